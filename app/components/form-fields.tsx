@@ -1,0 +1,137 @@
+import { forwardRef, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
+import { fieldId } from "~/utils/form-data";
+
+type FieldShell = { name: string; label: ReactNode; hint?: ReactNode; error?: string; className?: string };
+
+export function describedBy(name: string, { hint, error }: { hint?: unknown; error?: string }) {
+  const id = fieldId(name);
+  const ids = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean);
+  return ids.length ? ids.join(" ") : undefined;
+}
+
+function Messages({ name, hint, error }: { name: string; hint?: ReactNode; error?: string }) {
+  const id = fieldId(name);
+  return (
+    <>
+      {hint ? (
+        <small id={`${id}-hint`} className="form-text">
+          {hint}
+        </small>
+      ) : null}
+      {error ? (
+        <span id={`${id}-error`} className="field-error">
+          <span className="visually-hidden">Errore: </span>
+          {error}
+        </span>
+      ) : null}
+    </>
+  );
+}
+
+type TextFieldProps = FieldShell & InputHTMLAttributes<HTMLInputElement>;
+
+export const TextField = forwardRef<HTMLInputElement, TextFieldProps>(function TextField(
+  { name, label, hint, error, className, ...input },
+  ref,
+) {
+  const id = fieldId(name);
+  return (
+    <div className={`form-field mb-4 ${className ?? ""}`}>
+      <label htmlFor={id}>{label}</label>
+      <input
+        ref={ref}
+        id={id}
+        name={name}
+        className={`form-control ${error ? "is-invalid" : ""}`}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(name, { hint, error })}
+        {...input}
+      />
+      <Messages name={name} hint={hint} error={error} />
+    </div>
+  );
+});
+
+type SelectFieldProps = FieldShell &
+  SelectHTMLAttributes<HTMLSelectElement> & { options: readonly { value: string; label: string }[]; placeholder?: string };
+
+export const SelectField = forwardRef<HTMLSelectElement, SelectFieldProps>(function SelectField(
+  { name, label, hint, error, className, options, placeholder = "Scegli…", ...select },
+  ref,
+) {
+  const id = fieldId(name);
+  return (
+    <div className={`form-field mb-4 ${className ?? ""}`}>
+      <label htmlFor={id}>{label}</label>
+      <select
+        ref={ref}
+        id={id}
+        name={name}
+        className={`form-select ${error ? "is-invalid" : ""}`}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(name, { hint, error })}
+        {...select}
+      >
+        <option value="">{placeholder}</option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      <Messages name={name} hint={hint} error={error} />
+    </div>
+  );
+});
+
+type CheckboxFieldProps = FieldShell & InputHTMLAttributes<HTMLInputElement>;
+
+export const CheckboxField = forwardRef<HTMLInputElement, CheckboxFieldProps>(function CheckboxField(
+  { name, label, hint, error, className, ...input },
+  ref,
+) {
+  const id = fieldId(name);
+  return (
+    <div className={`form-field form-check mb-4 ${className ?? ""}`}>
+      <input
+        ref={ref}
+        type="checkbox"
+        id={id}
+        name={name}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(name, { hint, error })}
+        {...input}
+      />
+      <label htmlFor={id} style={{ fontWeight: 400 }}>
+        {label}
+      </label>
+      <Messages name={name} hint={hint} error={error} />
+    </div>
+  );
+});
+
+/** The list of problems at the top of a form, each linking to its field. */
+export const ErrorSummary = forwardRef<HTMLDivElement, { errors: { name: string; message: string }[]; formError?: string }>(
+  function ErrorSummary({ errors, formError }, ref) {
+    if (errors.length === 0 && !formError) return null;
+    return (
+      <div ref={ref} className="alert alert-danger" role="alert" tabIndex={-1} aria-labelledby="error-summary-title">
+        <h2 id="error-summary-title" className="h4">
+          {errors.length > 0
+            ? `La scheda contiene ${errors.length === 1 ? "un errore" : `${errors.length} errori`}`
+            : "Non è stato possibile inviare la scheda"}
+        </h2>
+        {formError ? <p>{formError}</p> : null}
+        {errors.length > 0 ? (
+          <ul className="mb-0">
+            {errors.map((e) => (
+              <li key={e.name}>
+                <a href={`#${fieldId(e.name)}`}>{e.message}</a>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </div>
+    );
+  },
+);

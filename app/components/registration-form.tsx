@@ -1,0 +1,380 @@
+import { zodResolver } from "@hookform/resolvers/zod";
+import { Form, useNavigation, useSubmit } from "@remix-run/react";
+import { useEffect, useRef, type FormEvent, type MouseEvent } from "react";
+import { useController, useFieldArray, useForm } from "react-hook-form";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { HoneypotInputs } from "remix-utils/honeypot/react";
+import { useHydrated } from "remix-utils/use-hydrated";
+import { MEMBER_BODY_KINDS, REFERENT_ROLES, SAI_CATEGORIES } from "#db/enums";
+import { MEMBER_BODY_KIND_LABELS, REFERENT_ROLE_LABELS, SAI_CATEGORY_LABELS } from "~/validation/labels";
+import { emptyProject, registrationSchema } from "~/validation/registration";
+import { ComunePicker, type ProvinceOption } from "./comune-picker";
+import { CheckboxField, ErrorSummary, SelectField, TextField } from "./form-fields";
+
+export type RegistrationFormValues = {
+  bodyKind: string;
+  municipalityCode: string;
+  bodyName: string;
+  pec: string;
+  fiscalCode: string;
+  firstName: string;
+  lastName: string;
+  role: string;
+  office: string;
+  email: string;
+  phone: string;
+  mobile: string;
+  noActiveProjects: boolean;
+  projects: (typeof emptyProject)[];
+  privacyConsent: boolean;
+};
+
+export const initialRegistrationValues: RegistrationFormValues = {
+  bodyKind: "comune",
+  municipalityCode: "",
+  bodyName: "",
+  pec: "",
+  fiscalCode: "",
+  firstName: "",
+  lastName: "",
+  role: "",
+  office: "",
+  email: "",
+  phone: "",
+  mobile: "",
+  noActiveProjects: false,
+  projects: [emptyProject],
+  privacyConsent: false,
+};
+
+const options = <T extends string>(values: readonly T[], labels: Record<T, string>) =>
+  values.map((value) => ({ value, label: labels[value] }));
+
+/** react-hook-form's nested errors as a flat list of { "projects.0.endDate": message }. */
+function flattenErrors(errors: unknown, prefix = ""): { name: string; message: string }[] {
+  if (!errors || typeof errors !== "object") return [];
+  const node = errors as Record<string, unknown>;
+  const result: { name: string; message: string }[] = [];
+  if (prefix && typeof node.message === "string" && typeof node.type === "string") {
+    result.push({ name: prefix, message: node.message });
+  }
+  for (const [key, value] of Object.entries(node)) {
+    if (["message", "type", "ref", "types"].includes(key)) continue;
+    if (key === "root") {
+      const message = (value as { message?: string } | undefined)?.message;
+      if (message) result.push({ name: prefix, message });
+      continue;
+    }
+    result.push(...flattenErrors(value, prefix ? `${prefix}.${key}` : key));
+  }
+  return result;
+}
+
+type Props = {
+  provinces: ProvinceOption[];
+  values: RegistrationFormValues;
+  serverErrors: Record<string, string>;
+  formError?: string;
+  focusField?: string;
+};
+
+export function RegistrationForm({ provinces, values, serverErrors, formError, focusField }: Props) {
+  const hydrated = useHydrated();
+  const submit = useSubmit();
+  const navigation = useNavigation();
+  const summaryRef = useRef<HTMLDivElement>(null);
+  const form = useForm<RegistrationFormValues>({
+    resolver: zodResolver(registrationSchema as never),
+    mode: "onTouched",
+    defaultValues: values,
+    shouldFocusError: false,
+  });
+  const { register, control, formState, watch } = form;
+  const projects = useFieldArray({ control, name: "projects" });
+  const municipality = useController({ control, name: "municipalityCode" });
+
+  useEffect(() => {
+    for (const [name, message] of Object.entries(serverErrors)) {
+      form.setError(name as never, { type: "server", message });
+    }
+    if (Object.keys(serverErrors).length > 0 || formError) summaryRef.current?.focus();
+  }, [serverErrors, formError, form]);
+
+  useEffect(() => {
+    if (focusField) document.getElementById(focusField.replace(/\./g, "-"))?.focus();
+  }, [focusField]);
+
+  const clientErrors = flattenErrors(formState.errors);
+  const errorList = hydrated
+    ? clientErrors
+    : Object.entries(serverErrors).map(([name, message]) => ({ name, message }));
+  const errorFor = (name: string) => errorList.find((e) => e.name === name)?.message;
+  const showSummary = hydrated ? formState.submitCount > 0 || Object.keys(serverErrors).length > 0 : true;
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    const formElement = event.currentTarget;
+    void form.handleSubmit(
+      () => submit(formElement, { method: "post" }),
+      () => setTimeout(() => summaryRef.current?.focus(), 0),
+    )(event);
+  };
+  const addProject = (event: MouseEvent) => {
+    event.preventDefault();
+    projects.append({ ...emptyProject }, { shouldFocus: false });
+    setTimeout(() => document.getElementById(`projects-${projects.fields.length}-category`)?.focus(), 0);
+  };
+  const removeProject = (index: number) => (event: MouseEvent) => {
+    event.preventDefault();
+    projects.remove(index);
+    setTimeout(() => document.getElementById("add-project")?.focus(), 0);
+  };
+
+  const bodyKind = watch("bodyKind");
+  const noActiveProjects = watch("noActiveProjects");
+  const isComune = bodyKind === "comune";
+  const projectFields = hydrated ? projects.fields : values.projects.map((p, i) => ({ ...p, id: String(i) }));
+
+  return (
+    <Form method="post" noValidate onSubmit={onSubmit} aria-describedby="form-intro">
+      <AuthenticityTokenInput name="csrf" />
+      <HoneypotInputs label="Non compilare questo campo" />
+      {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} formError={formError} /> : null}
+      <p id="form-intro">
+        Tutti i campi sono obbligatori, tranne quelli indicati come facoltativi.
+      </p>
+
+      <fieldset className="mb-5">
+        <legend className="h3">L'ente</legend>
+        <SelectField
+          label="Tipo di ente"
+          options={options(MEMBER_BODY_KINDS, MEMBER_BODY_KIND_LABELS)}
+          defaultValue={values.bodyKind}
+          error={errorFor("bodyKind")}
+          {...register("bodyKind")}
+        />
+        {!hydrated || isComune ? (
+          <div className="only-comune">
+            <ComunePicker
+              name="municipalityCode"
+              label="Comune"
+              hint="Scrivi il nome del Comune e sceglilo dall'elenco (solo per i Comuni)."
+              error={errorFor("municipalityCode")}
+              provinces={provinces}
+              value={municipality.field.value}
+              onChange={municipality.field.onChange}
+              onBlur={municipality.field.onBlur}
+            />
+          </div>
+        ) : null}
+        {!hydrated || !isComune ? (
+          <div className="only-other-bodies">
+            <TextField
+              label="Denominazione ente"
+              hint="Ad esempio: Unione dei Comuni delle Madonie (per gli enti diversi da un Comune)."
+              defaultValue={values.bodyName}
+              error={errorFor("bodyName")}
+              autoComplete="organization"
+              {...register("bodyName")}
+            />
+          </div>
+        ) : null}
+        <TextField
+          label="PEC dell'ente"
+          type="email"
+          hint="L'indirizzo di posta elettronica certificata dell'ente, ad esempio protocollo@pec.comune.esempio.it"
+          defaultValue={values.pec}
+          error={errorFor("pec")}
+          {...register("pec")}
+        />
+        <TextField
+          label="Codice fiscale dell'ente"
+          inputMode="numeric"
+          hint="11 cifre"
+          defaultValue={values.fiscalCode}
+          error={errorFor("fiscalCode")}
+          {...register("fiscalCode")}
+        />
+      </fieldset>
+
+      <fieldset className="mb-5">
+        <legend className="h3">Il referente</legend>
+        <div className="row">
+          <div className="col-md-6">
+            <TextField label="Nome" autoComplete="given-name" defaultValue={values.firstName} error={errorFor("firstName")} {...register("firstName")} />
+          </div>
+          <div className="col-md-6">
+            <TextField label="Cognome" autoComplete="family-name" defaultValue={values.lastName} error={errorFor("lastName")} {...register("lastName")} />
+          </div>
+        </div>
+        <SelectField
+          label="Ruolo"
+          options={options(REFERENT_ROLES, REFERENT_ROLE_LABELS)}
+          defaultValue={values.role}
+          error={errorFor("role")}
+          {...register("role")}
+        />
+        <TextField
+          label="Ufficio o settore"
+          hint="Ad esempio: Settore Servizi Sociali"
+          defaultValue={values.office}
+          error={errorFor("office")}
+          {...register("office")}
+        />
+        <TextField
+          label="Email"
+          type="email"
+          autoComplete="email"
+          hint="Ti invieremo un messaggio per confermarla."
+          defaultValue={values.email}
+          error={errorFor("email")}
+          {...register("email")}
+        />
+        <div className="row">
+          <div className="col-md-6">
+            <TextField
+              label="Telefono"
+              type="tel"
+              autoComplete="tel"
+              hint="Ad esempio 091 1234567"
+              defaultValue={values.phone}
+              error={errorFor("phone")}
+              {...register("phone")}
+            />
+          </div>
+          <div className="col-md-6">
+            <TextField
+              label="Cellulare (facoltativo)"
+              type="tel"
+              hint="Ad esempio 333 1234567"
+              defaultValue={values.mobile}
+              error={errorFor("mobile")}
+              {...register("mobile")}
+            />
+          </div>
+        </div>
+      </fieldset>
+
+      <fieldset className="mb-5">
+        <legend className="h3">I progetti SAI dell'ente</legend>
+        <CheckboxField
+          label="L'ente non ha progetti SAI attivi (nessun progetto attivo)"
+          defaultChecked={values.noActiveProjects}
+          error={errorFor("noActiveProjects")}
+          {...register("noActiveProjects")}
+        />
+        {errorFor("projects") ? (
+          <p id="projects" className="field-error" tabIndex={-1}>
+            {errorFor("projects")}
+          </p>
+        ) : null}
+        {!hydrated || !noActiveProjects ? (
+          <div className="projects-list">
+            {projectFields.map((field, index) => (
+              <fieldset key={field.id} className="project-card">
+                <legend className="h4">Progetto {index + 1}</legend>
+                <div className="row">
+                  <div className="col-md-6">
+                    <SelectField
+                      label="Tipologia"
+                      options={options(SAI_CATEGORIES, SAI_CATEGORY_LABELS)}
+                      defaultValue={values.projects[index]?.category}
+                      error={errorFor(`projects.${index}.category`)}
+                      {...register(`projects.${index}.category`)}
+                    />
+                  </div>
+                  <div className="col-md-6">
+                    <TextField
+                      label="Posti finanziati"
+                      type="number"
+                      min={1}
+                      inputMode="numeric"
+                      defaultValue={values.projects[index]?.fundedPlaces}
+                      error={errorFor(`projects.${index}.fundedPlaces`)}
+                      {...register(`projects.${index}.fundedPlaces`)}
+                    />
+                  </div>
+                </div>
+                <TextField
+                  label="Codice progetto (facoltativo)"
+                  hint="Ad esempio PROG-1776-PR-3"
+                  defaultValue={values.projects[index]?.projectCode}
+                  error={errorFor(`projects.${index}.projectCode`)}
+                  {...register(`projects.${index}.projectCode`)}
+                />
+                <TextField
+                  label="Ente attuatore"
+                  hint="L'organizzazione che gestisce il progetto"
+                  defaultValue={values.projects[index]?.managingOrganization}
+                  error={errorFor(`projects.${index}.managingOrganization`)}
+                  {...register(`projects.${index}.managingOrganization`)}
+                />
+                <div className="row">
+                  <div className="col-md-6">
+                    <TextField
+                      label="Data di inizio"
+                      type="date"
+                      defaultValue={values.projects[index]?.startDate}
+                      error={errorFor(`projects.${index}.startDate`)}
+                      {...register(`projects.${index}.startDate`)}
+                    />
+                  </div>
+                  <div className="col-md-6">
+                    <TextField
+                      label="Data di fine"
+                      type="date"
+                      defaultValue={values.projects[index]?.endDate}
+                      error={errorFor(`projects.${index}.endDate`)}
+                      {...register(`projects.${index}.endDate`)}
+                    />
+                  </div>
+                </div>
+                <button
+                  type="submit"
+                  name="intent"
+                  value={`remove-project:${index}`}
+                  formNoValidate
+                  className="btn btn-outline-danger btn-sm"
+                  onClick={hydrated ? removeProject(index) : undefined}
+                >
+                  Rimuovi progetto<span className="visually-hidden"> {index + 1}</span>
+                </button>
+              </fieldset>
+            ))}
+            <button
+              id="add-project"
+              type="submit"
+              name="intent"
+              value="add-project"
+              formNoValidate
+              className="btn btn-outline-primary"
+              onClick={hydrated ? addProject : undefined}
+            >
+              Aggiungi progetto
+            </button>
+          </div>
+        ) : null}
+      </fieldset>
+
+      <fieldset className="mb-5">
+        <legend className="h3">Privacy</legend>
+        <CheckboxField
+          label="Ho letto l'informativa sul trattamento dei dati personali (art. 13 GDPR)"
+          hint={
+            <>
+              <a href="/privacy" target="_blank" rel="noopener">
+                Leggi l'informativa privacy (si apre in una nuova scheda)
+              </a>
+            </>
+          }
+          defaultChecked={values.privacyConsent}
+          error={errorFor("privacyConsent")}
+          {...register("privacyConsent")}
+        />
+      </fieldset>
+
+      <button type="submit" className="btn btn-primary btn-lg" disabled={navigation.state === "submitting"}>
+        Invia la scheda
+      </button>
+    </Form>
+  );
+}

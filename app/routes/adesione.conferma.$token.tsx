@@ -1,0 +1,105 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { confirmRegistration, lookupConfirmation, type ConfirmationLookup } from "~/models/membership.server";
+import { validateCsrf } from "~/utils/csrf.server";
+import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
+
+export const meta: MetaFunction = () => [{ title: "Conferma dell'indirizzo email - Coordinamento SAI" }];
+
+// GET never changes anything (mail scanners follow links): confirming takes the POST below.
+export function loader({ params }: LoaderFunctionArgs) {
+  const lookup = lookupConfirmation(getDb(), { token: params.token ?? "" });
+  return json({ lookup, confirmed: false }, { status: lookup.state === "invalid" ? 404 : 200 });
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  await validateCsrf(request, formData);
+  const lookup = confirmRegistration(getDb(), { token: params.token ?? "", appUrl: getEnv().appUrl });
+  if (lookup.state === "valid") wakeOutboxWorker();
+  return json({ lookup, confirmed: lookup.state === "valid" }, { status: lookup.state === "valid" ? 200 : 410 });
+}
+
+export default function ConfirmEmailPage() {
+  const loaded = useLoaderData<typeof loader>();
+  const acted = useActionData<typeof action>();
+  const { lookup, confirmed } = acted ?? loaded;
+  return (
+    <div className="container my-5">
+      <div className="row">
+        <div className="col-lg-8">{confirmed ? <Confirmed lookup={lookup} /> : <State lookup={lookup} />}</div>
+      </div>
+    </div>
+  );
+}
+
+function Confirmed({ lookup }: { lookup: ConfirmationLookup }) {
+  return (
+    <>
+      <h1>Indirizzo email confermato</h1>
+      <div className="alert alert-success" role="status">
+        Grazie: la scheda referente{"bodyName" in lookup ? ` di ${lookup.bodyName}` : ""} è ora in attesa di approvazione.
+      </div>
+      <p>
+        I coordinatori di ANCI Sicilia esamineranno la richiesta e riceverai l'esito per email. Non devi fare altro.
+      </p>
+      <p>
+        <a href="/">Torna alla pagina iniziale</a>
+      </p>
+    </>
+  );
+}
+
+function State({ lookup }: { lookup: ConfirmationLookup }) {
+  switch (lookup.state) {
+    case "valid":
+      return (
+        <>
+          <h1>Conferma il tuo indirizzo email</h1>
+          <p className="lead">
+            Stai confermando l'indirizzo <strong>{lookup.email}</strong> come referente di <strong>{lookup.bodyName}</strong>
+            {lookup.kind === "handover" ? " (richiesta di subentro)" : ""}.
+          </p>
+          <Form method="post">
+            <AuthenticityTokenInput name="csrf" />
+            <button type="submit" className="btn btn-primary btn-lg">
+              Conferma l'indirizzo email
+            </button>
+          </Form>
+        </>
+      );
+    case "used":
+      return (
+        <>
+          <h1>Indirizzo già confermato</h1>
+          <p className="lead">
+            Questo collegamento è già stato usato: la scheda di {lookup.bodyName} è in attesa di approvazione o già
+            esaminata. Non devi fare altro.
+          </p>
+        </>
+      );
+    case "expired":
+      return (
+        <>
+          <h1>Collegamento scaduto</h1>
+          <p className="lead">
+            Il collegamento di conferma vale 7 giorni ed è scaduto. <a href="/adesione">Compila di nuovo la scheda</a>: ti
+            invieremo un nuovo collegamento.
+          </p>
+        </>
+      );
+    default:
+      return (
+        <>
+          <h1>Collegamento non valido</h1>
+          <p className="lead">
+            Il collegamento non corrisponde a nessuna scheda. Controlla di averlo copiato per intero dall'email, oppure{" "}
+            <a href="/adesione">compila la scheda referente</a>.
+          </p>
+        </>
+      );
+  }
+}

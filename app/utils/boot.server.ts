@@ -1,0 +1,45 @@
+import { ensureFirstCoordinator } from "~/models/coordinator.server";
+import { resolveRegions, seedTerritory } from "~/models/territory.server";
+import { closeDb, getDb, migrateDatabase } from "./db.server";
+import { getEnv } from "./env.server";
+import { createMailTransport } from "./mailer.server";
+import { startOutboxWorker } from "./outbox-worker.server";
+import { ensureSessionSecret } from "./secrets.server";
+
+/**
+ * Everything that must hold before the first request: valid settings, the migrated database,
+ * reference data, a first coordinator, and the email worker. Called once by server.js.
+ */
+export async function bootPortal({ log = console.log }: { log?: (line: string) => void } = {}) {
+  const env = getEnv();
+  const db = getDb();
+  migrateDatabase(db);
+  const seeded = seedTerritory(db, { regions: resolveRegions(env.regions) });
+  ensureSessionSecret(db);
+  const admin = await ensureFirstCoordinator(db, { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD });
+  if (admin.created) {
+    log(`Primo coordinatore creato: ${admin.email}`);
+    if (admin.generatedPassword) log(`Password generata (mostrata una sola volta): ${admin.generatedPassword}`);
+  }
+  const transport = createMailTransport(env);
+  const worker = startOutboxWorker({
+    db,
+    transport,
+    from: env.MAIL_FROM,
+    pollMs: env.MAIL_POLL_MS,
+    ratePerSecond: env.MAIL_RATE_PER_SECOND,
+    maxAttempts: env.MAIL_MAX_ATTEMPTS,
+    onError: (error) => console.error("Outbox worker error:", error),
+  });
+  log(`Database: ${env.databasePath} (${seeded.municipalities} comuni in ${seeded.provinces} province)`);
+  log(`Email: ${transport.description}`);
+  return {
+    port: env.PORT,
+    appUrl: env.appUrl,
+    async stop() {
+      await worker.stop();
+      transport.close();
+      closeDb();
+    },
+  };
+}

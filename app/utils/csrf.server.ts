@@ -1,0 +1,40 @@
+import { CSRF, CSRFError } from "remix-utils/csrf/server";
+import { getCookies } from "./cookies.server";
+import { getEnv } from "./env.server";
+import { getSessionSecret } from "./secrets.server";
+
+let csrf: CSRF | undefined;
+
+function getCsrf() {
+  csrf ??= new CSRF({ cookie: getCookies().csrf, secret: getSessionSecret(), formDataKey: "csrf" });
+  return csrf;
+}
+
+export function commitCsrfToken(request: Request) {
+  return getCsrf().commitToken(request);
+}
+
+const forbidden = () =>
+  new Response("Richiesta non valida: ricarica la pagina e riprova.", {
+    status: 403,
+    headers: { "Content-Type": "text/plain; charset=utf-8" },
+  });
+
+/** A browser always sends Origin on POST; a foreign one is refused outright. */
+export function assertSameOrigin(request: Request) {
+  const origin = request.headers.get("Origin");
+  if (!origin) return;
+  const allowed = new Set([getEnv().appUrl, new URL(request.url).origin]);
+  if (!allowed.has(origin)) throw forbidden();
+}
+
+/** Origin check plus the double-submit token; throws 403 on failure. */
+export async function validateCsrf(request: Request, formData: FormData) {
+  assertSameOrigin(request);
+  try {
+    await getCsrf().validate(formData, request.headers);
+  } catch (error) {
+    if (error instanceof CSRFError) throw forbidden();
+    throw error;
+  }
+}

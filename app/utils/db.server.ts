@@ -1,0 +1,40 @@
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import * as schema from "#db/schema";
+import { getEnv } from "./env.server";
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+const MIGRATIONS_FOLDER = path.resolve("db/migrations");
+
+export function openDatabase(file: string): Db {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma("synchronous = NORMAL");
+  return drizzle(sqlite, { schema }) as Db;
+}
+
+export function migrateDatabase(db: Db) {
+  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+}
+
+const globalForDb = globalThis as unknown as { __portalDb?: Db };
+
+/** The process-wide connection; better-sqlite3 is synchronous, so one is enough. */
+export function getDb(): Db {
+  globalForDb.__portalDb ??= openDatabase(getEnv().databasePath);
+  return globalForDb.__portalDb;
+}
+
+export function closeDb() {
+  globalForDb.__portalDb?.$client.close();
+  globalForDb.__portalDb = undefined;
+}
+
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];

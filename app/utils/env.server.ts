@@ -1,0 +1,95 @@
+import path from "node:path";
+import { z } from "zod";
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const integerSetting = (fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ invalid_type_error: "must be a number" })
+    .int("must be a whole number")
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: integerSetting(3000, 1, 65535),
+    DATA_DIR: z.string().default("data"),
+    DATABASE_PATH: optionalString,
+    APP_URL: optionalString.pipe(
+      z
+        .string()
+        .url("must be a URL such as https://sai.example.org")
+        .refine((v) => /^https?:\/\//.test(v), "must start with http:// or https://")
+        .optional(),
+    ),
+    SESSION_SECRET: optionalString.pipe(
+      z.string().min(32, "must be at least 32 characters long").optional(),
+    ),
+    SMTP_URL: optionalString.pipe(
+      z
+        .string()
+        .url("must be a URL such as smtp://user:pass@host:587")
+        .refine((v) => /^smtps?:\/\//.test(v), "must start with smtp:// or smtps://")
+        .optional(),
+    ),
+    MAIL_FROM: z.string().trim().default("Coordinamento SAI - ANCI Sicilia <noreply@localhost>"),
+    ADMIN_EMAIL: optionalString.pipe(z.string().email("must be an email address").optional()),
+    ADMIN_PASSWORD: optionalString.pipe(
+      z.string().min(12, "must be at least 12 characters long").optional(),
+    ),
+    REGION: z.string().trim().default("Sicilia"),
+    REGISTRATIONS_PER_IP_PER_HOUR: integerSetting(20, 1, 1_000_000),
+    MAIL_MAX_ATTEMPTS: integerSetting(8, 1, 50),
+    MAIL_RATE_PER_SECOND: integerSetting(20, 1, 10_000),
+    MAIL_POLL_MS: integerSetting(2000, 10, 600_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== "production") return;
+    for (const key of ["SESSION_SECRET", "APP_URL", "SMTP_URL"] as const) {
+      if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required in production" });
+    }
+  });
+
+export type Env = ReturnType<typeof resolveEnv>;
+
+function resolveEnv(raw: NodeJS.ProcessEnv) {
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  - ${i.path.join(".")} ${i.message}`);
+    throw new InvalidEnvironmentError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const env = parsed.data;
+  const dataDir = path.resolve(env.DATA_DIR);
+  const appUrl = new URL(env.APP_URL ?? `http://localhost:${env.PORT}`);
+  return {
+    ...env,
+    isProduction: env.NODE_ENV === "production",
+    dataDir,
+    databasePath: path.resolve(env.DATABASE_PATH ?? path.join(dataDir, "portale.db")),
+    mailDir: path.join(dataDir, "mail"),
+    uploadsDir: path.join(dataDir, "uploads"),
+    appUrl: appUrl.origin,
+    secureCookies: appUrl.protocol === "https:",
+    regions: env.REGION.split(",").map((r) => r.trim()).filter(Boolean),
+  };
+}
+
+export class InvalidEnvironmentError extends Error {}
+
+let cached: Env | undefined;
+
+/** Parsed once; a bad value throws with a message naming each setting. */
+export function getEnv(): Env {
+  cached ??= resolveEnv(process.env);
+  return cached;
+}
+
+export function parseEnv(raw: NodeJS.ProcessEnv): Env {
+  return resolveEnv(raw);
+}

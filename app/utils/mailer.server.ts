@@ -1,0 +1,60 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import nodemailer from "nodemailer";
+import type { Env } from "./env.server";
+
+export type OutgoingMessage = {
+  from: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  messageId: string;
+  headers?: Record<string, string>;
+  attachments?: { filename: string; content: string | Buffer; contentType: string }[];
+};
+
+export type MailTransport = {
+  send(message: OutgoingMessage): Promise<void>;
+  close(): void;
+  description: string;
+};
+
+/** SMTP when SMTP_URL is set; otherwise each email becomes an .eml file under data/mail/. */
+export function createMailTransport(env: Pick<Env, "SMTP_URL" | "mailDir">): MailTransport {
+  if (env.SMTP_URL) {
+    const transporter = nodemailer.createTransport({
+      url: env.SMTP_URL,
+      pool: true,
+      maxConnections: 3,
+      connectionTimeout: 15_000,
+      greetingTimeout: 15_000,
+      socketTimeout: 60_000,
+    } as nodemailer.TransportOptions);
+    return {
+      description: `SMTP ${new URL(env.SMTP_URL).host}`,
+      async send(message) {
+        await transporter.sendMail(message);
+      },
+      close: () => transporter.close(),
+    };
+  }
+  const writer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
+  return {
+    description: `.eml files in ${env.mailDir}`,
+    async send(message) {
+      const info = await writer.sendMail(message);
+      await fs.mkdir(env.mailDir, { recursive: true });
+      const safeId = message.messageId.replace(/[^a-zA-Z0-9@.-]/g, "");
+      const file = path.join(env.mailDir, `${new Date().toISOString().replace(/[:.]/g, "-")}-${safeId}.eml`);
+      await fs.writeFile(file, info.message as Buffer);
+    },
+    close: () => writer.close(),
+  };
+}
+
+/** SMTP replies 5xx are final; connection errors and 4xx are worth another try. */
+export function isPermanentFailure(error: unknown) {
+  const code = (error as { responseCode?: number }).responseCode;
+  return typeof code === "number" && code >= 500 && code < 600;
+}

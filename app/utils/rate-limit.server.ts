@@ -1,0 +1,26 @@
+// A fixed-window counter in memory: the portal runs as one process, so this is exact enough
+// and costs nothing on the database.
+const windows = new Map<string, { startedAt: number; count: number }>();
+
+export function consumeRateLimit({ key, limit, windowMs, now = Date.now() }: { key: string; limit: number; windowMs: number; now?: number }) {
+  const current = windows.get(key);
+  if (!current || now - current.startedAt >= windowMs) {
+    windows.set(key, { startedAt: now, count: 1 });
+    if (windows.size > 50_000) pruneExpired(now, windowMs);
+    return { allowed: true, retryAfterSeconds: 0 };
+  }
+  current.count += 1;
+  if (current.count <= limit) return { allowed: true, retryAfterSeconds: 0 };
+  return { allowed: false, retryAfterSeconds: Math.ceil((current.startedAt + windowMs - now) / 1000) };
+}
+
+function pruneExpired(now: number, windowMs: number) {
+  for (const [key, w] of windows) if (now - w.startedAt >= windowMs) windows.delete(key);
+}
+
+export function tooManyRequests(retryAfterSeconds: number) {
+  return new Response("Troppe richieste in poco tempo: riprova più tardi.", {
+    status: 429,
+    headers: { "Retry-After": String(retryAfterSeconds), "Content-Type": "text/plain; charset=utf-8" },
+  });
+}

@@ -1,0 +1,24 @@
+import type { MemberBodyKind, ReferentRole, SaiCategory } from "#db/enums";
+
+export const MEMBER_BODY_KIND_LABELS: Record<MemberBodyKind, string> = {
+  comune: "Comune",
+  unione_comuni: "Unione di Comuni",
+  libero_consorzio: "Libero Consorzio comunale",
+  citta_metropolitana: "Città Metropolitana",
+  altro: "Altro ente",
+};
+
+export const REFERENT_ROLE_LABELS: Record<ReferentRole, string> = {
+  sindaco: "Sindaco",
+  assessore: "Assessore",
+  dirigente: "Dirigente",
+  funzionario: "Funzionario",
+  responsabile_sai: "Responsabile progetto SAI",
+  altro: "Altro",
+};
+
+export const SAI_CATEGORY_LABELS: Record<SaiCategory, string> = {
+  ordinari: "Ordinari",
+  MSNA: "MSNA (minori stranieri non accompagnati)",
+  "DM/DS": "DM/DS (disagio mentale o disabilità)",
+};

@@ -1,0 +1,141 @@
+import { parsePhoneNumberFromString } from "libphonenumber-js";
+import { z } from "zod";
+import { MEMBER_BODY_KINDS, REFERENT_ROLES, SAI_CATEGORIES } from "#db/enums";
+import { isValidBodyFiscalCode } from "./fiscal-code";
+
+// The online scheda referente. The same schema runs in the browser (react-hook-form) and in the action.
+
+// Zod skips object-level refinements once a field is "aborted" (wrong type, bad enum); every field
+// here fails softly instead, so a person sees all the problems of the form at once.
+const text = (message: string) =>
+  z.preprocess((v) => (v == null ? "" : v), z.string({ invalid_type_error: message }));
+
+const oneOf = <T extends string>(values: readonly T[], message: string) =>
+  text(message).refine((v) => (values as readonly string[]).includes(v), message) as unknown as z.ZodType<T, z.ZodTypeDef, string>;
+
+const required = (message: string, max = 200) =>
+  text(message).pipe(z.string().trim().min(1, message).max(max, `Massimo ${max} caratteri`));
+
+const emailField = (message: string) =>
+  text(message)
+    .pipe(z.string().trim().min(1, message).max(254, "Massimo 254 caratteri").email("Indirizzo email non valido: controlla che sia nella forma nome@dominio.it")
+    .transform((v) => v.toLowerCase()));
+
+const isChecked = (v: unknown) => v === true || v === "on" || v === "true";
+const checkbox = z.preprocess(isChecked, z.boolean());
+
+export function normalizeItalianPhone(value: string): string | null {
+  const parsed = parsePhoneNumberFromString(value, "IT");
+  return parsed && parsed.isValid() ? parsed.number : null;
+}
+
+const phone = (label: string) =>
+  required(`Inserisci il numero di ${label}`, 30).transform((value, ctx) => {
+    const normalized = normalizeItalianPhone(value);
+    if (!normalized) {
+      ctx.addIssue({ code: "custom", message: `Numero di ${label} non valido: ad esempio 091 1234567 o 333 1234567` });
+      return z.NEVER;
+    }
+    return normalized;
+  });
+
+const isoDate = (message: string) =>
+  required(message, 10)
+    .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), "Data non valida");
+
+export const projectSchema = z
+  .object({
+    category: oneOf(SAI_CATEGORIES, "Scegli la tipologia del progetto"),
+    fundedPlaces: z.preprocess((v) => (v == null ? "" : String(v)), z.string()).transform((value, ctx) => {
+      const trimmed = value.trim();
+      const n = Number(trimmed);
+      if (trimmed === "") ctx.addIssue({ code: "custom", message: "Indica il numero dei posti finanziati" });
+      else if (!Number.isInteger(n)) ctx.addIssue({ code: "custom", message: "I posti finanziati sono un numero intero" });
+      else if (n < 1) ctx.addIssue({ code: "custom", message: "I posti finanziati devono essere almeno 1" });
+      else if (n > 10_000) ctx.addIssue({ code: "custom", message: "Controlla il numero dei posti finanziati" });
+      else return n;
+      return z.NEVER;
+    }),
+    projectCode: text("Codice non valido")
+      .pipe(z.string().trim().max(50, "Massimo 50 caratteri"))
+      .transform((v) => (v ? v : undefined)),
+    managingOrganization: required("Indica l'ente attuatore"),
+    startDate: isoDate("Indica la data di inizio"),
+    endDate: isoDate("Indica la data di fine"),
+  })
+  .superRefine((p, ctx) => {
+    if (p.startDate && p.endDate && p.endDate <= p.startDate) {
+      ctx.addIssue({ code: "custom", path: ["endDate"], message: "La data di fine deve essere successiva alla data di inizio" });
+    }
+  });
+
+const registrationFields = z
+  .object({
+    bodyKind: oneOf(MEMBER_BODY_KINDS, "Scegli il tipo di ente"),
+    municipalityCode: text("Comune non valido").pipe(z.string().trim()),
+    bodyName: text("Denominazione non valida").pipe(z.string().trim().max(200, "Massimo 200 caratteri")),
+    pec: emailField("Inserisci la PEC dell'ente"),
+    fiscalCode: required("Inserisci il codice fiscale dell'ente", 20)
+      .transform((v) => v.replace(/\s+/g, ""))
+      .superRefine((v, ctx) => {
+        if (!/^\d{11}$/.test(v)) ctx.addIssue({ code: "custom", message: "Il codice fiscale dell'ente è composto da 11 cifre" });
+        else if (!isValidBodyFiscalCode(v))
+          ctx.addIssue({ code: "custom", message: "Codice fiscale non valido: controlla le cifre (l'ultima è di controllo)" });
+      }),
+    firstName: required("Inserisci il nome", 100),
+    lastName: required("Inserisci il cognome", 100),
+    role: oneOf(REFERENT_ROLES, "Scegli il ruolo"),
+    office: required("Indica l'ufficio o settore"),
+    email: emailField("Inserisci l'email"),
+    phone: phone("telefono"),
+    mobile: text("Numero non valido")
+      .pipe(z.string().trim())
+      .transform((value, ctx) => {
+        if (!value) return undefined;
+        const normalized = normalizeItalianPhone(value);
+        if (!normalized) {
+          ctx.addIssue({ code: "custom", message: "Numero di cellulare non valido: ad esempio 333 1234567" });
+          return z.NEVER;
+        }
+        return normalized;
+      }),
+    noActiveProjects: checkbox,
+    projects: z.preprocess((v) => v ?? [], z.array(projectSchema).max(20, "Massimo 20 progetti per scheda")),
+    privacyConsent: checkbox.refine((v) => v, "Per inviare la scheda devi dichiarare di aver letto l'informativa"),
+  })
+  .superRefine((v, ctx) => {
+    if (v.bodyKind === "comune") {
+      if (!v.municipalityCode) ctx.addIssue({ code: "custom", path: ["municipalityCode"], message: "Scegli il Comune" });
+      else if (!/^\d{6}$/.test(v.municipalityCode))
+        ctx.addIssue({ code: "custom", path: ["municipalityCode"], message: "Comune non riconosciuto: sceglilo dall'elenco" });
+    } else if (!v.bodyName || v.bodyName.length < 3) {
+      ctx.addIssue({ code: "custom", path: ["bodyName"], message: "Inserisci la denominazione dell'ente" });
+    }
+    if (!v.noActiveProjects && (v.projects ?? []).length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["projects"],
+        message: "Aggiungi almeno un progetto SAI oppure indica che l'ente non ha progetti attivi",
+      });
+    }
+  });
+
+// With "nessun progetto attivo" ticked, any half-filled project rows are discarded before validation.
+export const registrationSchema = z.preprocess((raw) => {
+  if (raw && typeof raw === "object" && isChecked((raw as Record<string, unknown>).noActiveProjects)) {
+    return { ...raw, projects: [] };
+  }
+  return raw;
+}, registrationFields);
+
+export type RegistrationInput = z.input<typeof registrationSchema>;
+export type Registration = z.output<typeof registrationSchema>;
+
+export const emptyProject = {
+  category: "",
+  fundedPlaces: "",
+  projectCode: "",
+  managingOrganization: "",
+  startDate: "",
+  endDate: "",
+};

@@ -1,0 +1,52 @@
+import { Button, Heading, Link, Text } from "@react-email/components";
+import { EmailLayout, button } from "./components/layout";
+
+export type ConfirmRegistrationProps = {
+  firstName: string;
+  bodyName: string;
+  confirmUrl: string;
+  expiresOn: string;
+  isHandover: boolean;
+};
+
+export const subject = (p: ConfirmRegistrationProps) => `Conferma l'indirizzo email - adesione di ${p.bodyName}`;
+
+export function ConfirmRegistrationEmail(p: ConfirmRegistrationProps) {
+  return (
+    <EmailLayout preview={`Conferma l'indirizzo email per completare la scheda referente di ${p.bodyName}`}>
+      <Heading as="h1" style={{ fontSize: "22px" }}>
+        Conferma il tuo indirizzo email
+      </Heading>
+      <Text>Gentile {p.firstName},</Text>
+      <Text>
+        abbiamo ricevuto la scheda referente di <strong>{p.bodyName}</strong> per l'adesione al Coordinamento dei
+        Comuni siciliani aderenti alla Rete SAI.
+        {p.isHandover
+          ? " L'ente ha già un referente: la scheda sarà trattata come richiesta di subentro."
+          : ""}
+      </Text>
+      <Text>Per completare l'invio conferma che questo indirizzo è tuo:</Text>
+      <Button href={p.confirmUrl} style={button}>
+        Conferma l'indirizzo email
+      </Button>
+      <Text>
+        Se il pulsante non funziona, copia questo indirizzo nel browser: <Link href={p.confirmUrl}>{p.confirmUrl}</Link>
+      </Text>
+      <Text>
+        Il collegamento è valido fino al {p.expiresOn} e può essere usato una sola volta. Dopo la conferma la
+        richiesta passa ai coordinatori di ANCI Sicilia per l'approvazione.
+      </Text>
+      <Text>Se non hai compilato tu la scheda, ignora questo messaggio: senza conferma i dati vengono cancellati.</Text>
+    </EmailLayout>
+  );
+}
+
+ConfirmRegistrationEmail.PreviewProps = {
+  firstName: "Maria",
+  bodyName: "Comune di Cefalù",
+  confirmUrl: "http://localhost:3000/adesione/conferma/esempio",
+  expiresOn: "3 dicembre 2026",
+  isHandover: false,
+} satisfies ConfirmRegistrationProps;
+
+export default ConfirmRegistrationEmail;
