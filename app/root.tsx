@@ -21,6 +21,7 @@ import { getHoneypotInputProps } from "./utils/honeypot.server";
 import { useNonce } from "./utils/nonce";
 
 export const links: LinksFunction = () => [
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
   { rel: "stylesheet", href: bootstrapItaliaHref },
   { rel: "stylesheet", href: appStylesHref },
 ];

@@ -118,7 +118,9 @@ function ComuneCombobox({ name, label, hint, error, provinces, value, onChange, 
           autoComplete="off"
         />
         <input type="hidden" name={name} value={value} />
-        <ul {...getMenuProps()} className="combobox-list" hidden={!(isOpen && items.length > 0)}>
+        <ul
+          {...getMenuProps({ "aria-labelledby": undefined, "aria-label": "Comuni corrispondenti" })}
+          className="combobox-list" hidden={!(isOpen && items.length > 0)}>
           {isOpen
             ? items.map((item, index) => (
                 <li key={item.istatCode} {...getItemProps({ item, index })}>

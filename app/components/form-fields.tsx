@@ -42,6 +42,7 @@ export const TextField = forwardRef<HTMLInputElement, TextFieldProps>(function T
         ref={ref}
         id={id}
         name={name}
+        type="text"
         className={`form-control ${error ? "is-invalid" : ""}`}
         aria-invalid={error ? true : undefined}
         aria-describedby={describedBy(name, { hint, error })}

@@ -1,7 +1,8 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { Form, useNavigation, useSubmit } from "@remix-run/react";
 import { useEffect, useRef, type FormEvent, type MouseEvent } from "react";
-import { useController, useFieldArray, useForm } from "react-hook-form";
+import type { z } from "zod";
+import { useController, useFieldArray, useForm, type Resolver } from "react-hook-form";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { HoneypotInputs } from "remix-utils/honeypot/react";
 import { useHydrated } from "remix-utils/use-hydrated";
@@ -84,8 +85,8 @@ export function RegistrationForm({ provinces, values, serverErrors, formError, f
   const navigation = useNavigation();
   const summaryRef = useRef<HTMLDivElement>(null);
   const form = useForm<RegistrationFormValues>({
-    resolver: zodResolver(registrationSchema as never),
-    mode: "onTouched",
+    resolver: zodResolver(registrationSchema as unknown as z.ZodType<RegistrationFormValues>) as unknown as Resolver<RegistrationFormValues>,
+    mode: "onChange",
     defaultValues: values,
     shouldFocusError: false,
   });

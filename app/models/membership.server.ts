@@ -34,7 +34,7 @@ export function submitRegistration(db: Db, { registration: r, appUrl, now = new 
     bodyName = `Comune di ${municipality.name}`;
   }
 
-  return db.transaction((tx) => {
+  return db.transaction((tx): SubmitResult => {
     const byFiscalCode = tx.select().from(memberBodies).where(eq(memberBodies.fiscalCode, r.fiscalCode)).get();
     const existing =
       r.bodyKind === "comune"

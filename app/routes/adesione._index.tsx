@@ -18,6 +18,13 @@ export const meta: MetaFunction = () => [
   { name: "description", content: "Registra online il referente del tuo ente per il Coordinamento dei Comuni siciliani aderenti alla Rete SAI." },
 ];
 
+type ActionData = {
+  values: RegistrationFormValues;
+  errors: Record<string, string>;
+  formError?: string;
+  focusField?: string;
+};
+
 export function loader(_: LoaderFunctionArgs) {
   return json({ provinces: listComuniByProvince(getDb()) });
 }
@@ -34,12 +41,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // Without JavaScript "Aggiungi progetto" and "Rimuovi progetto" post the form back to be redrawn.
   if (intent === "add-project") {
     const projects = [...values.projects, { ...emptyProject }];
-    return json({ values: { ...values, projects }, errors: {}, focusField: `projects.${projects.length - 1}.category` });
+    return json<ActionData>({ values: { ...values, projects }, errors: {}, focusField: `projects.${projects.length - 1}.category` });
   }
   if (intent.startsWith("remove-project:")) {
     const index = Number(intent.split(":")[1]);
     const projects = values.projects.filter((_, i) => i !== index);
-    return json({ values: { ...values, projects }, errors: {}, focusField: "add-project" });
+    return json<ActionData>({ values: { ...values, projects }, errors: {}, focusField: "add-project" });
   }
 
   const env = getEnv();
@@ -48,11 +55,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
   const parsed = registrationSchema.safeParse(values);
   if (!parsed.success) {
-    return json({ values, errors: issuesToFieldErrors(parsed.error.issues) }, { status: 400 });
+    return json<ActionData>({ values, errors: issuesToFieldErrors(parsed.error.issues) }, { status: 400 });
   }
   const result = submitRegistration(getDb(), { registration: parsed.data, appUrl: env.appUrl });
   if (!result.ok) {
-    return json({ values, errors: result.fieldErrors, formError: result.formError }, { status: result.formError ? 409 : 400 });
+    return json<ActionData>(
+      { values, errors: result.fieldErrors, formError: result.formError },
+      { status: result.formError ? 409 : 400 },
+    );
   }
   wakeOutboxWorker();
   const flash = await getCookies().flash.serialize({ email: result.email, kind: result.kind, outcome: result.outcome });
@@ -77,8 +87,8 @@ export default function RegistrationPage() {
             provinces={provinces}
             values={actionData?.values ?? initialRegistrationValues}
             serverErrors={actionData?.errors ?? {}}
-            formError={actionData && "formError" in actionData ? actionData.formError : undefined}
-            focusField={actionData && "focusField" in actionData ? actionData.focusField : undefined}
+            formError={actionData?.formError}
+            focusField={actionData?.focusField}
           />
         </div>
       </div>

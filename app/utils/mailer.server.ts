@@ -1,6 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import nodemailer from "nodemailer";
+import type SMTPPool from "nodemailer/lib/smtp-pool";
 import type { Env } from "./env.server";
 
 export type OutgoingMessage = {
@@ -30,7 +31,7 @@ export function createMailTransport(env: Pick<Env, "SMTP_URL" | "mailDir">): Mai
       connectionTimeout: 15_000,
       greetingTimeout: 15_000,
       socketTimeout: 60_000,
-    } as nodemailer.TransportOptions);
+    } satisfies SMTPPool.Options);
     return {
       description: `SMTP ${new URL(env.SMTP_URL).host}`,
       async send(message) {

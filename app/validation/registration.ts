@@ -43,34 +43,42 @@ const isoDate = (message: string) =>
   required(message, 10)
     .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), "Data non valida");
 
-export const projectSchema = z
-  .object({
-    category: oneOf(SAI_CATEGORIES, "Scegli la tipologia del progetto"),
-    fundedPlaces: z.preprocess((v) => (v == null ? "" : String(v)), z.string()).transform((value, ctx) => {
-      const trimmed = value.trim();
-      const n = Number(trimmed);
-      if (trimmed === "") ctx.addIssue({ code: "custom", message: "Indica il numero dei posti finanziati" });
-      else if (!Number.isInteger(n)) ctx.addIssue({ code: "custom", message: "I posti finanziati sono un numero intero" });
-      else if (n < 1) ctx.addIssue({ code: "custom", message: "I posti finanziati devono essere almeno 1" });
-      else if (n > 10_000) ctx.addIssue({ code: "custom", message: "Controlla il numero dei posti finanziati" });
-      else return n;
-      return z.NEVER;
-    }),
-    projectCode: text("Codice non valido")
-      .pipe(z.string().trim().max(50, "Massimo 50 caratteri"))
-      .transform((v) => (v ? v : undefined)),
-    managingOrganization: required("Indica l'ente attuatore"),
-    startDate: isoDate("Indica la data di inizio"),
-    endDate: isoDate("Indica la data di fine"),
-  })
-  .superRefine((p, ctx) => {
-    if (p.startDate && p.endDate && p.endDate <= p.startDate) {
-      ctx.addIssue({ code: "custom", path: ["endDate"], message: "La data di fine deve essere successiva alla data di inizio" });
-    }
-  });
+const projectFields = z.object({
+  category: oneOf(SAI_CATEGORIES, "Scegli la tipologia del progetto"),
+  fundedPlaces: z.preprocess((v) => (v == null ? "" : String(v)), z.string()).transform((value, ctx) => {
+    const trimmed = value.trim();
+    const n = Number(trimmed);
+    if (trimmed === "") ctx.addIssue({ code: "custom", message: "Indica il numero dei posti finanziati" });
+    else if (!Number.isInteger(n)) ctx.addIssue({ code: "custom", message: "I posti finanziati sono un numero intero" });
+    else if (n < 1) ctx.addIssue({ code: "custom", message: "I posti finanziati devono essere almeno 1" });
+    else if (n > 10_000) ctx.addIssue({ code: "custom", message: "Controlla il numero dei posti finanziati" });
+    else return n;
+    return z.NEVER;
+  }),
+  projectCode: text("Codice non valido")
+    .pipe(z.string().trim().max(50, "Massimo 50 caratteri"))
+    .transform((v) => (v ? v : undefined)),
+  managingOrganization: required("Indica l'ente attuatore"),
+  startDate: isoDate("Indica la data di inizio"),
+  endDate: isoDate("Indica la data di fine"),
+});
 
-const registrationFields = z
-  .object({
+const asRecord = (v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const trimmed = (v: unknown) => (typeof v === "string" ? v.trim() : "");
+
+// Zod runs refinements only on fully valid objects; rules that span fields run first, on the raw
+// input, so their messages appear together with every other error.
+export const projectSchema = z.preprocess((raw, ctx) => {
+  const p = asRecord(raw);
+  const start = trimmed(p.startDate);
+  const end = trimmed(p.endDate);
+  if (start && end && end <= start) {
+    ctx.addIssue({ code: "custom", path: ["endDate"], message: "La data di fine deve essere successiva alla data di inizio" });
+  }
+  return raw;
+}, projectFields);
+
+const registrationFields = z.object({
     bodyKind: oneOf(MEMBER_BODY_KINDS, "Scegli il tipo di ente"),
     municipalityCode: text("Comune non valido").pipe(z.string().trim()),
     bodyName: text("Denominazione non valida").pipe(z.string().trim().max(200, "Massimo 200 caratteri")),
@@ -102,30 +110,29 @@ const registrationFields = z
     noActiveProjects: checkbox,
     projects: z.preprocess((v) => v ?? [], z.array(projectSchema).max(20, "Massimo 20 progetti per scheda")),
     privacyConsent: checkbox.refine((v) => v, "Per inviare la scheda devi dichiarare di aver letto l'informativa"),
-  })
-  .superRefine((v, ctx) => {
-    if (v.bodyKind === "comune") {
-      if (!v.municipalityCode) ctx.addIssue({ code: "custom", path: ["municipalityCode"], message: "Scegli il Comune" });
-      else if (!/^\d{6}$/.test(v.municipalityCode))
-        ctx.addIssue({ code: "custom", path: ["municipalityCode"], message: "Comune non riconosciuto: sceglilo dall'elenco" });
-    } else if (!v.bodyName || v.bodyName.length < 3) {
-      ctx.addIssue({ code: "custom", path: ["bodyName"], message: "Inserisci la denominazione dell'ente" });
-    }
-    if (!v.noActiveProjects && (v.projects ?? []).length === 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["projects"],
-        message: "Aggiungi almeno un progetto SAI oppure indica che l'ente non ha progetti attivi",
-      });
-    }
-  });
+});
 
 // With "nessun progetto attivo" ticked, any half-filled project rows are discarded before validation.
-export const registrationSchema = z.preprocess((raw) => {
-  if (raw && typeof raw === "object" && isChecked((raw as Record<string, unknown>).noActiveProjects)) {
-    return { ...raw, projects: [] };
+export const registrationSchema = z.preprocess((raw, ctx) => {
+  const v = asRecord(raw);
+  const kind = trimmed(v.bodyKind);
+  const municipalityCode = trimmed(v.municipalityCode);
+  if (kind === "comune") {
+    if (!municipalityCode) ctx.addIssue({ code: "custom", path: ["municipalityCode"], message: "Scegli il Comune" });
+    else if (!/^\d{6}$/.test(municipalityCode))
+      ctx.addIssue({ code: "custom", path: ["municipalityCode"], message: "Comune non riconosciuto: sceglilo dall'elenco" });
+  } else if (kind && trimmed(v.bodyName).length < 3) {
+    ctx.addIssue({ code: "custom", path: ["bodyName"], message: "Inserisci la denominazione dell'ente" });
   }
-  return raw;
+  const noActiveProjects = isChecked(v.noActiveProjects);
+  if (!noActiveProjects && (!Array.isArray(v.projects) || v.projects.length === 0)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["projects"],
+      message: "Aggiungi almeno un progetto SAI oppure indica che l'ente non ha progetti attivi",
+    });
+  }
+  return noActiveProjects ? { ...v, projects: [] } : raw;
 }, registrationFields);
 
 export type RegistrationInput = z.input<typeof registrationSchema>;
