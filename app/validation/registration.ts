@@ -39,9 +39,15 @@ const phone = (label: string) =>
     return normalized;
   });
 
+/** A real calendar day as `YYYY-MM-DD` (what <input type="date"> posts); 30 February is refused. */
+export function isCalendarDate(value: string) {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
 const isoDate = (message: string) =>
-  required(message, 10)
-    .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), "Data non valida");
+  text(message).pipe(z.string().trim().min(1, message).refine(isCalendarDate, "Data non valida: usa il formato gg/mm/aaaa"));
 
 const projectFields = z.object({
   category: oneOf(SAI_CATEGORIES, "Scegli la tipologia del progetto"),

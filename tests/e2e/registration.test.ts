@@ -1,0 +1,254 @@
+// The scheda referente from a person's point of view, with and without JavaScript: filling it,
+// the confirmation email over SMTP, the confirmation page, the coordinator's notice, and the errors.
+import type { Page } from "playwright-core";
+import { describe, expect, test } from "vitest";
+import {
+  addProject,
+  COORDINATOR_EMAIL,
+  confirmationLink,
+  eventually,
+  fillProject,
+  fillRegistrationForm,
+  invalidFiscalCode,
+  mailsTo,
+  makeRegistration,
+  projectGroup,
+  projectGroups,
+  setConsent,
+  submitRegistration,
+  useBrowser,
+  waitForHydration,
+  waitForMail,
+  type RegistrationData,
+} from "./support";
+
+const browser = useBrowser();
+
+const h1 = (page: Page) => page.getByRole("heading", { level: 1 }).textContent();
+const errorSummary = (page: Page) => page.getByRole("alert").filter({ has: page.getByRole("heading", { name: /^La scheda contiene/ }) });
+const field = (page: Page, label: string) => page.getByLabel(label, { exact: true });
+
+const secondProject = {
+  category: "MSNA",
+  fundedPlaces: "12",
+  projectCode: "",
+  managingOrganization: "Associazione Accoglienza Esempio",
+  startDate: "2024-03-01",
+  endDate: "2026-02-28",
+} as const;
+
+/** Checks the confirmation email for `data` and returns its link. */
+async function expectConfirmationEmail(data: RegistrationData) {
+  const bodyName = `Comune di ${data.comune.name}`;
+  const mail = await waitForMail(data.email, { subjectIncludes: bodyName });
+  expect(mail.to).toEqual([data.email]);
+  expect(mail.subject).toBe(`Conferma l'indirizzo email - adesione di ${bodyName}`);
+  expect(mail.text).toContain(data.firstName);
+  return confirmationLink(mail);
+}
+
+/** Opens the link, checks the GET page changes nothing, confirms, and checks the coordinator is told. */
+async function confirmByLink(page: Page, link: string, data: RegistrationData) {
+  const bodyName = `Comune di ${data.comune.name}`;
+  const response = await page.goto(link);
+  expect(response?.status()).toBe(200);
+  expect(await h1(page)).toBe("Conferma il tuo indirizzo email");
+  await expect(page.locator("main").textContent()).resolves.toContain(data.email);
+  const coordinatorMailsBefore = (await mailsTo(COORDINATOR_EMAIL)).filter((m) => m.subject.includes(bodyName));
+  expect(coordinatorMailsBefore, "opening the link (GET) must not confirm anything").toEqual([]);
+
+  await page.getByRole("button", { name: "Conferma l'indirizzo email" }).click();
+  await eventually(() => h1(page)).toBe("Indirizzo email confermato");
+  await expect(page.getByRole("status").textContent()).resolves.toContain(bodyName);
+
+  const notice = await waitForMail(COORDINATOR_EMAIL, { subjectIncludes: `Nuova adesione da approvare: ${bodyName}` });
+  expect(notice.subject.startsWith("Nuova adesione da approvare")).toBe(true);
+  expect(notice.to).toEqual([COORDINATOR_EMAIL]);
+
+  // The link works once.
+  await page.goto(link);
+  expect(await h1(page)).toBe("Indirizzo già confermato");
+}
+
+describe("scheda referente with JavaScript", () => {
+  test("a person registers the Comune with two projects, confirms the email, and the coordinator is told", async () => {
+    const page = await browser.newPage();
+    const data = makeRegistration();
+    data.projects.push({ ...secondProject });
+
+    await page.goto("/adesione");
+    expect(await h1(page)).toBe("Scheda referente");
+    await fillRegistrationForm(page, data, { js: true });
+    expect(await projectGroups(page).count()).toBe(2);
+    await submitRegistration(page);
+    await expect(page.locator("main").textContent()).resolves.toContain(data.email);
+
+    const link = await expectConfirmationEmail(data);
+    await confirmByLink(page, link, data);
+  });
+
+  test("submitting the empty form shows the error summary linking to the fields; fixing them lets it through", async () => {
+    const page = await browser.newPage();
+    const posts: string[] = [];
+    page.on("request", (request) => {
+      if (request.method() === "POST") posts.push(request.url());
+    });
+    await page.goto("/adesione");
+    await waitForHydration(page);
+
+    await page.getByRole("button", { name: "Invia la scheda" }).click();
+    const summary = errorSummary(page);
+    await summary.waitFor();
+    const title = (await summary.getByRole("heading").textContent()) ?? "";
+    const count = Number(title.match(/^La scheda contiene (\d+) errori$/)?.[1]);
+    expect(count, `summary title "${title}"`).toBeGreaterThanOrEqual(10);
+    await eventually(() => page.evaluate(() => document.activeElement?.getAttribute("role"))).toBe("alert");
+
+    const hrefs = await summary.getByRole("link").evaluateAll((links) => links.map((a) => a.getAttribute("href")));
+    expect(hrefs).toHaveLength(count);
+    for (const href of [
+      "#municipalityCode",
+      "#pec",
+      "#fiscalCode",
+      "#firstName",
+      "#lastName",
+      "#role",
+      "#office",
+      "#email",
+      "#phone",
+      "#projects-0-category",
+      "#projects-0-fundedPlaces",
+      "#projects-0-managingOrganization",
+      "#projects-0-startDate",
+      "#projects-0-endDate",
+      "#privacyConsent",
+    ]) {
+      expect(hrefs).toContain(href);
+    }
+    // Every link leads to a field that says it is invalid and whose message is tied to it.
+    for (const href of hrefs) {
+      const target = page.locator(href!);
+      expect(await target.count(), `element for ${href}`).toBe(1);
+      expect(await target.getAttribute("aria-invalid"), `aria-invalid on ${href}`).toBe("true");
+      const describedBy = (await target.getAttribute("aria-describedby")) ?? "";
+      expect(describedBy.split(" "), `aria-describedby of ${href}`).toContain(`${href!.slice(1)}-error`);
+    }
+    await expect(summary.textContent()).resolves.toContain("Inserisci la PEC dell'ente");
+    await expect(page.locator("#pec-error").textContent()).resolves.toContain("Inserisci la PEC dell'ente");
+
+    // Following a link in the summary brings the field into view.
+    await summary.getByRole("link", { name: "Inserisci la PEC dell'ente" }).click();
+    expect(new URL(page.url()).hash).toBe("#pec");
+
+    expect(posts, "nothing is sent while the form has errors").toEqual([]);
+    expect(new URL(page.url()).pathname).toBe("/adesione");
+
+    // Errors clear as the person types.
+    const data = makeRegistration();
+    await field(page, "PEC dell'ente").fill(data.pec);
+    await eventually(() => field(page, "PEC dell'ente").getAttribute("aria-invalid")).toBeNull();
+
+    await fillRegistrationForm(page, data, { js: true });
+    await eventually(() => page.getByRole("alert").count()).toBe(0);
+    await submitRegistration(page);
+    await expectConfirmationEmail(data);
+  });
+});
+
+describe("scheda referente without JavaScript", () => {
+  test("a person registers with the native select, adds a project by posting the form, and confirms", async () => {
+    const page = await browser.newPage({ javaScriptEnabled: false });
+    const data = makeRegistration();
+    const first = data.projects[0];
+
+    await page.goto("/adesione");
+    expect(await page.getByRole("combobox", { name: "Comune" }).evaluate((el) => el.tagName)).toBe("SELECT");
+    // The first project only; the second is added by the server.
+    await fillRegistrationForm(page, { ...data, projects: [first] }, { js: false });
+
+    const redraw = page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/adesione");
+    await addProject(page);
+    expect((await redraw).status()).toBe(200);
+    expect(await projectGroups(page).count()).toBe(2);
+
+    // Everything typed before is still there.
+    const comune = field(page, "Comune");
+    expect(await comune.evaluate((el: HTMLSelectElement) => el.selectedOptions[0]?.textContent)).toBe(data.comune.name);
+    expect(await field(page, "PEC dell'ente").inputValue()).toBe(data.pec);
+    expect(await field(page, "Codice fiscale dell'ente").inputValue()).toBe(data.fiscalCode);
+    expect(await field(page, "Nome").inputValue()).toBe(data.firstName);
+    expect(await field(page, "Cognome").inputValue()).toBe(data.lastName);
+    expect(await field(page, "Ruolo").evaluate((el: HTMLSelectElement) => el.selectedOptions[0]?.textContent)).toBe(data.role);
+    expect(await field(page, "Email").inputValue()).toBe(data.email);
+    expect(await field(page, "Telefono").inputValue()).toBe(data.phone);
+    const kept = projectGroup(page, 0);
+    expect(await kept.getByLabel("Tipologia", { exact: true }).inputValue()).toBe(first.category);
+    expect(await kept.getByLabel("Posti finanziati", { exact: true }).inputValue()).toBe(first.fundedPlaces);
+    expect(await kept.getByLabel("Ente attuatore", { exact: true }).inputValue()).toBe(first.managingOrganization);
+    expect(await kept.getByLabel("Data di inizio", { exact: true }).inputValue()).toBe(first.startDate);
+    expect(await kept.getByLabel("Data di fine", { exact: true }).inputValue()).toBe(first.endDate);
+    expect(await page.getByLabel(/^Ho letto l'informativa/).isChecked()).toBe(true);
+    expect(await projectGroup(page, 1).getByLabel("Ente attuatore", { exact: true }).inputValue()).toBe("");
+
+    await fillProject(page, 1, { ...secondProject });
+    await submitRegistration(page);
+    await expect(page.locator("main").textContent()).resolves.toContain(data.email);
+
+    const link = await expectConfirmationEmail(data);
+    await confirmByLink(page, link, data);
+  });
+
+  test("the server answers 400 with the summary, the specific messages, and the input kept", async () => {
+    const page = await browser.newPage({ javaScriptEnabled: false });
+    const data = makeRegistration({ fiscalCode: invalidFiscalCode() });
+    const badProject = { ...data.projects[0], startDate: "2025-06-30", endDate: "2024-01-15" };
+    data.projects = [badProject];
+
+    await page.goto("/adesione");
+    await fillRegistrationForm(page, data, { js: false });
+    const answer = page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/adesione");
+    await page.getByRole("button", { name: "Invia la scheda" }).click();
+    expect((await answer).status()).toBe(400);
+    await page.waitForLoadState();
+
+    expect(new URL(page.url()).pathname).toBe("/adesione");
+    const summary = errorSummary(page);
+    expect(await summary.getByRole("heading").textContent()).toBe("La scheda contiene 2 errori");
+    const summaryText = (await summary.textContent()) ?? "";
+    expect(summaryText).toContain("Codice fiscale non valido");
+    expect(summaryText).toContain("La data di fine deve essere successiva alla data di inizio");
+    const hrefs = await summary.getByRole("link").evaluateAll((links) => links.map((a) => a.getAttribute("href")));
+    expect(hrefs.sort()).toEqual(["#fiscalCode", "#projects-0-endDate"]);
+
+    // Messages beside the fields, tied to them.
+    const fiscal = field(page, "Codice fiscale dell'ente");
+    expect(await fiscal.getAttribute("aria-invalid")).toBe("true");
+    expect(await fiscal.getAttribute("aria-describedby")).toContain("fiscalCode-error");
+    expect(await page.locator("#fiscalCode-error").textContent()).toContain("Codice fiscale non valido");
+    const end = projectGroup(page, 0).getByLabel("Data di fine", { exact: true });
+    expect(await end.getAttribute("aria-invalid")).toBe("true");
+    expect(await page.locator("#projects-0-endDate-error").textContent()).toContain(
+      "La data di fine deve essere successiva alla data di inizio",
+    );
+    expect(await field(page, "PEC dell'ente").getAttribute("aria-invalid")).toBeNull();
+
+    // What the person typed is still there.
+    expect(await fiscal.inputValue()).toBe(data.fiscalCode);
+    expect(await end.inputValue()).toBe(badProject.endDate);
+    expect(await projectGroup(page, 0).getByLabel("Data di inizio", { exact: true }).inputValue()).toBe(badProject.startDate);
+    expect(await field(page, "PEC dell'ente").inputValue()).toBe(data.pec);
+    expect(await field(page, "Email").inputValue()).toBe(data.email);
+    expect(await field(page, "Comune").evaluate((el: HTMLSelectElement) => el.selectedOptions[0]?.textContent)).toBe(data.comune.name);
+    expect(await projectGroup(page, 0).getByLabel("Ente attuatore", { exact: true }).inputValue()).toBe(badProject.managingOrganization);
+    expect(await page.getByLabel(/^Ho letto l'informativa/).isChecked()).toBe(true);
+    expect(await mailsTo(data.email)).toEqual([]);
+
+    // Correcting the two fields is enough.
+    const fixed = { ...data, fiscalCode: makeRegistration().fiscalCode };
+    await fiscal.fill(fixed.fiscalCode);
+    await end.fill("2026-06-30");
+    await setConsent(page, true);
+    await submitRegistration(page);
+    await expectConfirmationEmail(fixed);
+  });
+});

@@ -1,0 +1,98 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { auditLog, membershipRequests } from "#db/schema";
+import { action as submitAction } from "~/routes/adesione._index";
+import { action, loader } from "~/routes/adesione.conferma.$token";
+import { CONFIRMATION_TTL_MS } from "~/models/membership.server";
+import { getDb } from "~/utils/db.server";
+import { confirmationTokenFor, countRows, outboxFor, requestsForEmail } from "../../support/db-queries";
+import { validRegistrationFields } from "../../support/factories";
+import { APP_URL, browserPost, routeArgs } from "../../support/requests";
+
+async function registered() {
+  const fields = validRegistrationFields();
+  const response = await submitAction(routeArgs(await browserPost("/adesione", fields)));
+  expect(response.status).toBe(302);
+  return { email: fields.email, token: confirmationTokenFor(fields.email) };
+}
+
+const view = (token: string) => loader(routeArgs(new Request(`${APP_URL}/adesione/conferma/${token}`), { token }));
+const confirm = async (token: string) => action(routeArgs(await browserPost(`/adesione/conferma/${token}`, {}), { token }));
+const state = async (response: Response) => ((await response.json()) as { lookup: { state: string } }).lookup.state;
+
+describe("/adesione/conferma/:token", () => {
+  it("GET only shows the button; nothing changes", async () => {
+    const { email, token } = await registered();
+    const before = countRows();
+    const response = view(token);
+    expect(response.status).toBe(200);
+    expect(await state(response)).toBe("valid");
+    expect(requestsForEmail(email)[0].request.status).toBe("email_unverified");
+    expect(countRows()).toEqual(before);
+  });
+
+  it("POST confirms once: the request becomes pending, the email is verified, coordinators are told", async () => {
+    const { email, token } = await registered();
+    const response = await confirm(token);
+    expect(response.status).toBe(200);
+    expect(await state(response)).toBe("valid");
+    const [{ request, referent }] = requestsForEmail(email);
+    expect(request.status).toBe("pending");
+    expect(request.confirmedAt).toBeInstanceOf(Date);
+    expect(referent.emailVerifiedAt).toBeInstanceOf(Date);
+
+    const notices = outboxFor("coordinatore@example.org").filter((r) => r.template === "registration-awaiting-approval");
+    expect(notices.some((n) => n.props.requestUrl === `${APP_URL}/admin/adesioni/${request.id}`)).toBe(true);
+    const audit = getDb().select().from(auditLog).where(eq(auditLog.entityId, String(request.id))).all();
+    expect(audit.map((a) => a.action)).toContain("membership.email_confirmed");
+  });
+
+  it("is single use: a second POST changes nothing and says the link was used", async () => {
+    const { token } = await registered();
+    await confirm(token);
+    const before = countRows();
+    const second = await confirm(token);
+    expect(second.status).toBe(410);
+    expect(await state(second)).toBe("used");
+    expect(await state(view(token))).toBe("used");
+    expect(countRows()).toEqual(before);
+  });
+
+  it("expires after 7 days", async () => {
+    const { email, token } = await registered();
+    const { request } = requestsForEmail(email)[0];
+    const createdLongAgo = new Date(Date.now() - CONFIRMATION_TTL_MS - 1000);
+    getDb()
+      .update(membershipRequests)
+      .set({ confirmationExpiresAt: new Date(createdLongAgo.getTime() + CONFIRMATION_TTL_MS) })
+      .where(eq(membershipRequests.id, request.id))
+      .run();
+    expect(await state(view(token))).toBe("expired");
+    const response = await confirm(token);
+    expect(response.status).toBe(410);
+    expect(await state(response)).toBe("expired");
+    expect(requestsForEmail(email)[0].request.status).toBe("email_unverified");
+  });
+
+  it("answers 404 to an unknown token and refuses a POST without CSRF", async () => {
+    const response = view("non-esiste");
+    expect(response.status).toBe(404);
+    expect(await state(response)).toBe("invalid");
+
+    const { email, token } = await registered();
+    const forged = new Request(`${APP_URL}/adesione/conferma/${token}`, { method: "POST", body: new URLSearchParams() });
+    const refused = await action(routeArgs(forged, { token })).catch((r) => r as Response);
+    expect(refused.status).toBe(403);
+    expect(requestsForEmail(email)[0].request.status).toBe("email_unverified");
+  });
+
+  it("an old link stops working when the scheda is sent again", async () => {
+    const fields = validRegistrationFields();
+    await submitAction(routeArgs(await browserPost("/adesione", fields)));
+    const oldToken = confirmationTokenFor(fields.email);
+    await submitAction(routeArgs(await browserPost("/adesione", fields)));
+    const newToken = confirmationTokenFor(fields.email);
+    expect(await state(view(oldToken))).toBe("invalid");
+    expect(await state(view(newToken))).toBe("valid");
+  });
+});

@@ -1,0 +1,212 @@
+import { and, eq, isNotNull } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { memberBodies, membershipRequests, referents, saiProjects } from "#db/schema";
+import { action } from "~/routes/adesione._index";
+import { getDb } from "~/utils/db.server";
+import { countRows, outboxFor, requestsForEmail } from "../../support/db-queries";
+import { validRegistrationFields } from "../../support/factories";
+import { browserPost, routeArgs } from "../../support/requests";
+
+async function submit(fields: Record<string, string>, options?: { origin?: string }) {
+  const request = await browserPost("/adesione", fields, options);
+  try {
+    return await action(routeArgs(request));
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown;
+    throw thrown;
+  }
+}
+
+async function errorsOf(response: Response) {
+  expect(response.status).toBe(400);
+  return ((await response.json()) as { errors: Record<string, string> }).errors;
+}
+
+describe("POST /adesione", () => {
+  it("stores a valid scheda in one go and queues exactly one confirmation email", async () => {
+    const fields = validRegistrationFields({ "projects.1.category": "MSNA", "projects.1.fundedPlaces": "12", "projects.1.managingOrganization": "Ente Due", "projects.1.startDate": "2025-01-01", "projects.1.endDate": "2027-06-30" });
+    const before = countRows();
+    const response = await submit(fields);
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/adesione/inviata");
+
+    const after = countRows();
+    expect(after.bodies - before.bodies).toBe(1);
+    expect(after.referents - before.referents).toBe(1);
+    expect(after.requests - before.requests).toBe(1);
+    expect(after.projects - before.projects).toBe(2);
+    expect(after.outbox - before.outbox).toBe(1);
+
+    const [{ request, referent }] = requestsForEmail(fields.email);
+    expect(request.status).toBe("email_unverified");
+    expect(request.kind).toBe("new");
+    expect(referent.phone).toBe("+390911234567");
+    expect(referent.privacyNoticeVersion).toBe("2026-11");
+    expect(referent.privacyConsentAt).toBeInstanceOf(Date);
+    const body = getDb().select().from(memberBodies).where(eq(memberBodies.id, request.memberBodyId)).get()!;
+    expect(body.municipalityCode).toBe(fields.municipalityCode);
+    expect(body.name).toMatch(/^Comune di /);
+    const projects = getDb().select().from(saiProjects).where(eq(saiProjects.requestId, request.id)).all();
+    expect(projects.map((p) => [p.category, p.fundedPlaces])).toEqual([["ordinari", 25], ["MSNA", 12]]);
+
+    const [email] = outboxFor(fields.email);
+    expect(email.template).toBe("confirm-registration");
+    expect(email.status).toBe("queued");
+    expect(String(email.props.confirmUrl)).toMatch(/^http:\/\/portale\.test\/adesione\/conferma\/[\w-]{40,}$/);
+  });
+
+  it.each([
+    ["pec", { pec: "non-una-email" }, "Indirizzo email non valido"],
+    ["fiscalCode", { fiscalCode: "12345678901" }, "Codice fiscale non valido"],
+    ["fiscalCode", { fiscalCode: "1234" }, "11 cifre"],
+    ["firstName", { firstName: "  " }, "Inserisci il nome"],
+    ["lastName", { lastName: "" }, "Inserisci il cognome"],
+    ["role", { role: "papa" }, "Scegli il ruolo"],
+    ["office", { office: "" }, "ufficio o settore"],
+    ["email", { email: "maria@" }, "Indirizzo email non valido"],
+    ["phone", { phone: "12" }, "Numero di telefono non valido"],
+    ["mobile", { mobile: "333" }, "Numero di cellulare non valido"],
+    ["municipalityCode", { municipalityCode: "" }, "Scegli il Comune"],
+    ["municipalityCode", { municipalityCode: "001001" }, "Comune non riconosciuto"],
+    ["bodyName", { bodyKind: "unione_comuni", bodyName: "" }, "denominazione"],
+    ["bodyKind", { bodyKind: "regione" }, "Scegli il tipo di ente"],
+    ["projects.0.category", { "projects.0.category": "" }, "tipologia"],
+    ["projects.0.fundedPlaces", { "projects.0.fundedPlaces": "0" }, "almeno 1"],
+    ["projects.0.fundedPlaces", { "projects.0.fundedPlaces": "2.5" }, "numero intero"],
+    ["projects.0.managingOrganization", { "projects.0.managingOrganization": "" }, "ente attuatore"],
+    ["projects.0.startDate", { "projects.0.startDate": "ieri" }, "Data non valida"],
+    ["projects.0.endDate", { "projects.0.endDate": "2023-12-31" }, "successiva alla data di inizio"],
+    ["privacyConsent", { privacyConsent: "" }, "informativa"],
+  ])("rejects a bad %s with an Italian message and stores nothing (%j)", async (field, overrides, message) => {
+    const fields = validRegistrationFields(overrides as Record<string, string>);
+    if (overrides && "privacyConsent" in overrides) delete fields.privacyConsent;
+    const before = countRows();
+    const errors = await errorsOf(await submit(fields));
+    expect(errors[field]).toContain(message);
+    expect(countRows()).toEqual(before);
+  });
+
+  it("reports every problem at once and keeps the input", async () => {
+    const fields = validRegistrationFields({ pec: "x", phone: "1", municipalityCode: "", "projects.0.endDate": "2020-01-01" });
+    const response = await submit(fields);
+    const body = (await response.json()) as { errors: Record<string, string>; values: Record<string, unknown> };
+    expect(Object.keys(body.errors).sort()).toEqual(["municipalityCode", "pec", "phone", "projects.0.endDate"]);
+    expect(body.values.pec).toBe("x");
+    expect((body.values.projects as Record<string, string>[])[0].endDate).toBe("2020-01-01");
+  });
+
+  it("requires a project unless 'nessun progetto attivo' is ticked", async () => {
+    const withoutProjects = Object.fromEntries(Object.entries(validRegistrationFields()).filter(([k]) => !k.startsWith("projects.")));
+    expect((await errorsOf(await submit(withoutProjects))).projects).toContain("almeno un progetto");
+
+    const none = { ...validRegistrationFields({ "projects.0.category": "" }), noActiveProjects: "on" };
+    const response = await submit(none);
+    expect(response.status).toBe(302);
+    const [{ request }] = requestsForEmail(none.email);
+    expect(request.noActiveProjects).toBe(true);
+    expect(getDb().select().from(saiProjects).where(eq(saiProjects.requestId, request.id)).all()).toHaveLength(0);
+  });
+
+  it("registers a non-Comune ente by name", async () => {
+    const fields = validRegistrationFields({ bodyKind: "unione_comuni", municipalityCode: "", bodyName: "Unione dei Comuni delle Madonie" });
+    expect((await submit(fields)).status).toBe(302);
+    const [{ request }] = requestsForEmail(fields.email);
+    const body = getDb().select().from(memberBodies).where(eq(memberBodies.id, request.memberBodyId)).get()!;
+    expect(body).toMatchObject({ kind: "unione_comuni", name: "Unione dei Comuni delle Madonie", municipalityCode: null });
+  });
+
+  it("re-sends the link instead of duplicating when the same ente and email submit again", async () => {
+    const fields = validRegistrationFields();
+    await submit(fields);
+    const before = countRows();
+    const again = await submit({ ...fields, office: "Ufficio Immigrazione" });
+    expect(again.status).toBe(302);
+    const after = countRows();
+    expect(after.requests).toBe(before.requests);
+    expect(after.referents).toBe(before.referents);
+    expect(after.bodies).toBe(before.bodies);
+    expect(after.projects).toBe(before.projects);
+    const emails = outboxFor(fields.email);
+    expect(emails).toHaveLength(2);
+    expect(emails[0].props.confirmUrl).not.toBe(emails[1].props.confirmUrl);
+    expect(requestsForEmail(fields.email)[0].referent.office).toBe("Ufficio Immigrazione");
+  });
+
+  it("refuses a codice fiscale that belongs to another ente", async () => {
+    const first = validRegistrationFields();
+    await submit(first);
+    const other = validRegistrationFields({ fiscalCode: first.fiscalCode });
+    const before = countRows();
+    expect((await errorsOf(await submit(other))).fiscalCode).toContain("già registrato");
+    expect(countRows()).toEqual(before);
+  });
+
+  it("records a request for an ente with an active referente as a handover", async () => {
+    const first = validRegistrationFields();
+    await submit(first);
+    const [{ request, referent }] = requestsForEmail(first.email);
+    // A coordinator approved the first referente (the dashboard does this in a later issue).
+    const db = getDb();
+    db.update(membershipRequests).set({ status: "approved" }).where(eq(membershipRequests.id, request.id)).run();
+    db.update(referents).set({ validFrom: new Date() }).where(eq(referents.id, referent.id)).run();
+    db.update(memberBodies).set({ status: "member" }).where(eq(memberBodies.id, request.memberBodyId)).run();
+
+    const successor = validRegistrationFields({ municipalityCode: first.municipalityCode, fiscalCode: first.fiscalCode, firstName: "Giuseppe" });
+    const response = await submit(successor);
+    expect(response.status).toBe(302);
+    const [handover] = requestsForEmail(successor.email);
+    expect(handover.request.kind).toBe("handover");
+    expect(handover.request.memberBodyId).toBe(request.memberBodyId);
+    expect(outboxFor(successor.email)[0].props.isHandover).toBe(true);
+    const active = db.select().from(referents).where(and(eq(referents.memberBodyId, request.memberBodyId), isNotNull(referents.validFrom))).all();
+    expect(active.map((r) => r.email)).toEqual([first.email]);
+  });
+
+  it("adds and removes project blocks without JavaScript, keeping the input and storing nothing", async () => {
+    const fields = validRegistrationFields({ pec: "tenuta@pec.it", intent: "add-project" });
+    const before = countRows();
+    const added = await submit(fields);
+    expect(added.status).toBe(200);
+    const addedBody = (await added.json()) as { values: { pec: string; projects: unknown[] }; focusField: string };
+    expect(addedBody.values.pec).toBe("tenuta@pec.it");
+    expect(addedBody.values.projects).toHaveLength(2);
+    expect(addedBody.focusField).toBe("projects.1.category");
+
+    const removed = await submit({ ...fields, intent: "remove-project:0" });
+    const removedBody = (await removed.json()) as { values: { projects: unknown[] } };
+    expect(removedBody.values.projects).toHaveLength(0);
+    expect(countRows()).toEqual(before);
+  });
+
+  it("refuses a POST from a foreign origin or without the CSRF token", async () => {
+    const before = countRows();
+    const foreign = await submit(validRegistrationFields(), { origin: "https://evil.example" });
+    expect(foreign.status).toBe(403);
+
+    const request = await browserPost("/adesione", validRegistrationFields());
+    const body = new URLSearchParams(await request.text());
+    body.delete("csrf");
+    const noToken = await action(routeArgs(new Request(request.url, { method: "POST", body, headers: request.headers }))).catch((r) => r as Response);
+    expect(noToken.status).toBe(403);
+    expect(countRows()).toEqual(before);
+  });
+
+  it("refuses a filled honeypot", async () => {
+    const before = countRows();
+    const response = await submit({ ...validRegistrationFields(), sito_web: "http://spam.example" });
+    expect(response.status).toBe(400);
+    expect(countRows()).toEqual(before);
+  });
+
+  it("limits registrations per IP address", async () => {
+    const context = { cspNonce: "", clientIp: "10.99.99.99" };
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      const request = await browserPost("/adesione", validRegistrationFields({ pec: "x" }));
+      const response = await action({ request, params: {}, context }).catch((r) => r as Response);
+      statuses.push(response.status);
+    }
+    expect(statuses.slice(0, 20).every((s) => s === 400)).toBe(true);
+    expect(statuses[20]).toBe(429);
+  });
+});

@@ -1,0 +1,136 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { outbox } from "#db/schema";
+import { action as confirmAction } from "~/routes/adesione.conferma.$token";
+import { action as submitAction } from "~/routes/adesione._index";
+import { queueEmail } from "~/models/outbox.server";
+import { getDb } from "~/utils/db.server";
+import { createMailTransport } from "~/utils/mailer.server";
+import { startOutboxWorker } from "~/utils/outbox-worker.server";
+import { outboxFor } from "../../support/db-queries";
+import { uniqueEmail, validRegistrationFields } from "../../support/factories";
+import { APP_URL, browserPost, routeArgs } from "../../support/requests";
+import { startTestSmtpServer } from "../../support/smtp-server";
+
+let smtp: Awaited<ReturnType<typeof startTestSmtpServer>>;
+beforeAll(async () => {
+  smtp = await startTestSmtpServer();
+});
+afterAll(async () => {
+  await smtp.close();
+});
+
+function startWorker() {
+  const transport = createMailTransport({ SMTP_URL: smtp.url, mailDir: "" });
+  const worker = startOutboxWorker({ db: getDb(), transport, from: "Coordinamento SAI <noreply@portale.test>", pollMs: 20, ratePerSecond: 1000, maxAttempts: 5 });
+  return { stop: async () => { await worker.stop(); transport.close(); } };
+}
+
+async function until<T>(check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() - started > timeoutMs) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const rowFor = (to: string) => outboxFor(to)[0];
+const receivedBy = (to: string) => smtp.received.filter((m) => m.envelopeTo.includes(to));
+
+function queueTestEmail(to: string) {
+  queueEmail(getDb(), {
+    to,
+    template: "confirm-registration",
+    props: { firstName: "Anna", bodyName: "Comune di Noto", confirmUrl: `${APP_URL}/adesione/conferma/x`, expiresOn: "3 dicembre 2026", isHandover: false },
+    domain: "portale.test",
+  });
+}
+
+describe("email delivery through the outbox", () => {
+  it("delivers the confirmation email with a working link, then the coordinators' notice", async () => {
+    smtp.state.behaviour = "accept";
+    const worker = startWorker();
+    try {
+      const fields = validRegistrationFields({ firstName: "Rosalia" });
+      await submitAction(routeArgs(await browserPost("/adesione", fields)));
+      const [message] = await until(() => (receivedBy(fields.email).length ? receivedBy(fields.email) : undefined));
+      expect(message.subject).toMatch(/^Conferma l'indirizzo email - adesione di Comune di /);
+      expect(message.from?.text).toContain("noreply@portale.test");
+      expect(message.text).toContain("Gentile Rosalia");
+      const link = message.text!.match(/http:\/\/portale\.test\/adesione\/conferma\/[\w-]+/)![0];
+      expect(message.html).toContain(link);
+      expect(message.messageId).toBe(rowFor(fields.email).messageId);
+      await until(() => rowFor(fields.email).status === "sent" || undefined);
+
+      const token = link.split("/").pop()!;
+      const confirmed = await confirmAction(routeArgs(await browserPost(`/adesione/conferma/${token}`, {}), { token }));
+      expect(confirmed.status).toBe(200);
+      const notice = await until(() =>
+        receivedBy("coordinatore@example.org").find((m) => m.subject?.startsWith("Nuova adesione da approvare")),
+      );
+      expect(notice.text).toContain("Rosalia Rossi");
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it("retries a temporary failure later and delivers once", async () => {
+    const to = uniqueEmail("temporaneo");
+    smtp.state.behaviour = "temporary-failure";
+    queueTestEmail(to);
+    const worker = startWorker();
+    try {
+      const failed = await until(() => (rowFor(to).attempts === 1 && rowFor(to).status === "queued" ? rowFor(to) : undefined));
+      expect(failed.lastError).toContain("451");
+      expect(failed.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 50_000);
+      smtp.state.behaviour = "accept";
+      getDb().update(outbox).set({ nextAttemptAt: new Date() }).where(eq(outbox.id, failed.id)).run();
+      await until(() => rowFor(to).status === "sent" || undefined);
+      expect(receivedBy(to)).toHaveLength(1);
+      expect(rowFor(to).attempts).toBe(2);
+    } finally {
+      await worker.stop();
+      smtp.state.behaviour = "accept";
+    }
+  });
+
+  it("stops at a permanent failure and keeps the server's reply", async () => {
+    const to = uniqueEmail("permanente");
+    smtp.state.behaviour = "permanent-failure";
+    queueTestEmail(to);
+    const worker = startWorker();
+    try {
+      const row = await until(() => (rowFor(to).status === "failed" ? rowFor(to) : undefined));
+      expect(row.attempts).toBe(1);
+      expect(row.lastError).toContain("550");
+      expect(receivedBy(to)).toHaveLength(0);
+    } finally {
+      await worker.stop();
+      smtp.state.behaviour = "accept";
+    }
+  });
+
+  it("keeps queued emails across a restart and resumes rows left in 'sending' after their lease", async () => {
+    const queued = uniqueEmail("in-coda");
+    const interrupted = uniqueEmail("interrotto");
+    queueTestEmail(queued);
+    queueTestEmail(interrupted);
+    // A worker that crashed mid-send left this row claimed, with a lease that has now expired.
+    getDb()
+      .update(outbox)
+      .set({ status: "sending", attempts: 1, leaseUntil: new Date(Date.now() - 1000) })
+      .where(eq(outbox.recipient, interrupted))
+      .run();
+    const worker = startWorker();
+    try {
+      await until(() => (rowFor(queued).status === "sent" && rowFor(interrupted).status === "sent") || undefined);
+      expect(receivedBy(queued)).toHaveLength(1);
+      const [resent] = receivedBy(interrupted);
+      expect(resent.messageId).toBe(rowFor(interrupted).messageId);
+    } finally {
+      await worker.stop();
+    }
+  });
+});

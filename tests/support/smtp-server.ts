@@ -1,0 +1,39 @@
+import type { AddressInfo } from "node:net";
+import { simpleParser, type ParsedMail } from "mailparser";
+import { SMTPServer } from "smtp-server";
+
+export type SmtpBehaviour = "accept" | "temporary-failure" | "permanent-failure";
+
+/** A real SMTP server on 127.0.0.1 that records what it accepts and fails on command. */
+export async function startTestSmtpServer() {
+  const received: (ParsedMail & { envelopeTo: string[] })[] = [];
+  const state = { behaviour: "accept" as SmtpBehaviour };
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("end", async () => {
+        if (state.behaviour === "temporary-failure") {
+          return callback(Object.assign(new Error("451 Riprova più tardi"), { responseCode: 451 }));
+        }
+        if (state.behaviour === "permanent-failure") {
+          return callback(Object.assign(new Error("550 Casella inesistente"), { responseCode: 550 }));
+        }
+        const parsed = await simpleParser(Buffer.concat(chunks));
+        received.push(Object.assign(parsed, { envelopeTo: session.envelope.rcptTo.map((r) => r.address) }));
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received,
+    state,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { issuesToFieldErrors } from "~/utils/form-data";
+import { isValidBodyFiscalCode } from "~/validation/fiscal-code";
+import { normalizeItalianPhone, registrationSchema } from "~/validation/registration";
+
+const valid = {
+  bodyKind: "comune",
+  municipalityCode: "082027",
+  bodyName: "",
+  pec: "Protocollo@PEC.comune.cefalu.pa.it",
+  fiscalCode: "00110740826",
+  firstName: " Maria ",
+  lastName: "Rossi",
+  role: "responsabile_sai",
+  office: "Servizi sociali",
+  email: "Maria.Rossi@Example.org",
+  phone: "0921 123456",
+  mobile: "",
+  noActiveProjects: false,
+  projects: [
+    { category: "DM/DS", fundedPlaces: "10", projectCode: "", managingOrganization: "Coop", startDate: "2024-01-01", endDate: "2024-01-02" },
+  ],
+  privacyConsent: true,
+};
+
+const errorsOf = (input: unknown) => {
+  const result = registrationSchema.safeParse(input);
+  if (result.success) return {};
+  return issuesToFieldErrors(result.error.issues);
+};
+
+describe("registrationSchema", () => {
+  it("accepts a valid scheda and normalises it", () => {
+    const parsed = registrationSchema.parse(valid);
+    expect(parsed).toMatchObject({
+      pec: "protocollo@pec.comune.cefalu.pa.it",
+      email: "maria.rossi@example.org",
+      firstName: "Maria",
+      phone: "+39092112345" + "6",
+      mobile: undefined,
+      projects: [{ category: "DM/DS", fundedPlaces: 10, projectCode: undefined }],
+    });
+  });
+
+  it("accepts form posts as strings: 'on' checkboxes and numeric text", () => {
+    expect(errorsOf({ ...valid, privacyConsent: "on", noActiveProjects: undefined })).toEqual({});
+  });
+
+  it.each([
+    [{ bodyKind: "" }, "bodyKind", "Scegli il tipo di ente"],
+    [{ bodyKind: "provincia" }, "bodyKind", "Scegli il tipo di ente"],
+    [{ municipalityCode: "" }, "municipalityCode", "Scegli il Comune"],
+    [{ municipalityCode: "Cefalù" }, "municipalityCode", "Comune non riconosciuto"],
+    [{ bodyKind: "altro", bodyName: "AB" }, "bodyName", "denominazione"],
+    [{ pec: "" }, "pec", "Inserisci la PEC"],
+    [{ pec: "protocollo@" }, "pec", "non valido"],
+    [{ fiscalCode: "0011074082" }, "fiscalCode", "11 cifre"],
+    [{ fiscalCode: "0011074082A" }, "fiscalCode", "11 cifre"],
+    [{ fiscalCode: "00110740827" }, "fiscalCode", "controllo"],
+    [{ firstName: "" }, "firstName", "Inserisci il nome"],
+    [{ firstName: "x".repeat(101) }, "firstName", "Massimo 100"],
+    [{ lastName: " " }, "lastName", "Inserisci il cognome"],
+    [{ role: "" }, "role", "Scegli il ruolo"],
+    [{ office: "" }, "office", "ufficio"],
+    [{ email: "maria" }, "email", "non valido"],
+    [{ phone: "" }, "phone", "Inserisci il numero di telefono"],
+    [{ phone: "091" }, "phone", "non valido"],
+    [{ phone: "+1 202 555 0199 99" }, "phone", "non valido"],
+    [{ mobile: "33" }, "mobile", "cellulare non valido"],
+    [{ projects: [] }, "projects", "almeno un progetto"],
+    [{ projects: [{ ...valid.projects[0], category: "speciali" }] }, "projects.0.category", "tipologia"],
+    [{ projects: [{ ...valid.projects[0], fundedPlaces: "" }] }, "projects.0.fundedPlaces", "Indica il numero"],
+    [{ projects: [{ ...valid.projects[0], fundedPlaces: "0" }] }, "projects.0.fundedPlaces", "almeno 1"],
+    [{ projects: [{ ...valid.projects[0], fundedPlaces: "dieci" }] }, "projects.0.fundedPlaces", "numero intero"],
+    [{ projects: [{ ...valid.projects[0], projectCode: "x".repeat(51) }] }, "projects.0.projectCode", "Massimo 50"],
+    [{ projects: [{ ...valid.projects[0], managingOrganization: "" }] }, "projects.0.managingOrganization", "ente attuatore"],
+    [{ projects: [{ ...valid.projects[0], startDate: "2024-02-30x" }] }, "projects.0.startDate", "Data non valida"],
+    [{ projects: [{ ...valid.projects[0], startDate: "2023-02-29" }] }, "projects.0.startDate", "Data non valida"],
+    [{ projects: [{ ...valid.projects[0], endDate: "2024-01-01" }] }, "projects.0.endDate", "successiva"],
+    [{ privacyConsent: false }, "privacyConsent", "informativa"],
+  ])("refuses %j at %s", (patch, path, message) => {
+    expect(errorsOf({ ...valid, ...patch })[path]).toContain(message);
+  });
+
+  it("reports cross-field problems together with field problems", () => {
+    const errors = errorsOf({ ...valid, municipalityCode: "", role: "", phone: "1", projects: [{ ...valid.projects[0], fundedPlaces: "x", endDate: "2023-01-01" }] });
+    expect(Object.keys(errors).sort()).toEqual(["municipalityCode", "phone", "projects.0.endDate", "projects.0.fundedPlaces", "role"]);
+  });
+
+  it("ignores half-filled projects when 'nessun progetto attivo' is ticked", () => {
+    const parsed = registrationSchema.parse({ ...valid, noActiveProjects: "on", projects: [{ category: "" }] });
+    expect(parsed.projects).toEqual([]);
+  });
+
+  it("does not need a comune for other kinds of ente", () => {
+    expect(errorsOf({ ...valid, bodyKind: "citta_metropolitana", municipalityCode: "", bodyName: "Città Metropolitana di Catania" })).toEqual({});
+  });
+});
+
+describe("isValidBodyFiscalCode", () => {
+  it.each(["80016350821", "00110740826", "00000000000"])("accepts %s", (code) => expect(isValidBodyFiscalCode(code)).toBe(true));
+  it.each(["80016350822", "8001635082", "RSSMRA80A01H501U", ""])("refuses %s", (code) => expect(isValidBodyFiscalCode(code)).toBe(false));
+});
+
+describe("normalizeItalianPhone", () => {
+  it.each([
+    ["091 1234567", "+390911234567"],
+    ["+39 333 123 4567", "+393331234567"],
+    ["0039 06 12345678", "+390612345678"],
+    ["333-1234567", "+393331234567"],
+  ])("%s -> %s", (input, expected) => expect(normalizeItalianPhone(input)).toBe(expected));
+  it.each(["12", "abc", "091"])("refuses %s", (input) => expect(normalizeItalianPhone(input)).toBeNull());
+});
