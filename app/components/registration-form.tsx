@@ -73,13 +73,14 @@ function flattenErrors(errors: unknown, prefix = ""): { name: string; message: s
 
 type Props = {
   provinces: ProvinceOption[];
+  handoverComuni: string[];
   values: RegistrationFormValues;
   serverErrors: Record<string, string>;
   formError?: string;
   focusField?: string;
 };
 
-export function RegistrationForm({ provinces, values, serverErrors, formError, focusField }: Props) {
+export function RegistrationForm({ provinces, handoverComuni, values, serverErrors, formError, focusField }: Props) {
   const hydrated = useHydrated();
   const submit = useSubmit();
   const navigation = useNavigation();
@@ -165,6 +166,12 @@ export function RegistrationForm({ provinces, values, serverErrors, formError, f
               onChange={municipality.field.onChange}
               onBlur={municipality.field.onBlur}
             />
+            {hydrated && handoverComuni.includes(municipality.field.value) ? (
+              <div className="alert alert-info" role="status">
+                Questo Comune ha già un referente attivo: inviando la scheda chiederai di subentrargli. La richiesta di
+                subentro sarà valutata dai coordinatori e il referente attuale ne riceverà notizia.
+              </div>
+            ) : null}
           </div>
         ) : null}
         {!hydrated || !isComune ? (

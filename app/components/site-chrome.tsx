@@ -3,8 +3,6 @@ import { NavLink } from "@remix-run/react";
 const NAV = [
   { to: "/", label: "Il Coordinamento", end: true },
   { to: "/adesione", label: "Aderisci" },
-  { to: "/tavoli-tecnici", label: "Tavoli tecnici" },
-  { to: "/area-referente", label: "Area referente" },
 ];
 
 export function SiteHeader() {
@@ -16,11 +14,6 @@ export function SiteHeader() {
             <a className="d-lg-block navbar-brand" href="https://www.anci.sicilia.it/">
               ANCI Sicilia
             </a>
-            <div className="it-header-slim-right-zone">
-              <a className="btn btn-primary btn-sm" href="/login">
-                Accesso coordinatori
-              </a>
-            </div>
           </div>
         </div>
       </div>

@@ -264,3 +264,15 @@ export function confirmRegistration(
     return { state: "valid" as const, bodyName: found.bodyName, email: found.email, kind: request.kind };
   });
 }
+
+/** Comuni that already have an active referente: a new scheda for them is a handover request. */
+export function listMunicipalitiesWithActiveReferent(db: Db): string[] {
+  return db
+    .selectDistinct({ code: memberBodies.municipalityCode })
+    .from(memberBodies)
+    .innerJoin(referents, eq(referents.memberBodyId, memberBodies.id))
+    .where(and(eq(memberBodies.kind, "comune"), isNotNull(referents.validFrom), isNull(referents.validTo)))
+    .all()
+    .map((r) => r.code!)
+    .filter(Boolean);
+}

@@ -131,10 +131,7 @@ export default function Home() {
                   </>
                 ) : (
                   <>
-                    <p>Il calendario dei prossimi Tavoli tecnici sarà pubblicato a breve.</p>
-                    <p className="mb-0">
-                      <a href="/tavoli-tecnici">Calendario e archivio dei Tavoli tecnici</a>
-                    </p>
+                    <p className="mb-0">Il calendario dei prossimi Tavoli tecnici sarà pubblicato a breve.</p>
                   </>
                 )}
               </div>

@@ -1,7 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { RegistrationForm, initialRegistrationValues, type RegistrationFormValues } from "~/components/registration-form";
-import { submitRegistration } from "~/models/membership.server";
+import { listMunicipalitiesWithActiveReferent, submitRegistration } from "~/models/membership.server";
 import { listComuniByProvince } from "~/models/territory.server";
 import { getCookies } from "~/utils/cookies.server";
 import { validateCsrf } from "~/utils/csrf.server";
@@ -26,7 +26,8 @@ type ActionData = {
 };
 
 export function loader(_: LoaderFunctionArgs) {
-  return json({ provinces: listComuniByProvince(getDb()) });
+  const db = getDb();
+  return json({ provinces: listComuniByProvince(db), handoverComuni: listMunicipalitiesWithActiveReferent(db) });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -70,7 +71,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function RegistrationPage() {
-  const { provinces } = useLoaderData<typeof loader>();
+  const { provinces, handoverComuni } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
     <div className="container my-5">
@@ -85,6 +86,7 @@ export default function RegistrationPage() {
           <RegistrationForm
             key={actionData ? JSON.stringify(actionData.values.projects.length) + (actionData.focusField ?? "") : "initial"}
             provinces={provinces}
+            handoverComuni={handoverComuni}
             values={actionData?.values ?? initialRegistrationValues}
             serverErrors={actionData?.errors ?? {}}
             formError={actionData?.formError}

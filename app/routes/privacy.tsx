@@ -126,9 +126,7 @@ export default function Privacy() {
             <li>di opporsi al trattamento per motivi connessi alla sua situazione particolare.</li>
           </ul>
           <p>
-            I diritti possono essere esercitati dall'<a href="/area-referente">area referente</a>, dove è possibile
-            consultare, aggiornare e scaricare i propri dati, oppure scrivendo ad ANCI Sicilia ai recapiti indicati sul
-            sito istituzionale.
+            I diritti possono essere esercitati scrivendo ad ANCI Sicilia ai recapiti indicati sul sito istituzionale.
           </p>
           <p>
             Chi ritiene che il trattamento dei propri dati violi il GDPR ha diritto di proporre reclamo al{" "}

@@ -58,7 +58,7 @@ const envSchema = z
 
 export type Env = ReturnType<typeof resolveEnv>;
 
-function resolveEnv(raw: NodeJS.ProcessEnv) {
+function resolveEnv(raw: Record<string, string | undefined>) {
   const parsed = envSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  - ${i.path.join(".")} ${i.message}`);
@@ -90,6 +90,6 @@ export function getEnv(): Env {
   return cached;
 }
 
-export function parseEnv(raw: NodeJS.ProcessEnv): Env {
+export function parseEnv(raw: Record<string, string | undefined>): Env {
   return resolveEnv(raw);
 }

@@ -1,7 +1,7 @@
 import { and, eq, isNotNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { memberBodies, membershipRequests, referents, saiProjects } from "#db/schema";
-import { action } from "~/routes/adesione._index";
+import { action, loader } from "~/routes/adesione._index";
 import { getDb } from "~/utils/db.server";
 import { countRows, outboxFor, requestsForEmail } from "../../support/db-queries";
 import { validRegistrationFields } from "../../support/factories";
@@ -99,7 +99,7 @@ describe("POST /adesione", () => {
     const withoutProjects = Object.fromEntries(Object.entries(validRegistrationFields()).filter(([k]) => !k.startsWith("projects.")));
     expect((await errorsOf(await submit(withoutProjects))).projects).toContain("almeno un progetto");
 
-    const none = { ...validRegistrationFields({ "projects.0.category": "" }), noActiveProjects: "on" };
+    const none: Record<string, string> = { ...validRegistrationFields({ "projects.0.category": "" }), noActiveProjects: "on" };
     const response = await submit(none);
     expect(response.status).toBe(302);
     const [{ request }] = requestsForEmail(none.email);
@@ -150,6 +150,9 @@ describe("POST /adesione", () => {
     db.update(membershipRequests).set({ status: "approved" }).where(eq(membershipRequests.id, request.id)).run();
     db.update(referents).set({ validFrom: new Date() }).where(eq(referents.id, referent.id)).run();
     db.update(memberBodies).set({ status: "member" }).where(eq(memberBodies.id, request.memberBodyId)).run();
+
+    const formData = (await loader(routeArgs(new Request("http://portale.test/adesione"))).json()) as { handoverComuni: string[] };
+    expect(formData.handoverComuni).toContain(first.municipalityCode);
 
     const successor = validRegistrationFields({ municipalityCode: first.municipalityCode, fiscalCode: first.fiscalCode, firstName: "Giuseppe" });
     const response = await submit(successor);
