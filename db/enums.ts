@@ -9,7 +9,8 @@ export type ReferentRole = (typeof REFERENT_ROLES)[number];
 export const SAI_CATEGORIES = ["ordinari", "MSNA", "DM/DS"] as const;
 export type SaiCategory = (typeof SAI_CATEGORIES)[number];
 
-export const MEMBERSHIP_STATUSES = ["email_unverified", "pending", "approved", "rejected", "revoked"] as const;
+// "superseded": an approved membership whose referente was replaced by an approved handover.
+export const MEMBERSHIP_STATUSES = ["email_unverified", "pending", "approved", "rejected", "revoked", "superseded"] as const;
 export type MembershipStatus = (typeof MEMBERSHIP_STATUSES)[number];
 
 export const MEMBERSHIP_KINDS = ["new", "handover"] as const;

@@ -112,15 +112,17 @@ export const CheckboxField = forwardRef<HTMLInputElement, CheckboxFieldProps>(fu
 });
 
 /** The list of problems at the top of a form, each linking to its field. */
-export const ErrorSummary = forwardRef<HTMLDivElement, { errors: { name: string; message: string }[]; formError?: string }>(
-  function ErrorSummary({ errors, formError }, ref) {
+type ErrorSummaryProps = { errors: { name: string; message: string }[]; formError?: string; subject?: string; failureTitle?: string };
+
+export const ErrorSummary = forwardRef<HTMLDivElement, ErrorSummaryProps>(
+  function ErrorSummary({ errors, formError, subject = "Il modulo", failureTitle = "Operazione non riuscita" }, ref) {
     if (errors.length === 0 && !formError) return null;
     return (
       <div ref={ref} className="alert alert-danger" role="alert" tabIndex={-1} aria-labelledby="error-summary-title">
         <h2 id="error-summary-title" className="h4">
           {errors.length > 0
-            ? `La scheda contiene ${errors.length === 1 ? "un errore" : `${errors.length} errori`}`
-            : "Non è stato possibile inviare la scheda"}
+            ? `${subject} contiene ${errors.length === 1 ? "un errore" : `${errors.length} errori`}`
+            : failureTitle}
         </h2>
         {formError ? <p>{formError}</p> : null}
         {errors.length > 0 ? (

@@ -1,16 +1,14 @@
-import { zodResolver } from "@hookform/resolvers/zod";
-import { Form, useNavigation, useSubmit } from "@remix-run/react";
-import { useEffect, useRef, type FormEvent, type MouseEvent } from "react";
-import type { z } from "zod";
-import { useController, useFieldArray, useForm, type Resolver } from "react-hook-form";
+import { Form, useNavigation } from "@remix-run/react";
+import { useEffect, type MouseEvent } from "react";
+import { useController, useFieldArray } from "react-hook-form";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { HoneypotInputs } from "remix-utils/honeypot/react";
-import { useHydrated } from "remix-utils/use-hydrated";
 import { MEMBER_BODY_KINDS, REFERENT_ROLES, SAI_CATEGORIES } from "#db/enums";
 import { MEMBER_BODY_KIND_LABELS, REFERENT_ROLE_LABELS, SAI_CATEGORY_LABELS } from "~/validation/labels";
 import { emptyProject, registrationSchema } from "~/validation/registration";
 import { ComunePicker, type ProvinceOption } from "./comune-picker";
 import { CheckboxField, ErrorSummary, SelectField, TextField } from "./form-fields";
+import { useValidatedForm } from "./use-validated-form";
 
 export type RegistrationFormValues = {
   bodyKind: string;
@@ -51,26 +49,6 @@ export const initialRegistrationValues: RegistrationFormValues = {
 const options = <T extends string>(values: readonly T[], labels: Record<T, string>) =>
   values.map((value) => ({ value, label: labels[value] }));
 
-/** react-hook-form's nested errors as a flat list of { "projects.0.endDate": message }. */
-function flattenErrors(errors: unknown, prefix = ""): { name: string; message: string }[] {
-  if (!errors || typeof errors !== "object") return [];
-  const node = errors as Record<string, unknown>;
-  const result: { name: string; message: string }[] = [];
-  if (prefix && typeof node.message === "string" && typeof node.type === "string") {
-    result.push({ name: prefix, message: node.message });
-  }
-  for (const [key, value] of Object.entries(node)) {
-    if (["message", "type", "ref", "types"].includes(key)) continue;
-    if (key === "root") {
-      const message = (value as { message?: string } | undefined)?.message;
-      if (message) result.push({ name: prefix, message });
-      continue;
-    }
-    result.push(...flattenErrors(value, prefix ? `${prefix}.${key}` : key));
-  }
-  return result;
-}
-
 type Props = {
   provinces: ProvinceOption[];
   handoverComuni: string[];
@@ -81,45 +59,21 @@ type Props = {
 };
 
 export function RegistrationForm({ provinces, handoverComuni, values, serverErrors, formError, focusField }: Props) {
-  const hydrated = useHydrated();
-  const submit = useSubmit();
   const navigation = useNavigation();
-  const summaryRef = useRef<HTMLDivElement>(null);
-  const form = useForm<RegistrationFormValues>({
-    resolver: zodResolver(registrationSchema as unknown as z.ZodType<RegistrationFormValues>) as unknown as Resolver<RegistrationFormValues>,
-    mode: "onChange",
+  const { form, hydrated, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<RegistrationFormValues>({
+    schema: registrationSchema,
     defaultValues: values,
-    shouldFocusError: false,
+    serverErrors,
+    formError,
   });
-  const { register, control, formState, watch } = form;
+  const { register, control, watch } = form;
   const projects = useFieldArray({ control, name: "projects" });
   const municipality = useController({ control, name: "municipalityCode" });
-
-  useEffect(() => {
-    for (const [name, message] of Object.entries(serverErrors)) {
-      form.setError(name as never, { type: "server", message });
-    }
-    if (Object.keys(serverErrors).length > 0 || formError) summaryRef.current?.focus();
-  }, [serverErrors, formError, form]);
 
   useEffect(() => {
     if (focusField) document.getElementById(focusField.replace(/\./g, "-"))?.focus();
   }, [focusField]);
 
-  const clientErrors = flattenErrors(formState.errors);
-  const errorList = hydrated
-    ? clientErrors
-    : Object.entries(serverErrors).map(([name, message]) => ({ name, message }));
-  const errorFor = (name: string) => errorList.find((e) => e.name === name)?.message;
-  const showSummary = hydrated ? formState.submitCount > 0 || Object.keys(serverErrors).length > 0 : true;
-
-  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
-    const formElement = event.currentTarget;
-    void form.handleSubmit(
-      () => submit(formElement, { method: "post" }),
-      () => setTimeout(() => summaryRef.current?.focus(), 0),
-    )(event);
-  };
   const addProject = (event: MouseEvent) => {
     event.preventDefault();
     projects.append({ ...emptyProject }, { shouldFocus: false });
@@ -140,7 +94,7 @@ export function RegistrationForm({ provinces, handoverComuni, values, serverErro
     <Form method="post" noValidate onSubmit={onSubmit} aria-describedby="form-intro">
       <AuthenticityTokenInput name="csrf" />
       <HoneypotInputs label="Non compilare questo campo" />
-      {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} formError={formError} /> : null}
+      {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} formError={formError} subject="La scheda" failureTitle="Non è stato possibile inviare la scheda" /> : null}
       <p id="form-intro">
         Tutti i campi sono obbligatori, tranne quelli indicati come facoltativi.
       </p>

@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { coordinators } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
-import { hashPassword } from "~/utils/password.server";
+import { hashPassword, verifyPassword } from "~/utils/password.server";
 import { recordAudit } from "./audit.server";
 
 /**
@@ -48,4 +48,20 @@ export function listActiveCoordinators(db: Db | Tx) {
 
 export function findCoordinatorByEmail(db: Db, email: string) {
   return db.select().from(coordinators).where(eq(coordinators.email, email.toLowerCase())).get();
+}
+
+// A real scrypt hash of a random password: checking against it takes as long as a real check,
+// so an unknown email answers no faster than a wrong password.
+let timingDecoy: Promise<string> | undefined;
+
+/** The active coordinator with these credentials, or null; same cost whether or not the email exists. */
+export async function verifyCoordinatorCredentials(db: Db, { email, password }: { email: string; password: string }) {
+  const coordinator = findCoordinatorByEmail(db, email);
+  if (!coordinator || !coordinator.passwordHash || coordinator.disabledAt) {
+    timingDecoy ??= hashPassword(crypto.randomBytes(16).toString("hex"));
+    await verifyPassword(password, await timingDecoy);
+    return null;
+  }
+  const ok = await verifyPassword(password, coordinator.passwordHash);
+  return ok ? { id: coordinator.id, email: coordinator.email, name: coordinator.name, role: coordinator.role } : null;
 }

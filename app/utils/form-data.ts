@@ -45,3 +45,6 @@ export function issuesToFieldErrors(issues: { path: (string | number)[]; message
 export function fieldId(name: string) {
   return name.replace(/\./g, "-");
 }
+
+/** What an action returns when a form must be shown again: field messages and a general one. */
+export type FormErrors = { errors: Record<string, string>; formError?: string };

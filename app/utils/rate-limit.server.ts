@@ -14,6 +14,14 @@ export function consumeRateLimit({ key, limit, windowMs, now = Date.now() }: { k
   return { allowed: false, retryAfterSeconds: Math.ceil((current.startedAt + windowMs - now) / 1000) };
 }
 
+/** Whether `key` has already used up `limit` in the current window (without counting this call). */
+export function isRateLimited({ key, limit, windowMs, now = Date.now() }: { key: string; limit: number; windowMs: number; now?: number }) {
+  const current = windows.get(key);
+  if (!current || now - current.startedAt >= windowMs) return { limited: false, retryAfterSeconds: 0 };
+  if (current.count < limit) return { limited: false, retryAfterSeconds: 0 };
+  return { limited: true, retryAfterSeconds: Math.ceil((current.startedAt + windowMs - now) / 1000) };
+}
+
 function pruneExpired(now: number, windowMs: number) {
   for (const [key, w] of windows) if (now - w.startedAt >= windowMs) windows.delete(key);
 }

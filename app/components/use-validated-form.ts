@@ -1,0 +1,74 @@
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useSubmit } from "@remix-run/react";
+import { useEffect, useRef, type FormEvent } from "react";
+import { useForm, type DefaultValues, type FieldValues, type Resolver } from "react-hook-form";
+import { useHydrated } from "remix-utils/use-hydrated";
+import type { z } from "zod";
+
+export type FieldError = { name: string; message: string };
+
+/** react-hook-form's nested errors as a flat list of { name: "projects.0.endDate", message }. */
+export function flattenErrors(errors: unknown, prefix = ""): FieldError[] {
+  if (!errors || typeof errors !== "object") return [];
+  const node = errors as Record<string, unknown>;
+  const result: FieldError[] = [];
+  if (prefix && typeof node.message === "string" && typeof node.type === "string") {
+    result.push({ name: prefix, message: node.message });
+  }
+  for (const [key, value] of Object.entries(node)) {
+    if (["message", "type", "ref", "types"].includes(key)) continue;
+    if (key === "root") {
+      const message = (value as { message?: string } | undefined)?.message;
+      if (message) result.push({ name: prefix, message });
+      continue;
+    }
+    result.push(...flattenErrors(value, prefix ? `${prefix}.${key}` : key));
+  }
+  return result;
+}
+
+type Options<T extends FieldValues> = {
+  schema: z.ZodTypeAny;
+  defaultValues: DefaultValues<T>;
+  serverErrors?: Record<string, string>;
+  formError?: string;
+};
+
+/**
+ * One zod schema on both sides: before hydration (or without JavaScript) the server's errors are
+ * shown; once hydrated, react-hook-form validates as you type and submits through Remix only
+ * when the schema passes. Errors are listed in a summary that receives focus.
+ */
+export function useValidatedForm<T extends FieldValues>({ schema, defaultValues, serverErrors = {}, formError }: Options<T>) {
+  const hydrated = useHydrated();
+  const submit = useSubmit();
+  const summaryRef = useRef<HTMLDivElement>(null);
+  const form = useForm<T>({
+    resolver: zodResolver(schema as unknown as z.ZodType<T>) as unknown as Resolver<T>,
+    mode: "onChange",
+    defaultValues,
+    shouldFocusError: false,
+  });
+
+  useEffect(() => {
+    for (const [name, message] of Object.entries(serverErrors)) form.setError(name as never, { type: "server", message });
+    if (Object.keys(serverErrors).length > 0 || formError) summaryRef.current?.focus();
+  }, [serverErrors, formError, form]);
+
+  const errorList: FieldError[] = hydrated
+    ? flattenErrors(form.formState.errors)
+    : Object.entries(serverErrors).map(([name, message]) => ({ name, message }));
+  const errorFor = (name: string) => errorList.find((e) => e.name === name)?.message;
+  const showSummary = !hydrated || form.formState.submitCount > 0 || Object.keys(serverErrors).length > 0 || !!formError;
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    const formElement = event.currentTarget;
+    const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
+    void form.handleSubmit(
+      () => submit(submitter ?? formElement, { method: "post", action: formElement.getAttribute("action") ?? undefined }),
+      () => setTimeout(() => summaryRef.current?.focus(), 0),
+    )(event);
+  };
+
+  return { form, hydrated, summaryRef, errorList, errorFor, showSummary, onSubmit };
+}

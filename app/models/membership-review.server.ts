@@ -1,0 +1,167 @@
+import { and, eq, isNotNull, isNull, ne, or } from "drizzle-orm";
+import { memberBodies, membershipRequests, referents, saiProjects } from "#db/schema";
+import type { Db, Tx } from "~/utils/db.server";
+import { formatDateIt } from "~/utils/dates";
+import { recordAudit } from "./audit.server";
+import { queueEmail } from "./outbox.server";
+
+// Coordinators' decisions on membership requests. Each runs in one transaction with its emails
+// and audit entry, and refuses to act on a request that is not in the state it expects.
+
+type Decision = { id: number; coordinatorId: number; appUrl: string; now?: Date };
+export type DecisionResult = { ok: true } | { ok: false; error: string };
+
+function loadRequest(tx: Tx, id: number) {
+  return tx
+    .select({ request: membershipRequests, referent: referents, body: memberBodies })
+    .from(membershipRequests)
+    .innerJoin(referents, eq(referents.id, membershipRequests.referentId))
+    .innerJoin(memberBodies, eq(memberBodies.id, membershipRequests.memberBodyId))
+    .where(eq(membershipRequests.id, id))
+    .get();
+}
+
+const domainOf = (appUrl: string) => new URL(appUrl).hostname;
+
+/**
+ * Approves a confirmed request. For a handover the current referente gets an end date and a
+ * notice, the previous membership is marked superseded and the projects declared by the
+ * successor replace the ente's open ones.
+ */
+export function approveMembership(db: Db, { id, coordinatorId, appUrl, now = new Date() }: Decision): DecisionResult {
+  return db.transaction((tx): DecisionResult => {
+    const found = loadRequest(tx, id);
+    if (!found) return { ok: false, error: "Richiesta non trovata." };
+    const { request, referent, body } = found;
+    if (request.status !== "pending") {
+      return { ok: false, error: "Si possono approvare solo le richieste confermate e in attesa di approvazione." };
+    }
+    const previous = tx
+      .select()
+      .from(referents)
+      .where(and(eq(referents.memberBodyId, body.id), isNotNull(referents.validFrom), isNull(referents.validTo)))
+      .get();
+    if (previous) {
+      tx.update(referents).set({ validTo: now }).where(eq(referents.id, previous.id)).run();
+      tx.update(membershipRequests)
+        .set({ status: "superseded", updatedAt: now })
+        .where(and(eq(membershipRequests.memberBodyId, body.id), eq(membershipRequests.status, "approved")))
+        .run();
+      tx.update(saiProjects)
+        .set({ closedAt: now })
+        .where(
+          and(
+            eq(saiProjects.memberBodyId, body.id),
+            isNull(saiProjects.closedAt),
+            or(isNull(saiProjects.requestId), ne(saiProjects.requestId, request.id)),
+          ),
+        )
+        .run();
+      queueEmail(tx, {
+        to: previous.email,
+        template: "referent-replaced",
+        props: {
+          firstName: previous.firstName,
+          bodyName: body.name,
+          successorName: `${referent.firstName} ${referent.lastName}`,
+          endDate: formatDateIt(now),
+        },
+        memberBodyId: body.id,
+        domain: domainOf(appUrl),
+      });
+    }
+    tx.update(referents).set({ validFrom: now }).where(eq(referents.id, referent.id)).run();
+    tx.update(membershipRequests)
+      .set({ status: "approved", decidedById: coordinatorId, decidedAt: now, updatedAt: now })
+      .where(eq(membershipRequests.id, request.id))
+      .run();
+    tx.update(memberBodies).set({ status: "member", updatedAt: now }).where(eq(memberBodies.id, body.id)).run();
+    queueEmail(tx, {
+      to: referent.email,
+      template: "membership-approved",
+      props: {
+        firstName: referent.firstName,
+        bodyName: body.name,
+        isHandover: !!previous,
+        referentAreaUrl: `${appUrl}/area-referente`,
+      },
+      memberBodyId: body.id,
+      domain: domainOf(appUrl),
+    });
+    recordAudit(tx, {
+      actorType: "coordinator",
+      actorId: coordinatorId,
+      action: previous ? "membership.handover_approved" : "membership.approved",
+      entityType: "membership_request",
+      entityId: request.id,
+      details: { memberBodyId: body.id, referentId: referent.id, previousReferentId: previous?.id ?? null },
+    });
+    return { ok: true };
+  });
+}
+
+/** Approves several requests; each succeeds or fails on its own. */
+export function approveMemberships(db: Db, { ids, coordinatorId, appUrl, now }: Omit<Decision, "id"> & { ids: number[] }) {
+  const outcomes = ids.map((id) => ({ id, result: approveMembership(db, { id, coordinatorId, appUrl, now }) }));
+  return {
+    approved: outcomes.filter((o) => o.result.ok).map((o) => o.id),
+    failed: outcomes.filter((o) => !o.result.ok).map((o) => ({ id: o.id, error: (o.result as { error: string }).error })),
+  };
+}
+
+export function rejectMembership(db: Db, { id, coordinatorId, appUrl, reason, now = new Date() }: Decision & { reason: string }): DecisionResult {
+  return db.transaction((tx): DecisionResult => {
+    const found = loadRequest(tx, id);
+    if (!found) return { ok: false, error: "Richiesta non trovata." };
+    const { request, referent, body } = found;
+    if (request.status !== "pending" && request.status !== "email_unverified") {
+      return { ok: false, error: "Questa richiesta è già stata decisa." };
+    }
+    tx.update(membershipRequests)
+      .set({ status: "rejected", decidedById: coordinatorId, decidedAt: now, decisionReason: reason, updatedAt: now })
+      .where(eq(membershipRequests.id, request.id))
+      .run();
+    queueEmail(tx, {
+      to: referent.email,
+      template: "membership-rejected",
+      props: { firstName: referent.firstName, bodyName: body.name, reason, formUrl: `${appUrl}/adesione` },
+      memberBodyId: body.id,
+      domain: domainOf(appUrl),
+    });
+    recordAudit(tx, {
+      actorType: "coordinator",
+      actorId: coordinatorId,
+      action: "membership.rejected",
+      entityType: "membership_request",
+      entityId: request.id,
+      details: { memberBodyId: body.id, reason },
+    });
+    return { ok: true };
+  });
+}
+
+/** Ends an approved membership: the referente's term ends and the ente leaves the Coordinamento. */
+export function revokeMembership(db: Db, { id, coordinatorId, reason, now = new Date() }: Omit<Decision, "appUrl"> & { reason: string }): DecisionResult {
+  return db.transaction((tx): DecisionResult => {
+    const found = loadRequest(tx, id);
+    if (!found) return { ok: false, error: "Richiesta non trovata." };
+    const { request, referent, body } = found;
+    if (request.status !== "approved") return { ok: false, error: "Si possono revocare solo le adesioni approvate." };
+    tx.update(membershipRequests)
+      .set({ status: "revoked", decidedById: coordinatorId, decidedAt: now, decisionReason: reason, updatedAt: now })
+      .where(eq(membershipRequests.id, request.id))
+      .run();
+    tx.update(referents).set({ validTo: now }).where(and(eq(referents.id, referent.id), isNull(referents.validTo))).run();
+    tx.update(memberBodies).set({ status: "revoked", updatedAt: now }).where(eq(memberBodies.id, body.id)).run();
+    recordAudit(tx, {
+      actorType: "coordinator",
+      actorId: coordinatorId,
+      action: "membership.revoked",
+      entityType: "membership_request",
+      entityId: request.id,
+      details: { memberBodyId: body.id, reason },
+    });
+    return { ok: true };
+  });
+}
+

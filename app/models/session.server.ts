@@ -1,0 +1,51 @@
+import crypto from "node:crypto";
+import { and, eq, isNull } from "drizzle-orm";
+import { coordinators, sessions } from "#db/schema";
+import type { Db } from "~/utils/db.server";
+
+export const SESSION_IDLE_MS = 2 * 60 * 60 * 1000;
+export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000;
+// lastSeenAt is refreshed at most once a minute, so browsing does not write on every request.
+const TOUCH_EVERY_MS = 60 * 1000;
+
+export function createCoordinatorSession(db: Db, { coordinatorId, now = new Date() }: { coordinatorId: number; now?: Date }) {
+  const id = crypto.randomBytes(32).toString("base64url");
+  db.insert(sessions)
+    .values({ id, coordinatorId, lastSeenAt: now, expiresAt: new Date(now.getTime() + SESSION_ABSOLUTE_MS), createdAt: now })
+    .run();
+  return id;
+}
+
+/** The coordinator behind a session id, or null when the session is unknown, revoked, idle, expired or disabled. */
+export function findSessionCoordinator(db: Db, { sessionId, now = new Date() }: { sessionId: string; now?: Date }) {
+  const row = db
+    .select({ session: sessions, coordinator: coordinators })
+    .from(sessions)
+    .innerJoin(coordinators, eq(coordinators.id, sessions.coordinatorId))
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
+    .get();
+  if (!row) return null;
+  const { session, coordinator } = row;
+  const idle = now.getTime() - session.lastSeenAt.getTime() > SESSION_IDLE_MS;
+  if (idle || session.expiresAt <= now || coordinator.disabledAt) {
+    revokeSession(db, { sessionId, now });
+    return null;
+  }
+  if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+    db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, sessionId)).run();
+  }
+  return { id: coordinator.id, email: coordinator.email, name: coordinator.name, role: coordinator.role };
+}
+
+export function revokeSession(db: Db, { sessionId, now = new Date() }: { sessionId: string; now?: Date }) {
+  db.update(sessions).set({ revokedAt: now }).where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt))).run();
+}
+
+export function revokeCoordinatorSessions(db: Db, { coordinatorId, now = new Date() }: { coordinatorId: number; now?: Date }) {
+  db.update(sessions)
+    .set({ revokedAt: now })
+    .where(and(eq(sessions.coordinatorId, coordinatorId), isNull(sessions.revokedAt)))
+    .run();
+}
+
+export type SessionCoordinator = NonNullable<ReturnType<typeof findSessionCoordinator>>;

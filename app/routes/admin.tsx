@@ -1,0 +1,49 @@
+import { json, type LoaderFunctionArgs } from "@remix-run/node";
+import { Form, NavLink, Outlet, useLoaderData } from "@remix-run/react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { requireCoordinator } from "~/utils/auth.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const coordinator = await requireCoordinator(request);
+  return json({ coordinator });
+}
+
+const LINKS = [
+  { to: "/admin", label: "Panoramica", end: true },
+  { to: "/admin/adesioni", label: "Adesioni" },
+  { to: "/admin/registro", label: "Registro attività" },
+];
+
+export default function AdminLayout() {
+  const { coordinator } = useLoaderData<typeof loader>();
+  const links = coordinator.role === "admin" ? [...LINKS, { to: "/admin/coordinatori", label: "Coordinatori" }] : LINKS;
+  return (
+    <div className="container-fluid my-4 px-lg-5">
+      <div className="d-flex flex-wrap justify-content-between align-items-center mb-3 gap-2">
+        <nav aria-label="Area coordinatori">
+          <ul className="nav nav-tabs">
+            {links.map((l) => (
+              <li className="nav-item" key={l.to}>
+                <NavLink to={l.to} end={l.end} className="nav-link">
+                  {l.label}
+                </NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="d-flex align-items-center gap-3">
+          <span>
+            {coordinator.name} <span className="text-muted">({coordinator.email})</span>
+          </span>
+          <Form method="post" action="/logout">
+            <AuthenticityTokenInput name="csrf" />
+            <button type="submit" className="btn btn-outline-primary btn-sm">
+              Esci
+            </button>
+          </Form>
+        </div>
+      </div>
+      <Outlet />
+    </div>
+  );
+}

@@ -1,0 +1,87 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { HoneypotInputs } from "remix-utils/honeypot/react";
+import { ErrorSummary, TextField } from "~/components/form-fields";
+import { useValidatedForm } from "~/components/use-validated-form";
+import {
+  authenticateCoordinator,
+  getCoordinator,
+  loginBlockedFor,
+  safeRedirectPath,
+  startCoordinatorSession,
+} from "~/utils/auth.server";
+import { validateCsrf } from "~/utils/csrf.server";
+import { issuesToFieldErrors, type FormErrors } from "~/utils/form-data";
+import { checkHoneypot } from "~/utils/honeypot.server";
+import { tooManyRequests } from "~/utils/rate-limit.server";
+import { loginSchema, type LoginInput } from "~/validation/login";
+
+export const meta: MetaFunction = () => [{ title: "Accesso coordinatori - Coordinamento SAI" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const coordinator = await getCoordinator(request);
+  if (coordinator) throw redirect(safeRedirectPath(new URL(request.url).searchParams.get("redirectTo")));
+  return json({});
+}
+
+const INVALID = "Email o password non corretti.";
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const formData = await request.clone().formData();
+  await validateCsrf(request, formData);
+  checkHoneypot(formData);
+  const parsed = loginSchema.safeParse(Object.fromEntries(formData));
+  if (!parsed.success) {
+    return json<FormErrors>({ errors: issuesToFieldErrors(parsed.error.issues) }, { status: 400 });
+  }
+  const ip = context.clientIp;
+  const retryAfter = loginBlockedFor({ ip, email: parsed.data.email });
+  if (retryAfter) throw tooManyRequests(retryAfter);
+
+  const coordinator = await authenticateCoordinator(request, { ip, email: parsed.data.email });
+  if (!coordinator) return json<FormErrors>({ errors: {}, formError: INVALID }, { status: 401 });
+  const cookie = await startCoordinatorSession(request, coordinator.id);
+  return redirect(safeRedirectPath(parsed.data.redirectTo), { headers: { "Set-Cookie": cookie } });
+}
+
+export default function LoginPage() {
+  const actionData = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const navigation = useNavigation();
+  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<LoginInput>({
+    schema: loginSchema,
+    defaultValues: { email: "", password: "" },
+    serverErrors: actionData?.errors,
+    formError: actionData?.formError,
+  });
+  return (
+    <div className="container my-5">
+      <div className="row justify-content-center">
+        <div className="col-md-8 col-lg-6">
+          <h1>Accesso coordinatori</h1>
+          <p>Area riservata ai coordinatori di ANCI Sicilia.</p>
+          <Form method="post" noValidate onSubmit={onSubmit}>
+            <AuthenticityTokenInput name="csrf" />
+            <HoneypotInputs label="Non compilare questo campo" />
+            <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? "/admin"} />
+            {showSummary ? (
+              <ErrorSummary ref={summaryRef} errors={errorList} formError={actionData?.formError} failureTitle="Accesso non riuscito" />
+            ) : null}
+            <TextField label="Email" type="email" autoComplete="username" error={errorFor("email")} {...form.register("email")} />
+            <TextField
+              label="Password"
+              type="password"
+              autoComplete="current-password"
+              error={errorFor("password")}
+              {...form.register("password")}
+            />
+            <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
+              Accedi
+            </button>
+          </Form>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,121 @@
+import { redirect } from "@remix-run/node";
+import { Authenticator } from "remix-auth";
+import { FormStrategy } from "remix-auth-form";
+import { recordAudit } from "~/models/audit.server";
+import { verifyCoordinatorCredentials } from "~/models/coordinator.server";
+import {
+  createCoordinatorSession,
+  findSessionCoordinator,
+  revokeSession,
+  type SessionCoordinator,
+} from "~/models/session.server";
+import { loginSchema } from "~/validation/login";
+import { getCookies } from "./cookies.server";
+import { getDb } from "./db.server";
+import { consumeRateLimit, isRateLimited } from "./rate-limit.server";
+
+export const LOGIN_FAILURE_LIMIT = 10;
+export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
+
+export class InvalidCredentialsError extends Error {}
+
+const authenticator = new Authenticator<SessionCoordinator>();
+authenticator.use(
+  new FormStrategy(async ({ form }) => {
+    const parsed = loginSchema.safeParse(Object.fromEntries(form));
+    if (!parsed.success) throw new InvalidCredentialsError();
+    const coordinator = await verifyCoordinatorCredentials(getDb(), parsed.data);
+    if (!coordinator) throw new InvalidCredentialsError();
+    return coordinator;
+  }),
+  "coordinator-password",
+);
+
+const failureKeys = (ip: string, email: string) => [`login-ip:${ip}`, `login-email:${email}`];
+
+export function loginBlockedFor({ ip, email }: { ip: string; email: string }) {
+  for (const key of failureKeys(ip, email)) {
+    const state = isRateLimited({ key, limit: LOGIN_FAILURE_LIMIT, windowMs: LOGIN_WINDOW_MS });
+    if (state.limited) return state.retryAfterSeconds;
+  }
+  return 0;
+}
+
+/**
+ * Checks the password (remix-auth form strategy), audits the attempt without the password, and
+ * counts failures per IP and per email. Returns the coordinator, or null for bad credentials.
+ */
+export async function authenticateCoordinator(request: Request, { ip, email }: { ip: string; email: string }) {
+  const db = getDb();
+  try {
+    const coordinator = await authenticator.authenticate("coordinator-password", request);
+    recordAudit(db, { actorType: "coordinator", actorId: coordinator.id, action: "auth.login_succeeded", entityType: "coordinator", entityId: coordinator.id, details: { ip } });
+    return coordinator;
+  } catch (error) {
+    if (!(error instanceof InvalidCredentialsError)) throw error;
+    for (const key of failureKeys(ip, email)) consumeRateLimit({ key, limit: LOGIN_FAILURE_LIMIT, windowMs: LOGIN_WINDOW_MS });
+    recordAudit(db, { actorType: "public", action: "auth.login_failed", details: { email, ip } });
+    return null;
+  }
+}
+
+/** A fresh session id at every sign-in; the previous session of this browser, if any, is revoked. */
+export async function startCoordinatorSession(request: Request, coordinatorId: number) {
+  const db = getDb();
+  const previous = await readSessionId(request);
+  if (previous) revokeSession(db, { sessionId: previous });
+  const sessionId = createCoordinatorSession(db, { coordinatorId });
+  return getCookies().session.serialize(sessionId);
+}
+
+async function readSessionId(request: Request): Promise<string | null> {
+  const value = await getCookies().session.parse(request.headers.get("Cookie"));
+  return typeof value === "string" ? value : null;
+}
+
+export async function getCoordinator(request: Request) {
+  const sessionId = await readSessionId(request);
+  if (!sessionId) return null;
+  return findSessionCoordinator(getDb(), { sessionId });
+}
+
+function loginRedirect(request: Request) {
+  const url = new URL(request.url);
+  const redirectTo = `${url.pathname}${url.search}`;
+  return redirect(`/login?redirectTo=${encodeURIComponent(redirectTo)}`);
+}
+
+/** The signed-in coordinator; anyone else is sent to /login (and back here afterwards). */
+export async function requireCoordinator(request: Request) {
+  const coordinator = await getCoordinator(request);
+  if (!coordinator) throw loginRedirect(request);
+  return coordinator;
+}
+
+export async function requireAdmin(request: Request) {
+  const coordinator = await requireCoordinator(request);
+  if (coordinator.role !== "admin") {
+    throw new Response("Questa funzione è riservata agli amministratori.", {
+      status: 403,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    });
+  }
+  return coordinator;
+}
+
+export async function endCoordinatorSession(request: Request) {
+  const sessionId = await readSessionId(request);
+  const db = getDb();
+  if (sessionId) {
+    const coordinator = findSessionCoordinator(db, { sessionId });
+    revokeSession(db, { sessionId });
+    if (coordinator) recordAudit(db, { actorType: "coordinator", actorId: coordinator.id, action: "auth.logout", entityType: "coordinator", entityId: coordinator.id });
+  }
+  return getCookies().session.serialize("", { maxAge: 0 });
+}
+
+/** Only same-site paths: an open redirect after sign-in would be a phishing aid. */
+export function safeRedirectPath(target: unknown, fallback = "/admin") {
+  if (typeof target !== "string" || !target.startsWith("/") || target.startsWith("//") || target.startsWith("/\\")) return fallback;
+  return target;
+}

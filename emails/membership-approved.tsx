@@ -1,0 +1,46 @@
+import { Button, Heading, Text } from "@react-email/components";
+import { EmailLayout, button } from "./components/layout";
+
+export type MembershipApprovedProps = {
+  firstName: string;
+  bodyName: string;
+  isHandover: boolean;
+  referentAreaUrl: string;
+};
+
+export const subject = (p: MembershipApprovedProps) => `Adesione approvata: ${p.bodyName} nel Coordinamento SAI`;
+
+export function MembershipApprovedEmail(p: MembershipApprovedProps) {
+  return (
+    <EmailLayout preview={`La scheda referente di ${p.bodyName} è stata approvata`}>
+      <Heading as="h1" style={{ fontSize: "22px" }}>
+        Benvenuto nel Coordinamento
+      </Heading>
+      <Text>Gentile {p.firstName},</Text>
+      <Text>
+        {p.isHandover
+          ? `la richiesta di subentro è stata approvata: da oggi sei il referente di ${p.bodyName} per il Coordinamento dei Comuni siciliani aderenti alla Rete SAI.`
+          : `la scheda referente di ${p.bodyName} è stata approvata: l'ente fa ora parte del Coordinamento dei Comuni siciliani aderenti alla Rete SAI e tu ne sei il referente.`}
+      </Text>
+      <Text>Cosa succede adesso:</Text>
+      <Text>
+        • riceverai gli inviti ai Tavoli tecnici, con il programma e la possibilità di rispondere con un clic;
+        <br />• dopo ogni incontro riceverai i materiali (slide, video, documenti);
+        <br />• nell'area referente puoi aggiornare i dati tuoi e dei progetti SAI dell'ente e indicare un tuo
+        successore.
+      </Text>
+      <Button href={p.referentAreaUrl} style={button}>
+        Vai all'area referente
+      </Button>
+    </EmailLayout>
+  );
+}
+
+MembershipApprovedEmail.PreviewProps = {
+  firstName: "Maria",
+  bodyName: "Comune di Cefalù",
+  isHandover: false,
+  referentAreaUrl: "http://localhost:3000/area-referente",
+} satisfies MembershipApprovedProps;
+
+export default MembershipApprovedEmail;

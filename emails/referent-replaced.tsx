@@ -1,0 +1,39 @@
+import { Heading, Text } from "@react-email/components";
+import { EmailLayout } from "./components/layout";
+
+export type ReferentReplacedProps = {
+  firstName: string;
+  bodyName: string;
+  successorName: string;
+  endDate: string;
+};
+
+export const subject = (p: ReferentReplacedProps) => `Nuovo referente per ${p.bodyName}`;
+
+export function ReferentReplacedEmail(p: ReferentReplacedProps) {
+  return (
+    <EmailLayout preview={`${p.successorName} è il nuovo referente di ${p.bodyName}`}>
+      <Heading as="h1" style={{ fontSize: "22px" }}>
+        Cambio di referente
+      </Heading>
+      <Text>Gentile {p.firstName},</Text>
+      <Text>
+        ti informiamo che dal {p.endDate} il referente di {p.bodyName} per il Coordinamento dei Comuni siciliani
+        aderenti alla Rete SAI è {p.successorName}, la cui richiesta di subentro è stata approvata.
+      </Text>
+      <Text>
+        Grazie per il lavoro svolto. Da oggi non riceverai più gli inviti e le comunicazioni del Coordinamento per
+        conto dell'ente. Se non eri a conoscenza di questo cambio, rispondi a questo messaggio o scrivi ad ANCI Sicilia.
+      </Text>
+    </EmailLayout>
+  );
+}
+
+ReferentReplacedEmail.PreviewProps = {
+  firstName: "Giuseppe",
+  bodyName: "Comune di Cefalù",
+  successorName: "Maria Rossi",
+  endDate: "26 novembre 2026",
+} satisfies ReferentReplacedProps;
+
+export default ReferentReplacedEmail;
