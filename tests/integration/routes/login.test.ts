@@ -1,0 +1,117 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { auditLog, coordinators, sessions } from "#db/schema";
+import { loader as adminLoader } from "~/routes/admin";
+import { action as loginAction } from "~/routes/login";
+import { action as logoutAction } from "~/routes/logout";
+import { SESSION_IDLE_MS, revokeCoordinatorSessions } from "~/models/session.server";
+import { getDb } from "~/utils/db.server";
+import { adminGet, adminPost, sessionCookieFor, settle } from "../../support/admin";
+import { browserPost, loadContext } from "../../support/requests";
+
+const ADMIN = { email: "coordinatore@example.org", password: "password-di-prova-123" };
+
+async function login(fields: Record<string, string>, clientIp = loadContext().clientIp) {
+  const request = await browserPost("/login", fields);
+  return settle(() => loginAction({ request, params: {}, context: { cspNonce: "", clientIp } }));
+}
+
+const adminId = () => getDb().select().from(coordinators).where(eq(coordinators.email, ADMIN.email)).get()!.id;
+
+describe("coordinator sign-in", () => {
+  it("signs in with the right password, with a new session id each time, and audits it", async () => {
+    const first = await login({ ...ADMIN, redirectTo: "/admin/adesioni" });
+    expect(first.status).toBe(302);
+    expect(first.headers.get("Location")).toBe("/admin/adesioni");
+    const cookie = first.headers.get("Set-Cookie")!;
+    expect(cookie).toMatch(/^sai_session=.+; Path=\/; HttpOnly; SameSite=Lax$/);
+    const second = await login(ADMIN);
+    expect(second.headers.get("Set-Cookie")).not.toBe(cookie);
+    expect(second.headers.get("Location")).toBe("/admin");
+
+    const entries = getDb().select().from(auditLog).where(eq(auditLog.action, "auth.login_succeeded")).all();
+    expect(entries.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.stringify(entries)).not.toContain(ADMIN.password);
+  });
+
+  it("answers an unknown email exactly like a wrong password, and never logs the password", async () => {
+    const wrong = await login({ email: ADMIN.email, password: "non-e-questa" });
+    const unknown = await login({ email: "nessuno@example.org", password: "non-e-questa" });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(await wrong.json()).toEqual(await unknown.json());
+    const failures = getDb().select().from(auditLog).where(eq(auditLog.action, "auth.login_failed")).all();
+    expect(failures.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.stringify(failures)).not.toContain("non-e-questa");
+  });
+
+  it("refuses open redirects after sign-in", async () => {
+    const response = await login({ ...ADMIN, redirectTo: "//evil.example/x" });
+    expect(response.headers.get("Location")).toBe("/admin");
+  });
+
+  it("blocks an IP after 10 failures in 15 minutes, even with the right password", async () => {
+    const ip = "10.200.0.1";
+    for (let i = 0; i < 10; i++) expect((await login({ email: `x${i}@example.org`, password: "sbagliata" }, ip)).status).toBe(401);
+    const blocked = await login(ADMIN, ip);
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get("Retry-After"))).toBeGreaterThan(0);
+  });
+
+  it("blocks an email after 10 failures from any IP", async () => {
+    for (let i = 0; i < 10; i++) await login({ email: "bersaglio@example.org", password: "sbagliata" }, `10.201.0.${i}`);
+    expect((await login({ email: "bersaglio@example.org", password: "altra" }, "10.201.1.1")).status).toBe(429);
+  });
+});
+
+describe("sessions", () => {
+  const canEnterAdmin = async (cookie: string) => {
+    const response = await settle(async () => {
+      const result = await adminLoader({ request: new Request("http://portale.test/admin", { headers: { Cookie: cookie } }), params: {}, context: loadContext() });
+      return result;
+    });
+    return response.status === 200;
+  };
+
+  it("sends anonymous visitors to /login with the page to return to", async () => {
+    const response = await settle(async () => adminLoader({ request: await adminGet("/admin/adesioni?stato=pending", null), params: {}, context: loadContext() }));
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/login?redirectTo=%2Fadmin%2Fadesioni%3Fstato%3Dpending");
+  });
+
+  it("ends after 2 hours idle", async () => {
+    const { sessionId, cookie } = await sessionCookieFor(adminId());
+    expect(await canEnterAdmin(cookie)).toBe(true);
+    getDb().update(sessions).set({ lastSeenAt: new Date(Date.now() - SESSION_IDLE_MS - 1000) }).where(eq(sessions.id, sessionId)).run();
+    expect(await canEnterAdmin(cookie)).toBe(false);
+  });
+
+  it("ends after 12 hours however active", async () => {
+    const { sessionId, cookie } = await sessionCookieFor(adminId());
+    getDb().update(sessions).set({ expiresAt: new Date(Date.now() - 1) }).where(eq(sessions.id, sessionId)).run();
+    expect(await canEnterAdmin(cookie)).toBe(false);
+  });
+
+  it("is revoked at logout and when the coordinator's sessions are revoked", async () => {
+    const { cookie } = await sessionCookieFor(adminId());
+    const request = await adminPost("/logout", {}, null);
+    const headers = new Headers(request.headers);
+    headers.set("Cookie", `${headers.get("Cookie")}; ${cookie}`);
+    const response = await logoutAction({ request: new Request(request.url, { method: "POST", body: await request.text(), headers }), params: {}, context: loadContext() });
+    expect(response.status).toBe(302);
+    expect(await canEnterAdmin(cookie)).toBe(false);
+
+    const other = await sessionCookieFor(adminId());
+    revokeCoordinatorSessions(getDb(), { coordinatorId: adminId() });
+    expect(await canEnterAdmin(other.cookie)).toBe(false);
+  });
+
+  it("is refused once the coordinator is disabled", async () => {
+    const { createTestCoordinator } = await import("../../support/admin");
+    const coordinator = createTestCoordinator();
+    const { cookie } = await sessionCookieFor(coordinator.id);
+    expect(await canEnterAdmin(cookie)).toBe(true);
+    getDb().update(coordinators).set({ disabledAt: new Date() }).where(eq(coordinators.id, coordinator.id)).run();
+    expect(await canEnterAdmin(cookie)).toBe(false);
+  });
+});
