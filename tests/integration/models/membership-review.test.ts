@@ -1,0 +1,110 @@
+import { and, eq, isNull } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { auditLog, memberBodies, membershipRequests, referents, saiProjects } from "#db/schema";
+import { action as confirmAction } from "~/routes/adesione.conferma.$token";
+import { action as submitAction } from "~/routes/adesione._index";
+import { approveMembership, approveMemberships, rejectMembership, revokeMembership } from "~/models/membership-review.server";
+import { getDb } from "~/utils/db.server";
+import { createTestCoordinator } from "../../support/admin";
+import { confirmationTokenFor, outboxFor, requestsForEmail } from "../../support/db-queries";
+import { validRegistrationFields } from "../../support/factories";
+import { APP_URL, browserPost, routeArgs } from "../../support/requests";
+
+async function register(overrides: Record<string, string> = {}, { confirm = true } = {}) {
+  const fields = validRegistrationFields(overrides);
+  expect((await submitAction(routeArgs(await browserPost("/adesione", fields)))).status).toBe(302);
+  if (confirm) {
+    const token = confirmationTokenFor(fields.email);
+    await confirmAction(routeArgs(await browserPost(`/adesione/conferma/${token}`, {}), { token }));
+  }
+  const [{ request, referent }] = requestsForEmail(fields.email);
+  return { fields, request, referent };
+}
+
+const coordinator = () => createTestCoordinator();
+
+describe("approveMembership", () => {
+  it("makes the referente active and the ente a member, emails the welcome and audits", async () => {
+    const { fields, request, referent } = await register();
+    const by = coordinator();
+    expect(approveMembership(getDb(), { id: request.id, coordinatorId: by.id, appUrl: APP_URL })).toEqual({ ok: true });
+    const db = getDb();
+    expect(db.select().from(membershipRequests).where(eq(membershipRequests.id, request.id)).get()).toMatchObject({ status: "approved", decidedById: by.id });
+    expect(db.select().from(referents).where(eq(referents.id, referent.id)).get()!.validFrom).toBeInstanceOf(Date);
+    expect(db.select().from(memberBodies).where(eq(memberBodies.id, request.memberBodyId)).get()!.status).toBe("member");
+    const welcome = outboxFor(fields.email).find((r) => r.template === "membership-approved")!;
+    expect(welcome.props).toMatchObject({ isHandover: false, referentAreaUrl: `${APP_URL}/area-referente` });
+    const audit = db.select().from(auditLog).where(and(eq(auditLog.entityId, String(request.id)), eq(auditLog.action, "membership.approved"))).get();
+    expect(audit).toMatchObject({ actorType: "coordinator", actorId: by.id });
+  });
+
+  it("refuses requests that are not confirmed or already decided, changing nothing", async () => {
+    const { fields, request } = await register({}, { confirm: false });
+    const by = coordinator();
+    const result = approveMembership(getDb(), { id: request.id, coordinatorId: by.id, appUrl: APP_URL });
+    expect(result.ok).toBe(false);
+    expect(requestsForEmail(fields.email)[0].request.status).toBe("email_unverified");
+    expect(approveMembership(getDb(), { id: 999_999, coordinatorId: by.id, appUrl: APP_URL }).ok).toBe(false);
+  });
+
+  it("hands over: the previous referente's term ends, they are told, the successor's projects replace the old ones", async () => {
+    const first = await register();
+    const by = coordinator();
+    approveMembership(getDb(), { id: first.request.id, coordinatorId: by.id, appUrl: APP_URL });
+    const successor = await register({
+      municipalityCode: first.fields.municipalityCode,
+      fiscalCode: first.fields.fiscalCode,
+      firstName: "Giuseppe",
+      lastName: "Bianchi",
+      "projects.0.category": "MSNA",
+      "projects.0.fundedPlaces": "8",
+    });
+    expect(successor.request.kind).toBe("handover");
+    expect(approveMembership(getDb(), { id: successor.request.id, coordinatorId: by.id, appUrl: APP_URL })).toEqual({ ok: true });
+
+    const db = getDb();
+    const old = db.select().from(referents).where(eq(referents.id, first.referent.id)).get()!;
+    expect(old.validTo).toBeInstanceOf(Date);
+    const active = db.select().from(referents).where(and(eq(referents.memberBodyId, first.request.memberBodyId), isNull(referents.validTo))).all();
+    expect(active.filter((r) => r.validFrom).map((r) => r.email)).toEqual([successor.fields.email]);
+    expect(db.select().from(membershipRequests).where(eq(membershipRequests.id, first.request.id)).get()!.status).toBe("superseded");
+    const open = db.select().from(saiProjects).where(and(eq(saiProjects.memberBodyId, first.request.memberBodyId), isNull(saiProjects.closedAt))).all();
+    expect(open.map((p) => [p.category, p.fundedPlaces])).toEqual([["MSNA", 8]]);
+
+    const notice = outboxFor(first.fields.email).find((r) => r.template === "referent-replaced")!;
+    expect(notice.props).toMatchObject({ successorName: "Giuseppe Bianchi" });
+    expect(outboxFor(successor.fields.email).find((r) => r.template === "membership-approved")!.props.isHandover).toBe(true);
+  });
+
+  it("bulk approval approves the pending ones and reports the others", async () => {
+    const a = await register();
+    const b = await register();
+    const unconfirmed = await register({}, { confirm: false });
+    const result = approveMemberships(getDb(), { ids: [a.request.id, b.request.id, unconfirmed.request.id], coordinatorId: coordinator().id, appUrl: APP_URL });
+    expect(result.approved).toEqual([a.request.id, b.request.id]);
+    expect(result.failed.map((f) => f.id)).toEqual([unconfirmed.request.id]);
+  });
+});
+
+describe("rejectMembership and revokeMembership", () => {
+  it("rejects with the reason in the email and the audit", async () => {
+    const { fields, request } = await register();
+    const by = coordinator();
+    const reason = "Il codice fiscale non corrisponde all'ente indicato.";
+    expect(rejectMembership(getDb(), { id: request.id, coordinatorId: by.id, appUrl: APP_URL, reason })).toEqual({ ok: true });
+    expect(requestsForEmail(fields.email)[0].request).toMatchObject({ status: "rejected", decisionReason: reason });
+    expect(outboxFor(fields.email).find((r) => r.template === "membership-rejected")!.props.reason).toBe(reason);
+    expect(rejectMembership(getDb(), { id: request.id, coordinatorId: by.id, appUrl: APP_URL, reason }).ok).toBe(false);
+  });
+
+  it("revokes an approved membership: the referente's term ends and the ente is no longer a member", async () => {
+    const { request, referent } = await register();
+    const by = coordinator();
+    expect(revokeMembership(getDb(), { id: request.id, coordinatorId: by.id, reason: "Richiesta dell'ente" }).ok).toBe(false);
+    approveMembership(getDb(), { id: request.id, coordinatorId: by.id, appUrl: APP_URL });
+    expect(revokeMembership(getDb(), { id: request.id, coordinatorId: by.id, reason: "Richiesta dell'ente" })).toEqual({ ok: true });
+    const db = getDb();
+    expect(db.select().from(referents).where(eq(referents.id, referent.id)).get()!.validTo).toBeInstanceOf(Date);
+    expect(db.select().from(memberBodies).where(eq(memberBodies.id, request.memberBodyId)).get()!.status).toBe("revoked");
+  });
+});
