@@ -1,4 +1,4 @@
-import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import {
   isRouteErrorResponse,
@@ -7,8 +7,8 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
-  useLoaderData,
   useRouteError,
+  useRouteLoaderData,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { AuthenticityTokenProvider } from "remix-utils/csrf/react";
@@ -26,6 +26,12 @@ export const links: LinksFunction = () => [
   { rel: "stylesheet", href: appStylesHref },
 ];
 
+export const meta: MetaFunction = ({ error }) => {
+  if (!error) return [{ title: "Coordinamento SAI - ANCI Sicilia" }];
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  return [{ title: `${describeError(status).title} - Coordinamento SAI` }];
+};
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const [csrfToken, csrfCookie] = await commitCsrfToken(request);
   return json(
@@ -34,14 +40,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
   );
 }
 
-function Document({ children, title }: { children: ReactNode; title?: string }) {
+export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
+  const data = useRouteLoaderData<typeof loader>("root");
   return (
     <html lang="it">
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        {title ? <title>{title}</title> : null}
         <Meta />
         <Links />
       </head>
@@ -51,7 +57,9 @@ function Document({ children, title }: { children: ReactNode; title?: string }) 
         </a>
         <SiteHeader />
         <main id="contenuto" tabIndex={-1}>
-          {children}
+          <AuthenticityTokenProvider token={data?.csrfToken ?? ""}>
+            <HoneypotProvider {...data?.honeypotInputProps}>{children}</HoneypotProvider>
+          </AuthenticityTokenProvider>
         </main>
         <SiteFooter />
         <ScrollRestoration nonce={nonce} />
@@ -62,35 +70,38 @@ function Document({ children, title }: { children: ReactNode; title?: string }) 
 }
 
 export default function App() {
-  const data = useLoaderData<typeof loader>();
-  return (
-    <AuthenticityTokenProvider token={data.csrfToken}>
-      <HoneypotProvider {...data.honeypotInputProps}>
-        <Document>
-          <Outlet />
-        </Document>
-      </HoneypotProvider>
-    </AuthenticityTokenProvider>
-  );
+  return <Outlet />;
 }
 
 export function ErrorBoundary() {
   const error = useRouteError();
-  const notFound = isRouteErrorResponse(error) && error.status === 404;
-  const title = notFound ? "Pagina non trovata" : "Si è verificato un errore";
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  const { title, message } = describeError(status);
   return (
-    <Document title={`${title} - Coordinamento SAI`}>
-      <div className="container my-5">
-        <h1>{title}</h1>
-        <p className="lead">
-          {notFound
-            ? "L'indirizzo che hai seguito non corrisponde a nessuna pagina del portale."
-            : "Non è stato possibile completare la richiesta. Riprova tra qualche minuto; se il problema continua scrivi al Coordinamento."}
-        </p>
-        <p>
-          <a href="/">Torna alla pagina iniziale</a>
-        </p>
-      </div>
-    </Document>
+    <div className="container my-5">
+      <h1>{title}</h1>
+      <p className="lead">{message}</p>
+      <p>
+        <a href="/">Torna alla pagina iniziale</a>
+      </p>
+    </div>
   );
+}
+
+function describeError(status: number) {
+  switch (status) {
+    case 404:
+      return { title: "Pagina non trovata", message: "L'indirizzo che hai seguito non corrisponde a nessuna pagina del portale." };
+    case 403:
+      return { title: "Accesso non consentito", message: "Non hai i permessi per questa pagina o la richiesta non era valida. Ricarica la pagina e riprova." };
+    case 429:
+      return { title: "Troppe richieste", message: "Hai fatto troppe richieste in poco tempo. Attendi qualche minuto e riprova." };
+    case 400:
+      return { title: "Richiesta non valida", message: "La richiesta non è stata accettata. Ricarica la pagina e riprova." };
+    default:
+      return {
+        title: "Si è verificato un errore",
+        message: "Non è stato possibile completare la richiesta. Riprova tra qualche minuto; se il problema continua scrivi al Coordinamento.",
+      };
+  }
 }

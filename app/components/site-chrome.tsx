@@ -14,6 +14,11 @@ export function SiteHeader() {
             <a className="d-lg-block navbar-brand" href="https://www.anci.sicilia.it/">
               ANCI Sicilia
             </a>
+            <div className="it-header-slim-right-zone">
+              <a className="btn btn-primary btn-sm" href="/admin">
+                Area coordinatori
+              </a>
+            </div>
           </div>
         </div>
       </div>
