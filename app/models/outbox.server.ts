@@ -94,3 +94,12 @@ export function markEmailFailedAttempt(
     .run();
   return giveUp ? ("failed" as const) : ("retry" as const);
 }
+
+/** Returns claimed rows to the queue without counting an attempt (used when the worker stops). */
+export function releaseEmails(db: Db, { ids }: { ids: number[] }) {
+  if (ids.length === 0) return;
+  db.update(outbox)
+    .set({ status: "queued", leaseUntil: null, attempts: sql`max(${outbox.attempts} - 1, 0)` })
+    .where(and(inArray(outbox.id, ids), eq(outbox.status, "sending")))
+    .run();
+}

@@ -1,4 +1,4 @@
-import { claimDueEmails, markEmailFailedAttempt, markEmailSent } from "~/models/outbox.server";
+import { claimDueEmails, markEmailFailedAttempt, markEmailSent, releaseEmails } from "~/models/outbox.server";
 import type { Db } from "./db.server";
 import { isPermanentFailure, type MailTransport } from "./mailer.server";
 import { renderEmail } from "./render-email.server";
@@ -34,7 +34,12 @@ export function startOutboxWorker(options: OutboxWorkerOptions) {
     for (;;) {
       const batch = claimDueEmails(db, { now: new Date(), limit: Math.max(1, Math.ceil(ratePerSecond)), leaseMs });
       if (batch.length === 0) return;
-      for (const row of batch) {
+      for (const [index, row] of batch.entries()) {
+        if (stopped) {
+          // Claimed but not started: hand them back now rather than after the lease.
+          releaseEmails(db, { ids: batch.slice(index).map((r) => r.id) });
+          return;
+        }
         const wait = lastSendAt + minGapMs - Date.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         lastSendAt = Date.now();

@@ -20,9 +20,9 @@ afterAll(async () => {
   await smtp.close();
 });
 
-function startWorker() {
+function startWorker({ ratePerSecond = 1000 } = {}) {
   const transport = createMailTransport({ SMTP_URL: smtp.url, mailDir: "" });
-  const worker = startOutboxWorker({ db: getDb(), transport, from: "Coordinamento SAI <noreply@portale.test>", pollMs: 20, ratePerSecond: 1000, maxAttempts: 5 });
+  const worker = startOutboxWorker({ db: getDb(), transport, from: "Coordinamento SAI <noreply@portale.test>", pollMs: 20, ratePerSecond, maxAttempts: 5 });
   return { stop: async () => { await worker.stop(); transport.close(); } };
 }
 
@@ -132,5 +132,22 @@ describe("email delivery through the outbox", () => {
     } finally {
       await worker.stop();
     }
+  });
+
+  it("holds the sending rate cap and hands unsent claimed rows back when stopped", async () => {
+    const recipients = Array.from({ length: 6 }, () => uniqueEmail("cadenza"));
+    recipients.forEach(queueTestEmail);
+    const started = Date.now();
+    const worker = startWorker({ ratePerSecond: 4 });
+    await until(() => recipients.filter((r) => receivedBy(r).length).length >= 3 || undefined);
+    await worker.stop();
+    const elapsed = Date.now() - started;
+    const delivered = recipients.filter((r) => receivedBy(r).length === 1);
+    // 4 per second: the third message cannot leave before half a second has passed.
+    expect(elapsed).toBeGreaterThanOrEqual(500);
+    const rows = recipients.map(rowFor);
+    expect(rows.filter((r) => r.status === "sent")).toHaveLength(delivered.length);
+    expect(rows.filter((r) => r.status === "sending")).toHaveLength(0);
+    expect(rows.filter((r) => r.status === "queued").length).toBe(recipients.length - delivered.length);
   });
 });
