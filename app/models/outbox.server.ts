@@ -1,8 +1,9 @@
 import crypto from "node:crypto";
-import { and, eq, inArray, lte, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lte, or, sql } from "drizzle-orm";
 import { outbox, EMAIL_CATEGORIES } from "#db/schema";
 import type { EmailProps, EmailTemplateName } from "#emails/index";
 import type { Db, Tx } from "~/utils/db.server";
+import { recordAudit } from "./audit.server";
 
 export type QueueEmailInput<T extends EmailTemplateName> = {
   to: string;
@@ -102,4 +103,79 @@ export function releaseEmails(db: Db, { ids }: { ids: number[] }) {
     .set({ status: "queued", leaseUntil: null, attempts: sql`max(${outbox.attempts} - 1, 0)` })
     .where(and(inArray(outbox.id, ids), eq(outbox.status, "sending")))
     .run();
+}
+
+/**
+ * At start-up every row still `sending` belongs to a process that died: the portal runs as one
+ * process, so they are queued again at once (with their Message-ID) instead of waiting for the lease.
+ */
+export function recoverInterruptedEmails(db: Db, { now = new Date() }: { now?: Date } = {}) {
+  return db
+    .update(outbox)
+    .set({ status: "queued", leaseUntil: null, nextAttemptAt: now, updatedAt: now })
+    .where(eq(outbox.status, "sending"))
+    .run().changes;
+}
+
+export type OutboxFilters = {
+  status?: (typeof outbox.$inferSelect)["status"];
+  template?: string;
+  recipient?: string;
+  roundTableId?: number;
+};
+
+function outboxWhere(f: OutboxFilters) {
+  return and(
+    f.status ? eq(outbox.status, f.status) : undefined,
+    f.template ? eq(outbox.template, f.template) : undefined,
+    f.recipient ? sql`${outbox.recipient} LIKE ${`%${f.recipient.toLowerCase()}%`} ESCAPE '\\'` : undefined,
+    f.roundTableId ? eq(outbox.roundTableId, f.roundTableId) : undefined,
+  );
+}
+
+export function listOutbox(db: Db, { filters, page, pageSize = 50 }: { filters: OutboxFilters; page: number; pageSize?: number }) {
+  const where = outboxWhere({ ...filters, recipient: filters.recipient?.replace(/[\\%_]/g, (c) => `\\${c}`) });
+  const rows = db
+    .select()
+    .from(outbox)
+    .where(where)
+    .orderBy(desc(outbox.id))
+    .limit(pageSize)
+    .offset((page - 1) * pageSize)
+    .all();
+  const total = db.select({ n: sql<number>`count(*)` }).from(outbox).where(where).get()!.n;
+  return { rows, total, pageCount: Math.max(1, Math.ceil(total / pageSize)) };
+}
+
+export function countOutboxByStatus(db: Db) {
+  const counts = { queued: 0, sending: 0, sent: 0, failed: 0 };
+  for (const row of db.select({ status: outbox.status, n: sql<number>`count(*)` }).from(outbox).groupBy(outbox.status).all()) {
+    counts[row.status] = row.n;
+  }
+  return counts;
+}
+
+export function listOutboxTemplates(db: Db) {
+  return db.selectDistinct({ template: outbox.template }).from(outbox).orderBy(outbox.template).all().map((r) => r.template);
+}
+
+export function getOutboxEmail(db: Db, { id }: { id: number }) {
+  return db.select().from(outbox).where(eq(outbox.id, id)).get();
+}
+
+/** Puts failed emails back in the queue for a new attempt now; returns how many were requeued. */
+export function retryFailedEmails(db: Db, { ids, coordinatorId, now = new Date() }: { ids: number[]; coordinatorId: number; now?: Date }) {
+  if (ids.length === 0) return 0;
+  return db.transaction((tx) => {
+    const retried = tx
+      .update(outbox)
+      .set({ status: "queued", nextAttemptAt: now, attempts: 0, leaseUntil: null, updatedAt: now })
+      .where(and(inArray(outbox.id, ids), eq(outbox.status, "failed")))
+      .returning({ id: outbox.id })
+      .all();
+    for (const { id } of retried) {
+      recordAudit(tx, { actorType: "coordinator", actorId: coordinatorId, action: "email.retried", entityType: "outbox", entityId: id });
+    }
+    return retried.length;
+  });
 }

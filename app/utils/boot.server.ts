@@ -1,10 +1,12 @@
 import { ensureFirstCoordinator } from "~/models/coordinator.server";
+import { recoverInterruptedEmails } from "~/models/outbox.server";
 import { resolveRegions, seedTerritory } from "~/models/territory.server";
 import { closeDb, getDb, migrateDatabase } from "./db.server";
 import { getEnv } from "./env.server";
 import { createMailTransport } from "./mailer.server";
 import { startOutboxWorker } from "./outbox-worker.server";
 import { ensureSessionSecret } from "./secrets.server";
+import { unsubscribeUrl } from "./unsubscribe.server";
 
 /**
  * Everything that must hold before the first request: valid settings, the migrated database,
@@ -21,6 +23,8 @@ export async function bootPortal({ log = console.log }: { log?: (line: string) =
     log(`Primo coordinatore creato: ${admin.email}`);
     if (admin.generatedPassword) log(`Password generata (mostrata una sola volta): ${admin.generatedPassword}`);
   }
+  const recovered = recoverInterruptedEmails(db);
+  if (recovered) log(`Email interrotte da un arresto precedente rimesse in coda: ${recovered}`);
   const transport = createMailTransport(env);
   const worker = startOutboxWorker({
     db,
@@ -29,6 +33,7 @@ export async function bootPortal({ log = console.log }: { log?: (line: string) =
     pollMs: env.MAIL_POLL_MS,
     ratePerSecond: env.MAIL_RATE_PER_SECOND,
     maxAttempts: env.MAIL_MAX_ATTEMPTS,
+    unsubscribeUrlFor: (email) => unsubscribeUrl(env.appUrl, email),
     onError: (error) => console.error("Outbox worker error:", error),
   });
   log(`Database: ${env.databasePath} (${seeded.municipalities} comuni in ${seeded.provinces} province)`);

@@ -11,6 +11,8 @@ export type OutboxWorkerOptions = {
   ratePerSecond: number;
   maxAttempts: number;
   leaseMs?: number;
+  /** Builds the opt-out link of non-essential emails (List-Unsubscribe and the footer link). */
+  unsubscribeUrlFor?: (email: string) => string;
   onError?: (error: unknown) => void;
 };
 
@@ -44,7 +46,8 @@ export function startOutboxWorker(options: OutboxWorkerOptions) {
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         lastSendAt = Date.now();
         try {
-          const rendered = await renderEmail(row.template, row.props);
+          const unsubscribe = row.category === "communication" ? options.unsubscribeUrlFor?.(row.recipient) : undefined;
+          const rendered = await renderEmail(row.template, unsubscribe ? { ...row.props, unsubscribeUrl: unsubscribe } : row.props);
           await transport.send({
             from,
             to: row.recipient,
@@ -52,6 +55,10 @@ export function startOutboxWorker(options: OutboxWorkerOptions) {
             html: rendered.html,
             text: rendered.text,
             messageId: row.messageId,
+            // RFC 8058 one-click opt-out, only for comunicazioni; service emails carry none.
+            headers: unsubscribe
+              ? { "List-Unsubscribe": `<${unsubscribe}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" }
+              : undefined,
           });
           markEmailSent(db, { id: row.id, subject: rendered.subject, now: new Date() });
         } catch (error) {

@@ -7,6 +7,7 @@ import { queueEmail } from "~/models/outbox.server";
 import { getDb } from "~/utils/db.server";
 import { createMailTransport } from "~/utils/mailer.server";
 import { startOutboxWorker } from "~/utils/outbox-worker.server";
+import { unsubscribeUrl } from "~/utils/unsubscribe.server";
 import { outboxFor } from "../../support/db-queries";
 import { uniqueEmail, validRegistrationFields } from "../../support/factories";
 import { APP_URL, browserPost, routeArgs } from "../../support/requests";
@@ -22,7 +23,15 @@ afterAll(async () => {
 
 function startWorker({ ratePerSecond = 1000 } = {}) {
   const transport = createMailTransport({ SMTP_URL: smtp.url, mailDir: "" });
-  const worker = startOutboxWorker({ db: getDb(), transport, from: "Coordinamento SAI <noreply@portale.test>", pollMs: 20, ratePerSecond, maxAttempts: 5 });
+  const worker = startOutboxWorker({
+    db: getDb(),
+    transport,
+    from: "Coordinamento SAI <noreply@portale.test>",
+    pollMs: 20,
+    ratePerSecond,
+    maxAttempts: 5,
+    unsubscribeUrlFor: (email) => unsubscribeUrl(APP_URL, email),
+  });
   return { stop: async () => { await worker.stop(); transport.close(); } };
 }
 
@@ -149,5 +158,32 @@ describe("email delivery through the outbox", () => {
     expect(rows.filter((r) => r.status === "sent")).toHaveLength(delivered.length);
     expect(rows.filter((r) => r.status === "sending")).toHaveLength(0);
     expect(rows.filter((r) => r.status === "queued").length).toBe(recipients.length - delivered.length);
+  });
+
+  it("gives comunicazioni a List-Unsubscribe header and link, and service emails none", async () => {
+    const newsTo = uniqueEmail("notizie");
+    const serviceTo = uniqueEmail("servizio");
+    queueEmail(getDb(), {
+      to: newsTo,
+      template: "communication",
+      category: "communication",
+      props: { title: "Nuovo vademecum", paragraphs: ["Testo della comunicazione."] },
+      domain: "portale.test",
+    });
+    queueTestEmail(serviceTo);
+    const worker = startWorker();
+    try {
+      const [news] = await until(() => (receivedBy(newsTo).length ? receivedBy(newsTo) : undefined));
+      const [service] = await until(() => (receivedBy(serviceTo).length ? receivedBy(serviceTo) : undefined));
+      const link = unsubscribeUrl(APP_URL, newsTo);
+      const header = (mail: typeof news, key: string) => mail.headerLines.find((h) => h.key === key)?.line.replace(/\r\n\s+/g, " ");
+      expect(header(news, "list-unsubscribe")).toBe(`List-Unsubscribe: <${link}>`);
+      expect(header(news, "list-unsubscribe-post")).toBe("List-Unsubscribe-Post: List-Unsubscribe=One-Click");
+      expect(news.text).toContain(link);
+      expect(header(service, "list-unsubscribe")).toBeUndefined();
+      expect(service.text).not.toContain("/disiscrizione/");
+    } finally {
+      await worker.stop();
+    }
   });
 });

@@ -1,0 +1,42 @@
+import { Heading, Link, Text } from "@react-email/components";
+import { EmailLayout } from "./components/layout";
+
+export type CommunicationProps = {
+  title: string;
+  paragraphs: string[];
+  /** Added by the delivery worker to every non-essential email. */
+  unsubscribeUrl?: string;
+};
+
+export const subject = (p: CommunicationProps) => p.title;
+
+/** A comunicazione from the Coordinamento: non-essential, so it always offers a way out. */
+export function CommunicationEmail(p: CommunicationProps) {
+  return (
+    <EmailLayout preview={p.title}>
+      <Heading as="h1" style={{ fontSize: "22px" }}>
+        {p.title}
+      </Heading>
+      <Text>Gentile referente,</Text>
+      {p.paragraphs.map((paragraph, i) => (
+        <Text key={i} style={{ whiteSpace: "pre-wrap" }}>
+          {paragraph}
+        </Text>
+      ))}
+      {p.unsubscribeUrl ? (
+        <Text style={{ fontSize: "12px", color: "#5c6f82" }}>
+          Non vuoi più ricevere le comunicazioni del Coordinamento? <Link href={p.unsubscribeUrl}>Disiscriviti</Link>. Continuerai
+          a ricevere i messaggi di servizio (inviti ai Tavoli tecnici ed esito delle richieste).
+        </Text>
+      ) : null}
+    </EmailLayout>
+  );
+}
+
+CommunicationEmail.PreviewProps = {
+  title: "Pubblicato il vademecum sull'accoglienza",
+  paragraphs: ["È disponibile il nuovo vademecum di ANCI sui provvedimenti per l'accoglienza."],
+  unsubscribeUrl: "http://localhost:3000/disiscrizione/esempio",
+} satisfies CommunicationProps;
+
+export default CommunicationEmail;
