@@ -14,3 +14,6 @@ export const MEMBERSHIP_STATUSES = ["email_unverified", "pending", "approved", "
 export type MembershipStatus = (typeof MEMBERSHIP_STATUSES)[number];
 
 export const MEMBERSHIP_KINDS = ["new", "handover"] as const;
+
+export const OUTBOX_STATUSES = ["queued", "sending", "sent", "failed"] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];

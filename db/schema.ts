@@ -10,6 +10,7 @@ import {
 import {
   MEMBER_BODY_KINDS,
   MEMBERSHIP_KINDS,
+  OUTBOX_STATUSES,
   MEMBERSHIP_STATUSES,
   REFERENT_ROLES,
   SAI_CATEGORIES,
@@ -287,7 +288,6 @@ export const invitations = sqliteTable(
   ],
 );
 
-export const OUTBOX_STATUSES = ["queued", "sending", "sent", "failed"] as const;
 export const EMAIL_CATEGORIES = ["service", "communication"] as const;
 
 export const outbox = sqliteTable(

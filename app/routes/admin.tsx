@@ -11,6 +11,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 const LINKS = [
   { to: "/admin", label: "Panoramica", end: true },
   { to: "/admin/adesioni", label: "Adesioni" },
+  { to: "/admin/posta", label: "Posta in uscita" },
   { to: "/admin/registro", label: "Registro attività" },
 ];
 

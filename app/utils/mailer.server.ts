@@ -46,8 +46,7 @@ export function createMailTransport(env: Pick<Env, "SMTP_URL" | "mailDir">): Mai
     async send(message) {
       const info = await writer.sendMail(message);
       await fs.mkdir(env.mailDir, { recursive: true });
-      const safeId = message.messageId.replace(/[^a-zA-Z0-9@.-]/g, "");
-      const file = path.join(env.mailDir, `${new Date().toISOString().replace(/[:.]/g, "-")}-${safeId}.eml`);
+      const file = path.join(env.mailDir, `${new Date().toISOString().replace(/[:.]/g, "-")}-${safeMessageId(message.messageId)}.eml`);
       await fs.writeFile(file, info.message as Buffer);
     },
     close: () => writer.close(),
@@ -59,3 +58,13 @@ export function isPermanentFailure(error: unknown) {
   const code = (error as { responseCode?: number }).responseCode;
   return typeof code === "number" && code >= 500 && code < 600;
 }
+
+/** The .eml file written for a message by the local transport, if there is one. */
+export async function findLocalEmlFile(mailDir: string, messageId: string) {
+  const safeId = safeMessageId(messageId);
+  const files = await fs.readdir(mailDir).catch(() => [] as string[]);
+  const match = files.find((f) => f.endsWith(`-${safeId}.eml`));
+  return match ? path.join(mailDir, match) : null;
+}
+
+const safeMessageId = (messageId: string) => messageId.replace(/[^a-zA-Z0-9@.-]/g, "");

@@ -1,4 +1,4 @@
-import type { MemberBodyKind, ReferentRole, SaiCategory } from "#db/enums";
+import type { MemberBodyKind, OutboxStatus, ReferentRole, SaiCategory } from "#db/enums";
 
 export const MEMBER_BODY_KIND_LABELS: Record<MemberBodyKind, string> = {
   comune: "Comune",
@@ -21,4 +21,11 @@ export const SAI_CATEGORY_LABELS: Record<SaiCategory, string> = {
   ordinari: "Ordinari",
   MSNA: "MSNA (minori stranieri non accompagnati)",
   "DM/DS": "DM/DS (disagio mentale o disabilità)",
+};
+
+export const OUTBOX_STATUS_LABELS: Record<OutboxStatus, string> = {
+  queued: "In coda",
+  sending: "In invio",
+  sent: "Inviata",
+  failed: "Non recapitata",
 };

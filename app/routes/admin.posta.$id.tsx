@@ -1,0 +1,98 @@
+import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { getOutboxEmail } from "~/models/outbox.server";
+import { requireCoordinator } from "~/utils/auth.server";
+import { formatDateTimeIt } from "~/utils/dates";
+import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import { findLocalEmlFile } from "~/utils/mailer.server";
+import { renderEmail } from "~/utils/render-email.server";
+import { unsubscribeUrl } from "~/utils/unsubscribe.server";
+import { OUTBOX_STATUS_LABELS } from "~/validation/labels";
+
+export const meta: MetaFunction = () => [{ title: "Messaggio - Posta in uscita" }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireCoordinator(request);
+  const email = getOutboxEmail(getDb(), { id: Number(params.id) });
+  if (!email) throw new Response("Messaggio non trovato", { status: 404 });
+  const env = getEnv();
+  const props = email.category === "communication" ? { ...email.props, unsubscribeUrl: unsubscribeUrl(env.appUrl, email.recipient) } : email.props;
+  const rendered = await renderEmail(email.template, props);
+  const eml = env.SMTP_URL ? null : await findLocalEmlFile(env.mailDir, email.messageId);
+  return json({
+    email: {
+      id: email.id,
+      recipient: email.recipient,
+      template: email.template,
+      category: email.category,
+      status: email.status,
+      attempts: email.attempts,
+      lastError: email.lastError,
+      messageId: email.messageId,
+      createdAt: formatDateTimeIt(email.createdAt),
+      sentAt: email.sentAt ? formatDateTimeIt(email.sentAt) : null,
+    },
+    rendered,
+    hasEml: !!eml,
+  });
+}
+
+export default function OutboxEmailPage() {
+  const { email, rendered, hasEml } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <p>
+        <Link to="/admin/posta">Torna alla posta in uscita</Link>
+      </p>
+      <h1>{rendered.subject}</h1>
+      <dl className="row">
+        <dt className="col-sm-3">Destinatario</dt>
+        <dd className="col-sm-9">{email.recipient}</dd>
+        <dt className="col-sm-3">Stato</dt>
+        <dd className="col-sm-9">
+          {OUTBOX_STATUS_LABELS[email.status]} ({email.attempts === 1 ? "1 tentativo" : `${email.attempts} tentativi`})
+        </dd>
+        {email.lastError ? (
+          <>
+            <dt className="col-sm-3">Ultimo errore</dt>
+            <dd className="col-sm-9 text-break">{email.lastError}</dd>
+          </>
+        ) : null}
+        <dt className="col-sm-3">Creata</dt>
+        <dd className="col-sm-9">{email.createdAt}</dd>
+        <dt className="col-sm-3">Inviata</dt>
+        <dd className="col-sm-9">{email.sentAt ?? "—"}</dd>
+        <dt className="col-sm-3">Tipo</dt>
+        <dd className="col-sm-9">
+          {email.category === "communication" ? "Comunicazione (con disiscrizione)" : "Messaggio di servizio"} - modello {email.template}
+        </dd>
+        <dt className="col-sm-3">Message-ID</dt>
+        <dd className="col-sm-9 text-break">{email.messageId}</dd>
+      </dl>
+      {email.status === "failed" ? (
+        <Form method="post" action="/admin/posta" className="mb-4">
+          <AuthenticityTokenInput name="csrf" />
+          <input type="hidden" name="ids" value={email.id} />
+          <button type="submit" className="btn btn-primary">
+            Riprova
+          </button>
+        </Form>
+      ) : null}
+      {hasEml ? (
+        <p>
+          <a href={`/admin/posta/${email.id}/eml`} download>
+            Scarica il file .eml salvato in locale
+          </a>
+        </p>
+      ) : null}
+      <h2 className="h4">Anteprima</h2>
+      <iframe title="Anteprima del messaggio in HTML" sandbox="" srcDoc={rendered.html} style={{ width: "100%", height: "36rem", border: "1px solid #c5c7c9" }} />
+      <h2 className="h4 mt-4">Versione solo testo</h2>
+      <pre className="border p-3" style={{ whiteSpace: "pre-wrap" }}>
+        {rendered.text}
+      </pre>
+    </>
+  );
+}

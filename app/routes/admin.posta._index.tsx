@@ -1,0 +1,218 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { OUTBOX_STATUSES } from "#db/enums";
+import { SelectField, TextField } from "~/components/form-fields";
+import { countOutboxByStatus, listOutbox, listOutboxTemplates, retryFailedEmails } from "~/models/outbox.server";
+import { requireCoordinator } from "~/utils/auth.server";
+import { validateCsrf } from "~/utils/csrf.server";
+import { formatDateTimeIt } from "~/utils/dates";
+import { getDb } from "~/utils/db.server";
+import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
+import { OUTBOX_STATUS_LABELS } from "~/validation/labels";
+import { outboxQuerySchema, retrySchema } from "~/validation/outbox-filters";
+
+export const meta: MetaFunction = () => [{ title: "Posta in uscita - Area coordinatori" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireCoordinator(request);
+  const query = outboxQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const db = getDb();
+  const filters = { status: query.stato, template: query.modello, recipient: query.destinatario, roundTableId: query.tavolo };
+  const result = listOutbox(db, { filters, page: query.pagina });
+  return json({
+    ...result,
+    page: query.pagina,
+    counts: countOutboxByStatus(db),
+    templates: listOutboxTemplates(db),
+    rows: result.rows.map((r) => ({
+      id: r.id,
+      recipient: r.recipient,
+      subject: r.subject,
+      template: r.template,
+      status: r.status,
+      attempts: r.attempts,
+      lastError: r.lastError,
+      createdAt: formatDateTimeIt(r.createdAt),
+      sentAt: r.sentAt ? formatDateTimeIt(r.sentAt) : null,
+      nextAttemptAt: r.status === "queued" ? formatDateTimeIt(r.nextAttemptAt) : null,
+    })),
+  });
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const coordinator = await requireCoordinator(request);
+  const formData = await request.formData();
+  await validateCsrf(request, formData);
+  const parsed = retrySchema.safeParse({ ids: formData.getAll("ids") });
+  const back = new URL(request.url);
+  back.searchParams.delete("riprovate");
+  if (!parsed.success) {
+    back.searchParams.set("riprovate", "0");
+    return redirect(`${back.pathname}${back.search}`);
+  }
+  const retried = retryFailedEmails(getDb(), { ids: parsed.data.ids, coordinatorId: coordinator.id });
+  wakeOutboxWorker();
+  back.searchParams.set("riprovate", String(retried));
+  return redirect(`${back.pathname}${back.search}`);
+}
+
+export default function OutboxPage() {
+  const { rows, total, page, pageCount, counts, templates } = useLoaderData<typeof loader>();
+  const [searchParams] = useSearchParams();
+  const retried = searchParams.get("riprovate");
+  const pageHref = (n: number) => {
+    const params = new URLSearchParams(searchParams);
+    params.delete("riprovate");
+    params.set("pagina", String(n));
+    return `?${params}`;
+  };
+  const hasFailed = rows.some((r) => r.status === "failed");
+
+  return (
+    <>
+      <h1>Posta in uscita</h1>
+      <p>Ogni email del portale, con il suo stato di consegna. I messaggi non recapitati per errori temporanei vengono ritentati da soli.</p>
+      {retried !== null ? (
+        <div className={`alert ${retried === "0" ? "alert-warning" : "alert-success"}`} role="status">
+          {retried === "0"
+            ? "Nessun messaggio rimesso in coda: seleziona messaggi non recapitati."
+            : `${retried === "1" ? "Un messaggio è stato rimesso" : `${retried} messaggi sono stati rimessi`} in coda per un nuovo invio.`}
+        </div>
+      ) : null}
+
+      <ul className="list-inline" aria-label="Messaggi per stato">
+        {OUTBOX_STATUSES.map((status) => (
+          <li key={status} className="list-inline-item me-4">
+            <Link to={`?stato=${status}`}>
+              {OUTBOX_STATUS_LABELS[status]}: <strong>{counts[status]}</strong>
+            </Link>
+          </li>
+        ))}
+      </ul>
+
+      <Form method="get" className="border rounded p-3 mb-4" aria-labelledby="posta-filtri">
+        <h2 id="posta-filtri" className="h5">
+          Filtra i messaggi
+        </h2>
+        <div className="row">
+          <div className="col-md-3">
+            <SelectField
+              name="stato"
+              label="Stato"
+              placeholder="Tutti"
+              defaultValue={searchParams.get("stato") ?? ""}
+              options={OUTBOX_STATUSES.map((s) => ({ value: s, label: OUTBOX_STATUS_LABELS[s] }))}
+            />
+          </div>
+          <div className="col-md-3">
+            <SelectField
+              name="modello"
+              label="Modello"
+              placeholder="Tutti"
+              defaultValue={searchParams.get("modello") ?? ""}
+              options={templates.map((t) => ({ value: t, label: t }))}
+            />
+          </div>
+          <div className="col-md-3">
+            <TextField name="destinatario" label="Destinatario" defaultValue={searchParams.get("destinatario") ?? ""} />
+          </div>
+          <div className="col-md-3">
+            <TextField name="tavolo" label="Tavolo tecnico (numero interno)" inputMode="numeric" defaultValue={searchParams.get("tavolo") ?? ""} />
+          </div>
+        </div>
+        <button type="submit" className="btn btn-primary">
+          Filtra
+        </button>{" "}
+        <Link to="/admin/posta" className="btn btn-link">
+          Azzera filtri
+        </Link>
+      </Form>
+
+      <Form method="post">
+        <AuthenticityTokenInput name="csrf" />
+        <div className="table-responsive">
+          <table className="table">
+            <caption>
+              {total === 1 ? "Un messaggio" : `${total} messaggi`} - pagina {page} di {pageCount}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">
+                  <span className="visually-hidden">Selezione</span>
+                </th>
+                <th scope="col">Destinatario</th>
+                <th scope="col">Oggetto</th>
+                <th scope="col">Stato</th>
+                <th scope="col">Tentativi</th>
+                <th scope="col">Ultimo errore</th>
+                <th scope="col">Creata</th>
+                <th scope="col">Inviata</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.length === 0 ? (
+                <tr>
+                  <td colSpan={8}>Nessun messaggio corrisponde ai filtri.</td>
+                </tr>
+              ) : (
+                rows.map((r) => (
+                  <tr key={r.id}>
+                    <td>
+                      {r.status === "failed" ? (
+                        <input type="checkbox" name="ids" value={r.id} id={`email-${r.id}`} aria-label={`Seleziona il messaggio a ${r.recipient}`} />
+                      ) : null}
+                    </td>
+                    <td>{r.recipient}</td>
+                    <td>
+                      <Link to={`/admin/posta/${r.id}`}>{r.subject ?? `(${r.template})`}</Link>
+                    </td>
+                    <td>
+                      {OUTBOX_STATUS_LABELS[r.status]}
+                      {r.nextAttemptAt ? <div className="small">prossimo tentativo: {r.nextAttemptAt}</div> : null}
+                    </td>
+                    <td>{r.attempts}</td>
+                    <td className="small text-break">{r.lastError ?? "—"}</td>
+                    <td className="small">{r.createdAt}</td>
+                    <td className="small">{r.sentAt ?? "—"}</td>
+                  </tr>
+                ))
+              )}
+            </tbody>
+          </table>
+        </div>
+        {hasFailed ? (
+          <button type="submit" className="btn btn-primary">
+            Riprova i selezionati
+          </button>
+        ) : null}
+      </Form>
+
+      {pageCount > 1 ? (
+        <nav aria-label="Paginazione" className="mt-3">
+          <ul className="pagination">
+            {page > 1 ? (
+              <li className="page-item">
+                <Link className="page-link" to={pageHref(page - 1)}>
+                  Pagina precedente
+                </Link>
+              </li>
+            ) : null}
+            <li className="page-item">
+              <span className="page-link" aria-current="page">
+                Pagina {page} di {pageCount}
+              </span>
+            </li>
+            {page < pageCount ? (
+              <li className="page-item">
+                <Link className="page-link" to={pageHref(page + 1)}>
+                  Pagina successiva
+                </Link>
+              </li>
+            ) : null}
+          </ul>
+        </nav>
+      ) : null}
+    </>
+  );
+}
