@@ -5,7 +5,7 @@ import { SMTPServer } from "smtp-server";
 export type SmtpBehaviour = "accept" | "temporary-failure" | "permanent-failure";
 
 /** A real SMTP server on 127.0.0.1 that records what it accepts and fails on command. */
-export async function startTestSmtpServer() {
+export async function startTestSmtpServer({ port: wantedPort = 0 }: { port?: number } = {}) {
   const received: (ParsedMail & { envelopeTo: string[] })[] = [];
   const state = { behaviour: "accept" as SmtpBehaviour };
   const server = new SMTPServer({
@@ -28,7 +28,7 @@ export async function startTestSmtpServer() {
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(wantedPort, "127.0.0.1", resolve));
   const port = (server.server.address() as AddressInfo).port;
   return {
     url: `smtp://127.0.0.1:${port}`,

@@ -186,4 +186,27 @@ describe("email delivery through the outbox", () => {
       await worker.stop();
     }
   });
+
+  it("retries while the SMTP server is down and delivers once it is back", async () => {
+    const backup = await startTestSmtpServer();
+    const port = Number(new URL(backup.url).port);
+    await backup.close();
+    const to = uniqueEmail("irraggiungibile");
+    queueTestEmail(to);
+    const transport = createMailTransport({ SMTP_URL: backup.url, mailDir: "" });
+    const worker = startOutboxWorker({ db: getDb(), transport, from: "noreply@portale.test", pollMs: 20, ratePerSecond: 1000, maxAttempts: 5 });
+    let revived: Awaited<ReturnType<typeof startTestSmtpServer>> | undefined;
+    try {
+      const failed = await until(() => (rowFor(to).attempts >= 1 && rowFor(to).status === "queued" ? rowFor(to) : undefined));
+      expect(failed.lastError).toMatch(/ECONNREFUSED|connect/i);
+      revived = await startTestSmtpServer({ port });
+      getDb().update(outbox).set({ nextAttemptAt: new Date() }).where(eq(outbox.id, failed.id)).run();
+      await until(() => rowFor(to).status === "sent" || undefined);
+      expect(revived.received.filter((m) => m.envelopeTo.includes(to))).toHaveLength(1);
+    } finally {
+      await worker.stop();
+      transport.close();
+      await revived?.close();
+    }
+  });
 });
