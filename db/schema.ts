@@ -230,6 +230,9 @@ export const roundTables = sqliteTable(
     status: text("status", { enum: ROUND_TABLE_STATUSES }).notNull().default("draft"),
     // iCalendar SEQUENCE: bumped whenever date, place or status change.
     sequence: integer("sequence").notNull().default(0),
+    // Reminders go to invitees who said yes or have not answered, this many days before the start.
+    reminderDays: integer("reminder_days").notNull().default(2),
+    remindersSentAt: integer("reminders_sent_at", { mode: "timestamp_ms" }),
     createdById: integer("created_by_id").references(() => coordinators.id),
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }),
@@ -259,6 +262,8 @@ export const materials = sqliteTable(
     sizeBytes: integer("size_bytes"),
     url: text("url"),
     visibility: text("visibility", { enum: MATERIAL_VISIBILITIES }).notNull().default("public"),
+    // When the "materiali disponibili" email went to the invitees (slides and video after the event).
+    announcedAt: integer("announced_at", { mode: "timestamp_ms" }),
     createdAt: createdAt(),
   },
   (t) => [index("materials_round_table_idx").on(t.roundTableId)],
@@ -279,6 +284,8 @@ export const invitations = sqliteTable(
     answer: text("answer", { enum: INVITATION_ANSWERS }).notNull().default("pending"),
     answeredAt: integer("answered_at", { mode: "timestamp_ms" }),
     attended: integer("attended", { mode: "boolean" }),
+    // The round table's SEQUENCE the invitee last received (invitation, update or cancellation).
+    notifiedSequence: integer("notified_sequence").notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [

@@ -7,6 +7,8 @@ import { createMailTransport } from "./mailer.server";
 import { startOutboxWorker } from "./outbox-worker.server";
 import { ensureSessionSecret } from "./secrets.server";
 import { unsubscribeUrl } from "./unsubscribe.server";
+import { scheduledJobs } from "./scheduled-jobs.server";
+import { startScheduler } from "./scheduler.server";
 
 /**
  * Everything that must hold before the first request: valid settings, the migrated database,
@@ -36,12 +38,15 @@ export async function bootPortal({ log = console.log }: { log?: (line: string) =
     unsubscribeUrlFor: (email) => unsubscribeUrl(env.appUrl, email),
     onError: (error) => console.error("Outbox worker error:", error),
   });
+  // Periodic work (reminders of the Tavoli tecnici, data retention) is registered in scheduled-jobs.server.ts.
+  const scheduler = startScheduler(scheduledJobs({ db, appUrl: env.appUrl }));
   log(`Database: ${env.databasePath} (${seeded.municipalities} comuni in ${seeded.provinces} province)`);
   log(`Email: ${transport.description}`);
   return {
     port: env.PORT,
     appUrl: env.appUrl,
     async stop() {
+      scheduler.stop();
       await worker.stop();
       transport.close();
       closeDb();

@@ -55,6 +55,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions) {
             html: rendered.html,
             text: rendered.text,
             messageId: row.messageId,
+            attachments: rendered.attachments.length > 0 ? rendered.attachments : undefined,
             // RFC 8058 one-click opt-out, only for comunicazioni; service emails carry none.
             headers: unsubscribe
               ? { "List-Unsubscribe": `<${unsubscribe}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" }
