@@ -1,4 +1,7 @@
-import { auditLog, AUDIT_ACTOR_TYPES } from "#db/schema";
+import { TZDate } from "@date-fns/tz";
+import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import { auditLog, AUDIT_ACTOR_TYPES, coordinators, membershipRequests, referents } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
 
 export type AuditEntry = {
@@ -22,4 +25,165 @@ export function recordAudit(tx: Db | Tx, entry: AuditEntry) {
       details: entry.details ?? null,
     })
     .run();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the log (/admin/registro and the overview's latest activity).
+
+export const AUDIT_PAGE_SIZE = 50;
+
+/** What the log can be narrowed by; every field optional. Dates are Italian calendar days. */
+export type AuditFilters = {
+  /** An exact action code, e.g. "membership.approved". */
+  action?: string;
+  /** A coordinator id, or "sistema" / "pubblico" (public visitors and referenti). */
+  actor?: string;
+  /** `YYYY-MM-DD`, from the start of that day in Europe/Rome. */
+  from?: string;
+  /** `YYYY-MM-DD`, up to the end of that day in Europe/Rome. */
+  to?: string;
+  /** Free text searched in the details and the record id. */
+  q?: string;
+};
+
+const isoDay = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+
+/** The filters and page of the query string (?azione=&chi=&dal=&al=&q=&pagina=); bad values are dropped. */
+export function parseAuditQuery(params: URLSearchParams): { filters: AuditFilters; page: number } {
+  const value = (name: string, max = 200) => {
+    const v = (params.get(name) ?? "").trim();
+    return v && v.length <= max ? v : undefined;
+  };
+  const actor = value("chi");
+  const from = value("dal");
+  const to = value("al");
+  const page = Number(params.get("pagina") ?? "1");
+  return {
+    filters: {
+      action: value("azione", 100),
+      actor: actor && (/^\d{1,9}$/.test(actor) || actor === "sistema" || actor === "pubblico") ? actor : undefined,
+      from: from && isoDay(from) ? from : undefined,
+      to: to && isoDay(to) ? to : undefined,
+      q: value("q"),
+    },
+    page: Number.isInteger(page) && page >= 1 ? page : 1,
+  };
+}
+
+/** Midnight in Italy of a calendar day (`YYYY-MM-DD`), plus `addDays`. */
+function romeMidnight(day: string, addDays = 0) {
+  const [y, m, d] = day.split("-").map(Number);
+  return new Date(new TZDate(y, m - 1, d + addDays, "Europe/Rome").getTime());
+}
+
+function auditConditions(filters: AuditFilters): SQL | undefined {
+  const conditions: SQL[] = [];
+  if (filters.action) conditions.push(eq(auditLog.action, filters.action));
+  if (filters.actor === "sistema") conditions.push(eq(auditLog.actorType, "system"));
+  else if (filters.actor === "pubblico") conditions.push(inArray(auditLog.actorType, ["public", "referent"]));
+  else if (filters.actor) conditions.push(and(eq(auditLog.actorType, "coordinator"), eq(auditLog.actorId, Number(filters.actor)))!);
+  if (filters.from) conditions.push(gte(auditLog.createdAt, romeMidnight(filters.from)));
+  if (filters.to) conditions.push(lt(auditLog.createdAt, romeMidnight(filters.to, 1)));
+  if (filters.q) {
+    const needle = filters.q.toLowerCase();
+    // instr() rather than LIKE: % and _ typed by a person are plain characters here.
+    conditions.push(
+      or(
+        sql`instr(lower(coalesce(${auditLog.details}, '')), ${needle}) > 0`,
+        sql`instr(lower(coalesce(${auditLog.entityId}, '')), ${needle}) > 0`,
+      )!,
+    );
+  }
+  return conditions.length ? and(...conditions) : undefined;
+}
+
+export type AuditListEntry = {
+  id: number;
+  createdAt: Date;
+  actorType: (typeof AUDIT_ACTOR_TYPES)[number];
+  actorId: number | null;
+  /** Coordinator's name, "Sistema", "Pubblico", or the referente's name. */
+  actorName: string;
+  action: string;
+  entityType: string | null;
+  entityId: string | null;
+  details: Record<string, unknown> | null;
+};
+
+/** One page of the log, newest first, with who did each thing. Pages past the end show the last one. */
+export function listAuditEntries(
+  db: Db,
+  { filters = {}, page = 1, pageSize = AUDIT_PAGE_SIZE }: { filters?: AuditFilters; page?: number; pageSize?: number },
+) {
+  const where = auditConditions(filters);
+  const total = db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(auditLog).where(where).get()?.n ?? 0;
+  const pageCount = Math.max(1, Math.ceil(total / pageSize));
+  const current = Math.min(Math.max(1, Math.floor(page)), pageCount);
+
+  const actorReferent = alias(referents, "actor_referent");
+  const requestReferent = alias(referents, "request_referent");
+  const rows = db
+    .select({
+      entry: auditLog,
+      coordinatorName: coordinators.name,
+      actorReferentFirst: actorReferent.firstName,
+      actorReferentLast: actorReferent.lastName,
+      requestReferentFirst: requestReferent.firstName,
+      requestReferentLast: requestReferent.lastName,
+    })
+    .from(auditLog)
+    .leftJoin(coordinators, and(eq(auditLog.actorType, "coordinator"), eq(coordinators.id, auditLog.actorId)))
+    .leftJoin(actorReferent, and(eq(auditLog.actorType, "referent"), eq(actorReferent.id, auditLog.actorId)))
+    .leftJoin(
+      membershipRequests,
+      and(
+        eq(auditLog.actorType, "public"),
+        eq(auditLog.entityType, "membership_request"),
+        sql`${membershipRequests.id} = CAST(${auditLog.entityId} AS INTEGER)`,
+      ),
+    )
+    .leftJoin(requestReferent, eq(requestReferent.id, membershipRequests.referentId))
+    .where(where)
+    .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+    .limit(pageSize)
+    .offset((current - 1) * pageSize)
+    .all();
+
+  const entries: AuditListEntry[] = rows.map((r) => {
+    const e = r.entry;
+    let actorName: string;
+    if (e.actorType === "coordinator") actorName = r.coordinatorName ?? `Coordinatore n. ${e.actorId ?? "?"}`;
+    else if (e.actorType === "system") actorName = "Sistema";
+    else if (e.actorType === "referent")
+      actorName = r.actorReferentFirst ? `${r.actorReferentFirst} ${r.actorReferentLast} (referente)` : "Referente";
+    else actorName = r.requestReferentFirst ? `${r.requestReferentFirst} ${r.requestReferentLast} (referente)` : "Pubblico";
+    return {
+      id: e.id,
+      createdAt: e.createdAt,
+      actorType: e.actorType,
+      actorId: e.actorId,
+      actorName,
+      action: e.action,
+      entityType: e.entityType,
+      entityId: e.entityId,
+      details: e.details ?? null,
+    };
+  });
+  return { entries, total, page: current, pageCount, pageSize };
+}
+
+/** The choices of the log's filters: every action recorded so far and every coordinator. */
+export function getAuditFilterOptions(db: Db) {
+  const actions = db
+    .selectDistinct({ action: auditLog.action })
+    .from(auditLog)
+    .orderBy(asc(auditLog.action))
+    .all()
+    .map((r) => r.action);
+  const people = db
+    .select({ id: coordinators.id, name: coordinators.name, email: coordinators.email })
+    .from(coordinators)
+    .orderBy(asc(coordinators.name), asc(coordinators.id))
+    .all();
+  return { actions, coordinators: people };
 }

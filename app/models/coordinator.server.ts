@@ -1,9 +1,14 @@
 import crypto from "node:crypto";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import { coordinators } from "#db/schema";
+import { formatDateIt } from "~/utils/dates";
 import type { Db, Tx } from "~/utils/db.server";
 import { hashPassword, verifyPassword } from "~/utils/password.server";
+import { createToken, hashToken } from "~/utils/tokens.server";
+import { COORDINATOR_ROLE_LABELS } from "~/validation/coordinator";
 import { recordAudit } from "./audit.server";
+import { queueEmail } from "./outbox.server";
+import { revokeCoordinatorSessions } from "./session.server";
 
 /**
  * Creates the first administrator when there is no coordinator at all.
@@ -64,4 +69,238 @@ export async function verifyCoordinatorCredentials(db: Db, { email, password }: 
   }
   const ok = await verifyPassword(password, coordinator.passwordHash);
   return ok ? { id: coordinator.id, email: coordinator.email, name: coordinator.name, role: coordinator.role } : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Management by administrators (/admin/coordinatori) and invitations (/invito-coordinatore/:token).
+
+export const COORDINATOR_INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+export type CoordinatorRole = (typeof coordinators.$inferSelect)["role"];
+export type CoordinatorState = "attivo" | "invitato" | "disattivato";
+
+export function coordinatorState(c: { passwordHash: string | null; disabledAt: Date | null }): CoordinatorState {
+  if (c.disabledAt) return "disattivato";
+  return c.passwordHash ? "attivo" : "invitato";
+}
+
+/** Every coordinator, for the management page; never the password or token hashes. */
+export function listCoordinators(db: Db) {
+  return db
+    .select()
+    .from(coordinators)
+    .orderBy(asc(coordinators.name), asc(coordinators.id))
+    .all()
+    .map((c) => ({
+      id: c.id,
+      name: c.name,
+      email: c.email,
+      role: c.role,
+      state: coordinatorState(c),
+      createdAt: c.createdAt,
+      inviteExpiresAt: c.passwordHash ? null : c.inviteExpiresAt,
+    }));
+}
+
+export type InviteResult =
+  | { ok: true; coordinatorId: number; reinvited: boolean }
+  | { ok: false; errors: Record<string, string> };
+
+/**
+ * Creates a coordinator without a password and emails a one-time link to choose one (valid 7 days;
+ * only the token's hash is stored). Inviting again someone who has not accepted yet sends a new link
+ * and the old one stops working.
+ */
+export function inviteCoordinator(
+  db: Db,
+  {
+    email,
+    name,
+    role,
+    invitedById,
+    appUrl,
+    now = new Date(),
+  }: { email: string; name: string; role: CoordinatorRole; invitedById: number; appUrl: string; now?: Date },
+): InviteResult {
+  const address = email.trim().toLowerCase();
+  return db.transaction((tx): InviteResult => {
+    const existing = tx.select().from(coordinators).where(eq(coordinators.email, address)).get();
+    if (existing?.disabledAt) {
+      return { ok: false, errors: { email: "Questo indirizzo è di un coordinatore disattivato: riattivalo dall'elenco." } };
+    }
+    if (existing?.passwordHash) {
+      return { ok: false, errors: { email: "Esiste già un coordinatore attivo con questa email." } };
+    }
+    const { token, hash } = createToken();
+    const expiresAt = new Date(now.getTime() + COORDINATOR_INVITE_TTL_MS);
+    let coordinatorId: number;
+    if (existing) {
+      tx.update(coordinators)
+        .set({ name, role, inviteTokenHash: hash, inviteExpiresAt: expiresAt })
+        .where(eq(coordinators.id, existing.id))
+        .run();
+      coordinatorId = existing.id;
+    } else {
+      coordinatorId = tx
+        .insert(coordinators)
+        .values({ email: address, name, role, inviteTokenHash: hash, inviteExpiresAt: expiresAt, createdAt: now })
+        .returning({ id: coordinators.id })
+        .get().id;
+    }
+    const inviter = tx.select({ name: coordinators.name }).from(coordinators).where(eq(coordinators.id, invitedById)).get();
+    queueEmail(tx, {
+      to: address,
+      template: "coordinator-invitation",
+      props: {
+        name,
+        inviterName: inviter?.name ?? "Un amministratore",
+        roleLabel: COORDINATOR_ROLE_LABELS[role],
+        inviteUrl: `${appUrl}/invito-coordinatore/${token}`,
+        expiresOn: formatDateIt(expiresAt),
+      },
+      domain: new URL(appUrl).hostname,
+    });
+    recordAudit(tx, {
+      actorType: "coordinator",
+      actorId: invitedById,
+      action: existing ? "coordinator.reinvited" : "coordinator.invited",
+      entityType: "coordinator",
+      entityId: coordinatorId,
+      details: existing
+        ? { email: address, before: { name: existing.name, role: existing.role }, after: { name, role } }
+        : { email: address, name, role },
+    });
+    return { ok: true, coordinatorId, reinvited: !!existing };
+  });
+}
+
+export type ManageResult = { ok: true; changed: boolean } | { ok: false; error: string };
+
+const isActive = (c: { passwordHash: string | null; disabledAt: Date | null }) => !!c.passwordHash && !c.disabledAt;
+
+function otherActiveAdmins(tx: Tx, excludeId: number) {
+  return tx
+    .select({ n: sql<number>`count(*)`.mapWith(Number) })
+    .from(coordinators)
+    .where(
+      and(
+        eq(coordinators.role, "admin"),
+        isNull(coordinators.disabledAt),
+        isNotNull(coordinators.passwordHash),
+        ne(coordinators.id, excludeId),
+      ),
+    )
+    .get()!.n;
+}
+
+/** Changes a coordinator's role; nobody changes their own, and the last active administrator stays one. */
+export function changeCoordinatorRole(
+  db: Db,
+  { id, role, actorId }: { id: number; role: CoordinatorRole; actorId: number },
+): ManageResult {
+  return db.transaction((tx): ManageResult => {
+    if (id === actorId) return { ok: false, error: "Non puoi cambiare il tuo ruolo: chiedilo a un altro amministratore." };
+    const target = tx.select().from(coordinators).where(eq(coordinators.id, id)).get();
+    if (!target) return { ok: false, error: "Coordinatore non trovato." };
+    if (target.role === role) return { ok: true, changed: false };
+    if (target.role === "admin" && isActive(target) && otherActiveAdmins(tx, id) === 0) {
+      return { ok: false, error: "Deve restare almeno un amministratore attivo: non puoi togliere il ruolo all'ultimo." };
+    }
+    tx.update(coordinators).set({ role }).where(eq(coordinators.id, id)).run();
+    recordAudit(tx, {
+      actorType: "coordinator",
+      actorId,
+      action: "coordinator.role_changed",
+      entityType: "coordinator",
+      entityId: id,
+      details: { email: target.email, before: { role: target.role }, after: { role } },
+    });
+    return { ok: true, changed: true };
+  });
+}
+
+/**
+ * Disables (and ends every session of) or re-enables a coordinator. Nobody disables themselves, and
+ * the last active administrator cannot be disabled.
+ */
+export function setCoordinatorDisabled(
+  db: Db,
+  { id, disabled, actorId, now = new Date() }: { id: number; disabled: boolean; actorId: number; now?: Date },
+): ManageResult {
+  return db.transaction((tx): ManageResult => {
+    if (id === actorId && disabled) return { ok: false, error: "Non puoi disattivare il tuo account." };
+    const target = tx.select().from(coordinators).where(eq(coordinators.id, id)).get();
+    if (!target) return { ok: false, error: "Coordinatore non trovato." };
+    if (!!target.disabledAt === disabled) return { ok: true, changed: false };
+    if (disabled && target.role === "admin" && isActive(target) && otherActiveAdmins(tx, id) === 0) {
+      return { ok: false, error: "Deve restare almeno un amministratore attivo: non puoi disattivare l'ultimo." };
+    }
+    tx.update(coordinators)
+      .set({ disabledAt: disabled ? now : null })
+      .where(eq(coordinators.id, id))
+      .run();
+    // better-sqlite3 runs the whole callback on one connection inside BEGIN ... COMMIT, so revoking
+    // through `db` here is part of this transaction.
+    if (disabled) revokeCoordinatorSessions(db, { coordinatorId: id, now });
+    recordAudit(tx, {
+      actorType: "coordinator",
+      actorId,
+      action: disabled ? "coordinator.disabled" : "coordinator.enabled",
+      entityType: "coordinator",
+      entityId: id,
+      details: { email: target.email, before: { disabled: !!target.disabledAt }, after: { disabled } },
+    });
+    return { ok: true, changed: true };
+  });
+}
+
+export type InviteLookup = { state: "valid"; name: string; email: string } | { state: "expired" } | { state: "invalid" };
+
+function findByInviteToken(db: Db | Tx, token: string) {
+  if (!token) return undefined;
+  return db.select().from(coordinators).where(eq(coordinators.inviteTokenHash, hashToken(token))).get();
+}
+
+/** What an invitation link leads to. A used link no longer matches anything (the token is cleared). */
+export function lookupCoordinatorInvite(db: Db, { token, now = new Date() }: { token: string; now?: Date }): InviteLookup {
+  const found = findByInviteToken(db, token);
+  if (!found || found.passwordHash || found.disabledAt) return { state: "invalid" };
+  if (!found.inviteExpiresAt || found.inviteExpiresAt <= now) return { state: "expired" };
+  return { state: "valid", name: found.name, email: found.email };
+}
+
+/** Sets the invited coordinator's password and clears the token, once; returns who to sign in. */
+export async function acceptCoordinatorInvite(
+  db: Db,
+  { token, password, now = new Date() }: { token: string; password: string; now?: Date },
+): Promise<{ state: "accepted"; coordinatorId: number } | Exclude<InviteLookup, { state: "valid" }>> {
+  const lookup = lookupCoordinatorInvite(db, { token, now });
+  if (lookup.state !== "valid") return lookup;
+  const passwordHash = await hashPassword(password);
+  return db.transaction((tx) => {
+    // The conditions again: a second request racing this one finds the token already cleared.
+    const updated = tx
+      .update(coordinators)
+      .set({ passwordHash, inviteTokenHash: null, inviteExpiresAt: null })
+      .where(
+        and(
+          eq(coordinators.inviteTokenHash, hashToken(token)),
+          isNull(coordinators.passwordHash),
+          isNull(coordinators.disabledAt),
+          gt(coordinators.inviteExpiresAt, now),
+        ),
+      )
+      .returning({ id: coordinators.id, email: coordinators.email })
+      .get();
+    if (!updated) return { state: "invalid" as const };
+    recordAudit(tx, {
+      actorType: "coordinator",
+      actorId: updated.id,
+      action: "coordinator.password_set",
+      entityType: "coordinator",
+      entityId: updated.id,
+      details: { email: updated.email },
+    });
+    return { state: "accepted" as const, coordinatorId: updated.id };
+  });
 }

@@ -1,7 +1,239 @@
-import type { MetaFunction } from "@remix-run/node";
+import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { getDashboard, type ProvinceCoverage } from "~/models/dashboard.server";
+import { auditActionLabel, auditEntityHref, auditEntityLabel, formatAuditTime } from "~/utils/audit-labels";
+import { requireCoordinator } from "~/utils/auth.server";
+import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import { SAI_CATEGORY_LABELS } from "~/validation/labels";
 
 export const meta: MetaFunction = () => [{ title: "Panoramica - Area coordinatori" }];
 
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireCoordinator(request);
+  return json(getDashboard(getDb(), { now: new Date(), regions: getEnv().regions }));
+}
+
+const integer = new Intl.NumberFormat("it-IT");
+const oneDecimal = new Intl.NumberFormat("it-IT", { minimumFractionDigits: 0, maximumFractionDigits: 1 });
+const percent = (value: number) => `${oneDecimal.format(value)}%`;
+
+function waitingFor(days: number) {
+  if (days === 0) return "in attesa da oggi";
+  return days === 1 ? "in attesa da 1 giorno" : `in attesa da ${integer.format(days)} giorni`;
+}
+
 export default function AdminOverview() {
-  return <h1>Panoramica</h1>;
+  const d = useLoaderData<typeof loader>();
+  const figures = [
+    { label: "Richieste in attesa di approvazione", value: d.pendingCount },
+    { label: "Schede con email da confermare", value: d.emailUnverifiedCount },
+    { label: "Enti aderenti", value: d.approvedBodies },
+    { label: "Progetti SAI attivi", value: d.projects },
+    { label: "Posti finanziati", value: d.places },
+  ];
+  return (
+    <>
+      <h1>Panoramica</h1>
+
+      <ul className="row list-unstyled g-3 my-3" aria-label="Dati principali">
+        {figures.map((f) => (
+          <li key={f.label} className="col-6 col-md-4 col-xl">
+            <div className="card shadow-sm h-100 border rounded">
+              <div className="card-body">
+                <p className="h2 mb-1">{integer.format(f.value)}</p>
+                <p className="mb-0">{f.label}</p>
+              </div>
+            </div>
+          </li>
+        ))}
+      </ul>
+
+      <section aria-labelledby="waiting-title" className="my-5">
+        <h2 id="waiting-title">Richieste in attesa</h2>
+        {d.waiting.length === 0 ? (
+          <p>Nessuna richiesta in attesa di approvazione.</p>
+        ) : (
+          <ul>
+            {d.waiting.map((w) => (
+              <li key={w.id}>
+                <Link to={`/admin/adesioni/${w.id}`}>{w.bodyName}</Link>
+                {w.kind === "handover" ? " (subentro)" : ""}: {waitingFor(w.ageDays)}
+              </li>
+            ))}
+          </ul>
+        )}
+        <p>
+          <Link to="/admin/adesioni?stato=pending">
+            Tutte le richieste in attesa ({integer.format(d.pendingCount)})
+          </Link>
+        </p>
+      </section>
+
+      <section aria-labelledby="categories-title" className="my-5">
+        <h2 id="categories-title">Progetti e posti per tipologia</h2>
+        <p>Progetti SAI attivi degli enti aderenti.</p>
+        <div className="table-responsive">
+          <table className="table table-sm" style={{ maxWidth: "48rem" }}>
+            <caption className="visually-hidden">Progetti e posti finanziati per tipologia</caption>
+            <thead>
+              <tr>
+                <th scope="col">Tipologia</th>
+                <th scope="col" className="text-end">
+                  Progetti
+                </th>
+                <th scope="col" className="text-end">
+                  Posti finanziati
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.byCategory.map((c) => (
+                <tr key={c.category}>
+                  <th scope="row">{SAI_CATEGORY_LABELS[c.category]}</th>
+                  <td className="text-end">{integer.format(c.projects)}</td>
+                  <td className="text-end">{integer.format(c.places)}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <th scope="row">Totale</th>
+                <td className="text-end">{integer.format(d.projects)}</td>
+                <td className="text-end">{integer.format(d.places)}</td>
+              </tr>
+            </tfoot>
+          </table>
+        </div>
+      </section>
+
+      <section aria-labelledby="coverage-title" className="my-5">
+        <h2 id="coverage-title">Copertura per provincia</h2>
+        <p>
+          Comuni aderenti al Coordinamento rispetto ai comuni di ogni provincia: in tutto{" "}
+          {integer.format(d.coverageTotal.memberComuni)} su {integer.format(d.coverageTotal.comuni)} (
+          {percent(d.coverageTotal.percentage)}).
+        </p>
+        <CoverageChart coverage={d.coverage} />
+        <div className="table-responsive mt-3">
+          <table className="table table-sm" style={{ maxWidth: "48rem" }}>
+            <caption>Copertura per provincia: comuni aderenti e comuni della provincia</caption>
+            <thead>
+              <tr>
+                <th scope="col">Provincia</th>
+                <th scope="col" className="text-end">
+                  Comuni
+                </th>
+                <th scope="col" className="text-end">
+                  Comuni aderenti
+                </th>
+                <th scope="col" className="text-end">
+                  Copertura %
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.coverage.map((p) => (
+                <tr key={p.code}>
+                  <th scope="row">
+                    {p.name} ({p.sigla})
+                  </th>
+                  <td className="text-end">{integer.format(p.comuni)}</td>
+                  <td className="text-end">{integer.format(p.memberComuni)}</td>
+                  <td className="text-end">{percent(p.percentage)}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <th scope="row">Totale</th>
+                <td className="text-end">{integer.format(d.coverageTotal.comuni)}</td>
+                <td className="text-end">{integer.format(d.coverageTotal.memberComuni)}</td>
+                <td className="text-end">{percent(d.coverageTotal.percentage)}</td>
+              </tr>
+            </tfoot>
+          </table>
+        </div>
+      </section>
+
+      <section aria-labelledby="activity-title" className="my-5">
+        <h2 id="activity-title">Attività recenti</h2>
+        {d.latestActivity.length === 0 ? (
+          <p>Nessuna attività registrata.</p>
+        ) : (
+          <ul className="list-unstyled">
+            {d.latestActivity.map((e) => {
+              const href = auditEntityHref(e.entityType, e.entityId);
+              return (
+                <li key={e.id} className="mb-2">
+                  <time dateTime={e.createdAt}>{formatAuditTime(e.createdAt)}</time>: <strong>{e.actorName}</strong>{" "}
+                  {auditActionLabel(e.action)}
+                  {e.entityType && e.entityId ? (
+                    <>
+                      {" "}
+                      (
+                      {href ? (
+                        <Link to={href}>
+                          {auditEntityLabel(e.entityType)} n. {e.entityId}
+                        </Link>
+                      ) : (
+                        `${auditEntityLabel(e.entityType)} n. ${e.entityId}`
+                      )}
+                      )
+                    </>
+                  ) : null}
+                </li>
+              );
+            })}
+          </ul>
+        )}
+        <p>
+          <Link to="/admin/registro">Tutto il registro delle attività</Link>
+        </p>
+      </section>
+    </>
+  );
+}
+
+// A horizontal bar per province, drawn on the server: no JavaScript, the numbers written beside each
+// bar, and the same figures in the table below for screen readers (the chart is one image for them).
+const ROW = 34;
+const LABEL_W = 190;
+const BAR_X = 200;
+const BAR_W = 340;
+const WIDTH = 760;
+
+function CoverageChart({ coverage }: { coverage: ProvinceCoverage[] }) {
+  const height = coverage.length * ROW + 8;
+  const summary = coverage
+    .map((p) => `${p.name}: ${integer.format(p.memberComuni)} su ${integer.format(p.comuni)} comuni, ${percent(p.percentage)}`)
+    .join("; ");
+  return (
+    <svg
+      role="img"
+      aria-labelledby="coverage-chart-title coverage-chart-desc"
+      viewBox={`0 0 ${WIDTH} ${height}`}
+      width="100%"
+      style={{ maxWidth: `${WIDTH}px`, fontFamily: "inherit" }}
+    >
+      <title id="coverage-chart-title">Grafico della copertura per provincia</title>
+      <desc id="coverage-chart-desc">Percentuale dei comuni aderenti per provincia. {summary}.</desc>
+      {coverage.map((p, i) => {
+        const y = 4 + i * ROW;
+        const width = (Math.min(100, Math.max(0, p.percentage)) / 100) * BAR_W;
+        return (
+          <g key={p.code}>
+            <text x={LABEL_W} y={y + ROW / 2} dominantBaseline="middle" textAnchor="end" fontSize="15" fill="#1a1a1a">
+              {p.name}
+            </text>
+            <rect x={BAR_X} y={y + 6} width={BAR_W} height={ROW - 12} fill="#ffffff" stroke="#5c6f82" strokeWidth="1" />
+            <rect x={BAR_X} y={y + 6} width={width} height={ROW - 12} fill="#0059b3" />
+            <text x={BAR_X + BAR_W + 10} y={y + ROW / 2} dominantBaseline="middle" fontSize="15" fill="#1a1a1a">
+              {percent(p.percentage)} ({integer.format(p.memberComuni)} su {integer.format(p.comuni)})
+            </text>
+          </g>
+        );
+      })}
+    </svg>
+  );
 }

@@ -1,0 +1,342 @@
+import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { parsePhoneNumberFromString } from "libphonenumber-js";
+import {
+  memberBodies,
+  membershipRequests,
+  MEMBERSHIP_STATUSES,
+  municipalities,
+  provinces,
+  referents,
+  saiProjects,
+  type MembershipStatus,
+} from "#db/schema";
+import type { Db, Tx } from "~/utils/db.server";
+import type { SheetColumn } from "~/utils/spreadsheet.server";
+import { searchKey } from "~/utils/text";
+import { MEMBER_BODY_KIND_LABELS, REFERENT_ROLE_LABELS } from "~/validation/labels";
+import {
+  LIST_PAGE_SIZE,
+  MEMBERSHIP_KIND_LABELS,
+  MEMBERSHIP_STATUS_LABELS,
+  type MembershipFilters,
+  type MembershipSort,
+} from "~/validation/membership-filters";
+import { recordAudit } from "./audit.server";
+
+// The coordinators' list of membership requests, and its CSV/Excel export.
+//
+// - Province: taken from the ente's comune (member_bodies.municipality_code). Unioni di Comuni,
+//   Liberi Consorzi, Città Metropolitane and other enti have no comune, hence no province: a
+//   province filter leaves them out, and sorting by province puts them last in both directions.
+// - Tipologia: requests whose ente has at least one open project (closed_at null) of that tipologia.
+//   "Progetti" and "Posti finanziati" of a row count the ente's open projects.
+// - Counts per status apply every filter except the status one, so each count says how many rows
+//   choosing that status would show.
+// - Free text: every word must be found in the ente name, the comune, the referente's first or last
+//   name or email; case and accents (à, è, é, ì, ò, ù…) do not matter.
+
+const openProjects = sql`${saiProjects.closedAt} IS NULL`;
+
+/** Open projects per ente: joined once instead of one query per row. */
+function projectTotals(db: Db | Tx) {
+  return db
+    .select({
+      memberBodyId: saiProjects.memberBodyId,
+      count: sql<number>`count(*)`.as("open_project_count"),
+      places: sql<number>`coalesce(sum(${saiProjects.fundedPlaces}), 0)`.as("open_project_places"),
+    })
+    .from(saiProjects)
+    .where(openProjects)
+    .groupBy(saiProjects.memberBodyId)
+    .as("project_totals");
+}
+
+// Accented vowels folded to plain ones in SQL; lower() in SQLite only folds ASCII letters, so the
+// upper-case accented ones are listed too.
+const ACCENT_FOLDS: [string, string][] = [
+  ..."àáâä".split("").map((c) => [c, "a"] as [string, string]),
+  ..."èéêë".split("").map((c) => [c, "e"] as [string, string]),
+  ..."ìíîï".split("").map((c) => [c, "i"] as [string, string]),
+  ..."òóôö".split("").map((c) => [c, "o"] as [string, string]),
+  ..."ùúûü".split("").map((c) => [c, "u"] as [string, string]),
+  ["ç", "c"],
+  ["ñ", "n"],
+];
+const ALL_FOLDS: [string, string][] = [...ACCENT_FOLDS, ...ACCENT_FOLDS.map(([from, to]) => [from.toUpperCase(), to] as [string, string])];
+
+function foldSql(column: SQL | typeof memberBodies.name) {
+  let expression: SQL = sql`lower(${column})`;
+  for (const [from, to] of ALL_FOLDS) expression = sql`replace(${expression}, ${from}, ${to})`;
+  return expression;
+}
+
+/** Lower case without accents, as foldSql() leaves a column. */
+function foldText(value: string) {
+  return value.normalize("NFD").replace(/\p{Diacritic}/gu, "").toLowerCase();
+}
+
+const likePattern = (value: string) => `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+const like = (expression: SQL, value: string) => sql`${expression} LIKE ${likePattern(value)} ESCAPE '\\'`;
+
+const MAX_SEARCH_WORDS = 6;
+
+function textCondition(q: string): SQL | undefined {
+  const words = q.split(/\s+/).filter(Boolean).slice(0, MAX_SEARCH_WORDS);
+  const perWord = words.map((word) => {
+    const folded = foldText(word);
+    const key = searchKey(word);
+    const alternatives: SQL[] = [
+      like(foldSql(memberBodies.name), folded),
+      like(foldSql(sql`${referents.firstName}`), folded),
+      like(foldSql(sql`${referents.lastName}`), folded),
+      like(sql`lower(${referents.email})`, word.toLowerCase()),
+    ];
+    if (key) alternatives.push(like(sql`${municipalities.searchKey}`, key));
+    return sql`(${sql.join(alternatives, sql` OR `)})`;
+  });
+  return perWord.length ? and(...perWord) : undefined;
+}
+
+function conditions(filters: MembershipFilters, { withStatus }: { withStatus: boolean }): SQL | undefined {
+  const parts: (SQL | undefined)[] = [];
+  if (withStatus && filters.status) parts.push(eq(membershipRequests.status, filters.status));
+  if (filters.provinceCode) parts.push(eq(municipalities.provinceCode, filters.provinceCode));
+  if (filters.kind) parts.push(eq(membershipRequests.kind, filters.kind));
+  if (filters.category) {
+    parts.push(
+      sql`EXISTS (SELECT 1 FROM ${saiProjects} WHERE ${saiProjects.memberBodyId} = ${memberBodies.id} AND ${openProjects} AND ${saiProjects.category} = ${filters.category})`,
+    );
+  }
+  if (filters.q) parts.push(textCondition(filters.q));
+  const present = parts.filter((p): p is SQL => !!p);
+  return present.length ? and(...present) : undefined;
+}
+
+const statusOrder = sql`CASE ${membershipRequests.status} ${sql.join(
+  MEMBERSHIP_STATUSES.map((s, i) => sql`WHEN ${s} THEN ${i}`),
+  sql` `,
+)} END`;
+
+function orderBy({ key, direction }: MembershipSort): SQL[] {
+  const dir = direction === "asc" ? asc : desc;
+  const byName = asc(foldSql(memberBodies.name));
+  const newestFirst = desc(membershipRequests.id);
+  switch (key) {
+    case "ente":
+      return [dir(foldSql(memberBodies.name)), newestFirst];
+    case "status":
+      return [dir(statusOrder), byName, newestFirst];
+    case "province":
+      return [sql`${provinces.sigla} IS NULL`, dir(provinces.sigla), byName, newestFirst];
+    case "created":
+    default:
+      return [dir(membershipRequests.createdAt), dir(membershipRequests.id)];
+  }
+}
+
+export type MembershipListRow = {
+  id: number;
+  status: MembershipStatus;
+  kind: "new" | "handover";
+  createdAt: Date;
+  confirmedAt: Date | null;
+  decidedAt: Date | null;
+  body: { id: number; name: string; kind: keyof typeof MEMBER_BODY_KIND_LABELS; pec: string; fiscalCode: string };
+  comune: string | null;
+  province: { code: string; sigla: string; name: string } | null;
+  referent: {
+    firstName: string;
+    lastName: string;
+    role: keyof typeof REFERENT_ROLE_LABELS;
+    office: string;
+    email: string;
+    phone: string;
+    mobile: string | null;
+  };
+  openProjects: number;
+  fundedPlaces: number;
+};
+
+function selectRows(db: Db | Tx, { filters, sort, limit, offset }: { filters: MembershipFilters; sort: MembershipSort; limit?: number; offset?: number }) {
+  const totals = projectTotals(db);
+  const query = db
+    .select({
+      id: membershipRequests.id,
+      status: membershipRequests.status,
+      kind: membershipRequests.kind,
+      createdAt: membershipRequests.createdAt,
+      confirmedAt: membershipRequests.confirmedAt,
+      decidedAt: membershipRequests.decidedAt,
+      bodyId: memberBodies.id,
+      bodyName: memberBodies.name,
+      bodyKind: memberBodies.kind,
+      pec: memberBodies.pec,
+      fiscalCode: memberBodies.fiscalCode,
+      comune: municipalities.name,
+      provinceCode: provinces.code,
+      provinceSigla: provinces.sigla,
+      provinceName: provinces.name,
+      firstName: referents.firstName,
+      lastName: referents.lastName,
+      role: referents.role,
+      office: referents.office,
+      email: referents.email,
+      phone: referents.phone,
+      mobile: referents.mobile,
+      openProjects: sql<number>`coalesce(${totals.count}, 0)`,
+      fundedPlaces: sql<number>`coalesce(${totals.places}, 0)`,
+    })
+    .from(membershipRequests)
+    .innerJoin(memberBodies, eq(memberBodies.id, membershipRequests.memberBodyId))
+    .innerJoin(referents, eq(referents.id, membershipRequests.referentId))
+    .leftJoin(municipalities, eq(municipalities.istatCode, memberBodies.municipalityCode))
+    .leftJoin(provinces, eq(provinces.code, municipalities.provinceCode))
+    .leftJoin(totals, eq(totals.memberBodyId, memberBodies.id))
+    .where(conditions(filters, { withStatus: true }))
+    .orderBy(...orderBy(sort));
+  const rows = limit === undefined ? query.all() : query.limit(limit).offset(offset ?? 0).all();
+  return rows.map(
+    (r): MembershipListRow => ({
+      id: r.id,
+      status: r.status,
+      kind: r.kind,
+      createdAt: r.createdAt,
+      confirmedAt: r.confirmedAt,
+      decidedAt: r.decidedAt,
+      body: { id: r.bodyId, name: r.bodyName, kind: r.bodyKind, pec: r.pec, fiscalCode: r.fiscalCode },
+      comune: r.comune,
+      province: r.provinceCode && r.provinceSigla && r.provinceName ? { code: r.provinceCode, sigla: r.provinceSigla, name: r.provinceName } : null,
+      referent: {
+        firstName: r.firstName,
+        lastName: r.lastName,
+        role: r.role,
+        office: r.office,
+        email: r.email,
+        phone: r.phone,
+        mobile: r.mobile,
+      },
+      openProjects: Number(r.openProjects),
+      fundedPlaces: Number(r.fundedPlaces),
+    }),
+  );
+}
+
+export type StatusCounts = Record<MembershipStatus, number>;
+
+function countByStatus(db: Db | Tx, filters: MembershipFilters): StatusCounts {
+  const counts = Object.fromEntries(MEMBERSHIP_STATUSES.map((s) => [s, 0])) as StatusCounts;
+  const rows = db
+    .select({ status: membershipRequests.status, n: sql<number>`count(*)` })
+    .from(membershipRequests)
+    .innerJoin(memberBodies, eq(memberBodies.id, membershipRequests.memberBodyId))
+    .innerJoin(referents, eq(referents.id, membershipRequests.referentId))
+    .leftJoin(municipalities, eq(municipalities.istatCode, memberBodies.municipalityCode))
+    .where(conditions(filters, { withStatus: false }))
+    .groupBy(membershipRequests.status)
+    .all();
+  for (const r of rows) counts[r.status] = Number(r.n);
+  return counts;
+}
+
+export type MembershipListInput = {
+  filters: MembershipFilters;
+  sort: MembershipSort;
+  page?: number;
+  pageSize?: number;
+};
+
+export type MembershipList = {
+  rows: MembershipListRow[];
+  total: number;
+  countsByStatus: StatusCounts;
+  page: number;
+  pageSize: number;
+  pageCount: number;
+};
+
+/**
+ * One page of requests matching the filters, with the total and the counts per status. A page past
+ * the end shows the last one. Two queries whatever the page size.
+ */
+export function listMembershipRequests(db: Db, { filters, sort, page = 1, pageSize = LIST_PAGE_SIZE }: MembershipListInput): MembershipList {
+  return db.transaction((tx) => {
+    const countsByStatus = countByStatus(tx, filters);
+    const total = filters.status
+      ? countsByStatus[filters.status]
+      : Object.values(countsByStatus).reduce((sum, n) => sum + n, 0);
+    const pageCount = Math.max(1, Math.ceil(total / pageSize));
+    const current = Math.min(Math.max(1, Math.floor(page)), pageCount);
+    const rows = total === 0 ? [] : selectRows(tx, { filters, sort, limit: pageSize, offset: (current - 1) * pageSize });
+    return { rows, total, countsByStatus, page: current, pageSize, pageCount };
+  });
+}
+
+/** Every request matching the filters, in the list's order, for the CSV and Excel downloads. */
+export function exportMembershipRequests(db: Db, { filters, sort }: { filters: MembershipFilters; sort: MembershipSort }) {
+  return selectRows(db, { filters, sort });
+}
+
+/** The audit entry of a download of the member list: who, which filters, how many rows. */
+export function recordMembershipExport(
+  db: Db,
+  { coordinatorId, format, filters, sort, rowCount }: { coordinatorId: number; format: "csv" | "xlsx"; filters: MembershipFilters; sort: MembershipSort; rowCount: number },
+) {
+  recordAudit(db, {
+    actorType: "coordinator",
+    actorId: coordinatorId,
+    action: "membership.exported",
+    entityType: "membership_request",
+    details: { format, filters, sort, rowCount },
+  });
+}
+
+/** Ente name and status of some requests, to explain a bulk approval that did not go through. */
+export function findRequestSummaries(db: Db, { ids }: { ids: number[] }) {
+  if (ids.length === 0) return [];
+  return db
+    .select({ id: membershipRequests.id, status: membershipRequests.status, bodyName: memberBodies.name })
+    .from(membershipRequests)
+    .innerJoin(memberBodies, eq(memberBodies.id, membershipRequests.memberBodyId))
+    .where(inArray(membershipRequests.id, ids))
+    .all();
+}
+
+/** The provinces that have comuni in the database, for the filter. */
+export function listProvinceOptions(db: Db) {
+  return db
+    .select({ code: provinces.code, sigla: provinces.sigla, name: provinces.name })
+    .from(provinces)
+    .orderBy(asc(provinces.name))
+    .all();
+}
+
+/** "091 123 4567" for Italian numbers, "+44 20 7946 0018" for foreign ones (stored as E.164). */
+export function displayPhone(value: string | null) {
+  if (!value) return "";
+  const parsed = parsePhoneNumberFromString(value);
+  if (!parsed) return value;
+  return parsed.country === "IT" ? parsed.formatNational() : parsed.formatInternational();
+}
+
+/** The columns of the CSV and Excel downloads, with Italian headers. */
+export const MEMBERSHIP_EXPORT_COLUMNS: SheetColumn<MembershipListRow>[] = [
+  { header: "Ente", width: 36, value: (r) => r.body.name },
+  { header: "Tipo di ente", width: 22, value: (r) => MEMBER_BODY_KIND_LABELS[r.body.kind] },
+  { header: "Comune", width: 22, value: (r) => r.comune },
+  { header: "Provincia", width: 10, value: (r) => r.province?.sigla },
+  { header: "Stato", width: 26, value: (r) => MEMBERSHIP_STATUS_LABELS[r.status] },
+  { header: "Tipo di richiesta", width: 22, value: (r) => MEMBERSHIP_KIND_LABELS[r.kind] },
+  { header: "Data richiesta", width: 14, value: (r) => r.createdAt },
+  { header: "Data conferma", width: 14, value: (r) => r.confirmedAt },
+  { header: "Nome referente", width: 18, value: (r) => r.referent.firstName },
+  { header: "Cognome referente", width: 20, value: (r) => r.referent.lastName },
+  { header: "Ruolo", width: 24, value: (r) => REFERENT_ROLE_LABELS[r.referent.role] },
+  { header: "Ufficio o settore", width: 24, value: (r) => r.referent.office },
+  { header: "Email", width: 32, value: (r) => r.referent.email },
+  { header: "Telefono", width: 16, value: (r) => displayPhone(r.referent.phone) },
+  { header: "Cellulare", width: 16, value: (r) => displayPhone(r.referent.mobile) },
+  { header: "PEC dell'ente", width: 32, value: (r) => r.body.pec },
+  { header: "Codice fiscale dell'ente", width: 16, value: (r) => r.body.fiscalCode },
+  { header: "Progetti", width: 10, value: (r) => r.openProjects },
+  { header: "Posti finanziati", width: 10, value: (r) => r.fundedPlaces },
+];

@@ -1,0 +1,413 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, type SerializeFrom } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { SelectField, TextField } from "~/components/form-fields";
+import {
+  displayPhone,
+  findRequestSummaries,
+  listMembershipRequests,
+  listProvinceOptions,
+} from "~/models/membership-list.server";
+import { approveMemberships } from "~/models/membership-review.server";
+import { requireCoordinator } from "~/utils/auth.server";
+import { validateCsrf } from "~/utils/csrf.server";
+import { formatDateIt } from "~/utils/dates";
+import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import type { FormErrors } from "~/utils/form-data";
+import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
+import { MEMBER_BODY_KIND_LABELS, SAI_CATEGORY_LABELS } from "~/validation/labels";
+import {
+  bulkApproveSchema,
+  DEFAULT_DIRECTION,
+  MEMBERSHIP_KIND_LABELS,
+  MEMBERSHIP_STATUS_LABELS,
+  membershipListSearchParams,
+  parseBulkApproveOutcome,
+  parseMembershipListParams,
+  queryString,
+  type MembershipFilters,
+  type MembershipSort,
+  type SortKey,
+} from "~/validation/membership-filters";
+import { MEMBERSHIP_KINDS, MEMBERSHIP_STATUSES, SAI_CATEGORIES } from "#db/enums";
+
+export const meta: MetaFunction = () => [{ title: "Adesioni - Area coordinatori" }];
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function waitingFor(since: Date, now: Date) {
+  const days = Math.max(0, Math.floor((now.getTime() - since.getTime()) / DAY_MS));
+  if (days === 0) return "in attesa da oggi";
+  return `in attesa da ${days} ${days === 1 ? "giorno" : "giorni"}`;
+}
+
+const NOT_PENDING = "si possono approvare solo le richieste confermate e in attesa di approvazione";
+
+/** The result of a bulk approval, from the query string of the redirect. */
+function describeOutcome(searchParams: URLSearchParams) {
+  const outcome = parseBulkApproveOutcome(searchParams);
+  if (!outcome) return null;
+  const found = new Map(findRequestSummaries(getDb(), { ids: outcome.failedIds }).map((r) => [r.id, r]));
+  const failures = outcome.failedIds.map((id) => {
+    const r = found.get(id);
+    if (!r) return `Richiesta n. ${id}: richiesta non trovata.`;
+    const reason =
+      r.status === "pending"
+        ? "l'approvazione non è riuscita, riprova dalla pagina della richiesta"
+        : `${NOT_PENDING} (stato attuale: ${MEMBERSHIP_STATUS_LABELS[r.status].toLowerCase()})`;
+    return `${r.bodyName} (richiesta n. ${id}): ${reason}.`;
+  });
+  return { approved: outcome.approved, failures };
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireCoordinator(request);
+  const db = getDb();
+  const url = new URL(request.url);
+  const provinces = listProvinceOptions(db);
+  const { filters, sort, page } = parseMembershipListParams(url.searchParams);
+  if (filters.provinceCode && !provinces.some((p) => p.code === filters.provinceCode)) delete filters.provinceCode;
+  const list = listMembershipRequests(db, { filters, sort, page });
+  const now = new Date();
+  const rows = list.rows.map((r) => ({
+    id: r.id,
+    status: r.status,
+    statusLabel: MEMBERSHIP_STATUS_LABELS[r.status],
+    kindLabel: MEMBERSHIP_KIND_LABELS[r.kind],
+    waiting: r.status === "pending" ? waitingFor(r.confirmedAt ?? r.createdAt, now) : null,
+    bodyName: r.body.name,
+    bodyKindLabel: MEMBER_BODY_KIND_LABELS[r.body.kind],
+    comune: r.comune,
+    provinceSigla: r.province?.sigla ?? null,
+    referentName: `${r.referent.firstName} ${r.referent.lastName}`,
+    email: r.referent.email,
+    phone: displayPhone(r.referent.phone),
+    openProjects: r.openProjects,
+    fundedPlaces: r.fundedPlaces,
+    createdAt: r.createdAt.toISOString(),
+    createdAtLabel: formatDateIt(r.createdAt),
+  }));
+  return json({
+    rows,
+    total: list.total,
+    countsByStatus: list.countsByStatus,
+    page: list.page,
+    pageCount: list.pageCount,
+    filters,
+    sort,
+    provinces,
+    outcome: describeOutcome(url.searchParams),
+  });
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const coordinator = await requireCoordinator(request);
+  const formData = await request.formData();
+  await validateCsrf(request, formData);
+  const parsed = bulkApproveSchema.safeParse({ ids: formData.getAll("ids") });
+  if (!parsed.success) {
+    return json<FormErrors>({ errors: {}, formError: parsed.error.issues[0].message }, { status: 400 });
+  }
+  const result = approveMemberships(getDb(), { ids: parsed.data.ids, coordinatorId: coordinator.id, appUrl: getEnv().appUrl });
+  if (result.approved.length > 0) wakeOutboxWorker();
+
+  // Back to the same view of the list (filters, sort, page), with the outcome in the query string.
+  const params = membershipListSearchParams(parseMembershipListParams(new URL(request.url).searchParams));
+  params.set("approvate", String(result.approved.length));
+  if (result.failed.length > 0) params.set("non_approvate", result.failed.map((f) => f.id).join(","));
+  return redirect(`/admin/adesioni?${params}`);
+}
+
+type LoaderData = SerializeFrom<typeof loader>;
+
+const listUrl = (args: { filters?: MembershipFilters; sort?: MembershipSort; page?: number }) =>
+  `/admin/adesioni${queryString(membershipListSearchParams(args))}`;
+
+const STATUS_OPTIONS = MEMBERSHIP_STATUSES.map((s) => ({ value: s, label: MEMBERSHIP_STATUS_LABELS[s] }));
+const CATEGORY_OPTIONS = SAI_CATEGORIES.map((c) => ({ value: c, label: SAI_CATEGORY_LABELS[c] }));
+const KIND_OPTIONS = MEMBERSHIP_KINDS.map((k) => ({ value: k, label: MEMBERSHIP_KIND_LABELS[k] }));
+
+function plural(n: number, one: string, many: string) {
+  return `${n.toLocaleString("it-IT")} ${n === 1 ? one : many}`;
+}
+
+export default function MembershipList() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const location = useLocation();
+  const { rows, total, countsByStatus, page, pageCount, filters, sort } = data;
+  const hasFilters = Object.keys(filters).length > 0;
+  const exportQuery = queryString(membershipListSearchParams({ filters, sort }));
+  const currentQuery = membershipListSearchParams({ filters, sort, page }).toString();
+  const pendingOnPage = rows.filter((r) => r.status === "pending").length;
+  const allStatusesTotal = Object.values(countsByStatus).reduce((sum, n) => sum + n, 0);
+
+  return (
+    <>
+      <h1>Adesioni</h1>
+      <Outcome outcome={data.outcome} />
+
+      <nav aria-label="Riepilogo delle richieste" className="mb-4">
+        <ul className="list-inline mb-0">
+          <li className="list-inline-item me-3">
+            <Link to={listUrl({ filters: { ...filters, status: undefined }, sort })} aria-current={!filters.status ? "true" : undefined}>
+              Tutti gli stati <span className="badge bg-secondary">{allStatusesTotal}</span>
+            </Link>
+          </li>
+          {MEMBERSHIP_STATUSES.map((s) => (
+            <li className="list-inline-item me-3" key={s}>
+              <Link to={listUrl({ filters: { ...filters, status: s }, sort })} aria-current={filters.status === s ? "true" : undefined}>
+                {MEMBERSHIP_STATUS_LABELS[s]} <span className="badge bg-primary">{countsByStatus[s]}</span>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+
+      <Form method="get" action="/admin/adesioni" key={location.search} className="mb-3" role="search" aria-label="Filtra le adesioni">
+        <div className="row">
+          <SelectField
+            className="col-md-6 col-lg-3"
+            name="stato"
+            label="Stato"
+            options={STATUS_OPTIONS}
+            placeholder="Tutti gli stati"
+            defaultValue={filters.status ?? ""}
+          />
+          <SelectField
+            className="col-md-6 col-lg-3"
+            name="provincia"
+            label="Provincia"
+            options={data.provinces.map((p) => ({ value: p.code, label: `${p.name} (${p.sigla})` }))}
+            placeholder="Tutte le province"
+            defaultValue={filters.provinceCode ?? ""}
+          />
+          <SelectField
+            className="col-md-6 col-lg-3"
+            name="tipologia"
+            label="Tipologia progetto"
+            options={CATEGORY_OPTIONS}
+            placeholder="Tutte le tipologie"
+            defaultValue={filters.category ?? ""}
+          />
+          <SelectField
+            className="col-md-6 col-lg-3"
+            name="tipo"
+            label="Tipo di richiesta"
+            options={KIND_OPTIONS}
+            placeholder="Tutti i tipi"
+            defaultValue={filters.kind ?? ""}
+          />
+        </div>
+        <div className="row align-items-start">
+          <TextField
+            className="col-lg-6"
+            name="q"
+            type="search"
+            label="Cerca"
+            hint="Ente, comune, nome, cognome o email del referente"
+            defaultValue={filters.q ?? ""}
+          />
+          <div className="col-lg-6 d-flex flex-wrap align-items-center gap-3 mb-4">
+            {sort.key !== "created" || sort.direction !== DEFAULT_DIRECTION.created ? (
+              <>
+                <input type="hidden" name="ordina" value={membershipListSearchParams({ sort }).get("ordina") ?? ""} />
+                {membershipListSearchParams({ sort }).get("verso") ? <input type="hidden" name="verso" value={sort.direction} /> : null}
+              </>
+            ) : null}
+            <button type="submit" className="btn btn-primary">
+              Filtra
+            </button>
+            <Link to="/admin/adesioni">Azzera filtri</Link>
+          </div>
+        </div>
+      </Form>
+
+      <p className="d-flex flex-wrap gap-3">
+        <a className="btn btn-outline-primary btn-sm" href={`/admin/adesioni/export.csv${exportQuery}`}>
+          Esporta CSV
+        </a>
+        <a className="btn btn-outline-primary btn-sm" href={`/admin/adesioni/export.xlsx${exportQuery}`}>
+          Esporta Excel
+        </a>
+        <span className="align-self-center text-muted">
+          {hasFilters ? "Le esportazioni contengono solo le richieste filtrate." : "Le esportazioni contengono tutte le richieste."}
+        </span>
+      </p>
+
+      {rows.length === 0 ? (
+        <p className="alert alert-info" role="status">
+          {hasFilters ? "Nessuna richiesta corrisponde ai filtri scelti." : "Non ci sono ancora richieste di adesione."}
+        </p>
+      ) : (
+        <Form method="post" action={`/admin/adesioni?index${currentQuery ? `&${currentQuery}` : ""}`}>
+          <AuthenticityTokenInput name="csrf" />
+          {actionData?.formError ? (
+            <div className="alert alert-danger" role="alert">
+              {actionData.formError}
+            </div>
+          ) : null}
+          <div className="table-responsive">
+            <table className="table table-hover align-middle caption-top">
+              <caption>
+                Richieste di adesione: {plural(total, "risultato", "risultati")}, pagina {page} di {pageCount}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">
+                    <span className="visually-hidden">Selezione</span>
+                  </th>
+                  <SortableHeader label="Ente" sortKey="ente" data={data} />
+                  <th scope="col">Comune</th>
+                  <SortableHeader label="Provincia" sortKey="province" data={data} />
+                  <th scope="col">Referente</th>
+                  <th scope="col">Tipo di richiesta</th>
+                  <th scope="col">Progetti aperti</th>
+                  <SortableHeader label="Stato" sortKey="status" data={data} />
+                  <SortableHeader label="Data richiesta" sortKey="created" data={data} />
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.id}>
+                    <td>
+                      {r.status === "pending" ? (
+                        <>
+                          <input type="checkbox" name="ids" value={r.id} id={`seleziona-${r.id}`} />
+                          <label htmlFor={`seleziona-${r.id}`} className="visually-hidden">
+                            Seleziona {r.bodyName}
+                          </label>
+                        </>
+                      ) : null}
+                    </td>
+                    <th scope="row">
+                      <Link to={`/admin/adesioni/${r.id}`}>{r.bodyName}</Link>
+                      <br />
+                      <small className="text-muted">{r.bodyKindLabel}</small>
+                    </th>
+                    <td>{r.comune ?? "—"}</td>
+                    <td>{r.provinceSigla ?? "—"}</td>
+                    <td>
+                      {r.referentName}
+                      <br />
+                      <small>
+                        <a href={`mailto:${r.email}`}>{r.email}</a>
+                        {r.phone ? <> · <span className="text-nowrap">{r.phone}</span></> : null}
+                      </small>
+                    </td>
+                    <td>{r.kindLabel}</td>
+                    <td>
+                      {plural(r.openProjects, "progetto", "progetti")}
+                      <br />
+                      <small>{plural(r.fundedPlaces, "posto", "posti")}</small>
+                    </td>
+                    <td>
+                      {r.statusLabel}
+                      {r.waiting ? (
+                        <>
+                          <br />
+                          <small className="text-muted">{r.waiting}</small>
+                        </>
+                      ) : null}
+                    </td>
+                    <td>
+                      <time dateTime={r.createdAt}>{r.createdAtLabel}</time>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {pendingOnPage > 0 ? (
+            <button type="submit" className="btn btn-primary mb-4" disabled={navigation.state === "submitting"}>
+              Approva selezionate
+            </button>
+          ) : null}
+        </Form>
+      )}
+
+      {rows.length > 0 ? <Pagination data={data} /> : null}
+    </>
+  );
+}
+
+function SortableHeader({ label, sortKey, data }: { label: string; sortKey: SortKey; data: LoaderData }) {
+  const { filters, sort } = data;
+  const active = sort.key === sortKey;
+  const nextDirection = active ? (sort.direction === "asc" ? "desc" : "asc") : DEFAULT_DIRECTION[sortKey];
+  const describe = (d: "asc" | "desc") =>
+    sortKey === "created" ? (d === "asc" ? "dalla più vecchia" : "dalla più recente") : d === "asc" ? "in ordine crescente" : "in ordine decrescente";
+  return (
+    <th scope="col" aria-sort={active ? (sort.direction === "asc" ? "ascending" : "descending") : undefined}>
+      <Link to={listUrl({ filters, sort: { key: sortKey, direction: nextDirection } })}>
+        {label}
+        <span className="visually-hidden">, ordina {describe(nextDirection)}</span>
+        {active ? <span aria-hidden="true">{sort.direction === "asc" ? " ▲" : " ▼"}</span> : null}
+      </Link>
+    </th>
+  );
+}
+
+function Pagination({ data }: { data: LoaderData }) {
+  const { filters, sort, page, pageCount } = data;
+  return (
+    <nav className="pagination-wrapper" aria-label="Paginazione">
+      <ul className="pagination">
+        <li className={`page-item ${page <= 1 ? "disabled" : ""}`}>
+          {page > 1 ? (
+            <Link className="page-link" to={listUrl({ filters, sort, page: page - 1 })} rel="prev">
+              Pagina precedente
+            </Link>
+          ) : (
+            <span className="page-link" aria-disabled="true">
+              Pagina precedente
+            </span>
+          )}
+        </li>
+        <li className="page-item">
+          <span className="page-link" aria-current="page">
+            Pagina {page} di {pageCount}
+          </span>
+        </li>
+        <li className={`page-item ${page >= pageCount ? "disabled" : ""}`}>
+          {page < pageCount ? (
+            <Link className="page-link" to={listUrl({ filters, sort, page: page + 1 })} rel="next">
+              Pagina successiva
+            </Link>
+          ) : (
+            <span className="page-link" aria-disabled="true">
+              Pagina successiva
+            </span>
+          )}
+        </li>
+      </ul>
+    </nav>
+  );
+}
+
+function Outcome({ outcome }: { outcome: LoaderData["outcome"] }) {
+  if (!outcome) return null;
+  return (
+    <div className={`alert ${outcome.failures.length ? "alert-warning" : "alert-success"}`} role="status">
+      <p className={outcome.failures.length ? "" : "mb-0"}>
+        {outcome.approved === 0
+          ? "Nessuna richiesta è stata approvata."
+          : outcome.approved === 1
+            ? "1 richiesta approvata: il referente riceverà un'email di conferma."
+            : `${outcome.approved} richieste approvate: i referenti riceveranno un'email di conferma.`}
+      </p>
+      {outcome.failures.length ? (
+        <>
+          <p className="mb-1">{outcome.failures.length === 1 ? "Non approvata:" : `Non approvate (${outcome.failures.length}):`}</p>
+          <ul className="mb-0">
+            {outcome.failures.map((f) => (
+              <li key={f}>{f}</li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </div>
+  );
+}

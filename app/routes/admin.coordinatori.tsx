@@ -1,0 +1,285 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { ErrorSummary, SelectField, TextField } from "~/components/form-fields";
+import { useValidatedForm } from "~/components/use-validated-form";
+import {
+  changeCoordinatorRole,
+  inviteCoordinator,
+  listCoordinators,
+  setCoordinatorDisabled,
+  type CoordinatorState,
+} from "~/models/coordinator.server";
+import { requireAdmin } from "~/utils/auth.server";
+import { validateCsrf } from "~/utils/csrf.server";
+import { formatDateIt } from "~/utils/dates";
+import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import { issuesToFieldErrors } from "~/utils/form-data";
+import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
+import {
+  changeRoleSchema,
+  coordinatorIdSchema,
+  COORDINATOR_ROLE_LABELS,
+  COORDINATOR_ROLE_VALUES,
+  inviteCoordinatorSchema,
+  type InviteCoordinatorInput,
+} from "~/validation/coordinator";
+
+export const meta: MetaFunction = () => [{ title: "Coordinatori - Area coordinatori" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const admin = await requireAdmin(request);
+  return json({ currentId: admin.id, coordinators: listCoordinators(getDb()) });
+}
+
+type InviteValues = { name: string; email: string; role: string };
+const EMPTY_INVITE: InviteValues = { name: "", email: "", role: "coordinator" };
+
+type ActionData =
+  | { intent: "invite"; ok: false; errors: Record<string, string>; formError?: string; values: InviteValues }
+  | { intent: "invite"; ok: true; message: string; sentAt: number }
+  | { intent: "manage"; ok: false; errors: Record<string, string>; formError: string }
+  | { intent: "manage"; ok: true; message: string };
+
+export async function action({ request }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  await validateCsrf(request, formData);
+  const admin = await requireAdmin(request);
+  const db = getDb();
+  const fields = Object.fromEntries(formData);
+  const intent = String(fields.intent ?? "");
+
+  if (intent === "invite") {
+    const values: InviteValues = {
+      name: String(fields.name ?? "").slice(0, 300),
+      email: String(fields.email ?? "").slice(0, 300),
+      role: String(fields.role ?? "").slice(0, 20),
+    };
+    const parsed = inviteCoordinatorSchema.safeParse(values);
+    if (!parsed.success) {
+      return json<ActionData>({ intent, ok: false, errors: issuesToFieldErrors(parsed.error.issues), values }, { status: 400 });
+    }
+    const result = inviteCoordinator(db, { ...parsed.data, invitedById: admin.id, appUrl: getEnv().appUrl });
+    if (!result.ok) return json<ActionData>({ intent, ok: false, errors: result.errors, values }, { status: 400 });
+    wakeOutboxWorker();
+    return json<ActionData>({
+      intent,
+      ok: true,
+      sentAt: Date.now(),
+      message: result.reinvited
+        ? `Invito inviato di nuovo a ${parsed.data.email}: il collegamento precedente non vale più.`
+        : `Invito inviato a ${parsed.data.email}.`,
+    });
+  }
+
+  const refuse = (formError: string, status = 400) => json<ActionData>({ intent: "manage", ok: false, errors: {}, formError }, { status });
+
+  if (intent === "role") {
+    const parsed = changeRoleSchema.safeParse(fields);
+    if (!parsed.success) return refuse("Scegli un ruolo valido.");
+    const result = changeCoordinatorRole(db, { id: parsed.data.id, role: parsed.data.role, actorId: admin.id });
+    if (!result.ok) return refuse(result.error, 409);
+    return json<ActionData>({
+      intent: "manage",
+      ok: true,
+      message: result.changed ? `Ruolo cambiato in ${COORDINATOR_ROLE_LABELS[parsed.data.role]}.` : "Il ruolo era già quello scelto.",
+    });
+  }
+
+  if (intent === "disable" || intent === "enable") {
+    const parsed = coordinatorIdSchema.safeParse(fields);
+    if (!parsed.success) return refuse("Coordinatore non valido.");
+    const disabled = intent === "disable";
+    const result = setCoordinatorDisabled(db, { id: parsed.data.id, disabled, actorId: admin.id });
+    if (!result.ok) return refuse(result.error, 409);
+    return json<ActionData>({
+      intent: "manage",
+      ok: true,
+      message: disabled ? "Coordinatore disattivato: le sue sessioni sono state chiuse." : "Coordinatore riattivato.",
+    });
+  }
+
+  return refuse("Operazione non riconosciuta.");
+}
+
+const STATE_LABELS: Record<CoordinatorState, string> = {
+  attivo: "Attivo",
+  invitato: "Invitato",
+  disattivato: "Disattivato",
+};
+
+const ROLE_OPTIONS = COORDINATOR_ROLE_VALUES.map((value) => ({ value, label: COORDINATOR_ROLE_LABELS[value] }));
+
+export default function CoordinatorsPage() {
+  const { currentId, coordinators } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busy = navigation.state === "submitting";
+  const manage = actionData?.intent === "manage" ? actionData : undefined;
+  const invite = actionData?.intent === "invite" ? actionData : undefined;
+
+  return (
+    <>
+      <h1>Coordinatori</h1>
+      <p>Chi può entrare nell'area coordinatori. Gli amministratori possono anche invitare e gestire gli altri.</p>
+
+      {manage && !manage.ok ? (
+        <div className="alert alert-danger" role="alert">
+          {manage.formError}
+        </div>
+      ) : null}
+      {actionData?.ok ? (
+        <div className="alert alert-success" role="status">
+          {actionData.message}
+        </div>
+      ) : null}
+
+      <div className="table-responsive">
+        <table className="table align-middle">
+          <caption className="visually-hidden">Coordinatori del portale</caption>
+          <thead>
+            <tr>
+              <th scope="col">Nome</th>
+              <th scope="col">Email</th>
+              <th scope="col">Ruolo</th>
+              <th scope="col">Stato</th>
+              <th scope="col">Creato il</th>
+              <th scope="col">Azioni</th>
+            </tr>
+          </thead>
+          <tbody>
+            {coordinators.map((c) => {
+              const self = c.id === currentId;
+              const expired = c.state === "invitato" && c.inviteExpiresAt && new Date(c.inviteExpiresAt) < new Date();
+              return (
+                <tr key={c.id}>
+                  <th scope="row">
+                    {c.name}
+                    {self ? " (tu)" : ""}
+                  </th>
+                  <td>{c.email}</td>
+                  <td>{COORDINATOR_ROLE_LABELS[c.role]}</td>
+                  <td>
+                    {STATE_LABELS[c.state]}
+                    {expired ? <span className="d-block small">invito scaduto</span> : null}
+                  </td>
+                  <td>{formatDateIt(new Date(c.createdAt))}</td>
+                  <td>
+                    {self ? (
+                      <span className="small">Il tuo account non si modifica da qui.</span>
+                    ) : (
+                      <div className="d-flex flex-wrap gap-3 align-items-end">
+                        <Form method="post" className="d-flex gap-2 align-items-end">
+                          <AuthenticityTokenInput name="csrf" />
+                          <input type="hidden" name="intent" value="role" />
+                          <input type="hidden" name="id" value={c.id} />
+                          <div>
+                            <label htmlFor={`role-${c.id}`} className="visually-hidden">
+                              Ruolo di {c.name}
+                            </label>
+                            <select id={`role-${c.id}`} name="role" className="form-select form-select-sm" defaultValue={c.role}>
+                              {ROLE_OPTIONS.map((o) => (
+                                <option key={o.value} value={o.value}>
+                                  {o.label}
+                                </option>
+                              ))}
+                            </select>
+                          </div>
+                          <button type="submit" className="btn btn-outline-primary btn-sm" disabled={busy}>
+                            Cambia ruolo<span className="visually-hidden"> di {c.name}</span>
+                          </button>
+                        </Form>
+                        <Form method="post">
+                          <AuthenticityTokenInput name="csrf" />
+                          <input type="hidden" name="intent" value={c.state === "disattivato" ? "enable" : "disable"} />
+                          <input type="hidden" name="id" value={c.id} />
+                          <button
+                            type="submit"
+                            className={`btn btn-sm ${c.state === "disattivato" ? "btn-outline-primary" : "btn-outline-danger"}`}
+                            disabled={busy}
+                          >
+                            {c.state === "disattivato" ? "Riattiva" : "Disattiva"}
+                            <span className="visually-hidden"> {c.name}</span>
+                          </button>
+                        </Form>
+                        {c.state === "invitato" ? (
+                          <Form method="post">
+                            <AuthenticityTokenInput name="csrf" />
+                            <input type="hidden" name="intent" value="invite" />
+                            <input type="hidden" name="name" value={c.name} />
+                            <input type="hidden" name="email" value={c.email} />
+                            <input type="hidden" name="role" value={c.role} />
+                            <button type="submit" className="btn btn-link btn-sm p-0" disabled={busy}>
+                              Invia di nuovo l'invito<span className="visually-hidden"> a {c.name}</span>
+                            </button>
+                          </Form>
+                        ) : null}
+                      </div>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+
+      <section aria-labelledby="invite-title" className="mt-5" style={{ maxWidth: "40rem" }}>
+        <h2 id="invite-title">Invita un coordinatore</h2>
+        <p>
+          Riceverà un'email con un collegamento, valido 7 giorni e utilizzabile una sola volta, per scegliere la propria
+          password.
+        </p>
+        <InviteForm
+          key={invite?.ok ? invite.sentAt : "invite"}
+          values={invite && !invite.ok ? invite.values : EMPTY_INVITE}
+          serverErrors={invite && !invite.ok ? invite.errors : undefined}
+          formError={invite && !invite.ok ? invite.formError : undefined}
+          busy={busy}
+        />
+      </section>
+    </>
+  );
+}
+
+type InviteFormProps = { values: InviteValues; serverErrors?: Record<string, string>; formError?: string; busy: boolean };
+
+// Without JavaScript the typed values come back from the action as defaultValue attributes.
+function InviteForm({ values, serverErrors, formError, busy }: InviteFormProps) {
+  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<InviteCoordinatorInput>({
+    schema: inviteCoordinatorSchema,
+    defaultValues: values,
+    serverErrors,
+    formError,
+  });
+  return (
+    <Form method="post" noValidate onSubmit={onSubmit}>
+      <AuthenticityTokenInput name="csrf" />
+      <input type="hidden" name="intent" value="invite" />
+      {showSummary ? (
+        <ErrorSummary ref={summaryRef} errors={errorList} formError={formError} subject="L'invito" failureTitle="Invito non inviato" />
+      ) : null}
+      <TextField label="Nome" autoComplete="off" defaultValue={values.name} error={errorFor("name")} {...form.register("name")} />
+      <TextField
+        label="Email"
+        type="email"
+        autoComplete="off"
+        defaultValue={values.email}
+        error={errorFor("email")}
+        {...form.register("email")}
+      />
+      <SelectField
+        label="Ruolo"
+        options={ROLE_OPTIONS}
+        placeholder="Scegli il ruolo"
+        defaultValue={values.role}
+        error={errorFor("role")}
+        {...form.register("role")}
+      />
+      <button type="submit" className="btn btn-primary" disabled={busy}>
+        Invia invito
+      </button>
+    </Form>
+  );
+}

@@ -1,0 +1,184 @@
+import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { SelectField, TextField } from "~/components/form-fields";
+import { getAuditFilterOptions, listAuditEntries, parseAuditQuery } from "~/models/audit.server";
+import {
+  auditActionTitle,
+  auditDetailPairs,
+  auditEntityHref,
+  auditEntityLabel,
+  formatAuditTime,
+} from "~/utils/audit-labels";
+import { requireCoordinator } from "~/utils/auth.server";
+import { getDb } from "~/utils/db.server";
+
+export const meta: MetaFunction = () => [{ title: "Registro attività - Area coordinatori" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireCoordinator(request);
+  const db = getDb();
+  const { filters, page } = parseAuditQuery(new URL(request.url).searchParams);
+  const result = listAuditEntries(db, { filters, page });
+  return json({ filters, ...result, options: getAuditFilterOptions(db) });
+}
+
+const integer = new Intl.NumberFormat("it-IT");
+
+export default function AuditLogPage() {
+  const { filters, entries, total, page, pageCount, options } = useLoaderData<typeof loader>();
+  const actionOptions = [...new Set([...options.actions, ...(filters.action ? [filters.action] : [])])]
+    .map((value) => ({ value, label: auditActionTitle(value) }))
+    .sort((a, b) => a.label.localeCompare(b.label, "it"));
+  const actorOptions = [
+    ...options.coordinators.map((c) => ({ value: String(c.id), label: `${c.name} (${c.email})` })),
+    { value: "sistema", label: "Sistema" },
+    { value: "pubblico", label: "Pubblico o referente" },
+  ];
+  const filtered = Object.values(filters).some(Boolean);
+
+  const pageHref = (n: number) => {
+    const params = new URLSearchParams();
+    if (filters.action) params.set("azione", filters.action);
+    if (filters.actor) params.set("chi", filters.actor);
+    if (filters.from) params.set("dal", filters.from);
+    if (filters.to) params.set("al", filters.to);
+    if (filters.q) params.set("q", filters.q);
+    if (n > 1) params.set("pagina", String(n));
+    const query = params.toString();
+    return query ? `/admin/registro?${query}` : "/admin/registro";
+  };
+
+  return (
+    <>
+      <h1>Registro attività</h1>
+      <p>Chi ha fatto cosa, su quale record e quando. Gli orari sono quelli italiani.</p>
+
+      <Form method="get" className="border rounded p-3 mb-4" aria-labelledby="filters-title">
+        <h2 id="filters-title" className="h5">
+          Filtra il registro
+        </h2>
+        <div className="row">
+          <SelectField
+            className="col-md-6 col-xl-3"
+            name="azione"
+            label="Azione"
+            placeholder="Tutte le azioni"
+            options={actionOptions}
+            defaultValue={filters.action ?? ""}
+          />
+          <SelectField
+            className="col-md-6 col-xl-3"
+            name="chi"
+            label="Chi"
+            placeholder="Chiunque"
+            options={actorOptions}
+            defaultValue={filters.actor ?? ""}
+          />
+          <TextField className="col-md-3 col-xl-2" name="dal" label="Dal" type="date" defaultValue={filters.from ?? ""} />
+          <TextField className="col-md-3 col-xl-2" name="al" label="Al" type="date" defaultValue={filters.to ?? ""} />
+          <TextField
+            className="col-md-6 col-xl-2"
+            name="q"
+            label="Cerca"
+            type="search"
+            hint="Nei dettagli e nel numero del record"
+            defaultValue={filters.q ?? ""}
+          />
+        </div>
+        <div className="d-flex gap-3 align-items-center">
+          <button type="submit" className="btn btn-primary">
+            Filtra
+          </button>
+          {filtered ? <Link to="/admin/registro">Togli i filtri</Link> : null}
+        </div>
+      </Form>
+
+      <p role="status">
+        {total === 0
+          ? "Nessuna voce corrisponde ai filtri."
+          : `${integer.format(total)} ${total === 1 ? "voce" : "voci"}${pageCount > 1 ? `, pagina ${page} di ${pageCount}` : ""}.`}
+      </p>
+
+      {entries.length > 0 ? (
+        <div className="table-responsive">
+          <table className="table table-sm align-top">
+            <caption className="visually-hidden">Voci del registro attività, dalla più recente</caption>
+            <thead>
+              <tr>
+                <th scope="col">Data e ora</th>
+                <th scope="col">Chi</th>
+                <th scope="col">Azione</th>
+                <th scope="col">Record</th>
+                <th scope="col">Dettagli</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((e) => {
+                const href = auditEntityHref(e.entityType, e.entityId);
+                const record = e.entityType ? `${auditEntityLabel(e.entityType)}${e.entityId ? ` n. ${e.entityId}` : ""}` : "—";
+                const details = auditDetailPairs(e.details);
+                return (
+                  <tr key={e.id}>
+                    <td className="text-nowrap">
+                      <time dateTime={e.createdAt}>{formatAuditTime(e.createdAt)}</time>
+                    </td>
+                    <td>{e.actorName}</td>
+                    <td>{auditActionTitle(e.action)}</td>
+                    <td>{href ? <Link to={href}>{record}</Link> : record}</td>
+                    <td>
+                      {details.length === 0 ? (
+                        "—"
+                      ) : (
+                        <ul className="list-unstyled mb-0 small">
+                          {details.map((p, i) => (
+                            <li key={i}>
+                              <span className="fw-semibold">{p.key}:</span> {p.value}
+                            </li>
+                          ))}
+                        </ul>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+
+      {pageCount > 1 ? (
+        <nav aria-label="Pagine del registro" className="pagination-wrapper">
+          <ul className="pagination">
+            <li className={`page-item ${page <= 1 ? "disabled" : ""}`}>
+              {page > 1 ? (
+                <Link className="page-link" to={pageHref(page - 1)}>
+                  Precedente
+                </Link>
+              ) : (
+                <span className="page-link" aria-disabled="true">
+                  Precedente
+                </span>
+              )}
+            </li>
+            <li className="page-item active">
+              <span className="page-link" aria-current="page">
+                Pagina {page} di {pageCount}
+              </span>
+            </li>
+            <li className={`page-item ${page >= pageCount ? "disabled" : ""}`}>
+              {page < pageCount ? (
+                <Link className="page-link" to={pageHref(page + 1)}>
+                  Successiva
+                </Link>
+              ) : (
+                <span className="page-link" aria-disabled="true">
+                  Successiva
+                </span>
+              )}
+            </li>
+          </ul>
+        </nav>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,106 @@
+import { TZDate } from "@date-fns/tz";
+import { stringify } from "csv-stringify/sync";
+import ExcelJS from "exceljs";
+import { format } from "date-fns";
+import { TIME_ZONE } from "./dates";
+
+// Generic helpers for the CSV and Excel downloads: columns are declared once and feed both formats.
+
+/** Characters that make Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP CSV injection). */
+const FORMULA_TRIGGERS = ["=", "+", "-", "@", "\t", "\r"];
+
+/**
+ * A text that a spreadsheet would run as a formula gets a leading single quote, so it is shown as
+ * text: "=HYPERLINK(...)" becomes "'=HYPERLINK(...)". Other values are returned unchanged.
+ */
+export function neutraliseFormula<T>(value: T): T | string {
+  if (typeof value !== "string" || value === "") return value;
+  return FORMULA_TRIGGERS.includes(value[0]) ? `'${value}` : value;
+}
+
+export type SheetValue = string | number | Date | null | undefined;
+
+export type SheetColumn<Row> = {
+  header: string;
+  /** Excel column width in characters. */
+  width?: number;
+  /** Dates are exported as the calendar day in Europe/Rome. */
+  value: (row: Row) => SheetValue;
+};
+
+/** "26/11/2026": the calendar day in Italy. */
+export function formatSheetDate(date: Date) {
+  return format(new TZDate(date, TIME_ZONE), "dd/MM/yyyy");
+}
+
+/** "2026-11-26": today in Italy, for file names. */
+export function todayInRome(now = new Date()) {
+  return format(new TZDate(now, TIME_ZONE), "yyyy-MM-dd");
+}
+
+/** The Italian calendar day of a moment as midnight UTC: Excel serial dates carry no time zone. */
+function sheetDay(date: Date) {
+  const rome = new TZDate(date, TIME_ZONE);
+  return new Date(Date.UTC(rome.getFullYear(), rome.getMonth(), rome.getDate()));
+}
+
+function csvCell(value: SheetValue): string | number {
+  if (value == null) return "";
+  if (value instanceof Date) return formatSheetDate(value);
+  if (typeof value === "number") return value;
+  return neutraliseFormula(value);
+}
+
+/**
+ * CSV as Italian Excel opens it with a double click: UTF-8 with BOM (accents survive), `;` between
+ * fields (the comma is the decimal separator in Italy), CRLF line ends.
+ */
+export function toCsv<Row>(columns: SheetColumn<Row>[], rows: Row[]): string {
+  const header = columns.map((c) => neutraliseFormula(c.header));
+  const body = rows.map((row) => columns.map((c) => csvCell(c.value(row))));
+  return stringify([header, ...body], { bom: true, delimiter: ";", record_delimiter: "windows" });
+}
+
+/** An .xlsx workbook: bold, frozen header row with an autofilter; real dates shown as dd/mm/yyyy. */
+export async function toXlsx<Row>(
+  columns: SheetColumn<Row>[],
+  rows: Row[],
+  { sheetName, creator = "Portale del Coordinamento SAI", now = new Date() }: { sheetName: string; creator?: string; now?: Date },
+): Promise<Uint8Array<ArrayBuffer>> {
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = creator;
+  workbook.created = now;
+  const sheet = workbook.addWorksheet(sheetName, { views: [{ state: "frozen", ySplit: 1 }] });
+  sheet.columns = columns.map((c) => ({ header: c.header, width: c.width ?? 18 }));
+  for (const row of rows) {
+    const added = sheet.addRow(
+      columns.map((c) => {
+        const value = c.value(row);
+        if (value == null) return null;
+        if (value instanceof Date) return sheetDay(value);
+        return neutraliseFormula(value);
+      }),
+    );
+    columns.forEach((c, i) => {
+      const cell = added.getCell(i + 1);
+      if (cell.value instanceof Date) cell.numFmt = "dd/mm/yyyy";
+    });
+  }
+  sheet.getRow(1).font = { bold: true };
+  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
+  const buffer = (await workbook.xlsx.writeBuffer()) as unknown as Uint8Array;
+  return new Uint8Array(buffer);
+}
+
+export const CSV_CONTENT_TYPE = "text/csv; charset=utf-8";
+export const XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/** Headers of a personal-data download: saved as a file, never cached. */
+export function downloadHeaders({ fileName, contentType }: { fileName: string; contentType: string }) {
+  return {
+    "Content-Type": contentType,
+    "Content-Disposition": `attachment; filename="${fileName}"`,
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+  };
+}

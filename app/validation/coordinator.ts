@@ -1,0 +1,45 @@
+import { z } from "zod";
+
+// Forms of /admin/coordinatori. Shared by the browser (react-hook-form) and the action.
+
+export const COORDINATOR_ROLE_VALUES = ["admin", "coordinator"] as const;
+export type CoordinatorRole = (typeof COORDINATOR_ROLE_VALUES)[number];
+
+export const COORDINATOR_ROLE_LABELS: Record<CoordinatorRole, string> = {
+  admin: "Amministratore",
+  coordinator: "Coordinatore",
+};
+
+const role = z.preprocess(
+  (v) => (v == null ? "" : v),
+  z
+    .string()
+    .refine((v): v is CoordinatorRole => (COORDINATOR_ROLE_VALUES as readonly string[]).includes(v), "Scegli il ruolo"),
+) as unknown as z.ZodType<CoordinatorRole, z.ZodTypeDef, string>;
+
+export const inviteCoordinatorSchema = z.object({
+  name: z
+    .string({ required_error: "Inserisci il nome" })
+    .trim()
+    .min(1, "Inserisci il nome")
+    .max(100, "Massimo 100 caratteri"),
+  email: z
+    .string({ required_error: "Inserisci l'email" })
+    .trim()
+    .min(1, "Inserisci l'email")
+    .max(254, "Massimo 254 caratteri")
+    .email("Indirizzo email non valido: controlla che sia nella forma nome@dominio.it")
+    .transform((v) => v.toLowerCase()),
+  role,
+});
+
+export type InviteCoordinatorInput = z.input<typeof inviteCoordinatorSchema>;
+
+export const changeRoleSchema = z.object({
+  id: z.coerce.number({ invalid_type_error: "Coordinatore non valido" }).int().positive("Coordinatore non valido"),
+  role,
+});
+
+export const coordinatorIdSchema = z.object({
+  id: z.coerce.number({ invalid_type_error: "Coordinatore non valido" }).int().positive("Coordinatore non valido"),
+});

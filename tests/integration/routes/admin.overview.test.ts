@@ -1,0 +1,165 @@
+import { eq, sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { coordinators, membershipRequests, municipalities } from "#db/schema";
+import * as overview from "~/routes/admin._index";
+import { action as submitAction } from "~/routes/adesione._index";
+import { action as confirmAction } from "~/routes/adesione.conferma.$token";
+import { getDashboard } from "~/models/dashboard.server";
+import { approveMembership, revokeMembership } from "~/models/membership-review.server";
+import { getDb } from "~/utils/db.server";
+import { adminGet, createTestCoordinator, settle } from "../../support/admin";
+import { confirmationTokenFor, requestsForEmail } from "../../support/db-queries";
+import { validRegistrationFields } from "../../support/factories";
+import { renderRoute } from "../../support/render-route";
+import { APP_URL, browserPost, routeArgs } from "../../support/requests";
+
+const DAY = 24 * 60 * 60 * 1000;
+const adminId = () => getDb().select().from(coordinators).where(eq(coordinators.email, "coordinatore@example.org")).get()!.id;
+
+/** Registers an ente through the public form and, as asked, confirms the email and approves it. */
+async function ente(fields: Record<string, string>, until: "email_unverified" | "pending" | "approved" | "revoked") {
+  const all = validRegistrationFields(fields);
+  expect((await submitAction(routeArgs(await browserPost("/adesione", all)))).status).toBe(302);
+  const id = requestsForEmail(all.email)[0].request.id;
+  if (until !== "email_unverified") {
+    const token = confirmationTokenFor(all.email);
+    expect((await confirmAction(routeArgs(await browserPost(`/adesione/conferma/${token}`, {}), { token }))).status).toBe(200);
+  }
+  if (until === "approved" || until === "revoked") {
+    expect(approveMembership(getDb(), { id, coordinatorId: adminId(), appUrl: APP_URL })).toEqual({ ok: true });
+  }
+  if (until === "revoked") {
+    expect(revokeMembership(getDb(), { id, coordinatorId: adminId(), reason: "Uscita dal Coordinamento" })).toEqual({ ok: true });
+  }
+  return id;
+}
+
+const project = (i: number, category: string, places: number) => ({
+  [`projects.${i}.category`]: category,
+  [`projects.${i}.fundedPlaces`]: String(places),
+  [`projects.${i}.managingOrganization`]: `Ente attuatore ${i}`,
+  [`projects.${i}.startDate`]: "2024-01-01",
+  [`projects.${i}.endDate`]: "2027-12-31",
+});
+
+const comuniOf = (provinceCode: string) =>
+  getDb().select({ n: sql<number>`count(*)` }).from(municipalities).where(eq(municipalities.provinceCode, provinceCode)).get()!.n;
+
+let oldPendingId: number;
+let newPendingId: number;
+
+beforeAll(async () => {
+  // Palermo: two member comuni; Catania: one; an Unione (not a comune) is a member without coverage.
+  await ente({ municipalityCode: "082053" }, "approved"); // ordinari 25
+  await ente({ municipalityCode: "082027", ...project(1, "MSNA", 12) }, "approved"); // ordinari 25 + MSNA 12
+  await ente({ municipalityCode: "087015", ...project(0, "DM/DS", 8) }, "approved");
+  await ente({ bodyKind: "unione_comuni", municipalityCode: "", bodyName: "Unione dei Comuni delle Madonie", ...project(0, "MSNA", 10) }, "approved");
+  // Not members: waiting, unconfirmed, revoked (its projects must not count).
+  oldPendingId = await ente({ municipalityCode: "083048" }, "pending");
+  newPendingId = await ente({ municipalityCode: "084001", ...project(0, "MSNA", 40) }, "pending");
+  await ente({ municipalityCode: "089013" }, "email_unverified");
+  await ente({ municipalityCode: "086009", ...project(0, "ordinari", 99) }, "revoked");
+  getDb()
+    .update(membershipRequests)
+    .set({ confirmedAt: new Date(Date.now() - 3 * DAY - 60 * 60 * 1000) })
+    .where(eq(membershipRequests.id, oldPendingId))
+    .run();
+});
+
+describe("getDashboard", () => {
+  it("counts requests, member enti, projects and places by tipologia of member enti only", () => {
+    const d = getDashboard(getDb(), { now: new Date() });
+    expect(d.pendingCount).toBe(2);
+    expect(d.emailUnverifiedCount).toBe(1);
+    expect(d.approvedBodies).toBe(4);
+    expect(d.byCategory).toEqual([
+      { category: "ordinari", projects: 2, places: 50 },
+      { category: "MSNA", projects: 2, places: 22 },
+      { category: "DM/DS", projects: 1, places: 8 },
+    ]);
+    expect(d.projects).toBe(5);
+    expect(d.places).toBe(80);
+  });
+
+  it("lists waiting requests oldest first with their age in days", () => {
+    const d = getDashboard(getDb(), { now: new Date() });
+    expect(d.waiting.map((w) => [w.id, w.ageDays])).toEqual([
+      [oldPendingId, 3],
+      [newPendingId, 0],
+    ]);
+    expect(d.waiting[0].bodyName).toMatch(/^Comune di /);
+    // Ten days on, both have aged.
+    const later = getDashboard(getDb(), { now: new Date(Date.now() + 10 * DAY) });
+    expect(later.waiting.map((w) => w.ageDays)).toEqual([13, 10]);
+  });
+
+  it("computes coverage per province: member comuni against all comuni of the province", () => {
+    const d = getDashboard(getDb(), { now: new Date(), regions: ["Sicilia"] });
+    expect(d.coverage).toHaveLength(9);
+    expect(d.coverage.map((p) => p.name)).toEqual([...d.coverage.map((p) => p.name)].sort((a, b) => a.localeCompare(b)));
+    const byCode = Object.fromEntries(d.coverage.map((p) => [p.code, p]));
+    expect(byCode["082"]).toMatchObject({ sigla: "PA", comuni: comuniOf("082"), memberComuni: 2 });
+    expect(byCode["082"].percentage).toBe(Math.round((2 / comuniOf("082")) * 1000) / 10);
+    expect(byCode["087"]).toMatchObject({ sigla: "CT", comuni: comuniOf("087"), memberComuni: 1 });
+    for (const code of ["081", "083", "084", "085", "086", "088", "089"]) expect(byCode[code].memberComuni).toBe(0);
+    expect(d.coverageTotal).toEqual({ comuni: 391, memberComuni: 3, percentage: Math.round((3 / 391) * 1000) / 10 });
+  });
+
+  it("shows the latest 10 audit entries, newest first, with the actor's name", () => {
+    const d = getDashboard(getDb(), { now: new Date() });
+    expect(d.latestActivity).toHaveLength(10);
+    const ids = d.latestActivity.map((e) => e.id);
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    const revoked = d.latestActivity.find((e) => e.action === "membership.revoked")!;
+    expect(revoked.actorName).toBe("Amministratore");
+    const submitted = d.latestActivity.find((e) => e.action === "membership.submitted")!;
+    expect(submitted.actorName).toBe("Maria Rossi (referente)");
+  });
+});
+
+describe("/admin", () => {
+  it("sends anonymous visitors to /login", async () => {
+    const response = await settle(async () => overview.loader(routeArgs(await adminGet("/admin", null))));
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/login?redirectTo=%2Fadmin");
+  });
+
+  it("is open to every coordinator, not only administrators", async () => {
+    const coordinator = createTestCoordinator();
+    const response = await settle(async () => overview.loader(routeArgs(await adminGet("/admin", coordinator.id))));
+    expect(response.status).toBe(200);
+    const data = (await response.json()) as { pendingCount: number; approvedBodies: number };
+    expect(data).toMatchObject({ pendingCount: 2, approvedBodies: 4 });
+  });
+
+  it("renders the figures, the waiting requests, the coverage chart with its table and the latest activity", async () => {
+    const { status, html } = await renderRoute(overview, await adminGet("/admin", adminId()));
+    expect(status).toBe(200);
+    expect(html.match(/<h1[ >]/g)).toHaveLength(1);
+    expect(html).toContain(">Panoramica</h1>");
+
+    expect(html).toMatch(new RegExp(`<a[^>]*href="/admin/adesioni/${oldPendingId}"[^>]*>Comune di [^<]+</a>: in attesa da 3 giorni`));
+    expect(html).toMatch(new RegExp(`<a[^>]*href="/admin/adesioni/${newPendingId}"[^>]*>Comune di [^<]+</a>: in attesa da oggi`));
+    expect(html).toContain('href="/admin/adesioni?stato=pending"');
+
+    // The chart: an image with a title and a description, no script.
+    const svg = html.match(/<svg[^>]*>[\s\S]*?<\/svg>/)![0];
+    expect(svg).toMatch(/role="img"/);
+    expect(svg).toMatch(/aria-labelledby="coverage-chart-title coverage-chart-desc"/);
+    expect(svg).toContain('<title id="coverage-chart-title">');
+    expect(svg).toMatch(/<desc id="coverage-chart-desc">[^<]*Palermo: 2 su \d+ comuni/);
+    expect(svg).not.toContain("<script");
+    expect(svg.match(/<g>/g)).toHaveLength(9);
+
+    // The same numbers in a table.
+    const table = html.match(/<table[^>]*><caption>Copertura per provincia[\s\S]*?<\/table>/)![0];
+    const headers = [...table.matchAll(/<th scope="col"[^>]*>([^<]+)<\/th>/g)].map((m) => m[1]);
+    expect(headers).toEqual(["Provincia", "Comuni", "Comuni aderenti", "Copertura %"]);
+    const pa = comuniOf("082");
+    const paPercent = new Intl.NumberFormat("it-IT", { maximumFractionDigits: 1 }).format(Math.round((2 / pa) * 1000) / 10);
+    expect(table).toMatch(new RegExp(`<th scope="row">Palermo \\(PA\\)</th><td class="text-end">${pa}</td><td class="text-end">2</td><td class="text-end">${paPercent}%</td>`));
+
+    expect(html).toContain("ha revocato l&#x27;adesione");
+    expect(html).toContain('href="/admin/registro"');
+  });
+});

@@ -1,0 +1,176 @@
+import { eq, sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { auditLog, coordinators } from "#db/schema";
+import * as registro from "~/routes/admin.registro";
+import { AUDIT_PAGE_SIZE, listAuditEntries, recordAudit } from "~/models/audit.server";
+import { getDb } from "~/utils/db.server";
+import { adminGet, createTestCoordinator, settle } from "../../support/admin";
+import { renderRoute } from "../../support/render-route";
+import { routeArgs } from "../../support/requests";
+
+type LogPage = {
+  entries: { id: number; action: string; actorName: string; entityId: string | null; createdAt: string }[];
+  total: number;
+  page: number;
+  pageCount: number;
+  filters: Record<string, string>;
+};
+
+const adminId = () => getDb().select().from(coordinators).where(eq(coordinators.email, "coordinatore@example.org")).get()!.id;
+
+async function load(query: string, coordinatorId: number | null = adminId()) {
+  const response = await settle(async () => registro.loader(routeArgs(await adminGet(`/admin/registro${query}`, coordinatorId))));
+  return response;
+}
+const page = async (query: string) => (await (await load(query)).json()) as LogPage;
+
+function entry(values: Partial<typeof auditLog.$inferInsert> & { action: string }) {
+  return getDb()
+    .insert(auditLog)
+    .values({ actorType: "coordinator", actorId: adminId(), ...values })
+    .returning()
+    .get();
+}
+
+let giulia: { id: number };
+
+beforeAll(() => {
+  giulia = createTestCoordinator({ name: "Giulia Verdi" });
+  const start = Date.UTC(2025, 0, 1);
+  // 120 bulk entries, one a minute, oldest first.
+  for (let i = 0; i < 120; i++) entry({ action: "test.bulk", entityType: "outbox", entityId: String(1000 + i), createdAt: new Date(start + i * 60_000) });
+  entry({ action: "membership.approved", actorId: giulia.id, entityType: "membership_request", entityId: "42", details: { memberBodyId: 7 } });
+  recordAudit(getDb(), { actorType: "public", action: "auth.login_failed", details: { email: "chi@example.org", ip: "10.0.0.9" } });
+  // 9 March 2025, 23:30 in Rome (22:30 UTC) and 10 March 00:30 in Rome (23:30 UTC on the 9th).
+  entry({ action: "test.day", entityId: "late-9", createdAt: new Date(Date.UTC(2025, 2, 9, 22, 30)) });
+  entry({ action: "test.day", entityId: "early-10", createdAt: new Date(Date.UTC(2025, 2, 9, 23, 30)) });
+  entry({ action: "test.day", entityId: "summer", createdAt: new Date(Date.UTC(2025, 6, 1, 10, 0)) });
+  entry({ action: "test.search", entityType: "member_body", entityId: "ABC-77", details: { note: "Percentuale 100%_ esatta" } });
+  entry({ action: "test.search", entityType: "member_body", entityId: "abc-78", details: { note: "Niente da vedere" } });
+  entry({
+    action: "test.escape",
+    entityType: "member_body",
+    entityId: "9",
+    details: { reason: "<script>alert(1)</script>", nested: { html: '<img src=x onerror="alert(2)">' }, list: ["a&b", 3] },
+  });
+});
+
+describe("/admin/registro access", () => {
+  it("sends anonymous visitors to /login", async () => {
+    const response = await load("", null);
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/login?redirectTo=%2Fadmin%2Fregistro");
+  });
+
+  it("is readable by any coordinator", async () => {
+    expect((await load("", giulia.id)).status).toBe(200);
+  });
+});
+
+describe("/admin/registro filters and pages", () => {
+  it("shows 50 entries a page, newest first, and keeps the last page for pages past the end", async () => {
+    const first = await page("?azione=test.bulk");
+    expect(first.total).toBe(120);
+    expect(first.pageCount).toBe(3);
+    expect(first.entries).toHaveLength(AUDIT_PAGE_SIZE);
+    expect(first.entries[0].entityId).toBe("1119");
+    expect(first.entries[49].entityId).toBe("1070");
+    const times = first.entries.map((e) => Date.parse(e.createdAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+
+    const third = await page("?azione=test.bulk&pagina=3");
+    expect(third.page).toBe(3);
+    expect(third.entries.map((e) => e.entityId)).toEqual(Array.from({ length: 20 }, (_, i) => String(1019 - i)));
+    expect((await page("?azione=test.bulk&pagina=99")).page).toBe(3);
+    expect((await page("?azione=test.bulk&pagina=abc")).page).toBe(1);
+
+    const all = await page("");
+    const total = getDb().select({ n: sql<number>`count(*)` }).from(auditLog).get()!.n;
+    expect(all.total).toBe(total);
+    expect(all.entries[0].id).toBeGreaterThan(all.entries[1].id);
+  });
+
+  it("filters by who: a coordinator, the system, the public", async () => {
+    const byGiulia = await page(`?chi=${giulia.id}`);
+    expect(byGiulia.entries.map((e) => [e.action, e.actorName])).toEqual([["membership.approved", "Giulia Verdi"]]);
+    const system = await page("?chi=sistema");
+    expect(system.entries.map((e) => [e.action, e.actorName])).toEqual([["coordinator.created", "Sistema"]]);
+    const publicEntries = await page("?chi=pubblico");
+    expect(publicEntries.entries.map((e) => [e.action, e.actorName])).toEqual([["auth.login_failed", "Pubblico"]]);
+  });
+
+  it("filters by Italian calendar days, both ends included", async () => {
+    const tenth = await page("?azione=test.day&dal=2025-03-10&al=2025-03-10");
+    expect(tenth.entries.map((e) => e.entityId)).toEqual(["early-10"]);
+    const ninth = await page("?azione=test.day&al=2025-03-09");
+    expect(ninth.entries.map((e) => e.entityId)).toEqual(["late-9"]);
+    const fromMarch = await page("?azione=test.day&dal=2025-03-10");
+    expect(fromMarch.entries.map((e) => e.entityId)).toEqual(["summer", "early-10"]);
+  });
+
+  it("searches the details and the record id as plain text, case-insensitive", async () => {
+    expect((await page("?q=100%25_")).entries.map((e) => e.entityId)).toEqual(["ABC-77"]);
+    expect((await page("?q=abc-7")).entries.map((e) => e.entityId)).toEqual(["abc-78", "ABC-77"]);
+    expect((await page("?q=chi%40example.org")).entries.map((e) => e.action)).toEqual(["auth.login_failed"]);
+    expect((await page("?q=%25")).entries.map((e) => e.entityId)).toEqual(["ABC-77"]);
+  });
+
+  it("combines filters, and ignores values that make no sense instead of failing", async () => {
+    const combined = await page(`?azione=membership.approved&chi=${giulia.id}&q=42`);
+    expect(combined.total).toBe(1);
+    expect((await page(`?azione=membership.approved&chi=${adminId()}`)).total).toBe(0);
+    const bad = await load("?dal=2025-02-30&al=ieri&chi=qualcuno&pagina=-4");
+    expect(bad.status).toBe(200);
+    const data = (await bad.json()) as LogPage;
+    expect(data.filters).toEqual({});
+    expect(data.page).toBe(1);
+  });
+
+  it("listAuditEntries answers the same for the model's callers", () => {
+    const result = listAuditEntries(getDb(), { filters: { action: "test.day" }, page: 1 });
+    expect(result.entries.map((e) => e.entityId)).toEqual(["summer", "early-10", "late-9"]);
+    expect(result.entries[0].createdAt).toBeInstanceOf(Date);
+  });
+});
+
+describe("/admin/registro page", () => {
+  it("renders the filters with their labels and the table with Italian times, labels and links", async () => {
+    const { status, html } = await renderRoute(registro, await adminGet("/admin/registro?azione=test.day", adminId()));
+    expect(status).toBe(200);
+    expect(html.match(/<h1[ >]/g)).toHaveLength(1);
+    for (const [id, label] of [["azione", "Azione"], ["chi", "Chi"], ["dal", "Dal"], ["al", "Al"], ["q", "Cerca"]]) {
+      expect(html).toContain(`<label for="${id}">${label}</label>`);
+    }
+    expect(html).toMatch(/<option value="test.day" selected="">/);
+    expect(html).toContain(`<option value="${giulia.id}">Giulia Verdi (`);
+    const headers = [...html.matchAll(/<th scope="col">([^<]+)<\/th>/g)].map((m) => m[1]);
+    expect(headers).toEqual(["Data e ora", "Chi", "Azione", "Record", "Dettagli"]);
+    // 1 July 2025, 10:00 UTC is noon in Rome (summer time).
+    expect(html).toContain('<time dateTime="2025-07-01T10:00:00.000Z">01/07/2025 12:00:00</time>');
+    expect(html).toContain("<td>Amministratore</td>");
+
+    const approved = await renderRoute(registro, await adminGet(`/admin/registro?chi=${giulia.id}`, adminId()));
+    expect(approved.html).toContain("<td>Ha approvato l&#x27;adesione</td>");
+    expect(approved.html).toMatch(/<a[^>]*href="\/admin\/adesioni\/42"[^>]*>Richiesta di adesione n. 42<\/a>/);
+    expect(approved.html).toMatch(/<span class="fw-semibold">ente:<\/span> 7/);
+  });
+
+  it("escapes whatever the details contain", async () => {
+    const { html } = await renderRoute(registro, await adminGet("/admin/registro?azione=test.escape", adminId()));
+    expect(html).not.toContain("<script>alert(1)</script>");
+    expect(html).not.toContain("<img src=x");
+    expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(html).toContain("&lt;img src=x onerror=&quot;alert(2)&quot;&gt;");
+    expect(html).toMatch(/<span class="fw-semibold">motivo:<\/span> &lt;script&gt;/);
+    expect(html).toMatch(/<span class="fw-semibold">nested html:<\/span> &lt;img/);
+    expect(html).toMatch(/<span class="fw-semibold">list:<\/span> a&amp;b, 3/);
+  });
+
+  it("paginates with links that keep the filters", async () => {
+    const { html } = await renderRoute(registro, await adminGet("/admin/registro?azione=test.bulk&pagina=2", adminId()));
+    expect(html).toContain("120 voci, pagina 2 di 3.");
+    expect(html).toContain('href="/admin/registro?azione=test.bulk"');
+    expect(html).toContain('href="/admin/registro?azione=test.bulk&amp;pagina=3"');
+    expect(html).toMatch(/<nav aria-label="Pagine del registro"/);
+  });
+});

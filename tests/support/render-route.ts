@@ -1,0 +1,41 @@
+import { createElement, type ComponentType } from "react";
+import { renderToString } from "react-dom/server";
+import { createStaticHandler, createStaticRouter, StaticRouterProvider } from "react-router-dom/server";
+import { AuthenticityTokenProvider } from "remix-utils/csrf/react";
+import { loadContext } from "./requests";
+
+type RouteModule = {
+  default: ComponentType;
+  loader: (args: { request: Request; params: Record<string, string | undefined>; context: ReturnType<typeof loadContext> }) => unknown;
+};
+
+/**
+ * Runs a route's loader for a real Request and server-renders its component with the data, the way
+ * Remix does on a first visit (without the root layout). Returns the HTML of the page, or the
+ * Response when the loader redirected.
+ */
+export async function renderRoute(route: RouteModule, request: Request, path = new URL(request.url).pathname) {
+  const handler = createStaticHandler([
+    {
+      id: "page",
+      path,
+      loader: ({ request: r, params }) => route.loader({ request: r, params, context: loadContext() }) as Promise<unknown>,
+      Component: route.default,
+    },
+  ]);
+  const context = await handler.query(request);
+  if (context instanceof Response) return { status: context.status, response: context, html: "" };
+  if (context.errors) {
+    const error = Object.values(context.errors)[0] as { status?: number };
+    return { status: error?.status ?? 500, response: undefined, html: "" };
+  }
+  const router = createStaticRouter(handler.dataRoutes, context);
+  // React's text separators (<!-- -->) only split adjacent strings; without them the HTML reads as a browser shows it.
+  const html = renderToString(
+    createElement(AuthenticityTokenProvider, {
+      token: "csrf-di-prova",
+      children: createElement(StaticRouterProvider, { router, context, hydrate: false }),
+    }),
+  ).replaceAll("<!-- -->", "");
+  return { status: context.statusCode, response: undefined, html };
+}
