@@ -16,6 +16,7 @@ import type { TestProject } from "vitest/node";
 declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
+    adminPassword: string;
     wsEndpoint: string;
     mailDir: string;
   }
@@ -113,6 +114,18 @@ function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
   });
 }
 
+/**
+ * A private copy of what `node server.js` needs at run time (server.js, package.json, build/, public/,
+ * db/migrations, and a link to node_modules), so that a `remix build` run while the tests are going
+ * cannot pull assets from under the server.
+ */
+async function snapshotBuild(into: string) {
+  for (const entry of ["server.js", "package.json", "build", "public", path.join("db", "migrations")]) {
+    await fsp.cp(path.join(repoRoot, entry), path.join(into, entry), { recursive: true });
+  }
+  await fsp.symlink(path.join(repoRoot, "node_modules"), path.join(into, "node_modules"), "dir");
+}
+
 export default async function setup(project: TestProject) {
   if (!fs.existsSync(path.join(repoRoot, "build", "index.js")) || !fs.existsSync(path.join(repoRoot, "public", "build"))) {
     throw new Error("The end-to-end tests need the built portal (build/index.js): run `npm run build` first.");
@@ -120,6 +133,7 @@ export default async function setup(project: TestProject) {
 
   const mailDir = await fsp.mkdtemp(path.join(os.tmpdir(), "sai-e2e-mail-"));
   const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), "sai-e2e-data-"));
+  const appDir = await fsp.mkdtemp(path.join(os.tmpdir(), "sai-e2e-app-"));
   const cleanups: (() => Promise<void>)[] = [];
   const teardown = async () => {
     for (const cleanup of cleanups.reverse()) {
@@ -131,17 +145,20 @@ export default async function setup(project: TestProject) {
     }
     await fsp.rm(mailDir, { recursive: true, force: true });
     await fsp.rm(dataDir, { recursive: true, force: true });
+    await fsp.rm(appDir, { recursive: true, force: true });
   };
 
   try {
+    await snapshotBuild(appDir);
     const smtp = await startSmtp(mailDir);
     cleanups.push(() => new Promise<void>((resolve) => smtp.server.close(() => resolve())));
 
     const port = await freePort();
+    const adminPassword = crypto.randomBytes(18).toString("base64url");
     const baseUrl = `http://127.0.0.1:${port}`;
     let output = "";
-    const child = spawn(process.execPath, ["server.js"], {
-      cwd: repoRoot,
+    const child = spawn(process.execPath, [path.join(appDir, "server.js")], {
+      cwd: appDir,
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
@@ -154,7 +171,7 @@ export default async function setup(project: TestProject) {
         SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
         MAIL_FROM: "Coordinamento SAI - ANCI Sicilia <noreply@example.org>",
         ADMIN_EMAIL: COORDINATOR_EMAIL,
-        ADMIN_PASSWORD: crypto.randomBytes(18).toString("base64url"),
+        ADMIN_PASSWORD: adminPassword,
         MAIL_POLL_MS: "200",
         REGISTRATIONS_PER_IP_PER_HOUR: "10000",
       },
@@ -166,7 +183,14 @@ export default async function setup(project: TestProject) {
     };
     child.stdout!.on("data", collect);
     child.stderr!.on("data", collect);
+    let stopping = false;
+    child.once("exit", (code, signal) => {
+      if (!stopping) {
+        console.error(`\n[e2e] The portal server stopped unexpectedly (code ${code}, signal ${signal}). Its output:\n${output}`);
+      }
+    });
     cleanups.push(async () => {
+      stopping = true;
       await stopChild(child);
       if (process.env.E2E_SERVER_LOG) console.log(output);
     });
@@ -179,6 +203,7 @@ export default async function setup(project: TestProject) {
     project.provide("baseUrl", baseUrl);
     project.provide("wsEndpoint", browser.wsEndpoint());
     project.provide("mailDir", mailDir);
+    project.provide("adminPassword", adminPassword);
   } catch (error) {
     await teardown();
     throw error;

@@ -30,6 +30,9 @@ export function mailsTo(to: string) {
 
 type PageOptions = { javaScriptEnabled?: boolean; bypassCSP?: boolean };
 
+/** Pages opened with javaScriptEnabled: false (axe cannot run in them, see checkA11y). */
+const pagesWithoutJs = new WeakSet<Page>();
+
 /** Messages a page logs that are expected: the 400/404/410 answers the tests provoke on purpose. */
 const EXPECTED_CONSOLE = [/Failed to load resource: the server responded with a status of (400|404|409|410)/];
 
@@ -72,6 +75,7 @@ export function useBrowser() {
       context.setDefaultTimeout(15_000);
       contexts.push(context);
       const page = await context.newPage();
+      if (!javaScriptEnabled) pagesWithoutJs.add(page);
       page.on("pageerror", (error) => problems.push(`${page.url()}: uncaught ${error.name}: ${error.message}`));
       page.on("console", (message) => {
         if (message.type() !== "error") return;
@@ -294,9 +298,31 @@ type AxeViolation = { id: string; impact: string | null; help: string; helpUrl: 
 /**
  * Runs axe-core (WCAG 2.0/2.1 A and AA rules) in the page and returns its violations, one readable
  * line per rule and target, so `expect(await checkA11y(page)).toEqual([])` explains itself.
+ *
+ * page.evaluate goes through the DevTools protocol, which the page's CSP does not block. A page
+ * opened without JavaScript cannot run axe (Chromium then never settles a promise, and axe.run is
+ * asynchronous), so its DOM, exactly as the server sent it, is copied into a scratch page that has
+ * JavaScript but none of the portal's scripts, at the same address so the stylesheets load alike.
  */
 export async function checkA11y(page: Page): Promise<string[]> {
-  // page.evaluate goes through the DevTools protocol, which the page's CSP does not block.
+  if (!pagesWithoutJs.has(page)) return runAxe(page);
+  const html = (await page.content()).replace(/<script\b[\s\S]*?<\/script>/gi, "");
+  const url = page.url();
+  const context = await page.context().browser()!.newContext({ javaScriptEnabled: true, locale: "it-IT" });
+  try {
+    const scratch = await context.newPage();
+    await scratch.route(
+      (u) => u.href === url,
+      (route) => route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: html }),
+    );
+    await scratch.goto(url);
+    return await runAxe(scratch);
+  } finally {
+    await context.close();
+  }
+}
+
+async function runAxe(page: Page): Promise<string[]> {
   const hasAxe = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== "undefined");
   if (!hasAxe) await page.evaluate(AXE_SOURCE);
   const violations = (await page.evaluate(
@@ -314,3 +340,6 @@ export async function checkA11y(page: Page): Promise<string[]> {
     ),
   );
 }
+
+/** True once Remix has hydrated the page (its router is on window). */
+export const isHydrated = (page: Page) => page.evaluate(() => "__remixRouter" in window);
