@@ -41,12 +41,13 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, now = new
       .from(referents)
       .where(and(eq(referents.memberBodyId, body.id), isNotNull(referents.validFrom), isNull(referents.validTo)))
       .get();
+    // Whatever the history (handover, erased or revoked referente), the ente keeps one approved membership.
+    tx.update(membershipRequests)
+      .set({ status: "superseded", updatedAt: now })
+      .where(and(eq(membershipRequests.memberBodyId, body.id), eq(membershipRequests.status, "approved")))
+      .run();
     if (previous) {
       tx.update(referents).set({ validTo: now }).where(eq(referents.id, previous.id)).run();
-      tx.update(membershipRequests)
-        .set({ status: "superseded", updatedAt: now })
-        .where(and(eq(membershipRequests.memberBodyId, body.id), eq(membershipRequests.status, "approved")))
-        .run();
       tx.update(saiProjects)
         .set({ closedAt: now })
         .where(

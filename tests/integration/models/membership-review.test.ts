@@ -76,6 +76,17 @@ describe("approveMembership", () => {
     expect(outboxFor(successor.fields.email).find((r) => r.template === "membership-approved")!.props.isHandover).toBe(true);
   });
 
+  it("approves a new referente for a member ente left without one (e.g. after an erasure)", async () => {
+    const first = await register();
+    const by = coordinator();
+    approveMembership(getDb(), { id: first.request.id, coordinatorId: by.id, appUrl: APP_URL });
+    // The referente's term ended without a successor; the membership itself stays approved.
+    getDb().update(referents).set({ validTo: new Date() }).where(eq(referents.id, first.referent.id)).run();
+    const next = await register({ municipalityCode: first.fields.municipalityCode, fiscalCode: first.fields.fiscalCode });
+    expect(approveMembership(getDb(), { id: next.request.id, coordinatorId: by.id, appUrl: APP_URL })).toEqual({ ok: true });
+    expect(getDb().select().from(membershipRequests).where(eq(membershipRequests.id, first.request.id)).get()!.status).toBe("superseded");
+  });
+
   it("bulk approval approves the pending ones and reports the others", async () => {
     const a = await register();
     const b = await register();
