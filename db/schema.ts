@@ -209,6 +209,50 @@ export const sessions = sqliteTable(
   ],
 );
 
+// Referent area (issue 6). A one-time sign-in code and its magic link: only hashes are stored, and
+// the address itself only as a keyed hash, so the table holds no personal data in clear.
+export const referentLoginCodes = sqliteTable(
+  "referent_login_codes",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    // The referente the code signs in (the address may belong to more than one; the current one first).
+    referentId: integer("referent_id")
+      .notNull()
+      .references(() => referents.id, { onDelete: "cascade" }),
+    emailHash: text("email_hash").notNull(),
+    codeHash: text("code_hash").notNull(),
+    linkTokenHash: text("link_token_hash").notNull(),
+    failedAttempts: integer("failed_attempts").notNull().default(0),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    // Set when the code or its link is used, replaced by a newer code, or killed by wrong tries.
+    usedAt: integer("used_at", { mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("referent_login_codes_email_idx").on(t.emailHash),
+    uniqueIndex("referent_login_codes_link_uq").on(t.linkTokenHash),
+  ],
+);
+
+// A referente's new address, waiting for the confirmation sent to it; the old one works until then.
+export const referentEmailChanges = sqliteTable(
+  "referent_email_changes",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    referentId: integer("referent_id")
+      .notNull()
+      .references(() => referents.id, { onDelete: "cascade" }),
+    newEmail: text("new_email").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("referent_email_changes_referent_idx").on(t.referentId),
+    uniqueIndex("referent_email_changes_token_uq").on(t.tokenHash),
+  ],
+);
+
 export const ROUND_TABLE_MODES = ["online", "in_presenza", "ibrido"] as const;
 export const ROUND_TABLE_STATUSES = ["draft", "published", "cancelled"] as const;
 

@@ -6,6 +6,15 @@ import * as membershipApproved from "./membership-approved";
 import * as membershipRejected from "./membership-rejected";
 import * as referentReplaced from "./referent-replaced";
 import * as registrationAwaitingApproval from "./registration-awaiting-approval";
+import * as roundTableInvitation from "./round-table-invitation";
+import * as roundTableReminder from "./round-table-reminder";
+import * as referentLoginCode from "./referent-login-code";
+import * as referentEmailChange from "./referent-email-change";
+import * as handoverProposal from "./handover-proposal";
+import * as roundTableUpdated from "./round-table-updated";
+import * as roundTableCancelled from "./round-table-cancelled";
+import * as materialsAvailable from "./materials-available";
+import * as erasureRequested from "./erasure-requested";
 
 export type EmailAttachment = { filename: string; content: string; contentType: string };
 
@@ -25,6 +34,15 @@ export const emailTemplates = {
   "referent-replaced": referentReplaced as Template<referentReplaced.ReferentReplacedProps>,
   "coordinator-invitation": coordinatorInvitation as Template<coordinatorInvitation.CoordinatorInvitationProps>,
   communication: communication as Template<communication.CommunicationProps>,
+  "round-table-invitation": roundTableInvitation as Template<roundTableInvitation.RoundTableInvitationProps>,
+  "round-table-reminder": roundTableReminder as Template<roundTableReminder.RoundTableReminderProps>,
+  "referent-login-code": referentLoginCode as Template<referentLoginCode.ReferentLoginCodeProps>,
+  "referent-email-change": referentEmailChange as Template<referentEmailChange.ReferentEmailChangeProps>,
+  "handover-proposal": handoverProposal as Template<handoverProposal.HandoverProposalProps>,
+  "round-table-updated": roundTableUpdated as Template<roundTableUpdated.RoundTableUpdatedProps>,
+  "round-table-cancelled": roundTableCancelled as Template<roundTableCancelled.RoundTableCancelledProps>,
+  "materials-available": materialsAvailable as Template<materialsAvailable.MaterialsAvailableProps>,
+  "erasure-requested": erasureRequested as Template<erasureRequested.ErasureRequestedProps>,
 };
 
 export type EmailTemplateName = keyof typeof emailTemplates;

@@ -2,7 +2,9 @@ import { NavLink } from "@remix-run/react";
 
 const NAV = [
   { to: "/", label: "Il Coordinamento", end: true },
+  { to: "/tavoli-tecnici", label: "Tavoli tecnici" },
   { to: "/adesione", label: "Aderisci" },
+  { to: "/area-referente", label: "Area referente" },
 ];
 
 export function SiteHeader() {

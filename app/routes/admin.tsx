@@ -11,13 +11,18 @@ export async function loader({ request }: LoaderFunctionArgs) {
 const LINKS = [
   { to: "/admin", label: "Panoramica", end: true },
   { to: "/admin/adesioni", label: "Adesioni" },
+  { to: "/admin/importa", label: "Importa" },
+  { to: "/admin/tavoli", label: "Tavoli tecnici" },
   { to: "/admin/posta", label: "Posta in uscita" },
   { to: "/admin/registro", label: "Registro attività" },
 ];
 
 export default function AdminLayout() {
   const { coordinator } = useLoaderData<typeof loader>();
-  const links = coordinator.role === "admin" ? [...LINKS, { to: "/admin/coordinatori", label: "Coordinatori" }] : LINKS;
+  const links =
+    coordinator.role === "admin"
+      ? [...LINKS, { to: "/admin/coordinatori", label: "Coordinatori" }, { to: "/admin/cancellazioni", label: "Cancellazioni" }]
+      : LINKS;
   return (
     <div className="container-fluid my-4 px-lg-5">
       <div className="d-flex flex-wrap justify-content-between align-items-center mb-3 gap-2">

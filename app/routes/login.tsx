@@ -32,15 +32,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
   await validateCsrf(request, formData);
   checkHoneypot(formData);
   const parsed = loginSchema.safeParse(Object.fromEntries(formData));
+  const email = String(formData.get("email") ?? "").slice(0, 254);
   if (!parsed.success) {
-    return json<FormErrors>({ errors: issuesToFieldErrors(parsed.error.issues) }, { status: 400 });
+    return json<FormErrors & { email: string }>({ errors: issuesToFieldErrors(parsed.error.issues), email }, { status: 400 });
   }
   const ip = context.clientIp;
   const retryAfter = loginBlockedFor({ ip, email: parsed.data.email });
   if (retryAfter) throw tooManyRequests(retryAfter);
 
   const coordinator = await authenticateCoordinator(request, { ip, email: parsed.data.email });
-  if (!coordinator) return json<FormErrors>({ errors: {}, formError: INVALID }, { status: 401 });
+  if (!coordinator) return json<FormErrors & { email: string }>({ errors: {}, formError: INVALID, email }, { status: 401 });
   const cookie = await startCoordinatorSession(request, coordinator.id);
   return redirect(safeRedirectPath(parsed.data.redirectTo), { headers: { "Set-Cookie": cookie } });
 }
@@ -51,7 +52,7 @@ export default function LoginPage() {
   const navigation = useNavigation();
   const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<LoginInput>({
     schema: loginSchema,
-    defaultValues: { email: "", password: "" },
+    defaultValues: { email: actionData?.email ?? "", password: "" },
     serverErrors: actionData?.errors,
     formError: actionData?.formError,
   });
@@ -68,7 +69,14 @@ export default function LoginPage() {
             {showSummary ? (
               <ErrorSummary ref={summaryRef} errors={errorList} formError={actionData?.formError} failureTitle="Accesso non riuscito" />
             ) : null}
-            <TextField label="Email" type="email" autoComplete="username" error={errorFor("email")} {...form.register("email")} />
+            <TextField
+              label="Email"
+              type="email"
+              autoComplete="username"
+              defaultValue={actionData?.email}
+              error={errorFor("email")}
+              {...form.register("email")}
+            />
             <TextField
               label="Password"
               type="password"

@@ -22,6 +22,28 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   "coordinator.disabled": "ha disattivato un coordinatore",
   "coordinator.enabled": "ha riattivato un coordinatore",
   "coordinator.password_set": "ha impostato la password e attivato l'account",
+  "auth.login_code_sent": "ha chiesto un codice di accesso all'area referente",
+  "membership.edited": "ha modificato i dati dell'adesione",
+  "membership.exported": "ha esportato l'elenco delle adesioni",
+  "membership.handover_proposed": "ha proposto un successore come referente",
+  "membership.handover_withdrawn": "ha ritirato la proposta di subentro",
+  "membership.purged": "ha cancellato una richiesta scaduta (conservazione dei dati)",
+  "member_body.purged": "ha cancellato un ente senza richieste (conservazione dei dati)",
+  "members.imported": "ha importato l'elenco degli enti",
+  "referent.updated": "ha aggiornato i dati del referente",
+  "referent.email_change_requested": "ha chiesto di cambiare l'indirizzo email",
+  "referent.email_changed": "ha confermato il nuovo indirizzo email",
+  "referent.unsubscribed": "ha scelto di non ricevere le comunicazioni",
+  "referent.communications_resumed": "ha scelto di ricevere di nuovo le comunicazioni",
+  "referent.erasure_requested": "ha chiesto la cancellazione dei propri dati",
+  "referent.erased": "ha cancellato i dati personali di un referente",
+  "round_table.duplicated": "ha duplicato un tavolo tecnico",
+  "round_table.invitations_sent": "ha inviato gli inviti a un tavolo tecnico",
+  "round_table.reminders_sent": "ha inviato i promemoria di un tavolo tecnico",
+  "invitation.answered": "ha risposto a un invito",
+  "invitation.attendance_set": "ha registrato una presenza",
+  "sai_project.closed": "ha chiuso un progetto SAI",
+  "membership.created": "ha creato un'adesione importata",
 };
 
 // For codes written by parts of the portal that have no entry above: "<entity>.<verb>" is worded
@@ -57,6 +79,7 @@ const VERBS: Record<string, string> = {
   retried: "ha ritentato l'invio di",
   exported: "ha esportato",
   uploaded: "ha caricato",
+  duplicated: "ha duplicato",
 };
 
 export function auditActionLabel(action: string): string {

@@ -3,7 +3,7 @@ import { getEnv } from "./env.server";
 import { getSessionSecret } from "./secrets.server";
 
 // Cookies are built on first use, after start-up has settled the secret.
-let built: { csrf: Cookie; flash: Cookie; session: Cookie } | undefined;
+let built: { csrf: Cookie; flash: Cookie; session: Cookie; referentSession: Cookie } | undefined;
 
 /** `__Host-` prefix and Secure whenever APP_URL is https; plain names on http://localhost. */
 export function cookieName(base: string) {
@@ -19,6 +19,8 @@ export function getCookies() {
     csrf: createCookie(cookieName("sai_csrf"), common),
     flash: createCookie(cookieName("sai_flash"), { ...common, maxAge: 15 * 60 }),
     session: createCookie(cookieName("sai_session"), common),
+    // The referent area's session (issue 6), separate from the coordinators' one.
+    referentSession: createCookie(cookieName("sai_ref_session"), common),
   };
   return built;
 }

@@ -48,6 +48,8 @@ const envSchema = z
     MAIL_MAX_ATTEMPTS: integerSetting(8, 1, 50),
     MAIL_RATE_PER_SECOND: integerSetting(20, 1, 10_000),
     MAIL_POLL_MS: integerSetting(2000, 10, 600_000),
+    RETENTION_UNCONFIRMED_DAYS: integerSetting(30, 1, 3650),
+    RETENTION_REJECTED_MONTHS: integerSetting(12, 1, 120),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "production") return;

@@ -1,7 +1,36 @@
+import { sendDueReminders } from "~/models/invitation.server";
+import { purgeExpiredRequests } from "~/models/privacy.server";
 import type { Db } from "./db.server";
+import { getEnv } from "./env.server";
+import { wakeOutboxWorker } from "./outbox-worker.server";
 import type { ScheduledJob } from "./scheduler.server";
 
 /** Every periodic job of the portal; each feature adds its own here. */
-export function scheduledJobs(_: { db: Db; appUrl: string }): ScheduledJob[] {
-  return [];
+export function scheduledJobs({ db, appUrl }: { db: Db; appUrl: string }): ScheduledJob[] {
+  return [
+    {
+      // Reminders of the Tavoli tecnici, N days before (round_tables.reminder_days); exactly once each.
+      name: "round-table-reminders",
+      everyMs: 15 * 60_000,
+      run: (now) => {
+        const sent = sendDueReminders(db, { now, appUrl });
+        if (sent.emails > 0) wakeOutboxWorker();
+        return sent;
+      },
+    },
+    {
+      // Retention (issue 6): unconfirmed requests after RETENTION_UNCONFIRMED_DAYS, rejected ones
+      // RETENTION_REJECTED_MONTHS after the decision. Runs at start, then daily; idempotent.
+      name: "retention-purge",
+      everyMs: 24 * 60 * 60_000,
+      run: (now) => {
+        const env = getEnv();
+        return purgeExpiredRequests(db, {
+          now,
+          unconfirmedDays: env.RETENTION_UNCONFIRMED_DAYS,
+          rejectedMonths: env.RETENTION_REJECTED_MONTHS,
+        });
+      },
+    },
+  ];
 }

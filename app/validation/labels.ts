@@ -1,4 +1,4 @@
-import type { MemberBodyKind, OutboxStatus, ReferentRole, SaiCategory } from "#db/enums";
+import type { MemberBodyKind, MembershipStatus, OutboxStatus, ReferentRole, SaiCategory } from "#db/enums";
 
 export const MEMBER_BODY_KIND_LABELS: Record<MemberBodyKind, string> = {
   comune: "Comune",
@@ -29,3 +29,23 @@ export const OUTBOX_STATUS_LABELS: Record<OutboxStatus, string> = {
   sent: "Inviata",
   failed: "Non recapitata",
 };
+
+export const MEMBERSHIP_STATUS_LABELS: Record<MembershipStatus, string> = {
+  email_unverified: "Email da confermare",
+  pending: "In attesa di approvazione",
+  approved: "Approvata",
+  rejected: "Respinta",
+  revoked: "Revocata",
+  superseded: "Sostituita da un cambio di referente",
+};
+
+export const MEMBERSHIP_KIND_LABELS = {
+  new: "Nuova adesione",
+  handover: "Cambio di referente",
+} as const;
+
+export const MEMBER_BODY_STATUS_LABELS = {
+  candidate: "In attesa di adesione",
+  member: "Aderente",
+  revoked: "Adesione revocata",
+} as const;

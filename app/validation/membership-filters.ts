@@ -13,19 +13,7 @@ import {
 
 export type MembershipKind = (typeof MEMBERSHIP_KINDS)[number];
 
-export const MEMBERSHIP_STATUS_LABELS: Record<MembershipStatus, string> = {
-  email_unverified: "Email da confermare",
-  pending: "In attesa di approvazione",
-  approved: "Approvata",
-  rejected: "Respinta",
-  revoked: "Revocata",
-  superseded: "Sostituita da un cambio di referente",
-};
-
-export const MEMBERSHIP_KIND_LABELS: Record<MembershipKind, string> = {
-  new: "Nuova adesione",
-  handover: "Cambio di referente",
-};
+export { MEMBERSHIP_KIND_LABELS, MEMBERSHIP_STATUS_LABELS } from "./labels";
 
 export const LIST_PAGE_SIZE = 25;
 export const SEARCH_MAX_LENGTH = 100;

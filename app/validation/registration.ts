@@ -118,6 +118,9 @@ const registrationFields = z.object({
     privacyConsent: checkbox.refine((v) => v, "Per inviare la scheda devi dichiarare di aver letto l'informativa"),
 });
 
+/** The single-field rules of the scheda, for forms that edit the same data (e.g. a coordinator's correction). */
+export const registrationFieldRules = registrationFields.shape;
+
 // With "nessun progetto attivo" ticked, any half-filled project rows are discarded before validation.
 export const registrationSchema = z.preprocess((raw, ctx) => {
   const v = asRecord(raw);

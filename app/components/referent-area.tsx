@@ -1,0 +1,59 @@
+import { Form, NavLink } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+
+// The frame of the referent area's pages (issue 6): who is signed in, the area's tabs and "Esci".
+// Each page renders its own <h1> inside it.
+
+export type ReferentHeaderData = { firstName: string; lastName: string; bodyName: string };
+
+const LINKS = [
+  { to: "/area-referente", label: "Il mio ente", end: true },
+  { to: "/area-referente/tavoli", label: "I miei Tavoli" },
+  { to: "/area-referente/privacy", label: "Privacy e dati personali" },
+];
+
+export function ReferentAreaFrame({ referent, children }: { referent: ReferentHeaderData; children: ReactNode }) {
+  return (
+    <div className="container my-4">
+      <div className="d-flex flex-wrap justify-content-between align-items-center mb-4 gap-2">
+        <nav aria-label="Area referente">
+          <ul className="nav nav-tabs">
+            {LINKS.map((l) => (
+              <li className="nav-item" key={l.to}>
+                <NavLink to={l.to} end={l.end} className="nav-link">
+                  {l.label}
+                </NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="d-flex align-items-center gap-3">
+          <span>
+            {referent.firstName} {referent.lastName} <span className="text-muted">({referent.bodyName})</span>
+          </span>
+          <Form method="post" action="/area-referente/esci">
+            <AuthenticityTokenInput name="csrf" />
+            <button type="submit" className="btn btn-outline-primary btn-sm">
+              Esci
+            </button>
+          </Form>
+        </div>
+      </div>
+      {children}
+    </div>
+  );
+}
+
+/** The message after a change (post/redirect/get), announced politely. */
+export function OutcomeMessage({ message }: { message: string | null | undefined }) {
+  if (!message) return null;
+  return (
+    <div className="alert alert-success" role="status">
+      {message}
+    </div>
+  );
+}
+
+/** The referente's header data, as loaders pass it to the page (no ids). */
+export const headerData = (r: ReferentHeaderData): ReferentHeaderData => ({ firstName: r.firstName, lastName: r.lastName, bodyName: r.bodyName });

@@ -1,0 +1,84 @@
+import { Form, Link, useNavigation } from "@remix-run/react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { SAI_CATEGORIES } from "#db/enums";
+import { SAI_CATEGORY_LABELS } from "~/validation/labels";
+import { referentProjectSchema, type ProjectFormValues } from "~/validation/referent-area";
+import { ErrorSummary, SelectField, TextField } from "./form-fields";
+import { useValidatedForm } from "./use-validated-form";
+
+// One SAI project in the referent area (add or change), with the labels of the scheda (SPEC §5).
+
+const categoryOptions = SAI_CATEGORIES.map((value) => ({ value, label: SAI_CATEGORY_LABELS[value] }));
+
+export function ReferentProjectForm({
+  values,
+  serverErrors,
+  formError,
+  submitLabel,
+}: {
+  values: ProjectFormValues;
+  serverErrors?: Record<string, string>;
+  formError?: string;
+  submitLabel: string;
+}) {
+  const navigation = useNavigation();
+  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<ProjectFormValues>({
+    schema: referentProjectSchema,
+    defaultValues: values,
+    serverErrors,
+    formError,
+  });
+  return (
+    <Form method="post" noValidate onSubmit={onSubmit}>
+      <AuthenticityTokenInput name="csrf" />
+      <input type="hidden" name="intent" value="save" />
+      {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} formError={formError} subject="Il progetto" failureTitle="Salvataggio non riuscito" /> : null}
+      <div className="row">
+        <div className="col-md-6">
+          <SelectField label="Tipologia" options={categoryOptions} defaultValue={values.category} error={errorFor("category")} {...form.register("category")} />
+        </div>
+        <div className="col-md-6">
+          <TextField
+            label="Posti finanziati"
+            type="number"
+            min={1}
+            inputMode="numeric"
+            defaultValue={values.fundedPlaces}
+            error={errorFor("fundedPlaces")}
+            {...form.register("fundedPlaces")}
+          />
+        </div>
+      </div>
+      <TextField
+        label="Codice progetto (facoltativo)"
+        hint="Ad esempio PROG-1776-PR-3"
+        defaultValue={values.projectCode}
+        error={errorFor("projectCode")}
+        {...form.register("projectCode")}
+      />
+      <TextField
+        label="Ente attuatore"
+        hint="L'organizzazione che gestisce il progetto"
+        defaultValue={values.managingOrganization}
+        error={errorFor("managingOrganization")}
+        {...form.register("managingOrganization")}
+      />
+      <div className="row">
+        <div className="col-md-6">
+          <TextField label="Data di inizio" type="date" defaultValue={values.startDate} error={errorFor("startDate")} {...form.register("startDate")} />
+        </div>
+        <div className="col-md-6">
+          <TextField label="Data di fine" type="date" defaultValue={values.endDate} error={errorFor("endDate")} {...form.register("endDate")} />
+        </div>
+      </div>
+      <div className="d-flex flex-wrap gap-3">
+        <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
+          {submitLabel}
+        </button>
+        <Link to="/area-referente" className="btn btn-outline-secondary">
+          Annulla
+        </Link>
+      </div>
+    </Form>
+  );
+}

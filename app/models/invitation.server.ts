@@ -1,0 +1,622 @@
+import crypto from "node:crypto";
+import { and, asc, eq, exists, inArray, isNotNull, isNull, notExists, sql } from "drizzle-orm";
+import { z } from "zod";
+import {
+  invitations,
+  memberBodies,
+  municipalities,
+  referents,
+  roundTables,
+  saiProjects,
+  type SaiCategory,
+} from "#db/schema";
+import type { RoundTableEmailInfo } from "#emails/components/round-table-details";
+import type { Db, Tx } from "~/utils/db.server";
+import { roundTableEmailData } from "~/utils/round-table-calendar";
+import { createToken, hashToken } from "~/utils/tokens.server";
+import { recordAudit } from "./audit.server";
+
+// Invitations to the Tavoli tecnici (issue 4, points 4-5): choosing recipients, sending the
+// invitations through the outbox, the invitee's one-click answer, attendance and reminders.
+//
+// Only the hash of an answer token is stored in `invitations`; the token itself travels in the
+// invitation email (its props in the outbox), which is where a reminder takes it from again.
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export const INVITATION_TEMPLATE = "round-table-invitation";
+export const REMINDER_TEMPLATE = "round-table-reminder";
+
+type RoundTableRow = typeof roundTables.$inferSelect;
+export type InvitationAnswer = (typeof invitations.$inferSelect)["answer"];
+
+export type RecipientFilters = {
+  /** ISTAT codes of provinces ("082"): referenti of an ente in any of them. Empty: every province. */
+  provinceCodes?: string[];
+  /** Referenti of an ente with an open SAI project of any of these tipologie. Empty: any. */
+  categories?: SaiCategory[];
+  /** Further addresses, one per entry; invalid ones are ignored (the form reports them first). */
+  extraEmails?: string[];
+  /** false: only the extra addresses, no referenti at all. Default true. */
+  includeReferents?: boolean;
+};
+
+export type Recipient = { email: string; referentId: number | null; name: string | null; bodyName: string | null };
+
+const emailSchema = z.string().email();
+
+/** Trimmed, lowercased, valid and without repetitions; returns the rejected entries as typed. */
+export function normalizeEmailList(entries: string[]) {
+  const valid: string[] = [];
+  const invalid: string[] = [];
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    const email = entry.trim().toLowerCase();
+    if (!email) continue;
+    if (email.length > 254 || !emailSchema.safeParse(email).success) {
+      invalid.push(entry.trim());
+      continue;
+    }
+    if (seen.has(email)) continue;
+    seen.add(email);
+    valid.push(email);
+  }
+  return { valid, invalid };
+}
+
+/** "Active" referente: approved (validFrom), not replaced (validTo), not erased, ente still a member. */
+function activeReferentConditions() {
+  return [
+    isNotNull(referents.validFrom),
+    isNull(referents.validTo),
+    isNull(referents.erasedAt),
+    eq(memberBodies.status, "member"),
+  ];
+}
+
+const lowerEmail = sql<string>`lower(${referents.email})`;
+
+function collectRecipients(tx: Db | Tx, roundTableId: number, filters: RecipientFilters): Recipient[] {
+  const provinceCodes = filters.provinceCodes ?? [];
+  const categories = filters.categories ?? [];
+  const byEmail = new Map<string, Recipient>();
+
+  if (filters.includeReferents !== false) {
+    const rows = tx
+      .select({
+        referentId: referents.id,
+        email: lowerEmail,
+        firstName: referents.firstName,
+        lastName: referents.lastName,
+        bodyName: memberBodies.name,
+      })
+      .from(referents)
+      .innerJoin(memberBodies, eq(memberBodies.id, referents.memberBodyId))
+      .leftJoin(municipalities, eq(municipalities.istatCode, memberBodies.municipalityCode))
+      .where(
+        and(
+          ...activeReferentConditions(),
+          provinceCodes.length > 0 ? inArray(municipalities.provinceCode, provinceCodes) : undefined,
+          categories.length > 0
+            ? exists(
+                tx
+                  .select({ one: sql`1` })
+                  .from(saiProjects)
+                  .where(
+                    and(
+                      eq(saiProjects.memberBodyId, memberBodies.id),
+                      isNull(saiProjects.closedAt),
+                      inArray(saiProjects.category, categories),
+                    ),
+                  ),
+              )
+            : undefined,
+          notExists(
+            tx
+              .select({ one: sql`1` })
+              .from(invitations)
+              .where(and(eq(invitations.roundTableId, roundTableId), eq(invitations.email, lowerEmail))),
+          ),
+        ),
+      )
+      .orderBy(asc(referents.id))
+      .all();
+    for (const r of rows) {
+      if (byEmail.has(r.email)) continue;
+      byEmail.set(r.email, { email: r.email, referentId: r.referentId, name: `${r.firstName} ${r.lastName}`, bodyName: r.bodyName });
+    }
+  }
+
+  const extras = normalizeEmailList(filters.extraEmails ?? []).valid.filter((e) => !byEmail.has(e));
+  if (extras.length > 0) {
+    const invited = new Set<string>();
+    const known = new Map<string, Recipient>();
+    for (let i = 0; i < extras.length; i += 500) {
+      const chunk = extras.slice(i, i + 500);
+      for (const row of tx
+        .select({ email: invitations.email })
+        .from(invitations)
+        .where(and(eq(invitations.roundTableId, roundTableId), inArray(invitations.email, chunk)))
+        .all()) {
+        invited.add(row.email);
+      }
+      // An extra address that belongs to an active referente is linked to them (name and ente).
+      for (const r of tx
+        .select({ referentId: referents.id, email: lowerEmail, firstName: referents.firstName, lastName: referents.lastName, bodyName: memberBodies.name })
+        .from(referents)
+        .innerJoin(memberBodies, eq(memberBodies.id, referents.memberBodyId))
+        .where(and(...activeReferentConditions(), inArray(lowerEmail, chunk)))
+        .orderBy(asc(referents.id))
+        .all()) {
+        if (!known.has(r.email)) known.set(r.email, { email: r.email, referentId: r.referentId, name: `${r.firstName} ${r.lastName}`, bodyName: r.bodyName });
+      }
+    }
+    for (const email of extras) {
+      if (invited.has(email)) continue;
+      byEmail.set(email, known.get(email) ?? { email, referentId: null, name: null, bodyName: null });
+    }
+  }
+  return [...byEmail.values()];
+}
+
+/**
+ * Who would receive the invitation now: the active referenti matching the filters plus the extra
+ * addresses, without anyone already invited to this round table. For the preview: count and sample.
+ */
+export function recipientsFor(
+  db: Db | Tx,
+  { roundTableId, sampleSize = 10, ...filters }: RecipientFilters & { roundTableId: number; sampleSize?: number },
+) {
+  const recipients = collectRecipients(db, roundTableId, filters);
+  const { invalid } = normalizeEmailList(filters.extraEmails ?? []);
+  return {
+    count: recipients.length,
+    extraCount: recipients.filter((r) => r.referentId === null).length,
+    sample: recipients.slice(0, sampleSize),
+    invalidExtraEmails: invalid,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The round table as the emails and pages show it.
+
+export function roundTableEmailInfo(rt: RoundTableRow): RoundTableEmailInfo {
+  return roundTableEmailData(rt);
+}
+
+export type InvitationEmailProps = {
+  recipientName: string | null;
+  recipientEmail: string;
+  /** `${appUrl}/invito/<token>`; the email adds ?risposta=si / ?risposta=no. */
+  answerUrl: string;
+  appUrl: string;
+  roundTable: RoundTableEmailInfo;
+};
+
+export type ReminderEmailProps = Omit<InvitationEmailProps, "answerUrl"> & {
+  /** Null when the invitation email is no longer in the outbox (its token cannot be recovered). */
+  answerUrl: string | null;
+  answer: "yes" | "pending";
+};
+
+export function invitationEmailProps(
+  rt: RoundTableRow,
+  { recipient, answerUrl, appUrl }: { recipient: Pick<Recipient, "email" | "name">; answerUrl: string; appUrl: string },
+): InvitationEmailProps {
+  return { recipientName: recipient.name, recipientEmail: recipient.email, answerUrl, appUrl, roundTable: roundTableEmailInfo(rt) };
+}
+
+/** Why invitations cannot be sent for this round table now, in Italian; null when they can. */
+export function invitationRefusal(rt: Pick<RoundTableRow, "status" | "startsAt">, now = new Date()): string | null {
+  if (rt.status === "draft") return "Il tavolo tecnico è ancora in bozza: pubblicalo prima di inviare gli inviti.";
+  if (rt.status === "cancelled") return "Il tavolo tecnico è stato annullato: non si possono inviare inviti.";
+  if (rt.startsAt.getTime() <= now.getTime()) return "Il tavolo tecnico è già iniziato o concluso: non si possono più inviare inviti.";
+  return null;
+}
+
+export function getRoundTable(db: Db | Tx, { id }: { id: number }) {
+  return db.select().from(roundTables).where(eq(roundTables.id, id)).get();
+}
+
+const domainOf = (appUrl: string) => new URL(appUrl).hostname;
+const messageIdFor = (domain: string) => `<${crypto.randomUUID()}@${domain}>`;
+
+// ---------------------------------------------------------------------------------------------
+// Sending
+
+export type SendInvitationsResult = { ok: true; count: number } | { ok: false; error: string };
+
+/**
+ * Invites every recipient not yet invited: one invitation row (answer token, only its hash stored)
+ * and one queued email each, all in one immediate transaction. `ON CONFLICT DO NOTHING` on
+ * (round table, email) makes a repeated or concurrent send invite nobody twice. Built on prepared
+ * statements so that thousands of referenti take well under a second.
+ */
+export function sendInvitations(
+  db: Db,
+  {
+    roundTableId,
+    filters,
+    coordinatorId,
+    appUrl,
+    now = new Date(),
+  }: { roundTableId: number; filters: RecipientFilters; coordinatorId: number; appUrl: string; now?: Date },
+): SendInvitationsResult {
+  return db.transaction(
+    (tx): SendInvitationsResult => {
+      const rt = getRoundTable(tx, { id: roundTableId });
+      if (!rt) return { ok: false, error: "Tavolo tecnico non trovato." };
+      const refusal = invitationRefusal(rt, now);
+      if (refusal) return { ok: false, error: refusal };
+
+      const recipients = collectRecipients(tx, rt.id, filters);
+      const insertInvitation = db.$client.prepare<[number, number | null, string, string, number, number]>(
+        `INSERT INTO invitations (round_table_id, referent_id, email, token_hash, notified_sequence, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (round_table_id, email) DO NOTHING
+         RETURNING id`,
+      );
+      const insertEmail = db.$client.prepare<[string, string, number, string, number, number]>(
+        `INSERT INTO outbox (recipient, template, props, category, status, attempts, next_attempt_at, message_id, round_table_id, created_at)
+         VALUES (?, '${INVITATION_TEMPLATE}', ?, 'service', 'queued', 0, ?, ?, ?, ?)`,
+      );
+      const domain = domainOf(appUrl);
+      const at = now.getTime();
+      const roundTable = roundTableEmailInfo(rt);
+      let count = 0;
+      for (const recipient of recipients) {
+        const { token, hash } = createToken();
+        const inserted = insertInvitation.get(rt.id, recipient.referentId, recipient.email, hash, rt.sequence, at) as { id: number } | undefined;
+        if (!inserted) continue;
+        const props: InvitationEmailProps = {
+          recipientName: recipient.name,
+          recipientEmail: recipient.email,
+          answerUrl: `${appUrl}/invito/${token}`,
+          appUrl,
+          roundTable,
+        };
+        insertEmail.run(recipient.email, JSON.stringify(props), at, messageIdFor(domain), rt.id, at);
+        count++;
+      }
+      recordAudit(tx, {
+        actorType: "coordinator",
+        actorId: coordinatorId,
+        action: "round_table.invitations_sent",
+        entityType: "round_table",
+        entityId: rt.id,
+        details: {
+          count,
+          provinceCodes: filters.provinceCodes ?? [],
+          categories: filters.categories ?? [],
+          extraEmails: normalizeEmailList(filters.extraEmails ?? []).valid.length,
+          includeReferents: filters.includeReferents !== false,
+        },
+      });
+      return { ok: true, count };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The invitee's answer (/invito/:token)
+
+/** open: answerable; closed: started; cancelled; unavailable: taken back to draft after inviting. */
+export type InvitationState = "open" | "closed" | "cancelled" | "unavailable";
+
+export type InvitationView = {
+  state: InvitationState;
+  invitation: { id: number; email: string; answer: InvitationAnswer; answeredAt: Date | null; referentName: string | null };
+  roundTable: RoundTableEmailInfo;
+};
+
+function findByToken(tx: Db | Tx, token: string) {
+  if (!token || token.length > 200) return undefined;
+  return tx
+    .select({ invitation: invitations, roundTable: roundTables, firstName: referents.firstName, lastName: referents.lastName })
+    .from(invitations)
+    .innerJoin(roundTables, eq(roundTables.id, invitations.roundTableId))
+    .leftJoin(referents, eq(referents.id, invitations.referentId))
+    .where(eq(invitations.tokenHash, hashToken(token)))
+    .get();
+}
+
+function stateOf(rt: RoundTableRow, now: Date): InvitationState {
+  if (rt.status === "cancelled") return "cancelled";
+  if (rt.startsAt.getTime() <= now.getTime()) return "closed";
+  // A table taken back to draft after the invitations went out cannot be answered for now.
+  if (rt.status !== "published") return "unavailable";
+  return "open";
+}
+
+function toView(found: NonNullable<ReturnType<typeof findByToken>>, now: Date): InvitationView {
+  const { invitation, roundTable } = found;
+  return {
+    state: stateOf(roundTable, now),
+    invitation: {
+      id: invitation.id,
+      email: invitation.email,
+      answer: invitation.answer,
+      answeredAt: invitation.answeredAt,
+      referentName: found.firstName ? `${found.firstName} ${found.lastName}` : null,
+    },
+    roundTable: roundTableEmailInfo(roundTable),
+  };
+}
+
+/** What the invitation page shows; reads only (a GET must change nothing). */
+export function lookupInvitation(db: Db, { token, now = new Date() }: { token: string; now?: Date }): InvitationView | null {
+  const found = findByToken(db, token);
+  return found ? toView(found, now) : null;
+}
+
+export const ANSWER_CLOSED_MESSAGE = "Il tavolo tecnico è già iniziato: non è più possibile modificare la risposta.";
+export const ANSWER_CANCELLED_MESSAGE = "Il tavolo tecnico è stato annullato: non è più possibile rispondere all'invito.";
+export const ANSWER_UNAVAILABLE_MESSAGE = "Il tavolo tecnico non è al momento aperto alle risposte: riprova più tardi.";
+
+const REFUSALS: Record<Exclude<InvitationState, "open">, string> = {
+  closed: ANSWER_CLOSED_MESSAGE,
+  cancelled: ANSWER_CANCELLED_MESSAGE,
+  unavailable: ANSWER_UNAVAILABLE_MESSAGE,
+};
+
+export type AnswerResult =
+  | { ok: true; view: InvitationView }
+  | { ok: false; reason: "not_found"; error: string }
+  | { ok: false; reason: "closed"; error: string; view: InvitationView };
+
+/** Records "yes" or "no"; the answer can change until the round table starts. */
+export function answerInvitation(
+  db: Db,
+  { token, answer, now = new Date() }: { token: string; answer: "yes" | "no"; now?: Date },
+): AnswerResult {
+  return db.transaction((tx): AnswerResult => {
+    const found = findByToken(tx, token);
+    if (!found) return { ok: false, reason: "not_found", error: "Invito non trovato: controlla di aver copiato il collegamento per intero." };
+    const state = stateOf(found.roundTable, now);
+    if (state !== "open") {
+      return { ok: false, reason: "closed", error: REFUSALS[state], view: toView(found, now) };
+    }
+    const previous = found.invitation.answer;
+    tx.update(invitations).set({ answer, answeredAt: now }).where(eq(invitations.id, found.invitation.id)).run();
+    recordAudit(tx, {
+      actorType: "referent",
+      actorId: found.invitation.referentId,
+      action: "invitation.answered",
+      entityType: "invitation",
+      entityId: found.invitation.id,
+      details: { roundTableId: found.roundTable.id, answer, previous },
+    });
+    const view = toView({ ...found, invitation: { ...found.invitation, answer, answeredAt: now } }, now);
+    return { ok: true, view };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Follow-up: attendance and the organiser's list
+
+export type AttendanceResult = { ok: true; changed: boolean } | { ok: false; error: string };
+
+function writeAttendance(tx: Tx, { invitation, attended, coordinatorId }: { invitation: typeof invitations.$inferSelect; attended: boolean; coordinatorId: number }) {
+  if (invitation.attended === attended) return false;
+  tx.update(invitations).set({ attended }).where(eq(invitations.id, invitation.id)).run();
+  recordAudit(tx, {
+    actorType: "coordinator",
+    actorId: coordinatorId,
+    action: "invitation.attendance_set",
+    entityType: "invitation",
+    entityId: invitation.id,
+    details: { roundTableId: invitation.roundTableId, email: invitation.email, attended },
+  });
+  return true;
+}
+
+/** Marks one invitee present or absent (audited; nothing is written when nothing changes). */
+export function setAttendance(
+  db: Db,
+  { invitationId, attended, coordinatorId }: { invitationId: number; attended: boolean; coordinatorId: number },
+): AttendanceResult {
+  return db.transaction((tx): AttendanceResult => {
+    const invitation = tx.select().from(invitations).where(eq(invitations.id, invitationId)).get();
+    if (!invitation) return { ok: false, error: "Invito non trovato." };
+    return { ok: true, changed: writeAttendance(tx, { invitation, attended, coordinatorId }) };
+  });
+}
+
+/**
+ * The "Salva presenze" form: of the invitations shown (`shownIds`), those in `presentIds` are
+ * present and the others absent. An unticked box leaves "not recorded" as it is. One transaction.
+ */
+export function saveAttendance(
+  db: Db,
+  { roundTableId, shownIds, presentIds, coordinatorId }: { roundTableId: number; shownIds: number[]; presentIds: number[]; coordinatorId: number },
+) {
+  const present = new Set(presentIds);
+  return db.transaction((tx) => {
+    let changed = 0;
+    for (let i = 0; i < shownIds.length; i += 500) {
+      const rows = tx
+        .select()
+        .from(invitations)
+        .where(and(eq(invitations.roundTableId, roundTableId), inArray(invitations.id, shownIds.slice(i, i + 500))))
+        .all();
+      for (const invitation of rows) {
+        const attended = present.has(invitation.id);
+        if (!attended && invitation.attended === null) continue;
+        if (writeAttendance(tx, { invitation, attended, coordinatorId })) changed++;
+      }
+    }
+    return { changed };
+  });
+}
+
+export type InvitationListRow = {
+  id: number;
+  email: string;
+  referentId: number | null;
+  referentName: string | null;
+  bodyName: string | null;
+  answer: InvitationAnswer;
+  answeredAt: Date | null;
+  attended: boolean | null;
+  /** The latest email to this address about this round table (invitation, reminder, update…). */
+  delivery: { status: "queued" | "sending" | "sent" | "failed"; lastError: string | null; template: string } | null;
+};
+
+export type InvitationCounts = { total: number; yes: number; no: number; pending: number; attended: number };
+
+export function countInvitations(db: Db | Tx, { roundTableId }: { roundTableId: number }): InvitationCounts {
+  const counts: InvitationCounts = { total: 0, yes: 0, no: 0, pending: 0, attended: 0 };
+  for (const row of db
+    .select({ answer: invitations.answer, n: sql<number>`count(*)`, attended: sql<number>`sum(case when ${invitations.attended} = 1 then 1 else 0 end)` })
+    .from(invitations)
+    .where(eq(invitations.roundTableId, roundTableId))
+    .groupBy(invitations.answer)
+    .all()) {
+    counts[row.answer] = row.n;
+    counts.total += row.n;
+    counts.attended += row.attended ?? 0;
+  }
+  return counts;
+}
+
+/**
+ * The invitations of a round table with each invitee's answer and the delivery status of the
+ * latest email sent to them about it; ordered by ente, extra addresses last. Paged when asked.
+ */
+export function listInvitations(
+  db: Db,
+  { roundTableId, answer, page, pageSize = 100 }: { roundTableId: number; answer?: InvitationAnswer; page?: number; pageSize?: number },
+) {
+  const where = sql`i.round_table_id = ${roundTableId}${answer ? sql` AND i.answer = ${answer}` : sql``}`;
+  const limit = page ? sql` LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}` : sql``;
+  const rows = db.all<{
+    id: number;
+    email: string;
+    referent_id: number | null;
+    first_name: string | null;
+    last_name: string | null;
+    body_name: string | null;
+    answer: InvitationAnswer;
+    answered_at: number | null;
+    attended: number | null;
+    email_status: "queued" | "sending" | "sent" | "failed" | null;
+    last_error: string | null;
+    template: string | null;
+  }>(sql`
+    WITH listed AS (
+      SELECT i.id, i.email, i.referent_id, r.first_name, r.last_name, mb.name AS body_name, i.answer, i.answered_at, i.attended,
+             mb.name IS NULL AS extra,
+             (SELECT max(o2.id) FROM outbox o2 WHERE o2.recipient = i.email AND +o2.round_table_id = i.round_table_id) AS last_email_id
+      FROM invitations i
+      LEFT JOIN referents r ON r.id = i.referent_id
+      LEFT JOIN member_bodies mb ON mb.id = r.member_body_id
+      WHERE ${where}
+      ORDER BY mb.name IS NULL, mb.name COLLATE NOCASE, r.last_name COLLATE NOCASE, i.email
+      ${limit}
+    )
+    SELECT listed.*, o.status AS email_status, o.last_error, o.template
+    FROM listed LEFT JOIN outbox o ON o.id = listed.last_email_id
+    ORDER BY listed.extra, listed.body_name COLLATE NOCASE, listed.last_name COLLATE NOCASE, listed.email`);
+  const list: InvitationListRow[] = rows.map((r) => ({
+    id: r.id,
+    email: r.email,
+    referentId: r.referent_id,
+    referentName: r.first_name ? `${r.first_name} ${r.last_name}` : null,
+    bodyName: r.body_name,
+    answer: r.answer,
+    answeredAt: r.answered_at === null ? null : new Date(r.answered_at),
+    attended: r.attended === null ? null : r.attended === 1,
+    delivery: r.email_status ? { status: r.email_status, lastError: r.last_error, template: r.template ?? "" } : null,
+  }));
+  const counts = countInvitations(db, { roundTableId });
+  const total = answer ? counts[answer] : counts.total;
+  return { rows: list, counts, total, pageCount: page ? Math.max(1, Math.ceil(total / pageSize)) : 1 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reminders (scheduled every 15 minutes)
+
+/**
+ * For each published round table starting within its `reminderDays` (and not started yet) whose
+ * reminders have not gone out: one reminder, with the calendar file, to every invitee who said yes
+ * or has not answered. `reminders_sent_at` is set by a conditional UPDATE in the same transaction
+ * as the emails, so a second or concurrent run finds nothing to do. reminderDays = 0: no reminders.
+ */
+export function sendDueReminders(db: Db, { now = new Date(), appUrl }: { now?: Date; appUrl: string }) {
+  const at = now.getTime();
+  const due = db
+    .select({ id: roundTables.id })
+    .from(roundTables)
+    .where(
+      and(
+        eq(roundTables.status, "published"),
+        isNull(roundTables.remindersSentAt),
+        sql`${roundTables.startsAt} > ${at}`,
+        sql`${roundTables.startsAt} <= ${at} + ${roundTables.reminderDays} * ${DAY_MS}`,
+      ),
+    )
+    .orderBy(asc(roundTables.startsAt))
+    .all();
+
+  const domain = domainOf(appUrl);
+  let emails = 0;
+  let tables = 0;
+  for (const { id } of due) {
+    const sent = db.transaction(
+      (tx) => {
+        // The guard: only one run can flip reminders_sent_at from NULL, and it re-checks the rest.
+        const claimed = db.$client
+          .prepare(
+            `UPDATE round_tables SET reminders_sent_at = ?
+             WHERE id = ? AND reminders_sent_at IS NULL AND status = 'published'
+               AND starts_at > ? AND starts_at <= ? + reminder_days * ${DAY_MS}`,
+          )
+          .run(at, id, at, at).changes;
+        if (claimed === 0) return null;
+        const rt = getRoundTable(tx, { id })!;
+        const invitees = db.$client
+          .prepare<[{ rt: number; template: string }], { email: string; answer: "yes" | "pending"; first_name: string | null; last_name: string | null; answer_url: string | null }>(
+            `SELECT i.email, i.answer, r.first_name, r.last_name,
+                    (SELECT json_extract(o.props, '$.answerUrl') FROM outbox o
+                      WHERE o.recipient = i.email AND +o.round_table_id = i.round_table_id AND o.template = @template
+                      ORDER BY o.id DESC LIMIT 1) AS answer_url
+             FROM invitations i LEFT JOIN referents r ON r.id = i.referent_id
+             WHERE i.round_table_id = @rt AND i.answer IN ('yes', 'pending')
+             ORDER BY i.id`,
+          )
+          .all({ rt: id, template: INVITATION_TEMPLATE });
+        const insertEmail = db.$client.prepare<[string, string, number, string, number, number]>(
+          `INSERT INTO outbox (recipient, template, props, category, status, attempts, next_attempt_at, message_id, round_table_id, created_at)
+           VALUES (?, '${REMINDER_TEMPLATE}', ?, 'service', 'queued', 0, ?, ?, ?, ?)`,
+        );
+        const info = roundTableEmailInfo(rt);
+        for (const invitee of invitees) {
+          const props: ReminderEmailProps = {
+            recipientName: invitee.first_name ? `${invitee.first_name} ${invitee.last_name}` : null,
+            recipientEmail: invitee.email,
+            answerUrl: invitee.answer_url,
+            answer: invitee.answer,
+            appUrl,
+            roundTable: info,
+          };
+          insertEmail.run(invitee.email, JSON.stringify(props), at, messageIdFor(domain), id, at);
+        }
+        recordAudit(tx, {
+          actorType: "system",
+          action: "round_table.reminders_sent",
+          entityType: "round_table",
+          entityId: id,
+          details: { count: invitees.length },
+        });
+        return invitees.length;
+      },
+      { behavior: "immediate" },
+    );
+    if (sent !== null) {
+      tables++;
+      emails += sent;
+    }
+  }
+  return { roundTables: tables, emails };
+}

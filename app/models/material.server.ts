@@ -1,0 +1,439 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { and, asc, eq, inArray, isNull } from "drizzle-orm";
+import yauzl from "yauzl";
+import { materials, roundTables } from "#db/schema";
+import type { Db, Tx } from "~/utils/db.server";
+import { roundTableEmailData, roundTablePageUrl } from "~/utils/round-table-calendar";
+import {
+  ACCEPTED_TYPES_TEXT,
+  MATERIAL_KIND_LABELS,
+  type LinkMaterialInput,
+  type MaterialVisibility,
+  type UploadMaterialInput,
+} from "~/validation/material";
+import { recordAudit } from "./audit.server";
+import { queueEmail } from "./outbox.server";
+import { roundTableInvitees } from "./round-table.server";
+
+// Materials of the Tavoli tecnici: uploaded files (type checked by content, stored under random
+// names outside public/) and links. Slides and videos added after a round table has ended are
+// announced once to its invitees ("materiali disponibili").
+
+export type Material = typeof materials.$inferSelect;
+
+// ---------------------------------------------------------------------------------------------
+// File types, recognised by their content.
+
+export const DOCUMENT_TYPES = {
+  pdf: { mimeType: "application/pdf", extension: "pdf", label: "PDF" },
+  docx: {
+    mimeType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    extension: "docx",
+    label: "Word",
+  },
+  pptx: {
+    mimeType: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    extension: "pptx",
+    label: "PowerPoint",
+  },
+  odt: { mimeType: "application/vnd.oasis.opendocument.text", extension: "odt", label: "OpenDocument testo" },
+  odp: { mimeType: "application/vnd.oasis.opendocument.presentation", extension: "odp", label: "OpenDocument presentazione" },
+} as const;
+export type DocumentType = (typeof DOCUMENT_TYPES)[keyof typeof DOCUMENT_TYPES];
+
+const MAX_ZIP_ENTRIES = 20_000;
+
+function readHead(filePath: string, length: number) {
+  const fd = fs.openSync(filePath, "r");
+  try {
+    const buffer = Buffer.alloc(length);
+    const read = fs.readSync(fd, buffer, 0, length, 0);
+    return buffer.subarray(0, read);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Names of the entries of a zip file (its central directory) and the text of its `mimetype` entry, if any. */
+function readZipDirectory(filePath: string): Promise<{ names: string[]; mimetype: string | null }> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(filePath, { lazyEntries: true, autoClose: true, strictFileNames: false }, (openError, zip) => {
+      if (openError || !zip) return reject(openError ?? new Error("zip not readable"));
+      const names: string[] = [];
+      let mimetype: string | null = null;
+      let settled = false;
+      const finish = (error?: Error) => {
+        if (settled) return;
+        settled = true;
+        zip.close();
+        if (error) reject(error);
+        else resolve({ names, mimetype });
+      };
+      zip.on("error", (error: Error) => finish(error));
+      zip.on("end", () => finish());
+      zip.on("entry", (entry: yauzl.Entry) => {
+        names.push(entry.fileName);
+        if (names.length > MAX_ZIP_ENTRIES) return finish(new Error("too many zip entries"));
+        if (entry.fileName === "mimetype" && names.length === 1 && entry.uncompressedSize <= 200) {
+          zip.openReadStream(entry, (streamError, stream) => {
+            if (streamError || !stream) return finish(streamError ?? new Error("zip entry not readable"));
+            const chunks: Buffer[] = [];
+            stream.on("data", (c: Buffer) => chunks.push(c));
+            stream.on("error", (error: Error) => finish(error));
+            stream.on("end", () => {
+              mimetype = Buffer.concat(chunks).toString("ascii").trim();
+              zip.readEntry();
+            });
+          });
+        } else {
+          zip.readEntry();
+        }
+      });
+      zip.readEntry();
+    });
+  });
+}
+
+/**
+ * The kind of document a file holds, judged by its bytes and never by its name: PDF (`%PDF-`),
+ * OOXML Word/PowerPoint (a zip with `word/` or `ppt/` parts), OpenDocument text/presentation (a zip
+ * whose first entry `mimetype` names the type). Anything else, including a renamed program or
+ * web page, gives null.
+ */
+export async function detectDocumentType(filePath: string): Promise<DocumentType | null> {
+  const head = readHead(filePath, 8);
+  if (head.subarray(0, 5).toString("latin1") === "%PDF-") return DOCUMENT_TYPES.pdf;
+  if (!(head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04)) return null;
+  let directory: { names: string[]; mimetype: string | null };
+  try {
+    directory = await readZipDirectory(filePath);
+  } catch {
+    return null;
+  }
+  if (directory.mimetype === DOCUMENT_TYPES.odt.mimeType && directory.names.includes("content.xml")) return DOCUMENT_TYPES.odt;
+  if (directory.mimetype === DOCUMENT_TYPES.odp.mimeType && directory.names.includes("content.xml")) return DOCUMENT_TYPES.odp;
+  if (directory.mimetype !== null) return null;
+  if (!directory.names.includes("[Content_Types].xml")) return null;
+  const hasWord = directory.names.some((n) => n.startsWith("word/"));
+  const hasPpt = directory.names.some((n) => n.startsWith("ppt/"));
+  if (hasWord && !hasPpt) return DOCUMENT_TYPES.docx;
+  if (hasPpt && !hasWord) return DOCUMENT_TYPES.pptx;
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names.
+
+// Extensions dropped from the sent name before the detected type's own is added.
+const REPLACED_EXTENSIONS =
+  /\.(pdf|docx?|pptx?|odt|odp|ods|xlsx?|rtf|txt|html?|xhtml|svg|js|exe|com|bat|cmd|scr|msi|sh|zip|bin|dat|tmp)$/i;
+
+/**
+ * The name offered when downloading: the last part of what the browser sent (no folders), without
+ * control characters or characters that file systems refuse, accents kept, with the extension of
+ * the detected type.
+ */
+export function sanitizeDownloadName(original: string, extension: string) {
+  const base = original.split(/[/\\]/).pop() ?? "";
+  let name = base
+    .normalize("NFC")
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, " ")
+    .replace(/[<>:"|?*]/g, "_")
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/^[.\s]+/, "")
+    .replace(/[.\s]+$/, "");
+  name = name.replace(REPLACED_EXTENSIONS, "").replace(/[.\s]+$/, "");
+  if (!name) name = "materiale";
+  if (name.length > 120) name = name.slice(0, 120).trim();
+  return `${name}.${extension}`;
+}
+
+const RFC5987_EXTRA = /['()*]/g;
+
+/** `attachment; filename="ascii fallback"; filename*=UTF-8''percent-encoded` (RFC 6266 / RFC 5987). */
+export function contentDisposition(downloadName: string) {
+  const ascii =
+    downloadName
+      .normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .replace(/[^\x20-\x7e]/g, "_")
+      .replace(/["\\]/g, "_")
+      .trim() || "materiale";
+  const encoded = encodeURIComponent(downloadName).replace(RFC5987_EXTRA, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
+const STORED_NAME = /^[a-f0-9]{32}$/;
+
+/** Where a stored file lives; null for a name that is not one of ours. */
+export function materialFilePath(uploadsDir: string, storedFileName: string | null) {
+  if (!storedFileName || !STORED_NAME.test(storedFileName)) return null;
+  return path.join(uploadsDir, storedFileName);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Who may download.
+
+export type MaterialAccess = { visibility: MaterialVisibility; roundTableStatus: "draft" | "published" | "cancelled" };
+
+/**
+ * Whether someone may download a material. Coordinators always may. Nobody else sees the
+ * materials of a draft. Public materials are for everyone; members-only ones for coordinators and,
+ * once the referent area exists, for the referente of an active member ente: that area passes its
+ * signed-in referente here as `{ active: true }` (an ente that is a member and a referente in charge).
+ */
+export function canDownloadMaterial({
+  material,
+  coordinator,
+  referent,
+}: {
+  material: MaterialAccess;
+  coordinator: { id: number } | null | undefined;
+  referent: { id: number; active: boolean } | null | undefined;
+}) {
+  if (coordinator) return true;
+  if (material.roundTableStatus === "draft") return false;
+  if (material.visibility === "public") return true;
+  return referent?.active === true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading.
+
+export function listMaterials(db: Db | Tx, { roundTableIds, visibility }: { roundTableIds: number[]; visibility?: MaterialVisibility }) {
+  if (roundTableIds.length === 0) return [];
+  const conditions = [inArray(materials.roundTableId, roundTableIds)];
+  if (visibility) conditions.push(eq(materials.visibility, visibility));
+  return db
+    .select()
+    .from(materials)
+    .where(and(...conditions))
+    .orderBy(asc(materials.createdAt), asc(materials.id))
+    .all();
+}
+
+/** A material with the status of its round table, for the download route. */
+export function getMaterialForDownload(db: Db, { id }: { id: number }) {
+  const row = db
+    .select({ material: materials, roundTableStatus: roundTables.status })
+    .from(materials)
+    .innerJoin(roundTables, eq(roundTables.id, materials.roundTableId))
+    .where(eq(materials.id, id))
+    .get();
+  return row ? { ...row.material, roundTableStatus: row.roundTableStatus } : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Changes.
+
+export type MaterialResult = { ok: true; id: number; announced: number } | { ok: false; error: string };
+
+const domainOf = (appUrl: string) => new URL(appUrl).hostname;
+
+/** Public URL of a material: its download route for a file, the link itself otherwise. */
+export function materialUrl(material: Pick<Material, "id" | "url">, appUrl: string) {
+  return material.url ?? `${appUrl}/materiali/${material.id}`;
+}
+
+/**
+ * After a round table has ended, slides and videos are announced to the invitees who have not
+ * declined: once per material (announcedAt).
+ */
+function announceIfDue(tx: Tx, { material, appUrl, now }: { material: Material; appUrl: string; now: Date }) {
+  if (material.kind !== "slides" && material.kind !== "video") return 0;
+  if (material.announcedAt) return 0;
+  const rt = tx.select().from(roundTables).where(eq(roundTables.id, material.roundTableId)).get();
+  if (!rt || rt.status !== "published" || rt.endsAt.getTime() > now.getTime()) return 0;
+  const invitees = roundTableInvitees(tx, { roundTableId: rt.id, includeDeclined: false });
+  if (invitees.length === 0) return 0;
+  const claimed = tx
+    .update(materials)
+    .set({ announcedAt: now })
+    .where(and(eq(materials.id, material.id), isNull(materials.announcedAt)))
+    .returning({ id: materials.id })
+    .all();
+  if (claimed.length === 0) return 0;
+  const roundTable = roundTableEmailData(rt);
+  for (const invitee of invitees) {
+    queueEmail(tx, {
+      to: invitee.email,
+      template: "materials-available",
+      props: {
+        recipientName: invitee.name,
+        recipientEmail: invitee.email,
+        roundTable,
+        material: {
+          title: material.title,
+          kindLabel: MATERIAL_KIND_LABELS[material.kind],
+          curatedBy: material.curatedBy,
+          visibility: material.visibility,
+          url: material.visibility === "public" ? materialUrl(material, appUrl) : null,
+        },
+        pageUrl: roundTablePageUrl(rt.id, appUrl),
+        appUrl,
+      },
+      roundTableId: rt.id,
+      domain: domainOf(appUrl),
+    });
+  }
+  return invitees.length;
+}
+
+function roundTableExists(tx: Tx, id: number) {
+  return !!tx.select({ id: roundTables.id }).from(roundTables).where(eq(roundTables.id, id)).get();
+}
+
+/** Adds a link (a video or a document published elsewhere). */
+export function addLinkMaterial(
+  db: Db,
+  {
+    roundTableId,
+    input,
+    coordinatorId,
+    appUrl,
+    now = new Date(),
+  }: { roundTableId: number; input: LinkMaterialInput; coordinatorId: number; appUrl: string; now?: Date },
+): MaterialResult {
+  return db.transaction((tx): MaterialResult => {
+    if (!roundTableExists(tx, roundTableId)) return { ok: false, error: "Tavolo tecnico non trovato." };
+    const material = tx
+      .insert(materials)
+      .values({
+        roundTableId,
+        kind: input.kind,
+        title: input.title,
+        curatedBy: input.curatedBy,
+        url: input.url,
+        visibility: input.visibility,
+        createdAt: now,
+      })
+      .returning()
+      .get();
+    const announced = announceIfDue(tx, { material, appUrl, now });
+    recordAudit(tx, {
+      actorType: "coordinator",
+      actorId: coordinatorId,
+      action: "material.added",
+      entityType: "material",
+      entityId: material.id,
+      details: { roundTableId, kind: material.kind, title: material.title, url: material.url, visibility: material.visibility, announced },
+    });
+    return { ok: true, id: material.id, announced };
+  });
+}
+
+/**
+ * Keeps an uploaded file (already on disk, at most 25 MB): checks its type by content, moves it
+ * under a random name to the uploads folder and records it. A refused file is deleted.
+ */
+export async function addFileMaterial(
+  db: Db,
+  {
+    roundTableId,
+    input,
+    upload,
+    coordinatorId,
+    appUrl,
+    uploadsDir,
+    now = new Date(),
+  }: {
+    roundTableId: number;
+    input: UploadMaterialInput;
+    upload: { tempPath: string; originalName: string; size: number };
+    coordinatorId: number;
+    appUrl: string;
+    uploadsDir: string;
+    now?: Date;
+  },
+): Promise<MaterialResult> {
+  let storedPath: string | null = null;
+  try {
+    const type = await detectDocumentType(upload.tempPath);
+    if (!type) {
+      return {
+        ok: false,
+        error: `Il file non è un documento accettato: si possono caricare solo file ${ACCEPTED_TYPES_TEXT}. Il tipo è controllato dal contenuto, non dal nome.`,
+      };
+    }
+    const storedFileName = crypto.randomBytes(16).toString("hex");
+    fs.mkdirSync(uploadsDir, { recursive: true });
+    storedPath = path.join(uploadsDir, storedFileName);
+    fs.renameSync(upload.tempPath, storedPath);
+    const downloadName = sanitizeDownloadName(upload.originalName, type.extension);
+    const result = db.transaction((tx): MaterialResult => {
+      if (!roundTableExists(tx, roundTableId)) return { ok: false, error: "Tavolo tecnico non trovato." };
+      const material = tx
+        .insert(materials)
+        .values({
+          roundTableId,
+          kind: input.kind,
+          title: input.title,
+          curatedBy: input.curatedBy,
+          storedFileName,
+          downloadName,
+          mimeType: type.mimeType,
+          sizeBytes: upload.size,
+          visibility: input.visibility,
+          createdAt: now,
+        })
+        .returning()
+        .get();
+      const announced = announceIfDue(tx, { material, appUrl, now });
+      recordAudit(tx, {
+        actorType: "coordinator",
+        actorId: coordinatorId,
+        action: "material.added",
+        entityType: "material",
+        entityId: material.id,
+        details: {
+          roundTableId,
+          kind: material.kind,
+          title: material.title,
+          downloadName,
+          mimeType: type.mimeType,
+          sizeBytes: upload.size,
+          visibility: material.visibility,
+          announced,
+        },
+      });
+      return { ok: true, id: material.id, announced };
+    });
+    if (result.ok) storedPath = null; // kept
+    return result;
+  } finally {
+    fs.rmSync(upload.tempPath, { force: true });
+    if (storedPath) fs.rmSync(storedPath, { force: true });
+  }
+}
+
+/** Removes a material of a round table (and its file). */
+export function deleteMaterial(
+  db: Db,
+  { id, roundTableId, coordinatorId, uploadsDir }: { id: number; roundTableId: number; coordinatorId: number; uploadsDir: string },
+): { ok: true } | { ok: false; error: string } {
+  const removed = db.transaction((tx) => {
+    const material = tx
+      .select()
+      .from(materials)
+      .where(and(eq(materials.id, id), eq(materials.roundTableId, roundTableId)))
+      .get();
+    if (!material) return null;
+    tx.delete(materials).where(eq(materials.id, id)).run();
+    recordAudit(tx, {
+      actorType: "coordinator",
+      actorId: coordinatorId,
+      action: "material.deleted",
+      entityType: "material",
+      entityId: id,
+      details: { roundTableId, kind: material.kind, title: material.title, downloadName: material.downloadName, url: material.url },
+    });
+    return material;
+  });
+  if (!removed) return { ok: false, error: "Materiale non trovato." };
+  const file = materialFilePath(uploadsDir, removed.storedFileName);
+  if (file) fs.rmSync(file, { force: true });
+  return { ok: true };
+}

@@ -1,0 +1,457 @@
+import { and, desc, eq, ne, or } from "drizzle-orm";
+import { parsePhoneNumberFromString } from "libphonenumber-js";
+import { alias } from "drizzle-orm/sqlite-core";
+import { auditActionTitle } from "~/utils/audit-labels";
+import {
+  auditLog,
+  coordinators,
+  memberBodies,
+  membershipRequests,
+  municipalities,
+  outbox,
+  provinces,
+  referents,
+  saiProjects,
+  type MembershipStatus,
+} from "#db/schema";
+import { emailTemplates, type EmailTemplateName } from "#emails/index";
+import type { Db } from "~/utils/db.server";
+import {
+  MEMBER_BODY_KIND_LABELS,
+  MEMBER_BODY_STATUS_LABELS,
+  MEMBERSHIP_KIND_LABELS,
+  MEMBERSHIP_STATUS_LABELS,
+  OUTBOX_STATUS_LABELS,
+  REFERENT_ROLE_LABELS,
+  SAI_CATEGORY_LABELS,
+} from "~/validation/labels";
+import type { MembershipEdit } from "~/validation/membership-edit";
+import { recordAudit } from "./audit.server";
+
+// Everything a coordinator needs to judge one membership request, and the corrections they can make.
+
+const AUDIT_ACTOR_LABELS = {
+  coordinator: "Coordinatore",
+  referent: "Referente",
+  public: "Modulo pubblico",
+  system: "Sistema",
+} as const;
+
+/** The fields a coordinator can correct, with the labels of the forms (SPEC §5). */
+export const EDITABLE_FIELD_LABELS = {
+  bodyName: "Denominazione ente",
+  pec: "PEC dell'ente",
+  fiscalCode: "Codice fiscale dell'ente",
+  firstName: "Nome",
+  lastName: "Cognome",
+  role: "Ruolo",
+  office: "Ufficio o settore",
+  email: "Email",
+  phone: "Telefono",
+  mobile: "Cellulare",
+} as const;
+
+export type EditableField = keyof typeof EDITABLE_FIELD_LABELS;
+
+/** A project as the scheda declared it (read from the stored submission, which is never rewritten). */
+export type DeclaredProject = {
+  category: string;
+  categoryLabel: string;
+  fundedPlaces: number | null;
+  projectCode: string | null;
+  managingOrganization: string;
+  startDate: string;
+  endDate: string;
+};
+
+function declaredProjects(submission: unknown): DeclaredProject[] {
+  const projects = submission && typeof submission === "object" ? (submission as { projects?: unknown }).projects : undefined;
+  if (!Array.isArray(projects)) return [];
+  const str = (v: unknown) => (typeof v === "string" ? v : v == null ? "" : String(v));
+  return projects
+    .filter((p): p is Record<string, unknown> => !!p && typeof p === "object")
+    .map((p) => {
+      const category = str(p.category);
+      const places = Number(p.fundedPlaces);
+      return {
+        category,
+        categoryLabel: SAI_CATEGORY_LABELS[category as keyof typeof SAI_CATEGORY_LABELS] ?? category,
+        fundedPlaces: Number.isInteger(places) ? places : null,
+        projectCode: str(p.projectCode) || null,
+        managingOrganization: str(p.managingOrganization),
+        startDate: str(p.startDate),
+        endDate: str(p.endDate),
+      };
+    });
+}
+
+/** "+390911234567" as people write it: "091 123 4567" (numbers abroad keep their prefix). */
+export function displayPhone(value: string | null): string | null {
+  if (!value) return null;
+  const parsed = parsePhoneNumberFromString(value);
+  if (!parsed) return value;
+  return parsed.country === "IT" ? parsed.formatNational() : parsed.formatInternational();
+}
+
+function emailSubject(row: { subject: string | null; template: string; props: Record<string, unknown> }) {
+  if (row.subject) return row.subject;
+  const entry = emailTemplates[row.template as EmailTemplateName] as unknown as { subject: (p: Record<string, unknown>) => string } | undefined;
+  try {
+    return entry ? entry.subject(row.props) : row.template;
+  } catch {
+    return row.template;
+  }
+}
+
+function auditChanges(details: Record<string, unknown>) {
+  const before = details.before && typeof details.before === "object" ? (details.before as Record<string, unknown>) : null;
+  const after = details.after && typeof details.after === "object" ? (details.after as Record<string, unknown>) : null;
+  if (!before || !after) return [];
+  const show = (v: unknown) => (v === null || v === undefined || v === "" ? null : String(v));
+  return Object.keys(after).map((field) => ({
+    field,
+    label: EDITABLE_FIELD_LABELS[field as EditableField] ?? field,
+    before: show(before[field]),
+    after: show(after[field]),
+  }));
+}
+
+/** The :id of a route as a request id; anything but a positive integer is null (a 404). */
+export function parseRequestId(value: string | undefined): number | null {
+  if (!value || !/^\d{1,15}$/.test(value)) return null;
+  const id = Number(value);
+  return id > 0 && Number.isSafeInteger(id) ? id : null;
+}
+
+export function membershipRequestExists(db: Db, { id }: { id: number }) {
+  return !!db.select({ id: membershipRequests.id }).from(membershipRequests).where(eq(membershipRequests.id, id)).get();
+}
+
+export function getMembershipRequestDetail(db: Db, { id }: { id: number }) {
+  const decider = alias(coordinators, "decider");
+  const found = db
+    .select({
+      request: membershipRequests,
+      body: memberBodies,
+      referent: referents,
+      municipalityName: municipalities.name,
+      provinceName: provinces.name,
+      provinceSigla: provinces.sigla,
+      decidedByName: decider.name,
+    })
+    .from(membershipRequests)
+    .innerJoin(memberBodies, eq(memberBodies.id, membershipRequests.memberBodyId))
+    .innerJoin(referents, eq(referents.id, membershipRequests.referentId))
+    .leftJoin(municipalities, eq(municipalities.istatCode, memberBodies.municipalityCode))
+    .leftJoin(provinces, eq(provinces.code, municipalities.provinceCode))
+    .leftJoin(decider, eq(decider.id, membershipRequests.decidedById))
+    .where(eq(membershipRequests.id, id))
+    .get();
+  if (!found) return null;
+  const { request, body, referent } = found;
+
+  const referentHistory = db
+    .select({ referent: referents, requestId: membershipRequests.id, requestStatus: membershipRequests.status })
+    .from(referents)
+    .leftJoin(membershipRequests, eq(membershipRequests.referentId, referents.id))
+    .where(eq(referents.memberBodyId, body.id))
+    .orderBy(desc(referents.id))
+    .all()
+    .map(({ referent: r, requestId, requestStatus }) => ({
+      id: r.id,
+      firstName: r.firstName,
+      lastName: r.lastName,
+      role: r.role,
+      roleLabel: REFERENT_ROLE_LABELS[r.role],
+      email: r.email,
+      validFrom: r.validFrom,
+      validTo: r.validTo,
+      isCurrent: r.validFrom !== null && r.validTo === null,
+      isThisRequest: r.id === referent.id,
+      requestId,
+      requestStatusLabel: requestStatus ? MEMBERSHIP_STATUS_LABELS[requestStatus] : null,
+    }));
+  const currentReferent = referentHistory.find((r) => r.isCurrent) ?? null;
+
+  const projects = db
+    .select()
+    .from(saiProjects)
+    .where(eq(saiProjects.memberBodyId, body.id))
+    .orderBy(saiProjects.closedAt, desc(saiProjects.startDate), desc(saiProjects.id))
+    .all()
+    .map((p) => ({
+      id: p.id,
+      category: p.category,
+      categoryLabel: SAI_CATEGORY_LABELS[p.category],
+      fundedPlaces: p.fundedPlaces,
+      projectCode: p.projectCode,
+      managingOrganization: p.managingOrganization,
+      startDate: p.startDate,
+      endDate: p.endDate,
+      closedAt: p.closedAt,
+      requestId: p.requestId,
+    }));
+
+  const otherRequests = db
+    .select({ request: membershipRequests, firstName: referents.firstName, lastName: referents.lastName })
+    .from(membershipRequests)
+    .innerJoin(referents, eq(referents.id, membershipRequests.referentId))
+    .where(and(eq(membershipRequests.memberBodyId, body.id), ne(membershipRequests.id, request.id)))
+    .orderBy(desc(membershipRequests.id))
+    .all()
+    .map(({ request: r, firstName, lastName }) => ({
+      id: r.id,
+      status: r.status,
+      statusLabel: MEMBERSHIP_STATUS_LABELS[r.status],
+      kind: r.kind,
+      kindLabel: MEMBERSHIP_KIND_LABELS[r.kind],
+      referentName: `${firstName} ${lastName}`,
+      createdAt: r.createdAt,
+    }));
+
+  const emails = db
+    .select()
+    .from(outbox)
+    .where(eq(outbox.memberBodyId, body.id))
+    .orderBy(desc(outbox.createdAt), desc(outbox.id))
+    .all()
+    .map((row) => ({
+      id: row.id,
+      recipient: row.recipient,
+      template: row.template,
+      subject: emailSubject(row),
+      status: row.status,
+      statusLabel: OUTBOX_STATUS_LABELS[row.status],
+      attempts: row.attempts,
+      lastError: row.lastError,
+      createdAt: row.createdAt,
+      sentAt: row.sentAt,
+    }));
+
+  const actor = alias(coordinators, "actor");
+  const audit = db
+    .select({ entry: auditLog, actorName: actor.name })
+    .from(auditLog)
+    .leftJoin(actor, and(eq(auditLog.actorType, "coordinator"), eq(actor.id, auditLog.actorId)))
+    .where(
+      or(
+        and(eq(auditLog.entityType, "membership_request"), eq(auditLog.entityId, String(request.id))),
+        and(eq(auditLog.entityType, "member_body"), eq(auditLog.entityId, String(body.id))),
+      ),
+    )
+    .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+    .all()
+    .map(({ entry, actorName }) => {
+      const details = entry.details ?? {};
+      return {
+        id: entry.id,
+        action: entry.action,
+        actionLabel: auditActionTitle(entry.action),
+        actorType: entry.actorType,
+        actorLabel: actorName ?? AUDIT_ACTOR_LABELS[entry.actorType],
+        entityType: entry.entityType,
+        createdAt: entry.createdAt,
+        details,
+        /** An edit's fields with their labels, values before and after. */
+        changes: auditChanges(details),
+        reason: typeof details.reason === "string" ? details.reason : null,
+      };
+    });
+
+  return {
+    request: {
+      id: request.id,
+      status: request.status,
+      statusLabel: MEMBERSHIP_STATUS_LABELS[request.status],
+      kind: request.kind,
+      kindLabel: MEMBERSHIP_KIND_LABELS[request.kind],
+      createdAt: request.createdAt,
+      confirmedAt: request.confirmedAt,
+      updatedAt: request.updatedAt,
+      decidedAt: request.decidedAt,
+      decisionReason: request.decisionReason,
+      decidedByName: found.decidedByName,
+      noActiveProjects: request.noActiveProjects,
+      declaredProjects: declaredProjects(request.submission),
+    },
+    body: {
+      id: body.id,
+      kind: body.kind,
+      kindLabel: MEMBER_BODY_KIND_LABELS[body.kind],
+      name: body.name,
+      municipalityCode: body.municipalityCode,
+      municipalityName: found.municipalityName,
+      provinceName: found.provinceName,
+      provinceSigla: found.provinceSigla,
+      pec: body.pec,
+      fiscalCode: body.fiscalCode,
+      status: body.status,
+      statusLabel: MEMBER_BODY_STATUS_LABELS[body.status],
+    },
+    referent: {
+      id: referent.id,
+      firstName: referent.firstName,
+      lastName: referent.lastName,
+      role: referent.role,
+      roleLabel: REFERENT_ROLE_LABELS[referent.role],
+      office: referent.office,
+      email: referent.email,
+      phone: referent.phone,
+      mobile: referent.mobile,
+      phoneDisplay: displayPhone(referent.phone),
+      mobileDisplay: displayPhone(referent.mobile),
+      privacyConsentAt: referent.privacyConsentAt,
+      privacyNoticeVersion: referent.privacyNoticeVersion,
+      emailVerifiedAt: referent.emailVerifiedAt,
+      validFrom: referent.validFrom,
+      validTo: referent.validTo,
+    },
+    /** The ente's active referente, who an approved handover would replace (null if none). */
+    currentReferent,
+    referentHistory,
+    projects,
+    otherRequests,
+    emails,
+    audit,
+  };
+}
+
+export type MembershipRequestDetail = NonNullable<ReturnType<typeof getMembershipRequestDetail>>;
+
+/** The current values of the edit form ("Modifica dati"), phones written as people write them. */
+export function getMembershipEditValues(db: Db, { id }: { id: number }) {
+  const found = db
+    .select({ body: memberBodies, referent: referents })
+    .from(membershipRequests)
+    .innerJoin(memberBodies, eq(memberBodies.id, membershipRequests.memberBodyId))
+    .innerJoin(referents, eq(referents.id, membershipRequests.referentId))
+    .where(eq(membershipRequests.id, id))
+    .get();
+  if (!found) return null;
+  const { body, referent } = found;
+  return {
+    requestId: id,
+    bodyKind: body.kind,
+    bodyKindLabel: MEMBER_BODY_KIND_LABELS[body.kind],
+    values: {
+      bodyKind: body.kind as string,
+      bodyName: body.name,
+      pec: body.pec,
+      fiscalCode: body.fiscalCode,
+      firstName: referent.firstName,
+      lastName: referent.lastName,
+      role: referent.role as string,
+      office: referent.office,
+      email: referent.email,
+      phone: displayPhone(referent.phone) ?? "",
+      mobile: displayPhone(referent.mobile) ?? "",
+    },
+  };
+}
+
+type FieldValue = string | null;
+
+export type UpdateMembershipResult =
+  | { ok: true; changed: EditableField[] }
+  | { ok: false; notFound: true }
+  | { ok: false; notFound?: false; fieldErrors: Partial<Record<EditableField, string>> };
+
+/**
+ * A coordinator's correction of the ente (denominazione for kinds other than Comune, PEC, codice
+ * fiscale) and of the request's referente. Only the fields that really change are written and
+ * audited, with their values before and after, in one transaction.
+ */
+export function updateMembershipFields(
+  db: Db,
+  { id, coordinatorId, changes, now = new Date() }: { id: number; coordinatorId: number; changes: MembershipEdit; now?: Date },
+): UpdateMembershipResult {
+  return db.transaction((tx): UpdateMembershipResult => {
+    const found = tx
+      .select({ body: memberBodies, referent: referents })
+      .from(membershipRequests)
+      .innerJoin(memberBodies, eq(memberBodies.id, membershipRequests.memberBodyId))
+      .innerJoin(referents, eq(referents.id, membershipRequests.referentId))
+      .where(eq(membershipRequests.id, id))
+      .get();
+    if (!found) return { ok: false, notFound: true };
+    const { body, referent } = found;
+
+    const owner = tx
+      .select({ id: memberBodies.id, name: memberBodies.name })
+      .from(memberBodies)
+      .where(and(eq(memberBodies.fiscalCode, changes.fiscalCode), ne(memberBodies.id, body.id)))
+      .get();
+    if (owner) {
+      return {
+        ok: false,
+        fieldErrors: { fiscalCode: `Questo codice fiscale appartiene a un altro ente già registrato (${owner.name}): controllalo` },
+      };
+    }
+
+    const current: Record<EditableField, FieldValue> = {
+      bodyName: body.name,
+      pec: body.pec,
+      fiscalCode: body.fiscalCode,
+      firstName: referent.firstName,
+      lastName: referent.lastName,
+      role: referent.role,
+      office: referent.office,
+      email: referent.email,
+      phone: referent.phone,
+      mobile: referent.mobile,
+    };
+    const wanted: Record<EditableField, FieldValue> = {
+      // The name of a Comune comes from the ISTAT list and is not edited by hand.
+      bodyName: body.kind === "comune" ? body.name : (changes.bodyName ?? "").trim(),
+      pec: changes.pec,
+      fiscalCode: changes.fiscalCode,
+      firstName: changes.firstName,
+      lastName: changes.lastName,
+      role: changes.role,
+      office: changes.office,
+      email: changes.email,
+      phone: changes.phone,
+      mobile: changes.mobile ?? null,
+    };
+    const changed = (Object.keys(EDITABLE_FIELD_LABELS) as EditableField[]).filter((f) => current[f] !== wanted[f]);
+    if (changed.length === 0) return { ok: true, changed };
+
+    const before: Partial<Record<EditableField, FieldValue>> = {};
+    const after: Partial<Record<EditableField, FieldValue>> = {};
+    for (const field of changed) {
+      before[field] = current[field];
+      after[field] = wanted[field];
+    }
+
+    if (changed.some((f) => f === "bodyName" || f === "pec" || f === "fiscalCode")) {
+      tx.update(memberBodies)
+        .set({ name: wanted.bodyName!, pec: wanted.pec!, fiscalCode: wanted.fiscalCode!, updatedAt: now })
+        .where(eq(memberBodies.id, body.id))
+        .run();
+    }
+    if (changed.some((f) => f !== "bodyName" && f !== "pec" && f !== "fiscalCode")) {
+      tx.update(referents)
+        .set({
+          firstName: wanted.firstName!,
+          lastName: wanted.lastName!,
+          role: changes.role,
+          office: wanted.office!,
+          email: wanted.email!,
+          phone: wanted.phone!,
+          mobile: wanted.mobile,
+        })
+        .where(eq(referents.id, referent.id))
+        .run();
+    }
+    tx.update(membershipRequests).set({ updatedAt: now }).where(eq(membershipRequests.id, id)).run();
+    recordAudit(tx, {
+      actorType: "coordinator",
+      actorId: coordinatorId,
+      action: "membership.edited",
+      entityType: "membership_request",
+      entityId: id,
+      details: { memberBodyId: body.id, referentId: referent.id, before, after },
+    });
+    return { ok: true, changed };
+  });
+}

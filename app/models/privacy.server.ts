@@ -1,0 +1,821 @@
+import { subMonths } from "date-fns";
+import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
+import { parsePhoneNumberFromString } from "libphonenumber-js";
+import {
+  auditLog,
+  invitations,
+  memberBodies,
+  membershipRequests,
+  municipalities,
+  outbox,
+  projectHostMunicipalities,
+  referentEmailChanges,
+  referentLoginCodes,
+  referents,
+  roundTables,
+  saiProjects,
+  sessions,
+} from "#db/schema";
+import type { Db, Tx } from "~/utils/db.server";
+import { formatDateIt } from "~/utils/dates";
+import { recordAudit } from "./audit.server";
+import { listActiveCoordinators } from "./coordinator.server";
+import { queueEmail } from "./outbox.server";
+import { REFERENT_PROPOSAL_SOURCE } from "./referent-area.server";
+
+// The rights of a referente over their personal data (GDPR arts. 15, 17, 21) and the retention of
+// requests that never became memberships (SPEC.md §1, issue 6 point 5).
+//
+// "The person" behind a referentId is every referente row with the same email address: one person
+// can have several rows (a new scheda after a rejection, a second ente, a past term). The export
+// shows all of them and an erasure anonymises all of them.
+//
+// Erasure anonymises rather than deletes, so the history of the ente and the figures of the
+// network (enti, projects, places, invitations and answers) stay as they were. It works in three
+// layers, all in one transaction:
+//  1. the records known to be about the person (referente rows, their requests' submission, their
+//     invitations, the emails addressed to them, their sessions and the audit entries about them)
+//     are rewritten field by field;
+//  2. every text column of every other table (except the coordinators' accounts and reference data)
+//     is searched for the person's email addresses, phone numbers in any common spelling and full
+//     name, and each occurrence is replaced: this catches, for example, the successor's name in the
+//     notice sent to the previous referente, or an address quoted in a delivery error;
+//  3. one audit entry per anonymised row, without personal data.
+// If the person was the active referente of an ente, their term ends today; the ente stays a member
+// without a referente until a new scheda (handover) is approved.
+
+export const ERASED_FIRST_NAME = "Interessato";
+export const ERASED_LAST_NAME = "cancellato";
+export const ERASED_FULL_NAME = `${ERASED_FIRST_NAME} ${ERASED_LAST_NAME}`;
+const ERASED_TEXT = "[dato cancellato]";
+const ERASED_PHONE = "[telefono cancellato]";
+const WITHDRAWN_REASON = "Ritirata: dati del referente cancellati su sua richiesta.";
+
+/** The address an anonymised referente row gets: unique per row and undeliverable (RFC 2606 .invalid). */
+export const erasedEmail = (referentId: number) => `cancellato-${referentId}@invalid`;
+
+const lower = (v: string) => v.trim().toLowerCase();
+
+/** Every referente row of the person behind `referentId` (same email address), or null. */
+function personRows(db: Db | Tx, referentId: number) {
+  const target = db.select().from(referents).where(eq(referents.id, referentId)).get();
+  if (!target) return null;
+  const rows = db
+    .select()
+    .from(referents)
+    .where(sql`lower(${referents.email}) = ${lower(target.email)}`)
+    .orderBy(asc(referents.id))
+    .all();
+  return { target, rows };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export (art. 15 and 20): everything held about the person, as plain JSON-ready data.
+
+export type ReferentDataExport = ReturnType<typeof buildExport>;
+
+export function exportReferentData(db: Db, { referentId, now = new Date() }: { referentId: number; now?: Date }) {
+  const person = personRows(db, referentId);
+  if (!person) return null;
+  return buildExport(db, person.rows, now);
+}
+
+function buildExport(db: Db, rows: (typeof referents.$inferSelect)[], now: Date) {
+  const referentIds = rows.map((r) => r.id);
+  const emails = [...new Set(rows.map((r) => lower(r.email)))];
+  const requests = db
+    .select()
+    .from(membershipRequests)
+    .where(inArray(membershipRequests.referentId, referentIds))
+    .orderBy(asc(membershipRequests.id))
+    .all();
+  const requestIds = requests.map((r) => r.id);
+  const bodyIds = [...new Set([...rows.map((r) => r.memberBodyId), ...requests.map((r) => r.memberBodyId)])];
+  const bodies = db
+    .select({ body: memberBodies, municipalityName: municipalities.name })
+    .from(memberBodies)
+    .leftJoin(municipalities, eq(municipalities.istatCode, memberBodies.municipalityCode))
+    .where(inArray(memberBodies.id, bodyIds))
+    .orderBy(asc(memberBodies.id))
+    .all();
+
+  // Projects the person declared, and every project of an ente while they are its active referente.
+  const activeBodyIds = rows.filter((r) => r.validFrom && !r.validTo && !r.erasedAt).map((r) => r.memberBodyId);
+  const projectConditions = [
+    requestIds.length ? inArray(saiProjects.requestId, requestIds) : undefined,
+    activeBodyIds.length ? inArray(saiProjects.memberBodyId, activeBodyIds) : undefined,
+  ].filter(Boolean);
+  const projects = projectConditions.length
+    ? db.select().from(saiProjects).where(or(...projectConditions)).orderBy(asc(saiProjects.id)).all()
+    : [];
+  const hosts = projects.length
+    ? db
+        .select({ projectId: projectHostMunicipalities.projectId, code: municipalities.istatCode, name: municipalities.name })
+        .from(projectHostMunicipalities)
+        .innerJoin(municipalities, eq(municipalities.istatCode, projectHostMunicipalities.municipalityCode))
+        .where(inArray(projectHostMunicipalities.projectId, projects.map((p) => p.id)))
+        .all()
+    : [];
+
+  const emailChanges = db
+    .select({ newEmail: referentEmailChanges.newEmail, expiresAt: referentEmailChanges.expiresAt, createdAt: referentEmailChanges.createdAt })
+    .from(referentEmailChanges)
+    .where(inArray(referentEmailChanges.referentId, referentIds))
+    .orderBy(asc(referentEmailChanges.id))
+    .all();
+
+  const invitationRows = db
+    .select({ invitation: invitations, roundTable: roundTables })
+    .from(invitations)
+    .innerJoin(roundTables, eq(roundTables.id, invitations.roundTableId))
+    .where(or(inArray(invitations.referentId, referentIds), inArray(sql`lower(${invitations.email})`, emails)))
+    .orderBy(asc(roundTables.startsAt), asc(invitations.id))
+    .all();
+  const invitationIds = invitationRows.map((r) => r.invitation.id);
+
+  const emailsSent = db
+    .select({
+      id: outbox.id,
+      recipient: outbox.recipient,
+      template: outbox.template,
+      subject: outbox.subject,
+      category: outbox.category,
+      status: outbox.status,
+      attempts: outbox.attempts,
+      createdAt: outbox.createdAt,
+      sentAt: outbox.sentAt,
+      updatedAt: outbox.updatedAt,
+    })
+    .from(outbox)
+    .where(inArray(sql`lower(${outbox.recipient})`, emails))
+    .orderBy(asc(outbox.id))
+    .all();
+
+  const activity = db
+    .select()
+    .from(auditLog)
+    .where(relatedAuditCondition({ referentIds, requestIds, invitationIds }))
+    .orderBy(asc(auditLog.createdAt), asc(auditLog.id))
+    .all()
+    .map((a) => ({
+      id: a.id,
+      createdAt: a.createdAt,
+      action: a.action,
+      // Who acted: the kind only; coordinators' identities are not the person's data.
+      actorType: a.actorType,
+      entityType: a.entityType,
+      entityId: a.entityId,
+      details: a.details ?? null,
+    }));
+
+  return {
+    formatVersion: 1,
+    generatedAt: now,
+    controller: "ANCI Sicilia - Coordinamento dei Comuni siciliani aderenti alla Rete SAI",
+    emails,
+    referents: rows.map((r) => ({
+      ...r,
+      memberBodyName: bodies.find((b) => b.body.id === r.memberBodyId)?.body.name ?? null,
+    })),
+    pendingEmailChanges: emailChanges,
+    membershipRequests: requests.map(({ confirmationTokenHash: _secret, decidedById: _by, ...r }) => r),
+    memberBodies: bodies.map((b) => ({ ...b.body, municipalityName: b.municipalityName })),
+    projects: projects.map((p) => ({ ...p, hostMunicipalities: hosts.filter((h) => h.projectId === p.id).map(({ code, name }) => ({ code, name })) })),
+    invitations: invitationRows.map(({ invitation: { tokenHash: _secret, ...i }, roundTable: rt }) => ({
+      ...i,
+      roundTable: { id: rt.id, number: rt.number, title: rt.title, startsAt: rt.startsAt, endsAt: rt.endsAt, mode: rt.mode, status: rt.status },
+    })),
+    emailsSent,
+    activity,
+  };
+}
+
+function relatedAuditCondition({ referentIds, requestIds, invitationIds }: { referentIds: number[]; requestIds: number[]; invitationIds: number[] }) {
+  const ids = (values: number[]) => values.map(String);
+  const conditions = [
+    and(eq(auditLog.entityType, "referent"), inArray(auditLog.entityId, ids(referentIds))),
+    and(eq(auditLog.actorType, "referent"), inArray(auditLog.actorId, referentIds)),
+  ];
+  if (requestIds.length) conditions.push(and(eq(auditLog.entityType, "membership_request"), inArray(auditLog.entityId, ids(requestIds))));
+  if (invitationIds.length) conditions.push(and(eq(auditLog.entityType, "invitation"), inArray(auditLog.entityId, ids(invitationIds))));
+  return or(...conditions);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preferences and the erasure request (made by the referente).
+
+export function getPrivacySettings(db: Db, { referentId }: { referentId: number }) {
+  const referent = db.select().from(referents).where(eq(referents.id, referentId)).get();
+  if (!referent) return null;
+  const pending = pendingErasureRequests(db).find((p) => p.referentId === referentId);
+  return { receivesCommunications: referent.receivesCommunications, erasureRequestedAt: pending?.requestedAt ?? null };
+}
+
+export type ErasureRequestResult = { ok: true; alreadyRequested: boolean } | { ok: false; error: string };
+
+/**
+ * Records the referente's request to erase their data and tells every active coordinator, who
+ * executes it from /admin/cancellazioni. Asking again while a request is pending changes nothing.
+ */
+export function requestErasure(
+  db: Db,
+  { referentId, appUrl, now = new Date() }: { referentId: number; appUrl: string; now?: Date },
+): ErasureRequestResult {
+  return db.transaction((tx): ErasureRequestResult => {
+    const person = personRows(tx, referentId);
+    if (!person || person.target.erasedAt) return { ok: false, error: "Referente non trovato." };
+    const ids = new Set(person.rows.map((r) => r.id));
+    if (pendingErasureRequests(tx).some((p) => ids.has(p.referentId))) return { ok: true, alreadyRequested: true };
+
+    const body = tx.select({ name: memberBodies.name }).from(memberBodies).where(eq(memberBodies.id, person.target.memberBodyId)).get();
+    recordAudit(tx, {
+      actorType: "referent",
+      actorId: referentId,
+      action: "referent.erasure_requested",
+      entityType: "referent",
+      entityId: referentId,
+      details: { memberBodyId: person.target.memberBodyId },
+    });
+    // The email names the ente and the request, not the person: nothing to scrub from it later.
+    for (const coordinator of listActiveCoordinators(tx)) {
+      queueEmail(tx, {
+        to: coordinator.email,
+        template: "erasure-requested",
+        props: {
+          coordinatorName: coordinator.name,
+          bodyName: body?.name ?? "",
+          referentId,
+          requestedOn: formatDateIt(now),
+          erasuresUrl: `${appUrl}/admin/cancellazioni`,
+        },
+        memberBodyId: person.target.memberBodyId,
+        domain: new URL(appUrl).hostname,
+      });
+    }
+    return { ok: true, alreadyRequested: false };
+  });
+}
+
+type PendingErasure = { referentId: number; requestedAt: Date; auditId: number };
+
+/** `referent.erasure_requested` entries not followed by a `referent.erased` of the same referente. */
+function pendingErasureRequests(db: Db | Tx): PendingErasure[] {
+  const later = sql`SELECT 1 FROM audit_log e WHERE e.action = 'referent.erased' AND e.entity_type = 'referent'
+    AND e.entity_id = ${auditLog.entityId} AND e.id > ${auditLog.id}`;
+  return db
+    .select({ entityId: auditLog.entityId, id: auditLog.id, createdAt: auditLog.createdAt })
+    .from(auditLog)
+    .where(and(eq(auditLog.action, "referent.erasure_requested"), eq(auditLog.entityType, "referent"), sql`NOT EXISTS (${later})`))
+    .orderBy(asc(auditLog.id))
+    .all()
+    .map((r) => ({ referentId: Number(r.entityId), requestedAt: r.createdAt, auditId: r.id }))
+    .filter((r, i, all) => Number.isInteger(r.referentId) && all.findIndex((o) => o.referentId === r.referentId) === i);
+}
+
+/** The requests coordinators still have to execute, oldest first, with who asked. */
+export function listPendingErasures(db: Db) {
+  const pending = pendingErasureRequests(db);
+  if (pending.length === 0) return [];
+  const rows = db
+    .select({ referent: referents, bodyName: memberBodies.name })
+    .from(referents)
+    .innerJoin(memberBodies, eq(memberBodies.id, referents.memberBodyId))
+    .where(inArray(referents.id, pending.map((p) => p.referentId)))
+    .all();
+  return pending.flatMap((p) => {
+    const row = rows.find((r) => r.referent.id === p.referentId);
+    if (!row || row.referent.erasedAt) return [];
+    const r = row.referent;
+    return [
+      {
+        referentId: r.id,
+        requestedAt: p.requestedAt,
+        name: `${r.firstName} ${r.lastName}`,
+        email: r.email,
+        bodyName: row.bodyName,
+        isActiveReferent: !!r.validFrom && !r.validTo,
+      },
+    ];
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Erasure (art. 17), executed by a coordinator.
+
+export type ErasureResult = { ok: true; erasedReferentIds: number[]; endedTerms: number } | { ok: false; error: string };
+
+export function eraseReferent(
+  db: Db,
+  { referentId, coordinatorId, now = new Date() }: { referentId: number; coordinatorId: number; now?: Date },
+): ErasureResult {
+  registerMatcher(db);
+  return db.transaction((tx): ErasureResult => {
+    const person = personRows(tx, referentId);
+    if (!person) return { ok: false, error: "Referente non trovato." };
+    if (person.target.erasedAt) return { ok: false, error: "I dati di questo referente sono già stati cancellati." };
+    const rows = person.rows.filter((r) => !r.erasedAt);
+    const ids = rows.map((r) => r.id);
+    if (!pendingErasureRequests(tx).some((p) => ids.includes(p.referentId))) {
+      return { ok: false, error: "Non c'è una richiesta di cancellazione in attesa per questo referente." };
+    }
+
+    const traces = collectTraces(tx, rows);
+    const replacementEmail = erasedEmail(person.target.id);
+    let endedTerms = 0;
+    const withdrawnByReferent = new Map<number, number>();
+
+    for (const r of rows) {
+      const activeTerm = !!r.validFrom && !r.validTo;
+      if (activeTerm) endedTerms++;
+      tx.update(referents)
+        .set({
+          firstName: ERASED_FIRST_NAME,
+          lastName: ERASED_LAST_NAME,
+          role: "altro",
+          office: "",
+          email: erasedEmail(r.id),
+          phone: "",
+          mobile: null,
+          receivesCommunications: false,
+          erasedAt: now,
+          validTo: activeTerm ? now : r.validTo,
+        })
+        .where(eq(referents.id, r.id))
+        .run();
+
+      // A scheda not yet decided cannot be approved for an anonymous person: it is withdrawn.
+      const withdrawn = tx
+        .update(membershipRequests)
+        .set({
+          status: "rejected",
+          decidedById: coordinatorId,
+          decidedAt: now,
+          decisionReason: WITHDRAWN_REASON,
+          confirmationTokenHash: null,
+          confirmationExpiresAt: null,
+          updatedAt: now,
+        })
+        .where(and(eq(membershipRequests.referentId, r.id), inArray(membershipRequests.status, ["email_unverified", "pending"])))
+        .returning({ id: membershipRequests.id })
+        .all();
+      withdrawnByReferent.set(r.id, withdrawn.length);
+      // A withdrawn successor proposal hands the ente's projects back, as withdrawing it does.
+      for (const { id } of withdrawn) {
+        const request = tx.select().from(membershipRequests).where(eq(membershipRequests.id, id)).get()!;
+        if (isProposal(request)) tx.update(saiProjects).set({ requestId: null }).where(eq(saiProjects.requestId, id)).run();
+      }
+
+      for (const request of tx.select().from(membershipRequests).where(eq(membershipRequests.referentId, r.id)).all()) {
+        tx.update(membershipRequests)
+          .set({
+            submission: anonymiseSubmission(request.submission, erasedEmail(r.id), traces),
+            decisionReason: request.decisionReason === null ? null : traces.scrubRelated(request.decisionReason),
+          })
+          .where(eq(membershipRequests.id, request.id))
+          .run();
+      }
+
+      tx.update(sessions)
+        .set({ revokedAt: sql`coalesce(${sessions.revokedAt}, ${now.getTime()})`, data: {} })
+        .where(eq(sessions.referentId, r.id))
+        .run();
+      // Sign-in codes (hashes of the address) and address changes awaiting confirmation go entirely.
+      tx.delete(referentLoginCodes).where(eq(referentLoginCodes.referentId, r.id)).run();
+      tx.delete(referentEmailChanges).where(eq(referentEmailChanges.referentId, r.id)).run();
+    }
+
+    // Invitations keep their answer and attendance (the figures), not the address.
+    for (const invitation of traces.invitations) {
+      const owner = invitation.referentId && ids.includes(invitation.referentId) ? invitation.referentId : person.target.id;
+      tx.update(invitations).set({ email: erasedEmail(owner) }).where(eq(invitations.id, invitation.id)).run();
+    }
+
+    // Emails to the person: the log keeps that an email went out, not to whom or what it said.
+    const emailOwner = new Map(rows.map((r) => [lower(r.email), r.id]));
+    for (const mail of tx.select().from(outbox).where(inArray(sql`lower(${outbox.recipient})`, traces.emails)).all()) {
+      const unsent = mail.status === "queued" || mail.status === "sending";
+      tx.update(outbox)
+        .set({
+          recipient: erasedEmail(emailOwner.get(lower(mail.recipient)) ?? person.target.id),
+          props: {},
+          subject: mail.subject === null ? null : traces.scrubRelated(mail.subject),
+          status: unsent ? "failed" : mail.status,
+          lastError: unsent ? "Annullata: dati del destinatario cancellati." : mail.lastError === null ? null : traces.scrubRelated(mail.lastError),
+          leaseUntil: null,
+          updatedAt: now,
+        })
+        .where(eq(outbox.id, mail.id))
+        .run();
+    }
+
+    // Audit entries about the person: personal values replaced, the facts kept.
+    for (const entry of traces.auditEntries) {
+      if (!entry.details) continue;
+      tx.update(auditLog)
+        .set({ details: traces.scrubDetails(entry.details, replacementEmail) as Record<string, unknown> })
+        .where(eq(auditLog.id, entry.id))
+        .run();
+    }
+
+    scrubEverywhere(tx, traces, replacementEmail);
+
+    for (const r of rows) {
+      recordAudit(tx, {
+        actorType: "coordinator",
+        actorId: coordinatorId,
+        action: "referent.erased",
+        entityType: "referent",
+        entityId: r.id,
+        details: {
+          memberBodyId: r.memberBodyId,
+          termEnded: !!r.validFrom && !r.validTo,
+          requestsWithdrawn: withdrawnByReferent.get(r.id) ?? 0,
+        },
+      });
+    }
+    return { ok: true, erasedReferentIds: ids, endedTerms };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Finding and replacing a person's data.
+
+type ReferentRow = typeof referents.$inferSelect;
+
+const PERSONAL_KEYS = new Set([
+  "firstName",
+  "lastName",
+  "name",
+  "fullName",
+  "referentName",
+  "recipientName",
+  "successorName",
+  "email",
+  "newEmail",
+  "oldEmail",
+  "previousEmail",
+  "recipientEmail",
+  "phone",
+  "mobile",
+  "office",
+  "ip",
+  "userAgent",
+]);
+const EMAIL_KEYS = new Set(["email", "newEmail", "oldEmail", "previousEmail", "recipientEmail"]);
+
+const escapeRegExp = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const SEPARATORS = "[\\s./()\\-]*";
+
+/** Every way a number is commonly written: +39 091 1234567, 0039…, 091-123 4567, 0911234567. */
+function phonePattern(value: string): string | null {
+  const parsed = parsePhoneNumberFromString(value, "IT");
+  const national = parsed?.nationalNumber ?? value.replace(/\D/g, "");
+  if (national.length < 6) return null;
+  const prefix = parsed ? `(?:(?:\\+|00)${SEPARATORS}${parsed.countryCallingCode}${SEPARATORS})?` : "";
+  return `(?<!\\d)${prefix}${national.split("").join(SEPARATORS)}(?!\\d)`;
+}
+
+/** A name as a whole word (any spacing, any case): "Rossi" is not found inside "Rossini". */
+function wordPattern(value: string) {
+  const words = value.trim().split(/\s+/).map(escapeRegExp);
+  return `(?<![\\p{L}\\p{N}])${words.join("\\s+")}(?![\\p{L}\\p{N}])`;
+}
+
+type Traces = ReturnType<typeof collectTraces>;
+
+/**
+ * What identifies the person: their addresses and numbers, current and past (coordinators'
+ * corrections keep the old values in the audit log), and names. "Strong" traces are specific enough
+ * to be replaced anywhere in the database; single first or last names only inside the records that
+ * are about the person.
+ */
+function collectTraces(tx: Tx, rows: ReferentRow[]) {
+  const referentIds = rows.map((r) => r.id);
+  const emails = new Set(rows.map((r) => lower(r.email)));
+  const phones = new Set<string>();
+  const names = new Set<string>();
+  const fullNames = new Set<string>();
+  const addPerson = (first: unknown, last: unknown) => {
+    const f = typeof first === "string" ? first.trim() : "";
+    const l = typeof last === "string" ? last.trim() : "";
+    if (f) names.add(f);
+    if (l) names.add(l);
+    if (f && l) {
+      fullNames.add(`${f} ${l}`);
+      fullNames.add(`${l} ${f}`);
+    }
+  };
+  for (const r of rows) {
+    addPerson(r.firstName, r.lastName);
+    if (r.phone) phones.add(r.phone);
+    if (r.mobile) phones.add(r.mobile);
+  }
+
+  const requests = tx.select().from(membershipRequests).where(inArray(membershipRequests.referentId, referentIds)).all();
+  for (const request of requests) {
+    const s = (request.submission ?? {}) as Record<string, unknown>;
+    addPerson(s.firstName, s.lastName);
+    for (const key of ["phone", "mobile"]) if (typeof s[key] === "string" && s[key]) phones.add(s[key] as string);
+    if (typeof s.email === "string") emails.add(lower(s.email));
+  }
+
+  for (const change of tx.select().from(referentEmailChanges).where(inArray(referentEmailChanges.referentId, referentIds)).all()) {
+    emails.add(lower(change.newEmail));
+  }
+
+  const invitationRows = tx
+    .select()
+    .from(invitations)
+    .where(or(inArray(invitations.referentId, referentIds), inArray(sql`lower(${invitations.email})`, [...emails])))
+    .all();
+  for (const i of invitationRows) emails.add(lower(i.email));
+
+  const auditEntries = tx
+    .select()
+    .from(auditLog)
+    .where(
+      relatedAuditCondition({ referentIds, requestIds: requests.map((r) => r.id), invitationIds: invitationRows.map((i) => i.id) }),
+    )
+    .all();
+  // Values a coordinator or the referente replaced are still the person's: collect them too.
+  const walk = (value: unknown, key?: string) => {
+    if (Array.isArray(value)) return value.forEach((v) => walk(v));
+    if (value && typeof value === "object") {
+      const o = value as Record<string, unknown>;
+      addPerson(o.firstName, o.lastName);
+      for (const [k, v] of Object.entries(o)) walk(v, k);
+      return;
+    }
+    if (typeof value !== "string" || !key) return;
+    if (EMAIL_KEYS.has(key) && value.includes("@")) emails.add(lower(value));
+    if ((key === "phone" || key === "mobile") && value) phones.add(value);
+  };
+  for (const entry of auditEntries) walk(entry.details);
+  emails.delete("");
+
+  const strong = [
+    ...[...emails].map(escapeRegExp),
+    ...[...phones].map(phonePattern).filter((p): p is string => !!p),
+    ...[...fullNames].map(wordPattern),
+  ];
+  const weak = [...names].filter((n) => n.length >= 3).map(wordPattern);
+  const strongSource = strong.length ? strong.join("|") : "(?!)";
+  const relatedSource = [...strong, ...weak].join("|") || "(?!)";
+  const strongRe = new RegExp(strongSource, "giu");
+  const relatedRe = new RegExp(relatedSource, "giu");
+
+  const replacement = (match: string, email: string) => {
+    if (match.includes("@")) return email;
+    if (/\d/.test(match)) return ERASED_PHONE;
+    return ERASED_FULL_NAME;
+  };
+  const scrubWith = (re: RegExp) => (text: string, email = erasedEmail(rows[0].id)) => text.replace(re, (m) => replacement(m, email));
+  const scrubStrong = scrubWith(strongRe);
+  const scrubRelated = scrubWith(relatedRe);
+
+  const scrubDetails = (value: unknown, email: string, key?: string): unknown => {
+    if (key && PERSONAL_KEYS.has(key) && value !== null && value !== undefined && typeof value !== "object") {
+      if (EMAIL_KEYS.has(key)) return email;
+      if (key === "firstName") return ERASED_FIRST_NAME;
+      if (key === "lastName") return ERASED_LAST_NAME;
+      return ERASED_TEXT;
+    }
+    if (Array.isArray(value)) return value.map((v) => scrubDetails(v, email));
+    if (value && typeof value === "object") {
+      return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, scrubDetails(v, email, k)]));
+    }
+    return typeof value === "string" ? scrubRelated(value, email) : value;
+  };
+
+  return {
+    emails: [...emails],
+    invitations: invitationRows,
+    auditEntries,
+    strongSource,
+    scrubStrong,
+    scrubRelated,
+    scrubDetails,
+  };
+}
+
+function anonymiseSubmission(submission: unknown, email: string, traces: Traces) {
+  if (!submission || typeof submission !== "object" || Array.isArray(submission)) return {};
+  const s = { ...(submission as Record<string, unknown>) };
+  s.firstName = ERASED_FIRST_NAME;
+  s.lastName = ERASED_LAST_NAME;
+  s.email = email;
+  s.role = "altro";
+  s.office = "";
+  s.phone = null;
+  s.mobile = null;
+  return traces.scrubDetails(s, email);
+}
+
+// Tables never searched: coordinators' own accounts (a person may also be a coordinator), the
+// referente rows (rewritten above; a namesake's row must not be touched) and reference data.
+const SKIPPED_TABLES = new Set(["coordinators", "referents", "provinces", "municipalities", "settings", "__drizzle_migrations"]);
+
+const MATCHER = "sai_privacy_match";
+const compiled = new Map<string, RegExp>();
+const registered = new WeakSet<object>();
+
+/** A SQL function `sai_privacy_match(pattern, value)`: the regex test runs inside SQLite's scan. */
+function registerMatcher(db: Db) {
+  if (registered.has(db.$client)) return;
+  db.$client.function(MATCHER, { deterministic: true }, (pattern: unknown, value: unknown) => {
+    if (typeof pattern !== "string" || typeof value !== "string") return 0;
+    let re = compiled.get(pattern);
+    if (!re) {
+      if (compiled.size > 50) compiled.clear();
+      re = new RegExp(pattern, "iu");
+      compiled.set(pattern, re);
+    }
+    return re.test(value) ? 1 : 0;
+  });
+  registered.add(db.$client);
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** The text columns of every table of the database, read from the schema itself. */
+export function listTextColumns(db: Db | Tx) {
+  const tables = db.all<{ name: string }>(
+    sql`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
+  );
+  return tables.map(({ name }) => ({
+    table: name,
+    columns: db
+      .all<{ name: string; type: string; pk: number }>(sql.raw(`PRAGMA table_info(${quoteIdent(name)})`))
+      .filter((c) => c.type === "" || /TEXT|CHAR|CLOB|JSON/i.test(c.type))
+      .map((c) => c.name),
+  }));
+}
+
+/** Layer 2: every remaining occurrence of a strong trace, in any text column of any other table. */
+function scrubEverywhere(tx: Tx, traces: Traces, email: string) {
+  for (const { table, columns } of listTextColumns(tx)) {
+    if (SKIPPED_TABLES.has(table)) continue;
+    for (const column of columns) {
+      const col = quoteIdent(column);
+      const hits = tx.all<{ rid: number; v: string }>(
+        sql`SELECT rowid AS rid, ${sql.raw(col)} AS v FROM ${sql.raw(quoteIdent(table))}
+            WHERE typeof(${sql.raw(col)}) = 'text' AND ${sql.raw(MATCHER)}(${traces.strongSource}, ${sql.raw(col)})`,
+      );
+      for (const hit of hits) {
+        const replaced = traces.scrubStrong(hit.v, email);
+        if (replaced === hit.v) continue;
+        tx.run(sql`UPDATE ${sql.raw(quoteIdent(table))} SET ${sql.raw(col)} = ${replaced} WHERE rowid = ${hit.rid}`);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retention: requests that never became memberships are not kept for ever.
+
+export const DEFAULT_UNCONFIRMED_DAYS = 30;
+export const DEFAULT_REJECTED_MONTHS = 12;
+
+export type PurgeResult = { requests: number; referents: number; memberBodies: number; projects: number };
+
+const isProposal = (request: { submission: unknown }) =>
+  !!request.submission &&
+  typeof request.submission === "object" &&
+  (request.submission as { source?: unknown }).source === REFERENT_PROPOSAL_SOURCE;
+
+/**
+ * The projects a request declared go with it. A successor proposed from the referent area declares
+ * no projects of their own: the ente's real projects are attached to the proposal while it is open
+ * (so that its approval keeps them), and projects that existed before the request are not its own
+ * either; those are handed back to the ente instead (requestId null), as withdrawing a proposal does.
+ */
+function dropDeclaredProjects(tx: Tx, request: typeof membershipRequests.$inferSelect) {
+  const proposal = isProposal(request);
+  const attached = tx.select().from(saiProjects).where(eq(saiProjects.requestId, request.id)).all();
+  let deleted = 0;
+  for (const project of attached) {
+    if (proposal || project.createdAt.getTime() < request.createdAt.getTime()) {
+      tx.update(saiProjects).set({ requestId: null }).where(eq(saiProjects.id, project.id)).run();
+    } else {
+      tx.delete(saiProjects).where(eq(saiProjects.id, project.id)).run();
+      deleted++;
+    }
+  }
+  return deleted;
+}
+
+/**
+ * Deletes membership requests still awaiting email confirmation after `unconfirmedDays` and
+ * rejected ones `rejectedMonths` after the decision, with their projects; their referente when it
+ * has no other request and was never active (and the person's data in the emails and the log, when
+ * no other row of theirs remains); and enti left without requests that were never members.
+ * Approved, revoked and superseded requests are never deleted. Running it again deletes nothing more.
+ */
+export function purgeExpiredRequests(
+  db: Db,
+  {
+    now = new Date(),
+    unconfirmedDays = DEFAULT_UNCONFIRMED_DAYS,
+    rejectedMonths = DEFAULT_REJECTED_MONTHS,
+  }: { now?: Date; unconfirmedDays?: number; rejectedMonths?: number } = {},
+): PurgeResult {
+  registerMatcher(db);
+  const unconfirmedBefore = now.getTime() - unconfirmedDays * 24 * 60 * 60 * 1000;
+  const rejectedBefore = subMonths(now, rejectedMonths).getTime();
+  return db.transaction((tx): PurgeResult => {
+    const result: PurgeResult = { requests: 0, referents: 0, memberBodies: 0, projects: 0 };
+    const expired = tx
+      .select()
+      .from(membershipRequests)
+      .where(
+        or(
+          and(
+            eq(membershipRequests.status, "email_unverified"),
+            sql`coalesce(${membershipRequests.updatedAt}, ${membershipRequests.createdAt}) < ${unconfirmedBefore}`,
+          ),
+          and(
+            eq(membershipRequests.status, "rejected"),
+            sql`coalesce(${membershipRequests.decidedAt}, ${membershipRequests.updatedAt}, ${membershipRequests.createdAt}) < ${rejectedBefore}`,
+          ),
+        ),
+      )
+      .orderBy(asc(membershipRequests.id))
+      .all();
+
+    const touchedBodies = new Set<number>();
+    const expiredIds = new Set(expired.map((r) => r.id));
+    const byReferent = new Map<number, (typeof expired)[number][]>();
+    for (const request of expired) byReferent.set(request.referentId, [...(byReferent.get(request.referentId) ?? []), request]);
+
+    for (const [referentId, requests] of byReferent) {
+      const referent = tx.select().from(referents).where(eq(referents.id, referentId)).get();
+      const keepsOtherRequest = tx
+        .select({ id: membershipRequests.id })
+        .from(membershipRequests)
+        .where(eq(membershipRequests.referentId, referentId))
+        .all()
+        .some((r) => !expiredIds.has(r.id));
+      const invited = tx.select({ id: invitations.id }).from(invitations).where(eq(invitations.referentId, referentId)).get();
+      const dropReferent = !!referent && !referent.validFrom && !keepsOtherRequest && !invited;
+      // When no other row of the person remains, their traces in emails and log go with the row;
+      // they are gathered before the requests they point to are deleted.
+      const samePerson =
+        referent &&
+        tx
+          .select({ id: referents.id })
+          .from(referents)
+          .where(and(sql`lower(${referents.email}) = ${lower(referent.email)}`, sql`${referents.id} <> ${referent.id}`))
+          .get();
+      const traces = dropReferent && !samePerson ? collectTraces(tx, [referent]) : null;
+
+      for (const request of requests) {
+        touchedBodies.add(request.memberBodyId);
+        result.projects += dropDeclaredProjects(tx, request);
+        tx.delete(membershipRequests).where(eq(membershipRequests.id, request.id)).run();
+        result.requests++;
+        recordAudit(tx, {
+          actorType: "system",
+          action: "membership.purged",
+          entityType: "membership_request",
+          entityId: request.id,
+          details: { status: request.status, memberBodyId: request.memberBodyId, reason: "retention" },
+        });
+      }
+      if (!dropReferent) continue;
+
+      if (traces) {
+        const email = erasedEmail(referent.id);
+        tx.update(outbox)
+          .set({ recipient: email, props: {}, updatedAt: now })
+          .where(inArray(sql`lower(${outbox.recipient})`, traces.emails))
+          .run();
+        for (const entry of traces.auditEntries) {
+          if (!entry.details) continue;
+          tx.update(auditLog)
+            .set({ details: traces.scrubDetails(entry.details, email) as Record<string, unknown> })
+            .where(eq(auditLog.id, entry.id))
+            .run();
+        }
+        scrubEverywhere(tx, traces, email);
+      }
+      tx.delete(sessions).where(eq(sessions.referentId, referent.id)).run();
+      tx.delete(referents).where(eq(referents.id, referent.id)).run();
+      result.referents++;
+    }
+
+    for (const bodyId of touchedBodies) {
+      const body = tx.select().from(memberBodies).where(eq(memberBodies.id, bodyId)).get();
+      if (!body || body.status !== "candidate") continue;
+      const stillUsed =
+        tx.select({ id: membershipRequests.id }).from(membershipRequests).where(eq(membershipRequests.memberBodyId, bodyId)).get() ||
+        tx.select({ id: referents.id }).from(referents).where(eq(referents.memberBodyId, bodyId)).get();
+      if (stillUsed) continue;
+      result.projects += tx.delete(saiProjects).where(eq(saiProjects.memberBodyId, bodyId)).run().changes;
+      tx.update(outbox).set({ memberBodyId: null }).where(eq(outbox.memberBodyId, bodyId)).run();
+      tx.delete(memberBodies).where(eq(memberBodies.id, bodyId)).run();
+      result.memberBodies++;
+      recordAudit(tx, { actorType: "system", action: "member_body.purged", entityType: "member_body", entityId: bodyId, details: { reason: "retention" } });
+    }
+    return result;
+  });
+}

@@ -1,0 +1,45 @@
+import { formatDateIt } from "~/utils/dates";
+import { formatRoundTableWhen } from "~/utils/rome-time";
+import { ROUND_TABLE_MODE_LABELS, roundTableHeading } from "~/utils/round-table-calendar";
+import { MATERIAL_KIND_LABELS } from "~/validation/material";
+import type { Material } from "./material.server";
+import { DOCUMENT_TYPES } from "./material.server";
+import type { RoundTable } from "./round-table.server";
+
+// How the public calendar shows a round table and its public materials (plain JSON for the page).
+
+const TYPE_LABELS = new Map<string, string>(Object.values(DOCUMENT_TYPES).map((t) => [t.mimeType, t.extension.toUpperCase()]));
+
+/** "1,2 MB" or "850 kB". */
+export function formatFileSize(bytes: number) {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1).replace(".", ",")} MB`;
+  return `${Math.max(1, Math.round(bytes / 1024))} kB`;
+}
+
+export function publicMaterial(m: Material) {
+  return {
+    id: m.id,
+    kindLabel: MATERIAL_KIND_LABELS[m.kind],
+    title: m.title,
+    curatedBy: m.curatedBy,
+    href: m.url ?? `/materiali/${m.id}`,
+    fileInfo: m.url ? null : `${TYPE_LABELS.get(m.mimeType ?? "") ?? "File"}, ${formatFileSize(m.sizeBytes ?? 0)}`,
+    external: !!m.url,
+  };
+}
+
+export function publicRoundTable(rt: RoundTable & { materials: Material[] }) {
+  return {
+    id: rt.id,
+    heading: roundTableHeading(rt),
+    title: rt.title,
+    when: formatRoundTableWhen(rt.startsAt, rt.endsAt),
+    date: formatDateIt(rt.startsAt),
+    mode: ROUND_TABLE_MODE_LABELS[rt.mode],
+    online: rt.mode !== "in_presenza",
+    place: rt.mode === "online" ? null : rt.place,
+    cancelled: rt.status === "cancelled",
+    speakers: rt.speakers,
+    materials: rt.materials.map(publicMaterial),
+  };
+}

@@ -1,0 +1,408 @@
+import { and, asc, desc, eq, inArray, ne, sql } from "drizzle-orm";
+import { invitations, referents, roundTables } from "#db/schema";
+import type { Db, Tx } from "~/utils/db.server";
+import { roundTableEmailData, type RoundTableEmailData } from "~/utils/round-table-calendar";
+import { toRomeLocalInput } from "~/utils/rome-time";
+import { speakersToText, type RoundTableFormValues, type RoundTableInput } from "~/validation/round-table";
+import { recordAudit } from "./audit.server";
+import { listMaterials } from "./material.server";
+import { queueEmail } from "./outbox.server";
+
+// Tavoli tecnici: creation, changes, publication and cancellation. Each change runs in one
+// transaction with its audit entry and, for a published round table, the emails to the invitees
+// (an update or a cancellation carrying an .ics with the new SEQUENCE).
+
+export type RoundTable = typeof roundTables.$inferSelect;
+export type SaveResult<T = object> = ({ ok: true } & T) | { ok: false; errors: Record<string, string>; formError?: string };
+export type ActionResult<T = object> = ({ ok: true } & T) | { ok: false; error: string };
+
+const domainOf = (appUrl: string) => new URL(appUrl).hostname;
+
+export function parseRoundTableId(value: string | undefined) {
+  return value && /^\d{1,9}$/.test(value) ? Number(value) : null;
+}
+
+/** The number to propose for a new round table: one more than the highest so far. */
+export function nextRoundTableNumber(db: Db | Tx) {
+  const row = db.select({ max: sql<number | null>`max(${roundTables.number})` }).from(roundTables).get();
+  return (row?.max ?? 0) + 1;
+}
+
+export function getRoundTable(db: Db | Tx, { id }: { id: number }) {
+  return db.select().from(roundTables).where(eq(roundTables.id, id)).get() ?? null;
+}
+
+/** What the audit log keeps of a round table, before and after a change. */
+function snapshot(rt: RoundTable) {
+  return {
+    number: rt.number,
+    title: rt.title,
+    description: rt.description,
+    startsAt: rt.startsAt.toISOString(),
+    endsAt: rt.endsAt.toISOString(),
+    mode: rt.mode,
+    place: rt.place,
+    onlineUrl: rt.onlineUrl,
+    speakers: rt.speakers,
+    status: rt.status,
+    sequence: rt.sequence,
+  };
+}
+
+/** The stored columns of a validated form: the place only when people meet, the link only when online. */
+function columnsOf(input: RoundTableInput) {
+  return {
+    number: input.number,
+    title: input.title,
+    description: input.description,
+    startsAt: input.startsAt,
+    endsAt: input.endsAt,
+    mode: input.mode,
+    place: input.mode === "online" ? null : input.place,
+    onlineUrl: input.mode === "in_presenza" ? null : input.onlineUrl,
+    speakers: input.speakers,
+  };
+}
+
+function numberTaken(tx: Tx, number: number | null, exceptId?: number) {
+  if (number === null) return null;
+  const conditions = [eq(roundTables.number, number)];
+  if (exceptId !== undefined) conditions.push(ne(roundTables.id, exceptId));
+  return tx.select({ id: roundTables.id, title: roundTables.title }).from(roundTables).where(and(...conditions)).get() ?? null;
+}
+
+const numberTakenError = (number: number, title: string) => ({
+  number: `Il numero ${number} è già assegnato al tavolo «${title}»: scegline un altro`,
+});
+
+/** A UNIQUE constraint failure, whether better-sqlite3's own error or wrapped by drizzle. */
+function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") return true;
+  return error.cause !== undefined && error.cause !== error && isUniqueViolation(error.cause);
+}
+
+/** The form's values for an existing round table. */
+export function roundTableFormValues(rt: RoundTable): RoundTableFormValues {
+  return {
+    number: rt.number === null ? "" : String(rt.number),
+    title: rt.title,
+    description: rt.description,
+    startsAt: toRomeLocalInput(rt.startsAt),
+    endsAt: toRomeLocalInput(rt.endsAt),
+    mode: rt.mode,
+    place: rt.place ?? "",
+    onlineUrl: rt.onlineUrl ?? "",
+    speakers: speakersToText(rt.speakers),
+  };
+}
+
+/**
+ * A starting point for a new round table from an existing one ("Duplica"): same title, programme,
+ * mode, place, link and speakers, the next number, and no date (the times are suggested apart).
+ */
+export function duplicateRoundTableValues(db: Db, { id }: { id: number }) {
+  const source = getRoundTable(db, { id });
+  if (!source) return null;
+  return {
+    source: { id: source.id, number: source.number, title: source.title, startsAt: source.startsAt, endsAt: source.endsAt },
+    values: { ...roundTableFormValues(source), number: String(nextRoundTableNumber(db)), startsAt: "", endsAt: "" },
+  };
+}
+
+/**
+ * A new round table, as a draft. With `duplicatedFromId` it is recorded as a duplicate of that one.
+ */
+export function createRoundTable(
+  db: Db,
+  { input, coordinatorId, duplicatedFromId }: { input: RoundTableInput; coordinatorId: number; duplicatedFromId?: number | null },
+): SaveResult<{ id: number }> {
+  try {
+    return db.transaction((tx): SaveResult<{ id: number }> => {
+      const taken = numberTaken(tx, input.number);
+      if (taken && input.number !== null) return { ok: false, errors: numberTakenError(input.number, taken.title) };
+      const source = duplicatedFromId ? getRoundTable(tx, { id: duplicatedFromId }) : null;
+      const created = tx
+        .insert(roundTables)
+        .values({ ...columnsOf(input), status: "draft", sequence: 0, createdById: coordinatorId })
+        .returning()
+        .get();
+      recordAudit(tx, {
+        actorType: "coordinator",
+        actorId: coordinatorId,
+        action: source ? "round_table.duplicated" : "round_table.created",
+        entityType: "round_table",
+        entityId: created.id,
+        details: source ? { duplicatedFromId: source.id, before: null, after: snapshot(created) } : { before: null, after: snapshot(created) },
+      });
+      return { ok: true, id: created.id };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error) && input.number !== null) {
+      return { ok: false, errors: { number: `Il numero ${input.number} è già assegnato a un altro tavolo: scegline un altro` } };
+    }
+    throw error;
+  }
+}
+
+export type Invitee = { invitationId: number; email: string; name: string | null; referentId: number | null };
+
+/** The invitees of a round table; without `includeDeclined` those who answered "Non partecipo" are left out. */
+export function roundTableInvitees(tx: Db | Tx, { roundTableId, includeDeclined }: { roundTableId: number; includeDeclined: boolean }): Invitee[] {
+  const conditions = [eq(invitations.roundTableId, roundTableId)];
+  if (!includeDeclined) conditions.push(ne(invitations.answer, "no"));
+  return tx
+    .select({
+      invitationId: invitations.id,
+      email: invitations.email,
+      firstName: referents.firstName,
+      lastName: referents.lastName,
+      referentId: invitations.referentId,
+    })
+    .from(invitations)
+    .leftJoin(referents, eq(referents.id, invitations.referentId))
+    .where(and(...conditions))
+    .orderBy(asc(invitations.id))
+    .all()
+    .map(({ firstName, lastName, ...rest }) => ({ ...rest, name: firstName ? `${firstName} ${lastName ?? ""}`.trim() : null }));
+}
+
+const CHANGE_LABELS = {
+  time: "data e orario",
+  mode: "modalità di partecipazione",
+  place: "luogo",
+  onlineUrl: "link per partecipare online",
+} as const;
+
+/** What changed among the things that matter to someone who put the event in their calendar. */
+function calendarChanges(before: RoundTable, after: RoundTable) {
+  const changes: string[] = [];
+  if (before.startsAt.getTime() !== after.startsAt.getTime() || before.endsAt.getTime() !== after.endsAt.getTime()) {
+    changes.push(CHANGE_LABELS.time);
+  }
+  if (before.mode !== after.mode) changes.push(CHANGE_LABELS.mode);
+  if ((before.place ?? "") !== (after.place ?? "")) changes.push(CHANGE_LABELS.place);
+  if ((before.onlineUrl ?? "") !== (after.onlineUrl ?? "")) changes.push(CHANGE_LABELS.onlineUrl);
+  return changes;
+}
+
+function emailDataOf(rt: RoundTable): RoundTableEmailData {
+  return roundTableEmailData(rt);
+}
+
+function markNotified(tx: Tx, invitees: Invitee[], sequence: number) {
+  if (invitees.length === 0) return;
+  tx.update(invitations)
+    .set({ notifiedSequence: sequence })
+    .where(inArray(invitations.id, invitees.map((i) => i.invitationId)))
+    .run();
+}
+
+/**
+ * Saves the form of an existing round table. When a published one changes date, times, mode, place
+ * or link, its SEQUENCE goes up and every invitee who has not declined gets one update email with
+ * the new calendar entry.
+ */
+export function updateRoundTable(
+  db: Db,
+  { id, input, coordinatorId, appUrl, now = new Date() }: { id: number; input: RoundTableInput; coordinatorId: number; appUrl: string; now?: Date },
+): SaveResult<{ changed: boolean; notified: number }> {
+  try {
+    return db.transaction((tx): SaveResult<{ changed: boolean; notified: number }> => {
+      const before = getRoundTable(tx, { id });
+      if (!before) return { ok: false, errors: {}, formError: "Tavolo tecnico non trovato." };
+      const taken = numberTaken(tx, input.number, id);
+      if (taken && input.number !== null) return { ok: false, errors: numberTakenError(input.number, taken.title) };
+
+      const columns = columnsOf(input);
+      const candidate: RoundTable = { ...before, ...columns };
+      const changes = before.status === "published" ? calendarChanges(before, candidate) : [];
+      const unchanged = JSON.stringify(snapshot(before)) === JSON.stringify(snapshot(candidate));
+      if (unchanged) return { ok: true, changed: false, notified: 0 };
+
+      const sequence = changes.length > 0 ? before.sequence + 1 : before.sequence;
+      // A new start date deserves its own reminder.
+      const moved = before.startsAt.getTime() !== candidate.startsAt.getTime();
+      const after = tx
+        .update(roundTables)
+        .set({ ...columns, sequence, updatedAt: now, ...(moved ? { remindersSentAt: null } : {}) })
+        .where(eq(roundTables.id, id))
+        .returning()
+        .get();
+
+      let notified = 0;
+      if (changes.length > 0) {
+        const invitees = roundTableInvitees(tx, { roundTableId: id, includeDeclined: false });
+        const roundTable = emailDataOf(after);
+        const previous = { startsAt: before.startsAt.toISOString(), endsAt: before.endsAt.toISOString(), mode: before.mode, place: before.place };
+        for (const invitee of invitees) {
+          queueEmail(tx, {
+            to: invitee.email,
+            template: "round-table-updated",
+            props: { recipientName: invitee.name, recipientEmail: invitee.email, roundTable, previous, changes, appUrl },
+            roundTableId: id,
+            domain: domainOf(appUrl),
+          });
+        }
+        markNotified(tx, invitees, sequence);
+        notified = invitees.length;
+      }
+      recordAudit(tx, {
+        actorType: "coordinator",
+        actorId: coordinatorId,
+        action: "round_table.updated",
+        entityType: "round_table",
+        entityId: id,
+        details: { before: snapshot(before), after: snapshot(after), changes, notified },
+      });
+      return { ok: true, changed: true, notified };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error) && input.number !== null) {
+      return { ok: false, errors: { number: `Il numero ${input.number} è già assegnato a un altro tavolo: scegline un altro` } };
+    }
+    throw error;
+  }
+}
+
+/** Makes a draft visible in the public calendar and the feed. */
+export function publishRoundTable(
+  db: Db,
+  { id, coordinatorId, now = new Date() }: { id: number; coordinatorId: number; now?: Date },
+): ActionResult {
+  return db.transaction((tx): ActionResult => {
+    const before = getRoundTable(tx, { id });
+    if (!before) return { ok: false, error: "Tavolo tecnico non trovato." };
+    if (before.status !== "draft") return { ok: false, error: "Si possono pubblicare solo i tavoli in bozza." };
+    const after = tx.update(roundTables).set({ status: "published", updatedAt: now }).where(eq(roundTables.id, id)).returning().get();
+    recordAudit(tx, {
+      actorType: "coordinator",
+      actorId: coordinatorId,
+      action: "round_table.published",
+      entityType: "round_table",
+      entityId: id,
+      details: { before: snapshot(before), after: snapshot(after) },
+    });
+    return { ok: true };
+  });
+}
+
+/**
+ * Cancels a published round table that has not ended: SEQUENCE goes up and every invitee gets a
+ * cancellation with an .ics (METHOD:CANCEL) that removes it from their calendar.
+ */
+export function cancelRoundTable(
+  db: Db,
+  { id, coordinatorId, appUrl, now = new Date() }: { id: number; coordinatorId: number; appUrl: string; now?: Date },
+): ActionResult<{ notified: number }> {
+  return db.transaction((tx): ActionResult<{ notified: number }> => {
+    const before = getRoundTable(tx, { id });
+    if (!before) return { ok: false, error: "Tavolo tecnico non trovato." };
+    if (before.status === "cancelled") return { ok: false, error: "Il tavolo è già stato annullato." };
+    if (before.status !== "published") {
+      return { ok: false, error: "Una bozza non si annulla: non è pubblica e nessuno è stato avvisato. Modificala o lasciala in bozza." };
+    }
+    if (before.endsAt.getTime() <= now.getTime()) return { ok: false, error: "Il tavolo si è già svolto: non si può annullare." };
+    const sequence = before.sequence + 1;
+    const after = tx
+      .update(roundTables)
+      .set({ status: "cancelled", sequence, updatedAt: now })
+      .where(eq(roundTables.id, id))
+      .returning()
+      .get();
+    const invitees = roundTableInvitees(tx, { roundTableId: id, includeDeclined: true });
+    const roundTable = emailDataOf(after);
+    for (const invitee of invitees) {
+      queueEmail(tx, {
+        to: invitee.email,
+        template: "round-table-cancelled",
+        props: { recipientName: invitee.name, recipientEmail: invitee.email, roundTable, appUrl },
+        roundTableId: id,
+        domain: domainOf(appUrl),
+      });
+    }
+    markNotified(tx, invitees, sequence);
+    recordAudit(tx, {
+      actorType: "coordinator",
+      actorId: coordinatorId,
+      action: "round_table.cancelled",
+      entityType: "round_table",
+      entityId: id,
+      details: { before: snapshot(before), after: snapshot(after), notified: invitees.length },
+    });
+    return { ok: true, notified: invitees.length };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading.
+
+export type InvitationCounts = { total: number; yes: number; no: number; pending: number };
+
+function invitationCounts(db: Db, ids: number[]) {
+  const counts = new Map<number, InvitationCounts>();
+  if (ids.length === 0) return counts;
+  const rows = db
+    .select({ roundTableId: invitations.roundTableId, answer: invitations.answer, n: sql<number>`count(*)`.mapWith(Number) })
+    .from(invitations)
+    .where(inArray(invitations.roundTableId, ids))
+    .groupBy(invitations.roundTableId, invitations.answer)
+    .all();
+  for (const row of rows) {
+    const c = counts.get(row.roundTableId) ?? { total: 0, yes: 0, no: 0, pending: 0 };
+    c[row.answer] += row.n;
+    c.total += row.n;
+    counts.set(row.roundTableId, c);
+  }
+  return counts;
+}
+
+/** Every round table for the coordinators: upcoming (soonest first) and past (latest first). */
+export function listRoundTablesForAdmin(db: Db, { now }: { now: Date }) {
+  const rows = db.select().from(roundTables).orderBy(asc(roundTables.startsAt), asc(roundTables.id)).all();
+  const counts = invitationCounts(db, rows.map((r) => r.id));
+  const withCounts = rows.map((rt) => ({ ...rt, invitations: counts.get(rt.id) ?? { total: 0, yes: 0, no: 0, pending: 0 } }));
+  return {
+    upcoming: withCounts.filter((rt) => rt.endsAt.getTime() > now.getTime()),
+    past: withCounts.filter((rt) => rt.endsAt.getTime() <= now.getTime()).reverse(),
+  };
+}
+
+const PUBLIC_STATUSES = ["published", "cancelled"] as const;
+
+/** The public calendar: published and cancelled round tables (never drafts) with their public materials. */
+export function listPublicRoundTables(db: Db, { now }: { now: Date }) {
+  const rows = db
+    .select()
+    .from(roundTables)
+    .where(inArray(roundTables.status, [...PUBLIC_STATUSES]))
+    .orderBy(asc(roundTables.startsAt), asc(roundTables.id))
+    .all();
+  const materials = listMaterials(db, { roundTableIds: rows.map((r) => r.id), visibility: "public" });
+  const withMaterials = rows.map((rt) => ({ ...rt, materials: materials.filter((m) => m.roundTableId === rt.id) }));
+  return {
+    upcoming: withMaterials.filter((rt) => rt.endsAt.getTime() > now.getTime()),
+    archive: withMaterials.filter((rt) => rt.endsAt.getTime() <= now.getTime()).reverse(),
+  };
+}
+
+/** One public round table with its public materials; null for drafts and unknown ids. */
+export function getPublicRoundTable(db: Db, { id }: { id: number }) {
+  const rt = db
+    .select()
+    .from(roundTables)
+    .where(and(eq(roundTables.id, id), inArray(roundTables.status, [...PUBLIC_STATUSES])))
+    .get();
+  if (!rt) return null;
+  return { ...rt, materials: listMaterials(db, { roundTableIds: [rt.id], visibility: "public" }) };
+}
+
+/** What the subscribable feed carries: every published and cancelled round table. */
+export function listFeedRoundTables(db: Db) {
+  return db
+    .select()
+    .from(roundTables)
+    .where(inArray(roundTables.status, [...PUBLIC_STATUSES]))
+    .orderBy(desc(roundTables.startsAt), desc(roundTables.id))
+    .all();
+}

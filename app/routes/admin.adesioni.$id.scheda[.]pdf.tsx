@@ -1,0 +1,29 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { getMembershipRequestDetail, parseRequestId } from "~/models/membership-detail.server";
+import { requireCoordinator } from "~/utils/auth.server";
+import { getDb } from "~/utils/db.server";
+import { buildSchedaPdf } from "~/utils/scheda-pdf.server";
+
+// The printable scheda referente of one request, for filing in the protocol (resource route).
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireCoordinator(request);
+  const id = parseRequestId(params.id);
+  const detail = id ? getMembershipRequestDetail(getDb(), { id }) : null;
+  if (!id || !detail) {
+    throw new Response("Richiesta di adesione non trovata.", {
+      status: 404,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    });
+  }
+  const pdf = await buildSchedaPdf(detail);
+  return new Response(new Uint8Array(pdf), {
+    headers: {
+      "Content-Type": "application/pdf",
+      "Content-Disposition": `inline; filename="scheda-${id}.pdf"`,
+      "Content-Length": String(pdf.length),
+      // Personal data: never kept by shared caches.
+      "Cache-Control": "private, no-store",
+    },
+  });
+}

@@ -1,0 +1,609 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
+import type { ReactNode } from "react";
+import type { UseFormRegisterReturn } from "react-hook-form";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { describedBy, ErrorSummary } from "~/components/form-fields";
+import { useValidatedForm } from "~/components/use-validated-form";
+import { getMembershipRequestDetail, membershipRequestExists, parseRequestId } from "~/models/membership-detail.server";
+import { approveMembership, rejectMembership, revokeMembership, type DecisionResult } from "~/models/membership-review.server";
+import { requireCoordinator } from "~/utils/auth.server";
+import { validateCsrf } from "~/utils/csrf.server";
+import { formatDateIt, formatDateTimeIt } from "~/utils/dates";
+import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import { fieldId, issuesToFieldErrors } from "~/utils/form-data";
+import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
+import { DECISION_REASON_MAX, rejectionSchema, revocationSchema, type DecisionReasonInput } from "~/validation/membership-decision";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.detail.body.name} - Richiesta n. ${data.detail.request.id} - Area coordinatori` : "Richiesta non trovata - Area coordinatori" },
+];
+
+const NOT_FOUND_MESSAGE = "La richiesta di adesione che cerchi non esiste: controlla il numero o torna all'elenco delle adesioni.";
+
+const notFound = () => json({ message: NOT_FOUND_MESSAGE }, { status: 404 });
+
+// Messages shown after a successful action (post/redirect/get).
+const OUTCOMES: Record<string, string> = {
+  approvata: "La richiesta è stata approvata. Il referente riceverà un'email di conferma.",
+  respinta: "La richiesta è stata respinta. Il referente riceverà un'email con il motivo.",
+  revocata: "L'adesione è stata revocata.",
+  modificata: "I dati sono stati aggiornati.",
+  invariata: "Nessun dato è cambiato: non è stato salvato nulla.",
+};
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireCoordinator(request);
+  const id = parseRequestId(params.id);
+  const detail = id ? getMembershipRequestDetail(getDb(), { id }) : null;
+  if (!detail) throw notFound();
+  const outcome = new URL(request.url).searchParams.get("esito");
+  return json({ detail, outcome: outcome ? OUTCOMES[outcome] ?? null : null });
+}
+
+type Intent = "approve" | "reject" | "revoke";
+type ActionData = { intent: Intent | null; errors: Record<string, string>; formError?: string; values?: { reason: string } };
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const coordinator = await requireCoordinator(request);
+  const formData = await request.formData();
+  await validateCsrf(request, formData);
+  const id = parseRequestId(params.id);
+  const db = getDb();
+  if (!id || !membershipRequestExists(db, { id })) throw notFound();
+
+  const intent = String(formData.get("intent") ?? "");
+  const appUrl = getEnv().appUrl;
+  let result: DecisionResult;
+  let outcome: string;
+  if (intent === "approve") {
+    result = approveMembership(db, { id, coordinatorId: coordinator.id, appUrl });
+    outcome = "approvata";
+  } else if (intent === "reject" || intent === "revoke") {
+    const values = { reason: String(formData.get("reason") ?? "") };
+    const parsed = (intent === "reject" ? rejectionSchema : revocationSchema).safeParse(values);
+    if (!parsed.success) {
+      return json<ActionData>({ intent, errors: issuesToFieldErrors(parsed.error.issues), values }, { status: 400 });
+    }
+    const { reason } = parsed.data;
+    result =
+      intent === "reject"
+        ? rejectMembership(db, { id, coordinatorId: coordinator.id, appUrl, reason })
+        : revokeMembership(db, { id, coordinatorId: coordinator.id, reason });
+    outcome = intent === "reject" ? "respinta" : "revocata";
+    if (!result.ok) return json<ActionData>({ intent, errors: {}, formError: result.error, values }, { status: 409 });
+  } else {
+    return json<ActionData>({ intent: null, errors: {}, formError: "Azione non riconosciuta: ricarica la pagina e riprova." }, { status: 400 });
+  }
+  if (!result.ok) return json<ActionData>({ intent, errors: {}, formError: result.error }, { status: 409 });
+  wakeOutboxWorker();
+  return redirect(`/admin/adesioni/${id}?esito=${outcome}`);
+}
+
+const when = (iso: string | null | undefined) => (iso ? formatDateTimeIt(new Date(iso)) : "—");
+const day = (iso: string | null | undefined) => (iso ? formatDateIt(new Date(iso)) : "—");
+/** A calendar date "2024-01-31" as "31/01/2024". */
+const isoDay = (value: string) => (/^\d{4}-\d{2}-\d{2}$/.test(value) ? value.split("-").reverse().join("/") : value);
+
+const STATUS_BADGES: Record<string, string> = {
+  email_unverified: "bg-secondary",
+  pending: "bg-warning text-dark",
+  approved: "bg-success",
+  rejected: "bg-danger",
+  revoked: "bg-dark",
+  superseded: "bg-secondary",
+};
+
+// A superseded request was approved; its decision is the approval.
+const DECISION_VERBS: Record<string, string> = {
+  approved: "Approvata",
+  superseded: "Approvata",
+  rejected: "Respinta",
+  revoked: "Revocata",
+};
+
+const EMAIL_BADGES: Record<string, string> = {
+  queued: "bg-secondary",
+  sending: "bg-info text-dark",
+  sent: "bg-success",
+  failed: "bg-danger",
+};
+
+function Facts({ items }: { items: [string, ReactNode][] }) {
+  return (
+    <dl className="row mb-0">
+      {items.map(([term, value]) => (
+        <div className="col-12 d-sm-flex border-bottom py-2" key={term}>
+          <dt className="col-sm-4 fw-semibold">{term}</dt>
+          <dd className="col-sm-8 mb-0">{value === null || value === undefined || value === "" ? "—" : value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
+  return (
+    <section aria-labelledby={id} className="mb-5">
+      <h2 id={id} className="h3">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}
+
+export default function MembershipRequestPage() {
+  const { detail, outcome } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const { request, body, referent } = detail;
+  const decisionError = actionData?.formError && Object.keys(actionData.errors).length === 0 ? actionData.formError : null;
+  const comune = body.municipalityName ? `${body.municipalityName}${body.provinceSigla ? ` (${body.provinceSigla})` : ""}` : null;
+  const term = referent.validFrom
+    ? referent.validTo
+      ? `Dal ${day(referent.validFrom)} al ${day(referent.validTo)}`
+      : `In carica dal ${day(referent.validFrom)}`
+    : "Non ancora in carica";
+
+  return (
+    <div>
+      <nav aria-label="Percorso" className="breadcrumb-container">
+        <ol className="breadcrumb p-0">
+          <li className="breadcrumb-item">
+            <Link to="/admin/adesioni">Adesioni</Link>
+            <span className="separator" aria-hidden="true">
+              /
+            </span>
+          </li>
+          <li className="breadcrumb-item active" aria-current="page">
+            Richiesta n. {request.id}
+          </li>
+        </ol>
+      </nav>
+      <h1>{body.name}</h1>
+      <p className="lead">
+        Richiesta n. {request.id} · {request.kindLabel} ·{" "}
+        <span className={`badge ${STATUS_BADGES[request.status] ?? "bg-secondary"}`}>{request.statusLabel}</span>
+      </p>
+
+      {outcome ? (
+        <div className="alert alert-success" role="status">
+          {outcome}
+        </div>
+      ) : null}
+      {decisionError ? (
+        <div className="alert alert-danger" role="alert">
+          {decisionError}
+        </div>
+      ) : null}
+
+      <Actions />
+
+      <Section id="richiesta" title="Richiesta">
+        <Facts
+          items={[
+            ["Numero", String(request.id)],
+            ["Tipo di richiesta", request.kindLabel],
+            ["Stato", request.statusLabel],
+            ["Inviata il", when(request.createdAt)],
+            ["Email confermata il", request.confirmedAt ? when(request.confirmedAt) : "Non ancora confermata"],
+            ["Ultimo aggiornamento", when(request.updatedAt)],
+            [
+              "Decisione",
+              request.decidedAt
+                ? `${DECISION_VERBS[request.status] ?? request.statusLabel} il ${when(request.decidedAt)}${request.decidedByName ? ` da ${request.decidedByName}` : ""}`
+                : "Non ancora decisa",
+            ],
+            ...(request.decisionReason ? ([["Motivo", <span style={{ whiteSpace: "pre-wrap" }}>{request.decisionReason}</span>]] as [string, ReactNode][]) : []),
+          ]}
+        />
+      </Section>
+
+      <Section id="ente" title="Ente">
+        <Facts
+          items={[
+            ["Tipo di ente", body.kindLabel],
+            ["Denominazione ente", body.name],
+            ...(comune ? ([["Comune", comune]] as [string, ReactNode][]) : []),
+            ...(body.provinceName ? ([["Provincia", body.provinceName]] as [string, ReactNode][]) : []),
+            ["PEC dell'ente", <a href={`mailto:${body.pec}`}>{body.pec}</a>],
+            ["Codice fiscale dell'ente", body.fiscalCode],
+            ["Stato dell'ente", body.statusLabel],
+          ]}
+        />
+        <h3 className="h5 mt-4">Altre richieste dell'ente</h3>
+        {detail.otherRequests.length === 0 ? (
+          <p>Non ci sono altre richieste per questo ente.</p>
+        ) : (
+          <div className="table-responsive">
+            <table className="table table-sm">
+              <caption className="visually-hidden">Altre richieste di adesione dello stesso ente</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Richiesta</th>
+                  <th scope="col">Tipo</th>
+                  <th scope="col">Referente</th>
+                  <th scope="col">Inviata il</th>
+                  <th scope="col">Stato</th>
+                </tr>
+              </thead>
+              <tbody>
+                {detail.otherRequests.map((o) => (
+                  <tr key={o.id}>
+                    <th scope="row">
+                      <Link to={`/admin/adesioni/${o.id}`}>Richiesta n. {o.id}</Link>
+                    </th>
+                    <td>{o.kindLabel}</td>
+                    <td>{o.referentName}</td>
+                    <td>{when(o.createdAt)}</td>
+                    <td>{o.statusLabel}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Section>
+
+      <Section id="referente" title="Referente">
+        <Facts
+          items={[
+            ["Nome", referent.firstName],
+            ["Cognome", referent.lastName],
+            ["Ruolo", referent.roleLabel],
+            ["Ufficio o settore", referent.office],
+            ["Email", <a href={`mailto:${referent.email}`}>{referent.email}</a>],
+            ["Email verificata il", referent.emailVerifiedAt ? when(referent.emailVerifiedAt) : "Non ancora verificata"],
+            ["Telefono", referent.phoneDisplay],
+            ["Cellulare", referent.mobileDisplay],
+            [
+              "Consenso all'informativa",
+              `Versione ${referent.privacyNoticeVersion}, reso il ${when(referent.privacyConsentAt)}`,
+            ],
+            ["Incarico", term],
+          ]}
+        />
+        <h3 className="h5 mt-4">Storico dei referenti</h3>
+        <div className="table-responsive">
+          <table className="table table-sm">
+            <caption className="visually-hidden">Storico dei referenti dell'ente, dal più recente</caption>
+            <thead>
+              <tr>
+                <th scope="col">Referente</th>
+                <th scope="col">Ruolo</th>
+                <th scope="col">Email</th>
+                <th scope="col">Dal</th>
+                <th scope="col">Al</th>
+                <th scope="col">Richiesta</th>
+              </tr>
+            </thead>
+            <tbody>
+              {detail.referentHistory.map((r) => (
+                <tr key={r.id}>
+                  <th scope="row">
+                    {r.firstName} {r.lastName}
+                    {r.isCurrent ? <span className="badge bg-success ms-2">In carica</span> : null}
+                  </th>
+                  <td>{r.roleLabel}</td>
+                  <td>{r.email}</td>
+                  <td>{r.validFrom ? day(r.validFrom) : "Mai in carica"}</td>
+                  <td>{r.validTo ? day(r.validTo) : r.isCurrent ? "In carica" : "—"}</td>
+                  <td>
+                    {r.requestId ? (
+                      r.isThisRequest ? (
+                        <>Questa richiesta ({r.requestStatusLabel})</>
+                      ) : (
+                        <Link to={`/admin/adesioni/${r.requestId}`}>
+                          Richiesta n. {r.requestId} ({r.requestStatusLabel})
+                        </Link>
+                      )
+                    ) : (
+                      "—"
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </Section>
+
+      <Section id="progetti" title="Progetti SAI">
+        {detail.projects.length === 0 ? (
+          <p>
+            {request.noActiveProjects
+              ? "L'ente ha dichiarato di non avere progetti SAI attivi."
+              : "Non ci sono progetti SAI registrati per questo ente."}
+          </p>
+        ) : (
+          <div className="table-responsive">
+            <table className="table table-sm">
+              <caption className="visually-hidden">Progetti SAI dell'ente, aperti e chiusi</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Tipologia</th>
+                  <th scope="col" className="text-end">
+                    Posti finanziati
+                  </th>
+                  <th scope="col">Codice progetto</th>
+                  <th scope="col">Ente attuatore</th>
+                  <th scope="col">Data di inizio</th>
+                  <th scope="col">Data di fine</th>
+                  <th scope="col">Stato</th>
+                  <th scope="col">Dichiarato con</th>
+                </tr>
+              </thead>
+              <tbody>
+                {detail.projects.map((p) => (
+                  <tr key={p.id}>
+                    <th scope="row">{p.categoryLabel}</th>
+                    <td className="text-end">{p.fundedPlaces}</td>
+                    <td>{p.projectCode ?? "—"}</td>
+                    <td>{p.managingOrganization}</td>
+                    <td>{isoDay(p.startDate)}</td>
+                    <td>{isoDay(p.endDate)}</td>
+                    <td>{p.closedAt ? `Chiuso il ${day(p.closedAt)}` : "Aperto"}</td>
+                    <td>
+                      {p.requestId === null ? (
+                        "Area referente"
+                      ) : p.requestId === request.id ? (
+                        "Questa richiesta"
+                      ) : (
+                        <Link to={`/admin/adesioni/${p.requestId}`}>Richiesta n. {p.requestId}</Link>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Section>
+
+      <Section id="email" title="Email inviate">
+        {detail.emails.length === 0 ? (
+          <p>Nessuna email riguarda questo ente.</p>
+        ) : (
+          <div className="table-responsive">
+            <table className="table table-sm">
+              <caption className="visually-hidden">Email che riguardano l'ente, dalla più recente, con lo stato di recapito</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Creata il</th>
+                  <th scope="col">Destinatario</th>
+                  <th scope="col">Oggetto</th>
+                  <th scope="col">Stato</th>
+                  <th scope="col" className="text-end">
+                    Tentativi
+                  </th>
+                  <th scope="col">Ultimo errore</th>
+                  <th scope="col">Inviata il</th>
+                </tr>
+              </thead>
+              <tbody>
+                {detail.emails.map((e) => (
+                  <tr key={e.id}>
+                    <th scope="row">{when(e.createdAt)}</th>
+                    <td>{e.recipient}</td>
+                    <td>{e.subject}</td>
+                    <td>
+                      <span className={`badge ${EMAIL_BADGES[e.status] ?? "bg-secondary"}`}>{e.statusLabel}</span>
+                    </td>
+                    <td className="text-end">{e.attempts}</td>
+                    <td>{e.lastError ?? "—"}</td>
+                    <td>{e.sentAt ? when(e.sentAt) : "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Section>
+
+      <Section id="registro" title="Registro">
+        {detail.audit.length === 0 ? (
+          <p>Nessuna attività registrata.</p>
+        ) : (
+          <div className="table-responsive">
+            <table className="table table-sm">
+              <caption className="visually-hidden">Registro delle attività sulla richiesta e sull'ente, dalla più recente</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Data</th>
+                  <th scope="col">Chi</th>
+                  <th scope="col">Azione</th>
+                  <th scope="col">Dettagli</th>
+                </tr>
+              </thead>
+              <tbody>
+                {detail.audit.map((a) => (
+                  <tr key={a.id}>
+                    <th scope="row">{when(a.createdAt)}</th>
+                    <td>{a.actorLabel}</td>
+                    <td>{a.actionLabel}</td>
+                    <td>
+                      <AuditDetails entry={a} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Section>
+    </div>
+  );
+}
+
+function AuditDetails({ entry }: { entry: { changes: { field: string; label: string; before: string | null; after: string | null }[]; reason: string | null } }) {
+  if (entry.changes.length > 0) {
+    return (
+      <ul className="list-unstyled mb-0">
+        {entry.changes.map((c) => (
+          <li key={c.field}>
+            {c.label}: {c.before ?? "(vuoto)"} → {c.after ?? "(vuoto)"}
+          </li>
+        ))}
+      </ul>
+    );
+  }
+  if (entry.reason) return <span style={{ whiteSpace: "pre-wrap" }}>Motivo: {entry.reason}</span>;
+  return <>—</>;
+}
+
+function ReasonField({
+  label,
+  hint,
+  error,
+  defaultValue,
+  registration,
+}: {
+  label: string;
+  hint: string;
+  error?: string;
+  defaultValue: string;
+  registration: UseFormRegisterReturn<"reason">;
+}) {
+  const name = registration.name;
+  return (
+    <div className="form-field mb-3">
+      <label htmlFor={fieldId(name)}>{label}</label>
+      <textarea
+        id={fieldId(name)}
+        className={`form-control ${error ? "is-invalid" : ""}`}
+        rows={4}
+        maxLength={DECISION_REASON_MAX}
+        defaultValue={defaultValue}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(name, { hint, error })}
+        {...registration}
+      />
+      <small id={`${fieldId(name)}-hint`} className="form-text">
+        {hint}
+      </small>
+      {error ? (
+        <span id={`${fieldId(name)}-error`} className="field-error">
+          <span className="visually-hidden">Errore: </span>
+          {error}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+function Actions() {
+  const { detail } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busy = navigation.state === "submitting";
+  const { request, currentReferent } = detail;
+  const canApprove = request.status === "pending";
+  const canReject = request.status === "pending" || request.status === "email_unverified";
+  const canRevoke = request.status === "approved";
+  const replaced = request.kind === "handover" && currentReferent && currentReferent.id !== detail.referent.id ? currentReferent : null;
+
+  const serverErrorsFor = (intent: string) => (actionData?.intent === intent ? actionData.errors : undefined);
+  // What was typed comes back from the action (as a defaultValue attribute without JavaScript).
+  const typedFor = (intent: string) => (actionData?.intent === intent ? actionData.values?.reason ?? "" : "");
+  const reject = useValidatedForm<DecisionReasonInput>({
+    schema: rejectionSchema,
+    defaultValues: { reason: typedFor("reject") },
+    serverErrors: serverErrorsFor("reject"),
+  });
+  const revoke = useValidatedForm<DecisionReasonInput>({
+    schema: revocationSchema,
+    defaultValues: { reason: typedFor("revoke") },
+    serverErrors: serverErrorsFor("revoke"),
+  });
+
+  return (
+    <section aria-labelledby="azioni" className="mb-5">
+      <h2 id="azioni" className="h3">
+        Azioni
+      </h2>
+      <div className="d-flex flex-wrap gap-3 mb-4">
+        <Link to={`/admin/adesioni/${request.id}/modifica`} className="btn btn-outline-primary">
+          Modifica dati
+        </Link>
+        <a href={`/admin/adesioni/${request.id}/scheda.pdf`} className="btn btn-outline-primary">
+          Scarica la scheda (PDF)
+        </a>
+      </div>
+
+      {canApprove ? (
+        <Form method="post" className="mb-4">
+          <AuthenticityTokenInput name="csrf" />
+          <h3 className="h5">Approvazione</h3>
+          {replaced ? (
+            <p id="approve-note" className="alert alert-warning">
+              Questa è una richiesta di cambio di referente. Il referente attuale {replaced.firstName} {replaced.lastName} terminerà
+              il suo incarico e riceverà una comunicazione.
+            </p>
+          ) : (
+            <p id="approve-note">Approvando, il referente entra in carica e riceve un'email di conferma.</p>
+          )}
+          <button type="submit" name="intent" value="approve" className="btn btn-success" disabled={busy} aria-describedby="approve-note">
+            Approva
+          </button>
+        </Form>
+      ) : null}
+
+      {canReject ? (
+        <Form method="post" noValidate onSubmit={reject.onSubmit} className="mb-4">
+          <AuthenticityTokenInput name="csrf" />
+          <h3 className="h5">Rifiuto</h3>
+          {reject.showSummary ? <ErrorSummary ref={reject.summaryRef} errors={reject.errorList} subject="Il modulo di rifiuto" /> : null}
+          <ReasonField
+            label="Motivo del rifiuto"
+            hint="Sarà riportato nell'email al referente. Almeno 10 caratteri."
+            error={reject.errorFor("reason")}
+            defaultValue={typedFor("reject")}
+            registration={reject.form.register("reason")}
+          />
+          <button type="submit" name="intent" value="reject" className="btn btn-danger" disabled={busy}>
+            Respingi
+          </button>
+        </Form>
+      ) : null}
+
+      {canRevoke ? (
+        <Form method="post" noValidate onSubmit={revoke.onSubmit} className="mb-4">
+          <AuthenticityTokenInput name="csrf" />
+          <h3 className="h5">Revoca</h3>
+          {revoke.showSummary ? <ErrorSummary ref={revoke.summaryRef} errors={revoke.errorList} subject="Il modulo di revoca" /> : null}
+          <ReasonField
+            label="Motivo della revoca"
+            hint="Resta nel registro delle attività. Almeno 10 caratteri."
+            error={revoke.errorFor("reason")}
+            defaultValue={typedFor("revoke")}
+            registration={revoke.form.register("reason")}
+          />
+          <button type="submit" name="intent" value="revoke" className="btn btn-danger" disabled={busy}>
+            Revoca adesione
+          </button>
+        </Form>
+      ) : null}
+    </section>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  const [title, message] =
+    status === 404
+      ? ["Richiesta non trovata", NOT_FOUND_MESSAGE]
+      : status === 403
+        ? ["Richiesta non valida", "L'operazione non è stata accettata: ricarica la pagina e riprova."]
+        : ["Si è verificato un errore", "Non è stato possibile completare l'operazione. Riprova tra qualche minuto; se il problema continua avvisa l'amministratore."];
+  return (
+    <div>
+      <h1>{title}</h1>
+      <p className="lead">{message}</p>
+      <p>
+        <Link to="/admin/adesioni">Torna all'elenco delle adesioni</Link>
+      </p>
+    </div>
+  );
+}

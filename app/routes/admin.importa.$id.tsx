@@ -1,0 +1,450 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, type SerializeFrom } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { CheckboxField, describedBy, ErrorSummary } from "~/components/form-fields";
+import { useValidatedForm } from "~/components/use-validated-form";
+import { failedRowsOf, previewImport, runImport, type PreviewRow } from "~/models/member-import.server";
+import { requireCoordinator } from "~/utils/auth.server";
+import { validateCsrf } from "~/utils/csrf.server";
+import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import { issuesToFieldErrors, type FormErrors } from "~/utils/form-data";
+import {
+  cachedPreview,
+  cleanupImportUploads,
+  deleteImportUpload,
+  forgetPreview,
+  loadImportUpload,
+  saveImportResult,
+} from "~/utils/import-store.server";
+import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
+import {
+  IMPORT_STATUS_HINTS,
+  IMPORT_STATUS_LABELS,
+  IMPORT_STATUSES,
+  importRunSchema,
+  ROW_STATUS_LABELS,
+  ROW_STATUS_PARAMS,
+  ROW_STATUSES,
+  type ImportRunInput,
+  type RowStatus,
+} from "~/validation/member-import";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data && data.state === "done" ? "Importazione completata" : "Anteprima dell'importazione"} - Area coordinatori` },
+];
+
+const PAGE_SIZE = 100;
+
+const notFound = () =>
+  new Response("Questo caricamento non esiste più: i file caricati restano disponibili per 24 ore. Caricalo di nuovo.", {
+    status: 404,
+    headers: { "Content-Type": "text/plain; charset=utf-8" },
+  });
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const coordinator = await requireCoordinator(request);
+  cleanupImportUploads();
+  const id = params.id ?? "";
+  const stored = loadImportUpload({ id, coordinatorId: coordinator.id });
+  if (!stored) throw notFound();
+  if (stored.result) {
+    return json({ state: "done" as const, id, fileName: stored.fileName, summary: stored.result.summary });
+  }
+
+  const preview = cachedPreview(id, () => previewImport(getDb(), { rows: stored.rows ?? [], labels: stored.labels }));
+  const url = new URL(request.url);
+  const filter = ROW_STATUSES.find((s) => ROW_STATUS_PARAMS[s] === url.searchParams.get("esito")) ?? null;
+  const filtered = filter ? preview.rows.filter((r) => r.status === filter) : preview.rows;
+  const pageCount = Math.max(1, Math.ceil(filtered.length / PAGE_SIZE));
+  const requested = Number(url.searchParams.get("pagina") ?? "1");
+  const page = Number.isInteger(requested) ? Math.min(Math.max(1, requested), pageCount) : 1;
+  return json({
+    state: "preview" as const,
+    id,
+    fileName: stored.fileName,
+    format: stored.format,
+    encoding: stored.encoding,
+    delimiter: stored.delimiter,
+    ignoredHeaders: stored.ignoredHeaders,
+    counts: preview.counts,
+    digest: preview.digest,
+    filter,
+    filteredTotal: filtered.length,
+    page,
+    pageCount,
+    rows: filtered.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE),
+  });
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const coordinator = await requireCoordinator(request);
+  const formData = await request.formData();
+  await validateCsrf(request, formData);
+  const id = params.id ?? "";
+  const stored = loadImportUpload({ id, coordinatorId: coordinator.id });
+  if (!stored) throw notFound();
+
+  if (formData.get("intent") === "annulla") {
+    deleteImportUpload(id);
+    return redirect("/admin/importa");
+  }
+  // Already imported (a second click, or the back button): the summary is the answer.
+  if (stored.result || !stored.rows) return redirect(`/admin/importa/${id}`);
+
+  const parsed = importRunSchema.safeParse(Object.fromEntries(formData));
+  if (!parsed.success) return json<FormErrors>({ errors: issuesToFieldErrors(parsed.error.issues) }, { status: 400 });
+
+  const result = runImport(getDb(), {
+    rows: stored.rows,
+    labels: stored.labels,
+    status: parsed.data.status,
+    sendEmails: parsed.data.sendEmails,
+    coordinatorId: coordinator.id,
+    fileName: stored.fileName,
+    appUrl: getEnv().appUrl,
+    expectedDigest: parsed.data.digest || undefined,
+  });
+  if (!result.ok) {
+    forgetPreview(id);
+    return json<FormErrors>({ errors: {}, formError: result.error }, { status: 409 });
+  }
+  saveImportResult(stored, { summary: result.summary, failed: failedRowsOf(stored.rows, result.errorRows), importedAt: Date.now() });
+  if (result.summary.emails > 0) wakeOutboxWorker();
+  return redirect(`/admin/importa/${id}`);
+}
+
+type LoaderData = SerializeFrom<typeof loader>;
+type PreviewData = Extract<LoaderData, { state: "preview" }>;
+type DoneData = Extract<LoaderData, { state: "done" }>;
+
+const integer = new Intl.NumberFormat("it-IT");
+const n = (value: number) => integer.format(value);
+
+export default function ImportPreviewPage() {
+  const data = useLoaderData<typeof loader>();
+  return data.state === "done" ? <ImportDone data={data} /> : <ImportPreviewView data={data} />;
+}
+
+const STATUS_BADGES: Record<RowStatus, string> = {
+  new: "bg-success",
+  update: "bg-primary",
+  duplicate: "bg-secondary",
+  error: "bg-danger",
+};
+
+function ImportPreviewView({ data }: { data: PreviewData }) {
+  const { counts, id } = data;
+  const importable = counts.new + counts.update;
+  const pageHref = (page: number, filter: RowStatus | null = data.filter) => {
+    const params = new URLSearchParams();
+    if (filter) params.set("esito", ROW_STATUS_PARAMS[filter]);
+    if (page > 1) params.set("pagina", String(page));
+    const query = params.toString();
+    return `/admin/importa/${id}${query ? `?${query}` : ""}`;
+  };
+  const fileDetails = [
+    data.format === "xlsx" ? "file Excel" : "file CSV",
+    data.encoding ? `codifica ${data.encoding === "windows-1252" ? "Windows-1252" : data.encoding.toUpperCase()}` : null,
+    data.delimiter ? `separatore «${data.delimiter === "\t" ? "tabulazione" : data.delimiter}»` : null,
+  ].filter(Boolean);
+
+  return (
+    <>
+      <h1>Anteprima dell'importazione</h1>
+      <p>
+        File <strong>{data.fileName}</strong> ({fileDetails.join(", ")}): {n(counts.total)} {counts.total === 1 ? "riga" : "righe"}.{" "}
+        <strong>Nulla è stato ancora scritto.</strong>
+      </p>
+      {data.ignoredHeaders.length ? (
+        <div className="alert alert-warning" role="status">
+          Colonne non riconosciute e ignorate: {data.ignoredHeaders.map((h) => `«${h}»`).join(", ")}.
+        </div>
+      ) : null}
+
+      <nav aria-label="Esito delle righe" className="mb-3">
+        <ul className="list-inline mb-0">
+          <li className="list-inline-item me-3">
+            <Link to={pageHref(1, null)} aria-current={!data.filter ? "true" : undefined}>
+              Tutte le righe <span className="badge bg-dark">{n(counts.total)}</span>
+            </Link>
+          </li>
+          {ROW_STATUSES.map((s) => (
+            <li className="list-inline-item me-3" key={s}>
+              <Link to={pageHref(1, s)} aria-current={data.filter === s ? "true" : undefined}>
+                {ROW_STATUS_PLURALS[s]} <span className={`badge ${STATUS_BADGES[s]}`}>{n(counts[s])}</span>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+
+      {counts.error > 0 ? (
+        <p>
+          <a className="btn btn-outline-danger btn-sm" href={`/admin/importa/${id}/errori.xlsx`} download>
+            Scarica le righe con errori (.xlsx)
+          </a>{" "}
+          <span className="text-muted">Le righe con errori non vengono importate: correggile nel file scaricato (colonna «Motivo») e caricalo di nuovo.</span>
+        </p>
+      ) : null}
+
+      {data.rows.length === 0 ? (
+        <p className="alert alert-info" role="status">
+          Nessuna riga con questo esito.
+        </p>
+      ) : (
+        <PreviewTable data={data} />
+      )}
+      {data.pageCount > 1 ? <Pagination page={data.page} pageCount={data.pageCount} href={pageHref} /> : null}
+
+      <ImportForm data={data} importable={importable} />
+    </>
+  );
+}
+
+const ROW_STATUS_PLURALS: Record<RowStatus, string> = {
+  new: "Nuovi",
+  update: "Aggiornamenti",
+  duplicate: "Duplicati",
+  error: "Errori",
+};
+
+function PreviewTable({ data }: { data: PreviewData }) {
+  const what = data.filter ? ROW_STATUS_PLURALS[data.filter].toLowerCase() : "tutte le righe";
+  return (
+    <div className="table-responsive">
+      <table className="table align-middle caption-top">
+        <caption>
+          Anteprima ({what}): {n(data.filteredTotal)} {data.filteredTotal === 1 ? "riga" : "righe"}, pagina {data.page} di {data.pageCount}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Riga</th>
+            <th scope="col">Esito</th>
+            <th scope="col">Ente</th>
+            <th scope="col">Referente</th>
+            <th scope="col">Progetti</th>
+            <th scope="col">Dettagli</th>
+          </tr>
+        </thead>
+        <tbody>
+          {data.rows.map((row) => (
+            <PreviewTableRow key={row.line} row={row} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function PreviewTableRow({ row }: { row: PreviewRow }) {
+  return (
+    <tr>
+      <th scope="row">{row.line}</th>
+      <td>
+        <span className={`badge ${STATUS_BADGES[row.status]}`}>{ROW_STATUS_LABELS[row.status]}</span>
+      </td>
+      <td>
+        {row.body}
+        <br />
+        <small className="text-muted">{row.kind}</small>
+      </td>
+      <td>
+        {row.referent}
+        {row.email ? (
+          <>
+            <br />
+            <small>{row.email}</small>
+          </>
+        ) : null}
+      </td>
+      <td>{row.projects}</td>
+      <td>
+        {row.errors.length ? (
+          <ul className="mb-0 ps-3">
+            {row.errors.map((e) => (
+              <li key={e.key}>
+                <strong>{e.column}</strong>
+                {e.value ? <> («{e.value}»)</> : null}: {e.message}
+              </li>
+            ))}
+          </ul>
+        ) : row.changes.length ? (
+          <ul className="mb-0 ps-3">
+            {row.changes.map((c) => (
+              <li key={c}>{c}</li>
+            ))}
+          </ul>
+        ) : row.status === "new" ? (
+          "Nuovo ente con il suo referente"
+        ) : null}
+      </td>
+    </tr>
+  );
+}
+
+function Pagination({ page, pageCount, href }: { page: number; pageCount: number; href: (page: number) => string }) {
+  return (
+    <nav className="pagination-wrapper" aria-label="Pagine dell'anteprima">
+      <ul className="pagination">
+        <li className={`page-item ${page <= 1 ? "disabled" : ""}`}>
+          {page > 1 ? (
+            <Link className="page-link" to={href(page - 1)} rel="prev">
+              Pagina precedente
+            </Link>
+          ) : (
+            <span className="page-link" aria-disabled="true">
+              Pagina precedente
+            </span>
+          )}
+        </li>
+        <li className="page-item">
+          <span className="page-link" aria-current="page">
+            Pagina {page} di {pageCount}
+          </span>
+        </li>
+        <li className={`page-item ${page >= pageCount ? "disabled" : ""}`}>
+          {page < pageCount ? (
+            <Link className="page-link" to={href(page + 1)} rel="next">
+              Pagina successiva
+            </Link>
+          ) : (
+            <span className="page-link" aria-disabled="true">
+              Pagina successiva
+            </span>
+          )}
+        </li>
+      </ul>
+    </nav>
+  );
+}
+
+function ImportForm({ data, importable }: { data: PreviewData; importable: number }) {
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busy = navigation.state === "submitting";
+  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<ImportRunInput>({
+    schema: importRunSchema,
+    defaultValues: { status: "", sendEmails: false, digest: data.digest },
+    serverErrors: actionData?.errors,
+    formError: actionData?.formError,
+  });
+  const statusError = errorFor("status");
+
+  return (
+    <section aria-labelledby="importa" className="mt-5">
+      <h2 id="importa">Importa</h2>
+      {importable === 0 ? (
+        <p className="alert alert-info" role="status">
+          Non c'è nulla da importare: {data.counts.error > 0 ? "correggi le righe con errori e carica di nuovo il file." : "tutte le righe sono già registrate così."}
+        </p>
+      ) : (
+        <Form method="post" noValidate onSubmit={onSubmit}>
+          <AuthenticityTokenInput name="csrf" />
+          <input type="hidden" name="digest" value={data.digest} />
+          {showSummary ? (
+            <ErrorSummary ref={summaryRef} errors={errorList} formError={actionData?.formError} failureTitle="Importazione non riuscita" />
+          ) : null}
+          <p>
+            Verranno scritte {n(importable)} righe: {n(data.counts.new)} {data.counts.new === 1 ? "nuovo ente" : "nuovi enti"} e{" "}
+            {n(data.counts.update)} {data.counts.update === 1 ? "aggiornamento" : "aggiornamenti"}, tutte insieme o nessuna.
+            {data.counts.error > 0 ? ` Le ${n(data.counts.error)} righe con errori saranno escluse.` : ""}
+            {data.counts.duplicate > 0 ? ` I duplicati non cambiano nulla.` : ""}
+          </p>
+          <fieldset className="mb-4" aria-describedby={describedBy("status", { error: statusError })}>
+            <legend className="h6 fw-semibold">Stato da dare alle nuove adesioni</legend>
+            {IMPORT_STATUSES.map((status, i) => {
+              const id = i === 0 ? "status" : `status-${status}`;
+              return (
+                <div className="form-check" key={status}>
+                  <input
+                    type="radio"
+                    id={id}
+                    value={status}
+                    aria-invalid={statusError ? true : undefined}
+                    aria-describedby={`${id}-hint`}
+                    {...form.register("status")}
+                  />
+                  <label htmlFor={id} style={{ fontWeight: 400 }}>
+                    {IMPORT_STATUS_LABELS[status]}
+                  </label>
+                  <small id={`${id}-hint`} className="form-text d-block">
+                    {IMPORT_STATUS_HINTS[status]}
+                  </small>
+                </div>
+              );
+            })}
+            {statusError ? (
+              <span id="status-error" className="field-error">
+                <span className="visually-hidden">Errore: </span>
+                {statusError}
+              </span>
+            ) : null}
+          </fieldset>
+          <CheckboxField
+            label="Invia le email ai referenti"
+            hint="Solo per le nuove adesioni: le approvate ricevono l'email di benvenuto, quelle in attesa il collegamento per confermare l'indirizzo. Gli aggiornamenti non inviano email."
+            error={errorFor("sendEmails")}
+            {...form.register("sendEmails")}
+          />
+          <button type="submit" className="btn btn-primary" disabled={busy}>
+            {busy ? "Importazione in corso…" : "Importa"}
+          </button>
+        </Form>
+      )}
+      <Form method="post" className="mt-3">
+        <AuthenticityTokenInput name="csrf" />
+        <input type="hidden" name="intent" value="annulla" />
+        <button type="submit" className="btn btn-outline-secondary btn-sm">
+          Scarta il file e caricane un altro
+        </button>
+      </Form>
+    </section>
+  );
+}
+
+function ImportDone({ data }: { data: DoneData }) {
+  const s = data.summary;
+  const rows: [string, string][] = [
+    ["Righe nel file", n(s.total)],
+    ["Nuovi enti importati", n(s.created)],
+    ["Enti aggiornati", n(s.updated)],
+    ["Duplicati (nessuna modifica)", n(s.duplicates)],
+    ["Righe con errori, non importate", n(s.errors)],
+    ["Stato delle nuove adesioni", IMPORT_STATUS_LABELS[s.status]],
+    ["Email ai referenti messe in coda", s.sendEmails ? n(s.emails) : "Nessuna (invio non richiesto)"],
+  ];
+  return (
+    <>
+      <h1>Importazione completata</h1>
+      <div className="alert alert-success" role="status">
+        Il file <strong>{data.fileName}</strong> è stato importato: {n(s.created)} {s.created === 1 ? "nuovo ente" : "nuovi enti"},{" "}
+        {n(s.updated)} {s.updated === 1 ? "aggiornamento" : "aggiornamenti"}.
+      </div>
+      <table className="table w-auto caption-top">
+        <caption>Riepilogo dell'importazione</caption>
+        <tbody>
+          {rows.map(([label, value]) => (
+            <tr key={label}>
+              <th scope="row">{label}</th>
+              <td>{value}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="d-flex flex-wrap gap-3">
+        {s.errors > 0 ? (
+          <a className="btn btn-outline-danger" href={`/admin/importa/${data.id}/errori.xlsx`} download>
+            Scarica le righe con errori (.xlsx)
+          </a>
+        ) : null}
+        <Link className="btn btn-primary" to="/admin/adesioni">
+          Vai alle adesioni
+        </Link>
+        <Link className="btn btn-outline-primary" to="/admin/importa">
+          Importa un altro file
+        </Link>
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,33 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { buildErrorReportXlsx, failedRowsOf, previewImport } from "~/models/member-import.server";
+import { requireCoordinator } from "~/utils/auth.server";
+import { getDb } from "~/utils/db.server";
+import { cachedPreview, loadImportUpload } from "~/utils/import-store.server";
+import { downloadHeaders, XLSX_CONTENT_TYPE } from "~/utils/spreadsheet.server";
+
+// GET /admin/importa/:id/errori.xlsx: the rows that cannot be imported, with the file's own columns
+// and a "Motivo" column, to fix and upload again. Before the import it reflects the current preview,
+// afterwards the rows the import left out.
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const coordinator = await requireCoordinator(request);
+  const id = params.id ?? "";
+  const stored = loadImportUpload({ id, coordinatorId: coordinator.id });
+  if (!stored) {
+    throw new Response("Questo caricamento non esiste più: caricalo di nuovo.", {
+      status: 404,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    });
+  }
+  const failed =
+    stored.result?.failed ??
+    failedRowsOf(
+      stored.rows ?? [],
+      cachedPreview(id, () => previewImport(getDb(), { rows: stored.rows ?? [], labels: stored.labels })).rows.filter((r) => r.status === "error"),
+    );
+  const body = await buildErrorReportXlsx({ headers: stored.headers, failed });
+  const base = stored.fileName.replace(/\.[^.]*$/, "").replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60) || "importazione";
+  return new Response(body, {
+    status: 200,
+    headers: downloadHeaders({ fileName: `righe-con-errori-${base}.xlsx`, contentType: XLSX_CONTENT_TYPE }),
+  });
+}

@@ -1,0 +1,337 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { CheckboxField } from "~/components/form-fields";
+import { RoundTableForm } from "~/components/round-table-form";
+import { listMaterials } from "~/models/material.server";
+import {
+  cancelRoundTable,
+  getRoundTable,
+  parseRoundTableId,
+  publishRoundTable,
+  roundTableFormValues,
+  roundTableInvitees,
+  updateRoundTable,
+} from "~/models/round-table.server";
+import { requireCoordinator } from "~/utils/auth.server";
+import { validateCsrf } from "~/utils/csrf.server";
+import { formatDateTimeIt } from "~/utils/dates";
+import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import { issuesToFieldErrors } from "~/utils/form-data";
+import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
+import { formatRoundTableWhen } from "~/utils/rome-time";
+import { roundTableHeading } from "~/utils/round-table-calendar";
+import { MATERIAL_KIND_LABELS, MATERIAL_VISIBILITY_LABELS } from "~/validation/material";
+import {
+  cancelRoundTableSchema,
+  ROUND_TABLE_STATUS_LABELS,
+  roundTableFormValuesOf,
+  roundTableSchema,
+  type RoundTableFormValues,
+} from "~/validation/round-table";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.heading}: ${data.roundTable.title} - Area coordinatori` : "Tavolo tecnico non trovato - Area coordinatori" },
+];
+
+const notFound = () => new Response("Tavolo tecnico non trovato", { status: 404, statusText: "Not Found" });
+
+const plural = (n: number, one: string, many: string) => (n === 1 ? one : many.replace("{n}", String(n)));
+
+function outcomeMessage(params: URLSearchParams) {
+  const n = Number(params.get("n") ?? "0");
+  switch (params.get("esito")) {
+    case "creato":
+      return "Il tavolo tecnico è stato creato in bozza. Quando è pronto, pubblicalo.";
+    case "salvato":
+      return "Le modifiche sono state salvate.";
+    case "aggiornato":
+      return n > 0
+        ? `Le modifiche sono state salvate. ${plural(n, "Un invitato riceverà", "{n} invitati riceveranno")} l'aggiornamento con l'evento per il calendario.`
+        : "Le modifiche sono state salvate. Non ci sono invitati da avvisare.";
+    case "invariato":
+      return "Nessun dato è cambiato: non è stato salvato nulla.";
+    case "pubblicato":
+      return "Il tavolo tecnico è pubblicato: ora compare nel calendario pubblico e nel feed.";
+    case "annullato":
+      return n > 0
+        ? `Il tavolo tecnico è stato annullato. ${plural(n, "Un invitato riceverà", "{n} invitati riceveranno")} l'avviso di annullamento.`
+        : "Il tavolo tecnico è stato annullato.";
+    case "materiale-aggiunto":
+      return n > 0
+        ? `Il materiale è stato aggiunto. ${plural(n, "Un invitato riceverà", "{n} invitati riceveranno")} l'avviso «materiali disponibili».`
+        : "Il materiale è stato aggiunto.";
+    case "materiale-eliminato":
+      return "Il materiale è stato eliminato.";
+    default:
+      return null;
+  }
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireCoordinator(request);
+  const id = parseRoundTableId(params.id);
+  const db = getDb();
+  const rt = id ? getRoundTable(db, { id }) : null;
+  if (!rt) throw notFound();
+  const now = new Date();
+  const invitees = roundTableInvitees(db, { roundTableId: rt.id, includeDeclined: true });
+  const notDeclined = roundTableInvitees(db, { roundTableId: rt.id, includeDeclined: false }).length;
+  return json({
+    roundTable: {
+      id: rt.id,
+      title: rt.title,
+      status: rt.status,
+      statusLabel: ROUND_TABLE_STATUS_LABELS[rt.status],
+      sequence: rt.sequence,
+      ended: rt.endsAt.getTime() <= now.getTime(),
+      when: formatRoundTableWhen(rt.startsAt, rt.endsAt),
+    },
+    heading: roundTableHeading(rt),
+    values: roundTableFormValues(rt),
+    invitees: { total: invitees.length, notDeclined },
+    materials: listMaterials(db, { roundTableIds: [rt.id] }).map((m) => ({
+      id: m.id,
+      kind: MATERIAL_KIND_LABELS[m.kind],
+      title: m.title,
+      curatedBy: m.curatedBy,
+      visibility: MATERIAL_VISIBILITY_LABELS[m.visibility],
+      url: m.url,
+      downloadName: m.downloadName,
+      announcedAt: m.announcedAt ? formatDateTimeIt(m.announcedAt) : null,
+    })),
+    outcome: outcomeMessage(new URL(request.url).searchParams),
+  });
+}
+
+type Intent = "save" | "publish" | "cancel";
+type ActionData = { intent: Intent | null; errors: Record<string, string>; formError?: string; values?: RoundTableFormValues };
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const coordinator = await requireCoordinator(request);
+  const formData = await request.formData();
+  await validateCsrf(request, formData);
+  const id = parseRoundTableId(params.id);
+  const db = getDb();
+  if (!id || !getRoundTable(db, { id })) throw notFound();
+  const intent = String(formData.get("intent") ?? "");
+  const appUrl = getEnv().appUrl;
+
+  if (intent === "save") {
+    const values = roundTableFormValuesOf(formData);
+    const parsed = roundTableSchema.safeParse(values);
+    if (!parsed.success) {
+      return json<ActionData>({ intent, errors: issuesToFieldErrors(parsed.error.issues), values }, { status: 400 });
+    }
+    const result = updateRoundTable(db, { id, input: parsed.data, coordinatorId: coordinator.id, appUrl });
+    if (!result.ok) return json<ActionData>({ intent, errors: result.errors, formError: result.formError, values }, { status: 400 });
+    if (result.notified > 0) wakeOutboxWorker();
+    const outcome = !result.changed ? "invariato" : result.notified > 0 ? `aggiornato&n=${result.notified}` : "salvato";
+    return redirect(`/admin/tavoli/${id}?esito=${outcome}`);
+  }
+  if (intent === "publish") {
+    const result = publishRoundTable(db, { id, coordinatorId: coordinator.id });
+    if (!result.ok) return json<ActionData>({ intent, errors: {}, formError: result.error }, { status: 409 });
+    return redirect(`/admin/tavoli/${id}?esito=pubblicato`);
+  }
+  if (intent === "cancel") {
+    const parsed = cancelRoundTableSchema.safeParse({ confirm: formData.get("confirm") ?? "" });
+    if (!parsed.success) return json<ActionData>({ intent, errors: issuesToFieldErrors(parsed.error.issues) }, { status: 400 });
+    const result = cancelRoundTable(db, { id, coordinatorId: coordinator.id, appUrl });
+    if (!result.ok) return json<ActionData>({ intent, errors: {}, formError: result.error }, { status: 409 });
+    wakeOutboxWorker();
+    return redirect(`/admin/tavoli/${id}?esito=annullato&n=${result.notified}`);
+  }
+  return json<ActionData>({ intent: null, errors: {}, formError: "Azione non riconosciuta: ricarica la pagina e riprova." }, { status: 400 });
+}
+
+export default function AdminRoundTablePage() {
+  const { roundTable: rt, heading, values, invitees, materials, outcome } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const statusError = actionData && actionData.intent !== "save" && actionData.formError ? actionData.formError : null;
+  const saveData = actionData?.intent === "save" ? actionData : undefined;
+  const cancelError = actionData?.intent === "cancel" ? actionData.errors.confirm : undefined;
+
+  return (
+    <>
+      <nav aria-label="Percorso" className="breadcrumb-container">
+        <ol className="breadcrumb p-0">
+          <li className="breadcrumb-item">
+            <Link to="/admin/tavoli">Tavoli tecnici</Link>
+            <span className="separator" aria-hidden="true">
+              /
+            </span>
+          </li>
+          <li className="breadcrumb-item active" aria-current="page">
+            {heading}
+          </li>
+        </ol>
+      </nav>
+      <h1>
+        {heading}: {rt.title}
+      </h1>
+      <p className="lead">
+        {rt.when} ·{" "}
+        <span className={`badge ${rt.status === "published" ? "bg-success" : rt.status === "cancelled" ? "bg-danger" : "bg-secondary"}`}>
+          {rt.statusLabel}
+        </span>
+      </p>
+      {outcome ? (
+        <div className="alert alert-success" role="status">
+          {outcome}
+        </div>
+      ) : null}
+      {statusError ? (
+        <div className="alert alert-danger" role="alert">
+          {statusError}
+        </div>
+      ) : null}
+
+      <div className="d-flex flex-wrap gap-2 mb-4">
+        <Link to={`/admin/tavoli/${rt.id}/inviti`} className="btn btn-outline-primary">
+          Inviti e risposte
+        </Link>
+        <Link to={`/admin/tavoli/nuovo?da=${rt.id}`} className="btn btn-outline-secondary">
+          Duplica
+        </Link>
+        {rt.status !== "draft" ? (
+          <a href={`/tavoli-tecnici/${rt.id}`} className="btn btn-outline-secondary">
+            Pagina pubblica
+          </a>
+        ) : null}
+      </div>
+
+      <section aria-labelledby="stato" className="mb-5">
+        <h2 id="stato" className="h3">
+          Stato
+        </h2>
+        {rt.status === "draft" ? (
+          <>
+            <p>Il tavolo è in bozza: non compare nel calendario pubblico né nel feed.</p>
+            <Form method="post">
+              <AuthenticityTokenInput name="csrf" />
+              <input type="hidden" name="intent" value="publish" />
+              <button type="submit" className="btn btn-success">
+                Pubblica
+              </button>
+            </Form>
+          </>
+        ) : null}
+        {rt.status === "published" ? (
+          <>
+            <p>Il tavolo è pubblicato: compare nel calendario pubblico e nel feed.</p>
+            {!rt.ended ? (
+              <Form method="post" className="border border-danger rounded p-3" aria-labelledby="annulla-titolo">
+                <AuthenticityTokenInput name="csrf" />
+                <input type="hidden" name="intent" value="cancel" />
+                <h3 id="annulla-titolo" className="h5">
+                  Annulla il tavolo
+                </h3>
+                <p>
+                  L'annullamento non si può revocare. Il tavolo resterà nel calendario pubblico con la dicitura «Annullato»
+                  e {invitees.total === 1 ? "l'unico invitato riceverà" : `tutti gli invitati (${invitees.total}) riceveranno`} un'email di
+                  annullamento con il file che rimuove l'evento dal calendario.
+                </p>
+                <CheckboxField
+                  name="confirm"
+                  label="Confermo: voglio annullare questo tavolo tecnico e avvisare gli invitati"
+                  error={cancelError}
+                />
+                <button type="submit" className="btn btn-danger">
+                  Annulla il tavolo
+                </button>
+              </Form>
+            ) : (
+              <p>Il tavolo si è già svolto.</p>
+            )}
+          </>
+        ) : null}
+        {rt.status === "cancelled" ? <p>Il tavolo è stato annullato: resta nel calendario pubblico con la dicitura «Annullato».</p> : null}
+      </section>
+
+      <section aria-labelledby="dati" className="mb-5">
+        <h2 id="dati" className="h3">
+          Dati del tavolo
+        </h2>
+        <RoundTableForm
+          values={saveData?.values ?? values}
+          serverErrors={saveData?.errors}
+          formError={saveData?.formError}
+          submitLabel="Salva le modifiche"
+          hidden={{ intent: "save" }}
+          numberHint="Lascialo vuoto per un incontro senza numero."
+          notice={
+            rt.status === "published" && invitees.notDeclined > 0 ? (
+              <div className="alert alert-info">
+                Il tavolo è pubblicato: se cambi data, orario, modalità, luogo o link,{" "}
+                {invitees.notDeclined === 1 ? "l'invitato che non ha declinato riceverà" : `i ${invitees.notDeclined} invitati che non hanno declinato riceveranno`}{" "}
+                un'email di aggiornamento con l'evento per il calendario.
+              </div>
+            ) : null
+          }
+        />
+      </section>
+
+      <section aria-labelledby="materiali" id="materiali-sezione">
+        <h2 id="materiali" className="h3">
+          Materiali
+        </h2>
+        {materials.length === 0 ? (
+          <p>Nessun materiale.</p>
+        ) : (
+          <div className="table-responsive">
+            <table className="table align-middle caption-top">
+              <caption>Materiali del tavolo</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Titolo</th>
+                  <th scope="col">Tipo</th>
+                  <th scope="col">A cura di</th>
+                  <th scope="col">Visibilità</th>
+                  <th scope="col">File o link</th>
+                  <th scope="col">Azioni</th>
+                </tr>
+              </thead>
+              <tbody>
+                {materials.map((m) => (
+                  <tr key={m.id}>
+                    <th scope="row">{m.title}</th>
+                    <td>
+                      {m.kind}
+                      {m.announcedAt ? <div className="small text-muted">Annunciato agli invitati il {m.announcedAt}</div> : null}
+                    </td>
+                    <td>{m.curatedBy ?? "—"}</td>
+                    <td>{m.visibility}</td>
+                    <td>
+                      {m.url ? (
+                        <a href={m.url} rel="noopener noreferrer">
+                          Apri il link<span className="visually-hidden"> di {m.title}</span>
+                        </a>
+                      ) : (
+                        <a href={`/materiali/${m.id}`}>{m.downloadName}</a>
+                      )}
+                    </td>
+                    <td>
+                      <Form method="post" action={`/admin/tavoli/${rt.id}/materiali`}>
+                        <AuthenticityTokenInput name="csrf" />
+                        <input type="hidden" name="intent" value="delete" />
+                        <input type="hidden" name="materialId" value={m.id} />
+                        <button type="submit" className="btn btn-outline-danger btn-xs">
+                          Elimina<span className="visually-hidden"> {m.title}</span>
+                        </button>
+                      </Form>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <Link to={`/admin/tavoli/${rt.id}/materiali`} className="btn btn-primary">
+          Aggiungi materiali
+        </Link>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,565 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { SAI_CATEGORIES, type SaiCategory } from "#db/enums";
+import { ErrorSummary } from "~/components/form-fields";
+import {
+  getRoundTable,
+  INVITATION_TEMPLATE,
+  invitationEmailProps,
+  invitationRefusal,
+  listInvitations,
+  recipientsFor,
+  saveAttendance,
+  sendInvitations,
+  type InvitationAnswer,
+} from "~/models/invitation.server";
+import { listProvinceOptions } from "~/models/membership-list.server";
+import { requireCoordinator } from "~/utils/auth.server";
+import { validateCsrf } from "~/utils/csrf.server";
+import { formatDateTimeIt } from "~/utils/dates";
+import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import { fieldId, issuesToFieldErrors, type FormErrors } from "~/utils/form-data";
+import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
+import { renderEmail } from "~/utils/render-email.server";
+import { ROUND_TABLE_MODE_LABELS } from "~/utils/round-table-calendar";
+import { roundTableName, roundTableWhen } from "~/utils/round-table-format";
+import {
+  ANSWER_LABELS,
+  attendanceSchema,
+  recipientsFormFields,
+  recipientsFormInput,
+  recipientsFormSchema,
+  toRecipientFilters,
+} from "~/validation/invitations";
+import { OUTBOX_STATUS_LABELS, SAI_CATEGORY_LABELS } from "~/validation/labels";
+
+export const meta: MetaFunction = () => [{ title: "Inviti al Tavolo tecnico - Area coordinatori" }];
+
+const PAGE_SIZE = 100;
+
+const STATUS_LABELS = { draft: "Bozza", published: "Pubblicato", cancelled: "Annullato" } as const;
+
+const EMAIL_KIND_LABELS: Record<string, string> = {
+  "round-table-invitation": "invito",
+  "round-table-reminder": "promemoria",
+  "round-table-updated": "aggiornamento",
+  "round-table-cancelled": "annullamento",
+  "materials-available": "materiali",
+};
+
+function parseId(value: string | undefined) {
+  return value && /^\d{1,9}$/.test(value) ? Number(value) : null;
+}
+
+function loadRoundTable(params: LoaderFunctionArgs["params"]) {
+  const id = parseId(params.id);
+  const rt = id ? getRoundTable(getDb(), { id }) : undefined;
+  if (!rt) throw new Response("Tavolo tecnico non trovato", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  return rt;
+}
+
+const ANSWER_PARAMS = { partecipa: "yes", "non-partecipa": "no", "in-attesa": "pending" } as const satisfies Record<string, InvitationAnswer>;
+type AnswerParam = keyof typeof ANSWER_PARAMS;
+const PARAM_OF: Record<InvitationAnswer, AnswerParam> = { yes: "partecipa", no: "non-partecipa", pending: "in-attesa" };
+
+type ChooserValues = { provincia: string[]; tipologia: string[]; indirizzi: string; destinatari: string };
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireCoordinator(request);
+  const db = getDb();
+  const rt = loadRoundTable(params);
+  const url = new URL(request.url);
+  const refusal = invitationRefusal(rt);
+
+  let values: ChooserValues = { provincia: [], tipologia: [], indirizzi: "", destinatari: "referenti" };
+  let errors: Record<string, string> = {};
+  let preview: null | {
+    count: number;
+    extraCount: number;
+    sample: { email: string; name: string | null; bodyName: string | null }[];
+    fields: [string, string][];
+    subject: string;
+    html: string;
+  } = null;
+  if (url.searchParams.has("anteprima") && !refusal) {
+    const raw = recipientsFormInput(url.searchParams);
+    const parsed = recipientsFormSchema.safeParse(raw);
+    if (parsed.success) {
+      values = parsed.data;
+      const found = recipientsFor(db, { roundTableId: rt.id, ...toRecipientFilters(parsed.data) });
+      const appUrl = getEnv().appUrl;
+      const shown = found.sample[0] ?? { email: "referente@example.org", name: "Nome Cognome" };
+      const rendered = await renderEmail(
+        INVITATION_TEMPLATE,
+        invitationEmailProps(rt, { recipient: shown, answerUrl: `${appUrl}/invito/anteprima`, appUrl }),
+      );
+      preview = {
+        count: found.count,
+        extraCount: found.extraCount,
+        sample: found.sample.map((r) => ({ email: r.email, name: r.name, bodyName: r.bodyName })),
+        fields: recipientsFormFields(parsed.data),
+        subject: rendered.subject,
+        html: rendered.html,
+      };
+    } else {
+      values = { provincia: raw.provincia, tipologia: raw.tipologia, indirizzi: raw.indirizzi ?? "", destinatari: raw.destinatari ?? "referenti" };
+      errors = issuesToFieldErrors(parsed.error.issues);
+    }
+  }
+
+  const answerParam = url.searchParams.get("risposta");
+  const answer = answerParam && answerParam in ANSWER_PARAMS ? ANSWER_PARAMS[answerParam as AnswerParam] : undefined;
+  const requestedPage = Number(url.searchParams.get("pagina") ?? "1");
+  let page = Number.isInteger(requestedPage) && requestedPage >= 1 ? requestedPage : 1;
+  let list = listInvitations(db, { roundTableId: rt.id, answer, page, pageSize: PAGE_SIZE });
+  if (page > list.pageCount) {
+    page = list.pageCount;
+    list = listInvitations(db, { roundTableId: rt.id, answer, page, pageSize: PAGE_SIZE });
+  }
+
+  const sent = url.searchParams.get("inviati");
+  const saved = url.searchParams.get("presenze");
+  return json({
+    roundTable: {
+      id: rt.id,
+      name: roundTableName(rt),
+      when: roundTableWhen(rt),
+      modeLabel: ROUND_TABLE_MODE_LABELS[rt.mode],
+      statusLabel: STATUS_LABELS[rt.status],
+      started: rt.startsAt.getTime() <= Date.now(),
+    },
+    refusal,
+    provinces: listProvinceOptions(db),
+    values,
+    errors,
+    preview,
+    invitations: list.rows.map((r) => ({
+      id: r.id,
+      email: r.email,
+      referentName: r.referentName,
+      bodyName: r.bodyName,
+      answer: r.answer,
+      answeredAt: r.answeredAt ? formatDateTimeIt(r.answeredAt) : null,
+      attended: r.attended,
+      delivery: r.delivery
+        ? { label: OUTBOX_STATUS_LABELS[r.delivery.status], status: r.delivery.status, lastError: r.delivery.lastError, kind: EMAIL_KIND_LABELS[r.delivery.template] ?? null }
+        : null,
+    })),
+    counts: list.counts,
+    total: list.total,
+    page,
+    pageCount: list.pageCount,
+    answerFilter: answer ?? null,
+    outcome: {
+      sent: sent !== null && /^\d{1,7}$/.test(sent) ? Number(sent) : null,
+      saved: saved !== null && /^\d{1,7}$/.test(saved) ? Number(saved) : null,
+    },
+  });
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const coordinator = await requireCoordinator(request);
+  const formData = await request.formData();
+  await validateCsrf(request, formData);
+  const rt = loadRoundTable(params);
+  const db = getDb();
+  const intent = formData.get("intent");
+
+  if (intent === "invia") {
+    const parsed = recipientsFormSchema.safeParse(recipientsFormInput(formData));
+    if (!parsed.success) {
+      return json<FormErrors>(
+        { errors: issuesToFieldErrors(parsed.error.issues), formError: "Gli inviti non sono stati inviati: correggi i destinatari." },
+        { status: 400 },
+      );
+    }
+    const result = sendInvitations(db, {
+      roundTableId: rt.id,
+      filters: toRecipientFilters(parsed.data),
+      coordinatorId: coordinator.id,
+      appUrl: getEnv().appUrl,
+    });
+    if (!result.ok) return json<FormErrors>({ errors: {}, formError: result.error }, { status: 409 });
+    if (result.count > 0) wakeOutboxWorker();
+    return redirect(`/admin/tavoli/${rt.id}/inviti?inviati=${result.count}`);
+  }
+
+  if (intent === "presenze") {
+    const parsed = attendanceSchema.safeParse({ mostrati: formData.getAll("mostrati"), presenti: formData.getAll("presenti") });
+    if (!parsed.success) return json<FormErrors>({ errors: {}, formError: "Presenze non valide: ricarica la pagina e riprova." }, { status: 400 });
+    const { changed } = saveAttendance(db, {
+      roundTableId: rt.id,
+      shownIds: parsed.data.mostrati,
+      presentIds: parsed.data.presenti,
+      coordinatorId: coordinator.id,
+    });
+    const back = new URLSearchParams();
+    const current = new URL(request.url).searchParams;
+    for (const key of ["risposta", "pagina"]) {
+      const v = current.get(key);
+      if (v) back.set(key, v);
+    }
+    back.set("presenze", String(changed));
+    return redirect(`/admin/tavoli/${rt.id}/inviti?${back}`);
+  }
+
+  return json<FormErrors>({ errors: {}, formError: "Operazione non riconosciuta." }, { status: 400 });
+}
+
+const CATEGORY_OPTIONS = SAI_CATEGORIES.map((c) => ({ value: c, label: SAI_CATEGORY_LABELS[c as SaiCategory] }));
+
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString("it-IT")} ${n === 1 ? one : many}`;
+
+export default function RoundTableInvitationsPage() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busy = navigation.state === "submitting";
+  const { roundTable: rt, counts } = data;
+  const serverErrors = { ...data.errors, ...(actionData?.errors ?? {}) };
+  const errorList = Object.entries(serverErrors).map(([name, message]) => ({ name, message }));
+  const listUrl = (answer: InvitationAnswer | null, page = 1) => {
+    const p = new URLSearchParams();
+    if (answer) p.set("risposta", PARAM_OF[answer]);
+    if (page > 1) p.set("pagina", String(page));
+    const q = p.toString();
+    return `/admin/tavoli/${rt.id}/inviti${q ? `?${q}` : ""}`;
+  };
+
+  return (
+    <>
+      <p>
+        <Link to={`/admin/tavoli/${rt.id}`}>Torna al tavolo tecnico</Link>
+      </p>
+      <h1>Inviti: {rt.name}</h1>
+      <p className="lead">
+        {rt.when} · {rt.modeLabel} · <span className="badge bg-secondary">{rt.statusLabel}</span>
+      </p>
+
+      {data.outcome.sent !== null ? (
+        <div className="alert alert-success" role="status">
+          {data.outcome.sent === 0
+            ? "Nessun nuovo invito: tutti i destinatari scelti erano già stati invitati."
+            : `Inviti in partenza: ${plural(data.outcome.sent, "destinatario", "destinatari")}. Lo stato di ogni email è nella tabella delle risposte.`}
+        </div>
+      ) : null}
+      {data.outcome.saved !== null ? (
+        <div className="alert alert-success" role="status">
+          Presenze salvate ({plural(data.outcome.saved, "modifica", "modifiche")}).
+        </div>
+      ) : null}
+
+      <section aria-labelledby="destinatari-title" className="mb-5">
+        <h2 id="destinatari-title" className="h3">
+          Invia gli inviti
+        </h2>
+        {data.refusal ? (
+          <div className="alert alert-warning" role="status">
+            <strong>Non è possibile inviare inviti.</strong> {data.refusal}
+          </div>
+        ) : (
+          <>
+            <ErrorSummary errors={errorList} formError={actionData?.formError} subject="La scelta dei destinatari" failureTitle="Inviti non inviati" />
+            <RecipientsChooser provinces={data.provinces} values={data.values} errors={serverErrors} />
+            {data.preview ? <Preview preview={data.preview} busy={busy} /> : null}
+          </>
+        )}
+      </section>
+
+      <section aria-labelledby="risposte-title">
+        <h2 id="risposte-title" className="h3">
+          Risposte
+        </h2>
+        <nav aria-label="Filtra le risposte" className="mb-3">
+          <ul className="list-inline mb-0">
+            <li className="list-inline-item me-3">
+              <Link to={listUrl(null)} aria-current={data.answerFilter === null ? "true" : undefined}>
+                Tutti gli invitati <span className="badge bg-secondary">{counts.total}</span>
+              </Link>
+            </li>
+            {(["yes", "no", "pending"] as const).map((a) => (
+              <li className="list-inline-item me-3" key={a}>
+                <Link to={listUrl(a)} aria-current={data.answerFilter === a ? "true" : undefined}>
+                  {ANSWER_LABELS[a]} <span className="badge bg-primary">{counts[a]}</span>
+                </Link>
+              </li>
+            ))}
+            <li className="list-inline-item">
+              Presenti: <strong>{counts.attended}</strong>
+            </li>
+          </ul>
+        </nav>
+        {data.invitations.length === 0 ? (
+          <p className="alert alert-info" role="status">
+            {counts.total === 0 ? "Non è stato ancora invitato nessuno." : "Nessun invitato con questa risposta."}
+          </p>
+        ) : (
+          <Form method="post" action={listUrl(data.answerFilter, data.page)}>
+            <AuthenticityTokenInput name="csrf" />
+            <input type="hidden" name="intent" value="presenze" />
+            <div className="table-responsive">
+              <table className="table table-sm align-middle">
+                <caption>
+                  Risposte all'invito ({plural(data.total, "invitato", "invitati")}
+                  {data.pageCount > 1 ? `, pagina ${data.page} di ${data.pageCount}` : ""})
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Referente</th>
+                    <th scope="col">Ente</th>
+                    <th scope="col">Email</th>
+                    <th scope="col">Risposta</th>
+                    <th scope="col">Data risposta</th>
+                    <th scope="col">Stato email</th>
+                    <th scope="col">Presente</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.invitations.map((i) => (
+                    <tr key={i.id}>
+                      <th scope="row">{i.referentName ?? <span className="text-muted">Indirizzo aggiuntivo</span>}</th>
+                      <td>{i.bodyName ?? "—"}</td>
+                      <td className="text-break">{i.email}</td>
+                      <td>{ANSWER_LABELS[i.answer]}</td>
+                      <td>{i.answeredAt ?? "—"}</td>
+                      <td>
+                        {i.delivery ? (
+                          <>
+                            <span className={i.delivery.status === "failed" ? "text-danger fw-semibold" : undefined}>{i.delivery.label}</span>
+                            {i.delivery.kind ? <span className="text-muted"> ({i.delivery.kind})</span> : null}
+                            {i.delivery.status === "failed" && i.delivery.lastError ? (
+                              <div className="small text-break">{i.delivery.lastError}</div>
+                            ) : null}
+                          </>
+                        ) : (
+                          "—"
+                        )}
+                      </td>
+                      <td>
+                        <input type="hidden" name="mostrati" value={i.id} />
+                        <input
+                          type="checkbox"
+                                        id={`presente-${i.id}`}
+                          name="presenti"
+                          value={i.id}
+                          defaultChecked={i.attended === true}
+                        />
+                        <label htmlFor={`presente-${i.id}`} className="visually-hidden">
+                          Presente: {i.referentName ?? i.email}
+                        </label>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <button type="submit" className="btn btn-outline-primary" disabled={busy}>
+              Salva presenze
+            </button>
+          </Form>
+        )}
+        {data.pageCount > 1 ? (
+          <nav aria-label="Pagine degli invitati" className="mt-3">
+            <ul className="pagination">
+              {data.page > 1 ? (
+                <li className="page-item">
+                  <Link className="page-link" to={listUrl(data.answerFilter, data.page - 1)}>
+                    Pagina precedente
+                  </Link>
+                </li>
+              ) : null}
+              <li className="page-item">
+                <span className="page-link" aria-current="page">
+                  {data.page} / {data.pageCount}
+                </span>
+              </li>
+              {data.page < data.pageCount ? (
+                <li className="page-item">
+                  <Link className="page-link" to={listUrl(data.answerFilter, data.page + 1)}>
+                    Pagina successiva
+                  </Link>
+                </li>
+              ) : null}
+            </ul>
+          </nav>
+        ) : null}
+      </section>
+    </>
+  );
+}
+
+function RecipientsChooser({
+  provinces,
+  values,
+  errors,
+}: {
+  provinces: { code: string; sigla: string; name: string }[];
+  values: ChooserValues;
+  errors: Record<string, string>;
+}) {
+  const extraId = fieldId("indirizzi");
+  const extraError = errors.indirizzi;
+  return (
+    <Form method="get" className="mb-4" aria-label="Scegli i destinatari">
+      <input type="hidden" name="anteprima" value="1" />
+      <fieldset className="mb-4">
+        <legend className="h5">Destinatari</legend>
+        <div className="form-check">
+          <input
+            type="radio"
+            name="destinatari"
+            id="destinatari-referenti"
+            value="referenti"
+            defaultChecked={values.destinatari !== "indirizzi"}
+          />
+          <label htmlFor="destinatari-referenti" style={{ fontWeight: 400 }}>
+            I referenti attivi (tutti, oppure solo quelli delle province e tipologie scelte) e gli indirizzi aggiuntivi
+          </label>
+        </div>
+        <div className="form-check">
+          <input
+            type="radio"
+            name="destinatari"
+            id="destinatari-indirizzi"
+            value="indirizzi"
+            defaultChecked={values.destinatari === "indirizzi"}
+          />
+          <label htmlFor="destinatari-indirizzi" style={{ fontWeight: 400 }}>
+            Solo gli indirizzi aggiuntivi
+          </label>
+        </div>
+      </fieldset>
+      <div className="row">
+        <fieldset className="col-md-6 mb-4" aria-describedby="province-hint">
+          <legend className="h5">Province</legend>
+          <p id="province-hint" className="form-text mt-0">
+            Nessuna scelta: tutte le province. Gli enti senza comune (Liberi Consorzi, Città Metropolitane) rientrano solo senza filtro.
+          </p>
+          {provinces.map((p) => (
+            <div className="form-check" key={p.code}>
+              <input
+                    type="checkbox"
+                name="provincia"
+                id={`provincia-${p.code}`}
+                value={p.code}
+                defaultChecked={values.provincia.includes(p.code)}
+              />
+              <label htmlFor={`provincia-${p.code}`} style={{ fontWeight: 400 }}>
+                {p.name} ({p.sigla})
+              </label>
+            </div>
+          ))}
+        </fieldset>
+        <fieldset className="col-md-6 mb-4" aria-describedby="tipologia-hint">
+          <legend className="h5">Tipologia progetto</legend>
+          <p id="tipologia-hint" className="form-text mt-0">
+            Nessuna scelta: tutte le tipologie. Con una scelta: gli enti con almeno un progetto SAI attivo di quella tipologia.
+          </p>
+          {CATEGORY_OPTIONS.map((c) => (
+            <div className="form-check" key={c.value}>
+              <input
+                    type="checkbox"
+                name="tipologia"
+                id={`tipologia-${fieldId(c.value.replace("/", "-"))}`}
+                value={c.value}
+                defaultChecked={values.tipologia.includes(c.value)}
+              />
+              <label htmlFor={`tipologia-${fieldId(c.value.replace("/", "-"))}`} style={{ fontWeight: 400 }}>
+                {c.label}
+              </label>
+            </div>
+          ))}
+        </fieldset>
+      </div>
+      <div className="form-field mb-4">
+        <label htmlFor={extraId}>Indirizzi aggiuntivi</label>
+        <textarea
+          id={extraId}
+          name="indirizzi"
+          rows={4}
+          className={`form-control ${extraError ? "is-invalid" : ""}`}
+          defaultValue={values.indirizzi}
+          aria-invalid={extraError ? true : undefined}
+          aria-describedby={`${extraId}-hint${extraError ? ` ${extraId}-error` : ""}`}
+        />
+        <small id={`${extraId}-hint`} className="form-text">
+          Un indirizzo email per riga (per esempio relatori o ospiti). Chi è già stato invitato non riceve un secondo invito.
+        </small>
+        {extraError ? (
+          <span id={`${extraId}-error`} className="field-error">
+            <span className="visually-hidden">Errore: </span>
+            {extraError}
+          </span>
+        ) : null}
+      </div>
+      <button type="submit" className="btn btn-outline-primary">
+        Anteprima
+      </button>
+    </Form>
+  );
+}
+
+function Preview({
+  preview,
+  busy,
+}: {
+  preview: {
+    count: number;
+    extraCount: number;
+    sample: { email: string; name: string | null; bodyName: string | null }[];
+    fields: [string, string][];
+    subject: string;
+    html: string;
+  };
+  busy: boolean;
+}) {
+  return (
+    <section aria-labelledby="anteprima-title" className="border rounded p-3 mb-4">
+      <h3 id="anteprima-title" className="h4">
+        Anteprima
+      </h3>
+      {preview.count === 0 ? (
+        <p className="alert alert-info" role="status">
+          Nessun destinatario da invitare: chi corrisponde alla scelta è già stato invitato, oppure nessun referente attivo corrisponde ai filtri.
+        </p>
+      ) : (
+        <>
+          <p className="lead" role="status">
+            {preview.count === 1 ? "Riceverà l'invito 1 referente" : `Riceveranno l'invito ${preview.count.toLocaleString("it-IT")} referenti`}
+            {preview.extraCount > 0 ? ` (compresi ${plural(preview.extraCount, "indirizzo aggiuntivo", "indirizzi aggiuntivi")})` : ""}.
+          </p>
+          <p className="mb-1">{preview.count > preview.sample.length ? `I primi ${preview.sample.length}:` : "Destinatari:"}</p>
+          <ul>
+            {preview.sample.map((r) => (
+              <li key={r.email}>
+                {r.name ? `${r.name}${r.bodyName ? ` (${r.bodyName})` : ""} - ` : ""}
+                {r.email}
+              </li>
+            ))}
+          </ul>
+          <Form method="post" className="mb-3">
+            <AuthenticityTokenInput name="csrf" />
+            <input type="hidden" name="intent" value="invia" />
+            {preview.fields.map(([name, value], i) => (
+              <input type="hidden" name={name} value={value} key={`${name}-${i}`} />
+            ))}
+            <button type="submit" className="btn btn-primary" disabled={busy}>
+              Invia inviti
+            </button>
+          </Form>
+        </>
+      )}
+      <p className="mb-1">
+        Oggetto: <strong>{preview.subject}</strong>
+      </p>
+      <iframe
+        title="Anteprima dell'email di invito"
+        sandbox=""
+        srcDoc={preview.html}
+        style={{ width: "100%", height: "36rem", border: "1px solid #c5c7c9" }}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,291 @@
+import path from "node:path";
+import {
+  json,
+  redirect,
+  unstable_parseMultipartFormData,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { ErrorSummary, SelectField, TextField } from "~/components/form-fields";
+import { useValidatedForm } from "~/components/use-validated-form";
+import { addFileMaterial, addLinkMaterial, deleteMaterial, listMaterials } from "~/models/material.server";
+import { getRoundTable, parseRoundTableId } from "~/models/round-table.server";
+import { requireCoordinator } from "~/utils/auth.server";
+import { assertSameOrigin, validateCsrf } from "~/utils/csrf.server";
+import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import { fieldId, formDataToObject, issuesToFieldErrors } from "~/utils/form-data";
+import { createMaterialUploadHandler, UploadTooLargeError } from "~/utils/material-upload.server";
+import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
+import { formatRoundTableWhen } from "~/utils/rome-time";
+import { roundTableHeading } from "~/utils/round-table-calendar";
+import {
+  ACCEPTED_TYPES_TEXT,
+  emptyMaterialForm,
+  LINK_KINDS,
+  linkMaterialFormSchema,
+  MATERIAL_KIND_LABELS,
+  MATERIAL_VISIBILITY_LABELS,
+  MAX_UPLOAD_BYTES,
+  TOO_LARGE_MESSAGE,
+  UPLOAD_KINDS,
+  uploadMaterialFormSchema,
+  type LinkMaterialFormValues,
+  type UploadMaterialFormValues,
+} from "~/validation/material";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `Materiali - ${data.heading}: ${data.title} - Area coordinatori` : "Tavolo tecnico non trovato - Area coordinatori" },
+];
+
+const notFound = () => new Response("Tavolo tecnico non trovato", { status: 404, statusText: "Not Found" });
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireCoordinator(request);
+  const id = parseRoundTableId(params.id);
+  const db = getDb();
+  const rt = id ? getRoundTable(db, { id }) : null;
+  if (!rt) throw notFound();
+  const ended = rt.endsAt.getTime() <= Date.now();
+  return json({
+    id: rt.id,
+    heading: roundTableHeading(rt),
+    title: rt.title,
+    when: formatRoundTableWhen(rt.startsAt, rt.endsAt),
+    announces: ended && rt.status === "published",
+    count: listMaterials(db, { roundTableIds: [rt.id] }).length,
+  });
+}
+
+type FormName = "upload" | "link" | "delete";
+type ActionData = { form: FormName; errors: Record<string, string>; formError?: string; values?: Record<string, string> };
+
+const fail = (form: FormName, errors: Record<string, string>, status = 400, values?: Record<string, string>, formError?: string) =>
+  json<ActionData>({ form, errors, values, formError }, { status });
+
+const stringValues = (formData: FormData, prefix: string) => {
+  const values: Record<string, string> = {};
+  for (const [name, value] of formData.entries()) if (name.startsWith(`${prefix}.`) && typeof value === "string") values[name.slice(prefix.length + 1)] = value;
+  return values;
+};
+
+const back = (id: number, outcome: string) => redirect(`/admin/tavoli/${id}?esito=${outcome}#materiali-sezione`);
+
+async function uploadAction(request: Request, roundTableId: number, coordinatorId: number) {
+  const env = getEnv();
+  const upload = createMaterialUploadHandler({ tempDir: path.join(env.uploadsDir, "tmp"), maxBytes: MAX_UPLOAD_BYTES, fileField: "upload.file" });
+  try {
+    let formData: FormData;
+    try {
+      formData = await unstable_parseMultipartFormData(request, upload.handler);
+    } catch (error) {
+      if (error instanceof UploadTooLargeError) return fail("upload", { "upload.file": TOO_LARGE_MESSAGE }, 413);
+      throw error;
+    }
+    await validateCsrf(request, formData);
+    const values = stringValues(formData, "upload");
+    if (upload.tooLarge) return fail("upload", { "upload.file": TOO_LARGE_MESSAGE }, 413, values);
+    const parsed = uploadMaterialFormSchema.safeParse(formDataToObject(formData, { skip: ["csrf"] }));
+    const errors = parsed.success ? {} : issuesToFieldErrors(parsed.error.issues);
+    if (!upload.file) errors["upload.file"] = "Scegli il file da caricare";
+    if (!parsed.success || !upload.file) return fail("upload", errors, 400, values);
+    const result = await addFileMaterial(getDb(), {
+      roundTableId,
+      input: parsed.data.upload,
+      upload: upload.file,
+      coordinatorId,
+      appUrl: env.appUrl,
+      uploadsDir: env.uploadsDir,
+    });
+    if (!result.ok) return fail("upload", { "upload.file": result.error }, 400, values);
+    if (result.announced > 0) wakeOutboxWorker();
+    return back(roundTableId, `materiale-aggiunto&n=${result.announced}`);
+  } finally {
+    upload.cleanup();
+  }
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const coordinator = await requireCoordinator(request);
+  assertSameOrigin(request);
+  const id = parseRoundTableId(params.id);
+  if (!id || !getRoundTable(getDb(), { id })) throw notFound();
+  if ((request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data")) return uploadAction(request, id, coordinator.id);
+
+  const formData = await request.formData();
+  await validateCsrf(request, formData);
+  const intent = String(formData.get("intent") ?? "");
+  if (intent === "link") {
+    const values = stringValues(formData, "link");
+    const parsed = linkMaterialFormSchema.safeParse(formDataToObject(formData, { skip: ["csrf", "intent"] }));
+    if (!parsed.success) return fail("link", issuesToFieldErrors(parsed.error.issues), 400, values);
+    const result = addLinkMaterial(getDb(), { roundTableId: id, input: parsed.data.link, coordinatorId: coordinator.id, appUrl: getEnv().appUrl });
+    if (!result.ok) return fail("link", {}, 400, values, result.error);
+    if (result.announced > 0) wakeOutboxWorker();
+    return back(id, `materiale-aggiunto&n=${result.announced}`);
+  }
+  if (intent === "delete") {
+    const materialId = Number(formData.get("materialId"));
+    const result = Number.isInteger(materialId)
+      ? deleteMaterial(getDb(), { id: materialId, roundTableId: id, coordinatorId: coordinator.id, uploadsDir: getEnv().uploadsDir })
+      : ({ ok: false, error: "Materiale non trovato." } as const);
+    if (!result.ok) return fail("delete", {}, 404, undefined, result.error);
+    return back(id, "materiale-eliminato");
+  }
+  return fail("delete", {}, 400, undefined, "Azione non riconosciuta: ricarica la pagina e riprova.");
+}
+
+const options = <T extends string>(values: readonly T[], labels: Record<T, string>) => values.map((value) => ({ value, label: labels[value] }));
+const VISIBILITY_OPTIONS = options(["public", "members"] as const, MATERIAL_VISIBILITY_LABELS);
+
+function UploadForm({ data }: { data?: ActionData }) {
+  const navigation = useNavigation();
+  const initial = { ...emptyMaterialForm("slides"), ...(data?.form === "upload" ? data.values : {}) };
+  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<UploadMaterialFormValues>({
+    schema: uploadMaterialFormSchema,
+    defaultValues: { upload: initial },
+    serverErrors: data?.form === "upload" ? data.errors : undefined,
+    formError: data?.form === "upload" ? data.formError : undefined,
+  });
+  const { register } = form;
+  const fileError = errorFor("upload.file");
+  return (
+    <Form method="post" encType="multipart/form-data" noValidate onSubmit={onSubmit} aria-labelledby="carica">
+      <AuthenticityTokenInput name="csrf" />
+      {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} formError={data?.formError} failureTitle="Il file non è stato caricato" /> : null}
+      <SelectField label="Tipo di materiale" options={options(UPLOAD_KINDS, MATERIAL_KIND_LABELS)} defaultValue={initial.kind} error={errorFor("upload.kind")} {...register("upload.kind")} />
+      <TextField label="Titolo" defaultValue={initial.title} error={errorFor("upload.title")} {...register("upload.title")} />
+      <TextField
+        label="A cura di (facoltativo)"
+        hint="Chi ha preparato il materiale, ad esempio: A. Trebeschi"
+        defaultValue={initial.curatedBy}
+        error={errorFor("upload.curatedBy")}
+        {...register("upload.curatedBy")}
+      />
+      <SelectField label="Visibilità" options={VISIBILITY_OPTIONS} defaultValue={initial.visibility} error={errorFor("upload.visibility")} {...register("upload.visibility")} />
+      <div className="form-field mb-4">
+        <label htmlFor={fieldId("upload.file")} className="d-block">
+          File
+        </label>
+        <input
+          id={fieldId("upload.file")}
+          name="upload.file"
+          type="file"
+          accept=".pdf,.docx,.pptx,.odt,.odp,application/pdf"
+          className={`form-control ${fileError ? "is-invalid" : ""}`}
+          aria-invalid={fileError ? true : undefined}
+          aria-describedby={`${fieldId("upload.file")}-hint${fileError ? ` ${fieldId("upload.file")}-error` : ""}`}
+        />
+        <small id={`${fieldId("upload.file")}-hint`} className="form-text">
+          {ACCEPTED_TYPES_TEXT}; al massimo 25 MB.
+        </small>
+        {fileError ? (
+          <span id={`${fieldId("upload.file")}-error`} className="field-error">
+            <span className="visually-hidden">Errore: </span>
+            {fileError}
+          </span>
+        ) : null}
+      </div>
+      <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
+        Carica il file
+      </button>
+    </Form>
+  );
+}
+
+function LinkForm({ data }: { data?: ActionData }) {
+  const navigation = useNavigation();
+  const initial = { ...emptyMaterialForm("video"), ...(data?.form === "link" ? data.values : {}) };
+  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<LinkMaterialFormValues>({
+    schema: linkMaterialFormSchema,
+    defaultValues: { link: initial },
+    serverErrors: data?.form === "link" ? data.errors : undefined,
+    formError: data?.form === "link" ? data.formError : undefined,
+  });
+  const { register } = form;
+  return (
+    <Form method="post" noValidate onSubmit={onSubmit} aria-labelledby="collega">
+      <AuthenticityTokenInput name="csrf" />
+      <input type="hidden" name="intent" value="link" />
+      {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} formError={data?.formError} failureTitle="Il link non è stato aggiunto" /> : null}
+      <SelectField label="Tipo di materiale" options={options(LINK_KINDS, MATERIAL_KIND_LABELS)} defaultValue={initial.kind} error={errorFor("link.kind")} {...register("link.kind")} />
+      <TextField label="Titolo" defaultValue={initial.title} error={errorFor("link.title")} {...register("link.title")} />
+      <TextField label="A cura di (facoltativo)" defaultValue={initial.curatedBy} error={errorFor("link.curatedBy")} {...register("link.curatedBy")} />
+      <SelectField label="Visibilità" options={VISIBILITY_OPTIONS} defaultValue={initial.visibility} error={errorFor("link.visibility")} {...register("link.visibility")} />
+      <TextField
+        label="Link"
+        type="url"
+        hint="Un indirizzo che inizia con https://, ad esempio il video su YouTube."
+        defaultValue={initial.url}
+        error={errorFor("link.url")}
+        {...register("link.url")}
+      />
+      <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
+        Aggiungi il link
+      </button>
+    </Form>
+  );
+}
+
+export default function RoundTableMaterialsPage() {
+  const { id, heading, title, when, announces, count } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  return (
+    <>
+      <nav aria-label="Percorso" className="breadcrumb-container">
+        <ol className="breadcrumb p-0">
+          <li className="breadcrumb-item">
+            <Link to="/admin/tavoli">Tavoli tecnici</Link>
+            <span className="separator" aria-hidden="true">
+              /
+            </span>
+          </li>
+          <li className="breadcrumb-item">
+            <Link to={`/admin/tavoli/${id}`}>{heading}</Link>
+            <span className="separator" aria-hidden="true">
+              /
+            </span>
+          </li>
+          <li className="breadcrumb-item active" aria-current="page">
+            Materiali
+          </li>
+        </ol>
+      </nav>
+      <h1>
+        Materiali: {heading} - {title}
+      </h1>
+      <p>
+        {when}. {count === 0 ? "Non ci sono ancora materiali." : `Materiali già presenti: ${count}.`}{" "}
+        <Link to={`/admin/tavoli/${id}#materiali-sezione`}>Vedi l'elenco dei materiali</Link>
+      </p>
+      {announces ? (
+        <div className="alert alert-info">
+          Il tavolo si è già svolto: aggiungendo slides o video, gli invitati che non hanno declinato riceveranno un'email
+          «Materiali disponibili» (una sola volta per ciascun materiale).
+        </div>
+      ) : null}
+      {data?.form === "delete" && data.formError ? (
+        <div className="alert alert-danger" role="alert">
+          {data.formError}
+        </div>
+      ) : null}
+      <div className="row">
+        <section className="col-lg-6 mb-5" aria-labelledby="carica">
+          <h2 id="carica" className="h3">
+            Carica un file
+          </h2>
+          <UploadForm data={data} />
+        </section>
+        <section className="col-lg-6 mb-5" aria-labelledby="collega">
+          <h2 id="collega" className="h3">
+            Aggiungi un link
+          </h2>
+          <LinkForm data={data} />
+        </section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,85 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { RoundTableForm } from "~/components/round-table-form";
+import { createRoundTable, duplicateRoundTableValues, nextRoundTableNumber, parseRoundTableId } from "~/models/round-table.server";
+import { requireCoordinator } from "~/utils/auth.server";
+import { validateCsrf } from "~/utils/csrf.server";
+import { getDb } from "~/utils/db.server";
+import { issuesToFieldErrors } from "~/utils/form-data";
+import { formatRoundTableWhen } from "~/utils/rome-time";
+import { roundTableHeading } from "~/utils/round-table-calendar";
+import { emptyRoundTableForm, roundTableFormValuesOf, roundTableSchema, type RoundTableFormValues } from "~/validation/round-table";
+
+export const meta: MetaFunction = () => [{ title: "Nuovo tavolo tecnico - Area coordinatori" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireCoordinator(request);
+  const db = getDb();
+  const sourceId = parseRoundTableId(new URL(request.url).searchParams.get("da") ?? undefined);
+  const duplicate = sourceId ? duplicateRoundTableValues(db, { id: sourceId }) : null;
+  const proposedNumber = nextRoundTableNumber(db);
+  return json({
+    proposedNumber,
+    values: duplicate?.values ?? { ...emptyRoundTableForm, number: String(proposedNumber) },
+    source: duplicate
+      ? {
+          id: duplicate.source.id,
+          name: `${roundTableHeading(duplicate.source)}: ${duplicate.source.title}`,
+          when: formatRoundTableWhen(duplicate.source.startsAt, duplicate.source.endsAt),
+        }
+      : null,
+  });
+}
+
+type ActionData = { errors: Record<string, string>; formError?: string; values: RoundTableFormValues };
+
+export async function action({ request }: ActionFunctionArgs) {
+  const coordinator = await requireCoordinator(request);
+  const formData = await request.formData();
+  await validateCsrf(request, formData);
+  const values = roundTableFormValuesOf(formData);
+  const parsed = roundTableSchema.safeParse(values);
+  if (!parsed.success) return json<ActionData>({ errors: issuesToFieldErrors(parsed.error.issues), values }, { status: 400 });
+  const duplicatedFromId = parseRoundTableId(String(formData.get("da") ?? ""));
+  const result = createRoundTable(getDb(), { input: parsed.data, coordinatorId: coordinator.id, duplicatedFromId });
+  if (!result.ok) return json<ActionData>({ errors: result.errors, formError: result.formError, values }, { status: 400 });
+  return redirect(`/admin/tavoli/${result.id}?esito=creato`);
+}
+
+export default function NewRoundTablePage() {
+  const { values, source, proposedNumber } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  return (
+    <>
+      <nav aria-label="Percorso" className="breadcrumb-container">
+        <ol className="breadcrumb p-0">
+          <li className="breadcrumb-item">
+            <Link to="/admin/tavoli">Tavoli tecnici</Link>
+            <span className="separator" aria-hidden="true">
+              /
+            </span>
+          </li>
+          <li className="breadcrumb-item active" aria-current="page">
+            Nuovo
+          </li>
+        </ol>
+      </nav>
+      <h1>Nuovo tavolo tecnico</h1>
+      {source ? (
+        <div className="alert alert-info" role="status">
+          Stai partendo da una copia di «{source.name}» ({source.when}): scegli la data e controlla gli altri dati.
+        </div>
+      ) : null}
+      <p>Il tavolo viene salvato in bozza: non è visibile al pubblico finché non lo pubblichi.</p>
+      <RoundTableForm
+        values={actionData?.values ?? values}
+        serverErrors={actionData?.errors}
+        formError={actionData?.formError}
+        submitLabel="Salva in bozza"
+        hidden={source ? { da: String(source.id) } : {}}
+        numberHint={`Proposto: ${proposedNumber}, il successivo all'ultimo. Lascialo vuoto per un incontro senza numero.`}
+        timesHint={source ? `Il tavolo di partenza si è tenuto ${source.when}.` : undefined}
+      />
+    </>
+  );
+}

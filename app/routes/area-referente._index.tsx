@@ -1,0 +1,249 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { OutcomeMessage, ReferentAreaFrame, headerData } from "~/components/referent-area";
+import { withdrawProposal } from "~/models/handover.server";
+import { getReferentOverview } from "~/models/referent-area.server";
+import { validateCsrf } from "~/utils/csrf.server";
+import { formatDateIt } from "~/utils/dates";
+import { getDb } from "~/utils/db.server";
+import { requireReferent } from "~/utils/referent-auth.server";
+
+export const meta: MetaFunction = () => [
+  { title: "Il mio ente - Area referente - Coordinamento SAI" },
+  { name: "robots", content: "noindex" },
+];
+
+// Messages after a change elsewhere in the area (post/redirect/get).
+const OUTCOMES: Record<string, string> = {
+  dati: "I tuoi dati sono stati aggiornati.",
+  "dati-invariati": "Nessun dato è cambiato: non è stato salvato nulla.",
+  "progetto-aggiunto": "Il progetto è stato aggiunto.",
+  "progetto-modificato": "Il progetto è stato aggiornato.",
+  "progetto-chiuso": "Il progetto è stato chiuso: resta nello storico dell'ente.",
+  "email-confermata": "Il nuovo indirizzo email è stato confermato.",
+  "subentro-proposto": "La proposta è stata inviata: il successore riceverà un'email per confermare.",
+  "proposta-ritirata": "La proposta di subentro è stata ritirata.",
+};
+
+const isoDay = (value: string) => {
+  const [y, m, d] = value.split("-");
+  return y && m && d ? `${d}/${m}/${y}` : value;
+};
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const access = await requireReferent(request);
+  const overview = getReferentOverview(getDb(), { access });
+  if (!overview) throw redirect("/area-referente/accedi");
+  const outcome = new URL(request.url).searchParams.get("esito");
+  return json({
+    header: headerData(access),
+    outcome: outcome ? OUTCOMES[outcome] ?? null : null,
+    overview: {
+      ...overview,
+      pendingEmail: overview.pendingEmail ? { email: overview.pendingEmail.email, until: formatDateIt(overview.pendingEmail.expiresAt) } : null,
+      projects: overview.projects.map((p) => ({
+        ...p,
+        period: `dal ${isoDay(p.startDate)} al ${isoDay(p.endDate)}`,
+        closedOn: p.closedAt ? formatDateIt(p.closedAt) : null,
+      })),
+    },
+  });
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const access = await requireReferent(request);
+  const formData = await request.formData();
+  await validateCsrf(request, formData);
+  const intent = String(formData.get("intent") ?? "");
+  if (intent === "withdraw-handover") {
+    const result = withdrawProposal(getDb(), { access });
+    if (!result.ok) throw new Response("Nessuna proposta di subentro da ritirare.", { status: 409 });
+    return redirect("/area-referente?esito=proposta-ritirata");
+  }
+  throw new Response("Richiesta non valida.", { status: 400 });
+}
+
+export default function MyBodyPage() {
+  const { header, outcome, overview } = useLoaderData<typeof loader>();
+  const { referent, body, projects } = overview;
+  const openProjects = projects.filter((p) => !p.closedAt);
+  const closedProjects = projects.filter((p) => p.closedAt);
+  return (
+    <ReferentAreaFrame referent={header}>
+      <h1>Il mio ente</h1>
+      <OutcomeMessage message={outcome} />
+
+      <section className="mb-5" aria-labelledby="stato">
+        <h2 id="stato" className="h3">
+          Stato dell'adesione
+        </h2>
+        <div className={`alert ${overview.status === "active" ? "alert-success" : "alert-warning"}`}>
+          <p className="fw-bold mb-1">{overview.statusTitle}</p>
+          <p className="mb-0">{overview.statusText}</p>
+        </div>
+      </section>
+
+      <section className="mb-5" aria-labelledby="ente">
+        <h2 id="ente" className="h3">
+          {body.name}
+        </h2>
+        <dl className="row">
+          <dt className="col-sm-4">Tipo di ente</dt>
+          <dd className="col-sm-8">{body.kindLabel}</dd>
+          <dt className="col-sm-4">PEC dell'ente</dt>
+          <dd className="col-sm-8">{body.pec}</dd>
+          <dt className="col-sm-4">Codice fiscale dell'ente</dt>
+          <dd className="col-sm-8">{body.fiscalCode}</dd>
+        </dl>
+        <p className="text-muted">Per correggere i dati dell'ente scrivi ai coordinatori di ANCI Sicilia.</p>
+      </section>
+
+      <section className="mb-5" aria-labelledby="referente">
+        <h2 id="referente" className="h3">
+          I tuoi dati
+        </h2>
+        <dl className="row">
+          <dt className="col-sm-4">Nome e cognome</dt>
+          <dd className="col-sm-8">
+            {referent.firstName} {referent.lastName}
+          </dd>
+          <dt className="col-sm-4">Ruolo</dt>
+          <dd className="col-sm-8">{referent.roleLabel}</dd>
+          <dt className="col-sm-4">Ufficio o settore</dt>
+          <dd className="col-sm-8">{referent.office}</dd>
+          <dt className="col-sm-4">Email</dt>
+          <dd className="col-sm-8">{referent.email}</dd>
+          <dt className="col-sm-4">Telefono</dt>
+          <dd className="col-sm-8" data-testid="referent-phone">
+            {referent.phone}
+          </dd>
+          <dt className="col-sm-4">Cellulare</dt>
+          <dd className="col-sm-8">{referent.mobile ?? "—"}</dd>
+        </dl>
+        {overview.pendingEmail ? (
+          <div className="alert alert-info">
+            Hai chiesto di usare <strong>{overview.pendingEmail.email}</strong> come nuovo indirizzo: apri il collegamento che
+            ti abbiamo inviato a quell'indirizzo per confermarlo (entro il {overview.pendingEmail.until}). Fino ad allora resta
+            valido l'indirizzo attuale.
+          </div>
+        ) : null}
+        <p className="d-flex flex-wrap gap-3">
+          <Link to="/area-referente/dati" className="btn btn-primary">
+            Modifica i tuoi dati
+          </Link>
+          <Link to="/area-referente/email" className="btn btn-outline-primary">
+            Cambia indirizzo email
+          </Link>
+        </p>
+      </section>
+
+      <section className="mb-5" aria-labelledby="progetti">
+        <h2 id="progetti" className="h3">
+          Progetti SAI dell'ente
+        </h2>
+        {openProjects.length === 0 ? <p>L'ente non ha progetti SAI attivi registrati.</p> : <ProjectTable caption="Progetti SAI attivi" projects={openProjects} editable={overview.canEditProjects} />}
+        {overview.canEditProjects ? (
+          <p>
+            <Link to="/area-referente/progetti/nuovo" className="btn btn-outline-primary">
+              Aggiungi progetto
+            </Link>
+          </p>
+        ) : (
+          <p className="text-muted">I progetti dell'ente potranno essere aggiornati dopo l'approvazione della richiesta.</p>
+        )}
+        {closedProjects.length > 0 ? <ProjectTable caption="Progetti SAI chiusi" projects={closedProjects} editable={false} closed /> : null}
+      </section>
+
+      {overview.status === "active" ? (
+        <section className="mb-5" aria-labelledby="subentro">
+          <h2 id="subentro" className="h3">
+            Cambio di referente
+          </h2>
+          {overview.handover ? (
+            <>
+              <p>
+                {overview.handover.proposedByMe ? "Hai proposto" : "È stata chiesta"} la sostituzione del referente con{" "}
+                <strong>{overview.handover.name}</strong>
+                {overview.handover.proposedByMe ? ` (${overview.handover.email})` : ""}:{" "}
+                {overview.handover.status === "pending"
+                  ? "la richiesta è confermata e attende l'approvazione dei coordinatori."
+                  : "la persona indicata non ha ancora confermato."}
+              </p>
+              {overview.handover.proposedByMe ? (
+                <Form method="post">
+                  <AuthenticityTokenInput name="csrf" />
+                  <button type="submit" name="intent" value="withdraw-handover" className="btn btn-outline-danger">
+                    Ritira la proposta
+                  </button>
+                </Form>
+              ) : null}
+            </>
+          ) : (
+            <>
+              <p>
+                Se lasci l'incarico, indica chi ti sostituisce: riceverà un'email per confermare e, dopo l'approvazione dei
+                coordinatori, diventerà il referente dell'ente. Da quel momento non avrai più accesso a quest'area.
+              </p>
+              <p>
+                <Link to="/area-referente/subentro" className="btn btn-outline-primary">
+                  Proponi un successore
+                </Link>
+              </p>
+            </>
+          )}
+        </section>
+      ) : null}
+    </ReferentAreaFrame>
+  );
+}
+
+type ProjectRow = {
+  id: number;
+  categoryLabel: string;
+  fundedPlaces: number;
+  projectCode: string | null;
+  managingOrganization: string;
+  period: string;
+  closedOn: string | null;
+};
+
+function ProjectTable({ caption, projects, editable, closed = false }: { caption: string; projects: ProjectRow[]; editable: boolean; closed?: boolean }) {
+  return (
+    <div className="table-responsive mb-3">
+      <table className="table">
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Tipologia</th>
+            <th scope="col">Posti finanziati</th>
+            <th scope="col">Codice progetto</th>
+            <th scope="col">Ente attuatore</th>
+            <th scope="col">Periodo</th>
+            {editable ? <th scope="col">Azioni</th> : null}
+            {closed ? <th scope="col">Chiuso il</th> : null}
+          </tr>
+        </thead>
+        <tbody>
+          {projects.map((p) => (
+            <tr key={p.id}>
+              <th scope="row">{p.categoryLabel}</th>
+              <td>{p.fundedPlaces}</td>
+              <td>{p.projectCode ?? "—"}</td>
+              <td>{p.managingOrganization}</td>
+              <td>{p.period}</td>
+              {editable ? (
+                <td>
+                  <Link to={`/area-referente/progetti/${p.id}`}>
+                    Modifica o chiudi<span className="visually-hidden"> il progetto {p.projectCode ?? p.managingOrganization}</span>
+                  </Link>
+                </td>
+              ) : null}
+              {closed ? <td>{p.closedOn ?? "—"}</td> : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

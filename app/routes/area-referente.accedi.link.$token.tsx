@@ -1,0 +1,68 @@
+import { json, redirect, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData } from "@remix-run/react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { verifyLoginLink } from "~/models/referent-login.server";
+import { validateCsrf } from "~/utils/csrf.server";
+import { getDb } from "~/utils/db.server";
+import { assertSignInNotBlocked, countSignInFailure, startReferentSession } from "~/utils/referent-auth.server";
+
+export const meta: MetaFunction = () => [
+  { title: "Accesso all'area referente - Coordinamento SAI" },
+  { name: "robots", content: "noindex" },
+];
+
+// The link in the sign-in email. Opening it (GET) changes nothing, since mail scanners and link
+// previews follow links: the page shows a button, and only its POST signs in.
+export function loader() {
+  return json({});
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  await validateCsrf(request, formData);
+  const ip = context.clientIp;
+  assertSignInNotBlocked({ ip });
+  const result = verifyLoginLink(getDb(), { token: params.token ?? "" });
+  if (!result.ok) {
+    countSignInFailure({ ip });
+    return json({ failed: true }, { status: 410 });
+  }
+  const cookie = await startReferentSession(request, result.access, { ip, method: "link" });
+  return redirect("/area-referente", { headers: { "Set-Cookie": cookie } });
+}
+
+export default function SignInLinkPage() {
+  const acted = useActionData<typeof action>();
+  return (
+    <div className="container my-5">
+      <div className="row justify-content-center">
+        <div className="col-md-9 col-lg-7">
+          {acted?.failed ? (
+            <>
+              <h1>Collegamento non valido o scaduto</h1>
+              <p className="lead">
+                Il collegamento di accesso vale 10 minuti e si può usare una sola volta; vale solo l'ultimo ricevuto.
+              </p>
+              <p>
+                <a href="/area-referente/accedi" className="btn btn-primary">
+                  Richiedi un nuovo codice
+                </a>
+              </p>
+            </>
+          ) : (
+            <>
+              <h1>Accesso all'area referente</h1>
+              <p className="lead">Premi il pulsante per entrare nell'area referente del Coordinamento SAI.</p>
+              <Form method="post">
+                <AuthenticityTokenInput name="csrf" />
+                <button type="submit" className="btn btn-primary btn-lg">
+                  Accedi
+                </button>
+              </Form>
+            </>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,90 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { ErrorSummary, TextField } from "~/components/form-fields";
+import { ReferentAreaFrame, headerData } from "~/components/referent-area";
+import { useValidatedForm } from "~/components/use-validated-form";
+import { requestEmailChange } from "~/models/referent-area.server";
+import { validateCsrf } from "~/utils/csrf.server";
+import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import { issuesToFieldErrors } from "~/utils/form-data";
+import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
+import { consumeRateLimit, tooManyRequests } from "~/utils/rate-limit.server";
+import { requireReferent } from "~/utils/referent-auth.server";
+import { emailChangeSchema, type EmailChangeInput } from "~/validation/referent-area";
+
+export const meta: MetaFunction = () => [
+  { title: "Cambia indirizzo email - Area referente - Coordinamento SAI" },
+  { name: "robots", content: "noindex" },
+];
+
+type ActionData = { errors: Record<string, string>; formError?: string; email: string; sentTo?: string };
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const access = await requireReferent(request);
+  return json({ header: headerData(access), current: access.email });
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const access = await requireReferent(request);
+  const formData = await request.formData();
+  await validateCsrf(request, formData);
+  const email = String(formData.get("email") ?? "");
+  const parsed = emailChangeSchema.safeParse({ email });
+  if (!parsed.success) return json<ActionData>({ errors: issuesToFieldErrors(parsed.error.issues), email }, { status: 400 });
+  // Each request sends an email to an address of the referente's choosing: a few per hour.
+  const limit = consumeRateLimit({ key: `ref-email-change:${access.referentId}`, limit: 5, windowMs: 60 * 60_000 });
+  if (!limit.allowed) throw tooManyRequests(limit.retryAfterSeconds);
+  const result = requestEmailChange(getDb(), { access, email: parsed.data.email, appUrl: getEnv().appUrl });
+  if (!result.ok) return json<ActionData>({ errors: result.fieldErrors, email }, { status: 400 });
+  wakeOutboxWorker();
+  return json<ActionData>({ errors: {}, email: "", sentTo: result.email });
+}
+
+export default function EmailChangePage() {
+  const { header, current } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<EmailChangeInput>({
+    schema: emailChangeSchema,
+    defaultValues: { email: actionData?.email ?? "" },
+    serverErrors: actionData?.errors,
+    formError: actionData?.formError,
+  });
+  return (
+    <ReferentAreaFrame referent={header}>
+      <h1>Cambia indirizzo email</h1>
+      {actionData?.sentTo ? (
+        <div className="alert alert-success" role="status">
+          Ti abbiamo inviato un messaggio a <strong>{actionData.sentTo}</strong>: apri il collegamento che contiene per
+          confermare il nuovo indirizzo. Fino ad allora resta valido l'indirizzo attuale.
+        </div>
+      ) : null}
+      <p>
+        L'indirizzo attuale è <strong>{current}</strong>. Il nuovo indirizzo sostituirà quello attuale solo dopo che
+        l'avrai confermato con il collegamento che ti invieremo.
+      </p>
+      <Form method="post" noValidate onSubmit={onSubmit}>
+        <AuthenticityTokenInput name="csrf" />
+        {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} formError={actionData?.formError} failureTitle="Richiesta non riuscita" /> : null}
+        <TextField
+          label="Nuovo indirizzo email"
+          type="email"
+          autoComplete="email"
+          defaultValue={actionData?.email ?? ""}
+          error={errorFor("email")}
+          {...form.register("email")}
+        />
+        <div className="d-flex flex-wrap gap-3">
+          <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
+            Invia il collegamento di conferma
+          </button>
+          <Link to="/area-referente" className="btn btn-outline-secondary">
+            Torna al mio ente
+          </Link>
+        </div>
+      </Form>
+    </ReferentAreaFrame>
+  );
+}

@@ -1,0 +1,226 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { CheckboxField, ErrorSummary } from "~/components/form-fields";
+import { ReferentAreaFrame, headerData } from "~/components/referent-area";
+import { useValidatedForm } from "~/components/use-validated-form";
+import { getPrivacySettings, requestErasure } from "~/models/privacy.server";
+import { setCommunicationsPreference } from "~/models/referent.server";
+import { validateCsrf } from "~/utils/csrf.server";
+import { formatDateIt } from "~/utils/dates";
+import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import { issuesToFieldErrors } from "~/utils/form-data";
+import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
+import { requireReferent } from "~/utils/referent-auth.server";
+import { communicationsSchema, erasureRequestSchema, type ErasureRequestInput } from "~/validation/privacy";
+
+export const meta: MetaFunction = () => [{ title: "Privacy e dati personali - Area referente - Coordinamento SAI" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const access = await requireReferent(request);
+  const settings = getPrivacySettings(getDb(), { referentId: access.referentId });
+  if (!settings) throw new Response("Referente non trovato.", { status: 404 });
+  return json({
+    header: headerData(access),
+    name: `${access.firstName} ${access.lastName}`,
+    email: access.email,
+    bodyName: access.bodyName,
+    isActive: access.status === "active",
+    receivesCommunications: settings.receivesCommunications,
+    erasureRequestedAt: settings.erasureRequestedAt,
+  });
+}
+
+type ActionData =
+  | { intent: "communications"; ok: true; message: string }
+  | { intent: "erasure"; ok: true; message: string }
+  | { intent: "erasure"; ok: false; errors: Record<string, string>; formError?: string }
+  | { intent: "unknown"; ok: false; errors: Record<string, string>; formError: string };
+
+export async function action({ request }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  await validateCsrf(request, formData);
+  const access = await requireReferent(request);
+  const db = getDb();
+  const fields = Object.fromEntries(formData);
+
+  if (fields.intent === "communications") {
+    const { receivesCommunications } = communicationsSchema.parse(fields);
+    setCommunicationsPreference(db, { email: access.email, receives: receivesCommunications });
+    return json<ActionData>({
+      intent: "communications",
+      ok: true,
+      message: receivesCommunications
+        ? "Preferenza salvata: riceverai le comunicazioni del Coordinamento."
+        : "Preferenza salvata: non riceverai più le comunicazioni del Coordinamento. I messaggi di servizio continueranno ad arrivare.",
+    });
+  }
+
+  if (fields.intent === "erasure") {
+    const parsed = erasureRequestSchema.safeParse(fields);
+    if (!parsed.success) {
+      return json<ActionData>({ intent: "erasure", ok: false, errors: issuesToFieldErrors(parsed.error.issues) }, { status: 400 });
+    }
+    const result = requestErasure(db, { referentId: access.referentId, appUrl: getEnv().appUrl });
+    if (!result.ok) return json<ActionData>({ intent: "erasure", ok: false, errors: {}, formError: result.error }, { status: 409 });
+    if (!result.alreadyRequested) wakeOutboxWorker();
+    return json<ActionData>({
+      intent: "erasure",
+      ok: true,
+      message: result.alreadyRequested
+        ? "La tua richiesta di cancellazione era già stata registrata: i coordinatori la stanno esaminando."
+        : "Richiesta di cancellazione inviata. I coordinatori la eseguiranno entro un mese: da quel momento non potrai più accedere all'area referente.",
+    });
+  }
+
+  return json<ActionData>({ intent: "unknown", ok: false, errors: {}, formError: "Operazione non riconosciuta." }, { status: 400 });
+}
+
+export default function ReferentPrivacyPage() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busy = navigation.state === "submitting";
+  const erasure = actionData?.intent === "erasure" ? actionData : undefined;
+  const erasureRequestedAt = data.erasureRequestedAt ? new Date(data.erasureRequestedAt) : null;
+
+  return (
+    <ReferentAreaFrame referent={data.header}>
+      <h1>Privacy e dati personali</h1>
+      <p className="lead">
+        {data.name}, referente di {data.bodyName}. Qui puoi scaricare i dati che il portale conserva su di te, scegliere se
+        ricevere le comunicazioni e chiedere la cancellazione dei tuoi dati. Le regole sono nell'
+        <Link to="/privacy">informativa privacy</Link>.
+      </p>
+
+      {actionData?.ok ? (
+        <div className="alert alert-success" role="status">
+          {actionData.message}
+        </div>
+      ) : null}
+      {actionData?.intent === "unknown" ? (
+        <div className="alert alert-danger" role="alert">
+          {actionData.formError}
+        </div>
+      ) : null}
+
+      <section aria-labelledby="dati-title" className="mb-5">
+        <h2 id="dati-title">Scarica i miei dati</h2>
+        <p>
+          Tutto ciò che il portale conserva su di te: i tuoi dati di referente, le schede inviate, l'ente e i suoi progetti
+          SAI, gli inviti ai Tavoli tecnici con le tue risposte, le email che ti abbiamo inviato e le attività registrate
+          che ti riguardano.
+        </p>
+        <ul className="list-unstyled d-flex flex-wrap gap-3">
+          <li>
+            <a className="btn btn-primary" href="/area-referente/privacy/dati.json" download>
+              Scarica i miei dati (JSON)
+            </a>
+          </li>
+          <li>
+            <Link className="btn btn-outline-primary" to="/area-referente/privacy/dati">
+              Leggi e stampa i miei dati
+            </Link>
+          </li>
+        </ul>
+      </section>
+
+      <section aria-labelledby="comunicazioni-title" className="mb-5">
+        <h2 id="comunicazioni-title">Comunicazioni</h2>
+        <p>
+          Oltre ai messaggi di servizio (inviti ai Tavoli tecnici, esito delle richieste, codici di accesso), il
+          Coordinamento invia comunicazioni periodiche ai referenti.
+        </p>
+        <Form method="post" key={String(data.receivesCommunications)}>
+          <AuthenticityTokenInput name="csrf" />
+          <input type="hidden" name="intent" value="communications" />
+          <CheckboxField
+            name="receivesCommunications"
+            label="Voglio ricevere le comunicazioni del Coordinamento"
+            defaultChecked={data.receivesCommunications}
+          />
+          <button type="submit" className="btn btn-outline-primary" disabled={busy}>
+            Salva la preferenza
+          </button>
+        </Form>
+      </section>
+
+      <section aria-labelledby="cancellazione-title" className="mb-5">
+        <h2 id="cancellazione-title">Chiedi la cancellazione</h2>
+        {erasureRequestedAt ? (
+          <p className="alert alert-info">
+            Hai chiesto la cancellazione dei tuoi dati il {formatDateIt(erasureRequestedAt)}. I coordinatori la eseguiranno
+            entro un mese dalla richiesta.
+          </p>
+        ) : (
+          <ErasureForm
+            isActive={data.isActive}
+            busy={busy}
+            serverErrors={erasure && !erasure.ok ? erasure.errors : undefined}
+            formError={erasure && !erasure.ok ? erasure.formError : undefined}
+          />
+        )}
+      </section>
+    </ReferentAreaFrame>
+  );
+}
+
+function ErasureForm({
+  isActive,
+  busy,
+  serverErrors,
+  formError,
+}: {
+  isActive: boolean;
+  busy: boolean;
+  serverErrors?: Record<string, string>;
+  formError?: string;
+}) {
+  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<ErasureRequestInput>({
+    schema: erasureRequestSchema,
+    defaultValues: { confirmErasure: false },
+    serverErrors,
+    formError,
+  });
+  return (
+    <>
+      <p>Che cosa succede se chiedi la cancellazione:</p>
+      <ul>
+        <li>la richiesta arriva ai coordinatori di ANCI Sicilia, che la eseguono entro un mese;</li>
+        <li>
+          nome, cognome, ruolo, ufficio, email e numeri di telefono vengono sostituiti da dati anonimi ovunque compaiano
+          nel portale (schede, inviti, email inviate, registro delle attività) e non potrai più accedere all'area
+          referente;
+        </li>
+        {isActive ? (
+          <li>
+            il tuo incarico di referente termina: l'ente resta aderente al Coordinamento senza referente finché non ne
+            viene indicato uno nuovo con una nuova scheda;
+          </li>
+        ) : (
+          <li>le richieste di adesione non ancora decise vengono ritirate;</li>
+        )}
+        <li>
+          restano i dati dell'ente (denominazione, PEC, codice fiscale), i suoi progetti SAI e i dati aggregati (numero
+          di enti, progetti, posti e risposte agli inviti), che non riguardano te personalmente.
+        </li>
+      </ul>
+      <Form method="post" noValidate onSubmit={onSubmit}>
+        <AuthenticityTokenInput name="csrf" />
+        <input type="hidden" name="intent" value="erasure" />
+        {showSummary ? (
+          <ErrorSummary ref={summaryRef} errors={errorList} formError={formError} subject="La richiesta" failureTitle="Richiesta non inviata" />
+        ) : null}
+        <CheckboxField
+          label="Ho letto che cosa comporta la cancellazione e voglio che i miei dati siano cancellati"
+          error={errorFor("confirmErasure")}
+          {...form.register("confirmErasure")}
+        />
+        <button type="submit" className="btn btn-danger" disabled={busy}>
+          Chiedi la cancellazione
+        </button>
+      </Form>
+    </>
+  );
+}

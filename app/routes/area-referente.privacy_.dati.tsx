@@ -1,0 +1,324 @@
+import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { useHydrated } from "remix-utils/use-hydrated";
+import { ReferentAreaFrame, headerData } from "~/components/referent-area";
+import { exportReferentData } from "~/models/privacy.server";
+import { auditActionTitle, auditDetailPairs } from "~/utils/audit-labels";
+import { formatDateIt, formatDateTimeIt } from "~/utils/dates";
+import { getDb } from "~/utils/db.server";
+import { requireReferent } from "~/utils/referent-auth.server";
+import { MEMBER_BODY_KIND_LABELS, OUTBOX_STATUS_LABELS, REFERENT_ROLE_LABELS, SAI_CATEGORY_LABELS } from "~/validation/labels";
+import { MEMBERSHIP_KIND_LABELS, MEMBERSHIP_STATUS_LABELS } from "~/validation/labels";
+
+// The readable (and printable) version of "Scarica i miei dati": the same export as the JSON file.
+
+export const meta: MetaFunction = () => [{ title: "I miei dati - Area referente - Coordinamento SAI" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const access = await requireReferent(request);
+  const data = exportReferentData(getDb(), { referentId: access.referentId });
+  if (!data) throw new Response("Referente non trovato.", { status: 404 });
+  return json({ header: headerData(access), data }, { headers: { "Cache-Control": "no-store" } });
+}
+
+const ANSWER_LABELS: Record<string, string> = { yes: "Partecipo", no: "Non partecipo", pending: "In attesa di risposta" };
+const BODY_STATUS_LABELS: Record<string, string> = { candidate: "In attesa di adesione", member: "Aderente", revoked: "Adesione revocata" };
+const ACTOR_LABELS: Record<string, string> = { coordinator: "Coordinatore", referent: "Tu (referente)", public: "Modulo pubblico", system: "Sistema" };
+
+const SUBMISSION_LABELS: Record<string, string> = {
+  bodyKind: "Tipo di ente",
+  municipalityCode: "Comune (codice ISTAT)",
+  bodyName: "Denominazione ente",
+  pec: "PEC dell'ente",
+  fiscalCode: "Codice fiscale dell'ente",
+  firstName: "Nome",
+  lastName: "Cognome",
+  role: "Ruolo",
+  office: "Ufficio o settore",
+  email: "Email",
+  phone: "Telefono",
+  mobile: "Cellulare",
+  noActiveProjects: "Nessun progetto attivo",
+  privacyConsent: "Informativa letta",
+  projects: "Progetti",
+};
+
+const when = (value: string | null | undefined) => (value ? formatDateTimeIt(new Date(value)) : "—");
+const day = (value: string | null | undefined) => (value ? formatDateIt(new Date(value)) : "—");
+const text = (value: unknown): string => {
+  if (value === null || value === undefined || value === "") return "—";
+  if (typeof value === "boolean") return value ? "sì" : "no";
+  if (typeof value === "string" || typeof value === "number") return String(value);
+  return JSON.stringify(value);
+};
+
+export default function MyDataPage() {
+  const { header, data } = useLoaderData<typeof loader>();
+  const hydrated = useHydrated();
+  const bodyName = (id: number) => data.memberBodies.find((b) => b.id === id)?.name ?? `Ente n. ${id}`;
+
+  return (
+    <ReferentAreaFrame referent={header}>
+      <p className="mb-2 d-print-none">
+        <Link to="/area-referente/privacy">Torna a Privacy e dati personali</Link>
+      </p>
+      <h1>I miei dati</h1>
+      <p className="lead">
+        I dati personali che il Portale del Coordinamento SAI conserva su di te, aggiornati al {when(data.generatedAt)}.
+        Titolare del trattamento: {data.controller}.
+      </p>
+      <p className="d-print-none">
+        Puoi stampare questa pagina o salvarla in PDF con la funzione di stampa del browser.{" "}
+        {hydrated ? (
+          <button type="button" className="btn btn-outline-primary btn-sm ms-2" onClick={() => window.print()}>
+            Stampa
+          </button>
+        ) : null}{" "}
+        <a href="/area-referente/privacy/dati.json" download>
+          Scarica gli stessi dati in formato JSON
+        </a>
+      </p>
+
+      <section aria-labelledby="referente-title" className="mb-5">
+        <h2 id="referente-title">Dati di referente</h2>
+        {data.referents.map((r) => (
+          <div key={r.id} className="mb-4">
+            <h3 className="h5">
+              Scheda n. {r.id} - {r.memberBodyName ?? bodyName(r.memberBodyId)}
+            </h3>
+            <dl className="row">
+              {(
+                [
+                  ["Nome", r.firstName],
+                  ["Cognome", r.lastName],
+                  ["Ruolo", REFERENT_ROLE_LABELS[r.role] ?? r.role],
+                  ["Ufficio o settore", r.office],
+                  ["Email", r.email],
+                  ["Telefono", r.phone],
+                  ["Cellulare", r.mobile],
+                  ["Email confermata il", when(r.emailVerifiedAt)],
+                  ["Informativa privacy letta il", `${when(r.privacyConsentAt)} (versione ${r.privacyNoticeVersion})`],
+                  ["Comunicazioni del Coordinamento", r.receivesCommunications ? "sì" : "no"],
+                  ["Referente dal", day(r.validFrom)],
+                  ["Referente fino al", day(r.validTo)],
+                  ["Registrato il", when(r.createdAt)],
+                ] as const
+              ).map(([label, value]) => (
+                <div key={label} className="col-md-6 d-flex gap-2">
+                  <dt>{label}:</dt>
+                  <dd className="mb-1">{text(value)}</dd>
+                </div>
+              ))}
+            </dl>
+          </div>
+        ))}
+        {data.pendingEmailChanges.length > 0 ? (
+          <p>
+            Cambi di indirizzo in attesa di conferma:{" "}
+            {data.pendingEmailChanges.map((c) => `${c.newEmail} (scade il ${when(c.expiresAt)})`).join("; ")}.
+          </p>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="richieste-title" className="mb-5">
+        <h2 id="richieste-title">Schede e richieste di adesione</h2>
+        {data.membershipRequests.length === 0 ? <p>Nessuna richiesta.</p> : null}
+        {data.membershipRequests.map((m) => (
+          <div key={m.id} className="mb-4">
+            <h3 className="h5">
+              Richiesta n. {m.id} - {bodyName(m.memberBodyId)}
+            </h3>
+            <p className="mb-1">
+              {MEMBERSHIP_KIND_LABELS[m.kind]} · stato: {MEMBERSHIP_STATUS_LABELS[m.status]} · inviata il {when(m.createdAt)} ·
+              confermata il {when(m.confirmedAt)} · decisa il {when(m.decidedAt)}
+              {m.decisionReason ? ` · motivo: ${m.decisionReason}` : ""}
+            </p>
+            <table className="table table-sm">
+              <caption>Dati inviati con la richiesta n. {m.id}</caption>
+              <tbody>
+                {Object.entries((m.submission ?? {}) as Record<string, unknown>).map(([key, value]) => (
+                  <tr key={key}>
+                    <th scope="row" className="w-25">
+                      {SUBMISSION_LABELS[key] ?? key}
+                    </th>
+                    <td className="text-break">
+                      {key === "projects" && Array.isArray(value)
+                        ? `${value.length} ${value.length === 1 ? "progetto" : "progetti"} (vedi sotto)`
+                        : text(value)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ))}
+      </section>
+
+      <section aria-labelledby="enti-title" className="mb-5">
+        <h2 id="enti-title">Enti</h2>
+        <table className="table">
+          <caption className="visually-hidden">Enti per cui hai inviato una scheda</caption>
+          <thead>
+            <tr>
+              <th scope="col">Ente</th>
+              <th scope="col">Tipo</th>
+              <th scope="col">PEC</th>
+              <th scope="col">Codice fiscale</th>
+              <th scope="col">Stato</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.memberBodies.map((b) => (
+              <tr key={b.id}>
+                <th scope="row">{b.name}</th>
+                <td>{MEMBER_BODY_KIND_LABELS[b.kind]}</td>
+                <td className="text-break">{b.pec}</td>
+                <td>{b.fiscalCode}</td>
+                <td>{BODY_STATUS_LABELS[b.status] ?? b.status}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <section aria-labelledby="progetti-title" className="mb-5">
+        <h2 id="progetti-title">Progetti SAI</h2>
+        {data.projects.length === 0 ? (
+          <p>Nessun progetto.</p>
+        ) : (
+          <table className="table">
+            <caption className="visually-hidden">Progetti SAI che hai dichiarato o che gestisci come referente</caption>
+            <thead>
+              <tr>
+                <th scope="col">Ente</th>
+                <th scope="col">Tipologia</th>
+                <th scope="col">Posti finanziati</th>
+                <th scope="col">Codice progetto</th>
+                <th scope="col">Ente attuatore</th>
+                <th scope="col">Periodo</th>
+                <th scope="col">Chiuso il</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.projects.map((p) => (
+                <tr key={p.id}>
+                  <th scope="row">{bodyName(p.memberBodyId)}</th>
+                  <td>{SAI_CATEGORY_LABELS[p.category]}</td>
+                  <td>{p.fundedPlaces}</td>
+                  <td>{text(p.projectCode)}</td>
+                  <td>{p.managingOrganization}</td>
+                  <td>
+                    {p.startDate} - {p.endDate}
+                  </td>
+                  <td>{day(p.closedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section aria-labelledby="inviti-title" className="mb-5">
+        <h2 id="inviti-title">Inviti ai Tavoli tecnici</h2>
+        {data.invitations.length === 0 ? (
+          <p>Nessun invito.</p>
+        ) : (
+          <table className="table">
+            <caption className="visually-hidden">I tuoi inviti ai Tavoli tecnici e le tue risposte</caption>
+            <thead>
+              <tr>
+                <th scope="col">Tavolo tecnico</th>
+                <th scope="col">Data</th>
+                <th scope="col">Invitato all'indirizzo</th>
+                <th scope="col">Risposta</th>
+                <th scope="col">Risposto il</th>
+                <th scope="col">Presenza</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.invitations.map((i) => (
+                <tr key={i.id}>
+                  <th scope="row">
+                    {i.roundTable.number ? `${i.roundTable.number}. ` : ""}
+                    {i.roundTable.title}
+                  </th>
+                  <td>{when(i.roundTable.startsAt)}</td>
+                  <td className="text-break">{i.email}</td>
+                  <td>{ANSWER_LABELS[i.answer] ?? i.answer}</td>
+                  <td>{when(i.answeredAt)}</td>
+                  <td>{i.attended === null ? "—" : i.attended ? "presente" : "assente"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section aria-labelledby="email-title" className="mb-5">
+        <h2 id="email-title">Email inviate al tuo indirizzo</h2>
+        {data.emailsSent.length === 0 ? (
+          <p>Nessuna email.</p>
+        ) : (
+          <table className="table">
+            <caption className="visually-hidden">Email che il portale ti ha inviato</caption>
+            <thead>
+              <tr>
+                <th scope="col">Oggetto</th>
+                <th scope="col">Destinatario</th>
+                <th scope="col">Stato</th>
+                <th scope="col">Creata il</th>
+                <th scope="col">Inviata il</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.emailsSent.map((e) => (
+                <tr key={e.id}>
+                  <th scope="row">{e.subject ?? `Messaggio «${e.template}»`}</th>
+                  <td className="text-break">{e.recipient}</td>
+                  <td>{OUTBOX_STATUS_LABELS[e.status]}</td>
+                  <td>{when(e.createdAt)}</td>
+                  <td>{when(e.sentAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section aria-labelledby="attivita-title" className="mb-5">
+        <h2 id="attivita-title">Attività registrate che ti riguardano</h2>
+        {data.activity.length === 0 ? (
+          <p>Nessuna attività.</p>
+        ) : (
+          <table className="table table-sm">
+            <caption className="visually-hidden">Registro delle attività che ti riguardano</caption>
+            <thead>
+              <tr>
+                <th scope="col">Quando</th>
+                <th scope="col">Chi</th>
+                <th scope="col">Che cosa</th>
+                <th scope="col">Dettagli</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.activity.map((a) => (
+                <tr key={a.id}>
+                  <th scope="row" className="text-nowrap">
+                    {when(a.createdAt)}
+                  </th>
+                  <td>{ACTOR_LABELS[a.actorType] ?? a.actorType}</td>
+                  <td>{auditActionTitle(a.action)}</td>
+                  <td className="text-break small">
+                    {auditDetailPairs(a.details)
+                      .map((p) => `${p.key}: ${p.value}`)
+                      .join(" · ")}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </ReferentAreaFrame>
+  );
+}

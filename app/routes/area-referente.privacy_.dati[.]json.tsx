@@ -1,0 +1,21 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { exportReferentData } from "~/models/privacy.server";
+import { getDb } from "~/utils/db.server";
+import { requireReferent } from "~/utils/referent-auth.server";
+
+// "Scarica i miei dati" (art. 15 and 20 GDPR): everything held about the signed-in referente, as a
+// JSON file. Only the session decides whose data: the URL carries no identifier.
+export async function loader({ request }: LoaderFunctionArgs) {
+  const access = await requireReferent(request);
+  const now = new Date();
+  const data = exportReferentData(getDb(), { referentId: access.referentId, now });
+  if (!data) throw new Response("Referente non trovato.", { status: 404 });
+  return new Response(`${JSON.stringify(data, null, 2)}\n`, {
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "Content-Disposition": `attachment; filename="i-miei-dati-${now.toISOString().slice(0, 10)}.json"`,
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+    },
+  });
+}

@@ -1,0 +1,85 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { ReferentAreaFrame, headerData } from "~/components/referent-area";
+import { ReferentProjectForm } from "~/components/referent-project-form";
+import { canEditProjects, closeProject, getOwnProject, projectFormValues, updateProject } from "~/models/referent-area.server";
+import { validateCsrf } from "~/utils/csrf.server";
+import { getDb } from "~/utils/db.server";
+import { issuesToFieldErrors } from "~/utils/form-data";
+import { requireReferent } from "~/utils/referent-auth.server";
+import { referentProjectSchema, type ProjectFormValues } from "~/validation/referent-area";
+
+export const meta: MetaFunction = () => [
+  { title: "Progetto SAI - Area referente - Coordinamento SAI" },
+  { name: "robots", content: "noindex" },
+];
+
+const FIELDS = ["category", "fundedPlaces", "projectCode", "managingOrganization", "startDate", "endDate"] as const;
+
+// A project of another ente answers exactly like one that does not exist.
+const notFound = () =>
+  new Response("Progetto non trovato.", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+const forbidden = (message: string) => new Response(message, { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+
+function projectId(value: string | undefined) {
+  if (!value || !/^\d{1,12}$/.test(value)) return null;
+  return Number(value);
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const access = await requireReferent(request);
+  const id = projectId(params.id);
+  const db = getDb();
+  const project = id ? getOwnProject(db, { access, projectId: id }) : undefined;
+  if (!project) throw notFound();
+  if (!canEditProjects(db, access)) throw forbidden("I progetti dell'ente potranno essere aggiornati dopo l'approvazione della richiesta.");
+  if (project.closedAt) throw forbidden("Il progetto è chiuso: non si può più modificare.");
+  return json({ header: headerData(access), values: projectFormValues(project) });
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const access = await requireReferent(request);
+  const formData = await request.formData();
+  await validateCsrf(request, formData);
+  const id = projectId(params.id);
+  if (!id) throw notFound();
+  const db = getDb();
+  if (formData.get("intent") === "close") {
+    const result = closeProject(db, { access, projectId: id });
+    if (!result.ok) throw result.reason === "not_found" ? notFound() : forbidden("Il progetto non si può chiudere.");
+    return redirect("/area-referente?esito=progetto-chiuso");
+  }
+  const values = Object.fromEntries(FIELDS.map((f) => [f, String(formData.get(f) ?? "")])) as ProjectFormValues;
+  const parsed = referentProjectSchema.safeParse(values);
+  if (!parsed.success) {
+    if (!getOwnProject(db, { access, projectId: id })) throw notFound();
+    return json({ errors: issuesToFieldErrors(parsed.error.issues), values }, { status: 400 });
+  }
+  const result = updateProject(db, { access, projectId: id, project: parsed.data });
+  if (!result.ok) throw result.reason === "not_found" ? notFound() : forbidden("Il progetto non si può modificare.");
+  return redirect("/area-referente?esito=progetto-modificato");
+}
+
+export default function EditProjectPage() {
+  const { header, values } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  return (
+    <ReferentAreaFrame referent={header}>
+      <h1>Modifica progetto</h1>
+      <ReferentProjectForm values={actionData?.values ?? values} serverErrors={actionData?.errors} submitLabel="Salva il progetto" />
+      <section className="mt-5" aria-labelledby="chiudi">
+        <h2 id="chiudi" className="h4">
+          Il progetto è terminato?
+        </h2>
+        <p>Chiudendolo resta nello storico dell'ente ma non conta più tra i progetti attivi. Non si può riaprire da qui.</p>
+        <Form method="post">
+          <AuthenticityTokenInput name="csrf" />
+          <button type="submit" name="intent" value="close" className="btn btn-outline-danger">
+            Chiudi progetto
+          </button>
+        </Form>
+      </section>
+    </ReferentAreaFrame>
+  );
+}

@@ -1,0 +1,231 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import type { RoundTableEmailInfo } from "#emails/components/round-table-details";
+import { answerInvitation, lookupInvitation, type InvitationView } from "~/models/invitation.server";
+import { validateCsrf } from "~/utils/csrf.server";
+import { formatDateTimeIt } from "~/utils/dates";
+import { getDb } from "~/utils/db.server";
+import { ROUND_TABLE_MODE_LABELS } from "~/utils/round-table-calendar";
+import { roundTableName, roundTableWhen } from "~/utils/round-table-format";
+import { answerFromParam, answerSchema } from "~/validation/invitations";
+
+export const meta: MetaFunction = () => [
+  { title: "Invito al Tavolo tecnico - Coordinamento SAI" },
+  { name: "robots", content: "noindex" },
+];
+
+type PageView = Omit<InvitationView, "invitation"> & {
+  invitation: Omit<InvitationView["invitation"], "answeredAt"> & { answeredAt: string | null };
+};
+
+function pageView(view: InvitationView): PageView {
+  return {
+    ...view,
+    invitation: { ...view.invitation, answeredAt: view.invitation.answeredAt ? formatDateTimeIt(view.invitation.answeredAt) : null },
+  };
+}
+
+// GET only shows the invitation (mail scanners and link previews follow links): ?risposta=si|no
+// preselects a button, it never records. The answer is the POST below.
+export function loader({ request, params }: LoaderFunctionArgs) {
+  const view = lookupInvitation(getDb(), { token: params.token ?? "" });
+  const preselected = answerFromParam(new URL(request.url).searchParams.get("risposta"));
+  if (!view) return json({ view: null, preselected, recorded: null, error: null }, { status: 404 });
+  return json({ view: pageView(view), preselected, recorded: null, error: null });
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  await validateCsrf(request, formData);
+  const db = getDb();
+  const token = params.token ?? "";
+  const parsed = answerSchema.safeParse({ risposta: formData.get("risposta") });
+  if (!parsed.success) {
+    const view = lookupInvitation(db, { token });
+    return json(
+      { view: view ? pageView(view) : null, preselected: null, recorded: null, error: parsed.error.issues[0].message },
+      { status: view ? 400 : 404 },
+    );
+  }
+  const result = answerInvitation(db, { token, answer: parsed.data.risposta === "si" ? "yes" : "no" });
+  if (result.ok) return json({ view: pageView(result.view), preselected: null, recorded: result.view.invitation.answer, error: null });
+  if (result.reason === "not_found") return json({ view: null, preselected: null, recorded: null, error: result.error }, { status: 404 });
+  return json({ view: pageView(result.view), preselected: null, recorded: null, error: result.error }, { status: 410 });
+}
+
+export default function InvitationPage() {
+  const loaded = useLoaderData<typeof loader>();
+  const acted = useActionData<typeof action>();
+  const { view, preselected, recorded, error } = acted ?? loaded;
+  return (
+    <div className="container my-5">
+      <div className="row">
+        <div className="col-lg-9">{view ? <Invitation view={view} preselected={preselected} recorded={recorded} error={error} /> : <NotFound />}</div>
+      </div>
+    </div>
+  );
+}
+
+function NotFound() {
+  return (
+    <>
+      <h1>Invito non trovato</h1>
+      <p className="lead">
+        Il collegamento non corrisponde a nessun invito. Controlla di averlo copiato per intero dall'email, oppure consulta il{" "}
+        <a href="/tavoli-tecnici">calendario dei Tavoli tecnici</a>.
+      </p>
+    </>
+  );
+}
+
+const CURRENT_ANSWER = {
+  yes: "Hai risposto che parteciperai.",
+  no: "Hai risposto che non parteciperai.",
+  pending: "Non hai ancora risposto.",
+} as const;
+
+function Invitation({
+  view,
+  preselected,
+  recorded,
+  error,
+}: {
+  view: PageView;
+  preselected: "yes" | "no" | null;
+  recorded: "pending" | "yes" | "no" | null;
+  error: string | null;
+}) {
+  const { invitation, roundTable: rt, state } = view;
+  const highlighted = preselected ?? (invitation.answer === "pending" ? null : invitation.answer);
+  return (
+    <>
+      <p className="text-uppercase fw-semibold text-primary mb-1">Invito</p>
+      <h1>{roundTableName(rt)}</h1>
+      {recorded ? (
+        <div className="alert alert-success" role="status">
+          {recorded === "yes"
+            ? "Grazie, abbiamo registrato che parteciperai. Riceverai un promemoria qualche giorno prima."
+            : "Grazie, abbiamo registrato che non parteciperai."}{" "}
+          Puoi cambiare la risposta da questa pagina fino all'inizio dell'incontro.
+        </div>
+      ) : null}
+      {error ? (
+        <div className="alert alert-danger" role="alert">
+          {error}
+        </div>
+      ) : null}
+      {!error && state === "closed" ? (
+        <div className="alert alert-info" role="status">
+          Il tavolo tecnico è già iniziato: non è più possibile modificare la risposta.
+        </div>
+      ) : null}
+      {!error && state === "unavailable" ? (
+        <div className="alert alert-info" role="status">
+          Il tavolo tecnico non è al momento aperto alle risposte: riprova più tardi.
+        </div>
+      ) : null}
+      {!error && state === "cancelled" ? (
+        <div className="alert alert-warning" role="status">
+          Il tavolo tecnico è stato annullato: non è più possibile rispondere all'invito.
+        </div>
+      ) : null}
+
+      <Details rt={rt} />
+
+      <h2 className="h4 mt-4">La tua risposta</h2>
+      <p>
+        {invitation.referentName ? `${invitation.referentName} (${invitation.email})` : invitation.email}:{" "}
+        <strong>{CURRENT_ANSWER[invitation.answer]}</strong>
+        {invitation.answeredAt ? ` (risposta del ${invitation.answeredAt})` : null}
+      </p>
+      {state === "open" ? (
+        <Form method="post" className="mb-4">
+          <AuthenticityTokenInput name="csrf" />
+          {preselected && preselected !== invitation.answer ? (
+            <p id="conferma-risposta">
+              Per confermare premi <strong>{preselected === "yes" ? "«Partecipo»" : "«Non partecipo»"}</strong>.
+            </p>
+          ) : null}
+          <fieldset>
+            <legend className="visually-hidden">Parteciperai al Tavolo tecnico?</legend>
+            <div className="d-flex flex-wrap gap-3">
+              <button
+                type="submit"
+                name="risposta"
+                value="si"
+                className={`btn btn-lg ${highlighted === "yes" ? "btn-success" : "btn-outline-success"}`}
+                aria-describedby={preselected === "yes" ? "conferma-risposta" : undefined}
+              >
+                Partecipo
+              </button>
+              <button
+                type="submit"
+                name="risposta"
+                value="no"
+                className={`btn btn-lg ${highlighted === "no" ? "btn-danger" : "btn-outline-danger"}`}
+                aria-describedby={preselected === "no" ? "conferma-risposta" : undefined}
+              >
+                Non partecipo
+              </button>
+            </div>
+          </fieldset>
+          <p className="form-text mt-2">Puoi cambiare la risposta fino all'inizio dell'incontro.</p>
+        </Form>
+      ) : null}
+      <p>
+        <a href={`/tavoli-tecnici/${rt.id}`}>Pagina del Tavolo tecnico e materiali</a>
+      </p>
+    </>
+  );
+}
+
+function Details({ rt }: { rt: RoundTableEmailInfo }) {
+  return (
+    <dl className="row">
+      <dt className="col-sm-3">Quando</dt>
+      <dd className="col-sm-9">{roundTableWhen(rt)} (ora italiana)</dd>
+      <dt className="col-sm-3">Modalità</dt>
+      <dd className="col-sm-9">{ROUND_TABLE_MODE_LABELS[rt.mode]}</dd>
+      {rt.mode !== "online" && rt.place ? (
+        <>
+          <dt className="col-sm-3">Luogo</dt>
+          <dd className="col-sm-9">{rt.place}</dd>
+        </>
+      ) : null}
+      {rt.mode !== "in_presenza" && rt.onlineUrl ? (
+        <>
+          <dt className="col-sm-3">Collegamento online</dt>
+          <dd className="col-sm-9 text-break">
+            <a href={rt.onlineUrl} rel="noreferrer noopener">
+              {rt.onlineUrl}
+            </a>
+          </dd>
+        </>
+      ) : null}
+      {rt.speakers.length > 0 ? (
+        <>
+          <dt className="col-sm-3">Interventi a cura di</dt>
+          <dd className="col-sm-9">
+            <ul className="list-unstyled mb-0">
+              {rt.speakers.map((s, i) => (
+                <li key={i}>
+                  {s.name}
+                  {s.affiliation ? ` (${s.affiliation})` : ""}
+                </li>
+              ))}
+            </ul>
+          </dd>
+        </>
+      ) : null}
+      {rt.description.trim() ? (
+        <>
+          <dt className="col-sm-3">Programma</dt>
+          <dd className="col-sm-9" style={{ whiteSpace: "pre-wrap" }}>
+            {rt.description.trim()}
+          </dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}

@@ -1,0 +1,99 @@
+import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { MaterialList, SpeakerList } from "~/components/round-table-public";
+import { publicRoundTable } from "~/models/round-table-public.server";
+import { getPublicRoundTable, parseRoundTableId } from "~/models/round-table.server";
+import { getDb } from "~/utils/db.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) =>
+  data
+    ? [
+        { title: `${data.rt.heading}: ${data.rt.title} - Tavoli tecnici - Coordinamento SAI` },
+        { name: "description", content: `${data.rt.heading} del Coordinamento SAI: ${data.rt.title}, ${data.rt.when}.` },
+      ]
+    : [{ title: "Pagina non trovata - Coordinamento SAI" }];
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  const id = parseRoundTableId(params.id);
+  const rt = id ? getPublicRoundTable(getDb(), { id }) : null;
+  if (!rt) throw new Response("Tavolo tecnico non trovato", { status: 404, statusText: "Not Found" });
+  return json({ rt: { ...publicRoundTable(rt), description: rt.description, ended: rt.endsAt.getTime() <= Date.now() } });
+}
+
+export default function RoundTablePage() {
+  const { rt } = useLoaderData<typeof loader>();
+  return (
+    <div className="container my-5">
+      <nav aria-label="Percorso" className="breadcrumb-container">
+        <ol className="breadcrumb p-0">
+          <li className="breadcrumb-item">
+            <Link to="/tavoli-tecnici">Tavoli tecnici</Link>
+            <span className="separator" aria-hidden="true">
+              /
+            </span>
+          </li>
+          <li className="breadcrumb-item active" aria-current="page">
+            {rt.heading}
+          </li>
+        </ol>
+      </nav>
+      <p className="text-uppercase fw-semibold mb-1">{rt.heading}</p>
+      <h1>{rt.title}</h1>
+      {rt.cancelled ? (
+        <div className="alert alert-danger" role="status">
+          <strong>Annullato.</strong> Questo incontro è stato annullato.
+        </div>
+      ) : null}
+      <section aria-labelledby="quando" className="mb-4">
+        <h2 id="quando" className="h3">
+          Quando e dove
+        </h2>
+        <dl>
+          <dt>Data e orario (ora italiana)</dt>
+          <dd>{rt.when}</dd>
+          <dt>Modalità</dt>
+          <dd>
+            {rt.mode}
+            {rt.online && !rt.ended && !rt.cancelled ? ". Il collegamento è inviato agli enti invitati." : ""}
+          </dd>
+          {rt.place ? (
+            <>
+              <dt>Luogo</dt>
+              <dd>{rt.place}</dd>
+            </>
+          ) : null}
+        </dl>
+        {!rt.cancelled ? (
+          <a href={`/tavoli-tecnici/${rt.id}/evento.ics`} className="btn btn-outline-primary" download>
+            Aggiungi al calendario
+          </a>
+        ) : null}
+      </section>
+      {rt.description ? (
+        <section aria-labelledby="programma" className="mb-4">
+          <h2 id="programma" className="h3">
+            Programma
+          </h2>
+          <p style={{ whiteSpace: "pre-wrap" }}>{rt.description}</p>
+        </section>
+      ) : null}
+      {rt.speakers.length > 0 ? (
+        <section aria-labelledby="interventi" className="mb-4">
+          <h2 id="interventi" className="h3">
+            Interventi
+          </h2>
+          <SpeakerList speakers={rt.speakers} />
+        </section>
+      ) : null}
+      <section aria-labelledby="materiali" className="mb-4">
+        <h2 id="materiali" className="h3">
+          Materiali
+        </h2>
+        {rt.materials.length === 0 ? <p>Nessun materiale pubblicato.</p> : <MaterialList materials={rt.materials} />}
+      </section>
+      <p>
+        <Link to="/tavoli-tecnici">Torna al calendario dei Tavoli tecnici</Link>
+      </p>
+    </div>
+  );
+}

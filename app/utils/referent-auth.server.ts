@@ -1,0 +1,123 @@
+import { redirect } from "@remix-run/node";
+import { recordAudit } from "~/models/audit.server";
+import {
+  createReferentSession,
+  findSessionReferent,
+  revokeReferentSession,
+  type ReferentAccess,
+} from "~/models/referent-session.server";
+import { getCookies } from "./cookies.server";
+import { getDb } from "./db.server";
+import { consumeRateLimit, isRateLimited, tooManyRequests } from "./rate-limit.server";
+
+// Request helpers of the referent area (issue 6). Every referent loader and action calls
+// requireReferent (or requireActiveReferent) itself and reads data only through the returned
+// memberBodyId / referentId: a referente sees their own ente and nothing else.
+
+export type { ReferentAccess };
+
+export const REFERENT_SIGN_IN_PATH = "/area-referente/accedi";
+
+async function readSessionId(request: Request): Promise<string | null> {
+  const value = await getCookies().referentSession.parse(request.headers.get("Cookie"));
+  return typeof value === "string" && value ? value : null;
+}
+
+/** The signed-in referente, or null. */
+export async function getReferent(request: Request): Promise<ReferentAccess | null> {
+  const sessionId = await readSessionId(request);
+  if (!sessionId) return null;
+  return findSessionReferent(getDb(), { sessionId });
+}
+
+/** The signed-in referente; anyone else is sent to the sign-in page. */
+export async function requireReferent(request: Request): Promise<ReferentAccess> {
+  const referent = await getReferent(request);
+  if (!referent) throw redirect(REFERENT_SIGN_IN_PATH);
+  return referent;
+}
+
+/** Only the ente's current referente (not one whose request still awaits approval). */
+export async function requireActiveReferent(request: Request): Promise<ReferentAccess> {
+  const referent = await requireReferent(request);
+  if (referent.status !== "active") {
+    throw new Response("Questa funzione è disponibile dopo l'approvazione della richiesta di adesione.", {
+      status: 403,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    });
+  }
+  return referent;
+}
+
+/** A fresh session id at every sign-in; the previous referent session of this browser is revoked. */
+export async function startReferentSession(request: Request, access: ReferentAccess, { ip, method }: { ip: string; method: "code" | "link" }) {
+  const db = getDb();
+  const previous = await readSessionId(request);
+  if (previous) revokeReferentSession(db, { sessionId: previous });
+  const sessionId = createReferentSession(db, { referentId: access.referentId });
+  recordAudit(db, {
+    actorType: "referent",
+    actorId: access.referentId,
+    action: "auth.login_succeeded",
+    entityType: "referent",
+    entityId: access.referentId,
+    details: { ip, method, area: "referente" },
+  });
+  return getCookies().referentSession.serialize(sessionId);
+}
+
+/** Revokes this browser's referent session ("Esci") and returns the cookie that clears it. */
+export async function endReferentSession(request: Request) {
+  const sessionId = await readSessionId(request);
+  const db = getDb();
+  if (sessionId) {
+    const referent = findSessionReferent(db, { sessionId });
+    revokeReferentSession(db, { sessionId });
+    if (referent) {
+      recordAudit(db, {
+        actorType: "referent",
+        actorId: referent.referentId,
+        action: "auth.logout",
+        entityType: "referent",
+        entityId: referent.referentId,
+      });
+    }
+  }
+  return getCookies().referentSession.serialize("", { maxAge: 0 });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rate limits of the sign-in (per IP and per address; in memory, like the coordinators' login).
+
+export const CODE_REQUESTS_PER_EMAIL = 5;
+export const CODE_REQUESTS_PER_IP = 20;
+export const CODE_REQUEST_WINDOW_MS = 60 * 60 * 1000;
+export const SIGN_IN_FAILURES_PER_IP = 30;
+export const SIGN_IN_FAILURES_PER_EMAIL = 15;
+export const SIGN_IN_FAILURE_WINDOW_MS = 15 * 60 * 1000;
+
+/** Counts a request for a code; throws 429 once the address or the IP has asked too often. */
+export function limitCodeRequests({ ip, email }: { ip: string; email: string }) {
+  const byIp = consumeRateLimit({ key: `ref-code-ip:${ip}`, limit: CODE_REQUESTS_PER_IP, windowMs: CODE_REQUEST_WINDOW_MS });
+  if (!byIp.allowed) throw tooManyRequests(byIp.retryAfterSeconds);
+  const byEmail = consumeRateLimit({ key: `ref-code-email:${email}`, limit: CODE_REQUESTS_PER_EMAIL, windowMs: CODE_REQUEST_WINDOW_MS });
+  if (!byEmail.allowed) throw tooManyRequests(byEmail.retryAfterSeconds);
+}
+
+const failureKeys = ({ ip, email }: { ip: string; email?: string }) => [
+  { key: `ref-signin-ip:${ip}`, limit: SIGN_IN_FAILURES_PER_IP },
+  ...(email ? [{ key: `ref-signin-email:${email}`, limit: SIGN_IN_FAILURES_PER_EMAIL }] : []),
+];
+
+/** Throws 429 when this IP (or this address) has failed too many codes or links lately. */
+export function assertSignInNotBlocked(who: { ip: string; email?: string }) {
+  for (const { key, limit } of failureKeys(who)) {
+    const state = isRateLimited({ key, limit, windowMs: SIGN_IN_FAILURE_WINDOW_MS });
+    if (state.limited) throw tooManyRequests(state.retryAfterSeconds);
+  }
+}
+
+export function countSignInFailure(who: { ip: string; email?: string }) {
+  for (const { key, limit } of failureKeys(who)) consumeRateLimit({ key, limit, windowMs: SIGN_IN_FAILURE_WINDOW_MS });
+  recordAudit(getDb(), { actorType: "public", action: "auth.login_failed", details: { ip: who.ip, area: "referente" } });
+}

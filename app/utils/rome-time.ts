@@ -1,0 +1,42 @@
+import { TZDate } from "@date-fns/tz";
+import { format } from "date-fns";
+import { it } from "date-fns/locale";
+import { TIME_ZONE } from "./dates";
+
+// Round tables are announced in Italian time: these helpers turn <input type="datetime-local">
+// values into instants and back, always in Europe/Rome whatever the server's or browser's zone.
+
+const LOCAL_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?$/;
+
+/** "2026-12-03T15:00" read as Italian time, or null when it is not a real date and time. */
+export function parseRomeLocal(value: string): Date | null {
+  const m = LOCAL_PATTERN.exec(value.trim());
+  if (!m) return null;
+  const [year, month, day, hour, minute] = m.slice(1).map(Number);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59) return null;
+  const check = new Date(Date.UTC(year, month - 1, day));
+  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return null;
+  return new Date(new TZDate(year, month - 1, day, hour, minute, TIME_ZONE).getTime());
+}
+
+/** The value of a datetime-local input showing this instant in Italian time. */
+export function toRomeLocalInput(date: Date | string | number) {
+  return format(new TZDate(new Date(date), TIME_ZONE), "yyyy-MM-dd'T'HH:mm");
+}
+
+/** "HH:mm" in Italian time. */
+export function formatTimeIt(date: Date | string | number) {
+  return format(new TZDate(new Date(date), TIME_ZONE), "HH:mm");
+}
+
+/** "martedì 24 marzo 2022" in Italian time. */
+export function formatLongDateIt(date: Date | string | number) {
+  return format(new TZDate(new Date(date), TIME_ZONE), "EEEE d MMMM yyyy", { locale: it });
+}
+
+/** "martedì 24 marzo 2022, dalle 15:00 alle 17:00" (both days when it spans more than one). */
+export function formatRoundTableWhen(start: Date | string | number, end: Date | string | number) {
+  const sameDay = formatLongDateIt(start) === formatLongDateIt(end);
+  if (sameDay) return `${formatLongDateIt(start)}, dalle ${formatTimeIt(start)} alle ${formatTimeIt(end)}`;
+  return `dal ${formatLongDateIt(start)} alle ${formatTimeIt(start)} al ${formatLongDateIt(end)} alle ${formatTimeIt(end)}`;
+}

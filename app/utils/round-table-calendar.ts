@@ -1,0 +1,112 @@
+import type { CalendarEvent } from "./ical.server";
+
+/** Italian labels of the round-table modes (db/schema.ts ROUND_TABLE_MODES). */
+export const ROUND_TABLE_MODE_LABELS = {
+  online: "Online",
+  in_presenza: "In presenza",
+  ibrido: "Ibrido (in presenza e online)",
+} as const;
+
+export type RoundTableMode = keyof typeof ROUND_TABLE_MODE_LABELS;
+
+/**
+ * The fields of a round table needed for its calendar entry. Dates may arrive as ISO strings or
+ * epoch milliseconds when they come back from the JSON props of an outbox email.
+ */
+export type RoundTableCalendarInput = {
+  id: number;
+  number?: number | null;
+  title: string;
+  description: string;
+  startsAt: Date | string | number;
+  endsAt: Date | string | number;
+  mode: RoundTableMode;
+  place: string | null;
+  onlineUrl: string | null;
+  sequence: number;
+  status: "draft" | "published" | "cancelled";
+  speakers?: { name: string; affiliation?: string }[] | null;
+};
+
+export const toDate = (value: Date | string | number) => (value instanceof Date ? value : new Date(value));
+
+/** Stable iCalendar UID of a round table: `tavolo-<id>@<APP_URL hostname>`. */
+export function roundTableUid(id: number, appUrl: string) {
+  return `tavolo-${id}@${new URL(appUrl).hostname}`;
+}
+
+export function roundTablePageUrl(id: number, appUrl: string) {
+  return `${appUrl.replace(/\/$/, "")}/tavoli-tecnici/${id}`;
+}
+
+/** "3° Tavolo tecnico" or "Tavolo tecnico" when the round table has no number. */
+export function roundTableHeading(rt: { number?: number | null }) {
+  return rt.number ? `${rt.number}° Tavolo tecnico` : "Tavolo tecnico";
+}
+
+/** Where it takes place, for the LOCATION line and emails. */
+export function roundTableLocation(rt: Pick<RoundTableCalendarInput, "mode" | "place" | "onlineUrl">) {
+  if (rt.mode === "online") return rt.onlineUrl ? `Online: ${rt.onlineUrl}` : "Online";
+  if (rt.mode === "in_presenza") return rt.place ?? "";
+  return [rt.place, rt.onlineUrl ? `online: ${rt.onlineUrl}` : "online"].filter(Boolean).join(" e ");
+}
+
+/**
+ * The CalendarEvent (for buildCalendar in app/utils/ical.server.ts) of a round table. Pure:
+ * used by the public feed, the per-event .ics and the .ics attachments of the emails.
+ */
+export function roundTableCalendarEvent(
+  rt: RoundTableCalendarInput,
+  { appUrl, includeOnlineUrl = true }: { appUrl: string; /** false for the public feed: the link goes to invitees only */ includeOnlineUrl?: boolean },
+): CalendarEvent {
+  const onlineUrl = includeOnlineUrl ? rt.onlineUrl : null;
+  const pageUrl = roundTablePageUrl(rt.id, appUrl);
+  const lines: string[] = [];
+  if (rt.description.trim()) lines.push(rt.description.trim(), "");
+  lines.push(`Modalità: ${ROUND_TABLE_MODE_LABELS[rt.mode]}`);
+  if (rt.place && rt.mode !== "online") lines.push(`Luogo: ${rt.place}`);
+  if (onlineUrl && rt.mode !== "in_presenza") lines.push(`Collegamento: ${onlineUrl}`);
+  const speakers = rt.speakers ?? [];
+  if (speakers.length > 0) {
+    lines.push("", "Interventi:");
+    for (const s of speakers) lines.push(`- ${s.name}${s.affiliation ? ` — ${s.affiliation}` : ""}`);
+  }
+  lines.push("", `Dettagli e materiali: ${pageUrl}`);
+  const title = rt.number ? `${roundTableHeading(rt)}: ${rt.title}` : rt.title;
+  return {
+    uid: roundTableUid(rt.id, appUrl),
+    sequence: rt.sequence,
+    title: rt.status === "cancelled" ? `ANNULLATO — ${title}` : title,
+    description: lines.join("\n"),
+    start: toDate(rt.startsAt),
+    end: toDate(rt.endsAt),
+    location: roundTableLocation({ ...rt, onlineUrl }) || null,
+    url: pageUrl,
+    cancelled: rt.status === "cancelled",
+  };
+}
+
+/** A round table as stored in the JSON props of an outbox email: dates as ISO strings. */
+export type RoundTableEmailData = Omit<RoundTableCalendarInput, "startsAt" | "endsAt" | "number" | "speakers"> & {
+  number: number | null;
+  startsAt: string;
+  endsAt: string;
+  speakers: { name: string; affiliation?: string }[];
+};
+
+export function roundTableEmailData(rt: RoundTableCalendarInput): RoundTableEmailData {
+  return {
+    id: rt.id,
+    number: rt.number ?? null,
+    title: rt.title,
+    description: rt.description,
+    startsAt: toDate(rt.startsAt).toISOString(),
+    endsAt: toDate(rt.endsAt).toISOString(),
+    mode: rt.mode,
+    place: rt.place,
+    onlineUrl: rt.onlineUrl,
+    sequence: rt.sequence,
+    status: rt.status,
+    speakers: rt.speakers ?? [],
+  };
+}

@@ -1,0 +1,22 @@
+import { TZDate } from "@date-fns/tz";
+import { format } from "date-fns";
+import { it } from "date-fns/locale";
+import { roundTableHeading } from "./round-table-calendar";
+
+// How invitations, reminders and the invitation page word a round table's date and name.
+// Browser-safe (no server imports): used by emails and by route components.
+
+const rome = (value: Date | string | number) => new TZDate(new Date(value), "Europe/Rome");
+
+/** "martedì 3 dicembre 2026, dalle 15:00 alle 17:00" (Italian time). */
+export function roundTableWhen(rt: { startsAt: Date | string | number; endsAt: Date | string | number }) {
+  const start = rome(rt.startsAt);
+  const end = rome(rt.endsAt);
+  const day = (d: Date) => format(d, "EEEE d MMMM yyyy", { locale: it });
+  const time = (d: Date) => format(d, "HH:mm");
+  if (day(start) === day(end)) return `${day(start)}, dalle ${time(start)} alle ${time(end)}`;
+  return `da ${day(start)} alle ${time(start)} a ${day(end)} alle ${time(end)}`;
+}
+
+/** "3° Tavolo tecnico - Titolo" or "Tavolo tecnico - Titolo". */
+export const roundTableName = (rt: { number?: number | null; title: string }) => `${roundTableHeading(rt)} - ${rt.title}`;

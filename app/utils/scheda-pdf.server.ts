@@ -1,0 +1,268 @@
+import { TZDate } from "@date-fns/tz";
+import { format } from "date-fns";
+import PDFDocument from "pdfkit";
+import type { MembershipRequestDetail } from "~/models/membership-detail.server";
+import { TIME_ZONE } from "./dates";
+
+// The printable scheda referente: what an ente registered, for filing in the protocol. Built with
+// pdfkit's standard Helvetica, whose WinAnsi encoding covers Italian (à è é ì ò ù, «», €, ’).
+
+export const SCHEDA_TITLE = "Scheda referente - Coordinamento SAI ANCI Sicilia";
+
+const MARGIN = 50;
+const FONT = "Helvetica";
+const BOLD = "Helvetica-Bold";
+const GREY = "#444444";
+const BLUE = "#0066cc";
+
+const WIN_ANSI_EXTRA = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ";
+const isWinAnsi = (ch: string) => {
+  const code = ch.codePointAt(0)!;
+  return (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || WIN_ANSI_EXTRA.includes(ch);
+};
+const FALLBACKS: Record<string, string> = { Ł: "L", ł: "l", Đ: "D", đ: "d", Ħ: "H", ħ: "h", ı: "i", "‐": "-", "‑": "-", "−": "-" };
+
+/**
+ * Text the standard fonts can draw: characters outside WinAnsi (e.g. "Ş" in a surname) lose their
+ * diacritic rather than turning into wrong glyphs.
+ */
+export function toWinAnsi(value: string): string {
+  let out = "";
+  for (const ch of value.replace(/\r\n?/g, "\n")) {
+    if (ch === "\n" || ch === "\t" || isWinAnsi(ch)) out += ch === "\t" ? " " : ch;
+    else if (FALLBACKS[ch]) out += FALLBACKS[ch];
+    else {
+      const base = ch.normalize("NFD").replace(/\p{M}/gu, "");
+      out += base && [...base].every(isWinAnsi) ? base : "?";
+    }
+  }
+  return out;
+}
+
+const day = (d: Date) => format(new TZDate(d, TIME_ZONE), "dd/MM/yyyy");
+const time = (d: Date) => format(new TZDate(d, TIME_ZONE), "HH:mm");
+const dayTime = (d: Date) => `${day(d)} alle ${time(d)}`;
+/** "2024-01-31" (a calendar date, no time zone) as "31/01/2024". */
+const isoDay = (value: string) => (/^\d{4}-\d{2}-\d{2}$/.test(value) ? value.split("-").reverse().join("/") : value);
+
+const shorten = (value: string, max: number) => (value.length > max ? `${value.slice(0, max - 1)}…` : value);
+
+type Doc = InstanceType<typeof PDFDocument>;
+
+function contentWidth(doc: Doc) {
+  return doc.page.width - doc.page.margins.left - doc.page.margins.right;
+}
+
+function bottomLimit(doc: Doc) {
+  return doc.page.height - doc.page.margins.bottom;
+}
+
+function ensureSpace(doc: Doc, height: number) {
+  if (doc.y + height > bottomLimit(doc)) doc.addPage();
+}
+
+function heading(doc: Doc, text: string) {
+  ensureSpace(doc, 60);
+  doc.moveDown(0.8);
+  doc.font(BOLD).fontSize(12).fillColor(BLUE).text(toWinAnsi(text), MARGIN, doc.y, { width: contentWidth(doc) });
+  const y = doc.y + 2;
+  doc.moveTo(MARGIN, y).lineTo(MARGIN + contentWidth(doc), y).lineWidth(0.5).strokeColor(BLUE).stroke();
+  doc.y = y + 6;
+  doc.fillColor("black");
+}
+
+const LABEL_WIDTH = 150;
+
+function field(doc: Doc, label: string, value: string | number | null | undefined) {
+  const text = toWinAnsi(value === null || value === undefined || value === "" ? "—" : String(value));
+  const valueWidth = contentWidth(doc) - LABEL_WIDTH - 10;
+  doc.fontSize(10);
+  const height = Math.max(
+    doc.font(BOLD).heightOfString(toWinAnsi(label), { width: LABEL_WIDTH }),
+    doc.font(FONT).heightOfString(text, { width: valueWidth }),
+  );
+  ensureSpace(doc, height + 4);
+  const y = doc.y;
+  doc.font(BOLD).fillColor(GREY).text(toWinAnsi(label), MARGIN, y, { width: LABEL_WIDTH });
+  doc.font(FONT).fillColor("black").text(text, MARGIN + LABEL_WIDTH + 10, y, { width: valueWidth });
+  doc.x = MARGIN;
+  doc.y = y + height + 4;
+}
+
+function paragraph(doc: Doc, text: string) {
+  doc.font(FONT).fontSize(10).fillColor("black");
+  const height = doc.heightOfString(toWinAnsi(text), { width: contentWidth(doc) });
+  ensureSpace(doc, height);
+  doc.text(toWinAnsi(text), MARGIN, doc.y, { width: contentWidth(doc) });
+  doc.x = MARGIN;
+}
+
+type Column = { header: string; width: number; align?: "left" | "right" };
+
+function table(doc: Doc, columns: Column[], rows: string[][]) {
+  const pad = 4;
+  const fontSize = 9;
+  const rowHeight = (cells: string[], font: string) => {
+    doc.font(font).fontSize(fontSize);
+    return Math.max(...cells.map((c, i) => doc.heightOfString(toWinAnsi(c || "—"), { width: columns[i].width - 2 * pad }))) + 2 * pad;
+  };
+  const drawRow = (cells: string[], font: string, shaded: boolean) => {
+    const height = rowHeight(cells, font);
+    const y = doc.y;
+    let x = MARGIN;
+    if (shaded) doc.rect(MARGIN, y, contentWidth(doc), height).fill("#e8f0fa");
+    doc.fillColor("black").font(font).fontSize(fontSize);
+    cells.forEach((cell, i) => {
+      const col = columns[i];
+      doc.text(toWinAnsi(cell || "—"), x + pad, y + pad, { width: col.width - 2 * pad, align: col.align ?? "left" });
+      x += col.width;
+    });
+    doc.moveTo(MARGIN, y + height).lineTo(MARGIN + contentWidth(doc), y + height).lineWidth(0.5).strokeColor("#999999").stroke();
+    doc.x = MARGIN;
+    doc.y = y + height;
+  };
+  const header = columns.map((c) => c.header);
+  ensureSpace(doc, rowHeight(header, BOLD) + (rows[0] ? rowHeight(rows[0], FONT) : 0));
+  drawRow(header, BOLD, true);
+  for (const row of rows) {
+    if (doc.y + rowHeight(row, FONT) > bottomLimit(doc)) {
+      doc.addPage();
+      drawRow(header, BOLD, true);
+    }
+    drawRow(row, FONT, false);
+  }
+}
+
+function collect(doc: Doc): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    doc.on("data", (chunk: Buffer) => chunks.push(chunk));
+    doc.on("end", () => resolve(Buffer.concat(chunks)));
+    doc.on("error", reject);
+  });
+}
+
+/** The scheda of one request as a PDF file. */
+export async function buildSchedaPdf(detail: MembershipRequestDetail, { now = new Date() }: { now?: Date } = {}): Promise<Buffer> {
+  const { request, body, referent } = detail;
+  const doc = new PDFDocument({
+    size: "A4",
+    margin: MARGIN,
+    bufferPages: true,
+    lang: "it-IT",
+    displayTitle: true,
+    info: {
+      Title: `${SCHEDA_TITLE} - ${body.name}`,
+      Author: "Coordinamento SAI ANCI Sicilia",
+      Subject: `Richiesta di adesione n. ${request.id}`,
+      Creator: "Portale del Coordinamento SAI",
+      CreationDate: now,
+    },
+  });
+  const done = collect(doc);
+
+  doc.font(BOLD).fontSize(16).fillColor("black").text(toWinAnsi(SCHEDA_TITLE), { width: contentWidth(doc) });
+  doc.moveDown(0.2);
+  doc
+    .font(FONT)
+    .fontSize(10)
+    .fillColor(GREY)
+    .text(toWinAnsi("Coordinamento dei Comuni siciliani aderenti alla Rete SAI (Sistema di Accoglienza e Integrazione)"), {
+      width: contentWidth(doc),
+    });
+  doc.fillColor("black");
+
+  heading(doc, "Richiesta");
+  field(doc, "Numero della richiesta", String(request.id));
+  field(doc, "Tipo di richiesta", request.kindLabel);
+  field(doc, "Stato", request.statusLabel);
+  field(doc, "Data di invio", dayTime(request.createdAt));
+  field(doc, "Conferma dell'email", request.confirmedAt ? dayTime(request.confirmedAt) : "Non ancora confermata");
+
+  heading(doc, "Ente");
+  field(doc, "Tipo di ente", body.kindLabel);
+  field(doc, "Denominazione ente", body.name);
+  if (body.municipalityName) {
+    field(doc, "Comune", `${body.municipalityName}${body.provinceSigla ? ` (${body.provinceSigla})` : ""}`);
+  }
+  if (body.provinceName) field(doc, "Provincia", body.provinceName);
+  field(doc, "PEC dell'ente", body.pec);
+  field(doc, "Codice fiscale dell'ente", body.fiscalCode);
+
+  heading(doc, "Referente");
+  field(doc, "Nome", referent.firstName);
+  field(doc, "Cognome", referent.lastName);
+  field(doc, "Ruolo", referent.roleLabel);
+  field(doc, "Ufficio o settore", referent.office);
+  field(doc, "Email", referent.email);
+  field(doc, "Telefono", referent.phoneDisplay);
+  field(doc, "Cellulare", referent.mobileDisplay);
+  field(doc, "Email verificata il", referent.emailVerifiedAt ? dayTime(referent.emailVerifiedAt) : "Non ancora verificata");
+
+  heading(doc, "Progetti SAI");
+  if (request.declaredProjects.length === 0) {
+    paragraph(
+      doc,
+      request.noActiveProjects
+        ? "L'ente ha dichiarato di non avere progetti SAI attivi."
+        : "Nessun progetto SAI indicato nella scheda.",
+    );
+  } else {
+    table(
+      doc,
+      [
+        { header: "Tipologia", width: 70 },
+        { header: "Posti", width: 45, align: "right" },
+        { header: "Codice", width: 95 },
+        { header: "Ente attuatore", width: 155 },
+        { header: "Dal", width: 65 },
+        { header: "Al", width: contentWidth(doc) - 430 },
+      ],
+      request.declaredProjects.map((p) => [
+        p.category === "ordinari" ? "Ordinari" : p.category,
+        p.fundedPlaces === null ? "" : String(p.fundedPlaces),
+        p.projectCode ?? "",
+        p.managingOrganization,
+        isoDay(p.startDate),
+        isoDay(p.endDate),
+      ]),
+    );
+  }
+
+  heading(doc, "Consenso al trattamento dei dati personali");
+  paragraph(
+    doc,
+    `Consenso all'informativa versione ${referent.privacyNoticeVersion} reso il ${day(referent.privacyConsentAt)} alle ${time(referent.privacyConsentAt)}`,
+  );
+
+  if (request.decidedAt) {
+    heading(doc, "Decisione");
+    field(doc, "Esito", request.statusLabel);
+    field(doc, "Data", dayTime(request.decidedAt));
+    field(doc, "Coordinatore", request.decidedByName);
+    if (request.decisionReason) field(doc, "Motivo", request.decisionReason);
+  }
+
+  doc.moveDown(2);
+  paragraph(doc, `Documento generato il ${dayTime(now)} dal Portale del Coordinamento SAI.`);
+
+  // Page numbers at the foot of every page (writing inside the bottom margin must not add pages).
+  const range = doc.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    const bottom = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    doc
+      .font(FONT)
+      .fontSize(8)
+      .fillColor(GREY)
+      .text(toWinAnsi(`Scheda n. ${request.id} - ${shorten(body.name, 70)} - pagina ${i + 1} di ${range.count}`), MARGIN, doc.page.height - 35, {
+        width: contentWidth(doc),
+        align: "center",
+        lineBreak: false,
+      });
+    doc.page.margins.bottom = bottom;
+  }
+  doc.end();
+  return done;
+}

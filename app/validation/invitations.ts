@@ -1,0 +1,98 @@
+import { z } from "zod";
+import { SAI_CATEGORIES, type SaiCategory } from "#db/enums";
+
+// The forms of the invitations to a Tavolo tecnico: the recipients chooser of
+// /admin/tavoli/:id/inviti (a GET for the preview, then the same fields POSTed to send), the
+// attendance form, and the invitee's answer on /invito/:token.
+
+export const MAX_EXTRA_EMAILS = 1000;
+
+export const ANSWER_LABELS = { yes: "Partecipa", no: "Non partecipa", pending: "In attesa" } as const;
+
+/** Splits the "Indirizzi aggiuntivi" text: one per line, commas and semicolons also accepted. */
+export function splitEmailLines(text: string) {
+  return text
+    .split(/[\s,;]+/)
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
+const emailAddress = z.string().email();
+
+/**
+ * Field names as in the form and the preview URL: provincia (repeated), tipologia (repeated),
+ * indirizzi (textarea), destinatari ("referenti" or "indirizzi": only the extra addresses).
+ */
+export const recipientsFormSchema = z
+  .object({
+    provincia: z.array(z.string().regex(/^\d{3}$/, "Provincia non valida")).max(50).default([]),
+    tipologia: z.array(z.enum(SAI_CATEGORIES, { errorMap: () => ({ message: "Tipologia non valida" }) })).max(10).default([]),
+    indirizzi: z.string().max(100_000, "Troppi indirizzi aggiuntivi").default(""),
+    destinatari: z.enum(["referenti", "indirizzi"]).catch("referenti").default("referenti"),
+  })
+  .superRefine((v, ctx) => {
+    const entries = splitEmailLines(v.indirizzi);
+    const invalid = entries.filter((e) => e.length > 254 || !emailAddress.safeParse(e).success);
+    if (invalid.length > 0) {
+      const shown = invalid.slice(0, 5).join(", ");
+      ctx.addIssue({
+        code: "custom",
+        path: ["indirizzi"],
+        message: `${invalid.length === 1 ? "Indirizzo non valido" : `${invalid.length} indirizzi non validi`}: ${shown}${invalid.length > 5 ? "…" : ""}. Scrivi un indirizzo email per riga.`,
+      });
+    } else if (entries.length > MAX_EXTRA_EMAILS) {
+      ctx.addIssue({ code: "custom", path: ["indirizzi"], message: `Si possono aggiungere al massimo ${MAX_EXTRA_EMAILS} indirizzi alla volta.` });
+    }
+    if (v.destinatari === "indirizzi" && entries.length === 0) {
+      ctx.addIssue({ code: "custom", path: ["indirizzi"], message: "Scrivi almeno un indirizzo aggiuntivo, oppure scegli di invitare i referenti." });
+    }
+  });
+
+export type RecipientsForm = z.infer<typeof recipientsFormSchema>;
+
+/** The raw fields of the chooser from a query string or a posted form. */
+export function recipientsFormInput(source: URLSearchParams | FormData) {
+  const text = (name: string) => {
+    const v = source.get(name);
+    return typeof v === "string" ? v : undefined;
+  };
+  return {
+    provincia: source.getAll("provincia").filter((v): v is string => typeof v === "string"),
+    tipologia: source.getAll("tipologia").filter((v): v is string => typeof v === "string"),
+    indirizzi: text("indirizzi"),
+    destinatari: text("destinatari"),
+  };
+}
+
+/** The model's filters (app/models/invitation.server.ts) from the validated form. */
+export function toRecipientFilters(form: RecipientsForm) {
+  return {
+    provinceCodes: form.provincia,
+    categories: form.tipologia as SaiCategory[],
+    extraEmails: splitEmailLines(form.indirizzi),
+    includeReferents: form.destinatari !== "indirizzi",
+  };
+}
+
+/** The same choice written back as query/form fields (for the "Invia inviti" form after the preview). */
+export function recipientsFormFields(form: RecipientsForm): [string, string][] {
+  return [
+    ...form.provincia.map((p): [string, string] => ["provincia", p]),
+    ...form.tipologia.map((t): [string, string] => ["tipologia", t]),
+    ["indirizzi", form.indirizzi],
+    ["destinatari", form.destinatari],
+  ];
+}
+
+/** "Salva presenze": the invitations shown on the page and, of those, the ones ticked present. */
+export const attendanceSchema = z.object({
+  mostrati: z.array(z.coerce.number().int().positive()).max(1000).default([]),
+  presenti: z.array(z.coerce.number().int().positive()).max(1000).default([]),
+});
+
+/** The invitee's answer: the two buttons post risposta=si or risposta=no. */
+export const answerSchema = z.object({
+  risposta: z.enum(["si", "no"], { errorMap: () => ({ message: "Scegli «Partecipo» oppure «Non partecipo»." }) }),
+});
+
+export const answerFromParam = (v: string | null): "yes" | "no" | null => (v === "si" ? "yes" : v === "no" ? "no" : null);

@@ -1,0 +1,62 @@
+import { z } from "zod";
+import { isHttpsUrl } from "./round-table";
+
+// The two forms of the materials of a Tavolo tecnico: a file upload and a link (video or document).
+
+export const MATERIAL_KIND_LABELS = {
+  nota_invito: "Nota-invito",
+  slides: "Slides",
+  video: "Video",
+  documento: "Documento",
+} as const;
+export type MaterialKind = keyof typeof MATERIAL_KIND_LABELS;
+
+export const MATERIAL_VISIBILITY_LABELS = {
+  public: "Pubblico",
+  members: "Solo enti aderenti",
+} as const;
+export type MaterialVisibility = keyof typeof MATERIAL_VISIBILITY_LABELS;
+
+export const UPLOAD_KINDS = ["nota_invito", "slides", "documento"] as const satisfies readonly MaterialKind[];
+export const LINK_KINDS = ["video", "documento"] as const satisfies readonly MaterialKind[];
+
+export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
+export const TOO_LARGE_MESSAGE = "Il file supera il limite di 25 MB: riducine le dimensioni (ad esempio esportando il PDF compresso) e riprova.";
+export const ACCEPTED_TYPES_TEXT = "PDF, Word (.docx), PowerPoint (.pptx), OpenDocument testo (.odt) o presentazione (.odp)";
+
+const text = (message = "Valore non valido") => z.preprocess((v) => (v == null ? "" : v), z.string({ invalid_type_error: message }));
+const oneOf = <T extends string>(values: readonly T[], message: string) =>
+  text(message).refine((v) => (values as readonly string[]).includes(v), message) as unknown as z.ZodType<T, z.ZodTypeDef, string>;
+
+const common = {
+  title: text("Inserisci il titolo").pipe(z.string().trim().min(1, "Inserisci il titolo del materiale").max(200, "Il titolo può avere al massimo 200 caratteri")),
+  curatedBy: text()
+    .pipe(z.string().trim().max(200, "«A cura di» può avere al massimo 200 caratteri"))
+    .transform((v) => v || null),
+  visibility: oneOf(["public", "members"] as const, "Scegli chi può vedere il materiale"),
+};
+
+export const uploadMaterialSchema = z.object({
+  kind: oneOf(UPLOAD_KINDS, "Scegli il tipo di materiale"),
+  ...common,
+});
+
+export const linkMaterialSchema = z.object({
+  kind: oneOf(LINK_KINDS, "Scegli il tipo di materiale"),
+  ...common,
+  url: text("Inserisci il link")
+    .pipe(z.string().trim().min(1, "Inserisci il link").max(1000, "Il link può avere al massimo 1000 caratteri"))
+    .refine((v) => !v || isHttpsUrl(v), "Il link deve essere un indirizzo completo che inizia con https://"),
+});
+
+export type UploadMaterialInput = z.output<typeof uploadMaterialSchema>;
+export type LinkMaterialInput = z.output<typeof linkMaterialSchema>;
+
+export type MaterialFormValues = { kind: string; title: string; curatedBy: string; visibility: string; url: string };
+export const emptyMaterialForm = (kind: string): MaterialFormValues => ({ kind, title: "", curatedBy: "", visibility: "public", url: "" });
+
+// The two forms share one page, so their fields are named "upload.*" and "link.*".
+export const uploadMaterialFormSchema = z.object({ upload: uploadMaterialSchema });
+export const linkMaterialFormSchema = z.object({ link: linkMaterialSchema });
+export type UploadMaterialFormValues = { upload: Omit<MaterialFormValues, "url"> };
+export type LinkMaterialFormValues = { link: MaterialFormValues };

@@ -1,0 +1,140 @@
+import { Button, Link, Section, Text } from "@react-email/components";
+import type { EmailAttachment } from "../index";
+import { getEnv } from "~/utils/env.server";
+import { buildCalendar, type CalendarMethod } from "~/utils/ical.server";
+import {
+  ROUND_TABLE_MODE_LABELS,
+  roundTableCalendarEvent,
+  roundTablePageUrl,
+  type RoundTableEmailData,
+} from "~/utils/round-table-calendar";
+import { roundTableName, roundTableWhen } from "~/utils/round-table-format";
+
+export { roundTableName, roundTableWhen };
+
+// What the invitation and reminder emails show about a round table, and their .ics attachment.
+// The props stay JSON (they are stored in the outbox): dates are ISO strings.
+
+/** The round table as stored in an email's props (ISO dates): the shape of roundTableEmailData(). */
+export type RoundTableEmailInfo = RoundTableEmailData;
+
+const label = { margin: "0", fontWeight: 700 } as const;
+const value = { margin: "0 0 12px 0" } as const;
+
+export function RoundTableDetails({ rt, appUrl }: { rt: RoundTableEmailInfo; appUrl: string }) {
+  const showPlace = rt.mode !== "online" && rt.place;
+  const showLink = rt.mode !== "in_presenza" && rt.onlineUrl;
+  return (
+    <Section style={{ border: "1px solid #c5c7c9", padding: "12px 16px", margin: "16px 0" }}>
+      <Text style={label}>Quando</Text>
+      <Text style={value}>{roundTableWhen(rt)} (ora italiana)</Text>
+      <Text style={label}>Modalità</Text>
+      <Text style={value}>{ROUND_TABLE_MODE_LABELS[rt.mode]}</Text>
+      {showPlace ? (
+        <>
+          <Text style={label}>Luogo</Text>
+          <Text style={value}>{rt.place}</Text>
+        </>
+      ) : null}
+      {showLink ? (
+        <>
+          <Text style={label}>Collegamento online</Text>
+          <Text style={value}>
+            <Link href={rt.onlineUrl!}>{rt.onlineUrl}</Link>
+          </Text>
+        </>
+      ) : null}
+      {rt.speakers.length > 0 ? (
+        <>
+          <Text style={label}>Interventi a cura di</Text>
+          <Text style={value}>
+            {rt.speakers.map((s, i) => (
+              <span key={i}>
+                {i > 0 ? <br /> : null}• {s.name}
+                {s.affiliation ? ` (${s.affiliation})` : ""}
+              </span>
+            ))}
+          </Text>
+        </>
+      ) : null}
+      {rt.description.trim() ? (
+        <>
+          <Text style={label}>Programma</Text>
+          <Text style={{ ...value, whiteSpace: "pre-wrap" }}>{rt.description.trim()}</Text>
+        </>
+      ) : null}
+      <Text style={{ margin: 0 }}>
+        Pagina del Tavolo tecnico: <Link href={roundTablePageUrl(rt.id, appUrl)}>{roundTablePageUrl(rt.id, appUrl)}</Link>
+      </Text>
+    </Section>
+  );
+}
+
+const answerButton = {
+  padding: "12px 20px",
+  borderRadius: "4px",
+  fontWeight: 700,
+  fontSize: "16px",
+  textDecoration: "none",
+  display: "inline-block",
+  margin: "0 12px 12px 0",
+} as const;
+
+/** The two one-click answers; they open the invitation page, where the choice is confirmed. */
+export function AnswerButtons({ answerUrl }: { answerUrl: string }) {
+  return (
+    <Section style={{ margin: "8px 0 16px 0" }}>
+      <Button href={`${answerUrl}?risposta=si`} style={{ ...answerButton, backgroundColor: "#008055", color: "#ffffff" }}>
+        Partecipo
+      </Button>
+      <Button href={`${answerUrl}?risposta=no`} style={{ ...answerButton, backgroundColor: "#ffffff", color: "#a61919", border: "2px solid #a61919" }}>
+        Non partecipo
+      </Button>
+      <Text style={{ fontSize: "13px", color: "#5c6f82", margin: 0 }}>
+        Puoi cambiare la risposta fino all'inizio dell'incontro, dallo stesso collegamento: {answerUrl}
+      </Text>
+    </Section>
+  );
+}
+
+function parseMailFrom(from: string | undefined) {
+  const match = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/.exec(from ?? "");
+  if (match) return { name: match[1].trim() || "Coordinamento SAI - ANCI Sicilia", email: match[2].trim() };
+  if (from && /^[^\s@]+@[^\s@]+$/.test(from.trim())) return { name: "Coordinamento SAI - ANCI Sicilia", email: from.trim() };
+  return { name: "Coordinamento SAI - ANCI Sicilia", email: "noreply@localhost" };
+}
+
+/**
+ * The calendar file of an invitation (METHOD:REQUEST, the round table's SEQUENCE, the recipient as
+ * attendee, the Coordinamento's sender address as organizer), built at delivery from the props.
+ */
+export function roundTableIcsAttachment(
+  { roundTable, appUrl, recipientEmail, recipientName }: { roundTable: RoundTableEmailInfo; appUrl: string; recipientEmail: string; recipientName: string | null },
+  { method = "REQUEST", filename = "invito.ics" }: { method?: CalendarMethod; filename?: string } = {},
+): EmailAttachment {
+  const event = {
+    ...roundTableCalendarEvent(roundTable, { appUrl }),
+    organizer: parseMailFrom(getEnv().MAIL_FROM),
+    attendee: { name: recipientName ?? recipientEmail, email: recipientEmail },
+  };
+  return {
+    filename,
+    content: buildCalendar([event], { method }),
+    contentType: `text/calendar; charset=utf-8; method=${method}`,
+  };
+}
+
+export const PREVIEW_ROUND_TABLE: RoundTableEmailInfo = {
+  id: 7,
+  number: 7,
+  title: "Inserimento lavorativo dei beneficiari SAI: strumenti e buone pratiche",
+  description: "15:00 Saluti istituzionali\n15:15 Gli strumenti per l'inserimento lavorativo\n16:30 Dibattito e conclusioni",
+  startsAt: "2026-11-24T14:00:00.000Z",
+  endsAt: "2026-11-24T16:00:00.000Z",
+  mode: "online",
+  place: null,
+  onlineUrl: "https://meet.example.org/tavolo-7",
+  speakers: [{ name: "G. Zollo", affiliation: "Servizio Centrale SAI" }],
+  sequence: 0,
+  status: "published",
+};

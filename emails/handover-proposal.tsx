@@ -1,0 +1,49 @@
+import { Button, Heading, Link, Text } from "@react-email/components";
+import { EmailLayout, button } from "./components/layout";
+
+export type HandoverProposalProps = {
+  firstName: string;
+  bodyName: string;
+  proposerName: string;
+  confirmUrl: string;
+  expiresOn: string;
+};
+
+export const subject = (p: HandoverProposalProps) => `Sei stato indicato come nuovo referente di ${p.bodyName}`;
+
+export function HandoverProposalEmail(p: HandoverProposalProps) {
+  return (
+    <EmailLayout preview={`${p.proposerName} ti ha indicato come nuovo referente di ${p.bodyName}`}>
+      <Heading as="h1" style={{ fontSize: "22px" }}>
+        Proposta di subentro come referente
+      </Heading>
+      <Text>Gentile {p.firstName},</Text>
+      <Text>
+        {p.proposerName}, attuale referente di <strong>{p.bodyName}</strong> per il Coordinamento dei Comuni siciliani
+        aderenti alla Rete SAI, ti ha indicato come suo successore.
+      </Text>
+      <Text>
+        Per accettare controlla i tuoi dati, leggi l'informativa sul trattamento dei dati personali e conferma. La
+        richiesta passerà poi ai coordinatori di ANCI Sicilia per l'approvazione.
+      </Text>
+      <Button href={p.confirmUrl} style={button}>
+        Controlla e conferma
+      </Button>
+      <Text>
+        Se il pulsante non funziona, copia questo indirizzo nel browser: <Link href={p.confirmUrl}>{p.confirmUrl}</Link>
+      </Text>
+      <Text>Il collegamento è valido fino al {p.expiresOn} e può essere usato una sola volta.</Text>
+      <Text>Se non sei la persona indicata o non vuoi accettare, ignora questo messaggio: senza conferma i dati vengono cancellati.</Text>
+    </EmailLayout>
+  );
+}
+
+HandoverProposalEmail.PreviewProps = {
+  firstName: "Giuseppe",
+  bodyName: "Comune di Cefalù",
+  proposerName: "Maria Rossi",
+  confirmUrl: "http://localhost:3000/subentro/esempio",
+  expiresOn: "3 dicembre 2026",
+} satisfies HandoverProposalProps;
+
+export default HandoverProposalEmail;

@@ -1,0 +1,46 @@
+import { Button, Heading, Link, Text } from "@react-email/components";
+import { EmailLayout, button } from "./components/layout";
+
+export type ReferentEmailChangeProps = {
+  firstName: string;
+  bodyName: string;
+  newEmail: string;
+  confirmUrl: string;
+  expiresOn: string;
+};
+
+export const subject = (p: ReferentEmailChangeProps) => `Conferma il nuovo indirizzo email - referente di ${p.bodyName}`;
+
+export function ReferentEmailChangeEmail(p: ReferentEmailChangeProps) {
+  return (
+    <EmailLayout preview={`Conferma ${p.newEmail} come nuovo indirizzo del referente di ${p.bodyName}`}>
+      <Heading as="h1" style={{ fontSize: "22px" }}>
+        Conferma il nuovo indirizzo email
+      </Heading>
+      <Text>Gentile {p.firstName},</Text>
+      <Text>
+        dall'area referente è stato chiesto di usare <strong>{p.newEmail}</strong> come indirizzo del referente di{" "}
+        <strong>{p.bodyName}</strong> per il Coordinamento SAI. Il cambio avrà effetto solo dopo la conferma; fino ad
+        allora resta valido l'indirizzo precedente.
+      </Text>
+      <Button href={p.confirmUrl} style={button}>
+        Conferma il nuovo indirizzo
+      </Button>
+      <Text>
+        Se il pulsante non funziona, copia questo indirizzo nel browser: <Link href={p.confirmUrl}>{p.confirmUrl}</Link>
+      </Text>
+      <Text>Il collegamento è valido fino al {p.expiresOn} e può essere usato una sola volta.</Text>
+      <Text>Se non hai chiesto tu il cambio, ignora questo messaggio: l'indirizzo non verrà modificato.</Text>
+    </EmailLayout>
+  );
+}
+
+ReferentEmailChangeEmail.PreviewProps = {
+  firstName: "Maria",
+  bodyName: "Comune di Cefalù",
+  newEmail: "maria.rossi@comune.cefalu.pa.it",
+  confirmUrl: "http://localhost:3000/area-referente/email/conferma/esempio",
+  expiresOn: "3 dicembre 2026",
+} satisfies ReferentEmailChangeProps;
+
+export default ReferentEmailChangeEmail;

@@ -1,0 +1,64 @@
+import { Heading, Link, Text } from "@react-email/components";
+import { EmailLayout } from "./components/layout";
+import {
+  PREVIEW_ROUND_TABLE,
+  roundTableIcsAttachment,
+  roundTableName,
+  roundTableWhen,
+  type RoundTableEmailInfo,
+} from "./components/round-table-details";
+import { roundTablePageUrl } from "~/utils/round-table-calendar";
+
+export type RoundTableCancelledProps = {
+  recipientName: string | null;
+  recipientEmail: string;
+  appUrl: string;
+  /** The cancelled round table, with its new SEQUENCE. */
+  roundTable: RoundTableEmailInfo;
+};
+
+export const subject = (p: RoundTableCancelledProps) => `Annullato: ${roundTableName(p.roundTable)}`;
+
+/** The cancellation of the calendar entry: same UID, higher SEQUENCE, METHOD:CANCEL, STATUS:CANCELLED. */
+export const attachments = (p: RoundTableCancelledProps) => [
+  roundTableIcsAttachment({ ...p, roundTable: { ...p.roundTable, status: "cancelled" } }, { method: "CANCEL", filename: "annullamento.ics" }),
+];
+
+export function RoundTableCancelledEmail(p: RoundTableCancelledProps) {
+  const rt = p.roundTable;
+  return (
+    <EmailLayout preview={`Il ${roundTableName(rt)} di ${roundTableWhen(rt)} è annullato`}>
+      <Heading as="h1" style={{ fontSize: "22px" }}>
+        Annullato: {roundTableName(rt)}
+      </Heading>
+      <Text>Gentile {p.recipientName ?? "collega"},</Text>
+      <Text>
+        ti informiamo che il Tavolo tecnico «{rt.title}», previsto per {roundTableWhen(rt)}, è stato annullato. Ci scusiamo per
+        il disagio: ti scriveremo quando sarà fissata una nuova data.
+      </Text>
+      <Text>
+        In allegato trovi l'annullamento dell'evento (file annullamento.ics): aprendolo, il tuo calendario rimuove
+        l'appuntamento.
+      </Text>
+      <Text>
+        Il calendario dei Tavoli tecnici: <Link href={`${p.appUrl}/tavoli-tecnici`}>{`${p.appUrl}/tavoli-tecnici`}</Link>
+        <br />
+        La pagina del tavolo annullato: <Link href={roundTablePageUrl(rt.id, p.appUrl)}>{roundTablePageUrl(rt.id, p.appUrl)}</Link>
+      </Text>
+      <Text>
+        Cordiali saluti,
+        <br />
+        il Coordinamento SAI - ANCI Sicilia
+      </Text>
+    </EmailLayout>
+  );
+}
+
+RoundTableCancelledEmail.PreviewProps = {
+  recipientName: "Maria Rossi",
+  recipientEmail: "maria.rossi@comune.esempio.it",
+  appUrl: "http://localhost:3000",
+  roundTable: { ...PREVIEW_ROUND_TABLE, status: "cancelled", sequence: 1 },
+} satisfies RoundTableCancelledProps;
+
+export default RoundTableCancelledEmail;

@@ -1,0 +1,72 @@
+import { Heading, Text } from "@react-email/components";
+import { EmailLayout } from "./components/layout";
+import {
+  PREVIEW_ROUND_TABLE,
+  RoundTableDetails,
+  roundTableIcsAttachment,
+  roundTableName,
+  roundTableWhen,
+  type RoundTableEmailInfo,
+} from "./components/round-table-details";
+
+export type RoundTableUpdatedProps = {
+  recipientName: string | null;
+  recipientEmail: string;
+  appUrl: string;
+  /** The round table after the change, with its new SEQUENCE. */
+  roundTable: RoundTableEmailInfo;
+  /** Before the change, to say what it was. */
+  previous: { startsAt: string; endsAt: string; mode: RoundTableEmailInfo["mode"]; place: string | null };
+  /** What changed, in Italian: "data e orario", "luogo"… */
+  changes: string[];
+};
+
+export const subject = (p: RoundTableUpdatedProps) => `Aggiornamento: ${roundTableName(p.roundTable)}`;
+
+/** The updated calendar entry: same UID, higher SEQUENCE, METHOD:REQUEST. */
+export const attachments = (p: RoundTableUpdatedProps) => [roundTableIcsAttachment(p, { method: "REQUEST", filename: "aggiornamento.ics" })];
+
+const list = (items: string[]) => (items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} e ${items.at(-1)}`);
+
+export function RoundTableUpdatedEmail(p: RoundTableUpdatedProps) {
+  const rt = p.roundTable;
+  const timeChanged = roundTableWhen(p.previous) !== roundTableWhen(rt);
+  return (
+    <EmailLayout preview={`${roundTableName(rt)}: cambiano ${list(p.changes)}`}>
+      <Heading as="h1" style={{ fontSize: "22px" }}>
+        Aggiornamento: {roundTableName(rt)}
+      </Heading>
+      <Text>Gentile {p.recipientName ?? "collega"},</Text>
+      <Text>ti scriviamo perché il Tavolo tecnico «{rt.title}», a cui sei invitato, è stato modificato.</Text>
+      <Text style={{ fontWeight: 700 }}>Cosa cambia: {list(p.changes)}.</Text>
+      {timeChanged ? (
+        <Text>
+          Prima: {roundTableWhen(p.previous)}.
+          <br />
+          Ora: <strong>{roundTableWhen(rt)}</strong>.
+        </Text>
+      ) : null}
+      <RoundTableDetails rt={rt} appUrl={p.appUrl} />
+      <Text>
+        In allegato trovi l'evento aggiornato (file aggiornamento.ics): aprendolo, il tuo calendario sostituisce
+        l'appuntamento precedente. La tua risposta all'invito resta valida.
+      </Text>
+      <Text>
+        Cordiali saluti,
+        <br />
+        il Coordinamento SAI - ANCI Sicilia
+      </Text>
+    </EmailLayout>
+  );
+}
+
+RoundTableUpdatedEmail.PreviewProps = {
+  recipientName: "Maria Rossi",
+  recipientEmail: "maria.rossi@comune.esempio.it",
+  appUrl: "http://localhost:3000",
+  roundTable: { ...PREVIEW_ROUND_TABLE, startsAt: "2026-11-25T14:00:00.000Z", endsAt: "2026-11-25T16:00:00.000Z", sequence: 1 },
+  previous: { startsAt: PREVIEW_ROUND_TABLE.startsAt, endsAt: PREVIEW_ROUND_TABLE.endsAt, mode: "online", place: null },
+  changes: ["data e orario"],
+} satisfies RoundTableUpdatedProps;
+
+export default RoundTableUpdatedEmail;

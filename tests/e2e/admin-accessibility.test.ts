@@ -1,0 +1,228 @@
+// WCAG 2.1 AA as axe-core sees it on every page of the coordinators' area, in the states a coordinator
+// meets (filters, results, decisions, form errors), with and without JavaScript; plus one h1 per page.
+import type { Page } from "playwright-core";
+import { describe, expect, test } from "vitest";
+import {
+  approveFromDetail,
+  bodyName,
+  COORDINATOR_EMAIL,
+  field,
+  findRequestId,
+  h1,
+  jsEnabled,
+  open,
+  registerAndConfirm,
+  requestRow,
+  reusedSignIn,
+  signIn,
+  useAdminBrowser,
+  useSetupBrowser,
+  type Referente,
+} from "./admin-support";
+import { checkA11y, eventually } from "./support";
+
+const browser = useAdminBrowser();
+const setup = useSetupBrowser();
+/** Signed in as the first administrator (through /login once, then with the same session). */
+const signedIn = reusedSignIn();
+
+/** One h1, Italian as the page language, a title, and no axe violations. */
+async function expectAccessible(page: Page, what: string) {
+  expect(await page.locator("h1").count(), `h1 elements on ${what}`).toBe(1);
+  expect(await page.locator("html").getAttribute("lang"), `lang of ${what}`).toBe("it");
+  expect(await page.title(), `title of ${what}`).not.toBe("");
+  expect(await checkA11y(page), `axe-core violations on ${what}`).toEqual([]);
+}
+
+type Seeded = {
+  pending: Referente;
+  pendingId: number;
+  approved: Referente;
+  approvedId: number;
+  emailId: number;
+  bulk: Record<"js" | "nojs", Referente>;
+};
+
+/**
+ * The data the pages show: a pending request, an approved one (and its email in the delivery log), two
+ * pending ones for the bulk approvals. Made once, by the first test that needs it (expect.poll, used
+ * while registering, only runs inside a test).
+ */
+let seeding: Promise<Seeded> | undefined;
+/** For the tests that may be the one making the data (four registrations and an approval). */
+const SEEDING_TIMEOUT = 120_000;
+const seeded = () => (seeding ??= seed());
+
+async function seed(): Promise<Seeded> {
+  return setup(async (page) => {
+    const pending = await registerAndConfirm(page);
+    const approved = await registerAndConfirm(page);
+    const bulk = { js: await registerAndConfirm(page), nojs: await registerAndConfirm(page) };
+    await signIn(page);
+    const pendingId = await findRequestId(page, pending);
+    const approvedId = await findRequestId(page, approved);
+    await approveFromDetail(page, approvedId);
+    // The approval email in the delivery log.
+    const emailLink = page.getByRole("link", { name: /^Adesione approvata/ });
+    await eventually(async () => {
+      await page.goto(`/admin/posta?destinatario=${encodeURIComponent(approved.email)}`);
+      return emailLink.count();
+    }).toBe(1);
+    const href = (await emailLink.getAttribute("href")) ?? "";
+    const emailId = Number(href.match(/^\/admin\/posta\/(\d+)$/)?.[1]);
+    expect(emailId, `link of the approval email: "${href}"`).toBeGreaterThan(0);
+    return { pending, pendingId, approved, approvedId, emailId, bulk };
+  });
+}
+
+const ADMIN_PAGES: { name: string; path: (s: Seeded) => string; h1: (s: Seeded) => string }[] = [
+  { name: "/admin", path: (s) => "/admin", h1: (s) => "Panoramica" },
+  { name: "/admin/adesioni without filters", path: (s) => "/admin/adesioni", h1: (s) => "Adesioni" },
+  {
+    name: "/admin/adesioni with filters and sorting",
+    path: (s) => `/admin/adesioni?stato=pending&q=${encodeURIComponent(s.pending.bodyName)}&ordina=ente`,
+    h1: (s) => "Adesioni",
+  },
+  { name: "/admin/adesioni with filters matching nothing", path: (s) => "/admin/adesioni?stato=revoked&q=nessuno-corrisponde", h1: (s) => "Adesioni" },
+  { name: "/admin/adesioni/:id pending", path: (s) => `/admin/adesioni/${s.pendingId}`, h1: (s) => bodyName(s.pending) },
+  { name: "/admin/adesioni/:id approved", path: (s) => `/admin/adesioni/${s.approvedId}?esito=approvata`, h1: (s) => bodyName(s.approved) },
+  { name: "/admin/adesioni/:id not found", path: (s) => "/admin/adesioni/999999999", h1: (s) => "Richiesta non trovata" },
+  {
+    name: "/admin/adesioni/:id/modifica",
+    path: (s) => `/admin/adesioni/${s.pendingId}/modifica`,
+    h1: (s) => `Modifica dati: ${bodyName(s.pending)}`,
+  },
+  { name: "/admin/registro", path: (s) => "/admin/registro", h1: (s) => "Registro attività" },
+  { name: "/admin/registro filtered", path: (s) => "/admin/registro?azione=membership.approve&q=zzz-nessuna-voce", h1: (s) => "Registro attività" },
+  { name: "/admin/coordinatori", path: (s) => "/admin/coordinatori", h1: (s) => "Coordinatori" },
+  { name: "/admin/posta", path: (s) => "/admin/posta", h1: (s) => "Posta in uscita" },
+  { name: "/admin/posta/:id", path: (s) => `/admin/posta/${s.emailId}`, h1: (s) => `Adesione approvata: ${bodyName(s.approved)} nel Coordinamento SAI` },
+  { name: "/logout (GET)", path: (s) => "/logout", h1: (s) => "Esci dall'area riservata" },
+];
+
+for (const js of [true, false]) {
+  const mode = js ? "with JavaScript" : "without JavaScript";
+
+  describe(`signed in, ${mode}`, () => {
+    test.each(ADMIN_PAGES)("$name", async ({ name, path, h1: expected }) => {
+      const data = await seeded();
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await signedIn(page);
+      await open(page, path(data));
+      expect(await h1(page)).toBe(expected(data));
+      await expectAccessible(page, `${name} (${mode})`);
+    }, SEEDING_TIMEOUT);
+
+    test("/admin/adesioni with the result of a bulk approval", async () => {
+      const data = (await seeded()).bulk[js ? "js" : "nojs"];
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await signedIn(page);
+      await open(page, `/admin/adesioni?stato=pending&q=${encodeURIComponent(data.email)}`);
+      await requestRow(page, data).getByLabel(`Seleziona ${bodyName(data)}`, { exact: true }).check();
+      await page.getByRole("button", { name: "Approva selezionate", exact: true }).click();
+      await page.waitForURL((url) => url.searchParams.get("approvate") === "1");
+      await eventually(() => page.locator("main [role=status]").first().textContent()).toBe(
+        "1 richiesta approvata: il referente riceverà un'email di conferma.",
+      );
+      await expectAccessible(page, `/admin/adesioni after a bulk approval (${mode})`);
+    }, SEEDING_TIMEOUT);
+
+    test("/admin/adesioni/:id with the reject form showing an error", async () => {
+      const { pendingId } = await seeded();
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await signedIn(page);
+      await open(page, `/admin/adesioni/${pendingId}`);
+      await page.getByRole("button", { name: "Respingi", exact: true }).click();
+      await page.getByRole("heading", { name: "Il modulo di rifiuto contiene un errore" }).waitFor();
+      await eventually(() => field(page, "Motivo del rifiuto").getAttribute("aria-invalid")).toBe("true");
+      await expectAccessible(page, `the reject form with an error (${mode})`);
+    }, SEEDING_TIMEOUT);
+
+    test("/admin/adesioni/:id/modifica showing errors", async () => {
+      const { pendingId } = await seeded();
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await signedIn(page);
+      await open(page, `/admin/adesioni/${pendingId}/modifica`);
+      await field(page, "PEC dell'ente").fill("");
+      await field(page, "Email").fill("non-una-email");
+      await page.getByRole("button", { name: "Salva le modifiche", exact: true }).click();
+      await page.getByRole("heading", { name: /^Il modulo contiene (un errore|\d+ errori)$/ }).waitFor();
+      await eventually(() => field(page, "PEC dell'ente").getAttribute("aria-invalid")).toBe("true");
+      expect(await field(page, "Email").getAttribute("aria-invalid")).toBe("true");
+      await expectAccessible(page, `/admin/adesioni/:id/modifica with errors (${mode})`);
+    }, SEEDING_TIMEOUT);
+
+    test("/admin/coordinatori with the invite form showing errors", async () => {
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await signedIn(page);
+      await open(page, "/admin/coordinatori");
+      await field(page, "Email").fill("non-una-email");
+      await page.getByRole("button", { name: "Invia invito", exact: true }).click();
+      await page.getByRole("heading", { name: "L'invito contiene 2 errori" }).waitFor();
+      expect(await field(page, "Nome").getAttribute("aria-invalid")).toBe("true");
+      expect(await field(page, "Email").getAttribute("aria-invalid")).toBe("true");
+      expect(await field(page, "Email").inputValue()).toBe("non-una-email");
+      await expectAccessible(page, `/admin/coordinatori with invite errors (${mode})`);
+    });
+  });
+
+  describe(`signed out, ${mode}`, () => {
+    test("/login", async () => {
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      const response = await open(page, "/login");
+      expect(response?.status()).toBe(200);
+      expect(await h1(page)).toBe("Accesso coordinatori");
+      await expectAccessible(page, `/login (${mode})`);
+    });
+
+    test("/login after sending it empty", async () => {
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await open(page, "/login");
+      await page.getByRole("button", { name: "Accedi", exact: true }).click();
+      await page.getByRole("heading", { name: "Il modulo contiene 2 errori" }).waitFor();
+      expect(await field(page, "Email").getAttribute("aria-invalid")).toBe("true");
+      await expectAccessible(page, `/login with empty fields (${mode})`);
+    });
+
+    test("/login after a wrong password", async () => {
+      // One wrong password per mode: the sign-in allows 10 failures per address and IP in 15 minutes.
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await open(page, "/login");
+      await field(page, "Email").fill(COORDINATOR_EMAIL);
+      await field(page, "Password").fill("password-sbagliata-di-prova");
+      const answer = page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/login");
+      await page.getByRole("button", { name: "Accedi", exact: true }).click();
+      expect((await answer).status()).toBe(401);
+      const summary = page.getByRole("alert").filter({ has: page.getByRole("heading", { name: "Accesso non riuscito" }) });
+      await summary.waitFor();
+      expect(await summary.textContent()).toContain("Email o password non corretti.");
+      expect(new URL(page.url()).pathname).toBe("/login");
+      if (jsEnabled(page)) await eventually(() => page.evaluate(() => document.activeElement?.getAttribute("role"))).toBe("alert");
+      // The address typed is still there, so only the password needs typing again (soft: see the report).
+      expect.soft(await field(page, "Email").inputValue(), "the email typed is kept").toBe(COORDINATOR_EMAIL);
+      await expectAccessible(page, `/login with a wrong password (${mode})`);
+    });
+
+    test("/logout (GET) when not signed in", async () => {
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await open(page, "/logout");
+      expect(await h1(page)).toBe("Esci dall'area riservata");
+      await expectAccessible(page, `/logout signed out (${mode})`);
+    });
+
+    test("/invito-coordinatore/<bad token>", async () => {
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      const response = await open(page, "/invito-coordinatore/questo-invito-non-esiste");
+      expect(response?.status()).toBe(404);
+      expect(await h1(page)).toBe("Collegamento non valido");
+      await expectAccessible(page, `/invito-coordinatore with a bad token (${mode})`);
+    });
+
+    test("/admin sends to /login", async () => {
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await open(page, "/admin/adesioni");
+      expect(new URL(page.url()).pathname).toBe("/login");
+      await expectAccessible(page, `/login reached from /admin/adesioni (${mode})`);
+    });
+  });
+}

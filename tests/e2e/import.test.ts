@@ -1,0 +1,235 @@
+// Import of the member list (issue 9) from a coordinator's point of view, with and without
+// JavaScript: upload an .xlsx or a Windows-1252 CSV, read the preview, download the rows with
+// errors, import, find the members in /admin/adesioni; axe-core on every page of the flow.
+import crypto from "node:crypto";
+import ExcelJS from "exceljs";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, test } from "vitest";
+import { templateColumns } from "~/validation/member-import";
+import { bodyFiscalCode } from "../support/import-files";
+import {
+  checkA11y,
+  COORDINATOR_EMAIL,
+  eventually,
+  isHydrated,
+  mailsTo,
+  pickComune,
+  uniqueEmail,
+  useBrowser,
+  validFiscalCode,
+  waitForMail,
+  type Comune,
+} from "./support";
+
+const browser = useBrowser();
+
+const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const COLUMNS = templateColumns(2);
+const HEADERS = COLUMNS.map((c) => c.header);
+
+const h1 = (page: Page) => page.getByRole("heading", { level: 1 }).textContent();
+
+async function open(page: Page, path: string, js: boolean) {
+  const response = await page.goto(path, { waitUntil: js ? "networkidle" : "load" });
+  if (js) await eventually(() => isHydrated(page)).toBe(true);
+  return response;
+}
+
+async function signIn(page: Page, redirectTo: string, js: boolean) {
+  await open(page, `/login?redirectTo=${encodeURIComponent(redirectTo)}`, js);
+  await page.getByLabel("Email", { exact: true }).fill(COORDINATOR_EMAIL);
+  await page.getByLabel("Password", { exact: true }).fill(inject("adminPassword"));
+  await page.getByRole("button", { name: "Accedi", exact: true }).click();
+  await page.waitForURL((url) => url.pathname === redirectTo);
+  if (js) await eventually(() => isHydrated(page)).toBe(true);
+}
+
+/** One h1, Italian as the page language, and no axe violations. */
+async function expectAccessible(page: Page, what: string) {
+  expect(await page.locator("h1").count(), `h1 elements on ${what}`).toBe(1);
+  expect(await page.locator("html").getAttribute("lang"), `lang of ${what}`).toBe("it");
+  expect(await checkA11y(page), `axe-core violations on ${what}`).toEqual([]);
+}
+
+/** A Sicilian comune that no other test on this server has registered yet. */
+async function freeComune(page: Page, js: boolean): Promise<Comune> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const comune = pickComune();
+    await open(page, `/admin/adesioni?q=${encodeURIComponent(comune.name)}`, js);
+    if ((await page.getByText("Nessuna richiesta corrisponde ai filtri scelti.").count()) === 1) return comune;
+  }
+  throw new Error("no free comune found");
+}
+
+const suffix = () => `${Date.now().toString(36)}${crypto.randomBytes(3).toString("hex")}`;
+
+type Values = Partial<Record<string, string | number | Date>>;
+
+function sheetRow(values: Values): Values {
+  return {
+    bodyKind: "Comune",
+    pec: `protocollo-${suffix()}@pec.example.it`,
+    fiscalCode: validFiscalCode(),
+    firstName: "Giovanna",
+    lastName: "Lo Bue",
+    role: "Responsabile progetto SAI",
+    office: "Servizi sociali",
+    phone: "091 7654321",
+    "p1.category": "ordinari",
+    "p1.fundedPlaces": 20,
+    "p1.managingOrganization": "Cooperativa Sociale Esempio",
+    "p1.startDate": 45292,
+    "p1.endDate": "31/12/2026",
+    ...values,
+  };
+}
+
+async function xlsx(rows: Values[]) {
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet("Aderenti");
+  sheet.addRow(HEADERS);
+  for (const r of rows) sheet.addRow(COLUMNS.map((c) => r[c.key] ?? null));
+  return Buffer.from((await workbook.xlsx.writeBuffer()) as ArrayBuffer);
+}
+
+/** A CSV as Excel saves it on an Italian PC: Windows-1252, semicolons. */
+function csvLatin1(rows: Values[]) {
+  const lines = [HEADERS, ...rows.map((r) => COLUMNS.map((c) => String(r[c.key] ?? "")))].map((cells) => cells.join(";"));
+  return Buffer.from(`${lines.join("\r\n")}\r\n`, "latin1");
+}
+
+/** The request rows of the member list that name `text`. */
+const listRow = (page: Page, text: string) => page.getByRole("row").filter({ hasText: text });
+
+describe("import of the member list", () => {
+  test("with JavaScript: upload an .xlsx, preview, error report, import with emails, members in the list", async () => {
+    const page = await browser.newPage();
+    await signIn(page, "/admin/importa", true);
+    expect(await h1(page)).toBe("Importa l'elenco degli aderenti");
+    await expectAccessible(page, "/admin/importa");
+    expect(await page.getByRole("navigation", { name: "Area coordinatori" }).getByRole("link", { name: "Importa" }).getAttribute("aria-current")).toBe("page");
+
+    // The templates download.
+    for (const [path, type] of [
+      ["/admin/importa/modello.xlsx", XLSX_TYPE],
+      ["/admin/importa/modello.csv", "text/csv; charset=utf-8"],
+    ]) {
+      const response = await page.request.get(path);
+      expect(response.status()).toBe(200);
+      expect(response.headers()["content-type"]).toBe(type);
+    }
+
+    const comune = await freeComune(page, true);
+    const unione = `Unione dei Comuni di Prova ${suffix()}`;
+    const emails = { comune: uniqueEmail("import"), unione: uniqueEmail("import") };
+    const file = await xlsx([
+      // The comune's name in capitals and without apostrophes, as old lists have it.
+      sheetRow({ municipality: comune.name.toUpperCase().replace(/'/g, ""), email: emails.comune }),
+      sheetRow({ bodyKind: "Unione di Comuni", bodyName: unione, fiscalCode: bodyFiscalCode(`9${crypto.randomInt(1e9).toString().padStart(9, "0")}`), email: emails.unione }),
+      sheetRow({ municipality: "Atlantide", email: uniqueEmail("import") }),
+    ]);
+
+    await open(page, "/admin/importa", true);
+    await page.getByLabel("File da importare (.xlsx o .csv)").setInputFiles({ name: "aderenti.xlsx", mimeType: XLSX_TYPE, buffer: file });
+    await page.getByRole("button", { name: "Carica e mostra l'anteprima" }).click();
+    await page.waitForURL(/\/admin\/importa\/[a-f0-9]{32}$/);
+    await eventually(() => isHydrated(page)).toBe(true);
+    expect(await h1(page)).toBe("Anteprima dell'importazione");
+    await expect(page.locator("main").textContent()).resolves.toContain("Nulla è stato ancora scritto.");
+
+    const table = page.getByRole("table", { name: /^Anteprima/ });
+    const rows = table.locator("tbody tr");
+    expect(await rows.count()).toBe(3);
+    await expect(rows.nth(0).textContent()).resolves.toContain(`Comune di ${comune.name} (${comune.sigla})`);
+    await expect(rows.nth(0).textContent()).resolves.toContain("Nuovo");
+    await expect(rows.nth(1).textContent()).resolves.toContain(unione);
+    await expect(rows.nth(2).textContent()).resolves.toContain("Errore");
+    await expect(rows.nth(2).textContent()).resolves.toContain("Comune (codice ISTAT o nome) («Atlantide»): Comune non trovato");
+    await expectAccessible(page, "the preview");
+
+    // The rows with errors, to fix and upload again.
+    const reportHref = await page.getByRole("link", { name: "Scarica le righe con errori (.xlsx)" }).getAttribute("href");
+    const report = await page.request.get(reportHref!);
+    expect(report.status()).toBe(200);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await report.body()) as unknown as ArrayBuffer);
+    const sheet = workbook.worksheets[0];
+    expect(sheet.getRow(1).getCell(sheet.columnCount).value).toBe("Motivo");
+    expect(sheet.rowCount).toBe(2);
+    expect(String(sheet.getRow(2).getCell(sheet.columnCount).value)).toMatch(/^Comune \(codice ISTAT o nome\): Comune non trovato/);
+
+    // Without a status the form says so, in the browser.
+    await page.getByRole("button", { name: "Importa", exact: true }).click();
+    await expect(page.getByRole("alert").textContent()).resolves.toContain("Scegli lo stato da dare alle adesioni importate");
+    await expectAccessible(page, "the import form with an error");
+
+    await page.locator('label[for="status"]').click();
+    await eventually(() => page.getByLabel("Approvate", { exact: true }).isChecked()).toBe(true);
+    await page.locator('label[for="sendEmails"]').click();
+    await eventually(() => page.getByLabel("Invia le email ai referenti").isChecked()).toBe(true);
+    await page.getByRole("button", { name: "Importa", exact: true }).click();
+    await eventually(() => h1(page)).toBe("Importazione completata");
+    await expect(page.getByRole("status").textContent()).resolves.toContain("2 nuovi enti");
+    await expectAccessible(page, "the summary");
+
+    const welcome = await waitForMail(emails.comune, { subjectIncludes: "Adesione approvata" });
+    expect(welcome.subject).toBe(`Adesione approvata: Comune di ${comune.name} nel Coordinamento SAI`);
+    await waitForMail(emails.unione, { subjectIncludes: "Adesione approvata" });
+
+    // The members are in the list, approved.
+    await page.getByRole("link", { name: "Vai alle adesioni" }).click();
+    await page.waitForURL("**/admin/adesioni");
+    for (const name of [`Comune di ${comune.name}`, unione]) {
+      await open(page, `/admin/adesioni?q=${encodeURIComponent(name)}`, true);
+      const row = listRow(page, name);
+      expect(await row.count()).toBe(1);
+      await expect(row.textContent()).resolves.toContain("Approvata");
+    }
+  });
+
+  test("without JavaScript: a Windows-1252 CSV, pending status, no emails; a second upload is all duplicates", async () => {
+    const page = await browser.newPage({ javaScriptEnabled: false });
+    await signIn(page, "/admin/importa", false);
+
+    // Sending the form without a file.
+    await page.getByRole("button", { name: "Carica e mostra l'anteprima" }).click();
+    await eventually(() => page.getByRole("alert").count()).toBe(1);
+    await expect(page.getByRole("alert").textContent()).resolves.toContain("Scegli il file da importare (.xlsx o .csv)");
+    await expectAccessible(page, "/admin/importa with an error");
+
+    const comune = await freeComune(page, false);
+    const email = uniqueEmail("import-nojs");
+    const file = csvLatin1([sheetRow({ municipality: `${comune.name}  `, email, firstName: "Nicolò", office: "Attività sociali", "p1.startDate": "01/01/2024", "p1.fundedPlaces": "15" })]);
+    const upload = async () => {
+      await open(page, "/admin/importa", false);
+      await page.getByLabel("File da importare (.xlsx o .csv)").setInputFiles({ name: "aderenti.csv", mimeType: "text/csv", buffer: file });
+      await page.getByRole("button", { name: "Carica e mostra l'anteprima" }).click();
+      await page.waitForURL(/\/admin\/importa\/[a-f0-9]{32}$/);
+      expect(await h1(page)).toBe("Anteprima dell'importazione");
+    };
+
+    await upload();
+    await expect(page.locator("main").textContent()).resolves.toContain("codifica Windows-1252, separatore «;»");
+    const preview = await page.getByRole("table", { name: /^Anteprima/ }).textContent();
+    expect(preview).toContain(`Comune di ${comune.name} (${comune.sigla})`);
+    expect(preview).toContain("Nicolò Lo Bue");
+    await expectAccessible(page, "the preview without JavaScript");
+    await page.locator('label[for="status-pending"]').click();
+    await eventually(() => page.getByLabel("In attesa della conferma dell'email", { exact: true }).isChecked()).toBe(true);
+    await page.getByRole("button", { name: "Importa", exact: true }).click();
+    await page.waitForLoadState("load");
+    expect(await h1(page)).toBe("Importazione completata");
+    await expect(page.getByRole("table", { name: "Riepilogo dell'importazione" }).textContent()).resolves.toContain("Nessuna (invio non richiesto)");
+    await expectAccessible(page, "the summary without JavaScript");
+
+    await open(page, `/admin/adesioni?q=${encodeURIComponent(`Comune di ${comune.name}`)}`, false);
+    await expect(listRow(page, `Comune di ${comune.name}`).textContent()).resolves.toContain("Email da confermare");
+
+    // The same file again: nothing to import.
+    await upload();
+    await expect(page.locator("main").textContent()).resolves.toContain("Non c'è nulla da importare");
+    await expect(page.getByRole("table", { name: /^Anteprima/ }).textContent()).resolves.toContain("Duplicato");
+    expect(await page.getByRole("button", { name: "Importa", exact: true }).count()).toBe(0);
+    expect(await mailsTo(email)).toEqual([]);
+  });
+});

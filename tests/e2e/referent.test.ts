@@ -1,0 +1,204 @@
+// The referent area from a referente's point of view (issue 6): signing in with the code received
+// at a real SMTP server, the link in the same email (whose last step is a POST), updating the phone
+// number, and the coordinator seeing the change; axe-core on every page of the area.
+import type { Page } from "playwright-core";
+import { describe, expect, test } from "vitest";
+import {
+  approveFromDetail,
+  fact,
+  field,
+  findRequestId,
+  h1,
+  open,
+  registerAndConfirm,
+  reusedSignIn,
+  useAdminBrowser,
+  useSetupBrowser,
+  type Referente,
+} from "./admin-support";
+import { checkA11y, eventually, mailsTo, waitForMail } from "./support";
+
+const browser = useAdminBrowser();
+const setup = useSetupBrowser();
+// The coordinator signs in once (while preparing the ente); later pages reuse the session cookie.
+const asCoordinator = reusedSignIn();
+
+const CODE_SUBJECT = "Codice di accesso all'area referente";
+
+/** An approved ente with its referente, prepared through the public form and the coordinators' area. */
+async function approvedReferente(): Promise<{ data: Referente; requestId: number }> {
+  const data = await setup((page) => registerAndConfirm(page));
+  const requestId = await setup(async (page) => {
+    await asCoordinator(page);
+    const id = await findRequestId(page, data);
+    await approveFromDetail(page, id);
+    return id;
+  });
+  return { data, requestId };
+}
+
+/** The code and the link of the newest sign-in email to `email` (after `already` earlier ones). */
+async function loginEmail(email: string, already: number) {
+  await eventually(async () => (await mailsTo(email)).filter((m) => m.subject.startsWith(CODE_SUBJECT)).length, "sign-in email").toBeGreaterThan(already);
+  const mail = (await mailsTo(email)).filter((m) => m.subject.startsWith(CODE_SUBJECT)).at(-1)!;
+  const code = mail.text.match(/\b(\d{6})\b/)?.[1];
+  const link = mail.text.match(/https?:\/\/\S+\/area-referente\/accedi\/link\/[A-Za-z0-9_-]+/)?.[0];
+  expect(code, "a 6-digit code in the email").toBeTruthy();
+  expect(link, "the sign-in link in the email").toBeTruthy();
+  expect(mail.subject).toBe(`${CODE_SUBJECT}: ${code}`);
+  return { code: code!, link: link! };
+}
+
+const countLoginEmails = async (email: string) => (await mailsTo(email)).filter((m) => m.subject.startsWith(CODE_SUBJECT)).length;
+
+async function askForCode(page: Page, email: string) {
+  await field(page, "Email").fill(email);
+  await page.getByRole("button", { name: "Invia il codice" }).click();
+  await page.getByLabel("Codice di accesso", { exact: true }).waitFor();
+  await expect(page.getByRole("status").first().textContent()).resolves.toContain("Se l'indirizzo è registrato, riceverai un codice");
+}
+
+/** Signs in at /area-referente/accedi with the code of the email, as a person does. */
+async function signInWithCode(page: Page, email: string) {
+  await open(page, "/area-referente/accedi");
+  const before = await countLoginEmails(email);
+  await askForCode(page, email);
+  const { code } = await loginEmail(email, before);
+  await page.getByLabel("Codice di accesso", { exact: true }).fill(code);
+  await page.getByRole("button", { name: "Accedi", exact: true }).click();
+  await page.waitForURL((url) => url.pathname === "/area-referente");
+}
+
+// Prepared by the first test that needs it (expect.poll, used by the helpers, only runs inside tests).
+let prepared: Promise<{ data: Referente; requestId: number }> | undefined;
+const approvedOnce = () => (prepared ??= approvedReferente());
+
+describe("referent area", () => {
+  test("the referente signs in with the emailed code, updates the phone number, and the coordinator sees it", async () => {
+    const { data, requestId } = await approvedOnce();
+    const page = await browser.newPage();
+
+    await open(page, "/area-referente");
+    expect(new URL(page.url()).pathname).toBe("/area-referente/accedi");
+    expect(await h1(page)).toBe("Accesso all'area referente");
+    expect(await checkA11y(page)).toEqual([]);
+
+    const before = await countLoginEmails(data.email);
+    await askForCode(page, data.email);
+    expect(await checkA11y(page)).toEqual([]);
+    const { code } = await loginEmail(data.email, before);
+
+    // A wrong code first: the error is announced and the page stays accessible.
+    await page.getByLabel("Codice di accesso", { exact: true }).fill(code === "000000" ? "111111" : "000000");
+    await page.getByRole("button", { name: "Accedi", exact: true }).click();
+    await page.getByRole("alert").filter({ hasText: "Codice non valido o scaduto" }).waitFor();
+    expect(await checkA11y(page)).toEqual([]);
+
+    await page.getByLabel("Codice di accesso", { exact: true }).fill(code);
+    await page.getByRole("button", { name: "Accedi", exact: true }).click();
+    await page.waitForURL((url) => url.pathname === "/area-referente");
+    expect(await h1(page)).toBe("Il mio ente");
+    await expect(page.locator("main").textContent()).resolves.toContain(data.bodyName);
+    await expect(page.locator("main").textContent()).resolves.toContain("Adesione approvata");
+    expect(await checkA11y(page)).toEqual([]);
+
+    await page.getByRole("link", { name: "Modifica i tuoi dati" }).click();
+    await page.waitForURL((url) => url.pathname === "/area-referente/dati");
+    expect(await h1(page)).toBe("I tuoi dati");
+    expect(await checkA11y(page)).toEqual([]);
+
+    // An invalid number is refused with the error summary, accessibly.
+    await field(page, "Telefono").fill("12");
+    await page.getByRole("button", { name: "Salva i dati" }).click();
+    await page.getByRole("alert").filter({ has: page.getByRole("heading", { name: /contiene/ }) }).waitFor();
+    expect(await field(page, "Telefono").getAttribute("aria-invalid")).toBe("true");
+    expect(await checkA11y(page)).toEqual([]);
+
+    await field(page, "Telefono").fill("091 7654321");
+    await eventually(() => field(page, "Telefono").getAttribute("aria-invalid")).toBeNull();
+    await page.getByRole("button", { name: "Salva i dati" }).click();
+    await page.waitForURL((url) => url.pathname === "/area-referente" && url.searchParams.get("esito") === "dati");
+    await expect(page.getByRole("status").first().textContent()).resolves.toContain("I tuoi dati sono stati aggiornati.");
+    await expect(page.getByTestId("referent-phone").textContent()).resolves.toBe("091 765 4321");
+
+    // The coordinator sees the new number on the request and the change in the log.
+    const admin = await browser.newPage();
+    await asCoordinator(admin);
+    await open(admin, `/admin/adesioni/${requestId}`);
+    await eventually(() => fact(admin, "Telefono")).toBe("091 765 4321");
+    await open(admin, `/admin/registro?q=${encodeURIComponent("+390917654321")}`);
+    await expect(admin.locator("main").textContent()).resolves.toContain(`${data.firstName} ${data.lastName} (referente)`);
+  });
+
+  test("every page of the area passes axe-core, and Esci ends the session", async () => {
+    const { data } = await approvedOnce();
+    const page = await browser.newPage();
+    await signInWithCode(page, data.email);
+    await page.getByRole("link", { name: /^Modifica o chiudi/ }).first().click();
+    await page.waitForURL((url) => /^\/area-referente\/progetti\/\d+$/.test(url.pathname));
+    expect(await h1(page)).toBe("Modifica progetto");
+    expect(await checkA11y(page)).toEqual([]);
+    await open(page, "/area-referente/tavoli");
+    expect(await h1(page)).toBe("I miei Tavoli");
+    expect(await checkA11y(page)).toEqual([]);
+    await open(page, "/area-referente/progetti/nuovo");
+    expect(await h1(page)).toBe("Aggiungi progetto");
+    expect(await checkA11y(page)).toEqual([]);
+    await open(page, "/area-referente/email");
+    expect(await checkA11y(page)).toEqual([]);
+    await open(page, "/area-referente/subentro");
+    expect(await h1(page)).toBe("Proponi un successore");
+    expect(await checkA11y(page)).toEqual([]);
+    // The pages reached from emails, with a link that does not (or no longer) work.
+    await open(page, "/subentro/collegamento-inesistente");
+    expect(await h1(page)).toBe("Collegamento non valido");
+    expect(await checkA11y(page)).toEqual([]);
+    await open(page, "/area-referente/email/conferma/collegamento-inesistente");
+    expect(await h1(page)).toBe("Collegamento non valido o scaduto");
+    expect(await checkA11y(page)).toEqual([]);
+    await open(page, "/area-referente");
+
+    // "Esci" ends the session.
+    await page.getByRole("button", { name: "Esci", exact: true }).click();
+    await page.waitForURL((url) => url.pathname === "/area-referente/accedi");
+    await open(page, "/area-referente");
+    expect(new URL(page.url()).pathname).toBe("/area-referente/accedi");
+  });
+
+  test("without JavaScript: the code signs in, and the link in the email opens a page whose button signs in (opening it does not)", async () => {
+    const { data } = await approvedOnce();
+    const withCode = await browser.newPage({ javaScriptEnabled: false });
+    await withCode.goto("/area-referente/accedi");
+    const first = await countLoginEmails(data.email);
+    await askForCode(withCode, data.email);
+    const { code } = await loginEmail(data.email, first);
+    await withCode.getByLabel("Codice di accesso", { exact: true }).fill(code);
+    await withCode.getByRole("button", { name: "Accedi", exact: true }).click();
+    await withCode.waitForURL((url) => url.pathname === "/area-referente");
+    expect(await h1(withCode)).toBe("Il mio ente");
+
+    const page = await browser.newPage({ javaScriptEnabled: false });
+    await page.goto("/area-referente/accedi");
+    const before = await countLoginEmails(data.email);
+    await askForCode(page, data.email);
+    const { link } = await loginEmail(data.email, before);
+
+    await page.goto(link);
+    expect(await h1(page)).toBe("Accesso all'area referente");
+    expect(await checkA11y(page)).toEqual([]);
+    const cookies = await page.context().cookies();
+    expect(cookies.filter((c) => c.name.endsWith("sai_ref_session"))).toEqual([]);
+
+    await page.getByRole("button", { name: "Accedi", exact: true }).click();
+    await page.waitForURL((url) => url.pathname === "/area-referente");
+    expect(await h1(page)).toBe("Il mio ente");
+    expect(await checkA11y(page)).toEqual([]);
+
+    // The link works once.
+    const other = await browser.newPage({ javaScriptEnabled: false });
+    await other.goto(link);
+    await other.getByRole("button", { name: "Accedi", exact: true }).click();
+    await other.getByRole("heading", { level: 1, name: "Collegamento non valido o scaduto" }).waitFor();
+    expect(await checkA11y(other)).toEqual([]);
+  });
+});

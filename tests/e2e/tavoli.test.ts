@@ -1,0 +1,97 @@
+// Invitations to a Tavolo tecnico end to end: the organiser signs in, creates and publishes a round
+// table, previews and sends the invitation; the referente opens the email that reached the SMTP
+// server, clicks "Partecipo" and confirms on the page; the organiser sees the answer. axe-core
+// checks the invitation page and the organiser's page.
+import type { Page } from "playwright-core";
+import { describe, expect, test } from "vitest";
+import { approveFromDetail, field, findRequestId, h1, open, registerAndConfirm, reusedSignIn, useAdminBrowser, useSetupBrowser } from "./admin-support";
+import { baseUrl, checkA11y, eventually, waitForMail } from "./support";
+
+const browser = useAdminBrowser();
+const setup = useSetupBrowser();
+const signIn = reusedSignIn();
+
+const statusText = (page: Page) => page.locator("main [role=status]").first().textContent();
+const normalise = (s: string | null) => (s ?? "").replace(/\s+/g, " ").trim();
+
+/** The answers table row of an invitee, as text per column. */
+async function answerRow(page: Page, email: string) {
+  const row = page.locator("tbody tr").filter({ hasText: email });
+  return row.locator("th, td").evaluateAll((cells) => cells.map((c) => (c.textContent ?? "").replace(/\s+/g, " ").trim()));
+}
+
+describe("Tavoli tecnici: invitations", () => {
+  test("create, publish, invite; the referente answers Partecipo from the email; the organiser sees it", async () => {
+    const referente = await setup((page) => registerAndConfirm(page));
+    const admin = await browser.newPage();
+    await signIn(admin);
+    await approveFromDetail(admin, await findRequestId(admin, referente));
+
+    // The organiser creates the round table and publishes it.
+    const title = `Accoglienza e lavoro ${Date.now().toString(36)}`;
+    await open(admin, "/admin/tavoli/nuovo");
+    await field(admin, "Titolo").fill(title);
+    await field(admin, "Programma (facoltativo)").fill("15:00 Saluti\n15:15 Relazioni\n16:30 Dibattito");
+    await field(admin, "Inizio (data e ora)").fill("2031-05-20T15:00");
+    await field(admin, "Fine (data e ora)").fill("2031-05-20T17:00");
+    await field(admin, "Modalità").selectOption({ label: "Online" });
+    await field(admin, "Link per partecipare online").fill("https://meet.example.org/tavolo-e2e");
+    await field(admin, "Interventi a cura di (facoltativo)").fill("G. Zollo — Servizio Centrale");
+    await admin.getByRole("button", { name: "Salva in bozza" }).click();
+    await admin.waitForURL(/\/admin\/tavoli\/\d+\?esito=creato$/);
+    const id = Number(new URL(admin.url()).pathname.split("/").pop());
+    await admin.getByRole("button", { name: "Pubblica", exact: true }).click();
+    await admin.waitForURL(`**/admin/tavoli/${id}?esito=pubblicato`);
+
+    // Invitations: only this referente (as an extra address), preview, then send.
+    await admin.getByRole("link", { name: "Inviti e risposte" }).click();
+    await admin.waitForURL(`**/admin/tavoli/${id}/inviti`);
+    // Bootstrap Italia draws radios on their labels: a person clicks the label.
+    await admin.locator("label[for=destinatari-indirizzi]").click();
+    expect(await admin.getByLabel("Solo gli indirizzi aggiuntivi").isChecked()).toBe(true);
+    await field(admin, "Indirizzi aggiuntivi").fill(referente.email);
+    await admin.getByRole("button", { name: "Anteprima", exact: true }).click();
+    await admin.waitForURL((url) => url.pathname === `/admin/tavoli/${id}/inviti` && url.searchParams.get("anteprima") === "1");
+    await eventually(async () => normalise(await admin.locator("#anteprima-title ~ p.lead").textContent())).toBe("Riceverà l'invito 1 referente.");
+    expect(await admin.getByRole("listitem").filter({ hasText: referente.email }).count()).toBe(1);
+    expect(await checkA11y(admin)).toEqual([]);
+    await admin.getByRole("button", { name: "Invia inviti", exact: true }).click();
+    await admin.waitForURL(`**/admin/tavoli/${id}/inviti?inviati=1`);
+    expect(normalise(await statusText(admin))).toMatch(/^Inviti in partenza: 1 destinatario\./);
+
+    // The referente's email, with the answer links and the calendar file.
+    const mail = await waitForMail(referente.email, { subjectIncludes: title });
+    expect(mail.subject).toMatch(new RegExp(`^Invito: \\d+° Tavolo tecnico - ${title}$`));
+    const yesLink = mail.html.match(new RegExp(`${baseUrl().replace(/[.]/g, "\\.")}/invito/[\\w-]+\\?risposta=si`))?.[0];
+    expect(yesLink, "the Partecipo link in the email").toBeTruthy();
+    expect(mail.text).toContain(yesLink!);
+    expect(mail.text).toContain("martedì 20 maggio 2031, dalle 15:00 alle 17:00");
+
+    // "Partecipo" opens the page with the choice highlighted; the click there records it.
+    const invitee = await browser.newPage();
+    await open(invitee, yesLink!);
+    expect(await h1(invitee)).toMatch(new RegExp(`Tavolo tecnico - ${title}$`));
+    expect(normalise(await invitee.locator("main").textContent())).toContain("Per confermare premi «Partecipo».");
+    expect(await checkA11y(invitee)).toEqual([]);
+    await invitee.getByRole("button", { name: "Partecipo", exact: true }).click();
+    await eventually(async () => normalise(await statusText(invitee))).toMatch(/^Grazie, abbiamo registrato che parteciperai\./);
+    expect(normalise(await invitee.locator("main").textContent())).toContain("Hai risposto che parteciperai.");
+    expect(await checkA11y(invitee)).toEqual([]);
+
+    // The organiser sees the answer.
+    await open(admin, `/admin/tavoli/${id}/inviti`);
+    const row = await answerRow(admin, referente.email);
+    expect(row.slice(0, 4)).toEqual([`${referente.firstName} ${referente.lastName}`, referente.bodyName, referente.email, "Partecipa"]);
+    expect(await checkA11y(admin)).toEqual([]);
+
+    // Without JavaScript the referente can change their mind from the same link.
+    const plain = await browser.newPage({ javaScriptEnabled: false });
+    await open(plain, yesLink!.replace("risposta=si", "risposta=no"));
+    await plain.getByRole("button", { name: "Non partecipo", exact: true }).click();
+    await plain.waitForLoadState("load");
+    expect(normalise(await statusText(plain))).toMatch(/^Grazie, abbiamo registrato che non parteciperai\./);
+    expect(await checkA11y(plain)).toEqual([]);
+    await open(admin, `/admin/tavoli/${id}/inviti`);
+    expect((await answerRow(admin, referente.email))[3]).toBe("Non partecipa");
+  });
+});

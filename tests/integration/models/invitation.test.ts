@@ -1,0 +1,371 @@
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { invitations, outbox, roundTables } from "#db/schema";
+import {
+  answerInvitation,
+  listInvitations,
+  recipientsFor,
+  saveAttendance,
+  sendDueReminders,
+  sendInvitations,
+  setAttendance,
+  type RecipientFilters,
+} from "~/models/invitation.server";
+import { approveMembership, revokeMembership } from "~/models/membership-review.server";
+import { getDb } from "~/utils/db.server";
+import { scheduledJobs } from "~/utils/scheduled-jobs.server";
+import { hashToken } from "~/utils/tokens.server";
+import { createTestCoordinator } from "../../support/admin";
+import {
+  answerTokenFor,
+  auditOf,
+  createReferent,
+  createRoundTable,
+  DAY,
+  emailsOf,
+  HOUR,
+  invitationsOf,
+  tableCounts,
+} from "../../support/invitations";
+import { APP_URL } from "../../support/requests";
+
+type Ref = Awaited<ReturnType<typeof createReferent>>;
+
+let coordinatorId: number;
+// Palermo (082) ordinari, Catania (087) MSNA, Agrigento (084) DM/DS, Palermo MSNA.
+let paOrdinari: Ref, ctMsna: Ref, agDmds: Ref, paMsna: Ref;
+// Not active: confirmed but never approved, approved then revoked, replaced by a successor.
+let pending: Ref, revoked: Ref, replaced: Ref, successor: Ref;
+
+beforeAll(async () => {
+  coordinatorId = createTestCoordinator().id;
+  paOrdinari = await createReferent({ provinceCode: "082", category: "ordinari" });
+  ctMsna = await createReferent({ provinceCode: "087", category: "MSNA" });
+  agDmds = await createReferent({ provinceCode: "084", category: "DM/DS" });
+  paMsna = await createReferent({ provinceCode: "082", category: "MSNA" });
+  pending = await createReferent({ provinceCode: "082", state: "pending" });
+  revoked = await createReferent({ provinceCode: "082" });
+  expect(revokeMembership(getDb(), { id: revoked.request.id, coordinatorId, reason: "Prova" })).toEqual({ ok: true });
+  replaced = await createReferent({ provinceCode: "087", category: "MSNA" });
+  successor = await createReferent({
+    state: "pending",
+    fields: { municipalityCode: replaced.fields.municipalityCode, fiscalCode: replaced.fields.fiscalCode, firstName: "Giuseppe", "projects.0.category": "MSNA" },
+  });
+  expect(successor.request.kind).toBe("handover");
+  expect(approveMembership(getDb(), { id: successor.request.id, coordinatorId, appUrl: APP_URL })).toEqual({ ok: true });
+});
+
+const all = (roundTableId: number, filters: RecipientFilters = {}) =>
+  recipientsFor(getDb(), { roundTableId, sampleSize: 100_000, ...filters });
+const emailsIn = (r: ReturnType<typeof all>) => r.sample.map((s) => s.email);
+
+describe("recipientsFor", () => {
+  it("takes every active referente and leaves out the unapproved, revoked and replaced ones", () => {
+    const rt = createRoundTable();
+    const found = emailsIn(all(rt.id));
+    expect(found).toEqual(expect.arrayContaining([paOrdinari.email, ctMsna.email, agDmds.email, paMsna.email, successor.email]));
+    for (const inactive of [pending, revoked, replaced]) expect(found).not.toContain(inactive.email);
+    expect(all(rt.id).count).toBe(found.length);
+  });
+
+  it("filters by province (any of) and by tipologia of an open project (any of), both together", () => {
+    const rt = createRoundTable();
+    const ours = [paOrdinari, ctMsna, agDmds, paMsna, successor].map((r) => r.email);
+    const pick = (filters: RecipientFilters) => emailsIn(all(rt.id, filters)).filter((e) => ours.includes(e)).sort();
+
+    expect(pick({ provinceCodes: ["082"] })).toEqual([paOrdinari.email, paMsna.email].sort());
+    expect(pick({ provinceCodes: ["082", "084"] })).toEqual([paOrdinari.email, paMsna.email, agDmds.email].sort());
+    expect(pick({ categories: ["MSNA"] })).toEqual([ctMsna.email, paMsna.email, successor.email].sort());
+    expect(pick({ categories: ["MSNA", "DM/DS"] })).toEqual([ctMsna.email, paMsna.email, successor.email, agDmds.email].sort());
+    expect(pick({ provinceCodes: ["082"], categories: ["MSNA"] })).toEqual([paMsna.email]);
+    expect(pick({ provinceCodes: ["086"] })).toEqual([]);
+  });
+
+  it("adds extra addresses trimmed, lowercased, valid and once, and links those of active referenti", () => {
+    const rt = createRoundTable();
+    const result = all(rt.id, {
+      provinceCodes: ["084"],
+      extraEmails: ["  Ospite@Example.ORG ", "ospite@example.org", "non-valido", agDmds.email.toUpperCase(), ctMsna.email, pending.email],
+    });
+    const emails = emailsIn(result);
+    expect(emails.filter((e) => e === "ospite@example.org")).toHaveLength(1);
+    expect(emails.filter((e) => e === agDmds.email)).toHaveLength(1);
+    expect(emails).not.toContain("non-valido");
+    expect(result.invalidExtraEmails).toEqual(["non-valido"]);
+    const guest = result.sample.find((s) => s.email === "ospite@example.org")!;
+    expect(guest).toMatchObject({ referentId: null, name: null });
+    // ctMsna is outside the province filter but named as an extra address: invited as the referente.
+    expect(result.sample.find((s) => s.email === ctMsna.email)).toMatchObject({ referentId: ctMsna.referent.id, name: ctMsna.name });
+    // A pending referente's address can be added by hand, but is not linked to the referente.
+    expect(result.sample.find((s) => s.email === pending.email)).toMatchObject({ referentId: null });
+    expect(result.extraCount).toBe(2);
+  });
+
+  it("only the extra addresses when the referenti are left out, and nobody already invited", () => {
+    const rt = createRoundTable();
+    expect(emailsIn(all(rt.id, { includeReferents: false, extraEmails: ["a@example.org", paOrdinari.email] }))).toEqual([
+      "a@example.org",
+      paOrdinari.email,
+    ]);
+    expect(sendInvitations(getDb(), { roundTableId: rt.id, filters: { provinceCodes: ["082"] }, coordinatorId, appUrl: APP_URL }).ok).toBe(true);
+    const after = emailsIn(all(rt.id, { extraEmails: [paOrdinari.email.toUpperCase(), "b@example.org"] }));
+    expect(after).not.toContain(paOrdinari.email);
+    expect(after).not.toContain(paMsna.email);
+    expect(after).toContain("b@example.org");
+    expect(after).toContain(ctMsna.email);
+  });
+});
+
+describe("sendInvitations", () => {
+  it("invites each recipient once with one email, the token stored only as a hash, and audits", () => {
+    const rt = createRoundTable({ sequence: 3 });
+    const expected = all(rt.id).count;
+    const result = sendInvitations(getDb(), { roundTableId: rt.id, filters: {}, coordinatorId, appUrl: APP_URL });
+    expect(result).toEqual({ ok: true, count: expected });
+
+    const rows = invitationsOf(rt.id);
+    expect(rows).toHaveLength(expected);
+    const emails = emailsOf(rt.id, "round-table-invitation");
+    expect(emails.map((e) => e.recipient).sort()).toEqual(rows.map((r) => r.email).sort());
+    const mine = rows.find((r) => r.email === paOrdinari.email)!;
+    expect(mine).toMatchObject({ referentId: paOrdinari.referent.id, answer: "pending", notifiedSequence: 3, attended: null });
+    const token = answerTokenFor(rt.id, paOrdinari.email);
+    expect(mine.tokenHash).toBe(hashToken(token));
+    expect(mine.tokenHash).not.toContain(token);
+    const email = emails.find((e) => e.recipient === paOrdinari.email)!;
+    expect(email).toMatchObject({ status: "queued", category: "service", roundTableId: rt.id });
+    expect(email.messageId).toMatch(/^<[\w-]+@portale\.test>$/);
+    expect(email.props).toMatchObject({
+      recipientName: paOrdinari.name,
+      recipientEmail: paOrdinari.email,
+      answerUrl: `${APP_URL}/invito/${token}`,
+      roundTable: { id: rt.id, sequence: 3, title: rt.title, startsAt: rt.startsAt.toISOString() },
+    });
+    expect(auditOf("round_table.invitations_sent", rt.id)).toEqual([
+      expect.objectContaining({ actorType: "coordinator", actorId: coordinatorId, details: expect.objectContaining({ count: expected }) }),
+    ]);
+  });
+
+  it("sending twice, or two clicks in a row, never invites anyone twice", () => {
+    const rt = createRoundTable();
+    const send = (filters = {}) => sendInvitations(getDb(), { roundTableId: rt.id, filters, coordinatorId, appUrl: APP_URL });
+    const first = send({ provinceCodes: ["082"], extraEmails: ["ospite@example.org"] });
+    const second = send({ provinceCodes: ["082"], extraEmails: ["ospite@example.org"] });
+    expect(first.ok && first.count).toBeGreaterThanOrEqual(3);
+    expect(second).toEqual({ ok: true, count: 0 });
+    // A wider send while the first one's rows exist only adds the others.
+    const wider = send({ extraEmails: ["OSPITE@example.org", "nuovo@example.org"] });
+    expect(wider.ok && wider.count).toBe(all(createRoundTable().id).count - (first.ok ? first.count : 0) + 2);
+    const rows = invitationsOf(rt.id);
+    const emails = emailsOf(rt.id, "round-table-invitation");
+    expect(new Set(rows.map((r) => r.email)).size).toBe(rows.length);
+    expect(emails).toHaveLength(rows.length);
+    expect(new Set(emails.map((e) => e.recipient)).size).toBe(emails.length);
+    expect(rows.filter((r) => r.email === "ospite@example.org")).toHaveLength(1);
+  });
+
+  it("the unique (round table, email) guard holds when a concurrent send commits the same invitee first", () => {
+    const rt = createRoundTable();
+    // As if another send had inserted this invitee between choosing the recipients and inserting.
+    getDb().$client.exec(`CREATE TEMP TRIGGER concurrent_send BEFORE INSERT ON invitations
+      WHEN NEW.email = '${paMsna.email}' AND NEW.token_hash NOT LIKE 'other-%'
+      BEGIN
+        INSERT INTO invitations (round_table_id, referent_id, email, token_hash) VALUES (NEW.round_table_id, NEW.referent_id, NEW.email, 'other-' || NEW.token_hash);
+      END`);
+    try {
+      const result = sendInvitations(getDb(), { roundTableId: rt.id, filters: { provinceCodes: ["082"] }, coordinatorId, appUrl: APP_URL });
+      expect(result).toEqual({ ok: true, count: invitationsOf(rt.id).length - 1 });
+    } finally {
+      getDb().$client.exec(`DROP TRIGGER concurrent_send`);
+    }
+    const rows = invitationsOf(rt.id).filter((r) => r.email === paMsna.email);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].tokenHash).toMatch(/^other-/);
+    // The other send queued its own email; this one queued none for that invitee.
+    expect(emailsOf(rt.id).filter((e) => e.recipient === paMsna.email)).toHaveLength(0);
+    expect(emailsOf(rt.id).filter((e) => e.recipient === paOrdinari.email)).toHaveLength(1);
+  });
+
+  it("refuses drafts, cancelled and started round tables, writing nothing", () => {
+    const cases = [
+      [createRoundTable({ status: "draft" }), /bozza/],
+      [createRoundTable({ status: "cancelled" }), /annullato/],
+      [createRoundTable({ startsInMs: -HOUR }), /già iniziato/],
+    ] as const;
+    for (const [rt, message] of cases) {
+      const before = tableCounts();
+      const result = sendInvitations(getDb(), { roundTableId: rt.id, filters: {}, coordinatorId, appUrl: APP_URL });
+      expect(result.ok).toBe(false);
+      expect(!result.ok && result.error).toMatch(message);
+      expect(tableCounts()).toEqual(before);
+    }
+    expect(sendInvitations(getDb(), { roundTableId: 999_999, filters: {}, coordinatorId, appUrl: APP_URL }).ok).toBe(false);
+  });
+});
+
+describe("answerInvitation", () => {
+  it("records yes, then no, until the start; audits as the referente", () => {
+    const rt = createRoundTable();
+    sendInvitations(getDb(), { roundTableId: rt.id, filters: { provinceCodes: ["084"] }, coordinatorId, appUrl: APP_URL });
+    const token = answerTokenFor(rt.id, agDmds.email);
+    const at = new Date();
+    const yes = answerInvitation(getDb(), { token, answer: "yes", now: at });
+    expect(yes.ok && yes.view.invitation).toMatchObject({ answer: "yes", email: agDmds.email });
+    const no = answerInvitation(getDb(), { token, answer: "no" });
+    expect(no.ok).toBe(true);
+    const row = invitationsOf(rt.id).find((r) => r.email === agDmds.email)!;
+    expect(row.answer).toBe("no");
+    expect(row.answeredAt).toBeInstanceOf(Date);
+    const audits = auditOf("invitation.answered", row.id);
+    expect(audits.map((a) => [a.actorType, a.actorId, a.details?.answer, a.details?.previous])).toEqual([
+      ["referent", agDmds.referent.id, "yes", "pending"],
+      ["referent", agDmds.referent.id, "no", "yes"],
+    ]);
+  });
+
+  it("after the start the answer is refused in Italian and unchanged; an unknown token is not found", () => {
+    const rt = createRoundTable({ startsInMs: HOUR });
+    sendInvitations(getDb(), { roundTableId: rt.id, filters: { provinceCodes: ["084"] }, coordinatorId, appUrl: APP_URL });
+    const token = answerTokenFor(rt.id, agDmds.email);
+    const late = answerInvitation(getDb(), { token, answer: "yes", now: new Date(rt.startsAt.getTime()) });
+    expect(late).toMatchObject({ ok: false, reason: "closed" });
+    expect(!late.ok && late.error).toMatch(/già iniziato/);
+    expect(invitationsOf(rt.id).find((r) => r.email === agDmds.email)).toMatchObject({ answer: "pending", answeredAt: null });
+    expect(answerInvitation(getDb(), { token: "sconosciuto", answer: "yes" })).toMatchObject({ ok: false, reason: "not_found" });
+  });
+
+  it("a cancelled round table, or one taken back to draft, cannot be answered", () => {
+    const rt = createRoundTable();
+    sendInvitations(getDb(), { roundTableId: rt.id, filters: { provinceCodes: ["084"] }, coordinatorId, appUrl: APP_URL });
+    getDb().update(roundTables).set({ status: "cancelled" }).where(eq(roundTables.id, rt.id)).run();
+    const result = answerInvitation(getDb(), { token: answerTokenFor(rt.id, agDmds.email), answer: "yes" });
+    expect(!result.ok && result.error).toMatch(/annullato/);
+    getDb().update(roundTables).set({ status: "draft" }).where(eq(roundTables.id, rt.id)).run();
+    const draft = answerInvitation(getDb(), { token: answerTokenFor(rt.id, agDmds.email), answer: "yes" });
+    expect(!draft.ok && draft.error).toMatch(/non è al momento aperto/);
+    expect(invitationsOf(rt.id).find((r) => r.email === agDmds.email)!.answer).toBe("pending");
+  });
+});
+
+describe("attendance and the list of answers", () => {
+  it("marks attendance (audited, only on change) and lists answers with the latest delivery status", () => {
+    const rt = createRoundTable();
+    sendInvitations(getDb(), { roundTableId: rt.id, filters: { provinceCodes: ["082", "084"], extraEmails: ["ospite@example.org"] }, coordinatorId, appUrl: APP_URL });
+    const rows = invitationsOf(rt.id);
+    const byEmail = (e: string) => rows.find((r) => r.email === e)!;
+    answerInvitation(getDb(), { token: answerTokenFor(rt.id, paOrdinari.email), answer: "yes" });
+    answerInvitation(getDb(), { token: answerTokenFor(rt.id, agDmds.email), answer: "no" });
+
+    expect(setAttendance(getDb(), { invitationId: byEmail(paOrdinari.email).id, attended: true, coordinatorId })).toEqual({ ok: true, changed: true });
+    expect(setAttendance(getDb(), { invitationId: byEmail(paOrdinari.email).id, attended: true, coordinatorId })).toEqual({ ok: true, changed: false });
+    expect(setAttendance(getDb(), { invitationId: 999_999, attended: true, coordinatorId }).ok).toBe(false);
+    expect(auditOf("invitation.attendance_set", byEmail(paOrdinari.email).id)).toEqual([
+      expect.objectContaining({ actorType: "coordinator", actorId: coordinatorId, details: expect.objectContaining({ attended: true }) }),
+    ]);
+
+    // The form: ospite ticked, paOrdinari unticked (present -> absent), the others untouched.
+    const shown = rows.map((r) => r.id);
+    expect(saveAttendance(getDb(), { roundTableId: rt.id, shownIds: shown, presentIds: [byEmail("ospite@example.org").id], coordinatorId })).toEqual({ changed: 2 });
+    expect(byEmailNow(rt.id, paOrdinari.email).attended).toBe(false);
+    expect(byEmailNow(rt.id, "ospite@example.org").attended).toBe(true);
+    expect(byEmailNow(rt.id, agDmds.email).attended).toBeNull();
+    // Ids of another round table are ignored.
+    const other = createRoundTable();
+    expect(saveAttendance(getDb(), { roundTableId: other.id, shownIds: shown, presentIds: shown, coordinatorId })).toEqual({ changed: 0 });
+
+    // Delivery status: the latest email to that address about this table.
+    const failed = emailsOf(rt.id).find((e) => e.recipient === agDmds.email)!;
+    getDb().update(outbox).set({ status: "failed", lastError: "550 Casella inesistente" }).where(eq(outbox.id, failed.id)).run();
+    const list = listInvitations(getDb(), { roundTableId: rt.id });
+    expect(list.counts).toEqual({ total: rows.length, yes: 1, no: 1, pending: rows.length - 2, attended: 1 });
+    expect(list.rows.find((r) => r.email === agDmds.email)).toMatchObject({
+      referentName: agDmds.name,
+      bodyName: expect.stringMatching(/^Comune di /),
+      answer: "no",
+      delivery: { status: "failed", lastError: "550 Casella inesistente", template: "round-table-invitation" },
+    });
+    expect(list.rows.find((r) => r.email === paOrdinari.email)).toMatchObject({ answer: "yes", answeredAt: expect.any(Date), delivery: { status: "queued" } });
+    expect(list.rows.at(-1)).toMatchObject({ email: "ospite@example.org", referentName: null, bodyName: null });
+    expect(listInvitations(getDb(), { roundTableId: rt.id, answer: "yes" }).rows.map((r) => r.email)).toEqual([paOrdinari.email]);
+    const paged = listInvitations(getDb(), { roundTableId: rt.id, page: 2, pageSize: 2 });
+    expect(paged.rows).toHaveLength(Math.min(2, rows.length - 2));
+    expect(paged.pageCount).toBe(Math.ceil(rows.length / 2));
+  });
+});
+
+function byEmailNow(roundTableId: number, email: string) {
+  return invitationsOf(roundTableId).find((r) => r.email === email)!;
+}
+
+describe("sendDueReminders", () => {
+  function invitedTable(overrides: Parameters<typeof createRoundTable>[0] = {}) {
+    const rt = createRoundTable({ startsInMs: 10 * DAY, ...overrides });
+    const startsAt = rt.startsAt;
+    // Invitations go out while the table is still published and in the future.
+    getDb().update(roundTables).set({ status: "published", startsAt: new Date(Date.now() + 10 * DAY) }).where(eq(roundTables.id, rt.id)).run();
+    sendInvitations(getDb(), { roundTableId: rt.id, filters: { provinceCodes: ["082", "084"] }, coordinatorId, appUrl: APP_URL });
+    getDb().update(roundTables).set({ status: overrides.status ?? "published", startsAt, endsAt: new Date(startsAt.getTime() + 2 * HOUR) }).where(eq(roundTables.id, rt.id)).run();
+    return { ...rt, startsAt };
+  }
+  const reminders = (id: number) => emailsOf(id, "round-table-reminder");
+
+  it("reminds those who said yes or have not answered, exactly once however often the job runs", () => {
+    const rt = invitedTable({ startsInMs: DAY });
+    answerInvitation(getDb(), { token: answerTokenFor(rt.id, paOrdinari.email), answer: "yes" });
+    answerInvitation(getDb(), { token: answerTokenFor(rt.id, agDmds.email), answer: "no" });
+    const now = new Date();
+    const first = sendDueReminders(getDb(), { now, appUrl: APP_URL });
+    const second = sendDueReminders(getDb(), { now, appUrl: APP_URL });
+    const third = sendDueReminders(getDb(), { now: new Date(now.getTime() + 15 * 60_000), appUrl: APP_URL });
+    expect(first.roundTables).toBeGreaterThanOrEqual(1);
+    expect(second).toEqual({ roundTables: 0, emails: 0 });
+    expect(third).toEqual({ roundTables: 0, emails: 0 });
+
+    const sent = reminders(rt.id);
+    const invited = invitationsOf(rt.id);
+    expect(sent.map((e) => e.recipient).sort()).toEqual(invited.filter((i) => i.email !== agDmds.email).map((i) => i.email).sort());
+    expect(sent.find((e) => e.recipient === paOrdinari.email)!.props).toMatchObject({
+      answer: "yes",
+      answerUrl: `${APP_URL}/invito/${answerTokenFor(rt.id, paOrdinari.email)}`,
+      roundTable: { id: rt.id },
+    });
+    expect(sent.find((e) => e.recipient === paMsna.email)!.props).toMatchObject({ answer: "pending" });
+    expect(getDb().select().from(roundTables).where(eq(roundTables.id, rt.id)).get()!.remindersSentAt).toEqual(now);
+    expect(auditOf("round_table.reminders_sent", rt.id)).toEqual([
+      expect.objectContaining({ actorType: "system", details: { count: sent.length } }),
+    ]);
+  });
+
+  it("respects reminderDays: not before the window, then once inside it; 0 means no reminders", () => {
+    const rt = invitedTable({ startsInMs: 3 * DAY + HOUR, reminderDays: 3 });
+    const never = invitedTable({ startsInMs: 2 * HOUR, reminderDays: 0 });
+    expect(sendDueReminders(getDb(), { now: new Date(), appUrl: APP_URL }).roundTables).toBe(0);
+    expect(reminders(rt.id)).toHaveLength(0);
+    const inWindow = new Date(Date.now() + 2 * HOUR);
+    sendDueReminders(getDb(), { now: inWindow, appUrl: APP_URL });
+    expect(reminders(rt.id).length).toBe(invitationsOf(rt.id).length);
+    expect(reminders(never.id)).toHaveLength(0);
+  });
+
+  it("runs as the scheduled job every 15 minutes; two runs of the job send one reminder each", async () => {
+    const rt = invitedTable({ startsInMs: DAY });
+    const job = scheduledJobs({ db: getDb(), appUrl: APP_URL }).find((j) => j.name === "round-table-reminders")!;
+    expect(job.everyMs).toBe(15 * 60_000);
+    await job.run(new Date());
+    await job.run(new Date());
+    const sent = reminders(rt.id);
+    expect(sent.length).toBe(invitationsOf(rt.id).length);
+    expect(new Set(sent.map((e) => e.recipient)).size).toBe(sent.length);
+  });
+
+  it("skips cancelled, draft and past round tables", () => {
+    const cancelled = invitedTable({ startsInMs: DAY, status: "cancelled" });
+    const draft = invitedTable({ startsInMs: DAY, status: "draft" });
+    const past = invitedTable({ startsInMs: -HOUR });
+    sendDueReminders(getDb(), { now: new Date(), appUrl: APP_URL });
+    for (const rt of [cancelled, draft, past]) {
+      expect(reminders(rt.id)).toHaveLength(0);
+      expect(getDb().select().from(roundTables).where(eq(roundTables.id, rt.id)).get()!.remindersSentAt).toBeNull();
+    }
+  });
+});

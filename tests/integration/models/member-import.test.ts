@@ -1,0 +1,575 @@
+import { and, eq, sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { auditLog, memberBodies, membershipRequests, outbox, referents, saiProjects } from "#db/schema";
+import { listMembershipRequests } from "~/models/membership-list.server";
+import { approveMembership } from "~/models/membership-review.server";
+import { confirmRegistration } from "~/models/membership.server";
+import {
+  buildImportTemplateCsv,
+  buildImportTemplateXlsx,
+  IMPORT_PRIVACY_NOTICE_VERSION,
+  parseImportFile,
+  previewImport,
+  runImport,
+  type ImportRow,
+  type ParsedImport,
+} from "~/models/member-import.server";
+import { seedTerritory } from "~/models/territory.server";
+import { getDb } from "~/utils/db.server";
+import { templateColumns } from "~/validation/member-import";
+import { createTestCoordinator } from "../../support/admin";
+import { countRows } from "../../support/db-queries";
+import { bodyFiscalCode, csvFile, importHeaders, randomFiscalCode, xlsxFile, type SheetRow } from "../../support/import-files";
+import { APP_URL } from "../../support/requests";
+
+const H = Object.fromEntries(templateColumns(2).map((c) => [c.key, c.header])) as Record<string, string>;
+const HEADERS = [...importHeaders(2), "Note"];
+
+let coordinatorId: number;
+beforeAll(() => {
+  coordinatorId = createTestCoordinator().id;
+  // Sardinia too, for a comune name found in two provinces (San Teodoro, ME and SS).
+  seedTerritory(getDb(), { regions: ["Sicilia", "Sardegna"] });
+});
+
+function ok(parsed: ParsedImport) {
+  if (!parsed.ok) throw new Error(`parse failed: ${parsed.error}`);
+  return parsed;
+}
+
+/** A complete, valid row for a Comune with one project; `over` replaces cells by column key. */
+function row(over: Record<string, SheetRow[string]> = {}): SheetRow {
+  const base: Record<string, SheetRow[string]> = {
+    bodyKind: "Comune",
+    municipality: "082027",
+    bodyName: "",
+    pec: "protocollo@pec.comune.esempio.it",
+    fiscalCode: randomFiscalCode(),
+    firstName: "Maria",
+    lastName: "Rossi",
+    role: "Dirigente",
+    office: "Servizi sociali",
+    email: `maria.${Math.random().toString(36).slice(2, 8)}@example.org`,
+    phone: "091 1234567",
+    mobile: "",
+    "p1.category": "ordinari",
+    "p1.fundedPlaces": "25",
+    "p1.projectCode": "",
+    "p1.managingOrganization": "Cooperativa Sociale Esempio",
+    "p1.startDate": "01/01/2024",
+    "p1.endDate": "31/12/2026",
+    ...over,
+  };
+  return Object.fromEntries(Object.entries(base).map(([k, v]) => [H[k] ?? k, v]));
+}
+
+const CF_CEFALU = bodyFiscalCode("0012345678");
+const CF_SANTAGATA = bodyFiscalCode("8400012345");
+const CF_MADONIE = bodyFiscalCode("9100012345");
+
+/**
+ * The realistic file of the issue: accents, apostrophes and capitals in comune names, trailing
+ * spaces, numbers stored as text, Excel serial dates, and rows with the typical mistakes.
+ * `typed` gives the .xlsx flavour: real numbers and dates where Excel would keep them.
+ */
+function realisticRows({ typed }: { typed: boolean }): SheetRow[] {
+  return [
+    // 2: new, found by name with an accent; trailing spaces; mixed-case email; CF with leading zeros.
+    row({
+      municipality: "Cefalù  ",
+      pec: " Protocollo@PEC.comune.cefalu.pa.it ",
+      fiscalCode: typed ? Number(CF_CEFALU) : CF_CEFALU,
+      firstName: "Nicolò ",
+      lastName: "Lo Verde",
+      email: typed
+        ? { text: "Nicolo.LoVerde@Comune.Cefalu.PA.it", hyperlink: "mailto:Nicolo.LoVerde@Comune.Cefalu.PA.it" }
+        : "Nicolo.LoVerde@Comune.Cefalu.PA.it ",
+      phone: typed ? 921123456 : "0921 123456",
+      "p1.fundedPlaces": typed ? 25 : "25",
+      "p1.projectCode": "PROG-1-PR-1",
+      "p1.managingOrganization": "Cooperativa Àncora",
+      "p1.startDate": typed ? new Date(Date.UTC(2024, 0, 1)) : "01/01/2024",
+      "p1.endDate": typed ? new Date(Date.UTC(2026, 11, 31)) : "31/12/2026",
+    }),
+    // 3: new, name without apostrophe in capitals, no kind (a Comune), two projects, serial dates.
+    row({
+      bodyKind: "",
+      municipality: "SANTAGATA DI MILITELLO",
+      fiscalCode: CF_SANTAGATA,
+      role: "responsabile progetto SAI",
+      email: "sai@comune.santagatadimilitello.me.it",
+      "p1.category": "MSNA",
+      "p1.fundedPlaces": typed ? { formula: "10+2", result: 12 } : "12",
+      "p1.startDate": typed ? 45292 : "45292",
+      "p1.endDate": typed ? 46022 : "46022",
+      "p2.category": "DM/DS",
+      "p2.fundedPlaces": "5",
+      "p2.managingOrganization": "Associazione Esempio",
+      "p2.startDate": "2024-03-01",
+      "p2.endDate": "28/02/2027",
+    }),
+    // 4: error: ISTAT code without its leading zero is fine, the phone is not.
+    row({ municipality: typed ? 82006 : "82006", phone: "12345" }),
+    // 5: error: unknown comune.
+    row({ municipality: "Paperopoli" }),
+    // 6: error: end before start.
+    row({ municipality: "083002", "p1.startDate": "31/12/2025", "p1.endDate": "01/01/2025" }),
+    // 7: new: an Unione di Comuni without projects.
+    row({
+      bodyKind: "Unione di Comuni",
+      municipality: "",
+      bodyName: "Unione dei Comuni delle Madonie",
+      fiscalCode: CF_MADONIE,
+      email: "unione@madonie.example.it",
+      "p1.category": "",
+      "p1.fundedPlaces": "",
+      "p1.managingOrganization": "",
+      "p1.startDate": "",
+      "p1.endDate": "",
+    }),
+    // 8: error: Cefalù again (by ISTAT code).
+    row({ municipality: "082027" }),
+    // 9: error: wrong check digit.
+    row({ municipality: "084001", fiscalCode: `${CF_CEFALU.slice(0, 10)}${(Number(CF_CEFALU[10]) + 1) % 10}` }),
+    // 10: error: a role that the scheda does not know; a note in an unknown column.
+    row({ municipality: "Agrigento", role: "Presidente", Note: "chiamare in settimana" }),
+    // an empty line is skipped
+    {},
+  ];
+}
+
+const EXPECTED = [
+  { line: 2, status: "new", body: "Comune di Cefalù (PA)", projects: 1 },
+  { line: 3, status: "new", body: "Comune di Sant'Agata di Militello (ME)", projects: 2 },
+  { line: 4, status: "error", errors: { [H.phone]: "Numero di telefono non valido: ad esempio 091 1234567 o 333 1234567" } },
+  { line: 5, status: "error", errors: { [H.municipality]: "Comune non trovato: controlla il nome o indica il codice ISTAT a 6 cifre" } },
+  { line: 6, status: "error", errors: { [H["p1.endDate"]]: "La data di fine deve essere successiva alla data di inizio" } },
+  { line: 7, status: "new", body: "Unione dei Comuni delle Madonie", projects: 0 },
+  { line: 8, status: "error", errors: { [H.municipality]: expect.stringMatching(/^Lo stesso ente è già alla riga 2 del file/) } },
+  { line: 9, status: "error", errors: { [H.fiscalCode]: "Codice fiscale non valido: controlla le cifre (l'ultima è di controllo)" } },
+  { line: 10, status: "error", errors: { [H.role]: expect.stringMatching(/^«Presidente» non è un ruolo: usa Sindaco, Assessore/) } },
+];
+
+function expectRealisticPreview(parsed: ParsedImport & { ok: true }) {
+  expect(parsed.ignoredHeaders).toEqual(["Note"]);
+  const preview = previewImport(getDb(), { rows: parsed.rows, labels: parsed.labels });
+  const simplified = preview.rows.map((r) =>
+    r.status === "error"
+      ? { line: r.line, status: r.status, errors: Object.fromEntries(r.errors.map((e) => [e.column, e.message])) }
+      : { line: r.line, status: r.status, body: r.body, projects: r.projects },
+  );
+  expect(simplified).toEqual(EXPECTED);
+  expect(preview.counts).toEqual({ new: 3, update: 0, duplicate: 0, error: 6, total: 9 });
+  return preview;
+}
+
+describe("templates", () => {
+  it("the .xlsx template parses back: every column recognised, no rows, an Istruzioni sheet", async () => {
+    const buffer = Buffer.from(await buildImportTemplateXlsx());
+    const parsed = ok(await parseImportFile({ buffer, fileName: "modello.xlsx" }));
+    expect(parsed.format).toBe("xlsx");
+    expect(parsed.rows).toEqual([]);
+    expect(parsed.ignoredHeaders).toEqual([]);
+    expect(parsed.headers).toEqual(templateColumns().map((c) => c.header));
+    expect(Object.keys(parsed.labels).sort()).toEqual(templateColumns().map((c) => c.key).sort());
+
+    const ExcelJS = (await import("exceljs")).default;
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(buffer as unknown as ArrayBuffer);
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(["Aderenti", "Istruzioni"]);
+    const text: string[] = [];
+    workbook.getWorksheet("Istruzioni")!.eachRow((r) => text.push(r.values ? (r.values as unknown[]).filter(Boolean).join(" | ") : ""));
+    expect(text.join("\n")).toContain("Una riga per ente");
+    expect(text.join("\n")).toContain("Progetto N - Data di fine");
+  });
+
+  it("the .csv template parses back (UTF-8 with BOM, semicolons)", async () => {
+    const csv = buildImportTemplateCsv();
+    expect(csv.startsWith("\ufeffTipo di ente;Comune (codice ISTAT o nome);")).toBe(true);
+    const parsed = ok(await parseImportFile({ buffer: Buffer.from(csv, "utf8"), fileName: "modello.csv" }));
+    expect(parsed).toMatchObject({ format: "csv", encoding: "utf-8", delimiter: ";", rows: [], ignoredHeaders: [] });
+    expect(parsed.headers).toEqual(templateColumns().map((c) => c.header));
+  });
+
+  it("a template filled in Excel parses into rows keyed by column", async () => {
+    const ExcelJS = (await import("exceljs")).default;
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await buildImportTemplateXlsx()) as unknown as ArrayBuffer);
+    const sheet = workbook.getWorksheet("Aderenti")!;
+    const values = row({ municipality: "Trapani", fiscalCode: "80004290817", email: "a@b.it" });
+    sheet.addRow(templateColumns().map((c) => values[c.header] ?? null));
+    const parsed = ok(await parseImportFile({ buffer: Buffer.from(await workbook.xlsx.writeBuffer()), fileName: "compilato.xlsx" }));
+    expect(parsed.rows).toHaveLength(1);
+    expect(parsed.rows[0]).toMatchObject({ line: 2, values: { municipality: "Trapani", fiscalCode: "80004290817", email: "a@b.it", "p1.category": "ordinari" } });
+  });
+});
+
+describe("parsing and preview of a realistic file", () => {
+  it("CSV in Windows-1252 with semicolons", async () => {
+    const buffer = csvFile(HEADERS, realisticRows({ typed: false }), { delimiter: ";", encoding: "latin1" });
+    expect(() => new TextDecoder("utf-8", { fatal: true }).decode(buffer)).toThrow();
+    const parsed = ok(await parseImportFile({ buffer, fileName: "aderenti.csv" }));
+    expect(parsed).toMatchObject({ format: "csv", encoding: "windows-1252", delimiter: ";" });
+    expect(parsed.rows.find((r) => r.line === 2)!.values).toMatchObject({ municipality: "Cefalù", firstName: "Nicolò" });
+    expectRealisticPreview(parsed);
+  });
+
+  it("CSV in UTF-8 with BOM and commas", async () => {
+    const buffer = csvFile(HEADERS, realisticRows({ typed: false }), { delimiter: ",", encoding: "utf-8-bom" });
+    const parsed = ok(await parseImportFile({ buffer, fileName: "aderenti.csv" }));
+    expect(parsed).toMatchObject({ format: "csv", encoding: "utf-8", delimiter: "," });
+    expectRealisticPreview(parsed);
+  });
+
+  it("CSV in UTF-8 without BOM, LF line ends", async () => {
+    const buffer = csvFile(HEADERS, realisticRows({ typed: false }), { delimiter: ";", encoding: "utf-8", eol: "\n" });
+    const parsed = ok(await parseImportFile({ buffer, fileName: "aderenti.txt" }));
+    expect(parsed).toMatchObject({ encoding: "utf-8", delimiter: ";" });
+    expectRealisticPreview(parsed);
+  });
+
+  it("XLSX with numbers, Excel dates as serial numbers and as dates, formulas and hyperlinks", async () => {
+    const buffer = await xlsxFile(HEADERS, realisticRows({ typed: true }), { before: "Istruzioni" });
+    const parsed = ok(await parseImportFile({ buffer, fileName: "aderenti.xlsx" }));
+    expect(parsed.format).toBe("xlsx");
+    const byLine = new Map(parsed.rows.map((r) => [r.line, r.values]));
+    expect(byLine.get(2)).toMatchObject({ fiscalCode: String(Number(CF_CEFALU)), phone: "921123456", "p1.startDate": "01/01/2024" });
+    expect(byLine.get(3)).toMatchObject({ "p1.startDate": "45292", "p1.fundedPlaces": "12" });
+    expectRealisticPreview(parsed);
+  });
+
+  it("the file name does not decide the format, and bad files get an Italian reason", async () => {
+    const xlsx = await xlsxFile(HEADERS, realisticRows({ typed: true }));
+    expect(ok(await parseImportFile({ buffer: xlsx, fileName: "aderenti.csv" })).format).toBe("xlsx");
+    const bad = async (buffer: Buffer, fileName: string) => {
+      const parsed = await parseImportFile({ buffer, fileName });
+      expect(parsed.ok).toBe(false);
+      return (parsed as { error: string }).error;
+    };
+    expect(await bad(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0, 0]), "vecchio.xls")).toMatch(/\.xls \(Excel 97-2003\) non è supportato/);
+    expect(await bad(Buffer.from("PK\u0003\u0004rotto"), "rotto.xlsx")).toMatch(/non è un file Excel/);
+    expect(await bad(Buffer.from("a;b;c\n1;2;3\n"), "x.csv")).toMatch(/Non trovo la riga con i nomi delle colonne/);
+    expect(await bad(Buffer.from("Comune;Nome;Cognome;Email\nCefalù;A;B;c@d.it\n"), "x.csv")).toBe(
+      "Nel file mancano le colonne «PEC dell'ente», «Codice fiscale dell'ente», «Ruolo», «Ufficio o settore», «Telefono». Usa il modello scaricabile da questa pagina.",
+    );
+    expect(await bad(Buffer.alloc(0), "vuoto.csv")).toBe("Il file è vuoto.");
+  });
+
+  it("headers are recognised in other words and orders; title rows above the headers are skipped", async () => {
+    const text = [
+      "Elenco aderenti al 31/12;;;;;;;;;;;",
+      "email;cognome;nome;ruolo;ufficio;telefono;PEC;codice fiscale;comune;tipologia progetto 1;posti finanziati 1;ente attuatore 1;data inizio 1;data fine 1",
+      `a@b.it;Rossi;Anna;sindaco;Sindaco;091 1111111;p@pec.it;${randomFiscalCode()};alì terme;ordinari;10;Coop;1/3/24;28.2.2026`,
+    ].join("\n");
+    const parsed = ok(await parseImportFile({ buffer: Buffer.from(text), fileName: "altro.csv" }));
+    expect(parsed.rows).toHaveLength(1);
+    expect(parsed.rows[0].line).toBe(3);
+    const preview = previewImport(getDb(), { rows: parsed.rows, labels: parsed.labels });
+    expect(preview.rows[0]).toMatchObject({ status: "new", body: "Comune di Alì Terme (ME)", projects: 1, errors: [] });
+  });
+
+  it("comune names match despite case, accents, apostrophes and spaces; homonyms need the province", async () => {
+    const rows: ImportRow[] = [
+      "Sant'Agata di Militello",
+      "SANTAGATA DI MILITELLO",
+      "sant agata di militello",
+      "Sant’Agata  di  Militello",
+      "Comune di Sant'Agata di Militello",
+      "083084",
+      "83084",
+      "San Teodoro",
+      "San Teodoro (SS)",
+      "CASTELL UMBERTO",
+    ].map((municipality, i) => ({ line: i + 2, values: { ...valuesOf(row({ email: `x${i}@y.it` })), municipality }, cells: [] }));
+    const preview = previewImport(getDb(), { rows });
+    const santagata = "Comune di Sant'Agata di Militello (ME)";
+    expect(preview.rows.map((r) => (r.status === "error" ? r.errors[0].message : r.body))).toEqual([
+      santagata,
+      expect.stringMatching(/^Lo stesso ente è già alla riga 2/),
+      expect.stringMatching(/^Lo stesso ente è già alla riga 2/),
+      expect.stringMatching(/^Lo stesso ente è già alla riga 2/),
+      expect.stringMatching(/^Lo stesso ente è già alla riga 2/),
+      expect.stringMatching(/^Lo stesso ente è già alla riga 2/),
+      expect.stringMatching(/^Lo stesso ente è già alla riga 2/),
+      "Ci sono più comuni con questo nome (San Teodoro (ME), San Teodoro (SS)): indica il codice ISTAT o la sigla della provincia, ad esempio «San Teodoro (ME)»",
+      "Comune di San Teodoro (SS)",
+      "Comune di Castell'Umberto (ME)",
+    ]);
+  });
+});
+
+function valuesOf(sheetRow: SheetRow): Record<string, string> {
+  const byHeader = Object.fromEntries(templateColumns(2).map((c) => [c.header, c.key]));
+  return Object.fromEntries(Object.entries(sheetRow).flatMap(([h, v]) => (byHeader[h] ? [[byHeader[h], v == null ? "" : String(v)]] : [])));
+}
+
+function dbSnapshot() {
+  const db = getDb();
+  return {
+    ...countRows(),
+    bodies: db.select().from(memberBodies).orderBy(memberBodies.id).all(),
+    referents: db.select().from(referents).orderBy(referents.id).all(),
+    requests: db.select().from(membershipRequests).orderBy(membershipRequests.id).all(),
+    projects: db.select().from(saiProjects).orderBy(saiProjects.id).all(),
+  };
+}
+
+const importAuditEntries = (fileName: string) =>
+  getDb()
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.action, "members.imported"), sql`json_extract(${auditLog.details}, '$.fileName') = ${fileName}`))
+    .all();
+
+describe("import", () => {
+  it("writes the valid rows (approved, no emails), records the file name, and a second run changes nothing", async () => {
+    const buffer = csvFile(HEADERS, realisticRows({ typed: false }), { encoding: "latin1" });
+    const parsed = ok(await parseImportFile({ buffer, fileName: "elenco aderenti 2022.csv" }));
+    const preview = expectRealisticPreview(parsed);
+    const before = countRows();
+
+    const first = runImport(getDb(), {
+      rows: parsed.rows,
+      labels: parsed.labels,
+      status: "approved",
+      sendEmails: false,
+      coordinatorId,
+      fileName: "elenco aderenti 2022.csv",
+      appUrl: APP_URL,
+      expectedDigest: preview.digest,
+    });
+    expect(first).toMatchObject({
+      ok: true,
+      summary: { total: 9, created: 3, updated: 0, duplicates: 0, errors: 6, emails: 0, status: "approved", sendEmails: false },
+    });
+    if (!first.ok) return;
+    expect(first.errorRows.map((r) => r.line)).toEqual([4, 5, 6, 8, 9, 10]);
+    const after = countRows();
+    expect(after).toEqual({
+      bodies: before.bodies + 3,
+      referents: before.referents + 3,
+      requests: before.requests + 3,
+      projects: before.projects + 3,
+      outbox: before.outbox,
+    });
+
+    const db = getDb();
+    const cefalu = db.select().from(memberBodies).where(eq(memberBodies.fiscalCode, CF_CEFALU)).get()!;
+    expect(cefalu).toMatchObject({ kind: "comune", municipalityCode: "082027", name: "Comune di Cefalù", pec: "protocollo@pec.comune.cefalu.pa.it", status: "member" });
+    const referent = db.select().from(referents).where(eq(referents.memberBodyId, cefalu.id)).get()!;
+    expect(referent).toMatchObject({
+      firstName: "Nicolò",
+      email: "nicolo.loverde@comune.cefalu.pa.it",
+      phone: "+39092112345" + "6",
+      privacyNoticeVersion: IMPORT_PRIVACY_NOTICE_VERSION,
+      emailVerifiedAt: null,
+    });
+    expect(referent.validFrom).toBeInstanceOf(Date);
+    const request = db.select().from(membershipRequests).where(eq(membershipRequests.memberBodyId, cefalu.id)).get()!;
+    expect(request).toMatchObject({ status: "approved", kind: "new", decidedById: coordinatorId, confirmationTokenHash: null });
+    const santagata = db.select().from(memberBodies).where(eq(memberBodies.municipalityCode, "083084")).get()!;
+    expect(
+      db
+        .select({ category: saiProjects.category, places: saiProjects.fundedPlaces, start: saiProjects.startDate, end: saiProjects.endDate })
+        .from(saiProjects)
+        .where(eq(saiProjects.memberBodyId, santagata.id))
+        .orderBy(saiProjects.id)
+        .all(),
+    ).toEqual([
+      { category: "MSNA", places: 12, start: "2024-01-01", end: "2025-12-31" },
+      { category: "DM/DS", places: 5, start: "2024-03-01", end: "2027-02-28" },
+    ]);
+    const madonie = db.select().from(memberBodies).where(eq(memberBodies.fiscalCode, CF_MADONIE)).get()!;
+    expect(madonie).toMatchObject({ kind: "unione_comuni", name: "Unione dei Comuni delle Madonie", municipalityCode: null });
+    expect(db.select().from(membershipRequests).where(eq(membershipRequests.memberBodyId, madonie.id)).get()!.noActiveProjects).toBe(true);
+
+    // The members appear in the coordinators' list, approved.
+    const list = listMembershipRequests(db, { filters: { q: "Cefalù" }, sort: { key: "created", direction: "desc" }, page: 1 });
+    expect(list.rows.map((r) => [r.body.name, r.status])).toEqual([["Comune di Cefalù", "approved"]]);
+
+    // The audit log names the file, with the counts, and each new membership.
+    const [entry] = importAuditEntries("elenco aderenti 2022.csv");
+    expect(entry).toMatchObject({ actorType: "coordinator", actorId: coordinatorId, action: "members.imported" });
+    expect(entry.details).toMatchObject({ fileName: "elenco aderenti 2022.csv", created: 3, errors: 6, rows: 9, sendEmails: false });
+    const created = db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "membership.created"), eq(auditLog.entityId, String(request.id))))
+      .get()!;
+    expect(created.details).toMatchObject({ source: "importazione", fileName: "elenco aderenti 2022.csv", line: 2 });
+
+    // Again: every written row is now a duplicate, nothing changes.
+    const snapshot = dbSnapshot();
+    const again = previewImport(db, { rows: parsed.rows, labels: parsed.labels });
+    expect(again.counts).toEqual({ new: 0, update: 0, duplicate: 3, error: 6, total: 9 });
+    const second = runImport(db, {
+      rows: parsed.rows,
+      labels: parsed.labels,
+      status: "approved",
+      sendEmails: true,
+      coordinatorId,
+      fileName: "elenco aderenti 2022.csv",
+      appUrl: APP_URL,
+      expectedDigest: again.digest,
+    });
+    expect(second).toMatchObject({ ok: true, summary: { created: 0, updated: 0, duplicates: 3, errors: 6, emails: 0 } });
+    expect(dbSnapshot()).toEqual(snapshot);
+
+    // The same list as .xlsx is the same data: still nothing to do.
+    const xlsx = ok(await parseImportFile({ buffer: await xlsxFile(HEADERS, realisticRows({ typed: true })), fileName: "elenco.xlsx" }));
+    expect(previewImport(db, { rows: xlsx.rows, labels: xlsx.labels }).counts).toEqual({ new: 0, update: 0, duplicate: 3, error: 6, total: 9 });
+  });
+
+  it("a changed row is an update: new data and new projects are written, nothing duplicated", async () => {
+    const email = "update.test@example.org";
+    const cf = randomFiscalCode();
+    const first = row({ municipality: "Licata", fiscalCode: cf, email, "p1.projectCode": "PROG-9" });
+    const parsedFirst = ok(await parseImportFile({ buffer: csvFile(HEADERS, [first]), fileName: "a.csv" }));
+    expect(runImport(getDb(), { rows: parsedFirst.rows, status: "approved", sendEmails: false, coordinatorId, fileName: "a.csv", appUrl: APP_URL }).ok).toBe(true);
+
+    const changed = {
+      ...first,
+      [H.phone]: "0922 999999",
+      [H["p1.fundedPlaces"]]: "30",
+      [H["p2.category"]]: "MSNA",
+      [H["p2.fundedPlaces"]]: "8",
+      [H["p2.managingOrganization"]]: "Coop Due",
+      [H["p2.startDate"]]: "01/06/2024",
+      [H["p2.endDate"]]: "31/05/2027",
+    };
+    const parsed = ok(await parseImportFile({ buffer: csvFile(HEADERS, [changed]), fileName: "b.csv" }));
+    const preview = previewImport(getDb(), { rows: parsed.rows, labels: parsed.labels });
+    expect(preview.rows[0]).toMatchObject({
+      status: "update",
+      changes: ["Cambia: Telefono", "Aggiunge 1 progetto", "Progetto 1: cambia posti finanziati"],
+    });
+    const before = countRows();
+    const result = runImport(getDb(), { rows: parsed.rows, labels: parsed.labels, status: "pending", sendEmails: true, coordinatorId, fileName: "b.csv", appUrl: APP_URL });
+    expect(result).toMatchObject({ ok: true, summary: { created: 0, updated: 1, emails: 0 } });
+    expect(countRows()).toEqual({ ...before, projects: before.projects + 1 });
+    const body = getDb().select().from(memberBodies).where(eq(memberBodies.fiscalCode, cf)).get()!;
+    expect(getDb().select().from(referents).where(eq(referents.memberBodyId, body.id)).get()!.phone).toBe("+390922999999");
+    expect(
+      getDb().select({ code: saiProjects.projectCode, places: saiProjects.fundedPlaces }).from(saiProjects).where(eq(saiProjects.memberBodyId, body.id)).orderBy(saiProjects.id).all(),
+    ).toEqual([
+      { code: "PROG-9", places: 30 },
+      { code: null, places: 8 },
+    ]);
+    expect(previewImport(getDb(), { rows: parsed.rows, labels: parsed.labels }).rows[0].status).toBe("duplicate");
+
+    // Another person for the same ente is not an import: it is a handover.
+    const other = { ...changed, [H.email]: "someone.else@example.org" };
+    const otherParsed = ok(await parseImportFile({ buffer: csvFile(HEADERS, [other]), fileName: "c.csv" }));
+    expect(previewImport(getDb(), { rows: otherParsed.rows, labels: otherParsed.labels }).rows[0]).toMatchObject({
+      status: "error",
+      errors: [{ column: "Email", message: expect.stringMatching(/^Comune di Licata ha già un referente \(update\.test@example\.org\): il cambio di referente si fa con la scheda di subentro/) }],
+    });
+  });
+
+  it("pending with emails: each new referente is asked to confirm the email, then the coordinators approve", async () => {
+    const email = "pending.test@example.org";
+    const parsed = ok(
+      await parseImportFile({ buffer: csvFile(HEADERS, [row({ municipality: "Modica", email, firstName: "Giuseppe" })]), fileName: "attesa.csv" }),
+    );
+    const result = runImport(getDb(), { rows: parsed.rows, labels: parsed.labels, status: "pending", sendEmails: true, coordinatorId, fileName: "attesa.csv", appUrl: APP_URL });
+    expect(result).toMatchObject({ ok: true, summary: { created: 1, emails: 1, status: "pending" } });
+    const db = getDb();
+    const body = db.select().from(memberBodies).where(eq(memberBodies.municipalityCode, "088006")).get()!;
+    expect(body.status).toBe("candidate");
+    const request = db.select().from(membershipRequests).where(eq(membershipRequests.memberBodyId, body.id)).get()!;
+    expect(request.status).toBe("email_unverified");
+    expect(db.select().from(referents).where(eq(referents.id, request.referentId)).get()!.validFrom).toBeNull();
+
+    const mails = db.select().from(outbox).where(eq(outbox.recipient, email)).all();
+    expect(mails.map((m) => m.template)).toEqual(["confirm-registration"]);
+    expect(mails[0].props).toMatchObject({ firstName: "Giuseppe", bodyName: "Comune di Modica", isHandover: false });
+    const token = String(mails[0].props.confirmUrl).match(/\/adesione\/conferma\/([\w-]+)$/)![1];
+    expect(confirmRegistration(db, { token, appUrl: APP_URL })).toMatchObject({ state: "valid", bodyName: "Comune di Modica" });
+    expect(approveMembership(db, { id: request.id, coordinatorId, appUrl: APP_URL })).toEqual({ ok: true });
+    expect(db.select().from(memberBodies).where(eq(memberBodies.id, body.id)).get()!.status).toBe("member");
+  });
+
+  it("approved with emails: the welcome email; without the option no email at all", async () => {
+    const withEmail = "approved.mail@example.org";
+    const withoutEmail = "approved.nomail@example.org";
+    const a = ok(await parseImportFile({ buffer: csvFile(HEADERS, [row({ municipality: "Scicli", email: withEmail })]), fileName: "a.csv" }));
+    runImport(getDb(), { rows: a.rows, status: "approved", sendEmails: true, coordinatorId, fileName: "a.csv", appUrl: APP_URL });
+    const b = ok(await parseImportFile({ buffer: csvFile(HEADERS, [row({ municipality: "Nicosia", email: withoutEmail })]), fileName: "b.csv" }));
+    runImport(getDb(), { rows: b.rows, status: "pending", sendEmails: false, coordinatorId, fileName: "b.csv", appUrl: APP_URL });
+    const db = getDb();
+    const mails = db.select().from(outbox).where(eq(outbox.recipient, withEmail)).all();
+    expect(mails.map((m) => m.template)).toEqual(["membership-approved"]);
+    expect(mails[0].props).toMatchObject({ bodyName: "Comune di Scicli", referentAreaUrl: `${APP_URL}/area-referente` });
+    expect(db.select().from(outbox).where(eq(outbox.recipient, withoutEmail)).all()).toEqual([]);
+  });
+
+  it("a failure in the middle leaves nothing written", async () => {
+    const db = getDb();
+    const rows = [
+      row({ municipality: "Marsala", email: "first.ok@example.org" }),
+      row({ municipality: "Alcamo", email: "boom@example.org" }),
+      row({ municipality: "Mazara del Vallo", email: "third.ok@example.org" }),
+    ];
+    const parsed = ok(await parseImportFile({ buffer: csvFile(HEADERS, rows), fileName: "guasto.csv" }));
+    const preview = previewImport(db, { rows: parsed.rows, labels: parsed.labels });
+    expect(preview.counts.new).toBe(3);
+    // A constraint of the database refuses the second referente, after the first row was written.
+    db.$client.exec(
+      "CREATE TRIGGER refuse_boom BEFORE INSERT ON referents WHEN NEW.email = 'boom@example.org' BEGIN SELECT RAISE(ABORT, 'referente rifiutato'); END",
+    );
+    const snapshot = dbSnapshot();
+    const auditBefore = db.select({ n: sql<number>`count(*)` }).from(auditLog).get()!.n;
+    try {
+      const result = runImport(db, {
+        rows: parsed.rows,
+        labels: parsed.labels,
+        status: "approved",
+        sendEmails: true,
+        coordinatorId,
+        fileName: "guasto.csv",
+        appUrl: APP_URL,
+        expectedDigest: preview.digest,
+      });
+      expect(result).toEqual({
+        ok: false,
+        reason: "failed",
+        error: "L'importazione si è interrotta per un errore alla riga 3 (referente rifiutato). Nessun dato è stato scritto: correggi la riga e riprova.",
+      });
+    } finally {
+      db.$client.exec("DROP TRIGGER refuse_boom");
+    }
+    expect(dbSnapshot()).toEqual(snapshot);
+    expect(db.select({ n: sql<number>`count(*)` }).from(auditLog).get()!.n).toBe(auditBefore);
+    expect(importAuditEntries("guasto.csv")).toEqual([]);
+  });
+
+  it("refuses to run when the rows would no longer do what the preview showed", async () => {
+    const db = getDb();
+    const parsed = ok(await parseImportFile({ buffer: csvFile(HEADERS, [row({ municipality: "Ragusa", email: "r1@example.org" })]), fileName: "r.csv" }));
+    const preview = previewImport(db, { rows: parsed.rows, labels: parsed.labels });
+    // Meanwhile the same Comune is imported by someone else.
+    const meanwhile = ok(await parseImportFile({ buffer: csvFile(HEADERS, [row({ municipality: "088009", email: "r2@example.org" })]), fileName: "m.csv" }));
+    expect(runImport(db, { rows: meanwhile.rows, status: "approved", sendEmails: false, coordinatorId, fileName: "m.csv", appUrl: APP_URL }).ok).toBe(true);
+    const snapshot = dbSnapshot();
+    const result = runImport(db, { rows: parsed.rows, status: "approved", sendEmails: false, coordinatorId, fileName: "r.csv", appUrl: APP_URL, expectedDigest: preview.digest });
+    expect(result).toMatchObject({ ok: false, reason: "changed" });
+    expect(dbSnapshot()).toEqual(snapshot);
+  });
+
+  it("a codice fiscale already used by another ente is an error on that cell", async () => {
+    const db = getDb();
+    const existing = db.select().from(memberBodies).where(eq(memberBodies.fiscalCode, CF_CEFALU)).get()!;
+    expect(existing).toBeTruthy();
+    const preview = previewImport(db, {
+      rows: [{ line: 2, values: valuesOf(row({ municipality: "Palermo", fiscalCode: CF_CEFALU })), cells: [] }],
+    });
+    expect(preview.rows[0].errors).toEqual([
+      {
+        key: "fiscalCode",
+        column: "Codice fiscale dell'ente",
+        value: CF_CEFALU,
+        message: "Questo codice fiscale è già registrato per Comune di Cefalù: controllalo",
+      },
+    ]);
+  });
+});

@@ -1,0 +1,583 @@
+import zlib from "node:zlib";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditLog, memberBodies, membershipRequests, referents } from "#db/schema";
+import type { MembershipRequestDetail } from "~/models/membership-detail.server";
+import { action as submitAction } from "~/routes/adesione._index";
+import { action as confirmAction } from "~/routes/adesione.conferma.$token";
+import { action as detailAction, loader as detailLoader } from "~/routes/admin.adesioni.$id";
+import { loader as pdfLoader } from "~/routes/admin.adesioni.$id.scheda[.]pdf";
+import { action as editAction, loader as editLoader } from "~/routes/admin.adesioni.$id_.modifica";
+import { getDb } from "~/utils/db.server";
+import { createMailTransport } from "~/utils/mailer.server";
+import { startOutboxWorker } from "~/utils/outbox-worker.server";
+import { adminGet, adminPost, createTestCoordinator, sessionCookieFor, settle } from "../../support/admin";
+import { confirmationTokenFor, countRows, outboxFor, requestsForEmail } from "../../support/db-queries";
+import { randomBodyFiscalCode, validRegistrationFields, type RegistrationFields } from "../../support/factories";
+import { APP_URL, browserPost, routeArgs } from "../../support/requests";
+import { startTestSmtpServer } from "../../support/smtp-server";
+
+// ---------------------------------------------------------------- helpers
+
+let coordinator: ReturnType<typeof createTestCoordinator>;
+beforeAll(() => {
+  coordinator = createTestCoordinator({ name: "Giulia Bianchi" });
+});
+
+/** A scheda sent through /adesione and, unless told otherwise, confirmed through its emailed link. */
+async function registered(overrides: RegistrationFields = {}, { confirm = true } = {}) {
+  const fields = validRegistrationFields(overrides);
+  const submitted = await submitAction(routeArgs(await browserPost("/adesione", fields)));
+  expect(submitted.status).toBe(302);
+  if (confirm) {
+    const token = confirmationTokenFor(fields.email);
+    const confirmed = await confirmAction(routeArgs(await browserPost(`/adesione/conferma/${token}`, {}), { token }));
+    expect(confirmed.status).toBe(200);
+  }
+  const rows = requestsForEmail(fields.email);
+  return { fields, id: rows.at(-1)!.request.id, referentId: rows.at(-1)!.referent.id };
+}
+
+const idParams = (id: number | string) => ({ id: String(id) });
+
+async function viewDetail(id: number | string, coordinatorId: number | null = coordinator.id, query = "") {
+  return settle(async () => detailLoader(routeArgs(await adminGet(`/admin/adesioni/${id}${query}`, coordinatorId), idParams(id))));
+}
+
+async function detailOf(id: number, query = "") {
+  const response = await viewDetail(id, coordinator.id, query);
+  expect(response.status).toBe(200);
+  return (await response.json()) as { detail: MembershipRequestDetail; outcome: string | null };
+}
+
+async function decide(id: number | string, fields: Record<string, string>, coordinatorId: number | null = coordinator.id) {
+  return settle(async () => detailAction(routeArgs(await adminPost(`/admin/adesioni/${id}`, fields, coordinatorId), idParams(id))));
+}
+
+async function edit(id: number | string, fields: Record<string, string>, coordinatorId: number | null = coordinator.id) {
+  return settle(async () => editAction(routeArgs(await adminPost(`/admin/adesioni/${id}/modifica`, fields, coordinatorId), idParams(id))));
+}
+
+async function editValues(id: number) {
+  const response = await settle(async () => editLoader(routeArgs(await adminGet(`/admin/adesioni/${id}/modifica`, coordinator.id), idParams(id))));
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { values: Record<string, string> }).values;
+}
+
+async function downloadPdf(id: number | string, coordinatorId: number | null = coordinator.id) {
+  return settle(async () => pdfLoader(routeArgs(await adminGet(`/admin/adesioni/${id}/scheda.pdf`, coordinatorId), idParams(id))));
+}
+
+const requestRow = (id: number) => getDb().select().from(membershipRequests).where(eq(membershipRequests.id, id)).get()!;
+const referentRow = (id: number) => getDb().select().from(referents).where(eq(referents.id, id)).get()!;
+const bodyRow = (id: number) => getDb().select().from(memberBodies).where(eq(memberBodies.id, id)).get()!;
+const auditCount = () => getDb().select({ n: sql<number>`count(*)` }).from(auditLog).get()!.n;
+const auditFor = (id: number) =>
+  getDb()
+    .select()
+    .from(auditLog)
+    .where(eq(auditLog.entityId, String(id)))
+    .all()
+    .filter((a) => a.entityType === "membership_request");
+
+/** Everything a decision could touch, to prove that a refused one touched nothing. */
+function snapshot(id: number) {
+  const request = requestRow(id);
+  return { request, referent: referentRow(request.referentId), body: bodyRow(request.memberBodyId), rows: countRows(), audit: auditCount() };
+}
+
+async function errorsOf(response: Response) {
+  expect(response.status).toBe(400);
+  return ((await response.json()) as { errors: Record<string, string> }).errors;
+}
+
+// WinAnsi differs from Latin-1 only in 0x80-0x9F (Node's TextDecoder treats "windows-1252" as Latin-1).
+const WIN_ANSI_80_9F = "€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ";
+const decodeWinAnsi = (bytes: Buffer) =>
+  [...bytes].map((b) => (b >= 0x80 && b <= 0x9f ? WIN_ANSI_80_9F[b - 0x80] : String.fromCharCode(b))).join("");
+
+/** The text drawn by a pdfkit PDF: inflate each content stream and decode the WinAnsi strings of TJ/Tj. */
+function pdfText(pdf: Buffer) {
+  const raw = pdf.toString("latin1");
+  const lines: string[] = [];
+  for (const match of raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
+    let content: string;
+    try {
+      content = zlib.inflateSync(Buffer.from(match[1], "latin1")).toString("latin1");
+    } catch {
+      continue;
+    }
+    for (const op of content.matchAll(/\[((?:<[0-9a-fA-F]*>|[-\d.\s])*)\]\s*TJ|<([0-9a-fA-F]*)>\s*Tj/g)) {
+      const hex = op[1] !== undefined ? [...op[1].matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => h[1]).join("") : op[2];
+      lines.push(decodeWinAnsi(Buffer.from(hex, "hex")));
+    }
+  }
+  return lines.join("\n");
+}
+
+// ---------------------------------------------------------------- the page
+
+describe("GET /admin/adesioni/:id", () => {
+  it("shows a new request: ente, referente, projects, emails and audit trail", async () => {
+    const { fields, id } = await registered({ firstName: "Rosalia", mobile: "333 1234567" });
+    const { detail, outcome } = await detailOf(id);
+    expect(outcome).toBeNull();
+
+    expect(detail.request).toMatchObject({ id, status: "pending", statusLabel: "In attesa di approvazione", kind: "new", kindLabel: "Nuova adesione" });
+    expect(detail.request.confirmedAt).not.toBeNull();
+    expect(detail.request.decidedAt).toBeNull();
+
+    expect(detail.body.kind).toBe("comune");
+    expect(detail.body.name).toBe(`Comune di ${detail.body.municipalityName}`);
+    expect(detail.body.municipalityCode).toBe(fields.municipalityCode);
+    expect(detail.body.provinceSigla).toMatch(/^(AG|CL|CT|EN|ME|PA|RG|SR|TP)$/);
+    expect(detail.body).toMatchObject({ pec: fields.pec, fiscalCode: fields.fiscalCode, status: "candidate" });
+
+    expect(detail.referent).toMatchObject({
+      firstName: "Rosalia",
+      lastName: "Rossi",
+      roleLabel: "Dirigente",
+      office: "Servizi sociali",
+      email: fields.email,
+      phone: "+390911234567",
+      phoneDisplay: "091 123 4567",
+      mobileDisplay: "333 123 4567",
+      privacyNoticeVersion: "2026-11",
+      validFrom: null,
+    });
+    expect(detail.referent.emailVerifiedAt).not.toBeNull();
+    expect(detail.referent.privacyConsentAt).not.toBeNull();
+
+    expect(detail.currentReferent).toBeNull();
+    expect(detail.referentHistory).toHaveLength(1);
+    expect(detail.referentHistory[0]).toMatchObject({ email: fields.email, isCurrent: false, isThisRequest: true, requestId: id });
+
+    expect(detail.projects).toEqual([
+      expect.objectContaining({ category: "ordinari", fundedPlaces: 25, projectCode: "PROG-1776-PR-3", managingOrganization: "Cooperativa Sociale Esempio", startDate: "2024-01-01", endDate: "2026-12-31", closedAt: null, requestId: id }),
+    ]);
+    expect(detail.request.declaredProjects).toEqual([expect.objectContaining({ category: "ordinari", fundedPlaces: 25 })]);
+    expect(detail.otherRequests).toEqual([]);
+
+    const confirmation = detail.emails.find((e) => e.recipient === fields.email)!;
+    expect(confirmation).toMatchObject({ template: "confirm-registration", status: "queued", statusLabel: "In coda", attempts: 0, lastError: null, sentAt: null });
+    expect(confirmation.subject).toMatch(/^Conferma l'indirizzo email - adesione di Comune di /);
+    expect(detail.emails.some((e) => e.recipient === "coordinatore@example.org" && e.template === "registration-awaiting-approval")).toBe(true);
+
+    // Newest first: the confirmation follows the submission.
+    expect(detail.audit.map((a) => a.action)).toEqual(["membership.email_confirmed", "membership.submitted"]);
+    expect(detail.audit[0]).toMatchObject({ actorType: "public", actorLabel: "Modulo pubblico", actionLabel: "Ha confermato l'indirizzo email della scheda" });
+  });
+
+  it("shows the success message named in ?esito and ignores unknown ones", async () => {
+    const { id } = await registered();
+    expect((await detailOf(id, "?esito=approvata")).outcome).toMatch(/approvata/);
+    expect((await detailOf(id, "?esito=qualcosa")).outcome).toBeNull();
+  });
+
+  it("answers 404 with an Italian message for an unknown or malformed id", async () => {
+    for (const id of ["999999", "abc", "0", "-1"]) {
+      const response = await viewDetail(id);
+      expect(response.status).toBe(404);
+      expect(((await response.json()) as { message: string }).message).toMatch(/non esiste/);
+    }
+    expect((await downloadPdf(999999)).status).toBe(404);
+    const editPage = await settle(async () => editLoader(routeArgs(await adminGet("/admin/adesioni/999999/modifica", coordinator.id), idParams(999999))));
+    expect(editPage.status).toBe(404);
+    const before = countRows();
+    expect((await decide(999999, { intent: "approve" })).status).toBe(404);
+    expect((await edit(999999, { firstName: "X" })).status).toBe(404);
+    expect(countRows()).toEqual(before);
+  });
+});
+
+// ---------------------------------------------------------------- decisions
+
+describe("POST /admin/adesioni/:id (decisions)", () => {
+  it("Approva: the referente takes office, gets the approval email, the decision is audited with the coordinator's name", async () => {
+    const { fields, id, referentId } = await registered();
+    const response = await decide(id, { intent: "approve" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe(`/admin/adesioni/${id}?esito=approvata`);
+
+    const request = requestRow(id);
+    expect(request.status).toBe("approved");
+    expect(request.decidedById).toBe(coordinator.id);
+    expect(referentRow(referentId).validFrom).toBeInstanceOf(Date);
+    expect(bodyRow(request.memberBodyId).status).toBe("member");
+    expect(outboxFor(fields.email).map((r) => r.template)).toContain("membership-approved");
+
+    const { detail, outcome } = await detailOf(id, "?esito=approvata");
+    expect(outcome).toBe("La richiesta è stata approvata. Il referente riceverà un'email di conferma.");
+    expect(detail.request).toMatchObject({ statusLabel: "Approvata", decidedByName: "Giulia Bianchi" });
+    expect(detail.currentReferent).toMatchObject({ id: referentId, isCurrent: true });
+    expect(detail.audit[0]).toMatchObject({ action: "membership.approved", actorType: "coordinator", actorLabel: "Giulia Bianchi" });
+  });
+
+  it("refuses to decide twice: the error is returned for the page's alert and nothing changes", async () => {
+    const { id } = await registered();
+    expect((await decide(id, { intent: "approve" })).status).toBe(302);
+    const before = snapshot(id);
+    const again = await decide(id, { intent: "approve" });
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { formError: string }).formError).toMatch(/Si possono approvare solo/);
+    const rejectLate = await decide(id, { intent: "reject", reason: "Motivo arrivato troppo tardi." });
+    expect(rejectLate.status).toBe(409);
+    expect(((await rejectLate.json()) as { formError: string }).formError).toBe("Questa richiesta è già stata decisa.");
+    expect(snapshot(id)).toEqual(before);
+  });
+
+  it("refuses an unknown intent", async () => {
+    const { id } = await registered();
+    const before = snapshot(id);
+    const response = await decide(id, { intent: "elimina" });
+    expect(response.status).toBe(400);
+    expect(snapshot(id)).toEqual(before);
+  });
+
+  it("Respingi requires a reason of at least 10 characters: 400 and nothing changes", async () => {
+    const { id } = await registered();
+    const before = snapshot(id);
+    expect((await errorsOf(await decide(id, { intent: "reject" }))).reason).toMatch(/^Indica il motivo del rifiuto/);
+    expect((await errorsOf(await decide(id, { intent: "reject", reason: "   " }))).reason).toMatch(/^Indica il motivo del rifiuto/);
+    expect((await errorsOf(await decide(id, { intent: "reject", reason: "Breve" }))).reason).toBe("Il motivo deve contenere almeno 10 caratteri");
+    expect((await errorsOf(await decide(id, { intent: "reject", reason: "x".repeat(2001) }))).reason).toMatch(/al massimo 2000/);
+    expect(snapshot(id)).toEqual(before);
+  });
+
+  it("Respingi: the reason is stored, queued in the email's data and delivered in the email's text", async () => {
+    const smtp = await startTestSmtpServer();
+    const transport = createMailTransport({ SMTP_URL: smtp.url, mailDir: "" });
+    const worker = startOutboxWorker({ db: getDb(), transport, from: "Coordinamento SAI <noreply@portale.test>", pollMs: 20, ratePerSecond: 1000, maxAttempts: 5 });
+    try {
+      const { fields, id } = await registered({ firstName: "Calogero" });
+      const reason = "Il codice fiscale indicato non corrisponde all'ente: è quello di un'altra amministrazione.";
+      const response = await decide(id, { intent: "reject", reason: `  ${reason}  ` });
+      expect(response.status).toBe(302);
+      expect(response.headers.get("Location")).toBe(`/admin/adesioni/${id}?esito=respinta`);
+
+      const request = requestRow(id);
+      expect(request).toMatchObject({ status: "rejected", decisionReason: reason, decidedById: coordinator.id });
+      const queued = outboxFor(fields.email).find((r) => r.template === "membership-rejected")!;
+      expect(queued.props.reason).toBe(reason);
+
+      const started = Date.now();
+      let delivered = smtp.received.find((m) => m.envelopeTo.includes(fields.email) && m.subject?.startsWith("Scheda referente non approvata"));
+      while (!delivered && Date.now() - started < 10_000) {
+        await new Promise((r) => setTimeout(r, 20));
+        delivered = smtp.received.find((m) => m.envelopeTo.includes(fields.email) && m.subject?.startsWith("Scheda referente non approvata"));
+      }
+      expect(delivered).toBeDefined();
+      expect(delivered!.text).toContain("Gentile Calogero");
+      expect(delivered!.text).toContain(reason);
+
+      // Once delivered, the page reports it in Italian.
+      for (let i = 0; i < 100 && outboxFor(fields.email).find((r) => r.template === "membership-rejected")!.status !== "sent"; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const { detail } = await detailOf(id);
+      expect(detail.request).toMatchObject({ statusLabel: "Respinta", decisionReason: reason, decidedByName: "Giulia Bianchi" });
+      const shown = detail.emails.find((e) => e.template === "membership-rejected")!;
+      expect(shown).toMatchObject({ status: "sent", statusLabel: "Inviata", attempts: 1 });
+      expect(shown.subject).toBe(`Scheda referente non approvata: ${detail.body.name}`);
+      expect(detail.audit[0]).toMatchObject({ action: "membership.rejected", actorLabel: "Giulia Bianchi", details: expect.objectContaining({ reason }) });
+    } finally {
+      await worker.stop();
+      transport.close();
+      await smtp.close();
+    }
+  });
+
+  it("Respingi also works on a request whose email was never confirmed", async () => {
+    const { id } = await registered({}, { confirm: false });
+    expect(requestRow(id).status).toBe("email_unverified");
+    expect((await decide(id, { intent: "reject", reason: "Scheda inviata per errore, come ci ha scritto l'ente." })).status).toBe(302);
+    expect(requestRow(id).status).toBe("rejected");
+  });
+
+  it("Revoca adesione: only for approved memberships, with a required reason", async () => {
+    const { id, referentId } = await registered();
+
+    const early = await decide(id, { intent: "revoke", reason: "L'ente ha chiesto di uscire dal Coordinamento." });
+    expect(early.status).toBe(409);
+    expect(((await early.json()) as { formError: string }).formError).toMatch(/solo le adesioni approvate/);
+
+    expect((await decide(id, { intent: "approve" })).status).toBe(302);
+    const before = snapshot(id);
+    expect((await errorsOf(await decide(id, { intent: "revoke", reason: "" }))).reason).toBe("Indica il motivo della revoca");
+    expect(snapshot(id)).toEqual(before);
+
+    const reason = "L'ente ha chiesto di uscire dal Coordinamento.";
+    const response = await decide(id, { intent: "revoke", reason });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe(`/admin/adesioni/${id}?esito=revocata`);
+    const request = requestRow(id);
+    expect(request).toMatchObject({ status: "revoked", decisionReason: reason });
+    expect(referentRow(referentId).validTo).toBeInstanceOf(Date);
+    expect(bodyRow(request.memberBodyId).status).toBe("revoked");
+
+    const { detail } = await detailOf(id);
+    expect(detail.request.statusLabel).toBe("Revocata");
+    expect(detail.body.statusLabel).toBe("Adesione revocata");
+    expect(detail.referentHistory[0]).toMatchObject({ isCurrent: false });
+    expect(detail.referentHistory[0].validTo).not.toBeNull();
+  });
+
+  it("approves a handover: the previous referente gets an end date and a notice, the new one takes office", async () => {
+    const first = await registered({ firstName: "Maria", lastName: "Rossi" });
+    expect((await decide(first.id, { intent: "approve" })).status).toBe(302);
+
+    const second = await registered({
+      municipalityCode: first.fields.municipalityCode,
+      fiscalCode: first.fields.fiscalCode,
+      firstName: "Salvatore",
+      lastName: "Greco",
+      "projects.0.category": "MSNA",
+      "projects.0.fundedPlaces": "10",
+    });
+    expect(requestRow(second.id).kind).toBe("handover");
+
+    const pending = (await detailOf(second.id)).detail;
+    expect(pending.request.kindLabel).toBe("Cambio di referente");
+    expect(pending.currentReferent).toMatchObject({ id: first.referentId, firstName: "Maria", lastName: "Rossi" });
+    expect(pending.otherRequests).toEqual([expect.objectContaining({ id: first.id, status: "approved", referentName: "Maria Rossi" })]);
+
+    const response = await decide(second.id, { intent: "approve" });
+    expect(response.status).toBe(302);
+
+    const previous = referentRow(first.referentId);
+    expect(previous.validTo).toBeInstanceOf(Date);
+    expect(referentRow(second.referentId).validFrom).toBeInstanceOf(Date);
+    expect(referentRow(second.referentId).validTo).toBeNull();
+    expect(requestRow(first.id).status).toBe("superseded");
+    expect(requestRow(second.id).status).toBe("approved");
+    const notice = outboxFor(first.fields.email).find((r) => r.template === "referent-replaced")!;
+    expect(notice.props).toMatchObject({ firstName: "Maria", successorName: "Salvatore Greco" });
+    expect(outboxFor(second.fields.email).find((r) => r.template === "membership-approved")!.props).toMatchObject({ isHandover: true });
+
+    const { detail } = await detailOf(second.id);
+    expect(detail.audit[0]).toMatchObject({ action: "membership.handover_approved", actorLabel: "Giulia Bianchi" });
+    expect(detail.currentReferent).toMatchObject({ id: second.referentId });
+    // Newest first: the successor in office, then the previous referente with both dates.
+    expect(detail.referentHistory.map((r) => [r.firstName, r.isCurrent])).toEqual([
+      ["Salvatore", true],
+      ["Maria", false],
+    ]);
+    expect(detail.referentHistory[1].validFrom).not.toBeNull();
+    expect(new Date(detail.referentHistory[1].validTo!).getTime()).toBe(previous.validTo!.getTime());
+    expect(detail.referentHistory[1]).toMatchObject({ requestId: first.id, requestStatusLabel: "Sostituita da un cambio di referente" });
+    // The predecessor's project was closed; the successor's is open; both are listed with their request.
+    expect(detail.projects.map((p) => [p.category, p.requestId, p.closedAt === null])).toEqual([
+      ["MSNA", second.id, true],
+      ["ordinari", first.id, false],
+    ]);
+    expect(detail.emails.some((e) => e.recipient === first.fields.email && e.template === "referent-replaced")).toBe(true);
+
+    const old = (await detailOf(first.id)).detail;
+    expect(old.request.statusLabel).toBe("Sostituita da un cambio di referente");
+    expect(old.otherRequests.map((o) => o.id)).toEqual([second.id]);
+  });
+});
+
+// ---------------------------------------------------------------- edits
+
+describe("/admin/adesioni/:id/modifica", () => {
+  it("shows the current values, phones as people write them", async () => {
+    const { fields, id } = await registered();
+    const values = await editValues(id);
+    expect(values).toMatchObject({ bodyKind: "comune", pec: fields.pec, fiscalCode: fields.fiscalCode, firstName: "Maria", role: "dirigente", phone: "091 123 4567", mobile: "" });
+  });
+
+  it("saves only the changed fields and audits them with before and after", async () => {
+    const { fields, id, referentId } = await registered();
+    const values = await editValues(id);
+    const response = await edit(id, { ...values, pec: "  Protocollo@Legalmail.IT ", firstName: "Maria Grazia", mobile: "333 7654321" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe(`/admin/adesioni/${id}?esito=modificata`);
+
+    const referent = referentRow(referentId);
+    expect(referent).toMatchObject({ firstName: "Maria Grazia", mobile: "+393337654321", phone: "+390911234567", email: fields.email });
+    expect(bodyRow(requestRow(id).memberBodyId).pec).toBe("protocollo@legalmail.it");
+
+    const edited = auditFor(id).filter((a) => a.action === "membership.edited");
+    expect(edited).toHaveLength(1);
+    expect(edited[0]).toMatchObject({ actorType: "coordinator", actorId: coordinator.id });
+    expect(edited[0].details).toMatchObject({
+      before: { pec: fields.pec, firstName: "Maria", mobile: null },
+      after: { pec: "protocollo@legalmail.it", firstName: "Maria Grazia", mobile: "+393337654321" },
+    });
+    expect(Object.keys(edited[0].details!.before as object).sort()).toEqual(["firstName", "mobile", "pec"]);
+    expect(Object.keys(edited[0].details!.after as object).sort()).toEqual(["firstName", "mobile", "pec"]);
+
+    const { detail, outcome } = await detailOf(id, "?esito=modificata");
+    expect(outcome).toBe("I dati sono stati aggiornati.");
+    expect(detail.audit[0]).toMatchObject({ action: "membership.edited", actionLabel: "Ha modificato i dati dell'adesione", actorLabel: "Giulia Bianchi" });
+    expect(detail.audit[0].changes).toEqual([
+      { field: "pec", label: "PEC dell'ente", before: fields.pec, after: "protocollo@legalmail.it" },
+      { field: "firstName", label: "Nome", before: "Maria", after: "Maria Grazia" },
+      { field: "mobile", label: "Cellulare", before: null, after: "+393337654321" },
+    ]);
+  });
+
+  it("saving unchanged values stores and audits nothing", async () => {
+    const { id } = await registered();
+    const before = snapshot(id);
+    const response = await edit(id, await editValues(id));
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe(`/admin/adesioni/${id}?esito=invariata`);
+    expect(snapshot(id)).toEqual(before);
+  });
+
+  it("refuses invalid values with 400, field messages and the input kept; nothing is stored", async () => {
+    const { id } = await registered();
+    const values = await editValues(id);
+    const before = snapshot(id);
+    const response = await edit(id, { ...values, firstName: "Nuovo", email: "non-una-email", fiscalCode: "12345678901", phone: "12", role: "papa" });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: Record<string, string>; values: Record<string, string> };
+    expect(body.errors.email).toMatch(/Indirizzo email non valido/);
+    expect(body.errors.fiscalCode).toMatch(/Codice fiscale non valido/);
+    expect(body.errors.phone).toMatch(/Numero di telefono non valido/);
+    expect(body.errors.role).toBe("Scegli il ruolo");
+    expect(body.values).toMatchObject({ firstName: "Nuovo", email: "non-una-email" });
+    expect(snapshot(id)).toEqual(before);
+  });
+
+  it("refuses a codice fiscale that belongs to another ente", async () => {
+    const other = await registered();
+    const { id } = await registered();
+    const before = snapshot(id);
+    const errors = await errorsOf(await edit(id, { ...(await editValues(id)), fiscalCode: other.fields.fiscalCode, firstName: "Nuovo" }));
+    expect(errors.fiscalCode).toMatch(/appartiene a un altro ente/);
+    expect(snapshot(id)).toEqual(before);
+  });
+
+  it("edits the denominazione of an ente that is not a Comune, never that of a Comune", async () => {
+    const { id } = await registered({ bodyKind: "unione_comuni", municipalityCode: "", bodyName: "Unione dei Comuni Esempio", fiscalCode: randomBodyFiscalCode() });
+    const values = await editValues(id);
+    expect(values.bodyName).toBe("Unione dei Comuni Esempio");
+    expect((await errorsOf(await edit(id, { ...values, bodyName: "U" }))).bodyName).toBe("Inserisci la denominazione dell'ente");
+    expect((await edit(id, { ...values, bodyName: "Unione dei Comuni delle Madonie", bodyKind: "comune" })).status).toBe(302);
+    expect(bodyRow(requestRow(id).memberBodyId).name).toBe("Unione dei Comuni delle Madonie");
+    expect(auditFor(id).find((a) => a.action === "membership.edited")!.details).toMatchObject({
+      before: { bodyName: "Unione dei Comuni Esempio" },
+      after: { bodyName: "Unione dei Comuni delle Madonie" },
+    });
+
+    const comune = await registered();
+    const name = bodyRow(requestRow(comune.id).memberBodyId).name;
+    const response = await edit(comune.id, { ...(await editValues(comune.id)), bodyName: "Comune inventato" });
+    expect(response.headers.get("Location")).toBe(`/admin/adesioni/${comune.id}?esito=invariata`);
+    expect(bodyRow(requestRow(comune.id).memberBodyId).name).toBe(name);
+  });
+});
+
+// ---------------------------------------------------------------- the printable scheda
+
+describe("GET /admin/adesioni/:id/scheda.pdf", () => {
+  it("is a PDF with the ente, the referente, the projects, the consent and the decision, accents included", async () => {
+    const { fields, id } = await registered({
+      bodyKind: "citta_metropolitana",
+      municipalityCode: "",
+      bodyName: "Città Metropolitana di Catania – Direzione Politiche Sociali",
+      fiscalCode: randomBodyFiscalCode(),
+      firstName: "Niccolò",
+      lastName: "Şahin",
+      office: "Servizi sociali e Integrazione",
+      "projects.0.managingOrganization": "Società Cooperativa Perù",
+    });
+    expect((await decide(id, { intent: "approve" })).status).toBe(302);
+
+    const response = await downloadPdf(id);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toBe("application/pdf");
+    expect(response.headers.get("Content-Disposition")).toBe(`inline; filename="scheda-${id}.pdf"`);
+    expect(response.headers.get("Cache-Control")).toContain("no-store");
+    const pdf = Buffer.from(await response.arrayBuffer());
+    expect(pdf.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+    expect(pdf.length).toBeGreaterThan(1000);
+    expect(Number(response.headers.get("Content-Length"))).toBe(pdf.length);
+
+    const text = pdfText(pdf);
+    expect(text).toContain("Scheda referente - Coordinamento SAI ANCI Sicilia");
+    expect(text).toContain("Città Metropolitana di Catania – Direzione Politiche Sociali");
+    expect(text).toContain(String(id));
+    expect(text).toContain("Approvata");
+    expect(text).toContain(fields.fiscalCode);
+    expect(text).toContain(fields.pec);
+    expect(text).toContain("Niccolò");
+    expect(text).toContain("Sahin"); // "Ş" is outside WinAnsi: drawn without the cedilla, not as a wrong glyph
+    expect(text).toContain(fields.email);
+    expect(text).toContain("091 123 4567");
+    expect(text).toContain("Società Cooperativa Perù");
+    expect(text).toContain("PROG-1776-PR-3");
+    expect(text).toContain("01/01/2024");
+    expect(text).toContain("31/12/2026");
+    expect(text).toMatch(/Consenso all'informativa versione 2026-11 reso il \d{2}\/\d{2}\/\d{4} alle \d{2}:\d{2}/);
+    expect(text).toContain("Giulia Bianchi");
+    expect(text).toMatch(/Documento generato il \d{2}\/\d{2}\/\d{4} alle \d{2}:\d{2}/);
+  });
+
+  it("says so when the ente declared no active projects", async () => {
+    const { id } = await registered({
+      noActiveProjects: "on",
+      "projects.0.category": "",
+      "projects.0.fundedPlaces": "",
+      "projects.0.projectCode": "",
+      "projects.0.managingOrganization": "",
+      "projects.0.startDate": "",
+      "projects.0.endDate": "",
+    });
+    const text = pdfText(Buffer.from(await (await downloadPdf(id)).arrayBuffer()));
+    expect(text).toContain("L'ente ha dichiarato di non avere progetti SAI attivi.");
+    expect(text).toContain("In attesa di approvazione");
+  });
+});
+
+// ---------------------------------------------------------------- authorization and CSRF
+
+describe("authorization and CSRF", () => {
+  it("sends anonymous visitors to /login from every loader, action and the PDF, changing nothing", async () => {
+    const { id } = await registered();
+    const before = snapshot(id);
+    const expectLogin = (response: Response, path: string) => {
+      expect(response.status).toBe(302);
+      expect(response.headers.get("Location")).toBe(`/login?redirectTo=${encodeURIComponent(path)}`);
+    };
+    expectLogin(await viewDetail(id, null), `/admin/adesioni/${id}`);
+    expectLogin(await decide(id, { intent: "approve" }, null), `/admin/adesioni/${id}`);
+    expectLogin(await decide(id, { intent: "reject", reason: "Un motivo abbastanza lungo." }, null), `/admin/adesioni/${id}`);
+    expectLogin(await downloadPdf(id, null), `/admin/adesioni/${id}/scheda.pdf`);
+    expectLogin(
+      await settle(async () => editLoader(routeArgs(await adminGet(`/admin/adesioni/${id}/modifica`, null), idParams(id)))),
+      `/admin/adesioni/${id}/modifica`,
+    );
+    expectLogin(await edit(id, { ...(await editValues(id)), firstName: "Intruso" }, null), `/admin/adesioni/${id}/modifica`);
+    expect(snapshot(id)).toEqual(before);
+  });
+
+  it("refuses a signed-in POST without the CSRF token (403), changing nothing", async () => {
+    const { id } = await registered();
+    const values = await editValues(id);
+    const before = snapshot(id);
+    const { cookie } = await sessionCookieFor(coordinator.id);
+    const forged = (path: string, fields: Record<string, string>) =>
+      new Request(`${APP_URL}${path}`, {
+        method: "POST",
+        body: new URLSearchParams(fields),
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookie, Origin: APP_URL },
+      });
+    const approve = await settle(() => detailAction(routeArgs(forged(`/admin/adesioni/${id}`, { intent: "approve" }), idParams(id))));
+    expect(approve.status).toBe(403);
+    const changed = await settle(() => editAction(routeArgs(forged(`/admin/adesioni/${id}/modifica`, { ...values, firstName: "Intruso" }), idParams(id))));
+    expect(changed.status).toBe(403);
+    // A valid token from a foreign site is refused too.
+    const foreign = await browserPost(`/admin/adesioni/${id}`, { intent: "approve" }, { origin: "https://attacker.example" });
+    const headers = new Headers(foreign.headers);
+    headers.set("Cookie", `${headers.get("Cookie")}; ${cookie}`);
+    const crossSite = await settle(async () =>
+      detailAction(routeArgs(new Request(foreign.url, { method: "POST", body: await foreign.text(), headers }), idParams(id))),
+    );
+    expect(crossSite.status).toBe(403);
+    expect(snapshot(id)).toEqual(before);
+  });
+});

@@ -1,0 +1,158 @@
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { outbox } from "#db/schema";
+import { answerInvitation, sendInvitations } from "~/models/invitation.server";
+import * as route from "~/routes/admin.tavoli.$id_.inviti";
+import { getDb } from "~/utils/db.server";
+import { adminGet, adminPost, createTestCoordinator, settle } from "../../support/admin";
+import { answerTokenFor, auditOf, createReferent, createRoundTable, emailsOf, HOUR, invitationsOf, tableCounts } from "../../support/invitations";
+import { renderRoute } from "../../support/render-route";
+import { routeArgs } from "../../support/requests";
+
+const PATH = "/admin/tavoli/:id/inviti";
+let coordinatorId: number;
+let tp: Awaited<ReturnType<typeof createReferent>>;
+let tpMsna: Awaited<ReturnType<typeof createReferent>>;
+let me: Awaited<ReturnType<typeof createReferent>>;
+
+beforeAll(async () => {
+  coordinatorId = createTestCoordinator().id;
+  tp = await createReferent({ provinceCode: "081", category: "ordinari" });
+  tpMsna = await createReferent({ provinceCode: "081", category: "MSNA" });
+  me = await createReferent({ provinceCode: "083", category: "MSNA" });
+});
+
+const url = (id: number, query = "") => `/admin/tavoli/${id}/inviti${query}`;
+const page = async (id: number, query = "", who: number | null = coordinatorId) => renderRoute(route, await adminGet(url(id, query), who), PATH);
+const act = async (id: number, fields: Record<string, string | string[]>, who: number | null = coordinatorId) => {
+  const flat: Record<string, string> = {};
+  const repeated: [string, string][] = [];
+  for (const [k, v] of Object.entries(fields)) {
+    if (Array.isArray(v)) v.forEach((x) => repeated.push([k, x]));
+    else flat[k] = v;
+  }
+  const request = await adminPost(url(id), flat, who);
+  if (repeated.length === 0) return settle(() => route.action(routeArgs(request, { id: String(id) })));
+  const body = new URLSearchParams(await request.text());
+  for (const [k, v] of repeated) body.append(k, v);
+  const withLists = new Request(request.url, { method: "POST", body, headers: request.headers });
+  return settle(() => route.action(routeArgs(withLists, { id: String(id) })));
+};
+
+describe("/admin/tavoli/:id/inviti", () => {
+  it("is for coordinators only: anonymous GET and POST go to /login and change nothing", async () => {
+    const rt = createRoundTable();
+    const get = await settle(() => route.loader(routeArgs(new Request(`http://portale.test${url(rt.id)}`), { id: String(rt.id) })));
+    expect(get.status).toBe(302);
+    expect(get.headers.get("Location")).toMatch(/^\/login\?redirectTo=/);
+    const before = tableCounts();
+    const posted = await act(rt.id, { intent: "invia", destinatari: "referenti", indirizzi: "" }, null);
+    expect(posted.status).toBe(302);
+    expect(posted.headers.get("Location")).toMatch(/^\/login/);
+    expect(tableCounts()).toEqual(before);
+  });
+
+  it("previews the recipients (count and email) with a GET that changes nothing", async () => {
+    const rt = createRoundTable({ title: "Tavolo di Trapani", number: 41 });
+    const before = tableCounts();
+    const result = await page(rt.id, `?anteprima=1&provincia=081&tipologia=MSNA&indirizzi=${encodeURIComponent("ospite@example.org\n")}`);
+    expect(result.status).toBe(200);
+    expect(result.html).toContain("<h1>Inviti: 41° Tavolo tecnico - Tavolo di Trapani</h1>");
+    expect(result.html).toContain("Riceveranno l&#x27;invito 2 referenti (compresi 1 indirizzo aggiuntivo)");
+    expect(result.html).toContain(tpMsna.email);
+    expect(result.html).not.toContain(tp.email);
+    expect(result.html).toContain("Invito: 41° Tavolo tecnico - Tavolo di Trapani");
+    expect(result.html).toMatch(/<iframe title="Anteprima dell&#x27;email di invito" sandbox="" srcDoc="/);
+    expect(result.html).toMatch(/<button type="submit" class="btn btn-primary">Invia inviti<\/button>/);
+    // The send form carries the same choice.
+    expect(result.html).toContain('<input type="hidden" name="provincia" value="081"/>');
+    expect(result.html).toContain('<input type="hidden" name="tipologia" value="MSNA"/>');
+    expect(tableCounts()).toEqual(before);
+  });
+
+  it("shows the errors of bad extra addresses in the preview and refuses them on send", async () => {
+    const rt = createRoundTable();
+    const result = await page(rt.id, `?anteprima=1&indirizzi=${encodeURIComponent("buono@example.org\nnon-valido")}`);
+    expect(result.html).toContain("Indirizzo non valido: non-valido");
+    expect(result.html).toContain('aria-invalid="true"');
+    expect(result.html).not.toContain("Invia inviti</button>");
+    const before = tableCounts();
+    const posted = await act(rt.id, { intent: "invia", destinatari: "referenti", indirizzi: "non-valido" });
+    expect(posted.status).toBe(400);
+    expect(((await posted.json()) as { errors: Record<string, string> }).errors.indirizzi).toMatch(/non valido/);
+    expect(tableCounts()).toEqual(before);
+  });
+
+  it("sends the invitations once: the second click invites nobody", async () => {
+    const rt = createRoundTable();
+    const fields = { intent: "invia", destinatari: "referenti", indirizzi: "ospite@example.org", provincia: ["081", "083"] };
+    const first = await act(rt.id, fields);
+    expect(first.status).toBe(302);
+    expect(first.headers.get("Location")).toBe(`/admin/tavoli/${rt.id}/inviti?inviati=4`);
+    const second = await act(rt.id, fields);
+    expect(second.headers.get("Location")).toBe(`/admin/tavoli/${rt.id}/inviti?inviati=0`);
+    expect(invitationsOf(rt.id).map((i) => i.email).sort()).toEqual([tp.email, tpMsna.email, me.email, "ospite@example.org"].sort());
+    expect(emailsOf(rt.id, "round-table-invitation")).toHaveLength(4);
+    expect(auditOf("round_table.invitations_sent", rt.id).map((a) => a.details?.count)).toEqual([4, 0]);
+    const after = await page(rt.id, "?inviati=0");
+    expect(after.html).toContain("Nessun nuovo invito");
+  });
+
+  it("explains why a draft or a started round table cannot be invited, and refuses the POST", async () => {
+    const draft = createRoundTable({ status: "draft" });
+    const started = createRoundTable({ startsInMs: -HOUR });
+    for (const [rt, reason] of [
+      [draft, "ancora in bozza"],
+      [started, "già iniziato o concluso"],
+    ] as const) {
+      const shown = await page(rt.id, "?anteprima=1");
+      expect(shown.html).toContain("Non è possibile inviare inviti.");
+      expect(shown.html).toContain(reason);
+      expect(shown.html).not.toContain("Anteprima</button>");
+      const before = tableCounts();
+      const posted = await act(rt.id, { intent: "invia", destinatari: "referenti", indirizzi: "" });
+      expect(posted.status).toBe(409);
+      expect(tableCounts()).toEqual(before);
+    }
+    expect((await page(999_999)).status).toBe(404);
+  });
+
+  it("lists the answers with the email status and saves attendance (audited)", async () => {
+    const rt = createRoundTable();
+    sendInvitations(getDb(), { roundTableId: rt.id, filters: { provinceCodes: ["081", "083"] }, coordinatorId, appUrl: "http://portale.test" });
+    answerInvitation(getDb(), { token: answerTokenFor(rt.id, tp.email), answer: "yes" });
+    answerInvitation(getDb(), { token: answerTokenFor(rt.id, me.email), answer: "no" });
+    const failed = emailsOf(rt.id).find((e) => e.recipient === tpMsna.email)!;
+    getDb().update(outbox).set({ status: "failed", lastError: "550 Casella inesistente" }).where(eq(outbox.id, failed.id)).run();
+    getDb().update(outbox).set({ status: "sent" }).where(eq(outbox.recipient, tp.email)).run();
+
+    const shown = await page(rt.id);
+    expect(shown.html).toMatch(/<caption>Risposte all&#x27;invito \(3 invitati\)<\/caption>/);
+    for (const header of ["Referente", "Ente", "Email", "Risposta", "Data risposta", "Stato email", "Presente"]) {
+      expect(shown.html).toContain(`<th scope="col">${header}</th>`);
+    }
+    const rowOf = (email: string) => shown.html.slice(shown.html.lastIndexOf("<tr>", shown.html.indexOf(email)), shown.html.indexOf("</tr>", shown.html.indexOf(email)));
+    expect(rowOf(tp.email)).toContain("<td>Partecipa</td>");
+    expect(rowOf(tp.email)).toContain("Inviata");
+    expect(rowOf(me.email)).toContain("<td>Non partecipa</td>");
+    expect(rowOf(tpMsna.email)).toContain("<td>In attesa</td>");
+    expect(rowOf(tpMsna.email)).toContain("Non recapitata");
+    expect(rowOf(tpMsna.email)).toContain("550 Casella inesistente");
+    expect(shown.html).toContain("Salva presenze");
+
+    const ids = invitationsOf(rt.id);
+    const idOf = (email: string) => String(ids.find((i) => i.email === email)!.id);
+    const saved = await act(rt.id, { intent: "presenze", mostrati: ids.map((i) => String(i.id)), presenti: [idOf(tp.email)] });
+    expect(saved.status).toBe(302);
+    expect(saved.headers.get("Location")).toBe(`/admin/tavoli/${rt.id}/inviti?presenze=1`);
+    expect(invitationsOf(rt.id).find((i) => i.email === tp.email)!.attended).toBe(true);
+    expect(auditOf("invitation.attendance_set", idOf(tp.email))).toEqual([expect.objectContaining({ actorId: coordinatorId })]);
+    const after = await page(rt.id, "?presenze=1");
+    expect(after.html).toContain("Presenze salvate (1 modifica)");
+    expect(after.html).toContain(`id="presente-${idOf(tp.email)}" name="presenti" checked="" value="${idOf(tp.email)}"`);
+
+    const filtered = await page(rt.id, "?risposta=partecipa");
+    expect(filtered.html).toContain(tp.email);
+    expect(filtered.html).not.toContain(me.email);
+  });
+});

@@ -1,0 +1,190 @@
+import { and, eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { auditLog, roundTables } from "#db/schema";
+import { getRoundTable } from "~/models/round-table.server";
+import * as detailRoute from "~/routes/admin.tavoli.$id";
+import * as listRoute from "~/routes/admin.tavoli._index";
+import * as newRoute from "~/routes/admin.tavoli.nuovo";
+import { getDb } from "~/utils/db.server";
+import { adminGet, adminPost, createTestCoordinator, settle } from "../../support/admin";
+import { renderRoute } from "../../support/render-route";
+import { routeArgs } from "../../support/requests";
+import { addInvitation, createTestRoundTable, outboxForRoundTable, roundTableFields } from "../../support/round-tables";
+
+const { action: detailAction, loader: detailLoader } = detailRoute;
+const { loader: listLoader } = listRoute;
+const { action: newAction, loader: newLoader } = newRoute;
+
+let coordinatorId: number;
+beforeAll(() => {
+  coordinatorId = createTestCoordinator({ name: "Giulia Bianchi" }).id;
+});
+
+
+async function create(fields: Record<string, string>, who: number | null = coordinatorId) {
+  return settle(async () => newAction(routeArgs(await adminPost("/admin/tavoli/nuovo", fields, who))));
+}
+
+async function post(id: number, fields: Record<string, string>, who: number | null = coordinatorId) {
+  return settle(async () => detailAction(routeArgs(await adminPost(`/admin/tavoli/${id}`, fields, who), { id: String(id) })));
+}
+
+const idFrom = (response: Response) => Number(/\/admin\/tavoli\/(\d+)/.exec(response.headers.get("Location") ?? "")![1]);
+
+describe("access", () => {
+  it("sends anonymous visitors to the sign-in page, for every page and action", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    const responses = [
+      await settle(async () => listLoader(routeArgs(await adminGet("/admin/tavoli", null)))),
+      await settle(async () => newLoader(routeArgs(await adminGet("/admin/tavoli/nuovo", null)))),
+      await settle(async () => detailLoader(routeArgs(await adminGet(`/admin/tavoli/${rt.id}`, null), { id: String(rt.id) }))),
+      await create(roundTableFields(), null),
+      await post(rt.id, { intent: "publish" }, null),
+    ];
+    for (const r of responses) {
+      expect(r.status).toBe(302);
+      expect(r.headers.get("Location")).toMatch(/^\/login\?redirectTo=/);
+    }
+  });
+
+  it("answers 404 for an unknown round table", async () => {
+    const r = await settle(async () => detailLoader(routeArgs(await adminGet("/admin/tavoli/999999", coordinatorId), { id: "999999" })));
+    expect(r.status).toBe(404);
+  });
+});
+
+describe("/admin/tavoli/nuovo", () => {
+  it("proposes the next number and creates a draft", async () => {
+    const page = await renderRoute(newRoute, await adminGet("/admin/tavoli/nuovo", coordinatorId));
+    expect(page.status).toBe(200);
+    expect(page.html).toContain("<h1>Nuovo tavolo tecnico</h1>");
+    const data = (await (await settle(async () => newLoader(routeArgs(await adminGet("/admin/tavoli/nuovo", coordinatorId))))).json()) as {
+      proposedNumber: number;
+      values: { number: string };
+    };
+    expect(data.values.number).toBe(String(data.proposedNumber));
+    for (const label of ["Numero (facoltativo)", "Titolo", "Programma (facoltativo)", "Inizio (data e ora)", "Fine (data e ora)", "Modalità", "Luogo", "Link per partecipare online", "Interventi a cura di (facoltativo)"]) {
+      expect(page.html).toContain(`>${label}</label>`);
+    }
+    expect(page.html).toContain('type="datetime-local"');
+
+    const response = await create(roundTableFields({ number: String(data.proposedNumber), title: "Il nuovo tavolo" }));
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toMatch(/^\/admin\/tavoli\/\d+\?esito=creato$/);
+    const rt = getRoundTable(getDb(), { id: idFrom(response) })!;
+    expect(rt).toMatchObject({ title: "Il nuovo tavolo", number: data.proposedNumber, status: "draft" });
+  });
+
+  it("shows every problem in Italian, keeps the input and stores nothing", async () => {
+    const before = getDb().select().from(roundTables).all().length;
+    const fields = roundTableFields({ title: "", startsAt: "2030-12-03T17:00", endsAt: "2030-12-03T15:00", mode: "ibrido", place: "", onlineUrl: "http://non-sicuro.example.org", number: "abc" });
+    const response = await create(fields);
+    expect(response.status).toBe(400);
+    const data = (await response.json()) as { errors: Record<string, string>; values: Record<string, string> };
+    expect(data.errors).toEqual({
+      title: "Inserisci il titolo",
+      endsAt: "La fine deve essere successiva all'inizio",
+      place: "Indica il luogo dell'incontro (in presenza o ibrido)",
+      onlineUrl: "Il link per partecipare online deve essere un indirizzo completo che inizia con https://",
+      number: "Il numero del tavolo deve essere un numero intero positivo (oppure lascialo vuoto)",
+    });
+    expect(data.values.onlineUrl).toBe("http://non-sicuro.example.org");
+    expect(getDb().select().from(roundTables).all().length).toBe(before);
+  });
+
+  it("reports a number already in use on the number field", async () => {
+    createTestRoundTable(coordinatorId, { number: "777" }, { publish: false });
+    const response = await create(roundTableFields({ number: "777" }));
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { errors: Record<string, string> }).errors.number).toMatch(/^Il numero 777 è già assegnato al tavolo «/);
+  });
+
+  it("«Duplica» prefills the form from a past round table and records the duplicate", async () => {
+    const past = createTestRoundTable(coordinatorId, { title: "Modelli di rete", startsAt: "2022-03-02T15:00", endsAt: "2022-03-02T17:00", speakers: "A. Trebeschi — Brescia" });
+    const request = await adminGet(`/admin/tavoli/nuovo?da=${past.id}`, coordinatorId);
+    const data = (await (await settle(() => newLoader(routeArgs(request)))).json()) as { values: Record<string, string>; source: { id: number; when: string } };
+    expect(data.values).toMatchObject({ title: "Modelli di rete", speakers: "A. Trebeschi — Brescia", startsAt: "", endsAt: "" });
+    expect(data.source).toMatchObject({ id: past.id, when: "mercoledì 2 marzo 2022, dalle 15:00 alle 17:00" });
+    const page = await renderRoute(newRoute, await adminGet(`/admin/tavoli/nuovo?da=${past.id}`, coordinatorId));
+    expect(page.html).toContain("Stai partendo da una copia di");
+    expect(page.html).toContain(`name="da" value="${past.id}"`);
+
+    const response = await create({ ...data.values, startsAt: "2030-06-10T15:00", endsAt: "2030-06-10T17:00", da: String(past.id) });
+    expect(response.status).toBe(302);
+    const entry = getDb()
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.entityType, "round_table"), eq(auditLog.entityId, String(idFrom(response)))))
+      .get()!;
+    expect(entry.action).toBe("round_table.duplicated");
+    expect(entry.details).toMatchObject({ duplicatedFromId: past.id });
+  });
+});
+
+describe("/admin/tavoli/:id", () => {
+  it("saves changes, publishes, and cancels only with the confirmation", async () => {
+    const response = await create(roundTableFields({ title: "Da pubblicare" }));
+    const id = idFrom(response);
+
+    const saved = await post(id, { intent: "save", ...roundTableFields({ title: "Pubblicabile" }) });
+    expect(saved.headers.get("Location")).toBe(`/admin/tavoli/${id}?esito=salvato`);
+    expect(getRoundTable(getDb(), { id })!.title).toBe("Pubblicabile");
+
+    const invalid = await post(id, { intent: "save", ...roundTableFields({ title: "" }) });
+    expect(invalid.status).toBe(400);
+    expect(getRoundTable(getDb(), { id })!.title).toBe("Pubblicabile");
+
+    expect((await post(id, { intent: "publish" })).headers.get("Location")).toBe(`/admin/tavoli/${id}?esito=pubblicato`);
+    expect(getRoundTable(getDb(), { id })!.status).toBe("published");
+    const again = await post(id, { intent: "publish" });
+    expect(again.status).toBe(409);
+
+    addInvitation(id, "cancella-si@comune.test", "yes");
+    const moved = await post(id, { intent: "save", ...roundTableFields({ title: "Pubblicabile", startsAt: "2030-12-10T15:00", endsAt: "2030-12-10T17:00" }) });
+    expect(moved.headers.get("Location")).toBe(`/admin/tavoli/${id}?esito=aggiornato&n=1`);
+    expect(outboxForRoundTable(id, "round-table-updated")).toHaveLength(1);
+
+    const page = await renderRoute(detailRoute, await adminGet(`/admin/tavoli/${id}?esito=aggiornato&n=1`, coordinatorId), "/admin/tavoli/:id");
+    expect(page.html).toContain("Un invitato riceverà l&#x27;aggiornamento");
+    expect(page.html).toContain("Annulla il tavolo");
+    expect(page.html).toContain(`href="/admin/tavoli/${id}/inviti"`);
+    expect(page.html).toContain(">Inviti e risposte<");
+
+    const unconfirmed = await post(id, { intent: "cancel" });
+    expect(unconfirmed.status).toBe(400);
+    expect(((await unconfirmed.json()) as { errors: Record<string, string> }).errors.confirm).toBe("Per annullare il tavolo spunta la conferma");
+    expect(getRoundTable(getDb(), { id })!.status).toBe("published");
+
+    const cancelled = await post(id, { intent: "cancel", confirm: "on" });
+    expect(cancelled.headers.get("Location")).toBe(`/admin/tavoli/${id}?esito=annullato&n=1`);
+    expect(getRoundTable(getDb(), { id })).toMatchObject({ status: "cancelled", sequence: 2 });
+    expect(outboxForRoundTable(id, "round-table-cancelled")).toHaveLength(1);
+  });
+
+  it("refuses an unknown action", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    const r = await post(rt.id, { intent: "elimina" });
+    expect(r.status).toBe(400);
+  });
+});
+
+describe("/admin/tavoli", () => {
+  it("lists upcoming and past round tables with status and answers", async () => {
+    const upcoming = createTestRoundTable(coordinatorId, { title: "Prossimo incontro di prova" }, { publish: false });
+    const past = createTestRoundTable(coordinatorId, { title: "Incontro passato di prova", startsAt: "2022-01-31T15:00", endsAt: "2022-01-31T17:00" });
+    addInvitation(past.id, "a@comune.test", "yes");
+    addInvitation(past.id, "b@comune.test", "no");
+    addInvitation(past.id, "c@comune.test", "pending");
+    const data = (await (await settle(async () => listLoader(routeArgs(await adminGet("/admin/tavoli", coordinatorId))))).json()) as {
+      upcoming: { id: number; statusLabel: string }[];
+      past: { id: number; invitations: { total: number; yes: number; no: number; pending: number } }[];
+    };
+    expect(data.upcoming.find((r) => r.id === upcoming.id)?.statusLabel).toBe("Bozza");
+    expect(data.past.find((r) => r.id === past.id)?.invitations).toEqual({ total: 3, yes: 1, no: 1, pending: 1 });
+    const page = await renderRoute(listRoute, await adminGet("/admin/tavoli", coordinatorId));
+    expect(page.html).toContain("<h1 class=\"mb-0\">Tavoli tecnici</h1>");
+    expect(page.html).toContain("Nuovo tavolo tecnico");
+    expect(page.html).toContain("3 invitati: 1 sì, 1 no, 1 in attesa");
+    expect(page.html).toContain(`href="/admin/tavoli/nuovo?da=${past.id}"`);
+  });
+});

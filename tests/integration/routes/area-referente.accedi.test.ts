@@ -1,0 +1,351 @@
+import { and, eq, isNull } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { auditLog, referentLoginCodes, sessions } from "#db/schema";
+import { rejectMembership, revokeMembership } from "~/models/membership-review.server";
+import {
+  LOGIN_CODE_MAX_FAILURES,
+  LOGIN_CODE_TTL_MS,
+  requestLoginCode,
+  verifyLoginCode,
+  verifyLoginLink,
+} from "~/models/referent-login.server";
+import { SESSION_IDLE_MS } from "~/models/session.server";
+import { loader as areaLoader } from "~/routes/area-referente._index";
+import { action as signInAction, loader as signInLoader } from "~/routes/area-referente.accedi._index";
+import { action as linkAction, loader as linkLoader } from "~/routes/area-referente.accedi.link.$token";
+import { action as signOutAction } from "~/routes/area-referente.esci";
+import { getDb } from "~/utils/db.server";
+import { createTestCoordinator, settle } from "../../support/admin";
+import { outboxFor } from "../../support/db-queries";
+import { uniqueEmail } from "../../support/factories";
+import { createReferent, latestLoginEmail, referentCookie, referentGet, referentPost } from "../../support/referent";
+import { APP_URL, browserPost } from "../../support/requests";
+
+let ipCounter = 0;
+const freshIp = () => `10.50.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+
+async function askCode(email: string, ip = freshIp()) {
+  const request = await browserPost("/area-referente/accedi", { intent: "request", email });
+  return settle(() => signInAction({ request, params: {}, context: { cspNonce: "", clientIp: ip } }));
+}
+
+async function sendCode(email: string, code: string, ip = freshIp()) {
+  const request = await browserPost("/area-referente/accedi", { intent: "verify", email, code });
+  return settle(() => signInAction({ request, params: {}, context: { cspNonce: "", clientIp: ip } }));
+}
+
+async function signInWithCode(email: string) {
+  expect((await askCode(email)).status).toBe(200);
+  const mail = latestLoginEmail(email)!;
+  const response = await sendCode(email, mail.code);
+  expect(response.status).toBe(302);
+  return response.headers.get("Set-Cookie")!.split(";")[0];
+}
+
+async function canEnter(cookie: string) {
+  const response = await settle(() => areaLoader({ request: referentGet("/area-referente", cookie), params: {}, context: { cspNonce: "", clientIp: "127.0.0.1" } }));
+  return response.status === 200;
+}
+
+const wrongCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, "0");
+
+describe("asking for a code", () => {
+  it("emails a 6-digit code and a link to an active referente, and stores only hashes", async () => {
+    const r = await createReferent("active");
+    const response = await askCode(r.email);
+    expect(response.status).toBe(200);
+    const mail = latestLoginEmail(r.email)!;
+    expect(mail.code).toMatch(/^\d{6}$/);
+    expect(mail.signInUrl).toMatch(new RegExp(`^${APP_URL}/area-referente/accedi/link/[A-Za-z0-9_-]{40,}$`));
+    const rows = getDb().select().from(referentLoginCodes).where(eq(referentLoginCodes.referentId, r.referentId)).all();
+    expect(rows).toHaveLength(1);
+    const stored = JSON.stringify(rows);
+    expect(stored).not.toContain(mail.code);
+    expect(stored).not.toContain(mail.token);
+    expect(stored).not.toContain(r.email);
+    expect(rows[0].expiresAt.getTime() - rows[0].createdAt.getTime()).toBe(LOGIN_CODE_TTL_MS);
+  });
+
+  it("answers unknown, unconfirmed, rejected and eligible addresses identically, emailing only the eligible", async () => {
+    const active = await createReferent("active");
+    const pending = await createReferent("pending");
+    const unverified = await createReferent("unverified");
+    const rejected = await createReferent("pending");
+    rejectMembership(getDb(), { id: rejected.requestId, coordinatorId: createTestCoordinator().id, appUrl: APP_URL, reason: "Dati incompleti" });
+    const unknown = uniqueEmail("nessuno");
+
+    const answers: Record<string, { status: number; body: string; cookie: string | null }> = {};
+    for (const [name, email] of Object.entries({ active: active.email, pending: pending.email, unverified: unverified.email, rejected: rejected.email, unknown })) {
+      const response = await askCode(email);
+      answers[name] = { status: response.status, body: (await response.text()).replaceAll(email, "<email>"), cookie: response.headers.get("Set-Cookie") };
+    }
+    for (const name of ["pending", "unverified", "rejected", "unknown"]) expect(answers[name], name).toEqual(answers.active);
+    expect(answers.active.body).toContain("Se l'indirizzo è registrato, riceverai un codice");
+
+    expect(latestLoginEmail(active.email)).not.toBeNull();
+    expect(latestLoginEmail(pending.email)).not.toBeNull();
+    expect(latestLoginEmail(unverified.email)).toBeNull();
+    expect(latestLoginEmail(rejected.email)).toBeNull();
+    expect(outboxFor(unknown)).toEqual([]);
+  });
+
+  it("takes about the same time for an unknown address as for a registered one", async () => {
+    const r = await createReferent("active");
+    const db = getDb();
+    const median = (email: string) => {
+      const times: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        const start = performance.now();
+        requestLoginCode(db, { email, appUrl: APP_URL });
+        times.push(performance.now() - start);
+      }
+      return times.sort((x, y) => x - y)[3];
+    };
+    median(uniqueEmail("riscaldamento"));
+    const known = median(r.email);
+    const unknown = median(uniqueEmail("ignoto"));
+    expect(Math.abs(known - unknown)).toBeLessThan(25);
+  });
+
+  it("refuses a malformed address with a field error and sends nothing", async () => {
+    const response = await askCode("non-un-indirizzo");
+    expect(response.status).toBe(400);
+    expect((await response.json()).errors.email).toBeTruthy();
+  });
+
+  it("does not sign in anyone who is already signed in twice: the page sends them to the area", async () => {
+    const r = await createReferent("active");
+    const { cookie } = await referentCookie(r.referentId);
+    const response = await settle(() => signInLoader({ request: referentGet("/area-referente/accedi", cookie), params: {}, context: { cspNonce: "", clientIp: "1.1.1.1" } }));
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/area-referente");
+  });
+});
+
+describe("the code", () => {
+  it("signs in once with a new session cookie (HttpOnly, SameSite=Lax), and is audited", async () => {
+    const r = await createReferent("active");
+    await askCode(r.email);
+    const { code } = latestLoginEmail(r.email)!;
+    const first = await sendCode(r.email, code);
+    expect(first.status).toBe(302);
+    expect(first.headers.get("Location")).toBe("/area-referente");
+    expect(first.headers.get("Set-Cookie")).toMatch(/^sai_ref_session=.+; Path=\/; HttpOnly; SameSite=Lax$/);
+    expect(await canEnter(first.headers.get("Set-Cookie")!.split(";")[0])).toBe(true);
+
+    const again = await sendCode(r.email, code);
+    expect(again.status).toBe(401);
+    expect(again.headers.get("Set-Cookie")).toBeNull();
+
+    const audit = getDb()
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "auth.login_succeeded"), eq(auditLog.actorType, "referent"), eq(auditLog.actorId, r.referentId)))
+      .all();
+    expect(audit).toHaveLength(1);
+    expect(JSON.stringify(audit)).not.toContain(code);
+  });
+
+  it("expires after 10 minutes", async () => {
+    const r = await createReferent("active");
+    const db = getDb();
+    const t0 = new Date();
+    requestLoginCode(db, { email: r.email, appUrl: APP_URL, now: t0 });
+    const { code } = latestLoginEmail(r.email)!;
+    expect(verifyLoginCode(db, { email: r.email, code, now: new Date(t0.getTime() + LOGIN_CODE_TTL_MS + 1) }).ok).toBe(false);
+    expect(verifyLoginCode(db, { email: r.email, code, now: new Date(t0.getTime() + LOGIN_CODE_TTL_MS - 1000) }).ok).toBe(true);
+  });
+
+  it(`dies after ${LOGIN_CODE_MAX_FAILURES} wrong tries: even the right code is refused then`, async () => {
+    const r = await createReferent("active");
+    await askCode(r.email);
+    const { code } = latestLoginEmail(r.email)!;
+    for (let i = 0; i < LOGIN_CODE_MAX_FAILURES; i++) {
+      const response = await sendCode(r.email, wrongCode(code));
+      expect(response.status).toBe(401);
+    }
+    expect((await sendCode(r.email, code)).status).toBe(401);
+    // A new code works again.
+    await askCode(r.email);
+    expect((await sendCode(r.email, latestLoginEmail(r.email)!.code)).status).toBe(302);
+  });
+
+  it("still works after 4 wrong tries", async () => {
+    const r = await createReferent("active");
+    await askCode(r.email);
+    const { code } = latestLoginEmail(r.email)!;
+    for (let i = 0; i < LOGIN_CODE_MAX_FAILURES - 1; i++) await sendCode(r.email, wrongCode(code));
+    expect((await sendCode(r.email, code)).status).toBe(302);
+  });
+
+  it("is replaced by a newer code", async () => {
+    const r = await createReferent("active");
+    await askCode(r.email);
+    const older = latestLoginEmail(r.email)!;
+    await askCode(r.email);
+    const newer = latestLoginEmail(r.email)!;
+    expect((await sendCode(r.email, older.code)).status).toBe(older.code === newer.code ? 302 : 401);
+    if (older.code !== newer.code) expect((await sendCode(r.email, newer.code)).status).toBe(302);
+  });
+
+  it("gives the same answer for a wrong code whether the address is known or not", async () => {
+    const r = await createReferent("active");
+    await askCode(r.email);
+    const known = await sendCode(r.email, "000000");
+    const unknownEmail = uniqueEmail("sconosciuto");
+    const unknown = await sendCode(unknownEmail, "000000");
+    expect(known.status).toBe(unknown.status);
+    expect((await known.text()).replaceAll(r.email, "x")).toBe((await unknown.text()).replaceAll(unknownEmail, "x"));
+  });
+
+  it("refuses the referente whose access ended between the code and its use", async () => {
+    const r = await createReferent("active");
+    await askCode(r.email);
+    const { code } = latestLoginEmail(r.email)!;
+    revokeMembership(getDb(), { id: r.requestId, coordinatorId: createTestCoordinator().id, reason: "Uscita dal Coordinamento" });
+    expect((await sendCode(r.email, code)).status).toBe(401);
+  });
+
+  it("lets a referente whose own request is pending sign in", async () => {
+    const r = await createReferent("pending");
+    const cookie = await signInWithCode(r.email);
+    expect(await canEnter(cookie)).toBe(true);
+  });
+});
+
+describe("the link in the email", () => {
+  it("shows a button on GET and signs nobody in; the POST signs in once", async () => {
+    const r = await createReferent("active");
+    await askCode(r.email);
+    const { token } = latestLoginEmail(r.email)!;
+    const context = { cspNonce: "", clientIp: freshIp() };
+
+    const page = await settle(() => linkLoader());
+    expect(page.status).toBe(200);
+    expect(page.headers.get("Set-Cookie")).toBeNull();
+    const row = getDb().select().from(referentLoginCodes).where(eq(referentLoginCodes.referentId, r.referentId)).get()!;
+    expect(row.usedAt).toBeNull();
+    expect(getDb().select().from(sessions).where(eq(sessions.referentId, r.referentId)).all()).toEqual([]);
+
+    const post = await settle(async () => linkAction({ request: await browserPost(`/area-referente/accedi/link/${token}`, {}), params: { token }, context }));
+    expect(post.status).toBe(302);
+    expect(post.headers.get("Location")).toBe("/area-referente");
+    expect(await canEnter(post.headers.get("Set-Cookie")!.split(";")[0])).toBe(true);
+
+    const again = await settle(async () => linkAction({ request: await browserPost(`/area-referente/accedi/link/${token}`, {}), params: { token }, context }));
+    expect(again.status).toBe(410);
+    expect(again.headers.get("Set-Cookie")).toBeNull();
+  });
+
+  it("dies with its code: after the code is used, and after 10 minutes", async () => {
+    const r = await createReferent("active");
+    const db = getDb();
+    const t0 = new Date();
+    requestLoginCode(db, { email: r.email, appUrl: APP_URL, now: t0 });
+    const first = latestLoginEmail(r.email)!;
+    expect(verifyLoginLink(db, { token: first.token, now: new Date(t0.getTime() + LOGIN_CODE_TTL_MS + 1) }).ok).toBe(false);
+    expect(verifyLoginCode(db, { email: r.email, code: first.code, now: t0 }).ok).toBe(true);
+    expect(verifyLoginLink(db, { token: first.token, now: t0 }).ok).toBe(false);
+  });
+
+  it("refuses a request without the CSRF token", async () => {
+    const r = await createReferent("active");
+    await askCode(r.email);
+    const { token } = latestLoginEmail(r.email)!;
+    const request = new Request(`${APP_URL}/area-referente/accedi/link/${token}`, {
+      method: "POST",
+      body: new URLSearchParams({}),
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: APP_URL },
+    });
+    const response = await settle(() => linkAction({ request, params: { token }, context: { cspNonce: "", clientIp: freshIp() } }));
+    expect(response.status).toBe(403);
+    expect(verifyLoginLink(getDb(), { token }).ok).toBe(true);
+  });
+});
+
+describe("rate limits", () => {
+  it("allows 5 codes per address per hour, from any IP", async () => {
+    const r = await createReferent("active");
+    for (let i = 0; i < 5; i++) expect((await askCode(r.email, freshIp())).status).toBe(200);
+    const blocked = await askCode(r.email, freshIp());
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get("Retry-After"))).toBeGreaterThan(0);
+  });
+
+  it("allows 20 code requests per IP per hour, whatever the addresses", async () => {
+    const ip = freshIp();
+    for (let i = 0; i < 20; i++) expect((await askCode(uniqueEmail("ip"), ip)).status).toBe(200);
+    expect((await askCode(uniqueEmail("ip"), ip)).status).toBe(429);
+  });
+
+  it("blocks an IP after 30 failed codes in 15 minutes, even with a right code", async () => {
+    const ip = freshIp();
+    for (let i = 0; i < 30; i++) expect((await sendCode(uniqueEmail("prova"), "123456", ip)).status).toBe(401);
+    const r = await createReferent("active");
+    await askCode(r.email);
+    expect((await sendCode(r.email, latestLoginEmail(r.email)!.code, ip)).status).toBe(429);
+  });
+});
+
+describe("referent sessions", () => {
+  it("gets a new session id at each sign-in and revokes the browser's previous one", async () => {
+    const r = await createReferent("active");
+    const first = await signInWithCode(r.email);
+    await askCode(r.email);
+    const request = await browserPost("/area-referente/accedi", { intent: "verify", email: r.email, code: latestLoginEmail(r.email)!.code });
+    const headers = new Headers(request.headers);
+    headers.set("Cookie", `${headers.get("Cookie")}; ${first}`);
+    const second = await settle(async () =>
+      signInAction({ request: new Request(request.url, { method: "POST", body: await request.text(), headers }), params: {}, context: { cspNonce: "", clientIp: freshIp() } }),
+    );
+    const secondCookie = second.headers.get("Set-Cookie")!.split(";")[0];
+    expect(secondCookie).not.toBe(first);
+    expect(await canEnter(first)).toBe(false);
+    expect(await canEnter(secondCookie)).toBe(true);
+  });
+
+  it("ends after 2 hours idle and after 12 hours however active", async () => {
+    const r = await createReferent("active");
+    const idle = await referentCookie(r.referentId);
+    getDb().update(sessions).set({ lastSeenAt: new Date(Date.now() - SESSION_IDLE_MS - 1000) }).where(eq(sessions.id, idle.sessionId)).run();
+    expect(await canEnter(idle.cookie)).toBe(false);
+    const old = await referentCookie(r.referentId);
+    getDb().update(sessions).set({ expiresAt: new Date(Date.now() - 1) }).where(eq(sessions.id, old.sessionId)).run();
+    expect(await canEnter(old.cookie)).toBe(false);
+  });
+
+  it("is revoked by Esci (POST), which sends back to the sign-in page", async () => {
+    const r = await createReferent("active");
+    const { sessionId, cookie } = await referentCookie(r.referentId);
+    const response = await settle(async () => signOutAction({ request: await referentPost("/area-referente/esci", {}, cookie), params: {}, context: { cspNonce: "", clientIp: "1.1.1.1" } }));
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/area-referente/accedi?uscito=1");
+    expect(response.headers.get("Set-Cookie")).toMatch(/^sai_ref_session=; /);
+    expect(await canEnter(cookie)).toBe(false);
+    expect(getDb().select().from(sessions).where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt))).get()).toBeUndefined();
+  });
+
+  it("is refused once the membership is revoked, and the session is revoked", async () => {
+    const r = await createReferent("active");
+    const { sessionId, cookie } = await referentCookie(r.referentId);
+    expect(await canEnter(cookie)).toBe(true);
+    revokeMembership(getDb(), { id: r.requestId, coordinatorId: createTestCoordinator().id, reason: "Uscita" });
+    expect(await canEnter(cookie)).toBe(false);
+    expect(getDb().select().from(sessions).where(eq(sessions.id, sessionId)).get()!.revokedAt).toBeInstanceOf(Date);
+  });
+
+  it("is not a coordinator session, and a coordinator's cookie does not open the referent area", async () => {
+    const r = await createReferent("active");
+    const { sessionId } = await referentCookie(r.referentId);
+    const { getCookies } = await import("~/utils/cookies.server");
+    const asCoordinatorCookie = (await getCookies().session.serialize(sessionId)).split(";")[0];
+    const { loader: adminLoader } = await import("~/routes/admin");
+    const response = await settle(() => adminLoader({ request: referentGet("/admin", asCoordinatorCookie), params: {}, context: { cspNonce: "", clientIp: "1.1.1.1" } }));
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toMatch(/^\/login/);
+
+    const anonymous = await settle(() => areaLoader({ request: referentGet("/area-referente", null), params: {}, context: { cspNonce: "", clientIp: "1.1.1.1" } }));
+    expect(anonymous.status).toBe(302);
+    expect(anonymous.headers.get("Location")).toBe("/area-referente/accedi");
+  });
+});

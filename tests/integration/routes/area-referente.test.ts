@@ -1,0 +1,286 @@
+import { and, eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { auditLog, coordinators, referentEmailChanges, referents, saiProjects } from "#db/schema";
+import { listAuditEntries } from "~/models/audit.server";
+import { getMembershipRequestDetail } from "~/models/membership-detail.server";
+import { requestLoginCode } from "~/models/referent-login.server";
+import * as adminDetail from "~/routes/admin.adesioni.$id";
+import * as overview from "~/routes/area-referente._index";
+import * as contact from "~/routes/area-referente.dati";
+import * as emailChange from "~/routes/area-referente.email._index";
+import * as emailConfirm from "~/routes/area-referente.email.conferma.$token";
+import * as editProject from "~/routes/area-referente.progetti.$id";
+import * as newProject from "~/routes/area-referente.progetti.nuovo";
+import { getDb } from "~/utils/db.server";
+import { adminGet, settle } from "../../support/admin";
+import { outboxFor } from "../../support/db-queries";
+import { uniqueEmail } from "../../support/factories";
+import { createReferent, referentCookie, referentGet, referentPost } from "../../support/referent";
+import { APP_URL, browserPost, routeArgs } from "../../support/requests";
+
+type RouteModule = { loader?: (args: never) => unknown; action?: (args: never) => unknown };
+const get = (mod: RouteModule, path: string, cookie: string | null, params: Record<string, string> = {}) =>
+  settle(() => (mod.loader as (a: unknown) => unknown)(routeArgs(referentGet(path, cookie), params)));
+const post = async (mod: RouteModule, path: string, fields: Record<string, string>, cookie: string | null, params: Record<string, string> = {}) => {
+  const request = await referentPost(path, fields, cookie);
+  return settle(() => (mod.action as (a: unknown) => unknown)(routeArgs(request, params)));
+};
+
+const contactFields = (overrides: Record<string, string> = {}) => ({
+  firstName: "Maria",
+  lastName: "Rossi",
+  role: "dirigente",
+  office: "Servizi sociali",
+  phone: "091 1234567",
+  mobile: "",
+  ...overrides,
+});
+
+const projectFields = (overrides: Record<string, string> = {}) => ({
+  category: "MSNA",
+  fundedPlaces: "12",
+  projectCode: "PROG-9-PR-1",
+  managingOrganization: "Associazione Esempio",
+  startDate: "2025-01-01",
+  endDate: "2027-12-31",
+  ...overrides,
+});
+
+const projectsOf = (memberBodyId: number) => getDb().select().from(saiProjects).where(eq(saiProjects.memberBodyId, memberBodyId)).all();
+const referentRow = (id: number) => getDb().select().from(referents).where(eq(referents.id, id)).get()!;
+const adminId = () => getDb().select().from(coordinators).where(eq(coordinators.email, "coordinatore@example.org")).get()!.id;
+
+describe("isolation between enti (IDOR)", () => {
+  it("referente A can neither read nor change nor close B's projects by id", async () => {
+    const a = await createReferent("active");
+    const b = await createReferent("active");
+    const { cookie } = await referentCookie(a.referentId);
+    const bProject = projectsOf(b.memberBodyId)[0];
+    const before = JSON.stringify(projectsOf(b.memberBodyId));
+
+    expect((await get(editProject, `/area-referente/progetti/${bProject.id}`, cookie, { id: String(bProject.id) })).status).toBe(404);
+    expect((await post(editProject, `/area-referente/progetti/${bProject.id}`, projectFields(), cookie, { id: String(bProject.id) })).status).toBe(404);
+    expect((await post(editProject, `/area-referente/progetti/${bProject.id}`, { intent: "close" }, cookie, { id: String(bProject.id) })).status).toBe(404);
+    // An invalid form for B's project answers the same 404 (no validation oracle).
+    expect((await post(editProject, `/area-referente/progetti/${bProject.id}`, projectFields({ fundedPlaces: "0" }), cookie, { id: String(bProject.id) })).status).toBe(404);
+    expect(JSON.stringify(projectsOf(b.memberBodyId))).toBe(before);
+
+    // A's page shows A's ente and nothing of B.
+    const page = await get(overview, "/area-referente", cookie);
+    const text = await page.text();
+    expect(text).toContain(a.fields.fiscalCode);
+    expect(text).not.toContain(b.fields.fiscalCode);
+    expect(text).not.toContain(b.email);
+    expect(text).not.toContain(`"id":${bProject.id},`);
+  });
+
+  it("takes the ente and the referente from the session only: ids in the form are ignored", async () => {
+    const a = await createReferent("active");
+    const b = await createReferent("active");
+    const { cookie } = await referentCookie(a.referentId);
+    const response = await post(contact, "/area-referente/dati", { ...contactFields({ phone: "091 7654321" }), referentId: String(b.referentId), memberBodyId: String(b.memberBodyId) }, cookie);
+    expect(response.status).toBe(302);
+    expect(referentRow(a.referentId).phone).toBe("+390917654321");
+    expect(referentRow(b.referentId).phone).toBe("+390911234567");
+    const added = await post(newProject, "/area-referente/progetti/nuovo", { ...projectFields(), memberBodyId: String(b.memberBodyId) }, cookie);
+    expect(added.status).toBe(302);
+    expect(projectsOf(b.memberBodyId)).toHaveLength(1);
+    expect(projectsOf(a.memberBodyId)).toHaveLength(2);
+  });
+
+  it("sends visitors without a session to the sign-in page from every page and action", async () => {
+    const a = await createReferent("active");
+    const project = projectsOf(a.memberBodyId)[0];
+    for (const response of [
+      await get(overview, "/area-referente", null),
+      await get(contact, "/area-referente/dati", null),
+      await get(editProject, `/area-referente/progetti/${project.id}`, null, { id: String(project.id) }),
+      await post(contact, "/area-referente/dati", contactFields(), null),
+      await post(editProject, `/area-referente/progetti/${project.id}`, { intent: "close" }, null, { id: String(project.id) }),
+      await post(newProject, "/area-referente/progetti/nuovo", projectFields(), null),
+      await post(emailChange, "/area-referente/email", { email: uniqueEmail() }, null),
+    ]) {
+      expect(response.status).toBe(302);
+      expect(response.headers.get("Location")).toBe("/area-referente/accedi");
+    }
+    expect(projectsOf(a.memberBodyId)[0].closedAt).toBeNull();
+  });
+
+  it("refuses a change without the CSRF token", async () => {
+    const a = await createReferent("active");
+    const { cookie } = await referentCookie(a.referentId);
+    const request = new Request(`${APP_URL}/area-referente/dati`, {
+      method: "POST",
+      body: new URLSearchParams(contactFields({ phone: "091 0000000" })),
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookie, Origin: APP_URL },
+    });
+    const response = await settle(() => contact.action(routeArgs(request)));
+    expect(response.status).toBe(403);
+    expect(referentRow(a.referentId).phone).toBe("+390911234567");
+  });
+});
+
+describe("the referente's contact data", () => {
+  it("validates with the scheda's rules, keeps the input and stores nothing on errors", async () => {
+    const a = await createReferent("active");
+    const { cookie } = await referentCookie(a.referentId);
+    const response = await post(contact, "/area-referente/dati", contactFields({ phone: "12", firstName: " ", role: "papa" }), cookie);
+    expect(response.status).toBe(400);
+    const body = await response.json();
+    expect(Object.keys(body.errors).sort()).toEqual(["firstName", "phone", "role"]);
+    expect(body.values.phone).toBe("12");
+    expect(referentRow(a.referentId)).toMatchObject({ firstName: "Maria", phone: "+390911234567" });
+  });
+
+  it("writes the changed fields, audits them before/after, and coordinators see it in the log and on the request", async () => {
+    const a = await createReferent("active");
+    const { cookie } = await referentCookie(a.referentId);
+    const response = await post(contact, "/area-referente/dati", contactFields({ phone: "091 7654321", mobile: "333 1234567", office: "Ufficio SAI" }), cookie);
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/area-referente?esito=dati");
+    expect(referentRow(a.referentId)).toMatchObject({ phone: "+390917654321", mobile: "+393331234567", office: "Ufficio SAI" });
+
+    const entries = getDb()
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "referent.updated"), eq(auditLog.actorId, a.referentId)))
+      .all();
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ actorType: "referent", entityType: "membership_request", entityId: String(a.requestId) });
+    expect(entries[0].details).toEqual({
+      memberBodyId: a.memberBodyId,
+      referentId: a.referentId,
+      before: { office: "Servizi sociali", phone: "+390911234567", mobile: null },
+      after: { office: "Ufficio SAI", phone: "+390917654321", mobile: "+393331234567" },
+    });
+
+    const log = listAuditEntries(getDb(), { filters: { action: "referent.updated" } });
+    const shown = log.entries.find((e) => e.id === entries[0].id)!;
+    expect(shown.actorName).toBe("Maria Rossi (referente)");
+
+    const detail = getMembershipRequestDetail(getDb(), { id: a.requestId })!;
+    expect(detail.audit.some((e) => e.action === "referent.updated" && e.actorType === "referent")).toBe(true);
+    expect(detail.referent.phone).toBe("+390917654321");
+    const page = await settle(async () => adminDetail.loader(routeArgs(await adminGet(`/admin/adesioni/${a.requestId}`, adminId()), { id: String(a.requestId) })));
+    expect(await page.text()).toContain("+390917654321");
+
+    // Saving the same values again changes and audits nothing.
+    const again = await post(contact, "/area-referente/dati", contactFields({ phone: "091 7654321", mobile: "333 1234567", office: "Ufficio SAI" }), cookie);
+    expect(again.headers.get("Location")).toBe("/area-referente?esito=dati-invariati");
+    expect(getDb().select().from(auditLog).where(and(eq(auditLog.action, "referent.updated"), eq(auditLog.actorId, a.referentId))).all()).toHaveLength(1);
+  });
+});
+
+describe("the ente's projects", () => {
+  it("adds, changes and closes a project with the scheda's rules, auditing each step", async () => {
+    const a = await createReferent("active");
+    const { cookie } = await referentCookie(a.referentId);
+
+    const invalid = await post(newProject, "/area-referente/progetti/nuovo", projectFields({ endDate: "2024-01-01", fundedPlaces: "0" }), cookie);
+    expect(invalid.status).toBe(400);
+    expect(Object.keys((await invalid.json()).errors).sort()).toEqual(["endDate", "fundedPlaces"]);
+    expect(projectsOf(a.memberBodyId)).toHaveLength(1);
+
+    expect((await post(newProject, "/area-referente/progetti/nuovo", projectFields(), cookie)).status).toBe(302);
+    const created = projectsOf(a.memberBodyId).find((p) => p.projectCode === "PROG-9-PR-1")!;
+    expect(created).toMatchObject({ category: "MSNA", fundedPlaces: 12, closedAt: null });
+
+    const params = { id: String(created.id) };
+    const form = await get(editProject, `/area-referente/progetti/${created.id}`, cookie, params);
+    expect((await form.json()).values).toMatchObject({ fundedPlaces: "12", managingOrganization: "Associazione Esempio" });
+    expect((await post(editProject, `/area-referente/progetti/${created.id}`, projectFields({ fundedPlaces: "15" }), cookie, params)).status).toBe(302);
+    expect((await post(editProject, `/area-referente/progetti/${created.id}`, { intent: "close" }, cookie, params)).status).toBe(302);
+    const closed = projectsOf(a.memberBodyId).find((p) => p.id === created.id)!;
+    expect(closed.fundedPlaces).toBe(15);
+    expect(closed.closedAt).toBeInstanceOf(Date);
+    // A closed project cannot be changed or closed again.
+    expect((await post(editProject, `/area-referente/progetti/${created.id}`, projectFields(), cookie, params)).status).toBe(403);
+
+    const audit = getDb()
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.actorType, "referent"), eq(auditLog.actorId, a.referentId)))
+      .all()
+      .filter((e) => e.action.startsWith("sai_project."));
+    expect(audit.map((e) => e.action)).toEqual(["sai_project.added", "sai_project.updated", "sai_project.closed"]);
+    expect(audit.every((e) => e.entityType === "membership_request" && e.entityId === String(a.requestId))).toBe(true);
+    expect(audit[1].details).toMatchObject({ projectId: created.id, before: { fundedPlaces: 12 }, after: { fundedPlaces: 15 } });
+  });
+
+  it("lets a referente whose new ente awaits approval edit its projects, but not one asking to take over", async () => {
+    const pending = await createReferent("pending");
+    const { cookie } = await referentCookie(pending.referentId);
+    expect((await post(newProject, "/area-referente/progetti/nuovo", projectFields(), cookie)).status).toBe(302);
+
+    const current = await createReferent("active");
+    const successor = await createReferent("pending", { municipalityCode: current.fields.municipalityCode, fiscalCode: current.fields.fiscalCode });
+    const successorCookie = (await referentCookie(successor.referentId)).cookie;
+    expect((await post(newProject, "/area-referente/progetti/nuovo", projectFields(), successorCookie)).status).toBe(403);
+    const project = projectsOf(current.memberBodyId).find((p) => !p.closedAt)!;
+    expect((await post(editProject, `/area-referente/progetti/${project.id}`, { intent: "close" }, successorCookie, { id: String(project.id) })).status).toBe(403);
+  });
+});
+
+describe("change of email address", () => {
+  it("is confirmed at the new address; the old one works until then", async () => {
+    const a = await createReferent("active");
+    const { cookie } = await referentCookie(a.referentId);
+    const newEmail = uniqueEmail("nuovo");
+
+    const same = await post(emailChange, "/area-referente/email", { email: a.email }, cookie);
+    expect(same.status).toBe(400);
+
+    const response = await post(emailChange, "/area-referente/email", { email: newEmail.toUpperCase() }, cookie);
+    expect(response.status).toBe(200);
+    expect(referentRow(a.referentId).email).toBe(a.email);
+    const [mail] = outboxFor(newEmail).filter((m) => m.template === "referent-email-change");
+    const confirmUrl = String(mail.props.confirmUrl);
+    expect(confirmUrl).toMatch(new RegExp(`^${APP_URL}/area-referente/email/conferma/`));
+    const token = confirmUrl.split("/").pop()!;
+    expect(JSON.stringify(getDb().select().from(referentEmailChanges).all())).not.toContain(token);
+
+    // Until confirmed, codes go to the old address only.
+    expect(requestLoginCode(getDb(), { email: a.email, appUrl: APP_URL }).sent).toBe(true);
+    expect(requestLoginCode(getDb(), { email: newEmail, appUrl: APP_URL }).sent).toBe(false);
+
+    // Opening the link changes nothing.
+    const page = await settle(() => emailConfirm.loader(routeArgs(new Request(confirmUrl), { token })));
+    expect(page.status).toBe(200);
+    expect((await page.json()).lookup).toMatchObject({ state: "valid", newEmail });
+    expect(referentRow(a.referentId).email).toBe(a.email);
+
+    // The POST confirms (no session needed: the link is the proof).
+    const confirmed = await settle(async () => emailConfirm.action(routeArgs(await browserPost(`/area-referente/email/conferma/${token}`, {}), { token })));
+    expect(confirmed.status).toBe(200);
+    expect(referentRow(a.referentId)).toMatchObject({ email: newEmail });
+    const again = await settle(async () => emailConfirm.action(routeArgs(await browserPost(`/area-referente/email/conferma/${token}`, {}), { token })));
+    expect(again.status).toBe(410);
+
+    expect(requestLoginCode(getDb(), { email: newEmail, appUrl: APP_URL }).sent).toBe(true);
+    expect(requestLoginCode(getDb(), { email: a.email, appUrl: APP_URL }).sent).toBe(false);
+
+    const audit = getDb().select().from(auditLog).where(and(eq(auditLog.actorType, "referent"), eq(auditLog.actorId, a.referentId))).all();
+    const requested = audit.find((e) => e.action === "referent.email_change_requested")!;
+    const changed = audit.find((e) => e.action === "referent.email_changed")!;
+    expect(requested.details).toMatchObject({ before: { email: a.email }, after: { email: newEmail } });
+    expect(changed).toMatchObject({ entityType: "membership_request", entityId: String(a.requestId) });
+    expect(changed.details).toMatchObject({ before: { email: a.email }, after: { email: newEmail } });
+  });
+
+  it("keeps only the newest request, and refuses an expired link", async () => {
+    const a = await createReferent("active");
+    const { cookie } = await referentCookie(a.referentId);
+    const first = uniqueEmail("primo");
+    const second = uniqueEmail("secondo");
+    await post(emailChange, "/area-referente/email", { email: first }, cookie);
+    await post(emailChange, "/area-referente/email", { email: second }, cookie);
+    const tokenOf = (email: string) => String(outboxFor(email)[0].props.confirmUrl).split("/").pop()!;
+    const stale = await settle(async () => emailConfirm.action(routeArgs(await browserPost("/x", {}), { token: tokenOf(first) })));
+    expect(stale.status).toBe(410);
+
+    getDb().update(referentEmailChanges).set({ expiresAt: new Date(Date.now() - 1) }).where(eq(referentEmailChanges.referentId, a.referentId)).run();
+    const expired = await settle(async () => emailConfirm.action(routeArgs(await browserPost("/x", {}), { token: tokenOf(second) })));
+    expect(expired.status).toBe(410);
+    expect(referentRow(a.referentId).email).toBe(a.email);
+  });
+});

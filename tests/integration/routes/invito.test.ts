@@ -1,0 +1,143 @@
+import { createElement } from "react";
+import { renderToString } from "react-dom/server";
+import { createStaticHandler, createStaticRouter, StaticRouterProvider } from "react-router-dom/server";
+import { AuthenticityTokenProvider } from "remix-utils/csrf/react";
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { invitations, roundTables } from "#db/schema";
+import { sendInvitations } from "~/models/invitation.server";
+import * as route from "~/routes/invito.$token";
+import { getDb } from "~/utils/db.server";
+import { createTestCoordinator } from "../../support/admin";
+import { answerTokenFor, createReferent, createRoundTable, HOUR, invitationsOf, tableCounts } from "../../support/invitations";
+import { renderRoute } from "../../support/render-route";
+import { APP_URL, browserPost, loadContext, routeArgs } from "../../support/requests";
+
+let coordinatorId: number;
+let referent: Awaited<ReturnType<typeof createReferent>>;
+
+beforeAll(async () => {
+  coordinatorId = createTestCoordinator().id;
+  referent = await createReferent({ provinceCode: "089" });
+});
+
+function invite(overrides: Parameters<typeof createRoundTable>[0] = {}) {
+  const rt = createRoundTable({ title: "Accoglienza dei minori", mode: "ibrido", place: "Palermo, Sala Martorana", ...overrides });
+  const result = sendInvitations(getDb(), {
+    roundTableId: rt.id,
+    filters: { includeReferents: false, extraEmails: [referent.email] },
+    coordinatorId,
+    appUrl: APP_URL,
+  });
+  expect(result).toEqual({ ok: true, count: 1 });
+  const token = answerTokenFor(rt.id, referent.email);
+  const row = () => getDb().select().from(invitations).where(eq(invitations.roundTableId, rt.id)).get()!;
+  return { rt, token, row };
+}
+
+const get = (token: string, query = "") => new Request(`${APP_URL}/invito/${token}${query}`);
+const post = (token: string, fields: Record<string, string>) => browserPost(`/invito/${token}`, fields);
+const answer = async (token: string, risposta: string) => route.action(routeArgs(await post(token, { risposta }), { token }));
+
+/** Runs the route for a request (GET or POST) and renders the page as the browser receives it. */
+async function renderPage(request: Request, token: string) {
+  const handler = createStaticHandler([
+    {
+      id: "page",
+      path: "/invito/:token",
+      loader: ({ request: r }) => route.loader({ request: r, params: { token }, context: loadContext() }),
+      action: ({ request: r }) => route.action({ request: r, params: { token }, context: loadContext() }),
+      Component: route.default,
+    },
+  ]);
+  const context = await handler.query(request);
+  if (context instanceof Response) throw new Error("unexpected redirect");
+  const router = createStaticRouter(handler.dataRoutes, context);
+  const html = renderToString(
+    createElement(AuthenticityTokenProvider, { token: "t", children: createElement(StaticRouterProvider, { router, context, hydrate: false }) }),
+  ).replaceAll("<!-- -->", "");
+  return { status: context.statusCode, html };
+}
+
+describe("/invito/:token", () => {
+  it("GET shows the round table and the two answers, and changes nothing (also with ?risposta=si)", async () => {
+    const { token, row } = invite();
+    const before = { counts: tableCounts(), row: row() };
+    const page = await renderRoute(route, get(token), "/invito/:token");
+    expect(page.status).toBe(200);
+    expect(page.html).toContain("<h1>Tavolo tecnico - Accoglienza dei minori</h1>");
+    expect(page.html).toContain("Palermo, Sala Martorana");
+    expect(page.html).toContain("Non hai ancora risposto.");
+    expect(page.html).toMatch(/<form method="post"[^>]*>/);
+    expect(page.html).toMatch(/<button type="submit" name="risposta" value="si"[^>]*>Partecipo<\/button>/);
+    expect(page.html).toMatch(/<button type="submit" name="risposta" value="no"[^>]*>Non partecipo<\/button>/);
+
+    const preselected = await renderRoute(route, get(token, "?risposta=si"), "/invito/:token");
+    expect(preselected.html).toContain("Per confermare premi <strong>«Partecipo»</strong>");
+    expect(preselected.html).toMatch(/value="si" class="btn btn-lg btn-success"/);
+    await renderRoute(route, get(token, "?risposta=no"), "/invito/:token");
+    expect(route.loader(routeArgs(get(token, "?risposta=si"), { token })).status).toBe(200);
+
+    expect(tableCounts()).toEqual(before.counts);
+    expect(row()).toEqual(before.row);
+  });
+
+  it("POST records the answer, shows the confirmation, and the answer can change until the start", async () => {
+    const { token, row } = invite();
+    const yes = await renderPage(await post(token, { risposta: "si" }), token);
+    expect(yes.status).toBe(200);
+    expect(yes.html).toContain("Grazie, abbiamo registrato che parteciperai");
+    expect(row()).toMatchObject({ answer: "yes", answeredAt: expect.any(Date) });
+
+    const no = await answer(token, "no");
+    expect(no.status).toBe(200);
+    expect(((await no.json()) as { recorded: string }).recorded).toBe("no");
+    expect(row().answer).toBe("no");
+    const page = await renderRoute(route, get(token), "/invito/:token");
+    expect(page.html).toContain("Hai risposto che non parteciperai.");
+  });
+
+  it("after the start: the page says so, a POST is refused with 410 and changes nothing", async () => {
+    const { rt, token, row } = invite();
+    await answer(token, "si");
+    getDb().update(roundTables).set({ startsAt: new Date(Date.now() - HOUR), endsAt: new Date(Date.now() + HOUR) }).where(eq(roundTables.id, rt.id)).run();
+    const before = { counts: tableCounts(), row: row() };
+
+    const page = await renderRoute(route, get(token, "?risposta=no"), "/invito/:token");
+    expect(page.status).toBe(200);
+    expect(page.html).toContain("Il tavolo tecnico è già iniziato: non è più possibile modificare la risposta.");
+    expect(page.html).not.toContain('name="risposta"');
+
+    const refused = await renderPage(await post(token, { risposta: "no" }), token);
+    expect(refused.status).toBe(410);
+    expect(refused.html).toContain("non è più possibile modificare la risposta");
+    expect(row()).toEqual(before.row);
+    expect(tableCounts()).toEqual(before.counts);
+  });
+
+  it("an unknown token is 404 for GET and POST", async () => {
+    const page = await renderRoute(route, get("non-esiste"), "/invito/:token");
+    expect(page.status).toBe(404);
+    expect(page.html).toContain("Invito non trovato");
+    const before = tableCounts();
+    expect((await answer("non-esiste", "si")).status).toBe(404);
+    expect(tableCounts()).toEqual(before);
+  });
+
+  it("a POST without the CSRF token, from another site or with a bad answer is refused", async () => {
+    const { token, row } = invite();
+    const before = row();
+    const noCsrf = new Request(`${APP_URL}/invito/${token}`, {
+      method: "POST",
+      body: new URLSearchParams({ risposta: "si" }),
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    });
+    await expect(route.action(routeArgs(noCsrf, { token }))).rejects.toMatchObject({ status: 403 });
+    const foreign = await browserPost(`/invito/${token}`, { risposta: "si" }, { origin: "https://evil.example" });
+    await expect(route.action(routeArgs(foreign, { token }))).rejects.toMatchObject({ status: 403 });
+    const bad = await answer(token, "forse");
+    expect(bad.status).toBe(400);
+    expect(row()).toEqual(before);
+    expect(invitationsOf(row().roundTableId)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,411 @@
+import { createReferent, referentCookie, referentGet } from "../../support/referent";
+import fs from "node:fs";
+import path from "node:path";
+import { eq } from "drizzle-orm";
+import { strToU8, zipSync, type Zippable } from "fflate";
+import { beforeAll, describe, expect, it } from "vitest";
+import { auditLog, materials } from "#db/schema";
+import { canDownloadMaterial, contentDisposition, detectDocumentType, sanitizeDownloadName } from "~/models/material.server";
+import { action as materialsAction, loader as materialsLoader } from "~/routes/admin.tavoli.$id_.materiali";
+import { loader as downloadLoader } from "~/routes/materiali.$id";
+import { commitCsrfToken } from "~/utils/csrf.server";
+import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import { adminGet, adminPost, createTestCoordinator, sessionCookieFor, settle } from "../../support/admin";
+import { APP_URL, routeArgs } from "../../support/requests";
+import { addInvitation, createTestRoundTable, outboxForRoundTable } from "../../support/round-tables";
+
+// ---------------------------------------------------------------- tiny real documents
+
+const PDF = strToU8("%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n");
+
+const CONTENT_TYPES = '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>';
+
+function zip(entries: Zippable) {
+  return zipSync(entries);
+}
+
+const DOCX = () =>
+  zip({
+    "[Content_Types].xml": strToU8(CONTENT_TYPES),
+    "_rels/.rels": strToU8("<Relationships/>"),
+    "word/document.xml": strToU8('<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>'),
+  });
+
+const PPTX = () =>
+  zip({
+    "[Content_Types].xml": strToU8(CONTENT_TYPES),
+    "_rels/.rels": strToU8("<Relationships/>"),
+    "ppt/presentation.xml": strToU8('<p:presentation xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"/>'),
+  });
+
+// OpenDocument: the uncompressed "mimetype" entry comes first.
+const ODF = (mimetype: string) =>
+  zip({
+    mimetype: [strToU8(mimetype), { level: 0 }],
+    "content.xml": strToU8('<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>'),
+    "META-INF/manifest.xml": strToU8("<manifest:manifest/>"),
+  });
+
+const EXE = () => {
+  const bytes = new Uint8Array(512);
+  bytes.set(strToU8("MZ"), 0);
+  bytes.set(strToU8("This program cannot be run in DOS mode."), 78);
+  return bytes;
+};
+const HTML = strToU8('<!DOCTYPE html><html><body><script>alert("x")</script></body></html>');
+const XLSX = () =>
+  zip({ "[Content_Types].xml": strToU8(CONTENT_TYPES), "xl/workbook.xml": strToU8("<workbook/>") });
+
+// ---------------------------------------------------------------- helpers
+
+let coordinatorId: number;
+beforeAll(() => {
+  coordinatorId = createTestCoordinator().id;
+});
+
+const uploadsDir = () => getEnv().uploadsDir;
+
+/** Every file under the uploads folder, temporary ones included. */
+function filesInUploads(): string[] {
+  const dir = uploadsDir();
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name));
+}
+
+const materialsOf = (roundTableId: number) => getDb().select().from(materials).where(eq(materials.roundTableId, roundTableId)).all();
+
+type UploadFields = { kind?: string; title?: string; curatedBy?: string; visibility?: string };
+
+/** A multipart POST as the browser sends the upload form, signed in as a coordinator. */
+async function uploadRequest(roundTableId: number, file: { name: string; bytes: Uint8Array; type?: string } | null, fields: UploadFields = {}, { csrf = true } = {}) {
+  const [token, setCookie] = await commitCsrfToken(new Request(`${APP_URL}/`));
+  const form = new FormData();
+  form.set("csrf", csrf ? token : "sbagliato");
+  form.set("upload.kind", fields.kind ?? "slides");
+  form.set("upload.title", fields.title ?? "Slides dell'incontro");
+  form.set("upload.curatedBy", fields.curatedBy ?? "A. Trebeschi");
+  form.set("upload.visibility", fields.visibility ?? "public");
+  if (file) form.set("upload.file", new File([new Uint8Array(file.bytes)], file.name, { type: file.type ?? "application/octet-stream" }));
+  else form.set("upload.file", new File([], "", { type: "application/octet-stream" }));
+  const session = (await sessionCookieFor(coordinatorId)).cookie;
+  return new Request(`${APP_URL}/admin/tavoli/${roundTableId}/materiali`, {
+    method: "POST",
+    body: form,
+    headers: { Cookie: `${setCookie!.split(";")[0]}; ${session}`, Origin: APP_URL },
+  });
+}
+
+async function upload(roundTableId: number, file: { name: string; bytes: Uint8Array; type?: string } | null, fields: UploadFields = {}) {
+  const request = await uploadRequest(roundTableId, file, fields);
+  return settle(() => materialsAction(routeArgs(request, { id: String(roundTableId) })));
+}
+
+async function download(id: number, coordinator: number | null = null) {
+  return settle(async () => downloadLoader(routeArgs(await adminGet(`/materiali/${id}`, coordinator), { id: String(id) })));
+}
+
+const latestMaterial = (roundTableId: number) => materialsOf(roundTableId).at(-1)!;
+
+// ---------------------------------------------------------------- tests
+
+describe("uploading materials", () => {
+  it.each([
+    ["PDF", "relazione.pdf", () => PDF, "application/pdf", "relazione.pdf"],
+    ["DOCX", "nota invito.docx", DOCX, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "nota invito.docx"],
+    ["PPTX", "Slides Trebeschi.pptx", PPTX, "application/vnd.openxmlformats-officedocument.presentationml.presentation", "Slides Trebeschi.pptx"],
+    ["ODT", "verbale.odt", () => ODF("application/vnd.oasis.opendocument.text"), "application/vnd.oasis.opendocument.text", "verbale.odt"],
+    ["ODP", "presentazione.odp", () => ODF("application/vnd.oasis.opendocument.presentation"), "application/vnd.oasis.opendocument.presentation", "presentazione.odp"],
+  ])("accepts a real %s, stored under a random name and served with its type", async (_, name, bytes, mimeType, downloadName) => {
+    const rt = createTestRoundTable(coordinatorId);
+    const content = bytes();
+    const response = await upload(rt.id, { name, bytes: content });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe(`/admin/tavoli/${rt.id}?esito=materiale-aggiunto&n=0#materiali-sezione`);
+    const m = latestMaterial(rt.id);
+    expect(m).toMatchObject({ kind: "slides", title: "Slides dell'incontro", curatedBy: "A. Trebeschi", mimeType, downloadName, sizeBytes: content.byteLength });
+    expect(m.storedFileName).toMatch(/^[a-f0-9]{32}$/);
+    expect(fs.readFileSync(path.join(uploadsDir(), m.storedFileName!))).toEqual(Buffer.from(content));
+    expect(filesInUploads().some((f) => path.relative(uploadsDir(), f).startsWith(`tmp${path.sep}`))).toBe(false);
+
+    const served = await download(m.id);
+    expect(served.status).toBe(200);
+    expect(served.headers.get("Content-Type")).toBe(mimeType);
+    expect(served.headers.get("X-Content-Type-Options")).toBe("nosniff");
+    expect(served.headers.get("Content-Disposition")).toBe(`attachment; filename="${downloadName}"; filename*=UTF-8''${encodeURIComponent(downloadName)}`);
+    expect(Buffer.from(await served.arrayBuffer())).toEqual(Buffer.from(content));
+
+    const entry = getDb().select().from(auditLog).where(eq(auditLog.entityId, String(m.id))).all().find((e) => e.action === "material.added");
+    expect(entry?.details).toMatchObject({ roundTableId: rt.id, mimeType, downloadName });
+  });
+
+  it.each([
+    ["a program renamed .pdf", "slides.pdf", EXE],
+    ["a program renamed .docx", "nota.docx", EXE],
+    ["a web page named .pdf", "slides.pdf", () => HTML],
+    ["a spreadsheet (.xlsx) renamed .pptx", "slides.pptx", XLSX],
+    ["a zip with no document inside", "slides.odt", () => zip({ "readme.txt": strToU8("ciao") })],
+    ["an ODF with another mimetype", "foglio.odt", () => ODF("application/vnd.oasis.opendocument.spreadsheet")],
+  ])("refuses %s, keeping nothing", async (_, name, bytes) => {
+    const rt = createTestRoundTable(coordinatorId);
+    const before = filesInUploads().length;
+    const response = await upload(rt.id, { name, bytes: bytes(), type: "application/pdf" });
+    expect(response.status).toBe(400);
+    const data = (await response.json()) as { form: string; errors: Record<string, string> };
+    expect(data.form).toBe("upload");
+    expect(data.errors["upload.file"]).toMatch(/^Il file non è un documento accettato: si possono caricare solo file PDF, Word/);
+    expect(materialsOf(rt.id)).toHaveLength(0);
+    expect(filesInUploads()).toHaveLength(before);
+  });
+
+  it("refuses a file over 25 MB with an Italian message and leaves no file behind", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    const before = filesInUploads().length;
+    const big = new Uint8Array(25 * 1024 * 1024 + 1);
+    big.set(PDF, 0);
+    const response = await upload(rt.id, { name: "enorme.pdf", bytes: big });
+    expect(response.status).toBe(413);
+    const data = (await response.json()) as { errors: Record<string, string>; values: Record<string, string> };
+    expect(data.errors["upload.file"]).toBe(
+      "Il file supera il limite di 25 MB: riducine le dimensioni (ad esempio esportando il PDF compresso) e riprova.",
+    );
+    expect(data.values.title).toBe("Slides dell'incontro");
+    expect(materialsOf(rt.id)).toHaveLength(0);
+    expect(filesInUploads()).toHaveLength(before);
+
+    // Exactly 25 MB is still fine.
+    const limit = new Uint8Array(25 * 1024 * 1024);
+    limit.set(PDF, 0);
+    expect((await upload(rt.id, { name: "giusto.pdf", bytes: limit })).status).toBe(302);
+    expect(latestMaterial(rt.id).sizeBytes).toBe(25 * 1024 * 1024);
+  });
+
+  it("asks for a file and for the form's fields, keeping what was typed", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    const response = await upload(rt.id, null, { title: "", kind: "video", visibility: "tutti" });
+    expect(response.status).toBe(400);
+    const data = (await response.json()) as { errors: Record<string, string> };
+    expect(data.errors).toEqual({
+      "upload.file": "Scegli il file da caricare",
+      "upload.title": "Inserisci il titolo del materiale",
+      "upload.kind": "Scegli il tipo di materiale",
+      "upload.visibility": "Scegli chi può vedere il materiale",
+    });
+    expect(materialsOf(rt.id)).toHaveLength(0);
+  });
+
+  it("refuses an upload without a valid CSRF token or without a session, keeping nothing", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    const before = filesInUploads().length;
+    const forged = await settle(async () => materialsAction(routeArgs(await uploadRequest(rt.id, { name: "a.pdf", bytes: PDF }, {}, { csrf: false }), { id: String(rt.id) })));
+    expect(forged.status).toBe(403);
+    const anonymous = new Request(`${APP_URL}/admin/tavoli/${rt.id}/materiali`, { method: "POST", body: new FormData(), headers: { Origin: APP_URL } });
+    const refused = await settle(() => materialsAction(routeArgs(anonymous, { id: String(rt.id) })));
+    expect(refused.status).toBe(302);
+    expect(refused.headers.get("Location")).toMatch(/^\/login/);
+    expect(materialsOf(rt.id)).toHaveLength(0);
+    expect(filesInUploads()).toHaveLength(before);
+  });
+
+  it("keeps only a safe download name: no folders, no control characters, the right extension", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    expect((await upload(rt.id, { name: "../../etc/passwd.pdf", bytes: PDF })).status).toBe(302);
+    expect(latestMaterial(rt.id).downloadName).toBe("passwd.pdf");
+    expect((await upload(rt.id, { name: "..\\..\\windows\\relazione finale.pdf", bytes: PDF })).status).toBe(302);
+    expect(latestMaterial(rt.id).downloadName).toBe("relazione finale.pdf");
+    // The content decides the extension.
+    expect((await upload(rt.id, { name: "Attività del Coordinamento.pdf", bytes: DOCX() })).status).toBe(302);
+    const m = latestMaterial(rt.id);
+    expect(m.downloadName).toBe("Attività del Coordinamento.docx");
+    const served = await download(m.id);
+    expect(served.headers.get("Content-Disposition")).toBe(
+      "attachment; filename=\"Attivita del Coordinamento.docx\"; filename*=UTF-8''Attivit%C3%A0%20del%20Coordinamento.docx",
+    );
+  });
+
+  it("sanitises names with quotes, newlines, folders and odd characters", () => {
+    expect(sanitizeDownloadName("../../etc/passwd.pdf", "pdf")).toBe("passwd.pdf");
+    expect(sanitizeDownloadName('relazione "finale".pdf', "pdf")).toBe("relazione _finale_.pdf");
+    expect(sanitizeDownloadName("riga1\r\nContent-Type: text\n.pdf", "pdf")).toBe("riga1 Content-Type_ text.pdf");
+    expect(sanitizeDownloadName("riga1\r\nContent-Type: text/html\n.pdf", "pdf")).toBe("html.pdf");
+    expect(sanitizeDownloadName("C:\\Users\\maria\\Città di Noto.odt", "odt")).toBe("Città di Noto.odt");
+    expect(sanitizeDownloadName("...", "pdf")).toBe("materiale.pdf");
+    expect(sanitizeDownloadName(".htaccess", "pdf")).toBe("htaccess.pdf");
+    expect(sanitizeDownloadName("programma.exe", "pdf")).toBe("programma.pdf");
+    expect(sanitizeDownloadName("slides.v2", "pptx")).toBe("slides.v2.pptx");
+    expect(sanitizeDownloadName("nota\u202Efdp.exe", "pdf")).toBe("nota fdp.pdf");
+
+    const header = contentDisposition('relazione "finale"\u00e8.pdf');
+    expect(header).not.toMatch(/[\r\n]/);
+    expect(header).toBe("attachment; filename=\"relazione _finale_e.pdf\"; filename*=UTF-8''relazione%20%22finale%22%C3%A8.pdf");
+  });
+
+  it("detects types by content, not by name", async () => {
+    const dir = fs.mkdtempSync(path.join(uploadsDir(), "..", "detect-"));
+    const write = (name: string, bytes: Uint8Array) => {
+      const p = path.join(dir, name);
+      fs.writeFileSync(p, bytes);
+      return p;
+    };
+    expect((await detectDocumentType(write("x.exe", PDF)))?.extension).toBe("pdf");
+    expect(await detectDocumentType(write("x.pdf", EXE()))).toBeNull();
+    expect(await detectDocumentType(write("broken.docx", strToU8("PK\u0003\u0004 not really a zip")))).toBeNull();
+    expect(await detectDocumentType(write("empty.pdf", new Uint8Array()))).toBeNull();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("downloading materials", () => {
+  it("members-only: 404 to anonymous visitors (as if it did not exist), 200 to a coordinator", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    expect((await upload(rt.id, { name: "riservato.pdf", bytes: PDF }, { visibility: "members" })).status).toBe(302);
+    const m = latestMaterial(rt.id);
+    const anonymous = await download(m.id, null);
+    expect(anonymous.status).toBe(404);
+    expect(await anonymous.text()).toBe("Materiale non trovato");
+    const missing = await download(999_999, null);
+    expect(missing.status).toBe(404);
+    const coordinator = await download(m.id, coordinatorId);
+    expect(coordinator.status).toBe(200);
+    expect(coordinator.headers.get("Cache-Control")).toBe("private, no-store");
+  });
+
+  it("members-only: 200 to the active referente of a member ente, 404 to one still awaiting approval", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    expect((await upload(rt.id, { name: "per-aderenti.pdf", bytes: PDF }, { visibility: "members" })).status).toBe(302);
+    const m = latestMaterial(rt.id);
+    const asReferent = async (state: "pending" | "active") => {
+      const referent = await createReferent(state);
+      const { cookie } = await referentCookie(referent.referentId);
+      return settle(async () => downloadLoader(routeArgs(referentGet(`/materiali/${m.id}`, cookie), { id: String(m.id) })));
+    };
+    expect((await asReferent("active")).status).toBe(200);
+    expect((await asReferent("pending")).status).toBe(404);
+  });
+
+  it("materials of a draft are never public", async () => {
+    const draft = createTestRoundTable(coordinatorId, {}, { publish: false });
+    expect((await upload(draft.id, { name: "bozza.pdf", bytes: PDF })).status).toBe(302);
+    const m = latestMaterial(draft.id);
+    expect((await download(m.id, null)).status).toBe(404);
+    expect((await download(m.id, coordinatorId)).status).toBe(200);
+  });
+
+  it("canDownloadMaterial: the rule the referent area will extend", () => {
+    const published = { visibility: "members" as const, roundTableStatus: "published" as const };
+    expect(canDownloadMaterial({ material: published, coordinator: null, referent: null })).toBe(false);
+    expect(canDownloadMaterial({ material: published, coordinator: { id: 1 }, referent: null })).toBe(true);
+    expect(canDownloadMaterial({ material: published, coordinator: null, referent: { id: 3, active: true } })).toBe(true);
+    expect(canDownloadMaterial({ material: published, coordinator: null, referent: { id: 3, active: false } })).toBe(false);
+    expect(canDownloadMaterial({ material: { ...published, visibility: "public" }, coordinator: null, referent: null })).toBe(true);
+    expect(canDownloadMaterial({ material: { visibility: "public", roundTableStatus: "draft" }, coordinator: null, referent: null })).toBe(false);
+  });
+
+  it("a link sends the visitor to it", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    const response = await settle(async () =>
+      materialsAction(
+        routeArgs(
+          await adminPost(`/admin/tavoli/${rt.id}/materiali`, { intent: "link", "link.kind": "video", "link.title": "Video dell'incontro", "link.curatedBy": "", "link.visibility": "public", "link.url": "https://www.youtube.com/watch?v=W8nMwuZY0xs" }, coordinatorId),
+          { id: String(rt.id) },
+        ),
+      ),
+    );
+    expect(response.status).toBe(302);
+    const m = latestMaterial(rt.id);
+    expect(m).toMatchObject({ kind: "video", url: "https://www.youtube.com/watch?v=W8nMwuZY0xs", storedFileName: null });
+    const served = await download(m.id);
+    expect(served.status).toBe(302);
+    expect(served.headers.get("Location")).toBe("https://www.youtube.com/watch?v=W8nMwuZY0xs");
+  });
+
+  it("refuses a link that is not https or a kind that is not a link", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    const response = await settle(async () =>
+      materialsAction(
+        routeArgs(
+          await adminPost(`/admin/tavoli/${rt.id}/materiali`, { intent: "link", "link.kind": "slides", "link.title": "Video", "link.visibility": "public", "link.url": "javascript:alert(1)" }, coordinatorId),
+          { id: String(rt.id) },
+        ),
+      ),
+    );
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { errors: Record<string, string> }).errors).toEqual({
+      "link.kind": "Scegli il tipo di materiale",
+      "link.url": "Il link deve essere un indirizzo completo che inizia con https://",
+    });
+    expect(materialsOf(rt.id)).toHaveLength(0);
+  });
+
+  it("deleting a material removes its file", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    expect((await upload(rt.id, { name: "da-eliminare.pdf", bytes: PDF })).status).toBe(302);
+    const m = latestMaterial(rt.id);
+    const file = path.join(uploadsDir(), m.storedFileName!);
+    expect(fs.existsSync(file)).toBe(true);
+    const response = await settle(async () =>
+      materialsAction(routeArgs(await adminPost(`/admin/tavoli/${rt.id}/materiali`, { intent: "delete", materialId: String(m.id) }, coordinatorId), { id: String(rt.id) })),
+    );
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe(`/admin/tavoli/${rt.id}?esito=materiale-eliminato#materiali-sezione`);
+    expect(materialsOf(rt.id)).toHaveLength(0);
+    expect(fs.existsSync(file)).toBe(false);
+    expect((await download(m.id, coordinatorId)).status).toBe(404);
+  });
+
+  it("the materials page is for coordinators only", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    const anonymous = await settle(async () => materialsLoader(routeArgs(await adminGet(`/admin/tavoli/${rt.id}/materiali`, null), { id: String(rt.id) })));
+    expect(anonymous.status).toBe(302);
+    const signedIn = await settle(async () => materialsLoader(routeArgs(await adminGet(`/admin/tavoli/${rt.id}/materiali`, coordinatorId), { id: String(rt.id) })));
+    expect(signedIn.status).toBe(200);
+  });
+});
+
+describe("materiali disponibili", () => {
+  it("goes once per slides or video added after the end, to the invitees who have not declined", async () => {
+    const rt = createTestRoundTable(coordinatorId, { startsAt: "2022-03-02T15:00", endsAt: "2022-03-02T17:00" });
+    addInvitation(rt.id, "mat-si@comune.test", "yes");
+    addInvitation(rt.id, "mat-attesa@comune.test", "pending");
+    addInvitation(rt.id, "mat-no@comune.test", "no");
+
+    // A nota-invito is not announced.
+    expect((await upload(rt.id, { name: "nota.pdf", bytes: PDF }, { kind: "nota_invito" })).status).toBe(302);
+    expect(outboxForRoundTable(rt.id, "materials-available")).toHaveLength(0);
+
+    const slides = await upload(rt.id, { name: "slides.pptx", bytes: PPTX() }, { kind: "slides", title: "Slides di A. Trebeschi" });
+    expect(slides.headers.get("Location")).toBe(`/admin/tavoli/${rt.id}?esito=materiale-aggiunto&n=2#materiali-sezione`);
+    const rows = outboxForRoundTable(rt.id, "materials-available");
+    expect(rows.map((r) => r.recipient).sort()).toEqual(["mat-attesa@comune.test", "mat-si@comune.test"]);
+    const m = latestMaterial(rt.id);
+    expect(m.announcedAt).toBeInstanceOf(Date);
+    expect(rows[0].props).toMatchObject({ material: { title: "Slides di A. Trebeschi", kindLabel: "Slides", url: `${APP_URL}/materiali/${m.id}` } });
+
+    // A video link: one more announcement each; a document: none.
+    await settle(async () =>
+      materialsAction(
+        routeArgs(
+          await adminPost(`/admin/tavoli/${rt.id}/materiali`, { intent: "link", "link.kind": "video", "link.title": "Video", "link.visibility": "public", "link.url": "https://www.youtube.com/watch?v=abc" }, coordinatorId),
+          { id: String(rt.id) },
+        ),
+      ),
+    );
+    await settle(async () =>
+      materialsAction(
+        routeArgs(
+          await adminPost(`/admin/tavoli/${rt.id}/materiali`, { intent: "link", "link.kind": "documento", "link.title": "Articolo", "link.visibility": "public", "link.url": "https://www.anci.sicilia.it/x" }, coordinatorId),
+          { id: String(rt.id) },
+        ),
+      ),
+    );
+    expect(outboxForRoundTable(rt.id, "materials-available")).toHaveLength(4);
+  });
+
+  it("is not sent for slides added before the round table has ended", async () => {
+    const upcoming = createTestRoundTable(coordinatorId);
+    addInvitation(upcoming.id, "prima@comune.test", "yes");
+    expect((await upload(upcoming.id, { name: "slides.pdf", bytes: PDF }, { kind: "slides" })).status).toBe(302);
+    expect(outboxForRoundTable(upcoming.id, "materials-available")).toHaveLength(0);
+    expect(latestMaterial(upcoming.id).announcedAt).toBeNull();
+  });
+});

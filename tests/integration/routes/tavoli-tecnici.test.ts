@@ -1,0 +1,168 @@
+import ical from "node-ical";
+import { beforeAll, describe, expect, it } from "vitest";
+import { addLinkMaterial } from "~/models/material.server";
+import { cancelRoundTable, updateRoundTable } from "~/models/round-table.server";
+import * as detailRoute from "~/routes/tavoli-tecnici.$id";
+import * as eventRoute from "~/routes/tavoli-tecnici.$id_.evento[.]ics";
+import * as listRoute from "~/routes/tavoli-tecnici._index";
+import * as feedRoute from "~/routes/tavoli-tecnici[.]ics";
+import { getDb } from "~/utils/db.server";
+import { createTestCoordinator, settle } from "../../support/admin";
+import { renderRoute } from "../../support/render-route";
+import { APP_URL, routeArgs } from "../../support/requests";
+import { createTestRoundTable, roundTableInput } from "../../support/round-tables";
+
+let coordinatorId: number;
+let december: ReturnType<typeof createTestRoundTable>;
+let june: ReturnType<typeof createTestRoundTable>;
+let draft: ReturnType<typeof createTestRoundTable>;
+let cancelled: ReturnType<typeof createTestRoundTable>;
+let past: ReturnType<typeof createTestRoundTable>;
+
+beforeAll(() => {
+  coordinatorId = createTestCoordinator().id;
+  // Winter time (UTC+1) and summer time (UTC+2).
+  december = createTestRoundTable(coordinatorId, { number: "31", title: "Incontro di dicembre", startsAt: "2030-12-03T15:00", endsAt: "2030-12-03T17:00" });
+  june = createTestRoundTable(coordinatorId, {
+    number: "32",
+    title: "Incontro di giugno",
+    startsAt: "2031-06-10T09:30",
+    endsAt: "2031-06-10T13:00",
+    mode: "ibrido",
+    place: "Palermo, sede di ANCI Sicilia",
+    onlineUrl: "https://meet.example.org/segreto",
+    speakers: "G. Zollo — Welcome\nM. Alberti",
+  });
+  draft = createTestRoundTable(coordinatorId, { number: "33", title: "Bozza riservata" }, { publish: false });
+  cancelled = createTestRoundTable(coordinatorId, { number: "34", title: "Incontro annullato", startsAt: "2031-01-20T15:00", endsAt: "2031-01-20T17:00" });
+  cancelRoundTable(getDb(), { id: cancelled.id, coordinatorId, appUrl: APP_URL });
+  past = createTestRoundTable(coordinatorId, { number: "3", title: "Coordinamento dei Progetti SAI della Provincia di Brescia", startsAt: "2022-03-02T15:00", endsAt: "2022-03-02T17:00" });
+  addLinkMaterial(getDb(), {
+    roundTableId: past.id,
+    input: { kind: "video", title: "Video dell'incontro", curatedBy: null, visibility: "public", url: "https://www.youtube.com/watch?v=W8nMwuZY0xs" },
+    coordinatorId,
+    appUrl: APP_URL,
+  });
+  addLinkMaterial(getDb(), {
+    roundTableId: past.id,
+    input: { kind: "documento", title: "Documento riservato", curatedBy: null, visibility: "members", url: "https://example.org/riservato" },
+    coordinatorId,
+    appUrl: APP_URL,
+  });
+});
+
+const get = (path: string) => new Request(`${APP_URL}${path}`);
+
+function parse(text: string) {
+  const parsed = ical.sync.parseICS(text);
+  const events = Object.values(parsed).filter((c): c is ical.VEvent => c?.type === "VEVENT");
+  return { events, method: (parsed.vcalendar as unknown as { method?: string } | undefined)?.method, byUid: (uid: string) => events.find((e) => e.uid === uid) };
+}
+
+const uid = (id: number) => `tavolo-${id}@portale.test`;
+
+describe("/tavoli-tecnici", () => {
+  it("shows upcoming meetings and the archive, cancelled ones marked, never drafts", async () => {
+    const { status, html } = await renderRoute(listRoute, get("/tavoli-tecnici"));
+    expect(status).toBe(200);
+    expect(html.match(/<h1/g)).toHaveLength(1);
+    expect(html).toContain("<h1>Tavoli tecnici</h1>");
+    expect(html).toContain("Prossimi incontri");
+    expect(html).toContain("Archivio");
+    const [upcoming, archive] = html.split("Archivio</h2>");
+    expect(upcoming).toContain("31° Tavolo tecnico - 3 dicembre 2030");
+    expect(upcoming).toContain("martedì 3 dicembre 2030, dalle 15:00 alle 17:00");
+    expect(upcoming).toContain("32° Tavolo tecnico - 10 giugno 2031");
+    expect(upcoming).toContain("Ibrido (in presenza e online) · Palermo, sede di ANCI Sicilia");
+    expect(upcoming).toContain("Welcome (a cura di G. Zollo)");
+    expect(upcoming).toContain("A cura di M. Alberti");
+    expect(upcoming).toMatch(/34° Tavolo tecnico - 20 gennaio 2031<\/a><span class="badge bg-danger ms-2">Annullato<\/span>/);
+    expect(archive).toContain("3° Tavolo tecnico - 2 marzo 2022");
+    expect(archive).toContain('href="https://www.youtube.com/watch?v=W8nMwuZY0xs"');
+    expect(html).not.toContain("Documento riservato");
+    expect(html).not.toContain("Bozza riservata");
+    expect(html).not.toContain("meet.example.org/segreto");
+    expect(html).toContain('href="/tavoli-tecnici.ics"');
+  });
+});
+
+describe("/tavoli-tecnici/:id", () => {
+  it("shows the details, programme, speakers, public materials and the calendar download", async () => {
+    const { status, html } = await renderRoute(detailRoute, get(`/tavoli-tecnici/${june.id}`), "/tavoli-tecnici/:id");
+    expect(status).toBe(200);
+    expect(html.match(/<h1/g)).toHaveLength(1);
+    expect(html).toContain("<h1>Incontro di giugno</h1>");
+    expect(html).toContain("martedì 10 giugno 2031, dalle 09:30 alle 13:00");
+    expect(html).toContain("Palermo, sede di ANCI Sicilia");
+    expect(html).toContain("15:00 Saluti");
+    expect(html).toContain(`href="/tavoli-tecnici/${june.id}/evento.ics"`);
+    expect(html).toContain("Aggiungi al calendario");
+    expect(html).not.toContain("meet.example.org/segreto");
+  });
+
+  it("marks a cancelled meeting and answers 404 for drafts and unknown ids", async () => {
+    const page = await renderRoute(detailRoute, get(`/tavoli-tecnici/${cancelled.id}`), "/tavoli-tecnici/:id");
+    expect(page.html).toContain("<strong>Annullato.</strong>");
+    for (const id of [String(draft.id), "999999", "abc"]) {
+      const response = await settle(() => detailRoute.loader(routeArgs(get(`/tavoli-tecnici/${id}`), { id })));
+      expect(response.status).toBe(404);
+      const ics = await settle(() => eventRoute.loader(routeArgs(get(`/tavoli-tecnici/${id}/evento.ics`), { id })));
+      expect(ics.status).toBe(404);
+    }
+  });
+
+  it("offers the event as an .ics (METHOD:PUBLISH) with Europe/Rome times", async () => {
+    const response = await settle(() => eventRoute.loader(routeArgs(get(`/tavoli-tecnici/${june.id}/evento.ics`), { id: String(june.id) })));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toBe("text/calendar; charset=utf-8");
+    expect(response.headers.get("Content-Disposition")).toBe(`attachment; filename="tavolo-tecnico-${june.id}.ics"`);
+    const text = await response.text();
+    const { events, method } = parse(text);
+    expect(method).toBe("PUBLISH");
+    expect(events).toHaveLength(1);
+    expect(events[0].uid).toBe(uid(june.id));
+    expect(events[0].start.toISOString()).toBe("2031-06-10T07:30:00.000Z");
+    expect(text).toContain("DTSTART;TZID=Europe/Rome:20310610T093000");
+    expect(text).not.toContain("segreto");
+  });
+});
+
+describe("/tavoli-tecnici.ics", () => {
+  it("is a valid feed of every published and cancelled round table with stable UIDs, SEQUENCE and Rome times across DST", async () => {
+    const response = await settle(() => feedRoute.loader());
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toBe("text/calendar; charset=utf-8");
+    const text = await response.text();
+    expect(text.startsWith("BEGIN:VCALENDAR\r\n")).toBe(true);
+    const feed = parse(text);
+    expect(feed.method).toBe("PUBLISH");
+    expect(feed.byUid(uid(draft.id))).toBeUndefined();
+    expect(text).not.toContain("Bozza riservata");
+
+    const dec = feed.byUid(uid(december.id))!;
+    expect(dec.start.toISOString()).toBe("2030-12-03T14:00:00.000Z"); // 15:00 CET
+    expect(dec.end!.toISOString()).toBe("2030-12-03T16:00:00.000Z");
+    expect(dec.start.tz).toBe("Europe/Rome");
+    const jun = feed.byUid(uid(june.id))!;
+    expect(jun.start.toISOString()).toBe("2031-06-10T07:30:00.000Z"); // 09:30 CEST
+    expect(jun.end!.toISOString()).toBe("2031-06-10T11:00:00.000Z");
+    expect(jun.location).toBe("Palermo, sede di ANCI Sicilia e online");
+    expect(Number(jun.sequence)).toBe(0);
+
+    const cancel = feed.byUid(uid(cancelled.id))!;
+    expect(cancel.status).toBe("CANCELLED");
+    expect(Number(cancel.sequence)).toBe(1);
+    expect(feed.byUid(uid(past.id))?.start.toISOString()).toBe("2022-03-02T14:00:00.000Z");
+
+    // A change of date is reflected with the same UID and a higher SEQUENCE.
+    updateRoundTable(getDb(), {
+      id: december.id,
+      input: roundTableInput({ number: "31", title: "Incontro di dicembre", startsAt: "2030-12-04T16:00", endsAt: "2030-12-04T18:00" }),
+      coordinatorId,
+      appUrl: APP_URL,
+    });
+    const updated = parse(await (await settle(() => feedRoute.loader())).text()).byUid(uid(december.id))!;
+    expect(Number(updated.sequence)).toBe(1);
+    expect(updated.start.toISOString()).toBe("2030-12-04T15:00:00.000Z");
+  });
+});

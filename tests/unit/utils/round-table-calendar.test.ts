@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { buildCalendar } from "~/utils/ical.server";
+import { formatRoundTableWhen, parseRomeLocal, toRomeLocalInput } from "~/utils/rome-time";
+import { roundTableCalendarEvent, roundTableEmailData, roundTableHeading, roundTableUid } from "~/utils/round-table-calendar";
+import { parseSpeakers, speakersToText } from "~/validation/round-table";
+
+const rt = {
+  id: 12,
+  number: 3,
+  title: "Coordinamento dei Progetti SAI della Provincia di Brescia",
+  description: "15:00 Saluti",
+  startsAt: new Date("2030-12-03T14:00:00Z"),
+  endsAt: new Date("2030-12-03T16:00:00Z"),
+  mode: "ibrido" as const,
+  place: "Palermo",
+  onlineUrl: "https://meet.example.org/x",
+  sequence: 2,
+  status: "published" as const,
+  speakers: [{ name: "A. Trebeschi", affiliation: "Brescia" }],
+};
+
+describe("Europe/Rome times of the round-table form", () => {
+  it("reads datetime-local values as Italian time, in winter and in summer", () => {
+    expect(parseRomeLocal("2030-12-03T15:00")?.toISOString()).toBe("2030-12-03T14:00:00.000Z");
+    expect(parseRomeLocal("2031-06-10T09:30")?.toISOString()).toBe("2031-06-10T07:30:00.000Z");
+    expect(parseRomeLocal("2030-02-30T15:00")).toBeNull();
+    expect(parseRomeLocal("3 dicembre")).toBeNull();
+    expect(toRomeLocalInput(new Date("2031-06-10T07:30:00Z"))).toBe("2031-06-10T09:30");
+    expect(formatRoundTableWhen(rt.startsAt, rt.endsAt)).toBe("martedì 3 dicembre 2030, dalle 15:00 alle 17:00");
+  });
+});
+
+describe("roundTableCalendarEvent", () => {
+  it("maps a round table to the event of buildCalendar, with a stable UID and its SEQUENCE", () => {
+    const event = roundTableCalendarEvent(rt, { appUrl: "https://sai.example.org" });
+    expect(event).toMatchObject({
+      uid: "tavolo-12@sai.example.org",
+      sequence: 2,
+      title: "3° Tavolo tecnico: Coordinamento dei Progetti SAI della Provincia di Brescia",
+      start: rt.startsAt,
+      end: rt.endsAt,
+      location: "Palermo e online: https://meet.example.org/x",
+      url: "https://sai.example.org/tavoli-tecnici/12",
+      cancelled: false,
+    });
+    expect(event.description).toContain("- A. Trebeschi — Brescia");
+    expect(roundTableUid(12, "https://sai.example.org")).toBe(event.uid);
+  });
+
+  it("accepts the JSON form of the outbox props and can leave the online link out", () => {
+    const fromJson = roundTableCalendarEvent(roundTableEmailData(rt), { appUrl: "https://sai.example.org", includeOnlineUrl: false });
+    expect(fromJson.start.toISOString()).toBe("2030-12-03T14:00:00.000Z");
+    expect(fromJson.location).toBe("Palermo e online");
+    expect(fromJson.description).not.toContain("meet.example.org");
+    const cancelled = roundTableCalendarEvent({ ...rt, status: "cancelled" }, { appUrl: "https://sai.example.org" });
+    expect(cancelled.cancelled).toBe(true);
+    expect(buildCalendar([cancelled], { method: "CANCEL" })).toContain("STATUS:CANCELLED");
+    expect(roundTableHeading({ number: null })).toBe("Tavolo tecnico");
+  });
+});
+
+describe("speakers, one per line", () => {
+  it("reads «Nome — argomento» with any dash and writes it back", () => {
+    const { speakers, problems } = parseSpeakers("S. Bottari — Modello SAI Torino\nA. Fontana e S. Rovetto - Modello SAI Chiesanuova (TO)\n\nG. Zollo\nM. Rossi–Ente");
+    expect(problems).toEqual([]);
+    expect(speakers).toEqual([
+      { name: "S. Bottari", affiliation: "Modello SAI Torino" },
+      { name: "A. Fontana e S. Rovetto", affiliation: "Modello SAI Chiesanuova (TO)" },
+      { name: "G. Zollo" },
+      { name: "M. Rossi", affiliation: "Ente" },
+    ]);
+    expect(speakersToText(speakers)).toBe("S. Bottari — Modello SAI Torino\nA. Fontana e S. Rovetto — Modello SAI Chiesanuova (TO)\nG. Zollo\nM. Rossi — Ente");
+    expect(parseSpeakers("Anna-Maria Rossi").speakers).toEqual([{ name: "Anna-Maria Rossi" }]);
+    expect(parseSpeakers(" — senza nome").problems).toEqual(["Riga 1 dei relatori: manca il nome prima del trattino"]);
+  });
+});
