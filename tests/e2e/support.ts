@@ -2,6 +2,7 @@
 // the SMTP mailbox written by global-setup.ts, test data and the scheda referente filler, axe-core.
 import crypto from "node:crypto";
 import fs from "node:fs";
+import path from "node:path";
 import { createRequire } from "node:module";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect, inject } from "vitest";
@@ -34,7 +35,7 @@ type PageOptions = { javaScriptEnabled?: boolean; bypassCSP?: boolean };
 const pagesWithoutJs = new WeakSet<Page>();
 
 /** Messages a page logs that are expected: the 400/404/410 answers the tests provoke on purpose. */
-const EXPECTED_CONSOLE = [/Failed to load resource: the server responded with a status of (400|404|409|410)/];
+const EXPECTED_CONSOLE = [/Failed to load resource: the server responded with a status of (400|401|404|409|410)/];
 
 /**
  * Call once at the top of a test file. Connects to the shared browser before the tests, gives each
@@ -143,12 +144,23 @@ const SICILIAN_COMUNI: Comune[] = Object.values(
   .map((a) => ({ name: a.name, sigla: a.province }));
 const usedComuni = new Set<string>();
 
-/** A Sicilian comune not yet used by this test file (chosen at random, so files rarely share one). */
+/**
+ * A Sicilian comune no other test of this run has used: all e2e files share one server, so each
+ * claim is an exclusive file in the shared mailbox folder.
+ */
 export function pickComune(): Comune {
-  const free = SICILIAN_COMUNI.filter((c) => !usedComuni.has(c.name));
-  const comune = free[crypto.randomInt(free.length)];
-  usedComuni.add(comune.name);
-  return comune;
+  for (;;) {
+    const free = SICILIAN_COMUNI.filter((c) => !usedComuni.has(c.name));
+    if (free.length === 0) throw new Error("No Sicilian comune left for this e2e run");
+    const comune = free[crypto.randomInt(free.length)];
+    usedComuni.add(comune.name);
+    try {
+      fs.closeSync(fs.openSync(path.join(mailDir(), `.comune-${encodeURIComponent(comune.name)}`), "wx"));
+      return comune;
+    } catch {
+      // taken by another test file: try another
+    }
+  }
 }
 
 export type ProjectData = {
