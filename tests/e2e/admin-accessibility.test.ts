@@ -109,7 +109,7 @@ for (const js of [true, false]) {
       const page = await browser.newPage({ javaScriptEnabled: js });
       await signedIn(page);
       await open(page, path(data));
-      expect(await h1(page)).toBe(expected(data));
+      await expect.poll(() => h1(page), { timeout: 10_000 }).toBe(expected(data));
       await expectAccessible(page, `${name} (${mode})`);
     }, SEEDING_TIMEOUT);
 
@@ -171,7 +171,7 @@ for (const js of [true, false]) {
       const page = await browser.newPage({ javaScriptEnabled: js });
       const response = await open(page, "/login");
       expect(response?.status()).toBe(200);
-      expect(await h1(page)).toBe("Accesso coordinatori");
+      await expect.poll(() => h1(page), { timeout: 10_000 }).toBe("Accesso coordinatori");
       await expectAccessible(page, `/login (${mode})`);
     });
 
@@ -206,7 +206,7 @@ for (const js of [true, false]) {
     test("/logout (GET) when not signed in", async () => {
       const page = await browser.newPage({ javaScriptEnabled: js });
       await open(page, "/logout");
-      expect(await h1(page)).toBe("Esci dall'area riservata");
+      await expect.poll(() => h1(page), { timeout: 10_000 }).toBe("Esci dall'area riservata");
       await expectAccessible(page, `/logout signed out (${mode})`);
     });
 
@@ -214,7 +214,7 @@ for (const js of [true, false]) {
       const page = await browser.newPage({ javaScriptEnabled: js });
       const response = await open(page, "/invito-coordinatore/questo-invito-non-esiste");
       expect(response?.status()).toBe(404);
-      expect(await h1(page)).toBe("Collegamento non valido");
+      await expect.poll(() => h1(page), { timeout: 10_000 }).toBe("Collegamento non valido");
       await expectAccessible(page, `/invito-coordinatore with a bad token (${mode})`);
     });
 

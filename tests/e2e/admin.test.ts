@@ -297,7 +297,7 @@ describe("signing out", () => {
     await page.goto("/admin");
     expect(new URL(page.url()).pathname).toBe("/login");
     expect(new URL(page.url()).searchParams.get("redirectTo")).toBe("/admin");
-    expect(await h1(page)).toBe("Accesso coordinatori");
+    await expect.poll(() => h1(page), { timeout: 10_000 }).toBe("Accesso coordinatori");
 
     // The old session cookie is worthless: the session was closed on the server, not only forgotten.
     await page.context().addCookies(cookiesBefore);

@@ -105,7 +105,7 @@ describe("import of the member list", () => {
   test("with JavaScript: upload an .xlsx, preview, error report, import with emails, members in the list", async () => {
     const page = await browser.newPage();
     await signIn(page, "/admin/importa", true);
-    expect(await h1(page)).toBe("Importa l'elenco degli aderenti");
+    await expect.poll(() => h1(page), { timeout: 10_000 }).toBe("Importa l'elenco degli aderenti");
     await expectAccessible(page, "/admin/importa");
     expect(await page.getByRole("navigation", { name: "Area coordinatori" }).getByRole("link", { name: "Importa" }).getAttribute("aria-current")).toBe("page");
 
@@ -134,7 +134,7 @@ describe("import of the member list", () => {
     await page.getByRole("button", { name: "Carica e mostra l'anteprima" }).click();
     await page.waitForURL(/\/admin\/importa\/[a-f0-9]{32}$/);
     await eventually(() => isHydrated(page)).toBe(true);
-    expect(await h1(page)).toBe("Anteprima dell'importazione");
+    await expect.poll(() => h1(page), { timeout: 10_000 }).toBe("Anteprima dell'importazione");
     await expect(page.locator("main").textContent()).resolves.toContain("Nulla è stato ancora scritto.");
 
     const table = page.getByRole("table", { name: /^Anteprima/ });
@@ -205,7 +205,7 @@ describe("import of the member list", () => {
       await page.getByLabel("File da importare (.xlsx o .csv)").setInputFiles({ name: "aderenti.csv", mimeType: "text/csv", buffer: file });
       await page.getByRole("button", { name: "Carica e mostra l'anteprima" }).click();
       await page.waitForURL(/\/admin\/importa\/[a-f0-9]{32}$/);
-      expect(await h1(page)).toBe("Anteprima dell'importazione");
+      await expect.poll(() => h1(page), { timeout: 10_000 }).toBe("Anteprima dell'importazione");
     };
 
     await upload();
@@ -218,7 +218,7 @@ describe("import of the member list", () => {
     await eventually(() => page.getByLabel("In attesa della conferma dell'email", { exact: true }).isChecked()).toBe(true);
     await page.getByRole("button", { name: "Importa", exact: true }).click();
     await page.waitForLoadState("load");
-    expect(await h1(page)).toBe("Importazione completata");
+    await expect.poll(() => h1(page), { timeout: 10_000 }).toBe("Importazione completata");
     await expect(page.getByRole("table", { name: "Riepilogo dell'importazione" }).textContent()).resolves.toContain("Nessuna (invio non richiesto)");
     await expectAccessible(page, "the summary without JavaScript");
 

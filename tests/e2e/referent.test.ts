@@ -80,7 +80,7 @@ describe("referent area", () => {
 
     await open(page, "/area-referente");
     expect(new URL(page.url()).pathname).toBe("/area-referente/accedi");
-    expect(await h1(page)).toBe("Accesso all'area referente");
+    await eventually(() => h1(page)).toBe("Accesso all'area referente");
     expect(await checkA11y(page)).toEqual([]);
 
     const before = await countLoginEmails(data.email);
@@ -97,14 +97,14 @@ describe("referent area", () => {
     await page.getByLabel("Codice di accesso", { exact: true }).fill(code);
     await page.getByRole("button", { name: "Accedi", exact: true }).click();
     await page.waitForURL((url) => url.pathname === "/area-referente");
-    expect(await h1(page)).toBe("Il mio ente");
+    await eventually(() => h1(page)).toBe("Il mio ente");
     await expect(page.locator("main").textContent()).resolves.toContain(data.bodyName);
     await expect(page.locator("main").textContent()).resolves.toContain("Adesione approvata");
     expect(await checkA11y(page)).toEqual([]);
 
     await page.getByRole("link", { name: "Modifica i tuoi dati" }).click();
     await page.waitForURL((url) => url.pathname === "/area-referente/dati");
-    expect(await h1(page)).toBe("I tuoi dati");
+    await eventually(() => h1(page)).toBe("I tuoi dati");
     expect(await checkA11y(page)).toEqual([]);
 
     // An invalid number is refused with the error summary, accessibly.
@@ -136,25 +136,25 @@ describe("referent area", () => {
     await signInWithCode(page, data.email);
     await page.getByRole("link", { name: /^Modifica o chiudi/ }).first().click();
     await page.waitForURL((url) => /^\/area-referente\/progetti\/\d+$/.test(url.pathname));
-    expect(await h1(page)).toBe("Modifica progetto");
+    await eventually(() => h1(page)).toBe("Modifica progetto");
     expect(await checkA11y(page)).toEqual([]);
     await open(page, "/area-referente/tavoli");
-    expect(await h1(page)).toBe("I miei Tavoli");
+    await eventually(() => h1(page)).toBe("I miei Tavoli");
     expect(await checkA11y(page)).toEqual([]);
     await open(page, "/area-referente/progetti/nuovo");
-    expect(await h1(page)).toBe("Aggiungi progetto");
+    await eventually(() => h1(page)).toBe("Aggiungi progetto");
     expect(await checkA11y(page)).toEqual([]);
     await open(page, "/area-referente/email");
     expect(await checkA11y(page)).toEqual([]);
     await open(page, "/area-referente/subentro");
-    expect(await h1(page)).toBe("Proponi un successore");
+    await eventually(() => h1(page)).toBe("Proponi un successore");
     expect(await checkA11y(page)).toEqual([]);
     // The pages reached from emails, with a link that does not (or no longer) work.
     await open(page, "/subentro/collegamento-inesistente");
-    expect(await h1(page)).toBe("Collegamento non valido");
+    await eventually(() => h1(page)).toBe("Collegamento non valido");
     expect(await checkA11y(page)).toEqual([]);
     await open(page, "/area-referente/email/conferma/collegamento-inesistente");
-    expect(await h1(page)).toBe("Collegamento non valido o scaduto");
+    await eventually(() => h1(page)).toBe("Collegamento non valido o scaduto");
     expect(await checkA11y(page)).toEqual([]);
     await open(page, "/area-referente");
 
@@ -184,14 +184,14 @@ describe("referent area", () => {
     const { link } = await loginEmail(data.email, before);
 
     await page.goto(link);
-    expect(await h1(page)).toBe("Accesso all'area referente");
+    await eventually(() => h1(page)).toBe("Accesso all'area referente");
     expect(await checkA11y(page)).toEqual([]);
     const cookies = await page.context().cookies();
     expect(cookies.filter((c) => c.name.endsWith("sai_ref_session"))).toEqual([]);
 
     await page.getByRole("button", { name: "Accedi", exact: true }).click();
     await page.waitForURL((url) => url.pathname === "/area-referente");
-    expect(await h1(page)).toBe("Il mio ente");
+    await eventually(() => h1(page)).toBe("Il mio ente");
     expect(await checkA11y(page)).toEqual([]);
 
     // The link works once.

@@ -52,7 +52,7 @@ async function confirmByLink(page: Page, link: string, data: RegistrationData) {
   const bodyName = `Comune di ${data.comune.name}`;
   const response = await page.goto(link);
   expect(response?.status()).toBe(200);
-  expect(await h1(page)).toBe("Conferma il tuo indirizzo email");
+  await expect.poll(() => h1(page), { timeout: 10_000 }).toBe("Conferma il tuo indirizzo email");
   await expect(page.locator("main").textContent()).resolves.toContain(data.email);
   const coordinatorMailsBefore = (await mailsTo(COORDINATOR_EMAIL)).filter((m) => m.subject.includes(bodyName));
   expect(coordinatorMailsBefore, "opening the link (GET) must not confirm anything").toEqual([]);
@@ -67,7 +67,7 @@ async function confirmByLink(page: Page, link: string, data: RegistrationData) {
 
   // The link works once.
   await page.goto(link);
-  expect(await h1(page)).toBe("Indirizzo già confermato");
+  await expect.poll(() => h1(page), { timeout: 10_000 }).toBe("Indirizzo già confermato");
 }
 
 describe("scheda referente with JavaScript", () => {
@@ -77,7 +77,7 @@ describe("scheda referente with JavaScript", () => {
     data.projects.push({ ...secondProject });
 
     await page.goto("/adesione");
-    expect(await h1(page)).toBe("Scheda referente");
+    await expect.poll(() => h1(page), { timeout: 10_000 }).toBe("Scheda referente");
     await fillRegistrationForm(page, data, { js: true });
     expect(await projectGroups(page).count()).toBe(2);
     await submitRegistration(page);
