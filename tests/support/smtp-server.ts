@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
 
-export type SmtpBehaviour = "accept" | "temporary-failure" | "permanent-failure";
+export type SmtpBehaviour = "accept" | "temporary-failure" | "permanent-failure" | "drop-connection";
 
 /** A real SMTP server on 127.0.0.1 that records what it accepts and fails on command. */
 export async function startTestSmtpServer({ port: wantedPort = 0 }: { port?: number } = {}) {
@@ -16,6 +16,14 @@ export async function startTestSmtpServer({ port: wantedPort = 0 }: { port?: num
       const chunks: Buffer[] = [];
       stream.on("data", (c: Buffer) => chunks.push(c));
       stream.on("end", async () => {
+        if (state.behaviour === "drop-connection") {
+          // Hang up in the middle of the transaction, as a crashing or overloaded server does.
+          (session as unknown as { socket?: { destroy(): void } }).socket?.destroy();
+          for (const connection of (server as unknown as { connections: Set<{ _socket: { destroy(): void } }> }).connections) {
+            connection._socket.destroy();
+          }
+          return;
+        }
         if (state.behaviour === "temporary-failure") {
           return callback(Object.assign(new Error("451 Riprova più tardi"), { responseCode: 451 }));
         }

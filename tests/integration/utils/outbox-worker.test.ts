@@ -209,4 +209,23 @@ describe("email delivery through the outbox", () => {
       await revived?.close();
     }
   });
+
+  it("retries when the server drops the connection in the middle of a message", async () => {
+    const to = uniqueEmail("interrotta");
+    smtp.state.behaviour = "drop-connection";
+    queueTestEmail(to);
+    const worker = startWorker();
+    try {
+      const failed = await until(() => (rowFor(to).attempts === 1 && rowFor(to).status === "queued" ? rowFor(to) : undefined));
+      expect(failed.lastError).toBeTruthy();
+      expect(receivedBy(to)).toHaveLength(0);
+      smtp.state.behaviour = "accept";
+      getDb().update(outbox).set({ nextAttemptAt: new Date() }).where(eq(outbox.id, failed.id)).run();
+      await until(() => rowFor(to).status === "sent" || undefined);
+      expect(receivedBy(to)).toHaveLength(1);
+    } finally {
+      await worker.stop();
+      smtp.state.behaviour = "accept";
+    }
+  });
 });
