@@ -114,8 +114,21 @@ export async function endCoordinatorSession(request: Request) {
   return getCookies().session.serialize("", { maxAge: 0 });
 }
 
-/** Only same-site paths: an open redirect after sign-in would be a phishing aid. */
+const REDIRECT_BASE = "http://portale.invalid";
+
+/**
+ * Only same-site paths: an open redirect after sign-in would be a phishing aid. Browsers drop tabs
+ * and newlines from a URL and read "\\" as "/", so "/\t/evil.example" or "/\\evil.example" would leave
+ * the site: such characters are refused, and the path must resolve to this origin.
+ */
 export function safeRedirectPath(target: unknown, fallback = "/admin") {
-  if (typeof target !== "string" || !target.startsWith("/") || target.startsWith("//") || target.startsWith("/\\")) return fallback;
-  return target;
+  if (typeof target !== "string" || !target.startsWith("/") || /[\\\u0000-\u001f\u007f]/.test(target)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(target, REDIRECT_BASE);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== REDIRECT_BASE) return fallback;
+  return `${url.pathname}${url.search}${url.hash}`;
 }
