@@ -51,17 +51,77 @@ app.use(
   }),
 );
 
+// Only the methods the portal uses; a Host header that makes no URL is a bad request. Both would
+// otherwise reach Remix and end as a 500.
+const METHODS = new Set(["GET", "HEAD", "POST"]);
+app.use((req, res, next) => {
+  if (!METHODS.has(req.method)) {
+    res.set("Allow", "GET, HEAD, POST");
+    return sendErrorPage(res, 405);
+  }
+  try {
+    new URL(`${req.protocol}://${req.get("host")}${req.originalUrl}`);
+  } catch {
+    return sendErrorPage(res, 400);
+  }
+  next();
+});
+
+// A POST whose Origin is another site is refused here with a 403 (the forms' CSRF token is checked
+// by the actions). Remix makes the same comparison, Origin's host against X-Forwarded-Host or Host,
+// but answers a mismatch with a 500.
+app.use((req, res, next) => {
+  const origin = req.get("origin");
+  if (req.method !== "POST" || origin === undefined) return next();
+  const host = req.get("x-forwarded-host")?.split(",")[0].trim() || req.get("host");
+  let originHost = null;
+  try {
+    originHost = origin === "null" ? null : new URL(origin).host;
+  } catch {
+    // not a URL: refused below
+  }
+  if (!originHost || originHost !== host) return sendErrorPage(res, 403);
+  next();
+});
+
 app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
 app.use(express.static("public", { maxAge: "1h" }));
 
 app.all(
   "*",
   createRequestHandler({
-    build,
+    build: build.entry.module.guardFormBodies(build),
     mode: process.env.NODE_ENV === "development" ? "development" : "production",
     getLoadContext: (req, res) => ({ cspNonce: res.locals.cspNonce, clientIp: req.ip ?? "unknown" }),
   }),
 );
+
+// Whatever Express itself refuses (a path that does not decode, …) gets an Italian page without details.
+app.use((error, _req, res, next) => {
+  if (res.headersSent) return next(error);
+  const status = Number.isInteger(error?.status) && error.status >= 400 && error.status < 600 ? error.status : 500;
+  if (status >= 500) console.error(error);
+  sendErrorPage(res, status);
+});
+
+const ERROR_PAGES = {
+  400: ["Richiesta non valida", "La richiesta non è stata accettata. Controlla l'indirizzo e riprova."],
+  403: ["Accesso non consentito", "La richiesta non è stata accettata: ricarica la pagina del portale e riprova."],
+  405: ["Operazione non consentita", "Questo indirizzo non accetta questo tipo di richiesta."],
+  500: ["Si è verificato un errore", "Non è stato possibile completare la richiesta. Riprova tra qualche minuto."],
+};
+
+function sendErrorPage(res, status) {
+  const [title, message] = ERROR_PAGES[status] ?? (status < 500 ? ERROR_PAGES[400] : ERROR_PAGES[500]);
+  res
+    .status(status)
+    .type("html")
+    .send(
+      `<!DOCTYPE html><html lang="it"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+        `<title>${title} - Coordinamento SAI</title></head><body><main><h1>${title}</h1><p>${message}</p>` +
+        `<p><a href="/">Torna alla pagina iniziale</a></p></main></body></html>`,
+    );
+}
 
 const server = app.listen(portal.port, () => {
   console.log(`Portale del Coordinamento SAI su ${portal.appUrl} (porta ${portal.port})`);

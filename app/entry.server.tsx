@@ -6,6 +6,7 @@ import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "./utils/nonce";
 
 export { bootPortal } from "./utils/boot.server";
+export { guardFormBodies } from "./utils/form-body.server";
 
 const ABORT_DELAY = 5_000;
 

@@ -94,6 +94,8 @@ function describeError(status: number) {
       return { title: "Pagina non trovata", message: "L'indirizzo che hai seguito non corrisponde a nessuna pagina del portale." };
     case 403:
       return { title: "Accesso non consentito", message: "Non hai i permessi per questa pagina o la richiesta non era valida. Ricarica la pagina e riprova." };
+    case 405:
+      return { title: "Operazione non consentita", message: "Questo indirizzo non accetta questo tipo di richiesta." };
     case 429:
       return { title: "Troppe richieste", message: "Hai fatto troppe richieste in poco tempo. Attendi qualche minuto e riprova." };
     case 400:

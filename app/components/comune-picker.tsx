@@ -96,9 +96,12 @@ function ComuneCombobox({ name, label, hint, error, provinces, value, onChange, 
     itemToString: (item) => item?.label ?? "",
     selectedItem: selected,
     inputValue: query,
-    onInputValueChange: ({ inputValue }) => {
+    // Typing is handled in the input's own onChange (below): downshift reports changes a render
+    // later, and a controlled input updated that late loses keystrokes typed quickly (or text that
+    // assistive technology inserts key by key). A selection cleared by typing must not wipe the text.
+    onInputValueChange: ({ inputValue, type }) => {
+      if (type === useCombobox.stateChangeTypes.InputChange || type === useCombobox.stateChangeTypes.ControlledPropUpdatedSelectedItem) return;
       setQuery(inputValue ?? "");
-      if (selected && inputValue !== selected.label) onChange("");
     },
     onSelectedItemChange: ({ selectedItem }) => {
       onChange(selectedItem?.istatCode ?? "");
@@ -111,7 +114,14 @@ function ComuneCombobox({ name, label, hint, error, provinces, value, onChange, 
       <label {...getLabelProps()}>{label}</label>
       <div className="combobox-wrapper">
         <input
-          {...getInputProps({ onBlur })}
+          {...getInputProps({
+            onBlur,
+            onChange: (event) => {
+              const typed = (event.target as HTMLInputElement).value;
+              setQuery(typed);
+              if (selected && typed !== selected.label) onChange("");
+            },
+          })}
           className={`form-control ${error ? "is-invalid" : ""}`}
           aria-invalid={error ? true : undefined}
           aria-describedby={describedBy(name, { hint, error })}

@@ -92,6 +92,9 @@ export function RegistrationForm({ provinces, handoverComuni, values, serverErro
 
   return (
     <Form method="post" noValidate onSubmit={onSubmit} aria-describedby="form-intro">
+      {/* Enter in a field sends the scheda: a form's first submit button is the one Enter presses,
+          and without this one it would be "Rimuovi progetto". Not shown, not focusable, not announced. */}
+      <button type="submit" hidden tabIndex={-1} aria-hidden="true" />
       <AuthenticityTokenInput name="csrf" />
       <HoneypotInputs label="Non compilare questo campo" />
       {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} formError={formError} subject="La scheda" failureTitle="Non è stato possibile inviare la scheda" /> : null}

@@ -37,19 +37,13 @@ import { recordAudit } from "./audit.server";
 
 const openProjects = sql`${saiProjects.closedAt} IS NULL`;
 
-/** Open projects per ente: joined once instead of one query per row. */
-function projectTotals(db: Db | Tx) {
-  return db
-    .select({
-      memberBodyId: saiProjects.memberBodyId,
-      count: sql<number>`count(*)`.as("open_project_count"),
-      places: sql<number>`coalesce(sum(${saiProjects.fundedPlaces}), 0)`.as("open_project_places"),
-    })
-    .from(saiProjects)
-    .where(openProjects)
-    .groupBy(saiProjects.memberBodyId)
-    .as("project_totals");
-}
+/**
+ * Open projects of the row's ente, as correlated subqueries on sai_projects_body_idx: SQLite
+ * evaluates them only for the rows that match the filters (a page is 25), where a grouped subquery
+ * joined to the list was materialised over every project of the country at each request.
+ */
+const openProjectCount = sql<number>`(SELECT count(*) FROM ${saiProjects} WHERE ${saiProjects.memberBodyId} = ${memberBodies.id} AND ${openProjects})`;
+const openProjectPlaces = sql<number>`(SELECT coalesce(sum(${saiProjects.fundedPlaces}), 0) FROM ${saiProjects} WHERE ${saiProjects.memberBodyId} = ${memberBodies.id} AND ${openProjects})`;
 
 // Accented vowels folded to plain ones in SQL; lower() in SQLite only folds ASCII letters, so the
 // upper-case accented ones are listed too.
@@ -100,7 +94,9 @@ function textCondition(q: string): SQL | undefined {
 function conditions(filters: MembershipFilters, { withStatus }: { withStatus: boolean }): SQL | undefined {
   const parts: (SQL | undefined)[] = [];
   if (withStatus && filters.status) parts.push(eq(membershipRequests.status, filters.status));
-  if (filters.provinceCode) parts.push(eq(municipalities.provinceCode, filters.provinceCode));
+  // Only a Comune has a province; saying so lets SQLite go from the province's comuni to their enti
+  // (member_bodies_comune_uq) instead of reading every request.
+  if (filters.provinceCode) parts.push(eq(memberBodies.kind, "comune"), eq(municipalities.provinceCode, filters.provinceCode));
   if (filters.kind) parts.push(eq(membershipRequests.kind, filters.kind));
   if (filters.category) {
     parts.push(
@@ -158,7 +154,6 @@ export type MembershipListRow = {
 };
 
 function selectRows(db: Db | Tx, { filters, sort, limit, offset }: { filters: MembershipFilters; sort: MembershipSort; limit?: number; offset?: number }) {
-  const totals = projectTotals(db);
   const query = db
     .select({
       id: membershipRequests.id,
@@ -183,15 +178,14 @@ function selectRows(db: Db | Tx, { filters, sort, limit, offset }: { filters: Me
       email: referents.email,
       phone: referents.phone,
       mobile: referents.mobile,
-      openProjects: sql<number>`coalesce(${totals.count}, 0)`,
-      fundedPlaces: sql<number>`coalesce(${totals.places}, 0)`,
+      openProjects: openProjectCount,
+      fundedPlaces: openProjectPlaces,
     })
     .from(membershipRequests)
     .innerJoin(memberBodies, eq(memberBodies.id, membershipRequests.memberBodyId))
     .innerJoin(referents, eq(referents.id, membershipRequests.referentId))
     .leftJoin(municipalities, eq(municipalities.istatCode, memberBodies.municipalityCode))
     .leftJoin(provinces, eq(provinces.code, municipalities.provinceCode))
-    .leftJoin(totals, eq(totals.memberBodyId, memberBodies.id))
     .where(conditions(filters, { withStatus: true }))
     .orderBy(...orderBy(sort));
   const rows = limit === undefined ? query.all() : query.limit(limit).offset(offset ?? 0).all();
@@ -225,15 +219,18 @@ export type StatusCounts = Record<MembershipStatus, number>;
 
 function countByStatus(db: Db | Tx, filters: MembershipFilters): StatusCounts {
   const counts = Object.fromEntries(MEMBERSHIP_STATUSES.map((s) => [s, 0])) as StatusCounts;
-  const rows = db
+  // Only the joins the filters need: without filters this reads the status index alone.
+  const needsBody = !!(filters.provinceCode || filters.category || filters.q);
+  const query = db
     .select({ status: membershipRequests.status, n: sql<number>`count(*)` })
     .from(membershipRequests)
-    .innerJoin(memberBodies, eq(memberBodies.id, membershipRequests.memberBodyId))
-    .innerJoin(referents, eq(referents.id, membershipRequests.referentId))
-    .leftJoin(municipalities, eq(municipalities.istatCode, memberBodies.municipalityCode))
-    .where(conditions(filters, { withStatus: false }))
-    .groupBy(membershipRequests.status)
-    .all();
+    .$dynamic();
+  if (needsBody) {
+    query.innerJoin(memberBodies, eq(memberBodies.id, membershipRequests.memberBodyId));
+    query.leftJoin(municipalities, eq(municipalities.istatCode, memberBodies.municipalityCode));
+  }
+  if (filters.q) query.innerJoin(referents, eq(referents.id, membershipRequests.referentId));
+  const rows = query.where(conditions(filters, { withStatus: false })).groupBy(membershipRequests.status).all();
   for (const r of rows) counts[r.status] = Number(r.n);
   return counts;
 }

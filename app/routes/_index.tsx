@@ -1,6 +1,6 @@
 import { json, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { getNetworkFigures, getNextRoundTable } from "~/models/figures.server";
+import { getPublicHomeData } from "~/models/figures.server";
 import { formatDateTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { SAI_CATEGORY_LABELS } from "~/validation/labels";
@@ -16,9 +16,7 @@ export const meta: MetaFunction = () => [
 ];
 
 export async function loader() {
-  const db = getDb();
-  const figures = getNetworkFigures(db);
-  const next = getNextRoundTable(db, { now: new Date() });
+  const { figures, nextRoundTable: next } = getPublicHomeData(getDb(), { now: new Date() });
   return json({
     figures,
     nextRoundTable: next

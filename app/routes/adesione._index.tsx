@@ -34,9 +34,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await request.formData();
   await validateCsrf(request, formData);
   checkHoneypot(formData);
-  const values = { ...initialRegistrationValues, projects: [], ...formDataToObject(formData, { skip: ["csrf", "intent"] }) } as RegistrationFormValues;
-  values.noActiveProjects = formData.get("noActiveProjects") === "on";
-  values.privacyConsent = formData.get("privacyConsent") === "on";
+  const values = registrationValuesOf(formData);
   const intent = String(formData.get("intent") ?? "submit");
 
   // Without JavaScript "Aggiungi progetto" and "Rimuovi progetto" post the form back to be redrawn.
@@ -68,6 +66,24 @@ export async function action({ request, context }: ActionFunctionArgs) {
   wakeOutboxWorker();
   const flash = await getCookies().flash.serialize({ email: result.email, kind: result.kind, outcome: result.outcome });
   return redirect("/adesione/inviata", { headers: { "Set-Cookie": flash } });
+}
+
+/** The posted scheda as the form holds it: only its own fields, every value a string (crafted shapes are dropped). */
+function registrationValuesOf(formData: FormData): RegistrationFormValues {
+  const posted = formDataToObject(formData, { skip: ["csrf", "intent"] });
+  const strings = <T extends Record<string, unknown>>(source: unknown, defaults: T): T => {
+    const record = source && typeof source === "object" ? (source as Record<string, unknown>) : {};
+    const picked = { ...defaults } as Record<string, unknown>;
+    for (const key of Object.keys(defaults)) if (typeof record[key] === "string") picked[key] = record[key];
+    return picked as T;
+  };
+  const { projects: _projects, noActiveProjects: _none, privacyConsent: _consent, ...textDefaults } = initialRegistrationValues;
+  return {
+    ...strings(posted, textDefaults),
+    projects: Array.isArray(posted.projects) ? posted.projects.map((p) => strings(p, emptyProject)) : [],
+    noActiveProjects: formData.get("noActiveProjects") === "on",
+    privacyConsent: formData.get("privacyConsent") === "on",
+  };
 }
 
 export default function RegistrationPage() {

@@ -15,7 +15,7 @@ import { useValidatedForm } from "~/components/use-validated-form";
 import { parseImportFile } from "~/models/member-import.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { validateCsrf } from "~/utils/csrf.server";
-import { issuesToFieldErrors, type FormErrors } from "~/utils/form-data";
+import { isMalformedFormError, issuesToFieldErrors, MALFORMED_FORM_MESSAGE, type FormErrors } from "~/utils/form-data";
 import { cleanupImportUploads, saveImportUpload } from "~/utils/import-store.server";
 import {
   columnDocs,
@@ -55,6 +55,7 @@ export async function action({ request }: ActionFunctionArgs) {
       : await request.formData();
   } catch (error) {
     if (error instanceof MaxPartSizeExceededError) return json<FormErrors>({ errors: { file: TOO_LARGE } }, { status: 413 });
+    if (isMalformedFormError(error)) return json<FormErrors>({ errors: {}, formError: MALFORMED_FORM_MESSAGE }, { status: 400 });
     throw error;
   }
   await validateCsrf(request, formData);

@@ -17,7 +17,7 @@ import { requireCoordinator } from "~/utils/auth.server";
 import { assertSameOrigin, validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
-import { fieldId, formDataToObject, issuesToFieldErrors } from "~/utils/form-data";
+import { fieldId, formDataToObject, isMalformedFormError, issuesToFieldErrors, MALFORMED_FORM_MESSAGE } from "~/utils/form-data";
 import { createMaterialUploadHandler, UploadTooLargeError } from "~/utils/material-upload.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { formatRoundTableWhen } from "~/utils/rome-time";
@@ -83,6 +83,7 @@ async function uploadAction(request: Request, roundTableId: number, coordinatorI
       formData = await unstable_parseMultipartFormData(request, upload.handler);
     } catch (error) {
       if (error instanceof UploadTooLargeError) return fail("upload", { "upload.file": TOO_LARGE_MESSAGE }, 413);
+      if (isMalformedFormError(error)) return fail("upload", {}, 400, undefined, MALFORMED_FORM_MESSAGE);
       throw error;
     }
     await validateCsrf(request, formData);

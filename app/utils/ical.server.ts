@@ -64,9 +64,18 @@ function toAttributes(event: CalendarEvent): EventAttributes {
   };
 }
 
+// Remembered: the invitations of a round table all carry the same two times (issue 7).
+const romeLocalCache = new Map<string, string>();
+
 const romeLocal = (utc: string) => {
-  const d = new Date(`${utc.slice(0, 4)}-${utc.slice(4, 6)}-${utc.slice(6, 8)}T${utc.slice(9, 11)}:${utc.slice(11, 13)}:${utc.slice(13, 15)}Z`);
-  return format(new TZDate(d, TIME_ZONE), "yyyyMMdd'T'HHmmss");
+  let local = romeLocalCache.get(utc);
+  if (local === undefined) {
+    const d = new Date(`${utc.slice(0, 4)}-${utc.slice(4, 6)}-${utc.slice(6, 8)}T${utc.slice(9, 11)}:${utc.slice(11, 13)}:${utc.slice(13, 15)}Z`);
+    local = format(new TZDate(d, TIME_ZONE), "yyyyMMdd'T'HHmmss");
+    if (romeLocalCache.size >= 1000) romeLocalCache.clear();
+    romeLocalCache.set(utc, local);
+  }
+  return local;
 };
 
 /**

@@ -19,7 +19,12 @@ export type MailTransport = {
   send(message: OutgoingMessage): Promise<void>;
   close(): void;
   description: string;
+  /** How many messages it can usefully carry at once (the SMTP pool's connections). */
+  concurrency?: number;
 };
+
+/** SMTP connections kept open by the pool, hence messages sent at once by the outbox worker. */
+export const SMTP_MAX_CONNECTIONS = 3;
 
 /** SMTP when SMTP_URL is set; otherwise each email becomes an .eml file under data/mail/. */
 export function createMailTransport(env: Pick<Env, "SMTP_URL" | "mailDir">): MailTransport {
@@ -27,13 +32,14 @@ export function createMailTransport(env: Pick<Env, "SMTP_URL" | "mailDir">): Mai
     const transporter = nodemailer.createTransport({
       url: env.SMTP_URL,
       pool: true,
-      maxConnections: 3,
+      maxConnections: SMTP_MAX_CONNECTIONS,
       connectionTimeout: 15_000,
       greetingTimeout: 15_000,
       socketTimeout: 60_000,
     } satisfies SMTPPool.Options);
     return {
       description: `SMTP ${new URL(env.SMTP_URL).host}`,
+      concurrency: SMTP_MAX_CONNECTIONS,
       async send(message) {
         await transporter.sendMail(message);
       },
@@ -43,6 +49,7 @@ export function createMailTransport(env: Pick<Env, "SMTP_URL" | "mailDir">): Mai
   const writer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
   return {
     description: `.eml files in ${env.mailDir}`,
+    concurrency: 1,
     async send(message) {
       const info = await writer.sendMail(message);
       await fs.mkdir(env.mailDir, { recursive: true });

@@ -11,12 +11,20 @@ export type OutboxWorkerOptions = {
   ratePerSecond: number;
   maxAttempts: number;
   leaseMs?: number;
+  /**
+   * Messages in flight at once; default: what the transport can carry (the SMTP pool's connections).
+   * The rate cap holds whatever the concurrency: sends start at most ratePerSecond a second.
+   */
+  concurrency?: number;
   /** Builds the opt-out link of non-essential emails (List-Unsubscribe and the footer link). */
   unsubscribeUrlFor?: (email: string) => string;
   onError?: (error: unknown) => void;
 };
 
 const wakers = new Set<() => void>();
+
+/** How far behind its schedule the worker may catch up at once (see deliver()). */
+const CATCH_UP_MS = 10;
 
 /** Lets a model ask for immediate delivery after its transaction commits. */
 export function wakeOutboxWorker() {
@@ -26,48 +34,66 @@ export function wakeOutboxWorker() {
 export function startOutboxWorker(options: OutboxWorkerOptions) {
   const { db, transport, from, pollMs, ratePerSecond, maxAttempts, leaseMs = 5 * 60_000 } = options;
   const minGapMs = 1000 / ratePerSecond;
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? transport.concurrency ?? 1));
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let wakeRequested = false;
 
+  async function sendOne(row: ReturnType<typeof claimDueEmails>[number]) {
+    try {
+      const unsubscribe = row.category === "communication" ? options.unsubscribeUrlFor?.(row.recipient) : undefined;
+      const rendered = await renderEmail(row.template, unsubscribe ? { ...row.props, unsubscribeUrl: unsubscribe } : row.props);
+      await transport.send({
+        from,
+        to: row.recipient,
+        subject: rendered.subject,
+        html: rendered.html,
+        text: rendered.text,
+        messageId: row.messageId,
+        attachments: rendered.attachments.length > 0 ? rendered.attachments : undefined,
+        // RFC 8058 one-click opt-out, only for comunicazioni; service emails carry none.
+        headers: unsubscribe
+          ? { "List-Unsubscribe": `<${unsubscribe}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" }
+          : undefined,
+      });
+      markEmailSent(db, { id: row.id, subject: rendered.subject, now: new Date() });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      markEmailFailedAttempt(db, { row, error: message, permanent: isPermanentFailure(error), maxAttempts, now: new Date() });
+    }
+  }
+
+  // Up to `concurrency` messages in flight. Their starts follow a virtual schedule one gap apart
+  // (1 s / ratePerSecond), restarting from now after an idle spell; a delay of up to CATCH_UP_MS (a
+  // late timer) is caught up on, so high rates are not held back by the millisecond resolution of
+  // timers, and no second sees more than ratePerSecond starts (+1%).
   async function deliver() {
-    let lastSendAt = 0;
-    for (;;) {
-      const batch = claimDueEmails(db, { now: new Date(), limit: Math.max(1, Math.ceil(ratePerSecond)), leaseMs });
-      if (batch.length === 0) return;
-      for (const [index, row] of batch.entries()) {
-        if (stopped) {
-          // Claimed but not started: hand them back now rather than after the lease.
-          releaseEmails(db, { ids: batch.slice(index).map((r) => r.id) });
-          return;
+    let nextSlot = 0;
+    const inFlight = new Set<Promise<void>>();
+    try {
+      for (;;) {
+        const batch = claimDueEmails(db, { now: new Date(), limit: Math.max(1, Math.ceil(ratePerSecond)), leaseMs });
+        if (batch.length === 0) return;
+        for (const [index, row] of batch.entries()) {
+          while (inFlight.size >= concurrency) await Promise.race(inFlight);
+          const wait = nextSlot - Date.now();
+          if (wait > 0 && !stopped) await new Promise((r) => setTimeout(r, wait));
+          if (stopped) {
+            // Claimed but not started: hand them back now rather than after the lease.
+            releaseEmails(db, { ids: batch.slice(index).map((r) => r.id) });
+            return;
+          }
+          const now = Date.now();
+          nextSlot = (nextSlot < now - CATCH_UP_MS ? now : nextSlot) + minGapMs;
+          const sending: Promise<void> = sendOne(row).finally(() => inFlight.delete(sending));
+          inFlight.add(sending);
         }
-        const wait = lastSendAt + minGapMs - Date.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        lastSendAt = Date.now();
-        try {
-          const unsubscribe = row.category === "communication" ? options.unsubscribeUrlFor?.(row.recipient) : undefined;
-          const rendered = await renderEmail(row.template, unsubscribe ? { ...row.props, unsubscribeUrl: unsubscribe } : row.props);
-          await transport.send({
-            from,
-            to: row.recipient,
-            subject: rendered.subject,
-            html: rendered.html,
-            text: rendered.text,
-            messageId: row.messageId,
-            attachments: rendered.attachments.length > 0 ? rendered.attachments : undefined,
-            // RFC 8058 one-click opt-out, only for comunicazioni; service emails carry none.
-            headers: unsubscribe
-              ? { "List-Unsubscribe": `<${unsubscribe}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" }
-              : undefined,
-          });
-          markEmailSent(db, { id: row.id, subject: rendered.subject, now: new Date() });
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          markEmailFailedAttempt(db, { row, error: message, permanent: isPermanentFailure(error), maxAttempts, now: new Date() });
-        }
+        if (stopped) return;
       }
-      if (stopped) return;
+    } finally {
+      // Every started send finishes (and is recorded) before the worker counts as idle or stopped.
+      await Promise.all(inFlight);
     }
   }
 
@@ -98,7 +124,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions) {
   schedule(0);
 
   return {
-    /** Stops claiming work and waits (bounded) for the email being sent. */
+    /** Stops claiming work and waits (bounded) for the emails being sent. */
     async stop(timeoutMs = 10_000) {
       stopped = true;
       wakers.delete(wake);

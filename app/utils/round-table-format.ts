@@ -8,8 +8,23 @@ import { roundTableHeading } from "./round-table-calendar";
 
 const rome = (value: Date | string | number) => new TZDate(new Date(value), "Europe/Rome");
 
+// Time-zone formatting costs tens of microseconds per date, and every invitation of a round table
+// words the same dates (twice per email): the wordings are remembered (issue 7, delivery rate).
+const whenCache = new Map<string, string>();
+
 /** "martedì 3 dicembre 2026, dalle 15:00 alle 17:00" (Italian time). */
 export function roundTableWhen(rt: { startsAt: Date | string | number; endsAt: Date | string | number }) {
+  const key = `${new Date(rt.startsAt).getTime()}|${new Date(rt.endsAt).getTime()}`;
+  let wording = whenCache.get(key);
+  if (wording === undefined) {
+    wording = formatWhen(rt);
+    if (whenCache.size >= 1000) whenCache.clear();
+    whenCache.set(key, wording);
+  }
+  return wording;
+}
+
+function formatWhen(rt: { startsAt: Date | string | number; endsAt: Date | string | number }) {
   const start = rome(rt.startsAt);
   const end = rome(rt.endsAt);
   const day = (d: Date) => format(d, "EEEE d MMMM yyyy", { locale: it });

@@ -32,5 +32,15 @@ export function scheduledJobs({ db, appUrl }: { db: Db; appUrl: string }): Sched
         });
       },
     },
+    {
+      // Table statistics for SQLite's query planner, as SQLite advises for long-lived connections: at
+      // start, then daily. Without them the member list filtered by province and status read every
+      // request of the country (docs/performance.md). Bounded: optimize samples at most ~2000 rows per index.
+      name: "database-optimize",
+      everyMs: 24 * 60 * 60_000,
+      run: () => {
+        db.$client.pragma("optimize=0x10002");
+      },
+    },
   ];
 }

@@ -8,3 +8,23 @@ export function searchKey(value: string): string {
     .replace(/[^a-z0-9]+/g, " ")
     .trim();
 }
+
+// Characters nobody types into a form and that break what the portal writes (XML of Excel files,
+// email headers, iCalendar lines) or mislead a reader: C0 controls other than tab and line ends, DEL,
+// C1 controls, the bidirectional embeddings, overrides and isolates (they can make a name read
+// backwards), the noncharacters U+FFFE and U+FFFF, and lone surrogates.
+const HAZARDS =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Whether a text holds any of the characters `cleanLine` and `cleanLines` remove. */
+export const hasTextHazards = (value: string) => new RegExp(HAZARDS.source).test(value);
+
+/** A one-line value as typed: line breaks and tabs become spaces, the hazards above are removed. */
+export function cleanLine(value: string): string {
+  return value.replace(/\r\n|[\r\n\t\u2028\u2029]/g, " ").replace(HAZARDS, "");
+}
+
+/** A multi-line value: line ends become "\n", the hazards above are removed (tabs stay). */
+export function cleanLines(value: string): string {
+  return value.replace(/\r\n?|[\u2028\u2029]/g, "\n").replace(HAZARDS, "");
+}

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cleanLine } from "~/utils/text";
 
 // Forms of /admin/coordinatori. Shared by the browser (react-hook-form) and the action.
 
@@ -18,13 +19,12 @@ const role = z.preprocess(
 ) as unknown as z.ZodType<CoordinatorRole, z.ZodTypeDef, string>;
 
 export const inviteCoordinatorSchema = z.object({
-  name: z
-    .string({ required_error: "Inserisci il nome" })
-    .trim()
-    .min(1, "Inserisci il nome")
-    .max(100, "Massimo 100 caratteri"),
+  name: z.preprocess(
+    (v) => (typeof v === "string" ? cleanLine(v) : v),
+    z.string({ required_error: "Inserisci il nome", invalid_type_error: "Inserisci il nome" }).trim().min(1, "Inserisci il nome").max(100, "Massimo 100 caratteri"),
+  ),
   email: z
-    .string({ required_error: "Inserisci l'email" })
+    .string({ required_error: "Inserisci l'email", invalid_type_error: "Inserisci l'email" })
     .trim()
     .min(1, "Inserisci l'email")
     .max(254, "Massimo 254 caratteri")

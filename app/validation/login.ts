@@ -2,14 +2,15 @@ import { z } from "zod";
 
 export const loginSchema = z.object({
   email: z
-    .string({ required_error: "Inserisci l'email" })
+    .string({ required_error: "Inserisci l'email", invalid_type_error: "Inserisci l'email" })
     .trim()
     .min(1, "Inserisci l'email")
     .max(254, "Massimo 254 caratteri")
     .email("Indirizzo email non valido")
     .transform((v) => v.toLowerCase()),
-  password: z.string({ required_error: "Inserisci la password" }).min(1, "Inserisci la password").max(1000, "Password troppo lunga"),
-  redirectTo: z.string().optional(),
+  password: z.string({ required_error: "Inserisci la password", invalid_type_error: "Inserisci la password" }).min(1, "Inserisci la password").max(1000, "Password troppo lunga"),
+  // Only a path of the portal is followed (safeRedirectPath); anything else is ignored, never an error.
+  redirectTo: z.string().optional().catch(undefined),
 });
 
 export type LoginInput = z.input<typeof loginSchema>;

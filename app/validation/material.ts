@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cleanLine } from "~/utils/text";
 import { isHttpsUrl } from "./round-table";
 
 // The two forms of the materials of a Tavolo tecnico: a file upload and a link (video or document).
@@ -24,7 +25,8 @@ export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
 export const TOO_LARGE_MESSAGE = "Il file supera il limite di 25 MB: riducine le dimensioni (ad esempio esportando il PDF compresso) e riprova.";
 export const ACCEPTED_TYPES_TEXT = "PDF, Word (.docx), PowerPoint (.pptx), OpenDocument testo (.odt) o presentazione (.odp)";
 
-const text = (message = "Valore non valido") => z.preprocess((v) => (v == null ? "" : v), z.string({ invalid_type_error: message }));
+const text = (message = "Valore non valido") =>
+  z.preprocess((v) => (v == null ? "" : typeof v === "string" ? cleanLine(v) : v), z.string({ invalid_type_error: message }));
 const oneOf = <T extends string>(values: readonly T[], message: string) =>
   text(message).refine((v) => (values as readonly string[]).includes(v), message) as unknown as z.ZodType<T, z.ZodTypeDef, string>;
 
@@ -56,7 +58,9 @@ export type MaterialFormValues = { kind: string; title: string; curatedBy: strin
 export const emptyMaterialForm = (kind: string): MaterialFormValues => ({ kind, title: "", curatedBy: "", visibility: "public", url: "" });
 
 // The two forms share one page, so their fields are named "upload.*" and "link.*".
-export const uploadMaterialFormSchema = z.object({ upload: uploadMaterialSchema });
-export const linkMaterialFormSchema = z.object({ link: linkMaterialSchema });
+// A missing group is checked as an empty one, so each field gets its own message.
+const group = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v && typeof v === "object" ? v : {}), schema);
+export const uploadMaterialFormSchema = z.object({ upload: group(uploadMaterialSchema) });
+export const linkMaterialFormSchema = z.object({ link: group(linkMaterialSchema) });
 export type UploadMaterialFormValues = { upload: Omit<MaterialFormValues, "url"> };
 export type LinkMaterialFormValues = { link: MaterialFormValues };

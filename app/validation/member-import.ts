@@ -267,11 +267,14 @@ export type ImportUploadInput = { file: unknown };
 
 export const importRunSchema = z.object({
   status: z
-    .preprocess((v) => (v == null ? "" : v), z.string())
+    .preprocess((v) => (v == null ? "" : v), z.string({ invalid_type_error: "Scegli lo stato da dare alle adesioni importate" }))
     .refine((v) => (IMPORT_STATUSES as readonly string[]).includes(v), "Scegli lo stato da dare alle adesioni importate")
     .transform((v) => v as ImportStatus),
   sendEmails: z.preprocess(isChecked, z.boolean()),
-  digest: z.preprocess((v) => (v == null ? "" : v), z.string().max(100)),
+  digest: z.preprocess(
+    (v) => (v == null ? "" : v),
+    z.string({ invalid_type_error: "Anteprima non valida: ricarica la pagina e riprova" }).max(100, "Anteprima non valida: ricarica la pagina e riprova"),
+  ),
 });
 
 export type ImportRunInput = { status: string; sendEmails: boolean; digest: string };

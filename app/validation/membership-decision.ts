@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cleanLines } from "~/utils/text";
 
 // The reason a coordinator gives when rejecting a request or revoking a membership. The rejection
 // reason is quoted in the email to the referente, so it must be a real sentence.
@@ -8,7 +9,7 @@ export const DECISION_REASON_MAX = 2000;
 
 const reason = (missing: string) =>
   z.preprocess(
-    (v) => (typeof v === "string" ? v : ""),
+    (v) => (typeof v === "string" ? cleanLines(v) : ""),
     z
       .string()
       .trim()

@@ -15,6 +15,9 @@ export type ErasureRequestInput = { confirmErasure: boolean };
 
 /** A coordinator executes an erasure request: the referente and an explicit confirmation. */
 export const erasureExecutionSchema = z.object({
-  referentId: z.preprocess((v) => (typeof v === "string" ? Number(v) : v), z.number().int().positive()),
+  referentId: z.preprocess(
+    (v) => (typeof v === "string" ? Number(v) : v),
+    z.number({ required_error: "Referente non valido: ricarica la pagina e riprova", invalid_type_error: "Referente non valido: ricarica la pagina e riprova" }).int("Referente non valido: ricarica la pagina e riprova").positive("Referente non valido: ricarica la pagina e riprova"),
+  ),
   confirm: checkbox.refine((v) => v, "Spunta la conferma prima di eseguire la cancellazione"),
 });

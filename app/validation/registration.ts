@@ -1,14 +1,16 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { z } from "zod";
 import { MEMBER_BODY_KINDS, REFERENT_ROLES, SAI_CATEGORIES } from "#db/enums";
+import { cleanLine } from "~/utils/text";
 import { isValidBodyFiscalCode } from "./fiscal-code";
 
 // The online scheda referente. The same schema runs in the browser (react-hook-form) and in the action.
 
 // Zod skips object-level refinements once a field is "aborted" (wrong type, bad enum); every field
 // here fails softly instead, so a person sees all the problems of the form at once.
+// Every value is one line as typed: control characters and line breaks are cleaned away (cleanLine).
 const text = (message: string) =>
-  z.preprocess((v) => (v == null ? "" : v), z.string({ invalid_type_error: message }));
+  z.preprocess((v) => (v == null ? "" : typeof v === "string" ? cleanLine(v) : v), z.string({ invalid_type_error: message }));
 
 const oneOf = <T extends string>(values: readonly T[], message: string) =>
   text(message).refine((v) => (values as readonly string[]).includes(v), message) as unknown as z.ZodType<T, z.ZodTypeDef, string>;

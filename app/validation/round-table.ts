@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseRomeLocal } from "~/utils/rome-time";
+import { cleanLine, cleanLines } from "~/utils/text";
 import { ROUND_TABLE_MODE_LABELS, type RoundTableMode } from "~/utils/round-table-calendar";
 
 // The form of a Tavolo tecnico (/admin/tavoli/nuovo and /admin/tavoli/:id). The same schema runs in
@@ -49,7 +50,12 @@ export function roundTableFormValuesOf(formData: FormData): RoundTableFormValues
   return values;
 }
 
-const text = (message = "Valore non valido") => z.preprocess((v) => (v == null ? "" : v), z.string({ invalid_type_error: message }));
+// One-line values lose control characters and line breaks (cleanLine); the programme and the
+// speakers keep their lines (cleanLines).
+const text = (message = "Valore non valido") =>
+  z.preprocess((v) => (v == null ? "" : typeof v === "string" ? cleanLine(v) : v), z.string({ invalid_type_error: message }));
+const lines = (message = "Valore non valido") =>
+  z.preprocess((v) => (v == null ? "" : typeof v === "string" ? cleanLines(v) : v), z.string({ invalid_type_error: message }));
 const trimmed = (v: unknown) => (typeof v === "string" ? v.trim() : "");
 
 export const SPEAKER_SEPARATOR = " — ";
@@ -114,7 +120,7 @@ const roundTableFields = z.object({
     return Number(v);
   }),
   title: text("Inserisci il titolo").pipe(z.string().trim().min(1, "Inserisci il titolo").max(200, "Il titolo può avere al massimo 200 caratteri")),
-  description: text().pipe(z.string().trim().max(5000, "Il programma può avere al massimo 5000 caratteri")),
+  description: lines().pipe(z.string().trim().max(5000, "Il programma può avere al massimo 5000 caratteri")),
   startsAt: dateTime("Indica data e ora di inizio"),
   endsAt: dateTime("Indica data e ora di fine"),
   mode: text("Scegli la modalità").refine((v) => (ROUND_TABLE_MODE_VALUES as string[]).includes(v), "Scegli la modalità") as unknown as z.ZodType<
@@ -129,7 +135,7 @@ const roundTableFields = z.object({
     .pipe(z.string().trim().max(500, "Il link può avere al massimo 500 caratteri"))
     .refine((v) => !v || isHttpsUrl(v), "Il link per partecipare online deve essere un indirizzo completo che inizia con https://")
     .transform((v) => v || null),
-  speakers: text().transform((value, ctx) => {
+  speakers: lines().transform((value, ctx) => {
     const { speakers, problems } = parseSpeakers(value);
     if (problems.length > 0) {
       ctx.addIssue({ code: "custom", message: problems[0] });

@@ -6,11 +6,11 @@ export const PASSWORD_MIN_LENGTH = 12;
 export const setPasswordSchema = z
   .object({
     password: z
-      .string({ required_error: "Scegli una password" })
+      .string({ required_error: "Scegli una password", invalid_type_error: "Scegli una password" })
       .min(1, "Scegli una password")
       .min(PASSWORD_MIN_LENGTH, `La password deve avere almeno ${PASSWORD_MIN_LENGTH} caratteri`)
       .max(1000, "Password troppo lunga"),
-    confirmPassword: z.string({ required_error: "Ripeti la password" }).min(1, "Ripeti la password"),
+    confirmPassword: z.string({ required_error: "Ripeti la password", invalid_type_error: "Ripeti la password" }).min(1, "Ripeti la password"),
   })
   .superRefine((v, ctx) => {
     if (v.confirmPassword && v.password !== v.confirmPassword) {
