@@ -283,7 +283,7 @@ export async function fillRegistrationForm(page: Page, data: RegistrationData, {
 export async function submitRegistration(page: Page) {
   await page.getByRole("button", { name: "Invia la scheda" }).click();
   await page.waitForURL("**/adesione/inviata");
-  expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Controlla la tua casella di posta");
+  await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent(), { timeout: 10_000 }).toBe("Controlla la tua casella di posta");
 }
 
 /** The confirmation link of a confirmation email, checked to be on the portal. */
