@@ -36,12 +36,17 @@ export async function startTestSmtpServer({ port: wantedPort = 0 }: { port?: num
       });
     },
   });
+  // A client that disappears mid-session (a portal killed with SIGKILL, a dropped pool connection)
+  // is reported here; a real server logs it and goes on, and so does this one.
+  const connectionErrors: Error[] = [];
+  server.on("error", (error) => connectionErrors.push(error));
   await new Promise<void>((resolve) => server.listen(wantedPort, "127.0.0.1", resolve));
   const port = (server.server.address() as AddressInfo).port;
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
     state,
+    connectionErrors,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
