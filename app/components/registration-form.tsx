@@ -6,7 +6,7 @@ import { HoneypotInputs } from "remix-utils/honeypot/react";
 import { MEMBER_BODY_KINDS, REFERENT_ROLES, SAI_CATEGORIES } from "#db/enums";
 import { MEMBER_BODY_KIND_LABELS, REFERENT_ROLE_LABELS, SAI_CATEGORY_LABELS } from "~/validation/labels";
 import { emptyProject, registrationSchema } from "~/validation/registration";
-import { ComunePicker, type ProvinceOption } from "./comune-picker";
+import { ComunePicker, useComunePickerList } from "./comune-picker";
 import { CheckboxField, ErrorSummary, SelectField, TextField } from "./form-fields";
 import { useValidatedForm } from "./use-validated-form";
 
@@ -50,16 +50,16 @@ const options = <T extends string>(values: readonly T[], labels: Record<T, strin
   values.map((value) => ({ value, label: labels[value] }));
 
 type Props = {
-  provinces: ProvinceOption[];
-  handoverComuni: string[];
   values: RegistrationFormValues;
   serverErrors: Record<string, string>;
   formError?: string;
   focusField?: string;
 };
 
-export function RegistrationForm({ provinces, handoverComuni, values, serverErrors, formError, focusField }: Props) {
+export function RegistrationForm({ values, serverErrors, formError, focusField }: Props) {
   const navigation = useNavigation();
+  // The comuni and those with an active referente: fetched once hydrated, for the combobox.
+  const comuni = useComunePickerList();
   const { form, hydrated, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<RegistrationFormValues>({
     schema: registrationSchema,
     defaultValues: values,
@@ -118,12 +118,13 @@ export function RegistrationForm({ provinces, handoverComuni, values, serverErro
               label="Comune"
               hint="Scrivi il nome del Comune e sceglilo dall'elenco (solo per i Comuni)."
               error={errorFor("municipalityCode")}
-              provinces={provinces}
+              provinces={comuni.list?.provinces ?? null}
+              loadFailed={comuni.failed}
               value={municipality.field.value}
               onChange={municipality.field.onChange}
               onBlur={municipality.field.onBlur}
             />
-            {hydrated && handoverComuni.includes(municipality.field.value) ? (
+            {hydrated && comuni.list?.handover.includes(municipality.field.value) ? (
               <div className="alert alert-info" role="status">
                 Questo Comune ha già un referente attivo: inviando la scheda chiederai di subentrargli. La richiesta di
                 subentro sarà valutata dai coordinatori e il referente attuale ne riceverà notizia.

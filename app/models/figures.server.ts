@@ -1,7 +1,7 @@
 import { and, asc, eq, gte, isNull, sql } from "drizzle-orm";
 import { memberBodies, roundTables, SAI_CATEGORIES, saiProjects, type SaiCategory } from "#db/schema";
 import type { Db } from "~/utils/db.server";
-import type Database from "better-sqlite3";
+import { databaseFingerprint } from "~/utils/db-fingerprint.server";
 
 export type CategoryFigures = { category: SaiCategory; projects: number; places: number };
 
@@ -62,9 +62,9 @@ export function getNextRoundTable(db: Db, { now }: { now: Date }) {
 
 // ---------------------------------------------------------------------------------------------
 // The public home page (/) shows the figures and the next round table to every visitor: they are
-// kept in memory and computed again only when the database has changed, when the next round table
-// starts, or after PUBLIC_HOME_TTL_MS at the latest. At national scale the figures' query reads every
-// project (a few ms) while the rest of the page costs about as much: issue 7, docs/performance.md.
+// kept in memory and computed again only when a write has been committed (databaseFingerprint),
+// when the next round table starts, or after PUBLIC_HOME_TTL_MS at the latest. At national scale
+// the figures' query reads every project (4 ms, a quarter of the page): issue 7, docs/performance.md.
 
 export const PUBLIC_HOME_TTL_MS = 60_000;
 
@@ -72,24 +72,6 @@ type HomeData = { figures: NetworkFigures; nextRoundTable: ReturnType<typeof get
 type HomeCacheEntry = { fingerprint: string; expiresAt: number; data: HomeData };
 
 const homeCache = new WeakMap<Db, HomeCacheEntry>();
-const fingerprintStatements = new WeakMap<Db, { changes: Database.Statement; version: Database.Statement }>();
-
-/**
- * Changes whenever a write is committed: total_changes() counts the rows changed through this
- * connection (the portal's only one), PRAGMA data_version moves when another connection commits
- * (a backup restore, a script). Reading both costs microseconds.
- */
-function databaseFingerprint(db: Db) {
-  let statements = fingerprintStatements.get(db);
-  if (!statements) {
-    statements = {
-      changes: db.$client.prepare("SELECT total_changes()").pluck(),
-      version: db.$client.prepare("PRAGMA data_version").pluck(),
-    };
-    fingerprintStatements.set(db, statements);
-  }
-  return `${statements.changes.get()}:${statements.version.get()}`;
-}
 
 /** Figures and next round table of the home page, from memory while nothing has changed. */
 export function getPublicHomeData(db: Db, { now = new Date() }: { now?: Date } = {}): HomeData {

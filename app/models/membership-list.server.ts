@@ -154,6 +154,23 @@ export type MembershipListRow = {
 };
 
 function selectRows(db: Db | Tx, { filters, sort, limit, offset }: { filters: MembershipFilters; sort: MembershipSort; limit?: number; offset?: number }) {
+  let where = conditions(filters, { withStatus: true });
+  if (limit !== undefined) {
+    // A page: its ids first, sorted on the sort keys alone; the columns and the project totals are
+    // then read for those 25 rows only, not for every row that matches the filters.
+    const pageIds = db
+      .select({ id: membershipRequests.id })
+      .from(membershipRequests)
+      .innerJoin(memberBodies, eq(memberBodies.id, membershipRequests.memberBodyId))
+      .innerJoin(referents, eq(referents.id, membershipRequests.referentId))
+      .leftJoin(municipalities, eq(municipalities.istatCode, memberBodies.municipalityCode))
+      .leftJoin(provinces, eq(provinces.code, municipalities.provinceCode))
+      .where(where)
+      .orderBy(...orderBy(sort))
+      .limit(limit)
+      .offset(offset ?? 0);
+    where = inArray(membershipRequests.id, pageIds);
+  }
   const query = db
     .select({
       id: membershipRequests.id,
@@ -186,9 +203,9 @@ function selectRows(db: Db | Tx, { filters, sort, limit, offset }: { filters: Me
     .innerJoin(referents, eq(referents.id, membershipRequests.referentId))
     .leftJoin(municipalities, eq(municipalities.istatCode, memberBodies.municipalityCode))
     .leftJoin(provinces, eq(provinces.code, municipalities.provinceCode))
-    .where(conditions(filters, { withStatus: true }))
+    .where(where)
     .orderBy(...orderBy(sort));
-  const rows = limit === undefined ? query.all() : query.limit(limit).offset(offset ?? 0).all();
+  const rows = query.all();
   return rows.map(
     (r): MembershipListRow => ({
       id: r.id,

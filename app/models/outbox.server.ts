@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { and, desc, eq, inArray, lte, or, sql } from "drizzle-orm";
 import { outbox, EMAIL_CATEGORIES } from "#db/schema";
 import type { EmailProps, EmailTemplateName } from "#emails/index";
+import type Database from "better-sqlite3";
 import type { Db, Tx } from "~/utils/db.server";
 import { recordAudit } from "./audit.server";
 
@@ -64,11 +65,20 @@ export function claimDueEmails(db: Db, { now, limit, leaseMs }: { now: Date; lim
     .all();
 }
 
+// Prepared once per connection: the worker marks every delivered email, hundreds a second when
+// invitations go out, and building the same UPDATE through the query builder each time cost about
+// a twentieth of the delivery time (issue 7).
+const markSentStatements = new WeakMap<Db, Database.Statement<[string, number, number, number]>>();
+
 export function markEmailSent(db: Db, { id, subject, now }: { id: number; subject: string; now: Date }) {
-  db.update(outbox)
-    .set({ status: "sent", subject, sentAt: now, leaseUntil: null, lastError: null, updatedAt: now })
-    .where(eq(outbox.id, id))
-    .run();
+  let statement = markSentStatements.get(db);
+  if (!statement) {
+    statement = db.$client.prepare(
+      "UPDATE outbox SET status = 'sent', subject = ?, sent_at = ?, lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?",
+    );
+    markSentStatements.set(db, statement);
+  }
+  statement.run(subject, now.getTime(), now.getTime(), id);
 }
 
 // Growing delays between attempts: 1 min, 5 min, 15 min, 1 h, 6 h (then 6 h each).

@@ -57,6 +57,7 @@ export function seedTerritory(db: Db, { regions }: { regions: string[] }) {
       region: c.region,
     });
   }
+  pickerCache.delete(db);
   db.transaction((tx) => {
     for (const row of provinceRows.values()) {
       tx.insert(provinces)
@@ -111,6 +112,56 @@ export function listComuniByProvince(db: Db): ProvinceWithComuni[] {
     p.comuni.push({ istatCode: r.istatCode, name: r.name });
   }
   return [...byProvince.values()];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The comune picker of the scheda referente (issue 7). At national scale the list has 7,896 comuni:
+// sent as loader data it was 430 KB of JavaScript in every /adesione page (90 KB gzip), and each
+// request built and rendered it again. Now the list is built once per database (the territory
+// changes only when seeded, at start): the server renders the no-JavaScript <select> from the
+// ready-made HTML of its options, and the browser fetches the compact list (/adesione/comuni.json)
+// once hydrated, for the combobox.
+
+type PickerData = { optionsHtml: string; json: string };
+const pickerCache = new WeakMap<Db, PickerData>();
+
+const escapeHtml = (value: string) =>
+  value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#x27;");
+
+/** Comuni per province for the combobox: `[istatCode, name]` pairs, provinces in alphabetical order. */
+export type PickerProvince = { sigla: string; name: string; comuni: [string, string][] };
+
+function pickerData(db: Db): PickerData {
+  let data = pickerCache.get(db);
+  if (!data) {
+    const provinces = listComuniByProvince(db);
+    const optionsHtml =
+      `<option value="">Scegli il Comune…</option>` +
+      provinces
+        .map(
+          (p) =>
+            `<optgroup label="${escapeHtml(p.name)}">` +
+            p.comuni.map((c) => `<option value="${escapeHtml(c.istatCode)}">${escapeHtml(c.name)}</option>`).join("") +
+            `</optgroup>`,
+        )
+        .join("");
+    const list: PickerProvince[] = provinces.map((p) => ({ sigla: p.sigla, name: p.name, comuni: p.comuni.map((c) => [c.istatCode, c.name]) }));
+    data = { optionsHtml, json: JSON.stringify(list) };
+    pickerCache.set(db, data);
+  }
+  return data;
+}
+
+/** The <option>s (grouped by province) of the comune <select>, as HTML, with `selected` on the chosen one. */
+export function comuniOptionsHtml(db: Db, { selected = "" }: { selected?: string } = {}) {
+  const { optionsHtml } = pickerData(db);
+  if (!/^\d{6}$/.test(selected)) return optionsHtml;
+  return optionsHtml.replace(`<option value="${selected}">`, `<option value="${selected}" selected="">`);
+}
+
+/** The provinces and their comuni for the combobox, as JSON text (PickerProvince[]). */
+export function pickerProvincesJson(db: Db) {
+  return pickerData(db).json;
 }
 
 export function findMunicipality(db: Db, istatCode: string) {

@@ -1,8 +1,7 @@
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useActionData, useLoaderData } from "@remix-run/react";
+import { json, redirect, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useActionData } from "@remix-run/react";
 import { RegistrationForm, initialRegistrationValues, type RegistrationFormValues } from "~/components/registration-form";
-import { listMunicipalitiesWithActiveReferent, submitRegistration } from "~/models/membership.server";
-import { listComuniByProvince } from "~/models/territory.server";
+import { submitRegistration } from "~/models/membership.server";
 import { getCookies } from "~/utils/cookies.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
@@ -25,10 +24,10 @@ type ActionData = {
   focusField?: string;
 };
 
-export function loader(_: LoaderFunctionArgs) {
-  const db = getDb();
-  return json({ provinces: listComuniByProvince(db), handoverComuni: listMunicipalitiesWithActiveReferent(db) });
-}
+// No loader: the page carries no list of comuni in its data. The no-JavaScript select gets its
+// options as HTML from the server (ComuniOptionsContext, entry.server.tsx) and the combobox fetches
+// /adesione/comuni.json once hydrated; at national scale the list was 90 KB of the page's JavaScript
+// (issue 7, docs/performance.md).
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await request.formData();
@@ -87,7 +86,6 @@ function registrationValuesOf(formData: FormData): RegistrationFormValues {
 }
 
 export default function RegistrationPage() {
-  const { provinces, handoverComuni } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
     <div className="container my-5">
@@ -101,8 +99,6 @@ export default function RegistrationPage() {
           </p>
           <RegistrationForm
             key={actionData ? JSON.stringify(actionData.values.projects.length) + (actionData.focusField ?? "") : "initial"}
-            provinces={provinces}
-            handoverComuni={handoverComuni}
             values={actionData?.values ?? initialRegistrationValues}
             serverErrors={actionData?.errors ?? {}}
             formError={actionData?.formError}

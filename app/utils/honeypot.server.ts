@@ -1,15 +1,39 @@
-import { Honeypot, SpamError } from "remix-utils/honeypot/server";
+import { Honeypot, SpamError, type HoneypotInputProps } from "remix-utils/honeypot/server";
 import { getSessionSecret } from "./secrets.server";
 
+/**
+ * remix-utils' honeypot with its AES steps remembered (issue 7): crypto-js derives the key and runs
+ * AES in JavaScript, about 0.1 ms each time, on every page (the root loader) and every public POST.
+ * The "valid from" time is the same for every page of the same second, and a posted value that has
+ * been decrypted once gives the same time again. Nothing secret is kept: only times.
+ */
+class RememberingHoneypot extends Honeypot {
+  private decrypted = new Map<string, string>();
+
+  protected decrypt(value: string): string {
+    let time = this.decrypted.get(value);
+    if (time === undefined) {
+      time = super.decrypt(value);
+      if (this.decrypted.size >= 1000) this.decrypted.clear();
+      this.decrypted.set(value, time);
+    }
+    return time;
+  }
+}
+
 let honeypot: Honeypot | undefined;
+let current: { second: number; props: HoneypotInputProps } | undefined;
 
 function getHoneypot() {
-  honeypot ??= new Honeypot({ encryptionSeed: getSessionSecret(), nameFieldName: "sito_web", validFromFieldName: "from__confirm" });
+  honeypot ??= new RememberingHoneypot({ encryptionSeed: getSessionSecret(), nameFieldName: "sito_web", validFromFieldName: "from__confirm" });
   return honeypot;
 }
 
+/** The honeypot fields of a form; "valid from" is the start of the current second. */
 export function getHoneypotInputProps() {
-  return getHoneypot().getInputProps();
+  const second = Math.floor(Date.now() / 1000);
+  if (current?.second !== second) current = { second, props: getHoneypot().getInputProps({ validFromTimestamp: second * 1000 }) };
+  return current.props;
 }
 
 /** Bots fill the hidden field or post faster than a person could; both get a plain 400. */

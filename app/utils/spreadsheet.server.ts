@@ -1,5 +1,6 @@
 import { TZDate } from "@date-fns/tz";
 import { stringify } from "csv-stringify/sync";
+import { PassThrough } from "node:stream";
 import ExcelJS from "exceljs";
 import { format } from "date-fns";
 import { TIME_ZONE } from "./dates";
@@ -61,17 +62,30 @@ export function toCsv<Row>(columns: SheetColumn<Row>[], rows: Row[]): string {
   return stringify([header, ...body], { bom: true, delimiter: ";", record_delimiter: "windows" });
 }
 
-/** An .xlsx workbook: bold, frozen header row with an autofilter; real dates shown as dd/mm/yyyy. */
+/**
+ * An .xlsx workbook: bold, frozen header row with an autofilter; real dates shown as dd/mm/yyyy.
+ * Written with ExcelJS's streaming writer, each row committed as it is added: the national member
+ * list (40,000 requests) took 1.2 GB of memory as an in-memory workbook, and takes a few MB so
+ * (issue 7, docs/performance.md).
+ */
 export async function toXlsx<Row>(
   columns: SheetColumn<Row>[],
   rows: Row[],
   { sheetName, creator = "Portale del Coordinamento SAI", now = new Date() }: { sheetName: string; creator?: string; now?: Date },
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const workbook = new ExcelJS.Workbook();
+  const output = new PassThrough();
+  const chunks: Buffer[] = [];
+  output.on("data", (chunk: Buffer) => chunks.push(chunk));
+  const ended = new Promise<void>((resolve, reject) => output.on("end", resolve).on("error", reject));
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false });
   workbook.creator = creator;
   workbook.created = now;
   const sheet = workbook.addWorksheet(sheetName, { views: [{ state: "frozen", ySplit: 1 }] });
   sheet.columns = columns.map((c) => ({ header: c.header, width: c.width ?? 18 }));
+  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
+  const header = sheet.getRow(1);
+  header.font = { bold: true };
+  header.commit();
   for (const row of rows) {
     const added = sheet.addRow(
       columns.map((c) => {
@@ -85,11 +99,15 @@ export async function toXlsx<Row>(
       const cell = added.getCell(i + 1);
       if (cell.value instanceof Date) cell.numFmt = "dd/mm/yyyy";
     });
+    added.commit();
   }
-  sheet.getRow(1).font = { bold: true };
-  sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
-  const buffer = (await workbook.xlsx.writeBuffer()) as unknown as Uint8Array;
-  return new Uint8Array(buffer);
+  sheet.commit();
+  await workbook.commit();
+  await ended;
+  const buffer = Buffer.concat(chunks);
+  const bytes = new Uint8Array(new ArrayBuffer(buffer.length));
+  bytes.set(buffer);
+  return bytes;
 }
 
 export const CSV_CONTENT_TYPE = "text/csv; charset=utf-8";

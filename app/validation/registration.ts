@@ -1,8 +1,8 @@
-import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { z } from "zod";
 import { MEMBER_BODY_KINDS, REFERENT_ROLES, SAI_CATEGORIES } from "#db/enums";
 import { cleanLine } from "~/utils/text";
 import { isValidBodyFiscalCode } from "./fiscal-code";
+import { normalizeItalianPhone } from "./phone";
 
 // The online scheda referente. The same schema runs in the browser (react-hook-form) and in the action.
 
@@ -26,10 +26,7 @@ const emailField = (message: string) =>
 const isChecked = (v: unknown) => v === true || v === "on" || v === "true";
 const checkbox = z.preprocess(isChecked, z.boolean());
 
-export function normalizeItalianPhone(value: string): string | null {
-  const parsed = parsePhoneNumberFromString(value, "IT");
-  return parsed && parsed.isValid() ? parsed.number : null;
-}
+export { normalizeItalianPhone };
 
 const phone = (label: string) =>
   required(`Inserisci il numero di ${label}`, 30).transform((value, ctx) => {

@@ -11,14 +11,13 @@ export type Scenario = {
   errors: number;
   responses: number;
   statusCodes: Record<string, number>;
+  /** Measured time (the rounds, without the warm-up). */
   durationS: number;
 };
 
-export type LoadOptions = {
+export type LoadSpec = {
+  name: string;
   url: string;
-  connections: number;
-  durationS: number;
-  warmupS: number;
   expectedStatus: number;
   method?: "GET" | "POST";
   headers?: Record<string, string>;
@@ -28,8 +27,11 @@ export type LoadOptions = {
   onResponse?: (status: number, sentBody: string) => void;
 };
 
-function runOnce(options: LoadOptions, durationS: number) {
-  const { url, connections, method = "GET", headers = {}, body, onResponse } = options;
+type Tally = { latencies: number[]; statusCodes: Record<string, number>; errors: number; seconds: number };
+
+/** One autocannon run of `spec` for `seconds`; adds what it saw to `tally` when given. */
+function runOnce(spec: LoadSpec, { connections, seconds }: { connections: number; seconds: number }, tally?: Tally) {
+  const { url, method = "GET", headers = {}, body, onResponse } = spec;
   type Ctx = { sent?: string };
   const request: autocannon.Request = body
     ? {
@@ -41,27 +43,64 @@ function runOnce(options: LoadOptions, durationS: number) {
         onResponse: (status: number, _body: string, context: Ctx) => onResponse?.(status, context.sent ?? ""),
       }
     : { method };
-  return autocannon({ url, connections, duration: durationS, headers, requests: [request], timeout: 30 });
+  return new Promise<void>((resolve, reject) => {
+    const started = performance.now();
+    const instance = autocannon({ url, connections, duration: seconds, headers, requests: [request], timeout: 30 }, (error, result) => {
+      if (error) return reject(error);
+      if (tally) {
+        tally.seconds += (performance.now() - started) / 1000;
+        tally.errors += result.errors + result.timeouts;
+      }
+      resolve();
+    });
+    if (tally) {
+      instance.on("response", (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+        tally.latencies.push(responseTime);
+        tally.statusCodes[statusCode] = (tally.statusCodes[statusCode] ?? 0) + 1;
+      });
+    }
+  });
 }
 
-/** Warm-up (discarded), then the measured run. */
-export async function measure(name: string, options: LoadOptions): Promise<Scenario> {
-  if (options.warmupS > 0) await runOnce(options, options.warmupS);
-  const result = await runOnce(options, options.durationS);
-  const statusCodes: Record<string, number> = {};
-  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stat?.count ?? 0;
-  const responses = Object.values(statusCodes).reduce((a, b) => a + b, 0);
-  const unexpected = responses - (statusCodes[String(options.expectedStatus)] ?? 0);
-  return {
-    name,
-    requestsPerSecond: Math.round(result.requests.average * 10) / 10,
-    latencyP50Ms: result.latency.p50,
-    latencyP99Ms: result.latency.p99,
-    errors: result.errors + result.timeouts + unexpected,
-    responses,
-    statusCodes,
-    durationS: result.duration,
-  };
+const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : 0);
+
+/**
+ * Measures several scenarios on a machine that other work may be using: each one is warmed up, then
+ * the scenarios run in turns, `rounds` times `roundS` seconds each, so that every scenario (and the
+ * /healthz baseline) samples the same moments of the machine. Latencies are every response's own.
+ */
+export async function measureInRounds(
+  specs: LoadSpec[],
+  { connections, warmupS, rounds, roundS, onRun }: { connections: number; warmupS: number; rounds: number; roundS: number; onRun?: (name: string | null) => void },
+): Promise<Scenario[]> {
+  const tallies = specs.map((): Tally => ({ latencies: [], statusCodes: {}, errors: 0, seconds: 0 }));
+  for (const spec of specs) {
+    onRun?.(spec.name);
+    if (warmupS > 0) await runOnce(spec, { connections, seconds: warmupS });
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, spec] of specs.entries()) {
+      onRun?.(spec.name);
+      await runOnce(spec, { connections, seconds: roundS }, tallies[i]);
+    }
+  }
+  onRun?.(null);
+  return specs.map((spec, i) => {
+    const t = tallies[i];
+    const sorted = t.latencies.slice().sort((a, b) => a - b);
+    const responses = sorted.length;
+    const unexpected = responses - (t.statusCodes[String(spec.expectedStatus)] ?? 0);
+    return {
+      name: spec.name,
+      requestsPerSecond: Math.round((responses / t.seconds) * 10) / 10,
+      latencyP50Ms: Math.round(percentile(sorted, 50) * 10) / 10,
+      latencyP99Ms: Math.round(percentile(sorted, 99) * 10) / 10,
+      errors: t.errors + unexpected,
+      responses,
+      statusCodes: t.statusCodes,
+      durationS: Math.round(t.seconds * 10) / 10,
+    };
+  });
 }
 
 /** Cookies as a browser keeps them for one site: name -> value. */

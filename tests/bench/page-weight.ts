@@ -13,6 +13,8 @@ export type PageWeight = {
   jsGzipBytes: number;
   cssGzipBytes: number;
   cssFiles: number;
+  /** Data the page fetches once hydrated (not JavaScript, not needed without it), gzip; null when absent. */
+  dataAfterHydration: { url: string; gzipBytes: number; rawBytes: number } | null;
   /** Uncompressed sizes, for reference. */
   rawBytes: { html: number; linkedJs: number; inlineJs: number; css: number };
 };
@@ -20,7 +22,7 @@ export type PageWeight = {
 const gzipSize = (data: string | Buffer) => zlib.gzipSync(data, { level: 9 }).length;
 
 /** Fetches the page and every JS and CSS file it links; sizes are gzip (level 9) of each file. */
-export async function measurePageWeight(baseUrl: string, path: string): Promise<PageWeight> {
+export async function measurePageWeight(baseUrl: string, path: string, { dataUrl }: { dataUrl?: string } = {}): Promise<PageWeight> {
   const response = await fetch(`${baseUrl}${path}`);
   if (response.status !== 200) throw new Error(`GET ${path}: ${response.status}`);
   const html = await response.text();
@@ -45,6 +47,14 @@ export async function measurePageWeight(baseUrl: string, path: string): Promise<
   const js = await fetchAll(jsUrls);
   const css = await fetchAll(cssUrls);
   const linkedJsGzipBytes = js.reduce((sum, b) => sum + gzipSize(b), 0);
+  let dataAfterHydration: PageWeight["dataAfterHydration"] = null;
+  if (dataUrl) {
+    const r = await fetch(new URL(dataUrl, baseUrl));
+    if (r.status === 200) {
+      const body = Buffer.from(await r.arrayBuffer());
+      dataAfterHydration = { url: dataUrl, gzipBytes: gzipSize(body), rawBytes: body.length };
+    }
+  }
   const inlineJsGzipBytes = gzipSize(inline);
   return {
     path,
@@ -55,6 +65,7 @@ export async function measurePageWeight(baseUrl: string, path: string): Promise<
     jsGzipBytes: linkedJsGzipBytes + inlineJsGzipBytes,
     cssGzipBytes: css.reduce((sum, b) => sum + gzipSize(b), 0),
     cssFiles: css.length,
+    dataAfterHydration,
     rawBytes: {
       html: Buffer.byteLength(html),
       linkedJs: js.reduce((sum, b) => sum + b.length, 0),

@@ -1,7 +1,8 @@
 import { and, eq, isNotNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { memberBodies, membershipRequests, referents, saiProjects } from "#db/schema";
-import { action, loader } from "~/routes/adesione._index";
+import { action } from "~/routes/adesione._index";
+import { loader as comuniLoader } from "~/routes/adesione.comuni[.]json";
 import { getDb } from "~/utils/db.server";
 import { countRows, outboxFor, requestsForEmail } from "../../support/db-queries";
 import { validRegistrationFields } from "../../support/factories";
@@ -151,8 +152,9 @@ describe("POST /adesione", () => {
     db.update(referents).set({ validFrom: new Date() }).where(eq(referents.id, referent.id)).run();
     db.update(memberBodies).set({ status: "member" }).where(eq(memberBodies.id, request.memberBodyId)).run();
 
-    const formData = (await loader(routeArgs(new Request("http://portale.test/adesione"))).json()) as { handoverComuni: string[] };
-    expect(formData.handoverComuni).toContain(first.municipalityCode);
+    // The comune combobox learns which comuni have an active referente from /adesione/comuni.json.
+    const list = (await comuniLoader(routeArgs(new Request("http://portale.test/adesione/comuni.json"))).json()) as { handover: string[] };
+    expect(list.handover).toContain(first.municipalityCode);
 
     const successor = validRegistrationFields({ municipalityCode: first.municipalityCode, fiscalCode: first.fiscalCode, firstName: "Giuseppe" });
     const response = await submit(successor);
