@@ -3,6 +3,7 @@
 import crypto from "node:crypto";
 import v8 from "node:v8";
 import { createRequestHandler } from "@remix-run/express";
+import { createRequestHandler as createFetchHandler } from "@remix-run/node";
 import express from "express";
 import helmet from "helmet";
 
@@ -92,13 +93,36 @@ app.use((req, res, next) => {
 });
 
 app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
-app.use(express.static("public", { maxAge: "1h" }));
+// Only a path that names a file can be one in public/ (the favicon): pages skip the disk lookup.
+const publicFiles = express.static("public", { maxAge: "1h" });
+app.use((req, res, next) => (/\.\w+$/.test(req.path) ? publicFiles(req, res, next) : next()));
+
+const remixBuild = build.entry.module.guardFormBodies(build);
+const mode = process.env.NODE_ENV === "development" ? "development" : "production";
+
+// The public home page for anonymous visitors, from memory while the database is unchanged
+// (app/utils/public-page-cache.server.ts, docs/decisions/006).
+const renderForCache = createFetchHandler(remixBuild, mode);
+const publicPages = build.entry.module.createPublicPageCache({
+  render: (pagePath, { placeholderNonce }) =>
+    renderForCache(new Request(new URL(pagePath, portal.appUrl)), { cspNonce: placeholderNonce, clientIp: "", publicPageCache: true }),
+});
+app.get("/", async (req, res, next) => {
+  if (req.originalUrl !== "/" || build.entry.module.hasPersonalCookie(req.get("cookie"))) return next();
+  try {
+    const page = await publicPages.get("/", { nonce: res.locals.cspNonce });
+    if (!page) return next();
+    res.status(200).set("Content-Type", page.contentType).end(page.html);
+  } catch (error) {
+    next(error);
+  }
+});
 
 app.all(
   "*",
   createRequestHandler({
-    build: build.entry.module.guardFormBodies(build),
-    mode: process.env.NODE_ENV === "development" ? "development" : "production",
+    build: remixBuild,
+    mode,
     getLoadContext: (req, res) => ({ cspNonce: res.locals.cspNonce, clientIp: req.ip ?? "unknown" }),
   }),
 );

@@ -1,7 +1,6 @@
-import { PassThrough } from "node:stream";
-import { createReadableStreamFromReadable, type AppLoadContext, type EntryContext } from "@remix-run/node";
+import { Writable } from "node:stream";
+import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
-import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { ComuniOptionsContext } from "./components/comune-picker";
 import { comuniOptionsHtml } from "./models/territory.server";
@@ -13,9 +12,15 @@ const comuniOptions = (selected: string) => comuniOptionsHtml(getDb(), { selecte
 
 export { bootPortal } from "./utils/boot.server";
 export { guardFormBodies } from "./utils/form-body.server";
+export { createPublicPageCache, hasPersonalCookie } from "./utils/public-page-cache.server";
 
 const ABORT_DELAY = 5_000;
 
+/**
+ * The whole page is rendered before the response starts, and sent as one buffer. No page streams
+ * (no defer or Suspense), and passing React's many small chunks through Node and web streams cost
+ * a tenth of a document request under load (issue 7, docs/performance.md).
+ */
 export default function handleRequest(
   request: Request,
   responseStatusCode: number,
@@ -24,18 +29,20 @@ export default function handleRequest(
   loadContext: AppLoadContext,
 ) {
   const nonce = loadContext.cspNonce ?? "";
-  const waitForAll = isbot(request.headers.get("user-agent") ?? "") || remixContext.isSpaMode;
-  return new Promise((resolve, reject) => {
+  return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
-    let allReady = false;
-    let abortTimer: NodeJS.Timeout | undefined;
-    const start = () => {
-      shellRendered = true;
-      const body = new PassThrough();
-      responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-      resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }));
-      pipe(body);
-    };
+    const chunks: Buffer[] = [];
+    const collector = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+      final(done) {
+        responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+        resolve(new Response(Buffer.concat(chunks), { headers: responseHeaders, status: responseStatusCode }));
+        done();
+      },
+    });
     const { pipe, abort } = renderToPipeableStream(
       <NonceProvider value={nonce}>
         <ComuniOptionsContext.Provider value={comuniOptions}>
@@ -45,25 +52,24 @@ export default function handleRequest(
       {
         nonce,
         onShellReady() {
-          if (!waitForAll) start();
+          shellRendered = true;
         },
         onAllReady() {
-          // Rendered: the abort timer would only keep the finished render in memory for 5 s
-          // (hundreds of pages under load: issue 7).
-          allReady = true;
           clearTimeout(abortTimer);
-          if (waitForAll) start();
+          pipe(collector);
         },
         onShellError(error: unknown) {
+          clearTimeout(abortTimer);
           reject(error);
         },
         onError(error: unknown) {
           responseStatusCode = 500;
+          // An error in the shell is rejected above and reported by Remix.
           if (shellRendered) console.error(error);
         },
       },
     );
-    if (!allReady) abortTimer = setTimeout(abort, ABORT_DELAY);
+    const abortTimer = setTimeout(abort, ABORT_DELAY);
   });
 }
 

@@ -1,4 +1,5 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ShouldRevalidateFunction } from "@remix-run/react";
 import { json } from "@remix-run/node";
 import {
   isRouteErrorResponse,
@@ -32,7 +33,9 @@ export const meta: MetaFunction = ({ error }) => {
   return [{ title: `${describeError(status).title} - Coordinamento SAI` }];
 };
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  // A page for the public page cache is shared by every visitor: no token, no cookie (see below).
+  if (context.publicPageCache) return json({ csrfToken: "", honeypotInputProps: null });
   const [csrfToken, csrfCookie] = await commitCsrfToken(request);
   return json(
     { csrfToken, honeypotInputProps: getHoneypotInputProps() },
@@ -40,9 +43,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
   );
 }
 
+// Whether the page in the browser has its form tokens: a page served from the public page cache
+// has none, so the root loader runs again at the next navigation, before any form can be shown.
+let hasFormTokens = true;
+
+export const shouldRevalidate: ShouldRevalidateFunction = ({ defaultShouldRevalidate }) =>
+  defaultShouldRevalidate || !hasFormTokens;
+
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
   const data = useRouteLoaderData<typeof loader>("root");
+  if (typeof document !== "undefined") hasFormTokens = Boolean(data?.csrfToken);
   return (
     <html lang="it">
       <head>
@@ -58,7 +69,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <SiteHeader />
         <main id="contenuto" tabIndex={-1}>
           <AuthenticityTokenProvider token={data?.csrfToken ?? ""}>
-            <HoneypotProvider {...data?.honeypotInputProps}>{children}</HoneypotProvider>
+            <HoneypotProvider {...(data?.honeypotInputProps ?? {})}>{children}</HoneypotProvider>
           </AuthenticityTokenProvider>
         </main>
         <SiteFooter />
