@@ -15,6 +15,7 @@ import {
   type MembershipStatus,
 } from "#db/schema";
 import { emailTemplates, type EmailTemplateName } from "#emails/index";
+import { displayPhone } from "~/utils/phone-display.server";
 import type { Db } from "~/utils/db.server";
 import {
   MEMBER_BODY_KIND_LABELS,
@@ -85,13 +86,6 @@ function declaredProjects(submission: unknown): DeclaredProject[] {
     });
 }
 
-/** "+390911234567" as people write it: "091 123 4567" (numbers abroad keep their prefix). */
-export function displayPhone(value: string | null): string | null {
-  if (!value) return null;
-  const parsed = parsePhoneNumberFromString(value);
-  if (!parsed) return value;
-  return parsed.country === "IT" ? parsed.formatNational() : parsed.formatInternational();
-}
 
 function emailSubject(row: { subject: string | null; template: string; props: Record<string, unknown> }) {
   if (row.subject) return row.subject;

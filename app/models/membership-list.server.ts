@@ -10,6 +10,7 @@ import {
   saiProjects,
   type MembershipStatus,
 } from "#db/schema";
+import { displayPhone } from "~/utils/phone-display.server";
 import type { Db, Tx } from "~/utils/db.server";
 import type { SheetColumn } from "~/utils/spreadsheet.server";
 import { searchKey } from "~/utils/text";
@@ -316,21 +317,7 @@ export function findRequestSummaries(db: Db, { ids }: { ids: number[] }) {
 }
 
 /** The provinces that have comuni in the database, for the filter. */
-export function listProvinceOptions(db: Db) {
-  return db
-    .select({ code: provinces.code, sigla: provinces.sigla, name: provinces.name })
-    .from(provinces)
-    .orderBy(asc(provinces.name))
-    .all();
-}
 
-/** "091 123 4567" for Italian numbers, "+44 20 7946 0018" for foreign ones (stored as E.164). */
-export function displayPhone(value: string | null) {
-  if (!value) return "";
-  const parsed = parsePhoneNumberFromString(value);
-  if (!parsed) return value;
-  return parsed.country === "IT" ? parsed.formatNational() : parsed.formatInternational();
-}
 
 /** The columns of the CSV and Excel downloads, with Italian headers. */
 export const MEMBERSHIP_EXPORT_COLUMNS: SheetColumn<MembershipListRow>[] = [
@@ -347,8 +334,8 @@ export const MEMBERSHIP_EXPORT_COLUMNS: SheetColumn<MembershipListRow>[] = [
   { header: "Ruolo", width: 24, value: (r) => REFERENT_ROLE_LABELS[r.referent.role] },
   { header: "Ufficio o settore", width: 24, value: (r) => r.referent.office },
   { header: "Email", width: 32, value: (r) => r.referent.email },
-  { header: "Telefono", width: 16, value: (r) => displayPhone(r.referent.phone) },
-  { header: "Cellulare", width: 16, value: (r) => displayPhone(r.referent.mobile) },
+  { header: "Telefono", width: 16, value: (r) => displayPhone(r.referent.phone) ?? "" },
+  { header: "Cellulare", width: 16, value: (r) => displayPhone(r.referent.mobile) ?? "" },
   { header: "PEC dell'ente", width: 32, value: (r) => r.body.pec },
   { header: "Codice fiscale dell'ente", width: 16, value: (r) => r.body.fiscalCode },
   { header: "Progetti", width: 10, value: (r) => r.openProjects },

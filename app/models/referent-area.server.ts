@@ -1,6 +1,7 @@
 import { and, desc, eq, gt, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { memberBodies, membershipRequests, referentEmailChanges, referents, saiProjects, type ReferentRole } from "#db/schema";
+import { displayPhone } from "~/utils/phone-display.server";
 import type { Db, Tx } from "~/utils/db.server";
 import { formatDateIt } from "~/utils/dates";
 import { createToken, hashToken } from "~/utils/tokens.server";
@@ -21,12 +22,6 @@ export const EMAIL_CHANGE_TTL_MS = 48 * 60 * 60 * 1000;
 /** Marks a handover request created by a referente's proposal (see handover.server.ts). */
 export const REFERENT_PROPOSAL_SOURCE = "referent_proposal";
 
-function displayPhone(value: string | null) {
-  if (!value) return null;
-  const parsed = parsePhoneNumberFromString(value);
-  if (!parsed) return value;
-  return parsed.country === "IT" ? parsed.formatNational() : parsed.formatInternational();
-}
 
 type RequestRow = typeof membershipRequests.$inferSelect;
 

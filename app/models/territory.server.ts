@@ -58,6 +58,7 @@ export function seedTerritory(db: Db, { regions }: { regions: string[] }) {
     });
   }
   pickerCache.delete(db);
+  provinceOptionsCache.delete(db);
   db.transaction((tx) => {
     for (const row of provinceRows.values()) {
       tx.insert(provinces)
@@ -175,4 +176,16 @@ export function countMunicipalitiesByProvince(db: Db) {
     .innerJoin(provinces, eq(provinces.code, municipalities.provinceCode))
     .groupBy(provinces.sigla)
     .all();
+}
+
+// The provinces change only when the territory is seeded (at start): read once per database.
+const provinceOptionsCache = new WeakMap<Db, { code: string; sigla: string; name: string }[]>();
+
+export function listProvinceOptions(db: Db) {
+  let options = provinceOptionsCache.get(db);
+  if (!options) {
+    options = db.select({ code: provinces.code, sigla: provinces.sigla, name: provinces.name }).from(provinces).orderBy(asc(provinces.name)).all();
+    provinceOptionsCache.set(db, options);
+  }
+  return options;
 }

@@ -3,15 +3,15 @@ import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } 
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { SelectField, TextField } from "~/components/form-fields";
 import {
-  displayPhone,
   findRequestSummaries,
   listMembershipRequests,
-  listProvinceOptions,
 } from "~/models/membership-list.server";
 import { approveMemberships } from "~/models/membership-review.server";
+import { listProvinceOptions } from "~/models/territory.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { formatDateIt } from "~/utils/dates";
+import { displayPhone } from "~/utils/phone-display.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import type { FormErrors } from "~/utils/form-data";
@@ -82,7 +82,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     provinceSigla: r.province?.sigla ?? null,
     referentName: `${r.referent.firstName} ${r.referent.lastName}`,
     email: r.referent.email,
-    phone: displayPhone(r.referent.phone),
+    phone: displayPhone(r.referent.phone) ?? "",
     openProjects: r.openProjects,
     fundedPlaces: r.fundedPlaces,
     createdAt: r.createdAt.toISOString(),

@@ -14,7 +14,7 @@ import {
   sendInvitations,
   type InvitationAnswer,
 } from "~/models/invitation.server";
-import { listProvinceOptions } from "~/models/membership-list.server";
+import { listProvinceOptions } from "~/models/territory.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { formatDateTimeIt } from "~/utils/dates";

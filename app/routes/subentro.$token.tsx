@@ -4,7 +4,7 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { CheckboxField, ErrorSummary } from "~/components/form-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
 import { acceptHandover, lookupHandover, type HandoverLookup } from "~/models/handover.server";
-import { displayPhone } from "~/models/membership-detail.server";
+import { displayPhone } from "~/utils/phone-display.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
