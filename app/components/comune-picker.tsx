@@ -1,5 +1,5 @@
-import { useCombobox } from "downshift";
-import { createContext, useContext, useEffect, useMemo, useState } from "react";
+import { createContext, useContext, useEffect, useMemo, useRef, useState } from "react";
+import type { KeyboardEvent } from "react";
 import { useHydrated } from "remix-utils/use-hydrated";
 import type { ComunePickerList } from "~/models/comune-picker.server";
 import { searchKey } from "~/utils/text";
@@ -61,8 +61,9 @@ export function useComunePickerList() {
 }
 
 /**
- * Without JavaScript a plain <select> grouped by province; once hydrated an ARIA combobox
- * (downshift) that filters the comuni as you type, ignoring case, accents and apostrophes.
+ * Without JavaScript a plain <select> grouped by province; once hydrated an ARIA combobox (WAI-ARIA
+ * APG "combobox with listbox popup, list autocomplete") that filters the comuni as you type,
+ * ignoring case, accents and apostrophes.
  */
 export function ComunePicker(props: Props) {
   const hydrated = useHydrated();
@@ -129,53 +130,159 @@ function ComuneCombobox({ name, label, hint, error, provinces, loadFailed, value
     return [...starts, ...contains].slice(0, MAX_SUGGESTIONS);
   }, [allItems, query]);
 
-  const { isOpen, getLabelProps, getInputProps, getMenuProps, getItemProps, highlightedIndex } = useCombobox<Item>({
-    id: `${name}-combobox`,
-    inputId: name,
-    labelId: `${name}-label`,
-    menuId: `${name}-listbox`,
-    items,
-    itemToString: (item) => item?.label ?? "",
-    selectedItem: selected,
-    inputValue: query,
-    // Typing is handled in the input's own onChange (below): downshift reports changes a render
-    // later, and a controlled input updated that late loses keystrokes typed quickly (or text that
-    // assistive technology inserts key by key). A selection cleared by typing must not wipe the text.
-    onInputValueChange: ({ inputValue, type }) => {
-      if (type === useCombobox.stateChangeTypes.InputChange || type === useCombobox.stateChangeTypes.ControlledPropUpdatedSelectedItem) return;
-      setQuery(inputValue ?? "");
-    },
-    onSelectedItemChange: ({ selectedItem }) => {
-      onChange(selectedItem?.istatCode ?? "");
-      setQuery(selectedItem?.label ?? "");
-    },
-  });
+  // `open` is what the person asked for; the list is only shown, and announced as expanded, while
+  // there is something in it (no match, or the comuni still loading, shows nothing).
+  const [open, setOpen] = useState(false);
+  const [highlighted, setHighlighted] = useState(-1);
+  const expanded = open && items.length > 0;
+  const active = expanded && highlighted < items.length ? highlighted : -1;
+  const listRef = useRef<HTMLUListElement>(null);
+  // Only a highlight moved by the keyboard scrolls the list: one under the mouse pointer is already
+  // in view, and scrolling would slide another option under the pointer.
+  const scrollToActive = useRef(false);
+  // New results start from the top: the browser keeps the offset the list had when it was hidden.
+  useEffect(() => {
+    if (expanded && listRef.current) listRef.current.scrollTop = 0;
+  }, [expanded, items]);
+  useEffect(() => {
+    if (!scrollToActive.current) return;
+    scrollToActive.current = false;
+    if (active >= 0) listRef.current?.children[active]?.scrollIntoView({ block: "nearest" });
+  }, [active]);
+
+  const listId = `${name}-listbox`;
+  const optionId = (item: Item) => `${name}-option-${item.istatCode}`;
+  // Items are filtered out of allItems, so the chosen comune is found by identity.
+  const selectedIndex = selected ? items.indexOf(selected) : -1;
+
+  const highlight = (index: number, { byPointer = false } = {}) => {
+    scrollToActive.current = !byPointer;
+    setHighlighted(index);
+  };
+  const show = (index: number) => {
+    setOpen(true);
+    highlight(index);
+  };
+  const close = () => {
+    setOpen(false);
+    highlight(-1);
+  };
+  const choose = (item: Item) => {
+    setQuery(item.label);
+    onChange(item.istatCode);
+    close();
+  };
+
+  // The keys of the APG pattern, as downshift (which this replaces, to keep the page light) handled
+  // them; Home and End are left to move the caret, as in any text field.
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    const last = items.length - 1;
+    switch (event.key) {
+      case "ArrowDown":
+        event.preventDefault();
+        if (!expanded) show(selected ? selectedIndex : event.altKey ? -1 : 0);
+        else highlight(active >= last ? 0 : active + 1);
+        break;
+      case "ArrowUp":
+        event.preventDefault();
+        if (!expanded) show(selected ? selectedIndex : last);
+        else if (event.altKey) {
+          if (active >= 0) choose(items[active]);
+          else close();
+        } else highlight(active <= 0 ? last : active - 1);
+        break;
+      case "PageDown":
+        if (!expanded) return;
+        event.preventDefault();
+        highlight(Math.min(last, active + 10));
+        break;
+      case "PageUp":
+        if (!expanded) return;
+        event.preventDefault();
+        highlight(active < 0 ? Math.max(0, last - 9) : Math.max(0, active - 10));
+        break;
+      case "Enter":
+        // While the list is open Enter picks (or just closes it) and never sends the form; an IME
+        // uses Enter to confirm its own composition.
+        if (!open || event.nativeEvent.isComposing) return;
+        event.preventDefault();
+        if (active >= 0) choose(items[active]);
+        else close();
+        break;
+      case "Escape":
+        // First Escape closes the list, a second one empties the field.
+        if (open) {
+          event.preventDefault();
+          close();
+        } else if (query || value) {
+          event.preventDefault();
+          setQuery("");
+          if (value) onChange("");
+        }
+        break;
+      case "Tab":
+        // Leaving the field with an option highlighted takes it, as downshift did.
+        if (active >= 0) choose(items[active]);
+        break;
+    }
+  };
 
   return (
     <div className="form-field mb-4">
-      <label {...getLabelProps()}>{label}</label>
+      <label id={`${name}-label`} htmlFor={name}>
+        {label}
+      </label>
       <div className="combobox-wrapper">
         <input
-          {...getInputProps({
-            onBlur,
-            onChange: (event) => {
-              const typed = (event.target as HTMLInputElement).value;
-              setQuery(typed);
-              if (selected && typed !== selected.label) onChange("");
-            },
-          })}
+          id={name}
+          type="text"
+          role="combobox"
+          aria-autocomplete="list"
+          aria-expanded={expanded}
+          aria-controls={listId}
+          aria-activedescendant={active >= 0 ? optionId(items[active]) : undefined}
+          autoComplete="off"
           className={`form-control ${error ? "is-invalid" : ""}`}
           aria-invalid={error ? true : undefined}
           aria-describedby={describedBy(name, { hint, error })}
-          autoComplete="off"
+          value={query}
+          onChange={(event) => {
+            // Handled here, synchronously: a controlled input updated a render later loses
+            // keystrokes typed quickly (or text that assistive technology inserts key by key).
+            const typed = event.target.value;
+            setQuery(typed);
+            show(-1);
+            if (selected && typed !== selected.label) onChange("");
+          }}
+          onKeyDown={onKeyDown}
+          onClick={() => (open ? close() : show(selectedIndex))}
+          onBlur={() => {
+            close();
+            onBlur();
+          }}
         />
         <input type="hidden" name={name} value={value} />
         <ul
-          {...getMenuProps({ "aria-labelledby": undefined, "aria-label": "Comuni corrispondenti" })}
-          className="combobox-list" hidden={!(isOpen && items.length > 0)}>
-          {isOpen
+          ref={listRef}
+          id={listId}
+          role="listbox"
+          aria-label="Comuni corrispondenti"
+          className="combobox-list"
+          hidden={!expanded}
+          // Keeps the focus in the input while an option (or the scrollbar) is clicked.
+          onMouseDown={(event) => event.preventDefault()}
+          onMouseLeave={() => highlight(-1, { byPointer: true })}
+        >
+          {expanded
             ? items.map((item, index) => (
-                <li key={item.istatCode} {...getItemProps({ item, index })}>
+                <li
+                  key={item.istatCode}
+                  id={optionId(item)}
+                  role="option"
+                  aria-selected={index === active}
+                  onMouseMove={() => index !== active && highlight(index, { byPointer: true })}
+                  onClick={() => choose(item)}
+                >
                   {item.label}
                 </li>
               ))
