@@ -1,7 +1,7 @@
 import { Button, Link, Section, Text } from "@react-email/components";
 import type { EmailAttachment } from "../index";
 import { getEnv } from "~/utils/env.server";
-import { buildCalendar, type CalendarMethod } from "~/utils/ical.server";
+import { buildAttendeeCalendar, type CalendarMethod } from "~/utils/ical.server";
 import {
   ROUND_TABLE_MODE_LABELS,
   roundTableCalendarEvent,
@@ -119,7 +119,7 @@ export function roundTableIcsAttachment(
   };
   return {
     filename,
-    content: buildCalendar([event], { method }),
+    content: buildAttendeeCalendar(event, { method }),
     contentType: `text/calendar; charset=utf-8; method=${method}`,
   };
 }

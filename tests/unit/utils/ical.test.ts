@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildCalendar } from "~/utils/ical.server";
+import { buildAttendeeCalendar, buildCalendar } from "~/utils/ical.server";
 
 const event = {
   uid: "tavolo-7@sai.example.org",
@@ -41,5 +41,35 @@ describe("buildCalendar", () => {
     expect(ics.match(/BEGIN:VEVENT/g)).toHaveLength(2);
     expect(ics.match(/BEGIN:VTIMEZONE/g)).toHaveLength(1);
     expect(ics).toContain("X-WR-CALNAME:Tavoli tecnici");
+  });
+});
+
+describe("buildAttendeeCalendar", () => {
+  const organizer = { name: "Coordinamento SAI - ANCI Sicilia", email: "noreply@example.org" };
+  const attendees = [
+    { name: "Maria Rossi", email: "maria.rossi@comune.example.it" },
+    { name: "Nicolò D'Amico-Lo Verde, dirigente; servizi \"sociali\"", email: "n.damico@comune.santagatadimilitello.example.it" },
+    { name: "Giuseppe Maria Francesco Saverio Alessandro Bonaventura Lo Presti Seminerio", email: "g.lopresti@example.org" },
+    { name: "Ελένη 🇮🇹 Ñoño", email: "eleni@example.org" },
+    { name: "referente@example.org", email: "referente@example.org" },
+  ];
+
+  it("gives each attendee exactly the calendar buildCalendar gives, while building the shared part once", () => {
+    for (const method of ["REQUEST", "CANCEL"] as const) {
+      for (const attendee of attendees) {
+        const full = { ...event, organizer, attendee, cancelled: method === "CANCEL" };
+        expect(buildAttendeeCalendar(full, { method })).toBe(buildCalendar([full], { method }));
+      }
+    }
+  });
+
+  it("never mixes up two events or two versions of one", () => {
+    const attendee = attendees[0];
+    const first = buildAttendeeCalendar({ ...event, organizer, attendee }, { method: "REQUEST" });
+    const moved = buildAttendeeCalendar({ ...event, organizer, attendee, sequence: 3, start: new Date("2026-12-04T14:00:00Z") }, { method: "REQUEST" });
+    expect(first).toContain("SEQUENCE:2");
+    expect(moved).toContain("SEQUENCE:3");
+    expect(moved).toContain("DTSTART;TZID=Europe/Rome:20261204T150000");
+    expect(buildAttendeeCalendar({ ...event, organizer, attendee }, { method: "REQUEST" })).toBe(first);
   });
 });
