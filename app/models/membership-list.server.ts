@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { SQLiteSelect } from "drizzle-orm/sqlite-core";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import {
   memberBodies,
@@ -154,18 +155,21 @@ export type MembershipListRow = {
   fundedPlaces: number;
 };
 
+/** A request with its ente, referente, comune and province: what a row of the list is made of. */
+function withListJoins<Query extends SQLiteSelect>(query: Query) {
+  return query
+    .innerJoin(memberBodies, eq(memberBodies.id, membershipRequests.memberBodyId))
+    .innerJoin(referents, eq(referents.id, membershipRequests.referentId))
+    .leftJoin(municipalities, eq(municipalities.istatCode, memberBodies.municipalityCode))
+    .leftJoin(provinces, eq(provinces.code, municipalities.provinceCode));
+}
+
 function selectRows(db: Db | Tx, { filters, sort, limit, offset }: { filters: MembershipFilters; sort: MembershipSort; limit?: number; offset?: number }) {
   let where = conditions(filters, { withStatus: true });
   if (limit !== undefined) {
     // A page: its ids first, sorted on the sort keys alone; the columns and the project totals are
     // then read for those 25 rows only, not for every row that matches the filters.
-    const pageIds = db
-      .select({ id: membershipRequests.id })
-      .from(membershipRequests)
-      .innerJoin(memberBodies, eq(memberBodies.id, membershipRequests.memberBodyId))
-      .innerJoin(referents, eq(referents.id, membershipRequests.referentId))
-      .leftJoin(municipalities, eq(municipalities.istatCode, memberBodies.municipalityCode))
-      .leftJoin(provinces, eq(provinces.code, municipalities.provinceCode))
+    const pageIds = withListJoins(db.select({ id: membershipRequests.id }).from(membershipRequests).$dynamic())
       .where(where)
       .orderBy(...orderBy(sort))
       .limit(limit)
@@ -200,13 +204,8 @@ function selectRows(db: Db | Tx, { filters, sort, limit, offset }: { filters: Me
       fundedPlaces: openProjectPlaces,
     })
     .from(membershipRequests)
-    .innerJoin(memberBodies, eq(memberBodies.id, membershipRequests.memberBodyId))
-    .innerJoin(referents, eq(referents.id, membershipRequests.referentId))
-    .leftJoin(municipalities, eq(municipalities.istatCode, memberBodies.municipalityCode))
-    .leftJoin(provinces, eq(provinces.code, municipalities.provinceCode))
-    .where(where)
-    .orderBy(...orderBy(sort));
-  const rows = query.all();
+    .$dynamic();
+  const rows = withListJoins(query).where(where).orderBy(...orderBy(sort)).all();
   return rows.map(
     (r): MembershipListRow => ({
       id: r.id,
