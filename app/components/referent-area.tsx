@@ -1,13 +1,13 @@
-import { Form, NavLink } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { SectionNav, type SectionLink } from "~/components/section-nav";
+import { SignOutForm } from "~/components/sign-out-form";
 
 // The frame of the referent area's pages (issue 6): who is signed in, the area's tabs and "Esci".
 // Each page renders its own <h1> inside it.
 
 export type ReferentHeaderData = { firstName: string; lastName: string; bodyName: string };
 
-const LINKS = [
+const LINKS: SectionLink[] = [
   { to: "/area-referente", label: "Il mio ente", end: true },
   { to: "/area-referente/tavoli", label: "I miei Tavoli" },
   { to: "/area-referente/privacy", label: "Privacy e dati personali" },
@@ -17,27 +17,12 @@ export function ReferentAreaFrame({ referent, children }: { referent: ReferentHe
   return (
     <div className="container my-4">
       <div className="d-flex flex-wrap justify-content-between align-items-center mb-4 gap-2">
-        <nav aria-label="Area referente">
-          <ul className="nav nav-tabs">
-            {LINKS.map((l) => (
-              <li className="nav-item" key={l.to}>
-                <NavLink to={l.to} end={l.end} className="nav-link">
-                  {l.label}
-                </NavLink>
-              </li>
-            ))}
-          </ul>
-        </nav>
+        <SectionNav label="Area referente" links={LINKS} />
         <div className="d-flex align-items-center gap-3">
           <span>
             {referent.firstName} {referent.lastName} <span className="text-muted">({referent.bodyName})</span>
           </span>
-          <Form method="post" action="/area-referente/esci">
-            <AuthenticityTokenInput name="csrf" />
-            <button type="submit" className="btn btn-outline-primary btn-sm">
-              Esci
-            </button>
-          </Form>
+          <SignOutForm action="/area-referente/esci" buttonClassName="btn btn-outline-primary btn-sm" />
         </div>
       </div>
       {children}

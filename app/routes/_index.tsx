@@ -1,9 +1,9 @@
 import { json, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
+import { CategoryTable } from "~/components/category-table";
 import { getPublicHomeData } from "~/models/figures.server";
 import { formatDateTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
-import { SAI_CATEGORY_LABELS } from "~/validation/labels";
 
 export const meta: MetaFunction = () => [
   { title: "Coordinamento SAI - ANCI Sicilia" },
@@ -159,29 +159,7 @@ export default function Home() {
         </ul>
         {figures.projects > 0 ? (
           <div className="table-responsive">
-            <table className="table">
-              <caption>Progetti SAI degli enti aderenti per tipologia</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Tipologia</th>
-                  <th scope="col" className="text-end">
-                    Progetti
-                  </th>
-                  <th scope="col" className="text-end">
-                    Posti finanziati
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {figures.byCategory.map((c) => (
-                  <tr key={c.category}>
-                    <th scope="row">{SAI_CATEGORY_LABELS[c.category]}</th>
-                    <td className="text-end">{formatNumber(c.projects)}</td>
-                    <td className="text-end">{formatNumber(c.places)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <CategoryTable rows={figures.byCategory} caption="Progetti SAI degli enti aderenti per tipologia" className="table" formatNumber={formatNumber} />
           </div>
         ) : (
           <p>Le cifre si aggiornano man mano che le adesioni vengono approvate.</p>

@@ -1,11 +1,11 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { CategoryTable } from "~/components/category-table";
 import { getDashboard, type ProvinceCoverage } from "~/models/dashboard.server";
 import { auditActionLabel, auditEntityHref, auditEntityLabel, formatAuditTime } from "~/utils/audit-labels";
 import { requireCoordinator } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
-import { SAI_CATEGORY_LABELS } from "~/validation/labels";
 
 export const meta: MetaFunction = () => [{ title: "Panoramica - Area coordinatori" }];
 
@@ -74,36 +74,15 @@ export default function AdminOverview() {
         <h2 id="categories-title">Progetti e posti per tipologia</h2>
         <p>Progetti SAI attivi degli enti aderenti.</p>
         <div className="table-responsive">
-          <table className="table table-sm" style={{ maxWidth: "48rem" }}>
-            <caption className="visually-hidden">Progetti e posti finanziati per tipologia</caption>
-            <thead>
-              <tr>
-                <th scope="col">Tipologia</th>
-                <th scope="col" className="text-end">
-                  Progetti
-                </th>
-                <th scope="col" className="text-end">
-                  Posti finanziati
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.byCategory.map((c) => (
-                <tr key={c.category}>
-                  <th scope="row">{SAI_CATEGORY_LABELS[c.category]}</th>
-                  <td className="text-end">{integer.format(c.projects)}</td>
-                  <td className="text-end">{integer.format(c.places)}</td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th scope="row">Totale</th>
-                <td className="text-end">{integer.format(d.projects)}</td>
-                <td className="text-end">{integer.format(d.places)}</td>
-              </tr>
-            </tfoot>
-          </table>
+          <CategoryTable
+            rows={d.byCategory}
+            caption="Progetti e posti finanziati per tipologia"
+            captionClassName="visually-hidden"
+            className="table table-sm"
+            style={{ maxWidth: "48rem" }}
+            formatNumber={integer.format}
+            total={{ projects: d.projects, places: d.places }}
+          />
         </div>
       </section>
 

@@ -1,10 +1,8 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
 import type { ReactNode } from "react";
-import type { UseFormRegisterReturn } from "react-hook-form";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
-import { describedBy, ErrorSummary } from "~/components/form-fields";
-import { useValidatedForm } from "~/components/use-validated-form";
+import { ReasonForm } from "~/components/reason-form";
 import { getMembershipRequestDetail, membershipRequestExists, parseRequestId } from "~/models/membership-detail.server";
 import { approveMembership, rejectMembership, revokeMembership, type DecisionResult } from "~/models/membership-review.server";
 import { requireCoordinator } from "~/utils/auth.server";
@@ -12,9 +10,9 @@ import { validateCsrf } from "~/utils/csrf.server";
 import { formatDateIt, formatDateTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
-import { fieldId, issuesToFieldErrors } from "~/utils/form-data";
+import { issuesToFieldErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
-import { DECISION_REASON_MAX, rejectionSchema, revocationSchema, type DecisionReasonInput } from "~/validation/membership-decision";
+import { rejectionSchema, revocationSchema } from "~/validation/membership-decision";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.detail.body.name} - Richiesta n. ${data.detail.request.id} - Area coordinatori` : "Richiesta non trovata - Area coordinatori" },
@@ -452,45 +450,24 @@ function AuditDetails({ entry }: { entry: { changes: { field: string; label: str
   return <>—</>;
 }
 
-function ReasonField({
-  label,
-  hint,
-  error,
-  defaultValue,
-  registration,
-}: {
-  label: string;
-  hint: string;
-  error?: string;
-  defaultValue: string;
-  registration: UseFormRegisterReturn<"reason">;
-}) {
-  const name = registration.name;
-  return (
-    <div className="form-field mb-3">
-      <label htmlFor={fieldId(name)}>{label}</label>
-      <textarea
-        id={fieldId(name)}
-        className={`form-control ${error ? "is-invalid" : ""}`}
-        rows={4}
-        maxLength={DECISION_REASON_MAX}
-        defaultValue={defaultValue}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(name, { hint, error })}
-        {...registration}
-      />
-      <small id={`${fieldId(name)}-hint`} className="form-text">
-        {hint}
-      </small>
-      {error ? (
-        <span id={`${fieldId(name)}-error`} className="field-error">
-          <span className="visually-hidden">Errore: </span>
-          {error}
-        </span>
-      ) : null}
-    </div>
-  );
-}
+const REASON_FORMS = {
+  reject: {
+    title: "Rifiuto",
+    summarySubject: "Il modulo di rifiuto",
+    label: "Motivo del rifiuto",
+    hint: "Sarà riportato nell'email al referente. Almeno 10 caratteri.",
+    submitLabel: "Respingi",
+    schema: rejectionSchema,
+  },
+  revoke: {
+    title: "Revoca",
+    summarySubject: "Il modulo di revoca",
+    label: "Motivo della revoca",
+    hint: "Resta nel registro delle attività. Almeno 10 caratteri.",
+    submitLabel: "Revoca adesione",
+    schema: revocationSchema,
+  },
+};
 
 function Actions() {
   const { detail } = useLoaderData<typeof loader>();
@@ -499,23 +476,13 @@ function Actions() {
   const busy = navigation.state === "submitting";
   const { request, currentReferent } = detail;
   const canApprove = request.status === "pending";
-  const canReject = request.status === "pending" || request.status === "email_unverified";
-  const canRevoke = request.status === "approved";
+  // A request is rejected before approval and revoked after it, so at most one of the two applies.
+  const reasonDecision = request.status === "pending" || request.status === "email_unverified" ? "reject" : request.status === "approved" ? "revoke" : null;
   const replaced = request.kind === "handover" && currentReferent && currentReferent.id !== detail.referent.id ? currentReferent : null;
 
   const serverErrorsFor = (intent: string) => (actionData?.intent === intent ? actionData.errors : undefined);
   // What was typed comes back from the action (as a defaultValue attribute without JavaScript).
   const typedFor = (intent: string) => (actionData?.intent === intent ? actionData.values?.reason ?? "" : "");
-  const reject = useValidatedForm<DecisionReasonInput>({
-    schema: rejectionSchema,
-    defaultValues: { reason: typedFor("reject") },
-    serverErrors: serverErrorsFor("reject"),
-  });
-  const revoke = useValidatedForm<DecisionReasonInput>({
-    schema: revocationSchema,
-    defaultValues: { reason: typedFor("revoke") },
-    serverErrors: serverErrorsFor("revoke"),
-  });
 
   return (
     <section aria-labelledby="azioni" className="mb-5">
@@ -549,40 +516,16 @@ function Actions() {
         </Form>
       ) : null}
 
-      {canReject ? (
-        <Form method="post" noValidate onSubmit={reject.onSubmit} className="mb-4">
-          <AuthenticityTokenInput name="csrf" />
-          <h3 className="h5">Rifiuto</h3>
-          {reject.showSummary ? <ErrorSummary ref={reject.summaryRef} errors={reject.errorList} subject="Il modulo di rifiuto" /> : null}
-          <ReasonField
-            label="Motivo del rifiuto"
-            hint="Sarà riportato nell'email al referente. Almeno 10 caratteri."
-            error={reject.errorFor("reason")}
-            defaultValue={typedFor("reject")}
-            registration={reject.form.register("reason")}
-          />
-          <button type="submit" name="intent" value="reject" className="btn btn-danger" disabled={busy}>
-            Respingi
-          </button>
-        </Form>
-      ) : null}
-
-      {canRevoke ? (
-        <Form method="post" noValidate onSubmit={revoke.onSubmit} className="mb-4">
-          <AuthenticityTokenInput name="csrf" />
-          <h3 className="h5">Revoca</h3>
-          {revoke.showSummary ? <ErrorSummary ref={revoke.summaryRef} errors={revoke.errorList} subject="Il modulo di revoca" /> : null}
-          <ReasonField
-            label="Motivo della revoca"
-            hint="Resta nel registro delle attività. Almeno 10 caratteri."
-            error={revoke.errorFor("reason")}
-            defaultValue={typedFor("revoke")}
-            registration={revoke.form.register("reason")}
-          />
-          <button type="submit" name="intent" value="revoke" className="btn btn-danger" disabled={busy}>
-            Revoca adesione
-          </button>
-        </Form>
+      {reasonDecision ? (
+        <ReasonForm
+          // Approving turns the rejection form into the revocation form: start that one afresh.
+          key={reasonDecision}
+          intent={reasonDecision}
+          {...REASON_FORMS[reasonDecision]}
+          typedReason={typedFor(reasonDecision)}
+          serverErrors={serverErrorsFor(reasonDecision)}
+          busy={busy}
+        />
       ) : null}
     </section>
   );

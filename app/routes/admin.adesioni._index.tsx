@@ -2,6 +2,7 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { SelectField, TextField } from "~/components/form-fields";
+import { Pagination } from "~/components/pagination";
 import {
   findRequestSummaries,
   listMembershipRequests,
@@ -328,7 +329,14 @@ export default function MembershipList() {
         </Form>
       )}
 
-      {rows.length > 0 ? <Pagination data={data} /> : null}
+      {rows.length > 0 ? (
+        <Pagination
+          label="Paginazione"
+          page={data.page}
+          pageCount={data.pageCount}
+          href={(page) => listUrl({ filters: data.filters, sort: data.sort, page })}
+        />
+      ) : null}
     </>
   );
 }
@@ -347,43 +355,6 @@ function SortableHeader({ label, sortKey, data }: { label: string; sortKey: Sort
         {active ? <span aria-hidden="true">{sort.direction === "asc" ? " ▲" : " ▼"}</span> : null}
       </Link>
     </th>
-  );
-}
-
-function Pagination({ data }: { data: LoaderData }) {
-  const { filters, sort, page, pageCount } = data;
-  return (
-    <nav className="pagination-wrapper" aria-label="Paginazione">
-      <ul className="pagination">
-        <li className={`page-item ${page <= 1 ? "disabled" : ""}`}>
-          {page > 1 ? (
-            <Link className="page-link" to={listUrl({ filters, sort, page: page - 1 })} rel="prev">
-              Pagina precedente
-            </Link>
-          ) : (
-            <span className="page-link" aria-disabled="true">
-              Pagina precedente
-            </span>
-          )}
-        </li>
-        <li className="page-item">
-          <span className="page-link" aria-current="page">
-            Pagina {page} di {pageCount}
-          </span>
-        </li>
-        <li className={`page-item ${page >= pageCount ? "disabled" : ""}`}>
-          {page < pageCount ? (
-            <Link className="page-link" to={listUrl({ filters, sort, page: page + 1 })} rel="next">
-              Pagina successiva
-            </Link>
-          ) : (
-            <span className="page-link" aria-disabled="true">
-              Pagina successiva
-            </span>
-          )}
-        </li>
-      </ul>
-    </nav>
   );
 }
 

@@ -2,6 +2,7 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { CheckboxField, describedBy, ErrorSummary } from "~/components/form-fields";
+import { Pagination } from "~/components/pagination";
 import { useValidatedForm } from "~/components/use-validated-form";
 import { failedRowsOf, previewImport, runImport, type PreviewRow } from "~/models/member-import.server";
 import { requireCoordinator } from "~/utils/auth.server";
@@ -195,7 +196,7 @@ function ImportPreviewView({ data }: { data: PreviewData }) {
       ) : (
         <PreviewTable data={data} />
       )}
-      {data.pageCount > 1 ? <Pagination page={data.page} pageCount={data.pageCount} href={pageHref} /> : null}
+      {data.pageCount > 1 ? <Pagination label="Pagine dell'anteprima" page={data.page} pageCount={data.pageCount} href={pageHref} /> : null}
 
       <ImportForm data={data} importable={importable} />
     </>
@@ -280,42 +281,6 @@ function PreviewTableRow({ row }: { row: PreviewRow }) {
         ) : null}
       </td>
     </tr>
-  );
-}
-
-function Pagination({ page, pageCount, href }: { page: number; pageCount: number; href: (page: number) => string }) {
-  return (
-    <nav className="pagination-wrapper" aria-label="Pagine dell'anteprima">
-      <ul className="pagination">
-        <li className={`page-item ${page <= 1 ? "disabled" : ""}`}>
-          {page > 1 ? (
-            <Link className="page-link" to={href(page - 1)} rel="prev">
-              Pagina precedente
-            </Link>
-          ) : (
-            <span className="page-link" aria-disabled="true">
-              Pagina precedente
-            </span>
-          )}
-        </li>
-        <li className="page-item">
-          <span className="page-link" aria-current="page">
-            Pagina {page} di {pageCount}
-          </span>
-        </li>
-        <li className={`page-item ${page >= pageCount ? "disabled" : ""}`}>
-          {page < pageCount ? (
-            <Link className="page-link" to={href(page + 1)} rel="next">
-              Pagina successiva
-            </Link>
-          ) : (
-            <span className="page-link" aria-disabled="true">
-              Pagina successiva
-            </span>
-          )}
-        </li>
-      </ul>
-    </nav>
   );
 }
 

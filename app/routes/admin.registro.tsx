@@ -1,6 +1,7 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { SelectField, TextField } from "~/components/form-fields";
+import { CurrentPage, PageStep } from "~/components/pagination";
 import { getAuditFilterOptions, listAuditEntries, parseAuditQuery } from "~/models/audit.server";
 import {
   auditActionTitle,
@@ -149,33 +150,9 @@ export default function AuditLogPage() {
       {pageCount > 1 ? (
         <nav aria-label="Pagine del registro" className="pagination-wrapper">
           <ul className="pagination">
-            <li className={`page-item ${page <= 1 ? "disabled" : ""}`}>
-              {page > 1 ? (
-                <Link className="page-link" to={pageHref(page - 1)}>
-                  Precedente
-                </Link>
-              ) : (
-                <span className="page-link" aria-disabled="true">
-                  Precedente
-                </span>
-              )}
-            </li>
-            <li className="page-item active">
-              <span className="page-link" aria-current="page">
-                Pagina {page} di {pageCount}
-              </span>
-            </li>
-            <li className={`page-item ${page >= pageCount ? "disabled" : ""}`}>
-              {page < pageCount ? (
-                <Link className="page-link" to={pageHref(page + 1)}>
-                  Successiva
-                </Link>
-              ) : (
-                <span className="page-link" aria-disabled="true">
-                  Successiva
-                </span>
-              )}
-            </li>
+            <PageStep to={page > 1 ? pageHref(page - 1) : null}>Precedente</PageStep>
+            <CurrentPage page={page} pageCount={pageCount} className="page-item active" />
+            <PageStep to={page < pageCount ? pageHref(page + 1) : null}>Successiva</PageStep>
           </ul>
         </nav>
       ) : null}

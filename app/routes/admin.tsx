@@ -1,6 +1,7 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
-import { Form, NavLink, Outlet, useLoaderData } from "@remix-run/react";
-import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { Outlet, useLoaderData } from "@remix-run/react";
+import { SectionNav, type SectionLink } from "~/components/section-nav";
+import { SignOutForm } from "~/components/sign-out-form";
 import { requireCoordinator } from "~/utils/auth.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -8,7 +9,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json({ coordinator });
 }
 
-const LINKS = [
+const LINKS: SectionLink[] = [
   { to: "/admin", label: "Panoramica", end: true },
   { to: "/admin/adesioni", label: "Adesioni" },
   { to: "/admin/importa", label: "Importa" },
@@ -26,27 +27,12 @@ export default function AdminLayout() {
   return (
     <div className="container-fluid my-4 px-lg-5">
       <div className="d-flex flex-wrap justify-content-between align-items-center mb-3 gap-2">
-        <nav aria-label="Area coordinatori">
-          <ul className="nav nav-tabs">
-            {links.map((l) => (
-              <li className="nav-item" key={l.to}>
-                <NavLink to={l.to} end={l.end} className="nav-link">
-                  {l.label}
-                </NavLink>
-              </li>
-            ))}
-          </ul>
-        </nav>
+        <SectionNav label="Area coordinatori" links={links} />
         <div className="d-flex align-items-center gap-3">
           <span>
             {coordinator.name} <span className="text-muted">({coordinator.email})</span>
           </span>
-          <Form method="post" action="/logout">
-            <AuthenticityTokenInput name="csrf" />
-            <button type="submit" className="btn btn-outline-primary btn-sm">
-              Esci
-            </button>
-          </Form>
+          <SignOutForm action="/logout" buttonClassName="btn btn-outline-primary btn-sm" />
         </div>
       </div>
       <Outlet />

@@ -1,14 +1,12 @@
-import { redirect, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form } from "@remix-run/react";
-import { AuthenticityTokenInput } from "remix-utils/csrf/react";
-import { validateCsrf } from "~/utils/csrf.server";
+import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
+import { SignOutForm } from "~/components/sign-out-form";
 import { endReferentSession } from "~/utils/referent-auth.server";
+import { signOut } from "~/utils/sign-out.server";
 
 export const meta: MetaFunction = () => [{ title: "Esci dall'area referente - Coordinamento SAI" }];
 
 export async function action({ request }: ActionFunctionArgs) {
-  await validateCsrf(request, await request.formData());
-  return redirect("/area-referente/accedi?uscito=1", { headers: { "Set-Cookie": await endReferentSession(request) } });
+  return signOut(request, { endSession: endReferentSession, to: "/area-referente/accedi?uscito=1" });
 }
 
 // Signing out changes state, so GET only offers the button.
@@ -16,12 +14,7 @@ export default function ReferentSignOutPage() {
   return (
     <div className="container my-5">
       <h1>Esci dall'area referente</h1>
-      <Form method="post" action="/area-referente/esci">
-        <AuthenticityTokenInput name="csrf" />
-        <button type="submit" className="btn btn-primary">
-          Esci
-        </button>
-      </Form>
+      <SignOutForm action="/area-referente/esci" buttonClassName="btn btn-primary" />
     </div>
   );
 }
