@@ -3,7 +3,7 @@ import type { KeyboardEvent } from "react";
 import { useHydrated } from "remix-utils/use-hydrated";
 import type { ComunePickerList } from "~/models/comune-picker.server";
 import { searchKey } from "~/utils/text";
-import { describedBy } from "./form-fields";
+import { describedBy, FieldMessages } from "./form-fields";
 
 export type ProvinceOption = ComunePickerList["provinces"][number];
 type Item = { istatCode: string; label: string; key: string };
@@ -84,27 +84,11 @@ export function ComunePicker(props: Props) {
           dangerouslySetInnerHTML={{ __html: optionsHtml?.(value) ?? "" }}
           suppressHydrationWarning
         />
-        <Hint id={id} hint={hint} error={error} />
+        <FieldMessages name={name} hint={hint} error={error} />
       </div>
     );
   }
   return <ComuneCombobox {...props} />;
-}
-
-function Hint({ id, hint, error }: { id: string; hint: string; error?: string }) {
-  return (
-    <>
-      <small id={`${id}-hint`} className="form-text">
-        {hint}
-      </small>
-      {error ? (
-        <span id={`${id}-error`} className="field-error">
-          <span className="visually-hidden">Errore: </span>
-          {error}
-        </span>
-      ) : null}
-    </>
-  );
 }
 
 function ComuneCombobox({ name, label, hint, error, provinces, loadFailed, value, onChange, onBlur }: Props) {
@@ -294,7 +278,7 @@ function ComuneCombobox({ name, label, hint, error, provinces, loadFailed, value
           Non è stato possibile caricare l'elenco dei Comuni: ricarica la pagina.
         </p>
       ) : null}
-      <Hint id={name} hint={hint} error={error} />
+      <FieldMessages name={name} hint={hint} error={error} />
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { forwardRef, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
+import { forwardRef, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
 import { fieldId } from "~/utils/form-data";
 
 type FieldShell = { name: string; label: ReactNode; hint?: ReactNode; error?: string; className?: string };
@@ -9,7 +9,8 @@ export function describedBy(name: string, { hint, error }: { hint?: unknown; err
   return ids.length ? ids.join(" ") : undefined;
 }
 
-function Messages({ name, hint, error }: { name: string; hint?: ReactNode; error?: string }) {
+/** The hint and the error of a field, with the ids its aria-describedby points to (describedBy). */
+export function FieldMessages({ name, hint, error }: { name: string; hint?: ReactNode; error?: string }) {
   const id = fieldId(name);
   return (
     <>
@@ -48,7 +49,34 @@ export const TextField = forwardRef<HTMLInputElement, TextFieldProps>(function T
         aria-describedby={describedBy(name, { hint, error })}
         {...input}
       />
-      <Messages name={name} hint={hint} error={error} />
+      <FieldMessages name={name} hint={hint} error={error} />
+    </div>
+  );
+});
+
+type TextareaFieldProps = { name: string; label: ReactNode; hint?: ReactNode; error?: string } & TextareaHTMLAttributes<HTMLTextAreaElement>;
+
+/** A multi-line field with the same label, hint and error wiring as TextField. */
+export const TextareaField = forwardRef<HTMLTextAreaElement, TextareaFieldProps>(function TextareaField(
+  { name, label, hint, error, ...textarea },
+  ref,
+) {
+  const id = fieldId(name);
+  return (
+    <div className="form-field mb-4">
+      <label htmlFor={id} className="form-label d-block">
+        {label}
+      </label>
+      <textarea
+        ref={ref}
+        id={id}
+        name={name}
+        className={`form-control ${error ? "is-invalid" : ""}`}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(name, { hint, error })}
+        {...textarea}
+      />
+      <FieldMessages name={name} hint={hint} error={error} />
     </div>
   );
 });
@@ -80,7 +108,7 @@ export const SelectField = forwardRef<HTMLSelectElement, SelectFieldProps>(funct
           </option>
         ))}
       </select>
-      <Messages name={name} hint={hint} error={error} />
+      <FieldMessages name={name} hint={hint} error={error} />
     </div>
   );
 });
@@ -106,7 +134,7 @@ export const CheckboxField = forwardRef<HTMLInputElement, CheckboxFieldProps>(fu
       <label htmlFor={id} style={{ fontWeight: 400 }}>
         {label}
       </label>
-      <Messages name={name} hint={hint} error={error} />
+      <FieldMessages name={name} hint={hint} error={error} />
     </div>
   );
 });

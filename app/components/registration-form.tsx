@@ -8,6 +8,7 @@ import { MEMBER_BODY_KIND_LABELS, REFERENT_ROLE_LABELS, SAI_CATEGORY_LABELS } fr
 import { emptyProject, registrationSchema } from "~/validation/registration";
 import { ComunePicker, useComunePickerList } from "./comune-picker";
 import { CheckboxField, ErrorSummary, SelectField, TextField } from "./form-fields";
+import { PhoneFields } from "./phone-fields";
 import { useValidatedForm } from "./use-validated-form";
 
 export type RegistrationFormValues = {
@@ -195,29 +196,7 @@ export function RegistrationForm({ values, serverErrors, formError, focusField }
           error={errorFor("email")}
           {...register("email")}
         />
-        <div className="row">
-          <div className="col-md-6">
-            <TextField
-              label="Telefono"
-              type="tel"
-              autoComplete="tel"
-              hint="Ad esempio 091 1234567"
-              defaultValue={values.phone}
-              error={errorFor("phone")}
-              {...register("phone")}
-            />
-          </div>
-          <div className="col-md-6">
-            <TextField
-              label="Cellulare (facoltativo)"
-              type="tel"
-              hint="Ad esempio 333 1234567"
-              defaultValue={values.mobile}
-              error={errorFor("mobile")}
-              {...register("mobile")}
-            />
-          </div>
-        </div>
+        <PhoneFields values={values} errorFor={errorFor} register={register} ownNumbers />
       </fieldset>
 
       <fieldset className="mb-5">

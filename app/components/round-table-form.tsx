@@ -1,48 +1,10 @@
 import { Form, useNavigation } from "@remix-run/react";
-import { forwardRef, type ReactNode, type TextareaHTMLAttributes } from "react";
+import type { ReactNode } from "react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { ROUND_TABLE_MODE_LABELS } from "~/utils/round-table-calendar";
-import { fieldId } from "~/utils/form-data";
 import { ROUND_TABLE_MODE_VALUES, roundTableSchema, type RoundTableFormValues } from "~/validation/round-table";
-import { describedBy, ErrorSummary, SelectField, TextField } from "./form-fields";
+import { ErrorSummary, SelectField, TextareaField, TextField } from "./form-fields";
 import { useValidatedForm } from "./use-validated-form";
-
-type TextareaFieldProps = { name: string; label: ReactNode; hint?: ReactNode; error?: string } & TextareaHTMLAttributes<HTMLTextAreaElement>;
-
-/** A multi-line field with the same label, hint and error wiring as TextField. */
-export const TextareaField = forwardRef<HTMLTextAreaElement, TextareaFieldProps>(function TextareaField(
-  { name, label, hint, error, ...textarea },
-  ref,
-) {
-  const id = fieldId(name);
-  return (
-    <div className="form-field mb-4">
-      <label htmlFor={id} className="form-label d-block">
-        {label}
-      </label>
-      <textarea
-        ref={ref}
-        id={id}
-        name={name}
-        className={`form-control ${error ? "is-invalid" : ""}`}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(name, { hint, error })}
-        {...textarea}
-      />
-      {hint ? (
-        <small id={`${id}-hint`} className="form-text">
-          {hint}
-        </small>
-      ) : null}
-      {error ? (
-        <span id={`${id}-error`} className="field-error">
-          <span className="visually-hidden">Errore: </span>
-          {error}
-        </span>
-      ) : null}
-    </div>
-  );
-});
 
 const MODE_OPTIONS = ROUND_TABLE_MODE_VALUES.map((value) => ({ value, label: ROUND_TABLE_MODE_LABELS[value] }));
 

@@ -4,6 +4,7 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { REFERENT_ROLES } from "#db/enums";
 import { ErrorSummary, SelectField, TextField } from "~/components/form-fields";
 import { ReferentAreaFrame, headerData } from "~/components/referent-area";
+import { PhoneFields } from "~/components/phone-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
 import { getContactValues, updateReferentContact } from "~/models/referent-area.server";
 import { validateCsrf } from "~/utils/csrf.server";
@@ -79,29 +80,7 @@ export default function ContactDataPage() {
           error={errorFor("office")}
           {...form.register("office")}
         />
-        <div className="row">
-          <div className="col-md-6">
-            <TextField
-              label="Telefono"
-              type="tel"
-              autoComplete="tel"
-              hint="Ad esempio 091 1234567"
-              defaultValue={values.phone}
-              error={errorFor("phone")}
-              {...form.register("phone")}
-            />
-          </div>
-          <div className="col-md-6">
-            <TextField
-              label="Cellulare (facoltativo)"
-              type="tel"
-              hint="Ad esempio 333 1234567"
-              defaultValue={values.mobile}
-              error={errorFor("mobile")}
-              {...form.register("mobile")}
-            />
-          </div>
-        </div>
+        <PhoneFields values={values} errorFor={errorFor} register={form.register} ownNumbers />
         <div className="d-flex flex-wrap gap-3">
           <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
             Salva i dati

@@ -4,6 +4,7 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { REFERENT_ROLES } from "#db/enums";
 import { ErrorSummary, SelectField, TextField } from "~/components/form-fields";
 import { ReferentAreaFrame, headerData } from "~/components/referent-area";
+import { PhoneFields } from "~/components/phone-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
 import { proposeSuccessor } from "~/models/handover.server";
 import { validateCsrf } from "~/utils/csrf.server";
@@ -89,21 +90,7 @@ export default function ProposeSuccessorPage() {
           error={errorFor("email")}
           {...form.register("email")}
         />
-        <div className="row">
-          <div className="col-md-6">
-            <TextField label="Telefono" type="tel" hint="Ad esempio 091 1234567" defaultValue={values.phone} error={errorFor("phone")} {...form.register("phone")} />
-          </div>
-          <div className="col-md-6">
-            <TextField
-              label="Cellulare (facoltativo)"
-              type="tel"
-              hint="Ad esempio 333 1234567"
-              defaultValue={values.mobile}
-              error={errorFor("mobile")}
-              {...form.register("mobile")}
-            />
-          </div>
-        </div>
+        <PhoneFields values={values} errorFor={errorFor} register={form.register} />
         <div className="d-flex flex-wrap gap-3">
           <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
             Invia la proposta
