@@ -6,8 +6,7 @@ import { createToken, hashToken } from "~/utils/tokens.server";
 import { REFERENT_ROLE_LABELS } from "~/validation/labels";
 import type { Successor } from "~/validation/referent-area";
 import { recordAudit } from "./audit.server";
-import { listActiveCoordinators } from "./coordinator.server";
-import { CONFIRMATION_TTL_MS, PRIVACY_NOTICE_VERSION } from "./membership.server";
+import { CONFIRMATION_TTL_MS, notifyCoordinatorsOfPendingRequest, PRIVACY_NOTICE_VERSION } from "./membership.server";
 import { queueEmail } from "./outbox.server";
 import { findOpenHandover, REFERENT_PROPOSAL_SOURCE } from "./referent-area.server";
 import type { ReferentAccess } from "./referent-session.server";
@@ -251,21 +250,12 @@ export function acceptHandover(
       .set({ requestId: request.id })
       .where(and(eq(saiProjects.memberBodyId, request.memberBodyId), isNull(saiProjects.closedAt)))
       .run();
-    for (const coordinator of listActiveCoordinators(tx)) {
-      queueEmail(tx, {
-        to: coordinator.email,
-        template: "registration-awaiting-approval",
-        props: {
-          coordinatorName: coordinator.name,
-          bodyName: found.bodyName,
-          referentName: `${referent.firstName} ${referent.lastName}`,
-          isHandover: true,
-          requestUrl: `${appUrl}/admin/adesioni/${request.id}`,
-        },
-        memberBodyId: request.memberBodyId,
-        domain: new URL(appUrl).hostname,
-      });
-    }
+    notifyCoordinatorsOfPendingRequest(tx, {
+      request,
+      bodyName: found.bodyName,
+      referentName: `${referent.firstName} ${referent.lastName}`,
+      appUrl,
+    });
     recordAudit(tx, {
       actorType: "public",
       action: "membership.email_confirmed",

@@ -240,21 +240,12 @@ export function confirmRegistration(
     if (!updated) return { state: "used" as const, bodyName: found.bodyName };
     tx.update(referents).set({ emailVerifiedAt: now }).where(eq(referents.id, request.referentId)).run();
     const referent = tx.select().from(referents).where(eq(referents.id, request.referentId)).get()!;
-    for (const coordinator of listActiveCoordinators(tx)) {
-      queueEmail(tx, {
-        to: coordinator.email,
-        template: "registration-awaiting-approval",
-        props: {
-          coordinatorName: coordinator.name,
-          bodyName: found.bodyName,
-          referentName: `${referent.firstName} ${referent.lastName}`,
-          isHandover: request.kind === "handover",
-          requestUrl: `${appUrl}/admin/adesioni/${request.id}`,
-        },
-        memberBodyId: request.memberBodyId,
-        domain: new URL(appUrl).hostname,
-      });
-    }
+    notifyCoordinatorsOfPendingRequest(tx, {
+      request,
+      bodyName: found.bodyName,
+      referentName: `${referent.firstName} ${referent.lastName}`,
+      appUrl,
+    });
     recordAudit(tx, {
       actorType: "public",
       action: "membership.email_confirmed",
@@ -263,6 +254,33 @@ export function confirmRegistration(
     });
     return { state: "valid" as const, bodyName: found.bodyName, email: found.email, kind: request.kind };
   });
+}
+
+/** Every active coordinator is told that a confirmed request waits for approval (new ente or handover). */
+export function notifyCoordinatorsOfPendingRequest(
+  tx: Tx,
+  {
+    request,
+    bodyName,
+    referentName,
+    appUrl,
+  }: { request: { id: number; kind: "new" | "handover"; memberBodyId: number }; bodyName: string; referentName: string; appUrl: string },
+) {
+  for (const coordinator of listActiveCoordinators(tx)) {
+    queueEmail(tx, {
+      to: coordinator.email,
+      template: "registration-awaiting-approval",
+      props: {
+        coordinatorName: coordinator.name,
+        bodyName,
+        referentName,
+        isHandover: request.kind === "handover",
+        requestUrl: `${appUrl}/admin/adesioni/${request.id}`,
+      },
+      memberBodyId: request.memberBodyId,
+      domain: new URL(appUrl).hostname,
+    });
+  }
 }
 
 /** Comuni that already have an active referente: a new scheda for them is a handover request. */
