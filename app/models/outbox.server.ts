@@ -4,6 +4,7 @@ import { outbox, EMAIL_CATEGORIES } from "#db/schema";
 import type { EmailProps, EmailTemplateName } from "#emails/index";
 import type Database from "better-sqlite3";
 import type { Db, Tx } from "~/utils/db.server";
+import { redactEmailText, scrubSentEmailProps } from "~/utils/email-secrets.server";
 import { recordAudit } from "./audit.server";
 
 export type QueueEmailInput<T extends EmailTemplateName> = {
@@ -68,17 +69,37 @@ export function claimDueEmails(db: Db, { now, limit, leaseMs }: { now: Date; lim
 // Prepared once per connection: the worker marks every delivered email, hundreds a second when
 // invitations go out, and building the same UPDATE through the query builder each time cost about
 // a twentieth of the delivery time (issue 7).
-const markSentStatements = new WeakMap<Db, Database.Statement<[string, number, number, number]>>();
+const markSentStatements = new WeakMap<
+  Db,
+  { read: Database.Statement<[number], { template: string; props: string }>; update: Database.Statement<[string, string | null, number, number, number]> }
+>();
 
+/**
+ * Records the delivery. The one-time secrets of the props (sign-in code, personal links) are
+ * replaced by placeholders now that the recipient has them, and the stored subject is kept
+ * without them; only the invitation link, which the portal reads back, stays
+ * (app/utils/email-secrets.server.ts, docs/decisions/009-secrets-in-outbox.md).
+ */
 export function markEmailSent(db: Db, { id, subject, now }: { id: number; subject: string; now: Date }) {
-  let statement = markSentStatements.get(db);
-  if (!statement) {
-    statement = db.$client.prepare(
-      "UPDATE outbox SET status = 'sent', subject = ?, sent_at = ?, lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?",
-    );
-    markSentStatements.set(db, statement);
+  let statements = markSentStatements.get(db);
+  if (!statements) {
+    statements = {
+      read: db.$client.prepare("SELECT template, props FROM outbox WHERE id = ?"),
+      update: db.$client.prepare(
+        "UPDATE outbox SET status = 'sent', subject = ?, props = coalesce(?, props), sent_at = ?, lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?",
+      ),
+    };
+    markSentStatements.set(db, statements);
   }
-  statement.run(subject, now.getTime(), now.getTime(), id);
+  const row = statements.read.get(id);
+  let storedSubject = subject;
+  let scrubbed: Record<string, unknown> | null = null;
+  if (row) {
+    const props = JSON.parse(row.props) as Record<string, unknown>;
+    storedSubject = redactEmailText(row.template, props, subject);
+    scrubbed = scrubSentEmailProps(row.template, props);
+  }
+  statements.update.run(storedSubject, scrubbed ? JSON.stringify(scrubbed) : null, now.getTime(), now.getTime(), id);
 }
 
 // Growing delays between attempts: 1 min, 5 min, 15 min, 1 h, 6 h (then 6 h each).

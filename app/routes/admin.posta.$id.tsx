@@ -1,14 +1,14 @@
+import path from "node:path";
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { getOutboxEmail } from "~/models/outbox.server";
+import { REDACTION_NOTE, renderEmailForCoordinators } from "~/models/outbox-preview.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { formatDateTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { findLocalEmlFile } from "~/utils/mailer.server";
-import { renderEmail } from "~/utils/render-email.server";
-import { unsubscribeUrl } from "~/utils/unsubscribe.server";
 import { OUTBOX_STATUS_LABELS } from "~/validation/labels";
 
 export const meta: MetaFunction = () => [{ title: "Messaggio - Posta in uscita" }];
@@ -18,9 +18,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const email = getOutboxEmail(getDb(), { id: Number(params.id) });
   if (!email) throw new Response("Messaggio non trovato", { status: 404 });
   const env = getEnv();
-  const props = email.category === "communication" ? { ...email.props, unsubscribeUrl: unsubscribeUrl(env.appUrl, email.recipient) } : email.props;
-  const rendered = await renderEmail(email.template, props);
-  const eml = env.SMTP_URL ? null : await findLocalEmlFile(env.mailDir, email.messageId);
+  const { subject, html, text } = await renderEmailForCoordinators(email, env);
+  // In the local default (no SMTP_URL) the message as sent is also a file under data/mail/: named
+  // for whoever runs the portal, never served (docs/decisions/009-secrets-in-outbox.md).
+  const localFile = env.SMTP_URL ? null : await findLocalEmlFile(env.mailDir, email.messageId);
   return json({
     email: {
       id: email.id,
@@ -34,13 +35,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       createdAt: formatDateTimeIt(email.createdAt),
       sentAt: email.sentAt ? formatDateTimeIt(email.sentAt) : null,
     },
-    rendered,
-    hasEml: !!eml,
+    rendered: { subject, html, text },
+    redactionNote: REDACTION_NOTE,
+    localFileName: localFile ? path.basename(localFile) : null,
   });
 }
 
 export default function OutboxEmailPage() {
-  const { email, rendered, hasEml } = useLoaderData<typeof loader>();
+  const { email, rendered, redactionNote, localFileName } = useLoaderData<typeof loader>();
   return (
     <>
       <p>
@@ -80,14 +82,22 @@ export default function OutboxEmailPage() {
           </button>
         </Form>
       ) : null}
-      {hasEml ? (
-        <p>
-          <a href={`/admin/posta/${email.id}/eml`} download>
-            Scarica il file .eml salvato in locale
-          </a>
+      <p>
+        <a href={`/admin/posta/${email.id}/eml`} download>
+          Scarica il messaggio in formato .eml
+        </a>{" "}
+        (la stessa copia dell'anteprima, con codici e link personali nascosti)
+      </p>
+      {localFileName ? (
+        <p className="small">
+          Senza SMTP_URL il messaggio inviato è salvato sul server come data/mail/{localFileName}: lo legge solo chi gestisce il
+          portale.
         </p>
       ) : null}
       <h2 className="h4">Anteprima</h2>
+      <div className="alert alert-info" role="note">
+        {redactionNote}
+      </div>
       <iframe title="Anteprima del messaggio in HTML" sandbox="" srcDoc={rendered.html} style={{ width: "100%", height: "36rem", border: "1px solid #c5c7c9" }} />
       <h2 className="h4 mt-4">Versione solo testo</h2>
       <pre className="border p-3" style={{ whiteSpace: "pre-wrap" }}>

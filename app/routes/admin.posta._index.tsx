@@ -4,10 +4,12 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { OUTBOX_STATUSES } from "#db/enums";
 import { SelectField, TextField } from "~/components/form-fields";
 import { countOutboxByStatus, listOutbox, listOutboxTemplates, retryFailedEmails } from "~/models/outbox.server";
+import { outboxSubjectForCoordinators } from "~/models/outbox-preview.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { formatDateTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { OUTBOX_STATUS_LABELS } from "~/validation/labels";
 import { outboxQuerySchema, retrySchema } from "~/validation/outbox-filters";
@@ -20,6 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb();
   const filters = { status: query.stato, template: query.modello, recipient: query.destinatario, roundTableId: query.tavolo };
   const result = listOutbox(db, { filters, page: query.pagina });
+  const env = getEnv();
   return json({
     ...result,
     page: query.pagina,
@@ -28,7 +31,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     rows: result.rows.map((r) => ({
       id: r.id,
       recipient: r.recipient,
-      subject: r.subject,
+      // The subject of a sign-in code email holds the code: hidden, as in the message itself.
+      subject: outboxSubjectForCoordinators(r, env),
       template: r.template,
       status: r.status,
       attempts: r.attempts,

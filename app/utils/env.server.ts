@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { ALL_REGIONS, findRegion, isAllRegions } from "./regions.server";
 
 const optionalString = z
   .string()
@@ -14,6 +15,42 @@ const integerSetting = (fallback: number, min: number, max: number) =>
     .min(min, `must be at least ${min}`)
     .max(max, `must be at most ${max}`)
     .default(fallback);
+
+const DEFAULT_MAIL_FROM = "Coordinamento SAI - ANCI Sicilia <noreply@localhost>";
+const MAIL_FROM_EXAMPLE = 'come noreply@comune.esempio.it oppure "Coordinamento SAI <noreply@comune.esempio.it>"';
+
+/**
+ * The address of MAIL_FROM, from `nome@dominio.it` or `Nome <nome@dominio.it>` (the name may be in
+ * double quotes); null for anything else. `localhost` is accepted as a domain (the local default).
+ */
+export function mailFromAddress(value: string): string | null {
+  const match = /^(?:"?([^"<>]*?)"?\s*<([^<>\s]+)>|([^<>\s"]+))$/.exec(value.trim());
+  const address = match?.[2] ?? match?.[3];
+  if (!address) return null;
+  const valid = z.string().email().safeParse(address).success || /^[a-z0-9._%+-]+@localhost$/i.test(address);
+  return valid ? address : null;
+}
+
+/** The regions of REGION (comma-separated names, or "tutte"), as the territory data spells them. */
+function parseRegions(value: string, ctx: z.RefinementCtx) {
+  const names = value.split(",").map((r) => r.trim()).filter(Boolean);
+  if (names.length === 0) {
+    ctx.addIssue({ code: "custom", message: `è vuota: indica una regione (${ALL_REGIONS.join(", ")}) oppure "tutte"` });
+    return z.NEVER;
+  }
+  if (names.some(isAllRegions)) return [...ALL_REGIONS];
+  const unknown = names.filter((n) => !findRegion(n));
+  if (unknown.length > 0) {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        `${unknown.map((n) => `"${n}"`).join(", ")} ${unknown.length === 1 ? "non è una regione italiana" : "non sono regioni italiane"}. ` +
+        `Valori ammessi, anche più di uno separati da virgola: ${ALL_REGIONS.join(", ")}; oppure "tutte"`,
+    });
+    return z.NEVER;
+  }
+  return [...new Set(names.map((n) => findRegion(n)!))];
+}
 
 const envSchema = z
   .object({
@@ -38,12 +75,24 @@ const envSchema = z
         .refine((v) => /^smtps?:\/\//.test(v), "must start with smtp:// or smtps://")
         .optional(),
     ),
-    MAIL_FROM: z.string().trim().default("Coordinamento SAI - ANCI Sicilia <noreply@localhost>"),
+    MAIL_FROM: z
+      .string()
+      .trim()
+      .default(DEFAULT_MAIL_FROM)
+      .superRefine((v, ctx) => {
+        if (mailFromAddress(v)) return;
+        ctx.addIssue({
+          code: "custom",
+          message: v
+            ? `"${v}" non è un mittente valido: indica un indirizzo email, ${MAIL_FROM_EXAMPLE}`
+            : `è vuoto: indica l'indirizzo email del mittente, ${MAIL_FROM_EXAMPLE}`,
+        });
+      }),
     ADMIN_EMAIL: optionalString.pipe(z.string().email("must be an email address").optional()),
     ADMIN_PASSWORD: optionalString.pipe(
       z.string().min(12, "must be at least 12 characters long").optional(),
     ),
-    REGION: z.string().trim().default("Sicilia"),
+    REGION: z.string().trim().default("Sicilia").transform(parseRegions),
     REGISTRATIONS_PER_IP_PER_HOUR: integerSetting(20, 1, 1_000_000),
     MAIL_MAX_ATTEMPTS: integerSetting(8, 1, 50),
     MAIL_RATE_PER_SECOND: integerSetting(20, 1, 10_000),
@@ -78,7 +127,7 @@ function resolveEnv(raw: Record<string, string | undefined>) {
     uploadsDir: path.join(dataDir, "uploads"),
     appUrl: appUrl.origin,
     secureCookies: appUrl.protocol === "https:",
-    regions: env.REGION.split(",").map((r) => r.trim()).filter(Boolean),
+    regions: env.REGION,
   };
 }
 

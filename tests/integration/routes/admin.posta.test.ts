@@ -1,17 +1,27 @@
 import fs from "node:fs";
-import { eq } from "drizzle-orm";
+import path from "node:path";
+import { and, eq, notInArray } from "drizzle-orm";
+import { simpleParser, type AddressObject } from "mailparser";
 import { describe, expect, it } from "vitest";
 import { auditLog, outbox } from "#db/schema";
 import { action, loader } from "~/routes/admin.posta._index";
 import { loader as emailLoader } from "~/routes/admin.posta.$id";
 import { loader as emlLoader } from "~/routes/admin.posta.$id_.eml";
+import { sendInvitations } from "~/models/invitation.server";
+import { getMembershipRequestDetail } from "~/models/membership-detail.server";
 import { queueEmail } from "~/models/outbox.server";
+import { requestLoginCode } from "~/models/referent-login.server";
 import { getDb } from "~/utils/db.server";
+import { HIDDEN_CODE, HIDDEN_LINK } from "~/utils/email-secrets.server";
 import { getEnv } from "~/utils/env.server";
-import { createMailTransport } from "~/utils/mailer.server";
+import { createMailTransport, findLocalEmlFile } from "~/utils/mailer.server";
+import { startOutboxWorker } from "~/utils/outbox-worker.server";
 import { adminGet, adminPost, createTestCoordinator, settle } from "../../support/admin";
+import { outboxFor } from "../../support/db-queries";
 import { uniqueEmail } from "../../support/factories";
-import { loadContext } from "../../support/requests";
+import { answerTokenFor, createRoundTable } from "../../support/invitations";
+import { createReferent, latestLoginEmail } from "../../support/referent";
+import { APP_URL, loadContext } from "../../support/requests";
 
 function queued(status: "queued" | "sent" | "failed", to = uniqueEmail("posta")) {
   const row = queueEmail(getDb(), {
@@ -81,25 +91,164 @@ describe("/admin/posta", () => {
     expect(statusOf(failed.id)).toBe("failed");
   });
 
-  it("shows the rendered email and, in the local default, its .eml file", async () => {
+  it("shows the rendered email and offers it as an .eml file; names the local file of the local default", async () => {
     const me = createTestCoordinator();
     const email = queued("queued", uniqueEmail("anteprima"));
     const response = await emailLoader({ request: await adminGet(`/admin/posta/${email.id}`, me.id), params: { id: String(email.id) }, context: loadContext() });
-    const data = (await response.json()) as { rendered: { subject: string; html: string; text: string }; hasEml: boolean };
+    const data = (await response.json()) as { rendered: { subject: string; html: string; text: string }; localFileName: string | null };
     expect(data.rendered.subject).toBe("Conferma l'indirizzo email - adesione di Comune di Enna");
     expect(data.rendered.text).toContain("Gentile Ada");
-    expect(data.hasEml).toBe(false);
+    expect(data.localFileName).toBeNull();
 
     const row = getDb().select().from(outbox).where(eq(outbox.id, email.id)).get()!;
     await createMailTransport({ SMTP_URL: undefined, mailDir: getEnv().mailDir }).send({
       from: "a@b.it", to: email.to, subject: "x", html: "<p>x</p>", text: "x", messageId: row.messageId,
     });
+    const withFile = (await (
+      await emailLoader({ request: await adminGet(`/admin/posta/${email.id}`, me.id), params: { id: String(email.id) }, context: loadContext() })
+    ).json()) as { localFileName: string | null };
+    expect(withFile.localFileName).toMatch(/\.eml$/);
+    expect(fs.existsSync(path.join(getEnv().mailDir, withFile.localFileName!))).toBe(true);
+
+    // The download is the coordinators' copy rendered from the props, not that file.
     const eml = await emlLoader({ request: await adminGet(`/admin/posta/${email.id}/eml`, me.id), params: { id: String(email.id) }, context: loadContext() });
     expect(eml.headers.get("Content-Type")).toBe("message/rfc822");
-    expect(await eml.text()).toContain(row.messageId);
-    expect(fs.existsSync(getEnv().mailDir)).toBe(true);
+    expect(eml.headers.get("Content-Disposition")).toBe(`attachment; filename="messaggio-${email.id}.eml"`);
+    const parsed = await simpleParser(Buffer.from(await eml.arrayBuffer()));
+    expect(parsed.messageId).toBe(row.messageId);
+    expect(parsed.subject).toBe("Conferma l'indirizzo email - adesione di Comune di Enna");
+    expect(parsed.text).toContain("Gentile Ada");
+    expect(parsed.text).toContain(`http://portale.test/adesione/conferma/${HIDDEN_LINK}`);
 
     const missing = await settle(async () => emailLoader({ request: await adminGet("/admin/posta/999999", me.id), params: { id: "999999" }, context: loadContext() }));
     expect(missing.status).toBe(404);
+    const missingEml = await settle(async () => emlLoader({ request: await adminGet("/admin/posta/999999/eml", me.id), params: { id: "999999" }, context: loadContext() }));
+    expect(missingEml.status).toBe(404);
+    expect((await settle(async () => emlLoader({ request: await adminGet(`/admin/posta/${email.id}/eml`, null), params: { id: String(email.id) }, context: loadContext() }))).status).toBe(302);
+  });
+});
+
+describe("/admin/posta and one-time secrets", () => {
+  /** A referente's sign-in code email and an invitation to a Tavolo tecnico, with their real secrets. */
+  async function secretEmails() {
+    const referente = await createReferent("active", { firstName: "Rosalia" });
+    expect(requestLoginCode(getDb(), { email: referente.email, appUrl: APP_URL })).toMatchObject({ sent: true });
+    const login = latestLoginEmail(referente.email)!;
+    const loginRow = outboxFor(referente.email).filter((r) => r.template === "referent-login-code").at(-1)!;
+
+    const invitee = uniqueEmail("invitata");
+    const rt = createRoundTable({ title: "Tutela dei minori stranieri non accompagnati" });
+    const coordinator = createTestCoordinator();
+    expect(sendInvitations(getDb(), { roundTableId: rt.id, filters: { extraEmails: [invitee], includeReferents: false }, coordinatorId: coordinator.id, appUrl: APP_URL })).toEqual({ ok: true, count: 1 });
+    const invitationToken = answerTokenFor(rt.id, invitee);
+    const invitationRow = outboxFor(invitee).find((r) => r.template === "round-table-invitation")!;
+    return { referente, login, loginRow, invitee, invitationToken, invitationRow };
+  }
+
+  /** Fails if `body` holds the code (as a number of its own) or the token anywhere. */
+  function expectNoSecret(body: string, secrets: { code?: string; tokens: string[] }, where: string) {
+    if (secrets.code) expect(body, `${where}: sign-in code`).not.toMatch(new RegExp(`(?<![0-9A-Za-z#])${secrets.code}(?![0-9A-Za-z])`));
+    for (const token of secrets.tokens) expect(body, `${where}: token`).not.toContain(token);
+  }
+
+  async function views(id: number, coordinatorId: number) {
+    const page = await emailLoader({ request: await adminGet(`/admin/posta/${id}`, coordinatorId), params: { id: String(id) }, context: loadContext() });
+    const pageBody = await page.text();
+    const data = JSON.parse(pageBody) as { rendered: { subject: string; html: string; text: string }; redactionNote: string };
+    const eml = await emlLoader({ request: await adminGet(`/admin/posta/${id}/eml`, coordinatorId), params: { id: String(id) }, context: loadContext() });
+    const raw = Buffer.from(await eml.arrayBuffer());
+    const parsed = await simpleParser(raw);
+    const emlBody = [raw.toString("utf8"), parsed.subject, parsed.text, parsed.html, ...parsed.attachments.map((a) => a.content.toString("utf8"))].join("\n");
+    return { pageBody, data, parsed, emlBody };
+  }
+
+  it("shows what the email said, with the code and the personal links hidden, in the page and in the .eml", async () => {
+    const me = createTestCoordinator();
+    const { referente, login, loginRow, invitationToken, invitationRow } = await secretEmails();
+    const secrets = { code: login.code, tokens: [login.token, invitationToken] };
+
+    const loginView = await views(loginRow.id, me.id);
+    expectNoSecret(loginView.pageBody, secrets, "/admin/posta/:id (sign-in code)");
+    expectNoSecret(loginView.emlBody, secrets, ".eml (sign-in code)");
+    expect(loginView.data.rendered.subject).toBe(`Codice di accesso all'area referente: ${HIDDEN_CODE}`);
+    expect(loginView.data.rendered.text).toContain("Gentile Rosalia");
+    expect(loginView.data.rendered.text).toContain(HIDDEN_CODE);
+    expect(loginView.data.rendered.text).toContain(`${APP_URL}/area-referente/accedi/link/${HIDDEN_LINK}`);
+    expect(loginView.data.rendered.text).toContain("valgono 10 minuti");
+    expect(loginView.data.redactionNote).toMatch(/^Codici di accesso e link personali del messaggio sono nascosti/);
+    expect(loginView.parsed.subject).toBe(`Codice di accesso all'area referente: ${HIDDEN_CODE}`);
+    expect(loginView.parsed.text).toContain("Gentile Rosalia");
+    expect(loginView.parsed.text).toContain(`${APP_URL}/area-referente/accedi/link/${HIDDEN_LINK}`);
+    expect((loginView.parsed.to as AddressObject).text).toBe(referente.email);
+    // The ente's page lists its emails by subject: the queued one (subject from the props) too.
+    const enteEmails = getMembershipRequestDetail(getDb(), { id: referente.requestId })!.emails;
+    expect(enteEmails.find((e) => e.id === loginRow.id)!.subject).toBe(`Codice di accesso all'area referente: ${HIDDEN_CODE}`);
+    expectNoSecret(JSON.stringify(enteEmails), secrets, "/admin/adesioni/:id emails");
+
+    const invitationView = await views(invitationRow.id, me.id);
+    expectNoSecret(invitationView.pageBody, secrets, "/admin/posta/:id (invitation)");
+    expectNoSecret(invitationView.emlBody, secrets, ".eml (invitation)");
+    expect(invitationView.data.rendered.subject).toMatch(/^Invito: .*Tutela dei minori stranieri non accompagnati/);
+    expect(invitationView.data.rendered.text).toContain(`${APP_URL}/invito/${HIDDEN_LINK}?risposta=si`);
+    expect(invitationView.data.rendered.text).toContain("https://meet.example.org/tavolo");
+    expect(invitationView.parsed.attachments.map((a) => a.filename)).toEqual(["invito.ics"]);
+    expect(invitationView.parsed.text).toContain(`${APP_URL}/invito/${HIDDEN_LINK}`);
+  });
+
+  it("delivers the real secrets, then keeps only the invitation link; no view ever shows them", async () => {
+    const me = createTestCoordinator();
+    const { referente, login, loginRow, invitee, invitationToken, invitationRow } = await secretEmails();
+    const secrets = { code: login.code, tokens: [login.token, invitationToken] };
+    // Nothing else due in the queue but these two: the earlier tests' rows are set aside.
+    getDb().update(outbox).set({ nextAttemptAt: new Date(Date.now() + 86_400_000) }).where(and(eq(outbox.status, "queued"), notInArray(outbox.id, [loginRow.id, invitationRow.id]))).run();
+
+    // The local default: each email becomes an .eml file under data/mail/.
+    const transport = createMailTransport({ SMTP_URL: undefined, mailDir: getEnv().mailDir });
+    const worker = startOutboxWorker({ db: getDb(), transport, from: getEnv().MAIL_FROM, pollMs: 20, ratePerSecond: 1000, maxAttempts: 5 });
+    try {
+      for (let i = 0; i < 250 && [loginRow.id, invitationRow.id].some((id) => statusOf(id) !== "sent"); i++) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      await worker.stop();
+    }
+    expect([statusOf(loginRow.id), statusOf(invitationRow.id)]).toEqual(["sent", "sent"]);
+
+    // The recipient got them: the file written by the local transport holds the real code and link.
+    const sentFile = await findLocalEmlFile(getEnv().mailDir, loginRow.messageId);
+    const delivered = await simpleParser(fs.readFileSync(sentFile!));
+    expect(delivered.subject).toBe(`Codice di accesso all'area referente: ${login.code}`);
+    expect(delivered.text).toContain(login.signInUrl);
+
+    // The outbox no longer holds the sign-in code and link, nor the code in the subject…
+    const loginAfter = getDb().select().from(outbox).where(eq(outbox.id, loginRow.id)).get()!;
+    expect(loginAfter.subject).toBe(`Codice di accesso all'area referente: ${HIDDEN_CODE}`);
+    expect(loginAfter.props).toEqual({ ...loginRow.props, code: HIDDEN_CODE, signInUrl: `${APP_URL}/area-referente/accedi/link/${HIDDEN_LINK}` });
+    expectNoSecret(JSON.stringify(loginAfter), secrets, "outbox row of the sign-in code");
+    // …but keeps the invitation link, which the reminders and the referent area read back.
+    const invitationAfter = getDb().select().from(outbox).where(eq(outbox.id, invitationRow.id)).get()!;
+    expect(invitationAfter.props.answerUrl).toBe(`${APP_URL}/invito/${invitationToken}`);
+
+    // The views show neither, the local file is named but not served.
+    const list = await loader({ request: await adminGet(`/admin/posta?destinatario=${encodeURIComponent(referente.email)}`, me.id), params: {}, context: loadContext() });
+    const listBody = await list.text();
+    expectNoSecret(listBody, secrets, "/admin/posta");
+    expect(listBody).toContain(`Codice di accesso all'area referente: ${HIDDEN_CODE}`);
+    expectNoSecret(await (await loader({ request: await adminGet(`/admin/posta?destinatario=${encodeURIComponent(invitee)}`, me.id), params: {}, context: loadContext() })).text(), secrets, "/admin/posta");
+    for (const id of [loginRow.id, invitationRow.id]) {
+      const { pageBody, emlBody } = await views(id, me.id);
+      expectNoSecret(pageBody, secrets, `/admin/posta/${id} after delivery`);
+      expectNoSecret(emlBody, secrets, `/admin/posta/${id}/eml after delivery`);
+      expect(JSON.parse(pageBody).localFileName).toMatch(/\.eml$/);
+    }
+  });
+
+  it("keeps the secrets of an email that failed, so that a retry still works, and hides them from the views", async () => {
+    const me = createTestCoordinator();
+    const { login, loginRow } = await secretEmails();
+    getDb().update(outbox).set({ status: "failed", attempts: 8, lastError: "550 Casella inesistente" }).where(eq(outbox.id, loginRow.id)).run();
+    const failed = getDb().select().from(outbox).where(eq(outbox.id, loginRow.id)).get()!;
+    expect(failed.props).toEqual(loginRow.props);
+    const { pageBody, emlBody } = await views(loginRow.id, me.id);
+    expectNoSecret(pageBody, { code: login.code, tokens: [login.token] }, "failed email page");
+    expectNoSecret(emlBody, { code: login.code, tokens: [login.token] }, "failed email .eml");
   });
 });

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { parseEnv } from "~/utils/env.server";
+import { InvalidEnvironmentError, mailFromAddress, parseEnv } from "~/utils/env.server";
+
+/** The message parseEnv throws for `raw`, or null when it is valid. */
+function failure(raw: Record<string, string | undefined>) {
+  try {
+    parseEnv(raw);
+    return null;
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidEnvironmentError);
+    return (error as Error).message;
+  }
+}
 
 describe("settings", () => {
   it("has working defaults for a local start", () => {
@@ -27,5 +38,57 @@ describe("settings", () => {
     expect(() =>
       parseEnv({ NODE_ENV: "production", SESSION_SECRET: "x".repeat(40), APP_URL: "https://sai.example.org", SMTP_URL: "smtp://mail.example.org:587" }),
     ).not.toThrow();
+  });
+
+  describe("MAIL_FROM", () => {
+    it("accepts an address, alone or with a name (quoted or not)", () => {
+      expect(parseEnv({}).MAIL_FROM).toBe("Coordinamento SAI - ANCI Sicilia <noreply@localhost>");
+      for (const value of [
+        "noreply@comune.esempio.it",
+        "Coordinamento SAI <noreply@comune.esempio.it>",
+        '"Coordinamento SAI - ANCI Sicilia" <noreply@anci.sicilia.it>',
+        '"Rossi, Maria" <maria.rossi@comune.esempio.it>',
+        "<noreply@comune.esempio.it>",
+        "  Coordinamento SAI <noreply@comune.esempio.it>  ",
+      ]) {
+        expect(failure({ MAIL_FROM: value }), value).toBeNull();
+      }
+      expect(parseEnv({ MAIL_FROM: " Coordinamento <noreply@comune.esempio.it> " }).MAIL_FROM).toBe("Coordinamento <noreply@comune.esempio.it>");
+      expect(mailFromAddress('"Rossi, Maria" <maria.rossi@comune.esempio.it>')).toBe("maria.rossi@comune.esempio.it");
+    });
+
+    it("refuses anything else with an Italian message naming the setting and the value", () => {
+      for (const value of ["noreply", "Coordinamento SAI", "Coordinamento <noreply>", "a@b.it, c@d.it", "Nome <a@b.it> altro", "Nome a@b.it", "<>", "a@@b.it"]) {
+        const message = failure({ MAIL_FROM: value });
+        expect(message, value).toContain(`- MAIL_FROM "${value}" non è un mittente valido: indica un indirizzo email, come noreply@comune.esempio.it`);
+      }
+      expect(failure({ MAIL_FROM: "" })).toContain("- MAIL_FROM è vuoto: indica l'indirizzo email del mittente");
+      expect(failure({ MAIL_FROM: "   " })).toContain("- MAIL_FROM è vuoto");
+    });
+  });
+
+  describe("REGION", () => {
+    it("reads one or more regions whatever the case and accents, or all of them", () => {
+      expect(parseEnv({ REGION: "sicilia" }).regions).toEqual(["Sicilia"]);
+      expect(parseEnv({ REGION: "Sicilia, calabria ,VALLE D'AOSTA" }).regions).toEqual(["Sicilia", "Calabria", "Valle d'Aosta"]);
+      expect(parseEnv({ REGION: "Sicilia,Sicilia" }).regions).toEqual(["Sicilia"]);
+      const all = parseEnv({ REGION: "tutte" }).regions;
+      expect(all).toHaveLength(20);
+      expect(all).toContain("Lombardia");
+    });
+
+    it("refuses an unknown region with the message of the settings, listing the valid names", () => {
+      const message = failure({ REGION: "Sicilia,Padania" });
+      expect(message).toMatch(/^Invalid configuration:\n {2}- REGION "Padania" non è una regione italiana\. Valori ammessi/);
+      expect(message).toContain("Abruzzo, Basilicata, Calabria");
+      expect(message).toContain('Sicilia, Toscana, Trentino-Alto Adige, Umbria, Valle d\'Aosta, Veneto; oppure "tutte"');
+      expect(failure({ REGION: "Atlantide, Lemuria" })).toContain('REGION "Atlantide", "Lemuria" non sono regioni italiane');
+      expect(failure({ REGION: " , " })).toContain("REGION è vuota");
+    });
+
+    it("is reported with the other bad values, not as a separate error", () => {
+      const message = failure({ REGION: "Padania", MAIL_FROM: "boh", PORT: "x" });
+      expect(message).toMatch(/PORT must be a number[\s\S]*MAIL_FROM "boh" non è un mittente valido[\s\S]*REGION "Padania"/);
+    });
   });
 });
