@@ -16,6 +16,7 @@ import {
 } from "#db/schema";
 import { emailTemplates, type EmailTemplateName } from "#emails/index";
 import { displayPhone } from "~/utils/phone-display.server";
+import { redactEmailProps, redactEmailText } from "~/utils/email-secrets.server";
 import type { Db } from "~/utils/db.server";
 import {
   MEMBER_BODY_KIND_LABELS,
@@ -28,6 +29,7 @@ import {
 } from "~/validation/labels";
 import type { MembershipEdit } from "~/validation/membership-edit";
 import { recordAudit } from "./audit.server";
+import { getBodyParticipation } from "./participation.server";
 
 // Everything a coordinator needs to judge one membership request, and the corrections they can make.
 
@@ -87,11 +89,12 @@ function declaredProjects(submission: unknown): DeclaredProject[] {
 }
 
 
+// Coordinators see this: the subject of a sign-in code email holds the code, hidden here as in /admin/posta.
 function emailSubject(row: { subject: string | null; template: string; props: Record<string, unknown> }) {
-  if (row.subject) return row.subject;
+  if (row.subject) return redactEmailText(row.template, row.props, row.subject);
   const entry = emailTemplates[row.template as EmailTemplateName] as unknown as { subject: (p: Record<string, unknown>) => string } | undefined;
   try {
-    return entry ? entry.subject(row.props) : row.template;
+    return entry ? entry.subject(redactEmailProps(row.template, row.props)) : row.template;
   } catch {
     return row.template;
   }
@@ -304,6 +307,8 @@ export function getMembershipRequestDetail(db: Db, { id }: { id: number }) {
     currentReferent,
     referentHistory,
     projects,
+    /** The ente's invitations to the Tavoli tecnici, through all its referenti. */
+    participation: getBodyParticipation(db, { memberBodyId: body.id }),
     otherRequests,
     emails,
     audit,

@@ -24,6 +24,7 @@ import {
   type MembershipSort,
 } from "~/validation/membership-filters";
 import { recordAudit } from "./audit.server";
+import { NO_PARTICIPATION, participationByBody, type ParticipationCounts } from "./participation.server";
 
 // The coordinators' list of membership requests, and its CSV/Excel export.
 //
@@ -285,9 +286,18 @@ export function listMembershipRequests(db: Db, { filters, sort, page = 1, pageSi
   });
 }
 
-/** Every request matching the filters, in the list's order, for the CSV and Excel downloads. */
-export function exportMembershipRequests(db: Db, { filters, sort }: { filters: MembershipFilters; sort: MembershipSort }) {
-  return selectRows(db, { filters, sort });
+export type MembershipExportRow = MembershipListRow & { participation: ParticipationCounts };
+
+/**
+ * Every request matching the filters, in the list's order, for the CSV and Excel downloads, with the
+ * ente's participation in the Tavoli tecnici (one grouped query for the whole export).
+ */
+export function exportMembershipRequests(db: Db, { filters, sort }: { filters: MembershipFilters; sort: MembershipSort }): MembershipExportRow[] {
+  return db.transaction((tx) => {
+    const rows = selectRows(tx, { filters, sort });
+    const participation = rows.length ? participationByBody(tx) : new Map<number, ParticipationCounts>();
+    return rows.map((r) => ({ ...r, participation: participation.get(r.body.id) ?? NO_PARTICIPATION }));
+  });
 }
 
 /** The audit entry of a download of the member list: who, which filters, how many rows. */
@@ -319,7 +329,7 @@ export function findRequestSummaries(db: Db, { ids }: { ids: number[] }) {
 
 
 /** The columns of the CSV and Excel downloads, with Italian headers. */
-export const MEMBERSHIP_EXPORT_COLUMNS: SheetColumn<MembershipListRow>[] = [
+export const MEMBERSHIP_EXPORT_COLUMNS: SheetColumn<MembershipExportRow>[] = [
   { header: "Ente", width: 36, value: (r) => r.body.name },
   { header: "Tipo di ente", width: 22, value: (r) => MEMBER_BODY_KIND_LABELS[r.body.kind] },
   { header: "Comune", width: 22, value: (r) => r.comune },
@@ -339,4 +349,7 @@ export const MEMBERSHIP_EXPORT_COLUMNS: SheetColumn<MembershipListRow>[] = [
   { header: "Codice fiscale dell'ente", width: 16, value: (r) => r.body.fiscalCode },
   { header: "Progetti", width: 10, value: (r) => r.openProjects },
   { header: "Posti finanziati", width: 10, value: (r) => r.fundedPlaces },
+  { header: "Tavoli: inviti", width: 12, value: (r) => r.participation.invited },
+  { header: "Tavoli: risposte", width: 12, value: (r) => r.participation.answered },
+  { header: "Tavoli: presenze", width: 12, value: (r) => r.participation.attended },
 ];

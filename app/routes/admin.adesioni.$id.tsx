@@ -12,6 +12,10 @@ import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
+import { roundTableName } from "~/utils/round-table-format";
+import { plural } from "~/utils/text";
+import { ANSWER_LABELS, attendanceLabel } from "~/validation/invitations";
+import { ROUND_TABLE_STATUS_LABELS } from "~/validation/round-table";
 import { rejectionSchema, revocationSchema } from "~/validation/membership-decision";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -359,6 +363,10 @@ export default function MembershipRequestPage() {
         )}
       </Section>
 
+      <Section id="partecipazione" title="Partecipazione ai Tavoli tecnici">
+        <Participation />
+      </Section>
+
       <Section id="email" title="Email inviate">
         {detail.emails.length === 0 ? (
           <p>Nessuna email riguarda questo ente.</p>
@@ -431,6 +439,44 @@ export default function MembershipRequestPage() {
         )}
       </Section>
     </div>
+  );
+}
+
+function Participation() {
+  const p = useLoaderData<typeof loader>().detail.participation;
+  if (p.invited === 0) return <p>Nessun invito ai Tavoli tecnici.</p>;
+  return (
+    <>
+      <p>
+        Invitato a {plural(p.invited, "tavolo", "tavoli")} · ha risposto a {p.answered} · presente a {p.attended}
+      </p>
+      <div className="table-responsive">
+        <table className="table table-sm">
+          <caption className="visually-hidden">Tavoli tecnici a cui l'ente è stato invitato, dal più recente, con la risposta e la presenza</caption>
+          <thead>
+            <tr>
+              <th scope="col">Tavolo</th>
+              <th scope="col">Data</th>
+              <th scope="col">Risposta</th>
+              <th scope="col">Presenza</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.roundTables.map((rt) => (
+              <tr key={rt.id}>
+                <th scope="row">
+                  <Link to={`/admin/tavoli/${rt.id}`}>{roundTableName(rt)}</Link>
+                  {rt.status === "cancelled" ? <span className="badge bg-secondary ms-2">{ROUND_TABLE_STATUS_LABELS.cancelled}</span> : null}
+                </th>
+                <td>{day(rt.startsAt)}</td>
+                <td>{ANSWER_LABELS[rt.answer]}</td>
+                <td>{attendanceLabel(rt.attended)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }
 

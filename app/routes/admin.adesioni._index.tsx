@@ -17,6 +17,7 @@ import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import type { FormErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
+import { plural } from "~/utils/text";
 import { MEMBER_BODY_KIND_LABELS, SAI_CATEGORY_LABELS } from "~/validation/labels";
 import {
   bulkApproveSchema,
@@ -128,10 +129,6 @@ const listUrl = (args: { filters?: MembershipFilters; sort?: MembershipSort; pag
 const STATUS_OPTIONS = MEMBERSHIP_STATUSES.map((s) => ({ value: s, label: MEMBERSHIP_STATUS_LABELS[s] }));
 const CATEGORY_OPTIONS = SAI_CATEGORIES.map((c) => ({ value: c, label: SAI_CATEGORY_LABELS[c] }));
 const KIND_OPTIONS = MEMBERSHIP_KINDS.map((k) => ({ value: k, label: MEMBERSHIP_KIND_LABELS[k] }));
-
-function plural(n: number, one: string, many: string) {
-  return `${n.toLocaleString("it-IT")} ${n === 1 ? one : many}`;
-}
 
 export default function MembershipList() {
   const data = useLoaderData<typeof loader>();

@@ -9,6 +9,7 @@ import { getDb } from "~/utils/db.server";
 import { requireReferent } from "~/utils/referent-auth.server";
 import { MEMBER_BODY_KIND_LABELS, OUTBOX_STATUS_LABELS, REFERENT_ROLE_LABELS, SAI_CATEGORY_LABELS } from "~/validation/labels";
 import { MEMBERSHIP_KIND_LABELS, MEMBERSHIP_STATUS_LABELS } from "~/validation/labels";
+import { attendanceLabel } from "~/validation/invitations";
 
 // The readable (and printable) version of "Scarica i miei dati": the same export as the JSON file.
 
@@ -246,7 +247,7 @@ export default function MyDataPage() {
                   <td className="text-break">{i.email}</td>
                   <td>{ANSWER_LABELS[i.answer] ?? i.answer}</td>
                   <td>{when(i.answeredAt)}</td>
-                  <td>{i.attended === null ? "—" : i.attended ? "presente" : "assente"}</td>
+                  <td>{attendanceLabel(i.attended)}</td>
                 </tr>
               ))}
             </tbody>

@@ -1,3 +1,8 @@
+/** "1 tavolo", "1.250 tavoli": a count in Italian digits with the word agreeing with it. */
+export function plural(n: number, one: string, many: string) {
+  return `${n.toLocaleString("it-IT")} ${n === 1 ? one : many}`;
+}
+
 /** Lower case, without accents, apostrophes or repeated spaces: "Sant'Agata" -> "santagata". */
 export function searchKey(value: string): string {
   return value

@@ -227,6 +227,56 @@ export async function approveFromDetail(page: Page, id: number) {
 }
 
 // ----------------------------------------------------------------------------------------------
+// Tavoli tecnici
+
+/** Creates an online Tavolo tecnico at /admin/tavoli/nuovo and publishes it (signed in); returns its id. */
+export async function createPublishedTavolo(
+  page: Page,
+  { title, startsAt, endsAt, programme = "15:00 Saluti\n15:15 Relazioni", onlineUrl = "https://meet.example.org/tavolo-e2e" }: {
+    title: string;
+    /** As typed in the form: "2032-03-10T15:00". */
+    startsAt: string;
+    endsAt: string;
+    programme?: string;
+    onlineUrl?: string;
+  },
+): Promise<number> {
+  await open(page, "/admin/tavoli/nuovo");
+  await field(page, "Titolo").fill(title);
+  await field(page, "Programma (facoltativo)").fill(programme);
+  await field(page, "Inizio (data e ora)").fill(startsAt);
+  await field(page, "Fine (data e ora)").fill(endsAt);
+  await field(page, "Modalità").selectOption({ label: "Online" });
+  await field(page, "Link per partecipare online").fill(onlineUrl);
+  await page.getByRole("button", { name: "Salva in bozza" }).click();
+  await page.waitForURL(/\/admin\/tavoli\/\d+\?esito=creato$/);
+  const id = Number(new URL(page.url()).pathname.split("/").pop());
+  await page.getByRole("button", { name: "Pubblica", exact: true }).click();
+  await page.waitForURL(`**/admin/tavoli/${id}?esito=pubblicato`);
+  return id;
+}
+
+/** Invites only these addresses ("Indirizzi aggiuntivi": a referente's address is linked to them): preview, then send. */
+export async function inviteAddresses(page: Page, roundTableId: number, emails: string[]) {
+  await open(page, `/admin/tavoli/${roundTableId}/inviti`);
+  // Bootstrap Italia draws radios on their labels: a person clicks the label.
+  await page.locator("label[for=destinatari-indirizzi]").click();
+  await field(page, "Indirizzi aggiuntivi").fill(emails.join("\n"));
+  await page.getByRole("button", { name: "Anteprima", exact: true }).click();
+  await page.waitForURL((url) => url.searchParams.get("anteprima") === "1");
+  await page.getByRole("button", { name: "Invia inviti", exact: true }).click();
+  await page.waitForURL(`**/admin/tavoli/${roundTableId}/inviti?inviati=1`);
+}
+
+/** Ticks "Presente" for these invitees (by name, or address for extra ones) on the organiser's list and saves. */
+export async function markPresent(page: Page, roundTableId: number, invitees: string[]) {
+  await open(page, `/admin/tavoli/${roundTableId}/inviti`);
+  for (const who of invitees) await page.getByLabel(`Presente: ${who}`, { exact: true }).check();
+  await page.getByRole("button", { name: "Salva presenze", exact: true }).click();
+  await page.waitForURL((url) => url.pathname === `/admin/tavoli/${roundTableId}/inviti` && url.searchParams.has("presenze"));
+}
+
+// ----------------------------------------------------------------------------------------------
 // Keyboard
 
 export type Focused = { tag: string; text: string; label: string | null; name: string | null; href: string | null };

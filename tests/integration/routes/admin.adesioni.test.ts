@@ -442,6 +442,9 @@ const HEADERS = [
   "Codice fiscale dell'ente",
   "Progetti",
   "Posti finanziati",
+  "Tavoli: inviti",
+  "Tavoli: risposte",
+  "Tavoli: presenze",
 ];
 
 async function download(kind: "csv" | "xlsx", query: string, who: number | null = coordinatorId) {
@@ -491,6 +494,10 @@ describe("exports", () => {
       f.cefalu.fiscalCode,
       "1",
       "25",
+      // Never invited to a Tavolo tecnico.
+      "0",
+      "0",
+      "0",
     ]);
     expect(cefalu[13]).toBe("091 123 4567");
     const madonie = records.find((r) => r[0] === "Unione dei Comuni delle Madonie")!;

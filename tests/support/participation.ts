@@ -1,0 +1,72 @@
+// An ente with a history of invitations to the Tavoli tecnici, made through the real models: two
+// referenti one after the other (a handover), invitations sent, answered with the emailed tokens and
+// attendance recorded by the organiser; plus extra addresses, which belong to no ente.
+import crypto from "node:crypto";
+import { expect } from "vitest";
+import { answerInvitation, sendInvitations, setAttendance } from "~/models/invitation.server";
+import { approveMembership } from "~/models/membership-review.server";
+import { cancelRoundTable } from "~/models/round-table.server";
+import { getDb } from "~/utils/db.server";
+import { answerTokenFor, createReferent, createRoundTable, DAY, invitationsOf } from "./invitations";
+import { uniqueEmail } from "./factories";
+import { APP_URL } from "./requests";
+
+export function invite(roundTableId: number, emails: string[], coordinatorId: number) {
+  const sent = sendInvitations(getDb(), { roundTableId, filters: { includeReferents: false, extraEmails: emails }, coordinatorId, appUrl: APP_URL });
+  expect(sent).toEqual({ ok: true, count: emails.length });
+}
+
+export function answer(roundTableId: number, email: string, value: "yes" | "no") {
+  expect(answerInvitation(getDb(), { token: answerTokenFor(roundTableId, email), answer: value })).toMatchObject({ ok: true });
+}
+
+export function attend(roundTableId: number, email: string, attended: boolean, coordinatorId: number) {
+  const invitation = invitationsOf(roundTableId).find((i) => i.email === email)!;
+  expect(setAttendance(getDb(), { invitationId: invitation.id, attended, coordinatorId })).toEqual({ ok: true, changed: true });
+}
+
+/**
+ * Tavoli, oldest first: t1 (first referente: yes, present), t2 (first: no, absent), t3 (first
+ * invited and absent, then the successor invited too: yes, present; counted once), t4 (successor,
+ * no answer; an extra address said yes and was present; then cancelled), t5 (only an extra
+ * address, with a yes and a presence). For the ente: invited to 4, answered 3, yes 2, attended 2.
+ */
+export async function createParticipationHistory(coordinatorId: number) {
+  const first = await createReferent({ provinceCode: "083" });
+  const suffix = crypto.randomUUID().slice(0, 8);
+  const [t1, t2, t3, t4, t5] = [10, 20, 30, 40, 50].map((days, i) => createRoundTable({ title: `Partecipazione ${i + 1} ${suffix}`, startsInMs: days * DAY }));
+  const extra = uniqueEmail("esterno");
+
+  invite(t1.id, [first.email], coordinatorId);
+  answer(t1.id, first.email, "yes");
+  attend(t1.id, first.email, true, coordinatorId);
+  invite(t2.id, [first.email], coordinatorId);
+  answer(t2.id, first.email, "no");
+  attend(t2.id, first.email, false, coordinatorId);
+  invite(t3.id, [first.email], coordinatorId);
+  attend(t3.id, first.email, false, coordinatorId);
+
+  const successor = await createReferent({
+    state: "pending",
+    fields: { municipalityCode: first.fields.municipalityCode, fiscalCode: first.fields.fiscalCode, firstName: "Subentrante" },
+  });
+  expect(successor.request.kind).toBe("handover");
+  expect(approveMembership(getDb(), { id: successor.request.id, coordinatorId, appUrl: APP_URL })).toEqual({ ok: true });
+
+  invite(t3.id, [successor.email], coordinatorId);
+  answer(t3.id, successor.email, "yes");
+  attend(t3.id, successor.email, true, coordinatorId);
+  invite(t4.id, [successor.email, extra], coordinatorId);
+  answer(t4.id, extra, "yes");
+  attend(t4.id, extra, true, coordinatorId);
+  expect(cancelRoundTable(getDb(), { id: t4.id, coordinatorId, appUrl: APP_URL })).toMatchObject({ ok: true });
+  invite(t5.id, [extra], coordinatorId);
+  answer(t5.id, extra, "yes");
+  attend(t5.id, extra, true, coordinatorId);
+
+  const memberBodyId = first.referent.memberBodyId;
+  expect(successor.referent.memberBodyId).toBe(memberBodyId);
+  return { memberBodyId, first, successor, extra, roundTables: { t1, t2, t3, t4, t5 } };
+}
+
+export type ParticipationHistory = Awaited<ReturnType<typeof createParticipationHistory>>;
