@@ -1,20 +1,13 @@
 import crypto from "node:crypto";
-import { and, asc, eq, exists, inArray, isNotNull, isNull, notExists, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, notExists, sql } from "drizzle-orm";
 import { z } from "zod";
-import {
-  invitations,
-  memberBodies,
-  municipalities,
-  referents,
-  roundTables,
-  saiProjects,
-  type SaiCategory,
-} from "#db/schema";
+import { invitations, memberBodies, referents, roundTables } from "#db/schema";
 import type { RoundTableEmailInfo } from "#emails/components/round-table-details";
 import type { Db, Tx } from "~/utils/db.server";
 import { roundTableEmailData } from "~/utils/round-table-calendar";
 import { createToken, hashToken } from "~/utils/tokens.server";
 import { recordAudit } from "./audit.server";
+import { activeReferentConditions, activeReferentsInSegment, lowerReferentEmail, type ReferentSegment } from "./referent.server";
 
 // Invitations to the Tavoli tecnici (issue 4, points 4-5): choosing recipients, sending the
 // invitations through the outbox, the invitee's one-click answer, attendance and reminders.
@@ -30,18 +23,15 @@ export const REMINDER_TEMPLATE = "round-table-reminder";
 type RoundTableRow = typeof roundTables.$inferSelect;
 export type InvitationAnswer = (typeof invitations.$inferSelect)["answer"];
 
-export type RecipientFilters = {
-  /** ISTAT codes of provinces ("082"): referenti of an ente in any of them. Empty: every province. */
-  provinceCodes?: string[];
-  /** Referenti of an ente with an open SAI project of any of these tipologie. Empty: any. */
-  categories?: SaiCategory[];
+export type RecipientFilters = ReferentSegment & {
   /** Further addresses, one per entry; invalid ones are ignored (the form reports them first). */
   extraEmails?: string[];
   /** false: only the extra addresses, no referenti at all. Default true. */
   includeReferents?: boolean;
 };
 
-export type Recipient = { email: string; referentId: number | null; name: string | null; bodyName: string | null };
+/** memberBodyId: the ente of the referente (null for an address that is no referente's); its emails are listed on the ente's page. */
+export type Recipient = { email: string; referentId: number | null; name: string | null; bodyName: string | null; memberBodyId: number | null };
 
 const emailSchema = z.string().email();
 
@@ -64,66 +54,25 @@ export function normalizeEmailList(entries: string[]) {
   return { valid, invalid };
 }
 
-/** "Active" referente: approved (validFrom), not replaced (validTo), not erased, ente still a member. */
-function activeReferentConditions() {
-  return [
-    isNotNull(referents.validFrom),
-    isNull(referents.validTo),
-    isNull(referents.erasedAt),
-    eq(memberBodies.status, "member"),
-  ];
-}
-
-const lowerEmail = sql<string>`lower(${referents.email})`;
-
 function collectRecipients(tx: Db | Tx, roundTableId: number, filters: RecipientFilters): Recipient[] {
-  const provinceCodes = filters.provinceCodes ?? [];
-  const categories = filters.categories ?? [];
   const byEmail = new Map<string, Recipient>();
 
   if (filters.includeReferents !== false) {
-    const rows = tx
-      .select({
-        referentId: referents.id,
-        email: lowerEmail,
-        firstName: referents.firstName,
-        lastName: referents.lastName,
-        bodyName: memberBodies.name,
-      })
-      .from(referents)
-      .innerJoin(memberBodies, eq(memberBodies.id, referents.memberBodyId))
-      .leftJoin(municipalities, eq(municipalities.istatCode, memberBodies.municipalityCode))
-      .where(
-        and(
-          ...activeReferentConditions(),
-          provinceCodes.length > 0 ? inArray(municipalities.provinceCode, provinceCodes) : undefined,
-          categories.length > 0
-            ? exists(
-                tx
-                  .select({ one: sql`1` })
-                  .from(saiProjects)
-                  .where(
-                    and(
-                      eq(saiProjects.memberBodyId, memberBodies.id),
-                      isNull(saiProjects.closedAt),
-                      inArray(saiProjects.category, categories),
-                    ),
-                  ),
-              )
-            : undefined,
-          notExists(
-            tx
-              .select({ one: sql`1` })
-              .from(invitations)
-              .where(and(eq(invitations.roundTableId, roundTableId), eq(invitations.email, lowerEmail))),
-          ),
-        ),
-      )
-      .orderBy(asc(referents.id))
-      .all();
-    for (const r of rows) {
+    const notYetInvited = notExists(
+      tx
+        .select({ one: sql`1` })
+        .from(invitations)
+        .where(and(eq(invitations.roundTableId, roundTableId), eq(invitations.email, lowerReferentEmail))),
+    );
+    for (const r of activeReferentsInSegment(tx, filters, notYetInvited)) {
       if (byEmail.has(r.email)) continue;
-      byEmail.set(r.email, { email: r.email, referentId: r.referentId, name: `${r.firstName} ${r.lastName}`, bodyName: r.bodyName });
+      byEmail.set(r.email, {
+        email: r.email,
+        referentId: r.referentId,
+        name: `${r.firstName} ${r.lastName}`,
+        bodyName: r.bodyName,
+        memberBodyId: r.memberBodyId,
+      });
     }
   }
 
@@ -142,18 +91,27 @@ function collectRecipients(tx: Db | Tx, roundTableId: number, filters: Recipient
       }
       // An extra address that belongs to an active referente is linked to them (name and ente).
       for (const r of tx
-        .select({ referentId: referents.id, email: lowerEmail, firstName: referents.firstName, lastName: referents.lastName, bodyName: memberBodies.name })
+        .select({
+          referentId: referents.id,
+          email: lowerReferentEmail,
+          firstName: referents.firstName,
+          lastName: referents.lastName,
+          bodyName: memberBodies.name,
+          memberBodyId: memberBodies.id,
+        })
         .from(referents)
         .innerJoin(memberBodies, eq(memberBodies.id, referents.memberBodyId))
-        .where(and(...activeReferentConditions(), inArray(lowerEmail, chunk)))
+        .where(and(...activeReferentConditions(), inArray(lowerReferentEmail, chunk)))
         .orderBy(asc(referents.id))
         .all()) {
-        if (!known.has(r.email)) known.set(r.email, { email: r.email, referentId: r.referentId, name: `${r.firstName} ${r.lastName}`, bodyName: r.bodyName });
+        if (!known.has(r.email)) {
+          known.set(r.email, { email: r.email, referentId: r.referentId, name: `${r.firstName} ${r.lastName}`, bodyName: r.bodyName, memberBodyId: r.memberBodyId });
+        }
       }
     }
     for (const email of extras) {
       if (invited.has(email)) continue;
-      byEmail.set(email, known.get(email) ?? { email, referentId: null, name: null, bodyName: null });
+      byEmail.set(email, known.get(email) ?? { email, referentId: null, name: null, bodyName: null, memberBodyId: null });
     }
   }
   return [...byEmail.values()];
@@ -256,9 +214,9 @@ export function sendInvitations(
          ON CONFLICT (round_table_id, email) DO NOTHING
          RETURNING id`,
       );
-      const insertEmail = db.$client.prepare<[string, string, number, string, number, number]>(
-        `INSERT INTO outbox (recipient, template, props, category, status, attempts, next_attempt_at, message_id, round_table_id, created_at)
-         VALUES (?, '${INVITATION_TEMPLATE}', ?, 'service', 'queued', 0, ?, ?, ?, ?)`,
+      const insertEmail = db.$client.prepare<[string, string, number, string, number, number | null, number]>(
+        `INSERT INTO outbox (recipient, template, props, category, status, attempts, next_attempt_at, message_id, round_table_id, member_body_id, created_at)
+         VALUES (?, '${INVITATION_TEMPLATE}', ?, 'service', 'queued', 0, ?, ?, ?, ?, ?)`,
       );
       const domain = domainOf(appUrl);
       const at = now.getTime();
@@ -275,7 +233,7 @@ export function sendInvitations(
           appUrl,
           roundTable,
         };
-        insertEmail.run(recipient.email, JSON.stringify(props), at, messageIdFor(domain), rt.id, at);
+        insertEmail.run(recipient.email, JSON.stringify(props), at, messageIdFor(domain), rt.id, recipient.memberBodyId, at);
         count++;
       }
       recordAudit(tx, {
@@ -576,8 +534,11 @@ export function sendDueReminders(db: Db, { now = new Date(), appUrl }: { now?: D
         if (claimed === 0) return null;
         const rt = getRoundTable(tx, { id })!;
         const invitees = db.$client
-          .prepare<[{ rt: number; template: string }], { email: string; answer: "yes" | "pending"; first_name: string | null; last_name: string | null; answer_url: string | null }>(
-            `SELECT i.email, i.answer, r.first_name, r.last_name,
+          .prepare<
+            [{ rt: number; template: string }],
+            { email: string; answer: "yes" | "pending"; first_name: string | null; last_name: string | null; member_body_id: number | null; answer_url: string | null }
+          >(
+            `SELECT i.email, i.answer, r.first_name, r.last_name, r.member_body_id,
                     (SELECT json_extract(o.props, '$.answerUrl') FROM outbox o
                       WHERE o.recipient = i.email AND +o.round_table_id = i.round_table_id AND o.template = @template
                       ORDER BY o.id DESC LIMIT 1) AS answer_url
@@ -586,9 +547,9 @@ export function sendDueReminders(db: Db, { now = new Date(), appUrl }: { now?: D
              ORDER BY i.id`,
           )
           .all({ rt: id, template: INVITATION_TEMPLATE });
-        const insertEmail = db.$client.prepare<[string, string, number, string, number, number]>(
-          `INSERT INTO outbox (recipient, template, props, category, status, attempts, next_attempt_at, message_id, round_table_id, created_at)
-           VALUES (?, '${REMINDER_TEMPLATE}', ?, 'service', 'queued', 0, ?, ?, ?, ?)`,
+        const insertEmail = db.$client.prepare<[string, string, number, string, number, number | null, number]>(
+          `INSERT INTO outbox (recipient, template, props, category, status, attempts, next_attempt_at, message_id, round_table_id, member_body_id, created_at)
+           VALUES (?, '${REMINDER_TEMPLATE}', ?, 'service', 'queued', 0, ?, ?, ?, ?, ?)`,
         );
         const info = roundTableEmailInfo(rt);
         for (const invitee of invitees) {
@@ -600,7 +561,7 @@ export function sendDueReminders(db: Db, { now = new Date(), appUrl }: { now?: D
             appUrl,
             roundTable: info,
           };
-          insertEmail.run(invitee.email, JSON.stringify(props), at, messageIdFor(domain), id, at);
+          insertEmail.run(invitee.email, JSON.stringify(props), at, messageIdFor(domain), id, invitee.member_body_id, at);
         }
         recordAudit(tx, {
           actorType: "system",
@@ -619,4 +580,27 @@ export function sendDueReminders(db: Db, { now = new Date(), appUrl }: { now?: D
     }
   }
   return { roundTables: tables, emails };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Repair of older emails (run at start-up)
+
+/**
+ * Emails about a Tavolo tecnico (invitation, reminder, update, cancellation, materials) queued
+ * before they carried the ente get it from the invitation of their address to that round table,
+ * when the invitation is a referente's: the ente's page lists its emails by `member_body_id`.
+ * Idempotent: only rows still without an ente are looked at, and addresses that are nobody's
+ * referente stay without one. Returns how many emails were linked.
+ */
+export function linkRoundTableEmailsToBodies(db: Db) {
+  const referentOfInvitation = `
+    FROM invitations i JOIN referents r ON r.id = i.referent_id
+    WHERE i.round_table_id = outbox.round_table_id AND i.email = outbox.recipient`;
+  return db.$client
+    .prepare(
+      `UPDATE outbox SET member_body_id = (SELECT r.member_body_id ${referentOfInvitation})
+       WHERE member_body_id IS NULL AND round_table_id IS NOT NULL
+         AND EXISTS (SELECT 1 ${referentOfInvitation})`,
+    )
+    .run().changes;
 }

@@ -174,6 +174,20 @@ export function materialFilePath(uploadsDir: string, storedFileName: string | nu
   return path.join(uploadsDir, storedFileName);
 }
 
+/**
+ * Checks an uploaded file (on disk, size already limited) by its content and moves it under a random
+ * name to the uploads folder; null, leaving the file where it was, when it is not an accepted document.
+ */
+export async function storeUploadedDocument(upload: { tempPath: string; originalName: string }, uploadsDir: string) {
+  const type = await detectDocumentType(upload.tempPath);
+  if (!type) return null;
+  const storedFileName = crypto.randomBytes(16).toString("hex");
+  fs.mkdirSync(uploadsDir, { recursive: true });
+  const storedPath = path.join(uploadsDir, storedFileName);
+  fs.renameSync(upload.tempPath, storedPath);
+  return { storedFileName, storedPath, downloadName: sanitizeDownloadName(upload.originalName, type.extension), type };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Who may download.
 
@@ -276,6 +290,7 @@ function announceIfDue(tx: Tx, { material, appUrl, now }: { material: Material; 
         appUrl,
       },
       roundTableId: rt.id,
+      memberBodyId: invitee.memberBodyId ?? undefined,
       domain: domainOf(appUrl),
     });
   }
@@ -351,18 +366,15 @@ export async function addFileMaterial(
 ): Promise<MaterialResult> {
   let storedPath: string | null = null;
   try {
-    const type = await detectDocumentType(upload.tempPath);
-    if (!type) {
+    const stored = await storeUploadedDocument(upload, uploadsDir);
+    if (!stored) {
       return {
         ok: false,
         error: `Il file non è un documento accettato: si possono caricare solo file ${ACCEPTED_TYPES_TEXT}. Il tipo è controllato dal contenuto, non dal nome.`,
       };
     }
-    const storedFileName = crypto.randomBytes(16).toString("hex");
-    fs.mkdirSync(uploadsDir, { recursive: true });
-    storedPath = path.join(uploadsDir, storedFileName);
-    fs.renameSync(upload.tempPath, storedPath);
-    const downloadName = sanitizeDownloadName(upload.originalName, type.extension);
+    storedPath = stored.storedPath;
+    const { storedFileName, downloadName, type } = stored;
     const result = db.transaction((tx): MaterialResult => {
       if (!roundTableExists(tx, roundTableId)) return { ok: false, error: "Tavolo tecnico non trovato." };
       const material = tx

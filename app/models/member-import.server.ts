@@ -31,6 +31,7 @@ import {
   LAYOUT_RULES,
   MAX_IMPORT_ROWS,
   MAX_PROJECT_GROUPS,
+  PENDING_WITHOUT_EMAILS_MESSAGE,
   PROJECT_FIELDS,
   projectColumnKey,
   projectHeader,
@@ -905,7 +906,7 @@ export type ImportSummary = {
 
 export type RunImportResult =
   | { ok: true; summary: ImportSummary; errorRows: PreviewRow[] }
-  | { ok: false; reason: "changed" | "failed"; error: string };
+  | { ok: false; reason: "changed" | "failed" | "invalid"; error: string };
 
 type RunImportInput = {
   rows: ImportRow[];
@@ -1017,6 +1018,8 @@ export function runImport(
   { rows, labels, status, sendEmails, coordinatorId, fileName, appUrl, expectedDigest, now = new Date() }: RunImportInput,
 ): RunImportResult {
   const approved = status === "approved";
+  // Awaiting a confirmation email that is never sent, the requests could never be approved.
+  if (!approved && !sendEmails) return { ok: false, reason: "invalid", error: PENDING_WITHOUT_EMAILS_MESSAGE };
   const domain = new URL(appUrl).hostname;
   const expiresAt = new Date(now.getTime() + CONFIRMATION_TTL_MS);
   const expiresOn = formatDateIt(expiresAt);

@@ -1,6 +1,6 @@
-import { eq } from "drizzle-orm";
-import { referents } from "#db/schema";
-import type { Db } from "~/utils/db.server";
+import { and, asc, eq, exists, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
+import { memberBodies, municipalities, referents, saiProjects, type SaiCategory } from "#db/schema";
+import type { Db, Tx } from "~/utils/db.server";
 import { recordAudit } from "./audit.server";
 
 /** Opts every referente with this address in or out of non-essential emails (comunicazioni). */
@@ -23,4 +23,54 @@ export function setCommunicationsPreference(db: Db, { email, receives }: { email
     }
     return changed.length;
   });
+}
+
+export const lowerReferentEmail = sql<string>`lower(${referents.email})`;
+
+/** "Active" referente: approved (validFrom), not replaced (validTo), not erased, ente still a member. */
+export function activeReferentConditions() {
+  return [isNotNull(referents.validFrom), isNull(referents.validTo), isNull(referents.erasedAt), eq(memberBodies.status, "member")];
+}
+
+export type ReferentSegment = {
+  /** ISTAT codes of provinces ("082"): referenti of an ente in any of them. Empty: every province. */
+  provinceCodes?: string[];
+  /** Referenti of an ente with an open SAI project of any of these tipologie. Empty: any. */
+  categories?: SaiCategory[];
+};
+
+/**
+ * The active referenti of a segment (the recipients chooser of invitations and comunicazioni), in
+ * the order they joined, with their address lowercased; `also` narrows them further.
+ */
+export function activeReferentsInSegment(tx: Db | Tx, { provinceCodes = [], categories = [] }: ReferentSegment, also?: SQL) {
+  return tx
+    .select({
+      referentId: referents.id,
+      email: lowerReferentEmail,
+      firstName: referents.firstName,
+      lastName: referents.lastName,
+      memberBodyId: memberBodies.id,
+      bodyName: memberBodies.name,
+    })
+    .from(referents)
+    .innerJoin(memberBodies, eq(memberBodies.id, referents.memberBodyId))
+    .leftJoin(municipalities, eq(municipalities.istatCode, memberBodies.municipalityCode))
+    .where(
+      and(
+        ...activeReferentConditions(),
+        provinceCodes.length > 0 ? inArray(municipalities.provinceCode, provinceCodes) : undefined,
+        categories.length > 0
+          ? exists(
+              tx
+                .select({ one: sql`1` })
+                .from(saiProjects)
+                .where(and(eq(saiProjects.memberBodyId, memberBodies.id), isNull(saiProjects.closedAt), inArray(saiProjects.category, categories))),
+            )
+          : undefined,
+        also,
+      ),
+    )
+    .orderBy(asc(referents.id))
+    .all();
 }

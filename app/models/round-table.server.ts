@@ -145,7 +145,8 @@ export function createRoundTable(
   }
 }
 
-export type Invitee = { invitationId: number; email: string; name: string | null; referentId: number | null };
+/** memberBodyId: the ente of the invited referente, null for an address that is no referente's. */
+export type Invitee = { invitationId: number; email: string; name: string | null; referentId: number | null; memberBodyId: number | null };
 
 /** The invitees of a round table; without `includeDeclined` those who answered "Non partecipo" are left out. */
 export function roundTableInvitees(tx: Db | Tx, { roundTableId, includeDeclined }: { roundTableId: number; includeDeclined: boolean }): Invitee[] {
@@ -158,6 +159,7 @@ export function roundTableInvitees(tx: Db | Tx, { roundTableId, includeDeclined 
       firstName: referents.firstName,
       lastName: referents.lastName,
       referentId: invitations.referentId,
+      memberBodyId: referents.memberBodyId,
     })
     .from(invitations)
     .leftJoin(referents, eq(referents.id, invitations.referentId))
@@ -241,6 +243,7 @@ export function updateRoundTable(
             template: "round-table-updated",
             props: { recipientName: invitee.name, recipientEmail: invitee.email, roundTable, previous, changes, appUrl },
             roundTableId: id,
+            memberBodyId: invitee.memberBodyId ?? undefined,
             domain: domainOf(appUrl),
           });
         }
@@ -318,6 +321,7 @@ export function cancelRoundTable(
         template: "round-table-cancelled",
         props: { recipientName: invitee.name, recipientEmail: invitee.email, roundTable, appUrl },
         roundTableId: id,
+        memberBodyId: invitee.memberBodyId ?? undefined,
         domain: domainOf(appUrl),
       });
     }

@@ -328,7 +328,7 @@ function ImportForm({ data, importable }: { data: PreviewData; importable: numbe
                     value={status}
                     aria-invalid={statusError ? true : undefined}
                     aria-describedby={`${id}-hint`}
-                    {...form.register("status")}
+                    {...form.register("status", { deps: ["sendEmails"] })}
                   />
                   <label htmlFor={id} style={{ fontWeight: 400 }}>
                     {IMPORT_STATUS_LABELS[status]}

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SAI_CATEGORIES, type SaiCategory } from "#db/enums";
+import { segmentFields, segmentInput, toSegment } from "./recipient-segment";
 
 // The forms of the invitations to a Tavolo tecnico: the recipients chooser of
 // /admin/tavoli/:id/inviti (a GET for the preview, then the same fields POSTed to send), the
@@ -8,6 +8,9 @@ import { SAI_CATEGORIES, type SaiCategory } from "#db/enums";
 export const MAX_EXTRA_EMAILS = 1000;
 
 export const ANSWER_LABELS = { yes: "Partecipa", no: "Non partecipa", pending: "In attesa" } as const;
+
+/** Attendance as the organiser recorded it: "presente", "assente", or "—" when not recorded. */
+export const attendanceLabel = (attended: boolean | null) => (attended === null ? "—" : attended ? "presente" : "assente");
 
 /** Splits the "Indirizzi aggiuntivi" text: one per line, commas and semicolons also accepted. */
 export function splitEmailLines(text: string) {
@@ -25,8 +28,7 @@ const emailAddress = z.string().email();
  */
 export const recipientsFormSchema = z
   .object({
-    provincia: z.array(z.string().regex(/^\d{3}$/, "Provincia non valida")).max(50).default([]),
-    tipologia: z.array(z.enum(SAI_CATEGORIES, { errorMap: () => ({ message: "Tipologia non valida" }) })).max(10).default([]),
+    ...segmentFields,
     indirizzi: z.string().max(100_000, "Troppi indirizzi aggiuntivi").default(""),
     destinatari: z.enum(["referenti", "indirizzi"]).catch("referenti").default("referenti"),
   })
@@ -57,8 +59,7 @@ export function recipientsFormInput(source: URLSearchParams | FormData) {
     return typeof v === "string" ? v : undefined;
   };
   return {
-    provincia: source.getAll("provincia").filter((v): v is string => typeof v === "string"),
-    tipologia: source.getAll("tipologia").filter((v): v is string => typeof v === "string"),
+    ...segmentInput(source),
     indirizzi: text("indirizzi"),
     destinatari: text("destinatari"),
   };
@@ -67,8 +68,7 @@ export function recipientsFormInput(source: URLSearchParams | FormData) {
 /** The model's filters (app/models/invitation.server.ts) from the validated form. */
 export function toRecipientFilters(form: RecipientsForm) {
   return {
-    provinceCodes: form.provincia,
-    categories: form.tipologia as SaiCategory[],
+    ...toSegment(form),
     extraEmails: splitEmailLines(form.indirizzi),
     includeReferents: form.destinatari !== "indirizzi",
   };

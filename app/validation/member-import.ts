@@ -215,7 +215,7 @@ export const IMPORT_STATUS_LABELS: Record<ImportStatus, string> = {
 export const IMPORT_STATUS_HINTS: Record<ImportStatus, string> = {
   approved: "Gli enti diventano subito aderenti e i referenti sono attivi.",
   pending:
-    "Ogni referente deve confermare il proprio indirizzo email con il collegamento ricevuto; poi la richiesta passa all'approvazione dei coordinatori.",
+    "Ogni referente deve confermare il proprio indirizzo email con il collegamento ricevuto (richiede l'invio delle email ai referenti); poi la richiesta passa all'approvazione dei coordinatori.",
 };
 
 export const ROW_STATUSES = ["new", "update", "duplicate", "error"] as const;
@@ -265,16 +265,28 @@ export const importUploadSchema = z.object({
 
 export type ImportUploadInput = { file: unknown };
 
-export const importRunSchema = z.object({
-  status: z
-    .preprocess((v) => (v == null ? "" : v), z.string({ invalid_type_error: "Scegli lo stato da dare alle adesioni importate" }))
-    .refine((v) => (IMPORT_STATUSES as readonly string[]).includes(v), "Scegli lo stato da dare alle adesioni importate")
-    .transform((v) => v as ImportStatus),
-  sendEmails: z.preprocess(isChecked, z.boolean()),
-  digest: z.preprocess(
-    (v) => (v == null ? "" : v),
-    z.string({ invalid_type_error: "Anteprima non valida: ricarica la pagina e riprova" }).max(100, "Anteprima non valida: ricarica la pagina e riprova"),
-  ),
-});
+/**
+ * "In attesa della conferma" waits for each referente to follow the link of the confirmation email:
+ * without that email the request could never be confirmed, so never approved, and the retention job
+ * would delete it after 30 days. The form refuses the combination, on the field of the emails.
+ */
+export const PENDING_WITHOUT_EMAILS_MESSAGE =
+  "Per importare in attesa della conferma bisogna inviare le email di conferma: spunta «Invia le email ai referenti» oppure scegli un altro stato.";
+
+export const importRunSchema = z
+  .object({
+    status: z
+      .preprocess((v) => (v == null ? "" : v), z.string({ invalid_type_error: "Scegli lo stato da dare alle adesioni importate" }))
+      .refine((v) => (IMPORT_STATUSES as readonly string[]).includes(v), "Scegli lo stato da dare alle adesioni importate")
+      .transform((v) => v as ImportStatus),
+    sendEmails: z.preprocess(isChecked, z.boolean()),
+    digest: z.preprocess(
+      (v) => (v == null ? "" : v),
+      z.string({ invalid_type_error: "Anteprima non valida: ricarica la pagina e riprova" }).max(100, "Anteprima non valida: ricarica la pagina e riprova"),
+    ),
+  })
+  .superRefine((v, ctx) => {
+    if (v.status === "pending" && !v.sendEmails) ctx.addIssue({ code: "custom", path: ["sendEmails"], message: PENDING_WITHOUT_EMAILS_MESSAGE });
+  });
 
 export type ImportRunInput = { status: string; sendEmails: boolean; digest: string };

@@ -187,7 +187,7 @@ describe("import of the member list", () => {
     }
   });
 
-  test("without JavaScript: a Windows-1252 CSV, pending status, no emails; a second upload is all duplicates", async () => {
+  test("without JavaScript: a Windows-1252 CSV, pending status (refused without the emails); a second upload is all duplicates", async () => {
     const page = await browser.newPage({ javaScriptEnabled: false });
     await signIn(page, "/admin/importa", false);
 
@@ -216,11 +216,27 @@ describe("import of the member list", () => {
     await expectAccessible(page, "the preview without JavaScript");
     await page.locator('label[for="status-pending"]').click();
     await eventually(() => page.getByLabel("In attesa della conferma dell'email", { exact: true }).isChecked()).toBe(true);
+    // Awaiting the confirmation without sending the confirmation emails is refused by the server.
+    await page.getByRole("button", { name: "Importa", exact: true }).click();
+    await page.waitForLoadState("load");
+    await eventually(() => page.getByRole("alert").count()).toBe(1);
+    await expect(page.getByRole("alert").textContent()).resolves.toContain(
+      "Per importare in attesa della conferma bisogna inviare le email di conferma: spunta «Invia le email ai referenti» oppure scegli un altro stato.",
+    );
+    expect(await h1(page)).toBe("Anteprima dell'importazione");
+    await expectAccessible(page, "the import form refused without JavaScript");
+
+    await page.locator('label[for="status-pending"]').click();
+    await page.locator('label[for="sendEmails"]').click();
+    await eventually(() => page.getByLabel("Invia le email ai referenti").isChecked()).toBe(true);
     await page.getByRole("button", { name: "Importa", exact: true }).click();
     await page.waitForLoadState("load");
     await expect.poll(() => h1(page), { timeout: 10_000 }).toBe("Importazione completata");
-    await expect(page.getByRole("table", { name: "Riepilogo dell'importazione" }).textContent()).resolves.toContain("Nessuna (invio non richiesto)");
+    const queued = page.getByRole("table", { name: "Riepilogo dell'importazione" }).getByRole("row", { name: /^Email ai referenti messe in coda/ });
+    await expect(queued.getByRole("cell").textContent()).resolves.toBe("1");
     await expectAccessible(page, "the summary without JavaScript");
+    const confirmation = await waitForMail(email, { subjectIncludes: "Conferma l'indirizzo email" });
+    expect(confirmation.subject).toBe(`Conferma l'indirizzo email - adesione di Comune di ${comune.name}`);
 
     await open(page, `/admin/adesioni?q=${encodeURIComponent(`Comune di ${comune.name}`)}`, false);
     await expect(listRow(page, `Comune di ${comune.name}`).textContent()).resolves.toContain("Email da confermare");
@@ -230,6 +246,7 @@ describe("import of the member list", () => {
     await expect(page.locator("main").textContent()).resolves.toContain("Non c'è nulla da importare");
     await expect(page.getByRole("table", { name: /^Anteprima/ }).textContent()).resolves.toContain("Duplicato");
     expect(await page.getByRole("button", { name: "Importa", exact: true }).count()).toBe(0);
-    expect(await mailsTo(email)).toEqual([]);
+    // Only the confirmation of the first import: a duplicate sends nothing.
+    expect((await mailsTo(email)).map((m) => m.subject)).toEqual([confirmation.subject]);
   });
 });

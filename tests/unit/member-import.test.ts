@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { cleanCell, decodeText, detectDelimiter, matchHeader, toIsoDate } from "~/models/member-import.server";
-import { importRunSchema, importUploadSchema, templateColumns } from "~/validation/member-import";
+import { importRunSchema, importUploadSchema, PENDING_WITHOUT_EMAILS_MESSAGE, templateColumns } from "~/validation/member-import";
 
 describe("cells of an imported file", () => {
   it("trims trailing and non-breaking spaces and the apostrophe before numbers and would-be formulas", () => {
@@ -81,5 +81,16 @@ describe("forms", () => {
     expect(importRunSchema.parse({ status: "approved" })).toEqual({ status: "approved", sendEmails: false, digest: "" });
     expect(importRunSchema.parse({ status: "pending", sendEmails: "on", digest: "abc" })).toEqual({ status: "pending", sendEmails: true, digest: "abc" });
     expect(importRunSchema.safeParse({ status: "member" }).success).toBe(false);
+  });
+
+  it("awaiting the email confirmation is refused without the confirmation emails, on the emails checkbox", () => {
+    for (const sendEmails of [undefined, "", "off"]) {
+      const result = importRunSchema.safeParse({ status: "pending", sendEmails, digest: "abc" });
+      expect(result.error?.issues.map((i) => ({ path: i.path, message: i.message }))).toEqual([
+        { path: ["sendEmails"], message: PENDING_WITHOUT_EMAILS_MESSAGE },
+      ]);
+    }
+    expect(importRunSchema.parse({ status: "pending", sendEmails: true })).toMatchObject({ status: "pending", sendEmails: true });
+    expect(importRunSchema.parse({ status: "approved", sendEmails: "" })).toMatchObject({ status: "approved", sendEmails: false });
   });
 });

@@ -16,7 +16,7 @@ import {
 } from "~/models/member-import.server";
 import { seedTerritory } from "~/models/territory.server";
 import { getDb } from "~/utils/db.server";
-import { templateColumns } from "~/validation/member-import";
+import { PENDING_WITHOUT_EMAILS_MESSAGE, templateColumns } from "~/validation/member-import";
 import { createTestCoordinator } from "../../support/admin";
 import { countRows } from "../../support/db-queries";
 import { bodyFiscalCode, csvFile, importHeaders, randomFiscalCode, xlsxFile, type SheetRow } from "../../support/import-files";
@@ -489,13 +489,22 @@ describe("import", () => {
     expect(db.select().from(memberBodies).where(eq(memberBodies.id, body.id)).get()!.status).toBe("member");
   });
 
+  it("pending without emails is refused: the confirmation link would never reach the referente", async () => {
+    const parsed = ok(await parseImportFile({ buffer: csvFile(HEADERS, [row({ municipality: "Pozzallo", email: "pending.nomail@example.org" })]), fileName: "p.csv" }));
+    const before = countRows();
+    const result = runImport(getDb(), { rows: parsed.rows, status: "pending", sendEmails: false, coordinatorId, fileName: "p.csv", appUrl: APP_URL });
+    expect(result).toEqual({ ok: false, reason: "invalid", error: PENDING_WITHOUT_EMAILS_MESSAGE });
+    expect(countRows()).toEqual(before);
+    expect(previewImport(getDb(), { rows: parsed.rows }).rows[0].status).toBe("new");
+  });
+
   it("approved with emails: the welcome email; without the option no email at all", async () => {
     const withEmail = "approved.mail@example.org";
     const withoutEmail = "approved.nomail@example.org";
     const a = ok(await parseImportFile({ buffer: csvFile(HEADERS, [row({ municipality: "Scicli", email: withEmail })]), fileName: "a.csv" }));
     runImport(getDb(), { rows: a.rows, status: "approved", sendEmails: true, coordinatorId, fileName: "a.csv", appUrl: APP_URL });
     const b = ok(await parseImportFile({ buffer: csvFile(HEADERS, [row({ municipality: "Nicosia", email: withoutEmail })]), fileName: "b.csv" }));
-    runImport(getDb(), { rows: b.rows, status: "pending", sendEmails: false, coordinatorId, fileName: "b.csv", appUrl: APP_URL });
+    runImport(getDb(), { rows: b.rows, status: "approved", sendEmails: false, coordinatorId, fileName: "b.csv", appUrl: APP_URL });
     const db = getDb();
     const mails = db.select().from(outbox).where(eq(outbox.recipient, withEmail)).all();
     expect(mails.map((m) => m.template)).toEqual(["membership-approved"]);

@@ -13,7 +13,7 @@ import { commitCsrfToken } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { IMPORT_TTL_MS } from "~/utils/import-store.server";
-import { templateColumns } from "~/validation/member-import";
+import { PENDING_WITHOUT_EMAILS_MESSAGE, templateColumns } from "~/validation/member-import";
 import { adminGet, adminPost, createTestCoordinator, sessionCookieFor, settle } from "../../support/admin";
 import { countRows } from "../../support/db-queries";
 import { csvFile, importHeaders, randomFiscalCode, readXlsx, xlsxFile, type SheetRow } from "../../support/import-files";
@@ -282,7 +282,8 @@ describe("upload, preview, import", () => {
     const file = { name: "due-volte.csv", data: csvFile(HEADERS, [row({ municipality: "Bronte", email: "bronte@example.org" })], { encoding: "latin1" }) };
     const first = await uploadId(file, coordinatorId);
     const firstPreview = await previewData(first, coordinatorId);
-    await runImportAction(first, { status: "pending", digest: String(firstPreview.data!.digest) }, coordinatorId);
+    const imported = await runImportAction(first, { status: "pending", sendEmails: "on", digest: String(firstPreview.data!.digest) }, coordinatorId);
+    expect(imported.status).toBe(302);
     const after = countRows();
     expect(getDb().select().from(memberBodies).where(eq(memberBodies.municipalityCode, "087009")).get()).toMatchObject({ status: "candidate" });
 
@@ -293,6 +294,29 @@ describe("upload, preview, import", () => {
     expect(page.html).toContain("Non c&#x27;è nulla da importare");
     await runImportAction(second, { status: "approved", sendEmails: "on", digest: String(secondPreview.data!.digest) }, coordinatorId);
     expect(countRows()).toEqual(after);
+  });
+
+  it("awaiting the email confirmation needs the confirmation emails: without them nothing is imported", async () => {
+    const coordinatorId = createTestCoordinator().id;
+    const email = "randazzo@example.org";
+    const id = await uploadId({ name: "in-attesa.csv", data: csvFile(HEADERS, [row({ municipality: "Randazzo", email })]) }, coordinatorId);
+    const digest = String((await previewData(id, coordinatorId)).data!.digest);
+    const before = countRows();
+
+    // Unticked "Invia le email ai referenti" (the checkbox is then absent from the form data).
+    const refused = await runImportAction(id, { status: "pending", digest }, coordinatorId);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({ errors: { sendEmails: PENDING_WITHOUT_EMAILS_MESSAGE } });
+    expect(countRows()).toEqual(before);
+    // The upload is still there, its preview unchanged: the coordinator fixes the form and imports.
+    expect((await previewData(id, coordinatorId)).data).toMatchObject({ state: "preview", digest });
+
+    const imported = await runImportAction(id, { status: "pending", sendEmails: "on", digest }, coordinatorId);
+    expect(imported.status).toBe(302);
+    expect(countRows()).toMatchObject({ bodies: before.bodies + 1, requests: before.requests + 1, outbox: before.outbox + 1 });
+    const mail = getDb().select().from(outbox).where(eq(outbox.recipient, email)).get()!;
+    expect(mail.template).toBe("confirm-registration");
+    expect(String(mail.props.confirmUrl)).toMatch(/\/adesione\/conferma\/[\w-]+$/);
   });
 
   it("a preview that no longer matches the data is not imported", async () => {
