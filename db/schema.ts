@@ -339,6 +339,33 @@ export const invitations = sqliteTable(
   ],
 );
 
+export const COMMUNICATION_STATUSES = ["draft", "sent"] as const;
+
+// A comunicazione (/admin/comunicazioni): a free message to a segment of the active referenti. It
+// is a draft until sent; its emails are outbox rows that point back to it (outbox.communication_id),
+// which is the record of what went to whom.
+export const communications = sqliteTable("communications", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  subject: text("subject").notNull(),
+  body: text("body").notNull(),
+  // The segment: ISTAT province codes and SAI tipologie; empty lists mean all.
+  provinceCodes: text("province_codes", { mode: "json" }).$type<string[]>().notNull(),
+  categories: text("categories", { mode: "json" }).$type<string[]>().notNull(),
+  attachmentStoredName: text("attachment_stored_name"), // random name under data/uploads
+  attachmentDownloadName: text("attachment_download_name"),
+  attachmentMimeType: text("attachment_mime_type"),
+  attachmentSizeBytes: integer("attachment_size_bytes"),
+  status: text("status", { enum: COMMUNICATION_STATUSES }).notNull().default("draft"),
+  recipientCount: integer("recipient_count"),
+  createdBy: integer("created_by")
+    .notNull()
+    .references(() => coordinators.id),
+  sentBy: integer("sent_by").references(() => coordinators.id),
+  createdAt: createdAt(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }),
+  sentAt: integer("sent_at", { mode: "timestamp_ms" }),
+});
+
 export const EMAIL_CATEGORIES = ["service", "communication"] as const;
 
 export const outbox = sqliteTable(
@@ -359,6 +386,7 @@ export const outbox = sqliteTable(
     subject: text("subject"),
     memberBodyId: integer("member_body_id").references(() => memberBodies.id),
     roundTableId: integer("round_table_id").references(() => roundTables.id),
+    communicationId: integer("communication_id").references(() => communications.id),
     createdAt: createdAt(),
     sentAt: integer("sent_at", { mode: "timestamp_ms" }),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }),
@@ -368,6 +396,7 @@ export const outbox = sqliteTable(
     index("outbox_recipient_idx").on(t.recipient),
     index("outbox_member_body_idx").on(t.memberBodyId),
     index("outbox_round_table_idx").on(t.roundTableId),
+    index("outbox_communication_idx").on(t.communicationId),
   ],
 );
 

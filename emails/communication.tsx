@@ -1,14 +1,22 @@
 import { Heading, Link, Text } from "@react-email/components";
 import { EmailLayout } from "./components/layout";
+import type { UploadedAttachment } from "./index";
 
 export type CommunicationProps = {
   title: string;
   paragraphs: string[];
+  attachment?: { fileName: string; storedFileName: string; mimeType: string; sizeBytes: number } | null;
   /** Added by the delivery worker to every non-essential email. */
   unsubscribeUrl?: string;
 };
 
 export const subject = (p: CommunicationProps) => p.title;
+
+export const uploadedAttachments = (p: CommunicationProps): UploadedAttachment[] =>
+  p.attachment ? [{ filename: p.attachment.fileName, contentType: p.attachment.mimeType, storedFileName: p.attachment.storedFileName }] : [];
+
+const sizeText = (bytes: number) =>
+  bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / (1024 * 1024)).toLocaleString("it-IT", { maximumFractionDigits: 1 })} MB`;
 
 /** A comunicazione from the Coordinamento: non-essential, so it always offers a way out. */
 export function CommunicationEmail(p: CommunicationProps) {
@@ -23,6 +31,9 @@ export function CommunicationEmail(p: CommunicationProps) {
           {paragraph}
         </Text>
       ))}
+      {p.attachment ? (
+        <Text>{`In allegato: ${p.attachment.fileName} (${sizeText(p.attachment.sizeBytes)}).`}</Text>
+      ) : null}
       {p.unsubscribeUrl ? (
         <Text style={{ fontSize: "12px", color: "#5c6f82" }}>
           Non vuoi più ricevere le comunicazioni del Coordinamento? <Link href={p.unsubscribeUrl}>Disiscriviti</Link>. Continuerai
@@ -35,7 +46,8 @@ export function CommunicationEmail(p: CommunicationProps) {
 
 CommunicationEmail.PreviewProps = {
   title: "Pubblicato il vademecum sull'accoglienza",
-  paragraphs: ["È disponibile il nuovo vademecum di ANCI sui provvedimenti per l'accoglienza."],
+  paragraphs: ["È disponibile il nuovo vademecum di ANCI sui provvedimenti per l'accoglienza.", "Lo trovate in allegato."],
+  attachment: { fileName: "vademecum-accoglienza.pdf", storedFileName: "0123456789abcdef0123456789abcdef", mimeType: "application/pdf", sizeBytes: 482_000 },
   unsubscribeUrl: "http://localhost:3000/disiscrizione/esempio",
 } satisfies CommunicationProps;
 

@@ -17,12 +17,19 @@ import * as materialsAvailable from "./materials-available";
 import * as erasureRequested from "./erasure-requested";
 
 export type EmailAttachment = { filename: string; content: string; contentType: string };
+/** A file kept in the uploads folder under its random name, read by the worker when it sends. */
+export type UploadedAttachment = { filename: string; contentType: string; storedFileName: string };
 
 /**
  * A template module: the component, its subject and, optionally, attachments built from the same
  * props at delivery time (for example an .ics invitation), so the outbox stores only the props.
  */
-type Template<P> = { default: ComponentType<P>; subject: (props: P) => string; attachments?: (props: P) => EmailAttachment[] };
+type Template<P> = {
+  default: ComponentType<P>;
+  subject: (props: P) => string;
+  attachments?: (props: P) => EmailAttachment[];
+  uploadedAttachments?: (props: P) => UploadedAttachment[];
+};
 
 /** Every email the portal sends, by the name stored in the outbox. */
 export const emailTemplates = {

@@ -81,6 +81,30 @@ export const TextareaField = forwardRef<HTMLTextAreaElement, TextareaFieldProps>
   );
 });
 
+type FileFieldProps = FieldShell & InputHTMLAttributes<HTMLInputElement>;
+
+/** A file input with its label, hint and error; the file travels in a multipart form. */
+export function FileField({ name, label, hint, error, ...input }: FileFieldProps) {
+  const id = fieldId(name);
+  return (
+    <div className="form-field mb-4">
+      <label htmlFor={id} className="d-block">
+        {label}
+      </label>
+      <input
+        id={id}
+        name={name}
+        type="file"
+        className={`form-control ${error ? "is-invalid" : ""}`}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(name, { hint, error })}
+        {...input}
+      />
+      <FieldMessages name={name} hint={hint} error={error} />
+    </div>
+  );
+}
+
 type SelectFieldProps = FieldShell &
   SelectHTMLAttributes<HTMLSelectElement> & { options: readonly { value: string; label: string }[]; placeholder?: string };
 

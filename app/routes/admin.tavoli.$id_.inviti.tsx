@@ -1,8 +1,8 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
-import { SAI_CATEGORIES, type SaiCategory } from "#db/enums";
 import { ErrorSummary } from "~/components/form-fields";
+import { SegmentFields } from "~/components/segment-fields";
 import {
   getRoundTable,
   INVITATION_TEMPLATE,
@@ -20,6 +20,7 @@ import { validateCsrf } from "~/utils/csrf.server";
 import { formatDateTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
+import { plural } from "~/utils/text";
 import { fieldId, issuesToFieldErrors, type FormErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { renderEmail } from "~/utils/render-email.server";
@@ -33,7 +34,7 @@ import {
   recipientsFormSchema,
   toRecipientFilters,
 } from "~/validation/invitations";
-import { OUTBOX_STATUS_LABELS, SAI_CATEGORY_LABELS } from "~/validation/labels";
+import { OUTBOX_STATUS_LABELS } from "~/validation/labels";
 
 export const meta: MetaFunction = () => [{ title: "Inviti al Tavolo tecnico - Area coordinatori" }];
 
@@ -207,10 +208,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
   return json<FormErrors>({ errors: {}, formError: "Operazione non riconosciuta." }, { status: 400 });
 }
-
-const CATEGORY_OPTIONS = SAI_CATEGORIES.map((c) => ({ value: c, label: SAI_CATEGORY_LABELS[c as SaiCategory] }));
-
-const plural = (n: number, one: string, many: string) => `${n.toLocaleString("it-IT")} ${n === 1 ? one : many}`;
 
 export default function RoundTableInvitationsPage() {
   const data = useLoaderData<typeof loader>();
@@ -431,48 +428,7 @@ function RecipientsChooser({
           </label>
         </div>
       </fieldset>
-      <div className="row">
-        <fieldset className="col-md-6 mb-4" aria-describedby="province-hint">
-          <legend className="h5">Province</legend>
-          <p id="province-hint" className="form-text mt-0">
-            Nessuna scelta: tutte le province. Gli enti senza comune (Liberi Consorzi, Città Metropolitane) rientrano solo senza filtro.
-          </p>
-          {provinces.map((p) => (
-            <div className="form-check" key={p.code}>
-              <input
-                    type="checkbox"
-                name="provincia"
-                id={`provincia-${p.code}`}
-                value={p.code}
-                defaultChecked={values.provincia.includes(p.code)}
-              />
-              <label htmlFor={`provincia-${p.code}`} style={{ fontWeight: 400 }}>
-                {p.name} ({p.sigla})
-              </label>
-            </div>
-          ))}
-        </fieldset>
-        <fieldset className="col-md-6 mb-4" aria-describedby="tipologia-hint">
-          <legend className="h5">Tipologia progetto</legend>
-          <p id="tipologia-hint" className="form-text mt-0">
-            Nessuna scelta: tutte le tipologie. Con una scelta: gli enti con almeno un progetto SAI attivo di quella tipologia.
-          </p>
-          {CATEGORY_OPTIONS.map((c) => (
-            <div className="form-check" key={c.value}>
-              <input
-                    type="checkbox"
-                name="tipologia"
-                id={`tipologia-${fieldId(c.value.replace("/", "-"))}`}
-                value={c.value}
-                defaultChecked={values.tipologia.includes(c.value)}
-              />
-              <label htmlFor={`tipologia-${fieldId(c.value.replace("/", "-"))}`} style={{ fontWeight: 400 }}>
-                {c.label}
-              </label>
-            </div>
-          ))}
-        </fieldset>
-      </div>
+      <SegmentFields provinces={provinces} values={values} />
       <div className="form-field mb-4">
         <label htmlFor={extraId}>Indirizzi aggiuntivi</label>
         <textarea

@@ -2,14 +2,13 @@ import path from "node:path";
 import {
   json,
   redirect,
-  unstable_parseMultipartFormData,
   type ActionFunctionArgs,
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
-import { ErrorSummary, SelectField, TextField } from "~/components/form-fields";
+import { ErrorSummary, FileField, SelectField, TextField } from "~/components/form-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
 import { addFileMaterial, addLinkMaterial, deleteMaterial, listMaterials } from "~/models/material.server";
 import { getRoundTable, parseRoundTableId } from "~/models/round-table.server";
@@ -17,8 +16,8 @@ import { requireCoordinator } from "~/utils/auth.server";
 import { assertSameOrigin, validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
-import { fieldId, formDataToObject, isMalformedFormError, issuesToFieldErrors, MALFORMED_FORM_MESSAGE } from "~/utils/form-data";
-import { createMaterialUploadHandler, UploadTooLargeError } from "~/utils/material-upload.server";
+import { formDataToObject, issuesToFieldErrors, MALFORMED_FORM_MESSAGE } from "~/utils/form-data";
+import { parseUploadForm } from "~/utils/material-upload.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { formatRoundTableWhen } from "~/utils/rome-time";
 import { roundTableHeading } from "~/utils/round-table-calendar";
@@ -76,19 +75,17 @@ const back = (id: number, outcome: string) => redirect(`/admin/tavoli/${id}?esit
 
 async function uploadAction(request: Request, roundTableId: number, coordinatorId: number) {
   const env = getEnv();
-  const upload = createMaterialUploadHandler({ tempDir: path.join(env.uploadsDir, "tmp"), maxBytes: MAX_UPLOAD_BYTES, fileField: "upload.file" });
+  const { formData, failure, upload } = await parseUploadForm(request, {
+    tempDir: path.join(env.uploadsDir, "tmp"),
+    maxBytes: MAX_UPLOAD_BYTES,
+    fileField: "upload.file",
+  });
   try {
-    let formData: FormData;
-    try {
-      formData = await unstable_parseMultipartFormData(request, upload.handler);
-    } catch (error) {
-      if (error instanceof UploadTooLargeError) return fail("upload", { "upload.file": TOO_LARGE_MESSAGE }, 413);
-      if (isMalformedFormError(error)) return fail("upload", {}, 400, undefined, MALFORMED_FORM_MESSAGE);
-      throw error;
-    }
+    if (failure === "malformed") return fail("upload", {}, 400, undefined, MALFORMED_FORM_MESSAGE);
+    if (!formData) return fail("upload", { "upload.file": TOO_LARGE_MESSAGE }, 413);
     await validateCsrf(request, formData);
     const values = stringValues(formData, "upload");
-    if (upload.tooLarge) return fail("upload", { "upload.file": TOO_LARGE_MESSAGE }, 413, values);
+    if (failure === "too_large") return fail("upload", { "upload.file": TOO_LARGE_MESSAGE }, 413, values);
     const parsed = uploadMaterialFormSchema.safeParse(formDataToObject(formData, { skip: ["csrf"] }));
     const errors = parsed.success ? {} : issuesToFieldErrors(parsed.error.issues);
     if (!upload.file) errors["upload.file"] = "Scegli il file da caricare";
@@ -152,7 +149,6 @@ function UploadForm({ data }: { data?: ActionData }) {
     formError: data?.form === "upload" ? data.formError : undefined,
   });
   const { register } = form;
-  const fileError = errorFor("upload.file");
   return (
     <Form method="post" encType="multipart/form-data" noValidate onSubmit={onSubmit} aria-labelledby="carica">
       <AuthenticityTokenInput name="csrf" />
@@ -167,29 +163,13 @@ function UploadForm({ data }: { data?: ActionData }) {
         {...register("upload.curatedBy")}
       />
       <SelectField label="Visibilità" options={VISIBILITY_OPTIONS} defaultValue={initial.visibility} error={errorFor("upload.visibility")} {...register("upload.visibility")} />
-      <div className="form-field mb-4">
-        <label htmlFor={fieldId("upload.file")} className="d-block">
-          File
-        </label>
-        <input
-          id={fieldId("upload.file")}
-          name="upload.file"
-          type="file"
-          accept=".pdf,.docx,.pptx,.odt,.odp,application/pdf"
-          className={`form-control ${fileError ? "is-invalid" : ""}`}
-          aria-invalid={fileError ? true : undefined}
-          aria-describedby={`${fieldId("upload.file")}-hint${fileError ? ` ${fieldId("upload.file")}-error` : ""}`}
-        />
-        <small id={`${fieldId("upload.file")}-hint`} className="form-text">
-          {ACCEPTED_TYPES_TEXT}; al massimo 25 MB.
-        </small>
-        {fileError ? (
-          <span id={`${fieldId("upload.file")}-error`} className="field-error">
-            <span className="visually-hidden">Errore: </span>
-            {fileError}
-          </span>
-        ) : null}
-      </div>
+      <FileField
+        name="upload.file"
+        label="File"
+        accept=".pdf,.docx,.pptx,.odt,.odp,application/pdf"
+        hint={`${ACCEPTED_TYPES_TEXT}; al massimo 25 MB.`}
+        error={errorFor("upload.file")}
+      />
       <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
         Carica il file
       </button>

@@ -14,6 +14,7 @@ const LINKS: SectionLink[] = [
   { to: "/admin/adesioni", label: "Adesioni" },
   { to: "/admin/importa", label: "Importa" },
   { to: "/admin/tavoli", label: "Tavoli tecnici" },
+  { to: "/admin/comunicazioni", label: "Comunicazioni" },
   { to: "/admin/posta", label: "Posta in uscita" },
   { to: "/admin/registro", label: "Registro attività" },
 ];

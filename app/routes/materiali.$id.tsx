@@ -1,10 +1,10 @@
-import fs from "node:fs";
-import { createReadableStreamFromReadable, redirect, type LoaderFunctionArgs } from "@remix-run/node";
-import { canDownloadMaterial, contentDisposition, getMaterialForDownload, materialFilePath } from "~/models/material.server";
+import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
+import { canDownloadMaterial, getMaterialForDownload, materialFilePath } from "~/models/material.server";
 import { getCoordinator } from "~/utils/auth.server";
 import { getReferent } from "~/utils/referent-auth.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
+import { storedFileResponse } from "~/utils/file-download.server";
 
 // Downloads of the materials of the Tavoli tecnici. Anything a visitor may not see answers 404,
 // exactly like a material that does not exist.
@@ -22,20 +22,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (material.url) throw redirect(material.url);
   const file = materialFilePath(getEnv().uploadsDir, material.storedFileName);
   if (!file || !material.mimeType || !material.downloadName) throw notFound();
-  let size: number;
-  try {
-    size = fs.statSync(file).size;
-  } catch {
-    throw notFound();
-  }
-  return new Response(createReadableStreamFromReadable(fs.createReadStream(file)), {
-    headers: {
-      "Content-Type": material.mimeType,
-      "Content-Length": String(size),
-      "Content-Disposition": contentDisposition(material.downloadName),
-      "X-Content-Type-Options": "nosniff",
-      "Content-Security-Policy": "default-src 'none'; sandbox",
-      "Cache-Control": material.visibility === "public" && material.roundTableStatus !== "draft" ? "public, max-age=300" : "private, no-store",
-    },
+  const response = storedFileResponse({
+    file,
+    mimeType: material.mimeType,
+    downloadName: material.downloadName,
+    cacheControl: material.visibility === "public" && material.roundTableStatus !== "draft" ? "public, max-age=300" : "private, no-store",
   });
+  if (!response) throw notFound();
+  return response;
 }

@@ -44,6 +44,9 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   "invitation.attendance_set": "ha registrato una presenza",
   "sai_project.closed": "ha chiuso un progetto SAI",
   "membership.created": "ha creato un'adesione importata",
+  "communication.draft_saved": "ha salvato la bozza di una comunicazione",
+  "communication.draft_deleted": "ha eliminato la bozza di una comunicazione",
+  "communication.sent": "ha inviato una comunicazione",
 };
 
 // For codes written by parts of the portal that have no entry above: "<entity>.<verb>" is worded
@@ -106,6 +109,7 @@ export const AUDIT_ENTITY_LABELS: Record<string, string> = {
   material: "Materiale",
   invitation: "Invito",
   outbox: "Email",
+  communication: "Comunicazione",
 };
 
 export function auditEntityLabel(entityType: string): string {
@@ -116,6 +120,7 @@ export function auditEntityLabel(entityType: string): string {
 export function auditEntityHref(entityType: string | null, entityId: string | null): string | null {
   if (!entityType || !entityId) return null;
   if (entityType === "membership_request" && /^\d+$/.test(entityId)) return `/admin/adesioni/${entityId}`;
+  if (entityType === "communication" && /^\d+$/.test(entityId)) return `/admin/comunicazioni/${entityId}`;
   return null;
 }
 
@@ -132,6 +137,7 @@ const DETAIL_KEYS: Record<string, string> = {
   memberBodyId: "ente",
   referentId: "referente",
   previousReferentId: "referente precedente",
+  subject: "oggetto",
 };
 
 function detailValue(value: unknown): string {

@@ -12,7 +12,8 @@ export type OutgoingMessage = {
   text: string;
   messageId: string;
   headers?: Record<string, string>;
-  attachments?: { filename: string; content: string | Buffer; contentType: string }[];
+  /** Either the content, or the path of a file nodemailer reads while it sends. */
+  attachments?: ({ filename: string; contentType: string } & ({ content: string | Buffer } | { path: string }))[];
 };
 
 export type MailTransport = {

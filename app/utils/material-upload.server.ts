@@ -1,7 +1,8 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { UploadHandler, UploadHandlerPart } from "@remix-run/node";
+import { unstable_parseMultipartFormData, type UploadHandler, type UploadHandlerPart } from "@remix-run/node";
+import { isMalformedFormError } from "./form-data";
 
 // Streams the one file of a materials form to a temporary file, never more than `maxBytes`; the
 // other fields are small texts. What was received is read from the returned object, never from
@@ -95,4 +96,29 @@ export function createMaterialUploadHandler({ tempDir, maxBytes, fileField = "fi
       for (const p of state.tempPaths) fs.rmSync(p, { force: true });
     },
   };
+}
+
+export type ParsedUploadForm = {
+  /** Null when the body could not be read to the end. */
+  formData: FormData | null;
+  failure: "too_large" | "malformed" | null;
+  upload: ReturnType<typeof createMaterialUploadHandler>;
+};
+
+/**
+ * Reads a multipart form with at most one file. A file over `maxBytes` is refused after the form is
+ * read (so its other fields can be shown again); a body far beyond it, or one that is not a
+ * readable form, ends the reading. The caller deletes the temporary file with `upload.cleanup()`.
+ */
+export async function parseUploadForm(request: Request, options: { tempDir: string; maxBytes: number; fileField: string }): Promise<ParsedUploadForm> {
+  const upload = createMaterialUploadHandler(options);
+  try {
+    const formData = await unstable_parseMultipartFormData(request, upload.handler);
+    return { formData, failure: upload.tooLarge ? "too_large" : null, upload };
+  } catch (error) {
+    if (error instanceof UploadTooLargeError) return { formData: null, failure: "too_large", upload };
+    if (isMalformedFormError(error)) return { formData: null, failure: "malformed", upload };
+    upload.cleanup();
+    throw error;
+  }
 }

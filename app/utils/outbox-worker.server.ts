@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import type { UploadedAttachment } from "#emails/index";
+import { materialFilePath } from "~/models/material.server";
 import { claimDueEmails, markEmailFailedAttempt, markEmailSent, releaseEmails } from "~/models/outbox.server";
 import type { Db } from "./db.server";
 import { isPermanentFailure, type MailTransport } from "./mailer.server";
@@ -16,12 +19,21 @@ export type OutboxWorkerOptions = {
    * The rate cap holds whatever the concurrency: sends start at most ratePerSecond a second.
    */
   concurrency?: number;
+  /** Where uploaded attachments (of comunicazioni) are kept. */
+  uploadsDir?: string;
   /** Builds the opt-out link of non-essential emails (List-Unsubscribe and the footer link). */
   unsubscribeUrlFor?: (email: string) => string;
   onError?: (error: unknown) => void;
 };
 
 const wakers = new Set<() => void>();
+
+/** An uploaded attachment as nodemailer reads it; a missing file fails the attempt (and is retried). */
+function uploadedFile(attachment: UploadedAttachment, uploadsDir: string | undefined) {
+  const file = uploadsDir ? materialFilePath(uploadsDir, attachment.storedFileName) : null;
+  if (!file || !fs.existsSync(file)) throw new Error(`Allegato non disponibile: ${attachment.filename}`);
+  return { filename: attachment.filename, contentType: attachment.contentType, path: file };
+}
 
 /** How far behind its schedule the worker may catch up at once (see deliver()). */
 const CATCH_UP_MS = 10;
@@ -44,6 +56,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions) {
     try {
       const unsubscribe = row.category === "communication" ? options.unsubscribeUrlFor?.(row.recipient) : undefined;
       const rendered = await renderEmail(row.template, unsubscribe ? { ...row.props, unsubscribeUrl: unsubscribe } : row.props);
+      const attachments = [...rendered.attachments, ...rendered.uploadedAttachments.map((a) => uploadedFile(a, options.uploadsDir))];
       await transport.send({
         from,
         to: row.recipient,
@@ -51,7 +64,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions) {
         html: rendered.html,
         text: rendered.text,
         messageId: row.messageId,
-        attachments: rendered.attachments.length > 0 ? rendered.attachments : undefined,
+        attachments: attachments.length > 0 ? attachments : undefined,
         // RFC 8058 one-click opt-out, only for comunicazioni; service emails carry none.
         headers: unsubscribe
           ? { "List-Unsubscribe": `<${unsubscribe}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" }

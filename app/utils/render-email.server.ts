@@ -1,7 +1,7 @@
 import { plainTextSelectors, render } from "@react-email/render";
 import { compile } from "html-to-text";
 import { createElement } from "react";
-import { emailTemplates, type EmailAttachment, type EmailTemplateName } from "#emails/index";
+import { emailTemplates, type EmailAttachment, type EmailTemplateName, type UploadedAttachment } from "#emails/index";
 
 // The text part is converted from the rendered HTML with the options @react-email uses for
 // render(…, { plainText: true }), compiled once: one React render per email instead of two, and no
@@ -14,9 +14,16 @@ export async function renderEmail(template: string, props: Record<string, unknow
         default: (p: Record<string, unknown>) => JSX.Element;
         subject: (p: Record<string, unknown>) => string;
         attachments?: (p: Record<string, unknown>) => EmailAttachment[];
+        uploadedAttachments?: (p: Record<string, unknown>) => UploadedAttachment[];
       }
     | undefined;
   if (!entry) throw new Error(`Unknown email template "${template}"`);
   const html = await render(createElement(entry.default, props));
-  return { subject: entry.subject(props), html, text: htmlToText(html), attachments: entry.attachments?.(props) ?? [] };
+  return {
+    subject: entry.subject(props),
+    html,
+    text: htmlToText(html),
+    attachments: entry.attachments?.(props) ?? [],
+    uploadedAttachments: entry.uploadedAttachments?.(props) ?? [],
+  };
 }

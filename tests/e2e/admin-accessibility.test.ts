@@ -6,10 +6,13 @@ import {
   approveFromDetail,
   bodyName,
   COORDINATOR_EMAIL,
+  createPublishedTavolo,
   field,
   findRequestId,
   h1,
+  inviteAddresses,
   jsEnabled,
+  markPresent,
   open,
   registerAndConfirm,
   requestRow,
@@ -62,6 +65,18 @@ async function seed(): Promise<Seeded> {
     const pendingId = await findRequestId(page, pending);
     const approvedId = await findRequestId(page, approved);
     await approveFromDetail(page, approvedId);
+    // Participation in the Tavoli tecnici on the approved ente's page: two tavoli, present at one.
+    for (const [n, day] of [[1, "2032-04-14"], [2, "2032-05-12"]]) {
+      const roundTableId = await createPublishedTavolo(page, {
+        title: `Tavolo per la verifica della partecipazione ${n} ${Date.now().toString(36)}`,
+        startsAt: `${day}T15:00`,
+        endsAt: `${day}T17:00`,
+      });
+      await inviteAddresses(page, roundTableId, [approved.email]);
+      if (n === 1) await markPresent(page, roundTableId, [`${approved.firstName} ${approved.lastName}`]);
+    }
+    await open(page, `/admin/adesioni/${approvedId}`);
+    expect(await page.locator("section[aria-labelledby=partecipazione] tbody tr").count(), "rows of the participation table").toBe(2);
     // The approval email in the delivery log.
     const emailLink = page.getByRole("link", { name: /^Adesione approvata/ });
     await eventually(async () => {
@@ -223,6 +238,95 @@ for (const js of [true, false]) {
       await open(page, "/admin/adesioni");
       expect(new URL(page.url()).pathname).toBe("/login");
       await expectAccessible(page, `/login reached from /admin/adesioni (${mode})`);
+    });
+  });
+}
+
+// ----------------------------------------------------------------------------------------------
+// Comunicazioni: the list, the form showing errors, a draft (preview) with its attachment and its
+// edit form, a sent one (the deliveries). Their own referente has a DM/DS project, the only one in the
+// run, so the comunicazione sent here reaches nobody else's mailbox.
+
+type CommunicationsSeeded = { draftId: number; draftSubject: string; sentId: number; sentSubject: string };
+
+let seedingCommunications: Promise<CommunicationsSeeded> | undefined;
+const communicationsSeeded = () => (seedingCommunications ??= seedCommunications());
+
+/** A minimal PDF: what the server checks is the content, `%PDF-`. */
+const SMALL_PDF = Buffer.from("%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n");
+
+async function seedCommunications(): Promise<CommunicationsSeeded> {
+  return setup(async (page) => {
+    const referente = await registerAndConfirm(page, {
+      projects: [{ category: "DM/DS", fundedPlaces: "10", managingOrganization: "Cooperativa Sociale Esempio", startDate: "2024-01-01", endDate: "2027-12-31" }],
+    });
+    await signIn(page);
+    await approveFromDetail(page, await findRequestId(page, referente));
+    const saveDraft = async (subject: string) => {
+      await open(page, "/admin/comunicazioni/nuova");
+      await field(page, "Oggetto").fill(subject);
+      await field(page, "Testo").fill("Primo paragrafo della comunicazione.\n\nSecondo paragrafo.");
+      // Bootstrap Italia draws checkboxes on their labels: a person clicks the label.
+      await page.locator("label[for=tipologia-DM-DS]").click();
+      await field(page, "Allegato (facoltativo)").setInputFiles({ name: "vademecum.pdf", mimeType: "application/pdf", buffer: SMALL_PDF });
+      await page.getByRole("button", { name: "Salva e vedi l'anteprima", exact: true }).click();
+      await page.waitForURL((url) => /^\/admin\/comunicazioni\/\d+$/.test(url.pathname));
+      return Number(new URL(page.url()).pathname.split("/").pop());
+    };
+    const stamp = Date.now().toString(36);
+    const draftSubject = `Comunicazione in bozza ${stamp}`;
+    const draftId = await saveDraft(draftSubject);
+    const sentSubject = `Comunicazione inviata ${stamp}`;
+    const sentId = await saveDraft(sentSubject);
+    await page.getByRole("button", { name: "Invia la comunicazione", exact: true }).click();
+    await page.waitForURL((url) => url.pathname === `/admin/comunicazioni/${sentId}` && url.searchParams.has("inviata"));
+    return { draftId, draftSubject, sentId, sentSubject };
+  });
+}
+
+const COMMUNICATION_PAGES: { name: string; path: (s: CommunicationsSeeded) => string; h1: (s: CommunicationsSeeded) => string }[] = [
+  { name: "/admin/comunicazioni", path: () => "/admin/comunicazioni", h1: () => "Comunicazioni" },
+  { name: "/admin/comunicazioni/nuova", path: () => "/admin/comunicazioni/nuova", h1: () => "Nuova comunicazione" },
+  { name: "/admin/comunicazioni/:id draft", path: (s) => `/admin/comunicazioni/${s.draftId}`, h1: (s) => s.draftSubject },
+  { name: "/admin/comunicazioni/nuova?bozza=:id", path: (s) => `/admin/comunicazioni/nuova?bozza=${s.draftId}`, h1: () => "Modifica la comunicazione" },
+  { name: "/admin/comunicazioni/:id sent", path: (s) => `/admin/comunicazioni/${s.sentId}?inviata=1`, h1: (s) => s.sentSubject },
+];
+
+for (const js of [true, false]) {
+  const mode = js ? "with JavaScript" : "without JavaScript";
+
+  describe(`comunicazioni, signed in, ${mode}`, () => {
+    test.each(COMMUNICATION_PAGES)("$name", async ({ name, path, h1: expected }) => {
+      const data = await communicationsSeeded();
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await signedIn(page);
+      await open(page, path(data));
+      await expect.poll(() => h1(page), { timeout: 10_000 }).toBe(expected(data));
+      await expectAccessible(page, `${name} (${mode})`);
+    }, SEEDING_TIMEOUT);
+
+    test("/admin/comunicazioni/nuova showing errors", async () => {
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await signedIn(page);
+      await open(page, "/admin/comunicazioni/nuova");
+      await page.getByRole("button", { name: "Salva e vedi l'anteprima", exact: true }).click();
+      await page.getByRole("heading", { name: "La comunicazione contiene 2 errori" }).waitFor();
+      await eventually(() => field(page, "Oggetto").getAttribute("aria-invalid")).toBe("true");
+      expect(await field(page, "Testo").getAttribute("aria-invalid")).toBe("true");
+      await expectAccessible(page, `/admin/comunicazioni/nuova with errors (${mode})`);
+    });
+
+    test("/admin/comunicazioni/nuova with a refused attachment", async () => {
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await signedIn(page);
+      await open(page, "/admin/comunicazioni/nuova");
+      await field(page, "Oggetto").fill("Allegato non valido");
+      await field(page, "Testo").fill("Un testo.");
+      await field(page, "Allegato (facoltativo)").setInputFiles({ name: "finto.pdf", mimeType: "application/pdf", buffer: Buffer.from("<html></html>") });
+      await page.getByRole("button", { name: "Salva e vedi l'anteprima", exact: true }).click();
+      await page.getByRole("heading", { name: "La comunicazione contiene un errore" }).waitFor();
+      await eventually(() => field(page, "Allegato (facoltativo)").getAttribute("aria-invalid")).toBe("true");
+      await expectAccessible(page, `/admin/comunicazioni/nuova with a refused attachment (${mode})`);
     });
   });
 }

@@ -15,12 +15,13 @@ import { listRouteFiles } from "../support/route-paths";
 import {
   approveFromDetail,
   COORDINATOR_EMAIL,
+  createPublishedTavolo,
   fact,
-  field,
   findRequestId,
   focused,
   focusIndicator,
   h1,
+  inviteAddresses,
   open,
   register,
   registerAndConfirm,
@@ -264,6 +265,7 @@ type World = {
   confirmationToken: string;
   outboxId: number;
   importId: string;
+  communicationId: number;
   referentCookies: Awaited<ReturnType<ReturnType<Page["context"]>["cookies"]>>;
 };
 
@@ -294,25 +296,13 @@ async function seed(): Promise<World> {
     await approveFromDetail(page, requestId);
 
     // A published round table, with the referente invited.
-    await open(page, "/admin/tavoli/nuovo");
-    await field(page, "Titolo").fill(`Tavolo per la verifica di accessibilità ${Date.now().toString(36)}`);
-    await field(page, "Programma (facoltativo)").fill("15:00 Saluti\n15:15 Relazioni");
-    await field(page, "Inizio (data e ora)").fill("2032-03-10T15:00");
-    await field(page, "Fine (data e ora)").fill("2032-03-10T17:00");
-    await field(page, "Modalità").selectOption({ label: "Online" });
-    await field(page, "Link per partecipare online").fill("https://meet.example.org/a11y");
-    await page.getByRole("button", { name: "Salva in bozza" }).click();
-    await page.waitForURL(/\/admin\/tavoli\/\d+\?esito=creato$/);
-    const roundTableId = Number(new URL(page.url()).pathname.split("/").pop());
-    await page.getByRole("button", { name: "Pubblica", exact: true }).click();
-    await page.waitForURL(`**/admin/tavoli/${roundTableId}?esito=pubblicato`);
-    await open(page, `/admin/tavoli/${roundTableId}/inviti`);
-    await page.locator("label[for=destinatari-indirizzi]").click();
-    await field(page, "Indirizzi aggiuntivi").fill(referente.email);
-    await page.getByRole("button", { name: "Anteprima", exact: true }).click();
-    await page.waitForURL((url) => url.searchParams.get("anteprima") === "1");
-    await page.getByRole("button", { name: "Invia inviti", exact: true }).click();
-    await page.waitForURL(`**/admin/tavoli/${roundTableId}/inviti?inviati=1`);
+    const roundTableId = await createPublishedTavolo(page, {
+      title: `Tavolo per la verifica di accessibilità ${Date.now().toString(36)}`,
+      startsAt: "2032-03-10T15:00",
+      endsAt: "2032-03-10T17:00",
+      onlineUrl: "https://meet.example.org/a11y",
+    });
+    await inviteAddresses(page, roundTableId, [referente.email]);
     const invitation = await waitForMail(referente.email, { subjectIncludes: "Invito:" });
     const invitationToken = invitation.text.match(/\/invito\/([\w-]+)/)![1];
 
@@ -335,6 +325,14 @@ async function seed(): Promise<World> {
     await page.waitForURL(/\/admin\/importa\/[a-f0-9]{32}/);
     const importId = new URL(page.url()).pathname.split("/").pop()!;
 
+    // A comunicazione saved as a draft (its preview page).
+    await open(page, "/admin/comunicazioni/nuova");
+    await page.getByLabel("Oggetto").fill("Comunicazione per la verifica di accessibilità");
+    await page.getByLabel("Testo").fill("Primo paragrafo.\n\nSecondo paragrafo.");
+    await page.getByRole("button", { name: "Salva e vedi l'anteprima" }).click();
+    await page.waitForURL(/\/admin\/comunicazioni\/\d+$/);
+    const communicationId = Number(new URL(page.url()).pathname.split("/").pop());
+
     // The referente signs in to the referent area with the emailed code.
     const ref = await page.context().browser()!.newContext({ baseURL: inject("baseUrl"), locale: "it-IT" });
     try {
@@ -350,7 +348,20 @@ async function seed(): Promise<World> {
       const projectId = Number(projectHref.split("/").pop());
       const referentCookies = (await ref.cookies()).filter((c) => /sai_ref_session$/.test(c.name));
       expect(referentCookies).toHaveLength(1);
-      return { referente, pending, requestId, pendingId, projectId, roundTableId, invitationToken, confirmationToken, outboxId, importId, referentCookies };
+      return {
+        referente,
+        pending,
+        requestId,
+        pendingId,
+        projectId,
+        roundTableId,
+        invitationToken,
+        confirmationToken,
+        outboxId,
+        importId,
+        communicationId,
+        referentCookies,
+      };
     } finally {
       await ref.close();
     }
@@ -408,6 +419,9 @@ const PAGES: Record<string, { role: Role; urls: (w: World) => string[] }> = {
   "admin.importa._index": { role: "coordinator", urls: () => ["/admin/importa"] },
   "admin.importa.$id": { role: "coordinator", urls: (w) => [`/admin/importa/${w.importId}`] },
   "admin.cancellazioni": { role: "coordinator", urls: () => ["/admin/cancellazioni"] },
+  "admin.comunicazioni._index": { role: "coordinator", urls: () => ["/admin/comunicazioni"] },
+  "admin.comunicazioni.nuova": { role: "coordinator", urls: (w) => ["/admin/comunicazioni/nuova", `/admin/comunicazioni/nuova?bozza=${w.communicationId}`] },
+  "admin.comunicazioni.$id": { role: "coordinator", urls: (w) => [`/admin/comunicazioni/${w.communicationId}`] },
 };
 
 /** The 404 page for a visitor who is not signed in. */

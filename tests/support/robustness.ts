@@ -3,10 +3,13 @@
 // everything (so that every route has a real id or token to work on) and the route files as Remix
 // sees them.
 import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import { eq } from "drizzle-orm";
 import fc from "fast-check";
 import { expect } from "vitest";
 import { outbox } from "#db/schema";
+import { saveCommunicationDraft } from "~/models/communication.server";
 import { inviteCoordinator } from "~/models/coordinator.server";
 import { sendInvitations } from "~/models/invitation.server";
 import { addLinkMaterial } from "~/models/material.server";
@@ -18,6 +21,7 @@ import { action as handoverAction } from "~/routes/area-referente.subentro";
 import { action as importUploadAction } from "~/routes/admin.importa._index";
 import { commitCsrfToken } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
 import { createUnsubscribeToken } from "~/utils/unsubscribe.server";
 import { createTestCoordinator, sessionCookieFor, settle } from "./admin";
 import { confirmationTokenFor, outboxFor, requestsForEmail } from "./db-queries";
@@ -320,6 +324,8 @@ export type World = {
   outboxId: number;
   failedOutboxId: number;
   importId: string;
+  /** A draft comunicazione with an attachment. */
+  communicationId: number;
 };
 
 const projectOf = (requestId: number) =>
@@ -430,7 +436,21 @@ export async function seedWorld(): Promise<World> {
     outboxId,
     failedOutboxId,
     importId,
+    communicationId: await draftCommunication(coordinator.id),
   };
+}
+
+async function draftCommunication(coordinatorId: number) {
+  const tempPath = path.join(getEnv().dataDir, `bozza-${crypto.randomUUID()}.part`);
+  fs.writeFileSync(tempPath, "%PDF-1.4\n%%EOF\n");
+  const saved = await saveCommunicationDraft(getDb(), {
+    input: { subject: "Comunicazione di prova", body: "Testo di prova.", provinceCodes: [], categories: [] },
+    upload: { tempPath, originalName: "nota.pdf", size: fs.statSync(tempPath).size },
+    coordinatorId,
+    uploadsDir: getEnv().uploadsDir,
+  });
+  if (!saved.ok) throw new Error(`draft comunicazione: ${JSON.stringify(saved)}`);
+  return saved.id;
 }
 
 async function uploadImport(admin: { cookie: string }, headers: string[]) {
@@ -483,6 +503,7 @@ export function paramsFor(route: RouteFile, world: World): Record<string, string
     if (id.startsWith("admin.adesioni.$id")) return { id: String(world.pending.requestId) };
     if (id.startsWith("admin.importa.$id")) return { id: world.importId };
     if (id.startsWith("admin.posta.$id")) return { id: String(world.outboxId) };
+    if (id.startsWith("admin.comunicazioni.$id")) return { id: String(world.communicationId) };
     if (id.startsWith("admin.tavoli.$id")) return { id: String(world.roundTableId) };
     if (id.startsWith("tavoli-tecnici.$id")) return { id: String(world.roundTableId) };
     if (id === "area-referente.progetti.$id") return { id: String(world.active.projectId) };

@@ -209,6 +209,11 @@ const POSTS: Record<string, { role: Role; posts: (w: World) => Post[] }> = {
       { fields: [["intent", "presenze"], ["mostrati", String(w.invitationId)], ["presenti", String(w.invitationId)]] },
     ],
   },
+  "admin.comunicazioni.nuova": {
+    role: "coordinator",
+    posts: () => [{ fields: { oggetto: "Comunicazione", testo: "Testo." }, multipart: { file: "allegato", name: "nota.pdf", bytes: "%PDF-1.4\n%%EOF\n" } }],
+  },
+  "admin.comunicazioni.$id": { role: "coordinator", posts: () => [{ fields: { intent: "invia" } }, { fields: { intent: "elimina" } }] },
   "admin.tavoli.$id_.materiali": {
     role: "coordinator",
     posts: (w) => [

@@ -11,6 +11,7 @@ import { createTestCoordinator } from "../../support/admin";
 import { createReferent, createRoundTable, DAY, emailsOf, tableCounts } from "../../support/invitations";
 import { APP_URL, browserPost, routeArgs } from "../../support/requests";
 import { startTestSmtpServer } from "../../support/smtp-server";
+import { until } from "../../support/until";
 
 let smtp: Awaited<ReturnType<typeof startTestSmtpServer>>;
 let worker: { stop: () => Promise<void> };
@@ -24,16 +25,6 @@ afterAll(async () => {
   await worker.stop();
   await smtp.close();
 });
-
-async function until<T>(check: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const mailFor = (to: string, subjectStart: string) =>
   until(() => smtp.received.find((m) => m.envelopeTo.includes(to) && m.subject?.startsWith(subjectStart)));

@@ -12,6 +12,7 @@ import { outboxFor } from "../../support/db-queries";
 import { uniqueEmail, validRegistrationFields } from "../../support/factories";
 import { APP_URL, browserPost, routeArgs } from "../../support/requests";
 import { startTestSmtpServer } from "../../support/smtp-server";
+import { until } from "../../support/until";
 
 let smtp: Awaited<ReturnType<typeof startTestSmtpServer>>;
 beforeAll(async () => {
@@ -33,16 +34,6 @@ function startWorker({ ratePerSecond = 1000 } = {}) {
     unsubscribeUrlFor: (email) => unsubscribeUrl(APP_URL, email),
   });
   return { stop: async () => { await worker.stop(); transport.close(); } };
-}
-
-async function until<T>(check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const rowFor = (to: string) => outboxFor(to)[0];

@@ -8,6 +8,7 @@ import { createTestCoordinator } from "../../support/admin";
 import { APP_URL } from "../../support/requests";
 import { addInvitation, createTestRoundTable, roundTableInput } from "../../support/round-tables";
 import { startTestSmtpServer } from "../../support/smtp-server";
+import { until } from "../../support/until";
 
 // The update and the cancellation of a round table, delivered through the outbox to a real SMTP
 // server, each with its calendar attachment.
@@ -26,16 +27,6 @@ function startWorker() {
   const transport = createMailTransport({ SMTP_URL: smtp.url, mailDir: "" });
   const worker = startOutboxWorker({ db: getDb(), transport, from: "Coordinamento SAI <noreply@portale.test>", pollMs: 20, ratePerSecond: 1000, maxAttempts: 5 });
   return { stop: async () => { await worker.stop(); transport.close(); } };
-}
-
-async function until<T>(check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const receivedBy = (to: string, subjectStart: string) =>

@@ -1,0 +1,272 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { Breadcrumb } from "~/components/breadcrumb";
+import { Pagination } from "~/components/pagination";
+import { describeSegment } from "~/components/segment-fields";
+import {
+  COMMUNICATION_TEMPLATE,
+  communicationAudience,
+  communicationEmailProps,
+  communicationSenderName,
+  deleteCommunicationDraft,
+  getCommunication,
+  listCommunicationEmails,
+  segmentOf,
+  sendCommunication,
+} from "~/models/communication.server";
+import { listProvinceOptions } from "~/models/territory.server";
+import { requireCoordinator } from "~/utils/auth.server";
+import { validateCsrf } from "~/utils/csrf.server";
+import { formatDateTimeIt } from "~/utils/dates";
+import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import { plural } from "~/utils/text";
+import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
+import { renderEmail } from "~/utils/render-email.server";
+import { OUTBOX_STATUS_LABELS } from "~/validation/labels";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.communication.subject} - Comunicazioni - Area coordinatori` : "Comunicazione non trovata - Area coordinatori" },
+];
+
+const PAGE_SIZE = 100;
+const SAMPLE_SIZE = 10;
+
+const notFound = () => new Response("Comunicazione non trovata", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+
+function loadCommunication(params: LoaderFunctionArgs["params"]) {
+  const id = params.id && /^\d{1,9}$/.test(params.id) ? Number(params.id) : null;
+  const communication = id ? getCommunication(getDb(), { id }) : undefined;
+  if (!communication) throw notFound();
+  return communication;
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireCoordinator(request);
+  const db = getDb();
+  const c = loadCommunication(params);
+  const url = new URL(request.url);
+  const segment = segmentOf(c);
+  const rendered = await renderEmail(COMMUNICATION_TEMPLATE, {
+    ...communicationEmailProps(c),
+    unsubscribeUrl: `${getEnv().appUrl}/disiscrizione/anteprima`,
+  });
+  const common = {
+    id: c.id,
+    subject: c.subject,
+    status: c.status,
+    segment: describeSegment({ provinceCodes: c.provinceCodes, categories: c.categories }, listProvinceOptions(db)),
+    attachment: c.attachmentDownloadName,
+    preview: { subject: rendered.subject, html: rendered.html },
+  };
+  if (c.status === "draft") {
+    const audience = communicationAudience(db, { segment, sampleSize: SAMPLE_SIZE });
+    return json({
+      communication: common,
+      draft: {
+        count: audience.count,
+        optedOut: audience.optedOut,
+        sample: audience.sample.map((r) => ({ email: r.email, name: r.name, bodyName: r.bodyName })),
+        updatedAt: formatDateTimeIt(c.updatedAt ?? c.createdAt),
+      },
+      sent: null,
+    });
+  }
+  const requested = Number(url.searchParams.get("pagina") ?? "1");
+  const emails = listCommunicationEmails(db, { id: c.id, page: Number.isInteger(requested) ? requested : 1, pageSize: PAGE_SIZE });
+  const justSent = url.searchParams.get("inviata");
+  return json({
+    communication: common,
+    draft: null,
+    sent: {
+      at: c.sentAt ? formatDateTimeIt(c.sentAt) : "",
+      by: communicationSenderName(db, c),
+      recipientCount: c.recipientCount ?? emails.total,
+      justSent: justSent !== null && /^\d{1,7}$/.test(justSent) ? Number(justSent) : null,
+      counts: emails.counts,
+      page: emails.page,
+      pageCount: emails.pageCount,
+      rows: emails.rows.map((r) => ({
+        id: r.id,
+        recipient: r.recipient,
+        status: r.status,
+        statusLabel: OUTBOX_STATUS_LABELS[r.status],
+        sentAt: r.sentAt ? formatDateTimeIt(r.sentAt) : null,
+        lastError: r.lastError,
+      })),
+    },
+  });
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const coordinator = await requireCoordinator(request);
+  const formData = await request.formData();
+  await validateCsrf(request, formData);
+  const c = loadCommunication(params);
+  const intent = formData.get("intent");
+  if (intent === "invia") {
+    const result = sendCommunication(getDb(), { id: c.id, coordinatorId: coordinator.id, appUrl: getEnv().appUrl });
+    if (!result.ok) return json({ formError: result.error }, { status: 409 });
+    wakeOutboxWorker();
+    return redirect(`/admin/comunicazioni/${c.id}?inviata=${result.count}`);
+  }
+  if (intent === "elimina") {
+    const result = deleteCommunicationDraft(getDb(), { id: c.id, coordinatorId: coordinator.id, uploadsDir: getEnv().uploadsDir });
+    if (!result.ok) return json({ formError: result.error }, { status: 409 });
+    return redirect("/admin/comunicazioni?eliminata=1");
+  }
+  return json({ formError: "Operazione non riconosciuta: ricarica la pagina e riprova." }, { status: 400 });
+}
+
+export default function CommunicationPage() {
+  const { communication: c, draft, sent } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  return (
+    <>
+      <Breadcrumb parents={[{ to: "/admin/comunicazioni", label: "Comunicazioni" }]} current={draft ? "Anteprima" : "Comunicazione inviata"} />
+      <h1>{c.subject}</h1>
+      {actionData?.formError ? (
+        <div className="alert alert-danger" role="alert">
+          {actionData.formError}
+        </div>
+      ) : null}
+      {sent?.justSent !== null && sent?.justSent !== undefined ? (
+        <div className="alert alert-success" role="status">
+          Comunicazione in partenza verso {plural(sent.justSent, "referente", "referenti")}. Lo stato di ogni email è nella tabella qui sotto.
+        </div>
+      ) : null}
+
+      <dl className="row">
+        <dt className="col-sm-3">Stato</dt>
+        <dd className="col-sm-9">{draft ? `Bozza, salvata il ${draft.updatedAt}` : `Inviata il ${sent?.at}${sent?.by ? ` da ${sent.by}` : ""}`}</dd>
+        <dt className="col-sm-3">Destinatari</dt>
+        <dd className="col-sm-9">{c.segment}</dd>
+        <dt className="col-sm-3">Allegato</dt>
+        <dd className="col-sm-9">
+          {c.attachment ? <a href={`/admin/comunicazioni/${c.id}/allegato`}>{c.attachment}</a> : "Nessuno"}
+        </dd>
+      </dl>
+
+      {draft ? (
+        <section aria-labelledby="invio-title" className="border rounded p-3 mb-4">
+          <h2 id="invio-title" className="h4">
+            Prima dell'invio
+          </h2>
+          {draft.count === 0 ? (
+            <p className="alert alert-warning" role="status">
+              Nessun referente attivo corrisponde ai destinatari scelti: modifica la scelta delle province o delle tipologie.
+            </p>
+          ) : (
+            <>
+              <p className="lead" role="status">
+                {draft.count === 1 ? "Riceverà la comunicazione 1 referente" : `Riceveranno la comunicazione ${draft.count.toLocaleString("it-IT")} referenti`}.
+              </p>
+              {draft.optedOut > 0 ? (
+                <p>
+                  {plural(draft.optedOut, "referente ha scelto", "referenti hanno scelto")} di non ricevere le comunicazioni e non{" "}
+                  {draft.optedOut === 1 ? "la riceverà" : "la riceveranno"}.
+                </p>
+              ) : null}
+              <p className="mb-1">{draft.count > draft.sample.length ? `I primi ${draft.sample.length}:` : "Destinatari:"}</p>
+              <ul>
+                {draft.sample.map((r) => (
+                  <li key={r.email}>
+                    {r.name} ({r.bodyName}) - {r.email}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          <div className="d-flex flex-wrap gap-2">
+            {draft.count > 0 ? (
+              <Form method="post">
+                <AuthenticityTokenInput name="csrf" />
+                <input type="hidden" name="intent" value="invia" />
+                <button type="submit" className="btn btn-primary" disabled={busy}>
+                  Invia la comunicazione
+                </button>
+              </Form>
+            ) : null}
+            <Link to={`/admin/comunicazioni/nuova?bozza=${c.id}`} className="btn btn-outline-primary">
+              Modifica
+            </Link>
+            <Form method="post">
+              <AuthenticityTokenInput name="csrf" />
+              <input type="hidden" name="intent" value="elimina" />
+              <button type="submit" className="btn btn-outline-danger" disabled={busy}>
+                Elimina la bozza
+              </button>
+            </Form>
+          </div>
+        </section>
+      ) : null}
+
+      <section aria-labelledby="anteprima-title" className="mb-5">
+        <h2 id="anteprima-title" className="h4">
+          {draft ? "Anteprima dell'email" : "Email inviata"}
+        </h2>
+        <p className="mb-1">
+          Oggetto: <strong>{c.preview.subject}</strong>
+        </p>
+        <iframe
+          title="Anteprima dell'email della comunicazione"
+          sandbox=""
+          srcDoc={c.preview.html}
+          style={{ width: "100%", height: "32rem", border: "1px solid #c5c7c9" }}
+        />
+      </section>
+
+      {sent ? (
+        <section aria-labelledby="consegne-title">
+          <h2 id="consegne-title" className="h4">
+            A chi è stata inviata
+          </h2>
+          <p>
+            {plural(sent.recipientCount, "destinatario", "destinatari")}: {sent.counts.sent.toLocaleString("it-IT")} consegnate,{" "}
+            {(sent.counts.queued + sent.counts.sending).toLocaleString("it-IT")} in attesa, {sent.counts.failed.toLocaleString("it-IT")} non
+            consegnate.
+          </p>
+          <div className="table-responsive">
+            <table className="table table-sm align-middle">
+              <caption>
+                Email della comunicazione{sent.pageCount > 1 ? `, pagina ${sent.page} di ${sent.pageCount}` : ""}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Destinatario</th>
+                  <th scope="col">Stato</th>
+                  <th scope="col">Consegnata il</th>
+                  <th scope="col">Dettagli</th>
+                </tr>
+              </thead>
+              <tbody>
+                {sent.rows.map((r) => (
+                  <tr key={r.id}>
+                    <th scope="row" className="text-break">
+                      {r.recipient}
+                    </th>
+                    <td>
+                      <span className={r.status === "failed" ? "text-danger fw-semibold" : undefined}>{r.statusLabel}</span>
+                      {r.status === "failed" && r.lastError ? <div className="small text-break">{r.lastError}</div> : null}
+                    </td>
+                    <td>{r.sentAt ?? "—"}</td>
+                    <td>
+                      <Link to={`/admin/posta/${r.id}`}>
+                        Apri<span className="visually-hidden"> l'email a {r.recipient}</span>
+                      </Link>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {sent.pageCount > 1 ? (
+            <Pagination page={sent.page} pageCount={sent.pageCount} href={(p) => `/admin/comunicazioni/${c.id}?pagina=${p}`} label="Pagine dei destinatari" />
+          ) : null}
+        </section>
+      ) : null}
+    </>
+  );
+}

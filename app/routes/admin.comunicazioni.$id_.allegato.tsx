@@ -1,0 +1,22 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { getCommunication } from "~/models/communication.server";
+import { materialFilePath } from "~/models/material.server";
+import { requireCoordinator } from "~/utils/auth.server";
+import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import { storedFileResponse } from "~/utils/file-download.server";
+
+// The attachment of a comunicazione, for the coordinators (the referenti received it by email).
+
+const notFound = () => new Response("Allegato non trovato", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireCoordinator(request);
+  const id = params.id && /^\d{1,9}$/.test(params.id) ? Number(params.id) : null;
+  const c = id ? getCommunication(getDb(), { id }) : undefined;
+  const file = c ? materialFilePath(getEnv().uploadsDir, c.attachmentStoredName) : null;
+  if (!c || !file || !c.attachmentDownloadName || !c.attachmentMimeType) throw notFound();
+  const response = storedFileResponse({ file, mimeType: c.attachmentMimeType, downloadName: c.attachmentDownloadName, cacheControl: "private, no-store" });
+  if (!response) throw notFound();
+  return response;
+}

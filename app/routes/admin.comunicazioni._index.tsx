@@ -1,0 +1,99 @@
+import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { listCommunications } from "~/models/communication.server";
+import { requireCoordinator } from "~/utils/auth.server";
+import { formatDateTimeIt } from "~/utils/dates";
+import { getDb } from "~/utils/db.server";
+
+export const meta: MetaFunction = () => [{ title: "Comunicazioni - Area coordinatori" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireCoordinator(request);
+  const deleted = new URL(request.url).searchParams.get("eliminata") === "1";
+  return json({
+    deleted,
+    communications: listCommunications(getDb()).map((c) => ({
+      id: c.id,
+      subject: c.subject,
+      status: c.status,
+      when: formatDateTimeIt(c.sentAt ?? c.updatedAt ?? c.createdAt),
+      authorName: c.authorName,
+      recipientCount: c.recipientCount,
+      attachmentName: c.attachmentName,
+      delivered: c.delivery.sent,
+      waiting: c.delivery.queued + c.delivery.sending,
+      failed: c.delivery.failed,
+    })),
+  });
+}
+
+const n = (value: number) => value.toLocaleString("it-IT");
+
+export default function CommunicationsPage() {
+  const { communications, deleted } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <div className="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-3">
+        <h1 className="mb-0">Comunicazioni</h1>
+        <Link to="/admin/comunicazioni/nuova" className="btn btn-primary">
+          Nuova comunicazione
+        </Link>
+      </div>
+      <p className="lead">
+        Messaggi ai referenti degli enti aderenti: a tutti, per provincia o per tipologia di progetto, con un allegato se serve.
+        Ogni email riporta il link per non riceverne più.
+      </p>
+      {deleted ? (
+        <div className="alert alert-success" role="status">
+          Bozza eliminata.
+        </div>
+      ) : null}
+      {communications.length === 0 ? (
+        <p className="alert alert-info" role="status">
+          Non è stata ancora scritta nessuna comunicazione.
+        </p>
+      ) : (
+        <div className="table-responsive">
+          <table className="table align-middle">
+            <caption>Comunicazioni, dalla più recente</caption>
+            <thead>
+              <tr>
+                <th scope="col">Oggetto</th>
+                <th scope="col">Stato</th>
+                <th scope="col">Data</th>
+                <th scope="col">Da</th>
+                <th scope="col">Destinatari</th>
+                <th scope="col">Consegna</th>
+              </tr>
+            </thead>
+            <tbody>
+              {communications.map((c) => (
+                <tr key={c.id}>
+                  <th scope="row">
+                    <Link to={`/admin/comunicazioni/${c.id}`}>{c.subject}</Link>
+                    {c.attachmentName ? <div className="small text-muted">Allegato: {c.attachmentName}</div> : null}
+                  </th>
+                  <td>{c.status === "draft" ? <span className="badge bg-secondary">Bozza</span> : <span className="badge bg-success">Inviata</span>}</td>
+                  <td>{c.when}</td>
+                  <td>{c.authorName}</td>
+                  <td>{c.recipientCount === null ? "—" : n(c.recipientCount)}</td>
+                  <td>
+                    {c.status === "draft" ? (
+                      "—"
+                    ) : (
+                      <>
+                        {n(c.delivered)} consegnate
+                        {c.waiting > 0 ? `, ${n(c.waiting)} in attesa` : ""}
+                        {c.failed > 0 ? <span className="text-danger fw-semibold">, {n(c.failed)} non consegnate</span> : null}
+                      </>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}

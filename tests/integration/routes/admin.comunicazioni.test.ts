@@ -1,0 +1,234 @@
+import fs from "node:fs";
+import path from "node:path";
+import { eq } from "drizzle-orm";
+import { strToU8 } from "fflate";
+import { beforeAll, describe, expect, it } from "vitest";
+import { communications, outbox } from "#db/schema";
+import { communicationRecipients, sendCommunication } from "~/models/communication.server";
+import { setCommunicationsPreference } from "~/models/referent.server";
+import * as detailRoute from "~/routes/admin.comunicazioni.$id";
+import * as attachmentRoute from "~/routes/admin.comunicazioni.$id_.allegato";
+import * as listRoute from "~/routes/admin.comunicazioni._index";
+import * as newRoute from "~/routes/admin.comunicazioni.nuova";
+import { commitCsrfToken } from "~/utils/csrf.server";
+import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import { adminGet, adminPost, createTestCoordinator, sessionCookieFor, settle } from "../../support/admin";
+import { auditOf, createReferent, tableCounts } from "../../support/invitations";
+import { renderRoute } from "../../support/render-route";
+import { APP_URL, routeArgs } from "../../support/requests";
+
+const PDF = strToU8("%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n");
+const HTML = strToU8("<!DOCTYPE html><html><body><script>alert(1)</script></body></html>");
+
+// Each test file has its own database, so the segments below contain exactly the referenti created here.
+let coordinatorId: number;
+let msna: Awaited<ReturnType<typeof createReferent>>;
+let ordinari: Awaited<ReturnType<typeof createReferent>>;
+let optedOut: Awaited<ReturnType<typeof createReferent>>;
+let otherProvince: Awaited<ReturnType<typeof createReferent>>;
+let pending: Awaited<ReturnType<typeof createReferent>>;
+
+beforeAll(async () => {
+  coordinatorId = createTestCoordinator({ name: "Giulia Ferro" }).id;
+  msna = await createReferent({ provinceCode: "089", category: "MSNA" });
+  ordinari = await createReferent({ provinceCode: "089", category: "ordinari" });
+  optedOut = await createReferent({ provinceCode: "089", category: "MSNA" });
+  otherProvince = await createReferent({ provinceCode: "088", category: "MSNA" });
+  pending = await createReferent({ provinceCode: "089", category: "MSNA", state: "pending" });
+  setCommunicationsPreference(getDb(), { email: optedOut.email, receives: false });
+});
+
+type Fields = { oggetto?: string; testo?: string; provincia?: string[]; tipologia?: string[]; bozza?: string; rimuoviAllegato?: boolean };
+
+async function saveRequest(fields: Fields, file?: { name: string; bytes: Uint8Array }) {
+  const [token, setCookie] = await commitCsrfToken(new Request(`${APP_URL}/`));
+  const form = new FormData();
+  form.set("csrf", token);
+  form.set("oggetto", fields.oggetto ?? "Nuovo vademecum sull'accoglienza");
+  form.set("testo", fields.testo ?? "È disponibile il nuovo vademecum.\n\nLo trovate in allegato.");
+  for (const p of fields.provincia ?? ["089"]) form.append("provincia", p);
+  for (const t of fields.tipologia ?? []) form.append("tipologia", t);
+  if (fields.bozza) form.set("bozza", fields.bozza);
+  if (fields.rimuoviAllegato) form.set("rimuoviAllegato", "on");
+  form.set("allegato", file ? new File([new Uint8Array(file.bytes)], file.name, { type: "application/pdf" }) : new File([], "", { type: "application/octet-stream" }));
+  const session = (await sessionCookieFor(coordinatorId)).cookie;
+  return new Request(`${APP_URL}/admin/comunicazioni/nuova`, {
+    method: "POST",
+    body: form,
+    headers: { Cookie: `${setCookie!.split(";")[0]}; ${session}`, Origin: APP_URL },
+  });
+}
+
+const save = async (fields: Fields, file?: { name: string; bytes: Uint8Array }) => settle(async () => newRoute.action(routeArgs(await saveRequest(fields, file))));
+
+async function saveDraft(fields: Fields = {}, file?: { name: string; bytes: Uint8Array }) {
+  const response = await save(fields, file);
+  expect(response.status).toBe(302);
+  const id = Number(response.headers.get("Location")!.split("/").pop());
+  expect(id).toBeGreaterThan(0);
+  return id;
+}
+
+const draftOf = (id: number) => getDb().select().from(communications).where(eq(communications.id, id)).get()!;
+const emailsOf = (id: number) => getDb().select().from(outbox).where(eq(outbox.communicationId, id)).orderBy(outbox.id).all();
+const detail = async (id: number, query = "") => renderRoute(detailRoute, await adminGet(`/admin/comunicazioni/${id}${query}`, coordinatorId), "/admin/comunicazioni/:id");
+const post = async (id: number, intent: string, who: number | null = coordinatorId) =>
+  settle(async () => detailRoute.action(routeArgs(await adminPost(`/admin/comunicazioni/${id}`, { intent }, who), { id: String(id) })));
+
+describe("the recipients of a comunicazione", () => {
+  it("are the active referenti of the segment who did not opt out, one per address", () => {
+    const emails = (segment: Parameters<typeof communicationRecipients>[1]) => communicationRecipients(getDb(), segment).map((r) => r.email);
+    expect(emails({ provinceCodes: ["089"] })).toEqual([msna.email, ordinari.email]);
+    expect(emails({ provinceCodes: ["089"], categories: ["MSNA"] })).toEqual([msna.email]);
+    expect(emails({ provinceCodes: ["088", "089"], categories: ["MSNA"] })).toEqual([msna.email, otherProvince.email]);
+    const everyone = emails({});
+    expect(everyone).toEqual(expect.arrayContaining([msna.email, ordinari.email, otherProvince.email]));
+    expect(everyone).not.toContain(optedOut.email);
+    expect(everyone).not.toContain(pending.email);
+    expect(new Set(everyone).size).toBe(everyone.length);
+  });
+});
+
+describe("/admin/comunicazioni", () => {
+  it("is for coordinators only", async () => {
+    const list = await settle(() => listRoute.loader(routeArgs(new Request(`${APP_URL}/admin/comunicazioni`))));
+    expect(list.status).toBe(302);
+    expect(list.headers.get("Location")).toMatch(/^\/login/);
+    const id = await saveDraft();
+    const before = tableCounts();
+    const sent = await post(id, "invia", null);
+    expect(sent.status).toBe(302);
+    expect(sent.headers.get("Location")).toMatch(/^\/login/);
+    expect(tableCounts()).toEqual(before);
+    const file = await settle(() => attachmentRoute.loader(routeArgs(new Request(`${APP_URL}/admin/comunicazioni/${id}/allegato`), { id: String(id) })));
+    expect(file.status).toBe(302);
+  });
+
+  it("saves a draft with its attachment, previews the audience and the email, and sends nothing yet", async () => {
+    const before = tableCounts();
+    const id = await saveDraft({ tipologia: [] }, { name: "Vademecum 2026.pdf", bytes: PDF });
+    const draft = draftOf(id);
+    expect(draft).toMatchObject({ status: "draft", subject: "Nuovo vademecum sull'accoglienza", provinceCodes: ["089"], categories: [], createdBy: coordinatorId });
+    expect(draft.attachmentDownloadName).toBe("Vademecum 2026.pdf");
+    expect(draft.attachmentMimeType).toBe("application/pdf");
+    expect(draft.attachmentStoredName).toMatch(/^[a-f0-9]{32}$/);
+    expect(fs.readFileSync(path.join(getEnv().uploadsDir, draft.attachmentStoredName!))).toEqual(Buffer.from(PDF));
+    expect(tableCounts().outbox).toBe(before.outbox);
+
+    const page = await detail(id);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain("Riceveranno la comunicazione 2 referenti");
+    expect(page.html).toContain("1 referente ha scelto di non ricevere le comunicazioni");
+    expect(page.html).toContain(msna.email);
+    expect(page.html).toContain(ordinari.email);
+    expect(page.html).not.toContain(optedOut.email);
+    expect(page.html).toContain("provincia: Siracusa");
+    expect(page.html).toContain("Vademecum 2026.pdf");
+    expect(page.html).toContain("Invia la comunicazione</button>");
+    // The preview is the email itself: greeting, both paragraphs, the attachment and the opt-out link.
+    expect(page.html).toMatch(/<iframe title="Anteprima dell&#x27;email della comunicazione" sandbox="" srcDoc="/);
+    expect(page.html).toContain("Lo trovate in allegato.");
+    expect(page.html).toContain("In allegato: Vademecum 2026.pdf");
+    expect(page.html).toContain("Disiscriviti");
+
+    const download = await settle(async () => attachmentRoute.loader(routeArgs(await adminGet(`/admin/comunicazioni/${id}/allegato`, coordinatorId), { id: String(id) })));
+    expect(download.status).toBe(200);
+    expect(download.headers.get("Content-Type")).toBe("application/pdf");
+    expect(download.headers.get("Content-Disposition")).toContain('filename="Vademecum 2026.pdf"');
+    expect(Buffer.from(await download.arrayBuffer())).toEqual(Buffer.from(PDF));
+  });
+
+  it("refuses an empty subject or text, and a file that is not a document, keeping what was typed", async () => {
+    const before = tableCounts();
+    const drafts = getDb().select().from(communications).all().length;
+    const empty = await save({ oggetto: "  ", testo: "" });
+    expect(empty.status).toBe(400);
+    const emptyData = await empty.json();
+    expect(emptyData.errors).toEqual({ oggetto: "Scrivi l'oggetto della comunicazione", testo: "Scrivi il testo della comunicazione" });
+    expect(emptyData.values.provincia).toEqual(["089"]);
+
+    const html = await save({ oggetto: "Con allegato sbagliato" }, { name: "documento.pdf", bytes: HTML });
+    expect(html.status).toBe(400);
+    const htmlData = await html.json();
+    expect(htmlData.errors.allegato).toMatch(/^Il file non è un documento accettato/);
+    expect(htmlData.values.oggetto).toBe("Con allegato sbagliato");
+    expect(getDb().select().from(communications).all().length).toBe(drafts);
+    expect(tableCounts()).toEqual(before);
+    expect(fs.readdirSync(path.join(getEnv().uploadsDir, "tmp"), { withFileTypes: true }).filter((f) => f.isFile())).toEqual([]);
+  });
+
+  it("edits a draft: a new file replaces the old one, which is deleted; the attachment can be removed", async () => {
+    const id = await saveDraft({}, { name: "prima.pdf", bytes: PDF });
+    const first = draftOf(id).attachmentStoredName!;
+    await saveDraft({ bozza: String(id), oggetto: "Oggetto corretto" }, { name: "seconda.pdf", bytes: PDF });
+    const edited = draftOf(id);
+    expect(edited.subject).toBe("Oggetto corretto");
+    expect(edited.attachmentDownloadName).toBe("seconda.pdf");
+    expect(fs.existsSync(path.join(getEnv().uploadsDir, first))).toBe(false);
+    await saveDraft({ bozza: String(id), oggetto: "Oggetto corretto", rimuoviAllegato: true });
+    const without = draftOf(id);
+    expect(without.attachmentStoredName).toBeNull();
+    expect(fs.existsSync(path.join(getEnv().uploadsDir, edited.attachmentStoredName!))).toBe(false);
+    // The edit form shows the draft's values.
+    const form = await renderRoute(newRoute, await adminGet(`/admin/comunicazioni/nuova?bozza=${id}`, coordinatorId), "/admin/comunicazioni/nuova");
+    expect(form.html).toContain('value="Oggetto corretto"');
+    expect(form.html).toContain(`id="provincia-089" checked="" value="089"`);
+  });
+
+  it("sends once: one email per recipient in the outbox, the record and the audit; a second send queues nothing", async () => {
+    const id = await saveDraft({ tipologia: [] }, { name: "vademecum.pdf", bytes: PDF });
+    const sent = await post(id, "invia");
+    expect(sent.status).toBe(302);
+    expect(sent.headers.get("Location")).toBe(`/admin/comunicazioni/${id}?inviata=2`);
+    const emails = emailsOf(id);
+    expect(emails.map((e) => e.recipient)).toEqual([msna.email, ordinari.email]);
+    for (const e of emails) {
+      expect(e).toMatchObject({ template: "communication", category: "communication", status: "queued", communicationId: id });
+      expect(e.props).toMatchObject({ title: "Nuovo vademecum sull'accoglienza", paragraphs: ["È disponibile il nuovo vademecum.", "Lo trovate in allegato."] });
+      expect((e.props.attachment as { fileName: string }).fileName).toBe("vademecum.pdf");
+    }
+    expect(emails[0].memberBodyId).toBe(msna.request.memberBodyId);
+    expect(draftOf(id)).toMatchObject({ status: "sent", recipientCount: 2, sentBy: coordinatorId });
+    expect(auditOf("communication.sent", id)).toHaveLength(1);
+
+    const again = await post(id, "invia");
+    expect(again.status).toBe(409);
+    expect((await again.json()).formError).toBe("Questa comunicazione è già stata inviata.");
+    expect(emailsOf(id)).toHaveLength(2);
+    // Nor can it be edited or deleted.
+    expect((await save({ bozza: String(id), oggetto: "Cambiato" })).status).toBe(409);
+    expect((await post(id, "elimina")).status).toBe(409);
+    expect(draftOf(id).subject).toBe("Nuovo vademecum sull'accoglienza");
+
+    const page = await detail(id, "?inviata=2");
+    expect(page.html).toContain("Comunicazione in partenza verso 2 referenti");
+    expect(page.html).toContain("Inviata il");
+    expect(page.html).toContain("da Giulia Ferro");
+    expect(page.html).toContain("A chi è stata inviata");
+    expect(page.html).toContain(msna.email);
+    expect(page.html).not.toContain("Invia la comunicazione</button>");
+
+    const list = await renderRoute(listRoute, await adminGet("/admin/comunicazioni", coordinatorId), "/admin/comunicazioni");
+    expect(list.html).toContain(`href="/admin/comunicazioni/${id}"`);
+    expect(list.html).toContain("0 consegnate, 2 in attesa");
+  });
+
+  it("does not send to nobody, and deletes a draft with its file", async () => {
+    const id = await saveDraft({ provincia: ["088"], tipologia: ["DM/DS"] }, { name: "nessuno.pdf", bytes: PDF });
+    const page = await detail(id);
+    expect(page.html).toContain("Nessun referente attivo corrisponde ai destinatari scelti");
+    expect(page.html).not.toContain("Invia la comunicazione</button>");
+    const refused = sendCommunication(getDb(), { id, coordinatorId, appUrl: APP_URL });
+    expect(refused).toEqual({ ok: false, error: "Nessun referente corrisponde ai destinatari scelti: la comunicazione non è stata inviata." });
+    expect(draftOf(id).status).toBe("draft");
+
+    const stored = draftOf(id).attachmentStoredName!;
+    const deleted = await post(id, "elimina");
+    expect(deleted.status).toBe(302);
+    expect(deleted.headers.get("Location")).toBe("/admin/comunicazioni?eliminata=1");
+    expect(getDb().select().from(communications).where(eq(communications.id, id)).get()).toBeUndefined();
+    expect(fs.existsSync(path.join(getEnv().uploadsDir, stored))).toBe(false);
+    expect(auditOf("communication.draft_deleted", id)).toHaveLength(1);
+  });
+});
