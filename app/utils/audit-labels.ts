@@ -7,6 +7,7 @@ import { format } from "date-fns";
 export const AUDIT_ACTION_LABELS: Record<string, string> = {
   "auth.login_succeeded": "ha effettuato l'accesso",
   "auth.login_failed": "ha tentato l'accesso senza riuscirci",
+  "auth.login_blocked": "ha tentato l'accesso durante un blocco per troppi tentativi falliti",
   "auth.logout": "ha chiuso la sessione",
   "membership.submitted": "ha inviato la scheda referente",
   "membership.resubmitted": "ha inviato di nuovo la scheda referente",

@@ -33,10 +33,25 @@ authenticator.use(
 
 const failureKeys = (ip: string, email: string) => [`login-ip:${ip}`, `login-email:${email}`];
 
-export function loginBlockedFor({ ip, email }: { ip: string; email: string }) {
+// The blocked attempts already audited, by IP and email, until their block ends: the first one of a
+// block is recorded and the rest are not, so a flood of attempts cannot fill the audit log.
+const auditedBlocks = new Map<string, number>();
+
+/**
+ * Seconds until this IP or email may try again (0: not blocked). The first refused attempt of each
+ * block is written to the audit log ("auth.login_blocked", without the password).
+ */
+export function loginBlockedFor({ ip, email, now = Date.now() }: { ip: string; email: string; now?: number }) {
   for (const key of failureKeys(ip, email)) {
     const state = isRateLimited({ key, limit: LOGIN_FAILURE_LIMIT, windowMs: LOGIN_WINDOW_MS });
-    if (state.limited) return state.retryAfterSeconds;
+    if (!state.limited) continue;
+    const blockKey = `${ip}|${email}`;
+    if ((auditedBlocks.get(blockKey) ?? 0) <= now) {
+      for (const [k, until] of auditedBlocks) if (until <= now) auditedBlocks.delete(k);
+      auditedBlocks.set(blockKey, now + state.retryAfterSeconds * 1000);
+      recordAudit(getDb(), { actorType: "public", action: "auth.login_blocked", details: { email, ip, retryAfterSeconds: state.retryAfterSeconds } });
+    }
+    return state.retryAfterSeconds;
   }
   return 0;
 }

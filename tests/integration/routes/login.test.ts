@@ -58,6 +58,11 @@ describe("coordinator sign-in", () => {
     const blocked = await login(ADMIN, ip);
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get("Retry-After"))).toBeGreaterThan(0);
+    // The refused attempt is in the audit log, once per block however many follow, and without the password.
+    expect((await login(ADMIN, ip)).status).toBe(429);
+    const audited = getDb().select().from(auditLog).where(eq(auditLog.action, "auth.login_blocked")).all();
+    expect(audited.map((a) => a.details)).toEqual([{ email: ADMIN.email, ip, retryAfterSeconds: expect.any(Number) }]);
+    expect(JSON.stringify(audited)).not.toContain(ADMIN.password);
   });
 
   it("blocks an email after 10 failures from any IP", async () => {
