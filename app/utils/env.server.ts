@@ -10,10 +10,10 @@ const optionalString = z
 
 const integerSetting = (fallback: number, min: number, max: number) =>
   z.coerce
-    .number({ invalid_type_error: "must be a number" })
-    .int("must be a whole number")
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`)
+    .number({ invalid_type_error: "deve essere un numero" })
+    .int("deve essere un numero intero")
+    .min(min, `deve essere almeno ${min}`)
+    .max(max, `deve essere al massimo ${max}`)
     .default(fallback);
 
 const DEFAULT_MAIL_FROM = "Coordinamento SAI - ANCI Sicilia <noreply@localhost>";
@@ -54,25 +54,27 @@ function parseRegions(value: string, ctx: z.RefinementCtx) {
 
 const envSchema = z
   .object({
-    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    NODE_ENV: z
+      .enum(["development", "production", "test"], { errorMap: () => ({ message: 'deve essere "development", "production" oppure "test"' }) })
+      .default("development"),
     PORT: integerSetting(3000, 1, 65535),
     DATA_DIR: z.string().default("data"),
     DATABASE_PATH: optionalString,
     APP_URL: optionalString.pipe(
       z
         .string()
-        .url("must be a URL such as https://sai.example.org")
-        .refine((v) => /^https?:\/\//.test(v), "must start with http:// or https://")
+        .url("deve essere un indirizzo come https://sai.example.org")
+        .refine((v) => /^https?:\/\//.test(v), "deve iniziare con http:// o https://")
         .optional(),
     ),
     SESSION_SECRET: optionalString.pipe(
-      z.string().min(32, "must be at least 32 characters long").optional(),
+      z.string().min(32, "deve avere almeno 32 caratteri").optional(),
     ),
     SMTP_URL: optionalString.pipe(
       z
         .string()
-        .url("must be a URL such as smtp://user:pass@host:587")
-        .refine((v) => /^smtps?:\/\//.test(v), "must start with smtp:// or smtps://")
+        .url("deve essere un indirizzo come smtp://utente:password@host:587")
+        .refine((v) => /^smtps?:\/\//.test(v), "deve iniziare con smtp:// o smtps://")
         .optional(),
     ),
     MAIL_FROM: z
@@ -88,9 +90,9 @@ const envSchema = z
             : `è vuoto: indica l'indirizzo email del mittente, ${MAIL_FROM_EXAMPLE}`,
         });
       }),
-    ADMIN_EMAIL: optionalString.pipe(z.string().email("must be an email address").optional()),
+    ADMIN_EMAIL: optionalString.pipe(z.string().email("deve essere un indirizzo email").optional()),
     ADMIN_PASSWORD: optionalString.pipe(
-      z.string().min(12, "must be at least 12 characters long").optional(),
+      z.string().min(12, "deve avere almeno 12 caratteri").optional(),
     ),
     REGION: z.string().trim().default("Sicilia").transform(parseRegions),
     REGISTRATIONS_PER_IP_PER_HOUR: integerSetting(20, 1, 1_000_000),
@@ -103,7 +105,7 @@ const envSchema = z
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "production") return;
     for (const key of ["SESSION_SECRET", "APP_URL", "SMTP_URL"] as const) {
-      if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required in production" });
+      if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "va impostata in produzione" });
     }
   });
 
@@ -113,7 +115,7 @@ function resolveEnv(raw: Record<string, string | undefined>) {
   const parsed = envSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  - ${i.path.join(".")} ${i.message}`);
-    throw new InvalidEnvironmentError(`Invalid configuration:\n${lines.join("\n")}`);
+    throw new InvalidEnvironmentError(`Impostazioni non valide:\n${lines.join("\n")}`);
   }
   const env = parsed.data;
   const dataDir = path.resolve(env.DATA_DIR);

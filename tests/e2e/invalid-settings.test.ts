@@ -59,7 +59,7 @@ describe("node server.js with bad settings", () => {
     const run = await runServer({ MAIL_FROM: "Coordinamento SAI" });
     expect(run.code, run.stdout + run.stderr).toBe(1);
     expect(run.stderr).toBe(
-      'Invalid configuration:\n  - MAIL_FROM "Coordinamento SAI" non è un mittente valido: indica un indirizzo email, come noreply@comune.esempio.it oppure "Coordinamento SAI <noreply@comune.esempio.it>"\n',
+      'Impostazioni non valide:\n  - MAIL_FROM "Coordinamento SAI" non è un mittente valido: indica un indirizzo email, come noreply@comune.esempio.it oppure "Coordinamento SAI <noreply@comune.esempio.it>"\n',
     );
     expectNoStackTrace(run.stdout + run.stderr);
     expect(run.stdout).not.toContain("Portale del Coordinamento SAI su");
@@ -69,7 +69,7 @@ describe("node server.js with bad settings", () => {
   it("stops on an unknown REGION the same way, listing the valid names, together with the other bad values", async () => {
     const run = await runServer({ REGION: "Sicilia, Trinacria", MAIL_FROM: "" });
     expect(run.code, run.stdout + run.stderr).toBe(1);
-    expect(run.stderr).toMatch(/^Invalid configuration:\n {2}- MAIL_FROM è vuoto: indica l'indirizzo email del mittente/);
+    expect(run.stderr).toMatch(/^Impostazioni non valide:\n {2}- MAIL_FROM è vuoto: indica l'indirizzo email del mittente/);
     expect(run.stderr).toContain('\n  - REGION "Trinacria" non è una regione italiana. Valori ammessi, anche più di uno separati da virgola: Abruzzo, Basilicata,');
     expect(run.stderr).toContain('Valle d\'Aosta, Veneto; oppure "tutte"\n');
     expectNoStackTrace(run.stdout + run.stderr);

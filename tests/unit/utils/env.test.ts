@@ -29,12 +29,12 @@ describe("settings", () => {
 
   it("names every bad value", () => {
     expect(() => parseEnv({ PORT: "tremila", SMTP_URL: "http://x", ADMIN_EMAIL: "nope", ADMIN_PASSWORD: "corta" })).toThrowError(
-      /PORT must be a number[\s\S]*SMTP_URL must start with smtp[\s\S]*ADMIN_EMAIL must be an email address[\s\S]*ADMIN_PASSWORD must be at least 12/,
+      /PORT deve essere un numero[\s\S]*SMTP_URL deve iniziare con smtp[\s\S]*ADMIN_EMAIL deve essere un indirizzo email[\s\S]*ADMIN_PASSWORD deve avere almeno 12/,
     );
   });
 
   it("requires the production settings in production", () => {
-    expect(() => parseEnv({ NODE_ENV: "production" })).toThrowError(/SESSION_SECRET is required in production[\s\S]*APP_URL is required[\s\S]*SMTP_URL is required/);
+    expect(() => parseEnv({ NODE_ENV: "production" })).toThrowError(/SESSION_SECRET va impostata in produzione[\s\S]*APP_URL va impostata[\s\S]*SMTP_URL va impostata/);
     expect(() =>
       parseEnv({ NODE_ENV: "production", SESSION_SECRET: "x".repeat(40), APP_URL: "https://sai.example.org", SMTP_URL: "smtp://mail.example.org:587" }),
     ).not.toThrow();
@@ -79,7 +79,7 @@ describe("settings", () => {
 
     it("refuses an unknown region with the message of the settings, listing the valid names", () => {
       const message = failure({ REGION: "Sicilia,Padania" });
-      expect(message).toMatch(/^Invalid configuration:\n {2}- REGION "Padania" non è una regione italiana\. Valori ammessi/);
+      expect(message).toMatch(/^Impostazioni non valide:\n {2}- REGION "Padania" non è una regione italiana\. Valori ammessi/);
       expect(message).toContain("Abruzzo, Basilicata, Calabria");
       expect(message).toContain('Sicilia, Toscana, Trentino-Alto Adige, Umbria, Valle d\'Aosta, Veneto; oppure "tutte"');
       expect(failure({ REGION: "Atlantide, Lemuria" })).toContain('REGION "Atlantide", "Lemuria" non sono regioni italiane');
@@ -88,7 +88,7 @@ describe("settings", () => {
 
     it("is reported with the other bad values, not as a separate error", () => {
       const message = failure({ REGION: "Padania", MAIL_FROM: "boh", PORT: "x" });
-      expect(message).toMatch(/PORT must be a number[\s\S]*MAIL_FROM "boh" non è un mittente valido[\s\S]*REGION "Padania"/);
+      expect(message).toMatch(/PORT deve essere un numero[\s\S]*MAIL_FROM "boh" non è un mittente valido[\s\S]*REGION "Padania"/);
     });
   });
 });
