@@ -43,11 +43,12 @@ export async function ensureFirstCoordinator(
   return { created: true as const, email: adminEmail, generatedPassword };
 }
 
-export function listActiveCoordinators(db: Db | Tx) {
+/** Coordinators who can sign in (password set, not disabled); only the admins with `role: "admin"`. */
+export function listActiveCoordinators(db: Db | Tx, { role }: { role?: "admin" } = {}) {
   return db
     .select({ id: coordinators.id, email: coordinators.email, name: coordinators.name })
     .from(coordinators)
-    .where(and(isNull(coordinators.disabledAt), sql`${coordinators.passwordHash} IS NOT NULL`))
+    .where(and(isNull(coordinators.disabledAt), sql`${coordinators.passwordHash} IS NOT NULL`, role ? eq(coordinators.role, role) : undefined))
     .all();
 }
 

@@ -236,8 +236,9 @@ export function requestErasure(
       entityId: referentId,
       details: { memberBodyId: person.target.memberBodyId },
     });
-    // The email names the ente and the request, not the person: nothing to scrub from it later.
-    for (const coordinator of listActiveCoordinators(tx)) {
+    // The email names the ente and the request, not the person: nothing to scrub from it later. Only
+    // admins can carry out an erasure (/admin/cancellazioni), so only they are told.
+    for (const coordinator of listActiveCoordinators(tx, { role: "admin" })) {
       queueEmail(tx, {
         to: coordinator.email,
         template: "erasure-requested",

@@ -1,6 +1,8 @@
 import { json, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { PRIVACY_NOTICE_VERSION } from "~/models/membership.server";
+import { getEnv } from "~/utils/env.server";
+import { plural } from "~/utils/text";
 
 export const meta: MetaFunction = () => [
   { title: "Informativa privacy - Coordinamento SAI - ANCI Sicilia" },
@@ -13,11 +15,13 @@ export const meta: MetaFunction = () => [
 ];
 
 export function loader() {
-  return json({ version: PRIVACY_NOTICE_VERSION });
+  // The periods the retention job applies (settings RETENTION_UNCONFIRMED_DAYS, RETENTION_REJECTED_MONTHS).
+  const env = getEnv();
+  return json({ version: PRIVACY_NOTICE_VERSION, unconfirmedDays: env.RETENTION_UNCONFIRMED_DAYS, rejectedMonths: env.RETENTION_REJECTED_MONTHS });
 }
 
 export default function Privacy() {
-  const { version } = useLoaderData<typeof loader>();
+  const { version, unconfirmedDays, rejectedMonths } = useLoaderData<typeof loader>();
 
   return (
     <div className="container my-5">
@@ -107,8 +111,8 @@ export default function Privacy() {
 
           <h2 className="mt-5">Periodo di conservazione</h2>
           <ul>
-            <li>richieste di adesione con indirizzo email non confermato: cancellate dopo 30 giorni;</li>
-            <li>richieste di adesione respinte: cancellate dopo 12 mesi dalla decisione;</li>
+            <li>richieste di adesione con indirizzo email non confermato: cancellate dopo {plural(unconfirmedDays, "giorno", "giorni")};</li>
+            <li>richieste di adesione respinte: cancellate dopo {plural(rejectedMonths, "mese", "mesi")} dalla decisione;</li>
             <li>
               dati dei referenti degli enti aderenti: conservati per tutta la durata dell'adesione e dell'incarico di
               referente e, successivamente, per il tempo previsto dalla normativa applicabile.

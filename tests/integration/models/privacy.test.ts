@@ -167,7 +167,8 @@ describe("exportReferentData", () => {
 });
 
 describe("requestErasure", () => {
-  it("records the request once and tells every active coordinator, without the person's data", async () => {
+  it("records the request once and tells every active admin (who alone can erase), without the person's data", async () => {
+    createTestCoordinator({ name: "Coordinatrice senza poteri di cancellazione" });
     const person = uniquePerson();
     const { referentId, memberBodyId } = await registerPerson(person);
     const requests = () =>
@@ -182,8 +183,11 @@ describe("requestErasure", () => {
     expect(requestErasure(db(), { referentId, appUrl: APP_URL })).toEqual({ ok: true, alreadyRequested: true });
     expect(requests()).toHaveLength(1);
     expect(requests()[0]).toMatchObject({ actorType: "referent", actorId: referentId, details: { memberBodyId } });
-    const coordinatorEmails = db().select().from(coordinators).where(sql`${coordinators.passwordHash} IS NOT NULL AND ${coordinators.disabledAt} IS NULL`).all().map((c) => c.email);
-    expect(notices().map((n) => n.recipient).sort()).toEqual(coordinatorEmails.sort());
+    const active = db().select().from(coordinators).where(sql`${coordinators.passwordHash} IS NOT NULL AND ${coordinators.disabledAt} IS NULL`).all();
+    const adminEmails = active.filter((c) => c.role === "admin").map((c) => c.email);
+    expect(adminEmails.length).toBeGreaterThan(0);
+    expect(active.some((c) => c.role === "coordinator"), "a plain coordinator exists and is left out").toBe(true);
+    expect(notices().map((n) => n.recipient).sort()).toEqual(adminEmails.sort());
     expect(notices()[0].props).toMatchObject({ erasuresUrl: `${APP_URL}/admin/cancellazioni` });
     expect(JSON.stringify(notices())).not.toContain(person.lastName);
     expect(listPendingErasures(db()).filter((p) => p.referentId === referentId)).toHaveLength(1);
@@ -347,7 +351,7 @@ describe("purgeExpiredRequests", () => {
     // The daily job, as the scheduler runs it, with the defaults of the environment.
     expect(parseEnv({})).toMatchObject({ RETENTION_UNCONFIRMED_DAYS: 30, RETENTION_REJECTED_MONTHS: 12 });
     expect(parseEnv({ RETENTION_UNCONFIRMED_DAYS: "45", RETENTION_REJECTED_MONTHS: "6" })).toMatchObject({ RETENTION_UNCONFIRMED_DAYS: 45, RETENTION_REJECTED_MONTHS: 6 });
-    expect(() => parseEnv({ RETENTION_UNCONFIRMED_DAYS: "0" })).toThrow(/RETENTION_UNCONFIRMED_DAYS must be at least 1/);
+    expect(() => parseEnv({ RETENTION_UNCONFIRMED_DAYS: "0" })).toThrow(/RETENTION_UNCONFIRMED_DAYS deve essere almeno 1/);
     const job = scheduledJobs({ db: db(), appUrl: APP_URL }).find((j) => j.name === "retention-purge")!;
     expect(job.everyMs).toBe(DAY);
     const first = (await job.run(now)) as Awaited<ReturnType<typeof purgeExpiredRequests>>;
