@@ -274,9 +274,9 @@ export const roundTables = sqliteTable(
     status: text("status", { enum: ROUND_TABLE_STATUSES }).notNull().default("draft"),
     // iCalendar SEQUENCE: bumped whenever date, place or status change.
     sequence: integer("sequence").notNull().default(0),
-    // Reminders go to invitees who said yes or have not answered, this many days before the start.
+    // Reminders go to invitees who said yes or have not answered, this many days before the start
+    // (0: none); each invitation records its own in invitations.reminded_at.
     reminderDays: integer("reminder_days").notNull().default(2),
-    remindersSentAt: integer("reminders_sent_at", { mode: "timestamp_ms" }),
     createdById: integer("created_by_id").references(() => coordinators.id),
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }),
@@ -330,6 +330,8 @@ export const invitations = sqliteTable(
     attended: integer("attended", { mode: "boolean" }),
     // The round table's SEQUENCE the invitee last received (invitation, update or cancellation).
     notifiedSequence: integer("notified_sequence").notNull().default(0),
+    // When the reminder went out (sendDueReminders): at most one per invitation, ever.
+    remindedAt: integer("reminded_at", { mode: "timestamp_ms" }),
     createdAt: createdAt(),
   },
   (t) => [

@@ -82,6 +82,18 @@ export function RoundTableForm({ values, serverErrors, formError, submitLabel, h
             <TextField label="Fine (data e ora)" type="datetime-local" defaultValue={values.endsAt} error={errorFor("endsAt")} {...register("endsAt")} />
           </div>
         </div>
+        <div className="row">
+          <div className="col-md-6">
+            <TextField
+              label="Promemoria (giorni prima)"
+              inputMode="numeric"
+              hint="0: nessun promemoria automatico."
+              defaultValue={values.reminderDays}
+              error={errorFor("reminderDays")}
+              {...register("reminderDays")}
+            />
+          </div>
+        </div>
       </fieldset>
       <fieldset className="mb-2">
         <legend className="h5">Dove</legend>

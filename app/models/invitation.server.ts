@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { and, asc, eq, inArray, isNull, notExists, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, notExists, sql } from "drizzle-orm";
 import { z } from "zod";
 import { invitations, memberBodies, referents, roundTables } from "#db/schema";
 import type { RoundTableEmailInfo } from "#emails/components/round-table-details";
@@ -496,90 +496,95 @@ export function listInvitations(
 // Reminders (scheduled every 15 minutes)
 
 /**
- * For each published round table starting within its `reminderDays` (and not started yet) whose
- * reminders have not gone out: one reminder, with the calendar file, to every invitee who said yes
- * or has not answered. `reminders_sent_at` is set by a conditional UPDATE in the same transaction
- * as the emails, so a second or concurrent run finds nothing to do. reminderDays = 0: no reminders.
+ * The reminders of the Tavoli tecnici (issue 4, point 5), one rule per invitation. With N the round
+ * table's `reminderDays`, its reminder window opens N days before the start. A reminder, with the
+ * calendar file, goes to an invitation when:
+ * - the round table is published, not started, and its window is open (N = 0: never);
+ * - the invitee said yes or has not answered;
+ * - the invitation was sent before the window opened (one sent inside the window has just told
+ *   them everything a reminder would: it gets none);
+ * - the invitation has not had a reminder yet (`invitations.reminded_at`).
+ * Once per invitation, ever: moving the round table does not bring a second one (its update email
+ * already carried the new date and calendar entry), while invitations not yet reminded follow the
+ * new date. Changing N moves the window for those not yet reminded only.
+ *
+ * One immediate transaction: one query selects every due invitation, prepared statements queue
+ * the emails and set `reminded_at`, so a second or concurrent run finds nothing left to do.
+ * One audit entry per round table.
  */
 export function sendDueReminders(db: Db, { now = new Date(), appUrl }: { now?: Date; appUrl: string }) {
   const at = now.getTime();
-  const due = db
-    .select({ id: roundTables.id })
-    .from(roundTables)
-    .where(
-      and(
-        eq(roundTables.status, "published"),
-        isNull(roundTables.remindersSentAt),
-        sql`${roundTables.startsAt} > ${at}`,
-        sql`${roundTables.startsAt} <= ${at} + ${roundTables.reminderDays} * ${DAY_MS}`,
-      ),
-    )
-    .orderBy(asc(roundTables.startsAt))
-    .all();
-
   const domain = domainOf(appUrl);
-  let emails = 0;
-  let tables = 0;
-  for (const { id } of due) {
-    const sent = db.transaction(
-      (tx) => {
-        // The guard: only one run can flip reminders_sent_at from NULL, and it re-checks the rest.
-        const claimed = db.$client
-          .prepare(
-            `UPDATE round_tables SET reminders_sent_at = ?
-             WHERE id = ? AND reminders_sent_at IS NULL AND status = 'published'
-               AND starts_at > ? AND starts_at <= ? + reminder_days * ${DAY_MS}`,
-          )
-          .run(at, id, at, at).changes;
-        if (claimed === 0) return null;
-        const rt = getRoundTable(tx, { id })!;
-        const invitees = db.$client
-          .prepare<
-            [{ rt: number; template: string }],
-            { email: string; answer: "yes" | "pending"; first_name: string | null; last_name: string | null; member_body_id: number | null; answer_url: string | null }
-          >(
-            `SELECT i.email, i.answer, r.first_name, r.last_name, r.member_body_id,
-                    (SELECT json_extract(o.props, '$.answerUrl') FROM outbox o
-                      WHERE o.recipient = i.email AND +o.round_table_id = i.round_table_id AND o.template = @template
-                      ORDER BY o.id DESC LIMIT 1) AS answer_url
-             FROM invitations i LEFT JOIN referents r ON r.id = i.referent_id
-             WHERE i.round_table_id = @rt AND i.answer IN ('yes', 'pending')
-             ORDER BY i.id`,
-          )
-          .all({ rt: id, template: INVITATION_TEMPLATE });
-        const insertEmail = db.$client.prepare<[string, string, number, string, number, number | null, number]>(
-          `INSERT INTO outbox (recipient, template, props, category, status, attempts, next_attempt_at, message_id, round_table_id, member_body_id, created_at)
-           VALUES (?, '${REMINDER_TEMPLATE}', ?, 'service', 'queued', 0, ?, ?, ?, ?, ?)`,
-        );
-        const info = roundTableEmailInfo(rt);
-        for (const invitee of invitees) {
-          const props: ReminderEmailProps = {
-            recipientName: invitee.first_name ? `${invitee.first_name} ${invitee.last_name}` : null,
-            recipientEmail: invitee.email,
-            answerUrl: invitee.answer_url,
-            answer: invitee.answer,
-            appUrl,
-            roundTable: info,
-          };
-          insertEmail.run(invitee.email, JSON.stringify(props), at, messageIdFor(domain), id, invitee.member_body_id, at);
+  return db.transaction(
+    (tx) => {
+      const due = db.$client
+        .prepare<
+          { now: number; template: string },
+          {
+            id: number;
+            round_table_id: number;
+            email: string;
+            answer: "yes" | "pending";
+            first_name: string | null;
+            last_name: string | null;
+            member_body_id: number | null;
+            answer_url: string | null;
+          }
+        >(
+          `SELECT i.id, i.round_table_id, i.email, i.answer, r.first_name, r.last_name, r.member_body_id,
+                  (SELECT json_extract(o.props, '$.answerUrl') FROM outbox o
+                    WHERE o.recipient = i.email AND +o.round_table_id = i.round_table_id AND o.template = @template
+                    ORDER BY o.id DESC LIMIT 1) AS answer_url
+           FROM round_tables t
+           JOIN invitations i ON i.round_table_id = t.id
+           LEFT JOIN referents r ON r.id = i.referent_id
+           WHERE t.status = 'published' AND t.reminder_days > 0
+             AND t.starts_at > @now AND t.starts_at - t.reminder_days * ${DAY_MS} <= @now
+             AND i.answer IN ('yes', 'pending') AND i.reminded_at IS NULL
+             AND i.created_at < t.starts_at - t.reminder_days * ${DAY_MS}
+           ORDER BY t.starts_at, t.id, i.id`,
+        )
+        .all({ now: at, template: INVITATION_TEMPLATE });
+      if (due.length === 0) return { roundTables: 0, emails: 0 };
+
+      const insertEmail = db.$client.prepare<[string, string, number, string, number, number | null, number]>(
+        `INSERT INTO outbox (recipient, template, props, category, status, attempts, next_attempt_at, message_id, round_table_id, member_body_id, created_at)
+         VALUES (?, '${REMINDER_TEMPLATE}', ?, 'service', 'queued', 0, ?, ?, ?, ?, ?)`,
+      );
+      const markReminded = db.$client.prepare<[number, number]>(`UPDATE invitations SET reminded_at = ? WHERE id = ?`);
+      const counts = new Map<number, number>();
+      const infos = new Map<number, RoundTableEmailInfo>();
+      for (const invitee of due) {
+        let info = infos.get(invitee.round_table_id);
+        if (!info) {
+          info = roundTableEmailInfo(getRoundTable(tx, { id: invitee.round_table_id })!);
+          infos.set(invitee.round_table_id, info);
         }
+        const props: ReminderEmailProps = {
+          recipientName: invitee.first_name ? `${invitee.first_name} ${invitee.last_name}` : null,
+          recipientEmail: invitee.email,
+          answerUrl: invitee.answer_url,
+          answer: invitee.answer,
+          appUrl,
+          roundTable: info,
+        };
+        insertEmail.run(invitee.email, JSON.stringify(props), at, messageIdFor(domain), invitee.round_table_id, invitee.member_body_id, at);
+        markReminded.run(at, invitee.id);
+        counts.set(invitee.round_table_id, (counts.get(invitee.round_table_id) ?? 0) + 1);
+      }
+      for (const [roundTableId, count] of counts) {
         recordAudit(tx, {
           actorType: "system",
           action: "round_table.reminders_sent",
           entityType: "round_table",
-          entityId: id,
-          details: { count: invitees.length },
+          entityId: roundTableId,
+          details: { count },
         });
-        return invitees.length;
-      },
-      { behavior: "immediate" },
-    );
-    if (sent !== null) {
-      tables++;
-      emails += sent;
-    }
-  }
-  return { roundTables: tables, emails };
+      }
+      return { roundTables: counts.size, emails: due.length };
+    },
+    { behavior: "immediate" },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ function snapshot(rt: RoundTable) {
     speakers: rt.speakers,
     status: rt.status,
     sequence: rt.sequence,
+    reminderDays: rt.reminderDays,
   };
 }
 
@@ -61,6 +62,7 @@ function columnsOf(input: RoundTableInput) {
     place: input.mode === "online" ? null : input.place,
     onlineUrl: input.mode === "in_presenza" ? null : input.onlineUrl,
     speakers: input.speakers,
+    reminderDays: input.reminderDays,
   };
 }
 
@@ -94,12 +96,14 @@ export function roundTableFormValues(rt: RoundTable): RoundTableFormValues {
     place: rt.place ?? "",
     onlineUrl: rt.onlineUrl ?? "",
     speakers: speakersToText(rt.speakers),
+    reminderDays: String(rt.reminderDays),
   };
 }
 
 /**
  * A starting point for a new round table from an existing one ("Duplica"): same title, programme,
- * mode, place, link and speakers, the next number, and no date (the times are suggested apart).
+ * mode, place, link, speakers and reminder days, the next number, and no date (the times are
+ * suggested apart).
  */
 export function duplicateRoundTableValues(db: Db, { id }: { id: number }) {
   const source = getRoundTable(db, { id });
@@ -223,11 +227,11 @@ export function updateRoundTable(
       if (unchanged) return { ok: true, changed: false, notified: 0 };
 
       const sequence = changes.length > 0 ? before.sequence + 1 : before.sequence;
-      // A new start date deserves its own reminder.
-      const moved = before.startsAt.getTime() !== candidate.startsAt.getTime();
+      // Reminders are once per invitation, ever (sendDueReminders): a new date or a new number of
+      // days does not bring a second one to whoever had it; the others follow the new window.
       const after = tx
         .update(roundTables)
-        .set({ ...columns, sequence, updatedAt: now, ...(moved ? { remindersSentAt: null } : {}) })
+        .set({ ...columns, sequence, updatedAt: now })
         .where(eq(roundTables.id, id))
         .returning()
         .get();

@@ -85,6 +85,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       status: rt.status,
       statusLabel: ROUND_TABLE_STATUS_LABELS[rt.status],
       sequence: rt.sequence,
+      reminderDays: rt.reminderDays,
       ended: rt.endsAt.getTime() <= now.getTime(),
       when: formatRoundTableWhen(rt.startsAt, rt.endsAt),
     },
@@ -144,6 +145,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return redirect(`/admin/tavoli/${id}?esito=annullato&n=${result.notified}`);
   }
   return json<ActionData>({ intent: null, errors: {}, formError: "Azione non riconosciuta: ricarica la pagina e riprova." }, { status: 400 });
+}
+
+function reminderText(days: number) {
+  if (days === 0) return "Promemoria automatico: nessuno.";
+  // The rule of sendDueReminders, in the organiser's words.
+  return (
+    `Promemoria automatico: ${plural(days, "un giorno", "{n} giorni")} prima dell'inizio, a chi ha confermato o non ha ancora risposto, ` +
+    `una sola volta anche se il tavolo viene spostato. Non lo riceve chi è stato invitato quando all'inizio ` +
+    `${plural(days, "mancava un giorno o meno", "mancavano {n} giorni o meno")}.`
+  );
 }
 
 export default function AdminRoundTablePage() {
@@ -248,6 +259,7 @@ export default function AdminRoundTablePage() {
           </>
         ) : null}
         {rt.status === "cancelled" ? <p>Il tavolo è stato annullato: resta nel calendario pubblico con la dicitura «Annullato».</p> : null}
+        {rt.status !== "cancelled" && !rt.ended ? <p id="promemoria">{reminderText(rt.reminderDays)}</p> : null}
       </section>
 
       <section aria-labelledby="dati" className="mb-5">

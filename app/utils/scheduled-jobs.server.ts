@@ -9,7 +9,8 @@ import type { ScheduledJob } from "./scheduler.server";
 export function scheduledJobs({ db, appUrl }: { db: Db; appUrl: string }): ScheduledJob[] {
   return [
     {
-      // Reminders of the Tavoli tecnici, N days before (round_tables.reminder_days); exactly once each.
+      // Reminders of the Tavoli tecnici, N days before (round_tables.reminder_days); at most once per
+      // invitation (invitations.reminded_at), only for invitations sent before the window opened.
       name: "round-table-reminders",
       everyMs: 15 * 60_000,
       run: (now) => {

@@ -26,7 +26,12 @@ export type RoundTableFormValues = {
   place: string;
   onlineUrl: string;
   speakers: string;
+  /** Days before the start when the reminder goes out, 0 for none (sendDueReminders). */
+  reminderDays: string;
 };
+
+export const DEFAULT_REMINDER_DAYS = 2;
+export const MAX_REMINDER_DAYS = 14;
 
 export const emptyRoundTableForm: RoundTableFormValues = {
   number: "",
@@ -38,6 +43,7 @@ export const emptyRoundTableForm: RoundTableFormValues = {
   place: "",
   onlineUrl: "",
   speakers: "",
+  reminderDays: String(DEFAULT_REMINDER_DAYS),
 };
 
 /** The form's text values as posted (missing fields empty). */
@@ -142,6 +148,18 @@ const roundTableFields = z.object({
       return z.NEVER;
     }
     return speakers;
+  }),
+  reminderDays: text().transform((value, ctx) => {
+    const v = value.trim();
+    if (!v) {
+      ctx.addIssue({ code: "custom", message: "Indica quanti giorni prima dell'inizio inviare il promemoria (0 per non inviarlo)" });
+      return z.NEVER;
+    }
+    if (!/^\d{1,2}$/.test(v) || Number(v) > MAX_REMINDER_DAYS) {
+      ctx.addIssue({ code: "custom", message: `I giorni del promemoria devono essere un numero intero da 0 a ${MAX_REMINDER_DAYS}` });
+      return z.NEVER;
+    }
+    return Number(v);
   }),
 });
 

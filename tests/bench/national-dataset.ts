@@ -242,8 +242,8 @@ export async function generateNationalDataset(file: string, { now = new Date() }
     // no reminder falls due while the benchmark runs).
     const insertTable = sqlite.prepare(
       `INSERT INTO round_tables (id, number, title, description, starts_at, ends_at, mode, place, online_url, speakers, status, sequence,
-         reminder_days, reminders_sent_at, created_by_id, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 2, ?, ?, ?)`,
+         reminder_days, created_by_id, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 2, ?, ?)`,
     );
     const pastTables = DATASET_SIZE.roundTables - 10;
     sqlite.transaction(() => {
@@ -264,7 +264,6 @@ export async function generateNationalDataset(file: string, { now = new Date() }
           `https://meet.example.org/tavolo-${n}`,
           JSON.stringify([{ name: "N. Grigion", affiliation: "Servizio Centrale SAI" }, { name: "A. Trebeschi", affiliation: "Comune di Brescia" }]),
           status,
-          n <= pastTables ? startsAt - 2 * DAY_MS : null,
           coordinatorId,
           startsAt - 30 * DAY_MS,
         );
@@ -275,8 +274,8 @@ export async function generateNationalDataset(file: string, { now = new Date() }
 
     // --- invitations and outbox -----------------------------------------------------------------
     const insertInvitation = sqlite.prepare(
-      `INSERT INTO invitations (round_table_id, referent_id, email, token_hash, answer, answered_at, attended, notified_sequence, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+      `INSERT INTO invitations (round_table_id, referent_id, email, token_hash, answer, answered_at, attended, notified_sequence, reminded_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
     );
     const insertEmail = sqlite.prepare(
       `INSERT INTO outbox (recipient, template, props, category, status, attempts, next_attempt_at, last_error, message_id, subject,
@@ -328,6 +327,8 @@ export async function generateNationalDataset(file: string, { now = new Date() }
             answer,
             answer === "pending" ? null : at + DAY_MS,
             answer === "yes" ? (k % 2 === 0 ? 1 : 0) : null,
+            // Those who said yes or have not answered had the reminder (below).
+            answer === "no" ? null : rt.startsAt.getTime() - 2 * DAY_MS,
             at,
           );
           invitationCount++;

@@ -20,6 +20,7 @@ export function roundTableFields(overrides: Partial<RoundTableFormValues> = {}):
     place: "",
     onlineUrl: "https://meet.example.org/tavolo",
     speakers: "S. Bottari — Modello SAI Torino",
+    reminderDays: "2",
     ...overrides,
   };
 }

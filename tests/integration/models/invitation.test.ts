@@ -12,6 +12,7 @@ import {
   type RecipientFilters,
 } from "~/models/invitation.server";
 import { approveMembership, revokeMembership } from "~/models/membership-review.server";
+import { updateRoundTable } from "~/models/round-table.server";
 import { getDb } from "~/utils/db.server";
 import { scheduledJobs } from "~/utils/scheduled-jobs.server";
 import { hashToken } from "~/utils/tokens.server";
@@ -28,6 +29,7 @@ import {
   tableCounts,
 } from "../../support/invitations";
 import { APP_URL } from "../../support/requests";
+import { roundTableInput } from "../../support/round-tables";
 
 type Ref = Awaited<ReturnType<typeof createReferent>>;
 
@@ -298,14 +300,17 @@ function byEmailNow(roundTableId: number, email: string) {
 }
 
 describe("sendDueReminders", () => {
+  // The invitations go out ten days before the start (`invitedAt`), before any reminder window
+  // opens: since reminders are per invitation and only for invitations sent before the window, the
+  // clock of the invitation matters (the real clock stays for the answers).
   function invitedTable(overrides: Parameters<typeof createRoundTable>[0] = {}) {
     const rt = createRoundTable({ startsInMs: 10 * DAY, ...overrides });
-    const startsAt = rt.startsAt;
-    // Invitations go out while the table is still published and in the future.
-    getDb().update(roundTables).set({ status: "published", startsAt: new Date(Date.now() + 10 * DAY) }).where(eq(roundTables.id, rt.id)).run();
-    sendInvitations(getDb(), { roundTableId: rt.id, filters: { provinceCodes: ["082", "084"] }, coordinatorId, appUrl: APP_URL });
-    getDb().update(roundTables).set({ status: overrides.status ?? "published", startsAt, endsAt: new Date(startsAt.getTime() + 2 * HOUR) }).where(eq(roundTables.id, rt.id)).run();
-    return { ...rt, startsAt };
+    // Invitations go out while the table is still published.
+    getDb().update(roundTables).set({ status: "published" }).where(eq(roundTables.id, rt.id)).run();
+    const invitedAt = new Date(rt.startsAt.getTime() - 10 * DAY);
+    sendInvitations(getDb(), { roundTableId: rt.id, filters: { provinceCodes: ["082", "084"] }, coordinatorId, appUrl: APP_URL, now: invitedAt });
+    getDb().update(roundTables).set({ status: overrides.status ?? "published" }).where(eq(roundTables.id, rt.id)).run();
+    return rt;
   }
   const reminders = (id: number) => emailsOf(id, "round-table-reminder");
 
@@ -330,7 +335,10 @@ describe("sendDueReminders", () => {
       roundTable: { id: rt.id },
     });
     expect(sent.find((e) => e.recipient === paMsna.email)!.props).toMatchObject({ answer: "pending" });
-    expect(getDb().select().from(roundTables).where(eq(roundTables.id, rt.id)).get()!.remindersSentAt).toEqual(now);
+    // Recorded per invitation; the one who declined has none.
+    for (const invitation of invited) {
+      expect(invitation.remindedAt).toEqual(invitation.email === agDmds.email ? null : now);
+    }
     expect(auditOf("round_table.reminders_sent", rt.id)).toEqual([
       expect.objectContaining({ actorType: "system", details: { count: sent.length } }),
     ]);
@@ -339,7 +347,7 @@ describe("sendDueReminders", () => {
   it("respects reminderDays: not before the window, then once inside it; 0 means no reminders", () => {
     const rt = invitedTable({ startsInMs: 3 * DAY + HOUR, reminderDays: 3 });
     const never = invitedTable({ startsInMs: 2 * HOUR, reminderDays: 0 });
-    expect(sendDueReminders(getDb(), { now: new Date(), appUrl: APP_URL }).roundTables).toBe(0);
+    sendDueReminders(getDb(), { now: new Date(), appUrl: APP_URL });
     expect(reminders(rt.id)).toHaveLength(0);
     const inWindow = new Date(Date.now() + 2 * HOUR);
     sendDueReminders(getDb(), { now: inWindow, appUrl: APP_URL });
@@ -365,7 +373,114 @@ describe("sendDueReminders", () => {
     sendDueReminders(getDb(), { now: new Date(), appUrl: APP_URL });
     for (const rt of [cancelled, draft, past]) {
       expect(reminders(rt.id)).toHaveLength(0);
-      expect(getDb().select().from(roundTables).where(eq(roundTables.id, rt.id)).get()!.remindersSentAt).toBeNull();
+      expect(invitationsOf(rt.id).every((i) => i.remindedAt === null)).toBe(true);
     }
+  });
+});
+
+describe("sendDueReminders: one reminder per invitation, only if invited before the window opened", () => {
+  // Each test has its round table in its own month of 2031 and moves the job's clock around it, so
+  // that no test's clock opens another test's window (reminderDays is at most 14).
+  const reminders = (id: number) => emailsOf(id, "round-table-reminder");
+  const remind = (now: Date) => sendDueReminders(getDb(), { now, appUrl: APP_URL });
+  const at = (iso: string) => new Date(iso);
+  const minutes = (date: Date, n: number) => new Date(date.getTime() + n * 60_000);
+  /** Invites the guest addresses at `now` (no referenti: the tests name whom they invite). */
+  function invite(roundTableId: number, now: Date, ...emails: string[]) {
+    const result = sendInvitations(getDb(), { roundTableId, filters: { includeReferents: false, extraEmails: emails }, coordinatorId, appUrl: APP_URL, now });
+    expect(result).toEqual({ ok: true, count: emails.length });
+  }
+  const remindedEmails = (id: number) => reminders(id).map((e) => e.recipient).sort();
+
+  it("invited before the window: one reminder when the window opens, not a minute earlier, never twice", () => {
+    const rt = createRoundTable({ startsAt: at("2031-01-15T14:00:00Z"), reminderDays: 2 });
+    const opens = at("2031-01-13T14:00:00Z");
+    invite(rt.id, at("2031-01-01T09:00:00Z"), "prima-a@ospite.test", "prima-b@ospite.test");
+
+    expect(remind(minutes(opens, -1))).toEqual({ roundTables: 0, emails: 0 });
+    expect(reminders(rt.id)).toHaveLength(0);
+    expect(remind(opens)).toEqual({ roundTables: 1, emails: 2 });
+    for (const later of [opens, minutes(opens, 15), minutes(opens, 30), at("2031-01-15T13:59:00Z")]) {
+      expect(remind(later)).toEqual({ roundTables: 0, emails: 0 });
+    }
+    expect(remindedEmails(rt.id)).toEqual(["prima-a@ospite.test", "prima-b@ospite.test"]);
+    expect(invitationsOf(rt.id).map((i) => i.remindedAt)).toEqual([opens, opens]);
+    expect(auditOf("round_table.reminders_sent", rt.id)).toEqual([expect.objectContaining({ details: { count: 2 } })]);
+  });
+
+  it("invited inside the window: no reminder, neither right behind the invitation nor at later runs", () => {
+    const rt = createRoundTable({ startsAt: at("2031-02-15T14:00:00Z"), reminderDays: 2 });
+    const opens = at("2031-02-13T14:00:00Z");
+    invite(rt.id, at("2031-02-10T09:00:00Z"), "presto@ospite.test");
+    // Sent at the very moment the window opens, and one day in (the job has not run yet).
+    invite(rt.id, opens, "allo-scoccare@ospite.test");
+    invite(rt.id, at("2031-02-14T14:00:00Z"), "tardi@ospite.test");
+
+    expect(remind(at("2031-02-14T14:05:00Z"))).toEqual({ roundTables: 1, emails: 1 });
+    // After the job ran: still none for an invitation sent now.
+    invite(rt.id, at("2031-02-14T15:00:00Z"), "ancora-piu-tardi@ospite.test");
+    for (const later of [at("2031-02-14T15:10:00Z"), at("2031-02-15T13:45:00Z")]) {
+      expect(remind(later)).toEqual({ roundTables: 0, emails: 0 });
+    }
+    expect(remindedEmails(rt.id)).toEqual(["presto@ospite.test"]);
+  });
+
+  it("who answered no gets none; yes and pending get one, with their answer", () => {
+    const rt = createRoundTable({ startsAt: at("2031-03-15T14:00:00Z"), reminderDays: 2 });
+    invite(rt.id, at("2031-03-01T09:00:00Z"), "si@ospite.test", "no@ospite.test", "attesa@ospite.test");
+    answerInvitation(getDb(), { token: answerTokenFor(rt.id, "si@ospite.test"), answer: "yes", now: at("2031-03-02T09:00:00Z") });
+    answerInvitation(getDb(), { token: answerTokenFor(rt.id, "no@ospite.test"), answer: "no", now: at("2031-03-02T09:00:00Z") });
+
+    expect(remind(at("2031-03-13T14:00:00Z"))).toEqual({ roundTables: 1, emails: 2 });
+    expect(remindedEmails(rt.id)).toEqual(["attesa@ospite.test", "si@ospite.test"]);
+    expect(Object.fromEntries(reminders(rt.id).map((e) => [e.recipient, e.props.answer]))).toEqual({ "si@ospite.test": "yes", "attesa@ospite.test": "pending" });
+    expect(byEmailNow(rt.id, "no@ospite.test").remindedAt).toBeNull();
+  });
+
+  it("reminderDays 0: no reminder at any time", () => {
+    const rt = createRoundTable({ startsAt: at("2031-04-15T14:00:00Z"), reminderDays: 0 });
+    invite(rt.id, at("2031-04-01T09:00:00Z"), "zero@ospite.test");
+    for (const now of [at("2031-04-13T14:00:00Z"), at("2031-04-15T13:45:00Z"), at("2031-04-15T13:59:59Z")]) {
+      expect(remind(now)).toEqual({ roundTables: 0, emails: 0 });
+    }
+    expect(reminders(rt.id)).toHaveLength(0);
+  });
+
+  it("moving the round table brings no second reminder; who was invited before the new window gets theirs then", () => {
+    const rt = createRoundTable({ startsAt: at("2031-05-15T14:00:00Z"), reminderDays: 2 });
+    invite(rt.id, at("2031-05-01T09:00:00Z"), "gia-ricordato@ospite.test");
+    expect(remind(at("2031-05-13T14:00:00Z"))).toEqual({ roundTables: 1, emails: 1 });
+
+    // Moved ten days later (16:00 in Rome, summer time), through the form's model: the update email goes out.
+    const moved = updateRoundTable(getDb(), {
+      id: rt.id,
+      input: roundTableInput({ title: rt.title, startsAt: "2031-05-25T16:00", endsAt: "2031-05-25T18:00", reminderDays: "2" }),
+      coordinatorId,
+      appUrl: APP_URL,
+      now: at("2031-05-14T09:00:00Z"),
+    });
+    expect(moved).toMatchObject({ ok: true, notified: 1 });
+    invite(rt.id, at("2031-05-18T09:00:00Z"), "nuovo@ospite.test");
+
+    expect(remind(at("2031-05-23T14:00:00Z"))).toEqual({ roundTables: 1, emails: 1 });
+    expect(remind(at("2031-05-24T14:00:00Z"))).toEqual({ roundTables: 0, emails: 0 });
+    expect(remindedEmails(rt.id)).toEqual(["gia-ricordato@ospite.test", "nuovo@ospite.test"]);
+    expect(reminders(rt.id).at(-1)!.props).toMatchObject({ roundTable: { startsAt: "2031-05-25T14:00:00.000Z" } });
+  });
+
+  it("a larger reminderDays set through the form opens the window earlier for those not reminded yet", () => {
+    const rt = createRoundTable({ startsAt: at("2031-06-20T14:00:00Z"), reminderDays: 2 });
+    invite(rt.id, at("2031-06-01T09:00:00Z"), "cinque@ospite.test");
+    expect(remind(at("2031-06-15T14:00:00Z"))).toEqual({ roundTables: 0, emails: 0 });
+    const updated = updateRoundTable(getDb(), {
+      id: rt.id,
+      input: roundTableInput({ title: rt.title, startsAt: "2031-06-20T16:00", endsAt: "2031-06-20T18:00", reminderDays: "5" }),
+      coordinatorId,
+      appUrl: APP_URL,
+    });
+    expect(updated).toMatchObject({ ok: true, changed: true, notified: 0 });
+    expect(remind(at("2031-06-15T14:00:00Z"))).toEqual({ roundTables: 1, emails: 1 });
+    expect(remind(at("2031-06-18T14:00:00Z"))).toEqual({ roundTables: 0, emails: 0 });
+    expect(remindedEmails(rt.id)).toEqual(["cinque@ospite.test"]);
   });
 });

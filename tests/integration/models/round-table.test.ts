@@ -53,13 +53,13 @@ describe("round tables: create, number, duplicate", () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     const rt = getRoundTable(db, { id: result.id })!;
-    expect(rt).toMatchObject({ title: "Accoglienza dei MSNA", status: "draft", sequence: 0, mode: "online", place: null, createdById: coordinatorId });
+    expect(rt).toMatchObject({ title: "Accoglienza dei MSNA", status: "draft", sequence: 0, mode: "online", place: null, reminderDays: 2, createdById: coordinatorId });
     // 15:00 in Rome in December is 14:00 UTC.
     expect(rt.startsAt.toISOString()).toBe("2030-12-03T14:00:00.000Z");
     expect(rt.speakers).toEqual([{ name: "A. Trebeschi", affiliation: "Coordinamento di Brescia" }, { name: "M. Alberti" }]);
     const [entry] = auditFor(rt.id);
     expect(entry).toMatchObject({ action: "round_table.created", actorType: "coordinator", actorId: coordinatorId });
-    expect((entry.details as { after: { title: string } }).after.title).toBe("Accoglienza dei MSNA");
+    expect(entry.details).toMatchObject({ before: null, after: { title: "Accoglienza dei MSNA", reminderDays: 2 } });
   });
 
   it("keeps only the place for in-person and only the link for online round tables", () => {
@@ -102,6 +102,7 @@ describe("round tables: create, number, duplicate", () => {
       mode: "ibrido",
       place: "Palermo",
       speakers: "G. Zollo — Welcome",
+      reminderDays: "5",
     });
     const copy = duplicateRoundTableValues(db, { id: past.id })!;
     expect(copy.values).toMatchObject({
@@ -110,6 +111,7 @@ describe("round tables: create, number, duplicate", () => {
       place: "Palermo",
       onlineUrl: "https://meet.example.org/tavolo",
       speakers: "G. Zollo — Welcome",
+      reminderDays: "5",
       startsAt: "",
       endsAt: "",
       number: String(nextRoundTableNumber(db)),
@@ -120,7 +122,7 @@ describe("round tables: create, number, duplicate", () => {
       duplicatedFromId: past.id,
     });
     if (!created.ok) throw new Error("not created");
-    expect(getRoundTable(db, { id: created.id })).toMatchObject({ status: "draft", title: "Co-programmazione e co-progettazione", place: "Palermo" });
+    expect(getRoundTable(db, { id: created.id })).toMatchObject({ status: "draft", title: "Co-programmazione e co-progettazione", place: "Palermo", reminderDays: 5 });
     const [entry] = auditFor(created.id);
     expect(entry.action).toBe("round_table.duplicated");
     expect(entry.details).toMatchObject({ duplicatedFromId: past.id });
@@ -295,11 +297,21 @@ describe("the form's rules", () => {
     ["number", { number: "2.5" }, "Il numero del tavolo deve essere un numero intero positivo (oppure lascialo vuoto)"],
     ["mode", { mode: "telepatia" }, "Scegli la modalità"],
     ["speakers", { speakers: "— Modello SAI Torino" }, "Riga 1 dei relatori: manca il nome prima del trattino"],
+    ["reminderDays", { reminderDays: "" }, "Indica quanti giorni prima dell'inizio inviare il promemoria (0 per non inviarlo)"],
+    ["reminderDays", { reminderDays: "15" }, "I giorni del promemoria devono essere un numero intero da 0 a 14"],
+    ["reminderDays", { reminderDays: "-2" }, "I giorni del promemoria devono essere un numero intero da 0 a 14"],
+    ["reminderDays", { reminderDays: "2,5" }, "I giorni del promemoria devono essere un numero intero da 0 a 14"],
   ])("%s: %j → %s", (field, overrides, message) => {
     expect(errorsOf(overrides)[field]).toBe(message);
   });
 
   it("accepts an in-person round table without a link and a speaker without a topic", () => {
     expect(errorsOf({ mode: "in_presenza", place: "Palermo", onlineUrl: "", speakers: "G. Zollo" })).toEqual({});
+  });
+
+  it("reads the reminder days as a whole number from 0 to 14", () => {
+    for (const [value, days] of [["0", 0], [" 2 ", 2], ["07", 7], ["14", 14]] as const) {
+      expect(roundTableSchema.parse(roundTableFields({ reminderDays: value })).reminderDays).toBe(days);
+    }
   });
 });

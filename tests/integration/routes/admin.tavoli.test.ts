@@ -63,16 +63,42 @@ describe("/admin/tavoli/nuovo", () => {
       values: { number: string };
     };
     expect(data.values.number).toBe(String(data.proposedNumber));
-    for (const label of ["Numero (facoltativo)", "Titolo", "Programma (facoltativo)", "Inizio (data e ora)", "Fine (data e ora)", "Modalità", "Luogo", "Link per partecipare online", "Interventi a cura di (facoltativo)"]) {
+    for (const label of ["Numero (facoltativo)", "Titolo", "Programma (facoltativo)", "Inizio (data e ora)", "Fine (data e ora)", "Promemoria (giorni prima)", "Modalità", "Luogo", "Link per partecipare online", "Interventi a cura di (facoltativo)"]) {
       expect(page.html).toContain(`>${label}</label>`);
     }
     expect(page.html).toContain('type="datetime-local"');
+    expect(page.html).toMatch(/name="reminderDays"[^>]*value="2"|value="2"[^>]*name="reminderDays"/);
+    expect(page.html).toContain("0: nessun promemoria automatico.");
 
     const response = await create(roundTableFields({ number: String(data.proposedNumber), title: "Il nuovo tavolo" }));
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toMatch(/^\/admin\/tavoli\/\d+\?esito=creato$/);
     const rt = getRoundTable(getDb(), { id: idFrom(response) })!;
-    expect(rt).toMatchObject({ title: "Il nuovo tavolo", number: data.proposedNumber, status: "draft" });
+    expect(rt).toMatchObject({ title: "Il nuovo tavolo", number: data.proposedNumber, status: "draft", reminderDays: 2 });
+  });
+
+  it("stores the reminder days chosen, 0 included", async () => {
+    for (const days of [0, 5, 14]) {
+      const response = await create(roundTableFields({ reminderDays: ` ${days} ` }));
+      expect(response.status).toBe(302);
+      expect(getRoundTable(getDb(), { id: idFrom(response) })!.reminderDays).toBe(days);
+    }
+  });
+
+  it.each([
+    ["15", "I giorni del promemoria devono essere un numero intero da 0 a 14"],
+    ["-1", "I giorni del promemoria devono essere un numero intero da 0 a 14"],
+    ["1.5", "I giorni del promemoria devono essere un numero intero da 0 a 14"],
+    ["due", "I giorni del promemoria devono essere un numero intero da 0 a 14"],
+    ["", "Indica quanti giorni prima dell'inizio inviare il promemoria (0 per non inviarlo)"],
+  ])("refuses %j reminder days with a message in Italian, keeping the input", async (value, message) => {
+    const before = getDb().select().from(roundTables).all().length;
+    const response = await create(roundTableFields({ reminderDays: value }));
+    expect(response.status).toBe(400);
+    const data = (await response.json()) as { errors: Record<string, string>; values: Record<string, string> };
+    expect(data.errors).toEqual({ reminderDays: message });
+    expect(data.values.reminderDays).toBe(value);
+    expect(getDb().select().from(roundTables).all().length).toBe(before);
   });
 
   it("shows every problem in Italian, keeps the input and stores nothing", async () => {
@@ -100,10 +126,10 @@ describe("/admin/tavoli/nuovo", () => {
   });
 
   it("«Duplica» prefills the form from a past round table and records the duplicate", async () => {
-    const past = createTestRoundTable(coordinatorId, { title: "Modelli di rete", startsAt: "2022-03-02T15:00", endsAt: "2022-03-02T17:00", speakers: "A. Trebeschi — Brescia" });
+    const past = createTestRoundTable(coordinatorId, { title: "Modelli di rete", startsAt: "2022-03-02T15:00", endsAt: "2022-03-02T17:00", speakers: "A. Trebeschi — Brescia", reminderDays: "7" });
     const request = await adminGet(`/admin/tavoli/nuovo?da=${past.id}`, coordinatorId);
     const data = (await (await settle(() => newLoader(routeArgs(request)))).json()) as { values: Record<string, string>; source: { id: number; when: string } };
-    expect(data.values).toMatchObject({ title: "Modelli di rete", speakers: "A. Trebeschi — Brescia", startsAt: "", endsAt: "" });
+    expect(data.values).toMatchObject({ title: "Modelli di rete", speakers: "A. Trebeschi — Brescia", startsAt: "", endsAt: "", reminderDays: "7" });
     expect(data.source).toMatchObject({ id: past.id, when: "mercoledì 2 marzo 2022, dalle 15:00 alle 17:00" });
     const page = await renderRoute(newRoute, await adminGet(`/admin/tavoli/nuovo?da=${past.id}`, coordinatorId));
     expect(page.html).toContain("Stai partendo da una copia di");
@@ -117,7 +143,8 @@ describe("/admin/tavoli/nuovo", () => {
       .where(and(eq(auditLog.entityType, "round_table"), eq(auditLog.entityId, String(idFrom(response)))))
       .get()!;
     expect(entry.action).toBe("round_table.duplicated");
-    expect(entry.details).toMatchObject({ duplicatedFromId: past.id });
+    expect(entry.details).toMatchObject({ duplicatedFromId: past.id, after: { reminderDays: 7 } });
+    expect(getRoundTable(getDb(), { id: idFrom(response) })!.reminderDays).toBe(7);
   });
 });
 
@@ -159,6 +186,35 @@ describe("/admin/tavoli/:id", () => {
     expect(cancelled.headers.get("Location")).toBe(`/admin/tavoli/${id}?esito=annullato&n=1`);
     expect(getRoundTable(getDb(), { id })).toMatchObject({ status: "cancelled", sequence: 2 });
     expect(outboxForRoundTable(id, "round-table-cancelled")).toHaveLength(1);
+  });
+
+  it("changes the reminder days: saved, audited, shown on the page; an invalid value changes nothing", async () => {
+    const id = idFrom(await create(roundTableFields({ title: "Promemoria da cambiare" })));
+    const page = async () => (await renderRoute(detailRoute, await adminGet(`/admin/tavoli/${id}`, coordinatorId), "/admin/tavoli/:id")).html;
+    expect(await page()).toContain("Promemoria automatico: 2 giorni prima dell&#x27;inizio");
+
+    const saved = await post(id, { intent: "save", ...roundTableFields({ title: "Promemoria da cambiare", reminderDays: "1" }) });
+    expect(saved.headers.get("Location")).toBe(`/admin/tavoli/${id}?esito=salvato`);
+    expect(getRoundTable(getDb(), { id })!.reminderDays).toBe(1);
+    const entry = getDb()
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "round_table.updated"), eq(auditLog.entityId, String(id))))
+      .get()!;
+    expect(entry.details).toMatchObject({ before: { reminderDays: 2 }, after: { reminderDays: 1 }, changes: [], notified: 0 });
+    const html = await page();
+    expect(html).toContain("Promemoria automatico: un giorno prima dell&#x27;inizio");
+    expect(html).toMatch(/name="reminderDays"[^>]*value="1"|value="1"[^>]*name="reminderDays"/);
+
+    const invalid = await post(id, { intent: "save", ...roundTableFields({ title: "Promemoria da cambiare", reminderDays: "30" }) });
+    expect(invalid.status).toBe(400);
+    expect(((await invalid.json()) as { errors: Record<string, string> }).errors).toEqual({
+      reminderDays: "I giorni del promemoria devono essere un numero intero da 0 a 14",
+    });
+    expect(getRoundTable(getDb(), { id })!.reminderDays).toBe(1);
+
+    await post(id, { intent: "save", ...roundTableFields({ title: "Promemoria da cambiare", reminderDays: "0" }) });
+    expect(await page()).toContain("Promemoria automatico: nessuno.");
   });
 
   it("refuses an unknown action", async () => {

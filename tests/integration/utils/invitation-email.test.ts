@@ -113,7 +113,9 @@ describe("the invitation at a real SMTP server", () => {
     const coordinatorId = createTestCoordinator().id;
     const referent = await createReferent({ provinceCode: "085" });
     const rt = createRoundTable({ number: 6, title: "Tavolo di maggio", startsInMs: DAY, sequence: 1 });
-    sendInvitations(getDb(), { roundTableId: rt.id, filters: { provinceCodes: ["085"] }, coordinatorId, appUrl: APP_URL });
+    // Invited before the reminder window opened (2 days before): invitations sent inside it get none.
+    const invitedAt = new Date(rt.startsAt.getTime() - 10 * DAY);
+    sendInvitations(getDb(), { roundTableId: rt.id, filters: { provinceCodes: ["085"] }, coordinatorId, appUrl: APP_URL, now: invitedAt });
     await mailFor(referent.email, "Invito: 6°");
     sendDueReminders(getDb(), { now: new Date(), appUrl: APP_URL });
 
