@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import nodemailer from "nodemailer";
+import { emailTemplates, type EmailTemplateName } from "#emails/index";
 import type { Env } from "~/utils/env.server";
 import { HIDDEN_CODE, HIDDEN_LINK, redactEmailProps, redactEmailText } from "~/utils/email-secrets.server";
 import { renderEmail } from "~/utils/render-email.server";
@@ -33,9 +34,24 @@ export async function renderEmailForCoordinators(email: Pick<OutboxRow, "templat
   };
 }
 
-/** The subject as a list shows it: the stored one (or the template's), with any secret hidden. */
+/**
+ * The subject as a list shows it, with any secret hidden (the sign-in code is in its subject): the
+ * stored one once sent; before that, the template's subject() of the redacted props, as the
+ * preview words it (cheap: no rendering). Null when the template is unknown or its props do not
+ * make a subject.
+ */
 export function outboxSubjectForCoordinators(row: Pick<OutboxRow, "template" | "props" | "subject">, env: PreviewEnv) {
-  return row.subject ? redactEmailText(row.template, row.props, row.subject, { appUrl: env.appUrl }) : null;
+  const appUrl = env.appUrl;
+  if (row.subject) return redactEmailText(row.template, row.props, row.subject, { appUrl });
+  if (!Object.hasOwn(emailTemplates, row.template)) return null;
+  const entry = emailTemplates[row.template as EmailTemplateName] as unknown as { subject: (p: Record<string, unknown>) => string };
+  try {
+    const subject = entry.subject(redactEmailProps(row.template, row.props, { appUrl }));
+    // As in renderEmailForCoordinators: checked again against the real values.
+    return typeof subject === "string" && subject !== "" ? redactEmailText(row.template, row.props, subject, { appUrl }) : null;
+  } catch {
+    return null;
+  }
 }
 
 const emlWriter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });

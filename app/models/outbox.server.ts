@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
-import { and, desc, eq, inArray, lte, or, sql } from "drizzle-orm";
-import { outbox, EMAIL_CATEGORIES } from "#db/schema";
+import { and, desc, eq, exists, inArray, lte, or, sql } from "drizzle-orm";
+import { communications, outbox, roundTables, EMAIL_CATEGORIES } from "#db/schema";
 import type { EmailProps, EmailTemplateName } from "#emails/index";
 import type Database from "better-sqlite3";
 import type { Db, Tx } from "~/utils/db.server";
@@ -153,6 +153,7 @@ export type OutboxFilters = {
   template?: string;
   recipient?: string;
   roundTableId?: number;
+  communicationId?: number;
 };
 
 function outboxWhere(f: OutboxFilters) {
@@ -161,6 +162,7 @@ function outboxWhere(f: OutboxFilters) {
     f.template ? eq(outbox.template, f.template) : undefined,
     f.recipient ? sql`${outbox.recipient} LIKE ${`%${f.recipient.toLowerCase()}%`} ESCAPE '\\'` : undefined,
     f.roundTableId ? eq(outbox.roundTableId, f.roundTableId) : undefined,
+    f.communicationId ? eq(outbox.communicationId, f.communicationId) : undefined,
   );
 }
 
@@ -188,6 +190,26 @@ export function countOutboxByStatus(db: Db) {
 
 export function listOutboxTemplates(db: Db) {
   return db.selectDistinct({ template: outbox.template }).from(outbox).orderBy(outbox.template).all().map((r) => r.template);
+}
+
+/** The Tavoli tecnici with at least one email in the outbox, newest first (the log's filter). */
+export function listOutboxRoundTables(db: Db) {
+  return db
+    .select({ id: roundTables.id, number: roundTables.number, title: roundTables.title, startsAt: roundTables.startsAt })
+    .from(roundTables)
+    .where(exists(db.select({ one: sql`1` }).from(outbox).where(eq(outbox.roundTableId, roundTables.id))))
+    .orderBy(desc(roundTables.startsAt), desc(roundTables.id))
+    .all();
+}
+
+/** The comunicazioni with at least one email in the outbox, newest first (the log's filter). */
+export function listOutboxCommunications(db: Db) {
+  return db
+    .select({ id: communications.id, subject: communications.subject, sentAt: communications.sentAt })
+    .from(communications)
+    .where(exists(db.select({ one: sql`1` }).from(outbox).where(eq(outbox.communicationId, communications.id))))
+    .orderBy(desc(communications.id))
+    .all();
 }
 
 export function getOutboxEmail(db: Db, { id }: { id: number }) {

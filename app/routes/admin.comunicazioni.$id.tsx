@@ -226,7 +226,7 @@ export default function CommunicationPage() {
           <p>
             {plural(sent.recipientCount, "destinatario", "destinatari")}: {sent.counts.sent.toLocaleString("it-IT")} consegnate,{" "}
             {(sent.counts.queued + sent.counts.sending).toLocaleString("it-IT")} in attesa, {sent.counts.failed.toLocaleString("it-IT")} non
-            consegnate.
+            consegnate. <Link to={`/admin/posta?comunicazione=${c.id}`}>Vedi queste email nella posta in uscita</Link>
           </p>
           <div className="table-responsive">
             <table className="table table-sm align-middle">

@@ -9,7 +9,7 @@ import { formatDateTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { findLocalEmlFile } from "~/utils/mailer.server";
-import { OUTBOX_STATUS_LABELS } from "~/validation/labels";
+import { emailTemplateLabel, OUTBOX_STATUS_LABELS } from "~/validation/labels";
 
 export const meta: MetaFunction = () => [{ title: "Messaggio - Posta in uscita" }];
 
@@ -26,7 +26,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     email: {
       id: email.id,
       recipient: email.recipient,
-      template: email.template,
+      templateLabel: emailTemplateLabel(email.template),
       category: email.category,
       status: email.status,
       attempts: email.attempts,
@@ -68,7 +68,7 @@ export default function OutboxEmailPage() {
         <dd className="col-sm-9">{email.sentAt ?? "—"}</dd>
         <dt className="col-sm-3">Tipo</dt>
         <dd className="col-sm-9">
-          {email.category === "communication" ? "Comunicazione (con disiscrizione)" : "Messaggio di servizio"} - modello {email.template}
+          {email.templateLabel} ({email.category === "communication" ? "comunicazione con disiscrizione" : "messaggio di servizio"})
         </dd>
         <dt className="col-sm-3">Message-ID</dt>
         <dd className="col-sm-9 text-break">{email.messageId}</dd>

@@ -3,15 +3,23 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { OUTBOX_STATUSES } from "#db/enums";
 import { SelectField, TextField } from "~/components/form-fields";
-import { countOutboxByStatus, listOutbox, listOutboxTemplates, retryFailedEmails } from "~/models/outbox.server";
+import {
+  countOutboxByStatus,
+  listOutbox,
+  listOutboxCommunications,
+  listOutboxRoundTables,
+  listOutboxTemplates,
+  retryFailedEmails,
+} from "~/models/outbox.server";
 import { outboxSubjectForCoordinators } from "~/models/outbox-preview.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { validateCsrf } from "~/utils/csrf.server";
-import { formatDateTimeIt } from "~/utils/dates";
+import { formatDateIt, formatDateTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
-import { OUTBOX_STATUS_LABELS } from "~/validation/labels";
+import { roundTableName } from "~/utils/round-table-format";
+import { emailTemplateLabel, OUTBOX_STATUS_LABELS } from "~/validation/labels";
 import { outboxQuerySchema, retrySchema } from "~/validation/outbox-filters";
 
 export const meta: MetaFunction = () => [{ title: "Posta in uscita - Area coordinatori" }];
@@ -20,20 +28,38 @@ export async function loader({ request }: LoaderFunctionArgs) {
   await requireCoordinator(request);
   const query = outboxQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   const db = getDb();
-  const filters = { status: query.stato, template: query.modello, recipient: query.destinatario, roundTableId: query.tavolo };
+  const filters = {
+    status: query.stato,
+    template: query.modello,
+    recipient: query.destinatario,
+    roundTableId: query.tavolo,
+    communicationId: query.comunicazione,
+  };
   const result = listOutbox(db, { filters, page: query.pagina });
   const env = getEnv();
   return json({
     ...result,
     page: query.pagina,
     counts: countOutboxByStatus(db),
-    templates: listOutboxTemplates(db),
+    templates: listOutboxTemplates(db)
+      .map((t) => ({ value: t, label: emailTemplateLabel(t) }))
+      .sort((a, b) => a.label.localeCompare(b.label, "it")),
+    // Named as coordinators know them; the value stays the internal id of the URL (?tavolo=).
+    roundTables: listOutboxRoundTables(db).map((rt) => ({
+      value: String(rt.id),
+      label: rt.number ? roundTableName(rt) : `${roundTableName(rt)} (${formatDateIt(rt.startsAt)})`,
+    })),
+    communications: listOutboxCommunications(db).map((c) => ({
+      value: String(c.id),
+      label: c.sentAt ? `${c.subject} (${formatDateIt(c.sentAt)})` : c.subject,
+    })),
     rows: result.rows.map((r) => ({
       id: r.id,
       recipient: r.recipient,
-      // The subject of a sign-in code email holds the code: hidden, as in the message itself.
+      // The subject of a sign-in code email holds the code: hidden, as in the message itself. Not
+      // stored until sent: until then computed from the props, through the same redaction.
       subject: outboxSubjectForCoordinators(r, env),
-      template: r.template,
+      templateLabel: emailTemplateLabel(r.template),
       status: r.status,
       attempts: r.attempts,
       lastError: r.lastError,
@@ -62,7 +88,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function OutboxPage() {
-  const { rows, total, page, pageCount, counts, templates } = useLoaderData<typeof loader>();
+  const { rows, total, page, pageCount, counts, templates, roundTables, communications } = useLoaderData<typeof loader>();
   const [searchParams] = useSearchParams();
   const retried = searchParams.get("riprovate");
   const pageHref = (n: number) => {
@@ -100,7 +126,7 @@ export default function OutboxPage() {
           Filtra i messaggi
         </h2>
         <div className="row">
-          <div className="col-md-3">
+          <div className="col-md-4">
             <SelectField
               name="stato"
               label="Stato"
@@ -109,20 +135,23 @@ export default function OutboxPage() {
               options={OUTBOX_STATUSES.map((s) => ({ value: s, label: OUTBOX_STATUS_LABELS[s] }))}
             />
           </div>
-          <div className="col-md-3">
-            <SelectField
-              name="modello"
-              label="Modello"
-              placeholder="Tutti"
-              defaultValue={searchParams.get("modello") ?? ""}
-              options={templates.map((t) => ({ value: t, label: t }))}
-            />
+          <div className="col-md-4">
+            <SelectField name="modello" label="Tipo di email" placeholder="Tutti" defaultValue={searchParams.get("modello") ?? ""} options={templates} />
           </div>
-          <div className="col-md-3">
+          <div className="col-md-4">
             <TextField name="destinatario" label="Destinatario" defaultValue={searchParams.get("destinatario") ?? ""} />
           </div>
-          <div className="col-md-3">
-            <TextField name="tavolo" label="Tavolo tecnico (numero interno)" inputMode="numeric" defaultValue={searchParams.get("tavolo") ?? ""} />
+          <div className="col-md-6">
+            <SelectField name="tavolo" label="Tavolo tecnico" placeholder="Tutti" defaultValue={searchParams.get("tavolo") ?? ""} options={roundTables} />
+          </div>
+          <div className="col-md-6">
+            <SelectField
+              name="comunicazione"
+              label="Comunicazione"
+              placeholder="Tutte"
+              defaultValue={searchParams.get("comunicazione") ?? ""}
+              options={communications}
+            />
           </div>
         </div>
         <button type="submit" className="btn btn-primary">
@@ -147,6 +176,7 @@ export default function OutboxPage() {
                 </th>
                 <th scope="col">Destinatario</th>
                 <th scope="col">Oggetto</th>
+                <th scope="col">Tipo</th>
                 <th scope="col">Stato</th>
                 <th scope="col">Tentativi</th>
                 <th scope="col">Ultimo errore</th>
@@ -157,7 +187,7 @@ export default function OutboxPage() {
             <tbody>
               {rows.length === 0 ? (
                 <tr>
-                  <td colSpan={8}>Nessun messaggio corrisponde ai filtri.</td>
+                  <td colSpan={9}>Nessun messaggio corrisponde ai filtri.</td>
                 </tr>
               ) : (
                 rows.map((r) => (
@@ -169,8 +199,9 @@ export default function OutboxPage() {
                     </td>
                     <td>{r.recipient}</td>
                     <td>
-                      <Link to={`/admin/posta/${r.id}`}>{r.subject ?? `(${r.template})`}</Link>
+                      <Link to={`/admin/posta/${r.id}`}>{r.subject ?? `${r.templateLabel} (${OUTBOX_STATUS_LABELS[r.status].toLowerCase()})`}</Link>
                     </td>
+                    <td className="small">{r.templateLabel}</td>
                     <td>
                       {OUTBOX_STATUS_LABELS[r.status]}
                       {r.nextAttemptAt ? <div className="small">prossimo tentativo: {r.nextAttemptAt}</div> : null}

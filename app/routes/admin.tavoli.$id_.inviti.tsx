@@ -34,21 +34,13 @@ import {
   recipientsFormSchema,
   toRecipientFilters,
 } from "~/validation/invitations";
-import { OUTBOX_STATUS_LABELS } from "~/validation/labels";
+import { emailTemplateLabel, OUTBOX_STATUS_LABELS } from "~/validation/labels";
 
 export const meta: MetaFunction = () => [{ title: "Inviti al Tavolo tecnico - Area coordinatori" }];
 
 const PAGE_SIZE = 100;
 
 const STATUS_LABELS = { draft: "Bozza", published: "Pubblicato", cancelled: "Annullato" } as const;
-
-const EMAIL_KIND_LABELS: Record<string, string> = {
-  "round-table-invitation": "invito",
-  "round-table-reminder": "promemoria",
-  "round-table-updated": "aggiornamento",
-  "round-table-cancelled": "annullamento",
-  "materials-available": "materiali",
-};
 
 function parseId(value: string | undefined) {
   return value && /^\d{1,9}$/.test(value) ? Number(value) : null;
@@ -145,7 +137,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       answeredAt: r.answeredAt ? formatDateTimeIt(r.answeredAt) : null,
       attended: r.attended,
       delivery: r.delivery
-        ? { label: OUTBOX_STATUS_LABELS[r.delivery.status], status: r.delivery.status, lastError: r.delivery.lastError, kind: EMAIL_KIND_LABELS[r.delivery.template] ?? null }
+        ? { label: OUTBOX_STATUS_LABELS[r.delivery.status], status: r.delivery.status, lastError: r.delivery.lastError, kind: emailTemplateLabel(r.delivery.template) }
         : null,
     })),
     counts: list.counts,
@@ -288,6 +280,11 @@ export default function RoundTableInvitationsPage() {
             </li>
           </ul>
         </nav>
+        {counts.total > 0 ? (
+          <p>
+            <Link to={`/admin/posta?tavolo=${rt.id}`}>Vedi le email di questo tavolo nella posta in uscita</Link>
+          </p>
+        ) : null}
         {data.invitations.length === 0 ? (
           <p className="alert alert-info" role="status">
             {counts.total === 0 ? "Non è stato ancora invitato nessuno." : "Nessun invitato con questa risposta."}

@@ -1,4 +1,5 @@
 import type { MemberBodyKind, MembershipStatus, OutboxStatus, ReferentRole, SaiCategory } from "#db/enums";
+import type { EmailTemplateName } from "#emails/index";
 
 export const MEMBER_BODY_KIND_LABELS: Record<MemberBodyKind, string> = {
   comune: "Comune",
@@ -29,6 +30,34 @@ export const OUTBOX_STATUS_LABELS: Record<OutboxStatus, string> = {
   sent: "Inviata",
   failed: "Non recapitata",
 };
+
+/**
+ * What each email of the portal is, in words, for the delivery log (/admin/posta) and the pages
+ * that list emails. Typed over all templates: a new one does not compile until it is named here.
+ */
+export const EMAIL_TEMPLATE_LABELS: Record<EmailTemplateName, string> = {
+  "confirm-registration": "Conferma dell'email di adesione",
+  "registration-awaiting-approval": "Adesione da approvare (ai coordinatori)",
+  "membership-approved": "Adesione approvata",
+  "membership-rejected": "Scheda referente non approvata",
+  "referent-replaced": "Avviso di cambio di referente",
+  "coordinator-invitation": "Invito all'area coordinatori",
+  communication: "Comunicazione",
+  "round-table-invitation": "Invito a un Tavolo tecnico",
+  "round-table-reminder": "Promemoria di un Tavolo tecnico",
+  "referent-login-code": "Codice di accesso all'area referente",
+  "referent-email-change": "Conferma del nuovo indirizzo email del referente",
+  "handover-proposal": "Proposta di subentro come referente",
+  "round-table-updated": "Aggiornamento di un Tavolo tecnico",
+  "round-table-cancelled": "Annullamento di un Tavolo tecnico",
+  "materials-available": "Materiali disponibili di un Tavolo tecnico",
+  "erasure-requested": "Richiesta di cancellazione dei dati (ai coordinatori)",
+};
+
+/** The Italian name of a template stored in the outbox; an unknown name is shown as it is. */
+export function emailTemplateLabel(template: string) {
+  return Object.hasOwn(EMAIL_TEMPLATE_LABELS, template) ? EMAIL_TEMPLATE_LABELS[template as EmailTemplateName] : template;
+}
 
 export const MEMBERSHIP_STATUS_LABELS: Record<MembershipStatus, string> = {
   email_unverified: "Email da confermare",

@@ -9,6 +9,7 @@ export const outboxQuerySchema = z.object({
   modello: optional(z.string().trim().max(100).regex(/^[a-z-]+$/)),
   destinatario: optional(z.string().trim().max(254).min(1)),
   tavolo: optional(z.coerce.number().int().positive()),
+  comunicazione: optional(z.coerce.number().int().positive()),
   pagina: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
 });
 

@@ -3,23 +3,26 @@ import path from "node:path";
 import { and, eq, notInArray } from "drizzle-orm";
 import { simpleParser, type AddressObject } from "mailparser";
 import { describe, expect, it } from "vitest";
-import { auditLog, outbox } from "#db/schema";
+import { auditLog, communications, outbox } from "#db/schema";
+import * as postaRoute from "~/routes/admin.posta._index";
 import { action, loader } from "~/routes/admin.posta._index";
 import { loader as emailLoader } from "~/routes/admin.posta.$id";
 import { loader as emlLoader } from "~/routes/admin.posta.$id_.eml";
 import { sendInvitations } from "~/models/invitation.server";
 import { getMembershipRequestDetail } from "~/models/membership-detail.server";
-import { queueEmail } from "~/models/outbox.server";
+import { listOutboxTemplates, queueEmail } from "~/models/outbox.server";
 import { requestLoginCode } from "~/models/referent-login.server";
 import { getDb } from "~/utils/db.server";
 import { HIDDEN_CODE, HIDDEN_LINK } from "~/utils/email-secrets.server";
 import { getEnv } from "~/utils/env.server";
+import { EMAIL_TEMPLATE_LABELS } from "~/validation/labels";
 import { createMailTransport, findLocalEmlFile } from "~/utils/mailer.server";
 import { startOutboxWorker } from "~/utils/outbox-worker.server";
 import { adminGet, adminPost, createTestCoordinator, settle } from "../../support/admin";
 import { outboxFor } from "../../support/db-queries";
 import { uniqueEmail } from "../../support/factories";
-import { answerTokenFor, createRoundTable } from "../../support/invitations";
+import { answerTokenFor, createRoundTable, HOUR } from "../../support/invitations";
+import { renderRoute } from "../../support/render-route";
 import { createReferent, latestLoginEmail } from "../../support/referent";
 import { APP_URL, loadContext } from "../../support/requests";
 
@@ -250,5 +253,138 @@ describe("/admin/posta and one-time secrets", () => {
     const { pageBody, emlBody } = await views(loginRow.id, me.id);
     expectNoSecret(pageBody, { code: login.code, tokens: [login.token] }, "failed email page");
     expectNoSecret(emlBody, { code: login.code, tokens: [login.token] }, "failed email .eml");
+  });
+});
+
+describe("/admin/posta for an Italian coordinator", () => {
+  const listPage = async (query: string, coordinatorId: number) =>
+    renderRoute(postaRoute, await adminGet(`/admin/posta${query}`, coordinatorId), "/admin/posta");
+
+  /** The options of a <select> of the page: [value, label, selected]. */
+  function optionsOf(html: string, name: string) {
+    const select = html.match(new RegExp(`<select[^>]*name="${name}"[^>]*>([\\s\\S]*?)</select>`));
+    expect(select, `select ${name}`).not.toBeNull();
+    return [...select![1].matchAll(/<option([^>]*)>([^<]*)<\/option>/g)].map(([, attrs, label]) => ({
+      value: attrs.match(/value="([^"]*)"/)![1],
+      label: label.replaceAll("&#x27;", "'").replaceAll("&amp;", "&"),
+      selected: /\sselected=""/.test(attrs),
+    }));
+  }
+
+  /** What a browser shows of the HTML: its text, without tags and attribute values. */
+  const visibleText = (html: string) => html.replace(/<[^>]*>/g, " ").replaceAll("&#x27;", "'").replaceAll("&amp;", "&");
+
+  it("chooses a Tavolo tecnico by its name, newest first, and filters the log by it", async () => {
+    const me = createTestCoordinator();
+    const older = createRoundTable({ number: 41, title: "Accoglienza diffusa nei piccoli comuni", startsInMs: 5 * 24 * HOUR });
+    const newer = createRoundTable({ number: 42, title: "Salute mentale dei beneficiari", startsInMs: 30 * 24 * HOUR });
+    const unnumbered = createRoundTable({ title: "Incontro preparatorio", startsInMs: 20 * 24 * HOUR });
+    const silent = createRoundTable({ number: 43, title: "Tavolo senza email" });
+    const invitees = { older: uniqueEmail("tavolo-41"), newer: uniqueEmail("tavolo-42"), unnumbered: uniqueEmail("tavolo-prep") };
+    for (const [rt, email] of [[older, invitees.older], [newer, invitees.newer], [unnumbered, invitees.unnumbered]] as const) {
+      expect(sendInvitations(getDb(), { roundTableId: rt.id, filters: { extraEmails: [email], includeReferents: false }, coordinatorId: me.id, appUrl: APP_URL })).toEqual({ ok: true, count: 1 });
+    }
+
+    const { html } = await listPage("", me.id);
+    expect(html).not.toContain("numero interno");
+    const options = optionsOf(html, "tavolo");
+    expect(options[0]).toEqual({ value: "", label: "Tutti", selected: true });
+    const ids = options.map((o) => o.value);
+    expect(ids).not.toContain(String(silent.id));
+    const ours = options.filter((o) => [older.id, newer.id, unnumbered.id].map(String).includes(o.value));
+    expect(ours.map((o) => o.label)).toEqual([
+      "42° Tavolo tecnico - Salute mentale dei beneficiari",
+      expect.stringMatching(/^Tavolo tecnico - Incontro preparatorio \(\d{1,2} \p{L}+ \d{4}\)$/u),
+      "41° Tavolo tecnico - Accoglienza diffusa nei piccoli comuni",
+    ]);
+    expect(ours.map((o) => o.value)).toEqual([newer.id, unnumbered.id, older.id].map(String));
+
+    const filtered = await listPage(`?tavolo=${older.id}`, me.id);
+    expect(optionsOf(filtered.html, "tavolo").find((o) => o.selected)).toMatchObject({ value: String(older.id) });
+    const data = (await (await loader({ request: await adminGet(`/admin/posta?tavolo=${older.id}`, me.id), params: {}, context: loadContext() })).json()) as {
+      rows: { recipient: string; subject: string | null; templateLabel: string }[];
+    };
+    expect(data.rows).toEqual([
+      expect.objectContaining({
+        recipient: invitees.older,
+        subject: "Invito: 41° Tavolo tecnico - Accoglienza diffusa nei piccoli comuni",
+        templateLabel: "Invito a un Tavolo tecnico",
+      }),
+    ]);
+    expect(visibleText(filtered.html)).toContain("Invito a un Tavolo tecnico");
+    expect(filtered.html).not.toContain(invitees.newer);
+  });
+
+  it("names every kind of email in Italian, in the filter, in the list and on the message's page", async () => {
+    const me = createTestCoordinator();
+    const confirm = queued("queued", uniqueEmail("tipo"));
+    const referente = await createReferent("active", { firstName: "Calogero" });
+    expect(requestLoginCode(getDb(), { email: referente.email, appUrl: APP_URL })).toMatchObject({ sent: true });
+    const rt = createRoundTable({ number: 44, title: "Orientamento al lavoro" });
+    expect(sendInvitations(getDb(), { roundTableId: rt.id, filters: { extraEmails: [uniqueEmail("tipo-invito")], includeReferents: false }, coordinatorId: me.id, appUrl: APP_URL })).toMatchObject({ ok: true });
+
+    const used = listOutboxTemplates(getDb());
+    expect(used).toEqual(expect.arrayContaining(["confirm-registration", "referent-login-code", "round-table-invitation"]));
+    const { html } = await listPage("", me.id);
+    const text = visibleText(html);
+    for (const template of used) {
+      expect(text, template).not.toContain(template);
+      expect(text).toContain(EMAIL_TEMPLATE_LABELS[template as keyof typeof EMAIL_TEMPLATE_LABELS]);
+    }
+    const typeOptions = optionsOf(html, "modello");
+    expect(typeOptions.find((o) => o.value === "referent-login-code")?.label).toBe("Codice di accesso all'area referente");
+    expect(typeOptions.find((o) => o.value === "round-table-invitation")?.label).toBe("Invito a un Tavolo tecnico");
+    expect(html).toMatch(/<th scope="col">Tipo<\/th>/);
+
+    const byType = (await (await loader({ request: await adminGet("/admin/posta?modello=confirm-registration", me.id), params: {}, context: loadContext() })).json()) as {
+      rows: { id: number; templateLabel: string }[];
+    };
+    expect(byType.rows.map((r) => r.id)).toContain(confirm.id);
+    expect(new Set(byType.rows.map((r) => r.templateLabel))).toEqual(new Set(["Conferma dell'email di adesione"]));
+
+    const detail = (await (await emailLoader({ request: await adminGet(`/admin/posta/${confirm.id}`, me.id), params: { id: String(confirm.id) }, context: loadContext() })).json()) as {
+      email: Record<string, unknown>;
+    };
+    expect(detail.email.templateLabel).toBe("Conferma dell'email di adesione");
+    expect(JSON.stringify(detail.email)).not.toContain("confirm-registration");
+  });
+
+  it("shows a queued sign-in code email with its subject, the code hidden", async () => {
+    const me = createTestCoordinator();
+    const referente = await createReferent("active", { firstName: "Nunzia" });
+    expect(requestLoginCode(getDb(), { email: referente.email, appUrl: APP_URL })).toMatchObject({ sent: true });
+    const login = latestLoginEmail(referente.email)!;
+    const row = outboxFor(referente.email).filter((r) => r.template === "referent-login-code").at(-1)!;
+    expect(row.status).toBe("queued");
+    expect(row.subject).toBeNull();
+
+    const { html } = await listPage(`?destinatario=${encodeURIComponent(referente.email)}`, me.id);
+    expect(visibleText(html)).toContain(`Codice di accesso all'area referente: ${HIDDEN_CODE}`);
+    expect(html).not.toMatch(new RegExp(`(?<![0-9A-Za-z#])${login.code}(?![0-9A-Za-z])`));
+    expect(html).not.toContain(login.token);
+    const json = await (await loader({ request: await adminGet(`/admin/posta?destinatario=${encodeURIComponent(referente.email)}`, me.id), params: {}, context: loadContext() })).text();
+    expect(json).not.toMatch(new RegExp(`(?<![0-9A-Za-z#])${login.code}(?![0-9A-Za-z])`));
+    expect(json).not.toContain(login.token);
+  });
+
+  it("filters by comunicazione, chosen by its subject", async () => {
+    const me = createTestCoordinator();
+    const communication = getDb()
+      .insert(communications)
+      .values({ subject: "Scadenza rendicontazione SAI", body: "Testo", provinceCodes: [], categories: [], status: "sent", recipientCount: 1, createdBy: me.id, sentBy: me.id, sentAt: new Date() })
+      .returning()
+      .get();
+    const to = uniqueEmail("comunicazione");
+    const email = queueEmail(getDb(), { to, template: "communication", props: { title: "Scadenza rendicontazione SAI", paragraphs: ["Testo"] }, category: "communication", domain: "portale.test" });
+    getDb().update(outbox).set({ communicationId: communication.id }).where(eq(outbox.id, email.id)).run();
+    queued("queued");
+
+    const { html } = await listPage(`?comunicazione=${communication.id}`, me.id);
+    const option = optionsOf(html, "comunicazione").find((o) => o.value === String(communication.id));
+    expect(option).toMatchObject({ label: expect.stringMatching(/^Scadenza rendicontazione SAI \(\d{1,2} \p{L}+ \d{4}\)$/u), selected: true });
+    const data = (await (await loader({ request: await adminGet(`/admin/posta?comunicazione=${communication.id}`, me.id), params: {}, context: loadContext() })).json()) as {
+      rows: { id: number; subject: string | null; templateLabel: string }[];
+    };
+    expect(data.rows).toEqual([expect.objectContaining({ id: email.id, subject: "Scadenza rendicontazione SAI", templateLabel: "Comunicazione" })]);
   });
 });

@@ -96,6 +96,9 @@ describe("/admin/tavoli/:id/inviti", () => {
     expect(auditOf("round_table.invitations_sent", rt.id).map((a) => a.details?.count)).toEqual([4, 0]);
     const after = await page(rt.id, "?inviati=0");
     expect(after.html).toContain("Nessun nuovo invito");
+    // Each invitee's email status names the email in Italian; the delivery log opens on this tavolo.
+    expect(after.html).toContain("(Invito a un Tavolo tecnico)");
+    expect(after.html).toContain(`href="/admin/posta?tavolo=${rt.id}">Vedi le email di questo tavolo nella posta in uscita</a>`);
   });
 
   it("explains why a draft or a started round table cannot be invited, and refuses the POST", async () => {
