@@ -164,14 +164,21 @@ export const CheckboxField = forwardRef<HTMLInputElement, CheckboxFieldProps>(fu
 });
 
 /** The list of problems at the top of a form, each linking to its field. */
-type ErrorSummaryProps = { errors: { name: string; message: string }[]; formError?: string; subject?: string; failureTitle?: string };
+type ErrorSummaryProps = {
+  errors: { name: string; message: string }[];
+  formError?: string;
+  subject?: string;
+  failureTitle?: string;
+  /** The title's id: only for a second form on the same page. */
+  titleId?: string;
+};
 
 export const ErrorSummary = forwardRef<HTMLDivElement, ErrorSummaryProps>(
-  function ErrorSummary({ errors, formError, subject = "Il modulo", failureTitle = "Operazione non riuscita" }, ref) {
+  function ErrorSummary({ errors, formError, subject = "Il modulo", failureTitle = "Operazione non riuscita", titleId = "error-summary-title" }, ref) {
     if (errors.length === 0 && !formError) return null;
     return (
-      <div ref={ref} className="alert alert-danger" role="alert" tabIndex={-1} aria-labelledby="error-summary-title">
-        <h2 id="error-summary-title" className="h4">
+      <div ref={ref} className="alert alert-danger" role="alert" tabIndex={-1} aria-labelledby={titleId}>
+        <h2 id={titleId} className="h4">
           {errors.length > 0
             ? `${subject} contiene ${errors.length === 1 ? "un errore" : `${errors.length} errori`}`
             : failureTitle}

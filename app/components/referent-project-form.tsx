@@ -6,7 +6,8 @@ import { referentProjectSchema, type ProjectFormValues } from "~/validation/refe
 import { ErrorSummary, SelectField, TextField } from "./form-fields";
 import { useValidatedForm } from "./use-validated-form";
 
-// One SAI project in the referent area (add or change), with the labels of the scheda (SPEC §5).
+// One SAI project (add or change), with the labels of the scheda (SPEC §5): in the referent area,
+// and in the coordinators' area when they correct an ente's projects.
 
 const categoryOptions = SAI_CATEGORIES.map((value) => ({ value, label: SAI_CATEGORY_LABELS[value] }));
 
@@ -15,11 +16,14 @@ export function ReferentProjectForm({
   serverErrors,
   formError,
   submitLabel,
+  cancelTo = "/area-referente",
 }: {
   values: ProjectFormValues;
   serverErrors?: Record<string, string>;
   formError?: string;
   submitLabel: string;
+  /** Where "Annulla" leads. */
+  cancelTo?: string;
 }) {
   const navigation = useNavigation();
   const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<ProjectFormValues>({
@@ -75,7 +79,7 @@ export function ReferentProjectForm({
         <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
           {submitLabel}
         </button>
-        <Link to="/area-referente" className="btn btn-outline-secondary">
+        <Link to={cancelTo} className="btn btn-outline-secondary">
           Annulla
         </Link>
       </div>

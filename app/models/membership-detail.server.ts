@@ -15,6 +15,7 @@ import {
   type MembershipStatus,
 } from "#db/schema";
 import { emailTemplates, type EmailTemplateName } from "#emails/index";
+import { formatDateIt } from "~/utils/dates";
 import { displayPhone } from "~/utils/phone-display.server";
 import { redactEmailProps, redactEmailText } from "~/utils/email-secrets.server";
 import type { Db } from "~/utils/db.server";
@@ -30,6 +31,7 @@ import {
 import type { MembershipEdit } from "~/validation/membership-edit";
 import { recordAudit } from "./audit.server";
 import { getBodyParticipation } from "./participation.server";
+import { PROJECT_FIELD_LABELS } from "./sai-project.server";
 
 // Everything a coordinator needs to judge one membership request, and the corrections they can make.
 
@@ -100,16 +102,31 @@ function emailSubject(row: { subject: string | null; template: string; props: Re
   }
 }
 
-function auditChanges(details: Record<string, unknown>) {
+const PROJECT_AUDIT_ACTIONS = new Set(["sai_project.added", "sai_project.updated", "sai_project.closed", "sai_project.reopened"]);
+
+/** An audited value as the page shows it: a project's tipologia by its label, dates as dd/mm/yyyy. */
+function showAuditValue(field: string, value: unknown, isProject: boolean) {
+  if (value === null || value === undefined || value === "") return null;
+  const text = String(value);
+  if (!isProject) return text;
+  if (field === "category") return SAI_CATEGORY_LABELS[text as keyof typeof SAI_CATEGORY_LABELS] ?? text;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return text.split("-").reverse().join("/");
+  if (field === "closedAt" && !Number.isNaN(Date.parse(text))) return formatDateIt(new Date(text));
+  return text;
+}
+
+function auditChanges(action: string, details: Record<string, unknown>) {
+  const isProject = PROJECT_AUDIT_ACTIONS.has(action);
   const before = details.before && typeof details.before === "object" ? (details.before as Record<string, unknown>) : null;
   const after = details.after && typeof details.after === "object" ? (details.after as Record<string, unknown>) : null;
-  if (!before || !after) return [];
-  const show = (v: unknown) => (v === null || v === undefined || v === "" ? null : String(v));
+  // A project added has only its values after.
+  if (!after || (!before && !isProject)) return [];
+  const labels: Record<string, string> = isProject ? PROJECT_FIELD_LABELS : EDITABLE_FIELD_LABELS;
   return Object.keys(after).map((field) => ({
     field,
-    label: EDITABLE_FIELD_LABELS[field as EditableField] ?? field,
-    before: show(before[field]),
-    after: show(after[field]),
+    label: labels[field] ?? field,
+    before: showAuditValue(field, before?.[field], isProject),
+    after: showAuditValue(field, after[field], isProject),
   }));
 }
 
@@ -250,7 +267,7 @@ export function getMembershipRequestDetail(db: Db, { id }: { id: number }) {
         createdAt: entry.createdAt,
         details,
         /** An edit's fields with their labels, values before and after. */
-        changes: auditChanges(details),
+        changes: auditChanges(entry.action, details),
         reason: typeof details.reason === "string" ? details.reason : null,
       };
     });

@@ -8,6 +8,7 @@ import { createToken, hashToken } from "~/utils/tokens.server";
 import { MEMBER_BODY_KIND_LABELS, REFERENT_ROLE_LABELS, SAI_CATEGORY_LABELS } from "~/validation/labels";
 import type { ContactChange, ProjectInput } from "~/validation/referent-area";
 import { recordAudit } from "./audit.server";
+import { changeProject, insertProject, markProjectClosed, projectFormValues, type ProjectAudit } from "./sai-project.server";
 import { queueEmail } from "./outbox.server";
 import type { ReferentAccess } from "./referent-session.server";
 
@@ -349,18 +350,7 @@ export function forgetEmailChanges(db: Db | Tx, { referentId }: { referentId: nu
 
 export type ProjectResult = { ok: true; projectId: number } | { ok: false; reason: "not_found" | "forbidden" | "closed" };
 
-const PROJECT_AUDITED = ["category", "fundedPlaces", "projectCode", "managingOrganization", "startDate", "endDate"] as const;
-
-function projectValues(p: Pick<typeof saiProjects.$inferSelect, (typeof PROJECT_AUDITED)[number]>) {
-  return {
-    category: p.category,
-    fundedPlaces: p.fundedPlaces,
-    projectCode: p.projectCode ?? null,
-    managingOrganization: p.managingOrganization,
-    startDate: p.startDate,
-    endDate: p.endDate,
-  };
-}
+const referentAudit = (access: ReferentAccess): ProjectAudit => ({ actorType: "referent", actorId: access.referentId, requestId: access.requestId });
 
 /**
  * Which request a project changed from the referent area belongs to: the ente's open handover
@@ -388,21 +378,14 @@ export function addProject(
 ): ProjectResult {
   return db.transaction((tx): ProjectResult => {
     if (!canEditProjects(tx, access)) return { ok: false, reason: "forbidden" };
-    const values = projectValues({ ...project, projectCode: project.projectCode ?? null });
-    const created = tx
-      .insert(saiProjects)
-      .values({ memberBodyId: access.memberBodyId, requestId: requestForEditedProject(tx, access), ...values, createdAt: now })
-      .returning({ id: saiProjects.id })
-      .get();
-    recordAudit(tx, {
-      actorType: "referent",
-      actorId: access.referentId,
-      action: "sai_project.added",
-      entityType: "membership_request",
-      entityId: access.requestId,
-      details: { memberBodyId: access.memberBodyId, projectId: created.id, after: values },
+    const projectId = insertProject(tx, {
+      memberBodyId: access.memberBodyId,
+      requestId: requestForEditedProject(tx, access),
+      project,
+      audit: referentAudit(access),
+      now,
     });
-    return { ok: true, projectId: created.id };
+    return { ok: true, projectId };
   });
 }
 
@@ -415,28 +398,8 @@ export function updateProject(
     if (!current) return { ok: false as const, reason: "not_found" as const };
     if (!canEditProjects(tx, access)) return { ok: false as const, reason: "forbidden" as const };
     if (current.closedAt) return { ok: false as const, reason: "closed" as const };
-    const was = projectValues(current);
-    const wanted = projectValues({ ...project, projectCode: project.projectCode ?? null });
-    const changed = PROJECT_AUDITED.filter((k) => was[k] !== wanted[k]);
+    const changed = changeProject(tx, { current, project, requestId: () => requestForEditedProject(tx, access), audit: referentAudit(access) });
     if (changed.length === 0) return { ok: true as const, projectId, unchanged: true as const };
-    const before: Record<string, unknown> = {};
-    const after: Record<string, unknown> = {};
-    for (const k of changed) {
-      before[k] = was[k];
-      after[k] = wanted[k];
-    }
-    tx.update(saiProjects)
-      .set({ ...wanted, requestId: requestForEditedProject(tx, access) })
-      .where(eq(saiProjects.id, current.id))
-      .run();
-    recordAudit(tx, {
-      actorType: "referent",
-      actorId: access.referentId,
-      action: "sai_project.updated",
-      entityType: "membership_request",
-      entityId: access.requestId,
-      details: { memberBodyId: access.memberBodyId, projectId: current.id, before, after },
-    });
     return { ok: true as const, projectId };
   });
 }
@@ -451,27 +414,10 @@ export function closeProject(
     if (!current) return { ok: false, reason: "not_found" };
     if (!canEditProjects(tx, access)) return { ok: false, reason: "forbidden" };
     if (current.closedAt) return { ok: false, reason: "closed" };
-    tx.update(saiProjects).set({ closedAt: now }).where(and(eq(saiProjects.id, current.id), isNull(saiProjects.closedAt))).run();
-    recordAudit(tx, {
-      actorType: "referent",
-      actorId: access.referentId,
-      action: "sai_project.closed",
-      entityType: "membership_request",
-      entityId: access.requestId,
-      details: { memberBodyId: access.memberBodyId, projectId: current.id, before: { closedAt: null }, after: { closedAt: now.toISOString() } },
-    });
+    markProjectClosed(tx, { current, closedAt: now, audit: referentAudit(access) });
     return { ok: true, projectId: current.id };
   });
 }
 
 /** The project form's values as the browser holds them. */
-export function projectFormValues(p: typeof saiProjects.$inferSelect) {
-  return {
-    category: p.category as string,
-    fundedPlaces: String(p.fundedPlaces),
-    projectCode: p.projectCode ?? "",
-    managingOrganization: p.managingOrganization,
-    startDate: p.startDate,
-    endDate: p.endDate,
-  };
-}
+export { projectFormValues };

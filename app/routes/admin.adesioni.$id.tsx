@@ -33,6 +33,11 @@ const OUTCOMES: Record<string, string> = {
   revocata: "L'adesione è stata revocata.",
   modificata: "I dati sono stati aggiornati.",
   invariata: "Nessun dato è cambiato: non è stato salvato nulla.",
+  "progetto-aggiunto": "Il progetto è stato aggiunto.",
+  "progetto-modificato": "Il progetto è stato aggiornato.",
+  "progetto-invariato": "Nessun dato del progetto è cambiato: non è stato salvato nulla.",
+  "progetto-chiuso": "Il progetto è stato chiuso: non conta più tra i progetti attivi.",
+  "progetto-riaperto": "Il progetto è stato riaperto.",
 };
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -312,6 +317,11 @@ export default function MembershipRequestPage() {
       </Section>
 
       <Section id="progetti" title="Progetti SAI">
+        <p>
+          <Link to={`/admin/adesioni/${request.id}/progetti/nuovo`} className="btn btn-outline-primary">
+            Aggiungi progetto
+          </Link>
+        </p>
         {detail.projects.length === 0 ? (
           <p>
             {request.noActiveProjects
@@ -334,6 +344,9 @@ export default function MembershipRequestPage() {
                   <th scope="col">Data di fine</th>
                   <th scope="col">Stato</th>
                   <th scope="col">Dichiarato con</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Azioni</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -348,12 +361,17 @@ export default function MembershipRequestPage() {
                     <td>{p.closedAt ? `Chiuso il ${day(p.closedAt)}` : "Aperto"}</td>
                     <td>
                       {p.requestId === null ? (
-                        "Area referente"
+                        "Aggiornato dopo la scheda"
                       ) : p.requestId === request.id ? (
                         "Questa richiesta"
                       ) : (
                         <Link to={`/admin/adesioni/${p.requestId}`}>Richiesta n. {p.requestId}</Link>
                       )}
+                    </td>
+                    <td>
+                      <Link to={`/admin/adesioni/${request.id}/progetti/${p.id}`}>
+                        Modifica<span className="visually-hidden"> il progetto {p.categoryLabel} {p.projectCode ?? `dal ${isoDay(p.startDate)}`}</span>
+                      </Link>
                     </td>
                   </tr>
                 ))}

@@ -44,6 +44,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   "invitation.answered": "ha risposto a un invito",
   "invitation.attendance_set": "ha registrato una presenza",
   "sai_project.closed": "ha chiuso un progetto SAI",
+  "sai_project.reopened": "ha riaperto un progetto SAI",
   "membership.created": "ha creato un'adesione importata",
   "communication.draft_saved": "ha salvato la bozza di una comunicazione",
   "communication.draft_deleted": "ha eliminato la bozza di una comunicazione",

@@ -40,6 +40,8 @@ async function expectAccessible(page: Page, what: string) {
 type Seeded = {
   pending: Referente;
   pendingId: number;
+  /** The project of the pending request's scheda. */
+  pendingProjectId: number;
   approved: Referente;
   approvedId: number;
   emailId: number;
@@ -65,6 +67,11 @@ async function seed(): Promise<Seeded> {
     const pendingId = await findRequestId(page, pending);
     const approvedId = await findRequestId(page, approved);
     await approveFromDetail(page, approvedId);
+    // The correction page of the pending ente's project, linked from its request's page.
+    await open(page, `/admin/adesioni/${pendingId}`);
+    const projectHref = (await page.locator(`main a[href^='/admin/adesioni/${pendingId}/progetti/']`).filter({ hasText: "Modifica" }).first().getAttribute("href")) ?? "";
+    const pendingProjectId = Number(projectHref.match(/\/progetti\/(\d+)$/)?.[1]);
+    expect(pendingProjectId, `link to the project's correction: "${projectHref}"`).toBeGreaterThan(0);
     // Participation in the Tavoli tecnici on the approved ente's page: two tavoli, present at one.
     for (const [n, day] of [[1, "2032-04-14"], [2, "2032-05-12"]]) {
       const roundTableId = await createPublishedTavolo(page, {
@@ -86,7 +93,7 @@ async function seed(): Promise<Seeded> {
     const href = (await emailLink.getAttribute("href")) ?? "";
     const emailId = Number(href.match(/^\/admin\/posta\/(\d+)$/)?.[1]);
     expect(emailId, `link of the approval email: "${href}"`).toBeGreaterThan(0);
-    return { pending, pendingId, approved, approvedId, emailId, bulk };
+    return { pending, pendingId, pendingProjectId, approved, approvedId, emailId, bulk };
   });
 }
 
@@ -107,6 +114,17 @@ const ADMIN_PAGES: { name: string; path: (s: Seeded) => string; h1: (s: Seeded) 
     path: (s) => `/admin/adesioni/${s.pendingId}/modifica`,
     h1: (s) => `Modifica dati: ${bodyName(s.pending)}`,
   },
+  {
+    name: "/admin/adesioni/:id/progetti/:projectId",
+    path: (s) => `/admin/adesioni/${s.pendingId}/progetti/${s.pendingProjectId}`,
+    h1: (s) => `Modifica progetto: ${bodyName(s.pending)}`,
+  },
+  {
+    name: "/admin/adesioni/:id/progetti/nuovo",
+    path: (s) => `/admin/adesioni/${s.pendingId}/progetti/nuovo`,
+    h1: (s) => `Aggiungi progetto: ${bodyName(s.pending)}`,
+  },
+  { name: "/admin/adesioni/:id/progetti/:projectId not found", path: (s) => `/admin/adesioni/${s.pendingId}/progetti/999999999`, h1: (s) => "Progetto non trovato" },
   { name: "/admin/registro", path: (s) => "/admin/registro", h1: (s) => "Registro attività" },
   { name: "/admin/registro filtered", path: (s) => "/admin/registro?azione=membership.approve&q=zzz-nessuna-voce", h1: (s) => "Registro attività" },
   { name: "/admin/coordinatori", path: (s) => "/admin/coordinatori", h1: (s) => "Coordinatori" },
@@ -165,6 +183,27 @@ for (const js of [true, false]) {
       await eventually(() => field(page, "PEC dell'ente").getAttribute("aria-invalid")).toBe("true");
       expect(await field(page, "Email").getAttribute("aria-invalid")).toBe("true");
       await expectAccessible(page, `/admin/adesioni/:id/modifica with errors (${mode})`);
+    }, SEEDING_TIMEOUT);
+
+    test("/admin/adesioni/:id/progetti/:projectId showing errors in the project and in the closure", async () => {
+      const { pendingId, pendingProjectId } = await seeded();
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await signedIn(page);
+      await open(page, `/admin/adesioni/${pendingId}/progetti/${pendingProjectId}`);
+      await field(page, "Posti finanziati").fill("0");
+      await field(page, "Ente attuatore").fill("");
+      await page.getByRole("button", { name: "Salva il progetto", exact: true }).click();
+      await page.getByRole("heading", { name: "Il progetto contiene 2 errori" }).waitFor();
+      await eventually(() => field(page, "Posti finanziati").getAttribute("aria-invalid")).toBe("true");
+      expect(await field(page, "Ente attuatore").getAttribute("aria-invalid")).toBe("true");
+      await expectAccessible(page, `/admin/adesioni/:id/progetti/:projectId with errors (${mode})`);
+
+      await open(page, `/admin/adesioni/${pendingId}/progetti/${pendingProjectId}`);
+      await field(page, "Data di chiusura").fill("2099-01-01");
+      await page.getByRole("button", { name: "Chiudi il progetto", exact: true }).click();
+      await page.getByRole("heading", { name: "Il modulo di chiusura contiene un errore" }).waitFor();
+      await eventually(() => field(page, "Data di chiusura").getAttribute("aria-invalid")).toBe("true");
+      await expectAccessible(page, `/admin/adesioni/:id/progetti/:projectId with a closure error (${mode})`);
     }, SEEDING_TIMEOUT);
 
     test("/admin/coordinatori with the invite form showing errors", async () => {

@@ -404,6 +404,9 @@ const PAGES: Record<string, { role: Role; urls: (w: World) => string[] }> = {
   "admin.adesioni._index": { role: "coordinator", urls: () => ["/admin/adesioni", "/admin/adesioni?stato=pending&ordina=ente"] },
   "admin.adesioni.$id": { role: "coordinator", urls: (w) => [`/admin/adesioni/${w.requestId}`, `/admin/adesioni/${w.pendingId}`, "/admin/adesioni/999999999"] },
   "admin.adesioni.$id_.modifica": { role: "coordinator", urls: (w) => [`/admin/adesioni/${w.pendingId}/modifica`] },
+  // The referente's project, through the ente's approved request.
+  "admin.adesioni.$id_.progetti.$projectId": { role: "coordinator", urls: (w) => [`/admin/adesioni/${w.requestId}/progetti/${w.projectId}`] },
+  "admin.adesioni.$id_.progetti.nuovo": { role: "coordinator", urls: (w) => [`/admin/adesioni/${w.requestId}/progetti/nuovo`] },
   "admin.tavoli._index": { role: "coordinator", urls: () => ["/admin/tavoli"] },
   "admin.tavoli.nuovo": { role: "coordinator", urls: (w) => ["/admin/tavoli/nuovo", `/admin/tavoli/nuovo?da=${w.roundTableId}`] },
   "admin.tavoli.$id": { role: "coordinator", urls: (w) => [`/admin/tavoli/${w.roundTableId}`] },

@@ -305,8 +305,8 @@ export type World = {
   active: TestReferent & { cookie: string; projectId: number };
   /** Active referente who asked for the erasure of their data. */
   erasing: TestReferent & { cookie: string };
-  /** Confirmed, awaiting approval. */
-  pending: TestReferent & { cookie: string };
+  /** Confirmed, awaiting approval, with the project of its scheda. */
+  pending: TestReferent & { cookie: string; projectId: number };
   /** Scheda sent, email not confirmed. */
   unverified: TestReferent;
   confirmationToken: string;
@@ -350,7 +350,7 @@ export async function seedWorld(): Promise<World> {
   const erasing = { ...erasingRef, cookie: (await referentCookie(erasingRef.referentId)).cookie };
   expect(requestErasure(db, { referentId: erasing.referentId, appUrl: APP_URL }).ok).toBe(true);
   const pendingRef = await createReferent("pending");
-  const pending = { ...pendingRef, cookie: (await referentCookie(pendingRef.referentId)).cookie };
+  const pending = { ...pendingRef, cookie: (await referentCookie(pendingRef.referentId)).cookie, projectId: projectOf(pendingRef.requestId).id };
   const unverified = await createReferent("unverified");
   const confirmationToken = confirmationTokenFor(unverified.email);
 
@@ -500,6 +500,7 @@ export function routeFiles(modules: Record<string, RouteModule>): RouteFile[] {
 export function paramsFor(route: RouteFile, world: World): Record<string, string> {
   const id = route.id;
   const pick = (): Record<string, string> => {
+    if (id === "admin.adesioni.$id_.progetti.$projectId") return { id: String(world.pending.requestId), projectId: String(world.pending.projectId) };
     if (id.startsWith("admin.adesioni.$id")) return { id: String(world.pending.requestId) };
     if (id.startsWith("admin.importa.$id")) return { id: world.importId };
     if (id.startsWith("admin.posta.$id")) return { id: String(world.outboxId) };

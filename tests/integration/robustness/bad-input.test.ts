@@ -15,6 +15,8 @@ import * as adesione from "~/routes/adesione._index";
 import * as conferma from "~/routes/adesione.conferma.$token";
 import * as adminAdesione from "~/routes/admin.adesioni.$id";
 import * as adminModifica from "~/routes/admin.adesioni.$id_.modifica";
+import * as adminProgetto from "~/routes/admin.adesioni.$id_.progetti.$projectId";
+import * as adminProgettoNuovo from "~/routes/admin.adesioni.$id_.progetti.nuovo";
 import * as adminAdesioni from "~/routes/admin.adesioni._index";
 import * as exportCsv from "~/routes/admin.adesioni.export[.]csv";
 import * as exportXlsx from "~/routes/admin.adesioni.export[.]xlsx";
@@ -336,6 +338,7 @@ describe("coordinator forms", () => {
   const asCoordinator = () => [world.coordinator.cookie];
   let decisionIds: Record<"approve" | "reject" | "revoke", number>;
   let editId: number;
+  let projectTarget: { requestId: number; projectId: number };
   let bulkIds: number[];
   let targetCoordinator: number;
   let roundTables: { save: number; publish: number; cancel: number; invite: number };
@@ -344,6 +347,9 @@ describe("coordinator forms", () => {
     const pendingIds = [];
     for (let i = 0; i < 6; i++) pendingIds.push((await createReferent("pending")).requestId);
     const approved = (await createReferent("active")).requestId;
+    const corrected = await createReferent("active");
+    const correctedProject = getDb().$client.prepare("SELECT id FROM sai_projects WHERE request_id = ? ORDER BY id LIMIT 1").get(corrected.requestId) as { id: number };
+    projectTarget = { requestId: corrected.requestId, projectId: correctedProject.id };
     decisionIds = { approve: pendingIds[0], reject: pendingIds[1], revoke: approved };
     editId = pendingIds[2];
     bulkIds = pendingIds.slice(3);
@@ -379,6 +385,27 @@ describe("coordinator forms", () => {
       return { bodyName: "Comune", pec: f.pec, fiscalCode: f.fiscalCode, firstName: f.firstName, lastName: f.lastName, role: f.role, office: f.office, email: f.email, phone: f.phone, mobile: "" };
     },
   });
+  const project = () => ({ category: "DM/DS", fundedPlaces: "8", projectCode: "PROG-2-PR-1", managingOrganization: "Cooperativa", startDate: "2024-01-01", endDate: "2026-12-31" });
+  fuzz({
+    name: "POST /admin/adesioni/:id/progetti/nuovo",
+    route: adminProgettoNuovo,
+    path: () => "/admin/adesioni/:id/progetti/nuovo",
+    params: () => ({ id: String(projectTarget.requestId) }),
+    fuzzParams: true,
+    cookies: asCoordinator,
+    base: project,
+  });
+  for (const base of [() => ({ ...project(), intent: "save" }), () => ({ intent: "close", closedOn: "2025-01-31" }), () => ({ intent: "reopen" })]) {
+    fuzz({
+      name: `POST /admin/adesioni/:id/progetti/:projectId (${base().intent})`,
+      route: adminProgetto,
+      path: () => "/admin/adesioni/:id/progetti/:projectId",
+      params: () => ({ id: String(projectTarget.requestId), projectId: String(projectTarget.projectId) }),
+      fuzzParams: true,
+      cookies: asCoordinator,
+      base,
+    });
+  }
   fuzz({
     name: "POST /admin/adesioni (bulk approve)",
     route: adminAdesioni,

@@ -55,6 +55,7 @@ describe("the route files", () => {
     const byId = Object.fromEntries(ROUTES.map((r) => [r.id, r.path]));
     expect(ROUTES.length).toBeGreaterThan(50);
     expect(byId["admin.adesioni.$id_.modifica"]).toBe("/admin/adesioni/:id/modifica");
+    expect(byId["admin.adesioni.$id_.progetti.$projectId"]).toBe("/admin/adesioni/:id/progetti/:projectId");
     expect(byId["admin.adesioni.export[.]csv"]).toBe("/admin/adesioni/export.csv");
     expect(byId["tavoli-tecnici.$id_.evento[.]ics"]).toBe("/tavoli-tecnici/:id/evento.ics");
     expect(byId["area-referente.privacy_.dati[.]json"]).toBe("/area-referente/privacy/dati.json");
@@ -180,6 +181,18 @@ const POSTS: Record<string, { role: Role; posts: (w: World) => Post[] }> = {
   "admin.adesioni.$id_.modifica": {
     role: "coordinator",
     posts: (w) => [{ fields: { ...validRegistrationFields({ email: w.pending.email }), office: "Ufficio cambiato" } }],
+  },
+  "admin.adesioni.$id_.progetti.nuovo": {
+    role: "coordinator",
+    posts: () => [{ fields: { category: "MSNA", fundedPlaces: "12", projectCode: "", managingOrganization: "Altro ente", startDate: "2024-01-01", endDate: "2027-01-01" } }],
+  },
+  "admin.adesioni.$id_.progetti.$projectId": {
+    role: "coordinator",
+    posts: () => [
+      { fields: { intent: "save", category: "MSNA", fundedPlaces: "12", projectCode: "", managingOrganization: "Altro ente", startDate: "2024-01-01", endDate: "2027-01-01" } },
+      { fields: { intent: "close", closedOn: "2025-01-31" } },
+      { fields: { intent: "reopen" } },
+    ],
   },
   "admin.adesioni._index": { role: "coordinator", posts: (w) => [{ fields: [["ids", String(w.pending.requestId)]] }] },
   "admin.coordinatori": {

@@ -1,0 +1,253 @@
+import { and, desc, eq, inArray, isNotNull, isNull } from "drizzle-orm";
+import { memberBodies, membershipRequests, saiProjects } from "#db/schema";
+import type { Db, Tx } from "~/utils/db.server";
+import { parseRomeLocal } from "~/utils/rome-time";
+import type { ProjectInput } from "~/validation/referent-area";
+import { recordAudit } from "./audit.server";
+
+// The SAI projects of an ente: the writes shared by its referente (referent-area.server.ts, through
+// the referent area) and by the coordinators (below, from /admin/adesioni/:id/progetti). Every
+// write is audited on a membership request, with who made it and the values before and after, so
+// it shows in /admin/registro and in the "Registro" of /admin/adesioni/:id.
+
+type ProjectRow = typeof saiProjects.$inferSelect;
+
+/** Who changes a project, and the membership request the change is recorded on. */
+export type ProjectAudit = { actorType: "referent" | "coordinator"; actorId: number; requestId: number };
+
+export const PROJECT_FIELDS = ["category", "fundedPlaces", "projectCode", "managingOrganization", "startDate", "endDate"] as const;
+export type ProjectField = (typeof PROJECT_FIELDS)[number];
+
+/** The labels of the project form (SPEC §5), for the audit trail shown to coordinators. */
+export const PROJECT_FIELD_LABELS: Record<ProjectField | "closedAt", string> = {
+  category: "Tipologia",
+  fundedPlaces: "Posti finanziati",
+  projectCode: "Codice progetto",
+  managingOrganization: "Ente attuatore",
+  startDate: "Data di inizio",
+  endDate: "Data di fine",
+  closedAt: "Data di chiusura",
+};
+
+/** The audited values of a project (a form's input or a stored row). */
+export function projectValues(p: Pick<ProjectRow, ProjectField> | (Omit<ProjectInput, "projectCode"> & { projectCode?: string | null })) {
+  return {
+    category: p.category,
+    fundedPlaces: p.fundedPlaces,
+    projectCode: p.projectCode ?? null,
+    managingOrganization: p.managingOrganization,
+    startDate: p.startDate,
+    endDate: p.endDate,
+  };
+}
+
+/** The project form's values as the browser holds them. */
+export function projectFormValues(p: ProjectRow) {
+  return {
+    category: p.category as string,
+    fundedPlaces: String(p.fundedPlaces),
+    projectCode: p.projectCode ?? "",
+    managingOrganization: p.managingOrganization,
+    startDate: p.startDate,
+    endDate: p.endDate,
+  };
+}
+
+/** Inserts a project of the ente and audits it (`sai_project.added`, with its values). */
+export function insertProject(
+  tx: Tx,
+  { memberBodyId, requestId, project, audit, now = new Date() }: { memberBodyId: number; requestId: number | null; project: ProjectInput; audit: ProjectAudit; now?: Date },
+) {
+  const values = projectValues(project);
+  const created = tx
+    .insert(saiProjects)
+    .values({ memberBodyId, requestId, ...values, createdAt: now })
+    .returning({ id: saiProjects.id })
+    .get();
+  recordAudit(tx, {
+    actorType: audit.actorType,
+    actorId: audit.actorId,
+    action: "sai_project.added",
+    entityType: "membership_request",
+    entityId: audit.requestId,
+    details: { memberBodyId, projectId: created.id, after: values },
+  });
+  return created.id;
+}
+
+/**
+ * Writes the fields that really change (and, when `requestId` is given, the request it then belongs to) and audits them
+ * (`sai_project.updated`, before and after). Returns the changed fields: none, nothing written.
+ */
+export function changeProject(
+  tx: Tx,
+  { current, project, requestId, audit }: { current: ProjectRow; project: ProjectInput; requestId?: () => number | null; audit: ProjectAudit },
+): ProjectField[] {
+  const was = projectValues(current);
+  const wanted = projectValues(project);
+  const changed = PROJECT_FIELDS.filter((k) => was[k] !== wanted[k]);
+  if (changed.length === 0) return changed;
+  const before: Record<string, unknown> = {};
+  const after: Record<string, unknown> = {};
+  for (const k of changed) {
+    before[k] = was[k];
+    after[k] = wanted[k];
+  }
+  tx.update(saiProjects)
+    .set(requestId ? { ...wanted, requestId: requestId() } : wanted)
+    .where(eq(saiProjects.id, current.id))
+    .run();
+  recordAudit(tx, {
+    actorType: audit.actorType,
+    actorId: audit.actorId,
+    action: "sai_project.updated",
+    entityType: "membership_request",
+    entityId: audit.requestId,
+    details: { memberBodyId: current.memberBodyId, projectId: current.id, before, after },
+  });
+  return changed;
+}
+
+/** Closes an open project at `closedAt` (it stays in the ente's history) and audits it. */
+export function markProjectClosed(tx: Tx, { current, closedAt, audit }: { current: ProjectRow; closedAt: Date; audit: ProjectAudit }) {
+  tx.update(saiProjects).set({ closedAt }).where(and(eq(saiProjects.id, current.id), isNull(saiProjects.closedAt))).run();
+  recordAudit(tx, {
+    actorType: audit.actorType,
+    actorId: audit.actorId,
+    action: "sai_project.closed",
+    entityType: "membership_request",
+    entityId: audit.requestId,
+    details: { memberBodyId: current.memberBodyId, projectId: current.id, before: { closedAt: null }, after: { closedAt: closedAt.toISOString() } },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Corrections by a coordinator, from the page of one membership request. The project must belong
+// to the ente of that request: any other id is "not found" (no way to reach another ente's project
+// through a request). Coordinators may correct closed projects too, and reopen one closed by mistake.
+
+type RequestRef = { requestId: number };
+
+/** The request's ente, for the "Aggiungi progetto" page. */
+export function getRequestBody(db: Db | Tx, { requestId }: RequestRef) {
+  return (
+    db
+      .select({ requestId: membershipRequests.id, memberBodyId: memberBodies.id, bodyName: memberBodies.name })
+      .from(membershipRequests)
+      .innerJoin(memberBodies, eq(memberBodies.id, membershipRequests.memberBodyId))
+      .where(eq(membershipRequests.id, requestId))
+      .get() ?? null
+  );
+}
+
+/** One project of the request's ente, with the ente; null for an unknown request or another ente's project. */
+export function getRequestProject(db: Db | Tx, { requestId, projectId }: RequestRef & { projectId: number }) {
+  const found = db
+    .select({ project: saiProjects, bodyName: memberBodies.name })
+    .from(membershipRequests)
+    .innerJoin(memberBodies, eq(memberBodies.id, membershipRequests.memberBodyId))
+    .innerJoin(saiProjects, and(eq(saiProjects.memberBodyId, memberBodies.id), eq(saiProjects.id, projectId)))
+    .where(eq(membershipRequests.id, requestId))
+    .get();
+  return found ? { requestId, bodyName: found.bodyName, project: found.project } : null;
+}
+
+const coordinatorAudit = (coordinatorId: number, requestId: number): ProjectAudit => ({ actorType: "coordinator", actorId: coordinatorId, requestId });
+
+/**
+ * A project added by a coordinator joins the ente's open request (a scheda or a handover awaiting
+ * approval), so that approving it keeps the project, as for one declared in it; otherwise it
+ * belongs to no request, like one added from the referent area.
+ */
+function requestForNewProject(tx: Tx, memberBodyId: number) {
+  const open = tx
+    .select({ id: membershipRequests.id })
+    .from(membershipRequests)
+    .where(and(eq(membershipRequests.memberBodyId, memberBodyId), inArray(membershipRequests.status, ["email_unverified", "pending"])))
+    .orderBy(desc(membershipRequests.id))
+    .get();
+  return open?.id ?? null;
+}
+
+export type CoordinatorProjectResult = { ok: true; projectId: number } | { ok: false; reason: "not_found" };
+
+export function addProjectAsCoordinator(
+  db: Db,
+  { requestId, coordinatorId, project, now = new Date() }: RequestRef & { coordinatorId: number; project: ProjectInput; now?: Date },
+): CoordinatorProjectResult {
+  return db.transaction((tx): CoordinatorProjectResult => {
+    const body = getRequestBody(tx, { requestId });
+    if (!body) return { ok: false, reason: "not_found" };
+    const projectId = insertProject(tx, {
+      memberBodyId: body.memberBodyId,
+      requestId: requestForNewProject(tx, body.memberBodyId),
+      project,
+      audit: coordinatorAudit(coordinatorId, requestId),
+      now,
+    });
+    return { ok: true, projectId };
+  });
+}
+
+/** The coordinator's correction: only the fields that change are written and audited; the project keeps its request. */
+export function updateProjectAsCoordinator(
+  db: Db,
+  { requestId, projectId, coordinatorId, project }: RequestRef & { projectId: number; coordinatorId: number; project: ProjectInput },
+): { ok: true; changed: ProjectField[] } | { ok: false; reason: "not_found" } {
+  return db.transaction((tx) => {
+    const found = getRequestProject(tx, { requestId, projectId });
+    if (!found) return { ok: false as const, reason: "not_found" as const };
+    const changed = changeProject(tx, { current: found.project, project, audit: coordinatorAudit(coordinatorId, requestId) });
+    return { ok: true as const, changed };
+  });
+}
+
+export type ClosureResult =
+  | { ok: true }
+  | { ok: false; reason: "not_found" }
+  | { ok: false; reason: "closed" | "open"; error: string }
+  | { ok: false; reason: "invalid"; fieldErrors: { closedOn: string } };
+
+/** "Chiudi il progetto" on a day (`YYYY-MM-DD`, already validated by projectClosureSchema): from the start of that day in Italy. */
+export function closeProjectAsCoordinator(
+  db: Db,
+  { requestId, projectId, coordinatorId, closedOn }: RequestRef & { projectId: number; coordinatorId: number; closedOn: string },
+): ClosureResult {
+  return db.transaction((tx): ClosureResult => {
+    const found = getRequestProject(tx, { requestId, projectId });
+    if (!found) return { ok: false, reason: "not_found" };
+    const { project } = found;
+    if (project.closedAt) return { ok: false, reason: "closed", error: "Il progetto è già chiuso." };
+    if (closedOn < project.startDate) {
+      const start = project.startDate.split("-").reverse().join("/");
+      return { ok: false, reason: "invalid", fieldErrors: { closedOn: `La data di chiusura non può precedere la data di inizio del progetto (${start})` } };
+    }
+    const closedAt = parseRomeLocal(`${closedOn}T00:00`);
+    if (!closedAt) return { ok: false, reason: "invalid", fieldErrors: { closedOn: "Data non valida: usa il formato gg/mm/aaaa" } };
+    markProjectClosed(tx, { current: project, closedAt, audit: coordinatorAudit(coordinatorId, requestId) });
+    return { ok: true };
+  });
+}
+
+/** "Riapri il progetto": undoes a closure (by mistake, or by the approval of a handover). */
+export function reopenProjectAsCoordinator(
+  db: Db,
+  { requestId, projectId, coordinatorId }: RequestRef & { projectId: number; coordinatorId: number },
+): ClosureResult {
+  return db.transaction((tx): ClosureResult => {
+    const found = getRequestProject(tx, { requestId, projectId });
+    if (!found) return { ok: false, reason: "not_found" };
+    const { project } = found;
+    if (!project.closedAt) return { ok: false, reason: "open", error: "Il progetto è già aperto." };
+    tx.update(saiProjects).set({ closedAt: null }).where(and(eq(saiProjects.id, project.id), isNotNull(saiProjects.closedAt))).run();
+    recordAudit(tx, {
+      actorType: "coordinator",
+      actorId: coordinatorId,
+      action: "sai_project.reopened",
+      entityType: "membership_request",
+      entityId: requestId,
+      details: { memberBodyId: project.memberBodyId, projectId: project.id, before: { closedAt: project.closedAt.toISOString() }, after: { closedAt: null } },
+    });
+    return { ok: true };
+  });
+}

@@ -1,0 +1,206 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { AdminProjectErrorBoundary, PROJECT_NOT_FOUND_MESSAGE } from "~/components/admin-project-error";
+import { Breadcrumb } from "~/components/breadcrumb";
+import { ErrorSummary, TextField } from "~/components/form-fields";
+import { ReferentProjectForm } from "~/components/referent-project-form";
+import { useValidatedForm } from "~/components/use-validated-form";
+import { parseRequestId } from "~/models/membership-detail.server";
+import {
+  closeProjectAsCoordinator,
+  getRequestProject,
+  PROJECT_FIELDS,
+  projectFormValues,
+  reopenProjectAsCoordinator,
+  updateProjectAsCoordinator,
+} from "~/models/sai-project.server";
+import { requireCoordinator } from "~/utils/auth.server";
+import { validateCsrf } from "~/utils/csrf.server";
+import { formatDateIt } from "~/utils/dates";
+import { getDb } from "~/utils/db.server";
+import { issuesToFieldErrors } from "~/utils/form-data";
+import { projectClosureSchema, todayInItaly, type ProjectClosureInput } from "~/validation/project-closure";
+import { referentProjectSchema, type ProjectFormValues } from "~/validation/referent-area";
+
+// A coordinator corrects one SAI project of the ente of a membership request (issue 3, point 5):
+// the referent area's form and rules, plus "Chiudi il progetto" on a given day and "Riapri il
+// progetto". Each change is audited with the values before and after. A project of another ente
+// answers 404, as one that does not exist.
+// (The trailing underscore in "$id_" keeps this page out of the detail page's layout.)
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `Modifica progetto - ${data.bodyName} - Area coordinatori` : "Progetto non trovato - Area coordinatori" },
+];
+
+const notFound = () => json({ message: PROJECT_NOT_FOUND_MESSAGE }, { status: 404 });
+
+function idsOf(params: LoaderFunctionArgs["params"]) {
+  const requestId = parseRequestId(params.id);
+  const projectId = parseRequestId(params.projectId);
+  return requestId && projectId ? { requestId, projectId } : null;
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireCoordinator(request);
+  const ids = idsOf(params);
+  const found = ids ? getRequestProject(getDb(), ids) : null;
+  if (!found) throw notFound();
+  const { project } = found;
+  return json({
+    requestId: found.requestId,
+    bodyName: found.bodyName,
+    closedOn: project.closedAt ? formatDateIt(project.closedAt) : null,
+    values: projectFormValues(project),
+    today: todayInItaly(),
+  });
+}
+
+type ActionData =
+  | { intent: "save"; errors: Record<string, string>; values: ProjectFormValues; formError?: string }
+  | { intent: "close"; errors: Record<string, string>; values: ProjectClosureInput; formError?: string }
+  | { intent: "reopen" | null; errors: Record<string, string>; formError: string };
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const coordinator = await requireCoordinator(request);
+  const formData = await request.formData();
+  await validateCsrf(request, formData);
+  const ids = idsOf(params);
+  const db = getDb();
+  // Checked before any validation, so another ente's project gives no hint through the messages.
+  if (!ids || !getRequestProject(db, ids)) throw notFound();
+  const done = (outcome: string) => redirect(`/admin/adesioni/${ids.requestId}?esito=${outcome}`);
+  const intent = formData.get("intent") ?? "save";
+
+  if (intent === "close") {
+    const values = { closedOn: String(formData.get("closedOn") ?? "") };
+    const parsed = projectClosureSchema.safeParse(values);
+    if (!parsed.success) return json<ActionData>({ intent, errors: issuesToFieldErrors(parsed.error.issues), values }, { status: 400 });
+    const result = closeProjectAsCoordinator(db, { ...ids, coordinatorId: coordinator.id, closedOn: parsed.data.closedOn });
+    if (result.ok) return done("progetto-chiuso");
+    if (result.reason === "not_found") throw notFound();
+    if (result.reason === "invalid") return json<ActionData>({ intent, errors: result.fieldErrors, values }, { status: 400 });
+    return json<ActionData>({ intent, errors: {}, values, formError: result.error }, { status: 409 });
+  }
+  if (intent === "reopen") {
+    const result = reopenProjectAsCoordinator(db, { ...ids, coordinatorId: coordinator.id });
+    if (result.ok) return done("progetto-riaperto");
+    if (result.reason === "not_found") throw notFound();
+    return json<ActionData>({ intent, errors: {}, formError: "error" in result ? result.error : "Il progetto non si può riaprire." }, { status: 409 });
+  }
+  if (intent !== "save") {
+    return json<ActionData>({ intent: null, errors: {}, formError: "Azione non riconosciuta: ricarica la pagina e riprova." }, { status: 400 });
+  }
+
+  const values = Object.fromEntries(PROJECT_FIELDS.map((f) => [f, String(formData.get(f) ?? "")])) as ProjectFormValues;
+  const parsed = referentProjectSchema.safeParse(values);
+  if (!parsed.success) return json<ActionData>({ intent, errors: issuesToFieldErrors(parsed.error.issues), values }, { status: 400 });
+  const result = updateProjectAsCoordinator(db, { ...ids, coordinatorId: coordinator.id, project: parsed.data });
+  if (!result.ok) throw notFound();
+  return done(result.changed.length > 0 ? "progetto-modificato" : "progetto-invariato");
+}
+
+export default function CoordinatorProjectPage() {
+  const { requestId, bodyName, closedOn, values } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const saved = actionData?.intent === "save" ? actionData : undefined;
+  // An error of "Riapri il progetto" (or of an unknown action) has no form of its own.
+  const otherError = actionData && actionData.intent !== "save" && actionData.intent !== "close" ? actionData.formError : null;
+  return (
+    <div className="row">
+      <div className="col-lg-9">
+        <Breadcrumb
+          parents={[
+            { to: "/admin/adesioni", label: "Adesioni" },
+            { to: `/admin/adesioni/${requestId}`, label: `Richiesta n. ${requestId}` },
+          ]}
+          current="Modifica progetto"
+        />
+        <h1>Modifica progetto: {bodyName}</h1>
+        <p>
+          Correggi i dati del progetto SAI dell'ente. Ogni modifica resta nel registro delle attività con il valore precedente e
+          quello nuovo.
+        </p>
+        {closedOn ? (
+          <p className="alert alert-info">Il progetto è chiuso dal {closedOn}: non conta tra i progetti attivi della rete.</p>
+        ) : null}
+        {otherError ? (
+          <div className="alert alert-danger" role="alert">
+            {otherError}
+          </div>
+        ) : null}
+        <ReferentProjectForm
+          values={saved?.values ?? values}
+          serverErrors={saved?.errors}
+          formError={saved?.formError}
+          submitLabel="Salva il progetto"
+          cancelTo={`/admin/adesioni/${requestId}`}
+        />
+        <section className="mt-5" aria-labelledby="chiusura">
+          {closedOn ? <Reopen closedOn={closedOn} /> : <Closure />}
+        </section>
+      </div>
+    </div>
+  );
+}
+
+function Closure() {
+  const { today } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const closing = actionData?.intent === "close" ? actionData : undefined;
+  // What was typed comes back from the action (the field's only source without JavaScript).
+  const typed = closing?.values.closedOn ?? today;
+  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<ProjectClosureInput>({
+    schema: projectClosureSchema,
+    defaultValues: { closedOn: typed },
+    serverErrors: closing?.errors,
+    formError: closing?.formError,
+  });
+  return (
+    <>
+      <h2 id="chiusura" className="h4">
+        Il progetto è terminato?
+      </h2>
+      <p>Chiudendolo resta nello storico dell'ente ma non conta più tra i progetti attivi della rete.</p>
+      <Form method="post" noValidate onSubmit={onSubmit}>
+        <AuthenticityTokenInput name="csrf" />
+        {showSummary ? (
+          <ErrorSummary ref={summaryRef} errors={errorList} formError={closing?.formError} subject="Il modulo di chiusura" failureTitle="Chiusura non riuscita" titleId="closure-error-summary-title" />
+        ) : null}
+        <TextField
+          label="Data di chiusura"
+          type="date"
+          max={today}
+          hint="Il giorno in cui il progetto è terminato: non può precedere la data di inizio né essere successivo a oggi."
+          defaultValue={typed}
+          error={errorFor("closedOn")}
+          {...form.register("closedOn")}
+        />
+        <button type="submit" name="intent" value="close" className="btn btn-outline-danger" disabled={navigation.state === "submitting"}>
+          Chiudi il progetto
+        </button>
+      </Form>
+    </>
+  );
+}
+
+function Reopen({ closedOn }: { closedOn: string }) {
+  const navigation = useNavigation();
+  return (
+    <>
+      <h2 id="chiusura" className="h4">
+        Progetto chiuso
+      </h2>
+      <p>Il progetto è stato chiuso il {closedOn}. Se è stato chiuso per errore puoi riaprirlo: tornerà tra i progetti attivi.</p>
+      <Form method="post">
+        <AuthenticityTokenInput name="csrf" />
+        <button type="submit" name="intent" value="reopen" className="btn btn-outline-primary" disabled={navigation.state === "submitting"}>
+          Riapri il progetto
+        </button>
+      </Form>
+    </>
+  );
+}
+
+export const ErrorBoundary = AdminProjectErrorBoundary;
