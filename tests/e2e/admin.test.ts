@@ -42,12 +42,15 @@ const normalise = (s: string) => s.replace(/\s+/g, " ").trim();
 /** The rows of /admin/posta for one recipient, read after a fresh load (the worker sends in the background). */
 async function outboxRows(page: Page, to: string) {
   await page.goto(`/admin/posta?destinatario=${encodeURIComponent(to)}`);
-  return page.locator("tbody tr").evaluateAll((rows) =>
-    rows.map((tr) => {
-      const cells = [...tr.querySelectorAll("td")].map((td) => td.textContent?.replace(/\s+/g, " ").trim() ?? "");
-      return { recipient: cells[1], subject: cells[2], status: cells[3] };
-    }),
-  );
+  // Cells are read by their column heading, so a column added to the log does not shift them.
+  return page.locator("table").first().evaluate((table) => {
+    const headings = [...table.querySelectorAll("thead th")].map((th) => th.textContent?.replace(/\s+/g, " ").trim() ?? "");
+    return [...table.querySelectorAll("tbody tr")].map((tr) => {
+      const cells = [...tr.querySelectorAll("th, td")].map((c) => c.textContent?.replace(/\s+/g, " ").trim() ?? "");
+      const cell = (heading: string) => cells[headings.indexOf(heading)];
+      return { recipient: cell("Destinatario"), subject: cell("Oggetto"), status: cell("Stato") };
+    });
+  });
 }
 
 /** Waits until the delivery log shows the email to `to` whose subject starts with `prefix` as sent. */

@@ -332,7 +332,7 @@ describe("Comunicazioni", () => {
         expect(r[2]).toMatch(/^\d{1,2} [a-z]+ \d{4} alle \d{2}:\d{2}$/);
       }
       expect(normalise(await admin.locator("section[aria-labelledby=consegne-title] > p").textContent())).toBe(
-        "2 destinatari: 2 consegnate, 0 in attesa, 0 non consegnate.",
+        "2 destinatari: 2 consegnate, 0 in attesa, 0 non consegnate. Vedi queste email nella posta in uscita",
       );
 
       // The SMTP server: one message to each of them and to nobody else.
