@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { and, asc, eq, inArray, isNull } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, lt, lte } from "drizzle-orm";
 import yauzl from "yauzl";
 import { materials, roundTables } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
@@ -18,8 +18,9 @@ import { queueEmail } from "./outbox.server";
 import { roundTableInvitees } from "./round-table.server";
 
 // Materials of the Tavoli tecnici: uploaded files (type checked by content, stored under random
-// names outside public/) and links. Slides and videos added after a round table has ended are
-// announced once to its invitees ("materiali disponibili").
+// names outside public/) and links. Slides and videos are announced once to the invitees of a
+// round table ("materiali disponibili"): right away when added after it has ended, by the scheduled
+// job `announceEndedRoundTableMaterials` once it ends when added beforehand.
 
 export type Material = typeof materials.$inferSelect;
 
@@ -254,7 +255,10 @@ export function materialUrl(material: Pick<Material, "id" | "url">, appUrl: stri
 
 /**
  * After a round table has ended, slides and videos are announced to the invitees who have not
- * declined: once per material (announcedAt).
+ * declined: one email per material and invitee, once per material (announcedAt, claimed by an
+ * UPDATE that re-checks `announced_at IS NULL`, in the caller's transaction). Returns how many
+ * emails were queued; 0, leaving the material unannounced, when nothing is due yet (before the end,
+ * a draft or cancelled round table, no invitees).
  */
 function announceIfDue(tx: Tx, { material, appUrl, now }: { material: Material; appUrl: string; now: Date }) {
   if (material.kind !== "slides" && material.kind !== "video") return 0;
@@ -295,6 +299,77 @@ function announceIfDue(tx: Tx, { material, appUrl, now }: { material: Material; 
     });
   }
   return invitees.length;
+}
+
+/**
+ * How far back `announceEndedRoundTableMaterials` looks: only round tables that ended within the
+ * last 7 days. The job started after this feature was deployed: without a limit its first run would
+ * announce every slide and video of the Tavoli held long ago (the imported history of db/seed-demo.ts,
+ * or materials uploaded before the end of any past Tavolo), months after the event, a flood of
+ * emails about meetings nobody expects news of. A week covers the job (every 15 minutes) being
+ * stopped for a few days, e.g. during maintenance; a material whose round table ended before
+ * the window is never announced.
+ */
+export const MATERIALS_ANNOUNCEMENT_WINDOW_DAYS = 7;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The scheduled part of "materiali disponibili": slides and videos added before a round table
+ * ended (speakers often send them beforehand) are announced once it has ended, exactly as if they
+ * had been added then (`announceIfDue`: same email, recipients and once-only marking). Only
+ * published round tables that ended within the last MATERIALS_ANNOUNCEMENT_WINDOW_DAYS; materials
+ * added after the end were announced when added and are not looked at again.
+ *
+ * One immediate transaction; each material is claimed by an UPDATE that re-checks
+ * `announced_at IS NULL`, so a second or concurrent run, or a coordinator's addition at the same
+ * time, sends nothing twice. One audit entry per round table announced.
+ */
+export function announceEndedRoundTableMaterials(db: Db, { now = new Date(), appUrl }: { now?: Date; appUrl: string }) {
+  const since = new Date(now.getTime() - MATERIALS_ANNOUNCEMENT_WINDOW_DAYS * DAY_MS);
+  return db.transaction(
+    (tx) => {
+      const pending = tx
+        .select({ material: materials })
+        .from(materials)
+        .innerJoin(roundTables, eq(roundTables.id, materials.roundTableId))
+        .where(
+          and(
+            eq(roundTables.status, "published"),
+            lte(roundTables.endsAt, now),
+            gt(roundTables.endsAt, since),
+            inArray(materials.kind, ["slides", "video"]),
+            isNull(materials.announcedAt),
+            lt(materials.createdAt, roundTables.endsAt),
+          ),
+        )
+        .orderBy(asc(roundTables.endsAt), asc(roundTables.id), asc(materials.createdAt), asc(materials.id))
+        .all();
+      const announced = new Map<number, { materialIds: number[]; emails: number }>();
+      for (const { material } of pending) {
+        const emails = announceIfDue(tx, { material, appUrl, now });
+        if (emails === 0) continue;
+        const entry = announced.get(material.roundTableId) ?? { materialIds: [], emails: 0 };
+        entry.materialIds.push(material.id);
+        entry.emails += emails;
+        announced.set(material.roundTableId, entry);
+      }
+      let materialCount = 0;
+      let emailCount = 0;
+      for (const [roundTableId, { materialIds, emails }] of announced) {
+        recordAudit(tx, {
+          actorType: "system",
+          action: "round_table.materials_announced",
+          entityType: "round_table",
+          entityId: roundTableId,
+          details: { materialIds, emails },
+        });
+        materialCount += materialIds.length;
+        emailCount += emails;
+      }
+      return { roundTables: announced.size, materials: materialCount, emails: emailCount };
+    },
+    { behavior: "immediate" },
+  );
 }
 
 function roundTableExists(tx: Tx, id: number) {

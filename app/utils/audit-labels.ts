@@ -41,6 +41,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   "round_table.duplicated": "ha duplicato un tavolo tecnico",
   "round_table.invitations_sent": "ha inviato gli inviti a un tavolo tecnico",
   "round_table.reminders_sent": "ha inviato i promemoria di un tavolo tecnico",
+  "round_table.materials_announced": "ha annunciato i materiali disponibili di un tavolo tecnico",
   "invitation.answered": "ha risposto a un invito",
   "invitation.attendance_set": "ha registrato una presenza",
   "sai_project.closed": "ha chiuso un progetto SAI",

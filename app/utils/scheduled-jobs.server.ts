@@ -1,4 +1,5 @@
 import { sendDueReminders } from "~/models/invitation.server";
+import { announceEndedRoundTableMaterials } from "~/models/material.server";
 import { purgeExpiredRequests } from "~/models/privacy.server";
 import type { Db } from "./db.server";
 import { getEnv } from "./env.server";
@@ -17,6 +18,19 @@ export function scheduledJobs({ db, appUrl }: { db: Db; appUrl: string }): Sched
         const sent = sendDueReminders(db, { now, appUrl });
         if (sent.emails > 0) wakeOutboxWorker();
         return sent;
+      },
+    },
+    {
+      // "Materiali disponibili" for slides and videos added before a Tavolo tecnico ended: announced
+      // once it has ended (materials.announced_at, once per material), like those added afterwards.
+      // Only Tavoli ended in the last MATERIALS_ANNOUNCEMENT_WINDOW_DAYS (7), so the first run after
+      // deploy does not email about the materials of long-past Tavoli (e.g. the imported history).
+      name: "round-table-materials",
+      everyMs: 15 * 60_000,
+      run: (now) => {
+        const announced = announceEndedRoundTableMaterials(db, { now, appUrl });
+        if (announced.emails > 0) wakeOutboxWorker();
+        return announced;
       },
     },
     {

@@ -1,0 +1,202 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import crypto from "node:crypto";
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { materials } from "#db/schema";
+import {
+  addFileMaterial,
+  addLinkMaterial,
+  announceEndedRoundTableMaterials,
+  MATERIALS_ANNOUNCEMENT_WINDOW_DAYS,
+} from "~/models/material.server";
+import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import { scheduledJobs } from "~/utils/scheduled-jobs.server";
+import { createTestCoordinator } from "../../support/admin";
+import { auditOf, createRoundTable, DAY, HOUR } from "../../support/invitations";
+import { APP_URL } from "../../support/requests";
+import { addInvitation, outboxForRoundTable } from "../../support/round-tables";
+
+// "Materiali disponibili" for slides and videos added before a Tavolo tecnico ended: the scheduled
+// job announces them once it has ended, as if they had been added then. Every test has its round
+// tables in its own month of 2032 and moves the job's clock around them: the job looks at every
+// round table that ended in the last 7 days, so no test's clock reaches another test's tables.
+
+const PDF = "%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n";
+const MINUTE = 60_000;
+
+let coordinatorId: number;
+beforeAll(() => {
+  coordinatorId = createTestCoordinator().id;
+});
+
+const at = (iso: string) => new Date(iso);
+const plus = (date: Date, ms: number) => new Date(date.getTime() + ms);
+const announce = (now: Date) => announceEndedRoundTableMaterials(getDb(), { now, appUrl: APP_URL });
+const announcements = (roundTableId: number) => outboxForRoundTable(roundTableId, "materials-available");
+const recipients = (roundTableId: number) => announcements(roundTableId).map((r) => r.recipient).sort();
+const materialsOf = (roundTableId: number) => getDb().select().from(materials).where(eq(materials.roundTableId, roundTableId)).all();
+
+/** A published round table, two hours long, starting at `startsAt`, with invitees who said yes, have not answered, said no. */
+function heldTable(startsAt: Date, { status = "published" as "published" | "draft" | "cancelled", tag = crypto.randomUUID().slice(0, 6) } = {}) {
+  const rt = createRoundTable({ startsAt, endsAt: plus(startsAt, 2 * HOUR), status });
+  addInvitation(rt.id, `si-${tag}@comune.test`, "yes");
+  addInvitation(rt.id, `attesa-${tag}@comune.test`, "pending");
+  addInvitation(rt.id, `no-${tag}@comune.test`, "no");
+  return rt;
+}
+
+/** Slides uploaded through the model at `now`. */
+async function addSlides(roundTableId: number, now: Date, { title = "Slides del relatore", visibility = "public" as "public" | "members" } = {}) {
+  const tempPath = path.join(os.tmpdir(), `slides-${crypto.randomUUID()}.pdf`);
+  fs.writeFileSync(tempPath, PDF);
+  const result = await addFileMaterial(getDb(), {
+    roundTableId,
+    input: { kind: "slides", title, curatedBy: "A. Trebeschi", visibility },
+    upload: { tempPath, originalName: "slides.pdf", size: PDF.length },
+    coordinatorId,
+    appUrl: APP_URL,
+    uploadsDir: getEnv().uploadsDir,
+    now,
+  });
+  if (!result.ok) throw new Error(result.error);
+  return result;
+}
+
+function addLink(roundTableId: number, now: Date, kind: "video" | "documento", title = kind === "video" ? "Registrazione" : "Articolo") {
+  const result = addLinkMaterial(getDb(), {
+    roundTableId,
+    input: { kind, title, curatedBy: null, url: `https://www.youtube.com/watch?v=${crypto.randomUUID().slice(0, 8)}`, visibility: "public" },
+    coordinatorId,
+    appUrl: APP_URL,
+    now,
+  });
+  if (!result.ok) throw new Error(result.error);
+  return result;
+}
+
+describe("announceEndedRoundTableMaterials", () => {
+  it("slides added before the end: nothing before the end, then once, to the same invitees as slides added after the end", async () => {
+    const rt = heldTable(at("2032-01-10T14:00:00Z"), { tag: "prima" });
+    const end = rt.endsAt;
+    const slides = await addSlides(rt.id, at("2032-01-08T09:00:00Z"), { title: "Slides inviate prima" });
+    expect(slides.announced).toBe(0);
+
+    // Before the end the job sends nothing, not even a minute before.
+    expect(announce(at("2032-01-09T09:00:00Z"))).toEqual({ roundTables: 0, materials: 0, emails: 0 });
+    expect(announce(plus(end, -MINUTE))).toEqual({ roundTables: 0, materials: 0, emails: 0 });
+    expect(announcements(rt.id)).toHaveLength(0);
+
+    // Once ended: one email per invitee who has not declined.
+    const ran = plus(end, 10 * MINUTE);
+    expect(announce(ran)).toEqual({ roundTables: 1, materials: 1, emails: 2 });
+    expect(recipients(rt.id)).toEqual(["attesa-prima@comune.test", "si-prima@comune.test"]);
+    expect(materialsOf(rt.id)[0].announcedAt).toEqual(ran);
+    expect(announcements(rt.id)[0].props).toMatchObject({
+      recipientEmail: expect.any(String),
+      roundTable: { id: rt.id },
+      material: { title: "Slides inviate prima", kindLabel: "Slides", curatedBy: "A. Trebeschi", visibility: "public", url: `${APP_URL}/materiali/${slides.id}` },
+      pageUrl: expect.stringContaining(String(rt.id)),
+      appUrl: APP_URL,
+    });
+    expect(auditOf("round_table.materials_announced", rt.id)).toEqual([
+      expect.objectContaining({ actorType: "system", details: { materialIds: [slides.id], emails: 2 } }),
+    ]);
+
+    // Running the job again (same instant, 15 minutes later, days later) sends nothing more.
+    for (const later of [ran, plus(ran, 15 * MINUTE), plus(ran, 3 * DAY)]) {
+      expect(announce(later)).toEqual({ roundTables: 0, materials: 0, emails: 0 });
+    }
+    expect(announcements(rt.id)).toHaveLength(2);
+
+    // The same invitees, with slides added after the end: the same recipients and the same email.
+    const twin = heldTable(at("2032-01-20T14:00:00Z"), { tag: "dopo" });
+    const afterEnd = await addSlides(twin.id, plus(twin.endsAt, HOUR), { title: "Slides inviate prima" });
+    expect(afterEnd.announced).toBe(2);
+    expect(recipients(twin.id)).toEqual(["attesa-dopo@comune.test", "si-dopo@comune.test"]);
+    const shape = (props: unknown) => {
+      const p = props as Record<string, unknown> & { material: Record<string, unknown> };
+      return { keys: Object.keys(p).sort(), material: { ...p.material, url: typeof p.material.url } };
+    };
+    expect(shape(announcements(rt.id)[0].props)).toEqual(shape(announcements(twin.id)[0].props));
+  });
+
+  it("several pending materials: one email per material and invitee (as when added one by one), documents never", async () => {
+    const rt = heldTable(at("2032-02-10T14:00:00Z"), { tag: "piu" });
+    await addSlides(rt.id, at("2032-02-09T09:00:00Z"), { title: "Slides A" });
+    await addSlides(rt.id, at("2032-02-10T10:00:00Z"), { title: "Slides B (solo enti)", visibility: "members" });
+    addLink(rt.id, at("2032-02-10T15:00:00Z"), "video");
+    addLink(rt.id, at("2032-02-10T15:00:00Z"), "documento");
+
+    expect(announce(plus(rt.endsAt, MINUTE))).toEqual({ roundTables: 1, materials: 3, emails: 6 });
+    const rows = announcements(rt.id);
+    const titles = rows.map((r) => (r.props as { material: { title: string } }).material.title);
+    expect([...new Set(titles)].sort()).toEqual(["Registrazione", "Slides A", "Slides B (solo enti)"]);
+    // Members-only: no link in the email, as announceIfDue does.
+    const membersOnly = rows.find((r) => (r.props as { material: { title: string } }).material.title === "Slides B (solo enti)")!;
+    expect(membersOnly.props).toMatchObject({ material: { visibility: "members", url: null } });
+    const byKind = Object.fromEntries(materialsOf(rt.id).map((m) => [m.title, m.announcedAt]));
+    expect(byKind["Articolo"]).toBeNull();
+    expect(announce(plus(rt.endsAt, 16 * MINUTE)).emails).toBe(0);
+  });
+
+  it("a material added after the end is still announced right away, and the job does not announce it again", async () => {
+    const rt = heldTable(at("2032-03-10T14:00:00Z"), { tag: "subito" });
+    const before = await addSlides(rt.id, at("2032-03-09T09:00:00Z"));
+    // The coordinator adds the video just after the end, before the job has run.
+    const video = addLink(rt.id, plus(rt.endsAt, 2 * MINUTE), "video");
+    expect(video.announced).toBe(2);
+    expect(announcements(rt.id)).toHaveLength(2);
+
+    // The job then announces only the slides sent beforehand.
+    expect(announce(plus(rt.endsAt, 5 * MINUTE))).toEqual({ roundTables: 1, materials: 1, emails: 2 });
+    expect(auditOf("round_table.materials_announced", rt.id)).toEqual([expect.objectContaining({ details: { materialIds: [before.id], emails: 2 } })]);
+    expect(announcements(rt.id)).toHaveLength(4);
+    expect(announce(plus(rt.endsAt, 20 * MINUTE)).emails).toBe(0);
+    expect(announcements(rt.id)).toHaveLength(4);
+  });
+
+  it("only round tables that ended in the last 7 days: the history of past Tavoli brings no emails", async () => {
+    expect(MATERIALS_ANNOUNCEMENT_WINDOW_DAYS).toBe(7);
+    const old = heldTable(at("2032-04-01T14:00:00Z"), { tag: "vecchio" });
+    const recent = heldTable(at("2032-04-05T14:00:00Z"), { tag: "recente" });
+    await addSlides(old.id, at("2032-03-30T09:00:00Z"));
+    await addSlides(recent.id, at("2032-04-04T09:00:00Z"));
+
+    // The job's first run, 10 days after the old Tavolo ended and 6 days after the recent one.
+    const now = plus(old.endsAt, 10 * DAY);
+    expect(announce(now)).toEqual({ roundTables: 1, materials: 1, emails: 2 });
+    expect(announcements(old.id)).toHaveLength(0);
+    expect(materialsOf(old.id)[0].announcedAt).toBeNull();
+    expect(announcements(recent.id)).toHaveLength(2);
+    expect(announce(plus(now, 15 * MINUTE)).emails).toBe(0);
+  });
+
+  it("never for cancelled or draft round tables, nor without invitees", async () => {
+    const cancelled = heldTable(at("2032-05-10T14:00:00Z"), { status: "cancelled" });
+    const draft = heldTable(at("2032-05-10T14:00:00Z"), { status: "draft" });
+    const nobody = createRoundTable({ startsAt: at("2032-05-10T14:00:00Z"), status: "published" });
+    for (const rt of [cancelled, draft, nobody]) await addSlides(rt.id, at("2032-05-09T09:00:00Z"));
+
+    expect(announce(at("2032-05-11T09:00:00Z"))).toEqual({ roundTables: 0, materials: 0, emails: 0 });
+    for (const rt of [cancelled, draft, nobody]) {
+      expect(announcements(rt.id)).toHaveLength(0);
+      expect(materialsOf(rt.id)[0].announcedAt).toBeNull();
+      expect(auditOf("round_table.materials_announced", rt.id)).toHaveLength(0);
+    }
+  });
+
+  it("runs as a scheduled job every 15 minutes; two runs announce once", async () => {
+    const rt = heldTable(at("2032-06-10T14:00:00Z"), { tag: "job" });
+    await addSlides(rt.id, at("2032-06-10T13:00:00Z"));
+    const job = scheduledJobs({ db: getDb(), appUrl: APP_URL }).find((j) => j.name === "round-table-materials")!;
+    expect(job.everyMs).toBe(15 * MINUTE);
+    await job.run(plus(rt.endsAt, -MINUTE));
+    expect(announcements(rt.id)).toHaveLength(0);
+    await job.run(plus(rt.endsAt, 14 * MINUTE));
+    await job.run(plus(rt.endsAt, 29 * MINUTE));
+    expect(recipients(rt.id)).toEqual(["attesa-job@comune.test", "si-job@comune.test"]);
+  });
+});
