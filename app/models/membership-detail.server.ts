@@ -14,12 +14,11 @@ import {
   saiProjects,
   type MembershipStatus,
 } from "#db/schema";
-import { emailTemplates, type EmailTemplateName } from "#emails/index";
 import { formatDateIt } from "~/utils/dates";
 import { displayPhone } from "~/utils/phone-display.server";
-import { redactEmailProps, redactEmailText } from "~/utils/email-secrets.server";
 import type { Db } from "~/utils/db.server";
 import {
+  emailTemplateLabel,
   MEMBER_BODY_KIND_LABELS,
   MEMBER_BODY_STATUS_LABELS,
   MEMBERSHIP_KIND_LABELS,
@@ -30,6 +29,7 @@ import {
 } from "~/validation/labels";
 import type { MembershipEdit } from "~/validation/membership-edit";
 import { recordAudit } from "./audit.server";
+import { outboxSubjectForCoordinators } from "./outbox-preview.server";
 import { getBodyParticipation } from "./participation.server";
 import { PROJECT_FIELD_LABELS } from "./sai-project.server";
 
@@ -91,17 +91,6 @@ function declaredProjects(submission: unknown): DeclaredProject[] {
 }
 
 
-// Coordinators see this: the subject of a sign-in code email holds the code, hidden here as in /admin/posta.
-function emailSubject(row: { subject: string | null; template: string; props: Record<string, unknown> }) {
-  if (row.subject) return redactEmailText(row.template, row.props, row.subject);
-  const entry = emailTemplates[row.template as EmailTemplateName] as unknown as { subject: (p: Record<string, unknown>) => string } | undefined;
-  try {
-    return entry ? entry.subject(redactEmailProps(row.template, row.props)) : row.template;
-  } catch {
-    return row.template;
-  }
-}
-
 const PROJECT_AUDIT_ACTIONS = new Set(["sai_project.added", "sai_project.updated", "sai_project.closed", "sai_project.reopened"]);
 
 /** An audited value as the page shows it: a project's tipologia by its label, dates as dd/mm/yyyy. */
@@ -141,7 +130,7 @@ export function membershipRequestExists(db: Db, { id }: { id: number }) {
   return !!db.select({ id: membershipRequests.id }).from(membershipRequests).where(eq(membershipRequests.id, id)).get();
 }
 
-export function getMembershipRequestDetail(db: Db, { id }: { id: number }) {
+export function getMembershipRequestDetail(db: Db, { id, appUrl }: { id: number; appUrl: string }) {
   const decider = alias(coordinators, "decider");
   const found = db
     .select({
@@ -233,7 +222,8 @@ export function getMembershipRequestDetail(db: Db, { id }: { id: number }) {
       id: row.id,
       recipient: row.recipient,
       template: row.template,
-      subject: emailSubject(row),
+      // As in /admin/posta: the subject of a sign-in code email holds the code, hidden here.
+      subject: outboxSubjectForCoordinators(row, { appUrl }) ?? emailTemplateLabel(row.template),
       status: row.status,
       statusLabel: OUTBOX_STATUS_LABELS[row.status],
       attempts: row.attempts,

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getMembershipRequestDetail, parseRequestId } from "~/models/membership-detail.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
 import { buildSchedaPdf } from "~/utils/scheda-pdf.server";
 
 // The printable scheda referente of one request, for filing in the protocol (resource route).
@@ -9,7 +10,7 @@ import { buildSchedaPdf } from "~/utils/scheda-pdf.server";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireCoordinator(request);
   const id = parseRequestId(params.id);
-  const detail = id ? getMembershipRequestDetail(getDb(), { id }) : null;
+  const detail = id ? getMembershipRequestDetail(getDb(), { id, appUrl: getEnv().appUrl }) : null;
   if (!id || !detail) {
     throw new Response("Richiesta di adesione non trovata.", {
       status: 404,

@@ -43,7 +43,7 @@ const OUTCOMES: Record<string, string> = {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireCoordinator(request);
   const id = parseRequestId(params.id);
-  const detail = id ? getMembershipRequestDetail(getDb(), { id }) : null;
+  const detail = id ? getMembershipRequestDetail(getDb(), { id, appUrl: getEnv().appUrl }) : null;
   if (!detail) throw notFound();
   const outcome = new URL(request.url).searchParams.get("esito");
   return json({ detail, outcome: outcome ? OUTCOMES[outcome] ?? null : null });

@@ -27,7 +27,7 @@ let agrigento: Ref;
 
 /** The Tavoli tecnici's emails listed on the ente's page, as [template, recipient] sorted. */
 function roundTableEmailsOnPage(ref: Ref) {
-  const detail = getMembershipRequestDetail(getDb(), { id: ref.request.id });
+  const detail = getMembershipRequestDetail(getDb(), { id: ref.request.id, appUrl: APP_URL });
   return detail!.emails
     .filter((e) => ROUND_TABLE_TEMPLATES.includes(e.template))
     .map((e) => [e.template, e.recipient])

@@ -184,7 +184,7 @@ describe("/admin/posta and one-time secrets", () => {
     expect(loginView.parsed.text).toContain(`${APP_URL}/area-referente/accedi/link/${HIDDEN_LINK}`);
     expect((loginView.parsed.to as AddressObject).text).toBe(referente.email);
     // The ente's page lists its emails by subject: the queued one (subject from the props) too.
-    const enteEmails = getMembershipRequestDetail(getDb(), { id: referente.requestId })!.emails;
+    const enteEmails = getMembershipRequestDetail(getDb(), { id: referente.requestId, appUrl: APP_URL })!.emails;
     expect(enteEmails.find((e) => e.id === loginRow.id)!.subject).toBe(`Codice di accesso all'area referente: ${HIDDEN_CODE}`);
     expectNoSecret(JSON.stringify(enteEmails), secrets, "/admin/adesioni/:id emails");
 

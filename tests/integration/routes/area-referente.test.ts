@@ -158,7 +158,7 @@ describe("the referente's contact data", () => {
     const shown = log.entries.find((e) => e.id === entries[0].id)!;
     expect(shown.actorName).toBe("Maria Rossi (referente)");
 
-    const detail = getMembershipRequestDetail(getDb(), { id: a.requestId })!;
+    const detail = getMembershipRequestDetail(getDb(), { id: a.requestId, appUrl: APP_URL })!;
     expect(detail.audit.some((e) => e.action === "referent.updated" && e.actorType === "referent")).toBe(true);
     expect(detail.referent.phone).toBe("+390917654321");
     const page = await settle(async () => adminDetail.loader(routeArgs(await adminGet(`/admin/adesioni/${a.requestId}`, adminId()), { id: String(a.requestId) })));
