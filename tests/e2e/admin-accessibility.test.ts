@@ -1,6 +1,7 @@
 // WCAG 2.1 AA as axe-core sees it on every page of the coordinators' area, in the states a coordinator
 // meets (filters, results, decisions, form errors), with and without JavaScript; plus one h1 per page.
-import type { Page } from "playwright-core";
+// At the end, the forms of the referent area (and the successor's consent) showing their errors.
+import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import {
   approveFromDetail,
@@ -18,11 +19,12 @@ import {
   requestRow,
   reusedSignIn,
   signIn,
+  signInWithCode,
   useAdminBrowser,
   useSetupBrowser,
   type Referente,
 } from "./admin-support";
-import { checkA11y, eventually } from "./support";
+import { checkA11y, eventually, uniqueEmail, waitForMail } from "./support";
 
 const browser = useAdminBrowser();
 const setup = useSetupBrowser();
@@ -367,5 +369,228 @@ for (const js of [true, false]) {
       await eventually(() => field(page, "Allegato (facoltativo)").getAttribute("aria-invalid")).toBe("true");
       await expectAccessible(page, `/admin/comunicazioni/nuova with a refused attachment (${mode})`);
     });
+  });
+}
+
+// ----------------------------------------------------------------------------------------------
+// Tavoli tecnici: the round table form (new and edit), the cancel form, the materials forms (upload
+// and link) and the invitations chooser, each showing its errors. One published tavolo, far in the
+// future: the error states change nothing, and no invitation is sent.
+
+let seedingRoundTable: Promise<number> | undefined;
+const roundTableSeeded = () =>
+  (seedingRoundTable ??= setup(async (page) => {
+    await signIn(page);
+    return createPublishedTavolo(page, {
+      title: `Tavolo per la verifica dei moduli con errori ${Date.now().toString(36)}`,
+      startsAt: "2033-02-16T15:00",
+      endsAt: "2033-02-16T17:00",
+    });
+  }));
+
+/** The form of /admin/tavoli/:id/materiali under the section titled "Carica un file" or "Aggiungi un link". */
+const materialsForm = (page: Page, section: "carica" | "collega") => page.locator(`form[aria-labelledby=${section}]`);
+
+for (const js of [true, false]) {
+  const mode = js ? "with JavaScript" : "without JavaScript";
+
+  describe(`tavoli tecnici forms showing errors, signed in, ${mode}`, () => {
+    test("/admin/tavoli/nuovo sent empty", async () => {
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await signedIn(page);
+      await open(page, "/admin/tavoli/nuovo");
+      await page.getByRole("button", { name: "Salva in bozza", exact: true }).click();
+      await page.getByRole("heading", { name: /^Il modulo contiene (un errore|\d+ errori)$/ }).waitFor();
+      await eventually(() => field(page, "Titolo").getAttribute("aria-invalid")).toBe("true");
+      expect(await field(page, "Inizio (data e ora)").getAttribute("aria-invalid")).toBe("true");
+      await expectAccessible(page, `/admin/tavoli/nuovo with errors (${mode})`);
+    });
+
+    test("/admin/tavoli/:id with the round table form and the cancel form showing errors", async () => {
+      const id = await roundTableSeeded();
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await signedIn(page);
+      await open(page, `/admin/tavoli/${id}`);
+      await field(page, "Titolo").fill("");
+      await field(page, "Link per partecipare online").fill("non-un-link");
+      await page.getByRole("button", { name: "Salva le modifiche", exact: true }).click();
+      await page.getByRole("heading", { name: "Il modulo contiene 2 errori" }).waitFor();
+      await eventually(() => field(page, "Titolo").getAttribute("aria-invalid")).toBe("true");
+      expect(await field(page, "Link per partecipare online").getAttribute("aria-invalid")).toBe("true");
+      await expectAccessible(page, `/admin/tavoli/:id with errors in the form (${mode})`);
+
+      await open(page, `/admin/tavoli/${id}`);
+      const confirm = field(page, "Confermo: voglio annullare questo tavolo tecnico e avvisare gli invitati");
+      await page.getByRole("button", { name: "Annulla il tavolo", exact: true }).click();
+      await eventually(() => confirm.getAttribute("aria-invalid")).toBe("true");
+      await expectAccessible(page, `/admin/tavoli/:id with an error in the cancel form (${mode})`);
+    }, SEEDING_TIMEOUT);
+
+    test("/admin/tavoli/:id/materiali with the upload form sent empty", async () => {
+      const id = await roundTableSeeded();
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await signedIn(page);
+      await open(page, `/admin/tavoli/${id}/materiali`);
+      const upload = materialsForm(page, "carica");
+      await upload.getByRole("button", { name: "Carica il file", exact: true }).click();
+      await upload.getByRole("heading", { name: /^Il modulo contiene (un errore|\d+ errori)$/ }).waitFor();
+      await eventually(() => upload.getByLabel("Titolo", { exact: true }).getAttribute("aria-invalid")).toBe("true");
+      if (!js) expect(await upload.getByLabel("File", { exact: true }).getAttribute("aria-invalid")).toBe("true");
+      await expectAccessible(page, `/admin/tavoli/:id/materiali with upload errors (${mode})`);
+    }, SEEDING_TIMEOUT);
+
+    test("/admin/tavoli/:id/materiali with the link form showing errors", async () => {
+      const id = await roundTableSeeded();
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await signedIn(page);
+      await open(page, `/admin/tavoli/${id}/materiali`);
+      const link = materialsForm(page, "collega");
+      await link.getByLabel("Link", { exact: true }).fill("non-un-link");
+      await link.getByRole("button", { name: "Aggiungi il link", exact: true }).click();
+      await link.getByRole("heading", { name: "Il modulo contiene 2 errori" }).waitFor();
+      await eventually(() => link.getByLabel("Titolo", { exact: true }).getAttribute("aria-invalid")).toBe("true");
+      expect(await link.getByLabel("Link", { exact: true }).getAttribute("aria-invalid")).toBe("true");
+      await expectAccessible(page, `/admin/tavoli/:id/materiali with link errors (${mode})`);
+    }, SEEDING_TIMEOUT);
+
+    test("/admin/tavoli/:id/inviti with a bad extra address in the preview", async () => {
+      const id = await roundTableSeeded();
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await signedIn(page);
+      await open(page, `/admin/tavoli/${id}/inviti?anteprima=1&indirizzi=non-valido`);
+      await page.getByRole("heading", { name: "La scelta dei destinatari contiene un errore" }).waitFor();
+      expect(await field(page, "Indirizzi aggiuntivi").getAttribute("aria-invalid")).toBe("true");
+      expect(await page.getByRole("button", { name: "Invia inviti" }).count(), "no preview to send").toBe(0);
+      await expectAccessible(page, `/admin/tavoli/:id/inviti with a bad extra address (${mode})`);
+    }, SEEDING_TIMEOUT);
+  });
+}
+
+// ----------------------------------------------------------------------------------------------
+// The referent area: the project form (new and edit), the successor's proposal, the erasure request,
+// and the successor's consent at /subentro/:token, each showing its errors. Two approved enti of their
+// own: one whose referente is signed in (the session is reused), one whose referente proposed a
+// successor (the link of the proposal email). The error states change nothing.
+
+type ReferentSeeded = {
+  referente: Referente;
+  /** The sai_ref_session cookie of the signed-in referente. */
+  session: Awaited<ReturnType<BrowserContext["cookies"]>>;
+  projectId: number;
+  handoverToken: string;
+};
+
+let seedingReferent: Promise<ReferentSeeded> | undefined;
+const referentSeeded = () => (seedingReferent ??= seedReferent());
+
+async function seedReferent(): Promise<ReferentSeeded> {
+  const referente = await setup((page) => registerAndConfirm(page));
+  const proposer = await setup((page) => registerAndConfirm(page));
+  await setup(async (page) => {
+    await signIn(page);
+    await approveFromDetail(page, await findRequestId(page, referente));
+    await approveFromDetail(page, await findRequestId(page, proposer));
+  });
+  const { session, projectId } = await setup(async (page) => {
+    await signInWithCode(page, referente.email);
+    const href = (await page.locator("main a[href^='/area-referente/progetti/']").filter({ hasText: /^Modifica o chiudi/ }).first().getAttribute("href")) ?? "";
+    const projectId = Number(href.match(/^\/area-referente\/progetti\/(\d+)$/)?.[1]);
+    expect(projectId, `link to the referente's project: "${href}"`).toBeGreaterThan(0);
+    const session = (await page.context().cookies()).filter((c) => /sai_ref_session$/.test(c.name));
+    expect(session, "the referent session cookie").toHaveLength(1);
+    return { session, projectId };
+  });
+  const successor = uniqueEmail("successore");
+  await setup(async (page) => {
+    await signInWithCode(page, proposer.email);
+    await open(page, "/area-referente/subentro");
+    await field(page, "Nome").fill("Giuseppe");
+    await field(page, "Cognome").fill("Subentrante");
+    await field(page, "Ruolo").selectOption({ label: proposer.role });
+    await field(page, "Ufficio o settore").fill("Settore Servizi Sociali");
+    await field(page, "Email").fill(successor);
+    await field(page, "Telefono").fill("091 7654321");
+    await page.getByRole("button", { name: "Invia la proposta", exact: true }).click();
+    await page.waitForURL((url) => url.pathname === "/area-referente" && url.searchParams.get("esito") === "subentro-proposto");
+  });
+  const mail = await waitForMail(successor);
+  const handoverToken = mail.text.match(/\/subentro\/([\w-]+)/)?.[1] ?? "";
+  expect(handoverToken, "the link of the proposal email").not.toBe("");
+  return { referente, session, projectId, handoverToken };
+}
+
+/** The referente's session on this page (signed in once, through the emailed code, while seeding). */
+async function asReferent(page: Page) {
+  const { session } = await referentSeeded();
+  await page.context().addCookies(session);
+}
+
+for (const js of [true, false]) {
+  const mode = js ? "with JavaScript" : "without JavaScript";
+
+  describe(`referent area forms showing errors, ${mode}`, () => {
+    test("/area-referente/progetti/nuovo sent empty", async () => {
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await asReferent(page);
+      await open(page, "/area-referente/progetti/nuovo");
+      await page.getByRole("button", { name: "Aggiungi progetto", exact: true }).click();
+      await page.getByRole("heading", { name: /^Il progetto contiene \d+ errori$/ }).waitFor();
+      await eventually(() => field(page, "Posti finanziati").getAttribute("aria-invalid")).toBe("true");
+      expect(await field(page, "Ente attuatore").getAttribute("aria-invalid")).toBe("true");
+      await expectAccessible(page, `/area-referente/progetti/nuovo with errors (${mode})`);
+    }, SEEDING_TIMEOUT);
+
+    test("/area-referente/progetti/:id showing errors", async () => {
+      const { projectId } = await referentSeeded();
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await asReferent(page);
+      await open(page, `/area-referente/progetti/${projectId}`);
+      await field(page, "Posti finanziati").fill("0");
+      await field(page, "Ente attuatore").fill("");
+      await page.getByRole("button", { name: "Salva il progetto", exact: true }).click();
+      await page.getByRole("heading", { name: "Il progetto contiene 2 errori" }).waitFor();
+      await eventually(() => field(page, "Posti finanziati").getAttribute("aria-invalid")).toBe("true");
+      expect(await field(page, "Ente attuatore").getAttribute("aria-invalid")).toBe("true");
+      await expectAccessible(page, `/area-referente/progetti/:id with errors (${mode})`);
+    }, SEEDING_TIMEOUT);
+
+    test("/area-referente/subentro showing errors", async () => {
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await asReferent(page);
+      await open(page, "/area-referente/subentro");
+      await field(page, "Email").fill("non-una-email");
+      await page.getByRole("button", { name: "Invia la proposta", exact: true }).click();
+      await page.getByRole("heading", { name: /^Il modulo contiene \d+ errori$/ }).waitFor();
+      await eventually(() => field(page, "Nome").getAttribute("aria-invalid")).toBe("true");
+      expect(await field(page, "Email").getAttribute("aria-invalid")).toBe("true");
+      expect(await field(page, "Email").inputValue()).toBe("non-una-email");
+      await expectAccessible(page, `/area-referente/subentro with errors (${mode})`);
+    }, SEEDING_TIMEOUT);
+
+    test("/area-referente/privacy with the erasure request sent unconfirmed", async () => {
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await asReferent(page);
+      await open(page, "/area-referente/privacy");
+      await page.getByRole("button", { name: "Chiedi la cancellazione", exact: true }).click();
+      await page.getByRole("heading", { name: "La richiesta contiene un errore" }).waitFor();
+      await eventually(() =>
+        field(page, "Ho letto che cosa comporta la cancellazione e voglio che i miei dati siano cancellati").getAttribute("aria-invalid"),
+      ).toBe("true");
+      await expectAccessible(page, `/area-referente/privacy with an erasure error (${mode})`);
+    }, SEEDING_TIMEOUT);
+
+    test("/subentro/:token sent without the consent", async () => {
+      const { handoverToken } = await referentSeeded();
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await open(page, `/subentro/${handoverToken}`);
+      await expect.poll(() => h1(page), { timeout: 10_000 }).toBe("Conferma il subentro come referente");
+      await page.getByRole("button", { name: "Accetto e confermo", exact: true }).click();
+      await page.getByRole("heading", { name: "Il modulo contiene un errore" }).waitFor();
+      await eventually(() =>
+        field(page, "Ho letto l'informativa sul trattamento dei dati personali (art. 13 GDPR)").getAttribute("aria-invalid"),
+      ).toBe("true");
+      expect(await h1(page)).toBe("Conferma il subentro come referente");
+      await expectAccessible(page, `/subentro/:token without the consent (${mode})`);
+    }, SEEDING_TIMEOUT);
   });
 }

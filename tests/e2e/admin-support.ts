@@ -11,6 +11,7 @@ import {
   fillProject,
   fillRegistrationForm,
   isHydrated,
+  mailsTo,
   makeRegistration,
   projectGroups,
   setConsent,
@@ -141,6 +142,42 @@ export function reusedSignIn() {
     session = (await page.context().cookies()).filter((c) => /sai_session$/.test(c.name));
     expect(session, "the session cookie set by /login").toHaveLength(1);
   };
+}
+
+/** The subject of the email with the code (and the link) that signs a referente in. */
+export const CODE_SUBJECT = "Codice di accesso all'area referente";
+
+export const countLoginEmails = async (email: string) => (await mailsTo(email)).filter((m) => m.subject.startsWith(CODE_SUBJECT)).length;
+
+/** The code and the link of the newest sign-in email to `email` (after `already` earlier ones). */
+export async function loginEmail(email: string, already: number) {
+  await eventually(async () => countLoginEmails(email), "sign-in email").toBeGreaterThan(already);
+  const mail = (await mailsTo(email)).filter((m) => m.subject.startsWith(CODE_SUBJECT)).at(-1)!;
+  const code = mail.text.match(/\b(\d{6})\b/)?.[1];
+  const link = mail.text.match(/https?:\/\/\S+\/area-referente\/accedi\/link\/[A-Za-z0-9_-]+/)?.[0];
+  expect(code, "a 6-digit code in the email").toBeTruthy();
+  expect(link, "the sign-in link in the email").toBeTruthy();
+  expect(mail.subject).toBe(`${CODE_SUBJECT}: ${code}`);
+  return { code: code!, link: link! };
+}
+
+/** Asks /area-referente/accedi (already opened) for a code. */
+export async function askForCode(page: Page, email: string) {
+  await field(page, "Email").fill(email);
+  await page.getByRole("button", { name: "Invia il codice" }).click();
+  await page.getByLabel("Codice di accesso", { exact: true }).waitFor();
+  await expect(page.getByRole("status").first().textContent()).resolves.toContain("Se l'indirizzo è registrato, riceverai un codice");
+}
+
+/** Signs in at /area-referente/accedi with the code of the email, as a person does. */
+export async function signInWithCode(page: Page, email: string) {
+  await open(page, "/area-referente/accedi");
+  const before = await countLoginEmails(email);
+  await askForCode(page, email);
+  const { code } = await loginEmail(email, before);
+  await page.getByLabel("Codice di accesso", { exact: true }).fill(code);
+  await page.getByRole("button", { name: "Accedi", exact: true }).click();
+  await page.waitForURL((url) => url.pathname === "/area-referente");
 }
 
 // ----------------------------------------------------------------------------------------------

@@ -5,25 +5,27 @@ import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import {
   approveFromDetail,
+  askForCode,
+  countLoginEmails,
   fact,
-  field,
   findRequestId,
+  field,
   h1,
+  loginEmail,
   open,
   registerAndConfirm,
   reusedSignIn,
+  signInWithCode,
   useAdminBrowser,
   useSetupBrowser,
   type Referente,
 } from "./admin-support";
-import { checkA11y, eventually, mailsTo, waitForMail } from "./support";
+import { checkA11y, eventually, waitForMail } from "./support";
 
 const browser = useAdminBrowser();
 const setup = useSetupBrowser();
 // The coordinator signs in once (while preparing the ente); later pages reuse the session cookie.
 const asCoordinator = reusedSignIn();
-
-const CODE_SUBJECT = "Codice di accesso all'area referente";
 
 /** An approved ente with its referente, prepared through the public form and the coordinators' area. */
 async function approvedReferente(): Promise<{ data: Referente; requestId: number }> {
@@ -35,38 +37,6 @@ async function approvedReferente(): Promise<{ data: Referente; requestId: number
     return id;
   });
   return { data, requestId };
-}
-
-/** The code and the link of the newest sign-in email to `email` (after `already` earlier ones). */
-async function loginEmail(email: string, already: number) {
-  await eventually(async () => (await mailsTo(email)).filter((m) => m.subject.startsWith(CODE_SUBJECT)).length, "sign-in email").toBeGreaterThan(already);
-  const mail = (await mailsTo(email)).filter((m) => m.subject.startsWith(CODE_SUBJECT)).at(-1)!;
-  const code = mail.text.match(/\b(\d{6})\b/)?.[1];
-  const link = mail.text.match(/https?:\/\/\S+\/area-referente\/accedi\/link\/[A-Za-z0-9_-]+/)?.[0];
-  expect(code, "a 6-digit code in the email").toBeTruthy();
-  expect(link, "the sign-in link in the email").toBeTruthy();
-  expect(mail.subject).toBe(`${CODE_SUBJECT}: ${code}`);
-  return { code: code!, link: link! };
-}
-
-const countLoginEmails = async (email: string) => (await mailsTo(email)).filter((m) => m.subject.startsWith(CODE_SUBJECT)).length;
-
-async function askForCode(page: Page, email: string) {
-  await field(page, "Email").fill(email);
-  await page.getByRole("button", { name: "Invia il codice" }).click();
-  await page.getByLabel("Codice di accesso", { exact: true }).waitFor();
-  await expect(page.getByRole("status").first().textContent()).resolves.toContain("Se l'indirizzo è registrato, riceverai un codice");
-}
-
-/** Signs in at /area-referente/accedi with the code of the email, as a person does. */
-async function signInWithCode(page: Page, email: string) {
-  await open(page, "/area-referente/accedi");
-  const before = await countLoginEmails(email);
-  await askForCode(page, email);
-  const { code } = await loginEmail(email, before);
-  await page.getByLabel("Codice di accesso", { exact: true }).fill(code);
-  await page.getByRole("button", { name: "Accedi", exact: true }).click();
-  await page.waitForURL((url) => url.pathname === "/area-referente");
 }
 
 // Prepared by the first test that needs it (expect.poll, used by the helpers, only runs inside tests).
