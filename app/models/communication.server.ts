@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import { and, desc, eq, sql } from "drizzle-orm";
-import { communications, coordinators, outbox, OUTBOX_STATUSES, referents, type OutboxStatus, type SaiCategory } from "#db/schema";
+import { communications, coordinators, outbox, OUTBOX_STATUSES, type OutboxStatus, type SaiCategory } from "#db/schema";
 import type { CommunicationProps } from "#emails/communication";
 import type { Db, Tx } from "~/utils/db.server";
 import { paragraphsOf } from "~/validation/communications";
@@ -24,22 +24,34 @@ export type CommunicationInput = { subject: string; body: string; provinceCodes:
 
 export type CommunicationRecipient = { email: string; referentId: number; name: string; bodyName: string; memberBodyId: number };
 
-/** Who would receive a comunicazione to this segment now: one entry per address, in joining order. */
-export function communicationRecipients(db: Db | Tx, segment: ReferentSegment): CommunicationRecipient[] {
+/**
+ * The segment as a comunicazione sees it, read once: who would receive it now (one entry per address,
+ * in joining order) and the addresses left out because nobody with them wants comunicazioni.
+ */
+function segmentAudience(db: Db | Tx, segment: ReferentSegment) {
   const byEmail = new Map<string, CommunicationRecipient>();
-  for (const r of activeReferentsInSegment(db, segment, eq(referents.receivesCommunications, true))) {
+  const optedOut = new Set<string>();
+  for (const r of activeReferentsInSegment(db, segment)) {
+    if (!r.receivesCommunications) {
+      optedOut.add(r.email);
+      continue;
+    }
     if (byEmail.has(r.email)) continue;
     byEmail.set(r.email, { email: r.email, referentId: r.referentId, name: `${r.firstName} ${r.lastName}`, bodyName: r.bodyName, memberBodyId: r.memberBodyId });
   }
-  return [...byEmail.values()];
+  // An address shared with a referente who still receives them is not left out.
+  for (const email of byEmail.keys()) optedOut.delete(email);
+  return { recipients: [...byEmail.values()], optedOut };
+}
+
+/** Who would receive a comunicazione to this segment now: one entry per address, in joining order. */
+export function communicationRecipients(db: Db | Tx, segment: ReferentSegment): CommunicationRecipient[] {
+  return segmentAudience(db, segment).recipients;
 }
 
 /** The audience of a draft: how many would receive it, how many opted out, and the first few. */
 export function communicationAudience(db: Db | Tx, { segment, sampleSize = 10 }: { segment: ReferentSegment; sampleSize?: number }) {
-  const recipients = communicationRecipients(db, segment);
-  const optedOut = new Set(activeReferentsInSegment(db, segment, eq(referents.receivesCommunications, false)).map((r) => r.email));
-  // An address shared with a referente who still receives them is not left out.
-  for (const r of recipients) optedOut.delete(r.email);
+  const { recipients, optedOut } = segmentAudience(db, segment);
   return { count: recipients.length, optedOut: optedOut.size, sample: recipients.slice(0, sampleSize) };
 }
 

@@ -52,6 +52,7 @@ export function activeReferentsInSegment(tx: Db | Tx, { provinceCodes = [], cate
       lastName: referents.lastName,
       memberBodyId: memberBodies.id,
       bodyName: memberBodies.name,
+      receivesCommunications: referents.receivesCommunications,
     })
     .from(referents)
     .innerJoin(memberBodies, eq(memberBodies.id, referents.memberBodyId))
