@@ -1,6 +1,5 @@
 import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { SQLiteSelect } from "drizzle-orm/sqlite-core";
-import { parsePhoneNumberFromString } from "libphonenumber-js";
 import {
   memberBodies,
   membershipRequests,
@@ -324,9 +323,6 @@ export function findRequestSummaries(db: Db, { ids }: { ids: number[] }) {
     .where(inArray(membershipRequests.id, ids))
     .all();
 }
-
-/** The provinces that have comuni in the database, for the filter. */
-
 
 /** The columns of the CSV and Excel downloads, with Italian headers. */
 export const MEMBERSHIP_EXPORT_COLUMNS: SheetColumn<MembershipExportRow>[] = [

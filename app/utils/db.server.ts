@@ -5,6 +5,7 @@ import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3"
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import * as schema from "#db/schema";
 import { getEnv } from "./env.server";
+import { withStatementCache } from "./statement-cache.server";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -17,7 +18,10 @@ export function openDatabase(file: string): Db {
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("synchronous = NORMAL");
-  return drizzle(sqlite, { schema }) as Db;
+  const db = drizzle(withStatementCache(sqlite), { schema }) as Db;
+  // Code that prepares its own statements gets the plain connection, whose statements it owns.
+  db.$client = sqlite;
+  return db;
 }
 
 export function migrateDatabase(db: Db) {
