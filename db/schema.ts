@@ -57,6 +57,10 @@ export const memberBodies = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     kind: text("kind", { enum: MEMBER_BODY_KINDS }).notNull(),
     municipalityCode: text("municipality_code").references(() => municipalities.istatCode),
+    // The province of the ente's seat: its comune's for a Comune, chosen in the scheda for the
+    // others (a Libero Consorzio or a Città Metropolitana is one). Null only for enti recorded
+    // before it was asked and not yet completed by a coordinator.
+    provinceCode: text("province_code").references(() => provinces.code),
     name: text("name").notNull(),
     pec: text("pec").notNull(),
     fiscalCode: text("fiscal_code").notNull(),
@@ -69,6 +73,7 @@ export const memberBodies = sqliteTable(
     uniqueIndex("member_bodies_comune_uq")
       .on(t.municipalityCode)
       .where(sql`kind = 'comune'`),
+    index("member_bodies_province_idx").on(t.provinceCode),
   ],
 );
 

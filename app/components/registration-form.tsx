@@ -15,6 +15,7 @@ export type RegistrationFormValues = {
   bodyKind: string;
   municipalityCode: string;
   bodyName: string;
+  provinceCode: string;
   pec: string;
   fiscalCode: string;
   firstName: string;
@@ -33,6 +34,7 @@ export const initialRegistrationValues: RegistrationFormValues = {
   bodyKind: "comune",
   municipalityCode: "",
   bodyName: "",
+  provinceCode: "",
   pec: "",
   fiscalCode: "",
   firstName: "",
@@ -51,13 +53,15 @@ const options = <T extends string>(values: readonly T[], labels: Record<T, strin
   values.map((value) => ({ value, label: labels[value] }));
 
 type Props = {
+  /** The provinces of the region(s), for the seat of an ente other than a Comune. */
+  provinces: { value: string; label: string }[];
   values: RegistrationFormValues;
   serverErrors: Record<string, string>;
   formError?: string;
   focusField?: string;
 };
 
-export function RegistrationForm({ values, serverErrors, formError, focusField }: Props) {
+export function RegistrationForm({ provinces, values, serverErrors, formError, focusField }: Props) {
   const navigation = useNavigation();
   // The comuni and those with an active referente: fetched once hydrated, for the combobox.
   const comuni = useComunePickerList();
@@ -142,6 +146,15 @@ export function RegistrationForm({ values, serverErrors, formError, focusField }
               error={errorFor("bodyName")}
               autoComplete="organization"
               {...register("bodyName")}
+            />
+            <SelectField
+              label="Provincia"
+              hint="La provincia in cui ha sede l'ente (per gli enti diversi da un Comune). I coordinatori la usano per gli inviti ai Tavoli tecnici e le comunicazioni per territorio."
+              options={provinces}
+              placeholder="Scegli la provincia"
+              defaultValue={values.provinceCode}
+              error={errorFor("provinceCode")}
+              {...register("provinceCode")}
             />
           </div>
         ) : null}

@@ -15,7 +15,8 @@ export function SegmentFields({ provinces, values }: { provinces: ProvinceChoice
       <fieldset className="col-md-6 mb-4" aria-describedby="province-hint">
         <legend className="h5">Province</legend>
         <p id="province-hint" className="form-text mt-0">
-          Nessuna scelta: tutte le province. Gli enti senza comune (Liberi Consorzi, Città Metropolitane) rientrano solo senza filtro.
+          Nessuna scelta: tutte le province. Ogni ente rientra nella provincia in cui ha sede: un Comune nella sua, gli altri
+          enti in quella indicata nella scheda.
         </p>
         {provinces.map((p) => (
           <div className="form-check" key={p.code}>

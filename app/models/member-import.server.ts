@@ -470,13 +470,15 @@ export async function parseImportFile({ buffer, fileName }: { buffer: Buffer | U
 // ---------------------------------------------------------------------------------------------
 // Reference data, loaded once per preview or import
 
-type Comune = { istatCode: string; name: string; sigla: string };
+type Comune = { istatCode: string; name: string; sigla: string; provinceCode: string };
 type Body = typeof memberBodies.$inferSelect;
 type Referent = typeof referents.$inferSelect;
 type Project = typeof saiProjects.$inferSelect;
 type KnownReferent = { referent: Referent; requestId: number | null; requestStatus: MembershipStatus | null };
 
 type Reference = {
+  /** Province codes by sigla and by name (compactKey). */
+  provincesByKey: Map<string, string>;
   comuniByCode: Map<string, Comune>;
   comuniByName: Map<string, Comune[]>;
   bodiesByComune: Map<string, Body>;
@@ -493,10 +495,14 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V) {
 
 function loadReference(db: Db | Tx): Reference {
   const comuni = db
-    .select({ istatCode: municipalities.istatCode, name: municipalities.name, sigla: provinces.sigla })
+    .select({ istatCode: municipalities.istatCode, name: municipalities.name, sigla: provinces.sigla, provinceCode: provinces.code })
     .from(municipalities)
     .innerJoin(provinces, eq(provinces.code, municipalities.provinceCode))
     .all();
+  const provincesByKey = new Map<string, string>();
+  for (const p of db.select({ code: provinces.code, sigla: provinces.sigla, name: provinces.name }).from(provinces).all()) {
+    for (const key of [p.sigla, p.name, ...p.name.split("/")].map(compactKey)) if (key) provincesByKey.set(key, p.code);
+  }
   const comuniByCode = new Map<string, Comune>();
   const comuniByName = new Map<string, Comune[]>();
   for (const c of comuni) {
@@ -538,7 +544,7 @@ function loadReference(db: Db | Tx): Reference {
   const openProjects = new Map<number, Project[]>();
   for (const p of db.select().from(saiProjects).where(isNull(saiProjects.closedAt)).all()) push(openProjects, p.memberBodyId, p);
 
-  return { comuniByCode, comuniByName, bodiesByComune, bodiesByFiscalCode, knownReferents, openProjects };
+  return { provincesByKey, comuniByCode, comuniByName, bodiesByComune, bodiesByFiscalCode, knownReferents, openProjects };
 }
 
 type ComuneLookup = { ok: true; comune: Comune } | { ok: false; message: string };
@@ -573,13 +579,15 @@ function findComune(ref: Reference, value: string): ComuneLookup {
 // Classification
 
 type ProjectValues = Registration["projects"][number];
-type BodyChanges = Partial<Pick<Body, "pec" | "fiscalCode" | "name" | "kind">>;
+type BodyChanges = Partial<Pick<Body, "pec" | "fiscalCode" | "name" | "kind" | "provinceCode">>;
 type ReferentChanges = Partial<Pick<Referent, "firstName" | "lastName" | "role" | "office" | "phone" | "mobile">>;
 
 type RowPlan = PreviewRow & {
   registration?: Registration;
   /** The ente's name as stored: "Comune di …" or the denominazione. */
   bodyName?: string;
+  /** The province of a new ente: its comune's, or the one the row names. */
+  provinceCode?: string;
   existingBodyId?: number;
   bodyChanges?: BodyChanges;
   /** Set when the row's referente is already the ente's (data to update); unset: a new membership. */
@@ -588,7 +596,7 @@ type RowPlan = PreviewRow & {
   projectUpdates?: { id: number; values: Partial<ProjectValues> }[];
 };
 
-const BASE_SCHEMA_PATHS: Record<string, BaseColumnKey> = { municipalityCode: "municipality" };
+const BASE_SCHEMA_PATHS: Record<string, BaseColumnKey> = { municipalityCode: "municipality", provinceCode: "province" };
 
 function changedFields<T extends Record<string, unknown>>(current: T, next: Partial<T>): Partial<T> {
   const changes: Partial<T> = {};
@@ -687,11 +695,18 @@ function classifyRows(ref: Reference, rows: ImportRow[], fileLabels: Record<stri
         } else addError("municipality", found.message);
       }
     }
+    // A Comune's province is its comune's; the others name theirs by sigla or name.
+    let provinceCode = "";
+    if (bodyKind !== "comune" && v("province")) {
+      provinceCode = ref.provincesByKey.get(compactKey(v("province"))) ?? "";
+      if (!provinceCode) addError("province", `«${v("province")}» non è una provincia: indica la sigla (ad esempio PA) o il nome`);
+    }
     const roleText = v("role");
     const input = {
       bodyKind,
       municipalityCode,
       bodyName: bodyKind === "comune" ? "" : v("bodyName"),
+      provinceCode,
       pec: v("pec"),
       fiscalCode: codeDigits(v("fiscalCode"), 11),
       firstName: v("firstName"),
@@ -725,7 +740,7 @@ function classifyRows(ref: Reference, rows: ImportRow[], fileLabels: Record<stri
         if (first === "projects" && typeof index === "number" && typeof field === "string") key = projectColumnKey(projectGroups[index], field as ProjectFieldKey);
         else if (first === "projects") key = projectColumnKey(projectGroups[0] ?? 1, "category");
         else key = BASE_SCHEMA_PATHS[String(first)] ?? String(first);
-        if (key === "municipality" && errors.some((e) => e.key === "municipality")) continue;
+        if ((key === "municipality" || key === "province") && errors.some((e) => e.key === key)) continue;
         let message = issue.message;
         if (key === "bodyKind")
           message = kindText ? `«${kindText}» non è un tipo di ente: usa ${ALLOWED_KINDS}` : `Indica il tipo di ente: ${ALLOWED_KINDS}`;
@@ -733,6 +748,7 @@ function classifyRows(ref: Reference, rows: ImportRow[], fileLabels: Record<stri
         else if (key.endsWith(".category"))
           message = v(key) ? `«${v(key)}» non è una tipologia: usa ${ALLOWED_CATEGORIES}` : `Indica la tipologia del progetto: ${ALLOWED_CATEGORIES}`;
         else if (key === "municipality" && bodyKind === "comune") message = "Indica il Comune: il codice ISTAT o il nome";
+        else if (key === "province") message = "Indica la provincia in cui ha sede l'ente: la sigla (ad esempio PA) o il nome";
         addError(key, message);
       }
     }
@@ -786,13 +802,13 @@ function classifyRows(ref: Reference, rows: ImportRow[], fileLabels: Record<stri
     fiscalCodesInFile.set(r.fiscalCode, { line: row.line, ente: enteKey });
 
     if (!body) {
-      return { ...base, status: "new", errors, registration: r, bodyName, projectAdds: r.projects, projectUpdates: [] };
+      return { ...base, status: "new", errors, registration: r, bodyName, provinceCode: comune?.provinceCode ?? r.provinceCode, projectAdds: r.projects, projectUpdates: [] };
     }
 
     const bodyChanges = changedFields(body, {
       pec: r.pec,
       fiscalCode: r.fiscalCode,
-      ...(body.kind === "comune" ? {} : { name: bodyName, kind: r.bodyKind }),
+      ...(body.kind === "comune" ? {} : { name: bodyName, kind: r.bodyKind, provinceCode: r.provinceCode }),
     });
     const known = ref.knownReferents.get(body.id) ?? [];
     const match = known.find((k) => k.referent.email === r.email);
@@ -811,7 +827,7 @@ function classifyRows(ref: Reference, rows: ImportRow[], fileLabels: Record<stri
     const { adds, updates } = diffProjects(ref.openProjects.get(body.id) ?? [], r.projects);
     const changes: string[] = [];
     const describeBody = Object.keys(bodyChanges).map((k) =>
-      k === "name" ? label("bodyName") : k === "kind" ? label("bodyKind") : label(k),
+      k === "name" ? label("bodyName") : k === "kind" ? label("bodyKind") : k === "provinceCode" ? label("province") : label(k),
     );
     let referentMatch: RowPlan["referentMatch"];
     if (match) {
@@ -938,6 +954,7 @@ function prepareWriters(tx: Tx, { approved }: { approved: boolean }) {
       .values({
         kind: ph("kind"),
         municipalityCode: ph("municipalityCode"),
+        provinceCode: ph("provinceCode"),
         name: ph("name"),
         pec: ph("pec"),
         fiscalCode: ph("fiscalCode"),
@@ -1061,6 +1078,7 @@ export function runImport(
           bodyId = write.body.get({
             kind: r.bodyKind,
             municipalityCode: r.bodyKind === "comune" ? r.municipalityCode! : null,
+            provinceCode: plan.provinceCode!,
             name: plan.bodyName!,
             pec: r.pec,
             fiscalCode: r.fiscalCode,
@@ -1287,6 +1305,7 @@ export async function buildImportTemplateXlsx({ now = new Date() }: { now?: Date
     ...PROJECT_FIELDS.map((f) => [projectColumnKey(1, f.key), f.example] as const),
   ]);
   exampleValues.bodyName = "";
+  exampleValues.province = "";
   for (const c of example) help.addRow([c.header, exampleValues[c.key] ?? ""]);
   help.getColumn(3).alignment = { wrapText: true, vertical: "top" };
   help.getColumn(1).alignment = { wrapText: false, vertical: "top" };

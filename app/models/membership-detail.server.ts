@@ -32,6 +32,7 @@ import { recordAudit } from "./audit.server";
 import { outboxSubjectForCoordinators } from "./outbox-preview.server";
 import { getBodyParticipation } from "./participation.server";
 import { PROJECT_FIELD_LABELS } from "./sai-project.server";
+import { isKnownProvince, listProvinceOptions } from "./territory.server";
 
 // Everything a coordinator needs to judge one membership request, and the corrections they can make.
 
@@ -45,6 +46,7 @@ const AUDIT_ACTOR_LABELS = {
 /** The fields a coordinator can correct, with the labels of the forms (SPEC §5). */
 export const EDITABLE_FIELD_LABELS = {
   bodyName: "Denominazione ente",
+  provinceCode: "Provincia",
   pec: "PEC dell'ente",
   fiscalCode: "Codice fiscale dell'ente",
   firstName: "Nome",
@@ -146,7 +148,7 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl }: { id: number;
     .innerJoin(memberBodies, eq(memberBodies.id, membershipRequests.memberBodyId))
     .innerJoin(referents, eq(referents.id, membershipRequests.referentId))
     .leftJoin(municipalities, eq(municipalities.istatCode, memberBodies.municipalityCode))
-    .leftJoin(provinces, eq(provinces.code, municipalities.provinceCode))
+    .leftJoin(provinces, eq(provinces.code, memberBodies.provinceCode))
     .leftJoin(decider, eq(decider.id, membershipRequests.decidedById))
     .where(eq(membershipRequests.id, id))
     .get();
@@ -342,6 +344,7 @@ export function getMembershipEditValues(db: Db, { id }: { id: number }) {
     values: {
       bodyKind: body.kind as string,
       bodyName: body.name,
+      provinceCode: body.provinceCode ?? "",
       pec: body.pec,
       fiscalCode: body.fiscalCode,
       firstName: referent.firstName,
@@ -394,8 +397,13 @@ export function updateMembershipFields(
       };
     }
 
+    // A Comune's province is its comune's; for other enti it is chosen from the list.
+    if (body.kind !== "comune" && !isKnownProvince(db, changes.provinceCode)) {
+      return { ok: false, fieldErrors: { provinceCode: "Provincia non riconosciuta: sceglila dall'elenco" } };
+    }
     const current: Record<EditableField, FieldValue> = {
       bodyName: body.name,
+      provinceCode: body.provinceCode,
       pec: body.pec,
       fiscalCode: body.fiscalCode,
       firstName: referent.firstName,
@@ -409,6 +417,7 @@ export function updateMembershipFields(
     const wanted: Record<EditableField, FieldValue> = {
       // The name of a Comune comes from the ISTAT list and is not edited by hand.
       bodyName: body.kind === "comune" ? body.name : (changes.bodyName ?? "").trim(),
+      provinceCode: body.kind === "comune" ? body.provinceCode : changes.provinceCode,
       pec: changes.pec,
       fiscalCode: changes.fiscalCode,
       firstName: changes.firstName,
@@ -424,18 +433,21 @@ export function updateMembershipFields(
 
     const before: Partial<Record<EditableField, FieldValue>> = {};
     const after: Partial<Record<EditableField, FieldValue>> = {};
+    // The log shows a province by name, as the coordinator chose it.
+    const provinceName = (code: FieldValue) => listProvinceOptions(db).find((p) => p.code === code)?.name ?? code;
     for (const field of changed) {
-      before[field] = current[field];
-      after[field] = wanted[field];
+      before[field] = field === "provinceCode" ? provinceName(current[field]) : current[field];
+      after[field] = field === "provinceCode" ? provinceName(wanted[field]) : wanted[field];
     }
 
-    if (changed.some((f) => f === "bodyName" || f === "pec" || f === "fiscalCode")) {
+    const bodyFields: EditableField[] = ["bodyName", "provinceCode", "pec", "fiscalCode"];
+    if (changed.some((f) => bodyFields.includes(f))) {
       tx.update(memberBodies)
-        .set({ name: wanted.bodyName!, pec: wanted.pec!, fiscalCode: wanted.fiscalCode!, updatedAt: now })
+        .set({ name: wanted.bodyName!, provinceCode: wanted.provinceCode, pec: wanted.pec!, fiscalCode: wanted.fiscalCode!, updatedAt: now })
         .where(eq(memberBodies.id, body.id))
         .run();
     }
-    if (changed.some((f) => f !== "bodyName" && f !== "pec" && f !== "fiscalCode")) {
+    if (changed.some((f) => !bodyFields.includes(f))) {
       tx.update(referents)
         .set({
           firstName: wanted.firstName!,

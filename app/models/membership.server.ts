@@ -7,7 +7,7 @@ import { formatDateIt } from "~/utils/dates";
 import { recordAudit } from "./audit.server";
 import { listActiveCoordinators } from "./coordinator.server";
 import { queueEmail } from "./outbox.server";
-import { findMunicipality } from "./territory.server";
+import { findMunicipality, isKnownProvince } from "./territory.server";
 
 export const CONFIRMATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 export const PRIVACY_NOTICE_VERSION = "2026-11";
@@ -26,12 +26,19 @@ type SubmitInput = { registration: Registration; appUrl: string; now?: Date };
  */
 export function submitRegistration(db: Db, { registration: r, appUrl, now = new Date() }: SubmitInput): SubmitResult {
   let bodyName = r.bodyName ?? "";
+  let provinceCode: string;
   if (r.bodyKind === "comune") {
     const municipality = findMunicipality(db, r.municipalityCode ?? "");
     if (!municipality) {
       return { ok: false, fieldErrors: { municipalityCode: "Comune non riconosciuto: sceglilo dall'elenco" } };
     }
     bodyName = `Comune di ${municipality.name}`;
+    provinceCode = municipality.provinceCode;
+  } else {
+    if (!isKnownProvince(db, r.provinceCode)) {
+      return { ok: false, fieldErrors: { provinceCode: "Provincia non riconosciuta: sceglila dall'elenco" } };
+    }
+    provinceCode = r.provinceCode;
   }
 
   return db.transaction((tx): SubmitResult => {
@@ -57,10 +64,10 @@ export function submitRegistration(db: Db, { registration: r, appUrl, now = new 
       };
     }
 
-    const body = existing ?? insertBody(tx, r, bodyName, now);
+    const body = existing ?? insertBody(tx, { registration: r, name: bodyName, provinceCode, now });
     if (body.status !== "member") {
       tx.update(memberBodies)
-        .set({ pec: r.pec, fiscalCode: r.fiscalCode, name: body.kind === "comune" ? body.name : bodyName, updatedAt: now })
+        .set({ pec: r.pec, fiscalCode: r.fiscalCode, name: body.kind === "comune" ? body.name : bodyName, provinceCode, updatedAt: now })
         .where(eq(memberBodies.id, body.id))
         .run();
     }
@@ -180,12 +187,13 @@ export function submitRegistration(db: Db, { registration: r, appUrl, now = new 
   });
 }
 
-function insertBody(tx: Tx, r: Registration, name: string, now: Date) {
+function insertBody(tx: Tx, { registration: r, name, provinceCode, now }: { registration: Registration; name: string; provinceCode: string; now: Date }) {
   return tx
     .insert(memberBodies)
     .values({
       kind: r.bodyKind,
       municipalityCode: r.bodyKind === "comune" ? r.municipalityCode : null,
+      provinceCode,
       name,
       pec: r.pec,
       fiscalCode: r.fiscalCode,

@@ -56,11 +56,10 @@ export function activeReferentsInSegment(tx: Db | Tx, { provinceCodes = [], cate
     })
     .from(referents)
     .innerJoin(memberBodies, eq(memberBodies.id, referents.memberBodyId))
-    .leftJoin(municipalities, eq(municipalities.istatCode, memberBodies.municipalityCode))
     .where(
       and(
         ...activeReferentConditions(),
-        provinceCodes.length > 0 ? inArray(municipalities.provinceCode, provinceCodes) : undefined,
+        provinceCodes.length > 0 ? inArray(memberBodies.provinceCode, provinceCodes) : undefined,
         categories.length > 0
           ? exists(
               tx

@@ -161,6 +161,16 @@ export function findMunicipality(db: Db, istatCode: string) {
   return db.select().from(municipalities).where(eq(municipalities.istatCode, istatCode)).get();
 }
 
+/** The provinces as the options of a select: "Palermo (PA)". */
+export function listProvinceSelectOptions(db: Db) {
+  return listProvinceOptions(db).map((p) => ({ value: p.code, label: `${p.name} (${p.sigla})` }));
+}
+
+/** Whether `code` is one of the provinces of the configured region(s). */
+export function isKnownProvince(db: Db, code: string) {
+  return listProvinceOptions(db).some((p) => p.code === code);
+}
+
 export function countMunicipalitiesByProvince(db: Db) {
   return db
     .select({ sigla: provinces.sigla, count: sql<number>`count(*)` })

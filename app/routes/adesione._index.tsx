@@ -1,7 +1,8 @@
 import { json, redirect, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useActionData } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import { RegistrationForm, initialRegistrationValues, type RegistrationFormValues } from "~/components/registration-form";
 import { submitRegistration } from "~/models/membership.server";
+import { listProvinceSelectOptions } from "~/models/territory.server";
 import { getCookies } from "~/utils/cookies.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
@@ -24,10 +25,13 @@ type ActionData = {
   focusField?: string;
 };
 
-// No loader: the page carries no list of comuni in its data. The no-JavaScript select gets its
+// The loader carries the provinces only, never the list of comuni: the no-JavaScript select gets its
 // options as HTML from the server (ComuniOptionsContext, entry.server.tsx) and the combobox fetches
 // /adesione/comuni.json once hydrated; at national scale the list was 90 KB of the page's JavaScript
 // (issue 7, docs/performance.md).
+export async function loader() {
+  return json({ provinces: listProvinceSelectOptions(getDb()) });
+}
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await request.formData();
@@ -86,6 +90,7 @@ function registrationValuesOf(formData: FormData): RegistrationFormValues {
 }
 
 export default function RegistrationPage() {
+  const { provinces } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
     <div className="container my-5">
@@ -98,6 +103,7 @@ export default function RegistrationPage() {
             coordinatori di ANCI Sicilia per l'approvazione.
           </p>
           <RegistrationForm
+            provinces={provinces}
             key={actionData ? JSON.stringify(actionData.values.projects.length) + (actionData.focusField ?? "") : "initial"}
             values={actionData?.values ?? initialRegistrationValues}
             serverErrors={actionData?.errors ?? {}}

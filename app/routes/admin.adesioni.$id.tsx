@@ -213,7 +213,15 @@ export default function MembershipRequestPage() {
             ["Tipo di ente", body.kindLabel],
             ["Denominazione ente", body.name],
             ...(comune ? ([["Comune", comune]] as [string, ReactNode][]) : []),
-            ...(body.provinceName ? ([["Provincia", body.provinceName]] as [string, ReactNode][]) : []),
+            [
+              "Provincia",
+              body.provinceName ?? (
+                <>
+                  non indicata: <Link to={`/admin/adesioni/${request.id}/modifica`}>indicala in «Modifica dati»</Link>, così l'ente
+                  rientra nei filtri per provincia
+                </>
+              ),
+            ],
             ["PEC dell'ente", <a href={`mailto:${body.pec}`}>{body.pec}</a>],
             ["Codice fiscale dell'ente", body.fiscalCode],
             ["Stato dell'ente", body.statusLabel],

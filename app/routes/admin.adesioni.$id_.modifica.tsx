@@ -4,6 +4,7 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { ErrorSummary, SelectField, TextField } from "~/components/form-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
 import { getMembershipEditValues, parseRequestId, updateMembershipFields } from "~/models/membership-detail.server";
+import { listProvinceSelectOptions } from "~/models/territory.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
@@ -26,7 +27,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = parseRequestId(params.id);
   const found = id ? getMembershipEditValues(getDb(), { id }) : null;
   if (!found) throw notFound();
-  return json(found);
+  return json({ ...found, provinces: listProvinceSelectOptions(getDb()) });
 }
 
 type Values = Record<string, string>;
@@ -65,7 +66,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 const ROLE_OPTIONS = Object.entries(REFERENT_ROLE_LABELS).map(([value, label]) => ({ value, label }));
 
 export default function EditMembershipPage() {
-  const { requestId, bodyKind, bodyKindLabel, values } = useLoaderData<typeof loader>();
+  const { requestId, bodyKind, bodyKindLabel, values, provinces } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<MembershipEditInput>({
@@ -122,7 +123,18 @@ export default function EditMembershipPage() {
                 Denominazione ente: <strong>{values.bodyName}</strong> (dal nome del Comune, non modificabile)
               </p>
             ) : (
-              <TextField label="Denominazione ente" defaultValue={initial.bodyName} error={errorFor("bodyName")} {...form.register("bodyName")} />
+              <>
+                <TextField label="Denominazione ente" defaultValue={initial.bodyName} error={errorFor("bodyName")} {...form.register("bodyName")} />
+                <SelectField
+                  label="Provincia"
+                  hint="La provincia in cui ha sede l'ente: decide in quali filtri, inviti e comunicazioni per provincia rientra."
+                  options={provinces}
+                  placeholder="Scegli la provincia"
+                  defaultValue={initial.provinceCode}
+                  error={errorFor("provinceCode")}
+                  {...form.register("provinceCode")}
+                />
+              </>
             )}
             <TextField label="PEC dell'ente" type="email" defaultValue={initial.pec} error={errorFor("pec")} {...form.register("pec")} />
             <TextField

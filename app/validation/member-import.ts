@@ -20,6 +20,7 @@ export type BaseColumnKey =
   | "bodyKind"
   | "municipality"
   | "bodyName"
+  | "province"
   | "pec"
   | "fiscalCode"
   | "firstName"
@@ -67,6 +68,15 @@ export const BASE_COLUMNS: BaseColumn[] = [
     description: "Il nome dell'Unione di Comuni, del Libero Consorzio, della Città Metropolitana o dell'altro ente. Per i Comuni lasciala vuota.",
     example: "Unione dei Comuni delle Madonie",
     aliases: ["denominazione", "ente", "nome ente", "denominazione dell ente"],
+  },
+  {
+    key: "province",
+    header: "Provincia (sigla o nome)",
+    required: "Sì, per gli enti diversi da un Comune",
+    description:
+      "La provincia in cui ha sede l'ente: la sigla (ad esempio PA) o il nome. Per i Comuni si può lasciare vuota: vale la provincia del Comune.",
+    example: "PA",
+    aliases: ["provincia", "sigla provincia", "provincia sigla", "prov", "sigla"],
   },
   {
     key: "pec",

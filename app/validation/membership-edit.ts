@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { registrationFieldRules as rules } from "./registration";
+import { bodyProvinceIssue, registrationFieldRules as rules } from "./registration";
 
 // A coordinator's correction of an ente and of the referente named by a request. The field rules are
 // the scheda's own (app/validation/registration.ts), so a corrected record is as valid as a submitted one.
@@ -11,6 +11,7 @@ const editFields = z.object({
   // whether the denominazione is required.
   bodyKind: rules.bodyKind,
   bodyName: rules.bodyName,
+  provinceCode: rules.provinceCode,
   pec: rules.pec,
   fiscalCode: rules.fiscalCode,
   firstName: rules.firstName,
@@ -28,6 +29,8 @@ export const membershipEditSchema = z.preprocess((raw, ctx) => {
   if (v.bodyKind !== "comune" && name.length < 3) {
     ctx.addIssue({ code: "custom", path: ["bodyName"], message: "Inserisci la denominazione dell'ente" });
   }
+  const provinceIssue = bodyProvinceIssue(typeof v.bodyKind === "string" ? v.bodyKind : "", v.provinceCode);
+  if (provinceIssue) ctx.addIssue({ code: "custom", path: ["provinceCode"], message: provinceIssue });
   return raw;
 }, editFields);
 

@@ -87,6 +87,8 @@ const registrationFields = z.object({
     bodyKind: oneOf(MEMBER_BODY_KINDS, "Scegli il tipo di ente"),
     municipalityCode: text("Comune non valido").pipe(z.string().trim()),
     bodyName: text("Denominazione non valida").pipe(z.string().trim().max(200, "Massimo 200 caratteri")),
+    // Asked for enti other than a Comune (a Comune's province is its comune's); see bodyProvinceIssue.
+    provinceCode: text("Provincia non valida").pipe(z.string().trim()),
     pec: emailField("Inserisci la PEC dell'ente"),
     fiscalCode: required("Inserisci il codice fiscale dell'ente", 20)
       .transform((v) => v.replace(/\s+/g, ""))
@@ -117,6 +119,18 @@ const registrationFields = z.object({
     privacyConsent: checkbox.refine((v) => v, "Per inviare la scheda devi dichiarare di aver letto l'informativa"),
 });
 
+/**
+ * An ente other than a Comune names the province of its seat (an ISTAT province code, from the
+ * list); a Comune's is taken from its comune. The message, or null when there is nothing to say.
+ */
+export function bodyProvinceIssue(kind: string, provinceCode: unknown) {
+  if (!kind || kind === "comune") return null;
+  const code = trimmed(provinceCode);
+  if (!code) return "Scegli la provincia in cui ha sede l'ente";
+  if (!/^\d{3}$/.test(code)) return "Provincia non riconosciuta: sceglila dall'elenco";
+  return null;
+}
+
 /** The single-field rules of the scheda, for forms that edit the same data (e.g. a coordinator's correction). */
 export const registrationFieldRules = registrationFields.shape;
 
@@ -132,6 +146,8 @@ export const registrationSchema = z.preprocess((raw, ctx) => {
   } else if (kind && trimmed(v.bodyName).length < 3) {
     ctx.addIssue({ code: "custom", path: ["bodyName"], message: "Inserisci la denominazione dell'ente" });
   }
+  const provinceIssue = bodyProvinceIssue(kind, v.provinceCode);
+  if (provinceIssue) ctx.addIssue({ code: "custom", path: ["provinceCode"], message: provinceIssue });
   const noActiveProjects = isChecked(v.noActiveProjects);
   if (!noActiveProjects && (!Array.isArray(v.projects) || v.projects.length === 0)) {
     ctx.addIssue({

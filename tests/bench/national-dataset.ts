@@ -96,8 +96,8 @@ export async function generateNationalDataset(file: string, { now = new Date() }
 
     // --- enti, referenti, requests, projects -------------------------------------------------
     const insertBody = sqlite.prepare(
-      `INSERT INTO member_bodies (id, kind, municipality_code, name, pec, fiscal_code, status, created_at, updated_at)
-       VALUES (?, 'comune', ?, ?, ?, ?, 'member', ?, ?)`,
+      `INSERT INTO member_bodies (id, kind, municipality_code, province_code, name, pec, fiscal_code, status, created_at, updated_at)
+       VALUES (?, 'comune', ?, ?, ?, ?, ?, 'member', ?, ?)`,
     );
     const insertReferent = sqlite.prepare(
       `INSERT INTO referents (id, member_body_id, first_name, last_name, role, office, email, phone, mobile,
@@ -127,7 +127,7 @@ export async function generateNationalDataset(file: string, { now = new Date() }
         const created = t - (4 * 365 - (i % 300)) * DAY_MS;
         const fiscalCode = bodyFiscalCode(`0${String(bodyId).padStart(9, "0")}`);
         const pec = `protocollo@pec.comune.${bodySlug}.${c.code}.it`;
-        insertBody.run(bodyId, c.code, bodyName, pec, fiscalCode, created, created);
+        insertBody.run(bodyId, c.code, c.provinceCode, bodyName, pec, fiscalCode, created, created);
 
         // 5 referenti in sequence; normally the 5th is the active one. One ente in 20 has the 4th
         // active and the 5th waiting as a handover request; one in 50 had its 2nd request rejected.

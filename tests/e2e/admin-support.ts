@@ -200,6 +200,7 @@ export function makeReferente({ asComune = false, ...overrides }: Partial<Regist
 async function fillOtherBodyForm(page: Page, data: Referente) {
   await field(page, "Tipo di ente").selectOption({ label: "Unione di Comuni" });
   await field(page, "Denominazione ente").fill(data.bodyName);
+  await field(page, "Provincia").selectOption({ label: "Palermo (PA)" });
   await field(page, "PEC dell'ente").fill(data.pec);
   await field(page, "Codice fiscale dell'ente").fill(data.fiscalCode);
   await field(page, "Nome").fill(data.firstName);

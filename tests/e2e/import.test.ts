@@ -125,7 +125,7 @@ describe("import of the member list", () => {
     const file = await xlsx([
       // The comune's name in capitals and without apostrophes, as old lists have it.
       sheetRow({ municipality: comune.name.toUpperCase().replace(/'/g, ""), email: emails.comune }),
-      sheetRow({ bodyKind: "Unione di Comuni", bodyName: unione, fiscalCode: bodyFiscalCode(`9${crypto.randomInt(1e9).toString().padStart(9, "0")}`), email: emails.unione }),
+      sheetRow({ bodyKind: "Unione di Comuni", bodyName: unione, province: "PA", fiscalCode: bodyFiscalCode(`9${crypto.randomInt(1e9).toString().padStart(9, "0")}`), email: emails.unione }),
       sheetRow({ municipality: "Atlantide", email: uniqueEmail("import") }),
     ]);
 

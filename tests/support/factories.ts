@@ -36,6 +36,8 @@ export function validRegistrationFields(overrides: RegistrationFields = {}): Reg
     bodyKind: "comune",
     municipalityCode: nextComuneCode(),
     bodyName: "",
+    // Read only for enti other than a Comune (a Comune's is its comune's): Palermo.
+    provinceCode: "082",
     pec: "protocollo@pec.comune.esempio.it",
     fiscalCode: randomBodyFiscalCode(),
     firstName: "Maria",

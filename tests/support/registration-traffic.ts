@@ -57,7 +57,7 @@ export function registrationFields(email: string, body: { municipalityCode: stri
   return {
     ...("municipalityCode" in body
       ? { bodyKind: "comune", municipalityCode: body.municipalityCode, bodyName: "" }
-      : { bodyKind: "unione_comuni", municipalityCode: "", bodyName: body.bodyName }),
+      : { bodyKind: "unione_comuni", municipalityCode: "", bodyName: body.bodyName, provinceCode: "082" }),
     pec: "protocollo@pec.comune.esempio.it",
     fiscalCode: randomBodyFiscalCode(),
     firstName: "Maria",

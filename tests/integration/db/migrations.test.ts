@@ -64,3 +64,41 @@ describe("0004_invitation_reminders: reminders once per invitation", () => {
     sqlite.close();
   });
 });
+
+describe("0005_member_body_province: the province of every ente's seat", () => {
+  it("gives a Comune its comune's province, a Libero Consorzio or Città Metropolitana the province in its name, the others none", () => {
+    const sqlite = new Database(path.join(root, "province.db"));
+    const db = drizzle(sqlite);
+    migrate(db, { migrationsFolder: migrationsUpTo("0004_invitation_reminders") });
+
+    const province = sqlite.prepare(`INSERT INTO provinces (code, sigla, name, kind, region) VALUES (?, ?, ?, 'provincia', ?)`);
+    province.run("082", "PA", "Palermo", "Sicilia");
+    province.run("086", "EN", "Enna", "Sicilia");
+    province.run("088", "RG", "Ragusa", "Sicilia");
+    province.run("039", "RA", "Ravenna", "Emilia-Romagna");
+    sqlite.prepare(`INSERT INTO municipalities (istat_code, name, search_key, province_code) VALUES ('082027', 'Cefalù', 'cefalu', '082')`).run();
+    const body = sqlite.prepare(`INSERT INTO member_bodies (kind, municipality_code, name, pec, fiscal_code) VALUES (?, ?, ?, 'pec@pec.test', ?)`);
+    const ids = {
+      cefalu: Number(body.run("comune", "082027", "Comune di Cefalù", "00000000001").lastInsertRowid),
+      ragusa: Number(body.run("libero_consorzio", null, "Libero Consorzio Comunale di Ragusa", "00000000002").lastInsertRowid),
+      palermo: Number(body.run("citta_metropolitana", null, "Città metropolitana di PALERMO", "00000000003").lastInsertRowid),
+      // "Enna" is inside "Ravenna": the longest name that fits wins.
+      ravenna: Number(body.run("libero_consorzio", null, "Provincia di Ravenna", "00000000004").lastInsertRowid),
+      unione: Number(body.run("unione_comuni", null, "Unione dei Comuni delle Madonie", "00000000005").lastInsertRowid),
+      unknown: Number(body.run("citta_metropolitana", null, "Città Metropolitana di Atlantide", "00000000006").lastInsertRowid),
+    };
+
+    migrate(db, { migrationsFolder: MIGRATIONS });
+
+    const provinceOf = (id: number) => (sqlite.prepare(`SELECT province_code AS code FROM member_bodies WHERE id = ?`).get(id) as { code: string | null }).code;
+    expect(Object.fromEntries(Object.entries(ids).map(([name, id]) => [name, provinceOf(id)]))).toEqual({
+      cefalu: "082",
+      ragusa: "088",
+      palermo: "082",
+      ravenna: "039",
+      unione: null,
+      unknown: null,
+    });
+    sqlite.close();
+  });
+});

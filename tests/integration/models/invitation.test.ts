@@ -38,6 +38,8 @@ let coordinatorId: number;
 let paOrdinari: Ref, ctMsna: Ref, agDmds: Ref, paMsna: Ref;
 // Not active: confirmed but never approved, approved then revoked, replaced by a successor.
 let pending: Ref, revoked: Ref, replaced: Ref, successor: Ref;
+// An ente without a comune: in the province of its seat, Catania.
+let ctMetro: Ref;
 
 beforeAll(async () => {
   coordinatorId = createTestCoordinator().id;
@@ -55,6 +57,10 @@ beforeAll(async () => {
   });
   expect(successor.request.kind).toBe("handover");
   expect(approveMembership(getDb(), { id: successor.request.id, coordinatorId, appUrl: APP_URL })).toEqual({ ok: true });
+  ctMetro = await createReferent({
+    category: "DM/DS",
+    fields: { bodyKind: "citta_metropolitana", municipalityCode: "", bodyName: "Città Metropolitana di Catania", provinceCode: "087" },
+  });
 });
 
 const all = (roundTableId: number, filters: RecipientFilters = {}) =>
@@ -72,13 +78,15 @@ describe("recipientsFor", () => {
 
   it("filters by province (any of) and by tipologia of an open project (any of), both together", () => {
     const rt = createRoundTable();
-    const ours = [paOrdinari, ctMsna, agDmds, paMsna, successor].map((r) => r.email);
+    const ours = [paOrdinari, ctMsna, agDmds, paMsna, successor, ctMetro].map((r) => r.email);
     const pick = (filters: RecipientFilters) => emailsIn(all(rt.id, filters)).filter((e) => ours.includes(e)).sort();
 
     expect(pick({ provinceCodes: ["082"] })).toEqual([paOrdinari.email, paMsna.email].sort());
     expect(pick({ provinceCodes: ["082", "084"] })).toEqual([paOrdinari.email, paMsna.email, agDmds.email].sort());
+    // The Città Metropolitana has no comune: it is in Catania, the province of its seat.
+    expect(pick({ provinceCodes: ["087"] })).toEqual([ctMsna.email, successor.email, ctMetro.email].sort());
     expect(pick({ categories: ["MSNA"] })).toEqual([ctMsna.email, paMsna.email, successor.email].sort());
-    expect(pick({ categories: ["MSNA", "DM/DS"] })).toEqual([ctMsna.email, paMsna.email, successor.email, agDmds.email].sort());
+    expect(pick({ categories: ["MSNA", "DM/DS"] })).toEqual([ctMsna.email, paMsna.email, successor.email, agDmds.email, ctMetro.email].sort());
     expect(pick({ provinceCodes: ["082"], categories: ["MSNA"] })).toEqual([paMsna.email]);
     expect(pick({ provinceCodes: ["086"] })).toEqual([]);
   });

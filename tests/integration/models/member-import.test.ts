@@ -119,6 +119,7 @@ function realisticRows({ typed }: { typed: boolean }): SheetRow[] {
       bodyKind: "Unione di Comuni",
       municipality: "",
       bodyName: "Unione dei Comuni delle Madonie",
+      province: " palermo ",
       fiscalCode: CF_MADONIE,
       email: "unione@madonie.example.it",
       "p1.category": "",
@@ -380,7 +381,9 @@ describe("import", () => {
       { category: "DM/DS", places: 5, start: "2024-03-01", end: "2027-02-28" },
     ]);
     const madonie = db.select().from(memberBodies).where(eq(memberBodies.fiscalCode, CF_MADONIE)).get()!;
-    expect(madonie).toMatchObject({ kind: "unione_comuni", name: "Unione dei Comuni delle Madonie", municipalityCode: null });
+    expect(madonie).toMatchObject({ kind: "unione_comuni", name: "Unione dei Comuni delle Madonie", municipalityCode: null, provinceCode: "082" });
+    // A Comune's province is its comune's (Sant'Agata di Militello, Messina).
+    expect(santagata.provinceCode).toBe("083");
     expect(db.select().from(membershipRequests).where(eq(membershipRequests.memberBodyId, madonie.id)).get()!.noActiveProjects).toBe(true);
 
     // The members appear in the coordinators' list, approved.
@@ -563,6 +566,29 @@ describe("import", () => {
     const result = runImport(db, { rows: parsed.rows, status: "approved", sendEmails: false, coordinatorId, fileName: "r.csv", appUrl: APP_URL, expectedDigest: preview.digest });
     expect(result).toMatchObject({ ok: false, reason: "changed" });
     expect(dbSnapshot()).toEqual(snapshot);
+  });
+
+  it("an ente other than a Comune names its province by sigla or name; missing or unknown is an error on that cell", () => {
+    const db = getDb();
+    const other = (province: string) =>
+      valuesOf(row({ bodyKind: "Libero Consorzio", municipality: "", bodyName: "Libero Consorzio Comunale di Ragusa", province, fiscalCode: randomFiscalCode() }));
+    const preview = previewImport(db, {
+      rows: [
+        { line: 2, values: other("RG"), cells: [] },
+        { line: 3, values: other("ragusa"), cells: [] },
+        { line: 4, values: other(""), cells: [] },
+        { line: 5, values: other("Ragusia"), cells: [] },
+        // A Comune's own province column is not read: its comune decides.
+        { line: 6, values: valuesOf(row({ municipality: "083002", province: "zz" })), cells: [] },
+      ],
+    });
+    expect(preview.rows.map((r) => [r.line, r.status, r.errors.map((e) => [e.column, e.message])])).toEqual([
+      [2, "new", []],
+      [3, "new", []],
+      [4, "error", [["Provincia (sigla o nome)", "Indica la provincia in cui ha sede l'ente: la sigla (ad esempio PA) o il nome"]]],
+      [5, "error", [["Provincia (sigla o nome)", "«Ragusia» non è una provincia: indica la sigla (ad esempio PA) o il nome"]]],
+      [6, "new", []],
+    ]);
   });
 
   it("a codice fiscale already used by another ente is an error on that cell", async () => {

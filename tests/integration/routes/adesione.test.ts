@@ -108,12 +108,24 @@ describe("POST /adesione", () => {
     expect(getDb().select().from(saiProjects).where(eq(saiProjects.requestId, request.id)).all()).toHaveLength(0);
   });
 
-  it("registers a non-Comune ente by name", async () => {
-    const fields = validRegistrationFields({ bodyKind: "unione_comuni", municipalityCode: "", bodyName: "Unione dei Comuni delle Madonie" });
+  it("registers a non-Comune ente by name, in the province of its seat", async () => {
+    const unione = { bodyKind: "unione_comuni", municipalityCode: "", bodyName: "Unione dei Comuni delle Madonie" };
+    expect(await errorsOf(await submit(validRegistrationFields({ ...unione, provinceCode: "" })))).toEqual({ provinceCode: "Scegli la provincia in cui ha sede l'ente" });
+    // A code that passes the form's check but is no province of the region.
+    expect(await errorsOf(await submit(validRegistrationFields({ ...unione, provinceCode: "015" })))).toEqual({ provinceCode: "Provincia non riconosciuta: sceglila dall'elenco" });
+
+    const fields = validRegistrationFields({ ...unione, provinceCode: "082" });
     expect((await submit(fields)).status).toBe(302);
     const [{ request }] = requestsForEmail(fields.email);
     const body = getDb().select().from(memberBodies).where(eq(memberBodies.id, request.memberBodyId)).get()!;
-    expect(body).toMatchObject({ kind: "unione_comuni", name: "Unione dei Comuni delle Madonie", municipalityCode: null });
+    expect(body).toMatchObject({ kind: "unione_comuni", name: "Unione dei Comuni delle Madonie", municipalityCode: null, provinceCode: "082" });
+  });
+
+  it("gives a Comune the province of its comune, whatever the form says", async () => {
+    const fields = validRegistrationFields({ municipalityCode: "089017", provinceCode: "082" });
+    expect((await submit(fields)).status).toBe(302);
+    const [{ request }] = requestsForEmail(fields.email);
+    expect(getDb().select().from(memberBodies).where(eq(memberBodies.id, request.memberBodyId)).get()!.provinceCode).toBe("089");
   });
 
   it("re-sends the link instead of duplicating when the same ente and email submit again", async () => {

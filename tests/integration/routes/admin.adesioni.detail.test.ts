@@ -3,8 +3,10 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog, memberBodies, membershipRequests, referents } from "#db/schema";
 import type { MembershipRequestDetail } from "~/models/membership-detail.server";
+import { listMembershipRequests } from "~/models/membership-list.server";
 import { action as submitAction } from "~/routes/adesione._index";
 import { action as confirmAction } from "~/routes/adesione.conferma.$token";
+import * as detailRoute from "~/routes/admin.adesioni.$id";
 import { action as detailAction, loader as detailLoader } from "~/routes/admin.adesioni.$id";
 import { loader as pdfLoader } from "~/routes/admin.adesioni.$id.scheda[.]pdf";
 import { action as editAction, loader as editLoader } from "~/routes/admin.adesioni.$id_.modifica";
@@ -14,6 +16,7 @@ import { startOutboxWorker } from "~/utils/outbox-worker.server";
 import { adminGet, adminPost, createTestCoordinator, sessionCookieFor, settle } from "../../support/admin";
 import { confirmationTokenFor, countRows, outboxFor, requestsForEmail } from "../../support/db-queries";
 import { randomBodyFiscalCode, validRegistrationFields, type RegistrationFields } from "../../support/factories";
+import { renderRoute } from "../../support/render-route";
 import { APP_URL, browserPost, routeArgs } from "../../support/requests";
 import { startTestSmtpServer } from "../../support/smtp-server";
 
@@ -464,10 +467,32 @@ describe("/admin/adesioni/:id/modifica", () => {
     });
 
     const comune = await registered();
-    const name = bodyRow(requestRow(comune.id).memberBodyId).name;
-    const response = await edit(comune.id, { ...(await editValues(comune.id)), bodyName: "Comune inventato" });
+    const { name, provinceCode } = bodyRow(requestRow(comune.id).memberBodyId);
+    const response = await edit(comune.id, { ...(await editValues(comune.id)), bodyName: "Comune inventato", provinceCode: provinceCode === "081" ? "082" : "081" });
     expect(response.headers.get("Location")).toBe(`/admin/adesioni/${comune.id}?esito=invariata`);
-    expect(bodyRow(requestRow(comune.id).memberBodyId).name).toBe(name);
+    // A Comune's name and province are its comune's.
+    expect(bodyRow(requestRow(comune.id).memberBodyId)).toMatchObject({ name, provinceCode });
+  });
+
+  it("sets the province of an ente that is not a Comune, which then shows in the list's province filter", async () => {
+    const { id } = await registered({ bodyKind: "libero_consorzio", municipalityCode: "", bodyName: "Libero Consorzio Comunale di Trapani", provinceCode: "082", fiscalCode: randomBodyFiscalCode() });
+    const bodyId = requestRow(id).memberBodyId;
+    // Recorded before the scheda asked for it: the detail page says so and points to the correction.
+    getDb().update(memberBodies).set({ provinceCode: null }).where(eq(memberBodies.id, bodyId)).run();
+    const { html } = await renderRoute(detailRoute, await adminGet(`/admin/adesioni/${id}`, coordinator.id), "/admin/adesioni/:id");
+    const text = html.replace(/<[^>]+>/g, " ").replace(/&#x27;/g, "'").replace(/\s+/g, " ");
+    expect(text).toContain("Provincia non indicata: indicala in «Modifica dati» , così l'ente rientra nei filtri per provincia");
+    expect(html).toMatch(new RegExp(`<a [^>]*href="/admin/adesioni/${id}/modifica">indicala in «Modifica dati»</a>`));
+
+    const values = await editValues(id);
+    expect(values.provinceCode).toBe("");
+    expect((await errorsOf(await edit(id, { ...values, provinceCode: "" }))).provinceCode).toBe("Scegli la provincia in cui ha sede l'ente");
+    expect((await errorsOf(await edit(id, { ...values, provinceCode: "999" }))).provinceCode).toBe("Provincia non riconosciuta: sceglila dall'elenco");
+    expect((await edit(id, { ...values, provinceCode: "081" })).status).toBe(302);
+    expect(bodyRow(bodyId).provinceCode).toBe("081");
+    expect(auditFor(id).find((a) => a.action === "membership.edited")!.details).toMatchObject({ before: { provinceCode: null }, after: { provinceCode: "Trapani" } });
+    const trapani = listMembershipRequests(getDb(), { filters: { provinceCode: "081", q: "Libero Consorzio Comunale di Trapani" }, sort: { key: "created", direction: "desc" } });
+    expect(trapani.rows.map((r) => [r.id, r.province?.sigla])).toEqual([[id, "TP"]]);
   });
 });
 

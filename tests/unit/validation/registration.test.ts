@@ -92,8 +92,13 @@ describe("registrationSchema", () => {
     expect(parsed.projects).toEqual([]);
   });
 
-  it("does not need a comune for other kinds of ente", () => {
-    expect(errorsOf({ ...valid, bodyKind: "citta_metropolitana", municipalityCode: "", bodyName: "Città Metropolitana di Catania" })).toEqual({});
+  it("does not need a comune for other kinds of ente, but the province of their seat", () => {
+    const catania = { ...valid, bodyKind: "citta_metropolitana", municipalityCode: "", bodyName: "Città Metropolitana di Catania" };
+    expect(errorsOf({ ...catania, provinceCode: "087" })).toEqual({});
+    expect(errorsOf({ ...catania, provinceCode: "" })).toEqual({ provinceCode: "Scegli la provincia in cui ha sede l'ente" });
+    expect(errorsOf({ ...catania, provinceCode: "Catania" })).toEqual({ provinceCode: "Provincia non riconosciuta: sceglila dall'elenco" });
+    // A Comune's province is its comune's: nothing is asked.
+    expect(errorsOf({ ...valid, provinceCode: "" })).toEqual({});
   });
 });
 
