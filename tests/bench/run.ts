@@ -72,6 +72,7 @@ function registrationBodies(hidden: Record<string, string>) {
       bodyKind: "unione_comuni",
       municipalityCode: "",
       bodyName: `Unione dei Comuni ${runId} n. ${n}`,
+      provinceCode: "082",
       pec: `protocollo.${runId}.${n}@pec.unione.example.it`,
       fiscalCode: bodyFiscalCode(`1${String(n).padStart(9, "0")}`),
       firstName: "Maria",
