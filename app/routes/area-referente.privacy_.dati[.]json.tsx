@@ -15,7 +15,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
       "Content-Type": "application/json; charset=utf-8",
       "Content-Disposition": `attachment; filename="i-miei-dati-${now.toISOString().slice(0, 10)}.json"`,
       "Cache-Control": "no-store",
-      "X-Content-Type-Options": "nosniff",
     },
   });
 }

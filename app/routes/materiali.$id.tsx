@@ -10,7 +10,7 @@ import { storedFileResponse } from "~/utils/file-download.server";
 // exactly like a material that does not exist.
 
 const notFound = () =>
-  new Response("Materiale non trovato", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" } });
+  new Response("Materiale non trovato", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = params.id && /^\d{1,9}$/.test(params.id) ? Number(params.id) : null;

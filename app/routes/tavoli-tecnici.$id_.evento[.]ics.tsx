@@ -16,7 +16,6 @@ export async function loader({ params }: LoaderFunctionArgs) {
       "Content-Type": "text/calendar; charset=utf-8",
       "Content-Disposition": `attachment; filename="tavolo-tecnico-${rt.id}.ics"`,
       "Cache-Control": "no-cache",
-      "X-Content-Type-Options": "nosniff",
     },
   });
 }

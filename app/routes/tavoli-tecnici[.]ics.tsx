@@ -15,7 +15,6 @@ export async function loader() {
       "Content-Type": "text/calendar; charset=utf-8",
       "Content-Disposition": 'inline; filename="tavoli-tecnici.ics"',
       "Cache-Control": "no-cache",
-      "X-Content-Type-Options": "nosniff",
     },
   });
 }

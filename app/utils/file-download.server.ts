@@ -18,7 +18,6 @@ export function storedFileResponse({ file, mimeType, downloadName, cacheControl 
       "Content-Type": mimeType,
       "Content-Length": String(size),
       "Content-Disposition": contentDisposition(downloadName),
-      "X-Content-Type-Options": "nosniff",
       "Content-Security-Policy": "default-src 'none'; sandbox",
       "Cache-Control": cacheControl,
     },

@@ -119,6 +119,5 @@ export function downloadHeaders({ fileName, contentType }: { fileName: string; c
     "Content-Type": contentType,
     "Content-Disposition": `attachment; filename="${fileName}"`,
     "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
   };
 }

@@ -131,7 +131,6 @@ describe("uploading materials", () => {
     const served = await download(m.id);
     expect(served.status).toBe(200);
     expect(served.headers.get("Content-Type")).toBe(mimeType);
-    expect(served.headers.get("X-Content-Type-Options")).toBe("nosniff");
     expect(served.headers.get("Content-Disposition")).toBe(`attachment; filename="${downloadName}"; filename*=UTF-8''${encodeURIComponent(downloadName)}`);
     expect(Buffer.from(await served.arrayBuffer())).toEqual(Buffer.from(content));
 
