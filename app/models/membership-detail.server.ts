@@ -186,6 +186,8 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl }: { id: number;
     .all()
     .map((p) => ({
       id: p.id,
+      /** How the page and its log name the project: "Ordinari PROG-1-PR-1", or its start without a code. */
+      name: `${SAI_CATEGORY_LABELS[p.category]} ${p.projectCode ?? `dal ${p.startDate.split("-").reverse().join("/")}`}`,
       category: p.category,
       categoryLabel: SAI_CATEGORY_LABELS[p.category],
       fundedPlaces: p.fundedPlaces,
@@ -260,6 +262,8 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl }: { id: number;
         details,
         /** An edit's fields with their labels, values before and after. */
         changes: auditChanges(entry.action, details),
+        /** The project an entry about a project concerns, by name. */
+        project: PROJECT_AUDIT_ACTIONS.has(entry.action) ? (projects.find((p) => p.id === details.projectId)?.name ?? null) : null,
         reason: typeof details.reason === "string" ? details.reason : null,
       };
     });

@@ -378,7 +378,7 @@ export default function MembershipRequestPage() {
                     </td>
                     <td>
                       <Link to={`/admin/adesioni/${request.id}/progetti/${p.id}`}>
-                        Modifica<span className="visually-hidden"> il progetto {p.categoryLabel} {p.projectCode ?? `dal ${isoDay(p.startDate)}`}</span>
+                        Modifica<span className="visually-hidden"> il progetto {p.name}</span>
                       </Link>
                     </td>
                   </tr>
@@ -506,10 +506,13 @@ function Participation() {
   );
 }
 
-function AuditDetails({ entry }: { entry: { changes: { field: string; label: string; before: string | null; after: string | null }[]; reason: string | null } }) {
-  if (entry.changes.length > 0) {
+type AuditEntryDetails = { changes: { field: string; label: string; before: string | null; after: string | null }[]; reason: string | null; project: string | null };
+
+function AuditDetails({ entry }: { entry: AuditEntryDetails }) {
+  if (entry.changes.length > 0 || entry.project) {
     return (
       <ul className="list-unstyled mb-0">
+        {entry.project ? <li>Progetto: {entry.project}</li> : null}
         {entry.changes.map((c) => (
           <li key={c.field}>
             {c.label}: {c.before ?? "(vuoto)"} → {c.after ?? "(vuoto)"}

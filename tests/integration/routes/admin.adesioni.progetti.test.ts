@@ -223,6 +223,8 @@ describe("/admin/adesioni/:id/progetti/:projectId", () => {
     const { detail, outcome } = await detailOf(r.requestId, "?esito=progetto-modificato");
     expect(outcome).toBe("Il progetto è stato aggiornato.");
     expect(detail.audit[0]).toMatchObject({ action: "sai_project.updated", actionLabel: "Ha modificato un progetto SAI", actorLabel: "Giulia Bianchi" });
+    // Which project: by its name now (the ente may have several).
+    expect(detail.audit[0].project).toBe("Ordinari PROG-1776-PR-4");
     expect(detail.audit[0].changes).toEqual([
       { field: "fundedPlaces", label: "Posti finanziati", before: "25", after: "30" },
       { field: "projectCode", label: "Codice progetto", before: "PROG-1776-PR-3", after: "PROG-1776-PR-4" },
@@ -313,7 +315,7 @@ describe("Chiudi il progetto / Riapri il progetto", () => {
 
     const { detail, outcome } = await detailOf(r.requestId, "?esito=progetto-chiuso");
     expect(outcome).toBe("Il progetto è stato chiuso: non conta più tra i progetti attivi.");
-    expect(detail.audit[0]).toMatchObject({ actionLabel: "Ha chiuso un progetto SAI", actorLabel: "Giulia Bianchi" });
+    expect(detail.audit[0]).toMatchObject({ actionLabel: "Ha chiuso un progetto SAI", actorLabel: "Giulia Bianchi", project: "Ordinari PROG-1776-PR-3" });
     expect(detail.audit[0].changes).toEqual([{ field: "closedAt", label: "Data di chiusura", before: null, after: "30 giugno 2025" }]);
     const page = (await (await viewProject(r.requestId, project.id)).json()) as { closedOn: string | null };
     expect(page.closedOn).toBe("30 giugno 2025");
