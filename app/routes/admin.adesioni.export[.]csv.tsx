@@ -11,7 +11,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { filters, sort } = parseMembershipListParams(new URL(request.url).searchParams);
   const db = getDb();
   const rows = exportMembershipRequests(db, { filters, sort });
-  const body = toCsv(MEMBERSHIP_EXPORT_COLUMNS, rows);
+  const body = await toCsv(MEMBERSHIP_EXPORT_COLUMNS, rows);
   recordMembershipExport(db, { coordinatorId: coordinator.id, format: "csv", filters, sort, rowCount: rows.length });
   return new Response(body, {
     status: 200,

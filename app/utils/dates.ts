@@ -29,3 +29,13 @@ export function formatDateTimeIt(date: Date) {
   const { day, month, year, hour, minute } = italianParts(date);
   return `${day} ${month} ${year} alle ${hour}:${minute}`;
 }
+
+// Numeric day, month and year in Italy, for the spreadsheets (tens of thousands of dates per file).
+const ITALIAN_DAY = new Intl.DateTimeFormat("en-GB", { timeZone: TIME_ZONE, day: "2-digit", month: "2-digit", year: "numeric" });
+
+/** The calendar day in Italy of a moment: { year: "2026", month: "11", day: "26" }. */
+export function italianDay(date: Date) {
+  const parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
+  for (const { type, value } of ITALIAN_DAY.formatToParts(date)) parts[type] = value;
+  return { year: parts.year!, month: parts.month!, day: parts.day! };
+}

@@ -2,7 +2,7 @@ import { TZDate } from "@date-fns/tz";
 import { format } from "date-fns";
 import { it as italian } from "date-fns/locale";
 import { describe, expect, it } from "vitest";
-import { formatDateIt, formatDateTimeIt, TIME_ZONE } from "~/utils/dates";
+import { formatDateIt, formatDateTimeIt, italianDay, TIME_ZONE } from "~/utils/dates";
 
 const reference = (date: Date, pattern: string) => format(new TZDate(date, TIME_ZONE), pattern, { locale: italian });
 
@@ -22,6 +22,8 @@ describe("Italian dates", () => {
       const date = new Date(t);
       expect(formatDateIt(date)).toBe(reference(date, "d MMMM yyyy"));
       expect(formatDateTimeIt(date)).toBe(reference(date, "d MMMM yyyy 'alle' HH:mm"));
+      const { year, month, day } = italianDay(date);
+      expect(`${year}-${month}-${day}`).toBe(reference(date, "yyyy-MM-dd"));
     }
   });
 });

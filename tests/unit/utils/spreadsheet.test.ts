@@ -1,7 +1,8 @@
+import { stringify } from "csv-stringify/sync";
 import { parse } from "csv-parse/sync";
 import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
-import { formatSheetDate, neutraliseFormula, todayInRome, toCsv, toXlsx, type SheetColumn } from "~/utils/spreadsheet.server";
+import { formatSheetDate, neutraliseFormula, todayInRome, toCsv, toXlsx, type SheetColumn, type SheetValue } from "~/utils/spreadsheet.server";
 
 describe("neutraliseFormula", () => {
   it.each([
@@ -54,8 +55,19 @@ const ROWS: Row[] = [
   { name: "Unione; \"Valle\"\nseconda riga", places: 0, when: new Date("2026-12-31T23:30:00Z") },
 ];
 
+const csv = await toCsv(COLUMNS, ROWS);
+
 describe("toCsv", () => {
-  const csv = toCsv(COLUMNS, ROWS);
+  it("writes a long list in turns, with the same bytes as in one go", async () => {
+    const many = Array.from({ length: 1_234 }, (_, i) => ({ name: `Ente ${i}; "n. ${i}"`, places: i, when: i % 3 ? null : new Date(Date.UTC(2026, 0, 1 + (i % 365))) }));
+    const cell = (v: SheetValue) => (v instanceof Date ? formatSheetDate(v) : (v ?? ""));
+    const whole = stringify([COLUMNS.map((c) => c.header), ...many.map((r) => COLUMNS.map((c) => cell(c.value(r))))], {
+      bom: true,
+      delimiter: ";",
+      record_delimiter: "windows",
+    });
+    expect(await toCsv(COLUMNS, many)).toBe(whole);
+  });
 
   it("is UTF-8 with BOM, semicolon separated, CRLF terminated", () => {
     expect(csv.startsWith("\uFEFFEnte;Posti finanziati;Data richiesta\r\n")).toBe(true);
@@ -99,5 +111,30 @@ describe("toXlsx", () => {
 
     // The Italian day, not the UTC one.
     expect(sheet.getRow(4).getCell(3).value).toEqual(new Date(Date.UTC(2027, 0, 1)));
+  });
+});
+
+describe("long exports", () => {
+  it("let the server answer other requests while they are written (the event loop turns every 500 rows)", async () => {
+    let turns = 0;
+    let running = true;
+    const spin = () => {
+      turns++;
+      if (running) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const seen: number[] = [];
+    const columns: SheetColumn<number>[] = [{ header: "N", value: (n) => (seen.push(turns), n) }];
+    const rows = Array.from({ length: 2_000 }, (_, i) => i);
+    try {
+      await toCsv(columns, rows);
+      // Rows 0–499 are written in one turn, 500–999 in a later one, and so on.
+      expect(new Set(seen).size).toBe(4);
+      seen.length = 0;
+      await toXlsx(columns, rows, { sheetName: "Prova" });
+      expect(new Set(seen).size).toBe(4);
+    } finally {
+      running = false;
+    }
   });
 });
