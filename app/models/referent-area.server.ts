@@ -10,7 +10,8 @@ import type { ContactChange, ProjectInput } from "~/validation/referent-area";
 import { recordAudit } from "./audit.server";
 import { changeProject, insertProject, markProjectClosed, projectFormValues, type ProjectAudit } from "./sai-project.server";
 import { queueEmail } from "./outbox.server";
-import type { ReferentAccess } from "./referent-session.server";
+import { findEligibleReferents, type ReferentAccess } from "./referent-session.server";
+import { listProvinceOptions } from "./territory.server";
 
 // "Il mio ente" in the referent area (issue 6, point 2). Every function takes the signed-in
 // referente's access (from requireReferent) and touches only that referente and that ente: a
@@ -67,6 +68,23 @@ const MEMBERSHIP_WORDS = {
 };
 
 /** Everything "Il mio ente" shows, for the signed-in referente only. */
+/**
+ * The other enti whose referente (current, or awaiting approval) has the signed-in address: a
+ * dirigente may be referente of a Comune and of its Unione. Switching to one needs no new sign-in,
+ * the address being the one just proved.
+ */
+export function listOtherEnti(db: Db, { access }: { access: ReferentAccess }) {
+  return findEligibleReferents(db, { email: access.email })
+    .filter((a) => a.referentId !== access.referentId)
+    .map((a) => ({ referentId: a.referentId, bodyName: a.bodyName, status: a.status }));
+}
+
+/** The access to another ente of the same address (see listOtherEnti), or null. */
+export function findOtherEnte(db: Db, { access, referentId }: { access: ReferentAccess; referentId: number }) {
+  if (referentId === access.referentId) return null;
+  return findEligibleReferents(db, { email: access.email }).find((a) => a.referentId === referentId) ?? null;
+}
+
 export function getReferentOverview(db: Db, { access, now = new Date() }: { access: ReferentAccess; now?: Date }) {
   const row = db
     .select({ referent: referents, body: memberBodies })
@@ -133,6 +151,7 @@ export function getReferentOverview(db: Db, { access, now = new Date() }: { acce
       id: body.id,
       name: body.name,
       kindLabel: MEMBER_BODY_KIND_LABELS[body.kind],
+      provinceName: body.provinceCode ? (listProvinceOptions(db).find((p) => p.code === body.provinceCode)?.name ?? null) : null,
       pec: body.pec,
       fiscalCode: body.fiscalCode,
     },

@@ -3,11 +3,11 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { OutcomeMessage, ReferentAreaFrame, headerData } from "~/components/referent-area";
 import { withdrawProposal } from "~/models/handover.server";
-import { getReferentOverview } from "~/models/referent-area.server";
+import { findOtherEnte, getReferentOverview, listOtherEnti } from "~/models/referent-area.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { formatDateIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
-import { requireReferent } from "~/utils/referent-auth.server";
+import { requireReferent, startReferentSession } from "~/utils/referent-auth.server";
 
 export const meta: MetaFunction = () => [
   { title: "Il mio ente - Area referente - Coordinamento SAI" },
@@ -24,7 +24,10 @@ const OUTCOMES: Record<string, string> = {
   "email-confermata": "Il nuovo indirizzo email è stato confermato.",
   "subentro-proposto": "La proposta è stata inviata: il successore riceverà un'email per confermare.",
   "proposta-ritirata": "La proposta di subentro è stata ritirata.",
+  "ente-cambiato": "Ora operi per questo ente: le pagine dell'area mostrano i suoi dati.",
 };
+
+const ACCESS_STATUS_LABELS = { active: "referente in carica", pending: "richiesta in attesa di approvazione" } as const;
 
 const isoDay = (value: string) => {
   const [y, m, d] = value.split("-");
@@ -38,6 +41,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const outcome = new URL(request.url).searchParams.get("esito");
   return json({
     header: headerData(access),
+    otherEnti: listOtherEnti(getDb(), { access }).map((e) => ({ ...e, statusLabel: ACCESS_STATUS_LABELS[e.status] })),
     outcome: outcome ? OUTCOMES[outcome] ?? null : null,
     overview: {
       ...overview,
@@ -51,11 +55,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const access = await requireReferent(request);
   const formData = await request.formData();
   await validateCsrf(request, formData);
   const intent = String(formData.get("intent") ?? "");
+  if (intent === "switch-body") {
+    const target = findOtherEnte(getDb(), { access, referentId: Number(formData.get("referentId")) });
+    if (!target) throw new Response("Non sei referente di questo ente, o non lo sei più.", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+    const cookie = await startReferentSession(request, target, { ip: context.clientIp, method: "switch" });
+    return redirect("/area-referente?esito=ente-cambiato", { headers: { "Set-Cookie": cookie } });
+  }
   if (intent === "withdraw-handover") {
     const result = withdrawProposal(getDb(), { access });
     if (!result.ok) throw new Response("Nessuna proposta di subentro da ritirare.", { status: 409 });
@@ -65,7 +75,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function MyBodyPage() {
-  const { header, outcome, overview } = useLoaderData<typeof loader>();
+  const { header, otherEnti, outcome, overview } = useLoaderData<typeof loader>();
   const { referent, body, projects } = overview;
   const openProjects = projects.filter((p) => !p.closedAt);
   const closedProjects = projects.filter((p) => p.closedAt);
@@ -91,6 +101,8 @@ export default function MyBodyPage() {
         <dl className="row">
           <dt className="col-sm-4">Tipo di ente</dt>
           <dd className="col-sm-8">{body.kindLabel}</dd>
+          <dt className="col-sm-4">Provincia</dt>
+          <dd className="col-sm-8">{body.provinceName ?? "non indicata"}</dd>
           <dt className="col-sm-4">PEC dell'ente</dt>
           <dd className="col-sm-8">{body.pec}</dd>
           <dt className="col-sm-4">Codice fiscale dell'ente</dt>
@@ -98,6 +110,31 @@ export default function MyBodyPage() {
         </dl>
         <p className="text-muted">Per correggere i dati dell'ente scrivi ai coordinatori di ANCI Sicilia.</p>
       </section>
+
+      {otherEnti.length > 0 ? (
+        <section className="mb-5" aria-labelledby="altri-enti">
+          <h2 id="altri-enti" className="h3">
+            Altri enti
+          </h2>
+          <p>Con il tuo indirizzo email sei referente anche di altri enti. Puoi passare a uno di loro senza accedere di nuovo.</p>
+          <ul className="list-unstyled">
+            {otherEnti.map((e) => (
+              <li key={e.referentId} className="d-flex flex-wrap align-items-center gap-3 mb-2">
+                <span>
+                  <strong>{e.bodyName}</strong> ({e.statusLabel})
+                </span>
+                <Form method="post">
+                  <AuthenticityTokenInput name="csrf" />
+                  <input type="hidden" name="referentId" value={e.referentId} />
+                  <button type="submit" name="intent" value="switch-body" className="btn btn-outline-primary btn-sm">
+                    Passa a {e.bodyName}
+                  </button>
+                </Form>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
 
       <section className="mb-5" aria-labelledby="referente">
         <h2 id="referente" className="h3">

@@ -49,8 +49,15 @@ export async function requireActiveReferent(request: Request): Promise<ReferentA
   return referent;
 }
 
-/** A fresh session id at every sign-in; the previous referent session of this browser is revoked. */
-export async function startReferentSession(request: Request, access: ReferentAccess, { ip, method }: { ip: string; method: "code" | "link" }) {
+/**
+ * A fresh session id at every sign-in, and when a referente passes to another ente of theirs
+ * ("switch"); the previous referent session of this browser is revoked.
+ */
+export async function startReferentSession(
+  request: Request,
+  access: ReferentAccess,
+  { ip, method }: { ip: string; method: "code" | "link" | "switch" },
+) {
   const db = getDb();
   const previous = await readSessionId(request);
   if (previous) revokeReferentSession(db, { sessionId: previous });

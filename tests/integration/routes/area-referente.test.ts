@@ -284,3 +284,50 @@ describe("change of email address", () => {
     expect(referentRow(a.referentId).email).toBe(a.email);
   });
 });
+
+describe("a referente of several enti", () => {
+  it("sees the other enti of their address and passes to one without signing in again; never to an ente of another address", async () => {
+    const email = uniqueEmail("due-enti");
+    const comune = await createReferent("active", { email });
+    const unione = await createReferent("pending", {
+      email,
+      bodyKind: "unione_comuni",
+      municipalityCode: "",
+      bodyName: "Unione dei Comuni dei Nebrodi",
+      provinceCode: "083",
+    });
+    const stranger = await createReferent("active");
+    const { cookie } = await referentCookie(comune.referentId);
+
+    const page = (await get(overview, "/area-referente", cookie)) as Response;
+    const data = (await page.json()) as { otherEnti: { referentId: number; bodyName: string; statusLabel: string }[]; overview: { body: { provinceName: string } } };
+    expect(data.otherEnti).toEqual([{ referentId: unione.referentId, bodyName: "Unione dei Comuni dei Nebrodi", status: "pending", statusLabel: "richiesta in attesa di approvazione" }]);
+    expect(data.overview.body.provinceName).toBeTruthy();
+
+    // Another address's ente, or one's own: refused, and the session stays as it was.
+    for (const referentId of [stranger.referentId, comune.referentId, 999_999]) {
+      const refused = (await post(overview, "/area-referente", { intent: "switch-body", referentId: String(referentId) }, cookie)) as Response;
+      expect(refused.status).toBe(404);
+    }
+
+    const switched = (await post(overview, "/area-referente", { intent: "switch-body", referentId: String(unione.referentId) }, cookie)) as Response;
+    expect(switched.status).toBe(302);
+    expect(switched.headers.get("Location")).toBe("/area-referente?esito=ente-cambiato");
+    const newCookie = switched.headers.get("Set-Cookie")!.split(";")[0];
+    const afterPage = (await get(overview, "/area-referente?esito=ente-cambiato", newCookie)) as Response;
+    const after = (await afterPage.json()) as {
+      header: { bodyName: string };
+      outcome: string;
+      otherEnti: { referentId: number }[];
+      overview: { body: { provinceName: string } };
+    };
+    expect(after.header.bodyName).toBe("Unione dei Comuni dei Nebrodi");
+    expect(after.overview.body.provinceName).toBe("Messina");
+    expect(after.outcome).toBe("Ora operi per questo ente: le pagine dell'area mostrano i suoi dati.");
+    expect(after.otherEnti.map((e) => e.referentId)).toEqual([comune.referentId]);
+    // The previous session is over; the switch is audited as a sign-in of the other referente.
+    expect(((await get(overview, "/area-referente", cookie)) as Response).headers.get("Location")).toBe("/area-referente/accedi");
+    const audit = getDb().select().from(auditLog).where(and(eq(auditLog.actorId, unione.referentId), eq(auditLog.action, "auth.login_succeeded"))).all();
+    expect(audit.at(-1)!.details).toMatchObject({ method: "switch", area: "referente" });
+  });
+});
