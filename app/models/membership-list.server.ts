@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import type { SQLiteSelect } from "drizzle-orm/sqlite-core";
 import {
   memberBodies,
@@ -19,6 +19,7 @@ import {
   LIST_PAGE_SIZE,
   MEMBERSHIP_KIND_LABELS,
   MEMBERSHIP_STATUS_LABELS,
+  NO_PROVINCE,
   type MembershipFilters,
   type MembershipSort,
 } from "~/validation/membership-filters";
@@ -96,7 +97,8 @@ function textCondition(q: string): SQL | undefined {
 function conditions(filters: MembershipFilters, { withStatus }: { withStatus: boolean }): SQL | undefined {
   const parts: (SQL | undefined)[] = [];
   if (withStatus && filters.status) parts.push(eq(membershipRequests.status, filters.status));
-  if (filters.provinceCode) parts.push(eq(memberBodies.provinceCode, filters.provinceCode));
+  if (filters.provinceCode === NO_PROVINCE) parts.push(isNull(memberBodies.provinceCode));
+  else if (filters.provinceCode) parts.push(eq(memberBodies.provinceCode, filters.provinceCode));
   if (filters.kind) parts.push(eq(membershipRequests.kind, filters.kind));
   if (filters.category) {
     parts.push(

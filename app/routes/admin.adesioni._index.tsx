@@ -25,6 +25,7 @@ import {
   MEMBERSHIP_KIND_LABELS,
   MEMBERSHIP_STATUS_LABELS,
   membershipListSearchParams,
+  NO_PROVINCE,
   parseBulkApproveOutcome,
   parseMembershipListParams,
   queryString,
@@ -69,7 +70,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const provinces = listProvinceOptions(db);
   const { filters, sort, page } = parseMembershipListParams(url.searchParams);
-  if (filters.provinceCode && !provinces.some((p) => p.code === filters.provinceCode)) delete filters.provinceCode;
+  if (filters.provinceCode && filters.provinceCode !== NO_PROVINCE && !provinces.some((p) => p.code === filters.provinceCode)) delete filters.provinceCode;
   const list = listMembershipRequests(db, { filters, sort, page });
   const now = new Date();
   const rows = list.rows.map((r) => ({
@@ -178,7 +179,10 @@ export default function MembershipList() {
             className="col-md-6 col-lg-3"
             name="provincia"
             label="Provincia"
-            options={data.provinces.map((p) => ({ value: p.code, label: `${p.name} (${p.sigla})` }))}
+            options={[
+              ...data.provinces.map((p) => ({ value: p.code, label: `${p.name} (${p.sigla})` })),
+              { value: NO_PROVINCE, label: "Senza provincia (da completare)" },
+            ]}
             placeholder="Tutte le province"
             defaultValue={filters.provinceCode ?? ""}
           />

@@ -29,7 +29,7 @@ export const DEFAULT_DIRECTION: Record<SortKey, SortDirection> = { created: "des
 
 export type MembershipFilters = {
   status?: MembershipStatus;
-  /** ISTAT code of the province ("082"). */
+  /** ISTAT code of the province ("082"), or NO_PROVINCE for the enti that have none yet. */
   provinceCode?: string;
   category?: SaiCategory;
   kind?: MembershipKind;
@@ -40,12 +40,15 @@ export type MembershipSort = { key: SortKey; direction: SortDirection };
 
 export type MembershipListParams = { filters: MembershipFilters; sort: MembershipSort; page: number };
 
+/** The province filter's value for the enti without a province (recorded before it was asked). */
+export const NO_PROVINCE = "nessuna";
+
 const ignoreInvalid = <T extends z.ZodTypeAny>(schema: T) => schema.optional().catch(undefined);
 
 /** The URL search params of the list. Each one falls back to "not set" on its own when invalid. */
 export const membershipFiltersSchema = z.object({
   stato: ignoreInvalid(z.enum(MEMBERSHIP_STATUSES)),
-  provincia: ignoreInvalid(z.string().regex(/^\d{3}$/)),
+  provincia: ignoreInvalid(z.union([z.string().regex(/^\d{3}$/), z.literal(NO_PROVINCE)])),
   tipologia: ignoreInvalid(z.enum(SAI_CATEGORIES)),
   tipo: ignoreInvalid(z.enum(MEMBERSHIP_KINDS)),
   q: ignoreInvalid(

@@ -217,9 +217,15 @@ describe("GET /admin/adesioni: filters", () => {
     expect(ids(await list("?provincia=088"))).toEqual(idsOf(f.ragusa1, f.ragusa2));
     const madonie = (await list(`?q=madonie`)).rows[0];
     expect(madonie).toMatchObject({ id: f.madonie.id, comune: null, provinceSigla: "PA" });
-    // An ente recorded before the province was asked has none, and no province filter shows it.
+    // An ente recorded before the province was asked has none, and no province filter shows it...
     const legacy = (await list(`?q=${encodeURIComponent("Consorzio Paginazione 01")}`)).rows[0];
     expect(legacy).toMatchObject({ comune: null, provinceSigla: null });
+    // ...but "Senza provincia" lists exactly those, for the coordinators to complete them.
+    const without = await list("?provincia=nessuna&ordina=ente");
+    expect(without.total).toBe(27);
+    expect(without.filters).toEqual({ provinceCode: "nessuna" });
+    expect(without.rows.every((r) => r.provinceSigla === null && r.comune === null)).toBe(true);
+    expect(without.rows.map((r) => r.bodyName)).toContain("Consorzio Paginazione 01");
   });
 
   it("filters by tipologia of an open project of the ente", async () => {
