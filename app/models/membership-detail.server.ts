@@ -32,7 +32,7 @@ import { recordAudit } from "./audit.server";
 import { outboxSubjectForCoordinators } from "./outbox-preview.server";
 import { getBodyParticipation } from "./participation.server";
 import { PROJECT_FIELD_LABELS } from "./sai-project.server";
-import { isKnownProvince, listProvinceOptions } from "./territory.server";
+import { isKnownProvince, provinceName } from "./territory.server";
 
 // Everything a coordinator needs to judge one membership request, and the corrections they can make.
 
@@ -438,10 +438,9 @@ export function updateMembershipFields(
     const before: Partial<Record<EditableField, FieldValue>> = {};
     const after: Partial<Record<EditableField, FieldValue>> = {};
     // The log shows a province by name, as the coordinator chose it.
-    const provinceName = (code: FieldValue) => listProvinceOptions(db).find((p) => p.code === code)?.name ?? code;
     for (const field of changed) {
-      before[field] = field === "provinceCode" ? provinceName(current[field]) : current[field];
-      after[field] = field === "provinceCode" ? provinceName(wanted[field]) : wanted[field];
+      before[field] = field === "provinceCode" ? provinceName(db, current[field]) : current[field];
+      after[field] = field === "provinceCode" ? provinceName(db, wanted[field]) : wanted[field];
     }
 
     const bodyFields: EditableField[] = ["bodyName", "provinceCode", "pec", "fiscalCode"];

@@ -11,7 +11,7 @@ import { recordAudit } from "./audit.server";
 import { changeProject, insertProject, markProjectClosed, projectFormValues, type ProjectAudit } from "./sai-project.server";
 import { queueEmail } from "./outbox.server";
 import { findEligibleReferents, type ReferentAccess } from "./referent-session.server";
-import { listProvinceOptions } from "./territory.server";
+import { provinceName } from "./territory.server";
 
 // "Il mio ente" in the referent area (issue 6, point 2). Every function takes the signed-in
 // referente's access (from requireReferent) and touches only that referente and that ente: a
@@ -67,7 +67,6 @@ const MEMBERSHIP_WORDS = {
   pendingHandover: "Richiesta di subentro in attesa di approvazione",
 };
 
-/** Everything "Il mio ente" shows, for the signed-in referente only. */
 /**
  * The other enti whose referente (current, or awaiting approval) has the signed-in address: a
  * dirigente may be referente of a Comune and of its Unione. Switching to one needs no new sign-in,
@@ -85,6 +84,7 @@ export function findOtherEnte(db: Db, { access, referentId }: { access: Referent
   return findEligibleReferents(db, { email: access.email }).find((a) => a.referentId === referentId) ?? null;
 }
 
+/** Everything "Il mio ente" shows, for the signed-in referente only. */
 export function getReferentOverview(db: Db, { access, now = new Date() }: { access: ReferentAccess; now?: Date }) {
   const row = db
     .select({ referent: referents, body: memberBodies })
@@ -151,7 +151,7 @@ export function getReferentOverview(db: Db, { access, now = new Date() }: { acce
       id: body.id,
       name: body.name,
       kindLabel: MEMBER_BODY_KIND_LABELS[body.kind],
-      provinceName: body.provinceCode ? (listProvinceOptions(db).find((p) => p.code === body.provinceCode)?.name ?? null) : null,
+      provinceName: provinceName(db, body.provinceCode),
       pec: body.pec,
       fiscalCode: body.fiscalCode,
     },

@@ -166,6 +166,11 @@ export function listProvinceSelectOptions(db: Db) {
   return listProvinceOptions(db).map((p) => ({ value: p.code, label: `${p.name} (${p.sigla})` }));
 }
 
+/** The name of a province by its code; null for none or an unknown code. */
+export function provinceName(db: Db, code: string | null) {
+  return code ? (listProvinceOptions(db).find((p) => p.code === code)?.name ?? null) : null;
+}
+
 /** Whether `code` is one of the provinces of the configured region(s). */
 export function isKnownProvince(db: Db, code: string) {
   return listProvinceOptions(db).some((p) => p.code === code);
