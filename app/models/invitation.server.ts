@@ -586,26 +586,3 @@ export function sendDueReminders(db: Db, { now = new Date(), appUrl }: { now?: D
     { behavior: "immediate" },
   );
 }
-
-// ---------------------------------------------------------------------------------------------
-// Repair of older emails (run at start-up)
-
-/**
- * Emails about a Tavolo tecnico (invitation, reminder, update, cancellation, materials) queued
- * before they carried the ente get it from the invitation of their address to that round table,
- * when the invitation is a referente's: the ente's page lists its emails by `member_body_id`.
- * Idempotent: only rows still without an ente are looked at, and addresses that are nobody's
- * referente stay without one. Returns how many emails were linked.
- */
-export function linkRoundTableEmailsToBodies(db: Db) {
-  const referentOfInvitation = `
-    FROM invitations i JOIN referents r ON r.id = i.referent_id
-    WHERE i.round_table_id = outbox.round_table_id AND i.email = outbox.recipient`;
-  return db.$client
-    .prepare(
-      `UPDATE outbox SET member_body_id = (SELECT r.member_body_id ${referentOfInvitation})
-       WHERE member_body_id IS NULL AND round_table_id IS NOT NULL
-         AND EXISTS (SELECT 1 ${referentOfInvitation})`,
-    )
-    .run().changes;
-}

@@ -1,5 +1,4 @@
 import { ensureFirstCoordinator } from "~/models/coordinator.server";
-import { linkRoundTableEmailsToBodies } from "~/models/invitation.server";
 import { recoverInterruptedEmails } from "~/models/outbox.server";
 import { resolveRegions, seedTerritory } from "~/models/territory.server";
 import { closeDb, getDb, migrateDatabase } from "./db.server";
@@ -19,9 +18,6 @@ export async function bootPortal({ log = console.log }: { log?: (line: string) =
   const env = getEnv();
   const db = getDb();
   migrateDatabase(db);
-  // Emails about the Tavoli tecnici queued before they carried the ente (a no-op once done).
-  const linked = linkRoundTableEmailsToBodies(db);
-  if (linked) log(`Email dei tavoli tecnici collegate al rispettivo ente: ${linked}`);
   const seeded = seedTerritory(db, { regions: resolveRegions(env.regions) });
   ensureSessionSecret(db);
   const admin = await ensureFirstCoordinator(db, { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD });

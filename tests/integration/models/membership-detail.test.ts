@@ -1,7 +1,8 @@
+import fs from "node:fs";
 import { and, eq, inArray, isNotNull, isNull } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { outbox, roundTables } from "#db/schema";
-import { linkRoundTableEmailsToBodies, sendDueReminders, sendInvitations, answerInvitation } from "~/models/invitation.server";
+import { sendDueReminders, sendInvitations, answerInvitation } from "~/models/invitation.server";
 import { addLinkMaterial } from "~/models/material.server";
 import { getMembershipRequestDetail } from "~/models/membership-detail.server";
 import { cancelRoundTable, updateRoundTable } from "~/models/round-table.server";
@@ -116,18 +117,19 @@ describe("the Tavoli tecnici's emails on the ente's page", () => {
     expect(others.every((e) => e.memberBodyId !== null)).toBe(true);
   });
 
-  it("the start-up repair links older emails to the ente of the invited referente, once", () => {
+  it("migration 0006 links older emails to the ente of the invited referente", () => {
     const db = getDb();
+    const linkOlderEmails = () => db.$client.prepare(fs.readFileSync("db/migrations/0006_link_round_table_emails.sql", "utf8")).run().changes;
     const before = roundTableEmails().map((e) => [e.id, e.memberBodyId]);
     const linked = db.update(outbox).set({ memberBodyId: null }).where(and(inArray(outbox.template, ROUND_TABLE_TEMPLATES), isNotNull(outbox.memberBodyId))).run().changes;
     expect(linked).toBe(20);
     expect(roundTableEmailsOnPage(palermo)).toEqual([]);
 
-    expect(linkRoundTableEmailsToBodies(db)).toBe(20);
+    expect(linkOlderEmails()).toBe(20);
     expect(roundTableEmails().map((e) => [e.id, e.memberBodyId])).toEqual(before);
     expect(roundTableEmailsOnPage(palermo)).toHaveLength(7);
-    // Idempotent: nothing left to link, the guest's emails stay without an ente.
-    expect(linkRoundTableEmailsToBodies(db)).toBe(0);
+    // Nothing left to link, the guest's emails stay without an ente.
+    expect(linkOlderEmails()).toBe(0);
     expect(db.select().from(outbox).where(and(eq(outbox.recipient, GUEST), isNull(outbox.memberBodyId))).all()).toHaveLength(7);
   });
 });
