@@ -171,4 +171,29 @@ describe("referent area", () => {
     await other.getByRole("heading", { level: 1, name: "Collegamento non valido o scaduto" }).waitFor();
     expect(await checkA11y(other)).toEqual([]);
   });
+
+  test("a referente of two enti passes from one to the other, with and without JavaScript", async () => {
+    const { data: first } = await approvedReferente();
+    // The same address registers a second ente, which still awaits approval.
+    const second = await setup((page) => registerAndConfirm(page, { email: first.email }));
+    for (const javaScriptEnabled of [true, false]) {
+      const page = await browser.newPage({ javaScriptEnabled });
+      await signInWithCode(page, first.email);
+      await eventually(() => h1(page)).toBe("Il mio ente");
+      const others = page.getByRole("region", { name: "Altri enti" });
+      await expect(others.textContent()).resolves.toContain(`${second.bodyName} (richiesta in attesa di approvazione)`);
+      expect(await checkA11y(page)).toEqual([]);
+
+      await others.getByRole("button", { name: `Passa a ${second.bodyName}` }).click();
+      await page.waitForURL((url) => url.pathname === "/area-referente" && url.searchParams.get("esito") === "ente-cambiato");
+      await eventually(() => page.getByRole("heading", { level: 2, name: second.bodyName }).count()).toBe(1);
+      await expect(page.getByRole("status").first().textContent()).resolves.toContain("Ora operi per questo ente");
+      await expect(page.getByRole("region", { name: "Altri enti" }).textContent()).resolves.toContain(`${first.bodyName} (referente in carica)`);
+      expect(await checkA11y(page)).toEqual([]);
+
+      // And back.
+      await page.getByRole("button", { name: `Passa a ${first.bodyName}` }).click();
+      await eventually(() => page.getByRole("heading", { level: 2, name: first.bodyName }).count()).toBe(1);
+    }
+  });
 });
