@@ -45,6 +45,7 @@ import { normalizeItalianPhone, registrationSchema, type Registration } from "~/
 import { recordAudit } from "./audit.server";
 import { CONFIRMATION_TTL_MS } from "./membership.server";
 import { queueEmail } from "./outbox.server";
+import { projectValues } from "./sai-project.server";
 
 // Import of the member list that ANCI kept by hand (issue 9): parse an .xlsx or .csv file, preview
 // what each row would do (new / update / duplicate / error, with Italian reasons per cell, using the
@@ -1055,16 +1056,7 @@ export function runImport(
         write.audit.run({ actorId: coordinatorId, action, entityType, entityId: String(entityId), details });
       const insertProjects = (memberBodyId: number, requestId: number | null, projects: ProjectValues[]) => {
         for (const p of projects) {
-          write.project.run({
-            memberBodyId,
-            requestId,
-            category: p.category,
-            fundedPlaces: p.fundedPlaces,
-            projectCode: p.projectCode ?? null,
-            managingOrganization: p.managingOrganization,
-            startDate: p.startDate,
-            endDate: p.endDate,
-          });
+          write.project.run({ memberBodyId, requestId, ...projectValues(p) });
         }
       };
 

@@ -7,6 +7,7 @@ import { formatDateIt } from "~/utils/dates";
 import { recordAudit } from "./audit.server";
 import { listActiveCoordinators } from "./coordinator.server";
 import { queueEmail } from "./outbox.server";
+import { projectValues } from "./sai-project.server";
 import { findMunicipality, isKnownProvince } from "./territory.server";
 
 export const CONFIRMATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -149,18 +150,7 @@ export function submitRegistration(db: Db, { registration: r, appUrl, now = new 
     }
 
     for (const p of r.projects) {
-      tx.insert(saiProjects)
-        .values({
-          memberBodyId: body.id,
-          requestId,
-          category: p.category,
-          fundedPlaces: p.fundedPlaces,
-          projectCode: p.projectCode ?? null,
-          managingOrganization: p.managingOrganization,
-          startDate: p.startDate,
-          endDate: p.endDate,
-        })
-        .run();
+      tx.insert(saiProjects).values({ memberBodyId: body.id, requestId, ...projectValues(p) }).run();
     }
 
     queueEmail(tx, {
