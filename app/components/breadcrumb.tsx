@@ -21,3 +21,9 @@ export function Breadcrumb({ parents, current }: { parents: { to: string; label:
     </nav>
   );
 }
+
+/** The pages above a membership request's own pages: the list, then the request. */
+export const membershipRequestParents = (requestId: number) => [
+  { to: "/admin/adesioni", label: "Adesioni" },
+  { to: `/admin/adesioni/${requestId}`, label: `Richiesta n. ${requestId}` },
+];

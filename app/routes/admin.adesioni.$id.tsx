@@ -2,6 +2,7 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { Breadcrumb } from "~/components/breadcrumb";
 import { ReasonForm } from "~/components/reason-form";
 import { getMembershipRequestDetail, membershipRequestExists, parseRequestId } from "~/models/membership-detail.server";
 import { approveMembership, rejectMembership, revokeMembership, type DecisionResult } from "~/models/membership-review.server";
@@ -155,19 +156,7 @@ export default function MembershipRequestPage() {
 
   return (
     <div>
-      <nav aria-label="Percorso" className="breadcrumb-container">
-        <ol className="breadcrumb p-0">
-          <li className="breadcrumb-item">
-            <Link to="/admin/adesioni">Adesioni</Link>
-            <span className="separator" aria-hidden="true">
-              /
-            </span>
-          </li>
-          <li className="breadcrumb-item active" aria-current="page">
-            Richiesta n. {request.id}
-          </li>
-        </ol>
-      </nav>
+      <Breadcrumb parents={[{ to: "/admin/adesioni", label: "Adesioni" }]} current={`Richiesta n. ${request.id}`} />
       <h1>{body.name}</h1>
       <p className="lead">
         Richiesta n. {request.id} · {request.kindLabel} ·{" "}

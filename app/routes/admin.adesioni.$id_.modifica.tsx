@@ -1,6 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { Breadcrumb, membershipRequestParents } from "~/components/breadcrumb";
 import { ErrorSummary, SelectField, TextField } from "~/components/form-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
 import { getMembershipEditValues, parseRequestId, updateMembershipFields } from "~/models/membership-detail.server";
@@ -83,25 +84,7 @@ export default function EditMembershipPage() {
   return (
     <div className="row">
       <div className="col-lg-9">
-        <nav aria-label="Percorso" className="breadcrumb-container">
-          <ol className="breadcrumb p-0">
-            <li className="breadcrumb-item">
-              <Link to="/admin/adesioni">Adesioni</Link>
-              <span className="separator" aria-hidden="true">
-                /
-              </span>
-            </li>
-            <li className="breadcrumb-item">
-              <Link to={`/admin/adesioni/${requestId}`}>Richiesta n. {requestId}</Link>
-              <span className="separator" aria-hidden="true">
-                /
-              </span>
-            </li>
-            <li className="breadcrumb-item active" aria-current="page">
-              Modifica dati
-            </li>
-          </ol>
-        </nav>
+        <Breadcrumb parents={membershipRequestParents(requestId)} current="Modifica dati" />
         <h1>Modifica dati: {values.bodyName}</h1>
         <p>
           Correggi i dati dell'ente e del referente indicati nella richiesta n. {requestId}. Ogni modifica resta nel registro

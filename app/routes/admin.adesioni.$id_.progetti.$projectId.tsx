@@ -2,7 +2,7 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { AdminProjectErrorBoundary, PROJECT_NOT_FOUND_MESSAGE } from "~/components/admin-project-error";
-import { Breadcrumb } from "~/components/breadcrumb";
+import { Breadcrumb, membershipRequestParents } from "~/components/breadcrumb";
 import { ErrorSummary, TextField } from "~/components/form-fields";
 import { ReferentProjectForm } from "~/components/referent-project-form";
 import { useValidatedForm } from "~/components/use-validated-form";
@@ -110,10 +110,7 @@ export default function CoordinatorProjectPage() {
     <div className="row">
       <div className="col-lg-9">
         <Breadcrumb
-          parents={[
-            { to: "/admin/adesioni", label: "Adesioni" },
-            { to: `/admin/adesioni/${requestId}`, label: `Richiesta n. ${requestId}` },
-          ]}
+          parents={membershipRequestParents(requestId)}
           current="Modifica progetto"
         />
         <h1>Modifica progetto: {bodyName}</h1>

@@ -1,7 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { AdminProjectErrorBoundary, REQUEST_NOT_FOUND_MESSAGE } from "~/components/admin-project-error";
-import { Breadcrumb } from "~/components/breadcrumb";
+import { Breadcrumb, membershipRequestParents } from "~/components/breadcrumb";
 import { ReferentProjectForm } from "~/components/referent-project-form";
 import { parseRequestId } from "~/models/membership-detail.server";
 import { addProjectAsCoordinator, getRequestBody, PROJECT_FIELDS } from "~/models/sai-project.server";
@@ -52,10 +52,7 @@ export default function NewProjectPage() {
     <div className="row">
       <div className="col-lg-9">
         <Breadcrumb
-          parents={[
-            { to: "/admin/adesioni", label: "Adesioni" },
-            { to: `/admin/adesioni/${requestId}`, label: `Richiesta n. ${requestId}` },
-          ]}
+          parents={membershipRequestParents(requestId)}
           current="Aggiungi progetto"
         />
         <h1>Aggiungi progetto: {bodyName}</h1>

@@ -1,6 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { Breadcrumb } from "~/components/breadcrumb";
 import { CheckboxField } from "~/components/form-fields";
 import { RoundTableForm } from "~/components/round-table-form";
 import { listMaterials } from "~/models/material.server";
@@ -166,19 +167,7 @@ export default function AdminRoundTablePage() {
 
   return (
     <>
-      <nav aria-label="Percorso" className="breadcrumb-container">
-        <ol className="breadcrumb p-0">
-          <li className="breadcrumb-item">
-            <Link to="/admin/tavoli">Tavoli tecnici</Link>
-            <span className="separator" aria-hidden="true">
-              /
-            </span>
-          </li>
-          <li className="breadcrumb-item active" aria-current="page">
-            {heading}
-          </li>
-        </ol>
-      </nav>
+      <Breadcrumb parents={[{ to: "/admin/tavoli", label: "Tavoli tecnici" }]} current={heading} />
       <h1>
         {heading}: {rt.title}
       </h1>

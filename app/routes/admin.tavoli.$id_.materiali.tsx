@@ -8,6 +8,7 @@ import {
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { Breadcrumb } from "~/components/breadcrumb";
 import { ErrorSummary, FileField, SelectField, TextField } from "~/components/form-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
 import { addFileMaterial, addLinkMaterial, deleteMaterial, listMaterials } from "~/models/material.server";
@@ -216,25 +217,7 @@ export default function RoundTableMaterialsPage() {
   const data = useActionData<typeof action>();
   return (
     <>
-      <nav aria-label="Percorso" className="breadcrumb-container">
-        <ol className="breadcrumb p-0">
-          <li className="breadcrumb-item">
-            <Link to="/admin/tavoli">Tavoli tecnici</Link>
-            <span className="separator" aria-hidden="true">
-              /
-            </span>
-          </li>
-          <li className="breadcrumb-item">
-            <Link to={`/admin/tavoli/${id}`}>{heading}</Link>
-            <span className="separator" aria-hidden="true">
-              /
-            </span>
-          </li>
-          <li className="breadcrumb-item active" aria-current="page">
-            Materiali
-          </li>
-        </ol>
-      </nav>
+      <Breadcrumb parents={[{ to: "/admin/tavoli", label: "Tavoli tecnici" }, { to: `/admin/tavoli/${id}`, label: heading }]} current="Materiali" />
       <h1>
         Materiali: {heading} - {title}
       </h1>

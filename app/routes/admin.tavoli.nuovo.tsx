@@ -1,5 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { Breadcrumb } from "~/components/breadcrumb";
 import { RoundTableForm } from "~/components/round-table-form";
 import { createRoundTable, duplicateRoundTableValues, nextRoundTableNumber, parseRoundTableId } from "~/models/round-table.server";
 import { requireCoordinator } from "~/utils/auth.server";
@@ -51,19 +52,7 @@ export default function NewRoundTablePage() {
   const actionData = useActionData<typeof action>();
   return (
     <>
-      <nav aria-label="Percorso" className="breadcrumb-container">
-        <ol className="breadcrumb p-0">
-          <li className="breadcrumb-item">
-            <Link to="/admin/tavoli">Tavoli tecnici</Link>
-            <span className="separator" aria-hidden="true">
-              /
-            </span>
-          </li>
-          <li className="breadcrumb-item active" aria-current="page">
-            Nuovo
-          </li>
-        </ol>
-      </nav>
+      <Breadcrumb parents={[{ to: "/admin/tavoli", label: "Tavoli tecnici" }]} current="Nuovo" />
       <h1>Nuovo tavolo tecnico</h1>
       {source ? (
         <div className="alert alert-info" role="status">

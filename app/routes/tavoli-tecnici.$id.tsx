@@ -1,5 +1,6 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { Breadcrumb } from "~/components/breadcrumb";
 import { MaterialList, SpeakerList } from "~/components/round-table-public";
 import { publicRoundTable } from "~/models/round-table-public.server";
 import { getPublicRoundTable, parseRoundTableId } from "~/models/round-table.server";
@@ -24,19 +25,7 @@ export default function RoundTablePage() {
   const { rt } = useLoaderData<typeof loader>();
   return (
     <div className="container my-5">
-      <nav aria-label="Percorso" className="breadcrumb-container">
-        <ol className="breadcrumb p-0">
-          <li className="breadcrumb-item">
-            <Link to="/tavoli-tecnici">Tavoli tecnici</Link>
-            <span className="separator" aria-hidden="true">
-              /
-            </span>
-          </li>
-          <li className="breadcrumb-item active" aria-current="page">
-            {rt.heading}
-          </li>
-        </ol>
-      </nav>
+      <Breadcrumb parents={[{ to: "/tavoli-tecnici", label: "Tavoli tecnici" }]} current={rt.heading} />
       <p className="text-uppercase fw-semibold mb-1">{rt.heading}</p>
       <h1>{rt.title}</h1>
       {rt.cancelled ? (
