@@ -102,6 +102,8 @@ async function expectSecureHtml(response: Response, what: string, { https = fals
   expect(response.headers.get("Content-Type"), `${what}: content type`).toMatch(/^text\/html/);
   const csp = parseCsp(response.headers.get("Content-Security-Policy"));
   const html = await response.text();
+  // Without the doctype the browser renders in quirks mode, and Bootstrap Italia's layout breaks.
+  expect(html.startsWith("<!DOCTYPE html>"), `${what}: starts with the doctype`).toBe(true);
   expect(csp["object-src"], `${what}: object-src`).toEqual(["'none'"]);
   expect(csp["base-uri"], `${what}: base-uri`).toBeDefined();
   expect(csp["base-uri"].every((s) => s === "'self'" || s === "'none'"), `${what}: base-uri ${csp["base-uri"]}`).toBe(true);
