@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { buildErrorReportXlsx, failedRowsOf, previewImport } from "~/models/member-import.server";
+import { previewImport } from "~/models/member-import-preview.server";
+import { buildErrorReportXlsx, failedRowsOf } from "~/models/member-import-templates.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { cachedPreview, loadImportUpload } from "~/utils/import-store.server";

@@ -12,7 +12,7 @@ import { Form, useActionData, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { ErrorSummary, TextField } from "~/components/form-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
-import { parseImportFile } from "~/models/member-import.server";
+import { parseImportFile } from "~/models/member-import-file.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { isMalformedFormError, issuesToFieldErrors, MALFORMED_FORM_MESSAGE, type FormErrors } from "~/utils/form-data";

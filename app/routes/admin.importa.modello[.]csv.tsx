@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { buildImportTemplateCsv } from "~/models/member-import.server";
+import { buildImportTemplateCsv } from "~/models/member-import-templates.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { CSV_CONTENT_TYPE, downloadHeaders } from "~/utils/spreadsheet.server";
 

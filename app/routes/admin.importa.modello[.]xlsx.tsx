@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { buildImportTemplateXlsx } from "~/models/member-import.server";
+import { buildImportTemplateXlsx } from "~/models/member-import-templates.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { downloadHeaders, XLSX_CONTENT_TYPE } from "~/utils/spreadsheet.server";
 

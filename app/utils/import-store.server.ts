@@ -1,7 +1,10 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { FailedRow, ImportPreview, ImportRow, ImportSummary } from "~/models/member-import.server";
+import type { ImportRow } from "~/models/member-import-file.server";
+import type { ImportPreview } from "~/models/member-import-preview.server";
+import type { FailedRow } from "~/models/member-import-templates.server";
+import type { ImportSummary } from "~/models/member-import.server";
 import { getEnv } from "./env.server";
 
 // Uploaded member lists between the preview and the import. The server parses the file once and

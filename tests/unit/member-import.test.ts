@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cleanCell, decodeText, detectDelimiter, matchHeader, toIsoDate } from "~/models/member-import.server";
+import { cleanCell, decodeText, detectDelimiter, matchHeader, toIsoDate } from "~/models/member-import-file.server";
 import { importRunSchema, importUploadSchema, PENDING_WITHOUT_EMAILS_MESSAGE, templateColumns } from "~/validation/member-import";
 
 describe("cells of an imported file", () => {

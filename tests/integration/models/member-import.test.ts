@@ -4,16 +4,10 @@ import { auditLog, memberBodies, membershipRequests, outbox, referents, saiProje
 import { listMembershipRequests } from "~/models/membership-list.server";
 import { approveMembership } from "~/models/membership-review.server";
 import { confirmRegistration } from "~/models/membership.server";
-import {
-  buildImportTemplateCsv,
-  buildImportTemplateXlsx,
-  IMPORT_PRIVACY_NOTICE_VERSION,
-  parseImportFile,
-  previewImport,
-  runImport,
-  type ImportRow,
-  type ParsedImport,
-} from "~/models/member-import.server";
+import { parseImportFile, type ImportRow, type ParsedImport } from "~/models/member-import-file.server";
+import { previewImport } from "~/models/member-import-preview.server";
+import { buildImportTemplateCsv, buildImportTemplateXlsx } from "~/models/member-import-templates.server";
+import { IMPORT_PRIVACY_NOTICE_VERSION, runImport } from "~/models/member-import.server";
 import { seedTerritory } from "~/models/territory.server";
 import { getDb } from "~/utils/db.server";
 import { PENDING_WITHOUT_EMAILS_MESSAGE, templateColumns } from "~/validation/member-import";

@@ -3,7 +3,7 @@ import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, memberBodies, outbox } from "#db/schema";
-import { parseImportFile } from "~/models/member-import.server";
+import { parseImportFile } from "~/models/member-import-file.server";
 import * as previewPage from "~/routes/admin.importa.$id";
 import { loader as errorReportLoader } from "~/routes/admin.importa.$id_.errori[.]xlsx";
 import * as uploadPage from "~/routes/admin.importa._index";

@@ -1,0 +1,498 @@
+import crypto from "node:crypto";
+import { and, eq, inArray, isNotNull, isNull } from "drizzle-orm";
+import {
+  memberBodies,
+  membershipRequests,
+  municipalities,
+  provinces,
+  referents,
+  saiProjects,
+  type MemberBodyKind,
+  type MembershipStatus,
+} from "#db/schema";
+import type { Db, Tx } from "~/utils/db.server";
+import { MEMBER_BODY_KIND_LABELS } from "~/validation/labels";
+import { projectColumnKey, type BaseColumnKey, type ProjectFieldKey, type RowStatus } from "~/validation/member-import";
+import { registrationSchema, type Registration } from "~/validation/registration";
+import {
+  ALLOWED_CATEGORIES,
+  ALLOWED_KINDS,
+  ALLOWED_ROLES,
+  CATEGORY_ALIASES,
+  codeDigits,
+  compactKey,
+  defaultLabel,
+  fixPhone,
+  KIND_ALIASES,
+  ROLE_ALIASES,
+  toIntegerText,
+  toIsoDate,
+  type ImportRow,
+} from "./member-import-file.server";
+
+// Import of the member list that ANCI kept by hand (issue 9): parse an .xlsx or .csv file, preview
+// what each row would do (new / update / duplicate / error, with Italian reasons per cell, using the
+// validation of the online scheda), then write every valid row in one transaction.
+//
+// Matching: a Comune by its ISTAT code (or by its name, ignoring case, accents, apostrophes and
+// spaces), any other ente by its codice fiscale; the referente by email within the ente. A row equal
+// to what is stored is a duplicate and writes nothing, so importing the same file twice is a no-op.
+// A row for a known ente with the same referente updates the data (ente, referente, projects: new
+// projects are added, matching ones updated, none removed). A different referente for an ente that
+// already has one (or has a request in progress) is an error: that is a handover, done with the scheda.
+
+export type CellError = { key: string; column: string; value: string; message: string };
+
+export type PreviewRow = {
+  line: number;
+  status: RowStatus;
+  body: string;
+  kind: string;
+  referent: string;
+  email: string;
+  projects: number;
+  errors: CellError[];
+  /** For updates: what would change, in Italian. */
+  changes: string[];
+};
+
+export type ImportCounts = Record<RowStatus, number> & { total: number };
+
+export type ImportPreview = { rows: PreviewRow[]; counts: ImportCounts; digest: string };
+
+// ---------------------------------------------------------------------------------------------
+// Reference data, loaded once per preview or import
+
+type Comune = { istatCode: string; name: string; sigla: string; provinceCode: string };
+type Body = typeof memberBodies.$inferSelect;
+type Referent = typeof referents.$inferSelect;
+type Project = typeof saiProjects.$inferSelect;
+type KnownReferent = { referent: Referent; requestId: number | null; requestStatus: MembershipStatus | null };
+
+type Reference = {
+  /** Province codes by sigla and by name (compactKey). */
+  provincesByKey: Map<string, string>;
+  comuniByCode: Map<string, Comune>;
+  comuniByName: Map<string, Comune[]>;
+  bodiesByComune: Map<string, Body>;
+  bodiesByFiscalCode: Map<string, Body>;
+  knownReferents: Map<number, KnownReferent[]>;
+  openProjects: Map<number, Project[]>;
+};
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V) {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+export function loadReference(db: Db | Tx): Reference {
+  const comuni = db
+    .select({ istatCode: municipalities.istatCode, name: municipalities.name, sigla: provinces.sigla, provinceCode: provinces.code })
+    .from(municipalities)
+    .innerJoin(provinces, eq(provinces.code, municipalities.provinceCode))
+    .all();
+  const provincesByKey = new Map<string, string>();
+  for (const p of db.select({ code: provinces.code, sigla: provinces.sigla, name: provinces.name }).from(provinces).all()) {
+    for (const key of [p.sigla, p.name, ...p.name.split("/")].map(compactKey)) if (key) provincesByKey.set(key, p.code);
+  }
+  const comuniByCode = new Map<string, Comune>();
+  const comuniByName = new Map<string, Comune[]>();
+  for (const c of comuni) {
+    comuniByCode.set(c.istatCode, c);
+    const keys = new Set([compactKey(c.name), ...c.name.split("/").map(compactKey)]);
+    for (const key of keys) if (key) push(comuniByName, key, c);
+  }
+
+  const bodies = db.select().from(memberBodies).all();
+  const bodiesByComune = new Map<string, Body>();
+  const bodiesByFiscalCode = new Map<string, Body>();
+  for (const b of bodies) {
+    if (b.kind === "comune" && b.municipalityCode) bodiesByComune.set(b.municipalityCode, b);
+    bodiesByFiscalCode.set(b.fiscalCode, b);
+  }
+
+  // The referenti an ente has now: the active one and those of requests in progress.
+  const knownReferents = new Map<number, KnownReferent[]>();
+  const seen = new Set<number>();
+  const withRequests = db
+    .select({ referent: referents, requestId: membershipRequests.id, requestStatus: membershipRequests.status })
+    .from(membershipRequests)
+    .innerJoin(referents, eq(referents.id, membershipRequests.referentId))
+    .where(inArray(membershipRequests.status, ["email_unverified", "pending", "approved"]))
+    .all();
+  for (const r of withRequests) {
+    seen.add(r.referent.id);
+    push(knownReferents, r.referent.memberBodyId, r);
+  }
+  const active = db
+    .select()
+    .from(referents)
+    .where(and(isNotNull(referents.validFrom), isNull(referents.validTo)))
+    .all();
+  for (const referent of active) {
+    if (!seen.has(referent.id)) push(knownReferents, referent.memberBodyId, { referent, requestId: null, requestStatus: null });
+  }
+
+  const openProjects = new Map<number, Project[]>();
+  for (const p of db.select().from(saiProjects).where(isNull(saiProjects.closedAt)).all()) push(openProjects, p.memberBodyId, p);
+
+  return { provincesByKey, comuniByCode, comuniByName, bodiesByComune, bodiesByFiscalCode, knownReferents, openProjects };
+}
+
+type ComuneLookup = { ok: true; comune: Comune } | { ok: false; message: string };
+
+/** A comune by ISTAT code or by name; "Castro (LE)" picks among homonyms. */
+function findComune(ref: Reference, value: string): ComuneLookup {
+  const code = value.replace(/[\s.]/g, "");
+  if (/^\d{1,6}$/.test(code)) {
+    const comune = ref.comuniByCode.get(code.padStart(6, "0"));
+    return comune
+      ? { ok: true, comune }
+      : { ok: false, message: `Codice ISTAT ${code.padStart(6, "0")} non trovato tra i comuni del portale: controllalo` };
+  }
+  let name = value.replace(/^comune di\s+/i, "");
+  let sigla: string | null = null;
+  const withSigla = name.match(/^(.*?)\s*\(\s*([A-Za-z]{2})\s*\)$/);
+  if (withSigla) {
+    name = withSigla[1];
+    sigla = withSigla[2].toUpperCase();
+  }
+  let found = ref.comuniByName.get(compactKey(name)) ?? [];
+  if (sigla) found = found.filter((c) => c.sigla === sigla);
+  if (found.length === 1) return { ok: true, comune: found[0] };
+  if (found.length > 1) {
+    const options = found.map((c) => `${c.name} (${c.sigla})`).join(", ");
+    return { ok: false, message: `Ci sono più comuni con questo nome (${options}): indica il codice ISTAT o la sigla della provincia, ad esempio «${found[0].name} (${found[0].sigla})»` };
+  }
+  return { ok: false, message: `Comune non trovato: controlla il nome o indica il codice ISTAT a 6 cifre` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Classification
+
+export type ProjectValues = Registration["projects"][number];
+type BodyChanges = Partial<Pick<Body, "pec" | "fiscalCode" | "name" | "kind" | "provinceCode">>;
+type ReferentChanges = Partial<Pick<Referent, "firstName" | "lastName" | "role" | "office" | "phone" | "mobile">>;
+
+export type RowPlan = PreviewRow & {
+  registration?: Registration;
+  /** The ente's name as stored: "Comune di …" or the denominazione. */
+  bodyName?: string;
+  /** The province of a new ente: its comune's, or the one the row names. */
+  provinceCode?: string;
+  existingBodyId?: number;
+  bodyChanges?: BodyChanges;
+  /** Set when the row's referente is already the ente's (data to update); unset: a new membership. */
+  referentMatch?: { referentId: number; requestId: number | null; changes: ReferentChanges };
+  projectAdds?: ProjectValues[];
+  projectUpdates?: { id: number; values: Partial<ProjectValues> }[];
+};
+
+const BASE_SCHEMA_PATHS: Record<string, BaseColumnKey> = { municipalityCode: "municipality", provinceCode: "province" };
+
+function changedFields<T extends Record<string, unknown>>(current: T, next: Partial<T>): Partial<T> {
+  const changes: Partial<T> = {};
+  for (const [key, value] of Object.entries(next) as [keyof T, T[keyof T]][]) {
+    if ((current[key] ?? null) !== (value ?? null)) changes[key] = value;
+  }
+  return changes;
+}
+
+/** Open projects matched by codice progetto, else by tipologia, dates and ente attuatore. */
+function diffProjects(existing: Project[], wanted: ProjectValues[]) {
+  const free = [...existing];
+  const adds: ProjectValues[] = [];
+  const updates: { id: number; values: Partial<ProjectValues>; group: number }[] = [];
+  const take = (predicate: (p: Project) => boolean) => {
+    const i = free.findIndex(predicate);
+    return i >= 0 ? free.splice(i, 1)[0] : undefined;
+  };
+  wanted.forEach((w, index) => {
+    // A project without a code in the file keeps the code stored for it.
+    if (!w.projectCode) w = { ...w, projectCode: undefined };
+    const code = w.projectCode ? compactKey(w.projectCode) : null;
+    const match =
+      (code ? take((p) => !!p.projectCode && compactKey(p.projectCode) === code) : undefined) ??
+      take(
+        (p) =>
+          (!p.projectCode || !code) &&
+          p.category === w.category &&
+          p.startDate === w.startDate &&
+          p.endDate === w.endDate &&
+          compactKey(p.managingOrganization) === compactKey(w.managingOrganization),
+      );
+    if (!match) {
+      adds.push(w);
+      return;
+    }
+    const changes = changedFields(
+      {
+        category: match.category,
+        fundedPlaces: match.fundedPlaces,
+        projectCode: match.projectCode ?? undefined,
+        managingOrganization: match.managingOrganization,
+        startDate: match.startDate,
+        endDate: match.endDate,
+      } as ProjectValues,
+      w,
+    );
+    if (!w.projectCode) delete changes.projectCode;
+    if (Object.keys(changes).length) updates.push({ id: match.id, values: changes, group: index });
+  });
+  return { adds, updates };
+}
+
+const FIELD_WORDS: Partial<Record<string, string>> = {
+  fundedPlaces: "posti finanziati",
+  projectCode: "codice progetto",
+  managingOrganization: "ente attuatore",
+  startDate: "data di inizio",
+  endDate: "data di fine",
+  category: "tipologia",
+};
+
+export function classifyRows(ref: Reference, rows: ImportRow[], fileLabels: Record<string, string> = {}): RowPlan[] {
+  const label = (key: string) => fileLabels[key] ?? defaultLabel(key);
+  const entiInFile = new Map<string, number>();
+  const fiscalCodesInFile = new Map<string, { line: number; ente: string }>();
+
+  return rows.map((row): RowPlan => {
+    const v = (key: string) => row.values[key] ?? "";
+    const errors: CellError[] = [];
+    const addError = (key: string, message: string) => {
+      if (!errors.some((e) => e.key === key)) errors.push({ key, column: label(key), value: v(key), message });
+    };
+
+    // Project groups present in the row, in the file's order.
+    const groups = new Set<number>();
+    for (const key of Object.keys(row.values)) {
+      const m = key.match(/^p(\d+)\./);
+      if (m && row.values[key] !== "") groups.add(Number(m[1]));
+    }
+    const projectGroups = [...groups].sort((a, b) => a - b);
+
+    // Cells as the scheda's form would post them.
+    const kindText = v("bodyKind");
+    let bodyKind: string = kindText ? (KIND_ALIASES.get(compactKey(kindText)) ?? kindText) : "";
+    if (!bodyKind && v("municipality") && !v("bodyName")) bodyKind = "comune";
+    let municipalityCode = "";
+    let comune: Comune | undefined;
+    if (bodyKind === "comune") {
+      if (!v("municipality")) addError("municipality", "Indica il Comune: il codice ISTAT o il nome");
+      else {
+        const found = findComune(ref, v("municipality"));
+        if (found.ok) {
+          comune = found.comune;
+          municipalityCode = comune.istatCode;
+        } else addError("municipality", found.message);
+      }
+    }
+    // A Comune's province is its comune's; the others name theirs by sigla or name.
+    let provinceCode = "";
+    if (bodyKind !== "comune" && v("province")) {
+      provinceCode = ref.provincesByKey.get(compactKey(v("province"))) ?? "";
+      if (!provinceCode) addError("province", `«${v("province")}» non è una provincia: indica la sigla (ad esempio PA) o il nome`);
+    }
+    const roleText = v("role");
+    const input = {
+      bodyKind,
+      municipalityCode,
+      bodyName: bodyKind === "comune" ? "" : v("bodyName"),
+      provinceCode,
+      pec: v("pec"),
+      fiscalCode: codeDigits(v("fiscalCode"), 11),
+      firstName: v("firstName"),
+      lastName: v("lastName"),
+      role: roleText ? (ROLE_ALIASES.get(compactKey(roleText)) ?? roleText) : "",
+      office: v("office"),
+      email: v("email"),
+      phone: fixPhone(v("phone")),
+      mobile: fixPhone(v("mobile")),
+      noActiveProjects: projectGroups.length === 0 ? "on" : "",
+      projects: projectGroups.map((g) => {
+        const p = (field: ProjectFieldKey) => v(projectColumnKey(g, field));
+        return {
+          category: p("category") ? (CATEGORY_ALIASES.get(compactKey(p("category"))) ?? p("category")) : "",
+          fundedPlaces: toIntegerText(p("fundedPlaces")),
+          projectCode: p("projectCode"),
+          managingOrganization: p("managingOrganization"),
+          startDate: toIsoDate(p("startDate")),
+          endDate: toIsoDate(p("endDate")),
+        };
+      }),
+      // The coordinator imports schede whose referenti accepted the notice on paper.
+      privacyConsent: "on",
+    };
+
+    const parsed = registrationSchema.safeParse(input);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const [first, index, field] = issue.path;
+        let key: string;
+        if (first === "projects" && typeof index === "number" && typeof field === "string") key = projectColumnKey(projectGroups[index], field as ProjectFieldKey);
+        else if (first === "projects") key = projectColumnKey(projectGroups[0] ?? 1, "category");
+        else key = BASE_SCHEMA_PATHS[String(first)] ?? String(first);
+        if ((key === "municipality" || key === "province") && errors.some((e) => e.key === key)) continue;
+        let message = issue.message;
+        if (key === "bodyKind")
+          message = kindText ? `«${kindText}» non è un tipo di ente: usa ${ALLOWED_KINDS}` : `Indica il tipo di ente: ${ALLOWED_KINDS}`;
+        else if (key === "role") message = roleText ? `«${roleText}» non è un ruolo: usa ${ALLOWED_ROLES}` : `Indica il ruolo: ${ALLOWED_ROLES}`;
+        else if (key.endsWith(".category"))
+          message = v(key) ? `«${v(key)}» non è una tipologia: usa ${ALLOWED_CATEGORIES}` : `Indica la tipologia del progetto: ${ALLOWED_CATEGORIES}`;
+        else if (key === "municipality" && bodyKind === "comune") message = "Indica il Comune: il codice ISTAT o il nome";
+        else if (key === "province") message = "Indica la provincia in cui ha sede l'ente: la sigla (ad esempio PA) o il nome";
+        addError(key, message);
+      }
+    }
+
+    const display = {
+      body: comune
+        ? `Comune di ${comune.name} (${comune.sigla})`
+        : v("bodyName") || (v("municipality") ? `Comune: ${v("municipality")}` : "—"),
+      kind: MEMBER_BODY_KIND_LABELS[bodyKind as MemberBodyKind] ?? (kindText || "—"),
+      referent: [v("firstName"), v("lastName")].filter(Boolean).join(" ") || "—",
+      email: v("email"),
+      projects: projectGroups.length,
+    };
+    const base = { line: row.line, ...display, changes: [] as string[] };
+    if (!parsed.success || errors.length) return { ...base, status: "error", errors };
+
+    const r = parsed.data;
+    const bodyName = comune ? `Comune di ${comune.name}` : r.bodyName!;
+
+    // The same ente twice in the file, or one codice fiscale for two enti.
+    const enteKey = r.bodyKind === "comune" ? `c:${r.municipalityCode}` : `f:${r.fiscalCode}`;
+    const enteLine = entiInFile.get(enteKey);
+    if (enteLine !== undefined) {
+      addError(
+        r.bodyKind === "comune" ? "municipality" : "bodyName",
+        `Lo stesso ente è già alla riga ${enteLine} del file: unisci le due righe (gli altri progetti vanno nelle colonne «Progetto 2», «Progetto 3»…)`,
+      );
+      return { ...base, status: "error", errors };
+    }
+    const cfInFile = fiscalCodesInFile.get(r.fiscalCode);
+    if (cfInFile && cfInFile.ente !== enteKey) {
+      addError("fiscalCode", `Lo stesso codice fiscale è indicato alla riga ${cfInFile.line} per un altro ente: controllalo`);
+      return { ...base, status: "error", errors };
+    }
+
+    // The ente in the database.
+    const byFiscalCode = ref.bodiesByFiscalCode.get(r.fiscalCode);
+    const body = r.bodyKind === "comune" ? ref.bodiesByComune.get(r.municipalityCode!) : byFiscalCode;
+    if (byFiscalCode && byFiscalCode !== body) {
+      addError(
+        "fiscalCode",
+        body
+          ? `Questo codice fiscale appartiene a un altro ente già registrato (${byFiscalCode.name}): controllalo`
+          : `Questo codice fiscale è già registrato per ${byFiscalCode.name}: controllalo`,
+      );
+    } else if (body && r.bodyKind !== "comune" && body.kind === "comune") {
+      addError("bodyKind", `Questo codice fiscale è registrato per il ${body.name}: controlla il tipo di ente o il codice fiscale`);
+    }
+    if (errors.length) return { ...base, status: "error", errors };
+    entiInFile.set(enteKey, row.line);
+    fiscalCodesInFile.set(r.fiscalCode, { line: row.line, ente: enteKey });
+
+    if (!body) {
+      return { ...base, status: "new", errors, registration: r, bodyName, provinceCode: comune?.provinceCode ?? r.provinceCode, projectAdds: r.projects, projectUpdates: [] };
+    }
+
+    const bodyChanges = changedFields(body, {
+      pec: r.pec,
+      fiscalCode: r.fiscalCode,
+      ...(body.kind === "comune" ? {} : { name: bodyName, kind: r.bodyKind, provinceCode: r.provinceCode }),
+    });
+    const known = ref.knownReferents.get(body.id) ?? [];
+    const match = known.find((k) => k.referent.email === r.email);
+    if (!match && known.length > 0) {
+      const current = [...new Set(known.map((k) => k.referent.email))].join(", ");
+      const inProgress = known.every((k) => k.requestStatus === "email_unverified" || k.requestStatus === "pending");
+      addError(
+        "email",
+        inProgress
+          ? `Per ${body.name} c'è già una richiesta di adesione in corso con un altro referente (${current}): decidila prima in Adesioni`
+          : `${body.name} ha già un referente (${current}): il cambio di referente si fa con la scheda di subentro, non con l'importazione`,
+      );
+      return { ...base, status: "error", errors };
+    }
+
+    const { adds, updates } = diffProjects(ref.openProjects.get(body.id) ?? [], r.projects);
+    const changes: string[] = [];
+    const describeBody = Object.keys(bodyChanges).map((k) =>
+      k === "name" ? label("bodyName") : k === "kind" ? label("bodyKind") : k === "provinceCode" ? label("province") : label(k),
+    );
+    let referentMatch: RowPlan["referentMatch"];
+    if (match) {
+      const referentChanges = changedFields(match.referent, {
+        firstName: r.firstName,
+        lastName: r.lastName,
+        role: r.role,
+        office: r.office,
+        phone: r.phone,
+        mobile: r.mobile ?? null,
+      });
+      referentMatch = { referentId: match.referent.id, requestId: match.requestId, changes: referentChanges };
+      const changedCells = [...describeBody, ...Object.keys(referentChanges).map(label)];
+      if (changedCells.length) changes.push(`Cambia: ${changedCells.join(", ")}`);
+    } else {
+      changes.push(`Nuova adesione per un ente già registrato (${body.name})`);
+      if (describeBody.length) changes.push(`Cambia: ${describeBody.join(", ")}`);
+    }
+    if (adds.length) changes.push(adds.length === 1 ? "Aggiunge 1 progetto" : `Aggiunge ${adds.length} progetti`);
+    for (const u of updates) {
+      const group = projectGroups[u.group];
+      const fields = Object.keys(u.values).map((k) => FIELD_WORDS[k] ?? k);
+      changes.push(`Progetto ${group}: cambia ${fields.join(", ")}`);
+    }
+    if (changes.length === 0) {
+      return { ...base, status: "duplicate", errors, changes: ["Nessuna modifica: ente, referente e progetti sono già registrati così"] };
+    }
+    return {
+      ...base,
+      status: "update",
+      errors,
+      changes,
+      registration: r,
+      bodyName,
+      existingBodyId: body.id,
+      bodyChanges,
+      referentMatch,
+      projectAdds: adds,
+      projectUpdates: updates.map(({ id, values }) => ({ id, values })),
+    };
+  });
+}
+
+export function countRows(plans: PreviewRow[]): ImportCounts {
+  const counts: ImportCounts = { new: 0, update: 0, duplicate: 0, error: 0, total: plans.length };
+  for (const p of plans) counts[p.status]++;
+  return counts;
+}
+
+/** Fingerprint of what the preview showed: the import refuses to run if the rows would now do otherwise. */
+export function digestOf(plans: PreviewRow[]) {
+  const hash = crypto.createHash("sha256");
+  for (const p of plans) hash.update(`${p.line}:${p.status}:${p.changes.join("|")}\n`);
+  return hash.digest("hex");
+}
+
+export const toPreviewRow = ({ line, status, body, kind, referent, email, projects, errors, changes }: RowPlan): PreviewRow => ({
+  line,
+  status,
+  body,
+  kind,
+  referent,
+  email,
+  projects,
+  errors,
+  changes,
+});
+
+/** What importing the rows would do, row by row; writes nothing. */
+export function previewImport(db: Db, { rows, labels }: { rows: ImportRow[]; labels?: Record<string, string> }): ImportPreview {
+  const plans = classifyRows(loadReference(db), rows, labels);
+  const previewRows = plans.map(toPreviewRow);
+  return { rows: previewRows, counts: countRows(previewRows), digest: digestOf(previewRows) };
+}
+
