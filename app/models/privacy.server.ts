@@ -1,4 +1,3 @@
-import { subMonths } from "date-fns";
 import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import {
@@ -6,13 +5,10 @@ import {
   invitations,
   memberBodies,
   membershipRequests,
-  municipalities,
   outbox,
-  projectHostMunicipalities,
   referentEmailChanges,
   referentLoginCodes,
   referents,
-  roundTables,
   saiProjects,
   sessions,
 } from "#db/schema";
@@ -23,8 +19,9 @@ import { listActiveCoordinators } from "./coordinator.server";
 import { queueEmail } from "./outbox.server";
 import { REFERENT_PROPOSAL_SOURCE } from "./referent-area.server";
 
-// The rights of a referente over their personal data (GDPR arts. 15, 17, 21) and the retention of
-// requests that never became memberships (SPEC.md §1, issue 6 point 5).
+// The rights of a referente over their personal data (GDPR arts. 15, 17, 21). The export is in
+// privacy-export.server.ts; the retention of requests that never became memberships, which
+// anonymises as an erasure does, in request-retention.server.ts.
 //
 // "The person" behind a referentId is every referente row with the same email address: one person
 // can have several rows (a new scheda after a rejection, a second ente, a past term). The export
@@ -54,10 +51,16 @@ const WITHDRAWN_REASON = "Ritirata: dati del referente cancellati su sua richies
 /** The address an anonymised referente row gets: unique per row and undeliverable (RFC 2606 .invalid). */
 export const erasedEmail = (referentId: number) => `cancellato-${referentId}@invalid`;
 
-const lower = (v: string) => v.trim().toLowerCase();
+export const lower = (v: string) => v.trim().toLowerCase();
+
+/** A successor proposed from the referent area (their request declares no projects of its own). */
+export const isProposal = (request: { submission: unknown }) =>
+  !!request.submission &&
+  typeof request.submission === "object" &&
+  (request.submission as { source?: unknown }).source === REFERENT_PROPOSAL_SOURCE;
 
 /** Every referente row of the person behind `referentId` (same email address), or null. */
-function personRows(db: Db | Tx, referentId: number) {
+export function personRows(db: Db | Tx, referentId: number) {
   const target = db.select().from(referents).where(eq(referents.id, referentId)).get();
   if (!target) return null;
   const rows = db
@@ -69,128 +72,8 @@ function personRows(db: Db | Tx, referentId: number) {
   return { target, rows };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Export (art. 15 and 20): everything held about the person, as plain JSON-ready data.
-
-export type ReferentDataExport = ReturnType<typeof buildExport>;
-
-export function exportReferentData(db: Db, { referentId, now = new Date() }: { referentId: number; now?: Date }) {
-  const person = personRows(db, referentId);
-  if (!person) return null;
-  return buildExport(db, person.rows, now);
-}
-
-function buildExport(db: Db, rows: (typeof referents.$inferSelect)[], now: Date) {
-  const referentIds = rows.map((r) => r.id);
-  const emails = [...new Set(rows.map((r) => lower(r.email)))];
-  const requests = db
-    .select()
-    .from(membershipRequests)
-    .where(inArray(membershipRequests.referentId, referentIds))
-    .orderBy(asc(membershipRequests.id))
-    .all();
-  const requestIds = requests.map((r) => r.id);
-  const bodyIds = [...new Set([...rows.map((r) => r.memberBodyId), ...requests.map((r) => r.memberBodyId)])];
-  const bodies = db
-    .select({ body: memberBodies, municipalityName: municipalities.name })
-    .from(memberBodies)
-    .leftJoin(municipalities, eq(municipalities.istatCode, memberBodies.municipalityCode))
-    .where(inArray(memberBodies.id, bodyIds))
-    .orderBy(asc(memberBodies.id))
-    .all();
-
-  // Projects the person declared, and every project of an ente while they are its active referente.
-  const activeBodyIds = rows.filter((r) => r.validFrom && !r.validTo && !r.erasedAt).map((r) => r.memberBodyId);
-  const projectConditions = [
-    requestIds.length ? inArray(saiProjects.requestId, requestIds) : undefined,
-    activeBodyIds.length ? inArray(saiProjects.memberBodyId, activeBodyIds) : undefined,
-  ].filter(Boolean);
-  const projects = projectConditions.length
-    ? db.select().from(saiProjects).where(or(...projectConditions)).orderBy(asc(saiProjects.id)).all()
-    : [];
-  const hosts = projects.length
-    ? db
-        .select({ projectId: projectHostMunicipalities.projectId, code: municipalities.istatCode, name: municipalities.name })
-        .from(projectHostMunicipalities)
-        .innerJoin(municipalities, eq(municipalities.istatCode, projectHostMunicipalities.municipalityCode))
-        .where(inArray(projectHostMunicipalities.projectId, projects.map((p) => p.id)))
-        .all()
-    : [];
-
-  const emailChanges = db
-    .select({ newEmail: referentEmailChanges.newEmail, expiresAt: referentEmailChanges.expiresAt, createdAt: referentEmailChanges.createdAt })
-    .from(referentEmailChanges)
-    .where(inArray(referentEmailChanges.referentId, referentIds))
-    .orderBy(asc(referentEmailChanges.id))
-    .all();
-
-  const invitationRows = db
-    .select({ invitation: invitations, roundTable: roundTables })
-    .from(invitations)
-    .innerJoin(roundTables, eq(roundTables.id, invitations.roundTableId))
-    .where(or(inArray(invitations.referentId, referentIds), inArray(sql`lower(${invitations.email})`, emails)))
-    .orderBy(asc(roundTables.startsAt), asc(invitations.id))
-    .all();
-  const invitationIds = invitationRows.map((r) => r.invitation.id);
-
-  const emailsSent = db
-    .select({
-      id: outbox.id,
-      recipient: outbox.recipient,
-      template: outbox.template,
-      subject: outbox.subject,
-      category: outbox.category,
-      status: outbox.status,
-      attempts: outbox.attempts,
-      createdAt: outbox.createdAt,
-      sentAt: outbox.sentAt,
-      updatedAt: outbox.updatedAt,
-    })
-    .from(outbox)
-    .where(inArray(sql`lower(${outbox.recipient})`, emails))
-    .orderBy(asc(outbox.id))
-    .all();
-
-  const activity = db
-    .select()
-    .from(auditLog)
-    .where(relatedAuditCondition({ referentIds, requestIds, invitationIds }))
-    .orderBy(asc(auditLog.createdAt), asc(auditLog.id))
-    .all()
-    .map((a) => ({
-      id: a.id,
-      createdAt: a.createdAt,
-      action: a.action,
-      // Who acted: the kind only; coordinators' identities are not the person's data.
-      actorType: a.actorType,
-      entityType: a.entityType,
-      entityId: a.entityId,
-      details: a.details ?? null,
-    }));
-
-  return {
-    formatVersion: 1,
-    generatedAt: now,
-    controller: "ANCI Sicilia - Coordinamento dei Comuni siciliani aderenti alla Rete SAI",
-    emails,
-    referents: rows.map((r) => ({
-      ...r,
-      memberBodyName: bodies.find((b) => b.body.id === r.memberBodyId)?.body.name ?? null,
-    })),
-    pendingEmailChanges: emailChanges,
-    membershipRequests: requests.map(({ confirmationTokenHash: _secret, decidedById: _by, ...r }) => r),
-    memberBodies: bodies.map((b) => ({ ...b.body, municipalityName: b.municipalityName })),
-    projects: projects.map((p) => ({ ...p, hostMunicipalities: hosts.filter((h) => h.projectId === p.id).map(({ code, name }) => ({ code, name })) })),
-    invitations: invitationRows.map(({ invitation: { tokenHash: _secret, ...i }, roundTable: rt }) => ({
-      ...i,
-      roundTable: { id: rt.id, number: rt.number, title: rt.title, startsAt: rt.startsAt, endsAt: rt.endsAt, mode: rt.mode, status: rt.status },
-    })),
-    emailsSent,
-    activity,
-  };
-}
-
-function relatedAuditCondition({ referentIds, requestIds, invitationIds }: { referentIds: number[]; requestIds: number[]; invitationIds: number[] }) {
+/** The audit entries about the person: their referente rows, their requests and their invitations, or done by them. */
+export function relatedAuditCondition({ referentIds, requestIds, invitationIds }: { referentIds: number[]; requestIds: number[]; invitationIds: number[] }) {
   const ids = (values: number[]) => values.map(String);
   const conditions = [
     and(eq(auditLog.entityType, "referent"), inArray(auditLog.entityId, ids(referentIds))),
@@ -490,7 +373,7 @@ type Traces = ReturnType<typeof collectTraces>;
  * to be replaced anywhere in the database; single first or last names only inside the records that
  * are about the person.
  */
-function collectTraces(tx: Tx, rows: ReferentRow[]) {
+export function collectTraces(tx: Tx, rows: ReferentRow[]) {
   const referentIds = rows.map((r) => r.id);
   const emails = new Set(rows.map((r) => lower(r.email)));
   const phones = new Set<string>();
@@ -621,7 +504,7 @@ const compiled = new Map<string, RegExp>();
 const registered = new WeakSet<object>();
 
 /** A SQL function `sai_privacy_match(pattern, value)`: the regex test runs inside SQLite's scan. */
-function registerMatcher(db: Db) {
+export function registerMatcher(db: Db) {
   if (registered.has(db.$client)) return;
   db.$client.function(MATCHER, { deterministic: true }, (pattern: unknown, value: unknown) => {
     if (typeof pattern !== "string" || typeof value !== "string") return 0;
@@ -653,7 +536,7 @@ export function listTextColumns(db: Db | Tx) {
 }
 
 /** Layer 2: every remaining occurrence of a strong trace, in any text column of any other table. */
-function scrubEverywhere(tx: Tx, traces: Traces, email: string) {
+export function scrubEverywhere(tx: Tx, traces: Traces, email: string) {
   for (const { table, columns } of listTextColumns(tx)) {
     if (SKIPPED_TABLES.has(table)) continue;
     for (const column of columns) {
@@ -669,154 +552,4 @@ function scrubEverywhere(tx: Tx, traces: Traces, email: string) {
       }
     }
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Retention: requests that never became memberships are not kept for ever.
-
-export const DEFAULT_UNCONFIRMED_DAYS = 30;
-export const DEFAULT_REJECTED_MONTHS = 12;
-
-export type PurgeResult = { requests: number; referents: number; memberBodies: number; projects: number };
-
-const isProposal = (request: { submission: unknown }) =>
-  !!request.submission &&
-  typeof request.submission === "object" &&
-  (request.submission as { source?: unknown }).source === REFERENT_PROPOSAL_SOURCE;
-
-/**
- * The projects a request declared go with it. A successor proposed from the referent area declares
- * no projects of their own: the ente's real projects are attached to the proposal while it is open
- * (so that its approval keeps them), and projects that existed before the request are not its own
- * either; those are handed back to the ente instead (requestId null), as withdrawing a proposal does.
- */
-function dropDeclaredProjects(tx: Tx, request: typeof membershipRequests.$inferSelect) {
-  const proposal = isProposal(request);
-  const attached = tx.select().from(saiProjects).where(eq(saiProjects.requestId, request.id)).all();
-  let deleted = 0;
-  for (const project of attached) {
-    if (proposal || project.createdAt.getTime() < request.createdAt.getTime()) {
-      tx.update(saiProjects).set({ requestId: null }).where(eq(saiProjects.id, project.id)).run();
-    } else {
-      tx.delete(saiProjects).where(eq(saiProjects.id, project.id)).run();
-      deleted++;
-    }
-  }
-  return deleted;
-}
-
-/**
- * Deletes membership requests still awaiting email confirmation after `unconfirmedDays` and
- * rejected ones `rejectedMonths` after the decision, with their projects; their referente when it
- * has no other request and was never active (and the person's data in the emails and the log, when
- * no other row of theirs remains); and enti left without requests that were never members.
- * Approved, revoked and superseded requests are never deleted. Running it again deletes nothing more.
- */
-export function purgeExpiredRequests(
-  db: Db,
-  {
-    now = new Date(),
-    unconfirmedDays = DEFAULT_UNCONFIRMED_DAYS,
-    rejectedMonths = DEFAULT_REJECTED_MONTHS,
-  }: { now?: Date; unconfirmedDays?: number; rejectedMonths?: number } = {},
-): PurgeResult {
-  registerMatcher(db);
-  const unconfirmedBefore = now.getTime() - unconfirmedDays * 24 * 60 * 60 * 1000;
-  const rejectedBefore = subMonths(now, rejectedMonths).getTime();
-  return db.transaction((tx): PurgeResult => {
-    const result: PurgeResult = { requests: 0, referents: 0, memberBodies: 0, projects: 0 };
-    const expired = tx
-      .select()
-      .from(membershipRequests)
-      .where(
-        or(
-          and(
-            eq(membershipRequests.status, "email_unverified"),
-            sql`coalesce(${membershipRequests.updatedAt}, ${membershipRequests.createdAt}) < ${unconfirmedBefore}`,
-          ),
-          and(
-            eq(membershipRequests.status, "rejected"),
-            sql`coalesce(${membershipRequests.decidedAt}, ${membershipRequests.updatedAt}, ${membershipRequests.createdAt}) < ${rejectedBefore}`,
-          ),
-        ),
-      )
-      .orderBy(asc(membershipRequests.id))
-      .all();
-
-    const touchedBodies = new Set<number>();
-    const expiredIds = new Set(expired.map((r) => r.id));
-    const byReferent = new Map<number, (typeof expired)[number][]>();
-    for (const request of expired) byReferent.set(request.referentId, [...(byReferent.get(request.referentId) ?? []), request]);
-
-    for (const [referentId, requests] of byReferent) {
-      const referent = tx.select().from(referents).where(eq(referents.id, referentId)).get();
-      const keepsOtherRequest = tx
-        .select({ id: membershipRequests.id })
-        .from(membershipRequests)
-        .where(eq(membershipRequests.referentId, referentId))
-        .all()
-        .some((r) => !expiredIds.has(r.id));
-      const invited = tx.select({ id: invitations.id }).from(invitations).where(eq(invitations.referentId, referentId)).get();
-      const dropReferent = !!referent && !referent.validFrom && !keepsOtherRequest && !invited;
-      // When no other row of the person remains, their traces in emails and log go with the row;
-      // they are gathered before the requests they point to are deleted.
-      const samePerson =
-        referent &&
-        tx
-          .select({ id: referents.id })
-          .from(referents)
-          .where(and(sql`lower(${referents.email}) = ${lower(referent.email)}`, sql`${referents.id} <> ${referent.id}`))
-          .get();
-      const traces = dropReferent && !samePerson ? collectTraces(tx, [referent]) : null;
-
-      for (const request of requests) {
-        touchedBodies.add(request.memberBodyId);
-        result.projects += dropDeclaredProjects(tx, request);
-        tx.delete(membershipRequests).where(eq(membershipRequests.id, request.id)).run();
-        result.requests++;
-        recordAudit(tx, {
-          actorType: "system",
-          action: "membership.purged",
-          entityType: "membership_request",
-          entityId: request.id,
-          details: { status: request.status, memberBodyId: request.memberBodyId, reason: "retention" },
-        });
-      }
-      if (!dropReferent) continue;
-
-      if (traces) {
-        const email = erasedEmail(referent.id);
-        tx.update(outbox)
-          .set({ recipient: email, props: {}, updatedAt: now })
-          .where(inArray(sql`lower(${outbox.recipient})`, traces.emails))
-          .run();
-        for (const entry of traces.auditEntries) {
-          if (!entry.details) continue;
-          tx.update(auditLog)
-            .set({ details: traces.scrubDetails(entry.details, email) as Record<string, unknown> })
-            .where(eq(auditLog.id, entry.id))
-            .run();
-        }
-        scrubEverywhere(tx, traces, email);
-      }
-      tx.delete(sessions).where(eq(sessions.referentId, referent.id)).run();
-      tx.delete(referents).where(eq(referents.id, referent.id)).run();
-      result.referents++;
-    }
-
-    for (const bodyId of touchedBodies) {
-      const body = tx.select().from(memberBodies).where(eq(memberBodies.id, bodyId)).get();
-      if (!body || body.status !== "candidate") continue;
-      const stillUsed =
-        tx.select({ id: membershipRequests.id }).from(membershipRequests).where(eq(membershipRequests.memberBodyId, bodyId)).get() ||
-        tx.select({ id: referents.id }).from(referents).where(eq(referents.memberBodyId, bodyId)).get();
-      if (stillUsed) continue;
-      result.projects += tx.delete(saiProjects).where(eq(saiProjects.memberBodyId, bodyId)).run().changes;
-      tx.update(outbox).set({ memberBodyId: null }).where(eq(outbox.memberBodyId, bodyId)).run();
-      tx.delete(memberBodies).where(eq(memberBodies.id, bodyId)).run();
-      result.memberBodies++;
-      recordAudit(tx, { actorType: "system", action: "member_body.purged", entityType: "member_body", entityId: bodyId, details: { reason: "retention" } });
-    }
-    return result;
-  });
 }

@@ -2,7 +2,7 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { Link, useLoaderData } from "@remix-run/react";
 import { useHydrated } from "remix-utils/use-hydrated";
 import { ReferentAreaFrame, headerData } from "~/components/referent-area";
-import { exportReferentData } from "~/models/privacy.server";
+import { exportReferentData } from "~/models/privacy-export.server";
 import { auditActionTitle, auditDetailPairs } from "~/utils/audit-labels";
 import { formatDateIt, formatDateTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";

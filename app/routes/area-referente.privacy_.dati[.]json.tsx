@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { exportReferentData } from "~/models/privacy.server";
+import { exportReferentData } from "~/models/privacy-export.server";
 import { getDb } from "~/utils/db.server";
 import { requireReferent } from "~/utils/referent-auth.server";
 

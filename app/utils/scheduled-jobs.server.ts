@@ -1,6 +1,6 @@
 import { sendDueReminders } from "~/models/invitation.server";
 import { announceEndedRoundTableMaterials } from "~/models/material.server";
-import { purgeExpiredRequests } from "~/models/privacy.server";
+import { purgeExpiredRequests } from "~/models/request-retention.server";
 import type { Db } from "./db.server";
 import { getEnv } from "./env.server";
 import { wakeOutboxWorker } from "./outbox-worker.server";

@@ -15,15 +15,9 @@ import {
   sessions,
 } from "#db/schema";
 import { getNetworkFigures } from "~/models/figures.server";
-import {
-  eraseReferent,
-  ERASED_FIRST_NAME,
-  ERASED_LAST_NAME,
-  exportReferentData,
-  listPendingErasures,
-  purgeExpiredRequests,
-  requestErasure,
-} from "~/models/privacy.server";
+import { eraseReferent, ERASED_FIRST_NAME, ERASED_LAST_NAME, listPendingErasures, requestErasure } from "~/models/privacy.server";
+import { exportReferentData } from "~/models/privacy-export.server";
+import { purgeExpiredRequests } from "~/models/request-retention.server";
 import { requestEmailChange, updateReferentContact } from "~/models/referent-area.server";
 import { requestLoginCode } from "~/models/referent-login.server";
 import { findEligibleReferents, findReferentAccess, findSessionReferent } from "~/models/referent-session.server";
