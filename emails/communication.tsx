@@ -1,5 +1,6 @@
 import { Heading, Link, Text } from "@react-email/components";
 import { EmailLayout } from "./components/layout";
+import { MultilineText } from "./components/multiline-text";
 import type { UploadedAttachment } from "./index";
 
 export type CommunicationProps = {
@@ -27,9 +28,7 @@ export function CommunicationEmail(p: CommunicationProps) {
       </Heading>
       <Text>Gentile referente,</Text>
       {p.paragraphs.map((paragraph, i) => (
-        <Text key={i} style={{ whiteSpace: "pre-wrap" }}>
-          {paragraph}
-        </Text>
+        <MultilineText key={i} text={paragraph} />
       ))}
       {p.attachment ? (
         <Text>{`In allegato: ${p.attachment.fileName} (${sizeText(p.attachment.sizeBytes)}).`}</Text>

@@ -1,5 +1,6 @@
 import { Heading, Link, Text } from "@react-email/components";
 import { EmailLayout } from "./components/layout";
+import { MultilineText } from "./components/multiline-text";
 
 export type MembershipRejectedProps = {
   firstName: string;
@@ -21,7 +22,7 @@ export function MembershipRejectedEmail(p: MembershipRejectedProps) {
         i coordinatori di ANCI Sicilia hanno esaminato la scheda referente di {p.bodyName} e non hanno potuto
         approvarla, per questo motivo:
       </Text>
-      <Text style={{ borderLeft: "4px solid #0066cc", paddingLeft: "12px", whiteSpace: "pre-wrap" }}>{p.reason}</Text>
+      <MultilineText text={p.reason} style={{ borderLeft: "4px solid #0066cc", paddingLeft: "12px" }} />
       <Text>
         Se il problema può essere risolto puoi inviare una nuova scheda: <Link href={p.formUrl}>{p.formUrl}</Link>
       </Text>

@@ -1,5 +1,6 @@
-import { Button, Link, Section, Text } from "@react-email/components";
+import { Button, Column, Link, Row, Section, Text } from "@react-email/components";
 import type { EmailAttachment } from "../index";
+import { MultilineText } from "./multiline-text";
 import { getEnv } from "~/utils/env.server";
 import { buildAttendeeCalendar, type CalendarMethod } from "~/utils/ical.server";
 import {
@@ -60,7 +61,7 @@ export function RoundTableDetails({ rt, appUrl }: { rt: RoundTableEmailInfo; app
       {rt.description.trim() ? (
         <>
           <Text style={label}>Programma</Text>
-          <Text style={{ ...value, whiteSpace: "pre-wrap" }}>{rt.description.trim()}</Text>
+          <MultilineText text={rt.description.trim()} style={value} />
         </>
       ) : null}
       <Text style={{ margin: 0 }}>
@@ -84,12 +85,19 @@ const answerButton = {
 export function AnswerButtons({ answerUrl }: { answerUrl: string }) {
   return (
     <Section style={{ margin: "8px 0 16px 0" }}>
-      <Button href={`${answerUrl}?risposta=si`} style={{ ...answerButton, backgroundColor: "#008055", color: "#ffffff" }}>
-        Partecipo
-      </Button>
-      <Button href={`${answerUrl}?risposta=no`} style={{ ...answerButton, backgroundColor: "#ffffff", color: "#a61919", border: "2px solid #a61919" }}>
-        Non partecipo
-      </Button>
+      {/* A table cell each: side by side in the HTML, and each link on its own line in the text part. */}
+      <Row style={{ width: "auto", margin: 0 }}>
+        <Column>
+          <Button href={`${answerUrl}?risposta=si`} style={{ ...answerButton, backgroundColor: "#008055", color: "#ffffff" }}>
+            Partecipo
+          </Button>
+        </Column>
+        <Column>
+          <Button href={`${answerUrl}?risposta=no`} style={{ ...answerButton, backgroundColor: "#ffffff", color: "#a61919", border: "2px solid #a61919" }}>
+            Non partecipo
+          </Button>
+        </Column>
+      </Row>
       <Text style={{ fontSize: "13px", color: "#5c6f82", margin: 0 }}>
         Puoi cambiare la risposta fino all'inizio dell'incontro, dallo stesso collegamento: {answerUrl}
       </Text>

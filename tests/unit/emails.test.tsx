@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PREVIEW_ROUND_TABLE } from "#emails/components/round-table-details";
 import { emailTemplates } from "#emails/index";
 import { renderEmail } from "~/utils/render-email.server";
 
@@ -24,5 +25,39 @@ describe("email templates", () => {
     });
     expect(rendered.html).not.toContain("<script>alert(1)</script>");
     expect(rendered.html).toContain("&lt;script&gt;");
+  });
+
+  it("the plain-text invitation puts each answer link on its own line and keeps the programme's lines", async () => {
+    const rendered = await renderEmail("round-table-invitation", {
+      recipientName: "Maria Rossi",
+      recipientEmail: "maria.rossi@example.org",
+      answerUrl: "http://localhost:3000/invito/abc",
+      appUrl: "http://localhost:3000",
+      roundTable: { ...PREVIEW_ROUND_TABLE, description: "- saluti\n- interventi\n- conclusioni" },
+    });
+    const lines = rendered.text.split("\n").map((l) => l.trim());
+    // A text-only mail client must not read "…?risposta=siNon" as the link.
+    expect(lines).toContain("Partecipo http://localhost:3000/invito/abc?risposta=si");
+    expect(lines).toContain("Non partecipo http://localhost:3000/invito/abc?risposta=no");
+    expect(rendered.text).toMatch(/- saluti\n- interventi\n- conclusioni/);
+    // Side by side in the HTML: two cells of one row.
+    expect(rendered.html).toMatch(/risposta=si[\s\S]*<\/td>[\s\S]*<td[^>]*>[\s\S]*risposta=no/);
+  });
+
+  it("line breaks typed in a comunicazione and in a rejection reason survive in the plain text", async () => {
+    const communication = await renderEmail("communication", {
+      title: "Scadenze di dicembre",
+      paragraphs: ["Prima riga\nseconda riga", "Altro paragrafo"],
+      attachment: null,
+      unsubscribeUrl: "http://localhost:3000/disiscrizione/x",
+    });
+    expect(communication.text).toMatch(/Prima riga\nseconda riga/);
+    const rejected = await renderEmail("membership-rejected", {
+      firstName: "Maria",
+      bodyName: "Comune di Cefalù",
+      reason: "Manca la delibera.\nInviatela con la nuova scheda.",
+      formUrl: "http://localhost:3000/adesione",
+    });
+    expect(rejected.text).toMatch(/Manca la delibera\.\nInviatela con la nuova scheda\./);
   });
 });
