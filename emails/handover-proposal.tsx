@@ -9,18 +9,18 @@ export type HandoverProposalProps = {
   expiresOn: string;
 };
 
-export const subject = (p: HandoverProposalProps) => `Sei stato indicato come nuovo referente di ${p.bodyName}`;
+export const subject = (p: HandoverProposalProps) => `Proposta di subentro come referente di ${p.bodyName}`;
 
 export function HandoverProposalEmail(p: HandoverProposalProps) {
   return (
-    <EmailLayout preview={`${p.proposerName} ti ha indicato come nuovo referente di ${p.bodyName}`}>
+    <EmailLayout preview={`${p.proposerName} ti propone il subentro come referente di ${p.bodyName}`}>
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Proposta di subentro come referente
       </Heading>
       <Text>Gentile {p.firstName},</Text>
       <Text>
         {p.proposerName}, attuale referente di <strong>{p.bodyName}</strong> per il Coordinamento dei Comuni siciliani
-        aderenti alla Rete SAI, ti ha indicato come suo successore.
+        aderenti alla Rete SAI, ti propone di subentrare come referente.
       </Text>
       <Text>
         Per accettare controlla i tuoi dati, leggi l'informativa sul trattamento dei dati personali e conferma. La

@@ -14,20 +14,20 @@ export function MembershipApprovedEmail(p: MembershipApprovedProps) {
   return (
     <EmailLayout preview={`La scheda referente di ${p.bodyName} è stata approvata`}>
       <Heading as="h1" style={{ fontSize: "22px" }}>
-        Benvenuto nel Coordinamento
+        Ti diamo il benvenuto nel Coordinamento
       </Heading>
       <Text>Gentile {p.firstName},</Text>
       <Text>
         {p.isHandover
-          ? `la richiesta di subentro è stata approvata: da oggi sei il referente di ${p.bodyName} per il Coordinamento dei Comuni siciliani aderenti alla Rete SAI.`
-          : `la scheda referente di ${p.bodyName} è stata approvata: l'ente fa ora parte del Coordinamento dei Comuni siciliani aderenti alla Rete SAI e tu ne sei il referente.`}
+          ? `la richiesta di subentro è stata approvata: da oggi sei referente di ${p.bodyName} per il Coordinamento dei Comuni siciliani aderenti alla Rete SAI.`
+          : `la scheda referente di ${p.bodyName} è stata approvata: l'ente fa ora parte del Coordinamento dei Comuni siciliani aderenti alla Rete SAI, con te come referente.`}
       </Text>
       <Text>Cosa succede adesso:</Text>
       <Text>
         • riceverai gli inviti ai Tavoli tecnici, con il programma e la possibilità di rispondere con un clic;
         <br />• dopo ogni incontro riceverai i materiali (slide, video, documenti);
-        <br />• nell'area referente puoi aggiornare i dati tuoi e dei progetti SAI dell'ente e indicare un tuo
-        successore.
+        <br />• nell'area referente puoi aggiornare i dati tuoi e dei progetti SAI dell'ente e indicare chi ti
+        succederà come referente.
       </Text>
       <Button href={p.referentAreaUrl} style={button}>
         Vai all'area referente

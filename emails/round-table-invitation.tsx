@@ -27,7 +27,7 @@ export const attachments = (p: RoundTableInvitationProps) => [roundTableIcsAttac
 export function RoundTableInvitationEmail(p: RoundTableInvitationProps) {
   const rt = p.roundTable;
   return (
-    <EmailLayout preview={`Sei invitato al ${roundTableName(rt)}, ${roundTableWhen(rt)}`}>
+    <EmailLayout preview={`Invito al ${roundTableName(rt)}, ${roundTableWhen(rt)}`}>
       <Heading as="h1" style={{ fontSize: "22px" }}>
         {roundTableName(rt)}
       </Heading>

@@ -37,7 +37,7 @@ export function RoundTableUpdatedEmail(p: RoundTableUpdatedProps) {
         Aggiornamento: {roundTableName(rt)}
       </Heading>
       <Text>Gentile {p.recipientName ?? "collega"},</Text>
-      <Text>ti scriviamo perché il Tavolo tecnico «{rt.title}», a cui sei invitato, è stato modificato.</Text>
+      <Text>ti scriviamo perché il Tavolo tecnico «{rt.title}», a cui hai ricevuto l'invito, è stato modificato.</Text>
       <Text style={{ fontWeight: 700 }}>Cosa cambia: {list(p.changes)}.</Text>
       {timeChanged ? (
         <Text>

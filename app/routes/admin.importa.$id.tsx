@@ -315,7 +315,7 @@ function ImportForm({ data, importable }: { data: PreviewData; importable: numbe
           <p>
             Verranno scritte {n(importable)} righe: {n(data.counts.new)} {data.counts.new === 1 ? "nuovo ente" : "nuovi enti"} e{" "}
             {n(data.counts.update)} {data.counts.update === 1 ? "aggiornamento" : "aggiornamenti"}, tutte insieme o nessuna.
-            {data.counts.error > 0 ? ` Le ${n(data.counts.error)} righe con errori saranno escluse.` : ""}
+            {data.counts.error === 1 ? " La riga con errori sarà esclusa." : data.counts.error > 1 ? ` Le righe con errori (${n(data.counts.error)}) saranno escluse.` : ""}
             {data.counts.duplicate > 0 ? ` I duplicati non cambiano nulla.` : ""}
           </p>
           <fieldset className="mb-4" aria-describedby={describedBy("status", { error: statusError })}>

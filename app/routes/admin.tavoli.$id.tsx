@@ -266,7 +266,9 @@ export default function AdminRoundTablePage() {
             rt.status === "published" && invitees.notDeclined > 0 ? (
               <div className="alert alert-info">
                 Il tavolo è pubblicato: se cambi data, orario, modalità, luogo o link,{" "}
-                {invitees.notDeclined === 1 ? "l'invitato che non ha declinato riceverà" : `i ${invitees.notDeclined} invitati che non hanno declinato riceveranno`}{" "}
+                {invitees.notDeclined === 1
+                  ? "l'invitato che non ha declinato riceverà"
+                  : `gli invitati che non hanno declinato (${invitees.notDeclined.toLocaleString("it-IT")}) riceveranno`}{" "}
                 un'email di aggiornamento con l'evento per il calendario.
               </div>
             ) : null

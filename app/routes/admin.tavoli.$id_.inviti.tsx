@@ -454,6 +454,13 @@ function RecipientsChooser({
   );
 }
 
+/** "Riceveranno l'invito 11 referenti", or "12 destinatari (compreso 1 indirizzo aggiuntivo)" when addresses were added by hand. */
+function inviteeCountText({ count, extraCount }: { count: number; extraCount: number }) {
+  if (extraCount === 0) return count === 1 ? "Riceverà l'invito 1 referente" : `Riceveranno l'invito ${plural(count, "referente", "referenti")}`;
+  const extra = extraCount === 1 ? "compreso 1 indirizzo aggiuntivo" : `compresi ${plural(extraCount, "indirizzo aggiuntivo", "indirizzi aggiuntivi")}`;
+  return `${count === 1 ? "Riceverà l'invito 1 destinatario" : `Riceveranno l'invito ${plural(count, "destinatario", "destinatari")}`} (${extra})`;
+}
+
 function Preview({
   preview,
   busy,
@@ -480,8 +487,7 @@ function Preview({
       ) : (
         <>
           <p className="lead" role="status">
-            {preview.count === 1 ? "Riceverà l'invito 1 referente" : `Riceveranno l'invito ${preview.count.toLocaleString("it-IT")} referenti`}
-            {preview.extraCount > 0 ? ` (compresi ${plural(preview.extraCount, "indirizzo aggiuntivo", "indirizzi aggiuntivi")})` : ""}.
+            {inviteeCountText(preview)}.
           </p>
           <p className="mb-1">{preview.count > preview.sample.length ? `I primi ${preview.sample.length}:` : "Destinatari:"}</p>
           <ul>

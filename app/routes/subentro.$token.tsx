@@ -125,7 +125,7 @@ function ConsentForm({ lookup, errors }: { lookup: Extract<HandoverLookup, { sta
     <>
       <h1>Conferma il subentro come referente</h1>
       <p className="lead">
-        {lookup.proposerName ? `${lookup.proposerName} ti ha indicato` : "Sei stato indicato"} come nuovo referente di{" "}
+        {lookup.proposerName ? `${lookup.proposerName} ti propone il subentro` : "Ti è stato proposto il subentro"} come referente di{" "}
         <strong>{lookup.bodyName}</strong> per il Coordinamento dei Comuni siciliani aderenti alla Rete SAI.
       </p>
       <h2 className="h4">I tuoi dati</h2>

@@ -213,6 +213,7 @@ describe("upload, preview, import", () => {
     expect(page.html).toContain("<strong>Telefono</strong> («non lo so»): Numero di telefono non valido");
     expect(page.html).toContain("<strong>Comune (codice ISTAT o nome)</strong> («Atlantide»): Comune non trovato");
     expect(page.html).toContain("Scarica le righe con errori (.xlsx)");
+    expect(page.html).toContain("Le righe con errori (2) saranno escluse.");
     for (const label of ["Approvate", "In attesa della conferma dell&#x27;email", "Invia le email ai referenti", ">Importa</button>"]) {
       expect(page.html).toContain(label);
     }

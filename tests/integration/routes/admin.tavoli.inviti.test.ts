@@ -58,7 +58,7 @@ describe("/admin/tavoli/:id/inviti", () => {
     const result = await page(rt.id, `?anteprima=1&provincia=081&tipologia=MSNA&indirizzi=${encodeURIComponent("ospite@example.org\n")}`);
     expect(result.status).toBe(200);
     expect(result.html).toContain("<h1>Inviti: 41° Tavolo tecnico - Tavolo di Trapani</h1>");
-    expect(result.html).toContain("Riceveranno l&#x27;invito 2 referenti (compresi 1 indirizzo aggiuntivo)");
+    expect(result.html).toContain("Riceveranno l&#x27;invito 2 destinatari (compreso 1 indirizzo aggiuntivo)");
     expect(result.html).toContain(tpMsna.email);
     expect(result.html).not.toContain(tp.email);
     expect(result.html).toContain("Invito: 41° Tavolo tecnico - Tavolo di Trapani");

@@ -150,7 +150,7 @@ describe("handover approval at a real SMTP server", () => {
     expect(welcome.envelopeTo).toEqual([fields.email]);
     expect(welcome.subject).toBe(`Adesione approvata: ${name} nel Coordinamento SAI`);
     expect(welcome.text).toContain("Gentile Rosalia,");
-    expect(welcome.text).toContain(`la richiesta di subentro è stata approvata: da oggi sei il referente di ${name}`);
+    expect(welcome.text).toContain(`la richiesta di subentro è stata approvata: da oggi sei referente di ${name}`);
     expect(welcome.text).not.toContain("la scheda referente di");
     expect(welcome.text).toContain(REFERENT_AREA);
     expect(welcome.html).toContain(`href="${REFERENT_AREA}"`);
