@@ -171,6 +171,11 @@ export function provinceName(db: Db, code: string | null) {
   return code ? (listProvinceOptions(db).find((p) => p.code === code)?.name ?? null) : null;
 }
 
+/** Province names by code ("082" -> "Palermo"), for wording stored codes. */
+export function provinceNamesByCode(db: Db): Record<string, string> {
+  return Object.fromEntries(listProvinceOptions(db).map((p) => [p.code, p.name]));
+}
+
 /** Whether `code` is one of the provinces of the configured region(s). */
 export function isKnownProvince(db: Db, code: string) {
   return listProvinceOptions(db).some((p) => p.code === code);

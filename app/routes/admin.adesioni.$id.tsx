@@ -8,7 +8,7 @@ import { getMembershipRequestDetail, membershipRequestExists, parseRequestId } f
 import { approveMembership, rejectMembership, revokeMembership, type DecisionResult } from "~/models/membership-review.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { validateCsrf } from "~/utils/csrf.server";
-import { formatDateIt, formatDateTimeIt } from "~/utils/dates";
+import { formatDateIt, formatDateTimeIt, formatIsoDay } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
@@ -92,7 +92,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
 const when = (iso: string | null | undefined) => (iso ? formatDateTimeIt(new Date(iso)) : "—");
 const day = (iso: string | null | undefined) => (iso ? formatDateIt(new Date(iso)) : "—");
 /** A calendar date "2024-01-31" as "31/01/2024". */
-const isoDay = (value: string) => (/^\d{4}-\d{2}-\d{2}$/.test(value) ? value.split("-").reverse().join("/") : value);
 
 const STATUS_BADGES: Record<string, string> = {
   email_unverified: "bg-secondary",
@@ -353,8 +352,8 @@ export default function MembershipRequestPage() {
                     <td className="text-end">{p.fundedPlaces}</td>
                     <td>{p.projectCode ?? "—"}</td>
                     <td>{p.managingOrganization}</td>
-                    <td>{isoDay(p.startDate)}</td>
-                    <td>{isoDay(p.endDate)}</td>
+                    <td>{formatIsoDay(p.startDate)}</td>
+                    <td>{formatIsoDay(p.endDate)}</td>
                     <td>{p.closedAt ? `Chiuso il ${day(p.closedAt)}` : "Aperto"}</td>
                     <td>
                       {p.requestId === null ? (

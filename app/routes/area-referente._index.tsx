@@ -5,7 +5,7 @@ import { OutcomeMessage, ReferentAreaFrame, headerData } from "~/components/refe
 import { withdrawProposal } from "~/models/handover.server";
 import { findOtherEnte, getReferentOverview, listOtherEnti } from "~/models/referent-area.server";
 import { validateCsrf } from "~/utils/csrf.server";
-import { formatDateIt } from "~/utils/dates";
+import { formatDateIt, formatIsoDay } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { requireReferent, startReferentSession } from "~/utils/referent-auth.server";
 
@@ -29,11 +29,6 @@ const OUTCOMES: Record<string, string> = {
 
 const ACCESS_STATUS_LABELS = { active: "referente in carica", pending: "richiesta in attesa di approvazione" } as const;
 
-const isoDay = (value: string) => {
-  const [y, m, d] = value.split("-");
-  return y && m && d ? `${d}/${m}/${y}` : value;
-};
-
 export async function loader({ request }: LoaderFunctionArgs) {
   const access = await requireReferent(request);
   const overview = getReferentOverview(getDb(), { access });
@@ -48,7 +43,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       pendingEmail: overview.pendingEmail ? { email: overview.pendingEmail.email, until: formatDateIt(overview.pendingEmail.expiresAt) } : null,
       projects: overview.projects.map((p) => ({
         ...p,
-        period: `dal ${isoDay(p.startDate)} al ${isoDay(p.endDate)}`,
+        period: `dal ${formatIsoDay(p.startDate)} al ${formatIsoDay(p.endDate)}`,
         closedOn: p.closedAt ? formatDateIt(p.closedAt) : null,
       })),
     },

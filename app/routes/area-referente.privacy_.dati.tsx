@@ -3,11 +3,14 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { useHydrated } from "remix-utils/use-hydrated";
 import { ReferentAreaFrame, headerData } from "~/components/referent-area";
 import { exportReferentData } from "~/models/privacy-export.server";
+import { provinceNamesByCode } from "~/models/territory.server";
 import { auditActionTitle, auditDetailPairs } from "~/utils/audit-labels";
-import { formatDateIt, formatDateTimeIt } from "~/utils/dates";
+import { formatDateIt, formatDateTimeIt, formatIsoDay } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
+import { displayPhone } from "~/utils/phone-display.server";
 import { requireReferent } from "~/utils/referent-auth.server";
 import { MEMBER_BODY_KIND_LABELS, OUTBOX_STATUS_LABELS, REFERENT_ROLE_LABELS, SAI_CATEGORY_LABELS } from "~/validation/labels";
+import { roundTableName } from "~/utils/round-table-format";
 import { MEMBERSHIP_KIND_LABELS, MEMBERSHIP_STATUS_LABELS } from "~/validation/labels";
 import { attendanceLabel } from "~/validation/invitations";
 
@@ -19,7 +22,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const access = await requireReferent(request);
   const data = exportReferentData(getDb(), { referentId: access.referentId });
   if (!data) throw new Response("Referente non trovato.", { status: 404 });
-  return json({ header: headerData(access), data }, { headers: { "Cache-Control": "no-store" } });
+  const phones = data.membershipRequests.flatMap((m) => {
+    const submission = (m.submission ?? {}) as Record<string, unknown>;
+    return [submission.phone, submission.mobile].filter((v): v is string => typeof v === "string" && v !== "");
+  });
+  return json(
+    {
+      header: headerData(access),
+      data,
+      provinceNames: provinceNamesByCode(getDb()),
+      phoneDisplay: Object.fromEntries(phones.map((p) => [p, displayPhone(p) ?? p])),
+    },
+    { headers: { "Cache-Control": "no-store" } },
+  );
 }
 
 const ANSWER_LABELS: Record<string, string> = { yes: "Partecipo", no: "Non partecipo", pending: "In attesa di risposta" };
@@ -29,6 +44,7 @@ const ACTOR_LABELS: Record<string, string> = { coordinator: "Coordinatore", refe
 const SUBMISSION_LABELS: Record<string, string> = {
   bodyKind: "Tipo di ente",
   municipalityCode: "Comune (codice ISTAT)",
+  provinceCode: "Provincia",
   bodyName: "Denominazione ente",
   pec: "PEC dell'ente",
   fiscalCode: "Codice fiscale dell'ente",
@@ -53,8 +69,24 @@ const text = (value: unknown): string => {
   return JSON.stringify(value);
 };
 
+/** A value of the scheda as the rest of the portal shows it: labels, province names, phones as dialled. */
+function submissionValue(
+  key: string,
+  value: unknown,
+  { provinceNames, phoneDisplay }: { provinceNames: Record<string, string>; phoneDisplay: Record<string, string> },
+) {
+  if (key === "projects" && Array.isArray(value)) return `${value.length} ${value.length === 1 ? "progetto" : "progetti"} (vedi sotto)`;
+  if (typeof value === "string") {
+    if (key === "bodyKind") return MEMBER_BODY_KIND_LABELS[value as keyof typeof MEMBER_BODY_KIND_LABELS] ?? value;
+    if (key === "role") return REFERENT_ROLE_LABELS[value as keyof typeof REFERENT_ROLE_LABELS] ?? value;
+    if (key === "provinceCode") return provinceNames[value] ?? value;
+    if (key === "phone" || key === "mobile") return phoneDisplay[value] ?? value;
+  }
+  return text(value);
+}
+
 export default function MyDataPage() {
-  const { header, data } = useLoaderData<typeof loader>();
+  const { header, data, provinceNames, phoneDisplay } = useLoaderData<typeof loader>();
   const hydrated = useHydrated();
   const bodyName = (id: number) => data.memberBodies.find((b) => b.id === id)?.name ?? `Ente n. ${id}`;
 
@@ -143,9 +175,7 @@ export default function MyDataPage() {
                       {SUBMISSION_LABELS[key] ?? key}
                     </th>
                     <td className="text-break">
-                      {key === "projects" && Array.isArray(value)
-                        ? `${value.length} ${value.length === 1 ? "progetto" : "progetti"} (vedi sotto)`
-                        : text(value)}
+                      {submissionValue(key, value, { provinceNames, phoneDisplay })}
                     </td>
                   </tr>
                 ))}
@@ -209,7 +239,7 @@ export default function MyDataPage() {
                   <td>{text(p.projectCode)}</td>
                   <td>{p.managingOrganization}</td>
                   <td>
-                    {p.startDate} - {p.endDate}
+                    dal {formatIsoDay(p.startDate)} al {formatIsoDay(p.endDate)}
                   </td>
                   <td>{day(p.closedAt)}</td>
                 </tr>
@@ -240,8 +270,7 @@ export default function MyDataPage() {
               {data.invitations.map((i) => (
                 <tr key={i.id}>
                   <th scope="row">
-                    {i.roundTable.number ? `${i.roundTable.number}. ` : ""}
-                    {i.roundTable.title}
+                    {roundTableName(i.roundTable)}
                   </th>
                   <td>{when(i.roundTable.startsAt)}</td>
                   <td className="text-break">{i.email}</td>
@@ -310,7 +339,7 @@ export default function MyDataPage() {
                   <td>{ACTOR_LABELS[a.actorType] ?? a.actorType}</td>
                   <td>{auditActionTitle(a.action)}</td>
                   <td className="text-break small">
-                    {auditDetailPairs(a.details)
+                    {auditDetailPairs(a.details, { provinceNames })
                       .map((p) => `${p.key}: ${p.value}`)
                       .join(" · ")}
                   </td>

@@ -1,5 +1,19 @@
 import { TZDate } from "@date-fns/tz";
 import { format } from "date-fns";
+import { formatIsoDay } from "./dates";
+import { ROUND_TABLE_MODE_LABELS } from "./round-table-calendar";
+import { COORDINATOR_ROLE_LABELS } from "~/validation/coordinator";
+import { ANSWER_LABELS } from "~/validation/invitations";
+import {
+  MEMBER_BODY_KIND_LABELS,
+  MEMBER_BODY_STATUS_LABELS,
+  MEMBERSHIP_KIND_LABELS,
+  MEMBERSHIP_STATUS_LABELS,
+  REFERENT_ROLE_LABELS,
+  SAI_CATEGORY_LABELS,
+} from "~/validation/labels";
+import { MATERIAL_KIND_LABELS, MATERIAL_VISIBILITY_LABELS } from "~/validation/material";
+import { ROUND_TABLE_STATUS_LABELS } from "~/validation/round-table";
 
 // Italian wording of the audit log, shared by the overview (/admin) and the log (/admin/registro).
 // Labels are verb phrases that follow the actor's name: "Maria Rossi ha approvato l'adesione".
@@ -127,46 +141,181 @@ export function auditEntityHref(entityType: string | null, entityId: string | nu
   return null;
 }
 
+// The details of an entry are the JSON each part of the portal recorded: English keys and stored
+// values. They are shown with Italian names, the labels the rest of the portal uses for stored
+// values, and dates in Italian time; an unknown key is still shown, as it is.
 const DETAIL_KEYS: Record<string, string> = {
   before: "prima",
   after: "dopo",
+  filters: "filtri",
+  sort: "ordinamento",
+  // people and enti
   email: "email",
   name: "nome",
+  firstName: "nome",
+  lastName: "cognome",
   role: "ruolo",
+  office: "ufficio",
+  phone: "telefono",
+  mobile: "cellulare",
+  pec: "PEC",
+  fiscalCode: "codice fiscale",
+  bodyName: "denominazione",
+  bodyKind: "tipo di ente",
+  municipalityCode: "comune (codice ISTAT)",
+  provinceCode: "provincia",
+  provinceCodes: "province",
   disabled: "disattivato",
   reason: "motivo",
-  ip: "IP",
+  ip: "indirizzo IP",
+  area: "area",
+  method: "modalità di accesso",
+  retryAfterSeconds: "secondi di attesa",
   kind: "tipo",
+  status: "stato",
   memberBodyId: "ente",
   referentId: "referente",
   previousReferentId: "referente precedente",
+  handoverProposal: "proposta di subentro",
+  privacyNoticeVersion: "versione dell'informativa",
+  changes: "modifiche",
+  // projects
+  projectId: "progetto",
+  category: "tipologia",
+  categories: "tipologie",
+  fundedPlaces: "posti finanziati",
+  projectCode: "codice progetto",
+  managingOrganization: "ente attuatore",
+  startDate: "data di inizio",
+  endDate: "data di fine",
+  closedAt: "chiuso il",
+  // Tavoli tecnici, invitations and materials
+  roundTableId: "tavolo tecnico",
+  number: "numero",
+  title: "titolo",
+  description: "programma",
+  startsAt: "inizio",
+  endsAt: "fine",
+  mode: "modalità",
+  place: "luogo",
+  onlineUrl: "collegamento online",
+  speakers: "interventi a cura di",
+  reminderDays: "promemoria (giorni prima)",
+  sequence: "versione dell'evento in calendario",
+  notified: "invitati avvisati",
+  answer: "risposta",
+  previous: "risposta precedente",
+  attended: "presente",
+  includeReferents: "referenti inclusi",
+  extraEmails: "indirizzi aggiuntivi",
+  materialIds: "materiali",
+  url: "collegamento",
+  visibility: "visibilità",
+  downloadName: "nome del file",
+  mimeType: "tipo di file",
+  sizeBytes: "dimensione",
+  announced: "email di annuncio",
+  // emails, exports and imports
   subject: "oggetto",
+  attachment: "allegato",
+  count: "destinatari",
+  emails: "email",
+  format: "formato",
+  rowCount: "righe esportate",
+  key: "colonna",
+  direction: "verso",
+  q: "ricerca",
+  fileName: "file",
+  line: "riga del file",
+  rows: "righe",
+  created: "nuovi enti",
+  updated: "enti aggiornati",
+  duplicates: "duplicati",
+  errors: "righe con errori",
+  sendEmails: "email ai referenti",
+  source: "origine",
 };
 
-function detailValue(value: unknown): string {
-  if (value === null || value === undefined) return "—";
+const merge = (...maps: Record<string, string>[]): Record<string, string> => Object.assign({}, ...maps);
+
+/** Stored values worded as the rest of the portal words them, by the key they are recorded under. */
+const VALUE_LABELS: Record<string, Record<string, string>> = {
+  status: merge(MEMBERSHIP_STATUS_LABELS, MEMBER_BODY_STATUS_LABELS, ROUND_TABLE_STATUS_LABELS),
+  kind: merge(MEMBERSHIP_KIND_LABELS, MATERIAL_KIND_LABELS, MEMBER_BODY_KIND_LABELS),
+  bodyKind: MEMBER_BODY_KIND_LABELS,
+  role: merge(COORDINATOR_ROLE_LABELS, REFERENT_ROLE_LABELS),
+  answer: ANSWER_LABELS,
+  previous: ANSWER_LABELS,
+  mode: ROUND_TABLE_MODE_LABELS,
+  category: SAI_CATEGORY_LABELS,
+  categories: SAI_CATEGORY_LABELS,
+  visibility: MATERIAL_VISIBILITY_LABELS,
+  format: { csv: "CSV", xlsx: "Excel" },
+  method: { code: "codice ricevuto per email", link: "collegamento ricevuto per email", switch: "passaggio da un altro ente" },
+  area: { referente: "area referente" },
+  direction: { asc: "crescente", desc: "decrescente" },
+  key: { created: "data della richiesta", ente: "ente", status: "stato", province: "provincia" },
+  reason: { retention: "termine di conservazione scaduto", "first start": "primo avvio del portale" },
+  source: { "seed:demo": "dati dimostrativi", importazione: "importazione" },
+};
+
+/** Keys whose values are record numbers: "ente: n. 7". */
+const RECORD_NUMBER_KEYS = new Set(["memberBodyId", "referentId", "previousReferentId", "projectId", "roundTableId", "materialIds"]);
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/;
+
+function sizeText(bytes: number) {
+  if (bytes < 1024) return `${bytes} byte`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toLocaleString("it-IT", { maximumFractionDigits: 1 })} MB`;
+}
+
+export type AuditDetailContext = {
+  /** Province names by ISTAT code, for the provinces of invitations, comunicazioni and enti. */
+  provinceNames?: Record<string, string>;
+};
+
+function detailValue(key: string, value: unknown, context: AuditDetailContext): string {
+  if (value === null || value === undefined || value === "") return "—";
   if (typeof value === "boolean") return value ? "sì" : "no";
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "bigint") return String(value);
-  if (Array.isArray(value)) return value.map(detailValue).join(", ");
-  return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return key === "categories" || key === "provinceCodes" ? "tutte" : "nessuno";
+    return value.map((v) => detailValue(key, v, context)).join(", ");
+  }
+  if (typeof value === "object") {
+    const o = value as Record<string, unknown>;
+    // A speaker of a Tavolo tecnico, in a list: { name, affiliation? }.
+    if (typeof o.name === "string") return typeof o.affiliation === "string" && o.affiliation ? `${o.name} (${o.affiliation})` : o.name;
+    return JSON.stringify(value);
+  }
+  if (typeof value === "number") {
+    if (key === "sizeBytes") return sizeText(value);
+    if (RECORD_NUMBER_KEYS.has(key)) return `n. ${value}`;
+    return value.toLocaleString("it-IT", { useGrouping: key === "count" || key === "rowCount" || key === "rows" });
+  }
+  const text = String(value);
+  const label = VALUE_LABELS[key]?.[text];
+  if (label) return label;
+  if ((key === "provinceCode" || key === "provinceCodes") && context.provinceNames?.[text]) return context.provinceNames[text];
+  if (ISO_INSTANT.test(text)) return formatAuditTime(text).slice(0, 16);
+  return formatIsoDay(text);
 }
 
 /**
- * The details of an entry as a flat list of key/value strings ("prima ruolo: admin"); nested objects
- * one level deep are flattened. The strings are rendered as text, so React escapes them.
+ * The details of an entry as a flat list of key/value strings ("prima ruolo: Amministratore");
+ * nested objects one level deep are flattened. The strings are rendered as text, so React escapes them.
  */
-export function auditDetailPairs(details: unknown): { key: string; value: string }[] {
-  if (!details || typeof details !== "object" || Array.isArray(details)) return details == null ? [] : [{ key: "valore", value: detailValue(details) }];
+export function auditDetailPairs(details: unknown, context: AuditDetailContext = {}): { key: string; value: string }[] {
+  if (!details || typeof details !== "object" || Array.isArray(details)) return details == null ? [] : [{ key: "valore", value: detailValue("", details, context) }];
   const pairs: { key: string; value: string }[] = [];
   for (const [key, value] of Object.entries(details as Record<string, unknown>)) {
     const label = DETAIL_KEYS[key] ?? key;
     if (value && typeof value === "object" && !Array.isArray(value)) {
       for (const [inner, innerValue] of Object.entries(value as Record<string, unknown>)) {
-        pairs.push({ key: `${label} ${DETAIL_KEYS[inner] ?? inner}`, value: detailValue(innerValue) });
+        pairs.push({ key: `${label} ${DETAIL_KEYS[inner] ?? inner}`, value: detailValue(inner, innerValue, context) });
       }
     } else {
-      pairs.push({ key: label, value: detailValue(value) });
+      pairs.push({ key: label, value: detailValue(key, value, context) });
     }
   }
   return pairs;

@@ -39,3 +39,8 @@ export function italianDay(date: Date) {
   for (const { type, value } of ITALIAN_DAY.formatToParts(date)) parts[type] = value;
   return { year: parts.year!, month: parts.month!, day: parts.day! };
 }
+
+/** A stored calendar day ("2026-03-07") as Italians write it ("07/03/2026"); anything else unchanged. */
+export function formatIsoDay(value: string) {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? value.split("-").reverse().join("/") : value;
+}

@@ -2,7 +2,7 @@ import { TZDate } from "@date-fns/tz";
 import { format } from "date-fns";
 import PDFDocument from "pdfkit";
 import type { MembershipRequestDetail } from "~/models/membership-detail.server";
-import { TIME_ZONE } from "./dates";
+import { formatIsoDay, TIME_ZONE } from "./dates";
 
 // The printable scheda referente: what an ente registered, for filing in the protocol. Built with
 // pdfkit's standard Helvetica, whose WinAnsi encoding covers Italian (à è é ì ò ù, «», €, ’).
@@ -43,7 +43,6 @@ const day = (d: Date) => format(new TZDate(d, TIME_ZONE), "dd/MM/yyyy");
 const time = (d: Date) => format(new TZDate(d, TIME_ZONE), "HH:mm");
 const dayTime = (d: Date) => `${day(d)} alle ${time(d)}`;
 /** "2024-01-31" (a calendar date, no time zone) as "31/01/2024". */
-const isoDay = (value: string) => (/^\d{4}-\d{2}-\d{2}$/.test(value) ? value.split("-").reverse().join("/") : value);
 
 const shorten = (value: string, max: number) => (value.length > max ? `${value.slice(0, max - 1)}…` : value);
 
@@ -223,8 +222,8 @@ export async function buildSchedaPdf(detail: MembershipRequestDetail, { now = ne
         p.fundedPlaces === null ? "" : String(p.fundedPlaces),
         p.projectCode ?? "",
         p.managingOrganization,
-        isoDay(p.startDate),
-        isoDay(p.endDate),
+        formatIsoDay(p.startDate),
+        formatIsoDay(p.endDate),
       ]),
     );
   }

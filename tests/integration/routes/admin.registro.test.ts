@@ -152,7 +152,49 @@ describe("/admin/registro page", () => {
     const approved = await renderRoute(registro, await adminGet(`/admin/registro?chi=${giulia.id}`, adminId()));
     expect(approved.html).toContain("<td>Ha approvato l&#x27;adesione</td>");
     expect(approved.html).toMatch(/<a[^>]*href="\/admin\/adesioni\/42"[^>]*>Richiesta di adesione n. 42<\/a>/);
-    expect(approved.html).toMatch(/<span class="fw-semibold">ente:<\/span> 7/);
+    expect(approved.html).toMatch(/<span class="fw-semibold">ente:<\/span> n. 7/);
+  });
+
+  it("words the details in Italian: names of the fields, labels of stored values, Italian times, province names", async () => {
+    entry({
+      action: "round_table.published",
+      entityType: "round_table",
+      entityId: "8",
+      details: {
+        before: { status: "draft", mode: "ibrido", startsAt: "2026-12-10T14:00:00.000Z" },
+        after: { status: "published", speakers: [{ name: "G. Rossi", affiliation: "Comune di Palermo" }] },
+      },
+    });
+    entry({ action: "invitation.answered", actorType: "public", actorId: null, details: { roundTableId: 8, answer: "yes", previous: "pending" } });
+    entry({ action: "auth.login_succeeded", actorType: "public", actorId: null, details: { ip: "10.0.0.1", method: "link", area: "referente" } });
+    entry({ action: "communication.sent", details: { subject: "Circolare", count: 1250, provinceCodes: ["082"], categories: [] } });
+    entry({ action: "sai_project.added", details: { memberBodyId: 3, projectId: 27, after: { category: "MSNA", startDate: "2026-01-01", fundedPlaces: 15 } } });
+    const pairs = async (action: string) => {
+      const { html } = await renderRoute(registro, await adminGet(`/admin/registro?azione=${action}`, adminId()));
+      return [...html.matchAll(/<li><span class="fw-semibold">([^<]*):<\/span> ([^<]*)<\/li>/g)].map((m) => `${m[1]}: ${m[2]}`);
+    };
+    expect(await pairs("round_table.published")).toEqual([
+      "prima stato: Bozza",
+      "prima modalità: Ibrido (in presenza e online)",
+      // 14:00 UTC is 15:00 in Rome in December.
+      "prima inizio: 10/12/2026 15:00",
+      "dopo stato: Pubblicato",
+      "dopo interventi a cura di: G. Rossi (Comune di Palermo)",
+    ]);
+    expect(await pairs("invitation.answered")).toEqual(["tavolo tecnico: n. 8", "risposta: Partecipa", "risposta precedente: In attesa"]);
+    expect(await pairs("auth.login_succeeded")).toEqual([
+      "indirizzo IP: 10.0.0.1",
+      "modalità di accesso: collegamento ricevuto per email",
+      "area: area referente",
+    ]);
+    expect(await pairs("communication.sent")).toEqual(["oggetto: Circolare", "destinatari: 1.250", "province: Palermo", "tipologie: tutte"]);
+    expect(await pairs("sai_project.added")).toEqual([
+      "ente: n. 3",
+      "progetto: n. 27",
+      "dopo tipologia: MSNA (minori stranieri non accompagnati)",
+      "dopo data di inizio: 01/01/2026",
+      "dopo posti finanziati: 15",
+    ]);
   });
 
   it("escapes whatever the details contain", async () => {

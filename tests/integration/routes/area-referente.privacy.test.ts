@@ -94,6 +94,19 @@ describe("/area-referente/privacy and the data download", () => {
     expect(page.html).toContain('href="/area-referente/privacy/dati.json"');
   });
 
+  it("words the scheda and the log as the rest of the portal does: labels, province names, phones as dialled, no field codes", async () => {
+    const { person, cookie } = await twoEnti();
+    const { html } = await renderRoute(dataPage, get("/area-referente/privacy/dati", cookie));
+    const rows = Object.fromEntries([...html.matchAll(/<th scope="row" class="w-25">([^<]*)<\/th><td class="text-break">([^<]*)<\/td>/g)].map((m) => [m[1], m[2]]));
+    expect(rows["Tipo di ente"]).toBe("Comune");
+    expect(rows["Ruolo"]).toBe("Dirigente");
+    expect(rows["Provincia"]).toBe("Palermo");
+    // As typed ("091 6…"), not the stored E.164 form ("+39916…").
+    expect(rows["Telefono"]?.replace(/\s/g, "")).toBe(person.phone.replace(/\s/g, ""));
+    expect(rows["Telefono"]).not.toMatch(/^\+39/);
+    for (const code of ["provinceCode", "bodyKind", "method:", "tipo: new", "area: referente"]) expect(html).not.toContain(code);
+  });
+
   it("the privacy page offers the download, the communications choice and the erasure request, with their explanation", async () => {
     const { person, cookie } = await twoEnti();
     const page = await renderRoute(privacyPage, get("/area-referente/privacy", cookie));
