@@ -127,6 +127,7 @@ export const AUDIT_ENTITY_LABELS: Record<string, string> = {
   invitation: "Invito",
   outbox: "Email",
   communication: "Comunicazione",
+  import: "Importazione",
 };
 
 export function auditEntityLabel(entityType: string): string {

@@ -188,6 +188,10 @@ describe("/admin/registro page", () => {
       "area: area referente",
     ]);
     expect(await pairs("communication.sent")).toEqual(["oggetto: Circolare", "destinatari: 1.250", "province: Palermo", "tipologie: tutte"]);
+    entry({ action: "members.imported", entityType: "import", details: { fileName: "aderenti.xlsx", created: 3, sendEmails: true } });
+    const imported = await renderRoute(registro, await adminGet("/admin/registro?azione=members.imported", adminId()));
+    expect(imported.html).toContain("<td>Importazione</td>");
+    expect(await pairs("members.imported")).toEqual(["file: aderenti.xlsx", "nuovi enti: 3", "email ai referenti: sì"]);
     expect(await pairs("sai_project.added")).toEqual([
       "ente: n. 3",
       "progetto: n. 27",
