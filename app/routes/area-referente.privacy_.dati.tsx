@@ -11,7 +11,7 @@ import { displayPhone } from "~/utils/phone-display.server";
 import { requireReferent } from "~/utils/referent-auth.server";
 import { MEMBER_BODY_KIND_LABELS, OUTBOX_STATUS_LABELS, REFERENT_ROLE_LABELS, SAI_CATEGORY_LABELS } from "~/validation/labels";
 import { roundTableName } from "~/utils/round-table-format";
-import { MEMBERSHIP_KIND_LABELS, MEMBERSHIP_STATUS_LABELS } from "~/validation/labels";
+import { MEMBER_BODY_STATUS_LABELS, MEMBERSHIP_KIND_LABELS, MEMBERSHIP_STATUS_LABELS } from "~/validation/labels";
 import { attendanceLabel } from "~/validation/invitations";
 
 // The readable (and printable) version of "Scarica i miei dati": the same export as the JSON file.
@@ -38,7 +38,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 const ANSWER_LABELS: Record<string, string> = { yes: "Partecipo", no: "Non partecipo", pending: "In attesa di risposta" };
-const BODY_STATUS_LABELS: Record<string, string> = { candidate: "In attesa di adesione", member: "Aderente", revoked: "Adesione revocata" };
 const ACTOR_LABELS: Record<string, string> = { coordinator: "Coordinatore", referent: "Tu (referente)", public: "Modulo pubblico", system: "Sistema" };
 
 const SUBMISSION_LABELS: Record<string, string> = {
@@ -205,7 +204,7 @@ export default function MyDataPage() {
                 <td>{MEMBER_BODY_KIND_LABELS[b.kind]}</td>
                 <td className="text-break">{b.pec}</td>
                 <td>{b.fiscalCode}</td>
-                <td>{BODY_STATUS_LABELS[b.status] ?? b.status}</td>
+                <td>{MEMBER_BODY_STATUS_LABELS[b.status as keyof typeof MEMBER_BODY_STATUS_LABELS] ?? b.status}</td>
               </tr>
             ))}
           </tbody>

@@ -74,7 +74,8 @@ export const MEMBERSHIP_KIND_LABELS = {
 } as const;
 
 export const MEMBER_BODY_STATUS_LABELS = {
-  candidate: "In attesa di adesione",
+  // Never a member: its request is waiting, or was rejected or withdrawn.
+  candidate: "Non ancora aderente",
   member: "Aderente",
   revoked: "Adesione revocata",
 } as const;

@@ -279,6 +279,8 @@ describe("POST /admin/adesioni/:id (decisions)", () => {
       }
       const { detail } = await detailOf(id);
       expect(detail.request).toMatchObject({ statusLabel: "Respinta", decisionReason: reason, decidedByName: "Giulia Bianchi" });
+      // Never a member, and no longer waiting for anything.
+      expect(detail.body.statusLabel).toBe("Non ancora aderente");
       const shown = detail.emails.find((e) => e.template === "membership-rejected")!;
       expect(shown).toMatchObject({ status: "sent", statusLabel: "Inviata", attempts: 1 });
       expect(shown.subject).toBe(`Scheda referente non approvata: ${detail.body.name}`);
