@@ -88,7 +88,9 @@ function textCondition(q: string): SQL | undefined {
       like(foldSql(sql`${referents.lastName}`), folded),
       like(sql`lower(${referents.email})`, word.toLowerCase()),
     ];
-    if (key) alternatives.push(like(sql`${municipalities.searchKey}`, key));
+    // The comune's key has no apostrophes ("santagata di militello"): matched at the start of its
+    // words only, or "D'Alì" (key "dali") would find Raffadali.
+    if (key) alternatives.push(like(sql`' ' || ${municipalities.searchKey}`, ` ${key}`));
     return sql`(${sql.join(alternatives, sql` OR `)})`;
   });
   return perWord.length ? and(...perWord) : undefined;
