@@ -1,4 +1,4 @@
-import { and, desc, eq, ne, or } from "drizzle-orm";
+import { and, desc, eq, ne, or, sql } from "drizzle-orm";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { alias } from "drizzle-orm/sqlite-core";
 import { auditActionTitle } from "~/utils/audit-labels";
@@ -237,10 +237,26 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl }: { id: number;
     }));
 
   const actor = alias(coordinators, "actor");
+  const actingReferent = alias(referents, "acting_referent");
+  // Named as /admin/registro names them: a referente by name, and the public form by the referente
+  // whose request it sent or confirmed.
+  const actorLabelOf = (entry: typeof auditLog.$inferSelect, coordinatorName: string | null, referentName: string | null) => {
+    if (coordinatorName) return coordinatorName;
+    if (referentName) return `${referentName} (referente)`;
+    if (entry.actorType === "public" && entry.entityType === "membership_request" && entry.entityId === String(request.id)) {
+      return `${referent.firstName} ${referent.lastName} (referente)`;
+    }
+    return AUDIT_ACTOR_LABELS[entry.actorType];
+  };
   const audit = db
-    .select({ entry: auditLog, actorName: actor.name })
+    .select({
+      entry: auditLog,
+      actorName: actor.name,
+      referentName: sql<string | null>`${actingReferent.firstName} || ' ' || ${actingReferent.lastName}`,
+    })
     .from(auditLog)
     .leftJoin(actor, and(eq(auditLog.actorType, "coordinator"), eq(actor.id, auditLog.actorId)))
+    .leftJoin(actingReferent, and(eq(auditLog.actorType, "referent"), eq(actingReferent.id, auditLog.actorId)))
     .where(
       or(
         and(eq(auditLog.entityType, "membership_request"), eq(auditLog.entityId, String(request.id))),
@@ -249,14 +265,14 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl }: { id: number;
     )
     .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
     .all()
-    .map(({ entry, actorName }) => {
+    .map(({ entry, actorName, referentName }) => {
       const details = entry.details ?? {};
       return {
         id: entry.id,
         action: entry.action,
         actionLabel: auditActionTitle(entry.action),
         actorType: entry.actorType,
-        actorLabel: actorName ?? AUDIT_ACTOR_LABELS[entry.actorType],
+        actorLabel: actorLabelOf(entry, actorName, referentName),
         entityType: entry.entityType,
         createdAt: entry.createdAt,
         details,

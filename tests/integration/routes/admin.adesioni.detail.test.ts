@@ -168,7 +168,7 @@ describe("GET /admin/adesioni/:id", () => {
 
     // Newest first: the confirmation follows the submission.
     expect(detail.audit.map((a) => a.action)).toEqual(["membership.email_confirmed", "membership.submitted"]);
-    expect(detail.audit[0]).toMatchObject({ actorType: "public", actorLabel: "Modulo pubblico", actionLabel: "Ha confermato l'indirizzo email della scheda" });
+    expect(detail.audit[0]).toMatchObject({ actorType: "public", actorLabel: `Rosalia ${fields.lastName} (referente)`, actionLabel: "Ha confermato l'indirizzo email della scheda" });
   });
 
   it("shows the success message named in ?esito and ignores unknown ones", async () => {
