@@ -1,4 +1,5 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import type { ReactNode } from "react";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { ErrorSummary } from "~/components/form-fields";
@@ -180,6 +181,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 
   if (intent === "presenze") {
+    if (rt.startsAt.getTime() > Date.now()) {
+      return json<FormErrors>({ errors: {}, formError: "Le presenze si registrano dall'inizio dell'incontro." }, { status: 409 });
+    }
     const parsed = attendanceSchema.safeParse({ mostrati: formData.getAll("mostrati"), presenti: formData.getAll("presenti") });
     if (!parsed.success) return json<FormErrors>({ errors: {}, formError: "Presenze non valide: ricarica la pagina e riprova." }, { status: 400 });
     const { changed } = saveAttendance(db, {
@@ -290,9 +294,7 @@ export default function RoundTableInvitationsPage() {
             {counts.total === 0 ? "Non è stato ancora invitato nessuno." : "Nessun invitato con questa risposta."}
           </p>
         ) : (
-          <Form method="post" action={listUrl(data.answerFilter, data.page)}>
-            <AuthenticityTokenInput name="csrf" />
-            <input type="hidden" name="intent" value="presenze" />
+          <AttendanceForm enabled={rt.started} action={listUrl(data.answerFilter, data.page)}>
             <div className="table-responsive">
               <table className="table table-sm align-middle">
                 <caption>
@@ -307,7 +309,7 @@ export default function RoundTableInvitationsPage() {
                     <th scope="col">Risposta</th>
                     <th scope="col">Data risposta</th>
                     <th scope="col">Stato email</th>
-                    <th scope="col">Presente</th>
+                    {rt.started ? <th scope="col">Presente</th> : null}
                   </tr>
                 </thead>
                 <tbody>
@@ -331,28 +333,34 @@ export default function RoundTableInvitationsPage() {
                           "—"
                         )}
                       </td>
-                      <td>
-                        <input type="hidden" name="mostrati" value={i.id} />
-                        <input
-                          type="checkbox"
-                                        id={`presente-${i.id}`}
-                          name="presenti"
-                          value={i.id}
-                          defaultChecked={i.attended === true}
-                        />
-                        <label htmlFor={`presente-${i.id}`} className="visually-hidden">
-                          Presente: {i.referentName ?? i.email}
-                        </label>
-                      </td>
+                      {rt.started ? (
+                        <td>
+                          <input type="hidden" name="mostrati" value={i.id} />
+                          <input
+                            type="checkbox"
+                            id={`presente-${i.id}`}
+                            name="presenti"
+                            value={i.id}
+                            defaultChecked={i.attended === true}
+                          />
+                          <label htmlFor={`presente-${i.id}`} className="visually-hidden">
+                            Presente: {i.referentName ?? i.email}
+                          </label>
+                        </td>
+                      ) : null}
                     </tr>
                   ))}
                 </tbody>
               </table>
             </div>
-            <button type="submit" className="btn btn-outline-primary" disabled={busy}>
-              Salva presenze
-            </button>
-          </Form>
+            {rt.started ? (
+              <button type="submit" className="btn btn-outline-primary" disabled={busy}>
+                Salva presenze
+              </button>
+            ) : (
+              <p className="text-muted">Le presenze si registrano qui dall'inizio dell'incontro.</p>
+            )}
+          </AttendanceForm>
         )}
         {data.pageCount > 1 ? (
           <nav aria-label="Pagine degli invitati" className="mt-3">
@@ -459,6 +467,18 @@ function inviteeCountText({ count, extraCount }: { count: number; extraCount: nu
   if (extraCount === 0) return count === 1 ? "Riceverà l'invito 1 referente" : `Riceveranno l'invito ${plural(count, "referente", "referenti")}`;
   const extra = extraCount === 1 ? "compreso 1 indirizzo aggiuntivo" : `compresi ${plural(extraCount, "indirizzo aggiuntivo", "indirizzi aggiuntivi")}`;
   return `${count === 1 ? "Riceverà l'invito 1 destinatario" : `Riceveranno l'invito ${plural(count, "destinatario", "destinatari")}`} (${extra})`;
+}
+
+/** The list of invitees is the "Salva presenze" form once the meeting has started; before, only a list. */
+function AttendanceForm({ enabled, action, children }: { enabled: boolean; action: string; children: ReactNode }) {
+  if (!enabled) return <>{children}</>;
+  return (
+    <Form method="post" action={action}>
+      <AuthenticityTokenInput name="csrf" />
+      <input type="hidden" name="intent" value="presenze" />
+      {children}
+    </Form>
+  );
 }
 
 function Preview({

@@ -14,6 +14,7 @@ import {
   inviteAddresses,
   jsEnabled,
   markPresent,
+  startMeetingNow,
   open,
   registerAndConfirm,
   requestRow,
@@ -82,7 +83,10 @@ async function seed(): Promise<Seeded> {
         endsAt: `${day}T17:00`,
       });
       await inviteAddresses(page, roundTableId, [approved.email]);
-      if (n === 1) await markPresent(page, roundTableId, [`${approved.firstName} ${approved.lastName}`]);
+      if (n === 1) {
+        startMeetingNow(roundTableId);
+        await markPresent(page, roundTableId, [`${approved.firstName} ${approved.lastName}`]);
+      }
     }
     await open(page, `/admin/adesioni/${approvedId}`);
     expect(await page.locator("section[aria-labelledby=partecipazione] tbody tr").count(), "rows of the participation table").toBe(2);

@@ -1,6 +1,7 @@
 // Helpers for the end-to-end tests of the coordinators' area: signing in, requests made and confirmed
 // the way a referente makes them, finding them in the list, keyboard navigation and downloads.
 import crypto from "node:crypto";
+import Database from "better-sqlite3";
 import { chromium, type Browser, type BrowserContext, type Download, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect, inject } from "vitest";
 import {
@@ -304,6 +305,22 @@ export async function inviteAddresses(page: Page, roundTableId: number, emails: 
   await page.waitForURL((url) => url.searchParams.get("anteprima") === "1");
   await page.getByRole("button", { name: "Invia inviti", exact: true }).click();
   await page.waitForURL(`**/admin/tavoli/${roundTableId}/inviti?inviati=1`);
+}
+
+/**
+ * Moves a Tavolo tecnico's meeting to now (started an hour ago, ending in an hour), as if its day had
+ * come: attendance is taken only once a meeting has started, and a test cannot wait for 2032.
+ */
+export function startMeetingNow(roundTableId: number) {
+  const db = new Database(inject("databasePath"));
+  try {
+    const now = Date.now();
+    const hour = 60 * 60 * 1000;
+    const moved = db.prepare("UPDATE round_tables SET starts_at = ?, ends_at = ? WHERE id = ?").run(now - hour, now + hour, roundTableId);
+    expect(moved.changes, `round table ${roundTableId} moved to now`).toBe(1);
+  } finally {
+    db.close();
+  }
 }
 
 /** Ticks "Presente" for these invitees (by name, or address for extra ones) on the organiser's list and saves. */

@@ -19,6 +19,8 @@ declare module "vitest" {
     adminPassword: string;
     wsEndpoint: string;
     mailDir: string;
+    /** The shared server's SQLite file, for setting up what a browser cannot (time passing). */
+    databasePath: string;
   }
 }
 
@@ -204,6 +206,7 @@ export default async function setup(project: TestProject) {
     project.provide("wsEndpoint", browser.wsEndpoint());
     project.provide("mailDir", mailDir);
     project.provide("adminPassword", adminPassword);
+    project.provide("databasePath", path.join(dataDir, "portale.db"));
   } catch (error) {
     await teardown();
     throw error;

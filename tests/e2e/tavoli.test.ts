@@ -4,7 +4,18 @@
 // checks the invitation page and the organiser's page.
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
-import { approveFromDetail, field, findRequestId, h1, open, registerAndConfirm, reusedSignIn, useAdminBrowser, useSetupBrowser } from "./admin-support";
+import {
+  approveFromDetail,
+  field,
+  findRequestId,
+  h1,
+  open,
+  registerAndConfirm,
+  reusedSignIn,
+  startMeetingNow,
+  useAdminBrowser,
+  useSetupBrowser,
+} from "./admin-support";
 import { baseUrl, checkA11y, eventually, waitForMail } from "./support";
 
 const browser = useAdminBrowser();
@@ -93,5 +104,16 @@ describe("Tavoli tecnici: invitations", () => {
     expect(await checkA11y(plain)).toEqual([]);
     await open(admin, `/admin/tavoli/${id}/inviti`);
     expect((await answerRow(admin, referente.email))[3]).toBe("Non partecipa");
+    // Before the meeting there is no attendance to take.
+    expect(await admin.getByRole("button", { name: "Salva presenze" }).count()).toBe(0);
+
+    // On the day, the organiser records who came.
+    startMeetingNow(id);
+    await open(admin, `/admin/tavoli/${id}/inviti`);
+    await admin.getByLabel(`Presente: ${referente.firstName} ${referente.lastName}`, { exact: true }).check();
+    expect(await checkA11y(admin)).toEqual([]);
+    await admin.getByRole("button", { name: "Salva presenze", exact: true }).click();
+    await admin.waitForURL((url) => url.searchParams.get("presenze") === "1");
+    expect(await admin.getByLabel(`Presente: ${referente.firstName} ${referente.lastName}`, { exact: true }).isChecked()).toBe(true);
   });
 });

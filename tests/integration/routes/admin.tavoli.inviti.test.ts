@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { outbox } from "#db/schema";
+import { outbox, roundTables } from "#db/schema";
 import { answerInvitation, sendInvitations } from "~/models/invitation.server";
 import * as route from "~/routes/admin.tavoli.$id_.inviti";
 import { getDb } from "~/utils/db.server";
@@ -129,6 +129,18 @@ describe("/admin/tavoli/:id/inviti", () => {
     getDb().update(outbox).set({ status: "failed", lastError: "550 Casella inesistente" }).where(eq(outbox.id, failed.id)).run();
     getDb().update(outbox).set({ status: "sent" }).where(eq(outbox.recipient, tp.email)).run();
 
+    // Before the meeting starts there is no attendance to take: no column, no button, and a POST is refused.
+    const early = await page(rt.id);
+    expect(early.html).not.toContain('<th scope="col">Presente</th>');
+    expect(early.html).not.toContain("Salva presenze");
+    expect(early.html).toContain("Le presenze si registrano qui dall&#x27;inizio dell&#x27;incontro.");
+    const firstId = String(invitationsOf(rt.id)[0].id);
+    const refused = await act(rt.id, { intent: "presenze", mostrati: [firstId], presenti: [firstId] });
+    expect(refused.status).toBe(409);
+    expect(invitationsOf(rt.id).every((i) => i.attended === null)).toBe(true);
+
+    // The meeting has started.
+    getDb().update(roundTables).set({ startsAt: new Date(Date.now() - HOUR), endsAt: new Date(Date.now() + HOUR) }).where(eq(roundTables.id, rt.id)).run();
     const shown = await page(rt.id);
     expect(shown.html).toMatch(/<caption>Risposte all&#x27;invito \(3 invitati\)<\/caption>/);
     for (const header of ["Referente", "Ente", "Email", "Risposta", "Data risposta", "Stato email", "Presente"]) {
