@@ -55,7 +55,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     return json({ state: "done" as const, id, fileName: stored.fileName, summary: stored.result.summary });
   }
 
-  const preview = cachedPreview(id, () => previewImport(getDb(), { rows: stored.rows ?? [], labels: stored.labels }));
+  const preview = await cachedPreview(id, () => previewImport(getDb(), { rows: stored.rows ?? [], labels: stored.labels }));
   const url = new URL(request.url);
   const filter = ROW_STATUSES.find((s) => ROW_STATUS_PARAMS[s] === url.searchParams.get("esito")) ?? null;
   const filtered = filter ? preview.rows.filter((r) => r.status === filter) : preview.rows;

@@ -23,7 +23,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     stored.result?.failed ??
     failedRowsOf(
       stored.rows ?? [],
-      cachedPreview(id, () => previewImport(getDb(), { rows: stored.rows ?? [], labels: stored.labels })).rows.filter((r) => r.status === "error"),
+      (await cachedPreview(id, () => previewImport(getDb(), { rows: stored.rows ?? [], labels: stored.labels }))).rows.filter((r) => r.status === "error"),
     );
   const body = await buildErrorReportXlsx({ headers: stored.headers, failed });
   const base = stored.fileName.replace(/\.[^.]*$/, "").replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60) || "importazione";

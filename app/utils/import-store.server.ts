@@ -108,13 +108,18 @@ export function cleanupImportUploads(now = new Date()) {
 // The preview of a large file takes seconds: paging through it reuses the last one for a minute.
 // The import re-checks every row anyway (and refuses if the preview shown is out of date).
 const PREVIEW_CACHE_MS = 60 * 1000;
-const previewCache = new Map<string, { at: number; preview: ImportPreview }>();
+// The promise is kept, so that pages asked for while the preview is computed share it.
+const previewCache = new Map<string, { at: number; preview: Promise<ImportPreview> }>();
 
-export function cachedPreview(id: string, compute: () => ImportPreview, now = Date.now()): ImportPreview {
+export function cachedPreview(id: string, compute: () => Promise<ImportPreview>, now = Date.now()): Promise<ImportPreview> {
   const hit = previewCache.get(id);
   if (hit && now - hit.at < PREVIEW_CACHE_MS) return hit.preview;
   const preview = compute();
   previewCache.set(id, { at: now, preview });
+  // A failed computation is not kept: the next page asks again.
+  preview.catch(() => {
+    if (previewCache.get(id)?.preview === preview) previewCache.delete(id);
+  });
   while (previewCache.size > 4) previewCache.delete(previewCache.keys().next().value!);
   return preview;
 }

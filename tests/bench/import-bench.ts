@@ -118,7 +118,7 @@ export async function runImportBench({ rows = 8000 }: { rows?: number } = {}): P
     const parsed = await parseImportFile({ buffer, fileName: "elenco-nazionale.xlsx" });
     if (!parsed.ok) throw new Error(parsed.error);
     const t1 = performance.now();
-    const preview = previewImport(db, { rows: parsed.rows, labels: parsed.labels });
+    const preview = await previewImport(db, { rows: parsed.rows, labels: parsed.labels });
     const t2 = performance.now();
     const cpu2 = process.cpuUsage();
     const result = runImport(db, {

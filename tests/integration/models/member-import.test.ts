@@ -145,9 +145,9 @@ const EXPECTED = [
   { line: 10, status: "error", errors: { [H.role]: expect.stringMatching(/^«Presidente» non è un ruolo: usa Sindaco, Assessore/) } },
 ];
 
-function expectRealisticPreview(parsed: ParsedImport & { ok: true }) {
+async function expectRealisticPreview(parsed: ParsedImport & { ok: true }) {
   expect(parsed.ignoredHeaders).toEqual(["Note"]);
-  const preview = previewImport(getDb(), { rows: parsed.rows, labels: parsed.labels });
+  const preview = await previewImport(getDb(), { rows: parsed.rows, labels: parsed.labels });
   const simplified = preview.rows.map((r) =>
     r.status === "error"
       ? { line: r.line, status: r.status, errors: Object.fromEntries(r.errors.map((e) => [e.column, e.message])) }
@@ -206,21 +206,21 @@ describe("parsing and preview of a realistic file", () => {
     const parsed = ok(await parseImportFile({ buffer, fileName: "aderenti.csv" }));
     expect(parsed).toMatchObject({ format: "csv", encoding: "windows-1252", delimiter: ";" });
     expect(parsed.rows.find((r) => r.line === 2)!.values).toMatchObject({ municipality: "Cefalù", firstName: "Nicolò" });
-    expectRealisticPreview(parsed);
+    await expectRealisticPreview(parsed);
   });
 
   it("CSV in UTF-8 with BOM and commas", async () => {
     const buffer = csvFile(HEADERS, realisticRows({ typed: false }), { delimiter: ",", encoding: "utf-8-bom" });
     const parsed = ok(await parseImportFile({ buffer, fileName: "aderenti.csv" }));
     expect(parsed).toMatchObject({ format: "csv", encoding: "utf-8", delimiter: "," });
-    expectRealisticPreview(parsed);
+    await expectRealisticPreview(parsed);
   });
 
   it("CSV in UTF-8 without BOM, LF line ends", async () => {
     const buffer = csvFile(HEADERS, realisticRows({ typed: false }), { delimiter: ";", encoding: "utf-8", eol: "\n" });
     const parsed = ok(await parseImportFile({ buffer, fileName: "aderenti.txt" }));
     expect(parsed).toMatchObject({ encoding: "utf-8", delimiter: ";" });
-    expectRealisticPreview(parsed);
+    await expectRealisticPreview(parsed);
   });
 
   it("XLSX with numbers, Excel dates as serial numbers and as dates, formulas and hyperlinks", async () => {
@@ -230,7 +230,7 @@ describe("parsing and preview of a realistic file", () => {
     const byLine = new Map(parsed.rows.map((r) => [r.line, r.values]));
     expect(byLine.get(2)).toMatchObject({ fiscalCode: String(Number(CF_CEFALU)), phone: "921123456", "p1.startDate": "01/01/2024" });
     expect(byLine.get(3)).toMatchObject({ "p1.startDate": "45292", "p1.fundedPlaces": "12" });
-    expectRealisticPreview(parsed);
+    await expectRealisticPreview(parsed);
   });
 
   it("the file name does not decide the format, and bad files get an Italian reason", async () => {
@@ -259,7 +259,7 @@ describe("parsing and preview of a realistic file", () => {
     const parsed = ok(await parseImportFile({ buffer: Buffer.from(text), fileName: "altro.csv" }));
     expect(parsed.rows).toHaveLength(1);
     expect(parsed.rows[0].line).toBe(3);
-    const preview = previewImport(getDb(), { rows: parsed.rows, labels: parsed.labels });
+    const preview = await previewImport(getDb(), { rows: parsed.rows, labels: parsed.labels });
     expect(preview.rows[0]).toMatchObject({ status: "new", body: "Comune di Alì Terme (ME)", projects: 1, errors: [] });
   });
 
@@ -276,7 +276,7 @@ describe("parsing and preview of a realistic file", () => {
       "San Teodoro (SS)",
       "CASTELL UMBERTO",
     ].map((municipality, i) => ({ line: i + 2, values: { ...valuesOf(row({ email: `x${i}@y.it` })), municipality }, cells: [] }));
-    const preview = previewImport(getDb(), { rows });
+    const preview = await previewImport(getDb(), { rows });
     const santagata = "Comune di Sant'Agata di Militello (ME)";
     expect(preview.rows.map((r) => (r.status === "error" ? r.errors[0].message : r.body))).toEqual([
       santagata,
@@ -290,6 +290,28 @@ describe("parsing and preview of a realistic file", () => {
       "Comune di San Teodoro (SS)",
       "Comune di Castell'Umberto (ME)",
     ]);
+  });
+});
+
+describe("preview of a long file", () => {
+  it("judges the rows in turns of 500, letting other work run in between, and keeps the file's order", async () => {
+    // The same ente on every row: row 2 is new, each later row is refused as a repeat of row 2,
+    // which also needs the rows judged in order across the turns.
+    const rows: ImportRow[] = Array.from({ length: 1_200 }, (_, i) => ({ line: i + 2, values: valuesOf(row({ email: `lungo${i}@y.it` })), cells: [] }));
+    let turns = 0;
+    let finished = false;
+    const countTurn = () => {
+      if (finished) return;
+      turns++;
+      setImmediate(countTurn);
+    };
+    setImmediate(countTurn);
+    const preview = await previewImport(getDb(), { rows });
+    finished = true;
+    expect(turns, "other work ran while the file was judged").toBeGreaterThanOrEqual(2);
+    expect(preview.rows.map((r) => r.line)).toEqual(rows.map((r) => r.line));
+    expect(preview.rows[0].status).toBe("new");
+    expect(preview.rows.slice(1).every((r) => r.status === "error" && /^Lo stesso ente è già alla riga 2/.test(r.errors[0].message))).toBe(true);
   });
 });
 
@@ -320,7 +342,7 @@ describe("import", () => {
   it("writes the valid rows (approved, no emails), records the file name, and a second run changes nothing", async () => {
     const buffer = csvFile(HEADERS, realisticRows({ typed: false }), { encoding: "latin1" });
     const parsed = ok(await parseImportFile({ buffer, fileName: "elenco aderenti 2022.csv" }));
-    const preview = expectRealisticPreview(parsed);
+    const preview = await expectRealisticPreview(parsed);
     const before = countRows();
 
     const first = runImport(getDb(), {
@@ -397,7 +419,7 @@ describe("import", () => {
 
     // Again: every written row is now a duplicate, nothing changes.
     const snapshot = dbSnapshot();
-    const again = previewImport(db, { rows: parsed.rows, labels: parsed.labels });
+    const again = await previewImport(db, { rows: parsed.rows, labels: parsed.labels });
     expect(again.counts).toEqual({ new: 0, update: 0, duplicate: 3, error: 6, total: 9 });
     const second = runImport(db, {
       rows: parsed.rows,
@@ -414,7 +436,7 @@ describe("import", () => {
 
     // The same list as .xlsx is the same data: still nothing to do.
     const xlsx = ok(await parseImportFile({ buffer: await xlsxFile(HEADERS, realisticRows({ typed: true })), fileName: "elenco.xlsx" }));
-    expect(previewImport(db, { rows: xlsx.rows, labels: xlsx.labels }).counts).toEqual({ new: 0, update: 0, duplicate: 3, error: 6, total: 9 });
+    expect((await previewImport(db, { rows: xlsx.rows, labels: xlsx.labels })).counts).toEqual({ new: 0, update: 0, duplicate: 3, error: 6, total: 9 });
   });
 
   it("a changed row is an update: new data and new projects are written, nothing duplicated", async () => {
@@ -435,7 +457,7 @@ describe("import", () => {
       [H["p2.endDate"]]: "31/05/2027",
     };
     const parsed = ok(await parseImportFile({ buffer: csvFile(HEADERS, [changed]), fileName: "b.csv" }));
-    const preview = previewImport(getDb(), { rows: parsed.rows, labels: parsed.labels });
+    const preview = await previewImport(getDb(), { rows: parsed.rows, labels: parsed.labels });
     expect(preview.rows[0]).toMatchObject({
       status: "update",
       changes: ["Cambia: Telefono", "Aggiunge 1 progetto", "Progetto 1: cambia posti finanziati"],
@@ -452,12 +474,12 @@ describe("import", () => {
       { code: "PROG-9", places: 30 },
       { code: null, places: 8 },
     ]);
-    expect(previewImport(getDb(), { rows: parsed.rows, labels: parsed.labels }).rows[0].status).toBe("duplicate");
+    expect((await previewImport(getDb(), { rows: parsed.rows, labels: parsed.labels })).rows[0].status).toBe("duplicate");
 
     // Another person for the same ente is not an import: it is a handover.
     const other = { ...changed, [H.email]: "someone.else@example.org" };
     const otherParsed = ok(await parseImportFile({ buffer: csvFile(HEADERS, [other]), fileName: "c.csv" }));
-    expect(previewImport(getDb(), { rows: otherParsed.rows, labels: otherParsed.labels }).rows[0]).toMatchObject({
+    expect((await previewImport(getDb(), { rows: otherParsed.rows, labels: otherParsed.labels })).rows[0]).toMatchObject({
       status: "error",
       errors: [{ column: "Email", message: expect.stringMatching(/^Comune di Licata ha già un referente \(update\.test@example\.org\): il cambio di referente si fa con la scheda di subentro/) }],
     });
@@ -492,7 +514,7 @@ describe("import", () => {
     const result = runImport(getDb(), { rows: parsed.rows, status: "pending", sendEmails: false, coordinatorId, fileName: "p.csv", appUrl: APP_URL });
     expect(result).toEqual({ ok: false, reason: "invalid", error: PENDING_WITHOUT_EMAILS_MESSAGE });
     expect(countRows()).toEqual(before);
-    expect(previewImport(getDb(), { rows: parsed.rows }).rows[0].status).toBe("new");
+    expect((await previewImport(getDb(), { rows: parsed.rows })).rows[0].status).toBe("new");
   });
 
   it("approved with emails: the welcome email; without the option no email at all", async () => {
@@ -517,7 +539,7 @@ describe("import", () => {
       row({ municipality: "Mazara del Vallo", email: "third.ok@example.org" }),
     ];
     const parsed = ok(await parseImportFile({ buffer: csvFile(HEADERS, rows), fileName: "guasto.csv" }));
-    const preview = previewImport(db, { rows: parsed.rows, labels: parsed.labels });
+    const preview = await previewImport(db, { rows: parsed.rows, labels: parsed.labels });
     expect(preview.counts.new).toBe(3);
     // A constraint of the database refuses the second referente, after the first row was written.
     db.$client.exec(
@@ -552,7 +574,7 @@ describe("import", () => {
   it("refuses to run when the rows would no longer do what the preview showed", async () => {
     const db = getDb();
     const parsed = ok(await parseImportFile({ buffer: csvFile(HEADERS, [row({ municipality: "Ragusa", email: "r1@example.org" })]), fileName: "r.csv" }));
-    const preview = previewImport(db, { rows: parsed.rows, labels: parsed.labels });
+    const preview = await previewImport(db, { rows: parsed.rows, labels: parsed.labels });
     // Meanwhile the same Comune is imported by someone else.
     const meanwhile = ok(await parseImportFile({ buffer: csvFile(HEADERS, [row({ municipality: "088009", email: "r2@example.org" })]), fileName: "m.csv" }));
     expect(runImport(db, { rows: meanwhile.rows, status: "approved", sendEmails: false, coordinatorId, fileName: "m.csv", appUrl: APP_URL }).ok).toBe(true);
@@ -562,11 +584,11 @@ describe("import", () => {
     expect(dbSnapshot()).toEqual(snapshot);
   });
 
-  it("an ente other than a Comune names its province by sigla or name; missing or unknown is an error on that cell", () => {
+  it("an ente other than a Comune names its province by sigla or name; missing or unknown is an error on that cell", async () => {
     const db = getDb();
     const other = (province: string) =>
       valuesOf(row({ bodyKind: "Libero Consorzio", municipality: "", bodyName: "Libero Consorzio Comunale di Ragusa", province, fiscalCode: randomFiscalCode() }));
-    const preview = previewImport(db, {
+    const preview = await previewImport(db, {
       rows: [
         { line: 2, values: other("RG"), cells: [] },
         { line: 3, values: other("ragusa"), cells: [] },
@@ -589,7 +611,7 @@ describe("import", () => {
     const db = getDb();
     const existing = db.select().from(memberBodies).where(eq(memberBodies.fiscalCode, CF_CEFALU)).get()!;
     expect(existing).toBeTruthy();
-    const preview = previewImport(db, {
+    const preview = await previewImport(db, {
       rows: [{ line: 2, values: valuesOf(row({ municipality: "Palermo", fiscalCode: CF_CEFALU })), cells: [] }],
     });
     expect(preview.rows[0].errors).toEqual([
