@@ -3,6 +3,7 @@ import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle
 import { alias } from "drizzle-orm/sqlite-core";
 import { auditLog, AUDIT_ACTOR_TYPES, coordinators, membershipRequests, referents } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
+import { referentActorLabel } from "~/utils/audit-labels";
 
 export type AuditEntry = {
   actorType: (typeof AUDIT_ACTOR_TYPES)[number];
@@ -155,8 +156,8 @@ export function listAuditEntries(
     if (e.actorType === "coordinator") actorName = r.coordinatorName ?? `Coordinatore n. ${e.actorId ?? "?"}`;
     else if (e.actorType === "system") actorName = "Sistema";
     else if (e.actorType === "referent")
-      actorName = r.actorReferentFirst ? `${r.actorReferentFirst} ${r.actorReferentLast} (referente)` : "Referente";
-    else actorName = r.requestReferentFirst ? `${r.requestReferentFirst} ${r.requestReferentLast} (referente)` : "Pubblico";
+      actorName = r.actorReferentFirst ? referentActorLabel(r.actorReferentFirst, r.actorReferentLast ?? "") : "Referente";
+    else actorName = r.requestReferentFirst ? referentActorLabel(r.requestReferentFirst, r.requestReferentLast ?? "") : "Pubblico";
     return {
       id: e.id,
       createdAt: e.createdAt,

@@ -11,6 +11,7 @@ import {
   type MembershipStatus,
 } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
+import { nextTurn, ROWS_PER_TURN } from "~/utils/event-loop.server";
 import { MEMBER_BODY_KIND_LABELS } from "~/validation/labels";
 import { projectColumnKey, type BaseColumnKey, type ProjectFieldKey, type RowStatus } from "~/validation/member-import";
 import { registrationSchema, type Registration } from "~/validation/registration";
@@ -496,9 +497,6 @@ export const toPreviewRow = ({ line, status, body, kind, referent, email, projec
   errors,
   changes,
 });
-
-const ROWS_PER_TURN = 500;
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * What importing the rows would do, row by row; writes nothing. The rows are judged 500 at a time,

@@ -1,7 +1,7 @@
-import { and, desc, eq, ne, or, sql } from "drizzle-orm";
+import { and, desc, eq, ne, or } from "drizzle-orm";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { alias } from "drizzle-orm/sqlite-core";
-import { auditActionTitle } from "~/utils/audit-labels";
+import { auditActionTitle, referentActorLabel } from "~/utils/audit-labels";
 import {
   auditLog,
   coordinators,
@@ -240,11 +240,11 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl }: { id: number;
   const actingReferent = alias(referents, "acting_referent");
   // Named as /admin/registro names them: a referente by name, and the public form by the referente
   // whose request it sent or confirmed.
-  const actorLabelOf = (entry: typeof auditLog.$inferSelect, coordinatorName: string | null, referentName: string | null) => {
+  const actorLabelOf = (entry: typeof auditLog.$inferSelect, coordinatorName: string | null, acting: { firstName: string; lastName: string } | null) => {
     if (coordinatorName) return coordinatorName;
-    if (referentName) return `${referentName} (referente)`;
+    if (acting) return referentActorLabel(acting.firstName, acting.lastName);
     if (entry.actorType === "public" && entry.entityType === "membership_request" && entry.entityId === String(request.id)) {
-      return `${referent.firstName} ${referent.lastName} (referente)`;
+      return referentActorLabel(referent.firstName, referent.lastName);
     }
     return AUDIT_ACTOR_LABELS[entry.actorType];
   };
@@ -252,7 +252,7 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl }: { id: number;
     .select({
       entry: auditLog,
       actorName: actor.name,
-      referentName: sql<string | null>`${actingReferent.firstName} || ' ' || ${actingReferent.lastName}`,
+      acting: { firstName: actingReferent.firstName, lastName: actingReferent.lastName },
     })
     .from(auditLog)
     .leftJoin(actor, and(eq(auditLog.actorType, "coordinator"), eq(actor.id, auditLog.actorId)))
@@ -265,14 +265,14 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl }: { id: number;
     )
     .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
     .all()
-    .map(({ entry, actorName, referentName }) => {
+    .map(({ entry, actorName, acting }) => {
       const details = entry.details ?? {};
       return {
         id: entry.id,
         action: entry.action,
         actionLabel: auditActionTitle(entry.action),
         actorType: entry.actorType,
-        actorLabel: actorLabelOf(entry, actorName, referentName),
+        actorLabel: actorLabelOf(entry, actorName, acting),
         entityType: entry.entityType,
         createdAt: entry.createdAt,
         details,

@@ -1,6 +1,7 @@
 import { formatDateIt } from "~/utils/dates";
 import { formatRoundTableWhen } from "~/utils/rome-time";
 import { ROUND_TABLE_MODE_LABELS, roundTableHeading } from "~/utils/round-table-calendar";
+import { formatFileSize } from "~/utils/text";
 import { MATERIAL_KIND_LABELS } from "~/validation/material";
 import type { Material } from "./material.server";
 import { DOCUMENT_TYPES } from "./material.server";
@@ -9,12 +10,6 @@ import type { RoundTable } from "./round-table.server";
 // How the public calendar shows a round table and its public materials (plain JSON for the page).
 
 const TYPE_LABELS = new Map<string, string>(Object.values(DOCUMENT_TYPES).map((t) => [t.mimeType, t.extension.toUpperCase()]));
-
-/** "1,2 MB" or "850 kB". */
-export function formatFileSize(bytes: number) {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1).replace(".", ",")} MB`;
-  return `${Math.max(1, Math.round(bytes / 1024))} kB`;
-}
 
 export function publicMaterial(m: Material) {
   return {

@@ -2,6 +2,7 @@ import { TZDate } from "@date-fns/tz";
 import { format } from "date-fns";
 import { formatIsoDay } from "./dates";
 import { ROUND_TABLE_MODE_LABELS } from "./round-table-calendar";
+import { formatFileSize } from "./text";
 import { COORDINATOR_ROLE_LABELS } from "~/validation/coordinator";
 import { ANSWER_LABELS } from "~/validation/invitations";
 import {
@@ -101,6 +102,9 @@ const VERBS: Record<string, string> = {
   uploaded: "ha caricato",
   duplicated: "ha duplicato",
 };
+
+/** A referente as the log names who acted: "Maria Rossi (referente)". */
+export const referentActorLabel = (firstName: string, lastName: string) => `${firstName} ${lastName} (referente)`;
 
 export function auditActionLabel(action: string): string {
   const known = AUDIT_ACTION_LABELS[action];
@@ -265,12 +269,6 @@ const RECORD_NUMBER_KEYS = new Set(["memberBodyId", "referentId", "previousRefer
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/;
 
-function sizeText(bytes: number) {
-  if (bytes < 1024) return `${bytes} byte`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / (1024 * 1024)).toLocaleString("it-IT", { maximumFractionDigits: 1 })} MB`;
-}
-
 export type AuditDetailContext = {
   /** Province names by ISTAT code, for the provinces of invitations, comunicazioni and enti. */
   provinceNames?: Record<string, string>;
@@ -290,7 +288,7 @@ function detailValue(key: string, value: unknown, context: AuditDetailContext): 
     return JSON.stringify(value);
   }
   if (typeof value === "number") {
-    if (key === "sizeBytes") return sizeText(value);
+    if (key === "sizeBytes") return formatFileSize(value);
     if (RECORD_NUMBER_KEYS.has(key)) return `n. ${value}`;
     return value.toLocaleString("it-IT", { useGrouping: key === "count" || key === "rowCount" || key === "rows" });
   }

@@ -2,6 +2,7 @@ import { stringify } from "csv-stringify/sync";
 import { PassThrough } from "node:stream";
 import ExcelJS from "exceljs";
 import { italianDay } from "./dates";
+import { nextTurn, ROWS_PER_TURN } from "./event-loop.server";
 
 // Generic helpers for the CSV and Excel downloads: columns are declared once and feed both formats.
 
@@ -51,11 +52,6 @@ function csvCell(value: SheetValue): string | number {
   if (typeof value === "number") return value;
   return neutraliseFormula(value);
 }
-
-// Rows written between two turns of the event loop: a national export (40,000 rows) takes seconds
-// of CPU, and the server answers everyone else in between instead of after it.
-const ROWS_PER_TURN = 500;
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * CSV as Italian Excel opens it with a double click: UTF-8 with BOM (accents survive), `;` between

@@ -3,6 +3,12 @@ export function plural(n: number, one: string, many: string) {
   return `${n.toLocaleString("it-IT")} ${n === 1 ? one : many}`;
 }
 
+/** "1,2 MB" or "850 kB". */
+export function formatFileSize(bytes: number) {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1).replace(".", ",")} MB`;
+  return `${Math.max(1, Math.round(bytes / 1024))} kB`;
+}
+
 /** Lower case, without accents, apostrophes or repeated spaces: "Sant'Agata" -> "santagata". */
 export function searchKey(value: string): string {
   return value
