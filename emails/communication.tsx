@@ -1,4 +1,5 @@
 import { Heading, Link, Text } from "@react-email/components";
+import { formatFileSize } from "~/utils/text";
 import { EmailLayout } from "./components/layout";
 import { MultilineText } from "./components/multiline-text";
 import type { UploadedAttachment } from "./index";
@@ -16,9 +17,6 @@ export const subject = (p: CommunicationProps) => p.title;
 export const uploadedAttachments = (p: CommunicationProps): UploadedAttachment[] =>
   p.attachment ? [{ filename: p.attachment.fileName, contentType: p.attachment.mimeType, storedFileName: p.attachment.storedFileName }] : [];
 
-const sizeText = (bytes: number) =>
-  bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / (1024 * 1024)).toLocaleString("it-IT", { maximumFractionDigits: 1 })} MB`;
-
 /** A comunicazione from the Coordinamento: non-essential, so it always offers a way out. */
 export function CommunicationEmail(p: CommunicationProps) {
   return (
@@ -31,7 +29,7 @@ export function CommunicationEmail(p: CommunicationProps) {
         <MultilineText key={i} text={paragraph} />
       ))}
       {p.attachment ? (
-        <Text>{`In allegato: ${p.attachment.fileName} (${sizeText(p.attachment.sizeBytes)}).`}</Text>
+        <Text>{`In allegato: ${p.attachment.fileName} (${formatFileSize(p.attachment.sizeBytes)}).`}</Text>
       ) : null}
       {p.unsubscribeUrl ? (
         <Text style={{ fontSize: "12px", color: "#5c6f82" }}>

@@ -296,7 +296,7 @@ describe("Comunicazioni", () => {
       const previewText = normalise(await frame.locator("body").textContent());
       expect(previewText).toContain(firstSubject);
       for (const p of paragraphs) expect(previewText).toContain(p);
-      expect(previewText).toMatch(new RegExp(`In allegato: ${pdfName} \\(\\d+ KB\\)\\.`));
+      expect(previewText).toMatch(new RegExp(`In allegato: ${pdfName} \\(\\d+ kB\\)\\.`));
 
       // Modifica: a new subject, the same attachment.
       await admin.getByRole("link", { name: "Modifica", exact: true }).click();

@@ -60,4 +60,12 @@ describe("email templates", () => {
     });
     expect(rejected.text).toMatch(/Manca la delibera\.\nInviatela con la nuova scheda\./);
   });
+
+  it("gives an attachment's size as the portal's pages do", async () => {
+    const attachment = (sizeBytes: number) => ({ fileName: "Vademecum.pdf", storedFileName: "x.pdf", mimeType: "application/pdf", sizeBytes });
+    const small = await renderEmail("communication", { title: "Vademecum", paragraphs: ["Testo"], attachment: attachment(250 * 1024) });
+    expect(small.text).toContain("In allegato: Vademecum.pdf (250 kB).");
+    const large = await renderEmail("communication", { title: "Vademecum", paragraphs: ["Testo"], attachment: attachment(2.5 * 1024 * 1024) });
+    expect(large.text).toContain("In allegato: Vademecum.pdf (2,5 MB).");
+  });
 });
