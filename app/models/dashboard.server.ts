@@ -3,11 +3,13 @@ import { memberBodies, membershipRequests, municipalities, provinces } from "#db
 import type { Db } from "~/utils/db.server";
 import { listAuditEntries } from "./audit.server";
 import { getNetworkFigures } from "./figures.server";
+import { listOverdueProjects } from "./sai-project.server";
 import { resolveRegions } from "./territory.server";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const WAITING_LIMIT = 10;
 const ACTIVITY_LIMIT = 10;
+const OVERDUE_LIMIT = 10;
 
 export type WaitingRequest = {
   id: number;
@@ -36,7 +38,7 @@ const percentage = (part: number, whole: number) => (whole > 0 ? Math.round((par
 /**
  * The figures of the coordinators' overview: requests waiting for a decision (oldest first), the
  * network as recorded (approved enti, open projects and places by tipologia), coverage of the comuni
- * per province, and the latest entries of the audit log.
+ * per province, open projects past their end date, and the latest entries of the audit log.
  */
 export function getDashboard(db: Db, { now = new Date(), regions }: { now?: Date; regions?: string[] }) {
   const since = sql<number>`coalesce(${membershipRequests.confirmedAt}, ${membershipRequests.createdAt})`;
@@ -105,6 +107,7 @@ export function getDashboard(db: Db, { now = new Date(), regions }: { now?: Date
     byCategory: network.byCategory,
     coverage,
     coverageTotal: { comuni: totalComuni, memberComuni: totalMemberComuni, percentage: percentage(totalMemberComuni, totalComuni) },
+    overdueProjects: listOverdueProjects(db, { now, limit: OVERDUE_LIMIT }),
     latestActivity: listAuditEntries(db, { page: 1, pageSize: ACTIVITY_LIMIT }).entries,
   };
 }

@@ -14,7 +14,7 @@ import {
   saiProjects,
   type MembershipStatus,
 } from "#db/schema";
-import { formatDateIt } from "~/utils/dates";
+import { formatDateIt, isPastIsoDay } from "~/utils/dates";
 import { displayPhone } from "~/utils/phone-display.server";
 import type { Db } from "~/utils/db.server";
 import {
@@ -132,7 +132,7 @@ export function membershipRequestExists(db: Db, { id }: { id: number }) {
   return !!db.select({ id: membershipRequests.id }).from(membershipRequests).where(eq(membershipRequests.id, id)).get();
 }
 
-export function getMembershipRequestDetail(db: Db, { id, appUrl }: { id: number; appUrl: string }) {
+export function getMembershipRequestDetail(db: Db, { id, appUrl, now = new Date() }: { id: number; appUrl: string; now?: Date }) {
   const decider = alias(coordinators, "decider");
   const found = db
     .select({
@@ -196,6 +196,8 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl }: { id: number;
       startDate: p.startDate,
       endDate: p.endDate,
       closedAt: p.closedAt,
+      /** Still open although its end date has passed: to be extended or closed. */
+      pastEnd: !p.closedAt && isPastIsoDay(p.endDate, now),
       requestId: p.requestId,
     }));
 

@@ -3,7 +3,7 @@ import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { memberBodies, membershipRequests, referentEmailChanges, referents, saiProjects, type ReferentRole } from "#db/schema";
 import { displayPhone } from "~/utils/phone-display.server";
 import type { Db, Tx } from "~/utils/db.server";
-import { formatDateIt } from "~/utils/dates";
+import { formatDateIt, isPastIsoDay } from "~/utils/dates";
 import { createToken, hashToken } from "~/utils/tokens.server";
 import { MEMBER_BODY_KIND_LABELS, REFERENT_ROLE_LABELS, SAI_CATEGORY_LABELS } from "~/validation/labels";
 import type { ContactChange, ProjectInput } from "~/validation/referent-area";
@@ -132,6 +132,8 @@ export function getReferentOverview(db: Db, { access, now = new Date() }: { acce
       startDate: p.startDate,
       endDate: p.endDate,
       closedAt: p.closedAt,
+      /** Still open although its end date has passed: the referente is asked to extend or close it. */
+      pastEnd: !p.closedAt && isPastIsoDay(p.endDate, now),
     }));
 
   const emailChange = db

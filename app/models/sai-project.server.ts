@@ -1,6 +1,7 @@
-import { and, desc, eq, inArray, isNotNull, isNull } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, sql } from "drizzle-orm";
 import { memberBodies, membershipRequests, saiProjects } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
+import { italianIsoDay } from "~/utils/dates";
 import { parseRomeLocal } from "~/utils/rome-time";
 import type { ProjectInput } from "~/validation/referent-area";
 import { recordAudit } from "./audit.server";
@@ -250,4 +251,47 @@ export function reopenProjectAsCoordinator(
     });
     return { ok: true };
   });
+}
+
+export type OverdueProject = {
+  projectId: number;
+  bodyName: string;
+  /** The ente's approved membership request, whose page holds its projects. */
+  requestId: number;
+  category: (typeof saiProjects.$inferSelect)["category"];
+  projectCode: string | null;
+  endDate: string;
+};
+
+/**
+ * Open projects of member enti whose end date has passed in Italy: they still count as active until
+ * someone closes them, so the coordinators' overview lists them (the oldest end first) to be
+ * extended or closed.
+ */
+export function listOverdueProjects(db: Db, { now = new Date(), limit = 10 }: { now?: Date; limit?: number } = {}) {
+  const overdue = and(isNull(saiProjects.closedAt), lt(saiProjects.endDate, italianIsoDay(now)), eq(memberBodies.status, "member"));
+  const total =
+    db
+      .select({ n: sql<number>`count(*)`.mapWith(Number) })
+      .from(saiProjects)
+      .innerJoin(memberBodies, eq(memberBodies.id, saiProjects.memberBodyId))
+      .where(overdue)
+      .get()?.n ?? 0;
+  const items: OverdueProject[] = db
+    .select({
+      projectId: saiProjects.id,
+      bodyName: memberBodies.name,
+      requestId: membershipRequests.id,
+      category: saiProjects.category,
+      projectCode: saiProjects.projectCode,
+      endDate: saiProjects.endDate,
+    })
+    .from(saiProjects)
+    .innerJoin(memberBodies, eq(memberBodies.id, saiProjects.memberBodyId))
+    .innerJoin(membershipRequests, and(eq(membershipRequests.memberBodyId, memberBodies.id), eq(membershipRequests.status, "approved")))
+    .where(overdue)
+    .orderBy(asc(saiProjects.endDate), asc(memberBodies.name), asc(saiProjects.id))
+    .limit(limit)
+    .all();
+  return { total, items };
 }

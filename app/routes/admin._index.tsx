@@ -1,11 +1,13 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { CategoryTable } from "~/components/category-table";
-import { getDashboard, type ProvinceCoverage } from "~/models/dashboard.server";
+import { getDashboard, type Dashboard, type ProvinceCoverage } from "~/models/dashboard.server";
 import { auditActionLabel, auditEntityHref, auditEntityLabel, formatAuditTime } from "~/utils/audit-labels";
 import { requireCoordinator } from "~/utils/auth.server";
+import { formatIsoDay } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
+import { SAI_CATEGORY_LABELS } from "~/validation/labels";
 
 export const meta: MetaFunction = () => [{ title: "Panoramica - Area coordinatori" }];
 
@@ -85,6 +87,8 @@ export default function AdminOverview() {
           />
         </div>
       </section>
+
+      <OverdueProjects overdue={d.overdueProjects} />
 
       <section aria-labelledby="coverage-title" className="my-5">
         <h2 id="coverage-title">Copertura per provincia</h2>
@@ -171,6 +175,32 @@ export default function AdminOverview() {
         </p>
       </section>
     </>
+  );
+}
+
+function OverdueProjects({ overdue }: { overdue: Dashboard["overdueProjects"] }) {
+  if (overdue.total === 0) return null;
+  const more = overdue.total - overdue.items.length;
+  return (
+    <section aria-labelledby="overdue-title" className="my-5">
+      <h2 id="overdue-title">Progetti da aggiornare</h2>
+      <p>
+        {overdue.total === 1
+          ? "1 progetto aperto ha superato la data di fine"
+          : `${integer.format(overdue.total)} progetti aperti hanno superato la data di fine`}{" "}
+        e si conta ancora tra i progetti attivi. Se è stato prorogato va aggiornata la data di fine, altrimenti va chiuso:
+        dalla pagina dell'ente o dal referente nella sua area.
+      </p>
+      <ul>
+        {overdue.items.map((p) => (
+          <li key={p.projectId}>
+            <Link to={`/admin/adesioni/${p.requestId}#progetti`}>{p.bodyName}</Link>: {SAI_CATEGORY_LABELS[p.category]}
+            {p.projectCode ? ` ${p.projectCode}` : ""}, terminato il {formatIsoDay(p.endDate)}
+          </li>
+        ))}
+      </ul>
+      {more > 0 ? <p>{more === 1 ? "E un altro progetto." : `E altri ${integer.format(more)} progetti.`}</p> : null}
+    </section>
   );
 }
 

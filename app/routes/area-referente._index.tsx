@@ -74,6 +74,7 @@ export default function MyBodyPage() {
   const { referent, body, projects } = overview;
   const openProjects = projects.filter((p) => !p.closedAt);
   const closedProjects = projects.filter((p) => p.closedAt);
+  const pastEndCount = openProjects.filter((p) => p.pastEnd).length;
   return (
     <ReferentAreaFrame referent={header}>
       <h1>Il mio ente</h1>
@@ -174,6 +175,14 @@ export default function MyBodyPage() {
         <h2 id="progetti" className="h3">
           Progetti SAI dell'ente
         </h2>
+        {overview.canEditProjects && pastEndCount > 0 ? (
+          <div className="alert alert-warning" data-testid="past-end-notice">
+            {pastEndCount === 1
+              ? "Un progetto ha superato la data di fine e risulta ancora attivo. Se è stato prorogato aggiorna la data di fine, altrimenti chiudilo"
+              : `${pastEndCount} progetti hanno superato la data di fine e risultano ancora attivi. Se sono stati prorogati aggiorna la data di fine, altrimenti chiudili`}
+            : scegli «Modifica o chiudi» nella riga del progetto.
+          </div>
+        ) : null}
         {openProjects.length === 0 ? <p>L'ente non ha progetti SAI attivi registrati.</p> : <ProjectTable caption="Progetti SAI attivi" projects={openProjects} editable={overview.canEditProjects} />}
         {overview.canEditProjects ? (
           <p>
@@ -238,6 +247,7 @@ type ProjectRow = {
   managingOrganization: string;
   period: string;
   closedOn: string | null;
+  pastEnd: boolean;
 };
 
 function ProjectTable({ caption, projects, editable, closed = false }: { caption: string; projects: ProjectRow[]; editable: boolean; closed?: boolean }) {
@@ -263,7 +273,10 @@ function ProjectTable({ caption, projects, editable, closed = false }: { caption
               <td>{p.fundedPlaces}</td>
               <td>{p.projectCode ?? "—"}</td>
               <td>{p.managingOrganization}</td>
-              <td>{p.period}</td>
+              <td>
+                {p.period}
+                {p.pastEnd ? <strong className="d-block text-danger">Data di fine passata</strong> : null}
+              </td>
               {editable ? (
                 <td>
                   <Link to={`/area-referente/progetti/${p.id}`}>

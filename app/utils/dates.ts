@@ -44,3 +44,14 @@ export function italianDay(date: Date) {
 export function formatIsoDay(value: string) {
   return /^\d{4}-\d{2}-\d{2}$/.test(value) ? value.split("-").reverse().join("/") : value;
 }
+
+/** Today's calendar day in Italy as stored for project dates: "2026-11-26". */
+export function italianIsoDay(date: Date) {
+  const { year, month, day } = italianDay(date);
+  return `${year}-${month}-${day}`;
+}
+
+/** Whether a stored calendar day ("2025-12-31") is before the day of `now` in Italy. */
+export function isPastIsoDay(value: string, now: Date) {
+  return value < italianIsoDay(now);
+}

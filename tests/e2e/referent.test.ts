@@ -135,6 +135,38 @@ describe("referent area", () => {
     expect(new URL(page.url()).pathname).toBe("/area-referente/accedi");
   });
 
+  test("a project past its end date is flagged to the referente and on the coordinators' overview until it is extended", async () => {
+    const { data, requestId } = await approvedReferente();
+    const page = await browser.newPage();
+    await signInWithCode(page, data.email);
+    await page.getByRole("link", { name: /^Modifica o chiudi/ }).first().click();
+    await eventually(() => h1(page)).toBe("Modifica progetto");
+    await field(page, "Data di inizio").fill("2023-01-01");
+    await field(page, "Data di fine").fill("2025-06-30");
+    await page.getByRole("button", { name: "Salva il progetto" }).click();
+    await page.waitForURL((url) => url.pathname === "/area-referente");
+    await expect(page.getByTestId("past-end-notice").textContent()).resolves.toContain("Un progetto ha superato la data di fine");
+    await expect(page.locator("main").textContent()).resolves.toContain("Data di fine passata");
+    expect(await checkA11y(page)).toEqual([]);
+
+    const admin = await browser.newPage();
+    await asCoordinator(admin);
+    await open(admin, "/admin");
+    const overdue = admin.getByRole("region", { name: "Progetti da aggiornare" });
+    await overdue.getByRole("link", { name: data.bodyName }).waitFor();
+    expect(await overdue.getByRole("link", { name: data.bodyName }).getAttribute("href")).toBe(`/admin/adesioni/${requestId}#progetti`);
+    expect(await checkA11y(admin)).toEqual([]);
+
+    await page.getByRole("link", { name: /^Modifica o chiudi/ }).first().click();
+    await eventually(() => h1(page)).toBe("Modifica progetto");
+    await field(page, "Data di fine").fill("2028-06-30");
+    await page.getByRole("button", { name: "Salva il progetto" }).click();
+    await page.waitForURL((url) => url.pathname === "/area-referente" && url.search.includes("esito"));
+    expect(await page.getByTestId("past-end-notice").count()).toBe(0);
+    await open(admin, "/admin");
+    expect(await admin.getByRole("link", { name: data.bodyName }).count()).toBe(0);
+  });
+
   test("without JavaScript: the code signs in, and the link in the email opens a page whose button signs in (opening it does not)", async () => {
     const { data } = await approvedOnce();
     const withCode = await browser.newPage({ javaScriptEnabled: false });

@@ -72,7 +72,7 @@ export function registrationFields(email: string, body: { municipalityCode: stri
     "projects.0.projectCode": "PROG-1776-PR-3",
     "projects.0.managingOrganization": "Cooperativa Sociale Esempio",
     "projects.0.startDate": "2024-01-01",
-    "projects.0.endDate": "2026-12-31",
+    "projects.0.endDate": "2030-12-31",
     privacyConsent: "on",
   };
 }

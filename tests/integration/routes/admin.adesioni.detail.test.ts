@@ -156,7 +156,7 @@ describe("GET /admin/adesioni/:id", () => {
     expect(detail.referentHistory[0]).toMatchObject({ email: fields.email, isCurrent: false, isThisRequest: true, requestId: id });
 
     expect(detail.projects).toEqual([
-      expect.objectContaining({ category: "ordinari", fundedPlaces: 25, projectCode: "PROG-1776-PR-3", managingOrganization: "Cooperativa Sociale Esempio", startDate: "2024-01-01", endDate: "2026-12-31", closedAt: null, requestId: id }),
+      expect.objectContaining({ category: "ordinari", fundedPlaces: 25, projectCode: "PROG-1776-PR-3", managingOrganization: "Cooperativa Sociale Esempio", startDate: "2024-01-01", endDate: "2030-12-31", closedAt: null, requestId: id }),
     ]);
     expect(detail.request.declaredProjects).toEqual([expect.objectContaining({ category: "ordinari", fundedPlaces: 25 })]);
     expect(detail.otherRequests).toEqual([]);
@@ -538,7 +538,7 @@ describe("GET /admin/adesioni/:id/scheda.pdf", () => {
     expect(text).toContain("Società Cooperativa Perù");
     expect(text).toContain("PROG-1776-PR-3");
     expect(text).toContain("01/01/2024");
-    expect(text).toContain("31/12/2026");
+    expect(text).toContain("31/12/2030");
     expect(text).toMatch(/Consenso all'informativa versione 2026-11 reso il \d{2}\/\d{2}\/\d{4} alle \d{2}:\d{2}/);
     expect(text).toContain("Giulia Bianchi");
     expect(text).toMatch(/Documento generato il \d{2}\/\d{2}\/\d{4} alle \d{2}:\d{2}/);

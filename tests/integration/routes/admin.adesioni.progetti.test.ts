@@ -184,7 +184,7 @@ describe("/admin/adesioni/:id/progetti/:projectId", () => {
       projectCode: "PROG-1776-PR-3",
       managingOrganization: "Cooperativa Sociale Esempio",
       startDate: "2024-01-01",
-      endDate: "2026-12-31",
+      endDate: "2030-12-31",
     });
   });
 
@@ -198,7 +198,7 @@ describe("/admin/adesioni/:id/progetti/:projectId", () => {
       projectCode: "PROG-1776-PR-4",
       managingOrganization: "Cooperativa Sociale Esempio",
       startDate: "2024-01-01",
-      endDate: "2026-12-31",
+      endDate: "2030-12-31",
     });
     expectRedirect(response, `/admin/adesioni/${r.requestId}?esito=progetto-modificato`);
 
@@ -244,7 +244,7 @@ describe("/admin/adesioni/:id/progetti/:projectId", () => {
       { field: "projectCode", label: "Codice progetto", before: "PROG-1776-PR-3", after: null },
       { field: "managingOrganization", label: "Ente attuatore", before: "Cooperativa Sociale Esempio", after: "Associazione Esempio" },
       { field: "startDate", label: "Data di inizio", before: "01/01/2024", after: "01/02/2024" },
-      { field: "endDate", label: "Data di fine", before: "31/12/2026", after: "31/12/2027" },
+      { field: "endDate", label: "Data di fine", before: "31/12/2030", after: "31/12/2027" },
     ]);
   });
 

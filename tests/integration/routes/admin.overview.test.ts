@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { coordinators, membershipRequests, municipalities } from "#db/schema";
+import { coordinators, membershipRequests, municipalities, saiProjects } from "#db/schema";
 import * as overview from "~/routes/admin._index";
 import { action as submitAction } from "~/routes/adesione._index";
 import { action as confirmAction } from "~/routes/adesione.conferma.$token";
@@ -105,6 +105,29 @@ describe("getDashboard", () => {
     expect(d.coverageTotal).toEqual({ comuni: 391, memberComuni: 3, percentage: Math.round((3 / 391) * 1000) / 10 });
   });
 
+  it("lists open projects of member enti whose end date has passed in Italy, the oldest end first", () => {
+    const overdueAt = (instant: string) => getDashboard(getDb(), { now: new Date(instant) }).overdueProjects;
+    // The projects of member enti end on 31/12/2027 (three, set above) and 31/12/2030 (two, the scheda's default).
+    expect(overdueAt("2026-06-01T10:00:00Z")).toEqual({ total: 0, items: [] });
+    // Still active on its last day, overdue from the next one, in Italian time.
+    expect(overdueAt("2027-12-31T22:30:00Z").total).toBe(0);
+    const overdue = overdueAt("2027-12-31T23:30:00Z");
+    expect(overdue.total).toBe(3);
+    expect(overdue.items.map((p) => [p.category, p.endDate])).toEqual([
+      ["DM/DS", "2027-12-31"],
+      ["MSNA", "2027-12-31"],
+      ["MSNA", "2027-12-31"],
+    ]);
+    expect(overdue.items.map((p) => p.bodyName)).toEqual([...overdue.items.map((p) => p.bodyName)].sort((a, b) => a.localeCompare(b)));
+    expect(overdue.items.map((p) => p.bodyName)).toContain("Unione dei Comuni delle Madonie");
+    const approvedIds = getDb().select().from(membershipRequests).where(eq(membershipRequests.status, "approved")).all().map((r) => r.id);
+    for (const p of overdue.items) expect(approvedIds).toContain(p.requestId);
+    // Projects of enti that are not members (waiting, revoked) never count.
+    const later = overdueAt("2031-01-01T12:00:00Z");
+    expect(later.total).toBe(5);
+    expect(later.items.map((p) => p.endDate)).toEqual(["2027-12-31", "2027-12-31", "2027-12-31", "2030-12-31", "2030-12-31"]);
+  });
+
   it("shows the latest 10 audit entries, newest first, with the actor's name", () => {
     const d = getDashboard(getDb(), { now: new Date() });
     expect(d.latestActivity).toHaveLength(10);
@@ -118,6 +141,20 @@ describe("getDashboard", () => {
 });
 
 describe("/admin", () => {
+  it("names the projects past their end date, linking to their ente's projects", async () => {
+    const unione = getDb().select().from(membershipRequests).all().find((r) => JSON.stringify(r.submission).includes("Madonie") && r.status === "approved")!;
+    const project = getDb().select().from(saiProjects).where(eq(saiProjects.memberBodyId, unione.memberBodyId)).get()!;
+    getDb().update(saiProjects).set({ startDate: "2023-01-01", endDate: "2025-06-30" }).where(eq(saiProjects.id, project.id)).run();
+    try {
+      const { html } = await renderRoute(overview, await adminGet("/admin", adminId()));
+      expect(html).toContain('<h2 id="overdue-title">Progetti da aggiornare</h2>');
+      expect(html).toContain("1 progetto aperto ha superato la data di fine e si conta ancora tra i progetti attivi.");
+      expect(html).toMatch(new RegExp(`<a[^>]*href="/admin/adesioni/${unione.id}#progetti">Unione dei Comuni delle Madonie</a>: MSNA \\(minori stranieri non accompagnati\\) PROG-1776-PR-3, terminato il 30/06/2025`));
+    } finally {
+      getDb().update(saiProjects).set({ startDate: project.startDate, endDate: project.endDate }).where(eq(saiProjects.id, project.id)).run();
+    }
+  });
+
   it("sends anonymous visitors to /login", async () => {
     const response = await settle(async () => overview.loader(routeArgs(await adminGet("/admin", null))));
     expect(response.status).toBe(302);
@@ -159,6 +196,8 @@ describe("/admin", () => {
     const paPercent = new Intl.NumberFormat("it-IT", { maximumFractionDigits: 1 }).format(Math.round((2 / pa) * 1000) / 10);
     expect(table).toMatch(new RegExp(`<th scope="row">Palermo \\(PA\\)</th><td class="text-end">${pa}</td><td class="text-end">2</td><td class="text-end">${paPercent}%</td>`));
 
+    // No project is past its end date: no section about them.
+    expect(html).not.toContain("Progetti da aggiornare");
     expect(html).toContain("ha revocato l&#x27;adesione");
     expect(html).toContain('href="/admin/registro"');
   });

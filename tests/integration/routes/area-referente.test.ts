@@ -16,6 +16,7 @@ import { adminGet, settle } from "../../support/admin";
 import { outboxFor } from "../../support/db-queries";
 import { uniqueEmail } from "../../support/factories";
 import { createReferent, referentCookie, referentGet, referentPost } from "../../support/referent";
+import { renderRoute } from "../../support/render-route";
 import { APP_URL, browserPost, routeArgs } from "../../support/requests";
 
 type RouteModule = { loader?: (args: never) => unknown; action?: (args: never) => unknown };
@@ -218,6 +219,29 @@ describe("the ente's projects", () => {
     expect((await post(newProject, "/area-referente/progetti/nuovo", projectFields(), successorCookie)).status).toBe(403);
     const project = projectsOf(current.memberBodyId).find((p) => !p.closedAt)!;
     expect((await post(editProject, `/area-referente/progetti/${project.id}`, { intent: "close" }, successorCookie, { id: String(project.id) })).status).toBe(403);
+  });
+});
+
+describe("a project past its end date", () => {
+  it("is flagged to its referente and on the ente's page until the referente extends it", async () => {
+    const a = await createReferent("active");
+    const { cookie } = await referentCookie(a.referentId);
+    const project = projectsOf(a.memberBodyId).find((p) => !p.closedAt)!;
+    getDb().update(saiProjects).set({ startDate: "2023-01-01", endDate: "2025-06-30" }).where(eq(saiProjects.id, project.id)).run();
+
+    const page = await renderRoute(overview, referentGet("/area-referente", cookie));
+    expect(page.html).toContain("Un progetto ha superato la data di fine e risulta ancora attivo. Se è stato prorogato aggiorna la data di fine, altrimenti chiudilo: scegli «Modifica o chiudi» nella riga del progetto.");
+    expect(page.html).toMatch(/dal 01\/01\/2023 al 30\/06\/2025<strong[^>]*>Data di fine passata<\/strong>/);
+    const detail = await renderRoute(adminDetail, await adminGet(`/admin/adesioni/${a.requestId}`, adminId()), "/admin/adesioni/:id");
+    expect(detail.html).toMatch(/<td>30\/06\/2025<\/td><td><strong[^>]*>Aperto, data di fine passata<\/strong><\/td>/);
+
+    const params = { id: String(project.id) };
+    const extended = projectFields({ category: project.category, fundedPlaces: String(project.fundedPlaces), startDate: "2023-01-01", endDate: "2028-06-30" });
+    expect((await post(editProject, `/area-referente/progetti/${project.id}`, extended, cookie, params)).status).toBe(302);
+    const after = await renderRoute(overview, referentGet("/area-referente", cookie));
+    expect(after.html).toContain("dal 01/01/2023 al 30/06/2028");
+    expect(after.html).not.toContain("Data di fine passata");
+    expect(after.html).not.toContain("ha superato la data di fine");
   });
 });
 
