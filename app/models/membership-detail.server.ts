@@ -14,7 +14,7 @@ import {
   saiProjects,
   type MembershipStatus,
 } from "#db/schema";
-import { formatDateIt, isPastIsoDay } from "~/utils/dates";
+import { formatDateIt } from "~/utils/dates";
 import { displayPhone } from "~/utils/phone-display.server";
 import type { Db } from "~/utils/db.server";
 import {
@@ -31,7 +31,7 @@ import type { MembershipEdit } from "~/validation/membership-edit";
 import { recordAudit } from "./audit.server";
 import { outboxSubjectForCoordinators } from "./outbox-preview.server";
 import { getBodyParticipation } from "./participation.server";
-import { PROJECT_FIELD_LABELS } from "./sai-project.server";
+import { PROJECT_FIELD_LABELS, projectView } from "./sai-project.server";
 import { isKnownProvince, provinceName } from "./territory.server";
 
 // Everything a coordinator needs to judge one membership request, and the corrections they can make.
@@ -185,19 +185,9 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl, now = new Date(
     .orderBy(saiProjects.closedAt, desc(saiProjects.startDate), desc(saiProjects.id))
     .all()
     .map((p) => ({
-      id: p.id,
+      ...projectView(p, now),
       /** How the page and its log name the project: "Ordinari PROG-1-PR-1", or its start without a code. */
       name: `${SAI_CATEGORY_LABELS[p.category]} ${p.projectCode ?? `dal ${p.startDate.split("-").reverse().join("/")}`}`,
-      category: p.category,
-      categoryLabel: SAI_CATEGORY_LABELS[p.category],
-      fundedPlaces: p.fundedPlaces,
-      projectCode: p.projectCode,
-      managingOrganization: p.managingOrganization,
-      startDate: p.startDate,
-      endDate: p.endDate,
-      closedAt: p.closedAt,
-      /** Still open although its end date has passed: to be extended or closed. */
-      pastEnd: !p.closedAt && isPastIsoDay(p.endDate, now),
       requestId: p.requestId,
     }));
 

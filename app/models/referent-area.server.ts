@@ -3,12 +3,12 @@ import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { memberBodies, membershipRequests, referentEmailChanges, referents, saiProjects, type ReferentRole } from "#db/schema";
 import { displayPhone } from "~/utils/phone-display.server";
 import type { Db, Tx } from "~/utils/db.server";
-import { formatDateIt, isPastIsoDay } from "~/utils/dates";
+import { formatDateIt } from "~/utils/dates";
 import { createToken, hashToken } from "~/utils/tokens.server";
-import { MEMBER_BODY_KIND_LABELS, REFERENT_ROLE_LABELS, SAI_CATEGORY_LABELS } from "~/validation/labels";
+import { MEMBER_BODY_KIND_LABELS, REFERENT_ROLE_LABELS } from "~/validation/labels";
 import type { ContactChange, ProjectInput } from "~/validation/referent-area";
 import { recordAudit } from "./audit.server";
-import { changeProject, insertProject, markProjectClosed, projectFormValues, type ProjectAudit } from "./sai-project.server";
+import { changeProject, insertProject, markProjectClosed, projectFormValues, projectView, type ProjectAudit } from "./sai-project.server";
 import { queueEmail } from "./outbox.server";
 import { findEligibleReferents, type ReferentAccess } from "./referent-session.server";
 import { provinceName } from "./territory.server";
@@ -122,19 +122,7 @@ export function getReferentOverview(db: Db, { access, now = new Date() }: { acce
     .where(eq(saiProjects.memberBodyId, body.id))
     .orderBy(sql`${saiProjects.closedAt} IS NOT NULL`, desc(saiProjects.startDate), desc(saiProjects.id))
     .all()
-    .map((p) => ({
-      id: p.id,
-      category: p.category,
-      categoryLabel: SAI_CATEGORY_LABELS[p.category],
-      fundedPlaces: p.fundedPlaces,
-      projectCode: p.projectCode,
-      managingOrganization: p.managingOrganization,
-      startDate: p.startDate,
-      endDate: p.endDate,
-      closedAt: p.closedAt,
-      /** Still open although its end date has passed: the referente is asked to extend or close it. */
-      pastEnd: !p.closedAt && isPastIsoDay(p.endDate, now),
-    }));
+    .map((p) => projectView(p, now));
 
   const emailChange = db
     .select()

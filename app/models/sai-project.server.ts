@@ -1,8 +1,9 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, sql } from "drizzle-orm";
 import { memberBodies, membershipRequests, saiProjects } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
-import { italianIsoDay } from "~/utils/dates";
+import { isPastIsoDay, italianIsoDay } from "~/utils/dates";
 import { parseRomeLocal } from "~/utils/rome-time";
+import { SAI_CATEGORY_LABELS } from "~/validation/labels";
 import type { ProjectInput } from "~/validation/referent-area";
 import { recordAudit } from "./audit.server";
 
@@ -51,6 +52,23 @@ export function projectFormValues(p: ProjectRow) {
     managingOrganization: p.managingOrganization,
     startDate: p.startDate,
     endDate: p.endDate,
+  };
+}
+
+/** A project as the ente's page and the referente's area show it. */
+export function projectView(p: ProjectRow, now: Date) {
+  return {
+    id: p.id,
+    category: p.category,
+    categoryLabel: SAI_CATEGORY_LABELS[p.category],
+    fundedPlaces: p.fundedPlaces,
+    projectCode: p.projectCode,
+    managingOrganization: p.managingOrganization,
+    startDate: p.startDate,
+    endDate: p.endDate,
+    closedAt: p.closedAt,
+    /** Still open although its end date has passed: to be extended or closed (decision 011). */
+    pastEnd: !p.closedAt && isPastIsoDay(p.endDate, now),
   };
 }
 
