@@ -144,6 +144,8 @@ export function safeRedirectPath(target: unknown, fallback = "/admin") {
   } catch {
     return fallback;
   }
-  if (url.origin !== REDIRECT_BASE) return fallback;
+  // Dot segments can leave a path that starts with "//" ("/.//evil.example" becomes "//evil.example"),
+  // which a browser reads as another site.
+  if (url.origin !== REDIRECT_BASE || url.pathname.startsWith("//")) return fallback;
   return `${url.pathname}${url.search}${url.hash}`;
 }

@@ -1,5 +1,5 @@
 // The page a coordinator returns to after signing in (`redirectTo`) never leads off the site, also
-// in the forms browsers rewrite: tabs and newlines dropped, "\" read as "/".
+// in the forms browsers rewrite: tabs and newlines dropped, "\" read as "/", dot segments removed.
 import { describe, expect, it } from "vitest";
 import { action as loginAction } from "~/routes/login";
 import { safeRedirectPath } from "~/utils/auth.server";
@@ -14,6 +14,11 @@ const OFF_SITE = [
   "/\r\n/evil.example",
   "/\\/evil.example",
   "/admin\\..\\..\\\\evil.example",
+  // Dot segments that the URL parser removes, leaving "//evil.example".
+  "/.//evil.example/phish",
+  "/a/..//evil.example",
+  "/%2e//evil.example",
+  "/admin/../..//evil.example/x?y=1",
   "https://evil.example/",
   "javascript:alert(1)",
   "evil.example",
