@@ -107,6 +107,8 @@ function describeError(status: number) {
       return { title: "Accesso non consentito", message: "Non hai i permessi per questa pagina o la richiesta non era valida. Ricarica la pagina e riprova." };
     case 405:
       return { title: "Operazione non consentita", message: "Questo indirizzo non accetta questo tipo di richiesta." };
+    case 413:
+      return { title: "Dati troppo grandi", message: "I dati inviati superano la dimensione consentita per questo modulo. Torna indietro, riduci il testo o i file e riprova." };
     case 429:
       return { title: "Troppe richieste", message: "Hai fatto troppe richieste in poco tempo. Attendi qualche minuto e riprova." };
     case 400:

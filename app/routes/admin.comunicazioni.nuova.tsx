@@ -23,6 +23,11 @@ import {
 } from "~/validation/communications";
 import { ACCEPTED_TYPES_TEXT } from "~/validation/material";
 import { segmentInput, toSegment } from "~/validation/recipient-segment";
+import { uploadRouteHandle } from "~/utils/upload-limits";
+
+
+/** A form with a file: bounded by its upload handler, not by the 1 MB of other forms. */
+export const handle = uploadRouteHandle;
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.draftId ? "Modifica la comunicazione" : "Nuova comunicazione"} - Area coordinatori` },

@@ -25,6 +25,11 @@ import {
   MAX_IMPORT_MEGABYTES,
   type ImportUploadInput,
 } from "~/validation/member-import";
+import { uploadRouteHandle } from "~/utils/upload-limits";
+
+
+/** A form with a file: bounded by its upload handler, not by the 1 MB of other forms. */
+export const handle = uploadRouteHandle;
 
 export const meta: MetaFunction = () => [{ title: "Importa l'elenco degli aderenti - Area coordinatori" }];
 

@@ -36,6 +36,11 @@ import {
   type LinkMaterialFormValues,
   type UploadMaterialFormValues,
 } from "~/validation/material";
+import { uploadRouteHandle } from "~/utils/upload-limits";
+
+
+/** A form with a file: bounded by its upload handler, not by the 1 MB of other forms. */
+export const handle = uploadRouteHandle;
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Materiali - ${data.heading}: ${data.title} - Area coordinatori` : "Tavolo tecnico non trovato - Area coordinatori" },

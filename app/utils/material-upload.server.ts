@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { unstable_parseMultipartFormData, type UploadHandler, type UploadHandlerPart } from "@remix-run/node";
 import { isMalformedFormError } from "./form-data";
+import { UPLOAD_BODY_LIMIT_BYTES } from "./upload-limits";
 
 // Streams the one file of a materials form to a temporary file, never more than `maxBytes`; the
 // other fields are small texts. What was received is read from the returned object, never from
@@ -13,7 +14,7 @@ export type ReceivedUpload = { tempPath: string; originalName: string; size: num
 const MAX_TEXT_BYTES = 16 * 1024;
 // Past the limit the rest of the file is read and thrown away, so the browser gets the answer;
 // beyond this much the connection is cut instead.
-const MAX_DISCARD_BYTES = 200 * 1024 * 1024;
+const MAX_DISCARD_BYTES = UPLOAD_BODY_LIMIT_BYTES;
 
 export class UploadTooLargeError extends Error {}
 

@@ -315,6 +315,12 @@ describe("requests that must not work, over HTTP", () => {
       { what: "a text body", path: "/adesione", init: { method: "POST", body: "garbage", headers: { "Content-Type": "text/plain" } }, status: [400, 403, 415] },
       { what: "no body at all", path: "/login", init: { method: "POST" }, status: [400, 403, 415] },
       {
+        what: "a form of 2 MB (at most 1 MB without files)",
+        path: "/adesione",
+        init: { method: "POST", body: `csrf=${hidden.csrf}&firstName=${"a".repeat(2 * 1024 * 1024)}`, headers: { "Content-Type": "application/x-www-form-urlencoded" } },
+        status: [413],
+      },
+      {
         what: "a truncated multipart body",
         path: "/adesione",
         init: { method: "POST", body: `--xyz\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n${hidden.csrf}`, headers: { "Content-Type": "multipart/form-data; boundary=xyz" } },

@@ -97,6 +97,45 @@ describe("bodies that are not forms", () => {
     expect(isMalformedFormError(bug)).toBe(false);
   });
 
+  describe("bodies beyond the route's bound", () => {
+    const MB = 1024 * 1024;
+    const bigForm = (bytes: number) => `a=${"x".repeat(bytes)}`;
+    const chunked = (text: string) => {
+      const bytes = new TextEncoder().encode(text);
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < bytes.length; i += 64 * 1024) controller.enqueue(bytes.subarray(i, i + 64 * 1024));
+          controller.close();
+        },
+      });
+      return new Request("http://portale.test/x", { method: "POST", body: stream, duplex: "half", headers: { "Content-Type": "application/x-www-form-urlencoded" } } as RequestInit);
+    };
+    const guardedWith = (handle: unknown, action: (args: { request: Request }) => Promise<unknown>) =>
+      actionOf(guardFormBodies({ routes: { page: { id: "page", path: "x", module: { action, handle } } } } as unknown as ServerBuild));
+    const refusal = (promise: Promise<unknown>) => promise.then(() => null, (e: unknown) => e as Response);
+
+    it("a declared length over 1 MB is a 413 and the action never runs", async () => {
+      let read = false;
+      const request = new Request("http://portale.test/x", { method: "POST", body: "a=1", headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": String(MB + 1) } });
+      const thrown = await refusal(guardedWith(undefined, async () => (read = true))({ request }));
+      expect(thrown?.status).toBe(413);
+      expect(await thrown?.text()).toMatch(/^I dati inviati superano la dimensione consentita/);
+      expect(read).toBe(false);
+    });
+
+    it("a body without a length is cut off past 1 MB and answered with a 413; under it the form is read whole", async () => {
+      const readForm = async ({ request }: { request: Request }) => (await request.formData()).get("a")?.toString().length;
+      expect((await refusal(guardedWith(undefined, readForm)({ request: chunked(bigForm(2 * MB)) })))?.status).toBe(413);
+      expect(await guardedWith(undefined, readForm)({ request: chunked(bigForm(MB - 10)) })).toBe(MB - 10);
+    });
+
+    it("a route that receives files sets its own bound in its handle", async () => {
+      const readForm = async ({ request }: { request: Request }) => (await request.formData()).get("a")?.toString().length;
+      expect(await guardedWith({ maxBodyBytes: 3 * MB }, readForm)({ request: chunked(bigForm(2 * MB)) })).toBe(2 * MB);
+      expect((await refusal(guardedWith({ maxBodyBytes: 3 * MB }, readForm)({ request: chunked(bigForm(4 * MB)) })))?.status).toBe(413);
+    });
+  });
+
   it("routes without an action are left as they are", () => {
     const route = { id: "r", path: "r", module: { default: () => null } };
     const guarded = guardFormBodies({ routes: { r: route } } as unknown as ServerBuild);
