@@ -7,6 +7,7 @@ import type { Db, Tx } from "~/utils/db.server";
 import { roundTableEmailData } from "~/utils/round-table-calendar";
 import { createToken, hashToken } from "~/utils/tokens.server";
 import { recordAudit } from "./audit.server";
+import { queueEmail } from "./outbox.server";
 import { activeReferentConditions, activeReferentsInSegment, lowerReferentEmail, type ReferentSegment } from "./referent.server";
 
 // Invitations to the Tavoli tecnici (issue 4, points 4-5): choosing recipients, sending the
@@ -256,11 +257,56 @@ export function sendInvitations(
   );
 }
 
+/**
+ * When a referente is replaced, their invitations to Tavoli that are published and still to come
+ * pass to the successor: a new invitation and its email each, unless the successor's address is
+ * already invited. The old invitations stay (with their answers) but are withdrawn: no more
+ * notices, and the answer page refuses (InvitationState "withdrawn"). Runs in the caller's
+ * transaction (the approval of the handover); returns how many invitations were sent.
+ */
+export function transferInvitations(
+  tx: Tx,
+  {
+    fromReferentId,
+    to,
+    appUrl,
+    now = new Date(),
+  }: { fromReferentId: number; to: { referentId: number; email: string; name: string; memberBodyId: number }; appUrl: string; now?: Date },
+) {
+  const upcoming = tx
+    .select({ roundTable: roundTables })
+    .from(invitations)
+    .innerJoin(roundTables, eq(roundTables.id, invitations.roundTableId))
+    .where(and(eq(invitations.referentId, fromReferentId), eq(roundTables.status, "published"), sql`${roundTables.startsAt} > ${now.getTime()}`))
+    .orderBy(asc(roundTables.startsAt))
+    .all();
+  const email = to.email.toLowerCase();
+  const domain = domainOf(appUrl);
+  let count = 0;
+  for (const { roundTable: rt } of upcoming) {
+    const { token, hash } = createToken();
+    const inserted = tx
+      .insert(invitations)
+      .values({ roundTableId: rt.id, referentId: to.referentId, email, tokenHash: hash, notifiedSequence: rt.sequence, createdAt: now })
+      .onConflictDoNothing({ target: [invitations.roundTableId, invitations.email] })
+      .returning({ id: invitations.id })
+      .get();
+    if (!inserted) continue;
+    const props: InvitationEmailProps = { recipientName: to.name, recipientEmail: email, answerUrl: `${appUrl}/invito/${token}`, appUrl, roundTable: roundTableEmailInfo(rt) };
+    queueEmail(tx, { to: email, template: INVITATION_TEMPLATE, props, roundTableId: rt.id, memberBodyId: to.memberBodyId, domain });
+    count++;
+  }
+  return count;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The invitee's answer (/invito/:token)
 
-/** open: answerable; closed: started; cancelled; unavailable: taken back to draft after inviting. */
-export type InvitationState = "open" | "closed" | "cancelled" | "unavailable";
+/**
+ * open: answerable; closed: started; cancelled; unavailable: taken back to draft after inviting;
+ * withdrawn: sent to a referente who is no longer in office (replaced, revoked or erased).
+ */
+export type InvitationState = "open" | "closed" | "cancelled" | "unavailable" | "withdrawn";
 
 export type InvitationView = {
   state: InvitationState;
@@ -271,7 +317,13 @@ export type InvitationView = {
 function findByToken(tx: Db | Tx, token: string) {
   if (!token || token.length > 200) return undefined;
   return tx
-    .select({ invitation: invitations, roundTable: roundTables, firstName: referents.firstName, lastName: referents.lastName })
+    .select({
+      invitation: invitations,
+      roundTable: roundTables,
+      firstName: referents.firstName,
+      lastName: referents.lastName,
+      referentTermEnded: sql<number>`${referents.validTo} IS NOT NULL OR ${referents.erasedAt} IS NOT NULL`.mapWith(Boolean),
+    })
     .from(invitations)
     .innerJoin(roundTables, eq(roundTables.id, invitations.roundTableId))
     .leftJoin(referents, eq(referents.id, invitations.referentId))
@@ -279,7 +331,8 @@ function findByToken(tx: Db | Tx, token: string) {
     .get();
 }
 
-function stateOf(rt: RoundTableRow, now: Date): InvitationState {
+function stateOf({ roundTable: rt, referentTermEnded }: { roundTable: RoundTableRow; referentTermEnded: boolean | null }, now: Date): InvitationState {
+  if (referentTermEnded) return "withdrawn";
   if (rt.status === "cancelled") return "cancelled";
   if (rt.startsAt.getTime() <= now.getTime()) return "closed";
   // A table taken back to draft after the invitations went out cannot be answered for now.
@@ -289,8 +342,10 @@ function stateOf(rt: RoundTableRow, now: Date): InvitationState {
 
 function toView(found: NonNullable<ReturnType<typeof findByToken>>, now: Date): InvitationView {
   const { invitation, roundTable } = found;
+  const state = stateOf(found, now);
+  const info = roundTableEmailInfo(roundTable);
   return {
-    state: stateOf(roundTable, now),
+    state,
     invitation: {
       id: invitation.id,
       email: invitation.email,
@@ -298,7 +353,8 @@ function toView(found: NonNullable<ReturnType<typeof findByToken>>, now: Date): 
       answeredAt: invitation.answeredAt,
       referentName: found.firstName ? `${found.firstName} ${found.lastName}` : null,
     },
-    roundTable: roundTableEmailInfo(roundTable),
+    // The link to the meeting is for the invitees: not for someone whose invitation was withdrawn.
+    roundTable: state === "withdrawn" ? { ...info, onlineUrl: null } : info,
   };
 }
 
@@ -311,11 +367,14 @@ export function lookupInvitation(db: Db, { token, now = new Date() }: { token: s
 export const ANSWER_CLOSED_MESSAGE = "Il tavolo tecnico è già iniziato: non è più possibile modificare la risposta.";
 export const ANSWER_CANCELLED_MESSAGE = "Il tavolo tecnico è stato annullato: non è più possibile rispondere all'invito.";
 export const ANSWER_UNAVAILABLE_MESSAGE = "Il tavolo tecnico non è al momento aperto alle risposte: riprova più tardi.";
+export const ANSWER_WITHDRAWN_MESSAGE =
+  "Questo invito era rivolto al referente dell'ente, incarico che non ricopri più: non è più possibile rispondere. L'invito è passato a chi ti ha sostituito.";
 
 const REFUSALS: Record<Exclude<InvitationState, "open">, string> = {
   closed: ANSWER_CLOSED_MESSAGE,
   cancelled: ANSWER_CANCELLED_MESSAGE,
   unavailable: ANSWER_UNAVAILABLE_MESSAGE,
+  withdrawn: ANSWER_WITHDRAWN_MESSAGE,
 };
 
 export type AnswerResult =
@@ -331,7 +390,7 @@ export function answerInvitation(
   return db.transaction((tx): AnswerResult => {
     const found = findByToken(tx, token);
     if (!found) return { ok: false, reason: "not_found", error: "Invito non trovato: controlla di aver copiato il collegamento per intero." };
-    const state = stateOf(found.roundTable, now);
+    const state = stateOf(found, now);
     if (state !== "open") {
       return { ok: false, reason: "closed", error: REFUSALS[state], view: toView(found, now) };
     }
@@ -500,7 +559,7 @@ export function listInvitations(
  * table's `reminderDays`, its reminder window opens N days before the start. A reminder, with the
  * calendar file, goes to an invitation when:
  * - the round table is published, not started, and its window is open (N = 0: never);
- * - the invitee said yes or has not answered;
+ * - the invitee said yes or has not answered, and is still in office if invited as a referente;
  * - the invitation was sent before the window opened (one sent inside the window has just told
  *   them everything a reminder would: it gets none);
  * - the invitation has not had a reminder yet (`invitations.reminded_at`).
@@ -541,6 +600,7 @@ export function sendDueReminders(db: Db, { now = new Date(), appUrl }: { now?: D
            WHERE t.status = 'published' AND t.reminder_days > 0
              AND t.starts_at > @now AND t.starts_at - t.reminder_days * ${DAY_MS} <= @now
              AND i.answer IN ('yes', 'pending') AND i.reminded_at IS NULL
+             AND (i.referent_id IS NULL OR (r.valid_to IS NULL AND r.erased_at IS NULL))
              AND i.created_at < t.starts_at - t.reminder_days * ${DAY_MS}
            ORDER BY t.starts_at, t.id, i.id`,
         )

@@ -3,6 +3,7 @@ import { memberBodies, membershipRequests, referents, saiProjects } from "#db/sc
 import type { Db, Tx } from "~/utils/db.server";
 import { formatDateIt } from "~/utils/dates";
 import { recordAudit } from "./audit.server";
+import { transferInvitations } from "./invitation.server";
 import { queueEmail } from "./outbox.server";
 
 // Coordinators' decisions on membership requests. Each runs in one transaction with its emails
@@ -25,8 +26,9 @@ const domainOf = (appUrl: string) => new URL(appUrl).hostname;
 
 /**
  * Approves a confirmed request. For a handover the current referente gets an end date and a
- * notice, the previous membership is marked superseded and the projects declared by the
- * successor replace the ente's open ones.
+ * notice, the previous membership is marked superseded, the projects declared by the
+ * successor replace the ente's open ones, and the invitations to Tavoli still to come pass to the
+ * successor.
  */
 export function approveMembership(db: Db, { id, coordinatorId, appUrl, now = new Date() }: Decision): DecisionResult {
   return db.transaction((tx): DecisionResult => {
@@ -72,6 +74,14 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, now = new
       });
     }
     tx.update(referents).set({ validFrom: now }).where(eq(referents.id, referent.id)).run();
+    const transferredInvitations = previous
+      ? transferInvitations(tx, {
+          fromReferentId: previous.id,
+          to: { referentId: referent.id, email: referent.email, name: `${referent.firstName} ${referent.lastName}`, memberBodyId: body.id },
+          appUrl,
+          now,
+        })
+      : 0;
     tx.update(membershipRequests)
       .set({ status: "approved", decidedById: coordinatorId, decidedAt: now, updatedAt: now })
       .where(eq(membershipRequests.id, request.id))
@@ -95,7 +105,7 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, now = new
       action: previous ? "membership.handover_approved" : "membership.approved",
       entityType: "membership_request",
       entityId: request.id,
-      details: { memberBodyId: body.id, referentId: referent.id, previousReferentId: previous?.id ?? null },
+      details: { memberBodyId: body.id, referentId: referent.id, previousReferentId: previous?.id ?? null, ...(previous ? { transferredInvitations } : {}) },
     });
     return { ok: true };
   });

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { memberBodies, membershipRequests, referentEmailChanges, referents, saiProjects, type ReferentRole } from "#db/schema";
 import { displayPhone } from "~/utils/phone-display.server";
@@ -8,7 +8,7 @@ import { createToken, hashToken } from "~/utils/tokens.server";
 import { MEMBER_BODY_KIND_LABELS, REFERENT_ROLE_LABELS } from "~/validation/labels";
 import type { ContactChange, ProjectInput } from "~/validation/referent-area";
 import { recordAudit } from "./audit.server";
-import { changeProject, insertProject, markProjectClosed, projectFormValues, projectView, type ProjectAudit } from "./sai-project.server";
+import { changeProject, insertProject, markProjectClosed, notAwaitingHandover, projectFormValues, projectView, type ProjectAudit } from "./sai-project.server";
 import { queueEmail } from "./outbox.server";
 import { findEligibleReferents, type ReferentAccess } from "./referent-session.server";
 import { provinceName } from "./territory.server";
@@ -119,7 +119,8 @@ export function getReferentOverview(db: Db, { access, now = new Date() }: { acce
   const projects = db
     .select()
     .from(saiProjects)
-    .where(eq(saiProjects.memberBodyId, body.id))
+    // A successor's scheda awaiting approval declares projects of the ente: not the current referente's.
+    .where(and(eq(saiProjects.memberBodyId, body.id), or(eq(saiProjects.requestId, access.requestId), notAwaitingHandover())))
     .orderBy(sql`${saiProjects.closedAt} IS NOT NULL`, desc(saiProjects.startDate), desc(saiProjects.id))
     .all()
     .map((p) => projectView(p, now));
@@ -377,7 +378,13 @@ export function getOwnProject(db: Db | Tx, { access, projectId }: { access: Refe
   return db
     .select()
     .from(saiProjects)
-    .where(and(eq(saiProjects.id, projectId), eq(saiProjects.memberBodyId, access.memberBodyId)))
+    .where(
+      and(
+        eq(saiProjects.id, projectId),
+        eq(saiProjects.memberBodyId, access.memberBodyId),
+        or(eq(saiProjects.requestId, access.requestId), notAwaitingHandover()),
+      ),
+    )
     .get();
 }
 

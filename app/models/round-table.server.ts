@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
 import { invitations, referents, roundTables } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
 import { roundTableEmailData, type RoundTableEmailData } from "~/utils/round-table-calendar";
@@ -152,9 +152,14 @@ export function createRoundTable(
 /** memberBodyId: the ente of the invited referente, null for an address that is no referente's. */
 export type Invitee = { invitationId: number; email: string; name: string | null; referentId: number | null; memberBodyId: number | null };
 
-/** The invitees of a round table; without `includeDeclined` those who answered "Non partecipo" are left out. */
+/**
+ * The invitees of a round table who still get its news; without `includeDeclined` those who answered
+ * "Non partecipo" are left out. A referente no longer in office (replaced, revoked, erased) is out:
+ * their invitations passed to the successor (transferInvitations).
+ */
 export function roundTableInvitees(tx: Db | Tx, { roundTableId, includeDeclined }: { roundTableId: number; includeDeclined: boolean }): Invitee[] {
-  const conditions = [eq(invitations.roundTableId, roundTableId)];
+  const stillInOffice = or(isNull(invitations.referentId), and(isNull(referents.validTo), isNull(referents.erasedAt)));
+  const conditions = [eq(invitations.roundTableId, roundTableId), stillInOffice!];
   if (!includeDeclined) conditions.push(ne(invitations.answer, "no"));
   return tx
     .select({

@@ -6,6 +6,7 @@ import { parseRomeLocal } from "~/utils/rome-time";
 import { SAI_CATEGORY_LABELS } from "~/validation/labels";
 import type { ProjectInput } from "~/validation/referent-area";
 import { recordAudit } from "./audit.server";
+import { REFERENT_PROPOSAL_SOURCE } from "./referent-area.server";
 
 // The SAI projects of an ente: the writes shared by its referente (referent-area.server.ts, through
 // the referent area) and by the coordinators (below, from /admin/adesioni/:id/progetti). Every
@@ -271,6 +272,22 @@ export function reopenProjectAsCoordinator(
   });
 }
 
+/**
+ * The projects a handover scheda (the public form, for an ente that already has a referente)
+ * declares are stored with the ente at once, but become the ente's only when a coordinator approves
+ * the request, which closes those they replace. Until then (and for good if it is rejected) they
+ * must not count as the ente's: not in the figures, the invitations by tipologia, nor in the current
+ * referente's area. A proposal from the referent area declares none (it carries the ente's own).
+ * A function: the condition is built when first used (referent-area.server imports this module).
+ */
+export function notAwaitingHandover() {
+  return sql`NOT EXISTS (SELECT 1 FROM membership_requests awaiting
+    WHERE awaiting.id = ${saiProjects.requestId} AND awaiting.kind = 'handover'
+      AND awaiting.status IN ('email_unverified', 'pending', 'rejected')
+      AND coalesce(json_extract(awaiting.submission, '$.source'), '') <> ${REFERENT_PROPOSAL_SOURCE}
+      AND ${saiProjects.createdAt} >= awaiting.created_at)`;
+}
+
 export type OverdueProject = {
   projectId: number;
   bodyName: string;
@@ -287,7 +304,7 @@ export type OverdueProject = {
  * extended or closed.
  */
 export function listOverdueProjects(db: Db, { now = new Date(), limit = 10 }: { now?: Date; limit?: number } = {}) {
-  const overdue = and(isNull(saiProjects.closedAt), lt(saiProjects.endDate, italianIsoDay(now)), eq(memberBodies.status, "member"));
+  const overdue = and(isNull(saiProjects.closedAt), lt(saiProjects.endDate, italianIsoDay(now)), eq(memberBodies.status, "member"), notAwaitingHandover());
   const total =
     db
       .select({ n: sql<number>`count(*)`.mapWith(Number) })

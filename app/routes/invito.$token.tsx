@@ -2,7 +2,7 @@ import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import type { RoundTableEmailInfo } from "#emails/components/round-table-details";
-import { answerInvitation, lookupInvitation, type InvitationView } from "~/models/invitation.server";
+import { ANSWER_WITHDRAWN_MESSAGE, answerInvitation, lookupInvitation, type InvitationView } from "~/models/invitation.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { formatDateTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
@@ -123,6 +123,11 @@ function Invitation({
       {!error && state === "unavailable" ? (
         <div className="alert alert-info" role="status">
           Il tavolo tecnico non è al momento aperto alle risposte: riprova più tardi.
+        </div>
+      ) : null}
+      {!error && state === "withdrawn" ? (
+        <div className="alert alert-warning" role="status">
+          {ANSWER_WITHDRAWN_MESSAGE}
         </div>
       ) : null}
       {!error && state === "cancelled" ? (

@@ -181,6 +181,7 @@ const DETAIL_KEYS: Record<string, string> = {
   memberBodyId: "ente",
   referentId: "referente",
   previousReferentId: "referente precedente",
+  transferredInvitations: "inviti passati al nuovo referente",
   handoverProposal: "proposta di subentro",
   privacyNoticeVersion: "versione dell'informativa",
   changes: "modifiche",

@@ -34,3 +34,7 @@ export function confirmationTokenFor(email: string) {
   const url = String(rows.at(-1)!.props.confirmUrl);
   return url.split("/").pop()!;
 }
+
+export function projectsOfBody(memberBodyId: number) {
+  return getDb().select().from(saiProjects).where(eq(saiProjects.memberBodyId, memberBodyId)).orderBy(saiProjects.id).all();
+}

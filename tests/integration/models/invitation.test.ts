@@ -2,8 +2,10 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { invitations, outbox, roundTables } from "#db/schema";
 import {
+  ANSWER_WITHDRAWN_MESSAGE,
   answerInvitation,
   listInvitations,
+  lookupInvitation,
   recipientsFor,
   saveAttendance,
   sendDueReminders,
@@ -12,7 +14,7 @@ import {
   type RecipientFilters,
 } from "~/models/invitation.server";
 import { approveMembership, revokeMembership } from "~/models/membership-review.server";
-import { updateRoundTable } from "~/models/round-table.server";
+import { roundTableInvitees, updateRoundTable } from "~/models/round-table.server";
 import { getDb } from "~/utils/db.server";
 import { scheduledJobs } from "~/utils/scheduled-jobs.server";
 import { hashToken } from "~/utils/tokens.server";
@@ -490,5 +492,50 @@ describe("sendDueReminders: one reminder per invitation, only if invited before 
     expect(remind(at("2031-06-15T14:00:00Z"))).toEqual({ roundTables: 1, emails: 1 });
     expect(remind(at("2031-06-18T14:00:00Z"))).toEqual({ roundTables: 0, emails: 0 });
     expect(remindedEmails(rt.id)).toEqual(["cinque@ospite.test"]);
+  });
+});
+
+describe("a referente replaced after being invited", () => {
+  it("their invitations to Tavoli still to come pass to the successor; the old ones get no more news and cannot be answered", async () => {
+    const outgoing = await createReferent({ provinceCode: "089", category: "MSNA" });
+    // Invited ten days before the start (before the reminder window), to a Tavolo in two days and
+    // to one already held.
+    const upcoming = createRoundTable({ startsInMs: 2 * DAY, status: "published", reminderDays: 1, onlineUrl: "https://meet.example.org/riservato" });
+    const held = createRoundTable({ startsInMs: 10 * DAY, status: "published" });
+    const invitedAt = new Date(upcoming.startsAt.getTime() - 10 * DAY);
+    for (const rt of [upcoming, held]) {
+      sendInvitations(getDb(), { roundTableId: rt.id, filters: { extraEmails: [outgoing.email] }, coordinatorId, appUrl: APP_URL, now: invitedAt });
+    }
+    getDb().update(roundTables).set({ startsAt: new Date(Date.now() - DAY), endsAt: new Date(Date.now() - DAY + HOUR) }).where(eq(roundTables.id, held.id)).run();
+    const oldToken = answerTokenFor(upcoming.id, outgoing.email);
+    expect(answerInvitation(getDb(), { token: oldToken, answer: "yes" }).ok).toBe(true);
+
+    const incoming = await createReferent({
+      state: "pending",
+      fields: { municipalityCode: outgoing.fields.municipalityCode, fiscalCode: outgoing.fields.fiscalCode, firstName: "Rosalia", "projects.0.category": "MSNA" },
+    });
+    expect(approveMembership(getDb(), { id: incoming.request.id, coordinatorId, appUrl: APP_URL })).toEqual({ ok: true });
+
+    // The successor is invited to the Tavolo to come, with an email of their own; not to the one held.
+    const successorInvitation = invitationsOf(upcoming.id).find((i) => i.email === incoming.email)!;
+    expect(successorInvitation).toMatchObject({ referentId: incoming.referent.id, answer: "pending" });
+    expect(emailsOf(upcoming.id, "round-table-invitation").filter((e) => e.recipient === incoming.email)).toHaveLength(1);
+    expect(invitationsOf(held.id).map((i) => i.email)).not.toContain(incoming.email);
+    expect(auditOf("membership.handover_approved", incoming.request.id)[0].details).toMatchObject({ transferredInvitations: 1 });
+
+    // The old invitation: withdrawn, without the meeting's link, and its answer is refused.
+    const view = lookupInvitation(getDb(), { token: oldToken })!;
+    expect(view.state).toBe("withdrawn");
+    expect(view.roundTable.onlineUrl).toBeNull();
+    const refused = answerInvitation(getDb(), { token: oldToken, answer: "no" });
+    expect(refused).toMatchObject({ ok: false, reason: "closed", error: ANSWER_WITHDRAWN_MESSAGE });
+    expect(lookupInvitation(getDb(), { token: answerTokenFor(upcoming.id, incoming.email) })!.state).toBe("open");
+
+    // News of the Tavolo (updates, cancellation, materials) and its reminder go to the successor only.
+    const invitees = roundTableInvitees(getDb(), { roundTableId: upcoming.id, includeDeclined: true }).map((i) => i.email);
+    expect(invitees).toContain(incoming.email);
+    expect(invitees).not.toContain(outgoing.email);
+    sendDueReminders(getDb(), { now: new Date(upcoming.startsAt.getTime() - 12 * HOUR), appUrl: APP_URL });
+    expect(emailsOf(upcoming.id, "round-table-reminder").map((e) => e.recipient)).not.toContain(outgoing.email);
   });
 });

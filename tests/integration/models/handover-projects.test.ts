@@ -1,0 +1,74 @@
+// The projects declared by a successor's scheda (a handover sent through the public form) are stored
+// with the ente at once, but count as the ente's only once a coordinator approves the handover:
+// before that (even unconfirmed, by anyone) they must not swell the network's figures, reach the
+// invitations by tipologia, or appear as the current referente's projects.
+import { describe, expect, it } from "vitest";
+import { getNetworkFigures } from "~/models/figures.server";
+import { recipientsFor } from "~/models/invitation.server";
+import { approveMembership, rejectMembership } from "~/models/membership-review.server";
+import { getOwnProject, getReferentOverview } from "~/models/referent-area.server";
+import type { ReferentAccess } from "~/models/referent-session.server";
+import { getDb } from "~/utils/db.server";
+import { createTestCoordinator } from "../../support/admin";
+import { createReferent, createRoundTable } from "../../support/invitations";
+import { APP_URL } from "../../support/requests";
+import { projectsOfBody } from "../../support/db-queries";
+
+const msnaPlaces = () => getNetworkFigures(getDb()).byCategory.find((c) => c.category === "MSNA")!;
+
+async function enteWithSuccessorScheda(state: "unconfirmed" | "pending") {
+  const current = await createReferent({ provinceCode: "086", category: "ordinari" });
+  const before = { figures: getNetworkFigures(getDb()), msna: msnaPlaces() };
+  const successor = await createReferent({
+    state,
+    fields: {
+      municipalityCode: current.fields.municipalityCode,
+      fiscalCode: current.fields.fiscalCode,
+      firstName: "Subentrante",
+      "projects.0.category": "MSNA",
+      "projects.0.fundedPlaces": "40",
+    },
+  });
+  expect(successor.request.kind).toBe("handover");
+  const declared = projectsOfBody(current.referent.memberBodyId).find((p) => p.requestId === successor.request.id)!;
+  expect(declared).toMatchObject({ category: "MSNA", fundedPlaces: 40, closedAt: null });
+  return { current, successor, declared, before };
+}
+
+const currentAccess = (r: Awaited<ReturnType<typeof createReferent>>): ReferentAccess => ({
+  referentId: r.referent.id,
+  memberBodyId: r.referent.memberBodyId,
+  requestId: r.request.id,
+  status: "active",
+  email: r.email,
+  firstName: r.fields.firstName,
+  lastName: r.fields.lastName,
+  bodyName: "Ente di prova",
+});
+
+describe("projects of a handover awaiting approval", () => {
+  it.each(["unconfirmed", "pending"] as const)("(%s) count nowhere as the ente's: figures, invitations by tipologia, the current referente's area", async (state) => {
+    const { current, declared, before } = await enteWithSuccessorScheda(state);
+    expect(getNetworkFigures(getDb())).toEqual(before.figures);
+
+    const rt = createRoundTable();
+    const msnaRecipients = recipientsFor(getDb(), { roundTableId: rt.id, categories: ["MSNA"], sampleSize: 100_000 }).sample.map((r) => r.email);
+    expect(msnaRecipients).not.toContain(current.email);
+
+    const overview = getReferentOverview(getDb(), { access: currentAccess(current) })!;
+    expect(overview.projects.map((p) => p.category)).toEqual(["ordinari"]);
+    expect(getOwnProject(getDb(), { access: currentAccess(current), projectId: declared.id })).toBeUndefined();
+  });
+
+  it("count once the handover is approved (replacing the ente's), and never if it is rejected", async () => {
+    const coordinatorId = createTestCoordinator().id;
+    const approved = await enteWithSuccessorScheda("pending");
+    expect(approveMembership(getDb(), { id: approved.successor.request.id, coordinatorId, appUrl: APP_URL })).toEqual({ ok: true });
+    expect(msnaPlaces()).toEqual({ category: "MSNA", projects: approved.before.msna.projects + 1, places: approved.before.msna.places + 40 });
+
+    const rejected = await enteWithSuccessorScheda("pending");
+    expect(rejectMembership(getDb(), { id: rejected.successor.request.id, coordinatorId, appUrl: APP_URL, reason: "Non è il nuovo referente" })).toEqual({ ok: true });
+    expect(getNetworkFigures(getDb())).toEqual(rejected.before.figures);
+    expect(getReferentOverview(getDb(), { access: currentAccess(rejected.current) })!.projects.map((p) => p.category)).toEqual(["ordinari"]);
+  });
+});
