@@ -31,7 +31,7 @@ export default function AdminLayout() {
         <SectionNav label="Area coordinatori" links={links} />
         <div className="d-flex align-items-center gap-3">
           <span>
-            {coordinator.name} <span className="text-muted">({coordinator.email})</span>
+            {coordinator.name} <span className="text-muted text-break">({coordinator.email})</span>
           </span>
           <SignOutForm action="/logout" buttonClassName="btn btn-outline-primary btn-sm" />
         </div>

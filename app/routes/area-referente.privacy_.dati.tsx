@@ -165,50 +165,54 @@ export default function MyDataPage() {
               confermata il {when(m.confirmedAt)} · decisa il {when(m.decidedAt)}
               {m.decisionReason ? ` · motivo: ${m.decisionReason}` : ""}
             </p>
-            <table className="table table-sm">
-              <caption>Dati inviati con la richiesta n. {m.id}</caption>
-              <tbody>
-                {Object.entries((m.submission ?? {}) as Record<string, unknown>).map(([key, value]) => (
-                  <tr key={key}>
-                    <th scope="row" className="w-25">
-                      {SUBMISSION_LABELS[key] ?? key}
-                    </th>
-                    <td className="text-break">
-                      {submissionValue(key, value, { provinceNames, phoneDisplay })}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <div className="table-responsive">
+              <table className="table table-sm">
+                <caption>Dati inviati con la richiesta n. {m.id}</caption>
+                <tbody>
+                  {Object.entries((m.submission ?? {}) as Record<string, unknown>).map(([key, value]) => (
+                    <tr key={key}>
+                      <th scope="row" className="w-25">
+                        {SUBMISSION_LABELS[key] ?? key}
+                      </th>
+                      <td className="text-break">
+                        {submissionValue(key, value, { provinceNames, phoneDisplay })}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           </div>
         ))}
       </section>
 
       <section aria-labelledby="enti-title" className="mb-5">
         <h2 id="enti-title">Enti</h2>
-        <table className="table">
-          <caption className="visually-hidden">Enti per cui hai inviato una scheda</caption>
-          <thead>
-            <tr>
-              <th scope="col">Ente</th>
-              <th scope="col">Tipo</th>
-              <th scope="col">PEC</th>
-              <th scope="col">Codice fiscale</th>
-              <th scope="col">Stato</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.memberBodies.map((b) => (
-              <tr key={b.id}>
-                <th scope="row">{b.name}</th>
-                <td>{MEMBER_BODY_KIND_LABELS[b.kind]}</td>
-                <td className="text-break">{b.pec}</td>
-                <td>{b.fiscalCode}</td>
-                <td>{MEMBER_BODY_STATUS_LABELS[b.status as keyof typeof MEMBER_BODY_STATUS_LABELS] ?? b.status}</td>
+        <div className="table-responsive">
+          <table className="table">
+            <caption className="visually-hidden">Enti per cui hai inviato una scheda</caption>
+            <thead>
+              <tr>
+                <th scope="col">Ente</th>
+                <th scope="col">Tipo</th>
+                <th scope="col">PEC</th>
+                <th scope="col">Codice fiscale</th>
+                <th scope="col">Stato</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {data.memberBodies.map((b) => (
+                <tr key={b.id}>
+                  <th scope="row">{b.name}</th>
+                  <td>{MEMBER_BODY_KIND_LABELS[b.kind]}</td>
+                  <td className="text-break">{b.pec}</td>
+                  <td>{b.fiscalCode}</td>
+                  <td>{MEMBER_BODY_STATUS_LABELS[b.status as keyof typeof MEMBER_BODY_STATUS_LABELS] ?? b.status}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </section>
 
       <section aria-labelledby="progetti-title" className="mb-5">
@@ -216,35 +220,37 @@ export default function MyDataPage() {
         {data.projects.length === 0 ? (
           <p>Nessun progetto.</p>
         ) : (
-          <table className="table">
-            <caption className="visually-hidden">Progetti SAI che hai dichiarato o che gestisci come referente</caption>
-            <thead>
-              <tr>
-                <th scope="col">Ente</th>
-                <th scope="col">Tipologia</th>
-                <th scope="col">Posti finanziati</th>
-                <th scope="col">Codice progetto</th>
-                <th scope="col">Ente attuatore</th>
-                <th scope="col">Periodo</th>
-                <th scope="col">Chiuso il</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.projects.map((p) => (
-                <tr key={p.id}>
-                  <th scope="row">{bodyName(p.memberBodyId)}</th>
-                  <td>{SAI_CATEGORY_LABELS[p.category]}</td>
-                  <td>{p.fundedPlaces}</td>
-                  <td>{text(p.projectCode)}</td>
-                  <td>{p.managingOrganization}</td>
-                  <td>
-                    dal {formatIsoDay(p.startDate)} al {formatIsoDay(p.endDate)}
-                  </td>
-                  <td>{day(p.closedAt)}</td>
+          <div className="table-responsive">
+            <table className="table">
+              <caption className="visually-hidden">Progetti SAI che hai dichiarato o che gestisci come referente</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Ente</th>
+                  <th scope="col">Tipologia</th>
+                  <th scope="col">Posti finanziati</th>
+                  <th scope="col">Codice progetto</th>
+                  <th scope="col">Ente attuatore</th>
+                  <th scope="col">Periodo</th>
+                  <th scope="col">Chiuso il</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {data.projects.map((p) => (
+                  <tr key={p.id}>
+                    <th scope="row">{bodyName(p.memberBodyId)}</th>
+                    <td>{SAI_CATEGORY_LABELS[p.category]}</td>
+                    <td>{p.fundedPlaces}</td>
+                    <td>{text(p.projectCode)}</td>
+                    <td>{p.managingOrganization}</td>
+                    <td>
+                      dal {formatIsoDay(p.startDate)} al {formatIsoDay(p.endDate)}
+                    </td>
+                    <td>{day(p.closedAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </section>
 
@@ -253,33 +259,35 @@ export default function MyDataPage() {
         {data.invitations.length === 0 ? (
           <p>Nessun invito.</p>
         ) : (
-          <table className="table">
-            <caption className="visually-hidden">I tuoi inviti ai Tavoli tecnici e le tue risposte</caption>
-            <thead>
-              <tr>
-                <th scope="col">Tavolo tecnico</th>
-                <th scope="col">Data</th>
-                <th scope="col">Invitato all'indirizzo</th>
-                <th scope="col">Risposta</th>
-                <th scope="col">Risposto il</th>
-                <th scope="col">Presenza</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.invitations.map((i) => (
-                <tr key={i.id}>
-                  <th scope="row">
-                    {roundTableName(i.roundTable)}
-                  </th>
-                  <td>{when(i.roundTable.startsAt)}</td>
-                  <td className="text-break">{i.email}</td>
-                  <td>{ANSWER_LABELS[i.answer] ?? i.answer}</td>
-                  <td>{when(i.answeredAt)}</td>
-                  <td>{attendanceLabel(i.attended)}</td>
+          <div className="table-responsive">
+            <table className="table">
+              <caption className="visually-hidden">I tuoi inviti ai Tavoli tecnici e le tue risposte</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Tavolo tecnico</th>
+                  <th scope="col">Data</th>
+                  <th scope="col">Invitato all'indirizzo</th>
+                  <th scope="col">Risposta</th>
+                  <th scope="col">Risposto il</th>
+                  <th scope="col">Presenza</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {data.invitations.map((i) => (
+                  <tr key={i.id}>
+                    <th scope="row">
+                      {roundTableName(i.roundTable)}
+                    </th>
+                    <td>{when(i.roundTable.startsAt)}</td>
+                    <td className="text-break">{i.email}</td>
+                    <td>{ANSWER_LABELS[i.answer] ?? i.answer}</td>
+                    <td>{when(i.answeredAt)}</td>
+                    <td>{attendanceLabel(i.attended)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </section>
 
@@ -288,29 +296,31 @@ export default function MyDataPage() {
         {data.emailsSent.length === 0 ? (
           <p>Nessuna email.</p>
         ) : (
-          <table className="table">
-            <caption className="visually-hidden">Email che il portale ti ha inviato</caption>
-            <thead>
-              <tr>
-                <th scope="col">Oggetto</th>
-                <th scope="col">Destinatario</th>
-                <th scope="col">Stato</th>
-                <th scope="col">Creata il</th>
-                <th scope="col">Inviata il</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.emailsSent.map((e) => (
-                <tr key={e.id}>
-                  <th scope="row">{e.subject ?? `Messaggio «${e.template}»`}</th>
-                  <td className="text-break">{e.recipient}</td>
-                  <td>{OUTBOX_STATUS_LABELS[e.status]}</td>
-                  <td>{when(e.createdAt)}</td>
-                  <td>{when(e.sentAt)}</td>
+          <div className="table-responsive">
+            <table className="table">
+              <caption className="visually-hidden">Email che il portale ti ha inviato</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Oggetto</th>
+                  <th scope="col">Destinatario</th>
+                  <th scope="col">Stato</th>
+                  <th scope="col">Creata il</th>
+                  <th scope="col">Inviata il</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {data.emailsSent.map((e) => (
+                  <tr key={e.id}>
+                    <th scope="row">{e.subject ?? `Messaggio «${e.template}»`}</th>
+                    <td className="text-break">{e.recipient}</td>
+                    <td>{OUTBOX_STATUS_LABELS[e.status]}</td>
+                    <td>{when(e.createdAt)}</td>
+                    <td>{when(e.sentAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </section>
 
@@ -319,33 +329,35 @@ export default function MyDataPage() {
         {data.activity.length === 0 ? (
           <p>Nessuna attività.</p>
         ) : (
-          <table className="table table-sm">
-            <caption className="visually-hidden">Registro delle attività che ti riguardano</caption>
-            <thead>
-              <tr>
-                <th scope="col">Quando</th>
-                <th scope="col">Chi</th>
-                <th scope="col">Che cosa</th>
-                <th scope="col">Dettagli</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.activity.map((a) => (
-                <tr key={a.id}>
-                  <th scope="row" className="text-nowrap">
-                    {when(a.createdAt)}
-                  </th>
-                  <td>{ACTOR_LABELS[a.actorType] ?? a.actorType}</td>
-                  <td>{auditActionTitle(a.action)}</td>
-                  <td className="text-break small">
-                    {auditDetailPairs(a.details, { provinceNames })
-                      .map((p) => `${p.key}: ${p.value}`)
-                      .join(" · ")}
-                  </td>
+          <div className="table-responsive">
+            <table className="table table-sm">
+              <caption className="visually-hidden">Registro delle attività che ti riguardano</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Quando</th>
+                  <th scope="col">Chi</th>
+                  <th scope="col">Che cosa</th>
+                  <th scope="col">Dettagli</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {data.activity.map((a) => (
+                  <tr key={a.id}>
+                    <th scope="row" className="text-nowrap">
+                      {when(a.createdAt)}
+                    </th>
+                    <td>{ACTOR_LABELS[a.actorType] ?? a.actorType}</td>
+                    <td>{auditActionTitle(a.action)}</td>
+                    <td className="text-break small">
+                      {auditDetailPairs(a.details, { provinceNames })
+                        .map((p) => `${p.key}: ${p.value}`)
+                        .join(" · ")}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </section>
     </ReferentAreaFrame>

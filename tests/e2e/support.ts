@@ -344,13 +344,48 @@ async function runAxe(page: Page): Promise<string[]> {
         .then((r) => r.violations),
     WCAG_TAGS,
   )) as AxeViolation[];
-  return violations.flatMap((v) =>
+  return [...(await reflowViolations(page)), ...violations.flatMap((v) =>
     v.nodes.map(
       (n) =>
         `${v.id} (${v.impact ?? "?"}): ${v.help} -> ${JSON.stringify(n.target)} ${n.html.slice(0, 160)}` +
         (n.failureSummary ? ` | ${n.failureSummary.replace(/\s+/g, " ").slice(0, 300)}` : ""),
     ),
-  );
+  )];
+}
+
+/**
+ * Reflow (WCAG 1.4.10), which axe does not check: at 320 CSS px, as on a phone or at 400% zoom, the
+ * page must not scroll sideways (a wide table may scroll inside its own container). The viewport is
+ * put back afterwards.
+ */
+async function reflowViolations(page: Page): Promise<string[]> {
+  const original = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: original?.height ?? 720 });
+  try {
+    const found = await page.evaluate(() => {
+      const width = document.documentElement.clientWidth;
+      if (document.documentElement.scrollWidth <= width) return null;
+      const clipped = (e: Element) => {
+        for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+          if (getComputedStyle(a).overflowX !== "visible") return true;
+        }
+        return false;
+      };
+      const widest = [...document.body.querySelectorAll<HTMLElement>("*")]
+        // An element past the edge, or one whose text (a long address, a URL) runs past it.
+        .filter((e) => {
+          const box = e.getBoundingClientRect();
+          const scrolls = getComputedStyle(e).overflowX !== "visible";
+          return Math.max(box.right, scrolls ? 0 : box.left + e.scrollWidth) > width + 1 && !clipped(e);
+        })
+        .slice(-3)
+        .map((e) => e.outerHTML.slice(0, 120));
+      return { scrollWidth: document.documentElement.scrollWidth, widest };
+    });
+    return found ? [`reflow: at 320 CSS px the page is ${found.scrollWidth} px wide -> ${found.widest.join(" | ")}`] : [];
+  } finally {
+    if (original) await page.setViewportSize(original);
+  }
 }
 
 /** True once Remix has hydrated the page (its router is on window). */
