@@ -4,6 +4,7 @@ import { renderToString } from "react-dom/server";
 import { ComuniOptionsContext } from "./components/comune-picker";
 import { comuniOptionsHtml } from "./models/territory.server";
 import { getDb } from "./utils/db.server";
+import { prefixTitleOnErrors } from "./utils/error-title";
 import { NonceProvider } from "./utils/nonce";
 
 /** The comune <select> of the scheda referente, rendered from HTML built once (server only). */
@@ -35,7 +36,7 @@ export default function handleRequest(
     </NonceProvider>,
   );
   responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-  return new Response(`<!DOCTYPE html>${html}`, { headers: responseHeaders, status: responseStatusCode });
+  return new Response(`<!DOCTYPE html>${prefixTitleOnErrors(html, request)}`, { headers: responseHeaders, status: responseStatusCode });
 }
 
 export function handleError(error: unknown, { request }: { request: Request }) {

@@ -15,6 +15,7 @@ import type { ReactNode } from "react";
 import { AuthenticityTokenProvider } from "remix-utils/csrf/react";
 import { HoneypotProvider } from "remix-utils/honeypot/react";
 import bootstrapItaliaHref from "bootstrap-italia/dist/css/bootstrap-italia.min.css";
+import { useFocusAfterNavigation } from "./components/focus-after-navigation";
 import { SiteFooter, SiteHeader } from "./components/site-chrome";
 import appStylesHref from "./styles/app.css";
 import { commitCsrfToken } from "./utils/csrf.server";
@@ -53,6 +54,7 @@ export const shouldRevalidate: ShouldRevalidateFunction = ({ defaultShouldRevali
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
   const data = useRouteLoaderData<typeof loader>("root");
+  useFocusAfterNavigation();
   if (typeof document !== "undefined") hasFormTokens = Boolean(data?.csrfToken);
   return (
     <html lang="it">

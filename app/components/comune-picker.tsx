@@ -91,6 +91,14 @@ export function ComunePicker(props: Props) {
   return <ComuneCombobox {...props} />;
 }
 
+/** The one comune whose name (or "name (sigla)") is exactly what was typed, accents and case aside. */
+function exactMatch(items: Item[], typed: string) {
+  const withProvince = items.filter((i) => searchKey(i.label) === searchKey(typed));
+  if (withProvince.length === 1) return withProvince[0];
+  const byName = items.filter((i) => i.key === searchKey(typed));
+  return byName.length === 1 ? byName[0] : null;
+}
+
 function ComuneCombobox({ name, label, hint, error, provinces, loadFailed, value, onChange, onBlur }: Props) {
   const allItems = useMemo<Item[]>(
     () =>
@@ -241,7 +249,10 @@ function ComuneCombobox({ name, label, hint, error, provinces, loadFailed, value
           onKeyDown={onKeyDown}
           onClick={() => (open ? close() : show(selectedIndex))}
           onBlur={() => {
-            close();
+            // A comune typed out in full counts as chosen: "palermo", then Tab, is Palermo.
+            const typed = exactMatch(allItems, query);
+            if (!selected && typed) choose(typed);
+            else close();
             onBlur();
           }}
         />
@@ -273,6 +284,11 @@ function ComuneCombobox({ name, label, hint, error, provinces, loadFailed, value
             : null}
         </ul>
       </div>
+      {open && !expanded && allItems.length > 0 && searchKey(query) ? (
+        <p className="form-text" role="status">
+          Nessun Comune corrisponde a «{query.trim()}»: controlla come l'hai scritto.
+        </p>
+      ) : null}
       {loadFailed ? (
         <p className="field-error" role="alert">
           Non è stato possibile caricare l'elenco dei Comuni: ricarica la pagina.

@@ -1,4 +1,5 @@
-import { forwardRef, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
+import { forwardRef, useEffect, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
+import { ERROR_SUMMARY_ATTRIBUTE, withErrorPrefix, withoutErrorPrefix } from "~/utils/error-title";
 import { fieldId } from "~/utils/form-data";
 
 type FieldShell = { name: string; label: ReactNode; hint?: ReactNode; error?: string; className?: string };
@@ -175,9 +176,20 @@ type ErrorSummaryProps = {
 
 export const ErrorSummary = forwardRef<HTMLDivElement, ErrorSummaryProps>(
   function ErrorSummary({ errors, formError, subject = "Il modulo", failureTitle = "Operazione non riuscita", titleId = "error-summary-title" }, ref) {
-    if (errors.length === 0 && !formError) return null;
+    const shown = errors.length > 0 || !!formError;
+    useEffect(() => {
+      if (!shown) return;
+      document.title = withErrorPrefix(document.title);
+      return () => {
+        document.title = withoutErrorPrefix(document.title);
+      };
+    }, [shown]);
+    if (!shown) return null;
+    // autoFocus: a page answering a form sent without JavaScript opens on its errors (with
+    // JavaScript, useValidatedForm moves the focus here).
+    const marker = { [ERROR_SUMMARY_ATTRIBUTE]: "" };
     return (
-      <div ref={ref} className="alert alert-danger" role="alert" tabIndex={-1} aria-labelledby={titleId}>
+      <div ref={ref} className="alert alert-danger" role="alert" tabIndex={-1} aria-labelledby={titleId} autoFocus {...marker}>
         <h2 id={titleId} className="h4">
           {errors.length > 0
             ? `${subject} contiene ${errors.length === 1 ? "un errore" : `${errors.length} errori`}`

@@ -362,7 +362,7 @@ function SortableHeader({ label, sortKey, data }: { label: string; sortKey: Sort
 function Outcome({ outcome }: { outcome: LoaderData["outcome"] }) {
   if (!outcome) return null;
   return (
-    <div className={`alert ${outcome.failures.length ? "alert-warning" : "alert-success"}`} role="status">
+    <div className={`alert ${outcome.failures.length ? "alert-warning" : "alert-success"}`} role="status" data-outcome>
       <p className={outcome.failures.length ? "" : "mb-0"}>
         {outcome.approved === 0
           ? "Nessuna richiesta è stata approvata."

@@ -104,7 +104,7 @@ export default function OutboxPage() {
       <h1>Posta in uscita</h1>
       <p>Ogni email del portale, con il suo stato di consegna. I messaggi non recapitati per errori temporanei vengono ritentati da soli.</p>
       {retried !== null ? (
-        <div className={`alert ${retried === "0" ? "alert-warning" : "alert-success"}`} role="status">
+        <div className={`alert ${retried === "0" ? "alert-warning" : "alert-success"}`} role="status" data-outcome>
           {retried === "0"
             ? "Nessun messaggio rimesso in coda: seleziona messaggi non recapitati."
             : `${retried === "1" ? "Un messaggio è stato rimesso" : `${retried} messaggi sono stati rimessi`} in coda per un nuovo invio.`}

@@ -103,6 +103,8 @@ describe("scheda referente with JavaScript", () => {
     const count = Number(title.match(/^La scheda contiene (\d+) errori$/)?.[1]);
     expect(count, `summary title "${title}"`).toBeGreaterThanOrEqual(10);
     await eventually(() => page.evaluate(() => document.activeElement?.getAttribute("role"))).toBe("alert");
+    // The title, the first thing a screen reader reads, says so too.
+    expect(await page.title()).toBe("Errore: Scheda referente - Adesione al Coordinamento SAI");
 
     const hrefs = await summary.getByRole("link").evaluateAll((links) => links.map((a) => a.getAttribute("href")));
     expect(hrefs).toHaveLength(count);
@@ -150,6 +152,7 @@ describe("scheda referente with JavaScript", () => {
 
     await fillRegistrationForm(page, data, { js: true });
     await eventually(() => page.getByRole("alert").count()).toBe(0);
+    expect(await page.title()).toBe("Scheda referente - Adesione al Coordinamento SAI");
     await submitRegistration(page);
     await expectConfirmationEmail(data);
   });
@@ -214,6 +217,9 @@ describe("scheda referente without JavaScript", () => {
     expect(new URL(page.url()).pathname).toBe("/adesione");
     const summary = errorSummary(page);
     expect(await summary.getByRole("heading").textContent()).toBe("La scheda contiene 2 errori");
+    // The page opens on its errors: in the title, and with the focus on the summary.
+    expect(await page.title()).toBe("Errore: Scheda referente - Adesione al Coordinamento SAI");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("role"))).toBe("alert");
     const summaryText = (await summary.textContent()) ?? "";
     expect(summaryText).toContain("Codice fiscale non valido");
     expect(summaryText).toContain("La data di fine deve essere successiva alla data di inizio");

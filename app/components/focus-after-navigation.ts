@@ -1,0 +1,38 @@
+import { useLocation } from "@remix-run/react";
+import { useEffect, useRef } from "react";
+import { ERROR_SUMMARY_ATTRIBUTE } from "~/utils/error-title";
+
+/** The messages that say how an action went (post/redirect/get): announced by taking the focus. */
+const OUTCOME_SELECTOR = ".alert-success[role=status], [data-outcome]";
+
+function focusable(element: HTMLElement) {
+  if (!element.hasAttribute("tabindex")) element.setAttribute("tabindex", "-1");
+  return element;
+}
+
+/**
+ * After a navigation inside the app, where a full page load would have started the screen reader at
+ * the top, the focus goes where the user should continue (WCAG 2.4.3, 4.1.3): to the message saying
+ * how an action went, or on a new page to its h1. A form showing its errors keeps the focus on its
+ * summary (useValidatedForm); on the same page (a filter, a sort) the focus stays put unless the
+ * element that had it is gone.
+ */
+export function useFocusAfterNavigation() {
+  const location = useLocation();
+  const previous = useRef<{ pathname: string; search: string } | null>(null);
+  useEffect(() => {
+    const before = previous.current;
+    previous.current = { pathname: location.pathname, search: location.search };
+    if (!before) return; // the first page load: the browser's own focus, skip link and autofocus
+    const main = document.getElementById("contenuto");
+    if (!main || main.querySelector(`[${ERROR_SUMMARY_ATTRIBUTE}]`)) return;
+    const active = document.activeElement;
+    const focusLost = !active || active === document.body || !active.isConnected;
+    const newPage = before.pathname !== location.pathname;
+    // Same address but for the fragment (a skip link, a link to a field): the browser moved the focus.
+    if (!newPage && before.search === location.search && !focusLost) return;
+    const outcome = main.querySelector<HTMLElement>(OUTCOME_SELECTOR);
+    const target = outcome ?? (newPage || focusLost ? main.querySelector<HTMLElement>("h1") : null);
+    if (target) focusable(target).focus();
+  }, [location.key, location.pathname, location.search]);
+}
