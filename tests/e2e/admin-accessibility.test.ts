@@ -163,6 +163,8 @@ for (const js of [true, false]) {
       await eventually(() => page.locator("main [role=status]").first().textContent()).toBe(
         "1 richiesta approvata: il referente riceverà un'email di conferma.",
       );
+      // With JavaScript no page load starts the screen reader again: the focus goes to the outcome.
+      if (js) await eventually(() => page.evaluate(() => document.activeElement?.textContent)).toBe("1 richiesta approvata: il referente riceverà un'email di conferma.");
       await expectAccessible(page, `/admin/adesioni after a bulk approval (${mode})`);
     }, SEEDING_TIMEOUT);
 
@@ -211,6 +213,17 @@ for (const js of [true, false]) {
       await eventually(() => field(page, "Data di chiusura").getAttribute("aria-invalid")).toBe("true");
       await expectAccessible(page, `/admin/adesioni/:id/progetti/:projectId with a closure error (${mode})`);
     }, SEEDING_TIMEOUT);
+
+    test("moving to another page of the area puts the focus on its title", async () => {
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await signedIn(page);
+      await open(page, "/admin");
+      await page.getByRole("navigation", { name: "Area coordinatori" }).getByRole("link", { name: "Tavoli tecnici" }).click();
+      await page.waitForURL((url) => url.pathname === "/admin/tavoli");
+      // Without JavaScript the browser loads a new page (focus at its start); with it, the h1 takes it.
+      if (js) await eventually(() => page.evaluate(() => document.activeElement?.tagName)).toBe("H1");
+      expect(await h1(page)).toBe("Tavoli tecnici");
+    });
 
     test("/admin/coordinatori with the invite form showing errors", async () => {
       const page = await browser.newPage({ javaScriptEnabled: js });
