@@ -108,19 +108,28 @@ export function getReferentOverview(db: Db, { access, now = new Date() }: { acce
       .where(and(eq(referents.memberBodyId, body.id), isNotNull(referents.validFrom), isNull(referents.validTo)))
       .get();
     statusTitle = MEMBERSHIP_WORDS.pendingHandover;
+    // Only the successor the current referente proposed learns who they are: someone who sent a
+    // scheda for the ente on their own is not yet anyone the ente chose (security QA).
     statusText = `La tua richiesta di subentrare come referente di ${body.name} è stata confermata ed è in attesa dell'approvazione dei coordinatori di ANCI Sicilia.${
-      current ? ` Fino ad allora il referente dell'ente resta ${current.firstName} ${current.lastName}.` : ""
+      current && isProposal(request) ? ` Fino ad allora il referente dell'ente resta ${current.firstName} ${current.lastName}.` : ""
     }`;
   } else {
     statusTitle = MEMBERSHIP_WORDS.pendingNew;
     statusText = `La scheda referente di ${body.name} è stata confermata ed è in attesa dell'approvazione dei coordinatori di ANCI Sicilia. Riceverai l'esito per email.`;
   }
 
+  // A successor's scheda awaiting approval declares projects of the ente: not the current referente's;
+  // and who sent one sees only what they declared (a proposed successor: the ente's, attached to it).
+  const ownOnly = access.status === "pending" && request?.kind === "handover";
   const projects = db
     .select()
     .from(saiProjects)
-    // A successor's scheda awaiting approval declares projects of the ente: not the current referente's.
-    .where(and(eq(saiProjects.memberBodyId, body.id), or(eq(saiProjects.requestId, access.requestId), notAwaitingHandover())))
+    .where(
+      and(
+        eq(saiProjects.memberBodyId, body.id),
+        ownOnly ? eq(saiProjects.requestId, access.requestId) : or(eq(saiProjects.requestId, access.requestId), notAwaitingHandover()),
+      ),
+    )
     .orderBy(sql`${saiProjects.closedAt} IS NOT NULL`, desc(saiProjects.startDate), desc(saiProjects.id))
     .all()
     .map((p) => projectView(p, now));

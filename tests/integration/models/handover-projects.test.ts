@@ -60,6 +60,15 @@ describe("projects of a handover awaiting approval", () => {
     expect(getOwnProject(getDb(), { access: currentAccess(current), projectId: declared.id })).toBeUndefined();
   });
 
+  it("who sent the scheda sees, while it waits, only the projects they declared, and not who the current referente is", async () => {
+    const { current, successor } = await enteWithSuccessorScheda("pending");
+    const access: ReferentAccess = { ...currentAccess(successor), status: "pending" };
+    const overview = getReferentOverview(getDb(), { access })!;
+    expect(overview.projects.map((p) => [p.category, p.fundedPlaces])).toEqual([["MSNA", 40]]);
+    expect(overview.statusText).toContain("è in attesa dell'approvazione");
+    expect(overview.statusText).not.toContain(current.fields.lastName);
+  });
+
   it("count once the handover is approved (replacing the ente's), and never if it is rejected", async () => {
     const coordinatorId = createTestCoordinator().id;
     const approved = await enteWithSuccessorScheda("pending");
