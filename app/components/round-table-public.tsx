@@ -12,6 +12,8 @@ export type PublicMaterial = {
   /** "PDF, 1,2 MB" for files; null for links. */
   fileInfo: string | null;
   external: boolean;
+  /** Reserved to the referenti of member enti (shown only to them and to coordinators). */
+  membersOnly?: boolean;
 };
 
 export type PublicRoundTable = {
@@ -56,6 +58,7 @@ export function MaterialList({ materials }: { materials: PublicMaterial[] }) {
           </a>
           {m.fileInfo ? ` (${m.fileInfo})` : m.external ? " (link esterno)" : ""}
           {m.curatedBy ? `, a cura di ${m.curatedBy}` : ""}
+          {m.membersOnly ? <span className="badge bg-secondary ms-2">Riservato agli enti aderenti</span> : null}
         </li>
       ))}
     </ul>

@@ -20,6 +20,7 @@ export function publicMaterial(m: Material) {
     href: m.url ?? `/materiali/${m.id}`,
     fileInfo: m.url ? null : `${TYPE_LABELS.get(m.mimeType ?? "") ?? "File"}, ${formatFileSize(m.sizeBytes ?? 0)}`,
     external: !!m.url,
+    membersOnly: m.visibility === "members",
   };
 }
 

@@ -400,14 +400,21 @@ export function listPublicRoundTables(db: Db, { now }: { now: Date }) {
 }
 
 /** One public round table with its public materials; null for drafts and unknown ids. */
-export function getPublicRoundTable(db: Db, { id }: { id: number }) {
+/**
+ * A round table of the public calendar with its materials: the public ones for everyone; those
+ * reserved to the members too for an active referente or a coordinator (`members`), otherwise
+ * only their number, so the page can say that there are more after signing in.
+ */
+export function getPublicRoundTable(db: Db, { id, members = false }: { id: number; members?: boolean }) {
   const rt = db
     .select()
     .from(roundTables)
     .where(and(eq(roundTables.id, id), inArray(roundTables.status, [...PUBLIC_STATUSES])))
     .get();
   if (!rt) return null;
-  return { ...rt, materials: listMaterials(db, { roundTableIds: [rt.id], visibility: "public" }) };
+  const all = listMaterials(db, { roundTableIds: [rt.id] });
+  const shown = members ? all : all.filter((m) => m.visibility === "public");
+  return { ...rt, materials: shown, reservedMaterials: all.length - shown.length };
 }
 
 /** What the subscribable feed carries: every published and cancelled round table. */

@@ -4,7 +4,9 @@ import { Breadcrumb } from "~/components/breadcrumb";
 import { MaterialList, SpeakerList } from "~/components/round-table-public";
 import { publicRoundTable } from "~/models/round-table-public.server";
 import { getPublicRoundTable, parseRoundTableId } from "~/models/round-table.server";
+import { getCoordinator } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
+import { getReferent } from "~/utils/referent-auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data
@@ -14,15 +16,24 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
       ]
     : [{ title: "Pagina non trovata - Coordinamento SAI" }];
 
-export async function loader({ params }: LoaderFunctionArgs) {
+export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = parseRoundTableId(params.id);
-  const rt = id ? getPublicRoundTable(getDb(), { id }) : null;
+  const [coordinator, referent] = await Promise.all([getCoordinator(request), getReferent(request)]);
+  const members = !!coordinator || referent?.status === "active";
+  const rt = id ? getPublicRoundTable(getDb(), { id, members }) : null;
   if (!rt) throw new Response("Tavolo tecnico non trovato", { status: 404, statusText: "Not Found" });
-  return json({ rt: { ...publicRoundTable(rt), description: rt.description, ended: rt.endsAt.getTime() <= Date.now() } });
+  return json(
+    {
+      rt: { ...publicRoundTable(rt), description: rt.description, ended: rt.endsAt.getTime() <= Date.now() },
+      reservedMaterials: rt.reservedMaterials,
+    },
+    // What a signed-in referente sees must not be kept by a shared cache.
+    { headers: { "Cache-Control": "private, no-store", Vary: "Cookie" } },
+  );
 }
 
 export default function RoundTablePage() {
-  const { rt } = useLoaderData<typeof loader>();
+  const { rt, reservedMaterials } = useLoaderData<typeof loader>();
   return (
     <div className="container my-5">
       <Breadcrumb parents={[{ to: "/tavoli-tecnici", label: "Tavoli tecnici" }]} current={rt.heading} />
@@ -78,7 +89,13 @@ export default function RoundTablePage() {
         <h2 id="materiali" className="h3">
           Materiali
         </h2>
-        {rt.materials.length === 0 ? <p>Nessun materiale pubblicato.</p> : <MaterialList materials={rt.materials} />}
+        {rt.materials.length === 0 && reservedMaterials === 0 ? <p>Nessun materiale pubblicato.</p> : <MaterialList materials={rt.materials} />}
+        {reservedMaterials > 0 ? (
+          <p>
+            {reservedMaterials === 1 ? "Un altro materiale è riservato" : `Altri ${reservedMaterials} materiali sono riservati`} ai referenti
+            degli enti aderenti: <Link to="/area-referente/accedi">accedi all'area referente</Link> per vederli.
+          </p>
+        ) : null}
       </section>
       <p>
         <Link to="/tavoli-tecnici">Torna al calendario dei Tavoli tecnici</Link>

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getPublicRoundTable, parseRoundTableId } from "~/models/round-table.server";
+import { italianIsoDay } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { buildCalendar } from "~/utils/ical.server";
@@ -14,7 +15,8 @@ export async function loader({ params }: LoaderFunctionArgs) {
   return new Response(body, {
     headers: {
       "Content-Type": "text/calendar; charset=utf-8",
-      "Content-Disposition": `attachment; filename="tavolo-tecnico-${rt.id}.ics"`,
+      // Named as people know it: by its number ("7° Tavolo tecnico"), or by its day when it has none.
+      "Content-Disposition": `attachment; filename="tavolo-tecnico-${rt.number ?? italianIsoDay(rt.startsAt)}.ics"`,
       "Cache-Control": "no-cache",
     },
   });

@@ -8,6 +8,7 @@ import * as listRoute from "~/routes/tavoli-tecnici._index";
 import * as feedRoute from "~/routes/tavoli-tecnici[.]ics";
 import { getDb } from "~/utils/db.server";
 import { createTestCoordinator, settle } from "../../support/admin";
+import { createReferent, referentCookie, referentGet } from "../../support/referent";
 import { renderRoute } from "../../support/render-route";
 import { APP_URL, routeArgs } from "../../support/requests";
 import { createTestRoundTable, roundTableInput } from "../../support/round-tables";
@@ -100,6 +101,24 @@ describe("/tavoli-tecnici/:id", () => {
     expect(html).not.toContain("meet.example.org/segreto");
   });
 
+  it("lists the materials reserved to the members for an active referente, and tells everyone else that there are more", async () => {
+    const anonymous = await renderRoute(detailRoute, get(`/tavoli-tecnici/${past.id}`), "/tavoli-tecnici/:id");
+    expect(anonymous.html).toContain("Video dell&#x27;incontro");
+    expect(anonymous.html).not.toContain("Documento riservato");
+    expect(anonymous.html).toMatch(/Un altro materiale è riservato ai referenti\s+degli enti aderenti: <a[^>]*href="\/area-referente\/accedi"/);
+
+    const active = await createReferent("active");
+    const activeCookie = (await referentCookie(active.referentId)).cookie;
+    const member = await renderRoute(detailRoute, referentGet(`/tavoli-tecnici/${past.id}`, activeCookie), "/tavoli-tecnici/:id");
+    expect(member.html).toMatch(/Documento riservato<\/a> \(link esterno\)<span class="badge bg-secondary ms-2">Riservato agli enti aderenti<\/span>/);
+    expect(member.html).not.toContain("è riservato ai referenti");
+
+    const waiting = await createReferent("pending");
+    const waitingCookie = (await referentCookie(waiting.referentId)).cookie;
+    const pending = await renderRoute(detailRoute, referentGet(`/tavoli-tecnici/${past.id}`, waitingCookie), "/tavoli-tecnici/:id");
+    expect(pending.html).not.toContain("Documento riservato");
+  });
+
   it("marks a cancelled meeting and answers 404 for drafts and unknown ids", async () => {
     const page = await renderRoute(detailRoute, get(`/tavoli-tecnici/${cancelled.id}`), "/tavoli-tecnici/:id");
     expect(page.html).toContain("<strong>Annullato.</strong>");
@@ -115,7 +134,7 @@ describe("/tavoli-tecnici/:id", () => {
     const response = await settle(() => eventRoute.loader(routeArgs(get(`/tavoli-tecnici/${june.id}/evento.ics`), { id: String(june.id) })));
     expect(response.status).toBe(200);
     expect(response.headers.get("Content-Type")).toBe("text/calendar; charset=utf-8");
-    expect(response.headers.get("Content-Disposition")).toBe(`attachment; filename="tavolo-tecnico-${june.id}.ics"`);
+    expect(response.headers.get("Content-Disposition")).toBe('attachment; filename="tavolo-tecnico-32.ics"');
     const text = await response.text();
     const { events, method } = parse(text);
     expect(method).toBe("PUBLISH");
