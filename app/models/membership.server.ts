@@ -11,7 +11,7 @@ import { projectValues } from "./sai-project.server";
 import { findMunicipality, isKnownProvince } from "./territory.server";
 
 export const CONFIRMATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
-export const PRIVACY_NOTICE_VERSION = "2026-11";
+export const PRIVACY_NOTICE_VERSION = "2026-11-26";
 
 export type FieldErrors = Record<string, string>;
 

@@ -54,8 +54,8 @@ export default function Privacy() {
               raccogliere le risposte agli inviti e mettere a disposizione i materiali degli incontri;
             </li>
             <li>
-              inviare, se il referente lo desidera, comunicazioni non essenziali sulle attività del Coordinamento e della
-              Rete SAI;
+              inviare comunicazioni non essenziali sulle attività del Coordinamento e della Rete SAI, finché il referente
+              non chiede di non riceverle più;
             </li>
             <li>garantire la sicurezza del portale e tenere il registro delle operazioni svolte.</li>
           </ul>
@@ -69,9 +69,11 @@ export default function Privacy() {
               COOPERA.
             </li>
             <li>
-              Per le comunicazioni non essenziali: il consenso del referente (art. 6, par. 1, lett. a) GDPR), che può
-              essere revocato in qualsiasi momento dall'area referente o scrivendo ad ANCI Sicilia, senza pregiudicare
-              la liceità del trattamento svolto prima della revoca.
+              Per le comunicazioni non essenziali sulle attività del Coordinamento: lo stesso compito di interesse
+              pubblico (art. 6, par. 1, lett. e) GDPR), rivolto al referente nel suo ruolo presso l'ente. Il referente
+              può opporsi in qualsiasi momento e senza motivarlo (art. 21 GDPR): con il collegamento presente in ogni
+              comunicazione, dall'area referente o scrivendo ad ANCI Sicilia. Continuerà a ricevere i messaggi di
+              servizio (esito delle richieste, inviti ai Tavoli tecnici).
             </li>
           </ul>
 

@@ -42,7 +42,7 @@ describe("POST /adesione", () => {
     expect(request.status).toBe("email_unverified");
     expect(request.kind).toBe("new");
     expect(referent.phone).toBe("+390911234567");
-    expect(referent.privacyNoticeVersion).toBe("2026-11");
+    expect(referent.privacyNoticeVersion).toBe("2026-11-26");
     expect(referent.privacyConsentAt).toBeInstanceOf(Date);
     const body = getDb().select().from(memberBodies).where(eq(memberBodies.id, request.memberBodyId)).get()!;
     expect(body.municipalityCode).toBe(fields.municipalityCode);

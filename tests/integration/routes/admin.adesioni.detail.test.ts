@@ -145,7 +145,7 @@ describe("GET /admin/adesioni/:id", () => {
       phone: "+390911234567",
       phoneDisplay: "091 123 4567",
       mobileDisplay: "333 123 4567",
-      privacyNoticeVersion: "2026-11",
+      privacyNoticeVersion: "2026-11-26",
       validFrom: null,
     });
     expect(detail.referent.emailVerifiedAt).not.toBeNull();
@@ -539,7 +539,7 @@ describe("GET /admin/adesioni/:id/scheda.pdf", () => {
     expect(text).toContain("PROG-1776-PR-3");
     expect(text).toContain("01/01/2024");
     expect(text).toContain("31/12/2030");
-    expect(text).toMatch(/Consenso all'informativa versione 2026-11 reso il \d{2}\/\d{2}\/\d{4} alle \d{2}:\d{2}/);
+    expect(text).toMatch(/Consenso all'informativa versione 2026-11-26 reso il \d{2}\/\d{2}\/\d{4} alle \d{2}:\d{2}/);
     expect(text).toContain("Giulia Bianchi");
     expect(text).toMatch(/Documento generato il \d{2}\/\d{2}\/\d{4} alle \d{2}:\d{2}/);
   });

@@ -20,6 +20,13 @@ describe("/privacy", () => {
     expect(html).toContain("respinte: cancellate dopo 12 mesi dalla decisione;");
   });
 
+  it("gives for the comunicazioni the basis the portal applies: sent until the referente objects (every one carries the way out), not a consent it never asks", async () => {
+    const { html } = await page();
+    expect(html).not.toContain("lett. a)");
+    expect(html).toContain("può opporsi in qualsiasi momento e senza motivarlo (art. 21 GDPR)");
+    expect(html).toContain("Versione 2026-11-26");
+  });
+
   it("follows RETENTION_UNCONFIRMED_DAYS and RETENTION_REJECTED_MONTHS when they are changed", async () => {
     env.RETENTION_UNCONFIRMED_DAYS = 45;
     env.RETENTION_REJECTED_MONTHS = 1;
