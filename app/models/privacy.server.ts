@@ -51,6 +51,9 @@ const WITHDRAWN_REASON = "Ritirata: dati del referente cancellati su sua richies
 /** The address an anonymised referente row gets: unique per row and undeliverable (RFC 2606 .invalid). */
 export const erasedEmail = (referentId: number) => `cancellato-${referentId}@invalid`;
 
+/** Whether an address is one that replaced an erased person's (an email to them keeps no content). */
+export const isErasedAddress = (email: string) => /^cancellato-\d+@invalid$/.test(email);
+
 export const lower = (v: string) => v.trim().toLowerCase();
 
 /** A successor proposed from the referent area (their request declares no projects of its own). */
@@ -186,7 +189,8 @@ export function listPendingErasures(db: Db) {
 // ---------------------------------------------------------------------------------------------
 // Erasure (art. 17), executed by a coordinator.
 
-export type ErasureResult = { ok: true; erasedReferentIds: number[]; endedTerms: number } | { ok: false; error: string };
+/** scrubbedMessageIds: the emails to the person, whose local copies (no SMTP_URL) are to be deleted. */
+export type ErasureResult = { ok: true; erasedReferentIds: number[]; endedTerms: number; scrubbedMessageIds: string[] } | { ok: false; error: string };
 
 export function eraseReferent(
   db: Db,
@@ -276,7 +280,9 @@ export function eraseReferent(
 
     // Emails to the person: the log keeps that an email went out, not to whom or what it said.
     const emailOwner = new Map(rows.map((r) => [lower(r.email), r.id]));
+    const scrubbedMessageIds: string[] = [];
     for (const mail of tx.select().from(outbox).where(inArray(sql`lower(${outbox.recipient})`, traces.emails)).all()) {
+      scrubbedMessageIds.push(mail.messageId);
       const unsent = mail.status === "queued" || mail.status === "sending";
       tx.update(outbox)
         .set({
@@ -317,7 +323,7 @@ export function eraseReferent(
         },
       });
     }
-    return { ok: true, erasedReferentIds: ids, endedTerms };
+    return { ok: true, erasedReferentIds: ids, endedTerms, scrubbedMessageIds };
   });
 }
 

@@ -8,6 +8,8 @@ import { formatDateTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { erasureExecutionSchema } from "~/validation/privacy";
+import { getEnv } from "~/utils/env.server";
+import { deleteLocalEmlFiles } from "~/utils/mailer.server";
 
 export const meta: MetaFunction = () => [{ title: "Cancellazioni - Area coordinatori" }];
 
@@ -38,6 +40,9 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!result.ok) {
     return json<ActionData>({ ok: false, referentId: parsed.data.referentId, errors: {}, formError: result.error }, { status: 409 });
   }
+  // Without SMTP_URL each email sent is also a file on the server: the person's go with their data.
+  const env = getEnv();
+  if (!env.SMTP_URL) await deleteLocalEmlFiles(env.mailDir, result.scrubbedMessageIds);
   return json<ActionData>({
     ok: true,
     message: `Cancellazione eseguita: i dati personali del referente n. ${parsed.data.referentId} sono stati resi anonimi${

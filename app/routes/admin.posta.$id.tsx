@@ -3,6 +3,7 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { getOutboxEmail } from "~/models/outbox.server";
+import { isErasedAddress } from "~/models/privacy.server";
 import { REDACTION_NOTE, renderEmailForCoordinators } from "~/models/outbox-preview.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { formatDateTimeIt } from "~/utils/dates";
@@ -13,15 +14,19 @@ import { emailTemplateLabel, OUTBOX_STATUS_LABELS } from "~/validation/labels";
 
 export const meta: MetaFunction = () => [{ title: "Messaggio - Posta in uscita" }];
 
+const ERASED_EMAIL = { subject: "Messaggio a una persona i cui dati sono stati cancellati", html: "", text: "" };
+
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireCoordinator(request);
   const email = getOutboxEmail(getDb(), { id: Number(params.id) });
   if (!email) throw new Response("Messaggio non trovato", { status: 404 });
   const env = getEnv();
-  const { subject, html, text } = await renderEmailForCoordinators(email, env);
+  // An email to a person whose data were erased keeps no content: nothing to show but that it went.
+  const erased = isErasedAddress(email.recipient);
+  const { subject, html, text } = erased ? ERASED_EMAIL : await renderEmailForCoordinators(email, env);
   // In the local default (no SMTP_URL) the message as sent is also a file under data/mail/: named
   // for whoever runs the portal, never served (docs/decisions/009-secrets-in-outbox.md).
-  const localFile = env.SMTP_URL ? null : await findLocalEmlFile(env.mailDir, email.messageId);
+  const localFile = env.SMTP_URL || erased ? null : await findLocalEmlFile(env.mailDir, email.messageId);
   return json({
     email: {
       id: email.id,
@@ -36,13 +41,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       sentAt: email.sentAt ? formatDateTimeIt(email.sentAt) : null,
     },
     rendered: { subject, html, text },
+    erased,
     redactionNote: REDACTION_NOTE,
     localFileName: localFile ? path.basename(localFile) : null,
   });
 }
 
 export default function OutboxEmailPage() {
-  const { email, rendered, redactionNote, localFileName } = useLoaderData<typeof loader>();
+  const { email, rendered, erased, redactionNote, localFileName } = useLoaderData<typeof loader>();
   return (
     <>
       <p>
@@ -82,8 +88,33 @@ export default function OutboxEmailPage() {
           </button>
         </Form>
       ) : null}
+      {erased ? (
+        <p>
+          Su richiesta dell'interessato il destinatario e il contenuto di questo messaggio sono stati cancellati: resta solo la
+          traccia dell'invio.
+        </p>
+      ) : (
+        <EmailCopy id={email.id} rendered={rendered} redactionNote={redactionNote} localFileName={localFileName} />
+      )}
+    </>
+  );
+}
+
+function EmailCopy({
+  id,
+  rendered,
+  redactionNote,
+  localFileName,
+}: {
+  id: number;
+  rendered: { subject: string; html: string; text: string };
+  redactionNote: string;
+  localFileName: string | null;
+}) {
+  return (
+    <>
       <p>
-        <a href={`/admin/posta/${email.id}/eml`} download>
+        <a href={`/admin/posta/${id}/eml`} download>
           Scarica il messaggio in formato .eml
         </a>{" "}
         (la stessa copia dell'anteprima, con codici e link personali nascosti)

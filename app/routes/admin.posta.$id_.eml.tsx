@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getOutboxEmail } from "~/models/outbox.server";
 import { redactedEmlForCoordinators } from "~/models/outbox-preview.server";
+import { isErasedAddress } from "~/models/privacy.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
@@ -11,6 +12,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireCoordinator(request);
   const email = getOutboxEmail(getDb(), { id: Number(params.id) });
   if (!email) throw new Response("Messaggio non trovato", { status: 404 });
+  if (isErasedAddress(email.recipient)) throw new Response("Il contenuto di questo messaggio è stato cancellato con i dati del destinatario.", { status: 410 });
   return new Response(await redactedEmlForCoordinators(email, getEnv()), {
     headers: {
       "Content-Type": "message/rfc822",

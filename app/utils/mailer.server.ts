@@ -75,4 +75,12 @@ export async function findLocalEmlFile(mailDir: string, messageId: string) {
   return match ? path.join(mailDir, match) : null;
 }
 
+/** Deletes the local copies (.eml under data/mail/) of these emails, e.g. after an erasure. */
+export async function deleteLocalEmlFiles(mailDir: string, messageIds: string[]) {
+  for (const messageId of messageIds) {
+    const file = await findLocalEmlFile(mailDir, messageId);
+    if (file) await fs.rm(file, { force: true });
+  }
+}
+
 const safeMessageId = (messageId: string) => messageId.replace(/[^a-zA-Z0-9@.-]/g, "");

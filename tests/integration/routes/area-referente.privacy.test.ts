@@ -1,11 +1,16 @@
+import fs from "node:fs";
+import path from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, coordinators, outbox, referents, sessions } from "#db/schema";
 import * as erasuresPage from "~/routes/admin.cancellazioni";
+import * as postaDetail from "~/routes/admin.posta.$id";
+import * as postaEml from "~/routes/admin.posta.$id_.eml";
 import * as privacyPage from "~/routes/area-referente.privacy";
 import * as dataPage from "~/routes/area-referente.privacy_.dati";
 import * as dataJson from "~/routes/area-referente.privacy_.dati[.]json";
 import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
 import { adminGet, adminPost, createTestCoordinator, settle } from "../../support/admin";
 import { findPersonalData, needlesOf, referentCookie, registerPerson, uniquePerson } from "../../support/privacy";
 import { renderRoute } from "../../support/render-route";
@@ -230,6 +235,14 @@ describe("/admin/cancellazioni", () => {
     expect(page.html).toContain("Esegui la cancellazione");
     expect(page.html).toContain(`Confermo la cancellazione definitiva dei dati di ${person.firstName} ${person.lastName}`);
 
+    // Without SMTP_URL every email sent is also a file on the server (as the worker names it).
+    const env = getEnv();
+    const theirs = db().select().from(outbox).where(eq(outbox.recipient, person.email)).all();
+    expect(theirs.length).toBeGreaterThan(0);
+    fs.mkdirSync(env.mailDir, { recursive: true });
+    const localCopy = path.join(env.mailDir, `20261126-${theirs[0].messageId.replace(/[^a-zA-Z0-9@.-]/g, "")}.eml`);
+    fs.writeFileSync(localCopy, `To: ${person.email}\n\nGentile ${person.firstName}`);
+
     const before = snapshot(mine.referentId);
     const unconfirmed = await settle(async () =>
       erasuresPage.action(routeArgs(await adminPost("/admin/cancellazioni", { referentId: String(mine.referentId) }, adminId()))),
@@ -244,6 +257,15 @@ describe("/admin/cancellazioni", () => {
     expect(done.status).toBe(200);
     expect(((await done.json()) as { message: string }).message).toContain("il suo incarico di referente è terminato");
     expect(findPersonalData(needlesOf(person))).toEqual([]);
+    // Their emails: the log keeps that they went, with neither content nor the local copy.
+    expect(env.SMTP_URL).toBeFalsy();
+    expect(fs.existsSync(localCopy)).toBe(false);
+    const id = String(theirs[0].id);
+    const shown = await settle(async () => postaDetail.loader(routeArgs(await adminGet(`/admin/posta/${id}`, adminId()), { id })));
+    const detail = (await shown.json()) as { erased: boolean; rendered: { subject: string; html: string; text: string }; localFileName: string | null };
+    expect(detail).toMatchObject({ erased: true, rendered: { subject: "Messaggio a una persona i cui dati sono stati cancellati", html: "", text: "" }, localFileName: null });
+    const eml = await settle(async () => postaEml.loader(routeArgs(await adminGet(`/admin/posta/${id}/eml`, adminId()), { id })));
+    expect(eml.status).toBe(410);
     const after = await settle(async () => erasuresPage.loader(routeArgs(await adminGet("/admin/cancellazioni", adminId()))));
     expect(((await after.json()) as { pending: { referentId: number }[] }).pending.some((p) => p.referentId === mine.referentId)).toBe(false);
 
