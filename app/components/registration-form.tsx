@@ -237,6 +237,9 @@ export function RegistrationForm({ provinces, values, serverErrors, formError, f
                       options={options(SAI_CATEGORIES, SAI_CATEGORY_LABELS)}
                       defaultValue={values.projects[index]?.category}
                       error={errorFor(`projects.${index}.category`)}
+                      // Without JavaScript the page comes back from the server: it opens where the
+                      // person was (the project just added, or "Aggiungi progetto" after a removal).
+                      autoFocus={!hydrated && focusField === `projects.${index}.category`}
                       {...register(`projects.${index}.category`)}
                     />
                   </div>
@@ -305,6 +308,7 @@ export function RegistrationForm({ provinces, values, serverErrors, formError, f
               value="add-project"
               formNoValidate
               className="btn btn-outline-primary"
+              autoFocus={!hydrated && focusField === "add-project"}
               onClick={hydrated ? addProject : undefined}
             >
               Aggiungi progetto

@@ -156,6 +156,20 @@ describe("scheda referente with JavaScript", () => {
     await submitRegistration(page);
     await expectConfirmationEmail(data);
   });
+
+  test("a Comune typed out in full and left with Tab is chosen; a name that matches none says so", async () => {
+    const page = await browser.newPage();
+    await page.goto("/adesione");
+    await waitForHydration(page);
+    const comune = page.getByRole("combobox", { name: "Comune" });
+    await comune.fill("atlantide");
+    await page.getByRole("status").filter({ hasText: "Nessun Comune corrisponde a «atlantide»" }).waitFor();
+    await comune.fill("cefalu");
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Tab");
+    await eventually(() => comune.inputValue()).toBe("Cefalù (PA)");
+    expect(await page.locator('input[type=hidden][name="municipalityCode"]').inputValue()).toBe("082027");
+  });
 });
 
 describe("scheda referente without JavaScript", () => {
@@ -173,6 +187,9 @@ describe("scheda referente without JavaScript", () => {
     await addProject(page);
     expect((await redraw).status()).toBe(200);
     expect(await projectGroups(page).count()).toBe(2);
+    // The page opens on the new project, not at its top.
+    await page.waitForLoadState();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("projects-1-category");
 
     // Everything typed before is still there.
     const comune = field(page, "Comune");
