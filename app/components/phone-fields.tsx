@@ -30,6 +30,7 @@ export function PhoneFields({ values, errorFor, register, ownNumbers = false }: 
         <TextField
           label="Cellulare (facoltativo)"
           type="tel"
+          autoComplete={ownNumbers ? "mobile tel" : undefined}
           hint="Ad esempio 333 1234567"
           defaultValue={values.mobile ?? ""}
           error={errorFor("mobile")}

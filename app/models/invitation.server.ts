@@ -167,9 +167,9 @@ export function invitationEmailProps(
 
 /** Why invitations cannot be sent for this round table now, in Italian; null when they can. */
 export function invitationRefusal(rt: Pick<RoundTableRow, "status" | "startsAt">, now = new Date()): string | null {
-  if (rt.status === "draft") return "Il tavolo tecnico è ancora in bozza: pubblicalo prima di inviare gli inviti.";
-  if (rt.status === "cancelled") return "Il tavolo tecnico è stato annullato: non si possono inviare inviti.";
-  if (rt.startsAt.getTime() <= now.getTime()) return "Il tavolo tecnico è già iniziato o concluso: non si possono più inviare inviti.";
+  if (rt.status === "draft") return "Il Tavolo tecnico è ancora in bozza: pubblicalo prima di inviare gli inviti.";
+  if (rt.status === "cancelled") return "Il Tavolo tecnico è stato annullato.";
+  if (rt.startsAt.getTime() <= now.getTime()) return "Il Tavolo tecnico è già iniziato o concluso.";
   return null;
 }
 
@@ -364,9 +364,9 @@ export function lookupInvitation(db: Db, { token, now = new Date() }: { token: s
   return found ? toView(found, now) : null;
 }
 
-export const ANSWER_CLOSED_MESSAGE = "Il tavolo tecnico è già iniziato: non è più possibile modificare la risposta.";
-export const ANSWER_CANCELLED_MESSAGE = "Il tavolo tecnico è stato annullato: non è più possibile rispondere all'invito.";
-export const ANSWER_UNAVAILABLE_MESSAGE = "Il tavolo tecnico non è al momento aperto alle risposte: riprova più tardi.";
+export const ANSWER_CLOSED_MESSAGE = "Il Tavolo tecnico è già iniziato: non è più possibile modificare la risposta.";
+export const ANSWER_CANCELLED_MESSAGE = "Il Tavolo tecnico è stato annullato: non è più possibile rispondere all'invito.";
+export const ANSWER_UNAVAILABLE_MESSAGE = "Il Tavolo tecnico non è al momento aperto alle risposte: riprova più tardi.";
 export const ANSWER_WITHDRAWN_MESSAGE =
   "Questo invito era rivolto al referente dell'ente, incarico che non ricopri più: non è più possibile rispondere. L'invito è passato a chi ti ha sostituito.";
 

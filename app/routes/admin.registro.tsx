@@ -110,7 +110,7 @@ export default function AuditLogPage() {
                 <th scope="col">Data e ora</th>
                 <th scope="col">Chi</th>
                 <th scope="col">Azione</th>
-                <th scope="col">Record</th>
+                <th scope="col">Oggetto</th>
                 <th scope="col">Dettagli</th>
               </tr>
             </thead>

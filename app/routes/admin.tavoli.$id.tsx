@@ -44,7 +44,7 @@ function outcomeMessage(params: URLSearchParams) {
   const n = Number(params.get("n") ?? "0");
   switch (params.get("esito")) {
     case "creato":
-      return "Il tavolo tecnico è stato creato in bozza. Quando è pronto, pubblicalo.";
+      return "Il Tavolo tecnico è stato creato in bozza. Quando è pronto, pubblicalo.";
     case "salvato":
       return "Le modifiche sono state salvate.";
     case "aggiornato":
@@ -54,11 +54,11 @@ function outcomeMessage(params: URLSearchParams) {
     case "invariato":
       return "Nessun dato è cambiato: non è stato salvato nulla.";
     case "pubblicato":
-      return "Il tavolo tecnico è pubblicato: ora compare nel calendario pubblico e nel feed.";
+      return "Il Tavolo tecnico è pubblicato: ora compare nel calendario pubblico e nel feed.";
     case "annullato":
       return n > 0
-        ? `Il tavolo tecnico è stato annullato. ${plural(n, "Un invitato riceverà", "{n} invitati riceveranno")} l'avviso di annullamento.`
-        : "Il tavolo tecnico è stato annullato.";
+        ? `Il Tavolo tecnico è stato annullato. ${plural(n, "Un invitato riceverà", "{n} invitati riceveranno")} l'avviso di annullamento.`
+        : "Il Tavolo tecnico è stato annullato.";
     case "materiale-aggiunto":
       return n > 0
         ? `Il materiale è stato aggiunto. ${plural(n, "Un invitato riceverà", "{n} invitati riceveranno")} l'avviso «materiali disponibili».`
@@ -235,7 +235,7 @@ export default function AdminRoundTablePage() {
                 </p>
                 <CheckboxField
                   name="confirm"
-                  label="Confermo: voglio annullare questo tavolo tecnico e avvisare gli invitati"
+                  label="Confermo: voglio annullare questo Tavolo tecnico e avvisare gli invitati"
                   error={cancelError}
                 />
                 <button type="submit" className="btn btn-danger">

@@ -224,7 +224,7 @@ export default function RoundTableInvitationsPage() {
   return (
     <>
       <p>
-        <Link to={`/admin/tavoli/${rt.id}`}>Torna al tavolo tecnico</Link>
+        <Link to={`/admin/tavoli/${rt.id}`}>Torna al Tavolo tecnico</Link>
       </p>
       <h1>Inviti: {rt.name}</h1>
       <p className="lead">

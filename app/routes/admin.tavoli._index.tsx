@@ -88,24 +88,24 @@ export default function AdminRoundTablesPage() {
       <div className="d-flex flex-wrap justify-content-between align-items-center gap-2 mb-3">
         <h1 className="mb-0">Tavoli tecnici</h1>
         <Link to="/admin/tavoli/nuovo" className="btn btn-primary">
-          Nuovo tavolo tecnico
+          Nuovo Tavolo tecnico
         </Link>
       </div>
       <p>
-        I tavoli in bozza non compaiono nel <a href="/tavoli-tecnici">calendario pubblico</a>: pubblicali quando sono pronti.
+        I Tavoli in bozza non compaiono nel <a href="/tavoli-tecnici">calendario pubblico</a>: pubblicali quando sono pronti.
         Per partire da un incontro passato usa «Duplica».
       </p>
       <section aria-labelledby="prossimi" className="mb-5">
         <h2 id="prossimi" className="h3">
           Prossimi
         </h2>
-        <RoundTableTable rows={upcoming} caption="Tavoli tecnici in programma, dal più vicino" empty="Nessun tavolo tecnico in programma." />
+        <RoundTableTable rows={upcoming} caption="Tavoli tecnici in programma, dal più vicino" empty="Nessun Tavolo tecnico in programma." />
       </section>
       <section aria-labelledby="passati">
         <h2 id="passati" className="h3">
           Passati
         </h2>
-        <RoundTableTable rows={past} caption="Tavoli tecnici già svolti, dal più recente" empty="Nessun tavolo tecnico passato." />
+        <RoundTableTable rows={past} caption="Tavoli tecnici già svolti, dal più recente" empty="Nessun Tavolo tecnico passato." />
       </section>
     </>
   );

@@ -11,7 +11,7 @@ import { formatRoundTableWhen } from "~/utils/rome-time";
 import { roundTableHeading } from "~/utils/round-table-calendar";
 import { emptyRoundTableForm, roundTableFormValuesOf, roundTableSchema, type RoundTableFormValues } from "~/validation/round-table";
 
-export const meta: MetaFunction = () => [{ title: "Nuovo tavolo tecnico - Area coordinatori" }];
+export const meta: MetaFunction = () => [{ title: "Nuovo Tavolo tecnico - Area coordinatori" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireCoordinator(request);
@@ -53,7 +53,7 @@ export default function NewRoundTablePage() {
   return (
     <>
       <Breadcrumb parents={[{ to: "/admin/tavoli", label: "Tavoli tecnici" }]} current="Nuovo" />
-      <h1>Nuovo tavolo tecnico</h1>
+      <h1>Nuovo Tavolo tecnico</h1>
       {source ? (
         <div className="alert alert-info" role="status">
           Stai partendo da una copia di «{source.name}» ({source.when}): scegli la data e controlla gli altri dati.

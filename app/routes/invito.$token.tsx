@@ -117,12 +117,12 @@ function Invitation({
       ) : null}
       {!error && state === "closed" ? (
         <div className="alert alert-info" role="status">
-          Il tavolo tecnico è già iniziato: non è più possibile modificare la risposta.
+          Il Tavolo tecnico è già iniziato: non è più possibile modificare la risposta.
         </div>
       ) : null}
       {!error && state === "unavailable" ? (
         <div className="alert alert-info" role="status">
-          Il tavolo tecnico non è al momento aperto alle risposte: riprova più tardi.
+          Il Tavolo tecnico non è al momento aperto alle risposte: riprova più tardi.
         </div>
       ) : null}
       {!error && state === "withdrawn" ? (
@@ -132,7 +132,7 @@ function Invitation({
       ) : null}
       {!error && state === "cancelled" ? (
         <div className="alert alert-warning" role="status">
-          Il tavolo tecnico è stato annullato: non è più possibile rispondere all'invito.
+          Il Tavolo tecnico è stato annullato: non è più possibile rispondere all'invito.
         </div>
       ) : null}
 

@@ -67,6 +67,25 @@ export function isPermanentFailure(error: unknown) {
   return typeof code === "number" && code >= 500 && code < 600;
 }
 
+/**
+ * What a failed attempt is recorded as, for coordinators: said in Italian, with the mail server's own
+ * reply (its words, often English) kept after it. Errors of the portal's own (an attachment gone)
+ * are Italian already.
+ */
+export function describeDeliveryError(error: unknown) {
+  const e = (error ?? {}) as { responseCode?: number; response?: string; code?: string; message?: string };
+  const message = e.message ?? String(error);
+  if (typeof e.responseCode === "number") {
+    const reply = (e.response ?? message).trim();
+    if (e.responseCode >= 500) return `Il server di posta ha rifiutato il messaggio in modo definitivo. Risposta: ${reply}`;
+    return `Il server di posta ha rifiutato temporaneamente il messaggio. Risposta: ${reply}`;
+  }
+  if (e.code && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|ESOCKET|ECONNECTION|ETIMEOUT|EDNS)$/.test(e.code)) {
+    return `Il server di posta non è raggiungibile. Dettaglio: ${message}`;
+  }
+  return message;
+}
+
 /** The .eml file written for a message by the local transport, if there is one. */
 export async function findLocalEmlFile(mailDir: string, messageId: string) {
   const safeId = safeMessageId(messageId);

@@ -3,7 +3,7 @@ import type { UploadedAttachment } from "#emails/index";
 import { materialFilePath } from "~/models/material.server";
 import { claimDueEmails, markEmailFailedAttempt, markEmailSent, releaseEmails } from "~/models/outbox.server";
 import type { Db } from "./db.server";
-import { isPermanentFailure, type MailTransport } from "./mailer.server";
+import { describeDeliveryError, isPermanentFailure, type MailTransport } from "./mailer.server";
 import { renderEmail } from "./render-email.server";
 
 export type OutboxWorkerOptions = {
@@ -72,8 +72,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions) {
       });
       markEmailSent(db, { id: row.id, subject: rendered.subject, now: new Date() });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      markEmailFailedAttempt(db, { row, error: message, permanent: isPermanentFailure(error), maxAttempts, now: new Date() });
+      markEmailFailedAttempt(db, { row, error: describeDeliveryError(error), permanent: isPermanentFailure(error), maxAttempts, now: new Date() });
     }
   }
 

@@ -19,6 +19,18 @@ export function parseRomeLocal(value: string): Date | null {
   return new Date(new TZDate(year, month - 1, day, hour, minute, TIME_ZONE).getTime());
 }
 
+/**
+ * Whether a date and time typed for Italy falls in the hour skipped when the clocks go forward
+ * (the last Sunday of March, 02:00–02:59): parseRomeLocal would move it an hour later.
+ */
+export function isSkippedRomeTime(value: string) {
+  const date = parseRomeLocal(value);
+  const m = LOCAL_PATTERN.exec(value.trim());
+  if (!date || !m) return false;
+  const [year, month, day, hour, minute] = m.slice(1);
+  return toRomeLocalInput(date) !== `${year}-${month.padStart(2, "0")}-${day.padStart(2, "0")}T${hour.padStart(2, "0")}:${minute}`;
+}
+
 /** The value of a datetime-local input showing this instant in Italian time. */
 export function toRomeLocalInput(date: Date | string | number) {
   return format(new TZDate(new Date(date), TIME_ZONE), "yyyy-MM-dd'T'HH:mm");

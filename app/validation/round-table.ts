@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseRomeLocal } from "~/utils/rome-time";
+import { isSkippedRomeTime, parseRomeLocal } from "~/utils/rome-time";
 import { cleanLine, cleanLines } from "~/utils/text";
 import { ROUND_TABLE_MODE_LABELS, type RoundTableMode } from "~/utils/round-table-calendar";
 
@@ -110,6 +110,10 @@ const dateTime = (missing: string) =>
     const date = parseRomeLocal(v);
     if (!date) {
       ctx.addIssue({ code: "custom", message: "Data e ora non valide: usa il formato gg/mm/aaaa hh:mm" });
+      return z.NEVER;
+    }
+    if (isSkippedRomeTime(v)) {
+      ctx.addIssue({ code: "custom", message: "Quest'ora non esiste in Italia: quella notte gli orologi passano dalle 02:00 alle 03:00" });
       return z.NEVER;
     }
     return date;

@@ -411,7 +411,7 @@ const materialsForm = (page: Page, section: "carica" | "collega") => page.locato
 for (const js of [true, false]) {
   const mode = js ? "with JavaScript" : "without JavaScript";
 
-  describe(`tavoli tecnici forms showing errors, signed in, ${mode}`, () => {
+  describe(`Tavoli tecnici forms showing errors, signed in, ${mode}`, () => {
     test("/admin/tavoli/nuovo sent empty", async () => {
       const page = await browser.newPage({ javaScriptEnabled: js });
       await signedIn(page);
@@ -437,7 +437,7 @@ for (const js of [true, false]) {
       await expectAccessible(page, `/admin/tavoli/:id with errors in the form (${mode})`);
 
       await open(page, `/admin/tavoli/${id}`);
-      const confirm = field(page, "Confermo: voglio annullare questo tavolo tecnico e avvisare gli invitati");
+      const confirm = field(page, "Confermo: voglio annullare questo Tavolo tecnico e avvisare gli invitati");
       await page.getByRole("button", { name: "Annulla il tavolo", exact: true }).click();
       await eventually(() => confirm.getAttribute("aria-invalid")).toBe("true");
       await expectAccessible(page, `/admin/tavoli/:id with an error in the cancel form (${mode})`);

@@ -284,6 +284,7 @@ describe("the form's rules", () => {
     ["title", { title: "  " }, "Inserisci il titolo"],
     ["startsAt", { startsAt: "" }, "Indica data e ora di inizio"],
     ["startsAt", { startsAt: "2030-02-30T15:00" }, "Data e ora non valide: usa il formato gg/mm/aaaa hh:mm"],
+    ["startsAt", { startsAt: "2031-03-30T02:30", endsAt: "2031-03-30T04:00" }, "Quest'ora non esiste in Italia: quella notte gli orologi passano dalle 02:00 alle 03:00"],
     ["endsAt", { endsAt: "2030-12-03T15:00" }, "La fine deve essere successiva all'inizio"],
     ["endsAt", { endsAt: "2030-12-03T14:00" }, "La fine deve essere successiva all'inizio"],
     ["place", { mode: "in_presenza", place: "" }, "Indica il luogo dell'incontro (in presenza o ibrido)"],

@@ -144,7 +144,7 @@ describe("/admin/registro page", () => {
     expect(html).toMatch(/<option value="test.day" selected="">/);
     expect(html).toContain(`<option value="${giulia.id}">Giulia Verdi (`);
     const headers = [...html.matchAll(/<th scope="col">([^<]+)<\/th>/g)].map((m) => m[1]);
-    expect(headers).toEqual(["Data e ora", "Chi", "Azione", "Record", "Dettagli"]);
+    expect(headers).toEqual(["Data e ora", "Chi", "Azione", "Oggetto", "Dettagli"]);
     // 1 July 2025, 10:00 UTC is noon in Rome (summer time).
     expect(html).toContain('<time dateTime="2025-07-01T10:00:00.000Z">01/07/2025 12:00:00</time>');
     expect(html).toContain("<td>Amministratore</td>");

@@ -57,7 +57,7 @@ describe("/admin/tavoli/nuovo", () => {
   it("proposes the next number and creates a draft", async () => {
     const page = await renderRoute(newRoute, await adminGet("/admin/tavoli/nuovo", coordinatorId));
     expect(page.status).toBe(200);
-    expect(page.html).toContain("<h1>Nuovo tavolo tecnico</h1>");
+    expect(page.html).toContain("<h1>Nuovo Tavolo tecnico</h1>");
     const data = (await (await settle(async () => newLoader(routeArgs(await adminGet("/admin/tavoli/nuovo", coordinatorId))))).json()) as {
       proposedNumber: number;
       values: { number: string };
@@ -239,7 +239,7 @@ describe("/admin/tavoli", () => {
     expect(data.past.find((r) => r.id === past.id)?.invitations).toEqual({ total: 3, yes: 1, no: 1, pending: 1 });
     const page = await renderRoute(listRoute, await adminGet("/admin/tavoli", coordinatorId));
     expect(page.html).toContain("<h1 class=\"mb-0\">Tavoli tecnici</h1>");
-    expect(page.html).toContain("Nuovo tavolo tecnico");
+    expect(page.html).toContain("Nuovo Tavolo tecnico");
     expect(page.html).toContain("3 invitati: 1 sì, 1 no, 1 in attesa");
     expect(page.html).toContain(`href="/admin/tavoli/nuovo?da=${past.id}"`);
   });

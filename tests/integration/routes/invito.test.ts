@@ -105,7 +105,7 @@ describe("/invito/:token", () => {
 
     const page = await renderRoute(route, get(token, "?risposta=no"), "/invito/:token");
     expect(page.status).toBe(200);
-    expect(page.html).toContain("Il tavolo tecnico è già iniziato: non è più possibile modificare la risposta.");
+    expect(page.html).toContain("Il Tavolo tecnico è già iniziato: non è più possibile modificare la risposta.");
     expect(page.html).not.toContain('name="risposta"');
 
     const refused = await renderPage(await post(token, { risposta: "no" }), token);

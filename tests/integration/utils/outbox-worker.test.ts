@@ -83,7 +83,7 @@ describe("email delivery through the outbox", () => {
     const worker = startWorker();
     try {
       const failed = await until(() => (rowFor(to).attempts === 1 && rowFor(to).status === "queued" ? rowFor(to) : undefined));
-      expect(failed.lastError).toContain("451");
+      expect(failed.lastError).toMatch(/^Il server di posta ha rifiutato temporaneamente il messaggio\. Risposta: 451/);
       expect(failed.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 50_000);
       smtp.state.behaviour = "accept";
       getDb().update(outbox).set({ nextAttemptAt: new Date() }).where(eq(outbox.id, failed.id)).run();
@@ -104,7 +104,7 @@ describe("email delivery through the outbox", () => {
     try {
       const row = await until(() => (rowFor(to).status === "failed" ? rowFor(to) : undefined));
       expect(row.attempts).toBe(1);
-      expect(row.lastError).toContain("550");
+      expect(row.lastError).toMatch(/^Il server di posta ha rifiutato il messaggio in modo definitivo\. Risposta: 550/);
       expect(receivedBy(to)).toHaveLength(0);
     } finally {
       await worker.stop();
@@ -189,7 +189,7 @@ describe("email delivery through the outbox", () => {
     let revived: Awaited<ReturnType<typeof startTestSmtpServer>> | undefined;
     try {
       const failed = await until(() => (rowFor(to).attempts >= 1 && rowFor(to).status === "queued" ? rowFor(to) : undefined));
-      expect(failed.lastError).toMatch(/ECONNREFUSED|connect/i);
+      expect(failed.lastError).toMatch(/^Il server di posta non è raggiungibile\. Dettaglio: .*(ECONNREFUSED|connect)/i);
       revived = await startTestSmtpServer({ port });
       getDb().update(outbox).set({ nextAttemptAt: new Date() }).where(eq(outbox.id, failed.id)).run();
       await until(() => rowFor(to).status === "sent" || undefined);

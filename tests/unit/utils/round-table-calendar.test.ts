@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildCalendar } from "~/utils/ical.server";
-import { formatRoundTableWhen, parseRomeLocal, toRomeLocalInput } from "~/utils/rome-time";
+import { formatRoundTableWhen, isSkippedRomeTime, parseRomeLocal, toRomeLocalInput } from "~/utils/rome-time";
 import { roundTableCalendarEvent, roundTableEmailData, roundTableHeading, roundTableUid } from "~/utils/round-table-calendar";
 import { parseSpeakers, speakersToText } from "~/validation/round-table";
 
@@ -27,6 +27,17 @@ describe("Europe/Rome times of the round-table form", () => {
     expect(parseRomeLocal("3 dicembre")).toBeNull();
     expect(toRomeLocalInput(new Date("2031-06-10T07:30:00Z"))).toBe("2031-06-10T09:30");
     expect(formatRoundTableWhen(rt.startsAt, rt.endsAt)).toBe("martedì 3 dicembre 2030, dalle 15:00 alle 17:00");
+  });
+});
+
+describe("the hour skipped when the clocks go forward", () => {
+  it("is recognised (28/03/2027 02:00–02:59); the hour that comes twice in autumn is not", () => {
+    expect(isSkippedRomeTime("2027-03-28T02:30")).toBe(true);
+    expect(isSkippedRomeTime("2027-03-28T02:00")).toBe(true);
+    expect(isSkippedRomeTime("2027-03-28T03:00")).toBe(false);
+    expect(isSkippedRomeTime("2027-03-28T01:59")).toBe(false);
+    expect(isSkippedRomeTime("2027-10-31T02:30")).toBe(false);
+    expect(isSkippedRomeTime("2030-12-03T15:00")).toBe(false);
   });
 });
 
