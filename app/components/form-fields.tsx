@@ -174,6 +174,13 @@ type ErrorSummaryProps = {
   titleId?: string;
 };
 
+/** A project's field says which project it is: the same message may stand for several of them. */
+function summaryMessage({ name, message }: { name: string; message: string }) {
+  const project = /^projects\.(\d+)\./.exec(name);
+  if (!project) return message;
+  return `Progetto ${Number(project[1]) + 1}: ${message.charAt(0).toLowerCase()}${message.slice(1)}`;
+}
+
 export const ErrorSummary = forwardRef<HTMLDivElement, ErrorSummaryProps>(
   function ErrorSummary({ errors, formError, subject = "Il modulo", failureTitle = "Operazione non riuscita", titleId = "error-summary-title" }, ref) {
     const shown = errors.length > 0 || !!formError;
@@ -200,7 +207,7 @@ export const ErrorSummary = forwardRef<HTMLDivElement, ErrorSummaryProps>(
           <ul className="mb-0">
             {errors.map((e) => (
               <li key={e.name}>
-                <a href={`#${fieldId(e.name)}`}>{e.message}</a>
+                <a href={`#${fieldId(e.name)}`}>{summaryMessage(e)}</a>
               </li>
             ))}
           </ul>

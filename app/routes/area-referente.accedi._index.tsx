@@ -175,6 +175,8 @@ function CodeStep({ data }: { data: Extract<ActionData, { step: "code" }> }) {
           autoComplete="one-time-code"
           maxLength={12}
           hint="Le 6 cifre ricevute per email."
+          // Just sent: the person goes on by typing it (with or without JavaScript).
+          autoFocus={!!data.notice}
           error={errorFor("code")}
           {...form.register("code")}
         />

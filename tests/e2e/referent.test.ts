@@ -55,6 +55,8 @@ describe("referent area", () => {
 
     const before = await countLoginEmails(data.email);
     await askForCode(page, data.email);
+    // The person goes on where the code is typed.
+    await eventually(() => page.evaluate(() => document.activeElement?.getAttribute("autocomplete"))).toBe("one-time-code");
     expect(await checkA11y(page)).toEqual([]);
     const { code } = await loginEmail(data.email, before);
 
@@ -173,6 +175,7 @@ describe("referent area", () => {
     await withCode.goto("/area-referente/accedi");
     const first = await countLoginEmails(data.email);
     await askForCode(withCode, data.email);
+    expect(await withCode.evaluate(() => document.activeElement?.getAttribute("autocomplete"))).toBe("one-time-code");
     const { code } = await loginEmail(data.email, first);
     await withCode.getByLabel("Codice di accesso", { exact: true }).fill(code);
     await withCode.getByRole("button", { name: "Accedi", exact: true }).click();

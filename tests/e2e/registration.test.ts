@@ -239,7 +239,8 @@ describe("scheda referente without JavaScript", () => {
     expect(await page.evaluate(() => document.activeElement?.getAttribute("role"))).toBe("alert");
     const summaryText = (await summary.textContent()) ?? "";
     expect(summaryText).toContain("Codice fiscale non valido");
-    expect(summaryText).toContain("La data di fine deve essere successiva alla data di inizio");
+    // A project's message in the summary says which project it is.
+    expect(summaryText).toContain("Progetto 1: la data di fine deve essere successiva alla data di inizio");
     const hrefs = await summary.getByRole("link").evaluateAll((links) => links.map((a) => a.getAttribute("href")));
     expect(hrefs.sort()).toEqual(["#fiscalCode", "#projects-0-endDate"]);
 
