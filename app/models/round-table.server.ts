@@ -7,6 +7,7 @@ import { speakersToText, type RoundTableFormValues, type RoundTableInput } from 
 import { recordAudit } from "./audit.server";
 import { listMaterials } from "./material.server";
 import { queueEmail } from "./outbox.server";
+import { roundTableName } from "~/utils/round-table-format";
 
 // Tavoli tecnici: creation, changes, publication and cancellation. Each change runs in one
 // transaction with its audit entry and, for a published round table, the emails to the invitees
@@ -425,4 +426,15 @@ export function listFeedRoundTables(db: Db) {
     .where(inArray(roundTables.status, [...PUBLIC_STATUSES]))
     .orderBy(desc(roundTables.startsAt), desc(roundTables.id))
     .all();
+}
+
+/** Every round table's name by id ("7° Tavolo tecnico - Titolo"), for the activity log. */
+export function roundTableNamesById(db: Db): Record<string, string> {
+  return Object.fromEntries(
+    db
+      .select({ id: roundTables.id, number: roundTables.number, title: roundTables.title })
+      .from(roundTables)
+      .all()
+      .map((rt) => [String(rt.id), roundTableName(rt)]),
+  );
 }

@@ -2,7 +2,8 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { Link, useLoaderData } from "@remix-run/react";
 import { CategoryTable } from "~/components/category-table";
 import { getDashboard, type Dashboard, type ProvinceCoverage } from "~/models/dashboard.server";
-import { auditActionLabel, auditEntityHref, auditEntityLabel, formatAuditTime } from "~/utils/audit-labels";
+import { roundTableNamesById } from "~/models/round-table.server";
+import { auditActionLabel, auditEntityHref, auditRecordLabel, formatAuditTime } from "~/utils/audit-labels";
 import { requireCoordinator } from "~/utils/auth.server";
 import { formatIsoDay } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
@@ -13,7 +14,8 @@ export const meta: MetaFunction = () => [{ title: "Panoramica - Area coordinator
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireCoordinator(request);
-  return json(getDashboard(getDb(), { now: new Date(), regions: getEnv().regions }));
+  const db = getDb();
+  return json({ ...getDashboard(db, { now: new Date(), regions: getEnv().regions }), roundTableNames: roundTableNamesById(db) });
 }
 
 const integer = new Intl.NumberFormat("it-IT");
@@ -147,6 +149,7 @@ export default function AdminOverview() {
           <ul className="list-unstyled">
             {d.latestActivity.map((e) => {
               const href = auditEntityHref(e.entityType, e.entityId);
+              const record = auditRecordLabel(e.entityType, e.entityId, { roundTableNames: d.roundTableNames });
               return (
                 <li key={e.id} className="mb-2">
                   <time dateTime={e.createdAt}>{formatAuditTime(e.createdAt)}</time>: <strong>{e.actorName}</strong>{" "}
@@ -154,15 +157,7 @@ export default function AdminOverview() {
                   {e.entityType && e.entityId ? (
                     <>
                       {" "}
-                      (
-                      {href ? (
-                        <Link to={href}>
-                          {auditEntityLabel(e.entityType)} n. {e.entityId}
-                        </Link>
-                      ) : (
-                        `${auditEntityLabel(e.entityType)} n. ${e.entityId}`
-                      )}
-                      )
+                      ({href ? <Link to={href}>{record}</Link> : record})
                     </>
                   ) : null}
                 </li>

@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { useHydrated } from "remix-utils/use-hydrated";
 import { ReferentAreaFrame, headerData } from "~/components/referent-area";
 import { exportReferentData } from "~/models/privacy-export.server";
+import { roundTableNamesById } from "~/models/round-table.server";
 import { provinceNamesByCode } from "~/models/territory.server";
 import { auditActionTitle, auditDetailPairs } from "~/utils/audit-labels";
 import { formatDateIt, formatDateTimeIt, formatIsoDay } from "~/utils/dates";
@@ -31,6 +32,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       header: headerData(access),
       data,
       provinceNames: provinceNamesByCode(getDb()),
+      roundTableNames: roundTableNamesById(getDb()),
       phoneDisplay: Object.fromEntries(phones.map((p) => [p, displayPhone(p) ?? p])),
     },
     { headers: { "Cache-Control": "no-store" } },
@@ -85,7 +87,7 @@ function submissionValue(
 }
 
 export default function MyDataPage() {
-  const { header, data, provinceNames, phoneDisplay } = useLoaderData<typeof loader>();
+  const { header, data, provinceNames, roundTableNames, phoneDisplay } = useLoaderData<typeof loader>();
   const hydrated = useHydrated();
   const bodyName = (id: number) => data.memberBodies.find((b) => b.id === id)?.name ?? `Ente n. ${id}`;
 
@@ -349,7 +351,7 @@ export default function MyDataPage() {
                     <td>{ACTOR_LABELS[a.actorType] ?? a.actorType}</td>
                     <td>{auditActionTitle(a.action)}</td>
                     <td className="text-break small">
-                      {auditDetailPairs(a.details, { provinceNames })
+                      {auditDetailPairs(a.details, { provinceNames, roundTableNames })
                         .map((p) => `${p.key}: ${p.value}`)
                         .join(" · ")}
                     </td>

@@ -143,6 +143,7 @@ export function auditEntityHref(entityType: string | null, entityId: string | nu
   if (!entityType || !entityId) return null;
   if (entityType === "membership_request" && /^\d+$/.test(entityId)) return `/admin/adesioni/${entityId}`;
   if (entityType === "communication" && /^\d+$/.test(entityId)) return `/admin/comunicazioni/${entityId}`;
+  if (entityType === "round_table" && /^\d+$/.test(entityId)) return `/admin/tavoli/${entityId}`;
   return null;
 }
 
@@ -273,6 +274,8 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/;
 export type AuditDetailContext = {
   /** Province names by ISTAT code, for the provinces of invitations, comunicazioni and enti. */
   provinceNames?: Record<string, string>;
+  /** Round tables by id, as people know them ("7° Tavolo tecnico - …"): their id means nothing to them. */
+  roundTableNames?: Record<string, string>;
 };
 
 function detailValue(key: string, value: unknown, context: AuditDetailContext): string {
@@ -290,6 +293,7 @@ function detailValue(key: string, value: unknown, context: AuditDetailContext): 
   }
   if (typeof value === "number") {
     if (key === "sizeBytes") return formatFileSize(value);
+    if (key === "roundTableId" && context.roundTableNames?.[value]) return context.roundTableNames[value];
     if (RECORD_NUMBER_KEYS.has(key)) return `n. ${value}`;
     return value.toLocaleString("it-IT", { useGrouping: key === "count" || key === "rowCount" || key === "rows" });
   }
@@ -319,6 +323,13 @@ export function auditDetailPairs(details: unknown, context: AuditDetailContext =
     }
   }
   return pairs;
+}
+
+/** What the log names an entry's record by: a round table by its name, anything else by its kind and number. */
+export function auditRecordLabel(entityType: string | null, entityId: string | null, context: AuditDetailContext = {}) {
+  if (!entityType) return "—";
+  if (entityType === "round_table" && entityId && context.roundTableNames?.[entityId]) return context.roundTableNames[entityId];
+  return `${auditEntityLabel(entityType)}${entityId ? ` n. ${entityId}` : ""}`;
 }
 
 /** "07/03/2026 14:05:09" in Italian time: a log needs the seconds and a sortable look. */

@@ -6,6 +6,7 @@ import { AUDIT_PAGE_SIZE, listAuditEntries, recordAudit } from "~/models/audit.s
 import { getDb } from "~/utils/db.server";
 import { adminGet, createTestCoordinator, settle } from "../../support/admin";
 import { renderRoute } from "../../support/render-route";
+import { createTestRoundTable } from "../../support/round-tables";
 import { routeArgs } from "../../support/requests";
 
 type LogPage = {
@@ -153,6 +154,14 @@ describe("/admin/registro page", () => {
     expect(approved.html).toContain("<td>Ha approvato l&#x27;adesione</td>");
     expect(approved.html).toMatch(/<a[^>]*href="\/admin\/adesioni\/42"[^>]*>Richiesta di adesione n. 42<\/a>/);
     expect(approved.html).toMatch(/<span class="fw-semibold">ente:<\/span> n. 7/);
+  });
+
+  it("names a Tavolo tecnico as people know it, by its number and title, not by its database id", async () => {
+    const rt = createTestRoundTable(adminId(), { number: "7", title: "Le nuove linee guida" }, { publish: false });
+    entry({ action: "test.tavolo", entityType: "round_table", entityId: String(rt.id), details: { roundTableId: rt.id } });
+    const { html } = await renderRoute(registro, await adminGet("/admin/registro?azione=test.tavolo", adminId()));
+    expect(html).toMatch(new RegExp(`<a[^>]*href="/admin/tavoli/${rt.id}"[^>]*>7° Tavolo tecnico - Le nuove linee guida</a>`));
+    expect(html).toContain('<span class="fw-semibold">tavolo tecnico:</span> 7° Tavolo tecnico - Le nuove linee guida');
   });
 
   it("words the details in Italian: names of the fields, labels of stored values, Italian times, province names", async () => {
