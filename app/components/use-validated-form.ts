@@ -4,6 +4,7 @@ import { useEffect, useRef, type FormEvent } from "react";
 import { useForm, type DefaultValues, type FieldValues, type Resolver } from "react-hook-form";
 import { useHydrated } from "remix-utils/use-hydrated";
 import type { z } from "zod";
+import { fieldId } from "~/utils/form-data";
 
 export type FieldError = { name: string; message: string };
 
@@ -25,6 +26,20 @@ export function flattenErrors(errors: unknown, prefix = ""): FieldError[] {
     result.push(...flattenErrors(value, prefix ? `${prefix}.${key}` : key));
   }
   return result;
+}
+
+/**
+ * The errors in the order of their fields on the page: react-hook-form lists them in the order the
+ * fields registered, so the projects (a field array) came after the privacy consent below them.
+ * Only in the browser (the server's order already follows the schema, which follows the form).
+ */
+function inPageOrder(errors: FieldError[]) {
+  if (typeof document === "undefined") return errors;
+  const placed = errors.map((error) => ({ error, element: document.getElementById(fieldId(error.name)) }));
+  const onPage = placed
+    .filter((p): p is { error: FieldError; element: HTMLElement } => p.element !== null)
+    .sort((a, b) => (a.element.compareDocumentPosition(b.element) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+  return [...onPage, ...placed.filter((p) => p.element === null)].map((p) => p.error);
 }
 
 type Options<T extends FieldValues> = {
@@ -56,7 +71,7 @@ export function useValidatedForm<T extends FieldValues>({ schema, defaultValues,
   }, [serverErrors, formError, form]);
 
   const errorList: FieldError[] = hydrated
-    ? flattenErrors(form.formState.errors)
+    ? inPageOrder(flattenErrors(form.formState.errors))
     : Object.entries(serverErrors).map(([name, message]) => ({ name, message }));
   const errorFor = (name: string) => errorList.find((e) => e.name === name)?.message;
   const showSummary = !hydrated || form.formState.submitCount > 0 || Object.keys(serverErrors).length > 0 || !!formError;

@@ -108,6 +108,9 @@ describe("scheda referente with JavaScript", () => {
 
     const hrefs = await summary.getByRole("link").evaluateAll((links) => links.map((a) => a.getAttribute("href")));
     expect(hrefs).toHaveLength(count);
+    // In the order of the fields on the page: the projects before the consent that closes the form.
+    expect(hrefs.at(-1)).toBe("#privacyConsent");
+    expect(hrefs.indexOf("#projects-0-category")).toBeGreaterThan(hrefs.indexOf("#phone"));
     for (const href of [
       "#municipalityCode",
       "#pec",
