@@ -26,6 +26,7 @@ import { roundTableHeading } from "~/utils/round-table-calendar";
 import { MATERIAL_KIND_LABELS, MATERIAL_VISIBILITY_LABELS } from "~/validation/material";
 import {
   cancelRoundTableSchema,
+  ROUND_TABLE_STATUS_BADGES,
   ROUND_TABLE_STATUS_LABELS,
   roundTableFormValuesOf,
   roundTableSchema,
@@ -173,7 +174,7 @@ export default function AdminRoundTablePage() {
       </h1>
       <p className="lead">
         {rt.when} ·{" "}
-        <span className={`badge ${rt.status === "published" ? "bg-success" : rt.status === "cancelled" ? "bg-danger" : "bg-secondary"}`}>
+        <span className={`badge ${ROUND_TABLE_STATUS_BADGES[rt.status]}`}>
           {rt.statusLabel}
         </span>
       </p>

@@ -36,12 +36,12 @@ import {
   toRecipientFilters,
 } from "~/validation/invitations";
 import { emailTemplateLabel, OUTBOX_STATUS_LABELS } from "~/validation/labels";
+import { ROUND_TABLE_STATUS_BADGES, ROUND_TABLE_STATUS_LABELS } from "~/validation/round-table";
 
 export const meta: MetaFunction = () => [{ title: "Inviti al Tavolo tecnico - Area coordinatori" }];
 
 const PAGE_SIZE = 100;
 
-const STATUS_LABELS = { draft: "Bozza", published: "Pubblicato", cancelled: "Annullato" } as const;
 
 function parseId(value: string | undefined) {
   return value && /^\d{1,9}$/.test(value) ? Number(value) : null;
@@ -121,7 +121,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       name: roundTableName(rt),
       when: roundTableWhen(rt),
       modeLabel: ROUND_TABLE_MODE_LABELS[rt.mode],
-      statusLabel: STATUS_LABELS[rt.status],
+      status: rt.status,
+      statusLabel: ROUND_TABLE_STATUS_LABELS[rt.status],
       started: rt.startsAt.getTime() <= Date.now(),
     },
     refusal,
@@ -228,7 +229,7 @@ export default function RoundTableInvitationsPage() {
       </p>
       <h1>Inviti: {rt.name}</h1>
       <p className="lead">
-        {rt.when} · {rt.modeLabel} · <span className="badge bg-secondary">{rt.statusLabel}</span>
+        {rt.when} · {rt.modeLabel} · <span className={`badge ${ROUND_TABLE_STATUS_BADGES[rt.status]}`}>{rt.statusLabel}</span>
       </p>
 
       {data.outcome.sent !== null ? (

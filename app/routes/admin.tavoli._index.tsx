@@ -5,7 +5,7 @@ import { requireCoordinator } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { formatRoundTableWhen } from "~/utils/rome-time";
 import { ROUND_TABLE_MODE_LABELS, roundTableHeading } from "~/utils/round-table-calendar";
-import { ROUND_TABLE_STATUS_LABELS } from "~/validation/round-table";
+import { ROUND_TABLE_STATUS_BADGES, ROUND_TABLE_STATUS_LABELS } from "~/validation/round-table";
 
 export const meta: MetaFunction = () => [{ title: "Tavoli tecnici - Area coordinatori" }];
 
@@ -26,8 +26,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 type Row = ReturnType<typeof useLoaderData<typeof loader>>["upcoming"][number];
-
-const STATUS_BADGES: Record<string, string> = { draft: "bg-secondary", published: "bg-success", cancelled: "bg-danger" };
 
 function RoundTableTable({ rows, caption, empty }: { rows: Row[]; caption: string; empty: string }) {
   if (rows.length === 0) return <p>{empty}</p>;
@@ -56,7 +54,7 @@ function RoundTableTable({ rows, caption, empty }: { rows: Row[]; caption: strin
               <td>{rt.when}</td>
               <td>{rt.mode}</td>
               <td>
-                <span className={`badge ${STATUS_BADGES[rt.status] ?? "bg-secondary"}`}>{rt.statusLabel}</span>
+                <span className={`badge ${ROUND_TABLE_STATUS_BADGES[rt.status]}`}>{rt.statusLabel}</span>
               </td>
               <td>
                 {rt.invitations.total === 0

@@ -14,6 +14,13 @@ export const ROUND_TABLE_STATUS_LABELS = {
   cancelled: "Annullato",
 } as const;
 
+/** The colour of a round table's status badge, the same on every page. */
+export const ROUND_TABLE_STATUS_BADGES: Record<keyof typeof ROUND_TABLE_STATUS_LABELS, string> = {
+  draft: "bg-secondary",
+  published: "bg-success",
+  cancelled: "bg-danger",
+};
+
 export type Speaker = { name: string; affiliation?: string };
 
 export type RoundTableFormValues = {
