@@ -25,6 +25,7 @@ import {
 } from "~/validation/membership-filters";
 import { recordAudit } from "./audit.server";
 import { NO_PARTICIPATION, participationByBody, type ParticipationCounts } from "./participation.server";
+import { notAwaitingHandover } from "./sai-project.server";
 
 // The coordinators' list of membership requests, and its CSV/Excel export.
 //
@@ -32,13 +33,16 @@ import { NO_PARTICIPATION, participationByBody, type ParticipationCounts } from 
 //   Comune, chosen in the scheda for the others. Enti recorded before it was asked may have none: a
 //   province filter leaves them out, and sorting by province puts them last in both directions.
 // - Tipologia: requests whose ente has at least one open project (closed_at null) of that tipologia.
-//   "Progetti" and "Posti finanziati" of a row count the ente's open projects.
+//   "Progetti" and "Posti finanziati" of a row count the ente's open projects (not those of a
+//   handover awaiting approval, but on its own row).
 // - Counts per status apply every filter except the status one, so each count says how many rows
 //   choosing that status would show.
 // - Free text: every word must be found in the ente name, the comune, the referente's first or last
 //   name or email; case and accents (à, è, é, ì, ò, ù…) do not matter.
 
-const openProjects = sql`${saiProjects.closedAt} IS NULL`;
+// The ente's open projects, without those a handover scheda still waiting declares (decision 012),
+// except on that request's own row.
+const openProjects = sql`${saiProjects.closedAt} IS NULL AND (${saiProjects.requestId} = ${membershipRequests.id} OR ${notAwaitingHandover()})`;
 
 /**
  * Open projects of the row's ente, as correlated subqueries on sai_projects_body_idx: SQLite

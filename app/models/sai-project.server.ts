@@ -279,12 +279,14 @@ export function reopenProjectAsCoordinator(
  * must not count as the ente's: not in the figures, the invitations by tipologia, nor in the current
  * referente's area. A proposal from the referent area declares none (it carries the ente's own).
  * A function: the condition is built when first used (referent-area.server imports this module).
+ * The source is a constant of ours, written into the SQL rather than bound, so that the statements
+ * of the member list keep their parameters (and their cached plans).
  */
 export function notAwaitingHandover() {
   return sql`NOT EXISTS (SELECT 1 FROM membership_requests awaiting
     WHERE awaiting.id = ${saiProjects.requestId} AND awaiting.kind = 'handover'
       AND awaiting.status IN ('email_unverified', 'pending', 'rejected')
-      AND coalesce(json_extract(awaiting.submission, '$.source'), '') <> ${REFERENT_PROPOSAL_SOURCE}
+      AND coalesce(json_extract(awaiting.submission, '$.source'), '') <> ${sql.raw(`'${REFERENT_PROPOSAL_SOURCE}'`)}
       AND ${saiProjects.createdAt} >= awaiting.created_at)`;
 }
 

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { getNetworkFigures } from "~/models/figures.server";
 import { recipientsFor } from "~/models/invitation.server";
+import { listMembershipRequests } from "~/models/membership-list.server";
 import { approveMembership, rejectMembership } from "~/models/membership-review.server";
 import { getOwnProject, getReferentOverview } from "~/models/referent-area.server";
 import type { ReferentAccess } from "~/models/referent-session.server";
@@ -58,6 +59,14 @@ describe("projects of a handover awaiting approval", () => {
     const overview = getReferentOverview(getDb(), { access: currentAccess(current) })!;
     expect(overview.projects.map((p) => p.category)).toEqual(["ordinari"]);
     expect(getOwnProject(getDb(), { access: currentAccess(current), projectId: declared.id })).toBeUndefined();
+  });
+
+  it("in the member list: not on the ente's approved row, but on the handover request's own row", async () => {
+    const { current, successor } = await enteWithSuccessorScheda("pending");
+    const rows = listMembershipRequests(getDb(), { filters: { q: current.email }, sort: { key: "created", direction: "desc" }, pageSize: 100 }).rows;
+    expect(rows.find((r) => r.id === current.request.id)).toMatchObject({ openProjects: 1, fundedPlaces: 25 });
+    const own = listMembershipRequests(getDb(), { filters: { q: successor.email }, sort: { key: "created", direction: "desc" }, pageSize: 100 }).rows;
+    expect(own.find((r) => r.id === successor.request.id)).toMatchObject({ openProjects: 2, fundedPlaces: 65 });
   });
 
   it("who sent the scheda sees, while it waits, only the projects they declared, and not who the current referente is", async () => {
