@@ -7,8 +7,7 @@ import type { Db, Tx } from "~/utils/db.server";
 import { roundTableEmailData } from "~/utils/round-table-calendar";
 import { createToken, hashToken } from "~/utils/tokens.server";
 import { recordAudit } from "./audit.server";
-import { queueEmail } from "./outbox.server";
-import { activeReferentConditions, activeReferentsInSegment, lowerReferentEmail, type ReferentSegment } from "./referent.server";
+import { activeReferentConditions, activeReferentsInSegment, lowerReferentEmail, referentInOffice, type ReferentSegment } from "./referent.server";
 
 // Invitations to the Tavoli tecnici (issue 4, points 4-5): choosing recipients, sending the
 // invitations through the outbox, the invitee's one-click answer, attendance and reminders.
@@ -186,6 +185,39 @@ const messageIdFor = (domain: string) => `<${crypto.randomUUID()}@${domain}>`;
 export type SendInvitationsResult = { ok: true; count: number } | { ok: false; error: string };
 
 /**
+ * Writes one invitation and its email, through statements prepared once for a whole batch (the
+ * invitation of a whole country is thousands of them); nothing when the address is already invited
+ * to the round table. Returns whether it wrote. Used inside the caller's transaction.
+ */
+function invitationWriter(db: Db, { appUrl, now }: { appUrl: string; now: Date }) {
+  const insertInvitation = db.$client.prepare<[number, number | null, string, string, number, number]>(
+    `INSERT INTO invitations (round_table_id, referent_id, email, token_hash, notified_sequence, created_at)
+     VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (round_table_id, email) DO NOTHING
+     RETURNING id`,
+  );
+  const insertEmail = db.$client.prepare<[string, string, number, string, number, number | null, number]>(
+    `INSERT INTO outbox (recipient, template, props, category, status, attempts, next_attempt_at, message_id, round_table_id, member_body_id, created_at)
+     VALUES (?, '${INVITATION_TEMPLATE}', ?, 'service', 'queued', 0, ?, ?, ?, ?, ?)`,
+  );
+  const domain = domainOf(appUrl);
+  const at = now.getTime();
+  return (rt: RoundTableRow, roundTable: RoundTableEmailInfo, recipient: Pick<Recipient, "email" | "referentId" | "name" | "memberBodyId">) => {
+    const { token, hash } = createToken();
+    if (!insertInvitation.get(rt.id, recipient.referentId, recipient.email, hash, rt.sequence, at)) return false;
+    const props: InvitationEmailProps = {
+      recipientName: recipient.name,
+      recipientEmail: recipient.email,
+      answerUrl: `${appUrl}/invito/${token}`,
+      appUrl,
+      roundTable,
+    };
+    insertEmail.run(recipient.email, JSON.stringify(props), at, messageIdFor(domain), rt.id, recipient.memberBodyId, at);
+    return true;
+  };
+}
+
+/**
  * Invites every recipient not yet invited: one invitation row (answer token, only its hash stored)
  * and one queued email each, all in one immediate transaction. `ON CONFLICT DO NOTHING` on
  * (round table, email) makes a repeated or concurrent send invite nobody twice. Built on prepared
@@ -209,34 +241,10 @@ export function sendInvitations(
       if (refusal) return { ok: false, error: refusal };
 
       const recipients = collectRecipients(tx, rt.id, filters);
-      const insertInvitation = db.$client.prepare<[number, number | null, string, string, number, number]>(
-        `INSERT INTO invitations (round_table_id, referent_id, email, token_hash, notified_sequence, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (round_table_id, email) DO NOTHING
-         RETURNING id`,
-      );
-      const insertEmail = db.$client.prepare<[string, string, number, string, number, number | null, number]>(
-        `INSERT INTO outbox (recipient, template, props, category, status, attempts, next_attempt_at, message_id, round_table_id, member_body_id, created_at)
-         VALUES (?, '${INVITATION_TEMPLATE}', ?, 'service', 'queued', 0, ?, ?, ?, ?, ?)`,
-      );
-      const domain = domainOf(appUrl);
-      const at = now.getTime();
+      const invite = invitationWriter(db, { appUrl, now });
       const roundTable = roundTableEmailInfo(rt);
       let count = 0;
-      for (const recipient of recipients) {
-        const { token, hash } = createToken();
-        const inserted = insertInvitation.get(rt.id, recipient.referentId, recipient.email, hash, rt.sequence, at) as { id: number } | undefined;
-        if (!inserted) continue;
-        const props: InvitationEmailProps = {
-          recipientName: recipient.name,
-          recipientEmail: recipient.email,
-          answerUrl: `${appUrl}/invito/${token}`,
-          appUrl,
-          roundTable,
-        };
-        insertEmail.run(recipient.email, JSON.stringify(props), at, messageIdFor(domain), rt.id, recipient.memberBodyId, at);
-        count++;
-      }
+      for (const recipient of recipients) if (invite(rt, roundTable, recipient)) count++;
       recordAudit(tx, {
         actorType: "coordinator",
         actorId: coordinatorId,
@@ -261,11 +269,11 @@ export function sendInvitations(
  * When a referente is replaced, their invitations to Tavoli that are published and still to come
  * pass to the successor: a new invitation and its email each, unless the successor's address is
  * already invited. The old invitations stay (with their answers) but are withdrawn: no more
- * notices, and the answer page refuses (InvitationState "withdrawn"). Runs in the caller's
- * transaction (the approval of the handover); returns how many invitations were sent.
+ * notices, and the answer page refuses (InvitationState "withdrawn"). Called inside the caller's
+ * transaction (the approval of the handover), on its connection; returns how many were sent.
  */
 export function transferInvitations(
-  tx: Tx,
+  db: Db,
   {
     fromReferentId,
     to,
@@ -273,29 +281,17 @@ export function transferInvitations(
     now = new Date(),
   }: { fromReferentId: number; to: { referentId: number; email: string; name: string; memberBodyId: number }; appUrl: string; now?: Date },
 ) {
-  const upcoming = tx
+  const upcoming = db
     .select({ roundTable: roundTables })
     .from(invitations)
     .innerJoin(roundTables, eq(roundTables.id, invitations.roundTableId))
     .where(and(eq(invitations.referentId, fromReferentId), eq(roundTables.status, "published"), sql`${roundTables.startsAt} > ${now.getTime()}`))
     .orderBy(asc(roundTables.startsAt))
     .all();
-  const email = to.email.toLowerCase();
-  const domain = domainOf(appUrl);
+  const invite = invitationWriter(db, { appUrl, now });
+  const recipient = { ...to, email: to.email.toLowerCase() };
   let count = 0;
-  for (const { roundTable: rt } of upcoming) {
-    const { token, hash } = createToken();
-    const inserted = tx
-      .insert(invitations)
-      .values({ roundTableId: rt.id, referentId: to.referentId, email, tokenHash: hash, notifiedSequence: rt.sequence, createdAt: now })
-      .onConflictDoNothing({ target: [invitations.roundTableId, invitations.email] })
-      .returning({ id: invitations.id })
-      .get();
-    if (!inserted) continue;
-    const props: InvitationEmailProps = { recipientName: to.name, recipientEmail: email, answerUrl: `${appUrl}/invito/${token}`, appUrl, roundTable: roundTableEmailInfo(rt) };
-    queueEmail(tx, { to: email, template: INVITATION_TEMPLATE, props, roundTableId: rt.id, memberBodyId: to.memberBodyId, domain });
-    count++;
-  }
+  for (const { roundTable: rt } of upcoming) if (invite(rt, roundTableEmailInfo(rt), recipient)) count++;
   return count;
 }
 
@@ -322,7 +318,7 @@ function findByToken(tx: Db | Tx, token: string) {
       roundTable: roundTables,
       firstName: referents.firstName,
       lastName: referents.lastName,
-      referentTermEnded: sql<number>`${referents.validTo} IS NOT NULL OR ${referents.erasedAt} IS NOT NULL`.mapWith(Boolean),
+      referentTermEnded: sql<number>`NOT (${referentInOffice()})`.mapWith(Boolean),
     })
     .from(invitations)
     .innerJoin(roundTables, eq(roundTables.id, invitations.roundTableId))

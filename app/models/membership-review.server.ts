@@ -75,7 +75,7 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, now = new
     }
     tx.update(referents).set({ validFrom: now }).where(eq(referents.id, referent.id)).run();
     const transferredInvitations = previous
-      ? transferInvitations(tx, {
+      ? transferInvitations(db, {
           fromReferentId: previous.id,
           to: { referentId: referent.id, email: referent.email, name: `${referent.firstName} ${referent.lastName}`, memberBodyId: body.id },
           appUrl,

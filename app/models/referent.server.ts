@@ -28,9 +28,14 @@ export function setCommunicationsPreference(db: Db, { email, receives }: { email
 
 export const lowerReferentEmail = sql<string>`lower(${referents.email})`;
 
-/** "Active" referente: approved (validFrom), not replaced (validTo), not erased, ente still a member. */
+/** A referente still in office: not replaced, revoked (both end the term: validTo) nor erased. */
+export function referentInOffice() {
+  return and(isNull(referents.validTo), isNull(referents.erasedAt))!;
+}
+
+/** "Active" referente: approved (validFrom), still in office, ente still a member. */
 export function activeReferentConditions() {
-  return [isNotNull(referents.validFrom), isNull(referents.validTo), isNull(referents.erasedAt), eq(memberBodies.status, "member")];
+  return [isNotNull(referents.validFrom), referentInOffice(), eq(memberBodies.status, "member")];
 }
 
 export type ReferentSegment = {

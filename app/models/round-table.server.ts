@@ -2,12 +2,13 @@ import { and, asc, desc, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
 import { invitations, referents, roundTables } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
 import { roundTableEmailData, type RoundTableEmailData } from "~/utils/round-table-calendar";
+import { roundTableName } from "~/utils/round-table-format";
 import { toRomeLocalInput } from "~/utils/rome-time";
 import { speakersToText, type RoundTableFormValues, type RoundTableInput } from "~/validation/round-table";
 import { recordAudit } from "./audit.server";
 import { listMaterials } from "./material.server";
 import { queueEmail } from "./outbox.server";
-import { roundTableName } from "~/utils/round-table-format";
+import { referentInOffice } from "./referent.server";
 
 // Tavoli tecnici: creation, changes, publication and cancellation. Each change runs in one
 // transaction with its audit entry and, for a published round table, the emails to the invitees
@@ -159,8 +160,7 @@ export type Invitee = { invitationId: number; email: string; name: string | null
  * their invitations passed to the successor (transferInvitations).
  */
 export function roundTableInvitees(tx: Db | Tx, { roundTableId, includeDeclined }: { roundTableId: number; includeDeclined: boolean }): Invitee[] {
-  const stillInOffice = or(isNull(invitations.referentId), and(isNull(referents.validTo), isNull(referents.erasedAt)));
-  const conditions = [eq(invitations.roundTableId, roundTableId), stillInOffice!];
+  const conditions = [eq(invitations.roundTableId, roundTableId), or(isNull(invitations.referentId), referentInOffice())!];
   if (!includeDeclined) conditions.push(ne(invitations.answer, "no"));
   return tx
     .select({
@@ -400,9 +400,8 @@ export function listPublicRoundTables(db: Db, { now }: { now: Date }) {
   };
 }
 
-/** One public round table with its public materials; null for drafts and unknown ids. */
 /**
- * A round table of the public calendar with its materials: the public ones for everyone; those
+ * A round table of the public calendar (null for drafts and unknown ids) with its materials: the public ones for everyone; those
  * reserved to the members too for an active referente or a coordinator (`members`), otherwise
  * only their number, so the page can say that there are more after signing in.
  */
