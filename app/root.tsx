@@ -18,6 +18,7 @@ import bootstrapItaliaHref from "bootstrap-italia/dist/css/bootstrap-italia.min.
 import { useFocusAfterNavigation } from "./components/focus-after-navigation";
 import { SiteFooter, SiteHeader } from "./components/site-chrome";
 import appStylesHref from "./styles/app.css";
+import { BODY_TOO_LARGE_MESSAGE } from "./utils/body-limits";
 import { commitCsrfToken } from "./utils/csrf.server";
 import { getHoneypotInputProps } from "./utils/honeypot.server";
 import { useNonce } from "./utils/nonce";
@@ -110,7 +111,7 @@ function describeError(status: number) {
     case 405:
       return { title: "Operazione non consentita", message: "Questo indirizzo non accetta questo tipo di richiesta." };
     case 413:
-      return { title: "Dati troppo grandi", message: "I dati inviati superano la dimensione consentita per questo modulo. Torna indietro, riduci il testo o i file e riprova." };
+      return { title: "Dati troppo grandi", message: BODY_TOO_LARGE_MESSAGE };
     case 429:
       return { title: "Troppe richieste", message: "Hai fatto troppe richieste in poco tempo. Attendi qualche minuto e riprova." };
     case 400:

@@ -14,7 +14,7 @@ import {
   saiProjects,
   type MembershipStatus,
 } from "#db/schema";
-import { formatDateIt } from "~/utils/dates";
+import { formatDateIt, formatIsoDay } from "~/utils/dates";
 import { displayPhone } from "~/utils/phone-display.server";
 import type { Db } from "~/utils/db.server";
 import {
@@ -187,7 +187,7 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl, now = new Date(
     .map((p) => ({
       ...projectView(p, now),
       /** How the page and its log name the project: "Ordinari PROG-1-PR-1", or its start without a code. */
-      name: `${SAI_CATEGORY_LABELS[p.category]} ${p.projectCode ?? `dal ${p.startDate.split("-").reverse().join("/")}`}`,
+      name: `${SAI_CATEGORY_LABELS[p.category]} ${p.projectCode ?? `dal ${formatIsoDay(p.startDate)}`}`,
       requestId: p.requestId,
     }));
 

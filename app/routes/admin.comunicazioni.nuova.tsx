@@ -23,7 +23,7 @@ import {
 } from "~/validation/communications";
 import { ACCEPTED_TYPES_TEXT } from "~/validation/material";
 import { segmentInput, toSegment } from "~/validation/recipient-segment";
-import { uploadRouteHandle } from "~/utils/upload-limits";
+import { uploadRouteHandle } from "~/utils/body-limits";
 
 
 /** A form with a file: bounded by its upload handler, not by the 1 MB of other forms. */

@@ -25,7 +25,7 @@ import {
   MAX_IMPORT_MEGABYTES,
   type ImportUploadInput,
 } from "~/validation/member-import";
-import { uploadRouteHandle } from "~/utils/upload-limits";
+import { uploadRouteHandle } from "~/utils/body-limits";
 
 
 /** A form with a file: bounded by its upload handler, not by the 1 MB of other forms. */

@@ -36,7 +36,7 @@ import {
   type LinkMaterialFormValues,
   type UploadMaterialFormValues,
 } from "~/validation/material";
-import { uploadRouteHandle } from "~/utils/upload-limits";
+import { uploadRouteHandle } from "~/utils/body-limits";
 
 
 /** A form with a file: bounded by its upload handler, not by the 1 MB of other forms. */

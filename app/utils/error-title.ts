@@ -22,5 +22,5 @@ export function withoutErrorPrefix(title: string) {
  */
 export function prefixTitleOnErrors(html: string, { method }: { method: string }) {
   if (method !== "POST" || !html.includes(`${ERROR_SUMMARY_ATTRIBUTE}=`)) return html;
-  return html.replace(/<title>(?!Errore: )/, `<title>${ERROR_TITLE_PREFIX}`);
+  return html.replace(/<title>([^<]*)<\/title>/, (_, title: string) => `<title>${withErrorPrefix(title)}</title>`);
 }

@@ -1,18 +1,6 @@
 import type { ServerBuild } from "@remix-run/node";
 import { isMalformedFormError, MALFORMED_FORM_MESSAGE } from "./form-data";
-import { UPLOAD_BODY_LIMIT_BYTES } from "./upload-limits";
-
-/**
- * How much a form without files may weigh: the longest scheda is a few kilobytes, a list of extra
- * addresses for an invitation a few dozen. Every action reads its whole body into memory, so without
- * a bound one anonymous post of 60 MB to /adesione took 500 MB of memory and blocked the server
- * for seconds (security QA). A route that receives files declares its own bound in its `handle`
- * (`{ maxBodyBytes }`) and streams them (material-upload.server.ts).
- */
-export const FORM_BODY_LIMIT_BYTES = 1024 * 1024;
-
-export const BODY_TOO_LARGE_MESSAGE =
-  "I dati inviati superano la dimensione consentita per questo modulo. Torna indietro, riduci il testo o i file e riprova.";
+import { BODY_TOO_LARGE_MESSAGE, FORM_BODY_LIMIT_BYTES, UPLOAD_BODY_LIMIT_BYTES } from "./body-limits";
 
 class BodyTooLargeError extends Error {}
 
@@ -75,7 +63,7 @@ const isTooLarge = (error: unknown) => error instanceof BodyTooLargeError || (er
  * Every action reads the request body as a form. A body that is not one (JSON, plain text, a
  * truncated or crafted multipart body) makes that read throw, which Remix would answer with a 500:
  * the fault is the client's, so the answer is a 400 with the usual error page; a body beyond the
- * route's bound is a 413. Applied once to the server build (server.js), so no route has to remember it.
+ * route's bound (body-limits.ts) is a 413. Applied once to the server build (server.js), so no route has to remember it.
  */
 export function guardFormBodies(build: ServerBuild): ServerBuild {
   const routes: ServerBuild["routes"] = {};

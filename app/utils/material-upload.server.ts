@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { unstable_parseMultipartFormData, type UploadHandler, type UploadHandlerPart } from "@remix-run/node";
 import { isMalformedFormError } from "./form-data";
-import { UPLOAD_BODY_LIMIT_BYTES } from "./upload-limits";
+import { UPLOAD_BODY_LIMIT_BYTES } from "./body-limits";
 
 // Streams the one file of a materials form to a temporary file, never more than `maxBytes`; the
 // other fields are small texts. What was received is read from the returned object, never from
