@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { cleanLine, cleanLines } from "~/utils/text";
 import { segmentFields } from "./recipient-segment";
+import { maxLengthMessage } from "./messages";
 
 // The form of a comunicazione (/admin/comunicazioni/nuova): subject, text, the segment of referenti
 // and an optional attachment. The file itself is read by the action (multipart), not by this schema.
@@ -15,10 +16,10 @@ const text = (clean: (v: string) => string) => z.preprocess((v) => (typeof v ===
 
 export const communicationFormSchema = z.object({
   oggetto: text(cleanLine).pipe(
-    z.string().trim().min(1, "Scrivi l'oggetto della comunicazione").max(MAX_SUBJECT_LENGTH, `L'oggetto può avere al massimo ${MAX_SUBJECT_LENGTH} caratteri`),
+    z.string().trim().min(1, "Scrivi l'oggetto della comunicazione").max(MAX_SUBJECT_LENGTH, maxLengthMessage("L'oggetto", MAX_SUBJECT_LENGTH)),
   ),
   testo: text(cleanLines).pipe(
-    z.string().trim().min(1, "Scrivi il testo della comunicazione").max(MAX_BODY_LENGTH, `Il testo può avere al massimo ${MAX_BODY_LENGTH.toLocaleString("it-IT")} caratteri`),
+    z.string().trim().min(1, "Scrivi il testo della comunicazione").max(MAX_BODY_LENGTH, maxLengthMessage("Il testo", MAX_BODY_LENGTH)),
   ),
   ...segmentFields,
   rimuoviAllegato: z.preprocess((v) => v === true || v === "on", z.boolean()).default(false),

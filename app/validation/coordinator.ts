@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { cleanLine } from "~/utils/text";
+import { maxLengthMessage } from "./messages";
 
 // Forms of /admin/coordinatori. Shared by the browser (react-hook-form) and the action.
 
@@ -21,13 +22,13 @@ const role = z.preprocess(
 export const inviteCoordinatorSchema = z.object({
   name: z.preprocess(
     (v) => (typeof v === "string" ? cleanLine(v) : v),
-    z.string({ required_error: "Inserisci il nome", invalid_type_error: "Inserisci il nome" }).trim().min(1, "Inserisci il nome").max(100, "Massimo 100 caratteri"),
+    z.string({ required_error: "Inserisci il nome", invalid_type_error: "Inserisci il nome" }).trim().min(1, "Inserisci il nome").max(100, maxLengthMessage("Il nome", 100)),
   ),
   email: z
     .string({ required_error: "Inserisci l'email", invalid_type_error: "Inserisci l'email" })
     .trim()
     .min(1, "Inserisci l'email")
-    .max(254, "Massimo 254 caratteri")
+    .max(254, maxLengthMessage("L'email", 254))
     .email("Indirizzo email non valido: controlla che sia nella forma nome@dominio.it")
     .transform((v) => v.toLowerCase()),
   role,

@@ -1,11 +1,12 @@
 import { z } from "zod";
+import { maxLengthMessage } from "./messages";
 
 export const loginSchema = z.object({
   email: z
     .string({ required_error: "Inserisci l'email", invalid_type_error: "Inserisci l'email" })
     .trim()
     .min(1, "Inserisci l'email")
-    .max(254, "Massimo 254 caratteri")
+    .max(254, maxLengthMessage("L'email", 254))
     .email("Indirizzo email non valido")
     .transform((v) => v.toLowerCase()),
   password: z.string({ required_error: "Inserisci la password", invalid_type_error: "Inserisci la password" }).min(1, "Inserisci la password").max(1000, "Password troppo lunga"),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { cleanLine } from "~/utils/text";
 import { isHttpsUrl } from "./round-table";
+import { maxLengthMessage } from "./messages";
 
 // The two forms of the materials of a Tavolo tecnico: a file upload and a link (video or document).
 
@@ -31,9 +32,9 @@ const oneOf = <T extends string>(values: readonly T[], message: string) =>
   text(message).refine((v) => (values as readonly string[]).includes(v), message) as unknown as z.ZodType<T, z.ZodTypeDef, string>;
 
 const common = {
-  title: text("Inserisci il titolo").pipe(z.string().trim().min(1, "Inserisci il titolo del materiale").max(200, "Il titolo può avere al massimo 200 caratteri")),
+  title: text("Inserisci il titolo").pipe(z.string().trim().min(1, "Inserisci il titolo del materiale").max(200, maxLengthMessage("Il titolo", 200))),
   curatedBy: text()
-    .pipe(z.string().trim().max(200, "«A cura di» può avere al massimo 200 caratteri"))
+    .pipe(z.string().trim().max(200, maxLengthMessage("«A cura di»", 200)))
     .transform((v) => v || null),
   visibility: oneOf(["public", "members"] as const, "Scegli chi può vedere il materiale"),
 };
@@ -47,7 +48,7 @@ export const linkMaterialSchema = z.object({
   kind: oneOf(LINK_KINDS, "Scegli il tipo di materiale"),
   ...common,
   url: text("Inserisci il link")
-    .pipe(z.string().trim().min(1, "Inserisci il link").max(1000, "Il link può avere al massimo 1000 caratteri"))
+    .pipe(z.string().trim().min(1, "Inserisci il link").max(1000, maxLengthMessage("Il link", 1000)))
     .refine((v) => !v || isHttpsUrl(v), "Il link deve essere un indirizzo completo che inizia con https://"),
 });
 

@@ -3,6 +3,7 @@ import { MEMBER_BODY_KINDS, REFERENT_ROLES, SAI_CATEGORIES } from "#db/enums";
 import { cleanLine } from "~/utils/text";
 import { isValidBodyFiscalCode } from "./fiscal-code";
 import { normalizeItalianPhone } from "./phone";
+import { maxLengthMessage } from "./messages";
 
 // The online scheda referente. The same schema runs in the browser (react-hook-form) and in the action.
 
@@ -15,12 +16,12 @@ const text = (message: string) =>
 const oneOf = <T extends string>(values: readonly T[], message: string) =>
   text(message).refine((v) => (values as readonly string[]).includes(v), message) as unknown as z.ZodType<T, z.ZodTypeDef, string>;
 
-const required = (message: string, max = 200) =>
-  text(message).pipe(z.string().trim().min(1, message).max(max, `Massimo ${max} caratteri`));
+const required = (message: string, subject: string, max = 200) =>
+  text(message).pipe(z.string().trim().min(1, message).max(max, maxLengthMessage(subject, max)));
 
-const emailField = (message: string) =>
+const emailField = (message: string, subject: string) =>
   text(message)
-    .pipe(z.string().trim().min(1, message).max(254, "Massimo 254 caratteri").email("Indirizzo email non valido: controlla che sia nella forma nome@dominio.it")
+    .pipe(z.string().trim().min(1, message).max(254, maxLengthMessage(subject, 254)).email("Indirizzo email non valido: controlla che sia nella forma nome@dominio.it")
     .transform((v) => v.toLowerCase()));
 
 const isChecked = (v: unknown) => v === true || v === "on" || v === "true";
@@ -29,7 +30,7 @@ const checkbox = z.preprocess(isChecked, z.boolean());
 export { normalizeItalianPhone };
 
 const phone = (label: string) =>
-  required(`Inserisci il numero di ${label}`, 30).transform((value, ctx) => {
+  required(`Inserisci il numero di ${label}`, `Il numero di ${label}`, 30).transform((value, ctx) => {
     const normalized = normalizeItalianPhone(value);
     if (!normalized) {
       ctx.addIssue({ code: "custom", message: `Numero di ${label} non valido: ad esempio 091 1234567 o 333 1234567` });
@@ -61,9 +62,9 @@ const projectFields = z.object({
     return z.NEVER;
   }),
   projectCode: text("Codice non valido")
-    .pipe(z.string().trim().max(50, "Massimo 50 caratteri"))
+    .pipe(z.string().trim().max(50, maxLengthMessage("Il codice progetto", 50)))
     .transform((v) => (v ? v : undefined)),
-  managingOrganization: required("Indica l'ente attuatore"),
+  managingOrganization: required("Indica l'ente attuatore", "L'ente attuatore"),
   startDate: isoDate("Indica la data di inizio"),
   endDate: isoDate("Indica la data di fine"),
 });
@@ -86,22 +87,22 @@ export const projectSchema = z.preprocess((raw, ctx) => {
 const registrationFields = z.object({
     bodyKind: oneOf(MEMBER_BODY_KINDS, "Scegli il tipo di ente"),
     municipalityCode: text("Comune non valido").pipe(z.string().trim()),
-    bodyName: text("Denominazione non valida").pipe(z.string().trim().max(200, "Massimo 200 caratteri")),
+    bodyName: text("Denominazione non valida").pipe(z.string().trim().max(200, maxLengthMessage("La denominazione", 200))),
     // Asked for enti other than a Comune (a Comune's province is its comune's); see bodyProvinceIssue.
     provinceCode: text("Provincia non valida").pipe(z.string().trim()),
-    pec: emailField("Inserisci la PEC dell'ente"),
-    fiscalCode: required("Inserisci il codice fiscale dell'ente", 20)
+    pec: emailField("Inserisci la PEC dell'ente", "La PEC"),
+    fiscalCode: required("Inserisci il codice fiscale dell'ente", "Il codice fiscale", 20)
       .transform((v) => v.replace(/\s+/g, ""))
       .superRefine((v, ctx) => {
         if (!/^\d{11}$/.test(v)) ctx.addIssue({ code: "custom", message: "Il codice fiscale dell'ente è composto da 11 cifre" });
         else if (!isValidBodyFiscalCode(v))
           ctx.addIssue({ code: "custom", message: "Codice fiscale non valido: controlla le cifre (l'ultima è di controllo)" });
       }),
-    firstName: required("Inserisci il nome", 100),
-    lastName: required("Inserisci il cognome", 100),
+    firstName: required("Inserisci il nome", "Il nome", 100),
+    lastName: required("Inserisci il cognome", "Il cognome", 100),
     role: oneOf(REFERENT_ROLES, "Scegli il ruolo"),
-    office: required("Indica l'ufficio o settore"),
-    email: emailField("Inserisci l'email"),
+    office: required("Indica l'ufficio o settore", "L'ufficio o settore"),
+    email: emailField("Inserisci l'email", "L'email"),
     phone: phone("telefono"),
     mobile: text("Numero non valido")
       .pipe(z.string().trim())

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { isSkippedRomeTime, parseRomeLocal } from "~/utils/rome-time";
 import { cleanLine, cleanLines } from "~/utils/text";
 import { ROUND_TABLE_MODE_LABELS, type RoundTableMode } from "~/utils/round-table-calendar";
+import { maxLengthMessage } from "./messages";
 
 // The form of a Tavolo tecnico (/admin/tavoli/nuovo and /admin/tavoli/:id). The same schema runs in
 // the browser (react-hook-form) and in the action; every field fails softly so all problems show at once.
@@ -136,8 +137,8 @@ const roundTableFields = z.object({
     }
     return Number(v);
   }),
-  title: text("Inserisci il titolo").pipe(z.string().trim().min(1, "Inserisci il titolo").max(200, "Il titolo può avere al massimo 200 caratteri")),
-  description: lines().pipe(z.string().trim().max(5000, "Il programma può avere al massimo 5000 caratteri")),
+  title: text("Inserisci il titolo").pipe(z.string().trim().min(1, "Inserisci il titolo").max(200, maxLengthMessage("Il titolo", 200))),
+  description: lines().pipe(z.string().trim().max(5000, maxLengthMessage("Il programma", 5000))),
   startsAt: dateTime("Indica data e ora di inizio"),
   endsAt: dateTime("Indica data e ora di fine"),
   mode: text("Scegli la modalità").refine((v) => (ROUND_TABLE_MODE_VALUES as string[]).includes(v), "Scegli la modalità") as unknown as z.ZodType<
@@ -146,10 +147,10 @@ const roundTableFields = z.object({
     string
   >,
   place: text()
-    .pipe(z.string().trim().max(300, "Il luogo può avere al massimo 300 caratteri"))
+    .pipe(z.string().trim().max(300, maxLengthMessage("Il luogo", 300)))
     .transform((v) => v || null),
   onlineUrl: text()
-    .pipe(z.string().trim().max(500, "Il link può avere al massimo 500 caratteri"))
+    .pipe(z.string().trim().max(500, maxLengthMessage("Il link", 500)))
     .refine((v) => !v || isHttpsUrl(v), "Il link per partecipare online deve essere un indirizzo completo che inizia con https://")
     .transform((v) => v || null),
   speakers: lines().transform((value, ctx) => {

@@ -66,6 +66,24 @@ for (const js of [true, false]) {
       await page.keyboard.press("Enter");
       await eventually(() => page.evaluate(() => document.activeElement?.id)).toBe("contenuto");
     });
+
+    // Bootstrap Italia hides the main menu below its desktop breakpoint behind a button its own
+    // JavaScript opens, which the portal does not load: the links must stay on screen and readable.
+    test("on a phone the main menu's links are on screen, readable and lead to their pages", async () => {
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await page.setViewportSize({ width: 375, height: 800 });
+      await open(page, "/", { js });
+      const menu = page.getByRole("navigation", { name: "Menu principale" });
+      for (const label of ["Il Coordinamento", "Tavoli tecnici", "Aderisci", "Area referente"]) {
+        const link = menu.getByRole("link", { name: label });
+        await expect.poll(() => link.isVisible(), { message: `${label} visible` }).toBe(true);
+        const box = await link.boundingBox();
+        expect(box && box.x >= 0 && box.x + box.width <= 375, `${label} inside the screen`).toBe(true);
+      }
+      expect(await checkA11y(page), "axe-core violations at 375 px").toEqual([]);
+      await menu.getByRole("link", { name: "Tavoli tecnici" }).click();
+      await expect.poll(() => page.locator("h1").textContent()).toBe("Tavoli tecnici");
+    });
   });
 }
 
