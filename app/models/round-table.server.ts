@@ -2,7 +2,6 @@ import { and, asc, desc, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
 import { invitations, referents, roundTables } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
 import { roundTableEmailData, type RoundTableEmailData } from "~/utils/round-table-calendar";
-import { roundTableName } from "~/utils/round-table-format";
 import { toRomeLocalInput } from "~/utils/rome-time";
 import { speakersToText, type RoundTableFormValues, type RoundTableInput } from "~/validation/round-table";
 import { recordAudit } from "./audit.server";
@@ -427,13 +426,3 @@ export function listFeedRoundTables(db: Db) {
     .all();
 }
 
-/** Every round table's name by id ("7° Tavolo tecnico - Titolo"), for the activity log. */
-export function roundTableNamesById(db: Db): Record<string, string> {
-  return Object.fromEntries(
-    db
-      .select({ id: roundTables.id, number: roundTables.number, title: roundTables.title })
-      .from(roundTables)
-      .all()
-      .map((rt) => [String(rt.id), roundTableName(rt)]),
-  );
-}

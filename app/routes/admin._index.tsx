@@ -2,7 +2,7 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { Link, useLoaderData } from "@remix-run/react";
 import { CategoryTable } from "~/components/category-table";
 import { getDashboard, type Dashboard, type ProvinceCoverage } from "~/models/dashboard.server";
-import { roundTableNamesById } from "~/models/round-table.server";
+import { auditRecordNames } from "~/models/audit-record-names.server";
 import { auditActionLabel, auditEntityHref, auditRecordLabel, formatAuditTime } from "~/utils/audit-labels";
 import { requireCoordinator } from "~/utils/auth.server";
 import { formatIsoDay } from "~/utils/dates";
@@ -15,7 +15,8 @@ export const meta: MetaFunction = () => [{ title: "Panoramica - Area coordinator
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireCoordinator(request);
   const db = getDb();
-  return json({ ...getDashboard(db, { now: new Date(), regions: getEnv().regions }), roundTableNames: roundTableNamesById(db) });
+  const dashboard = getDashboard(db, { now: new Date(), regions: getEnv().regions });
+  return json({ ...dashboard, recordNames: auditRecordNames(db, { entries: dashboard.latestActivity }) });
 }
 
 const integer = new Intl.NumberFormat("it-IT");
@@ -149,15 +150,15 @@ export default function AdminOverview() {
           <ul className="list-unstyled">
             {d.latestActivity.map((e) => {
               const href = auditEntityHref(e.entityType, e.entityId);
-              const record = auditRecordLabel(e.entityType, e.entityId, { roundTableNames: d.roundTableNames });
+              const record = auditRecordLabel(e.entityType, e.entityId, { recordNames: d.recordNames });
               return (
                 <li key={e.id} className="mb-2">
                   <time dateTime={e.createdAt}>{formatAuditTime(e.createdAt)}</time>: <strong>{e.actorName}</strong>{" "}
                   {auditActionLabel(e.action)}
                   {e.entityType && e.entityId ? (
                     <>
-                      {" "}
-                      ({href ? <Link to={href}>{record}</Link> : record})
+                      {": "}
+                      {href ? <Link to={href}>{record}</Link> : record}
                     </>
                   ) : null}
                 </li>

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { SelectField, TextField } from "~/components/form-fields";
 import { CurrentPage, PageStep } from "~/components/pagination";
 import { getAuditFilterOptions, listAuditEntries, parseAuditQuery } from "~/models/audit.server";
-import { roundTableNamesById } from "~/models/round-table.server";
+import { auditRecordNames } from "~/models/audit-record-names.server";
 import { provinceNamesByCode } from "~/models/territory.server";
 import {
   auditActionTitle,
@@ -22,13 +22,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb();
   const { filters, page } = parseAuditQuery(new URL(request.url).searchParams);
   const result = listAuditEntries(db, { filters, page });
-  return json({ filters, ...result, options: getAuditFilterOptions(db), provinceNames: provinceNamesByCode(db), roundTableNames: roundTableNamesById(db) });
+  return json({ filters, ...result, options: getAuditFilterOptions(db), provinceNames: provinceNamesByCode(db), recordNames: auditRecordNames(db, { entries: result.entries }) });
 }
 
 const integer = new Intl.NumberFormat("it-IT");
 
 export default function AuditLogPage() {
-  const { filters, entries, total, page, pageCount, options, provinceNames, roundTableNames } = useLoaderData<typeof loader>();
+  const { filters, entries, total, page, pageCount, options, provinceNames, recordNames } = useLoaderData<typeof loader>();
   const actionOptions = [...new Set([...options.actions, ...(filters.action ? [filters.action] : [])])]
     .map((value) => ({ value, label: auditActionTitle(value) }))
     .sort((a, b) => a.label.localeCompare(b.label, "it"));
@@ -118,8 +118,8 @@ export default function AuditLogPage() {
             <tbody>
               {entries.map((e) => {
                 const href = auditEntityHref(e.entityType, e.entityId);
-                const record = auditRecordLabel(e.entityType, e.entityId, { roundTableNames });
-                const details = auditDetailPairs(e.details, { provinceNames, roundTableNames });
+                const record = auditRecordLabel(e.entityType, e.entityId, { recordNames });
+                const details = auditDetailPairs(e.details, { provinceNames, recordNames });
                 return (
                   <tr key={e.id}>
                     <td className="text-nowrap">

@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { useHydrated } from "remix-utils/use-hydrated";
 import { ReferentAreaFrame, headerData } from "~/components/referent-area";
 import { exportReferentData } from "~/models/privacy-export.server";
-import { roundTableNamesById } from "~/models/round-table.server";
+import { ownActivityRecordNames } from "~/models/audit-record-names.server";
 import { provinceNamesByCode } from "~/models/territory.server";
 import { auditActionTitle, auditDetailPairs } from "~/utils/audit-labels";
 import { formatDateIt, formatDateTimeIt, formatIsoDay } from "~/utils/dates";
@@ -32,7 +32,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       header: headerData(access),
       data,
       provinceNames: provinceNamesByCode(getDb()),
-      roundTableNames: roundTableNamesById(getDb()),
+      recordNames: ownActivityRecordNames(getDb(), { entries: data.activity, ownReferentIds: data.referents.map((r) => r.id) }),
       phoneDisplay: Object.fromEntries(phones.map((p) => [p, displayPhone(p) ?? p])),
     },
     { headers: { "Cache-Control": "no-store" } },
@@ -87,7 +87,7 @@ function submissionValue(
 }
 
 export default function MyDataPage() {
-  const { header, data, provinceNames, roundTableNames, phoneDisplay } = useLoaderData<typeof loader>();
+  const { header, data, provinceNames, recordNames, phoneDisplay } = useLoaderData<typeof loader>();
   const hydrated = useHydrated();
   const bodyName = (id: number) => data.memberBodies.find((b) => b.id === id)?.name ?? `Ente n. ${id}`;
 
@@ -351,7 +351,7 @@ export default function MyDataPage() {
                     <td>{ACTOR_LABELS[a.actorType] ?? a.actorType}</td>
                     <td>{auditActionTitle(a.action)}</td>
                     <td className="text-break small">
-                      {auditDetailPairs(a.details, { provinceNames, roundTableNames })
+                      {auditDetailPairs(a.details, { provinceNames, recordNames })
                         .map((p) => `${p.key}: ${p.value}`)
                         .join(" · ")}
                     </td>

@@ -266,16 +266,27 @@ const VALUE_LABELS: Record<string, Record<string, string>> = {
   source: { "seed:demo": "dati dimostrativi", importazione: "importazione" },
 };
 
-/** Keys whose values are record numbers: "ente: n. 7". */
-const RECORD_NUMBER_KEYS = new Set(["memberBodyId", "referentId", "previousReferentId", "projectId", "roundTableId", "materialIds"]);
+/** Keys of the details whose values are record ids, and the kind of record: named when known, else "n. 7". */
+export const RECORD_DETAIL_TYPES: Record<string, string> = {
+  memberBodyId: "member_body",
+  referentId: "referent",
+  previousReferentId: "referent",
+  projectId: "sai_project",
+  roundTableId: "round_table",
+  materialIds: "material",
+};
+
+/** Records by name, keyed by `recordNameKey(kind, id)` (see auditRecordNames). */
+export type RecordNames = Record<string, string>;
+export const recordNameKey = (kind: string, id: number | string) => `${kind}:${id}`;
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/;
 
 export type AuditDetailContext = {
   /** Province names by ISTAT code, for the provinces of invitations, comunicazioni and enti. */
   provinceNames?: Record<string, string>;
-  /** Round tables by id, as people know them ("7° Tavolo tecnico - …"): their id means nothing to them. */
-  roundTableNames?: Record<string, string>;
+  /** The records an entry touches, by name ("Comune di Cefalù", "7° Tavolo tecnico - …"): ids mean nothing to people. */
+  recordNames?: RecordNames;
 };
 
 function detailValue(key: string, value: unknown, context: AuditDetailContext): string {
@@ -293,8 +304,8 @@ function detailValue(key: string, value: unknown, context: AuditDetailContext): 
   }
   if (typeof value === "number") {
     if (key === "sizeBytes") return formatFileSize(value);
-    if (key === "roundTableId" && context.roundTableNames?.[value]) return context.roundTableNames[value];
-    if (RECORD_NUMBER_KEYS.has(key)) return `n. ${value}`;
+    const kind = RECORD_DETAIL_TYPES[key];
+    if (kind) return context.recordNames?.[recordNameKey(kind, value)] ?? `n. ${value}`;
     return value.toLocaleString("it-IT", { useGrouping: key === "count" || key === "rowCount" || key === "rows" });
   }
   const text = String(value);
@@ -325,10 +336,11 @@ export function auditDetailPairs(details: unknown, context: AuditDetailContext =
   return pairs;
 }
 
-/** What the log names an entry's record by: a round table by its name, anything else by its kind and number. */
+/** What the log names an entry's record by: its name when known, else its kind and number ("Ente n. 7"). */
 export function auditRecordLabel(entityType: string | null, entityId: string | null, context: AuditDetailContext = {}) {
   if (!entityType) return "—";
-  if (entityType === "round_table" && entityId && context.roundTableNames?.[entityId]) return context.roundTableNames[entityId];
+  const name = entityId ? context.recordNames?.[recordNameKey(entityType, entityId)] : undefined;
+  if (name) return name;
   return `${auditEntityLabel(entityType)}${entityId ? ` n. ${entityId}` : ""}`;
 }
 

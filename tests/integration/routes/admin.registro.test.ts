@@ -1,12 +1,13 @@
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { auditLog, coordinators } from "#db/schema";
+import { auditLog, coordinators, memberBodies, saiProjects } from "#db/schema";
 import * as registro from "~/routes/admin.registro";
 import { AUDIT_PAGE_SIZE, listAuditEntries, recordAudit } from "~/models/audit.server";
 import { getDb } from "~/utils/db.server";
 import { adminGet, createTestCoordinator, settle } from "../../support/admin";
 import { renderRoute } from "../../support/render-route";
-import { createTestRoundTable } from "../../support/round-tables";
+import { createReferent } from "../../support/referent";
+import { addInvitation, createTestRoundTable } from "../../support/round-tables";
 import { routeArgs } from "../../support/requests";
 
 type LogPage = {
@@ -40,7 +41,7 @@ beforeAll(() => {
   const start = Date.UTC(2025, 0, 1);
   // 120 bulk entries, one a minute, oldest first.
   for (let i = 0; i < 120; i++) entry({ action: "test.bulk", entityType: "outbox", entityId: String(1000 + i), createdAt: new Date(start + i * 60_000) });
-  entry({ action: "membership.approved", actorId: giulia.id, entityType: "membership_request", entityId: "42", details: { memberBodyId: 7 } });
+  entry({ action: "membership.approved", actorId: giulia.id, entityType: "membership_request", entityId: "990042", details: { memberBodyId: 990007 } });
   recordAudit(getDb(), { actorType: "public", action: "auth.login_failed", details: { email: "chi@example.org", ip: "10.0.0.9" } });
   // 9 March 2025, 23:30 in Rome (22:30 UTC) and 10 March 00:30 in Rome (23:30 UTC on the 9th).
   entry({ action: "test.day", entityId: "late-9", createdAt: new Date(Date.UTC(2025, 2, 9, 22, 30)) });
@@ -152,8 +153,8 @@ describe("/admin/registro page", () => {
 
     const approved = await renderRoute(registro, await adminGet(`/admin/registro?chi=${giulia.id}`, adminId()));
     expect(approved.html).toContain("<td>Ha approvato l&#x27;adesione</td>");
-    expect(approved.html).toMatch(/<a[^>]*href="\/admin\/adesioni\/42"[^>]*>Richiesta di adesione n. 42<\/a>/);
-    expect(approved.html).toMatch(/<span class="fw-semibold">ente:<\/span> n. 7/);
+    expect(approved.html).toMatch(/<a[^>]*href="\/admin\/adesioni\/990042"[^>]*>Richiesta di adesione n. 990042<\/a>/);
+    expect(approved.html).toMatch(/<span class="fw-semibold">ente:<\/span> n. 990007/);
   });
 
   it("names a Tavolo tecnico as people know it, by its number and title, not by its database id", async () => {
@@ -164,20 +165,45 @@ describe("/admin/registro page", () => {
     expect(html).toContain('<span class="fw-semibold">tavolo tecnico:</span> 7° Tavolo tecnico - Le nuove linee guida');
   });
 
+  it("names enti, requests, people, projects and invitations instead of giving their database ids", async () => {
+    const ente = await createReferent("active", { firstName: "Rosalia", lastName: "Lo Bue" });
+    const body = getDb().select().from(memberBodies).where(eq(memberBodies.id, ente.memberBodyId)).get()!;
+    const project = getDb().select().from(saiProjects).where(eq(saiProjects.memberBodyId, ente.memberBodyId)).get()!;
+    const rt = createTestRoundTable(adminId(), { number: "9", title: "Minori soli" }, { publish: false });
+    const invitation = addInvitation(rt.id, ente.email);
+    entry({
+      action: "test.names",
+      entityType: "membership_request",
+      entityId: String(ente.requestId),
+      details: { memberBodyId: body.id, referentId: ente.referentId, projectId: project.id },
+    });
+    entry({ action: "test.names", entityType: "coordinator", entityId: String(giulia.id) });
+    entry({ action: "test.names", entityType: "invitation", entityId: String(invitation.id) });
+    const { html } = await renderRoute(registro, await adminGet("/admin/registro?azione=test.names", adminId()));
+    // As React writes text: a comune's name may have an apostrophe.
+    const name = body.name.replaceAll("&", "&amp;").replaceAll("'", "&#x27;");
+    expect(html).toContain(`href="/admin/adesioni/${ente.requestId}">${name} (richiesta n. ${ente.requestId})</a>`);
+    expect(html).toContain(`<span class="fw-semibold">ente:</span> ${name}`);
+    expect(html).toContain('<span class="fw-semibold">referente:</span> Rosalia Lo Bue (referente)');
+    expect(html).toContain(`<span class="fw-semibold">progetto:</span> Progetto SAI (${project.category === "ordinari" ? "Ordinari" : project.category}) - ${name}`);
+    expect(html).toContain("<td>Giulia Verdi (coordinatore)</td>");
+    expect(html).toContain("<td>Invito al 9° Tavolo tecnico</td>");
+  });
+
   it("words the details in Italian: names of the fields, labels of stored values, Italian times, province names", async () => {
     entry({
       action: "round_table.published",
       entityType: "round_table",
-      entityId: "8",
+      entityId: "990008",
       details: {
         before: { status: "draft", mode: "ibrido", startsAt: "2026-12-10T14:00:00.000Z" },
         after: { status: "published", speakers: [{ name: "G. Rossi", affiliation: "Comune di Palermo" }] },
       },
     });
-    entry({ action: "invitation.answered", actorType: "public", actorId: null, details: { roundTableId: 8, answer: "yes", previous: "pending" } });
+    entry({ action: "invitation.answered", actorType: "public", actorId: null, details: { roundTableId: 990008, answer: "yes", previous: "pending" } });
     entry({ action: "auth.login_succeeded", actorType: "public", actorId: null, details: { ip: "10.0.0.1", method: "link", area: "referente" } });
     entry({ action: "communication.sent", details: { subject: "Circolare", count: 1250, provinceCodes: ["082"], categories: [] } });
-    entry({ action: "sai_project.added", details: { memberBodyId: 3, projectId: 27, after: { category: "MSNA", startDate: "2026-01-01", fundedPlaces: 15 } } });
+    entry({ action: "sai_project.added", details: { memberBodyId: 990003, projectId: 990027, after: { category: "MSNA", startDate: "2026-01-01", fundedPlaces: 15 } } });
     const pairs = async (action: string) => {
       const { html } = await renderRoute(registro, await adminGet(`/admin/registro?azione=${action}`, adminId()));
       return [...html.matchAll(/<li><span class="fw-semibold">([^<]*):<\/span> ([^<]*)<\/li>/g)].map((m) => `${m[1]}: ${m[2]}`);
@@ -190,7 +216,7 @@ describe("/admin/registro page", () => {
       "dopo stato: Pubblicato",
       "dopo interventi a cura di: G. Rossi (Comune di Palermo)",
     ]);
-    expect(await pairs("invitation.answered")).toEqual(["tavolo tecnico: n. 8", "risposta: Partecipa", "risposta precedente: In attesa"]);
+    expect(await pairs("invitation.answered")).toEqual(["tavolo tecnico: n. 990008", "risposta: Partecipa", "risposta precedente: In attesa"]);
     expect(await pairs("auth.login_succeeded")).toEqual([
       "indirizzo IP: 10.0.0.1",
       "modalità di accesso: collegamento ricevuto per email",
@@ -202,8 +228,8 @@ describe("/admin/registro page", () => {
     expect(imported.html).toContain("<td>Importazione</td>");
     expect(await pairs("members.imported")).toEqual(["file: aderenti.xlsx", "nuovi enti: 3", "email ai referenti: sì"]);
     expect(await pairs("sai_project.added")).toEqual([
-      "ente: n. 3",
-      "progetto: n. 27",
+      "ente: n. 990003",
+      "progetto: n. 990027",
       "dopo tipologia: MSNA (minori stranieri non accompagnati)",
       "dopo data di inizio: 01/01/2026",
       "dopo posti finanziati: 15",

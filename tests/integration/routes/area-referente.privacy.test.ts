@@ -110,6 +110,9 @@ describe("/area-referente/privacy and the data download", () => {
     expect(rows["Telefono"]?.replace(/\s/g, "")).toBe(person.phone.replace(/\s/g, ""));
     expect(rows["Telefono"]).not.toMatch(/^\+39/);
     for (const code of ["provinceCode", "bodyKind", "method:", "tipo: new", "area: referente"]) expect(html).not.toContain(code);
+    // Records by name, not by database id ("ente: n. 7").
+    expect(html).not.toMatch(/: n\. \d+/);
+    expect(html).toContain(`referente: ${person.firstName} ${person.lastName} (referente)`);
   });
 
   it("the privacy page offers the download, the communications choice and the erasure request, with their explanation", async () => {
