@@ -11,6 +11,7 @@ import {
   type MembershipStatus,
 } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
+import { notAwaitingHandover } from "./sai-project.server";
 import { nextTurn, ROWS_PER_TURN } from "~/utils/event-loop.server";
 import { MEMBER_BODY_KIND_LABELS } from "~/validation/labels";
 import { projectColumnKey, type BaseColumnKey, type ProjectFieldKey, type RowStatus } from "~/validation/member-import";
@@ -135,8 +136,10 @@ export function loadReference(db: Db | Tx): Reference {
     if (!seen.has(referent.id)) push(knownReferents, referent.memberBodyId, { referent, requestId: null, requestStatus: null });
   }
 
+  // A successor's projects are stored with the ente but are not the ente's until the handover is
+  // approved (decision 012): a row is compared with the ente's own.
   const openProjects = new Map<number, Project[]>();
-  for (const p of db.select().from(saiProjects).where(isNull(saiProjects.closedAt)).all()) push(openProjects, p.memberBodyId, p);
+  for (const p of db.select().from(saiProjects).where(and(isNull(saiProjects.closedAt), notAwaitingHandover())).all()) push(openProjects, p.memberBodyId, p);
 
   return { provincesByKey, comuniByCode, comuniByName, bodiesByComune, bodiesByFiscalCode, knownReferents, openProjects };
 }

@@ -14,6 +14,7 @@ import { PENDING_WITHOUT_EMAILS_MESSAGE, templateColumns } from "~/validation/me
 import { createTestCoordinator } from "../../support/admin";
 import { countRows } from "../../support/db-queries";
 import { bodyFiscalCode, csvFile, importHeaders, randomFiscalCode, xlsxFile, type SheetRow } from "../../support/import-files";
+import { createReferent } from "../../support/invitations";
 import { APP_URL } from "../../support/requests";
 
 const H = Object.fromEntries(templateColumns(2).map((c) => [c.key, c.header])) as Record<string, string>;
@@ -483,6 +484,44 @@ describe("import", () => {
       status: "error",
       errors: [{ column: "Email", message: expect.stringMatching(/^Comune di Licata ha già un referente \(update\.test@example\.org\): il cambio di referente si fa con la scheda di subentro/) }],
     });
+  });
+
+  it("compares a row with the ente's own projects, not with those of a handover awaiting approval", async () => {
+    const current = await createReferent({ provinceCode: "086" });
+    const successor = await createReferent({
+      state: "pending",
+      fields: {
+        municipalityCode: current.fields.municipalityCode,
+        fiscalCode: current.fields.fiscalCode,
+        firstName: "Subentrante",
+        "projects.0.category": "MSNA",
+        "projects.0.fundedPlaces": "40",
+        "projects.0.projectCode": "",
+      },
+    });
+    expect(successor.request.kind).toBe("handover");
+    const projectsOf = () =>
+      getDb().select().from(saiProjects).where(eq(saiProjects.memberBodyId, current.request.memberBodyId)).orderBy(saiProjects.id).all();
+    const successorProject = projectsOf().find((p) => p.requestId === successor.request.id)!;
+    // The current referente's row lists, besides their own project, one just like the successor's.
+    const sameAsSuccessors = { "p2.category": "MSNA", "p2.fundedPlaces": "40", "p2.managingOrganization": "Cooperativa Sociale Esempio", "p2.startDate": "01/01/2024", "p2.endDate": "31/12/2030" };
+    const file = row({
+      municipality: current.fields.municipalityCode,
+      fiscalCode: current.fields.fiscalCode,
+      email: current.email,
+      "p1.projectCode": "PROG-1776-PR-3",
+      "p1.endDate": "31/12/2030",
+      ...sameAsSuccessors,
+    });
+    const parsed = ok(await parseImportFile({ buffer: csvFile(HEADERS, [file]), fileName: "h.csv" }));
+    const preview = await previewImport(getDb(), { rows: parsed.rows, labels: parsed.labels });
+    expect(preview.rows[0]).toMatchObject({ status: "update", changes: expect.arrayContaining(["Aggiunge 1 progetto"]) });
+
+    const result = runImport(getDb(), { rows: parsed.rows, labels: parsed.labels, status: "approved", sendEmails: false, coordinatorId, fileName: "h.csv", appUrl: APP_URL });
+    expect(result).toMatchObject({ ok: true });
+    const after = projectsOf();
+    expect(after.find((p) => p.id === successorProject.id)).toEqual(successorProject);
+    expect(after.filter((p) => p.category === "MSNA" && p.requestId !== successor.request.id)).toHaveLength(1);
   });
 
   it("pending with emails: each new referente is asked to confirm the email, then the coordinators approve", async () => {
