@@ -60,19 +60,35 @@ function ensureSpace(doc: Doc, height: number) {
   if (doc.y + height > bottomLimit(doc)) doc.addPage();
 }
 
-function heading(doc: Doc, text: string) {
+// A tagged PDF (PDF/UA's structure): every text drawn belongs to a heading, a paragraph or a table
+// cell of the structure tree, in reading order, and what is only drawn (rules, shading, page
+// numbers, a table header repeated on a new page) is marked as an artifact, so a screen reader
+// reads the scheda as the page shows it.
+type Struct = PDFKit.PDFStructureElement;
+type Tagged = { doc: Doc; root: Struct };
+// pdfkit writes a header cell's scope (its typings do not list the option).
+const headerOf = (scope: "Row" | "Column") => ({ scope }) as Parameters<Doc["struct"]>[1];
+
+function artifact(doc: Doc, draw: () => void, type: "Layout" | "Pagination" = "Layout") {
+  doc.markContent("Artifact", { type });
+  draw();
+  doc.endMarkedContent();
+}
+
+function heading({ doc, root }: Tagged, text: string) {
   ensureSpace(doc, 60);
   doc.moveDown(0.8);
-  doc.font(BOLD).fontSize(12).fillColor(BLUE).text(toWinAnsi(text), MARGIN, doc.y, { width: contentWidth(doc) });
+  root.add(doc.struct("H2", {}, () => doc.font(BOLD).fontSize(12).fillColor(BLUE).text(toWinAnsi(text), MARGIN, doc.y, { width: contentWidth(doc) })));
   const y = doc.y + 2;
-  doc.moveTo(MARGIN, y).lineTo(MARGIN + contentWidth(doc), y).lineWidth(0.5).strokeColor(BLUE).stroke();
+  artifact(doc, () => doc.moveTo(MARGIN, y).lineTo(MARGIN + contentWidth(doc), y).lineWidth(0.5).strokeColor(BLUE).stroke());
   doc.y = y + 6;
   doc.fillColor("black");
 }
 
 const LABEL_WIDTH = 150;
 
-function field(doc: Doc, label: string, value: string | number | null | undefined) {
+/** A label and its value, side by side: a row of a two-column table whose header cell is the label. */
+function field({ doc, root }: Tagged, label: string, value: string | number | null | undefined) {
   const text = toWinAnsi(value === null || value === undefined || value === "" ? "—" : String(value));
   const valueWidth = contentWidth(doc) - LABEL_WIDTH - 10;
   doc.fontSize(10);
@@ -82,54 +98,88 @@ function field(doc: Doc, label: string, value: string | number | null | undefine
   );
   ensureSpace(doc, height + 4);
   const y = doc.y;
-  doc.font(BOLD).fillColor(GREY).text(toWinAnsi(label), MARGIN, y, { width: LABEL_WIDTH });
-  doc.font(FONT).fillColor("black").text(text, MARGIN + LABEL_WIDTH + 10, y, { width: valueWidth });
+  const row = doc.struct("TR");
+  fieldTable(root, doc).add(row);
+  row.add(doc.struct("TH", headerOf("Row"), () => doc.font(BOLD).fillColor(GREY).text(toWinAnsi(label), MARGIN, y, { width: LABEL_WIDTH })));
+  row.add(doc.struct("TD", {}, () => doc.font(FONT).fillColor("black").text(text, MARGIN + LABEL_WIDTH + 10, y, { width: valueWidth })));
+  row.end();
   doc.x = MARGIN;
   doc.y = y + height + 4;
 }
 
-function paragraph(doc: Doc, text: string) {
+// The fields under a heading form one table, ended by the next heading, paragraph or table.
+const openFieldTables = new WeakMap<Struct, Struct>();
+
+function fieldTable(root: Struct, doc: Doc) {
+  let table = openFieldTables.get(root);
+  if (!table) {
+    table = doc.struct("Table");
+    root.add(table);
+    openFieldTables.set(root, table);
+  }
+  return table;
+}
+
+function endFieldTable(root: Struct) {
+  openFieldTables.get(root)?.end();
+  openFieldTables.delete(root);
+}
+
+function paragraph({ doc, root }: Tagged, text: string) {
   doc.font(FONT).fontSize(10).fillColor("black");
   const height = doc.heightOfString(toWinAnsi(text), { width: contentWidth(doc) });
   ensureSpace(doc, height);
-  doc.text(toWinAnsi(text), MARGIN, doc.y, { width: contentWidth(doc) });
+  root.add(doc.struct("P", {}, () => doc.text(toWinAnsi(text), MARGIN, doc.y, { width: contentWidth(doc) })));
   doc.x = MARGIN;
 }
 
 type Column = { header: string; width: number; align?: "left" | "right" };
 
-function table(doc: Doc, columns: Column[], rows: string[][]) {
+function table({ doc, root }: Tagged, columns: Column[], rows: string[][]) {
   const pad = 4;
   const fontSize = 9;
   const rowHeight = (cells: string[], font: string) => {
     doc.font(font).fontSize(fontSize);
     return Math.max(...cells.map((c, i) => doc.heightOfString(toWinAnsi(c || "—"), { width: columns[i].width - 2 * pad }))) + 2 * pad;
   };
-  const drawRow = (cells: string[], font: string, shaded: boolean) => {
+  const tagged = doc.struct("Table");
+  root.add(tagged);
+  // `into`: the table row the cells belong to; none for a header repeated on a new page (an artifact).
+  const drawRow = (cells: string[], font: string, shaded: boolean, into: Struct | null) => {
     const height = rowHeight(cells, font);
     const y = doc.y;
     let x = MARGIN;
-    if (shaded) doc.rect(MARGIN, y, contentWidth(doc), height).fill("#e8f0fa");
+    if (shaded) artifact(doc, () => doc.rect(MARGIN, y, contentWidth(doc), height).fill("#e8f0fa"));
     doc.fillColor("black").font(font).fontSize(fontSize);
     cells.forEach((cell, i) => {
       const col = columns[i];
-      doc.text(toWinAnsi(cell || "—"), x + pad, y + pad, { width: col.width - 2 * pad, align: col.align ?? "left" });
+      const cellX = x;
+      const draw = () => doc.fillColor("black").font(font).fontSize(fontSize).text(toWinAnsi(cell || "—"), cellX + pad, y + pad, { width: col.width - 2 * pad, align: col.align ?? "left" });
+      if (into) into.add(shaded ? doc.struct("TH", headerOf("Column"), draw) : doc.struct("TD", {}, draw));
+      else artifact(doc, draw, "Pagination");
       x += col.width;
     });
-    doc.moveTo(MARGIN, y + height).lineTo(MARGIN + contentWidth(doc), y + height).lineWidth(0.5).strokeColor("#999999").stroke();
+    into?.end();
+    artifact(doc, () => doc.moveTo(MARGIN, y + height).lineTo(MARGIN + contentWidth(doc), y + height).lineWidth(0.5).strokeColor("#999999").stroke());
     doc.x = MARGIN;
     doc.y = y + height;
   };
+  const newRow = () => {
+    const row = doc.struct("TR");
+    tagged.add(row);
+    return row;
+  };
   const header = columns.map((c) => c.header);
   ensureSpace(doc, rowHeight(header, BOLD) + (rows[0] ? rowHeight(rows[0], FONT) : 0));
-  drawRow(header, BOLD, true);
+  drawRow(header, BOLD, true, newRow());
   for (const row of rows) {
     if (doc.y + rowHeight(row, FONT) > bottomLimit(doc)) {
       doc.addPage();
-      drawRow(header, BOLD, true);
+      drawRow(header, BOLD, true, null);
     }
-    drawRow(row, FONT, false);
+    drawRow(row, FONT, false, newRow());
   }
+  tagged.end();
 }
 
 function collect(doc: Doc): Promise<Buffer> {
@@ -150,6 +200,8 @@ export async function buildSchedaPdf(detail: MembershipRequestDetail, { now = ne
     bufferPages: true,
     lang: "it-IT",
     displayTitle: true,
+    tagged: true,
+    pdfVersion: "1.7",
     info: {
       Title: `${SCHEDA_TITLE} - ${body.name}`,
       Author: "Coordinamento SAI ANCI Sicilia",
@@ -159,56 +211,69 @@ export async function buildSchedaPdf(detail: MembershipRequestDetail, { now = ne
     },
   });
   const done = collect(doc);
+  const root = doc.struct("Document");
+  doc.addStructure(root);
+  const pdf: Tagged = { doc, root };
+  // Each heading, paragraph or table ends the table of fields above it.
+  const section = (title: string) => {
+    endFieldTable(root);
+    heading(pdf, title);
+  };
 
-  doc.font(BOLD).fontSize(16).fillColor("black").text(toWinAnsi(SCHEDA_TITLE), { width: contentWidth(doc) });
+  root.add(doc.struct("H1", {}, () => doc.font(BOLD).fontSize(16).fillColor("black").text(toWinAnsi(SCHEDA_TITLE), { width: contentWidth(doc) })));
   doc.moveDown(0.2);
-  doc
-    .font(FONT)
-    .fontSize(10)
-    .fillColor(GREY)
-    .text(toWinAnsi("Coordinamento dei Comuni siciliani aderenti alla Rete SAI (Sistema di Accoglienza e Integrazione)"), {
-      width: contentWidth(doc),
-    });
+  root.add(
+    doc.struct("P", {}, () =>
+      doc
+        .font(FONT)
+        .fontSize(10)
+        .fillColor(GREY)
+        .text(toWinAnsi("Coordinamento dei Comuni siciliani aderenti alla Rete SAI (Sistema di Accoglienza e Integrazione)"), {
+          width: contentWidth(doc),
+        }),
+    ),
+  );
   doc.fillColor("black");
 
-  heading(doc, "Richiesta");
-  field(doc, "Numero della richiesta", String(request.id));
-  field(doc, "Tipo di richiesta", request.kindLabel);
-  field(doc, "Stato", request.statusLabel);
-  field(doc, "Data di invio", dayTime(request.createdAt));
-  field(doc, "Conferma dell'email", request.confirmedAt ? dayTime(request.confirmedAt) : "Non ancora confermata");
+  section("Richiesta");
+  field(pdf, "Numero della richiesta", String(request.id));
+  field(pdf, "Tipo di richiesta", request.kindLabel);
+  field(pdf, "Stato", request.statusLabel);
+  field(pdf, "Data di invio", dayTime(request.createdAt));
+  field(pdf, "Conferma dell'email", request.confirmedAt ? dayTime(request.confirmedAt) : "Non ancora confermata");
 
-  heading(doc, "Ente");
-  field(doc, "Tipo di ente", body.kindLabel);
-  field(doc, "Denominazione ente", body.name);
+  section("Ente");
+  field(pdf, "Tipo di ente", body.kindLabel);
+  field(pdf, "Denominazione ente", body.name);
   if (body.municipalityName) {
-    field(doc, "Comune", `${body.municipalityName}${body.provinceSigla ? ` (${body.provinceSigla})` : ""}`);
+    field(pdf, "Comune", `${body.municipalityName}${body.provinceSigla ? ` (${body.provinceSigla})` : ""}`);
   }
-  if (body.provinceName) field(doc, "Provincia", body.provinceName);
-  field(doc, "PEC dell'ente", body.pec);
-  field(doc, "Codice fiscale dell'ente", body.fiscalCode);
+  if (body.provinceName) field(pdf, "Provincia", body.provinceName);
+  field(pdf, "PEC dell'ente", body.pec);
+  field(pdf, "Codice fiscale dell'ente", body.fiscalCode);
 
-  heading(doc, "Referente");
-  field(doc, "Nome", referent.firstName);
-  field(doc, "Cognome", referent.lastName);
-  field(doc, "Ruolo", referent.roleLabel);
-  field(doc, "Ufficio o settore", referent.office);
-  field(doc, "Email", referent.email);
-  field(doc, "Telefono", referent.phoneDisplay);
-  field(doc, "Cellulare", referent.mobileDisplay);
-  field(doc, "Email verificata il", referent.emailVerifiedAt ? dayTime(referent.emailVerifiedAt) : "Non ancora verificata");
+  section("Referente");
+  field(pdf, "Nome", referent.firstName);
+  field(pdf, "Cognome", referent.lastName);
+  field(pdf, "Ruolo", referent.roleLabel);
+  field(pdf, "Ufficio o settore", referent.office);
+  field(pdf, "Email", referent.email);
+  field(pdf, "Telefono", referent.phoneDisplay);
+  field(pdf, "Cellulare", referent.mobileDisplay);
+  field(pdf, "Email verificata il", referent.emailVerifiedAt ? dayTime(referent.emailVerifiedAt) : "Non ancora verificata");
 
-  heading(doc, "Progetti SAI");
+  section("Progetti SAI");
   if (request.declaredProjects.length === 0) {
     paragraph(
-      doc,
+      pdf,
       request.noActiveProjects
         ? "L'ente ha dichiarato di non avere progetti SAI attivi."
         : "Nessun progetto SAI indicato nella scheda.",
     );
   } else {
+    endFieldTable(root);
     table(
-      doc,
+      pdf,
       [
         { header: "Tipologia", width: 70 },
         { header: "Posti", width: 45, align: "right" },
@@ -228,22 +293,23 @@ export async function buildSchedaPdf(detail: MembershipRequestDetail, { now = ne
     );
   }
 
-  heading(doc, "Consenso al trattamento dei dati personali");
+  section("Consenso al trattamento dei dati personali");
   paragraph(
-    doc,
+    pdf,
     `Consenso all'informativa versione ${referent.privacyNoticeVersion} reso il ${day(referent.privacyConsentAt)} alle ${time(referent.privacyConsentAt)}`,
   );
 
   if (request.decidedAt) {
-    heading(doc, "Decisione");
-    field(doc, "Esito", request.statusLabel);
-    field(doc, "Data", dayTime(request.decidedAt));
-    field(doc, "Coordinatore", request.decidedByName);
-    if (request.decisionReason) field(doc, "Motivo", request.decisionReason);
+    section("Decisione");
+    field(pdf, "Esito", request.statusLabel);
+    field(pdf, "Data", dayTime(request.decidedAt));
+    field(pdf, "Coordinatore", request.decidedByName);
+    if (request.decisionReason) field(pdf, "Motivo", request.decisionReason);
   }
 
+  endFieldTable(root);
   doc.moveDown(2);
-  paragraph(doc, `Documento generato il ${dayTime(now)} dal Portale del Coordinamento SAI.`);
+  paragraph(pdf, `Documento generato il ${dayTime(now)} dal Portale del Coordinamento SAI.`);
 
   // Page numbers at the foot of every page (writing inside the bottom margin must not add pages).
   const range = doc.bufferedPageRange();
@@ -251,17 +317,23 @@ export async function buildSchedaPdf(detail: MembershipRequestDetail, { now = ne
     doc.switchToPage(i);
     const bottom = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
-    doc
-      .font(FONT)
-      .fontSize(8)
-      .fillColor(GREY)
-      .text(toWinAnsi(`Scheda n. ${request.id} - ${shorten(body.name, 70)} - pagina ${i + 1} di ${range.count}`), MARGIN, doc.page.height - 35, {
-        width: contentWidth(doc),
-        align: "center",
-        lineBreak: false,
-      });
+    artifact(
+      doc,
+      () =>
+        doc
+          .font(FONT)
+          .fontSize(8)
+          .fillColor(GREY)
+          .text(toWinAnsi(`Scheda n. ${request.id} - ${shorten(body.name, 70)} - pagina ${i + 1} di ${range.count}`), MARGIN, doc.page.height - 35, {
+            width: contentWidth(doc),
+            align: "center",
+            lineBreak: false,
+          }),
+      "Pagination",
+    );
     doc.page.margins.bottom = bottom;
   }
+  root.end();
   doc.end();
   return done;
 }

@@ -99,10 +99,13 @@ const WIN_ANSI_80_9F = "€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u00
 const decodeWinAnsi = (bytes: Buffer) =>
   [...bytes].map((b) => (b >= 0x80 && b <= 0x9f ? WIN_ANSI_80_9F[b - 0x80] : String.fromCharCode(b))).join("");
 
-/** The text drawn by a pdfkit PDF: inflate each content stream and decode the WinAnsi strings of TJ/Tj. */
-function pdfText(pdf: Buffer) {
+/**
+ * The marked content of a pdfkit PDF, in drawing order: each text drawn with the tag of the marked
+ * content around it ("Artifact", a structure type such as "TD", or null outside any).
+ */
+function pdfMarkedText(pdf: Buffer) {
   const raw = pdf.toString("latin1");
-  const lines: string[] = [];
+  const drawn: { tag: string | null; text: string }[] = [];
   for (const match of raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
     let content: string;
     try {
@@ -110,13 +113,22 @@ function pdfText(pdf: Buffer) {
     } catch {
       continue;
     }
-    for (const op of content.matchAll(/\[((?:<[0-9a-fA-F]*>|[-\d.\s])*)\]\s*TJ|<([0-9a-fA-F]*)>\s*Tj/g)) {
-      const hex = op[1] !== undefined ? [...op[1].matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => h[1]).join("") : op[2];
-      lines.push(decodeWinAnsi(Buffer.from(hex, "hex")));
+    const open: string[] = [];
+    const ops = /\/(\w+)\s*(?:<<[\s\S]*?>>\s*BDC|BMC)|\bEMC\b|\[((?:<[0-9a-fA-F]*>|[-\d.\s])*)\]\s*TJ|<([0-9a-fA-F]*)>\s*Tj/g;
+    for (const op of content.matchAll(ops)) {
+      if (op[1]) open.push(op[1]);
+      else if (op[0] === "EMC") open.pop();
+      else {
+        const hex = op[2] !== undefined ? [...op[2].matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => h[1]).join("") : op[3];
+        drawn.push({ tag: open.at(-1) ?? null, text: decodeWinAnsi(Buffer.from(hex, "hex")) });
+      }
     }
   }
-  return lines.join("\n");
+  return drawn;
 }
+
+/** The text drawn by a pdfkit PDF, one line per text operator. */
+const pdfText = (pdf: Buffer) => pdfMarkedText(pdf).map((d) => d.text).join("\n");
 
 // ---------------------------------------------------------------- the page
 
@@ -542,6 +554,42 @@ describe("GET /admin/adesioni/:id/scheda.pdf", () => {
     expect(text).toMatch(/Consenso all'informativa versione 2026-11-26 reso il \d{2}\/\d{2}\/\d{4} alle \d{2}:\d{2}/);
     expect(text).toContain("Giulia Bianchi");
     expect(text).toMatch(/Documento generato il \d{2}\/\d{2}\/\d{4} alle \d{2}:\d{2}/);
+  });
+
+  it("is a tagged PDF: every text in a heading, a paragraph or a table cell, and the page furniture as artifacts", async () => {
+    // 20 projects: the table runs onto a second page, where its header is drawn again.
+    const projects: RegistrationFields = {};
+    for (let i = 0; i < 20; i++) {
+      Object.assign(projects, {
+        [`projects.${i}.category`]: "MSNA",
+        [`projects.${i}.fundedPlaces`]: String(10 + i),
+        [`projects.${i}.projectCode`]: `PROG-${i}`,
+        [`projects.${i}.managingOrganization`]: `Cooperativa ${i}`,
+        [`projects.${i}.startDate`]: "2024-01-01",
+        [`projects.${i}.endDate`]: "2030-12-31",
+      });
+    }
+    const { id } = await registered(projects);
+    const pdf = Buffer.from(await (await downloadPdf(id)).arrayBuffer());
+    const raw = pdf.toString("latin1");
+    expect(raw).toMatch(/\/Marked true/);
+    expect(raw).toMatch(/\/StructTreeRoot/);
+    expect(raw).toContain("/Lang (it-IT)");
+    const types = new Set([...raw.matchAll(/\/S \/(\w+)/g)].map((m) => m[1]));
+    expect([...types].sort()).toEqual(["Document", "H1", "H2", "P", "TD", "TH", "TR", "Table"]);
+    expect(raw).toMatch(/\/Scope \/Row/);
+    expect(raw).toMatch(/\/Scope \/Column/);
+
+    const drawn = pdfMarkedText(pdf);
+    expect(drawn.filter((d) => d.tag === null)).toEqual([]);
+    const tagOf = (text: string) => drawn.filter((d) => d.text === text).map((d) => d.tag);
+    expect(tagOf("Scheda referente - Coordinamento SAI ANCI Sicilia")).toEqual(["H1"]);
+    expect(tagOf("Referente")).toEqual(["H2"]);
+    expect(tagOf("Cognome")).toEqual(["TH"]);
+    expect(tagOf("PROG-19")).toEqual(["TD"]);
+    // The table's header once as its header, then again on the next page as page furniture.
+    expect(tagOf("Ente attuatore")).toEqual(["TH", "Artifact"]);
+    expect(drawn.filter((d) => /pagina \d+ di 2$/.test(d.text)).map((d) => d.tag)).toEqual(["Artifact", "Artifact"]);
   });
 
   it("says so when the ente declared no active projects", async () => {
