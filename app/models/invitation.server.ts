@@ -306,6 +306,8 @@ export type InvitationState = "open" | "closed" | "cancelled" | "unavailable" | 
 
 export type InvitationView = {
   state: InvitationState;
+  /** Why it cannot be answered, in words (null when open). */
+  refusal: string | null;
   invitation: { id: number; email: string; answer: InvitationAnswer; answeredAt: Date | null; referentName: string | null };
   roundTable: RoundTableEmailInfo;
 };
@@ -319,6 +321,8 @@ function findByToken(tx: Db | Tx, token: string) {
       firstName: referents.firstName,
       lastName: referents.lastName,
       referentTermEnded: sql<number>`NOT (${referentInOffice()})`.mapWith(Boolean),
+      replaced: sql<number>`EXISTS (SELECT 1 FROM referents successor WHERE successor.member_body_id = ${referents.memberBodyId}
+        AND successor.id <> ${referents.id} AND successor.valid_from IS NOT NULL AND successor.valid_to IS NULL AND successor.erased_at IS NULL)`.mapWith(Boolean),
     })
     .from(invitations)
     .innerJoin(roundTables, eq(roundTables.id, invitations.roundTableId))
@@ -342,6 +346,7 @@ function toView(found: NonNullable<ReturnType<typeof findByToken>>, now: Date): 
   const info = roundTableEmailInfo(roundTable);
   return {
     state,
+    refusal: refusalMessage(state, found.replaced === true),
     invitation: {
       id: invitation.id,
       email: invitation.email,
@@ -364,14 +369,21 @@ export const ANSWER_CLOSED_MESSAGE = "Il Tavolo tecnico è già iniziato: non è
 export const ANSWER_CANCELLED_MESSAGE = "Il Tavolo tecnico è stato annullato: non è più possibile rispondere all'invito.";
 export const ANSWER_UNAVAILABLE_MESSAGE = "Il Tavolo tecnico non è al momento aperto alle risposte: riprova più tardi.";
 export const ANSWER_WITHDRAWN_MESSAGE =
-  "Questo invito era rivolto al referente dell'ente, incarico che non ricopri più: non è più possibile rispondere. L'invito è passato a chi ti ha sostituito.";
+  "Questo invito era rivolto al referente dell'ente, incarico che non ricopri più: non è più possibile rispondere.";
+export const ANSWER_PASSED_ON_MESSAGE = `${ANSWER_WITHDRAWN_MESSAGE} L'invito è passato a chi ti ha sostituito.`;
 
-const REFUSALS: Record<Exclude<InvitationState, "open">, string> = {
+const REFUSALS: Record<Exclude<InvitationState, "open" | "withdrawn">, string> = {
   closed: ANSWER_CLOSED_MESSAGE,
   cancelled: ANSWER_CANCELLED_MESSAGE,
   unavailable: ANSWER_UNAVAILABLE_MESSAGE,
-  withdrawn: ANSWER_WITHDRAWN_MESSAGE,
 };
+
+/** Why an invitation cannot be answered; "passed on" only when someone else took over the office. */
+function refusalMessage(state: InvitationState, replaced: boolean): string | null {
+  if (state === "open") return null;
+  if (state === "withdrawn") return replaced ? ANSWER_PASSED_ON_MESSAGE : ANSWER_WITHDRAWN_MESSAGE;
+  return REFUSALS[state];
+}
 
 export type AnswerResult =
   | { ok: true; view: InvitationView }
@@ -388,7 +400,8 @@ export function answerInvitation(
     if (!found) return { ok: false, reason: "not_found", error: "Invito non trovato: controlla di aver copiato il collegamento per intero." };
     const state = stateOf(found, now);
     if (state !== "open") {
-      return { ok: false, reason: "closed", error: REFUSALS[state], view: toView(found, now) };
+      const view = toView(found, now);
+      return { ok: false, reason: "closed", error: view.refusal!, view };
     }
     const previous = found.invitation.answer;
     tx.update(invitations).set({ answer, answeredAt: now }).where(eq(invitations.id, found.invitation.id)).run();
@@ -476,21 +489,53 @@ export type InvitationListRow = {
   delivery: { status: "queued" | "sending" | "sent" | "failed"; lastError: string | null; template: string } | null;
 };
 
-export type InvitationCounts = { total: number; yes: number; no: number; pending: number; attended: number };
+/**
+ * An invitation sent to a referente whose term ended (replaced, revoked or erased) before the Tavolo
+ * started: withdrawn (decision 012). It keeps its answer for the record but no longer counts among
+ * the invitees and their answers; a successor got an invitation of their own.
+ */
+export function invitationWithdrawn() {
+  return sql<number>`(${invitations.referentId} IS NOT NULL AND EXISTS (SELECT 1 FROM referents wr, round_tables wrt
+    WHERE wr.id = ${invitations.referentId} AND wrt.id = ${invitations.roundTableId}
+      AND (wr.valid_to < wrt.starts_at OR wr.erased_at < wrt.starts_at)))`;
+}
 
-export function countInvitations(db: Db | Tx, { roundTableId }: { roundTableId: number }): InvitationCounts {
-  const counts: InvitationCounts = { total: 0, yes: 0, no: 0, pending: 0, attended: 0 };
-  for (const row of db
-    .select({ answer: invitations.answer, n: sql<number>`count(*)`, attended: sql<number>`sum(case when ${invitations.attended} = 1 then 1 else 0 end)` })
+/** The answers of a round table's invitees; `total` excludes the withdrawn invitations, counted apart. */
+export type InvitationCounts = { total: number; yes: number; no: number; pending: number; attended: number; withdrawn: number };
+
+const NO_INVITATIONS: Readonly<InvitationCounts> = Object.freeze({ total: 0, yes: 0, no: 0, pending: 0, attended: 0, withdrawn: 0 });
+
+/** The counts of several round tables in one grouped query (a round table without invitations is missing). */
+export function countInvitationsByRoundTable(db: Db | Tx, { roundTableIds }: { roundTableIds: number[] }) {
+  const counts = new Map<number, InvitationCounts>();
+  if (roundTableIds.length === 0) return counts;
+  const rows = db
+    .select({
+      roundTableId: invitations.roundTableId,
+      answer: invitations.answer,
+      withdrawn: invitationWithdrawn().mapWith(Boolean),
+      n: sql<number>`count(*)`.mapWith(Number),
+      attended: sql<number>`sum(case when ${invitations.attended} = 1 then 1 else 0 end)`.mapWith(Number),
+    })
     .from(invitations)
-    .where(eq(invitations.roundTableId, roundTableId))
-    .groupBy(invitations.answer)
-    .all()) {
-    counts[row.answer] = row.n;
-    counts.total += row.n;
-    counts.attended += row.attended ?? 0;
+    .where(inArray(invitations.roundTableId, roundTableIds))
+    .groupBy(invitations.roundTableId, invitations.answer, invitationWithdrawn())
+    .all();
+  for (const row of rows) {
+    const c = counts.get(row.roundTableId) ?? { ...NO_INVITATIONS };
+    if (row.withdrawn) c.withdrawn += row.n;
+    else {
+      c[row.answer] += row.n;
+      c.total += row.n;
+      c.attended += row.attended ?? 0;
+    }
+    counts.set(row.roundTableId, c);
   }
   return counts;
+}
+
+export function countInvitations(db: Db | Tx, { roundTableId }: { roundTableId: number }): InvitationCounts {
+  return countInvitationsByRoundTable(db, { roundTableIds: [roundTableId] }).get(roundTableId) ?? { ...NO_INVITATIONS };
 }
 
 /**
@@ -499,9 +544,18 @@ export function countInvitations(db: Db | Tx, { roundTableId }: { roundTableId: 
  */
 export function listInvitations(
   db: Db,
-  { roundTableId, answer, page, pageSize = 100 }: { roundTableId: number; answer?: InvitationAnswer; page?: number; pageSize?: number },
+  {
+    roundTableId,
+    answer,
+    page,
+    pageSize = 100,
+  }: { roundTableId: number; /** One answer, or the withdrawn invitations; none: every invitee (not the withdrawn). */ answer?: InvitationAnswer | "withdrawn"; page?: number; pageSize?: number },
 ) {
-  const where = sql`i.round_table_id = ${roundTableId}${answer ? sql` AND i.answer = ${answer}` : sql``}`;
+  // coalesce: a comparison with a NULL end of term is NULL, and NOT NULL would drop the row.
+  const withdrawn = sql`(coalesce(r.valid_to < rt.starts_at, 0) OR coalesce(r.erased_at < rt.starts_at, 0))`;
+  const where = sql`i.round_table_id = ${roundTableId} AND ${answer === "withdrawn" ? withdrawn : sql`NOT ${withdrawn}`}${
+    answer && answer !== "withdrawn" ? sql` AND i.answer = ${answer}` : sql``
+  }`;
   const limit = page ? sql` LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}` : sql``;
   const rows = db.all<{
     id: number;
@@ -522,6 +576,7 @@ export function listInvitations(
              mb.name IS NULL AS extra,
              (SELECT max(o2.id) FROM outbox o2 WHERE o2.recipient = i.email AND +o2.round_table_id = i.round_table_id) AS last_email_id
       FROM invitations i
+      JOIN round_tables rt ON rt.id = i.round_table_id
       LEFT JOIN referents r ON r.id = i.referent_id
       LEFT JOIN member_bodies mb ON mb.id = r.member_body_id
       WHERE ${where}

@@ -1,14 +1,16 @@
-import { desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { invitations, referents, roundTables } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
-import type { InvitationAnswer } from "./invitation.server";
+import { invitationWithdrawn, type InvitationAnswer } from "./invitation.server";
 
 // Participation of an ente in the Tavoli tecnici (issue 4, point 7): how many round tables it was
 // invited to, answered and attended. An ente's invitations are those of every referente it ever had
 // (referents.member_body_id), past ones included; extra addresses (no referente) belong to no ente.
 // Counts are of distinct round tables: two referenti of the same ente invited to the same tavolo
 // count once, the tavolo is answered if any of them answered, "yes" if any said yes, attended if
-// any was marked present. Cancelled tavoli count as invitations like the others.
+// any was marked present. Cancelled tavoli count as invitations like the others. An invitation
+// withdrawn from a referente who left office before the tavolo (decision 012) does not count: their
+// successor's does.
 
 export type ParticipationCounts = {
   /** Round tables the ente was invited to. */
@@ -47,7 +49,12 @@ export function getBodyParticipation(db: Db | Tx, { memberBodyId }: { memberBody
     .innerJoin(roundTables, eq(roundTables.id, invitations.roundTableId))
     // The ente's referenti first (a few rows), then their invitations by invitations_referent_idx;
     // as a join SQLite would read every invitation of the country instead.
-    .where(inArray(invitations.referentId, db.select({ id: referents.id }).from(referents).where(eq(referents.memberBodyId, memberBodyId))))
+    .where(
+      and(
+        inArray(invitations.referentId, db.select({ id: referents.id }).from(referents).where(eq(referents.memberBodyId, memberBodyId))),
+        sql`NOT ${invitationWithdrawn()}`,
+      ),
+    )
     .groupBy(roundTables.id)
     .orderBy(desc(roundTables.startsAt), desc(roundTables.id))
     .all()
@@ -79,6 +86,7 @@ export function participationByBody(db: Db | Tx): Map<number, ParticipationCount
     })
     .from(invitations)
     .innerJoin(referents, eq(referents.id, invitations.referentId))
+    .where(sql`NOT ${invitationWithdrawn()}`)
     .groupBy(referents.memberBodyId, invitations.roundTableId)
     .as("per_table");
   const rows = db

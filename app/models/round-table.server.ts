@@ -5,6 +5,7 @@ import { roundTableEmailData, type RoundTableEmailData } from "~/utils/round-tab
 import { toRomeLocalInput } from "~/utils/rome-time";
 import { speakersToText, type RoundTableFormValues, type RoundTableInput } from "~/validation/round-table";
 import { recordAudit } from "./audit.server";
+import { countInvitationsByRoundTable } from "./invitation.server";
 import { listMaterials } from "./material.server";
 import { queueEmail } from "./outbox.server";
 import { referentInOffice } from "./referent.server";
@@ -350,31 +351,11 @@ export function cancelRoundTable(
 // ---------------------------------------------------------------------------------------------
 // Reading.
 
-export type InvitationCounts = { total: number; yes: number; no: number; pending: number };
-
-function invitationCounts(db: Db, ids: number[]) {
-  const counts = new Map<number, InvitationCounts>();
-  if (ids.length === 0) return counts;
-  const rows = db
-    .select({ roundTableId: invitations.roundTableId, answer: invitations.answer, n: sql<number>`count(*)`.mapWith(Number) })
-    .from(invitations)
-    .where(inArray(invitations.roundTableId, ids))
-    .groupBy(invitations.roundTableId, invitations.answer)
-    .all();
-  for (const row of rows) {
-    const c = counts.get(row.roundTableId) ?? { total: 0, yes: 0, no: 0, pending: 0 };
-    c[row.answer] += row.n;
-    c.total += row.n;
-    counts.set(row.roundTableId, c);
-  }
-  return counts;
-}
-
 /** Every round table for the coordinators: upcoming (soonest first) and past (latest first). */
 export function listRoundTablesForAdmin(db: Db, { now }: { now: Date }) {
   const rows = db.select().from(roundTables).orderBy(asc(roundTables.startsAt), asc(roundTables.id)).all();
-  const counts = invitationCounts(db, rows.map((r) => r.id));
-  const withCounts = rows.map((rt) => ({ ...rt, invitations: counts.get(rt.id) ?? { total: 0, yes: 0, no: 0, pending: 0 } }));
+  const counts = countInvitationsByRoundTable(db, { roundTableIds: rows.map((r) => r.id) });
+  const withCounts = rows.map((rt) => ({ ...rt, invitations: counts.get(rt.id) ?? { total: 0, yes: 0, no: 0, pending: 0, attended: 0, withdrawn: 0 } }));
   return {
     upcoming: withCounts.filter((rt) => rt.endsAt.getTime() > now.getTime()),
     past: withCounts.filter((rt) => rt.endsAt.getTime() <= now.getTime()).reverse(),

@@ -54,9 +54,10 @@ function loadRoundTable(params: LoaderFunctionArgs["params"]) {
   return rt;
 }
 
-const ANSWER_PARAMS = { partecipa: "yes", "non-partecipa": "no", "in-attesa": "pending" } as const satisfies Record<string, InvitationAnswer>;
+type AnswerFilter = InvitationAnswer | "withdrawn";
+const ANSWER_PARAMS = { partecipa: "yes", "non-partecipa": "no", "in-attesa": "pending", ritirati: "withdrawn" } as const satisfies Record<string, AnswerFilter>;
 type AnswerParam = keyof typeof ANSWER_PARAMS;
-const PARAM_OF: Record<InvitationAnswer, AnswerParam> = { yes: "partecipa", no: "non-partecipa", pending: "in-attesa" };
+const PARAM_OF: Record<AnswerFilter, AnswerParam> = { yes: "partecipa", no: "non-partecipa", pending: "in-attesa", withdrawn: "ritirati" };
 
 type ChooserValues = { provincia: string[]; tipologia: string[]; indirizzi: string; destinatari: string };
 
@@ -214,7 +215,7 @@ export default function RoundTableInvitationsPage() {
   const { roundTable: rt, counts } = data;
   const serverErrors = { ...data.errors, ...(actionData?.errors ?? {}) };
   const errorList = Object.entries(serverErrors).map(([name, message]) => ({ name, message }));
-  const listUrl = (answer: InvitationAnswer | null, page = 1) => {
+  const listUrl = (answer: AnswerFilter | null, page = 1) => {
     const p = new URLSearchParams();
     if (answer) p.set("risposta", PARAM_OF[answer]);
     if (page > 1) p.set("pagina", String(page));
@@ -280,11 +281,24 @@ export default function RoundTableInvitationsPage() {
                 </Link>
               </li>
             ))}
+            {counts.withdrawn > 0 ? (
+              <li className="list-inline-item me-3">
+                <Link to={listUrl("withdrawn")} aria-current={data.answerFilter === "withdrawn" ? "true" : undefined}>
+                  Inviti ritirati <span className="badge bg-secondary">{counts.withdrawn}</span>
+                </Link>
+              </li>
+            ) : null}
             <li className="list-inline-item">
               Presenti: <strong>{counts.attended}</strong>
             </li>
           </ul>
         </nav>
+        {data.answerFilter === "withdrawn" ? (
+          <p>
+            Inviti a referenti che hanno lasciato l'incarico prima dell'incontro (sostituiti, revocati o con i dati cancellati): non
+            contano tra gli invitati e le risposte. Chi è subentrato ha ricevuto un invito proprio.
+          </p>
+        ) : null}
         {counts.total > 0 ? (
           <p>
             <Link to={`/admin/posta?tavolo=${rt.id}`}>Vedi le email di questo tavolo nella posta in uscita</Link>
@@ -319,7 +333,10 @@ export default function RoundTableInvitationsPage() {
                       <th scope="row">{i.referentName ?? <span className="text-muted">Indirizzo aggiuntivo</span>}</th>
                       <td>{i.bodyName ?? "—"}</td>
                       <td className="text-break">{i.email}</td>
-                      <td>{ANSWER_LABELS[i.answer]}</td>
+                      <td>
+                        {ANSWER_LABELS[i.answer]}
+                        {data.answerFilter === "withdrawn" ? <span className="text-muted"> (invito ritirato)</span> : null}
+                      </td>
                       <td>{i.answeredAt ?? "—"}</td>
                       <td>
                         {i.delivery ? (

@@ -2,7 +2,7 @@ import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import type { RoundTableEmailInfo } from "#emails/components/round-table-details";
-import { ANSWER_WITHDRAWN_MESSAGE, answerInvitation, lookupInvitation, type InvitationView } from "~/models/invitation.server";
+import { answerInvitation, lookupInvitation, type InvitationView } from "~/models/invitation.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { formatDateTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
@@ -127,7 +127,7 @@ function Invitation({
       ) : null}
       {!error && state === "withdrawn" ? (
         <div className="alert alert-warning" role="status">
-          {ANSWER_WITHDRAWN_MESSAGE}
+          {view.refusal}
         </div>
       ) : null}
       {!error && state === "cancelled" ? (

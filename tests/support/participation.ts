@@ -5,9 +5,11 @@ import crypto from "node:crypto";
 import { expect } from "vitest";
 import { answerInvitation, sendInvitations, setAttendance } from "~/models/invitation.server";
 import { approveMembership } from "~/models/membership-review.server";
+import { eq } from "drizzle-orm";
+import { roundTables as roundTablesTable } from "#db/schema";
 import { cancelRoundTable } from "~/models/round-table.server";
 import { getDb } from "~/utils/db.server";
-import { answerTokenFor, createReferent, createRoundTable, DAY, invitationsOf } from "./invitations";
+import { answerTokenFor, createReferent, createRoundTable, DAY, HOUR, invitationsOf } from "./invitations";
 import { uniqueEmail } from "./factories";
 import { APP_URL } from "./requests";
 
@@ -25,14 +27,23 @@ export function attend(roundTableId: number, email: string, attended: boolean, c
   expect(setAttendance(getDb(), { invitationId: invitation.id, attended, coordinatorId })).toEqual({ ok: true, changed: true });
 }
 
+/** Moves a round table into the past, as if it had been held `daysAgo` days ago (invitations need it to come). */
+function hold(roundTableId: number, daysAgo: number) {
+  const startsAt = new Date(Date.now() - daysAgo * DAY);
+  getDb().update(roundTablesTable).set({ startsAt, endsAt: new Date(startsAt.getTime() + 2 * HOUR) }).where(eq(roundTablesTable.id, roundTableId)).run();
+}
+
+type Tables = Record<"t1" | "t2" | "t3" | "t4" | "t5", ReturnType<typeof createRoundTable>>;
+
 /**
- * Tavoli, oldest first: t1 (first referente: yes, present), t2 (first: no, absent), t3 (first
- * invited and absent, then the successor, invited at the handover: yes, present; counted once; the
- * handover also passed t1 and t2, still to come, to the successor, who did not answer), t4 (successor,
- * no answer; an extra address said yes and was present; then cancelled), t5 (only an extra
- * address, with a yes and a presence). For the ente: invited to 4, answered 3, yes 2, attended 2.
+ * Tavoli, oldest first: t1 (first referente: yes, present) and t2 (first: no, absent), both held
+ * before the handover; t3, still to come at the handover (the first referente's invitation is
+ * withdrawn and passed to the successor: yes, present; counted once); t4 (successor, no answer; an
+ * extra address said yes and was present; then cancelled); t5 (only an extra address, with a yes
+ * and a presence). For the ente: invited to 4, answered 3, yes 2, attended 2. `alongside` may
+ * invite others while every tavolo is still to come.
  */
-export async function createParticipationHistory(coordinatorId: number) {
+export async function createParticipationHistory(coordinatorId: number, { alongside }: { alongside?: (tables: Tables) => void } = {}) {
   const first = await createReferent({ provinceCode: "083" });
   const suffix = crypto.randomUUID().slice(0, 8);
   const [t1, t2, t3, t4, t5] = [10, 20, 30, 40, 50].map((days, i) => createRoundTable({ title: `Partecipazione ${i + 1} ${suffix}`, startsInMs: days * DAY }));
@@ -40,12 +51,14 @@ export async function createParticipationHistory(coordinatorId: number) {
 
   invite(t1.id, [first.email], coordinatorId);
   answer(t1.id, first.email, "yes");
-  attend(t1.id, first.email, true, coordinatorId);
   invite(t2.id, [first.email], coordinatorId);
   answer(t2.id, first.email, "no");
-  attend(t2.id, first.email, false, coordinatorId);
   invite(t3.id, [first.email], coordinatorId);
-  attend(t3.id, first.email, false, coordinatorId);
+  alongside?.({ t1, t2, t3, t4, t5 });
+  hold(t1.id, 20);
+  hold(t2.id, 10);
+  attend(t1.id, first.email, true, coordinatorId);
+  attend(t2.id, first.email, false, coordinatorId);
 
   const successor = await createReferent({
     state: "pending",
@@ -54,8 +67,9 @@ export async function createParticipationHistory(coordinatorId: number) {
   expect(successor.request.kind).toBe("handover");
   expect(approveMembership(getDb(), { id: successor.request.id, coordinatorId, appUrl: APP_URL })).toEqual({ ok: true });
 
-  // The handover passed the first referente's invitations to Tavoli still to come to the successor.
+  // The handover passed the first referente's invitation to the Tavolo still to come to the successor.
   expect(invitationsOf(t3.id).map((i) => i.email)).toContain(successor.email);
+  expect(invitationsOf(t1.id).map((i) => i.email)).not.toContain(successor.email);
   answer(t3.id, successor.email, "yes");
   attend(t3.id, successor.email, true, coordinatorId);
   invite(t4.id, [successor.email, extra], coordinatorId);
@@ -68,7 +82,9 @@ export async function createParticipationHistory(coordinatorId: number) {
 
   const memberBodyId = first.referent.memberBodyId;
   expect(successor.referent.memberBodyId).toBe(memberBodyId);
-  return { memberBodyId, first, successor, extra, roundTables: { t1, t2, t3, t4, t5 } };
+  // As stored now (t1 and t2 were moved, t4 cancelled).
+  const current = (t: ReturnType<typeof createRoundTable>) => getDb().select().from(roundTablesTable).where(eq(roundTablesTable.id, t.id)).get()!;
+  return { memberBodyId, first, successor, extra, roundTables: { t1: current(t1), t2: current(t2), t3: current(t3), t4: current(t4), t5: current(t5) } };
 }
 
 export type ParticipationHistory = Awaited<ReturnType<typeof createParticipationHistory>>;

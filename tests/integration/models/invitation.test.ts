@@ -2,8 +2,10 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { invitations, outbox, roundTables } from "#db/schema";
 import {
+  ANSWER_PASSED_ON_MESSAGE,
   ANSWER_WITHDRAWN_MESSAGE,
   answerInvitation,
+  countInvitations,
   listInvitations,
   lookupInvitation,
   recipientsFor,
@@ -14,7 +16,8 @@ import {
   type RecipientFilters,
 } from "~/models/invitation.server";
 import { approveMembership, revokeMembership } from "~/models/membership-review.server";
-import { roundTableInvitees, updateRoundTable } from "~/models/round-table.server";
+import { getBodyParticipation } from "~/models/participation.server";
+import { listRoundTablesForAdmin, roundTableInvitees, updateRoundTable } from "~/models/round-table.server";
 import { getDb } from "~/utils/db.server";
 import { scheduledJobs } from "~/utils/scheduled-jobs.server";
 import { hashToken } from "~/utils/tokens.server";
@@ -289,7 +292,7 @@ describe("attendance and the list of answers", () => {
     const failed = emailsOf(rt.id).find((e) => e.recipient === agDmds.email)!;
     getDb().update(outbox).set({ status: "failed", lastError: "550 Casella inesistente" }).where(eq(outbox.id, failed.id)).run();
     const list = listInvitations(getDb(), { roundTableId: rt.id });
-    expect(list.counts).toEqual({ total: rows.length, yes: 1, no: 1, pending: rows.length - 2, attended: 1 });
+    expect(list.counts).toEqual({ total: rows.length, yes: 1, no: 1, pending: rows.length - 2, attended: 1, withdrawn: 0 });
     expect(list.rows.find((r) => r.email === agDmds.email)).toMatchObject({
       referentName: agDmds.name,
       bodyName: expect.stringMatching(/^Comune di /),
@@ -495,6 +498,21 @@ describe("sendDueReminders: one reminder per invitation, only if invited before 
   });
 });
 
+describe("a referente revoked after being invited", () => {
+  it("cannot answer any more, and is not told that someone took over", async () => {
+    const revoked = await createReferent({ provinceCode: "089" });
+    const rt = createRoundTable({ startsInMs: 5 * DAY, status: "published" });
+    sendInvitations(getDb(), { roundTableId: rt.id, filters: { extraEmails: [revoked.email] }, coordinatorId, appUrl: APP_URL });
+    const token = answerTokenFor(rt.id, revoked.email);
+    const before = countInvitations(getDb(), { roundTableId: rt.id });
+    expect(revokeMembership(getDb(), { id: revoked.request.id, coordinatorId, reason: "Uscita dalla rete" })).toEqual({ ok: true });
+    const view = lookupInvitation(getDb(), { token })!;
+    expect(view).toMatchObject({ state: "withdrawn", refusal: ANSWER_WITHDRAWN_MESSAGE });
+    expect(view.refusal).not.toContain("sostituito");
+    expect(countInvitations(getDb(), { roundTableId: rt.id })).toEqual({ ...before, total: before.total - 1, pending: before.pending - 1, withdrawn: 1 });
+  });
+});
+
 describe("a referente replaced after being invited", () => {
   it("their invitations to Tavoli still to come pass to the successor; the old ones get no more news and cannot be answered", async () => {
     const outgoing = await createReferent({ provinceCode: "089", category: "MSNA" });
@@ -509,6 +527,7 @@ describe("a referente replaced after being invited", () => {
     getDb().update(roundTables).set({ startsAt: new Date(Date.now() - DAY), endsAt: new Date(Date.now() - DAY + HOUR) }).where(eq(roundTables.id, held.id)).run();
     const oldToken = answerTokenFor(upcoming.id, outgoing.email);
     expect(answerInvitation(getDb(), { token: oldToken, answer: "yes" }).ok).toBe(true);
+    const before = countInvitations(getDb(), { roundTableId: upcoming.id });
 
     const incoming = await createReferent({
       state: "pending",
@@ -527,8 +546,24 @@ describe("a referente replaced after being invited", () => {
     const view = lookupInvitation(getDb(), { token: oldToken })!;
     expect(view.state).toBe("withdrawn");
     expect(view.roundTable.onlineUrl).toBeNull();
+    expect(view.refusal).toBe(ANSWER_PASSED_ON_MESSAGE);
     const refused = answerInvitation(getDb(), { token: oldToken, answer: "no" });
-    expect(refused).toMatchObject({ ok: false, reason: "closed", error: ANSWER_WITHDRAWN_MESSAGE });
+    expect(refused).toMatchObject({ ok: false, reason: "closed", error: ANSWER_PASSED_ON_MESSAGE });
+
+    // Counted apart: the old "yes" is no longer among the answers, the ente is invited once (the
+    // successor, pending), and the old invitation is listed under the withdrawn ones only.
+    const after = countInvitations(getDb(), { roundTableId: upcoming.id });
+    expect(after).toEqual({ ...before, yes: before.yes - 1, pending: before.pending + 1, withdrawn: before.withdrawn + 1 });
+    expect(listRoundTablesForAdmin(getDb(), { now: new Date() }).upcoming.find((rt) => rt.id === upcoming.id)!.invitations).toEqual(after);
+    const listed = listInvitations(getDb(), { roundTableId: upcoming.id }).rows.map((r) => r.email);
+    expect(listed).toContain(incoming.email);
+    expect(listed).not.toContain(outgoing.email);
+    expect(listInvitations(getDb(), { roundTableId: upcoming.id, answer: "yes" }).rows.map((r) => r.email)).not.toContain(outgoing.email);
+    expect(listInvitations(getDb(), { roundTableId: upcoming.id, answer: "withdrawn" }).rows.map((r) => [r.email, r.answer])).toEqual([[outgoing.email, "yes"]]);
+    // The ente's participation: invited to both; the Tavolo to come not yet answered (the old
+    // referente's "yes" went with them), the one held answered as it was.
+    const participation = getBodyParticipation(getDb(), { memberBodyId: outgoing.referent.memberBodyId });
+    expect(participation.roundTables.map((r) => [r.id, r.answer])).toEqual([[upcoming.id, "pending"], [held.id, "pending"]]);
     expect(lookupInvitation(getDb(), { token: answerTokenFor(upcoming.id, incoming.email) })!.state).toBe("open");
 
     // News of the Tavolo (updates, cancellation, materials) and its reminder go to the successor only.

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { outbox, roundTables } from "#db/schema";
 import { answerInvitation, sendInvitations } from "~/models/invitation.server";
+import { revokeMembership } from "~/models/membership-review.server";
 import * as route from "~/routes/admin.tavoli.$id_.inviti";
 import { getDb } from "~/utils/db.server";
 import { adminGet, adminPost, createTestCoordinator, settle } from "../../support/admin";
@@ -169,5 +170,27 @@ describe("/admin/tavoli/:id/inviti", () => {
     const filtered = await page(rt.id, "?risposta=partecipa");
     expect(filtered.html).toContain(tp.email);
     expect(filtered.html).not.toContain(me.email);
+  });
+
+  it("lists apart, and counts apart, the invitation of a referente who left office before the meeting", async () => {
+    const staying = await createReferent({ provinceCode: "088" });
+    const leaving = await createReferent({ provinceCode: "088" });
+    const rt = createRoundTable();
+    sendInvitations(getDb(), { roundTableId: rt.id, filters: { includeReferents: false, extraEmails: [staying.email, leaving.email] }, coordinatorId, appUrl: "http://portale.test" });
+    answerInvitation(getDb(), { token: answerTokenFor(rt.id, leaving.email), answer: "yes" });
+    expect(revokeMembership(getDb(), { id: leaving.request.id, coordinatorId, reason: "Uscita dalla rete" })).toEqual({ ok: true });
+
+    const all = await page(rt.id);
+    expect(all.html).toMatch(/Tutti gli invitati <span class="badge bg-secondary">1<\/span>/);
+    expect(all.html).toMatch(/Partecipa <span class="badge bg-primary">0<\/span>/);
+    expect(all.html).toMatch(/href="\/admin\/tavoli\/\d+\/inviti\?risposta=ritirati"[^>]*>Inviti ritirati <span class="badge bg-secondary">1<\/span>/);
+    expect(all.html).toContain(staying.email);
+    expect(all.html).not.toContain(leaving.email);
+
+    const withdrawn = await page(rt.id, "?risposta=ritirati");
+    expect(withdrawn.html).toContain(leaving.email);
+    expect(withdrawn.html).not.toContain(staying.email);
+    expect(withdrawn.html).toContain('Partecipa<span class="text-muted"> (invito ritirato)</span>');
+    expect(withdrawn.html).toContain("non contano tra gli invitati e le risposte");
   });
 });

@@ -236,7 +236,7 @@ describe("/admin/tavoli", () => {
       past: { id: number; invitations: { total: number; yes: number; no: number; pending: number } }[];
     };
     expect(data.upcoming.find((r) => r.id === upcoming.id)?.statusLabel).toBe("Bozza");
-    expect(data.past.find((r) => r.id === past.id)?.invitations).toEqual({ total: 3, yes: 1, no: 1, pending: 1 });
+    expect(data.past.find((r) => r.id === past.id)?.invitations).toEqual({ total: 3, yes: 1, no: 1, pending: 1, attended: 0, withdrawn: 0 });
     const page = await renderRoute(listRoute, await adminGet("/admin/tavoli", coordinatorId));
     expect(page.html).toContain("<h1 class=\"mb-0\">Tavoli tecnici</h1>");
     expect(page.html).toContain("Nuovo Tavolo tecnico");
