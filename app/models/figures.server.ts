@@ -2,14 +2,14 @@ import { and, asc, eq, gte, isNull, sql } from "drizzle-orm";
 import { memberBodies, roundTables, SAI_CATEGORIES, saiProjects, type SaiCategory } from "#db/schema";
 import type { Db } from "~/utils/db.server";
 import { databaseFingerprint } from "~/utils/db-fingerprint.server";
-import { notAwaitingHandover } from "./sai-project.server";
+import { notAwaitingApproval } from "./sai-project.server";
 
 export type CategoryFigures = { category: SaiCategory; projects: number; places: number };
 
 export type NetworkFigures = {
   /** Enti whose membership has been approved (member_bodies.status = 'member'). */
   approvedBodies: number;
-  /** Open SAI projects (closedAt null) of member enti, without those of a handover still to approve. */
+  /** Open SAI projects (closedAt null) of member enti, without those of a scheda still to approve. */
   projects: number;
   /** Sum of the funded places of those projects. */
   places: number;
@@ -33,7 +33,7 @@ export function getNetworkFigures(db: Db): NetworkFigures {
     })
     .from(saiProjects)
     .innerJoin(memberBodies, eq(memberBodies.id, saiProjects.memberBodyId))
-    .where(and(eq(memberBodies.status, "member"), isNull(saiProjects.closedAt), notAwaitingHandover()))
+    .where(and(eq(memberBodies.status, "member"), isNull(saiProjects.closedAt), notAwaitingApproval()))
     .groupBy(saiProjects.category)
     .all();
 

@@ -11,7 +11,7 @@ import {
   type MembershipStatus,
 } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
-import { notAwaitingHandover } from "./sai-project.server";
+import { notAwaitingApproval } from "./sai-project.server";
 import { nextTurn, ROWS_PER_TURN } from "~/utils/event-loop.server";
 import { MEMBER_BODY_KIND_LABELS } from "~/validation/labels";
 import { projectColumnKey, type BaseColumnKey, type ProjectFieldKey, type RowStatus } from "~/validation/member-import";
@@ -79,7 +79,8 @@ type Reference = {
   bodiesByComune: Map<string, Body>;
   bodiesByFiscalCode: Map<string, Body>;
   knownReferents: Map<number, KnownReferent[]>;
-  openProjects: Map<number, Project[]>;
+  /** Open projects by ente; `counted`: the ente's own, not those of a scheda awaiting approval. */
+  openProjects: Map<number, (Project & { counted: boolean })[]>;
 };
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V) {
@@ -136,10 +137,16 @@ export function loadReference(db: Db | Tx): Reference {
     if (!seen.has(referent.id)) push(knownReferents, referent.memberBodyId, { referent, requestId: null, requestStatus: null });
   }
 
-  // A successor's projects are stored with the ente but are not the ente's until the handover is
-  // approved (decision 012): a row is compared with the ente's own.
-  const openProjects = new Map<number, Project[]>();
-  for (const p of db.select().from(saiProjects).where(and(isNull(saiProjects.closedAt), notAwaitingHandover())).all()) push(openProjects, p.memberBodyId, p);
+  // The projects of a scheda are stored with the ente but are not the ente's until it is approved
+  // (decision 012): a row is compared with the ente's own, and with those of its own request.
+  const openProjects = new Map<number, (Project & { counted: boolean })[]>();
+  for (const { project, counted } of db
+    .select({ project: saiProjects, counted: notAwaitingApproval().mapWith(Boolean) })
+    .from(saiProjects)
+    .where(isNull(saiProjects.closedAt))
+    .all()) {
+    push(openProjects, project.memberBodyId, { ...project, counted });
+  }
 
   return { provincesByKey, comuniByCode, comuniByName, bodiesByComune, bodiesByFiscalCode, knownReferents, openProjects };
 }
@@ -425,7 +432,8 @@ function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) 
       return { ...base, status: "error", errors };
     }
 
-    const { adds, updates } = diffProjects(ref.openProjects.get(body.id) ?? [], r.projects);
+    const comparable = (ref.openProjects.get(body.id) ?? []).filter((p) => p.counted || (match?.requestId != null && p.requestId === match.requestId));
+    const { adds, updates } = diffProjects(comparable, r.projects);
     const changes: string[] = [];
     const describeBody = Object.keys(bodyChanges).map((k) =>
       k === "name" ? label("bodyName") : k === "kind" ? label("bodyKind") : k === "provinceCode" ? label("province") : label(k),

@@ -1,4 +1,4 @@
-import { and, desc, eq, ne, or } from "drizzle-orm";
+import { and, desc, eq, isNull, ne, or } from "drizzle-orm";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { alias } from "drizzle-orm/sqlite-core";
 import { auditActionTitle, referentActorLabel } from "~/utils/audit-labels";
@@ -31,7 +31,8 @@ import type { MembershipEdit } from "~/validation/membership-edit";
 import { recordAudit } from "./audit.server";
 import { outboxSubjectForCoordinators } from "./outbox-preview.server";
 import { getBodyParticipation } from "./participation.server";
-import { PROJECT_FIELD_LABELS, projectView } from "./sai-project.server";
+import { declaredBodyChanges } from "./membership-review.server";
+import { notAwaitingApproval, PROJECT_FIELD_LABELS, projectView } from "./sai-project.server";
 import { isKnownProvince, provinceName } from "./territory.server";
 
 // Everything a coordinator needs to judge one membership request, and the corrections they can make.
@@ -59,6 +60,19 @@ export const EDITABLE_FIELD_LABELS = {
 } as const;
 
 export type EditableField = keyof typeof EDITABLE_FIELD_LABELS;
+
+const DECLARED_BODY_LABELS = { pec: "PEC dell'ente", fiscalCode: "Codice fiscale dell'ente", name: "Denominazione ente", provinceCode: "Provincia" } as const;
+
+function declaredBodyRows(db: Db, body: typeof memberBodies.$inferSelect, submission: unknown) {
+  const { before, after } = declaredBodyChanges(db, { body, submission });
+  const shown = (key: keyof typeof DECLARED_BODY_LABELS, value: string | null | undefined) =>
+    (key === "provinceCode" ? provinceName(db, value ?? null) : value) ?? "—";
+  return (Object.keys(after) as (keyof typeof DECLARED_BODY_LABELS)[]).map((key) => ({
+    label: DECLARED_BODY_LABELS[key],
+    recorded: shown(key, before[key]),
+    declared: shown(key, after[key]),
+  }));
+}
 
 /** A project as the scheda declared it (read from the stored submission, which is never rewritten). */
 export type DeclaredProject = {
@@ -326,6 +340,14 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl, now = new Date(
     },
     /** The ente's active referente, who an approved handover would replace (null if none). */
     currentReferent,
+    /** Before the decision: the ente's data as this scheda declares it, where it differs from what is recorded (the approval applies it). */
+    declaredBodyChanges: request.status === "pending" || request.status === "email_unverified" ? declaredBodyRows(db, body, request.submission) : [],
+    /** The ente's own open projects, which approving this scheda as a handover may replace (not this scheda's, nor another one's still waiting). */
+    replaceableProjects: db
+      .select({ id: saiProjects.id })
+      .from(saiProjects)
+      .where(and(eq(saiProjects.memberBodyId, body.id), isNull(saiProjects.closedAt), notAwaitingApproval(), or(isNull(saiProjects.requestId), ne(saiProjects.requestId, request.id))))
+      .all().length,
     referentHistory,
     projects,
     /** The ente's invitations to the Tavoli tecnici, through all its referenti. */

@@ -25,7 +25,7 @@ import {
 } from "~/validation/membership-filters";
 import { recordAudit } from "./audit.server";
 import { NO_PARTICIPATION, participationByBody, type ParticipationCounts } from "./participation.server";
-import { notAwaitingHandover } from "./sai-project.server";
+import { notAwaitingApproval } from "./sai-project.server";
 
 // The coordinators' list of membership requests, and its CSV/Excel export.
 //
@@ -42,7 +42,7 @@ import { notAwaitingHandover } from "./sai-project.server";
 
 // The ente's open projects, without those a handover scheda still waiting declares (decision 012),
 // except on that request's own row.
-const openProjects = sql`${saiProjects.closedAt} IS NULL AND (${saiProjects.requestId} = ${membershipRequests.id} OR ${notAwaitingHandover()})`;
+const openProjects = sql`${saiProjects.closedAt} IS NULL AND (${saiProjects.requestId} = ${membershipRequests.id} OR ${notAwaitingApproval()})`;
 
 /**
  * Open projects of the row's ente, as correlated subqueries on sai_projects_body_idx: SQLite

@@ -1,15 +1,20 @@
 import { and, eq, isNotNull, isNull, ne, or } from "drizzle-orm";
-import { memberBodies, membershipRequests, referents, saiProjects } from "#db/schema";
+import { memberBodies, membershipRequests, provinces, referents, saiProjects } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
 import { formatDateIt } from "~/utils/dates";
 import { recordAudit } from "./audit.server";
 import { transferInvitations } from "./invitation.server";
 import { queueEmail } from "./outbox.server";
+import { notAwaitingApproval } from "./sai-project.server";
 
 // Coordinators' decisions on membership requests. Each runs in one transaction with its emails
 // and audit entry, and refuses to act on a request that is not in the state it expects.
 
 type Decision = { id: number; coordinatorId: number; appUrl: string; now?: Date };
+type Approval = Decision & {
+  /** Handover: close the ente's open projects, leaving those the scheda declares (default: keep them and add these). */
+  replaceProjects?: boolean;
+};
 export type DecisionResult = { ok: true } | { ok: false; error: string };
 
 function loadRequest(tx: Tx, id: number) {
@@ -25,12 +30,14 @@ function loadRequest(tx: Tx, id: number) {
 const domainOf = (appUrl: string) => new URL(appUrl).hostname;
 
 /**
- * Approves a confirmed request. For a handover the current referente gets an end date and a
- * notice, the previous membership is marked superseded, the projects declared by the
- * successor replace the ente's open ones, and the invitations to Tavoli still to come pass to the
- * successor.
+ * Approves a confirmed request. The ente takes the data its scheda declares (PEC, codice fiscale,
+ * and for an ente other than a Comune its name and province). For a handover (whatever the kind
+ * recorded when the scheda was sent: another one may have been approved since) the current
+ * referente gets an end date and a notice, the previous membership is marked superseded, the
+ * invitations to Tavoli still to come pass to the successor, and the projects the scheda declares
+ * join the ente's open ones, or replace them when the coordinator chose so (`replaceProjects`).
  */
-export function approveMembership(db: Db, { id, coordinatorId, appUrl, now = new Date() }: Decision): DecisionResult {
+export function approveMembership(db: Db, { id, coordinatorId, appUrl, replaceProjects = false, now = new Date() }: Approval): DecisionResult {
   return db.transaction((tx): DecisionResult => {
     const found = loadRequest(tx, id);
     if (!found) return { ok: false, error: "Richiesta non trovata." };
@@ -48,18 +55,26 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, now = new
       .set({ status: "superseded", updatedAt: now })
       .where(and(eq(membershipRequests.memberBodyId, body.id), eq(membershipRequests.status, "approved")))
       .run();
+    const closedProjects =
+      previous && replaceProjects
+        ? tx
+            .update(saiProjects)
+            .set({ closedAt: now })
+            .where(
+              and(
+                eq(saiProjects.memberBodyId, body.id),
+                isNull(saiProjects.closedAt),
+                or(isNull(saiProjects.requestId), ne(saiProjects.requestId, request.id)),
+                // Only the ente's own: not those of another scheda still waiting.
+                notAwaitingApproval(),
+              ),
+            )
+            .returning({ id: saiProjects.id })
+            .all()
+            .map((p) => p.id)
+        : [];
     if (previous) {
       tx.update(referents).set({ validTo: now }).where(eq(referents.id, previous.id)).run();
-      tx.update(saiProjects)
-        .set({ closedAt: now })
-        .where(
-          and(
-            eq(saiProjects.memberBodyId, body.id),
-            isNull(saiProjects.closedAt),
-            or(isNull(saiProjects.requestId), ne(saiProjects.requestId, request.id)),
-          ),
-        )
-        .run();
       queueEmail(tx, {
         to: previous.email,
         template: "referent-replaced",
@@ -83,16 +98,17 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, now = new
         })
       : 0;
     tx.update(membershipRequests)
-      .set({ status: "approved", decidedById: coordinatorId, decidedAt: now, updatedAt: now })
+      .set({ status: "approved", kind: previous ? "handover" : "new", decidedById: coordinatorId, decidedAt: now, updatedAt: now })
       .where(eq(membershipRequests.id, request.id))
       .run();
-    tx.update(memberBodies).set({ status: "member", updatedAt: now }).where(eq(memberBodies.id, body.id)).run();
+    const bodyChanges = declaredBodyChanges(tx, { body, submission: request.submission });
+    tx.update(memberBodies).set({ ...bodyChanges.after, status: "member", updatedAt: now }).where(eq(memberBodies.id, body.id)).run();
     queueEmail(tx, {
       to: referent.email,
       template: "membership-approved",
       props: {
         firstName: referent.firstName,
-        bodyName: body.name,
+        bodyName: bodyChanges.after.name ?? body.name,
         isHandover: !!previous,
         referentAreaUrl: `${appUrl}/area-referente`,
       },
@@ -105,13 +121,57 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, now = new
       action: previous ? "membership.handover_approved" : "membership.approved",
       entityType: "membership_request",
       entityId: request.id,
-      details: { memberBodyId: body.id, referentId: referent.id, previousReferentId: previous?.id ?? null, ...(previous ? { transferredInvitations } : {}) },
+      details: {
+        memberBodyId: body.id,
+        referentId: referent.id,
+        previousReferentId: previous?.id ?? null,
+        ...(previous ? { transferredInvitations, closedProjects: closedProjects.length } : {}),
+        // The ente's data the scheda changed, worded as the log words an edit ("prima PEC", "dopo PEC").
+        ...(Object.keys(bodyChanges.after).length ? { before: auditBodyData(bodyChanges.before), after: auditBodyData(bodyChanges.after) } : {}),
+      },
     });
     return { ok: true };
   });
 }
 
-/** Approves several requests; each succeeds or fails on its own. */
+const auditBodyData = ({ name, ...rest }: BodyData) => ({ ...(name !== undefined ? { bodyName: name } : {}), ...rest });
+
+type BodyData = Partial<Pick<typeof memberBodies.$inferSelect, "pec" | "fiscalCode" | "name" | "provinceCode">>;
+
+/**
+ * What the scheda declares about the ente and differs from what is recorded, as before/after. Only a
+ * scheda sent through the public form declares it (a successor proposed from the referent area copies
+ * the ente's data of that day, an import wrote it already). A codice fiscale taken meanwhile by
+ * another ente, or an unknown province, is left as recorded.
+ */
+export function declaredBodyChanges(
+  tx: Db | Tx,
+  { body, submission }: { body: typeof memberBodies.$inferSelect; submission: unknown },
+): { before: BodyData; after: BodyData } {
+  const before: BodyData = {};
+  const after: BodyData = {};
+  const declared = (submission ?? {}) as Record<string, unknown>;
+  if (declared.source !== undefined || declared.importedFrom !== undefined) return { before, after };
+  const text = (key: string) => (typeof declared[key] === "string" && (declared[key] as string).trim() ? (declared[key] as string).trim() : null);
+  const change = <K extends keyof BodyData>(key: K, value: BodyData[K] | null) => {
+    if (value === null || value === undefined || value === body[key]) return;
+    before[key] = body[key];
+    after[key] = value;
+  };
+  change("pec", text("pec"));
+  const fiscalCode = text("fiscalCode");
+  if (fiscalCode && !tx.select({ id: memberBodies.id }).from(memberBodies).where(and(eq(memberBodies.fiscalCode, fiscalCode), ne(memberBodies.id, body.id))).get()) {
+    change("fiscalCode", fiscalCode);
+  }
+  if (body.kind !== "comune") {
+    change("name", text("bodyName"));
+    const provinceCode = text("provinceCode");
+    if (provinceCode && tx.select({ code: provinces.code }).from(provinces).where(eq(provinces.code, provinceCode)).get()) change("provinceCode", provinceCode);
+  }
+  return { before, after };
+}
+
+/** Approves several requests (handovers keep the ente's projects); each succeeds or fails on its own. */
 export function approveMemberships(db: Db, { ids, coordinatorId, appUrl, now }: Omit<Decision, "id"> & { ids: number[] }) {
   const outcomes = ids.map((id) => ({ id, result: approveMembership(db, { id, coordinatorId, appUrl, now }) }));
   return {

@@ -65,13 +65,9 @@ export function submitRegistration(db: Db, { registration: r, appUrl, now = new 
       };
     }
 
+    // An ente already recorded keeps its data until a coordinator approves a scheda: anyone can send
+    // one, unconfirmed, and the scheda's own values stay in its submission (applied at approval).
     const body = existing ?? insertBody(tx, { registration: r, name: bodyName, provinceCode, now });
-    if (body.status !== "member") {
-      tx.update(memberBodies)
-        .set({ pec: r.pec, fiscalCode: r.fiscalCode, name: body.kind === "comune" ? body.name : bodyName, provinceCode, updatedAt: now })
-        .where(eq(memberBodies.id, body.id))
-        .run();
-    }
 
     const openRequests = tx
       .select({ request: membershipRequests, email: referents.email })
@@ -90,12 +86,7 @@ export function submitRegistration(db: Db, { registration: r, appUrl, now = new 
       };
     }
 
-    const hasActiveReferent = !!tx
-      .select({ id: referents.id })
-      .from(referents)
-      .where(and(eq(referents.memberBodyId, body.id), isNotNull(referents.validFrom), isNull(referents.validTo)))
-      .get();
-    const kind = hasActiveReferent ? ("handover" as const) : ("new" as const);
+    const kind = hasActiveReferent(tx, body.id) ? ("handover" as const) : ("new" as const);
     const { token, hash } = createToken();
     const expiresAt = new Date(now.getTime() + CONFIRMATION_TTL_MS);
     const referentValues = {
@@ -228,10 +219,12 @@ export function confirmRegistration(
     const { request } = found;
     if (request.confirmedAt) return { state: "used" as const, bodyName: found.bodyName };
     if (!request.confirmationExpiresAt || request.confirmationExpiresAt < now) return { state: "expired" as const };
-    // The status guard makes a concurrent second POST a no-op.
+    // The status guard makes a concurrent second POST a no-op. The kind is judged again: another
+    // scheda for the same ente may have been approved since this one was sent.
+    const kind = hasActiveReferent(tx, request.memberBodyId) ? ("handover" as const) : ("new" as const);
     const updated = tx
       .update(membershipRequests)
-      .set({ status: "pending", confirmedAt: now, updatedAt: now })
+      .set({ status: "pending", kind, confirmedAt: now, updatedAt: now })
       .where(and(eq(membershipRequests.id, request.id), eq(membershipRequests.status, "email_unverified")))
       .returning({ id: membershipRequests.id })
       .get();
@@ -239,7 +232,7 @@ export function confirmRegistration(
     tx.update(referents).set({ emailVerifiedAt: now }).where(eq(referents.id, request.referentId)).run();
     const referent = tx.select().from(referents).where(eq(referents.id, request.referentId)).get()!;
     notifyCoordinatorsOfPendingRequest(tx, {
-      request,
+      request: { ...request, kind },
       bodyName: found.bodyName,
       referentName: `${referent.firstName} ${referent.lastName}`,
       appUrl,
@@ -250,8 +243,17 @@ export function confirmRegistration(
       entityType: "membership_request",
       entityId: request.id,
     });
-    return { state: "valid" as const, bodyName: found.bodyName, email: found.email, kind: request.kind };
+    return { state: "valid" as const, bodyName: found.bodyName, email: found.email, kind };
   });
+}
+
+/** Whether the ente has an approved referente in office. */
+export function hasActiveReferent(tx: Db | Tx, memberBodyId: number) {
+  return !!tx
+    .select({ id: referents.id })
+    .from(referents)
+    .where(and(eq(referents.memberBodyId, memberBodyId), isNotNull(referents.validFrom), isNull(referents.validTo)))
+    .get();
 }
 
 /** Every active coordinator is told that a confirmed request waits for approval (new ente or handover). */

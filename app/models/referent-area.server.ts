@@ -8,7 +8,7 @@ import { createToken, hashToken } from "~/utils/tokens.server";
 import { MEMBER_BODY_KIND_LABELS, REFERENT_ROLE_LABELS } from "~/validation/labels";
 import type { ContactChange, ProjectInput } from "~/validation/referent-area";
 import { recordAudit } from "./audit.server";
-import { changeProject, insertProject, markProjectClosed, notAwaitingHandover, projectFormValues, projectView, type ProjectAudit } from "./sai-project.server";
+import { changeProject, insertProject, markProjectClosed, notAwaitingApproval, projectFormValues, projectView, type ProjectAudit } from "./sai-project.server";
 import { queueEmail } from "./outbox.server";
 import { findEligibleReferents, type ReferentAccess } from "./referent-session.server";
 import { provinceName } from "./territory.server";
@@ -127,7 +127,7 @@ export function getReferentOverview(db: Db, { access, now = new Date() }: { acce
     .where(
       and(
         eq(saiProjects.memberBodyId, body.id),
-        ownOnly ? eq(saiProjects.requestId, access.requestId) : or(eq(saiProjects.requestId, access.requestId), notAwaitingHandover()),
+        ownOnly ? eq(saiProjects.requestId, access.requestId) : or(eq(saiProjects.requestId, access.requestId), notAwaitingApproval()),
       ),
     )
     .orderBy(sql`${saiProjects.closedAt} IS NOT NULL`, desc(saiProjects.startDate), desc(saiProjects.id))
@@ -391,7 +391,7 @@ export function getOwnProject(db: Db | Tx, { access, projectId }: { access: Refe
       and(
         eq(saiProjects.id, projectId),
         eq(saiProjects.memberBodyId, access.memberBodyId),
-        or(eq(saiProjects.requestId, access.requestId), notAwaitingHandover()),
+        or(eq(saiProjects.requestId, access.requestId), notAwaitingApproval()),
       ),
     )
     .get();

@@ -2,7 +2,7 @@ import { and, asc, eq, exists, inArray, isNotNull, isNull, sql, type SQL } from 
 import { memberBodies, municipalities, referents, saiProjects, type SaiCategory } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
 import { recordAudit } from "./audit.server";
-import { notAwaitingHandover } from "./sai-project.server";
+import { notAwaitingApproval } from "./sai-project.server";
 
 /** Opts every referente with this address in or out of non-essential emails (comunicazioni). */
 export function setCommunicationsPreference(db: Db, { email, receives }: { email: string; receives: boolean }) {
@@ -71,7 +71,7 @@ export function activeReferentsInSegment(tx: Db | Tx, { provinceCodes = [], cate
               tx
                 .select({ one: sql`1` })
                 .from(saiProjects)
-                .where(and(eq(saiProjects.memberBodyId, memberBodies.id), isNull(saiProjects.closedAt), inArray(saiProjects.category, categories), notAwaitingHandover())),
+                .where(and(eq(saiProjects.memberBodyId, memberBodies.id), isNull(saiProjects.closedAt), inArray(saiProjects.category, categories), notAwaitingApproval())),
             )
           : undefined,
         also,

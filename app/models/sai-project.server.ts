@@ -273,22 +273,22 @@ export function reopenProjectAsCoordinator(
 }
 
 /**
- * The projects a handover scheda (the public form, for an ente that already has a referente)
- * declares are stored with the ente at once, but become the ente's only when a coordinator approves
- * the request, which closes those they replace. Until then (and for good if it is rejected) they
- * must not count as the ente's: not in the figures, the invitations by tipologia, nor in the current
- * referente's area. A proposal from the referent area declares none (it carries the ente's own), so
- * every project attached to another handover request was declared with it.
+ * The projects a scheda declares are stored with the ente at once, but become the ente's only when a
+ * coordinator approves that request. Until then (and for good if it is rejected) they must not count
+ * as the ente's: not in the figures, the invitations by tipologia, nor in the current referente's
+ * area. That matters whenever the ente is already a member: a handover scheda, or a second "new"
+ * scheda sent by someone else for an ente approved meanwhile. A proposal from the referent area
+ * declares none (it carries the ente's own projects), so it is not concerned.
  * A function: the condition is built when first used (referent-area.server imports this module).
  * The source is a constant of ours, written into the SQL rather than bound, so that the statements
  * of the member list keep their parameters (and their cached plans).
  */
-export function notAwaitingHandover() {
-  // Not correlated: SQLite builds the (small) set of waiting handovers once per statement. A lookup
-  // per project made the figures slow enough at national scale to take GET / from 4.8 to 2.8 times
-  // /healthz in the benchmark, the cached page being recomputed after every write (issue 7).
+export function notAwaitingApproval() {
+  // Not correlated: SQLite builds the (small) set of requests waiting or rejected once per statement.
+  // A lookup per project made the figures slow enough at national scale to take GET / from 4.8 to
+  // 2.8 times /healthz in the benchmark, the cached page being recomputed after every write (issue 7).
   return sql`(${saiProjects.requestId} IS NULL OR ${saiProjects.requestId} NOT IN (SELECT awaiting.id FROM membership_requests awaiting
-    WHERE awaiting.status IN ('email_unverified', 'pending', 'rejected') AND awaiting.kind = 'handover'
+    WHERE awaiting.status IN ('email_unverified', 'pending', 'rejected')
       AND coalesce(json_extract(awaiting.submission, '$.source'), '') <> ${sql.raw(`'${REFERENT_PROPOSAL_SOURCE}'`)}))`;
 }
 
@@ -308,7 +308,7 @@ export type OverdueProject = {
  * extended or closed.
  */
 export function listOverdueProjects(db: Db, { now = new Date(), limit = 10 }: { now?: Date; limit?: number } = {}) {
-  const overdue = and(isNull(saiProjects.closedAt), lt(saiProjects.endDate, italianIsoDay(now)), eq(memberBodies.status, "member"), notAwaitingHandover());
+  const overdue = and(isNull(saiProjects.closedAt), lt(saiProjects.endDate, italianIsoDay(now)), eq(memberBodies.status, "member"), notAwaitingApproval());
   const total =
     db
       .select({ n: sql<number>`count(*)`.mapWith(Number) })

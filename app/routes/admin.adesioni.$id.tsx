@@ -66,7 +66,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   let result: DecisionResult;
   let outcome: string;
   if (intent === "approve") {
-    result = approveMembership(db, { id, coordinatorId: coordinator.id, appUrl });
+    result = approveMembership(db, { id, coordinatorId: coordinator.id, appUrl, replaceProjects: formData.get("progetti") === "sostituisci" });
     outcome = "approvata";
   } else if (intent === "reject" || intent === "revoke") {
     const values = { reason: String(formData.get("reason") ?? "") };
@@ -541,7 +541,9 @@ function Actions() {
   const canApprove = request.status === "pending";
   // A request is rejected before approval and revoked after it, so at most one of the two applies.
   const reasonDecision = request.status === "pending" || request.status === "email_unverified" ? "reject" : request.status === "approved" ? "revoke" : null;
-  const replaced = request.kind === "handover" && currentReferent && currentReferent.id !== detail.referent.id ? currentReferent : null;
+  // Whatever the kind recorded when the scheda was sent: another scheda may have been approved since.
+  const replaced = currentReferent && currentReferent.id !== detail.referent.id ? currentReferent : null;
+  const declaredCount = request.declaredProjects.length;
 
   const serverErrorsFor = (intent: string) => (actionData?.intent === intent ? actionData.errors : undefined);
   // What was typed comes back from the action (as a defaultValue attribute without JavaScript).
@@ -573,6 +575,40 @@ function Actions() {
           ) : (
             <p id="approve-note">Approvando, il referente entra in carica e riceve un'email di conferma.</p>
           )}
+          {detail.declaredBodyChanges.length > 0 ? (
+            <div className="alert alert-info">
+              <p className="mb-1">Approvando, l'ente prende i dati indicati in questa scheda:</p>
+              <ul className="mb-0">
+                {detail.declaredBodyChanges.map((c) => (
+                  <li key={c.label}>
+                    {c.label}: «{c.declared}» (ora «{c.recorded}»)
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+          {replaced && detail.replaceableProjects > 0 ? (
+            <fieldset className="mb-3">
+              <legend className="h6">Progetti SAI dell'ente</legend>
+              <p className="mb-2">
+                L'ente ha {plural(detail.replaceableProjects, "progetto aperto", "progetti aperti")}; questa scheda{" "}
+                {declaredCount === 0 ? "non ne dichiara nessuno" : declaredCount === 1 ? "ne dichiara uno" : `ne dichiara ${declaredCount}`}.
+              </p>
+              <div className="form-check">
+                <input className="form-check-input" type="radio" name="progetti" id="progetti-mantieni" value="mantieni" defaultChecked />
+                <label className="form-check-label" htmlFor="progetti-mantieni">
+                  Mantieni i progetti aperti dell'ente{declaredCount > 0 ? " e aggiungi quelli dichiarati nella scheda" : ""}
+                </label>
+              </div>
+              <div className="form-check">
+                <input className="form-check-input" type="radio" name="progetti" id="progetti-sostituisci" value="sostituisci" />
+                <label className="form-check-label" htmlFor="progetti-sostituisci">
+                  Sostituisci: i progetti aperti dell'ente risulteranno chiusi oggi
+                  {declaredCount > 0 ? " e resteranno quelli dichiarati nella scheda" : " (la scheda dichiara che l'ente non ha progetti attivi)"}
+                </label>
+              </div>
+            </fieldset>
+          ) : null}
           <button type="submit" name="intent" value="approve" className="btn btn-success" disabled={busy} aria-describedby="approve-note">
             Approva
           </button>

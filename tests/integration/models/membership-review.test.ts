@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { auditLog, memberBodies, membershipRequests, referents, saiProjects } from "#db/schema";
 import { action as confirmAction } from "~/routes/adesione.conferma.$token";
 import { action as submitAction } from "~/routes/adesione._index";
+import { getNetworkFigures } from "~/models/figures.server";
 import { approveMembership, approveMemberships, rejectMembership, revokeMembership } from "~/models/membership-review.server";
+import { confirmRegistration } from "~/models/membership.server";
 import { getDb } from "~/utils/db.server";
 import { createTestCoordinator } from "../../support/admin";
 import { confirmationTokenFor, outboxFor, requestsForEmail } from "../../support/db-queries";
@@ -47,7 +49,7 @@ describe("approveMembership", () => {
     expect(approveMembership(getDb(), { id: 999_999, coordinatorId: by.id, appUrl: APP_URL }).ok).toBe(false);
   });
 
-  it("hands over: the previous referente's term ends, they are told, the successor's projects replace the old ones", async () => {
+  it("hands over: the previous referente's term ends, they are told; the ente keeps its projects and gains the successor's", async () => {
     const first = await register();
     const by = coordinator();
     approveMembership(getDb(), { id: first.request.id, coordinatorId: by.id, appUrl: APP_URL });
@@ -69,11 +71,61 @@ describe("approveMembership", () => {
     expect(active.filter((r) => r.validFrom).map((r) => r.email)).toEqual([successor.fields.email]);
     expect(db.select().from(membershipRequests).where(eq(membershipRequests.id, first.request.id)).get()!.status).toBe("superseded");
     const open = db.select().from(saiProjects).where(and(eq(saiProjects.memberBodyId, first.request.memberBodyId), isNull(saiProjects.closedAt))).all();
-    expect(open.map((p) => [p.category, p.fundedPlaces])).toEqual([["MSNA", 8]]);
+    expect(open.map((p) => [p.category, p.fundedPlaces])).toEqual([
+      ["ordinari", 25],
+      ["MSNA", 8],
+    ]);
 
     const notice = outboxFor(first.fields.email).find((r) => r.template === "referent-replaced")!;
     expect(notice.props).toMatchObject({ successorName: "Giuseppe Bianchi" });
     expect(outboxFor(successor.fields.email).find((r) => r.template === "membership-approved")!.props.isHandover).toBe(true);
+  });
+
+  it("hands over replacing the ente's open projects when the coordinator chooses so, and only the ente's own", async () => {
+    const first = await register();
+    const by = coordinator();
+    approveMembership(getDb(), { id: first.request.id, coordinatorId: by.id, appUrl: APP_URL });
+    const handover = { municipalityCode: first.fields.municipalityCode, fiscalCode: first.fields.fiscalCode };
+    const successor = await register({ ...handover, firstName: "Giuseppe", "projects.0.category": "MSNA", "projects.0.fundedPlaces": "8" });
+    // Someone else's scheda for the same ente, still unconfirmed: its project is not the ente's.
+    const stranger = await register({ ...handover, firstName: "Ignoto", "projects.0.category": "DM/DS", "projects.0.fundedPlaces": "3" }, { confirm: false });
+    expect(approveMembership(getDb(), { id: successor.request.id, coordinatorId: by.id, appUrl: APP_URL, replaceProjects: true })).toEqual({ ok: true });
+
+    const projects = getDb().select().from(saiProjects).where(eq(saiProjects.memberBodyId, first.request.memberBodyId)).all();
+    const state = (requestId: number) => projects.filter((p) => p.requestId === requestId).map((p) => [p.category, p.closedAt === null]);
+    expect(state(first.request.id)).toEqual([["ordinari", false]]);
+    expect(state(successor.request.id)).toEqual([["MSNA", true]]);
+    expect(state(stranger.request.id)).toEqual([["DM/DS", true]]);
+    const audit = getDb().select().from(auditLog).where(and(eq(auditLog.action, "membership.handover_approved"), eq(auditLog.entityId, String(successor.request.id)))).get()!;
+    expect(audit.details).toMatchObject({ closedProjects: 1 });
+  });
+
+  it("a scheda sent by someone else for an ente changes nothing of it until a coordinator approves that scheda", async () => {
+    const by = coordinator();
+    const first = await register({ pec: "protocollo@pec.comune.vero.it" });
+    const stranger = await register(
+      { municipalityCode: first.fields.municipalityCode, fiscalCode: first.fields.fiscalCode, firstName: "Ignoto", pec: "finta@pec.altrove.it", "projects.0.category": "DM/DS", "projects.0.fundedPlaces": "3" },
+      { confirm: false },
+    );
+    const bodyOf = () => getDb().select().from(memberBodies).where(eq(memberBodies.id, first.request.memberBodyId)).get()!;
+    expect(bodyOf().pec).toBe("protocollo@pec.comune.vero.it");
+    approveMembership(getDb(), { id: first.request.id, coordinatorId: by.id, appUrl: APP_URL });
+    expect(bodyOf()).toMatchObject({ status: "member", pec: "protocollo@pec.comune.vero.it" });
+    const figures = () => getNetworkFigures(getDb()).byCategory.find((c) => c.category === "DM/DS")!.places;
+    const before = figures();
+
+    // Confirmed after the ente was approved: judged again as a change of referente.
+    const token = confirmationTokenFor(stranger.fields.email);
+    expect(confirmRegistration(getDb(), { token, appUrl: APP_URL })).toMatchObject({ state: "valid", kind: "handover" });
+    expect(getDb().select().from(membershipRequests).where(eq(membershipRequests.id, stranger.request.id)).get()!.kind).toBe("handover");
+    expect(figures()).toBe(before);
+
+    // Approved: the ente takes the scheda's PEC, recorded before and after; its project counts now.
+    expect(approveMembership(getDb(), { id: stranger.request.id, coordinatorId: by.id, appUrl: APP_URL })).toEqual({ ok: true });
+    expect(bodyOf().pec).toBe("finta@pec.altrove.it");
+    expect(figures()).toBe(before + 3);
+    const audit = getDb().select().from(auditLog).where(and(eq(auditLog.action, "membership.handover_approved"), eq(auditLog.entityId, String(stranger.request.id)))).get()!;
+    expect(audit.details).toMatchObject({ before: { pec: "protocollo@pec.comune.vero.it" }, after: { pec: "finta@pec.altrove.it" } });
   });
 
   it("approves a new referente for a member ente left without one (e.g. after an erasure)", async () => {

@@ -348,6 +348,7 @@ describe("POST /admin/adesioni/:id (decisions)", () => {
       fiscalCode: first.fields.fiscalCode,
       firstName: "Salvatore",
       lastName: "Greco",
+      pec: "protocollo.nuovo@pec.comune.esempio.it",
       "projects.0.category": "MSNA",
       "projects.0.fundedPlaces": "10",
     });
@@ -357,8 +358,17 @@ describe("POST /admin/adesioni/:id (decisions)", () => {
     expect(pending.request.kindLabel).toBe("Cambio di referente");
     expect(pending.currentReferent).toMatchObject({ id: first.referentId, firstName: "Maria", lastName: "Rossi" });
     expect(pending.otherRequests).toEqual([expect.objectContaining({ id: first.id, status: "approved", referentName: "Maria Rossi" })]);
+    // The coordinator chooses what becomes of the ente's open project: kept (the default) or replaced.
+    expect(pending.replaceableProjects).toBe(1);
+    const { html } = await renderRoute(detailRoute, await adminGet(`/admin/adesioni/${second.id}`, coordinator.id), "/admin/adesioni/:id");
+    expect(html).toContain("<legend class=\"h6\">Progetti SAI dell&#x27;ente</legend>");
+    expect(html).toContain("L&#x27;ente ha 1 progetto aperto; questa scheda ne dichiara uno.");
+    expect(html).toMatch(/<input[^>]*id="progetti-mantieni"[^>]*checked=""/);
+    expect(html).toContain("Sostituisci: i progetti aperti dell&#x27;ente risulteranno chiusi oggi");
+    // The PEC the scheda declares is shown against the recorded one, and taken at the approval.
+    expect(html).toContain("PEC dell&#x27;ente: «protocollo.nuovo@pec.comune.esempio.it» (ora «protocollo@pec.comune.esempio.it»)");
 
-    const response = await decide(second.id, { intent: "approve" });
+    const response = await decide(second.id, { intent: "approve", progetti: "sostituisci" });
     expect(response.status).toBe(302);
 
     const previous = referentRow(first.referentId);
@@ -372,6 +382,8 @@ describe("POST /admin/adesioni/:id (decisions)", () => {
     expect(outboxFor(second.fields.email).find((r) => r.template === "membership-approved")!.props).toMatchObject({ isHandover: true });
 
     const { detail } = await detailOf(second.id);
+    expect(detail.body.pec).toBe("protocollo.nuovo@pec.comune.esempio.it");
+    expect(detail.declaredBodyChanges).toEqual([]);
     expect(detail.audit[0]).toMatchObject({ action: "membership.handover_approved", actorLabel: "Giulia Bianchi" });
     expect(detail.currentReferent).toMatchObject({ id: second.referentId });
     // Newest first: the successor in office, then the previous referente with both dates.

@@ -112,7 +112,8 @@ beforeAll(async () => {
   f.siracusa2 = await confirm(
     await register(comune("089017", "Elena", "Costa", { category: "MSNA", fundedPlaces: "18" }, { fiscalCode: f.siracusa1.fiscalCode })),
   );
-  approve(f.siracusa2);
+  // A handover whose projects replace the ente's (the coordinator's choice).
+  expect(approveMembership(getDb(), { id: f.siracusa2.id, ...decide, replaceProjects: true })).toEqual({ ok: true });
   f.enna = await confirm(await register(comune("086009", "Franco", "Bruno", { category: "ordinari", fundedPlaces: "9" })));
   approve(f.enna);
   expect(revokeMembership(getDb(), { id: f.enna.id, coordinatorId, reason: "Richiesta dell'ente" })).toEqual({ ok: true });
