@@ -6,6 +6,7 @@ import { comuniOptionsHtml } from "./models/territory.server";
 import { getDb } from "./utils/db.server";
 import { prefixTitleOnErrors } from "./utils/error-title";
 import { NonceProvider } from "./utils/nonce";
+import { markPrivate } from "./utils/private-pages.server";
 
 /** The comune <select> of the scheda referente, rendered from HTML built once (server only). */
 const comuniOptions = (selected: string) => comuniOptionsHtml(getDb(), { selected });
@@ -36,7 +37,14 @@ export default function handleRequest(
     </NonceProvider>,
   );
   responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+  markPrivate(request, responseHeaders);
   return new Response(`<!DOCTYPE html>${prefixTitleOnErrors(html, request)}`, { headers: responseHeaders, status: responseStatusCode });
+}
+
+/** The data of client-side navigations: the same rule as the pages. */
+export function handleDataRequest(response: Response, { request }: { request: Request }) {
+  markPrivate(request, response.headers);
+  return response;
 }
 
 export function handleError(error: unknown, { request }: { request: Request }) {

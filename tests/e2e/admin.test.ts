@@ -288,6 +288,20 @@ describe("correcting the data of a request", () => {
 });
 
 describe("signing out", () => {
+  test("after \"Esci\", the browser's Back button does not show the area again from its cache (no JavaScript)", async () => {
+    const page = await browser.newPage({ javaScriptEnabled: false });
+    await signIn(page);
+    await open(page, "/admin/registro");
+    expect(await h1(page)).toBe("Registro attività");
+    await page.getByRole("button", { name: "Esci", exact: true }).click();
+    await page.waitForURL((url) => url.pathname === "/login");
+    await page.goBack();
+    await page.waitForLoadState("load");
+    // Asked again from the server, which sends a signed-out visitor to /login.
+    expect(new URL(page.url()).pathname).toBe("/login");
+    expect(await h1(page)).toBe("Accesso coordinatori");
+  });
+
   test('"Esci" ends the session: back to /login, and /admin sends to /login again', async () => {
     const page = await browser.newPage();
     await signIn(page);

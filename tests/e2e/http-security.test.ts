@@ -175,6 +175,17 @@ describe("the headers of every HTML page (local http default)", () => {
       expect(response.status, page).toBeLessThan(500);
       if (page !== "/admin/adesioni/999999") expect(response.status, page).toBe(200);
       await expectSecureHtml(response, page);
+      // One person's data: never kept by the browser or a proxy (Back after "Esci" on a shared computer).
+      expect(response.headers.get("Cache-Control"), page).toBe("private, no-store");
+      const data = await client.fetch(`${page}${page.includes("?") ? "&" : "?"}_data=root`);
+      expect(data.headers.get("Cache-Control"), `${page} data`).toMatch(/no-store/);
+    }
+    for (const page of ["/area-referente/accedi", "/invito/non-esiste"]) {
+      expect((await client.fetch(page)).headers.get("Cache-Control"), page).toBe("private, no-store");
+    }
+    // Public pages may be cached.
+    for (const page of ["/", "/tavoli-tecnici", "/privacy"]) {
+      expect((await new HttpClient(baseUrl()).fetch(page)).headers.get("Cache-Control") ?? "", page).not.toMatch(/no-store/);
     }
   });
 
