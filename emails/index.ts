@@ -2,6 +2,8 @@ import type { ComponentType } from "react";
 import * as communication from "./communication";
 import * as confirmRegistration from "./confirm-registration";
 import * as coordinatorInvitation from "./coordinator-invitation";
+import * as coordinatorPasswordChanged from "./coordinator-password-changed";
+import * as coordinatorPasswordReset from "./coordinator-password-reset";
 import * as membershipApproved from "./membership-approved";
 import * as membershipRejected from "./membership-rejected";
 import * as referentReplaced from "./referent-replaced";
@@ -40,6 +42,8 @@ export const emailTemplates = {
   "membership-rejected": membershipRejected as Template<membershipRejected.MembershipRejectedProps>,
   "referent-replaced": referentReplaced as Template<referentReplaced.ReferentReplacedProps>,
   "coordinator-invitation": coordinatorInvitation as Template<coordinatorInvitation.CoordinatorInvitationProps>,
+  "coordinator-password-reset": coordinatorPasswordReset as Template<coordinatorPasswordReset.CoordinatorPasswordResetProps>,
+  "coordinator-password-changed": coordinatorPasswordChanged as Template<coordinatorPasswordChanged.CoordinatorPasswordChangedProps>,
   communication: communication as Template<communication.CommunicationProps>,
   "round-table-invitation": roundTableInvitation as Template<roundTableInvitation.RoundTableInvitationProps>,
   "round-table-reminder": roundTableReminder as Template<roundTableReminder.RoundTableReminderProps>,

@@ -262,12 +262,50 @@ function findByInviteToken(db: Db | Tx, token: string) {
   return db.select().from(coordinators).where(eq(coordinators.inviteTokenHash, hashToken(token))).get();
 }
 
-/** What an invitation link leads to. A used link no longer matches anything (the token is cleared). */
-export function lookupCoordinatorInvite(db: Db, { token, now = new Date() }: { token: string; now?: Date }): InviteLookup {
+/**
+ * The one-time links to choose a password share the token columns (invite_token_hash: the hash of a
+ * random token, invite_expires_at): an invitation is for a coordinator without a password yet, a
+ * reset link (coordinator-password.server.ts) for an active one. Each page accepts only its own kind.
+ */
+export type PasswordLinkKind = "invite" | "reset";
+const LINK_FOR: Record<PasswordLinkKind, CoordinatorState> = { invite: "invitato", reset: "attivo" };
+
+/** What a link leads to. A used link no longer matches anything (the token is cleared). */
+export function lookupPasswordLink(
+  db: Db,
+  { token, kind, now = new Date() }: { token: string; kind: PasswordLinkKind; now?: Date },
+): InviteLookup {
   const found = findByInviteToken(db, token);
-  if (!found || found.passwordHash || found.disabledAt) return { state: "invalid" };
+  if (!found || coordinatorState(found) !== LINK_FOR[kind]) return { state: "invalid" };
   if (!found.inviteExpiresAt || found.inviteExpiresAt <= now) return { state: "expired" };
   return { state: "valid", name: found.name, email: found.email };
+}
+
+export function lookupCoordinatorInvite(db: Db, { token, now = new Date() }: { token: string; now?: Date }): InviteLookup {
+  return lookupPasswordLink(db, { token, kind: "invite", now });
+}
+
+/**
+ * Stores the new password's hash and clears the token, once: the lookup's conditions again, so a
+ * second request racing this one finds the token already cleared. Returns who, or undefined.
+ */
+export function consumePasswordLink(
+  tx: Tx,
+  { token, kind, passwordHash, now }: { token: string; kind: PasswordLinkKind; passwordHash: string; now: Date },
+) {
+  return tx
+    .update(coordinators)
+    .set({ passwordHash, inviteTokenHash: null, inviteExpiresAt: null })
+    .where(
+      and(
+        eq(coordinators.inviteTokenHash, hashToken(token)),
+        kind === "invite" ? isNull(coordinators.passwordHash) : isNotNull(coordinators.passwordHash),
+        isNull(coordinators.disabledAt),
+        gt(coordinators.inviteExpiresAt, now),
+      ),
+    )
+    .returning({ id: coordinators.id, email: coordinators.email, name: coordinators.name })
+    .get();
 }
 
 /** Sets the invited coordinator's password and clears the token, once; returns who to sign in. */
@@ -279,20 +317,7 @@ export async function acceptCoordinatorInvite(
   if (lookup.state !== "valid") return lookup;
   const passwordHash = await hashPassword(password);
   return db.transaction((tx) => {
-    // The conditions again: a second request racing this one finds the token already cleared.
-    const updated = tx
-      .update(coordinators)
-      .set({ passwordHash, inviteTokenHash: null, inviteExpiresAt: null })
-      .where(
-        and(
-          eq(coordinators.inviteTokenHash, hashToken(token)),
-          isNull(coordinators.passwordHash),
-          isNull(coordinators.disabledAt),
-          gt(coordinators.inviteExpiresAt, now),
-        ),
-      )
-      .returning({ id: coordinators.id, email: coordinators.email })
-      .get();
+    const updated = consumePasswordLink(tx, { token, kind: "invite", passwordHash, now });
     if (!updated) return { state: "invalid" as const };
     recordAudit(tx, {
       actorType: "coordinator",

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, ne } from "drizzle-orm";
 import { coordinators, sessions } from "#db/schema";
-import type { Db } from "~/utils/db.server";
+import type { Db, Tx } from "~/utils/db.server";
 
 export const SESSION_IDLE_MS = 2 * 60 * 60 * 1000;
 export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000;
@@ -41,10 +41,20 @@ export function revokeSession(db: Db, { sessionId, now = new Date() }: { session
   db.update(sessions).set({ revokedAt: now }).where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt))).run();
 }
 
-export function revokeCoordinatorSessions(db: Db, { coordinatorId, now = new Date() }: { coordinatorId: number; now?: Date }) {
+/** Ends every session of a coordinator, except `exceptSessionId` (the browser that changed the password). */
+export function revokeCoordinatorSessions(
+  db: Db | Tx,
+  { coordinatorId, exceptSessionId, now = new Date() }: { coordinatorId: number; exceptSessionId?: string; now?: Date },
+) {
   db.update(sessions)
     .set({ revokedAt: now })
-    .where(and(eq(sessions.coordinatorId, coordinatorId), isNull(sessions.revokedAt)))
+    .where(
+      and(
+        eq(sessions.coordinatorId, coordinatorId),
+        isNull(sessions.revokedAt),
+        exceptSessionId === undefined ? undefined : ne(sessions.id, exceptSessionId),
+      ),
+    )
     .run();
 }
 

@@ -1,5 +1,5 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { ErrorSummary, SelectField, TextField } from "~/components/form-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
@@ -10,6 +10,7 @@ import {
   setCoordinatorDisabled,
   type CoordinatorState,
 } from "~/models/coordinator.server";
+import { sendCoordinatorPasswordReset } from "~/models/coordinator-password.server";
 import { requireAdmin } from "~/utils/auth.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { formatDateIt } from "~/utils/dates";
@@ -100,6 +101,15 @@ export async function action({ request }: ActionFunctionArgs) {
     });
   }
 
+  if (intent === "reset-password") {
+    const parsed = coordinatorIdSchema.safeParse(fields);
+    if (!parsed.success) return refuse("Coordinatore non valido.");
+    const result = sendCoordinatorPasswordReset(db, { id: parsed.data.id, actorId: admin.id, appUrl: getEnv().appUrl });
+    if (!result.ok) return refuse(result.error, 409);
+    wakeOutboxWorker();
+    return json<ActionData>({ intent: "manage", ok: true, message: `Collegamento per reimpostare la password inviato a ${result.email}.` });
+  }
+
   return refuse("Operazione non riconosciuta.");
 }
 
@@ -167,7 +177,9 @@ export default function CoordinatorsPage() {
                   <td>{formatDateIt(new Date(c.createdAt))}</td>
                   <td>
                     {self ? (
-                      <span className="small">Il tuo account non si modifica da qui.</span>
+                      <span className="small">
+                        La tua password si cambia da <Link to="/admin/account">Il mio account</Link>.
+                      </span>
                     ) : (
                       <div className="d-flex flex-wrap gap-3 align-items-end">
                         <Form method="post" className="d-flex gap-2 align-items-end">
@@ -203,6 +215,16 @@ export default function CoordinatorsPage() {
                             <span className="visually-hidden"> {c.name}</span>
                           </button>
                         </Form>
+                        {c.state === "attivo" ? (
+                          <Form method="post">
+                            <AuthenticityTokenInput name="csrf" />
+                            <input type="hidden" name="intent" value="reset-password" />
+                            <input type="hidden" name="id" value={c.id} />
+                            <button type="submit" className="btn btn-link btn-sm p-0" disabled={busy}>
+                              Invia link per reimpostare la password<span className="visually-hidden"> a {c.name}</span>
+                            </button>
+                          </Form>
+                        ) : null}
                         {c.state === "invitato" ? (
                           <Form method="post">
                             <AuthenticityTokenInput name="csrf" />

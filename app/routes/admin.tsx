@@ -1,5 +1,5 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
-import { Outlet, useLoaderData } from "@remix-run/react";
+import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
 import { SectionNav, type SectionLink } from "~/components/section-nav";
 import { SignOutForm } from "~/components/sign-out-form";
 import { requireCoordinator } from "~/utils/auth.server";
@@ -33,6 +33,7 @@ export default function AdminLayout() {
           <span>
             {coordinator.name} <span className="text-muted text-break">({coordinator.email})</span>
           </span>
+          <NavLink to="/admin/account">Il mio account</NavLink>
           <SignOutForm action="/logout" buttonClassName="btn btn-outline-primary btn-sm" />
         </div>
       </div>

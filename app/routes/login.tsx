@@ -1,5 +1,5 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { HoneypotInputs } from "remix-utils/honeypot/react";
 import { ErrorSummary, TextField } from "~/components/form-fields";
@@ -62,6 +62,11 @@ export default function LoginPage() {
         <div className="col-md-8 col-lg-6">
           <h1>Accesso coordinatori</h1>
           <p>Area riservata ai coordinatori di ANCI Sicilia.</p>
+          {searchParams.get("esito") === "password-reimpostata" && !actionData ? (
+            <div className="alert alert-success" role="status">
+              Password reimpostata: accedi con la nuova password.
+            </div>
+          ) : null}
           <Form method="post" noValidate onSubmit={onSubmit}>
             <AuthenticityTokenInput name="csrf" />
             <HoneypotInputs label="Non compilare questo campo" />
@@ -88,6 +93,9 @@ export default function LoginPage() {
               Accedi
             </button>
           </Form>
+          <p className="mt-4">
+            <Link to="/login/password-dimenticata">Password dimenticata?</Link>
+          </p>
         </div>
       </div>
     </div>

@@ -12,7 +12,7 @@ import {
 import { loginSchema } from "~/validation/login";
 import { getCookies } from "./cookies.server";
 import { getDb } from "./db.server";
-import { consumeRateLimit, isRateLimited } from "./rate-limit.server";
+import { consumeRateLimit, isRateLimited, tooManyRequests } from "./rate-limit.server";
 
 export const LOGIN_FAILURE_LIMIT = 10;
 export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
@@ -68,9 +68,33 @@ export async function authenticateCoordinator(request: Request, { ip, email }: {
     return coordinator;
   } catch (error) {
     if (!(error instanceof InvalidCredentialsError)) throw error;
-    for (const key of failureKeys(ip, email)) consumeRateLimit({ key, limit: LOGIN_FAILURE_LIMIT, windowMs: LOGIN_WINDOW_MS });
+    countLoginFailure({ ip, email });
     recordAudit(db, { actorType: "public", action: "auth.login_failed", details: { email, ip } });
     return null;
+  }
+}
+
+/**
+ * Counts a wrong password against the sign-in's limits (per IP and per email): at /login, and for the
+ * current password asked by /admin/account, so that form cannot be used to guess it either.
+ */
+export function countLoginFailure({ ip, email }: { ip: string; email: string }) {
+  for (const key of failureKeys(ip, email)) consumeRateLimit({ key, limit: LOGIN_FAILURE_LIMIT, windowMs: LOGIN_WINDOW_MS });
+}
+
+export const RESET_REQUESTS_PER_IP = 20;
+export const RESET_REQUESTS_PER_EMAIL = 5;
+export const RESET_REQUEST_WINDOW_MS = 60 * 60 * 1000;
+
+/** Counts a request for a password reset link; throws 429 once the IP or the address has asked too often. */
+export function limitPasswordResetRequests({ ip, email }: { ip: string; email: string }) {
+  const limits = [
+    { key: `reset-ip:${ip}`, limit: RESET_REQUESTS_PER_IP },
+    { key: `reset-email:${email}`, limit: RESET_REQUESTS_PER_EMAIL },
+  ];
+  for (const { key, limit } of limits) {
+    const state = consumeRateLimit({ key, limit, windowMs: RESET_REQUEST_WINDOW_MS });
+    if (!state.allowed) throw tooManyRequests(state.retryAfterSeconds);
   }
 }
 
@@ -100,11 +124,17 @@ function loginRedirect(request: Request) {
   return redirect(`/login?redirectTo=${encodeURIComponent(redirectTo)}`);
 }
 
+/** The signed-in coordinator and this browser's session id; anyone else is sent to /login (and back here afterwards). */
+export async function requireCoordinatorSession(request: Request) {
+  const sessionId = await readSessionId(request);
+  const coordinator = sessionId ? findSessionCoordinator(getDb(), { sessionId }) : null;
+  if (!sessionId || !coordinator) throw loginRedirect(request);
+  return { coordinator, sessionId };
+}
+
 /** The signed-in coordinator; anyone else is sent to /login (and back here afterwards). */
 export async function requireCoordinator(request: Request) {
-  const coordinator = await getCoordinator(request);
-  if (!coordinator) throw loginRedirect(request);
-  return coordinator;
+  return (await requireCoordinatorSession(request)).coordinator;
 }
 
 export async function requireAdmin(request: Request) {

@@ -42,6 +42,8 @@ export const EMAIL_TEMPLATE_LABELS: Record<EmailTemplateName, string> = {
   "membership-rejected": "Scheda referente non approvata",
   "referent-replaced": "Avviso di cambio di referente",
   "coordinator-invitation": "Invito all'area coordinatori",
+  "coordinator-password-reset": "Collegamento per reimpostare la password (coordinatori)",
+  "coordinator-password-changed": "Avviso di password cambiata (coordinatori)",
   communication: "Comunicazione",
   "round-table-invitation": "Invito a un Tavolo tecnico",
   "round-table-reminder": "Promemoria di un Tavolo tecnico",

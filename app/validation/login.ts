@@ -15,3 +15,8 @@ export const loginSchema = z.object({
 });
 
 export type LoginInput = z.input<typeof loginSchema>;
+
+// "Password dimenticata?": the address to send the reset link to, with the same rule as the sign-in.
+export const passwordResetRequestSchema = loginSchema.pick({ email: true });
+
+export type PasswordResetRequestInput = z.input<typeof passwordResetRequestSchema>;

@@ -11,6 +11,7 @@ import { expect } from "vitest";
 import { outbox } from "#db/schema";
 import { saveCommunicationDraft } from "~/models/communication.server";
 import { inviteCoordinator } from "~/models/coordinator.server";
+import { sendCoordinatorPasswordReset } from "~/models/coordinator-password.server";
 import { sendInvitations } from "~/models/invitation.server";
 import { addLinkMaterial } from "~/models/material.server";
 import { requestErasure } from "~/models/privacy.server";
@@ -318,6 +319,8 @@ export type World = {
   handoverToken: string;
   successorEmail: string;
   coordinatorInviteToken: string;
+  /** A password reset link of the plain coordinator. */
+  coordinatorResetToken: string;
   loginLinkToken: string;
   emailChangeToken: string;
   unsubscribeToken: string;
@@ -397,6 +400,8 @@ export async function seedWorld(): Promise<World> {
   const invited = inviteCoordinator(db, { email: invitedEmail, name: "Nuova Coordinatrice", role: "coordinator", invitedById: admin.id, appUrl: APP_URL });
   expect(invited.ok).toBe(true);
   const coordinatorInviteToken = String(outboxFor(invitedEmail).find((m) => m.template === "coordinator-invitation")!.props.inviteUrl).split("/").pop()!;
+  expect(sendCoordinatorPasswordReset(db, { id: plain.id, actorId: admin.id, appUrl: APP_URL }).ok).toBe(true);
+  const coordinatorResetToken = String(outboxFor(plain.email).find((m) => m.template === "coordinator-password-reset")!.props.resetUrl).split("/").pop()!;
 
   // A sign-in code for the pending referente, and an email change asked by the active one.
   const codeRequest = await settle(async () => loginAction(routeArgs(await browserPost("/area-referente/accedi", { email: pending.email }))));
@@ -430,6 +435,7 @@ export async function seedWorld(): Promise<World> {
     handoverToken,
     successorEmail,
     coordinatorInviteToken,
+    coordinatorResetToken,
     loginLinkToken,
     emailChangeToken,
     unsubscribeToken: createUnsubscribeToken(active.email),
@@ -514,6 +520,7 @@ export function paramsFor(route: RouteFile, world: World): Record<string, string
     if (id === "area-referente.email.conferma.$token") return { token: world.emailChangeToken };
     if (id === "disiscrizione.$token") return { token: world.unsubscribeToken };
     if (id === "invito-coordinatore.$token") return { token: world.coordinatorInviteToken };
+    if (id === "login_.reimposta-password.$token") return { token: world.coordinatorResetToken };
     if (id === "invito.$token") return { token: world.invitationToken };
     if (id === "subentro.$token") return { token: world.handoverToken };
     return {};

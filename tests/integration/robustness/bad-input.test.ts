@@ -21,6 +21,7 @@ import * as adminAdesioni from "~/routes/admin.adesioni._index";
 import * as exportCsv from "~/routes/admin.adesioni.export[.]csv";
 import * as exportXlsx from "~/routes/admin.adesioni.export[.]xlsx";
 import * as schedaPdf from "~/routes/admin.adesioni.$id.scheda[.]pdf";
+import * as account from "~/routes/admin.account";
 import * as cancellazioni from "~/routes/admin.cancellazioni";
 import * as coordinatori from "~/routes/admin.coordinatori";
 import * as importaRun from "~/routes/admin.importa.$id";
@@ -50,6 +51,8 @@ import * as invitoCoordinatore from "~/routes/invito-coordinatore.$token";
 import * as invito from "~/routes/invito.$token";
 import * as login from "~/routes/login";
 import * as logout from "~/routes/logout";
+import * as passwordDimenticata from "~/routes/login_.password-dimenticata";
+import * as reimpostaPassword from "~/routes/login_.reimposta-password.$token";
 import * as subentro from "~/routes/subentro.$token";
 import * as tavoliPublic from "~/routes/tavoli-tecnici._index";
 import * as tavoloPublic from "~/routes/tavoli-tecnici.$id";
@@ -282,6 +285,22 @@ describe("public forms", () => {
     refusalMayWrite: { audit_log: auditAction("auth.login_failed") },
     runs: 20,
   });
+  fuzz({
+    name: "POST /login/password-dimenticata",
+    route: passwordDimenticata,
+    path: () => "/login/password-dimenticata",
+    base: () => ({ email: uniqueEmail("sconosciuto"), sito_web: "" }),
+    runs: 20,
+  });
+  fuzz({
+    name: "POST /login/reimposta-password/:token",
+    route: reimpostaPassword,
+    path: () => "/login/reimposta-password/:token",
+    params: () => ({ token: "non-valido" }),
+    fuzzParams: true,
+    base: () => ({ password: "una-password-lunga-1", confirmPassword: "una-password-lunga-1" }),
+    runs: 20,
+  });
   fuzz({ name: "POST /logout", route: logout, path: () => "/logout", base: () => ({ esci: "1" }), runs: 10 });
   fuzz({ name: "POST /area-referente/esci", route: esci, path: () => "/area-referente/esci", base: () => ({ esci: "1" }), runs: 10 });
 });
@@ -420,7 +439,17 @@ describe("coordinator forms", () => {
     cookies: asAdmin,
     base: () => ({ intent: "invite", name: "Nuova Persona", email: uniqueEmail("invitata"), role: "coordinator" }),
   });
-  for (const intent of ["role", "disable", "enable"] as const) {
+  fuzz({
+    name: "POST /admin/account (Cambia password)",
+    route: account,
+    path: () => "/admin/account",
+    cookies: asCoordinator,
+    base: () => ({ currentPassword: "la-password-attuale", password: "una-password-lunga-1", confirmPassword: "una-password-lunga-1" }),
+    // A wrong current password is audited and counts against the sign-in's limits, by design.
+    refusalMayWrite: { audit_log: auditAction("coordinator.password_change_failed", "auth.login_blocked") },
+    runs: 20,
+  });
+  for (const intent of ["role", "disable", "enable", "reset-password"] as const) {
     fuzz({
       name: `POST /admin/coordinatori (${intent})`,
       route: coordinatori,

@@ -141,6 +141,12 @@ const POSTS: Record<string, { role: Role; posts: (w: World) => Post[] }> = {
   "invito-coordinatore.$token": { role: "anonymous", posts: () => [{ fields: { password: "una-password-lunga-1", confirmPassword: "una-password-lunga-1" } }] },
   login: { role: "anonymous", posts: () => [{ fields: { email: "coordinatore@example.org", password: "password-di-prova-123", redirectTo: "/admin" } }] },
   logout: { role: "admin", posts: () => [{ fields: {} }] },
+  "login_.password-dimenticata": { role: "anonymous", posts: () => [{ fields: { email: "coordinatore@example.org" } }] },
+  "login_.reimposta-password.$token": { role: "anonymous", posts: () => [{ fields: { password: "una-password-lunga-1", confirmPassword: "una-password-lunga-1" } }] },
+  "admin.account": {
+    role: "coordinator",
+    posts: () => [{ fields: { currentPassword: "la-password-attuale", password: "una-password-lunga-1", confirmPassword: "una-password-lunga-1" } }],
+  },
   "area-referente.accedi._index": {
     role: "anonymous",
     posts: (w) => [{ fields: { intent: "request", email: w.active.email } }, { fields: { intent: "verify", email: w.active.email, code: "123456" } }],
@@ -201,6 +207,7 @@ const POSTS: Record<string, { role: Role; posts: (w: World) => Post[] }> = {
       { fields: { intent: "invite", name: "Nuova Persona", email: uniqueEmail("invitata"), role: "coordinator" } },
       { fields: { intent: "role", id: String(w.coordinator.id), role: "admin" } },
       { fields: { intent: "disable", id: String(w.coordinator.id) } },
+      { fields: { intent: "reset-password", id: String(w.coordinator.id) } },
     ],
   },
   "admin.cancellazioni": { role: "admin", posts: (w) => [{ fields: { referentId: String(w.erasing.referentId), confirm: "on" } }] },

@@ -1,0 +1,190 @@
+import { and, eq, isNull } from "drizzle-orm";
+import { coordinators } from "#db/schema";
+import { formatDateTimeIt } from "~/utils/dates";
+import type { Db, Tx } from "~/utils/db.server";
+import { hashPassword, verifyPassword } from "~/utils/password.server";
+import { createToken } from "~/utils/tokens.server";
+import { recordAudit } from "./audit.server";
+import { consumePasswordLink, coordinatorState, lookupPasswordLink, type InviteLookup } from "./coordinator.server";
+import { queueEmail } from "./outbox.server";
+import { revokeCoordinatorSessions } from "./session.server";
+
+// The password of a coordinator who already has one: changed from "Il mio account" (/admin/account),
+// or chosen again with a one-time link asked for at /login/password-dimenticata or sent by an
+// administrator from /admin/coordinatori, and used at /login/reimposta-password/:token.
+// The link is the invitation's kind of one-time link (see PasswordLinkKind), for an active coordinator.
+
+export const PASSWORD_RESET_TTL_MS = 60 * 60 * 1000;
+const FORGOT_PASSWORD_PATH = "/login/password-dimenticata";
+const RESET_PASSWORD_PATH = "/login/reimposta-password";
+
+type CoordinatorRow = typeof coordinators.$inferSelect;
+
+const isActive = (c: CoordinatorRow | undefined): c is CoordinatorRow => !!c && coordinatorState(c) === "attivo";
+
+/** A new link (the previous one stops working) and the email that carries it. */
+function issueResetLink(tx: Tx, target: CoordinatorRow, { appUrl, now, sentByName }: { appUrl: string; now: Date; sentByName: string | null }) {
+  const { token, hash } = createToken();
+  tx.update(coordinators)
+    .set({ inviteTokenHash: hash, inviteExpiresAt: new Date(now.getTime() + PASSWORD_RESET_TTL_MS) })
+    .where(eq(coordinators.id, target.id))
+    .run();
+  queueEmail(tx, {
+    to: target.email,
+    template: "coordinator-password-reset",
+    props: { name: target.name, resetUrl: `${appUrl}${RESET_PASSWORD_PATH}/${token}`, validMinutes: PASSWORD_RESET_TTL_MS / 60_000, sentByName },
+    domain: new URL(appUrl).hostname,
+  });
+}
+
+/** Tells the coordinator their password was changed, and what to do if it was not them. */
+function queuePasswordChangedEmail(tx: Tx, target: { name: string; email: string }, { appUrl, now }: { appUrl: string; now: Date }) {
+  queueEmail(tx, {
+    to: target.email,
+    template: "coordinator-password-changed",
+    props: { name: target.name, email: target.email, changedAt: formatDateTimeIt(now), forgotPasswordUrl: `${appUrl}${FORGOT_PASSWORD_PATH}` },
+    domain: new URL(appUrl).hostname,
+  });
+}
+
+/**
+ * "Password dimenticata?": emails a reset link when `email` belongs to an active coordinator, and
+ * does nothing otherwise. The caller answers both cases alike (the result is for tests only).
+ */
+export function requestCoordinatorPasswordReset(
+  db: Db,
+  { email, ip, appUrl, now = new Date() }: { email: string; ip: string; appUrl: string; now?: Date },
+) {
+  const address = email.trim().toLowerCase();
+  return db.transaction((tx) => {
+    const target = tx.select().from(coordinators).where(eq(coordinators.email, address)).get();
+    if (!isActive(target)) return { sent: false as const };
+    issueResetLink(tx, target, { appUrl, now, sentByName: null });
+    recordAudit(tx, {
+      actorType: "public",
+      action: "coordinator.password_reset_requested",
+      entityType: "coordinator",
+      entityId: target.id,
+      details: { email: address, ip },
+    });
+    return { sent: true as const, coordinatorId: target.id };
+  });
+}
+
+export type SendResetResult = { ok: true; email: string } | { ok: false; error: string };
+
+/** An administrator sends a reset link to another active coordinator (/admin/coordinatori). */
+export function sendCoordinatorPasswordReset(
+  db: Db,
+  { id, actorId, appUrl, now = new Date() }: { id: number; actorId: number; appUrl: string; now?: Date },
+): SendResetResult {
+  return db.transaction((tx): SendResetResult => {
+    if (id === actorId) return { ok: false, error: "La tua password si cambia da «Il mio account»." };
+    const target = tx.select().from(coordinators).where(eq(coordinators.id, id)).get();
+    if (!target) return { ok: false, error: "Coordinatore non trovato." };
+    if (!isActive(target)) {
+      return { ok: false, error: "Il collegamento si invia solo a un coordinatore attivo: a chi è invitato invia di nuovo l'invito." };
+    }
+    const actor = tx.select({ name: coordinators.name }).from(coordinators).where(eq(coordinators.id, actorId)).get();
+    issueResetLink(tx, target, { appUrl, now, sentByName: actor?.name ?? "Un amministratore" });
+    recordAudit(tx, {
+      actorType: "coordinator",
+      actorId,
+      action: "coordinator.password_reset_sent",
+      entityType: "coordinator",
+      entityId: id,
+      details: { email: target.email },
+    });
+    return { ok: true, email: target.email };
+  });
+}
+
+export type ResetLookup = InviteLookup;
+
+/** What a reset link leads to. A used link no longer matches anything (the token is cleared). */
+export function lookupPasswordReset(db: Db, { token, now = new Date() }: { token: string; now?: Date }): ResetLookup {
+  return lookupPasswordLink(db, { token, kind: "reset", now });
+}
+
+/**
+ * Sets the new password with a reset link, once: the token is cleared, every session of the
+ * coordinator ends, and an email tells them the password was changed.
+ */
+export async function resetCoordinatorPassword(
+  db: Db,
+  { token, password, appUrl, now = new Date() }: { token: string; password: string; appUrl: string; now?: Date },
+): Promise<{ state: "done"; coordinatorId: number } | Exclude<ResetLookup, { state: "valid" }>> {
+  const lookup = lookupPasswordReset(db, { token, now });
+  if (lookup.state !== "valid") return lookup;
+  const passwordHash = await hashPassword(password);
+  return db.transaction((tx) => {
+    const updated = consumePasswordLink(tx, { token, kind: "reset", passwordHash, now });
+    if (!updated) return { state: "invalid" as const };
+    revokeCoordinatorSessions(tx, { coordinatorId: updated.id, now });
+    queuePasswordChangedEmail(tx, updated, { appUrl, now });
+    recordAudit(tx, {
+      actorType: "coordinator",
+      actorId: updated.id,
+      action: "coordinator.password_reset",
+      entityType: "coordinator",
+      entityId: updated.id,
+      details: { email: updated.email },
+    });
+    return { state: "done" as const, coordinatorId: updated.id };
+  });
+}
+
+/**
+ * "Cambia password" in /admin/account. A wrong current password changes nothing and is audited
+ * (the caller counts it against the sign-in's limits). Otherwise the new hash is stored, any
+ * pending reset link dies, every other session of the coordinator ends (`keepSessionId` stays) and
+ * an email tells them.
+ */
+export async function changeCoordinatorPassword(
+  db: Db,
+  {
+    coordinatorId,
+    currentPassword,
+    newPassword,
+    keepSessionId,
+    ip,
+    appUrl,
+    now = new Date(),
+  }: { coordinatorId: number; currentPassword: string; newPassword: string; keepSessionId: string; ip: string; appUrl: string; now?: Date },
+): Promise<{ ok: boolean }> {
+  const row = db.select().from(coordinators).where(eq(coordinators.id, coordinatorId)).get();
+  const matches = isActive(row) && (await verifyPassword(currentPassword, row.passwordHash!));
+  if (!row || !matches) {
+    recordAudit(db, {
+      actorType: "coordinator",
+      actorId: coordinatorId,
+      action: "coordinator.password_change_failed",
+      entityType: "coordinator",
+      entityId: coordinatorId,
+      details: { ip },
+    });
+    return { ok: false };
+  }
+  const passwordHash = await hashPassword(newPassword);
+  return db.transaction((tx) => {
+    // Only over the hash just checked: a change made meanwhile from another page wins.
+    const updated = tx
+      .update(coordinators)
+      .set({ passwordHash, inviteTokenHash: null, inviteExpiresAt: null })
+      .where(and(eq(coordinators.id, coordinatorId), eq(coordinators.passwordHash, row.passwordHash!), isNull(coordinators.disabledAt)))
+      .returning({ id: coordinators.id })
+      .get();
+    if (!updated) return { ok: false };
+    revokeCoordinatorSessions(tx, { coordinatorId, exceptSessionId: keepSessionId, now });
+    queuePasswordChangedEmail(tx, row, { appUrl, now });
+    recordAudit(tx, {
+      actorType: "coordinator",
+      actorId: coordinatorId,
+      action: "coordinator.password_changed",
+      entityType: "coordinator",
+      entityId: coordinatorId,
+      details: { email: row.email, ip },
+    });
+    return { ok: true };
+  });
+}

@@ -1,0 +1,111 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { ErrorSummary, TextField } from "~/components/form-fields";
+import { NewPasswordFields } from "~/components/set-password-form";
+import { useValidatedForm } from "~/components/use-validated-form";
+import { changeCoordinatorPassword } from "~/models/coordinator-password.server";
+import { countLoginFailure, loginBlockedFor, requireCoordinator, requireCoordinatorSession } from "~/utils/auth.server";
+import { validateCsrf } from "~/utils/csrf.server";
+import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import { issuesToFieldErrors, type FormErrors } from "~/utils/form-data";
+import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
+import { tooManyRequests } from "~/utils/rate-limit.server";
+import { COORDINATOR_ROLE_LABELS } from "~/validation/coordinator";
+import { changePasswordSchema, type ChangePasswordInput } from "~/validation/set-password";
+
+export const meta: MetaFunction = () => [{ title: "Il mio account - Area coordinatori" }];
+
+const CHANGED = "password-cambiata";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const coordinator = await requireCoordinator(request);
+  return json({
+    coordinator: { name: coordinator.name, email: coordinator.email, roleLabel: COORDINATOR_ROLE_LABELS[coordinator.role] },
+    changed: new URL(request.url).searchParams.get("esito") === CHANGED,
+  });
+}
+
+const WRONG_PASSWORD = "La password attuale non è corretta";
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  await validateCsrf(request, formData);
+  const { coordinator, sessionId } = await requireCoordinatorSession(request);
+  const parsed = changePasswordSchema.safeParse(Object.fromEntries(formData));
+  if (!parsed.success) return json<FormErrors>({ errors: issuesToFieldErrors(parsed.error.issues) }, { status: 400 });
+
+  // The current password is a sign-in in all but name: same limits, so it cannot be guessed here.
+  const ip = context.clientIp;
+  const retryAfter = loginBlockedFor({ ip, email: coordinator.email });
+  if (retryAfter) throw tooManyRequests(retryAfter);
+  const result = await changeCoordinatorPassword(getDb(), {
+    coordinatorId: coordinator.id,
+    currentPassword: parsed.data.currentPassword,
+    newPassword: parsed.data.password,
+    keepSessionId: sessionId,
+    ip,
+    appUrl: getEnv().appUrl,
+  });
+  if (!result.ok) {
+    countLoginFailure({ ip, email: coordinator.email });
+    return json<FormErrors>({ errors: { currentPassword: WRONG_PASSWORD } }, { status: 400 });
+  }
+  wakeOutboxWorker();
+  return redirect(`/admin/account?esito=${CHANGED}`);
+}
+
+export default function AccountPage() {
+  const { coordinator, changed } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<ChangePasswordInput>({
+    schema: changePasswordSchema,
+    defaultValues: { currentPassword: "", password: "", confirmPassword: "" },
+    serverErrors: actionData?.errors,
+    formError: actionData?.formError,
+  });
+  return (
+    <>
+      <h1>Il mio account</h1>
+      {changed && !actionData ? (
+        <div className="alert alert-success" role="status">
+          Password cambiata. Le altre sessioni aperte con il tuo account sono state chiuse e ti abbiamo inviato un'email
+          di conferma.
+        </div>
+      ) : null}
+      <dl className="row" style={{ maxWidth: "40rem" }}>
+        <dt className="col-sm-3">Nome</dt>
+        <dd className="col-sm-9">{coordinator.name}</dd>
+        <dt className="col-sm-3">Email</dt>
+        <dd className="col-sm-9 text-break">{coordinator.email}</dd>
+        <dt className="col-sm-3">Ruolo</dt>
+        <dd className="col-sm-9">{coordinator.roleLabel}</dd>
+      </dl>
+      <p>Per cambiare nome, email o ruolo chiedi a un amministratore del Coordinamento.</p>
+
+      <section aria-labelledby="password-title" className="mt-5" style={{ maxWidth: "40rem" }}>
+        <h2 id="password-title">Cambia password</h2>
+        <p>Le sessioni aperte con il tuo account su altri dispositivi verranno chiuse; questa resta aperta.</p>
+        <Form method="post" noValidate onSubmit={onSubmit}>
+          <AuthenticityTokenInput name="csrf" />
+          {showSummary ? (
+            <ErrorSummary ref={summaryRef} errors={errorList} formError={actionData?.formError} failureTitle="Password non cambiata" />
+          ) : null}
+          <TextField
+            label="Password attuale"
+            type="password"
+            autoComplete="current-password"
+            error={errorFor("currentPassword")}
+            {...form.register("currentPassword")}
+          />
+          <NewPasswordFields email={coordinator.email} errorFor={errorFor} register={form.register} />
+          <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
+            Cambia password
+          </button>
+        </Form>
+      </section>
+    </>
+  );
+}
