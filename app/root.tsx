@@ -8,6 +8,7 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  useLocation,
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
@@ -89,17 +90,38 @@ export default function App() {
 
 export function ErrorBoundary() {
   const error = useRouteError();
+  const { pathname } = useLocation();
   const status = isRouteErrorResponse(error) ? error.status : 500;
   const { title, message } = describeError(status);
+  const back = BACK_LINKS.find((b) => b.path.test(pathname)) ?? BACK_LINKS[BACK_LINKS.length - 1];
   return (
     <div className="container my-5">
       <h1>{title}</h1>
-      <p className="lead">{message}</p>
+      <p className="lead">{ownMessage(error, title) ?? message}</p>
       <p>
-        <a href="/">Torna alla pagina iniziale</a>
+        <a href={back.href}>{back.label}</a>
       </p>
     </div>
   );
+}
+
+/** Back to the area the person was in: a coordinator refused a page stays among the coordinators' pages. */
+const BACK_LINKS = [
+  { path: /^\/admin(\/|$)/, href: "/admin", label: "Torna all'area coordinatori" },
+  { path: /^\/area-referente(\/|$)/, href: "/area-referente", label: "Torna all'area referente" },
+  { path: /^/, href: "/", label: "Torna alla pagina iniziale" },
+];
+
+/**
+ * The reason a route gave when it refused ("Il progetto è chiuso: non si può più modificare."): the
+ * portal's routes throw their own Italian text, which says more than the status. Remix's own
+ * answers (an unknown address, a method without an action) start with "Error:" and are not shown.
+ */
+function ownMessage(error: unknown, title: string) {
+  if (!isRouteErrorResponse(error) || typeof error.data !== "string") return null;
+  const text = error.data.trim();
+  const sameAsTitle = text.replace(/[.\s]+$/, "").toLowerCase() === title.toLowerCase();
+  return text && text.length <= 300 && !text.startsWith("Error") && !sameAsTitle ? text : null;
 }
 
 function describeError(status: number) {
@@ -107,7 +129,7 @@ function describeError(status: number) {
     case 404:
       return { title: "Pagina non trovata", message: "L'indirizzo che hai seguito non corrisponde a nessuna pagina del portale." };
     case 403:
-      return { title: "Accesso non consentito", message: "Non hai i permessi per questa pagina o la richiesta non era valida. Ricarica la pagina e riprova." };
+      return { title: "Accesso non consentito", message: "Non hai i permessi per questa pagina." };
     case 405:
       return { title: "Operazione non consentita", message: "Questo indirizzo non accetta questo tipo di richiesta." };
     case 413:

@@ -309,6 +309,27 @@ describe("requests that must not work, over HTTP", () => {
     expect(genuine.status).toBe(200);
   });
 
+  it("an error page gives the reason the portal had, and leads back to the area the person was in", async () => {
+    const anonymous = new HttpClient(baseUrl());
+    const refused = await anonymous.fetch("/adesione", { method: "POST", body: new URLSearchParams({ email: "x@example.org" }), headers: { Origin: baseUrl() } });
+    expect(refused.status).toBe(403);
+    const refusedPage = await refused.text();
+    expect(refusedPage).toContain("Richiesta non valida: ricarica la pagina e riprova.");
+    expect(refusedPage).toContain('<a href="/">Torna alla pagina iniziale</a>');
+
+    const client = await signedInClient();
+    const missing = await client.fetch("/admin/posta/999999");
+    expect(missing.status).toBe(404);
+    const missingPage = await missing.text();
+    expect(missingPage).toContain("Messaggio non trovato");
+    expect(missingPage).toContain(`<a href="/admin">Torna all&#x27;area coordinatori</a>`);
+
+    // Remix's own words for an unknown address are not shown: ours are.
+    const unknown = await (await client.fetch("/pagina-che-non-esiste")).text();
+    expect(unknown).toContain("L&#x27;indirizzo che hai seguito non corrisponde a nessuna pagina del portale.");
+    expect(unknown).not.toMatch(/No route matches/);
+  });
+
   it("error pages: 404, 405, a URL that does not decode, a huge query string, a bad Host, an unknown method, bodies that are not forms: no 500, no stack trace, SQL or path", async () => {
     const client = new HttpClient(baseUrl());
     const hidden = hiddenInputs(await (await client.fetch("/adesione")).text());
