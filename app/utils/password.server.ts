@@ -27,6 +27,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [scheme, logN, r, p, salt, key] = stored.split("$");
   if (scheme !== "scrypt" || !salt || !key) return false;
   const expected = Buffer.from(key, "base64url");
+  // A stored key that decodes to nothing (a damaged or placeholder hash) would equal any password's.
+  if (expected.length < 16) return false;
   const actual = await scrypt(password, Buffer.from(salt, "base64url"), expected.length, options(+logN, +r, +p));
   return crypto.timingSafeEqual(actual, expected);
 }

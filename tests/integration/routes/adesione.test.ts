@@ -6,6 +6,7 @@ import { loader as comuniLoader } from "~/routes/adesione.comuni[.]json";
 import { getDb } from "~/utils/db.server";
 import { countRows, outboxFor, requestsForEmail } from "../../support/db-queries";
 import { validRegistrationFields } from "../../support/factories";
+import { freeComune } from "../../support/invitations";
 import { browserPost, routeArgs } from "../../support/requests";
 
 async function submit(fields: Record<string, string>, options?: { origin?: string }) {
@@ -146,7 +147,8 @@ describe("POST /adesione", () => {
   });
 
   it("refuses a codice fiscale that belongs to another ente", async () => {
-    const first = validRegistrationFields();
+    // A comune not yet recorded: its new ente takes the scheda's codice fiscale at once.
+    const first = validRegistrationFields({ municipalityCode: freeComune("083") });
     await submit(first);
     const other = validRegistrationFields({ fiscalCode: first.fiscalCode });
     const before = countRows();
