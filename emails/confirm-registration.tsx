@@ -1,5 +1,6 @@
 import { Button, Heading, Link, Text } from "@react-email/components";
 import { EmailLayout, button } from "./components/layout";
+import { ofBody } from "~/utils/text";
 
 export type ConfirmRegistrationProps = {
   firstName: string;
@@ -9,11 +10,11 @@ export type ConfirmRegistrationProps = {
   isHandover: boolean;
 };
 
-export const subject = (p: ConfirmRegistrationProps) => `Conferma l'indirizzo email - adesione di ${p.bodyName}`;
+export const subject = (p: ConfirmRegistrationProps) => `Conferma l'indirizzo email - adesione ${ofBody(p.bodyName)}`;
 
 export function ConfirmRegistrationEmail(p: ConfirmRegistrationProps) {
   return (
-    <EmailLayout preview={`Conferma l'indirizzo email per completare la scheda referente di ${p.bodyName}`}>
+    <EmailLayout preview={`Conferma l'indirizzo email per completare la scheda referente ${ofBody(p.bodyName)}`}>
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Conferma il tuo indirizzo email
       </Heading>

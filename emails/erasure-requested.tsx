@@ -1,5 +1,6 @@
 import { Button, Heading, Text } from "@react-email/components";
 import { EmailLayout, button } from "./components/layout";
+import { ofBody } from "~/utils/text";
 
 // To the coordinators. It names the ente and the request only: the person's data are on the
 // (protected) page, so this email holds nothing that the erasure would have to remove later.
@@ -11,11 +12,11 @@ export type ErasureRequestedProps = {
   erasuresUrl: string;
 };
 
-export const subject = (p: ErasureRequestedProps) => `Richiesta di cancellazione dei dati: referente di ${p.bodyName}`;
+export const subject = (p: ErasureRequestedProps) => `Richiesta di cancellazione dei dati: referente ${ofBody(p.bodyName)}`;
 
 export function ErasureRequestedEmail(p: ErasureRequestedProps) {
   return (
-    <EmailLayout preview={`Un referente di ${p.bodyName} ha chiesto la cancellazione dei propri dati`}>
+    <EmailLayout preview={`Un referente ${ofBody(p.bodyName)} ha chiesto la cancellazione dei propri dati`}>
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Richiesta di cancellazione dei dati
       </Heading>

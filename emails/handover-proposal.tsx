@@ -1,5 +1,6 @@
 import { Button, Heading, Link, Text } from "@react-email/components";
 import { EmailLayout, button } from "./components/layout";
+import { ofBody } from "~/utils/text";
 
 export type HandoverProposalProps = {
   firstName: string;
@@ -9,11 +10,11 @@ export type HandoverProposalProps = {
   expiresOn: string;
 };
 
-export const subject = (p: HandoverProposalProps) => `Proposta di subentro come referente di ${p.bodyName}`;
+export const subject = (p: HandoverProposalProps) => `Proposta di subentro come referente ${ofBody(p.bodyName)}`;
 
 export function HandoverProposalEmail(p: HandoverProposalProps) {
   return (
-    <EmailLayout preview={`${p.proposerName} ti propone il subentro come referente di ${p.bodyName}`}>
+    <EmailLayout preview={`${p.proposerName} ti propone il subentro come referente ${ofBody(p.bodyName)}`}>
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Proposta di subentro come referente
       </Heading>

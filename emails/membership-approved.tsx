@@ -1,5 +1,6 @@
 import { Button, Heading, Text } from "@react-email/components";
 import { EmailLayout, button } from "./components/layout";
+import { ofBody } from "~/utils/text";
 
 export type MembershipApprovedProps = {
   firstName: string;
@@ -12,15 +13,15 @@ export const subject = (p: MembershipApprovedProps) => `Adesione approvata: ${p.
 
 export function MembershipApprovedEmail(p: MembershipApprovedProps) {
   return (
-    <EmailLayout preview={`La scheda referente di ${p.bodyName} è stata approvata`}>
+    <EmailLayout preview={`La scheda referente ${ofBody(p.bodyName)} è stata approvata`}>
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Ti diamo il benvenuto nel Coordinamento
       </Heading>
       <Text>Gentile {p.firstName},</Text>
       <Text>
         {p.isHandover
-          ? `la richiesta di subentro è stata approvata: da oggi sei referente di ${p.bodyName} per il Coordinamento dei Comuni siciliani aderenti alla Rete SAI.`
-          : `la scheda referente di ${p.bodyName} è stata approvata: l'ente fa ora parte del Coordinamento dei Comuni siciliani aderenti alla Rete SAI, con te come referente.`}
+          ? `la richiesta di subentro è stata approvata: da oggi sei referente ${ofBody(p.bodyName)} per il Coordinamento dei Comuni siciliani aderenti alla Rete SAI.`
+          : `la scheda referente ${ofBody(p.bodyName)} è stata approvata: l'ente fa ora parte del Coordinamento dei Comuni siciliani aderenti alla Rete SAI, con te come referente.`}
       </Text>
       <Text>Cosa succede adesso:</Text>
       <Text>

@@ -1,6 +1,7 @@
 import { Heading, Link, Text } from "@react-email/components";
 import { EmailLayout } from "./components/layout";
 import { MultilineText } from "./components/multiline-text";
+import { ofBody } from "~/utils/text";
 
 export type MembershipRejectedProps = {
   firstName: string;
@@ -13,13 +14,13 @@ export const subject = (p: MembershipRejectedProps) => `Scheda referente non app
 
 export function MembershipRejectedEmail(p: MembershipRejectedProps) {
   return (
-    <EmailLayout preview={`La scheda referente di ${p.bodyName} non è stata approvata`}>
+    <EmailLayout preview={`La scheda referente ${ofBody(p.bodyName)} non è stata approvata`}>
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Scheda referente non approvata
       </Heading>
       <Text>Gentile {p.firstName},</Text>
       <Text>
-        i coordinatori di ANCI Sicilia hanno esaminato la scheda referente di {p.bodyName} e non hanno potuto
+        i coordinatori di ANCI Sicilia hanno esaminato la scheda referente {ofBody(p.bodyName)} e non hanno potuto
         approvarla, per questo motivo:
       </Text>
       <MultilineText text={p.reason} style={{ borderLeft: "4px solid #0066cc", paddingLeft: "12px" }} />

@@ -1,5 +1,6 @@
 import { Button, Heading, Link, Text } from "@react-email/components";
 import { EmailLayout, button } from "./components/layout";
+import { ofBody } from "~/utils/text";
 
 export type ReferentEmailChangeProps = {
   firstName: string;
@@ -9,11 +10,11 @@ export type ReferentEmailChangeProps = {
   expiresOn: string;
 };
 
-export const subject = (p: ReferentEmailChangeProps) => `Conferma il nuovo indirizzo email - referente di ${p.bodyName}`;
+export const subject = (p: ReferentEmailChangeProps) => `Conferma il nuovo indirizzo email - referente ${ofBody(p.bodyName)}`;
 
 export function ReferentEmailChangeEmail(p: ReferentEmailChangeProps) {
   return (
-    <EmailLayout preview={`Conferma ${p.newEmail} come nuovo indirizzo del referente di ${p.bodyName}`}>
+    <EmailLayout preview={`Conferma ${p.newEmail} come nuovo indirizzo del referente ${ofBody(p.bodyName)}`}>
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Conferma il nuovo indirizzo email
       </Heading>

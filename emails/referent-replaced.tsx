@@ -1,5 +1,6 @@
 import { Heading, Text } from "@react-email/components";
 import { EmailLayout } from "./components/layout";
+import { ofBody } from "~/utils/text";
 
 export type ReferentReplacedProps = {
   firstName: string;
@@ -12,13 +13,13 @@ export const subject = (p: ReferentReplacedProps) => `Nuovo referente per ${p.bo
 
 export function ReferentReplacedEmail(p: ReferentReplacedProps) {
   return (
-    <EmailLayout preview={`${p.successorName} è il nuovo referente di ${p.bodyName}`}>
+    <EmailLayout preview={`${p.successorName} è il nuovo referente ${ofBody(p.bodyName)}`}>
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Cambio di referente
       </Heading>
       <Text>Gentile {p.firstName},</Text>
       <Text>
-        ti informiamo che dal {p.endDate} il referente di {p.bodyName} per il Coordinamento dei Comuni siciliani
+        ti informiamo che dal {p.endDate} il referente {ofBody(p.bodyName)} per il Coordinamento dei Comuni siciliani
         aderenti alla Rete SAI è {p.successorName}, la cui richiesta di subentro è stata approvata.
       </Text>
       <Text>

@@ -12,6 +12,7 @@ import { changeProject, insertProject, markProjectClosed, notAwaitingApproval, p
 import { queueEmail } from "./outbox.server";
 import { findEligibleReferents, type ReferentAccess } from "./referent-session.server";
 import { provinceName } from "./territory.server";
+import { ofBody } from "~/utils/text";
 
 // "Il mio ente" in the referent area (issue 6, point 2). Every function takes the signed-in
 // referente's access (from requireReferent) and touches only that referente and that ente: a
@@ -110,12 +111,12 @@ export function getReferentOverview(db: Db, { access, now = new Date() }: { acce
     statusTitle = MEMBERSHIP_WORDS.pendingHandover;
     // Only the successor the current referente proposed learns who they are: someone who sent a
     // scheda for the ente on their own is not yet anyone the ente chose (security QA).
-    statusText = `La tua richiesta di subentrare come referente di ${body.name} è stata confermata ed è in attesa dell'approvazione dei coordinatori di ANCI Sicilia.${
+    statusText = `La tua richiesta di subentrare come referente ${ofBody(body.name)} è stata confermata ed è in attesa dell'approvazione dei coordinatori di ANCI Sicilia.${
       current && isProposal(request) ? ` Fino ad allora il referente dell'ente resta ${current.firstName} ${current.lastName}.` : ""
     }`;
   } else {
     statusTitle = MEMBERSHIP_WORDS.pendingNew;
-    statusText = `La scheda referente di ${body.name} è stata confermata ed è in attesa dell'approvazione dei coordinatori di ANCI Sicilia. Riceverai l'esito per email.`;
+    statusText = `La scheda referente ${ofBody(body.name)} è stata confermata ed è in attesa dell'approvazione dei coordinatori di ANCI Sicilia. Riceverai l'esito per email.`;
   }
 
   // A successor's scheda awaiting approval declares projects of the ente: not the current referente's;

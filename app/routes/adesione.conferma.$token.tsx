@@ -6,6 +6,7 @@ import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
+import { ofBody } from "~/utils/text";
 
 export const meta: MetaFunction = () => [{ title: "Conferma dell'indirizzo email - Coordinamento SAI" }];
 
@@ -41,7 +42,7 @@ function Confirmed({ lookup }: { lookup: ConfirmationLookup }) {
     <>
       <h1>Indirizzo email confermato</h1>
       <div className="alert alert-success" role="status">
-        Grazie: la scheda referente{"bodyName" in lookup ? ` di ${lookup.bodyName}` : ""} è ora in attesa di approvazione.
+        Grazie: la scheda referente{"bodyName" in lookup ? ` ${ofBody(lookup.bodyName)}` : ""} è ora in attesa di approvazione.
       </div>
       <p>
         I coordinatori di ANCI Sicilia esamineranno la richiesta e riceverai l'esito per email. Non devi fare altro.
@@ -76,7 +77,7 @@ function State({ lookup }: { lookup: ConfirmationLookup }) {
         <>
           <h1>Indirizzo già confermato</h1>
           <p className="lead">
-            Questo collegamento è già stato usato: la scheda di {lookup.bodyName} è in attesa di approvazione o già
+            Questo collegamento è già stato usato: la scheda {ofBody(lookup.bodyName)} è in attesa di approvazione o già
             esaminata. Non devi fare altro.
           </p>
         </>

@@ -4,6 +4,7 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { confirmEmailChange, lookupEmailChange } from "~/models/referent-area.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
+import { ofBody } from "~/utils/text";
 
 export const meta: MetaFunction = () => [
   { title: "Conferma del nuovo indirizzo email - Coordinamento SAI" },
@@ -47,7 +48,7 @@ export default function ConfirmEmailChangePage() {
             <>
               <h1>Nuovo indirizzo confermato</h1>
               <div className="alert alert-success" role="status">
-                Da ora il tuo indirizzo di referente di {lookup.bodyName} è <strong>{lookup.newEmail}</strong>.
+                Da ora il tuo indirizzo di referente {ofBody(lookup.bodyName)} è <strong>{lookup.newEmail}</strong>.
               </div>
               <p>
                 <a href="/area-referente">Vai all'area referente</a>

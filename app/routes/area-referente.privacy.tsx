@@ -14,6 +14,7 @@ import { issuesToFieldErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { requireReferent } from "~/utils/referent-auth.server";
 import { communicationsSchema, erasureRequestSchema, type ErasureRequestInput } from "~/validation/privacy";
+import { ofBody } from "~/utils/text";
 
 export const meta: MetaFunction = () => [{ title: "Privacy e dati personali - Area referente - Coordinamento SAI" }];
 
@@ -89,7 +90,7 @@ export default function ReferentPrivacyPage() {
     <ReferentAreaFrame referent={data.header}>
       <h1>Privacy e dati personali</h1>
       <p className="lead">
-        {data.name}, referente di {data.bodyName}. Qui puoi scaricare i dati che il portale conserva su di te, scegliere se
+        {data.name}, referente {ofBody(data.bodyName)}. Qui puoi scaricare i dati che il portale conserva su di te, scegliere se
         ricevere le comunicazioni e chiedere la cancellazione dei tuoi dati. Le regole sono nell'
         <Link to="/privacy">informativa privacy</Link>.
       </p>

@@ -15,6 +15,7 @@ import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { requireActiveReferent } from "~/utils/referent-auth.server";
 import { REFERENT_ROLE_LABELS } from "~/validation/labels";
 import { successorSchema, type SuccessorInput } from "~/validation/referent-area";
+import { ofBody } from "~/utils/text";
 
 export const meta: MetaFunction = () => [
   { title: "Proponi un successore - Area referente - Coordinamento SAI" },
@@ -62,7 +63,7 @@ export default function ProposeSuccessorPage() {
     <ReferentAreaFrame referent={header}>
       <h1>Proponi un successore</h1>
       <p>
-        Indica la persona che ti sostituirà come referente di {header.bodyName}. Riceverà un'email con un collegamento per
+        Indica la persona che ti sostituirà come referente {ofBody(header.bodyName)}. Riceverà un'email con un collegamento per
         controllare i dati, leggere l'informativa privacy e confermare; poi i coordinatori di ANCI Sicilia approveranno il
         cambio. Dopo l'approvazione non avrai più accesso all'area referente. Tutti i campi sono obbligatori, tranne quelli
         indicati come facoltativi.

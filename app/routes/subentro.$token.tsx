@@ -11,6 +11,7 @@ import { getEnv } from "~/utils/env.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { successorConsentSchema, type SuccessorConsentInput } from "~/validation/referent-area";
+import { ofBody } from "~/utils/text";
 
 export const meta: MetaFunction = () => [
   { title: "Conferma del subentro come referente - Coordinamento SAI" },
@@ -61,7 +62,7 @@ export default function HandoverConfirmationPage() {
             <>
               <h1>Subentro confermato</h1>
               <div className="alert alert-success" role="status">
-                Grazie: la richiesta di subentro come referente di {lookup.bodyName} è ora in attesa di approvazione.
+                Grazie: la richiesta di subentro come referente {ofBody(lookup.bodyName)} è ora in attesa di approvazione.
               </div>
               <p>
                 I coordinatori di ANCI Sicilia esamineranno la richiesta e riceverai l'esito per email. Intanto puoi già

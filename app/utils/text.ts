@@ -39,3 +39,17 @@ export function cleanLine(value: string): string {
 export function cleanLines(value: string): string {
   return value.replace(/\r\n?|[\u2028\u2029]/g, "\n").replace(HAZARDS, "");
 }
+
+// "di" joined to the article an ente's name takes: "del Comune di Cefalù", "dell'Unione dei Comuni
+// delle Madonie", "della Città Metropolitana di Catania". A name without a known first word keeps "di".
+const ARTICLED_PREPOSITIONS: [RegExp, string][] = [
+  [/^(Comune|Libero Consorzio|Consorzio|Distretto)(?=\s|$)/, "del "],
+  [/^(Unione|Azienda|Associazione|Ente)(?=\s|$)/, "dell'"],
+  [/^(Città|Provincia|Società|Cooperativa|Fondazione)(?=\s|$)/, "della "],
+];
+
+/** "di" + an ente's name, with the article the name takes: "del Comune di Cefalù". */
+export function ofBody(name: string) {
+  const match = ARTICLED_PREPOSITIONS.find(([first]) => first.test(name));
+  return `${match ? match[1] : "di "}${name}`;
+}

@@ -236,7 +236,7 @@ describe("import of the member list", () => {
     await expect(queued.getByRole("cell").textContent()).resolves.toBe("1");
     await expectAccessible(page, "the summary without JavaScript");
     const confirmation = await waitForMail(email, { subjectIncludes: "Conferma l'indirizzo email" });
-    expect(confirmation.subject).toBe(`Conferma l'indirizzo email - adesione di Comune di ${comune.name}`);
+    expect(confirmation.subject).toBe(`Conferma l'indirizzo email - adesione del Comune di ${comune.name}`);
 
     await open(page, `/admin/adesioni?q=${encodeURIComponent(`Comune di ${comune.name}`)}`, false);
     await expect(listRow(page, `Comune di ${comune.name}`).textContent()).resolves.toContain("Email da confermare");

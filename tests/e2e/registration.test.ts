@@ -42,7 +42,7 @@ async function expectConfirmationEmail(data: RegistrationData) {
   const bodyName = `Comune di ${data.comune.name}`;
   const mail = await waitForMail(data.email, { subjectIncludes: bodyName });
   expect(mail.to).toEqual([data.email]);
-  expect(mail.subject).toBe(`Conferma l'indirizzo email - adesione di ${bodyName}`);
+  expect(mail.subject).toBe(`Conferma l'indirizzo email - adesione del ${bodyName}`);
   expect(mail.text).toContain(data.firstName);
   return confirmationLink(mail);
 }

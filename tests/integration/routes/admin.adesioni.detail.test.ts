@@ -175,7 +175,7 @@ describe("GET /admin/adesioni/:id", () => {
 
     const confirmation = detail.emails.find((e) => e.recipient === fields.email)!;
     expect(confirmation).toMatchObject({ template: "confirm-registration", status: "queued", statusLabel: "In coda", attempts: 0, lastError: null, sentAt: null });
-    expect(confirmation.subject).toMatch(/^Conferma l'indirizzo email - adesione di Comune di /);
+    expect(confirmation.subject).toMatch(/^Conferma l'indirizzo email - adesione del Comune di /);
     expect(detail.emails.some((e) => e.recipient === "coordinatore@example.org" && e.template === "registration-awaiting-approval")).toBe(true);
 
     // Newest first: the confirmation follows the submission.

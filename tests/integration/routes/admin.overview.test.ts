@@ -148,7 +148,7 @@ describe("/admin", () => {
     try {
       const { html } = await renderRoute(overview, await adminGet("/admin", adminId()));
       expect(html).toContain('<h2 id="overdue-title">Progetti da aggiornare</h2>');
-      expect(html).toContain("1 progetto aperto ha superato la data di fine e si conta ancora tra i progetti attivi.");
+      expect(html).toContain("1 progetto aperto ha superato la data di fine e si conta ancora tra i progetti attivi. Se è stato prorogato va aggiornata la data di fine, altrimenti va chiuso: dalla pagina");
       expect(html).toMatch(new RegExp(`<a[^>]*href="/admin/adesioni/${unione.id}#progetti">Unione dei Comuni delle Madonie</a>: MSNA \\(minori stranieri non accompagnati\\) PROG-1776-PR-3, terminato il 30/06/2025`));
     } finally {
       getDb().update(saiProjects).set({ startDate: project.startDate, endDate: project.endDate }).where(eq(saiProjects.id, project.id)).run();

@@ -99,7 +99,7 @@ describe("/admin/posta", () => {
     const email = queued("queued", uniqueEmail("anteprima"));
     const response = await emailLoader({ request: await adminGet(`/admin/posta/${email.id}`, me.id), params: { id: String(email.id) }, context: loadContext() });
     const data = (await response.json()) as { rendered: { subject: string; html: string; text: string }; localFileName: string | null };
-    expect(data.rendered.subject).toBe("Conferma l'indirizzo email - adesione di Comune di Enna");
+    expect(data.rendered.subject).toBe("Conferma l'indirizzo email - adesione del Comune di Enna");
     expect(data.rendered.text).toContain("Gentile Ada");
     expect(data.localFileName).toBeNull();
 
@@ -119,7 +119,7 @@ describe("/admin/posta", () => {
     expect(eml.headers.get("Content-Disposition")).toBe(`attachment; filename="messaggio-${email.id}.eml"`);
     const parsed = await simpleParser(Buffer.from(await eml.arrayBuffer()));
     expect(parsed.messageId).toBe(row.messageId);
-    expect(parsed.subject).toBe("Conferma l'indirizzo email - adesione di Comune di Enna");
+    expect(parsed.subject).toBe("Conferma l'indirizzo email - adesione del Comune di Enna");
     expect(parsed.text).toContain("Gentile Ada");
     expect(parsed.text).toContain(`http://portale.test/adesione/conferma/${HIDDEN_LINK}`);
 

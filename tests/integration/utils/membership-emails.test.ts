@@ -18,6 +18,7 @@ import { createReferent } from "../../support/invitations";
 import { APP_URL, browserPost, routeArgs } from "../../support/requests";
 import { startTestSmtpServer } from "../../support/smtp-server";
 import { until } from "../../support/until";
+import { ofBody } from "~/utils/text";
 
 let smtp: Awaited<ReturnType<typeof startTestSmtpServer>>;
 let worker: { stop: () => Promise<void> };
@@ -96,7 +97,9 @@ describe("bulk approval at a real SMTP server", () => {
       expect(message.to && !Array.isArray(message.to) ? message.to.text : "").toContain(referent.email);
       expect(message.subject).toBe(`Adesione approvata: ${name} nel Coordinamento SAI`);
       expect(message.text).toContain(`Gentile ${referent.fields.firstName},`);
-      expect(message.text).toContain(`la scheda referente di ${name} è stata approvata`);
+      // "del Comune di …": the article the ente's name takes.
+      expect(message.text).toContain(`la scheda referente ${ofBody(name)} è stata approvata`);
+      if (name.startsWith("Comune di ")) expect(message.text).toContain(`la scheda referente del ${name}`);
       expect(message.text).not.toContain("subentro");
       expect(message.text).toContain(REFERENT_AREA);
       expect(message.html).toContain(`href="${REFERENT_AREA}"`);
@@ -150,8 +153,8 @@ describe("handover approval at a real SMTP server", () => {
     expect(welcome.envelopeTo).toEqual([fields.email]);
     expect(welcome.subject).toBe(`Adesione approvata: ${name} nel Coordinamento SAI`);
     expect(welcome.text).toContain("Gentile Rosalia,");
-    expect(welcome.text).toContain(`la richiesta di subentro è stata approvata: da oggi sei referente di ${name}`);
-    expect(welcome.text).not.toContain("la scheda referente di");
+    expect(welcome.text).toContain(`la richiesta di subentro è stata approvata: da oggi sei referente ${ofBody(name)}`);
+    expect(welcome.text).not.toContain("la scheda referente");
     expect(welcome.text).toContain(REFERENT_AREA);
     expect(welcome.html).toContain(`href="${REFERENT_AREA}"`);
 
@@ -163,7 +166,7 @@ describe("handover approval at a real SMTP server", () => {
     const text = notice.text!.replace(/\s+/g, " ");
     expect(text).toContain("Gentile Giuseppe,");
     expect(text).toContain(
-      `ti informiamo che dal ${formatDateIt(endedAt!)} il referente di ${name} per il Coordinamento dei Comuni siciliani aderenti alla Rete SAI è Rosalia Caruso, la cui richiesta di subentro è stata approvata.`,
+      `ti informiamo che dal ${formatDateIt(endedAt!)} il referente ${ofBody(name)} per il Coordinamento dei Comuni siciliani aderenti alla Rete SAI è Rosalia Caruso, la cui richiesta di subentro è stata approvata.`,
     );
     expect(text).toContain("Da oggi non riceverai più gli inviti e le comunicazioni del Coordinamento");
     // The notice is not a welcome and carries no link to the referent area.

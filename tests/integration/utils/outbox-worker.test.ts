@@ -56,7 +56,7 @@ describe("email delivery through the outbox", () => {
       const fields = validRegistrationFields({ firstName: "Rosalia" });
       await submitAction(routeArgs(await browserPost("/adesione", fields)));
       const [message] = await until(() => (receivedBy(fields.email).length ? receivedBy(fields.email) : undefined));
-      expect(message.subject).toMatch(/^Conferma l'indirizzo email - adesione di Comune di /);
+      expect(message.subject).toMatch(/^Conferma l'indirizzo email - adesione del Comune di /);
       expect(message.from?.text).toContain("noreply@portale.test");
       expect(message.text).toContain("Gentile Rosalia");
       const link = message.text!.match(/http:\/\/portale\.test\/adesione\/conferma\/[\w-]+/)![0];

@@ -1,0 +1,16 @@
+import { describe, expect, it } from "vitest";
+import { ofBody } from "~/utils/text";
+
+describe("ofBody", () => {
+  it.each([
+    ["Comune di Cefalù", "del Comune di Cefalù"],
+    ["Unione dei Comuni delle Madonie", "dell'Unione dei Comuni delle Madonie"],
+    ["Città Metropolitana di Catania", "della Città Metropolitana di Catania"],
+    ["Libero Consorzio comunale di Ragusa", "del Libero Consorzio comunale di Ragusa"],
+    ["ASP Palermo", "di ASP Palermo"],
+    // A first word that only starts like a known one is not taken for it.
+    ["Comunità Alloggio Il Faro", "di Comunità Alloggio Il Faro"],
+  ])("%s → %s", (name, expected) => {
+    expect(ofBody(name)).toBe(expected);
+  });
+});
