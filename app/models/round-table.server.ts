@@ -215,6 +215,8 @@ function markNotified(tx: Tx, invitees: Invitee[], sequence: number) {
  * or link, its SEQUENCE goes up and every invitee who has not declined gets one update email with
  * the new calendar entry.
  */
+export const CANCELLED_NOT_EDITABLE = "Il tavolo è stato annullato: i suoi dati non si modificano più. Per riproporre l'incontro, duplicalo.";
+
 export function updateRoundTable(
   db: Db,
   { id, input, coordinatorId, appUrl, now = new Date() }: { id: number; input: RoundTableInput; coordinatorId: number; appUrl: string; now?: Date },
@@ -223,6 +225,8 @@ export function updateRoundTable(
     return db.transaction((tx): SaveResult<{ changed: boolean; notified: number }> => {
       const before = getRoundTable(tx, { id });
       if (!before) return { ok: false, errors: {}, formError: "Tavolo tecnico non trovato." };
+      // Its invitees were told it will not take place: a new date or place would reach nobody.
+      if (before.status === "cancelled") return { ok: false, errors: {}, formError: CANCELLED_NOT_EDITABLE };
       const taken = numberTaken(tx, input.number, id);
       if (taken && input.number !== null) return { ok: false, errors: numberTakenError(input.number, taken.title) };
 
@@ -266,7 +270,8 @@ export function updateRoundTable(
         action: "round_table.updated",
         entityType: "round_table",
         entityId: id,
-        details: { before: snapshot(before), after: snapshot(after), changes, notified },
+        // `changes`: what the invitees were told (only a published tavolo's calendar data).
+        details: { before: snapshot(before), after: snapshot(after), ...(changes.length ? { changes } : {}), notified },
       });
       return { ok: true, changed: true, notified };
     });

@@ -256,25 +256,32 @@ export default function AdminRoundTablePage() {
         <h2 id="dati" className="h3">
           Dati del tavolo
         </h2>
-        <RoundTableForm
-          values={saveData?.values ?? values}
-          serverErrors={saveData?.errors}
-          formError={saveData?.formError}
-          submitLabel="Salva le modifiche"
-          hidden={{ intent: "save" }}
-          numberHint="Lascialo vuoto per un incontro senza numero."
-          notice={
-            rt.status === "published" && invitees.notDeclined > 0 ? (
-              <div className="alert alert-info">
-                Il tavolo è pubblicato: se cambi data, orario, modalità, luogo o link,{" "}
-                {invitees.notDeclined === 1
-                  ? "l'invitato che non ha declinato riceverà"
-                  : `gli invitati che non hanno declinato (${invitees.notDeclined.toLocaleString("it-IT")}) riceveranno`}{" "}
-                un'email di aggiornamento con l'evento per il calendario.
-              </div>
-            ) : null
-          }
-        />
+        {rt.status === "cancelled" ? (
+          <p className={saveData?.formError ? "alert alert-danger" : undefined} role={saveData?.formError ? "alert" : undefined}>
+            Il tavolo è stato annullato: i suoi dati non si modificano più. Per riproporre l'incontro,{" "}
+            <Link to={`/admin/tavoli/nuovo?da=${rt.id}`}>duplicalo</Link>.
+          </p>
+        ) : (
+          <RoundTableForm
+            values={saveData?.values ?? values}
+            serverErrors={saveData?.errors}
+            formError={saveData?.formError}
+            submitLabel="Salva le modifiche"
+            hidden={{ intent: "save" }}
+            numberHint="Lascialo vuoto per un incontro senza numero."
+            notice={
+              rt.status === "published" && invitees.notDeclined > 0 ? (
+                <div className="alert alert-info">
+                  Il tavolo è pubblicato: se cambi data, orario, modalità, luogo o link,{" "}
+                  {invitees.notDeclined === 1
+                    ? "l'invitato che non ha declinato riceverà"
+                    : `gli invitati che non hanno declinato (${invitees.notDeclined.toLocaleString("it-IT")}) riceveranno`}{" "}
+                  un'email di aggiornamento con l'evento per il calendario.
+                </div>
+              ) : null
+            }
+          />
+        )}
       </section>
 
       <section aria-labelledby="materiali" id="materiali-sezione">

@@ -3,6 +3,7 @@ import ical from "node-ical";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, invitations, roundTables } from "#db/schema";
 import {
+  CANCELLED_NOT_EDITABLE,
   cancelRoundTable,
   createRoundTable,
   duplicateRoundTableValues,
@@ -170,6 +171,11 @@ describe("publishing and cancelling", () => {
     expect(entry.details).toMatchObject({ before: { status: "published", sequence: 0 }, after: { status: "cancelled", sequence: 1 }, notified: 3 });
     expect(cancelRoundTable(db, { id: rt.id, coordinatorId, appUrl: APP_URL })).toEqual({ ok: false, error: "Il tavolo è già stato annullato." });
     expect(outboxForRoundTable(rt.id, "round-table-cancelled")).toHaveLength(3);
+
+    // Its invitees were told it will not take place: it is not moved afterwards, silently.
+    const moved = updateRoundTable(db, { id: rt.id, input: roundTableInput({ startsAt: "2030-12-06T15:00", endsAt: "2030-12-06T17:00" }), coordinatorId, appUrl: APP_URL });
+    expect(moved).toEqual({ ok: false, errors: {}, formError: CANCELLED_NOT_EDITABLE });
+    expect(getRoundTable(db, { id: rt.id })!.startsAt).toEqual(after.startsAt);
   });
 
   it("does not cancel a draft or a round table that has already taken place", () => {
@@ -258,6 +264,10 @@ describe("changes to a published round table", () => {
     expect(moved).toEqual({ ok: true, changed: true, notified: 0 });
     expect(getRoundTable(db, { id: rt.id })!.sequence).toBe(0);
     expect(outboxForRoundTable(rt.id)).toHaveLength(0);
+    // Nobody was told anything: the log does not list "changes" sent to invitees.
+    const entry = auditFor(rt.id).find((e) => e.action === "round_table.updated")!;
+    expect(entry.details).not.toHaveProperty("changes");
+    expect(entry.details).toMatchObject({ notified: 0 });
   });
 
   it("does not store anything when the number clashes", () => {

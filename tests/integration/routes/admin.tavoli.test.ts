@@ -186,6 +186,15 @@ describe("/admin/tavoli/:id", () => {
     expect(cancelled.headers.get("Location")).toBe(`/admin/tavoli/${id}?esito=annullato&n=1`);
     expect(getRoundTable(getDb(), { id })).toMatchObject({ status: "cancelled", sequence: 2 });
     expect(outboxForRoundTable(id, "round-table-cancelled")).toHaveLength(1);
+
+    // Cancelled: no form to change it, a POST is refused with the reason, and it can be duplicated.
+    const html = (await renderRoute(detailRoute, await adminGet(`/admin/tavoli/${id}`, coordinatorId), "/admin/tavoli/:id")).html;
+    expect(html).not.toContain("Salva le modifiche");
+    expect(html).toMatch(new RegExp(`Per riproporre l&#x27;incontro, <a [^>]*href="/admin/tavoli/nuovo\\?da=${id}">duplicalo</a>.`));
+    const before = getRoundTable(getDb(), { id })!;
+    const refused = await post(id, { intent: "save", ...roundTableFields({ title: "Cambiato dopo l'annullamento" }) });
+    expect(refused.status).toBe(400);
+    expect(getRoundTable(getDb(), { id })).toEqual(before);
   });
 
   it("changes the reminder days: saved, audited, shown on the page; an invalid value changes nothing", async () => {
@@ -201,7 +210,8 @@ describe("/admin/tavoli/:id", () => {
       .from(auditLog)
       .where(and(eq(auditLog.action, "round_table.updated"), eq(auditLog.entityId, String(id))))
       .get()!;
-    expect(entry.details).toMatchObject({ before: { reminderDays: 2 }, after: { reminderDays: 1 }, changes: [], notified: 0 });
+    expect(entry.details).toMatchObject({ before: { reminderDays: 2 }, after: { reminderDays: 1 }, notified: 0 });
+    expect(entry.details).not.toHaveProperty("changes");
     const html = await page();
     expect(html).toContain("Promemoria automatico: un giorno prima dell&#x27;inizio");
     expect(html).toMatch(/name="reminderDays"[^>]*value="1"|value="1"[^>]*name="reminderDays"/);
