@@ -43,7 +43,9 @@ const ROME_VTIMEZONE = [
 ].join("\r\n");
 
 function attendeeAttributes({ name, email }: { name: string; email: string }): EventAttributes["attendees"] {
-  return [{ name, email, rsvp: true, partstat: "NEEDS-ACTION", role: "REQ-PARTICIPANT" }];
+  // No reply is asked of the calendar: it would go to the sender's no-reply address and never reach
+  // the portal, where the invitation is answered (/invito/:token, the referent area).
+  return [{ name, email, rsvp: false, partstat: "NEEDS-ACTION", role: "REQ-PARTICIPANT" }];
 }
 
 function toAttributes(event: CalendarEvent): EventAttributes {
@@ -135,7 +137,7 @@ function foldLine(line: string) {
 }
 
 function formatAttendeeLine({ name, email }: Attendee) {
-  const contact = `RSVP=TRUE;ROLE=${paramValue("REQ-PARTICIPANT")};PARTSTAT=${paramValue("NEEDS-ACTION")};CN=${paramValue(name || "Unnamed attendee")}:mailto:${email}`;
+  const contact = `RSVP=FALSE;ROLE=${paramValue("REQ-PARTICIPANT")};PARTSTAT=${paramValue("NEEDS-ACTION")};CN=${paramValue(name || "Unnamed attendee")}:mailto:${email}`;
   return foldLine(`ATTENDEE;${contact.replace(/\r?\n/g, "\\n")}`);
 }
 

@@ -112,6 +112,10 @@ function parseMailFrom(from: string | undefined) {
   return { name: "Coordinamento SAI - ANCI Sicilia", email: "noreply@localhost" };
 }
 
+/** Calendars offer to accept or decline; that answer would reach no one. */
+export const ANSWER_IN_THE_PORTAL =
+  "Per rispondere all'invito usa i pulsanti dell'email o la tua Area referente: una risposta data dal calendario non arriva al Coordinamento.";
+
 /**
  * The calendar file of an invitation (METHOD:REQUEST, the round table's SEQUENCE, the recipient as
  * attendee, the Coordinamento's sender address as organizer), built at delivery from the props.
@@ -120,8 +124,10 @@ export function roundTableIcsAttachment(
   { roundTable, appUrl, recipientEmail, recipientName }: { roundTable: RoundTableEmailInfo; appUrl: string; recipientEmail: string; recipientName: string | null },
   { method = "REQUEST", filename = "invito.ics" }: { method?: CalendarMethod; filename?: string } = {},
 ): EmailAttachment {
+  const calendarEvent = roundTableCalendarEvent(roundTable, { appUrl });
   const event = {
-    ...roundTableCalendarEvent(roundTable, { appUrl }),
+    ...calendarEvent,
+    description: method === "CANCEL" ? calendarEvent.description : `${calendarEvent.description}\n\n${ANSWER_IN_THE_PORTAL}`,
     organizer: parseMailFrom(getEnv().MAIL_FROM),
     attendee: { name: recipientName ?? recipientEmail, email: recipientEmail },
   };

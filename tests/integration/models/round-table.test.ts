@@ -19,6 +19,7 @@ import { renderEmail } from "~/utils/render-email.server";
 import { createTestCoordinator } from "../../support/admin";
 import { APP_URL } from "../../support/requests";
 import { addInvitation, createTestRoundTable, outboxForRoundTable, roundTableFields, roundTableInput } from "../../support/round-tables";
+import { ANSWER_IN_THE_PORTAL } from "#emails/components/round-table-details";
 
 let coordinatorId: number;
 beforeAll(() => {
@@ -221,6 +222,10 @@ describe("changes to a published round table", () => {
     expect(text).toContain("DTSTART;TZID=Europe/Rome:20301204T100000");
     expect(event.start.toISOString()).toBe("2030-12-04T09:00:00.000Z");
     expect(event.uid).toBe(`tavolo-${rt.id}@portale.test`);
+    // The calendar is not asked for a reply, which would reach no one; the event says where to answer.
+    expect(text).toMatch(/ATTENDEE;RSVP=FALSE;/);
+    expect(text).not.toContain("RSVP=TRUE");
+    expect(event.description).toContain(ANSWER_IN_THE_PORTAL);
 
     // A change of place (online → ibrido) is another update, with SEQUENCE 2.
     const hybrid = updateRoundTable(db, {
