@@ -1,6 +1,7 @@
 import { Heading, Text } from "@react-email/components";
 import { EmailLayout } from "./components/layout";
 import {
+  AnswerButtons,
   PREVIEW_ROUND_TABLE,
   RoundTableDetails,
   roundTableIcsAttachment,
@@ -19,6 +20,8 @@ export type RoundTableUpdatedProps = {
   previous: { startsAt: string; endsAt: string; mode: RoundTableEmailInfo["mode"]; place: string | null };
   /** What changed, in Italian: "data e orario", "luogo"… */
   changes: string[];
+  /** The invitee's answer page, read back from their invitation email (null if none is found, or absent in older rows). */
+  answerUrl?: string | null;
 };
 
 export const subject = (p: RoundTableUpdatedProps) => `Aggiornamento: ${roundTableName(p.roundTable)}`;
@@ -51,6 +54,12 @@ export function RoundTableUpdatedEmail(p: RoundTableUpdatedProps) {
         In allegato trovi l'evento aggiornato (file aggiornamento.ics): aprendolo, il tuo calendario sostituisce
         l'appuntamento precedente. La tua risposta all'invito resta valida.
       </Text>
+      {p.answerUrl ? (
+        <>
+          <Text style={{ fontWeight: 700 }}>Se con il cambiamento non puoi più partecipare, o ora puoi, faccelo sapere:</Text>
+          <AnswerButtons answerUrl={p.answerUrl} />
+        </>
+      ) : null}
       <Text>
         Cordiali saluti,
         <br />
@@ -67,6 +76,7 @@ RoundTableUpdatedEmail.PreviewProps = {
   roundTable: { ...PREVIEW_ROUND_TABLE, startsAt: "2026-11-25T14:00:00.000Z", endsAt: "2026-11-25T16:00:00.000Z", sequence: 1 },
   previous: { startsAt: PREVIEW_ROUND_TABLE.startsAt, endsAt: PREVIEW_ROUND_TABLE.endsAt, mode: "online", place: null },
   changes: ["data e orario"],
+  answerUrl: "http://localhost:3000/invito/anteprima",
 } satisfies RoundTableUpdatedProps;
 
 export default RoundTableUpdatedEmail;

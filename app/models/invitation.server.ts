@@ -295,6 +295,18 @@ export function transferInvitations(
   return count;
 }
 
+/**
+ * Each invitee's answer page by address, read back from their latest invitation email (only the
+ * token's hash is stored with the invitation): an update of the Tavolo lets them change the answer.
+ */
+export function invitationAnswerUrls(db: Db | Tx, { roundTableId }: { roundTableId: number }) {
+  const rows = db.all<{ recipient: string; answer_url: string | null }>(
+    sql`SELECT o.recipient, json_extract(o.props, '$.answerUrl') AS answer_url FROM outbox o
+        WHERE o.round_table_id = ${roundTableId} AND o.template = ${INVITATION_TEMPLATE} ORDER BY o.id`,
+  );
+  return new Map(rows.filter((r) => r.answer_url).map((r) => [r.recipient, r.answer_url!]));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The invitee's answer (/invito/:token)
 

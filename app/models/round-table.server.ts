@@ -5,7 +5,7 @@ import { roundTableEmailData, type RoundTableEmailData } from "~/utils/round-tab
 import { toRomeLocalInput } from "~/utils/rome-time";
 import { speakersToText, type RoundTableFormValues, type RoundTableInput } from "~/validation/round-table";
 import { recordAudit } from "./audit.server";
-import { countInvitationsByRoundTable } from "./invitation.server";
+import { countInvitationsByRoundTable, invitationAnswerUrls } from "./invitation.server";
 import { listMaterials } from "./material.server";
 import { queueEmail } from "./outbox.server";
 import { referentInOffice } from "./referent.server";
@@ -251,11 +251,12 @@ export function updateRoundTable(
         const invitees = roundTableInvitees(tx, { roundTableId: id, includeDeclined: false });
         const roundTable = emailDataOf(after);
         const previous = { startsAt: before.startsAt.toISOString(), endsAt: before.endsAt.toISOString(), mode: before.mode, place: before.place };
+        const answerUrls = invitationAnswerUrls(tx, { roundTableId: id });
         for (const invitee of invitees) {
           queueEmail(tx, {
             to: invitee.email,
             template: "round-table-updated",
-            props: { recipientName: invitee.name, recipientEmail: invitee.email, roundTable, previous, changes, appUrl },
+            props: { recipientName: invitee.name, recipientEmail: invitee.email, roundTable, previous, changes, appUrl, answerUrl: answerUrls.get(invitee.email) ?? null },
             roundTableId: id,
             memberBodyId: invitee.memberBodyId ?? undefined,
             domain: domainOf(appUrl),

@@ -43,7 +43,7 @@ export const EMAIL_SECRET_PROPS = {
   "referent-login-code": { code: "code", signInUrl: "link" },
   "referent-email-change": { confirmUrl: "link" },
   "handover-proposal": { confirmUrl: "link" },
-  "round-table-updated": {},
+  "round-table-updated": { answerUrl: "link" },
   "round-table-cancelled": {},
   "materials-available": {},
   "erasure-requested": {},

@@ -473,6 +473,9 @@ describe("sendDueReminders: one reminder per invitation, only if invited before 
       now: at("2031-05-14T09:00:00Z"),
     });
     expect(moved).toMatchObject({ ok: true, notified: 1 });
+    // The update carries the invitee's own answer link (from their invitation), to change the answer.
+    const update = emailsOf(rt.id, "round-table-updated").find((e) => e.recipient === "gia-ricordato@ospite.test")!;
+    expect(update.props.answerUrl).toBe(`${APP_URL}/invito/${answerTokenFor(rt.id, "gia-ricordato@ospite.test")}`);
     invite(rt.id, at("2031-05-18T09:00:00Z"), "nuovo@ospite.test");
 
     expect(remind(at("2031-05-23T14:00:00Z"))).toEqual({ roundTables: 1, emails: 1 });
