@@ -36,7 +36,8 @@ export const recipientsFormSchema = z
     const entries = splitEmailLines(v.indirizzi);
     const invalid = entries.filter((e) => e.length > 254 || !emailAddress.safeParse(e).success);
     if (invalid.length > 0) {
-      const shown = invalid.slice(0, 5).join(", ");
+      // Quoted: what was typed, set apart from the sentence ("NaN" or "x@" read as words otherwise).
+      const shown = invalid.slice(0, 5).map((e) => `«${e}»`).join(", ");
       ctx.addIssue({
         code: "custom",
         path: ["indirizzi"],

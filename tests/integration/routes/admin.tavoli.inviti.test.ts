@@ -74,7 +74,7 @@ describe("/admin/tavoli/:id/inviti", () => {
   it("shows the errors of bad extra addresses in the preview and refuses them on send", async () => {
     const rt = createRoundTable();
     const result = await page(rt.id, `?anteprima=1&indirizzi=${encodeURIComponent("buono@example.org\nnon-valido")}`);
-    expect(result.html).toContain("Indirizzo non valido: non-valido");
+    expect(result.html).toContain("Indirizzo non valido: «non-valido»");
     expect(result.html).toContain('aria-invalid="true"');
     expect(result.html).not.toContain("Invia inviti</button>");
     const before = tableCounts();
