@@ -23,3 +23,10 @@ export function normalizeItalianPhone(value: string): string | null {
   if (browserSubset && FOREIGN.test(value)) return value.trim();
   return null;
 }
+
+/** Whether the number carries an extension ("091 1234567 int. 22"), which E.164 cannot keep. */
+export function hasPhoneExtension(value: string): boolean {
+  return !!parsePhoneNumberFromString(value, "IT", metadata)?.ext;
+}
+
+export const PHONE_EXTENSION_MESSAGE = "Il portale non conserva l'interno: indica un numero diretto o quello del centralino, senza «int.»";

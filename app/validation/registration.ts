@@ -2,7 +2,7 @@ import { z } from "zod";
 import { MEMBER_BODY_KINDS, REFERENT_ROLES, SAI_CATEGORIES } from "#db/enums";
 import { cleanLine } from "~/utils/text";
 import { isValidBodyFiscalCode } from "./fiscal-code";
-import { normalizeItalianPhone } from "./phone";
+import { hasPhoneExtension, normalizeItalianPhone, PHONE_EXTENSION_MESSAGE } from "./phone";
 import { maxLengthMessage } from "./messages";
 
 // The online scheda referente. The same schema runs in the browser (react-hook-form) and in the action.
@@ -31,6 +31,10 @@ export { normalizeItalianPhone };
 
 const phone = (label: string) =>
   required(`Inserisci il numero di ${label}`, `Il numero di ${label}`, 30).transform((value, ctx) => {
+    if (hasPhoneExtension(value)) {
+      ctx.addIssue({ code: "custom", message: PHONE_EXTENSION_MESSAGE });
+      return z.NEVER;
+    }
     const normalized = normalizeItalianPhone(value);
     if (!normalized) {
       ctx.addIssue({ code: "custom", message: `Numero di ${label} non valido: ad esempio 091 1234567 o 333 1234567` });
@@ -108,6 +112,10 @@ const registrationFields = z.object({
       .pipe(z.string().trim())
       .transform((value, ctx) => {
         if (!value) return undefined;
+        if (hasPhoneExtension(value)) {
+          ctx.addIssue({ code: "custom", message: PHONE_EXTENSION_MESSAGE });
+          return z.NEVER;
+        }
         const normalized = normalizeItalianPhone(value);
         if (!normalized) {
           ctx.addIssue({ code: "custom", message: "Numero di cellulare non valido: ad esempio 333 1234567" });

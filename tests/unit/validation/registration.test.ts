@@ -73,6 +73,9 @@ describe("registrationSchema", () => {
     [{ phone: "" }, "phone", "Inserisci il numero di telefono"],
     [{ phone: "091" }, "phone", "non valido"],
     [{ phone: "+1 202 555 0199 99" }, "phone", "non valido"],
+    // An extension would be dropped silently by the E.164 form: refused with the reason.
+    [{ phone: "091 1234567 int. 22" }, "phone", "non conserva l'interno"],
+    [{ mobile: "091 1234567 ext. 5" }, "mobile", "non conserva l'interno"],
     [{ mobile: "33" }, "mobile", "cellulare non valido"],
     [{ projects: [] }, "projects", "almeno un progetto"],
     [{ projects: [{ ...valid.projects[0], category: "speciali" }] }, "projects.0.category", "tipologia"],
