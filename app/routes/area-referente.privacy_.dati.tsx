@@ -23,10 +23,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const access = await requireReferent(request);
   const data = exportReferentData(getDb(), { referentId: access.referentId });
   if (!data) throw new Response("Referente non trovato.", { status: 404 });
-  const phones = data.membershipRequests.flatMap((m) => {
-    const submission = (m.submission ?? {}) as Record<string, unknown>;
-    return [submission.phone, submission.mobile].filter((v): v is string => typeof v === "string" && v !== "");
-  });
+  const phones = [
+    ...data.referents.flatMap((r) => [r.phone, r.mobile]),
+    ...data.membershipRequests.flatMap((m) => {
+      const submission = (m.submission ?? {}) as Record<string, unknown>;
+      return [submission.phone, submission.mobile];
+    }),
+  ].filter((v): v is string => typeof v === "string" && v !== "");
   return json(
     {
       header: headerData(access),
@@ -128,8 +131,8 @@ export default function MyDataPage() {
                   ["Ruolo", REFERENT_ROLE_LABELS[r.role] ?? r.role],
                   ["Ufficio o settore", r.office],
                   ["Email", r.email],
-                  ["Telefono", r.phone],
-                  ["Cellulare", r.mobile],
+                  ["Telefono", phoneDisplay[r.phone] ?? r.phone],
+                  ["Cellulare", r.mobile ? (phoneDisplay[r.mobile] ?? r.mobile) : r.mobile],
                   ["Email confermata il", when(r.emailVerifiedAt)],
                   ["Informativa privacy letta il", `${when(r.privacyConsentAt)} (versione ${r.privacyNoticeVersion})`],
                   ["Comunicazioni del Coordinamento", r.receivesCommunications ? "sì" : "no"],

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { exportReferentData } from "~/models/privacy-export.server";
+import { italianIsoDay } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { requireReferent } from "~/utils/referent-auth.server";
 
@@ -13,7 +14,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return new Response(`${JSON.stringify(data, null, 2)}\n`, {
     headers: {
       "Content-Type": "application/json; charset=utf-8",
-      "Content-Disposition": `attachment; filename="i-miei-dati-${now.toISOString().slice(0, 10)}.json"`,
+      "Content-Disposition": `attachment; filename="i-miei-dati-${italianIsoDay(now)}.json"`,
       "Cache-Control": "no-store",
     },
   });

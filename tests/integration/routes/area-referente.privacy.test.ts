@@ -15,6 +15,7 @@ import { adminGet, adminPost, createTestCoordinator, settle } from "../../suppor
 import { findPersonalData, needlesOf, referentCookie, registerPerson, uniquePerson } from "../../support/privacy";
 import { renderRoute } from "../../support/render-route";
 import { APP_URL, browserPost, routeArgs } from "../../support/requests";
+import { italianIsoDay } from "~/utils/dates";
 
 const db = () => getDb();
 const adminId = () => db().select().from(coordinators).where(eq(coordinators.email, "coordinatore@example.org")).get()!.id;
@@ -70,7 +71,8 @@ describe("/area-referente/privacy and the data download", () => {
       const response = await settle(() => dataJson.loader(routeArgs(get(path, cookie), { id: String(theirs.referentId) })));
       expect(response.status).toBe(200);
       expect(response.headers.get("Content-Type")).toBe("application/json; charset=utf-8");
-      expect(response.headers.get("Content-Disposition")).toMatch(/^attachment; filename="i-miei-dati-\d{4}-\d{2}-\d{2}\.json"$/);
+      // Named with the day in Italy (not in UTC, a day behind between midnight and 1 or 2 in the morning).
+      expect(response.headers.get("Content-Disposition")).toBe(`attachment; filename="i-miei-dati-${italianIsoDay(new Date())}.json"`);
       expect(response.headers.get("Cache-Control")).toBe("no-store");
       const text = await response.text();
       const data = JSON.parse(text);
@@ -109,6 +111,8 @@ describe("/area-referente/privacy and the data download", () => {
     // As typed ("091 6…"), not the stored E.164 form ("+39916…").
     expect(rows["Telefono"]?.replace(/\s/g, "")).toBe(person.phone.replace(/\s/g, ""));
     expect(rows["Telefono"]).not.toMatch(/^\+39/);
+    // Nowhere on the page in its stored form (the referente's own block included).
+    expect(html).not.toMatch(/\+39\d{6,}/);
     for (const code of ["provinceCode", "bodyKind", "method:", "tipo: new", "area: referente"]) expect(html).not.toContain(code);
     // Records by name, not by database id ("ente: n. 7").
     expect(html).not.toMatch(/: n\. \d+/);
