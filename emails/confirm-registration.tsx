@@ -46,7 +46,7 @@ ConfirmRegistrationEmail.PreviewProps = {
   firstName: "Maria",
   bodyName: "Comune di Cefalù",
   confirmUrl: "http://localhost:3000/adesione/conferma/esempio",
-  expiresOn: "3 dicembre 2026",
+  expiresOn: "3 dicembre 2026 alle 18:00",
   isHandover: false,
 } satisfies ConfirmRegistrationProps;
 

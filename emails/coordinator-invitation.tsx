@@ -42,7 +42,7 @@ CoordinatorInvitationEmail.PreviewProps = {
   inviterName: "Amministratore",
   roleLabel: "Coordinatore",
   inviteUrl: "http://localhost:3000/invito-coordinatore/esempio",
-  expiresOn: "3 dicembre 2026",
+  expiresOn: "3 dicembre 2026 alle 18:00",
 } satisfies CoordinatorInvitationProps;
 
 export default CoordinatorInvitationEmail;

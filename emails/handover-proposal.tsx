@@ -44,7 +44,7 @@ HandoverProposalEmail.PreviewProps = {
   bodyName: "Comune di Cefalù",
   proposerName: "Maria Rossi",
   confirmUrl: "http://localhost:3000/subentro/esempio",
-  expiresOn: "3 dicembre 2026",
+  expiresOn: "3 dicembre 2026 alle 18:00",
 } satisfies HandoverProposalProps;
 
 export default HandoverProposalEmail;

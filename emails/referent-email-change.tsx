@@ -41,7 +41,7 @@ ReferentEmailChangeEmail.PreviewProps = {
   bodyName: "Comune di Cefalù",
   newEmail: "maria.rossi@comune.cefalu.pa.it",
   confirmUrl: "http://localhost:3000/area-referente/email/conferma/esempio",
-  expiresOn: "3 dicembre 2026",
+  expiresOn: "3 dicembre 2026 alle 18:00",
 } satisfies ReferentEmailChangeProps;
 
 export default ReferentEmailChangeEmail;

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { and, asc, eq, gt, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import { coordinators } from "#db/schema";
-import { formatDateIt } from "~/utils/dates";
+import { formatDateIt, formatDateTimeIt } from "~/utils/dates";
 import type { Db, Tx } from "~/utils/db.server";
 import { hashPassword, verifyPassword } from "~/utils/password.server";
 import { createToken, hashToken } from "~/utils/tokens.server";
@@ -157,7 +157,7 @@ export function inviteCoordinator(
         inviterName: inviter?.name ?? "Un amministratore",
         roleLabel: COORDINATOR_ROLE_LABELS[role],
         inviteUrl: `${appUrl}/invito-coordinatore/${token}`,
-        expiresOn: formatDateIt(expiresAt),
+        expiresOn: formatDateTimeIt(expiresAt),
       },
       domain: new URL(appUrl).hostname,
     });

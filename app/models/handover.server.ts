@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import { memberBodies, membershipRequests, referents, saiProjects } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
-import { formatDateIt } from "~/utils/dates";
+import { formatDateIt, formatDateTimeIt } from "~/utils/dates";
 import { createToken, hashToken } from "~/utils/tokens.server";
 import { REFERENT_ROLE_LABELS } from "~/validation/labels";
 import type { Successor } from "~/validation/referent-area";
@@ -125,7 +125,7 @@ export function proposeSuccessor(
         bodyName: body.name,
         proposerName: `${me.firstName} ${me.lastName}`,
         confirmUrl: `${appUrl}/subentro/${token}`,
-        expiresOn: formatDateIt(expiresAt),
+        expiresOn: formatDateTimeIt(expiresAt),
       },
       memberBodyId: body.id,
       domain: new URL(appUrl).hostname,

@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { auditLog, memberBodies, membershipRequests, referents, saiProjects } from "#db/schema";
-import { formatDateIt } from "~/utils/dates";
+import { formatDateIt, formatDateTimeIt } from "~/utils/dates";
 import type { Db, Tx } from "~/utils/db.server";
 import { createToken } from "~/utils/tokens.server";
 import { IMPORT_STATUS_LABELS, PENDING_WITHOUT_EMAILS_MESSAGE, type ImportStatus } from "~/validation/member-import";
@@ -157,7 +157,7 @@ export function runImport(
   if (!approved && !sendEmails) return { ok: false, reason: "invalid", error: PENDING_WITHOUT_EMAILS_MESSAGE };
   const domain = new URL(appUrl).hostname;
   const expiresAt = new Date(now.getTime() + CONFIRMATION_TTL_MS);
-  const expiresOn = formatDateIt(expiresAt);
+  const expiresOn = formatDateTimeIt(expiresAt);
   let currentLine: number | null = null;
   try {
     return db.transaction((tx): RunImportResult => {

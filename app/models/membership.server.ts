@@ -3,7 +3,7 @@ import { memberBodies, membershipRequests, referents, saiProjects } from "#db/sc
 import type { Registration } from "~/validation/registration";
 import type { Db, Tx } from "~/utils/db.server";
 import { createToken, hashToken } from "~/utils/tokens.server";
-import { formatDateIt } from "~/utils/dates";
+import { formatDateIt, formatDateTimeIt } from "~/utils/dates";
 import { recordAudit } from "./audit.server";
 import { listActiveCoordinators } from "./coordinator.server";
 import { queueEmail } from "./outbox.server";
@@ -151,7 +151,7 @@ export function submitRegistration(db: Db, { registration: r, appUrl, now = new 
         firstName: r.firstName,
         bodyName: body.kind === "comune" ? body.name : bodyName,
         confirmUrl: `${appUrl}/adesione/conferma/${token}`,
-        expiresOn: formatDateIt(expiresAt),
+        expiresOn: formatDateTimeIt(expiresAt),
         isHandover: kind === "handover",
       },
       memberBodyId: body.id,

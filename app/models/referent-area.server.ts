@@ -3,7 +3,7 @@ import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { memberBodies, membershipRequests, referentEmailChanges, referents, saiProjects, type ReferentRole } from "#db/schema";
 import { displayPhone } from "~/utils/phone-display.server";
 import type { Db, Tx } from "~/utils/db.server";
-import { formatDateIt } from "~/utils/dates";
+import { formatDateIt, formatDateTimeIt } from "~/utils/dates";
 import { createToken, hashToken } from "~/utils/tokens.server";
 import { MEMBER_BODY_KIND_LABELS, REFERENT_ROLE_LABELS } from "~/validation/labels";
 import type { ContactChange, ProjectInput } from "~/validation/referent-area";
@@ -295,7 +295,7 @@ export function requestEmailChange(
         bodyName: access.bodyName,
         newEmail,
         confirmUrl: `${appUrl}/area-referente/email/conferma/${token}`,
-        expiresOn: formatDateIt(expiresAt),
+        expiresOn: formatDateTimeIt(expiresAt),
       },
       memberBodyId: access.memberBodyId,
       domain: new URL(appUrl).hostname,

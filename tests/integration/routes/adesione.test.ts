@@ -8,6 +8,7 @@ import { countRows, outboxFor, requestsForEmail } from "../../support/db-queries
 import { validRegistrationFields } from "../../support/factories";
 import { freeComune } from "../../support/invitations";
 import { browserPost, routeArgs } from "../../support/requests";
+import { formatDateTimeIt } from "~/utils/dates";
 
 async function submit(fields: Record<string, string>, options?: { origin?: string }) {
   const request = await browserPost("/adesione", fields, options);
@@ -55,6 +56,9 @@ describe("POST /adesione", () => {
     expect(email.template).toBe("confirm-registration");
     expect(email.status).toBe("queued");
     expect(String(email.props.confirmUrl)).toMatch(/^http:\/\/portale\.test\/adesione\/conferma\/[\w-]{40,}$/);
+    // The link ends at a moment, not at the start of a day: the email says when ("… alle 14:05").
+    expect(email.props.expiresOn).toBe(formatDateTimeIt(request.confirmationExpiresAt!));
+    expect(String(email.props.expiresOn)).toMatch(/ alle \d{2}:\d{2}$/);
   });
 
   it.each([
