@@ -91,6 +91,11 @@ export default function MyRoundTablesPage() {
                     <p className="fw-bold text-danger mb-0">Il Tavolo tecnico è stato annullato.</p>
                   ) : (
                     <>
+                      {u.roundTable.onlineUrl && u.roundTable.mode !== "in_presenza" && u.answer !== "no" && u.canAnswer ? (
+                        <p className="mb-1">
+                          Per partecipare online: <a href={u.roundTable.onlineUrl} className="text-break">{u.roundTable.onlineUrl}</a>
+                        </p>
+                      ) : null}
                       <p className="mb-2">
                         La tua risposta: <strong>{ANSWER_WORDS[u.answer]}</strong>
                         {u.answeredAt ? ` (${u.answeredAt})` : ""}
@@ -99,10 +104,11 @@ export default function MyRoundTablesPage() {
                         <Form method="post" className="d-flex flex-wrap gap-2" aria-label={`Risposta all'invito: ${u.name}`}>
                           <AuthenticityTokenInput name="csrf" />
                           <input type="hidden" name="invitationId" value={u.invitationId} />
-                          <button type="submit" name="risposta" value="si" className="btn btn-primary btn-sm" aria-pressed={u.answer === "yes"}>
+                          {/* The answer given is the filled button. */}
+                          <button type="submit" name="risposta" value="si" className={`btn btn-sm ${u.answer === "yes" ? "btn-primary" : "btn-outline-primary"}`} aria-pressed={u.answer === "yes"}>
                             Partecipo
                           </button>
-                          <button type="submit" name="risposta" value="no" className="btn btn-outline-primary btn-sm" aria-pressed={u.answer === "no"}>
+                          <button type="submit" name="risposta" value="no" className={`btn btn-sm ${u.answer === "no" ? "btn-primary" : "btn-outline-primary"}`} aria-pressed={u.answer === "no"}>
                             Non partecipo
                           </button>
                         </Form>

@@ -7,6 +7,7 @@ import * as tavoli from "~/routes/area-referente.tavoli";
 import { getDb } from "~/utils/db.server";
 import { createTestCoordinator, settle } from "../../support/admin";
 import { createReferent, referentCookie, referentGet, referentPost } from "../../support/referent";
+import { renderRoute } from "../../support/render-route";
 import { APP_URL, routeArgs } from "../../support/requests";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -77,6 +78,23 @@ describe("I miei Tavoli", () => {
     expect(getDb().select().from(invitations).where(eq(invitations.id, invitation.id)).get()!.answer).toBe("no");
 
     expect((await answer(cookie, invitation.id, "forse")).status).toBe(400);
+  });
+
+  it("gives the link of an online meeting to the invitee who has not declined, and marks the answer given", async () => {
+    const a = await createReferent("active");
+    const { cookie } = await referentCookie(a.referentId);
+    const rt = roundTable({ mode: "online", onlineUrl: "https://meet.example.org/tavolo-riservato" });
+    sendInvitations(getDb(), { roundTableId: rt.id, filters: { includeReferents: false, extraEmails: [a.email] }, coordinatorId: createTestCoordinator().id, appUrl: APP_URL });
+    const invitation = getDb().select().from(invitations).where(eq(invitations.roundTableId, rt.id)).get()!;
+    const html = async () => (await renderRoute(tavoli, referentGet("/area-referente/tavoli", cookie))).html;
+    expect(await html()).toContain('Per partecipare online: <a href="https://meet.example.org/tavolo-riservato"');
+    expect((await answer(cookie, invitation.id, "si")).status).toBe(302);
+    expect(await html()).toMatch(/class="btn btn-sm btn-primary" aria-pressed="true">Partecipo</);
+    expect((await answer(cookie, invitation.id, "no")).status).toBe(302);
+    const declined = await html();
+    expect(declined).not.toContain("meet.example.org");
+    expect(declined).toMatch(/class="btn btn-sm btn-primary" aria-pressed="true">Non partecipo</);
+    expect(declined).toMatch(/class="btn btn-sm btn-outline-primary" aria-pressed="false">Partecipo</);
   });
 
   it("does not let a referente answer someone else's invitation", async () => {
