@@ -6,6 +6,7 @@ import * as coordinatorPasswordChanged from "./coordinator-password-changed";
 import * as coordinatorPasswordReset from "./coordinator-password-reset";
 import * as membershipApproved from "./membership-approved";
 import * as membershipRejected from "./membership-rejected";
+import * as referentEmailChanged from "./referent-email-changed";
 import * as referentReplaced from "./referent-replaced";
 import * as registrationAwaitingApproval from "./registration-awaiting-approval";
 import * as roundTableInvitation from "./round-table-invitation";
@@ -49,6 +50,7 @@ export const emailTemplates = {
   "round-table-reminder": roundTableReminder as Template<roundTableReminder.RoundTableReminderProps>,
   "referent-login-code": referentLoginCode as Template<referentLoginCode.ReferentLoginCodeProps>,
   "referent-email-change": referentEmailChange as Template<referentEmailChange.ReferentEmailChangeProps>,
+  "referent-email-changed": referentEmailChanged as Template<referentEmailChanged.ReferentEmailChangedProps>,
   "handover-proposal": handoverProposal as Template<handoverProposal.HandoverProposalProps>,
   "round-table-updated": roundTableUpdated as Template<roundTableUpdated.RoundTableUpdatedProps>,
   "round-table-cancelled": roundTableCancelled as Template<roundTableCancelled.RoundTableCancelledProps>,

@@ -334,7 +334,7 @@ export function lookupEmailChange(db: Db, { token, now = new Date() }: { token: 
 }
 
 /** The POST of the confirmation page: the new address replaces the old one (once). */
-export function confirmEmailChange(db: Db, { token, now = new Date() }: { token: string; now?: Date }): EmailChangeLookup {
+export function confirmEmailChange(db: Db, { token, appUrl, now = new Date() }: { token: string; appUrl: string; now?: Date }): EmailChangeLookup {
   return db.transaction((tx): EmailChangeLookup => {
     const found = findEmailChange(tx, token, now);
     if (!found) return { state: "invalid" };
@@ -342,6 +342,14 @@ export function confirmEmailChange(db: Db, { token, now = new Date() }: { token:
     const deleted = tx.delete(referentEmailChanges).where(eq(referentEmailChanges.id, change.id)).returning({ id: referentEmailChanges.id }).get();
     if (!deleted) return { state: "invalid" };
     tx.update(referents).set({ email: change.newEmail, emailVerifiedAt: now }).where(eq(referents.id, referent.id)).run();
+    // The old address is told: if someone else made the change, the person finds out.
+    queueEmail(tx, {
+      to: referent.email,
+      template: "referent-email-changed",
+      props: { firstName: referent.firstName, bodyName: found.bodyName, newEmail: change.newEmail, changedAt: formatDateTimeIt(now) },
+      memberBodyId: referent.memberBodyId,
+      domain: new URL(appUrl).hostname,
+    });
     const request = tx
       .select({ id: membershipRequests.id })
       .from(membershipRequests)

@@ -4,6 +4,8 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { confirmEmailChange, lookupEmailChange } from "~/models/referent-area.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { ofBody } from "~/utils/text";
 
 export const meta: MetaFunction = () => [
@@ -21,7 +23,8 @@ export function loader({ params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const formData = await request.formData();
   await validateCsrf(request, formData);
-  const lookup = confirmEmailChange(getDb(), { token: params.token ?? "" });
+  const lookup = confirmEmailChange(getDb(), { token: params.token ?? "", appUrl: getEnv().appUrl });
+  if (lookup.state === "valid") wakeOutboxWorker();
   return json({ lookup, confirmed: lookup.state === "valid" }, { status: lookup.state === "valid" ? 200 : 410 });
 }
 

@@ -42,6 +42,7 @@ export const EMAIL_SECRET_PROPS = {
   "round-table-reminder": { answerUrl: "link" },
   "referent-login-code": { code: "code", signInUrl: "link" },
   "referent-email-change": { confirmUrl: "link" },
+  "referent-email-changed": {},
   "handover-proposal": { confirmUrl: "link" },
   "round-table-updated": { answerUrl: "link" },
   "round-table-cancelled": {},

@@ -49,6 +49,7 @@ export const EMAIL_TEMPLATE_LABELS: Record<EmailTemplateName, string> = {
   "round-table-reminder": "Promemoria di un Tavolo tecnico",
   "referent-login-code": "Codice di accesso all'area referente",
   "referent-email-change": "Conferma del nuovo indirizzo email del referente",
+  "referent-email-changed": "Avviso di cambio dell'indirizzo email (al vecchio indirizzo)",
   "handover-proposal": "Proposta di subentro come referente",
   "round-table-updated": "Aggiornamento di un Tavolo tecnico",
   "round-table-cancelled": "Annullamento di un Tavolo tecnico",

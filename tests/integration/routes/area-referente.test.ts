@@ -277,6 +277,10 @@ describe("change of email address", () => {
     const confirmed = await settle(async () => emailConfirm.action(routeArgs(await browserPost(`/area-referente/email/conferma/${token}`, {}), { token })));
     expect(confirmed.status).toBe(200);
     expect(referentRow(a.referentId)).toMatchObject({ email: newEmail });
+    // The old address is told, in case someone else made the change.
+    const notice = outboxFor(a.email).filter((m) => m.template === "referent-email-changed");
+    expect(notice).toHaveLength(1);
+    expect(notice[0].props).toMatchObject({ newEmail, firstName: a.fields.firstName });
     const again = await settle(async () => emailConfirm.action(routeArgs(await browserPost(`/area-referente/email/conferma/${token}`, {}), { token })));
     expect(again.status).toBe(410);
 

@@ -1,0 +1,43 @@
+import { Heading, Text } from "@react-email/components";
+import { EmailLayout } from "./components/layout";
+import { ofBody } from "~/utils/text";
+
+// Sent to the address a referente had before a change of email was confirmed: if someone else
+// changed it, this is how the person finds out.
+export type ReferentEmailChangedProps = {
+  firstName: string;
+  bodyName: string;
+  newEmail: string;
+  changedAt: string;
+};
+
+export const subject = (p: ReferentEmailChangedProps) => `L'indirizzo email del referente ${ofBody(p.bodyName)} è cambiato`;
+
+export function ReferentEmailChangedEmail(p: ReferentEmailChangedProps) {
+  return (
+    <EmailLayout preview={`Da ora le email del Coordinamento SAI arrivano a ${p.newEmail}`}>
+      <Heading as="h1" style={{ fontSize: "22px" }}>
+        Indirizzo email cambiato
+      </Heading>
+      <Text>Gentile {p.firstName},</Text>
+      <Text>
+        il {p.changedAt} è stato confermato un nuovo indirizzo email per il referente {ofBody(p.bodyName)}:{" "}
+        <strong>{p.newEmail}</strong>. Da ora gli inviti, le comunicazioni e i codici di accesso all'area referente
+        arrivano lì, non più a questo indirizzo.
+      </Text>
+      <Text>
+        Se il cambio l'hai fatto tu, non devi fare altro. Se non lo hai chiesto tu, avvisa subito i coordinatori di ANCI
+        Sicilia: qualcuno potrebbe avere avuto accesso alla tua casella o all'area referente.
+      </Text>
+    </EmailLayout>
+  );
+}
+
+ReferentEmailChangedEmail.PreviewProps = {
+  firstName: "Maria",
+  bodyName: "Comune di Cefalù",
+  newEmail: "maria.rossi@comune.cefalu.pa.it",
+  changedAt: "26 novembre 2026 alle 10:15",
+} satisfies ReferentEmailChangedProps;
+
+export default ReferentEmailChangedEmail;
