@@ -67,6 +67,11 @@ export default function LoginPage() {
               Password reimpostata: accedi con la nuova password.
             </div>
           ) : null}
+          {searchParams.get("esito") === "uscito" && !actionData ? (
+            <div className="alert alert-success" role="status">
+              Sei uscito dall'area coordinatori.
+            </div>
+          ) : null}
           <Form method="post" noValidate onSubmit={onSubmit}>
             <AuthenticityTokenInput name="csrf" />
             <HoneypotInputs label="Non compilare questo campo" />

@@ -6,7 +6,7 @@ import { signOut } from "~/utils/sign-out.server";
 export const meta: MetaFunction = () => [{ title: "Esci - Coordinamento SAI" }];
 
 export async function action({ request }: ActionFunctionArgs) {
-  return signOut(request, { endSession: endCoordinatorSession, to: "/login" });
+  return signOut(request, { endSession: endCoordinatorSession, to: "/login?esito=uscito" });
 }
 
 // Signing out changes state, so GET only offers the button.

@@ -106,6 +106,8 @@ describe("sessions", () => {
     headers.set("Cookie", `${headers.get("Cookie")}; ${cookie}`);
     const response = await logoutAction({ request: new Request(request.url, { method: "POST", body: await request.text(), headers }), params: {}, context: loadContext() });
     expect(response.status).toBe(302);
+    // The sign-in page then says so.
+    expect(response.headers.get("Location")).toBe("/login?esito=uscito");
     expect(await canEnterAdmin(cookie)).toBe(false);
 
     const other = await sessionCookieFor(adminId());
