@@ -26,8 +26,10 @@ function pruneExpired(now: number, windowMs: number) {
   for (const [key, w] of windows) if (now - w.startedAt >= windowMs) windows.delete(key);
 }
 
+/** "Troppe richieste in poco tempo: riprova tra 12 minuti." (the error page shows it; the wait is the real one). */
 export function tooManyRequests(retryAfterSeconds: number) {
-  return new Response("Troppe richieste in poco tempo: riprova più tardi.", {
+  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+  return new Response(`Troppe richieste in poco tempo: riprova tra ${minutes === 1 ? "un minuto" : `${minutes} minuti`}.`, {
     status: 429,
     headers: { "Retry-After": String(retryAfterSeconds), "Content-Type": "text/plain; charset=utf-8" },
   });
