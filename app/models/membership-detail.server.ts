@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, ne, or } from "drizzle-orm";
+import { and, desc, eq, ne, or } from "drizzle-orm";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { alias } from "drizzle-orm/sqlite-core";
 import { auditActionTitle, referentActorLabel } from "~/utils/audit-labels";
@@ -32,7 +32,7 @@ import { recordAudit } from "./audit.server";
 import { outboxSubjectForCoordinators } from "./outbox-preview.server";
 import { getBodyParticipation } from "./participation.server";
 import { declaredBodyChanges } from "./membership-review.server";
-import { notAwaitingApproval, PROJECT_FIELD_LABELS, projectView } from "./sai-project.server";
+import { PROJECT_FIELD_LABELS, projectView, replaceableProjects } from "./sai-project.server";
 import { isKnownProvince, provinceName } from "./territory.server";
 
 // Everything a coordinator needs to judge one membership request, and the corrections they can make.
@@ -346,7 +346,7 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl, now = new Date(
     replaceableProjects: db
       .select({ id: saiProjects.id })
       .from(saiProjects)
-      .where(and(eq(saiProjects.memberBodyId, body.id), isNull(saiProjects.closedAt), notAwaitingApproval(), or(isNull(saiProjects.requestId), ne(saiProjects.requestId, request.id))))
+      .where(replaceableProjects({ memberBodyId: body.id, requestId: request.id }))
       .all().length,
     referentHistory,
     projects,

@@ -5,7 +5,7 @@ import { formatDateIt } from "~/utils/dates";
 import { recordAudit } from "./audit.server";
 import { transferInvitations } from "./invitation.server";
 import { queueEmail } from "./outbox.server";
-import { notAwaitingApproval } from "./sai-project.server";
+import { replaceableProjects } from "./sai-project.server";
 
 // Coordinators' decisions on membership requests. Each runs in one transaction with its emails
 // and audit entry, and refuses to act on a request that is not in the state it expects.
@@ -60,15 +60,7 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, replacePr
         ? tx
             .update(saiProjects)
             .set({ closedAt: now })
-            .where(
-              and(
-                eq(saiProjects.memberBodyId, body.id),
-                isNull(saiProjects.closedAt),
-                or(isNull(saiProjects.requestId), ne(saiProjects.requestId, request.id)),
-                // Only the ente's own: not those of another scheda still waiting.
-                notAwaitingApproval(),
-              ),
-            )
+            .where(replaceableProjects({ memberBodyId: body.id, requestId: request.id }))
             .returning({ id: saiProjects.id })
             .all()
             .map((p) => p.id)

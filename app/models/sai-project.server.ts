@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { memberBodies, membershipRequests, saiProjects } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
 import { isPastIsoDay, italianIsoDay } from "~/utils/dates";
@@ -290,6 +290,20 @@ export function notAwaitingApproval() {
   return sql`(${saiProjects.requestId} IS NULL OR ${saiProjects.requestId} NOT IN (SELECT awaiting.id FROM membership_requests awaiting
     WHERE awaiting.status IN ('email_unverified', 'pending', 'rejected')
       AND coalesce(json_extract(awaiting.submission, '$.source'), '') <> ${sql.raw(`'${REFERENT_PROPOSAL_SOURCE}'`)}))`;
+}
+
+/**
+ * The ente's own open projects other than those a request declared: what approving that request as a
+ * handover may replace (the request page counts them, the approval closes them on request).
+ */
+export function replaceableProjects({ memberBodyId, requestId }: { memberBodyId: number; requestId: number }) {
+  return and(
+    eq(saiProjects.memberBodyId, memberBodyId),
+    isNull(saiProjects.closedAt),
+    or(isNull(saiProjects.requestId), ne(saiProjects.requestId, requestId)),
+    // Only the ente's own: not those of another scheda still waiting.
+    notAwaitingApproval(),
+  )!;
 }
 
 export type OverdueProject = {
