@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { and, asc, eq, inArray, notExists, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, notExists, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { invitations, memberBodies, referents, roundTables } from "#db/schema";
 import type { RoundTableEmailInfo } from "#emails/components/round-table-details";
@@ -506,9 +506,15 @@ export type InvitationListRow = {
  * started: withdrawn (decision 012). It keeps its answer for the record but no longer counts among
  * the invitees and their answers; a successor got an invitation of their own.
  */
-export function invitationWithdrawn() {
-  return sql<number>`(${invitations.referentId} IS NOT NULL AND EXISTS (SELECT 1 FROM referents wr, round_tables wrt
-    WHERE wr.id = ${invitations.referentId} AND wrt.id = ${invitations.roundTableId}
+export function invitationWithdrawn(
+  // The invitation's columns, as the statement names them (the invitations page aliases the table).
+  { referentId, roundTableId }: { referentId: SQL | typeof invitations.referentId; roundTableId: SQL | typeof invitations.roundTableId } = {
+    referentId: invitations.referentId,
+    roundTableId: invitations.roundTableId,
+  },
+) {
+  return sql<number>`(${referentId} IS NOT NULL AND EXISTS (SELECT 1 FROM referents wr, round_tables wrt
+    WHERE wr.id = ${referentId} AND wrt.id = ${roundTableId}
       AND (wr.valid_to < wrt.starts_at OR wr.erased_at < wrt.starts_at)))`;
 }
 
@@ -563,8 +569,7 @@ export function listInvitations(
     pageSize = 100,
   }: { roundTableId: number; /** One answer, or the withdrawn invitations; none: every invitee (not the withdrawn). */ answer?: InvitationAnswer | "withdrawn"; page?: number; pageSize?: number },
 ) {
-  // coalesce: a comparison with a NULL end of term is NULL, and NOT NULL would drop the row.
-  const withdrawn = sql`(coalesce(r.valid_to < rt.starts_at, 0) OR coalesce(r.erased_at < rt.starts_at, 0))`;
+  const withdrawn = invitationWithdrawn({ referentId: sql.raw("i.referent_id"), roundTableId: sql.raw("i.round_table_id") });
   const where = sql`i.round_table_id = ${roundTableId} AND ${answer === "withdrawn" ? withdrawn : sql`NOT ${withdrawn}`}${
     answer && answer !== "withdrawn" ? sql` AND i.answer = ${answer}` : sql``
   }`;
@@ -588,7 +593,6 @@ export function listInvitations(
              mb.name IS NULL AS extra,
              (SELECT max(o2.id) FROM outbox o2 WHERE o2.recipient = i.email AND +o2.round_table_id = i.round_table_id) AS last_email_id
       FROM invitations i
-      JOIN round_tables rt ON rt.id = i.round_table_id
       LEFT JOIN referents r ON r.id = i.referent_id
       LEFT JOIN member_bodies mb ON mb.id = r.member_body_id
       WHERE ${where}
