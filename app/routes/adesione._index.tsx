@@ -4,7 +4,7 @@ import { RegistrationForm, initialRegistrationValues, type RegistrationFormValue
 import { submitRegistration } from "~/models/membership.server";
 import { listProvinceSelectOptions } from "~/models/territory.server";
 import { getCookies } from "~/utils/cookies.server";
-import { validateCsrf } from "~/utils/csrf.server";
+import { hasValidCsrfToken } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { formDataToObject, issuesToFieldErrors } from "~/utils/form-data";
@@ -17,6 +17,9 @@ export const meta: MetaFunction = () => [
   { title: "Scheda referente - Adesione al Coordinamento SAI" },
   { name: "description", content: "Registra online il referente del tuo ente per il Coordinamento dei Comuni siciliani aderenti alla Rete SAI." },
 ];
+
+const EXPIRED_FORM_MESSAGE =
+  "Per sicurezza la scheda non è stata inviata perché la pagina era scaduta (succede, per esempio, dopo la chiusura del browser o la cancellazione dei cookie). I dati che hai scritto sono ancora qui sotto: controllali e premi di nuovo «Invia la scheda».";
 
 type ActionData = {
   values: RegistrationFormValues;
@@ -35,9 +38,12 @@ export async function loader() {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await request.formData();
-  await validateCsrf(request, formData);
-  checkHoneypot(formData);
   const values = registrationValuesOf(formData);
+  // Nothing is stored without a valid token, but the scheda typed for ten minutes is given back.
+  if (!(await hasValidCsrfToken(request, formData))) {
+    return json<ActionData>({ values, errors: {}, formError: EXPIRED_FORM_MESSAGE }, { status: 403 });
+  }
+  checkHoneypot(formData);
   const intent = String(formData.get("intent") ?? "submit");
 
   // Without JavaScript "Aggiungi progetto" and "Rimuovi progetto" post the form back to be redrawn.

@@ -30,11 +30,21 @@ export function assertSameOrigin(request: Request) {
 
 /** Origin check plus the double-submit token; throws 403 on failure. */
 export async function validateCsrf(request: Request, formData: FormData) {
+  if (!(await hasValidCsrfToken(request, formData))) throw forbidden();
+}
+
+/**
+ * Like validateCsrf, but a missing or stale token (the browser lost its cookie, or the page was
+ * restored from an old session) answers false instead of throwing, so a long form can be given back
+ * with what the person typed. A foreign Origin is still refused outright.
+ */
+export async function hasValidCsrfToken(request: Request, formData: FormData) {
   assertSameOrigin(request);
   try {
     await getCsrf().validate(formData, request.headers);
+    return true;
   } catch (error) {
-    if (error instanceof CSRFError) throw forbidden();
+    if (error instanceof CSRFError) return false;
     throw error;
   }
 }

@@ -175,6 +175,48 @@ describe("scheda referente with JavaScript", () => {
   });
 });
 
+/**
+ * The browser loses its cookies while the scheda is open (closed and restored, or cleared): the post
+ * has no valid token. Nothing is stored, the scheda comes back as typed with the reason, and sending
+ * it again works.
+ */
+async function expectExpiredFormKept(page: Page, data: RegistrationData) {
+  await page.context().clearCookies();
+  const answer = page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/adesione");
+  await page.getByRole("button", { name: "Invia la scheda" }).click();
+  expect((await answer).status()).toBe(403);
+  const alert = page.getByRole("alert").filter({ hasText: "la pagina era scaduta" });
+  await alert.waitFor();
+  expect(await alert.textContent()).toContain("I dati che hai scritto sono ancora qui sotto");
+  expect(new URL(page.url()).pathname).toBe("/adesione");
+  expect(await field(page, "PEC dell'ente").inputValue()).toBe(data.pec);
+  expect(await field(page, "Email").inputValue()).toBe(data.email);
+  expect(await field(page, "Telefono").inputValue()).toBe(data.phone);
+  expect(await projectGroup(page, 0).getByLabel("Ente attuatore", { exact: true }).inputValue()).toBe(data.projects[0].managingOrganization);
+  expect(await page.getByLabel(/^Ho letto l'informativa/).isChecked()).toBe(true);
+  expect(await mailsTo(data.email), "nothing was stored or sent").toEqual([]);
+
+  await submitRegistration(page);
+  await expectConfirmationEmail(data);
+}
+
+test("with JavaScript, a scheda posted after the browser lost its cookies is kept and can be sent again", async () => {
+  const page = await browser.newPage();
+  const data = makeRegistration();
+  await page.goto("/adesione");
+  await waitForHydration(page);
+  await fillRegistrationForm(page, data, { js: true });
+  await expectExpiredFormKept(page, data);
+});
+
+test("without JavaScript, a scheda posted after the browser lost its cookies is kept and can be sent again", async () => {
+  const page = await browser.newPage({ javaScriptEnabled: false });
+  const data = makeRegistration();
+  await page.goto("/adesione");
+  await fillRegistrationForm(page, data, { js: false });
+  await expectExpiredFormKept(page, data);
+});
+
 describe("scheda referente without JavaScript", () => {
   test("a person registers with the native select, adds a project by posting the form, and confirms", async () => {
     const page = await browser.newPage({ javaScriptEnabled: false });

@@ -35,7 +35,7 @@ type PageOptions = { javaScriptEnabled?: boolean; bypassCSP?: boolean };
 const pagesWithoutJs = new WeakSet<Page>();
 
 /** Messages a page logs that are expected: the 400/404/410 answers the tests provoke on purpose. */
-const EXPECTED_CONSOLE = [/Failed to load resource: the server responded with a status of (400|401|404|409|410)/];
+const EXPECTED_CONSOLE = [/Failed to load resource: the server responded with a status of (400|401|403|404|409|410)/];
 
 /**
  * Call once at the top of a test file. Connects to the shared browser before the tests, gives each

@@ -214,6 +214,21 @@ describe("POST /adesione", () => {
     expect(countRows()).toEqual(before);
   });
 
+  it("gives a scheda posted without its CSRF cookie back as typed, with the reason, and stores nothing", async () => {
+    const before = countRows();
+    const fields = validRegistrationFields();
+    const request = await browserPost("/adesione", fields);
+    const headers = new Headers(request.headers);
+    headers.delete("Cookie");
+    const response = await action(routeArgs(new Request(request.url, { method: "POST", body: await request.text(), headers }))).catch((r) => r as Response);
+    expect(response.status).toBe(403);
+    const body = (await response.json()) as { values: Record<string, unknown>; formError: string };
+    expect(body.formError).toMatch(/^Per sicurezza la scheda non è stata inviata perché la pagina era scaduta/);
+    expect(body.values).toMatchObject({ pec: fields.pec, email: fields.email, firstName: fields.firstName, privacyConsent: true });
+    expect(body.values.projects).toEqual([expect.objectContaining({ managingOrganization: fields["projects.0.managingOrganization"] })]);
+    expect(countRows()).toEqual(before);
+  });
+
   it("refuses a filled honeypot", async () => {
     const before = countRows();
     const response = await submit({ ...validRegistrationFields(), sito_web: "http://spam.example" });
