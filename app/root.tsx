@@ -9,6 +9,7 @@ import {
   Scripts,
   ScrollRestoration,
   useLocation,
+  useMatches,
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
@@ -23,6 +24,7 @@ import { BODY_TOO_LARGE_MESSAGE } from "./utils/body-limits";
 import { commitCsrfToken } from "./utils/csrf.server";
 import { getHoneypotInputProps } from "./utils/honeypot.server";
 import { useNonce } from "./utils/nonce";
+import { MAIN_CONTENT_ID, skipLinkTarget } from "./utils/skip-link";
 
 export const links: LinksFunction = () => [
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
@@ -57,6 +59,10 @@ export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
   const data = useRouteLoaderData<typeof loader>("root");
   useFocusAfterNavigation();
+  // When the root's error page replaces everything, no area frame is drawn to skip past.
+  const rootError = useRouteError();
+  const matches = useMatches();
+  const skipTo = rootError ? MAIN_CONTENT_ID : skipLinkTarget(matches);
   if (typeof document !== "undefined") hasFormTokens = Boolean(data?.csrfToken);
   return (
     <html lang="it">
@@ -67,11 +73,11 @@ export function Layout({ children }: { children: ReactNode }) {
         <Links />
       </head>
       <body>
-        <a className="skip-link" href="#contenuto">
+        <a className="skip-link" href={`#${skipTo}`}>
           Vai al contenuto principale
         </a>
         <SiteHeader />
-        <main id="contenuto" tabIndex={-1}>
+        <main id={MAIN_CONTENT_ID} tabIndex={-1}>
           <AuthenticityTokenProvider token={data?.csrfToken ?? ""}>
             <HoneypotProvider {...(data?.honeypotInputProps ?? {})}>{children}</HoneypotProvider>
           </AuthenticityTokenProvider>

@@ -1,9 +1,11 @@
 import type { ReactNode } from "react";
 import { SectionNav, type SectionLink } from "~/components/section-nav";
 import { SignOutForm } from "~/components/sign-out-form";
+import { PAGE_CONTENT_ID } from "~/utils/skip-link";
 
 // The frame of the referent area's pages (issue 6): who is signed in, the area's tabs and "Esci".
-// Each page renders its own <h1> inside it.
+// Each page renders its own <h1> inside it, and exports `handle = areaPageHandle` so that the skip
+// link leads past the frame.
 
 export type ReferentHeaderData = { firstName: string; lastName: string; bodyName: string };
 
@@ -25,7 +27,9 @@ export function ReferentAreaFrame({ referent, children }: { referent: ReferentHe
           <SignOutForm action="/area-referente/esci" buttonClassName="btn btn-outline-primary btn-sm" />
         </div>
       </div>
-      {children}
+      <div id={PAGE_CONTENT_ID} tabIndex={-1}>
+        {children}
+      </div>
     </div>
   );
 }

@@ -1,20 +1,41 @@
-import { NavLink } from "@remix-run/react";
+import { NavLink, useLocation } from "@remix-run/react";
 
 export type SectionLink = { to: string; label: string; end?: boolean };
 
-/** An area's tabs (coordinators, referente); `end` keeps the area's home tab from matching every page below it. */
+const isCurrent = (link: SectionLink, pathname: string) =>
+  pathname === link.to || (!link.end && pathname.startsWith(`${link.to}/`));
+
+/**
+ * An area's tabs (coordinators, referente); `end` keeps the area's home tab from matching every page
+ * below it. On a phone the tabs of the coordinators' area took four rows above the page, so below the
+ * tablet breakpoint they fold into a disclosure naming the current section (a native <details>:
+ * it works without JavaScript); only one of the two is displayed, so only one is announced.
+ */
 export function SectionNav({ label, links }: { label: string; links: readonly SectionLink[] }) {
+  const { pathname } = useLocation();
+  const current = links.find((l) => isCurrent(l, pathname));
+  const items = links.map((l) => (
+    <li className="nav-item" key={l.to}>
+      <NavLink to={l.to} end={l.end} className="nav-link">
+        {l.label}
+      </NavLink>
+    </li>
+  ));
   return (
-    <nav aria-label={label} className="section-nav">
-      <ul className="nav nav-tabs">
-        {links.map((l) => (
-          <li className="nav-item" key={l.to}>
-            <NavLink to={l.to} end={l.end} className="nav-link">
-              {l.label}
-            </NavLink>
-          </li>
-        ))}
-      </ul>
-    </nav>
+    <>
+      <nav aria-label={label} className="section-nav section-nav-tabs">
+        <ul className="nav nav-tabs">{items}</ul>
+      </nav>
+      {/* Keyed by the address so that a navigation inside the app closes it, as a page load would. */}
+      <details className="section-nav section-nav-menu" key={pathname}>
+        <summary>
+          {label}
+          {current ? <span className="section-nav-current">: {current.label}</span> : null}
+        </summary>
+        <nav aria-label={label}>
+          <ul className="nav flex-column">{items}</ul>
+        </nav>
+      </details>
+    </>
   );
 }

@@ -3,6 +3,9 @@ import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
 import { SectionNav, type SectionLink } from "~/components/section-nav";
 import { SignOutForm } from "~/components/sign-out-form";
 import { requireCoordinator } from "~/utils/auth.server";
+import { PAGE_CONTENT_ID, areaPageHandle } from "~/utils/skip-link";
+
+export const handle = areaPageHandle;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const coordinator = await requireCoordinator(request);
@@ -37,7 +40,9 @@ export default function AdminLayout() {
           <SignOutForm action="/logout" buttonClassName="btn btn-outline-primary btn-sm" />
         </div>
       </div>
-      <Outlet />
+      <div id={PAGE_CONTENT_ID} tabIndex={-1}>
+        <Outlet />
+      </div>
     </div>
   );
 }

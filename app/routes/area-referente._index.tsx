@@ -8,6 +8,9 @@ import { validateCsrf } from "~/utils/csrf.server";
 import { formatDateIt, formatIsoDay } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { requireReferent, startReferentSession } from "~/utils/referent-auth.server";
+import { areaPageHandle } from "~/utils/skip-link";
+
+export const handle = areaPageHandle;
 
 export const meta: MetaFunction = () => [
   { title: "Il mio ente - Area referente - Coordinamento SAI" },

@@ -13,6 +13,9 @@ import { issuesToFieldErrors, type FormErrors } from "~/utils/form-data";
 import { requireReferent } from "~/utils/referent-auth.server";
 import { REFERENT_ROLE_LABELS } from "~/validation/labels";
 import { contactSchema, type ContactInput } from "~/validation/referent-area";
+import { areaPageHandle } from "~/utils/skip-link";
+
+export const handle = areaPageHandle;
 
 export const meta: MetaFunction = () => [
   { title: "I tuoi dati - Area referente - Coordinamento SAI" },

@@ -13,6 +13,9 @@ import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { consumeRateLimit, tooManyRequests } from "~/utils/rate-limit.server";
 import { requireReferent } from "~/utils/referent-auth.server";
 import { emailChangeSchema, type EmailChangeInput } from "~/validation/referent-area";
+import { areaPageHandle } from "~/utils/skip-link";
+
+export const handle = areaPageHandle;
 
 export const meta: MetaFunction = () => [
   { title: "Cambia indirizzo email - Area referente - Coordinamento SAI" },

@@ -15,6 +15,9 @@ import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { requireReferent } from "~/utils/referent-auth.server";
 import { communicationsSchema, erasureRequestSchema, type ErasureRequestInput } from "~/validation/privacy";
 import { ofBody } from "~/utils/text";
+import { areaPageHandle } from "~/utils/skip-link";
+
+export const handle = areaPageHandle;
 
 export const meta: MetaFunction = () => [{ title: "Privacy e dati personali - Area referente - Coordinamento SAI" }];
 

@@ -14,8 +14,11 @@ import { MEMBER_BODY_KIND_LABELS, OUTBOX_STATUS_LABELS, REFERENT_ROLE_LABELS, SA
 import { roundTableName } from "~/utils/round-table-format";
 import { MEMBER_BODY_STATUS_LABELS, MEMBERSHIP_KIND_LABELS, MEMBERSHIP_STATUS_LABELS } from "~/validation/labels";
 import { attendanceLabel } from "~/validation/invitations";
+import { areaPageHandle } from "~/utils/skip-link";
 
 // The readable (and printable) version of "Scarica i miei dati": the same export as the JSON file.
+
+export const handle = areaPageHandle;
 
 export const meta: MetaFunction = () => [{ title: "I miei dati - Area referente - Coordinamento SAI" }];
 

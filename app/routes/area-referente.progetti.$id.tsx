@@ -9,6 +9,9 @@ import { getDb } from "~/utils/db.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { requireReferent } from "~/utils/referent-auth.server";
 import { referentProjectSchema, type ProjectFormValues } from "~/validation/referent-area";
+import { areaPageHandle } from "~/utils/skip-link";
+
+export const handle = areaPageHandle;
 
 export const meta: MetaFunction = () => [
   { title: "Progetto SAI - Area referente - Coordinamento SAI" },

@@ -9,6 +9,9 @@ import { issuesToFieldErrors } from "~/utils/form-data";
 import { requireReferent } from "~/utils/referent-auth.server";
 import { referentProjectSchema, type ProjectFormValues } from "~/validation/referent-area";
 import { emptyProject } from "~/validation/registration";
+import { areaPageHandle } from "~/utils/skip-link";
+
+export const handle = areaPageHandle;
 
 export const meta: MetaFunction = () => [
   { title: "Aggiungi progetto - Area referente - Coordinamento SAI" },

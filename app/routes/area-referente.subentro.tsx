@@ -16,6 +16,9 @@ import { requireActiveReferent } from "~/utils/referent-auth.server";
 import { REFERENT_ROLE_LABELS } from "~/validation/labels";
 import { successorSchema, type SuccessorInput } from "~/validation/referent-area";
 import { ofBody } from "~/utils/text";
+import { areaPageHandle } from "~/utils/skip-link";
+
+export const handle = areaPageHandle;
 
 export const meta: MetaFunction = () => [
   { title: "Proponi un successore - Area referente - Coordinamento SAI" },

@@ -9,6 +9,9 @@ import { getDb } from "~/utils/db.server";
 import { requireReferent } from "~/utils/referent-auth.server";
 import { ROUND_TABLE_MODE_LABELS } from "~/utils/round-table-calendar";
 import { roundTableName, roundTableWhen } from "~/utils/round-table-format";
+import { areaPageHandle } from "~/utils/skip-link";
+
+export const handle = areaPageHandle;
 
 export const meta: MetaFunction = () => [
   { title: "I miei Tavoli - Area referente - Coordinamento SAI" },

@@ -225,6 +225,36 @@ for (const js of [true, false]) {
       expect(await h1(page)).toBe("Tavoli tecnici");
     });
 
+    // The area's nine tabs took four rows above every page on a phone: there they fold into one line
+    // that names the current section and opens the same links.
+    test("on a phone the area's tabs fold into a menu naming the section, which leads to the other pages", async () => {
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await page.setViewportSize({ width: 375, height: 800 });
+      await signedIn(page);
+      await open(page, "/admin/adesioni");
+      const areaNavs = page.getByRole("navigation", { name: "Area coordinatori" });
+      // One navigation is shown (the other is not displayed, so not announced), and it is closed.
+      expect(await areaNavs.count()).toBe(0);
+      const menu = page.locator("details.section-nav-menu");
+      const summary = menu.locator("summary");
+      expect(await summary.textContent()).toBe("Area coordinatori: Adesioni");
+      const summaryBox = await summary.boundingBox();
+      const headingBox = await page.locator("h1").boundingBox();
+      expect(headingBox!.y - (summaryBox!.y + summaryBox!.height), "the page starts soon after the menu").toBeLessThan(130);
+      expect(await checkA11y(page), "axe-core violations with the menu closed").toEqual([]);
+
+      await summary.click();
+      expect(await areaNavs.count()).toBe(1);
+      expect(await areaNavs.getByRole("link", { name: "Adesioni" }).getAttribute("aria-current")).toBe("page");
+      expect(await checkA11y(page), "axe-core violations with the menu open").toEqual([]);
+      await areaNavs.getByRole("link", { name: "Tavoli tecnici" }).click();
+      await page.waitForURL((url) => url.pathname === "/admin/tavoli");
+      await eventually(() => h1(page)).toBe("Tavoli tecnici");
+      // The new page's menu is closed again and names the new section.
+      await eventually(() => summary.textContent()).toBe("Area coordinatori: Tavoli tecnici");
+      expect(await menu.getAttribute("open")).toBeNull();
+    });
+
     test("/admin/coordinatori with the invite form showing errors", async () => {
       const page = await browser.newPage({ javaScriptEnabled: js });
       await signedIn(page);

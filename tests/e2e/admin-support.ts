@@ -125,7 +125,8 @@ export async function signIn(page: Page, { redirectTo }: { redirectTo?: string }
   const target = redirectTo ?? "/admin";
   await page.waitForURL((url) => `${url.pathname}${url.search}` === target);
   // With JavaScript the address changes before React has drawn the new page: wait for the layout.
-  await page.getByRole("navigation", { name: "Area coordinatori" }).waitFor();
+  // (Attached, not visible: on a phone the area's tabs are folded into a closed menu.)
+  await page.locator('nav[aria-label="Area coordinatori"]').first().waitFor({ state: "attached" });
 }
 
 /**

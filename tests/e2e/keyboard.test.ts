@@ -450,12 +450,25 @@ async function expectAccessiblePage(page: Page, what: string) {
     const names = await navs.evaluateAll((els) => els.map((e) => e.getAttribute("aria-label") ?? e.getAttribute("aria-labelledby") ?? ""));
     expect(names.every(Boolean), `unnamed navigation on ${what}: ${JSON.stringify(names)}`).toBe(true);
   }
+  // Inside an area (coordinators, referente) the skip link leads past the area's tabs and who is
+  // signed in, to the page's own content; elsewhere to the main landmark.
+  const areaNav = page.locator('nav[aria-label="Area coordinatori"], nav[aria-label="Area referente"]');
+  const target = (await areaNav.count()) > 0 ? "contenuto-pagina" : "contenuto";
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.keyboard.press("Tab");
-  expect(await focused(page), `the first Tab stop on ${what}`).toMatchObject({ tag: "a", text: "Vai al contenuto principale", href: "#contenuto" });
+  expect(await focused(page), `the first Tab stop on ${what}`).toMatchObject({ tag: "a", text: "Vai al contenuto principale", href: `#${target}` });
   await page.keyboard.press("Enter");
-  await eventually(() => page.evaluate(() => document.activeElement?.id), `the skip link of ${what} leads to the main content`).toBe("contenuto");
-  expect(await page.evaluate(() => document.getElementById("contenuto")?.getAttribute("role") ?? document.getElementById("contenuto")?.tagName.toLowerCase())).toBe("main");
+  await eventually(() => page.evaluate(() => document.activeElement?.id), `the skip link of ${what} leads to the content`).toBe(target);
+  const placement = await page.evaluate((id) => {
+    const el = document.getElementById(id)!;
+    const navs = [...document.querySelectorAll('nav[aria-label^="Area "]')];
+    return {
+      inMain: el.tagName === "MAIN" || !!el.closest("main"),
+      holdsH1: !!el.querySelector("h1"),
+      afterEveryAreaNav: navs.every((nav) => !!(nav.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) && !nav.contains(el)),
+    };
+  }, target);
+  expect(placement, `where the skip link of ${what} leads`).toEqual({ inMain: true, holdsH1: true, afterEveryAreaNav: true });
   expect(await checkA11y(page), `axe-core violations on ${what}`).toEqual([]);
 }
 
