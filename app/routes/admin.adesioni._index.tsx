@@ -131,6 +131,10 @@ const STATUS_OPTIONS = MEMBERSHIP_STATUSES.map((s) => ({ value: s, label: MEMBER
 const CATEGORY_OPTIONS = SAI_CATEGORIES.map((c) => ({ value: c, label: SAI_CATEGORY_LABELS[c] }));
 const KIND_OPTIONS = MEMBERSHIP_KINDS.map((k) => ({ value: k, label: MEMBERSHIP_KIND_LABELS[k] }));
 
+// Excel opens a CSV by guessing each column's type and drops the leading zeros of a codice fiscale
+// (00123456789): the .xlsx file stores them as text.
+const CSV_IN_EXCEL_HINT = "Per lavorare con Excel scegli «Esporta Excel»: aprendo il CSV, Excel toglie gli zeri iniziali dei codici fiscali.";
+
 export default function MembershipList() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
@@ -228,14 +232,15 @@ export default function MembershipList() {
       </Form>
 
       <p className="d-flex flex-wrap gap-3">
-        <a className="btn btn-outline-primary btn-sm" href={`/admin/adesioni/export.csv${exportQuery}`}>
-          Esporta CSV
-        </a>
         <a className="btn btn-outline-primary btn-sm" href={`/admin/adesioni/export.xlsx${exportQuery}`}>
           Esporta Excel
         </a>
+        <a className="btn btn-outline-primary btn-sm" href={`/admin/adesioni/export.csv${exportQuery}`}>
+          Esporta CSV
+        </a>
         <span className="align-self-center text-muted">
-          {hasFilters ? "Le esportazioni contengono solo le richieste filtrate." : "Le esportazioni contengono tutte le richieste."}
+          {hasFilters ? "Le esportazioni contengono solo le richieste filtrate." : "Le esportazioni contengono tutte le richieste."}{" "}
+          {CSV_IN_EXCEL_HINT}
         </span>
       </p>
 

@@ -391,6 +391,8 @@ describe("the page", () => {
     expect(html).toContain(esc('href="/admin/adesioni/export.xlsx?stato=pending&q=comune"'));
     expect(html).toMatch(/>Esporta CSV<\/a>/);
     expect(html).toMatch(/>Esporta Excel<\/a>/);
+    // Excel drops a codice fiscale's leading zeros from a CSV: the page says which file to open in it.
+    expect(html).toContain("Per lavorare con Excel scegli «Esporta Excel»: aprendo il CSV, Excel toglie gli zeri iniziali dei codici fiscali.");
   });
 
   it("renders an accessible table: caption, header scopes, aria-sort, row links, selection labels, waiting age", async () => {
