@@ -103,8 +103,9 @@ export type LoginResult = { ok: true; access: ReferentAccess } | { ok: false };
 
 /**
  * Checks a code typed for `email`. A wrong code counts against the newest live code of that
- * address; the fifth wrong try kills it. The right code works once, and only if the referente may
- * still enter.
+ * address; the fifth wrong try kills the code, not the link sent with it: anyone can type codes for
+ * an address, and only its owner can open the link, so a stranger guessing cannot shut the person
+ * out. The right code works once, and only if the referente may still enter.
  */
 export function verifyLoginCode(db: Db, { email, code, now = new Date() }: { email: string; code: string; now?: Date }): LoginResult {
   const emailHash = emailHashOf(email);
@@ -118,11 +119,10 @@ export function verifyLoginCode(db: Db, { email, code, now = new Date() }: { ema
       )
       .orderBy(desc(referentLoginCodes.id))
       .get();
-    if (!row) return { ok: false };
+    if (!row || row.failedAttempts >= LOGIN_CODE_MAX_FAILURES) return { ok: false };
     if (!sameHash(typed, row.codeHash)) {
-      const failures = row.failedAttempts + 1;
       tx.update(referentLoginCodes)
-        .set({ failedAttempts: failures, usedAt: failures >= LOGIN_CODE_MAX_FAILURES ? now : null })
+        .set({ failedAttempts: row.failedAttempts + 1 })
         .where(eq(referentLoginCodes.id, row.id))
         .run();
       return { ok: false };

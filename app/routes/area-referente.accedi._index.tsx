@@ -11,11 +11,12 @@ import { getEnv } from "~/utils/env.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { checkHoneypot } from "~/utils/honeypot.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
+import { minutesText, tooManyRequests } from "~/utils/rate-limit.server";
 import {
-  assertSignInNotBlocked,
   countSignInFailure,
   getReferent,
   limitCodeRequests,
+  signInBlock,
   startReferentSession,
 } from "~/utils/referent-auth.server";
 import { codeRequestSchema, codeVerifySchema, type CodeRequestInput, type CodeVerifyInput } from "~/validation/referent-login";
@@ -28,6 +29,9 @@ export const meta: MetaFunction = () => [
 const CODE_SENT_MESSAGE =
   "Se l'indirizzo è registrato, riceverai un codice di accesso via email entro pochi minuti. Il codice vale 10 minuti e si può usare una sola volta.";
 const INVALID_CODE = "Codice non valido o scaduto. Controlla di averlo copiato per intero oppure richiedi un nuovo codice.";
+
+const codeEntryBlockedMessage = (retryAfterSeconds: number) =>
+  `Per sicurezza, dopo troppi codici errati per questo indirizzo, l'accesso con il codice è sospeso per ${minutesText(retryAfterSeconds)}. Puoi entrare subito con il pulsante «Accedi all'area referente» dell'email che hai ricevuto.`;
 
 type ActionData =
   | { step: "email"; email: string; errors: Record<string, string>; formError?: string }
@@ -56,7 +60,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return json<ActionData>({ step: "code", email: raw.email, errors }, { status: 400 });
     }
     const { email, code } = parsed.data;
-    assertSignInNotBlocked({ ip, email });
+    const block = signInBlock({ ip, email });
+    if (block?.by === "ip") throw tooManyRequests(block.retryAfterSeconds);
+    // Codes typed for this address by anyone: its owner is told how to enter all the same.
+    if (block) return json<ActionData>({ step: "code", email, errors: {}, formError: codeEntryBlockedMessage(block.retryAfterSeconds) }, { status: 429 });
     const result = verifyLoginCode(getDb(), { email, code });
     if (!result.ok) {
       countSignInFailure({ ip, email });

@@ -26,10 +26,15 @@ function pruneExpired(now: number, windowMs: number) {
   for (const [key, w] of windows) if (now - w.startedAt >= windowMs) windows.delete(key);
 }
 
+/** A wait in whole minutes, rounded up: "un minuto", "12 minuti". */
+export function minutesText(seconds: number) {
+  const minutes = Math.max(1, Math.ceil(seconds / 60));
+  return minutes === 1 ? "un minuto" : `${minutes} minuti`;
+}
+
 /** "Troppe richieste in poco tempo: riprova tra 12 minuti." (the error page shows it; the wait is the real one). */
 export function tooManyRequests(retryAfterSeconds: number) {
-  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
-  return new Response(`Troppe richieste in poco tempo: riprova tra ${minutes === 1 ? "un minuto" : `${minutes} minuti`}.`, {
+  return new Response(`Troppe richieste in poco tempo: riprova tra ${minutesText(retryAfterSeconds)}.`, {
     status: 429,
     headers: { "Retry-After": String(retryAfterSeconds), "Content-Type": "text/plain; charset=utf-8" },
   });

@@ -112,16 +112,26 @@ export function limitCodeRequests({ ip, email }: { ip: string; email: string }) 
 }
 
 const failureKeys = ({ ip, email }: { ip: string; email?: string }) => [
-  { key: `ref-signin-ip:${ip}`, limit: SIGN_IN_FAILURES_PER_IP },
-  ...(email ? [{ key: `ref-signin-email:${email}`, limit: SIGN_IN_FAILURES_PER_EMAIL }] : []),
+  { key: `ref-signin-ip:${ip}`, limit: SIGN_IN_FAILURES_PER_IP, by: "ip" as const },
+  ...(email ? [{ key: `ref-signin-email:${email}`, limit: SIGN_IN_FAILURES_PER_EMAIL, by: "email" as const }] : []),
 ];
+
+/**
+ * Whether this IP, or the codes typed for this address, have failed too often lately: null, or what
+ * is blocked and for how long.
+ */
+export function signInBlock(who: { ip: string; email?: string }) {
+  for (const { key, limit, by } of failureKeys(who)) {
+    const state = isRateLimited({ key, limit, windowMs: SIGN_IN_FAILURE_WINDOW_MS });
+    if (state.limited) return { by, retryAfterSeconds: state.retryAfterSeconds };
+  }
+  return null;
+}
 
 /** Throws 429 when this IP (or this address) has failed too many codes or links lately. */
 export function assertSignInNotBlocked(who: { ip: string; email?: string }) {
-  for (const { key, limit } of failureKeys(who)) {
-    const state = isRateLimited({ key, limit, windowMs: SIGN_IN_FAILURE_WINDOW_MS });
-    if (state.limited) throw tooManyRequests(state.retryAfterSeconds);
-  }
+  const block = signInBlock(who);
+  if (block) throw tooManyRequests(block.retryAfterSeconds);
 }
 
 export function countSignInFailure(who: { ip: string; email?: string }) {

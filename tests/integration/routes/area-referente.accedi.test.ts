@@ -42,6 +42,11 @@ async function signInWithCode(email: string) {
   return response.headers.get("Set-Cookie")!.split(";")[0];
 }
 
+async function signInWithLink(token: string, ip = freshIp()) {
+  const request = await browserPost(`/area-referente/accedi/link/${token}`, {});
+  return settle(() => linkAction({ request, params: { token }, context: { cspNonce: "", clientIp: ip } }));
+}
+
 async function canEnter(cookie: string) {
   const response = await settle(() => areaLoader({ request: referentGet("/area-referente", cookie), params: {}, context: { cspNonce: "", clientIp: "127.0.0.1" } }));
   return response.status === 200;
@@ -170,6 +175,17 @@ describe("the code", () => {
     expect((await sendCode(r.email, latestLoginEmail(r.email)!.code)).status).toBe(302);
   });
 
+  it("dies alone: after anyone's wrong tries the link of the same email still signs its owner in", async () => {
+    const r = await createReferent("active");
+    await askCode(r.email);
+    const { code, token } = latestLoginEmail(r.email)!;
+    for (let i = 0; i < LOGIN_CODE_MAX_FAILURES; i++) expect((await sendCode(r.email, wrongCode(code))).status).toBe(401);
+    expect((await sendCode(r.email, code)).status).toBe(401);
+    const viaLink = await signInWithLink(token);
+    expect(viaLink.status).toBe(302);
+    expect(await canEnter(viaLink.headers.get("Set-Cookie")!.split(";")[0])).toBe(true);
+  });
+
   it("still works after 4 wrong tries", async () => {
     const r = await createReferent("active");
     await askCode(r.email);
@@ -278,6 +294,23 @@ describe("rate limits", () => {
     const ip = freshIp();
     for (let i = 0; i < 20; i++) expect((await askCode(uniqueEmail("ip"), ip)).status).toBe(200);
     expect((await askCode(uniqueEmail("ip"), ip)).status).toBe(429);
+  });
+
+  it("after 15 wrong codes for an address, from any IPs, stops codes for it but says how to enter with the link, which works", async () => {
+    const r = await createReferent("active");
+    for (let i = 0; i < 15; i++) expect((await sendCode(r.email, "000000")).status).toBe(401);
+    await askCode(r.email);
+    const { code, token } = latestLoginEmail(r.email)!;
+    const blocked = await sendCode(r.email, code);
+    expect(blocked.status).toBe(429);
+    const body = (await blocked.json()) as { step: string; formError: string };
+    expect(body.step).toBe("code");
+    expect(body.formError).toMatch(
+      /^Per sicurezza, dopo troppi codici errati per questo indirizzo, l'accesso con il codice è sospeso per 1[45] minuti\. Puoi entrare subito con il pulsante «Accedi all'area referente» dell'email che hai ricevuto\.$/,
+    );
+    const viaLink = await signInWithLink(token);
+    expect(viaLink.status).toBe(302);
+    expect(await canEnter(viaLink.headers.get("Set-Cookie")!.split(";")[0])).toBe(true);
   });
 
   it("blocks an IP after 30 failed codes in 15 minutes, even with a right code", async () => {
