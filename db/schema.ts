@@ -419,11 +419,17 @@ export const auditLog = sqliteTable(
     entityType: text("entity_type"),
     entityId: text("entity_id"),
     details: text("details", { mode: "json" }).$type<Record<string, unknown>>(),
+    // The details as the log's search reads them: lower case, without accents or apostrophes
+    // (auditSearchText). Written with the details; NULL only on rows older than the column until
+    // migrateDatabase fills them (decision 013).
+    searchText: text("search_text"),
     createdAt: createdAt(),
   },
   (t) => [
     index("audit_log_entity_idx").on(t.entityType, t.entityId),
     index("audit_log_created_idx").on(t.createdAt),
+    // Only the rows still to fold: empty once filled, so finding them at start-up reads no table.
+    index("audit_log_unfolded_idx").on(t.id).where(sql`search_text IS NULL`),
   ],
 );
 

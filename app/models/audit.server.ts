@@ -4,6 +4,7 @@ import { alias } from "drizzle-orm/sqlite-core";
 import { auditLog, AUDIT_ACTOR_TYPES, coordinators, membershipRequests, referents } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
 import { referentActorLabel } from "~/utils/audit-labels";
+import { foldForSearch } from "~/utils/text";
 
 export type AuditEntry = {
   actorType: (typeof AUDIT_ACTOR_TYPES)[number];
@@ -23,9 +24,52 @@ export function recordAudit(tx: Db | Tx, entry: AuditEntry) {
       action: entry.action,
       entityType: entry.entityType ?? null,
       entityId: entry.entityId === undefined ? null : String(entry.entityId),
-      details: entry.details ?? null,
+      ...auditDetailsColumns(entry.details),
     })
     .run();
+}
+
+/**
+ * The log's search text of details stored as JSON text (`details` as the column holds it): folded
+ * like the rest of the portal's searches, so "paterno" finds "Paternò". "" without details.
+ */
+export const auditSearchTextOfJson = (json: string | null) => (json === null ? "" : foldForSearch(json));
+
+/**
+ * The columns that hold an entry's details: the details and their search text. Whatever writes or
+ * rewrites details (recordAudit, the import, the privacy erasure) writes both.
+ */
+export function auditDetailsColumns(details: Record<string, unknown> | null | undefined) {
+  const value = details ?? null;
+  // The text the json column stores (drizzle writes JSON.stringify).
+  return { details: value, searchText: auditSearchTextOfJson(value === null ? null : JSON.stringify(value)) };
+}
+
+const FILL_BATCH = 2000;
+
+/**
+ * Fills the search text of entries written before it existed (migration 0007 adds the column
+ * empty; SQLite cannot fold accents like JavaScript does). Idempotent and cheap once done: the
+ * rows still to fill are found through a partial index that is empty afterwards. Returns how many.
+ */
+export function fillAuditSearchText(db: Db) {
+  const sqlite = db.$client;
+  const next = sqlite.prepare<[number, number], { id: number; details: string | null }>(
+    "SELECT id, details FROM audit_log WHERE search_text IS NULL AND id > ? ORDER BY id LIMIT ?",
+  );
+  const write = sqlite.prepare<[string, number]>("UPDATE audit_log SET search_text = ? WHERE id = ?");
+  const fillBatch = sqlite.transaction((rows: { id: number; details: string | null }[]) => {
+    for (const row of rows) write.run(auditSearchTextOfJson(row.details), row.id);
+  });
+  let filled = 0;
+  let after = 0;
+  for (;;) {
+    const rows = next.all(after, FILL_BATCH);
+    if (rows.length === 0) return filled;
+    fillBatch(rows);
+    filled += rows.length;
+    after = rows[rows.length - 1].id;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -86,12 +130,13 @@ function auditConditions(filters: AuditFilters): SQL | undefined {
   if (filters.from) conditions.push(gte(auditLog.createdAt, romeMidnight(filters.from)));
   if (filters.to) conditions.push(lt(auditLog.createdAt, romeMidnight(filters.to, 1)));
   if (filters.q) {
-    const needle = filters.q.toLowerCase();
-    // instr() rather than LIKE: % and _ typed by a person are plain characters here.
+    // instr() rather than LIKE: % and _ typed by a person are plain characters here. The details
+    // are searched in their folded copy (no index helps a search inside the text; folding once at
+    // writing spares folding every row at each search).
     conditions.push(
       or(
-        sql`instr(lower(coalesce(${auditLog.details}, '')), ${needle}) > 0`,
-        sql`instr(lower(coalesce(${auditLog.entityId}, '')), ${needle}) > 0`,
+        sql`instr(${auditLog.searchText}, ${foldForSearch(filters.q)}) > 0`,
+        sql`instr(lower(coalesce(${auditLog.entityId}, '')), ${filters.q.toLowerCase()}) > 0`,
       )!,
     );
   }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { invitations, memberBodies, referents, roundTables } from "#db/schema";
 import type { RoundTableEmailInfo } from "#emails/components/round-table-details";
 import type { Db, Tx } from "~/utils/db.server";
+import { renderEmail } from "~/utils/render-email.server";
 import { roundTableEmailData } from "~/utils/round-table-calendar";
 import { createToken, hashToken } from "~/utils/tokens.server";
 import { recordAudit } from "./audit.server";
@@ -132,6 +133,26 @@ export function recipientsFor(
     extraCount: recipients.filter((r) => r.referentId === null).length,
     sample: recipients.slice(0, sampleSize),
     invalidExtraEmails: invalid,
+  };
+}
+
+/**
+ * The "Anteprima" of the invitations page: who would receive the invitation (count, the first ones)
+ * and the email as the first of them would get it (a placeholder person when nobody would).
+ */
+export async function previewInvitations(db: Db, { roundTable, filters, appUrl }: { roundTable: RoundTableRow; filters: RecipientFilters; appUrl: string }) {
+  const found = recipientsFor(db, { roundTableId: roundTable.id, ...filters });
+  const shown = found.sample[0] ?? { email: "referente@example.org", name: "Nome Cognome" };
+  const rendered = await renderEmail(
+    INVITATION_TEMPLATE,
+    invitationEmailProps(roundTable, { recipient: shown, answerUrl: `${appUrl}/invito/anteprima`, appUrl }),
+  );
+  return {
+    count: found.count,
+    extraCount: found.extraCount,
+    sample: found.sample.map((r) => ({ email: r.email, name: r.name, bodyName: r.bodyName })),
+    subject: rendered.subject,
+    html: rendered.html,
   };
 }
 

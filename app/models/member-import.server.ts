@@ -4,7 +4,7 @@ import { formatDateIt, formatDateTimeIt } from "~/utils/dates";
 import type { Db, Tx } from "~/utils/db.server";
 import { createToken } from "~/utils/tokens.server";
 import { IMPORT_STATUS_LABELS, PENDING_WITHOUT_EMAILS_MESSAGE, type ImportStatus } from "~/validation/member-import";
-import { recordAudit } from "./audit.server";
+import { auditDetailsColumns, recordAudit } from "./audit.server";
 import { CONFIRMATION_TTL_MS } from "./membership.server";
 import { queueEmail } from "./outbox.server";
 import { projectValues } from "./sai-project.server";
@@ -137,6 +137,7 @@ function prepareWriters(tx: Tx, { approved }: { approved: boolean }) {
         entityType: ph("entityType"),
         entityId: ph("entityId"),
         details: ph("details"),
+        searchText: ph("searchText"),
       })
       .prepare(),
   };
@@ -170,7 +171,7 @@ export function runImport(
       let emails = 0;
       const write = prepareWriters(tx, { approved });
       const audit = (action: string, entityType: string, entityId: number, details: Record<string, unknown>) =>
-        write.audit.run({ actorId: coordinatorId, action, entityType, entityId: String(entityId), details });
+        write.audit.run({ actorId: coordinatorId, action, entityType, entityId: String(entityId), ...auditDetailsColumns(details) });
       const insertProjects = (memberBodyId: number, requestId: number | null, projects: ProjectValues[]) => {
         for (const p of projects) {
           write.project.run({ memberBodyId, requestId, ...projectValues(p) });

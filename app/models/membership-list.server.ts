@@ -13,7 +13,7 @@ import {
 import { displayPhone } from "~/utils/phone-display.server";
 import type { Db, Tx } from "~/utils/db.server";
 import type { SheetColumn } from "~/utils/spreadsheet.server";
-import { searchKey } from "~/utils/text";
+import { foldAccents, searchKey } from "~/utils/text";
 import { MEMBER_BODY_KIND_LABELS, REFERENT_ROLE_LABELS } from "~/validation/labels";
 import {
   LIST_PAGE_SIZE,
@@ -71,11 +71,6 @@ function foldSql(column: SQL | typeof memberBodies.name) {
   return expression;
 }
 
-/** Lower case without accents, as foldSql() leaves a column. */
-function foldText(value: string) {
-  return value.normalize("NFD").replace(/\p{Diacritic}/gu, "").toLowerCase();
-}
-
 const likePattern = (value: string) => `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 const like = (expression: SQL, value: string) => sql`${expression} LIKE ${likePattern(value)} ESCAPE '\\'`;
 
@@ -84,7 +79,7 @@ const MAX_SEARCH_WORDS = 6;
 function textCondition(q: string): SQL | undefined {
   const words = q.split(/\s+/).filter(Boolean).slice(0, MAX_SEARCH_WORDS);
   const perWord = words.map((word) => {
-    const folded = foldText(word);
+    const folded = foldAccents(word); // as foldSql() leaves a column
     const key = searchKey(word);
     const alternatives: SQL[] = [
       like(foldSql(memberBodies.name), folded),

@@ -14,7 +14,7 @@ import {
 } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
 import { formatDateIt } from "~/utils/dates";
-import { recordAudit } from "./audit.server";
+import { auditDetailsColumns, auditSearchTextOfJson, recordAudit } from "./audit.server";
 import { listActiveCoordinators } from "./coordinator.server";
 import { queueEmail } from "./outbox.server";
 import { REFERENT_PROPOSAL_SOURCE } from "./referent-area.server";
@@ -298,15 +298,7 @@ export function eraseReferent(
         .run();
     }
 
-    // Audit entries about the person: personal values replaced, the facts kept.
-    for (const entry of traces.auditEntries) {
-      if (!entry.details) continue;
-      tx.update(auditLog)
-        .set({ details: traces.scrubDetails(entry.details, replacementEmail) as Record<string, unknown> })
-        .where(eq(auditLog.id, entry.id))
-        .run();
-    }
-
+    scrubAuditEntries(tx, traces, replacementEmail);
     scrubEverywhere(tx, traces, replacementEmail);
 
     for (const r of rows) {
@@ -541,11 +533,24 @@ export function listTextColumns(db: Db | Tx) {
   }));
 }
 
+/** The audit entries about the person: personal values replaced (their search text with them), the facts kept. */
+export function scrubAuditEntries(tx: Tx, traces: Traces, email: string) {
+  for (const entry of traces.auditEntries) {
+    if (!entry.details) continue;
+    tx.update(auditLog)
+      .set(auditDetailsColumns(traces.scrubDetails(entry.details, email) as Record<string, unknown>))
+      .where(eq(auditLog.id, entry.id))
+      .run();
+  }
+}
+
 /** Layer 2: every remaining occurrence of a strong trace, in any text column of any other table. */
 export function scrubEverywhere(tx: Tx, traces: Traces, email: string) {
   for (const { table, columns } of listTextColumns(tx)) {
     if (SKIPPED_TABLES.has(table)) continue;
     for (const column of columns) {
+      // Derived from the details, and rewritten with them below.
+      if (table === "audit_log" && column === "search_text") continue;
       const col = quoteIdent(column);
       const hits = tx.all<{ rid: number; v: string }>(
         sql`SELECT rowid AS rid, ${sql.raw(col)} AS v FROM ${sql.raw(quoteIdent(table))}
@@ -555,6 +560,9 @@ export function scrubEverywhere(tx: Tx, traces: Traces, email: string) {
         const replaced = traces.scrubStrong(hit.v, email);
         if (replaced === hit.v) continue;
         tx.run(sql`UPDATE ${sql.raw(quoteIdent(table))} SET ${sql.raw(col)} = ${replaced} WHERE rowid = ${hit.rid}`);
+        if (table === "audit_log" && column === "details") {
+          tx.run(sql`UPDATE audit_log SET search_text = ${auditSearchTextOfJson(replaced)} WHERE rowid = ${hit.rid}`);
+        }
       }
     }
   }

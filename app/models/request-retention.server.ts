@@ -1,9 +1,9 @@
 import { subMonths } from "date-fns";
 import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
-import { auditLog, invitations, memberBodies, membershipRequests, outbox, referents, saiProjects, sessions } from "#db/schema";
+import { invitations, memberBodies, membershipRequests, outbox, referents, saiProjects, sessions } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
 import { recordAudit } from "./audit.server";
-import { collectTraces, erasedEmail, isProposal, lower, registerMatcher, scrubEverywhere } from "./privacy.server";
+import { collectTraces, erasedEmail, isProposal, lower, registerMatcher, scrubAuditEntries, scrubEverywhere } from "./privacy.server";
 
 // Retention (SPEC.md §1, issue 6 point 5): requests that never became memberships are not kept for
 // ever. The person's traces in emails and the log are scrubbed with the erasure's tools
@@ -120,13 +120,7 @@ export function purgeExpiredRequests(
           .set({ recipient: email, props: {}, updatedAt: now })
           .where(inArray(sql`lower(${outbox.recipient})`, traces.emails))
           .run();
-        for (const entry of traces.auditEntries) {
-          if (!entry.details) continue;
-          tx.update(auditLog)
-            .set({ details: traces.scrubDetails(entry.details, email) as Record<string, unknown> })
-            .where(eq(auditLog.id, entry.id))
-            .run();
-        }
+        scrubAuditEntries(tx, traces, email);
         scrubEverywhere(tx, traces, email);
       }
       tx.delete(sessions).where(eq(sessions.referentId, referent.id)).run();

@@ -1,16 +1,14 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import type { ReactNode } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { ErrorSummary } from "~/components/form-fields";
 import { SegmentFields } from "~/components/segment-fields";
 import {
   getRoundTable,
-  INVITATION_TEMPLATE,
-  invitationEmailProps,
   invitationRefusal,
   listInvitations,
-  recipientsFor,
+  previewInvitations,
   saveAttendance,
   sendInvitations,
   type InvitationAnswer,
@@ -24,7 +22,6 @@ import { getEnv } from "~/utils/env.server";
 import { plural } from "~/utils/text";
 import { fieldId, issuesToFieldErrors, type FormErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
-import { renderEmail } from "~/utils/render-email.server";
 import { ROUND_TABLE_MODE_LABELS } from "~/utils/round-table-calendar";
 import { roundTableName, roundTableWhen } from "~/utils/round-table-format";
 import {
@@ -41,7 +38,6 @@ import { ROUND_TABLE_STATUS_BADGES, ROUND_TABLE_STATUS_LABELS } from "~/validati
 export const meta: MetaFunction = () => [{ title: "Inviti al Tavolo tecnico - Area coordinatori" }];
 
 const PAGE_SIZE = 100;
-
 
 function parseId(value: string | undefined) {
   return value && /^\d{1,9}$/.test(value) ? Number(value) : null;
@@ -60,6 +56,24 @@ type AnswerParam = keyof typeof ANSWER_PARAMS;
 const PARAM_OF: Record<AnswerFilter, AnswerParam> = { yes: "partecipa", no: "non-partecipa", pending: "in-attesa", withdrawn: "ritirati" };
 
 type ChooserValues = { provincia: string[]; tipologia: string[]; indirizzi: string; destinatari: string };
+const EMPTY_CHOICE: ChooserValues = { provincia: [], tipologia: [], indirizzi: "", destinatari: "referenti" };
+
+type InvitationPreview = Awaited<ReturnType<typeof previewInvitations>> & { fields: [string, string][] };
+
+/**
+ * What the actions answer when they do not redirect: the errors, and for "anteprima" the choice as
+ * sent and the preview. The preview is a POST (the extra addresses are other people's: they must
+ * not end up in URLs, so in server logs, the browser history or a Referer).
+ */
+type ActionData = FormErrors & { values?: ChooserValues; preview?: InvitationPreview };
+
+/** The chooser as sent, shown again with its errors. */
+const choiceAsSent = (raw: ReturnType<typeof recipientsFormInput>): ChooserValues => ({
+  provincia: raw.provincia,
+  tipologia: raw.tipologia,
+  indirizzi: raw.indirizzi ?? "",
+  destinatari: raw.destinatari ?? "referenti",
+});
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireCoordinator(request);
@@ -67,42 +81,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const rt = loadRoundTable(params);
   const url = new URL(request.url);
   const refusal = invitationRefusal(rt);
-
-  let values: ChooserValues = { provincia: [], tipologia: [], indirizzi: "", destinatari: "referenti" };
-  let errors: Record<string, string> = {};
-  let preview: null | {
-    count: number;
-    extraCount: number;
-    sample: { email: string; name: string | null; bodyName: string | null }[];
-    fields: [string, string][];
-    subject: string;
-    html: string;
-  } = null;
-  if (url.searchParams.has("anteprima") && !refusal) {
-    const raw = recipientsFormInput(url.searchParams);
-    const parsed = recipientsFormSchema.safeParse(raw);
-    if (parsed.success) {
-      values = parsed.data;
-      const found = recipientsFor(db, { roundTableId: rt.id, ...toRecipientFilters(parsed.data) });
-      const appUrl = getEnv().appUrl;
-      const shown = found.sample[0] ?? { email: "referente@example.org", name: "Nome Cognome" };
-      const rendered = await renderEmail(
-        INVITATION_TEMPLATE,
-        invitationEmailProps(rt, { recipient: shown, answerUrl: `${appUrl}/invito/anteprima`, appUrl }),
-      );
-      preview = {
-        count: found.count,
-        extraCount: found.extraCount,
-        sample: found.sample.map((r) => ({ email: r.email, name: r.name, bodyName: r.bodyName })),
-        fields: recipientsFormFields(parsed.data),
-        subject: rendered.subject,
-        html: rendered.html,
-      };
-    } else {
-      values = { provincia: raw.provincia, tipologia: raw.tipologia, indirizzi: raw.indirizzi ?? "", destinatari: raw.destinatari ?? "referenti" };
-      errors = issuesToFieldErrors(parsed.error.issues);
-    }
-  }
 
   const answerParam = url.searchParams.get("risposta");
   const answer = answerParam && answerParam in ANSWER_PARAMS ? ANSWER_PARAMS[answerParam as AnswerParam] : undefined;
@@ -128,9 +106,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     },
     refusal,
     provinces: listProvinceOptions(db),
-    values,
-    errors,
-    preview,
     invitations: list.rows.map((r) => ({
       id: r.id,
       email: r.email,
@@ -163,11 +138,22 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const db = getDb();
   const intent = formData.get("intent");
 
+  if (intent === "anteprima") {
+    const refusal = invitationRefusal(rt);
+    if (refusal) return json<ActionData>({ errors: {}, formError: refusal }, { status: 409 });
+    const raw = recipientsFormInput(formData);
+    const parsed = recipientsFormSchema.safeParse(raw);
+    if (!parsed.success) return json<ActionData>({ errors: issuesToFieldErrors(parsed.error.issues), values: choiceAsSent(raw) }, { status: 400 });
+    const preview = await previewInvitations(db, { roundTable: rt, filters: toRecipientFilters(parsed.data), appUrl: getEnv().appUrl });
+    return json<ActionData>({ errors: {}, values: parsed.data, preview: { ...preview, fields: recipientsFormFields(parsed.data) } });
+  }
+
   if (intent === "invia") {
-    const parsed = recipientsFormSchema.safeParse(recipientsFormInput(formData));
+    const raw = recipientsFormInput(formData);
+    const parsed = recipientsFormSchema.safeParse(raw);
     if (!parsed.success) {
-      return json<FormErrors>(
-        { errors: issuesToFieldErrors(parsed.error.issues), formError: "Gli inviti non sono stati inviati: correggi i destinatari." },
+      return json<ActionData>(
+        { errors: issuesToFieldErrors(parsed.error.issues), formError: "Gli inviti non sono stati inviati: correggi i destinatari.", values: choiceAsSent(raw) },
         { status: 400 },
       );
     }
@@ -177,17 +163,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
       coordinatorId: coordinator.id,
       appUrl: getEnv().appUrl,
     });
-    if (!result.ok) return json<FormErrors>({ errors: {}, formError: result.error }, { status: 409 });
+    if (!result.ok) return json<ActionData>({ errors: {}, formError: result.error }, { status: 409 });
     if (result.count > 0) wakeOutboxWorker();
     return redirect(`/admin/tavoli/${rt.id}/inviti?inviati=${result.count}`);
   }
 
   if (intent === "presenze") {
     if (rt.startsAt.getTime() > Date.now()) {
-      return json<FormErrors>({ errors: {}, formError: "Le presenze si registrano dall'inizio dell'incontro." }, { status: 409 });
+      return json<ActionData>({ errors: {}, formError: "Le presenze si registrano dall'inizio dell'incontro." }, { status: 409 });
     }
     const parsed = attendanceSchema.safeParse({ mostrati: formData.getAll("mostrati"), presenti: formData.getAll("presenti") });
-    if (!parsed.success) return json<FormErrors>({ errors: {}, formError: "Presenze non valide: ricarica la pagina e riprova." }, { status: 400 });
+    if (!parsed.success) return json<ActionData>({ errors: {}, formError: "Presenze non valide: ricarica la pagina e riprova." }, { status: 400 });
     const { changed } = saveAttendance(db, {
       roundTableId: rt.id,
       shownIds: parsed.data.mostrati,
@@ -204,7 +190,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return redirect(`/admin/tavoli/${rt.id}/inviti?${back}`);
   }
 
-  return json<FormErrors>({ errors: {}, formError: "Operazione non riconosciuta." }, { status: 400 });
+  return json<ActionData>({ errors: {}, formError: "Operazione non riconosciuta." }, { status: 400 });
 }
 
 export default function RoundTableInvitationsPage() {
@@ -213,14 +199,20 @@ export default function RoundTableInvitationsPage() {
   const navigation = useNavigation();
   const busy = navigation.state === "submitting";
   const { roundTable: rt, counts } = data;
-  const serverErrors = { ...data.errors, ...(actionData?.errors ?? {}) };
+  const serverErrors = actionData?.errors ?? {};
+  const pageUrl = `/admin/tavoli/${rt.id}/inviti`;
+  // A form sent with JavaScript opens on its errors too (without, the summary's autofocus does it).
+  const summaryRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (actionData && (Object.keys(actionData.errors).length > 0 || actionData.formError)) summaryRef.current?.focus();
+  }, [actionData]);
   const errorList = Object.entries(serverErrors).map(([name, message]) => ({ name, message }));
   const listUrl = (answer: AnswerFilter | null, page = 1) => {
     const p = new URLSearchParams();
     if (answer) p.set("risposta", PARAM_OF[answer]);
     if (page > 1) p.set("pagina", String(page));
     const q = p.toString();
-    return `/admin/tavoli/${rt.id}/inviti${q ? `?${q}` : ""}`;
+    return `${pageUrl}${q ? `?${q}` : ""}`;
   };
 
   return (
@@ -256,9 +248,9 @@ export default function RoundTableInvitationsPage() {
           </div>
         ) : (
           <>
-            <ErrorSummary errors={errorList} formError={actionData?.formError} subject="La scelta dei destinatari" failureTitle="Inviti non inviati" />
-            <RecipientsChooser provinces={data.provinces} values={data.values} errors={serverErrors} />
-            {data.preview ? <Preview preview={data.preview} busy={busy} /> : null}
+            <ErrorSummary ref={summaryRef} errors={errorList} formError={actionData?.formError} subject="La scelta dei destinatari" failureTitle="Inviti non inviati" />
+            <RecipientsChooser action={pageUrl} provinces={data.provinces} values={actionData?.values ?? EMPTY_CHOICE} errors={serverErrors} />
+            {actionData?.preview ? <Preview action={pageUrl} preview={actionData.preview} busy={busy} /> : null}
           </>
         )}
       </section>
@@ -411,10 +403,13 @@ export default function RoundTableInvitationsPage() {
 }
 
 function RecipientsChooser({
+  action,
   provinces,
   values,
   errors,
 }: {
+  /** The page without its query string: the answers' filters do not follow the preview. */
+  action: string;
   provinces: { code: string; sigla: string; name: string }[];
   values: ChooserValues;
   errors: Record<string, string>;
@@ -422,8 +417,9 @@ function RecipientsChooser({
   const extraId = fieldId("indirizzi");
   const extraError = errors.indirizzi;
   return (
-    <Form method="get" className="mb-4" aria-label="Scegli i destinatari">
-      <input type="hidden" name="anteprima" value="1" />
+    <Form method="post" action={action} className="mb-4" aria-label="Scegli i destinatari">
+      <AuthenticityTokenInput name="csrf" />
+      <input type="hidden" name="intent" value="anteprima" />
       <fieldset className="mb-4">
         <legend className="h5">Destinatari</legend>
         <div className="form-check">
@@ -499,20 +495,7 @@ function AttendanceForm({ enabled, action, children }: { enabled: boolean; actio
   );
 }
 
-function Preview({
-  preview,
-  busy,
-}: {
-  preview: {
-    count: number;
-    extraCount: number;
-    sample: { email: string; name: string | null; bodyName: string | null }[];
-    fields: [string, string][];
-    subject: string;
-    html: string;
-  };
-  busy: boolean;
-}) {
+function Preview({ action, preview, busy }: { action: string; preview: InvitationPreview; busy: boolean }) {
   return (
     <section aria-labelledby="anteprima-title" className="border rounded p-3 mb-4">
       <h3 id="anteprima-title" className="h4">
@@ -536,7 +519,7 @@ function Preview({
               </li>
             ))}
           </ul>
-          <Form method="post" className="mb-3">
+          <Form method="post" action={action} className="mb-3">
             <AuthenticityTokenInput name="csrf" />
             <input type="hidden" name="intent" value="invia" />
             {preview.fields.map(([name, value], i) => (

@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import * as schema from "#db/schema";
+import { fillAuditSearchText } from "~/models/audit.server";
 import { getEnv } from "./env.server";
 import { withStatementCache } from "./statement-cache.server";
 
@@ -24,8 +25,10 @@ export function openDatabase(file: string): Db {
   return db;
 }
 
+/** The SQL migrations, then the data steps SQL cannot do: folding the log's older entries for its search. */
 export function migrateDatabase(db: Db) {
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  fillAuditSearchText(db);
 }
 
 const globalForDb = globalThis as unknown as { __portalDb?: Db };

@@ -82,32 +82,94 @@ const romeLocal = (utc: string) => {
   return local;
 };
 
+// ---------------------------------------------------------------------------------------------
+// Folding (RFC 5545 §3.1): no line longer than 75 octets without its CRLF, longer ones split with
+// CRLF and one space. `ics` folds at 75 characters (by grapheme), so a line with accented letters or
+// emoji could exceed 75 octets: its text is unfolded and every line folded again here, by octets,
+// between graphemes (between code points only for a grapheme longer than a whole line).
+
+const MAX_OCTETS = 75;
+const graphemes = new Intl.Segmenter("it", { granularity: "grapheme" });
+
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
+/** UTF-8 octets of a code point (a lone surrogate is written as U+FFFD, 3 octets). */
+const octetsOf = (codePoint: number) => (codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4);
+
+/** One content line folded: at most 75 octets a line, continuation lines starting with one space. */
+export function foldContentLine(line: string): string {
+  const ascii = ASCII_ONLY.test(line);
+  if (ascii && line.length <= MAX_OCTETS) return line;
+  const parts: string[] = [];
+  if (ascii) {
+    parts.push(line.slice(0, MAX_OCTETS));
+    for (let i = MAX_OCTETS; i < line.length; i += MAX_OCTETS - 1) parts.push(line.slice(i, i + MAX_OCTETS - 1));
+    return parts.join("\r\n ");
+  }
+  // Octets counted code point by code point; the grapheme segmenter is asked only where a line is
+  // cut (walking every grapheme of every line cost ten times more).
+  const segments = graphemes.segment(line);
+  let start = 0;
+  let octets = 0;
+  let limit = MAX_OCTETS; // then 74: the leading space counts
+  for (let i = 0; i < line.length; ) {
+    const codePoint = line.codePointAt(i)!;
+    const size = octetsOf(codePoint);
+    if (octets + size <= limit) {
+      octets += size;
+      i += codePoint > 0xffff ? 2 : 1;
+      continue;
+    }
+    // Cut before the grapheme i belongs to, or at i when that grapheme alone fills the line.
+    const grapheme = segments.containing(i)!.index;
+    const cut = grapheme > start ? grapheme : i;
+    parts.push(line.slice(start, cut));
+    start = cut;
+    limit = MAX_OCTETS - 1;
+    octets = 0;
+    for (const carried of line.slice(cut, i)) octets += octetsOf(carried.codePointAt(0)!);
+  }
+  if (start === 0) return line;
+  parts.push(line.slice(start));
+  return parts.join("\r\n ");
+}
+
+/** Lines folded in any way (CRLF or LF, then a space or a tab) joined back (RFC 5545 §3.1). */
+export const unfoldCalendar = (text: string) => text.replace(/\r?\n[ \t]/g, "");
+
 /**
  * iCalendar text (RFC 5545) with stable UIDs and SEQUENCE; start and end in Europe/Rome.
- * `ics` writes UTC times, which are rewritten here as TZID=Europe/Rome local times.
+ * `ics` writes UTC times, which are rewritten here as TZID=Europe/Rome local times; lines are
+ * folded again by octets (foldContentLine).
  */
 export function buildCalendar(events: CalendarEvent[], { method, name }: { method: CalendarMethod; name?: string }): string {
   const { error, value } = createEvents(events.map(toAttributes), { productId: PRODUCT_ID, method, calName: name });
   if (error || !value) throw error ?? new Error("iCalendar generation failed");
-  const withRomeTimes = value.replace(/^(DTSTART|DTEND):(\d{8}T\d{6})Z$/gm, (_, key: string, utc: string) => `${key};TZID=Europe/Rome:${romeLocal(utc)}`);
+  const withRomeTimes = unfoldCalendar(value).replace(
+    /^(DTSTART|DTEND):(\d{8}T\d{6})Z$/gm,
+    (_, key: string, utc: string) => `${key};TZID=Europe/Rome:${romeLocal(utc)}`,
+  );
   const timezone = events.length > 0 ? `${ROME_VTIMEZONE}\r\n` : "";
-  return withRomeTimes.replace(/\r?\nBEGIN:VEVENT/, `\r\n${timezone}BEGIN:VEVENT`).replace(/\r?\n/g, "\r\n");
+  return withRomeTimes
+    .replace(/\r?\nBEGIN:VEVENT/, `\r\n${timezone}BEGIN:VEVENT`)
+    .split(/\r?\n/)
+    .map(foldContentLine)
+    .join("\r\n");
 }
 
 // ---------------------------------------------------------------------------------------------
 // The invitations of a round table carry the same calendar but for the ATTENDEE line. Building
 // it with `ics` for each of thousands of recipients validated (yup) and folded the whole event
-// each time, a fifth of the delivery (issue 7). The shared text is built by `ics` once per event;
-// each recipient's line is written here the way `ics` writes it (setContact, encodeParamValue,
-// foldLine: 75 characters, then 74, by grapheme), which tests/unit/utils/ical.test.ts checks
-// byte for byte against `ics` itself.
+// each time, a fifth of the delivery (issue 7). The shared text is built by buildCalendar once per
+// event; each recipient's line is written here the way `ics` writes it (setContact,
+// encodeParamValue) and folded like every line (foldContentLine), which
+// tests/unit/utils/ical.test.ts checks byte for byte against buildCalendar.
 
 type Attendee = NonNullable<CalendarEvent["attendee"]>;
 
 const PLACEHOLDER_ATTENDEE: Attendee = { name: "Partecipante", email: "partecipante@segnaposto.invalid" };
 const ATTENDEE_LINE = /^ATTENDEE[^\r\n]*(?:\r\n[ \t][^\r\n]*)*/m;
 const sharedCalendars = new Map<string, { text: string; placeholderLine: string }>();
-const graphemes = new Intl.Segmenter("it", { granularity: "grapheme" });
 
 function attendeeLine(calendar: string) {
   const line = ATTENDEE_LINE.exec(calendar)?.[0];
@@ -117,28 +179,9 @@ function attendeeLine(calendar: string) {
 
 const paramValue = (value: string) => `"${value.replaceAll('"', '\\"')}"`;
 
-function foldLine(line: string) {
-  const parts: string[] = [];
-  let current = "";
-  let count = 0;
-  let limit = 75;
-  for (const { segment } of graphemes.segment(line)) {
-    if (count === limit) {
-      parts.push(current);
-      current = "";
-      count = 0;
-      limit = 74;
-    }
-    current += segment;
-    count++;
-  }
-  parts.push(current);
-  return parts.join("\r\n\t");
-}
-
 function formatAttendeeLine({ name, email }: Attendee) {
   const contact = `RSVP=FALSE;ROLE=${paramValue("REQ-PARTICIPANT")};PARTSTAT=${paramValue("NEEDS-ACTION")};CN=${paramValue(name || "Unnamed attendee")}:mailto:${email}`;
-  return foldLine(`ATTENDEE;${contact.replace(/\r?\n/g, "\\n")}`);
+  return foldContentLine(`ATTENDEE;${contact.replace(/\r?\n/g, "\\n")}`);
 }
 
 /** The same text as buildCalendar([event]) for an event with an attendee, built faster for many attendees of one event. */

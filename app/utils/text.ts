@@ -9,13 +9,22 @@ export function formatFileSize(bytes: number) {
   return `${Math.max(1, Math.round(bytes / 1024))} kB`;
 }
 
+/** Lower case without accents: "Città di Paternò" -> "citta di paterno". */
+export function foldAccents(value: string): string {
+  return value.normalize("NFD").replace(/\p{Diacritic}/gu, "").toLowerCase();
+}
+
+const APOSTROPHES = /['’`]/g;
+
+/**
+ * Lower case without accents or apostrophes, the rest kept: "Paterno'", "Paternò" and "PATERNÒ" all
+ * give "paterno", "Sant’Agata" and "Sant'Agata" give "santagata". For searching inside free text.
+ */
+export const foldForSearch = (value: string): string => foldAccents(value).replace(APOSTROPHES, "");
+
 /** Lower case, without accents, apostrophes or repeated spaces: "Sant'Agata" -> "santagata". */
 export function searchKey(value: string): string {
-  return value
-    .normalize("NFD")
-    .replace(/\p{Diacritic}/gu, "")
-    .toLowerCase()
-    .replace(/['’`]/g, "")
+  return foldForSearch(value)
     .replace(/[^a-z0-9]+/g, " ")
     .trim();
 }

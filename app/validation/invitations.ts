@@ -23,7 +23,7 @@ export function splitEmailLines(text: string) {
 const emailAddress = z.string().email();
 
 /**
- * Field names as in the form and the preview URL: provincia (repeated), tipologia (repeated),
+ * Field names as in the form (posted for the preview, then again to send): provincia (repeated), tipologia (repeated),
  * indirizzi (textarea), destinatari ("referenti" or "indirizzi": only the extra addresses).
  */
 export const recipientsFormSchema = z
@@ -53,7 +53,7 @@ export const recipientsFormSchema = z
 
 export type RecipientsForm = z.infer<typeof recipientsFormSchema>;
 
-/** The raw fields of the chooser from a query string or a posted form. */
+/** The raw fields of the chooser from a posted form. */
 export function recipientsFormInput(source: URLSearchParams | FormData) {
   const text = (name: string) => {
     const v = source.get(name);
@@ -75,7 +75,7 @@ export function toRecipientFilters(form: RecipientsForm) {
   };
 }
 
-/** The same choice written back as query/form fields (for the "Invia inviti" form after the preview). */
+/** The same choice written back as form fields (for the "Invia inviti" form after the preview). */
 export function recipientsFormFields(form: RecipientsForm): [string, string][] {
   return [
     ...form.provincia.map((p): [string, string] => ["provincia", p]),

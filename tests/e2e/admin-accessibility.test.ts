@@ -504,8 +504,14 @@ for (const js of [true, false]) {
       const id = await roundTableSeeded();
       const page = await browser.newPage({ javaScriptEnabled: js });
       await signedIn(page);
-      await open(page, `/admin/tavoli/${id}/inviti?anteprima=1&indirizzi=non-valido`);
+      await open(page, `/admin/tavoli/${id}/inviti`);
+      await field(page, "Indirizzi aggiuntivi").fill("non-valido");
+      await page.getByRole("button", { name: "Anteprima", exact: true }).click();
       await page.getByRole("heading", { name: "La scelta dei destinatari contiene un errore" }).waitFor();
+      // The errors take the focus, with or without JavaScript, and the address stays out of the URL.
+      await eventually(() => page.evaluate(() => document.activeElement?.getAttribute("aria-labelledby"))).toBe("error-summary-title");
+      expect(page.url()).not.toContain("non-valido");
+      expect(await field(page, "Indirizzi aggiuntivi").inputValue()).toBe("non-valido");
       expect(await field(page, "Indirizzi aggiuntivi").getAttribute("aria-invalid")).toBe("true");
       expect(await page.getByRole("button", { name: "Invia inviti" }).count(), "no preview to send").toBe(0);
       await expectAccessible(page, `/admin/tavoli/:id/inviti with a bad extra address (${mode})`);

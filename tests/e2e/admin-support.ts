@@ -303,7 +303,8 @@ export async function inviteAddresses(page: Page, roundTableId: number, emails: 
   await page.locator("label[for=destinatari-indirizzi]").click();
   await field(page, "Indirizzi aggiuntivi").fill(emails.join("\n"));
   await page.getByRole("button", { name: "Anteprima", exact: true }).click();
-  await page.waitForURL((url) => url.searchParams.get("anteprima") === "1");
+  // The preview is a POST answered on the same page: the send button appears with it.
+  await page.locator("#anteprima-title").waitFor();
   await page.getByRole("button", { name: "Invia inviti", exact: true }).click();
   await page.waitForURL(`**/admin/tavoli/${roundTableId}/inviti?inviati=1`);
 }

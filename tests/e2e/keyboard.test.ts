@@ -414,7 +414,8 @@ const PAGES: Record<string, { role: Role; urls: (w: World) => string[] }> = {
   "admin.tavoli.$id": { role: "coordinator", urls: (w) => [`/admin/tavoli/${w.roundTableId}`] },
   "admin.tavoli.$id_.inviti": {
     role: "coordinator",
-    urls: (w) => [`/admin/tavoli/${w.roundTableId}/inviti`, `/admin/tavoli/${w.roundTableId}/inviti?anteprima=1&destinatari=referenti`],
+    // The preview is a POST: its state is checked by tests/e2e/tavoli.test.ts (axe) and admin-accessibility.test.ts (errors).
+    urls: (w) => [`/admin/tavoli/${w.roundTableId}/inviti`],
   },
   "admin.tavoli.$id_.materiali": { role: "coordinator", urls: (w) => [`/admin/tavoli/${w.roundTableId}/materiali`] },
   "admin.posta._index": { role: "coordinator", urls: () => ["/admin/posta", "/admin/posta?stato=failed"] },

@@ -61,15 +61,27 @@ describe("Tavoli tecnici: invitations", () => {
     await admin.locator("label[for=destinatari-indirizzi]").click();
     expect(await admin.getByLabel("Solo gli indirizzi aggiuntivi").isChecked()).toBe(true);
     await field(admin, "Indirizzi aggiuntivi").fill(referente.email);
+    // Every address the browser asks for or shows, and every Referer it sends, from here to the sending.
+    const addresses: string[] = [admin.url()];
+    const onRequest = (request: { url(): string; headers(): Record<string, string> }) => addresses.push(request.url(), request.headers().referer ?? "");
+    const onNavigation = (frame: { url(): string }) => addresses.push(frame.url());
+    admin.on("request", onRequest);
+    admin.on("framenavigated", onNavigation);
     await admin.getByRole("button", { name: "Anteprima", exact: true }).click();
-    await admin.waitForURL((url) => url.pathname === `/admin/tavoli/${id}/inviti` && url.searchParams.get("anteprima") === "1");
     await eventually(async () => normalise(await admin.locator("#anteprima-title ~ p.lead").textContent())).toBe("Riceverà l'invito 1 referente.");
+    expect(new URL(admin.url()).pathname + new URL(admin.url()).search).toBe(`/admin/tavoli/${id}/inviti`);
     expect(await admin.getByRole("listitem").filter({ hasText: referente.email }).count()).toBe(1);
     expect(await checkA11y(admin)).toEqual([]);
     await admin.getByRole("button", { name: "Invia inviti", exact: true }).click();
     await admin.waitForURL(`**/admin/tavoli/${id}/inviti?inviati=1`);
     // The URL changes as the navigation commits; the page may still show the preview for a moment.
     await eventually(async () => normalise(await statusText(admin))).toMatch(/^Inviti in partenza: 1 destinatario\./);
+    admin.off("request", onRequest);
+    admin.off("framenavigated", onNavigation);
+    // The extra addresses are someone else's: in no URL (server logs, history, Referer), plain or encoded.
+    expect(addresses.length).toBeGreaterThan(3);
+    const localPart = referente.email.split("@")[0];
+    expect(addresses.filter((a) => decodeURIComponent(a).includes(localPart))).toEqual([]);
 
     // The referente's email, with the answer links and the calendar file.
     const mail = await waitForMail(referente.email, { subjectIncludes: title });

@@ -4,22 +4,23 @@ import { createStaticHandler, createStaticRouter, StaticRouterProvider } from "r
 import { AuthenticityTokenProvider } from "remix-utils/csrf/react";
 import { loadContext } from "./requests";
 
-type RouteModule = {
-  default: ComponentType;
-  loader: (args: { request: Request; params: Record<string, string | undefined>; context: ReturnType<typeof loadContext> }) => unknown;
-};
+type RouteFunction = (args: { request: Request; params: Record<string, string | undefined>; context: ReturnType<typeof loadContext> }) => unknown;
+type RouteModule = { default: ComponentType; loader: RouteFunction; action?: RouteFunction };
 
 /**
  * Runs a route's loader for a real Request and server-renders its component with the data, the way
- * Remix does on a first visit (without the root layout). Returns the HTML of the page, or the
- * Response when the loader redirected.
+ * Remix does on a first visit (without the root layout). A POST runs the action first, and the page
+ * renders with its data, as for a form sent without JavaScript. Returns the HTML of the page, or
+ * the Response when the loader or action redirected.
  */
 export async function renderRoute(route: RouteModule, request: Request, path = new URL(request.url).pathname) {
+  const { action } = route;
   const handler = createStaticHandler([
     {
       id: "page",
       path,
       loader: ({ request: r, params }) => route.loader({ request: r, params, context: loadContext() }) as Promise<unknown>,
+      action: action ? ({ request: r, params }) => action({ request: r, params, context: loadContext() }) as Promise<unknown> : undefined,
       Component: route.default,
     },
   ]);

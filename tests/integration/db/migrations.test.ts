@@ -102,3 +102,37 @@ describe("0005_member_body_province: the province of every ente's seat", () => {
     sqlite.close();
   });
 });
+
+describe("0007_audit_search_text: the log's older entries searchable without accents", () => {
+  it("fills the search text of the entries written before the column once, at migration, and they are found by it", async () => {
+    const { openDatabase, migrateDatabase } = await import("~/utils/db.server");
+    const { fillAuditSearchText, listAuditEntries } = await import("~/models/audit.server");
+    const file = path.join(root, "audit.db");
+    const sqlite = new Database(file);
+    migrate(drizzle(sqlite), { migrationsFolder: migrationsUpTo("0006_link_round_table_emails") });
+    // As the portal wrote them then: details as JSON text, no search text.
+    const old = sqlite.prepare(`INSERT INTO audit_log (actor_type, action, entity_type, entity_id, details) VALUES ('system', ?, 'member_body', ?, ?)`);
+    old.run("old.accents", "71", JSON.stringify({ name: "Comune di Paternò" }));
+    old.run("old.accents", "72", JSON.stringify({ name: "Città di Sant’Agata" }));
+    old.run("old.none", "73", null);
+    sqlite.close();
+
+    const db = openDatabase(file);
+    migrateDatabase(db);
+    const ids = (q: string) => listAuditEntries(db, { filters: { q } }).entries.map((e) => e.entityId);
+    expect(ids("paterno")).toEqual(["71"]);
+    expect(ids("PATERNÒ")).toEqual(["71"]);
+    expect(ids("citta di santagata")).toEqual(["72"]);
+    expect(ids("73")).toEqual(["73"]);
+    expect(db.$client.prepare(`SELECT entity_id, search_text FROM audit_log ORDER BY id`).all()).toEqual([
+      { entity_id: "71", search_text: '{"name":"comune di paterno"}' },
+      { entity_id: "72", search_text: '{"name":"citta di santagata"}' },
+      { entity_id: "73", search_text: "" },
+    ]);
+    // Once filled, nothing is left to fill, and finding that reads the empty partial index only.
+    expect(fillAuditSearchText(db)).toBe(0);
+    const plan = db.$client.prepare(`EXPLAIN QUERY PLAN SELECT id, details FROM audit_log WHERE search_text IS NULL AND id > 0 ORDER BY id LIMIT 10`).all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(" ")).toContain("audit_log_unfolded_idx");
+    db.$client.close();
+  });
+});

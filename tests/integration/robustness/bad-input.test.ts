@@ -514,15 +514,17 @@ describe("coordinator forms", () => {
     base: () => ({ "upload.kind": "slides", "upload.title": "Slides", "upload.curatedBy": "Relatore", "upload.visibility": "public" }),
     runs: 20,
   });
-  fuzz({
-    name: "POST /admin/tavoli/:id/inviti (send)",
-    route: inviti,
-    path: () => "/admin/tavoli/:id/inviti",
-    params: () => ({ id: String(roundTables.invite) }),
-    fuzzParams: true,
-    cookies: asCoordinator,
-    base: () => ({ intent: "invia", provincia: "082", tipologia: "ordinari", indirizzi: "uno@example.org\ndue@example.org", destinatari: "indirizzi" }),
-  });
+  for (const [what, intent] of [["send", "invia"], ["preview", "anteprima"]]) {
+    fuzz({
+      name: `POST /admin/tavoli/:id/inviti (${what})`,
+      route: inviti,
+      path: () => "/admin/tavoli/:id/inviti",
+      params: () => ({ id: String(roundTables.invite) }),
+      fuzzParams: true,
+      cookies: asCoordinator,
+      base: () => ({ intent, provincia: "082", tipologia: "ordinari", indirizzi: "uno@example.org\ndue@example.org", destinatari: "indirizzi" }),
+    });
+  }
   fuzz({
     name: "POST /admin/tavoli/:id/inviti (attendance)",
     route: inviti,
@@ -734,8 +736,14 @@ describe("valid but hostile input is stored as typed and shown escaped", () => {
         expectEscapedIn(publicPage, shown, "/tavoli-tecnici/:id");
         expect(publicPage).toContain(escapeHtml(v.title));
         expectEscapedIn(await page(tavoliPublic, "/tavoli-tecnici", ""), shown, "/tavoli-tecnici");
-        const preview = await page(inviti, `/admin/tavoli/${id}/inviti?anteprima=1&destinatari=referenti`, coordinator, { id });
-        expectEscapedIn(preview, shown, "/admin/tavoli/:id/inviti (preview)");
+        const previewRequest = await formPost(`/admin/tavoli/${id}/inviti`, { intent: "anteprima", destinatari: "referenti" }, [coordinator]);
+        const preview = await renderRoute(
+          { ...inviti, action: (args) => inviti.action({ ...args, params: { ...args.params, id } }), loader: (args) => inviti.loader({ ...args, params: { ...args.params, id } }) },
+          previewRequest,
+        );
+        expect(preview.status, "POST /admin/tavoli/:id/inviti (preview)").toBe(200);
+        expect(preview.html).toContain('id="anteprima-title"');
+        expectEscapedIn(preview.html, shown, "/admin/tavoli/:id/inviti (preview)");
 
         // iCalendar: text is escaped (\, ; , newlines) so no value can start a property of its own.
         const ics = await (await run("feed", () => feed.loader())).text();

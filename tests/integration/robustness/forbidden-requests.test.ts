@@ -226,6 +226,7 @@ const POSTS: Record<string, { role: Role; posts: (w: World) => Post[] }> = {
     role: "coordinator",
     posts: (w) => [
       { fields: { intent: "invia", destinatari: "indirizzi", indirizzi: "esterno@example.org" } },
+      { fields: { intent: "anteprima", destinatari: "indirizzi", indirizzi: "esterno@example.org" } },
       { fields: [["intent", "presenze"], ["mostrati", String(w.invitationId)], ["presenti", String(w.invitationId)]] },
     ],
   },

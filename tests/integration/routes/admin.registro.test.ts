@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, coordinators, memberBodies, saiProjects } from "#db/schema";
 import * as registro from "~/routes/admin.registro";
-import { AUDIT_PAGE_SIZE, listAuditEntries, recordAudit } from "~/models/audit.server";
+import { AUDIT_PAGE_SIZE, auditDetailsColumns, listAuditEntries, recordAudit } from "~/models/audit.server";
 import { getDb } from "~/utils/db.server";
 import { adminGet, createTestCoordinator, settle } from "../../support/admin";
 import { renderRoute } from "../../support/render-route";
@@ -26,10 +26,11 @@ async function load(query: string, coordinatorId: number | null = adminId()) {
 }
 const page = async (query: string) => (await (await load(query)).json()) as LogPage;
 
+/** An entry with its time and actor chosen, written as recordAudit writes the details. */
 function entry(values: Partial<typeof auditLog.$inferInsert> & { action: string }) {
   return getDb()
     .insert(auditLog)
-    .values({ actorType: "coordinator", actorId: adminId(), ...values })
+    .values({ actorType: "coordinator", actorId: adminId(), ...values, ...auditDetailsColumns(values.details) })
     .returning()
     .get();
 }
@@ -55,6 +56,8 @@ beforeAll(() => {
     entityId: "9",
     details: { reason: "<script>alert(1)</script>", nested: { html: '<img src=x onerror="alert(2)">' }, list: ["a&b", 3] },
   });
+  recordAudit(getDb(), { actorType: "coordinator", actorId: adminId(), action: "test.accents", entityType: "member_body", entityId: 501, details: { name: "Comune di Paternò" } });
+  recordAudit(getDb(), { actorType: "coordinator", actorId: adminId(), action: "test.accents", entityType: "member_body", entityId: 502, details: { name: "Città Metropolitana di Catania", office: "Sant’Agata" } });
 });
 
 describe("/admin/registro access", () => {
@@ -115,6 +118,19 @@ describe("/admin/registro filters and pages", () => {
     expect((await page("?q=abc-7")).entries.map((e) => e.entityId)).toEqual(["abc-78", "ABC-77"]);
     expect((await page("?q=chi%40example.org")).entries.map((e) => e.action)).toEqual(["auth.login_failed"]);
     expect((await page("?q=%25")).entries.map((e) => e.entityId)).toEqual(["ABC-77"]);
+  });
+
+  it("finds the details whatever their accents, case and apostrophes, as the portal's other searches", async () => {
+    const ids = async (q: string) => (await page(`?azione=test.accents&q=${encodeURIComponent(q)}`)).entries.map((e) => e.entityId);
+    expect(await ids("paterno")).toEqual(["501"]);
+    expect(await ids("PATERNÒ")).toEqual(["501"]);
+    expect(await ids("Paterno'")).toEqual(["501"]);
+    expect(await ids("di paternò")).toEqual(["501"]);
+    expect(await ids("citta")).toEqual(["502"]);
+    expect(await ids("CITTÀ METROPOLITANA")).toEqual(["502"]);
+    expect(await ids("sant'agata")).toEqual(["502"]);
+    // The record id as before.
+    expect(await ids("502")).toEqual(["502"]);
   });
 
   it("combines filters, and ignores values that make no sense instead of failing", async () => {

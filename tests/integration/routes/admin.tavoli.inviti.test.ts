@@ -25,7 +25,8 @@ beforeAll(async () => {
 
 const url = (id: number, query = "") => `/admin/tavoli/${id}/inviti${query}`;
 const page = async (id: number, query = "", who: number | null = coordinatorId) => renderRoute(route, await adminGet(url(id, query), who), PATH);
-const act = async (id: number, fields: Record<string, string | string[]>, who: number | null = coordinatorId) => {
+/** A coordinator's form post to the page (with its CSRF token); array values are repeated fields. */
+async function post(id: number, fields: Record<string, string | string[]>, who: number | null = coordinatorId) {
   const flat: Record<string, string> = {};
   const repeated: [string, string][] = [];
   for (const [k, v] of Object.entries(fields)) {
@@ -33,12 +34,17 @@ const act = async (id: number, fields: Record<string, string | string[]>, who: n
     else flat[k] = v;
   }
   const request = await adminPost(url(id), flat, who);
-  if (repeated.length === 0) return settle(() => route.action(routeArgs(request, { id: String(id) })));
+  if (repeated.length === 0) return request;
   const body = new URLSearchParams(await request.text());
   for (const [k, v] of repeated) body.append(k, v);
-  const withLists = new Request(request.url, { method: "POST", body, headers: request.headers });
-  return settle(() => route.action(routeArgs(withLists, { id: String(id) })));
+  return new Request(request.url, { method: "POST", body, headers: request.headers });
+}
+const act = async (id: number, fields: Record<string, string | string[]>, who: number | null = coordinatorId) => {
+  const request = await post(id, fields, who);
+  return settle(() => route.action(routeArgs(request, { id: String(id) })));
 };
+/** The page answering "Anteprima" (a POST), rendered as a browser without JavaScript gets it. */
+const previewPage = async (id: number, fields: Record<string, string | string[]>) => renderRoute(route, await post(id, { intent: "anteprima", ...fields }), PATH);
 
 describe("/admin/tavoli/:id/inviti", () => {
   it("is for coordinators only: anonymous GET and POST go to /login and change nothing", async () => {
@@ -53,10 +59,10 @@ describe("/admin/tavoli/:id/inviti", () => {
     expect(tableCounts()).toEqual(before);
   });
 
-  it("previews the recipients (count and email) with a GET that changes nothing", async () => {
+  it("previews the recipients (count and email) with a POST that changes nothing", async () => {
     const rt = createRoundTable({ title: "Tavolo di Trapani", number: 41 });
     const before = tableCounts();
-    const result = await page(rt.id, `?anteprima=1&provincia=081&tipologia=MSNA&indirizzi=${encodeURIComponent("ospite@example.org\n")}`);
+    const result = await previewPage(rt.id, { destinatari: "referenti", provincia: "081", tipologia: "MSNA", indirizzi: "ospite@example.org\n" });
     expect(result.status).toBe(200);
     expect(result.html).toContain("<h1>Inviti: 41° Tavolo tecnico - Tavolo di Trapani</h1>");
     expect(result.html).toContain("Riceveranno l&#x27;invito 2 destinatari (compreso 1 indirizzo aggiuntivo)");
@@ -68,12 +74,43 @@ describe("/admin/tavoli/:id/inviti", () => {
     // The send form carries the same choice.
     expect(result.html).toContain('<input type="hidden" name="provincia" value="081"/>');
     expect(result.html).toContain('<input type="hidden" name="tipologia" value="MSNA"/>');
+    // The chooser shows the choice again.
+    expect(result.html).toMatch(/<textarea[^>]*name="indirizzi"[^>]*>ospite@example.org\n<\/textarea>/);
     expect(tableCounts()).toEqual(before);
+  });
+
+  it("keeps the extra addresses out of every URL: the chooser and the send form post, with their CSRF token, to the page's own address", async () => {
+    const rt = createRoundTable();
+    const empty = await page(rt.id, "?risposta=partecipa");
+    const chooser = empty.html.match(/<form[^>]*aria-label="Scegli i destinatari"[^>]*>[\s\S]*?<\/form>/)![0];
+    expect(chooser).toMatch(/^<form method="post" action="\/admin\/tavoli\/\d+\/inviti"/);
+    expect(chooser).toContain('<input type="hidden" name="csrf" value="csrf-di-prova"/>');
+    expect(chooser).toContain('<input type="hidden" name="intent" value="anteprima"/>');
+    // The preview is no longer read from the query string.
+    const old = await page(rt.id, `?anteprima=1&indirizzi=${encodeURIComponent("vecchio@example.org")}`);
+    expect(old.html).not.toContain("vecchio@example.org");
+    expect(old.html).not.toContain('id="anteprima-title"');
+    const shown = await previewPage(rt.id, { destinatari: "indirizzi", indirizzi: "terzo@example.org" });
+    for (const [, address] of shown.html.matchAll(/(?:action|href|src)="([^"]*)"/g)) expect(address).not.toContain("terzo");
+    expect(shown.html).toContain(`<form method="post" action="/admin/tavoli/${rt.id}/inviti" class="mb-3"`);
+    expect(shown.html).toContain('<input type="hidden" name="indirizzi" value="terzo@example.org"/>');
+  });
+
+  it("refuses a preview without the CSRF token", async () => {
+    const rt = createRoundTable();
+    const request = await post(rt.id, { intent: "anteprima", destinatari: "indirizzi", indirizzi: "terzo@example.org" });
+    const body = new URLSearchParams(await request.text());
+    body.delete("csrf");
+    const forged = new Request(request.url, { method: "POST", body, headers: request.headers });
+    const answer = await settle(() => route.action(routeArgs(forged, { id: String(rt.id) })));
+    expect(answer.status).toBe(403);
   });
 
   it("shows the errors of bad extra addresses in the preview and refuses them on send", async () => {
     const rt = createRoundTable();
-    const result = await page(rt.id, `?anteprima=1&indirizzi=${encodeURIComponent("buono@example.org\nnon-valido")}`);
+    const result = await previewPage(rt.id, { destinatari: "referenti", indirizzi: "buono@example.org\nnon-valido" });
+    expect(result.status).toBe(400);
+    expect(result.html).toContain("La scelta dei destinatari contiene un errore");
     expect(result.html).toContain("Indirizzo non valido: «non-valido»");
     expect(result.html).toContain('aria-invalid="true"');
     expect(result.html).not.toContain("Invia inviti</button>");
@@ -109,10 +146,11 @@ describe("/admin/tavoli/:id/inviti", () => {
       [draft, "ancora in bozza"],
       [started, "già iniziato o concluso"],
     ] as const) {
-      const shown = await page(rt.id, "?anteprima=1");
+      const shown = await page(rt.id);
       expect(shown.html).toContain("Non è possibile inviare inviti.");
       expect(shown.html).toContain(reason);
       expect(shown.html).not.toContain("Anteprima</button>");
+      expect((await act(rt.id, { intent: "anteprima", destinatari: "referenti", indirizzi: "" })).status).toBe(409);
       const before = tableCounts();
       const posted = await act(rt.id, { intent: "invia", destinatari: "referenti", indirizzi: "" });
       expect(posted.status).toBe(409);

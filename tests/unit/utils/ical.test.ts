@@ -1,5 +1,6 @@
+import { createEvents } from "ics";
 import { describe, expect, it } from "vitest";
-import { buildAttendeeCalendar, buildCalendar } from "~/utils/ical.server";
+import { buildAttendeeCalendar, buildCalendar, foldContentLine, unfoldCalendar } from "~/utils/ical.server";
 
 const event = {
   uid: "tavolo-7@sai.example.org",
@@ -44,6 +45,69 @@ describe("buildCalendar", () => {
   });
 });
 
+// Long Italian text with accents, a flag and a family emoji (one grapheme of seven code points).
+const italian = {
+  ...event,
+  title: "Tavolo tecnico sull’accoglienza integrata: perché è più difficile per le città più piccole 🇮🇹 👨‍👩‍👧‍👦 àèéìòù",
+  description: `Ordine del giorno: l’identità dei progetti, la qualità dell’accoglienza e l’università 😊\n${"àèìòù ".repeat(30)}`,
+  location: "Città Metropolitana di Catania, Sala “Nicolò Paternò”, piano più alto 🏛️",
+};
+const SUMMARY = `SUMMARY:${italian.title}`;
+
+/** What a reader of RFC 5545 checks: lines of at most 75 octets, folds on one space, no character or grapheme cut. */
+function expectFoldedByOctets(text: string) {
+  expect(text.endsWith("\r\n") || text.endsWith("END:VCALENDAR")).toBe(true);
+  expect(text).not.toMatch(/\r?\n\t/);
+  const lines = text.split("\r\n");
+  for (const line of lines) {
+    expect(Buffer.byteLength(line), line).toBeLessThanOrEqual(75);
+    // No surrogate pair cut (so no UTF-8 sequence cut): the line survives a round trip through UTF-8.
+    expect(Buffer.from(line, "utf8").toString("utf8"), line).toBe(line);
+  }
+  // Each folded line's graphemes are the unfolded line's: no grapheme is cut either.
+  const segmenter = new Intl.Segmenter("it", { granularity: "grapheme" });
+  const segments = (t: string) => [...segmenter.segment(t)].map((s) => s.segment);
+  for (const logical of text.split(/\r\n(?![ ])/)) {
+    const pieces = logical.split("\r\n ");
+    expect(pieces.flatMap(segments)).toEqual(segments(pieces.join("")));
+  }
+}
+
+describe("folding by octets (RFC 5545 §3.1)", () => {
+  it("keeps every line of a calendar with accents and emoji within 75 octets, and unfolding gives the text back", () => {
+    const ics = buildCalendar([italian, { ...italian, uid: "tavolo-8@sai.example.org" }], { method: "PUBLISH", name: "Tavoli tecnici - Città e qualità 🇮🇹" });
+    expectFoldedByOctets(ics);
+    const unfolded = unfoldCalendar(ics).split("\r\n");
+    expect(unfolded.filter((l) => l === SUMMARY)).toHaveLength(2);
+    expect(unfolded).toContain(`DESCRIPTION:${italian.description.replace(",", "\\,").replace("\n", "\\n")}`);
+    expect(unfolded).toContain("LOCATION:Città Metropolitana di Catania\\, Sala “Nicolò Paternò”\\, piano più alto 🏛️");
+  });
+
+  it("is the text `ics` writes, once unfolded, but for the times in Europe/Rome", () => {
+    const { value } = createEvents([{ uid: italian.uid, sequence: 2, title: italian.title, description: italian.description, location: italian.location, start: italian.start.getTime(), startInputType: "utc", startOutputType: "utc", end: italian.end.getTime(), endInputType: "utc", endOutputType: "utc", url: italian.url, status: "CONFIRMED" }], { productId: "-//ANCI Sicilia//Portale Coordinamento SAI//IT", method: "PUBLISH" });
+    const ours = new Set(unfoldCalendar(buildCalendar([italian], { method: "PUBLISH" })).split("\r\n"));
+    const theirs = unfoldCalendar(value!.replace(/\r?\n/g, "\r\n")).split("\r\n").filter((l) => !/^(DTSTART|DTEND|DTSTAMP)/.test(l));
+    expect(theirs.filter((l) => !ours.has(l))).toEqual([]);
+    expect(theirs).toContain(SUMMARY);
+  });
+
+  it("folds one line at 75 octets, then 74 after the space, and cuts a grapheme longer than a line between code points", () => {
+    const ascii = `DESCRIPTION:${"x".repeat(200)}`;
+    expect(foldContentLine(ascii).split("\r\n").map((l) => l.length)).toEqual([75, 75, 1 + 212 - 75 - 74]);
+    expect(foldContentLine(ascii).replaceAll("\r\n ", "")).toBe(ascii);
+    const accented = `SUMMARY:${"è".repeat(100)}`; // 208 octets
+    const lines = foldContentLine(accented).split("\r\n");
+    // 8 + 33 "è" = 74 (one more would be 76), then a space and 37 "è", then a space and the last 30.
+    expect(lines.map((l) => Buffer.byteLength(l))).toEqual([74, 75, 61]);
+    expect(unfoldCalendar(foldContentLine(accented))).toBe(accented);
+    const huge = `SUMMARY:e${"\u0301".repeat(60)}`; // one grapheme of 129 octets
+    const hugeLines = foldContentLine(huge).split("\r\n");
+    for (const l of hugeLines) expect(Buffer.byteLength(l)).toBeLessThanOrEqual(75);
+    expect(unfoldCalendar(hugeLines.join("\r\n"))).toBe(huge);
+    expect(foldContentLine("SUMMARY:breve")).toBe("SUMMARY:breve");
+  });
+});
+
 describe("buildAttendeeCalendar", () => {
   const organizer = { name: "Coordinamento SAI - ANCI Sicilia", email: "noreply@example.org" };
   const attendees = [
@@ -52,6 +116,7 @@ describe("buildAttendeeCalendar", () => {
     { name: "Giuseppe Maria Francesco Saverio Alessandro Bonaventura Lo Presti Seminerio", email: "g.lopresti@example.org" },
     { name: "Ελένη 🇮🇹 Ñoño", email: "eleni@example.org" },
     { name: "referente@example.org", email: "referente@example.org" },
+    { name: "Maria Àngela Nicolò Paternò Castelli di Sant’Agata, Città Metropolitana di Catania 👩‍👩‍👧", email: "m.paterno@comune.example.it" },
   ];
 
   it("gives each attendee exactly the calendar buildCalendar gives, while building the shared part once", () => {
@@ -63,6 +128,12 @@ describe("buildAttendeeCalendar", () => {
         expect(sameStamp(buildAttendeeCalendar(full, { method }))).toBe(sameStamp(buildCalendar([full], { method })));
       }
     }
+  });
+
+  it("folds each attendee's line by octets too", () => {
+    for (const attendee of attendees) expectFoldedByOctets(buildAttendeeCalendar({ ...italian, organizer, attendee }, { method: "REQUEST" }));
+    const unfolded = unfoldCalendar(buildAttendeeCalendar({ ...italian, organizer, attendee: attendees.at(-1)! }, { method: "REQUEST" }));
+    expect(unfolded).toContain(`CN="${attendees.at(-1)!.name}":mailto:m.paterno@comune.example.it\r\n`);
   });
 
   it("never mixes up two events or two versions of one", () => {
