@@ -14,8 +14,9 @@ import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import {
   assertSignInNotBlocked,
   countSignInFailure,
-  getReferent,
+  getSignedInReferent,
   limitCodeRequests,
+  referentHomePath,
   startReferentSession,
 } from "~/utils/referent-auth.server";
 import { codeRequestSchema, codeVerifySchema, type CodeRequestInput, type CodeVerifyInput } from "~/validation/referent-login";
@@ -34,7 +35,8 @@ type ActionData =
   | { step: "code"; email: string; errors: Record<string, string>; formError?: string; notice?: string };
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  if (await getReferent(request)) throw redirect("/area-referente");
+  const signedIn = await getSignedInReferent(request);
+  if (signedIn) throw redirect(referentHomePath(signedIn));
   const signedOut = new URL(request.url).searchParams.get("uscito") === "1";
   return json({ signedOut });
 }
@@ -63,7 +65,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return json<ActionData>({ step: "code", email, errors: {}, formError: INVALID_CODE }, { status: 401 });
     }
     const cookie = await startReferentSession(request, result.access, { ip, method: "code" });
-    return redirect("/area-referente", { headers: { "Set-Cookie": cookie } });
+    return redirect(referentHomePath(result.access), { headers: { "Set-Cookie": cookie } });
   }
 
   const raw = { email: String(formData.get("email") ?? "") };

@@ -12,14 +12,18 @@ import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
-import { requireReferent } from "~/utils/referent-auth.server";
+import { requireReferentForPrivacy } from "~/utils/referent-auth.server";
 import { communicationsSchema, erasureRequestSchema, type ErasureRequestInput } from "~/validation/privacy";
 import { ofBody } from "~/utils/text";
 
 export const meta: MetaFunction = () => [{ title: "Privacy e dati personali - Area referente - Coordinamento SAI" }];
 
+// The one page of the referent area open to a former referente too (with the data download and
+// "Esci"): their rights over their own data outlive their term. Communications are for referenti
+// in charge, so a former referente neither sees nor changes that choice.
+
 export async function loader({ request }: LoaderFunctionArgs) {
-  const access = await requireReferent(request);
+  const access = await requireReferentForPrivacy(request);
   const settings = getPrivacySettings(getDb(), { referentId: access.referentId });
   if (!settings) throw new Response("Referente non trovato.", { status: 404 });
   return json({
@@ -27,7 +31,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     name: `${access.firstName} ${access.lastName}`,
     email: access.email,
     bodyName: access.bodyName,
-    isActive: access.status === "active",
+    status: access.status,
     receivesCommunications: settings.receivesCommunications,
     erasureRequestedAt: settings.erasureRequestedAt,
   });
@@ -42,11 +46,17 @@ type ActionData =
 export async function action({ request }: ActionFunctionArgs) {
   const formData = await request.formData();
   await validateCsrf(request, formData);
-  const access = await requireReferent(request);
+  const access = await requireReferentForPrivacy(request);
   const db = getDb();
   const fields = Object.fromEntries(formData);
 
   if (fields.intent === "communications") {
+    if (access.status === "former") {
+      throw new Response("Le comunicazioni del Coordinamento sono per i referenti in carica: il tuo incarico è terminato.", {
+        status: 403,
+        headers: { "Content-Type": "text/plain; charset=utf-8" },
+      });
+    }
     const { receivesCommunications } = communicationsSchema.parse(fields);
     setCommunicationsPreference(db, { email: access.email, receives: receivesCommunications });
     return json<ActionData>({
@@ -85,14 +95,24 @@ export default function ReferentPrivacyPage() {
   const busy = navigation.state === "submitting";
   const erasure = actionData?.intent === "erasure" ? actionData : undefined;
   const erasureRequestedAt = data.erasureRequestedAt ? new Date(data.erasureRequestedAt) : null;
+  const former = data.status === "former";
 
   return (
     <ReferentAreaFrame referent={data.header}>
       <h1>Privacy e dati personali</h1>
       <p className="lead">
-        {data.name}, referente {ofBody(data.bodyName)}. Qui puoi scaricare i dati che il portale conserva su di te, scegliere se
-        ricevere le comunicazioni e chiedere la cancellazione dei tuoi dati. Le regole sono nell'
-        <Link to="/privacy">informativa privacy</Link>.
+        {former ? (
+          <>
+            {data.name}, già referente {ofBody(data.bodyName)}. Qui puoi scaricare i dati che il portale conserva su di te e
+            chiedere la cancellazione dei tuoi dati.
+          </>
+        ) : (
+          <>
+            {data.name}, referente {ofBody(data.bodyName)}. Qui puoi scaricare i dati che il portale conserva su di te, scegliere
+            se ricevere le comunicazioni e chiedere la cancellazione dei tuoi dati.
+          </>
+        )}{" "}
+        Le regole sono nell'<Link to="/privacy">informativa privacy</Link>.
       </p>
 
       {actionData?.ok ? (
@@ -127,25 +147,27 @@ export default function ReferentPrivacyPage() {
         </ul>
       </section>
 
-      <section aria-labelledby="comunicazioni-title" className="mb-5">
-        <h2 id="comunicazioni-title">Comunicazioni</h2>
-        <p>
-          Oltre ai messaggi di servizio (inviti ai Tavoli tecnici, esito delle richieste, codici di accesso), il
-          Coordinamento invia comunicazioni periodiche ai referenti.
-        </p>
-        <Form method="post" key={String(data.receivesCommunications)}>
-          <AuthenticityTokenInput name="csrf" />
-          <input type="hidden" name="intent" value="communications" />
-          <CheckboxField
-            name="receivesCommunications"
-            label="Voglio ricevere le comunicazioni del Coordinamento"
-            defaultChecked={data.receivesCommunications}
-          />
-          <button type="submit" className="btn btn-outline-primary" disabled={busy}>
-            Salva la preferenza
-          </button>
-        </Form>
-      </section>
+      {former ? null : (
+        <section aria-labelledby="comunicazioni-title" className="mb-5">
+          <h2 id="comunicazioni-title">Comunicazioni</h2>
+          <p>
+            Oltre ai messaggi di servizio (inviti ai Tavoli tecnici, esito delle richieste, codici di accesso), il
+            Coordinamento invia comunicazioni periodiche ai referenti.
+          </p>
+          <Form method="post" key={String(data.receivesCommunications)}>
+            <AuthenticityTokenInput name="csrf" />
+            <input type="hidden" name="intent" value="communications" />
+            <CheckboxField
+              name="receivesCommunications"
+              label="Voglio ricevere le comunicazioni del Coordinamento"
+              defaultChecked={data.receivesCommunications}
+            />
+            <button type="submit" className="btn btn-outline-primary" disabled={busy}>
+              Salva la preferenza
+            </button>
+          </Form>
+        </section>
+      )}
 
       <section aria-labelledby="cancellazione-title" className="mb-5">
         <h2 id="cancellazione-title">Chiedi la cancellazione</h2>
@@ -156,7 +178,7 @@ export default function ReferentPrivacyPage() {
           </p>
         ) : (
           <ErasureForm
-            isActive={data.isActive}
+            status={data.status}
             busy={busy}
             serverErrors={erasure && !erasure.ok ? erasure.errors : undefined}
             formError={erasure && !erasure.ok ? erasure.formError : undefined}
@@ -168,12 +190,12 @@ export default function ReferentPrivacyPage() {
 }
 
 function ErasureForm({
-  isActive,
+  status,
   busy,
   serverErrors,
   formError,
 }: {
-  isActive: boolean;
+  status: "active" | "pending" | "former";
   busy: boolean;
   serverErrors?: Record<string, string>;
   formError?: string;
@@ -194,14 +216,14 @@ function ErasureForm({
           nel portale (schede, inviti, email inviate, registro delle attività) e non potrai più accedere all'area
           referente;
         </li>
-        {isActive ? (
+        {status === "active" ? (
           <li>
             il tuo incarico di referente termina: l'ente resta aderente al Coordinamento senza referente finché non ne
             viene indicato uno nuovo con una nuova scheda;
           </li>
-        ) : (
+        ) : status === "pending" ? (
           <li>le richieste di adesione non ancora decise vengono ritirate;</li>
-        )}
+        ) : null}
         <li>
           restano i dati dell'ente (denominazione, PEC, codice fiscale), i suoi progetti SAI e i dati aggregati (numero
           di enti, progetti, posti e risposte agli inviti), che non riguardano te personalmente.
