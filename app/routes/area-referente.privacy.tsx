@@ -4,7 +4,7 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { CheckboxField, ErrorSummary } from "~/components/form-fields";
 import { ReferentAreaFrame, headerData } from "~/components/referent-area";
 import { useValidatedForm } from "~/components/use-validated-form";
-import { getPrivacySettings, requestErasure } from "~/models/privacy.server";
+import { getPrivacySettings, requestErasure, withdrawErasure } from "~/models/privacy.server";
 import { setCommunicationsPreference } from "~/models/referent.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { formatDateIt } from "~/utils/dates";
@@ -41,7 +41,8 @@ type ActionData =
   | { intent: "communications"; ok: true; message: string }
   | { intent: "erasure"; ok: true; message: string }
   | { intent: "erasure"; ok: false; errors: Record<string, string>; formError?: string }
-  | { intent: "unknown"; ok: false; errors: Record<string, string>; formError: string };
+  | { intent: "withdraw-erasure"; ok: true; message: string }
+  | { intent: "withdraw-erasure" | "unknown"; ok: false; errors: Record<string, string>; formError: string };
 
 export async function action({ request }: ActionFunctionArgs) {
   const formData = await request.formData();
@@ -85,6 +86,16 @@ export async function action({ request }: ActionFunctionArgs) {
     });
   }
 
+  if (fields.intent === "withdraw-erasure") {
+    const result = withdrawErasure(db, { referentId: access.referentId });
+    if (!result.ok) return json<ActionData>({ intent: "withdraw-erasure", ok: false, errors: {}, formError: result.error }, { status: 409 });
+    return json<ActionData>({
+      intent: "withdraw-erasure",
+      ok: true,
+      message: "Hai ritirato la richiesta di cancellazione: i tuoi dati restano nel portale e i coordinatori non la eseguiranno.",
+    });
+  }
+
   return json<ActionData>({ intent: "unknown", ok: false, errors: {}, formError: "Operazione non riconosciuta." }, { status: 400 });
 }
 
@@ -120,7 +131,7 @@ export default function ReferentPrivacyPage() {
           {actionData.message}
         </div>
       ) : null}
-      {actionData?.intent === "unknown" ? (
+      {actionData && !actionData.ok && actionData.intent !== "erasure" ? (
         <div className="alert alert-danger" role="alert">
           {actionData.formError}
         </div>
@@ -172,10 +183,19 @@ export default function ReferentPrivacyPage() {
       <section aria-labelledby="cancellazione-title" className="mb-5">
         <h2 id="cancellazione-title">Chiedi la cancellazione</h2>
         {erasureRequestedAt ? (
-          <p className="alert alert-info">
-            Hai chiesto la cancellazione dei tuoi dati il {formatDateIt(erasureRequestedAt)}. I coordinatori la eseguiranno
-            entro un mese dalla richiesta.
-          </p>
+          <>
+            <p className="alert alert-info">
+              Hai chiesto la cancellazione dei tuoi dati il {formatDateIt(erasureRequestedAt)}. I coordinatori la eseguiranno
+              entro un mese dalla richiesta.
+            </p>
+            <p>Finché la cancellazione non è eseguita puoi ritirare la richiesta: i tuoi dati resteranno nel portale.</p>
+            <Form method="post">
+              <AuthenticityTokenInput name="csrf" />
+              <button type="submit" name="intent" value="withdraw-erasure" className="btn btn-outline-primary" disabled={busy}>
+                Ritira la richiesta di cancellazione
+              </button>
+            </Form>
+          </>
         ) : (
           <ErasureForm
             status={data.status}
