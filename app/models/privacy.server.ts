@@ -106,9 +106,9 @@ function pendingErasureOf(db: Db | Tx, rows: { id: number }[]) {
 export type ErasureRequestResult = { ok: true; alreadyRequested: boolean } | { ok: false; error: string };
 
 /**
- * Records the referente's request to erase their data and tells every active coordinator, who
- * executes it from /admin/cancellazioni (the referente can withdraw it until then: withdrawErasure).
- * Asking again while a request is pending changes nothing.
+ * Records the referente's request to erase their data, tells every active coordinator, who
+ * executes it from /admin/cancellazioni, and acknowledges it to the person (who can withdraw it
+ * until then: withdrawErasure). Asking again while a request is pending changes nothing.
  */
 export function requestErasure(
   db: Db,
@@ -145,6 +145,20 @@ export function requestErasure(
         domain: new URL(appUrl).hostname,
       });
     }
+    // The acknowledgement goes to the address of the referente row that asked: if someone else
+    // asked in the person's name, this is how the person finds out (and withdraws it).
+    queueEmail(tx, {
+      to: person.target.email,
+      template: "erasure-request-received",
+      props: {
+        firstName: person.target.firstName,
+        bodyName: body?.name ?? "",
+        requestedOn: formatDateIt(now),
+        privacyUrl: `${appUrl}/area-referente/privacy`,
+      },
+      memberBodyId: person.target.memberBodyId,
+      domain: new URL(appUrl).hostname,
+    });
     return { ok: true, alreadyRequested: false };
   });
 }

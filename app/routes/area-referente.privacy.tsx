@@ -82,7 +82,7 @@ export async function action({ request }: ActionFunctionArgs) {
       ok: true,
       message: result.alreadyRequested
         ? "La tua richiesta di cancellazione era già stata registrata: i coordinatori la stanno esaminando."
-        : "Richiesta di cancellazione inviata. I coordinatori la eseguiranno entro un mese: da quel momento non potrai più accedere all'area referente.",
+        : "Richiesta di cancellazione inviata. I coordinatori la eseguiranno entro un mese: da quel momento non potrai più accedere all'area referente. Ti abbiamo inviato una conferma per email.",
     });
   }
 

@@ -194,6 +194,20 @@ describe("requestErasure", () => {
     expect(JSON.stringify(notices())).not.toContain(person.lastName);
     expect(listPendingErasures(db()).filter((p) => p.referentId === referentId)).toHaveLength(1);
   });
+
+  it("acknowledges the request to the person, once, in the same transaction", async () => {
+    const person = uniquePerson();
+    const { referentId, memberBodyId } = await registerPerson(person);
+    const acknowledgements = () => db().select().from(outbox).where(and(eq(outbox.recipient, person.email), eq(outbox.template, "erasure-request-received"))).all();
+    expect(requestErasure(db(), { referentId, appUrl: APP_URL, now: new Date("2026-12-03T10:00:00Z") }).ok).toBe(true);
+    expect(requestErasure(db(), { referentId, appUrl: APP_URL }).ok).toBe(true);
+    expect(acknowledgements()).toHaveLength(1);
+    expect(acknowledgements()[0]).toMatchObject({
+      status: "queued",
+      memberBodyId,
+      props: { firstName: person.firstName, requestedOn: "3 dicembre 2026", privacyUrl: `${APP_URL}/area-referente/privacy` },
+    });
+  });
 });
 
 describe("withdrawErasure", () => {

@@ -4,7 +4,7 @@
 // nothing. docs/decisions/013-former-referenti.md
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { memberBodies, referents, saiProjects } from "#db/schema";
+import { memberBodies, outbox, referents, saiProjects } from "#db/schema";
 import { revokeMembership } from "~/models/membership-review.server";
 import { eraseReferent } from "~/models/privacy.server";
 import { requestLoginCode, verifyLoginCode } from "~/models/referent-login.server";
@@ -153,6 +153,7 @@ describe("a former referente", () => {
       privacyPage.action(routeArgs(await referentPost("/area-referente/privacy", { intent: "erasure", confirmErasure: "on" }, cookie))),
     );
     expect(asked.status).toBe(200);
+    expect(db().select().from(outbox).where(eq(outbox.recipient, person.email)).all().map((m) => m.template)).toContain("erasure-request-received");
 
     const admin = db().$client.prepare("SELECT id FROM coordinators WHERE role = 'admin' ORDER BY id LIMIT 1").get() as { id: number };
     expect(eraseReferent(db(), { referentId: mine.referentId, coordinatorId: admin.id })).toMatchObject({ ok: true, endedTerms: 0 });

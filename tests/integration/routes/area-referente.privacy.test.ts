@@ -168,8 +168,8 @@ describe("/area-referente/privacy and the data download", () => {
     expect(referentRow(mine.referentId).receivesCommunications).toBe(true);
   });
 
-  it("asks for the erasure only with the confirmation ticked, once, and tells the coordinators", async () => {
-    const { mine, cookie } = await twoEnti();
+  it("asks for the erasure only with the confirmation ticked, once, tells the coordinators and acknowledges it to the referente", async () => {
+    const { person, mine, cookie } = await twoEnti();
     const post = async (fields: Record<string, string>) =>
       settle(async () => privacyPage.action(routeArgs(await referentPost("/area-referente/privacy", { intent: "erasure", ...fields }, cookie))));
     const requests = () =>
@@ -184,12 +184,14 @@ describe("/area-referente/privacy and the data download", () => {
 
     const done = await post({ confirmErasure: "on" });
     expect(done.status).toBe(200);
-    expect(((await done.json()) as { message: string }).message).toContain("Richiesta di cancellazione inviata");
+    expect(((await done.json()) as { message: string }).message).toMatch(/^Richiesta di cancellazione inviata.*Ti abbiamo inviato una conferma per email\.$/);
     const again = await post({ confirmErasure: "on" });
     expect(((await again.json()) as { message: string }).message).toContain("era già stata registrata");
     expect(requests()).toHaveLength(1);
     const notices = db().select().from(outbox).where(eq(outbox.template, "erasure-requested")).all().filter((o) => o.props.referentId === mine.referentId);
     expect(notices.length).toBeGreaterThan(0);
+    const acknowledgements = db().select().from(outbox).where(and(eq(outbox.recipient, person.email), eq(outbox.template, "erasure-request-received"))).all();
+    expect(acknowledgements).toHaveLength(1);
 
     const page = await renderRoute(privacyPage, get("/area-referente/privacy", cookie));
     expect(page.html).toContain("Hai chiesto la cancellazione dei tuoi dati il");
