@@ -10,11 +10,13 @@ import { eraseReferent } from "~/models/privacy.server";
 import { requestLoginCode, verifyLoginCode } from "~/models/referent-login.server";
 import { action as signInLinkAction } from "~/routes/area-referente.accedi.link.$token";
 import { loader as signInLoader } from "~/routes/area-referente.accedi._index";
+import { action as signOutAction } from "~/routes/area-referente.esci";
 import * as privacyPage from "~/routes/area-referente.privacy";
 import * as dataPage from "~/routes/area-referente.privacy_.dati";
 import * as dataJson from "~/routes/area-referente.privacy_.dati[.]json";
 import { formatDateIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
+import { getReferent } from "~/utils/referent-auth.server";
 import { createTestCoordinator, settle } from "../../support/admin";
 import { uniqueEmail } from "../../support/factories";
 import { registerPerson, uniquePerson, type Person } from "../../support/privacy";
@@ -61,6 +63,8 @@ describe("a former referente", () => {
     expect(viaLink.headers.get("Location")).toBe("/area-referente/privacy");
     const signInPage = await settle(() => signInLoader(routeArgs(referentGet("/area-referente/accedi", cookie))));
     expect(signInPage.headers.get("Location")).toBe("/area-referente/privacy");
+    // The public pages (reserved materials of the Tavoli) do not count them as a signed-in referente.
+    expect(await getReferent(referentGet("/tavoli-tecnici", cookie))).toBeNull();
 
     const page = await renderRoute(privacyPage, referentGet("/area-referente/privacy", cookie));
     expect(page.status).toBe(200);
@@ -77,6 +81,12 @@ describe("a former referente", () => {
     expect(page.html).toContain("Esci");
     expect(page.html).not.toContain("Voglio ricevere le comunicazioni");
     expect(page.html).not.toContain("il tuo incarico di referente termina");
+
+    // "Esci" ends their session as anyone's.
+    const out = await settle(async () => signOutAction(routeArgs(await referentPost("/area-referente/esci", {}, cookie))));
+    expect(out.headers.get("Location")).toBe("/area-referente/accedi?uscito=1");
+    const gone = await settle(() => privacyPage.loader(routeArgs(referentGet("/area-referente/privacy", cookie))));
+    expect(gone.headers.get("Location")).toBe("/area-referente/accedi");
   });
 
   it("downloads their own data, as a file and as a page", async () => {
