@@ -16,9 +16,10 @@ import { consumeRateLimit, isRateLimited, tooManyRequests } from "./rate-limit.s
 // requireReferent (or requireActiveReferent) itself and reads data only through the returned
 // memberBodyId / referentId: a referente sees their own ente and nothing else.
 //
-// A former referente (term ended, data not erased) is signed in too, but only the privacy pages
-// and "Esci" call requireReferentForPrivacy, which admits them: requireReferent sends them to the
-// privacy page, so every other page and action of the area refuses them without changing anything.
+// A former referente (term ended, data not erased) is signed in too, but only the privacy page and
+// its downloads call requireReferentForPrivacy, which admits them ("Esci" ends any session):
+// requireReferent sends them to the privacy page, so every other page and action of the area
+// refuses them without changing anything.
 
 export type { FormerReferentAccess, ReferentAccess, SignedInReferent };
 
