@@ -18,6 +18,7 @@ import * as roundTableUpdated from "./round-table-updated";
 import * as roundTableCancelled from "./round-table-cancelled";
 import * as materialsAvailable from "./materials-available";
 import * as erasureRequested from "./erasure-requested";
+import * as erasureRequestReceived from "./erasure-request-received";
 
 export type EmailAttachment = { filename: string; content: string; contentType: string };
 /** A file kept in the uploads folder under its random name, read by the worker when it sends. */
@@ -56,6 +57,7 @@ export const emailTemplates = {
   "round-table-cancelled": roundTableCancelled as Template<roundTableCancelled.RoundTableCancelledProps>,
   "materials-available": materialsAvailable as Template<materialsAvailable.MaterialsAvailableProps>,
   "erasure-requested": erasureRequested as Template<erasureRequested.ErasureRequestedProps>,
+  "erasure-request-received": erasureRequestReceived as Template<erasureRequestReceived.ErasureRequestReceivedProps>,
 };
 
 export type EmailTemplateName = keyof typeof emailTemplates;

@@ -26,6 +26,10 @@ export function ReferentReplacedEmail(p: ReferentReplacedProps) {
         Grazie per il lavoro svolto. Da oggi non riceverai più gli inviti e le comunicazioni del Coordinamento per
         conto dell'ente. Se non eri a conoscenza di questo cambio, rispondi a questo messaggio o scrivi ad ANCI Sicilia.
       </Text>
+      <Text>
+        Con il tuo indirizzo email puoi ancora accedere all'area referente per scaricare i tuoi dati personali o
+        chiederne la cancellazione.
+      </Text>
     </EmailLayout>
   );
 }

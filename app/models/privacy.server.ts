@@ -91,17 +91,24 @@ export function relatedAuditCondition({ referentIds, requestIds, invitationIds }
 // Preferences and the erasure request (made by the referente).
 
 export function getPrivacySettings(db: Db, { referentId }: { referentId: number }) {
-  const referent = db.select().from(referents).where(eq(referents.id, referentId)).get();
-  if (!referent) return null;
-  const pending = pendingErasureRequests(db).find((p) => p.referentId === referentId);
-  return { receivesCommunications: referent.receivesCommunications, erasureRequestedAt: pending?.requestedAt ?? null };
+  const person = personRows(db, referentId);
+  if (!person) return null;
+  const pending = pendingErasureOf(db, person.rows);
+  return { receivesCommunications: person.target.receivesCommunications, erasureRequestedAt: pending?.requestedAt ?? null };
+}
+
+/** The person's erasure request still to be executed (made from any of their referente rows), if any. */
+function pendingErasureOf(db: Db | Tx, rows: { id: number }[]) {
+  const ids = new Set(rows.map((r) => r.id));
+  return pendingErasureRequests(db).find((p) => ids.has(p.referentId));
 }
 
 export type ErasureRequestResult = { ok: true; alreadyRequested: boolean } | { ok: false; error: string };
 
 /**
- * Records the referente's request to erase their data and tells every active coordinator, who
- * executes it from /admin/cancellazioni. Asking again while a request is pending changes nothing.
+ * Records the referente's request to erase their data, tells every active coordinator, who
+ * executes it from /admin/cancellazioni, and acknowledges it to the person (who can withdraw it
+ * until then: withdrawErasure). Asking again while a request is pending changes nothing.
  */
 export function requestErasure(
   db: Db,
@@ -110,8 +117,7 @@ export function requestErasure(
   return db.transaction((tx): ErasureRequestResult => {
     const person = personRows(tx, referentId);
     if (!person || person.target.erasedAt) return { ok: false, error: "Referente non trovato." };
-    const ids = new Set(person.rows.map((r) => r.id));
-    if (pendingErasureRequests(tx).some((p) => ids.has(p.referentId))) return { ok: true, alreadyRequested: true };
+    if (pendingErasureOf(tx, person.rows)) return { ok: true, alreadyRequested: true };
 
     const body = tx.select({ name: memberBodies.name }).from(memberBodies).where(eq(memberBodies.id, person.target.memberBodyId)).get();
     recordAudit(tx, {
@@ -139,15 +145,57 @@ export function requestErasure(
         domain: new URL(appUrl).hostname,
       });
     }
+    // The acknowledgement goes to the address of the referente row that asked: if someone else
+    // asked in the person's name, this is how the person finds out (and withdraws it).
+    queueEmail(tx, {
+      to: person.target.email,
+      template: "erasure-request-received",
+      props: {
+        firstName: person.target.firstName,
+        bodyName: body?.name ?? "",
+        requestedOn: formatDateIt(now),
+        privacyUrl: `${appUrl}/area-referente/privacy`,
+      },
+      memberBodyId: person.target.memberBodyId,
+      domain: new URL(appUrl).hostname,
+    });
     return { ok: true, alreadyRequested: false };
+  });
+}
+
+export type ErasureWithdrawalResult = { ok: true } | { ok: false; error: string };
+
+/**
+ * The referente withdraws their pending erasure request: a `referent.erasure_withdrawn` entry on
+ * the referente row that asked, after which the request is no longer pending (coordinators no
+ * longer see it in /admin/cancellazioni and cannot execute it). Nothing else changes.
+ */
+export function withdrawErasure(db: Db, { referentId }: { referentId: number }): ErasureWithdrawalResult {
+  return db.transaction((tx): ErasureWithdrawalResult => {
+    const person = personRows(tx, referentId);
+    if (!person || person.target.erasedAt) return { ok: false, error: "Referente non trovato." };
+    const pending = pendingErasureOf(tx, person.rows);
+    if (!pending) return { ok: false, error: "Non c'è una richiesta di cancellazione in attesa da ritirare." };
+    recordAudit(tx, {
+      actorType: "referent",
+      actorId: referentId,
+      action: "referent.erasure_withdrawn",
+      entityType: "referent",
+      entityId: pending.referentId,
+      details: { memberBodyId: person.target.memberBodyId },
+    });
+    return { ok: true };
   });
 }
 
 type PendingErasure = { referentId: number; requestedAt: Date; auditId: number };
 
-/** `referent.erasure_requested` entries not followed by a `referent.erased` of the same referente. */
+/**
+ * `referent.erasure_requested` entries not followed by a `referent.erased` (executed) or a
+ * `referent.erasure_withdrawn` (withdrawn by the referente) of the same referente.
+ */
 function pendingErasureRequests(db: Db | Tx): PendingErasure[] {
-  const later = sql`SELECT 1 FROM audit_log e WHERE e.action = 'referent.erased' AND e.entity_type = 'referent'
+  const later = sql`SELECT 1 FROM audit_log e WHERE e.action IN ('referent.erased', 'referent.erasure_withdrawn') AND e.entity_type = 'referent'
     AND e.entity_id = ${auditLog.entityId} AND e.id > ${auditLog.id}`;
   return db
     .select({ entityId: auditLog.entityId, id: auditLog.id, createdAt: auditLog.createdAt })

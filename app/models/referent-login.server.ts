@@ -6,7 +6,7 @@ import { getSessionSecret } from "~/utils/secrets.server";
 import { createToken, hashToken } from "~/utils/tokens.server";
 import { recordAudit } from "./audit.server";
 import { queueEmail } from "./outbox.server";
-import { findEligibleReferents, findReferentAccess, type ReferentAccess } from "./referent-session.server";
+import { findSignedInAccess, findSignInReferent, grantedBeforeTermEnded, type SignedInReferent } from "./referent-session.server";
 
 // Sign-in to the referent area with a one-time code sent by email (issue 6, point 1).
 //
@@ -16,8 +16,9 @@ import { findEligibleReferents, findReferentAccess, type ReferentAccess } from "
 // is a POST. Rules:
 // - a 6-digit code, valid 10 minutes, usable once; a new code replaces the previous one;
 // - 5 wrong tries kill the code (even the right code is refused afterwards);
-// - only referenti who may enter (current referente of an approved ente, or own request pending)
-//   receive a code; every other address gets the very same answer and no email;
+// - only referenti who may enter (current referente of an approved ente, or own request pending,
+//   or a former referente, who gets the privacy pages only) receive a code; every other address
+//   gets the very same answer and no email;
 // - the email also carries a link to /area-referente/accedi/link/<token>, which shows a button;
 // - the table holds keyed hashes only: of the code, of the link token and of the address.
 
@@ -59,7 +60,7 @@ export function requestLoginCode(db: Db, { email, appUrl, now = new Date() }: { 
     tx.delete(referentLoginCodes)
       .where(lt(referentLoginCodes.expiresAt, new Date(now.getTime() - PURGE_AFTER_MS)))
       .run();
-    const [access] = findEligibleReferents(tx, { email: address });
+    const access = findSignInReferent(tx, { email: address });
     if (!access) return { sent: false as const };
     // Only the newest code works.
     tx.update(referentLoginCodes)
@@ -99,13 +100,14 @@ export function requestLoginCode(db: Db, { email, appUrl, now = new Date() }: { 
   });
 }
 
-export type LoginResult = { ok: true; access: ReferentAccess } | { ok: false };
+export type LoginResult = { ok: true; access: SignedInReferent } | { ok: false };
 
 /**
  * Checks a code typed for `email`. A wrong code counts against the newest live code of that
  * address; the fifth wrong try kills the code, not the link sent with it: anyone can type codes for
  * an address, and only its owner can open the link, so a stranger guessing cannot shut the person
- * out. The right code works once, and only if the referente may still enter.
+ * out. The right code works once, and only if the referente may still enter (a code sent while they
+ * were in charge dies with their term).
  */
 export function verifyLoginCode(db: Db, { email, code, now = new Date() }: { email: string; code: string; now?: Date }): LoginResult {
   const emailHash = emailHashOf(email);
@@ -160,8 +162,8 @@ function consume(tx: Tx, row: typeof referentLoginCodes.$inferSelect, now: Date)
     .returning({ id: referentLoginCodes.id })
     .get();
   if (!claimed) return { ok: false };
-  const access = findReferentAccess(tx, { referentId: row.referentId });
-  return access ? { ok: true, access } : { ok: false };
+  const access = findSignedInAccess(tx, { referentId: row.referentId });
+  return access && !grantedBeforeTermEnded(access, row.createdAt) ? { ok: true, access } : { ok: false };
 }
 
 /** Drops every code of a referente (erasure, or when their access ends). */

@@ -8,6 +8,12 @@ import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from "./session.server";
 // `referent_id` set (coordinators' rows have `coordinator_id`), with the same idle and absolute
 // limits as the coordinators' ones. Every lookup re-checks that the referente may still enter:
 // a handover, a revocation or an erasure ends the access at the next request.
+//
+// A former referente (term ended by a handover or a revocation, data not erased) may still sign in,
+// to exercise their rights over their data (GDPR arts. 15, 17): they get a FormerReferentAccess,
+// which only the privacy pages accept (requireReferentForPrivacy). A session or a code obtained
+// while they were in charge still ends with the term: the reduced access needs a new sign-in.
+// docs/decisions/014-former-referenti.md
 
 const TOUCH_EVERY_MS = 60 * 1000;
 
@@ -27,18 +33,41 @@ export type ReferentAccess = {
   status: ReferentAccessStatus;
 };
 
+/**
+ * A referente whose term ended (handover or revocation) and whose data were not erased: they may
+ * see and download their own data and ask for (or withdraw) the erasure, nothing else. It carries
+ * no request: nothing done with it can reach the ente's membership, projects or invitations.
+ */
+export type FormerReferentAccess = Omit<ReferentAccess, "status" | "requestId"> & { status: "former"; termEndedAt: Date };
+
+/** Whoever may be signed in to the referent area: a referente (current or pending) or a former one. */
+export type SignedInReferent = ReferentAccess | FormerReferentAccess;
+
 type ReferentRow = typeof referents.$inferSelect;
+
+/** Who the referente row is, in every kind of access. */
+const personOf = (referent: ReferentRow, bodyName: string) => ({
+  referentId: referent.id,
+  memberBodyId: referent.memberBodyId,
+  email: referent.email,
+  firstName: referent.firstName,
+  lastName: referent.lastName,
+  bodyName,
+});
+
+/** The reduced access of a referente whose term ended, or null (never in charge, or erased). */
+function formerAccessOf(referent: ReferentRow, bodyName: string): FormerReferentAccess | null {
+  if (referent.erasedAt || !referent.validFrom || !referent.validTo) return null;
+  return { ...personOf(referent, bodyName), status: "former", termEndedAt: referent.validTo };
+}
+
+/** Whether something granted at `grantedAt` (a session, a sign-in code) came before the term ended. */
+export const grantedBeforeTermEnded = (access: SignedInReferent, grantedAt: Date) =>
+  access.status === "former" && grantedAt.getTime() < access.termEndedAt.getTime();
 
 function accessOf(tx: Db | Tx, referent: ReferentRow, bodyName: string): ReferentAccess | null {
   if (referent.erasedAt) return null;
-  const base = {
-    referentId: referent.id,
-    memberBodyId: referent.memberBodyId,
-    email: referent.email,
-    firstName: referent.firstName,
-    lastName: referent.lastName,
-    bodyName,
-  };
+  const base = personOf(referent, bodyName);
   if (referent.validFrom && !referent.validTo) {
     const request = tx
       .select({ id: membershipRequests.id, status: membershipRequests.status })
@@ -59,15 +88,25 @@ function accessOf(tx: Db | Tx, referent: ReferentRow, bodyName: string): Referen
   return pending ? { ...base, requestId: pending.id, status: "pending" } : null;
 }
 
-/** The referente's access now, or null when they may not enter the referent area. */
-export function findReferentAccess(db: Db | Tx, { referentId }: { referentId: number }): ReferentAccess | null {
-  const row = db
+function referentRow(db: Db | Tx, referentId: number) {
+  return db
     .select({ referent: referents, bodyName: memberBodies.name })
     .from(referents)
     .innerJoin(memberBodies, eq(memberBodies.id, referents.memberBodyId))
     .where(eq(referents.id, referentId))
     .get();
+}
+
+/** The referente's access now, or null when they may not enter the referent area. */
+export function findReferentAccess(db: Db | Tx, { referentId }: { referentId: number }): ReferentAccess | null {
+  const row = referentRow(db, referentId);
   return row ? accessOf(db, row.referent, row.bodyName) : null;
+}
+
+/** As findReferentAccess, and a former referente's reduced access too: who may be signed in. */
+export function findSignedInAccess(db: Db | Tx, { referentId }: { referentId: number }): SignedInReferent | null {
+  const row = referentRow(db, referentId);
+  return row ? (accessOf(db, row.referent, row.bodyName) ?? formerAccessOf(row.referent, row.bodyName)) : null;
 }
 
 /**
@@ -75,15 +114,33 @@ export function findReferentAccess(db: Db | Tx, { referentId }: { referentId: nu
  * or a referente whose own request is pending. Current referenti first, then the newest.
  */
 export function findEligibleReferents(db: Db | Tx, { email }: { email: string }): ReferentAccess[] {
-  const rows = db
+  const found = rowsOfAddress(db, email).map((r) => accessOf(db, r.referent, r.bodyName)).filter((a): a is ReferentAccess => a !== null);
+  return [...found.filter((a) => a.status === "active"), ...found.filter((a) => a.status === "pending")];
+}
+
+/**
+ * Who signs in with this address: the first of findEligibleReferents (so a person still in charge
+ * somewhere keeps their full access), otherwise their most recently ended term, otherwise nobody.
+ */
+export function findSignInReferent(db: Db | Tx, { email }: { email: string }): SignedInReferent | null {
+  const [eligible] = findEligibleReferents(db, { email });
+  if (eligible) return eligible;
+  const former = rowsOfAddress(db, email)
+    .map((r) => formerAccessOf(r.referent, r.bodyName))
+    .filter((a): a is FormerReferentAccess => a !== null)
+    .sort((a, b) => b.termEndedAt.getTime() - a.termEndedAt.getTime() || b.referentId - a.referentId);
+  return former[0] ?? null;
+}
+
+/** The referente rows of an address not erased, newest first, with their ente's name. */
+function rowsOfAddress(db: Db | Tx, email: string) {
+  return db
     .select({ referent: referents, bodyName: memberBodies.name })
     .from(referents)
     .innerJoin(memberBodies, eq(memberBodies.id, referents.memberBodyId))
     .where(and(eq(sql`lower(${referents.email})`, email.trim().toLowerCase()), isNull(referents.erasedAt)))
     .orderBy(desc(referents.id))
     .all();
-  const found = rows.map((r) => accessOf(db, r.referent, r.bodyName)).filter((a): a is ReferentAccess => a !== null);
-  return [...found.filter((a) => a.status === "active"), ...found.filter((a) => a.status === "pending")];
 }
 
 export function createReferentSession(db: Db, { referentId, now = new Date() }: { referentId: number; now?: Date }) {
@@ -96,9 +153,10 @@ export function createReferentSession(db: Db, { referentId, now = new Date() }: 
 
 /**
  * The referente behind a session id, or null when the session is unknown, revoked, idle (2 h),
- * past its absolute limit (12 h), or the referente may no longer enter (then it is revoked).
+ * past its absolute limit (12 h), or the referente may no longer enter (then it is revoked). A
+ * session started before the referente's term ended ends with it.
  */
-export function findSessionReferent(db: Db, { sessionId, now = new Date() }: { sessionId: string; now?: Date }): ReferentAccess | null {
+export function findSessionReferent(db: Db, { sessionId, now = new Date() }: { sessionId: string; now?: Date }): SignedInReferent | null {
   const session = db
     .select()
     .from(sessions)
@@ -106,8 +164,8 @@ export function findSessionReferent(db: Db, { sessionId, now = new Date() }: { s
     .get();
   if (!session || session.referentId === null) return null;
   const idle = now.getTime() - session.lastSeenAt.getTime() > SESSION_IDLE_MS;
-  const access = idle || session.expiresAt <= now ? null : findReferentAccess(db, { referentId: session.referentId });
-  if (!access) {
+  const access = idle || session.expiresAt <= now ? null : findSignedInAccess(db, { referentId: session.referentId });
+  if (!access || grantedBeforeTermEnded(access, session.createdAt)) {
     revokeReferentSession(db, { sessionId, now });
     return null;
   }

@@ -14,8 +14,9 @@ import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { minutesText, tooManyRequests } from "~/utils/rate-limit.server";
 import {
   countSignInFailure,
-  getReferent,
+  getSignedInReferent,
   limitCodeRequests,
+  referentHomePath,
   signInBlock,
   startReferentSession,
 } from "~/utils/referent-auth.server";
@@ -38,7 +39,8 @@ type ActionData =
   | { step: "code"; email: string; errors: Record<string, string>; formError?: string; notice?: string };
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  if (await getReferent(request)) throw redirect("/area-referente");
+  const signedIn = await getSignedInReferent(request);
+  if (signedIn) throw redirect(referentHomePath(signedIn));
   const signedOut = new URL(request.url).searchParams.get("uscito") === "1";
   return json({ signedOut });
 }
@@ -70,7 +72,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return json<ActionData>({ step: "code", email, errors: {}, formError: INVALID_CODE }, { status: 401 });
     }
     const cookie = await startReferentSession(request, result.access, { ip, method: "code" });
-    return redirect("/area-referente", { headers: { "Set-Cookie": cookie } });
+    return redirect(referentHomePath(result.access), { headers: { "Set-Cookie": cookie } });
   }
 
   const raw = { email: String(formData.get("email") ?? "") };

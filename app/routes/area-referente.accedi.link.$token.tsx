@@ -4,7 +4,7 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { verifyLoginLink } from "~/models/referent-login.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
-import { assertSignInNotBlocked, countSignInFailure, startReferentSession } from "~/utils/referent-auth.server";
+import { assertSignInNotBlocked, countSignInFailure, referentHomePath, startReferentSession } from "~/utils/referent-auth.server";
 
 export const meta: MetaFunction = () => [
   { title: "Accesso all'area referente - Coordinamento SAI" },
@@ -28,7 +28,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     return json({ failed: true }, { status: 410 });
   }
   const cookie = await startReferentSession(request, result.access, { ip, method: "link" });
-  return redirect("/area-referente", { headers: { "Set-Cookie": cookie } });
+  return redirect(referentHomePath(result.access), { headers: { "Set-Cookie": cookie } });
 }
 
 export default function SignInLinkPage() {

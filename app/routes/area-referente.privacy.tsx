@@ -4,7 +4,7 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { CheckboxField, ErrorSummary } from "~/components/form-fields";
 import { ReferentAreaFrame, headerData } from "~/components/referent-area";
 import { useValidatedForm } from "~/components/use-validated-form";
-import { getPrivacySettings, requestErasure } from "~/models/privacy.server";
+import { getPrivacySettings, requestErasure, withdrawErasure } from "~/models/privacy.server";
 import { setCommunicationsPreference } from "~/models/referent.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { formatDateIt } from "~/utils/dates";
@@ -12,7 +12,7 @@ import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
-import { requireReferent } from "~/utils/referent-auth.server";
+import { requireReferentForPrivacy } from "~/utils/referent-auth.server";
 import { communicationsSchema, erasureRequestSchema, type ErasureRequestInput } from "~/validation/privacy";
 import { ofBody } from "~/utils/text";
 import { areaPageHandle } from "~/utils/skip-link";
@@ -21,8 +21,12 @@ export const handle = areaPageHandle;
 
 export const meta: MetaFunction = () => [{ title: "Privacy e dati personali - Area referente - Coordinamento SAI" }];
 
+// The one page of the referent area open to a former referente too (with the data download and
+// "Esci"): their rights over their own data outlive their term. Communications are for referenti
+// in charge, so a former referente neither sees nor changes that choice.
+
 export async function loader({ request }: LoaderFunctionArgs) {
-  const access = await requireReferent(request);
+  const access = await requireReferentForPrivacy(request);
   const settings = getPrivacySettings(getDb(), { referentId: access.referentId });
   if (!settings) throw new Response("Referente non trovato.", { status: 404 });
   return json({
@@ -30,7 +34,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     name: `${access.firstName} ${access.lastName}`,
     email: access.email,
     bodyName: access.bodyName,
-    isActive: access.status === "active",
+    status: access.status,
     receivesCommunications: settings.receivesCommunications,
     erasureRequestedAt: settings.erasureRequestedAt,
   });
@@ -40,16 +44,23 @@ type ActionData =
   | { intent: "communications"; ok: true; message: string }
   | { intent: "erasure"; ok: true; message: string }
   | { intent: "erasure"; ok: false; errors: Record<string, string>; formError?: string }
-  | { intent: "unknown"; ok: false; errors: Record<string, string>; formError: string };
+  | { intent: "withdraw-erasure"; ok: true; message: string }
+  | { intent: "withdraw-erasure" | "unknown"; ok: false; errors: Record<string, string>; formError: string };
 
 export async function action({ request }: ActionFunctionArgs) {
   const formData = await request.formData();
   await validateCsrf(request, formData);
-  const access = await requireReferent(request);
+  const access = await requireReferentForPrivacy(request);
   const db = getDb();
   const fields = Object.fromEntries(formData);
 
   if (fields.intent === "communications") {
+    if (access.status === "former") {
+      throw new Response("Le comunicazioni del Coordinamento sono per i referenti in carica: il tuo incarico è terminato.", {
+        status: 403,
+        headers: { "Content-Type": "text/plain; charset=utf-8" },
+      });
+    }
     const { receivesCommunications } = communicationsSchema.parse(fields);
     setCommunicationsPreference(db, { email: access.email, receives: receivesCommunications });
     return json<ActionData>({
@@ -74,7 +85,17 @@ export async function action({ request }: ActionFunctionArgs) {
       ok: true,
       message: result.alreadyRequested
         ? "La tua richiesta di cancellazione era già stata registrata: i coordinatori la stanno esaminando."
-        : "Richiesta di cancellazione inviata. I coordinatori la eseguiranno entro un mese: da quel momento non potrai più accedere all'area referente.",
+        : "Richiesta di cancellazione inviata. I coordinatori la eseguiranno entro un mese: da quel momento non potrai più accedere all'area referente. Ti abbiamo inviato una conferma per email.",
+    });
+  }
+
+  if (fields.intent === "withdraw-erasure") {
+    const result = withdrawErasure(db, { referentId: access.referentId });
+    if (!result.ok) return json<ActionData>({ intent: "withdraw-erasure", ok: false, errors: {}, formError: result.error }, { status: 409 });
+    return json<ActionData>({
+      intent: "withdraw-erasure",
+      ok: true,
+      message: "Hai ritirato la richiesta di cancellazione: i tuoi dati restano nel portale e i coordinatori non la eseguiranno.",
     });
   }
 
@@ -88,14 +109,24 @@ export default function ReferentPrivacyPage() {
   const busy = navigation.state === "submitting";
   const erasure = actionData?.intent === "erasure" ? actionData : undefined;
   const erasureRequestedAt = data.erasureRequestedAt ? new Date(data.erasureRequestedAt) : null;
+  const former = data.status === "former";
 
   return (
     <ReferentAreaFrame referent={data.header}>
       <h1>Privacy e dati personali</h1>
       <p className="lead">
-        {data.name}, referente {ofBody(data.bodyName)}. Qui puoi scaricare i dati che il portale conserva su di te, scegliere se
-        ricevere le comunicazioni e chiedere la cancellazione dei tuoi dati. Le regole sono nell'
-        <Link to="/privacy">informativa privacy</Link>.
+        {former ? (
+          <>
+            {data.name}, già referente {ofBody(data.bodyName)}. Qui puoi scaricare i dati che il portale conserva su di te e
+            chiedere la cancellazione dei tuoi dati.
+          </>
+        ) : (
+          <>
+            {data.name}, referente {ofBody(data.bodyName)}. Qui puoi scaricare i dati che il portale conserva su di te, scegliere
+            se ricevere le comunicazioni e chiedere la cancellazione dei tuoi dati.
+          </>
+        )}{" "}
+        Le regole sono nell'<Link to="/privacy">informativa privacy</Link>.
       </p>
 
       {actionData?.ok ? (
@@ -103,7 +134,7 @@ export default function ReferentPrivacyPage() {
           {actionData.message}
         </div>
       ) : null}
-      {actionData?.intent === "unknown" ? (
+      {actionData && !actionData.ok && actionData.intent !== "erasure" ? (
         <div className="alert alert-danger" role="alert">
           {actionData.formError}
         </div>
@@ -130,36 +161,47 @@ export default function ReferentPrivacyPage() {
         </ul>
       </section>
 
-      <section aria-labelledby="comunicazioni-title" className="mb-5">
-        <h2 id="comunicazioni-title">Comunicazioni</h2>
-        <p>
-          Oltre ai messaggi di servizio (inviti ai Tavoli tecnici, esito delle richieste, codici di accesso), il
-          Coordinamento invia comunicazioni periodiche ai referenti.
-        </p>
-        <Form method="post" key={String(data.receivesCommunications)}>
-          <AuthenticityTokenInput name="csrf" />
-          <input type="hidden" name="intent" value="communications" />
-          <CheckboxField
-            name="receivesCommunications"
-            label="Voglio ricevere le comunicazioni del Coordinamento"
-            defaultChecked={data.receivesCommunications}
-          />
-          <button type="submit" className="btn btn-outline-primary" disabled={busy}>
-            Salva la preferenza
-          </button>
-        </Form>
-      </section>
+      {former ? null : (
+        <section aria-labelledby="comunicazioni-title" className="mb-5">
+          <h2 id="comunicazioni-title">Comunicazioni</h2>
+          <p>
+            Oltre ai messaggi di servizio (inviti ai Tavoli tecnici, esito delle richieste, codici di accesso), il
+            Coordinamento invia comunicazioni periodiche ai referenti.
+          </p>
+          <Form method="post" key={String(data.receivesCommunications)}>
+            <AuthenticityTokenInput name="csrf" />
+            <input type="hidden" name="intent" value="communications" />
+            <CheckboxField
+              name="receivesCommunications"
+              label="Voglio ricevere le comunicazioni del Coordinamento"
+              defaultChecked={data.receivesCommunications}
+            />
+            <button type="submit" className="btn btn-outline-primary" disabled={busy}>
+              Salva la preferenza
+            </button>
+          </Form>
+        </section>
+      )}
 
       <section aria-labelledby="cancellazione-title" className="mb-5">
         <h2 id="cancellazione-title">Chiedi la cancellazione</h2>
         {erasureRequestedAt ? (
-          <p className="alert alert-info">
-            Hai chiesto la cancellazione dei tuoi dati il {formatDateIt(erasureRequestedAt)}. I coordinatori la eseguiranno
-            entro un mese dalla richiesta.
-          </p>
+          <>
+            <p className="alert alert-info">
+              Hai chiesto la cancellazione dei tuoi dati il {formatDateIt(erasureRequestedAt)}. I coordinatori la eseguiranno
+              entro un mese dalla richiesta.
+            </p>
+            <p>Finché la cancellazione non è eseguita puoi ritirare la richiesta: i tuoi dati resteranno nel portale.</p>
+            <Form method="post">
+              <AuthenticityTokenInput name="csrf" />
+              <button type="submit" name="intent" value="withdraw-erasure" className="btn btn-outline-primary" disabled={busy}>
+                Ritira la richiesta di cancellazione
+              </button>
+            </Form>
+          </>
         ) : (
           <ErasureForm
-            isActive={data.isActive}
+            status={data.status}
             busy={busy}
             serverErrors={erasure && !erasure.ok ? erasure.errors : undefined}
             formError={erasure && !erasure.ok ? erasure.formError : undefined}
@@ -171,12 +213,12 @@ export default function ReferentPrivacyPage() {
 }
 
 function ErasureForm({
-  isActive,
+  status,
   busy,
   serverErrors,
   formError,
 }: {
-  isActive: boolean;
+  status: "active" | "pending" | "former";
   busy: boolean;
   serverErrors?: Record<string, string>;
   formError?: string;
@@ -197,14 +239,14 @@ function ErasureForm({
           nel portale (schede, inviti, email inviate, registro delle attività) e non potrai più accedere all'area
           referente;
         </li>
-        {isActive ? (
+        {status === "active" ? (
           <li>
             il tuo incarico di referente termina: l'ente resta aderente al Coordinamento senza referente finché non ne
             viene indicato uno nuovo con una nuova scheda;
           </li>
-        ) : (
+        ) : status === "pending" ? (
           <li>le richieste di adesione non ancora decise vengono ritirate;</li>
-        )}
+        ) : null}
         <li>
           restano i dati dell'ente (denominazione, PEC, codice fiscale), i suoi progetti SAI e i dati aggregati (numero
           di enti, progetti, posti e risposte agli inviti), che non riguardano te personalmente.

@@ -9,7 +9,7 @@ import { auditActionTitle, auditDetailPairs } from "~/utils/audit-labels";
 import { formatDateIt, formatDateTimeIt, formatIsoDay } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { displayPhone } from "~/utils/phone-display.server";
-import { requireReferent } from "~/utils/referent-auth.server";
+import { requireReferentForPrivacy } from "~/utils/referent-auth.server";
 import { MEMBER_BODY_KIND_LABELS, OUTBOX_STATUS_LABELS, REFERENT_ROLE_LABELS, SAI_CATEGORY_LABELS } from "~/validation/labels";
 import { roundTableName } from "~/utils/round-table-format";
 import { MEMBER_BODY_STATUS_LABELS, MEMBERSHIP_KIND_LABELS, MEMBERSHIP_STATUS_LABELS } from "~/validation/labels";
@@ -23,7 +23,7 @@ export const handle = areaPageHandle;
 export const meta: MetaFunction = () => [{ title: "I miei dati - Area referente - Coordinamento SAI" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const access = await requireReferent(request);
+  const access = await requireReferentForPrivacy(request);
   const data = exportReferentData(getDb(), { referentId: access.referentId });
   if (!data) throw new Response("Referente non trovato.", { status: 404 });
   const phones = [

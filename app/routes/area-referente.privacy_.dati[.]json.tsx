@@ -2,12 +2,12 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { exportReferentData } from "~/models/privacy-export.server";
 import { italianIsoDay } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
-import { requireReferent } from "~/utils/referent-auth.server";
+import { requireReferentForPrivacy } from "~/utils/referent-auth.server";
 
 // "Scarica i miei dati" (art. 15 and 20 GDPR): everything held about the signed-in referente, as a
 // JSON file. Only the session decides whose data: the URL carries no identifier.
 export async function loader({ request }: LoaderFunctionArgs) {
-  const access = await requireReferent(request);
+  const access = await requireReferentForPrivacy(request);
   const now = new Date();
   const data = exportReferentData(getDb(), { referentId: access.referentId, now });
   if (!data) throw new Response("Referente non trovato.", { status: 404 });

@@ -57,6 +57,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   "referent.unsubscribed": "ha scelto di non ricevere le comunicazioni",
   "referent.communications_resumed": "ha scelto di ricevere di nuovo le comunicazioni",
   "referent.erasure_requested": "ha chiesto la cancellazione dei propri dati",
+  "referent.erasure_withdrawn": "ha ritirato la richiesta di cancellazione dei propri dati",
   "referent.erased": "ha cancellato i dati personali di un referente",
   "round_table.duplicated": "ha duplicato un Tavolo tecnico",
   "round_table.invitations_sent": "ha inviato gli inviti a un Tavolo tecnico",

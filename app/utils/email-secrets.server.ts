@@ -48,6 +48,7 @@ export const EMAIL_SECRET_PROPS = {
   "round-table-cancelled": {},
   "materials-available": {},
   "erasure-requested": {},
+  "erasure-request-received": {},
 } satisfies SecretProps;
 
 function secretsOf(template: string): Record<string, SecretKind> {

@@ -4,7 +4,9 @@ import {
   createReferentSession,
   findSessionReferent,
   revokeReferentSession,
+  type FormerReferentAccess,
   type ReferentAccess,
+  type SignedInReferent,
 } from "~/models/referent-session.server";
 import { getCookies } from "./cookies.server";
 import { getDb } from "./db.server";
@@ -13,28 +15,54 @@ import { consumeRateLimit, isRateLimited, tooManyRequests } from "./rate-limit.s
 // Request helpers of the referent area (issue 6). Every referent loader and action calls
 // requireReferent (or requireActiveReferent) itself and reads data only through the returned
 // memberBodyId / referentId: a referente sees their own ente and nothing else.
+//
+// A former referente (term ended, data not erased) is signed in too, but only the privacy page and
+// its downloads call requireReferentForPrivacy, which admits them ("Esci" ends any session):
+// requireReferent sends them to the privacy page, so every other page and action of the area
+// refuses them without changing anything.
 
-export type { ReferentAccess };
+export type { FormerReferentAccess, ReferentAccess, SignedInReferent };
 
 export const REFERENT_SIGN_IN_PATH = "/area-referente/accedi";
+export const REFERENT_AREA_PATH = "/area-referente";
+export const REFERENT_PRIVACY_PATH = "/area-referente/privacy";
 
 async function readSessionId(request: Request): Promise<string | null> {
   const value = await getCookies().referentSession.parse(request.headers.get("Cookie"));
   return typeof value === "string" && value ? value : null;
 }
 
-/** The signed-in referente, or null. */
-export async function getReferent(request: Request): Promise<ReferentAccess | null> {
+/** Anyone signed in to the referent area, a former referente included, or null. */
+export async function getSignedInReferent(request: Request): Promise<SignedInReferent | null> {
   const sessionId = await readSessionId(request);
   if (!sessionId) return null;
   return findSessionReferent(getDb(), { sessionId });
 }
 
-/** The signed-in referente; anyone else is sent to the sign-in page. */
+/** The signed-in referente (current or pending), or null; a former referente is not one. */
+export async function getReferent(request: Request): Promise<ReferentAccess | null> {
+  const signedIn = await getSignedInReferent(request);
+  return signedIn && signedIn.status !== "former" ? signedIn : null;
+}
+
+/** Where a referente lands after signing in: the area, or for a former referente the privacy page. */
+export const referentHomePath = (access: SignedInReferent) => (access.status === "former" ? REFERENT_PRIVACY_PATH : REFERENT_AREA_PATH);
+
+/** The signed-in referente; a former referente is sent to the privacy page, anyone else to the sign-in page. */
 export async function requireReferent(request: Request): Promise<ReferentAccess> {
-  const referent = await getReferent(request);
-  if (!referent) throw redirect(REFERENT_SIGN_IN_PATH);
-  return referent;
+  const signedIn = await requireReferentForPrivacy(request);
+  if (signedIn.status === "former") throw redirect(REFERENT_PRIVACY_PATH);
+  return signedIn;
+}
+
+/**
+ * The signed-in referente, a former one included: only for the pages where a person exercises their
+ * rights over their own data (see, download, ask for the erasure). Anyone else goes to the sign-in page.
+ */
+export async function requireReferentForPrivacy(request: Request): Promise<SignedInReferent> {
+  const signedIn = await getSignedInReferent(request);
+  if (!signedIn) throw redirect(REFERENT_SIGN_IN_PATH);
+  return signedIn;
 }
 
 /** Only the ente's current referente (not one whose request still awaits approval). */
@@ -55,7 +83,7 @@ export async function requireActiveReferent(request: Request): Promise<ReferentA
  */
 export async function startReferentSession(
   request: Request,
-  access: ReferentAccess,
+  access: SignedInReferent,
   { ip, method }: { ip: string; method: "code" | "link" | "switch" },
 ) {
   const db = getDb();

@@ -49,16 +49,23 @@ export function cleanLines(value: string): string {
   return value.replace(/\r\n?|[\u2028\u2029]/g, "\n").replace(HAZARDS, "");
 }
 
-// "di" joined to the article an ente's name takes: "del Comune di Cefalù", "dell'Unione dei Comuni
-// delle Madonie", "della Città Metropolitana di Catania". A name without a known first word keeps "di".
-const ARTICLED_PREPOSITIONS: [RegExp, string][] = [
-  [/^(Comune|Libero Consorzio|Consorzio|Distretto)(?=\s|$)/, "del "],
-  [/^(Unione|Azienda|Associazione|Ente)(?=\s|$)/, "dell'"],
-  [/^(Città|Provincia|Società|Cooperativa|Fondazione)(?=\s|$)/, "della "],
+// The article an ente's name takes, alone and joined to "di": "del Comune di Cefalù", "dell'Unione
+// dei Comuni delle Madonie", "della Città Metropolitana di Catania". A name without a known first
+// word takes no article ("di", "per").
+const ARTICLES: [RegExp, { of: string; the: string }][] = [
+  [/^(Comune|Libero Consorzio|Consorzio|Distretto)(?=\s|$)/, { of: "del ", the: "il " }],
+  [/^(Unione|Azienda|Associazione|Ente)(?=\s|$)/, { of: "dell'", the: "l'" }],
+  [/^(Città|Provincia|Società|Cooperativa|Fondazione)(?=\s|$)/, { of: "della ", the: "la " }],
 ];
+
+const articleOf = (name: string) => ARTICLES.find(([first]) => first.test(name))?.[1] ?? { of: "di ", the: "" };
 
 /** "di" + an ente's name, with the article the name takes: "del Comune di Cefalù". */
 export function ofBody(name: string) {
-  const match = ARTICLED_PREPOSITIONS.find(([first]) => first.test(name));
-  return `${match ? match[1] : "di "}${name}`;
+  return `${articleOf(name).of}${name}`;
+}
+
+/** "per" + an ente's name, with the article the name takes: "per il Comune di Cefalù". */
+export function forBody(name: string) {
+  return `per ${articleOf(name).the}${name}`;
 }

@@ -55,6 +55,7 @@ export const EMAIL_TEMPLATE_LABELS: Record<EmailTemplateName, string> = {
   "round-table-cancelled": "Annullamento di un Tavolo tecnico",
   "materials-available": "Materiali disponibili di un Tavolo tecnico",
   "erasure-requested": "Richiesta di cancellazione dei dati (ai coordinatori)",
+  "erasure-request-received": "Conferma di ricezione della richiesta di cancellazione (al referente)",
 };
 
 /** The Italian name of a template stored in the outbox; an unknown name is shown as it is. */

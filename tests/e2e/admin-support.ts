@@ -171,15 +171,15 @@ export async function askForCode(page: Page, email: string) {
   await expect(page.getByRole("status").first().textContent()).resolves.toContain("Se l'indirizzo è registrato, riceverai un codice");
 }
 
-/** Signs in at /area-referente/accedi with the code of the email, as a person does. */
-export async function signInWithCode(page: Page, email: string) {
+/** Signs in at /area-referente/accedi with the code of the email, as a person does (a former referente lands on the privacy page). */
+export async function signInWithCode(page: Page, email: string, { landsOn = "/area-referente" } = {}) {
   await open(page, "/area-referente/accedi");
   const before = await countLoginEmails(email);
   await askForCode(page, email);
   const { code } = await loginEmail(email, before);
   await page.getByLabel("Codice di accesso", { exact: true }).fill(code);
   await page.getByRole("button", { name: "Accedi", exact: true }).click();
-  await page.waitForURL((url) => url.pathname === "/area-referente");
+  await page.waitForURL((url) => url.pathname === landsOn);
 }
 
 // ----------------------------------------------------------------------------------------------

@@ -208,6 +208,42 @@ describe("referent area", () => {
     expect(await checkA11y(other)).toEqual([]);
   });
 
+  test("a former referente signs in to the privacy page only, asks for the erasure and withdraws it", async () => {
+    const { data, requestId } = await approvedReferente();
+    await setup(async (admin) => {
+      await asCoordinator(admin);
+      await open(admin, `/admin/adesioni/${requestId}`);
+      await field(admin, "Motivo della revoca").fill("L'ente lascia il Coordinamento");
+      await admin.getByRole("button", { name: "Revoca adesione" }).click();
+      await eventually(() => fact(admin, "Stato")).toBe("Revocata");
+    });
+
+    const page = await browser.newPage();
+    await signInWithCode(page, data.email, { landsOn: "/area-referente/privacy" });
+    await eventually(() => h1(page)).toBe("Privacy e dati personali");
+    await expect(page.getByTestId("former-referent-notice").textContent()).resolves.toMatch(
+      /^Il tuo incarico di referente per .+ è terminato il \d{1,2} \w+ \d{4}: da qui puoi scaricare i tuoi dati o chiederne la cancellazione\.$/,
+    );
+    const tabs = page.getByRole("navigation", { name: "Area referente" }).getByRole("link");
+    await expect(tabs.allTextContents()).resolves.toEqual(["Privacy e dati personali"]);
+    expect(await checkA11y(page)).toEqual([]);
+    await open(page, "/area-referente/tavoli");
+    expect(new URL(page.url()).pathname).toBe("/area-referente/privacy");
+
+    // Like the consent of the scheda: the label, styled as the box, takes the click.
+    await page.locator("label[for=confirmErasure]").click();
+    await eventually(() => page.getByLabel(/^Ho letto che cosa comporta la cancellazione/).isChecked()).toBe(true);
+    await page.getByRole("button", { name: "Chiedi la cancellazione" }).click();
+    await expect(page.getByRole("status").first().textContent()).resolves.toContain("Ti abbiamo inviato una conferma per email");
+    await waitForMail(data.email, { subjectIncludes: "Abbiamo ricevuto la tua richiesta di cancellazione" });
+    expect(await checkA11y(page)).toEqual([]);
+
+    await page.getByRole("button", { name: "Ritira la richiesta di cancellazione" }).click();
+    await eventually(() => page.evaluate(() => document.activeElement?.textContent ?? "")).toContain("Hai ritirato la richiesta di cancellazione");
+    await page.getByRole("button", { name: "Chiedi la cancellazione" }).waitFor();
+    expect(await checkA11y(page)).toEqual([]);
+  });
+
   test("a referente of two enti passes from one to the other, with and without JavaScript", async () => {
     const { data: first } = await approvedReferente();
     // The same address registers a second ente, which still awaits approval.

@@ -5,9 +5,10 @@ import { approveMembership } from "~/models/membership-review.server";
 import { createReferentSession } from "~/models/referent-session.server";
 import { action as confirmAction } from "~/routes/adesione.conferma.$token";
 import { action as submitAction } from "~/routes/adesione._index";
+import { action as signInAction } from "~/routes/area-referente.accedi._index";
 import { getCookies } from "~/utils/cookies.server";
 import { getDb } from "~/utils/db.server";
-import { createTestCoordinator } from "./admin";
+import { createTestCoordinator, settle } from "./admin";
 import { confirmationTokenFor, requestsForEmail } from "./db-queries";
 import { validRegistrationFields, type RegistrationFields } from "./factories";
 import { APP_URL, browserPost, routeArgs } from "./requests";
@@ -61,4 +62,29 @@ export function latestLoginEmail(email: string) {
   if (rows.length === 0) return null;
   const props = JSON.parse(rows[0].props) as { code: string; signInUrl: string };
   return { code: props.code, token: props.signInUrl.split("/").pop()!, signInUrl: props.signInUrl };
+}
+
+let ipCounter = 0;
+/** A new client address for each sign-in step, so the rate limits of one test never block another. */
+export const freshIp = () => `10.50.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+
+/** "Accedi", first step: asks for a code for `email`. */
+export async function askCode(email: string, ip = freshIp()) {
+  const request = await browserPost("/area-referente/accedi", { intent: "request", email });
+  return settle(() => signInAction({ request, params: {}, context: { cspNonce: "", clientIp: ip } }));
+}
+
+/** "Accedi", second step: types `code` for `email`. */
+export async function sendCode(email: string, code: string, ip = freshIp()) {
+  const request = await browserPost("/area-referente/accedi", { intent: "verify", email, code });
+  return settle(() => signInAction({ request, params: {}, context: { cspNonce: "", clientIp: ip } }));
+}
+
+/** Signs in with the code emailed to `email`; the Cookie header value of the new session. */
+export async function signInWithCode(email: string) {
+  expect((await askCode(email)).status).toBe(200);
+  const mail = latestLoginEmail(email)!;
+  const response = await sendCode(email, mail.code);
+  expect(response.status).toBe(302);
+  return response.headers.get("Set-Cookie")!.split(";")[0];
 }

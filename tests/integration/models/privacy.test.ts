@@ -16,7 +16,15 @@ import {
 } from "#db/schema";
 import { auditSearchTextOfJson } from "~/models/audit.server";
 import { getNetworkFigures } from "~/models/figures.server";
-import { eraseReferent, ERASED_FIRST_NAME, ERASED_LAST_NAME, listPendingErasures, requestErasure } from "~/models/privacy.server";
+import {
+  eraseReferent,
+  ERASED_FIRST_NAME,
+  ERASED_LAST_NAME,
+  getPrivacySettings,
+  listPendingErasures,
+  requestErasure,
+  withdrawErasure,
+} from "~/models/privacy.server";
 import { exportReferentData } from "~/models/privacy-export.server";
 import { purgeExpiredRequests } from "~/models/request-retention.server";
 import { requestEmailChange, updateReferentContact } from "~/models/referent-area.server";
@@ -186,6 +194,62 @@ describe("requestErasure", () => {
     expect(notices()[0].props).toMatchObject({ erasuresUrl: `${APP_URL}/admin/cancellazioni` });
     expect(JSON.stringify(notices())).not.toContain(person.lastName);
     expect(listPendingErasures(db()).filter((p) => p.referentId === referentId)).toHaveLength(1);
+  });
+
+  it("acknowledges the request to the person, once, in the same transaction", async () => {
+    const person = uniquePerson();
+    const { referentId, memberBodyId } = await registerPerson(person);
+    const acknowledgements = () => db().select().from(outbox).where(and(eq(outbox.recipient, person.email), eq(outbox.template, "erasure-request-received"))).all();
+    expect(requestErasure(db(), { referentId, appUrl: APP_URL, now: new Date("2026-12-03T10:00:00Z") }).ok).toBe(true);
+    expect(requestErasure(db(), { referentId, appUrl: APP_URL }).ok).toBe(true);
+    expect(acknowledgements()).toHaveLength(1);
+    expect(acknowledgements()[0]).toMatchObject({
+      status: "queued",
+      memberBodyId,
+      props: { firstName: person.firstName, requestedOn: "3 dicembre 2026", privacyUrl: `${APP_URL}/area-referente/privacy` },
+    });
+  });
+});
+
+describe("withdrawErasure", () => {
+  const withdrawals = (referentId: number) =>
+    db().select().from(auditLog).where(and(eq(auditLog.action, "referent.erasure_withdrawn"), eq(auditLog.entityId, String(referentId)))).all();
+  const listed = (referentId: number) => listPendingErasures(db()).some((p) => p.referentId === referentId);
+
+  it("ends the pending request: audited, no longer listed nor executable, and a new request can follow", async () => {
+    const { referentId } = await registerPerson(uniquePerson());
+    expect(withdrawErasure(db(), { referentId })).toEqual({ ok: false, error: "Non c'è una richiesta di cancellazione in attesa da ritirare." });
+    expect(requestErasure(db(), { referentId, appUrl: APP_URL }).ok).toBe(true);
+    expect(listed(referentId)).toBe(true);
+
+    expect(withdrawErasure(db(), { referentId })).toEqual({ ok: true });
+    expect(withdrawals(referentId).map((a) => [a.actorType, a.actorId])).toEqual([["referent", referentId]]);
+    expect(listed(referentId)).toBe(false);
+    expect(getPrivacySettings(db(), { referentId })!.erasureRequestedAt).toBeNull();
+    expect(eraseReferent(db(), { referentId, coordinatorId: adminId() })).toEqual({
+      ok: false,
+      error: "Non c'è una richiesta di cancellazione in attesa per questo referente.",
+    });
+    expect(referentRow(referentId)!.erasedAt).toBeNull();
+    expect(withdrawErasure(db(), { referentId }).ok).toBe(false);
+    expect(withdrawals(referentId)).toHaveLength(1);
+
+    // Asking again is a new request, which an admin can execute.
+    expect(requestErasure(db(), { referentId, appUrl: APP_URL })).toEqual({ ok: true, alreadyRequested: false });
+    expect(listed(referentId)).toBe(true);
+    expect(eraseReferent(db(), { referentId, coordinatorId: adminId() }).ok).toBe(true);
+  });
+
+  it("finds the person's request whichever of their referente rows asked", async () => {
+    const person = uniquePerson();
+    const first = await registerPerson(person);
+    const second = await registerPerson(person);
+    expect(requestErasure(db(), { referentId: first.referentId, appUrl: APP_URL }).ok).toBe(true);
+    expect(getPrivacySettings(db(), { referentId: second.referentId })!.erasureRequestedAt).toBeInstanceOf(Date);
+    expect(withdrawErasure(db(), { referentId: second.referentId })).toEqual({ ok: true });
+    expect(withdrawals(first.referentId)).toEqual([expect.objectContaining({ actorId: second.referentId })]);
+    expect(listed(first.referentId)).toBe(false);
+    expect(getPrivacySettings(db(), { referentId: first.referentId })!.erasureRequestedAt).toBeNull();
   });
 });
 

@@ -162,7 +162,7 @@ const POSTS: Record<string, { role: Role; posts: (w: World) => Post[] }> = {
   "area-referente.esci": { role: "referente", posts: () => [{ fields: {} }] },
   "area-referente.privacy": {
     role: "referente",
-    posts: () => [{ fields: { intent: "communications" } }, { fields: { intent: "erasure", confirmErasure: "on" } }],
+    posts: () => [{ fields: { intent: "communications" } }, { fields: { intent: "erasure", confirmErasure: "on" } }, { fields: { intent: "withdraw-erasure" } }],
   },
   "area-referente.progetti.$id": {
     role: "referente",

@@ -18,29 +18,8 @@ import { getDb } from "~/utils/db.server";
 import { createTestCoordinator, settle } from "../../support/admin";
 import { outboxFor } from "../../support/db-queries";
 import { uniqueEmail } from "../../support/factories";
-import { createReferent, latestLoginEmail, referentCookie, referentGet, referentPost } from "../../support/referent";
+import { askCode, createReferent, freshIp, latestLoginEmail, referentCookie, referentGet, referentPost, sendCode, signInWithCode } from "../../support/referent";
 import { APP_URL, browserPost } from "../../support/requests";
-
-let ipCounter = 0;
-const freshIp = () => `10.50.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
-
-async function askCode(email: string, ip = freshIp()) {
-  const request = await browserPost("/area-referente/accedi", { intent: "request", email });
-  return settle(() => signInAction({ request, params: {}, context: { cspNonce: "", clientIp: ip } }));
-}
-
-async function sendCode(email: string, code: string, ip = freshIp()) {
-  const request = await browserPost("/area-referente/accedi", { intent: "verify", email, code });
-  return settle(() => signInAction({ request, params: {}, context: { cspNonce: "", clientIp: ip } }));
-}
-
-async function signInWithCode(email: string) {
-  expect((await askCode(email)).status).toBe(200);
-  const mail = latestLoginEmail(email)!;
-  const response = await sendCode(email, mail.code);
-  expect(response.status).toBe(302);
-  return response.headers.get("Set-Cookie")!.split(";")[0];
-}
 
 async function signInWithLink(token: string, ip = freshIp()) {
   const request = await browserPost(`/area-referente/accedi/link/${token}`, {});

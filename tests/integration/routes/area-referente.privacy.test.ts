@@ -168,8 +168,8 @@ describe("/area-referente/privacy and the data download", () => {
     expect(referentRow(mine.referentId).receivesCommunications).toBe(true);
   });
 
-  it("asks for the erasure only with the confirmation ticked, once, and tells the coordinators", async () => {
-    const { mine, cookie } = await twoEnti();
+  it("asks for the erasure only with the confirmation ticked, once, tells the coordinators and acknowledges it to the referente", async () => {
+    const { person, mine, cookie } = await twoEnti();
     const post = async (fields: Record<string, string>) =>
       settle(async () => privacyPage.action(routeArgs(await referentPost("/area-referente/privacy", { intent: "erasure", ...fields }, cookie))));
     const requests = () =>
@@ -184,15 +184,51 @@ describe("/area-referente/privacy and the data download", () => {
 
     const done = await post({ confirmErasure: "on" });
     expect(done.status).toBe(200);
-    expect(((await done.json()) as { message: string }).message).toContain("Richiesta di cancellazione inviata");
+    expect(((await done.json()) as { message: string }).message).toMatch(/^Richiesta di cancellazione inviata.*Ti abbiamo inviato una conferma per email\.$/);
     const again = await post({ confirmErasure: "on" });
     expect(((await again.json()) as { message: string }).message).toContain("era già stata registrata");
     expect(requests()).toHaveLength(1);
     const notices = db().select().from(outbox).where(eq(outbox.template, "erasure-requested")).all().filter((o) => o.props.referentId === mine.referentId);
     expect(notices.length).toBeGreaterThan(0);
+    const acknowledgements = db().select().from(outbox).where(and(eq(outbox.recipient, person.email), eq(outbox.template, "erasure-request-received"))).all();
+    expect(acknowledgements).toHaveLength(1);
 
     const page = await renderRoute(privacyPage, get("/area-referente/privacy", cookie));
     expect(page.html).toContain("Hai chiesto la cancellazione dei tuoi dati il");
+  });
+
+  it("lets the referente withdraw the request while it is pending", async () => {
+    const { mine, cookie } = await twoEnti();
+    const post = async (fields: Record<string, string>) =>
+      settle(async () => privacyPage.action(routeArgs(await referentPost("/area-referente/privacy", fields, cookie))));
+    const pendingForAdmins = async () => {
+      const listed = await settle(async () => erasuresPage.loader(routeArgs(await adminGet("/admin/cancellazioni", adminId()))));
+      return ((await listed.json()) as { pending: { referentId: number }[] }).pending.some((p) => p.referentId === mine.referentId);
+    };
+
+    expect((await post({ intent: "erasure", confirmErasure: "on" })).status).toBe(200);
+    expect(await pendingForAdmins()).toBe(true);
+    const requested = await renderRoute(privacyPage, get("/area-referente/privacy", cookie));
+    expect(requested.html).toMatch(/<button[^>]*name="intent"[^>]*value="withdraw-erasure"[^>]*>Ritira la richiesta di cancellazione<\/button>/);
+
+    const withdrawn = await post({ intent: "withdraw-erasure" });
+    expect(withdrawn.status).toBe(200);
+    expect(((await withdrawn.json()) as { message: string }).message).toBe(
+      "Hai ritirato la richiesta di cancellazione: i tuoi dati restano nel portale e i coordinatori non la eseguiranno.",
+    );
+    expect(await pendingForAdmins()).toBe(false);
+    const audit = db().select().from(auditLog).where(and(eq(auditLog.action, "referent.erasure_withdrawn"), eq(auditLog.entityId, String(mine.referentId)))).all();
+    expect(audit.map((a) => [a.actorType, a.actorId])).toEqual([["referent", mine.referentId]]);
+    const after = await renderRoute(privacyPage, get("/area-referente/privacy", cookie));
+    expect(after.html).not.toContain("Hai chiesto la cancellazione dei tuoi dati il");
+    expect(after.html).not.toContain("Ritira la richiesta di cancellazione");
+    expect(after.html).toContain("Chiedi la cancellazione");
+
+    // Nothing left to withdraw: a clear message, nothing recorded.
+    const again = await post({ intent: "withdraw-erasure" });
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { formError: string }).formError).toBe("Non c'è una richiesta di cancellazione in attesa da ritirare.");
+    expect(db().select().from(auditLog).where(eq(auditLog.action, "referent.erasure_withdrawn")).all().filter((a) => a.actorId === mine.referentId)).toHaveLength(1);
   });
 });
 

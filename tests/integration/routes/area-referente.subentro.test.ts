@@ -103,9 +103,11 @@ describe("handover proposed from the referent area", () => {
     const by = createTestCoordinator();
     expect(approveMembership(getDb(), { id: request.id, coordinatorId: by.id, appUrl: APP_URL })).toEqual({ ok: true });
 
-    // The previous referente's session is refused and no code is sent to them any more.
+    // The previous referente's session is refused; a new sign-in gives them only the privacy pages.
     expect(await canEnter(cookie)).toBe(false);
-    expect(requestLoginCode(getDb(), { email: current.email, appUrl: APP_URL }).sent).toBe(false);
+    expect(requestLoginCode(getDb(), { email: current.email, appUrl: APP_URL }).sent).toBe(true);
+    const former = verifyLoginCode(getDb(), { email: current.email, code: latestLoginEmail(current.email)!.code });
+    expect(former).toMatchObject({ ok: true, access: { status: "former", referentId: current.referentId } });
 
     // The successor signs in as the ente's referente; the ente's projects stayed open.
     requestLoginCode(getDb(), { email: fields.email, appUrl: APP_URL });

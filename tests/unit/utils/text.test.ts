@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ofBody } from "~/utils/text";
+import { forBody, ofBody } from "~/utils/text";
 
 describe("ofBody", () => {
   it.each([
@@ -12,5 +12,16 @@ describe("ofBody", () => {
     ["Comunità Alloggio Il Faro", "di Comunità Alloggio Il Faro"],
   ])("%s → %s", (name, expected) => {
     expect(ofBody(name)).toBe(expected);
+  });
+});
+
+describe("forBody", () => {
+  it.each([
+    ["Comune di Cefalù", "per il Comune di Cefalù"],
+    ["Unione dei Comuni delle Madonie", "per l'Unione dei Comuni delle Madonie"],
+    ["Città Metropolitana di Catania", "per la Città Metropolitana di Catania"],
+    ["ASP Palermo", "per ASP Palermo"],
+  ])("%s → %s", (name, expected) => {
+    expect(forBody(name)).toBe(expected);
   });
 });

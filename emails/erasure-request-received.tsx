@@ -1,0 +1,53 @@
+import { Button, Heading, Text } from "@react-email/components";
+import { EmailLayout, button } from "./components/layout";
+import { ofBody } from "~/utils/text";
+
+// To the referente who asked, from the referent area, for the erasure of their data: the
+// acknowledgement of the request, and how to withdraw it while it is pending. If someone else
+// asked in their name, this is how the person finds out. The erasure, when executed, empties this
+// email's data in the outbox as it does for every email to the person.
+export type ErasureRequestReceivedProps = {
+  firstName: string;
+  bodyName: string;
+  requestedOn: string;
+  privacyUrl: string;
+};
+
+export const subject = () => "Abbiamo ricevuto la tua richiesta di cancellazione dei dati";
+
+export function ErasureRequestReceivedEmail(p: ErasureRequestReceivedProps) {
+  return (
+    <EmailLayout preview="La tua richiesta di cancellazione dei dati personali è stata registrata">
+      <Heading as="h1" style={{ fontSize: "22px" }}>
+        Richiesta di cancellazione ricevuta
+      </Heading>
+      <Text>Gentile {p.firstName},</Text>
+      <Text>
+        il {p.requestedOn} hai chiesto, dall'area referente, la cancellazione dei tuoi dati personali di referente{" "}
+        {ofBody(p.bodyName)} (art. 17 GDPR). La richiesta è stata registrata e inoltrata ai coordinatori di ANCI Sicilia,
+        che la eseguiranno senza ingiustificato ritardo e comunque entro un mese.
+      </Text>
+      <Text>
+        Quando la cancellazione sarà eseguita, nome, cognome, ruolo, ufficio, email e numeri di telefono saranno resi
+        anonimi ovunque compaiano nel portale e non potrai più accedere all'area referente. Se vuoi conservare una copia
+        dei tuoi dati, scaricala prima dalla pagina Privacy e dati personali.
+      </Text>
+      <Text>
+        Finché la cancellazione non è eseguita puoi ritirare la richiesta dalla stessa pagina. Se non l'hai chiesta tu,
+        ritirala e avvisa i coordinatori di ANCI Sicilia.
+      </Text>
+      <Button href={p.privacyUrl} style={button}>
+        Apri Privacy e dati personali
+      </Button>
+    </EmailLayout>
+  );
+}
+
+ErasureRequestReceivedEmail.PreviewProps = {
+  firstName: "Maria",
+  bodyName: "Comune di Cefalù",
+  requestedOn: "3 dicembre 2026",
+  privacyUrl: "http://localhost:3000/area-referente/privacy",
+} satisfies ErasureRequestReceivedProps;
+
+export default ErasureRequestReceivedEmail;
