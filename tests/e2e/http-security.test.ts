@@ -311,7 +311,7 @@ describe("requests that must not work, over HTTP", () => {
 
   it("an error page gives the reason the portal had, and leads back to the area the person was in", async () => {
     const anonymous = new HttpClient(baseUrl());
-    const refused = await anonymous.fetch("/adesione", { method: "POST", body: new URLSearchParams({ email: "x@example.org" }), headers: { Origin: baseUrl() } });
+    const refused = await anonymous.fetch("/login", { method: "POST", body: new URLSearchParams({ email: "x@example.org" }), headers: { Origin: baseUrl() } });
     expect(refused.status).toBe(403);
     const refusedPage = await refused.text();
     expect(refusedPage).toContain("Richiesta non valida: ricarica la pagina e riprova.");
