@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { and, eq, isNull, ne } from "drizzle-orm";
+import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import { coordinators, sessions } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
 
@@ -16,14 +16,24 @@ export function createCoordinatorSession(db: Db, { coordinatorId, now = new Date
   return id;
 }
 
-/** The coordinator behind a session id, or null when the session is unknown, revoked, idle, expired or disabled. */
-export function findSessionCoordinator(db: Db, { sessionId, now = new Date() }: { sessionId: string; now?: Date }) {
-  const row = db
+// Every page of the coordinators' area looks its session up, in the layout and in the page: the
+// query is built once per database (drizzle's prepared query) instead of at each call (issue 7).
+const sessionLookups = new WeakMap<Db, ReturnType<typeof prepareSessionLookup>>();
+
+function prepareSessionLookup(db: Db) {
+  return db
     .select({ session: sessions, coordinator: coordinators })
     .from(sessions)
     .innerJoin(coordinators, eq(coordinators.id, sessions.coordinatorId))
-    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
-    .get();
+    .where(and(eq(sessions.id, sql.placeholder("sessionId")), isNull(sessions.revokedAt)))
+    .prepare();
+}
+
+/** The coordinator behind a session id, or null when the session is unknown, revoked, idle, expired or disabled. */
+export function findSessionCoordinator(db: Db, { sessionId, now = new Date() }: { sessionId: string; now?: Date }) {
+  let lookup = sessionLookups.get(db);
+  if (!lookup) sessionLookups.set(db, (lookup = prepareSessionLookup(db)));
+  const row = lookup.get({ sessionId });
   if (!row) return null;
   const { session, coordinator } = row;
   const idle = now.getTime() - session.lastSeenAt.getTime() > SESSION_IDLE_MS;
