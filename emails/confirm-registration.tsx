@@ -20,7 +20,7 @@ export function ConfirmRegistrationEmail(p: ConfirmRegistrationProps) {
       </Heading>
       <Text>Gentile {p.firstName},</Text>
       <Text>
-        abbiamo ricevuto la scheda referente di <strong>{p.bodyName}</strong> per l'adesione al Coordinamento dei
+        abbiamo ricevuto la scheda referente <strong>{ofBody(p.bodyName)}</strong> per l'adesione al Coordinamento dei
         Comuni siciliani aderenti alla Rete SAI.
         {p.isHandover
           ? " L'ente ha già un referente: la scheda sarà trattata come richiesta di subentro."

@@ -22,7 +22,7 @@ export function ErasureRequestedEmail(p: ErasureRequestedProps) {
       </Heading>
       <Text>Gentile {p.coordinatorName},</Text>
       <Text>
-        il {p.requestedOn} un referente di <strong>{p.bodyName}</strong> (scheda n. {p.referentId}) ha chiesto, dall'area
+        il {p.requestedOn} un referente <strong>{ofBody(p.bodyName)}</strong> (scheda n. {p.referentId}) ha chiesto, dall'area
         referente, la cancellazione dei propri dati personali (art. 17 GDPR).
       </Text>
       <Text>

@@ -20,7 +20,7 @@ export function HandoverProposalEmail(p: HandoverProposalProps) {
       </Heading>
       <Text>Gentile {p.firstName},</Text>
       <Text>
-        {p.proposerName}, attuale referente di <strong>{p.bodyName}</strong> per il Coordinamento dei Comuni siciliani
+        {p.proposerName}, attuale referente <strong>{ofBody(p.bodyName)}</strong> per il Coordinamento dei Comuni siciliani
         aderenti alla Rete SAI, ti propone di subentrare come referente.
       </Text>
       <Text>

@@ -20,8 +20,8 @@ export function ReferentEmailChangeEmail(p: ReferentEmailChangeProps) {
       </Heading>
       <Text>Gentile {p.firstName},</Text>
       <Text>
-        dall'area referente è stato chiesto di usare <strong>{p.newEmail}</strong> come indirizzo del referente di{" "}
-        <strong>{p.bodyName}</strong> per il Coordinamento SAI. Il cambio avrà effetto solo dopo la conferma; fino ad
+        dall'area referente è stato chiesto di usare <strong>{p.newEmail}</strong> come indirizzo del referente{" "}
+        <strong>{ofBody(p.bodyName)}</strong> per il Coordinamento SAI. Il cambio avrà effetto solo dopo la conferma; fino ad
         allora resta valido l'indirizzo precedente.
       </Text>
       <Button href={p.confirmUrl} style={button}>

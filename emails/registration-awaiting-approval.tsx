@@ -1,5 +1,6 @@
 import { Button, Heading, Text } from "@react-email/components";
 import { EmailLayout, button } from "./components/layout";
+import { ofBody } from "~/utils/text";
 
 export type RegistrationAwaitingApprovalProps = {
   coordinatorName: string;
@@ -20,7 +21,7 @@ export function RegistrationAwaitingApprovalEmail(p: RegistrationAwaitingApprova
       </Heading>
       <Text>Gentile {p.coordinatorName},</Text>
       <Text>
-        {p.referentName} ha confermato il proprio indirizzo email e la scheda referente di <strong>{p.bodyName}</strong>{" "}
+        {p.referentName} ha confermato il proprio indirizzo email e la scheda referente <strong>{ofBody(p.bodyName)}</strong>{" "}
         {p.isHandover
           ? "chiede di subentrare all'attuale referente dell'ente."
           : "è in attesa di approvazione."}

@@ -61,7 +61,7 @@ function State({ lookup }: { lookup: ConfirmationLookup }) {
         <>
           <h1>Conferma il tuo indirizzo email</h1>
           <p className="lead">
-            Stai confermando l'indirizzo <strong>{lookup.email}</strong> come referente di <strong>{lookup.bodyName}</strong>
+            Stai confermando l'indirizzo <strong>{lookup.email}</strong> come referente <strong>{ofBody(lookup.bodyName)}</strong>
             {lookup.kind === "handover" ? " (richiesta di subentro)" : ""}.
           </p>
           <Form method="post">

@@ -61,7 +61,7 @@ export default function ConfirmEmailChangePage() {
             <>
               <h1>Conferma il nuovo indirizzo email</h1>
               <p className="lead">
-                Stai confermando <strong>{lookup.newEmail}</strong> come indirizzo del referente di <strong>{lookup.bodyName}</strong>.
+                Stai confermando <strong>{lookup.newEmail}</strong> come indirizzo del referente <strong>{ofBody(lookup.bodyName)}</strong>.
               </p>
               <Form method="post">
                 <AuthenticityTokenInput name="csrf" />

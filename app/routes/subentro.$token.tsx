@@ -126,8 +126,8 @@ function ConsentForm({ lookup, errors }: { lookup: Extract<HandoverLookup, { sta
     <>
       <h1>Conferma il subentro come referente</h1>
       <p className="lead">
-        {lookup.proposerName ? `${lookup.proposerName} ti propone il subentro` : "Ti è stato proposto il subentro"} come referente di{" "}
-        <strong>{lookup.bodyName}</strong> per il Coordinamento dei Comuni siciliani aderenti alla Rete SAI.
+        {lookup.proposerName ? `${lookup.proposerName} ti propone il subentro` : "Ti è stato proposto il subentro"} come referente{" "}
+        <strong>{ofBody(lookup.bodyName)}</strong> per il Coordinamento dei Comuni siciliani aderenti alla Rete SAI.
       </p>
       <h2 className="h4">I tuoi dati</h2>
       <dl className="row">

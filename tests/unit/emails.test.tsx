@@ -13,6 +13,8 @@ describe("email templates", () => {
     expect(rendered.html).toContain('lang="it"');
     expect(rendered.text).not.toContain("<");
     expect(rendered.text).toContain("Gentile");
+    // "del Comune di …", never "di Comune di …" (ofBody).
+    expect(`${rendered.subject}\n${rendered.text}`).not.toMatch(/\bdi (Comune|Unione|Città|Libero Consorzio)\b/);
   });
 
   it("escapes what people typed", async () => {

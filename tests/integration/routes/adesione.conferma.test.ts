@@ -7,7 +7,9 @@ import { CONFIRMATION_TTL_MS } from "~/models/membership.server";
 import { getDb } from "~/utils/db.server";
 import { confirmationTokenFor, countRows, outboxFor, requestsForEmail } from "../../support/db-queries";
 import { validRegistrationFields } from "../../support/factories";
+import { renderRoute } from "../../support/render-route";
 import { APP_URL, browserPost, routeArgs } from "../../support/requests";
+import * as confirmRoute from "~/routes/adesione.conferma.$token";
 
 async function registered() {
   const fields = validRegistrationFields();
@@ -29,6 +31,12 @@ describe("/adesione/conferma/:token", () => {
     expect(await state(response)).toBe("valid");
     expect(requestsForEmail(email)[0].request.status).toBe("email_unverified");
     expect(countRows()).toEqual(before);
+  });
+
+  it("names the ente with its article: «come referente del Comune di …»", async () => {
+    const { email, token } = await registered();
+    const { html } = await renderRoute(confirmRoute, new Request(`${APP_URL}/adesione/conferma/${token}`), "/adesione/conferma/:token");
+    expect(html).toContain(`Stai confermando l&#x27;indirizzo <strong>${email}</strong> come referente <strong>del Comune di `);
   });
 
   it("POST confirms once: the request becomes pending, the email is verified, coordinators are told", async () => {
