@@ -31,8 +31,8 @@ const CODE_SENT_MESSAGE =
   "Se l'indirizzo è registrato, riceverai un codice di accesso via email entro pochi minuti. Il codice vale 10 minuti e si può usare una sola volta.";
 const INVALID_CODE = "Codice non valido o scaduto. Controlla di averlo copiato per intero oppure richiedi un nuovo codice.";
 
-const codeEntryBlockedMessage = (retryAfterSeconds: number) =>
-  `Per sicurezza, dopo troppi codici errati per questo indirizzo, l'accesso con il codice è sospeso per ${minutesText(retryAfterSeconds)}. Puoi entrare subito con il pulsante «Accedi all'area referente» dell'email che hai ricevuto.`;
+const codeEntryBlockedMessage = ({ by, retryAfterSeconds }: { by: "ip" | "email"; retryAfterSeconds: number }) =>
+  `Per sicurezza, dopo troppi codici errati ${by === "email" ? "per questo indirizzo" : "dalla tua rete"}, l'accesso con il codice è sospeso per ${minutesText(retryAfterSeconds)}. Puoi entrare subito con il pulsante «Accedi all'area referente» dell'email che hai ricevuto.`;
 
 type ActionData =
   | { step: "email"; email: string; errors: Record<string, string>; formError?: string }
@@ -62,10 +62,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return json<ActionData>({ step: "code", email: raw.email, errors }, { status: 400 });
     }
     const { email, code } = parsed.data;
+    // Too many wrong codes from this network or for this address, typed by anyone: the person is told
+    // how to enter all the same (the email's link is not subject to these limits).
     const block = signInBlock({ ip, email });
-    if (block?.by === "ip") throw tooManyRequests(block.retryAfterSeconds);
-    // Codes typed for this address by anyone: its owner is told how to enter all the same.
-    if (block) return json<ActionData>({ step: "code", email, errors: {}, formError: codeEntryBlockedMessage(block.retryAfterSeconds) }, { status: 429 });
+    if (block) {
+      const formError = codeEntryBlockedMessage(block);
+      return json<ActionData>({ step: "code", email, errors: {}, formError }, { status: 429, headers: { "Retry-After": String(block.retryAfterSeconds) } });
+    }
     const result = verifyLoginCode(getDb(), { email, code });
     if (!result.ok) {
       countSignInFailure({ ip, email });

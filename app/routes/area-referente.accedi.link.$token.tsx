@@ -4,7 +4,7 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { verifyLoginLink } from "~/models/referent-login.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
-import { assertSignInNotBlocked, countSignInFailure, referentHomePath, startReferentSession } from "~/utils/referent-auth.server";
+import { countSignInFailure, referentHomePath, startReferentSession } from "~/utils/referent-auth.server";
 
 export const meta: MetaFunction = () => [
   { title: "Accesso all'area referente - Coordinamento SAI" },
@@ -12,7 +12,9 @@ export const meta: MetaFunction = () => [
 ];
 
 // The link in the sign-in email. Opening it (GET) changes nothing, since mail scanners and link
-// previews follow links: the page shows a button, and only its POST signs in.
+// previews follow links: the page shows a button, and only its POST signs in. The limits on wrong
+// codes do not apply to it: its token cannot be guessed, and it is how the owner of the address still
+// gets in while strangers' wrong codes have suspended the code entry for the address or the network.
 export function loader() {
   return json({});
 }
@@ -21,7 +23,6 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const formData = await request.formData();
   await validateCsrf(request, formData);
   const ip = context.clientIp;
-  assertSignInNotBlocked({ ip });
   const result = verifyLoginLink(getDb(), { token: params.token ?? "" });
   if (!result.ok) {
     countSignInFailure({ ip });
