@@ -41,7 +41,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const values = registrationValuesOf(formData);
   // Nothing is stored without a valid token, but the scheda typed for ten minutes is given back.
   if (!(await hasValidCsrfToken(request, formData))) {
-    return json<ActionData>({ values, errors: {}, formError: EXPIRED_FORM_MESSAGE }, { status: 403 });
+    // What is still missing or wrong is said now too, not only after sending it again.
+    const checked = registrationSchema.safeParse(values);
+    const errors = checked.success ? {} : issuesToFieldErrors(checked.error.issues);
+    return json<ActionData>({ values, errors, formError: EXPIRED_FORM_MESSAGE }, { status: 403 });
   }
   checkHoneypot(formData);
   const intent = String(formData.get("intent") ?? "submit");

@@ -229,6 +229,18 @@ describe("POST /adesione", () => {
     expect(countRows()).toEqual(before);
   });
 
+  it("says what is still missing in a scheda posted without its CSRF cookie, with the reason", async () => {
+    const fields = validRegistrationFields({ phone: "", office: "" });
+    const request = await browserPost("/adesione", fields);
+    const headers = new Headers(request.headers);
+    headers.delete("Cookie");
+    const response = await action(routeArgs(new Request(request.url, { method: "POST", body: await request.text(), headers }))).catch((r) => r as Response);
+    expect(response.status).toBe(403);
+    const body = (await response.json()) as { errors: Record<string, string>; formError: string };
+    expect(body.formError).toMatch(/la pagina era scaduta/);
+    expect(Object.keys(body.errors).sort()).toEqual(["office", "phone"]);
+  });
+
   it("refuses a filled honeypot", async () => {
     const before = countRows();
     const response = await submit({ ...validRegistrationFields(), sito_web: "http://spam.example" });
