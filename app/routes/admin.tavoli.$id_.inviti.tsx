@@ -1,7 +1,8 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useEffect, useRef, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { useHydrated } from "remix-utils/use-hydrated";
 import { ErrorSummary } from "~/components/form-fields";
 import { SegmentFields } from "~/components/segment-fields";
 import {
@@ -207,6 +208,10 @@ export default function RoundTableInvitationsPage() {
     if (actionData && (Object.keys(actionData.errors).length > 0 || actionData.formError)) summaryRef.current?.focus();
   }, [actionData]);
   const errorList = Object.entries(serverErrors).map(([name, message]) => ({ name, message }));
+  // "Invia inviti" sends what the preview shows (its hidden fields): once the choice above changes,
+  // that preview no longer matches what the coordinator sees, so it must be asked for again.
+  const [choiceChanged, setChoiceChanged] = useState(false);
+  useEffect(() => setChoiceChanged(false), [actionData]);
   const listUrl = (answer: AnswerFilter | null, page = 1) => {
     const p = new URLSearchParams();
     if (answer) p.set("risposta", PARAM_OF[answer]);
@@ -249,8 +254,14 @@ export default function RoundTableInvitationsPage() {
         ) : (
           <>
             <ErrorSummary ref={summaryRef} errors={errorList} formError={actionData?.formError} subject="La scelta dei destinatari" failureTitle="Inviti non inviati" />
-            <RecipientsChooser action={pageUrl} provinces={data.provinces} values={actionData?.values ?? EMPTY_CHOICE} errors={serverErrors} />
-            {actionData?.preview ? <Preview action={pageUrl} preview={actionData.preview} busy={busy} /> : null}
+            <RecipientsChooser
+              action={pageUrl}
+              provinces={data.provinces}
+              values={actionData?.values ?? EMPTY_CHOICE}
+              errors={serverErrors}
+              onChange={() => setChoiceChanged(true)}
+            />
+            {actionData?.preview ? <Preview action={pageUrl} preview={actionData.preview} busy={busy} outdated={choiceChanged} /> : null}
           </>
         )}
       </section>
@@ -407,17 +418,19 @@ function RecipientsChooser({
   provinces,
   values,
   errors,
+  onChange,
 }: {
   /** The page without its query string: the answers' filters do not follow the preview. */
   action: string;
   provinces: { code: string; sigla: string; name: string }[];
   values: ChooserValues;
   errors: Record<string, string>;
+  onChange: () => void;
 }) {
   const extraId = fieldId("indirizzi");
   const extraError = errors.indirizzi;
   return (
-    <Form method="post" action={action} className="mb-4" aria-label="Scegli i destinatari">
+    <Form method="post" action={action} className="mb-4" aria-label="Scegli i destinatari" onChange={onChange}>
       <AuthenticityTokenInput name="csrf" />
       <input type="hidden" name="intent" value="anteprima" />
       <fieldset className="mb-4">
@@ -495,13 +508,24 @@ function AttendanceForm({ enabled, action, children }: { enabled: boolean; actio
   );
 }
 
-function Preview({ action, preview, busy }: { action: string; preview: InvitationPreview; busy: boolean }) {
+function Preview({ action, preview, busy, outdated }: { action: string; preview: InvitationPreview; busy: boolean; outdated: boolean }) {
+  const hydrated = useHydrated();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  // The page answering "Anteprima" opens on the preview: without JavaScript through autofocus, with
+  // it here (the preview sits below a long form).
+  useEffect(() => {
+    if (preview) headingRef.current?.focus();
+  }, [preview]);
   return (
     <section aria-labelledby="anteprima-title" className="border rounded p-3 mb-4">
-      <h3 id="anteprima-title" className="h4">
+      <h3 id="anteprima-title" className="h4" tabIndex={-1} ref={headingRef} autoFocus={!hydrated}>
         Anteprima
       </h3>
-      {preview.count === 0 ? (
+      {outdated ? (
+        <p className="alert alert-warning" role="status">
+          Hai cambiato i destinatari dopo l'anteprima: premi di nuovo «Anteprima» per vedere chi riceverà l'invito prima di inviarlo.
+        </p>
+      ) : preview.count === 0 ? (
         <p className="alert alert-info" role="status">
           Nessun destinatario da invitare: chi corrisponde alla scelta è già stato invitato, oppure nessun referente attivo corrisponde ai filtri.
         </p>
@@ -526,7 +550,7 @@ function Preview({ action, preview, busy }: { action: string; preview: Invitatio
               <input type="hidden" name={name} value={value} key={`${name}-${i}`} />
             ))}
             <button type="submit" className="btn btn-primary" disabled={busy}>
-              Invia inviti
+              {preview.count === 1 ? "Invia l'invito a questo destinatario" : `Invia gli inviti a questi ${preview.count} destinatari`}
             </button>
           </Form>
         </>

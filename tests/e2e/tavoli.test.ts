@@ -72,7 +72,17 @@ describe("Tavoli tecnici: invitations", () => {
     expect(new URL(admin.url()).pathname + new URL(admin.url()).search).toBe(`/admin/tavoli/${id}/inviti`);
     expect(await admin.getByRole("listitem").filter({ hasText: referente.email }).count()).toBe(1);
     expect(await checkA11y(admin)).toEqual([]);
-    await admin.getByRole("button", { name: "Invia inviti", exact: true }).click();
+    // The page opens on the preview, below the long form.
+    await eventually(() => admin.evaluate(() => document.activeElement?.id)).toBe("anteprima-title");
+    // Changing the choice after the preview withdraws its send button until the preview is asked again.
+    const extra = field(admin, "Indirizzi aggiuntivi");
+    await extra.fill(`${referente.email}\naltro-${referente.email}`);
+    await admin.getByRole("status").filter({ hasText: "Hai cambiato i destinatari dopo l'anteprima: premi di nuovo «Anteprima»" }).waitFor();
+    expect(await admin.getByRole("button", { name: /^Invia (gli inviti|l'invito)/ }).count()).toBe(0);
+    await extra.fill(referente.email);
+    await admin.getByRole("button", { name: "Anteprima", exact: true }).click();
+    await eventually(async () => normalise(await admin.locator("#anteprima-title ~ p.lead").textContent())).toBe("Riceverà l'invito 1 referente.");
+    await admin.getByRole("button", { name: "Invia l'invito a questo destinatario", exact: true }).click();
     await admin.waitForURL(`**/admin/tavoli/${id}/inviti?inviati=1`);
     // The URL changes as the navigation commits; the page may still show the preview for a moment.
     await eventually(async () => normalise(await statusText(admin))).toMatch(/^Inviti in partenza: 1 destinatario\./);

@@ -70,7 +70,10 @@ describe("/admin/tavoli/:id/inviti", () => {
     expect(result.html).not.toContain(tp.email);
     expect(result.html).toContain("Invito: 41° Tavolo tecnico - Tavolo di Trapani");
     expect(result.html).toMatch(/<iframe title="Anteprima dell&#x27;email di invito" sandbox="" srcDoc="/);
-    expect(result.html).toMatch(/<button type="submit" class="btn btn-primary">Invia inviti<\/button>/);
+    // The button says what it sends: the recipients previewed (its hidden fields), not the form above.
+    expect(result.html).toMatch(/<button type="submit" class="btn btn-primary">Invia gli inviti a questi 2 destinatari<\/button>/);
+    // Without JavaScript the page answering the preview opens on it.
+    expect(result.html).toMatch(/<h3 id="anteprima-title" class="h4" tabindex="-1" autofocus="">Anteprima<\/h3>/);
     // The send form carries the same choice.
     expect(result.html).toContain('<input type="hidden" name="provincia" value="081"/>');
     expect(result.html).toContain('<input type="hidden" name="tipologia" value="MSNA"/>');
@@ -113,7 +116,7 @@ describe("/admin/tavoli/:id/inviti", () => {
     expect(result.html).toContain("La scelta dei destinatari contiene un errore");
     expect(result.html).toContain("Indirizzo non valido: «non-valido»");
     expect(result.html).toContain('aria-invalid="true"');
-    expect(result.html).not.toContain("Invia inviti</button>");
+    expect(result.html).not.toMatch(/Invia (gli inviti|l&#x27;invito)[^<]*<\/button>/);
     const before = tableCounts();
     const posted = await act(rt.id, { intent: "invia", destinatari: "referenti", indirizzi: "non-valido" });
     expect(posted.status).toBe(400);
