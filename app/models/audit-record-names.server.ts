@@ -1,5 +1,6 @@
-import { eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import {
+  auditLog,
   communications,
   coordinators,
   invitations,
@@ -14,6 +15,7 @@ import type { Db } from "~/utils/db.server";
 import { recordNameKey, RECORD_DETAIL_TYPES, type RecordNames } from "~/utils/audit-labels";
 import { roundTableHeading } from "~/utils/round-table-calendar";
 import { roundTableName } from "~/utils/round-table-format";
+import { foldForSearch } from "~/utils/text";
 
 // The activity log records what a change touched by table and id. People know an ente, a person or
 // a Tavolo by name: these are read for the entries on screen only (a page of the log), a few
@@ -139,4 +141,48 @@ export function ownActivityRecordNames(db: Db, { entries, ownReferentIds }: { en
     if (key.startsWith(recordNameKey("referent", "")) && !own.has(key)) names[key] = "un altro referente";
   }
   return names;
+}
+
+// ----------------------------------------------------------------------------------------------
+// Searching the log by the names of what it touched: an entry stores an ente or a request by id,
+// while a coordinator searches "paterno". The names are matched here, folded as the log's search
+// text is, and the log is then searched for those records. Enti and people are a few thousand
+// rows at most (national scale): read and folded at each search, which is not a hot path.
+
+/** Record ids as the log stores them (text), as one bound JSON array rather than a list of parameters. */
+const amongIds = (ids: readonly (number | string)[]) => sql`(SELECT value FROM json_each(${JSON.stringify(ids.map(String))}))`;
+
+const ofKind = (kind: RecordKind, ids: SQL) => and(eq(auditLog.entityType, kind), sql`${auditLog.entityId} IN ${ids}`)!;
+
+/**
+ * The log entries about a record whose name contains `text` (accents, case and apostrophes
+ * ignored): an ente (and its requests and projects), a referente, a coordinator, a Tavolo tecnico,
+ * a material or a comunicazione. Undefined when no record has such a name. An erased person's rows
+ * bear the placeholder name, so their former name finds nothing.
+ */
+export function namedRecordsCondition(db: Db, text: string): SQL | undefined {
+  const wanted = foldForSearch(text.trim());
+  if (!wanted) return undefined;
+  const named = <T extends { id: number }>(rows: T[], name: (row: T) => string) =>
+    rows.filter((r) => foldForSearch(name(r)).includes(wanted)).map((r) => r.id);
+
+  const conditions: SQL[] = [];
+  const bodyIds = named(db.select({ id: memberBodies.id, name: memberBodies.name }).from(memberBodies).all(), (r) => r.name);
+  if (bodyIds.length > 0) {
+    const bodies = amongIds(bodyIds);
+    conditions.push(
+      ofKind("member_body", bodies),
+      ofKind("membership_request", sql`(SELECT CAST(${membershipRequests.id} AS TEXT) FROM ${membershipRequests} WHERE CAST(${membershipRequests.memberBodyId} AS TEXT) IN ${bodies})`),
+      ofKind("sai_project", sql`(SELECT CAST(${saiProjects.id} AS TEXT) FROM ${saiProjects} WHERE CAST(${saiProjects.memberBodyId} AS TEXT) IN ${bodies})`),
+    );
+  }
+  const lists: [RecordKind, number[]][] = [
+    ["referent", named(db.select({ id: referents.id, first: referents.firstName, last: referents.lastName }).from(referents).all(), (r) => `${r.first} ${r.last}`)],
+    ["coordinator", named(db.select({ id: coordinators.id, name: coordinators.name }).from(coordinators).all(), (r) => r.name)],
+    ["round_table", named(db.select({ id: roundTables.id, number: roundTables.number, title: roundTables.title }).from(roundTables).all(), roundTableName)],
+    ["material", named(db.select({ id: materials.id, title: materials.title }).from(materials).all(), (r) => r.title)],
+    ["communication", named(db.select({ id: communications.id, subject: communications.subject }).from(communications).all(), (r) => r.subject)],
+  ];
+  for (const [kind, ids] of lists) if (ids.length > 0) conditions.push(ofKind(kind, amongIds(ids)));
+  return conditions.length > 0 ? or(...conditions) : undefined;
 }

@@ -5,6 +5,7 @@ import { auditLog, AUDIT_ACTOR_TYPES, coordinators, membershipRequests, referent
 import type { Db, Tx } from "~/utils/db.server";
 import { referentActorLabel } from "~/utils/audit-labels";
 import { foldForSearch } from "~/utils/text";
+import { namedRecordsCondition } from "./audit-record-names.server";
 
 export type AuditEntry = {
   actorType: (typeof AUDIT_ACTOR_TYPES)[number];
@@ -121,7 +122,7 @@ function romeMidnight(day: string, addDays = 0) {
   return new Date(new TZDate(y, m - 1, d + addDays, "Europe/Rome").getTime());
 }
 
-function auditConditions(filters: AuditFilters): SQL | undefined {
+function auditConditions(db: Db, filters: AuditFilters): SQL | undefined {
   const conditions: SQL[] = [];
   if (filters.action) conditions.push(eq(auditLog.action, filters.action));
   if (filters.actor === "sistema") conditions.push(eq(auditLog.actorType, "system"));
@@ -133,10 +134,12 @@ function auditConditions(filters: AuditFilters): SQL | undefined {
     // instr() rather than LIKE: % and _ typed by a person are plain characters here. The details
     // are searched in their folded copy (no index helps a search inside the text; folding once at
     // writing spares folding every row at each search).
+    // An entry names an ente, a person or a Tavolo by id: it is also found by that record's name.
     conditions.push(
       or(
         sql`instr(${auditLog.searchText}, ${foldForSearch(filters.q)}) > 0`,
         sql`instr(lower(coalesce(${auditLog.entityId}, '')), ${filters.q.toLowerCase()}) > 0`,
+        namedRecordsCondition(db, filters.q),
       )!,
     );
   }
@@ -161,7 +164,7 @@ export function listAuditEntries(
   db: Db,
   { filters = {}, page = 1, pageSize = AUDIT_PAGE_SIZE }: { filters?: AuditFilters; page?: number; pageSize?: number },
 ) {
-  const where = auditConditions(filters);
+  const where = auditConditions(db, filters);
   const total = db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(auditLog).where(where).get()?.n ?? 0;
   const pageCount = Math.max(1, Math.ceil(total / pageSize));
   const current = Math.min(Math.max(1, Math.floor(page)), pageCount);

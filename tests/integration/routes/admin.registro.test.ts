@@ -133,6 +133,28 @@ describe("/admin/registro filters and pages", () => {
     expect(await ids("502")).toEqual(["502"]);
   });
 
+  it("finds an entry by the name of the ente, request, project, person or Tavolo it touched, stored only by id", async () => {
+    const ente = await createReferent("active", { firstName: "Calogera", lastName: "Zammìt" });
+    const body = getDb().select().from(memberBodies).where(eq(memberBodies.id, ente.memberBodyId)).get()!;
+    const project = getDb().select().from(saiProjects).where(eq(saiProjects.memberBodyId, ente.memberBodyId)).get()!;
+    const rt = createTestRoundTable(adminId(), { number: "77", title: "Accoglienza diffusa à Sciacca" }, { publish: false });
+    entry({ action: "test.byname", entityType: "membership_request", entityId: String(ente.requestId), details: { reason: "x" } });
+    entry({ action: "test.byname", entityType: "member_body", entityId: String(body.id) });
+    entry({ action: "test.byname", entityType: "sai_project", entityId: String(project.id) });
+    entry({ action: "test.byname", entityType: "referent", entityId: String(ente.referentId) });
+    entry({ action: "test.byname", entityType: "round_table", entityId: String(rt.id) });
+    const found = async (q: string) =>
+      (await page(`?azione=test.byname&q=${encodeURIComponent(q)}`)).entries.map((e) => e.entityId).sort();
+    // The ente's name without its accents finds the ente, its request and its project.
+    const folded = body.name.normalize("NFD").replace(/\p{Diacritic}/gu, "").toUpperCase();
+    expect(await found(folded)).toEqual([String(body.id), String(ente.requestId), String(project.id)].sort());
+    expect(await found("zammit")).toEqual([String(ente.referentId)]);
+    expect(await found("calogera zammìt")).toEqual([String(ente.referentId)]);
+    expect(await found("accoglienza diffusa a sciacca")).toEqual([String(rt.id)]);
+    expect(await found("77° tavolo")).toEqual([String(rt.id)]);
+    expect(await found("nessun ente si chiama così")).toEqual([]);
+  });
+
   it("combines filters, and ignores values that make no sense instead of failing", async () => {
     const combined = await page(`?azione=membership.approved&chi=${giulia.id}&q=42`);
     expect(combined.total).toBe(1);
