@@ -84,7 +84,7 @@ export default function AuditLogPage() {
             name="q"
             label="Cerca"
             type="search"
-            hint="Nei dettagli e nel numero del record"
+            hint="Nei dettagli, nel numero del record e nel nome dell'ente, della persona o del Tavolo tecnico"
             defaultValue={filters.q ?? ""}
           />
         </div>
