@@ -6,6 +6,7 @@ import * as coordinatorPasswordChanged from "./coordinator-password-changed";
 import * as coordinatorPasswordReset from "./coordinator-password-reset";
 import * as membershipApproved from "./membership-approved";
 import * as membershipRejected from "./membership-rejected";
+import * as membershipRevoked from "./membership-revoked";
 import * as referentEmailChanged from "./referent-email-changed";
 import * as referentReplaced from "./referent-replaced";
 import * as registrationAwaitingApproval from "./registration-awaiting-approval";
@@ -42,6 +43,7 @@ export const emailTemplates = {
     registrationAwaitingApproval as Template<registrationAwaitingApproval.RegistrationAwaitingApprovalProps>,
   "membership-approved": membershipApproved as Template<membershipApproved.MembershipApprovedProps>,
   "membership-rejected": membershipRejected as Template<membershipRejected.MembershipRejectedProps>,
+  "membership-revoked": membershipRevoked as Template<membershipRevoked.MembershipRevokedProps>,
   "referent-replaced": referentReplaced as Template<referentReplaced.ReferentReplacedProps>,
   "coordinator-invitation": coordinatorInvitation as Template<coordinatorInvitation.CoordinatorInvitationProps>,
   "coordinator-password-reset": coordinatorPasswordReset as Template<coordinatorPasswordReset.CoordinatorPasswordResetProps>,

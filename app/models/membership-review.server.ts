@@ -204,7 +204,7 @@ export function rejectMembership(db: Db, { id, coordinatorId, appUrl, reason, no
 }
 
 /** Ends an approved membership: the referente's term ends and the ente leaves the Coordinamento. */
-export function revokeMembership(db: Db, { id, coordinatorId, reason, now = new Date() }: Omit<Decision, "appUrl"> & { reason: string }): DecisionResult {
+export function revokeMembership(db: Db, { id, coordinatorId, appUrl, reason, now = new Date() }: Decision & { reason: string }): DecisionResult {
   return db.transaction((tx): DecisionResult => {
     const found = loadRequest(tx, id);
     if (!found) return { ok: false, error: "Richiesta non trovata." };
@@ -216,6 +216,13 @@ export function revokeMembership(db: Db, { id, coordinatorId, reason, now = new 
       .run();
     tx.update(referents).set({ validTo: now }).where(and(eq(referents.id, referent.id), isNull(referents.validTo))).run();
     tx.update(memberBodies).set({ status: "revoked", updatedAt: now }).where(eq(memberBodies.id, body.id)).run();
+    queueEmail(tx, {
+      to: referent.email,
+      template: "membership-revoked",
+      props: { firstName: referent.firstName, bodyName: body.name, reason, privacyUrl: `${appUrl}/area-referente/privacy`, formUrl: `${appUrl}/adesione` },
+      memberBodyId: body.id,
+      domain: domainOf(appUrl),
+    });
     recordAudit(tx, {
       actorType: "coordinator",
       actorId: coordinatorId,

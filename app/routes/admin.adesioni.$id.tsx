@@ -78,7 +78,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     result =
       intent === "reject"
         ? rejectMembership(db, { id, coordinatorId: coordinator.id, appUrl, reason })
-        : revokeMembership(db, { id, coordinatorId: coordinator.id, reason });
+        : revokeMembership(db, { id, coordinatorId: coordinator.id, appUrl, reason });
     outcome = intent === "reject" ? "respinta" : "revocata";
     if (!result.ok) return json<ActionData>({ intent, errors: {}, formError: result.error, values }, { status: 409 });
   } else {
@@ -526,7 +526,7 @@ const REASON_FORMS = {
     title: "Revoca",
     summarySubject: "Il modulo di revoca",
     label: "Motivo della revoca",
-    hint: "Resta nel registro delle attività. Almeno 10 caratteri.",
+    hint: "Sarà riportato nell'email al referente. Almeno 10 caratteri.",
     submitLabel: "Revoca adesione",
     schema: revocationSchema,
   },

@@ -30,6 +30,7 @@ export const EMAIL_SECRET_PROPS = {
   "registration-awaiting-approval": {},
   "membership-approved": {},
   "membership-rejected": {},
+  "membership-revoked": {},
   "referent-replaced": {},
   "coordinator-invitation": { inviteUrl: "link" },
   "coordinator-password-reset": { resetUrl: "link" },

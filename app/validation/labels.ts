@@ -40,6 +40,7 @@ export const EMAIL_TEMPLATE_LABELS: Record<EmailTemplateName, string> = {
   "registration-awaiting-approval": "Adesione da approvare (ai coordinatori)",
   "membership-approved": "Adesione approvata",
   "membership-rejected": "Scheda referente non approvata",
+  "membership-revoked": "Adesione revocata",
   "referent-replaced": "Avviso di cambio di referente",
   "coordinator-invitation": "Invito all'area coordinatori",
   "coordinator-password-reset": "Collegamento per reimpostare la password (coordinatori)",

@@ -54,7 +54,7 @@ beforeAll(async () => {
   paMsna = await createReferent({ provinceCode: "082", category: "MSNA" });
   pending = await createReferent({ provinceCode: "082", state: "pending" });
   revoked = await createReferent({ provinceCode: "082" });
-  expect(revokeMembership(getDb(), { id: revoked.request.id, coordinatorId, reason: "Prova" })).toEqual({ ok: true });
+  expect(revokeMembership(getDb(), { appUrl: "http://portale.test", id: revoked.request.id, coordinatorId, reason: "Prova" })).toEqual({ ok: true });
   replaced = await createReferent({ provinceCode: "087", category: "MSNA" });
   successor = await createReferent({
     state: "pending",
@@ -508,7 +508,7 @@ describe("a referente revoked after being invited", () => {
     sendInvitations(getDb(), { roundTableId: rt.id, filters: { extraEmails: [revoked.email] }, coordinatorId, appUrl: APP_URL });
     const token = answerTokenFor(rt.id, revoked.email);
     const before = countInvitations(getDb(), { roundTableId: rt.id });
-    expect(revokeMembership(getDb(), { id: revoked.request.id, coordinatorId, reason: "Uscita dalla rete" })).toEqual({ ok: true });
+    expect(revokeMembership(getDb(), { appUrl: "http://portale.test", id: revoked.request.id, coordinatorId, reason: "Uscita dalla rete" })).toEqual({ ok: true });
     const view = lookupInvitation(getDb(), { token })!;
     expect(view).toMatchObject({ state: "withdrawn", refusal: ANSWER_WITHDRAWN_MESSAGE });
     expect(view.refusal).not.toContain("sostituito");

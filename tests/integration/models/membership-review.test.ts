@@ -160,14 +160,17 @@ describe("rejectMembership and revokeMembership", () => {
     expect(rejectMembership(getDb(), { id: request.id, coordinatorId: by.id, appUrl: APP_URL, reason }).ok).toBe(false);
   });
 
-  it("revokes an approved membership: the referente's term ends and the ente is no longer a member", async () => {
-    const { request, referent } = await register();
+  it("revokes an approved membership: the referente's term ends, the ente is no longer a member, the referente is told why", async () => {
+    const { fields, request, referent } = await register();
     const by = coordinator();
-    expect(revokeMembership(getDb(), { id: request.id, coordinatorId: by.id, reason: "Richiesta dell'ente" }).ok).toBe(false);
+    expect(revokeMembership(getDb(), { appUrl: APP_URL, id: request.id, coordinatorId: by.id, reason: "Richiesta dell'ente" }).ok).toBe(false);
     approveMembership(getDb(), { id: request.id, coordinatorId: by.id, appUrl: APP_URL });
-    expect(revokeMembership(getDb(), { id: request.id, coordinatorId: by.id, reason: "Richiesta dell'ente" })).toEqual({ ok: true });
+    expect(revokeMembership(getDb(), { appUrl: APP_URL, id: request.id, coordinatorId: by.id, reason: "Richiesta dell'ente" })).toEqual({ ok: true });
     const db = getDb();
     expect(db.select().from(referents).where(eq(referents.id, referent.id)).get()!.validTo).toBeInstanceOf(Date);
     expect(db.select().from(memberBodies).where(eq(memberBodies.id, request.memberBodyId)).get()!.status).toBe("revoked");
+    const notices = outboxFor(fields.email).filter((r) => r.template === "membership-revoked");
+    expect(notices).toHaveLength(1);
+    expect(notices[0].props).toMatchObject({ reason: "Richiesta dell'ente", privacyUrl: `${APP_URL}/area-referente/privacy`, formUrl: `${APP_URL}/adesione` });
   });
 });

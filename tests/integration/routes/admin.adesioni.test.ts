@@ -116,7 +116,7 @@ beforeAll(async () => {
   expect(approveMembership(getDb(), { id: f.siracusa2.id, ...decide, replaceProjects: true })).toEqual({ ok: true });
   f.enna = await confirm(await register(comune("086009", "Franco", "Bruno", { category: "ordinari", fundedPlaces: "9" })));
   approve(f.enna);
-  expect(revokeMembership(getDb(), { id: f.enna.id, coordinatorId, reason: "Richiesta dell'ente" })).toEqual({ ok: true });
+  expect(revokeMembership(getDb(), { appUrl: "http://portale.test", id: f.enna.id, coordinatorId, reason: "Richiesta dell'ente" })).toEqual({ ok: true });
   f.evil = await register({
     bodyKind: "altro",
     municipalityCode: "",

@@ -29,7 +29,7 @@ async function ente(fields: Record<string, string>, until: "email_unverified" | 
     expect(approveMembership(getDb(), { id, coordinatorId: adminId(), appUrl: APP_URL })).toEqual({ ok: true });
   }
   if (until === "revoked") {
-    expect(revokeMembership(getDb(), { id, coordinatorId: adminId(), reason: "Uscita dal Coordinamento" })).toEqual({ ok: true });
+    expect(revokeMembership(getDb(), { appUrl: "http://portale.test", id, coordinatorId: adminId(), reason: "Uscita dal Coordinamento" })).toEqual({ ok: true });
   }
   return id;
 }

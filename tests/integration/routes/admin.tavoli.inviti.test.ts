@@ -219,7 +219,7 @@ describe("/admin/tavoli/:id/inviti", () => {
     const rt = createRoundTable();
     sendInvitations(getDb(), { roundTableId: rt.id, filters: { includeReferents: false, extraEmails: [staying.email, leaving.email] }, coordinatorId, appUrl: "http://portale.test" });
     answerInvitation(getDb(), { token: answerTokenFor(rt.id, leaving.email), answer: "yes" });
-    expect(revokeMembership(getDb(), { id: leaving.request.id, coordinatorId, reason: "Uscita dalla rete" })).toEqual({ ok: true });
+    expect(revokeMembership(getDb(), { appUrl: "http://portale.test", id: leaving.request.id, coordinatorId, reason: "Uscita dalla rete" })).toEqual({ ok: true });
 
     const all = await page(rt.id);
     expect(all.html).toMatch(/Tutti gli invitati <span class="badge bg-secondary">1<\/span>/);

@@ -197,7 +197,7 @@ describe("the code", () => {
     const r = await createReferent("active");
     await askCode(r.email);
     const { code } = latestLoginEmail(r.email)!;
-    revokeMembership(getDb(), { id: r.requestId, coordinatorId: createTestCoordinator().id, reason: "Uscita dal Coordinamento" });
+    revokeMembership(getDb(), { appUrl: "http://portale.test", id: r.requestId, coordinatorId: createTestCoordinator().id, reason: "Uscita dal Coordinamento" });
     expect((await sendCode(r.email, code)).status).toBe(401);
   });
 
@@ -353,7 +353,7 @@ describe("referent sessions", () => {
     const r = await createReferent("active");
     const { sessionId, cookie } = await referentCookie(r.referentId);
     expect(await canEnter(cookie)).toBe(true);
-    revokeMembership(getDb(), { id: r.requestId, coordinatorId: createTestCoordinator().id, reason: "Uscita" });
+    revokeMembership(getDb(), { appUrl: "http://portale.test", id: r.requestId, coordinatorId: createTestCoordinator().id, reason: "Uscita" });
     expect(await canEnter(cookie)).toBe(false);
     expect(getDb().select().from(sessions).where(eq(sessions.id, sessionId)).get()!.revokedAt).toBeInstanceOf(Date);
   });

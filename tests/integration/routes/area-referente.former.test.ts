@@ -155,7 +155,7 @@ describe("a former referente", () => {
   it("asks for the erasure; once an admin executes it they can no longer sign in", async () => {
     const person = uniquePerson();
     const mine = await registerPerson(person);
-    expect(revokeMembership(db(), { id: mine.requestId, coordinatorId: createTestCoordinator().id, reason: "Uscita dal Coordinamento" })).toEqual({ ok: true });
+    expect(revokeMembership(db(), { appUrl: "http://portale.test", id: mine.requestId, coordinatorId: createTestCoordinator().id, reason: "Uscita dal Coordinamento" })).toEqual({ ok: true });
     const { location, cookie } = await signIn(person.email);
     expect(location).toBe("/area-referente/privacy");
 
