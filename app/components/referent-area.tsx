@@ -14,7 +14,13 @@ export type ReferentHeaderData = { firstName: string; lastName: string; bodyName
 
 const PRIVACY_LINK: SectionLink = { to: "/area-referente/privacy", label: "Privacy e dati personali" };
 const LINKS: SectionLink[] = [
-  { to: "/area-referente", label: "Il mio ente", end: true },
+  {
+    to: "/area-referente",
+    label: "Il mio ente",
+    end: true,
+    // Reached from "Il mio ente": the referente's data, email, the ente's projects, the handover.
+    also: ["/area-referente/dati", "/area-referente/email", "/area-referente/progetti", "/area-referente/subentro"],
+  },
   { to: "/area-referente/tavoli", label: "I miei Tavoli" },
   PRIVACY_LINK,
 ];

@@ -1,9 +1,12 @@
 import { Link, useLocation } from "@remix-run/react";
 
-export type SectionLink = { to: string; label: string; end?: boolean };
+/** `also`: pages outside the tab's path that belong to it (the referente's data, under "Il mio ente"). */
+export type SectionLink = { to: string; label: string; end?: boolean; also?: readonly string[] };
+
+const within = (pathname: string, path: string) => pathname === path || pathname.startsWith(`${path}/`);
 
 const isCurrent = (link: SectionLink, pathname: string) =>
-  pathname === link.to || (!link.end && pathname.startsWith(`${link.to}/`));
+  pathname === link.to || (!link.end && within(pathname, link.to)) || (link.also ?? []).some((path) => within(pathname, path));
 
 /**
  * An area's tabs (coordinators, referente); `end` keeps the area's home tab from matching every page

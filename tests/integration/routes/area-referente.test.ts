@@ -121,6 +121,24 @@ describe("isolation between enti (IDOR)", () => {
   });
 });
 
+describe("the area's tabs", () => {
+  it("mark the page's section, the pages reached from «Il mio ente» included (the phone menu names it)", async () => {
+    const r = await createReferent("active");
+    const { cookie } = await referentCookie(r.referentId);
+    const current = async (route: Parameters<typeof renderRoute>[0], path: string) => {
+      const { html, status } = await renderRoute(route, referentGet(path, cookie));
+      expect(status, path).toBe(200);
+      const marked = [...html.matchAll(/<a [^>]*aria-current="page"[^>]*>([^<]+)<\/a>/g)].map((m) => m[1]);
+      const summary = html.match(/<summary>(.*?)<\/summary>/)?.[1].replace(/<[^>]+>/g, "");
+      return { marked, summary };
+    };
+    // The tab and the menu's copy of it are both marked; the menu's summary names the section.
+    expect(await current(overview, "/area-referente")).toEqual({ marked: ["Il mio ente", "Il mio ente"], summary: "Area referente: Il mio ente" });
+    expect(await current(contact, "/area-referente/dati")).toEqual({ marked: ["Il mio ente", "Il mio ente"], summary: "Area referente: Il mio ente" });
+    expect(await current(emailChange, "/area-referente/email")).toEqual({ marked: ["Il mio ente", "Il mio ente"], summary: "Area referente: Il mio ente" });
+  });
+});
+
 describe("the referente's contact data", () => {
   it("validates with the scheda's rules, keeps the input and stores nothing on errors", async () => {
     const a = await createReferent("active");
