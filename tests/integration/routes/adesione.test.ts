@@ -11,7 +11,18 @@ import { browserPost, routeArgs } from "../../support/requests";
 import { formatDateTimeIt } from "~/utils/dates";
 
 async function submit(fields: Record<string, string>, options?: { origin?: string }) {
-  const request = await browserPost("/adesione", fields, options);
+  return submitRequest(await browserPost("/adesione", fields, options));
+}
+
+/** The scheda as a browser that lost its cookies sends it: the form's token, no CSRF cookie. */
+async function submitWithoutCsrfCookie(fields: Record<string, string>) {
+  const request = await browserPost("/adesione", fields);
+  const headers = new Headers(request.headers);
+  headers.delete("Cookie");
+  return submitRequest(new Request(request.url, { method: "POST", body: await request.text(), headers }));
+}
+
+async function submitRequest(request: Request) {
   try {
     return await action(routeArgs(request));
   } catch (thrown) {
@@ -217,10 +228,7 @@ describe("POST /adesione", () => {
   it("gives a scheda posted without its CSRF cookie back as typed, with the reason, and stores nothing", async () => {
     const before = countRows();
     const fields = validRegistrationFields();
-    const request = await browserPost("/adesione", fields);
-    const headers = new Headers(request.headers);
-    headers.delete("Cookie");
-    const response = await action(routeArgs(new Request(request.url, { method: "POST", body: await request.text(), headers }))).catch((r) => r as Response);
+    const response = await submitWithoutCsrfCookie(fields);
     expect(response.status).toBe(403);
     const body = (await response.json()) as { values: Record<string, unknown>; formError: string };
     expect(body.formError).toMatch(/^Per sicurezza la scheda non è stata inviata perché la pagina era scaduta/);
@@ -231,10 +239,7 @@ describe("POST /adesione", () => {
 
   it("says what is still missing in a scheda posted without its CSRF cookie, with the reason", async () => {
     const fields = validRegistrationFields({ phone: "", office: "" });
-    const request = await browserPost("/adesione", fields);
-    const headers = new Headers(request.headers);
-    headers.delete("Cookie");
-    const response = await action(routeArgs(new Request(request.url, { method: "POST", body: await request.text(), headers }))).catch((r) => r as Response);
+    const response = await submitWithoutCsrfCookie(fields);
     expect(response.status).toBe(403);
     const body = (await response.json()) as { errors: Record<string, string>; formError: string };
     expect(body.formError).toMatch(/la pagina era scaduta/);
