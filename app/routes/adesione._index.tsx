@@ -42,9 +42,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // Nothing is stored without a valid token, but the scheda typed for ten minutes is given back.
   if (!(await hasValidCsrfToken(request, formData))) {
     // What is still missing or wrong is said now too, not only after sending it again.
-    const checked = registrationSchema.safeParse(values);
-    const errors = checked.success ? {} : issuesToFieldErrors(checked.error.issues);
-    return json<ActionData>({ values, errors, formError: EXPIRED_FORM_MESSAGE }, { status: 403 });
+    return json<ActionData>({ values, errors: checkScheda(values).errors ?? {}, formError: EXPIRED_FORM_MESSAGE }, { status: 403 });
   }
   checkHoneypot(formData);
   const intent = String(formData.get("intent") ?? "submit");
@@ -64,11 +62,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const limit = consumeRateLimit({ key: `adesione:${context.clientIp}`, limit: env.REGISTRATIONS_PER_IP_PER_HOUR, windowMs: 60 * 60_000 });
   if (!limit.allowed) throw tooManyRequests(limit.retryAfterSeconds);
 
-  const parsed = registrationSchema.safeParse(values);
-  if (!parsed.success) {
-    return json<ActionData>({ values, errors: issuesToFieldErrors(parsed.error.issues) }, { status: 400 });
-  }
-  const result = submitRegistration(getDb(), { registration: parsed.data, appUrl: env.appUrl });
+  const checked = checkScheda(values);
+  if (checked.errors) return json<ActionData>({ values, errors: checked.errors }, { status: 400 });
+  const result = submitRegistration(getDb(), { registration: checked.data, appUrl: env.appUrl });
   if (!result.ok) {
     return json<ActionData>(
       { values, errors: result.fieldErrors, formError: result.formError },
@@ -78,6 +74,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   wakeOutboxWorker();
   const flash = await getCookies().flash.serialize({ email: result.email, kind: result.kind, outcome: result.outcome });
   return redirect("/adesione/inviata", { headers: { "Set-Cookie": flash } });
+}
+
+/** The scheda checked with the form's own schema: its data, or the field errors to show. */
+function checkScheda(values: RegistrationFormValues) {
+  const parsed = registrationSchema.safeParse(values);
+  return parsed.success ? { data: parsed.data, errors: null } : { data: null, errors: issuesToFieldErrors(parsed.error.issues) };
 }
 
 /** The posted scheda as the form holds it: only its own fields, every value a string (crafted shapes are dropped). */

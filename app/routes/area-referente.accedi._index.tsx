@@ -11,7 +11,7 @@ import { getEnv } from "~/utils/env.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { checkHoneypot } from "~/utils/honeypot.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
-import { minutesText, tooManyRequests } from "~/utils/rate-limit.server";
+import { minutesText } from "~/utils/rate-limit.server";
 import {
   countSignInFailure,
   getSignedInReferent,

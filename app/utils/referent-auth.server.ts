@@ -156,12 +156,6 @@ export function signInBlock(who: { ip: string; email?: string }) {
   return null;
 }
 
-/** Throws 429 when this IP (or this address) has failed too many codes or links lately. */
-export function assertSignInNotBlocked(who: { ip: string; email?: string }) {
-  const block = signInBlock(who);
-  if (block) throw tooManyRequests(block.retryAfterSeconds);
-}
-
 export function countSignInFailure(who: { ip: string; email?: string }) {
   for (const { key, limit } of failureKeys(who)) consumeRateLimit({ key, limit, windowMs: SIGN_IN_FAILURE_WINDOW_MS });
   recordAudit(getDb(), { actorType: "public", action: "auth.login_failed", details: { ip: who.ip, area: "referente" } });
