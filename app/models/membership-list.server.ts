@@ -11,7 +11,7 @@ import {
   type MembershipStatus,
 } from "#db/schema";
 import { displayPhone } from "~/utils/phone-display.server";
-import type { Db, Tx } from "~/utils/db.server";
+import type { Db } from "~/utils/db.server";
 import type { SheetColumn } from "~/utils/spreadsheet.server";
 import { foldAccents, searchKey } from "~/utils/text";
 import { MEMBER_BODY_KIND_LABELS, REFERENT_ROLE_LABELS } from "~/validation/labels";
@@ -72,43 +72,79 @@ function foldSql(column: SQL | typeof memberBodies.name) {
 }
 
 const likePattern = (value: string) => `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-const like = (expression: SQL, value: string) => sql`${expression} LIKE ${likePattern(value)} ESCAPE '\\'`;
+
+/**
+ * The filters as SQL with placeholders, the values those take, and the query's shape: which filters
+ * are set and how the search words are matched. Queries of the same shape share one prepared query
+ * (see `preparedOnce`), so the SQL is built only when a shape is first seen.
+ */
+type BoundFilters = { where: () => SQL | undefined; params: QueryParams; shape: string };
+type QueryParams = Record<string, string | number>;
+
+const ph = (name: string) => sql.placeholder(name);
+const like = (expression: SQL, param: string) => sql`${expression} LIKE ${ph(param)} ESCAPE '\\'`;
 
 const MAX_SEARCH_WORDS = 6;
 
-function textCondition(q: string): SQL | undefined {
+function textParams(q: string, params: QueryParams) {
   const words = q.split(/\s+/).filter(Boolean).slice(0, MAX_SEARCH_WORDS);
-  const perWord = words.map((word) => {
-    const folded = foldAccents(word); // as foldSql() leaves a column
-    const key = searchKey(word);
-    const alternatives: SQL[] = [
-      like(foldSql(memberBodies.name), folded),
-      like(foldSql(sql`${referents.firstName}`), folded),
-      like(foldSql(sql`${referents.lastName}`), folded),
-      like(sql`lower(${referents.email})`, word.toLowerCase()),
-    ];
+  return words.map((word, i) => {
+    params[`name${i}`] = likePattern(foldAccents(word)); // as foldSql() leaves a column
+    params[`email${i}`] = likePattern(word.toLowerCase());
     // The comune's key has no apostrophes ("santagata di militello"): matched at the start of its
     // words only, or "D'Alì" (key "dali") would find Raffadali.
-    if (key) alternatives.push(like(sql`' ' || ${municipalities.searchKey}`, ` ${key}`));
+    const key = searchKey(word);
+    if (key) params[`comune${i}`] = likePattern(` ${key}`);
+    return { i, hasKey: !!key };
+  });
+}
+
+function textCondition(words: { i: number; hasKey: boolean }[]): SQL | undefined {
+  const perWord = words.map(({ i, hasKey }) => {
+    const alternatives: SQL[] = [
+      like(foldSql(memberBodies.name), `name${i}`),
+      like(foldSql(sql`${referents.firstName}`), `name${i}`),
+      like(foldSql(sql`${referents.lastName}`), `name${i}`),
+      like(sql`lower(${referents.email})`, `email${i}`),
+    ];
+    if (hasKey) alternatives.push(like(sql`' ' || ${municipalities.searchKey}`, `comune${i}`));
     return sql`(${sql.join(alternatives, sql` OR `)})`;
   });
   return perWord.length ? and(...perWord) : undefined;
 }
 
-function conditions(filters: MembershipFilters, { withStatus }: { withStatus: boolean }): SQL | undefined {
-  const parts: (SQL | undefined)[] = [];
-  if (withStatus && filters.status) parts.push(eq(membershipRequests.status, filters.status));
-  if (filters.provinceCode === NO_PROVINCE) parts.push(isNull(memberBodies.provinceCode));
-  else if (filters.provinceCode) parts.push(eq(memberBodies.provinceCode, filters.provinceCode));
-  if (filters.kind) parts.push(eq(membershipRequests.kind, filters.kind));
-  if (filters.category) {
-    parts.push(
-      sql`EXISTS (SELECT 1 FROM ${saiProjects} WHERE ${saiProjects.memberBodyId} = ${memberBodies.id} AND ${openProjects} AND ${saiProjects.category} = ${filters.category})`,
-    );
-  }
-  if (filters.q) parts.push(textCondition(filters.q));
-  const present = parts.filter((p): p is SQL => !!p);
-  return present.length ? and(...present) : undefined;
+function conditions(filters: MembershipFilters, { withStatus }: { withStatus: boolean }): BoundFilters {
+  const params: QueryParams = {};
+  const status = withStatus && filters.status;
+  if (status) params.status = status;
+  const noProvince = filters.provinceCode === NO_PROVINCE;
+  if (filters.provinceCode && !noProvince) params.province = filters.provinceCode;
+  if (filters.kind) params.kind = filters.kind;
+  if (filters.category) params.category = filters.category;
+  const words = filters.q ? textParams(filters.q, params) : [];
+  const shape = [
+    status ? "s" : "",
+    noProvince ? "n" : params.province ? "p" : "",
+    filters.kind ? "t" : "",
+    filters.category ? "c" : "",
+    filters.q ? `q${words.map((w) => (w.hasKey ? "k" : "w")).join("")}` : "",
+  ].join("");
+  const where = () => {
+    const parts: (SQL | undefined)[] = [];
+    if (status) parts.push(eq(membershipRequests.status, ph("status")));
+    if (noProvince) parts.push(isNull(memberBodies.provinceCode));
+    else if (params.province) parts.push(eq(memberBodies.provinceCode, ph("province")));
+    if (filters.kind) parts.push(eq(membershipRequests.kind, ph("kind")));
+    if (filters.category) {
+      parts.push(
+        sql`EXISTS (SELECT 1 FROM ${saiProjects} WHERE ${saiProjects.memberBodyId} = ${memberBodies.id} AND ${openProjects} AND ${saiProjects.category} = ${ph("category")})`,
+      );
+    }
+    if (filters.q) parts.push(textCondition(words));
+    const present = parts.filter((p): p is SQL => !!p);
+    return present.length ? and(...present) : undefined;
+  };
+  return { where, params, shape };
 }
 
 const statusOrder = sql`CASE ${membershipRequests.status} ${sql.join(
@@ -118,19 +154,43 @@ const statusOrder = sql`CASE ${membershipRequests.status} ${sql.join(
 
 function orderBy({ key, direction }: MembershipSort): SQL[] {
   const dir = direction === "asc" ? asc : desc;
-  const byName = asc(foldSql(memberBodies.name));
   const newestFirst = desc(membershipRequests.id);
   switch (key) {
     case "ente":
       return [dir(foldSql(memberBodies.name)), newestFirst];
     case "status":
-      return [dir(statusOrder), byName, newestFirst];
+      return [dir(statusOrder), asc(foldSql(memberBodies.name)), newestFirst];
     case "province":
-      return [sql`${provinces.sigla} IS NULL`, dir(provinces.sigla), byName, newestFirst];
+      return [sql`${provinces.sigla} IS NULL`, dir(provinces.sigla), asc(foldSql(memberBodies.name)), newestFirst];
     case "created":
     default:
       return [dir(membershipRequests.createdAt), dir(membershipRequests.id)];
   }
+}
+
+type Prepared<Row> = { all: (params: QueryParams) => Row[] };
+
+const preparedByDb = new WeakMap<Db, Map<string, Prepared<unknown>>>();
+const MAX_PREPARED = 200;
+
+/**
+ * One prepared query per shape of filters and sort, per connection: building the SQL with drizzle
+ * at each request cost about as much as SQLite running it (issue 7, docs/performance.md). The most
+ * recently used MAX_PREPARED are kept.
+ */
+function preparedOnce<Row>(db: Db, key: string, build: () => Prepared<Row>): Prepared<Row> {
+  let cache = preparedByDb.get(db);
+  if (!cache) preparedByDb.set(db, (cache = new Map()));
+  const found = cache.get(key);
+  if (found) {
+    cache.delete(key);
+    cache.set(key, found);
+    return found as Prepared<Row>;
+  }
+  const prepared = build();
+  cache.set(key, prepared as Prepared<unknown>);
+  if (cache.size > MAX_PREPARED) cache.delete(cache.keys().next().value as string);
+  return prepared;
 }
 
 export type MembershipListRow = {
@@ -181,16 +241,25 @@ function withFilterJoins<Query extends SQLiteSelect>(query: Query, { filters, so
   return query;
 }
 
-function selectRows(db: Db | Tx, { filters, sort, limit, offset }: { filters: MembershipFilters; sort: MembershipSort; limit?: number; offset?: number }) {
-  let where = conditions(filters, { withStatus: true });
-  if (limit !== undefined) {
+type Paging = { limit: number; offset: number };
+
+function selectRows(db: Db, { filters, sort, paging }: { filters: MembershipFilters; sort: MembershipSort; paging?: Paging }) {
+  const bound = conditions(filters, { withStatus: true });
+  const key = `rows ${bound.shape} ${sort.key} ${sort.direction}${paging ? " page" : ""}`;
+  const query = preparedOnce(db, key, () => buildRowsQuery(db, { filters, sort, where: bound.where(), paged: !!paging }));
+  const rows = query.all(paging ? { ...bound.params, ...paging } : bound.params);
+  return rows.map(toListRow);
+}
+
+function buildRowsQuery(db: Db, { filters, sort, where, paged }: { filters: MembershipFilters; sort: MembershipSort; where: SQL | undefined; paged: boolean }) {
+  if (paged) {
     // A page: its ids first, sorted on the sort keys alone; the columns and the project totals are
     // then read for those 25 rows only, not for every row that matches the filters.
     const pageIds = withFilterJoins(db.select({ id: membershipRequests.id }).from(membershipRequests).$dynamic(), { filters, sort })
       .where(where)
       .orderBy(...orderBy(sort))
-      .limit(limit)
-      .offset(offset ?? 0);
+      .limit(ph("limit"))
+      .offset(ph("offset"));
     where = inArray(membershipRequests.id, pageIds);
   }
   const query = db
@@ -222,44 +291,52 @@ function selectRows(db: Db | Tx, { filters, sort, limit, offset }: { filters: Me
     })
     .from(membershipRequests)
     .$dynamic();
-  const rows = withListJoins(query).where(where).orderBy(...orderBy(sort)).all();
-  return rows.map(
-    (r): MembershipListRow => ({
-      id: r.id,
-      status: r.status,
-      kind: r.kind,
-      createdAt: r.createdAt,
-      confirmedAt: r.confirmedAt,
-      decidedAt: r.decidedAt,
-      body: { id: r.bodyId, name: r.bodyName, kind: r.bodyKind, pec: r.pec, fiscalCode: r.fiscalCode },
-      comune: r.comune,
-      province: r.provinceCode && r.provinceSigla && r.provinceName ? { code: r.provinceCode, sigla: r.provinceSigla, name: r.provinceName } : null,
-      referent: {
-        firstName: r.firstName,
-        lastName: r.lastName,
-        role: r.role,
-        office: r.office,
-        email: r.email,
-        phone: r.phone,
-        mobile: r.mobile,
-      },
-      openProjects: Number(r.openProjects),
-      fundedPlaces: Number(r.fundedPlaces),
-    }),
-  );
+  return withListJoins(query).where(where).orderBy(...orderBy(sort)).prepare();
+}
+
+type SelectedRow = ReturnType<ReturnType<typeof buildRowsQuery>["all"]>[number];
+
+function toListRow(r: SelectedRow): MembershipListRow {
+  return {
+    id: r.id,
+    status: r.status,
+    kind: r.kind,
+    createdAt: r.createdAt,
+    confirmedAt: r.confirmedAt,
+    decidedAt: r.decidedAt,
+    body: { id: r.bodyId, name: r.bodyName, kind: r.bodyKind, pec: r.pec, fiscalCode: r.fiscalCode },
+    comune: r.comune,
+    province: r.provinceCode && r.provinceSigla && r.provinceName ? { code: r.provinceCode, sigla: r.provinceSigla, name: r.provinceName } : null,
+    referent: {
+      firstName: r.firstName,
+      lastName: r.lastName,
+      role: r.role,
+      office: r.office,
+      email: r.email,
+      phone: r.phone,
+      mobile: r.mobile,
+    },
+    openProjects: Number(r.openProjects),
+    fundedPlaces: Number(r.fundedPlaces),
+  };
 }
 
 export type StatusCounts = Record<MembershipStatus, number>;
 
-function countByStatus(db: Db | Tx, filters: MembershipFilters): StatusCounts {
+function countByStatus(db: Db, filters: MembershipFilters): StatusCounts {
   const counts = Object.fromEntries(MEMBERSHIP_STATUSES.map((s) => [s, 0])) as StatusCounts;
-  // Only the joins the filters need: without filters this reads the status index alone.
-  const query = withFilterJoins(db.select({ status: membershipRequests.status, n: sql<number>`count(*)` }).from(membershipRequests).$dynamic(), {
-    filters,
-    sort: { key: "created", direction: "desc" },
-  });
-  const rows = query.where(conditions(filters, { withStatus: false })).groupBy(membershipRequests.status).all();
-  for (const r of rows) counts[r.status] = Number(r.n);
+  const bound = conditions(filters, { withStatus: false });
+  const query = preparedOnce(db, `counts ${bound.shape}`, () =>
+    // Only the joins the filters need: without filters this reads the status index alone.
+    withFilterJoins(db.select({ status: membershipRequests.status, n: sql<number>`count(*)` }).from(membershipRequests).$dynamic(), {
+      filters,
+      sort: { key: "created", direction: "desc" },
+    })
+      .where(bound.where())
+      .groupBy(membershipRequests.status)
+      .prepare(),
+  );
+  for (const r of query.all(bound.params)) counts[r.status] = Number(r.n);
   return counts;
 }
 
@@ -284,14 +361,14 @@ export type MembershipList = {
  * the end shows the last one. Two queries whatever the page size.
  */
 export function listMembershipRequests(db: Db, { filters, sort, page = 1, pageSize = LIST_PAGE_SIZE }: MembershipListInput): MembershipList {
-  return db.transaction((tx) => {
-    const countsByStatus = countByStatus(tx, filters);
+  return db.transaction(() => {
+    const countsByStatus = countByStatus(db, filters);
     const total = filters.status
       ? countsByStatus[filters.status]
       : Object.values(countsByStatus).reduce((sum, n) => sum + n, 0);
     const pageCount = Math.max(1, Math.ceil(total / pageSize));
     const current = Math.min(Math.max(1, Math.floor(page)), pageCount);
-    const rows = total === 0 ? [] : selectRows(tx, { filters, sort, limit: pageSize, offset: (current - 1) * pageSize });
+    const rows = total === 0 ? [] : selectRows(db, { filters, sort, paging: { limit: pageSize, offset: (current - 1) * pageSize } });
     return { rows, total, countsByStatus, page: current, pageSize, pageCount };
   });
 }
@@ -304,7 +381,7 @@ export type MembershipExportRow = MembershipListRow & { participation: Participa
  */
 export function exportMembershipRequests(db: Db, { filters, sort }: { filters: MembershipFilters; sort: MembershipSort }): MembershipExportRow[] {
   return db.transaction((tx) => {
-    const rows = selectRows(tx, { filters, sort });
+    const rows = selectRows(db, { filters, sort });
     const participation = rows.length ? participationByBody(tx) : new Map<number, ParticipationCounts>();
     return rows.map((r) => ({ ...r, participation: participation.get(r.body.id) ?? NO_PARTICIPATION }));
   });

@@ -47,7 +47,7 @@ describe("the member list's query plans", () => {
     // Filtered by status and sorted by date: the id subquery reads the requests alone.
     const ids = rows.sql.slice(rows.sql.indexOf("in (select"));
     expect(ids).toMatch(/^in \(select ("membership_requests"\.)?"id" from "membership_requests" where/);
-    expect(rows.params).toEqual(["approved", 25]);
+    expect(rows.params).toEqual(["approved", 25, 0]);
   });
 });
 
@@ -67,3 +67,46 @@ describe("the free-text search", () => {
   });
 });
 
+
+describe("queries of the same shape", () => {
+  // The list prepares one query per shape of filters and sort and reuses it with each call's values.
+  const sort = { key: "created", direction: "desc" } as const;
+  const idsIn = (provinceCode: string) =>
+    getDb()
+      .select({ id: schema.membershipRequests.id })
+      .from(schema.membershipRequests)
+      .innerJoin(schema.memberBodies, eq(schema.memberBodies.id, schema.membershipRequests.memberBodyId))
+      .where(eq(schema.memberBodies.provinceCode, provinceCode))
+      .all()
+      .map((r) => r.id)
+      .sort((a, b) => b - a);
+
+  it("give each call the rows and counts of its own values", () => {
+    const list = (provinceCode: string, page = 1, pageSize = 100) =>
+      listMembershipRequests(getDb(), { filters: { provinceCode }, sort, page, pageSize });
+    for (const provinceCode of ["082", "087", "082"]) {
+      const expected = idsIn(provinceCode);
+      expect(expected.length).toBeGreaterThan(0);
+      const result = list(provinceCode);
+      expect(result.rows.map((r) => r.id).sort((a, b) => b - a)).toEqual(expected);
+      expect(result.total).toBe(expected.length);
+      expect(Object.values(result.countsByStatus).reduce((a, b) => a + b, 0)).toBe(expected.length);
+    }
+    // The same query, another page: the offset is the call's own.
+    const [first, second] = [1, 2].map((page) => list("082", page, 1).rows.map((r) => r.id));
+    expect(first).toHaveLength(1);
+    expect(second).toHaveLength(1);
+    expect(second).not.toEqual(first);
+  });
+
+  it("keep apart searches whose words are matched differently", async () => {
+    const named = await createReferent({ provinceCode: "086", fields: { firstName: "Ottavia", lastName: "Quintiliani" } });
+    const search = (q: string) => listMembershipRequests(getDb(), { filters: { q }, sort, pageSize: 100 }).rows.map((r) => r.id);
+    // "@" has no comune key, "Quintiliani" has one: two shapes, each with its own words.
+    expect(search("Quintiliani")).toEqual([named.request.id]);
+    expect(search("@")).toContain(named.request.id);
+    expect(search(`${named.email.split("@")[0]} @`)).toEqual([named.request.id]);
+    expect(search("Ottavia Quintiliani")).toEqual([named.request.id]);
+    expect(search("Ottavia Nessunaltra")).toEqual([]);
+  });
+});
