@@ -67,6 +67,9 @@ export const memberBodies = sqliteTable(
     status: text("status", { enum: MEMBER_BODY_STATUSES }).notNull().default("candidate"),
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }),
+    // The name in lower case without accents, for the member list's search and sort. Written by
+    // triggers at every insert and change of the name (migration 0008, decision 015): never set it.
+    searchName: text("search_name"),
   },
   (t) => [
     uniqueIndex("member_bodies_fiscal_code_uq").on(t.fiscalCode),
@@ -103,6 +106,9 @@ export const referents = sqliteTable(
     validTo: integer("valid_to", { mode: "timestamp_ms" }),
     erasedAt: integer("erased_at", { mode: "timestamp_ms" }),
     createdAt: createdAt(),
+    // First name, last name and email in lower case without accents, for the member list's search.
+    // Written by triggers at every insert and change of those (migration 0008, decision 015).
+    searchText: text("search_text"),
   },
   (t) => [
     index("referents_email_idx").on(t.email),

@@ -38,7 +38,8 @@ import { notAwaitingApproval } from "./sai-project.server";
 // - Counts per status apply every filter except the status one, so each count says how many rows
 //   choosing that status would show.
 // - Free text: every word must be found in the ente name, the comune, the referente's first or last
-//   name or email; case and accents (à, è, é, ì, ò, ù…) do not matter.
+//   name or email; case and accents (à, è, é, ì, ò, ù…) do not matter. The names are read folded from
+//   columns that triggers keep (member_bodies.search_name, referents.search_text, decision 015).
 
 // The ente's open projects, without those a handover scheda still waiting declares (decision 012),
 // except on that request's own row.
@@ -51,25 +52,6 @@ const openProjects = sql`${saiProjects.closedAt} IS NULL AND (${saiProjects.requ
  */
 const openProjectCount = sql<number>`(SELECT count(*) FROM ${saiProjects} WHERE ${saiProjects.memberBodyId} = ${memberBodies.id} AND ${openProjects})`;
 const openProjectPlaces = sql<number>`(SELECT coalesce(sum(${saiProjects.fundedPlaces}), 0) FROM ${saiProjects} WHERE ${saiProjects.memberBodyId} = ${memberBodies.id} AND ${openProjects})`;
-
-// Accented vowels folded to plain ones in SQL; lower() in SQLite only folds ASCII letters, so the
-// upper-case accented ones are listed too.
-const ACCENT_FOLDS: [string, string][] = [
-  ..."àáâä".split("").map((c) => [c, "a"] as [string, string]),
-  ..."èéêë".split("").map((c) => [c, "e"] as [string, string]),
-  ..."ìíîï".split("").map((c) => [c, "i"] as [string, string]),
-  ..."òóôö".split("").map((c) => [c, "o"] as [string, string]),
-  ..."ùúûü".split("").map((c) => [c, "u"] as [string, string]),
-  ["ç", "c"],
-  ["ñ", "n"],
-];
-const ALL_FOLDS: [string, string][] = [...ACCENT_FOLDS, ...ACCENT_FOLDS.map(([from, to]) => [from.toUpperCase(), to] as [string, string])];
-
-function foldSql(column: SQL | typeof memberBodies.name) {
-  let expression: SQL = sql`lower(${column})`;
-  for (const [from, to] of ALL_FOLDS) expression = sql`replace(${expression}, ${from}, ${to})`;
-  return expression;
-}
 
 const likePattern = (value: string) => `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -89,8 +71,8 @@ const MAX_SEARCH_WORDS = 6;
 function textParams(q: string, params: QueryParams) {
   const words = q.split(/\s+/).filter(Boolean).slice(0, MAX_SEARCH_WORDS);
   return words.map((word, i) => {
-    params[`name${i}`] = likePattern(foldAccents(word)); // as foldSql() leaves a column
-    params[`email${i}`] = likePattern(word.toLowerCase());
+    // The stored search columns hold the names folded the same way (migration 0008).
+    params[`word${i}`] = likePattern(foldAccents(word));
     // The comune's key has no apostrophes ("santagata di militello"): matched at the start of its
     // words only, or "D'Alì" (key "dali") would find Raffadali.
     const key = searchKey(word);
@@ -101,12 +83,7 @@ function textParams(q: string, params: QueryParams) {
 
 function textCondition(words: { i: number; hasKey: boolean }[]): SQL | undefined {
   const perWord = words.map(({ i, hasKey }) => {
-    const alternatives: SQL[] = [
-      like(foldSql(memberBodies.name), `name${i}`),
-      like(foldSql(sql`${referents.firstName}`), `name${i}`),
-      like(foldSql(sql`${referents.lastName}`), `name${i}`),
-      like(sql`lower(${referents.email})`, `email${i}`),
-    ];
+    const alternatives: SQL[] = [like(sql`${memberBodies.searchName}`, `word${i}`), like(sql`${referents.searchText}`, `word${i}`)];
     if (hasKey) alternatives.push(like(sql`' ' || ${municipalities.searchKey}`, `comune${i}`));
     return sql`(${sql.join(alternatives, sql` OR `)})`;
   });
@@ -157,11 +134,11 @@ function orderBy({ key, direction }: MembershipSort): SQL[] {
   const newestFirst = desc(membershipRequests.id);
   switch (key) {
     case "ente":
-      return [dir(foldSql(memberBodies.name)), newestFirst];
+      return [dir(memberBodies.searchName), newestFirst];
     case "status":
-      return [dir(statusOrder), asc(foldSql(memberBodies.name)), newestFirst];
+      return [dir(statusOrder), asc(memberBodies.searchName), newestFirst];
     case "province":
-      return [sql`${provinces.sigla} IS NULL`, dir(provinces.sigla), asc(foldSql(memberBodies.name)), newestFirst];
+      return [sql`${provinces.sigla} IS NULL`, dir(provinces.sigla), asc(memberBodies.searchName), newestFirst];
     case "created":
     default:
       return [dir(membershipRequests.createdAt), dir(membershipRequests.id)];

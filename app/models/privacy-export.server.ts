@@ -119,13 +119,14 @@ function buildExport(db: Db, rows: (typeof referents.$inferSelect)[], now: Date)
     generatedAt: now,
     controller: "ANCI Sicilia - Coordinamento dei Comuni siciliani aderenti alla Rete SAI",
     emails,
-    referents: rows.map((r) => ({
+    // The search columns are a folded copy of the names, kept for the member list's search.
+    referents: rows.map(({ searchText: _copy, ...r }) => ({
       ...r,
       memberBodyName: bodies.find((b) => b.body.id === r.memberBodyId)?.body.name ?? null,
     })),
     pendingEmailChanges: emailChanges,
     membershipRequests: requests.map(({ confirmationTokenHash: _secret, decidedById: _by, ...r }) => r),
-    memberBodies: bodies.map((b) => ({ ...b.body, municipalityName: b.municipalityName })),
+    memberBodies: bodies.map(({ body: { searchName: _copy, ...body }, municipalityName }) => ({ ...body, municipalityName })),
     projects: projects.map((p) => ({ ...p, hostMunicipalities: hosts.filter((h) => h.projectId === p.id).map(({ code, name }) => ({ code, name })) })),
     invitations: invitationRows.map(({ invitation: { tokenHash: _secret, ...i }, roundTable: rt }) => ({
       ...i,

@@ -593,12 +593,15 @@ export function scrubAuditEntries(tx: Tx, traces: Traces, email: string) {
 }
 
 /** Layer 2: every remaining occurrence of a strong trace, in any text column of any other table. */
+// Copies derived from other columns: the log's is rewritten with the details below, the member
+// list's search columns by their triggers when a name or email they copy changes (decision 015).
+const DERIVED_COLUMNS = new Set(["audit_log.search_text", "referents.search_text", "member_bodies.search_name"]);
+
 export function scrubEverywhere(tx: Tx, traces: Traces, email: string) {
   for (const { table, columns } of listTextColumns(tx)) {
     if (SKIPPED_TABLES.has(table)) continue;
     for (const column of columns) {
-      // Derived from the details, and rewritten with them below.
-      if (table === "audit_log" && column === "search_text") continue;
+      if (DERIVED_COLUMNS.has(`${table}.${column}`)) continue;
       const col = quoteIdent(column);
       const hits = tx.all<{ rid: number; v: string }>(
         sql`SELECT rowid AS rid, ${sql.raw(col)} AS v FROM ${sql.raw(quoteIdent(table))}

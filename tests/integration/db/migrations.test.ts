@@ -136,3 +136,42 @@ describe("0007_audit_search_text: the log's older entries searchable without acc
     db.$client.close();
   });
 });
+
+describe("0008_member_list_search: the names the member list searches, folded once and kept by triggers", () => {
+  it("folds the names written before it, then every insert and change of a name, whoever writes it", () => {
+    const sqlite = new Database(path.join(root, "search.db"));
+    const db = drizzle(sqlite);
+    migrate(db, { migrationsFolder: migrationsUpTo("0007_audit_search_text") });
+    const body = sqlite.prepare(`INSERT INTO member_bodies (kind, name, pec, fiscal_code) VALUES ('unione_comuni', ?, 'pec@pec.test', ?)`);
+    const referent = sqlite.prepare(
+      `INSERT INTO referents (member_body_id, first_name, last_name, role, office, email, phone, privacy_consent_at, privacy_notice_version)
+       VALUES (?, ?, ?, 'funzionario', 'Servizi sociali', ?, '+390911234567', 0, 'v1')`,
+    );
+    const before = Number(body.run("Unione dei Comuni di PATERNÒ e Sant’Àgata", "00000000001").lastInsertRowid);
+    const oldReferent = Number(referent.run(before, "Niccolò", "D'ALÌ", "Niccolo.Dali@Comune.IT").lastInsertRowid);
+
+    migrate(db, { migrationsFolder: MIGRATIONS });
+
+    const searchName = (id: number) => sqlite.prepare(`SELECT search_name AS v FROM member_bodies WHERE id = ?`).pluck().get(id);
+    const searchText = (id: number) => sqlite.prepare(`SELECT search_text AS v FROM referents WHERE id = ?`).pluck().get(id);
+    // Lower case, accented letters plain; apostrophes are kept, as the search word's folding keeps them.
+    expect(searchName(before)).toBe("unione dei comuni di paterno e sant’agata");
+    expect(searchText(oldReferent)).toBe("niccolo d'ali niccolo.dali@comune.it");
+
+    const after = Number(body.run("Comune di CEFALÙ", "00000000002").lastInsertRowid);
+    const newReferent = Number(referent.run(after, "Zoë", "Müller", "zoe@example.it").lastInsertRowid);
+    expect(searchName(after)).toBe("comune di cefalu");
+    expect(searchText(newReferent)).toBe("zoe muller zoe@example.it");
+
+    sqlite.prepare(`UPDATE member_bodies SET name = 'Città di Cefalù' WHERE id = ?`).run(after);
+    sqlite.prepare(`UPDATE referents SET last_name = 'Özil', email = 'nuova@example.it' WHERE id = ?`).run(newReferent);
+    expect(searchName(after)).toBe("citta di cefalu");
+    expect(searchText(newReferent)).toBe("zoe ozil nuova@example.it");
+    // Changes to other columns leave them as they are.
+    sqlite.prepare(`UPDATE member_bodies SET pec = 'altra@pec.test' WHERE id = ?`).run(after);
+    sqlite.prepare(`UPDATE referents SET office = 'Altro ufficio' WHERE id = ?`).run(newReferent);
+    expect(searchName(after)).toBe("citta di cefalu");
+    expect(searchText(newReferent)).toBe("zoe ozil nuova@example.it");
+    sqlite.close();
+  });
+});

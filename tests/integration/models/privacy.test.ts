@@ -142,6 +142,8 @@ describe("exportReferentData", () => {
     // Secrets are not personal data the person needs, and must not leak through a download.
     const text = JSON.stringify(data);
     expect(text).not.toMatch(/tokenHash|token_hash|passwordHash/i);
+    // Nor the member list's folded copies of the names: the names themselves are there.
+    expect(text).not.toMatch(/searchText|searchName/);
     // Nothing of the other ente, its referente, or the coordinators notified about either request.
     const theirBody = db().select().from(memberBodies).where(eq(memberBodies.id, theirs.memberBodyId)).get()!;
     for (const foreign of [...needlesOf(other), theirBody.name, theirBody.fiscalCode, "coordinatore@example.org"]) {
@@ -331,6 +333,8 @@ describe("eraseReferent", () => {
     });
     expect(row.erasedAt).toBeInstanceOf(Date);
     expect(row.validTo).toBeInstanceOf(Date);
+    // The member list's folded copy follows the anonymised row (its trigger, decision 015).
+    expect(row.searchText).toBe(`${ERASED_FIRST_NAME} ${ERASED_LAST_NAME} cancellato-${mine.referentId}@invalid`.toLowerCase());
     expect(db().select().from(memberBodies).where(eq(memberBodies.id, mine.memberBodyId)).get()!.status).toBe("member");
     expect(db().select().from(membershipRequests).where(eq(membershipRequests.id, mine.requestId)).get()!.status).toBe("approved");
     const active = db().select().from(referents).where(and(eq(referents.memberBodyId, mine.memberBodyId), sql`valid_from IS NOT NULL AND valid_to IS NULL`)).all();
