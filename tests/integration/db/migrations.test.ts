@@ -175,3 +175,32 @@ describe("0008_member_list_search: the names the member list searches, folded on
     sqlite.close();
   });
 });
+
+describe("the migrated schema", () => {
+  /** The deepest nesting of parentheses in a statement, outside its string literals. */
+  function nestingDepth(statement: string) {
+    let depth = 0;
+    let deepest = 0;
+    let quote: string | null = null;
+    for (const c of statement) {
+      if (quote) {
+        if (c === quote) quote = null;
+      } else if (c === "'" || c === '"' || c === "`") quote = c;
+      else if (c === "(") deepest = Math.max(deepest, ++depth);
+      else if (c === ")") depth--;
+    }
+    return deepest;
+  }
+
+  it("nests no stored expression so deep that the sqlite3 shell cannot parse it", () => {
+    // The shell's parser keeps a stack of 100 entries: a trigger of 45 nested replace() made it
+    // report the whole database as malformed. Every statement stored in the schema is parsed again
+    // by whoever opens the database, so none may come near that.
+    const sqlite = new Database(path.join(root, "depth.db"));
+    migrate(drizzle(sqlite), { migrationsFolder: MIGRATIONS });
+    const stored = sqlite.prepare(`SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL`).all() as { name: string; sql: string }[];
+    expect(stored.map((s) => s.name)).toEqual(expect.arrayContaining(["member_bodies_search_name_insert", "referents_search_text_update"]));
+    expect(stored.filter((s) => nestingDepth(s.sql) > 16).map((s) => `${s.name}: ${nestingDepth(s.sql)}`)).toEqual([]);
+    sqlite.close();
+  });
+});
