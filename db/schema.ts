@@ -410,6 +410,9 @@ export const outbox = sqliteTable(
     index("outbox_member_body_idx").on(t.memberBodyId),
     index("outbox_round_table_idx").on(t.roundTableId),
     index("outbox_communication_idx").on(t.communicationId),
+    // The outbox page's template filter lists the templates present: with this index SQLite reads
+    // one entry per template instead of every email (0.13 s at 300,000 emails, issue 7).
+    index("outbox_template_idx").on(t.template),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX `outbox_template_idx` ON `outbox` (`template`);
