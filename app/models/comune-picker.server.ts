@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
-import { gzipSync } from "node:zlib";
 import type { Db } from "~/utils/db.server";
 import { databaseFingerprint } from "~/utils/db-fingerprint.server";
+import { buildPayload, type Payload } from "~/utils/payload-response.server";
 import { listMunicipalitiesWithActiveReferent } from "./membership.server";
 import { pickerProvincesJson, type PickerProvince } from "./territory.server";
 
@@ -16,7 +15,7 @@ export const COMUNE_PICKER_TTL_MS = 60_000;
 /** The JSON's shape, as the browser reads it. */
 export type ComunePickerList = { provinces: PickerProvince[]; handover: string[] };
 
-export type ComunePickerPayload = { json: string; gzip: Buffer; etag: string; fingerprint: string };
+export type ComunePickerPayload = Payload & { fingerprint: string };
 
 const cache = new WeakMap<Db, ComunePickerPayload>();
 
@@ -25,7 +24,7 @@ export function comunePickerPayload(db: Db): ComunePickerPayload {
   const cached = cache.get(db);
   if (cached && cached.fingerprint === fingerprint) return cached;
   const json = `{"provinces":${pickerProvincesJson(db)},"handover":${JSON.stringify(listMunicipalitiesWithActiveReferent(db))}}`;
-  const payload = { json, gzip: gzipSync(json), etag: `"${createHash("sha256").update(json).digest("base64url").slice(0, 22)}"`, fingerprint };
+  const payload = { ...buildPayload(json), fingerprint };
   cache.set(db, payload);
   return payload;
 }

@@ -746,7 +746,7 @@ describe("valid but hostile input is stored as typed and shown escaped", () => {
         expectEscapedIn(preview.html, shown, "/admin/tavoli/:id/inviti (preview)");
 
         // iCalendar: text is escaped (\, ; , newlines) so no value can start a property of its own.
-        const ics = await (await run("feed", () => feed.loader())).text();
+        const ics = await (await run("feed", () => feed.loader(routeArgs(new Request(`${APP_URL}/tavoli-tecnici.ics`))))).text();
         const unfolded = ics.replace(/\r\n[ \t]/g, "");
         for (const line of unfolded.split("\r\n").filter(Boolean)) {
           expect(line, "an iCalendar line that is not a property").toMatch(/^[A-Z][A-Z0-9-]*[;:]/);
@@ -797,7 +797,7 @@ describe("valid but hostile input is stored as typed and shown escaped", () => {
         if (created.status !== 302) return;
         const rtId = created.headers.get("Location")!.match(/\/admin\/tavoli\/(\d+)/)![1];
         expect((await run("publish", async () => tavolo.action(routeArgs(await formPost(`/admin/tavoli/${rtId}`, { intent: "publish" }, [coordinator]), { id: rtId })))).status).toBe(302);
-        const ics = await (await run("feed", () => feed.loader())).text();
+        const ics = await (await run("feed", () => feed.loader(routeArgs(new Request(`${APP_URL}/tavoli-tecnici.ics`))))).text();
         expect(ics, "the iCalendar feed has control characters").not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/);
         for (const line of ics.replace(/\r\n[ \t]/g, "").split("\r\n").filter(Boolean)) {
           expect(line, "an iCalendar line that is not a property").toMatch(/^[A-Z][A-Z0-9-]*[;:]/);

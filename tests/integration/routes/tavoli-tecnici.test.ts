@@ -1,5 +1,6 @@
+import { gunzipSync } from "node:zlib";
 import ical from "node-ical";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { addLinkMaterial } from "~/models/material.server";
 import { cancelRoundTable, updateRoundTable } from "~/models/round-table.server";
 import * as detailRoute from "~/routes/tavoli-tecnici.$id";
@@ -148,7 +149,7 @@ describe("/tavoli-tecnici/:id", () => {
 
 describe("/tavoli-tecnici.ics", () => {
   it("is a valid feed of every published and cancelled round table with stable UIDs, SEQUENCE and Rome times across DST", async () => {
-    const response = await settle(() => feedRoute.loader());
+    const response = await settle(() => feedRoute.loader(routeArgs(get("/tavoli-tecnici.ics"))));
     expect(response.status).toBe(200);
     expect(response.headers.get("Content-Type")).toBe("text/calendar; charset=utf-8");
     const text = await response.text();
@@ -180,8 +181,43 @@ describe("/tavoli-tecnici.ics", () => {
       coordinatorId,
       appUrl: APP_URL,
     });
-    const updated = parse(await (await settle(() => feedRoute.loader())).text()).byUid(uid(december.id))!;
+    const updated = parse(await (await settle(() => feedRoute.loader(routeArgs(get("/tavoli-tecnici.ics"))))).text()).byUid(uid(december.id))!;
     expect(Number(updated.sequence)).toBe(1);
     expect(updated.start.toISOString()).toBe("2030-12-04T15:00:00.000Z");
   });
 });
+
+describe("/tavoli-tecnici.ics as calendars poll it", () => {
+  const getFeed = (headers: Record<string, string> = {}) =>
+    settle(() => feedRoute.loader(routeArgs(new Request(`${APP_URL}/tavoli-tecnici.ics`, { headers }))));
+
+  it("answers 304 to a calendar that has the current version, gzips for those that accept it, and changes with the round tables", async () => {
+    const first = await getFeed();
+    const etag = first.headers.get("ETag")!;
+    expect(etag).toMatch(/^"[\w-]{22}"$/);
+    const text = await first.text();
+    // The same version while nothing changes, however late it is asked for: same bytes (DTSTAMP,
+    // the time it was built, included) and ETag.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 3_600_000 });
+    const again = await getFeed().finally(() => vi.useRealTimers());
+    expect(again.headers.get("ETag")).toBe(etag);
+    expect(await again.text()).toBe(text);
+
+    const notModified = await getFeed({ "If-None-Match": etag });
+    expect(notModified.status).toBe(304);
+    expect(await notModified.text()).toBe("");
+
+    const zipped = await getFeed({ "Accept-Encoding": "gzip, deflate" });
+    expect(zipped.headers.get("Content-Encoding")).toBe("gzip");
+    expect(zipped.headers.get("Vary")).toBe("Accept-Encoding");
+    expect(gunzipSync(Buffer.from(await zipped.arrayBuffer())).toString("utf8")).toBe(text);
+
+    // A new round table is published: a new version, which the old ETag no longer matches.
+    const added = createTestRoundTable(coordinatorId, { number: "35", title: "Incontro aggiunto dopo", startsAt: "2031-09-15T10:00", endsAt: "2031-09-15T12:00" });
+    const changed = await getFeed({ "If-None-Match": etag });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get("ETag")).not.toBe(etag);
+    expect(parse(await changed.text()).byUid(uid(added.id))?.summary).toBe("35° Tavolo tecnico: Incontro aggiunto dopo");
+  });
+});
+

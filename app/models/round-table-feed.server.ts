@@ -1,0 +1,29 @@
+import type { Db } from "~/utils/db.server";
+import { databaseFingerprint } from "~/utils/db-fingerprint.server";
+import { buildCalendar } from "~/utils/ical.server";
+import { buildPayload, type Payload } from "~/utils/payload-response.server";
+import { roundTableCalendarEvent } from "~/utils/round-table-calendar";
+import { listFeedRoundTables } from "./round-table.server";
+
+// The subscribable feed (GET /tavoli-tecnici.ics): every published and cancelled Tavolo tecnico
+// (never drafts), with stable UIDs and the SEQUENCE of each, so calendars pick up changes and
+// cancellations. Calendar apps poll it for every subscriber; building it took 75 ms at national
+// scale (200 round tables, issue 7), so it is built again only when a write has been committed
+// (databaseFingerprint), and answered with an ETag so that a calendar that has it gets a 304.
+// Its DTSTAMP is then the time it was built, which is what RFC 5545 asks of a published calendar.
+
+export const FEED_NAME = "Tavoli tecnici - Coordinamento SAI";
+
+type FeedPayload = Payload & { fingerprint: string; appUrl: string };
+
+const cache = new WeakMap<Db, FeedPayload>();
+
+export function roundTableFeed(db: Db, { appUrl }: { appUrl: string }): Payload {
+  const fingerprint = databaseFingerprint(db);
+  const cached = cache.get(db);
+  if (cached && cached.fingerprint === fingerprint && cached.appUrl === appUrl) return cached;
+  const events = listFeedRoundTables(db).map((rt) => roundTableCalendarEvent(rt, { appUrl, includeOnlineUrl: false }));
+  const feed = { ...buildPayload(buildCalendar(events, { method: "PUBLISH", name: FEED_NAME })), fingerprint, appUrl };
+  cache.set(db, feed);
+  return feed;
+}
