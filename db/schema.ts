@@ -411,7 +411,9 @@ export const outbox = sqliteTable(
     index("outbox_round_table_idx").on(t.roundTableId),
     index("outbox_communication_idx").on(t.communicationId),
     // The outbox page's template filter lists the templates present: with this index SQLite reads
-    // one entry per template instead of every email (0.13 s at 300,000 emails, issue 7).
+    // one entry per template instead of every email (0.13 s at 300,000 emails, issue 7). A query
+    // that also names a recipient or a round table writes `+template`: without statistics SQLite
+    // would otherwise start from every email of the template (reminders went from 0.2 to 5 s).
     index("outbox_template_idx").on(t.template),
   ],
 );

@@ -323,7 +323,7 @@ export function transferInvitations(
 export function invitationAnswerUrls(db: Db | Tx, { roundTableId }: { roundTableId: number }) {
   const rows = db.all<{ recipient: string; answer_url: string | null }>(
     sql`SELECT o.recipient, json_extract(o.props, '$.answerUrl') AS answer_url FROM outbox o
-        WHERE o.round_table_id = ${roundTableId} AND o.template = ${INVITATION_TEMPLATE} ORDER BY o.id`,
+        WHERE o.round_table_id = ${roundTableId} AND +o.template = ${INVITATION_TEMPLATE} ORDER BY o.id`,
   );
   return new Map(rows.filter((r) => r.answer_url).map((r) => [r.recipient, r.answer_url!]));
 }
@@ -680,7 +680,7 @@ export function sendDueReminders(db: Db, { now = new Date(), appUrl }: { now?: D
         >(
           `SELECT i.id, i.round_table_id, i.email, i.answer, r.first_name, r.last_name, r.member_body_id,
                   (SELECT json_extract(o.props, '$.answerUrl') FROM outbox o
-                    WHERE o.recipient = i.email AND +o.round_table_id = i.round_table_id AND o.template = @template
+                    WHERE o.recipient = i.email AND +o.round_table_id = i.round_table_id AND +o.template = @template
                     ORDER BY o.id DESC LIMIT 1) AS answer_url
            FROM round_tables t
            JOIN invitations i ON i.round_table_id = t.id

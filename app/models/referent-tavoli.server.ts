@@ -97,7 +97,7 @@ export function answerOwnInvitation(
     .where(
       and(
         eq(outbox.roundTableId, invitation.roundTableId),
-        eq(outbox.template, INVITATION_TEMPLATE),
+        eq(sql`+${outbox.template}`, INVITATION_TEMPLATE),
         eq(sql`lower(${outbox.recipient})`, invitation.email.toLowerCase()),
       ),
     )
