@@ -349,6 +349,9 @@ export const invitations = sqliteTable(
     uniqueIndex("invitations_token_uq").on(t.tokenHash),
     uniqueIndex("invitations_table_email_uq").on(t.roundTableId, t.email),
     index("invitations_referent_idx").on(t.referentId),
+    // Everything the counts of answers per round table read, so they never read the invitations
+    // themselves (150,000 at national scale: /admin/tavoli, issue 7).
+    index("invitations_counts_idx").on(t.roundTableId, t.answer, t.attended, t.referentId),
   ],
 );
 

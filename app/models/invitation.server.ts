@@ -535,40 +535,51 @@ export function invitationWithdrawn(
   },
 ) {
   return sql<number>`(${referentId} IS NOT NULL AND EXISTS (SELECT 1 FROM referents wr, round_tables wrt
-    WHERE wr.id = ${referentId} AND wrt.id = ${roundTableId}
-      AND (wr.valid_to < wrt.starts_at OR wr.erased_at < wrt.starts_at)))`;
+    WHERE wr.id = ${referentId} AND wrt.id = ${roundTableId} AND ${termEndedBeforeStart}))`;
 }
+
+/** The rule of invitationWithdrawn, for the referente as `wr` and the round table as `wrt`. */
+const termEndedBeforeStart = sql`(wr.valid_to < wrt.starts_at OR wr.erased_at < wrt.starts_at)`;
 
 /** The answers of a round table's invitees; `total` excludes the withdrawn invitations, counted apart. */
 export type InvitationCounts = { total: number; yes: number; no: number; pending: number; attended: number; withdrawn: number };
 
 const NO_INVITATIONS: Readonly<InvitationCounts> = Object.freeze({ total: 0, yes: 0, no: 0, pending: 0, attended: 0, withdrawn: 0 });
 
-/** The counts of several round tables in one grouped query (a round table without invitations is missing). */
+type AnswerTally = { roundTableId: number; answer: InvitationAnswer; n: number; attended: number };
+
+/**
+ * The counts of several round tables (a round table without invitations is missing): every
+ * invitation by answer, from invitations_counts_idx alone, less the withdrawn ones, found by joining
+ * each invitation to its referente and round table. Asking "withdrawn?" of each invitation with
+ * invitationWithdrawn's EXISTS took 0.16 s for the 150,000 invitations of the national benchmark.
+ */
 export function countInvitationsByRoundTable(db: Db | Tx, { roundTableIds }: { roundTableIds: number[] }) {
   const counts = new Map<number, InvitationCounts>();
   if (roundTableIds.length === 0) return counts;
-  const rows = db
-    .select({
-      roundTableId: invitations.roundTableId,
-      answer: invitations.answer,
-      withdrawn: invitationWithdrawn().mapWith(Boolean),
-      n: sql<number>`count(*)`.mapWith(Number),
-      attended: sql<number>`sum(case when ${invitations.attended} = 1 then 1 else 0 end)`.mapWith(Number),
-    })
-    .from(invitations)
-    .where(inArray(invitations.roundTableId, roundTableIds))
-    .groupBy(invitations.roundTableId, invitations.answer, invitationWithdrawn())
-    .all();
-  for (const row of rows) {
-    const c = counts.get(row.roundTableId) ?? { ...NO_INVITATIONS };
-    if (row.withdrawn) c.withdrawn += row.n;
-    else {
-      c[row.answer] += row.n;
-      c.total += row.n;
-      c.attended += row.attended ?? 0;
-    }
-    counts.set(row.roundTableId, c);
+  const tally = (withdrawnOnly: boolean) =>
+    db.all<AnswerTally>(sql`SELECT i.round_table_id AS roundTableId, i.answer, count(*) AS n, sum(i.attended = 1) AS attended
+      FROM invitations i
+      ${withdrawnOnly ? sql`JOIN referents wr ON wr.id = i.referent_id JOIN round_tables wrt ON wrt.id = i.round_table_id` : sql``}
+      WHERE i.round_table_id IN ${roundTableIds} ${withdrawnOnly ? sql`AND ${termEndedBeforeStart}` : sql``}
+      GROUP BY i.round_table_id, i.answer`);
+  const countsOf = (roundTableId: number) => {
+    let c = counts.get(roundTableId);
+    if (!c) counts.set(roundTableId, (c = { ...NO_INVITATIONS }));
+    return c;
+  };
+  for (const row of tally(false)) {
+    const c = countsOf(row.roundTableId);
+    c[row.answer] += row.n;
+    c.total += row.n;
+    c.attended += row.attended ?? 0;
+  }
+  for (const row of tally(true)) {
+    const c = countsOf(row.roundTableId);
+    c[row.answer] -= row.n;
+    c.total -= row.n;
+    c.attended -= row.attended ?? 0;
+    c.withdrawn += row.n;
   }
   return counts;
 }

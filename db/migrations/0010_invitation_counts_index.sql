@@ -1,0 +1,1 @@
+CREATE INDEX `invitations_counts_idx` ON `invitations` (`round_table_id`,`answer`,`attended`,`referent_id`);
