@@ -1,5 +1,5 @@
 import type { Db } from "~/utils/db.server";
-import { databaseFingerprint } from "~/utils/db-fingerprint.server";
+import { keptWhileUnchanged } from "~/utils/db-fingerprint.server";
 import { buildCalendar } from "~/utils/ical.server";
 import { buildPayload, type Payload } from "~/utils/payload-response.server";
 import { roundTableCalendarEvent } from "~/utils/round-table-calendar";
@@ -14,16 +14,12 @@ import { listFeedRoundTables } from "./round-table.server";
 
 export const FEED_NAME = "Tavoli tecnici - Coordinamento SAI";
 
-type FeedPayload = Payload & { fingerprint: string; appUrl: string };
+const kept = keptWhileUnchanged<Payload>();
 
-const cache = new WeakMap<Db, FeedPayload>();
-
+/** The feed; `appUrl` is the portal's, fixed for the life of the process. */
 export function roundTableFeed(db: Db, { appUrl }: { appUrl: string }): Payload {
-  const fingerprint = databaseFingerprint(db);
-  const cached = cache.get(db);
-  if (cached && cached.fingerprint === fingerprint && cached.appUrl === appUrl) return cached;
-  const events = listFeedRoundTables(db).map((rt) => roundTableCalendarEvent(rt, { appUrl, includeOnlineUrl: false }));
-  const feed = { ...buildPayload(buildCalendar(events, { method: "PUBLISH", name: FEED_NAME })), fingerprint, appUrl };
-  cache.set(db, feed);
-  return feed;
+  return kept(db, () => {
+    const events = listFeedRoundTables(db).map((rt) => roundTableCalendarEvent(rt, { appUrl, includeOnlineUrl: false }));
+    return buildPayload(buildCalendar(events, { method: "PUBLISH", name: FEED_NAME }));
+  });
 }

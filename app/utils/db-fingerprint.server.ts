@@ -20,3 +20,19 @@ export function databaseFingerprint(db: Db) {
   }
   return `${prepared.changes.get()}:${prepared.version.get()}`;
 }
+
+/**
+ * A cache of one value derived from the database, per connection, kept until a write is committed
+ * (the fingerprint above moves): `const feed = keptWhileUnchanged<Feed>(); feed(db, () => build())`.
+ */
+export function keptWhileUnchanged<T>() {
+  const cache = new WeakMap<Db, { fingerprint: string; value: T }>();
+  return (db: Db, build: () => T): T => {
+    const fingerprint = databaseFingerprint(db);
+    const cached = cache.get(db);
+    if (cached && cached.fingerprint === fingerprint) return cached.value;
+    const value = build();
+    cache.set(db, { fingerprint, value });
+    return value;
+  };
+}
