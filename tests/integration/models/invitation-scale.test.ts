@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { eq, sql } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { invitations, outbox } from "#db/schema";
 import { listInvitations, sendDueReminders, sendInvitations } from "~/models/invitation.server";
 import { getDb } from "~/utils/db.server";
@@ -36,33 +36,46 @@ const countOf = (table: typeof invitations | typeof outbox, roundTableId: number
   getDb().select({ n: sql<number>`count(*)` }).from(table).where(eq(table.roundTableId, roundTableId)).get()!.n;
 
 describe("invitations at the scale of the benchmark", () => {
-  it(`invites ${REFERENTS} referenti in well under two seconds, each once`, () => {
+  // How long these take at national scale is measured by `npm run bench` (enqueue, reminders, a
+  // second send), not here: a duration asserted in a test depends on what else the machine runs.
+  it(`invites ${REFERENTS} referenti each once, invites nobody twice, lists them and reminds them all`, () => {
     const rt = createRoundTable();
-    const started = performance.now();
     const result = sendInvitations(getDb(), { roundTableId: rt.id, filters: {}, coordinatorId, appUrl: APP_URL });
-    const elapsed = performance.now() - started;
     expect(result).toEqual({ ok: true, count: REFERENTS });
-    // About 0.5 s on an idle machine; the margin absorbs other test files running in parallel.
-    expect(elapsed).toBeLessThan(3000);
     expect(countOf(invitations, rt.id)).toBe(REFERENTS);
     expect(countOf(outbox, rt.id)).toBe(REFERENTS);
 
-    const again = performance.now();
     expect(sendInvitations(getDb(), { roundTableId: rt.id, filters: {}, coordinatorId, appUrl: APP_URL })).toEqual({ ok: true, count: 0 });
-    expect(performance.now() - again).toBeLessThan(3000);
 
-    const listed = performance.now();
     const page = listInvitations(getDb(), { roundTableId: rt.id, page: 1, pageSize: 100 });
     expect(page.rows).toHaveLength(100);
     expect(page.counts.pending).toBe(REFERENTS);
-    expect(performance.now() - listed).toBeLessThan(1000);
 
     getDb().update(outbox).set({ status: "sent" }).where(eq(outbox.roundTableId, rt.id)).run();
-    const reminded = performance.now();
     const reminders = sendDueReminders(getDb(), { now: new Date(rt.startsAt.getTime() - DAY), appUrl: APP_URL });
     expect(reminders.emails).toBe(REFERENTS);
-    expect(performance.now() - reminded).toBeLessThan(3000);
     expect(emailsOf(rt.id, "round-table-reminder")[0].props.answerUrl).toMatch(/^http:\/\/portale\.test\/invito\/[\w-]{40,}$/);
+  });
+
+  it("finds each invitee's answer link for the reminder through the address, even without table statistics", () => {
+    // SQLite plans without statistics in a new database. With the outbox's template index it once
+    // started the reminders' lookup from every invitation email: 5 s instead of 0.2 for 8,000.
+    const client = getDb().$client;
+    expect(client.prepare("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'").get()).toBeUndefined();
+    const prepare = vi.spyOn(client, "prepare");
+    let prepared: string[];
+    try {
+      sendDueReminders(getDb(), { now: new Date(), appUrl: APP_URL });
+      prepared = prepare.mock.calls.map(([source]) => String(source));
+    } finally {
+      prepare.mockRestore();
+    }
+    const due = prepared.find((source) => source.includes("'$.answerUrl'"))!;
+    const plan = (client.prepare(`EXPLAIN QUERY PLAN ${due}`).all({ now: Date.now(), template: "round-table-invitation" }) as { detail: string }[]).map(
+      (r) => r.detail,
+    );
+    expect(plan).toContainEqual(expect.stringMatching(/^SEARCH o USING INDEX outbox_recipient_idx \(recipient=\?\)/));
+    expect(plan.filter((d) => d.includes("outbox_template_idx"))).toEqual([]);
   });
 
   it("two processes sending the same invitations at the same moment invite everyone exactly once", async () => {
