@@ -99,13 +99,9 @@ function conditions(filters: MembershipFilters, { withStatus }: { withStatus: bo
   if (filters.kind) params.kind = filters.kind;
   if (filters.category) params.category = filters.category;
   const words = filters.q ? textParams(filters.q, params) : [];
-  const shape = [
-    status ? "s" : "",
-    noProvince ? "n" : params.province ? "p" : "",
-    filters.kind ? "t" : "",
-    filters.category ? "c" : "",
-    filters.q ? `q${words.map((w) => (w.hasKey ? "k" : "w")).join("")}` : "",
-  ].join("");
+  // The values' names say which filters are set and how each word is matched (with or without a
+  // comune); only "no province" takes no value.
+  const shape = [...Object.keys(params), noProvince ? NO_PROVINCE : ""].join(" ");
   const where = () => {
     const parts: (SQL | undefined)[] = [];
     if (status) parts.push(eq(membershipRequests.status, ph("status")));

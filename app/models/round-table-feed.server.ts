@@ -12,7 +12,7 @@ import { listFeedRoundTables } from "./round-table.server";
 // (databaseFingerprint), and answered with an ETag so that a calendar that has it gets a 304.
 // Its DTSTAMP is then the time it was built, which is what RFC 5545 asks of a published calendar.
 
-export const FEED_NAME = "Tavoli tecnici - Coordinamento SAI";
+const FEED_NAME = "Tavoli tecnici - Coordinamento SAI";
 
 const kept = keptWhileUnchanged<Payload>();
 
