@@ -10,6 +10,7 @@ import { ComunePicker, useComunePickerList } from "./comune-picker";
 import { CheckboxField, ErrorSummary, SelectField, TextField } from "./form-fields";
 import { PhoneFields } from "./phone-fields";
 import { useValidatedForm } from "./use-validated-form";
+import { useIndexFormAction } from "./use-index-form-action";
 
 export type RegistrationFormValues = {
   bodyKind: string;
@@ -62,6 +63,7 @@ type Props = {
 };
 
 export function RegistrationForm({ provinces, values, serverErrors, formError, focusField }: Props) {
+  const formAction = useIndexFormAction();
   const navigation = useNavigation();
   // The comuni and those with an active referente: fetched once hydrated, for the combobox.
   const comuni = useComunePickerList();
@@ -96,7 +98,7 @@ export function RegistrationForm({ provinces, values, serverErrors, formError, f
   const projectFields = hydrated ? projects.fields : values.projects.map((p, i) => ({ ...p, id: String(i) }));
 
   return (
-    <Form method="post" noValidate onSubmit={onSubmit} aria-describedby="form-intro">
+    <Form method="post" action={formAction} noValidate onSubmit={onSubmit} aria-describedby="form-intro">
       {/* Enter in a field sends the scheda: a form's first submit button is the one Enter presses,
           and without this one it would be "Rimuovi progetto". Not shown, not focusable, not announced. */}
       <button type="submit" hidden tabIndex={-1} aria-hidden="true" />

@@ -249,7 +249,7 @@ export default function MembershipList() {
           {hasFilters ? "Nessuna richiesta corrisponde ai filtri scelti." : "Non ci sono ancora richieste di adesione."}
         </p>
       ) : (
-        <Form method="post" action={`/admin/adesioni?index${currentQuery ? `&${currentQuery}` : ""}`}>
+        <Form method="post" action={`/admin/adesioni${currentQuery ? `?${currentQuery}` : ""}`}>
           <AuthenticityTokenInput name="csrf" />
           {actionData?.formError ? (
             <div className="alert alert-danger" role="alert">

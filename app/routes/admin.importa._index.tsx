@@ -26,6 +26,7 @@ import {
   type ImportUploadInput,
 } from "~/validation/member-import";
 import { uploadRouteHandle } from "~/utils/body-limits";
+import { useIndexFormAction } from "~/components/use-index-form-action";
 
 
 /** A form with a file: bounded by its upload handler, not by the 1 MB of other forms. */
@@ -96,6 +97,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function ImportPage() {
+  const formAction = useIndexFormAction();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<ImportUploadInput>({
@@ -161,7 +163,7 @@ export default function ImportPage() {
 
       <section aria-labelledby="carica">
         <h2 id="carica">2. Carica il file</h2>
-        <Form method="post" encType="multipart/form-data" noValidate onSubmit={onSubmit}>
+        <Form method="post" action={formAction} encType="multipart/form-data" noValidate onSubmit={onSubmit}>
           <AuthenticityTokenInput name="csrf" />
           {showSummary ? (
             <ErrorSummary

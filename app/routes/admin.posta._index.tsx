@@ -21,6 +21,7 @@ import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { roundTableName } from "~/utils/round-table-format";
 import { emailTemplateLabel, OUTBOX_STATUS_LABELS } from "~/validation/labels";
 import { outboxQuerySchema, retrySchema } from "~/validation/outbox-filters";
+import { useIndexFormAction } from "~/components/use-index-form-action";
 
 export const meta: MetaFunction = () => [{ title: "Posta in uscita - Area coordinatori" }];
 
@@ -88,6 +89,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function OutboxPage() {
+  const formAction = useIndexFormAction();
   const { rows, total, page, pageCount, counts, templates, roundTables, communications } = useLoaderData<typeof loader>();
   const [searchParams] = useSearchParams();
   const retried = searchParams.get("riprovate");
@@ -162,7 +164,7 @@ export default function OutboxPage() {
         </Link>
       </Form>
 
-      <Form method="post">
+      <Form method="post" action={formAction}>
         <AuthenticityTokenInput name="csrf" />
         <div className="table-responsive">
           <table className="table">

@@ -9,6 +9,7 @@ import { formatDateIt, formatIsoDay } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { requireReferent, startReferentSession } from "~/utils/referent-auth.server";
 import { areaPageHandle } from "~/utils/skip-link";
+import { useIndexFormAction } from "~/components/use-index-form-action";
 
 export const handle = areaPageHandle;
 
@@ -73,6 +74,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function MyBodyPage() {
+  const formAction = useIndexFormAction();
   const { header, otherEnti, outcome, overview } = useLoaderData<typeof loader>();
   const { referent, body, projects } = overview;
   const openProjects = projects.filter((p) => !p.closedAt);
@@ -122,7 +124,7 @@ export default function MyBodyPage() {
                 <span>
                   <strong>{e.bodyName}</strong> ({e.statusLabel})
                 </span>
-                <Form method="post">
+                <Form method="post" action={formAction}>
                   <AuthenticityTokenInput name="csrf" />
                   <input type="hidden" name="referentId" value={e.referentId} />
                   <button type="submit" name="intent" value="switch-body" className="btn btn-outline-primary btn-sm">
@@ -215,7 +217,7 @@ export default function MyBodyPage() {
                   : "la persona indicata non ha ancora confermato."}
               </p>
               {overview.handover.proposedByMe ? (
-                <Form method="post">
+                <Form method="post" action={formAction}>
                   <AuthenticityTokenInput name="csrf" />
                   <button type="submit" name="intent" value="withdraw-handover" className="btn btn-outline-danger">
                     Ritira la proposta

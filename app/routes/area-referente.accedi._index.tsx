@@ -21,6 +21,7 @@ import {
   startReferentSession,
 } from "~/utils/referent-auth.server";
 import { codeRequestSchema, codeVerifySchema, type CodeRequestInput, type CodeVerifyInput } from "~/validation/referent-login";
+import { useIndexFormAction } from "~/components/use-index-form-action";
 
 export const meta: MetaFunction = () => [
   { title: "Accesso all'area referente - Coordinamento SAI" },
@@ -118,6 +119,7 @@ export default function ReferentSignInPage() {
 }
 
 function EmailStep({ data }: { data: ActionData | undefined }) {
+  const formAction = useIndexFormAction();
   const navigation = useNavigation();
   const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<CodeRequestInput>({
     schema: codeRequestSchema,
@@ -132,7 +134,7 @@ function EmailStep({ data }: { data: ActionData | undefined }) {
         progetti SAI dell'ente, indichi un successore, rispondi agli inviti ai Tavoli tecnici e trovi i materiali.
       </p>
       <p>Per entrare non serve una password: indica il tuo indirizzo email e ti invieremo un codice di accesso.</p>
-      <Form method="post" noValidate onSubmit={onSubmit}>
+      <Form method="post" action={formAction} noValidate onSubmit={onSubmit}>
         <AuthenticityTokenInput name="csrf" />
         <HoneypotInputs label="Non compilare questo campo" />
         <input type="hidden" name="intent" value="request" />
@@ -158,6 +160,7 @@ function EmailStep({ data }: { data: ActionData | undefined }) {
 }
 
 function CodeStep({ data }: { data: Extract<ActionData, { step: "code" }> }) {
+  const formAction = useIndexFormAction();
   const navigation = useNavigation();
   const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<CodeVerifyInput>({
     schema: codeVerifySchema,
@@ -175,7 +178,7 @@ function CodeStep({ data }: { data: Extract<ActionData, { step: "code" }> }) {
       <p>
         Codice richiesto per <strong>{data.email}</strong>. Puoi anche aprire il collegamento contenuto nell'email.
       </p>
-      <Form method="post" noValidate onSubmit={onSubmit}>
+      <Form method="post" action={formAction} noValidate onSubmit={onSubmit}>
         <AuthenticityTokenInput name="csrf" />
         <HoneypotInputs label="Non compilare questo campo" />
         <input type="hidden" name="intent" value="verify" />
@@ -196,7 +199,7 @@ function CodeStep({ data }: { data: Extract<ActionData, { step: "code" }> }) {
           Accedi
         </button>
       </Form>
-      <Form method="post" className="mt-4">
+      <Form method="post" action={formAction} className="mt-4">
         <AuthenticityTokenInput name="csrf" />
         <input type="hidden" name="intent" value="request" />
         <input type="hidden" name="email" value={data.email} />

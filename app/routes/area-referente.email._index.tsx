@@ -14,6 +14,7 @@ import { consumeRateLimit, tooManyRequests } from "~/utils/rate-limit.server";
 import { requireReferent } from "~/utils/referent-auth.server";
 import { emailChangeSchema, type EmailChangeInput } from "~/validation/referent-area";
 import { areaPageHandle } from "~/utils/skip-link";
+import { useIndexFormAction } from "~/components/use-index-form-action";
 
 export const handle = areaPageHandle;
 
@@ -46,6 +47,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function EmailChangePage() {
+  const formAction = useIndexFormAction();
   const { header, current } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
@@ -68,7 +70,7 @@ export default function EmailChangePage() {
         L'indirizzo attuale è <strong>{current}</strong>. Il nuovo indirizzo sostituirà quello attuale solo dopo che
         l'avrai confermato con il collegamento che ti invieremo.
       </p>
-      <Form method="post" noValidate onSubmit={onSubmit}>
+      <Form method="post" action={formAction} noValidate onSubmit={onSubmit}>
         <AuthenticityTokenInput name="csrf" />
         {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} formError={actionData?.formError} failureTitle="Richiesta non riuscita" /> : null}
         <TextField

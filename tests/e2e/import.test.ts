@@ -195,6 +195,7 @@ describe("import of the member list", () => {
     await page.getByRole("button", { name: "Carica e mostra l'anteprima" }).click();
     await eventually(() => page.getByRole("alert").count()).toBe(1);
     await expect(page.getByRole("alert").textContent()).resolves.toContain("Scegli il file da importare (.xlsx o .csv)");
+    expect(new URL(page.url()).search).toBe("");
     await expectAccessible(page, "/admin/importa with an error");
 
     const comune = await freeComune(page, false);

@@ -177,6 +177,7 @@ describe("referent area", () => {
     const first = await countLoginEmails(data.email);
     await askForCode(withCode, data.email);
     expect(await withCode.evaluate(() => document.activeElement?.getAttribute("autocomplete"))).toBe("one-time-code");
+    expect(new URL(withCode.url()).search).toBe("");
     const { code } = await loginEmail(data.email, first);
     await withCode.getByLabel("Codice di accesso", { exact: true }).fill(code);
     await withCode.getByRole("button", { name: "Accedi", exact: true }).click();
