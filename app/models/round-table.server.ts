@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, isNull, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import { invitations, referents, roundTables } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
 import { roundTableEmailData, type RoundTableEmailData } from "~/utils/round-table-calendar";
@@ -357,33 +357,59 @@ export function cancelRoundTable(
 // ---------------------------------------------------------------------------------------------
 // Reading.
 
-/** Every round table for the coordinators: upcoming (soonest first) and past (latest first). */
-export function listRoundTablesForAdmin(db: Db, { now }: { now: Date }) {
-  const rows = db.select().from(roundTables).orderBy(asc(roundTables.startsAt), asc(roundTables.id)).all();
-  const counts = countInvitationsByRoundTable(db, { roundTableIds: rows.map((r) => r.id) });
-  const withCounts = rows.map((rt) => ({ ...rt, invitations: counts.get(rt.id) ?? { total: 0, yes: 0, no: 0, pending: 0, attended: 0, withdrawn: 0 } }));
-  return {
-    upcoming: withCounts.filter((rt) => rt.endsAt.getTime() > now.getTime()),
-    past: withCounts.filter((rt) => rt.endsAt.getTime() <= now.getTime()).reverse(),
-  };
+/** Past round tables are shown a page at a time: one a month makes 120 in ten years. */
+export const ARCHIVE_PAGE_SIZE = 20;
+
+/**
+ * Upcoming round tables (not ended at `now`), soonest first, and one page of the past ones, latest
+ * first. A page past the last gives the last.
+ */
+function upcomingAndArchive(db: Db, { now, where, page, pageSize }: { now: Date; where?: SQL; page: number; pageSize: number }) {
+  const upcoming = db
+    .select()
+    .from(roundTables)
+    .where(and(where, gt(roundTables.endsAt, now)))
+    .orderBy(asc(roundTables.startsAt), asc(roundTables.id))
+    .all();
+  const ended = and(where, lte(roundTables.endsAt, now));
+  const total = db.select({ n: count() }).from(roundTables).where(ended).get()?.n ?? 0;
+  const pageCount = Math.max(1, Math.ceil(total / pageSize));
+  const current = Math.min(Math.max(1, Math.floor(page)), pageCount);
+  const rows = db
+    .select()
+    .from(roundTables)
+    .where(ended)
+    .orderBy(desc(roundTables.startsAt), desc(roundTables.id))
+    .limit(pageSize)
+    .offset((current - 1) * pageSize)
+    .all();
+  return { upcoming, archive: { rows, total, page: current, pageCount } };
+}
+
+const NO_INVITATIONS = { total: 0, yes: 0, no: 0, pending: 0, attended: 0, withdrawn: 0 };
+
+/** The round tables for the coordinators, with their answers: upcoming, and a page of the past ones. */
+export function listRoundTablesForAdmin(db: Db, { now, pastPage = 1, pageSize = ARCHIVE_PAGE_SIZE }: { now: Date; pastPage?: number; pageSize?: number }) {
+  const { upcoming, archive } = upcomingAndArchive(db, { now, page: pastPage, pageSize });
+  const counts = countInvitationsByRoundTable(db, { roundTableIds: [...upcoming, ...archive.rows].map((r) => r.id) });
+  const withCounts = (rt: RoundTable) => ({ ...rt, invitations: counts.get(rt.id) ?? NO_INVITATIONS });
+  return { upcoming: upcoming.map(withCounts), past: { ...archive, rows: archive.rows.map(withCounts) } };
 }
 
 const PUBLIC_STATUSES = ["published", "cancelled"] as const;
 
-/** The public calendar: published and cancelled round tables (never drafts) with their public materials. */
-export function listPublicRoundTables(db: Db, { now }: { now: Date }) {
-  const rows = db
-    .select()
-    .from(roundTables)
-    .where(inArray(roundTables.status, [...PUBLIC_STATUSES]))
-    .orderBy(asc(roundTables.startsAt), asc(roundTables.id))
-    .all();
-  const materials = listMaterials(db, { roundTableIds: rows.map((r) => r.id), visibility: "public" });
-  const withMaterials = rows.map((rt) => ({ ...rt, materials: materials.filter((m) => m.roundTableId === rt.id) }));
-  return {
-    upcoming: withMaterials.filter((rt) => rt.endsAt.getTime() > now.getTime()),
-    archive: withMaterials.filter((rt) => rt.endsAt.getTime() <= now.getTime()).reverse(),
-  };
+/** The public archive shows each round table with its programme and materials: fewer to a page. */
+export const PUBLIC_ARCHIVE_PAGE_SIZE = 10;
+
+/** The public calendar: published and cancelled round tables (never drafts) with their public materials; the archive a page at a time. */
+export function listPublicRoundTables(
+  db: Db,
+  { now, archivePage = 1, pageSize = PUBLIC_ARCHIVE_PAGE_SIZE }: { now: Date; archivePage?: number; pageSize?: number },
+) {
+  const { upcoming, archive } = upcomingAndArchive(db, { now, where: inArray(roundTables.status, [...PUBLIC_STATUSES]), page: archivePage, pageSize });
+  const materials = listMaterials(db, { roundTableIds: [...upcoming, ...archive.rows].map((r) => r.id), visibility: "public" });
+  const withMaterials = (rt: RoundTable) => ({ ...rt, materials: materials.filter((m) => m.roundTableId === rt.id) });
+  return { upcoming: upcoming.map(withMaterials), archive: { ...archive, rows: archive.rows.map(withMaterials) } };
 }
 
 /**

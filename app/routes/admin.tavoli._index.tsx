@@ -1,17 +1,20 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { Pagination } from "~/components/pagination";
 import { listRoundTablesForAdmin } from "~/models/round-table.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { formatRoundTableWhen } from "~/utils/rome-time";
 import { ROUND_TABLE_MODE_LABELS, roundTableHeading } from "~/utils/round-table-calendar";
+import { pageHref, pageParam } from "~/validation/page-param";
 import { ROUND_TABLE_STATUS_BADGES, ROUND_TABLE_STATUS_LABELS } from "~/validation/round-table";
 
 export const meta: MetaFunction = () => [{ title: "Tavoli tecnici - Area coordinatori" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireCoordinator(request);
-  const { upcoming, past } = listRoundTablesForAdmin(getDb(), { now: new Date() });
+  const pastPage = pageParam(new URL(request.url).searchParams);
+  const { upcoming, past } = listRoundTablesForAdmin(getDb(), { now: new Date(), pastPage });
   const row = (rt: (typeof upcoming)[number]) => ({
     id: rt.id,
     heading: roundTableHeading(rt),
@@ -22,7 +25,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     statusLabel: ROUND_TABLE_STATUS_LABELS[rt.status],
     invitations: rt.invitations,
   });
-  return json({ upcoming: upcoming.map(row), past: past.map(row) });
+  return json({ upcoming: upcoming.map(row), past: { ...past, rows: past.rows.map(row) } });
 }
 
 type Row = ReturnType<typeof useLoaderData<typeof loader>>["upcoming"][number];
@@ -103,7 +106,14 @@ export default function AdminRoundTablesPage() {
         <h2 id="passati" className="h3">
           Passati
         </h2>
-        <RoundTableTable rows={past} caption="Tavoli tecnici già svolti, dal più recente" empty="Nessun Tavolo tecnico passato." />
+        <RoundTableTable
+          rows={past.rows}
+          caption={past.pageCount > 1 ? `Tavoli tecnici già svolti, dal più recente: pagina ${past.page} di ${past.pageCount}` : "Tavoli tecnici già svolti, dal più recente"}
+          empty="Nessun Tavolo tecnico passato."
+        />
+        {past.pageCount > 1 ? (
+          <Pagination page={past.page} pageCount={past.pageCount} href={(page) => pageHref("/admin/tavoli", page, "#passati")} label="Pagine dei Tavoli passati" />
+        ) : null}
       </section>
     </>
   );

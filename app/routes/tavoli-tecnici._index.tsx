@@ -1,9 +1,11 @@
-import { json, type MetaFunction } from "@remix-run/node";
+import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
+import { Pagination } from "~/components/pagination";
 import { RoundTableCard } from "~/components/round-table-public";
 import { publicRoundTable } from "~/models/round-table-public.server";
 import { listPublicRoundTables } from "~/models/round-table.server";
 import { getDb } from "~/utils/db.server";
+import { pageHref, pageParam } from "~/validation/page-param";
 
 export const meta: MetaFunction = () => [
   { title: "Tavoli tecnici - Coordinamento SAI - ANCI Sicilia" },
@@ -13,9 +15,10 @@ export const meta: MetaFunction = () => [
   },
 ];
 
-export async function loader() {
-  const { upcoming, archive } = listPublicRoundTables(getDb(), { now: new Date() });
-  return json({ upcoming: upcoming.map(publicRoundTable), archive: archive.map(publicRoundTable) });
+export async function loader({ request }: LoaderFunctionArgs) {
+  const archivePage = pageParam(new URL(request.url).searchParams);
+  const { upcoming, archive } = listPublicRoundTables(getDb(), { now: new Date(), archivePage });
+  return json({ upcoming: upcoming.map(publicRoundTable), archive: { ...archive, rows: archive.rows.map(publicRoundTable) } });
 }
 
 export default function RoundTablesPage() {
@@ -38,7 +41,15 @@ export default function RoundTablesPage() {
       </section>
       <section aria-labelledby="archivio">
         <h2 id="archivio">Archivio</h2>
-        {archive.length === 0 ? <p>Nessun incontro in archivio.</p> : archive.map((rt) => <RoundTableCard key={rt.id} rt={rt} />)}
+        {archive.pageCount > 1 ? (
+          <p>
+            {archive.total} incontri, dal più recente: pagina {archive.page} di {archive.pageCount}.
+          </p>
+        ) : null}
+        {archive.rows.length === 0 ? <p>Nessun incontro in archivio.</p> : archive.rows.map((rt) => <RoundTableCard key={rt.id} rt={rt} />)}
+        {archive.pageCount > 1 ? (
+          <Pagination page={archive.page} pageCount={archive.pageCount} href={(page) => pageHref("/tavoli-tecnici", page, "#archivio")} label="Pagine dell'archivio" />
+        ) : null}
       </section>
     </div>
   );

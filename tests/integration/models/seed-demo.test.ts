@@ -33,6 +33,6 @@ describe("npm run seed:demo", () => {
     expect(first.materials.every((m) => m.url?.startsWith("https://") && m.storedFileName === null)).toBe(true);
 
     const { archive } = listPublicRoundTables(db, { now: new Date() });
-    expect(archive.filter((t) => first.tables.some((f) => f.id === t.id))).toHaveLength(7);
+    expect(archive.rows.filter((t) => first.tables.some((f) => f.id === t.id))).toHaveLength(7);
   });
 });

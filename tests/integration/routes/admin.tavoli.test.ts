@@ -243,10 +243,10 @@ describe("/admin/tavoli", () => {
     addInvitation(past.id, "c@comune.test", "pending");
     const data = (await (await settle(async () => listLoader(routeArgs(await adminGet("/admin/tavoli", coordinatorId))))).json()) as {
       upcoming: { id: number; statusLabel: string }[];
-      past: { id: number; invitations: { total: number; yes: number; no: number; pending: number } }[];
+      past: { rows: { id: number; invitations: { total: number; yes: number; no: number; pending: number } }[] };
     };
     expect(data.upcoming.find((r) => r.id === upcoming.id)?.statusLabel).toBe("Bozza");
-    expect(data.past.find((r) => r.id === past.id)?.invitations).toEqual({ total: 3, yes: 1, no: 1, pending: 1, attended: 0, withdrawn: 0 });
+    expect(data.past.rows.find((r) => r.id === past.id)?.invitations).toEqual({ total: 3, yes: 1, no: 1, pending: 1, attended: 0, withdrawn: 0 });
     const page = await renderRoute(listRoute, await adminGet("/admin/tavoli", coordinatorId));
     expect(page.html).toContain("<h1 class=\"mb-0\">Tavoli tecnici</h1>");
     expect(page.html).toContain("Nuovo Tavolo tecnico");
