@@ -406,7 +406,7 @@ describe("the page", () => {
     expect(html).toContain("in attesa da 3 giorni");
     expect(html).toContain(">Approva selezionate</button>");
     expect(html).toContain('name="csrf"');
-    expect(html).toContain(esc(`action="/admin/adesioni?index&stato=pending"`));
+    expect(html).toContain(esc(`action="/admin/adesioni?stato=pending"`));
 
     const approved = await render("?stato=approved");
     expect(approved).not.toContain('type="checkbox"');
