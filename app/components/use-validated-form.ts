@@ -1,6 +1,6 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useSubmit } from "@remix-run/react";
-import { useEffect, useRef, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useForm, type DefaultValues, type FieldValues, type Resolver } from "react-hook-form";
 import { useHydrated } from "remix-utils/use-hydrated";
 import type { z } from "zod";
@@ -70,11 +70,22 @@ export function useValidatedForm<T extends FieldValues>({ schema, defaultValues,
     if (Object.keys(serverErrors).length > 0 || formError) summaryRef.current?.focus();
   }, [serverErrors, formError, form]);
 
+  // The fields the person has changed. Adding or removing a project validates the whole list, and
+  // react-hook-form then marks every field nobody has filled in yet: a field's message waits until
+  // the person has changed it, the form has been sent, or the server has spoken about it.
+  const [changed, setChanged] = useState<ReadonlySet<string>>(() => new Set());
+  useEffect(() => {
+    const subscription = form.watch((_, { name, type }) => {
+      if (type === "change" && name) setChanged((names) => (names.has(name) ? names : new Set(names).add(name)));
+    });
+    return () => subscription.unsubscribe();
+  }, [form]);
+  const submitted = form.formState.submitCount > 0;
   const errorList: FieldError[] = hydrated
-    ? inPageOrder(flattenErrors(form.formState.errors))
+    ? inPageOrder(flattenErrors(form.formState.errors)).filter((e) => submitted || changed.has(e.name) || e.name in serverErrors)
     : Object.entries(serverErrors).map(([name, message]) => ({ name, message }));
   const errorFor = (name: string) => errorList.find((e) => e.name === name)?.message;
-  const showSummary = !hydrated || form.formState.submitCount > 0 || Object.keys(serverErrors).length > 0 || !!formError;
+  const showSummary = !hydrated || submitted || Object.keys(serverErrors).length > 0 || !!formError;
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     const formElement = event.currentTarget;

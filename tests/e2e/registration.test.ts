@@ -160,6 +160,23 @@ describe("scheda referente with JavaScript", () => {
     await expectConfirmationEmail(data);
   });
 
+  test("adding a project marks no field as wrong before the person has filled it in", async () => {
+    const page = await browser.newPage();
+    await page.goto("/adesione");
+    await waitForHydration(page);
+    await addProject(page);
+    // A field the person changes is checked as they type: emptied again, it says what is missing.
+    const organization = projectGroup(page, 1).getByLabel("Ente attuatore", { exact: true });
+    await organization.fill("Cooperativa");
+    await organization.fill("");
+    await eventually(() => organization.getAttribute("aria-invalid")).toBe("true");
+    // The fields nobody has touched yet, in both projects, are not marked.
+    const marked = await page.locator('[aria-invalid="true"]').evaluateAll((fields) => fields.map((f) => f.id));
+    expect(marked).toEqual(["projects-1-managingOrganization"]);
+    expect(await page.getByRole("alert").count()).toBe(0);
+    await page.close();
+  });
+
   test("a Comune typed out in full and left with Tab is chosen; a name that matches none says so", async () => {
     const page = await browser.newPage();
     await page.goto("/adesione");
