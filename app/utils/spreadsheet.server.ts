@@ -9,13 +9,15 @@ import { nextTurn, ROWS_PER_TURN } from "./event-loop.server";
 /** Characters that make Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP CSV injection). */
 const FORMULA_TRIGGERS = ["=", "+", "-", "@", "\t", "\r"];
 
+const readAsFormula = (value: string) => FORMULA_TRIGGERS.includes(value[0]);
+
 /**
- * A text that a spreadsheet would run as a formula gets a leading single quote, so it is shown as
- * text: "=HYPERLINK(...)" becomes "'=HYPERLINK(...)". Other values are returned unchanged.
+ * In a CSV, a text that a spreadsheet would run as a formula gets a leading single quote, so it is
+ * shown as text: "=HYPERLINK(...)" becomes "'=HYPERLINK(...)". Other values are returned unchanged.
  */
 export function neutraliseFormula<T>(value: T): T | string {
   if (typeof value !== "string" || value === "") return value;
-  return FORMULA_TRIGGERS.includes(value[0]) ? `'${value}` : value;
+  return readAsFormula(value) ? `'${value}` : value;
 }
 
 export type SheetValue = string | number | Date | null | undefined;
@@ -97,13 +99,15 @@ export async function toXlsx<Row>(
       columns.map((c) => {
         const value = c.value(row);
         if (value == null) return null;
-        if (value instanceof Date) return sheetDay(value);
-        return neutraliseFormula(value);
+        return value instanceof Date ? sheetDay(value) : value;
       }),
     );
     columns.forEach((c, i) => {
       const cell = added.getCell(i + 1);
       if (cell.value instanceof Date) cell.numFmt = "dd/mm/yyyy";
+      // A workbook's text cell is never run, but editing it would be: the Text format keeps it text,
+      // where a quote as in the CSV would become part of the data.
+      else if (typeof cell.value === "string" && readAsFormula(cell.value)) cell.numFmt = "@";
     });
     added.commit();
   }

@@ -706,11 +706,12 @@ describe("valid but hostile input is stored as typed and shown escaped", () => {
           expect(xlsx.status).toBe(200);
           const workbook = new ExcelJS.Workbook();
           await workbook.xlsx.load(await xlsx.arrayBuffer());
-          const values: string[] = [];
-          workbook.worksheets[0].eachRow((row) => row.eachCell((cell) => values.push(typeof cell.value === "string" ? cell.value : "")));
-          expect(values).toContain(asSheetText(v.bodyName));
-          expect(values).toContain(`'${v.formulaName}`);
-          expect(values.filter((c) => FORMULA_START.test(c)), "Excel cells a spreadsheet would run as formulas").toEqual([]);
+          // A workbook keeps the text as typed, in cells formatted as Text (so editing one does not run it).
+          const texts: { value: string; numFmt: string | undefined }[] = [];
+          workbook.worksheets[0].eachRow((row) => row.eachCell((cell) => texts.push({ value: typeof cell.value === "string" ? cell.value : "", numFmt: cell.numFmt })));
+          expect(texts.map((c) => c.value)).toContain(v.bodyName);
+          expect(texts.map((c) => c.value)).toContain(v.formulaName);
+          expect(texts.filter((c) => FORMULA_START.test(c.value) && c.numFmt !== "@"), "Excel cells that editing would run as formulas").toEqual([]);
           workbook.worksheets[0].eachRow((row) => row.eachCell((cell) => expect(cell.formula, "a formula cell").toBeUndefined()));
         },
       ),

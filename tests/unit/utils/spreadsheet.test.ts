@@ -105,8 +105,11 @@ describe("toXlsx", () => {
     expect(first.getCell(3).numFmt).toBe("dd/mm/yyyy");
 
     const injected = sheet.getRow(3);
-    expect(injected.getCell(1).value).toBe(`'=HYPERLINK("http://x","y")`);
-    expect(injected.getCell(1).formula).toBeUndefined();
+    // The text as it is, in a cell formatted as Text: shown and edited as text, never run.
+    expect(injected.getCell(1).value).toBe(`=HYPERLINK("http://x","y")`);
+    expect(injected.getCell(1).type).toBe(ExcelJS.ValueType.String);
+    expect(injected.getCell(1).numFmt).toBe("@");
+    expect(first.getCell(1).numFmt).toBeUndefined();
     expect(injected.getCell(3).value).toBeNull();
 
     // The Italian day, not the UTC one.
