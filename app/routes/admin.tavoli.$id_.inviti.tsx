@@ -550,7 +550,7 @@ function Preview({ action, preview, busy, outdated }: { action: string; preview:
               <input type="hidden" name={name} value={value} key={`${name}-${i}`} />
             ))}
             <button type="submit" className="btn btn-primary" disabled={busy}>
-              {preview.count === 1 ? "Invia l'invito a questo destinatario" : `Invia gli inviti a questi ${preview.count} destinatari`}
+              Invia inviti
             </button>
           </Form>
         </>

@@ -305,7 +305,7 @@ export async function inviteAddresses(page: Page, roundTableId: number, emails: 
   await page.getByRole("button", { name: "Anteprima", exact: true }).click();
   // The preview is a POST answered on the same page: the send button appears with it.
   await page.locator("#anteprima-title").waitFor();
-  await page.getByRole("button", { name: emails.length === 1 ? "Invia l'invito a questo destinatario" : `Invia gli inviti a questi ${emails.length} destinatari`, exact: true }).click();
+  await page.getByRole("button", { name: "Invia inviti", exact: true }).click();
   await page.waitForURL(`**/admin/tavoli/${roundTableId}/inviti?inviati=1`);
 }
 

@@ -82,7 +82,7 @@ describe("Tavoli tecnici: invitations", () => {
     await extra.fill(referente.email);
     await admin.getByRole("button", { name: "Anteprima", exact: true }).click();
     await eventually(async () => normalise(await admin.locator("#anteprima-title ~ p.lead").textContent())).toBe("Riceverà l'invito 1 referente.");
-    await admin.getByRole("button", { name: "Invia l'invito a questo destinatario", exact: true }).click();
+    await admin.getByRole("button", { name: "Invia inviti", exact: true }).click();
     await admin.waitForURL(`**/admin/tavoli/${id}/inviti?inviati=1`);
     // The URL changes as the navigation commits; the page may still show the preview for a moment.
     await eventually(async () => normalise(await statusText(admin))).toMatch(/^Inviti in partenza: 1 destinatario\./);

@@ -70,8 +70,8 @@ describe("/admin/tavoli/:id/inviti", () => {
     expect(result.html).not.toContain(tp.email);
     expect(result.html).toContain("Invito: 41° Tavolo tecnico - Tavolo di Trapani");
     expect(result.html).toMatch(/<iframe title="Anteprima dell&#x27;email di invito" sandbox="" srcDoc="/);
-    // The button says what it sends: the recipients previewed (its hidden fields), not the form above.
-    expect(result.html).toMatch(/<button type="submit" class="btn btn-primary">Invia gli inviti a questi 2 destinatari<\/button>/);
+    // The button (its words are in SPEC.md) sends the recipients previewed (its hidden fields), not the form above.
+    expect(result.html).toMatch(/<button type="submit" class="btn btn-primary">Invia inviti<\/button>/);
     // Without JavaScript the page answering the preview opens on it.
     expect(result.html).toMatch(/<h3 id="anteprima-title" class="h4" tabindex="-1" autofocus="">Anteprima<\/h3>/);
     // The send form carries the same choice.
