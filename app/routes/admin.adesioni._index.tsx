@@ -239,7 +239,7 @@ export default function MembershipList() {
           Esporta CSV
         </a>
         <span className="align-self-center text-muted">
-          {hasFilters ? "Le esportazioni contengono solo le richieste filtrate." : "Le esportazioni contengono tutte le richieste."}{" "}
+          {hasFilters ? "Le esportazioni contengono solo le richieste filtrate." : "Le esportazioni contengono tutte le richieste: filtra l'elenco per esportarne solo una parte."}{" "}
           {CSV_IN_EXCEL_HINT}
         </span>
       </p>
