@@ -8,7 +8,7 @@ import type { Successor } from "~/validation/referent-area";
 import { recordAudit } from "./audit.server";
 import { CONFIRMATION_TTL_MS, notifyCoordinatorsOfPendingRequest, PRIVACY_NOTICE_VERSION } from "./membership.server";
 import { queueEmail } from "./outbox.server";
-import { findOpenHandover, REFERENT_PROPOSAL_SOURCE } from "./referent-area.server";
+import { findOpenHandover, isProposal, REFERENT_PROPOSAL_SOURCE } from "./referent-area.server";
 import type { ReferentAccess } from "./referent-session.server";
 
 // Handover proposed from the referent area (issue 6, point 3). The current referente names a
@@ -45,10 +45,13 @@ export function proposeSuccessor(
     }
     const open = findOpenHandover(tx, { memberBodyId: body.id });
     if (open) {
+      const name = `${open.referent.firstName} ${open.referent.lastName}`;
       return {
         ok: false,
         fieldErrors: {},
-        formError: `C'è già una richiesta di subentro in corso per l'ente (${open.referent.firstName} ${open.referent.lastName}): attendi l'esito o ritira la proposta.`,
+        formError: isProposal(open.request)
+          ? `C'è già una richiesta di subentro in corso per l'ente (${name}): attendi l'esito o ritira la proposta.`
+          : `${name} ha chiesto di diventare referente dell'ente con la scheda di adesione, e la richiesta è all'esame dei coordinatori: potrai proporre un successore dopo la loro decisione.`,
       };
     }
 
@@ -147,8 +150,7 @@ export function withdrawProposal(db: Db, { access, now = new Date() }: { access:
   return db.transaction((tx) => {
     if (access.status !== "active") return { ok: false as const };
     const open = findOpenHandover(tx, { memberBodyId: access.memberBodyId });
-    const submission = open?.request.submission as { source?: unknown } | undefined;
-    if (!open || submission?.source !== REFERENT_PROPOSAL_SOURCE) return { ok: false as const };
+    if (!open || !isProposal(open.request)) return { ok: false as const };
     tx.update(membershipRequests)
       .set({ status: "rejected", decisionReason: "Proposta ritirata dal referente.", decidedAt: now, updatedAt: now, confirmationTokenHash: null })
       .where(and(eq(membershipRequests.id, open.request.id), inArray(membershipRequests.status, ["email_unverified", "pending"])))

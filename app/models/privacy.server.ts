@@ -17,7 +17,7 @@ import { formatDateIt } from "~/utils/dates";
 import { auditDetailsColumns, auditSearchTextOfJson, recordAudit } from "./audit.server";
 import { listActiveCoordinators } from "./coordinator.server";
 import { queueEmail } from "./outbox.server";
-import { REFERENT_PROPOSAL_SOURCE } from "./referent-area.server";
+import { isProposal } from "./referent-area.server";
 
 // The rights of a referente over their personal data (GDPR arts. 15, 17, 21). The export is in
 // privacy-export.server.ts; the retention of requests that never became memberships, which
@@ -55,12 +55,6 @@ export const erasedEmail = (referentId: number) => `cancellato-${referentId}@inv
 export const isErasedAddress = (email: string) => /^cancellato-\d+@invalid$/.test(email);
 
 export const lower = (v: string) => v.trim().toLowerCase();
-
-/** A successor proposed from the referent area (their request declares no projects of its own). */
-export const isProposal = (request: { submission: unknown }) =>
-  !!request.submission &&
-  typeof request.submission === "object" &&
-  (request.submission as { source?: unknown }).source === REFERENT_PROPOSAL_SOURCE;
 
 /** Every referente row of the person behind `referentId` (same email address), or null. */
 export function personRows(db: Db | Tx, referentId: number) {

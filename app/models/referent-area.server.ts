@@ -28,10 +28,17 @@ export const REFERENT_PROPOSAL_SOURCE = "referent_proposal";
 
 type RequestRow = typeof membershipRequests.$inferSelect;
 
-const isProposal = (request: Pick<RequestRow, "submission">) =>
+/** A successor proposed from the referent area, not a scheda (their request declares no projects of its own). */
+export const isProposal = (request: Pick<RequestRow, "submission">) =>
   !!request.submission && typeof request.submission === "object" && (request.submission as { source?: unknown }).source === REFERENT_PROPOSAL_SOURCE;
 
-/** The ente's open handover request (proposed successor or a scheda sent by someone else), if any. */
+const proposalSource = sql`coalesce(json_extract(${membershipRequests.submission}, '$.source'), '') = ${REFERENT_PROPOSAL_SOURCE}`;
+
+/**
+ * The ente's open handover request: the referente's own proposal first (whether or not the successor
+ * has consented yet), otherwise a scheda sent by someone else once its sender has confirmed the
+ * address. Anyone can send a scheda: unconfirmed, it neither shows in the area nor stops a proposal.
+ */
 export function findOpenHandover(db: Db | Tx, { memberBodyId }: { memberBodyId: number }) {
   return db
     .select({ request: membershipRequests, referent: referents })
@@ -41,10 +48,10 @@ export function findOpenHandover(db: Db | Tx, { memberBodyId }: { memberBodyId: 
       and(
         eq(membershipRequests.memberBodyId, memberBodyId),
         eq(membershipRequests.kind, "handover"),
-        inArray(membershipRequests.status, ["email_unverified", "pending"]),
+        or(eq(membershipRequests.status, "pending"), and(eq(membershipRequests.status, "email_unverified"), proposalSource)),
       ),
     )
-    .orderBy(desc(membershipRequests.id))
+    .orderBy(desc(proposalSource), desc(membershipRequests.id))
     .get();
 }
 

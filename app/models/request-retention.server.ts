@@ -3,7 +3,8 @@ import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
 import { invitations, memberBodies, membershipRequests, outbox, referents, saiProjects, sessions } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
 import { recordAudit } from "./audit.server";
-import { collectTraces, erasedEmail, isProposal, lower, registerMatcher, scrubAuditEntries, scrubEverywhere } from "./privacy.server";
+import { collectTraces, erasedEmail, lower, registerMatcher, scrubAuditEntries, scrubEverywhere } from "./privacy.server";
+import { isProposal } from "./referent-area.server";
 
 // Retention (SPEC.md §1, issue 6 point 5): requests that never became memberships are not kept for
 // ever. The person's traces in emails and the log are scrubbed with the erasure's tools

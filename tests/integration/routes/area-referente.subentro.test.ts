@@ -144,4 +144,34 @@ describe("handover proposed from the referent area", () => {
     // A new proposal is possible again.
     expect((await proposeAs(cookie, successorFields())).status).toBe(302);
   });
+
+  // Anyone can send a scheda for an ente that has a referente (a handover request): one whose sender
+  // never confirmed the address must not stop the referente in office from naming a successor.
+  it("is not held up by a stranger's unconfirmed scheda; a confirmed one is left to the coordinators", async () => {
+    const current = await createReferent("active");
+    const { cookie } = await referentCookie(current.referentId);
+    const sameEnte = { municipalityCode: current.fields.municipalityCode, fiscalCode: current.fields.fiscalCode, firstName: "Carlo", lastName: "Verdi" };
+    await createReferent("unverified", sameEnte);
+    const handoverShown = async () => (await (await settle(() => overview.loader(routeArgs(referentGet("/area-referente", cookie))))).json()).overview.handover;
+    expect(await handoverShown()).toBeNull();
+
+    const fields = successorFields();
+    expect((await proposeAs(cookie, fields)).status).toBe(302);
+    expect(await handoverShown()).toMatchObject({ name: "Giuseppe Bianchi", proposedByMe: true });
+    // The referente's own proposal is the one shown and withdrawn, even when a scheda came after it.
+    const later = await createReferent("pending", sameEnte);
+    expect(await handoverShown()).toMatchObject({ name: "Giuseppe Bianchi", proposedByMe: true });
+    const withdrawn = await settle(async () => overview.action(routeArgs(await referentPost("/area-referente", { intent: "withdraw-handover" }, cookie))));
+    expect(withdrawn.status).toBe(302);
+    expect(requestOf(referentByEmail(fields.email).id).status).toBe("rejected");
+    expect(requestOf(later.referentId).status).toBe("pending");
+
+    // Now the confirmed scheda: the referente sees it, and a proposal waits for the coordinators' decision.
+    expect(await handoverShown()).toMatchObject({ name: "Carlo Verdi", proposedByMe: false, status: "pending" });
+    const refused = await proposeAs(cookie, successorFields());
+    expect(refused.status).toBe(409);
+    expect((await refused.json()).formError).toBe(
+      "Carlo Verdi ha chiesto di diventare referente dell'ente con la scheda di adesione, e la richiesta è all'esame dei coordinatori: potrai proporre un successore dopo la loro decisione.",
+    );
+  });
 });
