@@ -100,7 +100,8 @@ export function requestLoginCode(db: Db, { email, appUrl, now = new Date() }: { 
   });
 }
 
-export type LoginResult = { ok: true; access: SignedInReferent } | { ok: false };
+/** `locked`: the newest code of the address had too many wrong tries and no longer works, even if right. */
+export type LoginResult = { ok: true; access: SignedInReferent } | { ok: false; locked?: true };
 
 /**
  * Checks a code typed for `email`. A wrong code counts against the newest live code of that
@@ -121,7 +122,8 @@ export function verifyLoginCode(db: Db, { email, code, now = new Date() }: { ema
       )
       .orderBy(desc(referentLoginCodes.id))
       .get();
-    if (!row || row.failedAttempts >= LOGIN_CODE_MAX_FAILURES) return { ok: false };
+    if (!row) return { ok: false };
+    if (row.failedAttempts >= LOGIN_CODE_MAX_FAILURES) return { ok: false, locked: true };
     if (!sameHash(typed, row.codeHash)) {
       tx.update(referentLoginCodes)
         .set({ failedAttempts: row.failedAttempts + 1 })

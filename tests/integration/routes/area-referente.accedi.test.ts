@@ -147,8 +147,14 @@ describe("the code", () => {
     for (let i = 0; i < LOGIN_CODE_MAX_FAILURES; i++) {
       const response = await sendCode(r.email, wrongCode(code));
       expect(response.status).toBe(401);
+      expect((await response.json()).formError).toMatch(/^Codice non valido o scaduto/);
     }
-    expect((await sendCode(r.email, code)).status).toBe(401);
+    const refused = await sendCode(r.email, code);
+    expect(refused.status).toBe(401);
+    // The person is told why the right code fails, and what to do.
+    expect((await refused.json()).formError).toBe(
+      "Questo codice è stato bloccato dopo troppi tentativi errati. Richiedi un nuovo codice, oppure entra con il pulsante «Accedi all'area referente» dell'email che hai ricevuto.",
+    );
     // A new code works again.
     await askCode(r.email);
     expect((await sendCode(r.email, latestLoginEmail(r.email)!.code)).status).toBe(302);
