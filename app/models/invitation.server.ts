@@ -8,6 +8,7 @@ import { renderEmail } from "~/utils/render-email.server";
 import { roundTableEmailData } from "~/utils/round-table-calendar";
 import { createToken, hashToken } from "~/utils/tokens.server";
 import { recordAudit } from "./audit.server";
+import { queueEmail } from "./outbox.server";
 import { activeReferentConditions, activeReferentsInSegment, lowerReferentEmail, referentInOffice, type ReferentSegment } from "./referent.server";
 
 // Invitations to the Tavoli tecnici (issue 4, points 4-5): choosing recipients, sending the
@@ -314,6 +315,63 @@ export function transferInvitations(
   let count = 0;
   for (const { roundTable: rt } of upcoming) if (invite(rt, roundTableEmailInfo(rt), recipient)) count++;
   return count;
+}
+
+/**
+ * A referente's address changed (corrected by a coordinator, or changed and confirmed by the
+ * referente): their invitations to Tavoli published and still to come follow it. Each gets a new
+ * answer link, sent to the new address with the invitation, so updates, reminders and a
+ * cancellation reach the person there and the old address no longer answers for them. An
+ * invitation the new address already has to the same Tavolo is left as it was. Inside the caller's
+ * transaction; returns how many moved.
+ */
+export function moveInvitations(
+  db: Db | Tx,
+  {
+    referentId,
+    from,
+    to,
+    name,
+    memberBodyId,
+    appUrl,
+    now = new Date(),
+  }: { referentId: number; from: string; to: string; name: string; memberBodyId: number; appUrl: string; now?: Date },
+) {
+  const email = to.toLowerCase();
+  const upcoming = db
+    .select({ invitation: invitations, roundTable: roundTables })
+    .from(invitations)
+    .innerJoin(roundTables, eq(roundTables.id, invitations.roundTableId))
+    .where(
+      and(
+        eq(invitations.referentId, referentId),
+        eq(invitations.email, from.toLowerCase()),
+        eq(roundTables.status, "published"),
+        sql`${roundTables.startsAt} > ${now.getTime()}`,
+      ),
+    )
+    .all();
+  let moved = 0;
+  for (const { invitation, roundTable: rt } of upcoming) {
+    const taken = db
+      .select({ id: invitations.id })
+      .from(invitations)
+      .where(and(eq(invitations.roundTableId, rt.id), eq(invitations.email, email)))
+      .get();
+    if (taken) continue;
+    const { token, hash } = createToken();
+    db.update(invitations).set({ email, tokenHash: hash, notifiedSequence: rt.sequence }).where(eq(invitations.id, invitation.id)).run();
+    queueEmail(db, {
+      to: email,
+      template: INVITATION_TEMPLATE,
+      props: invitationEmailProps(rt, { recipient: { email, name }, answerUrl: `${appUrl}/invito/${token}`, appUrl }),
+      roundTableId: rt.id,
+      memberBodyId,
+      domain: domainOf(appUrl),
+    });
+    moved++;
+  }
+  return moved;
 }
 
 /**

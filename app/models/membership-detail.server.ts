@@ -30,6 +30,7 @@ import {
 import type { MembershipEdit } from "~/validation/membership-edit";
 import { recordAudit } from "./audit.server";
 import { outboxSubjectForCoordinators } from "./outbox-preview.server";
+import { moveInvitations } from "./invitation.server";
 import { getBodyParticipation } from "./participation.server";
 import { declaredBodyChanges } from "./membership-review.server";
 import { PROJECT_FIELD_LABELS, projectView, replaceableProjects } from "./sai-project.server";
@@ -406,7 +407,7 @@ export type UpdateMembershipResult =
  */
 export function updateMembershipFields(
   db: Db,
-  { id, coordinatorId, changes, now = new Date() }: { id: number; coordinatorId: number; changes: MembershipEdit; now?: Date },
+  { id, coordinatorId, changes, appUrl, now = new Date() }: { id: number; coordinatorId: number; changes: MembershipEdit; appUrl: string; now?: Date },
 ): UpdateMembershipResult {
   return db.transaction((tx): UpdateMembershipResult => {
     const found = tx
@@ -490,9 +491,22 @@ export function updateMembershipFields(
           email: wanted.email!,
           phone: wanted.phone!,
           mobile: wanted.mobile,
+          // A corrected address is not one the person has confirmed (signing in with a code will).
+          ...(changed.includes("email") ? { emailVerifiedAt: null } : {}),
         })
         .where(eq(referents.id, referent.id))
         .run();
+    }
+    if (changed.includes("email")) {
+      moveInvitations(tx, {
+        referentId: referent.id,
+        from: referent.email,
+        to: wanted.email!,
+        name: `${wanted.firstName} ${wanted.lastName}`,
+        memberBodyId: body.id,
+        appUrl,
+        now,
+      });
     }
     tx.update(membershipRequests).set({ updatedAt: now }).where(eq(membershipRequests.id, id)).run();
     recordAudit(tx, {

@@ -9,6 +9,7 @@ import { MEMBER_BODY_KIND_LABELS, REFERENT_ROLE_LABELS } from "~/validation/labe
 import type { ContactChange, ProjectInput } from "~/validation/referent-area";
 import { recordAudit } from "./audit.server";
 import { changeProject, insertProject, markProjectClosed, notAwaitingApproval, projectFormValues, projectView, type ProjectAudit } from "./sai-project.server";
+import { moveInvitations } from "./invitation.server";
 import { queueEmail } from "./outbox.server";
 import { findEligibleReferents, type ReferentAccess } from "./referent-session.server";
 import { provinceName } from "./territory.server";
@@ -349,6 +350,15 @@ export function confirmEmailChange(db: Db, { token, appUrl, now = new Date() }: 
     const deleted = tx.delete(referentEmailChanges).where(eq(referentEmailChanges.id, change.id)).returning({ id: referentEmailChanges.id }).get();
     if (!deleted) return { state: "invalid" };
     tx.update(referents).set({ email: change.newEmail, emailVerifiedAt: now }).where(eq(referents.id, referent.id)).run();
+    moveInvitations(tx, {
+      referentId: referent.id,
+      from: referent.email,
+      to: change.newEmail,
+      name: `${referent.firstName} ${referent.lastName}`,
+      memberBodyId: referent.memberBodyId,
+      appUrl,
+      now,
+    });
     // The old address is told: if someone else made the change, the person finds out.
     queueEmail(tx, {
       to: referent.email,

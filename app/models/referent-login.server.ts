@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { and, desc, eq, gt, isNull, lt, or } from "drizzle-orm";
-import { referentLoginCodes } from "#db/schema";
+import { referentLoginCodes, referents } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
 import { getSessionSecret } from "~/utils/secrets.server";
 import { createToken, hashToken } from "~/utils/tokens.server";
@@ -165,7 +165,10 @@ function consume(tx: Tx, row: typeof referentLoginCodes.$inferSelect, now: Date)
     .get();
   if (!claimed) return { ok: false };
   const access = findSignedInAccess(tx, { referentId: row.referentId });
-  return access && !grantedBeforeTermEnded(access, row.createdAt) ? { ok: true, access } : { ok: false };
+  if (!access || grantedBeforeTermEnded(access, row.createdAt)) return { ok: false };
+  // The code or link came by email: the address is the person's (a coordinator's correction is not).
+  tx.update(referents).set({ emailVerifiedAt: now }).where(and(eq(referents.id, row.referentId), isNull(referents.emailVerifiedAt))).run();
+  return { ok: true, access };
 }
 
 /** Drops every code of a referente (erasure, or when their access ends). */

@@ -9,6 +9,7 @@ import { listProvinceSelectOptions } from "~/models/territory.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
 import { formDataToObject, issuesToFieldErrors } from "~/utils/form-data";
 import { REFERENT_ROLE_LABELS } from "~/validation/labels";
 import { membershipEditSchema, type MembershipEditInput } from "~/validation/membership-edit";
@@ -56,7 +57,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!parsed.success) {
     return json<ActionData>({ values, errors: issuesToFieldErrors(parsed.error.issues) }, { status: 400 });
   }
-  const result = updateMembershipFields(db, { id, coordinatorId: coordinator.id, changes: parsed.data });
+  const result = updateMembershipFields(db, { id, coordinatorId: coordinator.id, changes: parsed.data, appUrl: getEnv().appUrl });
   if (!result.ok) {
     if (result.notFound) throw notFound();
     return json<ActionData>({ values, errors: result.fieldErrors as Record<string, string> }, { status: 400 });
