@@ -378,7 +378,7 @@ export function recordMembershipExport(
 export function findRequestSummaries(db: Db, { ids }: { ids: number[] }) {
   if (ids.length === 0) return [];
   return db
-    .select({ id: membershipRequests.id, status: membershipRequests.status, bodyName: memberBodies.name })
+    .select({ id: membershipRequests.id, status: membershipRequests.status, kind: membershipRequests.kind, bodyName: memberBodies.name })
     .from(membershipRequests)
     .innerJoin(memberBodies, eq(memberBodies.id, membershipRequests.memberBodyId))
     .where(inArray(membershipRequests.id, ids))

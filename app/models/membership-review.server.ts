@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, isNull, ne, or } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, ne, or } from "drizzle-orm";
 import { memberBodies, membershipRequests, provinces, referents, saiProjects } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
 import { formatDateIt } from "~/utils/dates";
@@ -93,6 +93,17 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, replacePr
       .set({ status: "approved", kind: previous ? "handover" : "new", decidedById: coordinatorId, decidedAt: now, updatedAt: now })
       .where(eq(membershipRequests.id, request.id))
       .run();
+    // Other schede of the ente still open would now replace this referente: the list says so.
+    tx.update(membershipRequests)
+      .set({ kind: "handover", updatedAt: now })
+      .where(
+        and(
+          eq(membershipRequests.memberBodyId, body.id),
+          inArray(membershipRequests.status, ["email_unverified", "pending"]),
+          eq(membershipRequests.kind, "new"),
+        ),
+      )
+      .run();
     const bodyChanges = declaredBodyChanges(tx, { body, submission: request.submission });
     tx.update(memberBodies).set({ ...bodyChanges.after, status: "member", updatedAt: now }).where(eq(memberBodies.id, body.id)).run();
     queueEmail(tx, {
@@ -163,9 +174,22 @@ export function declaredBodyChanges(
   return { before, after };
 }
 
-/** Approves several requests (handovers keep the ente's projects); each succeeds or fails on its own. */
+/**
+ * Approves several requests (handovers keep the ente's projects); each succeeds or fails on its own.
+ * Two of one ente are never both approved: the second would replace, unseen, the referente the
+ * first has just put in office.
+ */
 export function approveMemberships(db: Db, { ids, coordinatorId, appUrl, now }: Omit<Decision, "id"> & { ids: number[] }) {
-  const outcomes = ids.map((id) => ({ id, result: approveMembership(db, { id, coordinatorId, appUrl, now }) }));
+  const approvedBodies = new Set<number>();
+  const outcomes = ids.map((id) => {
+    const memberBodyId = db.select({ id: membershipRequests.memberBodyId }).from(membershipRequests).where(eq(membershipRequests.id, id)).get()?.id;
+    if (memberBodyId !== undefined && approvedBodies.has(memberBodyId)) {
+      return { id, result: { ok: false as const, error: "Per l'ente è stata approvata un'altra richiesta della selezione: aprila per decidere se sostituire il referente." } };
+    }
+    const result = approveMembership(db, { id, coordinatorId, appUrl, now });
+    if (result.ok && memberBodyId !== undefined) approvedBodies.add(memberBodyId);
+    return { id, result };
+  });
   return {
     approved: outcomes.filter((o) => o.result.ok).map((o) => o.id),
     failed: outcomes.filter((o) => !o.result.ok).map((o) => ({ id: o.id, error: (o.result as { error: string }).error })),

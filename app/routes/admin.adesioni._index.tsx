@@ -56,9 +56,11 @@ function describeOutcome(searchParams: URLSearchParams) {
     const r = found.get(id);
     if (!r) return `Richiesta n. ${id}: richiesta non trovata.`;
     const reason =
-      r.status === "pending"
-        ? "l'approvazione non è riuscita, riprova dalla pagina della richiesta"
-        : `${NOT_PENDING} (stato attuale: ${MEMBERSHIP_STATUS_LABELS[r.status].toLowerCase()})`;
+      r.status !== "pending"
+        ? `${NOT_PENDING} (stato attuale: ${MEMBERSHIP_STATUS_LABELS[r.status].toLowerCase()})`
+        : r.kind === "handover"
+          ? "ora è un cambio di referente, perché per l'ente è stata approvata un'altra richiesta: aprila per decidere se sostituire il referente"
+          : "l'approvazione non è riuscita, riprova dalla pagina della richiesta";
     return `${r.bodyName} (richiesta n. ${id}): ${reason}.`;
   });
   return { approved: outcome.approved, failures };

@@ -139,6 +139,17 @@ describe("approveMembership", () => {
     expect(getDb().select().from(membershipRequests).where(eq(membershipRequests.id, first.request.id)).get()!.status).toBe("superseded");
   });
 
+  it("approving one scheda makes the ente's other open ones, confirmed or not, handover requests", async () => {
+    const first = await register();
+    const sameEnte = { municipalityCode: first.fields.municipalityCode, fiscalCode: first.fields.fiscalCode };
+    const confirmed = await register({ ...sameEnte, firstName: "Carla" });
+    const unconfirmed = await register({ ...sameEnte, firstName: "Dario" }, { confirm: false });
+    const kindOf = (id: number) => getDb().select().from(membershipRequests).where(eq(membershipRequests.id, id)).get()!.kind;
+    expect([confirmed, unconfirmed].map((r) => kindOf(r.request.id))).toEqual(["new", "new"]);
+    expect(approveMembership(getDb(), { id: first.request.id, coordinatorId: coordinator().id, appUrl: APP_URL })).toEqual({ ok: true });
+    expect([first, confirmed, unconfirmed].map((r) => kindOf(r.request.id))).toEqual(["new", "handover", "handover"]);
+  });
+
   it("bulk approval approves the pending ones and reports the others", async () => {
     const a = await register();
     const b = await register();

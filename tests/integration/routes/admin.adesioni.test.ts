@@ -2,7 +2,7 @@ import { parse } from "csv-parse/sync";
 import { and, eq, inArray } from "drizzle-orm";
 import ExcelJS from "exceljs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { auditLog, memberBodies, membershipRequests, outbox, referents } from "#db/schema";
+import { auditLog, memberBodies, membershipRequests, municipalities, outbox, referents } from "#db/schema";
 import { exportMembershipRequests, listMembershipRequests } from "~/models/membership-list.server";
 import { displayPhone } from "~/utils/phone-display.server";
 import { approveMembership, rejectMembership, revokeMembership } from "~/models/membership-review.server";
@@ -18,6 +18,7 @@ import { parseMembershipListParams } from "~/validation/membership-filters";
 import { adminGet, adminPost, createTestCoordinator, settle } from "../../support/admin";
 import { confirmationTokenFor, countRows, outboxFor, requestsForEmail } from "../../support/db-queries";
 import { uniqueEmail, validRegistrationFields } from "../../support/factories";
+import { freeComune } from "../../support/invitations";
 import { renderRoute } from "../../support/render-route";
 import { APP_URL, browserPost, routeArgs } from "../../support/requests";
 
@@ -721,5 +722,23 @@ describe("POST /admin/adesioni: bulk approval", () => {
     expect(second.get("approvate")).toBe("0");
     expect(second.get("non_approvate")).toBe(String(successor.id));
     expect(getDb().select().from(outbox).where(eq(outbox.template, "membership-approved")).all()).toHaveLength(emails);
+  });
+
+  it("two schede of one ente selected together: the first is approved, the second left for its own page, and the list then calls it a handover", async () => {
+    const code = freeComune("086");
+    const comuneName = (istatCode: string) => getDb().select().from(municipalities).where(eq(municipalities.istatCode, istatCode)).get()!.name;
+    const first = await confirm(await register(comune(code, "Elena", "Prima")));
+    const second = await confirm(await register({ ...comune(code, "Marco", "Seconda"), fiscalCode: first.fiscalCode }));
+    const response = await settle(async () => action(routeArgs(await approvePost("/admin/adesioni?stato=pending", [first.id, second.id], coordinatorId))));
+    const target = new URL(response.headers.get("Location")!, APP_URL);
+    expect(target.searchParams.get("approvate")).toBe("1");
+    expect(target.searchParams.get("non_approvate")).toBe(String(second.id));
+    const after = await list(target.search);
+    expect(after.outcome?.failures).toEqual([
+      `Comune di ${comuneName(code)} (richiesta n. ${second.id}): ora è un cambio di referente, perché per l'ente è stata approvata un'altra richiesta: aprila per decidere se sostituire il referente.`,
+    ]);
+    expect(after.rows.find((r) => r.id === second.id)).toMatchObject({ kindLabel: "Cambio di referente" });
+    const referente = getDb().select().from(membershipRequests).where(eq(membershipRequests.id, first.id)).get()!;
+    expect(referente.status).toBe("approved");
   });
 });
