@@ -31,6 +31,7 @@ import type { MembershipEdit } from "~/validation/membership-edit";
 import { recordAudit } from "./audit.server";
 import { outboxSubjectForCoordinators } from "./outbox-preview.server";
 import { moveInvitations } from "./invitation.server";
+import { isProposal } from "./referent-area.server";
 import { getBodyParticipation } from "./participation.server";
 import { declaredBodyChanges } from "./membership-review.server";
 import { PROJECT_FIELD_LABELS, projectView, replaceableProjects } from "./sai-project.server";
@@ -147,6 +148,15 @@ export function membershipRequestExists(db: Db, { id }: { id: number }) {
   return !!db.select({ id: membershipRequests.id }).from(membershipRequests).where(eq(membershipRequests.id, id)).get();
 }
 
+const declaringRequest = alias(membershipRequests, "declaring_request");
+
+/** How the ente's page marks a project declared by another scheda that is not approved. */
+const NOT_YET_OF_BODY: Partial<Record<MembershipStatus, string>> = {
+  email_unverified: "Dichiarato in una scheda non confermata",
+  pending: "Dichiarato in una scheda in attesa di approvazione",
+  rejected: "Dichiarato in una scheda respinta",
+};
+
 export function getMembershipRequestDetail(db: Db, { id, appUrl, now = new Date() }: { id: number; appUrl: string; now?: Date }) {
   const decider = alias(coordinators, "decider");
   const found = db
@@ -194,16 +204,22 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl, now = new Date(
   const currentReferent = referentHistory.find((r) => r.isCurrent) ?? null;
 
   const projects = db
-    .select()
+    .select({ project: saiProjects, declaredWith: { status: declaringRequest.status, submission: declaringRequest.submission } })
     .from(saiProjects)
+    .leftJoin(declaringRequest, eq(declaringRequest.id, saiProjects.requestId))
     .where(eq(saiProjects.memberBodyId, body.id))
     .orderBy(saiProjects.closedAt, desc(saiProjects.startDate), desc(saiProjects.id))
     .all()
-    .map((p) => ({
+    .map(({ project: p, declaredWith }) => ({
       ...projectView(p, now),
       /** How the page and its log name the project: "Ordinari PROG-1-PR-1", or its start without a code. */
       name: `${SAI_CATEGORY_LABELS[p.category]} ${p.projectCode ?? `dal ${formatIsoDay(p.startDate)}`}`,
       requestId: p.requestId,
+      /** Declared by another scheda not approved: not the ente's (nor counted) unless that one is approved. */
+      notYetOfBody:
+        p.requestId !== request.id && declaredWith?.status && NOT_YET_OF_BODY[declaredWith.status] && !isProposal({ submission: declaredWith.submission })
+          ? NOT_YET_OF_BODY[declaredWith.status]!
+          : null,
     }));
 
   const otherRequests = db

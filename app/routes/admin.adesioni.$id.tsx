@@ -354,7 +354,17 @@ export default function MembershipRequestPage() {
                     <td>{p.managingOrganization}</td>
                     <td>{formatIsoDay(p.startDate)}</td>
                     <td>{formatIsoDay(p.endDate)}</td>
-                    <td>{p.closedAt ? `Chiuso il ${day(p.closedAt)}` : p.pastEnd ? <strong className="text-danger">Aperto, data di fine passata</strong> : "Aperto"}</td>
+                    <td>
+                      {p.closedAt ? (
+                        `Chiuso il ${day(p.closedAt)}`
+                      ) : p.notYetOfBody ? (
+                        p.notYetOfBody
+                      ) : p.pastEnd ? (
+                        <strong className="text-danger">Aperto, data di fine passata</strong>
+                      ) : (
+                        "Aperto"
+                      )}
+                    </td>
                     <td>
                       {p.requestId === null ? (
                         "Aggiornato dopo la scheda"

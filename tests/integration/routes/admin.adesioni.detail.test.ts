@@ -354,8 +354,21 @@ describe("POST /admin/adesioni/:id (decisions)", () => {
     });
     expect(requestRow(second.id).kind).toBe("handover");
 
+    // On the ente's page the second scheda's project is not the ente's yet, and says so.
+    const ente = (await detailOf(first.id)).detail;
+    expect(ente.projects.map((p) => [p.categoryLabel, p.notYetOfBody])).toEqual(
+      expect.arrayContaining([
+        ["Ordinari", null],
+        ["MSNA (minori stranieri non accompagnati)", "Dichiarato in una scheda in attesa di approvazione"],
+      ]),
+    );
+    const entePage = await renderRoute(detailRoute, await adminGet(`/admin/adesioni/${first.id}`, coordinator.id), "/admin/adesioni/:id");
+    expect(entePage.html).toContain("<td>Dichiarato in una scheda in attesa di approvazione</td>");
+
     const pending = (await detailOf(second.id)).detail;
     expect(pending.request.kindLabel).toBe("Cambio di referente");
+    // On its own page, the scheda's project is simply open.
+    expect(pending.projects.find((p) => p.requestId === second.id)!.notYetOfBody).toBeNull();
     expect(pending.currentReferent).toMatchObject({ id: first.referentId, firstName: "Maria", lastName: "Rossi" });
     expect(pending.otherRequests).toEqual([expect.objectContaining({ id: first.id, status: "approved", referentName: "Maria Rossi" })]);
     // The coordinator chooses what becomes of the ente's open project: kept (the default) or replaced.
