@@ -10,7 +10,7 @@ import { getEnv } from "~/utils/env.server";
 import { formDataToObject, issuesToFieldErrors } from "~/utils/form-data";
 import { checkHoneypot } from "~/utils/honeypot.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
-import { consumeRateLimit, tooManyRequests } from "~/utils/rate-limit.server";
+import { consumeRateLimit, minutesText } from "~/utils/rate-limit.server";
 import { emptyProject, registrationSchema } from "~/validation/registration";
 
 export const meta: MetaFunction = () => [
@@ -20,6 +20,9 @@ export const meta: MetaFunction = () => [
 
 const EXPIRED_FORM_MESSAGE =
   "Per sicurezza la scheda non è stata inviata perché la pagina era scaduta (succede, per esempio, dopo la chiusura del browser o la cancellazione dei cookie). I dati che hai scritto sono ancora qui sotto: controllali e premi di nuovo «Invia la scheda».";
+
+const tooManySchedeMessage = (retryAfterSeconds: number) =>
+  `Dalla tua rete sono state inviate molte schede in poco tempo: per sicurezza questa non è stata inviata. Riprova tra ${minutesText(retryAfterSeconds)}: i dati che hai scritto sono ancora qui sotto.`;
 
 type ActionData = {
   values: RegistrationFormValues;
@@ -58,12 +61,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return json<ActionData>({ values: { ...values, projects }, errors: {}, focusField: "add-project" });
   }
 
-  const env = getEnv();
-  const limit = consumeRateLimit({ key: `adesione:${context.clientIp}`, limit: env.REGISTRATIONS_PER_IP_PER_HOUR, windowMs: 60 * 60_000 });
-  if (!limit.allowed) throw tooManyRequests(limit.retryAfterSeconds);
-
   const checked = checkScheda(values);
   if (checked.errors) return json<ActionData>({ values, errors: checked.errors }, { status: 400 });
+
+  // Only schede about to be stored count (each sends an email): an office sharing one address
+  // does not use up its hour correcting a form, and a refused scheda is given back as typed.
+  const env = getEnv();
+  const limit = consumeRateLimit({ key: `adesione:${context.clientIp}`, limit: env.REGISTRATIONS_PER_IP_PER_HOUR, windowMs: 60 * 60_000 });
+  if (!limit.allowed) {
+    return json<ActionData>(
+      { values, errors: {}, formError: tooManySchedeMessage(limit.retryAfterSeconds) },
+      { status: 429, headers: { "Retry-After": String(limit.retryAfterSeconds) } },
+    );
+  }
   const result = submitRegistration(getDb(), { registration: checked.data, appUrl: env.appUrl });
   if (!result.ok) {
     return json<ActionData>(

@@ -253,15 +253,20 @@ describe("POST /adesione", () => {
     expect(countRows()).toEqual(before);
   });
 
-  it("limits registrations per IP address", async () => {
+  it("limits the schede sent per IP address, gives the refused one back as typed, and does not count corrections", async () => {
     const context = { cspNonce: "", clientIp: "10.99.99.99" };
-    const statuses: number[] = [];
-    for (let i = 0; i < 21; i++) {
-      const request = await browserPost("/adesione", validRegistrationFields({ pec: "x" }));
-      const response = await action({ request, params: {}, context }).catch((r) => r as Response);
-      statuses.push(response.status);
-    }
-    expect(statuses.slice(0, 20).every((s) => s === 400)).toBe(true);
-    expect(statuses[20]).toBe(429);
+    const post = async (fields: Record<string, string>) => action({ request: await browserPost("/adesione", fields), params: {}, context }).catch((r) => r as Response);
+    // Schede with errors store nothing and send nothing: they do not use up the hour.
+    for (let i = 0; i < 25; i++) expect((await post(validRegistrationFields({ pec: "x" }))).status).toBe(400);
+    for (let i = 0; i < 20; i++) expect((await post(validRegistrationFields())).status).toBe(302);
+    const before = countRows();
+    const fields = validRegistrationFields({ firstName: "Nicolò" });
+    const refused = await post(fields);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(0);
+    const body = await refused.json();
+    expect(body.formError).toMatch(/^Dalla tua rete sono state inviate molte schede in poco tempo: per sicurezza questa non è stata inviata\. Riprova tra \d+ minut[oi]: i dati che hai scritto sono ancora qui sotto\.$/);
+    expect(body.values).toMatchObject({ firstName: "Nicolò", email: fields.email, pec: fields.pec });
+    expect(countRows()).toEqual(before);
   });
 });
