@@ -135,6 +135,16 @@ export function verifyLoginCode(db: Db, { email, code, now = new Date() }: { ema
   });
 }
 
+/** Whether a sign-in link still works (GET of its page: reads only). */
+export function isLoginLinkUsable(db: Db, { token, now = new Date() }: { token: string; now?: Date }) {
+  if (!token || token.length > 200) return false;
+  return !!db
+    .select({ id: referentLoginCodes.id })
+    .from(referentLoginCodes)
+    .where(and(eq(referentLoginCodes.linkTokenHash, hashToken(token)), isNull(referentLoginCodes.usedAt), gt(referentLoginCodes.expiresAt, now)))
+    .get();
+}
+
 /** The magic link's final step (a POST): the token works once, within the code's 10 minutes. */
 export function verifyLoginLink(db: Db, { token, now = new Date() }: { token: string; now?: Date }): LoginResult {
   if (!token || token.length > 200) return { ok: false };

@@ -1,7 +1,7 @@
-import { json, redirect, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData } from "@remix-run/react";
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
-import { verifyLoginLink } from "~/models/referent-login.server";
+import { isLoginLinkUsable, verifyLoginLink } from "~/models/referent-login.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { countSignInFailure, referentHomePath, startReferentSession } from "~/utils/referent-auth.server";
@@ -15,8 +15,10 @@ export const meta: MetaFunction = () => [
 // previews follow links: the page shows a button, and only its POST signs in. The limits on wrong
 // codes do not apply to it: its token cannot be guessed, and it is how the owner of the address still
 // gets in while strangers' wrong codes have suspended the code entry for the address or the network.
-export function loader() {
-  return json({});
+export function loader({ params }: LoaderFunctionArgs) {
+  // A link already used or expired says so at once, rather than offering a button that fails.
+  const usable = isLoginLinkUsable(getDb(), { token: params.token ?? "" });
+  return json({ usable }, { status: usable ? 200 : 410 });
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -34,11 +36,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function SignInLinkPage() {
   const acted = useActionData<typeof action>();
+  const { usable } = useLoaderData<typeof loader>();
   return (
     <div className="container my-5">
       <div className="row justify-content-center">
         <div className="col-md-9 col-lg-7">
-          {acted?.failed ? (
+          {acted?.failed || !usable ? (
             <>
               <h1>Collegamento non valido o scaduto</h1>
               <p className="lead">

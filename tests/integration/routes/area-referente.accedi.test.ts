@@ -19,7 +19,7 @@ import { createTestCoordinator, settle } from "../../support/admin";
 import { outboxFor } from "../../support/db-queries";
 import { uniqueEmail } from "../../support/factories";
 import { askCode, createReferent, freshIp, latestLoginEmail, referentCookie, referentGet, referentPost, sendCode, signInWithCode } from "../../support/referent";
-import { APP_URL, browserPost } from "../../support/requests";
+import { APP_URL, browserPost, routeArgs } from "../../support/requests";
 
 async function signInWithLink(token: string, ip = freshIp()) {
   const request = await browserPost(`/area-referente/accedi/link/${token}`, {});
@@ -221,8 +221,10 @@ describe("the link in the email", () => {
     const { token } = latestLoginEmail(r.email)!;
     const context = { cspNonce: "", clientIp: freshIp() };
 
-    const page = await settle(() => linkLoader());
+    const openLink = () => settle(() => linkLoader(routeArgs(new Request(`${APP_URL}/area-referente/accedi/link/${token}`), { token })));
+    const page = await openLink();
     expect(page.status).toBe(200);
+    expect(await page.json()).toEqual({ usable: true });
     expect(page.headers.get("Set-Cookie")).toBeNull();
     const row = getDb().select().from(referentLoginCodes).where(eq(referentLoginCodes.referentId, r.referentId)).get()!;
     expect(row.usedAt).toBeNull();
@@ -236,6 +238,12 @@ describe("the link in the email", () => {
     const again = await settle(async () => linkAction({ request: await browserPost(`/area-referente/accedi/link/${token}`, {}), params: { token }, context }));
     expect(again.status).toBe(410);
     expect(again.headers.get("Set-Cookie")).toBeNull();
+    // Opened again, the used link says at once that it no longer works.
+    const used = await openLink();
+    expect(used.status).toBe(410);
+    expect(await used.json()).toEqual({ usable: false });
+    const unknown = await settle(() => linkLoader(routeArgs(new Request(`${APP_URL}/area-referente/accedi/link/x`), { token: "x" })));
+    expect(unknown.status).toBe(410);
   });
 
   it("dies with its code: after the code is used, and after 10 minutes", async () => {
