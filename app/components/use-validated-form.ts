@@ -42,6 +42,19 @@ function inPageOrder(errors: FieldError[]) {
   return [...onPage, ...placed.filter((p) => p.element === null)].map((p) => p.error);
 }
 
+/**
+ * The server's errors in the order of the form's values (the form's own order), for the page
+ * drawn before hydration: schema checks that look at several fields report after the others.
+ */
+function inFieldOrder(errors: FieldError[], values: object) {
+  const order = Object.keys(values);
+  const rank = (e: FieldError) => {
+    const i = order.indexOf(e.name.split(".")[0]);
+    return i === -1 ? order.length : i;
+  };
+  return [...errors].sort((a, b) => rank(a) - rank(b));
+}
+
 type Options<T extends FieldValues> = {
   schema: z.ZodTypeAny;
   defaultValues: DefaultValues<T>;
@@ -83,7 +96,7 @@ export function useValidatedForm<T extends FieldValues>({ schema, defaultValues,
   const submitted = form.formState.submitCount > 0;
   const errorList: FieldError[] = hydrated
     ? inPageOrder(flattenErrors(form.formState.errors)).filter((e) => submitted || changed.has(e.name) || e.name in serverErrors)
-    : Object.entries(serverErrors).map(([name, message]) => ({ name, message }));
+    : inFieldOrder(Object.entries(serverErrors).map(([name, message]) => ({ name, message })), defaultValues);
   const errorFor = (name: string) => errorList.find((e) => e.name === name)?.message;
   const showSummary = !hydrated || submitted || Object.keys(serverErrors).length > 0 || !!formError;
 

@@ -1,12 +1,14 @@
 import { and, eq, isNotNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { memberBodies, membershipRequests, referents, saiProjects } from "#db/schema";
+import * as adesioneRoute from "~/routes/adesione._index";
 import { action } from "~/routes/adesione._index";
 import { loader as comuniLoader } from "~/routes/adesione.comuni[.]json";
 import { getDb } from "~/utils/db.server";
 import { countRows, outboxFor, requestsForEmail } from "../../support/db-queries";
 import { validRegistrationFields } from "../../support/factories";
 import { freeComune } from "../../support/invitations";
+import { renderRoute } from "../../support/render-route";
 import { browserPost, routeArgs } from "../../support/requests";
 import { formatDateTimeIt } from "~/utils/dates";
 
@@ -244,6 +246,15 @@ describe("POST /adesione", () => {
     const body = (await response.json()) as { errors: Record<string, string>; formError: string };
     expect(body.formError).toMatch(/la pagina era scaduta/);
     expect(Object.keys(body.errors).sort()).toEqual(["office", "phone"]);
+  });
+
+  it("without JavaScript, lists the errors in the order of the form, the missing projects after the referente's fields", async () => {
+    const fields = Object.fromEntries(Object.entries(validRegistrationFields({ pec: "x", phone: "" })).filter(([key]) => !key.startsWith("projects.")));
+    const { status, html } = await renderRoute(adesioneRoute, await browserPost("/adesione", fields));
+    expect(status).toBe(400);
+    const summary = html.slice(html.indexOf("La scheda contiene"));
+    const hrefs = [...summary.matchAll(/<a href="#([^"]+)">/g)].map((m) => m[1]).slice(0, 3);
+    expect(hrefs).toEqual(["pec", "phone", "projects"]);
   });
 
   it("refuses a filled honeypot", async () => {
