@@ -9,13 +9,16 @@ export type MembershipApprovedProps = {
   referentAreaUrl: string;
 };
 
-export const subject = (p: MembershipApprovedProps) => `Adesione approvata: ${p.bodyName} nel Coordinamento SAI`;
+export const subject = (p: MembershipApprovedProps) =>
+  p.isHandover ? `Subentro approvato: sei il referente ${ofBody(p.bodyName)}` : `Adesione approvata: ${p.bodyName} nel Coordinamento SAI`;
 
 export function MembershipApprovedEmail(p: MembershipApprovedProps) {
   return (
-    <EmailLayout preview={`La scheda referente ${ofBody(p.bodyName)} è stata approvata`}>
+    <EmailLayout
+      preview={p.isHandover ? `La richiesta di subentro ${ofBody(p.bodyName)} è stata approvata` : `La scheda referente ${ofBody(p.bodyName)} è stata approvata`}
+    >
       <Heading as="h1" style={{ fontSize: "22px" }}>
-        Ti diamo il benvenuto nel Coordinamento
+        {p.isHandover ? "Sei il nuovo referente dell'ente" : "Ti diamo il benvenuto nel Coordinamento"}
       </Heading>
       <Text>Gentile {p.firstName},</Text>
       <Text>

@@ -1,6 +1,6 @@
 import { Heading, Text } from "@react-email/components";
 import { EmailLayout } from "./components/layout";
-import { ofBody } from "~/utils/text";
+import { forBody, ofBody } from "~/utils/text";
 
 export type ReferentReplacedProps = {
   firstName: string;
@@ -9,7 +9,7 @@ export type ReferentReplacedProps = {
   endDate: string;
 };
 
-export const subject = (p: ReferentReplacedProps) => `Nuovo referente per ${p.bodyName}`;
+export const subject = (p: ReferentReplacedProps) => `Nuovo referente ${forBody(p.bodyName)}`;
 
 export function ReferentReplacedEmail(p: ReferentReplacedProps) {
   return (

@@ -15,6 +15,7 @@ import { notAwaitingApproval } from "./sai-project.server";
 import { nextTurn, ROWS_PER_TURN } from "~/utils/event-loop.server";
 import { MEMBER_BODY_KIND_LABELS } from "~/validation/labels";
 import { projectColumnKey, type BaseColumnKey, type ProjectFieldKey, type RowStatus } from "~/validation/member-import";
+import { forBody } from "~/utils/text";
 import { registrationSchema, type Registration } from "~/validation/registration";
 import {
   ALLOWED_CATEGORIES,
@@ -400,7 +401,7 @@ function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) 
         "fiscalCode",
         body
           ? `Questo codice fiscale appartiene a un altro ente già registrato (${byFiscalCode.name}): controllalo`
-          : `Questo codice fiscale è già registrato per ${byFiscalCode.name}: controllalo`,
+          : `Questo codice fiscale è già registrato ${forBody(byFiscalCode.name)}: controllalo`,
       );
     } else if (body && r.bodyKind !== "comune" && body.kind === "comune") {
       addError("bodyKind", `Questo codice fiscale è registrato per il ${body.name}: controlla il tipo di ente o il codice fiscale`);

@@ -9,6 +9,7 @@ import { listActiveCoordinators } from "./coordinator.server";
 import { queueEmail } from "./outbox.server";
 import { projectValues } from "./sai-project.server";
 import { findMunicipality, isKnownProvince } from "./territory.server";
+import { forBody } from "~/utils/text";
 
 export const CONFIRMATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 export const PRIVACY_NOTICE_VERSION = "2026-11-26";
@@ -61,7 +62,7 @@ export function submitRegistration(db: Db, { registration: r, appUrl, now = new 
     if (r.bodyKind === "comune" && byFiscalCode && !existing) {
       return {
         ok: false as const,
-        fieldErrors: { fiscalCode: `Questo codice fiscale è già registrato per ${byFiscalCode.name}: controllalo` },
+        fieldErrors: { fiscalCode: `Questo codice fiscale è già registrato ${forBody(byFiscalCode.name)}: controllalo` },
       };
     }
 

@@ -11,7 +11,7 @@ import { getEnv } from "~/utils/env.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { successorConsentSchema, type SuccessorConsentInput } from "~/validation/referent-area";
-import { ofBody } from "~/utils/text";
+import { forBody, ofBody } from "~/utils/text";
 
 export const meta: MetaFunction = () => [
   { title: "Conferma del subentro come referente - Coordinamento SAI" },
@@ -87,7 +87,7 @@ function State({ lookup, errors }: { lookup: HandoverLookup; errors: Record<stri
         <>
           <h1>Subentro già confermato</h1>
           <p className="lead">
-            Questo collegamento è già stato usato: la richiesta di subentro per {lookup.bodyName} è in attesa di approvazione
+            Questo collegamento è già stato usato: la richiesta di subentro {forBody(lookup.bodyName)} è in attesa di approvazione
             o già esaminata. Non devi fare altro.
           </p>
         </>

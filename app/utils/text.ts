@@ -54,7 +54,7 @@ export function cleanLines(value: string): string {
 // word takes no article ("di", "per").
 const ARTICLES: [RegExp, { of: string; the: string }][] = [
   [/^(Comune|Libero Consorzio|Consorzio|Distretto)(?=\s|$)/, { of: "del ", the: "il " }],
-  [/^(Unione|Azienda|Associazione|Ente)(?=\s|$)/, { of: "dell'", the: "l'" }],
+  [/^(Unione|Azienda|Associazione|Ente|ASP|ASL|IPAB)(?=\s|$)/, { of: "dell'", the: "l'" }],
   [/^(Città|Provincia|Società|Cooperativa|Fondazione)(?=\s|$)/, { of: "della ", the: "la " }],
 ];
 

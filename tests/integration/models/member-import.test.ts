@@ -658,7 +658,7 @@ describe("import", () => {
         key: "fiscalCode",
         column: "Codice fiscale dell'ente",
         value: CF_CEFALU,
-        message: "Questo codice fiscale è già registrato per Comune di Cefalù: controllalo",
+        message: "Questo codice fiscale è già registrato per il Comune di Cefalù: controllalo",
       },
     ]);
   });

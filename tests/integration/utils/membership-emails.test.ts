@@ -18,7 +18,7 @@ import { createReferent } from "../../support/invitations";
 import { APP_URL, browserPost, routeArgs } from "../../support/requests";
 import { startTestSmtpServer } from "../../support/smtp-server";
 import { until } from "../../support/until";
-import { ofBody } from "~/utils/text";
+import { forBody, ofBody } from "~/utils/text";
 
 let smtp: Awaited<ReturnType<typeof startTestSmtpServer>>;
 let worker: { stop: () => Promise<void> };
@@ -97,6 +97,7 @@ describe("bulk approval at a real SMTP server", () => {
       expect(message.to && !Array.isArray(message.to) ? message.to.text : "").toContain(referent.email);
       expect(message.subject).toBe(`Adesione approvata: ${name} nel Coordinamento SAI`);
       expect(message.text).toContain(`Gentile ${referent.fields.firstName},`);
+      expect(message.text!.toLowerCase()).toContain("ti diamo il benvenuto nel coordinamento");
       // "del Comune di …": the article the ente's name takes.
       expect(message.text).toContain(`la scheda referente ${ofBody(name)} è stata approvata`);
       if (name.startsWith("Comune di ")) expect(message.text).toContain(`la scheda referente del ${name}`);
@@ -151,7 +152,10 @@ describe("handover approval at a real SMTP server", () => {
     const welcome = after.find((m) => m.envelopeTo.includes(fields.email))!;
     expect(welcome, "welcome to the successor").toBeDefined();
     expect(welcome.envelopeTo).toEqual([fields.email]);
-    expect(welcome.subject).toBe(`Adesione approvata: ${name} nel Coordinamento SAI`);
+    expect(welcome.subject).toBe(`Subentro approvato: sei il referente ${ofBody(name)}`);
+    // Its heading (upper case in the plain text) says what changed: no welcome to a member ente.
+    expect(welcome.text!.toLowerCase()).toContain("sei il nuovo referente dell'ente");
+    expect(welcome.text!.toLowerCase()).not.toContain("ti diamo il benvenuto");
     expect(welcome.text).toContain("Gentile Rosalia,");
     expect(welcome.text).toContain(`la richiesta di subentro è stata approvata: da oggi sei referente ${ofBody(name)}`);
     expect(welcome.text).not.toContain("la scheda referente");
@@ -162,7 +166,7 @@ describe("handover approval at a real SMTP server", () => {
     const notice = after.find((m) => m.envelopeTo.includes(previous.email))!;
     expect(notice, "notice to the previous referente").toBeDefined();
     expect(notice.envelopeTo).toEqual([previous.email]);
-    expect(notice.subject).toBe(`Nuovo referente per ${name}`);
+    expect(notice.subject).toBe(`Nuovo referente ${forBody(name)}`);
     const text = notice.text!.replace(/\s+/g, " ");
     expect(text).toContain("Gentile Giuseppe,");
     expect(text).toContain(
