@@ -6,7 +6,28 @@ import { searchKey } from "~/utils/text";
 import { describedBy, FieldMessages } from "./form-fields";
 
 export type ProvinceOption = ComunePickerList["provinces"][number];
-type Item = { istatCode: string; label: string; key: string };
+type Item = { istatCode: string; label: string; key: string; compact: string };
+
+/** A name as the search compares it, spaces aside: "Sant'Agata" and "sant agata" both give "santagata". */
+const compactKey = (value: string) => searchKey(value).replace(/ /g, "");
+
+/** The comuni a typed text suggests: names starting with it first, then names containing it. */
+export function suggestComuni<T extends Item>(items: T[], typed: string, max = MAX_SUGGESTIONS): T[] {
+  const q = searchKey(typed.replace(/\([A-Z]{2}\)\s*$/, ""));
+  if (!q) return items.slice(0, max);
+  const compact = q.replace(/ /g, "");
+  const starts = (i: Item) => i.key.startsWith(q) || i.compact.startsWith(compact);
+  const contains = (i: Item) => i.key.includes(q) || i.compact.includes(compact);
+  return [...items.filter(starts), ...items.filter((i) => !starts(i) && contains(i))].slice(0, max);
+}
+
+/** The search entry of a comune of the list. */
+export const comuneItem = (istatCode: string, comune: string, sigla: string): Item => ({
+  istatCode,
+  label: `${comune} (${sigla})`,
+  key: searchKey(comune),
+  compact: compactKey(comune),
+});
 
 type Props = {
   name: string;
@@ -93,9 +114,9 @@ export function ComunePicker(props: Props) {
 
 /** The one comune whose name (or "name (sigla)") is exactly what was typed, accents and case aside. */
 function exactMatch(items: Item[], typed: string) {
-  const withProvince = items.filter((i) => searchKey(i.label) === searchKey(typed));
+  const withProvince = items.filter((i) => compactKey(i.label) === compactKey(typed));
   if (withProvince.length === 1) return withProvince[0];
-  const byName = items.filter((i) => i.key === searchKey(typed));
+  const byName = items.filter((i) => i.compact === compactKey(typed));
   return byName.length === 1 ? byName[0] : null;
 }
 
@@ -103,7 +124,7 @@ function ComuneCombobox({ name, label, hint, error, provinces, loadFailed, value
   const allItems = useMemo<Item[]>(
     () =>
       (provinces ?? []).flatMap((p) =>
-        p.comuni.map(([istatCode, comune]) => ({ istatCode, label: `${comune} (${p.sigla})`, key: searchKey(comune) })),
+        p.comuni.map(([istatCode, comune]) => comuneItem(istatCode, comune, p.sigla)),
       ),
     [provinces],
   );
@@ -114,13 +135,7 @@ function ComuneCombobox({ name, label, hint, error, provinces, loadFailed, value
   useEffect(() => {
     if (selected) setQuery((typed) => typed || selected.label);
   }, [selected]);
-  const items = useMemo(() => {
-    const q = searchKey(query.replace(/\([A-Z]{2}\)\s*$/, ""));
-    if (!q) return allItems.slice(0, MAX_SUGGESTIONS);
-    const starts = allItems.filter((i) => i.key.startsWith(q));
-    const contains = allItems.filter((i) => !i.key.startsWith(q) && i.key.includes(q));
-    return [...starts, ...contains].slice(0, MAX_SUGGESTIONS);
-  }, [allItems, query]);
+  const items = useMemo(() => suggestComuni(allItems, query), [allItems, query]);
 
   // `open` is what the person asked for; the list is only shown, and announced as expanded, while
   // there is something in it (no match, or the comuni still loading, shows nothing).

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { comuneItem, suggestComuni } from "~/components/comune-picker";
+
+const items = [
+  comuneItem("083073", "Sant'Agata di Militello", "ME"),
+  comuneItem("087042", "Sant'Agata li Battiati", "CT"),
+  comuneItem("082034", "Geraci Siculo", "PA"),
+  comuneItem("087003", "Aci Sant'Antonio", "CT"),
+  comuneItem("082027", "Cefalù", "PA"),
+];
+const names = (typed: string) => suggestComuni(items, typed).map((i) => i.label);
+
+describe("the comuni the Comune field suggests", () => {
+  it("match a name typed with a space, an apostrophe or none where the name has an apostrophe", () => {
+    for (const typed of ["sant agata", "Sant'Agata", "Sant’Agata", "santagata", "SANT AGATA DI"]) {
+      expect(names(typed), typed).toEqual(expect.arrayContaining(["Sant'Agata di Militello (ME)"]));
+    }
+    expect(names("sant agata di")).toEqual(["Sant'Agata di Militello (ME)"]);
+  });
+
+  it("list the names that start with the text before those that only contain it", () => {
+    expect(names("aci s")).toEqual(["Aci Sant'Antonio (CT)", "Geraci Siculo (PA)"]);
+    expect(names("cefalu")).toEqual(["Cefalù (PA)"]);
+    expect(names("Cefalù (PA)")).toEqual(["Cefalù (PA)"]);
+    expect(names("agata")).toEqual(["Sant'Agata di Militello (ME)", "Sant'Agata li Battiati (CT)"]);
+    expect(names("xyz")).toEqual([]);
+  });
+});
