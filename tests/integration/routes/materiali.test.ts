@@ -261,9 +261,15 @@ describe("downloading materials", () => {
     const m = latestMaterial(rt.id);
     const anonymous = await download(m.id, null);
     expect(anonymous.status).toBe(404);
-    expect(await anonymous.text()).toBe("Materiale non trovato");
+    // A page saying what may have happened, the same whether the material exists or not.
+    expect(anonymous.headers.get("Content-Type")).toBe("text/html; charset=utf-8");
+    const page = await anonymous.text();
+    expect(page).toContain('<html lang="it">');
+    expect(page).toContain("<h1>Materiale non trovato</h1>");
+    expect(page).toContain('<a href="/area-referente/accedi">');
     const missing = await download(999_999, null);
     expect(missing.status).toBe(404);
+    expect(await missing.text()).toBe(page);
     const coordinator = await download(m.id, coordinatorId);
     expect(coordinator.status).toBe(200);
     expect(coordinator.headers.get("Cache-Control")).toBe("private, no-store");
