@@ -195,6 +195,24 @@ function otherActiveAdmins(tx: Tx, excludeId: number) {
 }
 
 /** Changes a coordinator's role; nobody changes their own, and the last active administrator stays one. */
+/** A coordinator's own name, as emails and the log show it; audited with the name before and after. */
+export function renameCoordinator(db: Db, { id, name }: { id: number; name: string }) {
+  return db.transaction((tx) => {
+    const current = tx.select().from(coordinators).where(eq(coordinators.id, id)).get();
+    if (!current || current.name === name) return { changed: false };
+    tx.update(coordinators).set({ name }).where(eq(coordinators.id, id)).run();
+    recordAudit(tx, {
+      actorType: "coordinator",
+      actorId: id,
+      action: "coordinator.renamed",
+      entityType: "coordinator",
+      entityId: id,
+      details: { email: current.email, before: { name: current.name }, after: { name } },
+    });
+    return { changed: true };
+  });
+}
+
 export function changeCoordinatorRole(
   db: Db,
   { id, role, actorId }: { id: number; role: CoordinatorRole; actorId: number },

@@ -5,6 +5,7 @@ import { ErrorSummary, TextField } from "~/components/form-fields";
 import { NewPasswordFields } from "~/components/set-password-form";
 import { useValidatedForm } from "~/components/use-validated-form";
 import { changeCoordinatorPassword } from "~/models/coordinator-password.server";
+import { renameCoordinator } from "~/models/coordinator.server";
 import { countLoginFailure, loginBlockedFor, requireCoordinator, requireCoordinatorSession } from "~/utils/auth.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
@@ -12,18 +13,23 @@ import { getEnv } from "~/utils/env.server";
 import { issuesToFieldErrors, type FormErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { tooManyRequests } from "~/utils/rate-limit.server";
-import { COORDINATOR_ROLE_LABELS } from "~/validation/coordinator";
+import { COORDINATOR_ROLE_LABELS, coordinatorNameSchema, type CoordinatorNameInput } from "~/validation/coordinator";
 import { changePasswordSchema, type ChangePasswordInput } from "~/validation/set-password";
 
 export const meta: MetaFunction = () => [{ title: "Il mio account - Area coordinatori" }];
 
 const CHANGED = "password-cambiata";
+const RENAMED = "nome-cambiato";
+
+type ActionData = FormErrors & { intent: "name" | "password"; values?: { name: string } };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const coordinator = await requireCoordinator(request);
+  const outcome = new URL(request.url).searchParams.get("esito");
   return json({
     coordinator: { name: coordinator.name, email: coordinator.email, roleLabel: COORDINATOR_ROLE_LABELS[coordinator.role] },
-    changed: new URL(request.url).searchParams.get("esito") === CHANGED,
+    changed: outcome === CHANGED,
+    renamed: outcome === RENAMED,
   });
 }
 
@@ -33,8 +39,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await request.formData();
   await validateCsrf(request, formData);
   const { coordinator, sessionId } = await requireCoordinatorSession(request);
+  if (formData.get("intent") === "name") {
+    const name = String(formData.get("name") ?? "");
+    const named = coordinatorNameSchema.safeParse({ name });
+    if (!named.success) return json<ActionData>({ intent: "name", errors: issuesToFieldErrors(named.error.issues), values: { name } }, { status: 400 });
+    renameCoordinator(getDb(), { id: coordinator.id, name: named.data.name });
+    return redirect(`/admin/account?esito=${RENAMED}`);
+  }
   const parsed = changePasswordSchema.safeParse(Object.fromEntries(formData));
-  if (!parsed.success) return json<FormErrors>({ errors: issuesToFieldErrors(parsed.error.issues) }, { status: 400 });
+  if (!parsed.success) return json<ActionData>({ intent: "password", errors: issuesToFieldErrors(parsed.error.issues) }, { status: 400 });
 
   // The current password is a sign-in in all but name: same limits, so it cannot be guessed here.
   const ip = context.clientIp;
@@ -50,21 +63,22 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
   if (!result.ok) {
     countLoginFailure({ ip, email: coordinator.email });
-    return json<FormErrors>({ errors: { currentPassword: WRONG_PASSWORD } }, { status: 400 });
+    return json<ActionData>({ intent: "password", errors: { currentPassword: WRONG_PASSWORD } }, { status: 400 });
   }
   wakeOutboxWorker();
   return redirect(`/admin/account?esito=${CHANGED}`);
 }
 
 export default function AccountPage() {
-  const { coordinator, changed } = useLoaderData<typeof loader>();
+  const { coordinator, changed, renamed } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
+  const passwordResult = actionData?.intent === "password" ? actionData : undefined;
   const navigation = useNavigation();
   const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<ChangePasswordInput>({
     schema: changePasswordSchema,
     defaultValues: { currentPassword: "", password: "", confirmPassword: "" },
-    serverErrors: actionData?.errors,
-    formError: actionData?.formError,
+    serverErrors: passwordResult?.errors,
+    formError: passwordResult?.formError,
   });
   return (
     <>
@@ -83,7 +97,9 @@ export default function AccountPage() {
         <dt className="col-sm-3">Ruolo</dt>
         <dd className="col-sm-9">{coordinator.roleLabel}</dd>
       </dl>
-      <p>Per cambiare nome, email o ruolo chiedi a un amministratore del Coordinamento.</p>
+      <p>Per cambiare email o ruolo chiedi a un amministratore del Coordinamento.</p>
+
+      <NameForm current={coordinator.name} renamed={renamed && !actionData} result={actionData?.intent === "name" ? actionData : undefined} />
 
       <section aria-labelledby="password-title" className="mt-5" style={{ maxWidth: "40rem" }}>
         <h2 id="password-title">Cambia password</h2>
@@ -91,7 +107,7 @@ export default function AccountPage() {
         <Form method="post" noValidate onSubmit={onSubmit}>
           <AuthenticityTokenInput name="csrf" />
           {showSummary ? (
-            <ErrorSummary ref={summaryRef} errors={errorList} formError={actionData?.formError} failureTitle="Password non cambiata" />
+            <ErrorSummary ref={summaryRef} errors={errorList} formError={passwordResult?.formError} failureTitle="Password non cambiata" />
           ) : null}
           <TextField
             label="Password attuale"
@@ -107,5 +123,43 @@ export default function AccountPage() {
         </Form>
       </section>
     </>
+  );
+}
+
+/** The coordinator's own name: shown in the emails to the referenti and in the log. */
+function NameForm({ current, renamed, result }: { current: string; renamed: boolean; result: ActionData | undefined }) {
+  const navigation = useNavigation();
+  const name = result?.values?.name ?? current;
+  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<CoordinatorNameInput>({
+    schema: coordinatorNameSchema,
+    defaultValues: { name },
+    serverErrors: result?.errors,
+  });
+  return (
+    <section aria-labelledby="nome-title" className="mt-5" style={{ maxWidth: "40rem" }}>
+      <h2 id="nome-title">Il tuo nome</h2>
+      {renamed ? (
+        <div className="alert alert-success" role="status">
+          Nome aggiornato.
+        </div>
+      ) : null}
+      <Form method="post" noValidate onSubmit={onSubmit}>
+        <AuthenticityTokenInput name="csrf" />
+        <input type="hidden" name="intent" value="name" />
+        {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} failureTitle="Nome non cambiato" titleId="name-error-summary-title" /> : null}
+        <TextField
+          label="Nome e cognome"
+          hint="Compare nelle email che invii ai referenti e nel registro delle attività."
+          autoComplete="name"
+          // Without JavaScript the server fills the field.
+          defaultValue={name}
+          error={errorFor("name")}
+          {...form.register("name")}
+        />
+        <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
+          Salva il nome
+        </button>
+      </Form>
+    </section>
   );
 }

@@ -19,11 +19,13 @@ const role = z.preprocess(
     .refine((v): v is CoordinatorRole => (COORDINATOR_ROLE_VALUES as readonly string[]).includes(v), "Scegli il ruolo"),
 ) as unknown as z.ZodType<CoordinatorRole, z.ZodTypeDef, string>;
 
+const name = z.preprocess(
+  (v) => (typeof v === "string" ? cleanLine(v) : v),
+  z.string({ required_error: "Inserisci il nome", invalid_type_error: "Inserisci il nome" }).trim().min(1, "Inserisci il nome").max(100, maxLengthMessage("Il nome", 100)),
+);
+
 export const inviteCoordinatorSchema = z.object({
-  name: z.preprocess(
-    (v) => (typeof v === "string" ? cleanLine(v) : v),
-    z.string({ required_error: "Inserisci il nome", invalid_type_error: "Inserisci il nome" }).trim().min(1, "Inserisci il nome").max(100, maxLengthMessage("Il nome", 100)),
-  ),
+  name,
   email: z
     .string({ required_error: "Inserisci l'email", invalid_type_error: "Inserisci l'email" })
     .trim()
@@ -35,6 +37,11 @@ export const inviteCoordinatorSchema = z.object({
 });
 
 export type InviteCoordinatorInput = z.input<typeof inviteCoordinatorSchema>;
+
+/** The name a coordinator gives themselves on /admin/account (emails and the log show it). */
+export const coordinatorNameSchema = z.object({ name });
+
+export type CoordinatorNameInput = z.input<typeof coordinatorNameSchema>;
 
 export const changeRoleSchema = z.object({
   id: z.coerce.number({ invalid_type_error: "Coordinatore non valido" }).int().positive("Coordinatore non valido"),

@@ -164,6 +164,32 @@ describe("Il mio account: changing one's own password", () => {
   });
 });
 
+describe("Il mio account: one's own name", () => {
+  it("changes the name the emails and the log show, audited with before and after; refuses an empty one keeping the input", async () => {
+    const me = await createCoordinatorWithPassword(CURRENT);
+    const { cookie } = await sessionCookieFor(me.id);
+    const empty = await changePassword(cookie, { intent: "name", name: "   " });
+    expect(empty.status).toBe(400);
+    expect(await empty.json()).toMatchObject({ intent: "name", errors: { name: "Inserisci il nome" }, values: { name: "   " } });
+    expect(coordinatorRow(me.id).name).toBe("Giulia Bianchi");
+
+    const renamed = await changePassword(cookie, { intent: "name", name: "  Giulia Bianchi Lo Verde " });
+    expect(renamed.status).toBe(302);
+    expect(renamed.headers.get("Location")).toBe("/admin/account?esito=nome-cambiato");
+    expect(coordinatorRow(me.id).name).toBe("Giulia Bianchi Lo Verde");
+    expect(auditFor(me.id).filter((a) => a.action === "coordinator.renamed").map((a) => [a.actorId, a.details])).toEqual([
+      [me.id, { email: me.email, before: { name: "Giulia Bianchi" }, after: { name: "Giulia Bianchi Lo Verde" } }],
+    ]);
+    // The password is untouched.
+    expect(await signsInWith(me.email, CURRENT)).toBe(true);
+
+    const { html } = await renderRoute(accountPage, await adminGet("/admin/account?esito=nome-cambiato", me.id));
+    expect(html).toContain("Nome aggiornato.");
+    expect(html).toMatch(/<label for="name">Nome e cognome<\/label>/);
+    expect(html).toMatch(/<input[^>]*name="name"[^>]*value="Giulia Bianchi Lo Verde"/);
+  });
+});
+
 describe("/admin/account page", () => {
   it("shows name, email and role, and the form with real labels", async () => {
     const me = await createCoordinatorWithPassword(CURRENT, { role: "admin" });
