@@ -95,7 +95,11 @@ export type AuditFilters = {
 const isoDay = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
 
 /** The filters and page of the query string (?azione=&chi=&dal=&al=&q=&pagina=); bad values are dropped. */
-export function parseAuditQuery(params: URLSearchParams): { filters: AuditFilters; page: number } {
+/**
+ * The log's filters from the address. A malformed date is left out and a range that ends before it
+ * starts is kept (it finds nothing): both are named in `dateProblems`, for the fields to say so.
+ */
+export function parseAuditQuery(params: URLSearchParams): { filters: AuditFilters; page: number; dateProblems: { dal?: string; al?: string } } {
   const value = (name: string, max = 200) => {
     const v = (params.get(name) ?? "").trim();
     return v && v.length <= max ? v : undefined;
@@ -104,15 +108,22 @@ export function parseAuditQuery(params: URLSearchParams): { filters: AuditFilter
   const from = value("dal");
   const to = value("al");
   const page = Number(params.get("pagina") ?? "1");
+  const validFrom = from && isoDay(from) ? from : undefined;
+  const validTo = to && isoDay(to) ? to : undefined;
+  const dateProblems: { dal?: string; al?: string } = {};
+  if (from && !validFrom) dateProblems.dal = "Data non valida: non è stata usata";
+  if (to && !validTo) dateProblems.al = "Data non valida: non è stata usata";
+  else if (validFrom && validTo && validTo < validFrom) dateProblems.al = "La data «Al» viene prima della data «Dal»: correggi l'intervallo";
   return {
     filters: {
       action: value("azione", 100),
       actor: actor && (/^\d{1,9}$/.test(actor) || actor === "sistema" || actor === "pubblico") ? actor : undefined,
-      from: from && isoDay(from) ? from : undefined,
-      to: to && isoDay(to) ? to : undefined,
+      from: validFrom,
+      to: validTo,
       q: value("q"),
     },
     page: Number.isInteger(page) && page >= 1 ? page : 1,
+    dateProblems,
   };
 }
 

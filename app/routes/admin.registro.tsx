@@ -20,15 +20,15 @@ export const meta: MetaFunction = () => [{ title: "Registro attività - Area coo
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireCoordinator(request);
   const db = getDb();
-  const { filters, page } = parseAuditQuery(new URL(request.url).searchParams);
+  const { filters, page, dateProblems } = parseAuditQuery(new URL(request.url).searchParams);
   const result = listAuditEntries(db, { filters, page });
-  return json({ filters, ...result, options: getAuditFilterOptions(db), provinceNames: provinceNamesByCode(db), recordNames: auditRecordNames(db, { entries: result.entries }) });
+  return json({ filters, dateProblems, ...result, options: getAuditFilterOptions(db), provinceNames: provinceNamesByCode(db), recordNames: auditRecordNames(db, { entries: result.entries }) });
 }
 
 const integer = new Intl.NumberFormat("it-IT");
 
 export default function AuditLogPage() {
-  const { filters, entries, total, page, pageCount, options, provinceNames, recordNames } = useLoaderData<typeof loader>();
+  const { filters, dateProblems, entries, total, page, pageCount, options, provinceNames, recordNames } = useLoaderData<typeof loader>();
   const actionOptions = [...new Set([...options.actions, ...(filters.action ? [filters.action] : [])])]
     .map((value) => ({ value, label: auditActionTitle(value) }))
     .sort((a, b) => a.label.localeCompare(b.label, "it"));
@@ -77,8 +77,8 @@ export default function AuditLogPage() {
             options={actorOptions}
             defaultValue={filters.actor ?? ""}
           />
-          <TextField className="col-md-3 col-xl-2" name="dal" label="Dal" type="date" defaultValue={filters.from ?? ""} />
-          <TextField className="col-md-3 col-xl-2" name="al" label="Al" type="date" defaultValue={filters.to ?? ""} />
+          <TextField className="col-md-3 col-xl-2" name="dal" label="Dal" type="date" defaultValue={filters.from ?? ""} error={dateProblems.dal} />
+          <TextField className="col-md-3 col-xl-2" name="al" label="Al" type="date" defaultValue={filters.to ?? ""} error={dateProblems.al} />
           <TextField
             className="col-md-6 col-xl-2"
             name="q"

@@ -161,9 +161,21 @@ describe("/admin/registro filters and pages", () => {
     expect((await page(`?azione=membership.approved&chi=${adminId()}`)).total).toBe(0);
     const bad = await load("?dal=2025-02-30&al=ieri&chi=qualcuno&pagina=-4");
     expect(bad.status).toBe(200);
-    const data = (await bad.json()) as LogPage;
+    const data = (await bad.json()) as LogPage & { dateProblems: Record<string, string> };
     expect(data.filters).toEqual({});
     expect(data.page).toBe(1);
+    // The dates left out are named on their fields.
+    expect(data.dateProblems).toEqual({ dal: "Data non valida: non è stata usata", al: "Data non valida: non è stata usata" });
+  });
+
+  it("says so on the field when the range ends before it starts, instead of only finding nothing", async () => {
+    const backwards = (await (await load("?dal=2025-03-28&al=2025-03-01")).json()) as LogPage & { dateProblems: Record<string, string> };
+    expect(backwards.total).toBe(0);
+    expect(backwards.dateProblems).toEqual({ al: "La data «Al» viene prima della data «Dal»: correggi l'intervallo" });
+    const { html } = await renderRoute(registro, await adminGet("/admin/registro?dal=2025-03-28&al=2025-03-01", giulia.id));
+    expect(html).toMatch(/<input id="al" name="al" type="date" class="form-control is-invalid"[^>]*aria-invalid="true"[^>]*aria-describedby="al-error"/);
+    expect(html).toContain("La data «Al» viene prima della data «Dal»: correggi l&#x27;intervallo");
+    expect(((await (await load("?dal=2025-03-01&al=2025-03-28")).json()) as { dateProblems: object }).dateProblems).toEqual({});
   });
 
   it("listAuditEntries answers the same for the model's callers", () => {
