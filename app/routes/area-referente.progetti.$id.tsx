@@ -1,6 +1,8 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useEffect, useRef } from "react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { CheckboxField } from "~/components/form-fields";
 import { ReferentAreaFrame, headerData } from "~/components/referent-area";
 import { ReferentProjectForm } from "~/components/referent-project-form";
 import { canEditProjects, closeProject, getOwnProject, projectFormValues, updateProject } from "~/models/referent-area.server";
@@ -30,6 +32,8 @@ function projectId(value: string | undefined) {
   return Number(value);
 }
 
+const CONFIRM_CLOSE = "Spunta la conferma per chiudere il progetto";
+
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const access = await requireReferent(request);
   const id = projectId(params.id);
@@ -49,6 +53,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!id) throw notFound();
   const db = getDb();
   if (formData.get("intent") === "close") {
+    // Closing cannot be undone from the area: it takes a tick, checked after who may close what.
+    if (formData.get("confirmClose") !== "on") {
+      const project = getOwnProject(db, { access, projectId: id });
+      if (!project) throw notFound();
+      if (!canEditProjects(db, access) || project.closedAt) throw forbidden("Il progetto non si può chiudere.");
+      return json({ closeError: CONFIRM_CLOSE }, { status: 400 });
+    }
     const result = closeProject(db, { access, projectId: id });
     if (!result.ok) throw result.reason === "not_found" ? notFound() : forbidden("Il progetto non si può chiudere.");
     return redirect("/area-referente?esito=progetto-chiuso");
@@ -67,17 +78,32 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function EditProjectPage() {
   const { header, values } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
+  const saved = actionData && "values" in actionData ? actionData : undefined;
+  const closeError = actionData && "closeError" in actionData ? actionData.closeError : undefined;
+  // With JavaScript the page stays: the focus goes to the box the message is about.
+  const confirmRef = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (closeError) confirmRef.current?.focus();
+  }, [closeError, actionData]);
   return (
     <ReferentAreaFrame referent={header}>
       <h1>Modifica progetto</h1>
-      <ReferentProjectForm values={actionData?.values ?? values} serverErrors={actionData?.errors} submitLabel="Salva il progetto" />
+      <ReferentProjectForm values={saved?.values ?? values} serverErrors={saved?.errors} submitLabel="Salva il progetto" />
       <section className="mt-5" aria-labelledby="chiudi">
         <h2 id="chiudi" className="h4">
           Il progetto è terminato?
         </h2>
         <p>Chiudendolo resta nello storico dell'ente ma non conta più tra i progetti attivi. Non si può riaprire da qui.</p>
-        <Form method="post">
+        <Form method="post" noValidate>
           <AuthenticityTokenInput name="csrf" />
+          <CheckboxField
+            ref={confirmRef}
+            name="confirmClose"
+            label="Confermo che il progetto è terminato e va chiuso"
+            error={closeError}
+            // Without JavaScript the page answering the post opens on the message.
+            autoFocus={!!closeError}
+          />
           <button type="submit" name="intent" value="close" className="btn btn-outline-danger">
             Chiudi progetto
           </button>

@@ -208,7 +208,12 @@ describe("the ente's projects", () => {
     const form = await get(editProject, `/area-referente/progetti/${created.id}`, cookie, params);
     expect((await form.json()).values).toMatchObject({ fundedPlaces: "12", managingOrganization: "Associazione Esempio" });
     expect((await post(editProject, `/area-referente/progetti/${created.id}`, projectFields({ fundedPlaces: "15" }), cookie, params)).status).toBe(302);
-    expect((await post(editProject, `/area-referente/progetti/${created.id}`, { intent: "close" }, cookie, params)).status).toBe(302);
+    // Closing cannot be undone from the area: without the tick it is refused, with a message.
+    const unconfirmed = await post(editProject, `/area-referente/progetti/${created.id}`, { intent: "close" }, cookie, params);
+    expect(unconfirmed.status).toBe(400);
+    expect(await unconfirmed.json()).toEqual({ closeError: "Spunta la conferma per chiudere il progetto" });
+    expect(projectsOf(a.memberBodyId).find((p) => p.id === created.id)!.closedAt).toBeNull();
+    expect((await post(editProject, `/area-referente/progetti/${created.id}`, { intent: "close", confirmClose: "on" }, cookie, params)).status).toBe(302);
     const closed = projectsOf(a.memberBodyId).find((p) => p.id === created.id)!;
     expect(closed.fundedPlaces).toBe(15);
     expect(closed.closedAt).toBeInstanceOf(Date);
