@@ -15,7 +15,7 @@ import { notAwaitingApproval } from "./sai-project.server";
 import { nextTurn, ROWS_PER_TURN } from "~/utils/event-loop.server";
 import { MEMBER_BODY_KIND_LABELS } from "~/validation/labels";
 import { projectColumnKey, type BaseColumnKey, type ProjectFieldKey, type RowStatus } from "~/validation/member-import";
-import { forBody } from "~/utils/text";
+import { forBody, ofBody } from "~/utils/text";
 import { registrationSchema, type Registration } from "~/validation/registration";
 import {
   ALLOWED_CATEGORIES,
@@ -80,6 +80,7 @@ type Reference = {
   bodiesByComune: Map<string, Body>;
   bodiesByFiscalCode: Map<string, Body>;
   knownReferents: Map<number, KnownReferent[]>;
+  activeBodiesByEmail: Map<string, { id: number; name: string }[]>;
   /** Open projects by ente; `counted`: the ente's own, not those of a scheda awaiting approval. */
   openProjects: Map<number, (Project & { counted: boolean })[]>;
 };
@@ -137,6 +138,10 @@ export function loadReference(db: Db | Tx): Reference {
   for (const referent of active) {
     if (!seen.has(referent.id)) push(knownReferents, referent.memberBodyId, { referent, requestId: null, requestStatus: null });
   }
+  // Whose referente an address already is: one person may be referente of a Comune and of its Unione.
+  const namesById = new Map(bodies.map((b) => [b.id, b.name]));
+  const activeBodiesByEmail = new Map<string, { id: number; name: string }[]>();
+  for (const referent of active) push(activeBodiesByEmail, referent.email.toLowerCase(), { id: referent.memberBodyId, name: namesById.get(referent.memberBodyId) ?? "" });
 
   // The projects of a scheda are stored with the ente but are not the ente's until it is approved
   // (decision 012): a row is compared with the ente's own, and with those of its own request.
@@ -149,7 +154,7 @@ export function loadReference(db: Db | Tx): Reference {
     push(openProjects, project.memberBodyId, { ...project, counted });
   }
 
-  return { provincesByKey, comuniByCode, comuniByName, bodiesByComune, bodiesByFiscalCode, knownReferents, openProjects };
+  return { provincesByKey, comuniByCode, comuniByName, bodiesByComune, bodiesByFiscalCode, knownReferents, activeBodiesByEmail, openProjects };
 }
 
 type ComuneLookup = { ok: true; comune: Comune } | { ok: false; message: string };
@@ -272,6 +277,7 @@ function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) 
   const label = (key: string) => fileLabels[key] ?? defaultLabel(key);
   const entiInFile = new Map<string, number>();
   const fiscalCodesInFile = new Map<string, { line: number; ente: string }>();
+  const emailsInFile = new Map<string, { line: number; ente: string }>();
 
   return (row: ImportRow): RowPlan => {
     const v = (key: string) => row.values[key] ?? "";
@@ -410,8 +416,20 @@ function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) 
     entiInFile.set(enteKey, row.line);
     fiscalCodesInFile.set(r.fiscalCode, { line: row.line, ente: enteKey });
 
+    // Not an error (a dirigente may be referente of a Comune and of its Unione), but often a slip:
+    // the person then gets one invitation for both enti.
+    const sameAddress = emailsInFile.get(r.email);
+    const otherBody = ref.activeBodiesByEmail.get(r.email)?.find((b) => b.id !== body?.id);
+    const sharedAddress = sameAddress
+      ? [`Attenzione: lo stesso indirizzo email è alla riga ${sameAddress.line} per un altro ente, e la stessa persona sarà referente di entrambi`]
+      : otherBody
+        ? [`Attenzione: questo indirizzo email è già del referente ${ofBody(otherBody.name)}, e la stessa persona sarà referente di entrambi gli enti`]
+        : [];
+    if (!sameAddress) emailsInFile.set(r.email, { line: row.line, ente: enteKey });
+
     if (!body) {
-      return { ...base, status: "new", errors, registration: r, bodyName, provinceCode: comune?.provinceCode ?? r.provinceCode, projectAdds: r.projects, projectUpdates: [] };
+      const changes = sharedAddress.length ? ["Nuovo ente con il suo referente", ...sharedAddress] : [];
+      return { ...base, changes, status: "new", errors, registration: r, bodyName, provinceCode: comune?.provinceCode ?? r.provinceCode, projectAdds: r.projects, projectUpdates: [] };
     }
 
     const bodyChanges = changedFields(body, {
@@ -455,6 +473,7 @@ function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) 
     } else {
       changes.push(`Nuova adesione per un ente già registrato (${body.name})`);
       if (describeBody.length) changes.push(`Cambia: ${describeBody.join(", ")}`);
+      changes.push(...sharedAddress);
     }
     if (adds.length) changes.push(adds.length === 1 ? "Aggiunge 1 progetto" : `Aggiunge ${adds.length} progetti`);
     for (const u of updates) {

@@ -14,7 +14,7 @@ import { PENDING_WITHOUT_EMAILS_MESSAGE, templateColumns } from "~/validation/me
 import { createTestCoordinator } from "../../support/admin";
 import { countRows } from "../../support/db-queries";
 import { bodyFiscalCode, csvFile, importHeaders, randomFiscalCode, xlsxFile, type SheetRow } from "../../support/import-files";
-import { createReferent } from "../../support/invitations";
+import { createReferent, freeComune } from "../../support/invitations";
 import { APP_URL } from "../../support/requests";
 
 const H = Object.fromEntries(templateColumns(2).map((c) => [c.key, c.header])) as Record<string, string>;
@@ -290,6 +290,27 @@ describe("parsing and preview of a realistic file", () => {
       "Ci sono più comuni con questo nome (San Teodoro (ME), San Teodoro (SS)): indica il codice ISTAT o la sigla della provincia, ad esempio «San Teodoro (ME)»",
       "Comune di San Teodoro (SS)",
       "Comune di Castell'Umberto (ME)",
+    ]);
+  });
+});
+
+describe("preview of addresses shared between enti", () => {
+  it("notes, without refusing the rows, an address given for two enti or already the referente's of another ente", async () => {
+    const existing = await createReferent({ provinceCode: "082" });
+    const existingBody = getDb().select().from(memberBodies).where(eq(memberBodies.id, existing.request.memberBodyId)).get()!;
+    const shared = `ufficio.${Math.random().toString(36).slice(2, 8)}@example.org`;
+    const rows: ImportRow[] = [
+      { municipality: freeComune("084"), email: shared },
+      { municipality: freeComune("085"), email: shared },
+      { municipality: freeComune("086"), email: existing.email },
+      { municipality: freeComune("088"), email: `altro.${Math.random().toString(36).slice(2, 8)}@example.org` },
+    ].map((over, i) => ({ line: i + 2, values: { ...valuesOf(row({ email: over.email })), municipality: over.municipality }, cells: [] }));
+    const preview = await previewImport(getDb(), { rows });
+    expect(preview.rows.map((r) => [r.status, r.changes])).toEqual([
+      ["new", []],
+      ["new", ["Nuovo ente con il suo referente", "Attenzione: lo stesso indirizzo email è alla riga 2 per un altro ente, e la stessa persona sarà referente di entrambi"]],
+      ["new", ["Nuovo ente con il suo referente", `Attenzione: questo indirizzo email è già del referente del ${existingBody.name}, e la stessa persona sarà referente di entrambi gli enti`]],
+      ["new", []],
     ]);
   });
 });
