@@ -61,7 +61,7 @@ const emlWriter = nodemailer.createTransport({ streamTransport: true, buffer: tr
  * recipient and date. Not the file that was sent (in the local default that one stays under
  * data/mail/ for whoever runs the portal), so it never holds a usable code or link.
  */
-export async function redactedEmlForCoordinators(email: OutboxRow, env: PreviewEnv & Pick<Env, "MAIL_FROM" | "uploadsDir">) {
+export async function redactedEmlForCoordinators(email: OutboxRow, env: PreviewEnv & Pick<Env, "MAIL_FROM" | "uploadsDir"> & { contactEmail?: string | null }) {
   const rendered = await renderEmailForCoordinators(email, env);
   const uploaded = rendered.uploadedAttachments
     .map((a) => ({ filename: a.filename, contentType: a.contentType, path: materialFilePath(env.uploadsDir, a.storedFileName) }))
@@ -69,6 +69,7 @@ export async function redactedEmlForCoordinators(email: OutboxRow, env: PreviewE
   const attachments = [...rendered.attachments, ...uploaded];
   const info = await emlWriter.sendMail({
     from: env.MAIL_FROM,
+    replyTo: env.contactEmail ?? undefined,
     to: email.recipient,
     subject: rendered.subject,
     html: rendered.html,

@@ -1,4 +1,6 @@
-import type { MetaFunction } from "@remix-run/node";
+import { json, type MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { getEnv } from "~/utils/env.server";
 
 export const meta: MetaFunction = () => [
   { title: "Dichiarazione di accessibilità - Coordinamento SAI - ANCI Sicilia" },
@@ -10,9 +12,15 @@ export const meta: MetaFunction = () => [
   },
 ];
 
-const FEEDBACK_EMAIL = "accessibilita@anci.sicilia.it";
+/** Until CONTACT_EMAIL is set, the address of the Coordinamento's first design (to be confirmed by ANCI Sicilia). */
+const DEFAULT_FEEDBACK_EMAIL = "accessibilita@anci.sicilia.it";
+
+export function loader() {
+  return json({ feedbackEmail: getEnv().contactEmail ?? DEFAULT_FEEDBACK_EMAIL });
+}
 
 export default function Accessibility() {
+  const { feedbackEmail } = useLoaderData<typeof loader>();
   return (
     <div className="container my-5">
       <div className="row">
@@ -69,7 +77,7 @@ export default function Accessibility() {
           <p>
             Per segnalare casi di mancata conformità ai requisiti di accessibilità, o per richiedere informazioni e
             contenuti esclusi dall'ambito di applicazione della direttiva, è possibile scrivere all'indirizzo{" "}
-            <a href={`mailto:${FEEDBACK_EMAIL}`}>{FEEDBACK_EMAIL}</a>, indicando la pagina e il problema riscontrato.
+            <a href={`mailto:${feedbackEmail}`}>{feedbackEmail}</a>, indicando la pagina e il problema riscontrato.
           </p>
           <p>ANCI Sicilia risponde alle segnalazioni entro 30 giorni.</p>
 

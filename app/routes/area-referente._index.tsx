@@ -7,6 +7,7 @@ import { findOtherEnte, getReferentOverview, listOtherEnti } from "~/models/refe
 import { validateCsrf } from "~/utils/csrf.server";
 import { formatDateIt, formatIsoDay } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
 import { requireReferent, startReferentSession } from "~/utils/referent-auth.server";
 import { areaPageHandle } from "~/utils/skip-link";
 import { useIndexFormAction } from "~/components/use-index-form-action";
@@ -42,6 +43,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     header: headerData(access),
     otherEnti: listOtherEnti(getDb(), { access }).map((e) => ({ ...e, statusLabel: ACCESS_STATUS_LABELS[e.status] })),
     outcome: outcome ? OUTCOMES[outcome] ?? null : null,
+    contactEmail: getEnv().contactEmail,
     overview: {
       ...overview,
       pendingEmail: overview.pendingEmail ? { email: overview.pendingEmail.email, until: formatDateIt(overview.pendingEmail.expiresAt) } : null,
@@ -75,7 +77,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function MyBodyPage() {
   const formAction = useIndexFormAction();
-  const { header, otherEnti, outcome, overview } = useLoaderData<typeof loader>();
+  const { header, otherEnti, outcome, overview, contactEmail } = useLoaderData<typeof loader>();
   const { referent, body, projects } = overview;
   const openProjects = projects.filter((p) => !p.closedAt);
   const closedProjects = projects.filter((p) => p.closedAt);
@@ -109,7 +111,16 @@ export default function MyBodyPage() {
           <dt className="col-sm-4">Codice fiscale dell'ente</dt>
           <dd className="col-sm-8">{body.fiscalCode}</dd>
         </dl>
-        <p className="text-muted">Per correggere i dati dell'ente scrivi ai coordinatori di ANCI Sicilia.</p>
+        <p className="text-muted">
+          Per correggere i dati dell'ente scrivi ai coordinatori di ANCI Sicilia
+          {contactEmail ? (
+            <>
+              {" "}
+              all'indirizzo <a href={`mailto:${contactEmail}`}>{contactEmail}</a>
+            </>
+          ) : null}
+          .
+        </p>
       </section>
 
       {otherEnti.length > 0 ? (

@@ -17,11 +17,16 @@ export const meta: MetaFunction = () => [
 export function loader() {
   // The periods the retention job applies (settings RETENTION_UNCONFIRMED_DAYS, RETENTION_REJECTED_MONTHS).
   const env = getEnv();
-  return json({ version: PRIVACY_NOTICE_VERSION, unconfirmedDays: env.RETENTION_UNCONFIRMED_DAYS, rejectedMonths: env.RETENTION_REJECTED_MONTHS });
+  return json({
+    version: PRIVACY_NOTICE_VERSION,
+    unconfirmedDays: env.RETENTION_UNCONFIRMED_DAYS,
+    rejectedMonths: env.RETENTION_REJECTED_MONTHS,
+    contactEmail: env.contactEmail,
+  });
 }
 
 export default function Privacy() {
-  const { version, unconfirmedDays, rejectedMonths } = useLoaderData<typeof loader>();
+  const { version, unconfirmedDays, rejectedMonths, contactEmail } = useLoaderData<typeof loader>();
 
   return (
     <div className="container my-5">
@@ -132,7 +137,15 @@ export default function Privacy() {
             <li>di opporsi al trattamento per motivi connessi alla sua situazione particolare.</li>
           </ul>
           <p>
-            I diritti possono essere esercitati scrivendo ad ANCI Sicilia ai recapiti indicati sul sito istituzionale.
+            I diritti possono essere esercitati scrivendo ad ANCI Sicilia
+            {contactEmail ? (
+              <>
+                {" "}
+                all'indirizzo <a href={`mailto:${contactEmail}`}>{contactEmail}</a> o
+              </>
+            ) : null}{" "}
+            ai recapiti indicati sul sito istituzionale. Chi è referente può anche scaricare i propri dati o chiederne la
+            cancellazione dall'area referente.
           </p>
           <p>
             Chi ritiene che il trattamento dei propri dati violi il GDPR ha diritto di proporre reclamo al{" "}

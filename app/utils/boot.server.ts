@@ -32,6 +32,7 @@ export async function bootPortal({ log = console.log }: { log?: (line: string) =
     db,
     transport,
     from: env.MAIL_FROM,
+    replyTo: env.contactEmail ?? undefined,
     pollMs: env.MAIL_POLL_MS,
     ratePerSecond: env.MAIL_RATE_PER_SECOND,
     maxAttempts: env.MAIL_MAX_ATTEMPTS,

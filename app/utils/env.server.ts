@@ -90,6 +90,9 @@ const envSchema = z
             : `è vuoto: indica l'indirizzo email del mittente, ${MAIL_FROM_EXAMPLE}`,
         });
       }),
+    // Where referenti and visitors write to the coordinators: the Reply-To of every email, and the
+    // address the referent area, /privacy and /accessibilita give.
+    CONTACT_EMAIL: optionalString.pipe(z.string().email("deve essere un indirizzo email, come coordinamento.sai@anci.sicilia.it").optional()),
     ADMIN_EMAIL: optionalString.pipe(z.string().email("deve essere un indirizzo email").optional()),
     ADMIN_PASSWORD: optionalString.pipe(
       z.string().min(12, "deve avere almeno 12 caratteri").optional(),
@@ -129,6 +132,7 @@ function resolveEnv(raw: Record<string, string | undefined>) {
     uploadsDir: path.join(dataDir, "uploads"),
     appUrl: appUrl.origin,
     secureCookies: appUrl.protocol === "https:",
+    contactEmail: env.CONTACT_EMAIL?.toLowerCase() ?? null,
     regions: env.REGION,
   };
 }

@@ -6,6 +6,8 @@ import type { Env } from "./env.server";
 
 export type OutgoingMessage = {
   from: string;
+  /** Where a reply goes (the coordinators' address), when it is not the sender's. */
+  replyTo?: string;
   to: string;
   subject: string;
   html: string;

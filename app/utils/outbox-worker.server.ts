@@ -10,6 +10,8 @@ export type OutboxWorkerOptions = {
   db: Db;
   transport: MailTransport;
   from: string;
+  /** CONTACT_EMAIL: the sender is a no-reply address, so «rispondi a questo messaggio» reaches the coordinators. */
+  replyTo?: string;
   pollMs: number;
   ratePerSecond: number;
   maxAttempts: number;
@@ -59,6 +61,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions) {
       const attachments = [...rendered.attachments, ...rendered.uploadedAttachments.map((a) => uploadedFile(a, options.uploadsDir))];
       await transport.send({
         from,
+        replyTo: options.replyTo,
         to: row.recipient,
         subject: rendered.subject,
         html: rendered.html,

@@ -22,12 +22,13 @@ afterAll(async () => {
   await smtp.close();
 });
 
-function startWorker({ ratePerSecond = 1000 } = {}) {
+function startWorker({ ratePerSecond = 1000, replyTo }: { ratePerSecond?: number; replyTo?: string } = {}) {
   const transport = createMailTransport({ SMTP_URL: smtp.url, mailDir: "" });
   const worker = startOutboxWorker({
     db: getDb(),
     transport,
     from: "Coordinamento SAI <noreply@portale.test>",
+    replyTo,
     pollMs: 20,
     ratePerSecond,
     maxAttempts: 5,
@@ -73,6 +74,30 @@ describe("email delivery through the outbox", () => {
       expect(notice.text).toContain("Rosalia Rossi");
     } finally {
       await worker.stop();
+    }
+  });
+
+  it("with CONTACT_EMAIL, every email's Reply-To is the coordinators' address, so a reply does not go to the no-reply sender", async () => {
+    smtp.state.behaviour = "accept";
+    const to = uniqueEmail("risposta");
+    const worker = startWorker({ replyTo: "coordinamento@portale.test" });
+    try {
+      queueTestEmail(to);
+      const [message] = await until(() => (receivedBy(to).length ? receivedBy(to) : undefined));
+      expect(message.replyTo?.text).toBe("coordinamento@portale.test");
+      expect(message.from?.text).toContain("noreply@portale.test");
+    } finally {
+      await worker.stop();
+    }
+    // Without it, no Reply-To at all.
+    const other = uniqueEmail("senza-risposta");
+    const plain = startWorker();
+    try {
+      queueTestEmail(other);
+      const [message] = await until(() => (receivedBy(other).length ? receivedBy(other) : undefined));
+      expect(message.replyTo).toBeUndefined();
+    } finally {
+      await plain.stop();
     }
   });
 

@@ -23,6 +23,12 @@ describe("settings", () => {
     expect(env.SMTP_URL).toBeUndefined();
   });
 
+  it("takes the coordinators' contact address, optional, in lower case; refuses anything that is not an address", () => {
+    expect(parseEnv({}).contactEmail).toBeNull();
+    expect(parseEnv({ CONTACT_EMAIL: " Coordinamento.SAI@Anci.example.it " }).contactEmail).toBe("coordinamento.sai@anci.example.it");
+    expect(failure({ CONTACT_EMAIL: "coordinamento" })).toMatch(/CONTACT_EMAIL deve essere un indirizzo email, come coordinamento\.sai@anci\.sicilia\.it/);
+  });
+
   it("uses secure cookies whenever APP_URL is https", () => {
     expect(parseEnv({ APP_URL: "https://sai.example.org" }).secureCookies).toBe(true);
   });
