@@ -94,10 +94,10 @@ export type AuditFilters = {
 
 const isoDay = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
 
-/** The filters and page of the query string (?azione=&chi=&dal=&al=&q=&pagina=); bad values are dropped. */
 /**
- * The log's filters from the address. A malformed date is left out and a range that ends before it
- * starts is kept (it finds nothing): both are named in `dateProblems`, for the fields to say so.
+ * The filters and page of the query string (?azione=&chi=&dal=&al=&q=&pagina=); bad values are
+ * dropped. A malformed date is left out and a range that ends before it starts is kept (it finds
+ * nothing): both are named in `dateProblems`, for the fields to say so.
  */
 export function parseAuditQuery(params: URLSearchParams): { filters: AuditFilters; page: number; dateProblems: { dal?: string; al?: string } } {
   const value = (name: string, max = 200) => {

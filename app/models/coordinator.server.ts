@@ -194,7 +194,6 @@ function otherActiveAdmins(tx: Tx, excludeId: number) {
     .get()!.n;
 }
 
-/** Changes a coordinator's role; nobody changes their own, and the last active administrator stays one. */
 /** A coordinator's own name, as emails and the log show it; audited with the name before and after. */
 export function renameCoordinator(db: Db, { id, name }: { id: number; name: string }) {
   return db.transaction((tx) => {
@@ -213,6 +212,7 @@ export function renameCoordinator(db: Db, { id, name }: { id: number; name: stri
   });
 }
 
+/** Changes a coordinator's role; nobody changes their own, and the last active administrator stays one. */
 export function changeCoordinatorRole(
   db: Db,
   { id, role, actorId }: { id: number; role: CoordinatorRole; actorId: number },

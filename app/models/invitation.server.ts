@@ -602,7 +602,7 @@ const termEndedBeforeStart = sql`(wr.valid_to < wrt.starts_at OR wr.erased_at < 
 /** The answers of a round table's invitees; `total` excludes the withdrawn invitations, counted apart. */
 export type InvitationCounts = { total: number; yes: number; no: number; pending: number; attended: number; withdrawn: number };
 
-const NO_INVITATIONS: Readonly<InvitationCounts> = Object.freeze({ total: 0, yes: 0, no: 0, pending: 0, attended: 0, withdrawn: 0 });
+export const NO_INVITATIONS: Readonly<InvitationCounts> = Object.freeze({ total: 0, yes: 0, no: 0, pending: 0, attended: 0, withdrawn: 0 });
 
 type AnswerTally = { roundTableId: number; answer: InvitationAnswer; n: number; attended: number };
 

@@ -277,7 +277,7 @@ function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) 
   const label = (key: string) => fileLabels[key] ?? defaultLabel(key);
   const entiInFile = new Map<string, number>();
   const fiscalCodesInFile = new Map<string, { line: number; ente: string }>();
-  const emailsInFile = new Map<string, { line: number; ente: string }>();
+  const emailsInFile = new Map<string, number>();
 
   return (row: ImportRow): RowPlan => {
     const v = (key: string) => row.values[key] ?? "";
@@ -418,14 +418,15 @@ function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) 
 
     // Not an error (a dirigente may be referente of a Comune and of its Unione), but often a slip:
     // the person then gets one invitation for both enti.
-    const sameAddress = emailsInFile.get(r.email);
+    const sameAddressLine = emailsInFile.get(r.email);
     const otherBody = ref.activeBodiesByEmail.get(r.email)?.find((b) => b.id !== body?.id);
-    const sharedAddress = sameAddress
-      ? [`Attenzione: lo stesso indirizzo email è alla riga ${sameAddress.line} per un altro ente, e la stessa persona sarà referente di entrambi`]
-      : otherBody
-        ? [`Attenzione: questo indirizzo email è già del referente ${ofBody(otherBody.name)}, e la stessa persona sarà referente di entrambi gli enti`]
-        : [];
-    if (!sameAddress) emailsInFile.set(r.email, { line: row.line, ente: enteKey });
+    const sharedAddress =
+      sameAddressLine !== undefined
+        ? [`Attenzione: lo stesso indirizzo email è alla riga ${sameAddressLine} per un altro ente, e la stessa persona sarà referente di entrambi`]
+        : otherBody
+          ? [`Attenzione: questo indirizzo email è già del referente ${ofBody(otherBody.name)}, e la stessa persona sarà referente di entrambi gli enti`]
+          : [];
+    if (sameAddressLine === undefined) emailsInFile.set(r.email, row.line);
 
     if (!body) {
       const changes = sharedAddress.length ? ["Nuovo ente con il suo referente", ...sharedAddress] : [];

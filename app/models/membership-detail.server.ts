@@ -212,14 +212,14 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl, now = new Date(
     .all()
     .map(({ project: p, declaredWith }) => ({
       ...projectView(p, now),
+      /** Declared by another scheda not approved: not the ente's (nor counted) unless that one is approved. */
+      notYetOfBody:
+        declaredWith?.status && p.requestId !== request.id && !isProposal({ submission: declaredWith.submission })
+          ? NOT_YET_OF_BODY[declaredWith.status] ?? null
+          : null,
       /** How the page and its log name the project: "Ordinari PROG-1-PR-1", or its start without a code. */
       name: `${SAI_CATEGORY_LABELS[p.category]} ${p.projectCode ?? `dal ${formatIsoDay(p.startDate)}`}`,
       requestId: p.requestId,
-      /** Declared by another scheda not approved: not the ente's (nor counted) unless that one is approved. */
-      notYetOfBody:
-        p.requestId !== request.id && declaredWith?.status && NOT_YET_OF_BODY[declaredWith.status] && !isProposal({ submission: declaredWith.submission })
-          ? NOT_YET_OF_BODY[declaredWith.status]!
-          : null,
     }));
 
   const otherRequests = db

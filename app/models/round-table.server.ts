@@ -5,7 +5,7 @@ import { roundTableEmailData, type RoundTableEmailData } from "~/utils/round-tab
 import { toRomeLocalInput } from "~/utils/rome-time";
 import { speakersToText, type RoundTableFormValues, type RoundTableInput } from "~/validation/round-table";
 import { recordAudit } from "./audit.server";
-import { countInvitationsByRoundTable, invitationAnswerUrls } from "./invitation.server";
+import { countInvitationsByRoundTable, invitationAnswerUrls, NO_INVITATIONS } from "./invitation.server";
 import { listMaterials } from "./material.server";
 import { queueEmail } from "./outbox.server";
 import { referentInOffice } from "./referent.server";
@@ -385,8 +385,6 @@ function upcomingAndArchive(db: Db, { now, where, page, pageSize }: { now: Date;
     .all();
   return { upcoming, archive: { rows, total, page: current, pageCount } };
 }
-
-const NO_INVITATIONS = { total: 0, yes: 0, no: 0, pending: 0, attended: 0, withdrawn: 0 };
 
 /** The round tables for the coordinators, with their answers: upcoming, and a page of the past ones. */
 export function listRoundTablesForAdmin(db: Db, { now, pastPage = 1, pageSize = ARCHIVE_PAGE_SIZE }: { now: Date; pastPage?: number; pageSize?: number }) {
