@@ -157,6 +157,16 @@ export function loadReference(db: Db | Tx): Reference {
   return { provincesByKey, comuniByCode, comuniByName, bodiesByComune, bodiesByFiscalCode, knownReferents, activeBodiesByEmail, openProjects };
 }
 
+/** Why a row cannot give an ente a referente other than the ones it has (active or in progress), or null. */
+function referentConflict(body: Body, known: KnownReferent[]) {
+  if (known.length === 0) return null;
+  const current = [...new Set(known.map((k) => k.referent.email))].join(", ");
+  const inProgress = known.every((k) => k.requestStatus === "email_unverified" || k.requestStatus === "pending");
+  return inProgress
+    ? `Per ${body.name} c'è già una richiesta di adesione in corso con un altro referente (${current}): decidila prima in Adesioni`
+    : `${body.name} ha già un referente (${current}): il cambio di referente si fa con la scheda di subentro, non con l'importazione`;
+}
+
 type ComuneLookup = { ok: true; comune: Comune } | { ok: false; message: string };
 
 /** A comune by ISTAT code or by name; "Castro (LE)" picks among homonyms. */
@@ -378,7 +388,15 @@ function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) 
       projects: projectGroups.length,
     };
     const base = { line: row.line, ...display, changes: [] as string[] };
-    if (!parsed.success || errors.length) return { ...base, status: "error", errors };
+    if (!parsed.success || errors.length) {
+      // Said now too, not only once the other cells are fixed: a Comune that already has another referente.
+      const recorded = comune ? ref.bodiesByComune.get(comune.istatCode) : undefined;
+      const email = v("email").trim().toLowerCase();
+      const known = recorded ? (ref.knownReferents.get(recorded.id) ?? []) : [];
+      const conflict = recorded && email && !known.some((k) => k.referent.email === email) ? referentConflict(recorded, known) : null;
+      if (conflict) addError("email", conflict);
+      return { ...base, status: "error", errors };
+    }
 
     const r = parsed.data;
     const bodyName = comune ? `Comune di ${comune.name}` : r.bodyName!;
@@ -440,15 +458,9 @@ function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) 
     });
     const known = ref.knownReferents.get(body.id) ?? [];
     const match = known.find((k) => k.referent.email === r.email);
-    if (!match && known.length > 0) {
-      const current = [...new Set(known.map((k) => k.referent.email))].join(", ");
-      const inProgress = known.every((k) => k.requestStatus === "email_unverified" || k.requestStatus === "pending");
-      addError(
-        "email",
-        inProgress
-          ? `Per ${body.name} c'è già una richiesta di adesione in corso con un altro referente (${current}): decidila prima in Adesioni`
-          : `${body.name} ha già un referente (${current}): il cambio di referente si fa con la scheda di subentro, non con l'importazione`,
-      );
+    const conflict = match ? null : referentConflict(body, known);
+    if (conflict) {
+      addError("email", conflict);
       return { ...base, status: "error", errors };
     }
 

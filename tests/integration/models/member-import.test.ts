@@ -315,6 +315,21 @@ describe("preview of addresses shared between enti", () => {
   });
 });
 
+describe("preview of a row with several problems", () => {
+  it("says at once that the Comune already has another referente, beside the cells to fix", async () => {
+    const existing = await createReferent({ provinceCode: "089" });
+    const rows: ImportRow[] = [
+      { line: 2, values: { ...valuesOf(row({ "p1.fundedPlaces": "12,5" })), municipality: existing.fields.municipalityCode }, cells: [] },
+    ];
+    const [plan] = (await previewImport(getDb(), { rows })).rows;
+    expect(plan.status).toBe("error");
+    expect(plan.errors.map((e) => [e.key, e.message])).toEqual([
+      ["p1.fundedPlaces", expect.any(String)],
+      ["email", expect.stringMatching(/ha già un referente \(.*\): il cambio di referente si fa con la scheda di subentro, non con l'importazione$/)],
+    ]);
+  });
+});
+
 describe("preview of a long file", () => {
   it("judges the rows in turns of 500, letting other work run in between, and keeps the file's order", async () => {
     // The same ente on every row: row 2 is new, each later row is refused as a repeat of row 2,
