@@ -87,7 +87,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return json<ActionData>({ step: "email", email: raw.email, errors: issuesToFieldErrors(parsed.error.issues) }, { status: 400 });
   }
   const { email } = parsed.data;
-  limitCodeRequests({ ip, email });
+  const retryAfter = limitCodeRequests({ ip, email });
+  if (retryAfter !== null) {
+    // The form stays, with the address typed, rather than an error page.
+    const formError = `Sono stati chiesti troppi codici in poco tempo: riprova tra ${minutesText(retryAfter)}. Se hai già ricevuto un'email, puoi entrare con il suo pulsante «Accedi all'area referente».`;
+    return json<ActionData>({ step: "email", email, errors: {}, formError }, { status: 429, headers: { "Retry-After": String(retryAfter) } });
+  }
   // Known or not, eligible or not: the same page and the same words.
   const { sent } = requestLoginCode(getDb(), { email, appUrl: getEnv().appUrl });
   if (sent) wakeOutboxWorker();

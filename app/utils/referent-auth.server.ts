@@ -10,7 +10,7 @@ import {
 } from "~/models/referent-session.server";
 import { getCookies } from "./cookies.server";
 import { getDb } from "./db.server";
-import { consumeRateLimit, isRateLimited, tooManyRequests } from "./rate-limit.server";
+import { consumeRateLimit, isRateLimited } from "./rate-limit.server";
 
 // Request helpers of the referent area (issue 6). Every referent loader and action calls
 // requireReferent (or requireActiveReferent) itself and reads data only through the returned
@@ -131,12 +131,12 @@ export const SIGN_IN_FAILURES_PER_IP = 30;
 export const SIGN_IN_FAILURES_PER_EMAIL = 15;
 export const SIGN_IN_FAILURE_WINDOW_MS = 15 * 60 * 1000;
 
-/** Counts a request for a code; throws 429 once the address or the IP has asked too often. */
-export function limitCodeRequests({ ip, email }: { ip: string; email: string }) {
+/** Counts a request for a code; once the address or the IP has asked too often, the seconds to wait (else null). */
+export function limitCodeRequests({ ip, email }: { ip: string; email: string }): number | null {
   const byIp = consumeRateLimit({ key: `ref-code-ip:${ip}`, limit: CODE_REQUESTS_PER_IP, windowMs: CODE_REQUEST_WINDOW_MS });
-  if (!byIp.allowed) throw tooManyRequests(byIp.retryAfterSeconds);
+  if (!byIp.allowed) return byIp.retryAfterSeconds;
   const byEmail = consumeRateLimit({ key: `ref-code-email:${email}`, limit: CODE_REQUESTS_PER_EMAIL, windowMs: CODE_REQUEST_WINDOW_MS });
-  if (!byEmail.allowed) throw tooManyRequests(byEmail.retryAfterSeconds);
+  return byEmail.allowed ? null : byEmail.retryAfterSeconds;
 }
 
 const failureKeys = ({ ip, email }: { ip: string; email?: string }) => [

@@ -279,8 +279,15 @@ describe("rate limits", () => {
     const blocked = await askCode(r.email, freshIp());
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get("Retry-After"))).toBeGreaterThan(0);
-    // The real wait, in words: the hour's window opened at the first request (not "qualche minuto").
-    expect(await blocked.text()).toBe("Troppe richieste in poco tempo: riprova tra 60 minuti.");
+    // The form stays with the address typed; the real wait, in words: the hour's window opened at
+    // the first request (not "qualche minuto").
+    expect(await blocked.json()).toEqual({
+      step: "email",
+      email: r.email,
+      errors: {},
+      formError:
+        "Sono stati chiesti troppi codici in poco tempo: riprova tra 60 minuti. Se hai già ricevuto un'email, puoi entrare con il suo pulsante «Accedi all'area referente».",
+    });
   });
 
   it("allows 20 code requests per IP per hour, whatever the addresses", async () => {
