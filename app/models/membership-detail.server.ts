@@ -31,10 +31,9 @@ import type { MembershipEdit } from "~/validation/membership-edit";
 import { recordAudit } from "./audit.server";
 import { outboxSubjectForCoordinators } from "./outbox-preview.server";
 import { moveInvitations } from "./invitation.server";
-import { isProposal } from "./referent-area.server";
 import { getBodyParticipation } from "./participation.server";
 import { declaredBodyChanges } from "./membership-review.server";
-import { PROJECT_FIELD_LABELS, projectView, replaceableProjects } from "./sai-project.server";
+import { notAwaitingApproval, PROJECT_FIELD_LABELS, projectView, replaceableProjects } from "./sai-project.server";
 import { isKnownProvince, provinceName } from "./territory.server";
 
 // Everything a coordinator needs to judge one membership request, and the corrections they can make.
@@ -204,19 +203,16 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl, now = new Date(
   const currentReferent = referentHistory.find((r) => r.isCurrent) ?? null;
 
   const projects = db
-    .select({ project: saiProjects, declaredWith: { status: declaringRequest.status, submission: declaringRequest.submission } })
+    .select({ project: saiProjects, counted: notAwaitingApproval().mapWith(Boolean), declaringStatus: declaringRequest.status })
     .from(saiProjects)
     .leftJoin(declaringRequest, eq(declaringRequest.id, saiProjects.requestId))
     .where(eq(saiProjects.memberBodyId, body.id))
     .orderBy(saiProjects.closedAt, desc(saiProjects.startDate), desc(saiProjects.id))
     .all()
-    .map(({ project: p, declaredWith }) => ({
+    .map(({ project: p, counted, declaringStatus }) => ({
       ...projectView(p, now),
       /** Declared by another scheda not approved: not the ente's (nor counted) unless that one is approved. */
-      notYetOfBody:
-        declaredWith?.status && p.requestId !== request.id && !isProposal({ submission: declaredWith.submission })
-          ? NOT_YET_OF_BODY[declaredWith.status] ?? null
-          : null,
+      notYetOfBody: !counted && declaringStatus && p.requestId !== request.id ? (NOT_YET_OF_BODY[declaringStatus] ?? null) : null,
       /** How the page and its log name the project: "Ordinari PROG-1-PR-1", or its start without a code. */
       name: `${SAI_CATEGORY_LABELS[p.category]} ${p.projectCode ?? `dal ${formatIsoDay(p.startDate)}`}`,
       requestId: p.requestId,

@@ -393,7 +393,7 @@ export function forgetEmailChanges(db: Db | Tx, { referentId }: { referentId: nu
 // ---------------------------------------------------------------------------------------------
 // The ente's SAI projects
 
-export type ProjectResult = { ok: true; projectId: number } | { ok: false; reason: "not_found" | "forbidden" | "closed" };
+export type ProjectResult = { ok: true; projectId: number } | { ok: false; reason: "not_found" | "forbidden" | "closed" | "unconfirmed" };
 
 const referentAudit = (access: ReferentAccess): ProjectAudit => ({ actorType: "referent", actorId: access.referentId, requestId: access.requestId });
 
@@ -458,13 +458,15 @@ export function updateProject(
 /** "Chiudi progetto": the project ends (closedAt) but stays in the ente's history. */
 export function closeProject(
   db: Db,
-  { access, projectId, now = new Date() }: { access: ReferentAccess; projectId: number; now?: Date },
+  { access, projectId, confirmed, now = new Date() }: { access: ReferentAccess; projectId: number; confirmed: boolean; now?: Date },
 ): ProjectResult {
   return db.transaction((tx): ProjectResult => {
     const current = getOwnProject(tx, { access, projectId });
     if (!current) return { ok: false, reason: "not_found" };
     if (!canEditProjects(tx, access)) return { ok: false, reason: "forbidden" };
     if (current.closedAt) return { ok: false, reason: "closed" };
+    // It cannot be reopened from the area: the referente ticks a confirmation.
+    if (!confirmed) return { ok: false, reason: "unconfirmed" };
     markProjectClosed(tx, { current, closedAt: now, audit: referentAudit(access) });
     return { ok: true, projectId: current.id };
   });

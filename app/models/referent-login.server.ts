@@ -135,31 +135,25 @@ export function verifyLoginCode(db: Db, { email, code, now = new Date() }: { ema
   });
 }
 
-/** Whether a sign-in link still works (GET of its page: reads only). */
-export function isLoginLinkUsable(db: Db, { token, now = new Date() }: { token: string; now?: Date }) {
-  if (!token || token.length > 200) return false;
-  return !!db
-    .select({ id: referentLoginCodes.id })
+/** The code row of a sign-in link not yet used nor expired, or undefined. */
+function liveLinkCode(db: Db | Tx, token: string, now: Date) {
+  if (!token || token.length > 200) return undefined;
+  return db
+    .select()
     .from(referentLoginCodes)
     .where(and(eq(referentLoginCodes.linkTokenHash, hashToken(token)), isNull(referentLoginCodes.usedAt), gt(referentLoginCodes.expiresAt, now)))
     .get();
 }
 
+/** Whether a sign-in link still works (GET of its page: reads only). */
+export function isLoginLinkUsable(db: Db, { token, now = new Date() }: { token: string; now?: Date }) {
+  return !!liveLinkCode(db, token, now);
+}
+
 /** The magic link's final step (a POST): the token works once, within the code's 10 minutes. */
 export function verifyLoginLink(db: Db, { token, now = new Date() }: { token: string; now?: Date }): LoginResult {
-  if (!token || token.length > 200) return { ok: false };
   return db.transaction((tx): LoginResult => {
-    const row = tx
-      .select()
-      .from(referentLoginCodes)
-      .where(
-        and(
-          eq(referentLoginCodes.linkTokenHash, hashToken(token)),
-          isNull(referentLoginCodes.usedAt),
-          gt(referentLoginCodes.expiresAt, now),
-        ),
-      )
-      .get();
+    const row = liveLinkCode(tx, token, now);
     if (!row) return { ok: false };
     return consume(tx, row, now);
   });

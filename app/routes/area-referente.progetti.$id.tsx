@@ -53,15 +53,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!id) throw notFound();
   const db = getDb();
   if (formData.get("intent") === "close") {
-    // Closing cannot be undone from the area: it takes a tick, checked after who may close what.
-    if (formData.get("confirmClose") !== "on") {
-      const project = getOwnProject(db, { access, projectId: id });
-      if (!project) throw notFound();
-      if (!canEditProjects(db, access) || project.closedAt) throw forbidden("Il progetto non si può chiudere.");
-      return json({ closeError: CONFIRM_CLOSE }, { status: 400 });
+    const result = closeProject(db, { access, projectId: id, confirmed: formData.get("confirmClose") === "on" });
+    if (!result.ok) {
+      if (result.reason === "unconfirmed") return json({ closeError: CONFIRM_CLOSE }, { status: 400 });
+      throw result.reason === "not_found" ? notFound() : forbidden("Il progetto non si può chiudere.");
     }
-    const result = closeProject(db, { access, projectId: id });
-    if (!result.ok) throw result.reason === "not_found" ? notFound() : forbidden("Il progetto non si può chiudere.");
     return redirect("/area-referente?esito=progetto-chiuso");
   }
   const values = Object.fromEntries(FIELDS.map((f) => [f, String(formData.get(f) ?? "")])) as ProjectFormValues;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { OUTBOX_STATUSES } from "#db/enums";
+import { pagina } from "./page-param";
 
 const optional = <T extends z.ZodTypeAny>(schema: T) => schema.optional().catch(undefined);
 
@@ -10,7 +11,7 @@ export const outboxQuerySchema = z.object({
   destinatario: optional(z.string().trim().max(254).min(1)),
   tavolo: optional(z.coerce.number().int().positive()),
   comunicazione: optional(z.coerce.number().int().positive()),
-  pagina: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+  pagina,
 });
 
 export const retrySchema = z.object({

@@ -1,9 +1,9 @@
 import { z } from "zod";
 
 /** `?pagina=N` of a list shown a page at a time; anything malformed means the first page. */
-export const pageParamSchema = z.object({
-  pagina: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
-});
+export const pagina = z.coerce.number().int().min(1).max(100_000).catch(1).default(1);
+
+export const pageParamSchema = z.object({ pagina });
 
 export function pageParam(searchParams: URLSearchParams) {
   return pageParamSchema.parse({ pagina: searchParams.get("pagina") ?? undefined }).pagina;
