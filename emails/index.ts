@@ -16,6 +16,7 @@ import * as referentLoginCode from "./referent-login-code";
 import * as referentEmailChange from "./referent-email-change";
 import * as handoverProposal from "./handover-proposal";
 import * as roundTableUpdated from "./round-table-updated";
+import * as roundTableRejoined from "./round-table-rejoined";
 import * as roundTableCancelled from "./round-table-cancelled";
 import * as materialsAvailable from "./materials-available";
 import * as erasureRequested from "./erasure-requested";
@@ -56,6 +57,7 @@ export const emailTemplates = {
   "referent-email-changed": referentEmailChanged as Template<referentEmailChanged.ReferentEmailChangedProps>,
   "handover-proposal": handoverProposal as Template<handoverProposal.HandoverProposalProps>,
   "round-table-updated": roundTableUpdated as Template<roundTableUpdated.RoundTableUpdatedProps>,
+  "round-table-rejoined": roundTableRejoined as Template<roundTableRejoined.RoundTableRejoinedProps>,
   "round-table-cancelled": roundTableCancelled as Template<roundTableCancelled.RoundTableCancelledProps>,
   "materials-available": materialsAvailable as Template<materialsAvailable.MaterialsAvailableProps>,
   "erasure-requested": erasureRequested as Template<erasureRequested.ErasureRequestedProps>,

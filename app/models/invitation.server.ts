@@ -411,6 +411,7 @@ function findByToken(tx: Db | Tx, token: string) {
       roundTable: roundTables,
       firstName: referents.firstName,
       lastName: referents.lastName,
+      memberBodyId: referents.memberBodyId,
       referentTermEnded: sql<number>`NOT (${referentInOffice()})`.mapWith(Boolean),
       replaced: sql<number>`EXISTS (SELECT 1 FROM referents successor WHERE successor.member_body_id = ${referents.memberBodyId}
         AND successor.id <> ${referents.id} AND successor.valid_from IS NOT NULL AND successor.valid_to IS NULL AND successor.erased_at IS NULL)`.mapWith(Boolean),
@@ -477,14 +478,19 @@ function refusalMessage(state: InvitationState, replaced: boolean): string | nul
 }
 
 export type AnswerResult =
-  | { ok: true; view: InvitationView }
+  /** calendarSent: the Tavolo changed while they had declined, and the new details went to them by email. */
+  | { ok: true; view: InvitationView; calendarSent: boolean }
   | { ok: false; reason: "not_found"; error: string }
   | { ok: false; reason: "closed"; error: string; view: InvitationView };
 
-/** Records "yes" or "no"; the answer can change until the round table starts. */
+/**
+ * Records "yes" or "no"; the answer can change until the round table starts. A "yes" after a "no"
+ * brings the invitee up to date by email if the Tavolo's date, place or link changed meanwhile
+ * (the updates skipped them while they had declined).
+ */
 export function answerInvitation(
   db: Db,
-  { token, answer, now = new Date() }: { token: string; answer: "yes" | "no"; now?: Date },
+  { token, answer, appUrl, now = new Date() }: { token: string; answer: "yes" | "no"; appUrl: string; now?: Date },
 ): AnswerResult {
   return db.transaction((tx): AnswerResult => {
     const found = findByToken(tx, token);
@@ -504,9 +510,30 @@ export function answerInvitation(
       entityId: found.invitation.id,
       details: { roundTableId: found.roundTable.id, answer, previous },
     });
+    const calendarSent = answer === "yes" && previous === "no" && found.invitation.notifiedSequence < found.roundTable.sequence;
+    if (calendarSent) sendCurrentCalendar(tx, { found, answerUrl: `${appUrl}/invito/${token}`, appUrl });
     const view = toView({ ...found, invitation: { ...found.invitation, answer, answeredAt: now } }, now);
-    return { ok: true, view };
+    return { ok: true, view, calendarSent };
   });
+}
+
+function sendCurrentCalendar(tx: Tx, { found, answerUrl, appUrl }: { found: NonNullable<ReturnType<typeof findByToken>>; answerUrl: string; appUrl: string }) {
+  const { invitation, roundTable } = found;
+  queueEmail(tx, {
+    to: invitation.email,
+    template: "round-table-rejoined",
+    props: {
+      recipientName: found.firstName ? `${found.firstName} ${found.lastName}` : null,
+      recipientEmail: invitation.email,
+      appUrl,
+      roundTable: roundTableEmailInfo(roundTable),
+      answerUrl,
+    },
+    roundTableId: roundTable.id,
+    memberBodyId: found.memberBodyId ?? undefined,
+    domain: domainOf(appUrl),
+  });
+  tx.update(invitations).set({ notifiedSequence: roundTable.sequence }).where(eq(invitations.id, invitation.id)).run();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -83,7 +83,7 @@ export type AnswerOwnResult = AnswerResult | { ok: false; reason: "not_yours"; e
  */
 export function answerOwnInvitation(
   db: Db,
-  { access, invitationId, answer, now = new Date() }: { access: ReferentAccess; invitationId: number; answer: "yes" | "no"; now?: Date },
+  { access, invitationId, answer, appUrl, now = new Date() }: { access: ReferentAccess; invitationId: number; answer: "yes" | "no"; appUrl: string; now?: Date },
 ): AnswerOwnResult {
   const invitation = db
     .select()
@@ -113,5 +113,5 @@ export function answerOwnInvitation(
       error: "Non è possibile cambiare qui la risposta a questo invito: usa il collegamento dell'email di invito.",
     };
   }
-  return answerInvitation(db, { token, answer, now });
+  return answerInvitation(db, { token, answer, appUrl, now });
 }

@@ -6,9 +6,10 @@ import { answerOwnInvitation, listReferentTavoli } from "~/models/referent-tavol
 import { validateCsrf } from "~/utils/csrf.server";
 import { formatDateTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
 import { requireReferent } from "~/utils/referent-auth.server";
 import { ROUND_TABLE_MODE_LABELS } from "~/utils/round-table-calendar";
-import { roundTableName, roundTableWhen } from "~/utils/round-table-format";
+import { CALENDAR_RESENT_MESSAGE, roundTableName, roundTableWhen } from "~/utils/round-table-format";
 import { areaPageHandle } from "~/utils/skip-link";
 
 export const handle = areaPageHandle;
@@ -21,6 +22,7 @@ export const meta: MetaFunction = () => [
 const ANSWER_WORDS = { yes: "Partecipo", no: "Non partecipo", pending: "Non hai ancora risposto" } as const;
 const OUTCOMES: Record<string, string> = {
   si: "Risposta registrata: partecipi al Tavolo tecnico.",
+  "si-aggiornato": `Risposta registrata: partecipi al Tavolo tecnico. ${CALENDAR_RESENT_MESSAGE}`,
   no: "Risposta registrata: non partecipi al Tavolo tecnico.",
 };
 
@@ -51,8 +53,8 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!Number.isSafeInteger(invitationId) || invitationId < 1 || (answer !== "si" && answer !== "no")) {
     return json({ error: "Scegli una risposta.", invitationId: null }, { status: 400 });
   }
-  const result = answerOwnInvitation(getDb(), { access, invitationId, answer: answer === "si" ? "yes" : "no" });
-  if (result.ok) return redirect(`/area-referente/tavoli?esito=${answer}`);
+  const result = answerOwnInvitation(getDb(), { access, invitationId, answer: answer === "si" ? "yes" : "no", appUrl: getEnv().appUrl });
+  if (result.ok) return redirect(`/area-referente/tavoli?esito=${result.calendarSent ? "si-aggiornato" : answer}`);
   if (result.reason === "not_yours" || result.reason === "not_found") {
     throw new Response("Invito non trovato.", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   }

@@ -6,8 +6,9 @@ import { answerInvitation, lookupInvitation, type InvitationView } from "~/model
 import { validateCsrf } from "~/utils/csrf.server";
 import { formatDateTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
 import { ROUND_TABLE_MODE_LABELS } from "~/utils/round-table-calendar";
-import { roundTableName, roundTableWhen } from "~/utils/round-table-format";
+import { CALENDAR_RESENT_MESSAGE, roundTableName, roundTableWhen } from "~/utils/round-table-format";
 import { answerFromParam, answerSchema } from "~/validation/invitations";
 
 export const meta: MetaFunction = () => [
@@ -48,8 +49,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
       { status: view ? 400 : 404 },
     );
   }
-  const result = answerInvitation(db, { token, answer: parsed.data.risposta === "si" ? "yes" : "no" });
-  if (result.ok) return json({ view: pageView(result.view), preselected: null, recorded: result.view.invitation.answer, error: null });
+  const result = answerInvitation(db, { token, answer: parsed.data.risposta === "si" ? "yes" : "no", appUrl: getEnv().appUrl });
+  if (result.ok) {
+    return json({ view: pageView(result.view), preselected: null, recorded: result.view.invitation.answer, calendarSent: result.calendarSent, error: null });
+  }
   if (result.reason === "not_found") return json({ view: null, preselected: null, recorded: null, error: result.error }, { status: 404 });
   return json({ view: pageView(result.view), preselected: null, recorded: null, error: result.error }, { status: 410 });
 }
@@ -57,11 +60,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function InvitationPage() {
   const loaded = useLoaderData<typeof loader>();
   const acted = useActionData<typeof action>();
-  const { view, preselected, recorded, error } = acted ?? loaded;
+  const data = acted ?? loaded;
+  const { view, preselected, recorded, error } = data;
+  const calendarSent = "calendarSent" in data && data.calendarSent;
   return (
     <div className="container my-5">
       <div className="row">
-        <div className="col-lg-9">{view ? <Invitation view={view} preselected={preselected} recorded={recorded} error={error} /> : <NotFound />}</div>
+        <div className="col-lg-9">{view ? <Invitation view={view} preselected={preselected} recorded={recorded} calendarSent={calendarSent} error={error} /> : <NotFound />}</div>
       </div>
     </div>
   );
@@ -89,11 +94,13 @@ function Invitation({
   view,
   preselected,
   recorded,
+  calendarSent,
   error,
 }: {
   view: PageView;
   preselected: "yes" | "no" | null;
   recorded: "pending" | "yes" | "no" | null;
+  calendarSent: boolean;
   error: string | null;
 }) {
   const { invitation, roundTable: rt, state } = view;
@@ -108,6 +115,7 @@ function Invitation({
             ? "Grazie, abbiamo registrato che parteciperai. Riceverai un promemoria qualche giorno prima."
             : "Grazie, abbiamo registrato che non parteciperai."}{" "}
           Puoi cambiare la risposta da questa pagina fino all'inizio dell'incontro.
+          {calendarSent ? <p className="mb-0 mt-2">{CALENDAR_RESENT_MESSAGE}</p> : null}
         </div>
       ) : null}
       {error ? (

@@ -46,6 +46,7 @@ export const EMAIL_SECRET_PROPS = {
   "referent-email-changed": {},
   "handover-proposal": { confirmUrl: "link" },
   "round-table-updated": { answerUrl: "link" },
+  "round-table-rejoined": { answerUrl: "link" },
   "round-table-cancelled": {},
   "materials-available": {},
   "erasure-requested": {},

@@ -35,3 +35,7 @@ function formatWhen(rt: { startsAt: Date | string | number; endsAt: Date | strin
 
 /** "3° Tavolo tecnico - Titolo" or "Tavolo tecnico - Titolo". */
 export const roundTableName = (rt: { number?: number | null; title: string }) => `${roundTableHeading(rt)} - ${rt.title}`;
+
+/** Said after a «Partecipo» that brought the invitee's calendar up to date (answerInvitation's calendarSent). */
+export const CALENDAR_RESENT_MESSAGE =
+  "Dopo l'invito il Tavolo tecnico è stato modificato: ti abbiamo inviato per email data, orario e luogo aggiornati, con l'evento da aggiungere al calendario.";

@@ -53,6 +53,7 @@ export const EMAIL_TEMPLATE_LABELS: Record<EmailTemplateName, string> = {
   "referent-email-changed": "Avviso di cambio dell'indirizzo email (al vecchio indirizzo)",
   "handover-proposal": "Proposta di subentro come referente",
   "round-table-updated": "Aggiornamento di un Tavolo tecnico",
+  "round-table-rejoined": "Tavolo tecnico aggiornato, a chi ora partecipa",
   "round-table-cancelled": "Annullamento di un Tavolo tecnico",
   "materials-available": "Materiali disponibili di un Tavolo tecnico",
   "erasure-requested": "Richiesta di cancellazione dei dati (ai coordinatori)",

@@ -19,7 +19,7 @@ export function invite(roundTableId: number, emails: string[], coordinatorId: nu
 }
 
 export function answer(roundTableId: number, email: string, value: "yes" | "no") {
-  expect(answerInvitation(getDb(), { token: answerTokenFor(roundTableId, email), answer: value })).toMatchObject({ ok: true });
+  expect(answerInvitation(getDb(), { token: answerTokenFor(roundTableId, email), answer: value, appUrl: APP_URL })).toMatchObject({ ok: true });
 }
 
 export function attend(roundTableId: number, email: string, attended: boolean, coordinatorId: number) {

@@ -19,6 +19,7 @@ import { approveMembership, revokeMembership } from "~/models/membership-review.
 import { getBodyParticipation } from "~/models/participation.server";
 import { listRoundTablesForAdmin, roundTableInvitees, updateRoundTable } from "~/models/round-table.server";
 import { getDb } from "~/utils/db.server";
+import { renderEmail } from "~/utils/render-email.server";
 import { scheduledJobs } from "~/utils/scheduled-jobs.server";
 import { hashToken } from "~/utils/tokens.server";
 import { createTestCoordinator } from "../../support/admin";
@@ -224,9 +225,9 @@ describe("answerInvitation", () => {
     sendInvitations(getDb(), { roundTableId: rt.id, filters: { provinceCodes: ["084"] }, coordinatorId, appUrl: APP_URL });
     const token = answerTokenFor(rt.id, agDmds.email);
     const at = new Date();
-    const yes = answerInvitation(getDb(), { token, answer: "yes", now: at });
+    const yes = answerInvitation(getDb(), { token, answer: "yes", appUrl: APP_URL, now: at });
     expect(yes.ok && yes.view.invitation).toMatchObject({ answer: "yes", email: agDmds.email });
-    const no = answerInvitation(getDb(), { token, answer: "no" });
+    const no = answerInvitation(getDb(), { token, answer: "no", appUrl: APP_URL });
     expect(no.ok).toBe(true);
     const row = invitationsOf(rt.id).find((r) => r.email === agDmds.email)!;
     expect(row.answer).toBe("no");
@@ -242,23 +243,80 @@ describe("answerInvitation", () => {
     const rt = createRoundTable({ startsInMs: HOUR });
     sendInvitations(getDb(), { roundTableId: rt.id, filters: { provinceCodes: ["084"] }, coordinatorId, appUrl: APP_URL });
     const token = answerTokenFor(rt.id, agDmds.email);
-    const late = answerInvitation(getDb(), { token, answer: "yes", now: new Date(rt.startsAt.getTime()) });
+    const late = answerInvitation(getDb(), { token, answer: "yes", appUrl: APP_URL, now: new Date(rt.startsAt.getTime()) });
     expect(late).toMatchObject({ ok: false, reason: "closed" });
     expect(!late.ok && late.error).toMatch(/già iniziato/);
     expect(invitationsOf(rt.id).find((r) => r.email === agDmds.email)).toMatchObject({ answer: "pending", answeredAt: null });
-    expect(answerInvitation(getDb(), { token: "sconosciuto", answer: "yes" })).toMatchObject({ ok: false, reason: "not_found" });
+    expect(answerInvitation(getDb(), { token: "sconosciuto", answer: "yes", appUrl: APP_URL })).toMatchObject({ ok: false, reason: "not_found" });
   });
 
   it("a cancelled round table, or one taken back to draft, cannot be answered", () => {
     const rt = createRoundTable();
     sendInvitations(getDb(), { roundTableId: rt.id, filters: { provinceCodes: ["084"] }, coordinatorId, appUrl: APP_URL });
     getDb().update(roundTables).set({ status: "cancelled" }).where(eq(roundTables.id, rt.id)).run();
-    const result = answerInvitation(getDb(), { token: answerTokenFor(rt.id, agDmds.email), answer: "yes" });
+    const result = answerInvitation(getDb(), { token: answerTokenFor(rt.id, agDmds.email), answer: "yes", appUrl: APP_URL });
     expect(!result.ok && result.error).toMatch(/annullato/);
     getDb().update(roundTables).set({ status: "draft" }).where(eq(roundTables.id, rt.id)).run();
-    const draft = answerInvitation(getDb(), { token: answerTokenFor(rt.id, agDmds.email), answer: "yes" });
+    const draft = answerInvitation(getDb(), { token: answerTokenFor(rt.id, agDmds.email), answer: "yes", appUrl: APP_URL });
     expect(!draft.ok && draft.error).toMatch(/non è al momento aperto/);
     expect(invitationsOf(rt.id).find((r) => r.email === agDmds.email)!.answer).toBe("pending");
+  });
+});
+
+describe("«Partecipo» after «Non partecipo»", () => {
+  const moveTo = (rt: { id: number; title: string }, day: string) =>
+    updateRoundTable(getDb(), {
+      id: rt.id,
+      input: roundTableInput({ title: rt.title, startsAt: `${day}T10:00`, endsAt: `${day}T12:00` }),
+      coordinatorId,
+      appUrl: APP_URL,
+    });
+
+  it("brings the calendar up to date when the Tavolo changed while they had declined, once", async () => {
+    const rt = createRoundTable({ startsAt: new Date("2031-09-10T13:00:00Z") });
+    sendInvitations(getDb(), { roundTableId: rt.id, filters: { extraEmails: ["ripensa@ospite.test"], includeReferents: false }, coordinatorId, appUrl: APP_URL });
+    const token = answerTokenFor(rt.id, "ripensa@ospite.test");
+    expect(answerInvitation(getDb(), { token, answer: "no", appUrl: APP_URL })).toMatchObject({ ok: true, calendarSent: false });
+    // The update skips whoever declined.
+    expect(moveTo(rt, "2031-09-17")).toMatchObject({ ok: true, notified: 0 });
+
+    const yes = answerInvitation(getDb(), { token, answer: "yes", appUrl: APP_URL });
+    expect(yes).toMatchObject({ ok: true, calendarSent: true });
+    const sent = emailsOf(rt.id, "round-table-rejoined");
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ recipient: "ripensa@ospite.test" });
+    expect(sent[0].props).toMatchObject({
+      answerUrl: `${APP_URL}/invito/${token}`,
+      roundTable: { startsAt: "2031-09-17T08:00:00.000Z", sequence: 1 },
+    });
+    const rendered = await renderEmail(sent[0].template, sent[0].props);
+    expect(rendered.subject).toMatch(/^Partecipazione registrata: /);
+    expect(rendered.text).toContain("mercoledì 17 settembre 2031, dalle 10:00 alle 12:00");
+    expect(rendered.attachments.map((a) => a.filename)).toEqual(["aggiornamento.ics"]);
+    const ics = rendered.attachments[0].content;
+    expect(ics).toContain("METHOD:REQUEST");
+    expect(ics).toContain("SEQUENCE:1");
+    expect(ics).toContain(`UID:tavolo-${rt.id}@`);
+
+    // Back and forth without a new change: their calendar is already current.
+    answerInvitation(getDb(), { token, answer: "no", appUrl: APP_URL });
+    expect(answerInvitation(getDb(), { token, answer: "yes", appUrl: APP_URL })).toMatchObject({ ok: true, calendarSent: false });
+    expect(emailsOf(rt.id, "round-table-rejoined")).toHaveLength(1);
+    // Being current again, the next update reaches them like any other invitee.
+    expect(moveTo(rt, "2031-09-24")).toMatchObject({ ok: true, notified: 1 });
+  });
+
+  it("sends nothing when the Tavolo did not change, or to whoever had not declined", () => {
+    const rt = createRoundTable({ startsAt: new Date("2031-10-10T13:00:00Z") });
+    sendInvitations(getDb(), { roundTableId: rt.id, filters: { extraEmails: ["deciso@ospite.test", "indeciso@ospite.test"], includeReferents: false }, coordinatorId, appUrl: APP_URL });
+    const declined = answerTokenFor(rt.id, "deciso@ospite.test");
+    answerInvitation(getDb(), { token: declined, answer: "no", appUrl: APP_URL });
+    expect(answerInvitation(getDb(), { token: declined, answer: "yes", appUrl: APP_URL })).toMatchObject({ ok: true, calendarSent: false });
+
+    expect(moveTo(rt, "2031-10-17")).toMatchObject({ ok: true, notified: 2 });
+    const undecided = answerTokenFor(rt.id, "indeciso@ospite.test");
+    expect(answerInvitation(getDb(), { token: undecided, answer: "yes", appUrl: APP_URL })).toMatchObject({ ok: true, calendarSent: false });
+    expect(emailsOf(rt.id, "round-table-rejoined")).toHaveLength(0);
   });
 });
 
@@ -268,8 +326,8 @@ describe("attendance and the list of answers", () => {
     sendInvitations(getDb(), { roundTableId: rt.id, filters: { provinceCodes: ["082", "084"], extraEmails: ["ospite@example.org"] }, coordinatorId, appUrl: APP_URL });
     const rows = invitationsOf(rt.id);
     const byEmail = (e: string) => rows.find((r) => r.email === e)!;
-    answerInvitation(getDb(), { token: answerTokenFor(rt.id, paOrdinari.email), answer: "yes" });
-    answerInvitation(getDb(), { token: answerTokenFor(rt.id, agDmds.email), answer: "no" });
+    answerInvitation(getDb(), { token: answerTokenFor(rt.id, paOrdinari.email), answer: "yes", appUrl: APP_URL });
+    answerInvitation(getDb(), { token: answerTokenFor(rt.id, agDmds.email), answer: "no", appUrl: APP_URL });
 
     expect(setAttendance(getDb(), { invitationId: byEmail(paOrdinari.email).id, attended: true, coordinatorId })).toEqual({ ok: true, changed: true });
     expect(setAttendance(getDb(), { invitationId: byEmail(paOrdinari.email).id, attended: true, coordinatorId })).toEqual({ ok: true, changed: false });
@@ -329,8 +387,8 @@ describe("sendDueReminders", () => {
 
   it("reminds those who said yes or have not answered, exactly once however often the job runs", () => {
     const rt = invitedTable({ startsInMs: DAY });
-    answerInvitation(getDb(), { token: answerTokenFor(rt.id, paOrdinari.email), answer: "yes" });
-    answerInvitation(getDb(), { token: answerTokenFor(rt.id, agDmds.email), answer: "no" });
+    answerInvitation(getDb(), { token: answerTokenFor(rt.id, paOrdinari.email), answer: "yes", appUrl: APP_URL });
+    answerInvitation(getDb(), { token: answerTokenFor(rt.id, agDmds.email), answer: "no", appUrl: APP_URL });
     const now = new Date();
     const first = sendDueReminders(getDb(), { now, appUrl: APP_URL });
     const second = sendDueReminders(getDb(), { now, appUrl: APP_URL });
@@ -441,8 +499,8 @@ describe("sendDueReminders: one reminder per invitation, only if invited before 
   it("who answered no gets none; yes and pending get one, with their answer", () => {
     const rt = createRoundTable({ startsAt: at("2031-03-15T14:00:00Z"), reminderDays: 2 });
     invite(rt.id, at("2031-03-01T09:00:00Z"), "si@ospite.test", "no@ospite.test", "attesa@ospite.test");
-    answerInvitation(getDb(), { token: answerTokenFor(rt.id, "si@ospite.test"), answer: "yes", now: at("2031-03-02T09:00:00Z") });
-    answerInvitation(getDb(), { token: answerTokenFor(rt.id, "no@ospite.test"), answer: "no", now: at("2031-03-02T09:00:00Z") });
+    answerInvitation(getDb(), { token: answerTokenFor(rt.id, "si@ospite.test"), answer: "yes", appUrl: APP_URL, now: at("2031-03-02T09:00:00Z") });
+    answerInvitation(getDb(), { token: answerTokenFor(rt.id, "no@ospite.test"), answer: "no", appUrl: APP_URL, now: at("2031-03-02T09:00:00Z") });
 
     expect(remind(at("2031-03-13T14:00:00Z"))).toEqual({ roundTables: 1, emails: 2 });
     expect(remindedEmails(rt.id)).toEqual(["attesa@ospite.test", "si@ospite.test"]);
@@ -529,7 +587,7 @@ describe("a referente replaced after being invited", () => {
     }
     getDb().update(roundTables).set({ startsAt: new Date(Date.now() - DAY), endsAt: new Date(Date.now() - DAY + HOUR) }).where(eq(roundTables.id, held.id)).run();
     const oldToken = answerTokenFor(upcoming.id, outgoing.email);
-    expect(answerInvitation(getDb(), { token: oldToken, answer: "yes" }).ok).toBe(true);
+    expect(answerInvitation(getDb(), { token: oldToken, answer: "yes", appUrl: APP_URL }).ok).toBe(true);
     const before = countInvitations(getDb(), { roundTableId: upcoming.id });
 
     const incoming = await createReferent({
@@ -550,7 +608,7 @@ describe("a referente replaced after being invited", () => {
     expect(view.state).toBe("withdrawn");
     expect(view.roundTable.onlineUrl).toBeNull();
     expect(view.refusal).toBe(ANSWER_PASSED_ON_MESSAGE);
-    const refused = answerInvitation(getDb(), { token: oldToken, answer: "no" });
+    const refused = answerInvitation(getDb(), { token: oldToken, answer: "no", appUrl: APP_URL });
     expect(refused).toMatchObject({ ok: false, reason: "closed", error: ANSWER_PASSED_ON_MESSAGE });
 
     // Counted apart: the old "yes" is no longer among the answers, the ente is invited once (the

@@ -56,7 +56,7 @@ beforeAll(async () => {
   const moved = createTestRoundTable(coordinatorId, { startsAt: "2030-11-03T15:00", endsAt: "2030-11-03T17:00" });
   expect(invite(moved.id)).toMatchObject({ ok: true, count: 4 });
   const token = answerTokenFor(moved.id, agrigento.email);
-  expect(answerInvitation(db, { token, answer: "no" })).toMatchObject({ ok: true });
+  expect(answerInvitation(db, { token, answer: "no", appUrl: APP_URL })).toMatchObject({ ok: true });
   const updated = updateRoundTable(db, {
     id: moved.id,
     input: roundTableInput({ title: moved.title, startsAt: "2030-11-04T15:00", endsAt: "2030-11-04T17:00" }),

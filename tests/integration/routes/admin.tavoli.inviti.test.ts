@@ -8,7 +8,7 @@ import { getDb } from "~/utils/db.server";
 import { adminGet, adminPost, createTestCoordinator, settle } from "../../support/admin";
 import { answerTokenFor, auditOf, createReferent, createRoundTable, emailsOf, HOUR, invitationsOf, tableCounts } from "../../support/invitations";
 import { renderRoute } from "../../support/render-route";
-import { routeArgs } from "../../support/requests";
+import { APP_URL, routeArgs } from "../../support/requests";
 
 const PATH = "/admin/tavoli/:id/inviti";
 let coordinatorId: number;
@@ -165,8 +165,8 @@ describe("/admin/tavoli/:id/inviti", () => {
   it("lists the answers with the email status and saves attendance (audited)", async () => {
     const rt = createRoundTable();
     sendInvitations(getDb(), { roundTableId: rt.id, filters: { provinceCodes: ["081", "083"] }, coordinatorId, appUrl: "http://portale.test" });
-    answerInvitation(getDb(), { token: answerTokenFor(rt.id, tp.email), answer: "yes" });
-    answerInvitation(getDb(), { token: answerTokenFor(rt.id, me.email), answer: "no" });
+    answerInvitation(getDb(), { token: answerTokenFor(rt.id, tp.email), answer: "yes", appUrl: APP_URL });
+    answerInvitation(getDb(), { token: answerTokenFor(rt.id, me.email), answer: "no", appUrl: APP_URL });
     const failed = emailsOf(rt.id).find((e) => e.recipient === tpMsna.email)!;
     getDb().update(outbox).set({ status: "failed", lastError: "550 Casella inesistente" }).where(eq(outbox.id, failed.id)).run();
     getDb().update(outbox).set({ status: "sent" }).where(eq(outbox.recipient, tp.email)).run();
@@ -218,7 +218,7 @@ describe("/admin/tavoli/:id/inviti", () => {
     const leaving = await createReferent({ provinceCode: "088" });
     const rt = createRoundTable();
     sendInvitations(getDb(), { roundTableId: rt.id, filters: { includeReferents: false, extraEmails: [staying.email, leaving.email] }, coordinatorId, appUrl: "http://portale.test" });
-    answerInvitation(getDb(), { token: answerTokenFor(rt.id, leaving.email), answer: "yes" });
+    answerInvitation(getDb(), { token: answerTokenFor(rt.id, leaving.email), answer: "yes", appUrl: APP_URL });
     expect(revokeMembership(getDb(), { appUrl: "http://portale.test", id: leaving.request.id, coordinatorId, reason: "Uscita dalla rete" })).toEqual({ ok: true });
 
     const all = await page(rt.id);

@@ -1,10 +1,11 @@
 import crypto from "node:crypto";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { invitations, materials, roundTables } from "#db/schema";
+import { invitations, materials, outbox, roundTables } from "#db/schema";
 import { sendInvitations } from "~/models/invitation.server";
 import * as tavoli from "~/routes/area-referente.tavoli";
 import { getDb } from "~/utils/db.server";
+import { CALENDAR_RESENT_MESSAGE } from "~/utils/round-table-format";
 import { createTestCoordinator, settle } from "../../support/admin";
 import { createReferent, referentCookie, referentGet, referentPost } from "../../support/referent";
 import { renderRoute } from "../../support/render-route";
@@ -78,6 +79,15 @@ describe("I miei Tavoli", () => {
     expect(getDb().select().from(invitations).where(eq(invitations.id, invitation.id)).get()!.answer).toBe("no");
 
     expect((await answer(cookie, invitation.id, "forse")).status).toBe(400);
+
+    // Moved while they had declined: «Partecipo» sends the new details and says so.
+    getDb().update(roundTables).set({ sequence: rt.sequence + 1 }).where(eq(roundTables.id, rt.id)).run();
+    const rejoined = await answer(cookie, invitation.id, "si");
+    expect(rejoined.headers.get("Location")).toBe("/area-referente/tavoli?esito=si-aggiornato");
+    const after = await renderRoute(tavoli, referentGet("/area-referente/tavoli?esito=si-aggiornato", cookie));
+    expect(after.html.replaceAll("&#x27;", "'")).toContain(CALENDAR_RESENT_MESSAGE);
+    const rejoinedEmails = getDb().select().from(outbox).where(and(eq(outbox.roundTableId, rt.id), eq(outbox.template, "round-table-rejoined"))).all();
+    expect(rejoinedEmails.map((e) => e.recipient)).toEqual([a.email]);
   });
 
   it("gives the link of an online meeting to the invitee who has not declined, and marks the answer given", async () => {

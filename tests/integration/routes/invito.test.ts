@@ -6,12 +6,15 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { invitations, roundTables } from "#db/schema";
 import { sendInvitations } from "~/models/invitation.server";
+import { updateRoundTable } from "~/models/round-table.server";
 import * as route from "~/routes/invito.$token";
 import { getDb } from "~/utils/db.server";
+import { CALENDAR_RESENT_MESSAGE } from "~/utils/round-table-format";
 import { createTestCoordinator } from "../../support/admin";
-import { answerTokenFor, createReferent, createRoundTable, HOUR, invitationsOf, tableCounts } from "../../support/invitations";
+import { answerTokenFor, createReferent, createRoundTable, emailsOf, HOUR, invitationsOf, tableCounts } from "../../support/invitations";
 import { renderRoute } from "../../support/render-route";
 import { APP_URL, browserPost, loadContext, routeArgs } from "../../support/requests";
+import { roundTableInput } from "../../support/round-tables";
 
 let coordinatorId: number;
 let referent: Awaited<ReturnType<typeof createReferent>>;
@@ -95,6 +98,19 @@ describe("/invito/:token", () => {
     expect(row().answer).toBe("no");
     const page = await renderRoute(route, get(token), "/invito/:token");
     expect(page.html).toContain("Hai risposto che non parteciperai.");
+  });
+
+  it("«Partecipo» after «Non partecipo» and a change of date says the updated details went by email", async () => {
+    const { rt, token } = invite();
+    await answer(token, "no");
+    const input = roundTableInput({ title: rt.title, mode: "online", startsAt: "2031-11-20T10:00", endsAt: "2031-11-20T12:00" });
+    expect(updateRoundTable(getDb(), { id: rt.id, input, coordinatorId, appUrl: APP_URL })).toMatchObject({ ok: true, notified: 0 });
+
+    const yes = await renderPage(await post(token, { risposta: "si" }), token);
+    expect(yes.status).toBe(200);
+    expect(yes.html).toContain("Grazie, abbiamo registrato che parteciperai");
+    expect(yes.html.replaceAll("&#x27;", "'")).toContain(CALENDAR_RESENT_MESSAGE);
+    expect(emailsOf(rt.id, "round-table-rejoined").map((e) => e.recipient)).toEqual([referent.email]);
   });
 
   it("after the start: the page says so, a POST is refused with 410 and changes nothing", async () => {
