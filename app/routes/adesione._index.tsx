@@ -10,7 +10,7 @@ import { getEnv } from "~/utils/env.server";
 import { formDataToObject, issuesToFieldErrors } from "~/utils/form-data";
 import { checkHoneypot } from "~/utils/honeypot.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
-import { consumeRateLimit, minutesText } from "~/utils/rate-limit.server";
+import { consumeRateLimit, minutesText, tooManyRequestsInit } from "~/utils/rate-limit.server";
 import { emptyProject, registrationSchema } from "~/validation/registration";
 
 export const meta: MetaFunction = () => [
@@ -69,10 +69,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const env = getEnv();
   const limit = consumeRateLimit({ key: `adesione:${context.clientIp}`, limit: env.REGISTRATIONS_PER_IP_PER_HOUR, windowMs: 60 * 60_000 });
   if (!limit.allowed) {
-    return json<ActionData>(
-      { values, errors: {}, formError: tooManySchedeMessage(limit.retryAfterSeconds) },
-      { status: 429, headers: { "Retry-After": String(limit.retryAfterSeconds) } },
-    );
+    return json<ActionData>({ values, errors: {}, formError: tooManySchedeMessage(limit.retryAfterSeconds) }, tooManyRequestsInit(limit.retryAfterSeconds));
   }
   const result = submitRegistration(getDb(), { registration: checked.data, appUrl: env.appUrl });
   if (!result.ok) {

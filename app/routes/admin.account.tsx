@@ -12,7 +12,7 @@ import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { issuesToFieldErrors, type FormErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
-import { tooManyRequests } from "~/utils/rate-limit.server";
+import { minutesText, tooManyRequestsInit } from "~/utils/rate-limit.server";
 import { COORDINATOR_ROLE_LABELS, coordinatorNameSchema, type CoordinatorNameInput } from "~/validation/coordinator";
 import { changePasswordSchema, type ChangePasswordInput } from "~/validation/set-password";
 
@@ -34,6 +34,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 const WRONG_PASSWORD = "La password attuale non è corretta";
+const changeBlockedMessage = (retryAfterSeconds: number) =>
+  `Troppi tentativi con una password errata in poco tempo: per sicurezza la password non è stata cambiata. Riprova tra ${minutesText(retryAfterSeconds)}.`;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await request.formData();
@@ -52,7 +54,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // The current password is a sign-in in all but name: same limits, so it cannot be guessed here.
   const ip = context.clientIp;
   const retryAfter = loginBlockedFor({ ip, email: coordinator.email });
-  if (retryAfter) throw tooManyRequests(retryAfter);
+  if (retryAfter) {
+    return json<ActionData>({ intent: "password", errors: {}, formError: changeBlockedMessage(retryAfter) }, tooManyRequestsInit(retryAfter));
+  }
   const result = await changeCoordinatorPassword(getDb(), {
     coordinatorId: coordinator.id,
     currentPassword: parsed.data.currentPassword,

@@ -11,7 +11,7 @@ import { getEnv } from "~/utils/env.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { checkHoneypot } from "~/utils/honeypot.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
-import { minutesText } from "~/utils/rate-limit.server";
+import { minutesText, tooManyRequestsInit } from "~/utils/rate-limit.server";
 import {
   countSignInFailure,
   getSignedInReferent,
@@ -70,7 +70,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const block = signInBlock({ ip, email });
     if (block) {
       const formError = codeEntryBlockedMessage(block);
-      return json<ActionData>({ step: "code", email, errors: {}, formError }, { status: 429, headers: { "Retry-After": String(block.retryAfterSeconds) } });
+      return json<ActionData>({ step: "code", email, errors: {}, formError }, tooManyRequestsInit(block.retryAfterSeconds));
     }
     const result = verifyLoginCode(getDb(), { email, code });
     if (!result.ok) {
@@ -91,7 +91,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (retryAfter !== null) {
     // The form stays, with the address typed, rather than an error page.
     const formError = `Sono stati chiesti troppi codici in poco tempo: riprova tra ${minutesText(retryAfter)}. Se hai già ricevuto un'email, puoi entrare con il suo pulsante «Accedi all'area referente».`;
-    return json<ActionData>({ step: "email", email, errors: {}, formError }, { status: 429, headers: { "Retry-After": String(retryAfter) } });
+    return json<ActionData>({ step: "email", email, errors: {}, formError }, tooManyRequestsInit(retryAfter));
   }
   // Known or not, eligible or not: the same page and the same words.
   const { sent } = requestLoginCode(getDb(), { email, appUrl: getEnv().appUrl });

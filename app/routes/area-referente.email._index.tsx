@@ -10,7 +10,7 @@ import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
-import { consumeRateLimit, tooManyRequests } from "~/utils/rate-limit.server";
+import { consumeRateLimit, minutesText, tooManyRequestsInit } from "~/utils/rate-limit.server";
 import { requireReferent } from "~/utils/referent-auth.server";
 import { emailChangeSchema, type EmailChangeInput } from "~/validation/referent-area";
 import { areaPageHandle } from "~/utils/skip-link";
@@ -22,6 +22,9 @@ export const meta: MetaFunction = () => [
   { title: "Cambia indirizzo email - Area referente - Coordinamento SAI" },
   { name: "robots", content: "noindex" },
 ];
+
+const tooManyChangesMessage = (retryAfterSeconds: number) =>
+  `Hai chiesto troppi cambi di indirizzo in poco tempo: riprova tra ${minutesText(retryAfterSeconds)}. Se hai già ricevuto un'email al nuovo indirizzo, apri il collegamento dell'ultima arrivata.`;
 
 type ActionData = { errors: Record<string, string>; formError?: string; email: string; sentTo?: string };
 
@@ -39,7 +42,9 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!parsed.success) return json<ActionData>({ errors: issuesToFieldErrors(parsed.error.issues), email }, { status: 400 });
   // Each request sends an email to an address of the referente's choosing: a few per hour.
   const limit = consumeRateLimit({ key: `ref-email-change:${access.referentId}`, limit: 5, windowMs: 60 * 60_000 });
-  if (!limit.allowed) throw tooManyRequests(limit.retryAfterSeconds);
+  if (!limit.allowed) {
+    return json<ActionData>({ errors: {}, email, formError: tooManyChangesMessage(limit.retryAfterSeconds) }, tooManyRequestsInit(limit.retryAfterSeconds));
+  }
   const result = requestEmailChange(getDb(), { access, email: parsed.data.email, appUrl: getEnv().appUrl });
   if (!result.ok) return json<ActionData>({ errors: result.fieldErrors, email }, { status: 400 });
   wakeOutboxWorker();

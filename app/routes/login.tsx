@@ -14,7 +14,7 @@ import {
 import { validateCsrf } from "~/utils/csrf.server";
 import { issuesToFieldErrors, type FormErrors } from "~/utils/form-data";
 import { checkHoneypot } from "~/utils/honeypot.server";
-import { tooManyRequests } from "~/utils/rate-limit.server";
+import { minutesText, tooManyRequestsInit } from "~/utils/rate-limit.server";
 import { loginSchema, type LoginInput } from "~/validation/login";
 
 export const meta: MetaFunction = () => [{ title: "Accesso coordinatori - Coordinamento SAI" }];
@@ -26,6 +26,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 const INVALID = "Email o password non corretti.";
+const signInBlockedMessage = (retryAfterSeconds: number) =>
+  `Troppi tentativi di accesso non riusciti in poco tempo: per sicurezza l'accesso è sospeso. Riprova tra ${minutesText(retryAfterSeconds)}.`;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await request.clone().formData();
@@ -38,7 +40,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const ip = context.clientIp;
   const retryAfter = loginBlockedFor({ ip, email: parsed.data.email });
-  if (retryAfter) throw tooManyRequests(retryAfter);
+  if (retryAfter) {
+    return json<FormErrors & { email: string }>({ errors: {}, formError: signInBlockedMessage(retryAfter), email }, tooManyRequestsInit(retryAfter));
+  }
 
   const coordinator = await authenticateCoordinator(request, { ip, email: parsed.data.email });
   if (!coordinator) return json<FormErrors & { email: string }>({ errors: {}, formError: INVALID, email }, { status: 401 });

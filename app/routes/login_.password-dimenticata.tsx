@@ -12,12 +12,16 @@ import { getEnv } from "~/utils/env.server";
 import { issuesToFieldErrors, type FormErrors } from "~/utils/form-data";
 import { checkHoneypot } from "~/utils/honeypot.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
+import { minutesText, tooManyRequestsInit } from "~/utils/rate-limit.server";
 import { passwordResetRequestSchema, type PasswordResetRequestInput } from "~/validation/login";
 
 export const meta: MetaFunction = () => [
   { title: "Password dimenticata - Area coordinatori" },
   { name: "robots", content: "noindex" },
 ];
+
+const tooManyLinksMessage = (retryAfterSeconds: number) =>
+  `Sono stati chiesti troppi collegamenti in poco tempo: riprova tra ${minutesText(retryAfterSeconds)}. Se hai già ricevuto un'email, usa il collegamento dell'ultima arrivata.`;
 
 type ActionData = (FormErrors & { sent: false; email: string }) | { sent: true; message: string };
 
@@ -33,7 +37,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = passwordResetRequestSchema.safeParse({ email });
   if (!parsed.success) return json<ActionData>({ sent: false, errors: issuesToFieldErrors(parsed.error.issues), email }, { status: 400 });
   const ip = context.clientIp;
-  limitPasswordResetRequests({ ip, email: parsed.data.email });
+  const retryAfter = limitPasswordResetRequests({ ip, email: parsed.data.email });
+  if (retryAfter !== null) {
+    return json<ActionData>({ sent: false, errors: {}, formError: tooManyLinksMessage(retryAfter), email }, tooManyRequestsInit(retryAfter));
+  }
   // Known or not, active or not: the same page and the same words.
   const { sent } = requestCoordinatorPasswordReset(getDb(), { email: parsed.data.email, ip, appUrl: getEnv().appUrl });
   if (sent) wakeOutboxWorker();

@@ -12,7 +12,7 @@ import {
 import { loginSchema } from "~/validation/login";
 import { getCookies } from "./cookies.server";
 import { getDb } from "./db.server";
-import { consumeRateLimit, isRateLimited, tooManyRequests } from "./rate-limit.server";
+import { consumeRateLimit, isRateLimited } from "./rate-limit.server";
 
 export const LOGIN_FAILURE_LIMIT = 10;
 export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
@@ -86,16 +86,17 @@ export const RESET_REQUESTS_PER_IP = 20;
 export const RESET_REQUESTS_PER_EMAIL = 5;
 export const RESET_REQUEST_WINDOW_MS = 60 * 60 * 1000;
 
-/** Counts a request for a password reset link; throws 429 once the IP or the address has asked too often. */
-export function limitPasswordResetRequests({ ip, email }: { ip: string; email: string }) {
+/** Counts a request for a password reset link; once the IP or the address has asked too often, the seconds to wait (else null). */
+export function limitPasswordResetRequests({ ip, email }: { ip: string; email: string }): number | null {
   const limits = [
     { key: `reset-ip:${ip}`, limit: RESET_REQUESTS_PER_IP },
     { key: `reset-email:${email}`, limit: RESET_REQUESTS_PER_EMAIL },
   ];
   for (const { key, limit } of limits) {
     const state = consumeRateLimit({ key, limit, windowMs: RESET_REQUEST_WINDOW_MS });
-    if (!state.allowed) throw tooManyRequests(state.retryAfterSeconds);
+    if (!state.allowed) return state.retryAfterSeconds;
   }
+  return null;
 }
 
 /** A fresh session id at every sign-in; the previous session of this browser, if any, is revoked. */

@@ -32,10 +32,10 @@ export function minutesText(seconds: number) {
   return minutes === 1 ? "un minuto" : `${minutes} minuti`;
 }
 
-/** "Troppe richieste in poco tempo: riprova tra 12 minuti." (the error page shows it; the wait is the real one). */
-export function tooManyRequests(retryAfterSeconds: number) {
-  return new Response(`Troppe richieste in poco tempo: riprova tra ${minutesText(retryAfterSeconds)}.`, {
-    status: 429,
-    headers: { "Retry-After": String(retryAfterSeconds), "Content-Type": "text/plain; charset=utf-8" },
-  });
+/**
+ * Status and header of a refused request whose page shows its form again (the values typed, and the
+ * wait in its error summary) rather than an error page that would lose them.
+ */
+export function tooManyRequestsInit(retryAfterSeconds: number): ResponseInit {
+  return { status: 429, headers: { "Retry-After": String(retryAfterSeconds) } };
 }

@@ -4,7 +4,7 @@ import * as accountPage from "~/routes/admin.account";
 import { action as loginAction } from "~/routes/login";
 import { LOGIN_FAILURE_LIMIT } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
-import { adminGet, createTestCoordinator, sessionCookieFor, settle } from "../../support/admin";
+import { adminGet, adminPost, createTestCoordinator, sessionCookieFor, settle } from "../../support/admin";
 import {
   auditFor,
   canEnterAdmin,
@@ -103,6 +103,29 @@ describe("Il mio account: changing one's own password", () => {
       loginAction({ request: await browserPost("/login", { email: me.email, password: CURRENT }), params: {}, context: { cspNonce: "", clientIp: freshIp() } }),
     );
     expect(login.status, "the address is blocked at /login as well").toBe(429);
+  });
+
+  it("when blocked, shows the form again with when to retry, and never the passwords typed", async () => {
+    const me = await createCoordinatorWithPassword(CURRENT);
+    const { cookie } = await sessionCookieFor(me.id);
+    for (let i = 0; i < LOGIN_FAILURE_LIMIT; i++) await changePassword(cookie, { currentPassword: `sbagliata ${i}`, password: NEW, confirmPassword: NEW });
+    const fields = { currentPassword: CURRENT, password: NEW, confirmPassword: NEW };
+    const blocked = await changePassword(cookie, fields);
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(await blocked.json()).toEqual({
+      intent: "password",
+      errors: {},
+      formError: "Troppi tentativi con una password errata in poco tempo: per sicurezza la password non è stata cambiata. Riprova tra 15 minuti.",
+    });
+    // Without JavaScript: the account page with its form, not the error page.
+    const { status, html } = await renderRoute(accountPage, await adminPost("/admin/account", fields, me.id));
+    expect(status).toBe(429);
+    expect(html).toContain("Password non cambiata");
+    expect(html).toContain("Riprova tra 15 minuti.");
+    expect(html).toContain("Password attuale");
+    expect(html).not.toContain(CURRENT);
+    expect(html).not.toContain(NEW);
   });
 
   it("applies the password rules of the invitation: too short, mismatch, missing fields, same as the current one", async () => {

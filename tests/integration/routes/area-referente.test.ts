@@ -334,6 +334,29 @@ describe("change of email address", () => {
     expect(expired.status).toBe(410);
     expect(referentRow(a.referentId).email).toBe(a.email);
   });
+
+  it("after too many requests, shows the form again with the address typed and when to retry", async () => {
+    const a = await createReferent("active");
+    const { cookie } = await referentCookie(a.referentId);
+    for (let i = 0; i < 5; i++) expect((await post(emailChange, "/area-referente/email", { email: uniqueEmail("tentativo") }, cookie)).status).toBe(200);
+    const typed = uniqueEmail("troppi");
+    const blocked = await post(emailChange, "/area-referente/email", { email: typed }, cookie);
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(await blocked.json()).toEqual({
+      email: typed,
+      errors: {},
+      formError:
+        "Hai chiesto troppi cambi di indirizzo in poco tempo: riprova tra 60 minuti. Se hai già ricevuto un'email al nuovo indirizzo, apri il collegamento dell'ultima arrivata.",
+    });
+    expect(outboxFor(typed)).toEqual([]);
+    // Without JavaScript: the page with its form, not the error page.
+    const { status, html } = await renderRoute(emailChange, await referentPost("/area-referente/email", { email: typed }, cookie));
+    expect(status).toBe(429);
+    expect(html).toContain("Richiesta non riuscita");
+    expect(html).toContain("riprova tra 60 minuti.");
+    expect(html).toMatch(new RegExp(`<input[^>]*value="${typed}"`));
+  });
 });
 
 describe("a referente of several enti", () => {

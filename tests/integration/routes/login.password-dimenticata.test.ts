@@ -135,6 +135,26 @@ describe("Password dimenticata?", () => {
     expect((await askReset({ email: other.email }, ip)).status).toBe(429);
     expect(emailsOf(other.email, "coordinator-password-reset")).toEqual([]);
   });
+
+  it("when limited, shows the form again with the address typed and when to retry", async () => {
+    const me = await createCoordinatorWithPassword(OLD);
+    for (let i = 0; i < RESET_REQUESTS_PER_EMAIL; i++) await askReset({ email: me.email });
+    const blocked = await askReset({ email: me.email });
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(await blocked.json()).toEqual({
+      sent: false,
+      email: me.email,
+      errors: {},
+      formError: "Sono stati chiesti troppi collegamenti in poco tempo: riprova tra 60 minuti. Se hai già ricevuto un'email, usa il collegamento dell'ultima arrivata.",
+    });
+    // Without JavaScript: the request form, not the error page.
+    const { status, html } = await renderRoute(forgotPage, await browserPost("/login/password-dimenticata", { email: me.email }));
+    expect(status).toBe(429);
+    expect(html).toContain("Richiesta non riuscita");
+    expect(html).toContain("riprova tra 60 minuti.");
+    expect(html).toMatch(new RegExp(`<input[^>]*value="${me.email}"`));
+  });
 });
 
 describe("the reset link", () => {

@@ -2,18 +2,20 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, coordinators, sessions } from "#db/schema";
 import { loader as adminLoader } from "~/routes/admin";
-import { action as loginAction } from "~/routes/login";
+import * as loginPage from "~/routes/login";
 import { action as logoutAction } from "~/routes/logout";
 import { SESSION_IDLE_MS, revokeCoordinatorSessions } from "~/models/session.server";
+import { LOGIN_FAILURE_LIMIT } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { adminGet, adminPost, sessionCookieFor, settle } from "../../support/admin";
+import { renderRoute } from "../../support/render-route";
 import { browserPost, loadContext } from "../../support/requests";
 
 const ADMIN = { email: "coordinatore@example.org", password: "password-di-prova-123" };
 
 async function login(fields: Record<string, string>, clientIp = loadContext().clientIp) {
   const request = await browserPost("/login", fields);
-  return settle(() => loginAction({ request, params: {}, context: { cspNonce: "", clientIp } }));
+  return settle(() => loginPage.action({ request, params: {}, context: { cspNonce: "", clientIp } }));
 }
 
 const adminId = () => getDb().select().from(coordinators).where(eq(coordinators.email, ADMIN.email)).get()!.id;
@@ -68,6 +70,27 @@ describe("coordinator sign-in", () => {
   it("blocks an email after 10 failures from any IP", async () => {
     for (let i = 0; i < 10; i++) await login({ email: "bersaglio@example.org", password: "sbagliata" }, `10.201.0.${i}`);
     expect((await login({ email: "bersaglio@example.org", password: "altra" }, "10.201.1.1")).status).toBe(429);
+  });
+
+  it("when blocked, shows the form again with the address typed (never the password) and when to retry", async () => {
+    const email = "bloccata@example.org";
+    const fields = { email, password: "la-password-giusta" };
+    for (let i = 0; i < LOGIN_FAILURE_LIMIT; i++) await login({ email, password: "sbagliata" }, `10.202.0.${i}`);
+    const blocked = await login(fields, "10.202.1.1");
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(await blocked.json()).toEqual({
+      email,
+      errors: {},
+      formError: "Troppi tentativi di accesso non riusciti in poco tempo: per sicurezza l'accesso è sospeso. Riprova tra 15 minuti.",
+    });
+    // Without JavaScript: the sign-in page, not the error page.
+    const { status, html } = await renderRoute(loginPage, await browserPost("/login", fields));
+    expect(status).toBe(429);
+    expect(html).toContain("Accesso non riuscito");
+    expect(html).toContain("Riprova tra 15 minuti.");
+    expect(html).toMatch(new RegExp(`<input[^>]*value="${email}"`));
+    expect(html).not.toContain(fields.password);
   });
 });
 
