@@ -2,23 +2,49 @@ import { createContext, useContext, useEffect, useMemo, useRef, useState } from 
 import type { KeyboardEvent } from "react";
 import { useHydrated } from "remix-utils/use-hydrated";
 import type { ComunePickerList } from "~/models/comune-picker.server";
-import { searchKey } from "~/utils/text";
+import { foldAccents, searchKey } from "~/utils/text";
 import { describedBy, FieldMessages } from "./form-fields";
 
 export type ProvinceOption = ComunePickerList["provinces"][number];
-type Item = { istatCode: string; label: string; key: string; compact: string };
+type Item = { istatCode: string; label: string; key: string; compact: string; words: string[] };
 
 /** A name as the search compares it, spaces aside: "Sant'Agata" and "sant agata" both give "santagata". */
 const compactKey = (value: string) => searchKey(value).replace(/ /g, "");
 
-/** The comuni a typed text suggests: names starting with it first, then names containing it. */
+/** The words of a name or of what was typed, apostrophes and dots as spaces: "S.Agata" -> ["s", "agata"]. */
+const wordsOf = (value: string) => foldAccents(value).split(/[^a-z0-9]+/).filter(Boolean);
+
+/**
+ * An abbreviated name: each typed word starts a word of the name, in order, words of the name
+ * skipped ("Barcellona P.G." for Barcellona Pozzo di Gotto, "S. Agata Militello").
+ */
+function abbreviates(typedWords: string[], nameWords: string[]) {
+  let next = 0;
+  for (const typedWord of typedWords) {
+    while (next < nameWords.length && !nameWords[next].startsWith(typedWord)) next++;
+    if (next === nameWords.length) return false;
+    next++;
+  }
+  return true;
+}
+
+/**
+ * The comuni a typed text suggests: names starting with it first, then names containing it, then
+ * names it abbreviates.
+ */
 export function suggestComuni<T extends Item>(items: T[], typed: string, max = MAX_SUGGESTIONS): T[] {
-  const q = searchKey(typed.replace(/\([A-Z]{2}\)\s*$/, ""));
+  const withoutSigla = typed.replace(/\([A-Z]{2}\)\s*$/, "");
+  const q = searchKey(withoutSigla);
   if (!q) return items.slice(0, max);
   const compact = q.replace(/ /g, "");
   const starts = (i: Item) => i.key.startsWith(q) || i.compact.startsWith(compact);
   const contains = (i: Item) => i.key.includes(q) || i.compact.includes(compact);
-  return [...items.filter(starts), ...items.filter((i) => !starts(i) && contains(i))].slice(0, max);
+  const found = [...items.filter(starts), ...items.filter((i) => !starts(i) && contains(i))];
+  const typedWords = wordsOf(withoutSigla);
+  if (found.length < max && typedWords.length > 1) {
+    found.push(...items.filter((i) => !contains(i) && abbreviates(typedWords, i.words)));
+  }
+  return found.slice(0, max);
 }
 
 /** The search entry of a comune of the list. */
@@ -27,6 +53,7 @@ export const comuneItem = (istatCode: string, comune: string, sigla: string): It
   label: `${comune} (${sigla})`,
   key: searchKey(comune),
   compact: compactKey(comune),
+  words: wordsOf(comune),
 });
 
 type Props = {

@@ -7,6 +7,8 @@ const items = [
   comuneItem("082034", "Geraci Siculo", "PA"),
   comuneItem("087003", "Aci Sant'Antonio", "CT"),
   comuneItem("082027", "Cefalù", "PA"),
+  comuneItem("083005", "Barcellona Pozzo di Gotto", "ME"),
+  comuneItem("081005", "Castellammare del Golfo", "TP"),
 ];
 const names = (typed: string) => suggestComuni(items, typed).map((i) => i.label);
 
@@ -24,5 +26,16 @@ describe("the comuni the Comune field suggests", () => {
     expect(names("Cefalù (PA)")).toEqual(["Cefalù (PA)"]);
     expect(names("agata")).toEqual(["Sant'Agata di Militello (ME)", "Sant'Agata li Battiati (CT)"]);
     expect(names("xyz")).toEqual([]);
+  });
+
+  it("match abbreviated names, each typed word starting a word of the name in order", () => {
+    expect(names("Barcellona P.G.")).toEqual(["Barcellona Pozzo di Gotto (ME)"]);
+    expect(names("barcellona p. di g.")).toEqual(["Barcellona Pozzo di Gotto (ME)"]);
+    expect(names("Castell. del Golfo")).toEqual(["Castellammare del Golfo (TP)"]);
+    expect(names("S. Agata Militello")).toEqual(["Sant'Agata di Militello (ME)"]);
+    expect(names("S.Agata")).toEqual(["Sant'Agata di Militello (ME)", "Sant'Agata li Battiati (CT)"]);
+    // The order of the words counts, and every typed word must be found.
+    expect(names("Gotto Barcellona")).toEqual([]);
+    expect(names("Barcellona P.X.")).toEqual([]);
   });
 });
