@@ -63,6 +63,19 @@ describe("email templates", () => {
     expect(rejected.text).toMatch(/Manca la delibera\.\nInviatela con la nuova scheda\./);
   });
 
+  it("links the web and email addresses typed in a comunicazione, once each in the plain text", async () => {
+    const rendered = await renderEmail("communication", {
+      title: "Nuovo bando",
+      paragraphs: ["Il bando è su https://www.anci.it/bandi?id=3&p=1. Domande a sai@pec.it.\nPer il Comune vedi www.comune.palermo.it."],
+      attachment: null,
+    });
+    expect(rendered.html).toContain('href="https://www.anci.it/bandi?id=3&amp;p=1"');
+    expect(rendered.html).toMatch(/<a href="mailto:sai@pec.it"[^>]*>sai@pec.it<\/a>\./);
+    // Without "https://" it stays text (its link would repeat it in the plain text).
+    expect(rendered.html).not.toContain('href="http://www.comune.palermo.it"');
+    expect(rendered.text).toContain("Il bando è su https://www.anci.it/bandi?id=3&p=1. Domande a sai@pec.it.\nPer il Comune vedi www.comune.palermo.it.");
+  });
+
   it("gives an attachment's size as the portal's pages do", async () => {
     const attachment = (sizeBytes: number) => ({ fileName: "Vademecum.pdf", storedFileName: "x.pdf", mimeType: "application/pdf", sizeBytes });
     const small = await renderEmail("communication", { title: "Vademecum", paragraphs: ["Testo"], attachment: attachment(250 * 1024) });
