@@ -1,42 +1,101 @@
+import { createRequire } from "node:module";
 import { TZDate } from "@date-fns/tz";
 import { format } from "date-fns";
+import * as fontkit from "fontkit";
 import PDFDocument from "pdfkit";
 import type { MembershipRequestDetail } from "~/models/membership-detail.server";
 import { formatIsoDay, TIME_ZONE } from "./dates";
 
-// The printable scheda referente: what an ente registered, for filing in the protocol. Built with
-// pdfkit's standard Helvetica, whose WinAnsi encoding covers Italian (à è é ì ò ù, «», €, ’).
+// The printable scheda referente: what an ente registered, for filing in the protocol. Drawn in
+// Titillium Web, the design system's typeface, embedded from bootstrap-italia: unlike pdfkit's
+// standard Helvetica (WinAnsi only), its latin-ext cut has the letters of Romanian, Polish, Czech,
+// Hungarian, Croatian... names (Ș, Ł, ř, ő, đ), so a referente's name prints as typed.
 
 export const SCHEDA_TITLE = "Scheda referente - Coordinamento SAI ANCI Sicilia";
 
 const MARGIN = 50;
-const FONT = "Helvetica";
-const BOLD = "Helvetica-Bold";
+const FONT = "Titillium";
+const BOLD = "Titillium-Bold";
 const GREY = "#444444";
 const BLUE = "#0066cc";
 
-const WIN_ANSI_EXTRA = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ";
-const isWinAnsi = (ch: string) => {
-  const code = ch.codePointAt(0)!;
-  return (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || WIN_ANSI_EXTRA.includes(ch);
-};
-const FALLBACKS: Record<string, string> = { Ł: "L", ł: "l", Đ: "D", đ: "d", Ħ: "H", ħ: "h", ı: "i", "‐": "-", "‑": "-", "−": "-" };
+// The same files the portal's pages load (app/styles/app.css), as TrueType: the quickest for
+// fontkit to read, and pdfkit embeds only the glyphs used.
+const TITILLIUM_FILE = "bootstrap-italia/dist/fonts/Titillium_Web/titillium-web-v10-latin-ext_latin-";
+
+type SchedaFonts = { regular: fontkit.Font; bold: fontkit.Font };
+let schedaFonts: SchedaFonts | undefined;
+
+/** The regular and bold Titillium, read and parsed once per process. */
+function titillium(): SchedaFonts {
+  if (!schedaFonts) {
+    // Resolved from this module, so from app/ under vitest and from build/ in the built server.
+    const resolve = createRequire(import.meta.url).resolve;
+    const open = (weight: string) => {
+      const font = fontkit.openSync(resolve(`${TITILLIUM_FILE}${weight}.ttf`));
+      if ("fonts" in font) throw new Error(`Titillium ${weight} is a font collection, not a font`);
+      return laidOutForTheScheda(font);
+    };
+    schedaFonts = { regular: open("regular"), bold: open("700") };
+  }
+  return schedaFonts;
+}
+
+// Titillium's line spacing, in its units (1000 to the em), reined in: its own ascent and descent
+// (1133 and 388, a line of 1.52 em) would run a typical one-page scheda onto a second page. These
+// still hold the tallest and deepest letters it has (Ő, 973 in bold; Ș and Ģ, 311).
+const LINE_METRICS: Partial<Record<keyof fontkit.Font, number>> = { ascent: 980, descent: -320, lineGap: 0 };
 
 /**
- * Text the standard fonts can draw: characters outside WinAnsi (e.g. "Ş" in a surname) lose their
- * diacritic rather than turning into wrong glyphs.
+ * The font as pdfkit is to lay it out: with LINE_METRICS, and without its local forms (OpenType
+ * "locl"), which Titillium applies to every language: fontkit would draw a Turkish "Şahin" with
+ * the Romanian comma ("Șahin") and, caching each glyph with the first letter it drew, later
+ * schede would read "Ș" as "Ş".
  */
-export function toWinAnsi(value: string): string {
+function laidOutForTheScheda(font: fontkit.Font): fontkit.Font {
+  const layout: fontkit.Font["layout"] = (text, features = [], ...rest) => {
+    const switches = Array.isArray(features) ? Object.fromEntries(features.map((tag) => [tag, true])) : features;
+    return font.layout(text, { ...switches, locl: false }, ...rest);
+  };
+  return new Proxy(font, {
+    get: (target, key, receiver) => {
+      if (key === "layout") return layout;
+      return Object.hasOwn(LINE_METRICS, key) ? LINE_METRICS[key as keyof fontkit.Font] : Reflect.get(target, key, receiver);
+    },
+  });
+}
+
+function hasGlyph(ch: string) {
+  const { regular, bold } = titillium();
+  const code = ch.codePointAt(0)!;
+  return regular.hasGlyphForCodePoint(code) && bold.hasGlyphForCodePoint(code);
+}
+
+// Characters Titillium lacks that have a plain equivalent; a soft hyphen, invisible where no line
+// breaks at it, is left out.
+const FALLBACKS: Record<string, string> = { "\t": " ", "\u00ad": "", "‐": "-", "‑": "-" };
+
+/**
+ * Text Titillium can draw. A letter it lacks loses accents, the last first, until it has it
+ * ("ễ" becomes "ê"), and anything else (a Cyrillic or Greek letter) becomes "?", never a blank glyph.
+ */
+export function printable(value: string): string {
   let out = "";
-  for (const ch of value.replace(/\r\n?/g, "\n")) {
-    if (ch === "\n" || ch === "\t" || isWinAnsi(ch)) out += ch === "\t" ? " " : ch;
-    else if (FALLBACKS[ch]) out += FALLBACKS[ch];
-    else {
-      const base = ch.normalize("NFD").replace(/\p{M}/gu, "");
-      out += base && [...base].every(isWinAnsi) ? base : "?";
-    }
+  for (const ch of value.replace(/\r\n?/g, "\n").normalize("NFC")) {
+    if (ch === "\n") out += ch;
+    else out += FALLBACKS[ch] ?? (hasGlyph(ch) ? ch : withoutMissingAccents(ch));
   }
   return out;
+}
+
+function withoutMissingAccents(ch: string) {
+  const [base, ...marks] = ch.normalize("NFD");
+  while (marks.length > 0 && /\p{M}/u.test(marks.at(-1)!)) {
+    marks.pop();
+    const simpler = [base, ...marks].join("").normalize("NFC");
+    if ([...simpler].every(hasGlyph)) return simpler;
+  }
+  return "?";
 }
 
 const day = (d: Date) => format(new TZDate(d, TIME_ZONE), "dd/MM/yyyy");
@@ -78,7 +137,7 @@ function artifact(doc: Doc, draw: () => void, type: "Layout" | "Pagination" = "L
 function heading({ doc, root }: Tagged, text: string) {
   ensureSpace(doc, 60);
   doc.moveDown(0.8);
-  root.add(doc.struct("H2", {}, () => doc.font(BOLD).fontSize(12).fillColor(BLUE).text(toWinAnsi(text), MARGIN, doc.y, { width: contentWidth(doc) })));
+  root.add(doc.struct("H2", {}, () => doc.font(BOLD).fontSize(12).fillColor(BLUE).text(printable(text), MARGIN, doc.y, { width: contentWidth(doc) })));
   const y = doc.y + 2;
   artifact(doc, () => doc.moveTo(MARGIN, y).lineTo(MARGIN + contentWidth(doc), y).lineWidth(0.5).strokeColor(BLUE).stroke());
   doc.y = y + 6;
@@ -89,18 +148,18 @@ const LABEL_WIDTH = 150;
 
 /** A label and its value, side by side: a row of a two-column table whose header cell is the label. */
 function field({ doc, root }: Tagged, label: string, value: string | number | null | undefined) {
-  const text = toWinAnsi(value === null || value === undefined || value === "" ? "—" : String(value));
+  const text = printable(value === null || value === undefined || value === "" ? "—" : String(value));
   const valueWidth = contentWidth(doc) - LABEL_WIDTH - 10;
   doc.fontSize(10);
   const height = Math.max(
-    doc.font(BOLD).heightOfString(toWinAnsi(label), { width: LABEL_WIDTH }),
+    doc.font(BOLD).heightOfString(printable(label), { width: LABEL_WIDTH }),
     doc.font(FONT).heightOfString(text, { width: valueWidth }),
   );
   ensureSpace(doc, height + 4);
   const y = doc.y;
   const row = doc.struct("TR");
   fieldTable(root, doc).add(row);
-  row.add(doc.struct("TH", headerOf("Row"), () => doc.font(BOLD).fillColor(GREY).text(toWinAnsi(label), MARGIN, y, { width: LABEL_WIDTH })));
+  row.add(doc.struct("TH", headerOf("Row"), () => doc.font(BOLD).fillColor(GREY).text(printable(label), MARGIN, y, { width: LABEL_WIDTH })));
   row.add(doc.struct("TD", {}, () => doc.font(FONT).fillColor("black").text(text, MARGIN + LABEL_WIDTH + 10, y, { width: valueWidth })));
   row.end();
   doc.x = MARGIN;
@@ -127,9 +186,9 @@ function endFieldTable(root: Struct) {
 
 function paragraph({ doc, root }: Tagged, text: string) {
   doc.font(FONT).fontSize(10).fillColor("black");
-  const height = doc.heightOfString(toWinAnsi(text), { width: contentWidth(doc) });
+  const height = doc.heightOfString(printable(text), { width: contentWidth(doc) });
   ensureSpace(doc, height);
-  root.add(doc.struct("P", {}, () => doc.text(toWinAnsi(text), MARGIN, doc.y, { width: contentWidth(doc) })));
+  root.add(doc.struct("P", {}, () => doc.text(printable(text), MARGIN, doc.y, { width: contentWidth(doc) })));
   doc.x = MARGIN;
 }
 
@@ -140,7 +199,7 @@ function table({ doc, root }: Tagged, columns: Column[], rows: string[][]) {
   const fontSize = 9;
   const rowHeight = (cells: string[], font: string) => {
     doc.font(font).fontSize(fontSize);
-    return Math.max(...cells.map((c, i) => doc.heightOfString(toWinAnsi(c || "—"), { width: columns[i].width - 2 * pad }))) + 2 * pad;
+    return Math.max(...cells.map((c, i) => doc.heightOfString(printable(c || "—"), { width: columns[i].width - 2 * pad }))) + 2 * pad;
   };
   const tagged = doc.struct("Table");
   root.add(tagged);
@@ -154,7 +213,7 @@ function table({ doc, root }: Tagged, columns: Column[], rows: string[][]) {
     cells.forEach((cell, i) => {
       const col = columns[i];
       const cellX = x;
-      const draw = () => doc.fillColor("black").font(font).fontSize(fontSize).text(toWinAnsi(cell || "—"), cellX + pad, y + pad, { width: col.width - 2 * pad, align: col.align ?? "left" });
+      const draw = () => doc.fillColor("black").font(font).fontSize(fontSize).text(printable(cell || "—"), cellX + pad, y + pad, { width: col.width - 2 * pad, align: col.align ?? "left" });
       if (into) into.add(shaded ? doc.struct("TH", headerOf("Column"), draw) : doc.struct("TD", {}, draw));
       else artifact(doc, draw, "Pagination");
       x += col.width;
@@ -211,6 +270,10 @@ export async function buildSchedaPdf(detail: MembershipRequestDetail, { now = ne
     },
   });
   const done = collect(doc);
+  // pdfkit takes a parsed fontkit font as well as a file (its typings list only the file forms).
+  const { regular, bold } = titillium();
+  doc.registerFont(FONT, regular as unknown as Buffer);
+  doc.registerFont(BOLD, bold as unknown as Buffer);
   const root = doc.struct("Document");
   doc.addStructure(root);
   const pdf: Tagged = { doc, root };
@@ -220,7 +283,7 @@ export async function buildSchedaPdf(detail: MembershipRequestDetail, { now = ne
     heading(pdf, title);
   };
 
-  root.add(doc.struct("H1", {}, () => doc.font(BOLD).fontSize(16).fillColor("black").text(toWinAnsi(SCHEDA_TITLE), { width: contentWidth(doc) })));
+  root.add(doc.struct("H1", {}, () => doc.font(BOLD).fontSize(16).fillColor("black").text(printable(SCHEDA_TITLE), { width: contentWidth(doc) })));
   doc.moveDown(0.2);
   root.add(
     doc.struct("P", {}, () =>
@@ -228,7 +291,7 @@ export async function buildSchedaPdf(detail: MembershipRequestDetail, { now = ne
         .font(FONT)
         .fontSize(10)
         .fillColor(GREY)
-        .text(toWinAnsi("Coordinamento dei Comuni siciliani aderenti alla Rete SAI (Sistema di Accoglienza e Integrazione)"), {
+        .text(printable("Coordinamento dei Comuni siciliani aderenti alla Rete SAI (Sistema di Accoglienza e Integrazione)"), {
           width: contentWidth(doc),
         }),
     ),
@@ -324,7 +387,7 @@ export async function buildSchedaPdf(detail: MembershipRequestDetail, { now = ne
           .font(FONT)
           .fontSize(8)
           .fillColor(GREY)
-          .text(toWinAnsi(`Scheda n. ${request.id} - ${shorten(body.name, 70)} - pagina ${i + 1} di ${range.count}`), MARGIN, doc.page.height - 35, {
+          .text(printable(`Scheda n. ${request.id} - ${shorten(body.name, 70)} - pagina ${i + 1} di ${range.count}`), MARGIN, doc.page.height - 35, {
             width: contentWidth(doc),
             align: "center",
             lineBreak: false,

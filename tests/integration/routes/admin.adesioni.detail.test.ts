@@ -94,33 +94,61 @@ async function errorsOf(response: Response) {
   return ((await response.json()) as { errors: Record<string, string> }).errors;
 }
 
-// WinAnsi differs from Latin-1 only in 0x80-0x9F (Node's TextDecoder treats "windows-1252" as Latin-1).
-const WIN_ANSI_80_9F = "€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ";
-const decodeWinAnsi = (bytes: Buffer) =>
-  [...bytes].map((b) => (b >= 0x80 && b <= 0x9f ? WIN_ANSI_80_9F[b - 0x80] : String.fromCharCode(b))).join("");
+/** One object of a PDF: its dictionary and, for a stream, its content (inflated if compressed). */
+function pdfObject(raw: string, id: string) {
+  const start = raw.search(new RegExp(`(^|\\n)${id} 0 obj\\b`));
+  const dictEnd = raw.slice(start).search(/\bstream\r?\n|\bendobj\b/) + start;
+  const dict = raw.slice(start, dictEnd);
+  const length = /\/Length (\d+)/.exec(dict);
+  if (!raw.startsWith("stream", dictEnd) || !length) return { dict, stream: null };
+  const bytes = Buffer.from(raw.slice(raw.indexOf("\n", dictEnd) + 1).slice(0, Number(length[1])), "latin1");
+  return { dict, stream: (/\/FlateDecode/.test(dict) ? zlib.inflateSync(bytes) : bytes).toString("latin1") };
+}
+
+/**
+ * What each font of a PDF draws, by the name pages use for it ("F1"): from each glyph code to the
+ * text its ToUnicode CMap says it stands for, the way a reader copies or a screen reader reads it.
+ */
+function pdfFontTexts(raw: string) {
+  const fonts = new Map<string, Map<number, string>>();
+  for (const [, name, id] of raw.matchAll(/\/(F\d+) (\d+) 0 R/g)) {
+    if (fonts.has(name)) continue;
+    const toUnicode = /\/ToUnicode (\d+) 0 R/.exec(pdfObject(raw, id).dict);
+    if (!toUnicode) throw new Error(`font ${name} has no ToUnicode CMap: its text cannot be read back`);
+    const codes = new Map<number, string>();
+    for (const [, first, entries] of pdfObject(raw, toUnicode[1]).stream!.matchAll(/<([0-9a-f]+)>\s*<[0-9a-f]+>\s*\[([^\]]*)\]/gi)) {
+      let code = parseInt(first, 16);
+      for (const [, hex] of entries.matchAll(/<([0-9a-f\s]*)>/gi)) {
+        const units = hex.replace(/\s/g, "").match(/.{4}/g) ?? [];
+        codes.set(code++, String.fromCharCode(...units.map((unit) => parseInt(unit, 16))));
+      }
+    }
+    fonts.set(name, codes);
+  }
+  return fonts;
+}
 
 /**
  * The marked content of a pdfkit PDF, in drawing order: each text drawn with the tag of the marked
- * content around it ("Artifact", a structure type such as "TD", or null outside any).
+ * content around it ("Artifact", a structure type such as "TD", or null outside any). A glyph the
+ * font lacks (pdfkit's blank .notdef, glyph 0) reads as U+0000.
  */
 function pdfMarkedText(pdf: Buffer) {
   const raw = pdf.toString("latin1");
+  const fonts = pdfFontTexts(raw);
   const drawn: { tag: string | null; text: string }[] = [];
-  for (const match of raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
-    let content: string;
-    try {
-      content = zlib.inflateSync(Buffer.from(match[1], "latin1")).toString("latin1");
-    } catch {
-      continue;
-    }
+  for (const [, contentsId] of raw.matchAll(/\/Contents (\d+) 0 R/g)) {
     const open: string[] = [];
-    const ops = /\/(\w+)\s*(?:<<[\s\S]*?>>\s*BDC|BMC)|\bEMC\b|\[((?:<[0-9a-fA-F]*>|[-\d.\s])*)\]\s*TJ|<([0-9a-fA-F]*)>\s*Tj/g;
-    for (const op of content.matchAll(ops)) {
+    let font: Map<number, string> | undefined;
+    const ops = /\/(\w+)\s*(?:<<[\s\S]*?>>\s*BDC|BMC)|\bEMC\b|\/(\w+) [\d.]+ Tf|\[((?:<[0-9a-fA-F]*>|[-\d.\s])*)\]\s*TJ|<([0-9a-fA-F]*)>\s*Tj/g;
+    for (const op of pdfObject(raw, contentsId).stream!.matchAll(ops)) {
       if (op[1]) open.push(op[1]);
       else if (op[0] === "EMC") open.pop();
+      else if (op[2]) font = fonts.get(op[2]);
       else {
-        const hex = op[2] !== undefined ? [...op[2].matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => h[1]).join("") : op[3];
-        drawn.push({ tag: open.at(-1) ?? null, text: decodeWinAnsi(Buffer.from(hex, "hex")) });
+        const hex = op[3] !== undefined ? [...op[3].matchAll(/<([0-9a-fA-F]*)>/g)].map((h) => h[1]).join("") : op[4];
+        const codes = hex.match(/.{4}/g) ?? [];
+        drawn.push({ tag: open.at(-1) ?? null, text: codes.map((code) => font!.get(parseInt(code, 16)) ?? "\uFFFD").join("") });
       }
     }
   }
@@ -569,7 +597,7 @@ describe("GET /admin/adesioni/:id/scheda.pdf", () => {
     expect(text).toContain(fields.fiscalCode);
     expect(text).toContain(fields.pec);
     expect(text).toContain("Niccolò");
-    expect(text).toContain("Sahin"); // "Ş" is outside WinAnsi: drawn without the cedilla, not as a wrong glyph
+    expect(text).toContain("Şahin");
     expect(text).toContain(fields.email);
     expect(text).toContain("091 123 4567");
     expect(text).toContain("Società Cooperativa Perù");
@@ -579,6 +607,41 @@ describe("GET /admin/adesioni/:id/scheda.pdf", () => {
     expect(text).toMatch(/Consenso all'informativa versione 2026-11-26 reso il \d{2}\/\d{2}\/\d{4} alle \d{2}:\d{2}/);
     expect(text).toContain("Giulia Bianchi");
     expect(text).toMatch(/Documento generato il \d{2}\/\d{2}\/\d{4} alle \d{2}:\d{2}/);
+    expect(text).toMatch(/pagina 1 di 1$/m); // a scheda with one project fits on one page
+  });
+
+  it("prints names beyond Latin-1 letter for letter (Romanian, Polish, Czech, Hungarian, Turkish), in the embedded Titillium", async () => {
+    const decider = createTestCoordinator({ name: "Łukasz Wiśniewski" });
+    const { id } = await registered({
+      bodyKind: "altro",
+      municipalityCode: "",
+      bodyName: "Associazione culturale italo-ungherese Győri Kapu",
+      fiscalCode: randomBodyFiscalCode(),
+      firstName: "Ștefan",
+      lastName: "Dumitrașcu",
+      office: "Sportello Țară și Oameni",
+      // Turkish "Ş" (cedilla) beside Romanian "Ș" (comma below): two letters, two glyphs.
+      "projects.0.managingOrganization": "Cooperativa Dvořák & Şahin",
+    });
+    expect((await decide(id, { intent: "approve" }, decider.id)).status).toBe(302);
+
+    const pdf = Buffer.from(await (await downloadPdf(id)).arrayBuffer());
+    const raw = pdf.toString("latin1");
+    expect(raw).toMatch(/\/BaseFont \/[A-Z]{6}\+TitilliumWeb-Regular\b/);
+    expect(raw).toMatch(/\/BaseFont \/[A-Z]{6}\+TitilliumWeb-Bold\b/);
+    expect(raw).not.toMatch(/\/BaseFont \/Helvetica/);
+
+    const text = pdfText(pdf);
+    expect(text).toContain("Ștefan");
+    expect(text).toContain("Dumitrașcu");
+    expect(text).toContain("Sportello Țară și Oameni");
+    expect(text).toContain("Łukasz Wiśniewski");
+    expect(text).toContain("Cooperativa Dvořák & Şahin");
+    expect(text).toContain("Associazione culturale italo-ungherese Győri Kapu");
+    // Every glyph drawn is one the font has: none is pdfkit's blank .notdef.
+    expect(text).not.toMatch(/[\u0000\uFFFD]/);
+    // pdfkit embeds only the glyphs used, not the whole font.
+    expect(pdf.length).toBeLessThan(60_000);
   });
 
   it("is a tagged PDF: every text in a heading, a paragraph or a table cell, and the page furniture as artifacts", async () => {
