@@ -101,8 +101,6 @@ function withoutMissingAccents(ch: string) {
 const day = (d: Date) => format(new TZDate(d, TIME_ZONE), "dd/MM/yyyy");
 const time = (d: Date) => format(new TZDate(d, TIME_ZONE), "HH:mm");
 const dayTime = (d: Date) => `${day(d)} alle ${time(d)}`;
-/** "2024-01-31" (a calendar date, no time zone) as "31/01/2024". */
-
 const shorten = (value: string, max: number) => (value.length > max ? `${value.slice(0, max - 1)}…` : value);
 
 type Doc = InstanceType<typeof PDFDocument>;
