@@ -307,6 +307,19 @@ export default function RoundTableInvitationsPage() {
             <Link to={`/admin/posta?tavolo=${rt.id}`}>Vedi le email di questo tavolo nella posta in uscita</Link>
           </p>
         ) : null}
+        {counts.total + counts.withdrawn > 0 ? (
+          <p className="d-flex flex-wrap gap-3">
+            <a className="btn btn-outline-primary btn-sm" href={`${pageUrl}/export.xlsx`}>
+              Esporta Excel
+            </a>
+            <a className="btn btn-outline-primary btn-sm" href={`${pageUrl}/export.csv`}>
+              Esporta CSV
+            </a>
+            <span className="align-self-center text-muted">
+              Le esportazioni contengono tutti gli invitati con la risposta e la presenza, e in fondo gli inviti ritirati.
+            </span>
+          </p>
+        ) : null}
         {data.invitations.length === 0 ? (
           <p className="alert alert-info" role="status">
             {counts.total === 0 ? "Non è stato ancora invitato nessuno." : "Nessun invitato con questa risposta."}

@@ -1,10 +1,10 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getPublicRoundTable, parseRoundTableId } from "~/models/round-table.server";
-import { italianIsoDay } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { buildCalendar } from "~/utils/ical.server";
 import { roundTableCalendarEvent } from "~/utils/round-table-calendar";
+import { roundTableFileStem } from "~/utils/round-table-format";
 
 // "Aggiungi al calendario": the one event as an iCalendar file (METHOD:PUBLISH).
 export async function loader({ params }: LoaderFunctionArgs) {
@@ -15,8 +15,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
   return new Response(body, {
     headers: {
       "Content-Type": "text/calendar; charset=utf-8",
-      // Named as people know it: by its number ("7° Tavolo tecnico"), or by its day when it has none.
-      "Content-Disposition": `attachment; filename="tavolo-tecnico-${rt.number ?? italianIsoDay(rt.startsAt)}.ics"`,
+      "Content-Disposition": `attachment; filename="${roundTableFileStem(rt)}.ics"`,
       "Cache-Control": "no-cache",
     },
   });

@@ -62,6 +62,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   "referent.erased": "ha cancellato i dati personali di un referente",
   "round_table.duplicated": "ha duplicato un Tavolo tecnico",
   "round_table.invitations_sent": "ha inviato gli inviti a un Tavolo tecnico",
+  "round_table.invitations_exported": "ha esportato gli inviti e le presenze di un Tavolo tecnico",
   "round_table.reminders_sent": "ha inviato i promemoria di un Tavolo tecnico",
   "round_table.materials_announced": "ha annunciato i materiali disponibili di un Tavolo tecnico",
   "invitation.answered": "ha risposto a un invito",

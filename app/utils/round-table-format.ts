@@ -1,6 +1,7 @@
 import { TZDate } from "@date-fns/tz";
 import { format } from "date-fns";
 import { it } from "date-fns/locale";
+import { italianIsoDay } from "./dates";
 import { roundTableHeading } from "./round-table-calendar";
 
 // How invitations, reminders and the invitation page word a round table's date and name.
@@ -35,6 +36,12 @@ function formatWhen(rt: { startsAt: Date | string | number; endsAt: Date | strin
 
 /** "3° Tavolo tecnico - Titolo" or "Tavolo tecnico - Titolo". */
 export const roundTableName = (rt: { number?: number | null; title: string }) => `${roundTableHeading(rt)} - ${rt.title}`;
+
+/**
+ * The start of a file name about a round table, as people know it: by its number
+ * ("tavolo-tecnico-7"), or by its day when it has none ("tavolo-tecnico-2026-05-20").
+ */
+export const roundTableFileStem = (rt: { number?: number | null; startsAt: Date }) => `tavolo-tecnico-${rt.number ?? italianIsoDay(rt.startsAt)}`;
 
 /** Said after a «Partecipo» that brought the invitee's calendar up to date (answerInvitation's calendarSent). */
 export const CALENDAR_RESENT_MESSAGE =

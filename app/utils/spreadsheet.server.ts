@@ -120,6 +120,9 @@ export async function toXlsx<Row>(
   return bytes;
 }
 
+/** The two download formats: a CSV for any program, an .xlsx workbook for Excel. */
+export type SheetFormat = "csv" | "xlsx";
+
 export const CSV_CONTENT_TYPE = "text/csv; charset=utf-8";
 export const XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 

@@ -6,10 +6,12 @@ import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import {
   approveFromDetail,
+  downloadBytes,
   field,
   findRequestId,
   h1,
   open,
+  parseCsv,
   registerAndConfirm,
   reusedSignIn,
   startMeetingNow,
@@ -138,5 +140,12 @@ describe("Tavoli tecnici: invitations", () => {
     await admin.getByRole("button", { name: "Salva presenze", exact: true }).click();
     await admin.waitForURL((url) => url.searchParams.get("presenze") === "1");
     expect(await admin.getByLabel(`Presente: ${referente.firstName} ${referente.lastName}`, { exact: true }).isChecked()).toBe(true);
+
+    // The registro presenze as a file, from the page's link, through the built server's routes.
+    const [download] = await Promise.all([admin.waitForEvent("download"), admin.getByRole("link", { name: "Esporta CSV", exact: true }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^tavolo-tecnico-\d+-inviti-\d{4}-\d{2}-\d{2}\.csv$/);
+    const [header, ...rows] = parseCsv((await downloadBytes(download)).toString("utf8")).filter((r) => r.some((c) => c !== ""));
+    expect(header).toEqual(["Ente", "Referente", "Email", "Risposta", "Data risposta", "Presenza", "Invito ritirato"]);
+    expect(rows.map((r) => [r[2], r[3], r[5], r[6]])).toEqual([[referente.email, "Non partecipa", "Presente", "No"]]);
   });
 });

@@ -5,8 +5,8 @@
 //    that look like actions (?risposta=si on an invitation, a preview of the invitations…), leaves the
 //    database byte-for-byte as it was. Decided exceptions, both by design:
 //    - sessions.last_seen_at: the idle timeout needs it (SPEC §7), so it is left out of the comparison;
-//    - audit rows of the downloads of personal data (membership.exported): who took a copy of the list
-//      must be on record. They are checked to be exactly those rows, nothing else.
+//    - audit rows of the downloads of personal data (membership.exported, round_table.invitations_exported):
+//      who took a copy of the list must be on record. They are checked to be exactly those rows, nothing else.
 //    (No sign-in happens during the crawl: sessions are made beforehand, so no login audit rows.)
 // 2. Every POST (every route file with an action) without a valid CSRF token, with the token of
 //    another browser, without the CSRF cookie, with a foreign or "null" Origin -> 403 and no change,
@@ -57,6 +57,7 @@ describe("the route files", () => {
     expect(byId["admin.adesioni.$id_.modifica"]).toBe("/admin/adesioni/:id/modifica");
     expect(byId["admin.adesioni.$id_.progetti.$projectId"]).toBe("/admin/adesioni/:id/progetti/:projectId");
     expect(byId["admin.adesioni.export[.]csv"]).toBe("/admin/adesioni/export.csv");
+    expect(byId["admin.tavoli.$id_.inviti_.export[.]csv"]).toBe("/admin/tavoli/:id/inviti/export.csv");
     expect(byId["tavoli-tecnici.$id_.evento[.]ics"]).toBe("/tavoli-tecnici/:id/evento.ics");
     expect(byId["area-referente.privacy_.dati[.]json"]).toBe("/area-referente/privacy/dati.json");
     expect(byId["adesione._index"]).toBe("/adesione");
@@ -109,14 +110,16 @@ describe("a crawl of every GET route changes nothing", () => {
     expect(visited).toContain(`coordinator /admin/adesioni/${world.pending.requestId} 200`);
 
     const changes = diffDumps(before, dumpDatabase());
-    // The downloads of the member list are audited, by design: exactly one row per download, nothing else.
+    // The downloads of personal data are audited, by design: exactly one row per download, nothing else.
     const exports = changes.audit_log;
     if (exports) {
       expect(exports.removed).toEqual([]);
       const rows = exports.added.map((r) => JSON.parse(r) as { action: string; actor_id: number });
-      expect(rows.map((r) => r.action)).toEqual(Array(rows.length).fill("membership.exported"));
-      // CSV with and without a filter, Excel: by the coordinator and by the admin.
-      expect(rows).toHaveLength(2 * 3);
+      const count = (action: string) => rows.filter((r) => r.action === action).length;
+      // The member list: CSV with and without a filter, Excel; a Tavolo's invitees: CSV, Excel. By the coordinator and by the admin.
+      expect(count("membership.exported")).toBe(2 * 3);
+      expect(count("round_table.invitations_exported")).toBe(2 * 2);
+      expect(rows).toHaveLength(2 * 5);
       delete changes.audit_log;
     }
     expect(changes, "rows written by GET requests").toEqual({});
