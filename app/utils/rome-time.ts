@@ -2,6 +2,7 @@ import { TZDate } from "@date-fns/tz";
 import { format } from "date-fns";
 import { it } from "date-fns/locale";
 import { TIME_ZONE } from "./dates";
+import { roundTableWhen } from "./round-table-format";
 
 // Round tables are announced in Italian time: these helpers turn <input type="datetime-local">
 // values into instants and back, always in Europe/Rome whatever the server's or browser's zone.
@@ -16,7 +17,12 @@ export function parseRomeLocal(value: string): Date | null {
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59) return null;
   const check = new Date(Date.UTC(year, month - 1, day));
   if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return null;
-  return new Date(new TZDate(year, month - 1, day, hour, minute, TIME_ZONE).getTime());
+  const instant = new TZDate(year, month - 1, day, hour, minute, TIME_ZONE).getTime();
+  // 02:00–02:59 on the last Sunday of October comes twice. Calendars read an .ics time with TZID as
+  // its first occurrence (RFC 5545, 3.3.5), still summer time: so does the portal, or the invitation
+  // would show an hour off from the page.
+  const hourEarlier = instant - 60 * 60 * 1000;
+  return new Date(toRomeLocalInput(hourEarlier) === toRomeLocalInput(instant) ? hourEarlier : instant);
 }
 
 /**
@@ -46,9 +52,10 @@ export function formatLongDateIt(date: Date | string | number) {
   return format(new TZDate(new Date(date), TIME_ZONE), "EEEE d MMMM yyyy", { locale: it });
 }
 
-/** "martedì 24 marzo 2022, dalle 15:00 alle 17:00" (both days when it spans more than one). */
+/**
+ * "martedì 24 marzo 2022, dalle 15:00 alle 17:00" (both days when it spans more than one): the
+ * pages word it as the emails do.
+ */
 export function formatRoundTableWhen(start: Date | string | number, end: Date | string | number) {
-  const sameDay = formatLongDateIt(start) === formatLongDateIt(end);
-  if (sameDay) return `${formatLongDateIt(start)}, dalle ${formatTimeIt(start)} alle ${formatTimeIt(end)}`;
-  return `dal ${formatLongDateIt(start)} alle ${formatTimeIt(start)} al ${formatLongDateIt(end)} alle ${formatTimeIt(end)}`;
+  return roundTableWhen({ startsAt: start, endsAt: end });
 }

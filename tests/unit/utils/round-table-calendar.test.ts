@@ -28,6 +28,19 @@ describe("Europe/Rome times of the round-table form", () => {
     expect(toRomeLocalInput(new Date("2031-06-10T07:30:00Z"))).toBe("2031-06-10T09:30");
     expect(formatRoundTableWhen(rt.startsAt, rt.endsAt)).toBe("martedì 3 dicembre 2030, dalle 15:00 alle 17:00");
   });
+
+  it("words a meeting over two days as the emails do", () => {
+    const start = parseRomeLocal("2027-03-27T15:00")!;
+    const end = parseRomeLocal("2027-03-28T12:00")!;
+    expect(formatRoundTableWhen(start, end)).toBe("da sabato 27 marzo 2027 alle 15:00 a domenica 28 marzo 2027 alle 12:00");
+  });
+
+  it("reads the hour that comes twice in autumn as its first occurrence, as calendars read the .ics", () => {
+    expect(parseRomeLocal("2027-10-31T02:30")?.toISOString()).toBe("2027-10-31T00:30:00.000Z");
+    expect(parseRomeLocal("2027-10-31T01:59")?.toISOString()).toBe("2027-10-30T23:59:00.000Z");
+    expect(parseRomeLocal("2027-10-31T03:00")?.toISOString()).toBe("2027-10-31T02:00:00.000Z");
+    expect(toRomeLocalInput(parseRomeLocal("2027-10-31T02:30")!)).toBe("2027-10-31T02:30");
+  });
 });
 
 describe("the hour skipped when the clocks go forward", () => {
