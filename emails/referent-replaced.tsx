@@ -7,6 +7,11 @@ export type ReferentReplacedProps = {
   bodyName: string;
   successorName: string;
   endDate: string;
+  /**
+   * The upcoming Tavoli tecnici they were invited to and had not declined, now the successor's
+   * (absent in emails queued before it existed).
+   */
+  passedOn?: { name: string; when: string }[];
 };
 
 export const subject = (p: ReferentReplacedProps) => `Nuovo referente ${forBody(p.bodyName)}`;
@@ -26,6 +31,22 @@ export function ReferentReplacedEmail(p: ReferentReplacedProps) {
         Grazie per il lavoro svolto. Da oggi non riceverai più gli inviti e le comunicazioni del Coordinamento per
         conto dell'ente. Se non eri a conoscenza di questo cambio, rispondi a questo messaggio o scrivi ad ANCI Sicilia.
       </Text>
+      {p.passedOn?.length ? (
+        <>
+          <Text>
+            {p.passedOn.length === 1 ? "Il tuo invito a questo Tavolo tecnico è passato" : "I tuoi inviti a questi Tavoli tecnici sono passati"}{" "}
+            a {p.successorName}
+            {p.passedOn.length === 1 ? ": se l'avevi aggiunto al calendario, puoi toglierlo." : ": se li avevi aggiunti al calendario, puoi toglierli."}
+          </Text>
+          <ul>
+            {p.passedOn.map((rt) => (
+              <li key={rt.name + rt.when}>
+                {rt.name}, {rt.when}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       <Text>
         Con il tuo indirizzo email puoi ancora accedere all'area referente per scaricare i tuoi dati personali o
         chiederne la cancellazione.
@@ -39,6 +60,7 @@ ReferentReplacedEmail.PreviewProps = {
   bodyName: "Comune di Cefalù",
   successorName: "Maria Rossi",
   endDate: "26 novembre 2026",
+  passedOn: [{ name: "7° Tavolo tecnico - Inserimento lavorativo dei beneficiari SAI", when: "martedì 24 novembre 2026, dalle 15:00 alle 17:00" }],
 } satisfies ReferentReplacedProps;
 
 export default ReferentReplacedEmail;

@@ -292,7 +292,8 @@ export function sendInvitations(
  * pass to the successor: a new invitation and its email each, unless the successor's address is
  * already invited. The old invitations stay (with their answers) but are withdrawn: no more
  * notices, and the answer page refuses (InvitationState "withdrawn"). Called inside the caller's
- * transaction (the approval of the handover), on its connection; returns how many were sent.
+ * transaction (the approval of the handover), on its connection. Returns how many were sent, and
+ * the Tavoli the replaced referente had not declined (likely in their calendar), to tell them.
  */
 export function transferInvitations(
   db: Db,
@@ -304,7 +305,7 @@ export function transferInvitations(
   }: { fromReferentId: number; to: { referentId: number; email: string; name: string; memberBodyId: number }; appUrl: string; now?: Date },
 ) {
   const upcoming = db
-    .select({ roundTable: roundTables })
+    .select({ roundTable: roundTables, answer: invitations.answer })
     .from(invitations)
     .innerJoin(roundTables, eq(roundTables.id, invitations.roundTableId))
     .where(and(eq(invitations.referentId, fromReferentId), eq(roundTables.status, "published"), sql`${roundTables.startsAt} > ${now.getTime()}`))
@@ -314,7 +315,8 @@ export function transferInvitations(
   const recipient = { ...to, email: to.email.toLowerCase() };
   let count = 0;
   for (const { roundTable: rt } of upcoming) if (invite(rt, roundTableEmailInfo(rt), recipient)) count++;
-  return count;
+  const notDeclined = upcoming.filter((u) => u.answer !== "no").map((u) => u.roundTable);
+  return { count, notDeclined };
 }
 
 /**

@@ -2,6 +2,7 @@ import { and, eq, inArray, isNotNull, isNull, ne, or } from "drizzle-orm";
 import { memberBodies, membershipRequests, provinces, referents, saiProjects } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
 import { formatDateIt } from "~/utils/dates";
+import { roundTableName, roundTableWhen } from "~/utils/round-table-format";
 import { recordAudit } from "./audit.server";
 import { transferInvitations } from "./invitation.server";
 import { queueEmail } from "./outbox.server";
@@ -65,30 +66,33 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, replacePr
             .all()
             .map((p) => p.id)
         : [];
+    if (previous) tx.update(referents).set({ validTo: now }).where(eq(referents.id, previous.id)).run();
+    tx.update(referents).set({ validFrom: now }).where(eq(referents.id, referent.id)).run();
+    const successorName = `${referent.firstName} ${referent.lastName}`;
+    const transferred = previous
+      ? transferInvitations(db, {
+          fromReferentId: previous.id,
+          to: { referentId: referent.id, email: referent.email, name: successorName, memberBodyId: body.id },
+          appUrl,
+          now,
+        })
+      : null;
     if (previous) {
-      tx.update(referents).set({ validTo: now }).where(eq(referents.id, previous.id)).run();
       queueEmail(tx, {
         to: previous.email,
         template: "referent-replaced",
         props: {
           firstName: previous.firstName,
           bodyName: body.name,
-          successorName: `${referent.firstName} ${referent.lastName}`,
+          successorName,
           endDate: formatDateIt(now),
+          passedOn: transferred!.notDeclined.map((rt) => ({ name: roundTableName(rt), when: roundTableWhen(rt) })),
         },
         memberBodyId: body.id,
         domain: domainOf(appUrl),
       });
     }
-    tx.update(referents).set({ validFrom: now }).where(eq(referents.id, referent.id)).run();
-    const transferredInvitations = previous
-      ? transferInvitations(db, {
-          fromReferentId: previous.id,
-          to: { referentId: referent.id, email: referent.email, name: `${referent.firstName} ${referent.lastName}`, memberBodyId: body.id },
-          appUrl,
-          now,
-        })
-      : 0;
+    const transferredInvitations = transferred?.count ?? 0;
     tx.update(membershipRequests)
       .set({ status: "approved", kind: previous ? "handover" : "new", decidedById: coordinatorId, decidedAt: now, updatedAt: now })
       .where(eq(membershipRequests.id, request.id))

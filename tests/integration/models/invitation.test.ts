@@ -20,6 +20,7 @@ import { getBodyParticipation } from "~/models/participation.server";
 import { listRoundTablesForAdmin, roundTableInvitees, updateRoundTable } from "~/models/round-table.server";
 import { getDb } from "~/utils/db.server";
 import { renderEmail } from "~/utils/render-email.server";
+import { roundTableName, roundTableWhen } from "~/utils/round-table-format";
 import { scheduledJobs } from "~/utils/scheduled-jobs.server";
 import { hashToken } from "~/utils/tokens.server";
 import { createTestCoordinator } from "../../support/admin";
@@ -602,6 +603,13 @@ describe("a referente replaced after being invited", () => {
     expect(emailsOf(upcoming.id, "round-table-invitation").filter((e) => e.recipient === incoming.email)).toHaveLength(1);
     expect(invitationsOf(held.id).map((i) => i.email)).not.toContain(incoming.email);
     expect(auditOf("membership.handover_approved", incoming.request.id)[0].details).toMatchObject({ transferredInvitations: 1 });
+    // The outgoing referente is told which Tavolo in their calendar passed to the successor.
+    const farewell = getDb().select().from(outbox).where(eq(outbox.template, "referent-replaced")).all().filter((e) => e.recipient === outgoing.email);
+    expect(farewell).toHaveLength(1);
+    expect(farewell[0].props.passedOn).toEqual([{ name: roundTableName(upcoming), when: roundTableWhen(upcoming) }]);
+    const told = await renderEmail("referent-replaced", farewell[0].props);
+    expect(told.text).toContain(`Il tuo invito a questo Tavolo tecnico è passato a Rosalia ${incoming.fields.lastName}: se l'avevi aggiunto al calendario, puoi toglierlo.`);
+    expect(told.text).toContain(roundTableName(upcoming));
 
     // The old invitation: withdrawn, without the meeting's link, and its answer is refused.
     const view = lookupInvitation(getDb(), { token: oldToken })!;
