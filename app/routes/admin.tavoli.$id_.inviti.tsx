@@ -486,7 +486,8 @@ function RecipientsChooser({
           aria-describedby={`${extraId}-hint${extraError ? ` ${extraId}-error` : ""}`}
         />
         <small id={`${extraId}-hint`} className="form-text">
-          Un indirizzo email per riga (per esempio relatori o ospiti). Chi è già stato invitato non riceve un secondo invito.
+          Un indirizzo email per riga (per esempio relatori o ospiti); si possono incollare anche i destinatari copiati da un
+          programma di posta. Chi è già stato invitato non riceve un secondo invito.
         </small>
         {extraError ? (
           <span id={`${extraId}-error`} className="field-error">

@@ -12,9 +12,17 @@ export const ANSWER_LABELS = { yes: "Partecipa", no: "Non partecipa", pending: "
 /** Attendance as the organiser recorded it: "presente", "assente", or "—" when not recorded. */
 export const attendanceLabel = (attended: boolean | null) => (attended === null ? "—" : attended ? "presente" : "assente");
 
-/** Splits the "Indirizzi aggiuntivi" text: one per line, commas and semicolons also accepted. */
+// A name before an address in angle brackets, as mail programs copy recipients:
+// «Mario Rossi <mario@x.it>», «"Rossi, Mario" <mario@x.it>».
+const NAMED_ADDRESS = /(?:"[^"]*"\s*|[^,;<>"\n]*)<([^<>\s]*)>/g;
+
+/**
+ * Splits the "Indirizzi aggiuntivi" text: one per line, commas and semicolons also accepted, and
+ * recipients pasted from a mail program («Mario Rossi <mario@x.it>; …») taken by their address.
+ */
 export function splitEmailLines(text: string) {
   return text
+    .replace(NAMED_ADDRESS, " $1 ")
     .split(/[\s,;]+/)
     .map((v) => v.trim())
     .filter(Boolean);
