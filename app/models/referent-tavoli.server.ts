@@ -8,8 +8,8 @@ import { canDownloadMaterial, listMaterials, materialUrl } from "./material.serv
 import type { ReferentAccess } from "./referent-session.server";
 
 // "I miei Tavoli" (issue 6, point 4): the invitations of the signed-in referente (by
-// invitations.referent_id), upcoming ones with their answer, past ones with their materials,
-// members-only ones included when canDownloadMaterial allows them to this referente.
+// invitations.referent_id), upcoming ones (until they end) with their answer, past ones with their
+// materials, members-only ones included when canDownloadMaterial allows them to this referente.
 
 type RoundTableRow = typeof roundTables.$inferSelect;
 
@@ -36,17 +36,26 @@ export function listReferentTavoli(db: Db, { access, now = new Date() }: { acces
     .orderBy(asc(roundTables.startsAt), asc(roundTables.id))
     .all();
 
+  // A Tavolo stays among the upcoming ones until it ends, as on /tavoli-tecnici: during the
+  // meeting the referente needs its link and place. Answers close at the start (answerInvitation),
+  // so one under way is in progress, without the answer buttons.
+  const ended = (r: (typeof rows)[number]) => r.roundTable.endsAt.getTime() <= now.getTime();
   const upcoming = rows
-    .filter((r) => r.roundTable.startsAt.getTime() > now.getTime())
-    .map((r) => ({
-      invitationId: r.invitation.id,
-      answer: r.invitation.answer,
-      answeredAt: r.invitation.answeredAt,
-      canAnswer: r.roundTable.status === "published",
-      roundTable: roundTableSummary(r.roundTable),
-    }));
+    .filter((r) => !ended(r))
+    .map((r) => {
+      const started = r.roundTable.startsAt.getTime() <= now.getTime();
+      const published = r.roundTable.status === "published";
+      return {
+        invitationId: r.invitation.id,
+        answer: r.invitation.answer,
+        answeredAt: r.invitation.answeredAt,
+        canAnswer: published && !started,
+        inProgress: published && started,
+        roundTable: roundTableSummary(r.roundTable),
+      };
+    });
 
-  const pastRows = rows.filter((r) => r.roundTable.startsAt.getTime() <= now.getTime() && r.roundTable.status === "published").reverse();
+  const pastRows = rows.filter((r) => ended(r) && r.roundTable.status === "published").reverse();
   const referent = { id: access.referentId, active: access.status === "active" };
   const materials = listMaterials(db, { roundTableIds: pastRows.map((r) => r.roundTable.id) });
   const past = pastRows.map((r) => ({

@@ -89,6 +89,7 @@ export default function MyRoundTablesPage() {
                     <a href={`/tavoli-tecnici/${u.roundTable.id}`}>{u.name}</a>
                   </h3>
                   <p className="mb-1">
+                    {u.inProgress ? <span className="badge bg-success me-2">In corso</span> : null}
                     {u.when} · {u.modeLabel}
                     {u.roundTable.place ? ` · ${u.roundTable.place}` : ""}
                   </p>
@@ -96,7 +97,7 @@ export default function MyRoundTablesPage() {
                     <p className="fw-bold text-danger mb-0">Il Tavolo tecnico è stato annullato.</p>
                   ) : (
                     <>
-                      {u.roundTable.onlineUrl && u.roundTable.mode !== "in_presenza" && u.answer !== "no" && u.canAnswer ? (
+                      {u.roundTable.onlineUrl && u.roundTable.mode !== "in_presenza" && u.answer !== "no" && u.roundTable.status === "published" ? (
                         <p className="mb-1">
                           Per partecipare online: <a href={u.roundTable.onlineUrl} className="text-break">{u.roundTable.onlineUrl}</a>
                         </p>

@@ -38,7 +38,7 @@ function invite(roundTableId: number, referent: { referentId: number; email: str
 }
 
 type Page = {
-  upcoming: { invitationId: number; answer: string; canAnswer: boolean; name: string; roundTable: { id: number; status: string } }[];
+  upcoming: { invitationId: number; answer: string; canAnswer: boolean; inProgress: boolean; name: string; roundTable: { id: number; status: string } }[];
   past: { invitationId: number; roundTable: { id: number }; materials: { id: number; title: string; href: string; visibility: string }[] }[];
 };
 
@@ -105,6 +105,37 @@ describe("I miei Tavoli", () => {
     expect(declined).not.toContain("meet.example.org");
     expect(declined).toMatch(/class="btn btn-sm btn-primary" aria-pressed="true">Non partecipo</);
     expect(declined).toMatch(/class="btn btn-sm btn-outline-primary" aria-pressed="false">Partecipo</);
+  });
+
+  it("keeps a Tavolo in progress with the upcoming ones, with its link and place, marked «In corso» and without answers", async () => {
+    const a = await createReferent("active");
+    const { cookie } = await referentCookie(a.referentId);
+    const now = Date.now();
+    const rt = roundTable({
+      startsAt: new Date(now - 5 * 60 * 1000),
+      endsAt: new Date(now + 60 * 60 * 1000),
+      mode: "ibrido",
+      place: "Palermo, Sala delle Lapidi",
+      onlineUrl: "https://meet.example.org/tavolo-in-corso",
+    });
+    const invitation = invite(rt.id, a);
+    getDb().update(invitations).set({ answer: "yes", answeredAt: new Date(now - DAY) }).where(eq(invitations.id, invitation.id)).run();
+
+    const page = await load(cookie);
+    expect(page.upcoming).toEqual([expect.objectContaining({ invitationId: invitation.id, inProgress: true, canAnswer: false })]);
+    expect(page.past.map((p) => p.roundTable.id)).not.toContain(rt.id);
+    const { html } = await renderRoute(tavoli, referentGet("/area-referente/tavoli", cookie));
+    const card = html.slice(html.indexOf('id="prossimi"'), html.indexOf('id="passati"'));
+    expect(card).toContain("In corso");
+    expect(card).toContain("Palermo, Sala delle Lapidi");
+    expect(card).toContain('Per partecipare online: <a href="https://meet.example.org/tavolo-in-corso"');
+    expect(card).not.toContain('name="risposta"');
+
+    // Once it has ended it is among the past ones.
+    getDb().update(roundTables).set({ endsAt: new Date(now - 60 * 1000) }).where(eq(roundTables.id, rt.id)).run();
+    const ended = await load(cookie);
+    expect(ended.upcoming.map((u) => u.invitationId)).not.toContain(invitation.id);
+    expect(ended.past.map((p) => p.roundTable.id)).toContain(rt.id);
   });
 
   it("does not let a referente answer someone else's invitation", async () => {
