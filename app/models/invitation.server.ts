@@ -401,6 +401,8 @@ export type InvitationView = {
   state: InvitationState;
   /** Why it cannot be answered, in words (null when open). */
   refusal: string | null;
+  /** Whether sendDueReminders will still send this invitation its reminder, should the answer be (or stay) yes. */
+  reminderDue: boolean;
   invitation: { id: number; email: string; answer: InvitationAnswer; answeredAt: Date | null; referentName: string | null };
   roundTable: RoundTableEmailInfo;
 };
@@ -434,6 +436,17 @@ function stateOf({ roundTable: rt, referentTermEnded }: { roundTable: RoundTable
   return "open";
 }
 
+/**
+ * sendDueReminders' rule, asked of one invitation that says yes: an open one (published, not
+ * started, its referente in office) will be reminded if the round table has reminder days, the
+ * invitation was sent before the window opened and has not had its reminder yet. Inside an open
+ * window that happens at the job's next run, within 15 minutes.
+ */
+function reminderDue({ invitation, roundTable: rt }: { invitation: typeof invitations.$inferSelect; roundTable: RoundTableRow }, state: InvitationState) {
+  if (state !== "open" || rt.reminderDays <= 0 || invitation.remindedAt) return false;
+  return invitation.createdAt.getTime() < rt.startsAt.getTime() - rt.reminderDays * DAY_MS;
+}
+
 function toView(found: NonNullable<ReturnType<typeof findByToken>>, now: Date): InvitationView {
   const { invitation, roundTable } = found;
   const state = stateOf(found, now);
@@ -441,6 +454,7 @@ function toView(found: NonNullable<ReturnType<typeof findByToken>>, now: Date): 
   return {
     state,
     refusal: refusalMessage(state, found.replaced === true),
+    reminderDue: reminderDue(found, state),
     invitation: {
       id: invitation.id,
       email: invitation.email,
@@ -751,7 +765,8 @@ export function listInvitations(
  * - the invitation has not had a reminder yet (`invitations.reminded_at`).
  * Once per invitation, ever: moving the round table does not bring a second one (its update email
  * already carried the new date and calendar entry), while invitations not yet reminded follow the
- * new date. Changing N moves the window for those not yet reminded only.
+ * new date. Changing N moves the window for those not yet reminded only. The answer page tells a
+ * «Partecipo» whether a reminder is to come by the same rule (reminderDue): change both together.
  *
  * One immediate transaction: one query selects every due invitation, prepared statements queue
  * the emails and set `reminded_at`, so a second or concurrent run finds nothing left to do.

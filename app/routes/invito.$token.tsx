@@ -111,9 +111,8 @@ function Invitation({
       <h1>{roundTableName(rt)}</h1>
       {recorded ? (
         <div className="alert alert-success" role="status">
-          {recorded === "yes"
-            ? "Grazie, abbiamo registrato che parteciperai. Riceverai un promemoria qualche giorno prima."
-            : "Grazie, abbiamo registrato che non parteciperai."}{" "}
+          {recorded === "yes" ? "Grazie, abbiamo registrato che parteciperai." : "Grazie, abbiamo registrato che non parteciperai."}
+          {recorded === "yes" && view.reminderDue ? " Riceverai un promemoria per email." : null}{" "}
           Puoi cambiare la risposta da questa pagina fino all'inizio dell'incontro.
           {calendarSent ? <p className="mb-0 mt-2">{CALENDAR_RESENT_MESSAGE}</p> : null}
         </div>

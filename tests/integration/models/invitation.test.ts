@@ -543,6 +543,33 @@ describe("sendDueReminders: one reminder per invitation, only if invited before 
     expect(reminders(rt.id).at(-1)!.props).toMatchObject({ roundTable: { startsAt: "2031-05-25T14:00:00.000Z" } });
   });
 
+  it("the view of an answer says whether a reminder is still to come, as the job then decides", () => {
+    const rt = createRoundTable({ startsAt: at("2031-07-15T14:00:00Z"), reminderDays: 2 });
+    const opens = at("2031-07-13T14:00:00Z");
+    invite(rt.id, at("2031-07-01T09:00:00Z"), "presto@ospite.test", "aperta@ospite.test", "ricordato@ospite.test");
+    invite(rt.id, at("2031-07-14T09:00:00Z"), "tardi@ospite.test");
+    const never = createRoundTable({ startsAt: at("2031-07-20T14:00:00Z"), reminderDays: 0 });
+    invite(never.id, at("2031-07-01T09:00:00Z"), "zero@ospite.test");
+    const reminderDue = (roundTableId: number, email: string, now: Date) => {
+      const result = answerInvitation(getDb(), { token: answerTokenFor(roundTableId, email), answer: "yes", appUrl: APP_URL, now });
+      expect(result.ok).toBe(true);
+      return result.ok && result.view.reminderDue;
+    };
+
+    expect(reminderDue(rt.id, "presto@ospite.test", at("2031-07-02T09:00:00Z"))).toBe(true);
+    // The window is open and the job has not run yet: it sends the reminder at its next run.
+    expect(reminderDue(rt.id, "aperta@ospite.test", minutes(opens, 1))).toBe(true);
+    expect(reminderDue(never.id, "zero@ospite.test", at("2031-07-02T09:00:00Z"))).toBe(false);
+    expect(remind(minutes(opens, 5))).toEqual({ roundTables: 1, emails: 3 });
+    expect(reminderDue(rt.id, "ricordato@ospite.test", minutes(opens, 10))).toBe(false);
+    expect(reminderDue(rt.id, "tardi@ospite.test", minutes(opens, 10))).toBe(false);
+
+    expect(remind(at("2031-07-15T13:45:00Z"))).toEqual({ roundTables: 0, emails: 0 });
+    expect(remind(at("2031-07-19T14:00:00Z"))).toEqual({ roundTables: 0, emails: 0 });
+    expect(remindedEmails(rt.id)).toEqual(["aperta@ospite.test", "presto@ospite.test", "ricordato@ospite.test"]);
+    expect(reminders(never.id)).toHaveLength(0);
+  });
+
   it("a larger reminderDays set through the form opens the window earlier for those not reminded yet", () => {
     const rt = createRoundTable({ startsAt: at("2031-06-20T14:00:00Z"), reminderDays: 2 });
     invite(rt.id, at("2031-06-01T09:00:00Z"), "cinque@ospite.test");

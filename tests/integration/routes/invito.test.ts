@@ -100,6 +100,23 @@ describe("/invito/:token", () => {
     expect(page.html).toContain("Hai risposto che non parteciperai.");
   });
 
+  it("«Partecipo» mentions the reminder only when one is still to come", async () => {
+    const due = invite({ reminderDays: 2 });
+    const yes = await renderPage(await post(due.token, { risposta: "si" }), due.token);
+    expect(yes.html).toContain("Grazie, abbiamo registrato che parteciperai. Riceverai un promemoria per email.");
+
+    const none = invite({ reminderDays: 0 });
+    const noReminder = await renderPage(await post(none.token, { risposta: "si" }), none.token);
+    expect(noReminder.html).toContain("Grazie, abbiamo registrato che parteciperai.");
+    expect(noReminder.html).not.toContain("promemoria");
+
+    const reminded = invite({ reminderDays: 2 });
+    getDb().update(invitations).set({ remindedAt: new Date() }).where(eq(invitations.id, reminded.row().id)).run();
+    const afterReminder = await renderPage(await post(reminded.token, { risposta: "si" }), reminded.token);
+    expect(afterReminder.html).toContain("Grazie, abbiamo registrato che parteciperai.");
+    expect(afterReminder.html).not.toContain("promemoria");
+  });
+
   it("«Partecipo» after «Non partecipo» and a change of date says the updated details went by email", async () => {
     const { rt, token } = invite();
     await answer(token, "no");
