@@ -453,7 +453,11 @@ function toView(found: NonNullable<ReturnType<typeof findByToken>>, now: Date): 
   const info = roundTableEmailInfo(roundTable);
   return {
     state,
-    refusal: refusalMessage(state, found.replaced === true),
+    refusal: refusalMessage(state, {
+      replaced: found.replaced === true,
+      ended: roundTable.endsAt.getTime() <= now.getTime(),
+      answered: invitation.answer !== "pending",
+    }),
     reminderDue: reminderDue(found, state),
     invitation: {
       id: invitation.id,
@@ -473,24 +477,31 @@ export function lookupInvitation(db: Db, { token, now = new Date() }: { token: s
   return found ? toView(found, now) : null;
 }
 
-export const ANSWER_CLOSED_MESSAGE = "Il Tavolo tecnico è già iniziato: non è più possibile modificare la risposta.";
 export const ANSWER_CANCELLED_MESSAGE = "Il Tavolo tecnico è stato annullato: non è più possibile rispondere all'invito.";
 export const ANSWER_UNAVAILABLE_MESSAGE = "Il Tavolo tecnico non è al momento aperto alle risposte: riprova più tardi.";
 export const ANSWER_WITHDRAWN_MESSAGE =
   "Questo invito era rivolto al referente dell'ente, incarico che non ricopri più: non è più possibile rispondere.";
 export const ANSWER_PASSED_ON_MESSAGE = `${ANSWER_WITHDRAWN_MESSAGE} L'invito è passato a chi ti ha sostituito.`;
 
-const REFUSALS: Record<Exclude<InvitationState, "open" | "withdrawn">, string> = {
-  closed: ANSWER_CLOSED_MESSAGE,
-  cancelled: ANSWER_CANCELLED_MESSAGE,
-  unavailable: ANSWER_UNAVAILABLE_MESSAGE,
-};
+/** A started round table: "già iniziato" or, once ended, "si è già svolto"; "rispondere" to whoever never answered. */
+function closedMessage({ ended, answered }: { ended: boolean; answered: boolean }) {
+  return `Il Tavolo tecnico ${ended ? "si è già svolto" : "è già iniziato"}: non è più possibile ${answered ? "modificare la risposta" : "rispondere all'invito"}.`;
+}
 
 /** Why an invitation cannot be answered; "passed on" only when someone else took over the office. */
-function refusalMessage(state: InvitationState, replaced: boolean): string | null {
-  if (state === "open") return null;
-  if (state === "withdrawn") return replaced ? ANSWER_PASSED_ON_MESSAGE : ANSWER_WITHDRAWN_MESSAGE;
-  return REFUSALS[state];
+function refusalMessage(state: InvitationState, { replaced, ended, answered }: { replaced: boolean; ended: boolean; answered: boolean }): string | null {
+  switch (state) {
+    case "open":
+      return null;
+    case "withdrawn":
+      return replaced ? ANSWER_PASSED_ON_MESSAGE : ANSWER_WITHDRAWN_MESSAGE;
+    case "closed":
+      return closedMessage({ ended, answered });
+    case "cancelled":
+      return ANSWER_CANCELLED_MESSAGE;
+    case "unavailable":
+      return ANSWER_UNAVAILABLE_MESSAGE;
+  }
 }
 
 export type AnswerResult =

@@ -122,24 +122,9 @@ function Invitation({
           {error}
         </div>
       ) : null}
-      {!error && state === "closed" ? (
-        <div className="alert alert-info" role="status">
-          Il Tavolo tecnico è già iniziato: non è più possibile modificare la risposta.
-        </div>
-      ) : null}
-      {!error && state === "unavailable" ? (
-        <div className="alert alert-info" role="status">
-          Il Tavolo tecnico non è al momento aperto alle risposte: riprova più tardi.
-        </div>
-      ) : null}
-      {!error && state === "withdrawn" ? (
-        <div className="alert alert-warning" role="status">
+      {!error && view.refusal ? (
+        <div className={`alert ${state === "closed" || state === "unavailable" ? "alert-info" : "alert-warning"}`} role="status">
           {view.refusal}
-        </div>
-      ) : null}
-      {!error && state === "cancelled" ? (
-        <div className="alert alert-warning" role="status">
-          Il Tavolo tecnico è stato annullato: non è più possibile rispondere all'invito.
         </div>
       ) : null}
 

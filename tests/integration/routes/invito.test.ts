@@ -148,6 +148,28 @@ describe("/invito/:token", () => {
     expect(tableCounts()).toEqual(before.counts);
   });
 
+  it("after the start says «rispondere» to who never answered, and «si è già svolto» once it has ended", async () => {
+    const unanswered = invite();
+    const answered = invite();
+    await answer(answered.token, "no");
+    const page = async (token: string) => (await renderRoute(route, get(token), "/invito/:token")).html.replaceAll("&#x27;", "'");
+    const move = (rt: { id: number }, startsAt: number, endsAt: number) =>
+      getDb().update(roundTables).set({ startsAt: new Date(startsAt), endsAt: new Date(endsAt) }).where(eq(roundTables.id, rt.id)).run();
+
+    move(unanswered.rt, Date.now() - HOUR, Date.now() + HOUR);
+    expect(await page(unanswered.token)).toContain("Il Tavolo tecnico è già iniziato: non è più possibile rispondere all'invito.");
+
+    move(unanswered.rt, Date.now() - 3 * HOUR, Date.now() - HOUR);
+    move(answered.rt, Date.now() - 3 * HOUR, Date.now() - HOUR);
+    const ended = await page(unanswered.token);
+    expect(ended).toContain("Il Tavolo tecnico si è già svolto: non è più possibile rispondere all'invito.");
+    expect(ended.match(/non è più possibile/g)).toHaveLength(1);
+    expect(await page(answered.token)).toContain("Il Tavolo tecnico si è già svolto: non è più possibile modificare la risposta.");
+    const refused = await renderPage(await post(unanswered.token, { risposta: "si" }), unanswered.token);
+    expect(refused.status).toBe(410);
+    expect(refused.html.replaceAll("&#x27;", "'").match(/si è già svolto: non è più possibile rispondere all'invito\./g)).toHaveLength(1);
+  });
+
   it("an unknown token is 404 for GET and POST", async () => {
     const page = await renderRoute(route, get("non-esiste"), "/invito/:token");
     expect(page.status).toBe(404);
