@@ -17,7 +17,14 @@ export type RoundTableInvitationProps = {
   answerUrl: string;
   appUrl: string;
   roundTable: RoundTableEmailInfo;
+  /**
+   * Set when the invitation moved here from the referente's previous address (moveInvitations):
+   * the answer it carries. Absent in a first invitation, and in rows queued before it existed.
+   */
+  currentAnswer?: "yes" | "no" | "pending";
 };
+
+const ANSWER_WORDS = { yes: "«Partecipo»", no: "«Non partecipo»" } as const;
 
 export const subject = (p: RoundTableInvitationProps) => `Invito: ${roundTableName(p.roundTable)}`;
 
@@ -32,11 +39,23 @@ export function RoundTableInvitationEmail(p: RoundTableInvitationProps) {
         {roundTableName(rt)}
       </Heading>
       <Text>Gentile {p.recipientName ?? "collega"},</Text>
-      <Text>
-        il Coordinamento dei Comuni siciliani aderenti alla Rete SAI ti invita a partecipare al Tavolo tecnico «{rt.title}»,{" "}
-        {roundTableWhen(rt)}.
-      </Text>
-      <Text style={{ fontWeight: 700 }}>Parteciperai? Rispondi con un clic:</Text>
+      {p.currentAnswer ? (
+        <Text>
+          il tuo indirizzo email di referente è cambiato: l'invito al Tavolo tecnico «{rt.title}», {roundTableWhen(rt)},
+          è stato trasferito a questo indirizzo{p.currentAnswer === "pending" ? "" : ", con la tua risposta"}. I pulsanti
+          dell'email di invito precedente non funzionano più: usa quelli qui sotto.
+        </Text>
+      ) : (
+        <Text>
+          il Coordinamento dei Comuni siciliani aderenti alla Rete SAI ti invita a partecipare al Tavolo tecnico «{rt.title}»,{" "}
+          {roundTableWhen(rt)}.
+        </Text>
+      )}
+      {p.currentAnswer === "yes" || p.currentAnswer === "no" ? (
+        <Text style={{ fontWeight: 700 }}>La tua risposta: {ANSWER_WORDS[p.currentAnswer]}. Se vuoi cambiarla:</Text>
+      ) : (
+        <Text style={{ fontWeight: 700 }}>Parteciperai? Rispondi con un clic:</Text>
+      )}
       <AnswerButtons answerUrl={p.answerUrl} />
       <RoundTableDetails rt={rt} appUrl={p.appUrl} />
       <Text>

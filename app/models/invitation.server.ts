@@ -171,9 +171,11 @@ export type InvitationEmailProps = {
   answerUrl: string;
   appUrl: string;
   roundTable: RoundTableEmailInfo;
+  /** Only in the invitation moved to a referente's new address (moveInvitations): the answer it carries. */
+  currentAnswer?: InvitationAnswer;
 };
 
-export type ReminderEmailProps = Omit<InvitationEmailProps, "answerUrl"> & {
+export type ReminderEmailProps = Omit<InvitationEmailProps, "answerUrl" | "currentAnswer"> & {
   /** Null when the invitation email is no longer in the outbox (its token cannot be recovered). */
   answerUrl: string | null;
   answer: "yes" | "pending";
@@ -181,9 +183,14 @@ export type ReminderEmailProps = Omit<InvitationEmailProps, "answerUrl"> & {
 
 export function invitationEmailProps(
   rt: RoundTableRow,
-  { recipient, answerUrl, appUrl }: { recipient: Pick<Recipient, "email" | "name">; answerUrl: string; appUrl: string },
+  {
+    recipient,
+    answerUrl,
+    appUrl,
+    currentAnswer,
+  }: { recipient: Pick<Recipient, "email" | "name">; answerUrl: string; appUrl: string; currentAnswer?: InvitationEmailProps["currentAnswer"] },
 ): InvitationEmailProps {
-  return { recipientName: recipient.name, recipientEmail: recipient.email, answerUrl, appUrl, roundTable: roundTableEmailInfo(rt) };
+  return { recipientName: recipient.name, recipientEmail: recipient.email, answerUrl, appUrl, roundTable: roundTableEmailInfo(rt), currentAnswer };
 }
 
 /** Why invitations cannot be sent for this round table now, in Italian; null when they can. */
@@ -321,11 +328,12 @@ export function transferInvitations(
 
 /**
  * A referente's address changed (corrected by a coordinator, or changed and confirmed by the
- * referente): their invitations to Tavoli published and still to come follow it. Each gets a new
- * answer link, sent to the new address with the invitation, so updates, reminders and a
- * cancellation reach the person there and the old address no longer answers for them. An
- * invitation the new address already has to the same Tavolo is left as it was. Inside the caller's
- * transaction; returns how many moved.
+ * referente): their invitations to Tavoli published and still to come follow it, answers included.
+ * Each gets a new answer link, sent to the new address with the invitation (saying that it moved
+ * and, as `currentAnswer`, the answer it carries), so updates, reminders and a cancellation reach
+ * the person there and the old address no longer answers for them. An invitation the new address
+ * already has to the same Tavolo is left as it was. Inside the caller's transaction; returns how
+ * many moved.
  */
 export function moveInvitations(
   db: Db | Tx,
@@ -366,7 +374,7 @@ export function moveInvitations(
     queueEmail(db, {
       to: email,
       template: INVITATION_TEMPLATE,
-      props: invitationEmailProps(rt, { recipient: { email, name }, answerUrl: `${appUrl}/invito/${token}`, appUrl }),
+      props: invitationEmailProps(rt, { recipient: { email, name }, answerUrl: `${appUrl}/invito/${token}`, appUrl, currentAnswer: invitation.answer }),
       roundTableId: rt.id,
       memberBodyId,
       domain: domainOf(appUrl),

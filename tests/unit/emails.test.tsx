@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PREVIEW_ROUND_TABLE } from "#emails/components/round-table-details";
 import { emailTemplates } from "#emails/index";
+import { RoundTableInvitationEmail } from "#emails/round-table-invitation";
 import { renderEmail } from "~/utils/render-email.server";
 
 describe("email templates", () => {
@@ -44,6 +45,18 @@ describe("email templates", () => {
     expect(rendered.text).toMatch(/- saluti\n- interventi\n- conclusioni/);
     // Side by side in the HTML: two cells of one row.
     expect(rendered.html).toMatch(/risposta=si[\s\S]*<\/td>[\s\S]*<td[^>]*>[\s\S]*risposta=no/);
+  });
+
+  it("an invitation moved to a new address says so and carries its answer; one without currentAnswer (older rows) is a first invitation", async () => {
+    const props = RoundTableInvitationEmail.PreviewProps;
+    const moved = async (currentAnswer: "yes" | "no" | "pending") => (await renderEmail("round-table-invitation", { ...props, currentAnswer })).text;
+    expect(await moved("no")).toContain("La tua risposta: «Non partecipo». Se vuoi cambiarla:");
+    const pending = await moved("pending");
+    expect(pending).toContain("è stato trasferito a questo indirizzo");
+    expect(pending).not.toContain("La tua risposta:");
+    const first = (await renderEmail("round-table-invitation", props)).text;
+    expect(first).toContain("ti invita a partecipare");
+    expect(first).not.toContain("trasferito");
   });
 
   it("line breaks typed in a comunicazione and in a rejection reason survive in the plain text", async () => {

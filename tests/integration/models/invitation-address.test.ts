@@ -4,12 +4,13 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { referents } from "#db/schema";
-import { lookupInvitation, sendInvitations } from "~/models/invitation.server";
+import { answerInvitation, lookupInvitation, sendInvitations } from "~/models/invitation.server";
 import { getMembershipEditValues, updateMembershipFields } from "~/models/membership-detail.server";
 import { confirmEmailChange, requestEmailChange } from "~/models/referent-area.server";
 import { requestLoginCode, verifyLoginCode } from "~/models/referent-login.server";
 import { findReferentAccess } from "~/models/referent-session.server";
 import { getDb } from "~/utils/db.server";
+import { renderEmail } from "~/utils/render-email.server";
 import { membershipEditSchema } from "~/validation/membership-edit";
 import { createTestCoordinator } from "../../support/admin";
 import { outboxFor } from "../../support/db-queries";
@@ -82,6 +83,26 @@ describe("a referente's new address", () => {
     expect(confirmEmailChange(getDb(), { token, appUrl: APP_URL })).toMatchObject({ state: "valid" });
 
     expectInvitationMoved(invited, person.email, newAddress, person.name);
+  });
+
+  it("an answered invitation moves with its answer, and the email to the new address says which, with the links to change it", async () => {
+    const invited = await invitedReferente("083");
+    const { person, upcoming } = invited;
+    expect(answerInvitation(getDb(), { token: invited.oldToken, answer: "yes", appUrl: APP_URL }).ok).toBe(true);
+    const corrected = uniqueEmail("spostato");
+    const changes = membershipEditSchema.parse({ ...getMembershipEditValues(getDb(), { id: person.request.id })!.values, email: corrected });
+    expect(updateMembershipFields(getDb(), { id: person.request.id, coordinatorId, changes, appUrl: APP_URL }).ok).toBe(true);
+
+    expect(invitationsOf(upcoming.id)).toEqual([expect.objectContaining({ email: corrected, answer: "yes" })]);
+    const sent = emailsOf(upcoming.id, "round-table-invitation").find((e) => e.recipient === corrected)!;
+    expect(sent.props).toMatchObject({ currentAnswer: "yes" });
+    const { text } = await renderEmail("round-table-invitation", sent.props);
+    expect(text).toContain("è stato trasferito a questo indirizzo");
+    expect(text).toContain("La tua risposta: «Partecipo».");
+    expect(text).not.toContain("Parteciperai?");
+    const answerUrl = `${APP_URL}/invito/${answerTokenFor(upcoming.id, corrected)}`;
+    expect(text).toContain(`Partecipo ${answerUrl}?risposta=si`);
+    expect(text).toContain(`Non partecipo ${answerUrl}?risposta=no`);
   });
 
   it("leaves alone an invitation the new address already has to the same Tavolo", async () => {
