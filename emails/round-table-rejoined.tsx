@@ -37,9 +37,8 @@ export function RoundTableRejoinedEmail(p: RoundTableRejoinedProps) {
       <Text>Gentile {p.recipientName ?? "collega"},</Text>
       <Text>
         abbiamo registrato che parteciperai al Tavolo tecnico «{rt.title}». Dopo l'invito il Tavolo è stato modificato,
-        mentre la tua risposta era «Non partecipo»: ecco data, orario e luogo aggiornati.
+        mentre la tua risposta era «Non partecipo»: ecco i dettagli aggiornati.
       </Text>
-      <Text style={{ fontWeight: 700 }}>Quando: {roundTableWhen(rt)}.</Text>
       <RoundTableDetails rt={rt} appUrl={p.appUrl} />
       <Text>
         In allegato trovi l'evento aggiornato (file aggiornamento.ics): aprendolo, il tuo calendario sostituisce

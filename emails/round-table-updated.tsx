@@ -29,13 +29,15 @@ export const subject = (p: RoundTableUpdatedProps) => `Aggiornamento: ${roundTab
 /** The updated calendar entry: same UID, higher SEQUENCE, METHOD:REQUEST. */
 export const attachments = (p: RoundTableUpdatedProps) => [roundTableIcsAttachment(p, { method: "REQUEST", filename: "aggiornamento.ics" })];
 
-const list = (items: string[]) => (items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} e ${items.at(-1)}`);
+// Commas only: the items have an «e» of their own ("data e orario"), and "data e orario e luogo"
+// would read as a stutter.
+const list = (items: string[]) => items.join(", ");
 
 export function RoundTableUpdatedEmail(p: RoundTableUpdatedProps) {
   const rt = p.roundTable;
   const timeChanged = roundTableWhen(p.previous) !== roundTableWhen(rt);
   return (
-    <EmailLayout preview={`${roundTableName(rt)}: cambiano ${list(p.changes)}`}>
+    <EmailLayout preview={`${roundTableName(rt)}. Cosa cambia: ${list(p.changes)}`}>
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Aggiornamento: {roundTableName(rt)}
       </Heading>

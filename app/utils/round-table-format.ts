@@ -45,4 +45,4 @@ export const roundTableFileStem = (rt: { number?: number | null; startsAt: Date 
 
 /** Said after a «Partecipo» that brought the invitee's calendar up to date (answerInvitation's calendarSent). */
 export const CALENDAR_RESENT_MESSAGE =
-  "Dopo l'invito il Tavolo tecnico è stato modificato: ti abbiamo inviato per email data, orario e luogo aggiornati, con l'evento da aggiungere al calendario.";
+  "Dopo l'invito il Tavolo tecnico è stato modificato: ti abbiamo inviato per email i dettagli aggiornati, con l'evento da aggiungere al calendario.";

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { PREVIEW_ROUND_TABLE } from "#emails/components/round-table-details";
 import { emailTemplates } from "#emails/index";
 import { RoundTableInvitationEmail } from "#emails/round-table-invitation";
+import { RoundTableRejoinedEmail } from "#emails/round-table-rejoined";
+import { RoundTableUpdatedEmail } from "#emails/round-table-updated";
 import { renderEmail } from "~/utils/render-email.server";
 
 describe("email templates", () => {
@@ -57,6 +59,21 @@ describe("email templates", () => {
     const first = (await renderEmail("round-table-invitation", props)).text;
     expect(first).toContain("ti invita a partecipare");
     expect(first).not.toContain("trasferito");
+  });
+
+  it("the update lists what changes without a run of «e», and the rejoined email names no place it lacks, nor the date twice", async () => {
+    const updated = await renderEmail("round-table-updated", {
+      ...RoundTableUpdatedEmail.PreviewProps,
+      changes: ["data e orario", "link per partecipare online"],
+    });
+    expect(updated.text).toContain("Cosa cambia: data e orario, link per partecipare online.");
+    expect(updated.html).not.toMatch(/data e orario e/);
+
+    // An online meeting: no place to speak of.
+    const rejoined = await renderEmail("round-table-rejoined", RoundTableRejoinedEmail.PreviewProps);
+    expect(RoundTableRejoinedEmail.PreviewProps.roundTable.place).toBeNull();
+    expect(rejoined.text).not.toMatch(/luogo/i);
+    expect(rejoined.text.match(/Quando/g)).toHaveLength(1);
   });
 
   it("line breaks typed in a comunicazione and in a rejection reason survive in the plain text", async () => {
