@@ -28,7 +28,7 @@ export function MembershipApprovedEmail(p: MembershipApprovedProps) {
       </Text>
       <Text>Cosa succede adesso:</Text>
       <Text>
-        • riceverai gli inviti ai Tavoli tecnici, con il programma e la possibilità di rispondere con un clic;
+        • riceverai gli inviti ai Tavoli tecnici, con il programma e i pulsanti per rispondere;
         <br />• dopo ogni incontro riceverai i materiali (slide, video, documenti);
         <br />• nell'area referente puoi aggiornare i dati tuoi e dei progetti SAI dell'ente e indicare chi ti
         succederà come referente.

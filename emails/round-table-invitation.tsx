@@ -1,6 +1,7 @@
 import { Heading, Text } from "@react-email/components";
 import { EmailLayout } from "./components/layout";
 import {
+  ANSWER_PROMPT,
   AnswerButtons,
   PREVIEW_ROUND_TABLE,
   RoundTableDetails,
@@ -54,7 +55,7 @@ export function RoundTableInvitationEmail(p: RoundTableInvitationProps) {
       {p.currentAnswer === "yes" || p.currentAnswer === "no" ? (
         <Text style={{ fontWeight: 700 }}>La tua risposta: {ANSWER_WORDS[p.currentAnswer]}. Se vuoi cambiarla:</Text>
       ) : (
-        <Text style={{ fontWeight: 700 }}>Parteciperai? Rispondi con un clic:</Text>
+        <Text style={{ fontWeight: 700 }}>{ANSWER_PROMPT}</Text>
       )}
       <AnswerButtons answerUrl={p.answerUrl} />
       <RoundTableDetails rt={rt} appUrl={p.appUrl} />

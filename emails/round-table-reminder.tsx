@@ -1,6 +1,7 @@
 import { Heading, Text } from "@react-email/components";
 import { EmailLayout } from "./components/layout";
 import {
+  ANSWER_PROMPT,
   AnswerButtons,
   PREVIEW_ROUND_TABLE,
   RoundTableDetails,
@@ -39,7 +40,7 @@ export function RoundTableReminderEmail(p: RoundTableReminderProps) {
       </Text>
       {p.answerUrl ? (
         <>
-          <Text style={{ fontWeight: 700 }}>{p.answer === "yes" ? "Se non puoi più partecipare, faccelo sapere:" : "Parteciperai? Rispondi con un clic:"}</Text>
+          <Text style={{ fontWeight: 700 }}>{p.answer === "yes" ? "Se non puoi più partecipare, faccelo sapere:" : ANSWER_PROMPT}</Text>
           <AnswerButtons answerUrl={p.answerUrl} />
         </>
       ) : (

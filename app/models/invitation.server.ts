@@ -12,7 +12,7 @@ import { queueEmail } from "./outbox.server";
 import { activeReferentConditions, activeReferentsInSegment, lowerReferentEmail, referentInOffice, type ReferentSegment } from "./referent.server";
 
 // Invitations to the Tavoli tecnici (issue 4, points 4-5): choosing recipients, sending the
-// invitations through the outbox, the invitee's one-click answer, attendance and reminders.
+// invitations through the outbox, the invitee's answer, attendance and reminders.
 //
 // Only the hash of an answer token is stored in `invitations`; the token itself travels in the
 // invitation email (its props in the outbox), which is where a reminder takes it from again.

@@ -81,7 +81,13 @@ const answerButton = {
   margin: "0 12px 12px 0",
 } as const;
 
-/** The two one-click answers; they open the invitation page, where the choice is confirmed. */
+/**
+ * What asks for an answer above AnswerButtons. A button only opens the invitation page, where the
+ * answer is confirmed (a GET records nothing: mail scanners follow links), so no "one click".
+ */
+export const ANSWER_PROMPT = "Parteciperai? Scegli la risposta e confermala nella pagina che si apre:";
+
+/** The two answers; they open the invitation page with the choice preselected, to confirm it there. */
 export function AnswerButtons({ answerUrl }: { answerUrl: string }) {
   return (
     <Section style={{ margin: "8px 0 16px 0" }}>

@@ -3,6 +3,7 @@ import { PREVIEW_ROUND_TABLE } from "#emails/components/round-table-details";
 import { emailTemplates } from "#emails/index";
 import { RoundTableInvitationEmail } from "#emails/round-table-invitation";
 import { RoundTableRejoinedEmail } from "#emails/round-table-rejoined";
+import { RoundTableReminderEmail } from "#emails/round-table-reminder";
 import { RoundTableUpdatedEmail } from "#emails/round-table-updated";
 import { renderEmail } from "~/utils/render-email.server";
 
@@ -74,6 +75,18 @@ describe("email templates", () => {
     expect(RoundTableRejoinedEmail.PreviewProps.roundTable.place).toBeNull();
     expect(rejoined.text).not.toMatch(/luogo/i);
     expect(rejoined.text.match(/Quando/g)).toHaveLength(1);
+  });
+
+  it("promises no one-click answer: the buttons open a page where the answer is confirmed", async () => {
+    const prompt = "Parteciperai? Scegli la risposta e confermala nella pagina che si apre:";
+    const invitation = await renderEmail("round-table-invitation", RoundTableInvitationEmail.PreviewProps);
+    const reminder = await renderEmail("round-table-reminder", { ...RoundTableReminderEmail.PreviewProps, answer: "pending" });
+    expect(invitation.text).toContain(prompt);
+    expect(reminder.text).toContain(prompt);
+    for (const name of Object.keys(emailTemplates)) {
+      const props = (emailTemplates[name as keyof typeof emailTemplates].default as unknown as { PreviewProps: Record<string, unknown> }).PreviewProps;
+      expect((await renderEmail(name, props)).text, name).not.toMatch(/con un clic/i);
+    }
   });
 
   it("line breaks typed in a comunicazione and in a rejection reason survive in the plain text", async () => {
