@@ -33,8 +33,9 @@ export function CommunicationEmail(p: CommunicationProps) {
       ) : null}
       {p.unsubscribeUrl ? (
         <Text style={{ fontSize: "12px", color: "#5c6f82" }}>
-          Non vuoi più ricevere le comunicazioni del Coordinamento? <Link href={p.unsubscribeUrl}>Disiscriviti</Link>. Continuerai
-          a ricevere i messaggi di servizio (inviti ai Tavoli tecnici ed esito delle richieste).
+          {/* The link last: its address follows it in the plain text, and a "." there would go into the link. */}
+          Anche dopo la disiscrizione riceverai i messaggi di servizio (inviti ai Tavoli tecnici ed esito delle richieste).
+          Non vuoi più ricevere le comunicazioni del Coordinamento? <Link href={p.unsubscribeUrl}>Disiscriviti</Link>
         </Text>
       ) : null}
     </EmailLayout>

@@ -43,9 +43,10 @@ export function MaterialsAvailableEmail(p: MaterialsAvailableProps) {
           Apri il materiale
         </Button>
       ) : (
+        // The address ends the sentence: a mail program would take a "." after it into the link.
         <Text>
-          Il materiale è riservato agli enti aderenti al Coordinamento: lo trovi accedendo all'area referente,{" "}
-          <Link href={`${p.appUrl}/area-referente`}>{`${p.appUrl}/area-referente`}</Link>.
+          Il materiale è riservato agli enti aderenti al Coordinamento. Per scaricarlo accedi all'area referente:{" "}
+          <Link href={`${p.appUrl}/area-referente`}>{`${p.appUrl}/area-referente`}</Link>
         </Text>
       )}
       <Text>

@@ -255,17 +255,23 @@ export function materialUrl(material: Pick<Material, "id" | "url">, appUrl: stri
 
 /**
  * After a round table has ended, slides and videos are announced to the invitees who have not
- * declined: one email per material and invitee, once per material (announcedAt, claimed by an
- * UPDATE that re-checks `announced_at IS NULL`, in the caller's transaction). Returns how many
- * emails were queued; 0, leaving the material unannounced, when nothing is due yet (before the end,
- * a draft or cancelled round table, no invitees).
+ * declined (members-only ones to the referenti among them): one email per material and invitee,
+ * once per material (announcedAt, claimed by an UPDATE that re-checks `announced_at IS NULL`, in
+ * the caller's transaction). Returns how many emails were queued; 0, leaving the material
+ * unannounced, when nothing is due yet (before the end, a draft or cancelled round table, nobody
+ * to tell).
  */
 function announceIfDue(tx: Tx, { material, appUrl, now }: { material: Material; appUrl: string; now: Date }) {
   if (material.kind !== "slides" && material.kind !== "video") return 0;
   if (material.announcedAt) return 0;
   const rt = tx.select().from(roundTables).where(eq(roundTables.id, material.roundTableId)).get();
   if (!rt || rt.status !== "published" || rt.endsAt.getTime() > now.getTime()) return 0;
-  const invitees = roundTableInvitees(tx, { roundTableId: rt.id, includeDeclined: false });
+  // A members-only material is for the referenti: they sign in to the area referente for it. An
+  // extra address (no referente's) could not open it, and a notice would only bring requests by
+  // hand: it is not told. The Coordinamento, who invited it, can send the file itself.
+  const invitees = roundTableInvitees(tx, { roundTableId: rt.id, includeDeclined: false }).filter(
+    (invitee) => material.visibility === "public" || invitee.referentId !== null,
+  );
   if (invitees.length === 0) return 0;
   const claimed = tx
     .update(materials)

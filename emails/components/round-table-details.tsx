@@ -118,9 +118,12 @@ function parseMailFrom(from: string | undefined) {
   return { name: "Coordinamento SAI - ANCI Sicilia", email: "noreply@localhost" };
 }
 
-/** Calendars offer to accept or decline; that answer would reach no one. */
+/**
+ * Calendars offer to accept or decline; that answer would reach no one. Said to every invitee,
+ * also to extra addresses, who have no Area referente: only the email's buttons are theirs too.
+ */
 export const ANSWER_IN_THE_PORTAL =
-  "Per rispondere all'invito usa i pulsanti dell'email o la tua Area referente: una risposta data dal calendario non arriva al Coordinamento.";
+  "Per rispondere all'invito usa i pulsanti dell'email di invito: una risposta data dal calendario non arriva al Coordinamento.";
 
 /**
  * The calendar file of an invitation (METHOD:REQUEST, the round table's SEQUENCE, the recipient as

@@ -41,11 +41,11 @@ export function createTestRoundTable(coordinatorId: number, overrides: Partial<R
   return db.select().from(roundTables).where(eq(roundTables.id, created.id)).get()!;
 }
 
-/** An invitation row written directly (the invitations feature is tested on its own). */
-export function addInvitation(roundTableId: number, email: string, answer: "pending" | "yes" | "no" = "pending") {
+/** An invitation row written directly (the invitations feature is tested on its own); of a referente when referentId is given. */
+export function addInvitation(roundTableId: number, email: string, answer: "pending" | "yes" | "no" = "pending", referentId: number | null = null) {
   return getDb()
     .insert(invitations)
-    .values({ roundTableId, email, answer, tokenHash: crypto.randomBytes(32).toString("hex"), answeredAt: answer === "pending" ? null : new Date() })
+    .values({ roundTableId, referentId, email, answer, tokenHash: crypto.randomBytes(32).toString("hex"), answeredAt: answer === "pending" ? null : new Date() })
     .returning()
     .get();
 }

@@ -1,17 +1,20 @@
+import ical from "node-ical";
 import { describe, expect, it } from "vitest";
 import { PREVIEW_ROUND_TABLE } from "#emails/components/round-table-details";
 import { emailTemplates } from "#emails/index";
+import { MaterialsAvailableEmail } from "#emails/materials-available";
 import { RoundTableInvitationEmail } from "#emails/round-table-invitation";
 import { RoundTableRejoinedEmail } from "#emails/round-table-rejoined";
 import { RoundTableReminderEmail } from "#emails/round-table-reminder";
 import { RoundTableUpdatedEmail } from "#emails/round-table-updated";
 import { renderEmail } from "~/utils/render-email.server";
 
+const previewPropsOf = (name: string) =>
+  (emailTemplates[name as keyof typeof emailTemplates].default as unknown as { PreviewProps: Record<string, unknown> }).PreviewProps;
+
 describe("email templates", () => {
   it.each(Object.keys(emailTemplates))("%s renders HTML and plain text in Italian from its preview props", async (name) => {
-    const template = emailTemplates[name as keyof typeof emailTemplates];
-    const props = (template.default as unknown as { PreviewProps: Record<string, unknown> }).PreviewProps;
-    const rendered = await renderEmail(name, props);
+    const rendered = await renderEmail(name, previewPropsOf(name));
     expect(rendered.subject.length).toBeGreaterThan(10);
     expect(rendered.html).toMatch(/^<!DOCTYPE html/);
     expect(rendered.html).toContain('lang="it"');
@@ -84,9 +87,26 @@ describe("email templates", () => {
     expect(invitation.text).toContain(prompt);
     expect(reminder.text).toContain(prompt);
     for (const name of Object.keys(emailTemplates)) {
-      const props = (emailTemplates[name as keyof typeof emailTemplates].default as unknown as { PreviewProps: Record<string, unknown> }).PreviewProps;
-      expect((await renderEmail(name, props)).text, name).not.toMatch(/con un clic/i);
+      expect((await renderEmail(name, previewPropsOf(name))).text, name).not.toMatch(/con un clic/i);
     }
+  });
+
+  it("no address in the plain text is followed by punctuation, which mail programs would take into the link", async () => {
+    const previews: [string, Record<string, unknown>][] = Object.keys(emailTemplates).map((name) => [name, previewPropsOf(name)]);
+    const membersOnly = MaterialsAvailableEmail.PreviewProps;
+    previews.push(["materials-available", { ...membersOnly, material: { ...membersOnly.material, visibility: "members", url: null } }]);
+    for (const [name, props] of previews) {
+      const { text } = await renderEmail(name, props);
+      expect(text.match(/https?:\/\/\S*[.,;:)](?=\s|$)/g), name).toBeNull();
+    }
+  });
+
+  it("the calendar file's description tells any invitee, referente or not, where to answer", async () => {
+    const guest = { ...RoundTableInvitationEmail.PreviewProps, recipientName: null, recipientEmail: "ospite@example.org" };
+    const [ics] = (await renderEmail("round-table-invitation", guest)).attachments;
+    const event = Object.values(ical.sync.parseICS(ics.content)).find((c) => c?.type === "VEVENT") as ical.VEvent;
+    expect(event.description).toContain("Per rispondere all'invito usa i pulsanti dell'email di invito");
+    expect(event.description).not.toMatch(/area referente/i);
   });
 
   it("line breaks typed in a comunicazione and in a rejection reason survive in the plain text", async () => {

@@ -13,9 +13,10 @@ import {
 } from "~/models/material.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
+import { renderEmail } from "~/utils/render-email.server";
 import { scheduledJobs } from "~/utils/scheduled-jobs.server";
 import { createTestCoordinator } from "../../support/admin";
-import { auditOf, createRoundTable, DAY, HOUR } from "../../support/invitations";
+import { auditOf, createReferent, createRoundTable, DAY, HOUR } from "../../support/invitations";
 import { APP_URL } from "../../support/requests";
 import { addInvitation, outboxForRoundTable } from "../../support/round-tables";
 
@@ -125,12 +126,15 @@ describe("announceEndedRoundTableMaterials", () => {
 
   it("several pending materials: one email per material and invitee (as when added one by one), documents never", async () => {
     const rt = heldTable(at("2032-02-10T14:00:00Z"), { tag: "piu" });
+    const referente = await createReferent();
+    addInvitation(rt.id, referente.email, "yes", referente.referent.id);
     await addSlides(rt.id, at("2032-02-09T09:00:00Z"), { title: "Slides A" });
     await addSlides(rt.id, at("2032-02-10T10:00:00Z"), { title: "Slides B (solo enti)", visibility: "members" });
     addLink(rt.id, at("2032-02-10T15:00:00Z"), "video");
     addLink(rt.id, at("2032-02-10T15:00:00Z"), "documento");
 
-    expect(announce(plus(rt.endsAt, MINUTE))).toEqual({ roundTables: 1, materials: 3, emails: 6 });
+    // Three each for the public ones; the members-only slides only to the referente.
+    expect(announce(plus(rt.endsAt, MINUTE))).toEqual({ roundTables: 1, materials: 3, emails: 7 });
     const rows = announcements(rt.id);
     const titles = rows.map((r) => (r.props as { material: { title: string } }).material.title);
     expect([...new Set(titles)].sort()).toEqual(["Registrazione", "Slides A", "Slides B (solo enti)"]);
@@ -140,6 +144,27 @@ describe("announceEndedRoundTableMaterials", () => {
     const byKind = Object.fromEntries(materialsOf(rt.id).map((m) => [m.title, m.announcedAt]));
     expect(byKind["Articolo"]).toBeNull();
     expect(announce(plus(rt.endsAt, 16 * MINUTE)).emails).toBe(0);
+  });
+
+  it("members-only: only to the referenti among the invitees, who can sign in for it; the others are not told of what they cannot open", async () => {
+    const rt = heldTable(at("2032-07-10T14:00:00Z"), { tag: "riservato" });
+    const referente = await createReferent();
+    addInvitation(rt.id, referente.email, "pending", referente.referent.id);
+    const members = await addSlides(rt.id, plus(rt.endsAt, HOUR), { title: "Slides per gli enti", visibility: "members" });
+    expect(members.announced).toBe(1);
+    const [sent] = announcements(rt.id);
+    expect(sent.recipient).toBe(referente.email);
+    const { text } = await renderEmail("materials-available", sent.props);
+    expect(text).toContain(`Per scaricarlo accedi all'area referente: ${APP_URL}/area-referente`);
+    expect(text).not.toMatch(/https?:\/\/\S*[.,;:)](\s|$)/);
+
+    // A public one goes to every invitee who has not declined.
+    expect((await addSlides(rt.id, plus(rt.endsAt, 2 * HOUR), { title: "Slides per tutti" })).announced).toBe(3);
+
+    // With nobody to tell, a members-only material stays unannounced, like one without invitees.
+    const guestsOnly = heldTable(at("2032-07-15T14:00:00Z"), { tag: "ospiti" });
+    expect((await addSlides(guestsOnly.id, plus(guestsOnly.endsAt, HOUR), { visibility: "members" })).announced).toBe(0);
+    expect(announcements(guestsOnly.id)).toHaveLength(0);
   });
 
   it("a material added after the end is still announced right away, and the job does not announce it again", async () => {
