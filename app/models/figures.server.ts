@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import { memberBodies, roundTables, SAI_CATEGORIES, saiProjects, type SaiCategory } from "#db/schema";
 import type { Db } from "~/utils/db.server";
 import { databaseFingerprint } from "~/utils/db-fingerprint.server";
@@ -50,12 +50,12 @@ export function getNetworkFigures(db: Db): NetworkFigures {
   };
 }
 
-/** The first published Tavolo tecnico starting at or after `now`, if any. */
+/** The first published Tavolo tecnico not ended at `now` (one under way comes first), if any. */
 export function getNextRoundTable(db: Db, { now }: { now: Date }) {
   return db
     .select()
     .from(roundTables)
-    .where(and(eq(roundTables.status, "published"), gte(roundTables.startsAt, now)))
+    .where(and(eq(roundTables.status, "published"), gt(roundTables.endsAt, now)))
     .orderBy(asc(roundTables.startsAt), asc(roundTables.id))
     .limit(1)
     .get();
@@ -64,7 +64,7 @@ export function getNextRoundTable(db: Db, { now }: { now: Date }) {
 // ---------------------------------------------------------------------------------------------
 // The public home page (/) shows the figures and the next round table to every visitor: they are
 // kept in memory and computed again only when a write has been committed (databaseFingerprint),
-// when the next round table starts, or after PUBLIC_HOME_TTL_MS at the latest. At national scale
+// when the next round table starts or ends, or after PUBLIC_HOME_TTL_MS at the latest. At national scale
 // the figures' query reads every project (4 ms, a quarter of the page): issue 7, docs/performance.md.
 
 export const PUBLIC_HOME_TTL_MS = 60_000;
@@ -80,7 +80,9 @@ export function getPublicHomeData(db: Db, { now = new Date() }: { now?: Date } =
   const cached = homeCache.get(db);
   if (cached && cached.fingerprint === fingerprint && now.getTime() < cached.expiresAt) return cached.data;
   const data: HomeData = { figures: getNetworkFigures(db), nextRoundTable: getNextRoundTable(db, { now }) };
-  const startsAt = data.nextRoundTable?.startsAt.getTime() ?? Infinity;
-  homeCache.set(db, { fingerprint, expiresAt: Math.min(now.getTime() + PUBLIC_HOME_TTL_MS, startsAt), data });
+  // Until the shown Tavolo starts (the page then says «in corso») or, once under way, ends.
+  const next = data.nextRoundTable;
+  const changesAt = !next ? Infinity : next.startsAt > now ? next.startsAt.getTime() : next.endsAt.getTime();
+  homeCache.set(db, { fingerprint, expiresAt: Math.min(now.getTime() + PUBLIC_HOME_TTL_MS, changesAt), data });
   return data;
 }

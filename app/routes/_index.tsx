@@ -16,7 +16,8 @@ export const meta: MetaFunction = () => [
 ];
 
 export async function loader() {
-  const { figures, nextRoundTable: next } = getPublicHomeData(getDb(), { now: new Date() });
+  const now = new Date();
+  const { figures, nextRoundTable: next } = getPublicHomeData(getDb(), { now });
   return json({
     figures,
     nextRoundTable: next
@@ -25,6 +26,7 @@ export async function loader() {
           number: next.number,
           title: next.title,
           startsAt: next.startsAt.toISOString(),
+          inProgress: next.startsAt <= now,
           mode: next.mode,
           place: next.place,
         }
@@ -118,7 +120,10 @@ export default function Home() {
                     <h3 className="h5">
                       <a href={`/tavoli-tecnici/${nextRoundTable.id}`}>{nextRoundTable.title}</a>
                     </h3>
-                    <p className="mb-1">{formatDateTimeIt(new Date(nextRoundTable.startsAt))}</p>
+                    <p className="mb-1">
+                      {nextRoundTable.inProgress ? <span className="badge bg-success me-2">In corso</span> : null}
+                      {formatDateTimeIt(new Date(nextRoundTable.startsAt))}
+                    </p>
                     <p>
                       {MODE_LABELS[nextRoundTable.mode]}
                       {nextRoundTable.place && nextRoundTable.mode !== "online" ? `, ${nextRoundTable.place}` : ""}
