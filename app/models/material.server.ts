@@ -230,6 +230,15 @@ export function listMaterials(db: Db | Tx, { roundTableIds, visibility }: { roun
     .all();
 }
 
+/** A material of this round table (null for another's or an unknown id). */
+export function getRoundTableMaterial(db: Db | Tx, { id, roundTableId }: { id: number; roundTableId: number }) {
+  return db
+    .select()
+    .from(materials)
+    .where(and(eq(materials.id, id), eq(materials.roundTableId, roundTableId)))
+    .get() ?? null;
+}
+
 /** A material with the status of its round table, for the download route. */
 export function getMaterialForDownload(db: Db, { id }: { id: number }) {
   const row = db
@@ -502,18 +511,26 @@ export async function addFileMaterial(
   }
 }
 
-/** Removes a material of a round table (and its file). */
+export type DeleteMaterialResult = { ok: true } | { ok: false; reason: "not_found" | "unconfirmed" };
+
+/**
+ * Removes a material of a round table and its file. It cannot be undone and the links already
+ * emailed (invitation, «materiali disponibili») stop working: the coordinator ticks a confirmation.
+ */
 export function deleteMaterial(
   db: Db,
-  { id, roundTableId, coordinatorId, uploadsDir }: { id: number; roundTableId: number; coordinatorId: number; uploadsDir: string },
-): { ok: true } | { ok: false; error: string } {
-  const removed = db.transaction((tx) => {
-    const material = tx
-      .select()
-      .from(materials)
-      .where(and(eq(materials.id, id), eq(materials.roundTableId, roundTableId)))
-      .get();
-    if (!material) return null;
+  {
+    id,
+    roundTableId,
+    coordinatorId,
+    uploadsDir,
+    confirmed,
+  }: { id: number; roundTableId: number; coordinatorId: number; uploadsDir: string; confirmed: boolean },
+): DeleteMaterialResult {
+  const removed = db.transaction((tx): Material | "not_found" | "unconfirmed" => {
+    const material = getRoundTableMaterial(tx, { id, roundTableId });
+    if (!material) return "not_found";
+    if (!confirmed) return "unconfirmed";
     tx.delete(materials).where(eq(materials.id, id)).run();
     recordAudit(tx, {
       actorType: "coordinator",
@@ -525,7 +542,7 @@ export function deleteMaterial(
     });
     return material;
   });
-  if (!removed) return { ok: false, error: "Materiale non trovato." };
+  if (typeof removed === "string") return { ok: false, reason: removed };
   const file = materialFilePath(uploadsDir, removed.storedFileName);
   if (file) fs.rmSync(file, { force: true });
   return { ok: true };

@@ -324,14 +324,10 @@ export default function AdminRoundTablePage() {
                       )}
                     </td>
                     <td>
-                      <Form method="post" action={`/admin/tavoli/${rt.id}/materiali`}>
-                        <AuthenticityTokenInput name="csrf" />
-                        <input type="hidden" name="intent" value="delete" />
-                        <input type="hidden" name="materialId" value={m.id} />
-                        <button type="submit" className="btn btn-outline-danger btn-xs">
-                          Elimina<span className="visually-hidden"> {m.title}</span>
-                        </button>
-                      </Form>
+                      {/* A link: the deletion is confirmed on the next page, with a tick. */}
+                      <Link to={`/admin/tavoli/${rt.id}/materiali?elimina=${m.id}`} className="btn btn-outline-danger btn-xs">
+                        Elimina<span className="visually-hidden"> {m.title}</span>
+                      </Link>
                     </td>
                   </tr>
                 ))}

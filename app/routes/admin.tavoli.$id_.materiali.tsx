@@ -5,13 +5,15 @@ import {
   type ActionFunctionArgs,
   type LoaderFunctionArgs,
   type MetaFunction,
+  type SerializeFrom,
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { Breadcrumb } from "~/components/breadcrumb";
+import { ConfirmForm } from "~/components/confirm-form";
 import { ErrorSummary, FileField, SelectField, TextField } from "~/components/form-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
-import { addFileMaterial, addLinkMaterial, deleteMaterial, listMaterials } from "~/models/material.server";
+import { addFileMaterial, addLinkMaterial, deleteMaterial, getRoundTableMaterial, listMaterials } from "~/models/material.server";
 import { getRoundTable, parseRoundTableId } from "~/models/round-table.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { assertSameOrigin, validateCsrf } from "~/utils/csrf.server";
@@ -20,10 +22,13 @@ import { getEnv } from "~/utils/env.server";
 import { formDataToObject, issuesToFieldErrors, MALFORMED_FORM_MESSAGE } from "~/utils/form-data";
 import { parseUploadForm } from "~/utils/material-upload.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
+import { formatDateTimeIt } from "~/utils/dates";
 import { formatRoundTableWhen } from "~/utils/rome-time";
 import { roundTableHeading } from "~/utils/round-table-calendar";
 import {
   ACCEPTED_TYPES_TEXT,
+  DELETE_MATERIAL_UNCONFIRMED,
+  deleteMaterialSchema,
   emptyMaterialForm,
   LINK_KINDS,
   linkMaterialFormSchema,
@@ -48,6 +53,21 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 const notFound = () => new Response("Tavolo tecnico non trovato", { status: 404, statusText: "Not Found" });
 
+/** `?elimina=<id>`: the material whose deletion is to be confirmed («Elimina» in the list of the Tavolo's page). */
+function materialToDelete(db: ReturnType<typeof getDb>, roundTableId: number, param: string | null) {
+  if (param === null) return undefined;
+  const id = /^\d{1,9}$/.test(param) ? Number(param) : null;
+  const material = id ? getRoundTableMaterial(db, { id, roundTableId }) : null;
+  if (!material) return null;
+  return {
+    id: material.id,
+    title: material.title,
+    kind: MATERIAL_KIND_LABELS[material.kind],
+    file: material.downloadName,
+    announcedAt: material.announcedAt ? formatDateTimeIt(material.announcedAt) : null,
+  };
+}
+
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireCoordinator(request);
   const id = parseRoundTableId(params.id);
@@ -62,6 +82,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     when: formatRoundTableWhen(rt.startsAt, rt.endsAt),
     announces: ended && rt.status === "published",
     count: listMaterials(db, { roundTableIds: [rt.id] }).length,
+    toDelete: materialToDelete(db, rt.id, new URL(request.url).searchParams.get("elimina")),
   });
 }
 
@@ -133,10 +154,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   if (intent === "delete") {
     const materialId = Number(formData.get("materialId"));
+    const confirmed = deleteMaterialSchema.safeParse({ confirm: formData.get("confirm") }).success;
     const result = Number.isInteger(materialId)
-      ? deleteMaterial(getDb(), { id: materialId, roundTableId: id, coordinatorId: coordinator.id, uploadsDir: getEnv().uploadsDir })
-      : ({ ok: false, error: "Materiale non trovato." } as const);
-    if (!result.ok) return fail("delete", {}, 404, undefined, result.error);
+      ? deleteMaterial(getDb(), { id: materialId, roundTableId: id, coordinatorId: coordinator.id, uploadsDir: getEnv().uploadsDir, confirmed })
+      : ({ ok: false, reason: "not_found" } as const);
+    if (!result.ok && result.reason === "unconfirmed") return fail("delete", { confirm: DELETE_MATERIAL_UNCONFIRMED });
+    if (!result.ok) return fail("delete", {}, 404, undefined, "Materiale non trovato: forse è già stato eliminato.");
     return back(id, "materiale-eliminato");
   }
   return fail("delete", {}, 400, undefined, "Azione non riconosciuta: ricarica la pagina e riprova.");
@@ -217,8 +240,43 @@ function LinkForm({ data }: { data?: ActionData }) {
   );
 }
 
+type MaterialToDelete = NonNullable<SerializeFrom<typeof loader>["toDelete"]>;
+
+/** «Elimina» of the Tavolo's page lands here: what deleting does, and the tick that confirms it. */
+function DeleteConfirmation({ roundTableId, material, data }: { roundTableId: number; material: MaterialToDelete; data?: ActionData }) {
+  return (
+    <section className="mb-5" aria-labelledby="elimina">
+      <h2 id="elimina" className="h3">
+        Eliminare «{material.title}»?
+      </h2>
+      <ConfirmForm
+        labelledBy="elimina"
+        summarySubject="Il modulo di eliminazione"
+        confirmLabel="Confermo: voglio eliminare questo materiale"
+        submitLabel="Elimina il materiale"
+        schema={deleteMaterialSchema}
+        hidden={{ intent: "delete", materialId: String(material.id) }}
+        // Back here with the error if the tick is missing (the loader reads ?elimina).
+        action={`/admin/tavoli/${roundTableId}/materiali?elimina=${material.id}`}
+        serverErrors={data?.form === "delete" ? data.errors : undefined}
+      >
+        <p>
+          {material.kind}
+          {material.file ? `, file ${material.file}` : ", link"}.{" "}
+          {material.file ? "Il materiale e il file saranno cancellati" : "Il materiale sarà cancellato"} e non si potranno recuperare: i
+          collegamenti già inviati per email agli invitati
+          {material.announcedAt ? ` (annunciato il ${material.announcedAt})` : ""} non funzioneranno più.
+        </p>
+      </ConfirmForm>
+      <p className="mt-3">
+        <Link to={`/admin/tavoli/${roundTableId}#materiali-sezione`}>Non eliminare e torna al tavolo</Link>
+      </p>
+    </section>
+  );
+}
+
 export default function RoundTableMaterialsPage() {
-  const { id, heading, title, when, announces, count } = useLoaderData<typeof loader>();
+  const { id, heading, title, when, announces, count, toDelete } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   return (
     <>
@@ -226,6 +284,12 @@ export default function RoundTableMaterialsPage() {
       <h1>
         Materiali: {heading} - {title}
       </h1>
+      {toDelete ? <DeleteConfirmation roundTableId={id} material={toDelete} data={data} /> : null}
+      {toDelete === null ? (
+        <div className="alert alert-warning" role="status">
+          Il materiale da eliminare non c'è più: forse è già stato eliminato.
+        </div>
+      ) : null}
       <p>
         {when}. {count === 0 ? "Non ci sono ancora materiali." : `Materiali già presenti: ${count}.`}{" "}
         <Link to={`/admin/tavoli/${id}#materiali-sezione`}>Vedi l'elenco dei materiali</Link>

@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { cleanLine } from "~/utils/text";
+import { confirmationSchema } from "./confirmation";
 import { isHttpsUrl } from "./round-table";
 import { maxLengthMessage } from "./messages";
 
-// The two forms of the materials of a Tavolo tecnico: a file upload and a link (video or document).
+// The forms of the materials of a Tavolo tecnico: a file upload, a link (video or document), and the
+// confirmation of a deletion.
 
 export const MATERIAL_KIND_LABELS = {
   nota_invito: "Nota-invito",
@@ -65,3 +67,7 @@ export const uploadMaterialFormSchema = z.object({ upload: group(uploadMaterialS
 export const linkMaterialFormSchema = z.object({ link: group(linkMaterialSchema) });
 export type UploadMaterialFormValues = { upload: Omit<MaterialFormValues, "url"> };
 export type LinkMaterialFormValues = { link: MaterialFormValues };
+
+// Deleting cannot be undone and breaks the links already emailed to the invitees: it takes a tick.
+export const DELETE_MATERIAL_UNCONFIRMED = "Per eliminare il materiale spunta la conferma";
+export const deleteMaterialSchema = confirmationSchema(DELETE_MATERIAL_UNCONFIRMED);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { isSkippedRomeTime, parseRomeLocal } from "~/utils/rome-time";
 import { cleanLine, cleanLines } from "~/utils/text";
 import { ROUND_TABLE_MODE_LABELS, type RoundTableMode } from "~/utils/round-table-calendar";
+import { confirmationSchema } from "./confirmation";
 import { maxLengthMessage } from "./messages";
 
 // The form of a Tavolo tecnico (/admin/tavoli/nuovo and /admin/tavoli/:id). The same schema runs in
@@ -198,9 +199,4 @@ export const roundTableSchema = z.preprocess((raw, ctx) => {
 export type RoundTableInput = z.output<typeof roundTableSchema>;
 
 // Status changes.
-export const cancelRoundTableSchema = z.object({
-  confirm: z.preprocess(
-    (v) => v === "on" || v === "true" || v === true,
-    z.boolean().refine((v) => v, "Per annullare il tavolo spunta la conferma"),
-  ),
-});
+export const cancelRoundTableSchema = confirmationSchema("Per annullare il tavolo spunta la conferma");

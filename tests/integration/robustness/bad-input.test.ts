@@ -501,7 +501,7 @@ describe("coordinator forms", () => {
     params: () => ({ id: String(world.roundTableId) }),
     fuzzParams: true,
     cookies: asCoordinator,
-    base: () => ({ intent: "delete", materialId: String(world.materialId) }),
+    base: () => ({ intent: "delete", materialId: String(world.materialId), confirm: "on" }),
   });
   fuzz({
     name: "POST /admin/tavoli/:id/materiali (upload, multipart)",

@@ -77,6 +77,7 @@ describe("a crawl of every GET route changes nothing", () => {
     "admin.registro": ["?azione=membership.approve&q=x&pagina=3"],
     "admin.adesioni.export[.]csv": ["?stato=pending"],
     "admin.tavoli.nuovo": [`?da=1`],
+    "admin.tavoli.$id_.materiali": ["?elimina=1", "?elimina=999999999", "?elimina=%3Cscript%3E"],
     "admin.importa.$id": ["?esito=errore&pagina=2"],
     "area-referente.accedi._index": ["?uscito=1"],
     "login": ["?redirectTo=%2Fadmin%2Fcoordinatori"],
@@ -242,7 +243,7 @@ const POSTS: Record<string, { role: Role; posts: (w: World) => Post[] }> = {
     role: "coordinator",
     posts: (w) => [
       { fields: { intent: "link", "link.kind": "video", "link.title": "Video", "link.curatedBy": "", "link.visibility": "public", "link.url": "https://video.example.org/x" } },
-      { fields: { intent: "delete", materialId: String(w.materialId) } },
+      { fields: { intent: "delete", materialId: String(w.materialId), confirm: "on" } },
       { fields: { "upload.kind": "slides", "upload.title": "Slides", "upload.curatedBy": "", "upload.visibility": "public" }, multipart: { file: "upload.file", name: "slides.pdf", bytes: "%PDF-1.4\n%%EOF\n" } },
     ],
   },

@@ -1,17 +1,19 @@
 import { createReferent, referentCookie, referentGet } from "../../support/referent";
 import fs from "node:fs";
 import path from "node:path";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { strToU8, zipSync, type Zippable } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, materials } from "#db/schema";
-import { canDownloadMaterial, contentDisposition, detectDocumentType, sanitizeDownloadName } from "~/models/material.server";
-import { action as materialsAction, loader as materialsLoader } from "~/routes/admin.tavoli.$id_.materiali";
+import { canDownloadMaterial, contentDisposition, deleteMaterial, detectDocumentType, sanitizeDownloadName } from "~/models/material.server";
+import * as detailRoute from "~/routes/admin.tavoli.$id";
+import * as materialsRoute from "~/routes/admin.tavoli.$id_.materiali";
 import { loader as downloadLoader } from "~/routes/materiali.$id";
 import { commitCsrfToken } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { adminGet, adminPost, createTestCoordinator, sessionCookieFor, settle } from "../../support/admin";
+import { renderRoute } from "../../support/render-route";
 import { APP_URL, routeArgs } from "../../support/requests";
 import { addInvitation, createTestRoundTable, outboxForRoundTable } from "../../support/round-tables";
 
@@ -64,6 +66,7 @@ beforeAll(() => {
   coordinatorId = createTestCoordinator().id;
 });
 
+const { action: materialsAction, loader: materialsLoader } = materialsRoute;
 const uploadsDir = () => getEnv().uploadsDir;
 
 /** Every file under the uploads folder, temporary ones included. */
@@ -342,14 +345,40 @@ describe("downloading materials", () => {
     expect(materialsOf(rt.id)).toHaveLength(0);
   });
 
-  it("deleting a material removes its file", async () => {
+  it("deleting a material takes a confirmed tick: «Elimina» leads to it, and without the tick nothing is deleted", async () => {
     const rt = createTestRoundTable(coordinatorId);
-    expect((await upload(rt.id, { name: "da-eliminare.pdf", bytes: PDF })).status).toBe(302);
+    expect((await upload(rt.id, { name: "da-eliminare.pdf", bytes: PDF }, { title: "Slides da eliminare" })).status).toBe(302);
     const m = latestMaterial(rt.id);
     const file = path.join(uploadsDir(), m.storedFileName!);
     expect(fs.existsSync(file)).toBe(true);
+    const confirmationUrl = `/admin/tavoli/${rt.id}/materiali?elimina=${m.id}`;
+
+    // The Tavolo's page only links to the confirmation: no form there deletes anything.
+    const detail = await renderRoute(detailRoute, await adminGet(`/admin/tavoli/${rt.id}`, coordinatorId), "/admin/tavoli/:id");
+    expect(detail.html).toContain(`href="${confirmationUrl}"`);
+    expect(detail.html).not.toContain('name="materialId"');
+    const confirmation = await renderRoute(materialsRoute, await adminGet(confirmationUrl, coordinatorId), "/admin/tavoli/:id/materiali");
+    expect(confirmation.html).toContain("Eliminare «Slides da eliminare»?");
+    expect(confirmation.html).toContain("da-eliminare.pdf");
+    expect(confirmation.html).toContain("non funzioneranno più");
+    expect(confirmation.html).toContain(">Confermo: voglio eliminare questo materiale</label>");
+
+    // Sent without the tick, as without JavaScript: the page again, its error in a summary linking
+    // to the tick; the material and its file are still there.
+    const deleteFields = { intent: "delete", materialId: String(m.id) };
+    const refused = await renderRoute(materialsRoute, await adminPost(confirmationUrl, deleteFields, coordinatorId), "/admin/tavoli/:id/materiali");
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain('<a href="#confirm">Per eliminare il materiale spunta la conferma</a>');
+    expect(refused.html).toMatch(/<input type="checkbox" id="confirm" name="confirm" aria-invalid="true" aria-describedby="confirm-error"/);
+    expect(refused.html).toContain("Eliminare «Slides da eliminare»?");
+    expect(materialsOf(rt.id)).toHaveLength(1);
+    expect(fs.existsSync(file)).toBe(true);
+    expect(deleteMaterial(getDb(), { id: m.id, roundTableId: rt.id, coordinatorId, uploadsDir: uploadsDir(), confirmed: false })).toEqual({ ok: false, reason: "unconfirmed" });
+    const materialAudit = () => getDb().select().from(auditLog).where(and(eq(auditLog.entityType, "material"), eq(auditLog.entityId, String(m.id)))).all();
+    expect(materialAudit().map((e) => e.action)).toEqual(["material.added"]);
+
     const response = await settle(async () =>
-      materialsAction(routeArgs(await adminPost(`/admin/tavoli/${rt.id}/materiali`, { intent: "delete", materialId: String(m.id) }, coordinatorId), { id: String(rt.id) })),
+      materialsAction(routeArgs(await adminPost(confirmationUrl, { ...deleteFields, confirm: "on" }, coordinatorId), { id: String(rt.id) })),
     );
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe(`/admin/tavoli/${rt.id}?esito=materiale-eliminato#materiali-sezione`);

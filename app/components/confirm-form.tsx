@@ -1,0 +1,52 @@
+import { Form, useNavigation } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import type { z } from "zod";
+import { CheckboxField, ErrorSummary } from "~/components/form-fields";
+import { useValidatedForm } from "~/components/use-validated-form";
+import type { ConfirmationInput } from "~/validation/confirmation";
+
+// An action that cannot be undone (cancelling a Tavolo tecnico, deleting a material): what will
+// happen, a confirmation tick the server checks too, and the button. Its error behaves like any
+// other form's: a summary at the top linking to the tick, which takes the focus.
+
+type ConfirmFormProps = {
+  /** The id of the heading that names the form (the caller places it, at its page's level). */
+  labelledBy: string;
+  /** How the error summary names the form ("Il modulo di annullamento"). */
+  summarySubject: string;
+  confirmLabel: string;
+  submitLabel: string;
+  /** confirmationSchema(message): the same check as the server's. */
+  schema: z.ZodTypeAny;
+  /** Hidden inputs: the intent, the record concerned. */
+  hidden: Record<string, string>;
+  /** Where the form posts, when not to the page's own action. */
+  action?: string;
+  serverErrors?: Record<string, string>;
+  /** What will happen, above the tick. */
+  children: ReactNode;
+};
+
+export function ConfirmForm({ labelledBy, summarySubject, confirmLabel, submitLabel, schema, hidden, action, serverErrors, children }: ConfirmFormProps) {
+  const navigation = useNavigation();
+  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<ConfirmationInput>({
+    schema,
+    defaultValues: { confirm: false },
+    serverErrors,
+  });
+  return (
+    <Form method="post" action={action} noValidate onSubmit={onSubmit} className="border border-danger rounded p-3" aria-labelledby={labelledBy}>
+      <AuthenticityTokenInput name="csrf" />
+      {Object.entries(hidden).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
+      {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} subject={summarySubject} titleId={`${labelledBy}-errori`} /> : null}
+      {children}
+      <CheckboxField label={confirmLabel} error={errorFor("confirm")} {...form.register("confirm")} />
+      <button type="submit" className="btn btn-danger" disabled={navigation.state === "submitting"}>
+        {submitLabel}
+      </button>
+    </Form>
+  );
+}
