@@ -210,13 +210,19 @@ function markNotified(tx: Tx, invitees: Invitee[], sequence: number) {
     .run();
 }
 
+export const CANCELLED_NOT_EDITABLE = "Il tavolo è stato annullato: i suoi dati non si modificano più. Per riproporre l'incontro, duplicalo.";
+export const MOVED_INTO_THE_PAST = "Questa data è già passata, ma il tavolo non è ancora iniziato: controlla giorno, mese e anno";
+
+const hasEnded = (rt: RoundTable, now: Date) => rt.endsAt.getTime() <= now.getTime();
+
 /**
  * Saves the form of an existing round table. When a published one changes date, times, mode, place
- * or link, its SEQUENCE goes up and every invitee who has not declined gets one update email with
- * the new calendar entry.
+ * or link, its SEQUENCE goes up (the feed's calendars follow) and, while the meeting is still to
+ * come or under way, before and after the change, every invitee who has not declined gets one
+ * update email with the new calendar entry. Correcting the record of a meeting that has ended
+ * emails nobody: an «Aggiornamento» with an event in the past and answer buttons leading to a
+ * closed page is no news to anyone.
  */
-export const CANCELLED_NOT_EDITABLE = "Il tavolo è stato annullato: i suoi dati non si modificano più. Per riproporre l'incontro, duplicalo.";
-
 export function updateRoundTable(
   db: Db,
   { id, input, coordinatorId, appUrl, now = new Date() }: { id: number; input: RoundTableInput; coordinatorId: number; appUrl: string; now?: Date },
@@ -232,6 +238,12 @@ export function updateRoundTable(
 
       const columns = columnsOf(input);
       const candidate: RoundTable = { ...before, ...columns };
+      // A published meeting that has not started cannot have ended already: a new end in the past is
+      // a slip (year, month) that would drop it from the upcoming ones without telling its invitees.
+      // Once it has started, an earlier end is allowed: it may really have finished early.
+      if (before.status === "published" && before.startsAt.getTime() > now.getTime() && hasEnded(candidate, now)) {
+        return { ok: false, errors: { endsAt: MOVED_INTO_THE_PAST } };
+      }
       const changes = before.status === "published" ? calendarChanges(before, candidate) : [];
       const unchanged = JSON.stringify(snapshot(before)) === JSON.stringify(snapshot(candidate));
       if (unchanged) return { ok: true, changed: false, notified: 0 };
@@ -247,7 +259,7 @@ export function updateRoundTable(
         .get();
 
       let notified = 0;
-      if (changes.length > 0) {
+      if (changes.length > 0 && !hasEnded(before, now) && !hasEnded(after, now)) {
         const invitees = roundTableInvitees(tx, { roundTableId: id, includeDeclined: false });
         const roundTable = emailDataOf(after);
         const previous = { startsAt: before.startsAt.toISOString(), endsAt: before.endsAt.toISOString(), mode: before.mode, place: before.place };
@@ -271,7 +283,7 @@ export function updateRoundTable(
         action: "round_table.updated",
         entityType: "round_table",
         entityId: id,
-        // `changes`: what the invitees were told (only a published tavolo's calendar data).
+        // `changes`: a published tavolo's calendar data that changed; `notified`: how many invitees were told.
         details: { before: snapshot(before), after: snapshot(after), ...(changes.length ? { changes } : {}), notified },
       });
       return { ok: true, changed: true, notified };
@@ -321,7 +333,7 @@ export function cancelRoundTable(
     if (before.status !== "published") {
       return { ok: false, error: "Una bozza non si annulla: non è pubblica e nessuno è stato avvisato. Modificala o lasciala in bozza." };
     }
-    if (before.endsAt.getTime() <= now.getTime()) return { ok: false, error: "Il tavolo si è già svolto: non si può annullare." };
+    if (hasEnded(before, now)) return { ok: false, error: "Il tavolo si è già svolto: non si può annullare." };
     const sequence = before.sequence + 1;
     const after = tx
       .update(roundTables)

@@ -270,7 +270,12 @@ export default function AdminRoundTablePage() {
             hidden={{ intent: "save" }}
             numberHint="Lascialo vuoto per un incontro senza numero."
             notice={
-              rt.status === "published" && invitees.notDeclined > 0 ? (
+              // The rule of updateRoundTable: no update emails once the meeting has ended.
+              rt.status === "published" && rt.ended ? (
+                <div className="alert alert-info">
+                  Il tavolo si è già svolto: le modifiche correggono la scheda e il calendario pubblico, senza email agli invitati.
+                </div>
+              ) : rt.status === "published" && invitees.notDeclined > 0 ? (
                 <div className="alert alert-info">
                   Il tavolo è pubblicato: se cambi data, orario, modalità, luogo o link,{" "}
                   {invitees.notDeclined === 1

@@ -8,6 +8,7 @@ import {
   createRoundTable,
   duplicateRoundTableValues,
   getRoundTable,
+  MOVED_INTO_THE_PAST,
   nextRoundTableNumber,
   publishRoundTable,
   updateRoundTable,
@@ -32,6 +33,10 @@ const auditFor = (id: number) =>
     .from(auditLog)
     .where(and(eq(auditLog.entityType, "round_table"), eq(auditLog.entityId, String(id))))
     .all();
+
+/** Saves the form of round table `id` with these values, as coordinatorId, at `now`. */
+const save = (id: number, values: Parameters<typeof roundTableInput>[0], now?: Date) =>
+  updateRoundTable(getDb(), { id, input: roundTableInput(values), coordinatorId, appUrl: APP_URL, now });
 
 const invitationOf = (id: number) => getDb().select().from(invitations).where(eq(invitations.id, id)).get()!;
 
@@ -273,6 +278,47 @@ describe("changes to a published round table", () => {
     const entry = auditFor(rt.id).find((e) => e.action === "round_table.updated")!;
     expect(entry.details).not.toHaveProperty("changes");
     expect(entry.details).toMatchObject({ notified: 0 });
+  });
+
+  it("correcting a Tavolo that has ended emails nobody: the record and the feed's SEQUENCE change, no «Aggiornamento»", () => {
+    const db = getDb();
+    const rt = createTestRoundTable(coordinatorId, { startsAt: "2022-03-02T15:00", endsAt: "2022-03-02T17:00" });
+    const yes = addInvitation(rt.id, "passato-si@comune.test", "yes");
+    addInvitation(rt.id, "passato-attesa@comune.test", "pending");
+    const corrected = save(rt.id, { title: rt.title, startsAt: "2022-03-02T15:30", endsAt: "2022-03-02T17:30", mode: "ibrido", place: "Palermo" });
+    expect(corrected).toEqual({ ok: true, changed: true, notified: 0 });
+    // Subscribed calendars pick the correction up from the feed.
+    expect(getRoundTable(db, { id: rt.id })).toMatchObject({ place: "Palermo", sequence: 1 });
+    expect(outboxForRoundTable(rt.id)).toHaveLength(0);
+    expect(invitationOf(yes.id).notifiedSequence).toBe(0);
+    const entry = auditFor(rt.id).find((e) => e.action === "round_table.updated")!;
+    expect(entry.details).toMatchObject({ changes: ["data e orario", "modalità di partecipazione", "luogo"], notified: 0 });
+  });
+
+  it("while it is under way a new link still reaches the invitees; an end brought before now is recorded without emails", () => {
+    const db = getDb();
+    const rt = createTestRoundTable(coordinatorId, { startsAt: "2030-12-03T15:00", endsAt: "2030-12-03T17:00" });
+    addInvitation(rt.id, "in-corso@comune.test", "yes");
+    const during = new Date("2030-12-03T14:30:00.000Z"); // 15:30 in Rome
+    const relinked = save(rt.id, { title: rt.title, onlineUrl: "https://meet.example.org/nuova-stanza" }, during);
+    expect(relinked).toEqual({ ok: true, changed: true, notified: 1 });
+    const endedEarly = save(rt.id, { title: rt.title, onlineUrl: "https://meet.example.org/nuova-stanza", endsAt: "2030-12-03T15:20" }, during);
+    expect(endedEarly).toEqual({ ok: true, changed: true, notified: 0 });
+    expect(outboxForRoundTable(rt.id, "round-table-updated")).toHaveLength(1);
+  });
+
+  it("refuses to move a published Tavolo that has not started yet to a time already past: a typo, nobody told", () => {
+    const db = getDb();
+    const rt = createTestRoundTable(coordinatorId);
+    addInvitation(rt.id, "futuro@comune.test", "yes");
+    const intoThePast = { title: rt.title, startsAt: "2020-12-03T15:00", endsAt: "2020-12-03T17:00" };
+    const refused = save(rt.id, intoThePast);
+    expect(refused).toEqual({ ok: false, errors: { endsAt: MOVED_INTO_THE_PAST } });
+    expect(getRoundTable(db, { id: rt.id })).toMatchObject({ startsAt: rt.startsAt, sequence: 0 });
+    expect(outboxForRoundTable(rt.id)).toHaveLength(0);
+    // A draft can be dated in the past: the history of Tavoli held before the portal.
+    const draft = createTestRoundTable(coordinatorId, {}, { publish: false });
+    expect(save(draft.id, intoThePast).ok).toBe(true);
   });
 
   it("does not store anything when the number clashes", () => {

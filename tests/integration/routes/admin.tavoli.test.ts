@@ -227,6 +227,22 @@ describe("/admin/tavoli/:id", () => {
     expect(await page()).toContain("Promemoria automatico: nessuno.");
   });
 
+  it("announces update emails only while the Tavolo has not ended", async () => {
+    const page = async (id: number) => (await renderRoute(detailRoute, await adminGet(`/admin/tavoli/${id}`, coordinatorId), "/admin/tavoli/:id")).html;
+    const upcoming = createTestRoundTable(coordinatorId);
+    addInvitation(upcoming.id, "avviso-futuro@comune.test", "yes");
+    expect(await page(upcoming.id)).toContain("l&#x27;invitato che non ha declinato riceverà un&#x27;email di aggiornamento");
+
+    const past = createTestRoundTable(coordinatorId, { startsAt: "2022-05-25T15:00", endsAt: "2022-05-25T17:00" });
+    addInvitation(past.id, "avviso-passato@comune.test", "yes");
+    const html = await page(past.id);
+    expect(html).not.toContain("email di aggiornamento");
+    expect(html).toContain("Il tavolo si è già svolto: le modifiche correggono la scheda e il calendario pubblico, senza email agli invitati.");
+    const moved = await post(past.id, { intent: "save", ...roundTableFields({ title: past.title, startsAt: "2022-05-25T16:00", endsAt: "2022-05-25T18:00" }) });
+    expect(moved.headers.get("Location")).toBe(`/admin/tavoli/${past.id}?esito=salvato`);
+    expect(outboxForRoundTable(past.id)).toHaveLength(0);
+  });
+
   it("refuses an unknown action", async () => {
     const rt = createTestRoundTable(coordinatorId);
     const r = await post(rt.id, { intent: "elimina" });
