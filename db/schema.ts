@@ -293,7 +293,10 @@ export const roundTables = sqliteTable(
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }),
   },
   (t) => [
-    uniqueIndex("round_tables_number_uq").on(t.number),
+    // A cancelled Tavolo gives its number back: the meeting it announced can be proposed again
+    // under the same number (numberTaken applies the same rule). Cancelling cannot be undone, so
+    // a number is never held by two Tavoli that can still take place.
+    uniqueIndex("round_tables_number_uq").on(t.number).where(sql`status <> 'cancelled'`),
     index("round_tables_starts_idx").on(t.startsAt),
   ],
 );

@@ -68,9 +68,10 @@ function columnsOf(input: RoundTableInput) {
   };
 }
 
-function numberTaken(tx: Tx, number: number | null, exceptId?: number) {
+/** The round table holding `number`: a cancelled one holds none (the partial index round_tables_number_uq). */
+function numberTaken(tx: Db | Tx, number: number | null, exceptId?: number) {
   if (number === null) return null;
-  const conditions = [eq(roundTables.number, number)];
+  const conditions = [eq(roundTables.number, number), ne(roundTables.status, "cancelled")];
   if (exceptId !== undefined) conditions.push(ne(roundTables.id, exceptId));
   return tx.select({ id: roundTables.id, title: roundTables.title }).from(roundTables).where(and(...conditions)).get() ?? null;
 }
@@ -104,15 +105,19 @@ export function roundTableFormValues(rt: RoundTable): RoundTableFormValues {
 
 /**
  * A starting point for a new round table from an existing one ("Duplica"): same title, programme,
- * mode, place, link, speakers and reminder days, the next number, and no date (the times are
- * suggested apart).
+ * mode, place, link, speakers and reminder days, no date (the times are suggested apart), and the
+ * next number; for a cancelled one its own number while no other has taken it, since the copy
+ * is usually the same meeting proposed again.
  */
 export function duplicateRoundTableValues(db: Db, { id }: { id: number }) {
   const source = getRoundTable(db, { id });
   if (!source) return null;
+  const ownNumberFree = source.status === "cancelled" && source.number !== null && !numberTaken(db, source.number);
+  const number = ownNumberFree ? source.number! : nextRoundTableNumber(db);
   return {
     source: { id: source.id, number: source.number, title: source.title, startsAt: source.startsAt, endsAt: source.endsAt },
-    values: { ...roundTableFormValues(source), number: String(nextRoundTableNumber(db)), startsAt: "", endsAt: "" },
+    values: { ...roundTableFormValues(source), number: String(number), startsAt: "", endsAt: "" },
+    reusesCancelledNumber: ownNumberFree,
   };
 }
 

@@ -25,6 +25,19 @@ import { useIndexFormAction } from "~/components/use-index-form-action";
 
 export const meta: MetaFunction = () => [{ title: "Posta in uscita - Area coordinatori" }];
 
+/**
+ * The Tavoli of the filter, named as coordinators know them; the value stays the internal id of the
+ * URL (?tavolo=). The date tells apart those without a number and those sharing one (a cancelled
+ * Tavolo and the meeting proposed again under its number).
+ */
+function roundTableOptions(rows: { id: number; number: number | null; title: string; startsAt: Date }[]) {
+  const shared = (n: number | null) => n === null || rows.filter((rt) => rt.number === n).length > 1;
+  return rows.map((rt) => ({
+    value: String(rt.id),
+    label: shared(rt.number) ? `${roundTableName(rt)} (${formatDateIt(rt.startsAt)})` : roundTableName(rt),
+  }));
+}
+
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireCoordinator(request);
   const query = outboxQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
@@ -45,11 +58,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     templates: listOutboxTemplates(db)
       .map((t) => ({ value: t, label: emailTemplateLabel(t) }))
       .sort((a, b) => a.label.localeCompare(b.label, "it")),
-    // Named as coordinators know them; the value stays the internal id of the URL (?tavolo=).
-    roundTables: listOutboxRoundTables(db).map((rt) => ({
-      value: String(rt.id),
-      label: rt.number ? roundTableName(rt) : `${roundTableName(rt)} (${formatDateIt(rt.startsAt)})`,
-    })),
+    roundTables: roundTableOptions(listOutboxRoundTables(db)),
     communications: listOutboxCommunications(db).map((c) => ({
       value: String(c.id),
       label: c.sentAt ? `${c.subject} (${formatDateIt(c.sentAt)})` : c.subject,

@@ -21,6 +21,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const proposedNumber = nextRoundTableNumber(db);
   return json({
     proposedNumber,
+    numberHint: duplicate?.reusesCancelledNumber
+      ? `Proposto: ${duplicate.values.number}, il numero del tavolo annullato che stai riproponendo. Lascialo vuoto per un incontro senza numero.`
+      : `Proposto: ${proposedNumber}, il successivo all'ultimo. Lascialo vuoto per un incontro senza numero.`,
     values: duplicate?.values ?? { ...emptyRoundTableForm, number: String(proposedNumber) },
     source: duplicate
       ? {
@@ -48,7 +51,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function NewRoundTablePage() {
-  const { values, source, proposedNumber } = useLoaderData<typeof loader>();
+  const { values, source, numberHint } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
     <>
@@ -66,7 +69,7 @@ export default function NewRoundTablePage() {
         formError={actionData?.formError}
         submitLabel="Salva in bozza"
         hidden={source ? { da: String(source.id) } : {}}
-        numberHint={`Proposto: ${proposedNumber}, il successivo all'ultimo. Lascialo vuoto per un incontro senza numero.`}
+        numberHint={numberHint}
         timesHint={source ? `Il tavolo di partenza si è tenuto ${source.when}.` : undefined}
       />
     </>

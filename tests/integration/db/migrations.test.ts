@@ -176,6 +176,34 @@ describe("0008_member_list_search: the names the member list searches, folded on
   });
 });
 
+describe("0011_cancelled_round_table_numbers: a cancelled Tavolo gives its number back", () => {
+  it("applies to a database with round tables, then lets a cancelled one's number be taken once more", () => {
+    const sqlite = new Database(path.join(root, "numbers.db"));
+    const db = drizzle(sqlite);
+    migrate(db, { migrationsFolder: migrationsUpTo("0010_invitation_counts_index") });
+    const table = sqlite.prepare(`INSERT INTO round_tables (number, title, starts_at, ends_at, mode, status) VALUES (?, ?, 0, 1, 'online', ?)`);
+    table.run(7, "Annullato", "cancelled");
+    table.run(8, "Pubblicato", "published");
+    table.run(null, "Senza numero", "draft");
+    table.run(null, "Senza numero", "draft");
+    expect(() => table.run(7, "Di nuovo", "published")).toThrow(/UNIQUE/);
+
+    migrate(db, { migrationsFolder: MIGRATIONS });
+
+    expect(sqlite.prepare(`SELECT number, title, status FROM round_tables ORDER BY id`).all()).toEqual([
+      { number: 7, title: "Annullato", status: "cancelled" },
+      { number: 8, title: "Pubblicato", status: "published" },
+      { number: null, title: "Senza numero", status: "draft" },
+      { number: null, title: "Senza numero", status: "draft" },
+    ]);
+    table.run(7, "Di nuovo", "published");
+    expect(() => table.run(7, "Ancora", "draft")).toThrow(/UNIQUE constraint failed: round_tables.number/);
+    expect(() => table.run(8, "Doppio", "published")).toThrow(/UNIQUE/);
+    table.run(8, "Annullato anche lui", "cancelled");
+    sqlite.close();
+  });
+});
+
 describe("the migrated schema", () => {
   /** The deepest nesting of parentheses in a statement, outside its string literals. */
   function nestingDepth(statement: string) {

@@ -100,6 +100,35 @@ describe("round tables: create, number, duplicate", () => {
     expect(createRoundTable(db, { input: roundTableInput({ number: "" }), coordinatorId }).ok).toBe(true);
   });
 
+  it("a cancelled round table gives its number back: the meeting proposed again takes it, and its copy is offered it", () => {
+    const db = getDb();
+    const number = nextRoundTableNumber(db) + 40;
+    const cancelled = createTestRoundTable(coordinatorId, { number: String(number), title: "Incontro da riproporre" });
+    expect(cancelRoundTable(db, { id: cancelled.id, coordinatorId, appUrl: APP_URL }).ok).toBe(true);
+
+    const copy = duplicateRoundTableValues(db, { id: cancelled.id })!;
+    expect(copy.values.number).toBe(String(number));
+    const again = createRoundTable(db, {
+      input: roundTableInput({ ...copy.values, startsAt: "2031-01-10T15:00", endsAt: "2031-01-10T17:00" }),
+      coordinatorId,
+      duplicatedFromId: cancelled.id,
+    });
+    expect(again.ok).toBe(true);
+    if (!again.ok) return;
+    expect(getRoundTable(db, { id: again.id })!.number).toBe(number);
+
+    // Now held again: by nobody else, and another copy of the cancelled one gets the next number.
+    const taken = createRoundTable(db, { input: roundTableInput({ number: String(number) }), coordinatorId });
+    expect(taken).toEqual({ ok: false, errors: { number: `Il numero ${number} è già assegnato al tavolo «Incontro da riproporre»: scegline un altro` } });
+    const other = createTestRoundTable(coordinatorId, {}, { publish: false });
+    expect(save(other.id, { number: String(number) }).ok).toBe(false);
+    expect(duplicateRoundTableValues(db, { id: cancelled.id })!.values.number).toBe(String(nextRoundTableNumber(db)));
+    // The database holds the same rule, for any write that would skip the model.
+    const row = { number, title: "Scritto a mano", startsAt: new Date(), endsAt: new Date(), mode: "online" as const };
+    expect(() => db.insert(roundTables).values({ ...row, status: "published" }).run()).toThrow(/UNIQUE constraint failed: round_tables.number/);
+    expect(() => db.insert(roundTables).values({ ...row, status: "cancelled" }).run()).not.toThrow();
+  });
+
   it("duplicates a past round table as a starting point: same data, next number, no dates, audited as a duplicate", () => {
     const db = getDb();
     const past = createTestRoundTable(coordinatorId, {

@@ -3,7 +3,7 @@ import path from "node:path";
 import { and, eq, notInArray } from "drizzle-orm";
 import { simpleParser, type AddressObject } from "mailparser";
 import { describe, expect, it } from "vitest";
-import { auditLog, communications, outbox } from "#db/schema";
+import { auditLog, communications, outbox, roundTables } from "#db/schema";
 import * as postaRoute from "~/routes/admin.posta._index";
 import { action, loader } from "~/routes/admin.posta._index";
 import { loader as emailLoader } from "~/routes/admin.posta.$id";
@@ -313,6 +313,22 @@ describe("/admin/posta for an Italian coordinator", () => {
     ]);
     expect(visibleText(filtered.html)).toContain("Invito a un Tavolo tecnico");
     expect(filtered.html).not.toContain(invitees.newer);
+  });
+
+  it("tells apart by their date two Tavoli of the same number: a cancelled one and the meeting proposed again", async () => {
+    const me = createTestCoordinator();
+    const invite = (roundTableId: number) =>
+      expect(sendInvitations(getDb(), { roundTableId, filters: { extraEmails: [uniqueEmail("tavolo-47")], includeReferents: false }, coordinatorId: me.id, appUrl: APP_URL }).ok).toBe(true);
+    const cancelled = createRoundTable({ number: 47, title: "Lavoro e tirocini", startsAt: new Date("2031-03-05T14:00:00Z") });
+    invite(cancelled.id);
+    getDb().update(roundTables).set({ status: "cancelled" }).where(eq(roundTables.id, cancelled.id)).run();
+    const again = createRoundTable({ number: 47, title: "Lavoro e tirocini", startsAt: new Date("2031-04-09T13:00:00Z") });
+    invite(again.id);
+    const options = optionsOf((await listPage("", me.id)).html, "tavolo").filter((o) => [cancelled.id, again.id].map(String).includes(o.value));
+    expect(options.map((o) => o.label)).toEqual([
+      "47° Tavolo tecnico - Lavoro e tirocini (9 aprile 2031)",
+      "47° Tavolo tecnico - Lavoro e tirocini (5 marzo 2031)",
+    ]);
   });
 
   it("names every kind of email in Italian, in the filter, in the list and on the message's page", async () => {

@@ -146,6 +146,17 @@ describe("/admin/tavoli/nuovo", () => {
     expect(entry.details).toMatchObject({ duplicatedFromId: past.id, after: { reminderDays: 7 } });
     expect(getRoundTable(getDb(), { id: idFrom(response) })!.reminderDays).toBe(7);
   });
+
+  it("«Duplica» of a cancelled round table proposes its number, which the new one may take", async () => {
+    const cancelled = createTestRoundTable(coordinatorId, { number: "707", title: "Incontro rinviato" });
+    expect((await post(cancelled.id, { intent: "cancel", confirm: "on" })).status).toBe(302);
+    const page = await renderRoute(newRoute, await adminGet(`/admin/tavoli/nuovo?da=${cancelled.id}`, coordinatorId));
+    expect(page.html).toMatch(/name="number"[^>]*value="707"|value="707"[^>]*name="number"/);
+    expect(page.html).toContain("Proposto: 707, il numero del tavolo annullato che stai riproponendo.");
+    const response = await create({ ...roundTableFields({ number: "707", title: "Incontro rinviato" }), da: String(cancelled.id) });
+    expect(response.status).toBe(302);
+    expect(getRoundTable(getDb(), { id: idFrom(response) })).toMatchObject({ number: 707, status: "draft" });
+  });
 });
 
 describe("/admin/tavoli/:id", () => {

@@ -221,3 +221,21 @@ describe("/tavoli-tecnici.ics as calendars poll it", () => {
   });
 });
 
+
+describe("a cancelled meeting proposed again under its number", () => {
+  it("shows both in the calendar, each with its own page, event and UID in the feed", async () => {
+    // The 34th was cancelled (beforeAll); the meeting comes back, under the same number, a month later.
+    const again = createTestRoundTable(coordinatorId, { number: "34", title: "Incontro annullato", startsAt: "2031-02-20T15:00", endsAt: "2031-02-20T17:00" });
+    const { html } = await renderRoute(listRoute, get("/tavoli-tecnici"));
+    expect(html).toMatch(/34° Tavolo tecnico - 20 gennaio 2031<\/a><span class="badge bg-danger ms-2">Annullato<\/span>/);
+    expect(html).toMatch(/34° Tavolo tecnico - 20 febbraio 2031<\/a><\/h3>/);
+    for (const rt of [cancelled, again]) {
+      expect((await renderRoute(detailRoute, get(`/tavoli-tecnici/${rt.id}`), "/tavoli-tecnici/:id")).status).toBe(200);
+      const event = await settle(() => eventRoute.loader(routeArgs(get(`/tavoli-tecnici/${rt.id}/evento.ics`), { id: String(rt.id) })));
+      expect(parse(await event.text()).events.map((e) => e.uid)).toEqual([uid(rt.id)]);
+    }
+    const feed = parse(await (await settle(() => feedRoute.loader(routeArgs(get("/tavoli-tecnici.ics"))))).text());
+    expect(feed.byUid(uid(cancelled.id))?.status).toBe("CANCELLED");
+    expect(feed.byUid(uid(again.id))).toMatchObject({ status: "CONFIRMED", summary: "34° Tavolo tecnico: Incontro annullato" });
+  });
+});
