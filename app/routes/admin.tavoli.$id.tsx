@@ -149,6 +149,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return json<ActionData>({ intent: null, errors: {}, formError: "Azione non riconosciuta: ricarica la pagina e riprova." }, { status: 400 });
 }
 
+/** What cancelling does, for `invitees` invitations (cancelRoundTable writes to all, declined ones too). */
+function cancellationText(invitees: number) {
+  const calendar = "Il tavolo resterà nel calendario pubblico con la dicitura «Annullato»";
+  if (invitees === 0) return `${calendar}. Non ci sono invitati da avvisare.`;
+  const who = invitees === 1 ? "l'unico invitato riceverà" : `tutti gli invitati (${invitees.toLocaleString("it-IT")}) riceveranno`;
+  return `${calendar} e ${who} un'email di annullamento con il file che rimuove l'evento dal calendario.`;
+}
+
 function reminderText(days: number) {
   if (days === 0) return "Promemoria automatico: nessuno.";
   // The rule of sendDueReminders, in the organiser's words.
@@ -229,14 +237,12 @@ export default function AdminRoundTablePage() {
                 <h3 id="annulla-titolo" className="h5">
                   Annulla il tavolo
                 </h3>
-                <p>
-                  L'annullamento non si può revocare. Il tavolo resterà nel calendario pubblico con la dicitura «Annullato»
-                  e {invitees.total === 1 ? "l'unico invitato riceverà" : `tutti gli invitati (${invitees.total}) riceveranno`} un'email di
-                  annullamento con il file che rimuove l'evento dal calendario.
-                </p>
+                <p>L'annullamento non si può revocare. {cancellationText(invitees.total)}</p>
                 <CheckboxField
                   name="confirm"
-                  label="Confermo: voglio annullare questo Tavolo tecnico e avvisare gli invitati"
+                  label={`Confermo: voglio annullare questo Tavolo tecnico${
+                    invitees.total === 0 ? "" : invitees.total === 1 ? " e avvisare l'invitato" : " e avvisare gli invitati"
+                  }`}
                   error={cancelError}
                 />
                 <button type="submit" className="btn btn-danger">

@@ -254,6 +254,26 @@ describe("/admin/tavoli/:id", () => {
     expect(outboxForRoundTable(past.id)).toHaveLength(0);
   });
 
+  it("says who the cancellation will reach: nobody, the only invitee, or all of them", async () => {
+    const cancelBox = async (id: number) => {
+      const html = (await renderRoute(detailRoute, await adminGet(`/admin/tavoli/${id}`, coordinatorId), "/admin/tavoli/:id")).html;
+      return /<h3 id="annulla-titolo"[\s\S]*?<\/form>/.exec(html)![0].replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").replaceAll("&#x27;", "'");
+    };
+    const rt = createTestRoundTable(coordinatorId);
+    const none = await cancelBox(rt.id);
+    expect(none).toContain("Il tavolo resterà nel calendario pubblico con la dicitura «Annullato». Non ci sono invitati da avvisare.");
+    expect(none).toContain("Confermo: voglio annullare questo Tavolo tecnico ");
+    expect(none).not.toMatch(/\(0\)|avvisare gli invitati|riceveranno/);
+
+    addInvitation(rt.id, "unico@comune.test", "no");
+    expect(await cancelBox(rt.id)).toContain(
+      "«Annullato» e l'unico invitato riceverà un'email di annullamento con il file che rimuove l'evento dal calendario. Confermo: voglio annullare questo Tavolo tecnico e avvisare l'invitato",
+    );
+    addInvitation(rt.id, "secondo@comune.test", "yes");
+    expect(await cancelBox(rt.id)).toContain("«Annullato» e tutti gli invitati (2) riceveranno un'email di annullamento");
+    expect(await cancelBox(rt.id)).toContain("Confermo: voglio annullare questo Tavolo tecnico e avvisare gli invitati");
+  });
+
   it("refuses an unknown action", async () => {
     const rt = createTestRoundTable(coordinatorId);
     const r = await post(rt.id, { intent: "elimina" });
