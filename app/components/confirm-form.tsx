@@ -11,7 +11,9 @@ import type { ConfirmationInput } from "~/validation/confirmation";
 // other form's: a summary at the top linking to the tick, which takes the focus.
 
 type ConfirmFormProps = {
-  /** The id of the heading that names the form (the caller places it, at its page's level). */
+  /** The heading that names the form, at its page's level, first in the form. */
+  heading: ReactNode;
+  /** Its id. */
   labelledBy: string;
   /** How the error summary names the form ("Il modulo di annullamento"). */
   summarySubject: string;
@@ -28,7 +30,7 @@ type ConfirmFormProps = {
   children: ReactNode;
 };
 
-export function ConfirmForm({ labelledBy, summarySubject, confirmLabel, submitLabel, schema, hidden, action, serverErrors, children }: ConfirmFormProps) {
+export function ConfirmForm({ heading, labelledBy, summarySubject, confirmLabel, submitLabel, schema, hidden, action, serverErrors, children }: ConfirmFormProps) {
   const navigation = useNavigation();
   const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<ConfirmationInput>({
     schema,
@@ -41,6 +43,7 @@ export function ConfirmForm({ labelledBy, summarySubject, confirmLabel, submitLa
       {Object.entries(hidden).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
+      {heading}
       {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} subject={summarySubject} titleId={`${labelledBy}-errori`} /> : null}
       {children}
       <CheckboxField label={confirmLabel} error={errorFor("confirm")} {...form.register("confirm")} />

@@ -2,7 +2,7 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { Breadcrumb } from "~/components/breadcrumb";
-import { CheckboxField } from "~/components/form-fields";
+import { ConfirmForm } from "~/components/confirm-form";
 import { RoundTableForm } from "~/components/round-table-form";
 import { listMaterials } from "~/models/material.server";
 import {
@@ -172,7 +172,6 @@ export default function AdminRoundTablePage() {
   const actionData = useActionData<typeof action>();
   const statusError = actionData && actionData.intent !== "save" && actionData.formError ? actionData.formError : null;
   const saveData = actionData?.intent === "save" ? actionData : undefined;
-  const cancelError = actionData?.intent === "cancel" ? actionData.errors.confirm : undefined;
 
   return (
     <>
@@ -231,24 +230,24 @@ export default function AdminRoundTablePage() {
           <>
             <p>Il tavolo è pubblicato: compare nel calendario pubblico e nel feed.</p>
             {!rt.ended ? (
-              <Form method="post" className="border border-danger rounded p-3" aria-labelledby="annulla-titolo">
-                <AuthenticityTokenInput name="csrf" />
-                <input type="hidden" name="intent" value="cancel" />
-                <h3 id="annulla-titolo" className="h5">
-                  Annulla il tavolo
-                </h3>
+              <ConfirmForm
+                heading={
+                  <h3 id="annulla-titolo" className="h5">
+                    Annulla il tavolo
+                  </h3>
+                }
+                labelledBy="annulla-titolo"
+                summarySubject="Il modulo di annullamento"
+                confirmLabel={`Confermo: voglio annullare questo Tavolo tecnico${
+                  invitees.total === 0 ? "" : invitees.total === 1 ? " e avvisare l'invitato" : " e avvisare gli invitati"
+                }`}
+                submitLabel="Annulla il tavolo"
+                schema={cancelRoundTableSchema}
+                hidden={{ intent: "cancel" }}
+                serverErrors={actionData?.intent === "cancel" ? actionData.errors : undefined}
+              >
                 <p>L'annullamento non si può revocare. {cancellationText(invitees.total)}</p>
-                <CheckboxField
-                  name="confirm"
-                  label={`Confermo: voglio annullare questo Tavolo tecnico${
-                    invitees.total === 0 ? "" : invitees.total === 1 ? " e avvisare l'invitato" : " e avvisare gli invitati"
-                  }`}
-                  error={cancelError}
-                />
-                <button type="submit" className="btn btn-danger">
-                  Annulla il tavolo
-                </button>
-              </Form>
+              </ConfirmForm>
             ) : (
               <p>Il tavolo si è già svolto.</p>
             )}

@@ -246,10 +246,12 @@ type MaterialToDelete = NonNullable<SerializeFrom<typeof loader>["toDelete"]>;
 function DeleteConfirmation({ roundTableId, material, data }: { roundTableId: number; material: MaterialToDelete; data?: ActionData }) {
   return (
     <section className="mb-5" aria-labelledby="elimina">
-      <h2 id="elimina" className="h3">
-        Eliminare «{material.title}»?
-      </h2>
       <ConfirmForm
+        heading={
+          <h2 id="elimina" className="h3">
+            Eliminare «{material.title}»?
+          </h2>
+        }
         labelledBy="elimina"
         summarySubject="Il modulo di eliminazione"
         confirmLabel="Confermo: voglio eliminare questo materiale"

@@ -470,8 +470,42 @@ for (const js of [true, false]) {
       // The seeded Tavolo has no invitees: nobody to warn.
       const confirm = field(page, "Confermo: voglio annullare questo Tavolo tecnico");
       await page.getByRole("button", { name: "Annulla il tavolo", exact: true }).click();
+      // As every form: a summary at the top of the form, linking to the tick, and the focus on it.
+      const summary = page.getByRole("alert").filter({ has: page.getByRole("heading", { name: "Il modulo di annullamento contiene un errore" }) });
+      await summary.waitFor();
       await eventually(() => confirm.getAttribute("aria-invalid")).toBe("true");
+      expect(await summary.getByRole("link", { name: "Per annullare il tavolo spunta la conferma" }).getAttribute("href")).toBe("#confirm");
+      await eventually(() => page.evaluate(() => document.activeElement?.getAttribute("aria-labelledby"))).toBe("annulla-titolo-errori");
       await expectAccessible(page, `/admin/tavoli/:id with an error in the cancel form (${mode})`);
+    }, SEEDING_TIMEOUT);
+
+    test("deleting a material: «Elimina» asks for the tick, refuses without it, deletes with it", async () => {
+      const id = await roundTableSeeded();
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await signedIn(page);
+      const title = `Video da eliminare ${mode}`;
+      await open(page, `/admin/tavoli/${id}/materiali`);
+      const link = materialsForm(page, "collega");
+      await link.getByLabel("Titolo", { exact: true }).fill(title);
+      await link.getByLabel("Link", { exact: true }).fill("https://video.example.org/da-eliminare");
+      await link.getByRole("button", { name: "Aggiungi il link", exact: true }).click();
+      await page.waitForURL(/esito=materiale-aggiunto/);
+
+      await page.getByRole("link", { name: `Elimina ${title}`, exact: true }).click();
+      await page.getByRole("heading", { name: `Eliminare «${title}»?` }).waitFor();
+      await page.getByRole("button", { name: "Elimina il materiale", exact: true }).click();
+      const summary = page.getByRole("alert").filter({ has: page.getByRole("heading", { name: "Il modulo di eliminazione contiene un errore" }) });
+      await summary.waitFor();
+      const confirm = field(page, "Confermo: voglio eliminare questo materiale");
+      await eventually(() => confirm.getAttribute("aria-invalid")).toBe("true");
+      await eventually(() => page.evaluate(() => document.activeElement?.getAttribute("aria-labelledby"))).toBe("elimina-errori");
+      await expectAccessible(page, `/admin/tavoli/:id/materiali?elimina with the tick missing (${mode})`);
+
+      // Bootstrap Italia draws checkboxes on their labels: a person clicks the label.
+      await page.locator("label[for=confirm]").click();
+      await page.getByRole("button", { name: "Elimina il materiale", exact: true }).click();
+      await page.waitForURL(/esito=materiale-eliminato/);
+      expect(await page.getByRole("link", { name: `Elimina ${title}`, exact: true }).count()).toBe(0);
     }, SEEDING_TIMEOUT);
 
     test("/admin/tavoli/:id/materiali with the upload form sent empty", async () => {

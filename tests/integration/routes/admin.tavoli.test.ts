@@ -274,6 +274,18 @@ describe("/admin/tavoli/:id", () => {
     expect(await cancelBox(rt.id)).toContain("Confermo: voglio annullare questo Tavolo tecnico e avvisare gli invitati");
   });
 
+  it("a cancellation sent without the tick shows its error like every form: a summary at the top linking to the tick", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    const page = await renderRoute(detailRoute, await adminPost(`/admin/tavoli/${rt.id}`, { intent: "cancel" }, coordinatorId), "/admin/tavoli/:id");
+    expect(page.status).toBe(400);
+    const form = /<form[^>]*aria-labelledby="annulla-titolo"[\s\S]*?<\/form>/.exec(page.html)![0];
+    expect(form).toMatch(/<div class="alert alert-danger" role="alert" tabindex="-1" aria-labelledby="annulla-titolo-errori" autofocus=""[^>]*><h2 id="annulla-titolo-errori" class="h4">Il modulo di annullamento contiene un errore<\/h2>/);
+    expect(form).toContain('<a href="#confirm">Per annullare il tavolo spunta la conferma</a>');
+    expect(form.indexOf("annulla-titolo-errori")).toBeLessThan(form.indexOf('type="checkbox"'));
+    expect(form).toMatch(/<input type="checkbox" id="confirm" name="confirm" aria-invalid="true" aria-describedby="confirm-error"/);
+    expect(getRoundTable(getDb(), { id: rt.id })!.status).toBe("published");
+  });
+
   it("refuses an unknown action", async () => {
     const rt = createTestRoundTable(coordinatorId);
     const r = await post(rt.id, { intent: "elimina" });
