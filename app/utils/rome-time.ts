@@ -1,5 +1,5 @@
-import { TZDate } from "@date-fns/tz";
-import { format } from "date-fns";
+import { TZDate, tz } from "@date-fns/tz";
+import { format, isValid, parse } from "date-fns";
 import { it } from "date-fns/locale";
 import { TIME_ZONE } from "./dates";
 import { roundTableWhen } from "./round-table-format";
@@ -8,10 +8,25 @@ import { roundTableWhen } from "./round-table-format";
 // values into instants and back, always in Europe/Rome whatever the server's or browser's zone.
 
 const LOCAL_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?$/;
+// What people type where the browser offers no date picker: "15/12/2026 15:00" (the year in full).
+const TYPED_PATTERN = /^\d{1,2}\/\d{1,2}\/\d{4} \d{1,2}:\d{2}$/;
 
-/** "2026-12-03T15:00" read as Italian time, or null when it is not a real date and time. */
+/**
+ * A date and time as a datetime-local value ("2026-12-15T15:00"), whether it came as one or typed
+ * as "15/12/2026 15:00"; the value itself when it is neither (the callers then find no date).
+ */
+function asLocalInput(value: string) {
+  const v = value.trim();
+  if (!TYPED_PATTERN.test(v)) return v;
+  // Read in UTC, where every hour exists: the server's own zone would move 02:30 of the spring
+  // change to 03:30 and hide it from isSkippedRomeTime.
+  const date = parse(v, "d/M/yyyy H:mm", new Date(2000, 0, 1), { in: tz("UTC") });
+  return isValid(date) ? format(date, "yyyy-MM-dd'T'HH:mm") : v;
+}
+
+/** "2026-12-03T15:00" or "3/12/2026 15:00" read as Italian time, or null when it is not a real date and time. */
 export function parseRomeLocal(value: string): Date | null {
-  const m = LOCAL_PATTERN.exec(value.trim());
+  const m = LOCAL_PATTERN.exec(asLocalInput(value));
   if (!m) return null;
   const [year, month, day, hour, minute] = m.slice(1).map(Number);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59) return null;
@@ -31,7 +46,7 @@ export function parseRomeLocal(value: string): Date | null {
  */
 export function isSkippedRomeTime(value: string) {
   const date = parseRomeLocal(value);
-  const m = LOCAL_PATTERN.exec(value.trim());
+  const m = LOCAL_PATTERN.exec(asLocalInput(value));
   if (!date || !m) return false;
   const [year, month, day, hour, minute] = m.slice(1);
   return toRomeLocalInput(date) !== `${year}-${month.padStart(2, "0")}-${day.padStart(2, "0")}T${hour.padStart(2, "0")}:${minute}`;

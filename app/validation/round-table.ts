@@ -39,6 +39,8 @@ export type RoundTableFormValues = {
   reminderDays: string;
 };
 
+/** Four digits: the Coordinamento meets about once a month. */
+export const MAX_ROUND_TABLE_NUMBER = 9999;
 export const DEFAULT_REMINDER_DAYS = 2;
 export const MAX_REMINDER_DAYS = 14;
 
@@ -132,11 +134,12 @@ const roundTableFields = z.object({
   number: text().transform((value, ctx) => {
     const v = value.trim();
     if (!v) return null;
-    if (!/^\d{1,4}$/.test(v) || Number(v) < 1) {
-      ctx.addIssue({ code: "custom", message: "Il numero del tavolo deve essere un numero intero positivo (oppure lascialo vuoto)" });
+    const n = /^\d+$/.test(v) ? Number(v) : NaN;
+    if (!(n >= 1 && n <= MAX_ROUND_TABLE_NUMBER)) {
+      ctx.addIssue({ code: "custom", message: `Il numero del tavolo deve essere un numero intero da 1 a ${MAX_ROUND_TABLE_NUMBER} (oppure lascialo vuoto)` });
       return z.NEVER;
     }
-    return Number(v);
+    return n;
   }),
   title: text("Inserisci il titolo").pipe(z.string().trim().min(1, "Inserisci il titolo").max(200, maxLengthMessage("Il titolo", 200))),
   description: lines().pipe(z.string().trim().max(5000, maxLengthMessage("Il programma", 5000))),

@@ -383,9 +383,12 @@ describe("the form's rules", () => {
     ["onlineUrl", { mode: "ibrido", place: "Palermo", onlineUrl: "" }, "Inserisci il link per partecipare online (https://…)"],
     ["onlineUrl", { onlineUrl: "http://meet.example.org/x" }, "Il link per partecipare online deve essere un indirizzo completo che inizia con https://"],
     ["onlineUrl", { onlineUrl: "javascript:alert(1)" }, "Il link per partecipare online deve essere un indirizzo completo che inizia con https://"],
-    ["number", { number: "0" }, "Il numero del tavolo deve essere un numero intero positivo (oppure lascialo vuoto)"],
-    ["number", { number: "-3" }, "Il numero del tavolo deve essere un numero intero positivo (oppure lascialo vuoto)"],
-    ["number", { number: "2.5" }, "Il numero del tavolo deve essere un numero intero positivo (oppure lascialo vuoto)"],
+    ["number", { number: "0" }, "Il numero del tavolo deve essere un numero intero da 1 a 9999 (oppure lascialo vuoto)"],
+    ["number", { number: "-3" }, "Il numero del tavolo deve essere un numero intero da 1 a 9999 (oppure lascialo vuoto)"],
+    ["number", { number: "2.5" }, "Il numero del tavolo deve essere un numero intero da 1 a 9999 (oppure lascialo vuoto)"],
+    ["number", { number: "12345" }, "Il numero del tavolo deve essere un numero intero da 1 a 9999 (oppure lascialo vuoto)"],
+    ["startsAt", { startsAt: "15/12/26 15:00" }, "Data e ora non valide: usa il formato gg/mm/aaaa hh:mm"],
+    ["endsAt", { startsAt: "15/12/2030 15:00", endsAt: "15/12/2030 14:00" }, "La fine deve essere successiva all'inizio"],
     ["mode", { mode: "telepatia" }, "Scegli la modalità"],
     ["speakers", { speakers: "— Modello SAI Torino" }, "Riga 1 dei relatori: manca il nome prima del trattino"],
     ["reminderDays", { reminderDays: "" }, "Indica quanti giorni prima dell'inizio inviare il promemoria (0 per non inviarlo)"],
@@ -394,6 +397,13 @@ describe("the form's rules", () => {
     ["reminderDays", { reminderDays: "2,5" }, "I giorni del promemoria devono essere un numero intero da 0 a 14"],
   ])("%s: %j → %s", (field, overrides, message) => {
     expect(errorsOf(overrides)[field]).toBe(message);
+  });
+
+  it("accepts dates typed as gg/mm/aaaa hh:mm, as its message asks, and the highest number", () => {
+    const parsed = roundTableSchema.parse(roundTableFields({ startsAt: "15/12/2030 15:00", endsAt: "15/12/2030 17:30", number: "9999" }));
+    expect(parsed.startsAt.toISOString()).toBe("2030-12-15T14:00:00.000Z");
+    expect(parsed.endsAt.toISOString()).toBe("2030-12-15T16:30:00.000Z");
+    expect(parsed.number).toBe(9999);
   });
 
   it("accepts an in-person round table without a link and a speaker without a topic", () => {

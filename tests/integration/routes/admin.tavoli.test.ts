@@ -112,7 +112,7 @@ describe("/admin/tavoli/nuovo", () => {
       endsAt: "La fine deve essere successiva all'inizio",
       place: "Indica il luogo dell'incontro (in presenza o ibrido)",
       onlineUrl: "Il link per partecipare online deve essere un indirizzo completo che inizia con https://",
-      number: "Il numero del tavolo deve essere un numero intero positivo (oppure lascialo vuoto)",
+      number: "Il numero del tavolo deve essere un numero intero da 1 a 9999 (oppure lascialo vuoto)",
     });
     expect(data.values.onlineUrl).toBe("http://non-sicuro.example.org");
     expect(getDb().select().from(roundTables).all().length).toBe(before);

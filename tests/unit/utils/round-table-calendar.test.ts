@@ -43,6 +43,20 @@ describe("Europe/Rome times of the round-table form", () => {
   });
 });
 
+describe("dates typed by hand, where the browser offers no date picker", () => {
+  it("reads gg/mm/aaaa hh:mm as Italian time, and nothing that is not a real date in that form", () => {
+    expect(parseRomeLocal("15/12/2026 15:00")?.toISOString()).toBe("2026-12-15T14:00:00.000Z");
+    expect(parseRomeLocal(" 5/6/2031 9:30 ")?.toISOString()).toBe("2031-06-05T07:30:00.000Z");
+    expect(parseRomeLocal("29/02/2028 10:00")?.toISOString()).toBe("2028-02-29T09:00:00.000Z");
+    for (const wrong of ["31/02/2026 10:00", "15/12/26 15:00", "15/13/2026 15:00", "15/12/2026 24:00", "15/12/2026 15.00", "15/12/2026", "15-12-2026 15:00", "12/15/2026 15:00"]) {
+      expect(parseRomeLocal(wrong), wrong).toBeNull();
+    }
+    // The hour skipped in spring is recognised whatever the server's own time zone.
+    expect(isSkippedRomeTime("28/03/2027 02:30")).toBe(true);
+    expect(isSkippedRomeTime("28/03/2027 03:00")).toBe(false);
+  });
+});
+
 describe("the hour skipped when the clocks go forward", () => {
   it("is recognised (28/03/2027 02:00–02:59); the hour that comes twice in autumn is not", () => {
     expect(isSkippedRomeTime("2027-03-28T02:30")).toBe(true);
