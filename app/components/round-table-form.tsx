@@ -108,7 +108,7 @@ export function RoundTableForm({ values, serverErrors, formError, submitLabel, h
         <TextField
           label="Link per partecipare online"
           type="url"
-          hint="Obbligatorio per gli incontri online o ibridi: un indirizzo che inizia con https://. Lo ricevono solo gli invitati."
+          hint="Obbligatorio per gli incontri online o ibridi ancora da svolgere: un indirizzo che inizia con https://. Lo ricevono solo gli invitati."
           defaultValue={values.onlineUrl}
           error={errorFor("onlineUrl")}
           {...register("onlineUrl")}

@@ -14,6 +14,7 @@ import {
   updateRoundTable,
 } from "~/models/round-table.server";
 import { getDb } from "~/utils/db.server";
+import { toRomeLocalInput } from "~/utils/rome-time";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { roundTableSchema } from "~/validation/round-table";
 import { renderEmail } from "~/utils/render-email.server";
@@ -404,6 +405,17 @@ describe("the form's rules", () => {
     expect(parsed.startsAt.toISOString()).toBe("2030-12-15T14:00:00.000Z");
     expect(parsed.endsAt.toISOString()).toBe("2030-12-15T16:30:00.000Z");
     expect(parsed.number).toBe(9999);
+  });
+
+  it("asks for the online link only of a Tavolo still to be held: a past one is a record, kept without it", () => {
+    for (const mode of ["online", "ibrido"]) {
+      expect(errorsOf({ mode, place: "Palermo", onlineUrl: "", startsAt: "2022-04-27T09:00", endsAt: "2022-04-27T13:00" })).toEqual({});
+    }
+    const now = new Date();
+    const inAnHour = toRomeLocalInput(new Date(now.getTime() + 60 * 60_000));
+    expect(errorsOf({ onlineUrl: "", startsAt: toRomeLocalInput(new Date(now.getTime() - 60 * 60_000)), endsAt: inAnHour })).toEqual({
+      onlineUrl: "Inserisci il link per partecipare online (https://…)",
+    });
   });
 
   it("accepts an in-person round table without a link and a speaker without a topic", () => {

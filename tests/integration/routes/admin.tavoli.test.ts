@@ -1,12 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, roundTables } from "#db/schema";
-import { getRoundTable } from "~/models/round-table.server";
+import { getRoundTable, roundTableFormValues } from "~/models/round-table.server";
 import * as detailRoute from "~/routes/admin.tavoli.$id";
 import * as listRoute from "~/routes/admin.tavoli._index";
 import * as newRoute from "~/routes/admin.tavoli.nuovo";
 import { getDb } from "~/utils/db.server";
 import { adminGet, adminPost, createTestCoordinator, settle } from "../../support/admin";
+import { createRoundTable as insertRoundTable } from "../../support/invitations";
 import { renderRoute } from "../../support/render-route";
 import { routeArgs } from "../../support/requests";
 import { addInvitation, createTestRoundTable, outboxForRoundTable, roundTableFields } from "../../support/round-tables";
@@ -284,6 +285,19 @@ describe("/admin/tavoli/:id", () => {
     expect(form.indexOf("annulla-titolo-errori")).toBeLessThan(form.indexOf('type="checkbox"'));
     expect(form).toMatch(/<input type="checkbox" id="confirm" name="confirm" aria-invalid="true" aria-describedby="confirm-error"/);
     expect(getRoundTable(getDb(), { id: rt.id })!.status).toBe("published");
+  });
+
+  it("a past Tavolo without an online link, like the imported history, can be corrected; an upcoming one still needs the link", async () => {
+    // As db/seed-demo.ts writes them: ibrido or online, no link.
+    const held = insertRoundTable({ number: null, title: "Gestione delle migrazioni", mode: "ibrido", place: "Palermo", onlineUrl: null, startsAt: new Date("2022-04-27T07:00:00Z") });
+    const saved = await post(held.id, { intent: "save", ...roundTableFormValues(held), title: "Gestione delle migrazioni ed esperienze dei piccoli comuni" });
+    expect(saved.headers.get("Location")).toBe(`/admin/tavoli/${held.id}?esito=salvato`);
+    expect(getRoundTable(getDb(), { id: held.id })).toMatchObject({ title: "Gestione delle migrazioni ed esperienze dei piccoli comuni", onlineUrl: null });
+
+    const upcoming = createTestRoundTable(coordinatorId, { mode: "ibrido", place: "Palermo" });
+    const refused = await post(upcoming.id, { intent: "save", ...roundTableFormValues(upcoming), onlineUrl: "" });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { errors: Record<string, string> }).errors).toEqual({ onlineUrl: "Inserisci il link per partecipare online (https://…)" });
   });
 
   it("refuses an unknown action", async () => {
