@@ -1,4 +1,4 @@
-import { forwardRef, useEffect, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
+import { forwardRef, useEffect, type InputHTMLAttributes, type MouseEvent, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
 import { ERROR_SUMMARY_ATTRIBUTE, withErrorPrefix, withoutErrorPrefix } from "~/utils/error-title";
 import { fieldId } from "~/utils/form-data";
 
@@ -181,6 +181,21 @@ function summaryMessage({ name, message }: { name: string; message: string }) {
   return `Progetto ${Number(project[1]) + 1}: ${message.charAt(0).toLowerCase()}${message.slice(1)}`;
 }
 
+/**
+ * A summary link, once hydrated: to the field by hand. Followed as a fragment, the browser's
+ * popstate made Remix's <ScrollRestoration> put back the scroll position saved for the page, so
+ * from the second link on the page jumped away from the field just focused.
+ */
+function goToField(event: MouseEvent<HTMLAnchorElement>) {
+  const id = decodeURIComponent(event.currentTarget.hash.slice(1));
+  const field = document.getElementById(id);
+  if (!field) return;
+  event.preventDefault();
+  window.history.replaceState(window.history.state, "", `#${id}`);
+  field.scrollIntoView({ block: "center" });
+  field.focus({ preventScroll: true });
+}
+
 export const ErrorSummary = forwardRef<HTMLDivElement, ErrorSummaryProps>(
   function ErrorSummary({ errors, formError, subject = "Il modulo", failureTitle = "Operazione non riuscita", titleId = "error-summary-title" }, ref) {
     const shown = errors.length > 0 || !!formError;
@@ -207,7 +222,9 @@ export const ErrorSummary = forwardRef<HTMLDivElement, ErrorSummaryProps>(
           <ul className="mb-0">
             {errors.map((e) => (
               <li key={e.name}>
-                <a href={`#${fieldId(e.name)}`}>{summaryMessage(e)}</a>
+                <a href={`#${fieldId(e.name)}`} onClick={goToField}>
+                  {summaryMessage(e)}
+                </a>
               </li>
             ))}
           </ul>

@@ -78,10 +78,17 @@ export function useValidatedForm<T extends FieldValues>({ schema, defaultValues,
     shouldFocusError: false,
   });
 
+  // The server's errors reach the summary a render after they are set: the focus follows then.
+  const summaryAwaitsFocus = useRef(false);
   useEffect(() => {
     for (const [name, message] of Object.entries(serverErrors)) form.setError(name as never, { type: "server", message });
-    if (Object.keys(serverErrors).length > 0 || formError) summaryRef.current?.focus();
+    if (Object.keys(serverErrors).length > 0 || formError) summaryAwaitsFocus.current = true;
   }, [serverErrors, formError, form]);
+  useEffect(() => {
+    if (!summaryAwaitsFocus.current || !summaryRef.current) return;
+    summaryAwaitsFocus.current = false;
+    summaryRef.current.focus();
+  });
 
   // The fields the person has changed. Adding or removing a project validates the whole list, and
   // react-hook-form then marks every field nobody has filled in yet: a field's message waits until

@@ -146,6 +146,8 @@ describe("Il mio account", () => {
       await page.getByRole("heading", { name: "Il modulo contiene un errore" }).waitFor();
       expect(await field(page, "Password attuale").getAttribute("aria-invalid")).toBe("true");
       expect(await page.getByRole("alert").textContent()).toContain("La password attuale non è corretta");
+      // An error only the server can find takes the focus to the summary, as the browser's own checks do.
+      await eventually(() => page.evaluate(() => document.activeElement?.hasAttribute("data-error-summary") ?? false)).toBe(true);
       await expectAccessible(page, "/admin/account with a wrong current password");
 
       await field(page, "Password attuale").fill(FIRST);

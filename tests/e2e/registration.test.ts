@@ -144,6 +144,19 @@ describe("scheda referente with JavaScript", () => {
     // Following a link in the summary brings the field into view.
     await summary.getByRole("link", { name: "Inserisci la PEC dell'ente" }).click();
     expect(new URL(page.url()).hash).toBe("#pec");
+    // And so does the next one: the page stays on the field (Remix's scroll restoration once took it back).
+    const last = summary.getByRole("link").last();
+    const target = (await last.getAttribute("href"))!.slice(1);
+    await last.click();
+    const fieldInView = () =>
+      page.evaluate((id) => {
+        const element = document.getElementById(id)!;
+        const box = element.getBoundingClientRect();
+        return document.activeElement === element && box.top >= 0 && box.bottom <= window.innerHeight;
+      }, target);
+    await eventually(fieldInView).toBe(true);
+    await page.waitForTimeout(300);
+    expect(await fieldInView()).toBe(true);
 
     expect(posts, "nothing is sent while the form has errors").toEqual([]);
     expect(new URL(page.url()).pathname).toBe("/adesione");
