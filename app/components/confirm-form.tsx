@@ -6,9 +6,9 @@ import { CheckboxField, ErrorSummary } from "~/components/form-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
 import type { ConfirmationInput } from "~/validation/confirmation";
 
-// An action that cannot be undone (cancelling a Tavolo tecnico, deleting a material): what will
-// happen, a confirmation tick the server checks too, and the button. Its error behaves like any
-// other form's: a summary at the top linking to the tick, which takes the focus.
+// An action that cannot be undone (cancelling a Tavolo tecnico, deleting a material, closing a
+// project): what will happen, a confirmation tick the server checks too, and the button. Its error
+// behaves like any other form's: a summary at the top linking to the tick, which takes the focus.
 
 type ConfirmFormProps = {
   /** The heading that names the form, at its page's level, first in the form. */

@@ -1,8 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { useEffect, useRef } from "react";
-import { AuthenticityTokenInput } from "remix-utils/csrf/react";
-import { CheckboxField } from "~/components/form-fields";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { ConfirmForm } from "~/components/confirm-form";
 import { ReferentAreaFrame, headerData } from "~/components/referent-area";
 import { ReferentProjectForm } from "~/components/referent-project-form";
 import { canEditProjects, closeProject, getOwnProject, projectFormValues, updateProject } from "~/models/referent-area.server";
@@ -10,7 +8,7 @@ import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { requireReferent } from "~/utils/referent-auth.server";
-import { referentProjectSchema, type ProjectFormValues } from "~/validation/referent-area";
+import { CLOSE_PROJECT_UNCONFIRMED, closeProjectSchema, referentProjectSchema, type ProjectFormValues } from "~/validation/referent-area";
 import { areaPageHandle } from "~/utils/skip-link";
 
 export const handle = areaPageHandle;
@@ -32,8 +30,6 @@ function projectId(value: string | undefined) {
   return Number(value);
 }
 
-const CONFIRM_CLOSE = "Spunta la conferma per chiudere il progetto";
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const access = await requireReferent(request);
   const id = projectId(params.id);
@@ -53,9 +49,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!id) throw notFound();
   const db = getDb();
   if (formData.get("intent") === "close") {
-    const result = closeProject(db, { access, projectId: id, confirmed: formData.get("confirmClose") === "on" });
+    const confirmed = closeProjectSchema.safeParse({ confirm: formData.get("confirm") }).success;
+    const result = closeProject(db, { access, projectId: id, confirmed });
     if (!result.ok) {
-      if (result.reason === "unconfirmed") return json({ closeError: CONFIRM_CLOSE }, { status: 400 });
+      if (result.reason === "unconfirmed") return json({ intent: "close" as const, errors: { confirm: CLOSE_PROJECT_UNCONFIRMED } }, { status: 400 });
       throw result.reason === "not_found" ? notFound() : forbidden("Il progetto non si può chiudere.");
     }
     return redirect("/area-referente?esito=progetto-chiuso");
@@ -75,35 +72,28 @@ export default function EditProjectPage() {
   const { header, values } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const saved = actionData && "values" in actionData ? actionData : undefined;
-  const closeError = actionData && "closeError" in actionData ? actionData.closeError : undefined;
-  // With JavaScript the page stays: the focus goes to the box the message is about.
-  const confirmRef = useRef<HTMLInputElement>(null);
-  useEffect(() => {
-    if (closeError) confirmRef.current?.focus();
-  }, [closeError, actionData]);
+  const closeErrors = actionData && "intent" in actionData ? actionData.errors : undefined;
   return (
     <ReferentAreaFrame referent={header}>
       <h1>Modifica progetto</h1>
       <ReferentProjectForm values={saved?.values ?? values} serverErrors={saved?.errors} submitLabel="Salva il progetto" />
       <section className="mt-5" aria-labelledby="chiudi">
-        <h2 id="chiudi" className="h4">
-          Il progetto è terminato?
-        </h2>
-        <p>Chiudendolo resta nello storico dell'ente ma non conta più tra i progetti attivi. Non si può riaprire da qui.</p>
-        <Form method="post" noValidate>
-          <AuthenticityTokenInput name="csrf" />
-          <CheckboxField
-            ref={confirmRef}
-            name="confirmClose"
-            label="Confermo che il progetto è terminato e va chiuso"
-            error={closeError}
-            // Without JavaScript the page answering the post opens on the message.
-            autoFocus={!!closeError}
-          />
-          <button type="submit" name="intent" value="close" className="btn btn-outline-danger">
-            Chiudi progetto
-          </button>
-        </Form>
+        <ConfirmForm
+          heading={
+            <h2 id="chiudi" className="h4">
+              Il progetto è terminato?
+            </h2>
+          }
+          labelledBy="chiudi"
+          summarySubject="Il modulo di chiusura"
+          confirmLabel="Confermo che il progetto è terminato e va chiuso"
+          submitLabel="Chiudi progetto"
+          schema={closeProjectSchema}
+          hidden={{ intent: "close" }}
+          serverErrors={closeErrors}
+        >
+          <p>Chiudendolo resta nello storico dell'ente ma non conta più tra i progetti attivi. Non si può riaprire da qui.</p>
+        </ConfirmForm>
       </section>
     </ReferentAreaFrame>
   );

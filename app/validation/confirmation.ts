@@ -1,8 +1,8 @@
 import { z } from "zod";
 
-// The tick that stands between a coordinator and an action that cannot be undone (cancelling a
-// Tavolo tecnico, deleting a material). Without JavaScript the checkbox posts "on"; react-hook-form
-// gives a boolean.
+// The tick that stands between a user and an action that cannot be undone (cancelling a Tavolo
+// tecnico, deleting a material, closing a project). Without JavaScript the checkbox posts "on";
+// react-hook-form gives a boolean.
 
 /** A ticked confirmation checkbox, or `message` beside it. */
 export const confirmationTick = (message: string) =>

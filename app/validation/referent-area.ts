@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { confirmationSchema } from "./confirmation";
 import { projectSchema, registrationFieldRules as rules } from "./registration";
 
 // The forms of the referent area (issue 6). Field rules are the scheda's own, so data kept current
@@ -53,3 +54,7 @@ export const successorConsentSchema = z.object({
   ),
 });
 export type SuccessorConsentInput = { privacyConsent: boolean };
+
+/** "Chiudi progetto" cannot be undone from the area: the referente ticks a confirmation. */
+export const CLOSE_PROJECT_UNCONFIRMED = "Spunta la conferma per chiudere il progetto";
+export const closeProjectSchema = confirmationSchema(CLOSE_PROJECT_UNCONFIRMED);

@@ -211,9 +211,9 @@ describe("the ente's projects", () => {
     // Closing cannot be undone from the area: without the tick it is refused, with a message.
     const unconfirmed = await post(editProject, `/area-referente/progetti/${created.id}`, { intent: "close" }, cookie, params);
     expect(unconfirmed.status).toBe(400);
-    expect(await unconfirmed.json()).toEqual({ closeError: "Spunta la conferma per chiudere il progetto" });
+    expect(await unconfirmed.json()).toEqual({ intent: "close", errors: { confirm: "Spunta la conferma per chiudere il progetto" } });
     expect(projectsOf(a.memberBodyId).find((p) => p.id === created.id)!.closedAt).toBeNull();
-    expect((await post(editProject, `/area-referente/progetti/${created.id}`, { intent: "close", confirmClose: "on" }, cookie, params)).status).toBe(302);
+    expect((await post(editProject, `/area-referente/progetti/${created.id}`, { intent: "close", confirm: "on" }, cookie, params)).status).toBe(302);
     const closed = projectsOf(a.memberBodyId).find((p) => p.id === created.id)!;
     expect(closed.fundedPlaces).toBe(15);
     expect(closed.closedAt).toBeInstanceOf(Date);
@@ -229,6 +229,23 @@ describe("the ente's projects", () => {
     expect(audit.map((e) => e.action)).toEqual(["sai_project.added", "sai_project.updated", "sai_project.closed"]);
     expect(audit.every((e) => e.entityType === "membership_request" && e.entityId === String(a.requestId))).toBe(true);
     expect(audit[1].details).toMatchObject({ projectId: created.id, before: { fundedPlaces: 12 }, after: { fundedPlaces: 15 } });
+  });
+
+  it("a closing sent without the tick shows its error like every form: a summary at the top linking to the tick", async () => {
+    const a = await createReferent("active");
+    const { cookie } = await referentCookie(a.referentId);
+    const project = projectsOf(a.memberBodyId)[0];
+    const path = `/area-referente/progetti/${project.id}`;
+    const page = await renderRoute(editProject, await referentPost(path, { intent: "close" }, cookie), "/area-referente/progetti/:id");
+    expect(page.status).toBe(400);
+    const form = /<form[^>]*aria-labelledby="chiudi"[\s\S]*?<\/form>/.exec(page.html)![0];
+    // The summary's marker is what prefixes the title with «Errore: » (entry.server.tsx).
+    expect(form).toMatch(/<div class="alert alert-danger" role="alert" tabindex="-1" aria-labelledby="chiudi-errori" autofocus="" data-error-summary=""><h2 id="chiudi-errori" class="h4">Il modulo di chiusura contiene un errore<\/h2>/);
+    expect(form).toContain('<a href="#confirm">Spunta la conferma per chiudere il progetto</a>');
+    expect(form.indexOf("chiudi-errori")).toBeLessThan(form.indexOf('type="checkbox"'));
+    expect(form).toMatch(/<input type="checkbox" id="confirm" name="confirm" aria-invalid="true" aria-describedby="confirm-error"/);
+    expect(form).toContain(">Confermo che il progetto è terminato e va chiuso</label>");
+    expect(projectsOf(a.memberBodyId)[0].closedAt).toBeNull();
   });
 
   it("lets a referente whose new ente awaits approval edit its projects, but not one asking to take over", async () => {
