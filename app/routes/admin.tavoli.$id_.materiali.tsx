@@ -181,7 +181,7 @@ function UploadForm({ data }: { data?: ActionData }) {
   return (
     <Form method="post" encType="multipart/form-data" noValidate onSubmit={onSubmit} aria-labelledby="carica">
       <AuthenticityTokenInput name="csrf" />
-      {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} formError={data?.formError} failureTitle="Il file non è stato caricato" /> : null}
+      {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} formError={data?.formError} failureTitle="Il file non è stato caricato" titleId="carica-errori" /> : null}
       <SelectField label="Tipo di materiale" options={options(UPLOAD_KINDS, MATERIAL_KIND_LABELS)} defaultValue={initial.kind} error={errorFor("upload.kind")} {...register("upload.kind")} />
       <TextField label="Titolo" defaultValue={initial.title} error={errorFor("upload.title")} {...register("upload.title")} />
       <TextField
@@ -220,7 +220,7 @@ function LinkForm({ data }: { data?: ActionData }) {
     <Form method="post" noValidate onSubmit={onSubmit} aria-labelledby="collega">
       <AuthenticityTokenInput name="csrf" />
       <input type="hidden" name="intent" value="link" />
-      {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} formError={data?.formError} failureTitle="Il link non è stato aggiunto" /> : null}
+      {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} formError={data?.formError} failureTitle="Il link non è stato aggiunto" titleId="collega-errori" /> : null}
       <SelectField label="Tipo di materiale" options={options(LINK_KINDS, MATERIAL_KIND_LABELS)} defaultValue={initial.kind} error={errorFor("link.kind")} {...register("link.kind")} />
       <TextField label="Titolo" defaultValue={initial.title} error={errorFor("link.title")} {...register("link.title")} />
       <TextField label="A cura di (facoltativo)" defaultValue={initial.curatedBy} error={errorFor("link.curatedBy")} {...register("link.curatedBy")} />

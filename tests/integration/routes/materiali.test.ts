@@ -196,6 +196,15 @@ describe("uploading materials", () => {
     expect(materialsOf(rt.id)).toHaveLength(0);
   });
 
+  it("names each form's error summary with its own title: with JavaScript both can be on the page", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    const summaryTitle = (html: string) => /<div class="alert alert-danger" role="alert" tabindex="-1" aria-labelledby="([^"]+)"[^>]*><h2 id="([^"]+)"/.exec(html)!.slice(1);
+    const upload = await renderRoute(materialsRoute, await uploadRequest(rt.id, null, { title: "" }), "/admin/tavoli/:id/materiali");
+    expect(summaryTitle(upload.html)).toEqual(["carica-errori", "carica-errori"]);
+    const link = await renderRoute(materialsRoute, await adminPost(`/admin/tavoli/${rt.id}/materiali`, { intent: "link" }, coordinatorId), "/admin/tavoli/:id/materiali");
+    expect(summaryTitle(link.html)).toEqual(["collega-errori", "collega-errori"]);
+  });
+
   it("refuses an upload without a valid CSRF token or without a session, keeping nothing", async () => {
     const rt = createTestRoundTable(coordinatorId);
     const before = filesInUploads().length;
