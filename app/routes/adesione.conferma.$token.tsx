@@ -8,7 +8,16 @@ import { getEnv } from "~/utils/env.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { ofBody } from "~/utils/text";
 
-export const meta: MetaFunction = () => [{ title: "Conferma dell'indirizzo email - Coordinamento SAI" }];
+// The title follows the heading of the link's state. Meta sees only the loader's data, which after a
+// successful POST already reads "used": its title is true both just confirmed and on a later visit.
+const TITLES: Record<ConfirmationLookup["state"], string> = {
+  valid: "Conferma dell'indirizzo email",
+  used: "Indirizzo email confermato",
+  expired: "Collegamento scaduto",
+  invalid: "Collegamento non valido",
+};
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${TITLES[data?.lookup.state ?? "valid"]} - Coordinamento SAI` }];
 
 // GET never changes anything (mail scanners follow links): confirming takes the POST below.
 export function loader({ params }: LoaderFunctionArgs) {

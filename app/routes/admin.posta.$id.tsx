@@ -12,7 +12,9 @@ import { getEnv } from "~/utils/env.server";
 import { findLocalEmlFile } from "~/utils/mailer.server";
 import { emailTemplateLabel, OUTBOX_STATUS_LABELS } from "~/validation/labels";
 
-export const meta: MetaFunction = () => [{ title: "Messaggio - Posta in uscita" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data ? data.rendered.subject : "Messaggio non trovato"} - Posta in uscita - Area coordinatori` },
+];
 
 const ERASED_EMAIL = { subject: "Messaggio a una persona i cui dati sono stati cancellati", html: "", text: "" };
 

@@ -36,7 +36,9 @@ import {
 import { emailTemplateLabel, OUTBOX_STATUS_LABELS } from "~/validation/labels";
 import { ROUND_TABLE_STATUS_BADGES, ROUND_TABLE_STATUS_LABELS } from "~/validation/round-table";
 
-export const meta: MetaFunction = () => [{ title: "Inviti al Tavolo tecnico - Area coordinatori" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `Inviti: ${data.roundTable.name} - Area coordinatori` : "Tavolo tecnico non trovato - Area coordinatori" },
+];
 
 const PAGE_SIZE = 100;
 

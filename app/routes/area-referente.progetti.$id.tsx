@@ -14,7 +14,7 @@ import { areaPageHandle } from "~/utils/skip-link";
 export const handle = areaPageHandle;
 
 export const meta: MetaFunction = () => [
-  { title: "Progetto SAI - Area referente - Coordinamento SAI" },
+  { title: "Modifica progetto - Area referente - Coordinamento SAI" },
   { name: "robots", content: "noindex" },
 ];
 

@@ -13,8 +13,17 @@ import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { successorConsentSchema, type SuccessorConsentInput } from "~/validation/referent-area";
 import { forBody, ofBody } from "~/utils/text";
 
-export const meta: MetaFunction = () => [
-  { title: "Conferma del subentro come referente - Coordinamento SAI" },
+// The title follows the heading of the link's state. Meta sees only the loader's data, which after a
+// successful POST already reads "used": its title is true both just confirmed and on a later visit.
+const TITLES: Record<HandoverLookup["state"], string> = {
+  valid: "Conferma del subentro come referente",
+  used: "Subentro confermato",
+  expired: "Collegamento scaduto",
+  invalid: "Collegamento non valido",
+};
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${TITLES[data?.lookup.state ?? "valid"]} - Coordinamento SAI` },
   { name: "robots", content: "noindex" },
 ];
 

@@ -66,6 +66,32 @@ describe("/adesione/conferma/:token", () => {
     expect(countRows()).toEqual(before);
   });
 
+  it("is titled as its heading says, whatever the state of the link", async () => {
+    const { token } = await registered();
+    const path = "/adesione/conferma/:token";
+    const titleAndHeading = async (request: Request) => {
+      const { html, title } = await renderRoute(confirmRoute, request, path);
+      return { title, heading: /<h1>([^<]*)<\/h1>/.exec(html)![1] };
+    };
+    expect(await titleAndHeading(new Request(`${APP_URL}/adesione/conferma/${token}`))).toEqual({
+      title: "Conferma dell'indirizzo email - Coordinamento SAI",
+      heading: "Conferma il tuo indirizzo email",
+    });
+    // Just confirmed, and on a later visit: the title is true of both headings.
+    expect(await titleAndHeading(await browserPost(`/adesione/conferma/${token}`, {}))).toEqual({
+      title: "Indirizzo email confermato - Coordinamento SAI",
+      heading: "Indirizzo email confermato",
+    });
+    expect(await titleAndHeading(new Request(`${APP_URL}/adesione/conferma/${token}`))).toEqual({
+      title: "Indirizzo email confermato - Coordinamento SAI",
+      heading: "Indirizzo già confermato",
+    });
+    expect(await titleAndHeading(new Request(`${APP_URL}/adesione/conferma/non-esiste`))).toEqual({
+      title: "Collegamento non valido - Coordinamento SAI",
+      heading: "Collegamento non valido",
+    });
+  });
+
   it("expires after 7 days", async () => {
     const { email, token } = await registered();
     const { request } = requestsForEmail(email)[0];
@@ -76,6 +102,9 @@ describe("/adesione/conferma/:token", () => {
       .where(eq(membershipRequests.id, request.id))
       .run();
     expect(await state(view(token))).toBe("expired");
+    expect((await renderRoute(confirmRoute, new Request(`${APP_URL}/adesione/conferma/${token}`), "/adesione/conferma/:token")).title).toBe(
+      "Collegamento scaduto - Coordinamento SAI",
+    );
     const response = await confirm(token);
     expect(response.status).toBe(410);
     expect(await state(response)).toBe("expired");

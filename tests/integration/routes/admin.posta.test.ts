@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { auditLog, communications, outbox, roundTables } from "#db/schema";
 import * as postaRoute from "~/routes/admin.posta._index";
 import { action, loader } from "~/routes/admin.posta._index";
+import * as emailRoute from "~/routes/admin.posta.$id";
 import { loader as emailLoader } from "~/routes/admin.posta.$id";
 import { loader as emlLoader } from "~/routes/admin.posta.$id_.eml";
 import { sendInvitations } from "~/models/invitation.server";
@@ -122,6 +123,13 @@ describe("/admin/posta", () => {
     expect(parsed.subject).toBe("Conferma l'indirizzo email - adesione del Comune di Enna");
     expect(parsed.text).toContain("Gentile Ada");
     expect(parsed.text).toContain(`http://portale.test/adesione/conferma/${HIDDEN_LINK}`);
+
+    // The title names the message, as its heading does.
+    const shown = await renderRoute(emailRoute, await adminGet(`/admin/posta/${email.id}`, me.id), "/admin/posta/:id");
+    expect(shown.title).toBe("Conferma l'indirizzo email - adesione del Comune di Enna - Posta in uscita - Area coordinatori");
+    expect((await renderRoute(emailRoute, await adminGet("/admin/posta/999999", me.id), "/admin/posta/:id")).title).toBe(
+      "Messaggio non trovato - Posta in uscita - Area coordinatori",
+    );
 
     const missing = await settle(async () => emailLoader({ request: await adminGet("/admin/posta/999999", me.id), params: { id: "999999" }, context: loadContext() }));
     expect(missing.status).toBe(404);

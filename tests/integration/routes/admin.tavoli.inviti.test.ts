@@ -142,6 +142,15 @@ describe("/admin/tavoli/:id/inviti", () => {
     expect(after.html).toContain(`href="/admin/posta?tavolo=${rt.id}">Vedi le email di questo tavolo nella posta in uscita</a>`);
   });
 
+  it("is titled with the Tavolo's name, as its heading", async () => {
+    const rt = createRoundTable({ title: "Accoglienza dei minori stranieri" });
+    const shown = await page(rt.id);
+    const heading = /<h1>([^<]*)<\/h1>/.exec(shown.html)![1];
+    expect(heading).toMatch(/^Inviti: .* - Accoglienza dei minori stranieri$/);
+    expect(shown.title).toBe(`${heading} - Area coordinatori`);
+    expect((await page(999_999)).title).toBe("Tavolo tecnico non trovato - Area coordinatori");
+  });
+
   it("explains why a draft or a started round table cannot be invited, and refuses the POST", async () => {
     const draft = createRoundTable({ status: "draft" });
     const started = createRoundTable({ startsInMs: -HOUR });

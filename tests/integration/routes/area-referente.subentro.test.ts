@@ -13,6 +13,7 @@ import { createTestCoordinator, settle } from "../../support/admin";
 import { outboxFor } from "../../support/db-queries";
 import { uniqueEmail } from "../../support/factories";
 import { createReferent, latestLoginEmail, referentCookie, referentGet, referentPost } from "../../support/referent";
+import { renderRoute } from "../../support/render-route";
 import { APP_URL, browserPost, routeArgs } from "../../support/requests";
 
 const successorFields = (overrides: Record<string, string> = {}) => ({
@@ -75,6 +76,12 @@ describe("handover proposed from the referent area", () => {
     // The page shows the data and the consent box; GET changes nothing.
     const page = await settle(() => successorPage.loader(routeArgs(new Request(`${APP_URL}/subentro/${token}`), { token })));
     expect(page.status).toBe(200);
+    expect((await renderRoute(successorPage, new Request(`${APP_URL}/subentro/${token}`), "/subentro/:token")).title).toBe(
+      "Conferma del subentro come referente - Coordinamento SAI",
+    );
+    const invalidPage = await renderRoute(successorPage, new Request(`${APP_URL}/subentro/non-esiste`), "/subentro/:token");
+    expect(invalidPage.html).toContain("<h1>Collegamento non valido</h1>");
+    expect(invalidPage.title).toBe("Collegamento non valido - Coordinamento SAI");
     const { lookup } = await page.json();
     expect(lookup).toMatchObject({ state: "valid", proposerName: "Maria Rossi", successor: { firstName: "Giuseppe", email: fields.email } });
     expect(requestOf(successor.id).status).toBe("email_unverified");
@@ -94,6 +101,10 @@ describe("handover proposed from the referent area", () => {
     expect(outboxFor("coordinatore@example.org").some((m) => m.template === "registration-awaiting-approval" && m.props.isHandover === true)).toBe(true);
     const reused = await settle(async () => successorPage.action(routeArgs(await browserPost(`/subentro/${token}`, { privacyConsent: "on" }), { token })));
     expect(reused.status).toBe(410);
+    // The title follows the heading: true of «Subentro confermato» and of «Subentro già confermato».
+    const usedPage = await renderRoute(successorPage, new Request(`${APP_URL}/subentro/${token}`), "/subentro/:token");
+    expect(usedPage.html).toContain("<h1>Subentro già confermato</h1>");
+    expect(usedPage.title).toBe("Subentro confermato - Coordinamento SAI");
 
     // Pending: the successor may sign in (and sees the pending state); the current one still works.
     expect(await canEnter(cookie)).toBe(true);

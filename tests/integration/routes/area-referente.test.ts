@@ -231,6 +231,15 @@ describe("the ente's projects", () => {
     expect(audit[1].details).toMatchObject({ projectId: created.id, before: { fundedPlaces: 12 }, after: { fundedPlaces: 15 } });
   });
 
+  it("is titled as its heading says: «Modifica progetto»", async () => {
+    const a = await createReferent("active");
+    const { cookie } = await referentCookie(a.referentId);
+    const project = projectsOf(a.memberBodyId)[0];
+    const page = await renderRoute(editProject, referentGet(`/area-referente/progetti/${project.id}`, cookie), "/area-referente/progetti/:id");
+    expect(page.html).toContain("<h1>Modifica progetto</h1>");
+    expect(page.title).toBe("Modifica progetto - Area referente - Coordinamento SAI");
+  });
+
   it("a closing sent without the tick shows its error like every form: a summary at the top linking to the tick", async () => {
     const a = await createReferent("active");
     const { cookie } = await referentCookie(a.referentId);
