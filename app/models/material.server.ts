@@ -6,6 +6,7 @@ import yauzl from "yauzl";
 import { materials, roundTables } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
 import { roundTableEmailData, roundTablePageUrl } from "~/utils/round-table-calendar";
+import { formatFileSize } from "~/utils/text";
 import {
   ACCEPTED_TYPES_TEXT,
   MATERIAL_KIND_LABELS,
@@ -43,6 +44,13 @@ export const DOCUMENT_TYPES = {
   odp: { mimeType: "application/vnd.oasis.opendocument.presentation", extension: "odp", label: "OpenDocument presentazione" },
 } as const;
 export type DocumentType = (typeof DOCUMENT_TYPES)[keyof typeof DOCUMENT_TYPES];
+
+const EXTENSION_LABELS = new Map<string, string>(Object.values(DOCUMENT_TYPES).map((t) => [t.mimeType, t.extension.toUpperCase()]));
+
+/** "PDF, 1 kB": beside a link to a stored document, so that its format and size are known before opening it. */
+export function documentFileInfo({ mimeType, sizeBytes }: { mimeType: string | null; sizeBytes: number | null }) {
+  return `${EXTENSION_LABELS.get(mimeType ?? "") ?? "File"}, ${formatFileSize(sizeBytes ?? 0)}`;
+}
 
 const MAX_ZIP_ENTRIES = 20_000;
 

@@ -1,15 +1,12 @@
 import { formatDateIt } from "~/utils/dates";
 import { formatRoundTableWhen } from "~/utils/rome-time";
 import { ROUND_TABLE_MODE_LABELS, roundTableHeading } from "~/utils/round-table-calendar";
-import { formatFileSize } from "~/utils/text";
 import { MATERIAL_KIND_LABELS } from "~/validation/material";
 import type { Material } from "./material.server";
-import { DOCUMENT_TYPES } from "./material.server";
+import { documentFileInfo } from "./material.server";
 import type { RoundTable } from "./round-table.server";
 
 // How the public calendar shows a round table and its public materials (plain JSON for the page).
-
-const TYPE_LABELS = new Map<string, string>(Object.values(DOCUMENT_TYPES).map((t) => [t.mimeType, t.extension.toUpperCase()]));
 
 export function publicMaterial(m: Material) {
   return {
@@ -18,7 +15,7 @@ export function publicMaterial(m: Material) {
     title: m.title,
     curatedBy: m.curatedBy,
     href: m.url ?? `/materiali/${m.id}`,
-    fileInfo: m.url ? null : `${TYPE_LABELS.get(m.mimeType ?? "") ?? "File"}, ${formatFileSize(m.sizeBytes ?? 0)}`,
+    fileInfo: m.url ? null : documentFileInfo(m),
     external: !!m.url,
     membersOnly: m.visibility === "members",
   };

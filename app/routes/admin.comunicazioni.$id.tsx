@@ -15,6 +15,7 @@ import {
   segmentOf,
   sendCommunication,
 } from "~/models/communication.server";
+import { documentFileInfo } from "~/models/material.server";
 import { listProvinceOptions } from "~/models/territory.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { validateCsrf } from "~/utils/csrf.server";
@@ -57,7 +58,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     subject: c.subject,
     status: c.status,
     segment: describeSegment({ provinceCodes: c.provinceCodes, categories: c.categories }, listProvinceOptions(db)),
-    attachment: c.attachmentDownloadName,
+    attachment: c.attachmentDownloadName
+      ? { name: c.attachmentDownloadName, info: documentFileInfo({ mimeType: c.attachmentMimeType, sizeBytes: c.attachmentSizeBytes }) }
+      : null,
     preview: { subject: rendered.subject, html: rendered.html },
   };
   if (c.status === "draft") {
@@ -145,7 +148,13 @@ export default function CommunicationPage() {
         <dd className="col-sm-9">{c.segment}</dd>
         <dt className="col-sm-3">Allegato</dt>
         <dd className="col-sm-9">
-          {c.attachment ? <a href={`/admin/comunicazioni/${c.id}/allegato`}>{c.attachment}</a> : "Nessuno"}
+          {c.attachment ? (
+            <>
+              <a href={`/admin/comunicazioni/${c.id}/allegato`}>{c.attachment.name}</a> ({c.attachment.info})
+            </>
+          ) : (
+            "Nessuno"
+          )}
         </dd>
       </dl>
 

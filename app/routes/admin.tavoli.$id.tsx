@@ -4,7 +4,7 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { ConfirmForm } from "~/components/confirm-form";
 import { RoundTableForm } from "~/components/round-table-form";
-import { listMaterials } from "~/models/material.server";
+import { documentFileInfo, listMaterials } from "~/models/material.server";
 import {
   cancelRoundTable,
   getRoundTable,
@@ -102,6 +102,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       visibility: MATERIAL_VISIBILITY_LABELS[m.visibility],
       url: m.url,
       downloadName: m.downloadName,
+      fileInfo: m.url ? null : documentFileInfo(m),
       announcedAt: m.announcedAt ? formatDateTimeIt(m.announcedAt) : null,
     })),
     outcome: outcomeMessage(new URL(request.url).searchParams),
@@ -330,7 +331,9 @@ export default function AdminRoundTablePage() {
                           Apri il link<span className="visually-hidden"> di {m.title}</span>
                         </a>
                       ) : (
-                        <a href={`/materiali/${m.id}`}>{m.downloadName}</a>
+                        <>
+                          <a href={`/materiali/${m.id}`}>{m.downloadName}</a> ({m.fileInfo})
+                        </>
                       )}
                     </td>
                     <td>

@@ -65,7 +65,7 @@ export default function RoundTablePage() {
         </dl>
         {!rt.cancelled ? (
           <a href={`/tavoli-tecnici/${rt.id}/evento.ics`} className="btn btn-outline-primary" download>
-            Aggiungi al calendario
+            Aggiungi al calendario (file .ics)
           </a>
         ) : null}
       </section>

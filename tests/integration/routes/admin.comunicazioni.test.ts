@@ -124,7 +124,8 @@ describe("/admin/comunicazioni", () => {
     expect(page.html).toContain(ordinari.email);
     expect(page.html).not.toContain(optedOut.email);
     expect(page.html).toContain("provincia: Siracusa");
-    expect(page.html).toContain("Vademecum 2026.pdf");
+    // The attachment's link says its format and size, as the public material links do.
+    expect(page.html).toContain(`<a href="/admin/comunicazioni/${id}/allegato">Vademecum 2026.pdf</a> (PDF, 1 kB)`);
     expect(page.html).toContain("Invia la comunicazione</button>");
     // The preview is the email itself: greeting, both paragraphs, the attachment and the opt-out link.
     expect(page.html).toMatch(/<iframe title="Anteprima dell&#x27;email della comunicazione" sandbox="" srcDoc="/);

@@ -366,6 +366,8 @@ describe("downloading materials", () => {
     const detail = await renderRoute(detailRoute, await adminGet(`/admin/tavoli/${rt.id}`, coordinatorId), "/admin/tavoli/:id");
     expect(detail.html).toContain(`href="${confirmationUrl}"`);
     expect(detail.html).not.toContain('name="materialId"');
+    // The file's link says its format and size, as the public material links do.
+    expect(detail.html).toContain(`<a href="/materiali/${m.id}">da-eliminare.pdf</a> (PDF, 1 kB)`);
     const confirmation = await renderRoute(materialsRoute, await adminGet(confirmationUrl, coordinatorId), "/admin/tavoli/:id/materiali");
     expect(confirmation.html).toContain("Eliminare «Slides da eliminare»?");
     expect(confirmation.html).toContain("da-eliminare.pdf");

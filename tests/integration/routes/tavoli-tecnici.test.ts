@@ -98,7 +98,8 @@ describe("/tavoli-tecnici/:id", () => {
     expect(html).toContain("Palermo, sede di ANCI Sicilia");
     expect(html).toContain("15:00 Saluti");
     expect(html).toContain(`href="/tavoli-tecnici/${june.id}/evento.ics"`);
-    expect(html).toContain("Aggiungi al calendario");
+    // The link downloads a file: it says which kind.
+    expect(html).toContain("Aggiungi al calendario (file .ics)");
     expect(html).not.toContain("meet.example.org/segreto");
   });
 
