@@ -1,5 +1,5 @@
 import { Button, Heading, Link, Text } from "@react-email/components";
-import { EmailLayout, button } from "./components/layout";
+import { EmailLayout, Signature, button } from "./components/layout";
 import { PREVIEW_ROUND_TABLE, roundTableName, roundTableWhen, type RoundTableEmailInfo } from "./components/round-table-details";
 
 export type MaterialsAvailableProps = {
@@ -52,11 +52,7 @@ export function MaterialsAvailableEmail(p: MaterialsAvailableProps) {
       <Text>
         Tutti i materiali dell'incontro sono nella pagina del Tavolo tecnico: <Link href={p.pageUrl}>{p.pageUrl}</Link>
       </Text>
-      <Text>
-        Cordiali saluti,
-        <br />
-        il Coordinamento SAI - ANCI Sicilia
-      </Text>
+      <Signature />
     </EmailLayout>
   );
 }

@@ -1,5 +1,5 @@
 import { Heading, Link, Text } from "@react-email/components";
-import { EmailLayout } from "./components/layout";
+import { EmailLayout, Signature } from "./components/layout";
 import {
   PREVIEW_ROUND_TABLE,
   roundTableIcsAttachment,
@@ -45,11 +45,7 @@ export function RoundTableCancelledEmail(p: RoundTableCancelledProps) {
         <br />
         La pagina del tavolo annullato: <Link href={roundTablePageUrl(rt.id, p.appUrl)}>{roundTablePageUrl(rt.id, p.appUrl)}</Link>
       </Text>
-      <Text>
-        Cordiali saluti,
-        <br />
-        il Coordinamento SAI - ANCI Sicilia
-      </Text>
+      <Signature />
     </EmailLayout>
   );
 }

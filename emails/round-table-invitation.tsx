@@ -1,5 +1,5 @@
 import { Heading, Text } from "@react-email/components";
-import { EmailLayout } from "./components/layout";
+import { EmailLayout, Signature } from "./components/layout";
 import {
   ANSWER_PROMPT,
   AnswerButtons,
@@ -63,11 +63,7 @@ export function RoundTableInvitationEmail(p: RoundTableInvitationProps) {
         In allegato trovi l'evento da aggiungere al tuo calendario (file invito.ics). Se cambiano data, orario o luogo ti
         scriveremo di nuovo.
       </Text>
-      <Text>
-        Cordiali saluti,
-        <br />
-        il Coordinamento SAI - ANCI Sicilia
-      </Text>
+      <Signature />
     </EmailLayout>
   );
 }

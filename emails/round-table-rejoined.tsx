@@ -1,5 +1,5 @@
 import { Heading, Text } from "@react-email/components";
-import { EmailLayout } from "./components/layout";
+import { EmailLayout, Signature } from "./components/layout";
 import {
   AnswerButtons,
   PREVIEW_ROUND_TABLE,
@@ -46,11 +46,7 @@ export function RoundTableRejoinedEmail(p: RoundTableRejoinedProps) {
       </Text>
       <Text style={{ fontWeight: 700 }}>Se non puoi più partecipare, faccelo sapere:</Text>
       <AnswerButtons answerUrl={p.answerUrl} />
-      <Text>
-        Cordiali saluti,
-        <br />
-        il Coordinamento SAI - ANCI Sicilia
-      </Text>
+      <Signature />
     </EmailLayout>
   );
 }

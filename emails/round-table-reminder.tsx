@@ -1,5 +1,5 @@
 import { Heading, Text } from "@react-email/components";
-import { EmailLayout } from "./components/layout";
+import { EmailLayout, Signature } from "./components/layout";
 import {
   ANSWER_PROMPT,
   AnswerButtons,
@@ -48,11 +48,7 @@ export function RoundTableReminderEmail(p: RoundTableReminderProps) {
       )}
       <RoundTableDetails rt={rt} appUrl={p.appUrl} />
       <Text>In allegato trovi l'evento da aggiungere al tuo calendario (file invito.ics).</Text>
-      <Text>
-        Cordiali saluti,
-        <br />
-        il Coordinamento SAI - ANCI Sicilia
-      </Text>
+      <Signature />
     </EmailLayout>
   );
 }

@@ -1,5 +1,5 @@
 import { Heading, Text } from "@react-email/components";
-import { EmailLayout } from "./components/layout";
+import { EmailLayout, Signature } from "./components/layout";
 import {
   AnswerButtons,
   PREVIEW_ROUND_TABLE,
@@ -62,11 +62,7 @@ export function RoundTableUpdatedEmail(p: RoundTableUpdatedProps) {
           <AnswerButtons answerUrl={p.answerUrl} />
         </>
       ) : null}
-      <Text>
-        Cordiali saluti,
-        <br />
-        il Coordinamento SAI - ANCI Sicilia
-      </Text>
+      <Signature />
     </EmailLayout>
   );
 }

@@ -28,6 +28,17 @@ export function EmailLayout({ preview, children }: { preview: string; children: 
   );
 }
 
+/** The Coordinamento's closing, at the end of the Tavoli's emails. */
+export function Signature() {
+  return (
+    <Text>
+      Cordiali saluti,
+      <br />
+      il Coordinamento SAI - ANCI Sicilia
+    </Text>
+  );
+}
+
 export const button = {
   backgroundColor: "#0066cc",
   color: "#ffffff",
