@@ -181,6 +181,8 @@ async function tickProvince(page: Page, sigla: string) {
   expect(await box.isChecked()).toBe(true);
 }
 
+/** A file's name as the page gives it, with its format and size: «nota.pdf (PDF, 1 kB)». */
+const withFileInfo = (name: string) => new RegExp(`^${name.replace(/[.]/g, "\\.")} \\(PDF, \\d+ kB\\)$`);
 const summary = (page: Page) => page.getByRole("alert").filter({ has: page.getByRole("heading", { name: /^La comunicazione contiene/ }) });
 const audienceStatus = (page: Page) => page.locator("section[aria-labelledby=invio-title] [role=status]").textContent();
 const deliveryRows = (page: Page) =>
@@ -284,7 +286,7 @@ describe("Comunicazioni", () => {
       expect(before).toContain("1 referente ha scelto di non ricevere le comunicazioni e non la riceverà.");
       for (const r of [ordinari, msna]) expect(before).toContain(`${r.firstName} ${r.lastName} (Comune di ${r.comune.name}) - ${r.email}`);
       for (const r of [optedOut, pending]) expect(before).not.toContain(r.email);
-      expect(await fact(admin, "Allegato")).toBe(pdfName);
+      expect(await fact(admin, "Allegato")).toMatch(withFileInfo(pdfName));
       expect(await fact(admin, "Destinatari")).toMatch(/^Referenti attivi \(provincia: [^;]+\)$/);
       expect(await fact(admin, "Stato")).toMatch(/^Bozza, salvata il /);
       // The attachment as saved: the same bytes.
@@ -312,7 +314,7 @@ describe("Comunicazioni", () => {
       await eventually(() => h1(admin)).toBe(subject);
       expect(normalise(await admin.locator("section[aria-labelledby=anteprima-title] p").first().textContent())).toBe(`Oggetto: ${subject}`);
       expect(normalise(await audienceStatus(admin))).toBe("Riceveranno la comunicazione 2 referenti.");
-      expect(await fact(admin, "Allegato")).toBe(pdfName);
+      expect(await fact(admin, "Allegato")).toMatch(withFileInfo(pdfName));
 
       // Send.
       const sentAt = Date.now();
@@ -430,7 +432,7 @@ describe("Comunicazioni", () => {
       expect(await h1(page)).toBe(subject);
       expect(normalise(await audienceStatus(page))).toBe("Riceveranno la comunicazione 2 referenti.");
       expect(normalise(await page.locator("main").textContent())).toContain("1 referente ha scelto di non ricevere le comunicazioni e non la riceverà.");
-      expect(await fact(page, "Allegato")).toBe(pdfName);
+      expect(await fact(page, "Allegato")).toMatch(withFileInfo(pdfName));
 
       const sentAt = Date.now();
       await page.getByRole("button", { name: "Invia la comunicazione", exact: true }).click();
