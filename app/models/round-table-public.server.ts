@@ -1,6 +1,6 @@
 import { formatDateIt } from "~/utils/dates";
-import { formatRoundTableWhen } from "~/utils/rome-time";
 import { ROUND_TABLE_MODE_LABELS, roundTableHeading } from "~/utils/round-table-calendar";
+import { roundTableWhen } from "~/utils/round-table-format";
 import { MATERIAL_KIND_LABELS } from "~/validation/material";
 import type { Material } from "./material.server";
 import { documentFileInfo } from "./material.server";
@@ -26,7 +26,7 @@ export function publicRoundTable(rt: RoundTable & { materials: Material[] }) {
     id: rt.id,
     heading: roundTableHeading(rt),
     title: rt.title,
-    when: formatRoundTableWhen(rt.startsAt, rt.endsAt),
+    when: roundTableWhen(rt),
     date: formatDateIt(rt.startsAt),
     mode: ROUND_TABLE_MODE_LABELS[rt.mode],
     online: rt.mode !== "in_presenza",

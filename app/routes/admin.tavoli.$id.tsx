@@ -21,8 +21,8 @@ import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
-import { formatRoundTableWhen } from "~/utils/rome-time";
 import { roundTableHeading } from "~/utils/round-table-calendar";
+import { roundTableWhen } from "~/utils/round-table-format";
 import { MATERIAL_KIND_LABELS, MATERIAL_VISIBILITY_LABELS } from "~/validation/material";
 import {
   cancelRoundTableSchema,
@@ -89,7 +89,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       sequence: rt.sequence,
       reminderDays: rt.reminderDays,
       ended: rt.endsAt.getTime() <= now.getTime(),
-      when: formatRoundTableWhen(rt.startsAt, rt.endsAt),
+      when: roundTableWhen(rt),
     },
     heading: roundTableHeading(rt),
     values: roundTableFormValues(rt),

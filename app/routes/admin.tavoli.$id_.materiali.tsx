@@ -23,8 +23,9 @@ import { formDataToObject, issuesToFieldErrors, MALFORMED_FORM_MESSAGE } from "~
 import { parseUploadForm } from "~/utils/material-upload.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { formatDateTimeIt } from "~/utils/dates";
-import { formatRoundTableWhen } from "~/utils/rome-time";
 import { roundTableHeading } from "~/utils/round-table-calendar";
+import { roundTableWhen } from "~/utils/round-table-format";
+import { isConfirmed } from "~/validation/confirmation";
 import {
   ACCEPTED_TYPES_TEXT,
   DELETE_MATERIAL_UNCONFIRMED,
@@ -79,7 +80,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     id: rt.id,
     heading: roundTableHeading(rt),
     title: rt.title,
-    when: formatRoundTableWhen(rt.startsAt, rt.endsAt),
+    when: roundTableWhen(rt),
     announces: ended && rt.status === "published",
     count: listMaterials(db, { roundTableIds: [rt.id] }).length,
     toDelete: materialToDelete(db, rt.id, new URL(request.url).searchParams.get("elimina")),
@@ -154,7 +155,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   if (intent === "delete") {
     const materialId = Number(formData.get("materialId"));
-    const confirmed = deleteMaterialSchema.safeParse({ confirm: formData.get("confirm") }).success;
+    const confirmed = isConfirmed(formData);
     const result = Number.isInteger(materialId)
       ? deleteMaterial(getDb(), { id: materialId, roundTableId: id, coordinatorId: coordinator.id, uploadsDir: getEnv().uploadsDir, confirmed })
       : ({ ok: false, reason: "not_found" } as const);

@@ -4,8 +4,8 @@ import { Pagination } from "~/components/pagination";
 import { listRoundTablesForAdmin } from "~/models/round-table.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
-import { formatRoundTableWhen } from "~/utils/rome-time";
 import { ROUND_TABLE_MODE_LABELS, roundTableHeading } from "~/utils/round-table-calendar";
+import { roundTableWhen } from "~/utils/round-table-format";
 import { pageHref, pageParam } from "~/validation/page-param";
 import { ROUND_TABLE_STATUS_BADGES, ROUND_TABLE_STATUS_LABELS } from "~/validation/round-table";
 
@@ -19,7 +19,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     id: rt.id,
     heading: roundTableHeading(rt),
     title: rt.title,
-    when: formatRoundTableWhen(rt.startsAt, rt.endsAt),
+    when: roundTableWhen(rt),
     mode: ROUND_TABLE_MODE_LABELS[rt.mode],
     status: rt.status,
     statusLabel: ROUND_TABLE_STATUS_LABELS[rt.status],

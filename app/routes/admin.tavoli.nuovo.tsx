@@ -7,8 +7,8 @@ import { requireCoordinator } from "~/utils/auth.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
-import { formatRoundTableWhen } from "~/utils/rome-time";
 import { roundTableHeading } from "~/utils/round-table-calendar";
+import { roundTableWhen } from "~/utils/round-table-format";
 import { emptyRoundTableForm, roundTableFormValuesOf, roundTableSchema, type RoundTableFormValues } from "~/validation/round-table";
 
 export const meta: MetaFunction = () => [{ title: "Nuovo Tavolo tecnico - Area coordinatori" }];
@@ -29,7 +29,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       ? {
           id: duplicate.source.id,
           name: `${roundTableHeading(duplicate.source)}: ${duplicate.source.title}`,
-          when: formatRoundTableWhen(duplicate.source.startsAt, duplicate.source.endsAt),
+          when: roundTableWhen(duplicate.source),
         }
       : null,
   });

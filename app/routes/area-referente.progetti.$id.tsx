@@ -8,6 +8,7 @@ import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { requireReferent } from "~/utils/referent-auth.server";
+import { isConfirmed } from "~/validation/confirmation";
 import { CLOSE_PROJECT_UNCONFIRMED, closeProjectSchema, referentProjectSchema, type ProjectFormValues } from "~/validation/referent-area";
 import { areaPageHandle } from "~/utils/skip-link";
 
@@ -49,7 +50,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!id) throw notFound();
   const db = getDb();
   if (formData.get("intent") === "close") {
-    const confirmed = closeProjectSchema.safeParse({ confirm: formData.get("confirm") }).success;
+    const confirmed = isConfirmed(formData);
     const result = closeProject(db, { access, projectId: id, confirmed });
     if (!result.ok) {
       if (result.reason === "unconfirmed") return json({ intent: "close" as const, errors: { confirm: CLOSE_PROJECT_UNCONFIRMED } }, { status: 400 });

@@ -1,8 +1,6 @@
 import { TZDate, tz } from "@date-fns/tz";
 import { format, isValid, parse } from "date-fns";
-import { it } from "date-fns/locale";
 import { TIME_ZONE } from "./dates";
-import { roundTableWhen } from "./round-table-format";
 
 // Round tables are announced in Italian time: these helpers turn <input type="datetime-local">
 // values into instants and back, always in Europe/Rome whatever the server's or browser's zone.
@@ -55,22 +53,4 @@ export function isSkippedRomeTime(value: string) {
 /** The value of a datetime-local input showing this instant in Italian time. */
 export function toRomeLocalInput(date: Date | string | number) {
   return format(new TZDate(new Date(date), TIME_ZONE), "yyyy-MM-dd'T'HH:mm");
-}
-
-/** "HH:mm" in Italian time. */
-export function formatTimeIt(date: Date | string | number) {
-  return format(new TZDate(new Date(date), TIME_ZONE), "HH:mm");
-}
-
-/** "martedì 24 marzo 2022" in Italian time. */
-export function formatLongDateIt(date: Date | string | number) {
-  return format(new TZDate(new Date(date), TIME_ZONE), "EEEE d MMMM yyyy", { locale: it });
-}
-
-/**
- * "martedì 24 marzo 2022, dalle 15:00 alle 17:00" (both days when it spans more than one): the
- * pages word it as the emails do.
- */
-export function formatRoundTableWhen(start: Date | string | number, end: Date | string | number) {
-  return roundTableWhen({ startsAt: start, endsAt: end });
 }

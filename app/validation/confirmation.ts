@@ -12,3 +12,6 @@ export const confirmationTick = (message: string) =>
 export const confirmationSchema = (message: string) => z.object({ confirm: confirmationTick(message) });
 
 export type ConfirmationInput = { confirm: boolean };
+
+/** Whether a posted confirmation form had its tick; the model then refuses an unconfirmed action in its own words. */
+export const isConfirmed = (formData: FormData) => confirmationTick("").safeParse(formData.get("confirm")).success;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildCalendar } from "~/utils/ical.server";
-import { formatRoundTableWhen, isSkippedRomeTime, parseRomeLocal, toRomeLocalInput } from "~/utils/rome-time";
+import { isSkippedRomeTime, parseRomeLocal, toRomeLocalInput } from "~/utils/rome-time";
+import { roundTableWhen } from "~/utils/round-table-format";
 import { roundTableCalendarEvent, roundTableEmailData, roundTableHeading, roundTableUid } from "~/utils/round-table-calendar";
 import { parseSpeakers, speakersToText } from "~/validation/round-table";
 
@@ -26,13 +27,13 @@ describe("Europe/Rome times of the round-table form", () => {
     expect(parseRomeLocal("2030-02-30T15:00")).toBeNull();
     expect(parseRomeLocal("3 dicembre")).toBeNull();
     expect(toRomeLocalInput(new Date("2031-06-10T07:30:00Z"))).toBe("2031-06-10T09:30");
-    expect(formatRoundTableWhen(rt.startsAt, rt.endsAt)).toBe("martedì 3 dicembre 2030, dalle 15:00 alle 17:00");
+    expect(roundTableWhen(rt)).toBe("martedì 3 dicembre 2030, dalle 15:00 alle 17:00");
   });
 
   it("words a meeting over two days as the emails do", () => {
     const start = parseRomeLocal("2027-03-27T15:00")!;
     const end = parseRomeLocal("2027-03-28T12:00")!;
-    expect(formatRoundTableWhen(start, end)).toBe("da sabato 27 marzo 2027 alle 15:00 a domenica 28 marzo 2027 alle 12:00");
+    expect(roundTableWhen({ startsAt: start, endsAt: end })).toBe("da sabato 27 marzo 2027 alle 15:00 a domenica 28 marzo 2027 alle 12:00");
   });
 
   it("reads the hour that comes twice in autumn as its first occurrence, as calendars read the .ics", () => {
