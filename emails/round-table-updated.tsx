@@ -9,6 +9,7 @@ import {
   roundTableWhen,
   type RoundTableEmailInfo,
 } from "./components/round-table-details";
+import { ROUND_TABLE_MODE_LABELS } from "~/utils/round-table-calendar";
 
 export type RoundTableUpdatedProps = {
   recipientName: string | null;
@@ -33,9 +34,26 @@ export const attachments = (p: RoundTableUpdatedProps) => [roundTableIcsAttachme
 // would read as a stutter.
 const list = (items: string[]) => items.join(", ");
 
+/** How one takes part, with the place when there is one to go to: «In presenza, Sala Giunta». */
+function whereOf({ mode, place }: Pick<RoundTableUpdatedProps["previous"], "mode" | "place">) {
+  return mode !== "online" && place ? `${ROUND_TABLE_MODE_LABELS[mode]}, ${place}` : ROUND_TABLE_MODE_LABELS[mode];
+}
+
+/** «Prima: … Ora: …», so whoever noted the old date or place knows what to correct. */
+function BeforeAndNow({ label, before, now }: { label: string; before: string; now: string }) {
+  return (
+    <Text>
+      {label} prima: {before}.
+      <br />
+      Ora: <strong>{now}</strong>.
+    </Text>
+  );
+}
+
 export function RoundTableUpdatedEmail(p: RoundTableUpdatedProps) {
   const rt = p.roundTable;
   const timeChanged = roundTableWhen(p.previous) !== roundTableWhen(rt);
+  const whereChanged = whereOf(p.previous) !== whereOf(rt);
   return (
     <EmailLayout preview={`${roundTableName(rt)}. Cosa cambia: ${list(p.changes)}`}>
       <Heading as="h1" style={{ fontSize: "22px" }}>
@@ -44,13 +62,8 @@ export function RoundTableUpdatedEmail(p: RoundTableUpdatedProps) {
       <Text>Gentile {p.recipientName ?? "collega"},</Text>
       <Text>ti scriviamo perché il Tavolo tecnico «{rt.title}», a cui hai ricevuto l'invito, è stato modificato.</Text>
       <Text style={{ fontWeight: 700 }}>Cosa cambia: {list(p.changes)}.</Text>
-      {timeChanged ? (
-        <Text>
-          Prima: {roundTableWhen(p.previous)}.
-          <br />
-          Ora: <strong>{roundTableWhen(rt)}</strong>.
-        </Text>
-      ) : null}
+      {timeChanged ? <BeforeAndNow label="Data e orario" before={roundTableWhen(p.previous)} now={roundTableWhen(rt)} /> : null}
+      {whereChanged ? <BeforeAndNow label="Modalità e luogo" before={whereOf(p.previous)} now={whereOf(rt)} /> : null}
       <RoundTableDetails rt={rt} appUrl={p.appUrl} />
       <Text>
         In allegato trovi l'evento aggiornato (file aggiornamento.ics): aprendolo, il tuo calendario sostituisce

@@ -80,6 +80,26 @@ describe("email templates", () => {
     expect(rejoined.text.match(/Quando/g)).toHaveLength(1);
   });
 
+  it("the update says what the date, the way to take part and the place were before, and what they are now", async () => {
+    const props = RoundTableUpdatedEmail.PreviewProps;
+    const inPerson = { ...props.roundTable, mode: "in_presenza" as const, place: "Sala Giunta, Palermo", onlineUrl: null };
+    const text = async (overrides: Partial<typeof props>) => (await renderEmail("round-table-updated", { ...props, ...overrides })).text;
+
+    const moved = await text({ roundTable: inPerson, previous: { ...props.previous, mode: "online", place: null }, changes: ["data e orario", "modalità di partecipazione", "luogo"] });
+    expect(moved).toMatch(/Data e orario prima: [^\n]+\.\nOra: [^\n]+\./);
+    expect(moved).toContain("Modalità e luogo prima: Online.\nOra: In presenza, Sala Giunta, Palermo.");
+
+    const sameTime = { startsAt: inPerson.startsAt, endsAt: inPerson.endsAt };
+    const newRoom = await text({ roundTable: inPerson, previous: { ...sameTime, mode: "in_presenza", place: "Sala Martorana, Palermo" }, changes: ["luogo"] });
+    expect(newRoom).toContain("Modalità e luogo prima: In presenza, Sala Martorana, Palermo.\nOra: In presenza, Sala Giunta, Palermo.");
+    expect(newRoom).not.toContain("Data e orario prima:");
+
+    // Only the time changed: nothing to say about the place.
+    const timeOnly = await text({});
+    expect(timeOnly).toContain("Data e orario prima:");
+    expect(timeOnly).not.toContain("Modalità e luogo prima:");
+  });
+
   it("promises no one-click answer: the buttons open a page where the answer is confirmed", async () => {
     const prompt = "Parteciperai? Scegli la risposta e confermala nella pagina che si apre:";
     const invitation = await renderEmail("round-table-invitation", RoundTableInvitationEmail.PreviewProps);
