@@ -32,7 +32,7 @@ type ConfirmFormProps = {
 
 export function ConfirmForm({ heading, labelledBy, summarySubject, confirmLabel, submitLabel, schema, hidden, action, serverErrors, children }: ConfirmFormProps) {
   const navigation = useNavigation();
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<ConfirmationInput>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<ConfirmationInput>({
     schema,
     defaultValues: { confirm: false },
     serverErrors,
@@ -44,7 +44,7 @@ export function ConfirmForm({ heading, labelledBy, summarySubject, confirmLabel,
         <input key={name} type="hidden" name={name} value={value} />
       ))}
       {heading}
-      {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} subject={summarySubject} titleId={`${labelledBy}-errori`} /> : null}
+      {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} subject={summarySubject} titleId={`${labelledBy}-errori`} /> : null}
       {children}
       <CheckboxField label={confirmLabel} error={errorFor("confirm")} {...form.register("confirm")} />
       <button type="submit" className="btn btn-danger" disabled={navigation.state === "submitting"}>

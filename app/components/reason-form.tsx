@@ -24,7 +24,7 @@ type ReasonFormProps = {
 };
 
 export function ReasonForm({ intent, title, summarySubject, label, hint, submitLabel, schema, typedReason, serverErrors, busy }: ReasonFormProps) {
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<DecisionReasonInput>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<DecisionReasonInput>({
     schema,
     defaultValues: { reason: typedReason },
     serverErrors,
@@ -34,7 +34,7 @@ export function ReasonForm({ intent, title, summarySubject, label, hint, submitL
     <Form method="post" noValidate onSubmit={onSubmit} className="mb-4">
       <AuthenticityTokenInput name="csrf" />
       <h3 className="h5">{title}</h3>
-      {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} subject={summarySubject} /> : null}
+      {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} subject={summarySubject} /> : null}
       <TextareaField
         label={label}
         hint={hint}

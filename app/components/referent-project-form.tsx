@@ -26,7 +26,7 @@ export function ReferentProjectForm({
   cancelTo?: string;
 }) {
   const navigation = useNavigation();
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<ProjectFormValues>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<ProjectFormValues>({
     schema: referentProjectSchema,
     defaultValues: values,
     serverErrors,
@@ -36,7 +36,7 @@ export function ReferentProjectForm({
     <Form method="post" noValidate onSubmit={onSubmit}>
       <AuthenticityTokenInput name="csrf" />
       <input type="hidden" name="intent" value="save" />
-      {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} formError={formError} subject="Il progetto" failureTitle="Salvataggio non riuscito" /> : null}
+      {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={formError} subject="Il progetto" failureTitle="Salvataggio non riuscito" /> : null}
       <div className="row">
         <div className="col-md-6">
           <SelectField label="Tipologia" options={categoryOptions} defaultValue={values.category} error={errorFor("category")} {...form.register("category")} />

@@ -67,7 +67,7 @@ export function RegistrationForm({ provinces, values, serverErrors, formError, f
   const navigation = useNavigation();
   // The comuni and those with an active referente: fetched once hydrated, for the combobox.
   const comuni = useComunePickerList();
-  const { form, hydrated, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<RegistrationFormValues>({
+  const { form, hydrated, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<RegistrationFormValues>({
     schema: registrationSchema,
     defaultValues: values,
     serverErrors,
@@ -104,7 +104,7 @@ export function RegistrationForm({ provinces, values, serverErrors, formError, f
       <button type="submit" hidden tabIndex={-1} aria-hidden="true" />
       <AuthenticityTokenInput name="csrf" />
       <HoneypotInputs label="Non compilare questo campo" />
-      {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} formError={formError} subject="La scheda" failureTitle="Non è stato possibile inviare la scheda" /> : null}
+      {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={formError} subject="La scheda" failureTitle="Non è stato possibile inviare la scheda" /> : null}
       <p id="form-intro">
         Tutti i campi sono obbligatori, tranne quelli indicati come facoltativi.
       </p>

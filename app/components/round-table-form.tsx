@@ -24,7 +24,7 @@ type Props = {
 /** The form of a Tavolo tecnico, shared by /admin/tavoli/nuovo and /admin/tavoli/:id. */
 export function RoundTableForm({ values, serverErrors, formError, submitLabel, hidden = {}, notice, numberHint, timesHint }: Props) {
   const navigation = useNavigation();
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<RoundTableFormValues>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<RoundTableFormValues>({
     schema: roundTableSchema,
     defaultValues: values,
     serverErrors,
@@ -38,7 +38,7 @@ export function RoundTableForm({ values, serverErrors, formError, submitLabel, h
         <input key={name} type="hidden" name={name} value={value} />
       ))}
       {showSummary ? (
-        <ErrorSummary ref={summaryRef} errors={errorList} formError={formError} subject="Il modulo" failureTitle="Il tavolo non è stato salvato" />
+        <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={formError} subject="Il modulo" failureTitle="Il tavolo non è stato salvato" />
       ) : null}
       <p id="round-table-form-intro">Tutti i campi sono obbligatori, tranne quelli indicati come facoltativi. Date e orari sono in ora italiana.</p>
 

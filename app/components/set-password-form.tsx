@@ -53,7 +53,7 @@ type SetPasswordFormProps = {
 /** The form of the pages opened from a one-time link (invitation, reset): the password twice. */
 export function SetPasswordForm({ email, serverErrors, formError, failureTitle, submitLabel, labels }: SetPasswordFormProps) {
   const navigation = useNavigation();
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<SetPasswordInput>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<SetPasswordInput>({
     schema: setPasswordSchema,
     defaultValues: { password: "", confirmPassword: "" },
     serverErrors,
@@ -63,7 +63,7 @@ export function SetPasswordForm({ email, serverErrors, formError, failureTitle, 
     <Form method="post" noValidate onSubmit={onSubmit}>
       <AuthenticityTokenInput name="csrf" />
       {showSummary ? (
-        <ErrorSummary ref={summaryRef} errors={errorList} formError={formError} subject="Il modulo" failureTitle={failureTitle} />
+        <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={formError} subject="Il modulo" failureTitle={failureTitle} />
       ) : null}
       <NewPasswordFields email={email} errorFor={errorFor} register={form.register} labels={labels} />
       <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>

@@ -55,6 +55,8 @@ function inFieldOrder(errors: FieldError[], values: object) {
   return [...errors].sort((a, b) => rank(a) - rank(b));
 }
 
+const NO_SERVER_ERRORS: Record<string, string> = {};
+
 type Options<T extends FieldValues> = {
   schema: z.ZodTypeAny;
   defaultValues: DefaultValues<T>;
@@ -66,8 +68,12 @@ type Options<T extends FieldValues> = {
  * One zod schema on both sides: before hydration (or without JavaScript) the server's errors are
  * shown; once hydrated, react-hook-form validates as you type and submits through Remix only
  * when the schema passes. Errors are listed in a summary that receives focus.
+ *
+ * The summary is an alert, which a screen reader reads whole at each change: it lists the errors
+ * of the last time the form was sent (by the browser's check or by the server), so it speaks when
+ * the form is sent and not at every keystroke. The messages by the fields follow the typing.
  */
-export function useValidatedForm<T extends FieldValues>({ schema, defaultValues, serverErrors = {}, formError }: Options<T>) {
+export function useValidatedForm<T extends FieldValues>({ schema, defaultValues, serverErrors = NO_SERVER_ERRORS, formError }: Options<T>) {
   const hydrated = useHydrated();
   const submit = useSubmit();
   const summaryRef = useRef<HTMLDivElement>(null);
@@ -80,9 +86,14 @@ export function useValidatedForm<T extends FieldValues>({ schema, defaultValues,
 
   // The server's errors reach the summary a render after they are set: the focus follows then.
   const summaryAwaitsFocus = useRef(false);
+  // null: the summary shows the server's answer; a list: the browser's check at the last sending.
+  const [checkedErrors, setCheckedErrors] = useState<FieldError[] | null>(null);
   useEffect(() => {
     for (const [name, message] of Object.entries(serverErrors)) form.setError(name as never, { type: "server", message });
-    if (Object.keys(serverErrors).length > 0 || formError) summaryAwaitsFocus.current = true;
+    if (Object.keys(serverErrors).length > 0 || formError) {
+      summaryAwaitsFocus.current = true;
+      setCheckedErrors(null);
+    }
   }, [serverErrors, formError, form]);
   useEffect(() => {
     if (!summaryAwaitsFocus.current || !summaryRef.current) return;
@@ -101,20 +112,28 @@ export function useValidatedForm<T extends FieldValues>({ schema, defaultValues,
     return () => subscription.unsubscribe();
   }, [form]);
   const submitted = form.formState.submitCount > 0;
-  const errorList: FieldError[] = hydrated
+  const fieldErrors = hydrated
     ? inPageOrder(flattenErrors(form.formState.errors)).filter((e) => submitted || changed.has(e.name) || e.name in serverErrors)
-    : inFieldOrder(Object.entries(serverErrors).map(([name, message]) => ({ name, message })), defaultValues);
-  const errorFor = (name: string) => errorList.find((e) => e.name === name)?.message;
-  const showSummary = !hydrated || submitted || Object.keys(serverErrors).length > 0 || !!formError;
+    : [];
+  const serverErrorList = Object.entries(serverErrors).map(([name, message]) => ({ name, message }));
+  const errorFor = (name: string) => (hydrated ? fieldErrors : serverErrorList).find((e) => e.name === name)?.message;
+  const summaryErrors = checkedErrors ?? (hydrated ? inPageOrder(serverErrorList) : inFieldOrder(serverErrorList, defaultValues));
+  const showSummary = !hydrated || checkedErrors !== null || serverErrorList.length > 0 || !!formError;
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     const formElement = event.currentTarget;
     const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
     void form.handleSubmit(
-      () => submit(submitter ?? formElement, { method: "post", action: formElement.getAttribute("action") ?? undefined }),
-      () => setTimeout(() => summaryRef.current?.focus(), 0),
+      () => {
+        setCheckedErrors([]);
+        submit(submitter ?? formElement, { method: "post", action: formElement.getAttribute("action") ?? undefined });
+      },
+      (errors) => {
+        setCheckedErrors(inPageOrder(flattenErrors(errors)));
+        setTimeout(() => summaryRef.current?.focus(), 0);
+      },
     )(event);
   };
 
-  return { form, hydrated, summaryRef, errorList, errorFor, showSummary, onSubmit };
+  return { form, hydrated, summaryRef, summaryErrors, errorFor, showSummary, onSubmit };
 }

@@ -78,7 +78,7 @@ export default function AccountPage() {
   const actionData = useActionData<typeof action>();
   const passwordResult = actionData?.intent === "password" ? actionData : undefined;
   const navigation = useNavigation();
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<ChangePasswordInput>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<ChangePasswordInput>({
     schema: changePasswordSchema,
     defaultValues: { currentPassword: "", password: "", confirmPassword: "" },
     serverErrors: passwordResult?.errors,
@@ -111,7 +111,7 @@ export default function AccountPage() {
         <Form method="post" noValidate onSubmit={onSubmit}>
           <AuthenticityTokenInput name="csrf" />
           {showSummary ? (
-            <ErrorSummary ref={summaryRef} errors={errorList} formError={passwordResult?.formError} failureTitle="Password non cambiata" />
+            <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={passwordResult?.formError} failureTitle="Password non cambiata" />
           ) : null}
           <TextField
             label="Password attuale"
@@ -134,7 +134,7 @@ export default function AccountPage() {
 function NameForm({ current, renamed, result }: { current: string; renamed: boolean; result: ActionData | undefined }) {
   const navigation = useNavigation();
   const name = result?.values?.name ?? current;
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<CoordinatorNameInput>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<CoordinatorNameInput>({
     schema: coordinatorNameSchema,
     defaultValues: { name },
     serverErrors: result?.errors,
@@ -150,7 +150,7 @@ function NameForm({ current, renamed, result }: { current: string; renamed: bool
       <Form method="post" noValidate onSubmit={onSubmit}>
         <AuthenticityTokenInput name="csrf" />
         <input type="hidden" name="intent" value="name" />
-        {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} failureTitle="Nome non cambiato" titleId="name-error-summary-title" /> : null}
+        {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} failureTitle="Nome non cambiato" titleId="name-error-summary-title" /> : null}
         <TextField
           label="Nome e cognome"
           hint="Compare nelle email che invii ai referenti e nel registro delle attività."

@@ -71,7 +71,7 @@ export default function EditMembershipPage() {
   const { requestId, bodyKind, bodyKindLabel, values, provinces } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<MembershipEditInput>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<MembershipEditInput>({
     schema: membershipEditSchema,
     defaultValues: (actionData?.values ?? values) as MembershipEditInput,
     serverErrors: actionData?.errors,
@@ -95,7 +95,7 @@ export default function EditMembershipPage() {
           <AuthenticityTokenInput name="csrf" />
           <input type="hidden" defaultValue={initial.bodyKind} {...form.register("bodyKind")} />
           {showSummary ? (
-            <ErrorSummary ref={summaryRef} errors={errorList} formError={actionData?.formError} failureTitle="Modifica non salvata" />
+            <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={actionData?.formError} failureTitle="Modifica non salvata" />
           ) : null}
           <fieldset className="mb-4">
             <legend className="h4">Ente</legend>

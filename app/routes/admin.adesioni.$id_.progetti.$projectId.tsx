@@ -148,7 +148,7 @@ function Closure() {
   const closing = actionData?.intent === "close" ? actionData : undefined;
   // What was typed comes back from the action (the field's only source without JavaScript).
   const typed = closing?.values.closedOn ?? today;
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<ProjectClosureInput>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<ProjectClosureInput>({
     schema: projectClosureSchema,
     defaultValues: { closedOn: typed },
     serverErrors: closing?.errors,
@@ -163,7 +163,7 @@ function Closure() {
       <Form method="post" noValidate onSubmit={onSubmit}>
         <AuthenticityTokenInput name="csrf" />
         {showSummary ? (
-          <ErrorSummary ref={summaryRef} errors={errorList} formError={closing?.formError} subject="Il modulo di chiusura" failureTitle="Chiusura non riuscita" titleId="closure-error-summary-title" />
+          <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={closing?.formError} subject="Il modulo di chiusura" failureTitle="Chiusura non riuscita" titleId="closure-error-summary-title" />
         ) : null}
         <TextField
           label="Data di chiusura"

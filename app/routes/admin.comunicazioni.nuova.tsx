@@ -106,7 +106,7 @@ export default function NewCommunicationPage() {
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const values = actionData?.values ?? data.values;
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<CommunicationFormValues>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<CommunicationFormValues>({
     schema: communicationFormSchema,
     defaultValues: values,
     serverErrors: actionData?.errors,
@@ -125,7 +125,7 @@ export default function NewCommunicationPage() {
         <AuthenticityTokenInput name="csrf" />
         {data.draftId ? <input type="hidden" name="bozza" value={data.draftId} /> : null}
         {showSummary ? (
-          <ErrorSummary ref={summaryRef} errors={errorList} formError={actionData?.formError} subject="La comunicazione" failureTitle="Comunicazione non salvata" />
+          <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={actionData?.formError} subject="La comunicazione" failureTitle="Comunicazione non salvata" />
         ) : null}
         <TextField label="Oggetto" defaultValue={values.oggetto} error={errorFor("oggetto")} {...register("oggetto")} />
         <TextareaField

@@ -269,7 +269,7 @@ type InviteFormProps = { values: InviteValues; serverErrors?: Record<string, str
 
 // Without JavaScript the typed values come back from the action as defaultValue attributes.
 function InviteForm({ values, serverErrors, formError, busy }: InviteFormProps) {
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<InviteCoordinatorInput>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<InviteCoordinatorInput>({
     schema: inviteCoordinatorSchema,
     defaultValues: values,
     serverErrors,
@@ -280,7 +280,7 @@ function InviteForm({ values, serverErrors, formError, busy }: InviteFormProps) 
       <AuthenticityTokenInput name="csrf" />
       <input type="hidden" name="intent" value="invite" />
       {showSummary ? (
-        <ErrorSummary ref={summaryRef} errors={errorList} formError={formError} subject="L'invito" failureTitle="Invito non inviato" />
+        <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={formError} subject="L'invito" failureTitle="Invito non inviato" />
       ) : null}
       <TextField label="Nome" autoComplete="off" defaultValue={values.name} error={errorFor("name")} {...form.register("name")} />
       <TextField

@@ -290,7 +290,7 @@ function ImportForm({ data, importable }: { data: PreviewData; importable: numbe
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === "submitting";
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<ImportRunInput>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<ImportRunInput>({
     schema: importRunSchema,
     defaultValues: { status: "", sendEmails: false, digest: data.digest },
     serverErrors: actionData?.errors,
@@ -310,7 +310,7 @@ function ImportForm({ data, importable }: { data: PreviewData; importable: numbe
           <AuthenticityTokenInput name="csrf" />
           <input type="hidden" name="digest" value={data.digest} />
           {showSummary ? (
-            <ErrorSummary ref={summaryRef} errors={errorList} formError={actionData?.formError} failureTitle="Importazione non riuscita" />
+            <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={actionData?.formError} failureTitle="Importazione non riuscita" />
           ) : null}
           <p>
             Verranno scritte {n(importable)} righe: {n(data.counts.new)} {data.counts.new === 1 ? "nuovo ente" : "nuovi enti"} e{" "}

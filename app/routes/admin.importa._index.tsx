@@ -100,7 +100,7 @@ export default function ImportPage() {
   const formAction = useIndexFormAction();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<ImportUploadInput>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<ImportUploadInput>({
     schema: importUploadSchema,
     defaultValues: { file: undefined },
     serverErrors: actionData?.errors,
@@ -168,7 +168,7 @@ export default function ImportPage() {
           {showSummary ? (
             <ErrorSummary
               ref={summaryRef}
-              errors={errorList}
+              errors={summaryErrors}
               formError={actionData?.formError}
               failureTitle="Caricamento non riuscito"
             />

@@ -172,7 +172,7 @@ const VISIBILITY_OPTIONS = options(["public", "members"] as const, MATERIAL_VISI
 function UploadForm({ data }: { data?: ActionData }) {
   const navigation = useNavigation();
   const initial = { ...emptyMaterialForm("slides"), ...(data?.form === "upload" ? data.values : {}) };
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<UploadMaterialFormValues>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<UploadMaterialFormValues>({
     schema: uploadMaterialFormSchema,
     defaultValues: { upload: initial },
     serverErrors: data?.form === "upload" ? data.errors : undefined,
@@ -182,7 +182,7 @@ function UploadForm({ data }: { data?: ActionData }) {
   return (
     <Form method="post" encType="multipart/form-data" noValidate onSubmit={onSubmit} aria-labelledby="carica">
       <AuthenticityTokenInput name="csrf" />
-      {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} formError={data?.formError} failureTitle="Il file non è stato caricato" titleId="carica-errori" /> : null}
+      {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={data?.formError} failureTitle="Il file non è stato caricato" titleId="carica-errori" /> : null}
       <SelectField label="Tipo di materiale" options={options(UPLOAD_KINDS, MATERIAL_KIND_LABELS)} defaultValue={initial.kind} error={errorFor("upload.kind")} {...register("upload.kind")} />
       <TextField label="Titolo" defaultValue={initial.title} error={errorFor("upload.title")} {...register("upload.title")} />
       <TextField
@@ -210,7 +210,7 @@ function UploadForm({ data }: { data?: ActionData }) {
 function LinkForm({ data }: { data?: ActionData }) {
   const navigation = useNavigation();
   const initial = { ...emptyMaterialForm("video"), ...(data?.form === "link" ? data.values : {}) };
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<LinkMaterialFormValues>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<LinkMaterialFormValues>({
     schema: linkMaterialFormSchema,
     defaultValues: { link: initial },
     serverErrors: data?.form === "link" ? data.errors : undefined,
@@ -221,7 +221,7 @@ function LinkForm({ data }: { data?: ActionData }) {
     <Form method="post" noValidate onSubmit={onSubmit} aria-labelledby="collega">
       <AuthenticityTokenInput name="csrf" />
       <input type="hidden" name="intent" value="link" />
-      {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} formError={data?.formError} failureTitle="Il link non è stato aggiunto" titleId="collega-errori" /> : null}
+      {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={data?.formError} failureTitle="Il link non è stato aggiunto" titleId="collega-errori" /> : null}
       <SelectField label="Tipo di materiale" options={options(LINK_KINDS, MATERIAL_KIND_LABELS)} defaultValue={initial.kind} error={errorFor("link.kind")} {...register("link.kind")} />
       <TextField label="Titolo" defaultValue={initial.title} error={errorFor("link.title")} {...register("link.title")} />
       <TextField label="A cura di (facoltativo)" defaultValue={initial.curatedBy} error={errorFor("link.curatedBy")} {...register("link.curatedBy")} />

@@ -128,7 +128,7 @@ export default function ReferentSignInPage() {
 function EmailStep({ data }: { data: ActionData | undefined }) {
   const formAction = useIndexFormAction();
   const navigation = useNavigation();
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<CodeRequestInput>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<CodeRequestInput>({
     schema: codeRequestSchema,
     defaultValues: { email: data?.email ?? "" },
     serverErrors: data?.errors,
@@ -145,7 +145,7 @@ function EmailStep({ data }: { data: ActionData | undefined }) {
         <AuthenticityTokenInput name="csrf" />
         <HoneypotInputs label="Non compilare questo campo" />
         <input type="hidden" name="intent" value="request" />
-        {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} formError={data?.formError} failureTitle="Richiesta non riuscita" /> : null}
+        {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={data?.formError} failureTitle="Richiesta non riuscita" /> : null}
         <TextField
           label="Email"
           type="email"
@@ -169,7 +169,7 @@ function EmailStep({ data }: { data: ActionData | undefined }) {
 function CodeStep({ data }: { data: Extract<ActionData, { step: "code" }> }) {
   const formAction = useIndexFormAction();
   const navigation = useNavigation();
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<CodeVerifyInput>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<CodeVerifyInput>({
     schema: codeVerifySchema,
     defaultValues: { email: data.email, code: "" },
     serverErrors: data.errors,
@@ -190,7 +190,7 @@ function CodeStep({ data }: { data: Extract<ActionData, { step: "code" }> }) {
         <HoneypotInputs label="Non compilare questo campo" />
         <input type="hidden" name="intent" value="verify" />
         <input type="hidden" defaultValue={data.email} {...form.register("email")} />
-        {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} formError={data.formError} failureTitle="Accesso non riuscito" /> : null}
+        {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={data.formError} failureTitle="Accesso non riuscito" /> : null}
         <TextField
           label="Codice di accesso"
           inputMode="numeric"

@@ -51,7 +51,7 @@ export default function ContactDataPage() {
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const values = actionData?.values ?? saved;
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<ContactInput>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<ContactInput>({
     schema: contactSchema,
     defaultValues: values,
     serverErrors: actionData?.errors,
@@ -66,7 +66,7 @@ export default function ContactDataPage() {
       </p>
       <Form method="post" noValidate onSubmit={onSubmit}>
         <AuthenticityTokenInput name="csrf" />
-        {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} formError={actionData?.formError} failureTitle="Salvataggio non riuscito" /> : null}
+        {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={actionData?.formError} failureTitle="Salvataggio non riuscito" /> : null}
         <div className="row">
           <div className="col-md-6">
             <TextField label="Nome" autoComplete="given-name" defaultValue={values.firstName} error={errorFor("firstName")} {...form.register("firstName")} />

@@ -56,7 +56,7 @@ export default function EmailChangePage() {
   const { header, current } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<EmailChangeInput>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<EmailChangeInput>({
     schema: emailChangeSchema,
     defaultValues: { email: actionData?.email ?? "" },
     serverErrors: actionData?.errors,
@@ -77,7 +77,7 @@ export default function EmailChangePage() {
       </p>
       <Form method="post" action={formAction} noValidate onSubmit={onSubmit}>
         <AuthenticityTokenInput name="csrf" />
-        {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} formError={actionData?.formError} failureTitle="Richiesta non riuscita" /> : null}
+        {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={actionData?.formError} failureTitle="Richiesta non riuscita" /> : null}
         <TextField
           label="Nuovo indirizzo email"
           type="email"

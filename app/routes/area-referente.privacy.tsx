@@ -223,7 +223,7 @@ function ErasureForm({
   serverErrors?: Record<string, string>;
   formError?: string;
 }) {
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<ErasureRequestInput>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<ErasureRequestInput>({
     schema: erasureRequestSchema,
     defaultValues: { confirmErasure: false },
     serverErrors,
@@ -256,7 +256,7 @@ function ErasureForm({
         <AuthenticityTokenInput name="csrf" />
         <input type="hidden" name="intent" value="erasure" />
         {showSummary ? (
-          <ErrorSummary ref={summaryRef} errors={errorList} formError={formError} subject="La richiesta" failureTitle="Richiesta non inviata" />
+          <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={formError} subject="La richiesta" failureTitle="Richiesta non inviata" />
         ) : null}
         <CheckboxField
           label="Ho letto che cosa comporta la cancellazione e voglio che i miei dati siano cancellati"

@@ -56,7 +56,7 @@ export default function ProposeSuccessorPage() {
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const values = actionData?.values ?? EMPTY;
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<SuccessorInput>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<SuccessorInput>({
     schema: successorSchema,
     defaultValues: values,
     serverErrors: actionData?.errors,
@@ -74,7 +74,7 @@ export default function ProposeSuccessorPage() {
       <Form method="post" noValidate onSubmit={onSubmit}>
         <AuthenticityTokenInput name="csrf" />
         {showSummary ? (
-          <ErrorSummary ref={summaryRef} errors={errorList} formError={actionData?.formError} failureTitle="Proposta non inviata" />
+          <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={actionData?.formError} failureTitle="Proposta non inviata" />
         ) : null}
         <div className="row">
           <div className="col-md-6">

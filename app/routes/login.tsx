@@ -54,7 +54,7 @@ export default function LoginPage() {
   const actionData = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const navigation = useNavigation();
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<LoginInput>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<LoginInput>({
     schema: loginSchema,
     defaultValues: { email: actionData?.email ?? "", password: "" },
     serverErrors: actionData?.errors,
@@ -81,7 +81,7 @@ export default function LoginPage() {
             <HoneypotInputs label="Non compilare questo campo" />
             <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? "/admin"} />
             {showSummary ? (
-              <ErrorSummary ref={summaryRef} errors={errorList} formError={actionData?.formError} failureTitle="Accesso non riuscito" />
+              <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={actionData?.formError} failureTitle="Accesso non riuscito" />
             ) : null}
             <TextField
               label="Email"

@@ -76,7 +76,7 @@ export default function ForgotPasswordPage() {
 
 function RequestForm({ data }: { data: (FormErrors & { email: string }) | undefined }) {
   const navigation = useNavigation();
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<PasswordResetRequestInput>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<PasswordResetRequestInput>({
     schema: passwordResetRequestSchema,
     defaultValues: { email: data?.email ?? "" },
     serverErrors: data?.errors,
@@ -91,7 +91,7 @@ function RequestForm({ data }: { data: (FormErrors & { email: string }) | undefi
       <Form method="post" noValidate onSubmit={onSubmit}>
         <AuthenticityTokenInput name="csrf" />
         <HoneypotInputs label="Non compilare questo campo" />
-        {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} formError={data?.formError} failureTitle="Richiesta non riuscita" /> : null}
+        {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={data?.formError} failureTitle="Richiesta non riuscita" /> : null}
         <TextField label="Email" type="email" autoComplete="username" defaultValue={data?.email} error={errorFor("email")} {...form.register("email")} />
         <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
           Invia il collegamento

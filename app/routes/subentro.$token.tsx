@@ -125,7 +125,7 @@ function State({ lookup, errors }: { lookup: HandoverLookup; errors: Record<stri
 
 function ConsentForm({ lookup, errors }: { lookup: Extract<HandoverLookup, { state: "valid" }>; errors: Record<string, string> }) {
   const navigation = useNavigation();
-  const { form, summaryRef, errorList, errorFor, showSummary, onSubmit } = useValidatedForm<SuccessorConsentInput>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<SuccessorConsentInput>({
     schema: successorConsentSchema,
     defaultValues: { privacyConsent: false },
     serverErrors: errors,
@@ -158,7 +158,7 @@ function ConsentForm({ lookup, errors }: { lookup: Extract<HandoverLookup, { sta
       <p>Se qualcosa non è corretto potrai aggiornarlo dall'area referente dopo la conferma.</p>
       <Form method="post" noValidate onSubmit={onSubmit}>
         <AuthenticityTokenInput name="csrf" />
-        {showSummary ? <ErrorSummary ref={summaryRef} errors={errorList} failureTitle="Conferma non riuscita" /> : null}
+        {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} failureTitle="Conferma non riuscita" /> : null}
         <CheckboxField
           label="Ho letto l'informativa sul trattamento dei dati personali (art. 13 GDPR)"
           hint={

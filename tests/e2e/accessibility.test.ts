@@ -118,6 +118,36 @@ describe("the registration form showing errors", () => {
   });
 });
 
+describe("the error summary, an alert", () => {
+  test("speaks when the form is sent, not while the person corrects the fields", async () => {
+    const page = await browser.newPage();
+    await open(page, "/login", { js: true });
+    await page.getByRole("button", { name: "Accedi", exact: true }).click();
+    const summary = page.getByRole("alert").filter({ has: page.getByRole("heading", { name: /^Il modulo contiene/ }) });
+    await summary.getByRole("heading", { name: "Il modulo contiene 2 errori" }).waitFor();
+    const listed = await summary.getByRole("listitem").allTextContents();
+    expect(listed).toHaveLength(2);
+
+    // A screen reader reads an alert again at each change of its content.
+    await summary.evaluate((element) => {
+      const changes = { count: 0 };
+      (window as unknown as { summaryChanges: typeof changes }).summaryChanges = changes;
+      new MutationObserver((records) => (changes.count += records.length)).observe(element, { subtree: true, childList: true, characterData: true });
+    });
+    const email = page.getByLabel("Email", { exact: true });
+    await email.pressSequentially("coordinatore@example.org");
+    await eventually(() => email.getAttribute("aria-invalid"), "the field's own message follows the typing").toBe(null);
+    expect(await page.evaluate(() => (window as unknown as { summaryChanges: { count: number } }).summaryChanges.count), "changes of the alert while typing").toBe(0);
+    expect(await summary.getByRole("listitem").allTextContents(), "the summary still lists what was wrong when sent").toEqual(listed);
+
+    // Sent again: the summary now says what is still wrong.
+    await page.getByRole("button", { name: "Accedi", exact: true }).click();
+    await summary.getByRole("heading", { name: "Il modulo contiene un errore" }).waitFor();
+    expect(await summary.getByRole("listitem").allTextContents()).toHaveLength(1);
+    await eventually(() => page.evaluate(() => document.activeElement?.getAttribute("role"))).toBe("alert");
+  });
+});
+
 describe("the pages after sending the scheda", () => {
   for (const js of [true, false]) {
     test(`${js ? "with" : "without"} JavaScript: sent, confirm, confirmed and already-confirmed pages`, async () => {
