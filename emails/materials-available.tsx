@@ -2,57 +2,108 @@ import { Button, Heading, Link, Text } from "@react-email/components";
 import { EmailLayout, Signature, button } from "./components/layout";
 import { PREVIEW_ROUND_TABLE, roundTableName, roundTableWhen, type RoundTableEmailInfo } from "./components/round-table-details";
 
+export type MaterialNotice = {
+  title: string;
+  /** "Slides" or "Video". */
+  kindLabel: string;
+  curatedBy: string | null;
+  visibility: "public" | "members";
+  /** The download or the link, for public materials; null for members-only ones. */
+  url: string | null;
+};
+
 export type MaterialsAvailableProps = {
   recipientName: string | null;
   recipientEmail: string;
   appUrl: string;
   roundTable: RoundTableEmailInfo;
-  material: {
-    title: string;
-    /** "Slides" or "Video". */
-    kindLabel: string;
-    curatedBy: string | null;
-    visibility: "public" | "members";
-    /** The download or the link, for public materials; null for members-only ones. */
-    url: string | null;
-  };
+  /** Those this invitee may open, announced together (e.g. the slides sent before the meeting). */
+  materials: MaterialNotice[];
+  /** Emails queued before several materials went in one email carry a single one. */
+  material?: MaterialNotice;
   /** The round table's public page. */
   pageUrl: string;
 };
 
 export const subject = (p: MaterialsAvailableProps) => `Materiali disponibili: ${roundTableName(p.roundTable)}`;
 
+const noticesOf = (p: MaterialsAvailableProps) => p.materials ?? (p.material ? [p.material] : []);
+const titleOf = (m: MaterialNotice) => `${m.kindLabel}: ${m.title}${m.curatedBy ? ` (a cura di ${m.curatedBy})` : ""}`;
+
 export function MaterialsAvailableEmail(p: MaterialsAvailableProps) {
-  const rt = p.roundTable;
-  const m = p.material;
+  const notices = noticesOf(p);
+  return notices.length === 1 ? <OneMaterial {...p} material={notices[0]} /> : <SeveralMaterials {...p} materials={notices} />;
+}
+
+function Opening({ p }: { p: MaterialsAvailableProps }) {
   return (
-    <EmailLayout preview={`${m.kindLabel} del ${roundTableName(rt)}`}>
+    <>
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Materiali disponibili
       </Heading>
       <Text>Gentile {p.recipientName ?? "collega"},</Text>
       <Text>
-        sono disponibili nuovi materiali del Tavolo tecnico «{rt.title}» che si è svolto {roundTableWhen(rt)}:
+        sono disponibili nuovi materiali del Tavolo tecnico «{p.roundTable.title}» che si è svolto {roundTableWhen(p.roundTable)}:
       </Text>
-      <Text style={{ fontWeight: 700 }}>
-        {m.kindLabel}: {m.title}
-        {m.curatedBy ? ` (a cura di ${m.curatedBy})` : ""}
+    </>
+  );
+}
+
+function Closing({ pageUrl }: { pageUrl: string }) {
+  return (
+    <>
+      <Text>
+        Tutti i materiali dell'incontro sono nella pagina del Tavolo tecnico: <Link href={pageUrl}>{pageUrl}</Link>
       </Text>
+      <Signature />
+    </>
+  );
+}
+
+// The address ends the sentence: a mail program would take a "." after it into the link.
+function AreaReferenteLink({ appUrl, several }: { appUrl: string; several: boolean }) {
+  return (
+    <Text>
+      {several
+        ? "I materiali riservati agli enti aderenti al Coordinamento si scaricano dall'area referente: "
+        : "Il materiale è riservato agli enti aderenti al Coordinamento. Per scaricarlo accedi all'area referente: "}
+      <Link href={`${appUrl}/area-referente`}>{`${appUrl}/area-referente`}</Link>
+    </Text>
+  );
+}
+
+function SeveralMaterials(p: MaterialsAvailableProps) {
+  return (
+    <EmailLayout preview={`${p.materials.length} materiali del ${roundTableName(p.roundTable)}`}>
+      <Opening p={p} />
+      {p.materials.map((m, i) => (
+        <Text key={i}>
+          <strong>{titleOf(m)}</strong>
+          <br />
+          {m.url ? <Link href={m.url}>Apri il materiale</Link> : "Riservato agli enti aderenti"}
+        </Text>
+      ))}
+      {p.materials.some((m) => !m.url) ? <AreaReferenteLink appUrl={p.appUrl} several /> : null}
+      <Closing pageUrl={p.pageUrl} />
+    </EmailLayout>
+  );
+}
+
+function OneMaterial(p: MaterialsAvailableProps & { material: MaterialNotice }) {
+  const rt = p.roundTable;
+  const m = p.material;
+  return (
+    <EmailLayout preview={`${m.kindLabel} del ${roundTableName(rt)}`}>
+      <Opening p={p} />
+      <Text style={{ fontWeight: 700 }}>{titleOf(m)}</Text>
       {m.url ? (
         <Button href={m.url} style={button}>
           Apri il materiale
         </Button>
       ) : (
-        // The address ends the sentence: a mail program would take a "." after it into the link.
-        <Text>
-          Il materiale è riservato agli enti aderenti al Coordinamento. Per scaricarlo accedi all'area referente:{" "}
-          <Link href={`${p.appUrl}/area-referente`}>{`${p.appUrl}/area-referente`}</Link>
-        </Text>
+        <AreaReferenteLink appUrl={p.appUrl} several={false} />
       )}
-      <Text>
-        Tutti i materiali dell'incontro sono nella pagina del Tavolo tecnico: <Link href={p.pageUrl}>{p.pageUrl}</Link>
-      </Text>
-      <Signature />
+      <Closing pageUrl={p.pageUrl} />
     </EmailLayout>
   );
 }
@@ -62,7 +113,7 @@ MaterialsAvailableEmail.PreviewProps = {
   recipientEmail: "maria.rossi@comune.esempio.it",
   appUrl: "http://localhost:3000",
   roundTable: PREVIEW_ROUND_TABLE,
-  material: { title: "Video dell'incontro", kindLabel: "Video", curatedBy: null, visibility: "public", url: "https://www.youtube.com/watch?v=esempio" },
+  materials: [{ title: "Video dell'incontro", kindLabel: "Video", curatedBy: null, visibility: "public", url: "https://www.youtube.com/watch?v=esempio" }],
   pageUrl: "http://localhost:3000/tavoli-tecnici/7",
 } satisfies MaterialsAvailableProps;
 

@@ -4,6 +4,7 @@ import path from "node:path";
 import { and, asc, eq, gt, inArray, isNull, lt, lte } from "drizzle-orm";
 import yauzl from "yauzl";
 import { materials, roundTables } from "#db/schema";
+import type { MaterialNotice } from "#emails/materials-available";
 import type { Db, Tx } from "~/utils/db.server";
 import { roundTableEmailData, roundTablePageUrl } from "~/utils/round-table-calendar";
 import { formatFileSize } from "~/utils/text";
@@ -270,35 +271,54 @@ export function materialUrl(material: Pick<Material, "id" | "url">, appUrl: stri
   return material.url ?? `${appUrl}/materiali/${material.id}`;
 }
 
+/** What the "materiali disponibili" email says of one material. */
+function materialNotice(material: Material, appUrl: string): MaterialNotice {
+  return {
+    title: material.title,
+    kindLabel: MATERIAL_KIND_LABELS[material.kind],
+    curatedBy: material.curatedBy,
+    visibility: material.visibility,
+    url: material.visibility === "public" ? materialUrl(material, appUrl) : null,
+  };
+}
+
 /**
- * After a round table has ended, slides and videos are announced to the invitees who have not
- * declined (members-only ones to the referenti among them): one email per material and invitee,
- * once per material (announcedAt, claimed by an UPDATE that re-checks `announced_at IS NULL`, in
- * the caller's transaction). Returns how many emails were queued; 0, leaving the material
+ * After a round table has ended, its slides and videos are announced to the invitees who have not
+ * declined: one email per invitee, listing those they may open (members-only ones go to the
+ * referenti among them, who can sign in for them). Each material is announced once (announcedAt,
+ * claimed by an UPDATE that re-checks `announced_at IS NULL`, in the caller's transaction).
+ * Returns the emails queued and the materials claimed; nothing, leaving the materials
  * unannounced, when nothing is due yet (before the end, a draft or cancelled round table, nobody
  * to tell).
  */
-function announceIfDue(tx: Tx, { material, appUrl, now }: { material: Material; appUrl: string; now: Date }) {
-  if (material.kind !== "slides" && material.kind !== "video") return 0;
-  if (material.announcedAt) return 0;
-  const rt = tx.select().from(roundTables).where(eq(roundTables.id, material.roundTableId)).get();
-  if (!rt || rt.status !== "published" || rt.endsAt.getTime() > now.getTime()) return 0;
+function announceIfDue(tx: Tx, { roundTableId, candidates, appUrl, now }: { roundTableId: number; candidates: Material[]; appUrl: string; now: Date }) {
+  const nothing = { emails: 0, materialIds: [] as number[] };
+  const due = candidates.filter((m) => (m.kind === "slides" || m.kind === "video") && !m.announcedAt);
+  if (due.length === 0) return nothing;
+  const rt = tx.select().from(roundTables).where(eq(roundTables.id, roundTableId)).get();
+  if (!rt || rt.status !== "published" || rt.endsAt.getTime() > now.getTime()) return nothing;
   // A members-only material is for the referenti: they sign in to the area referente for it. An
   // extra address (no referente's) could not open it, and a notice would only bring requests by
   // hand: it is not told. The Coordinamento, who invited it, can send the file itself.
-  const invitees = roundTableInvitees(tx, { roundTableId: rt.id, includeDeclined: false }).filter(
-    (invitee) => material.visibility === "public" || invitee.referentId !== null,
+  const invitees = roundTableInvitees(tx, { roundTableId: rt.id, includeDeclined: false });
+  const opensFor = (invitee: (typeof invitees)[number]) => (m: Material) => m.visibility === "public" || invitee.referentId !== null;
+  const told = due.filter((m) => invitees.some((invitee) => opensFor(invitee)(m)));
+  if (told.length === 0) return nothing;
+  const claimed = new Set(
+    tx
+      .update(materials)
+      .set({ announcedAt: now })
+      .where(and(inArray(materials.id, told.map((m) => m.id)), isNull(materials.announcedAt)))
+      .returning({ id: materials.id })
+      .all()
+      .map((row) => row.id),
   );
-  if (invitees.length === 0) return 0;
-  const claimed = tx
-    .update(materials)
-    .set({ announcedAt: now })
-    .where(and(eq(materials.id, material.id), isNull(materials.announcedAt)))
-    .returning({ id: materials.id })
-    .all();
-  if (claimed.length === 0) return 0;
+  if (claimed.size === 0) return nothing;
   const roundTable = roundTableEmailData(rt);
+  let emails = 0;
   for (const invitee of invitees) {
+    const theirs = told.filter((m) => claimed.has(m.id) && opensFor(invitee)(m));
+    if (theirs.length === 0) continue;
     queueEmail(tx, {
       to: invitee.email,
       template: "materials-available",
@@ -306,13 +326,7 @@ function announceIfDue(tx: Tx, { material, appUrl, now }: { material: Material; 
         recipientName: invitee.name,
         recipientEmail: invitee.email,
         roundTable,
-        material: {
-          title: material.title,
-          kindLabel: MATERIAL_KIND_LABELS[material.kind],
-          curatedBy: material.curatedBy,
-          visibility: material.visibility,
-          url: material.visibility === "public" ? materialUrl(material, appUrl) : null,
-        },
+        materials: theirs.map((m) => materialNotice(m, appUrl)),
         pageUrl: roundTablePageUrl(rt.id, appUrl),
         appUrl,
       },
@@ -320,8 +334,9 @@ function announceIfDue(tx: Tx, { material, appUrl, now }: { material: Material; 
       memberBodyId: invitee.memberBodyId ?? undefined,
       domain: domainOf(appUrl),
     });
+    emails += 1;
   }
-  return invitees.length;
+  return { emails, materialIds: told.filter((m) => claimed.has(m.id)).map((m) => m.id) };
 }
 
 /**
@@ -338,8 +353,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * The scheduled part of "materiali disponibili": slides and videos added before a round table
- * ended (speakers often send them beforehand) are announced once it has ended, exactly as if they
- * had been added then (`announceIfDue`: same email, recipients and once-only marking). Only
+ * ended (speakers often send them beforehand) are announced once it has ended, as if they had been
+ * added then together (`announceIfDue`: one email per invitee for all of a round table's, the same
+ * recipients and once-only marking). Only
  * published round tables that ended within the last MATERIALS_ANNOUNCEMENT_WINDOW_DAYS; materials
  * added after the end were announced when added and are not looked at again.
  *
@@ -367,14 +383,14 @@ export function announceEndedRoundTableMaterials(db: Db, { now = new Date(), app
         )
         .orderBy(asc(roundTables.endsAt), asc(roundTables.id), asc(materials.createdAt), asc(materials.id))
         .all();
-      const announced = new Map<number, { materialIds: number[]; emails: number }>();
+      const pendingByRoundTable = new Map<number, Material[]>();
       for (const { material } of pending) {
-        const emails = announceIfDue(tx, { material, appUrl, now });
-        if (emails === 0) continue;
-        const entry = announced.get(material.roundTableId) ?? { materialIds: [], emails: 0 };
-        entry.materialIds.push(material.id);
-        entry.emails += emails;
-        announced.set(material.roundTableId, entry);
+        pendingByRoundTable.set(material.roundTableId, [...(pendingByRoundTable.get(material.roundTableId) ?? []), material]);
+      }
+      const announced = new Map<number, { materialIds: number[]; emails: number }>();
+      for (const [roundTableId, candidates] of pendingByRoundTable) {
+        const result = announceIfDue(tx, { roundTableId, candidates, appUrl, now });
+        if (result.emails > 0) announced.set(roundTableId, result);
       }
       let materialCount = 0;
       let emailCount = 0;
@@ -425,7 +441,7 @@ export function addLinkMaterial(
       })
       .returning()
       .get();
-    const announced = announceIfDue(tx, { material, appUrl, now });
+    const announced = announceIfDue(tx, { roundTableId, candidates: [material], appUrl, now }).emails;
     recordAudit(tx, {
       actorType: "coordinator",
       actorId: coordinatorId,
@@ -491,7 +507,7 @@ export async function addFileMaterial(
         })
         .returning()
         .get();
-      const announced = announceIfDue(tx, { material, appUrl, now });
+      const announced = announceIfDue(tx, { roundTableId, candidates: [material], appUrl, now }).emails;
       recordAudit(tx, {
         actorType: "coordinator",
         actorId: coordinatorId,

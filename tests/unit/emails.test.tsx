@@ -6,7 +6,7 @@ import { MaterialsAvailableEmail } from "#emails/materials-available";
 import { RoundTableInvitationEmail } from "#emails/round-table-invitation";
 import { RoundTableRejoinedEmail } from "#emails/round-table-rejoined";
 import { RoundTableReminderEmail } from "#emails/round-table-reminder";
-import { RoundTableUpdatedEmail } from "#emails/round-table-updated";
+import { RoundTableUpdatedEmail, type RoundTableUpdatedProps } from "#emails/round-table-updated";
 import { renderEmail } from "~/utils/render-email.server";
 
 const previewPropsOf = (name: string) =>
@@ -83,7 +83,7 @@ describe("email templates", () => {
   it("the update says what the date, the way to take part and the place were before, and what they are now", async () => {
     const props = RoundTableUpdatedEmail.PreviewProps;
     const inPerson = { ...props.roundTable, mode: "in_presenza" as const, place: "Sala Giunta, Palermo", onlineUrl: null };
-    const text = async (overrides: Partial<typeof props>) => (await renderEmail("round-table-updated", { ...props, ...overrides })).text;
+    const text = async (overrides: Partial<RoundTableUpdatedProps>) => (await renderEmail("round-table-updated", { ...props, ...overrides })).text;
 
     const moved = await text({ roundTable: inPerson, previous: { ...props.previous, mode: "online", place: null }, changes: ["data e orario", "modalità di partecipazione", "luogo"] });
     expect(moved).toMatch(/Data e orario prima: [^\n]+\.\nOra: [^\n]+\./);
@@ -100,6 +100,13 @@ describe("email templates", () => {
     expect(timeOnly).not.toContain("Modalità e luogo prima:");
   });
 
+  it("«Materiali disponibili» queued before it listed several materials (one `material`) still renders", async () => {
+    const { materials, ...rest } = MaterialsAvailableEmail.PreviewProps;
+    const { text } = await renderEmail("materials-available", { ...rest, material: materials[0] });
+    expect(text).toContain("Video: Video dell'incontro");
+    expect(text).toContain("Apri il materiale https://www.youtube.com/watch?v=esempio");
+  });
+
   it("promises no one-click answer: the buttons open a page where the answer is confirmed", async () => {
     const prompt = "Parteciperai? Scegli la risposta e confermala nella pagina che si apre:";
     const invitation = await renderEmail("round-table-invitation", RoundTableInvitationEmail.PreviewProps);
@@ -113,8 +120,10 @@ describe("email templates", () => {
 
   it("no address in the plain text is followed by punctuation, which mail programs would take into the link", async () => {
     const previews: [string, Record<string, unknown>][] = Object.keys(emailTemplates).map((name) => [name, previewPropsOf(name)]);
-    const membersOnly = MaterialsAvailableEmail.PreviewProps;
-    previews.push(["materials-available", { ...membersOnly, material: { ...membersOnly.material, visibility: "members", url: null } }]);
+    const announced = MaterialsAvailableEmail.PreviewProps;
+    const membersOnly = { ...announced.materials[0], visibility: "members", url: null };
+    previews.push(["materials-available", { ...announced, materials: [membersOnly] }]);
+    previews.push(["materials-available", { ...announced, materials: [...announced.materials, membersOnly] }]);
     for (const [name, props] of previews) {
       const { text } = await renderEmail(name, props);
       expect(text.match(/https?:\/\/\S*[.,;:)](?=\s|$)/g), name).toBeNull();

@@ -98,7 +98,7 @@ describe("announceEndedRoundTableMaterials", () => {
     expect(announcements(rt.id)[0].props).toMatchObject({
       recipientEmail: expect.any(String),
       roundTable: { id: rt.id },
-      material: { title: "Slides inviate prima", kindLabel: "Slides", curatedBy: "A. Trebeschi", visibility: "public", url: `${APP_URL}/materiali/${slides.id}` },
+      materials: [{ title: "Slides inviate prima", kindLabel: "Slides", curatedBy: "A. Trebeschi", visibility: "public", url: `${APP_URL}/materiali/${slides.id}` }],
       pageUrl: expect.stringContaining(String(rt.id)),
       appUrl: APP_URL,
     });
@@ -118,13 +118,13 @@ describe("announceEndedRoundTableMaterials", () => {
     expect(afterEnd.announced).toBe(2);
     expect(recipients(twin.id)).toEqual(["attesa-dopo@comune.test", "si-dopo@comune.test"]);
     const shape = (props: unknown) => {
-      const p = props as Record<string, unknown> & { material: Record<string, unknown> };
-      return { keys: Object.keys(p).sort(), material: { ...p.material, url: typeof p.material.url } };
+      const p = props as Record<string, unknown> & { materials: Record<string, unknown>[] };
+      return { keys: Object.keys(p).sort(), materials: p.materials.map((m) => ({ ...m, url: typeof m.url })) };
     };
     expect(shape(announcements(rt.id)[0].props)).toEqual(shape(announcements(twin.id)[0].props));
   });
 
-  it("several pending materials: one email per material and invitee (as when added one by one), documents never", async () => {
+  it("several pending materials of one Tavolo: one email per invitee, listing those they may open; documents never", async () => {
     const rt = heldTable(at("2032-02-10T14:00:00Z"), { tag: "piu" });
     const referente = await createReferent();
     addInvitation(rt.id, referente.email, "yes", referente.referent.id);
@@ -133,14 +133,26 @@ describe("announceEndedRoundTableMaterials", () => {
     addLink(rt.id, at("2032-02-10T15:00:00Z"), "video");
     addLink(rt.id, at("2032-02-10T15:00:00Z"), "documento");
 
-    // Three each for the public ones; the members-only slides only to the referente.
-    expect(announce(plus(rt.endsAt, MINUTE))).toEqual({ roundTables: 1, materials: 3, emails: 7 });
+    // Three materials, one email each to the three invitees who have not declined.
+    expect(announce(plus(rt.endsAt, MINUTE))).toEqual({ roundTables: 1, materials: 3, emails: 3 });
     const rows = announcements(rt.id);
-    const titles = rows.map((r) => (r.props as { material: { title: string } }).material.title);
-    expect([...new Set(titles)].sort()).toEqual(["Registrazione", "Slides A", "Slides B (solo enti)"]);
-    // Members-only: no link in the email, as announceIfDue does.
-    const membersOnly = rows.find((r) => (r.props as { material: { title: string } }).material.title === "Slides B (solo enti)")!;
-    expect(membersOnly.props).toMatchObject({ material: { visibility: "members", url: null } });
+    const titlesFor = (email: string) =>
+      (rows.find((r) => r.recipient === email)!.props as { materials: { title: string }[] }).materials.map((m) => m.title);
+    // In the order they were added; the members-only slides only to the referente, without a link.
+    expect(titlesFor(referente.email)).toEqual(["Slides A", "Slides B (solo enti)", "Registrazione"]);
+    expect(titlesFor("si-piu@comune.test")).toEqual(["Slides A", "Registrazione"]);
+    expect(titlesFor("attesa-piu@comune.test")).toEqual(["Slides A", "Registrazione"]);
+    const referentEmail = rows.find((r) => r.recipient === referente.email)!;
+    expect(referentEmail.props).toMatchObject({ materials: [{ url: expect.any(String) }, { visibility: "members", url: null }, { url: expect.any(String) }] });
+    expect(auditOf("round_table.materials_announced", rt.id)).toEqual([expect.objectContaining({ details: { materialIds: expect.any(Array), emails: 3 } })]);
+
+    const { text } = await renderEmail("materials-available", referentEmail.props);
+    expect(text).toContain("Slides: Slides A (a cura di A. Trebeschi)");
+    expect(text).toContain("Slides: Slides B (solo enti) (a cura di A. Trebeschi)\nRiservato agli enti aderenti");
+    expect(text).toContain("Video: Registrazione\nApri il materiale https://www.youtube.com/watch?v=");
+    expect(text).toContain(`si scaricano dall'area referente: ${APP_URL}/area-referente`);
+    expect(text).not.toMatch(/https?:\/\/\S*[.,;:)](\s|$)/);
+
     const byKind = Object.fromEntries(materialsOf(rt.id).map((m) => [m.title, m.announcedAt]));
     expect(byKind["Articolo"]).toBeNull();
     expect(announce(plus(rt.endsAt, 16 * MINUTE)).emails).toBe(0);

@@ -424,7 +424,7 @@ describe("materiali disponibili", () => {
     expect(rows.map((r) => r.recipient).sort()).toEqual(["mat-attesa@comune.test", "mat-si@comune.test"]);
     const m = latestMaterial(rt.id);
     expect(m.announcedAt).toBeInstanceOf(Date);
-    expect(rows[0].props).toMatchObject({ material: { title: "Slides di A. Trebeschi", kindLabel: "Slides", url: `${APP_URL}/materiali/${m.id}` } });
+    expect(rows[0].props).toMatchObject({ materials: [{ title: "Slides di A. Trebeschi", kindLabel: "Slides", url: `${APP_URL}/materiali/${m.id}` }] });
 
     // A video link: one more announcement each; a document: none.
     await settle(async () =>
