@@ -342,7 +342,7 @@ export function cancelRoundTable(
     const sequence = before.sequence + 1;
     const after = tx
       .update(roundTables)
-      .set({ status: "cancelled", sequence, updatedAt: now })
+      .set({ status: "cancelled", sequence, cancelledAt: now, updatedAt: now })
       .where(eq(roundTables.id, id))
       .returning()
       .get();

@@ -204,6 +204,35 @@ describe("0011_cancelled_round_table_numbers: a cancelled Tavolo gives its numbe
   });
 });
 
+describe("0012_round_table_cancelled_at: when each Tavolo was cancelled", () => {
+  it("takes it from the cancellation's audit entry, else the last change, else the creation; leaves the others without", () => {
+    const sqlite = new Database(path.join(root, "cancelled-at.db"));
+    const db = drizzle(sqlite);
+    migrate(db, { migrationsFolder: migrationsUpTo("0011_cancelled_round_table_numbers") });
+    const t = (day: number) => Date.UTC(2026, 2, day, 10);
+    const table = sqlite.prepare(
+      `INSERT INTO round_tables (number, title, starts_at, ends_at, mode, status, created_at, updated_at) VALUES (?, 'Tavolo', ?, ?, 'online', ?, ?, ?)`,
+    );
+    const add = (number: number, status: string, updatedAt: number | null) => Number(table.run(number, t(20), t(20) + 7_200_000, status, t(1), updatedAt).lastInsertRowid);
+    const audited = add(1, "cancelled", t(12));
+    const notAudited = add(2, "cancelled", t(11));
+    const written = add(3, "cancelled", null);
+    const published = add(4, "published", t(9));
+    const audit = sqlite.prepare(`INSERT INTO audit_log (actor_type, action, entity_type, entity_id, created_at) VALUES ('coordinator', ?, ?, ?, ?)`);
+    audit.run("round_table.updated", "round_table", String(audited), t(5));
+    audit.run("round_table.cancelled", "round_table", String(audited), t(10));
+    // The same id as another kind of record, and another Tavolo's cancellation: neither counts.
+    audit.run("round_table.cancelled", "material", String(notAudited), t(3));
+    audit.run("round_table.cancelled", "round_table", String(published + 100), t(4));
+
+    migrate(db, { migrationsFolder: MIGRATIONS });
+
+    const cancelledAt = (id: number) => sqlite.prepare(`SELECT cancelled_at AS v FROM round_tables WHERE id = ?`).pluck().get(id);
+    expect([audited, notAudited, written, published].map(cancelledAt)).toEqual([t(10), t(11), t(1), null]);
+    sqlite.close();
+  });
+});
+
 describe("the migrated schema", () => {
   /** The deepest nesting of parentheses in a statement, outside its string literals. */
   function nestingDepth(statement: string) {
