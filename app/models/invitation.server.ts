@@ -425,6 +425,7 @@ function findByToken(tx: Db | Tx, token: string) {
       lastName: referents.lastName,
       memberBodyId: referents.memberBodyId,
       referentTermEnded: sql<number>`NOT (${referentInOffice()})`.mapWith(Boolean),
+      referentTermEndedAt: sql<number | null>`coalesce(min(${referents.validTo}, ${referents.erasedAt}), ${referents.validTo}, ${referents.erasedAt})`,
       replaced: sql<number>`EXISTS (SELECT 1 FROM referents successor WHERE successor.member_body_id = ${referents.memberBodyId}
         AND successor.id <> ${referents.id} AND successor.valid_from IS NOT NULL AND successor.valid_to IS NULL AND successor.erased_at IS NULL)`.mapWith(Boolean),
     })
@@ -435,9 +436,15 @@ function findByToken(tx: Db | Tx, token: string) {
     .get();
 }
 
-function stateOf({ roundTable: rt, referentTermEnded }: { roundTable: RoundTableRow; referentTermEnded: boolean | null }, now: Date): InvitationState {
+function stateOf(
+  { roundTable: rt, referentTermEnded, referentTermEndedAt }: { roundTable: RoundTableRow; referentTermEnded: boolean | null; referentTermEndedAt: number | null },
+  now: Date,
+): InvitationState {
+  // Cancelled while the referente was still in office, the invitation was not passed on: it was
+  // cancelled as it stood (decision 017), and the page says so rather than "passed on".
+  const endedBeforeCancellation = referentTermEndedAt !== null && (!rt.cancelledAt || referentTermEndedAt < rt.cancelledAt.getTime());
+  if (rt.status === "cancelled" && !endedBeforeCancellation) return "cancelled";
   if (referentTermEnded) return "withdrawn";
-  if (rt.status === "cancelled") return "cancelled";
   if (rt.startsAt.getTime() <= now.getTime()) return "closed";
   // A table taken back to draft after the invitations went out cannot be answered for now.
   if (rt.status !== "published") return "unavailable";
@@ -474,8 +481,9 @@ function toView(found: NonNullable<ReturnType<typeof findByToken>>, now: Date): 
       answeredAt: invitation.answeredAt,
       referentName: found.firstName ? `${found.firstName} ${found.lastName}` : null,
     },
-    // The link to the meeting is for the invitees: not for someone whose invitation was withdrawn.
-    roundTable: state === "withdrawn" ? { ...info, onlineUrl: null } : info,
+    // The link to the meeting is for the invitees: not for someone whose invitation was withdrawn,
+    // nor for a referente who left office after the Tavolo was cancelled.
+    roundTable: state === "withdrawn" || found.referentTermEnded ? { ...info, onlineUrl: null } : info,
   };
 }
 
@@ -644,8 +652,10 @@ export type InvitationListRow = {
 
 /**
  * An invitation sent to a referente whose term ended (replaced, revoked or erased) before the Tavolo
- * started: withdrawn (decision 012). It keeps its answer for the record but no longer counts among
- * the invitees and their answers; a successor got an invitation of their own.
+ * started, or before it was cancelled: withdrawn (decisions 012, 017). It keeps its answer for the
+ * record but no longer counts among the invitees and their answers; a successor got an invitation of
+ * their own. A Tavolo cancelled first keeps its invitees as they stood: a handover passes on no
+ * invitation to it, so none of them was replaced.
  */
 export function invitationWithdrawn(
   // The invitation's columns, as the statement names them (the invitations page aliases the table).
@@ -655,11 +665,18 @@ export function invitationWithdrawn(
   },
 ) {
   return sql<number>`(${referentId} IS NOT NULL AND EXISTS (SELECT 1 FROM referents wr, round_tables wrt
-    WHERE wr.id = ${referentId} AND wrt.id = ${roundTableId} AND ${termEndedBeforeStart}))`;
+    WHERE wr.id = ${referentId} AND wrt.id = ${roundTableId} AND ${termEndedBeforeSettled}))`;
 }
 
+/**
+ * When a round table's invitees stopped changing: its start, or its cancellation if earlier.
+ * SQLite's min() of several values is NULL when one is, hence the coalesce for the Tavoli not
+ * cancelled (and for any cancelled one without a time, which falls back to the start as before).
+ */
+const inviteesSettledAt = sql`coalesce(min(wrt.starts_at, wrt.cancelled_at), wrt.starts_at)`;
+
 /** The rule of invitationWithdrawn, for the referente as `wr` and the round table as `wrt`. */
-const termEndedBeforeStart = sql`(wr.valid_to < wrt.starts_at OR wr.erased_at < wrt.starts_at)`;
+const termEndedBeforeSettled = sql`(wr.valid_to < ${inviteesSettledAt} OR wr.erased_at < ${inviteesSettledAt})`;
 
 /** The answers of a round table's invitees; `total` excludes the withdrawn invitations, counted apart. */
 export type InvitationCounts = { total: number; yes: number; no: number; pending: number; attended: number; withdrawn: number };
@@ -681,7 +698,7 @@ export function countInvitationsByRoundTable(db: Db | Tx, { roundTableIds }: { r
     db.all<AnswerTally>(sql`SELECT i.round_table_id AS roundTableId, i.answer, count(*) AS n, sum(i.attended = 1) AS attended
       FROM invitations i
       ${withdrawnOnly ? sql`JOIN referents wr ON wr.id = i.referent_id JOIN round_tables wrt ON wrt.id = i.round_table_id` : sql``}
-      WHERE i.round_table_id IN ${roundTableIds} ${withdrawnOnly ? sql`AND ${termEndedBeforeStart}` : sql``}
+      WHERE i.round_table_id IN ${roundTableIds} ${withdrawnOnly ? sql`AND ${termEndedBeforeSettled}` : sql``}
       GROUP BY i.round_table_id, i.answer`);
   const countsOf = (roundTableId: number) => {
     let c = counts.get(roundTableId);

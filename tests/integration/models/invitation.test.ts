@@ -1,11 +1,15 @@
 import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
+import * as schema from "#db/schema";
 import { invitations, outbox, roundTables } from "#db/schema";
 import {
+  ANSWER_CANCELLED_MESSAGE,
   ANSWER_PASSED_ON_MESSAGE,
   ANSWER_WITHDRAWN_MESSAGE,
   answerInvitation,
   countInvitations,
+  countInvitationsByRoundTable,
   listInvitations,
   lookupInvitation,
   recipientsFor,
@@ -17,13 +21,15 @@ import {
 } from "~/models/invitation.server";
 import { approveMembership, revokeMembership } from "~/models/membership-review.server";
 import { getBodyParticipation } from "~/models/participation.server";
-import { listRoundTablesForAdmin, roundTableInvitees, updateRoundTable } from "~/models/round-table.server";
-import { getDb } from "~/utils/db.server";
+import { listReferentTavoli } from "~/models/referent-tavoli.server";
+import { cancelRoundTable, getRoundTable, listRoundTablesForAdmin, roundTableInvitees, updateRoundTable } from "~/models/round-table.server";
+import { getDb, type Db } from "~/utils/db.server";
 import { renderEmail } from "~/utils/render-email.server";
 import { roundTableName, roundTableWhen } from "~/utils/round-table-format";
 import { scheduledJobs } from "~/utils/scheduled-jobs.server";
 import { hashToken } from "~/utils/tokens.server";
 import { createTestCoordinator } from "../../support/admin";
+import { uniqueEmail } from "../../support/factories";
 import {
   answerTokenFor,
   auditOf,
@@ -668,5 +674,81 @@ describe("a referente replaced after being invited", () => {
     expect(invitees).not.toContain(outgoing.email);
     sendDueReminders(getDb(), { now: new Date(upcoming.startsAt.getTime() - 12 * HOUR), appUrl: APP_URL });
     expect(emailsOf(upcoming.id, "round-table-reminder").map((e) => e.recipient)).not.toContain(outgoing.email);
+  });
+});
+
+describe("a Tavolo cancelled before a handover", () => {
+  it("keeps its invitees and answers as they stood when it was cancelled, for the coordinators and for the ente", async () => {
+    const outgoing = await createReferent({ provinceCode: "089", category: "MSNA" });
+    const guest = uniqueEmail("ospite");
+    const cancelledFirst = createRoundTable({ startsInMs: 5 * DAY, onlineUrl: "https://meet.example.org/annullato" });
+    const cancelledAfter = createRoundTable({ startsInMs: 6 * DAY });
+    for (const rt of [cancelledFirst, cancelledAfter]) {
+      sendInvitations(getDb(), { roundTableId: rt.id, filters: { includeReferents: false, extraEmails: [outgoing.email, guest] }, coordinatorId, appUrl: APP_URL });
+    }
+    const oldToken = answerTokenFor(cancelledFirst.id, outgoing.email);
+    expect(answerInvitation(getDb(), { token: oldToken, answer: "yes", appUrl: APP_URL }).ok).toBe(true);
+    // Explicit times, a minute apart: the order of cancellation and handover is what is tested.
+    const minutesFromNow = (n: number) => new Date(Date.now() + n * 60_000);
+    const cancelledAt = minutesFromNow(1);
+    expect(cancelRoundTable(getDb(), { id: cancelledFirst.id, coordinatorId, appUrl: APP_URL, now: cancelledAt })).toEqual({ ok: true, notified: 2 });
+    expect(getRoundTable(getDb(), { id: cancelledFirst.id })).toMatchObject({ status: "cancelled", cancelledAt });
+    const asCancelled = { total: 2, yes: 1, no: 0, pending: 1, attended: 0, withdrawn: 0 };
+    expect(countInvitations(getDb(), { roundTableId: cancelledFirst.id })).toEqual(asCancelled);
+
+    const incoming = await createReferent({
+      state: "pending",
+      fields: { municipalityCode: outgoing.fields.municipalityCode, fiscalCode: outgoing.fields.fiscalCode, firstName: "Rosalia", "projects.0.category": "MSNA" },
+    });
+    expect(approveMembership(getDb(), { id: incoming.request.id, coordinatorId, appUrl: APP_URL, now: minutesFromNow(2) })).toEqual({ ok: true });
+
+    // /admin/tavoli, the invitations page and the ente's participation: as at the cancellation.
+    expect(countInvitations(getDb(), { roundTableId: cancelledFirst.id })).toEqual(asCancelled);
+    expect(listRoundTablesForAdmin(getDb(), { now: new Date() }).upcoming.find((rt) => rt.id === cancelledFirst.id)!.invitations).toEqual(asCancelled);
+    expect(listInvitations(getDb(), { roundTableId: cancelledFirst.id, answer: "yes" }).rows.map((r) => r.email)).toEqual([outgoing.email]);
+    expect(listInvitations(getDb(), { roundTableId: cancelledFirst.id, answer: "withdrawn" }).rows).toEqual([]);
+    const participation = getBodyParticipation(getDb(), { memberBodyId: outgoing.referent.memberBodyId });
+    expect(participation.roundTables.find((r) => r.id === cancelledFirst.id)).toMatchObject({ status: "cancelled", answer: "yes" });
+    // Nothing passed to the successor, whose «I miei Tavoli» has the Tavolo still to come only.
+    expect(invitationsOf(cancelledFirst.id).map((i) => i.email)).not.toContain(incoming.email);
+    const successorAccess = {
+      referentId: incoming.referent.id,
+      memberBodyId: incoming.referent.memberBodyId,
+      requestId: incoming.request.id,
+      email: incoming.email,
+      firstName: incoming.fields.firstName,
+      lastName: incoming.fields.lastName,
+      bodyName: "",
+      status: "active" as const,
+    };
+    expect(listReferentTavoli(getDb(), { access: successorAccess }).upcoming.map((u) => u.roundTable.id)).toEqual([cancelledAfter.id]);
+    // The old invitation's page says the Tavolo was cancelled, not that the invitation passed on,
+    // and shows no link to someone no longer in office.
+    const view = lookupInvitation(getDb(), { token: oldToken })!;
+    expect(view).toMatchObject({ state: "cancelled", refusal: ANSWER_CANCELLED_MESSAGE });
+    expect(view.roundTable.onlineUrl).toBeNull();
+
+    // A Tavolo cancelled after the handover: the successor's invitation counts, the old one is withdrawn.
+    expect(cancelRoundTable(getDb(), { id: cancelledAfter.id, coordinatorId, appUrl: APP_URL, now: minutesFromNow(3) })).toEqual({ ok: true, notified: 2 });
+    expect(countInvitations(getDb(), { roundTableId: cancelledAfter.id })).toEqual({ total: 2, yes: 0, no: 0, pending: 2, attended: 0, withdrawn: 1 });
+    expect(listInvitations(getDb(), { roundTableId: cancelledAfter.id, answer: "withdrawn" }).rows.map((r) => r.email)).toEqual([outgoing.email]);
+    expect(lookupInvitation(getDb(), { token: answerTokenFor(cancelledAfter.id, outgoing.email) })).toMatchObject({ state: "withdrawn", refusal: ANSWER_PASSED_ON_MESSAGE });
+    expect(listReferentTavoli(getDb(), { access: successorAccess }).upcoming.map((u) => [u.roundTable.id, u.roundTable.status])).toEqual([[cancelledAfter.id, "cancelled"]]);
+  });
+});
+
+describe("the counts' query plans", () => {
+  it("read the invitations from invitations_counts_idx alone, and the Tavolo and referente of the withdrawn ones by key", () => {
+    const logged: { sql: string; params: unknown[] }[] = [];
+    const client = getDb().$client;
+    const db = drizzle(client, { schema, logger: { logQuery: (sql, params) => logged.push({ sql, params }) } }) as unknown as Db;
+    countInvitationsByRoundTable(db, { roundTableIds: [1, 2, 3] });
+    const plans = logged.map((q) => (client.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as { detail: string }[]).map((r) => r.detail));
+    expect(plans).toHaveLength(2);
+    for (const plan of plans) {
+      expect(plan).toContainEqual(expect.stringMatching(/^SEARCH i USING COVERING INDEX invitations_counts_idx \(round_table_id=\?\)/));
+      expect(plan.filter((d) => d.startsWith("SCAN"))).toEqual([]);
+    }
+    expect(plans[1]).toEqual(expect.arrayContaining(["SEARCH wrt USING INTEGER PRIMARY KEY (rowid=?)", "SEARCH wr USING INTEGER PRIMARY KEY (rowid=?)"]));
   });
 });
