@@ -39,9 +39,16 @@ export const roundTableName = (rt: { number?: number | null; title: string }) =>
 
 /**
  * The start of a file name about a round table, as people know it: by its number
- * ("tavolo-tecnico-7"), or by its day when it has none ("tavolo-tecnico-2026-05-20").
+ * ("tavolo-tecnico-7"), or by its day when it has none ("tavolo-tecnico-2026-05-20"). A cancelled
+ * one gives its number back (migration 0011) to the Tavolo that replaces it, so its files say
+ * "annullato" and, after a number, its day ("tavolo-tecnico-7-del-2026-05-20-annullato"): the
+ * two Tavoli's downloads never share a name, nor do two cancelled 7s of different days.
  */
-export const roundTableFileStem = (rt: { number?: number | null; startsAt: Date }) => `tavolo-tecnico-${rt.number ?? italianIsoDay(rt.startsAt)}`;
+export function roundTableFileStem(rt: { number?: number | null; startsAt: Date; status: "draft" | "published" | "cancelled" }) {
+  if (rt.status !== "cancelled") return `tavolo-tecnico-${rt.number ?? italianIsoDay(rt.startsAt)}`;
+  const day = italianIsoDay(rt.startsAt);
+  return rt.number == null ? `tavolo-tecnico-${day}-annullato` : `tavolo-tecnico-${rt.number}-del-${day}-annullato`;
+}
 
 /** Said after a «Partecipo» that brought the invitee's calendar up to date (answerInvitation's calendarSent). */
 export const CALENDAR_RESENT_MESSAGE =

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { memberBodies } from "#db/schema";
 import { answerInvitation, saveAttendance, sendInvitations, setAttendance } from "~/models/invitation.server";
 import { revokeMembership } from "~/models/membership-review.server";
+import { cancelRoundTable } from "~/models/round-table.server";
 import * as invitationsPage from "~/routes/admin.tavoli.$id_.inviti";
 import { loader as csvLoader } from "~/routes/admin.tavoli.$id_.inviti_.export[.]csv";
 import { loader as xlsxLoader } from "~/routes/admin.tavoli.$id_.inviti_.export[.]xlsx";
@@ -158,6 +159,19 @@ describe("GET /admin/tavoli/:id/inviti/export.csv and .xlsx", () => {
     const response = await download("csv", unnumbered.id);
     expect(response.headers.get("Content-Disposition")).toBe(`attachment; filename="tavolo-tecnico-${italianIsoDay(unnumbered.startsAt)}-inviti-${todayInRome()}.csv"`);
     expect(parse(await response.text(), { bom: true, delimiter: ";" })).toEqual([HEADERS]);
+  });
+
+  it("names a cancelled Tavolo's file apart from the Tavolo that took its number", async () => {
+    const cancelled = createRoundTable({ number: 708 });
+    expect(cancelRoundTable(getDb(), { id: cancelled.id, coordinatorId, appUrl: APP_URL })).toMatchObject({ ok: true });
+    const replacement = createRoundTable({ number: 708, startsInMs: 40 * 24 * 60 * 60 * 1000 });
+    for (const format of ["csv", "xlsx"] as const) {
+      const names = [cancelled, replacement].map(async (t) => (await download(format, t.id)).headers.get("Content-Disposition"));
+      expect(await Promise.all(names)).toEqual([
+        `attachment; filename="tavolo-tecnico-708-del-${italianIsoDay(cancelled.startsAt)}-annullato-inviti-${todayInRome()}.${format}"`,
+        `attachment; filename="tavolo-tecnico-708-inviti-${todayInRome()}.${format}"`,
+      ]);
+    }
   });
 
   it("answers 404 for a Tavolo that does not exist or a malformed id, and writes no audit", async () => {

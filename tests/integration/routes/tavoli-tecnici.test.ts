@@ -132,6 +132,20 @@ describe("/tavoli-tecnici/:id", () => {
     }
   });
 
+  it("names a cancelled Tavolo's .ics apart from the Tavolo proposed again under its number", async () => {
+    const first = createTestRoundTable(coordinatorId, { number: "41", title: "Incontro da rinviare", startsAt: "2031-03-04T15:00", endsAt: "2031-03-04T17:00" });
+    expect(cancelRoundTable(getDb(), { id: first.id, coordinatorId, appUrl: APP_URL })).toMatchObject({ ok: true });
+    const again = createTestRoundTable(coordinatorId, { number: "41", title: "Incontro da rinviare", startsAt: "2031-03-18T15:00", endsAt: "2031-03-18T17:00" });
+    const names = [first, again].map(async ({ id }) => {
+      const response = await settle(() => eventRoute.loader(routeArgs(get(`/tavoli-tecnici/${id}/evento.ics`), { id: String(id) })));
+      return response.headers.get("Content-Disposition");
+    });
+    expect(await Promise.all(names)).toEqual([
+      'attachment; filename="tavolo-tecnico-41-del-2031-03-04-annullato.ics"',
+      'attachment; filename="tavolo-tecnico-41.ics"',
+    ]);
+  });
+
   it("offers the event as an .ics (METHOD:PUBLISH) with Europe/Rome times", async () => {
     const response = await settle(() => eventRoute.loader(routeArgs(get(`/tavoli-tecnici/${june.id}/evento.ics`), { id: String(june.id) })));
     expect(response.status).toBe(200);
