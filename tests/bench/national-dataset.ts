@@ -242,8 +242,8 @@ export async function generateNationalDataset(file: string, { now = new Date() }
     // no reminder falls due while the benchmark runs).
     const insertTable = sqlite.prepare(
       `INSERT INTO round_tables (id, number, title, description, starts_at, ends_at, mode, place, online_url, speakers, status, sequence,
-         reminder_days, created_by_id, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 2, ?, ?)`,
+         reminder_days, cancelled_at, created_by_id, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 2, ?, ?, ?)`,
     );
     const pastTables = DATASET_SIZE.roundTables - 10;
     sqlite.transaction(() => {
@@ -264,6 +264,8 @@ export async function generateNationalDataset(file: string, { now = new Date() }
           `https://meet.example.org/tavolo-${n}`,
           JSON.stringify([{ name: "N. Grigion", affiliation: "Servizio Centrale SAI" }, { name: "A. Trebeschi", affiliation: "Comune di Brescia" }]),
           status,
+          // As cancelRoundTable records it: a week before the meeting.
+          status === "cancelled" ? startsAt - 7 * DAY_MS : null,
           coordinatorId,
           startsAt - 30 * DAY_MS,
         );
