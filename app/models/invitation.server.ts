@@ -441,7 +441,7 @@ function stateOf(
   now: Date,
 ): InvitationState {
   // Cancelled while the referente was still in office, the invitation was not passed on: it was
-  // cancelled as it stood (decision 017), and the page says so rather than "passed on".
+  // cancelled as it stood (decision 018), and the page says so rather than "passed on".
   const endedBeforeCancellation = referentTermEndedAt !== null && (!rt.cancelledAt || referentTermEndedAt < rt.cancelledAt.getTime());
   if (rt.status === "cancelled" && !endedBeforeCancellation) return "cancelled";
   if (referentTermEnded) return "withdrawn";
@@ -652,7 +652,7 @@ export type InvitationListRow = {
 
 /**
  * An invitation sent to a referente whose term ended (replaced, revoked or erased) before the Tavolo
- * started, or before it was cancelled: withdrawn (decisions 012, 017). It keeps its answer for the
+ * started, or before it was cancelled: withdrawn (decisions 012, 018). It keeps its answer for the
  * record but no longer counts among the invitees and their answers; a successor got an invitation of
  * their own. A Tavolo cancelled first keeps its invitees as they stood: a handover passes on no
  * invitation to it, so none of them was replaced.
