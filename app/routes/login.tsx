@@ -8,20 +8,20 @@ import {
   authenticateCoordinator,
   getCoordinator,
   loginBlockedFor,
-  safeRedirectPath,
   startCoordinatorSession,
 } from "~/utils/auth.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { issuesToFieldErrors, type FormErrors } from "~/utils/form-data";
 import { checkHoneypot } from "~/utils/honeypot.server";
 import { minutesText, tooManyRequestsInit } from "~/utils/rate-limit.server";
+import { safeRedirectPath } from "~/utils/safe-redirect.server";
 import { loginSchema, type LoginInput } from "~/validation/login";
 
 export const meta: MetaFunction = () => [{ title: "Accesso coordinatori - Coordinamento SAI" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const coordinator = await getCoordinator(request);
-  if (coordinator) throw redirect(safeRedirectPath(new URL(request.url).searchParams.get("redirectTo")));
+  if (coordinator) throw redirect(safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"), "/admin"));
   return json({});
 }
 
@@ -47,7 +47,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const coordinator = await authenticateCoordinator(request, { ip, email: parsed.data.email });
   if (!coordinator) return json<FormErrors & { email: string }>({ errors: {}, formError: INVALID, email }, { status: 401 });
   const cookie = await startCoordinatorSession(request, coordinator.id);
-  return redirect(safeRedirectPath(parsed.data.redirectTo), { headers: { "Set-Cookie": cookie } });
+  return redirect(safeRedirectPath(parsed.data.redirectTo, "/admin"), { headers: { "Set-Cookie": cookie } });
 }
 
 export default function LoginPage() {

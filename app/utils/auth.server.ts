@@ -13,6 +13,7 @@ import { loginSchema } from "~/validation/login";
 import { getCookies } from "./cookies.server";
 import { getDb } from "./db.server";
 import { consumeRateLimit, isRateLimited } from "./rate-limit.server";
+import { signInPathFor } from "./safe-redirect.server";
 
 export const LOGIN_FAILURE_LIMIT = 10;
 export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
@@ -119,11 +120,7 @@ export async function getCoordinator(request: Request) {
   return findSessionCoordinator(getDb(), { sessionId });
 }
 
-function loginRedirect(request: Request) {
-  const url = new URL(request.url);
-  const redirectTo = `${url.pathname}${url.search}`;
-  return redirect(`/login?redirectTo=${encodeURIComponent(redirectTo)}`);
-}
+const loginRedirect = (request: Request) => redirect(signInPathFor("/login", request));
 
 /** The signed-in coordinator and this browser's session id; anyone else is sent to /login (and back here afterwards). */
 export async function requireCoordinatorSession(request: Request) {
@@ -158,25 +155,4 @@ export async function endCoordinatorSession(request: Request) {
     if (coordinator) recordAudit(db, { actorType: "coordinator", actorId: coordinator.id, action: "auth.logout", entityType: "coordinator", entityId: coordinator.id });
   }
   return getCookies().session.serialize("", { maxAge: 0 });
-}
-
-const REDIRECT_BASE = "http://portale.invalid";
-
-/**
- * Only same-site paths: an open redirect after sign-in would be a phishing aid. Browsers drop tabs
- * and newlines from a URL and read "\\" as "/", so "/\t/evil.example" or "/\\evil.example" would leave
- * the site: such characters are refused, and the path must resolve to this origin.
- */
-export function safeRedirectPath(target: unknown, fallback = "/admin") {
-  if (typeof target !== "string" || !target.startsWith("/") || /[\\\u0000-\u001f\u007f]/.test(target)) return fallback;
-  let url: URL;
-  try {
-    url = new URL(target, REDIRECT_BASE);
-  } catch {
-    return fallback;
-  }
-  // Dot segments can leave a path that starts with "//" ("/.//evil.example" becomes "//evil.example"),
-  // which a browser reads as another site.
-  if (url.origin !== REDIRECT_BASE || url.pathname.startsWith("//")) return fallback;
-  return `${url.pathname}${url.search}${url.hash}`;
 }

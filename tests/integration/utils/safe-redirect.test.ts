@@ -2,7 +2,7 @@
 // in the forms browsers rewrite: tabs and newlines dropped, "\" read as "/", dot segments removed.
 import { describe, expect, it } from "vitest";
 import { action as loginAction } from "~/routes/login";
-import { safeRedirectPath } from "~/utils/auth.server";
+import { safeRedirectPath } from "~/utils/safe-redirect.server";
 import { settle } from "../../support/admin";
 import { browserPost, loadContext } from "../../support/requests";
 
@@ -27,16 +27,16 @@ const OFF_SITE = [
 
 describe("safeRedirectPath", () => {
   it.each(OFF_SITE)("refuses %j", (target) => {
-    expect(safeRedirectPath(target)).toBe("/admin");
+    expect(safeRedirectPath(target, "/admin")).toBe("/admin");
     // Whatever it returns, a browser resolves it on this site.
-    expect(new URL(safeRedirectPath(target), "https://sai.example.org").origin).toBe("https://sai.example.org");
+    expect(new URL(safeRedirectPath(target, "/admin"), "https://sai.example.org").origin).toBe("https://sai.example.org");
   });
 
   it("keeps paths of the portal with their query and fragment", () => {
-    expect(safeRedirectPath("/admin/adesioni?stato=pending&q=Comune%20di%20Enna#risultati")).toBe(
+    expect(safeRedirectPath("/admin/adesioni?stato=pending&q=Comune%20di%20Enna#risultati", "/admin")).toBe(
       "/admin/adesioni?stato=pending&q=Comune%20di%20Enna#risultati",
     );
-    expect(safeRedirectPath("/admin/tavoli/3")).toBe("/admin/tavoli/3");
+    expect(safeRedirectPath("/admin/tavoli/3", "/admin")).toBe("/admin/tavoli/3");
     expect(safeRedirectPath(undefined, "/area-referente")).toBe("/area-referente");
   });
 
