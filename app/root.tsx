@@ -16,21 +16,16 @@ import {
 import type { ReactNode } from "react";
 import { AuthenticityTokenProvider } from "remix-utils/csrf/react";
 import { HoneypotProvider } from "remix-utils/honeypot/react";
-import bootstrapItaliaHref from "bootstrap-italia/dist/css/bootstrap-italia.min.css";
+import { ErrorPage } from "./components/error-page";
 import { useFocusAfterNavigation } from "./components/focus-after-navigation";
-import { SiteFooter, SiteHeader } from "./components/site-chrome";
-import appStylesHref from "./styles/app.css";
+import { SITE_LINKS, SiteFrame } from "./components/site-chrome";
 import { BODY_TOO_LARGE_MESSAGE } from "./utils/body-limits";
 import { commitCsrfToken } from "./utils/csrf.server";
 import { getHoneypotInputProps } from "./utils/honeypot.server";
 import { useNonce } from "./utils/nonce";
 import { MAIN_CONTENT_ID, skipLinkTarget } from "./utils/skip-link";
 
-export const links: LinksFunction = () => [
-  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
-  { rel: "stylesheet", href: bootstrapItaliaHref },
-  { rel: "stylesheet", href: appStylesHref },
-];
+export const links: LinksFunction = () => SITE_LINKS;
 
 export const meta: MetaFunction = ({ error }) => {
   if (!error) return [{ title: "Coordinamento SAI - ANCI Sicilia" }];
@@ -73,16 +68,11 @@ export function Layout({ children }: { children: ReactNode }) {
         <Links />
       </head>
       <body>
-        <a className="skip-link" href={`#${skipTo}`}>
-          Vai al contenuto principale
-        </a>
-        <SiteHeader />
-        <main id={MAIN_CONTENT_ID} tabIndex={-1}>
+        <SiteFrame skipTo={skipTo}>
           <AuthenticityTokenProvider token={data?.csrfToken ?? ""}>
             <HoneypotProvider {...(data?.honeypotInputProps ?? {})}>{children}</HoneypotProvider>
           </AuthenticityTokenProvider>
-        </main>
-        <SiteFooter />
+        </SiteFrame>
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
       </body>
@@ -101,13 +91,11 @@ export function ErrorBoundary() {
   const { title, message } = describeError(status);
   const back = BACK_LINKS.find((b) => b.path.test(pathname)) ?? BACK_LINKS[BACK_LINKS.length - 1];
   return (
-    <div className="container my-5">
-      <h1>{title}</h1>
-      <p className="lead">{ownMessage(error, title) ?? message}</p>
+    <ErrorPage title={title} message={ownMessage(error, title) ?? message}>
       <p>
         <a href={back.href}>{back.label}</a>
       </p>
-    </div>
+    </ErrorPage>
   );
 }
 

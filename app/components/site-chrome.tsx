@@ -1,4 +1,34 @@
-import { NavLink } from "@remix-run/react";
+import { NavLink, useInRouterContext } from "@remix-run/react";
+import type { ReactNode } from "react";
+import bootstrapItaliaHref from "bootstrap-italia/dist/css/bootstrap-italia.min.css";
+import appStylesHref from "../styles/app.css";
+import { MAIN_CONTENT_ID } from "../utils/skip-link";
+
+/** The icon and the style sheets of every page. */
+export const SITE_LINKS = [
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+  { rel: "stylesheet", href: bootstrapItaliaHref },
+  { rel: "stylesheet", href: appStylesHref },
+];
+
+/**
+ * The frame around every page's content: skip link, header, main landmark, footer. Drawn by the
+ * root's layout and by standalonePage (a page answered by a resource route, outside Remix's rendering).
+ */
+export function SiteFrame({ skipTo, children }: { skipTo: string; children: ReactNode }) {
+  return (
+    <>
+      <a className="skip-link" href={`#${skipTo}`}>
+        Vai al contenuto principale
+      </a>
+      <SiteHeader />
+      <main id={MAIN_CONTENT_ID} tabIndex={-1}>
+        {children}
+      </main>
+      <SiteFooter />
+    </>
+  );
+}
 
 const NAV = [
   { to: "/", label: "Il Coordinamento", end: true },
@@ -7,7 +37,9 @@ const NAV = [
   { to: "/area-referente", label: "Area referente" },
 ];
 
-export function SiteHeader() {
+function SiteHeader() {
+  // A page drawn outside Remix's rendering has no router, and nothing to navigate to in the browser.
+  const inRouter = useInRouterContext();
   return (
     <header className="it-header-wrapper">
       <div className="it-header-slim-wrapper">
@@ -47,9 +79,15 @@ export function SiteHeader() {
               <ul className="navbar-nav flex-row flex-wrap">
                 {NAV.map((item) => (
                   <li className="nav-item" key={item.to}>
-                    <NavLink to={item.to} end={item.end} className="nav-link">
-                      <span>{item.label}</span>
-                    </NavLink>
+                    {inRouter ? (
+                      <NavLink to={item.to} end={item.end} className="nav-link">
+                        <span>{item.label}</span>
+                      </NavLink>
+                    ) : (
+                      <a href={item.to} className="nav-link">
+                        <span>{item.label}</span>
+                      </a>
+                    )}
                   </li>
                 ))}
               </ul>
@@ -61,7 +99,7 @@ export function SiteHeader() {
   );
 }
 
-export function SiteFooter() {
+function SiteFooter() {
   return (
     <footer className="it-footer">
       <div className="it-footer-main">

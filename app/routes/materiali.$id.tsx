@@ -1,30 +1,35 @@
 import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
+import { ErrorPage } from "~/components/error-page";
 import { canDownloadMaterial, getMaterialForDownload, materialFilePath } from "~/models/material.server";
 import { getCoordinator } from "~/utils/auth.server";
 import { getReferent } from "~/utils/referent-auth.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { storedFileResponse } from "~/utils/file-download.server";
+import { standalonePage } from "~/utils/standalone-page.server";
 
 // Downloads of the materials of the Tavoli tecnici. Anything a visitor may not see answers 404,
 // exactly like a material that does not exist.
 
-// A page of its own (this route renders no React): the same for every reason, so it says nothing
-// of whether a reserved material exists.
-const NOT_FOUND_PAGE = `<!DOCTYPE html>
-<html lang="it">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>Materiale non trovato - Coordinamento SAI</title></head>
-<body>
-<main>
-<h1>Materiale non trovato</h1>
-<p>Il materiale non esiste, è stato rimosso oppure è riservato ai referenti degli enti aderenti. Se sei un referente, <a href="/area-referente/accedi">accedi all'area referente</a> e apri di nuovo il collegamento.</p>
-<p><a href="/tavoli-tecnici">Vai ai Tavoli tecnici</a></p>
-</main>
-</body>
-</html>
-`;
-
-const notFound = () => new Response(NOT_FOUND_PAGE, { status: 404, headers: { "Content-Type": "text/html; charset=utf-8" } });
+// The same page for every reason, so it says nothing of whether a reserved material exists.
+const notFound = () =>
+  standalonePage({
+    status: 404,
+    title: "Materiale non trovato",
+    children: (
+      <ErrorPage
+        title="Materiale non trovato"
+        message="Il materiale non esiste, è stato rimosso oppure è riservato ai referenti degli enti aderenti."
+      >
+        <p>
+          Se sei un referente, <a href="/area-referente/accedi">accedi all'area referente</a> e apri di nuovo il collegamento.
+        </p>
+        <p>
+          <a href="/tavoli-tecnici">Vai ai Tavoli tecnici</a>
+        </p>
+      </ErrorPage>
+    ),
+  });
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = params.id && /^\d{1,9}$/.test(params.id) ? Number(params.id) : null;

@@ -287,6 +287,32 @@ describe("downloading materials", () => {
     expect(coordinator.headers.get("Cache-Control")).toBe("private, no-store");
   });
 
+  it("a removed or unknown material answers 404 with a page of the portal: its header, footer and style sheets", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    expect((await upload(rt.id, { name: "da-rimuovere.pdf", bytes: PDF })).status).toBe(302);
+    const m = latestMaterial(rt.id);
+    expect((await download(m.id, null)).status).toBe(200);
+    const removed = deleteMaterial(getDb(), { id: m.id, roundTableId: rt.id, coordinatorId, uploadsDir: uploadsDir(), confirmed: true });
+    expect(removed).toMatchObject({ ok: true });
+
+    for (const id of [m.id, 999_999_999]) {
+      const response = await download(id, null);
+      expect(response.status).toBe(404);
+      expect(response.headers.get("Content-Type")).toBe("text/html; charset=utf-8");
+      const page = await response.text();
+      expect(page).toMatch(/^<!DOCTYPE html><html lang="it">/);
+      expect(page).toContain("<title>Materiale non trovato - Coordinamento SAI</title>");
+      expect(page.match(/<link rel="stylesheet"/g)).toHaveLength(2);
+      expect(page).toContain('<header class="it-header-wrapper">');
+      expect(page).toContain('<nav class="navbar navbar-expand-lg has-megamenu" aria-label="Menu principale">');
+      expect(page).toContain('<a href="/tavoli-tecnici" class="nav-link"><span>Tavoli tecnici</span></a>');
+      expect(page).toMatch(/<main id="contenuto" tabindex="-1"><div class="container my-5"><h1>Materiale non trovato<\/h1><p class="lead">Il materiale non esiste, è stato rimosso/);
+      expect(page).toContain('<footer class="it-footer">');
+      // Nothing on it runs: the page needs no script, and none is sent.
+      expect(page).not.toContain("<script");
+    }
+  });
+
   it("members-only: 200 to the active referente of a member ente, 404 to one still awaiting approval", async () => {
     const rt = createTestRoundTable(coordinatorId);
     expect((await upload(rt.id, { name: "per-aderenti.pdf", bytes: PDF }, { visibility: "members" })).status).toBe(302);
