@@ -237,6 +237,10 @@ export const referentLoginCodes = sqliteTable(
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
     // Set when the code or its link is used, replaced by a newer code, or killed by wrong tries.
     usedAt: integer("used_at", { mode: "timestamp_ms" }),
+    // The page of the portal that sent the person to sign in (a path, checked by safeRedirectPath),
+    // opened once the code or the link works. Kept here rather than in the emailed link, whose query
+    // anyone could rewrite.
+    returnTo: text("return_to"),
     createdAt: createdAt(),
   },
   (t) => [

@@ -20,6 +20,8 @@ import { findSignedInAccess, findSignInReferent, grantedBeforeTermEnded, type Si
 //   or a former referente, who gets the privacy pages only) receive a code; every other address
 //   gets the very same answer and no email;
 // - the email also carries a link to /area-referente/accedi/link/<token>, which shows a button;
+// - the page that sent the person to sign in (returnTo) is kept with the code, and given back by
+//   whichever of code or link is used;
 // - the table holds keyed hashes only: of the code, of the link token and of the address.
 
 export const LOGIN_CODE_TTL_MS = 10 * 60 * 1000;
@@ -48,8 +50,12 @@ export function generateLoginCode() {
 /**
  * Sends a code to `email` when it belongs to a referente who may sign in; otherwise does nothing.
  * The caller must answer both cases identically (the result is for tests and logs, not for pages).
+ * `returnTo`: a path of the portal already checked by the caller (safeRedirectPath), or null.
  */
-export function requestLoginCode(db: Db, { email, appUrl, now = new Date() }: { email: string; appUrl: string; now?: Date }) {
+export function requestLoginCode(
+  db: Db,
+  { email, appUrl, returnTo = null, now = new Date() }: { email: string; appUrl: string; returnTo?: string | null; now?: Date },
+) {
   const address = normalizeEmail(email);
   const emailHash = emailHashOf(address);
   // Prepared before knowing whether the address is known, so both paths do the same work.
@@ -73,6 +79,7 @@ export function requestLoginCode(db: Db, { email, appUrl, now = new Date() }: { 
         emailHash,
         codeHash,
         linkTokenHash: link.hash,
+        returnTo,
         expiresAt: new Date(now.getTime() + LOGIN_CODE_TTL_MS),
         createdAt: now,
       })
@@ -100,8 +107,11 @@ export function requestLoginCode(db: Db, { email, appUrl, now = new Date() }: { 
   });
 }
 
-/** `locked`: the newest code of the address had too many wrong tries and no longer works, even if right. */
-export type LoginResult = { ok: true; access: SignedInReferent } | { ok: false; locked?: true };
+/**
+ * `returnTo`: the page to open after signing in, as stored with the code. `locked`: the newest code
+ * of the address had too many wrong tries and no longer works, even if right.
+ */
+export type LoginResult = { ok: true; access: SignedInReferent; returnTo: string | null } | { ok: false; locked?: true };
 
 /**
  * Checks a code typed for `email`. A wrong code counts against the newest live code of that
@@ -172,7 +182,7 @@ function consume(tx: Tx, row: typeof referentLoginCodes.$inferSelect, now: Date)
   if (!access || grantedBeforeTermEnded(access, row.createdAt)) return { ok: false };
   // The code or link came by email: the address is the person's (a coordinator's correction is not).
   tx.update(referents).set({ emailVerifiedAt: now }).where(and(eq(referents.id, row.referentId), isNull(referents.emailVerifiedAt))).run();
-  return { ok: true, access };
+  return { ok: true, access, returnTo: row.returnTo };
 }
 
 /** Drops every code of a referente (erasure, or when their access ends). */

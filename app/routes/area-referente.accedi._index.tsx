@@ -1,4 +1,4 @@
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { HoneypotInputs } from "remix-utils/honeypot/react";
@@ -16,8 +16,9 @@ import {
   countSignInFailure,
   getSignedInReferent,
   limitCodeRequests,
-  referentHomePath,
+  redirectAfterSignIn,
   signInBlock,
+  signInReturnAddress,
   startReferentSession,
 } from "~/utils/referent-auth.server";
 import { codeRequestSchema, codeVerifySchema, type CodeRequestInput, type CodeVerifyInput } from "~/validation/referent-login";
@@ -41,9 +42,11 @@ type ActionData =
   | { step: "email"; email: string; errors: Record<string, string>; formError?: string }
   | { step: "code"; email: string; errors: Record<string, string>; formError?: string; notice?: string };
 
+// The page that sent the person here (`?redirectTo=`) stays in this page's address, which its forms
+// keep (useIndexFormAction), and is stored with the code: the email's link does not carry it.
 export async function loader({ request }: LoaderFunctionArgs) {
   const signedIn = await getSignedInReferent(request);
-  if (signedIn) throw redirect(referentHomePath(signedIn));
+  if (signedIn) throw redirectAfterSignIn(signedIn, signInReturnAddress(request));
   const signedOut = new URL(request.url).searchParams.get("uscito") === "1";
   return json({ signedOut });
 }
@@ -78,7 +81,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return json<ActionData>({ step: "code", email, errors: {}, formError: result.locked ? LOCKED_CODE : INVALID_CODE }, { status: 401 });
     }
     const cookie = await startReferentSession(request, result.access, { ip, method: "code" });
-    return redirect(referentHomePath(result.access), { headers: { "Set-Cookie": cookie } });
+    return redirectAfterSignIn(result.access, result.returnTo, { headers: { "Set-Cookie": cookie } });
   }
 
   const raw = { email: String(formData.get("email") ?? "") };
@@ -94,7 +97,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return json<ActionData>({ step: "email", email, errors: {}, formError }, tooManyRequestsInit(retryAfter));
   }
   // Known or not, eligible or not: the same page and the same words.
-  const { sent } = requestLoginCode(getDb(), { email, appUrl: getEnv().appUrl });
+  const { sent } = requestLoginCode(getDb(), { email, appUrl: getEnv().appUrl, returnTo: signInReturnAddress(request) });
   if (sent) wakeOutboxWorker();
   return json<ActionData>({ step: "code", email, errors: {}, notice: CODE_SENT_MESSAGE });
 }
@@ -216,7 +219,8 @@ function CodeStep({ data }: { data: Extract<ActionData, { step: "code" }> }) {
         </button>
       </Form>
       <p className="mt-3">
-        <a href="/area-referente/accedi">Usa un altro indirizzo email</a>
+        {/* The same page without the code step, still with its return address. */}
+        <a href={formAction}>Usa un altro indirizzo email</a>
       </p>
     </>
   );

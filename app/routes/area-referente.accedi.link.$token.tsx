@@ -1,10 +1,10 @@
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { isLoginLinkUsable, verifyLoginLink } from "~/models/referent-login.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
-import { countSignInFailure, referentHomePath, startReferentSession } from "~/utils/referent-auth.server";
+import { countSignInFailure, redirectAfterSignIn, startReferentSession } from "~/utils/referent-auth.server";
 
 export const meta: MetaFunction = () => [
   { title: "Accesso all'area referente - Coordinamento SAI" },
@@ -31,7 +31,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     return json({ failed: true }, { status: 410 });
   }
   const cookie = await startReferentSession(request, result.access, { ip, method: "link" });
-  return redirect(referentHomePath(result.access), { headers: { "Set-Cookie": cookie } });
+  return redirectAfterSignIn(result.access, result.returnTo, { headers: { "Set-Cookie": cookie } });
 }
 
 export default function SignInLinkPage() {

@@ -2,18 +2,22 @@ import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
 import { ErrorPage } from "~/components/error-page";
 import { canDownloadMaterial, getMaterialForDownload, materialFilePath } from "~/models/material.server";
 import { getCoordinator } from "~/utils/auth.server";
-import { getReferent } from "~/utils/referent-auth.server";
+import { getSignedInReferent, REFERENT_SIGN_IN_PATH } from "~/utils/referent-auth.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { storedFileResponse } from "~/utils/file-download.server";
+import { signInPathFor } from "~/utils/safe-redirect.server";
 import { standalonePage } from "~/utils/standalone-page.server";
 
 // Downloads of the materials of the Tavoli tecnici. Anything a visitor may not see answers 404,
 // exactly like a material that does not exist.
 
-// The same page for every reason, so it says nothing of whether a reserved material exists.
-const notFound = () =>
-  standalonePage({
+/**
+ * The same page for every reason, so it says nothing of whether a reserved material exists. Someone
+ * signed in nowhere is offered the referent sign-in, which brings them back to this address.
+ */
+function materialNotFound(request: Request, { signedIn }: { signedIn: boolean }) {
+  return standalonePage({
     status: 404,
     title: "Materiale non trovato",
     children: (
@@ -21,22 +25,28 @@ const notFound = () =>
         title="Materiale non trovato"
         message="Il materiale non esiste, è stato rimosso oppure è riservato ai referenti degli enti aderenti."
       >
-        <p>
-          Se sei un referente, <a href="/area-referente/accedi">accedi all'area referente</a> e apri di nuovo il collegamento.
-        </p>
+        {signedIn ? null : (
+          <p>
+            Se sei un referente, <a href={signInPathFor(REFERENT_SIGN_IN_PATH, request)}>accedi all'area referente</a>: dopo
+            l'accesso il materiale si aprirà da solo.
+          </p>
+        )}
         <p>
           <a href="/tavoli-tecnici">Vai ai Tavoli tecnici</a>
         </p>
       </ErrorPage>
     ),
   });
+}
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
+  const [coordinator, signedIn] = await Promise.all([getCoordinator(request), getSignedInReferent(request)]);
+  const notFound = () => materialNotFound(request, { signedIn: !!coordinator || !!signedIn });
   const id = params.id && /^\d{1,9}$/.test(params.id) ? Number(params.id) : null;
   const material = id ? getMaterialForDownload(getDb(), { id }) : null;
   if (!material) throw notFound();
-  const [coordinator, signedInReferent] = await Promise.all([getCoordinator(request), getReferent(request)]);
-  const referent = signedInReferent ? { id: signedInReferent.referentId, active: signedInReferent.status === "active" } : null;
+  // A former referente is signed in for their own data only.
+  const referent = signedIn && signedIn.status !== "former" ? { id: signedIn.referentId, active: signedIn.status === "active" } : null;
   if (!canDownloadMaterial({ material, coordinator, referent })) throw notFound();
   if (material.url) throw redirect(material.url);
   const file = materialFilePath(getEnv().uploadsDir, material.storedFileName);

@@ -1,4 +1,4 @@
-import { redirect } from "@remix-run/node";
+import { redirect, redirectDocument } from "@remix-run/node";
 import { recordAudit } from "~/models/audit.server";
 import {
   createReferentSession,
@@ -11,6 +11,7 @@ import {
 import { getCookies } from "./cookies.server";
 import { getDb } from "./db.server";
 import { consumeRateLimit, isRateLimited } from "./rate-limit.server";
+import { safeRedirectPath, signInPathFor } from "./safe-redirect.server";
 
 // Request helpers of the referent area (issue 6). Every referent loader and action calls
 // requireReferent (or requireActiveReferent) itself and reads data only through the returned
@@ -46,9 +47,22 @@ export async function getReferent(request: Request): Promise<ReferentAccess | nu
 }
 
 /** Where a referente lands after signing in: the area, or for a former referente the privacy page. */
-export const referentHomePath = (access: SignedInReferent) => (access.status === "former" ? REFERENT_PRIVACY_PATH : REFERENT_AREA_PATH);
+const referentHomePath = (access: SignedInReferent) => (access.status === "former" ? REFERENT_PRIVACY_PATH : REFERENT_AREA_PATH);
 
-/** The signed-in referente; a former referente is sent to the privacy page, anyone else to the sign-in page. */
+/** The page that sent the person to sign in (`?redirectTo=` of the sign-in page), if it is one of the portal's. */
+export const signInReturnAddress = (request: Request) => safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"), null);
+
+/**
+ * After signing in: back to the page that asked for it, else the referente's home. That page may be
+ * a download (a material), which only the browser itself can open, not Remix's client-side
+ * navigation: hence a document redirect.
+ */
+export function redirectAfterSignIn(access: SignedInReferent, returnTo: string | null, init: ResponseInit = {}) {
+  const target = safeRedirectPath(returnTo, null);
+  return target ? redirectDocument(target, init) : redirect(referentHomePath(access), init);
+}
+
+/** The signed-in referente; a former referente is sent to the privacy page, anyone else to the sign-in page (and back). */
 export async function requireReferent(request: Request): Promise<ReferentAccess> {
   const signedIn = await requireReferentForPrivacy(request);
   if (signedIn.status === "former") throw redirect(REFERENT_PRIVACY_PATH);
@@ -57,11 +71,12 @@ export async function requireReferent(request: Request): Promise<ReferentAccess>
 
 /**
  * The signed-in referente, a former one included: only for the pages where a person exercises their
- * rights over their own data (see, download, ask for the erasure). Anyone else goes to the sign-in page.
+ * rights over their own data (see, download, ask for the erasure). Anyone else goes to the sign-in
+ * page, and comes back here afterwards.
  */
 export async function requireReferentForPrivacy(request: Request): Promise<SignedInReferent> {
   const signedIn = await getSignedInReferent(request);
-  if (!signedIn) throw redirect(REFERENT_SIGN_IN_PATH);
+  if (!signedIn) throw redirect(signInPathFor(REFERENT_SIGN_IN_PATH, request));
   return signedIn;
 }
 

@@ -7,7 +7,7 @@ const REDIRECT_BASE = "http://portale.invalid";
  * and newlines from a URL and read "\\" as "/", so "/\t/evil.example" or "/\\evil.example" would leave
  * the site: such characters are refused, and the path must resolve to this origin.
  */
-export function safeRedirectPath(target: unknown, fallback: string) {
+export function safeRedirectPath<Fallback extends string | null>(target: unknown, fallback: Fallback): string | Fallback {
   if (typeof target !== "string" || !target.startsWith("/") || /[\\\u0000-\u001f\u007f]/.test(target)) return fallback;
   let url: URL;
   try {

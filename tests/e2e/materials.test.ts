@@ -1,10 +1,26 @@
 // The materials of a Tavolo tecnico from a visitor's point of view: a material that cannot be
 // downloaded answers with the portal's own 404 page, drawn like every other page, while an existing
-// one still downloads.
+// one still downloads; a referente who signs in from there (or from any page of the area) comes
+// back to what they asked for, and never to another site.
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
-import { createPublishedTavolo, reusedSignIn, useAdminBrowser, useSetupBrowser } from "./admin-support";
-import { checkA11y } from "./support";
+import {
+  approveFromDetail,
+  askForCode,
+  countLoginEmails,
+  createPublishedTavolo,
+  downloadBytes,
+  findRequestId,
+  h1,
+  loginEmail,
+  open,
+  registerAndConfirm,
+  reusedSignIn,
+  useAdminBrowser,
+  useSetupBrowser,
+  type Referente,
+} from "./admin-support";
+import { baseUrl, checkA11y, eventually, isHydrated } from "./support";
 
 const browser = useAdminBrowser();
 const setup = useSetupBrowser();
@@ -42,6 +58,37 @@ const materials = () =>
       membersId: await uploadPdf(page, id, { title: "Slides riservate", visibility: "Solo enti aderenti" }),
     };
   }));
+
+let referente: Promise<Referente> | undefined;
+/** The referente of an approved ente, prepared once through the public form and the coordinators' area. */
+const approvedReferente = () =>
+  (referente ??= (async () => {
+    const data = await setup((page) => registerAndConfirm(page));
+    await setup(async (page) => {
+      await asCoordinator(page);
+      await approveFromDetail(page, await findRequestId(page, data));
+    });
+    return data;
+  })());
+
+/**
+ * A page of its own client address: the sign-in codes asked for by every e2e file come from the same
+ * machine, and the portal allows 20 an hour per address (the server trusts X-Forwarded-For from
+ * loopback, as from its proxy).
+ */
+async function referentPage() {
+  const page = await browser.newPage();
+  await page.setExtraHTTPHeaders({ "X-Forwarded-For": "203.0.113.41" });
+  return page;
+}
+
+/** Asks for a code on the sign-in page (already open, with its return address) and gives what the email brings. */
+async function codeByEmail(page: Page, email: string) {
+  await eventually(() => isHydrated(page)).toBe(true);
+  const before = await countLoginEmails(email);
+  await askForCode(page, email);
+  return loginEmail(email, before);
+}
 
 /** The colours and font that Bootstrap Italia gives the header and the body: only there once its style sheet has loaded. */
 const frameStyle = (page: Page) =>
@@ -94,5 +141,50 @@ describe("materials of the Tavoli tecnici", () => {
     // Opened in the browser, it is a download (Chromium calls the navigation aborted).
     const [download] = await Promise.all([page.waitForEvent("download"), page.goto(`/materiali/${publicId}`).catch(() => null)]);
     expect(download.suggestedFilename()).toBe("Programma pubblico.pdf");
+  });
+
+  test("a referente not signed in opens a members-only material: signed in through the email's link, the download starts", async () => {
+    const { membersId } = await materials();
+    const data = await approvedReferente();
+    const page = await referentPage();
+
+    expect((await page.goto(`/materiali/${membersId}`))?.status()).toBe(404);
+    await page.getByRole("link", { name: "accedi all'area referente" }).click();
+    await page.waitForURL((url) => url.pathname === "/area-referente/accedi");
+    expect(new URL(page.url()).searchParams.get("redirectTo")).toBe(`/materiali/${membersId}`);
+    const { link } = await codeByEmail(page, data.email);
+    // The email's link is the same as ever: where it leads is kept with the code, not in the link.
+    expect(link).not.toContain("materiali");
+
+    await open(page, link);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Accedi", exact: true }).click()]);
+    expect(download.url()).toBe(`${baseUrl()}/materiali/${membersId}`);
+    expect(download.suggestedFilename()).toBe("Slides riservate.pdf");
+    expect(Buffer.compare(await downloadBytes(download), PDF)).toBe(0);
+  });
+
+  test("a page of the area asked for while signed out opens after signing in with the code", async () => {
+    const data = await approvedReferente();
+    const page = await referentPage();
+    await page.goto("/area-referente/tavoli");
+    await page.waitForURL((url) => url.pathname === "/area-referente/accedi");
+    expect(new URL(page.url()).searchParams.get("redirectTo")).toBe("/area-referente/tavoli");
+    const { code } = await codeByEmail(page, data.email);
+    await page.getByLabel("Codice di accesso", { exact: true }).fill(code);
+    await page.getByRole("button", { name: "Accedi", exact: true }).click();
+    await page.waitForURL((url) => url.pathname === "/area-referente/tavoli");
+    await eventually(() => h1(page)).toBe("I miei Tavoli");
+  });
+
+  test("a return address off the site (//evil.example) is ignored: the referente lands in the area", async () => {
+    const data = await approvedReferente();
+    const page = await referentPage();
+    await page.goto(`/area-referente/accedi?redirectTo=${encodeURIComponent("//evil.example/accedi")}`);
+    const { link } = await codeByEmail(page, data.email);
+    await open(page, link);
+    await page.getByRole("button", { name: "Accedi", exact: true }).click();
+    await page.waitForURL((url) => url.pathname === "/area-referente");
+    expect(new URL(page.url()).origin).toBe(baseUrl());
+    await eventually(() => h1(page)).toBe("Il mio ente");
   });
 });

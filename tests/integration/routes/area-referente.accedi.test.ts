@@ -272,6 +272,62 @@ describe("the link in the email", () => {
   });
 });
 
+describe("the return address (redirectTo)", () => {
+  const ask = async (email: string, redirectTo: string) => {
+    const request = await browserPost(`/area-referente/accedi?redirectTo=${encodeURIComponent(redirectTo)}`, { intent: "request", email });
+    const response = await settle(() => signInAction({ request, params: {}, context: { cspNonce: "", clientIp: freshIp() } }));
+    expect(response.status).toBe(200);
+    return latestLoginEmail(email)!;
+  };
+  const storedReturnTo = (referentId: number) =>
+    getDb().select().from(referentLoginCodes).where(eq(referentLoginCodes.referentId, referentId)).orderBy(referentLoginCodes.id).all().at(-1)!.returnTo;
+
+  it("brings the referente back to the page that sent them, by the code and by the link, kept with the code and not in the email", async () => {
+    const r = await createReferent("active");
+    const byCode = await ask(r.email, "/materiali/7");
+    expect(storedReturnTo(r.referentId)).toBe("/materiali/7");
+    expect(byCode.signInUrl).not.toContain("materiali");
+    const signedIn = await sendCode(r.email, byCode.code);
+    expect(signedIn.status).toBe(302);
+    expect(signedIn.headers.get("Location")).toBe("/materiali/7");
+    // A download is opened by the browser itself, not by Remix's client-side navigation.
+    expect(signedIn.headers.get("X-Remix-Reload-Document")).toBe("true");
+
+    const byLink = await ask(r.email, "/area-referente/progetti/nuovo?da=email");
+    // The link's own address says nothing of where it leads: what the person was sent for is what counts.
+    const request = await browserPost(`/area-referente/accedi/link/${byLink.token}?redirectTo=${encodeURIComponent("//evil.example/x")}`, {});
+    const linked = await settle(() => linkAction({ request, params: { token: byLink.token }, context: { cspNonce: "", clientIp: freshIp() } }));
+    expect(linked.status).toBe(302);
+    expect(linked.headers.get("Location")).toBe("/area-referente/progetti/nuovo?da=email");
+    expect(await canEnter(linked.headers.get("Set-Cookie")!.split(";")[0])).toBe(true);
+  });
+
+  it.each(["//evil.example/x", "https://evil.example/", "/\\evil.example", "/.//evil.example", "javascript:alert(1)", "evil.example"])(
+    "ignores %j: the referente lands in the area, and nothing off the site is stored",
+    async (target) => {
+      const r = await createReferent("active");
+      const mail = await ask(r.email, target);
+      expect(storedReturnTo(r.referentId)).toBeNull();
+      const response = await sendCode(r.email, mail.code);
+      expect(response.headers.get("Location")).toBe("/area-referente");
+
+      const { cookie } = await referentCookie(r.referentId);
+      const page = await settle(() =>
+        signInLoader(routeArgs(referentGet(`/area-referente/accedi?redirectTo=${encodeURIComponent(target)}`, cookie))),
+      );
+      expect(page.headers.get("Location")).toBe("/area-referente");
+    },
+  );
+
+  it("sends a referente already signed in straight to the page asked for", async () => {
+    const r = await createReferent("active");
+    const { cookie } = await referentCookie(r.referentId);
+    const response = await settle(() => signInLoader(routeArgs(referentGet("/area-referente/accedi?redirectTo=%2Farea-referente%2Ftavoli", cookie))));
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/area-referente/tavoli");
+  });
+});
+
 describe("rate limits", () => {
   it("allows 5 codes per address per hour, from any IP", async () => {
     const r = await createReferent("active");
@@ -391,6 +447,6 @@ describe("referent sessions", () => {
 
     const anonymous = await settle(() => areaLoader({ request: referentGet("/area-referente", null), params: {}, context: { cspNonce: "", clientIp: "1.1.1.1" } }));
     expect(anonymous.status).toBe(302);
-    expect(anonymous.headers.get("Location")).toBe("/area-referente/accedi");
+    expect(anonymous.headers.get("Location")).toBe("/area-referente/accedi?redirectTo=%2Farea-referente");
   });
 });

@@ -86,7 +86,7 @@ describe("a former referente", () => {
     const out = await settle(async () => signOutAction(routeArgs(await referentPost("/area-referente/esci", {}, cookie))));
     expect(out.headers.get("Location")).toBe("/area-referente/accedi?uscito=1");
     const gone = await settle(() => privacyPage.loader(routeArgs(referentGet("/area-referente/privacy", cookie))));
-    expect(gone.headers.get("Location")).toBe("/area-referente/accedi");
+    expect(gone.headers.get("Location")).toBe("/area-referente/accedi?redirectTo=%2Farea-referente%2Fprivacy");
   });
 
   it("downloads their own data, as a file and as a page", async () => {
@@ -169,7 +169,7 @@ describe("a former referente", () => {
     expect(eraseReferent(db(), { referentId: mine.referentId, coordinatorId: admin.id })).toMatchObject({ ok: true, endedTerms: 0 });
     expect(requestLoginCode(db(), { email: person.email, appUrl: APP_URL }).sent).toBe(false);
     const afterwards = await settle(() => privacyPage.loader(routeArgs(referentGet("/area-referente/privacy", cookie))));
-    expect(afterwards.headers.get("Location")).toBe("/area-referente/accedi");
+    expect(afterwards.headers.get("Location")).toBe("/area-referente/accedi?redirectTo=%2Farea-referente%2Fprivacy");
   });
 });
 

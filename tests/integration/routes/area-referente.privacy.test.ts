@@ -52,7 +52,7 @@ describe("/area-referente/privacy and the data download", () => {
       for (const cookie of [undefined, "sai_ref_session=forged"]) {
         const response = await settle(() => route.loader(routeArgs(get(path, cookie))));
         expect(response.status).toBe(302);
-        expect(response.headers.get("Location")).toBe("/area-referente/accedi");
+        expect(response.headers.get("Location")).toBe(`/area-referente/accedi?redirectTo=${encodeURIComponent(path)}`);
       }
     }
     const before = auditCount();

@@ -92,17 +92,18 @@ describe("isolation between enti (IDOR)", () => {
   it("sends visitors without a session to the sign-in page from every page and action", async () => {
     const a = await createReferent("active");
     const project = projectsOf(a.memberBodyId)[0];
-    for (const response of [
-      await get(overview, "/area-referente", null),
-      await get(contact, "/area-referente/dati", null),
-      await get(editProject, `/area-referente/progetti/${project.id}`, null, { id: String(project.id) }),
-      await post(contact, "/area-referente/dati", contactFields(), null),
-      await post(editProject, `/area-referente/progetti/${project.id}`, { intent: "close" }, null, { id: String(project.id) }),
-      await post(newProject, "/area-referente/progetti/nuovo", projectFields(), null),
-      await post(emailChange, "/area-referente/email", { email: uniqueEmail() }, null),
-    ]) {
+    for (const [path, response] of [
+      ["/area-referente", await get(overview, "/area-referente", null)],
+      ["/area-referente/dati", await get(contact, "/area-referente/dati", null)],
+      [`/area-referente/progetti/${project.id}`, await get(editProject, `/area-referente/progetti/${project.id}`, null, { id: String(project.id) })],
+      ["/area-referente/dati", await post(contact, "/area-referente/dati", contactFields(), null)],
+      [`/area-referente/progetti/${project.id}`, await post(editProject, `/area-referente/progetti/${project.id}`, { intent: "close" }, null, { id: String(project.id) })],
+      ["/area-referente/progetti/nuovo", await post(newProject, "/area-referente/progetti/nuovo", projectFields(), null)],
+      ["/area-referente/email", await post(emailChange, "/area-referente/email", { email: uniqueEmail() }, null)],
+    ] as const) {
       expect(response.status).toBe(302);
-      expect(response.headers.get("Location")).toBe("/area-referente/accedi");
+      // The sign-in brings the person back to the page they asked for.
+      expect(response.headers.get("Location")).toBe(`/area-referente/accedi?redirectTo=${encodeURIComponent(path)}`);
     }
     expect(projectsOf(a.memberBodyId)[0].closedAt).toBeNull();
   });
@@ -426,7 +427,7 @@ describe("a referente of several enti", () => {
     expect(after.outcome).toBe("Ora operi per questo ente: le pagine dell'area mostrano i suoi dati.");
     expect(after.otherEnti.map((e) => e.referentId)).toEqual([comune.referentId]);
     // The previous session is over; the switch is audited as a sign-in of the other referente.
-    expect(((await get(overview, "/area-referente", cookie)) as Response).headers.get("Location")).toBe("/area-referente/accedi");
+    expect(((await get(overview, "/area-referente", cookie)) as Response).headers.get("Location")).toBe("/area-referente/accedi?redirectTo=%2Farea-referente");
     const audit = getDb().select().from(auditLog).where(and(eq(auditLog.actorId, unione.referentId), eq(auditLog.action, "auth.login_succeeded"))).all();
     expect(audit.at(-1)!.details).toMatchObject({ method: "switch", area: "referente" });
   });

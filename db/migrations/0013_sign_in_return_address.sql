@@ -1,0 +1,1 @@
+ALTER TABLE `referent_login_codes` ADD `return_to` text;
