@@ -93,7 +93,7 @@ export default function RoundTablePage() {
         {reservedMaterials > 0 ? (
           <p>
             {reservedMaterials === 1 ? "Un altro materiale è riservato" : `Altri ${reservedMaterials} materiali sono riservati`} ai referenti
-            degli enti aderenti: <Link to="/area-referente/accedi">accedi all'area referente</Link> per {reservedMaterials === 1 ? "vederlo" : "vederli"}.
+            degli enti aderenti: <Link to={`/area-referente/accedi?redirectTo=${encodeURIComponent(`/tavoli-tecnici/${rt.id}`)}`}>accedi all'area referente</Link> per {reservedMaterials === 1 ? "vederlo" : "vederli"}.
           </p>
         ) : null}
       </section>
