@@ -294,7 +294,7 @@ export const roundTables = sqliteTable(
     reminderDays: integer("reminder_days").notNull().default(2),
     // When it was cancelled (cancelRoundTable); NULL for the others. A cancelled Tavolo's invitees
     // are counted as they stood then: a term ended afterwards does not withdraw an invitation
-    // (invitationWithdrawn, decision 017). Rows cancelled before the column: migration 0012.
+    // (invitationWithdrawn, decision 018). Rows cancelled before the column: migration 0012.
     cancelledAt: integer("cancelled_at", { mode: "timestamp_ms" }),
     createdById: integer("created_by_id").references(() => coordinators.id),
     createdAt: createdAt(),
