@@ -4,7 +4,7 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useForm, type DefaultValues, type FieldValues, type Resolver } from "react-hook-form";
 import { useHydrated } from "remix-utils/use-hydrated";
 import type { z } from "zod";
-import { fieldId } from "~/utils/form-data";
+import { fieldId, type FormErrors } from "~/utils/form-data";
 
 export type FieldError = { name: string; message: string };
 
@@ -136,4 +136,17 @@ export function useValidatedForm<T extends FieldValues>({ schema, defaultValues,
   };
 
   return { form, hydrated, summaryRef, summaryErrors, errorFor, showSummary, onSubmit };
+}
+
+/**
+ * The error summary's ref for a form only the server checks: focused each time an answer brings
+ * errors. The summary's autoFocus covers its first appearance (and a page sent without JavaScript);
+ * a second failed attempt with JavaScript re-renders the summary already there, which autoFocus skips.
+ */
+export function useServerErrorSummaryFocus(result: FormErrors | undefined) {
+  const summaryRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (result && (Object.keys(result.errors).length > 0 || result.formError)) summaryRef.current?.focus();
+  }, [result]);
+  return summaryRef;
 }

@@ -5,6 +5,7 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { useHydrated } from "remix-utils/use-hydrated";
 import { ErrorSummary } from "~/components/form-fields";
 import { SegmentFields } from "~/components/segment-fields";
+import { useServerErrorSummaryFocus } from "~/components/use-validated-form";
 import {
   getRoundTable,
   invitationRefusal,
@@ -204,11 +205,7 @@ export default function RoundTableInvitationsPage() {
   const { roundTable: rt, counts } = data;
   const serverErrors = actionData?.errors ?? {};
   const pageUrl = `/admin/tavoli/${rt.id}/inviti`;
-  // A form sent with JavaScript opens on its errors too (without, the summary's autofocus does it).
-  const summaryRef = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (actionData && (Object.keys(actionData.errors).length > 0 || actionData.formError)) summaryRef.current?.focus();
-  }, [actionData]);
+  const summaryRef = useServerErrorSummaryFocus(actionData);
   const errorList = Object.entries(serverErrors).map(([name, message]) => ({ name, message }));
   // "Invia inviti" sends what the preview shows (its hidden fields): once the choice above changes,
   // that preview no longer matches what the coordinator sees, so it must be asked for again.
