@@ -1,8 +1,9 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, type SerializeFrom } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
-import { SelectField, TextField } from "~/components/form-fields";
+import { ErrorSummary, FieldMessages, SelectField, TextField, describedBy } from "~/components/form-fields";
 import { Pagination } from "~/components/pagination";
+import { useServerErrorSummaryFocus } from "~/components/use-validated-form";
 import {
   findRequestSummaries,
   listMembershipRequests,
@@ -112,7 +113,8 @@ export async function action({ request }: ActionFunctionArgs) {
   await validateCsrf(request, formData);
   const parsed = bulkApproveSchema.safeParse({ ids: formData.getAll("ids") });
   if (!parsed.success) {
-    return json<FormErrors>({ errors: {}, formError: parsed.error.issues[0].message }, { status: 400 });
+    // Whatever is wrong (nothing ticked, too many, a tampered value), it is the selection's fault.
+    return json<FormErrors>({ errors: { ids: parsed.error.issues[0].message } }, { status: 400 });
   }
   const result = approveMemberships(getDb(), { ids: parsed.data.ids, coordinatorId: coordinator.id, appUrl: getEnv().appUrl });
   if (result.approved.length > 0) wakeOutboxWorker();
@@ -148,6 +150,10 @@ export default function MembershipList() {
   const currentQuery = membershipListSearchParams({ filters, sort, page }).toString();
   const pendingOnPage = rows.filter((r) => r.status === "pending").length;
   const allStatusesTotal = Object.values(countsByStatus).reduce((sum, n) => sum + n, 0);
+  const selectionError = actionData?.errors.ids;
+  const summaryRef = useServerErrorSummaryFocus(actionData);
+  // The summary leads to the first box to tick: the selection is a column of the table, not one field.
+  const firstPending = rows.find((r) => r.status === "pending");
 
   return (
     <>
@@ -253,10 +259,12 @@ export default function MembershipList() {
       ) : (
         <Form method="post" action={`/admin/adesioni${currentQuery ? `?${currentQuery}` : ""}`}>
           <AuthenticityTokenInput name="csrf" />
-          {actionData?.formError ? (
-            <div className="alert alert-danger" role="alert">
-              {actionData.formError}
-            </div>
+          {selectionError ? (
+            <ErrorSummary
+              ref={summaryRef}
+              errors={[{ name: firstPending ? `seleziona-${firstPending.id}` : "ids", message: selectionError }]}
+              subject="Il modulo di approvazione"
+            />
           ) : null}
           <div className="table-responsive">
             <table className="table table-hover align-middle caption-top">
@@ -284,7 +292,14 @@ export default function MembershipList() {
                     <td>
                       {r.status === "pending" ? (
                         <>
-                          <input type="checkbox" name="ids" value={r.id} id={`seleziona-${r.id}`} />
+                          <input
+                            type="checkbox"
+                            name="ids"
+                            value={r.id}
+                            id={`seleziona-${r.id}`}
+                            aria-invalid={selectionError ? true : undefined}
+                            aria-describedby={describedBy("ids", { error: selectionError })}
+                          />
                           <label htmlFor={`seleziona-${r.id}`} className="visually-hidden">
                             Seleziona {r.bodyName}
                           </label>
@@ -329,6 +344,11 @@ export default function MembershipList() {
               </tbody>
             </table>
           </div>
+          {selectionError ? (
+            <div className="form-field mb-3">
+              <FieldMessages name="ids" error={selectionError} />
+            </div>
+          ) : null}
           {pendingOnPage > 0 ? (
             <button type="submit" className="btn btn-primary mb-4" disabled={navigation.state === "submitting"}>
               Approva selezionate

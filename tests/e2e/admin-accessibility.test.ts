@@ -168,6 +168,29 @@ for (const js of [true, false]) {
       await expectAccessible(page, `/admin/adesioni after a bulk approval (${mode})`);
     }, SEEDING_TIMEOUT);
 
+    test("/admin/adesioni: «Approva selezionate» with nothing ticked opens an error summary leading to the first box", async () => {
+      const { pending } = await seeded();
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await signedIn(page);
+      await open(page, `/admin/adesioni?stato=pending&q=${encodeURIComponent(pending.email)}`);
+      const approve = page.getByRole("button", { name: "Approva selezionate", exact: true });
+      const summaryFocused = () => page.evaluate(() => document.activeElement?.hasAttribute("data-error-summary") ?? false);
+      await approve.click();
+      await page.getByRole("heading", { name: "Il modulo di approvazione contiene un errore" }).waitFor();
+      await eventually(summaryFocused).toBe(true);
+      expect(await page.title()).toMatch(/^Errore: /);
+      const box = requestRow(page, pending).getByLabel(`Seleziona ${bodyName(pending)}`, { exact: true });
+      expect(await box.getAttribute("aria-invalid")).toBe("true");
+      await expectAccessible(page, `/admin/adesioni with nothing selected (${mode})`);
+
+      await page.getByRole("link", { name: "Seleziona almeno una richiesta da approvare." }).click();
+      await eventually(() => box.evaluate((el) => el === document.activeElement)).toBe(true);
+      // Sent again, still empty: the focus goes back to the summary.
+      await approve.focus();
+      await approve.click();
+      await eventually(summaryFocused).toBe(true);
+    }, SEEDING_TIMEOUT);
+
     test("/admin/adesioni/:id with the reject form showing an error", async () => {
       const { pendingId } = await seeded();
       const page = await browser.newPage({ javaScriptEnabled: js });

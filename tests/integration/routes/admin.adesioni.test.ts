@@ -650,8 +650,23 @@ describe("POST /admin/adesioni: bulk approval", () => {
     const before = countRows();
     const response = await settle(async () => action(routeArgs(await approvePost("/admin/adesioni?index", [], coordinatorId))));
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ errors: {}, formError: "Seleziona almeno una richiesta da approvare." });
+    expect(await response.json()).toEqual({ errors: { ids: "Seleziona almeno una richiesta da approvare." } });
     expect(countRows()).toEqual(before);
+  });
+
+  it("sent without JavaScript and nothing ticked, the page opens on an error summary leading to the first box", async () => {
+    const { status, html } = await renderRoute(listRoute, await approvePost("/admin/adesioni?stato=pending", [], coordinatorId), "/admin/adesioni");
+    expect(status).toBe(400);
+    const summary = html.match(/<div class="alert alert-danger"[^>]*>[\s\S]*?<\/div>/)?.[0] ?? "";
+    expect(summary).toMatch(/role="alert"/);
+    expect(summary).toMatch(/autofocus=""/);
+    expect(summary).toContain("Il modulo di approvazione contiene un errore");
+    const firstBox = html.match(/<input type="checkbox" name="ids" id="([^"]+)"[^>]*>/)!;
+    expect(summary).toContain(`<a href="#${firstBox[1]}">Seleziona almeno una richiesta da approvare.</a>`);
+    // Every box says what is wrong with the selection.
+    expect(firstBox[0]).toContain('aria-invalid="true"');
+    expect(firstBox[0]).toContain('aria-describedby="ids-error"');
+    expect(html).toMatch(/<span id="ids-error" class="field-error"><span class="visually-hidden">Errore: <\/span>Seleziona almeno una richiesta da approvare.<\/span>/);
   });
 
   it("approves only pending requests, one email each, audited, and returns to the same view", async () => {
