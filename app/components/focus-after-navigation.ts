@@ -1,8 +1,11 @@
-import { useLocation } from "@remix-run/react";
+import { useLocation, useNavigation } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { ERROR_SUMMARY_ATTRIBUTE } from "~/utils/error-title";
 
-/** The messages that say how an action went (post/redirect/get): announced by taking the focus. */
+/**
+ * The messages that say how an action went, after a redirect (post/redirect/get) or on the page that
+ * answered the form: announced by taking the focus.
+ */
 const OUTCOME_SELECTOR = ".alert-success[role=status], [data-outcome]";
 
 function focusable(element: HTMLElement) {
@@ -15,14 +18,21 @@ function focusable(element: HTMLElement) {
  * the top, the focus goes where the user should continue (WCAG 2.4.3, 4.1.3): to the message saying
  * how an action went, or on a new page to its h1. A form showing its errors keeps the focus on its
  * summary (useValidatedForm); on the same page (a filter, a sort) the focus stays put unless the
- * element that had it is gone.
+ * element that had it is gone, or a form posted there was answered with an outcome: its button keeps
+ * the focus, and a status message inserted with its text is not reliably read out.
  */
 export function useFocusAfterNavigation() {
   const location = useLocation();
+  const navigation = useNavigation();
   const previous = useRef<{ pathname: string; search: string } | null>(null);
+  // Only a POST, PUT… goes through "submitting" (a GET form, such as a filter, only loads).
+  const posted = useRef(false);
+  if (navigation.state === "submitting") posted.current = true;
   useEffect(() => {
     const before = previous.current;
+    const answered = posted.current;
     previous.current = { pathname: location.pathname, search: location.search };
+    posted.current = false;
     if (!before) return; // the first page load: the browser's own focus, skip link and autofocus
     const main = document.getElementById("contenuto");
     if (!main || main.querySelector(`[${ERROR_SUMMARY_ATTRIBUTE}]`)) return;
@@ -30,7 +40,7 @@ export function useFocusAfterNavigation() {
     const focusLost = !active || active === document.body || !active.isConnected;
     const newPage = before.pathname !== location.pathname;
     // Same address but for the fragment (a skip link, a link to a field): the browser moved the focus.
-    if (!newPage && before.search === location.search && !focusLost) return;
+    if (!newPage && before.search === location.search && !focusLost && !answered) return;
     const outcome = main.querySelector<HTMLElement>(OUTCOME_SELECTOR);
     const target = outcome ?? (newPage || focusLost ? main.querySelector<HTMLElement>("h1") : null);
     if (target) focusable(target).focus();

@@ -57,7 +57,7 @@ export default function ForgotPasswordPage() {
           <h1>Password dimenticata</h1>
           {actionData?.sent ? (
             <>
-              <div className="alert alert-info" role="status">
+              <div className="alert alert-info" role="status" data-outcome>
                 {actionData.message}
               </div>
               <p>Se non la trovi, controlla anche la cartella della posta indesiderata.</p>

@@ -86,6 +86,9 @@ describe("Password dimenticata?", () => {
       await field(page, "Email").fill(email.toUpperCase());
       await page.getByRole("button", { name: "Invia il collegamento" }).click();
       await eventually(() => status(page)).toContain("Se l'indirizzo appartiene a un coordinatore attivo, riceverai a breve un'email");
+      // Answered on the same page: with JavaScript no page load starts the screen reader again, so the
+      // message takes the focus (without, the new page opens on it anyway).
+      if (js) await eventually(() => page.evaluate(() => document.activeElement?.getAttribute("role"))).toBe("status");
       await expectAccessible(page, "/login/password-dimenticata after the request");
 
       const mail = await waitForMail(email, { subjectIncludes: "Reimposta la password" });

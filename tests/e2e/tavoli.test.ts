@@ -113,6 +113,9 @@ describe("Tavoli tecnici: invitations", () => {
     expect(await checkA11y(invitee)).toEqual([]);
     await invitee.getByRole("button", { name: "Partecipo", exact: true }).click();
     await eventually(async () => normalise(await statusText(invitee))).toMatch(/^Grazie, abbiamo registrato che parteciperai\./);
+    // The answer is shown on the same page, where the pressed button kept the focus: the focus goes to it, so it is read out.
+    const focusedText = () => invitee.evaluate(() => (document.activeElement?.getAttribute("role") === "status" ? document.activeElement.textContent : null));
+    await eventually(async () => normalise(await focusedText())).toMatch(/^Grazie, abbiamo registrato che parteciperai\./);
     expect(normalise(await invitee.locator("main").textContent())).toContain("Hai risposto che parteciperai.");
     expect(await checkA11y(invitee)).toEqual([]);
 
