@@ -41,9 +41,10 @@ export default function AdminOverview() {
     <>
       <h1>Panoramica</h1>
 
+      {/* One card a row on a phone: two side by side broke "approvazione" and "confermare" mid-word. */}
       <ul className="row list-unstyled g-3 my-3" aria-label="Dati principali">
         {figures.map((f) => (
-          <li key={f.label} className="col-6 col-md-4 col-xl">
+          <li key={f.label} className="col-12 col-sm-6 col-md-4 col-xl">
             <div className="card shadow-sm h-100 border rounded">
               <div className="card-body">
                 <p className="h2 mb-1">{integer.format(f.value)}</p>
@@ -201,6 +202,8 @@ function OverdueProjects({ overdue }: { overdue: Dashboard["overdueProjects"] })
 
 // A horizontal bar per province, drawn on the server: no JavaScript, the numbers written beside each
 // bar, and the same figures in the table below for screen readers (the chart is one image for them).
+// The drawing scales with the page: narrower than the md breakpoint its text would shrink below 12 px
+// (6 px on a phone), so there only the table is shown.
 const ROW = 34;
 const LABEL_W = 190;
 const BAR_X = 200;
@@ -218,6 +221,7 @@ function CoverageChart({ coverage }: { coverage: ProvinceCoverage[] }) {
       aria-labelledby="coverage-chart-title coverage-chart-desc"
       viewBox={`0 0 ${WIDTH} ${height}`}
       width="100%"
+      className="d-none d-md-block"
       style={{ maxWidth: `${WIDTH}px`, fontFamily: "inherit" }}
     >
       <title id="coverage-chart-title">Grafico della copertura per provincia</title>

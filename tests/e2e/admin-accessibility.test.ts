@@ -354,6 +354,59 @@ for (const js of [true, false]) {
 }
 
 // ----------------------------------------------------------------------------------------------
+// The overview on a phone (320 CSS px, also 400% zoom) and just past the md breakpoint.
+
+/** The coverage section's text below 12 px as drawn: an SVG's font-size is in its own units, scaled with the picture. */
+const smallCoverageText = (page: Page) =>
+  page.locator("section[aria-labelledby=coverage-title]").evaluate((section) =>
+    [...section.querySelectorAll<Element>("*")]
+      .filter((el) => [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent?.trim()))
+      .filter((el) => !(el instanceof SVGElement) || el instanceof SVGTextContentElement)
+      .map((el) => {
+        const box = el.getBoundingClientRect();
+        if (box.width === 0 || box.height === 0) return null;
+        const scale = el instanceof SVGGraphicsElement ? (el.getScreenCTM()?.a ?? 1) : 1;
+        return { text: (el.textContent ?? "").trim().slice(0, 40), px: Math.round(parseFloat(getComputedStyle(el).fontSize) * scale * 10) / 10 };
+      })
+      .filter((t): t is { text: string; px: number } => t !== null && t.px < 12),
+  );
+
+/** The words of the figures' cards that the layout broke across two lines, and the cards whose text runs out. */
+const brokenCardText = (page: Page) =>
+  page.getByRole("list", { name: "Dati principali" }).evaluate((list) => {
+    const broken: string[] = [];
+    for (const card of list.querySelectorAll<HTMLElement>(".card-body")) {
+      if (card.scrollWidth > card.clientWidth + 1) broken.push(`overflowing: ${card.textContent}`);
+      const walker = document.createTreeWalker(card, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (const word of (node.textContent ?? "").matchAll(/\S+/g)) {
+          const range = document.createRange();
+          range.setStart(node, word.index);
+          range.setEnd(node, word.index + word[0].length);
+          if (new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1) broken.push(word[0]);
+        }
+      }
+    }
+    return broken;
+  });
+
+describe("/admin (Panoramica) on narrow screens", () => {
+  test.each([320, 768])("at %i px the coverage chart's text is at least 12 px and no card breaks a word", async (width) => {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width, height: 900 });
+    await signedIn(page);
+    await open(page, "/admin");
+    expect.soft(await smallCoverageText(page)).toEqual([]);
+    expect.soft(await brokenCardText(page)).toEqual([]);
+    // The figures stay on the page: in the table, whether or not the chart is drawn.
+    const palermo = page.getByRole("table", { name: /^Copertura per provincia/ }).getByRole("rowheader", { name: "Palermo (PA)" });
+    expect(await palermo.isVisible()).toBe(true);
+    // The chart is drawn wherever it is legible.
+    if (width >= 768) expect(await page.getByRole("img", { name: /^Grafico della copertura per provincia/ }).isVisible()).toBe(true);
+  });
+});
+
+// ----------------------------------------------------------------------------------------------
 // Comunicazioni: the list, the form showing errors, a draft (preview) with its attachment and its
 // edit form, a sent one (the deliveries). Their own referente has a DM/DS project, the only one in the
 // run, so the comunicazione sent here reaches nobody else's mailbox.
