@@ -35,7 +35,7 @@ export function MaterialsAvailableEmail(p: MaterialsAvailableProps) {
   return notices.length === 1 ? <OneMaterial {...p} material={notices[0]} /> : <SeveralMaterials {...p} materials={notices} />;
 }
 
-function Opening({ p }: { p: MaterialsAvailableProps }) {
+function Opening({ p, several }: { p: MaterialsAvailableProps; several: boolean }) {
   return (
     <>
       <Heading as="h1" style={{ fontSize: "22px" }}>
@@ -43,7 +43,8 @@ function Opening({ p }: { p: MaterialsAvailableProps }) {
       </Heading>
       <Text>Gentile {p.recipientName ?? "collega"},</Text>
       <Text>
-        sono disponibili nuovi materiali del Tavolo tecnico «{p.roundTable.title}» che si è svolto {roundTableWhen(p.roundTable)}:
+        {several ? "sono disponibili nuovi materiali" : "è disponibile un nuovo materiale"} del Tavolo tecnico «{p.roundTable.title}» che
+        si è svolto {roundTableWhen(p.roundTable)}:
       </Text>
     </>
   );
@@ -75,7 +76,7 @@ function AreaReferenteLink({ appUrl, several }: { appUrl: string; several: boole
 function SeveralMaterials(p: MaterialsAvailableProps) {
   return (
     <EmailLayout preview={`${p.materials.length} materiali del ${roundTableName(p.roundTable)}`}>
-      <Opening p={p} />
+      <Opening p={p} several />
       {p.materials.map((m, i) => (
         <Text key={i}>
           <strong>{titleOf(m)}</strong>
@@ -94,7 +95,7 @@ function OneMaterial(p: MaterialsAvailableProps & { material: MaterialNotice }) 
   const m = p.material;
   return (
     <EmailLayout preview={`${m.kindLabel} del ${roundTableName(rt)}`}>
-      <Opening p={p} />
+      <Opening p={p} several={false} />
       <Text style={{ fontWeight: 700 }}>{titleOf(m)}</Text>
       {m.url ? (
         <Button href={m.url} style={button}>

@@ -27,8 +27,8 @@ function materialNotFound(request: Request, { signedIn }: { signedIn: boolean })
       >
         {signedIn ? null : (
           <p>
-            Se sei un referente, <a href={signInPathFor(REFERENT_SIGN_IN_PATH, request)}>accedi all'area referente</a>: dopo
-            l'accesso il materiale si aprirà da solo.
+            Se il materiale è riservato agli enti aderenti e sei un referente,{" "}
+            <a href={signInPathFor(REFERENT_SIGN_IN_PATH, request)}>accedi all'area referente</a>: dopo l'accesso potrai scaricarlo.
           </p>
         )}
         <p>

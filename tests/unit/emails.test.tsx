@@ -103,6 +103,7 @@ describe("email templates", () => {
   it("«Materiali disponibili» queued before it listed several materials (one `material`) still renders", async () => {
     const { materials, ...rest } = MaterialsAvailableEmail.PreviewProps;
     const { text } = await renderEmail("materials-available", { ...rest, material: materials[0] });
+    expect(text).toContain("è disponibile un nuovo materiale del Tavolo tecnico");
     expect(text).toContain("Video: Video dell'incontro");
     expect(text).toContain("Apri il materiale https://www.youtube.com/watch?v=esempio");
   });

@@ -147,6 +147,7 @@ describe("announceEndedRoundTableMaterials", () => {
     expect(auditOf("round_table.materials_announced", rt.id)).toEqual([expect.objectContaining({ details: { materialIds: expect.any(Array), emails: 3 } })]);
 
     const { text } = await renderEmail("materials-available", referentEmail.props);
+    expect(text).toContain("sono disponibili nuovi materiali del Tavolo tecnico");
     expect(text).toContain("Slides: Slides A (a cura di A. Trebeschi)");
     expect(text).toContain("Slides: Slides B (solo enti) (a cura di A. Trebeschi)\nRiservato agli enti aderenti");
     expect(text).toContain("Video: Registrazione\nApri il materiale https://www.youtube.com/watch?v=");

@@ -278,8 +278,10 @@ describe("downloading materials", () => {
     const page = await anonymous.text();
     expect(page).toContain('<html lang="it">');
     expect(page).toContain("<h1>Materiale non trovato</h1>");
-    // The sign-in brings a referente back here.
+    // The sign-in brings a referente back here; it promises the file only if it is a reserved one.
     expect(page).toContain(`<a href="/area-referente/accedi?redirectTo=%2Fmateriali%2F${m.id}">`);
+    expect(page).toContain("Se il materiale è riservato agli enti aderenti e sei un referente, <a");
+    expect(page).toContain("accedi all&#x27;area referente</a>: dopo l&#x27;accesso potrai scaricarlo.");
     const missing = await download(999_999, null);
     expect(missing.status).toBe(404);
     expect((await missing.text()).replace("%2Fmateriali%2F999999", "")).toBe(page.replace(`%2Fmateriali%2F${m.id}`, ""));
