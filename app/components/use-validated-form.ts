@@ -55,6 +55,13 @@ function inFieldOrder(errors: FieldError[], values: object) {
   return [...errors].sort((a, b) => rank(a) - rank(b));
 }
 
+/** The names of a form's fields, in order: what changes when fields are added, removed or shown. */
+const fieldNamesOf = (form: HTMLFormElement) =>
+  Array.from(form.elements)
+    .map((element) => (element as HTMLInputElement).name)
+    .filter(Boolean)
+    .join("\n");
+
 const NO_SERVER_ERRORS: Record<string, string> = {};
 
 type Options<T extends FieldValues> = {
@@ -86,12 +93,15 @@ export function useValidatedForm<T extends FieldValues>({ schema, defaultValues,
 
   // The server's errors reach the summary a render after they are set: the focus follows then.
   const summaryAwaitsFocus = useRef(false);
+  // The form's fields when the summary's list was taken (null: not yet looked at).
+  const fieldsWhenListed = useRef<string | null>(null);
   // null: the summary shows the server's answer; a list: the browser's check at the last sending.
   const [checkedErrors, setCheckedErrors] = useState<FieldError[] | null>(null);
   useEffect(() => {
     for (const [name, message] of Object.entries(serverErrors)) form.setError(name as never, { type: "server", message });
     if (Object.keys(serverErrors).length > 0 || formError) {
       summaryAwaitsFocus.current = true;
+      fieldsWhenListed.current = null;
       setCheckedErrors(null);
     }
   }, [serverErrors, formError, form]);
@@ -120,15 +130,34 @@ export function useValidatedForm<T extends FieldValues>({ schema, defaultValues,
   const summaryErrors = checkedErrors ?? (hydrated ? inPageOrder(serverErrorList) : inFieldOrder(serverErrorList, defaultValues));
   const showSummary = !hydrated || checkedErrors !== null || serverErrorList.length > 0 || !!formError;
 
+  // Adding or removing a project, or a choice that shows other fields, leaves the summary's list
+  // naming fields gone or renumbered: it is taken again from the messages by the fields, as the
+  // person's own action changed the form.
+  useEffect(() => {
+    const formElement = summaryRef.current?.closest("form");
+    if (!hydrated || (checkedErrors === null && serverErrorList.length === 0)) {
+      fieldsWhenListed.current = null;
+      return;
+    }
+    const fields = formElement ? fieldNamesOf(formElement) : "";
+    if (fieldsWhenListed.current === null) fieldsWhenListed.current = fields;
+    else if (fields !== fieldsWhenListed.current) {
+      fieldsWhenListed.current = fields;
+      setCheckedErrors(fieldErrors);
+    }
+  });
+
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     const formElement = event.currentTarget;
     const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
     void form.handleSubmit(
       () => {
+        fieldsWhenListed.current = null;
         setCheckedErrors([]);
         submit(submitter ?? formElement, { method: "post", action: formElement.getAttribute("action") ?? undefined });
       },
       (errors) => {
+        fieldsWhenListed.current = null;
         setCheckedErrors(inPageOrder(flattenErrors(errors)));
         setTimeout(() => summaryRef.current?.focus(), 0);
       },

@@ -175,6 +175,28 @@ describe("scheda referente with JavaScript", () => {
     await expectConfirmationEmail(data);
   });
 
+  test("removing a project after sending takes the summary again: no line about the removed project nor a field gone", async () => {
+    const page = await browser.newPage();
+    await page.goto("/adesione");
+    await waitForHydration(page);
+    await addProject(page);
+    await projectGroup(page, 1).getByLabel("Posti finanziati", { exact: true }).fill("0");
+    await page.getByRole("button", { name: "Invia la scheda" }).click();
+    const summary = errorSummary(page);
+    await summary.waitFor();
+    const hrefs = () => summary.getByRole("link").evaluateAll((links) => links.map((a) => a.getAttribute("href")!));
+    expect(await hrefs()).toContain("#projects-1-fundedPlaces");
+
+    await projectGroup(page, 0).getByRole("button", { name: /^Rimuovi progetto/ }).click();
+    await eventually(async () => (await hrefs()).some((href) => href.startsWith("#projects-1-"))).toBe(false);
+    // Every line leads to a field on the page that says it is wrong.
+    for (const href of await hrefs()) {
+      expect(await page.locator(href).getAttribute("aria-invalid"), `aria-invalid on ${href}`).toBe("true");
+    }
+    // The remaining project (the second one, now the first) is told its own error.
+    expect(await summary.getByRole("link").allTextContents()).toContain("Progetto 1: i posti finanziati devono essere almeno 1");
+  });
+
   test("adding a project marks no field as wrong before the person has filled it in", async () => {
     const page = await browser.newPage();
     await page.goto("/adesione");
