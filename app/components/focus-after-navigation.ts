@@ -35,8 +35,10 @@ export function useFocusAfterNavigation() {
     posted.current = false;
     if (!before) return; // the first page load: the browser's own focus, skip link and autofocus
     const main = document.getElementById("contenuto");
-    if (!main || main.querySelector(`[${ERROR_SUMMARY_ATTRIBUTE}]`)) return;
     const active = document.activeElement;
+    // A form answered with errors has put the focus on its summary: it stays there. Another form's
+    // summary left on the page from an earlier attempt does not keep this form's outcome unread.
+    if (!main || active?.closest(`[${ERROR_SUMMARY_ATTRIBUTE}]`)) return;
     const focusLost = !active || active === document.body || !active.isConnected;
     const newPage = before.pathname !== location.pathname;
     // Same address but for the fragment (a skip link, a link to a field): the browser moved the focus.

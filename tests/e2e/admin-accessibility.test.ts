@@ -511,6 +511,29 @@ const roundTableSeeded = () =>
     });
   }));
 
+describe("a summary left by an earlier attempt, with JavaScript", () => {
+  test("another form's outcome on the same page still takes the focus", async () => {
+    const page = await browser.newPage();
+    await signedIn(page);
+    await open(page, "/admin/tavoli/nuovo");
+    await field(page, "Titolo").fill(`Tavolo pubblicato con un errore nel modulo ${Date.now().toString(36)}`);
+    await field(page, "Inizio (data e ora)").fill("2033-03-16T15:00");
+    await field(page, "Fine (data e ora)").fill("2033-03-16T17:00");
+    await field(page, "Modalità").selectOption({ label: "Online" });
+    await field(page, "Link per partecipare online").fill("https://meet.example.org/tavolo-focus");
+    await page.getByRole("button", { name: "Salva in bozza" }).click();
+    await page.waitForURL(/\/admin\/tavoli\/\d+\?esito=creato$/);
+
+    // The edit form refused, its summary stays; then the coordinator publishes with the other form.
+    await field(page, "Titolo").fill("");
+    await page.getByRole("button", { name: "Salva le modifiche", exact: true }).click();
+    await page.getByRole("heading", { name: "Il modulo contiene un errore" }).waitFor();
+    await page.getByRole("button", { name: "Pubblica", exact: true }).click();
+    await page.waitForURL(/\?esito=pubblicato$/);
+    await eventually(() => page.evaluate(() => document.activeElement?.getAttribute("role") === "status" && document.activeElement.textContent)).toMatch(/pubblicato/);
+  });
+});
+
 /** The form of /admin/tavoli/:id/materiali under the section titled "Carica un file" or "Aggiungi un link". */
 const materialsForm = (page: Page, section: "carica" | "collega") => page.locator(`form[aria-labelledby=${section}]`);
 
