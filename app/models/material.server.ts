@@ -259,6 +259,21 @@ export function getMaterialForDownload(db: Db, { id }: { id: number }) {
   return row ? { ...row.material, roundTableStatus: row.roundTableStatus } : null;
 }
 
+/**
+ * The round table of a material that this referente may download, or null when there is no such
+ * material or they may not download it (a reserved one for a referente not in charge, one of a
+ * draft): where the person lands after signing in to download it. `referent`: as for
+ * canDownloadMaterial, null for a former referente.
+ */
+export function downloadableMaterialRoundTableId(
+  db: Db,
+  { id, referent }: { id: number; referent: { id: number; active: boolean } | null },
+): number | null {
+  const material = getMaterialForDownload(db, { id });
+  if (!material || !canDownloadMaterial({ material, coordinator: null, referent })) return null;
+  return material.roundTableId;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Changes.
 

@@ -14,7 +14,8 @@ import { standalonePage } from "~/utils/standalone-page.server";
 
 /**
  * The same page for every reason, so it says nothing of whether a reserved material exists. Someone
- * signed in nowhere is offered the referent sign-in, which brings them back to this address.
+ * signed in nowhere is offered the referent sign-in, which brings them to this material's Tavolo
+ * tecnico with a link to download it (redirectAfterSignIn).
  */
 function materialNotFound(request: Request, { signedIn }: { signedIn: boolean }) {
   return standalonePage({

@@ -1,12 +1,12 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Breadcrumb } from "~/components/breadcrumb";
-import { MaterialList, SpeakerList } from "~/components/round-table-public";
+import { MaterialList, SpeakerList, type PublicMaterial } from "~/components/round-table-public";
 import { publicRoundTable } from "~/models/round-table-public.server";
 import { getPublicRoundTable, parseRoundTableId } from "~/models/round-table.server";
 import { getCoordinator } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
-import { getReferent } from "~/utils/referent-auth.server";
+import { getReferent, materialOfferedAfterSignIn } from "~/utils/referent-auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data
@@ -22,10 +22,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const members = !!coordinator || referent?.status === "active";
   const rt = id ? getPublicRoundTable(getDb(), { id, members }) : null;
   if (!rt) throw new Response("Tavolo tecnico non trovato", { status: 404, statusText: "Not Found" });
+  const page = publicRoundTable(rt);
+  // After signing in to download one of its materials: offered only among those this visitor sees,
+  // so the address names no reserved material to anyone else.
+  const offeredId = materialOfferedAfterSignIn(request);
   return json(
     {
-      rt: { ...publicRoundTable(rt), description: rt.description, ended: rt.endsAt.getTime() <= Date.now() },
+      rt: { ...page, description: rt.description, ended: rt.endsAt.getTime() <= Date.now() },
       reservedMaterials: rt.reservedMaterials,
+      signedInFor: page.materials.find((m) => m.id === offeredId) ?? null,
     },
     // What a signed-in referente sees must not be kept by a shared cache.
     { headers: { "Cache-Control": "private, no-store", Vary: "Cookie" } },
@@ -33,12 +38,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function RoundTablePage() {
-  const { rt, reservedMaterials } = useLoaderData<typeof loader>();
+  const { rt, reservedMaterials, signedInFor } = useLoaderData<typeof loader>();
   return (
     <div className="container my-5">
       <Breadcrumb parents={[{ to: "/tavoli-tecnici", label: "Tavoli tecnici" }]} current={rt.heading} />
       <p className="text-uppercase fw-semibold mb-1">{rt.heading}</p>
       <h1>{rt.title}</h1>
+      {signedInFor ? <SignedInForMaterial material={signedInFor} /> : null}
       {rt.cancelled ? (
         <div className="alert alert-danger" role="status">
           <strong>Annullato.</strong> Questo incontro è stato annullato.
@@ -100,6 +106,25 @@ export default function RoundTablePage() {
       <p>
         <Link to="/tavoli-tecnici">Torna al calendario dei Tavoli tecnici</Link>
       </p>
+    </div>
+  );
+}
+
+/**
+ * The outcome of signing in to download a material (the sign-in brings the person here rather than
+ * to the download, which would leave them on the sign-in form): the download is one click away.
+ * It opens by a full page load, where useFocusAfterNavigation leaves the focus alone: autoFocus
+ * gives it the focus then (and after a client-side navigation the hook does the same).
+ */
+function SignedInForMaterial({ material }: { material: PublicMaterial }) {
+  const verb = material.external ? "aprire" : "scaricare";
+  return (
+    <div className="alert alert-success" role="status" tabIndex={-1} autoFocus>
+      Accesso effettuato. Ora puoi {verb} «{material.title}»:{" "}
+      <a href={material.href} {...(material.external ? { rel: "noopener noreferrer" } : {})}>
+        {material.external ? "apri" : "scarica"} «{material.title}»
+      </a>
+      {material.fileInfo ? ` (${material.fileInfo})` : material.external ? " (link esterno)" : ""}.
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { redirect, redirectDocument } from "@remix-run/node";
 import { recordAudit } from "~/models/audit.server";
+import { downloadableMaterialRoundTableId } from "~/models/material.server";
 import {
   createReferentSession,
   findSessionReferent,
@@ -52,14 +53,42 @@ const referentHomePath = (access: SignedInReferent) => (access.status === "forme
 /** The page that sent the person to sign in (`?redirectTo=` of the sign-in page), if it is one of the portal's. */
 export const signInReturnAddress = (request: Request) => safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"), null);
 
+/** The id of the material whose download (/materiali/:id) a path of the portal is, or null. */
+function downloadedMaterialId(path: string) {
+  const match = /^\/materiali\/(\d{1,9})\/?$/.exec(new URL(path, "http://portale.invalid").pathname);
+  return match ? Number(match[1]) : null;
+}
+
 /**
- * After signing in: back to the page that asked for it, else the referente's home. That page may be
- * a download (a material), which only the browser itself can open, not Remix's client-side
- * navigation: hence a document redirect.
+ * The page of a Tavolo tecnico that, after signing in, offers the download of one of its materials
+ * (`?esito=accesso&materiale=<id>`, read by materialOfferedAfterSignIn).
+ */
+const materialAfterSignInPath = (roundTableId: number, materialId: number) =>
+  `/tavoli-tecnici/${roundTableId}?esito=accesso&materiale=${materialId}`;
+
+/** On a Tavolo tecnico's page: the id of the material whose download is offered after signing in, or null. */
+export function materialOfferedAfterSignIn(request: Request) {
+  const params = new URL(request.url).searchParams;
+  const id = params.get("materiale");
+  return params.get("esito") === "accesso" && id && /^\d{1,9}$/.test(id) ? Number(id) : null;
+}
+
+/**
+ * After signing in: back to the page that asked for it, else the referente's home. Pages are opened
+ * by a document redirect. A material's download is not a page: the browser would save the file and
+ * stay on the sign-in form, saying nothing of the sign-in. The person goes instead to the material's
+ * Tavolo tecnico, whose page says they are signed in and links the download; when the material does
+ * not exist or is not theirs to download, to their home, which says nothing of it.
  */
 export function redirectAfterSignIn(access: SignedInReferent, returnTo: string | null, init: ResponseInit = {}) {
   const target = safeRedirectPath(returnTo, null);
-  return target ? redirectDocument(target, init) : redirect(referentHomePath(access), init);
+  if (!target) return redirect(referentHomePath(access), init);
+  const materialId = downloadedMaterialId(target);
+  if (materialId === null) return redirectDocument(target, init);
+  // A former referente is signed in for their own data only (as at /materiali/:id).
+  const referent = access.status === "former" ? null : { id: access.referentId, active: access.status === "active" };
+  const roundTableId = downloadableMaterialRoundTableId(getDb(), { id: materialId, referent });
+  return redirect(roundTableId === null ? referentHomePath(access) : materialAfterSignInPath(roundTableId, materialId), init);
 }
 
 /** The signed-in referente; a former referente is sent to the privacy page, anyone else to the sign-in page (and back). */

@@ -1,7 +1,8 @@
 // The materials of a Tavolo tecnico from a visitor's point of view: a material that cannot be
 // downloaded answers with the portal's own 404 page, drawn like every other page, while an existing
-// one still downloads; a referente who signs in from there (or from any page of the area) comes
-// back to what they asked for, and never to another site.
+// one still downloads; a referente who signs in from there lands on the material's Tavolo tecnico,
+// told they are signed in and one click from the file; from any page of the area they come back to
+// it, and never to another site.
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import {
@@ -12,6 +13,7 @@ import {
   downloadBytes,
   findRequestId,
   h1,
+  jsEnabled,
   loginEmail,
   open,
   registerAndConfirm,
@@ -42,7 +44,7 @@ async function uploadPdf(page: Page, roundTableId: number, { title, visibility }
   return Number(new URL(href!, page.url()).searchParams.get("elimina"));
 }
 
-type Materials = { publicId: number; membersId: number };
+type Materials = { roundTableId: number; publicId: number; membersId: number };
 let prepared: Promise<Materials> | undefined;
 /** A published Tavolo with a public and a members-only PDF, prepared once by the coordinator. */
 const materials = () =>
@@ -54,6 +56,7 @@ const materials = () =>
       endsAt: "2033-04-12T17:00",
     });
     return {
+      roundTableId: id,
       publicId: await uploadPdf(page, id, { title: "Programma pubblico", visibility: "Pubblico" }),
       membersId: await uploadPdf(page, id, { title: "Slides riservate", visibility: "Solo enti aderenti" }),
     };
@@ -76,19 +79,21 @@ const approvedReferente = () =>
  * machine, and the portal allows 20 an hour per address (the server trusts X-Forwarded-For from
  * loopback, as from its proxy).
  */
-async function referentPage() {
-  const page = await browser.newPage();
+async function referentPage({ javaScriptEnabled = true } = {}) {
+  const page = await browser.newPage({ javaScriptEnabled });
   await page.setExtraHTTPHeaders({ "X-Forwarded-For": "203.0.113.41" });
   return page;
 }
 
 /** Asks for a code on the sign-in page (already open, with its return address) and gives what the email brings. */
 async function codeByEmail(page: Page, email: string) {
-  await eventually(() => isHydrated(page)).toBe(true);
+  if (jsEnabled(page)) await eventually(() => isHydrated(page)).toBe(true);
   const before = await countLoginEmails(email);
   await askForCode(page, email);
   return loginEmail(email, before);
 }
+
+const normalise = (text: string | null) => (text ?? "").replace(/\s+/g, " ").trim();
 
 /** The colours and font that Bootstrap Italia gives the header and the body: only there once its style sheet has loaded. */
 const frameStyle = (page: Page) =>
@@ -99,6 +104,28 @@ const frameStyle = (page: Page) =>
       font: getComputedStyle(document.body).fontFamily,
     };
   });
+
+/**
+ * After signing in for a members-only material: not the download itself, which left the browser on
+ * the sign-in form with nothing saying so, but the Tavolo's page, signed in, where the outcome takes
+ * the focus and its link downloads the file.
+ */
+async function expectSignedInForMaterial(page: Page, { roundTableId, membersId }: { roundTableId: number; membersId: number }) {
+  await page.waitForURL((url) => url.pathname === `/tavoli-tecnici/${roundTableId}`);
+  const message = page.getByRole("status").filter({ hasText: "Accesso effettuato" });
+  await eventually(async () => normalise(await message.textContent())).toMatch(
+    /^Accesso effettuato\. Ora puoi scaricare «Slides riservate»: scarica «Slides riservate» \(PDF, [^)]+\)\.$/,
+  );
+  await eventually(() => page.evaluate(() => document.activeElement?.textContent?.startsWith("Accesso effettuato") ?? false)).toBe(true);
+  // The Tavolo's list shows the reserved material too, now that the referente is signed in.
+  await page.getByRole("main").getByRole("listitem").filter({ hasText: "Riservato agli enti aderenti" }).getByRole("link", { name: "Slides riservate", exact: true }).waitFor();
+  expect(await checkA11y(page)).toEqual([]);
+
+  const [download] = await Promise.all([page.waitForEvent("download"), message.getByRole("link").click()]);
+  expect(download.url()).toBe(`${baseUrl()}/materiali/${membersId}`);
+  expect(download.suggestedFilename()).toBe("Slides riservate.pdf");
+  expect(Buffer.compare(await downloadBytes(download), PDF)).toBe(0);
+}
 
 describe("materials of the Tavoli tecnici", () => {
   test("an unknown or reserved material answers 404 with the portal's own page, styled like any unknown address", async () => {
@@ -143,8 +170,8 @@ describe("materials of the Tavoli tecnici", () => {
     expect(download.suggestedFilename()).toBe("Programma pubblico.pdf");
   });
 
-  test("a referente not signed in opens a members-only material: signed in through the email's link, the download starts", async () => {
-    const { membersId } = await materials();
+  test("a referente not signed in opens a members-only material: signed in through the email's link, they land on its Tavolo, told so, one click from the file", async () => {
+    const { roundTableId, membersId } = await materials();
     const data = await approvedReferente();
     const page = await referentPage();
 
@@ -157,10 +184,21 @@ describe("materials of the Tavoli tecnici", () => {
     expect(link).not.toContain("materiali");
 
     await open(page, link);
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Accedi", exact: true }).click()]);
-    expect(download.url()).toBe(`${baseUrl()}/materiali/${membersId}`);
-    expect(download.suggestedFilename()).toBe("Slides riservate.pdf");
-    expect(Buffer.compare(await downloadBytes(download), PDF)).toBe(0);
+    await page.getByRole("button", { name: "Accedi", exact: true }).click();
+    await expectSignedInForMaterial(page, { roundTableId, membersId });
+  });
+
+  test("without JavaScript, signing in with the code for a members-only material also lands on its Tavolo, on the message", async () => {
+    const { roundTableId, membersId } = await materials();
+    const data = await approvedReferente();
+    const page = await referentPage({ javaScriptEnabled: false });
+    expect((await page.goto(`/materiali/${membersId}`))?.status()).toBe(404);
+    await page.getByRole("link", { name: "accedi all'area referente" }).click();
+    await page.waitForURL((url) => url.pathname === "/area-referente/accedi");
+    const { code } = await codeByEmail(page, data.email);
+    await page.getByLabel("Codice di accesso", { exact: true }).fill(code);
+    await page.getByRole("button", { name: "Accedi", exact: true }).click();
+    await expectSignedInForMaterial(page, { roundTableId, membersId });
   });
 
   test("a page of the area asked for while signed out opens after signing in with the code", async () => {

@@ -1,6 +1,6 @@
 import { and, eq, isNull } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
-import { auditLog, referentLoginCodes, sessions } from "#db/schema";
+import { beforeAll, describe, expect, it } from "vitest";
+import { auditLog, materials, referentLoginCodes, sessions } from "#db/schema";
 import { rejectMembership, revokeMembership } from "~/models/membership-review.server";
 import {
   LOGIN_CODE_MAX_FAILURES,
@@ -14,12 +14,15 @@ import { loader as areaLoader } from "~/routes/area-referente._index";
 import { action as signInAction, loader as signInLoader } from "~/routes/area-referente.accedi._index";
 import { action as linkAction, loader as linkLoader } from "~/routes/area-referente.accedi.link.$token";
 import { action as signOutAction } from "~/routes/area-referente.esci";
+import * as tavoloRoute from "~/routes/tavoli-tecnici.$id";
 import { getDb } from "~/utils/db.server";
 import { createTestCoordinator, settle } from "../../support/admin";
 import { outboxFor } from "../../support/db-queries";
 import { uniqueEmail } from "../../support/factories";
 import { askCode, createReferent, freshIp, latestLoginEmail, referentCookie, referentGet, referentPost, sendCode, signInWithCode } from "../../support/referent";
+import { renderRoute } from "../../support/render-route";
 import { APP_URL, browserPost, routeArgs } from "../../support/requests";
+import { createTestRoundTable } from "../../support/round-tables";
 
 async function signInWithLink(token: string, ip = freshIp()) {
   const request = await browserPost(`/area-referente/accedi/link/${token}`, {});
@@ -284,13 +287,12 @@ describe("the return address (redirectTo)", () => {
 
   it("brings the referente back to the page that sent them, by the code and by the link, kept with the code and not in the email", async () => {
     const r = await createReferent("active");
-    const byCode = await ask(r.email, "/materiali/7");
-    expect(storedReturnTo(r.referentId)).toBe("/materiali/7");
-    expect(byCode.signInUrl).not.toContain("materiali");
+    const byCode = await ask(r.email, "/area-referente/tavoli?anno=2030");
+    expect(storedReturnTo(r.referentId)).toBe("/area-referente/tavoli?anno=2030");
+    expect(byCode.signInUrl).not.toContain("tavoli");
     const signedIn = await sendCode(r.email, byCode.code);
     expect(signedIn.status).toBe(302);
-    expect(signedIn.headers.get("Location")).toBe("/materiali/7");
-    // A download is opened by the browser itself, not by Remix's client-side navigation.
+    expect(signedIn.headers.get("Location")).toBe("/area-referente/tavoli?anno=2030");
     expect(signedIn.headers.get("X-Remix-Reload-Document")).toBe("true");
 
     const byLink = await ask(r.email, "/area-referente/progetti/nuovo?da=email");
@@ -325,6 +327,97 @@ describe("the return address (redirectTo)", () => {
     const response = await settle(() => signInLoader(routeArgs(referentGet("/area-referente/accedi?redirectTo=%2Farea-referente%2Ftavoli", cookie))));
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe("/area-referente/tavoli");
+  });
+});
+
+describe("signing in to download a material (redirectTo=/materiali/:id)", () => {
+  let coordinatorId: number;
+  beforeAll(() => {
+    coordinatorId = createTestCoordinator().id;
+  });
+  const ask = async (email: string, redirectTo: string) => {
+    const request = await browserPost(`/area-referente/accedi?redirectTo=${encodeURIComponent(redirectTo)}`, { intent: "request", email });
+    const response = await settle(() => signInAction({ request, params: {}, context: { cspNonce: "", clientIp: freshIp() } }));
+    expect(response.status).toBe(200);
+    return latestLoginEmail(email)!;
+  };
+  const addMaterial = (roundTableId: number, title: string, visibility: "public" | "members") =>
+    getDb()
+      .insert(materials)
+      .values({ roundTableId, kind: "slides", title, storedFileName: "b".repeat(32), downloadName: "slide.pdf", mimeType: "application/pdf", sizeBytes: 1200, visibility })
+      .returning()
+      .get();
+  const tavoloPage = (path: string, cookie: string | null) => renderRoute(tavoloRoute, referentGet(path, cookie), "/tavoli-tecnici/:id");
+  const cookieOf = (response: Response) => response.headers.get("Set-Cookie")!.split(";")[0];
+  const withMessage = (roundTableId: number, materialId: number) => `/tavoli-tecnici/${roundTableId}?esito=accesso&materiale=${materialId}`;
+
+  it("lands on the material's Tavolo tecnico, signed in, with a message that links the download: by the code and by the link", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    const material = addMaterial(rt.id, "Slide riservate del Tavolo", "members");
+    const r = await createReferent("active");
+
+    const byCode = await sendCode(r.email, (await ask(r.email, `/materiali/${material.id}`)).code);
+    // Before: a document redirect to the download itself, which left the browser on the sign-in form.
+    expect(byCode.status).toBe(302);
+    expect(byCode.headers.get("Location")).toBe(withMessage(rt.id, material.id));
+
+    const mail = await ask(r.email, `/materiali/${material.id}`);
+    const byLink = await signInWithLink(mail.token);
+    expect(byLink.status).toBe(302);
+    expect(byLink.headers.get("Location")).toBe(withMessage(rt.id, material.id));
+
+    const page = await tavoloPage(withMessage(rt.id, material.id), cookieOf(byLink));
+    expect(page.status).toBe(200);
+    // The outcome takes the focus even on a full page load (autofocus), and its link downloads the material.
+    expect(page.html).toMatch(
+      new RegExp(
+        `<div class="alert alert-success" role="status" tabindex="-1" autofocus="">Accesso effettuato\\. Ora puoi scaricare «Slide riservate del Tavolo»: <a href="/materiali/${material.id}">scarica «Slide riservate del Tavolo»</a> \\(PDF, [^)]+\\)\\.</div>`,
+      ),
+    );
+    // Without the outcome in the address, the page is the usual one.
+    expect((await tavoloPage(`/tavoli-tecnici/${rt.id}`, cookieOf(byLink))).html).not.toContain("Accesso effettuato");
+  });
+
+  it("does the same for a referente already signed in who follows the sign-in link, and for a public material", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    const reserved = addMaterial(rt.id, "Riservato", "members");
+    const open = addMaterial(rt.id, "Pubblico", "public");
+    const r = await createReferent("active");
+    const { cookie } = await referentCookie(r.referentId);
+    const signedIn = await settle(() => signInLoader(routeArgs(referentGet(`/area-referente/accedi?redirectTo=%2Fmateriali%2F${reserved.id}`, cookie))));
+    expect(signedIn.headers.get("Location")).toBe(withMessage(rt.id, reserved.id));
+    const byCode = await sendCode(r.email, (await ask(r.email, `/materiali/${open.id}`)).code);
+    expect(byCode.headers.get("Location")).toBe(withMessage(rt.id, open.id));
+  });
+
+  it("lands in the area, with no message, when the material does not exist or is not the referente's to download", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    const reserved = addMaterial(rt.id, "Slide solo per gli aderenti", "members");
+    const draft = createTestRoundTable(coordinatorId, {}, { publish: false });
+    const ofDraft = addMaterial(draft.id, "Slide della bozza", "public");
+
+    const active = await createReferent("active");
+    for (const id of [999_999_999, ofDraft.id]) {
+      const response = await sendCode(active.email, (await ask(active.email, `/materiali/${id}`)).code);
+      expect(response.headers.get("Location")).toBe("/area-referente");
+    }
+
+    // A referente whose request awaits approval may not download a reserved material.
+    const pending = await createReferent("pending");
+    const response = await sendCode(pending.email, (await ask(pending.email, `/materiali/${reserved.id}`)).code);
+    expect(response.headers.get("Location")).toBe("/area-referente");
+    // An address made up by hand does not reveal the title either, to them or to anyone signed out.
+    for (const cookie of [cookieOf(response), null]) {
+      const page = await tavoloPage(withMessage(rt.id, reserved.id), cookie);
+      expect(page.status).toBe(200);
+      expect(page.html).not.toContain("Accesso effettuato");
+      expect(page.html).not.toContain("Slide solo per gli aderenti");
+    }
+    // Nor does a material of another Tavolo named in the address.
+    const other = createTestRoundTable(coordinatorId);
+    const r = await createReferent("active");
+    const { cookie } = await referentCookie(r.referentId);
+    expect((await tavoloPage(withMessage(other.id, reserved.id), cookie)).html).not.toContain("Accesso effettuato");
   });
 });
 
