@@ -45,6 +45,15 @@ export function submitRegistration(db: Db, { registration: r, appUrl, now = new 
 
   return db.transaction((tx): SubmitResult => {
     const byFiscalCode = tx.select().from(memberBodies).where(eq(memberBodies.fiscalCode, r.fiscalCode)).get();
+    // A Comune is found by its comune, any other ente by its codice fiscale. An Unione (or any other
+    // kind) given the codice fiscale of a Comune is not that Comune's new scheda, as in the import.
+    // Between the other kinds the ente found keeps the kind recorded (a coordinator can correct it).
+    if (r.bodyKind !== "comune" && byFiscalCode?.kind === "comune") {
+      return {
+        ok: false as const,
+        fieldErrors: { fiscalCode: `Questo codice fiscale è registrato per il ${byFiscalCode.name}: controlla il tipo di ente o il codice fiscale` },
+      };
+    }
     const existing =
       r.bodyKind === "comune"
         ? tx

@@ -173,6 +173,18 @@ describe("POST /adesione", () => {
     expect(countRows()).toEqual(before);
   });
 
+  it("refuses for another kind of ente the codice fiscale of a Comune already recorded, rather than filing it under that Comune", async () => {
+    const comune = validRegistrationFields({ municipalityCode: freeComune("082") });
+    await submit(comune);
+    const [{ request }] = requestsForEmail(comune.email);
+    const comuneName = getDb().select().from(memberBodies).where(eq(memberBodies.id, request.memberBodyId)).get()!.name;
+    const unione = validRegistrationFields({ bodyKind: "unione_comuni", municipalityCode: "", bodyName: "Unione dei Comuni Iblei", provinceCode: "082", fiscalCode: comune.fiscalCode });
+    const before = countRows();
+    expect((await errorsOf(await submit(unione))).fiscalCode).toBe(`Questo codice fiscale è registrato per il ${comuneName}: controlla il tipo di ente o il codice fiscale`);
+    expect(countRows()).toEqual(before);
+    expect(requestsForEmail(unione.email)).toHaveLength(0);
+  });
+
   it("records a request for an ente with an active referente as a handover", async () => {
     const first = validRegistrationFields();
     await submit(first);
