@@ -135,23 +135,9 @@ app.use((error, _req, res, next) => {
   sendErrorPage(res, status);
 });
 
-const ERROR_PAGES = {
-  400: ["Richiesta non valida", "La richiesta non è stata accettata. Controlla l'indirizzo e riprova."],
-  403: ["Accesso non consentito", "La richiesta non è stata accettata: ricarica la pagina del portale e riprova."],
-  405: ["Operazione non consentita", "Questo indirizzo non accetta questo tipo di richiesta."],
-  500: ["Si è verificato un errore", "Non è stato possibile completare la richiesta. Riprova tra qualche minuto."],
-};
-
+// The portal's own error page (app/utils/standalone-page.server.tsx), private like every refusal.
 function sendErrorPage(res, status) {
-  const [title, message] = ERROR_PAGES[status] ?? (status < 500 ? ERROR_PAGES[400] : ERROR_PAGES[500]);
-  res
-    .status(status)
-    .type("html")
-    .send(
-      `<!DOCTYPE html><html lang="it"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
-        `<title>${title} - Coordinamento SAI</title></head><body><main><h1>${title}</h1><p>${message}</p>` +
-        `<p><a href="/">Torna alla pagina iniziale</a></p></main></body></html>`,
-    );
+  res.status(status).type("html").set("Cache-Control", "private, no-store").send(build.entry.module.refusalPageHtml(status));
 }
 
 const server = app.listen(portal.port, () => {

@@ -14,6 +14,7 @@ const comuniOptions = (selected: string) => comuniOptionsHtml(getDb(), { selecte
 export { bootPortal } from "./utils/boot.server";
 export { guardFormBodies } from "./utils/form-body.server";
 export { createPublicPageCache, hasPersonalCookie } from "./utils/public-page-cache.server";
+export { refusalPageHtml } from "./utils/standalone-page.server";
 
 /**
  * The whole page is rendered at once and sent as one string. No page streams (no defer, Suspense or

@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
+import { ErrorPage } from "~/components/error-page";
 import { SITE_LINKS, SiteFrame } from "~/components/site-chrome";
 import { PRIVATE_CACHE_CONTROL } from "./private-pages.server";
 import { MAIN_CONTENT_ID } from "./skip-link";
@@ -11,6 +12,14 @@ import { MAIN_CONTENT_ID } from "./skip-link";
  * it needs one. It may depend on who is signed in, so no cache keeps it.
  */
 export function standalonePage({ status, title, children }: { status: number; title: string; children: ReactNode }) {
+  return new Response(standalonePageHtml({ title, children }), {
+    status,
+    headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": PRIVATE_CACHE_CONTROL },
+  });
+}
+
+/** The document of a standalone page, doctype included. */
+export function standalonePageHtml({ title, children }: { title: string; children: ReactNode }) {
   const html = renderToStaticMarkup(
     <html lang="it">
       <head>
@@ -26,8 +35,30 @@ export function standalonePage({ status, title, children }: { status: number; ti
       </body>
     </html>,
   );
-  return new Response(`<!DOCTYPE html>${html}`, {
-    status,
-    headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": PRIVATE_CACHE_CONTROL },
+  return `<!DOCTYPE html>${html}`;
+}
+
+const REFUSALS: Record<400 | 403 | 405 | 500, [title: string, message: string]> = {
+  400: ["Richiesta non valida", "La richiesta non è stata accettata. Controlla l'indirizzo e riprova."],
+  403: ["Accesso non consentito", "La richiesta non è stata accettata: ricarica la pagina del portale e riprova."],
+  405: ["Operazione non consentita", "Questo indirizzo non accetta questo tipo di richiesta."],
+  500: ["Si è verificato un errore", "Non è stato possibile completare la richiesta. Riprova tra qualche minuto."],
+};
+
+/**
+ * The page of a request that server.js refuses before Remix (a method the portal does not use, a
+ * POST from another site, a path that does not decode): the portal's own error page, without details.
+ */
+export function refusalPageHtml(status: number) {
+  const [title, message] = status in REFUSALS ? REFUSALS[status as keyof typeof REFUSALS] : status < 500 ? REFUSALS[400] : REFUSALS[500];
+  return standalonePageHtml({
+    title,
+    children: (
+      <ErrorPage title={title} message={message}>
+        <p>
+          <a href="/">Torna alla pagina iniziale</a>
+        </p>
+      </ErrorPage>
+    ),
   });
 }

@@ -378,6 +378,40 @@ describe("requests that must not work, over HTTP", () => {
     }
   });
 
+  it("what the server refuses before the application (405, a POST from another site) answers with a page of the portal", async () => {
+    const client = new HttpClient(baseUrl());
+    const refusals = [
+      { what: "405", path: "/", init: { method: "PATCH" }, status: 405, title: "Operazione non consentita" },
+      {
+        what: "a POST from another site",
+        path: "/adesione",
+        init: { method: "POST", body: "a=1", headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: "https://sito-malevolo.example" } },
+        status: 403,
+        title: "Accesso non consentito",
+      },
+    ];
+    for (const r of refusals) {
+      const response = await client.fetch(r.path, r.init);
+      expect(response.status, r.what).toBe(r.status);
+      expect(response.headers.get("Cache-Control"), r.what).toBe("private, no-store");
+      const page = await response.text();
+      expect(page, r.what).toMatch(/^<!DOCTYPE html><html lang="it">/);
+      expect(page, r.what).toContain(`<title>${r.title} - Coordinamento SAI</title>`);
+      expect(page, r.what).toContain('<header class="it-header-wrapper">');
+      expect(page, r.what).toMatch(new RegExp(`<main id="contenuto" tabindex="-1"><div class="container my-5"><h1>${r.title}</h1>`));
+      expect(page, r.what).toContain('<a href="/">Torna alla pagina iniziale</a>');
+      expect(page, r.what).toContain('<footer class="it-footer">');
+      expect(page, r.what).not.toContain("<script");
+      const sheets = [...page.matchAll(/<link rel="stylesheet" href="([^"]+)"/g)].map((m) => m[1]);
+      expect(sheets, r.what).toHaveLength(2);
+      for (const sheet of sheets) {
+        const css = await client.fetch(sheet);
+        expect(css.status, sheet).toBe(200);
+        expect(css.headers.get("Content-Type"), sheet).toMatch(/^text\/css/);
+      }
+    }
+  });
+
   it("a Host header that makes no URL and the TRACE method are refused without reaching the application", async () => {
     // fetch() cannot send these: a raw HTTP request does.
     const { hostname, port } = new URL(baseUrl());
