@@ -4,6 +4,7 @@ import { requireCoordinator } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { buildSchedaPdf } from "~/utils/scheda-pdf.server";
+import { notFoundPage } from "~/utils/standalone-page.server";
 
 // The printable scheda referente of one request, for filing in the protocol (resource route).
 
@@ -12,9 +13,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = parseRequestId(params.id);
   const detail = id ? getMembershipRequestDetail(getDb(), { id, appUrl: getEnv().appUrl }) : null;
   if (!id || !detail) {
-    throw new Response("Richiesta di adesione non trovata.", {
-      status: 404,
-      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    throw notFoundPage({
+      title: "Richiesta non trovata",
+      message: "La richiesta di adesione non esiste oppure è stata cancellata.",
+      back: { href: "/admin/adesioni", label: "Torna alle adesioni" },
     });
   }
   const pdf = await buildSchedaPdf(detail);

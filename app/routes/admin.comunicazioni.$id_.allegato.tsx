@@ -5,10 +5,16 @@ import { requireCoordinator } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { storedFileResponse } from "~/utils/file-download.server";
+import { notFoundPage } from "~/utils/standalone-page.server";
 
 // The attachment of a comunicazione, for the coordinators (the referenti received it by email).
 
-const notFound = () => new Response("Allegato non trovato", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+const notFound = () =>
+  notFoundPage({
+    title: "Allegato non trovato",
+    message: "La comunicazione non ha un allegato, oppure il file non è più disponibile.",
+    back: { href: "/admin/comunicazioni", label: "Torna alle comunicazioni" },
+  });
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireCoordinator(request);

@@ -5,6 +5,7 @@ import { requireCoordinator } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { cachedPreview, loadImportUpload } from "~/utils/import-store.server";
 import { downloadHeaders, XLSX_CONTENT_TYPE } from "~/utils/spreadsheet.server";
+import { notFoundPage } from "~/utils/standalone-page.server";
 
 // GET /admin/importa/:id/errori.xlsx: the rows that cannot be imported, with the file's own columns
 // and a "Motivo" column, to fix and upload again. Before the import it reflects the current preview,
@@ -14,9 +15,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = params.id ?? "";
   const stored = loadImportUpload({ id, coordinatorId: coordinator.id });
   if (!stored) {
-    throw new Response("Questo caricamento non esiste più: caricalo di nuovo.", {
-      status: 404,
-      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    throw notFoundPage({
+      title: "Caricamento non trovato",
+      message: "Questo caricamento non esiste più: caricalo di nuovo.",
+      back: { href: "/admin/importa", label: "Torna a Importa" },
     });
   }
   const failed =

@@ -5,12 +5,19 @@ import { getEnv } from "~/utils/env.server";
 import { buildCalendar } from "~/utils/ical.server";
 import { roundTableCalendarEvent } from "~/utils/round-table-calendar";
 import { roundTableFileStem } from "~/utils/round-table-format";
+import { notFoundPage } from "~/utils/standalone-page.server";
 
 // "Aggiungi al calendario": the one event as an iCalendar file (METHOD:PUBLISH).
 export async function loader({ params }: LoaderFunctionArgs) {
   const id = parseRoundTableId(params.id);
   const rt = id ? getPublicRoundTable(getDb(), { id }) : null;
-  if (!rt) throw new Response("Tavolo tecnico non trovato", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  if (!rt) {
+    throw notFoundPage({
+      title: "Tavolo tecnico non trovato",
+      message: "Il Tavolo tecnico non esiste oppure non è più in calendario.",
+      back: { href: "/tavoli-tecnici", label: "Vai ai Tavoli tecnici" },
+    });
+  }
   const body = buildCalendar([roundTableCalendarEvent(rt, { appUrl: getEnv().appUrl, includeOnlineUrl: false })], { method: "PUBLISH" });
   return new Response(body, {
     headers: {

@@ -2,6 +2,7 @@ import { exportInvitations, INVITATION_EXPORT_COLUMNS, recordInvitationExport } 
 import { parseRoundTableId } from "~/models/round-table.server";
 import { getDb } from "./db.server";
 import { roundTableFileStem } from "./round-table-format";
+import { notFoundPage } from "./standalone-page.server";
 import { CSV_CONTENT_TYPE, downloadHeaders, todayInRome, toCsv, toXlsx, XLSX_CONTENT_TYPE, type SheetFormat } from "./spreadsheet.server";
 
 /**
@@ -13,7 +14,13 @@ export async function invitationsDownload({ coordinatorId, roundTableParam, form
   const db = getDb();
   const id = parseRoundTableId(roundTableParam);
   const found = id ? exportInvitations(db, { roundTableId: id }) : null;
-  if (!found) throw new Response("Tavolo tecnico non trovato", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  if (!found) {
+    throw notFoundPage({
+      title: "Tavolo tecnico non trovato",
+      message: "Il Tavolo tecnico non esiste.",
+      back: { href: "/admin/tavoli", label: "Torna ai Tavoli tecnici" },
+    });
+  }
   const { roundTable, rows } = found;
   const body = format === "csv" ? await toCsv(INVITATION_EXPORT_COLUMNS, rows) : await toXlsx(INVITATION_EXPORT_COLUMNS, rows, { sheetName: "Inviti" });
   recordInvitationExport(db, { coordinatorId, roundTableId: roundTable.id, format, rowCount: rows.length });

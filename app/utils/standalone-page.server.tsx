@@ -45,20 +45,34 @@ const REFUSALS: Record<400 | 403 | 405 | 500, [title: string, message: string]> 
   500: ["Si è verificato un errore", "Non è stato possibile completare la richiesta. Riprova tra qualche minuto."],
 };
 
+type WayBack = { href: string; label: string };
+
+function errorPageHtml({ title, message, back }: { title: string; message: string; back: WayBack }) {
+  return standalonePageHtml({
+    title,
+    children: (
+      <ErrorPage title={title} message={message}>
+        <p>
+          <a href={back.href}>{back.label}</a>
+        </p>
+      </ErrorPage>
+    ),
+  });
+}
+
 /**
  * The page of a request that server.js refuses before Remix (a method the portal does not use, a
  * POST from another site, a path that does not decode): the portal's own error page, without details.
  */
 export function refusalPageHtml(status: number) {
   const [title, message] = status in REFUSALS ? REFUSALS[status as keyof typeof REFUSALS] : status < 500 ? REFUSALS[400] : REFUSALS[500];
-  return standalonePageHtml({
-    title,
-    children: (
-      <ErrorPage title={title} message={message}>
-        <p>
-          <a href="/">Torna alla pagina iniziale</a>
-        </p>
-      </ErrorPage>
-    ),
+  return errorPageHtml({ title, message, back: { href: "/", label: "Torna alla pagina iniziale" } });
+}
+
+/** A download that cannot be served (an unknown Tavolo, a removed attachment): a 404 page of the portal, with the way back. */
+export function notFoundPage(page: { title: string; message: string; back: WayBack }) {
+  return new Response(errorPageHtml(page), {
+    status: 404,
+    headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": PRIVATE_CACHE_CONTROL },
   });
 }

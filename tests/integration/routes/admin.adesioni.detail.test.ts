@@ -19,6 +19,7 @@ import { randomBodyFiscalCode, validRegistrationFields, type RegistrationFields 
 import { renderRoute } from "../../support/render-route";
 import { APP_URL, browserPost, routeArgs } from "../../support/requests";
 import { startTestSmtpServer } from "../../support/smtp-server";
+import { expectPortalNotFoundPage } from "../../support/not-found-page";
 
 // ---------------------------------------------------------------- helpers
 
@@ -223,7 +224,7 @@ describe("GET /admin/adesioni/:id", () => {
       expect(response.status).toBe(404);
       expect(((await response.json()) as { message: string }).message).toMatch(/non esiste/);
     }
-    expect((await downloadPdf(999999)).status).toBe(404);
+    await expectPortalNotFoundPage(await downloadPdf(999999), { title: "Richiesta non trovata", back: "/admin/adesioni" });
     const editPage = await settle(async () => editLoader(routeArgs(await adminGet("/admin/adesioni/999999/modifica", coordinator.id), idParams(999999))));
     expect(editPage.status).toBe(404);
     const before = countRows();

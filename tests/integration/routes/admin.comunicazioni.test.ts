@@ -17,6 +17,7 @@ import { adminGet, adminPost, createTestCoordinator, sessionCookieFor, settle } 
 import { auditOf, createReferent, tableCounts } from "../../support/invitations";
 import { renderRoute } from "../../support/render-route";
 import { APP_URL, routeArgs } from "../../support/requests";
+import { expectPortalNotFoundPage } from "../../support/not-found-page";
 
 const PDF = strToU8("%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n");
 const HTML = strToU8("<!DOCTYPE html><html><body><script>alert(1)</script></body></html>");
@@ -138,6 +139,13 @@ describe("/admin/comunicazioni", () => {
     expect(download.headers.get("Content-Type")).toBe("application/pdf");
     expect(download.headers.get("Content-Disposition")).toContain('filename="Vademecum 2026.pdf"');
     expect(Buffer.from(await download.arrayBuffer())).toEqual(Buffer.from(PDF));
+
+    // A comunicazione without an attachment, or an unknown one: the portal's 404 page, with the way back.
+    const plain = await saveDraft();
+    for (const missing of [plain, 999_999]) {
+      const response = await settle(async () => attachmentRoute.loader(routeArgs(await adminGet(`/admin/comunicazioni/${missing}/allegato`, coordinatorId), { id: String(missing) })));
+      await expectPortalNotFoundPage(response, { title: "Allegato non trovato", back: "/admin/comunicazioni" });
+    }
   });
 
   it("refuses an empty subject or text, and a file that is not a document, keeping what was typed", async () => {

@@ -19,6 +19,7 @@ import { countRows } from "../../support/db-queries";
 import { csvFile, importHeaders, randomFiscalCode, readXlsx, xlsxFile, type SheetRow } from "../../support/import-files";
 import { renderRoute } from "../../support/render-route";
 import { APP_URL, routeArgs } from "../../support/requests";
+import { expectPortalNotFoundPage } from "../../support/not-found-page";
 
 const H = Object.fromEntries(templateColumns(2).map((c) => [c.key, c.header])) as Record<string, string>;
 const HEADERS = importHeaders(2);
@@ -134,7 +135,7 @@ describe("authorization", () => {
     expect((await previewData(id, other)).status).toBe(404);
     expect((await runImportAction(id, { status: "approved" }, other)).status).toBe(404);
     const report = await settle(async () => errorReportLoader(routeArgs(await adminGet(`/admin/importa/${id}/errori.xlsx`, other), { id })));
-    expect(report.status).toBe(404);
+    await expectPortalNotFoundPage(report, { title: "Caricamento non trovato", back: "/admin/importa" });
     expect((await previewData("../../etc/passwd", owner)).status).toBe(404);
   });
 });

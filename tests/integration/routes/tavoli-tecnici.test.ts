@@ -13,6 +13,7 @@ import { createReferent, referentCookie, referentGet } from "../../support/refer
 import { renderRoute } from "../../support/render-route";
 import { APP_URL, routeArgs } from "../../support/requests";
 import { createTestRoundTable, roundTableInput } from "../../support/round-tables";
+import { expectPortalNotFoundPage } from "../../support/not-found-page";
 
 let coordinatorId: number;
 let december: ReturnType<typeof createTestRoundTable>;
@@ -131,7 +132,7 @@ describe("/tavoli-tecnici/:id", () => {
       const response = await settle(() => detailRoute.loader(routeArgs(get(`/tavoli-tecnici/${id}`), { id })));
       expect(response.status).toBe(404);
       const ics = await settle(() => eventRoute.loader(routeArgs(get(`/tavoli-tecnici/${id}/evento.ics`), { id })));
-      expect(ics.status).toBe(404);
+      await expectPortalNotFoundPage(ics, { title: "Tavolo tecnico non trovato", back: "/tavoli-tecnici" });
     }
   });
 

@@ -1,0 +1,16 @@
+import { expect } from "vitest";
+
+/** A download that cannot be served answers with a 404 page of the portal: its frame, the title, the way back. */
+export async function expectPortalNotFoundPage(response: Response, { title, back }: { title: string; back: string }) {
+  expect(response.status).toBe(404);
+  expect(response.headers.get("Content-Type")).toBe("text/html; charset=utf-8");
+  expect(response.headers.get("Cache-Control")).toBe("private, no-store");
+  const page = await response.text();
+  expect(page).toMatch(/^<!DOCTYPE html><html lang="it">/);
+  expect(page).toContain(`<title>${title} - Coordinamento SAI</title>`);
+  expect(page).toContain('<header class="it-header-wrapper">');
+  expect(page.match(/<link rel="stylesheet"/g)).toHaveLength(2);
+  expect(page).toContain(`<h1>${title}</h1>`);
+  expect(page).toContain(`<a href="${back}">`);
+  expect(page).toContain('<footer class="it-footer">');
+}
