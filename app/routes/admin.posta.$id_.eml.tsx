@@ -5,13 +5,20 @@ import { isErasedAddress } from "~/models/privacy.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
+import { notFoundPage } from "~/utils/standalone-page.server";
 
 // The email as an .eml file: the coordinators' copy, with codes and personal links hidden, never
 // the file sent in the local default (docs/decisions/009-secrets-in-outbox.md).
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireCoordinator(request);
   const email = getOutboxEmail(getDb(), { id: Number(params.id) });
-  if (!email) throw new Response("Messaggio non trovato", { status: 404 });
+  if (!email) {
+    throw notFoundPage({
+      title: "Messaggio non trovato",
+      message: "Il messaggio non è nella posta in uscita.",
+      back: { href: "/admin/posta", label: "Torna alla posta in uscita" },
+    });
+  }
   if (isErasedAddress(email.recipient)) throw new Response("Il contenuto di questo messaggio è stato cancellato con i dati del destinatario.", { status: 410 });
   return new Response(await redactedEmlForCoordinators(email, getEnv()), {
     headers: {

@@ -26,6 +26,7 @@ import { answerTokenFor, createRoundTable, HOUR } from "../../support/invitation
 import { renderRoute } from "../../support/render-route";
 import { createReferent, latestLoginEmail } from "../../support/referent";
 import { APP_URL, loadContext } from "../../support/requests";
+import { expectPortalNotFoundPage } from "../../support/not-found-page";
 
 function queued(status: "queued" | "sent" | "failed", to = uniqueEmail("posta")) {
   const row = queueEmail(getDb(), {
@@ -134,7 +135,7 @@ describe("/admin/posta", () => {
     const missing = await settle(async () => emailLoader({ request: await adminGet("/admin/posta/999999", me.id), params: { id: "999999" }, context: loadContext() }));
     expect(missing.status).toBe(404);
     const missingEml = await settle(async () => emlLoader({ request: await adminGet("/admin/posta/999999/eml", me.id), params: { id: "999999" }, context: loadContext() }));
-    expect(missingEml.status).toBe(404);
+    await expectPortalNotFoundPage(missingEml, { title: "Messaggio non trovato", back: "/admin/posta" });
     expect((await settle(async () => emlLoader({ request: await adminGet(`/admin/posta/${email.id}/eml`, null), params: { id: String(email.id) }, context: loadContext() }))).status).toBe(302);
   });
 });
