@@ -47,17 +47,15 @@ const REFUSALS: Record<400 | 403 | 405 | 500, [title: string, message: string]> 
 
 type WayBack = { href: string; label: string };
 
-function errorPageHtml({ title, message, back }: { title: string; message: string; back: WayBack }) {
-  return standalonePageHtml({
-    title,
-    children: (
-      <ErrorPage title={title} message={message}>
-        <p>
-          <a href={back.href}>{back.label}</a>
-        </p>
-      </ErrorPage>
-    ),
-  });
+/** What an error page says: what happened, and where to go from there. */
+function errorPageBody({ title, message, back }: { title: string; message: string; back: WayBack }) {
+  return (
+    <ErrorPage title={title} message={message}>
+      <p>
+        <a href={back.href}>{back.label}</a>
+      </p>
+    </ErrorPage>
+  );
 }
 
 /**
@@ -66,13 +64,10 @@ function errorPageHtml({ title, message, back }: { title: string; message: strin
  */
 export function refusalPageHtml(status: number) {
   const [title, message] = status in REFUSALS ? REFUSALS[status as keyof typeof REFUSALS] : status < 500 ? REFUSALS[400] : REFUSALS[500];
-  return errorPageHtml({ title, message, back: { href: "/", label: "Torna alla pagina iniziale" } });
+  return standalonePageHtml({ title, children: errorPageBody({ title, message, back: { href: "/", label: "Torna alla pagina iniziale" } }) });
 }
 
 /** A download that cannot be served (an unknown Tavolo, a removed attachment): a 404 page of the portal, with the way back. */
 export function notFoundPage(page: { title: string; message: string; back: WayBack }) {
-  return new Response(errorPageHtml(page), {
-    status: 404,
-    headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": PRIVATE_CACHE_CONTROL },
-  });
+  return standalonePage({ status: 404, title: page.title, children: errorPageBody(page) });
 }
