@@ -9,6 +9,7 @@ import { countInvitationsByRoundTable, invitationAnswerUrls, NO_INVITATIONS } fr
 import { listMaterials } from "./material.server";
 import { queueEmail } from "./outbox.server";
 import { referentInOffice } from "./referent.server";
+import { parseRecordId } from "~/utils/record-id";
 
 // Tavoli tecnici: creation, changes, publication and cancellation. Each change runs in one
 // transaction with its audit entry and, for a published round table, the emails to the invitees
@@ -20,9 +21,7 @@ export type ActionResult<T = object> = ({ ok: true } & T) | { ok: false; error: 
 
 const domainOf = (appUrl: string) => new URL(appUrl).hostname;
 
-export function parseRoundTableId(value: string | undefined) {
-  return value && /^\d{1,9}$/.test(value) ? Number(value) : null;
-}
+export const parseRoundTableId = (value: string | undefined) => parseRecordId(value);
 
 /** The number to propose for a new round table: one more than the highest so far. */
 export function nextRoundTableNumber(db: Db | Tx) {

@@ -8,6 +8,7 @@ import { getEnv } from "~/utils/env.server";
 import { storedFileResponse } from "~/utils/file-download.server";
 import { signInPathFor } from "~/utils/safe-redirect.server";
 import { standalonePage } from "~/utils/standalone-page.server";
+import { parseRecordId } from "~/utils/record-id";
 
 // Downloads of the materials of the Tavoli tecnici. Anything a visitor may not see answers 404,
 // exactly like a material that does not exist.
@@ -43,7 +44,7 @@ function materialNotFound(request: Request, { signedIn }: { signedIn: boolean })
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const [coordinator, signedIn] = await Promise.all([getCoordinator(request), getSignedInReferent(request)]);
   const notFound = () => materialNotFound(request, { signedIn: !!coordinator || !!signedIn });
-  const id = params.id && /^\d{1,9}$/.test(params.id) ? Number(params.id) : null;
+  const id = parseRecordId(params.id);
   const material = id ? getMaterialForDownload(getDb(), { id }) : null;
   if (!material) throw notFound();
   // A former referente is signed in for their own data only.

@@ -13,6 +13,7 @@ import { getCookies } from "./cookies.server";
 import { getDb } from "./db.server";
 import { consumeRateLimit, isRateLimited } from "./rate-limit.server";
 import { safeRedirectPath, signInPathFor } from "./safe-redirect.server";
+import { parseRecordId } from "./record-id";
 
 // Request helpers of the referent area (issue 6). Every referent loader and action calls
 // requireReferent (or requireActiveReferent) itself and reads data only through the returned
@@ -55,8 +56,8 @@ export const signInReturnAddress = (request: Request) => safeRedirectPath(new UR
 
 /** The id of the material whose download (/materiali/:id) a path of the portal is, or null. */
 function downloadedMaterialId(path: string) {
-  const match = /^\/materiali\/(\d{1,9})\/?$/.exec(new URL(path, "http://portale.invalid").pathname);
-  return match ? Number(match[1]) : null;
+  const match = /^\/materiali\/([^/]+)\/?$/.exec(new URL(path, "http://portale.invalid").pathname);
+  return match ? parseRecordId(match[1]) : null;
 }
 
 /**
@@ -70,7 +71,7 @@ const materialAfterSignInPath = (roundTableId: number, materialId: number) =>
 export function materialOfferedAfterSignIn(request: Request) {
   const params = new URL(request.url).searchParams;
   const id = params.get("materiale");
-  return params.get("esito") === "accesso" && id && /^\d{1,9}$/.test(id) ? Number(id) : null;
+  return params.get("esito") === "accesso" ? parseRecordId(id) : null;
 }
 
 /**
