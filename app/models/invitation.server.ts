@@ -481,9 +481,10 @@ function toView(found: NonNullable<ReturnType<typeof findByToken>>, now: Date): 
       answeredAt: invitation.answeredAt,
       referentName: found.firstName ? `${found.firstName} ${found.lastName}` : null,
     },
-    // The link to the meeting is for the invitees: not for someone whose invitation was withdrawn,
-    // nor for a referente who left office after the Tavolo was cancelled.
-    roundTable: state === "withdrawn" || found.referentTermEnded ? { ...info, onlineUrl: null } : info,
+    // The link to the meeting is for the invitees of a meeting that will take place: not for someone
+    // whose invitation was withdrawn, nor for a referente who left office, nor while the Tavolo is
+    // cancelled or back in draft (as «I miei Tavoli» shows it only for a published one).
+    roundTable: state === "withdrawn" || state === "cancelled" || state === "unavailable" || found.referentTermEnded ? { ...info, onlineUrl: null } : info,
   };
 }
 

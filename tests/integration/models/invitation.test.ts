@@ -267,6 +267,10 @@ describe("answerInvitation", () => {
     const draft = answerInvitation(getDb(), { token: answerTokenFor(rt.id, agDmds.email), answer: "yes", appUrl: APP_URL });
     expect(!draft.ok && draft.error).toMatch(/non è al momento aperto/);
     expect(invitationsOf(rt.id).find((r) => r.email === agDmds.email)!.answer).toBe("pending");
+    // Back in draft, its meeting link may still change: the page keeps it back until published again.
+    expect(lookupInvitation(getDb(), { token: answerTokenFor(rt.id, agDmds.email) })!.roundTable.onlineUrl).toBeNull();
+    getDb().update(roundTables).set({ status: "published" }).where(eq(roundTables.id, rt.id)).run();
+    expect(lookupInvitation(getDb(), { token: answerTokenFor(rt.id, agDmds.email) })!.roundTable.onlineUrl).toBe("https://meet.example.org/tavolo");
   });
 });
 
@@ -727,6 +731,10 @@ describe("a Tavolo cancelled before a handover", () => {
     const view = lookupInvitation(getDb(), { token: oldToken })!;
     expect(view).toMatchObject({ state: "cancelled", refusal: ANSWER_CANCELLED_MESSAGE });
     expect(view.roundTable.onlineUrl).toBeNull();
+    // Nor to an invitee still welcome: a cancelled Tavolo has no meeting to join.
+    const guestView = lookupInvitation(getDb(), { token: answerTokenFor(cancelledFirst.id, guest) })!;
+    expect(guestView).toMatchObject({ state: "cancelled", refusal: ANSWER_CANCELLED_MESSAGE });
+    expect(guestView.roundTable.onlineUrl).toBeNull();
 
     // A Tavolo cancelled after the handover: the successor's invitation counts, the old one is withdrawn.
     expect(cancelRoundTable(getDb(), { id: cancelledAfter.id, coordinatorId, appUrl: APP_URL, now: minutesFromNow(3) })).toEqual({ ok: true, notified: 2 });
