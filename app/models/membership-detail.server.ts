@@ -35,6 +35,7 @@ import { getBodyParticipation } from "./participation.server";
 import { declaredBodyChanges } from "./membership-review.server";
 import { notAwaitingApproval, PROJECT_FIELD_LABELS, projectView, replaceableProjects } from "./sai-project.server";
 import { isKnownProvince, provinceName } from "./territory.server";
+import { parseRecordId } from "~/utils/record-id";
 
 // Everything a coordinator needs to judge one membership request, and the corrections they can make.
 
@@ -136,12 +137,8 @@ function auditChanges(action: string, details: Record<string, unknown>) {
   }));
 }
 
-/** The :id of a route as a request id; anything but a positive integer is null (a 404). */
-export function parseRequestId(value: string | undefined): number | null {
-  if (!value || !/^\d{1,15}$/.test(value)) return null;
-  const id = Number(value);
-  return id > 0 && Number.isSafeInteger(id) ? id : null;
-}
+/** The :id of a route as a request id; anything else is null (a 404). */
+export const parseRequestId = (value: string | undefined) => parseRecordId(value);
 
 export function membershipRequestExists(db: Db, { id }: { id: number }) {
   return !!db.select({ id: membershipRequests.id }).from(membershipRequests).where(eq(membershipRequests.id, id)).get();

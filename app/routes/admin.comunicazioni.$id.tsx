@@ -26,6 +26,7 @@ import { plural } from "~/utils/text";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { renderEmail } from "~/utils/render-email.server";
 import { OUTBOX_STATUS_LABELS } from "~/validation/labels";
+import { parseRecordId } from "~/utils/record-id";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.communication.subject} - Comunicazioni - Area coordinatori` : "Comunicazione non trovata - Area coordinatori" },
@@ -37,7 +38,7 @@ const SAMPLE_SIZE = 10;
 const notFound = () => new Response("Comunicazione non trovata", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 
 function loadCommunication(params: LoaderFunctionArgs["params"]) {
-  const id = params.id && /^\d{1,9}$/.test(params.id) ? Number(params.id) : null;
+  const id = parseRecordId(params.id);
   const communication = id ? getCommunication(getDb(), { id }) : undefined;
   if (!communication) throw notFound();
   return communication;

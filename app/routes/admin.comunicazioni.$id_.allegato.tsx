@@ -6,6 +6,7 @@ import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { storedFileResponse } from "~/utils/file-download.server";
 import { notFoundPage } from "~/utils/standalone-page.server";
+import { parseRecordId } from "~/utils/record-id";
 
 // The attachment of a comunicazione, for the coordinators (the referenti received it by email).
 
@@ -18,7 +19,7 @@ const notFound = () =>
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireCoordinator(request);
-  const id = params.id && /^\d{1,9}$/.test(params.id) ? Number(params.id) : null;
+  const id = parseRecordId(params.id);
   const c = id ? getCommunication(getDb(), { id }) : undefined;
   const file = c ? materialFilePath(getEnv().uploadsDir, c.attachmentStoredName) : null;
   if (!c || !file || !c.attachmentDownloadName || !c.attachmentMimeType) throw notFound();

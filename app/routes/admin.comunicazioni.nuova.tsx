@@ -24,6 +24,7 @@ import {
 import { ACCEPTED_TYPES_TEXT } from "~/validation/material";
 import { segmentInput, toSegment } from "~/validation/recipient-segment";
 import { uploadRouteHandle } from "~/utils/body-limits";
+import { parseRecordId } from "~/utils/record-id";
 
 
 /** A form with a file: bounded by its upload handler, not by the 1 MB of other forms. */
@@ -33,7 +34,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.draftId ? "Modifica la comunicazione" : "Nuova comunicazione"} - Area coordinatori` },
 ];
 
-const parseId = (value: FormDataEntryValue | string | null | undefined) => (typeof value === "string" && /^\d{1,9}$/.test(value) ? Number(value) : null);
+const parseId = (value: FormDataEntryValue | null) => parseRecordId(typeof value === "string" ? value : null);
 
 const EMPTY: CommunicationFormValues = { oggetto: "", testo: "", provincia: [], tipologia: [], rimuoviAllegato: false };
 

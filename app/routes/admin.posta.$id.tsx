@@ -11,6 +11,7 @@ import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { findLocalEmlFile } from "~/utils/mailer.server";
 import { emailTemplateLabel, OUTBOX_STATUS_LABELS } from "~/validation/labels";
+import { parseRecordId } from "~/utils/record-id";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data ? data.rendered.subject : "Messaggio non trovato"} - Posta in uscita - Area coordinatori` },
@@ -20,7 +21,7 @@ const ERASED_EMAIL = { subject: "Messaggio a una persona i cui dati sono stati c
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireCoordinator(request);
-  const email = getOutboxEmail(getDb(), { id: Number(params.id) });
+  const email = getOutboxEmail(getDb(), { id: parseRecordId(params.id) ?? 0 });
   if (!email) throw new Response("Messaggio non trovato", { status: 404 });
   const env = getEnv();
   // An email to a person whose data were erased keeps no content: nothing to show but that it went.

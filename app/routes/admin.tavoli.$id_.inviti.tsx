@@ -36,6 +36,7 @@ import {
 } from "~/validation/invitations";
 import { emailTemplateLabel, OUTBOX_STATUS_LABELS } from "~/validation/labels";
 import { ROUND_TABLE_STATUS_BADGES, ROUND_TABLE_STATUS_LABELS } from "~/validation/round-table";
+import { parseRecordId } from "~/utils/record-id";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Inviti: ${data.roundTable.name} - Area coordinatori` : "Tavolo tecnico non trovato - Area coordinatori" },
@@ -43,12 +44,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 const PAGE_SIZE = 100;
 
-function parseId(value: string | undefined) {
-  return value && /^\d{1,9}$/.test(value) ? Number(value) : null;
-}
-
 function loadRoundTable(params: LoaderFunctionArgs["params"]) {
-  const id = parseId(params.id);
+  const id = parseRecordId(params.id);
   const rt = id ? getRoundTable(getDb(), { id }) : undefined;
   if (!rt) throw new Response("Tavolo tecnico non trovato", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   return rt;

@@ -11,6 +11,7 @@ import { requireReferent } from "~/utils/referent-auth.server";
 import { isConfirmed } from "~/validation/confirmation";
 import { CLOSE_PROJECT_UNCONFIRMED, closeProjectSchema, referentProjectSchema, type ProjectFormValues } from "~/validation/referent-area";
 import { areaPageHandle } from "~/utils/skip-link";
+import { parseRecordId } from "~/utils/record-id";
 
 export const handle = areaPageHandle;
 
@@ -26,14 +27,9 @@ const notFound = () =>
   new Response("Progetto non trovato.", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 const forbidden = (message: string) => new Response(message, { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 
-function projectId(value: string | undefined) {
-  if (!value || !/^\d{1,12}$/.test(value)) return null;
-  return Number(value);
-}
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const access = await requireReferent(request);
-  const id = projectId(params.id);
+  const id = parseRecordId(params.id);
   const db = getDb();
   const project = id ? getOwnProject(db, { access, projectId: id }) : undefined;
   if (!project) throw notFound();
@@ -46,7 +42,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const access = await requireReferent(request);
   const formData = await request.formData();
   await validateCsrf(request, formData);
-  const id = projectId(params.id);
+  const id = parseRecordId(params.id);
   if (!id) throw notFound();
   const db = getDb();
   if (formData.get("intent") === "close") {

@@ -134,6 +134,11 @@ describe("/admin/posta", () => {
 
     const missing = await settle(async () => emailLoader({ request: await adminGet("/admin/posta/999999", me.id), params: { id: "999999" }, context: loadContext() }));
     expect(missing.status).toBe(404);
+    // An address is a message's own number only: not a hexadecimal or exponent spelling of it.
+    for (const alias of [`0x${email.id.toString(16)}`, `${email.id}e0`, ` ${email.id}`]) {
+      const aliased = await settle(async () => emailLoader({ request: await adminGet(`/admin/posta/${encodeURIComponent(alias)}`, me.id), params: { id: alias }, context: loadContext() }));
+      expect(aliased.status).toBe(404);
+    }
     const missingEml = await settle(async () => emlLoader({ request: await adminGet("/admin/posta/999999/eml", me.id), params: { id: "999999" }, context: loadContext() }));
     await expectPortalNotFoundPage(missingEml, { title: "Messaggio non trovato", back: "/admin/posta" });
     expect((await settle(async () => emlLoader({ request: await adminGet(`/admin/posta/${email.id}/eml`, null), params: { id: String(email.id) }, context: loadContext() }))).status).toBe(302);
