@@ -5,7 +5,7 @@ import { isErasedAddress } from "~/models/privacy.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
-import { notFoundPage } from "~/utils/standalone-page.server";
+import { gonePage, notFoundPage } from "~/utils/standalone-page.server";
 
 // The email as an .eml file: the coordinators' copy, with codes and personal links hidden, never
 // the file sent in the local default (docs/decisions/009-secrets-in-outbox.md).
@@ -19,7 +19,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       back: { href: "/admin/posta", label: "Torna alla posta in uscita" },
     });
   }
-  if (isErasedAddress(email.recipient)) throw new Response("Il contenuto di questo messaggio è stato cancellato con i dati del destinatario.", { status: 410 });
+  if (isErasedAddress(email.recipient)) {
+    throw gonePage({
+      title: "Messaggio cancellato",
+      message: "Su richiesta dell'interessato il destinatario e il contenuto di questo messaggio sono stati cancellati: resta solo la traccia dell'invio.",
+      back: { href: `/admin/posta/${email.id}`, label: "Torna al messaggio" },
+    });
+  }
   return new Response(await redactedEmlForCoordinators(email, getEnv()), {
     headers: {
       "Content-Type": "message/rfc822",

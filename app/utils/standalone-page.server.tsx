@@ -67,7 +67,14 @@ export function refusalPageHtml(status: number) {
   return standalonePageHtml({ title, children: errorPageBody({ title, message, back: { href: "/", label: "Torna alla pagina iniziale" } }) });
 }
 
+type UnservedDownload = { title: string; message: string; back: WayBack };
+
 /** A download that cannot be served (an unknown Tavolo, a removed attachment): a 404 page of the portal, with the way back. */
-export function notFoundPage(page: { title: string; message: string; back: WayBack }) {
+export function notFoundPage(page: UnservedDownload) {
   return standalonePage({ status: 404, title: page.title, children: errorPageBody(page) });
+}
+
+/** A download whose content was deleted for good (the data of an erased person): a 410 page of the portal, with the way back. */
+export function gonePage(page: UnservedDownload) {
+  return standalonePage({ status: 410, title: page.title, children: errorPageBody(page) });
 }

@@ -1,8 +1,13 @@
 import { expect } from "vitest";
 
 /** A download that cannot be served answers with a 404 page of the portal: its frame, the title, the way back. */
-export async function expectPortalNotFoundPage(response: Response, { title, back }: { title: string; back: string }) {
-  expect(response.status).toBe(404);
+export async function expectPortalNotFoundPage(response: Response, page: { title: string; back: string }) {
+  await expectPortalErrorPage(response, { status: 404, ...page });
+}
+
+/** A download refused with another status (410 for content deleted for good): the same page of the portal. */
+export async function expectPortalErrorPage(response: Response, { status, title, back }: { status: number; title: string; back: string }) {
+  expect(response.status).toBe(status);
   expect(response.headers.get("Content-Type")).toBe("text/html; charset=utf-8");
   expect(response.headers.get("Cache-Control")).toBe("private, no-store");
   const page = await response.text();

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { and, eq, sql } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { auditLog, coordinators, outbox, referents, sessions } from "#db/schema";
 import * as erasuresPage from "~/routes/admin.cancellazioni";
 import * as postaDetail from "~/routes/admin.posta.$id";
@@ -9,13 +9,21 @@ import * as postaEml from "~/routes/admin.posta.$id_.eml";
 import * as privacyPage from "~/routes/area-referente.privacy";
 import * as dataPage from "~/routes/area-referente.privacy_.dati";
 import * as dataJson from "~/routes/area-referente.privacy_.dati[.]json";
+import { exportReferentData } from "~/models/privacy-export.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { adminGet, adminPost, createTestCoordinator, settle } from "../../support/admin";
 import { findPersonalData, needlesOf, referentCookie, registerPerson, uniquePerson } from "../../support/privacy";
+import { expectPortalErrorPage, expectPortalNotFoundPage } from "../../support/not-found-page";
 import { renderRoute } from "../../support/render-route";
 import { APP_URL, browserPost, routeArgs } from "../../support/requests";
 import { italianIsoDay } from "~/utils/dates";
+
+// The export as it is, but able to find nothing once: the referente erased between the session check and the export.
+vi.mock("~/models/privacy-export.server", async (actual) => {
+  const module = await actual<typeof import("~/models/privacy-export.server")>();
+  return { ...module, exportReferentData: vi.fn(module.exportReferentData) };
+});
 
 const db = () => getDb();
 const adminId = () => db().select().from(coordinators).where(eq(coordinators.email, "coordinatore@example.org")).get()!.id;
@@ -86,6 +94,13 @@ describe("/area-referente/privacy and the data download", () => {
     const theirText = await (await settle(() => dataJson.loader(routeArgs(get("/area-referente/privacy/dati.json", theirCookie))))).text();
     expect(JSON.parse(theirText).referents[0].email).toBe(other.email);
     for (const foreign of needlesOf(person)) expect(theirText.toLowerCase()).not.toContain(foreign.toLowerCase());
+  });
+
+  it("answers with the portal's 404 page, and the way back to the privacy page, when there is no data left to download", async () => {
+    const { cookie } = await twoEnti();
+    vi.mocked(exportReferentData).mockReturnValueOnce(null);
+    const response = await settle(() => dataJson.loader(routeArgs(get("/area-referente/privacy/dati.json", cookie))));
+    await expectPortalNotFoundPage(response, { title: "Dati non trovati", back: "/area-referente/privacy" });
   });
 
   it("shows the same data as a readable page with one h1 'I miei dati', and only the referente's own", async () => {
@@ -308,7 +323,7 @@ describe("/admin/cancellazioni", () => {
     const detail = (await shown.json()) as { erased: boolean; rendered: { subject: string; html: string; text: string }; localFileName: string | null };
     expect(detail).toMatchObject({ erased: true, rendered: { subject: "Messaggio a una persona i cui dati sono stati cancellati", html: "", text: "" }, localFileName: null });
     const eml = await settle(async () => postaEml.loader(routeArgs(await adminGet(`/admin/posta/${id}/eml`, adminId()), { id })));
-    expect(eml.status).toBe(410);
+    await expectPortalErrorPage(eml, { status: 410, title: "Messaggio cancellato", back: `/admin/posta/${id}` });
     const after = await settle(async () => erasuresPage.loader(routeArgs(await adminGet("/admin/cancellazioni", adminId()))));
     expect(((await after.json()) as { pending: { referentId: number }[] }).pending.some((p) => p.referentId === mine.referentId)).toBe(false);
 
