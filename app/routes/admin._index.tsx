@@ -115,7 +115,13 @@ export default function AdminOverview() {
                   Comuni aderenti
                 </th>
                 <th scope="col" className="text-end">
-                  Copertura %
+                  {/* On a phone "Copertura", the widest word of the header, would push the table past the
+                      screen (WCAG 1.4.10): there the column shows "%" and screen readers still hear its name. */}
+                  <span className="d-none d-sm-inline">Copertura %</span>
+                  <span className="d-sm-none">
+                    <span aria-hidden="true">%</span>
+                    <span className="visually-hidden">Copertura %</span>
+                  </span>
                 </th>
               </tr>
             </thead>

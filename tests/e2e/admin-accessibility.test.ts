@@ -371,6 +371,21 @@ const smallCoverageText = (page: Page) =>
       .filter((t): t is { text: string; px: number } => t !== null && t.px < 12),
   );
 
+/**
+ * What runs past its box sideways: the page itself, and the coverage table in its scrolling box
+ * (which keeps the page still but makes a phone user scroll the table to read its last column).
+ */
+const sidewaysOverflow = (page: Page) =>
+  page.evaluate(() => {
+    const found: string[] = [];
+    const root = document.documentElement;
+    if (root.scrollWidth > root.clientWidth) found.push(`page: ${root.scrollWidth} px in ${root.clientWidth}`);
+    const table = document.querySelector<HTMLElement>("section[aria-labelledby=coverage-title] table");
+    const box = table?.parentElement;
+    if (table && box && box.scrollWidth > box.clientWidth) found.push(`coverage table: ${box.scrollWidth} px in ${box.clientWidth}`);
+    return found;
+  });
+
 /** The words of the figures' cards that the layout broke across two lines, and the cards whose text runs out. */
 const brokenCardText = (page: Page) =>
   page.getByRole("list", { name: "Dati principali" }).evaluate((list) => {
@@ -391,11 +406,12 @@ const brokenCardText = (page: Page) =>
   });
 
 describe("/admin (Panoramica) on narrow screens", () => {
-  test.each([320, 768])("at %i px the coverage chart's text is at least 12 px and no card breaks a word", async (width) => {
+  test.each([320, 768])("at %i px the coverage chart's text is at least 12 px, nothing scrolls sideways, no card breaks a word", async (width) => {
     const page = await browser.newPage();
     await page.setViewportSize({ width, height: 900 });
     await signedIn(page);
     await open(page, "/admin");
+    expect.soft(await sidewaysOverflow(page)).toEqual([]);
     expect.soft(await smallCoverageText(page)).toEqual([]);
     expect.soft(await brokenCardText(page)).toEqual([]);
     // The figures stay on the page: in the table, whether or not the chart is drawn.
