@@ -206,48 +206,25 @@ function OverdueProjects({ overdue }: { overdue: Dashboard["overdueProjects"] })
   );
 }
 
-// A horizontal bar per province, drawn on the server: no JavaScript, the numbers written beside each
-// bar, and the same figures in the table below for screen readers (the chart is one image for them).
-// The drawing scales with the page: narrower than the md breakpoint its text would shrink below 12 px
-// (6 px on a phone), so there only the table is shown.
-const ROW = 34;
-const LABEL_W = 190;
-const BAR_X = 200;
-const BAR_W = 340;
-const WIDTH = 760;
-
+// A horizontal bar per province: its name, a bar as long as the share of its comuni that are members,
+// and the figures written beside it. Plain HTML and CSS (app.css, .coverage-chart), so the text keeps
+// the page's size at every width; on a phone the bar goes under the name. The table below holds the
+// same figures with their headings, and is what screen readers read: the chart is hidden from them
+// rather than read twice.
 function CoverageChart({ coverage }: { coverage: ProvinceCoverage[] }) {
-  const height = coverage.length * ROW + 8;
-  const summary = coverage
-    .map((p) => `${p.name}: ${integer.format(p.memberComuni)} su ${integer.format(p.comuni)} comuni, ${percent(p.percentage)}`)
-    .join("; ");
   return (
-    <svg
-      role="img"
-      aria-labelledby="coverage-chart-title coverage-chart-desc"
-      viewBox={`0 0 ${WIDTH} ${height}`}
-      width="100%"
-      className="d-none d-md-block"
-      style={{ maxWidth: `${WIDTH}px`, fontFamily: "inherit" }}
-    >
-      <title id="coverage-chart-title">Grafico della copertura per provincia</title>
-      <desc id="coverage-chart-desc">Percentuale dei comuni aderenti per provincia. {summary}.</desc>
-      {coverage.map((p, i) => {
-        const y = 4 + i * ROW;
-        const width = (Math.min(100, Math.max(0, p.percentage)) / 100) * BAR_W;
-        return (
-          <g key={p.code}>
-            <text x={LABEL_W} y={y + ROW / 2} dominantBaseline="middle" textAnchor="end" fontSize="15" fill="#1a1a1a">
-              {p.name}
-            </text>
-            <rect x={BAR_X} y={y + 6} width={BAR_W} height={ROW - 12} fill="#ffffff" stroke="#5c6f82" strokeWidth="1" />
-            <rect x={BAR_X} y={y + 6} width={width} height={ROW - 12} fill="#0059b3" />
-            <text x={BAR_X + BAR_W + 10} y={y + ROW / 2} dominantBaseline="middle" fontSize="15" fill="#1a1a1a">
-              {percent(p.percentage)} ({integer.format(p.memberComuni)} su {integer.format(p.comuni)})
-            </text>
-          </g>
-        );
-      })}
-    </svg>
+    <div className="coverage-chart" aria-hidden="true">
+      {coverage.map((p) => (
+        <div key={p.code} className="coverage-chart-row">
+          <span className="coverage-chart-name">{p.name}</span>
+          <span className="coverage-chart-value">
+            {percent(p.percentage)} ({integer.format(p.memberComuni)} su {integer.format(p.comuni)})
+          </span>
+          <span className="coverage-chart-bar">
+            <span className="coverage-chart-fill" style={{ width: `${Math.min(100, Math.max(0, p.percentage))}%` }} />
+          </span>
+        </div>
+      ))}
+    </div>
   );
 }
