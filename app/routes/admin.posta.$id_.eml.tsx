@@ -5,13 +5,14 @@ import { isErasedAddress } from "~/models/privacy.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
+import { parseRecordId } from "~/utils/record-id";
 import { gonePage, notFoundPage } from "~/utils/standalone-page.server";
 
 // The email as an .eml file: the coordinators' copy, with codes and personal links hidden, never
 // the file sent in the local default (docs/decisions/009-secrets-in-outbox.md).
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireCoordinator(request);
-  const email = getOutboxEmail(getDb(), { id: Number(params.id) });
+  const email = getOutboxEmail(getDb(), { id: parseRecordId(params.id) ?? 0 });
   if (!email) {
     throw notFoundPage({
       title: "Messaggio non trovato",

@@ -138,6 +138,8 @@ describe("/admin/posta", () => {
     for (const alias of [`0x${email.id.toString(16)}`, `${email.id}e0`, ` ${email.id}`]) {
       const aliased = await settle(async () => emailLoader({ request: await adminGet(`/admin/posta/${encodeURIComponent(alias)}`, me.id), params: { id: alias }, context: loadContext() }));
       expect(aliased.status).toBe(404);
+      const aliasedEml = await settle(async () => emlLoader({ request: await adminGet(`/admin/posta/${encodeURIComponent(alias)}/eml`, me.id), params: { id: alias }, context: loadContext() }));
+      expect(aliasedEml.status).toBe(404);
     }
     const missingEml = await settle(async () => emlLoader({ request: await adminGet("/admin/posta/999999/eml", me.id), params: { id: "999999" }, context: loadContext() }));
     await expectPortalNotFoundPage(missingEml, { title: "Messaggio non trovato", back: "/admin/posta" });
