@@ -23,7 +23,16 @@ export type RoundTableUpdatedProps = {
   changes: string[];
   /** The invitee's answer page, read back from their invitation email (null if none is found, or absent in older rows). */
   answerUrl?: string | null;
+  /** The invitee's answer when the update was queued (who declined gets none); absent in older rows. */
+  answer?: "yes" | "pending";
 };
+
+/** What asks for an answer again, by the answer given so far; rows queued without it ask everybody at once. */
+const ANSWER_AGAIN = {
+  yes: "Se con il cambiamento non puoi più partecipare, faccelo sapere:",
+  pending: "Facci sapere se parteciperai:",
+  legacy: "Se con il cambiamento non puoi più partecipare, o ora puoi, faccelo sapere:",
+} as const;
 
 export const subject = (p: RoundTableUpdatedProps) => `Aggiornamento: ${roundTableName(p.roundTable)}`;
 
@@ -67,11 +76,11 @@ export function RoundTableUpdatedEmail(p: RoundTableUpdatedProps) {
       <RoundTableDetails rt={rt} appUrl={p.appUrl} />
       <Text>
         In allegato trovi l'evento aggiornato (file aggiornamento.ics): aprendolo, il tuo calendario sostituisce
-        l'appuntamento precedente. La tua risposta all'invito resta valida.
+        l'appuntamento precedente.{p.answer === "pending" ? null : " La tua risposta all'invito resta valida."}
       </Text>
       {p.answerUrl ? (
         <>
-          <Text style={{ fontWeight: 700 }}>Se con il cambiamento non puoi più partecipare, o ora puoi, faccelo sapere:</Text>
+          <Text style={{ fontWeight: 700 }}>{ANSWER_AGAIN[p.answer ?? "legacy"]}</Text>
           <AnswerButtons answerUrl={p.answerUrl} />
         </>
       ) : null}
@@ -88,6 +97,7 @@ RoundTableUpdatedEmail.PreviewProps = {
   previous: { startsAt: PREVIEW_ROUND_TABLE.startsAt, endsAt: PREVIEW_ROUND_TABLE.endsAt, mode: "online", place: null },
   changes: ["data e orario"],
   answerUrl: "http://localhost:3000/invito/anteprima",
+  answer: "yes",
 } satisfies RoundTableUpdatedProps;
 
 export default RoundTableUpdatedEmail;

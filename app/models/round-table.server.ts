@@ -156,7 +156,14 @@ export function createRoundTable(
 }
 
 /** memberBodyId: the ente of the invited referente, null for an address that is no referente's. */
-export type Invitee = { invitationId: number; email: string; name: string | null; referentId: number | null; memberBodyId: number | null };
+export type Invitee = {
+  invitationId: number;
+  email: string;
+  name: string | null;
+  referentId: number | null;
+  memberBodyId: number | null;
+  answer: (typeof invitations.$inferSelect)["answer"];
+};
 
 /**
  * The invitees of a round table who still get its news; without `includeDeclined` those who answered
@@ -174,6 +181,7 @@ export function roundTableInvitees(tx: Db | Tx, { roundTableId, includeDeclined 
       lastName: referents.lastName,
       referentId: invitations.referentId,
       memberBodyId: referents.memberBodyId,
+      answer: invitations.answer,
     })
     .from(invitations)
     .leftJoin(referents, eq(referents.id, invitations.referentId))
@@ -272,7 +280,17 @@ export function updateRoundTable(
           queueEmail(tx, {
             to: invitee.email,
             template: "round-table-updated",
-            props: { recipientName: invitee.name, recipientEmail: invitee.email, roundTable, previous, changes, appUrl, answerUrl: answerUrls.get(invitee.email) ?? null },
+            props: {
+              recipientName: invitee.name,
+              recipientEmail: invitee.email,
+              roundTable,
+              previous,
+              changes,
+              appUrl,
+              answerUrl: answerUrls.get(invitee.email) ?? null,
+              // Those who declined are not told (includeDeclined: false).
+              answer: invitee.answer === "yes" ? "yes" : "pending",
+            },
             roundTableId: id,
             memberBodyId: invitee.memberBodyId ?? undefined,
             domain: domainOf(appUrl),

@@ -100,6 +100,22 @@ describe("email templates", () => {
     expect(timeOnly).not.toContain("Modalità e luogo prima:");
   });
 
+  it("the update asks for an answer as fits the invitee's: who said yes, who has not answered; rows queued before ask both", async () => {
+    const { answer: _, ...legacy } = RoundTableUpdatedEmail.PreviewProps;
+    const yes = (await renderEmail("round-table-updated", { ...legacy, answer: "yes" })).text;
+    expect(yes).toContain("Se con il cambiamento non puoi più partecipare, faccelo sapere:");
+    expect(yes).toContain("La tua risposta all'invito resta valida.");
+    const pending = (await renderEmail("round-table-updated", { ...legacy, answer: "pending" })).text;
+    expect(pending).toContain("Facci sapere se parteciperai:");
+    expect(pending).not.toContain("non puoi più partecipare");
+    // No answer to keep.
+    expect(pending).not.toContain("La tua risposta all'invito resta valida.");
+    expect(pending).toContain("Partecipo http://localhost:3000/invito/anteprima?risposta=si");
+    const before = (await renderEmail("round-table-updated", legacy)).text;
+    expect(before).toContain("Se con il cambiamento non puoi più partecipare, o ora puoi, faccelo sapere:");
+    expect(before).toContain("La tua risposta all'invito resta valida.");
+  });
+
   it("«Materiali disponibili» queued before it listed several materials (one `material`) still renders", async () => {
     const { materials, ...rest } = MaterialsAvailableEmail.PreviewProps;
     const { text } = await renderEmail("materials-available", { ...rest, material: materials[0] });

@@ -331,6 +331,34 @@ describe("«Partecipo» after «Non partecipo»", () => {
   });
 });
 
+describe("the «Aggiornamento» email", () => {
+  it("asks who said yes to say if they can no longer come, and who has not answered whether they will", async () => {
+    const rt = createRoundTable({ startsAt: new Date("2031-11-10T13:00:00Z") });
+    const guests = ["aggiornato-si@ospite.test", "aggiornato-attesa@ospite.test", "aggiornato-no@ospite.test"];
+    sendInvitations(getDb(), { roundTableId: rt.id, filters: { extraEmails: guests, includeReferents: false }, coordinatorId, appUrl: APP_URL });
+    answerInvitation(getDb(), { token: answerTokenFor(rt.id, guests[0]), answer: "yes", appUrl: APP_URL });
+    answerInvitation(getDb(), { token: answerTokenFor(rt.id, guests[2]), answer: "no", appUrl: APP_URL });
+    const moved = updateRoundTable(getDb(), {
+      id: rt.id,
+      input: roundTableInput({ title: rt.title, startsAt: "2031-11-17T10:00", endsAt: "2031-11-17T12:00" }),
+      coordinatorId,
+      appUrl: APP_URL,
+    });
+    expect(moved).toMatchObject({ ok: true, notified: 2 });
+    const updates = emailsOf(rt.id, "round-table-updated");
+    expect(Object.fromEntries(updates.map((e) => [e.recipient, e.props.answer]))).toEqual({ [guests[0]]: "yes", [guests[1]]: "pending" });
+
+    const textTo = async (email: string) => (await renderEmail("round-table-updated", updates.find((e) => e.recipient === email)!.props)).text;
+    const yes = await textTo(guests[0]);
+    expect(yes).toContain("Se con il cambiamento non puoi più partecipare, faccelo sapere:");
+    expect(yes).toContain(`Non partecipo ${APP_URL}/invito/${answerTokenFor(rt.id, guests[0])}?risposta=no`);
+    const pending = await textTo(guests[1]);
+    expect(pending).toContain("Facci sapere se parteciperai:");
+    expect(pending).toContain(`Partecipo ${APP_URL}/invito/${answerTokenFor(rt.id, guests[1])}?risposta=si`);
+    for (const text of [yes, pending]) expect(text).not.toContain("o ora puoi");
+  });
+});
+
 describe("attendance and the list of answers", () => {
   it("marks attendance (audited, only on change) and lists answers with the latest delivery status", () => {
     const rt = createRoundTable();
