@@ -6,6 +6,7 @@ import {
   PREVIEW_ROUND_TABLE,
   RoundTableDetails,
   roundTableIcsAttachment,
+  type InvitationNoteLink,
   roundTableName,
   roundTableWhen,
   type RoundTableEmailInfo,
@@ -18,6 +19,8 @@ export type RoundTableInvitationProps = {
   answerUrl: string;
   appUrl: string;
   roundTable: RoundTableEmailInfo;
+  /** The round table's notes of invitation this recipient may open; absent in rows queued before they were linked. */
+  invitationNotes?: InvitationNoteLink[];
   /**
    * Set when the invitation moved here from the referente's previous address (moveInvitations):
    * the answer it carries. Absent in a first invitation, and in rows queued before it existed.
@@ -58,7 +61,7 @@ export function RoundTableInvitationEmail(p: RoundTableInvitationProps) {
         <Text style={{ fontWeight: 700 }}>{ANSWER_PROMPT}</Text>
       )}
       <AnswerButtons answerUrl={p.answerUrl} />
-      <RoundTableDetails rt={rt} appUrl={p.appUrl} />
+      <RoundTableDetails rt={rt} appUrl={p.appUrl} invitationNotes={p.invitationNotes} />
       <Text>
         In allegato trovi l'evento da aggiungere al tuo calendario (file invito.ics). Se cambiano data, orario o luogo ti
         scriveremo di nuovo.
@@ -74,6 +77,7 @@ RoundTableInvitationEmail.PreviewProps = {
   answerUrl: "http://localhost:3000/invito/esempio",
   appUrl: "http://localhost:3000",
   roundTable: PREVIEW_ROUND_TABLE,
+  invitationNotes: [{ title: "Invito al 7° Tavolo tecnico", url: "http://localhost:3000/materiali/12", membersOnly: false }],
 } satisfies RoundTableInvitationProps;
 
 export default RoundTableInvitationEmail;

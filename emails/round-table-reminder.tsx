@@ -6,6 +6,7 @@ import {
   PREVIEW_ROUND_TABLE,
   RoundTableDetails,
   roundTableIcsAttachment,
+  type InvitationNoteLink,
   roundTableName,
   roundTableWhen,
   type RoundTableEmailInfo,
@@ -20,6 +21,8 @@ export type RoundTableReminderProps = {
   answer: "yes" | "pending";
   appUrl: string;
   roundTable: RoundTableEmailInfo;
+  /** The round table's notes of invitation this recipient may open; absent in rows queued before they were linked. */
+  invitationNotes?: InvitationNoteLink[];
 };
 
 export const subject = (p: RoundTableReminderProps) => `Promemoria: ${roundTableName(p.roundTable)}`;
@@ -46,7 +49,7 @@ export function RoundTableReminderEmail(p: RoundTableReminderProps) {
       ) : (
         <Text>Puoi rispondere dal collegamento che trovi nell'email di invito.</Text>
       )}
-      <RoundTableDetails rt={rt} appUrl={p.appUrl} />
+      <RoundTableDetails rt={rt} appUrl={p.appUrl} invitationNotes={p.invitationNotes} />
       <Text>In allegato trovi l'evento da aggiungere al tuo calendario (file invito.ics).</Text>
       <Signature />
     </EmailLayout>

@@ -2,12 +2,13 @@ import crypto from "node:crypto";
 import { and, asc, eq, inArray, notExists, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { invitations, memberBodies, referents, roundTables } from "#db/schema";
-import type { RoundTableEmailInfo } from "#emails/components/round-table-details";
+import type { InvitationNoteLink, RoundTableEmailInfo } from "#emails/components/round-table-details";
 import type { Db, Tx } from "~/utils/db.server";
 import { renderEmail } from "~/utils/render-email.server";
 import { roundTableEmailData } from "~/utils/round-table-calendar";
 import { createToken, hashToken } from "~/utils/tokens.server";
 import { recordAudit } from "./audit.server";
+import { invitationNoteLinks } from "./material.server";
 import { queueEmail } from "./outbox.server";
 import { activeReferentConditions, activeReferentsInSegment, lowerReferentEmail, referentInOffice, type ReferentSegment } from "./referent.server";
 
@@ -143,10 +144,11 @@ export function recipientsFor(
  */
 export async function previewInvitations(db: Db, { roundTable, filters, appUrl }: { roundTable: RoundTableRow; filters: RecipientFilters; appUrl: string }) {
   const found = recipientsFor(db, { roundTableId: roundTable.id, ...filters });
-  const shown = found.sample[0] ?? { email: "referente@example.org", name: "Nome Cognome" };
+  const shown = found.sample[0] ?? { email: "referente@example.org", name: "Nome Cognome", referentId: null };
+  const invitationNotes = invitationNoteLinks(db, { appUrl })(roundTable.id, shown);
   const rendered = await renderEmail(
     INVITATION_TEMPLATE,
-    invitationEmailProps(roundTable, { recipient: shown, answerUrl: `${appUrl}/invito/anteprima`, appUrl }),
+    invitationEmailProps(roundTable, { recipient: shown, answerUrl: `${appUrl}/invito/anteprima`, appUrl, invitationNotes }),
   );
   return {
     count: found.count,
@@ -173,6 +175,8 @@ export type InvitationEmailProps = {
   roundTable: RoundTableEmailInfo;
   /** Only in the invitation moved to a referente's new address (moveInvitations): the answer it carries. */
   currentAnswer?: InvitationAnswer;
+  /** The round table's notes of invitation this recipient may open, when the email was queued. */
+  invitationNotes: InvitationNoteLink[];
 };
 
 export type ReminderEmailProps = Omit<InvitationEmailProps, "answerUrl" | "currentAnswer"> & {
@@ -188,9 +192,16 @@ export function invitationEmailProps(
     answerUrl,
     appUrl,
     currentAnswer,
-  }: { recipient: Pick<Recipient, "email" | "name">; answerUrl: string; appUrl: string; currentAnswer?: InvitationEmailProps["currentAnswer"] },
+    invitationNotes,
+  }: {
+    recipient: Pick<Recipient, "email" | "name">;
+    answerUrl: string;
+    appUrl: string;
+    currentAnswer?: InvitationEmailProps["currentAnswer"];
+    invitationNotes: InvitationNoteLink[];
+  },
 ): InvitationEmailProps {
-  return { recipientName: recipient.name, recipientEmail: recipient.email, answerUrl, appUrl, roundTable: roundTableEmailInfo(rt), currentAnswer };
+  return { recipientName: recipient.name, recipientEmail: recipient.email, answerUrl, appUrl, roundTable: roundTableEmailInfo(rt), currentAnswer, invitationNotes };
 }
 
 /** Why invitations cannot be sent for this round table now, in Italian; null when they can. */
@@ -231,6 +242,7 @@ function invitationWriter(db: Db, { appUrl, now }: { appUrl: string; now: Date }
   );
   const domain = domainOf(appUrl);
   const at = now.getTime();
+  const notesFor = invitationNoteLinks(db, { appUrl });
   return (rt: RoundTableRow, roundTable: RoundTableEmailInfo, recipient: Pick<Recipient, "email" | "referentId" | "name" | "memberBodyId">) => {
     const { token, hash } = createToken();
     if (!insertInvitation.get(rt.id, recipient.referentId, recipient.email, hash, rt.sequence, at)) return false;
@@ -240,6 +252,7 @@ function invitationWriter(db: Db, { appUrl, now }: { appUrl: string; now: Date }
       answerUrl: `${appUrl}/invito/${token}`,
       appUrl,
       roundTable,
+      invitationNotes: notesFor(rt.id, recipient),
     };
     insertEmail.run(recipient.email, JSON.stringify(props), at, messageIdFor(domain), rt.id, recipient.memberBodyId, at);
     return true;
@@ -361,6 +374,7 @@ export function moveInvitations(
       ),
     )
     .all();
+  const notesFor = invitationNoteLinks(db, { appUrl });
   let moved = 0;
   for (const { invitation, roundTable: rt } of upcoming) {
     const taken = db
@@ -374,7 +388,13 @@ export function moveInvitations(
     queueEmail(db, {
       to: email,
       template: INVITATION_TEMPLATE,
-      props: invitationEmailProps(rt, { recipient: { email, name }, answerUrl: `${appUrl}/invito/${token}`, appUrl, currentAnswer: invitation.answer }),
+      props: invitationEmailProps(rt, {
+        recipient: { email, name },
+        answerUrl: `${appUrl}/invito/${token}`,
+        appUrl,
+        currentAnswer: invitation.answer,
+        invitationNotes: notesFor(rt.id, { referentId }),
+      }),
       roundTableId: rt.id,
       memberBodyId,
       domain: domainOf(appUrl),
@@ -822,13 +842,14 @@ export function sendDueReminders(db: Db, { now = new Date(), appUrl }: { now?: D
             round_table_id: number;
             email: string;
             answer: "yes" | "pending";
+            referent_id: number | null;
             first_name: string | null;
             last_name: string | null;
             member_body_id: number | null;
             answer_url: string | null;
           }
         >(
-          `SELECT i.id, i.round_table_id, i.email, i.answer, r.first_name, r.last_name, r.member_body_id,
+          `SELECT i.id, i.round_table_id, i.email, i.answer, i.referent_id, r.first_name, r.last_name, r.member_body_id,
                   (SELECT json_extract(o.props, '$.answerUrl') FROM outbox o
                     WHERE o.recipient = i.email AND +o.round_table_id = i.round_table_id AND +o.template = @template
                     ORDER BY o.id DESC LIMIT 1) AS answer_url
@@ -852,6 +873,7 @@ export function sendDueReminders(db: Db, { now = new Date(), appUrl }: { now?: D
       const markReminded = db.$client.prepare<[number, number]>(`UPDATE invitations SET reminded_at = ? WHERE id = ?`);
       const counts = new Map<number, number>();
       const infos = new Map<number, RoundTableEmailInfo>();
+      const notesFor = invitationNoteLinks(tx, { appUrl });
       for (const invitee of due) {
         let info = infos.get(invitee.round_table_id);
         if (!info) {
@@ -865,6 +887,7 @@ export function sendDueReminders(db: Db, { now = new Date(), appUrl }: { now?: D
           answer: invitee.answer,
           appUrl,
           roundTable: info,
+          invitationNotes: notesFor(invitee.round_table_id, { referentId: invitee.referent_id }),
         };
         insertEmail.run(invitee.email, JSON.stringify(props), at, messageIdFor(domain), invitee.round_table_id, invitee.member_body_id, at);
         markReminded.run(at, invitee.id);

@@ -4,6 +4,7 @@ import path from "node:path";
 import { and, asc, eq, gt, inArray, isNull, lt, lte } from "drizzle-orm";
 import yauzl from "yauzl";
 import { materials, roundTables } from "#db/schema";
+import type { InvitationNoteLink } from "#emails/components/round-table-details";
 import type { MaterialNotice } from "#emails/materials-available";
 import type { Db, Tx } from "~/utils/db.server";
 import { roundTableEmailData, roundTablePageUrl } from "~/utils/round-table-calendar";
@@ -224,6 +225,22 @@ export function canDownloadMaterial({
   return referent?.active === true;
 }
 
+/**
+ * Whether an invitee is offered a material of their Tavolo by email: a public one anybody, a
+ * members-only one a referente, who signs in to the area referente for it. An extra address (no
+ * referente's) could not open it, and a notice would only bring requests by hand: it is not told.
+ * The Coordinamento, who invited it, can send the file itself.
+ */
+export const offeredToInvitee = (material: Pick<Material, "visibility">, invitee: { referentId: number | null }) =>
+  material.visibility === "public" || invitee.referentId !== null;
+
+/**
+ * The sign-in of the area referente that leads to a material: once signed in, the person lands on
+ * its Tavolo tecnico with the download one click away (redirectAfterSignIn). Relative when appUrl is "".
+ */
+export const materialSignInUrl = (materialId: number, appUrl: string) =>
+  `${appUrl}/area-referente/accedi?redirectTo=${encodeURIComponent(`/materiali/${materialId}`)}`;
+
 // ---------------------------------------------------------------------------------------------
 // Reading.
 
@@ -237,6 +254,37 @@ export function listMaterials(db: Db | Tx, { roundTableIds, visibility }: { roun
     .where(and(...conditions))
     .orderBy(asc(materials.createdAt), asc(materials.id))
     .all();
+}
+
+/** The notes of invitation (kind nota_invito) of a round table, oldest first. */
+export function listInvitationNotes(db: Db | Tx, { roundTableId }: { roundTableId: number }) {
+  return db
+    .select()
+    .from(materials)
+    .where(and(eq(materials.roundTableId, roundTableId), eq(materials.kind, "nota_invito")))
+    .orderBy(asc(materials.createdAt), asc(materials.id))
+    .all();
+}
+
+/**
+ * What the invitation and reminder emails link of a round table's notes of invitation: for each
+ * email, those its recipient is offered (offeredToInvitee); a public one by its download, a
+ * members-only one by the sign-in that leads to it. The notes are read once per round table of a
+ * batch (sendInvitations writes thousands of emails in one transaction).
+ */
+export function invitationNoteLinks(db: Db | Tx, { appUrl }: { appUrl: string }) {
+  const notesOf = new Map<number, Material[]>();
+  return (roundTableId: number, invitee: { referentId: number | null }): InvitationNoteLink[] => {
+    let notes = notesOf.get(roundTableId);
+    if (!notes) notesOf.set(roundTableId, (notes = listInvitationNotes(db, { roundTableId })));
+    return notes
+      .filter((m) => offeredToInvitee(m, invitee))
+      .map((m) => ({
+        title: m.title,
+        url: m.visibility === "public" ? materialUrl(m, appUrl) : materialSignInUrl(m.id, appUrl),
+        membersOnly: m.visibility === "members",
+      }));
+  };
 }
 
 /** A material of this round table (null for another's or an unknown id). */
@@ -312,11 +360,8 @@ function announceIfDue(tx: Tx, { roundTableId, candidates, appUrl, now }: { roun
   if (due.length === 0) return nothing;
   const rt = tx.select().from(roundTables).where(eq(roundTables.id, roundTableId)).get();
   if (!rt || rt.status !== "published" || rt.endsAt.getTime() > now.getTime()) return nothing;
-  // A members-only material is for the referenti: they sign in to the area referente for it. An
-  // extra address (no referente's) could not open it, and a notice would only bring requests by
-  // hand: it is not told. The Coordinamento, who invited it, can send the file itself.
   const invitees = roundTableInvitees(tx, { roundTableId: rt.id, includeDeclined: false });
-  const opensFor = (invitee: (typeof invitees)[number]) => (m: Material) => m.visibility === "public" || invitee.referentId !== null;
+  const opensFor = (invitee: (typeof invitees)[number]) => (m: Material) => offeredToInvitee(m, invitee);
   const told = due.filter((m) => invitees.some((invitee) => opensFor(invitee)(m)));
   if (told.length === 0) return nothing;
   const claimed = new Set(

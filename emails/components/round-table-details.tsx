@@ -19,10 +19,30 @@ export { roundTableName, roundTableWhen };
 /** The round table as stored in an email's props (ISO dates): the shape of roundTableEmailData(). */
 export type RoundTableEmailInfo = RoundTableEmailData;
 
+/**
+ * A nota di invito of the round table that the recipient may open, as the invitation and the
+ * reminder link it (written when the email is queued; older rows have none).
+ */
+export type InvitationNoteLink = {
+  title: string;
+  /** Its download (`/materiali/:id`); for a members-only one, the sign-in of the area referente that leads to it. */
+  url: string;
+  /** Reserved to the member enti: downloaded once signed in to the area referente. */
+  membersOnly: boolean;
+};
+
 const label = { margin: "0", fontWeight: 700 } as const;
 const value = { margin: "0 0 12px 0" } as const;
 
-export function RoundTableDetails({ rt, appUrl }: { rt: RoundTableEmailInfo; appUrl: string }) {
+export function RoundTableDetails({
+  rt,
+  appUrl,
+  invitationNotes = [],
+}: {
+  rt: RoundTableEmailInfo;
+  appUrl: string;
+  invitationNotes?: InvitationNoteLink[];
+}) {
   const showPlace = rt.mode !== "online" && rt.place;
   const showLink = rt.mode !== "in_presenza" && rt.onlineUrl;
   return (
@@ -64,6 +84,14 @@ export function RoundTableDetails({ rt, appUrl }: { rt: RoundTableEmailInfo; app
           <MultilineText text={rt.description.trim()} style={value} />
         </>
       ) : null}
+      {invitationNotes.map((note, i) => (
+        // The address ends the line: a mail program would take punctuation after it into the link.
+        <Text key={i} style={value}>
+          Nota di invito: <strong>{note.title}</strong>
+          {note.membersOnly ? " (riservata agli enti aderenti: si scarica dopo l'accesso all'area referente)" : ""} —{" "}
+          <Link href={note.url}>{note.url}</Link>
+        </Text>
+      ))}
       <Text style={{ margin: 0 }}>
         Pagina del Tavolo tecnico: <Link href={roundTablePageUrl(rt.id, appUrl)}>{roundTablePageUrl(rt.id, appUrl)}</Link>
       </Text>

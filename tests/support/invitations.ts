@@ -3,7 +3,7 @@
 // the real registration, email confirmation and approval.
 import { and, eq, notInArray, sql } from "drizzle-orm";
 import { expect } from "vitest";
-import { auditLog, invitations, memberBodies, municipalities, outbox, roundTables } from "#db/schema";
+import { auditLog, invitations, materials, memberBodies, municipalities, outbox, roundTables } from "#db/schema";
 import { approveMembership } from "~/models/membership-review.server";
 import { action as confirmAction } from "~/routes/adesione.conferma.$token";
 import { action as submitAction } from "~/routes/adesione._index";
@@ -36,6 +36,18 @@ export function createRoundTable(overrides: Partial<typeof roundTables.$inferIns
       startsAt,
       endsAt: values.endsAt ?? new Date(startsAt.getTime() + 2 * HOUR),
     })
+    .returning()
+    .get();
+}
+
+/** A stored 2 kB PDF of the round table, recorded as the materials page records an upload (no file on disk). */
+export function addDocumentMaterial(
+  roundTableId: number,
+  { kind, title, visibility = "public" }: { kind: "nota_invito" | "slides" | "documento"; title: string; visibility?: "public" | "members" },
+) {
+  return getDb()
+    .insert(materials)
+    .values({ roundTableId, kind, title, visibility, storedFileName: "a".repeat(32), downloadName: `${title}.pdf`, mimeType: "application/pdf", sizeBytes: 2048 })
     .returning()
     .get();
 }

@@ -100,6 +100,25 @@ describe("email templates", () => {
     expect(timeOnly).not.toContain("Modalità e luogo prima:");
   });
 
+  it("the invitation and the reminder name the nota di invito and link it, a reserved one by the sign-in; rows queued before render without", async () => {
+    const publicNote = { title: "Invito al 7° Tavolo tecnico", url: "http://localhost:3000/materiali/12", membersOnly: false };
+    const reservedNote = { title: "Nota riservata", url: "http://localhost:3000/area-referente/accedi?redirectTo=%2Fmateriali%2F13", membersOnly: true };
+    for (const [name, props] of [
+      ["round-table-invitation", RoundTableInvitationEmail.PreviewProps],
+      ["round-table-reminder", RoundTableReminderEmail.PreviewProps],
+    ] as const) {
+      const { text } = await renderEmail(name, { ...props, invitationNotes: [publicNote, reservedNote] });
+      expect(text, name).toContain("Nota di invito: Invito al 7° Tavolo tecnico — http://localhost:3000/materiali/12\n");
+      expect(text, name).toContain(
+        "Nota di invito: Nota riservata (riservata agli enti aderenti: si scarica dopo l'accesso all'area referente) — http://localhost:3000/area-referente/accedi?redirectTo=%2Fmateriali%2F13\n",
+      );
+      const before = Object.fromEntries(Object.entries(props).filter(([key]) => key !== "invitationNotes"));
+      const legacy = (await renderEmail(name, before)).text;
+      expect(legacy, name).not.toContain("Nota di invito");
+      expect(legacy, name).toContain("Pagina del Tavolo tecnico: http://localhost:3000/tavoli-tecnici/7");
+    }
+  });
+
   it("the update asks for an answer as fits the invitee's: who said yes, who has not answered; rows queued before ask both", async () => {
     const { answer: _, ...legacy } = RoundTableUpdatedEmail.PreviewProps;
     const yes = (await renderEmail("round-table-updated", { ...legacy, answer: "yes" })).text;
@@ -141,6 +160,8 @@ describe("email templates", () => {
     const membersOnly = { ...announced.materials[0], visibility: "members", url: null };
     previews.push(["materials-available", { ...announced, materials: [membersOnly] }]);
     previews.push(["materials-available", { ...announced, materials: [...announced.materials, membersOnly] }]);
+    const reservedNote = { title: "Nota riservata", url: "http://localhost:3000/area-referente/accedi?redirectTo=%2Fmateriali%2F13", membersOnly: true };
+    previews.push(["round-table-reminder", { ...RoundTableReminderEmail.PreviewProps, invitationNotes: [reservedNote] }]);
     for (const [name, props] of previews) {
       const { text } = await renderEmail(name, props);
       expect(text.match(/https?:\/\/\S*[.,;:)](?=\s|$)/g), name).toBeNull();

@@ -31,6 +31,7 @@ import { hashToken } from "~/utils/tokens.server";
 import { createTestCoordinator } from "../../support/admin";
 import { uniqueEmail } from "../../support/factories";
 import {
+  addDocumentMaterial,
   answerTokenFor,
   auditOf,
   createReferent,
@@ -622,6 +623,58 @@ describe("sendDueReminders: one reminder per invitation, only if invited before 
     expect(remind(at("2031-06-15T14:00:00Z"))).toEqual({ roundTables: 1, emails: 1 });
     expect(remind(at("2031-06-18T14:00:00Z"))).toEqual({ roundTables: 0, emails: 0 });
     expect(remindedEmails(rt.id)).toEqual(["cinque@ospite.test"]);
+  });
+});
+
+describe("the nota di invito in the invitation and the reminder", () => {
+  const addDocument = (roundTableId: number, kind: "nota_invito" | "slides", title: string, visibility: "public" | "members" = "public") =>
+    addDocumentMaterial(roundTableId, { kind, title, visibility });
+  const guest = "ospite-nota@example.org";
+  /** paOrdinari as a referente and a guest address, invited at `now`. */
+  const invite = (roundTableId: number, now?: Date) =>
+    sendInvitations(getDb(), { roundTableId, filters: { includeReferents: false, extraEmails: [paOrdinari.email, guest] }, coordinatorId, appUrl: APP_URL, now });
+  const propsTo = (roundTableId: number, template: string, email: string) =>
+    emailsOf(roundTableId, template).find((e) => e.recipient === email)!.props;
+
+  it("links a public nota to every invitee and a reserved one, by the sign-in, to the referenti only; the email says so", async () => {
+    const rt = createRoundTable();
+    addDocument(rt.id, "slides", "Slides dei relatori");
+    const note = addDocument(rt.id, "nota_invito", "Nota di invito firmata");
+    const reserved = addDocument(rt.id, "nota_invito", "Nota per gli enti", "members");
+    expect(invite(rt.id)).toEqual({ ok: true, count: 2 });
+
+    const publicLink = { title: "Nota di invito firmata", url: `${APP_URL}/materiali/${note.id}`, membersOnly: false };
+    const reservedLink = { title: "Nota per gli enti", url: `${APP_URL}/area-referente/accedi?redirectTo=%2Fmateriali%2F${reserved.id}`, membersOnly: true };
+    expect(propsTo(rt.id, "round-table-invitation", paOrdinari.email).invitationNotes).toEqual([publicLink, reservedLink]);
+    expect(propsTo(rt.id, "round-table-invitation", guest).invitationNotes).toEqual([publicLink]);
+
+    const referentEmail = await renderEmail("round-table-invitation", propsTo(rt.id, "round-table-invitation", paOrdinari.email));
+    expect(referentEmail.text).toContain(`Nota di invito: Nota di invito firmata — ${APP_URL}/materiali/${note.id}\n`);
+    expect(referentEmail.text).toContain(`Nota di invito: Nota per gli enti (riservata agli enti aderenti: si scarica dopo l'accesso all'area referente) — ${reservedLink.url}\n`);
+    expect(referentEmail.html).toContain(`href="${APP_URL}/materiali/${note.id}"`);
+    const guestEmail = await renderEmail("round-table-invitation", propsTo(rt.id, "round-table-invitation", guest));
+    expect(guestEmail.text).toContain(`Nota di invito: Nota di invito firmata — ${APP_URL}/materiali/${note.id}`);
+    expect(guestEmail.text).not.toContain("Nota per gli enti");
+  });
+
+  it("without a nota the emails link none; the reminder links one added after the invitation", async () => {
+    const rt = createRoundTable({ startsAt: new Date("2032-03-15T14:00:00Z"), reminderDays: 2 });
+    addDocument(rt.id, "slides", "Slides dei relatori");
+    expect(invite(rt.id, new Date("2032-03-01T09:00:00Z"))).toEqual({ ok: true, count: 2 });
+    expect(propsTo(rt.id, "round-table-invitation", paOrdinari.email).invitationNotes).toEqual([]);
+    expect((await renderEmail("round-table-invitation", propsTo(rt.id, "round-table-invitation", guest))).text).not.toContain("Nota di invito");
+
+    const note = addDocument(rt.id, "nota_invito", "Nota di invito firmata");
+    const reserved = addDocument(rt.id, "nota_invito", "Nota per gli enti", "members");
+    expect(sendDueReminders(getDb(), { now: new Date("2032-03-13T14:00:00Z"), appUrl: APP_URL })).toEqual({ roundTables: 1, emails: 2 });
+    const publicLink = { title: "Nota di invito firmata", url: `${APP_URL}/materiali/${note.id}`, membersOnly: false };
+    expect(propsTo(rt.id, "round-table-reminder", paOrdinari.email).invitationNotes).toEqual([
+      publicLink,
+      { title: "Nota per gli enti", url: `${APP_URL}/area-referente/accedi?redirectTo=%2Fmateriali%2F${reserved.id}`, membersOnly: true },
+    ]);
+    expect(propsTo(rt.id, "round-table-reminder", guest).invitationNotes).toEqual([publicLink]);
+    const reminder = await renderEmail("round-table-reminder", propsTo(rt.id, "round-table-reminder", guest));
+    expect(reminder.text).toContain(`Nota di invito: Nota di invito firmata — ${APP_URL}/materiali/${note.id}\n`);
   });
 });
 
