@@ -8,8 +8,9 @@ import { renderEmail } from "~/utils/render-email.server";
 import { roundTableEmailData } from "~/utils/round-table-calendar";
 import { createToken, hashToken } from "~/utils/tokens.server";
 import { recordAudit } from "./audit.server";
-import { invitationNoteLinks } from "./material.server";
+import { canDownloadMaterial, invitationNoteLinks, listMaterials, materialSignInUrl } from "./material.server";
 import { queueEmail } from "./outbox.server";
+import { publicMaterial } from "./round-table-public.server";
 import { activeReferentConditions, activeReferentsInSegment, lowerReferentEmail, referentInOffice, type ReferentSegment } from "./referent.server";
 
 // Invitations to the Tavoli tecnici (issue 4, points 4-5): choosing recipients, sending the
@@ -433,7 +434,12 @@ export type InvitationView = {
   reminderDue: boolean;
   invitation: { id: number; email: string; answer: InvitationAnswer; answeredAt: Date | null; referentName: string | null };
   roundTable: RoundTableEmailInfo;
+  /** The round table's materials this invitee may download (invitationMaterials), notes of invitation first. */
+  materials: InvitationMaterial[];
 };
+
+/** A material as the invitation page lists it: as the public page of the Tavolo does. */
+export type InvitationMaterial = ReturnType<typeof publicMaterial>;
 
 function findByToken(tx: Db | Tx, token: string) {
   if (!token || token.length > 200) return undefined;
@@ -444,6 +450,8 @@ function findByToken(tx: Db | Tx, token: string) {
       firstName: referents.firstName,
       lastName: referents.lastName,
       memberBodyId: referents.memberBodyId,
+      // The referente of a member ente, in office: who, signed in, downloads the members-only materials.
+      referentActive: sql<number>`coalesce(${and(...activeReferentConditions())}, 0)`.mapWith(Boolean),
       referentTermEnded: sql<number>`NOT (${referentInOffice()})`.mapWith(Boolean),
       referentTermEndedAt: sql<number | null>`coalesce(min(${referents.validTo}, ${referents.erasedAt}), ${referents.validTo}, ${referents.erasedAt})`,
       replaced: sql<number>`EXISTS (SELECT 1 FROM referents successor WHERE successor.member_body_id = ${referents.memberBodyId}
@@ -452,6 +460,7 @@ function findByToken(tx: Db | Tx, token: string) {
     .from(invitations)
     .innerJoin(roundTables, eq(roundTables.id, invitations.roundTableId))
     .leftJoin(referents, eq(referents.id, invitations.referentId))
+    .leftJoin(memberBodies, eq(memberBodies.id, referents.memberBodyId))
     .where(eq(invitations.tokenHash, hashToken(token)))
     .get();
 }
@@ -482,7 +491,29 @@ function reminderDue({ invitation, roundTable: rt }: { invitation: typeof invita
   return invitation.createdAt.getTime() < rt.startsAt.getTime() - rt.reminderDays * DAY_MS;
 }
 
-function toView(found: NonNullable<ReturnType<typeof findByToken>>, now: Date): InvitationView {
+type FoundInvitation = NonNullable<ReturnType<typeof findByToken>>;
+
+/**
+ * The materials an invitation page lists: those of its round table its invitee may download, by
+ * canDownloadMaterial's rule (none of a draft). The token stands for no session: the members-only
+ * ones are listed to the invitation of an active referente, as «Materiali disponibili» tells the
+ * referenti of them, but they download only once signed in to the area referente, where their link
+ * leads. Nothing for an invitation withdrawn, or whose referente left office: it is no longer theirs.
+ * Notes of invitation first, then in the order of the Tavolo's page.
+ */
+function invitationMaterials(tx: Db | Tx, found: FoundInvitation, state: InvitationState): InvitationMaterial[] {
+  if (state === "withdrawn" || found.referentTermEnded) return [];
+  const { roundTable: rt, invitation } = found;
+  const referent = found.referentActive && invitation.referentId !== null ? { id: invitation.referentId, active: true } : null;
+  const listed = listMaterials(tx, { roundTableIds: [rt.id] }).filter((m) =>
+    canDownloadMaterial({ material: { visibility: m.visibility, roundTableStatus: rt.status }, coordinator: null, referent }),
+  );
+  return [...listed.filter((m) => m.kind === "nota_invito"), ...listed.filter((m) => m.kind !== "nota_invito")].map((m) =>
+    m.visibility === "members" ? { ...publicMaterial(m), href: materialSignInUrl(m.id, "") } : publicMaterial(m),
+  );
+}
+
+function toView(tx: Db | Tx, found: FoundInvitation, now: Date): InvitationView {
   const { invitation, roundTable } = found;
   const state = stateOf(found, now);
   const info = roundTableEmailInfo(roundTable);
@@ -505,13 +536,14 @@ function toView(found: NonNullable<ReturnType<typeof findByToken>>, now: Date): 
     // whose invitation was withdrawn, nor for a referente who left office, nor while the Tavolo is
     // cancelled or back in draft (as «I miei Tavoli» shows it only for a published one).
     roundTable: state === "withdrawn" || state === "cancelled" || state === "unavailable" || found.referentTermEnded ? { ...info, onlineUrl: null } : info,
+    materials: invitationMaterials(tx, found, state),
   };
 }
 
 /** What the invitation page shows; reads only (a GET must change nothing). */
 export function lookupInvitation(db: Db, { token, now = new Date() }: { token: string; now?: Date }): InvitationView | null {
   const found = findByToken(db, token);
-  return found ? toView(found, now) : null;
+  return found ? toView(db, found, now) : null;
 }
 
 export const ANSWER_CANCELLED_MESSAGE = "Il Tavolo tecnico è stato annullato: non è più possibile rispondere all'invito.";
@@ -561,7 +593,7 @@ export function answerInvitation(
     if (!found) return { ok: false, reason: "not_found", error: "Invito non trovato: controlla di aver copiato il collegamento per intero." };
     const state = stateOf(found, now);
     if (state !== "open") {
-      const view = toView(found, now);
+      const view = toView(tx, found, now);
       return { ok: false, reason: "closed", error: view.refusal!, view };
     }
     const previous = found.invitation.answer;
@@ -576,7 +608,7 @@ export function answerInvitation(
     });
     const calendarSent = answer === "yes" && previous === "no" && found.invitation.notifiedSequence < found.roundTable.sequence;
     if (calendarSent) sendCurrentCalendar(tx, { found, answerUrl: `${appUrl}/invito/${token}`, appUrl });
-    const view = toView({ ...found, invitation: { ...found.invitation, answer, answeredAt: now } }, now);
+    const view = toView(tx, { ...found, invitation: { ...found.invitation, answer, answeredAt: now } }, now);
     return { ok: true, view, calendarSent };
   });
 }

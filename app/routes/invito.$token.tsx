@@ -2,6 +2,7 @@ import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import type { RoundTableEmailInfo } from "#emails/components/round-table-details";
+import { MaterialList } from "~/components/round-table-public";
 import { answerInvitation, lookupInvitation, type InvitationView } from "~/models/invitation.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { formatDateTimeIt } from "~/utils/dates";
@@ -169,6 +170,15 @@ function Invitation({
           </fieldset>
           <p className="form-text mt-2">Puoi cambiare la risposta fino all'inizio dell'incontro.</p>
         </Form>
+      ) : null}
+      {view.materials.length > 0 ? (
+        <>
+          <h2 className="h4 mt-4">Materiali</h2>
+          <MaterialList materials={view.materials} />
+          {view.materials.some((m) => m.membersOnly) ? (
+            <p className="form-text">I materiali riservati agli enti aderenti si scaricano dopo l'accesso all'area referente.</p>
+          ) : null}
+        </>
       ) : null}
       <p>
         <a href={`/tavoli-tecnici/${rt.id}`}>Pagina del Tavolo tecnico e materiali</a>

@@ -296,6 +296,28 @@ export async function createPublishedTavolo(
   return id;
 }
 
+/** A minimal PDF: what the server checks is the content, `%PDF-`. */
+export const PDF = Buffer.from("%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n");
+
+/** Uploads a PDF at /admin/tavoli/:id/materiali (signed in) and returns the material's id. `kind`: as the form names it, e.g. "Nota-invito". */
+export async function uploadPdf(
+  page: Page,
+  roundTableId: number,
+  { title, visibility, kind }: { title: string; visibility: "Pubblico" | "Solo enti aderenti"; kind?: string },
+) {
+  await page.goto(`/admin/tavoli/${roundTableId}/materiali`);
+  const form = page.locator("form[aria-labelledby=carica]");
+  if (kind) await form.getByLabel("Tipo di materiale", { exact: true }).selectOption({ label: kind });
+  await form.getByLabel("Titolo", { exact: true }).fill(title);
+  await form.getByLabel("Visibilità", { exact: true }).selectOption({ label: visibility });
+  await form.getByLabel("File", { exact: true }).setInputFiles({ name: `${title}.pdf`, mimeType: "application/pdf", buffer: PDF });
+  await form.getByRole("button", { name: "Carica il file", exact: true }).click();
+  await page.waitForURL(/esito=materiale-aggiunto/);
+  // The delete link of the new material carries its id.
+  const href = await page.getByRole("link", { name: `Elimina ${title}`, exact: true }).getAttribute("href");
+  return Number(new URL(href!, page.url()).searchParams.get("elimina"));
+}
+
 /** Invites only these addresses ("Indirizzi aggiuntivi": a referente's address is linked to them): preview, then send. */
 export async function inviteAddresses(page: Page, roundTableId: number, emails: string[]) {
   await open(page, `/admin/tavoli/${roundTableId}/inviti`);

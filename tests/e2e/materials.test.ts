@@ -20,6 +20,8 @@ import {
   reusedSignIn,
   useAdminBrowser,
   useSetupBrowser,
+  PDF,
+  uploadPdf,
   type Referente,
 } from "./admin-support";
 import { baseUrl, checkA11y, eventually, isHydrated } from "./support";
@@ -27,22 +29,6 @@ import { baseUrl, checkA11y, eventually, isHydrated } from "./support";
 const browser = useAdminBrowser();
 const setup = useSetupBrowser();
 const asCoordinator = reusedSignIn();
-
-const PDF = Buffer.from("%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n");
-
-/** Uploads a PDF at /admin/tavoli/:id/materiali (signed in) and returns the material's id. */
-async function uploadPdf(page: Page, roundTableId: number, { title, visibility }: { title: string; visibility: "Pubblico" | "Solo enti aderenti" }) {
-  await page.goto(`/admin/tavoli/${roundTableId}/materiali`);
-  const form = page.locator("form[aria-labelledby=carica]");
-  await form.getByLabel("Titolo", { exact: true }).fill(title);
-  await form.getByLabel("Visibilità", { exact: true }).selectOption({ label: visibility });
-  await form.getByLabel("File", { exact: true }).setInputFiles({ name: `${title}.pdf`, mimeType: "application/pdf", buffer: PDF });
-  await form.getByRole("button", { name: "Carica il file", exact: true }).click();
-  await page.waitForURL(/esito=materiale-aggiunto/);
-  // The delete link of the new material carries its id.
-  const href = await page.getByRole("link", { name: `Elimina ${title}`, exact: true }).getAttribute("href");
-  return Number(new URL(href!, page.url()).searchParams.get("elimina"));
-}
 
 type Materials = { roundTableId: number; publicId: number; membersId: number };
 let prepared: Promise<Materials> | undefined;

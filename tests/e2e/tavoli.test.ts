@@ -15,6 +15,7 @@ import {
   registerAndConfirm,
   reusedSignIn,
   startMeetingNow,
+  uploadPdf,
   useAdminBrowser,
   useSetupBrowser,
 } from "./admin-support";
@@ -57,6 +58,9 @@ describe("Tavoli tecnici: invitations", () => {
     const id = Number(new URL(admin.url()).pathname.split("/").pop());
     await admin.getByRole("button", { name: "Pubblica", exact: true }).click();
     await admin.waitForURL(`**/admin/tavoli/${id}?esito=pubblicato`);
+    // Its nota di invito, which the invitation will link.
+    const noteId = await uploadPdf(admin, id, { title: "Nota di invito firmata", visibility: "Pubblico", kind: "Nota-invito" });
+    await open(admin, `/admin/tavoli/${id}`);
 
     // Invitations: only this referente (as an extra address), preview, then send.
     await admin.getByRole("link", { name: "Inviti e risposte" }).click();
@@ -104,12 +108,15 @@ describe("Tavoli tecnici: invitations", () => {
     expect(yesLink, "the Partecipo link in the email").toBeTruthy();
     expect(mail.text).toContain(yesLink!);
     expect(mail.text).toContain("martedì 20 maggio 2031, dalle 15:00 alle 17:00");
+    expect(mail.text).toContain(`Nota di invito: Nota di invito firmata — ${baseUrl()}/materiali/${noteId}`);
 
     // "Partecipo" opens the page with the choice highlighted; the click there records it.
     const invitee = await browser.newPage();
     await open(invitee, yesLink!);
     expect(await h1(invitee)).toMatch(new RegExp(`Tavolo tecnico - ${title}$`));
     expect(normalise(await invitee.locator("main").textContent())).toContain("Per confermare premi «Partecipo».");
+    // The nota di invito, downloaded from the page too.
+    expect(await invitee.getByRole("link", { name: "Nota di invito firmata", exact: true }).getAttribute("href")).toBe(`/materiali/${noteId}`);
     expect(await checkA11y(invitee)).toEqual([]);
     await invitee.getByRole("button", { name: "Partecipo", exact: true }).click();
     await eventually(async () => normalise(await statusText(invitee))).toMatch(/^Grazie, abbiamo registrato che parteciperai\./);

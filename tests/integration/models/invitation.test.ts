@@ -684,10 +684,14 @@ describe("a referente revoked after being invited", () => {
     const rt = createRoundTable({ startsInMs: 5 * DAY, status: "published" });
     sendInvitations(getDb(), { roundTableId: rt.id, filters: { extraEmails: [revoked.email] }, coordinatorId, appUrl: APP_URL });
     const token = answerTokenFor(rt.id, revoked.email);
+    const note = addDocumentMaterial(rt.id, { kind: "nota_invito", title: "Nota di invito" });
+    expect(lookupInvitation(getDb(), { token })!.materials.map((m) => m.id)).toEqual([note.id]);
     const before = countInvitations(getDb(), { roundTableId: rt.id });
     expect(revokeMembership(getDb(), { appUrl: "http://portale.test", id: revoked.request.id, coordinatorId, reason: "Uscita dalla rete" })).toEqual({ ok: true });
     const view = lookupInvitation(getDb(), { token })!;
     expect(view).toMatchObject({ state: "withdrawn", refusal: ANSWER_WITHDRAWN_MESSAGE });
+    // The Tavolo is no longer theirs: its materials are not listed to them.
+    expect(view.materials).toEqual([]);
     expect(view.refusal).not.toContain("sostituito");
     expect(countInvitations(getDb(), { roundTableId: rt.id })).toEqual({ ...before, total: before.total - 1, pending: before.pending - 1, withdrawn: 1 });
   });

@@ -11,7 +11,16 @@ import * as route from "~/routes/invito.$token";
 import { getDb } from "~/utils/db.server";
 import { CALENDAR_RESENT_MESSAGE } from "~/utils/round-table-format";
 import { createTestCoordinator } from "../../support/admin";
-import { answerTokenFor, createReferent, createRoundTable, emailsOf, HOUR, invitationsOf, tableCounts } from "../../support/invitations";
+import {
+  addDocumentMaterial,
+  answerTokenFor,
+  createReferent,
+  createRoundTable,
+  emailsOf,
+  HOUR,
+  invitationsOf,
+  tableCounts,
+} from "../../support/invitations";
 import { renderRoute } from "../../support/render-route";
 import { APP_URL, browserPost, loadContext, routeArgs } from "../../support/requests";
 import { roundTableInput } from "../../support/round-tables";
@@ -168,6 +177,30 @@ describe("/invito/:token", () => {
     const refused = await renderPage(await post(unanswered.token, { risposta: "si" }), unanswered.token);
     expect(refused.status).toBe(410);
     expect(refused.html.replaceAll("&#x27;", "'").match(/si è già svolto: non è più possibile rispondere all'invito\./g)).toHaveLength(1);
+  });
+
+  it("lists the materials the invitee may download, the nota di invito first; the reserved ones to a referente only, through the sign-in", async () => {
+    const { rt, token } = invite();
+    const slides = addDocumentMaterial(rt.id, { kind: "slides", title: "Slides dei relatori" });
+    const note = addDocumentMaterial(rt.id, { kind: "nota_invito", title: "Nota di invito firmata" });
+    const reserved = addDocumentMaterial(rt.id, { kind: "documento", title: "Scheda per gli enti", visibility: "members" });
+    const page = await renderRoute(route, get(token), "/invito/:token");
+    const links = [...page.html.matchAll(/<li>([^<]*)<a href="([^"]+)"[^>]*>([^<]+)<\/a>([^<]*)/g)].map((m) => `${m[1]}${m[3]}${m[4]} -> ${m[2]}`);
+    expect(links).toEqual([
+      `Nota-invito: Nota di invito firmata (PDF, 2 kB) -> /materiali/${note.id}`,
+      `Slides: Slides dei relatori (PDF, 2 kB) -> /materiali/${slides.id}`,
+      `Documento: Scheda per gli enti (PDF, 2 kB) -> /area-referente/accedi?redirectTo=%2Fmateriali%2F${reserved.id}`,
+    ]);
+    expect(page.html).toContain("Riservato agli enti aderenti");
+    expect(page.html.replaceAll("&#x27;", "'")).toContain("I materiali riservati agli enti aderenti si scaricano dopo l'accesso all'area referente.");
+
+    // An address that is no referente's: the public ones only.
+    sendInvitations(getDb(), { roundTableId: rt.id, filters: { includeReferents: false, extraEmails: ["ospite-materiali@example.org"] }, coordinatorId, appUrl: APP_URL });
+    const guest = await renderRoute(route, get(answerTokenFor(rt.id, "ospite-materiali@example.org")), "/invito/:token");
+    expect(guest.html).toContain(`<a href="/materiali/${note.id}">Nota di invito firmata</a>`);
+    expect(guest.html).toContain(`<a href="/materiali/${slides.id}">Slides dei relatori</a>`);
+    expect(guest.html).not.toContain("Scheda per gli enti");
+    expect(guest.html).not.toContain("Riservato agli enti aderenti");
   });
 
   it("an unknown token is 404 for GET and POST", async () => {
