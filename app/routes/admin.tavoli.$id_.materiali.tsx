@@ -11,7 +11,8 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { ConfirmForm } from "~/components/confirm-form";
-import { ErrorSummary, FileField, SelectField, TextField } from "~/components/form-fields";
+import { ErrorSummary, FileField, TextField } from "~/components/form-fields";
+import { MaterialDetailsFields } from "~/components/material-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
 import { addFileMaterial, addLinkMaterial, deleteMaterial, getRoundTableMaterial, listMaterials } from "~/models/material.server";
 import { getRoundTable, parseRoundTableId } from "~/models/round-table.server";
@@ -34,7 +35,6 @@ import {
   LINK_KINDS,
   linkMaterialFormSchema,
   MATERIAL_KIND_LABELS,
-  MATERIAL_VISIBILITY_LABELS,
   MAX_UPLOAD_BYTES,
   TOO_LARGE_MESSAGE,
   UPLOAD_KINDS,
@@ -166,9 +166,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return fail("delete", {}, 400, undefined, "Azione non riconosciuta: ricarica la pagina e riprova.");
 }
 
-const options = <T extends string>(values: readonly T[], labels: Record<T, string>) => values.map((value) => ({ value, label: labels[value] }));
-const VISIBILITY_OPTIONS = options(["public", "members"] as const, MATERIAL_VISIBILITY_LABELS);
-
 function UploadForm({ data }: { data?: ActionData }) {
   const navigation = useNavigation();
   const initial = { ...emptyMaterialForm("slides"), ...(data?.form === "upload" ? data.values : {}) };
@@ -178,21 +175,11 @@ function UploadForm({ data }: { data?: ActionData }) {
     serverErrors: data?.form === "upload" ? data.errors : undefined,
     formError: data?.form === "upload" ? data.formError : undefined,
   });
-  const { register } = form;
   return (
     <Form method="post" encType="multipart/form-data" noValidate onSubmit={onSubmit} aria-labelledby="carica">
       <AuthenticityTokenInput name="csrf" />
       {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={data?.formError} failureTitle="Il file non è stato caricato" titleId="carica-errori" /> : null}
-      <SelectField label="Tipo di materiale" options={options(UPLOAD_KINDS, MATERIAL_KIND_LABELS)} defaultValue={initial.kind} error={errorFor("upload.kind")} {...register("upload.kind")} />
-      <TextField label="Titolo" defaultValue={initial.title} error={errorFor("upload.title")} {...register("upload.title")} />
-      <TextField
-        label="A cura di (facoltativo)"
-        hint="Chi ha preparato il materiale, ad esempio: A. Trebeschi"
-        defaultValue={initial.curatedBy}
-        error={errorFor("upload.curatedBy")}
-        {...register("upload.curatedBy")}
-      />
-      <SelectField label="Visibilità" options={VISIBILITY_OPTIONS} defaultValue={initial.visibility} error={errorFor("upload.visibility")} {...register("upload.visibility")} />
+      <MaterialDetailsFields prefix="upload." kinds={UPLOAD_KINDS} initial={initial} register={(name) => form.register(name as never)} errorFor={errorFor} />
       <FileField
         name="upload.file"
         label="File"
@@ -222,10 +209,7 @@ function LinkForm({ data }: { data?: ActionData }) {
       <AuthenticityTokenInput name="csrf" />
       <input type="hidden" name="intent" value="link" />
       {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={data?.formError} failureTitle="Il link non è stato aggiunto" titleId="collega-errori" /> : null}
-      <SelectField label="Tipo di materiale" options={options(LINK_KINDS, MATERIAL_KIND_LABELS)} defaultValue={initial.kind} error={errorFor("link.kind")} {...register("link.kind")} />
-      <TextField label="Titolo" defaultValue={initial.title} error={errorFor("link.title")} {...register("link.title")} />
-      <TextField label="A cura di (facoltativo)" defaultValue={initial.curatedBy} error={errorFor("link.curatedBy")} {...register("link.curatedBy")} />
-      <SelectField label="Visibilità" options={VISIBILITY_OPTIONS} defaultValue={initial.visibility} error={errorFor("link.visibility")} {...register("link.visibility")} />
+      <MaterialDetailsFields prefix="link." kinds={LINK_KINDS} initial={initial} register={(name) => register(name as never)} errorFor={errorFor} />
       <TextField
         label="Link"
         type="url"

@@ -41,23 +41,27 @@ const common = {
   visibility: oneOf(["public", "members"] as const, "Scegli chi può vedere il materiale"),
 };
 
-export const uploadMaterialSchema = z.object({
-  kind: oneOf(UPLOAD_KINDS, "Scegli il tipo di materiale"),
-  ...common,
-});
+/** What a material is: a stored file (nota-invito, slides, documento) or a link (video, documento). */
+export type MaterialSource = "file" | "link";
+export const kindsFor = (source: MaterialSource) => (source === "link" ? LINK_KINDS : UPLOAD_KINDS);
 
-export const linkMaterialSchema = z.object({
-  kind: oneOf(LINK_KINDS, "Scegli il tipo di materiale"),
-  ...common,
+/** Kind, title, "a cura di" and visibility: what the upload and link forms ask and what editing corrects. */
+const detailsSchema = <K extends MaterialKind>(kinds: readonly K[]) => z.object({ kind: oneOf(kinds, "Scegli il tipo di materiale"), ...common });
+
+export const uploadMaterialSchema = detailsSchema(UPLOAD_KINDS);
+
+export const linkMaterialSchema = detailsSchema(LINK_KINDS).extend({
   url: text("Inserisci il link")
     .pipe(z.string().trim().min(1, "Inserisci il link").max(1000, maxLengthMessage("Il link", 1000)))
     .refine((v) => !v || isHttpsUrl(v), "Il link deve essere un indirizzo completo che inizia con https://"),
 });
 
 export type UploadMaterialInput = z.output<typeof uploadMaterialSchema>;
+export type MaterialDetailsInput = z.output<ReturnType<typeof editMaterialSchema>>;
 export type LinkMaterialInput = z.output<typeof linkMaterialSchema>;
 
 export type MaterialFormValues = { kind: string; title: string; curatedBy: string; visibility: string; url: string };
+export type MaterialDetailsFormValues = Omit<MaterialFormValues, "url">;
 export const emptyMaterialForm = (kind: string): MaterialFormValues => ({ kind, title: "", curatedBy: "", visibility: "public", url: "" });
 
 // The two forms share one page, so their fields are named "upload.*" and "link.*".
@@ -65,8 +69,12 @@ export const emptyMaterialForm = (kind: string): MaterialFormValues => ({ kind, 
 const group = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v && typeof v === "object" ? v : {}), schema);
 export const uploadMaterialFormSchema = z.object({ upload: group(uploadMaterialSchema) });
 export const linkMaterialFormSchema = z.object({ link: group(linkMaterialSchema) });
-export type UploadMaterialFormValues = { upload: Omit<MaterialFormValues, "url"> };
+export type UploadMaterialFormValues = { upload: MaterialDetailsFormValues };
 export type LinkMaterialFormValues = { link: MaterialFormValues };
+
+// Editing a material corrects its details; the file or the link stays (replacing it is deleting and
+// adding again), so the kinds offered are those of what it is. One form on its page: plain names.
+export const editMaterialSchema = (source: MaterialSource) => detailsSchema<MaterialKind>(kindsFor(source));
 
 // Deleting cannot be undone and breaks the links already emailed to the invitees: it takes a tick.
 export const DELETE_MATERIAL_UNCONFIRMED = "Per eliminare il materiale spunta la conferma";
