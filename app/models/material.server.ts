@@ -9,10 +9,14 @@ import type { MaterialNotice } from "#emails/materials-available";
 import type { Db, Tx } from "~/utils/db.server";
 import { roundTableEmailData, roundTablePageUrl } from "~/utils/round-table-calendar";
 import { formatFileSize } from "~/utils/text";
+import { issuesToFieldErrors } from "~/utils/form-data";
 import {
   ACCEPTED_TYPES_TEXT,
+  editMaterialSchema,
   MATERIAL_KIND_LABELS,
   type LinkMaterialInput,
+  type MaterialDetailsInput,
+  type MaterialSource,
   type MaterialVisibility,
   type UploadMaterialInput,
 } from "~/validation/material";
@@ -630,4 +634,56 @@ export function deleteMaterial(
   const file = materialFilePath(uploadsDir, removed.storedFileName);
   if (file) fs.rmSync(file, { force: true });
   return { ok: true };
+}
+
+/** What a material is: a link, or a stored file (which the kinds it may have depend on). */
+export const materialSource = (material: Pick<Material, "url">): MaterialSource => (material.url ? "link" : "file");
+
+export const MATERIAL_NOT_FOUND_MESSAGE = "Materiale non trovato: forse è stato eliminato oppure appartiene a un altro Tavolo tecnico.";
+
+export type UpdateMaterialResult =
+  | { ok: true; changed: boolean }
+  | { ok: false; reason: "not_found"; error: string }
+  | { ok: false; reason: "invalid"; errors: Record<string, string> };
+
+const EDITABLE_FIELDS = ["kind", "title", "curatedBy", "visibility"] as const;
+
+/**
+ * Corrects the details of a material of this round table: kind, title, "a cura di", visibility.
+ * The file or the link stays, and so does the id: the links already emailed keep working, and
+ * each download reads the visibility again (a material made reserved is no longer public). The kind
+ * must suit what it is (checked against the form's schema: a file cannot become a video). Writes
+ * only what changes, audited with the values before and after (`material.updated`); nothing changed,
+ * nothing written. Queues no email: an edit announces nothing (slides or a video added before the
+ * end and not yet announced are still announced at the end, under the kind they have then).
+ */
+export function updateMaterial(
+  db: Db,
+  { id, roundTableId, coordinatorId, ...details }: { id: number; roundTableId: number; coordinatorId: number } & MaterialDetailsInput,
+): UpdateMaterialResult {
+  return db.transaction((tx): UpdateMaterialResult => {
+    const current = getRoundTableMaterial(tx, { id, roundTableId });
+    if (!current) return { ok: false, reason: "not_found", error: MATERIAL_NOT_FOUND_MESSAGE };
+    const parsed = editMaterialSchema(materialSource(current)).safeParse(details);
+    if (!parsed.success) return { ok: false, reason: "invalid", errors: issuesToFieldErrors(parsed.error.issues) };
+    const wanted = parsed.data;
+    const changed = EDITABLE_FIELDS.filter((field) => current[field] !== wanted[field]);
+    if (changed.length === 0) return { ok: true, changed: false };
+    const before: Record<string, unknown> = {};
+    const after: Record<string, unknown> = {};
+    for (const field of changed) {
+      before[field] = current[field];
+      after[field] = wanted[field];
+    }
+    tx.update(materials).set(wanted).where(eq(materials.id, id)).run();
+    recordAudit(tx, {
+      actorType: "coordinator",
+      actorId: coordinatorId,
+      action: "material.updated",
+      entityType: "material",
+      entityId: id,
+      details: { roundTableId, before, after },
+    });
+    return { ok: true, changed: true };
+  });
 }

@@ -226,6 +226,7 @@ const DETAIL_KEYS: Record<string, string> = {
   materialIds: "materiali",
   url: "collegamento",
   visibility: "visibilità",
+  curatedBy: "a cura di",
   downloadName: "nome del file",
   mimeType: "tipo di file",
   sizeBytes: "dimensione",

@@ -4,12 +4,15 @@ import path from "node:path";
 import crypto from "node:crypto";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { materials } from "#db/schema";
+import { auditLog, materials } from "#db/schema";
 import {
   addFileMaterial,
   addLinkMaterial,
   announceEndedRoundTableMaterials,
+  deleteMaterial,
+  MATERIAL_NOT_FOUND_MESSAGE,
   MATERIALS_ANNOUNCEMENT_WINDOW_DAYS,
+  updateMaterial,
 } from "~/models/material.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
@@ -49,13 +52,17 @@ function heldTable(startsAt: Date, { status = "published" as "published" | "draf
   return rt;
 }
 
-/** Slides uploaded through the model at `now`. */
-async function addSlides(roundTableId: number, now: Date, { title = "Slides del relatore", visibility = "public" as "public" | "members" } = {}) {
+/** Slides (or another kind of file) uploaded through the model at `now`. */
+async function addSlides(
+  roundTableId: number,
+  now: Date,
+  { title = "Slides del relatore", visibility = "public" as "public" | "members", kind = "slides" as "slides" | "documento" | "nota_invito" } = {},
+) {
   const tempPath = path.join(os.tmpdir(), `slides-${crypto.randomUUID()}.pdf`);
   fs.writeFileSync(tempPath, PDF);
   const result = await addFileMaterial(getDb(), {
     roundTableId,
-    input: { kind: "slides", title, curatedBy: "A. Trebeschi", visibility },
+    input: { kind, title, curatedBy: "A. Trebeschi", visibility },
     upload: { tempPath, originalName: "slides.pdf", size: PDF.length },
     coordinatorId,
     appUrl: APP_URL,
@@ -236,5 +243,118 @@ describe("announceEndedRoundTableMaterials", () => {
     await job.run(plus(rt.endsAt, 14 * MINUTE));
     await job.run(plus(rt.endsAt, 29 * MINUTE));
     expect(recipients(rt.id)).toEqual(["attesa-job@comune.test", "si-job@comune.test"]);
+  });
+});
+
+// Correcting a material: its own tables are in September and October 2032, out of the reach of the
+// announcement tests' clocks above.
+describe("updateMaterial", () => {
+  const materialRow = (id: number) => getDb().select().from(materials).where(eq(materials.id, id)).get();
+  const materialAudit = (id: number) =>
+    getDb().select().from(auditLog).where(eq(auditLog.entityId, String(id))).all().filter((e) => e.entityType === "material");
+  const update = (fields: Partial<Parameters<typeof updateMaterial>[1]> & { id: number; roundTableId: number }) =>
+    updateMaterial(getDb(), { coordinatorId, kind: "slides", title: "Slides", curatedBy: null, visibility: "public", ...fields });
+
+  it("corrects title, kind, «a cura di» and visibility; the id, the file and the rest stay; audited with the values before and after", async () => {
+    const rt = heldTable(at("2032-09-03T14:00:00Z"));
+    const added = await addSlides(rt.id, at("2032-09-01T09:00:00Z"), { title: "Slisdes del relatroe", kind: "documento" });
+    const before = materialRow(added.id)!;
+
+    const result = update({ id: added.id, roundTableId: rt.id, kind: "slides", title: "Slides del relatore", curatedBy: "  S. Bottari ", visibility: "members" });
+    expect(result).toEqual({ ok: true, changed: true });
+    const after = materialRow(added.id)!;
+    expect(after).toEqual({ ...before, kind: "slides", title: "Slides del relatore", curatedBy: "S. Bottari", visibility: "members" });
+
+    const entries = materialAudit(added.id).filter((e) => e.action === "material.updated");
+    expect(entries).toEqual([
+      expect.objectContaining({
+        actorType: "coordinator",
+        actorId: coordinatorId,
+        entityId: String(added.id),
+        details: {
+          roundTableId: rt.id,
+          before: { kind: "documento", title: "Slisdes del relatroe", curatedBy: "A. Trebeschi", visibility: "public" },
+          after: { kind: "slides", title: "Slides del relatore", curatedBy: "S. Bottari", visibility: "members" },
+        },
+      }),
+    ]);
+
+    // Only what changes is recorded; «a cura di» emptied is none.
+    expect(update({ id: added.id, roundTableId: rt.id, kind: "slides", title: "Slides del relatore", curatedBy: null, visibility: "members" })).toEqual({ ok: true, changed: true });
+    expect(materialRow(added.id)!.curatedBy).toBeNull();
+    expect(materialAudit(added.id).at(-1)!.details).toEqual({ roundTableId: rt.id, before: { curatedBy: "S. Bottari" }, after: { curatedBy: null } });
+  });
+
+  it("the same values again: nothing written, nothing audited", async () => {
+    const rt = heldTable(at("2032-09-08T14:00:00Z"));
+    const added = await addSlides(rt.id, at("2032-09-07T09:00:00Z"), { title: "Slides" });
+    const before = materialRow(added.id);
+    const audited = materialAudit(added.id).length;
+    expect(update({ id: added.id, roundTableId: rt.id, kind: "slides", title: " Slides ", curatedBy: "A. Trebeschi", visibility: "public" })).toEqual({
+      ok: true,
+      changed: false,
+    });
+    expect(materialRow(added.id)).toEqual(before);
+    expect(materialAudit(added.id)).toHaveLength(audited);
+  });
+
+  it("refuses a material of another Tavolo tecnico, an unknown or a deleted one: not found, nothing changed", async () => {
+    const rt = heldTable(at("2032-09-13T14:00:00Z"));
+    const other = heldTable(at("2032-09-14T14:00:00Z"));
+    const added = await addSlides(rt.id, at("2032-09-12T09:00:00Z"), { title: "Slides di un altro tavolo" });
+    const before = materialRow(added.id);
+    const notFound = { ok: false, reason: "not_found", error: MATERIAL_NOT_FOUND_MESSAGE };
+    expect(MATERIAL_NOT_FOUND_MESSAGE).toBe("Materiale non trovato: forse è stato eliminato oppure appartiene a un altro Tavolo tecnico.");
+
+    expect(update({ id: added.id, roundTableId: other.id, title: "Titolo cambiato" })).toEqual(notFound);
+    expect(update({ id: 999_999_999, roundTableId: rt.id })).toEqual(notFound);
+    expect(materialRow(added.id)).toEqual(before);
+
+    expect(deleteMaterial(getDb(), { id: added.id, roundTableId: rt.id, coordinatorId, uploadsDir: getEnv().uploadsDir, confirmed: true })).toEqual({ ok: true });
+    expect(update({ id: added.id, roundTableId: rt.id, title: "Titolo cambiato" })).toEqual(notFound);
+    expect(materialRow(added.id)).toBeUndefined();
+    expect(materialAudit(added.id).map((e) => e.action)).toEqual(["material.added", "material.deleted"]);
+  });
+
+  it("checks the details like the forms: a title, a kind that suits a file or a link, a known visibility, at most 200 characters", async () => {
+    const rt = heldTable(at("2032-09-18T14:00:00Z"));
+    const file = await addSlides(rt.id, at("2032-09-17T09:00:00Z"), { title: "Slides" });
+    const link = addLink(rt.id, at("2032-09-17T09:00:00Z"), "video", "Registrazione");
+    const before = materialsOf(rt.id);
+
+    expect(update({ id: file.id, roundTableId: rt.id, kind: "video", title: "   ", curatedBy: "x".repeat(201), visibility: "tutti" as "public" })).toEqual({
+      ok: false,
+      reason: "invalid",
+      errors: {
+        kind: "Scegli il tipo di materiale",
+        title: "Inserisci il titolo del materiale",
+        curatedBy: "«A cura di» può avere al massimo 200 caratteri",
+        visibility: "Scegli chi può vedere il materiale",
+      },
+    });
+    // A link is a video or a document, never slides or a nota-invito; a document it may become.
+    for (const kind of ["slides", "nota_invito"] as const) {
+      expect(update({ id: link.id, roundTableId: rt.id, kind, title: "Registrazione" })).toEqual({ ok: false, reason: "invalid", errors: { kind: "Scegli il tipo di materiale" } });
+    }
+    expect(materialsOf(rt.id)).toEqual(before);
+    expect(update({ id: link.id, roundTableId: rt.id, kind: "documento", title: "Registrazione" })).toEqual({ ok: true, changed: true });
+    expect(materialsOf(rt.id).find((m) => m.id === link.id)).toMatchObject({ kind: "documento", url: before.find((m) => m.id === link.id)!.url });
+  });
+
+  it("sends no email, not even when a document of a Tavolo already held becomes slides; slides corrected before the end are announced at the end", async () => {
+    const held = heldTable(at("2032-10-05T14:00:00Z"), { tag: "corretto-dopo" });
+    const document = await addSlides(held.id, plus(held.endsAt, HOUR), { kind: "documento", title: "Presentazione" });
+    expect(document.announced).toBe(0);
+    expect(update({ id: document.id, roundTableId: held.id, kind: "slides", title: "Presentazione" })).toEqual({ ok: true, changed: true });
+    expect(announcements(held.id)).toHaveLength(0);
+    // Added after the end, it is not the scheduled job's either.
+    expect(announce(plus(held.endsAt, 2 * HOUR))).toEqual({ roundTables: 0, materials: 0, emails: 0 });
+    expect(materialsOf(held.id)[0].announcedAt).toBeNull();
+
+    const coming = heldTable(at("2032-10-20T14:00:00Z"), { tag: "corretto-prima" });
+    const early = await addSlides(coming.id, at("2032-10-19T09:00:00Z"), { kind: "documento", title: "Presentazione" });
+    expect(update({ id: early.id, roundTableId: coming.id, kind: "slides", title: "Presentazione" })).toEqual({ ok: true, changed: true });
+    expect(announcements(coming.id)).toHaveLength(0);
+    expect(announce(plus(coming.endsAt, 10 * MINUTE))).toEqual({ roundTables: 1, materials: 1, emails: 2 });
   });
 });
