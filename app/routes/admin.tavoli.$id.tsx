@@ -66,6 +66,10 @@ function outcomeMessage(params: URLSearchParams) {
         : "Il materiale è stato aggiunto.";
     case "materiale-eliminato":
       return "Il materiale è stato eliminato.";
+    case "materiale-aggiornato":
+      return "Materiale aggiornato.";
+    case "materiale-invariato":
+      return "Nessun dato del materiale è cambiato: non è stato salvato nulla.";
     default:
       return null;
   }
@@ -337,10 +341,15 @@ export default function AdminRoundTablePage() {
                       )}
                     </td>
                     <td>
-                      {/* A link: the deletion is confirmed on the next page, with a tick. */}
-                      <Link to={`/admin/tavoli/${rt.id}/materiali?elimina=${m.id}`} className="btn btn-outline-danger btn-xs">
-                        Elimina<span className="visually-hidden"> {m.title}</span>
-                      </Link>
+                      <div className="d-flex flex-wrap gap-2">
+                        <Link to={`/admin/tavoli/${rt.id}/materiali/${m.id}`} className="btn btn-outline-primary btn-xs">
+                          Modifica<span className="visually-hidden"> {m.title}</span>
+                        </Link>
+                        {/* A link: the deletion is confirmed on the next page, with a tick. */}
+                        <Link to={`/admin/tavoli/${rt.id}/materiali?elimina=${m.id}`} className="btn btn-outline-danger btn-xs">
+                          Elimina<span className="visually-hidden"> {m.title}</span>
+                        </Link>
+                      </div>
                     </td>
                   </tr>
                 ))}

@@ -512,6 +512,7 @@ export function paramsFor(route: RouteFile, world: World): Record<string, string
     if (id.startsWith("admin.importa.$id")) return { id: world.importId };
     if (id.startsWith("admin.posta.$id")) return { id: String(world.outboxId) };
     if (id.startsWith("admin.comunicazioni.$id")) return { id: String(world.communicationId) };
+    if (id === "admin.tavoli.$id_.materiali_.$materialId") return { id: String(world.roundTableId), materialId: String(world.materialId) };
     if (id.startsWith("admin.tavoli.$id")) return { id: String(world.roundTableId) };
     if (id.startsWith("tavoli-tecnici.$id")) return { id: String(world.roundTableId) };
     if (id === "area-referente.progetti.$id") return { id: String(world.active.projectId) };

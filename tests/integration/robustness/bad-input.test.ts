@@ -32,6 +32,7 @@ import * as registro from "~/routes/admin.registro";
 import * as tavolo from "~/routes/admin.tavoli.$id";
 import * as inviti from "~/routes/admin.tavoli.$id_.inviti";
 import * as materiali from "~/routes/admin.tavoli.$id_.materiali";
+import * as materialEdit from "~/routes/admin.tavoli.$id_.materiali_.$materialId";
 import * as tavoliAdmin from "~/routes/admin.tavoli._index";
 import * as tavoloNuovo from "~/routes/admin.tavoli.nuovo";
 import * as area from "~/routes/area-referente._index";
@@ -493,6 +494,15 @@ describe("coordinator forms", () => {
     params: () => ({ id: String(world.roundTableId) }),
     cookies: asCoordinator,
     base: () => ({ intent: "link", "link.kind": "video", "link.title": "Registrazione", "link.curatedBy": "Segreteria", "link.visibility": "public", "link.url": "https://video.example.org/2" }),
+  });
+  fuzz({
+    name: "POST /admin/tavoli/:id/materiali/:materialId (correction)",
+    route: materialEdit,
+    path: () => "/admin/tavoli/:id/materiali/:materialId",
+    params: () => ({ id: String(world.roundTableId), materialId: String(world.materialId) }),
+    fuzzParams: true,
+    cookies: asCoordinator,
+    base: () => ({ kind: "documento", title: "Registrazione corretta", curatedBy: "Segreteria", visibility: "members" }),
   });
   fuzz({
     name: "POST /admin/tavoli/:id/materiali (delete)",

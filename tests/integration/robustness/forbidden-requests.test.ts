@@ -239,6 +239,10 @@ const POSTS: Record<string, { role: Role; posts: (w: World) => Post[] }> = {
     posts: () => [{ fields: { oggetto: "Comunicazione", testo: "Testo." }, multipart: { file: "allegato", name: "nota.pdf", bytes: "%PDF-1.4\n%%EOF\n" } }],
   },
   "admin.comunicazioni.$id": { role: "coordinator", posts: () => [{ fields: { intent: "invia" } }, { fields: { intent: "elimina" } }] },
+  "admin.tavoli.$id_.materiali_.$materialId": {
+    role: "coordinator",
+    posts: () => [{ fields: { kind: "documento", title: "Registrazione corretta", curatedBy: "", visibility: "members" } }],
+  },
   "admin.tavoli.$id_.materiali": {
     role: "coordinator",
     posts: (w) => [

@@ -8,6 +8,8 @@ import { auditLog, materials } from "#db/schema";
 import { canDownloadMaterial, contentDisposition, deleteMaterial, detectDocumentType, sanitizeDownloadName } from "~/models/material.server";
 import * as detailRoute from "~/routes/admin.tavoli.$id";
 import * as materialsRoute from "~/routes/admin.tavoli.$id_.materiali";
+import * as editRoute from "~/routes/admin.tavoli.$id_.materiali_.$materialId";
+import * as publicRoundTableRoute from "~/routes/tavoli-tecnici.$id";
 import { loader as downloadLoader } from "~/routes/materiali.$id";
 import { commitCsrfToken } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
@@ -484,5 +486,110 @@ describe("materiali disponibili", () => {
     expect((await upload(upcoming.id, { name: "slides.pdf", bytes: PDF }, { kind: "slides" })).status).toBe(302);
     expect(outboxForRoundTable(upcoming.id, "materials-available")).toHaveLength(0);
     expect(latestMaterial(upcoming.id).announcedAt).toBeNull();
+  });
+});
+
+describe("correcting a material", () => {
+  const editPath = (roundTableId: number, materialId: number) => `/admin/tavoli/${roundTableId}/materiali/${materialId}`;
+  const EDIT_ROUTE = "/admin/tavoli/:id/materiali/:materialId";
+  const editFields = (fields: Record<string, string> = {}) => ({ kind: "slides", title: "Slides dell'incontro", curatedBy: "A. Trebeschi", visibility: "public", ...fields });
+  const send = async (roundTableId: number, materialId: number, fields: Record<string, string>, coordinator: number | null = coordinatorId) =>
+    settle(async () =>
+      editRoute.action(routeArgs(await adminPost(editPath(roundTableId, materialId), fields, coordinator), { id: String(roundTableId), materialId: String(materialId) })),
+    );
+  const materialRow = (id: number) => getDb().select().from(materials).where(eq(materials.id, id)).get();
+
+  it("«Modifica» on the Tavolo's page opens the material's form, filled in; saved, the Tavolo's page says «Materiale aggiornato.»", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    expect((await upload(rt.id, { name: "slides.pdf", bytes: PDF }, { kind: "documento", title: "Slisdes dell'incontro" })).status).toBe(302);
+    const m = latestMaterial(rt.id);
+
+    const detail = await renderRoute(detailRoute, await adminGet(`/admin/tavoli/${rt.id}`, coordinatorId), "/admin/tavoli/:id");
+    expect(detail.html).toContain(`<a class="btn btn-outline-primary btn-xs" data-discover="true" href="${editPath(rt.id, m.id)}">Modifica<span class="visually-hidden"> Slisdes dell&#x27;incontro</span></a>`);
+
+    const page = await renderRoute(editRoute, await adminGet(editPath(rt.id, m.id), coordinatorId), EDIT_ROUTE);
+    expect(page.status).toBe(200);
+    expect(page.title).toBe(`Modifica materiale «Slisdes dell'incontro» - Tavolo tecnico: ${rt.title} - Area coordinatori`);
+    expect(page.html).toContain("<h1>Modifica materiale: Slisdes dell&#x27;incontro</h1>");
+    expect(page.html).toContain('<label for="title">Titolo</label><input id="title" name="title" type="text" class="form-control " value="Slisdes dell&#x27;incontro"/>');
+    expect(page.html).toMatch(/<label for="kind">Tipo di materiale<\/label><select id="kind" name="kind" class="form-select ">/);
+    expect(page.html).toContain('<option value="documento" selected="">Documento</option>');
+    // A file is a nota-invito, slides or a document: never a video. The file itself is not in the form.
+    expect(page.html).not.toContain('value="video"');
+    expect(page.html).not.toContain('type="file"');
+    expect(page.html).toContain(`<a href="/materiali/${m.id}">slides.pdf</a> (PDF, 1 kB)`);
+
+    const saved = await send(rt.id, m.id, editFields({ kind: "slides", title: "Slides dell'incontro", curatedBy: "S. Bottari", visibility: "members" }));
+    expect(saved.status).toBe(302);
+    expect(saved.headers.get("Location")).toBe(`/admin/tavoli/${rt.id}?esito=materiale-aggiornato#materiali-sezione`);
+    expect(materialRow(m.id)).toMatchObject({ kind: "slides", title: "Slides dell'incontro", curatedBy: "S. Bottari", visibility: "members", storedFileName: m.storedFileName });
+    const back = await renderRoute(detailRoute, await adminGet(`/admin/tavoli/${rt.id}?esito=materiale-aggiornato`, coordinatorId), "/admin/tavoli/:id");
+    expect(back.html).toContain('<div class="alert alert-success" role="status">Materiale aggiornato.</div>');
+    expect(outboxForRoundTable(rt.id)).toHaveLength(0);
+
+    // Sent again unchanged: saved nothing, and says so.
+    const same = await send(rt.id, m.id, editFields({ curatedBy: "S. Bottari", visibility: "members" }));
+    expect(same.headers.get("Location")).toBe(`/admin/tavoli/${rt.id}?esito=materiale-invariato#materiali-sezione`);
+  });
+
+  it("sent with errors, as without JavaScript: 400, the summary linking to each field, what was typed kept, nothing saved", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    expect((await upload(rt.id, { name: "nota.pdf", bytes: PDF }, { kind: "nota_invito", title: "Nota invito" })).status).toBe(302);
+    const m = latestMaterial(rt.id);
+    const fields = editFields({ kind: "video", title: "  ", curatedBy: "Segreteria tecnica" });
+    const json = await send(rt.id, m.id, fields);
+    expect(json.status).toBe(400);
+    expect(((await json.json()) as { errors: Record<string, string> }).errors).toEqual({ kind: "Scegli il tipo di materiale", title: "Inserisci il titolo del materiale" });
+
+    const refused = await renderRoute(editRoute, await adminPost(editPath(rt.id, m.id), fields, coordinatorId), EDIT_ROUTE);
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain('<h2 id="error-summary-title" class="h4">Il modulo del materiale contiene 2 errori</h2>');
+    expect(refused.html).toContain('<li><a href="#kind">Scegli il tipo di materiale</a></li><li><a href="#title">Inserisci il titolo del materiale</a></li>');
+    expect(refused.html).toContain('aria-invalid="true" aria-describedby="title-error"');
+    expect(refused.html).toContain('value="Segreteria tecnica"');
+    expect(materialRow(m.id)).toMatchObject({ kind: "nota_invito", title: "Nota invito", curatedBy: "A. Trebeschi" });
+  });
+
+  it("a material of another Tavolo, an unknown or a deleted one: 404 on the page and on sending, nothing changed; signed out: the sign-in", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    const other = createTestRoundTable(coordinatorId);
+    expect((await upload(rt.id, { name: "slides.pdf", bytes: PDF })).status).toBe(302);
+    const m = latestMaterial(rt.id);
+    const before = materialRow(m.id);
+
+    for (const [roundTableId, materialId] of [[other.id, m.id], [rt.id, 999_999_999]]) {
+      const page = await settle(async () =>
+        editRoute.loader(routeArgs(await adminGet(editPath(roundTableId, materialId), coordinatorId), { id: String(roundTableId), materialId: String(materialId) })),
+      );
+      expect(page.status).toBe(404);
+      expect(await page.text()).toBe("Materiale non trovato: forse è stato eliminato oppure appartiene a un altro Tavolo tecnico.");
+      expect((await send(roundTableId, materialId, editFields({ title: "Cambiato" }))).status).toBe(404);
+    }
+    expect(materialRow(m.id)).toEqual(before);
+
+    const signedOut = await send(rt.id, m.id, editFields({ title: "Cambiato" }), null);
+    expect(signedOut.status).toBe(302);
+    expect(signedOut.headers.get("Location")).toMatch(/^\/login/);
+    expect(materialRow(m.id)).toEqual(before);
+
+    expect(deleteMaterial(getDb(), { id: m.id, roundTableId: rt.id, coordinatorId, uploadsDir: uploadsDir(), confirmed: true })).toEqual({ ok: true });
+    expect((await send(rt.id, m.id, editFields({ title: "Cambiato" }))).status).toBe(404);
+  });
+
+  it("made reserved, its address no longer downloads for the public and the public page no longer lists it; a coordinator still opens it", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    expect((await upload(rt.id, { name: "programma.pdf", bytes: PDF }, { kind: "documento", title: "Programma dettagliato" })).status).toBe(302);
+    const m = latestMaterial(rt.id);
+    const publicPage = async () => (await renderRoute(publicRoundTableRoute, await adminGet(`/tavoli-tecnici/${rt.id}`, null), "/tavoli-tecnici/:id")).html;
+    expect((await download(m.id, null)).status).toBe(200);
+    expect(await publicPage()).toContain(`<a href="/materiali/${m.id}">Programma dettagliato</a>`);
+
+    expect((await send(rt.id, m.id, editFields({ kind: "documento", title: "Programma dettagliato", visibility: "members" }))).status).toBe(302);
+    expect((await download(m.id, null)).status).toBe(404);
+    const html = await publicPage();
+    expect(html).not.toContain("Programma dettagliato");
+    expect(html).not.toContain(`/materiali/${m.id}"`);
+    expect(html).toContain("Un altro materiale è riservato ai referenti");
+    expect((await download(m.id, coordinatorId)).status).toBe(200);
   });
 });

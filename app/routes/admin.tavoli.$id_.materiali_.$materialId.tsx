@@ -1,0 +1,165 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useMemo } from "react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { Breadcrumb } from "~/components/breadcrumb";
+import { ErrorSummary } from "~/components/form-fields";
+import { MaterialDetailsFields } from "~/components/material-fields";
+import { useValidatedForm } from "~/components/use-validated-form";
+import {
+  documentFileInfo,
+  getRoundTableMaterial,
+  MATERIAL_NOT_FOUND_MESSAGE,
+  materialSource,
+  updateMaterial,
+  type Material,
+} from "~/models/material.server";
+import { getRoundTable, parseRoundTableId } from "~/models/round-table.server";
+import { requireCoordinator } from "~/utils/auth.server";
+import { validateCsrf } from "~/utils/csrf.server";
+import { formatDateTimeIt } from "~/utils/dates";
+import { getDb } from "~/utils/db.server";
+import { issuesToFieldErrors } from "~/utils/form-data";
+import { parseRecordId } from "~/utils/record-id";
+import { roundTableHeading } from "~/utils/round-table-calendar";
+import { editMaterialSchema, kindsFor, MATERIAL_VISIBILITY_LABELS, type MaterialDetailsFormValues } from "~/validation/material";
+
+// A coordinator corrects a material of a Tavolo tecnico: kind, title, "a cura di", visibility. The
+// file or the link stays (replacing it is deleting and adding again), and so does its address
+// /materiali/:id, already emailed to the invitees. A material of another Tavolo answers 404, as one
+// that does not exist. (The trailing underscores keep this page out of the other pages' layouts.)
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  {
+    title: data
+      ? `Modifica materiale «${data.material.title}» - ${data.heading}: ${data.roundTableTitle} - Area coordinatori`
+      : "Materiale non trovato - Area coordinatori",
+  },
+];
+
+const notFound = (message: string) => new Response(message, { status: 404, statusText: "Not Found" });
+
+/** The round table and its material named by the address; 404 for either unknown, or a material of another round table. */
+function findMaterial(params: LoaderFunctionArgs["params"]) {
+  const db = getDb();
+  const roundTableId = parseRoundTableId(params.id);
+  const rt = roundTableId ? getRoundTable(db, { id: roundTableId }) : null;
+  if (!rt) throw notFound("Tavolo tecnico non trovato.");
+  const materialId = parseRecordId(params.materialId);
+  const material = materialId ? getRoundTableMaterial(db, { id: materialId, roundTableId: rt.id }) : null;
+  if (!material) throw notFound(MATERIAL_NOT_FOUND_MESSAGE);
+  return { rt, material };
+}
+
+const formValuesOf = (m: Material): MaterialDetailsFormValues => ({ kind: m.kind, title: m.title, curatedBy: m.curatedBy ?? "", visibility: m.visibility });
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  await requireCoordinator(request);
+  const { rt, material } = findMaterial(params);
+  return json({
+    roundTableId: rt.id,
+    heading: roundTableHeading(rt),
+    roundTableTitle: rt.title,
+    material: {
+      id: material.id,
+      title: material.title,
+      source: materialSource(material),
+      url: material.url,
+      downloadName: material.downloadName,
+      fileInfo: material.url ? null : documentFileInfo(material),
+      announcedAt: material.announcedAt ? formatDateTimeIt(material.announcedAt) : null,
+    },
+    values: formValuesOf(material),
+  });
+}
+
+type ActionData = { errors: Record<string, string>; values: MaterialDetailsFormValues };
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const coordinator = await requireCoordinator(request);
+  const formData = await request.formData();
+  await validateCsrf(request, formData);
+  // Checked before any validation, so a material of another Tavolo gives no hint through the messages.
+  const { rt, material } = findMaterial(params);
+  const text = (name: string) => String(formData.get(name) ?? "");
+  const values: MaterialDetailsFormValues = { kind: text("kind"), title: text("title"), curatedBy: text("curatedBy"), visibility: text("visibility") };
+  const parsed = editMaterialSchema(materialSource(material)).safeParse(values);
+  if (!parsed.success) return json<ActionData>({ errors: issuesToFieldErrors(parsed.error.issues), values }, { status: 400 });
+  const result = updateMaterial(getDb(), { id: material.id, roundTableId: rt.id, coordinatorId: coordinator.id, ...parsed.data });
+  if (!result.ok && result.reason === "not_found") throw notFound(result.error);
+  if (!result.ok) return json<ActionData>({ errors: result.errors, values }, { status: 400 });
+  return redirect(`/admin/tavoli/${rt.id}?esito=${result.changed ? "materiale-aggiornato" : "materiale-invariato"}#materiali-sezione`);
+}
+
+export default function EditMaterialPage() {
+  const { roundTableId, heading, roundTableTitle, material, values } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const schema = useMemo(() => editMaterialSchema(material.source), [material.source]);
+  // What was typed comes back from the action (the fields' only source without JavaScript).
+  const initial = actionData?.values ?? values;
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<MaterialDetailsFormValues>({
+    schema,
+    defaultValues: initial,
+    serverErrors: actionData?.errors,
+  });
+  const back = `/admin/tavoli/${roundTableId}#materiali-sezione`;
+  return (
+    <div className="row">
+      <div className="col-lg-8">
+        <Breadcrumb
+          parents={[
+            { to: "/admin/tavoli", label: "Tavoli tecnici" },
+            { to: `/admin/tavoli/${roundTableId}`, label: heading },
+          ]}
+          current="Modifica materiale"
+        />
+        <h1>Modifica materiale: {material.title}</h1>
+        <p>
+          Materiale del {heading}: {roundTableTitle}.
+        </p>
+        <dl>
+          <dt>{material.source === "link" ? "Link" : "File"}</dt>
+          <dd>
+            {material.url ? (
+              <a href={material.url} rel="noopener noreferrer">
+                {material.url}
+              </a>
+            ) : (
+              <>
+                <a href={`/materiali/${material.id}`}>{material.downloadName}</a> ({material.fileInfo})
+              </>
+            )}
+          </dd>
+          {material.announcedAt ? (
+            <>
+              <dt>Annunciato agli invitati</dt>
+              <dd>il {material.announcedAt}</dd>
+            </>
+          ) : null}
+        </dl>
+        <p>
+          Puoi correggere tipo, titolo, «a cura di» e visibilità. {material.source === "link" ? "Il link resta" : "Il file resta"} lo
+          stesso (per sostituirlo elimina il materiale e aggiungilo di nuovo) e l'indirizzo del materiale non cambia: i collegamenti
+          già inviati agli invitati continuano a funzionare. Se lo rendi «{MATERIAL_VISIBILITY_LABELS.members}», da quel momento
+          possono aprirlo solo i referenti degli enti aderenti che hanno effettuato l'accesso, anche dai collegamenti già inviati.
+        </p>
+        <Form method="post" noValidate onSubmit={onSubmit}>
+          <AuthenticityTokenInput name="csrf" />
+          {showSummary ? (
+            <ErrorSummary ref={summaryRef} errors={summaryErrors} subject="Il modulo del materiale" failureTitle="Il materiale non è stato aggiornato" />
+          ) : null}
+          <MaterialDetailsFields prefix="" kinds={kindsFor(material.source)} initial={initial} register={(name) => form.register(name as never)} errorFor={errorFor} />
+          <div className="d-flex flex-wrap gap-3">
+            <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
+              Salva le modifiche
+            </button>
+            <Link to={back} className="btn btn-outline-secondary">
+              Annulla
+            </Link>
+          </div>
+        </Form>
+      </div>
+    </div>
+  );
+}
