@@ -57,7 +57,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     file,
     mimeType: material.mimeType,
     downloadName: material.downloadName,
-    cacheControl: material.visibility === "public" && material.roundTableStatus !== "draft" ? "public, max-age=300" : "private, no-store",
+    // A public file may be kept by a cache that asks again before each use: a material made
+    // reserved (or deleted) is not served on from a proxy's copy, as "max-age" would for minutes.
+    cacheControl: material.visibility === "public" && material.roundTableStatus !== "draft" ? "public, no-cache" : "private, no-store",
   });
   if (!response) throw notFound();
   return response;

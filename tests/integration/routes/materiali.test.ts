@@ -581,7 +581,11 @@ describe("correcting a material", () => {
     expect((await upload(rt.id, { name: "programma.pdf", bytes: PDF }, { kind: "documento", title: "Programma dettagliato" })).status).toBe(302);
     const m = latestMaterial(rt.id);
     const publicPage = async () => (await renderRoute(publicRoundTableRoute, await adminGet(`/tavoli-tecnici/${rt.id}`, null), "/tavoli-tecnici/:id")).html;
-    expect((await download(m.id, null)).status).toBe(200);
+    const beforeEdit = await download(m.id, null);
+    expect(beforeEdit.status).toBe(200);
+    // A cache (a proxy's, the browser's) may keep a public file but must ask again before each use:
+    // the answer then follows the visibility of the moment, and a file made reserved is not served on.
+    expect(beforeEdit.headers.get("Cache-Control")).toBe("public, no-cache");
     expect(await publicPage()).toContain(`<a href="/materiali/${m.id}">Programma dettagliato</a>`);
 
     expect((await send(rt.id, m.id, editFields({ kind: "documento", title: "Programma dettagliato", visibility: "members" }))).status).toBe(302);
