@@ -2,7 +2,8 @@
 // downloaded answers with the portal's own 404 page, drawn like every other page, while an existing
 // one still downloads; a referente who signs in from there lands on the material's Tavolo tecnico,
 // told they are signed in and one click from the file; from any page of the area they come back to
-// it, and never to another site.
+// it, and never to another site. A coordinator who corrects a material keeps its address, and one
+// made reserved is no longer the public's.
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import {
@@ -11,6 +12,7 @@ import {
   countLoginEmails,
   createPublishedTavolo,
   downloadBytes,
+  field,
   findRequestId,
   h1,
   jsEnabled,
@@ -154,6 +156,60 @@ describe("materials of the Tavoli tecnici", () => {
     // Opened in the browser, it is a download (Chromium calls the navigation aborted).
     const [download] = await Promise.all([page.waitForEvent("download"), page.goto(`/materiali/${publicId}`).catch(() => null)]);
     expect(download.suggestedFilename()).toBe("Programma pubblico.pdf");
+  });
+
+  test("a coordinator corrects a material's title and makes it reserved: its address then answers the public with the reserved-material 404, and the Tavolo's public page lists it no more", async () => {
+    const { roundTableId } = await materials();
+    const page = await browser.newPage();
+    await asCoordinator(page);
+    const id = await uploadPdf(page, roundTableId, { title: "Presentazoine del progetto", visibility: "Pubblico" });
+    const visitor = await browser.newPage();
+    expect((await visitor.request.get(`/materiali/${id}`)).status()).toBe(200);
+
+    await open(page, `/admin/tavoli/${roundTableId}`);
+    await page.getByRole("link", { name: "Modifica Presentazoine del progetto", exact: true }).click();
+    await page.waitForURL((url) => url.pathname === `/admin/tavoli/${roundTableId}/materiali/${id}`);
+    await eventually(() => isHydrated(page)).toBe(true);
+    expect(await page.title()).toMatch(/^Modifica materiale «Presentazoine del progetto» - .+ - Area coordinatori$/);
+    expect(await h1(page)).toBe("Modifica materiale: Presentazoine del progetto");
+    expect(await field(page, "Titolo").inputValue()).toBe("Presentazoine del progetto");
+    expect(await field(page, "Visibilità").inputValue()).toBe("public");
+
+    // The title emptied: the summary takes the focus and leads to the field.
+    await field(page, "Titolo").fill("");
+    await page.getByRole("button", { name: "Salva le modifiche", exact: true }).click();
+    const summary = page.getByRole("alert").filter({ has: page.getByRole("heading", { name: "Il modulo del materiale contiene un errore" }) });
+    await summary.getByRole("link", { name: "Inserisci il titolo del materiale" }).waitFor();
+    await eventually(() => page.evaluate(() => document.activeElement?.getAttribute("aria-labelledby"))).toBe("error-summary-title");
+    expect(await field(page, "Titolo").getAttribute("aria-invalid")).toBe("true");
+    expect(await checkA11y(page)).toEqual([]);
+
+    await field(page, "Titolo").fill("Presentazione del progetto");
+    await field(page, "Visibilità").selectOption({ label: "Solo enti aderenti" });
+    await page.getByRole("button", { name: "Salva le modifiche", exact: true }).click();
+    await page.waitForURL((url) => url.pathname === `/admin/tavoli/${roundTableId}` && url.searchParams.get("esito") === "materiale-aggiornato");
+    await page.getByRole("status").filter({ hasText: "Materiale aggiornato." }).waitFor();
+    const row = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Presentazione del progetto", exact: true }) });
+    await expect(row.getByRole("cell").nth(2).textContent()).resolves.toBe("Solo enti aderenti");
+    // The same material, the same address.
+    expect(await row.getByRole("link", { name: "Presentazoine del progetto.pdf" }).getAttribute("href")).toBe(`/materiali/${id}`);
+
+    // The address already emailed now answers the public as for any reserved material.
+    const response = await visitor.goto(`/materiali/${id}`);
+    expect(response?.status()).toBe(404);
+    expect(await visitor.title()).toBe("Materiale non trovato - Coordinamento SAI");
+    expect(await h1(visitor)).toBe("Materiale non trovato");
+    await expect(visitor.locator("main").textContent()).resolves.toContain("è riservato ai referenti degli enti aderenti");
+    await visitor.getByRole("main").getByRole("link", { name: "accedi all'area referente" }).waitFor();
+    await visitor.getByRole("banner").getByText("Coordinamento SAI", { exact: true }).waitFor();
+
+    // The Tavolo's public page no longer names it: it counts among the reserved ones.
+    await visitor.goto(`/tavoli-tecnici/${roundTableId}`);
+    const main = normalise(await visitor.getByRole("main").textContent());
+    expect(main).not.toContain("Presentazione del progetto");
+    expect(main).not.toContain("Presentazoine");
+    expect(main).toMatch(/Altri \d+ materiali sono riservati ai referenti degli enti aderenti/);
+    expect(await visitor.locator(`main a[href="/materiali/${id}"]`).count()).toBe(0);
   });
 
   test("a referente not signed in opens a members-only material: signed in through the email's link, they land on its Tavolo, told so, one click from the file", async () => {
