@@ -552,6 +552,16 @@ describe("a summary left by an earlier attempt, with JavaScript", () => {
 /** The form of /admin/tavoli/:id/materiali under the section titled "Carica un file" or "Aggiungi un link". */
 const materialsForm = (page: Page, section: "carica" | "collega") => page.locator(`form[aria-labelledby=${section}]`);
 
+/** Adds a video link titled `title` to the Tavolo through its materials page; lands on the Tavolo's page. */
+async function addVideoLink(page: Page, roundTableId: number, title: string) {
+  await open(page, `/admin/tavoli/${roundTableId}/materiali`);
+  const link = materialsForm(page, "collega");
+  await link.getByLabel("Titolo", { exact: true }).fill(title);
+  await link.getByLabel("Link", { exact: true }).fill(`https://video.example.org/${encodeURIComponent(title)}`);
+  await link.getByRole("button", { name: "Aggiungi il link", exact: true }).click();
+  await page.waitForURL(/esito=materiale-aggiunto/);
+}
+
 for (const js of [true, false]) {
   const mode = js ? "with JavaScript" : "without JavaScript";
 
@@ -598,12 +608,7 @@ for (const js of [true, false]) {
       const page = await browser.newPage({ javaScriptEnabled: js });
       await signedIn(page);
       const title = `Video da eliminare ${mode}`;
-      await open(page, `/admin/tavoli/${id}/materiali`);
-      const link = materialsForm(page, "collega");
-      await link.getByLabel("Titolo", { exact: true }).fill(title);
-      await link.getByLabel("Link", { exact: true }).fill("https://video.example.org/da-eliminare");
-      await link.getByRole("button", { name: "Aggiungi il link", exact: true }).click();
-      await page.waitForURL(/esito=materiale-aggiunto/);
+      await addVideoLink(page, id, title);
 
       await page.getByRole("link", { name: `Elimina ${title}`, exact: true }).click();
       await page.getByRole("heading", { name: `Eliminare «${title}»?` }).waitFor();
@@ -620,6 +625,33 @@ for (const js of [true, false]) {
       await page.getByRole("button", { name: "Elimina il materiale", exact: true }).click();
       await page.waitForURL(/esito=materiale-eliminato/);
       expect(await page.getByRole("link", { name: `Elimina ${title}`, exact: true }).count()).toBe(0);
+    }, SEEDING_TIMEOUT);
+
+    test("correcting a material: «Modifica» opens its form; the title emptied, the summary takes the focus", async () => {
+      const id = await roundTableSeeded();
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await signedIn(page);
+      const title = `Video da correggere ${mode}`;
+      await addVideoLink(page, id, title);
+
+      await page.getByRole("link", { name: `Modifica ${title}`, exact: true }).click();
+      await page.getByRole("heading", { level: 1, name: `Modifica materiale: ${title}` }).waitFor();
+      expect(await page.title()).toMatch(new RegExp(`^Modifica materiale «${title}» - `));
+      await field(page, "Titolo").fill("");
+      await page.getByRole("button", { name: "Salva le modifiche", exact: true }).click();
+      const summary = page.getByRole("alert").filter({ has: page.getByRole("heading", { name: "Il modulo del materiale contiene un errore" }) });
+      await summary.waitFor();
+      await eventually(() => field(page, "Titolo").getAttribute("aria-invalid")).toBe("true");
+      expect(await summary.getByRole("link", { name: "Inserisci il titolo del materiale" }).getAttribute("href")).toBe("#title");
+      await eventually(() => page.evaluate(() => document.activeElement?.getAttribute("aria-labelledby"))).toBe("error-summary-title");
+      // The page's title says there are errors, as on every form.
+      expect(await page.title()).toMatch(/^Errore/);
+      await expectAccessible(page, `/admin/tavoli/:id/materiali/:materialId with an error (${mode})`);
+
+      await field(page, "Titolo").fill(`${title} (corretto)`);
+      await page.getByRole("button", { name: "Salva le modifiche", exact: true }).click();
+      await page.waitForURL(/esito=materiale-aggiornato/);
+      await page.getByRole("link", { name: `Modifica ${title} (corretto)`, exact: true }).waitFor();
     }, SEEDING_TIMEOUT);
 
     test("/admin/tavoli/:id/materiali with the upload form sent empty", async () => {

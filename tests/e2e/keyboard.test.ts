@@ -261,6 +261,7 @@ type World = {
   pendingId: number;
   projectId: number;
   roundTableId: number;
+  materialId: number;
   invitationToken: string;
   confirmationToken: string;
   outboxId: number;
@@ -302,6 +303,15 @@ async function seed(): Promise<World> {
       endsAt: "2032-03-10T17:00",
       onlineUrl: "https://meet.example.org/a11y",
     });
+    // A material of it, to correct.
+    await open(page, `/admin/tavoli/${roundTableId}/materiali`);
+    const linkForm = page.locator("form[aria-labelledby=collega]");
+    await linkForm.getByLabel("Titolo", { exact: true }).fill("Registrazione per la verifica");
+    await linkForm.getByLabel("Link", { exact: true }).fill("https://video.example.org/a11y");
+    await linkForm.getByRole("button", { name: "Aggiungi il link", exact: true }).click();
+    await page.waitForURL(/esito=materiale-aggiunto/);
+    const materialHref = (await page.getByRole("link", { name: "Modifica Registrazione per la verifica", exact: true }).getAttribute("href"))!;
+    const materialId = Number(materialHref.split("/").pop());
     await inviteAddresses(page, roundTableId, [referente.email]);
     const invitation = await waitForMail(referente.email, { subjectIncludes: "Invito:" });
     const invitationToken = invitation.text.match(/\/invito\/([\w-]+)/)![1];
@@ -355,6 +365,7 @@ async function seed(): Promise<World> {
         pendingId,
         projectId,
         roundTableId,
+        materialId,
         invitationToken,
         confirmationToken,
         outboxId,
@@ -418,6 +429,7 @@ const PAGES: Record<string, { role: Role; urls: (w: World) => string[] }> = {
     urls: (w) => [`/admin/tavoli/${w.roundTableId}/inviti`],
   },
   "admin.tavoli.$id_.materiali": { role: "coordinator", urls: (w) => [`/admin/tavoli/${w.roundTableId}/materiali`] },
+  "admin.tavoli.$id_.materiali_.$materialId": { role: "coordinator", urls: (w) => [`/admin/tavoli/${w.roundTableId}/materiali/${w.materialId}`] },
   "admin.posta._index": { role: "coordinator", urls: () => ["/admin/posta", "/admin/posta?stato=failed"] },
   "admin.posta.$id": { role: "coordinator", urls: (w) => [`/admin/posta/${w.outboxId}`] },
   "admin.registro": { role: "coordinator", urls: () => ["/admin/registro"] },
