@@ -14,6 +14,7 @@ import {
   MATERIALS_ANNOUNCEMENT_WINDOW_DAYS,
   updateMaterial,
 } from "~/models/material.server";
+import { auditDetailPairs } from "~/utils/audit-labels";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { renderEmail } from "~/utils/render-email.server";
@@ -283,6 +284,15 @@ describe("updateMaterial", () => {
     expect(update({ id: added.id, roundTableId: rt.id, kind: "slides", title: "Slides del relatore", curatedBy: null, visibility: "members" })).toEqual({ ok: true, changed: true });
     expect(materialRow(added.id)!.curatedBy).toBeNull();
     expect(materialAudit(added.id).at(-1)!.details).toEqual({ roundTableId: rt.id, before: { curatedBy: "S. Bottari" }, after: { curatedBy: null } });
+    // The log shows it in Italian: «a cura di» named, kinds and visibility by their labels.
+    expect(auditDetailPairs(entries[0].details)).toEqual(
+      expect.arrayContaining([
+        { key: "prima tipo", value: "Documento" },
+        { key: "dopo tipo", value: "Slides" },
+        { key: "prima a cura di", value: "A. Trebeschi" },
+        { key: "dopo visibilità", value: "Solo enti aderenti" },
+      ]),
+    );
   });
 
   it("the same values again: nothing written, nothing audited", async () => {
