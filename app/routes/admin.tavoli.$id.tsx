@@ -67,7 +67,7 @@ function outcomeMessage(params: URLSearchParams) {
     case "materiale-eliminato":
       return "Il materiale è stato eliminato.";
     case "materiale-aggiornato":
-      return "Materiale aggiornato.";
+      return "Il materiale è stato aggiornato.";
     case "materiale-invariato":
       return "Nessun dato del materiale è cambiato: non è stato salvato nulla.";
     default:

@@ -499,7 +499,7 @@ describe("correcting a material", () => {
     );
   const materialRow = (id: number) => getDb().select().from(materials).where(eq(materials.id, id)).get();
 
-  it("«Modifica» on the Tavolo's page opens the material's form, filled in; saved, the Tavolo's page says «Materiale aggiornato.»", async () => {
+  it("«Modifica» on the Tavolo's page opens the material's form, filled in; saved, the Tavolo's page says «Il materiale è stato aggiornato.»", async () => {
     const rt = createTestRoundTable(coordinatorId);
     expect((await upload(rt.id, { name: "slides.pdf", bytes: PDF }, { kind: "documento", title: "Slisdes dell'incontro" })).status).toBe(302);
     const m = latestMaterial(rt.id);
@@ -524,7 +524,7 @@ describe("correcting a material", () => {
     expect(saved.headers.get("Location")).toBe(`/admin/tavoli/${rt.id}?esito=materiale-aggiornato#materiali-sezione`);
     expect(materialRow(m.id)).toMatchObject({ kind: "slides", title: "Slides dell'incontro", curatedBy: "S. Bottari", visibility: "members", storedFileName: m.storedFileName });
     const back = await renderRoute(detailRoute, await adminGet(`/admin/tavoli/${rt.id}?esito=materiale-aggiornato`, coordinatorId), "/admin/tavoli/:id");
-    expect(back.html).toContain('<div class="alert alert-success" role="status">Materiale aggiornato.</div>');
+    expect(back.html).toContain('<div class="alert alert-success" role="status">Il materiale è stato aggiornato.</div>');
     expect(outboxForRoundTable(rt.id)).toHaveLength(0);
 
     // Sent again unchanged: saved nothing, and says so.
