@@ -119,7 +119,8 @@ function Invitation({
         </div>
       ) : null}
       {error ? (
-        <div className="alert alert-danger" role="alert">
+        // An outcome of the answer just sent: it takes the focus (useFocusAfterNavigation), so it is read out.
+        <div className="alert alert-danger" role="alert" data-outcome>
           {error}
         </div>
       ) : null}

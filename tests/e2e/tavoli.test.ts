@@ -146,6 +146,10 @@ describe("Tavoli tecnici: invitations", () => {
 
     // On the day, the organiser records who came.
     startMeetingNow(id);
+    // The invitee's page, still open from before, answers too late: the refusal takes the focus, so it is read out.
+    await invitee.getByRole("button", { name: "Non partecipo", exact: true }).click();
+    const focusedAlert = () => invitee.evaluate(() => (document.activeElement?.getAttribute("role") === "alert" ? document.activeElement.textContent : null));
+    await eventually(async () => normalise(await focusedAlert())).toBe("Il Tavolo tecnico è già iniziato: non è più possibile modificare la risposta.");
     await open(admin, `/admin/tavoli/${id}/inviti`);
     await admin.getByLabel(`Presente: ${referente.firstName} ${referente.lastName}`, { exact: true }).check();
     expect(await checkA11y(admin)).toEqual([]);
