@@ -81,7 +81,7 @@ export function RoundTableUpdatedEmail(p: RoundTableUpdatedProps) {
       {p.answerUrl ? (
         <>
           <Text style={{ fontWeight: 700 }}>{ANSWER_AGAIN[p.answer ?? "legacy"]}</Text>
-          <AnswerButtons answerUrl={p.answerUrl} />
+          <AnswerButtons answerUrl={p.answerUrl} declineOnly={p.answer === "yes"} />
         </>
       ) : null}
       <Signature />

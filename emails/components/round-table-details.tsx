@@ -116,16 +116,19 @@ const answerButton = {
 export const ANSWER_PROMPT = "Parteciperai? Scegli la risposta e confermala nella pagina che si apre:";
 
 /** The two answers; they open the invitation page with the choice preselected, to confirm it there. */
-export function AnswerButtons({ answerUrl }: { answerUrl: string }) {
+/** The answer links; `declineOnly` for whoever already said yes, who has only one answer left to give. */
+export function AnswerButtons({ answerUrl, declineOnly = false }: { answerUrl: string; declineOnly?: boolean }) {
   return (
     <Section style={{ margin: "8px 0 16px 0" }}>
       {/* A table cell each: side by side in the HTML, and each link on its own line in the text part. */}
       <Row style={{ width: "auto", margin: 0 }}>
-        <Column>
-          <Button href={`${answerUrl}?risposta=si`} style={{ ...answerButton, backgroundColor: "#008055", color: "#ffffff" }}>
-            Partecipo
-          </Button>
-        </Column>
+        {declineOnly ? null : (
+          <Column>
+            <Button href={`${answerUrl}?risposta=si`} style={{ ...answerButton, backgroundColor: "#008055", color: "#ffffff" }}>
+              Partecipo
+            </Button>
+          </Column>
+        )}
         <Column>
           <Button href={`${answerUrl}?risposta=no`} style={{ ...answerButton, backgroundColor: "#ffffff", color: "#a61919", border: "2px solid #a61919" }}>
             Non partecipo

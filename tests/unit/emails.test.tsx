@@ -124,12 +124,16 @@ describe("email templates", () => {
     const yes = (await renderEmail("round-table-updated", { ...legacy, answer: "yes" })).text;
     expect(yes).toContain("Se con il cambiamento non puoi più partecipare, faccelo sapere:");
     expect(yes).toContain("La tua risposta all'invito resta valida.");
+    // Who said yes is offered the way out only, not a «Partecipo» under a line about not coming.
+    expect(yes).toContain("Non partecipo http://localhost:3000/invito/anteprima?risposta=no");
+    expect(yes).not.toContain("?risposta=si");
     const pending = (await renderEmail("round-table-updated", { ...legacy, answer: "pending" })).text;
     expect(pending).toContain("Facci sapere se parteciperai:");
     expect(pending).not.toContain("non puoi più partecipare");
     // No answer to keep.
     expect(pending).not.toContain("La tua risposta all'invito resta valida.");
     expect(pending).toContain("Partecipo http://localhost:3000/invito/anteprima?risposta=si");
+    expect(pending).toContain("Non partecipo http://localhost:3000/invito/anteprima?risposta=no");
     const before = (await renderEmail("round-table-updated", legacy)).text;
     expect(before).toContain("Se con il cambiamento non puoi più partecipare, o ora puoi, faccelo sapere:");
     expect(before).toContain("La tua risposta all'invito resta valida.");
