@@ -419,6 +419,19 @@ describe("/admin (Panoramica) on narrow screens", () => {
     const palermo = page.getByRole("table", { name: /^Copertura per provincia/ }).getByRole("rowheader", { name: "Palermo (PA)" });
     expect(await palermo.isVisible()).toBe(true);
   });
+
+  test("in forced colours (Windows high contrast) the bars keep a fill that stands out from their track", async () => {
+    const page = await browser.newPage();
+    await page.emulateMedia({ forcedColors: "active" });
+    await signedIn(page);
+    await open(page, "/admin");
+    const colours = await page
+      .locator("section[aria-labelledby=coverage-title] .coverage-chart-bar")
+      .first()
+      .evaluate((bar) => ({ track: getComputedStyle(bar).backgroundColor, fill: getComputedStyle(bar.firstElementChild!).backgroundColor }));
+    expect(colours.fill).not.toBe(colours.track);
+    expect(colours.fill).not.toBe("rgba(0, 0, 0, 0)");
+  });
 });
 
 // ----------------------------------------------------------------------------------------------
