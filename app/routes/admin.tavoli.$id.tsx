@@ -110,6 +110,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       announcedAt: m.announcedAt ? formatDateTimeIt(m.announcedAt) : null,
     })),
     outcome: outcomeMessage(new URL(request.url).searchParams),
+    // A material's outcome is shown in the materials' section, where its redirect opens the page.
+    outcomeOfMaterial: new URL(request.url).searchParams.get("esito")?.startsWith("materiale-") ?? false,
   });
 }
 
@@ -173,7 +175,12 @@ function reminderText(days: number) {
 }
 
 export default function AdminRoundTablePage() {
-  const { roundTable: rt, heading, values, invitees, materials, outcome } = useLoaderData<typeof loader>();
+  const { roundTable: rt, heading, values, invitees, materials, outcome, outcomeOfMaterial } = useLoaderData<typeof loader>();
+  const outcomeAlert = outcome ? (
+    <div className="alert alert-success" role="status">
+      {outcome}
+    </div>
+  ) : null;
   const actionData = useActionData<typeof action>();
   const statusError = actionData && actionData.intent !== "save" && actionData.formError ? actionData.formError : null;
   const saveData = actionData?.intent === "save" ? actionData : undefined;
@@ -190,11 +197,7 @@ export default function AdminRoundTablePage() {
           {rt.statusLabel}
         </span>
       </p>
-      {outcome ? (
-        <div className="alert alert-success" role="status">
-          {outcome}
-        </div>
-      ) : null}
+      {outcomeOfMaterial ? null : outcomeAlert}
       {statusError ? (
         <div className="alert alert-danger" role="alert">
           {statusError}
@@ -303,6 +306,7 @@ export default function AdminRoundTablePage() {
         <h2 id="materiali" className="h3">
           Materiali
         </h2>
+        {outcomeOfMaterial ? outcomeAlert : null}
         {materials.length === 0 ? (
           <p>Nessun materiale.</p>
         ) : (

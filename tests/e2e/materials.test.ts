@@ -188,7 +188,11 @@ describe("materials of the Tavoli tecnici", () => {
     await field(page, "Visibilità").selectOption({ label: "Solo enti aderenti" });
     await page.getByRole("button", { name: "Salva le modifiche", exact: true }).click();
     await page.waitForURL((url) => url.pathname === `/admin/tavoli/${roundTableId}` && url.searchParams.get("esito") === "materiale-aggiornato");
-    await page.getByRole("status").filter({ hasText: "Il materiale è stato aggiornato." }).waitFor();
+    // The page opens on its materials: the message is there, in view, and takes the focus.
+    const saved = page.locator("#materiali-sezione").getByRole("status").filter({ hasText: "Il materiale è stato aggiornato." });
+    await saved.waitFor();
+    await eventually(() => saved.evaluate((el) => el === document.activeElement)).toBe(true);
+    await eventually(() => saved.evaluate((el) => el.getBoundingClientRect().top >= 0 && el.getBoundingClientRect().bottom <= window.innerHeight)).toBe(true);
     const row = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Presentazione del progetto", exact: true }) });
     await expect(row.getByRole("cell").nth(2).textContent()).resolves.toBe("Solo enti aderenti");
     // The same material, the same address.
