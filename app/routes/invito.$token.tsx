@@ -181,9 +181,12 @@ function Invitation({
           ) : null}
         </>
       ) : null}
-      <p>
-        <a href={`/tavoli-tecnici/${rt.id}`}>Pagina del Tavolo tecnico e materiali</a>
-      </p>
+      {/* A Tavolo back in draft has no public page until it is published again. */}
+      {state === "unavailable" ? null : (
+        <p>
+          <a href={`/tavoli-tecnici/${rt.id}`}>Pagina del Tavolo tecnico e materiali</a>
+        </p>
+      )}
     </>
   );
 }

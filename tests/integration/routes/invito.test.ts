@@ -157,6 +157,18 @@ describe("/invito/:token", () => {
     expect(tableCounts()).toEqual(before.counts);
   });
 
+  it("a Tavolo back in draft: the page says it cannot be answered for now, without links to its public page or meeting, which are not public", async () => {
+    const { rt, token } = invite();
+    const published = await renderRoute(route, get(token), "/invito/:token");
+    expect(published.html).toContain(`href="/tavoli-tecnici/${rt.id}"`);
+    getDb().update(roundTables).set({ status: "draft" }).where(eq(roundTables.id, rt.id)).run();
+    const page = await renderRoute(route, get(token), "/invito/:token");
+    expect(page.status).toBe(200);
+    expect(page.html).toContain("non è al momento aperto alle risposte");
+    expect(page.html).not.toContain(`href="/tavoli-tecnici/${rt.id}"`);
+    expect(page.html).not.toContain("meet.example.org");
+  });
+
   it("after the start says «rispondere» to who never answered, and «si è già svolto» once it has ended", async () => {
     const unanswered = invite();
     const answered = invite();
