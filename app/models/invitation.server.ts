@@ -10,6 +10,7 @@ import { createToken, hashToken } from "~/utils/tokens.server";
 import { recordAudit } from "./audit.server";
 import { canDownloadMaterial, invitationNoteLinks, listMaterials, materialSignInUrl } from "./material.server";
 import { queueEmail } from "./outbox.server";
+import { isErasedAddress } from "./privacy.server";
 import { publicMaterial } from "./round-table-public.server";
 import { activeReferentConditions, activeReferentsInSegment, lowerReferentEmail, referentInOffice, type ReferentSegment } from "./referent.server";
 
@@ -443,6 +444,13 @@ export type InvitationMaterial = ReturnType<typeof publicMaterial>;
 
 function findByToken(tx: Db | Tx, token: string) {
   if (!token || token.length > 200) return undefined;
+  const found = findRowsByToken(tx, token);
+  // An erased person's invitation is no one's any more: the link in their old email answers as an
+  // unknown one, rather than showing an anonymised placeholder as "your" invitation.
+  return found && !isErasedAddress(found.invitation.email) ? found : undefined;
+}
+
+function findRowsByToken(tx: Db | Tx, token: string) {
   return tx
     .select({
       invitation: invitations,

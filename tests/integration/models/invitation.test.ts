@@ -21,6 +21,7 @@ import {
 } from "~/models/invitation.server";
 import { approveMembership, revokeMembership } from "~/models/membership-review.server";
 import { getBodyParticipation } from "~/models/participation.server";
+import { eraseReferent, requestErasure } from "~/models/privacy.server";
 import { listReferentTavoli } from "~/models/referent-tavoli.server";
 import { cancelRoundTable, getRoundTable, listRoundTablesForAdmin, roundTableInvitees, updateRoundTable } from "~/models/round-table.server";
 import { getDb, type Db } from "~/utils/db.server";
@@ -827,6 +828,21 @@ describe("a Tavolo cancelled before a handover", () => {
     expect(listInvitations(getDb(), { roundTableId: cancelledAfter.id, answer: "withdrawn" }).rows.map((r) => r.email)).toEqual([outgoing.email]);
     expect(lookupInvitation(getDb(), { token: answerTokenFor(cancelledAfter.id, outgoing.email) })).toMatchObject({ state: "withdrawn", refusal: ANSWER_PASSED_ON_MESSAGE });
     expect(listReferentTavoli(getDb(), { access: successorAccess }).upcoming.map((u) => [u.roundTable.id, u.roundTable.status])).toEqual([[cancelledAfter.id, "cancelled"]]);
+  });
+});
+
+describe("an erased referente's invitation", () => {
+  it("answers as an unknown one: the link in their old email shows nothing of it and records nothing", async () => {
+    const person = await createReferent({ provinceCode: "089" });
+    const rt = createRoundTable();
+    sendInvitations(getDb(), { roundTableId: rt.id, filters: { includeReferents: false, extraEmails: [person.email] }, coordinatorId, appUrl: APP_URL });
+    const token = answerTokenFor(rt.id, person.email);
+    expect(lookupInvitation(getDb(), { token })).not.toBeNull();
+    expect(requestErasure(getDb(), { referentId: person.referent.id, appUrl: APP_URL }).ok).toBe(true);
+    expect(eraseReferent(getDb(), { referentId: person.referent.id, coordinatorId }).ok).toBe(true);
+    expect(lookupInvitation(getDb(), { token })).toBeNull();
+    expect(answerInvitation(getDb(), { token, answer: "yes", appUrl: APP_URL })).toMatchObject({ ok: false, reason: "not_found" });
+    expect(invitationsOf(rt.id).map((i) => i.answer)).toEqual(["pending"]);
   });
 });
 
