@@ -101,6 +101,12 @@ export function ErrorBoundary() {
 
 /** Back to the area the person was in: a coordinator refused a page stays among the coordinators' pages. */
 const BACK_LINKS = [
+  // Inside a section (a Tavolo, a request, a message…), back to its list rather than to the area's start.
+  { path: /^\/admin\/tavoli\//, href: "/admin/tavoli", label: "Torna ai Tavoli tecnici" },
+  { path: /^\/admin\/adesioni\//, href: "/admin/adesioni", label: "Torna alle adesioni" },
+  { path: /^\/admin\/comunicazioni\//, href: "/admin/comunicazioni", label: "Torna alle comunicazioni" },
+  { path: /^\/admin\/posta\//, href: "/admin/posta", label: "Torna alla posta in uscita" },
+  { path: /^\/admin\/importa\//, href: "/admin/importa", label: "Torna all'importazione" },
   { path: /^\/admin(\/|$)/, href: "/admin", label: "Torna all'area coordinatori" },
   { path: /^\/area-referente(\/|$)/, href: "/area-referente", label: "Torna all'area referente" },
   { path: /^/, href: "/", label: "Torna alla pagina iniziale" },

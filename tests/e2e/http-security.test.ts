@@ -322,7 +322,12 @@ describe("requests that must not work, over HTTP", () => {
     expect(missing.status).toBe(404);
     const missingPage = await missing.text();
     expect(missingPage).toContain("Messaggio non trovato");
-    expect(missingPage).toContain(`<a href="/admin">Torna all&#x27;area coordinatori</a>`);
+    expect(missingPage).toContain(`<a href="/admin/posta">Torna alla posta in uscita</a>`);
+    const missingMaterial = await client.fetch("/admin/tavoli/999999/materiali/1");
+    expect(missingMaterial.status).toBe(404);
+    expect(await missingMaterial.text()).toContain(`<a href="/admin/tavoli">Torna ai Tavoli tecnici</a>`);
+    const unknownAdminPage = await (await client.fetch("/admin/pagina-che-non-esiste")).text();
+    expect(unknownAdminPage).toContain(`<a href="/admin">Torna all&#x27;area coordinatori</a>`);
 
     // Remix's own words for an unknown address are not shown: ours are.
     const unknown = await (await client.fetch("/pagina-che-non-esiste")).text();
