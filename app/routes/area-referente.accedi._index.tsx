@@ -17,6 +17,7 @@ import {
   getSignedInReferent,
   limitCodeRequests,
   redirectAfterSignIn,
+  redirectAlreadySignedIn,
   signInBlock,
   signInReturnAddress,
   startReferentSession,
@@ -46,7 +47,7 @@ type ActionData =
 // keep (useIndexFormAction), and is stored with the code: the email's link does not carry it.
 export async function loader({ request }: LoaderFunctionArgs) {
   const signedIn = await getSignedInReferent(request);
-  if (signedIn) throw redirectAfterSignIn(signedIn, signInReturnAddress(request));
+  if (signedIn) throw redirectAlreadySignedIn(signedIn, signInReturnAddress(request));
   const signedOut = new URL(request.url).searchParams.get("uscito") === "1";
   return json({ signedOut });
 }

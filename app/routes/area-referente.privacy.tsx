@@ -1,6 +1,7 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { DownloadOffer } from "~/components/download-offer";
 import { CheckboxField, ErrorSummary } from "~/components/form-fields";
 import { ReferentAreaFrame, headerData } from "~/components/referent-area";
 import { useValidatedForm } from "~/components/use-validated-form";
@@ -12,7 +13,7 @@ import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
-import { requireReferentForPrivacy } from "~/utils/referent-auth.server";
+import { personalDataOfferedAfterSignIn, requireReferentForPrivacy } from "~/utils/referent-auth.server";
 import { communicationsSchema, erasureRequestSchema, type ErasureRequestInput } from "~/validation/privacy";
 import { ofBody } from "~/utils/text";
 import { areaPageHandle } from "~/utils/skip-link";
@@ -37,6 +38,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     status: access.status,
     receivesCommunications: settings.receivesCommunications,
     erasureRequestedAt: settings.erasureRequestedAt,
+    // After signing in for "Scarica i miei dati" (redirectAfterSignIn): the download one click away.
+    downloadOffer: personalDataOfferedAfterSignIn(request),
   });
 }
 
@@ -102,6 +105,8 @@ export async function action({ request }: ActionFunctionArgs) {
   return json<ActionData>({ intent: "unknown", ok: false, errors: {}, formError: "Operazione non riconosciuta." }, { status: 400 });
 }
 
+const PERSONAL_DATA_FILE = "/area-referente/privacy/dati.json";
+
 export default function ReferentPrivacyPage() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
@@ -129,6 +134,16 @@ export default function ReferentPrivacyPage() {
         Le regole sono nell'<Link to="/privacy">informativa privacy</Link>.
       </p>
 
+      {/* Not over a form's outcome: the address keeps the offer when a form of the page is sent. */}
+      {data.downloadOffer && !actionData ? (
+        <DownloadOffer signedInNow={data.downloadOffer.signedInNow}>
+          Ora puoi scaricare i tuoi dati:{" "}
+          <a href={PERSONAL_DATA_FILE} download>
+            scarica i tuoi dati
+          </a>{" "}
+          (file JSON).
+        </DownloadOffer>
+      ) : null}
       {actionData?.ok ? (
         <div className="alert alert-success" role="status">
           {actionData.message}
@@ -149,7 +164,7 @@ export default function ReferentPrivacyPage() {
         </p>
         <ul className="list-unstyled d-flex flex-wrap gap-3">
           <li>
-            <a className="btn btn-primary" href="/area-referente/privacy/dati.json" download>
+            <a className="btn btn-primary" href={PERSONAL_DATA_FILE} download>
               Scarica i miei dati (JSON)
             </a>
           </li>

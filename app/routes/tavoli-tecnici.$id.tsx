@@ -1,6 +1,7 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Breadcrumb } from "~/components/breadcrumb";
+import { DownloadOffer } from "~/components/download-offer";
 import { MaterialList, SpeakerList, type PublicMaterial } from "~/components/round-table-public";
 import { publicRoundTable } from "~/models/round-table-public.server";
 import { getPublicRoundTable, parseRoundTableId } from "~/models/round-table.server";
@@ -25,12 +26,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const page = publicRoundTable(rt);
   // After signing in to download one of its materials: offered only among those this visitor sees,
   // so the address names no reserved material to anyone else.
-  const offeredId = materialOfferedAfterSignIn(request);
+  const offer = materialOfferedAfterSignIn(request);
+  const offeredMaterial = offer ? page.materials.find((m) => m.id === offer.id) : undefined;
   return json(
     {
       rt: { ...page, description: rt.description, ended: rt.endsAt.getTime() <= Date.now() },
       reservedMaterials: rt.reservedMaterials,
-      signedInFor: page.materials.find((m) => m.id === offeredId) ?? null,
+      downloadOffer: offer && offeredMaterial ? { material: offeredMaterial, signedInNow: offer.signedInNow } : null,
     },
     // What a signed-in referente sees must not be kept by a shared cache.
     { headers: { "Cache-Control": "private, no-store", Vary: "Cookie" } },
@@ -38,13 +40,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function RoundTablePage() {
-  const { rt, reservedMaterials, signedInFor } = useLoaderData<typeof loader>();
+  const { rt, reservedMaterials, downloadOffer } = useLoaderData<typeof loader>();
   return (
     <div className="container my-5">
       <Breadcrumb parents={[{ to: "/tavoli-tecnici", label: "Tavoli tecnici" }]} current={rt.heading} />
       <p className="text-uppercase fw-semibold mb-1">{rt.heading}</p>
       <h1>{rt.title}</h1>
-      {signedInFor ? <SignedInForMaterial material={signedInFor} /> : null}
+      {downloadOffer ? <MaterialOffer {...downloadOffer} /> : null}
       {rt.cancelled ? (
         <div className="alert alert-danger" role="status">
           <strong>Annullato.</strong> Questo incontro è stato annullato.
@@ -110,21 +112,16 @@ export default function RoundTablePage() {
   );
 }
 
-/**
- * The outcome of signing in to download a material (the sign-in brings the person here rather than
- * to the download, which would leave them on the sign-in form): the download is one click away.
- * It opens by a full page load, where useFocusAfterNavigation leaves the focus alone: autoFocus
- * gives it the focus then (and after a client-side navigation the hook does the same).
- */
-function SignedInForMaterial({ material }: { material: PublicMaterial }) {
+/** After signing in to download a material: the sign-in brings the person here rather than to the download. */
+function MaterialOffer({ material, signedInNow }: { material: PublicMaterial; signedInNow: boolean }) {
   const verb = material.external ? "aprire" : "scaricare";
   return (
-    <div className="alert alert-success" role="status" tabIndex={-1} autoFocus>
-      Accesso effettuato. Ora puoi {verb} «{material.title}»:{" "}
+    <DownloadOffer signedInNow={signedInNow}>
+      Ora puoi {verb} «{material.title}»:{" "}
       <a href={material.href} {...(material.external ? { rel: "noopener noreferrer" } : {})}>
         {material.external ? "apri" : "scarica"} «{material.title}»
       </a>
       {material.fileInfo ? ` (${material.fileInfo})` : material.external ? " (link esterno)" : ""}.
-    </div>
+    </DownloadOffer>
   );
 }

@@ -54,42 +54,90 @@ const referentHomePath = (access: SignedInReferent) => (access.status === "forme
 /** The page that sent the person to sign in (`?redirectTo=` of the sign-in page), if it is one of the portal's. */
 export const signInReturnAddress = (request: Request) => safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"), null);
 
-/** The id of the material whose download (/materiali/:id) a path of the portal is, or null. */
-function downloadedMaterialId(path: string) {
-  const match = /^\/materiali\/([^/]+)\/?$/.exec(new URL(path, "http://portale.invalid").pathname);
-  return match ? parseRecordId(match[1]) : null;
+// ---------------------------------------------------------------------------------------------
+// Back from the sign-in. A download is not a page: redirecting the browser to it after signing in
+// would save the file and leave the sign-in form on screen, saying nothing of the sign-in. The person
+// lands instead on the page that offers the download, which takes the focus with a link to it: it says
+// «Accesso effettuato» when they have just signed in, not when they already were (a sign-in link
+// followed while signed in).
+
+/** The address parameter of a page that offers a download, when the person has just signed in. */
+const SIGNED_IN_NOW = "esito=accesso";
+
+/** The downloads a return address may name: the one place that knows which paths are files. */
+type Download = { kind: "material"; id: number | null } | { kind: "personal-data" } | { kind: "other-file" };
+
+/** The download a path of the portal is, or null for a page. */
+function downloadAt(path: string): Download | null {
+  const { pathname } = new URL(path, "http://portale.invalid");
+  const material = /^\/materiali\/([^/]+)\/?$/.exec(pathname);
+  if (material) return { kind: "material", id: parseRecordId(material[1]) };
+  if (/^\/area-referente\/privacy\/dati\.json\/?$/.test(pathname)) return { kind: "personal-data" };
+  // Every other file of the portal (calendars, exports…) is named with its extension.
+  if (/\.[A-Za-z0-9]+\/?$/.test(pathname)) return { kind: "other-file" };
+  return null;
 }
 
-/**
- * The page of a Tavolo tecnico that, after signing in, offers the download of one of its materials
- * (`?esito=accesso&materiale=<id>`, read by materialOfferedAfterSignIn).
- */
-const materialAfterSignInPath = (roundTableId: number, materialId: number) =>
-  `/tavoli-tecnici/${roundTableId}?esito=accesso&materiale=${materialId}`;
+const offerPath = (page: string, offer: string, signedInNow: boolean) => `${page}?${signedInNow ? `${SIGNED_IN_NOW}&` : ""}${offer}`;
 
-/** On a Tavolo tecnico's page: the id of the material whose download is offered after signing in, or null. */
-export function materialOfferedAfterSignIn(request: Request) {
+/** A download offered by the page of this request (its parameter `name`), and whether the person has just signed in; or null. */
+function offerOf(request: Request, name: string) {
   const params = new URL(request.url).searchParams;
-  const id = params.get("materiale");
-  return params.get("esito") === "accesso" ? parseRecordId(id) : null;
+  const value = params.get(name);
+  return value === null ? null : { value, signedInNow: params.get("esito") === "accesso" };
+}
+
+/** On a Tavolo tecnico's page: the id of the material whose download is offered (`?materiale=<id>`), or null. */
+export function materialOfferedAfterSignIn(request: Request) {
+  const offer = offerOf(request, "materiale");
+  const id = offer ? parseRecordId(offer.value) : null;
+  return offer && id !== null ? { id, signedInNow: offer.signedInNow } : null;
+}
+
+/** On the privacy page: whether the download of the person's own data is offered (`?scarica=dati`), or null. */
+export function personalDataOfferedAfterSignIn(request: Request) {
+  const offer = offerOf(request, "scarica");
+  return offer?.value === "dati" ? { signedInNow: offer.signedInNow } : null;
 }
 
 /**
- * After signing in: back to the page that asked for it, else the referente's home. Pages are opened
- * by a document redirect. A material's download is not a page: the browser would save the file and
- * stay on the sign-in form, saying nothing of the sign-in. The person goes instead to the material's
- * Tavolo tecnico, whose page says they are signed in and links the download; when the material does
- * not exist or is not theirs to download, to their home, which says nothing of it.
+ * The page that offers a download instead of it: a material's Tavolo tecnico, when the material
+ * exists and is this person's to download, the privacy page for their own data; else null.
  */
-export function redirectAfterSignIn(access: SignedInReferent, returnTo: string | null, init: ResponseInit = {}) {
+function downloadPagePath(access: SignedInReferent, download: Download, signedInNow: boolean) {
+  switch (download.kind) {
+    case "personal-data":
+      // Anyone signed in, a former referente included, may download their own data.
+      return offerPath(REFERENT_PRIVACY_PATH, "scarica=dati", signedInNow);
+    case "material": {
+      if (download.id === null) return null;
+      // A former referente is signed in for their own data only (as at /materiali/:id).
+      const referent = access.status === "former" ? null : { id: access.referentId, active: access.status === "active" };
+      const roundTableId = downloadableMaterialRoundTableId(getDb(), { id: download.id, referent });
+      return roundTableId === null ? null : offerPath(`/tavoli-tecnici/${roundTableId}`, `materiale=${download.id}`, signedInNow);
+    }
+    case "other-file":
+      return null;
+  }
+}
+
+function redirectBack(access: SignedInReferent, returnTo: string | null, signedInNow: boolean, init: ResponseInit = {}) {
   const target = safeRedirectPath(returnTo, null);
-  if (!target) return redirect(referentHomePath(access), init);
-  const materialId = downloadedMaterialId(target);
-  if (materialId === null) return redirectDocument(target, init);
-  // A former referente is signed in for their own data only (as at /materiali/:id).
-  const referent = access.status === "former" ? null : { id: access.referentId, active: access.status === "active" };
-  const roundTableId = downloadableMaterialRoundTableId(getDb(), { id: materialId, referent });
-  return redirect(roundTableId === null ? referentHomePath(access) : materialAfterSignInPath(roundTableId, materialId), init);
+  const download = target ? downloadAt(target) : null;
+  // Pages are opened by a document redirect.
+  if (target && !download) return redirectDocument(target, init);
+  // A download that is not theirs, or not offered anywhere: their home, which says nothing of it.
+  return redirect((download && downloadPagePath(access, download, signedInNow)) ?? referentHomePath(access), init);
+}
+
+/** After signing in: back to the page that asked for it (or the one offering its download), else the referente's home. */
+export function redirectAfterSignIn(access: SignedInReferent, returnTo: string | null, init: ResponseInit = {}) {
+  return redirectBack(access, returnTo, true, init);
+}
+
+/** A person already signed in who opens the sign-in page: where redirectAfterSignIn would take them, not told they have just signed in. */
+export function redirectAlreadySignedIn(access: SignedInReferent, returnTo: string | null) {
+  return redirectBack(access, returnTo, false);
 }
 
 /** The signed-in referente; a former referente is sent to the privacy page, anyone else to the sign-in page (and back). */

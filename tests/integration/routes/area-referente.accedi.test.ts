@@ -14,6 +14,7 @@ import { loader as areaLoader } from "~/routes/area-referente._index";
 import { action as signInAction, loader as signInLoader } from "~/routes/area-referente.accedi._index";
 import { action as linkAction, loader as linkLoader } from "~/routes/area-referente.accedi.link.$token";
 import { action as signOutAction } from "~/routes/area-referente.esci";
+import * as privacyRoute from "~/routes/area-referente.privacy";
 import * as tavoloRoute from "~/routes/tavoli-tecnici.$id";
 import { getDb } from "~/utils/db.server";
 import { createTestCoordinator, settle } from "../../support/admin";
@@ -32,6 +33,14 @@ async function signInWithLink(token: string, ip = freshIp()) {
 async function canEnter(cookie: string) {
   const response = await settle(() => areaLoader({ request: referentGet("/area-referente", cookie), params: {}, context: { cspNonce: "", clientIp: "127.0.0.1" } }));
   return response.status === 200;
+}
+
+/** Asks for a code on the sign-in page sent from `redirectTo`: what the email brings. */
+async function ask(email: string, redirectTo: string) {
+  const request = await browserPost(`/area-referente/accedi?redirectTo=${encodeURIComponent(redirectTo)}`, { intent: "request", email });
+  const response = await settle(() => signInAction({ request, params: {}, context: { cspNonce: "", clientIp: freshIp() } }));
+  expect(response.status).toBe(200);
+  return latestLoginEmail(email)!;
 }
 
 const wrongCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, "0");
@@ -276,12 +285,6 @@ describe("the link in the email", () => {
 });
 
 describe("the return address (redirectTo)", () => {
-  const ask = async (email: string, redirectTo: string) => {
-    const request = await browserPost(`/area-referente/accedi?redirectTo=${encodeURIComponent(redirectTo)}`, { intent: "request", email });
-    const response = await settle(() => signInAction({ request, params: {}, context: { cspNonce: "", clientIp: freshIp() } }));
-    expect(response.status).toBe(200);
-    return latestLoginEmail(email)!;
-  };
   const storedReturnTo = (referentId: number) =>
     getDb().select().from(referentLoginCodes).where(eq(referentLoginCodes.referentId, referentId)).orderBy(referentLoginCodes.id).all().at(-1)!.returnTo;
 
@@ -335,12 +338,6 @@ describe("signing in to download a material (redirectTo=/materiali/:id)", () => 
   beforeAll(() => {
     coordinatorId = createTestCoordinator().id;
   });
-  const ask = async (email: string, redirectTo: string) => {
-    const request = await browserPost(`/area-referente/accedi?redirectTo=${encodeURIComponent(redirectTo)}`, { intent: "request", email });
-    const response = await settle(() => signInAction({ request, params: {}, context: { cspNonce: "", clientIp: freshIp() } }));
-    expect(response.status).toBe(200);
-    return latestLoginEmail(email)!;
-  };
   const addMaterial = (roundTableId: number, title: string, visibility: "public" | "members") =>
     getDb()
       .insert(materials)
@@ -378,16 +375,27 @@ describe("signing in to download a material (redirectTo=/materiali/:id)", () => 
     expect((await tavoloPage(`/tavoli-tecnici/${rt.id}`, cookieOf(byLink))).html).not.toContain("Accesso effettuato");
   });
 
-  it("does the same for a referente already signed in who follows the sign-in link, and for a public material", async () => {
+  it("does the same for a public material, and for a referente already signed in who follows the sign-in link, not told they have just signed in", async () => {
     const rt = createTestRoundTable(coordinatorId);
     const reserved = addMaterial(rt.id, "Riservato", "members");
     const open = addMaterial(rt.id, "Pubblico", "public");
     const r = await createReferent("active");
-    const { cookie } = await referentCookie(r.referentId);
-    const signedIn = await settle(() => signInLoader(routeArgs(referentGet(`/area-referente/accedi?redirectTo=%2Fmateriali%2F${reserved.id}`, cookie))));
-    expect(signedIn.headers.get("Location")).toBe(withMessage(rt.id, reserved.id));
     const byCode = await sendCode(r.email, (await ask(r.email, `/materiali/${open.id}`)).code);
     expect(byCode.headers.get("Location")).toBe(withMessage(rt.id, open.id));
+
+    // A link to a reserved material (from an email, from /invito) followed while signed in: no sign-in happened.
+    const { cookie } = await referentCookie(r.referentId);
+    const signedIn = await settle(() => signInLoader(routeArgs(referentGet(`/area-referente/accedi?redirectTo=%2Fmateriali%2F${reserved.id}`, cookie))));
+    expect(signedIn.status).toBe(302);
+    expect(signedIn.headers.get("Location")).toBe(`/tavoli-tecnici/${rt.id}?materiale=${reserved.id}`);
+    const page = await tavoloPage(signedIn.headers.get("Location")!, cookie);
+    expect(page.status).toBe(200);
+    expect(page.html).toMatch(
+      new RegExp(
+        `<div class="alert alert-success" role="status" tabindex="-1" autofocus="">Ora puoi scaricare «Riservato»: <a href="/materiali/${reserved.id}">scarica «Riservato»</a> \\(PDF, [^)]+\\)\\.</div>`,
+      ),
+    );
+    expect(page.html).not.toContain("Accesso effettuato");
   });
 
   it("lands in the area, with no message, when the material does not exist or is not the referente's to download", async () => {
@@ -418,6 +426,59 @@ describe("signing in to download a material (redirectTo=/materiali/:id)", () => 
     const r = await createReferent("active");
     const { cookie } = await referentCookie(r.referentId);
     expect((await tavoloPage(withMessage(other.id, reserved.id), cookie)).html).not.toContain("Accesso effettuato");
+  });
+});
+
+describe("signing in to download one's own data (redirectTo=/area-referente/privacy/dati.json)", () => {
+  const DATA_FILE = "/area-referente/privacy/dati.json";
+  const privacyPage = (path: string, cookie: string) => renderRoute(privacyRoute, referentGet(path, cookie), "/area-referente/privacy");
+  const offer = (signedInNow: boolean) =>
+    `<div class="alert alert-success" role="status" tabindex="-1" autofocus="">${signedInNow ? "Accesso effettuato. " : ""}Ora puoi scaricare i tuoi dati: <a href="${DATA_FILE}" download="">scarica i tuoi dati</a> (file JSON).</div>`;
+
+  it("lands on the privacy page, signed in, with a message that links the download: by the code and by the link", async () => {
+    const r = await createReferent("active");
+    const byCode = await sendCode(r.email, (await ask(r.email, DATA_FILE)).code);
+    // Before: a document redirect to the file itself, which left the browser on the sign-in form.
+    expect(byCode.status).toBe(302);
+    expect(byCode.headers.get("Location")).toBe("/area-referente/privacy?esito=accesso&scarica=dati");
+    expect(byCode.headers.get("X-Remix-Reload-Document")).toBeNull();
+
+    const byLink = await signInWithLink((await ask(r.email, DATA_FILE)).token);
+    expect(byLink.status).toBe(302);
+    expect(byLink.headers.get("Location")).toBe("/area-referente/privacy?esito=accesso&scarica=dati");
+
+    const cookie = byLink.headers.get("Set-Cookie")!.split(";")[0];
+    const page = await privacyPage(byLink.headers.get("Location")!, cookie);
+    expect(page.status).toBe(200);
+    // The outcome takes the focus even on a full page load (autofocus), and its link downloads the file.
+    expect(page.html).toContain(offer(true));
+    // Without the outcome in the address, the page is the usual one.
+    expect((await privacyPage("/area-referente/privacy", cookie)).html).not.toContain("Ora puoi scaricare");
+  });
+
+  it("sends a referente already signed in to the same offer, not told they have just signed in", async () => {
+    const r = await createReferent("pending");
+    const { cookie } = await referentCookie(r.referentId);
+    const response = await settle(() => signInLoader(routeArgs(referentGet(`/area-referente/accedi?redirectTo=${encodeURIComponent(DATA_FILE)}`, cookie))));
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/area-referente/privacy?scarica=dati");
+    const page = await privacyPage(response.headers.get("Location")!, cookie);
+    expect(page.html).toContain(offer(false));
+    expect(page.html).not.toContain("Accesso effettuato");
+    // A form of the page sent from there (its address keeps the offer): its outcome alone is shown, and takes the focus.
+    const request = await referentPost(response.headers.get("Location")!, { intent: "communications", receivesCommunications: "on" }, cookie);
+    const answered = await renderRoute(privacyRoute, request, "/area-referente/privacy");
+    expect(answered.html).toContain("Preferenza salvata: riceverai le comunicazioni del Coordinamento.");
+    expect(answered.html).not.toContain("Ora puoi scaricare");
+  });
+
+  it("never sends the browser to another file of the portal: the referente lands in the area", async () => {
+    const rt = createTestRoundTable(createTestCoordinator().id);
+    const r = await createReferent("active");
+    for (const file of [`/tavoli-tecnici/${rt.id}/evento.ics`, "/tavoli-tecnici.ics", "/adesione/comuni.json"]) {
+      const response = await sendCode(r.email, (await ask(r.email, file)).code);
+      expect(response.headers.get("Location"), file).toBe("/area-referente");
+    }
   });
 });
 

@@ -102,6 +102,27 @@ describe("a former referente", () => {
     expect(page.html).toContain(person.lastName);
   });
 
+  it("signed out, opens their data's download: once signed in, the privacy page offers it; already signed in, without «Accesso effettuato»", async () => {
+    const { person } = await replacedReferent();
+    const DATA_FILE = "/area-referente/privacy/dati.json";
+    const signedOut = await settle(() => dataJson.loader(routeArgs(referentGet(DATA_FILE, null))));
+    expect(signedOut.headers.get("Location")).toBe(`/area-referente/accedi?redirectTo=${encodeURIComponent(DATA_FILE)}`);
+    expect(requestLoginCode(db(), { email: person.email, appUrl: APP_URL, returnTo: DATA_FILE }).sent).toBe(true);
+    const response = await sendCode(person.email, latestLoginEmail(person.email)!.code);
+    expect(response.headers.get("Location")).toBe("/area-referente/privacy?esito=accesso&scarica=dati");
+    const cookie = response.headers.get("Set-Cookie")!.split(";")[0];
+    const link = `<a href="${DATA_FILE}" download="">scarica i tuoi dati</a> (file JSON).`;
+    const page = await renderRoute(privacyPage, referentGet(response.headers.get("Location")!, cookie));
+    expect(page.status).toBe(200);
+    expect(page.html).toContain(`autofocus="">Accesso effettuato. Ora puoi scaricare i tuoi dati: ${link}</div>`);
+
+    const again = await settle(() => signInLoader(routeArgs(referentGet(`/area-referente/accedi?redirectTo=${encodeURIComponent(DATA_FILE)}`, cookie))));
+    expect(again.headers.get("Location")).toBe("/area-referente/privacy?scarica=dati");
+    const offered = await renderRoute(privacyPage, referentGet(again.headers.get("Location")!, cookie));
+    expect(offered.html).toContain(`autofocus="">Ora puoi scaricare i tuoi dati: ${link}</div>`);
+    expect(offered.html).not.toContain("Accesso effettuato");
+  });
+
   it("is sent to the privacy page by every other page and action of the area, and nothing changes", async () => {
     const { person, mine, successor } = await replacedReferent();
     const { cookie } = await signIn(person.email);
