@@ -1,9 +1,10 @@
 // The materials of a Tavolo tecnico from a visitor's point of view: a material that cannot be
 // downloaded answers with the portal's own 404 page, drawn like every other page, while an existing
 // one still downloads; a referente who signs in from there lands on the material's Tavolo tecnico,
-// told they are signed in and one click from the file; from any page of the area they come back to
-// it, and never to another site. A coordinator who corrects a material keeps its address, and one
-// made reserved is no longer the public's.
+// told they are signed in and one click from the file (the same for the download of their own data,
+// on the privacy page; already signed in, they are not told of a sign-in); from any page of the area
+// they come back to it, and never to another site. A coordinator who corrects a material keeps its
+// address, and one made reserved is no longer the public's.
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import {
@@ -79,6 +80,16 @@ async function codeByEmail(page: Page, email: string) {
   const before = await countLoginEmails(email);
   await askForCode(page, email);
   return loginEmail(email, before);
+}
+
+/** Opens `path` signed out, which sends to the sign-in page (and back, `redirectTo`), and signs in there with the emailed code. */
+async function signInWithCodeFrom(page: Page, path: string, email: string) {
+  await page.goto(path);
+  await page.waitForURL((url) => url.pathname === "/area-referente/accedi");
+  expect(new URL(page.url()).searchParams.get("redirectTo")).toBe(path);
+  const { code } = await codeByEmail(page, email);
+  await page.getByLabel("Codice di accesso", { exact: true }).fill(code);
+  await page.getByRole("button", { name: "Accedi", exact: true }).click();
 }
 
 const normalise = (text: string | null) => (text ?? "").replace(/\s+/g, " ").trim();
@@ -247,15 +258,43 @@ describe("materials of the Tavoli tecnici", () => {
     await expectSignedInForMaterial(page, { roundTableId, membersId });
   });
 
+  test("the download of one's own data asked for while signed out: after signing in with the code, the privacy page offers it, told so; asked again while signed in, the same offer, not told of a sign-in", async () => {
+    // A referente whose request awaits approval: their data is theirs to download all the same.
+    const data = await setup((page) => registerAndConfirm(page));
+    const page = await referentPage();
+    await signInWithCodeFrom(page, "/area-referente/privacy/dati.json", data.email);
+    // Before: the file was saved and the sign-in form stayed on screen, as if the sign-in had failed.
+    await page.waitForURL((url) => url.pathname === "/area-referente/privacy");
+    expect(new URL(page.url()).search).toBe("?esito=accesso&scarica=dati");
+    const message = page.getByRole("status").filter({ hasText: "Ora puoi scaricare i tuoi dati" });
+    await eventually(async () => normalise(await message.textContent())).toBe("Accesso effettuato. Ora puoi scaricare i tuoi dati: scarica i tuoi dati (file JSON).");
+    await eventually(() => page.evaluate(() => document.activeElement?.textContent?.startsWith("Accesso effettuato") ?? false)).toBe(true);
+    expect(await checkA11y(page)).toEqual([]);
+    const [download] = await Promise.all([page.waitForEvent("download"), message.getByRole("link", { name: "scarica i tuoi dati" }).click()]);
+    expect(download.url()).toBe(`${baseUrl()}/area-referente/privacy/dati.json`);
+    expect(download.suggestedFilename()).toMatch(/^i-miei-dati-\d{4}-\d{2}-\d{2}\.json$/);
+    const file = JSON.parse((await downloadBytes(download)).toString("utf8")) as { referents: { email: string }[] };
+    expect(file.referents.map((r) => r.email)).toEqual([data.email]);
+
+    // The same sign-in links (an email, /invito) followed while signed in: no sign-in happened, none is claimed.
+    await page.goto(`/area-referente/accedi?redirectTo=${encodeURIComponent("/area-referente/privacy/dati.json")}`);
+    await page.waitForURL((url) => url.pathname === "/area-referente/privacy" && url.search === "?scarica=dati");
+    await eventually(async () => normalise(await message.textContent())).toBe("Ora puoi scaricare i tuoi dati: scarica i tuoi dati (file JSON).");
+    await eventually(() => page.evaluate(() => document.activeElement?.textContent?.startsWith("Ora puoi scaricare i tuoi dati") ?? false)).toBe(true);
+
+    const { roundTableId, publicId } = await materials();
+    await page.goto(`/area-referente/accedi?redirectTo=${encodeURIComponent(`/materiali/${publicId}`)}`);
+    await page.waitForURL((url) => url.pathname === `/tavoli-tecnici/${roundTableId}` && url.search === `?materiale=${publicId}`);
+    const offer = page.getByRole("status").filter({ hasText: "Ora puoi scaricare «Programma pubblico»" });
+    await eventually(async () => normalise(await offer.textContent())).toMatch(/^Ora puoi scaricare «Programma pubblico»: scarica «Programma pubblico» \(PDF, [^)]+\)\.$/);
+    await eventually(() => page.evaluate(() => document.activeElement?.textContent?.startsWith("Ora puoi scaricare «Programma pubblico»") ?? false)).toBe(true);
+    expect(await offer.getByRole("link").getAttribute("href")).toBe(`/materiali/${publicId}`);
+  });
+
   test("a page of the area asked for while signed out opens after signing in with the code", async () => {
     const data = await approvedReferente();
     const page = await referentPage();
-    await page.goto("/area-referente/tavoli");
-    await page.waitForURL((url) => url.pathname === "/area-referente/accedi");
-    expect(new URL(page.url()).searchParams.get("redirectTo")).toBe("/area-referente/tavoli");
-    const { code } = await codeByEmail(page, data.email);
-    await page.getByLabel("Codice di accesso", { exact: true }).fill(code);
-    await page.getByRole("button", { name: "Accedi", exact: true }).click();
+    await signInWithCodeFrom(page, "/area-referente/tavoli", data.email);
     await page.waitForURL((url) => url.pathname === "/area-referente/tavoli");
     await eventually(() => h1(page)).toBe("I miei Tavoli");
   });
