@@ -62,7 +62,7 @@ export const signInReturnAddress = (request: Request) => safeRedirectPath(new UR
 // followed while signed in).
 
 /** The address parameter of a page that offers a download, when the person has just signed in. */
-const SIGNED_IN_NOW = "esito=accesso";
+const SIGNED_IN_NOW = { name: "esito", value: "accesso" };
 
 /** The downloads a return address may name: the one place that knows which paths are files. */
 type Download = { kind: "material"; id: number | null } | { kind: "personal-data" } | { kind: "other-file" };
@@ -78,13 +78,13 @@ function downloadAt(path: string): Download | null {
   return null;
 }
 
-const offerPath = (page: string, offer: string, signedInNow: boolean) => `${page}?${signedInNow ? `${SIGNED_IN_NOW}&` : ""}${offer}`;
+const offerPath = (page: string, offer: string, signedInNow: boolean) => `${page}?${signedInNow ? `${SIGNED_IN_NOW.name}=${SIGNED_IN_NOW.value}&` : ""}${offer}`;
 
 /** A download offered by the page of this request (its parameter `name`), and whether the person has just signed in; or null. */
 function offerOf(request: Request, name: string) {
   const params = new URL(request.url).searchParams;
   const value = params.get(name);
-  return value === null ? null : { value, signedInNow: params.get("esito") === "accesso" };
+  return value === null ? null : { value, signedInNow: params.get(SIGNED_IN_NOW.name) === SIGNED_IN_NOW.value };
 }
 
 /** On a Tavolo tecnico's page: the id of the material whose download is offered (`?materiale=<id>`), or null. */
