@@ -105,7 +105,7 @@ function Invitation({
   error: string | null;
 }) {
   const { invitation, roundTable: rt, state } = view;
-  const highlighted = preselected ?? (invitation.answer === "pending" ? null : invitation.answer);
+  const confirming = state === "open" && preselected !== null && preselected !== invitation.answer;
   return (
     <>
       <p className="text-uppercase fw-semibold text-primary mb-1">Invito</p>
@@ -130,20 +130,50 @@ function Invitation({
         </div>
       ) : null}
 
+      {/* Come from an email's button, the answer is not recorded yet: its confirmation comes first, in view on a phone. */}
+      {confirming ? <Answer view={view} preselected={preselected} confirming={confirming} /> : null}
       <Details rt={rt} />
+      {confirming ? null : <Answer view={view} preselected={preselected} confirming={confirming} />}
+      {view.materials.length > 0 ? (
+        <>
+          <h2 className="h4 mt-4">Materiali</h2>
+          <MaterialList materials={view.materials} />
+          {view.materials.some((m) => m.membersOnly) ? (
+            <p className="form-text">I materiali riservati agli enti aderenti si scaricano dopo l'accesso all'area referente.</p>
+          ) : null}
+        </>
+      ) : null}
+      {/* A Tavolo back in draft has no public page until it is published again. */}
+      {state === "unavailable" ? null : (
+        <p>
+          <a href={`/tavoli-tecnici/${rt.id}`}>Pagina del Tavolo tecnico e materiali</a>
+        </p>
+      )}
+    </>
+  );
+}
 
+/** The invitee's answer as it stands and, while it can change, the two buttons; `confirming` an answer chosen in the email. */
+function Answer({ view: { invitation, state }, preselected, confirming }: { view: PageView; preselected: "yes" | "no" | null; confirming: boolean }) {
+  const highlighted = preselected ?? (invitation.answer === "pending" ? null : invitation.answer);
+  const current = (
+    <p>
+      {invitation.referentName ? `${invitation.referentName} (${invitation.email})` : invitation.email}:{" "}
+      <strong>{CURRENT_ANSWER[invitation.answer]}</strong>
+      {invitation.answeredAt ? ` (risposta del ${invitation.answeredAt})` : null}
+    </p>
+  );
+  return (
+    <>
       <h2 className="h4 mt-4">La tua risposta</h2>
-      <p>
-        {invitation.referentName ? `${invitation.referentName} (${invitation.email})` : invitation.email}:{" "}
-        <strong>{CURRENT_ANSWER[invitation.answer]}</strong>
-        {invitation.answeredAt ? ` (risposta del ${invitation.answeredAt})` : null}
-      </p>
+      {/* While confirming, the buttons come first and who was invited after them. */}
+      {confirming ? null : current}
       {state === "open" ? (
         <Form method="post" className="mb-4">
           <AuthenticityTokenInput name="csrf" />
-          {preselected && preselected !== invitation.answer ? (
+          {confirming ? (
             <p id="conferma-risposta">
-              Per confermare premi <strong>{preselected === "yes" ? "«Partecipo»" : "«Non partecipo»"}</strong>.
+              La risposta non è ancora registrata. Per confermare premi <strong>{preselected === "yes" ? "«Partecipo»" : "«Non partecipo»"}</strong>.
             </p>
           ) : null}
           <fieldset>
@@ -172,21 +202,7 @@ function Invitation({
           <p className="form-text mt-2">Puoi cambiare la risposta fino all'inizio dell'incontro.</p>
         </Form>
       ) : null}
-      {view.materials.length > 0 ? (
-        <>
-          <h2 className="h4 mt-4">Materiali</h2>
-          <MaterialList materials={view.materials} />
-          {view.materials.some((m) => m.membersOnly) ? (
-            <p className="form-text">I materiali riservati agli enti aderenti si scaricano dopo l'accesso all'area referente.</p>
-          ) : null}
-        </>
-      ) : null}
-      {/* A Tavolo back in draft has no public page until it is published again. */}
-      {state === "unavailable" ? null : (
-        <p>
-          <a href={`/tavoli-tecnici/${rt.id}`}>Pagina del Tavolo tecnico e materiali</a>
-        </p>
-      )}
+      {confirming ? current : null}
     </>
   );
 }

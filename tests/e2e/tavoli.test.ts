@@ -112,9 +112,15 @@ describe("Tavoli tecnici: invitations", () => {
 
     // "Partecipo" opens the page with the choice highlighted; the click there records it.
     const invitee = await browser.newPage();
+    // On a phone, where most people open the email: the confirmation and its button are in view at once.
+    await invitee.setViewportSize({ width: 360, height: 740 });
     await open(invitee, yesLink!);
     expect(await h1(invitee)).toMatch(new RegExp(`Tavolo tecnico - ${title}$`));
-    expect(normalise(await invitee.locator("main").textContent())).toContain("Per confermare premi «Partecipo».");
+    expect(normalise(await invitee.locator("main").textContent())).toContain("La risposta non è ancora registrata. Per confermare premi «Partecipo».");
+    const inView = (name: string) =>
+      invitee.getByRole("button", { name, exact: true }).evaluate((el) => el.getBoundingClientRect().bottom <= window.innerHeight);
+    expect(await inView("Partecipo")).toBe(true);
+    await invitee.setViewportSize({ width: 1280, height: 720 });
     // The nota di invito, downloaded from the page too.
     expect(await invitee.getByRole("link", { name: "Nota di invito firmata", exact: true }).getAttribute("href")).toBe(`/materiali/${noteId}`);
     expect(await checkA11y(invitee)).toEqual([]);

@@ -85,7 +85,16 @@ describe("/invito/:token", () => {
     expect(page.html).toMatch(/<button type="submit" name="risposta" value="no"[^>]*>Non partecipo<\/button>/);
 
     const preselected = await renderRoute(route, get(token, "?risposta=si"), "/invito/:token");
-    expect(preselected.html).toContain("Per confermare premi <strong>«Partecipo»</strong>");
+    expect(preselected.html).toContain("La risposta non è ancora registrata. Per confermare premi <strong>«Partecipo»</strong>");
+    // Come from the email's button, the confirmation comes before the Tavolo's details (in view on a phone);
+    // otherwise the details come first.
+    const order = (html: string) => [html.indexOf("La tua risposta"), html.indexOf("<dt class=\"col-sm-3\">Quando</dt>")];
+    const [answerAt, detailsAt] = order(preselected.html);
+    expect(answerAt).toBeGreaterThan(-1);
+    expect(answerAt).toBeLessThan(detailsAt);
+    const [plainAnswerAt, plainDetailsAt] = order(page.html);
+    expect(plainDetailsAt).toBeGreaterThan(-1);
+    expect(plainAnswerAt).toBeGreaterThan(plainDetailsAt);
     expect(preselected.html).toMatch(/value="si" class="btn btn-lg btn-success"/);
     await renderRoute(route, get(token, "?risposta=no"), "/invito/:token");
     expect(route.loader(routeArgs(get(token, "?risposta=si"), { token })).status).toBe(200);
