@@ -1,4 +1,5 @@
-import { Heading, Link, Text } from "@react-email/components";
+import { Heading, Text } from "@react-email/components";
+import { Link } from "./components/link";
 import { formatFileSize } from "~/utils/text";
 import { EmailLayout } from "./components/layout";
 import { MultilineText } from "./components/multiline-text";

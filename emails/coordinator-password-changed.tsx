@@ -1,4 +1,5 @@
-import { Heading, Link, Text } from "@react-email/components";
+import { Heading, Text } from "@react-email/components";
+import { Link } from "./components/link";
 import { EmailLayout } from "./components/layout";
 
 export type CoordinatorPasswordChangedProps = {

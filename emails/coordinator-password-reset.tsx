@@ -1,4 +1,5 @@
-import { Button, Heading, Link, Text } from "@react-email/components";
+import { Button, Heading, Text } from "@react-email/components";
+import { Link } from "./components/link";
 import { EmailLayout, button } from "./components/layout";
 
 export type CoordinatorPasswordResetProps = {

@@ -1,4 +1,5 @@
-import { Button, Heading, Link, Text } from "@react-email/components";
+import { Button, Heading, Text } from "@react-email/components";
+import { Link } from "./components/link";
 import { EmailLayout, Signature, button } from "./components/layout";
 import { PREVIEW_ROUND_TABLE, roundTableName, roundTableWhen, type RoundTableEmailInfo } from "./components/round-table-details";
 

@@ -9,7 +9,10 @@ const footer = { fontSize: "12px", color: "#5c6f82", lineHeight: "18px" };
 export function EmailLayout({ preview, children }: { preview: string; children: ReactNode }) {
   return (
     <Html lang="it">
-      <Head />
+      <Head>
+        {/* A phone's mail app shows the message at the screen's width rather than shrunk. */}
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+      </Head>
       <Preview>{preview}</Preview>
       <Body style={body}>
         <Section style={header}>

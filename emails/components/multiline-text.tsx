@@ -1,4 +1,5 @@
-import { Link, Text } from "@react-email/components";
+import { Text } from "@react-email/components";
+import { Link } from "./link";
 import LinkifyIt from "linkify-it";
 import { Fragment, type CSSProperties, type ReactNode } from "react";
 

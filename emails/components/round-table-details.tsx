@@ -1,4 +1,5 @@
-import { Button, Column, Link, Row, Section, Text } from "@react-email/components";
+import { Button, Column, Row, Section, Text } from "@react-email/components";
+import { Link } from "./link";
 import type { EmailAttachment } from "../index";
 import { MultilineText } from "./multiline-text";
 import { getEnv } from "~/utils/env.server";
