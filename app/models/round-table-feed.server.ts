@@ -19,7 +19,7 @@ const kept = keptWhileUnchanged<Payload>();
 /** The feed; `appUrl` is the portal's, fixed for the life of the process. */
 export function roundTableFeed(db: Db, { appUrl }: { appUrl: string }): Payload {
   return kept(db, () => {
-    const events = listFeedRoundTables(db).map((rt) => roundTableCalendarEvent(rt, { appUrl, includeOnlineUrl: false }));
+    const events = listFeedRoundTables(db).map((rt) => roundTableCalendarEvent(rt, { appUrl, audience: "public" }));
     return buildPayload(buildCalendar(events, { method: "PUBLISH", name: FEED_NAME }));
   });
 }

@@ -18,7 +18,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
       back: { href: "/tavoli-tecnici", label: "Vai ai Tavoli tecnici" },
     });
   }
-  const body = buildCalendar([roundTableCalendarEvent(rt, { appUrl: getEnv().appUrl, includeOnlineUrl: false })], { method: "PUBLISH" });
+  const body = buildCalendar([roundTableCalendarEvent(rt, { appUrl: getEnv().appUrl, audience: "public" })], { method: "PUBLISH" });
   return new Response(body, {
     headers: {
       "Content-Type": "text/calendar; charset=utf-8",

@@ -30,9 +30,22 @@ export type RoundTableCalendarInput = {
 
 export const toDate = (value: Date | string | number) => (value instanceof Date ? value : new Date(value));
 
-/** Stable iCalendar UID of a round table: `tavolo-<id>@<APP_URL hostname>`. */
+/**
+ * Stable iCalendar UID of a round table in its invitees' calendars: `tavolo-<id>@<APP_URL hostname>`.
+ * The .ics of the invitation, reminder, update, rejoin and cancellation emails and the invitee's
+ * download (/invito/:token/evento.ics) carry it, so each replaces or cancels the invitee's event.
+ */
 export function roundTableUid(id: number, appUrl: string) {
   return `tavolo-${id}@${new URL(appUrl).hostname}`;
+}
+
+/**
+ * UID of a round table in the public calendar files (the feed and /tavoli-tecnici/:id/evento.ics),
+ * which carry no meeting link: a UID of their own, so that importing one never replaces the
+ * invitee's event, link included, with it (docs/decisions/019-calendar-uids.md).
+ */
+export function roundTablePublicUid(id: number, appUrl: string) {
+  return `tavolo-${id}-calendario@${new URL(appUrl).hostname}`;
 }
 
 export function roundTablePageUrl(id: number, appUrl: string) {
@@ -53,13 +66,16 @@ export function roundTableLocation(rt: Pick<RoundTableCalendarInput, "mode" | "p
 
 /**
  * The CalendarEvent (for buildCalendar in app/utils/ical.server.ts) of a round table. Pure:
- * used by the public feed, the per-event .ics and the .ics attachments of the emails.
+ * used by the public feed, the per-event .ics and the invitees' .ics (emails and /invito/:token).
+ * `audience: "public"`: without the meeting link, which goes to invitees only, and under the public
+ * UID (roundTablePublicUid); "invitees" (default): the link and the invitation's UID.
  */
 export function roundTableCalendarEvent(
   rt: RoundTableCalendarInput,
-  { appUrl, includeOnlineUrl = true }: { appUrl: string; /** false for the public feed: the link goes to invitees only */ includeOnlineUrl?: boolean },
+  { appUrl, audience = "invitees" }: { appUrl: string; audience?: "invitees" | "public" },
 ): CalendarEvent {
-  const onlineUrl = includeOnlineUrl ? rt.onlineUrl : null;
+  const forPublic = audience === "public";
+  const onlineUrl = forPublic ? null : rt.onlineUrl;
   const pageUrl = roundTablePageUrl(rt.id, appUrl);
   const lines: string[] = [];
   if (rt.description.trim()) lines.push(rt.description.trim(), "");
@@ -74,7 +90,7 @@ export function roundTableCalendarEvent(
   lines.push("", `Dettagli e materiali: ${pageUrl}`);
   const title = rt.number ? `${roundTableHeading(rt)}: ${rt.title}` : rt.title;
   return {
-    uid: roundTableUid(rt.id, appUrl),
+    uid: forPublic ? roundTablePublicUid(rt.id, appUrl) : roundTableUid(rt.id, appUrl),
     sequence: rt.sequence,
     title: rt.status === "cancelled" ? `ANNULLATO — ${title}` : title,
     description: lines.join("\n"),

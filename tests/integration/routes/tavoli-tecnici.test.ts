@@ -1,6 +1,7 @@
 import { gunzipSync } from "node:zlib";
 import ical from "node-ical";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import { sendInvitations } from "~/models/invitation.server";
 import { addLinkMaterial } from "~/models/material.server";
 import { cancelRoundTable, updateRoundTable } from "~/models/round-table.server";
 import * as detailRoute from "~/routes/tavoli-tecnici.$id";
@@ -8,7 +9,9 @@ import * as eventRoute from "~/routes/tavoli-tecnici.$id_.evento[.]ics";
 import * as listRoute from "~/routes/tavoli-tecnici._index";
 import * as feedRoute from "~/routes/tavoli-tecnici[.]ics";
 import { getDb } from "~/utils/db.server";
+import { renderEmail } from "~/utils/render-email.server";
 import { createTestCoordinator, settle } from "../../support/admin";
+import { emailsOf } from "../../support/invitations";
 import { createReferent, referentCookie, referentGet } from "../../support/referent";
 import { renderRoute } from "../../support/render-route";
 import { APP_URL, routeArgs } from "../../support/requests";
@@ -62,7 +65,8 @@ function parse(text: string) {
   return { events, method: (parsed.vcalendar as unknown as { method?: string } | undefined)?.method, byUid: (uid: string) => events.find((e) => e.uid === uid) };
 }
 
-const uid = (id: number) => `tavolo-${id}@portale.test`;
+/** The UID of a Tavolo in the public files (the invitations carry `tavolo-<id>@portale.test`). */
+const uid = (id: number) => `tavolo-${id}-calendario@portale.test`;
 
 describe("/tavoli-tecnici", () => {
   it("shows upcoming meetings and the archive, cancelled ones marked, never drafts", async () => {
@@ -256,5 +260,40 @@ describe("a cancelled meeting proposed again under its number", () => {
     const feed = parse(await (await settle(() => feedRoute.loader(routeArgs(get("/tavoli-tecnici.ics"))))).text());
     expect(feed.byUid(uid(cancelled.id))?.status).toBe("CANCELLED");
     expect(feed.byUid(uid(again.id))).toMatchObject({ status: "CONFIRMED", summary: "34° Tavolo tecnico: Incontro annullato" });
+  });
+});
+
+describe("the public calendar files and an invitee's calendar", () => {
+  /** The one event of the .ics attached to each email of the template sent for the Tavolo, with the file's METHOD. */
+  const attachedEvents = async (roundTableId: number, template: string) =>
+    Promise.all(
+      emailsOf(roundTableId, template).map(async (row) => {
+        const { attachments } = await renderEmail(row.template, row.props);
+        const { events, method } = parse(attachments[0].content);
+        expect(events).toHaveLength(1);
+        return { ...events[0], method };
+      }),
+    );
+
+  it("never share a UID: importing a public file cannot replace the invitation's event, which the update and the cancellation still replace", async () => {
+    const rt = createTestRoundTable(coordinatorId, { number: "36", title: "Incontro con invito", startsAt: "2031-04-08T10:00", endsAt: "2031-04-08T12:00" });
+    const sent = sendInvitations(getDb(), { roundTableId: rt.id, filters: { includeReferents: false, extraEmails: ["invitata@ospite.test"] }, coordinatorId, appUrl: APP_URL });
+    expect(sent).toEqual({ ok: true, count: 1 });
+    const [invitation] = await attachedEvents(rt.id, "round-table-invitation");
+    expect(invitation).toMatchObject({ uid: `tavolo-${rt.id}@portale.test`, method: "REQUEST", location: "Online: https://meet.example.org/tavolo" });
+
+    const single = parse(await (await settle(() => eventRoute.loader(routeArgs(get(`/tavoli-tecnici/${rt.id}/evento.ics`), { id: String(rt.id) })))).text());
+    const feed = parse(await (await settle(() => feedRoute.loader(routeArgs(get("/tavoli-tecnici.ics"))))).text());
+    for (const publicFile of [single, feed]) {
+      expect(publicFile.byUid(invitation.uid)).toBeUndefined();
+      expect(publicFile.byUid(uid(rt.id))).toMatchObject({ summary: "36° Tavolo tecnico: Incontro con invito", location: "Online" });
+    }
+
+    // The update and the cancellation reach the event the invitation put in the invitee's calendar.
+    const input = roundTableInput({ number: "36", title: "Incontro con invito", startsAt: "2031-04-09T10:00", endsAt: "2031-04-09T12:00" });
+    expect(updateRoundTable(getDb(), { id: rt.id, input, coordinatorId, appUrl: APP_URL })).toMatchObject({ ok: true, notified: 1 });
+    expect(await attachedEvents(rt.id, "round-table-updated")).toMatchObject([{ uid: invitation.uid, method: "REQUEST", sequence: 1 }]);
+    expect(cancelRoundTable(getDb(), { id: rt.id, coordinatorId, appUrl: APP_URL })).toMatchObject({ ok: true, notified: 1 });
+    expect(await attachedEvents(rt.id, "round-table-cancelled")).toMatchObject([{ uid: invitation.uid, method: "CANCEL", status: "CANCELLED", sequence: 2 }]);
   });
 });

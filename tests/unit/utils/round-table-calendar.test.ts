@@ -86,11 +86,14 @@ describe("roundTableCalendarEvent", () => {
     expect(roundTableUid(12, "https://sai.example.org")).toBe(event.uid);
   });
 
-  it("accepts the JSON form of the outbox props and can leave the online link out", () => {
-    const fromJson = roundTableCalendarEvent(roundTableEmailData(rt), { appUrl: "https://sai.example.org", includeOnlineUrl: false });
+  it("accepts the JSON form of the outbox props; for the public, without the online link and under a UID of its own", () => {
+    const fromJson = roundTableCalendarEvent(roundTableEmailData(rt), { appUrl: "https://sai.example.org", audience: "public" });
     expect(fromJson.start.toISOString()).toBe("2030-12-03T14:00:00.000Z");
     expect(fromJson.location).toBe("Palermo e online");
     expect(fromJson.description).not.toContain("meet.example.org");
+    // Imported over the invitation's event, a public file would drop the link from it.
+    expect(fromJson.uid).toBe("tavolo-12-calendario@sai.example.org");
+    expect(fromJson.sequence).toBe(2);
     const cancelled = roundTableCalendarEvent({ ...rt, status: "cancelled" }, { appUrl: "https://sai.example.org" });
     expect(cancelled.cancelled).toBe(true);
     expect(buildCalendar([cancelled], { method: "CANCEL" })).toContain("STATUS:CANCELLED");
