@@ -2,10 +2,11 @@ import crypto from "node:crypto";
 import { and, asc, eq, inArray, notExists, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { invitations, memberBodies, referents, roundTables } from "#db/schema";
-import type { InvitationNoteLink, RoundTableEmailInfo } from "#emails/components/round-table-details";
+import { roundTableIcsAttachment, type InvitationNoteLink, type RoundTableEmailInfo } from "#emails/components/round-table-details";
 import type { Db, Tx } from "~/utils/db.server";
 import { renderEmail } from "~/utils/render-email.server";
-import { roundTableEmailData } from "~/utils/round-table-calendar";
+import { roundTableEmailData, toDate } from "~/utils/round-table-calendar";
+import { roundTableFileStem } from "~/utils/round-table-format";
 import { createToken, hashToken } from "~/utils/tokens.server";
 import { recordAudit } from "./audit.server";
 import { canDownloadMaterial, invitationNoteLinks, listMaterials, materialSignInUrl } from "./material.server";
@@ -437,6 +438,8 @@ export type InvitationView = {
   roundTable: RoundTableEmailInfo;
   /** The round table's materials this invitee may download (invitationMaterials), notes of invitation first. */
   materials: InvitationMaterial[];
+  /** Whether the invitee may download their calendar file (invitationCalendar): open or started, not withdrawn, cancelled or in draft. */
+  calendar: boolean;
 };
 
 /** A material as the invitation page lists it: as the public page of the Tavolo does. */
@@ -545,6 +548,7 @@ function toView(tx: Db | Tx, found: FoundInvitation, now: Date): InvitationView 
     // cancelled or back in draft (as «I miei Tavoli» shows it only for a published one).
     roundTable: state === "withdrawn" || state === "cancelled" || state === "unavailable" || found.referentTermEnded ? { ...info, onlineUrl: null } : info,
     materials: invitationMaterials(tx, found, state),
+    calendar: state === "open" || state === "closed",
   };
 }
 
@@ -552,6 +556,22 @@ function toView(tx: Db | Tx, found: FoundInvitation, now: Date): InvitationView 
 export function lookupInvitation(db: Db, { token, now = new Date() }: { token: string; now?: Date }): InvitationView | null {
   const found = findByToken(db, token);
   return found ? toView(db, found, now) : null;
+}
+
+/**
+ * The invitee's calendar file (/invito/:token/evento.ics): the invitation email's attachment as it
+ * would be built now, by the same code — the invitation's UID (decision 019), the current SEQUENCE,
+ * the invitee as attendee, the meeting link when the invitation page shows it. Null for an unknown
+ * token and for an invitation that offers none (InvitationView.calendar). Reads only.
+ */
+export function invitationCalendar(db: Db, { token, appUrl, now = new Date() }: { token: string; appUrl: string; now?: Date }) {
+  const view = lookupInvitation(db, { token, now });
+  if (!view?.calendar) return null;
+  const { roundTable, invitation } = view;
+  return roundTableIcsAttachment(
+    { roundTable, appUrl, recipientEmail: invitation.email, recipientName: invitation.referentName },
+    { method: "REQUEST", filename: `invito-${roundTableFileStem({ ...roundTable, startsAt: toDate(roundTable.startsAt) })}.ics` },
+  );
 }
 
 export const ANSWER_CANCELLED_MESSAGE = "Il Tavolo tecnico è stato annullato: non è più possibile rispondere all'invito.";

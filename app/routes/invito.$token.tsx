@@ -1,5 +1,5 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useParams } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import type { RoundTableEmailInfo } from "#emails/components/round-table-details";
 import { MaterialList } from "~/components/round-table-public";
@@ -105,6 +105,7 @@ function Invitation({
   error: string | null;
 }) {
   const { invitation, roundTable: rt, state } = view;
+  const { token = "" } = useParams();
   const confirming = state === "open" && preselected !== null && preselected !== invitation.answer;
   return (
     <>
@@ -133,6 +134,14 @@ function Invitation({
       {/* Come from an email's button, the answer is not recorded yet: its confirmation comes first, in view on a phone. */}
       {confirming ? <Answer view={view} preselected={preselected} confirming={confirming} /> : null}
       <Details rt={rt} />
+      {view.calendar ? (
+        // The invitation's own event, with the meeting link: not the public page's, which has none.
+        <p>
+          <a href={`/invito/${encodeURIComponent(token)}/evento.ics`} className="btn btn-outline-primary" download>
+            Aggiungi al calendario (file .ics)
+          </a>
+        </p>
+      ) : null}
       {confirming ? null : <Answer view={view} preselected={preselected} confirming={confirming} />}
       {view.materials.length > 0 ? (
         <>

@@ -1,3 +1,4 @@
+import ical from "node-ical";
 import { createElement } from "react";
 import { renderToString } from "react-dom/server";
 import { createStaticHandler, createStaticRouter, StaticRouterProvider } from "react-router-dom/server";
@@ -6,11 +7,14 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { invitations, roundTables } from "#db/schema";
 import { sendInvitations } from "~/models/invitation.server";
-import { updateRoundTable } from "~/models/round-table.server";
+import { revokeMembership } from "~/models/membership-review.server";
+import { cancelRoundTable, updateRoundTable } from "~/models/round-table.server";
 import * as route from "~/routes/invito.$token";
+import * as calendarRoute from "~/routes/invito.$token_.evento[.]ics";
 import { getDb } from "~/utils/db.server";
+import { renderEmail } from "~/utils/render-email.server";
 import { CALENDAR_RESENT_MESSAGE } from "~/utils/round-table-format";
-import { createTestCoordinator } from "../../support/admin";
+import { createTestCoordinator, settle } from "../../support/admin";
 import {
   addDocumentMaterial,
   answerTokenFor,
@@ -21,6 +25,7 @@ import {
   invitationsOf,
   tableCounts,
 } from "../../support/invitations";
+import { expectPortalNotFoundPage } from "../../support/not-found-page";
 import { renderRoute } from "../../support/render-route";
 import { APP_URL, browserPost, loadContext, routeArgs } from "../../support/requests";
 import { roundTableInput } from "../../support/round-tables";
@@ -248,5 +253,75 @@ describe("/invito/:token", () => {
     expect(bad.status).toBe(400);
     expect(row()).toEqual(before);
     expect(invitationsOf(row().roundTableId)).toHaveLength(1);
+  });
+});
+
+describe("/invito/:token/evento.ics", () => {
+  const download = (token: string) => settle(() => calendarRoute.loader(routeArgs(get(`${token}/evento.ics`), { token })));
+  const calendarLink = (token: string) => `href="/invito/${token}/evento.ics"`;
+  const pageOf = async (token: string) => (await renderRoute(route, get(token), "/invito/:token")).html;
+  /** The text of an .ics but for its DTSTAMP, the time it was built. */
+  const stampless = (ics: string) => ics.replace(/^DTSTAMP:\d{8}T\d{6}Z\r\n/m, "");
+  /** The .ics attached to the latest email of the template sent for the Tavolo. */
+  const attachmentOf = async (roundTableId: number, template: string) => {
+    const row = emailsOf(roundTableId, template).at(-1)!;
+    return (await renderEmail(row.template, row.props)).attachments[0].content;
+  };
+  const eventOf = (ics: string) => Object.values(ical.sync.parseICS(ics)).find((c): c is ical.VEvent => c?.type === "VEVENT")!;
+
+  it("is the invitation email's calendar, with the meeting link, offered by the invitation page; private and named after the Tavolo", async () => {
+    const { rt, token } = invite({ number: 45 });
+    expect(await pageOf(token)).toMatch(new RegExp(`<a ${calendarLink(token)} class="btn btn-outline-primary" download="">Aggiungi al calendario \\(file \\.ics\\)</a>`));
+
+    const response = await download(token);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toBe("text/calendar; charset=utf-8");
+    expect(response.headers.get("Content-Disposition")).toBe('attachment; filename="invito-tavolo-tecnico-45.ics"');
+    expect(response.headers.get("Cache-Control")).toBe("private, no-store");
+    const ics = await response.text();
+    expect(ics).toContain("METHOD:REQUEST");
+    expect(eventOf(ics)).toMatchObject({
+      uid: `tavolo-${rt.id}@portale.test`,
+      sequence: 0,
+      location: "Palermo, Sala Martorana e online: https://meet.example.org/tavolo",
+    });
+    expect(eventOf(ics).description).toContain("Collegamento: https://meet.example.org/tavolo");
+    expect(stampless(ics)).toBe(stampless(await attachmentOf(rt.id, "round-table-invitation")));
+  });
+
+  it("follows the Tavolo's changes: the current SEQUENCE and details, as the update email's calendar; still offered once it has started", async () => {
+    const { rt, token } = invite();
+    const input = roundTableInput({ title: rt.title, mode: "online", onlineUrl: "https://meet.example.org/nuovo", startsAt: "2031-12-02T10:00", endsAt: "2031-12-02T12:00" });
+    expect(updateRoundTable(getDb(), { id: rt.id, input, coordinatorId, appUrl: APP_URL })).toMatchObject({ ok: true, notified: 1 });
+    const ics = await (await download(token)).text();
+    expect(eventOf(ics)).toMatchObject({ uid: `tavolo-${rt.id}@portale.test`, sequence: 1, location: "Online: https://meet.example.org/nuovo" });
+    expect(ics).toContain("DTSTART;TZID=Europe/Rome:20311202T100000");
+    expect(stampless(ics)).toBe(stampless(await attachmentOf(rt.id, "round-table-updated")));
+
+    getDb().update(roundTables).set({ startsAt: new Date(Date.now() - HOUR), endsAt: new Date(Date.now() + HOUR) }).where(eq(roundTables.id, rt.id)).run();
+    expect(await pageOf(token)).toContain(calendarLink(token));
+    expect((await download(token)).status).toBe(200);
+  });
+
+  it("is the portal's 404 page, and not offered, for an unknown token, a cancelled Tavolo, a withdrawn invitation or a Tavolo back in draft", async () => {
+    const unknown = await download("non-esiste");
+    await expectPortalNotFoundPage(unknown, { title: "Evento non disponibile", back: "/invito/non-esiste" });
+
+    const cancelled = invite();
+    expect(cancelRoundTable(getDb(), { id: cancelled.rt.id, coordinatorId, appUrl: APP_URL })).toMatchObject({ ok: true });
+
+    const revoked = await createReferent({ provinceCode: "089" });
+    const rt = createRoundTable({ mode: "online" });
+    sendInvitations(getDb(), { roundTableId: rt.id, filters: { includeReferents: false, extraEmails: [revoked.email] }, coordinatorId, appUrl: APP_URL });
+    const withdrawn = answerTokenFor(rt.id, revoked.email);
+    expect(revokeMembership(getDb(), { appUrl: APP_URL, id: revoked.request.id, coordinatorId, reason: "Uscita dalla rete" })).toEqual({ ok: true });
+
+    const draft = invite();
+    getDb().update(roundTables).set({ status: "draft" }).where(eq(roundTables.id, draft.rt.id)).run();
+
+    for (const token of [cancelled.token, withdrawn, draft.token]) {
+      expect(await pageOf(token)).not.toContain("evento.ics");
+      await expectPortalNotFoundPage(await download(token), { title: "Evento non disponibile", back: `/invito/${token}` });
+    }
   });
 });
