@@ -123,6 +123,18 @@ describe("Tavoli tecnici: invitations", () => {
     await invitee.setViewportSize({ width: 1280, height: 720 });
     // The nota di invito, downloaded from the page too.
     expect(await invitee.getByRole("link", { name: "Nota di invito firmata", exact: true }).getAttribute("href")).toBe(`/materiali/${noteId}`);
+    // Their own calendar file: the invitation's event, with the meeting link the public page's file leaves out.
+    const calendarLink = invitee.getByRole("link", { name: "Aggiungi al calendario (file .ics)", exact: true });
+    const [ics] = await Promise.all([invitee.waitForEvent("download"), calendarLink.click()]);
+    expect(ics.suggestedFilename()).toMatch(/^invito-tavolo-tecnico-\d+\.ics$/);
+    const calendar = (await downloadBytes(ics)).toString("utf8").replace(/\r\n[ \t]/g, "");
+    expect(calendar).toContain("METHOD:REQUEST");
+    expect(calendar).toContain(`UID:tavolo-${id}@`);
+    expect(calendar).toContain("LOCATION:Online: https://meet.example.org/tavolo-e2e");
+    // Its address holds the token: private, and no Referer to other sites, like every /invito/ page.
+    const calendarResponse = await fetch(new URL((await calendarLink.getAttribute("href"))!, baseUrl()));
+    expect(calendarResponse.headers.get("Cache-Control")).toBe("private, no-store");
+    expect(calendarResponse.headers.get("Referrer-Policy")).toBe("strict-origin-when-cross-origin");
     expect(await checkA11y(invitee)).toEqual([]);
     await invitee.getByRole("button", { name: "Partecipo", exact: true }).click();
     await eventually(async () => normalise(await statusText(invitee))).toMatch(/^Grazie, abbiamo registrato che parteciperai\./);
