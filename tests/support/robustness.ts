@@ -523,7 +523,7 @@ export function paramsFor(route: RouteFile, world: World): Record<string, string
     if (id === "disiscrizione.$token") return { token: world.unsubscribeToken };
     if (id === "invito-coordinatore.$token") return { token: world.coordinatorInviteToken };
     if (id === "login_.reimposta-password.$token") return { token: world.coordinatorResetToken };
-    if (id === "invito.$token") return { token: world.invitationToken };
+    if (id.startsWith("invito.$token")) return { token: world.invitationToken };
     if (id === "subentro.$token") return { token: world.handoverToken };
     return {};
   };
