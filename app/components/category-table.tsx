@@ -1,6 +1,7 @@
 import type { CSSProperties, ReactNode } from "react";
 import type { SaiCategory } from "#db/enums";
 import { SAI_CATEGORY_LABELS } from "~/validation/labels";
+import { TableCaption } from "./table-scroll";
 
 type CategoryRow = { category: SaiCategory; projects: number; places: number };
 
@@ -20,7 +21,7 @@ type CategoryTableProps = {
 export function CategoryTable({ rows, caption, captionClassName, className, style, formatNumber, total }: CategoryTableProps) {
   return (
     <table className={className} style={style}>
-      <caption className={captionClassName}>{caption}</caption>
+      <TableCaption className={captionClassName}>{caption}</TableCaption>
       <thead>
         <tr>
           <th scope="col">Tipologia</th>

@@ -4,6 +4,7 @@ import { CategoryTable } from "~/components/category-table";
 import { getPublicHomeData } from "~/models/figures.server";
 import { formatDateTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
+import { TableScroll } from "~/components/table-scroll";
 
 export const meta: MetaFunction = () => [
   { title: "Coordinamento SAI - ANCI Sicilia" },
@@ -163,9 +164,9 @@ export default function Home() {
           </li>
         </ul>
         {figures.projects > 0 ? (
-          <div className="table-responsive">
+          <TableScroll>
             <CategoryTable rows={figures.byCategory} caption="Progetti SAI degli enti aderenti per tipologia" className="table" formatNumber={formatNumber} />
-          </div>
+          </TableScroll>
         ) : (
           <p>Le cifre si aggiornano man mano che le adesioni vengono approvate.</p>
         )}

@@ -9,6 +9,7 @@ import { formatIsoDay } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { SAI_CATEGORY_LABELS } from "~/validation/labels";
+import { TableCaption, TableScroll } from "~/components/table-scroll";
 
 export const meta: MetaFunction = () => [{ title: "Panoramica - Area coordinatori" }];
 
@@ -79,7 +80,7 @@ export default function AdminOverview() {
       <section aria-labelledby="categories-title" className="my-5">
         <h2 id="categories-title">Progetti e posti per tipologia</h2>
         <p>Progetti SAI attivi degli enti aderenti.</p>
-        <div className="table-responsive">
+        <TableScroll>
           <CategoryTable
             rows={d.byCategory}
             caption="Progetti e posti finanziati per tipologia"
@@ -89,7 +90,7 @@ export default function AdminOverview() {
             formatNumber={integer.format}
             total={{ projects: d.projects, places: d.places }}
           />
-        </div>
+        </TableScroll>
       </section>
 
       <OverdueProjects overdue={d.overdueProjects} />
@@ -102,9 +103,9 @@ export default function AdminOverview() {
           {percent(d.coverageTotal.percentage)}).
         </p>
         <CoverageChart coverage={d.coverage} />
-        <div className="table-responsive mt-3">
+        <TableScroll className="mt-3">
           <table className="table table-sm" style={{ maxWidth: "48rem" }}>
-            <caption>Copertura per provincia: comuni aderenti e comuni della provincia</caption>
+            <TableCaption>Copertura per provincia: comuni aderenti e comuni della provincia</TableCaption>
             <thead>
               <tr>
                 <th scope="col">Provincia</th>
@@ -146,7 +147,7 @@ export default function AdminOverview() {
               </tr>
             </tfoot>
           </table>
-        </div>
+        </TableScroll>
       </section>
 
       <section aria-labelledby="activity-title" className="my-5">

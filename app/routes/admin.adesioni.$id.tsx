@@ -18,6 +18,7 @@ import { plural } from "~/utils/text";
 import { ANSWER_LABELS, attendanceLabel } from "~/validation/invitations";
 import { ROUND_TABLE_STATUS_LABELS } from "~/validation/round-table";
 import { rejectionSchema, revocationSchema } from "~/validation/membership-decision";
+import { TableCaption, TableScroll } from "~/components/table-scroll";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.detail.body.name} - Richiesta n. ${data.detail.request.id} - Area coordinatori` : "Richiesta non trovata - Area coordinatori" },
@@ -219,9 +220,9 @@ export default function MembershipRequestPage() {
         {detail.otherRequests.length === 0 ? (
           <p>Non ci sono altre richieste per questo ente.</p>
         ) : (
-          <div className="table-responsive">
+          <TableScroll>
             <table className="table table-sm">
-              <caption className="visually-hidden">Altre richieste di adesione dello stesso ente</caption>
+              <TableCaption className="visually-hidden">Altre richieste di adesione dello stesso ente</TableCaption>
               <thead>
                 <tr>
                   <th scope="col">Richiesta</th>
@@ -245,7 +246,7 @@ export default function MembershipRequestPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </Section>
 
@@ -268,9 +269,9 @@ export default function MembershipRequestPage() {
           ]}
         />
         <h3 className="h5 mt-4">Storico dei referenti</h3>
-        <div className="table-responsive">
+        <TableScroll>
           <table className="table table-sm">
-            <caption className="visually-hidden">Storico dei referenti dell'ente, dal più recente</caption>
+            <TableCaption className="visually-hidden">Storico dei referenti dell'ente, dal più recente</TableCaption>
             <thead>
               <tr>
                 <th scope="col">Referente</th>
@@ -309,7 +310,7 @@ export default function MembershipRequestPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       </Section>
 
       <Section id="progetti" title="Progetti SAI">
@@ -325,9 +326,9 @@ export default function MembershipRequestPage() {
               : "Non ci sono progetti SAI registrati per questo ente."}
           </p>
         ) : (
-          <div className="table-responsive">
+          <TableScroll>
             <table className="table table-sm">
-              <caption className="visually-hidden">Progetti SAI dell'ente, aperti e chiusi</caption>
+              <TableCaption className="visually-hidden">Progetti SAI dell'ente, aperti e chiusi</TableCaption>
               <thead>
                 <tr>
                   <th scope="col">Tipologia</th>
@@ -383,7 +384,7 @@ export default function MembershipRequestPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </Section>
 
@@ -395,9 +396,9 @@ export default function MembershipRequestPage() {
         {detail.emails.length === 0 ? (
           <p>Nessuna email riguarda questo ente.</p>
         ) : (
-          <div className="table-responsive">
+          <TableScroll>
             <table className="table table-sm">
-              <caption className="visually-hidden">Email che riguardano l'ente, dalla più recente, con lo stato di recapito</caption>
+              <TableCaption className="visually-hidden">Email che riguardano l'ente, dalla più recente, con lo stato di recapito</TableCaption>
               <thead>
                 <tr>
                   <th scope="col">Creata il</th>
@@ -427,7 +428,7 @@ export default function MembershipRequestPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </Section>
 
@@ -435,9 +436,9 @@ export default function MembershipRequestPage() {
         {detail.audit.length === 0 ? (
           <p>Nessuna attività registrata.</p>
         ) : (
-          <div className="table-responsive">
+          <TableScroll>
             <table className="table table-sm">
-              <caption className="visually-hidden">Registro delle attività sulla richiesta e sull'ente, dalla più recente</caption>
+              <TableCaption className="visually-hidden">Registro delle attività sulla richiesta e sull'ente, dalla più recente</TableCaption>
               <thead>
                 <tr>
                   <th scope="col">Data</th>
@@ -459,7 +460,7 @@ export default function MembershipRequestPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </Section>
     </div>
@@ -474,9 +475,9 @@ function Participation() {
       <p>
         Invitato a {plural(p.invited, "tavolo", "tavoli")} · ha risposto a {p.answered} · presente a {p.attended}
       </p>
-      <div className="table-responsive">
+      <TableScroll>
         <table className="table table-sm">
-          <caption className="visually-hidden">Tavoli tecnici a cui l'ente è stato invitato, dal più recente, con la risposta e la presenza</caption>
+          <TableCaption className="visually-hidden">Tavoli tecnici a cui l'ente è stato invitato, dal più recente, con la risposta e la presenza</TableCaption>
           <thead>
             <tr>
               <th scope="col">Tavolo</th>
@@ -499,7 +500,7 @@ function Participation() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </>
   );
 }

@@ -35,6 +35,7 @@ import {
   type SortKey,
 } from "~/validation/membership-filters";
 import { MEMBERSHIP_KINDS, MEMBERSHIP_STATUSES, SAI_CATEGORIES } from "#db/enums";
+import { TableCaption, TableScroll } from "~/components/table-scroll";
 
 export const meta: MetaFunction = () => [{ title: "Adesioni - Area coordinatori" }];
 
@@ -266,11 +267,11 @@ export default function MembershipList() {
               subject="Il modulo di approvazione"
             />
           ) : null}
-          <div className="table-responsive">
+          <TableScroll>
             <table className="table table-hover align-middle caption-top">
-              <caption>
+              <TableCaption>
                 Richieste di adesione: {plural(total, "risultato", "risultati")}, pagina {page} di {pageCount}
-              </caption>
+              </TableCaption>
               <thead>
                 <tr>
                   <th scope="col">
@@ -343,7 +344,7 @@ export default function MembershipList() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
           {selectionError ? (
             <div className="form-field mb-3">
               <FieldMessages name="ids" error={selectionError} />

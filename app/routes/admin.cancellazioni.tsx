@@ -10,6 +10,7 @@ import { issuesToFieldErrors } from "~/utils/form-data";
 import { erasureExecutionSchema } from "~/validation/privacy";
 import { getEnv } from "~/utils/env.server";
 import { deleteLocalEmlFiles } from "~/utils/mailer.server";
+import { TableCaption, TableScroll } from "~/components/table-scroll";
 
 export const meta: MetaFunction = () => [{ title: "Cancellazioni - Area coordinatori" }];
 
@@ -96,9 +97,9 @@ export default function ErasuresPage() {
       {pending.length === 0 ? (
         <p>Non ci sono richieste di cancellazione in attesa.</p>
       ) : (
-        <div className="table-responsive">
+        <TableScroll>
           <table className="table align-middle">
-            <caption className="visually-hidden">Richieste di cancellazione in attesa</caption>
+            <TableCaption className="visually-hidden">Richieste di cancellazione in attesa</TableCaption>
             <thead>
               <tr>
                 <th scope="col">Richiesta del</th>
@@ -152,7 +153,7 @@ export default function ErasuresPage() {
               })}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </>
   );

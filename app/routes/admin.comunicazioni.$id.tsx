@@ -27,6 +27,7 @@ import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { renderEmail } from "~/utils/render-email.server";
 import { OUTBOX_STATUS_LABELS } from "~/validation/labels";
 import { parseRecordId } from "~/utils/record-id";
+import { TableCaption, TableScroll } from "~/components/table-scroll";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.communication.subject} - Comunicazioni - Area coordinatori` : "Comunicazione non trovata - Area coordinatori" },
@@ -238,11 +239,11 @@ export default function CommunicationPage() {
             {(sent.counts.queued + sent.counts.sending).toLocaleString("it-IT")} in attesa, {sent.counts.failed.toLocaleString("it-IT")} non
             consegnate. <Link to={`/admin/posta?comunicazione=${c.id}`}>Vedi queste email nella posta in uscita</Link>
           </p>
-          <div className="table-responsive">
+          <TableScroll>
             <table className="table table-sm align-middle">
-              <caption>
+              <TableCaption>
                 Email della comunicazione{sent.pageCount > 1 ? `, pagina ${sent.page} di ${sent.pageCount}` : ""}
-              </caption>
+              </TableCaption>
               <thead>
                 <tr>
                   <th scope="col">Destinatario</th>
@@ -271,7 +272,7 @@ export default function CommunicationPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
           {sent.pageCount > 1 ? (
             <Pagination page={sent.page} pageCount={sent.pageCount} href={(p) => `/admin/comunicazioni/${c.id}?pagina=${p}`} label="Pagine dei destinatari" />
           ) : null}

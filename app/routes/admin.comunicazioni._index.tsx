@@ -4,6 +4,7 @@ import { listCommunications } from "~/models/communication.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { formatDateTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
+import { TableCaption, TableScroll } from "~/components/table-scroll";
 
 export const meta: MetaFunction = () => [{ title: "Comunicazioni - Area coordinatori" }];
 
@@ -53,9 +54,9 @@ export default function CommunicationsPage() {
           Non è stata ancora scritta nessuna comunicazione.
         </p>
       ) : (
-        <div className="table-responsive">
+        <TableScroll>
           <table className="table align-middle">
-            <caption>Comunicazioni, dalla più recente</caption>
+            <TableCaption>Comunicazioni, dalla più recente</TableCaption>
             <thead>
               <tr>
                 <th scope="col">Oggetto</th>
@@ -92,7 +93,7 @@ export default function CommunicationsPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </>
   );

@@ -18,6 +18,7 @@ import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
+import { TableCaption, TableScroll } from "~/components/table-scroll";
 import {
   changeRoleSchema,
   coordinatorIdSchema,
@@ -145,9 +146,9 @@ export default function CoordinatorsPage() {
         </div>
       ) : null}
 
-      <div className="table-responsive">
+      <TableScroll>
         <table className="table align-middle">
-          <caption className="visually-hidden">Coordinatori del portale</caption>
+          <TableCaption className="visually-hidden">Coordinatori del portale</TableCaption>
           <thead>
             <tr>
               <th scope="col">Nome</th>
@@ -245,7 +246,7 @@ export default function CoordinatorsPage() {
             })}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
 
       <section aria-labelledby="invite-title" className="mt-5" style={{ maxWidth: "40rem" }}>
         <h2 id="invite-title">Invita un coordinatore</h2>

@@ -21,6 +21,7 @@ import {
   saveImportResult,
 } from "~/utils/import-store.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
+import { TableCaption, TableScroll } from "~/components/table-scroll";
 import {
   IMPORT_STATUS_HINTS,
   IMPORT_STATUS_LABELS,
@@ -215,11 +216,11 @@ const ROW_STATUS_PLURALS: Record<RowStatus, string> = {
 function PreviewTable({ data }: { data: PreviewData }) {
   const what = data.filter ? ROW_STATUS_PLURALS[data.filter].toLowerCase() : "tutte le righe";
   return (
-    <div className="table-responsive">
+    <TableScroll>
       <table className="table align-middle caption-top">
-        <caption>
+        <TableCaption>
           Anteprima ({what}): {n(data.filteredTotal)} {data.filteredTotal === 1 ? "riga" : "righe"}, pagina {data.page} di {data.pageCount}
-        </caption>
+        </TableCaption>
         <thead>
           <tr>
             <th scope="col">Riga</th>
@@ -236,7 +237,7 @@ function PreviewTable({ data }: { data: PreviewData }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 

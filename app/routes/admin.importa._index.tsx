@@ -27,6 +27,7 @@ import {
 } from "~/validation/member-import";
 import { uploadRouteHandle } from "~/utils/body-limits";
 import { useIndexFormAction } from "~/components/use-index-form-action";
+import { TableCaption, TableScroll } from "~/components/table-scroll";
 
 
 /** A form with a file: bounded by its upload handler, not by the 1 MB of other forms. */
@@ -135,9 +136,9 @@ export default function ImportPage() {
         </ul>
         <details className="mb-3">
           <summary>Le colonne del modello</summary>
-          <div className="table-responsive mt-3">
+          <TableScroll className="mt-3">
             <table className="table table-sm caption-top">
-              <caption>Colonne del modello di importazione (N è il numero del progetto: 1, 2, 3…)</caption>
+              <TableCaption>Colonne del modello di importazione (N è il numero del progetto: 1, 2, 3…)</TableCaption>
               <thead>
                 <tr>
                   <th scope="col">Colonna</th>
@@ -157,7 +158,7 @@ export default function ImportPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         </details>
       </section>
 

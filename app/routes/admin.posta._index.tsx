@@ -22,6 +22,7 @@ import { roundTableName } from "~/utils/round-table-format";
 import { emailTemplateLabel, OUTBOX_STATUS_LABELS } from "~/validation/labels";
 import { outboxQuerySchema, retrySchema } from "~/validation/outbox-filters";
 import { useIndexFormAction } from "~/components/use-index-form-action";
+import { TableCaption, TableScroll } from "~/components/table-scroll";
 
 export const meta: MetaFunction = () => [{ title: "Posta in uscita - Area coordinatori" }];
 
@@ -175,11 +176,11 @@ export default function OutboxPage() {
 
       <Form method="post" action={formAction}>
         <AuthenticityTokenInput name="csrf" />
-        <div className="table-responsive">
+        <TableScroll>
           <table className="table">
-            <caption>
+            <TableCaption>
               {total === 1 ? "Un messaggio" : `${total} messaggi`} - pagina {page} di {pageCount}
-            </caption>
+            </TableCaption>
             <thead>
               <tr>
                 <th scope="col">
@@ -226,7 +227,7 @@ export default function OutboxPage() {
               )}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
         {hasFailed ? (
           <button type="submit" className="btn btn-primary">
             Riprova i selezionati

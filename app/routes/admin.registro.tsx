@@ -14,6 +14,7 @@ import {
 } from "~/utils/audit-labels";
 import { requireCoordinator } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
+import { TableCaption, TableScroll } from "~/components/table-scroll";
 
 export const meta: MetaFunction = () => [{ title: "Registro attività - Area coordinatori" }];
 
@@ -103,9 +104,9 @@ export default function AuditLogPage() {
       </p>
 
       {entries.length > 0 ? (
-        <div className="table-responsive">
+        <TableScroll>
           <table className="table table-sm align-top">
-            <caption className="visually-hidden">Voci del registro attività, dalla più recente</caption>
+            <TableCaption className="visually-hidden">Voci del registro attività, dalla più recente</TableCaption>
             <thead>
               <tr>
                 <th scope="col">Data e ora</th>
@@ -146,7 +147,7 @@ export default function AuditLogPage() {
               })}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       ) : null}
 
       {pageCount > 1 ? (

@@ -24,6 +24,7 @@ import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { roundTableHeading } from "~/utils/round-table-calendar";
 import { roundTableWhen } from "~/utils/round-table-format";
 import { MATERIAL_KIND_LABELS, MATERIAL_VISIBILITY_LABELS } from "~/validation/material";
+import { TableCaption, TableScroll } from "~/components/table-scroll";
 import {
   cancelRoundTableSchema,
   ROUND_TABLE_STATUS_BADGES,
@@ -310,9 +311,9 @@ export default function AdminRoundTablePage() {
         {materials.length === 0 ? (
           <p>Nessun materiale.</p>
         ) : (
-          <div className="table-responsive">
+          <TableScroll>
             <table className="table align-middle caption-top">
-              <caption>Materiali del tavolo</caption>
+              <TableCaption>Materiali del tavolo</TableCaption>
               <thead>
                 <tr>
                   <th scope="col">Titolo</th>
@@ -359,7 +360,7 @@ export default function AdminRoundTablePage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
         <Link to={`/admin/tavoli/${rt.id}/materiali`} className="btn btn-primary">
           Aggiungi materiali

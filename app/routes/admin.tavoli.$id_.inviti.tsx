@@ -37,6 +37,7 @@ import {
 import { emailTemplateLabel, OUTBOX_STATUS_LABELS } from "~/validation/labels";
 import { ROUND_TABLE_STATUS_BADGES, ROUND_TABLE_STATUS_LABELS } from "~/validation/round-table";
 import { parseRecordId } from "~/utils/record-id";
+import { TableCaption, TableScroll } from "~/components/table-scroll";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Inviti: ${data.roundTable.name} - Area coordinatori` : "Tavolo tecnico non trovato - Area coordinatori" },
@@ -322,12 +323,12 @@ export default function RoundTableInvitationsPage() {
           </p>
         ) : (
           <AttendanceForm enabled={rt.started} action={listUrl(data.answerFilter, data.page)}>
-            <div className="table-responsive">
+            <TableScroll>
               <table className="table table-sm align-middle">
-                <caption>
+                <TableCaption>
                   Risposte all'invito ({plural(data.total, "invitato", "invitati")}
                   {data.pageCount > 1 ? `, pagina ${data.page} di ${data.pageCount}` : ""})
-                </caption>
+                </TableCaption>
                 <thead>
                   <tr>
                     <th scope="col">Referente</th>
@@ -382,7 +383,7 @@ export default function RoundTableInvitationsPage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
             {rt.started ? (
               <button type="submit" className="btn btn-outline-primary" disabled={busy}>
                 Salva presenze

@@ -8,6 +8,7 @@ import { ROUND_TABLE_MODE_LABELS, roundTableHeading } from "~/utils/round-table-
 import { roundTableWhen } from "~/utils/round-table-format";
 import { pageHref, pageParam } from "~/validation/page-param";
 import { ROUND_TABLE_STATUS_BADGES, ROUND_TABLE_STATUS_LABELS } from "~/validation/round-table";
+import { TableCaption, TableScroll } from "~/components/table-scroll";
 
 export const meta: MetaFunction = () => [{ title: "Tavoli tecnici - Area coordinatori" }];
 
@@ -33,9 +34,9 @@ type Row = ReturnType<typeof useLoaderData<typeof loader>>["upcoming"][number];
 function RoundTableTable({ rows, caption, empty }: { rows: Row[]; caption: string; empty: string }) {
   if (rows.length === 0) return <p>{empty}</p>;
   return (
-    <div className="table-responsive">
+    <TableScroll>
       <table className="table align-middle caption-top">
-        <caption>{caption}</caption>
+        <TableCaption>{caption}</TableCaption>
         <thead>
           <tr>
             <th scope="col">Tavolo</th>
@@ -78,7 +79,7 @@ function RoundTableTable({ rows, caption, empty }: { rows: Row[]; caption: strin
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 

@@ -11,6 +11,7 @@ import { getEnv } from "~/utils/env.server";
 import { requireReferent, startReferentSession } from "~/utils/referent-auth.server";
 import { areaPageHandle } from "~/utils/skip-link";
 import { useIndexFormAction } from "~/components/use-index-form-action";
+import { TableCaption, TableScroll } from "~/components/table-scroll";
 
 export const handle = areaPageHandle;
 
@@ -268,9 +269,9 @@ type ProjectRow = {
 
 function ProjectTable({ caption, projects, editable, closed = false }: { caption: string; projects: ProjectRow[]; editable: boolean; closed?: boolean }) {
   return (
-    <div className="table-responsive mb-3">
+    <TableScroll className="mb-3">
       <table className="table">
-        <caption>{caption}</caption>
+        <TableCaption>{caption}</TableCaption>
         <thead>
           <tr>
             <th scope="col">Tipologia</th>
@@ -305,6 +306,6 @@ function ProjectTable({ caption, projects, editable, closed = false }: { caption
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

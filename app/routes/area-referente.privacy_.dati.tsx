@@ -15,6 +15,7 @@ import { roundTableName } from "~/utils/round-table-format";
 import { MEMBER_BODY_STATUS_LABELS, MEMBERSHIP_KIND_LABELS, MEMBERSHIP_STATUS_LABELS } from "~/validation/labels";
 import { attendanceLabel } from "~/validation/invitations";
 import { areaPageHandle } from "~/utils/skip-link";
+import { TableCaption, TableScroll } from "~/components/table-scroll";
 
 // The readable (and printable) version of "Scarica i miei dati": the same export as the JSON file.
 
@@ -173,9 +174,9 @@ export default function MyDataPage() {
               confermata il {when(m.confirmedAt)} · decisa il {when(m.decidedAt)}
               {m.decisionReason ? ` · motivo: ${m.decisionReason}` : ""}
             </p>
-            <div className="table-responsive">
+            <TableScroll>
               <table className="table table-sm">
-                <caption>Dati inviati con la richiesta n. {m.id}</caption>
+                <TableCaption>Dati inviati con la richiesta n. {m.id}</TableCaption>
                 <tbody>
                   {Object.entries((m.submission ?? {}) as Record<string, unknown>).map(([key, value]) => (
                     <tr key={key}>
@@ -189,16 +190,16 @@ export default function MyDataPage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           </div>
         ))}
       </section>
 
       <section aria-labelledby="enti-title" className="mb-5">
         <h2 id="enti-title">Enti</h2>
-        <div className="table-responsive">
+        <TableScroll>
           <table className="table">
-            <caption className="visually-hidden">Enti per cui hai inviato una scheda</caption>
+            <TableCaption className="visually-hidden">Enti per cui hai inviato una scheda</TableCaption>
             <thead>
               <tr>
                 <th scope="col">Ente</th>
@@ -220,7 +221,7 @@ export default function MyDataPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       </section>
 
       <section aria-labelledby="progetti-title" className="mb-5">
@@ -228,9 +229,9 @@ export default function MyDataPage() {
         {data.projects.length === 0 ? (
           <p>Nessun progetto.</p>
         ) : (
-          <div className="table-responsive">
+          <TableScroll>
             <table className="table">
-              <caption className="visually-hidden">Progetti SAI che hai dichiarato o che gestisci come referente</caption>
+              <TableCaption className="visually-hidden">Progetti SAI che hai dichiarato o che gestisci come referente</TableCaption>
               <thead>
                 <tr>
                   <th scope="col">Ente</th>
@@ -258,7 +259,7 @@ export default function MyDataPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </section>
 
@@ -267,9 +268,9 @@ export default function MyDataPage() {
         {data.invitations.length === 0 ? (
           <p>Nessun invito.</p>
         ) : (
-          <div className="table-responsive">
+          <TableScroll>
             <table className="table">
-              <caption className="visually-hidden">I tuoi inviti ai Tavoli tecnici e le tue risposte</caption>
+              <TableCaption className="visually-hidden">I tuoi inviti ai Tavoli tecnici e le tue risposte</TableCaption>
               <thead>
                 <tr>
                   <th scope="col">Tavolo tecnico</th>
@@ -295,7 +296,7 @@ export default function MyDataPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </section>
 
@@ -304,9 +305,9 @@ export default function MyDataPage() {
         {data.emailsSent.length === 0 ? (
           <p>Nessuna email.</p>
         ) : (
-          <div className="table-responsive">
+          <TableScroll>
             <table className="table">
-              <caption className="visually-hidden">Email che il portale ti ha inviato</caption>
+              <TableCaption className="visually-hidden">Email che il portale ti ha inviato</TableCaption>
               <thead>
                 <tr>
                   <th scope="col">Oggetto</th>
@@ -328,7 +329,7 @@ export default function MyDataPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </section>
 
@@ -337,9 +338,9 @@ export default function MyDataPage() {
         {data.activity.length === 0 ? (
           <p>Nessuna attività.</p>
         ) : (
-          <div className="table-responsive">
+          <TableScroll>
             <table className="table table-sm">
-              <caption className="visually-hidden">Registro delle attività che ti riguardano</caption>
+              <TableCaption className="visually-hidden">Registro delle attività che ti riguardano</TableCaption>
               <thead>
                 <tr>
                   <th scope="col">Quando</th>
@@ -365,7 +366,7 @@ export default function MyDataPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </section>
     </ReferentAreaFrame>

@@ -51,7 +51,7 @@ describe("GET /admin/adesioni/:id: Partecipazione ai Tavoli tecnici", () => {
       const section = participationSection(await detailHtml(requestId));
       expect(section).toMatch(/^<h2 id="partecipazione" class="h3">Partecipazione ai Tavoli tecnici<\/h2>/);
       expect(text(section)).toContain("Invitato a 4 tavoli · ha risposto a 3 · presente a 2");
-      expect(section).toMatch(/<table[^>]*>\s*<caption class="visually-hidden">Tavoli tecnici a cui l&#x27;ente è stato invitato/);
+      expect(section).toMatch(/<table[^>]*>\s*<caption class="visually-hidden"[^>]*>Tavoli tecnici a cui l&#x27;ente è stato invitato/);
       expect(bodyRows(section.replace(/<thead>[\s\S]*?<\/thead>/, ""))).toEqual([
         [`Tavolo tecnico - ${t4.title} Annullato`, formatDateIt(t4.startsAt), "In attesa", "—"],
         [`Tavolo tecnico - ${t3.title}`, formatDateIt(t3.startsAt), "Partecipa", "presente"],
