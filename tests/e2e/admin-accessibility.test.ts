@@ -10,6 +10,7 @@ import {
   createPublishedTavolo,
   field,
   findRequestId,
+  focusIndicator,
   h1,
   inviteAddresses,
   jsEnabled,
@@ -49,6 +50,8 @@ type Seeded = {
   approvedId: number;
   emailId: number;
   bulk: Record<"js" | "nojs", Referente>;
+  /** A Tavolo tecnico still to come, with its invitation sent to the approved referente. */
+  invitedRoundTableId: number;
 };
 
 /**
@@ -76,6 +79,7 @@ async function seed(): Promise<Seeded> {
     const pendingProjectId = Number(projectHref.match(/\/progetti\/(\d+)$/)?.[1]);
     expect(pendingProjectId, `link to the project's correction: "${projectHref}"`).toBeGreaterThan(0);
     // Participation in the Tavoli tecnici on the approved ente's page: two tavoli, present at one.
+    let invitedRoundTableId = 0;
     for (const [n, day] of [[1, "2032-04-14"], [2, "2032-05-12"]]) {
       const roundTableId = await createPublishedTavolo(page, {
         title: `Tavolo per la verifica della partecipazione ${n} ${Date.now().toString(36)}`,
@@ -86,7 +90,7 @@ async function seed(): Promise<Seeded> {
       if (n === 1) {
         startMeetingNow(roundTableId);
         await markPresent(page, roundTableId, [`${approved.firstName} ${approved.lastName}`]);
-      }
+      } else invitedRoundTableId = roundTableId;
     }
     await open(page, `/admin/adesioni/${approvedId}`);
     expect(await page.locator("section[aria-labelledby=partecipazione] tbody tr").count(), "rows of the participation table").toBe(2);
@@ -99,7 +103,7 @@ async function seed(): Promise<Seeded> {
     const href = (await emailLink.getAttribute("href")) ?? "";
     const emailId = Number(href.match(/^\/admin\/posta\/(\d+)$/)?.[1]);
     expect(emailId, `link of the approval email: "${href}"`).toBeGreaterThan(0);
-    return { pending, pendingId, pendingProjectId, approved, approvedId, emailId, bulk };
+    return { pending, pendingId, pendingProjectId, approved, approvedId, emailId, bulk, invitedRoundTableId };
   });
 }
 
@@ -747,6 +751,12 @@ async function seedReferent(): Promise<ReferentSeeded> {
     expect(session, "the referent session cookie").toHaveLength(1);
     return { session, projectId };
   });
+  const { token: handoverToken } = await proposeSuccessor(proposer);
+  return { referente, session, projectId, handoverToken };
+}
+
+/** The approved referente `proposer` signs in and proposes a successor; returns the successor's address and the token of their link. */
+async function proposeSuccessor(proposer: Referente) {
   const successor = uniqueEmail("successore");
   await setup(async (page) => {
     await signInWithCode(page, proposer.email);
@@ -761,9 +771,9 @@ async function seedReferent(): Promise<ReferentSeeded> {
     await page.waitForURL((url) => url.pathname === "/area-referente" && url.searchParams.get("esito") === "subentro-proposto");
   });
   const mail = await waitForMail(successor);
-  const handoverToken = mail.text.match(/\/subentro\/([\w-]+)/)?.[1] ?? "";
-  expect(handoverToken, "the link of the proposal email").not.toBe("");
-  return { referente, session, projectId, handoverToken };
+  const token = mail.text.match(/\/subentro\/([\w-]+)/)?.[1] ?? "";
+  expect(token, "the link of the proposal email").not.toBe("");
+  return { email: successor, token };
 }
 
 /** The referente's session on this page (signed in once, through the emailed code, while seeding). */
@@ -841,3 +851,76 @@ for (const js of [true, false]) {
     }, SEEDING_TIMEOUT);
   });
 }
+
+// ----------------------------------------------------------------------------------------------
+// Wide tables on a phone scroll sideways in their own box. A table with nothing focusable in it would
+// leave that box out of reach of the keyboard (axe: scrollable-region-focusable): the box is a tab
+// stop, named after the table's caption, with a visible focus, and the arrow keys scroll it.
+
+const PHONE = { width: 360, height: 740 };
+
+/** Tab, from the top of the page, reaches the scroll box of the table named `caption`; then → scrolls it. */
+async function expectScrollBoxReachable(page: Page, caption: string | RegExp) {
+  const table = page.getByRole("table", { name: caption });
+  const box = table.locator("xpath=..");
+  expect(await box.evaluate((b) => b.scrollWidth > b.clientWidth), `the table «${caption}» scrolls sideways at ${PHONE.width} px`).toBe(true);
+  const isFocused = () => box.evaluate((b) => b === document.activeElement);
+  let reached = false;
+  for (let i = 0; i < 150 && !reached; i++) {
+    await page.keyboard.press("Tab");
+    reached = await isFocused();
+  }
+  expect(reached, `Tab reaches the scroll box of «${caption}»`).toBe(true);
+  expect(await page.getByRole("region", { name: caption }).evaluate((r) => r === document.activeElement), "the box is a region named after the caption").toBe(true);
+  expect((await focusIndicator(page)).visible, `focus indicator of the box of «${caption}»`).toBe(true);
+  await page.keyboard.press("ArrowRight");
+  await eventually(() => box.evaluate((b) => b.scrollLeft), `→ scrolls the table «${caption}»`).toBeGreaterThan(0);
+}
+
+async function openOnPhone(page: Page, path: string) {
+  await page.setViewportSize(PHONE);
+  await open(page, path);
+  await page.locator("h1").waitFor();
+}
+
+describe(`tables without links or fields, at ${PHONE.width} px`, () => {
+  test("/admin/adesioni/:id: the referenti's history and the emails about the ente", async () => {
+    const { pendingId } = await seeded();
+    const page = await browser.newPage();
+    await signedIn(page);
+    await openOnPhone(page, `/admin/adesioni/${pendingId}`);
+    expect(await checkA11y(page)).toEqual([]);
+    await expectScrollBoxReachable(page, "Storico dei referenti dell'ente, dal più recente");
+    await expectScrollBoxReachable(page, "Email che riguardano l'ente, dalla più recente, con lo stato di recapito");
+  }, SEEDING_TIMEOUT);
+
+  test("/admin/tavoli/:id/inviti: the answers to invitations sent for a Tavolo still to come", async () => {
+    const { invitedRoundTableId } = await seeded();
+    const page = await browser.newPage();
+    await signedIn(page);
+    await openOnPhone(page, `/admin/tavoli/${invitedRoundTableId}/inviti`);
+    expect(await checkA11y(page)).toEqual([]);
+    await expectScrollBoxReachable(page, /^Risposte all'invito \(1 invitato\)$/);
+  }, SEEDING_TIMEOUT);
+
+  test("/area-referente of a successor awaiting approval: the ente's projects, which they cannot change yet", async () => {
+    const proposer = await setup((page) => registerAndConfirm(page));
+    await setup(async (page) => {
+      await signIn(page);
+      await approveFromDetail(page, await findRequestId(page, proposer));
+    });
+    const successor = await proposeSuccessor(proposer);
+    await setup(async (page) => {
+      await open(page, `/subentro/${successor.token}`);
+      await page.locator("label[for=privacyConsent]").click();
+      await page.getByRole("button", { name: "Accetto e confermo", exact: true }).click();
+      await eventually(() => h1(page)).toBe("Subentro confermato");
+    });
+    const page = await browser.newPage();
+    await signInWithCode(page, successor.email);
+    await openOnPhone(page, "/area-referente");
+    expect(await page.getByRole("link", { name: /^Modifica o chiudi/ }).count(), "no project can be changed yet").toBe(0);
+    expect(await checkA11y(page)).toEqual([]);
+    await expectScrollBoxReachable(page, "Progetti SAI attivi");
+  }, 180_000);
+});
