@@ -68,6 +68,22 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, replacePr
         : [];
     if (previous) tx.update(referents).set({ validTo: now }).where(eq(referents.id, previous.id)).run();
     tx.update(referents).set({ validFrom: now }).where(eq(referents.id, referent.id)).run();
+    // Queued before the invitations passed on below: the worker sends in queue order, so a successor
+    // hears that they are the referente before the first invitation addressed to them arrives.
+    const bodyChanges = declaredBodyChanges(tx, { body, submission: request.submission });
+    queueEmail(tx, {
+      to: referent.email,
+      template: "membership-approved",
+      props: {
+        firstName: referent.firstName,
+        bodyName: bodyChanges.after.name ?? body.name,
+        isHandover: !!previous,
+        referentAreaUrl: `${appUrl}/area-referente`,
+      },
+      memberBodyId: body.id,
+      domain: domainOf(appUrl),
+      dueAt: now,
+    });
     const successorName = `${referent.firstName} ${referent.lastName}`;
     const transferred = previous
       ? transferInvitations(db, {
@@ -108,20 +124,7 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, replacePr
         ),
       )
       .run();
-    const bodyChanges = declaredBodyChanges(tx, { body, submission: request.submission });
     tx.update(memberBodies).set({ ...bodyChanges.after, status: "member", updatedAt: now }).where(eq(memberBodies.id, body.id)).run();
-    queueEmail(tx, {
-      to: referent.email,
-      template: "membership-approved",
-      props: {
-        firstName: referent.firstName,
-        bodyName: bodyChanges.after.name ?? body.name,
-        isHandover: !!previous,
-        referentAreaUrl: `${appUrl}/area-referente`,
-      },
-      memberBodyId: body.id,
-      domain: domainOf(appUrl),
-    });
     recordAudit(tx, {
       actorType: "coordinator",
       actorId: coordinatorId,

@@ -15,6 +15,8 @@ export type QueueEmailInput<T extends EmailTemplateName> = {
   memberBodyId?: number;
   roundTableId?: number;
   domain: string;
+  /** From when it may be sent (default: at once). Emails queued by one change at its `now` go out in the order queued. */
+  dueAt?: Date;
 };
 
 /** Writes the email as an outbox row in the caller's transaction; the worker renders and sends it. */
@@ -28,7 +30,7 @@ export function queueEmail<T extends EmailTemplateName>(tx: Db | Tx, input: Queu
       category: input.category ?? "service",
       memberBodyId: input.memberBodyId ?? null,
       roundTableId: input.roundTableId ?? null,
-      nextAttemptAt: new Date(),
+      nextAttemptAt: input.dueAt ?? new Date(),
       messageId: `<${crypto.randomUUID()}@${input.domain}>`,
     })
     .returning({ id: outbox.id })

@@ -725,6 +725,9 @@ describe("a referente replaced after being invited", () => {
     expect(successorInvitation).toMatchObject({ referentId: incoming.referent.id, answer: "pending" });
     expect(emailsOf(upcoming.id, "round-table-invitation").filter((e) => e.recipient === incoming.email)).toHaveLength(1);
     expect(invitationsOf(held.id).map((i) => i.email)).not.toContain(incoming.email);
+    // They first hear that they are the referente, then receive the invitation passed on (the worker sends in queue order).
+    const toSuccessor = getDb().select().from(outbox).where(eq(outbox.recipient, incoming.email)).orderBy(outbox.nextAttemptAt, outbox.id).all();
+    expect(toSuccessor.map((e) => e.template).filter((t) => t !== "confirm-registration")).toEqual(["membership-approved", "round-table-invitation"]);
     expect(auditOf("membership.handover_approved", incoming.request.id)[0].details).toMatchObject({ transferredInvitations: 1 });
     // The outgoing referente is told which Tavolo in their calendar passed to the successor.
     const farewell = getDb().select().from(outbox).where(eq(outbox.template, "referent-replaced")).all().filter((e) => e.recipient === outgoing.email);
