@@ -1,10 +1,11 @@
-import { Form, Link, useNavigation } from "@remix-run/react";
+import { Form } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { SAI_CATEGORIES } from "#db/enums";
 import { SAI_CATEGORY_LABELS } from "~/validation/labels";
 import { referentProjectSchema, type ProjectFormValues } from "~/validation/referent-area";
 import { ErrorSummary, SelectField, TextField } from "./form-fields";
 import { useValidatedForm } from "./use-validated-form";
+import { FormActions } from "~/components/form-actions";
 
 // One SAI project (add or change), with the labels of the scheda (SPEC §5): in the referent area,
 // and in the coordinators' area when they correct an ente's projects.
@@ -25,7 +26,6 @@ export function ReferentProjectForm({
   /** Where "Annulla" leads. */
   cancelTo?: string;
 }) {
-  const navigation = useNavigation();
   const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<ProjectFormValues>({
     schema: referentProjectSchema,
     defaultValues: values,
@@ -75,14 +75,7 @@ export function ReferentProjectForm({
           <TextField label="Data di fine" type="date" defaultValue={values.endDate} error={errorFor("endDate")} {...form.register("endDate")} />
         </div>
       </div>
-      <div className="d-flex flex-wrap gap-3">
-        <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
-          {submitLabel}
-        </button>
-        <Link to={cancelTo} className="btn btn-outline-secondary">
-          Annulla
-        </Link>
-      </div>
+      <FormActions submitLabel={submitLabel} cancelTo={cancelTo} />
     </Form>
   );
 }

@@ -1,5 +1,5 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { Breadcrumb, membershipRequestParents } from "~/components/breadcrumb";
 import { ErrorSummary, SelectField, TextField } from "~/components/form-fields";
@@ -13,6 +13,7 @@ import { getEnv } from "~/utils/env.server";
 import { formDataToObject, issuesToFieldErrors } from "~/utils/form-data";
 import { REFERENT_ROLE_LABELS } from "~/validation/labels";
 import { membershipEditSchema, type MembershipEditInput } from "~/validation/membership-edit";
+import { FormActions } from "~/components/form-actions";
 
 // "Modifica dati" of a membership request: a coordinator corrects the ente and its referente.
 // (The trailing underscore in the file name keeps this page out of the detail page's layout.)
@@ -70,7 +71,6 @@ const ROLE_OPTIONS = Object.entries(REFERENT_ROLE_LABELS).map(([value, label]) =
 export default function EditMembershipPage() {
   const { requestId, bodyKind, bodyKindLabel, values, provinces } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const navigation = useNavigation();
   const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<MembershipEditInput>({
     schema: membershipEditSchema,
     defaultValues: (actionData?.values ?? values) as MembershipEditInput,
@@ -148,14 +148,7 @@ export default function EditMembershipPage() {
               {...form.register("mobile")}
             />
           </fieldset>
-          <div className="d-flex flex-wrap gap-3">
-            <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
-              Salva le modifiche
-            </button>
-            <Link to={`/admin/adesioni/${requestId}`} className="btn btn-outline-secondary">
-              Annulla
-            </Link>
-          </div>
+          <FormActions submitLabel="Salva le modifiche" cancelTo={`/admin/adesioni/${requestId}`} />
         </Form>
       </div>
     </div>

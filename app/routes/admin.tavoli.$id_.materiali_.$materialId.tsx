@@ -1,5 +1,5 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useMemo } from "react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { Breadcrumb } from "~/components/breadcrumb";
@@ -23,6 +23,7 @@ import { issuesToFieldErrors } from "~/utils/form-data";
 import { parseRecordId } from "~/utils/record-id";
 import { roundTableHeading } from "~/utils/round-table-calendar";
 import { editMaterialSchema, kindsFor, MATERIAL_VISIBILITY_LABELS, type MaterialDetailsFormValues } from "~/validation/material";
+import { FormActions } from "~/components/form-actions";
 
 // A coordinator corrects a material of a Tavolo tecnico: kind, title, "a cura di", visibility. The
 // file or the link stays (replacing it is deleting and adding again), and so does its address
@@ -94,7 +95,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function EditMaterialPage() {
   const { roundTableId, heading, roundTableTitle, material, values } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const navigation = useNavigation();
   const schema = useMemo(() => editMaterialSchema(material.source), [material.source]);
   // What was typed comes back from the action (the fields' only source without JavaScript).
   const initial = actionData?.values ?? values;
@@ -150,14 +150,7 @@ export default function EditMaterialPage() {
             <ErrorSummary ref={summaryRef} errors={summaryErrors} subject="Il modulo del materiale" failureTitle="Il materiale non è stato aggiornato" />
           ) : null}
           <MaterialDetailsFields prefix="" kinds={kindsFor(material.source)} initial={initial} register={(name) => form.register(name as never)} errorFor={errorFor} />
-          <div className="d-flex flex-wrap gap-3">
-            <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
-              Salva le modifiche
-            </button>
-            <Link to={back} className="btn btn-outline-secondary">
-              Annulla
-            </Link>
-          </div>
+          <FormActions submitLabel="Salva le modifiche" cancelTo={back} />
         </Form>
       </div>
     </div>

@@ -1,5 +1,5 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { REFERENT_ROLES } from "#db/enums";
 import { ErrorSummary, SelectField, TextField } from "~/components/form-fields";
@@ -14,6 +14,7 @@ import { requireReferent } from "~/utils/referent-auth.server";
 import { REFERENT_ROLE_LABELS } from "~/validation/labels";
 import { contactSchema, type ContactInput } from "~/validation/referent-area";
 import { areaPageHandle } from "~/utils/skip-link";
+import { FormActions } from "~/components/form-actions";
 
 export const handle = areaPageHandle;
 
@@ -49,7 +50,6 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function ContactDataPage() {
   const { header, values: saved, email } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const navigation = useNavigation();
   const values = actionData?.values ?? saved;
   const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<ContactInput>({
     schema: contactSchema,
@@ -84,14 +84,7 @@ export default function ContactDataPage() {
           {...form.register("office")}
         />
         <PhoneFields values={values} errorFor={errorFor} register={form.register} ownNumbers />
-        <div className="d-flex flex-wrap gap-3">
-          <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
-            Salva i dati
-          </button>
-          <Link to="/area-referente" className="btn btn-outline-secondary">
-            Annulla
-          </Link>
-        </div>
+        <FormActions submitLabel="Salva i dati" cancelTo="/area-referente" />
       </Form>
     </ReferentAreaFrame>
   );

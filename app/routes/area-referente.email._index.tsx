@@ -1,5 +1,5 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { ErrorSummary, TextField } from "~/components/form-fields";
 import { ReferentAreaFrame, headerData } from "~/components/referent-area";
@@ -15,6 +15,7 @@ import { requireReferent } from "~/utils/referent-auth.server";
 import { emailChangeSchema, type EmailChangeInput } from "~/validation/referent-area";
 import { areaPageHandle } from "~/utils/skip-link";
 import { useIndexFormAction } from "~/components/use-index-form-action";
+import { FormActions } from "~/components/form-actions";
 
 export const handle = areaPageHandle;
 
@@ -55,7 +56,6 @@ export default function EmailChangePage() {
   const formAction = useIndexFormAction();
   const { header, current } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const navigation = useNavigation();
   const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<EmailChangeInput>({
     schema: emailChangeSchema,
     defaultValues: { email: actionData?.email ?? "" },
@@ -86,14 +86,7 @@ export default function EmailChangePage() {
           error={errorFor("email")}
           {...form.register("email")}
         />
-        <div className="d-flex flex-wrap gap-3">
-          <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
-            Invia il collegamento di conferma
-          </button>
-          <Link to="/area-referente" className="btn btn-outline-secondary">
-            Torna al mio ente
-          </Link>
-        </div>
+        <FormActions submitLabel="Invia il collegamento di conferma" cancelTo="/area-referente" cancelLabel="Torna al mio ente" />
       </Form>
     </ReferentAreaFrame>
   );

@@ -1,5 +1,5 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { REFERENT_ROLES } from "#db/enums";
 import { ErrorSummary, SelectField, TextField } from "~/components/form-fields";
@@ -17,6 +17,7 @@ import { REFERENT_ROLE_LABELS } from "~/validation/labels";
 import { successorSchema, type SuccessorInput } from "~/validation/referent-area";
 import { ofBody } from "~/utils/text";
 import { areaPageHandle } from "~/utils/skip-link";
+import { FormActions } from "~/components/form-actions";
 
 export const handle = areaPageHandle;
 
@@ -54,7 +55,6 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function ProposeSuccessorPage() {
   const { header } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const navigation = useNavigation();
   const values = actionData?.values ?? EMPTY;
   const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<SuccessorInput>({
     schema: successorSchema,
@@ -95,14 +95,7 @@ export default function ProposeSuccessorPage() {
           {...form.register("email")}
         />
         <PhoneFields values={values} errorFor={errorFor} register={form.register} />
-        <div className="d-flex flex-wrap gap-3">
-          <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
-            Invia la proposta
-          </button>
-          <Link to="/area-referente" className="btn btn-outline-secondary">
-            Annulla
-          </Link>
-        </div>
+        <FormActions submitLabel="Invia la proposta" cancelTo="/area-referente" />
       </Form>
     </ReferentAreaFrame>
   );
