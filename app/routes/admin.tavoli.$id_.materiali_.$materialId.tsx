@@ -1,6 +1,5 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { useMemo } from "react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { ErrorSummary } from "~/components/form-fields";
@@ -95,7 +94,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function EditMaterialPage() {
   const { roundTableId, heading, roundTableTitle, material, values } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const schema = useMemo(() => editMaterialSchema(material.source), [material.source]);
+  const schema = editMaterialSchema(material.source);
   // What was typed comes back from the action (the fields' only source without JavaScript).
   const initial = actionData?.values ?? values;
   const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<MaterialDetailsFormValues>({

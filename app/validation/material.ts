@@ -49,8 +49,9 @@ export const kindsFor = (source: MaterialSource) => (source === "link" ? LINK_KI
 const detailsSchema = <K extends MaterialKind>(kinds: readonly K[]) => z.object({ kind: oneOf(kinds, "Scegli il tipo di materiale"), ...common });
 
 export const uploadMaterialSchema = detailsSchema(UPLOAD_KINDS);
+const linkDetailsSchema = detailsSchema(LINK_KINDS);
 
-export const linkMaterialSchema = detailsSchema(LINK_KINDS).extend({
+export const linkMaterialSchema = linkDetailsSchema.extend({
   url: text("Inserisci il link")
     .pipe(z.string().trim().min(1, "Inserisci il link").max(1000, maxLengthMessage("Il link", 1000)))
     .refine((v) => !v || isHttpsUrl(v), "Il link deve essere un indirizzo completo che inizia con https://"),
@@ -74,7 +75,7 @@ export type LinkMaterialFormValues = { link: MaterialFormValues };
 
 // Editing a material corrects its details; the file or the link stays (replacing it is deleting and
 // adding again), so the kinds offered are those of what it is. One form on its page: plain names.
-export const editMaterialSchema = (source: MaterialSource) => detailsSchema<MaterialKind>(kindsFor(source));
+export const editMaterialSchema = (source: MaterialSource) => (source === "link" ? linkDetailsSchema : uploadMaterialSchema);
 
 // Deleting cannot be undone and breaks the links already emailed to the invitees: it takes a tick.
 export const DELETE_MATERIAL_UNCONFIRMED = "Per eliminare il materiale spunta la conferma";
