@@ -89,9 +89,12 @@ export function useBrowser() {
   };
 }
 
-/** With JavaScript the comune combobox only exists once React has hydrated the form. */
+/**
+ * With JavaScript the comune combobox (a text input) only exists once React has hydrated the form.
+ * The no-JavaScript <select> it replaces has the combobox role too: the wait is for the input.
+ */
 export async function waitForHydration(page: Page) {
-  await page.getByRole("combobox", { name: "Comune" }).waitFor({ state: "visible" });
+  await page.getByRole("combobox", { name: "Comune" }).and(page.locator("input")).waitFor({ state: "visible" });
 }
 
 /** Retries a read of the page until the assertion holds (playwright-core has no web-first expect). */
