@@ -24,13 +24,14 @@ import { commitCsrfToken } from "./utils/csrf.server";
 import { getHoneypotInputProps } from "./utils/honeypot.server";
 import { useNonce } from "./utils/nonce";
 import { MAIN_CONTENT_ID, skipLinkTarget } from "./utils/skip-link";
+import { pageTitle } from "~/utils/page-title";
 
 export const links: LinksFunction = () => SITE_LINKS;
 
 export const meta: MetaFunction = ({ error }) => {
   if (!error) return [{ title: "Coordinamento SAI - ANCI Sicilia" }];
   const status = isRouteErrorResponse(error) ? error.status : 500;
-  return [{ title: `${describeError(status).title} - Coordinamento SAI` }];
+  return [{ title: pageTitle(describeError(status).title) }];
 };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

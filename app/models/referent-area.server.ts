@@ -8,7 +8,7 @@ import { createToken, hashToken } from "~/utils/tokens.server";
 import { MEMBER_BODY_KIND_LABELS, REFERENT_ROLE_LABELS } from "~/validation/labels";
 import type { ContactChange, ProjectInput } from "~/validation/referent-area";
 import { recordAudit } from "./audit.server";
-import { changeProject, insertProject, markProjectClosed, notAwaitingApproval, projectFormValues, projectView, type ProjectAudit } from "./sai-project.server";
+import { changeProject, insertProject, markProjectClosed, notAwaitingApproval, projectFormValues, projectName, projectView, type ProjectAudit } from "./sai-project.server";
 import { moveInvitations } from "./invitation.server";
 import { queueEmail } from "./outbox.server";
 import { findEligibleReferents, type ReferentAccess } from "./referent-session.server";
@@ -473,4 +473,4 @@ export function closeProject(
 }
 
 /** The project form's values as the browser holds them. */
-export { projectFormValues };
+export { projectFormValues, projectName };

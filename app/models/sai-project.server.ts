@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { memberBodies, membershipRequests, saiProjects } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
-import { isPastIsoDay, italianIsoDay } from "~/utils/dates";
+import { formatIsoDay, isPastIsoDay, italianIsoDay } from "~/utils/dates";
 import { parseRomeLocal } from "~/utils/rome-time";
 import { SAI_CATEGORY_LABELS } from "~/validation/labels";
 import type { ProjectInput } from "~/validation/referent-area";
@@ -42,6 +42,11 @@ export function projectValues(p: Pick<ProjectRow, ProjectField> | (Omit<ProjectI
     startDate: p.startDate,
     endDate: p.endDate,
   };
+}
+
+/** How pages name a project: "Ordinari PROG-1-PR-1", or its start without a code. */
+export function projectName(p: Pick<ProjectRow, "category" | "projectCode" | "startDate">) {
+  return `${SAI_CATEGORY_LABELS[p.category]} ${p.projectCode ?? `dal ${formatIsoDay(p.startDate)}`}`;
 }
 
 /** The project form's values as the browser holds them. */

@@ -1,9 +1,10 @@
 import { json, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { getEnv } from "~/utils/env.server";
+import { pageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction = () => [
-  { title: "Dichiarazione di accessibilità - Coordinamento SAI - ANCI Sicilia" },
+  { title: pageTitle("Dichiarazione di accessibilità") },
   {
     name: "description",
     content:

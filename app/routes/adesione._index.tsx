@@ -12,9 +12,10 @@ import { checkHoneypot } from "~/utils/honeypot.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { consumeRateLimit, minutesText, tooManyRequestsInit } from "~/utils/rate-limit.server";
 import { emptyProject, registrationSchema } from "~/validation/registration";
+import { pageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction = () => [
-  { title: "Scheda referente - Adesione al Coordinamento SAI" },
+  { title: pageTitle("Scheda referente per l'adesione") },
   { name: "description", content: "Registra online il referente del tuo ente per il Coordinamento dei Comuni siciliani aderenti alla Rete SAI." },
 ];
 

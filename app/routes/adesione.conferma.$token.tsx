@@ -7,6 +7,7 @@ import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { ofBody } from "~/utils/text";
+import { pageTitle } from "~/utils/page-title";
 
 // The title follows the heading of the link's state. Meta sees only the loader's data, which after a
 // successful POST already reads "used": its title is true both just confirmed and on a later visit.
@@ -17,7 +18,7 @@ const TITLES: Record<ConfirmationLookup["state"], string> = {
   invalid: "Collegamento non valido",
 };
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${TITLES[data?.lookup.state ?? "valid"]} - Coordinamento SAI` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: pageTitle(TITLES[data?.lookup.state ?? "valid"]) }];
 
 // GET never changes anything (mail scanners follow links): confirming takes the POST below.
 export function loader({ params }: LoaderFunctionArgs) {

@@ -1,8 +1,9 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { getCookies } from "~/utils/cookies.server";
+import { pageTitle } from "~/utils/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Scheda inviata - Coordinamento SAI" }];
+export const meta: MetaFunction = () => [{ title: pageTitle("Scheda inviata") }];
 
 type Flash = { email?: string; kind?: "new" | "handover"; outcome?: "created" | "resent" };
 

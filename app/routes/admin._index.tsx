@@ -10,8 +10,9 @@ import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { SAI_CATEGORY_LABELS } from "~/validation/labels";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Panoramica - Area coordinatori" }];
+export const meta: MetaFunction = () => [{ title: coordinatorPageTitle("Panoramica") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireCoordinator(request);

@@ -15,8 +15,9 @@ import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { minutesText, tooManyRequestsInit } from "~/utils/rate-limit.server";
 import { COORDINATOR_ROLE_LABELS, coordinatorNameSchema, type CoordinatorNameInput } from "~/validation/coordinator";
 import { changePasswordSchema, type ChangePasswordInput } from "~/validation/set-password";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Il mio account - Area coordinatori" }];
+export const meta: MetaFunction = () => [{ title: coordinatorPageTitle("Il mio account") }];
 
 const CHANGED = "password-cambiata";
 const RENAMED = "nome-cambiato";

@@ -19,9 +19,10 @@ import { ANSWER_LABELS, attendanceLabel } from "~/validation/invitations";
 import { ROUND_TABLE_STATUS_LABELS } from "~/validation/round-table";
 import { rejectionSchema, revocationSchema } from "~/validation/membership-decision";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `${data.detail.body.name} - Richiesta n. ${data.detail.request.id} - Area coordinatori` : "Richiesta non trovata - Area coordinatori" },
+  { title: data ? coordinatorPageTitle(`${data.detail.body.name} - Richiesta n. ${data.detail.request.id}`) : coordinatorPageTitle("Richiesta non trovata") },
 ];
 
 const NOT_FOUND_MESSAGE = "La richiesta di adesione che cerchi non esiste: controlla il numero o torna all'elenco delle adesioni.";

@@ -14,12 +14,13 @@ import { formDataToObject, issuesToFieldErrors } from "~/utils/form-data";
 import { REFERENT_ROLE_LABELS } from "~/validation/labels";
 import { membershipEditSchema, type MembershipEditInput } from "~/validation/membership-edit";
 import { FormActions } from "~/components/form-actions";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
 // "Modifica dati" of a membership request: a coordinator corrects the ente and its referente.
 // (The trailing underscore in the file name keeps this page out of the detail page's layout.)
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `Modifica dati - ${data.values.bodyName} - Area coordinatori` : "Richiesta non trovata - Area coordinatori" },
+  { title: data ? coordinatorPageTitle(`Modifica dati - ${data.values.bodyName}`) : coordinatorPageTitle("Richiesta non trovata") },
 ];
 
 const notFound = () =>

@@ -12,6 +12,7 @@ import {
   getRequestProject,
   PROJECT_FIELDS,
   projectFormValues,
+  projectName,
   reopenProjectAsCoordinator,
   updateProjectAsCoordinator,
 } from "~/models/sai-project.server";
@@ -22,6 +23,7 @@ import { getDb } from "~/utils/db.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { projectClosureSchema, todayInItaly, type ProjectClosureInput } from "~/validation/project-closure";
 import { referentProjectSchema, type ProjectFormValues } from "~/validation/referent-area";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
 // A coordinator corrects one SAI project of the ente of a membership request (issue 3, point 5):
 // the referent area's form and rules, plus "Chiudi il progetto" on a given day and "Riapri il
@@ -30,7 +32,7 @@ import { referentProjectSchema, type ProjectFormValues } from "~/validation/refe
 // (The trailing underscore in "$id_" keeps this page out of the detail page's layout.)
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `Modifica progetto - ${data.bodyName} - Area coordinatori` : "Progetto non trovato - Area coordinatori" },
+  { title: data ? coordinatorPageTitle(data.heading) : coordinatorPageTitle("Progetto non trovato") },
 ];
 
 const notFound = () => json({ message: PROJECT_NOT_FOUND_MESSAGE }, { status: 404 });
@@ -49,7 +51,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { project } = found;
   return json({
     requestId: found.requestId,
-    bodyName: found.bodyName,
+    heading: `Modifica progetto ${projectName(project)}: ${found.bodyName}`,
     closedOn: project.closedAt ? formatDateIt(project.closedAt) : null,
     values: projectFormValues(project),
     today: todayInItaly(),
@@ -101,7 +103,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function CoordinatorProjectPage() {
-  const { requestId, bodyName, closedOn, values } = useLoaderData<typeof loader>();
+  const { requestId, heading, closedOn, values } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const saved = actionData?.intent === "save" ? actionData : undefined;
   // An error of "Riapri il progetto" (or of an unknown action) has no form of its own.
@@ -113,7 +115,7 @@ export default function CoordinatorProjectPage() {
           parents={membershipRequestParents(requestId)}
           current="Modifica progetto"
         />
-        <h1>Modifica progetto: {bodyName}</h1>
+        <h1>{heading}</h1>
         <p>
           Correggi i dati del progetto SAI dell'ente. Ogni modifica resta nel registro delle attività con il valore precedente e
           quello nuovo.

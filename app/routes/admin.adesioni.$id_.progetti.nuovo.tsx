@@ -11,13 +11,14 @@ import { getDb } from "~/utils/db.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { referentProjectSchema, type ProjectFormValues } from "~/validation/referent-area";
 import { emptyProject } from "~/validation/registration";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
 // "Aggiungi progetto" for a coordinator: a SAI project of the ente of one membership request, with
 // the referent area's form and rules; the addition is audited (sai_project.added).
 // (The trailing underscore in "$id_" keeps this page out of the detail page's layout.)
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `Aggiungi progetto - ${data.bodyName} - Area coordinatori` : "Richiesta non trovata - Area coordinatori" },
+  { title: data ? coordinatorPageTitle(`Aggiungi progetto - ${data.bodyName}`) : coordinatorPageTitle("Richiesta non trovata") },
 ];
 
 const requestNotFound = () => json({ message: REQUEST_NOT_FOUND_MESSAGE }, { status: 404 });

@@ -36,8 +36,9 @@ import {
 } from "~/validation/membership-filters";
 import { MEMBERSHIP_KINDS, MEMBERSHIP_STATUSES, SAI_CATEGORIES } from "#db/enums";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Adesioni - Area coordinatori" }];
+export const meta: MetaFunction = () => [{ title: coordinatorPageTitle("Adesioni") }];
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -11,8 +11,9 @@ import { erasureExecutionSchema } from "~/validation/privacy";
 import { getEnv } from "~/utils/env.server";
 import { deleteLocalEmlFiles } from "~/utils/mailer.server";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Cancellazioni - Area coordinatori" }];
+export const meta: MetaFunction = () => [{ title: coordinatorPageTitle("Cancellazioni") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAdmin(request);

@@ -28,9 +28,10 @@ import { renderEmail } from "~/utils/render-email.server";
 import { OUTBOX_STATUS_LABELS } from "~/validation/labels";
 import { parseRecordId } from "~/utils/record-id";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `${data.communication.subject} - Comunicazioni - Area coordinatori` : "Comunicazione non trovata - Area coordinatori" },
+  { title: data ? coordinatorPageTitle(data.communication.subject, "Comunicazioni") : coordinatorPageTitle("Comunicazione non trovata") },
 ];
 
 const PAGE_SIZE = 100;

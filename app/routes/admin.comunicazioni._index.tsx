@@ -5,8 +5,9 @@ import { requireCoordinator } from "~/utils/auth.server";
 import { formatDateTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Comunicazioni - Area coordinatori" }];
+export const meta: MetaFunction = () => [{ title: coordinatorPageTitle("Comunicazioni") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireCoordinator(request);

@@ -25,13 +25,14 @@ import { ACCEPTED_TYPES_TEXT } from "~/validation/material";
 import { segmentInput, toSegment } from "~/validation/recipient-segment";
 import { uploadRouteHandle } from "~/utils/body-limits";
 import { parseRecordId } from "~/utils/record-id";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
 
 /** A form with a file: bounded by its upload handler, not by the 1 MB of other forms. */
 export const handle = uploadRouteHandle;
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.draftId ? "Modifica la comunicazione" : "Nuova comunicazione"} - Area coordinatori` },
+  { title: coordinatorPageTitle(data?.draftId ? "Modifica la comunicazione" : "Nuova comunicazione") },
 ];
 
 const parseId = (value: FormDataEntryValue | null) => parseRecordId(typeof value === "string" ? value : null);

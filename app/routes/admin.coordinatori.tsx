@@ -27,8 +27,9 @@ import {
   inviteCoordinatorSchema,
   type InviteCoordinatorInput,
 } from "~/validation/coordinator";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Coordinatori - Area coordinatori" }];
+export const meta: MetaFunction = () => [{ title: coordinatorPageTitle("Coordinatori") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request);

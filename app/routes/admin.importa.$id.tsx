@@ -33,9 +33,10 @@ import {
   type ImportRunInput,
   type RowStatus,
 } from "~/validation/member-import";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data && data.state === "done" ? "Importazione completata" : "Anteprima dell'importazione"} - Area coordinatori` },
+  { title: coordinatorPageTitle(data && data.state === "done" ? "Importazione completata" : "Anteprima dell'importazione") },
 ];
 
 const PAGE_SIZE = 100;

@@ -28,12 +28,13 @@ import {
 import { uploadRouteHandle } from "~/utils/body-limits";
 import { useIndexFormAction } from "~/components/use-index-form-action";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
 
 /** A form with a file: bounded by its upload handler, not by the 1 MB of other forms. */
 export const handle = uploadRouteHandle;
 
-export const meta: MetaFunction = () => [{ title: "Importa l'elenco degli aderenti - Area coordinatori" }];
+export const meta: MetaFunction = () => [{ title: coordinatorPageTitle("Importa l'elenco degli aderenti") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireCoordinator(request);

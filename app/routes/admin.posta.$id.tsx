@@ -12,9 +12,10 @@ import { getEnv } from "~/utils/env.server";
 import { findLocalEmlFile } from "~/utils/mailer.server";
 import { emailTemplateLabel, OUTBOX_STATUS_LABELS } from "~/validation/labels";
 import { parseRecordId } from "~/utils/record-id";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data ? data.rendered.subject : "Messaggio non trovato"} - Posta in uscita - Area coordinatori` },
+  { title: coordinatorPageTitle(data ? data.rendered.subject : "Messaggio non trovato", "Posta in uscita") },
 ];
 
 const ERASED_EMAIL = { subject: "Messaggio a una persona i cui dati sono stati cancellati", html: "", text: "" };

@@ -23,8 +23,9 @@ import { emailTemplateLabel, OUTBOX_STATUS_LABELS } from "~/validation/labels";
 import { outboxQuerySchema, retrySchema } from "~/validation/outbox-filters";
 import { useIndexFormAction } from "~/components/use-index-form-action";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Posta in uscita - Area coordinatori" }];
+export const meta: MetaFunction = () => [{ title: coordinatorPageTitle("Posta in uscita") }];
 
 /**
  * The Tavoli of the filter, named as coordinators know them; the value stays the internal id of the

@@ -15,8 +15,9 @@ import {
 import { requireCoordinator } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Registro attività - Area coordinatori" }];
+export const meta: MetaFunction = () => [{ title: coordinatorPageTitle("Registro attività") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireCoordinator(request);

@@ -33,9 +33,10 @@ import {
   roundTableSchema,
   type RoundTableFormValues,
 } from "~/validation/round-table";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `${data.heading}: ${data.roundTable.title} - Area coordinatori` : "Tavolo tecnico non trovato - Area coordinatori" },
+  { title: data ? coordinatorPageTitle(`${data.heading}: ${data.roundTable.title}`) : coordinatorPageTitle("Tavolo tecnico non trovato") },
 ];
 
 const notFound = () => new Response("Tavolo tecnico non trovato", { status: 404, statusText: "Not Found" });

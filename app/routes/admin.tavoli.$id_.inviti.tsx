@@ -38,9 +38,10 @@ import { emailTemplateLabel, OUTBOX_STATUS_LABELS } from "~/validation/labels";
 import { ROUND_TABLE_STATUS_BADGES, ROUND_TABLE_STATUS_LABELS } from "~/validation/round-table";
 import { parseRecordId } from "~/utils/record-id";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `Inviti: ${data.roundTable.name} - Area coordinatori` : "Tavolo tecnico non trovato - Area coordinatori" },
+  { title: data ? coordinatorPageTitle(`Inviti: ${data.roundTable.name}`) : coordinatorPageTitle("Tavolo tecnico non trovato") },
 ];
 
 const PAGE_SIZE = 100;

@@ -43,13 +43,14 @@ import {
   type UploadMaterialFormValues,
 } from "~/validation/material";
 import { uploadRouteHandle } from "~/utils/body-limits";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
 
 /** A form with a file: bounded by its upload handler, not by the 1 MB of other forms. */
 export const handle = uploadRouteHandle;
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `Materiali - ${data.heading}: ${data.title} - Area coordinatori` : "Tavolo tecnico non trovato - Area coordinatori" },
+  { title: data ? coordinatorPageTitle(`Materiali - ${data.heading}: ${data.title}`) : coordinatorPageTitle("Tavolo tecnico non trovato") },
 ];
 
 const notFound = () => new Response("Tavolo tecnico non trovato", { status: 404, statusText: "Not Found" });

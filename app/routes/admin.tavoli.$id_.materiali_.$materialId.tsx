@@ -23,6 +23,7 @@ import { parseRecordId } from "~/utils/record-id";
 import { roundTableHeading } from "~/utils/round-table-calendar";
 import { editMaterialSchema, kindsFor, MATERIAL_VISIBILITY_LABELS, type MaterialDetailsFormValues } from "~/validation/material";
 import { FormActions } from "~/components/form-actions";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
 // A coordinator corrects a material of a Tavolo tecnico: kind, title, "a cura di", visibility. The
 // file or the link stays (replacing it is deleting and adding again), and so does its address
@@ -32,8 +33,8 @@ import { FormActions } from "~/components/form-actions";
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   {
     title: data
-      ? `Modifica materiale «${data.material.title}» - ${data.heading}: ${data.roundTableTitle} - Area coordinatori`
-      : "Materiale non trovato - Area coordinatori",
+      ? coordinatorPageTitle(`Modifica materiale «${data.material.title}» - ${data.heading}: ${data.roundTableTitle}`)
+      : coordinatorPageTitle("Materiale non trovato"),
   },
 ];
 

@@ -9,8 +9,9 @@ import { roundTableWhen } from "~/utils/round-table-format";
 import { pageHref, pageParam } from "~/validation/page-param";
 import { ROUND_TABLE_STATUS_BADGES, ROUND_TABLE_STATUS_LABELS } from "~/validation/round-table";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Tavoli tecnici - Area coordinatori" }];
+export const meta: MetaFunction = () => [{ title: coordinatorPageTitle("Tavoli tecnici") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireCoordinator(request);

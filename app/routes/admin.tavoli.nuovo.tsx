@@ -10,8 +10,9 @@ import { issuesToFieldErrors } from "~/utils/form-data";
 import { roundTableHeading } from "~/utils/round-table-calendar";
 import { roundTableWhen } from "~/utils/round-table-format";
 import { emptyRoundTableForm, roundTableFormValuesOf, roundTableSchema, type RoundTableFormValues } from "~/validation/round-table";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Nuovo Tavolo tecnico - Area coordinatori" }];
+export const meta: MetaFunction = () => [{ title: coordinatorPageTitle("Nuovo Tavolo tecnico") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireCoordinator(request);

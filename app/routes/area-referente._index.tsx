@@ -12,11 +12,12 @@ import { requireReferent, startReferentSession } from "~/utils/referent-auth.ser
 import { areaPageHandle } from "~/utils/skip-link";
 import { useIndexFormAction } from "~/components/use-index-form-action";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
+import { referentPageTitle } from "~/utils/page-title";
 
 export const handle = areaPageHandle;
 
 export const meta: MetaFunction = () => [
-  { title: "Il mio ente - Area referente - Coordinamento SAI" },
+  { title: referentPageTitle("Il mio ente") },
   { name: "robots", content: "noindex" },
 ];
 

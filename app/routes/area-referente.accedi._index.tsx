@@ -24,9 +24,10 @@ import {
 } from "~/utils/referent-auth.server";
 import { codeRequestSchema, codeVerifySchema, type CodeRequestInput, type CodeVerifyInput } from "~/validation/referent-login";
 import { useIndexFormAction } from "~/components/use-index-form-action";
+import { pageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction = () => [
-  { title: "Accesso all'area referente - Coordinamento SAI" },
+  { title: pageTitle("Accesso all'area referente") },
   { name: "robots", content: "noindex" },
 ];
 

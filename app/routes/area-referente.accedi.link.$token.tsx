@@ -5,9 +5,10 @@ import { isLoginLinkUsable, verifyLoginLink } from "~/models/referent-login.serv
 import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { countSignInFailure, redirectAfterSignIn, startReferentSession } from "~/utils/referent-auth.server";
+import { pageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction = () => [
-  { title: "Accesso all'area referente - Coordinamento SAI" },
+  { title: pageTitle("Accesso all'area referente") },
   { name: "robots", content: "noindex" },
 ];
 

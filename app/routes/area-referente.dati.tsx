@@ -15,11 +15,12 @@ import { REFERENT_ROLE_LABELS } from "~/validation/labels";
 import { contactSchema, type ContactInput } from "~/validation/referent-area";
 import { areaPageHandle } from "~/utils/skip-link";
 import { FormActions } from "~/components/form-actions";
+import { referentPageTitle } from "~/utils/page-title";
 
 export const handle = areaPageHandle;
 
 export const meta: MetaFunction = () => [
-  { title: "I tuoi dati - Area referente - Coordinamento SAI" },
+  { title: referentPageTitle("I tuoi dati") },
   { name: "robots", content: "noindex" },
 ];
 

@@ -16,11 +16,12 @@ import { emailChangeSchema, type EmailChangeInput } from "~/validation/referent-
 import { areaPageHandle } from "~/utils/skip-link";
 import { useIndexFormAction } from "~/components/use-index-form-action";
 import { FormActions } from "~/components/form-actions";
+import { referentPageTitle } from "~/utils/page-title";
 
 export const handle = areaPageHandle;
 
 export const meta: MetaFunction = () => [
-  { title: "Cambia indirizzo email - Area referente - Coordinamento SAI" },
+  { title: referentPageTitle("Cambia indirizzo email") },
   { name: "robots", content: "noindex" },
 ];
 

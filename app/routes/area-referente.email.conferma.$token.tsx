@@ -7,9 +7,10 @@ import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { ofBody } from "~/utils/text";
+import { pageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction = () => [
-  { title: "Conferma del nuovo indirizzo email - Coordinamento SAI" },
+  { title: pageTitle("Conferma del nuovo indirizzo email") },
   { name: "robots", content: "noindex" },
 ];
 

@@ -2,8 +2,9 @@ import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
 import { SignOutForm } from "~/components/sign-out-form";
 import { endReferentSession } from "~/utils/referent-auth.server";
 import { signOut } from "~/utils/sign-out.server";
+import { pageTitle } from "~/utils/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Esci dall'area referente - Coordinamento SAI" }];
+export const meta: MetaFunction = () => [{ title: pageTitle("Esci dall'area referente") }];
 
 export async function action({ request }: ActionFunctionArgs) {
   return signOut(request, { endSession: endReferentSession, to: "/area-referente/accedi?uscito=1" });

@@ -17,10 +17,11 @@ import { personalDataOfferedAfterSignIn, requireReferentForPrivacy } from "~/uti
 import { communicationsSchema, erasureRequestSchema, type ErasureRequestInput } from "~/validation/privacy";
 import { ofBody } from "~/utils/text";
 import { areaPageHandle } from "~/utils/skip-link";
+import { referentPageTitle } from "~/utils/page-title";
 
 export const handle = areaPageHandle;
 
-export const meta: MetaFunction = () => [{ title: "Privacy e dati personali - Area referente - Coordinamento SAI" }];
+export const meta: MetaFunction = () => [{ title: referentPageTitle("Privacy e dati personali") }];
 
 // The one page of the referent area open to a former referente too (with the data download and
 // "Esci"): their rights over their own data outlive their term. Communications are for referenti

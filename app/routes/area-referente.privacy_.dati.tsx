@@ -16,12 +16,13 @@ import { MEMBER_BODY_STATUS_LABELS, MEMBERSHIP_KIND_LABELS, MEMBERSHIP_STATUS_LA
 import { attendanceLabel } from "~/validation/invitations";
 import { areaPageHandle } from "~/utils/skip-link";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
+import { referentPageTitle } from "~/utils/page-title";
 
 // The readable (and printable) version of "Scarica i miei dati": the same export as the JSON file.
 
 export const handle = areaPageHandle;
 
-export const meta: MetaFunction = () => [{ title: "I miei dati - Area referente - Coordinamento SAI" }];
+export const meta: MetaFunction = () => [{ title: referentPageTitle("I miei dati") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const access = await requireReferentForPrivacy(request);

@@ -3,7 +3,7 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { ConfirmForm } from "~/components/confirm-form";
 import { ReferentAreaFrame, headerData } from "~/components/referent-area";
 import { ReferentProjectForm } from "~/components/referent-project-form";
-import { canEditProjects, closeProject, getOwnProject, projectFormValues, updateProject } from "~/models/referent-area.server";
+import { canEditProjects, closeProject, getOwnProject, projectFormValues, projectName, updateProject } from "~/models/referent-area.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
@@ -12,11 +12,12 @@ import { isConfirmed } from "~/validation/confirmation";
 import { CLOSE_PROJECT_UNCONFIRMED, closeProjectSchema, referentProjectSchema, type ProjectFormValues } from "~/validation/referent-area";
 import { areaPageHandle } from "~/utils/skip-link";
 import { parseRecordId } from "~/utils/record-id";
+import { referentPageTitle } from "~/utils/page-title";
 
 export const handle = areaPageHandle;
 
-export const meta: MetaFunction = () => [
-  { title: "Modifica progetto - Area referente - Coordinamento SAI" },
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: referentPageTitle(data ? data.heading : "Progetto non trovato") },
   { name: "robots", content: "noindex" },
 ];
 
@@ -35,7 +36,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!project) throw notFound();
   if (!canEditProjects(db, access)) throw forbidden("I progetti dell'ente potranno essere aggiornati dopo l'approvazione della richiesta.");
   if (project.closedAt) throw forbidden("Il progetto è chiuso: non si può più modificare.");
-  return json({ header: headerData(access), values: projectFormValues(project) });
+  return json({ header: headerData(access), heading: `Modifica progetto ${projectName(project)}`, values: projectFormValues(project) });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -66,13 +67,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function EditProjectPage() {
-  const { header, values } = useLoaderData<typeof loader>();
+  const { header, heading, values } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const saved = actionData && "values" in actionData ? actionData : undefined;
   const closeErrors = actionData && "intent" in actionData ? actionData.errors : undefined;
   return (
     <ReferentAreaFrame referent={header}>
-      <h1>Modifica progetto</h1>
+      <h1>{heading}</h1>
       <ReferentProjectForm values={saved?.values ?? values} serverErrors={saved?.errors} submitLabel="Salva il progetto" />
       <section className="mt-5" aria-labelledby="chiudi">
         <ConfirmForm

@@ -10,11 +10,12 @@ import { requireReferent } from "~/utils/referent-auth.server";
 import { referentProjectSchema, type ProjectFormValues } from "~/validation/referent-area";
 import { emptyProject } from "~/validation/registration";
 import { areaPageHandle } from "~/utils/skip-link";
+import { referentPageTitle } from "~/utils/page-title";
 
 export const handle = areaPageHandle;
 
 export const meta: MetaFunction = () => [
-  { title: "Aggiungi progetto - Area referente - Coordinamento SAI" },
+  { title: referentPageTitle("Aggiungi progetto") },
   { name: "robots", content: "noindex" },
 ];
 

@@ -18,11 +18,12 @@ import { successorSchema, type SuccessorInput } from "~/validation/referent-area
 import { ofBody } from "~/utils/text";
 import { areaPageHandle } from "~/utils/skip-link";
 import { FormActions } from "~/components/form-actions";
+import { referentPageTitle } from "~/utils/page-title";
 
 export const handle = areaPageHandle;
 
 export const meta: MetaFunction = () => [
-  { title: "Proponi un successore - Area referente - Coordinamento SAI" },
+  { title: referentPageTitle("Proponi un successore") },
   { name: "robots", content: "noindex" },
 ];
 

@@ -11,11 +11,12 @@ import { requireReferent } from "~/utils/referent-auth.server";
 import { ROUND_TABLE_MODE_LABELS } from "~/utils/round-table-calendar";
 import { CALENDAR_RESENT_MESSAGE, roundTableName, roundTableWhen } from "~/utils/round-table-format";
 import { areaPageHandle } from "~/utils/skip-link";
+import { referentPageTitle } from "~/utils/page-title";
 
 export const handle = areaPageHandle;
 
 export const meta: MetaFunction = () => [
-  { title: "I miei Tavoli - Area referente - Coordinamento SAI" },
+  { title: referentPageTitle("I miei Tavoli") },
   { name: "robots", content: "noindex" },
 ];
 

@@ -5,8 +5,9 @@ import { setCommunicationsPreference } from "~/models/referent.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { readUnsubscribeToken } from "~/utils/unsubscribe.server";
+import { pageTitle } from "~/utils/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Disiscrizione dalle comunicazioni - Coordinamento SAI" }];
+export const meta: MetaFunction = () => [{ title: pageTitle("Disiscrizione dalle comunicazioni") }];
 
 export function loader({ params }: LoaderFunctionArgs) {
   const email = readUnsubscribeToken(params.token ?? "");

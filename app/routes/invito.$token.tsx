@@ -11,9 +11,10 @@ import { getEnv } from "~/utils/env.server";
 import { ROUND_TABLE_MODE_LABELS } from "~/utils/round-table-calendar";
 import { CALENDAR_RESENT_MESSAGE, roundTableName, roundTableWhen } from "~/utils/round-table-format";
 import { answerFromParam, answerSchema } from "~/validation/invitations";
+import { pageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction = () => [
-  { title: "Invito al Tavolo tecnico - Coordinamento SAI" },
+  { title: pageTitle("Invito al Tavolo tecnico") },
   { name: "robots", content: "noindex" },
 ];
 

@@ -16,8 +16,9 @@ import { checkHoneypot } from "~/utils/honeypot.server";
 import { minutesText, tooManyRequestsInit } from "~/utils/rate-limit.server";
 import { safeRedirectPath } from "~/utils/safe-redirect.server";
 import { loginSchema, type LoginInput } from "~/validation/login";
+import { pageTitle } from "~/utils/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Accesso coordinatori - Coordinamento SAI" }];
+export const meta: MetaFunction = () => [{ title: pageTitle("Accesso coordinatori") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const coordinator = await getCoordinator(request);

@@ -14,9 +14,10 @@ import { checkHoneypot } from "~/utils/honeypot.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { minutesText, tooManyRequestsInit } from "~/utils/rate-limit.server";
 import { passwordResetRequestSchema, type PasswordResetRequestInput } from "~/validation/login";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction = () => [
-  { title: "Password dimenticata - Area coordinatori" },
+  { title: coordinatorPageTitle("Password dimenticata") },
   { name: "robots", content: "noindex" },
 ];
 

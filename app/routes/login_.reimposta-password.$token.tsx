@@ -6,9 +6,10 @@ import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { passwordLinkAnswer, passwordLinkStatus, readNewPassword } from "~/utils/password-link.server";
+import { coordinatorPageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction = () => [
-  { title: "Reimposta la password - Area coordinatori" },
+  { title: coordinatorPageTitle("Reimposta la password") },
   { name: "robots", content: "noindex" },
 ];
 

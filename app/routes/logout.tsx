@@ -2,8 +2,9 @@ import type { ActionFunctionArgs, MetaFunction } from "@remix-run/node";
 import { SignOutForm } from "~/components/sign-out-form";
 import { endCoordinatorSession } from "~/utils/auth.server";
 import { signOut } from "~/utils/sign-out.server";
+import { pageTitle } from "~/utils/page-title";
 
-export const meta: MetaFunction = () => [{ title: "Esci - Coordinamento SAI" }];
+export const meta: MetaFunction = () => [{ title: pageTitle("Esci") }];
 
 export async function action({ request }: ActionFunctionArgs) {
   return signOut(request, { endSession: endCoordinatorSession, to: "/login?esito=uscito" });

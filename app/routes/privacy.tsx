@@ -3,9 +3,10 @@ import { useLoaderData } from "@remix-run/react";
 import { PRIVACY_NOTICE_VERSION } from "~/models/membership.server";
 import { getEnv } from "~/utils/env.server";
 import { plural } from "~/utils/text";
+import { pageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction = () => [
-  { title: "Informativa privacy - Coordinamento SAI - ANCI Sicilia" },
+  { title: pageTitle("Informativa privacy") },
   {
     name: "description",
     content:

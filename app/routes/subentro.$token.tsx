@@ -12,6 +12,7 @@ import { issuesToFieldErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { successorConsentSchema, type SuccessorConsentInput } from "~/validation/referent-area";
 import { forBody, ofBody } from "~/utils/text";
+import { pageTitle } from "~/utils/page-title";
 
 // The title follows the heading of the link's state. Meta sees only the loader's data, which after a
 // successful POST already reads "used": its title is true both just confirmed and on a later visit.
@@ -23,7 +24,7 @@ const TITLES: Record<HandoverLookup["state"], string> = {
 };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${TITLES[data?.lookup.state ?? "valid"]} - Coordinamento SAI` },
+  { title: pageTitle(TITLES[data?.lookup.state ?? "valid"]) },
   { name: "robots", content: "noindex" },
 ];
 

@@ -8,14 +8,15 @@ import { getPublicRoundTable, parseRoundTableId } from "~/models/round-table.ser
 import { getCoordinator } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { getReferent, materialOfferedAfterSignIn } from "~/utils/referent-auth.server";
+import { pageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   data
     ? [
-        { title: `${data.rt.heading}: ${data.rt.title} - Tavoli tecnici - Coordinamento SAI` },
+        { title: pageTitle(`${data.rt.heading}: ${data.rt.title}`, "Tavoli tecnici") },
         { name: "description", content: `${data.rt.heading} del Coordinamento SAI: ${data.rt.title}, ${data.rt.when}.` },
       ]
-    : [{ title: "Pagina non trovata - Coordinamento SAI" }];
+    : [{ title: pageTitle("Pagina non trovata") }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = parseRoundTableId(params.id);

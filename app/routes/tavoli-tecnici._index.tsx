@@ -6,9 +6,10 @@ import { publicRoundTable } from "~/models/round-table-public.server";
 import { listPublicRoundTables } from "~/models/round-table.server";
 import { getDb } from "~/utils/db.server";
 import { pageHref, pageParam } from "~/validation/page-param";
+import { pageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction = () => [
-  { title: "Tavoli tecnici - Coordinamento SAI - ANCI Sicilia" },
+  { title: pageTitle("Tavoli tecnici") },
   {
     name: "description",
     content: "Calendario e archivio dei Tavoli tecnici del Coordinamento dei Comuni siciliani aderenti alla Rete SAI, con programmi, relatori e materiali.",

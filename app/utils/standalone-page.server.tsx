@@ -4,6 +4,7 @@ import { ErrorPage } from "~/components/error-page";
 import { SITE_LINKS, SiteFrame } from "~/components/site-chrome";
 import { PRIVATE_CACHE_CONTROL } from "./private-pages.server";
 import { MAIN_CONTENT_ID } from "./skip-link";
+import { pageTitle } from "~/utils/page-title";
 
 /**
  * A whole page of the portal answered by a resource route (a download that cannot be served): Remix
@@ -25,7 +26,7 @@ export function standalonePageHtml({ title, children }: { title: string; childre
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${title} - Coordinamento SAI`}</title>
+        <title>{pageTitle(title)}</title>
         {SITE_LINKS.map((link) => (
           <link key={link.href} {...link} />
         ))}

@@ -127,7 +127,7 @@ const ADMIN_PAGES: { name: string; path: (s: Seeded) => string; h1: (s: Seeded) 
   {
     name: "/admin/adesioni/:id/progetti/:projectId",
     path: (s) => `/admin/adesioni/${s.pendingId}/progetti/${s.pendingProjectId}`,
-    h1: (s) => `Modifica progetto: ${bodyName(s.pending)}`,
+    h1: (s) => `Modifica progetto Ordinari PROG-1776-PR-3: ${bodyName(s.pending)}`,
   },
   {
     name: "/admin/adesioni/:id/progetti/nuovo",

@@ -7,7 +7,7 @@
 // 2. A sweep of every page (every route file that draws a page, with real ids and tokens), public,
 //    as a referente and as a coordinator: exactly one h1, the landmarks (banner, navigation, main,
 //    contentinfo), the skip link as the first Tab stop leading to the main content, lang="it", a
-//    title, and no axe-core violation.
+//    title ending with the area and the portal's name, and no axe-core violation.
 import type { Page } from "playwright-core";
 import { describe, expect, inject, test } from "vitest";
 import { csvFile, importHeaders } from "../support/import-files";
@@ -452,7 +452,12 @@ const PAGE_ROUTES = listRouteFiles().filter((r) => r.isPage);
 async function expectAccessiblePage(page: Page, what: string) {
   expect(await page.locator("h1").count(), `h1 elements on ${what}`).toBe(1);
   expect(await page.locator("html").getAttribute("lang"), `lang of ${what}`).toBe("it");
-  expect((await page.title()).trim(), `title of ${what}`).not.toBe("");
+  // The title ends with the area and the portal's name, as every tab and bookmark should read.
+  const areaNavs = page.locator('nav[aria-label="Area coordinatori"], nav[aria-label="Area referente"]');
+  const area = (await areaNavs.count()) > 0 ? await areaNavs.first().getAttribute("aria-label") : null;
+  const title = await page.title();
+  if (area) expect(title, `title of ${what}`).toMatch(new RegExp(`^\\S.* - ${area} - Coordinamento SAI$`));
+  else expect(title, `title of ${what}`).toMatch(/^(\S.* - Coordinamento SAI|Coordinamento SAI - ANCI Sicilia)$/);
   expect(await page.getByRole("banner").count(), `banner on ${what}`).toBe(1);
   expect(await page.getByRole("navigation").count(), `navigation on ${what}`).toBeGreaterThanOrEqual(1);
   expect(await page.getByRole("main").count(), `main on ${what}`).toBe(1);

@@ -108,7 +108,7 @@ describe("referent area", () => {
     await signInWithCode(page, data.email);
     await page.getByRole("link", { name: /^Modifica o chiudi/ }).first().click();
     await page.waitForURL((url) => /^\/area-referente\/progetti\/\d+$/.test(url.pathname));
-    await eventually(() => h1(page)).toBe("Modifica progetto");
+    await eventually(() => h1(page)).toMatch(/^Modifica progetto Ordinari /);
     expect(await checkA11y(page)).toEqual([]);
     await open(page, "/area-referente/tavoli");
     await eventually(() => h1(page)).toBe("I miei Tavoli");
@@ -142,7 +142,7 @@ describe("referent area", () => {
     const page = await browser.newPage();
     await signInWithCode(page, data.email);
     await page.getByRole("link", { name: /^Modifica o chiudi/ }).first().click();
-    await eventually(() => h1(page)).toBe("Modifica progetto");
+    await eventually(() => h1(page)).toMatch(/^Modifica progetto Ordinari /);
     await field(page, "Data di inizio").fill("2023-01-01");
     await field(page, "Data di fine").fill("2025-06-30");
     await page.getByRole("button", { name: "Salva il progetto" }).click();
@@ -160,7 +160,7 @@ describe("referent area", () => {
     expect(await checkA11y(admin)).toEqual([]);
 
     await page.getByRole("link", { name: /^Modifica o chiudi/ }).first().click();
-    await eventually(() => h1(page)).toBe("Modifica progetto");
+    await eventually(() => h1(page)).toMatch(/^Modifica progetto Ordinari /);
     await field(page, "Data di fine").fill("2028-06-30");
     await page.getByRole("button", { name: "Salva il progetto" }).click();
     await page.waitForURL((url) => url.pathname === "/area-referente" && url.search.includes("esito"));

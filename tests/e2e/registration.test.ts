@@ -104,7 +104,7 @@ describe("scheda referente with JavaScript", () => {
     expect(count, `summary title "${title}"`).toBeGreaterThanOrEqual(10);
     await eventually(() => page.evaluate(() => document.activeElement?.getAttribute("role"))).toBe("alert");
     // The title, the first thing a screen reader reads, says so too.
-    expect(await page.title()).toBe("Errore: Scheda referente - Adesione al Coordinamento SAI");
+    expect(await page.title()).toBe("Errore: Scheda referente per l'adesione - Coordinamento SAI");
 
     const hrefs = await summary.getByRole("link").evaluateAll((links) => links.map((a) => a.getAttribute("href")));
     expect(hrefs).toHaveLength(count);
@@ -335,7 +335,7 @@ describe("scheda referente without JavaScript", () => {
     const summary = errorSummary(page);
     expect(await summary.getByRole("heading").textContent()).toBe("La scheda contiene 2 errori");
     // The page opens on its errors: in the title, and with the focus on the summary.
-    expect(await page.title()).toBe("Errore: Scheda referente - Adesione al Coordinamento SAI");
+    expect(await page.title()).toBe("Errore: Scheda referente per l'adesione - Coordinamento SAI");
     expect(await page.evaluate(() => document.activeElement?.getAttribute("role"))).toBe("alert");
     const summaryText = (await summary.textContent()) ?? "";
     expect(summaryText).toContain("Codice fiscale non valido");

@@ -453,6 +453,9 @@ describe("the pages, as the server renders them (without JavaScript)", () => {
     const path = editPath(r.requestId, project.id);
     const open = await renderRoute(projectPage as never, await adminGet(path, coordinator.id), "/admin/adesioni/:id/progetti/:projectId");
     expect(open.status).toBe(200);
+    // Named, since an ente can have several projects: by its tipologia and code.
+    expect(open.html).toMatch(/<h1>Modifica progetto Ordinari PROG-1776-PR-3: Comune di [^<]+<\/h1>/);
+    expect(open.title).toMatch(/^Modifica progetto Ordinari PROG-1776-PR-3: Comune di .+ - Area coordinatori - Coordinamento SAI$/);
     for (const label of ["Tipologia", "Posti finanziati", "Codice progetto (facoltativo)", "Ente attuatore", "Data di inizio", "Data di fine", "Data di chiusura"]) {
       expect(open.html).toMatch(new RegExp(`<label for="[^"]+">${label.replace(/[()]/g, "\\$&")}</label>`));
     }

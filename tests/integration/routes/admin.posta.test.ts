@@ -127,9 +127,9 @@ describe("/admin/posta", () => {
 
     // The title names the message, as its heading does.
     const shown = await renderRoute(emailRoute, await adminGet(`/admin/posta/${email.id}`, me.id), "/admin/posta/:id");
-    expect(shown.title).toBe("Conferma l'indirizzo email - adesione del Comune di Enna - Posta in uscita - Area coordinatori");
+    expect(shown.title).toBe("Conferma l'indirizzo email - adesione del Comune di Enna - Posta in uscita - Area coordinatori - Coordinamento SAI");
     expect((await renderRoute(emailRoute, await adminGet("/admin/posta/999999", me.id), "/admin/posta/:id")).title).toBe(
-      "Messaggio non trovato - Posta in uscita - Area coordinatori",
+      "Messaggio non trovato - Posta in uscita - Area coordinatori - Coordinamento SAI",
     );
 
     const missing = await settle(async () => emailLoader({ request: await adminGet("/admin/posta/999999", me.id), params: { id: "999999" }, context: loadContext() }));

@@ -147,8 +147,8 @@ describe("/admin/tavoli/:id/inviti", () => {
     const shown = await page(rt.id);
     const heading = /<h1>([^<]*)<\/h1>/.exec(shown.html)![1];
     expect(heading).toMatch(/^Inviti: .* - Accoglienza dei minori stranieri$/);
-    expect(shown.title).toBe(`${heading} - Area coordinatori`);
-    expect((await page(999_999)).title).toBe("Tavolo tecnico non trovato - Area coordinatori");
+    expect(shown.title).toBe(`${heading} - Area coordinatori - Coordinamento SAI`);
+    expect((await page(999_999)).title).toBe("Tavolo tecnico non trovato - Area coordinatori - Coordinamento SAI");
   });
 
   it("explains why a draft or a started round table cannot be invited, and refuses the POST", async () => {

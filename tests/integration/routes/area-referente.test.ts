@@ -232,13 +232,18 @@ describe("the ente's projects", () => {
     expect(audit[1].details).toMatchObject({ projectId: created.id, before: { fundedPlaces: 12 }, after: { fundedPlaces: 15 } });
   });
 
-  it("is titled as its heading says: «Modifica progetto»", async () => {
-    const a = await createReferent("active");
-    const { cookie } = await referentCookie(a.referentId);
-    const project = projectsOf(a.memberBodyId)[0];
-    const page = await renderRoute(editProject, referentGet(`/area-referente/progetti/${project.id}`, cookie), "/area-referente/progetti/:id");
-    expect(page.html).toContain("<h1>Modifica progetto</h1>");
-    expect(page.title).toBe("Modifica progetto - Area referente - Coordinamento SAI");
+  it("names the project in its heading and title: by its code, or by its start when it has none", async () => {
+    for (const [overrides, name] of [
+      [{}, "Ordinari PROG-1776-PR-3"],
+      [{ "projects.0.projectCode": "", "projects.0.category": "MSNA", "projects.0.startDate": "2024-03-01" }, "MSNA (minori stranieri non accompagnati) dal 01/03/2024"],
+    ] as const) {
+      const a = await createReferent("active", overrides);
+      const { cookie } = await referentCookie(a.referentId);
+      const project = projectsOf(a.memberBodyId)[0];
+      const page = await renderRoute(editProject, referentGet(`/area-referente/progetti/${project.id}`, cookie), "/area-referente/progetti/:id");
+      expect(page.html).toContain(`<h1>Modifica progetto ${name}</h1>`);
+      expect(page.title).toBe(`Modifica progetto ${name} - Area referente - Coordinamento SAI`);
+    }
   });
 
   it("a closing sent without the tick shows its error like every form: a summary at the top linking to the tick", async () => {

@@ -509,7 +509,7 @@ describe("correcting a material", () => {
 
     const page = await renderRoute(editRoute, await adminGet(editPath(rt.id, m.id), coordinatorId), EDIT_ROUTE);
     expect(page.status).toBe(200);
-    expect(page.title).toBe(`Modifica materiale «Slisdes dell'incontro» - Tavolo tecnico: ${rt.title} - Area coordinatori`);
+    expect(page.title).toBe(`Modifica materiale «Slisdes dell'incontro» - Tavolo tecnico: ${rt.title} - Area coordinatori - Coordinamento SAI`);
     expect(page.html).toContain("<h1>Modifica materiale: Slisdes dell&#x27;incontro</h1>");
     expect(page.html).toContain('<label for="title">Titolo</label><input id="title" name="title" type="text" class="form-control " value="Slisdes dell&#x27;incontro"/>');
     expect(page.html).toMatch(/<label for="kind">Tipo di materiale<\/label><select id="kind" name="kind" class="form-select ">/);
