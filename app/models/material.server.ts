@@ -12,6 +12,7 @@ import { formatFileSize } from "~/utils/text";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import {
   ACCEPTED_TYPES_TEXT,
+  CANCELLED_MATERIALS_NOT_EDITABLE,
   editMaterialSchema,
   MATERIAL_KIND_LABELS,
   type LinkMaterialInput,
@@ -329,7 +330,22 @@ export function downloadableMaterialRoundTableId(
 // ---------------------------------------------------------------------------------------------
 // Changes.
 
-export type MaterialResult = { ok: true; id: number; announced: number } | { ok: false; error: string };
+/** not_a_document: the uploaded file's fault; the others concern the round table (unknown, or cancelled). */
+export type MaterialResult =
+  | { ok: true; id: number; announced: number }
+  | { ok: false; reason: "not_found" | "cancelled" | "not_a_document"; error: string };
+
+/**
+ * Why the materials of this round table cannot change now, null when they can. A cancelled one is a
+ * record that no longer changes, its materials with its details (updateRoundTable) and its
+ * invitations (invitationRefusal): they stay what the meeting had when it was called off.
+ */
+function materialChangeRefusal(tx: Tx, roundTableId: number): { reason: "not_found" | "cancelled"; error: string } | null {
+  const rt = tx.select({ status: roundTables.status }).from(roundTables).where(eq(roundTables.id, roundTableId)).get();
+  if (!rt) return { reason: "not_found", error: "Tavolo tecnico non trovato." };
+  if (rt.status === "cancelled") return { reason: "cancelled", error: CANCELLED_MATERIALS_NOT_EDITABLE };
+  return null;
+}
 
 const domainOf = (appUrl: string) => new URL(appUrl).hostname;
 
@@ -475,10 +491,6 @@ export function announceEndedRoundTableMaterials(db: Db, { now = new Date(), app
   );
 }
 
-function roundTableExists(tx: Tx, id: number) {
-  return !!tx.select({ id: roundTables.id }).from(roundTables).where(eq(roundTables.id, id)).get();
-}
-
 /** Adds a link (a video or a document published elsewhere). */
 export function addLinkMaterial(
   db: Db,
@@ -491,7 +503,8 @@ export function addLinkMaterial(
   }: { roundTableId: number; input: LinkMaterialInput; coordinatorId: number; appUrl: string; now?: Date },
 ): MaterialResult {
   return db.transaction((tx): MaterialResult => {
-    if (!roundTableExists(tx, roundTableId)) return { ok: false, error: "Tavolo tecnico non trovato." };
+    const refusal = materialChangeRefusal(tx, roundTableId);
+    if (refusal) return { ok: false, ...refusal };
     const material = tx
       .insert(materials)
       .values({
@@ -548,13 +561,15 @@ export async function addFileMaterial(
     if (!stored) {
       return {
         ok: false,
+        reason: "not_a_document",
         error: `Il file non è un documento accettato: si possono caricare solo file ${ACCEPTED_TYPES_TEXT}. Il tipo è controllato dal contenuto, non dal nome.`,
       };
     }
     storedPath = stored.storedPath;
     const { storedFileName, downloadName, type } = stored;
     const result = db.transaction((tx): MaterialResult => {
-      if (!roundTableExists(tx, roundTableId)) return { ok: false, error: "Tavolo tecnico non trovato." };
+      const refusal = materialChangeRefusal(tx, roundTableId);
+      if (refusal) return { ok: false, ...refusal };
       const material = tx
         .insert(materials)
         .values({
@@ -599,11 +614,12 @@ export async function addFileMaterial(
   }
 }
 
-export type DeleteMaterialResult = { ok: true } | { ok: false; reason: "not_found" | "unconfirmed" };
+export type DeleteMaterialResult = { ok: true } | { ok: false; reason: "not_found" | "unconfirmed" } | { ok: false; reason: "cancelled"; error: string };
 
 /**
  * Removes a material of a round table and its file. It cannot be undone and the links already
  * emailed (invitation, «materiali disponibili») stop working: the coordinator ticks a confirmation.
+ * Refused for a cancelled round table (materialChangeRefusal), with or without the tick.
  */
 export function deleteMaterial(
   db: Db,
@@ -615,9 +631,10 @@ export function deleteMaterial(
     confirmed,
   }: { id: number; roundTableId: number; coordinatorId: number; uploadsDir: string; confirmed: boolean },
 ): DeleteMaterialResult {
-  const removed = db.transaction((tx): Material | "not_found" | "unconfirmed" => {
+  const removed = db.transaction((tx): Material | "not_found" | "unconfirmed" | "cancelled" => {
     const material = getRoundTableMaterial(tx, { id, roundTableId });
     if (!material) return "not_found";
+    if (materialChangeRefusal(tx, roundTableId)) return "cancelled";
     if (!confirmed) return "unconfirmed";
     tx.delete(materials).where(eq(materials.id, id)).run();
     recordAudit(tx, {
@@ -630,6 +647,7 @@ export function deleteMaterial(
     });
     return material;
   });
+  if (removed === "cancelled") return { ok: false, reason: removed, error: CANCELLED_MATERIALS_NOT_EDITABLE };
   if (typeof removed === "string") return { ok: false, reason: removed };
   const file = materialFilePath(uploadsDir, removed.storedFileName);
   if (file) fs.rmSync(file, { force: true });
@@ -643,7 +661,7 @@ export const MATERIAL_NOT_FOUND_MESSAGE = "Materiale non trovato: forse è stato
 
 export type UpdateMaterialResult =
   | { ok: true; changed: boolean }
-  | { ok: false; reason: "not_found"; error: string }
+  | { ok: false; reason: "not_found" | "cancelled"; error: string }
   | { ok: false; reason: "invalid"; errors: Record<string, string> };
 
 const EDITABLE_FIELDS = ["kind", "title", "curatedBy", "visibility"] as const;
@@ -656,6 +674,7 @@ const EDITABLE_FIELDS = ["kind", "title", "curatedBy", "visibility"] as const;
  * only what changes, audited with the values before and after (`material.updated`); nothing changed,
  * nothing written. Queues no email: an edit announces nothing (slides or a video added before the
  * end and not yet announced are still announced at the end, under the kind they have then).
+ * Refused for a cancelled round table (materialChangeRefusal).
  */
 export function updateMaterial(
   db: Db,
@@ -664,6 +683,8 @@ export function updateMaterial(
   return db.transaction((tx): UpdateMaterialResult => {
     const current = getRoundTableMaterial(tx, { id, roundTableId });
     if (!current) return { ok: false, reason: "not_found", error: MATERIAL_NOT_FOUND_MESSAGE };
+    const refusal = materialChangeRefusal(tx, roundTableId);
+    if (refusal) return { ok: false, ...refusal };
     const parsed = editMaterialSchema(materialSource(current)).safeParse(details);
     if (!parsed.success) return { ok: false, reason: "invalid", errors: issuesToFieldErrors(parsed.error.issues) };
     const wanted = parsed.data;

@@ -23,7 +23,7 @@ import { issuesToFieldErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { roundTableHeading } from "~/utils/round-table-calendar";
 import { roundTableWhen } from "~/utils/round-table-format";
-import { MATERIAL_KIND_LABELS, MATERIAL_VISIBILITY_LABELS } from "~/validation/material";
+import { CANCELLED_MATERIALS_NOT_EDITABLE, MATERIAL_KIND_LABELS, MATERIAL_VISIBILITY_LABELS } from "~/validation/material";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
 import {
   cancelRoundTableSchema,
@@ -186,6 +186,8 @@ export default function AdminRoundTablePage() {
   const actionData = useActionData<typeof action>();
   const statusError = actionData && actionData.intent !== "save" && actionData.formError ? actionData.formError : null;
   const saveData = actionData?.intent === "save" ? actionData : undefined;
+  // A cancelled Tavolo's materials no longer change (materialChangeRefusal): listed, not offered for changes.
+  const materialsEditable = rt.status !== "cancelled";
 
   return (
     <>
@@ -322,7 +324,7 @@ export default function AdminRoundTablePage() {
                   <th scope="col">A cura di</th>
                   <th scope="col">Visibilità</th>
                   <th scope="col">File o link</th>
-                  <th scope="col">Azioni</th>
+                  {materialsEditable ? <th scope="col">Azioni</th> : null}
                 </tr>
               </thead>
               <tbody>
@@ -346,26 +348,32 @@ export default function AdminRoundTablePage() {
                         </>
                       )}
                     </td>
-                    <td>
-                      <div className="d-flex flex-wrap gap-2">
-                        <Link to={`/admin/tavoli/${rt.id}/materiali/${m.id}`} className="btn btn-outline-primary btn-xs">
-                          Modifica<span className="visually-hidden"> {m.title}</span>
-                        </Link>
-                        {/* A link: the deletion is confirmed on the next page, with a tick. */}
-                        <Link to={`/admin/tavoli/${rt.id}/materiali?elimina=${m.id}`} className="btn btn-outline-danger btn-xs">
-                          Elimina<span className="visually-hidden"> {m.title}</span>
-                        </Link>
-                      </div>
-                    </td>
+                    {materialsEditable ? (
+                      <td>
+                        <div className="d-flex flex-wrap gap-2">
+                          <Link to={`/admin/tavoli/${rt.id}/materiali/${m.id}`} className="btn btn-outline-primary btn-xs">
+                            Modifica<span className="visually-hidden"> {m.title}</span>
+                          </Link>
+                          {/* A link: the deletion is confirmed on the next page, with a tick. */}
+                          <Link to={`/admin/tavoli/${rt.id}/materiali?elimina=${m.id}`} className="btn btn-outline-danger btn-xs">
+                            Elimina<span className="visually-hidden"> {m.title}</span>
+                          </Link>
+                        </div>
+                      </td>
+                    ) : null}
                   </tr>
                 ))}
               </tbody>
             </table>
           </TableScroll>
         )}
-        <Link to={`/admin/tavoli/${rt.id}/materiali`} className="btn btn-primary">
-          Aggiungi materiali
-        </Link>
+        {materialsEditable ? (
+          <Link to={`/admin/tavoli/${rt.id}/materiali`} className="btn btn-primary">
+            Aggiungi materiali
+          </Link>
+        ) : (
+          <p>{CANCELLED_MATERIALS_NOT_EDITABLE}</p>
+        )}
       </section>
     </>
   );

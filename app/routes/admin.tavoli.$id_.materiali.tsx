@@ -1,4 +1,5 @@
 import path from "node:path";
+import type { ReactNode } from "react";
 import {
   json,
   redirect,
@@ -29,6 +30,7 @@ import { roundTableWhen } from "~/utils/round-table-format";
 import { isConfirmed } from "~/validation/confirmation";
 import {
   ACCEPTED_TYPES_TEXT,
+  CANCELLED_MATERIALS_NOT_EDITABLE,
   DELETE_MATERIAL_UNCONFIRMED,
   deleteMaterialSchema,
   emptyMaterialForm,
@@ -77,6 +79,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const rt = id ? getRoundTable(db, { id }) : null;
   if (!rt) throw notFound();
   const ended = rt.endsAt.getTime() <= Date.now();
+  const cancelled = rt.status === "cancelled";
   return json({
     id: rt.id,
     heading: roundTableHeading(rt),
@@ -84,7 +87,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     when: roundTableWhen(rt),
     announces: ended && rt.status === "published",
     count: listMaterials(db, { roundTableIds: [rt.id] }).length,
-    toDelete: materialToDelete(db, rt.id, new URL(request.url).searchParams.get("elimina")),
+    // A cancelled Tavolo's materials no longer change (materialChangeRefusal): no forms, no deletion to confirm.
+    cancelled,
+    toDelete: cancelled ? undefined : materialToDelete(db, rt.id, new URL(request.url).searchParams.get("elimina")),
   });
 }
 
@@ -127,7 +132,8 @@ async function uploadAction(request: Request, roundTableId: number, coordinatorI
       appUrl: env.appUrl,
       uploadsDir: env.uploadsDir,
     });
-    if (!result.ok) return fail("upload", { "upload.file": result.error }, 400, values);
+    if (!result.ok && result.reason === "not_a_document") return fail("upload", { "upload.file": result.error }, 400, values);
+    if (!result.ok) return fail("upload", {}, 409, values, result.error);
     if (result.announced > 0) wakeOutboxWorker();
     return back(roundTableId, `materiale-aggiunto&n=${result.announced}`);
   } finally {
@@ -150,7 +156,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const parsed = linkMaterialFormSchema.safeParse(formDataToObject(formData, { skip: ["csrf", "intent"] }));
     if (!parsed.success) return fail("link", issuesToFieldErrors(parsed.error.issues), 400, values);
     const result = addLinkMaterial(getDb(), { roundTableId: id, input: parsed.data.link, coordinatorId: coordinator.id, appUrl: getEnv().appUrl });
-    if (!result.ok) return fail("link", {}, 400, values, result.error);
+    if (!result.ok) return fail("link", {}, 409, values, result.error);
     if (result.announced > 0) wakeOutboxWorker();
     return back(id, `materiale-aggiunto&n=${result.announced}`);
   }
@@ -161,6 +167,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       ? deleteMaterial(getDb(), { id: materialId, roundTableId: id, coordinatorId: coordinator.id, uploadsDir: getEnv().uploadsDir, confirmed })
       : ({ ok: false, reason: "not_found" } as const);
     if (!result.ok && result.reason === "unconfirmed") return fail("delete", { confirm: DELETE_MATERIAL_UNCONFIRMED });
+    if (!result.ok && result.reason === "cancelled") return fail("delete", {}, 409, undefined, result.error);
     if (!result.ok) return fail("delete", {}, 404, undefined, "Materiale non trovato: forse è già stato eliminato.");
     return back(id, "materiale-eliminato");
   }
@@ -263,8 +270,20 @@ function DeleteConfirmation({ roundTableId, material, data }: { roundTableId: nu
   );
 }
 
+/** One of the two forms side by side, under its heading (which names the form). */
+function FormSection({ id, title, children }: { id: string; title: string; children: ReactNode }) {
+  return (
+    <section className="col-lg-6 mb-5" aria-labelledby={id}>
+      <h2 id={id} className="h3">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}
+
 export default function RoundTableMaterialsPage() {
-  const { id, heading, title, when, announces, count, toDelete } = useLoaderData<typeof loader>();
+  const { id, heading, title, when, announces, count, cancelled, toDelete } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   return (
     <>
@@ -288,25 +307,26 @@ export default function RoundTableMaterialsPage() {
           «Materiali disponibili» (una sola volta per ciascun materiale).
         </div>
       ) : null}
-      {data?.form === "delete" && data.formError ? (
+      {data?.form === "delete" && data.formError && !cancelled ? (
         <div className="alert alert-danger" role="alert">
           {data.formError}
         </div>
       ) : null}
-      <div className="row">
-        <section className="col-lg-6 mb-5" aria-labelledby="carica">
-          <h2 id="carica" className="h3">
-            Carica un file
-          </h2>
-          <UploadForm data={data} />
-        </section>
-        <section className="col-lg-6 mb-5" aria-labelledby="collega">
-          <h2 id="collega" className="h3">
-            Aggiungi un link
-          </h2>
-          <LinkForm data={data} />
-        </section>
-      </div>
+      {cancelled ? (
+        // Whatever was sent from a page opened before the cancellation was refused: this says why.
+        <p className={data ? "alert alert-danger" : "alert alert-info"} role={data ? "alert" : undefined}>
+          {CANCELLED_MATERIALS_NOT_EDITABLE}
+        </p>
+      ) : (
+        <div className="row">
+          <FormSection id="carica" title="Carica un file">
+            <UploadForm data={data} />
+          </FormSection>
+          <FormSection id="collega" title="Aggiungi un link">
+            <LinkForm data={data} />
+          </FormSection>
+        </div>
+      )}
     </>
   );
 }

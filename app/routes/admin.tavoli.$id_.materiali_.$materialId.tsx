@@ -1,5 +1,5 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { ErrorSummary } from "~/components/form-fields";
@@ -21,7 +21,13 @@ import { getDb } from "~/utils/db.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { parseRecordId } from "~/utils/record-id";
 import { roundTableHeading } from "~/utils/round-table-calendar";
-import { editMaterialSchema, kindsFor, MATERIAL_VISIBILITY_LABELS, type MaterialDetailsFormValues } from "~/validation/material";
+import {
+  CANCELLED_MATERIALS_NOT_EDITABLE,
+  editMaterialSchema,
+  kindsFor,
+  MATERIAL_VISIBILITY_LABELS,
+  type MaterialDetailsFormValues,
+} from "~/validation/material";
 import { FormActions } from "~/components/form-actions";
 import { coordinatorPageTitle } from "~/utils/page-title";
 
@@ -61,6 +67,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     roundTableId: rt.id,
     heading: roundTableHeading(rt),
     roundTableTitle: rt.title,
+    // A cancelled Tavolo's materials no longer change (updateMaterial refuses): the page has no form.
+    cancelled: rt.status === "cancelled",
     material: {
       id: material.id,
       title: material.title,
@@ -74,7 +82,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   });
 }
 
-type ActionData = { errors: Record<string, string>; values: MaterialDetailsFormValues };
+type ActionData = { errors: Record<string, string>; values: MaterialDetailsFormValues; formError?: string };
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const coordinator = await requireCoordinator(request);
@@ -87,13 +95,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const parsed = editMaterialSchema(materialSource(material)).safeParse(values);
   if (!parsed.success) return json<ActionData>({ errors: issuesToFieldErrors(parsed.error.issues), values }, { status: 400 });
   const result = updateMaterial(getDb(), { id: material.id, roundTableId: rt.id, coordinatorId: coordinator.id, ...parsed.data });
-  if (!result.ok && result.reason === "not_found") throw notFound(result.error);
-  if (!result.ok) return json<ActionData>({ errors: result.errors, values }, { status: 400 });
+  if (!result.ok && result.reason === "invalid") return json<ActionData>({ errors: result.errors, values }, { status: 400 });
+  if (!result.ok && result.reason === "cancelled") return json<ActionData>({ errors: {}, values, formError: result.error }, { status: 409 });
+  if (!result.ok) throw notFound(result.error);
   return redirect(`/admin/tavoli/${rt.id}?esito=${result.changed ? "materiale-aggiornato" : "materiale-invariato"}#materiali-sezione`);
 }
 
 export default function EditMaterialPage() {
-  const { roundTableId, heading, roundTableTitle, material, values } = useLoaderData<typeof loader>();
+  const { roundTableId, heading, roundTableTitle, cancelled, material, values } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const schema = editMaterialSchema(material.source);
   // What was typed comes back from the action (the fields' only source without JavaScript).
@@ -101,7 +110,7 @@ export default function EditMaterialPage() {
   const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<MaterialDetailsFormValues>({
     schema,
     defaultValues: initial,
-    serverErrors: actionData?.errors,
+    serverErrors: cancelled ? undefined : actionData?.errors,
   });
   const back = `/admin/tavoli/${roundTableId}#materiali-sezione`;
   return (
@@ -138,20 +147,34 @@ export default function EditMaterialPage() {
             </>
           ) : null}
         </dl>
-        <p>
-          Puoi correggere tipo, titolo, «a cura di» e visibilità. {material.source === "link" ? "Il link resta" : "Il file resta"} lo
-          stesso (per sostituirlo elimina il materiale e aggiungilo di nuovo) e l'indirizzo del materiale non cambia: i collegamenti
-          già inviati agli invitati continuano a funzionare. Se lo rendi «{MATERIAL_VISIBILITY_LABELS.members}», da quel momento
-          possono aprirlo solo i referenti degli enti aderenti che hanno effettuato l'accesso, anche dai collegamenti già inviati.
-        </p>
-        <Form method="post" noValidate onSubmit={onSubmit}>
-          <AuthenticityTokenInput name="csrf" />
-          {showSummary ? (
-            <ErrorSummary ref={summaryRef} errors={summaryErrors} subject="Il modulo del materiale" failureTitle="Il materiale non è stato aggiornato" />
-          ) : null}
-          <MaterialDetailsFields prefix="" kinds={kindsFor(material.source)} initial={initial} register={(name) => form.register(name as never)} errorFor={errorFor} />
-          <FormActions submitLabel="Salva le modifiche" cancelTo={back} />
-        </Form>
+        {cancelled ? (
+          // A form opened before the cancellation and sent anyway was refused: this says why.
+          <>
+            <p className={actionData ? "alert alert-danger" : "alert alert-info"} role={actionData ? "alert" : undefined}>
+              {CANCELLED_MATERIALS_NOT_EDITABLE}
+            </p>
+            <p>
+              <Link to={back}>Torna al tavolo</Link>
+            </p>
+          </>
+        ) : (
+          <>
+            <p>
+              Puoi correggere tipo, titolo, «a cura di» e visibilità. {material.source === "link" ? "Il link resta" : "Il file resta"} lo
+              stesso (per sostituirlo elimina il materiale e aggiungilo di nuovo) e l'indirizzo del materiale non cambia: i collegamenti
+              già inviati agli invitati continuano a funzionare. Se lo rendi «{MATERIAL_VISIBILITY_LABELS.members}», da quel momento
+              possono aprirlo solo i referenti degli enti aderenti che hanno effettuato l'accesso, anche dai collegamenti già inviati.
+            </p>
+            <Form method="post" noValidate onSubmit={onSubmit}>
+              <AuthenticityTokenInput name="csrf" />
+              {showSummary ? (
+                <ErrorSummary ref={summaryRef} errors={summaryErrors} subject="Il modulo del materiale" failureTitle="Il materiale non è stato aggiornato" />
+              ) : null}
+              <MaterialDetailsFields prefix="" kinds={kindsFor(material.source)} initial={initial} register={(name) => form.register(name as never)} errorFor={errorFor} />
+              <FormActions submitLabel="Salva le modifiche" cancelTo={back} />
+            </Form>
+          </>
+        )}
       </div>
     </div>
   );

@@ -14,6 +14,7 @@ import {
   MATERIALS_ANNOUNCEMENT_WINDOW_DAYS,
   updateMaterial,
 } from "~/models/material.server";
+import { cancelRoundTable } from "~/models/round-table.server";
 import { auditDetailPairs } from "~/utils/audit-labels";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
@@ -221,10 +222,12 @@ describe("announceEndedRoundTableMaterials", () => {
   });
 
   it("never for cancelled or draft round tables, nor without invitees", async () => {
-    const cancelled = heldTable(at("2032-05-10T14:00:00Z"), { status: "cancelled" });
+    const cancelled = heldTable(at("2032-05-10T14:00:00Z"));
     const draft = heldTable(at("2032-05-10T14:00:00Z"), { status: "draft" });
     const nobody = createRoundTable({ startsAt: at("2032-05-10T14:00:00Z"), status: "published" });
     for (const rt of [cancelled, draft, nobody]) await addSlides(rt.id, at("2032-05-09T09:00:00Z"));
+    // Slides sent beforehand, then the meeting called off (its materials no longer change after).
+    expect(cancelRoundTable(getDb(), { id: cancelled.id, coordinatorId, appUrl: APP_URL, now: at("2032-05-09T10:00:00Z") })).toMatchObject({ ok: true });
 
     expect(announce(at("2032-05-11T09:00:00Z"))).toEqual({ roundTables: 0, materials: 0, emails: 0 });
     for (const rt of [cancelled, draft, nobody]) {

@@ -6,6 +6,7 @@ import { strToU8, zipSync, type Zippable } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, materials } from "#db/schema";
 import { canDownloadMaterial, contentDisposition, deleteMaterial, detectDocumentType, sanitizeDownloadName } from "~/models/material.server";
+import { cancelRoundTable } from "~/models/round-table.server";
 import * as detailRoute from "~/routes/admin.tavoli.$id";
 import * as materialsRoute from "~/routes/admin.tavoli.$id_.materiali";
 import * as editRoute from "~/routes/admin.tavoli.$id_.materiali_.$materialId";
@@ -14,6 +15,7 @@ import { loader as downloadLoader } from "~/routes/materiali.$id";
 import { commitCsrfToken } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
+import { CANCELLED_MATERIALS_NOT_EDITABLE } from "~/validation/material";
 import { adminGet, adminPost, createTestCoordinator, sessionCookieFor, settle } from "../../support/admin";
 import { renderRoute } from "../../support/render-route";
 import { APP_URL, routeArgs } from "../../support/requests";
@@ -595,5 +597,107 @@ describe("correcting a material", () => {
     expect(html).not.toContain(`/materiali/${m.id}"`);
     expect(html).toContain("Un altro materiale è riservato ai referenti");
     expect((await download(m.id, coordinatorId)).status).toBe(200);
+  });
+});
+
+describe("the materials of a cancelled Tavolo", () => {
+  const linkFields = { intent: "link", "link.kind": "video", "link.title": "Video tardivo", "link.curatedBy": "", "link.visibility": "public", "link.url": "https://www.youtube.com/watch?v=tardivo" };
+  const editPath = (roundTableId: number, materialId: number) => `/admin/tavoli/${roundTableId}/materiali/${materialId}`;
+  const editFields = { kind: "documento", title: "Titolo cambiato", curatedBy: "", visibility: "members" };
+  const materialAudit = (roundTableId: number) =>
+    getDb()
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.entityType, "material"))
+      .all()
+      .filter((e) => e.details?.roundTableId === roundTableId);
+
+  /** A Tavolo with a file and a link, then cancelled: what a page opened before the cancellation would send to. */
+  async function cancelledWithMaterials() {
+    const rt = createTestRoundTable(coordinatorId);
+    expect((await upload(rt.id, { name: "programma.pdf", bytes: PDF }, { kind: "documento", title: "Programma" })).status).toBe(302);
+    const file = latestMaterial(rt.id);
+    expect(cancelRoundTable(getDb(), { id: rt.id, coordinatorId, appUrl: APP_URL })).toMatchObject({ ok: true });
+    return { rt, file };
+  }
+
+  it("refuses adding, correcting and deleting, even from a page opened before: nothing changes, no audit entry", async () => {
+    const { rt, file } = await cancelledWithMaterials();
+    const rows = materialsOf(rt.id);
+    const files = filesInUploads();
+    const audit = materialAudit(rt.id);
+    expect(audit.map((e) => e.action)).toEqual(["material.added"]);
+
+    const uploaded = await upload(rt.id, { name: "slides.pdf", bytes: PDF }, { title: "Slides tardive" });
+    expect(uploaded.status).toBe(409);
+    expect(await uploaded.json()).toMatchObject({ form: "upload", errors: {}, formError: CANCELLED_MATERIALS_NOT_EDITABLE });
+
+    const linked = await settle(async () => materialsAction(routeArgs(await adminPost(`/admin/tavoli/${rt.id}/materiali`, linkFields, coordinatorId), { id: String(rt.id) })));
+    expect(linked.status).toBe(409);
+    expect(await linked.json()).toMatchObject({ form: "link", formError: CANCELLED_MATERIALS_NOT_EDITABLE });
+
+    const deleteUrl = `/admin/tavoli/${rt.id}/materiali?elimina=${file.id}`;
+    const deleted = await settle(async () =>
+      materialsAction(routeArgs(await adminPost(deleteUrl, { intent: "delete", materialId: String(file.id), confirm: "on" }, coordinatorId), { id: String(rt.id) })),
+    );
+    expect(deleted.status).toBe(409);
+    expect(await deleted.json()).toMatchObject({ form: "delete", formError: CANCELLED_MATERIALS_NOT_EDITABLE });
+
+    const edited = await settle(async () =>
+      editRoute.action(routeArgs(await adminPost(editPath(rt.id, file.id), editFields, coordinatorId), { id: String(rt.id), materialId: String(file.id) })),
+    );
+    expect(edited.status).toBe(409);
+    expect(await edited.json()).toMatchObject({ formError: CANCELLED_MATERIALS_NOT_EDITABLE });
+
+    expect(materialsOf(rt.id)).toEqual(rows);
+    expect(filesInUploads().sort()).toEqual(files.sort());
+    expect(fs.existsSync(path.join(uploadsDir(), file.storedFileName!))).toBe(true);
+    expect(materialAudit(rt.id)).toEqual(audit);
+  });
+
+  it("a form opened before the cancellation and sent anyway shows why, as an alert, instead of the form", async () => {
+    const { rt, file } = await cancelledWithMaterials();
+    const alert = `<p class="alert alert-danger" role="alert">${CANCELLED_MATERIALS_NOT_EDITABLE}</p>`;
+
+    const edit = await renderRoute(editRoute, await adminPost(editPath(rt.id, file.id), editFields, coordinatorId), "/admin/tavoli/:id/materiali/:materialId");
+    expect(edit.status).toBe(409);
+    expect(edit.html).toContain(alert);
+    expect(edit.html).not.toContain('name="title"');
+
+    const deleteUrl = `/admin/tavoli/${rt.id}/materiali?elimina=${file.id}`;
+    const confirmation = await renderRoute(
+      materialsRoute,
+      await adminPost(deleteUrl, { intent: "delete", materialId: String(file.id), confirm: "on" }, coordinatorId),
+      "/admin/tavoli/:id/materiali",
+    );
+    expect(confirmation.status).toBe(409);
+    expect(confirmation.html).toContain(alert);
+    expect(confirmation.html).not.toContain("Elimina il materiale");
+
+    const link = await renderRoute(materialsRoute, await adminPost(`/admin/tavoli/${rt.id}/materiali`, linkFields, coordinatorId), "/admin/tavoli/:id/materiali");
+    expect(link.status).toBe(409);
+    expect(link.html).toContain(alert);
+    expect(link.html).not.toContain("Aggiungi il link");
+  });
+
+  it("the Tavolo's page lists them without «Modifica», «Elimina» or «Aggiungi materiali»; their pages offer no form", async () => {
+    const { rt, file } = await cancelledWithMaterials();
+    const detail = await renderRoute(detailRoute, await adminGet(`/admin/tavoli/${rt.id}`, coordinatorId), "/admin/tavoli/:id");
+    expect(detail.html).toContain(`<a href="/materiali/${file.id}">programma.pdf</a>`);
+    expect(detail.html).not.toContain(`href="${editPath(rt.id, file.id)}"`);
+    expect(detail.html).not.toContain(`/materiali?elimina=`);
+    expect(detail.html).not.toContain(`href="/admin/tavoli/${rt.id}/materiali"`);
+    expect(detail.html).not.toContain(">Azioni</th>");
+    expect(detail.html).toContain(`<p>${CANCELLED_MATERIALS_NOT_EDITABLE}</p>`);
+
+    const info = `<p class="alert alert-info">${CANCELLED_MATERIALS_NOT_EDITABLE}</p>`;
+    const materialsPage = await renderRoute(materialsRoute, await adminGet(`/admin/tavoli/${rt.id}/materiali?elimina=${file.id}`, coordinatorId), "/admin/tavoli/:id/materiali");
+    expect(materialsPage.html).toContain(info);
+    expect(materialsPage.html).not.toContain('type="file"');
+    expect(materialsPage.html).not.toContain("Eliminare «Programma»?");
+    const editPage = await renderRoute(editRoute, await adminGet(editPath(rt.id, file.id), coordinatorId), "/admin/tavoli/:id/materiali/:materialId");
+    expect(editPage.status).toBe(200);
+    expect(editPage.html).toContain(info);
+    expect(editPage.html).not.toContain("Salva le modifiche");
   });
 });
