@@ -73,9 +73,21 @@ export default function RoundTablePage() {
           ) : null}
         </dl>
         {!rt.cancelled ? (
-          <a href={`/tavoli-tecnici/${rt.id}/evento.ics`} className="btn btn-outline-primary" download>
+          <a
+            href={`/tavoli-tecnici/${rt.id}/evento.ics`}
+            className="btn btn-outline-primary"
+            download
+            aria-describedby={rt.online && !rt.ended ? "calendario-invitati" : undefined}
+          >
             Aggiungi al calendario (file .ics)
           </a>
+        ) : null}
+        {rt.online && !rt.ended && !rt.cancelled ? (
+          // This file is everyone's and has no meeting link; the invitee's own (/invito/:token/evento.ics) has it.
+          <p id="calendario-invitati" className="form-text">
+            Questo file non contiene il collegamento per partecipare online. Se hai ricevuto l'invito, usa invece il file allegato
+            all'email di invito (lo trovi anche nella pagina dell'invito): contiene anche il collegamento.
+          </p>
         ) : null}
       </section>
       {rt.description ? (

@@ -108,6 +108,24 @@ describe("/tavoli-tecnici/:id", () => {
     expect(html).not.toContain("meet.example.org/segreto");
   });
 
+  it("tells the invitees of an online or hybrid meeting to come that their own calendar file has the link, which this one lacks", async () => {
+    const hint =
+      "Questo file non contiene il collegamento per partecipare online. Se hai ricevuto l&#x27;invito, usa invece il file allegato all&#x27;email di invito (lo trovi anche nella pagina dell&#x27;invito): contiene anche il collegamento.";
+    const pageOf = async (id: number) => (await renderRoute(detailRoute, get(`/tavoli-tecnici/${id}`), "/tavoli-tecnici/:id")).html;
+    for (const rt of [june, december]) {
+      const html = await pageOf(rt.id);
+      expect(html).toContain(`<p id="calendario-invitati" class="form-text">${hint}</p>`);
+      expect(html).toMatch(new RegExp(`<a href="/tavoli-tecnici/${rt.id}/evento.ics" class="btn btn-outline-primary" download="" aria-describedby="calendario-invitati">`));
+    }
+    // In person there is no link to miss; a past or cancelled meeting needs none.
+    const inPerson = createTestRoundTable(coordinatorId, { title: "Incontro in sede", mode: "in_presenza", place: "Catania", onlineUrl: "" });
+    for (const id of [inPerson.id, past.id, cancelled.id]) {
+      const html = await pageOf(id);
+      expect(html).not.toContain("Se hai ricevuto l&#x27;invito");
+      expect(html).not.toContain("aria-describedby=\"calendario-invitati\"");
+    }
+  });
+
   it("lists the materials reserved to the members for an active referente, and tells everyone else that there are more", async () => {
     const anonymous = await renderRoute(detailRoute, get(`/tavoli-tecnici/${past.id}`), "/tavoli-tecnici/:id");
     expect(anonymous.html).toContain("Video dell&#x27;incontro");
