@@ -524,7 +524,10 @@ function invitationMaterials(tx: Db | Tx, found: FoundInvitation, state: Invitat
   );
 }
 
-function toView(tx: Db | Tx, found: FoundInvitation, now: Date): InvitationView {
+/** An invitation as its page shows it, without its materials: all that the calendar file needs (invitationCalendar). */
+type InvitationSummary = Omit<InvitationView, "materials">;
+
+function toSummary(found: FoundInvitation, now: Date): InvitationSummary {
   const { invitation, roundTable } = found;
   const state = stateOf(found, now);
   const info = roundTableEmailInfo(roundTable);
@@ -547,9 +550,13 @@ function toView(tx: Db | Tx, found: FoundInvitation, now: Date): InvitationView 
     // whose invitation was withdrawn, nor for a referente who left office, nor while the Tavolo is
     // cancelled or back in draft (as «I miei Tavoli» shows it only for a published one).
     roundTable: state === "withdrawn" || state === "cancelled" || state === "unavailable" || found.referentTermEnded ? { ...info, onlineUrl: null } : info,
-    materials: invitationMaterials(tx, found, state),
     calendar: state === "open" || state === "closed",
   };
+}
+
+function toView(tx: Db | Tx, found: FoundInvitation, now: Date): InvitationView {
+  const summary = toSummary(found, now);
+  return { ...summary, materials: invitationMaterials(tx, found, summary.state) };
 }
 
 /** What the invitation page shows; reads only (a GET must change nothing). */
@@ -562,10 +569,12 @@ export function lookupInvitation(db: Db, { token, now = new Date() }: { token: s
  * The invitee's calendar file (/invito/:token/evento.ics): the invitation email's attachment as it
  * would be built now, by the same code — the invitation's UID (decision 019), the current SEQUENCE,
  * the invitee as attendee, the meeting link when the invitation page shows it. Null for an unknown
- * token and for an invitation that offers none (InvitationView.calendar). Reads only.
+ * token and for an invitation that offers none (InvitationView.calendar). Reads only, and not the
+ * materials that the invitation page lists.
  */
 export function invitationCalendar(db: Db, { token, appUrl, now = new Date() }: { token: string; appUrl: string; now?: Date }) {
-  const view = lookupInvitation(db, { token, now });
+  const found = findByToken(db, token);
+  const view = found ? toSummary(found, now) : null;
   if (!view?.calendar) return null;
   const { roundTable, invitation } = view;
   return roundTableIcsAttachment(
