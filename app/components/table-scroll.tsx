@@ -34,3 +34,22 @@ export function TableCaption(props: ComponentPropsWithoutRef<"caption">) {
   const id = useContext(CaptionId);
   return <caption {...props} id={id} />;
 }
+
+/**
+ * A cell of a `.table-stack` table, whose rows become stacked blocks on a phone so that nothing, a
+ * row's action least of all, is off-screen at the end of a row scrolled sideways. There the column
+ * headers are hidden from view and each cell shows its column's label above it, for the eyes only:
+ * screen readers announce the column header, as in any table. Such a table writes the roles of its
+ * elements (table, rowgroup, row, columnheader, rowheader, cell): some browsers drop a table's
+ * semantics when its elements are displayed as blocks.
+ */
+export function StackedCell({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <td role="cell">
+      <span className="table-stack-label" aria-hidden="true">
+        {label}
+      </span>
+      {children}
+    </td>
+  );
+}

@@ -11,7 +11,7 @@ import { getEnv } from "~/utils/env.server";
 import { requireReferent, startReferentSession } from "~/utils/referent-auth.server";
 import { areaPageHandle } from "~/utils/skip-link";
 import { useIndexFormAction } from "~/components/use-index-form-action";
-import { TableCaption, TableScroll } from "~/components/table-scroll";
+import { StackedCell, TableCaption, TableScroll } from "~/components/table-scroll";
 import { referentPageTitle } from "~/utils/page-title";
 
 export const handle = areaPageHandle;
@@ -269,40 +269,44 @@ type ProjectRow = {
 };
 
 function ProjectTable({ caption, projects, editable, closed = false }: { caption: string; projects: ProjectRow[]; editable: boolean; closed?: boolean }) {
+  // On a phone each project is a block (`.table-stack`): its action under its data, not off-screen
+  // at the end of a table scrolled sideways. The roles keep it a table for screen readers there.
   return (
     <TableScroll className="mb-3">
-      <table className="table">
+      <table className="table table-stack" role="table">
         <TableCaption>{caption}</TableCaption>
-        <thead>
-          <tr>
-            <th scope="col">Tipologia</th>
-            <th scope="col">Posti finanziati</th>
-            <th scope="col">Codice progetto</th>
-            <th scope="col">Ente attuatore</th>
-            <th scope="col">Periodo</th>
-            {editable ? <th scope="col">Azioni</th> : null}
-            {closed ? <th scope="col">Chiuso il</th> : null}
+        <thead role="rowgroup">
+          <tr role="row">
+            {["Tipologia", "Posti finanziati", "Codice progetto", "Ente attuatore", "Periodo", ...(editable ? ["Azioni"] : []), ...(closed ? ["Chiuso il"] : [])].map(
+              (label) => (
+                <th scope="col" role="columnheader" key={label}>
+                  {label}
+                </th>
+              ),
+            )}
           </tr>
         </thead>
-        <tbody>
+        <tbody role="rowgroup">
           {projects.map((p) => (
-            <tr key={p.id}>
-              <th scope="row">{p.categoryLabel}</th>
-              <td>{p.fundedPlaces}</td>
-              <td>{p.projectCode ?? "—"}</td>
-              <td>{p.managingOrganization}</td>
-              <td>
+            <tr key={p.id} role="row">
+              <th scope="row" role="rowheader">
+                {p.categoryLabel}
+              </th>
+              <StackedCell label="Posti finanziati">{p.fundedPlaces}</StackedCell>
+              <StackedCell label="Codice progetto">{p.projectCode ?? "—"}</StackedCell>
+              <StackedCell label="Ente attuatore">{p.managingOrganization}</StackedCell>
+              <StackedCell label="Periodo">
                 {p.period}
                 {p.pastEnd ? <strong className="d-block text-danger">Data di fine passata</strong> : null}
-              </td>
+              </StackedCell>
               {editable ? (
-                <td>
+                <td role="cell">
                   <Link to={`/area-referente/progetti/${p.id}`}>
                     Modifica o chiudi<span className="visually-hidden"> il progetto {p.projectCode ?? p.managingOrganization}</span>
                   </Link>
                 </td>
               ) : null}
-              {closed ? <td>{p.closedOn ?? "—"}</td> : null}
+              {closed ? <StackedCell label="Chiuso il">{p.closedOn ?? "—"}</StackedCell> : null}
             </tr>
           ))}
         </tbody>

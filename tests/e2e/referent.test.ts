@@ -137,6 +137,32 @@ describe("referent area", () => {
     expect(new URL(page.url()).pathname).toBe("/area-referente/accedi");
   });
 
+  test("on a phone (360 px) each project's «Modifica o chiudi» is on screen without scrolling the table, and opens the project", async () => {
+    const { data } = await approvedOnce();
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 360, height: 740 });
+    await signInWithCode(page, data.email);
+    const projects = page.getByRole("table", { name: "Progetti SAI attivi" });
+    const action = /^Modifica o chiudi/;
+    const links = projects.getByRole("link", { name: action });
+    await links.first().waitFor();
+    // The rows are still a table's rows for screen readers: the action is in its project's row.
+    expect(await projects.getByRole("row").filter({ has: page.getByRole("link", { name: action }) }).count()).toBe(await links.count());
+    // As the page loads, before anything is scrolled.
+    for (const link of await links.all()) {
+      const box = (await link.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(360);
+    }
+    // Nothing was scrolled sideways to bring them there: neither the table's box nor the page.
+    expect(await page.getByRole("region", { name: "Progetti SAI attivi" }).evaluate((box) => [box.scrollLeft, box.scrollWidth <= box.clientWidth])).toEqual([0, true]);
+    expect(await page.evaluate(() => window.scrollX)).toBe(0);
+
+    await links.first().click();
+    await page.waitForURL((url) => /^\/area-referente\/progetti\/\d+$/.test(url.pathname));
+    await eventually(() => h1(page)).toBe("Modifica progetto");
+  });
+
   test("a project past its end date is flagged to the referente and on the coordinators' overview until it is extended", async () => {
     const { data, requestId } = await approvedReferente();
     const page = await browser.newPage();
