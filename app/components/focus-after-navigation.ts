@@ -16,10 +16,12 @@ function focusable(element: HTMLElement) {
 /**
  * After a navigation inside the app, where a full page load would have started the screen reader at
  * the top, the focus goes where the user should continue (WCAG 2.4.3, 4.1.3): to the message saying
- * how an action went, or on a new page to its h1. A form showing its errors keeps the focus on its
- * summary (useValidatedForm); on the same page (a filter, a sort) the focus stays put unless the
- * element that had it is gone, or a form posted there was answered with an outcome: its button keeps
- * the focus, and a status message inserted with its text is not reliably read out.
+ * how an action went, or on a new page to its h1, unless the new page has put it on one of its
+ * fields (autoFocus: the code step of the referent's sign-in, where the person goes on typing). A
+ * form showing its errors keeps the focus on its summary (useValidatedForm); on the same page (a
+ * filter, a sort) the focus stays put unless the element that had it is gone, or a form posted there
+ * was answered with an outcome: its button keeps the focus, and a status message inserted with its
+ * text is not reliably read out.
  */
 export function useFocusAfterNavigation() {
   const location = useLocation();
@@ -28,11 +30,17 @@ export function useFocusAfterNavigation() {
   // Only a POST, PUT… goes through "submitting" (a GET form, such as a filter, only loads).
   const posted = useRef(false);
   if (navigation.state === "submitting") posted.current = true;
+  // What had the focus while the navigation was under way: a field of the old page that the new one
+  // kept is not a field the new page chose.
+  const focusedBefore = useRef<Element | null>(null);
+  if (navigation.state !== "idle" && typeof document !== "undefined") focusedBefore.current = document.activeElement;
   useEffect(() => {
     const before = previous.current;
     const answered = posted.current;
     previous.current = { pathname: location.pathname, search: location.search };
     posted.current = false;
+    const hadFocus = focusedBefore.current;
+    focusedBefore.current = null;
     if (!before) return; // the first page load: the browser's own focus, skip link and autofocus
     const main = document.getElementById("contenuto");
     const active = document.activeElement;
@@ -41,6 +49,8 @@ export function useFocusAfterNavigation() {
     if (!main || active?.closest(`[${ERROR_SUMMARY_ATTRIBUTE}]`)) return;
     const focusLost = !active || active === document.body || !active.isConnected;
     const newPage = before.pathname !== location.pathname;
+    const fieldChosenByPage = !!active && !focusLost && active !== hadFocus && main.contains(active) && active.matches("input, select, textarea");
+    if (newPage && fieldChosenByPage) return;
     // Same address but for the fragment (a skip link, a link to a field): the browser moved the focus.
     if (!newPage && before.search === location.search && !focusLost && !answered) return;
     const outcome = main.querySelector<HTMLElement>(OUTCOME_SELECTOR);

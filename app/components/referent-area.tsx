@@ -50,6 +50,17 @@ export function ReferentAreaFrame({ referent, children }: { referent: ReferentHe
   );
 }
 
+/** The narrow column of the sign-in's pages (the address, then the code). */
+export function ReferentSignInFrame({ children }: { children: ReactNode }) {
+  return (
+    <div className="container my-5">
+      <div className="row justify-content-center">
+        <div className="col-md-9 col-lg-7">{children}</div>
+      </div>
+    </div>
+  );
+}
+
 /** The message after a change (post/redirect/get), announced politely. */
 export function OutcomeMessage({ message }: { message: string | null | undefined }) {
   if (!message) return null;

@@ -3,7 +3,7 @@ import { getEnv } from "./env.server";
 import { getSessionSecret } from "./secrets.server";
 
 // Cookies are built on first use, after start-up has settled the secret.
-let built: { csrf: Cookie; flash: Cookie; session: Cookie; referentSession: Cookie } | undefined;
+let built: { csrf: Cookie; flash: Cookie; session: Cookie; referentSession: Cookie; referentSignIn: Cookie } | undefined;
 
 /** `__Host-` prefix and Secure whenever APP_URL is https; plain names on http://localhost. */
 export function cookieName(base: string) {
@@ -21,6 +21,9 @@ export function getCookies() {
     session: createCookie(cookieName("sai_session"), common),
     // The referent area's session (issue 6), separate from the coordinators' one.
     referentSession: createCookie(cookieName("sai_ref_session"), common),
+    // The referent sign-in waiting for its emailed code in this browser (the address it was asked
+    // for): the code step survives a reload. Kept past the code's 10 minutes to say it has expired.
+    referentSignIn: createCookie(cookieName("sai_ref_signin"), { ...common, maxAge: 60 * 60 }),
   };
   return built;
 }

@@ -1,5 +1,6 @@
 import { redirect, redirectDocument } from "@remix-run/node";
 import { recordAudit } from "~/models/audit.server";
+import { LOGIN_CODE_TTL_MS } from "~/models/referent-login.server";
 import { downloadableMaterialRoundTableId } from "~/models/material.server";
 import {
   createReferentSession,
@@ -29,6 +30,8 @@ export type { FormerReferentAccess, ReferentAccess, SignedInReferent };
 export const REFERENT_SIGN_IN_PATH = "/area-referente/accedi";
 export const REFERENT_AREA_PATH = "/area-referente";
 export const REFERENT_PRIVACY_PATH = "/area-referente/privacy";
+/** The sign-in's second step, where the emailed code is typed. */
+export const REFERENT_CODE_STEP_PATH = "/area-referente/accedi/codice";
 
 async function readSessionId(request: Request): Promise<string | null> {
   const value = await getCookies().referentSession.parse(request.headers.get("Cookie"));
@@ -212,6 +215,41 @@ export async function endReferentSession(request: Request) {
     }
   }
   return getCookies().referentSession.serialize("", { maxAge: 0 });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sign-in waiting for its code. Asking for a code redirects (post/redirect/get) to the code step,
+// whose address names nobody: the address the code was asked for is in a signed cookie of this
+// browser, so the step survives a reload, the back and forward buttons, and a phone reopening the
+// tab after the mail app. It lasts as long as the code; past that the person is sent back to ask
+// again, told why (whether the address is registered or not: the same words for all).
+
+type PendingSignIn = { email: string; expired: boolean };
+
+/** The cookie of a code just asked for `email` (whether or not one was sent). */
+export function pendingSignInCookie(email: string, now = new Date()) {
+  return getCookies().referentSignIn.serialize({ email, until: now.getTime() + LOGIN_CODE_TTL_MS });
+}
+
+/** The cookie that forgets the pending sign-in (after signing in, or once it has expired). */
+export const clearPendingSignInCookie = () => getCookies().referentSignIn.serialize("", { maxAge: 0 });
+
+/** The sign-in waiting for its code in this browser, or null. */
+export async function readPendingSignIn(request: Request, now = new Date()): Promise<PendingSignIn | null> {
+  const value: unknown = await getCookies().referentSignIn.parse(request.headers.get("Cookie"));
+  if (!value || typeof value !== "object") return null;
+  const { email, until } = value as { email?: unknown; until?: unknown };
+  if (typeof email !== "string" || !email || typeof until !== "number") return null;
+  return { email, expired: now.getTime() > until };
+}
+
+/** A page of the sign-in (either step), keeping the page to return to afterwards (`?redirectTo=`). */
+export function signInStepPath(path: string, request: Request, extra?: Record<string, string>) {
+  const query = new URLSearchParams(extra);
+  const returnTo = signInReturnAddress(request);
+  if (returnTo) query.set("redirectTo", returnTo);
+  const rest = query.toString();
+  return rest ? `${path}?${rest}` : path;
 }
 
 // ---------------------------------------------------------------------------------------------

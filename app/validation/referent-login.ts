@@ -5,8 +5,8 @@ import { registrationFieldRules as rules } from "./registration";
 
 export const codeRequestSchema = z.object({ email: rules.email });
 
-export const codeVerifySchema = z.object({
-  email: rules.email,
+// The address of the code step is the one the code was asked for, kept in a cookie (not a field).
+export const codeEntrySchema = z.object({
   code: z.preprocess(
     (v) => (typeof v === "string" ? v.replace(/\s+/g, "") : ""),
     z.string().min(1, "Inserisci il codice ricevuto per email").regex(/^\d{6}$/, "Il codice è composto da 6 cifre"),
@@ -14,4 +14,4 @@ export const codeVerifySchema = z.object({
 });
 
 export type CodeRequestInput = { email: string };
-export type CodeVerifyInput = { email: string; code: string };
+export type CodeEntryInput = { code: string };

@@ -400,6 +400,8 @@ const PAGES: Record<string, { role: Role; urls: (w: World) => string[] }> = {
   "login_.reimposta-password.$token": { role: "anonymous", urls: () => ["/login/reimposta-password/non-valido"] },
   logout: { role: "coordinator", urls: () => ["/logout"] },
   "area-referente.accedi._index": { role: "anonymous", urls: () => ["/area-referente/accedi", "/area-referente/accedi?uscito=1"] },
+  // Without a sign-in waiting for its code: back to the first step, which says so (the code step itself: referent.test.ts).
+  "area-referente.accedi.codice": { role: "anonymous", urls: () => ["/area-referente/accedi/codice"] },
   "area-referente.accedi.link.$token": { role: "anonymous", urls: () => ["/area-referente/accedi/link/non-valido"] },
   "area-referente.email.conferma.$token": { role: "anonymous", urls: () => ["/area-referente/email/conferma/non-valido"] },
   "area-referente._index": { role: "referente", urls: () => ["/area-referente"] },

@@ -235,6 +235,40 @@ describe("referent area", () => {
     expect(await checkA11y(other)).toEqual([]);
   });
 
+  test("on a phone, the code step survives a reload, back and forward, with and without JavaScript; the code typed then signs in", async () => {
+    // An ente of its own: the address may ask for 5 codes an hour, and the tests above share theirs.
+    const { data } = await approvedReferente();
+    for (const javaScriptEnabled of [true, false]) {
+      const page = await browser.newPage({ javaScriptEnabled });
+      await page.setViewportSize({ width: 360, height: 740 });
+      await open(page, "/area-referente/accedi");
+      const before = await countLoginEmails(data.email);
+      await askForCode(page, data.email);
+      const codeStep = page.url();
+      expect(new URL(codeStep).pathname).toBe("/area-referente/accedi/codice");
+      expect(codeStep).not.toContain(encodeURIComponent(data.email));
+      const { code } = await loginEmail(data.email, before);
+      const requestedFor = page.getByText(`Codice richiesto per ${data.email}.`);
+
+      // Back from the mail app, the phone reloads the tab.
+      await page.reload();
+      await page.getByLabel("Codice di accesso", { exact: true }).waitFor();
+      await requestedFor.waitFor();
+      // Back to the address, and forward again.
+      await page.goBack();
+      await field(page, "Email").waitFor();
+      await page.goForward();
+      await page.getByLabel("Codice di accesso", { exact: true }).waitFor();
+      await requestedFor.waitFor();
+      expect(await countLoginEmails(data.email)).toBe(before + 1);
+
+      await page.getByLabel("Codice di accesso", { exact: true }).fill(code);
+      await page.getByRole("button", { name: "Accedi", exact: true }).click();
+      await page.waitForURL((url) => url.pathname === "/area-referente");
+      await eventually(() => h1(page)).toBe("Il mio ente");
+    }
+  });
+
   test("a former referente signs in to the privacy page only, asks for the erasure and withdraws it", async () => {
     const { data, requestId } = await approvedReferente();
     await setup(async (admin) => {

@@ -6,8 +6,10 @@ import { createReferentSession } from "~/models/referent-session.server";
 import { action as confirmAction } from "~/routes/adesione.conferma.$token";
 import { action as submitAction } from "~/routes/adesione._index";
 import { action as signInAction } from "~/routes/area-referente.accedi._index";
+import { action as codeStepAction } from "~/routes/area-referente.accedi.codice";
 import { getCookies } from "~/utils/cookies.server";
 import { getDb } from "~/utils/db.server";
+import { pendingSignInCookie } from "~/utils/referent-auth.server";
 import { createTestCoordinator, settle } from "./admin";
 import { confirmationTokenFor, requestsForEmail } from "./db-queries";
 import { validRegistrationFields, type RegistrationFields } from "./factories";
@@ -74,15 +76,20 @@ export async function askCode(email: string, ip = freshIp()) {
   return settle(() => signInAction({ request, params: {}, context: { cspNonce: "", clientIp: ip } }));
 }
 
-/** "Accedi", second step: types `code` for `email`. */
+/** The Cookie header value of the sign-in waiting for the code asked for `email` (as after "Invia il codice"). */
+export async function pendingSignIn(email: string, now = new Date()) {
+  return (await pendingSignInCookie(email, now)).split(";")[0];
+}
+
+/** "Accedi", second step: types `code` on the code step of a browser that asked for a code for `email`. */
 export async function sendCode(email: string, code: string, ip = freshIp()) {
-  const request = await browserPost("/area-referente/accedi", { intent: "verify", email, code });
-  return settle(() => signInAction({ request, params: {}, context: { cspNonce: "", clientIp: ip } }));
+  const request = await referentPost("/area-referente/accedi/codice", { intent: "verify", code }, await pendingSignIn(email));
+  return settle(() => codeStepAction({ request, params: {}, context: { cspNonce: "", clientIp: ip } }));
 }
 
 /** Signs in with the code emailed to `email`; the Cookie header value of the new session. */
 export async function signInWithCode(email: string) {
-  expect((await askCode(email)).status).toBe(200);
+  expect((await askCode(email)).status).toBe(303);
   const mail = latestLoginEmail(email)!;
   const response = await sendCode(email, mail.code);
   expect(response.status).toBe(302);

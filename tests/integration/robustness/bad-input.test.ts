@@ -37,6 +37,7 @@ import * as tavoliAdmin from "~/routes/admin.tavoli._index";
 import * as tavoloNuovo from "~/routes/admin.tavoli.nuovo";
 import * as area from "~/routes/area-referente._index";
 import * as accedi from "~/routes/area-referente.accedi._index";
+import * as accediCodice from "~/routes/area-referente.accedi.codice";
 import * as accediLink from "~/routes/area-referente.accedi.link.$token";
 import * as dati from "~/routes/area-referente.dati";
 import * as emailChange from "~/routes/area-referente.email._index";
@@ -65,7 +66,7 @@ import { renderEmail } from "~/utils/render-email.server";
 import { createTestCoordinator, sessionCookieFor, settle } from "../../support/admin";
 import { confirmationTokenFor, outboxFor, requestsForEmail } from "../../support/db-queries";
 import { uniqueEmail, validRegistrationFields } from "../../support/factories";
-import { createReferent, referentCookie } from "../../support/referent";
+import { createReferent, pendingSignIn, referentCookie } from "../../support/referent";
 import { renderRoute } from "../../support/render-route";
 import { APP_URL, routeArgs } from "../../support/requests";
 import {
@@ -91,8 +92,11 @@ import { createTestRoundTable, roundTableFields } from "../../support/round-tabl
 const RUNS = Number(process.env.FUZZ_RUNS ?? 30);
 
 let world: World;
+/** The cookie of a browser waiting for the code asked for the active referente's address. */
+let pendingForActive: string;
 beforeAll(async () => {
   world = await seedWorld();
+  pendingForActive = await pendingSignIn(world.active.email);
 }, 60_000);
 
 afterEach(() => expectNoPrototypePollution());
@@ -227,10 +231,11 @@ describe("public forms", () => {
     base: () => ({ intent: "request", email: uniqueEmail("sconosciuto"), sito_web: "" }),
   });
   fuzz({
-    name: "POST /area-referente/accedi (code step)",
-    route: accedi,
-    path: () => "/area-referente/accedi",
-    base: () => ({ intent: "verify", email: world.active.email, code: "123456", sito_web: "" }),
+    name: "POST /area-referente/accedi/codice (code step)",
+    route: accediCodice,
+    path: () => "/area-referente/accedi/codice",
+    cookies: () => [pendingForActive],
+    base: () => ({ intent: "verify", code: "123456", sito_web: "" }),
     // A wrong code counts against the code (5 tries kill it), by design.
     refusalMayWrite: { referent_login_codes: () => true, audit_log: auditAction("auth.login_failed") },
   });

@@ -153,8 +153,9 @@ const POSTS: Record<string, { role: Role; posts: (w: World) => Post[] }> = {
   },
   "area-referente.accedi._index": {
     role: "anonymous",
-    posts: (w) => [{ fields: { intent: "request", email: w.active.email } }, { fields: { intent: "verify", email: w.active.email, code: "123456" } }],
+    posts: (w) => [{ fields: { intent: "request", email: w.active.email } }],
   },
+  "area-referente.accedi.codice": { role: "anonymous", posts: () => [{ fields: { intent: "verify", code: "123456" } }] },
   "area-referente.accedi.link.$token": { role: "anonymous", posts: () => [{ fields: {} }] },
   "area-referente.email.conferma.$token": { role: "anonymous", posts: () => [{ fields: {} }] },
   "area-referente._index": { role: "referente", posts: () => [{ fields: { intent: "withdraw-handover" } }] },

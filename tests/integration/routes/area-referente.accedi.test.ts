@@ -11,16 +11,30 @@ import {
 } from "~/models/referent-login.server";
 import { SESSION_IDLE_MS } from "~/models/session.server";
 import { loader as areaLoader } from "~/routes/area-referente._index";
+import * as signInRoute from "~/routes/area-referente.accedi._index";
 import { action as signInAction, loader as signInLoader } from "~/routes/area-referente.accedi._index";
+import * as codeStepRoute from "~/routes/area-referente.accedi.codice";
 import { action as linkAction, loader as linkLoader } from "~/routes/area-referente.accedi.link.$token";
 import { action as signOutAction } from "~/routes/area-referente.esci";
 import * as privacyRoute from "~/routes/area-referente.privacy";
 import * as tavoloRoute from "~/routes/tavoli-tecnici.$id";
+import { getCookies } from "~/utils/cookies.server";
 import { getDb } from "~/utils/db.server";
 import { createTestCoordinator, settle } from "../../support/admin";
 import { outboxFor } from "../../support/db-queries";
 import { uniqueEmail } from "../../support/factories";
-import { askCode, createReferent, freshIp, latestLoginEmail, referentCookie, referentGet, referentPost, sendCode, signInWithCode } from "../../support/referent";
+import {
+  askCode,
+  createReferent,
+  freshIp,
+  latestLoginEmail,
+  pendingSignIn,
+  referentCookie,
+  referentGet,
+  referentPost,
+  sendCode,
+  signInWithCode,
+} from "../../support/referent";
 import { renderRoute } from "../../support/render-route";
 import { APP_URL, browserPost, routeArgs } from "../../support/requests";
 import { createTestRoundTable } from "../../support/round-tables";
@@ -39,7 +53,7 @@ async function canEnter(cookie: string) {
 async function ask(email: string, redirectTo: string) {
   const request = await browserPost(`/area-referente/accedi?redirectTo=${encodeURIComponent(redirectTo)}`, { intent: "request", email });
   const response = await settle(() => signInAction({ request, params: {}, context: { cspNonce: "", clientIp: freshIp() } }));
-  expect(response.status).toBe(200);
+  expect(response.status).toBe(303);
   return latestLoginEmail(email)!;
 }
 
@@ -49,7 +63,7 @@ describe("asking for a code", () => {
   it("emails a 6-digit code and a link to an active referente, and stores only hashes", async () => {
     const r = await createReferent("active");
     const response = await askCode(r.email);
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(303);
     const mail = latestLoginEmail(r.email)!;
     expect(mail.code).toMatch(/^\d{6}$/);
     expect(mail.signInUrl).toMatch(new RegExp(`^${APP_URL}/area-referente/accedi/link/[A-Za-z0-9_-]{40,}$`));
@@ -70,13 +84,25 @@ describe("asking for a code", () => {
     rejectMembership(getDb(), { id: rejected.requestId, coordinatorId: createTestCoordinator().id, appUrl: APP_URL, reason: "Dati incompleti" });
     const unknown = uniqueEmail("nessuno");
 
-    const answers: Record<string, { status: number; body: string; cookie: string | null }> = {};
+    const answers: Record<string, { status: number; location: string | null; cookie: unknown; body: string; page: string }> = {};
     for (const [name, email] of Object.entries({ active: active.email, pending: pending.email, unverified: unverified.email, rejected: rejected.email, unknown })) {
       const response = await askCode(email);
-      answers[name] = { status: response.status, body: (await response.text()).replaceAll(email, "<email>"), cookie: response.headers.get("Set-Cookie") };
+      // The cookie of the pending sign-in holds the address typed, and when its code expires.
+      const setCookie = response.headers.get("Set-Cookie")!;
+      const { email: held, until, ...rest } = (await getCookies().referentSignIn.parse(setCookie.split(";")[0])) as { email: string; until: number };
+      expect(held).toBe(email);
+      expect(until).toBeGreaterThan(Date.now());
+      const codeStep = await renderRoute(codeStepRoute, referentGet("/area-referente/accedi/codice", setCookie.split(";")[0]));
+      answers[name] = {
+        status: response.status,
+        location: response.headers.get("Location"),
+        cookie: { ...rest, attributes: setCookie.split(";").slice(1) },
+        body: (await response.text()).replaceAll(email, "<email>"),
+        page: codeStep.html.replaceAll(email, "<email>"),
+      };
     }
     for (const name of ["pending", "unverified", "rejected", "unknown"]) expect(answers[name], name).toEqual(answers.active);
-    expect(answers.active.body).toContain("Se l'indirizzo è registrato, riceverai un codice");
+    expect(answers.active.page).toContain("Se l&#x27;indirizzo è registrato, riceverai un codice");
 
     expect(latestLoginEmail(active.email)).not.toBeNull();
     expect(latestLoginEmail(pending.email)).not.toBeNull();
@@ -118,6 +144,82 @@ describe("asking for a code", () => {
   });
 });
 
+describe("the code step, its own page", () => {
+  /** A GET of the code step from a browser with these cookies: a reload, or the back and forward buttons. */
+  const codeStep = (cookie: string | null, query = "") => renderRoute(codeStepRoute, referentGet(`/area-referente/accedi/codice${query}`, cookie));
+  const cookieOf = (response: Response) => response.headers.get("Set-Cookie")!.split(";")[0];
+
+  it("is where asking for a code leads (post/redirect/get), survives reloads, and the emailed code typed there signs in", async () => {
+    const r = await createReferent("active");
+    const asked = await askCode(r.email);
+    expect(asked.status).toBe(303);
+    // The address names nobody: the pending sign-in is in the browser's cookie.
+    expect(asked.headers.get("Location")).toBe("/area-referente/accedi/codice");
+    const pending = cookieOf(asked);
+    expect(pending).toMatch(/^sai_ref_signin=/);
+    expect(pending).not.toContain(r.email);
+
+    // The phone reloads the tab (twice): the code form for that address, each time.
+    for (let i = 0; i < 2; i++) {
+      const page = await codeStep(pending);
+      expect(page.status).toBe(200);
+      expect(page.html).toContain(`Codice richiesto per <strong>${r.email}</strong>`);
+      expect(page.html).toMatch(/<input id="code" name="code"[^>]*autocomplete="one-time-code"/i);
+      // A new code, or another address: the first step's forms, with the address in the form's body only.
+      expect(page.html).toContain('<form method="post" action="/area-referente/accedi" class="mt-4"');
+      expect(page.html).toContain(`<input type="hidden" name="email" value="${r.email}"/>`);
+      expect(page.html).toContain('<a href="/area-referente/accedi">Usa un altro indirizzo email</a>');
+    }
+
+    const { code } = latestLoginEmail(r.email)!;
+    const request = await referentPost("/area-referente/accedi/codice", { intent: "verify", code }, pending);
+    const signedIn = await settle(() => codeStepRoute.action(routeArgs(request)));
+    expect(signedIn.status).toBe(302);
+    expect(signedIn.headers.get("Location")).toBe("/area-referente");
+    const session = cookieOf(signedIn);
+    expect(await canEnter(session)).toBe(true);
+    // Back to the code step afterwards: the area, not a code form.
+    const back = await codeStep(`${session}; ${pending}`);
+    expect(back.response?.headers.get("Location")).toBe("/area-referente");
+  });
+
+  it("keeps the page to return to in its address, and the code brings the referente there", async () => {
+    const r = await createReferent("active");
+    const request = await browserPost(`/area-referente/accedi?redirectTo=${encodeURIComponent("/area-referente/tavoli")}`, { intent: "request", email: r.email });
+    const asked = await settle(() => signInAction(routeArgs(request)));
+    expect(asked.headers.get("Location")).toBe("/area-referente/accedi/codice?redirectTo=%2Farea-referente%2Ftavoli");
+    const page = await codeStep(cookieOf(asked), "?redirectTo=%2Farea-referente%2Ftavoli");
+    expect(page.html).toContain('<a href="/area-referente/accedi?redirectTo=%2Farea-referente%2Ftavoli">Usa un altro indirizzo email</a>');
+    const signedIn = await sendCode(r.email, latestLoginEmail(r.email)!.code);
+    expect(signedIn.headers.get("Location")).toBe("/area-referente/tavoli");
+  });
+
+  it("once its code has expired, or without a pending sign-in, leads back to the address with a message, on GET and on POST", async () => {
+    const r = await createReferent("active");
+    const expired = await pendingSignIn(r.email, new Date(Date.now() - LOGIN_CODE_TTL_MS - 1000));
+    for (const cookie of [expired, null]) {
+      const page = await codeStep(cookie);
+      expect(page.status).toBe(303);
+      expect(page.response!.headers.get("Location")).toBe("/area-referente/accedi?scaduto=1");
+      expect(page.response!.headers.get("Set-Cookie")).toMatch(/^sai_ref_signin=; Max-Age=0; /);
+      const typed = await settle(async () => codeStepRoute.action(routeArgs(await referentPost("/area-referente/accedi/codice", { intent: "verify", code: "123456" }, cookie))));
+      expect(typed.status).toBe(303);
+      expect(typed.headers.get("Location")).toBe("/area-referente/accedi?scaduto=1");
+    }
+    const first = await renderRoute(signInRoute, referentGet("/area-referente/accedi?scaduto=1", null));
+    expect(first.html).toContain(
+      "Il codice di accesso richiesto è scaduto o non è più valido: indica di nuovo il tuo indirizzo email per riceverne uno nuovo.",
+    );
+    expect(first.html).toContain("Invia il codice");
+  });
+
+  it("refuses a code that is not 6 digits with a field error, on the same page", async () => {
+    const response = await sendCode(uniqueEmail("chiunque"), "12ab");
+    expect(response.status).toBe(400);
+    expect((await response.json()).errors.code).toBe("Il codice è composto da 6 cifre");
+  });
+});
+
 describe("the code", () => {
   it("signs in once with a new session cookie (HttpOnly, SameSite=Lax), and is audited", async () => {
     const r = await createReferent("active");
@@ -126,7 +228,10 @@ describe("the code", () => {
     const first = await sendCode(r.email, code);
     expect(first.status).toBe(302);
     expect(first.headers.get("Location")).toBe("/area-referente");
-    expect(first.headers.get("Set-Cookie")).toMatch(/^sai_ref_session=.+; Path=\/; HttpOnly; SameSite=Lax$/);
+    const [session, pending] = first.headers.getSetCookie();
+    expect(session).toMatch(/^sai_ref_session=.+; Path=\/; HttpOnly; SameSite=Lax$/);
+    // The browser forgets the sign-in that waited for this code.
+    expect(pending).toMatch(/^sai_ref_signin=; Max-Age=0; /);
     expect(await canEnter(first.headers.get("Set-Cookie")!.split(";")[0])).toBe(true);
 
     const again = await sendCode(r.email, code);
@@ -485,14 +590,14 @@ describe("signing in to download one's own data (redirectTo=/area-referente/priv
 describe("rate limits", () => {
   it("allows 5 codes per address per hour, from any IP", async () => {
     const r = await createReferent("active");
-    for (let i = 0; i < 5; i++) expect((await askCode(r.email, freshIp())).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await askCode(r.email, freshIp())).status).toBe(303);
     const blocked = await askCode(r.email, freshIp());
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get("Retry-After"))).toBeGreaterThan(0);
     // The form stays with the address typed; the real wait, in words: the hour's window opened at
     // the first request (not "qualche minuto").
+    expect(blocked.headers.get("Set-Cookie")).toBeNull();
     expect(await blocked.json()).toEqual({
-      step: "email",
       email: r.email,
       errors: {},
       formError:
@@ -502,7 +607,7 @@ describe("rate limits", () => {
 
   it("allows 20 code requests per IP per hour, whatever the addresses", async () => {
     const ip = freshIp();
-    for (let i = 0; i < 20; i++) expect((await askCode(uniqueEmail("ip"), ip)).status).toBe(200);
+    for (let i = 0; i < 20; i++) expect((await askCode(uniqueEmail("ip"), ip)).status).toBe(303);
     expect((await askCode(uniqueEmail("ip"), ip)).status).toBe(429);
   });
 
@@ -513,8 +618,7 @@ describe("rate limits", () => {
     const { code, token } = latestLoginEmail(r.email)!;
     const blocked = await sendCode(r.email, code);
     expect(blocked.status).toBe(429);
-    const body = (await blocked.json()) as { step: string; formError: string };
-    expect(body.step).toBe("code");
+    const body = (await blocked.json()) as { formError: string };
     expect(body.formError).toMatch(
       /^Per sicurezza, dopo troppi codici errati per questo indirizzo, l'accesso con il codice è sospeso per 1[45] minuti\. Puoi entrare subito con il pulsante «Accedi all'area referente» dell'email che hai ricevuto\.$/,
     );
@@ -532,8 +636,7 @@ describe("rate limits", () => {
     const blocked = await sendCode(r.email, code, ip);
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get("Retry-After"))).toBeGreaterThan(0);
-    const body = (await blocked.json()) as { step: string; formError: string };
-    expect(body.step).toBe("code");
+    const body = (await blocked.json()) as { formError: string };
     expect(body.formError).toMatch(/^Per sicurezza, dopo troppi codici errati dalla tua rete, l'accesso con il codice è sospeso per 1[45] minuti\. Puoi entrare subito con il pulsante/);
     // A shared office network blocked by someone else's wrong codes: the link signs the person in.
     const viaLink = await signInWithLink(token, ip);
@@ -547,12 +650,8 @@ describe("referent sessions", () => {
     const r = await createReferent("active");
     const first = await signInWithCode(r.email);
     await askCode(r.email);
-    const request = await browserPost("/area-referente/accedi", { intent: "verify", email: r.email, code: latestLoginEmail(r.email)!.code });
-    const headers = new Headers(request.headers);
-    headers.set("Cookie", `${headers.get("Cookie")}; ${first}`);
-    const second = await settle(async () =>
-      signInAction({ request: new Request(request.url, { method: "POST", body: await request.text(), headers }), params: {}, context: { cspNonce: "", clientIp: freshIp() } }),
-    );
+    const request = await referentPost("/area-referente/accedi/codice", { intent: "verify", code: latestLoginEmail(r.email)!.code }, `${first}; ${await pendingSignIn(r.email)}`);
+    const second = await settle(() => codeStepRoute.action({ request, params: {}, context: { cspNonce: "", clientIp: freshIp() } }));
     const secondCookie = second.headers.get("Set-Cookie")!.split(";")[0];
     expect(secondCookie).not.toBe(first);
     expect(await canEnter(first)).toBe(false);

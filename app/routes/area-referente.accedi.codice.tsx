@@ -1,0 +1,157 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { HoneypotInputs } from "remix-utils/honeypot/react";
+import { ErrorSummary, TextField } from "~/components/form-fields";
+import { ReferentSignInFrame } from "~/components/referent-area";
+import { useIndexFormAction } from "~/components/use-index-form-action";
+import { useValidatedForm } from "~/components/use-validated-form";
+import { verifyLoginCode } from "~/models/referent-login.server";
+import { validateCsrf } from "~/utils/csrf.server";
+import { getDb } from "~/utils/db.server";
+import { issuesToFieldErrors } from "~/utils/form-data";
+import { checkHoneypot } from "~/utils/honeypot.server";
+import { minutesText, tooManyRequestsInit } from "~/utils/rate-limit.server";
+import {
+  clearPendingSignInCookie,
+  countSignInFailure,
+  getSignedInReferent,
+  readPendingSignIn,
+  redirectAfterSignIn,
+  redirectAlreadySignedIn,
+  REFERENT_SIGN_IN_PATH,
+  signInBlock,
+  signInReturnAddress,
+  signInStepPath,
+  startReferentSession,
+} from "~/utils/referent-auth.server";
+import { codeEntrySchema, type CodeEntryInput } from "~/validation/referent-login";
+
+export const meta: MetaFunction = () => [
+  { title: "Accesso all'area referente - Coordinamento SAI" },
+  { name: "robots", content: "noindex" },
+];
+
+// The sign-in's second step: the code emailed to the address asked for on /area-referente/accedi,
+// which reaches here by a redirect (post/redirect/get) with the cookie of the pending sign-in. The
+// page is a plain GET of an address that names nobody, so a reload, the back and forward buttons,
+// and a phone reopening the tab after the mail app show it again; the address comes from the cookie,
+// never from the page's address or a field of its form.
+
+const CODE_SENT_MESSAGE =
+  "Se l'indirizzo è registrato, riceverai un codice di accesso via email entro pochi minuti. Il codice vale 10 minuti e si può usare una sola volta.";
+const INVALID_CODE = "Codice non valido o scaduto. Controlla di averlo copiato per intero oppure richiedi un nuovo codice.";
+const LOCKED_CODE =
+  "Questo codice è stato bloccato dopo troppi tentativi errati. Richiedi un nuovo codice, oppure entra con il pulsante «Accedi all'area referente» dell'email che hai ricevuto.";
+
+const codeEntryBlockedMessage = ({ by, retryAfterSeconds }: { by: "ip" | "email"; retryAfterSeconds: number }) =>
+  `Per sicurezza, dopo troppi codici errati ${by === "email" ? "per questo indirizzo" : "dalla tua rete"}, l'accesso con il codice è sospeso per ${minutesText(retryAfterSeconds)}. Puoi entrare subito con il pulsante «Accedi all'area referente» dell'email che hai ricevuto.`;
+
+type ActionData = { errors: Record<string, string>; formError?: string };
+
+/** Back to the first step, saying that the code waited for has expired (or that there is none). */
+async function backToFirstStep(request: Request) {
+  return redirect(signInStepPath(REFERENT_SIGN_IN_PATH, request, { scaduto: "1" }), {
+    status: 303,
+    headers: { "Set-Cookie": await clearPendingSignInCookie() },
+  });
+}
+
+/** The address of the sign-in waiting for its code in this browser; else a redirect to the first step. */
+async function pendingEmail(request: Request) {
+  const pending = await readPendingSignIn(request);
+  if (!pending || pending.expired) throw await backToFirstStep(request);
+  return pending.email;
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const signedIn = await getSignedInReferent(request);
+  if (signedIn) throw redirectAlreadySignedIn(signedIn, signInReturnAddress(request));
+  const email = await pendingEmail(request);
+  // The forms that ask for a new code, or start again with another address, go to the first step.
+  return json({ email, firstStep: signInStepPath(REFERENT_SIGN_IN_PATH, request) });
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  await validateCsrf(request, formData);
+  checkHoneypot(formData);
+  if (formData.get("intent") !== "verify") throw new Response("Richiesta non valida.", { status: 400 });
+  const email = await pendingEmail(request);
+  const ip = context.clientIp;
+  const parsed = codeEntrySchema.safeParse({ code: formData.get("code") });
+  if (!parsed.success) return json<ActionData>({ errors: issuesToFieldErrors(parsed.error.issues) }, { status: 400 });
+  // Too many wrong codes from this network or for this address, typed by anyone: the person is told
+  // how to enter all the same (the email's link is not subject to these limits).
+  const block = signInBlock({ ip, email });
+  if (block) return json<ActionData>({ errors: {}, formError: codeEntryBlockedMessage(block) }, tooManyRequestsInit(block.retryAfterSeconds));
+  const result = verifyLoginCode(getDb(), { email, code: parsed.data.code });
+  if (!result.ok) {
+    countSignInFailure({ ip, email });
+    return json<ActionData>({ errors: {}, formError: result.locked ? LOCKED_CODE : INVALID_CODE }, { status: 401 });
+  }
+  const headers = new Headers();
+  headers.append("Set-Cookie", await startReferentSession(request, result.access, { ip, method: "code" }));
+  headers.append("Set-Cookie", await clearPendingSignInCookie());
+  return redirectAfterSignIn(result.access, result.returnTo, { headers });
+}
+
+export default function ReferentCodeStepPage() {
+  const { email, firstStep } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  const formAction = useIndexFormAction();
+  const navigation = useNavigation();
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<CodeEntryInput>({
+    schema: codeEntrySchema,
+    defaultValues: { code: "" },
+    serverErrors: data?.errors,
+    formError: data?.formError,
+  });
+  return (
+    <ReferentSignInFrame>
+      <h1>Accesso all'area referente</h1>
+      {data ? null : (
+        <div className="alert alert-info" role="status">
+          {CODE_SENT_MESSAGE}
+        </div>
+      )}
+      <p>
+        Codice richiesto per <strong>{email}</strong>. Puoi anche aprire il collegamento contenuto nell'email.
+      </p>
+      <Form method="post" action={formAction} noValidate onSubmit={onSubmit}>
+        <AuthenticityTokenInput name="csrf" />
+        <HoneypotInputs label="Non compilare questo campo" />
+        <input type="hidden" name="intent" value="verify" />
+        {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={data?.formError} failureTitle="Accesso non riuscito" /> : null}
+        <TextField
+          label="Codice di accesso"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          maxLength={12}
+          hint="Le 6 cifre ricevute per email."
+          // The person goes on by typing it (with or without JavaScript), unless a wrong code's
+          // errors took the focus.
+          autoFocus={!data}
+          error={errorFor("code")}
+          {...form.register("code")}
+        />
+        <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
+          Accedi
+        </button>
+      </Form>
+      <Form method="post" action={firstStep} className="mt-4">
+        <AuthenticityTokenInput name="csrf" />
+        <input type="hidden" name="intent" value="request" />
+        <input type="hidden" name="email" value={email} />
+        <p className="mb-2">Non hai ricevuto il codice, o è scaduto?</p>
+        <button type="submit" className="btn btn-outline-primary btn-sm">
+          Invia un nuovo codice
+        </button>
+      </Form>
+      <p className="mt-3">
+        {/* The first step, still with its return address. */}
+        <a href={firstStep}>Usa un altro indirizzo email</a>
+      </p>
+    </ReferentSignInFrame>
+  );
+}
