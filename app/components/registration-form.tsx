@@ -1,5 +1,5 @@
 import { Form, useNavigation } from "@remix-run/react";
-import { useEffect, type MouseEvent } from "react";
+import { useEffect, useState, type MouseEvent } from "react";
 import { useController, useFieldArray } from "react-hook-form";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { HoneypotInputs } from "remix-utils/honeypot/react";
@@ -60,9 +60,11 @@ type Props = {
   serverErrors: Record<string, string>;
   formError?: string;
   focusField?: string;
+  /** What the server did to the projects without JavaScript («Progetto 2 rimosso»), said by the projects' status. */
+  projectsNotice?: string;
 };
 
-export function RegistrationForm({ provinces, values, serverErrors, formError, focusField }: Props) {
+export function RegistrationForm({ provinces, values, serverErrors, formError, focusField, projectsNotice }: Props) {
   const formAction = useIndexFormAction();
   const navigation = useNavigation();
   // The comuni and those with an active referente: fetched once hydrated, for the combobox.
@@ -81,16 +83,24 @@ export function RegistrationForm({ provinces, values, serverErrors, formError, f
     if (focusField) document.getElementById(focusField.replace(/\./g, "-"))?.focus();
   }, [focusField]);
 
-  const addProject = (event: MouseEvent) => {
+  // A project added or removed moves the focus (to the new project's first field, or to "Aggiungi
+  // progetto" as the removed button is gone) and is said by a polite status, emptied first so the
+  // same words twice are said twice.
+  const [notice, setNotice] = useState(projectsNotice ?? "");
+  const changeProjects = (event: MouseEvent, change: () => void, focusId: string, said: string) => {
     event.preventDefault();
-    projects.append({ ...emptyProject }, { shouldFocus: false });
-    setTimeout(() => document.getElementById(`projects-${projects.fields.length}-category`)?.focus(), 0);
+    change();
+    setNotice("");
+    setTimeout(() => {
+      document.getElementById(focusId)?.focus();
+      setNotice(said);
+    }, 0);
   };
-  const removeProject = (index: number) => (event: MouseEvent) => {
-    event.preventDefault();
-    projects.remove(index);
-    setTimeout(() => document.getElementById("add-project")?.focus(), 0);
-  };
+  const count = projects.fields.length;
+  const addProject = (event: MouseEvent) =>
+    changeProjects(event, () => projects.append({ ...emptyProject }, { shouldFocus: false }), `projects-${count}-category`, `Progetto ${count + 1} aggiunto`);
+  const removeProject = (index: number) => (event: MouseEvent) =>
+    changeProjects(event, () => projects.remove(index), "add-project", `Progetto ${index + 1} rimosso`);
 
   const bodyKind = watch("bodyKind");
   const noActiveProjects = watch("noActiveProjects");
@@ -311,12 +321,17 @@ export function RegistrationForm({ provinces, values, serverErrors, formError, f
               formNoValidate
               className="btn btn-outline-primary"
               autoFocus={!hydrated && focusField === "add-project"}
+              // Without JavaScript the page comes back with the focus here: it says what was removed.
+              aria-describedby={!hydrated && focusField === "add-project" ? "projects-status" : undefined}
               onClick={hydrated ? addProject : undefined}
             >
               Aggiungi progetto
             </button>
           </div>
         ) : null}
+        <p id="projects-status" className="visually-hidden" role="status">
+          {notice}
+        </p>
       </fieldset>
 
       <fieldset className="mb-5">

@@ -30,6 +30,8 @@ type ActionData = {
   errors: Record<string, string>;
   formError?: string;
   focusField?: string;
+  /** Without JavaScript: the project added or removed, said on the page that comes back. */
+  projectsNotice?: string;
 };
 
 // The loader carries the provinces only, never the list of comuni: the no-JavaScript select gets its
@@ -54,12 +56,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // Without JavaScript "Aggiungi progetto" and "Rimuovi progetto" post the form back to be redrawn.
   if (intent === "add-project") {
     const projects = [...values.projects, { ...emptyProject }];
-    return json<ActionData>({ values: { ...values, projects }, errors: {}, focusField: `projects.${projects.length - 1}.category` });
+    return json<ActionData>({
+      values: { ...values, projects },
+      errors: {},
+      focusField: `projects.${projects.length - 1}.category`,
+      projectsNotice: `Progetto ${projects.length} aggiunto`,
+    });
   }
   if (intent.startsWith("remove-project:")) {
     const index = Number(intent.split(":")[1]);
     const projects = values.projects.filter((_, i) => i !== index);
-    return json<ActionData>({ values: { ...values, projects }, errors: {}, focusField: "add-project" });
+    const projectsNotice = projects.length < values.projects.length ? `Progetto ${index + 1} rimosso` : undefined;
+    return json<ActionData>({ values: { ...values, projects }, errors: {}, focusField: "add-project", projectsNotice });
   }
 
   const checked = checkScheda(values);
@@ -128,6 +136,7 @@ export default function RegistrationPage() {
             serverErrors={actionData?.errors ?? {}}
             formError={actionData?.formError}
             focusField={actionData?.focusField}
+            projectsNotice={actionData?.projectsNotice}
           />
         </div>
       </div>

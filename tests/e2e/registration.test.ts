@@ -229,6 +229,63 @@ describe("scheda referente with JavaScript", () => {
   });
 });
 
+describe("scheda referente with a screen reader", () => {
+  const activeId = (page: Page) => page.evaluate(() => document.activeElement?.id);
+  const status = (page: Page, text: string) => page.getByRole("status").filter({ hasText: text });
+
+  test("adding or removing a project is said politely, and the focus goes to the new project or to «Aggiungi progetto»", async () => {
+    const page = await browser.newPage();
+    await page.goto("/adesione");
+    await waitForHydration(page);
+
+    await addProject(page);
+    await status(page, "Progetto 2 aggiunto").waitFor();
+    expect(await activeId(page)).toBe("projects-1-category");
+
+    await projectGroup(page, 1).getByRole("button", { name: /^Rimuovi progetto/ }).click();
+    await status(page, "Progetto 2 rimosso").waitFor();
+    expect(await activeId(page), "the focus is not lost with the removed button").toBe("add-project");
+
+    // The same words twice are said twice: the status is emptied in between.
+    await addProject(page);
+    await addProject(page);
+    await page.evaluate(() => {
+      const region = document.getElementById("projects-status")!;
+      const said: string[] = [];
+      new MutationObserver(() => said.push(region.textContent ?? "")).observe(region, { childList: true, subtree: true, characterData: true });
+      (window as unknown as { said: string[] }).said = said;
+    });
+    const removeFirst = () => projectGroup(page, 0).getByRole("button", { name: /^Rimuovi progetto/ }).click();
+    await removeFirst();
+    await eventually(() => projectGroups(page).count()).toBe(2);
+    await removeFirst();
+    await eventually(() => page.evaluate(() => (window as unknown as { said: string[] }).said)).toEqual([
+      "",
+      "Progetto 1 rimosso",
+      "",
+      "Progetto 1 rimosso",
+    ]);
+    expect(await activeId(page)).toBe("add-project");
+  });
+
+  test("without JavaScript the page that comes back says which project was added or removed, where the focus is", async () => {
+    const page = await browser.newPage({ javaScriptEnabled: false });
+    await page.goto("/adesione");
+    await addProject(page);
+    await page.waitForLoadState();
+    expect(await activeId(page)).toBe("projects-1-category");
+    expect(await page.locator("#projects-status").textContent()).toBe("Progetto 2 aggiunto");
+
+    await projectGroup(page, 0).getByRole("button", { name: /^Rimuovi progetto/ }).click();
+    await eventually(() => projectGroups(page).count()).toBe(1);
+    await page.waitForLoadState();
+    expect(await activeId(page)).toBe("add-project");
+    expect(await page.locator("#projects-status").textContent()).toBe("Progetto 1 rimosso");
+    // The focused button is described by it, so a screen reader says it on arrival.
+    expect(await page.getByRole("button", { name: "Aggiungi progetto" }).getAttribute("aria-describedby")).toBe("projects-status");
+  });
+});
+
 /**
  * The browser loses its cookies while the scheda is open (closed and restored, or cleared): the post
  * has no valid token. Nothing is stored, the scheda comes back as typed with the reason, and sending

@@ -215,14 +215,19 @@ describe("POST /adesione", () => {
     const before = countRows();
     const added = await submit(fields);
     expect(added.status).toBe(200);
-    const addedBody = (await added.json()) as { values: { pec: string; projects: unknown[] }; focusField: string };
+    const addedBody = (await added.json()) as { values: { pec: string; projects: unknown[] }; focusField: string; projectsNotice: string };
     expect(addedBody.values.pec).toBe("tenuta@pec.it");
     expect(addedBody.values.projects).toHaveLength(2);
     expect(addedBody.focusField).toBe("projects.1.category");
+    expect(addedBody.projectsNotice).toBe("Progetto 2 aggiunto");
 
     const removed = await submit({ ...fields, intent: "remove-project:0" });
-    const removedBody = (await removed.json()) as { values: { projects: unknown[] } };
+    const removedBody = (await removed.json()) as { values: { projects: unknown[] }; projectsNotice: string };
     expect(removedBody.values.projects).toHaveLength(0);
+    expect(removedBody.projectsNotice).toBe("Progetto 1 rimosso");
+    // A project that is not there is not said to be removed.
+    const none = (await (await submit({ ...fields, intent: "remove-project:7" })).json()) as { projectsNotice?: string };
+    expect(none.projectsNotice).toBeUndefined();
     expect(countRows()).toEqual(before);
   });
 
