@@ -162,7 +162,9 @@ function ComuneCombobox({ name, label, hint, error, provinces, loadFailed, value
   useEffect(() => {
     if (selected) setQuery((typed) => typed || selected.label);
   }, [selected]);
-  const items = useMemo(() => suggestComuni(allItems, query), [allItems, query]);
+  // Every match is counted for the status below; the list shows the first MAX_SUGGESTIONS.
+  const found = useMemo(() => suggestComuni(allItems, query, Infinity), [allItems, query]);
+  const items = useMemo(() => found.slice(0, MAX_SUGGESTIONS), [found]);
 
   // `open` is what the person asked for; the list is only shown, and announced as expanded, while
   // there is something in it (no match, or the comuni still loading, shows nothing).
@@ -171,6 +173,22 @@ function ComuneCombobox({ name, label, hint, error, provinces, loadFailed, value
   const expanded = open && items.length > 0;
   const active = expanded && highlighted < items.length ? highlighted : -1;
   const listRef = useRef<HTMLUListElement>(null);
+  // How many comuni the typed text finds, said politely (APG combobox) once the typing pauses, so
+  // that a screen reader does not read out every keystroke's count.
+  const n = found.length;
+  const count =
+    !open || !allItems.length || !searchKey(query)
+      ? ""
+      : n === 0
+        ? "Nessun Comune trovato"
+        : n === 1
+          ? "1 Comune trovato"
+          : `${n} Comuni trovati${n > MAX_SUGGESTIONS ? `, nell'elenco i primi ${MAX_SUGGESTIONS}` : ""}`;
+  const [status, setStatus] = useState("");
+  useEffect(() => {
+    const timer = setTimeout(() => setStatus(count), 500);
+    return () => clearTimeout(timer);
+  }, [count]);
   // Only a highlight moved by the keyboard scrolls the list: one under the mouse pointer is already
   // in view, and scrolling would slide another option under the pointer.
   const scrollToActive = useRef(false);
@@ -326,11 +344,10 @@ function ComuneCombobox({ name, label, hint, error, provinces, loadFailed, value
             : null}
         </ul>
       </div>
-      {open && !expanded && allItems.length > 0 && searchKey(query) ? (
-        <p className="form-text" role="status">
-          Nessun Comune corrisponde a «{query.trim()}»: controlla come l'hai scritto.
-        </p>
-      ) : null}
+      <p className="visually-hidden" role="status">
+        {status}
+      </p>
+      {count && !n ? <p className="form-text">Nessun Comune corrisponde a «{query.trim()}»: controlla come l'hai scritto.</p> : null}
       {loadFailed ? (
         <p className="field-error" role="alert">
           Non è stato possibile caricare l'elenco dei Comuni: ricarica la pagina.

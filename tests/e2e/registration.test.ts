@@ -220,7 +220,8 @@ describe("scheda referente with JavaScript", () => {
     await waitForHydration(page);
     const comune = page.getByRole("combobox", { name: "Comune" });
     await comune.fill("atlantide");
-    await page.getByRole("status").filter({ hasText: "Nessun Comune corrisponde a «atlantide»" }).waitFor();
+    await page.getByText("Nessun Comune corrisponde a «atlantide»: controlla come l'hai scritto.").waitFor();
+    await page.getByRole("status").filter({ hasText: "Nessun Comune trovato" }).waitFor();
     await comune.fill("cefalu");
     await page.keyboard.press("Escape");
     await page.keyboard.press("Tab");
@@ -283,6 +284,42 @@ describe("scheda referente with a screen reader", () => {
     expect(await page.locator("#projects-status").textContent()).toBe("Progetto 1 rimosso");
     // The focused button is described by it, so a screen reader says it on arrival.
     expect(await page.getByRole("button", { name: "Aggiungi progetto" }).getAttribute("aria-describedby")).toBe("projects-status");
+  });
+
+  test("the Comune combobox says how many comuni match, once the typing pauses", async () => {
+    const page = await browser.newPage();
+    await page.goto("/adesione");
+    await waitForHydration(page);
+    const comune = page.getByRole("combobox", { name: "Comune" });
+    const suggestions = page.getByRole("listbox", { name: "Comuni corrispondenti" }).getByRole("option");
+
+    await comune.fill("cefal");
+    await status(page, "Comuni trovati").waitFor();
+    const options = await suggestions.count();
+    expect(options).toBeGreaterThan(1);
+    await status(page, `${options} Comuni trovati`).waitFor();
+    await comune.fill("cefalù");
+    await status(page, "1 Comune trovato").waitFor();
+    await comune.fill("atlantide");
+    await status(page, "Nessun Comune trovato").waitFor();
+    // More matches than the list shows: it says so.
+    await comune.fill("a");
+    await status(page, "Comuni trovati, nell'elenco i primi 50").waitFor();
+    expect(await suggestions.count()).toBe(50);
+
+    // Typed key by key, the count is said once the typing pauses, not at every key.
+    await comune.fill("");
+    const region = page.locator(".combobox-wrapper ~ [role=status]");
+    await eventually(() => region.textContent()).toBe("");
+    await region.evaluate((element) => {
+      const seen: string[] = [];
+      new MutationObserver(() => seen.push(element.textContent ?? "")).observe(element, { childList: true, subtree: true, characterData: true });
+      (window as unknown as { seen: string[] }).seen = seen;
+    });
+    await comune.pressSequentially("palermo", { delay: 40 });
+    const seen = () => page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    await eventually(async () => (await seen()).length).toBeGreaterThan(0);
+    expect(await seen()).toEqual(["1 Comune trovato"]);
   });
 });
 
