@@ -133,7 +133,12 @@ export function RegistrationForm({ provinces, values, serverErrors, formError, f
             <ComunePicker
               name="municipalityCode"
               label="Comune"
-              hint="Scrivi il nome del Comune e sceglilo dall'elenco (solo per i Comuni)."
+              // Once hydrated the select becomes the combobox (ComunePicker): each is told its own way.
+              hint={
+                hydrated
+                  ? "Scrivi il nome del Comune e sceglilo dall'elenco (solo per i Comuni)."
+                  : "Scegli il Comune dall'elenco, diviso per provincia (solo per i Comuni)."
+              }
               error={errorFor("municipalityCode")}
               provinces={comuni.list?.provinces ?? null}
               loadFailed={comuni.failed}

@@ -292,6 +292,8 @@ describe("scheda referente with a screen reader", () => {
     await waitForHydration(page);
     const comune = page.getByRole("combobox", { name: "Comune" });
     const suggestions = page.getByRole("listbox", { name: "Comuni corrispondenti" }).getByRole("option");
+    // Once hydrated the hint is the combobox's own (the select's before).
+    expect(await page.locator("#municipalityCode-hint").textContent()).toMatch(/^Scrivi il nome del Comune/);
 
     await comune.fill("cefal");
     await status(page, "Comuni trovati").waitFor();

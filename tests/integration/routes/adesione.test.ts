@@ -274,6 +274,14 @@ describe("POST /adesione", () => {
     expect(hrefs).toEqual(["pec", "phone", "projects"]);
   });
 
+  it("without JavaScript the Comune is a select, and its hint says to choose it from the list, not to type it", async () => {
+    const { status, html } = await renderRoute(adesioneRoute, new Request("http://portale.test/adesione"));
+    expect(status).toBe(200);
+    expect(html).toMatch(/<select[^>]* id="municipalityCode"[^>]*aria-describedby="municipalityCode-hint"/);
+    const hint = /<small id="municipalityCode-hint"[^>]*>([^<]*)<\/small>/.exec(html)?.[1].replace(/&#x27;/g, "'");
+    expect(hint).toBe("Scegli il Comune dall'elenco, diviso per provincia (solo per i Comuni).");
+  });
+
   it("refuses a filled honeypot", async () => {
     const before = countRows();
     const response = await submit({ ...validRegistrationFields(), sito_web: "http://spam.example" });
