@@ -614,12 +614,13 @@ export async function addFileMaterial(
   }
 }
 
-export type DeleteMaterialResult = { ok: true } | { ok: false; reason: "not_found" | "unconfirmed" } | { ok: false; reason: "cancelled"; error: string };
+export type DeleteMaterialResult = { ok: true } | { ok: false; reason: "not_found" | "unconfirmed" };
 
 /**
  * Removes a material of a round table and its file. It cannot be undone and the links already
  * emailed (invitation, «materiali disponibili») stop working: the coordinator ticks a confirmation.
- * Refused for a cancelled round table (materialChangeRefusal), with or without the tick.
+ * Allowed for a cancelled round table too, unlike additions and corrections: a file uploaded by
+ * mistake (one with personal data, say) must always be removable.
  */
 export function deleteMaterial(
   db: Db,
@@ -631,10 +632,9 @@ export function deleteMaterial(
     confirmed,
   }: { id: number; roundTableId: number; coordinatorId: number; uploadsDir: string; confirmed: boolean },
 ): DeleteMaterialResult {
-  const removed = db.transaction((tx): Material | "not_found" | "unconfirmed" | "cancelled" => {
+  const removed = db.transaction((tx): Material | "not_found" | "unconfirmed" => {
     const material = getRoundTableMaterial(tx, { id, roundTableId });
     if (!material) return "not_found";
-    if (materialChangeRefusal(tx, roundTableId)) return "cancelled";
     if (!confirmed) return "unconfirmed";
     tx.delete(materials).where(eq(materials.id, id)).run();
     recordAudit(tx, {
@@ -647,7 +647,6 @@ export function deleteMaterial(
     });
     return material;
   });
-  if (removed === "cancelled") return { ok: false, reason: removed, error: CANCELLED_MATERIALS_NOT_EDITABLE };
   if (typeof removed === "string") return { ok: false, reason: removed };
   const file = materialFilePath(uploadsDir, removed.storedFileName);
   if (file) fs.rmSync(file, { force: true });

@@ -186,7 +186,7 @@ export default function AdminRoundTablePage() {
   const actionData = useActionData<typeof action>();
   const statusError = actionData && actionData.intent !== "save" && actionData.formError ? actionData.formError : null;
   const saveData = actionData?.intent === "save" ? actionData : undefined;
-  // A cancelled Tavolo's materials no longer change (materialChangeRefusal): listed, not offered for changes.
+  // A cancelled Tavolo's materials are no longer added or corrected (materialChangeRefusal), only deleted.
   const materialsEditable = rt.status !== "cancelled";
 
   return (
@@ -324,7 +324,7 @@ export default function AdminRoundTablePage() {
                   <th scope="col">A cura di</th>
                   <th scope="col">Visibilità</th>
                   <th scope="col">File o link</th>
-                  {materialsEditable ? <th scope="col">Azioni</th> : null}
+                  <th scope="col">Azioni</th>
                 </tr>
               </thead>
               <tbody>
@@ -348,19 +348,19 @@ export default function AdminRoundTablePage() {
                         </>
                       )}
                     </td>
-                    {materialsEditable ? (
-                      <td>
-                        <div className="d-flex flex-wrap gap-2">
+                    <td>
+                      <div className="d-flex flex-wrap gap-2">
+                        {materialsEditable ? (
                           <Link to={`/admin/tavoli/${rt.id}/materiali/${m.id}`} className="btn btn-outline-primary btn-xs">
                             Modifica<span className="visually-hidden"> {m.title}</span>
                           </Link>
-                          {/* A link: the deletion is confirmed on the next page, with a tick. */}
-                          <Link to={`/admin/tavoli/${rt.id}/materiali?elimina=${m.id}`} className="btn btn-outline-danger btn-xs">
-                            Elimina<span className="visually-hidden"> {m.title}</span>
-                          </Link>
-                        </div>
-                      </td>
-                    ) : null}
+                        ) : null}
+                        {/* A link: the deletion is confirmed on the next page, with a tick. */}
+                        <Link to={`/admin/tavoli/${rt.id}/materiali?elimina=${m.id}`} className="btn btn-outline-danger btn-xs">
+                          Elimina<span className="visually-hidden"> {m.title}</span>
+                        </Link>
+                      </div>
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -87,9 +87,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     when: roundTableWhen(rt),
     announces: ended && rt.status === "published",
     count: listMaterials(db, { roundTableIds: [rt.id] }).length,
-    // A cancelled Tavolo's materials no longer change (materialChangeRefusal): no forms, no deletion to confirm.
+    // A cancelled Tavolo's materials are no longer added or corrected (materialChangeRefusal), only deleted.
     cancelled,
-    toDelete: cancelled ? undefined : materialToDelete(db, rt.id, new URL(request.url).searchParams.get("elimina")),
+    toDelete: materialToDelete(db, rt.id, new URL(request.url).searchParams.get("elimina")),
   });
 }
 
@@ -167,7 +167,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
       ? deleteMaterial(getDb(), { id: materialId, roundTableId: id, coordinatorId: coordinator.id, uploadsDir: getEnv().uploadsDir, confirmed })
       : ({ ok: false, reason: "not_found" } as const);
     if (!result.ok && result.reason === "unconfirmed") return fail("delete", { confirm: DELETE_MATERIAL_UNCONFIRMED });
-    if (!result.ok && result.reason === "cancelled") return fail("delete", {}, 409, undefined, result.error);
     if (!result.ok) return fail("delete", {}, 404, undefined, "Materiale non trovato: forse è già stato eliminato.");
     return back(id, "materiale-eliminato");
   }
@@ -285,6 +284,7 @@ function FormSection({ id, title, children }: { id: string; title: string; child
 export default function RoundTableMaterialsPage() {
   const { id, heading, title, when, announces, count, cancelled, toDelete } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
+  const refused = !!data && data.form !== "delete";
   return (
     <>
       <Breadcrumb parents={[{ to: "/admin/tavoli", label: "Tavoli tecnici" }, { to: `/admin/tavoli/${id}`, label: heading }]} current="Materiali" />
@@ -307,14 +307,14 @@ export default function RoundTableMaterialsPage() {
           «Materiali disponibili» (una sola volta per ciascun materiale).
         </div>
       ) : null}
-      {data?.form === "delete" && data.formError && !cancelled ? (
+      {data?.form === "delete" && data.formError ? (
         <div className="alert alert-danger" role="alert">
           {data.formError}
         </div>
       ) : null}
       {cancelled ? (
-        // Whatever was sent from a page opened before the cancellation was refused: this says why.
-        <p className={data ? "alert alert-danger" : "alert alert-info"} role={data ? "alert" : undefined}>
+        // An addition sent from a page opened before the cancellation was refused: this says why.
+        <p className={refused ? "alert alert-danger" : "alert alert-info"} role={refused ? "alert" : undefined}>
           {CANCELLED_MATERIALS_NOT_EDITABLE}
         </p>
       ) : (

@@ -26,9 +26,10 @@ import {
   startReferentSession,
 } from "~/utils/referent-auth.server";
 import { codeEntrySchema, type CodeEntryInput } from "~/validation/referent-login";
+import { pageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction = () => [
-  { title: "Accesso all'area referente - Coordinamento SAI" },
+  { title: pageTitle("Accesso all'area referente") },
   { name: "robots", content: "noindex" },
 ];
 

@@ -26,9 +26,12 @@ export const LINK_KINDS = ["video", "documento"] as const satisfies readonly Mat
 
 export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
 export const TOO_LARGE_MESSAGE = "Il file supera il limite di 25 MB: riducine le dimensioni (ad esempio esportando il PDF compresso) e riprova.";
-/** What a cancelled Tavolo's materials pages say, and the models answer a change sent anyway (materialChangeRefusal). */
+/**
+ * What a cancelled Tavolo's materials pages say, and the models answer an addition or correction
+ * sent anyway (materialChangeRefusal). Deleting stays possible: a file put there by mistake must go.
+ */
 export const CANCELLED_MATERIALS_NOT_EDITABLE =
-  "Il tavolo è stato annullato: non si possono più aggiungere, modificare o eliminare i suoi materiali.";
+  "Il tavolo è stato annullato: i suoi materiali non si possono più aggiungere né modificare, ma si possono ancora eliminare (ad esempio un file caricato per errore).";
 export const ACCEPTED_TYPES_TEXT = "PDF, Word (.docx), PowerPoint (.pptx), OpenDocument testo (.odt) o presentazione (.odp)";
 
 const text = (message = "Valore non valido") =>

@@ -621,7 +621,7 @@ describe("the materials of a cancelled Tavolo", () => {
     return { rt, file };
   }
 
-  it("refuses adding, correcting and deleting, even from a page opened before: nothing changes, no audit entry", async () => {
+  it("refuses adding and correcting, even from a page opened before: nothing changes, no audit entry", async () => {
     const { rt, file } = await cancelledWithMaterials();
     const rows = materialsOf(rt.id);
     const files = filesInUploads();
@@ -636,13 +636,6 @@ describe("the materials of a cancelled Tavolo", () => {
     expect(linked.status).toBe(409);
     expect(await linked.json()).toMatchObject({ form: "link", formError: CANCELLED_MATERIALS_NOT_EDITABLE });
 
-    const deleteUrl = `/admin/tavoli/${rt.id}/materiali?elimina=${file.id}`;
-    const deleted = await settle(async () =>
-      materialsAction(routeArgs(await adminPost(deleteUrl, { intent: "delete", materialId: String(file.id), confirm: "on" }, coordinatorId), { id: String(rt.id) })),
-    );
-    expect(deleted.status).toBe(409);
-    expect(await deleted.json()).toMatchObject({ form: "delete", formError: CANCELLED_MATERIALS_NOT_EDITABLE });
-
     const edited = await settle(async () =>
       editRoute.action(routeArgs(await adminPost(editPath(rt.id, file.id), editFields, coordinatorId), { id: String(rt.id), materialId: String(file.id) })),
     );
@@ -655,6 +648,18 @@ describe("the materials of a cancelled Tavolo", () => {
     expect(materialAudit(rt.id)).toEqual(audit);
   });
 
+  it("still deletes one, with the tick: a file uploaded by mistake must always be removable", async () => {
+    const { rt, file } = await cancelledWithMaterials();
+    const deleteUrl = `/admin/tavoli/${rt.id}/materiali?elimina=${file.id}`;
+    const deleted = await settle(async () =>
+      materialsAction(routeArgs(await adminPost(deleteUrl, { intent: "delete", materialId: String(file.id), confirm: "on" }, coordinatorId), { id: String(rt.id) })),
+    );
+    expect(deleted.status).toBe(302);
+    expect(materialsOf(rt.id)).toEqual([]);
+    expect(fs.existsSync(path.join(uploadsDir(), file.storedFileName!))).toBe(false);
+    expect(materialAudit(rt.id).map((e) => e.action)).toEqual(["material.added", "material.deleted"]);
+  });
+
   it("a form opened before the cancellation and sent anyway shows why, as an alert, instead of the form", async () => {
     const { rt, file } = await cancelledWithMaterials();
     const alert = `<p class="alert alert-danger" role="alert">${CANCELLED_MATERIALS_NOT_EDITABLE}</p>`;
@@ -664,37 +669,26 @@ describe("the materials of a cancelled Tavolo", () => {
     expect(edit.html).toContain(alert);
     expect(edit.html).not.toContain('name="title"');
 
-    const deleteUrl = `/admin/tavoli/${rt.id}/materiali?elimina=${file.id}`;
-    const confirmation = await renderRoute(
-      materialsRoute,
-      await adminPost(deleteUrl, { intent: "delete", materialId: String(file.id), confirm: "on" }, coordinatorId),
-      "/admin/tavoli/:id/materiali",
-    );
-    expect(confirmation.status).toBe(409);
-    expect(confirmation.html).toContain(alert);
-    expect(confirmation.html).not.toContain("Elimina il materiale");
-
     const link = await renderRoute(materialsRoute, await adminPost(`/admin/tavoli/${rt.id}/materiali`, linkFields, coordinatorId), "/admin/tavoli/:id/materiali");
     expect(link.status).toBe(409);
     expect(link.html).toContain(alert);
     expect(link.html).not.toContain("Aggiungi il link");
   });
 
-  it("the Tavolo's page lists them without «Modifica», «Elimina» or «Aggiungi materiali»; their pages offer no form", async () => {
+  it("the Tavolo's page lists them with «Elimina» only, without «Modifica» or «Aggiungi materiali»; their pages offer no form but the deletion", async () => {
     const { rt, file } = await cancelledWithMaterials();
     const detail = await renderRoute(detailRoute, await adminGet(`/admin/tavoli/${rt.id}`, coordinatorId), "/admin/tavoli/:id");
     expect(detail.html).toContain(`<a href="/materiali/${file.id}">programma.pdf</a>`);
     expect(detail.html).not.toContain(`href="${editPath(rt.id, file.id)}"`);
-    expect(detail.html).not.toContain(`/materiali?elimina=`);
+    expect(detail.html).toContain(`href="/admin/tavoli/${rt.id}/materiali?elimina=${file.id}"`);
     expect(detail.html).not.toContain(`href="/admin/tavoli/${rt.id}/materiali"`);
-    expect(detail.html).not.toContain(">Azioni</th>");
     expect(detail.html).toContain(`<p>${CANCELLED_MATERIALS_NOT_EDITABLE}</p>`);
 
     const info = `<p class="alert alert-info">${CANCELLED_MATERIALS_NOT_EDITABLE}</p>`;
     const materialsPage = await renderRoute(materialsRoute, await adminGet(`/admin/tavoli/${rt.id}/materiali?elimina=${file.id}`, coordinatorId), "/admin/tavoli/:id/materiali");
     expect(materialsPage.html).toContain(info);
     expect(materialsPage.html).not.toContain('type="file"');
-    expect(materialsPage.html).not.toContain("Eliminare «Programma»?");
+    expect(materialsPage.html).toContain("Eliminare «Programma»?");
     const editPage = await renderRoute(editRoute, await adminGet(editPath(rt.id, file.id), coordinatorId), "/admin/tavoli/:id/materiali/:materialId");
     expect(editPage.status).toBe(200);
     expect(editPage.html).toContain(info);
