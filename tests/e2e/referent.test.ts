@@ -160,7 +160,7 @@ describe("referent area", () => {
 
     await links.first().click();
     await page.waitForURL((url) => /^\/area-referente\/progetti\/\d+$/.test(url.pathname));
-    await eventually(() => h1(page)).toBe("Modifica progetto");
+    await eventually(() => h1(page)).toMatch(/^Modifica progetto Ordinari /);
   });
 
   test("a project past its end date is flagged to the referente and on the coordinators' overview until it is extended", async () => {
