@@ -1,10 +1,13 @@
 import { Button, Heading, Text } from "@react-email/components";
 import { Link } from "./components/link";
+import { Greeting } from "./components/greeting";
 import { EmailLayout, button } from "./components/layout";
 import { ofBody } from "~/utils/text";
 
 export type ConfirmRegistrationProps = {
   firstName: string;
+  /** Absent in the emails queued before it was added: they greet by first name alone. */
+  lastName?: string;
   bodyName: string;
   confirmUrl: string;
   expiresOn: string;
@@ -19,7 +22,7 @@ export function ConfirmRegistrationEmail(p: ConfirmRegistrationProps) {
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Conferma il tuo indirizzo email
       </Heading>
-      <Text>Gentile {p.firstName},</Text>
+      <Greeting firstName={p.firstName} lastName={p.lastName} />
       <Text>
         abbiamo ricevuto la scheda referente <strong>{ofBody(p.bodyName)}</strong> per l'adesione al Coordinamento dei
         Comuni siciliani aderenti alla Rete SAI.
@@ -45,6 +48,7 @@ export function ConfirmRegistrationEmail(p: ConfirmRegistrationProps) {
 
 ConfirmRegistrationEmail.PreviewProps = {
   firstName: "Maria",
+  lastName: "Rossi",
   bodyName: "Comune di Cefalù",
   confirmUrl: "http://localhost:3000/adesione/conferma/esempio",
   expiresOn: "3 dicembre 2026 alle 18:00",

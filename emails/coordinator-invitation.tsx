@@ -1,5 +1,6 @@
 import { Button, Heading, Text } from "@react-email/components";
 import { Link } from "./components/link";
+import { Greeting } from "./components/greeting";
 import { EmailLayout, button } from "./components/layout";
 
 export type CoordinatorInvitationProps = {
@@ -18,7 +19,7 @@ export function CoordinatorInvitationEmail(p: CoordinatorInvitationProps) {
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Un invito per l'area coordinatori
       </Heading>
-      <Text>Gentile {p.name},</Text>
+      <Greeting name={p.name} />
       <Text>
         {p.inviterName} ti ha invitato a far parte dei coordinatori di ANCI Sicilia nel Portale del Coordinamento SAI,
         con il ruolo di <strong>{p.roleLabel}</strong>.

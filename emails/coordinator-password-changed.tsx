@@ -1,5 +1,6 @@
 import { Heading, Text } from "@react-email/components";
 import { Link } from "./components/link";
+import { Greeting } from "./components/greeting";
 import { EmailLayout } from "./components/layout";
 
 export type CoordinatorPasswordChangedProps = {
@@ -19,7 +20,7 @@ export function CoordinatorPasswordChangedEmail(p: CoordinatorPasswordChangedPro
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Password cambiata
       </Heading>
-      <Text>Gentile {p.name},</Text>
+      <Greeting name={p.name} />
       <Text>
         la password con cui accedi come <strong>{p.email}</strong> all'area coordinatori del Portale del Coordinamento
         SAI è stata cambiata il {p.changedAt}. Le sessioni aperte con la vecchia password sono state chiuse.

@@ -1,5 +1,6 @@
 import { Button, Heading, Text } from "@react-email/components";
 import { Link } from "./components/link";
+import { Greeting } from "./components/greeting";
 import { EmailLayout, button } from "./components/layout";
 
 export type CoordinatorPasswordResetProps = {
@@ -19,7 +20,7 @@ export function CoordinatorPasswordResetEmail(p: CoordinatorPasswordResetProps) 
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Reimposta la password
       </Heading>
-      <Text>Gentile {p.name},</Text>
+      <Greeting name={p.name} />
       <Text>
         {p.sentByName
           ? `${p.sentByName}, amministratore del Coordinamento, ti ha inviato un collegamento per scegliere una nuova password dell'area coordinatori del Portale del Coordinamento SAI.`

@@ -1,4 +1,5 @@
 import { Button, Heading, Text } from "@react-email/components";
+import { Greeting } from "./components/greeting";
 import { EmailLayout, button } from "./components/layout";
 import { ofBody } from "~/utils/text";
 
@@ -8,6 +9,8 @@ import { ofBody } from "~/utils/text";
 // email's data in the outbox as it does for every email to the person.
 export type ErasureRequestReceivedProps = {
   firstName: string;
+  /** Absent in the emails queued before it was added: they greet by first name alone. */
+  lastName?: string;
   bodyName: string;
   requestedOn: string;
   privacyUrl: string;
@@ -21,7 +24,7 @@ export function ErasureRequestReceivedEmail(p: ErasureRequestReceivedProps) {
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Richiesta di cancellazione ricevuta
       </Heading>
-      <Text>Gentile {p.firstName},</Text>
+      <Greeting firstName={p.firstName} lastName={p.lastName} />
       <Text>
         il {p.requestedOn} hai chiesto, dall'area referente, la cancellazione dei tuoi dati personali di referente{" "}
         {ofBody(p.bodyName)} (art. 17 GDPR). La richiesta è stata registrata e inoltrata ai coordinatori di ANCI Sicilia,
@@ -45,6 +48,7 @@ export function ErasureRequestReceivedEmail(p: ErasureRequestReceivedProps) {
 
 ErasureRequestReceivedEmail.PreviewProps = {
   firstName: "Maria",
+  lastName: "Rossi",
   bodyName: "Comune di Cefalù",
   requestedOn: "3 dicembre 2026",
   privacyUrl: "http://localhost:3000/area-referente/privacy",

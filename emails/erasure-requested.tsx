@@ -1,4 +1,5 @@
 import { Button, Heading, Text } from "@react-email/components";
+import { Greeting } from "./components/greeting";
 import { EmailLayout, button } from "./components/layout";
 import { ofBody } from "~/utils/text";
 
@@ -20,7 +21,7 @@ export function ErasureRequestedEmail(p: ErasureRequestedProps) {
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Richiesta di cancellazione dei dati
       </Heading>
-      <Text>Gentile {p.coordinatorName},</Text>
+      <Greeting name={p.coordinatorName} />
       <Text>
         il {p.requestedOn} un referente <strong>{ofBody(p.bodyName)}</strong> (scheda n. {p.referentId}) ha chiesto, dall'area
         referente, la cancellazione dei propri dati personali (art. 17 GDPR).

@@ -1,10 +1,13 @@
 import { Button, Heading, Text } from "@react-email/components";
 import { Link } from "./components/link";
+import { Greeting } from "./components/greeting";
 import { EmailLayout, button } from "./components/layout";
 import { ofBody } from "~/utils/text";
 
 export type HandoverProposalProps = {
   firstName: string;
+  /** Absent in the emails queued before it was added: they greet by first name alone. */
+  lastName?: string;
   bodyName: string;
   proposerName: string;
   confirmUrl: string;
@@ -19,7 +22,7 @@ export function HandoverProposalEmail(p: HandoverProposalProps) {
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Proposta di subentro come referente
       </Heading>
-      <Text>Gentile {p.firstName},</Text>
+      <Greeting firstName={p.firstName} lastName={p.lastName} />
       <Text>
         {p.proposerName}, attuale referente <strong>{ofBody(p.bodyName)}</strong> per il Coordinamento dei Comuni siciliani
         aderenti alla Rete SAI, ti propone di subentrare come referente.
@@ -42,6 +45,7 @@ export function HandoverProposalEmail(p: HandoverProposalProps) {
 
 HandoverProposalEmail.PreviewProps = {
   firstName: "Giuseppe",
+  lastName: "Verdi",
   bodyName: "Comune di Cefalù",
   proposerName: "Maria Rossi",
   confirmUrl: "http://localhost:3000/subentro/esempio",

@@ -1,5 +1,6 @@
 import { Button, Heading, Text } from "@react-email/components";
 import { Link } from "./components/link";
+import { Greeting } from "./components/greeting";
 import { EmailLayout, Signature, button } from "./components/layout";
 import { PREVIEW_ROUND_TABLE, roundTableName, roundTableWhen, type RoundTableEmailInfo } from "./components/round-table-details";
 
@@ -42,7 +43,7 @@ function Opening({ p, several }: { p: MaterialsAvailableProps; several: boolean 
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Materiali disponibili
       </Heading>
-      <Text>Gentile {p.recipientName ?? "collega"},</Text>
+      <Greeting name={p.recipientName} />
       <Text>
         {several ? "sono disponibili nuovi materiali" : "è disponibile un nuovo materiale"} del Tavolo tecnico «{p.roundTable.title}» che
         si è svolto {roundTableWhen(p.roundTable)}:

@@ -1,9 +1,12 @@
 import { Button, Heading, Text } from "@react-email/components";
+import { Greeting } from "./components/greeting";
 import { EmailLayout, button } from "./components/layout";
 import { ofBody } from "~/utils/text";
 
 export type MembershipApprovedProps = {
   firstName: string;
+  /** Absent in the emails queued before it was added: they greet by first name alone. */
+  lastName?: string;
   bodyName: string;
   isHandover: boolean;
   referentAreaUrl: string;
@@ -20,7 +23,7 @@ export function MembershipApprovedEmail(p: MembershipApprovedProps) {
       <Heading as="h1" style={{ fontSize: "22px" }}>
         {p.isHandover ? "Sei il nuovo referente dell'ente" : "Ti diamo il benvenuto nel Coordinamento"}
       </Heading>
-      <Text>Gentile {p.firstName},</Text>
+      <Greeting firstName={p.firstName} lastName={p.lastName} />
       <Text>
         {p.isHandover
           ? `la richiesta di subentro è stata approvata: da oggi sei referente ${ofBody(p.bodyName)} per il Coordinamento dei Comuni siciliani aderenti alla Rete SAI.`
@@ -42,6 +45,7 @@ export function MembershipApprovedEmail(p: MembershipApprovedProps) {
 
 MembershipApprovedEmail.PreviewProps = {
   firstName: "Maria",
+  lastName: "Rossi",
   bodyName: "Comune di Cefalù",
   isHandover: false,
   referentAreaUrl: "http://localhost:3000/area-referente",

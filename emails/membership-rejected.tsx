@@ -1,11 +1,14 @@
 import { Heading, Text } from "@react-email/components";
 import { Link } from "./components/link";
+import { Greeting } from "./components/greeting";
 import { EmailLayout } from "./components/layout";
 import { MultilineText } from "./components/multiline-text";
 import { ofBody } from "~/utils/text";
 
 export type MembershipRejectedProps = {
   firstName: string;
+  /** Absent in the emails queued before it was added: they greet by first name alone. */
+  lastName?: string;
   bodyName: string;
   reason: string;
   formUrl: string;
@@ -19,7 +22,7 @@ export function MembershipRejectedEmail(p: MembershipRejectedProps) {
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Scheda referente non approvata
       </Heading>
-      <Text>Gentile {p.firstName},</Text>
+      <Greeting firstName={p.firstName} lastName={p.lastName} />
       <Text>
         i coordinatori di ANCI Sicilia hanno esaminato la scheda referente {ofBody(p.bodyName)} e non hanno potuto
         approvarla, per questo motivo:
@@ -34,6 +37,7 @@ export function MembershipRejectedEmail(p: MembershipRejectedProps) {
 
 MembershipRejectedEmail.PreviewProps = {
   firstName: "Maria",
+  lastName: "Rossi",
   bodyName: "Comune di Cefalù",
   reason: "Il codice fiscale indicato non corrisponde all'ente.",
   formUrl: "http://localhost:3000/adesione",

@@ -1,5 +1,6 @@
 import { Heading, Text } from "@react-email/components";
 import { Link } from "./components/link";
+import { Greeting } from "./components/greeting";
 import { EmailLayout } from "./components/layout";
 import { MultilineText } from "./components/multiline-text";
 import { ofBody } from "~/utils/text";
@@ -8,6 +9,8 @@ import { ofBody } from "~/utils/text";
 // term, and what they can still do (their data in the referent area, a new scheda for the ente).
 export type MembershipRevokedProps = {
   firstName: string;
+  /** Absent in the emails queued before it was added: they greet by first name alone. */
+  lastName?: string;
   bodyName: string;
   reason: string;
   privacyUrl: string;
@@ -22,7 +25,7 @@ export function MembershipRevokedEmail(p: MembershipRevokedProps) {
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Adesione revocata
       </Heading>
-      <Text>Gentile {p.firstName},</Text>
+      <Greeting firstName={p.firstName} lastName={p.lastName} />
       <Text>
         i coordinatori di ANCI Sicilia hanno revocato l'adesione {ofBody(p.bodyName)} al Coordinamento dei Comuni
         siciliani aderenti alla Rete SAI, per questo motivo:
@@ -42,6 +45,7 @@ export function MembershipRevokedEmail(p: MembershipRevokedProps) {
 
 MembershipRevokedEmail.PreviewProps = {
   firstName: "Maria",
+  lastName: "Rossi",
   bodyName: "Comune di Cefalù",
   reason: "L'ente ha comunicato di non partecipare più alla Rete SAI.",
   privacyUrl: "http://localhost:3000/area-referente/privacy",

@@ -1,10 +1,13 @@
 import { Button, Heading, Text } from "@react-email/components";
 import { Link } from "./components/link";
+import { Greeting } from "./components/greeting";
 import { EmailLayout, button } from "./components/layout";
 import { ofBody } from "~/utils/text";
 
 export type ReferentEmailChangeProps = {
   firstName: string;
+  /** Absent in the emails queued before it was added: they greet by first name alone. */
+  lastName?: string;
   bodyName: string;
   newEmail: string;
   confirmUrl: string;
@@ -19,7 +22,7 @@ export function ReferentEmailChangeEmail(p: ReferentEmailChangeProps) {
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Conferma il nuovo indirizzo email
       </Heading>
-      <Text>Gentile {p.firstName},</Text>
+      <Greeting firstName={p.firstName} lastName={p.lastName} />
       <Text>
         dall'area referente è stato chiesto di usare <strong>{p.newEmail}</strong> come indirizzo del referente{" "}
         <strong>{ofBody(p.bodyName)}</strong> per il Coordinamento SAI. Il cambio avrà effetto solo dopo la conferma; fino ad
@@ -39,6 +42,7 @@ export function ReferentEmailChangeEmail(p: ReferentEmailChangeProps) {
 
 ReferentEmailChangeEmail.PreviewProps = {
   firstName: "Maria",
+  lastName: "Rossi",
   bodyName: "Comune di Cefalù",
   newEmail: "maria.rossi@comune.cefalu.pa.it",
   confirmUrl: "http://localhost:3000/area-referente/email/conferma/esempio",

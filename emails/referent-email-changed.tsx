@@ -1,4 +1,5 @@
 import { Heading, Text } from "@react-email/components";
+import { Greeting } from "./components/greeting";
 import { EmailLayout } from "./components/layout";
 import { ofBody } from "~/utils/text";
 
@@ -6,6 +7,8 @@ import { ofBody } from "~/utils/text";
 // changed it, this is how the person finds out.
 export type ReferentEmailChangedProps = {
   firstName: string;
+  /** Absent in the emails queued before it was added: they greet by first name alone. */
+  lastName?: string;
   bodyName: string;
   newEmail: string;
   changedAt: string;
@@ -19,7 +22,7 @@ export function ReferentEmailChangedEmail(p: ReferentEmailChangedProps) {
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Indirizzo email cambiato
       </Heading>
-      <Text>Gentile {p.firstName},</Text>
+      <Greeting firstName={p.firstName} lastName={p.lastName} />
       <Text>
         il {p.changedAt} è stato confermato un nuovo indirizzo email per il referente {ofBody(p.bodyName)}:{" "}
         <strong>{p.newEmail}</strong>. Da ora gli inviti, le comunicazioni e i codici di accesso all'area referente
@@ -35,6 +38,7 @@ export function ReferentEmailChangedEmail(p: ReferentEmailChangedProps) {
 
 ReferentEmailChangedEmail.PreviewProps = {
   firstName: "Maria",
+  lastName: "Rossi",
   bodyName: "Comune di Cefalù",
   newEmail: "maria.rossi@comune.cefalu.pa.it",
   changedAt: "26 novembre 2026 alle 10:15",

@@ -1,9 +1,12 @@
 import { Button, Heading, Text } from "@react-email/components";
 import { Link } from "./components/link";
+import { Greeting } from "./components/greeting";
 import { EmailLayout, button } from "./components/layout";
 
 export type ReferentLoginCodeProps = {
   firstName: string;
+  /** Absent in the emails queued before it was added: they greet by first name alone. */
+  lastName?: string;
   code: string;
   /** The magic link: a page with an "Accedi" button (opening it signs nobody in). */
   signInUrl: string;
@@ -18,7 +21,7 @@ export function ReferentLoginCodeEmail(p: ReferentLoginCodeProps) {
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Accesso all'area referente
       </Heading>
-      <Text>Gentile {p.firstName},</Text>
+      <Greeting firstName={p.firstName} lastName={p.lastName} />
       <Text>per accedere all'area referente del Portale del Coordinamento SAI inserisci questo codice:</Text>
       <Text style={{ fontSize: "28px", fontWeight: 700, letterSpacing: "6px", margin: "16px 0" }}>{p.code}</Text>
       <Text>Oppure apri la pagina di accesso e premi il pulsante "Accedi":</Text>
@@ -39,6 +42,7 @@ export function ReferentLoginCodeEmail(p: ReferentLoginCodeProps) {
 
 ReferentLoginCodeEmail.PreviewProps = {
   firstName: "Maria",
+  lastName: "Rossi",
   code: "482913",
   signInUrl: "http://localhost:3000/area-referente/accedi/link/esempio",
   validMinutes: 10,

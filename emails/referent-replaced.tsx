@@ -1,9 +1,12 @@
 import { Heading, Text } from "@react-email/components";
+import { Greeting } from "./components/greeting";
 import { EmailLayout } from "./components/layout";
 import { forBody, ofBody } from "~/utils/text";
 
 export type ReferentReplacedProps = {
   firstName: string;
+  /** Absent in the emails queued before it was added: they greet by first name alone. */
+  lastName?: string;
   bodyName: string;
   successorName: string;
   endDate: string;
@@ -22,7 +25,7 @@ export function ReferentReplacedEmail(p: ReferentReplacedProps) {
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Cambio di referente
       </Heading>
-      <Text>Gentile {p.firstName},</Text>
+      <Greeting firstName={p.firstName} lastName={p.lastName} />
       <Text>
         ti informiamo che dal {p.endDate} il referente {ofBody(p.bodyName)} per il Coordinamento dei Comuni siciliani
         aderenti alla Rete SAI è {p.successorName}, la cui richiesta di subentro è stata approvata.
@@ -57,6 +60,7 @@ export function ReferentReplacedEmail(p: ReferentReplacedProps) {
 
 ReferentReplacedEmail.PreviewProps = {
   firstName: "Giuseppe",
+  lastName: "Verdi",
   bodyName: "Comune di Cefalù",
   successorName: "Maria Rossi",
   endDate: "26 novembre 2026",

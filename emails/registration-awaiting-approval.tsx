@@ -1,4 +1,5 @@
 import { Button, Heading, Text } from "@react-email/components";
+import { Greeting } from "./components/greeting";
 import { EmailLayout, button } from "./components/layout";
 import { ofBody } from "~/utils/text";
 
@@ -19,7 +20,7 @@ export function RegistrationAwaitingApprovalEmail(p: RegistrationAwaitingApprova
       <Heading as="h1" style={{ fontSize: "22px" }}>
         {p.isHandover ? "Richiesta di subentro da approvare" : "Nuova adesione da approvare"}
       </Heading>
-      <Text>Gentile {p.coordinatorName},</Text>
+      <Greeting name={p.coordinatorName} />
       <Text>
         {p.referentName} ha confermato il proprio indirizzo email e la scheda referente <strong>{ofBody(p.bodyName)}</strong>{" "}
         {p.isHandover

@@ -1,5 +1,6 @@
 import { Heading, Text } from "@react-email/components";
 import { Link } from "./components/link";
+import { Greeting } from "./components/greeting";
 import { EmailLayout, Signature } from "./components/layout";
 import {
   PREVIEW_ROUND_TABLE,
@@ -32,7 +33,7 @@ export function RoundTableCancelledEmail(p: RoundTableCancelledProps) {
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Annullato: {roundTableName(rt)}
       </Heading>
-      <Text>Gentile {p.recipientName ?? "collega"},</Text>
+      <Greeting name={p.recipientName} />
       <Text>
         ti informiamo che il Tavolo tecnico «{rt.title}», previsto per {roundTableWhen(rt)}, è stato annullato. Ci scusiamo per
         il disagio: ti scriveremo quando sarà fissata una nuova data.

@@ -1,4 +1,5 @@
 import { Heading, Text } from "@react-email/components";
+import { Greeting } from "./components/greeting";
 import { EmailLayout, Signature } from "./components/layout";
 import {
   ANSWER_PROMPT,
@@ -42,7 +43,7 @@ export function RoundTableInvitationEmail(p: RoundTableInvitationProps) {
       <Heading as="h1" style={{ fontSize: "22px" }}>
         {roundTableName(rt)}
       </Heading>
-      <Text>Gentile {p.recipientName ?? "collega"},</Text>
+      <Greeting name={p.recipientName} />
       {p.currentAnswer ? (
         <Text>
           il tuo indirizzo email di referente è cambiato: l'invito al Tavolo tecnico «{rt.title}», {roundTableWhen(rt)},

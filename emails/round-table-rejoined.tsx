@@ -1,4 +1,5 @@
 import { Heading, Text } from "@react-email/components";
+import { Greeting } from "./components/greeting";
 import { EmailLayout, Signature } from "./components/layout";
 import {
   AnswerButtons,
@@ -34,7 +35,7 @@ export function RoundTableRejoinedEmail(p: RoundTableRejoinedProps) {
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Partecipazione registrata: {roundTableName(rt)}
       </Heading>
-      <Text>Gentile {p.recipientName ?? "collega"},</Text>
+      <Greeting name={p.recipientName} />
       <Text>
         abbiamo registrato che parteciperai al Tavolo tecnico «{rt.title}». Dopo l'invito il Tavolo è stato modificato,
         mentre la tua risposta era «Non partecipo»: ecco i dettagli aggiornati.

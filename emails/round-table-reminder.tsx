@@ -1,4 +1,5 @@
 import { Heading, Text } from "@react-email/components";
+import { Greeting } from "./components/greeting";
 import { EmailLayout, Signature } from "./components/layout";
 import {
   ANSWER_PROMPT,
@@ -36,7 +37,7 @@ export function RoundTableReminderEmail(p: RoundTableReminderProps) {
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Promemoria: {roundTableName(rt)}
       </Heading>
-      <Text>Gentile {p.recipientName ?? "collega"},</Text>
+      <Greeting name={p.recipientName} />
       <Text>
         ti ricordiamo che il Tavolo tecnico «{rt.title}» si terrà {roundTableWhen(rt)}.{" "}
         {p.answer === "yes" ? "Hai risposto che parteciperai: ti aspettiamo." : "Non ci hai ancora detto se parteciperai."}

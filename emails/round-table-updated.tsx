@@ -1,4 +1,5 @@
 import { Heading, Text } from "@react-email/components";
+import { Greeting } from "./components/greeting";
 import { EmailLayout, Signature } from "./components/layout";
 import {
   AnswerButtons,
@@ -68,7 +69,7 @@ export function RoundTableUpdatedEmail(p: RoundTableUpdatedProps) {
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Aggiornamento: {roundTableName(rt)}
       </Heading>
-      <Text>Gentile {p.recipientName ?? "collega"},</Text>
+      <Greeting name={p.recipientName} />
       <Text>ti scriviamo perché il Tavolo tecnico «{rt.title}», a cui hai ricevuto l'invito, è stato modificato.</Text>
       <Text style={{ fontWeight: 700 }}>Cosa cambia: {list(p.changes)}.</Text>
       {timeChanged ? <BeforeAndNow label="Data e orario" before={roundTableWhen(p.previous)} now={roundTableWhen(rt)} /> : null}

@@ -125,6 +125,7 @@ export function proposeSuccessor(
       template: "handover-proposal",
       props: {
         firstName: s.firstName,
+        lastName: s.lastName,
         bodyName: body.name,
         proposerName: `${me.firstName} ${me.lastName}`,
         confirmUrl: `${appUrl}/subentro/${token}`,

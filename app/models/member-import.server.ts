@@ -254,7 +254,7 @@ export function runImport(
             queueEmail(tx, {
               to: r.email,
               template: "membership-approved",
-              props: { firstName: r.firstName, bodyName: plan.bodyName!, isHandover: false, referentAreaUrl: `${appUrl}/area-referente` },
+              props: { firstName: r.firstName, lastName: r.lastName, bodyName: plan.bodyName!, isHandover: false, referentAreaUrl: `${appUrl}/area-referente` },
               memberBodyId: bodyId,
               domain,
             });
@@ -264,6 +264,7 @@ export function runImport(
               template: "confirm-registration",
               props: {
                 firstName: r.firstName,
+                lastName: r.lastName,
                 bodyName: plan.bodyName!,
                 confirmUrl: `${appUrl}/adesione/conferma/${token!.token}`,
                 expiresOn,

@@ -76,6 +76,7 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, replacePr
       template: "membership-approved",
       props: {
         firstName: referent.firstName,
+        lastName: referent.lastName,
         bodyName: bodyChanges.after.name ?? body.name,
         isHandover: !!previous,
         referentAreaUrl: `${appUrl}/area-referente`,
@@ -99,6 +100,7 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, replacePr
         template: "referent-replaced",
         props: {
           firstName: previous.firstName,
+          lastName: previous.lastName,
           bodyName: body.name,
           successorName,
           endDate: formatDateIt(now),
@@ -218,7 +220,7 @@ export function rejectMembership(db: Db, { id, coordinatorId, appUrl, reason, no
     queueEmail(tx, {
       to: referent.email,
       template: "membership-rejected",
-      props: { firstName: referent.firstName, bodyName: body.name, reason, formUrl: `${appUrl}/adesione` },
+      props: { firstName: referent.firstName, lastName: referent.lastName, bodyName: body.name, reason, formUrl: `${appUrl}/adesione` },
       memberBodyId: body.id,
       domain: domainOf(appUrl),
     });
@@ -250,7 +252,7 @@ export function revokeMembership(db: Db, { id, coordinatorId, appUrl, reason, no
     queueEmail(tx, {
       to: referent.email,
       template: "membership-revoked",
-      props: { firstName: referent.firstName, bodyName: body.name, reason, privacyUrl: `${appUrl}/area-referente/privacy`, formUrl: `${appUrl}/adesione` },
+      props: { firstName: referent.firstName, lastName: referent.lastName, bodyName: body.name, reason, privacyUrl: `${appUrl}/area-referente/privacy`, formUrl: `${appUrl}/adesione` },
       memberBodyId: body.id,
       domain: domainOf(appUrl),
     });

@@ -159,6 +159,7 @@ export function submitRegistration(db: Db, { registration: r, appUrl, now = new 
       template: "confirm-registration",
       props: {
         firstName: r.firstName,
+        lastName: r.lastName,
         bodyName: body.kind === "comune" ? body.name : bodyName,
         confirmUrl: `${appUrl}/adesione/conferma/${token}`,
         expiresOn: formatDateTimeIt(expiresAt),

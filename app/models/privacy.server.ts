@@ -146,6 +146,7 @@ export function requestErasure(
       template: "erasure-request-received",
       props: {
         firstName: person.target.firstName,
+        lastName: person.target.lastName,
         bodyName: body?.name ?? "",
         requestedOn: formatDateIt(now),
         privacyUrl: `${appUrl}/area-referente/privacy`,

@@ -300,6 +300,7 @@ export function requestEmailChange(
       template: "referent-email-change",
       props: {
         firstName: r.firstName,
+        lastName: r.lastName,
         bodyName: access.bodyName,
         newEmail,
         confirmUrl: `${appUrl}/area-referente/email/conferma/${token}`,
@@ -363,7 +364,7 @@ export function confirmEmailChange(db: Db, { token, appUrl, now = new Date() }: 
     queueEmail(tx, {
       to: referent.email,
       template: "referent-email-changed",
-      props: { firstName: referent.firstName, bodyName: found.bodyName, newEmail: change.newEmail, changedAt: formatDateTimeIt(now) },
+      props: { firstName: referent.firstName, lastName: referent.lastName, bodyName: found.bodyName, newEmail: change.newEmail, changedAt: formatDateTimeIt(now) },
       memberBodyId: referent.memberBodyId,
       domain: new URL(appUrl).hostname,
     });

@@ -89,6 +89,7 @@ export function requestLoginCode(
       template: "referent-login-code",
       props: {
         firstName: access.firstName,
+        lastName: access.lastName,
         code,
         signInUrl: `${appUrl}/area-referente/accedi/link/${link.token}`,
         validMinutes: LOGIN_CODE_TTL_MS / 60_000,

@@ -218,3 +218,18 @@ describe("email templates", () => {
     expect(large.text).toContain("In allegato: Vademecum.pdf (2,5 MB).");
   });
 });
+
+describe("the greeting", () => {
+  // The referente's emails: their props carry firstName and, since it was added, lastName.
+  const toReferente = Object.keys(emailTemplates).filter((name) => "firstName" in previewPropsOf(name));
+
+  it.each(toReferente)("%s greets the referente by full name, and an email queued before lastName by first name", async (name) => {
+    const props = { ...previewPropsOf(name), firstName: "Rosalia", lastName: "Lo Presti" };
+    expect((await renderEmail(name, props)).text).toContain("Gentile Rosalia Lo Presti,");
+    // An outbox row queued before: the same props without lastName.
+    const { lastName: _, ...queuedBefore } = props;
+    const { text } = await renderEmail(name, queuedBefore);
+    expect(text).toContain("Gentile Rosalia,");
+    expect(text).not.toContain("undefined");
+  });
+});

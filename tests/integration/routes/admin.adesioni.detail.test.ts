@@ -293,7 +293,7 @@ describe("POST /admin/adesioni/:id (decisions)", () => {
     const transport = createMailTransport({ SMTP_URL: smtp.url, mailDir: "" });
     const worker = startOutboxWorker({ db: getDb(), transport, from: "Coordinamento SAI <noreply@portale.test>", pollMs: 20, ratePerSecond: 1000, maxAttempts: 5 });
     try {
-      const { fields, id } = await registered({ firstName: "Calogero" });
+      const { fields, id } = await registered({ firstName: "Calogero", lastName: "Di Stefano" });
       const reason = "Il codice fiscale indicato non corrisponde all'ente: è quello di un'altra amministrazione.";
       const response = await decide(id, { intent: "reject", reason: `  ${reason}  ` });
       expect(response.status).toBe(302);
@@ -311,7 +311,7 @@ describe("POST /admin/adesioni/:id (decisions)", () => {
         delivered = smtp.received.find((m) => m.envelopeTo.includes(fields.email) && m.subject?.startsWith("Scheda referente non approvata"));
       }
       expect(delivered).toBeDefined();
-      expect(delivered!.text).toContain("Gentile Calogero");
+      expect(delivered!.text).toContain("Gentile Calogero Di Stefano,");
       expect(delivered!.text).toContain(reason);
 
       // Once delivered, the page reports it in Italian.

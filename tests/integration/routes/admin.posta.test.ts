@@ -150,7 +150,7 @@ describe("/admin/posta", () => {
 describe("/admin/posta and one-time secrets", () => {
   /** A referente's sign-in code email and an invitation to a Tavolo tecnico, with their real secrets. */
   async function secretEmails() {
-    const referente = await createReferent("active", { firstName: "Rosalia" });
+    const referente = await createReferent("active", { firstName: "Rosalia", lastName: "Caruso" });
     expect(requestLoginCode(getDb(), { email: referente.email, appUrl: APP_URL })).toMatchObject({ sent: true });
     const login = latestLoginEmail(referente.email)!;
     const loginRow = outboxFor(referente.email).filter((r) => r.template === "referent-login-code").at(-1)!;
@@ -190,13 +190,13 @@ describe("/admin/posta and one-time secrets", () => {
     expectNoSecret(loginView.pageBody, secrets, "/admin/posta/:id (sign-in code)");
     expectNoSecret(loginView.emlBody, secrets, ".eml (sign-in code)");
     expect(loginView.data.rendered.subject).toBe(`Codice di accesso all'area referente: ${HIDDEN_CODE}`);
-    expect(loginView.data.rendered.text).toContain("Gentile Rosalia");
+    expect(loginView.data.rendered.text).toContain("Gentile Rosalia Caruso,");
     expect(loginView.data.rendered.text).toContain(HIDDEN_CODE);
     expect(loginView.data.rendered.text).toContain(`${APP_URL}/area-referente/accedi/link/${HIDDEN_LINK}`);
     expect(loginView.data.rendered.text).toContain("valgono 10 minuti");
     expect(loginView.data.redactionNote).toMatch(/^Codici di accesso e link personali del messaggio sono nascosti/);
     expect(loginView.parsed.subject).toBe(`Codice di accesso all'area referente: ${HIDDEN_CODE}`);
-    expect(loginView.parsed.text).toContain("Gentile Rosalia");
+    expect(loginView.parsed.text).toContain("Gentile Rosalia Caruso,");
     expect(loginView.parsed.text).toContain(`${APP_URL}/area-referente/accedi/link/${HIDDEN_LINK}`);
     expect((loginView.parsed.to as AddressObject).text).toBe(referente.email);
     // The ente's page lists its emails by subject: the queued one (subject from the props) too.

@@ -96,7 +96,7 @@ describe("bulk approval at a real SMTP server", () => {
       expect(message.envelopeTo).toEqual([referent.email]);
       expect(message.to && !Array.isArray(message.to) ? message.to.text : "").toContain(referent.email);
       expect(message.subject).toBe(`Adesione approvata: ${name} nel Coordinamento SAI`);
-      expect(message.text).toContain(`Gentile ${referent.fields.firstName},`);
+      expect(message.text).toContain(`Gentile ${referent.fields.firstName} ${referent.fields.lastName},`);
       expect(message.text!.toLowerCase()).toContain("ti diamo il benvenuto nel coordinamento");
       // "del Comune di …": the article the ente's name takes.
       expect(message.text).toContain(`la scheda referente ${ofBody(name)} è stata approvata`);
@@ -156,7 +156,7 @@ describe("handover approval at a real SMTP server", () => {
     // Its heading (upper case in the plain text) says what changed: no welcome to a member ente.
     expect(welcome.text!.toLowerCase()).toContain("sei il nuovo referente dell'ente");
     expect(welcome.text!.toLowerCase()).not.toContain("ti diamo il benvenuto");
-    expect(welcome.text).toContain("Gentile Rosalia,");
+    expect(welcome.text).toContain("Gentile Rosalia Caruso,");
     expect(welcome.text).toContain(`la richiesta di subentro è stata approvata: da oggi sei referente ${ofBody(name)}`);
     expect(welcome.text).not.toContain("la scheda referente");
     expect(welcome.text).toContain(REFERENT_AREA);
@@ -168,7 +168,7 @@ describe("handover approval at a real SMTP server", () => {
     expect(notice.envelopeTo).toEqual([previous.email]);
     expect(notice.subject).toBe(`Nuovo referente ${forBody(name)}`);
     const text = notice.text!.replace(/\s+/g, " ");
-    expect(text).toContain("Gentile Giuseppe,");
+    expect(text).toContain("Gentile Giuseppe Lombardo,");
     expect(text).toContain(
       `ti informiamo che dal ${formatDateIt(endedAt!)} il referente ${ofBody(name)} per il Coordinamento dei Comuni siciliani aderenti alla Rete SAI è Rosalia Caruso, la cui richiesta di subentro è stata approvata.`,
     );

@@ -54,12 +54,12 @@ describe("email delivery through the outbox", () => {
     smtp.state.behaviour = "accept";
     const worker = startWorker();
     try {
-      const fields = validRegistrationFields({ firstName: "Rosalia" });
+      const fields = validRegistrationFields({ firstName: "Rosalia", lastName: "Lo Presti" });
       await submitAction(routeArgs(await browserPost("/adesione", fields)));
       const [message] = await until(() => (receivedBy(fields.email).length ? receivedBy(fields.email) : undefined));
       expect(message.subject).toMatch(/^Conferma l'indirizzo email - adesione del Comune di /);
       expect(message.from?.text).toContain("noreply@portale.test");
-      expect(message.text).toContain("Gentile Rosalia");
+      expect(message.text).toContain("Gentile Rosalia Lo Presti,");
       const link = message.text!.match(/http:\/\/portale\.test\/adesione\/conferma\/[\w-]+/)![0];
       expect(message.html).toContain(link);
       expect(message.messageId).toBe(rowFor(fields.email).messageId);
@@ -71,7 +71,7 @@ describe("email delivery through the outbox", () => {
       const notice = await until(() =>
         receivedBy("coordinatore@example.org").find((m) => m.subject?.startsWith("Nuova adesione da approvare")),
       );
-      expect(notice.text).toContain("Rosalia Rossi");
+      expect(notice.text).toContain("Rosalia Lo Presti");
     } finally {
       await worker.stop();
     }
@@ -98,6 +98,21 @@ describe("email delivery through the outbox", () => {
       expect(message.replyTo).toBeUndefined();
     } finally {
       await plain.stop();
+    }
+  });
+
+  it("delivers an email queued before the last name was in its props with the first name alone", async () => {
+    smtp.state.behaviour = "accept";
+    const to = uniqueEmail("vecchia-riga");
+    queueTestEmail(to);
+    expect(rowFor(to).props).not.toHaveProperty("lastName");
+    const worker = startWorker();
+    try {
+      const [message] = await until(() => (receivedBy(to).length ? receivedBy(to) : undefined));
+      expect(message.text).toContain("Gentile Anna,");
+      expect(message.text).not.toContain("undefined");
+    } finally {
+      await worker.stop();
     }
   });
 
