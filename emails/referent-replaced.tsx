@@ -1,5 +1,6 @@
 import { Heading, Text } from "@react-email/components";
 import { Greeting } from "./components/greeting";
+import { Link } from "./components/link";
 import { EmailLayout } from "./components/layout";
 import { forBody, ofBody } from "~/utils/text";
 
@@ -15,6 +16,11 @@ export type ReferentReplacedProps = {
    * (absent in emails queued before it existed).
    */
   passedOn?: { name: string; when: string }[];
+  /**
+   * Added at delivery, never stored: CONTACT_EMAIL as it is then, the Reply-To of the email. Without
+   * it a reply would go to the no-reply sender, so the email does not ask for one.
+   */
+  contactEmail?: string;
 };
 
 export const subject = (p: ReferentReplacedProps) => `Nuovo referente ${forBody(p.bodyName)}`;
@@ -32,7 +38,14 @@ export function ReferentReplacedEmail(p: ReferentReplacedProps) {
       </Text>
       <Text>
         Grazie per il lavoro svolto. Da oggi non riceverai più gli inviti e le comunicazioni del Coordinamento per
-        conto dell'ente. Se non eri a conoscenza di questo cambio, rispondi a questo messaggio o scrivi ad ANCI Sicilia.
+        conto dell'ente. Se non eri a conoscenza di questo cambio,{" "}
+        {p.contactEmail ? (
+          <>
+            rispondi a questo messaggio o scrivi a <Link href={`mailto:${p.contactEmail}`}>{p.contactEmail}</Link>.
+          </>
+        ) : (
+          "scrivi ai coordinatori di ANCI Sicilia."
+        )}
       </Text>
       {p.passedOn?.length ? (
         <>

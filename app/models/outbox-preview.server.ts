@@ -15,13 +15,16 @@ import type { OutboxRow } from "./outbox.server";
 /** The note that goes with every copy shown to coordinators. */
 export const REDACTION_NOTE = `Codici di accesso e link personali del messaggio sono nascosti (${HIDDEN_CODE}, ${HIDDEN_LINK}): li riceve solo il destinatario.`;
 
-type PreviewEnv = Pick<Env, "appUrl">;
+/** contactEmail: as the worker tells the templates (see renderEmail), so the copy reads as delivered. */
+type PreviewEnv = Pick<Env, "appUrl"> & { contactEmail?: string | null };
 
 /** The email as coordinators may read it: subject, HTML, text and generated attachments, redacted. */
 export async function renderEmailForCoordinators(email: Pick<OutboxRow, "template" | "props" | "category" | "recipient">, env: PreviewEnv) {
   // Comunicazioni get their opt-out link at delivery; it is shown (hidden) as the recipient got it.
   const props = email.category === "communication" ? { ...email.props, unsubscribeUrl: unsubscribeUrl(env.appUrl, email.recipient) } : email.props;
-  const rendered = await renderEmail(email.template, redactEmailProps(email.template, props, { appUrl: env.appUrl }));
+  const rendered = await renderEmail(email.template, redactEmailProps(email.template, props, { appUrl: env.appUrl }), {
+    contactEmail: env.contactEmail,
+  });
   // Rendered from redacted props, so no secret should be left; the texts are checked again anyway
   // against the real values, in case a template shows one in another form.
   const clean = (text: string) => redactEmailText(email.template, props, text, { appUrl: env.appUrl });
@@ -61,7 +64,7 @@ const emlWriter = nodemailer.createTransport({ streamTransport: true, buffer: tr
  * recipient and date. Not the file that was sent (in the local default that one stays under
  * data/mail/ for whoever runs the portal), so it never holds a usable code or link.
  */
-export async function redactedEmlForCoordinators(email: OutboxRow, env: PreviewEnv & Pick<Env, "MAIL_FROM" | "uploadsDir"> & { contactEmail?: string | null }) {
+export async function redactedEmlForCoordinators(email: OutboxRow, env: PreviewEnv & Pick<Env, "MAIL_FROM" | "uploadsDir">) {
   const rendered = await renderEmailForCoordinators(email, env);
   const uploaded = rendered.uploadedAttachments
     .map((a) => ({ filename: a.filename, contentType: a.contentType, path: materialFilePath(env.uploadsDir, a.storedFileName) }))

@@ -10,7 +10,10 @@ export type OutboxWorkerOptions = {
   db: Db;
   transport: MailTransport;
   from: string;
-  /** CONTACT_EMAIL: the sender is a no-reply address, so «rispondi a questo messaggio» reaches the coordinators. */
+  /**
+   * CONTACT_EMAIL: the sender is a no-reply address, so a reply reaches the coordinators only through
+   * this Reply-To. The templates are told it too, and invite a reply only when it is set.
+   */
   replyTo?: string;
   pollMs: number;
   ratePerSecond: number;
@@ -57,7 +60,9 @@ export function startOutboxWorker(options: OutboxWorkerOptions) {
   async function sendOne(row: ReturnType<typeof claimDueEmails>[number]) {
     try {
       const unsubscribe = row.category === "communication" ? options.unsubscribeUrlFor?.(row.recipient) : undefined;
-      const rendered = await renderEmail(row.template, unsubscribe ? { ...row.props, unsubscribeUrl: unsubscribe } : row.props);
+      const rendered = await renderEmail(row.template, unsubscribe ? { ...row.props, unsubscribeUrl: unsubscribe } : row.props, {
+        contactEmail: options.replyTo,
+      });
       const attachments = [...rendered.attachments, ...rendered.uploadedAttachments.map((a) => uploadedFile(a, options.uploadsDir))];
       await transport.send({
         from,

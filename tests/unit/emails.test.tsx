@@ -233,3 +233,26 @@ describe("the greeting", () => {
     expect(text).not.toContain("undefined");
   });
 });
+
+describe("a reply to an email", () => {
+  const replaced = previewPropsOf("referent-replaced");
+
+  it("is invited only when it reaches the coordinators (CONTACT_EMAIL at delivery, the Reply-To)", async () => {
+    const withContact = await renderEmail("referent-replaced", replaced, { contactEmail: "coordinamento@anci.example.it" });
+    expect(withContact.text.replace(/\s+/g, " ")).toContain(
+      "Se non eri a conoscenza di questo cambio, rispondi a questo messaggio o scrivi a coordinamento@anci.example.it.",
+    );
+    expect(withContact.html).toContain('href="mailto:coordinamento@anci.example.it"');
+
+    const without = await renderEmail("referent-replaced", replaced);
+    expect(without.text.replace(/\s+/g, " ")).toContain("Se non eri a conoscenza di questo cambio, scrivi ai coordinatori di ANCI Sicilia.");
+    expect(without.text).not.toMatch(/rispond/i);
+  });
+
+  it("is asked for by no email when there is no contact address", async () => {
+    for (const name of Object.keys(emailTemplates)) {
+      const { text } = await renderEmail(name, previewPropsOf(name));
+      expect(text, name).not.toMatch(/rispondi (a|al) quest|rispondendo a quest|rispondere a quest/i);
+    }
+  });
+});

@@ -147,6 +147,43 @@ describe("/admin/posta", () => {
   });
 });
 
+describe("/admin/posta shows an email as it is delivered", () => {
+  it("invites a reply to the notice of a new referente only while CONTACT_EMAIL is set, in the page and in the .eml", async () => {
+    const me = createTestCoordinator();
+    const row = queueEmail(getDb(), {
+      to: uniqueEmail("sostituito"),
+      template: "referent-replaced",
+      props: { firstName: "Giuseppe", lastName: "Lombardo", bodyName: "Comune di Noto", successorName: "Rosalia Caruso", endDate: "3 dicembre 2026" },
+      domain: "portale.test",
+    });
+    const copy = async () => {
+      const args = async (suffix: string) => ({ request: await adminGet(`/admin/posta/${row.id}${suffix}`, me.id), params: { id: String(row.id) }, context: loadContext() });
+      const data = (await (await emailLoader(await args(""))).json()) as { rendered: { text: string } };
+      const parsed = await simpleParser(Buffer.from(await (await emlLoader(await args("/eml"))).arrayBuffer()));
+      return { page: data.rendered.text.replace(/\s+/g, " "), eml: parsed.text!.replace(/\s+/g, " "), replyTo: parsed.replyTo?.text };
+    };
+    const before = getEnv().contactEmail;
+    try {
+      getEnv().contactEmail = "coordinamento@portale.test";
+      const withContact = await copy();
+      expect(withContact.replyTo).toBe("coordinamento@portale.test");
+      for (const text of [withContact.page, withContact.eml]) {
+        expect(text).toContain("Gentile Giuseppe Lombardo,");
+        expect(text).toContain("rispondi a questo messaggio o scrivi a coordinamento@portale.test.");
+      }
+      getEnv().contactEmail = null;
+      const without = await copy();
+      expect(without.replyTo).toBeUndefined();
+      for (const text of [without.page, without.eml]) {
+        expect(text).toContain("Se non eri a conoscenza di questo cambio, scrivi ai coordinatori di ANCI Sicilia.");
+        expect(text).not.toContain("rispondi a questo messaggio");
+      }
+    } finally {
+      getEnv().contactEmail = before;
+    }
+  });
+});
+
 describe("/admin/posta and one-time secrets", () => {
   /** A referente's sign-in code email and an invitation to a Tavolo tecnico, with their real secrets. */
   async function secretEmails() {

@@ -173,6 +173,9 @@ describe("handover approval at a real SMTP server", () => {
       `ti informiamo che dal ${formatDateIt(endedAt!)} il referente ${ofBody(name)} per il Coordinamento dei Comuni siciliani aderenti alla Rete SAI è Rosalia Caruso, la cui richiesta di subentro è stata approvata.`,
     );
     expect(text).toContain("Da oggi non riceverai più gli inviti e le comunicazioni del Coordinamento");
+    // This worker has no CONTACT_EMAIL: a reply would reach the no-reply sender, so none is asked for.
+    expect(text).toContain("Se non eri a conoscenza di questo cambio, scrivi ai coordinatori di ANCI Sicilia.");
+    expect(text).not.toContain("rispondi a questo messaggio");
     // The notice is not a welcome and carries no link to the referent area.
     expect(notice.text).not.toContain(REFERENT_AREA);
 

@@ -116,6 +116,37 @@ describe("email delivery through the outbox", () => {
     }
   });
 
+  it("invites a reply to the notice of a new referente only when CONTACT_EMAIL is set as it is sent", async () => {
+    smtp.state.behaviour = "accept";
+    // The same stored props, delivered with and without a contact address.
+    const queueNotice = (to: string) =>
+      queueEmail(getDb(), {
+        to,
+        template: "referent-replaced",
+        props: { firstName: "Giuseppe", lastName: "Lombardo", bodyName: "Comune di Noto", successorName: "Rosalia Caruso", endDate: "3 dicembre 2026" },
+        domain: "portale.test",
+      });
+    const delivered = async (to: string, replyTo?: string) => {
+      queueNotice(to);
+      const worker = startWorker({ replyTo });
+      try {
+        const [message] = await until(() => (receivedBy(to).length ? receivedBy(to) : undefined));
+        return message;
+      } finally {
+        await worker.stop();
+      }
+    };
+    const answered = await delivered(uniqueEmail("con-contatto"), "coordinamento@portale.test");
+    expect(answered.replyTo?.text).toBe("coordinamento@portale.test");
+    expect(answered.text!.replace(/\s+/g, " ")).toContain(
+      "Se non eri a conoscenza di questo cambio, rispondi a questo messaggio o scrivi a coordinamento@portale.test.",
+    );
+    const unanswered = await delivered(uniqueEmail("senza-contatto"));
+    expect(unanswered.replyTo).toBeUndefined();
+    expect(unanswered.text!.replace(/\s+/g, " ")).toContain("Se non eri a conoscenza di questo cambio, scrivi ai coordinatori di ANCI Sicilia.");
+    expect(unanswered.text).not.toMatch(/rispond/i);
+  });
+
   it("retries a temporary failure later and delivers once", async () => {
     const to = uniqueEmail("temporaneo");
     smtp.state.behaviour = "temporary-failure";
