@@ -24,14 +24,14 @@ import { commitCsrfToken } from "./utils/csrf.server";
 import { getHoneypotInputProps } from "./utils/honeypot.server";
 import { useNonce } from "./utils/nonce";
 import { MAIN_CONTENT_ID, skipLinkTarget } from "./utils/skip-link";
-import { pageTitle } from "~/utils/page-title";
+import { areaOfPath, areaPageTitle } from "~/utils/page-title";
 
 export const links: LinksFunction = () => SITE_LINKS;
 
-export const meta: MetaFunction = ({ error }) => {
+export const meta: MetaFunction = ({ error, location }) => {
   if (!error) return [{ title: "Coordinamento SAI - ANCI Sicilia" }];
   const status = isRouteErrorResponse(error) ? error.status : 500;
-  return [{ title: pageTitle(describeError(status).title) }];
+  return [{ title: areaPageTitle(areaOfPath(location.pathname), describeError(status).title) }];
 };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

@@ -13,7 +13,7 @@ import {
 } from "#db/schema";
 import type { Db } from "~/utils/db.server";
 import { recordNameKey, RECORD_DETAIL_TYPES, type RecordNames } from "~/utils/audit-labels";
-import { roundTableHeading } from "~/utils/round-table-calendar";
+import { roundTableHeadingAfter } from "~/utils/round-table-calendar";
 import { roundTableName } from "~/utils/round-table-format";
 import { foldForSearch } from "~/utils/text";
 
@@ -91,7 +91,7 @@ const LOOKUPS: Record<RecordKind, Lookup> = {
       .innerJoin(roundTables, eq(roundTables.id, invitations.roundTableId))
       .where(inArray(invitations.id, ids))
       .all()
-      .map((r) => ({ id: r.id, name: `Invito al ${roundTableHeading(r)}` })),
+      .map((r) => ({ id: r.id, name: `Invito ${roundTableHeadingAfter("a", r)}` })),
   communication: (db, ids) =>
     db
       .select({ id: communications.id, subject: communications.subject })

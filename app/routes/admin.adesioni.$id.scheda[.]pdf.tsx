@@ -17,6 +17,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       title: "Richiesta non trovata",
       message: "La richiesta di adesione non esiste oppure è stata cancellata.",
       back: { href: "/admin/adesioni", label: "Torna alle adesioni" },
+      area: "coordinatori",
     });
   }
   const pdf = await buildSchedaPdf(detail);

@@ -15,6 +15,7 @@ const notFound = () =>
     title: "Allegato non trovato",
     message: "La comunicazione non ha un allegato, oppure il file non è più disponibile.",
     back: { href: "/admin/comunicazioni", label: "Torna alle comunicazioni" },
+    area: "coordinatori",
   });
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -19,6 +19,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       title: "Caricamento non trovato",
       message: "Questo caricamento non esiste più: caricalo di nuovo.",
       back: { href: "/admin/importa", label: "Torna a Importa" },
+      area: "coordinatori",
     });
   }
   const failed =

@@ -18,6 +18,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       title: "Messaggio non trovato",
       message: "Il messaggio non è nella posta in uscita.",
       back: { href: "/admin/posta", label: "Torna alla posta in uscita" },
+      area: "coordinatori",
     });
   }
   if (isErasedAddress(email.recipient)) {
@@ -25,6 +26,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       title: "Messaggio cancellato",
       message: "Su richiesta dell'interessato il destinatario e il contenuto di questo messaggio sono stati cancellati: resta solo la traccia dell'invio.",
       back: { href: `/admin/posta/${email.id}`, label: "Torna al messaggio" },
+      area: "coordinatori",
     });
   }
   return new Response(await redactedEmlForCoordinators(email, getEnv()), {

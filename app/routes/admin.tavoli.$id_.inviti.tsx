@@ -24,7 +24,7 @@ import { getEnv } from "~/utils/env.server";
 import { plural } from "~/utils/text";
 import { fieldId, issuesToFieldErrors, type FormErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
-import { ROUND_TABLE_MODE_LABELS } from "~/utils/round-table-calendar";
+import { ROUND_TABLE_MODE_LABELS, roundTableHeading } from "~/utils/round-table-calendar";
 import { roundTableName, roundTableWhen } from "~/utils/round-table-format";
 import {
   ANSWER_LABELS,
@@ -41,7 +41,7 @@ import { TableCaption, TableScroll } from "~/components/table-scroll";
 import { coordinatorPageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? coordinatorPageTitle(`Inviti: ${data.roundTable.name}`) : coordinatorPageTitle("Tavolo tecnico non trovato") },
+  { title: data ? coordinatorPageTitle(`Inviti - ${data.roundTable.titleName}`) : coordinatorPageTitle("Tavolo tecnico non trovato") },
 ];
 
 const PAGE_SIZE = 100;
@@ -101,6 +101,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     roundTable: {
       id: rt.id,
       name: roundTableName(rt),
+      // As the Tavolo's own page is titled: «7° Tavolo tecnico: Titolo».
+      titleName: `${roundTableHeading(rt)}: ${rt.title}`,
       when: roundTableWhen(rt),
       modeLabel: ROUND_TABLE_MODE_LABELS[rt.mode],
       status: rt.status,

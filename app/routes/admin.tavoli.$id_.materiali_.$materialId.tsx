@@ -20,7 +20,7 @@ import { formatDateTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { parseRecordId } from "~/utils/record-id";
-import { roundTableHeading } from "~/utils/round-table-calendar";
+import { roundTableHeading, roundTableHeadingAfter } from "~/utils/round-table-calendar";
 import {
   CANCELLED_MATERIALS_NOT_EDITABLE,
   editMaterialSchema,
@@ -66,6 +66,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return json({
     roundTableId: rt.id,
     heading: roundTableHeading(rt),
+    ofHeading: roundTableHeadingAfter("di", rt),
     roundTableTitle: rt.title,
     // A cancelled Tavolo's materials no longer change (updateMaterial refuses): the page has no form.
     cancelled: rt.status === "cancelled",
@@ -102,7 +103,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function EditMaterialPage() {
-  const { roundTableId, heading, roundTableTitle, cancelled, material, values } = useLoaderData<typeof loader>();
+  const { roundTableId, heading, ofHeading, roundTableTitle, cancelled, material, values } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const schema = editMaterialSchema(material.source);
   // What was typed comes back from the action (the fields' only source without JavaScript).
@@ -125,7 +126,7 @@ export default function EditMaterialPage() {
         />
         <h1>Modifica materiale: {material.title}</h1>
         <p>
-          Materiale del {heading}: {roundTableTitle}.
+          Materiale {ofHeading}: {roundTableTitle}.
         </p>
         <dl>
           <dt>{material.source === "link" ? "Link" : "File"}</dt>

@@ -16,6 +16,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       title: "Dati non trovati",
       message: "Non ci sono più dati collegati al tuo accesso: potrebbero essere stati cancellati.",
       back: { href: "/area-referente/privacy", label: "Torna a Privacy e dati personali" },
+      area: "referente",
     });
   }
   return new Response(`${JSON.stringify(data, null, 2)}\n`, {

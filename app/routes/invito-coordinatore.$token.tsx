@@ -5,9 +5,9 @@ import { acceptCoordinatorInvite, lookupCoordinatorInvite } from "~/models/coord
 import { startCoordinatorSession } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { passwordLinkAnswer, passwordLinkStatus, readNewPassword } from "~/utils/password-link.server";
-import { coordinatorPageTitle } from "~/utils/page-title";
+import { pageTitle } from "~/utils/page-title";
 
-export const meta: MetaFunction = () => [{ title: coordinatorPageTitle("Imposta la password") }];
+export const meta: MetaFunction = () => [{ title: pageTitle("Imposta la password", "Accesso coordinatori") }];
 
 // GET only shows the form (mail scanners follow links); the password is set by the POST.
 export function loader({ params }: LoaderFunctionArgs) {

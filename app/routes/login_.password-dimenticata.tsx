@@ -14,10 +14,10 @@ import { checkHoneypot } from "~/utils/honeypot.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { minutesText, tooManyRequestsInit } from "~/utils/rate-limit.server";
 import { passwordResetRequestSchema, type PasswordResetRequestInput } from "~/validation/login";
-import { coordinatorPageTitle } from "~/utils/page-title";
+import { pageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction = () => [
-  { title: coordinatorPageTitle("Password dimenticata") },
+  { title: pageTitle("Password dimenticata", "Accesso coordinatori") },
   { name: "robots", content: "noindex" },
 ];
 

@@ -6,10 +6,10 @@ import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { passwordLinkAnswer, passwordLinkStatus, readNewPassword } from "~/utils/password-link.server";
-import { coordinatorPageTitle } from "~/utils/page-title";
+import { pageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction = () => [
-  { title: coordinatorPageTitle("Reimposta la password") },
+  { title: pageTitle("Reimposta la password", "Accesso coordinatori") },
   { name: "robots", content: "noindex" },
 ];
 

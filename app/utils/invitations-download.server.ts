@@ -19,6 +19,7 @@ export async function invitationsDownload({ coordinatorId, roundTableParam, form
       title: "Tavolo tecnico non trovato",
       message: "Il Tavolo tecnico non esiste.",
       back: { href: "/admin/tavoli", label: "Torna ai Tavoli tecnici" },
+      area: "coordinatori",
     });
   }
   const { roundTable, rows } = found;

@@ -57,6 +57,16 @@ export function roundTableHeading(rt: { number?: number | null }) {
   return rt.number ? `${rt.number}° Tavolo tecnico` : "Tavolo tecnico";
 }
 
+/**
+ * The heading after «di» or «a» with its article, elided before an ordinal read with a vowel first
+ * (ottavo, undicesimo, ottantesimo…): «del 12° Tavolo tecnico», «dell'8° Tavolo tecnico», «all'11°…».
+ */
+export function roundTableHeadingAfter(preposition: "di" | "a", rt: { number?: number | null }) {
+  const vowel = !!rt.number && (rt.number === 11 || String(rt.number).startsWith("8"));
+  const article = preposition === "di" ? (vowel ? "dell'" : "del ") : vowel ? "all'" : "al ";
+  return `${article}${roundTableHeading(rt)}`;
+}
+
 /** Where it takes place, for the LOCATION line and emails. */
 export function roundTableLocation(rt: Pick<RoundTableCalendarInput, "mode" | "place" | "onlineUrl">) {
   if (rt.mode === "online") return rt.onlineUrl ? `Online: ${rt.onlineUrl}` : "Online";

@@ -4,7 +4,7 @@ import { ErrorPage } from "~/components/error-page";
 import { SITE_LINKS, SiteFrame } from "~/components/site-chrome";
 import { PRIVATE_CACHE_CONTROL } from "./private-pages.server";
 import { MAIN_CONTENT_ID } from "./skip-link";
-import { pageTitle } from "~/utils/page-title";
+import { areaPageTitle, type PortalArea } from "~/utils/page-title";
 
 /**
  * A whole page of the portal answered by a resource route (a download that cannot be served): Remix
@@ -12,21 +12,21 @@ import { pageTitle } from "~/utils/page-title";
  * with the same frame, style sheets and title as every other one. It carries no script: nothing on
  * it needs one. It may depend on who is signed in, so no cache keeps it.
  */
-export function standalonePage({ status, title, children }: { status: number; title: string; children: ReactNode }) {
-  return new Response(standalonePageHtml({ title, children }), {
+export function standalonePage({ status, title, area, children }: { status: number; title: string; area?: PortalArea; children: ReactNode }) {
+  return new Response(standalonePageHtml({ title, area, children }), {
     status,
     headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": PRIVATE_CACHE_CONTROL },
   });
 }
 
 /** The document of a standalone page, doctype included. */
-export function standalonePageHtml({ title, children }: { title: string; children: ReactNode }) {
+export function standalonePageHtml({ title, area, children }: { title: string; area?: PortalArea; children: ReactNode }) {
   const html = renderToStaticMarkup(
     <html lang="it">
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{pageTitle(title)}</title>
+        <title>{areaPageTitle(area, title)}</title>
         {SITE_LINKS.map((link) => (
           <link key={link.href} {...link} />
         ))}
@@ -68,14 +68,15 @@ export function refusalPageHtml(status: number) {
   return standalonePageHtml({ title, children: errorPageBody({ title, message, back: { href: "/", label: "Torna alla pagina iniziale" } }) });
 }
 
-type UnservedDownload = { title: string; message: string; back: WayBack };
+/** `area`: the area whose download it is, named in the title as its pages are. */
+type UnservedDownload = { title: string; message: string; back: WayBack; area?: PortalArea };
 
 /** A download that cannot be served (an unknown Tavolo, a removed attachment): a 404 page of the portal, with the way back. */
 export function notFoundPage(page: UnservedDownload) {
-  return standalonePage({ status: 404, title: page.title, children: errorPageBody(page) });
+  return standalonePage({ status: 404, title: page.title, area: page.area, children: errorPageBody(page) });
 }
 
 /** A download whose content was deleted for good (the data of an erased person): a 410 page of the portal, with the way back. */
 export function gonePage(page: UnservedDownload) {
-  return standalonePage({ status: 410, title: page.title, children: errorPageBody(page) });
+  return standalonePage({ status: 410, title: page.title, area: page.area, children: errorPageBody(page) });
 }

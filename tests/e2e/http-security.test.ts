@@ -328,6 +328,9 @@ describe("requests that must not work, over HTTP", () => {
     expect(await missingMaterial.text()).toContain(`<a href="/admin/tavoli">Torna ai Tavoli tecnici</a>`);
     const unknownAdminPage = await (await client.fetch("/admin/pagina-che-non-esiste")).text();
     expect(unknownAdminPage).toContain(`<a href="/admin">Torna all&#x27;area coordinatori</a>`);
+    // Titled as the area's pages are, the error page too.
+    expect(unknownAdminPage).toContain("<title>Pagina non trovata - Area coordinatori - Coordinamento SAI</title>");
+    expect(await (await client.fetch("/admin/tavoli/999999")).text()).toContain(" - Area coordinatori - Coordinamento SAI</title>");
 
     // Remix's own words for an unknown address are not shown: ours are.
     const unknown = await (await client.fetch("/pagina-che-non-esiste")).text();

@@ -12,7 +12,9 @@ export async function expectPortalErrorPage(response: Response, { status, title,
   expect(response.headers.get("Cache-Control")).toBe("private, no-store");
   const page = await response.text();
   expect(page).toMatch(/^<!DOCTYPE html><html lang="it">/);
-  expect(page).toContain(`<title>${title} - Coordinamento SAI</title>`);
+  // A download of an area is titled as the area's pages are.
+  const area = back.startsWith("/admin") ? " - Area coordinatori" : back.startsWith("/area-referente") ? " - Area referente" : "";
+  expect(page).toContain(`<title>${title}${area} - Coordinamento SAI</title>`);
   expect(page).toContain('<header class="it-header-wrapper">');
   expect(page.match(/<link rel="stylesheet"/g)).toHaveLength(2);
   expect(page).toContain(`<h1>${title}</h1>`);

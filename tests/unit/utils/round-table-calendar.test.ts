@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { buildCalendar } from "~/utils/ical.server";
 import { isSkippedRomeTime, parseRomeLocal, toRomeLocalInput } from "~/utils/rome-time";
 import { roundTableWhen } from "~/utils/round-table-format";
-import { roundTableCalendarEvent, roundTableEmailData, roundTableHeading, roundTableUid } from "~/utils/round-table-calendar";
+import { roundTableCalendarEvent, roundTableEmailData, roundTableHeading, roundTableHeadingAfter, roundTableUid } from "~/utils/round-table-calendar";
 import { parseSpeakers, speakersToText } from "~/validation/round-table";
 
 const rt = {
@@ -114,5 +114,17 @@ describe("speakers, one per line", () => {
     expect(speakersToText(speakers)).toBe("S. Bottari — Modello SAI Torino\nA. Fontana e S. Rovetto — Modello SAI Chiesanuova (TO)\nG. Zollo\nM. Rossi — Ente");
     expect(parseSpeakers("Anna-Maria Rossi").speakers).toEqual([{ name: "Anna-Maria Rossi" }]);
     expect(parseSpeakers(" — senza nome").problems).toEqual(["Riga 1 dei relatori: manca il nome prima del trattino"]);
+  });
+});
+
+describe("roundTableHeadingAfter", () => {
+  it("elides the article before an ordinal read with a vowel first (ottavo, undicesimo, ottantesimo)", () => {
+    expect(roundTableHeadingAfter("di", { number: 8 })).toBe("dell'8° Tavolo tecnico");
+    expect(roundTableHeadingAfter("a", { number: 11 })).toBe("all'11° Tavolo tecnico");
+    expect(roundTableHeadingAfter("di", { number: 83 })).toBe("dell'83° Tavolo tecnico");
+    expect(roundTableHeadingAfter("di", { number: 12 })).toBe("del 12° Tavolo tecnico");
+    expect(roundTableHeadingAfter("a", { number: 1 })).toBe("al 1° Tavolo tecnico");
+    expect(roundTableHeadingAfter("a", { number: 18 })).toBe("al 18° Tavolo tecnico");
+    expect(roundTableHeadingAfter("di", { number: null })).toBe("del Tavolo tecnico");
   });
 });
