@@ -33,7 +33,7 @@ import { outboxSubjectForCoordinators } from "./outbox-preview.server";
 import { moveInvitations } from "./invitation.server";
 import { getBodyParticipation } from "./participation.server";
 import { declaredBodyChanges } from "./membership-review.server";
-import { notAwaitingApproval, PROJECT_FIELD_LABELS, projectName, projectView, replaceableProjects } from "./sai-project.server";
+import { notAwaitingApproval, PROJECT_FIELD_LABELS, projectView, replaceableProjects } from "./sai-project.server";
 import { isKnownProvince, provinceName } from "./territory.server";
 import { parseRecordId } from "~/utils/record-id";
 
@@ -210,7 +210,6 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl, now = new Date(
       ...projectView(p, now),
       /** Declared by another scheda not approved: not the ente's (nor counted) unless that one is approved. */
       notYetOfBody: !counted && declaringStatus && p.requestId !== request.id ? (NOT_YET_OF_BODY[declaringStatus] ?? null) : null,
-      name: projectName(p),
       requestId: p.requestId,
     }));
 

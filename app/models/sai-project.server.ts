@@ -67,6 +67,8 @@ export function projectView(p: ProjectRow, now: Date) {
     id: p.id,
     category: p.category,
     categoryLabel: SAI_CATEGORY_LABELS[p.category],
+    /** How pages name it, its correction's heading too: "Ordinari PROG-1-PR-1". */
+    name: projectName(p),
     fundedPlaces: p.fundedPlaces,
     projectCode: p.projectCode,
     managingOrganization: p.managingOrganization,

@@ -260,6 +260,7 @@ export default function MyBodyPage() {
 type ProjectRow = {
   id: number;
   categoryLabel: string;
+  name: string;
   fundedPlaces: number;
   projectCode: string | null;
   managingOrganization: string;
@@ -302,7 +303,7 @@ function ProjectTable({ caption, projects, editable, closed = false }: { caption
               {editable ? (
                 <td role="cell">
                   <Link to={`/area-referente/progetti/${p.id}`}>
-                    Modifica o chiudi<span className="visually-hidden"> il progetto {p.projectCode ?? p.managingOrganization}</span>
+                    Modifica o chiudi<span className="visually-hidden"> il progetto {p.name}</span>
                   </Link>
                 </td>
               ) : null}

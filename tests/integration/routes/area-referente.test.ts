@@ -232,7 +232,7 @@ describe("the ente's projects", () => {
     expect(audit[1].details).toMatchObject({ projectId: created.id, before: { fundedPlaces: 12 }, after: { fundedPlaces: 15 } });
   });
 
-  it("names the project in its heading and title: by its code, or by its start when it has none", async () => {
+  it("names the project in its heading and title, as its link on Il mio ente does: by its code, or by its start when it has none", async () => {
     for (const [overrides, name] of [
       [{}, "Ordinari PROG-1776-PR-3"],
       [{ "projects.0.projectCode": "", "projects.0.category": "MSNA", "projects.0.startDate": "2024-03-01" }, "MSNA (minori stranieri non accompagnati) dal 01/03/2024"],
@@ -243,6 +243,8 @@ describe("the ente's projects", () => {
       const page = await renderRoute(editProject, referentGet(`/area-referente/progetti/${project.id}`, cookie), "/area-referente/progetti/:id");
       expect(page.html).toContain(`<h1>Modifica progetto ${name}</h1>`);
       expect(page.title).toBe(`Modifica progetto ${name} - Area referente - Coordinamento SAI`);
+      const list = await renderRoute(overview, referentGet("/area-referente", cookie), "/area-referente");
+      expect(list.html).toContain(`Modifica o chiudi<span class="visually-hidden"> il progetto ${name}</span>`);
     }
   });
 
