@@ -8,13 +8,14 @@ import { validateCsrf } from "~/utils/csrf.server";
 import { formatDateTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
-import { ROUND_TABLE_MODE_LABELS } from "~/utils/round-table-calendar";
+import { ROUND_TABLE_MODE_LABELS, roundTableHeadingAfter } from "~/utils/round-table-calendar";
 import { CALENDAR_RESENT_MESSAGE, roundTableName, roundTableWhen } from "~/utils/round-table-format";
 import { answerFromParam, answerSchema } from "~/validation/invitations";
 import { pageTitle } from "~/utils/page-title";
 
-export const meta: MetaFunction = () => [
-  { title: pageTitle("Invito al Tavolo tecnico") },
+// Named after its Tavolo, as the invitee's tab or bookmark should read: «Invito al 7° Tavolo tecnico: Titolo».
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: pageTitle(data?.view ? `Invito ${roundTableHeadingAfter("a", data.view.roundTable)}: ${data.view.roundTable.title}` : "Invito non trovato") },
   { name: "robots", content: "noindex" },
 ];
 

@@ -83,6 +83,7 @@ describe("/invito/:token", () => {
     const page = await renderRoute(route, get(token), "/invito/:token");
     expect(page.status).toBe(200);
     expect(page.html).toContain("<h1>Tavolo tecnico - Accoglienza dei minori</h1>");
+    expect(page.title).toBe("Invito al Tavolo tecnico: Accoglienza dei minori - Coordinamento SAI");
     expect(page.html).toContain("Palermo, Sala Martorana");
     expect(page.html).toContain("Non hai ancora risposto.");
     expect(page.html).toMatch(/<form method="post"[^>]*>/);
@@ -233,6 +234,7 @@ describe("/invito/:token", () => {
     const page = await renderRoute(route, get("non-esiste"), "/invito/:token");
     expect(page.status).toBe(404);
     expect(page.html).toContain("Invito non trovato");
+    expect(page.title).toBe("Invito non trovato - Coordinamento SAI");
     const before = tableCounts();
     expect((await answer("non-esiste", "si")).status).toBe(404);
     expect(tableCounts()).toEqual(before);
