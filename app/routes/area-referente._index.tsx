@@ -198,7 +198,7 @@ export default function MyBodyPage() {
             {pastEndCount === 1
               ? "Un progetto ha superato la data di fine e risulta ancora attivo. Se è stato prorogato aggiorna la data di fine, altrimenti chiudilo"
               : `${pastEndCount} progetti hanno superato la data di fine e risultano ancora attivi. Se sono stati prorogati aggiorna la data di fine, altrimenti chiudili`}
-            : scegli «Modifica o chiudi» nella riga del progetto.
+            : scegli «Modifica o chiudi» {pastEndCount === 1 ? "del progetto" : "di ciascun progetto"} segnato «Data di fine passata».
           </div>
         ) : null}
         {openProjects.length === 0 ? <p>L'ente non ha progetti SAI attivi registrati.</p> : <ProjectTable caption="Progetti SAI attivi" projects={openProjects} editable={overview.canEditProjects} />}

@@ -287,7 +287,7 @@ describe("a project past its end date", () => {
     getDb().update(saiProjects).set({ startDate: "2023-01-01", endDate: "2025-06-30" }).where(eq(saiProjects.id, project.id)).run();
 
     const page = await renderRoute(overview, referentGet("/area-referente", cookie));
-    expect(page.html).toContain("Un progetto ha superato la data di fine e risulta ancora attivo. Se è stato prorogato aggiorna la data di fine, altrimenti chiudilo: scegli «Modifica o chiudi» nella riga del progetto.");
+    expect(page.html).toContain("Un progetto ha superato la data di fine e risulta ancora attivo. Se è stato prorogato aggiorna la data di fine, altrimenti chiudilo: scegli «Modifica o chiudi» del progetto segnato «Data di fine passata».");
     expect(page.html).toMatch(/dal 01\/01\/2023 al 30\/06\/2025<strong[^>]*>Data di fine passata<\/strong>/);
     const detail = await renderRoute(adminDetail, await adminGet(`/admin/adesioni/${a.requestId}`, adminId()), "/admin/adesioni/:id");
     expect(detail.html).toMatch(/<td>30\/06\/2025<\/td><td><strong[^>]*>Aperto, data di fine passata<\/strong><\/td>/);
