@@ -109,10 +109,11 @@ export function requestLoginCode(
 }
 
 /**
- * `returnTo`: the page to open after signing in, as stored with the code. `locked`: the newest code
- * of the address had too many wrong tries and no longer works, even if right.
+ * `returnTo`: the page to open after signing in, as stored with the code. A failure says nothing
+ * more: a code that is wrong, expired, used or killed by wrong tries fails alike, since only a
+ * registered address has a code to kill (saying "blocked" would tell a stranger it is registered).
  */
-export type LoginResult = { ok: true; access: SignedInReferent; returnTo: string | null } | { ok: false; locked?: true };
+export type LoginResult = { ok: true; access: SignedInReferent; returnTo: string | null } | { ok: false };
 
 /**
  * Checks a code typed for `email`. A wrong code counts against the newest live code of that
@@ -134,7 +135,7 @@ export function verifyLoginCode(db: Db, { email, code, now = new Date() }: { ema
       .orderBy(desc(referentLoginCodes.id))
       .get();
     if (!row) return { ok: false };
-    if (row.failedAttempts >= LOGIN_CODE_MAX_FAILURES) return { ok: false, locked: true };
+    if (row.failedAttempts >= LOGIN_CODE_MAX_FAILURES) return { ok: false };
     if (!sameHash(typed, row.codeHash)) {
       tx.update(referentLoginCodes)
         .set({ failedAttempts: row.failedAttempts + 1 })

@@ -41,9 +41,10 @@ export const meta: MetaFunction = () => [
 
 const CODE_SENT_MESSAGE =
   "Se l'indirizzo è registrato, riceverai un codice di accesso via email entro pochi minuti. Il codice vale 10 minuti e si può usare una sola volta.";
-const INVALID_CODE = "Codice non valido o scaduto. Controlla di averlo copiato per intero oppure richiedi un nuovo codice.";
-const LOCKED_CODE =
-  "Questo codice è stato bloccato dopo troppi tentativi errati. Richiedi un nuovo codice, oppure entra con il pulsante «Accedi all'area referente» dell'email che hai ricevuto.";
+// One answer for a code that is wrong, expired, used or blocked after too many wrong tries: only a
+// registered address has a code to block, so telling "blocked" apart would say which addresses are.
+const INVALID_CODE =
+  "Codice non valido, scaduto o bloccato dopo troppi tentativi errati. Controlla di averlo copiato per intero oppure richiedi un nuovo codice; puoi anche entrare con il pulsante «Accedi all'area referente» dell'email.";
 
 const codeEntryBlockedMessage = ({ by, retryAfterSeconds }: { by: "ip" | "email"; retryAfterSeconds: number }) =>
   `Per sicurezza, dopo troppi codici errati ${by === "email" ? "per questo indirizzo" : "dalla tua rete"}, l'accesso con il codice è sospeso per ${minutesText(retryAfterSeconds)}. Puoi entrare subito con il pulsante «Accedi all'area referente» dell'email che hai ricevuto.`;
@@ -89,7 +90,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const result = verifyLoginCode(getDb(), { email, code: parsed.data.code });
   if (!result.ok) {
     countSignInFailure({ ip, email });
-    return json<ActionData>({ errors: {}, formError: result.locked ? LOCKED_CODE : INVALID_CODE }, { status: 401 });
+    return json<ActionData>({ errors: {}, formError: INVALID_CODE }, { status: 401 });
   }
   const headers = new Headers();
   headers.append("Set-Cookie", await startReferentSession(request, result.access, { ip, method: "code" }));

@@ -63,7 +63,7 @@ describe("referent area", () => {
     // A wrong code first: the error is announced and the page stays accessible.
     await page.getByLabel("Codice di accesso", { exact: true }).fill(code === "000000" ? "111111" : "000000");
     await page.getByRole("button", { name: "Accedi", exact: true }).click();
-    await page.getByRole("alert").filter({ hasText: "Codice non valido o scaduto" }).waitFor();
+    await page.getByRole("alert").filter({ hasText: "Codice non valido, scaduto o bloccato" }).waitFor();
     expect(await checkA11y(page)).toEqual([]);
 
     await page.getByLabel("Codice di accesso", { exact: true }).fill(code);

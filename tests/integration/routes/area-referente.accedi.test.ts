@@ -57,6 +57,9 @@ async function ask(email: string, redirectTo: string) {
   return latestLoginEmail(email)!;
 }
 
+const INVALID_CODE =
+  "Codice non valido, scaduto o bloccato dopo troppi tentativi errati. Controlla di averlo copiato per intero oppure richiedi un nuovo codice; puoi anche entrare con il pulsante «Accedi all'area referente» dell'email.";
+
 const wrongCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, "0");
 
 describe("asking for a code", () => {
@@ -264,17 +267,36 @@ describe("the code", () => {
     for (let i = 0; i < LOGIN_CODE_MAX_FAILURES; i++) {
       const response = await sendCode(r.email, wrongCode(code));
       expect(response.status).toBe(401);
-      expect((await response.json()).formError).toMatch(/^Codice non valido o scaduto/);
+      expect((await response.json()).formError).toBe(INVALID_CODE);
     }
     const refused = await sendCode(r.email, code);
     expect(refused.status).toBe(401);
-    // The person is told why the right code fails, and what to do.
-    expect((await refused.json()).formError).toBe(
-      "Questo codice è stato bloccato dopo troppi tentativi errati. Richiedi un nuovo codice, oppure entra con il pulsante «Accedi all'area referente» dell'email che hai ricevuto.",
-    );
+    // The person is told that the code may be blocked, and what to do (the very words of a wrong code).
+    expect((await refused.json()).formError).toBe(INVALID_CODE);
     // A new code works again.
     await askCode(r.email);
     expect((await sendCode(r.email, latestLoginEmail(r.email)!.code)).status).toBe(302);
+  });
+
+  it("answers a registered and an unknown address alike once their wrong codes pass the code's limit", async () => {
+    // Before: a registered address's code, killed by 5 wrong tries, was answered «bloccato», an
+    // unknown address's never was: anyone could tell the registered addresses.
+    const r = await createReferent("active");
+    const unknown = uniqueEmail("sconosciuto");
+    await askCode(r.email);
+    await askCode(unknown);
+    const answers: { status: number; body: string; page: string }[] = [];
+    for (const email of [r.email, unknown]) {
+      let last: Response | undefined;
+      for (let i = 0; i <= LOGIN_CODE_MAX_FAILURES; i++) last = await sendCode(email, wrongCode(latestLoginEmail(r.email)!.code));
+      const body = await last!.text();
+      const request = await referentPost("/area-referente/accedi/codice", { intent: "verify", code: "000000" }, await pendingSignIn(email));
+      const page = await renderRoute(codeStepRoute, request);
+      answers.push({ status: last!.status, body, page: page.html.replaceAll(email, "<email>") });
+    }
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[0].status).toBe(401);
+    expect(JSON.parse(answers[0].body).formError).toBe(INVALID_CODE);
   });
 
   it("dies alone: after anyone's wrong tries the link of the same email still signs its owner in", async () => {
