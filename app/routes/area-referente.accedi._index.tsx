@@ -17,6 +17,7 @@ import {
   getSignedInReferent,
   limitCodeRequests,
   pendingSignInCookie,
+  readPendingSignIns,
   redirectAlreadySignedIn,
   REFERENT_CODE_STEP_PATH,
   signInReturnAddress,
@@ -73,7 +74,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // Known or not, eligible or not: the same redirect, the same cookie, the same code step.
   const { sent } = requestLoginCode(getDb(), { email, appUrl: getEnv().appUrl, returnTo: signInReturnAddress(request) });
   if (sent) wakeOutboxWorker();
-  return redirect(signInStepPath(REFERENT_CODE_STEP_PATH, request), { status: 303, headers: { "Set-Cookie": await pendingSignInCookie(email) } });
+  // The browser's other sign-ins still waiting for their code (another tab) are kept.
+  const previous = await readPendingSignIns(request);
+  return redirect(signInStepPath(REFERENT_CODE_STEP_PATH, request), {
+    status: 303,
+    headers: { "Set-Cookie": await pendingSignInCookie(email, { previous }) },
+  });
 }
 
 export default function ReferentSignInPage() {

@@ -16,7 +16,9 @@ import {
   clearPendingSignInCookie,
   countSignInFailure,
   getSignedInReferent,
-  readPendingSignIn,
+  readPendingSignIns,
+  remainingPendingSignInCookie,
+  type PendingSignIn,
   redirectAfterSignIn,
   redirectAlreadySignedIn,
   REFERENT_SIGN_IN_PATH,
@@ -36,8 +38,10 @@ export const meta: MetaFunction = () => [
 // The sign-in's second step: the code emailed to the address asked for on /area-referente/accedi,
 // which reaches here by a redirect (post/redirect/get) with the cookie of the pending sign-in. The
 // page is a plain GET of an address that names nobody, so a reload, the back and forward buttons,
-// and a phone reopening the tab after the mail app show it again; the address comes from the cookie,
-// never from the page's address or a field of its form.
+// and a phone reopening the tab after the mail app show it again. The address comes from the cookie,
+// never from the page's address: the page shows the newest sign-in waiting in this browser, and its
+// form names that address in a hidden field, accepted only if the cookie still waits for it (so a tab
+// left on another address, before a second tab asked for a new one, still signs in with its code).
 
 const CODE_SENT_MESSAGE =
   "Se l'indirizzo è registrato, riceverai un codice di accesso via email entro pochi minuti. Il codice vale 10 minuti e si può usare una sola volta.";
@@ -52,24 +56,39 @@ const codeEntryBlockedMessage = ({ by, retryAfterSeconds }: { by: "ip" | "email"
 type ActionData = { errors: Record<string, string>; formError?: string };
 
 /** Back to the first step, saying that the code waited for has expired (or that there is none). */
-async function backToFirstStep(request: Request) {
+async function backToFirstStep(request: Request, pending: PendingSignIn[]) {
   return redirect(signInStepPath(REFERENT_SIGN_IN_PATH, request, { scaduto: "1" }), {
     status: 303,
-    headers: { "Set-Cookie": await clearPendingSignInCookie() },
+    // The sign-ins of other tabs still waiting for their code are kept.
+    headers: { "Set-Cookie": await remainingPendingSignInCookie(pending) },
   });
 }
 
-/** The address of the sign-in waiting for its code in this browser; else a redirect to the first step. */
-async function pendingEmail(request: Request) {
-  const pending = await readPendingSignIn(request);
-  if (!pending || pending.expired) throw await backToFirstStep(request);
-  return pending.email;
+/** The newest sign-in waiting for its code in this browser, the one the page shows; else a redirect to the first step. */
+async function newestPending(request: Request) {
+  const pending = await readPendingSignIns(request);
+  const newest = pending[0];
+  if (!newest || newest.expired) throw await backToFirstStep(request, pending);
+  return newest;
+}
+
+/**
+ * The address whose code is typed: the one the form was shown for (its hidden field), when this
+ * browser still waits for a code for it; a form without the field (from before it) types for the
+ * newest. Else a redirect to the first step.
+ */
+async function addressOfTheCode(request: Request, formData: FormData) {
+  const pending = await readPendingSignIns(request);
+  const shownFor = formData.get("email");
+  const entry = typeof shownFor === "string" ? pending.find((p) => p.email === shownFor) : pending[0];
+  if (!entry || entry.expired) throw await backToFirstStep(request, pending);
+  return entry.email;
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const signedIn = await getSignedInReferent(request);
   if (signedIn) throw redirectAlreadySignedIn(signedIn, signInReturnAddress(request));
-  const email = await pendingEmail(request);
+  const { email } = await newestPending(request);
   // The forms that ask for a new code, or start again with another address, go to the first step.
   return json({ email, firstStep: signInStepPath(REFERENT_SIGN_IN_PATH, request) });
 }
@@ -79,7 +98,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   await validateCsrf(request, formData);
   checkHoneypot(formData);
   if (formData.get("intent") !== "verify") throw new Response("Richiesta non valida.", { status: 400 });
-  const email = await pendingEmail(request);
+  const email = await addressOfTheCode(request, formData);
   const ip = context.clientIp;
   const parsed = codeEntrySchema.safeParse({ code: formData.get("code") });
   if (!parsed.success) return json<ActionData>({ errors: issuesToFieldErrors(parsed.error.issues) }, { status: 400 });
@@ -124,6 +143,8 @@ export default function ReferentCodeStepPage() {
         <AuthenticityTokenInput name="csrf" />
         <HoneypotInputs label="Non compilare questo campo" />
         <input type="hidden" name="intent" value="verify" />
+        {/* The address this page was shown for: another tab may since have asked a code for another. */}
+        <input type="hidden" name="email" value={email} />
         {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={data?.formError} failureTitle="Accesso non riuscito" /> : null}
         <TextField
           label="Codice di accesso"

@@ -224,23 +224,53 @@ export async function endReferentSession(request: Request) {
 // tab after the mail app. It lasts as long as the code; past that the person is sent back to ask
 // again, told why (whether the address is registered or not: the same words for all).
 
-type PendingSignIn = { email: string; expired: boolean };
+// A browser keeps the few most recent sign-ins waiting for their code (two tabs, two addresses): the
+// code step shows the newest, and its form names, in a hidden field, the address it was shown for,
+// which the code step accepts only if it is one of these (never an address typed by hand).
 
-/** The cookie of a code just asked for `email` (whether or not one was sent). */
-export function pendingSignInCookie(email: string, now = new Date()) {
-  return getCookies().referentSignIn.serialize({ email, until: now.getTime() + LOGIN_CODE_TTL_MS });
+/** How many sign-ins waiting for their code one browser keeps, the newest first. */
+export const MAX_PENDING_SIGN_INS = 3;
+
+type PendingEntry = { email: string; until: number };
+export type PendingSignIn = PendingEntry & { expired: boolean };
+
+const isPendingEntry = (value: unknown): value is PendingEntry => {
+  const { email, until } = (value ?? {}) as { email?: unknown; until?: unknown };
+  return typeof email === "string" && email !== "" && typeof until === "number";
+};
+
+const pendingCookieOf = (entries: PendingEntry[]) =>
+  getCookies().referentSignIn.serialize({ pending: entries.slice(0, MAX_PENDING_SIGN_INS).map(({ email, until }) => ({ email, until })) });
+
+/**
+ * The cookie of a code just asked for `email` (whether or not one was sent): the newest pending
+ * sign-in, before the browser's `previous` ones still waiting (a new code for the same address
+ * replaces its entry, as it replaces its code).
+ */
+export function pendingSignInCookie(email: string, { now = new Date(), previous = [] }: { now?: Date; previous?: PendingSignIn[] } = {}) {
+  const others = previous.filter((p) => p.email !== email && !p.expired);
+  return pendingCookieOf([{ email, until: now.getTime() + LOGIN_CODE_TTL_MS }, ...others]);
 }
 
-/** The cookie that forgets the pending sign-in (after signing in, or once it has expired). */
-export const clearPendingSignInCookie = () => getCookies().referentSignIn.serialize("", { maxAge: 0 });
+/** The cookie that keeps only the sign-ins still waiting (unexpired), or forgets them all (after signing in, or once all have expired). */
+export function remainingPendingSignInCookie(pending: PendingSignIn[] = []) {
+  const waiting = pending.filter((p) => !p.expired);
+  return waiting.length ? pendingCookieOf(waiting) : getCookies().referentSignIn.serialize("", { maxAge: 0 });
+}
 
-/** The sign-in waiting for its code in this browser, or null. */
-export async function readPendingSignIn(request: Request, now = new Date()): Promise<PendingSignIn | null> {
+/** The cookie that forgets every pending sign-in (after signing in). */
+export const clearPendingSignInCookie = () => remainingPendingSignInCookie();
+
+/** The sign-ins waiting for their code in this browser, the newest first (none: an empty list). */
+export async function readPendingSignIns(request: Request, now = new Date()): Promise<PendingSignIn[]> {
   const value: unknown = await getCookies().referentSignIn.parse(request.headers.get("Cookie"));
-  if (!value || typeof value !== "object") return null;
-  const { email, until } = value as { email?: unknown; until?: unknown };
-  if (typeof email !== "string" || !email || typeof until !== "number") return null;
-  return { email, expired: now.getTime() > until };
+  if (!value || typeof value !== "object") return [];
+  // A cookie set before the list held a single sign-in.
+  const list: unknown[] = "pending" in value && Array.isArray(value.pending) ? value.pending : [value];
+  return list
+    .filter(isPendingEntry)
+    .slice(0, MAX_PENDING_SIGN_INS)
+    .map(({ email, until }) => ({ email, until, expired: now.getTime() > until }));
 }
 
 /** A page of the sign-in (either step), keeping the page to return to afterwards (`?redirectTo=`). */

@@ -78,7 +78,7 @@ export async function askCode(email: string, ip = freshIp()) {
 
 /** The Cookie header value of the sign-in waiting for the code asked for `email` (as after "Invia il codice"). */
 export async function pendingSignIn(email: string, now = new Date()) {
-  return (await pendingSignInCookie(email, now)).split(";")[0];
+  return (await pendingSignInCookie(email, { now })).split(";")[0];
 }
 
 /** "Accedi", second step: types `code` on the code step of a browser that asked for a code for `email`. */

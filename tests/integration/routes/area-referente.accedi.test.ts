@@ -20,6 +20,7 @@ import * as privacyRoute from "~/routes/area-referente.privacy";
 import * as tavoloRoute from "~/routes/tavoli-tecnici.$id";
 import { getCookies } from "~/utils/cookies.server";
 import { getDb } from "~/utils/db.server";
+import { getSignedInReferent } from "~/utils/referent-auth.server";
 import { createTestCoordinator, settle } from "../../support/admin";
 import { outboxFor } from "../../support/db-queries";
 import { uniqueEmail } from "../../support/factories";
@@ -92,7 +93,10 @@ describe("asking for a code", () => {
       const response = await askCode(email);
       // The cookie of the pending sign-in holds the address typed, and when its code expires.
       const setCookie = response.headers.get("Set-Cookie")!;
-      const { email: held, until, ...rest } = (await getCookies().referentSignIn.parse(setCookie.split(";")[0])) as { email: string; until: number };
+      const {
+        pending: [{ email: held, until }],
+        ...rest
+      } = (await getCookies().referentSignIn.parse(setCookie.split(";")[0])) as { pending: { email: string; until: number }[] };
       expect(held).toBe(email);
       expect(until).toBeGreaterThan(Date.now());
       const codeStep = await renderRoute(codeStepRoute, referentGet("/area-referente/accedi/codice", setCookie.split(";")[0]));
@@ -184,6 +188,46 @@ describe("the code step, its own page", () => {
     // Back to the code step afterwards: the area, not a code form.
     const back = await codeStep(`${session}; ${pending}`);
     expect(back.response?.headers.get("Location")).toBe("/area-referente");
+  });
+
+  it("signs in the address a tab was shown, with its code, after another tab of the browser asked a code for another address", async () => {
+    const x = await createReferent("active");
+    const y = await createReferent("active");
+    // Tab A asks a code for X, and shows the code step for X.
+    const askedX = await askCode(x.email);
+    const tabA = await codeStep(cookieOf(askedX));
+    expect(tabA.html).toContain(`Codice richiesto per <strong>${x.email}</strong>`);
+    expect(tabA.html).toContain(`<input type="hidden" name="email" value="${x.email}"/>`);
+    // Tab B, same browser (same cookie jar), asks a code for Y: the page now shows Y.
+    const request = await referentPost("/area-referente/accedi", { intent: "request", email: y.email }, cookieOf(askedX));
+    const askedY = await settle(() => signInAction(routeArgs(request)));
+    expect(askedY.status).toBe(303);
+    const jar = cookieOf(askedY);
+    expect((await codeStep(jar)).html).toContain(`Codice richiesto per <strong>${y.email}</strong>`);
+
+    // Tab A types X's code: X signs in, and nothing counts against Y's code.
+    const typed = await referentPost("/area-referente/accedi/codice", { intent: "verify", email: x.email, code: latestLoginEmail(x.email)!.code }, jar);
+    const signedIn = await settle(() => codeStepRoute.action(routeArgs(typed)));
+    expect(signedIn.status).toBe(302);
+    const session = cookieOf(signedIn);
+    expect((await getSignedInReferent(referentGet("/area-referente", session)))?.referentId).toBe(x.referentId);
+    const yCode = getDb().select().from(referentLoginCodes).where(eq(referentLoginCodes.referentId, y.referentId)).all();
+    expect(yCode.map((c) => c.failedAttempts)).toEqual([0]);
+  });
+
+  it("accepts in the hidden field only an address this browser waits a code for, never one typed by hand", async () => {
+    const x = await createReferent("active");
+    const stranger = await createReferent("active");
+    // The stranger's code exists (the stranger asked for it), but this browser only asked for X.
+    await askCode(stranger.email);
+    const jar = cookieOf(await askCode(x.email));
+    const typed = await referentPost("/area-referente/accedi/codice", { intent: "verify", email: stranger.email, code: latestLoginEmail(stranger.email)!.code }, jar);
+    const refused = await settle(() => codeStepRoute.action(routeArgs(typed)));
+    expect(refused.status).toBe(303);
+    expect(refused.headers.get("Location")).toBe("/area-referente/accedi?scaduto=1");
+    // X's sign-in still waits for its code.
+    expect(refused.headers.get("Set-Cookie")).not.toMatch(/Max-Age=0/);
+    expect(getDb().select().from(referentLoginCodes).where(and(eq(referentLoginCodes.referentId, stranger.referentId), isNull(referentLoginCodes.usedAt))).all()).toHaveLength(1);
   });
 
   it("keeps the page to return to in its address, and the code brings the referente there", async () => {
