@@ -16,6 +16,7 @@ import { minutesText, tooManyRequestsInit } from "~/utils/rate-limit.server";
 import {
   getSignedInReferent,
   limitCodeRequests,
+  limitedPendingSignInCookie,
   pendingSignInCookie,
   readPendingSignIns,
   redirectAlreadySignedIn,
@@ -66,6 +67,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const { email } = parsed.data;
   const retryAfter = limitCodeRequests({ ip, email });
+  // The browser's sign-ins still waiting for their code (another tab's too), kept.
+  const previous = await readPendingSignIns(request);
+  const waiting = previous.find((p) => p.email === email && !p.expired);
+  if (retryAfter !== null && waiting) {
+    // «Invia un nuovo codice» on the code step: no new code, but the codes received still work, so
+    // the person stays where they type them, told so (the same for an unknown address).
+    return redirect(signInStepPath(REFERENT_CODE_STEP_PATH, request), {
+      status: 303,
+      headers: { "Set-Cookie": await limitedPendingSignInCookie(waiting, { previous, retryAfterSeconds: retryAfter }) },
+    });
+  }
   if (retryAfter !== null) {
     // The form stays, with the address typed, rather than an error page.
     const formError = `Sono stati chiesti troppi codici in poco tempo: riprova tra ${minutesText(retryAfter)}. Se hai già ricevuto un'email, puoi entrare con il suo pulsante «Accedi all'area referente».`;
@@ -74,8 +86,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // Known or not, eligible or not: the same redirect, the same cookie, the same code step.
   const { sent } = requestLoginCode(getDb(), { email, appUrl: getEnv().appUrl, returnTo: signInReturnAddress(request) });
   if (sent) wakeOutboxWorker();
-  // The browser's other sign-ins still waiting for their code (another tab) are kept.
-  const previous = await readPendingSignIns(request);
   return redirect(signInStepPath(REFERENT_CODE_STEP_PATH, request), {
     status: 303,
     headers: { "Set-Cookie": await pendingSignInCookie(email, { previous }) },

@@ -10,6 +10,7 @@ import { verifyLoginCode } from "~/models/referent-login.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
+import { formatTimeIt } from "~/utils/dates";
 import { checkHoneypot } from "~/utils/honeypot.server";
 import { minutesText, tooManyRequestsInit } from "~/utils/rate-limit.server";
 import {
@@ -55,6 +56,21 @@ const codeEntryBlockedMessage = ({ by, retryAfterSeconds }: { by: "ip" | "email"
 
 type ActionData = { errors: Record<string, string>; formError?: string };
 
+/**
+ * What the code step says above its form: that the code has been sent, or what became of the last
+ * request for a new one (the same words whether the address is registered or not). Its text differs
+ * at each request, so that the status region is read out again.
+ */
+function statusOf({ until, notice }: PendingSignIn) {
+  if (notice?.kind === "limited") {
+    return {
+      tone: "warning",
+      text: `Nessun nuovo codice inviato alle ${formatTimeIt(new Date(notice.at), { seconds: true })}: ne sono stati chiesti troppi in poco tempo, potrai chiederne un altro dalle ${formatTimeIt(new Date(notice.retryAt))}. L'ultimo codice che hai ricevuto vale fino alle ${formatTimeIt(new Date(until))}; puoi anche entrare con il pulsante «Accedi all'area referente» dell'email.`,
+    };
+  }
+  return { tone: "info", text: CODE_SENT_MESSAGE };
+}
+
 /** Back to the first step, saying that the code waited for has expired (or that there is none). */
 async function backToFirstStep(request: Request, pending: PendingSignIn[]) {
   return redirect(signInStepPath(REFERENT_SIGN_IN_PATH, request, { scaduto: "1" }), {
@@ -88,9 +104,9 @@ async function addressOfTheCode(request: Request, formData: FormData) {
 export async function loader({ request }: LoaderFunctionArgs) {
   const signedIn = await getSignedInReferent(request);
   if (signedIn) throw redirectAlreadySignedIn(signedIn, signInReturnAddress(request));
-  const { email } = await newestPending(request);
+  const pending = await newestPending(request);
   // The forms that ask for a new code, or start again with another address, go to the first step.
-  return json({ email, firstStep: signInStepPath(REFERENT_SIGN_IN_PATH, request) });
+  return json({ email: pending.email, status: statusOf(pending), firstStep: signInStepPath(REFERENT_SIGN_IN_PATH, request) });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -118,7 +134,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ReferentCodeStepPage() {
-  const { email, firstStep } = useLoaderData<typeof loader>();
+  const { email, status, firstStep } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const formAction = useIndexFormAction();
   const navigation = useNavigation();
@@ -132,8 +148,8 @@ export default function ReferentCodeStepPage() {
     <ReferentSignInFrame>
       <h1>Accesso all'area referente</h1>
       {data ? null : (
-        <div className="alert alert-info" role="status">
-          {CODE_SENT_MESSAGE}
+        <div className={`alert alert-${status.tone}`} role="status">
+          {status.text}
         </div>
       )}
       <p>

@@ -30,6 +30,15 @@ export function formatDateTimeIt(date: Date) {
   return `${day} ${month} ${year} alle ${hour}:${minute}`;
 }
 
+const ITALIAN_CLOCK = new Intl.DateTimeFormat("it-IT", { timeZone: TIME_ZONE, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+
+/** "21:03" (with `seconds`, "21:03:15"), in Italian time. */
+export function formatTimeIt(date: Date, { seconds = false } = {}) {
+  const parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
+  for (const { type, value } of ITALIAN_CLOCK.formatToParts(date)) parts[type] = value;
+  return seconds ? `${parts.hour}:${parts.minute}:${parts.second}` : `${parts.hour}:${parts.minute}`;
+}
+
 // Numeric day, month and year in Italy, for the spreadsheets (tens of thousands of dates per file).
 const ITALIAN_DAY = new Intl.DateTimeFormat("en-GB", { timeZone: TIME_ZONE, day: "2-digit", month: "2-digit", year: "numeric" });
 

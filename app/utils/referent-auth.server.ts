@@ -231,7 +231,12 @@ export async function endReferentSession(request: Request) {
 /** How many sign-ins waiting for their code one browser keeps, the newest first. */
 export const MAX_PENDING_SIGN_INS = 3;
 
-type PendingEntry = { email: string; until: number };
+/**
+ * What the code step says of the last request for a new code for this address, made at `at`:
+ * refused by the rate limit ("limited", a new code may be asked from `retryAt`).
+ */
+export type PendingNotice = { kind: "limited"; at: number; retryAt: number };
+type PendingEntry = { email: string; until: number; notice?: PendingNotice };
 export type PendingSignIn = PendingEntry & { expired: boolean };
 
 const isPendingEntry = (value: unknown): value is PendingEntry => {
@@ -239,8 +244,15 @@ const isPendingEntry = (value: unknown): value is PendingEntry => {
   return typeof email === "string" && email !== "" && typeof until === "number";
 };
 
+const isNotice = (value: unknown): value is PendingNotice => {
+  const { kind, at, retryAt } = (value ?? {}) as Record<string, unknown>;
+  return kind === "limited" && typeof at === "number" && typeof retryAt === "number";
+};
+
 const pendingCookieOf = (entries: PendingEntry[]) =>
-  getCookies().referentSignIn.serialize({ pending: entries.slice(0, MAX_PENDING_SIGN_INS).map(({ email, until }) => ({ email, until })) });
+  getCookies().referentSignIn.serialize({
+    pending: entries.slice(0, MAX_PENDING_SIGN_INS).map(({ email, until, notice }) => ({ email, until, ...(notice ? { notice } : {}) })),
+  });
 
 /**
  * The cookie of a code just asked for `email` (whether or not one was sent): the newest pending
@@ -250,6 +262,17 @@ const pendingCookieOf = (entries: PendingEntry[]) =>
 export function pendingSignInCookie(email: string, { now = new Date(), previous = [] }: { now?: Date; previous?: PendingSignIn[] } = {}) {
   const others = previous.filter((p) => p.email !== email && !p.expired);
   return pendingCookieOf([{ email, until: now.getTime() + LOGIN_CODE_TTL_MS }, ...others]);
+}
+
+/**
+ * The cookie of a request for a new code refused by the rate limit, for an address this browser
+ * still waits a code for (`pending`): its sign-in becomes the newest again, with its own expiry (the
+ * codes already received still work), and the code step says that no new code was sent.
+ */
+export function limitedPendingSignInCookie(pending: PendingSignIn, { now = new Date(), previous, retryAfterSeconds }: { now?: Date; previous: PendingSignIn[]; retryAfterSeconds: number }) {
+  const notice: PendingNotice = { kind: "limited", at: now.getTime(), retryAt: now.getTime() + retryAfterSeconds * 1000 };
+  const others = previous.filter((p) => p.email !== pending.email && !p.expired);
+  return pendingCookieOf([{ email: pending.email, until: pending.until, notice }, ...others]);
 }
 
 /** The cookie that keeps only the sign-ins still waiting (unexpired), or forgets them all (after signing in, or once all have expired). */
@@ -270,7 +293,7 @@ export async function readPendingSignIns(request: Request, now = new Date()): Pr
   return list
     .filter(isPendingEntry)
     .slice(0, MAX_PENDING_SIGN_INS)
-    .map(({ email, until }) => ({ email, until, expired: now.getTime() > until }));
+    .map(({ email, until, notice }) => ({ email, until, expired: now.getTime() > until, ...(isNotice(notice) ? { notice } : {}) }));
 }
 
 /** A page of the sign-in (either step), keeping the page to return to afterwards (`?redirectTo=`). */

@@ -20,6 +20,7 @@ import * as privacyRoute from "~/routes/area-referente.privacy";
 import * as tavoloRoute from "~/routes/tavoli-tecnici.$id";
 import { getCookies } from "~/utils/cookies.server";
 import { getDb } from "~/utils/db.server";
+import { formatTimeIt } from "~/utils/dates";
 import { getSignedInReferent } from "~/utils/referent-auth.server";
 import { createTestCoordinator, settle } from "../../support/admin";
 import { outboxFor } from "../../support/db-queries";
@@ -669,6 +670,45 @@ describe("rate limits", () => {
       formError:
         "Sono stati chiesti troppi codici in poco tempo: riprova tra 60 minuti. Se hai già ricevuto un'email, puoi entrare con il suo pulsante «Accedi all'area referente».",
     });
+  });
+
+  it("keeps on the code step, saying that no new code was sent, a person who asks a new code there past the limit; the codes received still work", async () => {
+    const codeStepPage = (cookie: string) => renderRoute(codeStepRoute, referentGet("/area-referente/accedi/codice", cookie));
+    const r = await createReferent("active");
+    const unknown = uniqueEmail("sconosciuto");
+    const pages: string[] = [];
+    for (const email of [r.email, unknown]) {
+      // «Invia un nuovo codice» from the code step, in one browser: the 6th in the hour is refused.
+      let jar = "";
+      for (let i = 0; i < 5; i++) {
+        const asked = await settle(async () => signInAction(routeArgs(await referentPost("/area-referente/accedi", { intent: "request", email }, jar || null))));
+        expect(asked.status).toBe(303);
+        jar = asked.headers.get("Set-Cookie")!.split(";")[0];
+      }
+      const until = Date.now() + LOGIN_CODE_TTL_MS;
+      const refused = await settle(async () => signInAction(routeArgs(await referentPost("/area-referente/accedi", { intent: "request", email }, jar))));
+      // Before: a 429 answered with the first step's form, the code field gone.
+      expect(refused.status).toBe(303);
+      expect(refused.headers.get("Location")).toBe("/area-referente/accedi/codice");
+      jar = refused.headers.get("Set-Cookie")!.split(";")[0];
+      const page = await codeStepPage(jar);
+      expect(page.status).toBe(200);
+      expect(page.html).toMatch(/<input id="code" name="code"/);
+      const status = /<div class="alert alert-warning" role="status">([^<]*)<\/div>/.exec(page.html)?.[1];
+      expect(status).toMatch(
+        /^Nessun nuovo codice inviato alle \d\d:\d\d:\d\d: ne sono stati chiesti troppi in poco tempo, potrai chiederne un altro dalle \d\d:\d\d\. L&#x27;ultimo codice che hai ricevuto vale fino alle (\d\d:\d\d); puoi anche entrare con il pulsante «Accedi all&#x27;area referente» dell&#x27;email\.$/,
+      );
+      // The expiry of the last code asked, in Italian time.
+      expect(status).toContain(`vale fino alle ${formatTimeIt(new Date(until))}`);
+      pages.push(page.html.replaceAll(email, "<email>").replace(/\d\d:\d\d(:\d\d)?/g, "<ora>"));
+      if (email === r.email) {
+        // The last code received signs in.
+        const typed = await referentPost("/area-referente/accedi/codice", { intent: "verify", email, code: latestLoginEmail(email)!.code }, jar);
+        expect((await settle(() => codeStepRoute.action(routeArgs(typed)))).status).toBe(302);
+      }
+    }
+    // The same page for an unknown address.
+    expect(pages[1]).toBe(pages[0]);
   });
 
   it("allows 20 code requests per IP per hour, whatever the addresses", async () => {
