@@ -1,5 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useEffect, useRef } from "react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { HoneypotInputs } from "remix-utils/honeypot/react";
 import { ErrorSummary, TextField } from "~/components/form-fields";
@@ -66,6 +67,12 @@ function statusOf({ until, notice }: PendingSignIn) {
     return {
       tone: "warning",
       text: `Nessun nuovo codice inviato alle ${formatTimeIt(new Date(notice.at), { seconds: true })}: ne sono stati chiesti troppi in poco tempo, potrai chiederne un altro dalle ${formatTimeIt(new Date(notice.retryAt))}. L'ultimo codice che hai ricevuto vale fino alle ${formatTimeIt(new Date(until))}; puoi anche entrare con il pulsante «Accedi all'area referente» dell'email.`,
+    };
+  }
+  if (notice?.kind === "resent") {
+    return {
+      tone: "info",
+      text: `Se l'indirizzo è registrato, alle ${formatTimeIt(new Date(notice.at), { seconds: true })} ti abbiamo inviato un nuovo codice: usa l'ultimo che hai ricevuto, quelli precedenti non valgono più. Il codice vale 10 minuti e si può usare una sola volta.`,
     };
   }
   return { tone: "info", text: CODE_SENT_MESSAGE };
@@ -144,14 +151,21 @@ export default function ReferentCodeStepPage() {
     serverErrors: data?.errors,
     formError: data?.formError,
   });
+  // A new code asked from this page with JavaScript comes back to the same page: its status says
+  // so, and the person goes on typing the new code (a full page load does it with autoFocus).
+  const shownStatus = useRef(status.text);
+  useEffect(() => {
+    if (shownStatus.current === status.text) return;
+    shownStatus.current = status.text;
+    form.setFocus("code");
+  }, [status.text, form]);
   return (
     <ReferentSignInFrame>
       <h1>Accesso all'area referente</h1>
-      {data ? null : (
-        <div className={`alert alert-${status.tone}`} role="status">
-          {status.text}
-        </div>
-      )}
+      {/* Always on the page, so that a new text (a new code asked with JavaScript) is read out. */}
+      <div className={data ? undefined : `alert alert-${status.tone}`} role="status">
+        {data ? null : status.text}
+      </div>
       <p>
         Codice richiesto per <strong>{email}</strong>. Puoi anche aprire il collegamento contenuto nell'email.
       </p>

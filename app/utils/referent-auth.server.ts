@@ -232,10 +232,11 @@ export async function endReferentSession(request: Request) {
 export const MAX_PENDING_SIGN_INS = 3;
 
 /**
- * What the code step says of the last request for a new code for this address, made at `at`:
- * refused by the rate limit ("limited", a new code may be asked from `retryAt`).
+ * What the code step says of the last request for a new code for this address, made at `at`: sent
+ * ("resent", replacing the previous one), or refused by the rate limit ("limited", a new code may be
+ * asked from `retryAt`).
  */
-export type PendingNotice = { kind: "limited"; at: number; retryAt: number };
+export type PendingNotice = { kind: "resent"; at: number } | { kind: "limited"; at: number; retryAt: number };
 type PendingEntry = { email: string; until: number; notice?: PendingNotice };
 export type PendingSignIn = PendingEntry & { expired: boolean };
 
@@ -246,7 +247,7 @@ const isPendingEntry = (value: unknown): value is PendingEntry => {
 
 const isNotice = (value: unknown): value is PendingNotice => {
   const { kind, at, retryAt } = (value ?? {}) as Record<string, unknown>;
-  return kind === "limited" && typeof at === "number" && typeof retryAt === "number";
+  return typeof at === "number" && (kind === "resent" || (kind === "limited" && typeof retryAt === "number"));
 };
 
 const pendingCookieOf = (entries: PendingEntry[]) =>
@@ -261,7 +262,9 @@ const pendingCookieOf = (entries: PendingEntry[]) =>
  */
 export function pendingSignInCookie(email: string, { now = new Date(), previous = [] }: { now?: Date; previous?: PendingSignIn[] } = {}) {
   const others = previous.filter((p) => p.email !== email && !p.expired);
-  return pendingCookieOf([{ email, until: now.getTime() + LOGIN_CODE_TTL_MS }, ...others]);
+  // A code asked again for an address of this browser replaces the one sent before: the code step says so.
+  const notice: PendingNotice | undefined = previous.some((p) => p.email === email) ? { kind: "resent", at: now.getTime() } : undefined;
+  return pendingCookieOf([{ email, until: now.getTime() + LOGIN_CODE_TTL_MS, notice }, ...others]);
 }
 
 /**

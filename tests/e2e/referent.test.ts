@@ -269,6 +269,34 @@ describe("referent area", () => {
     }
   });
 
+  test("«Invia un nuovo codice» says, in the status read out, when the new code was sent, and the focus goes back to the code field, with and without JavaScript", async () => {
+    for (const javaScriptEnabled of [true, false]) {
+      const page = await browser.newPage({ javaScriptEnabled });
+      // A client address of its own (the portal allows 20 codes an hour per address), and an address
+      // nobody registered: its code step is the very same (the registered ones here may ask 5 codes an hour).
+      await page.setExtraHTTPHeaders({ "X-Forwarded-For": `203.0.113.${100 + Math.floor(Math.random() * 100)}` });
+      await open(page, "/area-referente/accedi");
+      await askForCode(page, `nuovo-codice-${Date.now().toString(36)}-${javaScriptEnabled ? "js" : "nojs"}@esempio.it`);
+      const status = page.getByRole("status").first();
+      // Marks the region: with JavaScript the new text must come in the same element, which a screen reader then reads out.
+      await status.evaluate((element) => element.setAttribute("data-region", "code-step"));
+      for (let resend = 0; resend < 2; resend++) {
+        const before = await status.textContent();
+        // The text names the second: a person does not ask twice within one.
+        await page.waitForTimeout(1100);
+        await page.getByRole("button", { name: "Invia un nuovo codice" }).click();
+        await eventually(() => page.getByRole("status").first().textContent()).not.toBe(before);
+        const now = page.getByRole("status").first();
+        expect(await now.textContent()).toMatch(
+          /^Se l'indirizzo è registrato, alle \d\d:\d\d:\d\d ti abbiamo inviato un nuovo codice: usa l'ultimo che hai ricevuto, quelli precedenti non valgono più\./,
+        );
+        if (javaScriptEnabled) expect(await now.getAttribute("data-region")).toBe("code-step");
+        await eventually(() => page.evaluate(() => document.activeElement?.id)).toBe("code");
+      }
+      expect(await checkA11y(page)).toEqual([]);
+    }
+  });
+
   test("a former referente signs in to the privacy page only, asks for the erasure and withdraws it", async () => {
     const { data, requestId } = await approvedReferente();
     await setup(async (admin) => {

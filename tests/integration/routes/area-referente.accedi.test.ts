@@ -231,6 +231,32 @@ describe("the code step, its own page", () => {
     expect(getDb().select().from(referentLoginCodes).where(and(eq(referentLoginCodes.referentId, stranger.referentId), isNull(referentLoginCodes.usedAt))).all()).toHaveLength(1);
   });
 
+  it("says, after «Invia un nuovo codice», when the new code was sent and that only the newest works; the same for an unknown address", async () => {
+    const r = await createReferent("active");
+    const unknown = uniqueEmail("sconosciuto");
+    const statusOf = (html: string) => /<div class="alert alert-info" role="status">([^<]*)<\/div>/.exec(html)?.[1];
+    const pages: string[] = [];
+    for (const email of [r.email, unknown]) {
+      const jar = cookieOf(await askCode(email));
+      const first = statusOf((await codeStep(jar)).html);
+      expect(first).toBe("Se l&#x27;indirizzo è registrato, riceverai un codice di accesso via email entro pochi minuti. Il codice vale 10 minuti e si può usare una sola volta.");
+      const resend = await referentPost("/area-referente/accedi", { intent: "request", email }, jar);
+      const before = new Date();
+      const resent = await settle(() => signInAction(routeArgs(resend)));
+      expect(resent.headers.get("Location")).toBe("/area-referente/accedi/codice");
+      const page = (await codeStep(cookieOf(resent))).html;
+      const status = statusOf(page);
+      expect(status).toMatch(
+        /^Se l&#x27;indirizzo è registrato, alle (\d\d:\d\d:\d\d) ti abbiamo inviato un nuovo codice: usa l&#x27;ultimo che hai ricevuto, quelli precedenti non valgono più\. Il codice vale 10 minuti e si può usare una sola volta\.$/,
+      );
+      // The time in Italy, to the second (so that each new code changes the text read out).
+      const time = /alle (\S+) ti/.exec(status!)![1];
+      expect([formatTimeIt(before, { seconds: true }), formatTimeIt(new Date(), { seconds: true })]).toContain(time);
+      pages.push(page.replaceAll(email, "<email>").replaceAll(time, "<ora>"));
+    }
+    expect(pages[1]).toBe(pages[0]);
+  });
+
   it("keeps the page to return to in its address, and the code brings the referente there", async () => {
     const r = await createReferent("active");
     const request = await browserPost(`/area-referente/accedi?redirectTo=${encodeURIComponent("/area-referente/tavoli")}`, { intent: "request", email: r.email });
