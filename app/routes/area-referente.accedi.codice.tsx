@@ -33,7 +33,8 @@ import { codeEntrySchema, type CodeEntryInput } from "~/validation/referent-logi
 import { pageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction = () => [
-  { title: pageTitle("Accesso all'area referente") },
+  // Its own title and heading: a screen reader user hears that this is the next step.
+  { title: pageTitle("Inserisci il codice", "Accesso all'area referente") },
   { name: "robots", content: "noindex" },
 ];
 
@@ -161,7 +162,7 @@ export default function ReferentCodeStepPage() {
   }, [status.text, form]);
   return (
     <ReferentSignInFrame>
-      <h1>Accesso all'area referente</h1>
+      <h1>Inserisci il codice di accesso</h1>
       {/* Always on the page, so that a new text (a new code asked with JavaScript) is read out. */}
       <div className={data ? undefined : `alert alert-${status.tone}`} role="status">
         {data ? null : status.text}

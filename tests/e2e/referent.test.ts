@@ -55,8 +55,10 @@ describe("referent area", () => {
 
     const before = await countLoginEmails(data.email);
     await askForCode(page, data.email);
-    // The person goes on where the code is typed.
+    // The person goes on where the code is typed, on a page that says it is the next step.
     await eventually(() => page.evaluate(() => document.activeElement?.getAttribute("autocomplete"))).toBe("one-time-code");
+    expect(await h1(page)).toBe("Inserisci il codice di accesso");
+    await eventually(() => page.title()).toBe("Inserisci il codice - Accesso all'area referente - Coordinamento SAI");
     expect(await checkA11y(page)).toEqual([]);
     const { code } = await loginEmail(data.email, before);
 

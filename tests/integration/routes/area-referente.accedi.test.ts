@@ -171,6 +171,9 @@ describe("the code step, its own page", () => {
     for (let i = 0; i < 2; i++) {
       const page = await codeStep(pending);
       expect(page.status).toBe(200);
+      // Its own heading and title, not the first step's: the next step.
+      expect(page.html).toContain("<h1>Inserisci il codice di accesso</h1>");
+      expect(page.title).toBe("Inserisci il codice - Accesso all'area referente - Coordinamento SAI");
       expect(page.html).toContain(`Codice richiesto per <strong>${r.email}</strong>`);
       expect(page.html).toMatch(/<input id="code" name="code"[^>]*autocomplete="one-time-code"/i);
       // A new code, or another address: the first step's forms, with the address in the form's body only.
