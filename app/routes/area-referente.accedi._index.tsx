@@ -33,9 +33,10 @@ export const meta: MetaFunction = () => [
   { name: "robots", content: "noindex" },
 ];
 
-// The code step sends the person back here once the code it waits for has expired (or is gone).
+// The code step sends the person back here once the code it waits for has expired (or is gone): a
+// browser that refuses cookies lands here at once, every time, and is told what to check.
 const CODE_STEP_EXPIRED =
-  "Il codice di accesso richiesto è scaduto o non è più valido: indica di nuovo il tuo indirizzo email per riceverne uno nuovo.";
+  "Il codice di accesso richiesto è scaduto o non è più valido: indica di nuovo il tuo indirizzo email per riceverne uno nuovo. Se questo messaggio compare subito dopo aver chiesto il codice, controlla che il browser accetti i cookie di questo sito: servono per entrare.";
 
 type ActionData = { email: string; errors: Record<string, string>; formError?: string };
 

@@ -287,6 +287,8 @@ describe("the code step, its own page", () => {
     expect(first.html).toContain(
       "Il codice di accesso richiesto è scaduto o non è più valido: indica di nuovo il tuo indirizzo email per riceverne uno nuovo.",
     );
+    // A browser refusing cookies comes back here at once: the message says what to check.
+    expect(first.html).toContain("controlla che il browser accetti i cookie di questo sito: servono per entrare.");
     expect(first.html).toContain("Invia il codice");
   });
 
