@@ -1,4 +1,5 @@
 import { Button, Heading, Text } from "@react-email/components";
+import { CoordinatorsContact } from "./components/coordinators-contact";
 import { Greeting } from "./components/greeting";
 import { EmailLayout, button } from "./components/layout";
 import { ofBody } from "~/utils/text";
@@ -14,6 +15,8 @@ export type ErasureRequestReceivedProps = {
   bodyName: string;
   requestedOn: string;
   privacyUrl: string;
+  /** Added at delivery, never stored: CONTACT_EMAIL as it is then, the address to warn the coordinators at. */
+  contactEmail?: string;
 };
 
 export const subject = () => "Abbiamo ricevuto la tua richiesta di cancellazione dei dati";
@@ -37,7 +40,7 @@ export function ErasureRequestReceivedEmail(p: ErasureRequestReceivedProps) {
       </Text>
       <Text>
         Finché la cancellazione non è eseguita puoi ritirare la richiesta dalla stessa pagina. Se non l'hai chiesta tu,
-        ritirala e avvisa i coordinatori di ANCI Sicilia.
+        ritirala e avvisa <CoordinatorsContact contactEmail={p.contactEmail} />.
       </Text>
       <Button href={p.privacyUrl} style={button}>
         Apri Privacy e dati personali

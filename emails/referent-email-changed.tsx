@@ -1,4 +1,5 @@
 import { Heading, Text } from "@react-email/components";
+import { CoordinatorsContact } from "./components/coordinators-contact";
 import { Greeting } from "./components/greeting";
 import { EmailLayout } from "./components/layout";
 import { ofBody } from "~/utils/text";
@@ -12,6 +13,8 @@ export type ReferentEmailChangedProps = {
   bodyName: string;
   newEmail: string;
   changedAt: string;
+  /** Added at delivery, never stored: CONTACT_EMAIL as it is then, the address to warn the coordinators at. */
+  contactEmail?: string;
 };
 
 export const subject = (p: ReferentEmailChangedProps) => `L'indirizzo email del referente ${ofBody(p.bodyName)} è cambiato`;
@@ -29,8 +32,9 @@ export function ReferentEmailChangedEmail(p: ReferentEmailChangedProps) {
         arrivano lì, non più a questo indirizzo.
       </Text>
       <Text>
-        Se il cambio l'hai fatto tu, non devi fare altro. Se non lo hai chiesto tu, avvisa subito i coordinatori di ANCI
-        Sicilia: qualcuno potrebbe avere avuto accesso alla tua casella o all'area referente.
+        Se il cambio l'hai fatto tu, non devi fare altro. Se non lo hai chiesto tu, avvisa subito{" "}
+        <CoordinatorsContact contactEmail={p.contactEmail} />: qualcuno potrebbe avere avuto accesso alla tua casella o
+        all'area referente.
       </Text>
     </EmailLayout>
   );

@@ -249,6 +249,20 @@ describe("a reply to an email", () => {
     expect(without.text).not.toMatch(/rispond/i);
   });
 
+  it("the emails that ask to warn the coordinators give their address when there is one", async () => {
+    for (const [name, sentence] of [
+      ["erasure-request-received", "ritirala e avvisa i coordinatori di ANCI Sicilia"],
+      ["referent-email-changed", "avvisa subito i coordinatori di ANCI Sicilia"],
+    ] as const) {
+      const withContact = await renderEmail(name, previewPropsOf(name), { contactEmail: "coordinamento@anci.example.it" });
+      expect(withContact.text.replace(/\s+/g, " "), name).toContain(`${sentence} all'indirizzo coordinamento@anci.example.it`);
+      expect(withContact.html, name).toContain('href="mailto:coordinamento@anci.example.it"');
+      const without = await renderEmail(name, previewPropsOf(name));
+      expect(without.text.replace(/\s+/g, " "), name).toContain(sentence);
+      expect(without.text, name).not.toContain("all'indirizzo");
+    }
+  });
+
   it("is asked for by no email when there is no contact address", async () => {
     for (const name of Object.keys(emailTemplates)) {
       const { text } = await renderEmail(name, previewPropsOf(name));
