@@ -314,7 +314,7 @@ export default function RoundTableMaterialsPage() {
       ) : null}
       {cancelled ? (
         // An addition sent from a page opened before the cancellation was refused: this says why.
-        <p className={refused ? "alert alert-danger" : "alert alert-info"} role={refused ? "alert" : undefined}>
+        <p className={refused ? "alert alert-danger" : "alert alert-info"} role={refused ? "alert" : undefined} data-outcome={refused ? "" : undefined}>
           {CANCELLED_MATERIALS_NOT_EDITABLE}
         </p>
       ) : (

@@ -151,7 +151,7 @@ export default function EditMaterialPage() {
         {cancelled ? (
           // A form opened before the cancellation and sent anyway was refused: this says why.
           <>
-            <p className={actionData ? "alert alert-danger" : "alert alert-info"} role={actionData ? "alert" : undefined}>
+            <p className={actionData ? "alert alert-danger" : "alert alert-info"} role={actionData ? "alert" : undefined} data-outcome={actionData ? "" : undefined}>
               {CANCELLED_MATERIALS_NOT_EDITABLE}
             </p>
             <p>

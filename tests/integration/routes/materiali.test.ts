@@ -662,7 +662,8 @@ describe("the materials of a cancelled Tavolo", () => {
 
   it("a form opened before the cancellation and sent anyway shows why, as an alert, instead of the form", async () => {
     const { rt, file } = await cancelledWithMaterials();
-    const alert = `<p class="alert alert-danger" role="alert">${CANCELLED_MATERIALS_NOT_EDITABLE}</p>`;
+    // data-outcome: the message takes the focus, as the outcome of the form sent (useFocusAfterNavigation).
+    const alert = `<p class="alert alert-danger" role="alert" data-outcome="">${CANCELLED_MATERIALS_NOT_EDITABLE}</p>`;
 
     const edit = await renderRoute(editRoute, await adminPost(editPath(rt.id, file.id), editFields, coordinatorId), "/admin/tavoli/:id/materiali/:materialId");
     expect(edit.status).toBe(409);
