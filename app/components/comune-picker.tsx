@@ -184,6 +184,7 @@ function ComuneCombobox({ name, label, hint, error, provinces, loadFailed, value
         : n === 1
           ? "1 Comune trovato"
           : `${n} Comuni trovati${n > MAX_SUGGESTIONS ? `, nell'elenco i primi ${MAX_SUGGESTIONS}` : ""}`;
+  const noMatch = count !== "" && n === 0;
   const [status, setStatus] = useState("");
   useEffect(() => {
     const timer = setTimeout(() => setStatus(count), 500);
@@ -203,6 +204,8 @@ function ComuneCombobox({ name, label, hint, error, provinces, loadFailed, value
   }, [active]);
 
   const listId = `${name}-listbox`;
+  // The line saying that nothing matches describes the field while it is shown.
+  const noMatchId = `${listId}-nessuno`;
   const optionId = (item: Item) => `${name}-option-${item.istatCode}`;
   // Items are filtered out of allItems, so the chosen comune is found by identity.
   const selectedIndex = selected ? items.indexOf(selected) : -1;
@@ -296,7 +299,7 @@ function ComuneCombobox({ name, label, hint, error, provinces, loadFailed, value
           autoComplete="off"
           className={`form-control ${error ? "is-invalid" : ""}`}
           aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy(name, { hint, error })}
+          aria-describedby={[describedBy(name, { hint, error }), noMatch ? noMatchId : null].filter(Boolean).join(" ") || undefined}
           value={query}
           onChange={(event) => {
             // Handled here, synchronously: a controlled input updated a render later loses
@@ -347,7 +350,7 @@ function ComuneCombobox({ name, label, hint, error, provinces, loadFailed, value
       <p className="visually-hidden" role="status">
         {status}
       </p>
-      {count && !n ? <p className="form-text">Nessun Comune corrisponde a «{query.trim()}»: controlla come l'hai scritto.</p> : null}
+      {noMatch ? <p className="form-text" id={noMatchId}>Nessun Comune corrisponde a «{query.trim()}»: controlla come l'hai scritto.</p> : null}
       {loadFailed ? (
         <p className="field-error" role="alert">
           Non è stato possibile caricare l'elenco dei Comuni: ricarica la pagina.

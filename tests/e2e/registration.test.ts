@@ -222,6 +222,11 @@ describe("scheda referente with JavaScript", () => {
     await comune.fill("atlantide");
     await page.getByText("Nessun Comune corrisponde a «atlantide»: controlla come l'hai scritto.").waitFor();
     await page.getByRole("status").filter({ hasText: "Nessun Comune trovato" }).waitFor();
+    // The line describes the field while shown, so it is read again when the person comes back to it.
+    const description = await comune.evaluate((input) =>
+      (input.getAttribute("aria-describedby") ?? "").split(" ").map((id) => document.getElementById(id)?.textContent ?? "").join(" | "),
+    );
+    expect(description).toContain("Nessun Comune corrisponde a «atlantide»");
     await comune.fill("cefalu");
     await page.keyboard.press("Escape");
     await page.keyboard.press("Tab");
