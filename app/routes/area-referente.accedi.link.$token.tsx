@@ -4,7 +4,7 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { isLoginLinkUsable, verifyLoginLink } from "~/models/referent-login.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
-import { countSignInFailure, redirectAfterSignIn, startReferentSession } from "~/utils/referent-auth.server";
+import { clearPendingSignInCookie, countSignInFailure, redirectAfterSignIn, startReferentSession } from "~/utils/referent-auth.server";
 import { pageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction = () => [
@@ -31,8 +31,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     countSignInFailure({ ip });
     return json({ failed: true }, { status: 410 });
   }
-  const cookie = await startReferentSession(request, result.access, { ip, method: "link" });
-  return redirectAfterSignIn(result.access, result.returnTo, { headers: { "Set-Cookie": cookie } });
+  const headers = new Headers();
+  headers.append("Set-Cookie", await startReferentSession(request, result.access, { ip, method: "link" }));
+  // Signed in: the code step this browser may still be waiting on is done with, as after the code.
+  headers.append("Set-Cookie", await clearPendingSignInCookie());
+  return redirectAfterSignIn(result.access, result.returnTo, { headers });
 }
 
 export default function SignInLinkPage() {

@@ -449,6 +449,8 @@ describe("the link in the email", () => {
     expect(post.status).toBe(302);
     expect(post.headers.get("Location")).toBe("/area-referente");
     expect(await canEnter(post.headers.get("Set-Cookie")!.split(";")[0])).toBe(true);
+    // The code step this browser waited on is forgotten, as after signing in with the code.
+    expect(post.headers.getSetCookie().some((c) => /^sai_ref_signin=; Max-Age=0; /.test(c))).toBe(true);
 
     const again = await settle(async () => linkAction({ request: await browserPost(`/area-referente/accedi/link/${token}`, {}), params: { token }, context }));
     expect(again.status).toBe(410);
