@@ -98,8 +98,8 @@ async function newestPending(request: Request) {
 
 /**
  * The address whose code is typed: the one the form was shown for (its hidden field), when this
- * browser still waits for a code for it; a form without the field (from before it) types for the
- * newest. Else a redirect to the first step.
+ * browser still waits for a code for it; a post without the field types for the newest. Else a
+ * redirect to the first step.
  */
 async function addressOfTheCode(request: Request, formData: FormData) {
   const pending = await readPendingSignIns(request);

@@ -255,16 +255,19 @@ const pendingCookieOf = (entries: PendingEntry[]) =>
     pending: entries.slice(0, MAX_PENDING_SIGN_INS).map(({ email, until, notice }) => ({ email, until, ...(notice ? { notice } : {}) })),
   });
 
+/** The cookie with `newest` first, before the `previous` sign-ins of other addresses still waiting. */
+const newestPendingCookie = (newest: PendingEntry, previous: PendingSignIn[]) =>
+  pendingCookieOf([newest, ...previous.filter((p) => p.email !== newest.email && !p.expired)]);
+
 /**
  * The cookie of a code just asked for `email` (whether or not one was sent): the newest pending
  * sign-in, before the browser's `previous` ones still waiting (a new code for the same address
  * replaces its entry, as it replaces its code).
  */
 export function pendingSignInCookie(email: string, { now = new Date(), previous = [] }: { now?: Date; previous?: PendingSignIn[] } = {}) {
-  const others = previous.filter((p) => p.email !== email && !p.expired);
   // A code asked again for an address of this browser replaces the one sent before: the code step says so.
   const notice: PendingNotice | undefined = previous.some((p) => p.email === email) ? { kind: "resent", at: now.getTime() } : undefined;
-  return pendingCookieOf([{ email, until: now.getTime() + LOGIN_CODE_TTL_MS, notice }, ...others]);
+  return newestPendingCookie({ email, until: now.getTime() + LOGIN_CODE_TTL_MS, notice }, previous);
 }
 
 /**
@@ -274,8 +277,7 @@ export function pendingSignInCookie(email: string, { now = new Date(), previous 
  */
 export function limitedPendingSignInCookie(pending: PendingSignIn, { now = new Date(), previous, retryAfterSeconds }: { now?: Date; previous: PendingSignIn[]; retryAfterSeconds: number }) {
   const notice: PendingNotice = { kind: "limited", at: now.getTime(), retryAt: now.getTime() + retryAfterSeconds * 1000 };
-  const others = previous.filter((p) => p.email !== pending.email && !p.expired);
-  return pendingCookieOf([{ email: pending.email, until: pending.until, notice }, ...others]);
+  return newestPendingCookie({ email: pending.email, until: pending.until, notice }, previous);
 }
 
 /** The cookie that keeps only the sign-ins still waiting (unexpired), or forgets them all (after signing in, or once all have expired). */
@@ -290,10 +292,8 @@ export const clearPendingSignInCookie = () => remainingPendingSignInCookie();
 /** The sign-ins waiting for their code in this browser, the newest first (none: an empty list). */
 export async function readPendingSignIns(request: Request, now = new Date()): Promise<PendingSignIn[]> {
   const value: unknown = await getCookies().referentSignIn.parse(request.headers.get("Cookie"));
-  if (!value || typeof value !== "object") return [];
-  // A cookie set before the list held a single sign-in.
-  const list: unknown[] = "pending" in value && Array.isArray(value.pending) ? value.pending : [value];
-  return list
+  if (!value || typeof value !== "object" || !("pending" in value) || !Array.isArray(value.pending)) return [];
+  return (value.pending as unknown[])
     .filter(isPendingEntry)
     .slice(0, MAX_PENDING_SIGN_INS)
     .map(({ email, until, notice }) => ({ email, until, expired: now.getTime() > until, ...(isNotice(notice) ? { notice } : {}) }));
