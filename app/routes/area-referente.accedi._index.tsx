@@ -18,6 +18,7 @@ import {
   limitCodeRequests,
   limitedPendingSignInCookie,
   pendingSignInCookie,
+  readExpiredSignInEmail,
   readPendingSignIns,
   redirectAlreadySignedIn,
   REFERENT_CODE_STEP_PATH,
@@ -49,7 +50,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const signedIn = await getSignedInReferent(request);
   if (signedIn) throw redirectAlreadySignedIn(signedIn, signInReturnAddress(request));
   const params = new URL(request.url).searchParams;
-  return json({ signedOut: params.get("uscito") === "1", expired: params.get("scaduto") === "1" });
+  const expired = params.get("scaduto") === "1";
+  // The address whose code expired is filled in again: a new code is one click away.
+  return json({ signedOut: params.get("uscito") === "1", expired, expiredEmail: expired ? await readExpiredSignInEmail(request) : null });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -94,7 +97,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ReferentSignInPage() {
-  const { signedOut, expired } = useLoaderData<typeof loader>();
+  const { signedOut, expired, expiredEmail } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
     <ReferentSignInFrame>
@@ -109,17 +112,17 @@ export default function ReferentSignInPage() {
           {CODE_STEP_EXPIRED}
         </div>
       ) : null}
-      <EmailStep data={actionData} />
+      <EmailStep data={actionData} initialEmail={expiredEmail ?? ""} />
     </ReferentSignInFrame>
   );
 }
 
-function EmailStep({ data }: { data: ActionData | undefined }) {
+function EmailStep({ data, initialEmail }: { data: ActionData | undefined; initialEmail: string }) {
   const formAction = useIndexFormAction();
   const navigation = useNavigation();
   const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<CodeRequestInput>({
     schema: codeRequestSchema,
-    defaultValues: { email: data?.email ?? "" },
+    defaultValues: { email: data?.email ?? initialEmail },
     serverErrors: data?.errors,
     formError: data?.formError,
   });
@@ -140,7 +143,7 @@ function EmailStep({ data }: { data: ActionData | undefined }) {
           type="email"
           autoComplete="email"
           hint="L'indirizzo con cui sei registrato come referente."
-          defaultValue={data?.email}
+          defaultValue={data?.email ?? initialEmail}
           error={errorFor("email")}
           {...form.register("email")}
         />

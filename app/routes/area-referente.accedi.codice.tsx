@@ -16,6 +16,7 @@ import { checkHoneypot } from "~/utils/honeypot.server";
 import { minutesText, tooManyRequestsInit } from "~/utils/rate-limit.server";
 import {
   clearPendingSignInCookie,
+  expiredPendingSignInCookie,
   countSignInFailure,
   getSignedInReferent,
   readPendingSignIns,
@@ -79,12 +80,15 @@ function statusOf({ until, notice }: PendingSignIn) {
   return { tone: "info", text: CODE_SENT_MESSAGE };
 }
 
-/** Back to the first step, saying that the code waited for has expired (or that there is none). */
-async function backToFirstStep(request: Request, pending: PendingSignIn[]) {
+/**
+ * Back to the first step, saying that the code waited for (`left`, if any) has expired or that there
+ * is none. The first step fills in the address of the expired code again.
+ */
+async function backToFirstStep(request: Request, pending: PendingSignIn[], left: PendingSignIn | undefined) {
   return redirect(signInStepPath(REFERENT_SIGN_IN_PATH, request, { scaduto: "1" }), {
     status: 303,
     // The sign-ins of other tabs still waiting for their code are kept.
-    headers: { "Set-Cookie": await remainingPendingSignInCookie(pending) },
+    headers: { "Set-Cookie": await (left ? expiredPendingSignInCookie(pending, left.email) : remainingPendingSignInCookie(pending)) },
   });
 }
 
@@ -92,7 +96,7 @@ async function backToFirstStep(request: Request, pending: PendingSignIn[]) {
 async function newestPending(request: Request) {
   const pending = await readPendingSignIns(request);
   const newest = pending[0];
-  if (!newest || newest.expired) throw await backToFirstStep(request, pending);
+  if (!newest || newest.expired) throw await backToFirstStep(request, pending, newest);
   return newest;
 }
 
@@ -105,7 +109,7 @@ async function addressOfTheCode(request: Request, formData: FormData) {
   const pending = await readPendingSignIns(request);
   const shownFor = formData.get("email");
   const entry = typeof shownFor === "string" ? pending.find((p) => p.email === shownFor) : pending[0];
-  if (!entry || entry.expired) throw await backToFirstStep(request, pending);
+  if (!entry || entry.expired) throw await backToFirstStep(request, pending, entry);
   return entry.email;
 }
 

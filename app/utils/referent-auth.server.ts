@@ -250,9 +250,10 @@ const isNotice = (value: unknown): value is PendingNotice => {
   return typeof at === "number" && (kind === "resent" || (kind === "limited" && typeof retryAt === "number"));
 };
 
-const pendingCookieOf = (entries: PendingEntry[]) =>
+const pendingCookieOf = (entries: PendingEntry[], { expired }: { expired?: string } = {}) =>
   getCookies().referentSignIn.serialize({
     pending: entries.slice(0, MAX_PENDING_SIGN_INS).map(({ email, until, notice }) => ({ email, until, ...(notice ? { notice } : {}) })),
+    ...(expired ? { expired } : {}),
   });
 
 /** The cookie with `newest` first, before the `previous` sign-ins of other addresses still waiting. */
@@ -284,6 +285,25 @@ export function limitedPendingSignInCookie(pending: PendingSignIn, { now = new D
 export function remainingPendingSignInCookie(pending: PendingSignIn[] = []) {
   const waiting = pending.filter((p) => !p.expired);
   return waiting.length ? pendingCookieOf(waiting) : getCookies().referentSignIn.serialize("", { maxAge: 0 });
+}
+
+/**
+ * The cookie of a code step left because the code of `expiredEmail` has expired: the sign-ins still
+ * waiting are kept, and the address is remembered for the first step to fill in again (the person
+ * asks a new code with one click). The next code asked forgets it.
+ */
+export function expiredPendingSignInCookie(pending: PendingSignIn[], expiredEmail: string) {
+  return pendingCookieOf(
+    pending.filter((p) => !p.expired),
+    { expired: expiredEmail },
+  );
+}
+
+/** The address whose code expired on the code step (expiredPendingSignInCookie), if any. */
+export async function readExpiredSignInEmail(request: Request): Promise<string | null> {
+  const value: unknown = await getCookies().referentSignIn.parse(request.headers.get("Cookie"));
+  const expired = value && typeof value === "object" && "expired" in value ? value.expired : null;
+  return typeof expired === "string" && expired !== "" ? expired : null;
 }
 
 /** The cookie that forgets every pending sign-in (after signing in). */

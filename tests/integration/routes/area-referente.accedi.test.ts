@@ -274,22 +274,38 @@ describe("the code step, its own page", () => {
   it("once its code has expired, or without a pending sign-in, leads back to the address with a message, on GET and on POST", async () => {
     const r = await createReferent("active");
     const expired = await pendingSignIn(r.email, new Date(Date.now() - LOGIN_CODE_TTL_MS - 1000));
+    const emailValue = (html: string) => /<input[^>]*name="email"[^>]*>/.exec(html)![0].match(/value="([^"]*)"/)?.[1] ?? "";
     for (const cookie of [expired, null]) {
       const page = await codeStep(cookie);
       expect(page.status).toBe(303);
       expect(page.response!.headers.get("Location")).toBe("/area-referente/accedi?scaduto=1");
-      expect(page.response!.headers.get("Set-Cookie")).toMatch(/^sai_ref_signin=; Max-Age=0; /);
+      const left = cookieOf(page.response!);
+      if (!cookie) expect(page.response!.headers.get("Set-Cookie")).toMatch(/^sai_ref_signin=; Max-Age=0; /);
       const typed = await settle(async () => codeStepRoute.action(routeArgs(await referentPost("/area-referente/accedi/codice", { intent: "verify", code: "123456" }, cookie))));
       expect(typed.status).toBe(303);
       expect(typed.headers.get("Location")).toBe("/area-referente/accedi?scaduto=1");
+      const first = await renderRoute(signInRoute, referentGet("/area-referente/accedi?scaduto=1", left || null));
+      expect(first.html).toContain(
+        "Il codice di accesso richiesto è scaduto o non è più valido: indica di nuovo il tuo indirizzo email per riceverne uno nuovo.",
+      );
+      // A browser refusing cookies comes back here at once: the message says what to check.
+      expect(first.html).toContain("controlla che il browser accetti i cookie di questo sito: servono per entrare.");
+      expect(first.html).toContain("Invia il codice");
+      // The address of the expired code is filled in again, so a new code is one click away.
+      expect(emailValue(first.html)).toBe(cookie ? r.email : "");
+      // It is not a pending sign-in any more: the code step still leads back here.
+      if (cookie) expect((await codeStep(left)).response!.headers.get("Location")).toBe("/area-referente/accedi?scaduto=1");
     }
-    const first = await renderRoute(signInRoute, referentGet("/area-referente/accedi?scaduto=1", null));
-    expect(first.html).toContain(
-      "Il codice di accesso richiesto è scaduto o non è più valido: indica di nuovo il tuo indirizzo email per riceverne uno nuovo.",
-    );
-    // A browser refusing cookies comes back here at once: the message says what to check.
-    expect(first.html).toContain("controlla che il browser accetti i cookie di questo sito: servono per entrare.");
-    expect(first.html).toContain("Invia il codice");
+  });
+
+  it("forgets the address of an expired code once a new code is asked", async () => {
+    const r = await createReferent("active");
+    const left = cookieOf((await codeStep(await pendingSignIn(r.email, new Date(Date.now() - LOGIN_CODE_TTL_MS - 1000)))).response!);
+    const other = uniqueEmail("altro");
+    const asked = await settle(async () => signInAction(routeArgs(await referentPost("/area-referente/accedi", { intent: "request", email: other }, left))));
+    expect(asked.status).toBe(303);
+    const first = await renderRoute(signInRoute, referentGet("/area-referente/accedi?scaduto=1", cookieOf(asked)));
+    expect(first.html).not.toContain(r.email);
   });
 
   it("refuses a code that is not 6 digits with a field error, on the same page", async () => {
