@@ -7,10 +7,13 @@ import { getDb } from "~/utils/db.server";
 import { clearPendingSignInCookie, countSignInFailure, redirectAfterSignIn, startReferentSession } from "~/utils/referent-auth.server";
 import { pageTitle } from "~/utils/page-title";
 
-export const meta: MetaFunction = () => [
-  { title: pageTitle("Accesso all'area referente") },
+// Titled as its heading: a link already used or expired says so in the tab too.
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: pageTitle(data?.usable === false ? LINK_NOT_USABLE : "Accesso all'area referente") },
   { name: "robots", content: "noindex" },
 ];
+
+const LINK_NOT_USABLE = "Collegamento non valido o scaduto";
 
 // The link in the sign-in email. Opening it (GET) changes nothing, since mail scanners and link
 // previews follow links: the page shows a button, and only its POST signs in. The limits on wrong
@@ -47,7 +50,7 @@ export default function SignInLinkPage() {
         <div className="col-md-9 col-lg-7">
           {acted?.failed || !usable ? (
             <>
-              <h1>Collegamento non valido o scaduto</h1>
+              <h1>{LINK_NOT_USABLE}</h1>
               <p className="lead">
                 Il collegamento di accesso vale 10 minuti e si può usare una sola volta; vale solo l'ultimo ricevuto.
               </p>

@@ -14,6 +14,7 @@ import { loader as areaLoader } from "~/routes/area-referente._index";
 import * as signInRoute from "~/routes/area-referente.accedi._index";
 import { action as signInAction, loader as signInLoader } from "~/routes/area-referente.accedi._index";
 import * as codeStepRoute from "~/routes/area-referente.accedi.codice";
+import * as linkRoute from "~/routes/area-referente.accedi.link.$token";
 import { action as linkAction, loader as linkLoader } from "~/routes/area-referente.accedi.link.$token";
 import { action as signOutAction } from "~/routes/area-referente.esci";
 import * as privacyRoute from "~/routes/area-referente.privacy";
@@ -457,6 +458,8 @@ describe("the link in the email", () => {
     expect(page.status).toBe(200);
     expect(await page.json()).toEqual({ usable: true });
     expect(page.headers.get("Set-Cookie")).toBeNull();
+    const linkPage = () => renderRoute(linkRoute, new Request(`${APP_URL}/area-referente/accedi/link/${token}`), "/area-referente/accedi/link/:token");
+    expect((await linkPage()).title).toBe("Accesso all'area referente - Coordinamento SAI");
     const row = getDb().select().from(referentLoginCodes).where(eq(referentLoginCodes.referentId, r.referentId)).get()!;
     expect(row.usedAt).toBeNull();
     expect(getDb().select().from(sessions).where(eq(sessions.referentId, r.referentId)).all()).toEqual([]);
@@ -475,6 +478,10 @@ describe("the link in the email", () => {
     const used = await openLink();
     expect(used.status).toBe(410);
     expect(await used.json()).toEqual({ usable: false });
+    // Its title says so as its heading does, the first thing a screen reader reads.
+    const usedPage = await linkPage();
+    expect(usedPage.html).toContain("<h1>Collegamento non valido o scaduto</h1>");
+    expect(usedPage.title).toBe("Collegamento non valido o scaduto - Coordinamento SAI");
     const unknown = await settle(() => linkLoader(routeArgs(new Request(`${APP_URL}/area-referente/accedi/link/x`), { token: "x" })));
     expect(unknown.status).toBe(410);
   });
