@@ -197,6 +197,12 @@ function ComuneCombobox({ name, label, hint, error, provinces, loadFailed, value
   useEffect(() => {
     if (expanded && listRef.current) listRef.current.scrollTop = 0;
   }, [expanded, items]);
+  // The list opens below the field, often below the screen's edge on a phone: the page scrolls so
+  // the suggestions can be seen, the field still above them.
+  useEffect(() => {
+    // At once: a smooth scroll is cut short by the browser bringing the field being typed in into view.
+    if (expanded) listRef.current?.scrollIntoView({ block: "nearest", behavior: "instant" });
+  }, [expanded]);
   useEffect(() => {
     if (!scrollToActive.current) return;
     scrollToActive.current = false;

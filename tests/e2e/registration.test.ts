@@ -214,6 +214,23 @@ describe("scheda referente with JavaScript", () => {
     await page.close();
   });
 
+  test("on a phone, the Comune's suggestions open in view, below the field", async () => {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto("/adesione");
+    await waitForHydration(page);
+    const comune = page.getByRole("combobox", { name: "Comune" });
+    await comune.focus();
+    await page.keyboard.type("san");
+    const list = page.getByRole("listbox");
+    await list.waitFor();
+    // The whole list is on screen, and so is the field above it.
+    const box = async (locator: typeof list) => (await locator.boundingBox())!;
+    await eventually(async () => (await box(list)).y + (await box(list)).height).toBeLessThanOrEqual(740);
+    expect((await box(comune)).y).toBeGreaterThanOrEqual(0);
+    await page.close();
+  });
+
   test("a Comune typed out in full and left with Tab is chosen; a name that matches none says so", async () => {
     const page = await browser.newPage();
     await page.goto("/adesione");
