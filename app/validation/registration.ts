@@ -19,9 +19,10 @@ const oneOf = <T extends string>(values: readonly T[], message: string) =>
 const required = (message: string, subject: string, max = 200) =>
   text(message).pipe(z.string().trim().min(1, message).max(max, maxLengthMessage(subject, max)));
 
-const emailField = (message: string, subject: string) =>
+// Each address says which one is wrong: the summary lists the PEC and the Email one above the other.
+const emailField = (message: string, subject: string, invalid: string) =>
   text(message)
-    .pipe(z.string().trim().min(1, message).max(254, maxLengthMessage(subject, 254)).email("Indirizzo email non valido: controlla che sia nella forma nome@dominio.it")
+    .pipe(z.string().trim().min(1, message).max(254, maxLengthMessage(subject, 254)).email(invalid)
     .transform((v) => v.toLowerCase()));
 
 const isChecked = (v: unknown) => v === true || v === "on" || v === "true";
@@ -94,7 +95,7 @@ const registrationFields = z.object({
     bodyName: text("Denominazione non valida").pipe(z.string().trim().max(200, maxLengthMessage("La denominazione", 200))),
     // Asked for enti other than a Comune (a Comune's province is its comune's); see bodyProvinceIssue.
     provinceCode: text("Provincia non valida").pipe(z.string().trim()),
-    pec: emailField("Inserisci la PEC dell'ente", "La PEC"),
+    pec: emailField("Inserisci la PEC dell'ente", "La PEC", "PEC non valida: controlla che sia nella forma nome@dominio.it"),
     fiscalCode: required("Inserisci il codice fiscale dell'ente", "Il codice fiscale", 20)
       .transform((v) => v.replace(/\s+/g, ""))
       .superRefine((v, ctx) => {
@@ -106,7 +107,7 @@ const registrationFields = z.object({
     lastName: required("Inserisci il cognome", "Il cognome", 100),
     role: oneOf(REFERENT_ROLES, "Scegli il ruolo"),
     office: required("Indica l'ufficio o settore", "L'ufficio o settore"),
-    email: emailField("Inserisci l'email", "L'email"),
+    email: emailField("Inserisci l'email", "L'email", "Indirizzo email non valido: controlla che sia nella forma nome@dominio.it"),
     phone: phone("telefono"),
     mobile: text("Numero non valido")
       .pipe(z.string().trim())

@@ -269,7 +269,7 @@ describe("correcting the data of a request", () => {
       await summaryTitle.waitFor();
       expect(await summaryTitle.textContent(), "only the PEC is wrong").toBe("Il modulo contiene un errore");
       expect(await pec.getAttribute("aria-invalid")).toBe("true");
-      expect(await page.locator("#pec-error").textContent()).toContain("Indirizzo email non valido");
+      expect(await page.locator("#pec-error").textContent()).toContain("PEC non valida");
       expect(await pec.inputValue()).toBe("non-una-pec");
 
       // Put the PEC back, change the office, save.

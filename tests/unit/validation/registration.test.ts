@@ -53,7 +53,7 @@ describe("registrationSchema", () => {
     [{ municipalityCode: "Cefalù" }, "municipalityCode", "Comune non riconosciuto"],
     [{ bodyKind: "altro", bodyName: "AB" }, "bodyName", "denominazione"],
     [{ pec: "" }, "pec", "Inserisci la PEC"],
-    [{ pec: "protocollo@" }, "pec", "non valido"],
+    [{ pec: "protocollo@" }, "pec", "PEC non valida"],
     [{ fiscalCode: "0011074082" }, "fiscalCode", "11 cifre"],
     [{ fiscalCode: "0011074082A" }, "fiscalCode", "11 cifre"],
     [{ fiscalCode: "00110740827" }, "fiscalCode", "controllo"],
