@@ -168,6 +168,8 @@ export const CheckboxField = forwardRef<HTMLInputElement, CheckboxFieldProps>(fu
 type ErrorSummaryProps = {
   errors: { name: string; message: string }[];
   formError?: string;
+  /** Where to go instead, when the form error says the form is not the way (a plain link after it). */
+  formErrorLink?: { href: string; text: string };
   subject?: string;
   failureTitle?: string;
   /** The title's id: only for a second form on the same page. */
@@ -197,7 +199,7 @@ function goToField(event: MouseEvent<HTMLAnchorElement>) {
 }
 
 export const ErrorSummary = forwardRef<HTMLDivElement, ErrorSummaryProps>(
-  function ErrorSummary({ errors, formError, subject = "Il modulo", failureTitle = "Operazione non riuscita", titleId = "error-summary-title" }, ref) {
+  function ErrorSummary({ errors, formError, formErrorLink, subject = "Il modulo", failureTitle = "Operazione non riuscita", titleId = "error-summary-title" }, ref) {
     const shown = errors.length > 0 || !!formError;
     useEffect(() => {
       if (!shown) return;
@@ -218,6 +220,11 @@ export const ErrorSummary = forwardRef<HTMLDivElement, ErrorSummaryProps>(
             : failureTitle}
         </h2>
         {formError ? <p>{formError}</p> : null}
+        {formError && formErrorLink ? (
+          <p>
+            <a href={formErrorLink.href}>{formErrorLink.text}</a>
+          </p>
+        ) : null}
         {errors.length > 0 ? (
           <ul className="mb-0">
             {errors.map((e) => (

@@ -59,12 +59,13 @@ type Props = {
   values: RegistrationFormValues;
   serverErrors: Record<string, string>;
   formError?: string;
+  formErrorLink?: { href: string; text: string };
   focusField?: string;
   /** What the server did to the projects without JavaScript («Progetto 2 rimosso»), said by the projects' status. */
   projectsNotice?: string;
 };
 
-export function RegistrationForm({ provinces, values, serverErrors, formError, focusField, projectsNotice }: Props) {
+export function RegistrationForm({ provinces, values, serverErrors, formError, formErrorLink, focusField, projectsNotice }: Props) {
   const formAction = useIndexFormAction();
   const navigation = useNavigation();
   // The comuni and those with an active referente: fetched once hydrated, for the combobox.
@@ -114,7 +115,7 @@ export function RegistrationForm({ provinces, values, serverErrors, formError, f
       <button type="submit" hidden tabIndex={-1} aria-hidden="true" />
       <AuthenticityTokenInput name="csrf" />
       <HoneypotInputs label="Non compilare questo campo" />
-      {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={formError} subject="La scheda" failureTitle="Non è stato possibile inviare la scheda" /> : null}
+      {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={formError} formErrorLink={formErrorLink} subject="La scheda" failureTitle="Non è stato possibile inviare la scheda" /> : null}
       <p id="form-intro">
         Tutti i campi sono obbligatori, tranne quelli indicati come facoltativi.
       </p>

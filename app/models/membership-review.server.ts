@@ -51,6 +51,13 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, replacePr
       .from(referents)
       .where(and(eq(referents.memberBodyId, body.id), isNotNull(referents.validFrom), isNull(referents.validTo)))
       .get();
+    if (previous && previous.id !== referent.id && previous.email === referent.email) {
+      return {
+        ok: false,
+        error:
+          "Questa scheda è stata inviata con l'indirizzo del referente già in carica per l'ente: approvarla lo farebbe subentrare a sé stesso. Respingila: i dati del referente e dei progetti si aggiornano dall'area referente.",
+      };
+    }
     // Whatever the history (handover, erased or revoked referente), the ente keeps one approved membership.
     tx.update(membershipRequests)
       .set({ status: "superseded", updatedAt: now })

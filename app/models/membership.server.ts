@@ -18,7 +18,8 @@ export type FieldErrors = Record<string, string>;
 
 type SubmitResult =
   | { ok: true; outcome: "created" | "resent"; kind: "new" | "handover"; requestId: number; email: string }
-  | { ok: false; fieldErrors: FieldErrors; formError?: string };
+  /** `alreadyReferent`: the address is the ente's referente in office, whose place is the referent area. */
+  | { ok: false; fieldErrors: FieldErrors; formError?: string; alreadyReferent?: true };
 
 type SubmitInput = { registration: Registration; appUrl: string; now?: Date };
 
@@ -96,7 +97,18 @@ export function submitRegistration(db: Db, { registration: r, appUrl, now = new 
       };
     }
 
-    const kind = hasActiveReferent(tx, body.id) ? ("handover" as const) : ("new" as const);
+    const inOffice = activeReferent(tx, body.id);
+    // The referente in office filling in the scheda again (to update it) would be approved as their
+    // own successor: their data and projects are kept up to date in the referent area.
+    if (inOffice?.email === r.email) {
+      return {
+        ok: false as const,
+        fieldErrors: {},
+        formError: `Questo indirizzo email è già quello del referente in carica ${forBody(body.name)}: non serve inviare una nuova scheda. I tuoi dati, quelli dell'ente e i progetti SAI si aggiornano dall'area referente.`,
+        alreadyReferent: true as const,
+      };
+    }
+    const kind = inOffice ? ("handover" as const) : ("new" as const);
     const { token, hash } = createToken();
     const expiresAt = new Date(now.getTime() + CONFIRMATION_TTL_MS);
     const referentValues = {
@@ -258,13 +270,18 @@ export function confirmRegistration(
   });
 }
 
-/** Whether the ente has an approved referente in office. */
-export function hasActiveReferent(tx: Db | Tx, memberBodyId: number) {
-  return !!tx
-    .select({ id: referents.id })
+/** The ente's approved referente in office, if any. */
+function activeReferent(tx: Db | Tx, memberBodyId: number) {
+  return tx
+    .select({ id: referents.id, email: referents.email })
     .from(referents)
     .where(and(eq(referents.memberBodyId, memberBodyId), isNotNull(referents.validFrom), isNull(referents.validTo)))
     .get();
+}
+
+/** Whether the ente has an approved referente in office. */
+export function hasActiveReferent(tx: Db | Tx, memberBodyId: number) {
+  return !!activeReferent(tx, memberBodyId);
 }
 
 /** Every active coordinator is told that a confirmed request waits for approval (new ente or handover). */

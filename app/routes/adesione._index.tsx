@@ -29,6 +29,7 @@ type ActionData = {
   values: RegistrationFormValues;
   errors: Record<string, string>;
   formError?: string;
+  formErrorLink?: { href: string; text: string };
   focusField?: string;
   /** Without JavaScript: the project added or removed, said on the page that comes back. */
   projectsNotice?: string;
@@ -83,7 +84,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const result = submitRegistration(getDb(), { registration: checked.data, appUrl: env.appUrl });
   if (!result.ok) {
     return json<ActionData>(
-      { values, errors: result.fieldErrors, formError: result.formError },
+      {
+        values,
+        errors: result.fieldErrors,
+        formError: result.formError,
+        formErrorLink: result.alreadyReferent ? { href: "/area-referente/accedi", text: "Accedi all'area referente" } : undefined,
+      },
       { status: result.formError ? 409 : 400 },
     );
   }
@@ -135,6 +141,7 @@ export default function RegistrationPage() {
             values={actionData?.values ?? initialRegistrationValues}
             serverErrors={actionData?.errors ?? {}}
             formError={actionData?.formError}
+            formErrorLink={actionData?.formErrorLink}
             focusField={actionData?.focusField}
             projectsNotice={actionData?.projectsNotice}
           />

@@ -150,6 +150,20 @@ describe("approveMembership", () => {
     expect([first, confirmed, unconfirmed].map((r) => kindOf(r.request.id))).toEqual(["new", "handover", "handover"]);
   });
 
+  it("refuses a scheda carrying the address of the referente in office, who would succeed themselves", async () => {
+    const first = await register();
+    expect(approveMembership(getDb(), { id: first.request.id, coordinatorId: coordinator().id, appUrl: APP_URL })).toEqual({ ok: true });
+    // A scheda sent with another address before, its referente's address since become that of the
+    // referente in office (as a coordinator's correction or an import can make it).
+    const other = await register({ municipalityCode: first.fields.municipalityCode, fiscalCode: first.fields.fiscalCode });
+    getDb().update(referents).set({ email: first.fields.email }).where(eq(referents.id, other.referent.id)).run();
+    const result = approveMembership(getDb(), { id: other.request.id, coordinatorId: coordinator().id, appUrl: APP_URL });
+    expect(result).toEqual({ ok: false, error: expect.stringContaining("approvarla lo farebbe subentrare a sé stesso") });
+    const inOffice = getDb().select().from(referents).where(eq(referents.id, first.referent.id)).get()!;
+    expect(inOffice.validTo).toBeNull();
+    expect(getDb().select().from(membershipRequests).where(eq(membershipRequests.id, other.request.id)).get()!.status).toBe("pending");
+  });
+
   it("bulk approval approves the pending ones and reports the others", async () => {
     const a = await register();
     const b = await register();

@@ -8,6 +8,7 @@ import { getDb } from "~/utils/db.server";
 import { countRows, outboxFor, requestsForEmail } from "../../support/db-queries";
 import { validRegistrationFields } from "../../support/factories";
 import { freeComune } from "../../support/invitations";
+import { createReferent } from "../../support/referent";
 import { renderRoute } from "../../support/render-route";
 import { browserPost, routeArgs } from "../../support/requests";
 import { formatDateTimeIt } from "~/utils/dates";
@@ -75,7 +76,7 @@ describe("POST /adesione", () => {
   });
 
   it.each([
-    ["pec", { pec: "non-una-email" }, "Indirizzo email non valido"],
+    ["pec", { pec: "non-una-email" }, "PEC non valida"],
     ["fiscalCode", { fiscalCode: "12345678901" }, "Codice fiscale non valido"],
     ["fiscalCode", { fiscalCode: "1234" }, "11 cifre"],
     ["firstName", { firstName: "  " }, "Inserisci il nome"],
@@ -208,6 +209,23 @@ describe("POST /adesione", () => {
     expect(outboxFor(successor.email)[0].props.isHandover).toBe(true);
     const active = db.select().from(referents).where(and(eq(referents.memberBodyId, request.memberBodyId), isNotNull(referents.validFrom))).all();
     expect(active.map((r) => r.email)).toEqual([first.email]);
+  });
+
+  it("sends the referente in office who fills in the scheda again to the referent area, storing nothing", async () => {
+    const sitting = await createReferent("active");
+    const before = countRows();
+    const again = { ...sitting.fields, firstName: "Luca", phone: "091 1234567" };
+    const response = await submit(again);
+    expect(response.status).toBe(409);
+    const body = (await response.json()) as { formError: string; formErrorLink: { href: string; text: string }; values: { firstName: string } };
+    expect(body.formError).toMatch(/^Questo indirizzo email è già quello del referente in carica per il Comune di .+: non serve inviare una nuova scheda\./);
+    expect(body.formErrorLink).toEqual({ href: "/area-referente/accedi", text: "Accedi all'area referente" });
+    // What was typed comes back.
+    expect(body.values.firstName).toBe("Luca");
+    expect(countRows()).toEqual(before);
+    // The page shows the way, in its error summary.
+    const page = await renderRoute(adesioneRoute, await browserPost("/adesione", again));
+    expect(page.html).toContain('<a href="/area-referente/accedi">Accedi all&#x27;area referente</a>');
   });
 
   it("adds and removes project blocks without JavaScript, keeping the input and storing nothing", async () => {
