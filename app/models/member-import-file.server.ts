@@ -3,6 +3,7 @@ import ExcelJS from "exceljs";
 import iconv from "iconv-lite";
 import type { MemberBodyKind, ReferentRole, SaiCategory } from "#db/schema";
 import { MEMBER_BODY_KINDS, REFERENT_ROLES, SAI_CATEGORIES } from "#db/enums";
+import { typedDayToIso } from "~/utils/typed-day";
 import { searchKey } from "~/utils/text";
 import { MEMBER_BODY_KIND_LABELS, REFERENT_ROLE_LABELS, SAI_CATEGORY_LABELS } from "~/validation/labels";
 import {
@@ -83,15 +84,8 @@ export function italianDay(iso: string) {
  * returned unchanged, and the scheda's rule rejects it with its own message.
  */
 export function toIsoDate(value: string): string {
-  const v = value.trim();
-  if (!v) return "";
-  const iso = v.match(/^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$/);
-  if (iso) return `${iso[1]}-${pad(Number(iso[2]))}-${pad(Number(iso[3]))}`;
-  const it = v.match(/^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?: .*)?$/);
-  if (it) {
-    const year = it[3].length === 2 ? (Number(it[3]) <= 69 ? 2000 : 1900) + Number(it[3]) : Number(it[3]);
-    return `${year}-${pad(Number(it[2]))}-${pad(Number(it[1]))}`;
-  }
+  const v = typedDayToIso(value);
+  if (!v || /^\d{4}-\d{2}-\d{2}$/.test(v)) return v;
   if (/^\d{4,5}(?:[.,]\d+)?$/.test(v)) {
     const serial = Math.floor(Number(v.replace(",", ".")));
     // 1954-10-03 .. 2119-01-12: any plausible project date.

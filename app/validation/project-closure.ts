@@ -2,6 +2,7 @@ import { TZDate } from "@date-fns/tz";
 import { format } from "date-fns";
 import { z } from "zod";
 import { TIME_ZONE } from "~/utils/dates";
+import { typedDayToIso } from "~/utils/typed-day";
 import { cleanLine } from "~/utils/text";
 import { isCalendarDate } from "./registration";
 
@@ -14,7 +15,7 @@ export const todayInItaly = (now = new Date()) => format(new TZDate(now, TIME_ZO
 
 export const projectClosureSchema = z.object({
   closedOn: z.preprocess(
-    (v) => (typeof v === "string" ? cleanLine(v).trim() : ""),
+    (v) => (typeof v === "string" ? typedDayToIso(cleanLine(v)) : ""),
     z.string().superRefine((value, ctx) => {
       if (!value) ctx.addIssue({ code: "custom", message: "Indica la data di chiusura del progetto" });
       else if (!isCalendarDate(value)) ctx.addIssue({ code: "custom", message: "Data non valida: usa il formato gg/mm/aaaa" });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MEMBER_BODY_KINDS, REFERENT_ROLES, SAI_CATEGORIES } from "#db/enums";
+import { typedDayToIso } from "~/utils/typed-day";
 import { cleanLine } from "~/utils/text";
 import { isValidBodyFiscalCode } from "./fiscal-code";
 import { hasPhoneExtension, normalizeItalianPhone, PHONE_EXTENSION_MESSAGE } from "./phone";
@@ -52,7 +53,7 @@ export function isCalendarDate(value: string) {
 }
 
 const isoDate = (message: string) =>
-  text(message).pipe(z.string().trim().min(1, message).refine(isCalendarDate, "Data non valida: usa il formato gg/mm/aaaa"));
+  text(message).pipe(z.string().trim().min(1, message).transform(typedDayToIso).refine(isCalendarDate, "Data non valida: usa il formato gg/mm/aaaa"));
 
 const projectFields = z.object({
   category: oneOf(SAI_CATEGORIES, "Scegli la tipologia del progetto"),
@@ -81,8 +82,8 @@ const trimmed = (v: unknown) => (typeof v === "string" ? v.trim() : "");
 // input, so their messages appear together with every other error.
 export const projectSchema = z.preprocess((raw, ctx) => {
   const p = asRecord(raw);
-  const start = trimmed(p.startDate);
-  const end = trimmed(p.endDate);
+  const start = typedDayToIso(trimmed(p.startDate));
+  const end = typedDayToIso(trimmed(p.endDate));
   if (start && end && end <= start) {
     ctx.addIssue({ code: "custom", path: ["endDate"], message: "La data di fine deve essere successiva alla data di inizio" });
   }

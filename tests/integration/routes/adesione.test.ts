@@ -115,6 +115,21 @@ describe("POST /adesione", () => {
     expect((body.values.projects as Record<string, string>[])[0].endDate).toBe("2020-01-01");
   });
 
+  it("takes project dates typed as gg/mm/aaaa, as a browser without a date picker sends them", async () => {
+    const fields = validRegistrationFields({ "projects.0.startDate": "1/1/2024", "projects.0.endDate": "31/12/2027" });
+    expect((await submit(fields)).status).toBe(302);
+    const [{ request }] = requestsForEmail(fields.email);
+    const project = getDb().select().from(saiProjects).where(eq(saiProjects.requestId, request.id)).get()!;
+    expect([project.startDate, project.endDate]).toEqual(["2024-01-01", "2027-12-31"]);
+    // The order of the dates is checked on the days, not on the text.
+    const reversed = await submit(validRegistrationFields({ "projects.0.startDate": "31/12/2027", "projects.0.endDate": "01/01/2028" }));
+    expect(reversed.status).toBe(302);
+    const wrong = await submit(validRegistrationFields({ "projects.0.startDate": "02/01/2028", "projects.0.endDate": "01/01/2028" }));
+    expect((await errorsOf(wrong))["projects.0.endDate"]).toBe("La data di fine deve essere successiva alla data di inizio");
+    const impossible = await submit(validRegistrationFields({ "projects.0.startDate": "30/02/2026" }));
+    expect((await errorsOf(impossible))["projects.0.startDate"]).toBe("Data non valida: usa il formato gg/mm/aaaa");
+  });
+
   it("requires a project unless 'nessun progetto attivo' is ticked", async () => {
     const withoutProjects = Object.fromEntries(Object.entries(validRegistrationFields()).filter(([k]) => !k.startsWith("projects.")));
     expect((await errorsOf(await submit(withoutProjects))).projects).toContain("almeno un progetto");

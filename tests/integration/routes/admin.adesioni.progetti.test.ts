@@ -348,7 +348,7 @@ describe("Chiudi il progetto / Riapri il progetto", () => {
     const tomorrow = new Date(Date.now() + 36 * 60 * 60 * 1000).toISOString().slice(0, 10);
     const cases: [string, string][] = [
       ["", "Indica la data di chiusura del progetto"],
-      ["31/12/2025", "Data non valida: usa il formato gg/mm/aaaa"],
+      ["31 dicembre 2025", "Data non valida: usa il formato gg/mm/aaaa"],
       ["2025-02-29", "Data non valida: usa il formato gg/mm/aaaa"],
       [tomorrow, "La data di chiusura non può essere successiva a oggi"],
       ["2023-12-31", "La data di chiusura non può precedere la data di inizio del progetto (01/01/2024)"],

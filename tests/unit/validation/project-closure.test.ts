@@ -9,6 +9,8 @@ const errorOf = (closedOn: unknown) => {
 describe("projectClosureSchema (Chiudi il progetto)", () => {
   it("accepts a past day and today in Italy, trimmed", () => {
     expect(projectClosureSchema.parse({ closedOn: " 2025-06-30 " })).toEqual({ closedOn: "2025-06-30" });
+    // As Italians type it, where the browser has no date picker.
+    expect(projectClosureSchema.parse({ closedOn: "30/6/2025" })).toEqual({ closedOn: "2025-06-30" });
     expect(errorOf(todayInItaly())).toBeNull();
   });
 
@@ -16,7 +18,8 @@ describe("projectClosureSchema (Chiudi il progetto)", () => {
     expect(errorOf("")).toEqual(["Indica la data di chiusura del progetto"]);
     expect(errorOf(undefined)).toEqual(["Indica la data di chiusura del progetto"]);
     expect(errorOf(["2025-01-01"])).toEqual(["Indica la data di chiusura del progetto"]);
-    expect(errorOf("30/06/2025")).toEqual(["Data non valida: usa il formato gg/mm/aaaa"]);
+    expect(errorOf("30 giugno 2025")).toEqual(["Data non valida: usa il formato gg/mm/aaaa"]);
+    expect(errorOf("31/06/2025")).toEqual(["Data non valida: usa il formato gg/mm/aaaa"]);
     expect(errorOf("2025-02-29")).toEqual(["Data non valida: usa il formato gg/mm/aaaa"]);
     expect(errorOf("2025-06-30\u0000")).toBeNull();
     expect(errorOf("9999-12-31")).toEqual(["La data di chiusura non può essere successiva a oggi"]);
