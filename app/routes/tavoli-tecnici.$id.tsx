@@ -113,7 +113,7 @@ export default function RoundTablePage() {
         {rt.materials.length === 0 && reservedMaterials === 0 ? <p>Nessun materiale pubblicato.</p> : <MaterialList materials={rt.materials} />}
         {reservedMaterials > 0 ? (
           <p>
-            {reservedMaterials === 1 ? "Un altro materiale è riservato" : `Altri ${reservedMaterials} materiali sono riservati`} ai referenti
+            {reservedMaterialsText(reservedMaterials, { others: rt.materials.length > 0 })} ai referenti
             degli enti aderenti: <Link to={`/area-referente/accedi?redirectTo=${encodeURIComponent(`/tavoli-tecnici/${rt.id}`)}`}>accedi all'area referente</Link> per {reservedMaterials === 1 ? "vederlo" : "vederli"}.
           </p>
         ) : null}
@@ -137,4 +137,10 @@ function MaterialOffer({ material, signedInNow }: { material: PublicMaterial; si
       {material.fileInfo ? ` (${material.fileInfo})` : material.external ? " (link esterno)" : ""}.
     </DownloadOffer>
   );
+}
+
+/** «Un altro materiale è riservato», or «Un materiale…» when none is public: nothing else is listed. */
+function reservedMaterialsText(count: number, { others }: { others: boolean }) {
+  if (count === 1) return others ? "Un altro materiale è riservato" : "Un materiale è riservato";
+  return others ? `Altri ${count} materiali sono riservati` : `${count} materiali sono riservati`;
 }

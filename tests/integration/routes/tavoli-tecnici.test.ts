@@ -147,6 +147,22 @@ describe("/tavoli-tecnici/:id", () => {
     expect(pending.html).not.toContain("Documento riservato");
   });
 
+  it("does not call the reserved materials «altri» when no material is public", async () => {
+    const onlyReserved = createTestRoundTable(coordinatorId, { number: "52", title: "Solo materiali riservati", startsAt: "2022-05-02T15:00", endsAt: "2022-05-02T17:00" });
+    const reserved = (title: string) =>
+      addLinkMaterial(getDb(), {
+        roundTableId: onlyReserved.id,
+        input: { kind: "documento", title, curatedBy: null, visibility: "members", url: "https://example.org/riservato" },
+        coordinatorId,
+        appUrl: APP_URL,
+      });
+    const page = async () => (await renderRoute(detailRoute, get(`/tavoli-tecnici/${onlyReserved.id}`), "/tavoli-tecnici/:id")).html;
+    reserved("Primo documento");
+    expect(await page()).toMatch(/<p>Un materiale è riservato ai referenti\s+degli enti aderenti/);
+    reserved("Secondo documento");
+    expect(await page()).toMatch(/<p>2 materiali sono riservati ai referenti\s+degli enti aderenti/);
+  });
+
   it("marks a cancelled meeting and answers 404 for drafts and unknown ids", async () => {
     const page = await renderRoute(detailRoute, get(`/tavoli-tecnici/${cancelled.id}`), "/tavoli-tecnici/:id");
     expect(page.html).toContain("<strong>Annullato.</strong>");
