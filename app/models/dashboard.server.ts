@@ -71,7 +71,7 @@ export function getDashboard(db: Db, { now = new Date(), regions }: { now?: Date
     .all();
   const countOf = (status: string) => statusCounts.find((s) => s.status === status)?.n ?? 0;
 
-  const network = getNetworkFigures(db);
+  const network = getNetworkFigures(db, { now });
 
   const memberComune = and(
     eq(memberBodies.municipalityCode, municipalities.istatCode),

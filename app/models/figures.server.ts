@@ -1,6 +1,7 @@
-import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, gt, gte, isNull, sql } from "drizzle-orm";
 import { memberBodies, roundTables, SAI_CATEGORIES, saiProjects, type SaiCategory } from "#db/schema";
 import type { Db } from "~/utils/db.server";
+import { italianIsoDay } from "~/utils/dates";
 import { databaseFingerprint } from "~/utils/db-fingerprint.server";
 import { notAwaitingApproval } from "./sai-project.server";
 
@@ -9,7 +10,10 @@ export type CategoryFigures = { category: SaiCategory; projects: number; places:
 export type NetworkFigures = {
   /** Enti whose membership has been approved (member_bodies.status = 'member'). */
   approvedBodies: number;
-  /** Open SAI projects (closedAt null) of member enti, without those of a scheda still to approve. */
+  /**
+   * Active SAI projects of member enti: not closed, not past their end date (those are the
+   * referenti's to update), without those of a scheda still to approve.
+   */
   projects: number;
   /** Sum of the funded places of those projects. */
   places: number;
@@ -17,8 +21,8 @@ export type NetworkFigures = {
   byCategory: CategoryFigures[];
 };
 
-/** The network's coverage as recorded in the portal: only approved enti and their open projects count. */
-export function getNetworkFigures(db: Db): NetworkFigures {
+/** The network's coverage as recorded in the portal: only approved enti and their active projects count. */
+export function getNetworkFigures(db: Db, { now = new Date() }: { now?: Date } = {}): NetworkFigures {
   const bodies = db
     .select({ count: sql<number>`count(*)`.mapWith(Number) })
     .from(memberBodies)
@@ -33,7 +37,9 @@ export function getNetworkFigures(db: Db): NetworkFigures {
     })
     .from(saiProjects)
     .innerJoin(memberBodies, eq(memberBodies.id, saiProjects.memberBodyId))
-    .where(and(eq(memberBodies.status, "member"), isNull(saiProjects.closedAt), notAwaitingApproval()))
+    .where(
+      and(eq(memberBodies.status, "member"), isNull(saiProjects.closedAt), gte(saiProjects.endDate, italianIsoDay(now)), notAwaitingApproval()),
+    )
     .groupBy(saiProjects.category)
     .all();
 
@@ -79,7 +85,7 @@ export function getPublicHomeData(db: Db, { now = new Date() }: { now?: Date } =
   const fingerprint = databaseFingerprint(db);
   const cached = homeCache.get(db);
   if (cached && cached.fingerprint === fingerprint && now.getTime() < cached.expiresAt) return cached.data;
-  const data: HomeData = { figures: getNetworkFigures(db), nextRoundTable: getNextRoundTable(db, { now }) };
+  const data: HomeData = { figures: getNetworkFigures(db, { now }), nextRoundTable: getNextRoundTable(db, { now }) };
   // Until the shown Tavolo starts (the page then says «in corso») or, once under way, ends.
   const next = data.nextRoundTable;
   const changesAt = !next ? Infinity : next.startsAt > now ? next.startsAt.getTime() : next.endsAt.getTime();
