@@ -379,9 +379,9 @@ function SortableHeader({ label, sortKey, data }: { label: string; sortKey: Sort
     sortKey === "created" ? (d === "asc" ? "dalla più vecchia" : "dalla più recente") : d === "asc" ? "in ordine crescente" : "in ordine decrescente";
   return (
     <th scope="col" aria-sort={active ? (sort.direction === "asc" ? "ascending" : "descending") : undefined}>
-      <Link to={listUrl({ filters, sort: { key: sortKey, direction: nextDirection } })}>
+      {/* The name in one piece: a visually hidden span of its own was read «Ente , ordina…». */}
+      <Link to={listUrl({ filters, sort: { key: sortKey, direction: nextDirection } })} aria-label={`${label}, ordina ${describe(nextDirection)}`}>
         {label}
-        <span className="visually-hidden">, ordina {describe(nextDirection)}</span>
         {active ? <span aria-hidden="true">{sort.direction === "asc" ? " ▲" : " ▼"}</span> : null}
       </Link>
     </th>

@@ -195,6 +195,16 @@ for (const js of [true, false]) {
       await eventually(summaryFocused).toBe(true);
     }, SEEDING_TIMEOUT);
 
+    test("/admin/adesioni: the sortable headers are read as one name, the visible label first", async () => {
+      const { pending } = await seeded();
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await signedIn(page);
+      await open(page, `/admin/adesioni?stato=pending&q=${encodeURIComponent(pending.email)}`);
+      // The name Chromium gives assistive technology: no space before the comma.
+      await page.getByRole("link", { name: "Ente, ordina in ordine crescente", exact: true }).waitFor({ timeout: 2_000 });
+      await page.close();
+    }, SEEDING_TIMEOUT);
+
     test("/admin/adesioni/:id with the reject form showing an error", async () => {
       const { pendingId } = await seeded();
       const page = await browser.newPage({ javaScriptEnabled: js });
