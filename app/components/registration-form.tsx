@@ -1,5 +1,5 @@
 import { Form, useNavigation } from "@remix-run/react";
-import { useEffect, useState, type MouseEvent } from "react";
+import { useEffect, useRef, useState, type MouseEvent } from "react";
 import { useController, useFieldArray } from "react-hook-form";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { HoneypotInputs } from "remix-utils/honeypot/react";
@@ -70,14 +70,29 @@ export function RegistrationForm({ provinces, values, serverErrors, formError, f
   const navigation = useNavigation();
   // The comuni and those with an active referente: fetched once hydrated, for the combobox.
   const comuni = useComunePickerList();
+  // The projects added since the scheda was last sent (by their field-array ids): react-hook-form
+  // validates a new project at once once the form has been sent, which marked all its empty fields.
+  const [addedIds, setAddedIds] = useState<ReadonlySet<string>>(() => new Set());
+  const projectIds = useRef<string[]>([]);
   const { form, hydrated, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<RegistrationFormValues>({
     schema: registrationSchema,
     defaultValues: values,
     serverErrors,
     formError,
+    addedSinceSent: (name: string): boolean => {
+      const index = /^projects\.(\d+)\./.exec(name)?.[1];
+      return index !== undefined && addedIds.has(projectIds.current[Number(index)] ?? "");
+    },
   });
   const { register, control, watch } = form;
   const projects = useFieldArray({ control, name: "projects" });
+  projectIds.current = projects.fields.map((f) => f.id);
+  const shownCount = useRef(projects.fields.length);
+  useEffect(() => {
+    const added = projects.fields.slice(shownCount.current).map((f) => f.id);
+    shownCount.current = projects.fields.length;
+    if (added.length) setAddedIds((ids) => new Set([...ids, ...added]));
+  }, [projects.fields]);
   const municipality = useController({ control, name: "municipalityCode" });
 
   useEffect(() => {
@@ -109,7 +124,16 @@ export function RegistrationForm({ provinces, values, serverErrors, formError, f
   const projectFields = hydrated ? projects.fields : values.projects.map((p, i) => ({ ...p, id: String(i) }));
 
   return (
-    <Form method="post" action={formAction} noValidate onSubmit={onSubmit} aria-describedby="form-intro">
+    <Form
+      method="post"
+      action={formAction}
+      noValidate
+      onSubmit={(event) => {
+        setAddedIds(new Set());
+        onSubmit(event);
+      }}
+      aria-describedby="form-intro"
+    >
       {/* Enter in a field sends the scheda: a form's first submit button is the one Enter presses,
           and without this one it would be "Rimuovi progetto". Not shown, not focusable, not announced. */}
       <button type="submit" hidden tabIndex={-1} aria-hidden="true" />

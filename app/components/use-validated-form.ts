@@ -69,6 +69,11 @@ type Options<T extends FieldValues> = {
   defaultValues: DefaultValues<T>;
   serverErrors?: Record<string, string>;
   formError?: string;
+  /**
+   * Fields added since the form was last sent (a new project): their errors wait until the person
+   * changes them, as before the first sending. Called when the messages are drawn.
+   */
+  addedSinceSent?: (name: string) => boolean;
 };
 
 /**
@@ -80,7 +85,7 @@ type Options<T extends FieldValues> = {
  * of the last time the form was sent (by the browser's check or by the server), so it speaks when
  * the form is sent and not at every keystroke. The messages by the fields follow the typing.
  */
-export function useValidatedForm<T extends FieldValues>({ schema, defaultValues, serverErrors = NO_SERVER_ERRORS, formError }: Options<T>) {
+export function useValidatedForm<T extends FieldValues>({ schema, defaultValues, serverErrors = NO_SERVER_ERRORS, formError, addedSinceSent }: Options<T>) {
   const hydrated = useHydrated();
   const submit = useSubmit();
   const summaryRef = useRef<HTMLDivElement>(null);
@@ -122,11 +127,16 @@ export function useValidatedForm<T extends FieldValues>({ schema, defaultValues,
     return () => subscription.unsubscribe();
   }, [form]);
   const submitted = form.formState.submitCount > 0;
-  const fieldErrors = hydrated
-    ? inPageOrder(flattenErrors(form.formState.errors)).filter((e) => submitted || changed.has(e.name) || e.name in serverErrors)
-    : [];
+  // Taken when first drawn, once per render (addedSinceSent may read state the caller sets up after this hook).
+  let shown: FieldError[] | undefined;
+  const shownFieldErrors = () =>
+    (shown ??= hydrated
+      ? inPageOrder(flattenErrors(form.formState.errors)).filter(
+          (e) => (submitted && !addedSinceSent?.(e.name)) || changed.has(e.name) || e.name in serverErrors,
+        )
+      : []);
   const serverErrorList = Object.entries(serverErrors).map(([name, message]) => ({ name, message }));
-  const errorFor = (name: string) => (hydrated ? fieldErrors : serverErrorList).find((e) => e.name === name)?.message;
+  const errorFor = (name: string) => (hydrated ? shownFieldErrors() : serverErrorList).find((e) => e.name === name)?.message;
   const summaryErrors = checkedErrors ?? (hydrated ? inPageOrder(serverErrorList) : inFieldOrder(serverErrorList, defaultValues));
   const showSummary = !hydrated || checkedErrors !== null || serverErrorList.length > 0 || !!formError;
 
@@ -143,7 +153,7 @@ export function useValidatedForm<T extends FieldValues>({ schema, defaultValues,
     if (fieldsWhenListed.current === null) fieldsWhenListed.current = fields;
     else if (fields !== fieldsWhenListed.current) {
       fieldsWhenListed.current = fields;
-      setCheckedErrors(fieldErrors);
+      setCheckedErrors(shownFieldErrors());
     }
   });
 

@@ -214,6 +214,35 @@ describe("scheda referente with JavaScript", () => {
     await page.close();
   });
 
+  test("a project added after a failed sending is not marked wrong until it is filled in or the scheda is sent again", async () => {
+    const page = await browser.newPage();
+    await page.goto("/adesione");
+    await waitForHydration(page);
+    await page.getByRole("button", { name: "Invia la scheda" }).click();
+    const summary = errorSummary(page);
+    await summary.waitFor();
+    const linesBefore = await summary.getByRole("link").allTextContents();
+    await addProject(page);
+    const added = projectGroup(page, 1);
+    const addedFields = () => added.locator("input, select").evaluateAll((fields) => fields.filter((f) => f.getAttribute("aria-invalid") === "true").map((f) => f.id));
+    // Time for react-hook-form's check of the new list to land.
+    await page.waitForTimeout(300);
+    expect(await addedFields()).toEqual([]);
+    expect((await summary.getByRole("link").allTextContents()).filter((line) => line.startsWith("Progetto 2"))).toEqual([]);
+    // The project sent before still says what is wrong with it.
+    expect(await projectGroup(page, 0).getByLabel("Ente attuatore", { exact: true }).getAttribute("aria-invalid")).toBe("true");
+    expect(linesBefore.some((line) => line.startsWith("Progetto 1"))).toBe(true);
+    // A field of the new project changed and emptied again says what it needs.
+    const organization = added.getByLabel("Ente attuatore", { exact: true });
+    await organization.fill("Cooperativa");
+    await organization.fill("");
+    await eventually(() => organization.getAttribute("aria-invalid")).toBe("true");
+    // Sent again, the new project's empty fields are marked like every other.
+    await page.getByRole("button", { name: "Invia la scheda" }).click();
+    await eventually(async () => (await addedFields()).length).toBeGreaterThanOrEqual(4);
+    await page.close();
+  });
+
   test("on a phone, the Comune's suggestions open in view, below the field", async () => {
     const page = await browser.newPage();
     await page.setViewportSize({ width: 360, height: 740 });
