@@ -1,4 +1,5 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, type SerializeFrom } from "@remix-run/node";
+import type { FormEvent } from "react";
 import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { ErrorSummary, FieldMessages, SelectField, TextField, describedBy } from "~/components/form-fields";
@@ -141,6 +142,23 @@ const KIND_OPTIONS = MEMBERSHIP_KINDS.map((k) => ({ value: k, label: MEMBERSHIP_
 // (00123456789): the .xlsx file stores them as text.
 const CSV_IN_EXCEL_HINT = "Per lavorare con Excel scegli «Esporta Excel»: aprendo il CSV, Excel toglie gli zeri iniziali dei codici fiscali.";
 
+const EXPORT_NOTE = "Le esportazioni contengono le richieste che corrispondono ai filtri scelti qui sopra, anche prima di premere «Filtra» (senza filtri, tutte le richieste).";
+
+/**
+ * With JavaScript, Remix would turn an export button's submission into a client-side navigation to
+ * a route with no page: the file is asked for as a plain download instead, with the fields as they
+ * are. Without JavaScript the browser sends the form to the button's formAction by itself.
+ */
+function downloadWithoutNavigating(event: FormEvent<HTMLFormElement>) {
+  const submitter = (event.nativeEvent as SubmitEvent).submitter;
+  const target = submitter?.getAttribute("formaction");
+  if (!target) return;
+  event.preventDefault();
+  const params = new URLSearchParams();
+  for (const [name, value] of new FormData(event.currentTarget)) if (typeof value === "string") params.append(name, value);
+  window.location.assign(`${target}?${params}`);
+}
+
 export default function MembershipList() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
@@ -148,7 +166,6 @@ export default function MembershipList() {
   const location = useLocation();
   const { rows, total, countsByStatus, page, pageCount, filters, sort } = data;
   const hasFilters = Object.keys(filters).length > 0;
-  const exportQuery = queryString(membershipListSearchParams({ filters, sort }));
   const currentQuery = membershipListSearchParams({ filters, sort, page }).toString();
   const pendingOnPage = rows.filter((r) => r.status === "pending").length;
   const allStatusesTotal = Object.values(countsByStatus).reduce((sum, n) => sum + n, 0);
@@ -179,7 +196,15 @@ export default function MembershipList() {
         </ul>
       </nav>
 
-      <Form method="get" action="/admin/adesioni" key={location.search} className="mb-3" role="search" aria-label="Filtra le adesioni">
+      <Form
+        method="get"
+        action="/admin/adesioni"
+        key={location.search}
+        className="mb-3"
+        role="search"
+        aria-label="Filtra le adesioni"
+        onSubmit={downloadWithoutNavigating}
+      >
         <div className="row">
           <SelectField
             className="col-md-6 col-lg-3"
@@ -239,20 +264,19 @@ export default function MembershipList() {
             <Link to="/admin/adesioni">Azzera filtri</Link>
           </div>
         </div>
+        {/* The exports submit this form, so they always hold what the fields show, even before «Filtra». */}
+        <p className="text-muted mb-2">
+          {EXPORT_NOTE} {CSV_IN_EXCEL_HINT}
+        </p>
+        <p className="d-flex flex-wrap gap-3">
+          <button type="submit" className="btn btn-outline-primary btn-sm" formAction="/admin/adesioni/export.xlsx">
+            Esporta Excel
+          </button>
+          <button type="submit" className="btn btn-outline-primary btn-sm" formAction="/admin/adesioni/export.csv">
+            Esporta CSV
+          </button>
+        </p>
       </Form>
-
-      <p className="d-flex flex-wrap gap-3">
-        <a className="btn btn-outline-primary btn-sm" href={`/admin/adesioni/export.xlsx${exportQuery}`}>
-          Esporta Excel
-        </a>
-        <a className="btn btn-outline-primary btn-sm" href={`/admin/adesioni/export.csv${exportQuery}`}>
-          Esporta CSV
-        </a>
-        <span className="align-self-center text-muted">
-          {hasFilters ? "Le esportazioni contengono solo le richieste filtrate." : "Le esportazioni contengono tutte le richieste: filtra l'elenco per esportarne solo una parte."}{" "}
-          {CSV_IN_EXCEL_HINT}
-        </span>
-      </p>
 
       {rows.length === 0 ? (
         <p className="alert alert-info" role="status">

@@ -344,12 +344,11 @@ describe("exports", () => {
     await eventually(() => page.locator("tbody tr").count()).toBe(2);
     expect(await requestRow(page, first).count()).toBe(1);
     expect(await requestRow(page, second).count()).toBe(1);
-    expect(await page.getByText("Le esportazioni contengono solo le richieste filtrate.").count()).toBe(1);
 
     // CSV
     const [csvDownload] = await Promise.all([
       page.waitForEvent("download"),
-      page.getByRole("link", { name: "Esporta CSV", exact: true }).click(),
+      page.getByRole("button", { name: "Esporta CSV", exact: true }).click(),
     ]);
     expect(csvDownload.suggestedFilename()).toMatch(/^adesioni-\d{4}-\d{2}-\d{2}\.csv$/);
     const csvText = (await downloadBytes(csvDownload)).toString("utf8");
@@ -367,7 +366,7 @@ describe("exports", () => {
     // Excel
     const [xlsxDownload] = await Promise.all([
       page.waitForEvent("download"),
-      page.getByRole("link", { name: "Esporta Excel", exact: true }).click(),
+      page.getByRole("button", { name: "Esporta Excel", exact: true }).click(),
     ]);
     expect(xlsxDownload.suggestedFilename()).toMatch(/^adesioni-\d{4}-\d{2}-\d{2}\.xlsx$/);
     const xlsx = await downloadBytes(xlsxDownload);
@@ -386,4 +385,44 @@ describe("exports", () => {
     // The downloads left the list as it was.
     expect(new URL(page.url()).searchParams.get("q")).toBe(tag);
   }, 120_000);
+
+  for (const javaScriptEnabled of [true, false]) {
+    test(`the export holds what the filters on screen show, even before «Filtra» (${javaScriptEnabled ? "with" : "without"} JavaScript)`, async () => {
+      // A confirmed request and an unconfirmed one sharing a word in the referente's email.
+      const tag = `schermo${Date.now().toString(36)}`;
+      const [confirmed, unconfirmed] = await setup(async (p) => [
+        await registerAndConfirm(p, { email: uniqueEmail(tag) }),
+        await register(p, { email: uniqueEmail(tag) }),
+      ]);
+      const page = await browser.newPage({ javaScriptEnabled });
+      await signIn(page, { redirectTo: "/admin/adesioni" });
+      await eventually(() => h1(page)).toBe("Adesioni");
+      // The filters are chosen but not applied: the list still shows every request.
+      await field(page, "Stato").selectOption("pending");
+      await field(page, "Cerca").fill(tag);
+
+      for (const [button, read] of [
+        ["Esporta CSV", async (bytes: Buffer) => parseCsv(bytes.toString("utf8")).filter((r) => r.some((c) => c !== ""))],
+        ["Esporta Excel", async (bytes: Buffer) => {
+          const workbook = new ExcelJS.Workbook();
+          await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer);
+          const rows: string[][] = [];
+          workbook.worksheets[0].eachRow((row) => rows.push((row.values as unknown[]).slice(1).map((v) => String(v ?? ""))));
+          return rows;
+        }],
+      ] as const) {
+        const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: button, exact: true }).click()]);
+        const [header, ...rows] = await read(await downloadBytes(download));
+        const emailColumn = header.indexOf("Email");
+        expect(emailColumn, `${button}: "Email" in the header ${JSON.stringify(header)}`).toBeGreaterThan(0);
+        // Only the confirmed request: not the unconfirmed one, nor any request of other tests.
+        expect(rows.map((r) => r[emailColumn]), button).toEqual([confirmed.email]);
+        expect(JSON.stringify(rows)).not.toContain(unconfirmed.email);
+      }
+
+      // The page stayed where it was, with the fields as the coordinator left them.
+      expect(new URL(page.url()).pathname).toBe("/admin/adesioni");
+      expect(await field(page, "Cerca").inputValue()).toBe(tag);
+    }, 120_000);
+  }
 });

@@ -388,10 +388,14 @@ describe("the page", () => {
     expect(html).toMatch(link("/admin/adesioni", "Azzera filtri</a>"));
     expect(html).toMatch(link("/admin/adesioni?stato=approved&q=comune", "Approvata"));
     expect(html).toMatch(/aria-current="true"[^>]*>In attesa di approvazione <span class="badge bg-primary">3<\/span>/);
-    expect(html).toContain(esc('href="/admin/adesioni/export.csv?stato=pending&q=comune"'));
-    expect(html).toContain(esc('href="/admin/adesioni/export.xlsx?stato=pending&q=comune"'));
-    expect(html).toMatch(/>Esporta CSV<\/a>/);
-    expect(html).toMatch(/>Esporta Excel<\/a>/);
+    // The exports are buttons of the filter form: they send the fields as shown, applied or not.
+    const form = html.slice(html.indexOf('<form method="get" action="/admin/adesioni"'));
+    const filterForm = form.slice(0, form.indexOf("</form>"));
+    expect(filterForm).toMatch(/<button type="submit"[^>]*formAction="\/admin\/adesioni\/export\.xlsx"[^>]*>Esporta Excel<\/button>/i);
+    expect(filterForm).toMatch(/<button type="submit"[^>]*formAction="\/admin\/adesioni\/export\.csv"[^>]*>Esporta CSV<\/button>/i);
+    // «Filtra» comes first, so Enter in a field filters the list rather than downloading a file.
+    expect(filterForm.indexOf(">Filtra</button>")).toBeLessThan(filterForm.indexOf(">Esporta Excel</button>"));
+    expect(filterForm).toContain("Le esportazioni contengono le richieste che corrispondono ai filtri scelti qui sopra, anche prima di premere «Filtra»");
     // Excel drops a codice fiscale's leading zeros from a CSV: the page says which file to open in it.
     expect(html).toContain("Per lavorare con Excel scegli «Esporta Excel»: aprendo il CSV, Excel toglie gli zeri iniziali dei codici fiscali.");
   });
