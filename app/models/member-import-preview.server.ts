@@ -61,7 +61,13 @@ export type PreviewRow = {
 
 export type ImportCounts = Record<RowStatus, number> & { total: number };
 
-export type ImportPreview = { rows: PreviewRow[]; counts: ImportCounts; digest: string };
+export type ImportPreview = {
+  rows: PreviewRow[];
+  counts: ImportCounts;
+  /** The adesioni the import would create (new enti, and known enti with a new referente): they need a status. */
+  newMemberships: number;
+  digest: string;
+};
 
 // ---------------------------------------------------------------------------------------------
 // Reference data, loaded once per preview or import
@@ -523,6 +529,9 @@ export function countRows(plans: PreviewRow[]): ImportCounts {
   return counts;
 }
 
+/** Whether importing the row creates an adesione (a referente with a request), which needs a status. */
+export const createsMembership = (plan: RowPlan) => (plan.status === "new" || plan.status === "update") && !plan.referentMatch;
+
 /** Fingerprint of what the preview showed: the import refuses to run if the rows would now do otherwise. */
 export function digestOf(plans: PreviewRow[]) {
   const hash = crypto.createHash("sha256");
@@ -556,6 +565,11 @@ export async function previewImport(db: Db, { rows, labels }: { rows: ImportRow[
     plans.push(classify(rows[i]));
   }
   const previewRows = plans.map(toPreviewRow);
-  return { rows: previewRows, counts: countRows(previewRows), digest: digestOf(previewRows) };
+  return {
+    rows: previewRows,
+    counts: countRows(previewRows),
+    newMemberships: plans.filter(createsMembership).length,
+    digest: digestOf(previewRows),
+  };
 }
 

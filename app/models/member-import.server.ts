@@ -26,7 +26,8 @@ export const IMPORT_PRIVACY_NOTICE_VERSION = "scheda-importata";
 
 export type ImportSummary = {
   fileName: string;
-  status: ImportStatus;
+  /** null when the file created no adesione, so no status was asked. */
+  status: ImportStatus | null;
   sendEmails: boolean;
   total: number;
   /** Rows that created a new ente with its membership ("Nuovo" in the preview). */
@@ -45,7 +46,8 @@ export type RunImportResult =
 type RunImportInput = {
   rows: ImportRow[];
   labels?: Record<string, string>;
-  status: ImportStatus;
+  /** The status of the adesioni the file creates; null only when the preview showed none. */
+  status: ImportStatus | null;
   sendEmails: boolean;
   coordinatorId: number;
   fileName: string;
@@ -155,7 +157,7 @@ export function runImport(
 ): RunImportResult {
   const approved = status === "approved";
   // Awaiting a confirmation email that is never sent, the requests could never be approved.
-  if (!approved && !sendEmails) return { ok: false, reason: "invalid", error: PENDING_WITHOUT_EMAILS_MESSAGE };
+  if (status === "pending" && !sendEmails) return { ok: false, reason: "invalid", error: PENDING_WITHOUT_EMAILS_MESSAGE };
   const domain = new URL(appUrl).hostname;
   const expiresAt = new Date(now.getTime() + CONFIRMATION_TTL_MS);
   const expiresOn = formatDateTimeIt(expiresAt);
@@ -219,6 +221,8 @@ export function runImport(
           updated++;
           continue;
         }
+        // Without a status the preview showed no new adesione: this row now creates one.
+        if (status === null) throw new PreviewChangedError();
 
         // A new membership: referente, request (approved, or awaiting the email confirmation), projects.
         const referentId = write.referent.get({
@@ -308,7 +312,7 @@ export function runImport(
         entityType: "import",
         details: {
           fileName,
-          status: IMPORT_STATUS_LABELS[status],
+          status: status ? IMPORT_STATUS_LABELS[status] : null,
           sendEmails,
           rows: counts.total,
           created,

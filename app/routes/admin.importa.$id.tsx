@@ -27,6 +27,7 @@ import {
   IMPORT_STATUS_LABELS,
   IMPORT_STATUSES,
   importRunSchema,
+  importUpdatesOnlySchema,
   ROW_STATUS_LABELS,
   ROW_STATUS_PARAMS,
   ROW_STATUSES,
@@ -73,6 +74,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     delimiter: stored.delimiter,
     ignoredHeaders: stored.ignoredHeaders,
     counts: preview.counts,
+    newMemberships: preview.newMemberships,
     digest: preview.digest,
     filter,
     filteredTotal: filtered.length,
@@ -97,7 +99,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   // Already imported (a second click, or the back button): the summary is the answer.
   if (stored.result || !stored.rows) return redirect(`/admin/importa/${id}`);
 
-  const parsed = importRunSchema.safeParse(Object.fromEntries(formData));
+  // The status (and the emails) concern only the adesioni the file creates: with none, none is asked.
+  const preview = await cachedPreview(id, () => previewImport(getDb(), { rows: stored.rows ?? [], labels: stored.labels }));
+  const schema = preview.newMemberships > 0 ? importRunSchema : importUpdatesOnlySchema;
+  const parsed = schema.safeParse(Object.fromEntries(formData));
   if (!parsed.success) return json<FormErrors>({ errors: issuesToFieldErrors(parsed.error.issues) }, { status: 400 });
 
   const result = runImport(getDb(), {
@@ -163,7 +168,8 @@ function ImportPreviewView({ data }: { data: PreviewData }) {
       </p>
       {data.ignoredHeaders.length ? (
         <div className="alert alert-warning" role="status">
-          Colonne non riconosciute e ignorate: {data.ignoredHeaders.map((h) => `«${h}»`).join(", ")}.
+          {data.ignoredHeaders.length === 1 ? "Colonna non riconosciuta e ignorata" : "Colonne non riconosciute e ignorate"}:{" "}
+          {data.ignoredHeaders.map((h) => `«${h}»`).join(", ")}.
         </div>
       ) : null}
 
@@ -292,20 +298,28 @@ function ImportForm({ data, importable }: { data: PreviewData; importable: numbe
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === "submitting";
+  // Only new adesioni get a status and an email: a file of updates alone asks for neither.
+  const asksStatus = data.newMemberships > 0;
   const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<ImportRunInput>({
-    schema: importRunSchema,
+    schema: asksStatus ? importRunSchema : importUpdatesOnlySchema,
     defaultValues: { status: "", sendEmails: false, digest: data.digest },
     serverErrors: actionData?.errors,
     formError: actionData?.formError,
   });
   const statusError = errorFor("status");
+  const { counts } = data;
 
   return (
     <section aria-labelledby="importa" className="mt-5">
       <h2 id="importa">Importa</h2>
       {importable === 0 ? (
         <p className="alert alert-info" role="status">
-          Non c'è nulla da importare: {data.counts.error > 0 ? "correggi le righe con errori e carica di nuovo il file." : "tutte le righe sono già registrate così."}
+          Non c'è nulla da importare:{" "}
+          {counts.error > 0
+            ? `correggi ${counts.error === 1 ? "la riga" : "le righe"} con errori e carica di nuovo il file.`
+            : counts.total === 1
+              ? "la riga è già registrata così."
+              : "tutte le righe sono già registrate così."}
         </p>
       ) : (
         <Form method="post" noValidate onSubmit={onSubmit}>
@@ -315,47 +329,54 @@ function ImportForm({ data, importable }: { data: PreviewData; importable: numbe
             <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={actionData?.formError} failureTitle="Importazione non riuscita" />
           ) : null}
           <p>
-            Verranno scritte {n(importable)} righe: {n(data.counts.new)} {data.counts.new === 1 ? "nuovo ente" : "nuovi enti"} e{" "}
-            {n(data.counts.update)} {data.counts.update === 1 ? "aggiornamento" : "aggiornamenti"}, tutte insieme o nessuna.
-            {data.counts.error === 1 ? " La riga con errori sarà esclusa." : data.counts.error > 1 ? ` Le righe con errori (${n(data.counts.error)}) saranno escluse.` : ""}
-            {data.counts.duplicate > 0 ? ` I duplicati non cambiano nulla.` : ""}
+            {importable === 1 ? "Verrà scritta 1 riga" : `Verranno scritte ${n(importable)} righe`}: {n(counts.new)}{" "}
+            {counts.new === 1 ? "nuovo ente" : "nuovi enti"} e {n(counts.update)} {counts.update === 1 ? "aggiornamento" : "aggiornamenti"}
+            {importable === 1 ? "." : ", tutte insieme o nessuna."}
+            {counts.error === 1 ? " La riga con errori sarà esclusa." : counts.error > 1 ? ` Le righe con errori (${n(counts.error)}) saranno escluse.` : ""}
+            {counts.duplicate === 1 ? " Il duplicato non cambia nulla." : counts.duplicate > 1 ? " I duplicati non cambiano nulla." : ""}
           </p>
-          <fieldset className="mb-4" aria-describedby={describedBy("status", { error: statusError })}>
-            <legend className="h6 fw-semibold">Stato da dare alle nuove adesioni</legend>
-            {IMPORT_STATUSES.map((status, i) => {
-              const id = i === 0 ? "status" : `status-${status}`;
-              return (
-                <div className="form-check" key={status}>
-                  <input
-                    type="radio"
-                    id={id}
-                    value={status}
-                    aria-invalid={statusError ? true : undefined}
-                    aria-describedby={`${id}-hint`}
-                    {...form.register("status", { deps: ["sendEmails"] })}
-                  />
-                  <label htmlFor={id} style={{ fontWeight: 400 }}>
-                    {IMPORT_STATUS_LABELS[status]}
-                  </label>
-                  <small id={`${id}-hint`} className="form-text d-block">
-                    {IMPORT_STATUS_HINTS[status]}
-                  </small>
-                </div>
-              );
-            })}
-            {statusError ? (
-              <span id="status-error" className="field-error">
-                <span className="visually-hidden">Errore: </span>
-                {statusError}
-              </span>
-            ) : null}
-          </fieldset>
-          <CheckboxField
-            label="Invia le email ai referenti"
-            hint="Solo per le nuove adesioni: le approvate ricevono l'email di benvenuto, quelle in attesa il collegamento per confermare l'indirizzo. Gli aggiornamenti non inviano email."
-            error={errorFor("sendEmails")}
-            {...form.register("sendEmails")}
-          />
+          {asksStatus ? (
+            <>
+              <fieldset className="mb-4" aria-describedby={describedBy("status", { error: statusError })}>
+                <legend className="h6 fw-semibold">Stato da dare alle nuove adesioni</legend>
+                {IMPORT_STATUSES.map((status, i) => {
+                  const id = i === 0 ? "status" : `status-${status}`;
+                  return (
+                    <div className="form-check" key={status}>
+                      <input
+                        type="radio"
+                        id={id}
+                        value={status}
+                        aria-invalid={statusError ? true : undefined}
+                        aria-describedby={`${id}-hint`}
+                        {...form.register("status", { deps: ["sendEmails"] })}
+                      />
+                      <label htmlFor={id} style={{ fontWeight: 400 }}>
+                        {IMPORT_STATUS_LABELS[status]}
+                      </label>
+                      <small id={`${id}-hint`} className="form-text d-block">
+                        {IMPORT_STATUS_HINTS[status]}
+                      </small>
+                    </div>
+                  );
+                })}
+                {statusError ? (
+                  <span id="status-error" className="field-error">
+                    <span className="visually-hidden">Errore: </span>
+                    {statusError}
+                  </span>
+                ) : null}
+              </fieldset>
+              <CheckboxField
+                label="Invia le email ai referenti"
+                hint="Solo per le nuove adesioni: le approvate ricevono l'email di benvenuto, quelle in attesa il collegamento per confermare l'indirizzo. Gli aggiornamenti non inviano email."
+                error={errorFor("sendEmails")}
+                {...form.register("sendEmails")}
+              />
+            </>
+          ) : (
+            <p>Il file non contiene nuove adesioni: si aggiornano solo enti e referenti già registrati, senza inviare email.</p>
+          )}
           <button type="submit" className="btn btn-primary" disabled={busy}>
             {busy ? "Importazione in corso…" : "Importa"}
           </button>
@@ -380,8 +401,8 @@ function ImportDone({ data }: { data: DoneData }) {
     ["Enti aggiornati", n(s.updated)],
     ["Duplicati (nessuna modifica)", n(s.duplicates)],
     ["Righe con errori, non importate", n(s.errors)],
-    ["Stato delle nuove adesioni", IMPORT_STATUS_LABELS[s.status]],
-    ["Email ai referenti messe in coda", s.sendEmails ? n(s.emails) : "Nessuna (invio non richiesto)"],
+    ["Stato delle nuove adesioni", s.status ? IMPORT_STATUS_LABELS[s.status] : "Nessuna nuova adesione"],
+    ["Email ai referenti messe in coda", s.sendEmails ? n(s.emails) : s.status ? "Nessuna (invio non richiesto)" : "Nessuna"],
   ];
   return (
     <>

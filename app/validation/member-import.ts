@@ -283,6 +283,11 @@ export type ImportUploadInput = { file: unknown };
 export const PENDING_WITHOUT_EMAILS_MESSAGE =
   "Per importare in attesa della conferma bisogna inviare le email di conferma: spunta «Invia le email ai referenti» oppure scegli un altro stato.";
 
+const digestField = z.preprocess(
+  (v) => (v == null ? "" : v),
+  z.string({ invalid_type_error: "Anteprima non valida: ricarica la pagina e riprova" }).max(100, "Anteprima non valida: ricarica la pagina e riprova"),
+);
+
 export const importRunSchema = z
   .object({
     status: z
@@ -290,13 +295,18 @@ export const importRunSchema = z
       .refine((v) => (IMPORT_STATUSES as readonly string[]).includes(v), "Scegli lo stato da dare alle adesioni importate")
       .transform((v) => v as ImportStatus),
     sendEmails: z.preprocess(isChecked, z.boolean()),
-    digest: z.preprocess(
-      (v) => (v == null ? "" : v),
-      z.string({ invalid_type_error: "Anteprima non valida: ricarica la pagina e riprova" }).max(100, "Anteprima non valida: ricarica la pagina e riprova"),
-    ),
+    digest: digestField,
   })
   .superRefine((v, ctx) => {
     if (v.status === "pending" && !v.sendEmails) ctx.addIssue({ code: "custom", path: ["sendEmails"], message: PENDING_WITHOUT_EMAILS_MESSAGE });
   });
+
+/**
+ * The import form of a file that creates no adesione (only updates): there is no status to give and
+ * no email to send, so neither is asked; whatever the request carries for them is ignored.
+ */
+export const importUpdatesOnlySchema = z
+  .object({ digest: digestField })
+  .transform((v) => ({ ...v, status: null, sendEmails: false }));
 
 export type ImportRunInput = { status: string; sendEmails: boolean; digest: string };

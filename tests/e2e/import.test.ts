@@ -187,6 +187,35 @@ describe("import of the member list", () => {
     }
   });
 
+  test("with JavaScript: a file that only updates known enti imports without asking a status", async () => {
+    const page = await browser.newPage();
+    await signIn(page, "/admin/importa", true);
+    const comune = await freeComune(page, true);
+    const known = sheetRow({ municipality: comune.name, email: uniqueEmail("import-agg") });
+    const importFile = async (rows: Values[], status?: string) => {
+      await open(page, "/admin/importa", true);
+      await page.getByLabel("File da importare (.xlsx o .csv)").setInputFiles({ name: "aderenti.csv", mimeType: "text/csv", buffer: csvLatin1(rows) });
+      await page.getByRole("button", { name: "Carica e mostra l'anteprima" }).click();
+      await page.waitForURL(/\/admin\/importa\/[a-f0-9]{32}$/);
+      await eventually(() => isHydrated(page)).toBe(true);
+      await expect.poll(() => h1(page), { timeout: 10_000 }).toBe("Anteprima dell'importazione");
+      if (status) await page.locator(`label[for="${status}"]`).click();
+    };
+    await importFile([known], "status");
+    await page.getByRole("button", { name: "Importa", exact: true }).click();
+    await eventually(() => h1(page)).toBe("Importazione completata");
+
+    // The same ente with a new phone number: one update, no new adesione.
+    await importFile([{ ...known, phone: "095 7654321" }]);
+    await expect(page.getByRole("main").textContent()).resolves.toContain("Verrà scritta 1 riga: 0 nuovi enti e 1 aggiornamento.");
+    expect(await page.getByRole("group", { name: "Stato da dare alle nuove adesioni" }).count()).toBe(0);
+    expect(await page.getByLabel("Invia le email ai referenti").count()).toBe(0);
+    await page.getByRole("button", { name: "Importa", exact: true }).click();
+    await eventually(() => h1(page)).toBe("Importazione completata");
+    await expect(page.getByRole("status").textContent()).resolves.toContain("0 nuovi enti, 1 aggiornamento");
+    await expectAccessible(page, "the summary of an update");
+  });
+
   test("without JavaScript: a Windows-1252 CSV, pending status (refused without the emails); a second upload is all duplicates", async () => {
     const page = await browser.newPage({ javaScriptEnabled: false });
     await signIn(page, "/admin/importa", false);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { cleanCell, decodeText, detectDelimiter, matchHeader, toIsoDate } from "~/models/member-import-file.server";
-import { importRunSchema, importUploadSchema, PENDING_WITHOUT_EMAILS_MESSAGE, templateColumns } from "~/validation/member-import";
+import { importRunSchema, importUpdatesOnlySchema, importUploadSchema, PENDING_WITHOUT_EMAILS_MESSAGE, templateColumns } from "~/validation/member-import";
 
 describe("cells of an imported file", () => {
   it("trims trailing and non-breaking spaces and the apostrophe before numbers and would-be formulas", () => {
@@ -81,6 +81,11 @@ describe("forms", () => {
     expect(importRunSchema.parse({ status: "approved" })).toEqual({ status: "approved", sendEmails: false, digest: "" });
     expect(importRunSchema.parse({ status: "pending", sendEmails: "on", digest: "abc" })).toEqual({ status: "pending", sendEmails: true, digest: "abc" });
     expect(importRunSchema.safeParse({ status: "member" }).success).toBe(false);
+  });
+
+  it("a file of updates alone asks no status and sends no email, whatever the request carries", () => {
+    expect(importUpdatesOnlySchema.parse({ digest: "abc" })).toEqual({ status: null, sendEmails: false, digest: "abc" });
+    expect(importUpdatesOnlySchema.parse({ status: "pending", sendEmails: "on" })).toEqual({ status: null, sendEmails: false, digest: "" });
   });
 
   it("awaiting the email confirmation is refused without the confirmation emails, on the emails checkbox", () => {

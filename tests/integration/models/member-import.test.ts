@@ -477,6 +477,27 @@ describe("import", () => {
     expect((await previewImport(db, { rows: xlsx.rows, labels: xlsx.labels })).counts).toEqual({ new: 0, update: 0, duplicate: 3, error: 6, total: 9 });
   });
 
+  it("the status is for the adesioni a file creates: without one, a row that would create an adesione stops the import", async () => {
+    const email = "senza.stato@example.org";
+    const known = row({ municipality: "Ravanusa", email });
+    const parsedKnown = ok(await parseImportFile({ buffer: csvFile(HEADERS, [known]), fileName: "a.csv" }));
+    expect((await previewImport(getDb(), { rows: parsedKnown.rows, labels: parsedKnown.labels })).newMemberships).toBe(1);
+    expect(runImport(getDb(), { rows: parsedKnown.rows, status: "approved", sendEmails: false, coordinatorId, fileName: "a.csv", appUrl: APP_URL }).ok).toBe(true);
+
+    // An update alone needs no status.
+    const updated = ok(await parseImportFile({ buffer: csvFile(HEADERS, [{ ...known, [H.phone]: "0922 111111" }]), fileName: "b.csv" }));
+    expect(await previewImport(getDb(), { rows: updated.rows, labels: updated.labels })).toMatchObject({ counts: { update: 1 }, newMemberships: 0 });
+    const result = runImport(getDb(), { rows: updated.rows, labels: updated.labels, status: null, sendEmails: false, coordinatorId, fileName: "b.csv", appUrl: APP_URL });
+    expect(result).toMatchObject({ ok: true, summary: { created: 0, updated: 1, emails: 0, status: null } });
+
+    // A new ente without a status (the preview said there was none): nothing is written.
+    const withNew = ok(await parseImportFile({ buffer: csvFile(HEADERS, [row({ municipality: "Campobello di Licata" })]), fileName: "c.csv" }));
+    const before = countRows();
+    const refused = runImport(getDb(), { rows: withNew.rows, labels: withNew.labels, status: null, sendEmails: false, coordinatorId, fileName: "c.csv", appUrl: APP_URL });
+    expect(refused).toMatchObject({ ok: false, reason: "changed" });
+    expect(countRows()).toEqual(before);
+  });
+
   it("a changed row is an update: new data and new projects are written, nothing duplicated", async () => {
     const email = "update.test@example.org";
     const cf = randomFiscalCode();

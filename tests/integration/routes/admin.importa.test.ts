@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { auditLog, memberBodies, outbox } from "#db/schema";
+import { auditLog, memberBodies, outbox, referents } from "#db/schema";
 import { parseImportFile } from "~/models/member-import-file.server";
 import * as previewPage from "~/routes/admin.importa.$id";
 import { loader as errorReportLoader } from "~/routes/admin.importa.$id_.errori[.]xlsx";
@@ -296,6 +296,36 @@ describe("upload, preview, import", () => {
     expect(page.html).toContain("Non c&#x27;è nulla da importare");
     await runImportAction(second, { status: "approved", sendEmails: "on", digest: String(secondPreview.data!.digest) }, coordinatorId);
     expect(countRows()).toEqual(after);
+  });
+
+  it("a file with no new adesioni imports without a status: not shown, not required; its counts agree in number", async () => {
+    const coordinatorId = createTestCoordinator().id;
+    const same = row({ municipality: "Biancavilla", email: "biancavilla@example.org" });
+    const changed = row({ municipality: "Belpasso", email: "belpasso@example.org" });
+    const firstId = await uploadId({ name: "primo.csv", data: csvFile(HEADERS, [same, changed]) }, coordinatorId);
+    const first = await previewData(firstId, coordinatorId);
+    expect((await runImportAction(firstId, { status: "approved", digest: String(first.data!.digest) }, coordinatorId)).status).toBe(302);
+
+    // One ente unchanged, the other with a new phone number.
+    const id = await uploadId({ name: "telefono.csv", data: csvFile(HEADERS, [same, { ...changed, [H.phone]: "095 7654321" }]) }, coordinatorId);
+    const { data } = await previewData(id, coordinatorId);
+    expect(data).toMatchObject({ counts: { new: 0, update: 1, duplicate: 1, error: 0, total: 2 } });
+    const page = await renderRoute(previewPage as never, await adminGet(`/admin/importa/${id}`, coordinatorId), "/admin/importa/:id");
+    expect(page.html).toContain("Verrà scritta 1 riga: 0 nuovi enti e 1 aggiornamento. Il duplicato non cambia nulla.");
+    expect(page.html).not.toContain("Stato da dare alle nuove adesioni");
+    expect(page.html).not.toContain("Invia le email ai referenti");
+    expect(page.html).toContain(">Importa</button>");
+
+    const before = countRows();
+    const imported = await runImportAction(id, { digest: String(data!.digest) }, coordinatorId);
+    expect(imported.status).toBe(302);
+    expect(countRows()).toEqual(before);
+    const done = await previewData(id, coordinatorId);
+    expect(done.data).toMatchObject({ state: "done", summary: { created: 0, updated: 1, duplicates: 1, emails: 0, status: null } });
+    const summaryPage = await renderRoute(previewPage as never, await adminGet(`/admin/importa/${id}`, coordinatorId), "/admin/importa/:id");
+    expect(summaryPage.html).toContain("Nessuna nuova adesione");
+    const body = getDb().select().from(memberBodies).where(eq(memberBodies.fiscalCode, String(changed[H.fiscalCode]))).get()!;
+    expect(getDb().select().from(referents).where(eq(referents.memberBodyId, body.id)).get()!.phone).toBe("+390957654321");
   });
 
   it("awaiting the email confirmation needs the confirmation emails: without them nothing is imported", async () => {
