@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { auditLog, memberBodies, membershipRequests, referents, saiProjects } from "#db/schema";
 import { formatDateIt, formatDateTimeIt } from "~/utils/dates";
 import type { Db, Tx } from "~/utils/db.server";
+import { IMPORT_PRIVACY_NOTICE_VERSION } from "~/utils/privacy-consent";
 import { createToken } from "~/utils/tokens.server";
 import { IMPORT_STATUS_LABELS, PENDING_WITHOUT_EMAILS_MESSAGE, type ImportStatus } from "~/validation/member-import";
 import { auditDetailsColumns, recordAudit } from "./audit.server";
@@ -21,8 +22,8 @@ import {
 
 // The import itself (issue 9): every valid row of a previewed file written in one transaction.
 
-/** Stored as the referente's privacy notice version: consent was given on the emailed paper scheda. */
-export const IMPORT_PRIVACY_NOTICE_VERSION = "scheda-importata";
+/** Stored as the referente's privacy notice version: the portal collected no consent (see privacy-consent.ts). */
+export { IMPORT_PRIVACY_NOTICE_VERSION };
 
 export type ImportSummary = {
   fileName: string;

@@ -5,6 +5,7 @@ import * as fontkit from "fontkit";
 import PDFDocument from "pdfkit";
 import type { MembershipRequestDetail } from "~/models/membership-detail.server";
 import { formatIsoDay, TIME_ZONE } from "./dates";
+import { importedConsentNote } from "./privacy-consent";
 
 // The printable scheda referente: what an ente registered, for filing in the protocol. Drawn in
 // Titillium Web, the design system's typeface, embedded from bootstrap-italia: unlike pdfkit's
@@ -357,7 +358,8 @@ export async function buildSchedaPdf(detail: MembershipRequestDetail, { now = ne
   section("Consenso al trattamento dei dati personali");
   paragraph(
     pdf,
-    `Consenso all'informativa versione ${referent.privacyNoticeVersion} reso il ${day(referent.privacyConsentAt)} alle ${time(referent.privacyConsentAt)}`,
+    importedConsentNote(referent.privacyNoticeVersion, dayTime(referent.privacyConsentAt))?.concat(".") ??
+      `Consenso all'informativa versione ${referent.privacyNoticeVersion} reso il ${dayTime(referent.privacyConsentAt)}`,
   );
 
   if (request.decidedAt) {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog, memberBodies, membershipRequests, referents } from "#db/schema";
 import type { MembershipRequestDetail } from "~/models/membership-detail.server";
 import { listMembershipRequests } from "~/models/membership-list.server";
+import { IMPORT_PRIVACY_NOTICE_VERSION } from "~/models/member-import.server";
 import { action as submitAction } from "~/routes/adesione._index";
 import { action as confirmAction } from "~/routes/adesione.conferma.$token";
 import * as detailRoute from "~/routes/admin.adesioni.$id";
@@ -609,6 +610,28 @@ describe("GET /admin/adesioni/:id/scheda.pdf", () => {
     expect(text).toContain("Giulia Bianchi");
     expect(text).toMatch(/Documento generato il \d{2}\/\d{2}\/\d{4} alle \d{2}:\d{2}/);
     expect(text).toMatch(/pagina 1 di 1$/m); // a scheda with one project fits on one page
+  });
+
+  it("an imported scheda tells that the portal collected no consent, on the page and in the PDF", async () => {
+    const { id, referentId } = await registered();
+    // What the import of the member list stores: its own notice version, and the import's moment.
+    getDb()
+      .update(referents)
+      .set({ privacyNoticeVersion: IMPORT_PRIVACY_NOTICE_VERSION, privacyConsentAt: new Date("2026-11-27T22:49:00Z") })
+      .where(eq(referents.id, referentId))
+      .run();
+
+    const { html } = await renderRoute(detailRoute, await adminGet(`/admin/adesioni/${id}`, coordinator.id), "/admin/adesioni/:id");
+    const text = html.replace(/<[^>]+>/g, " ").replace(/&#x27;/g, "'").replace(/\s+/g, " ");
+    expect(text).toContain(
+      "Consenso all'informativa Scheda importata dai coordinatori il 27 novembre 2026 alle 23:49: il consenso non è stato raccolto dal portale",
+    );
+    expect(text).not.toContain("scheda-importata");
+
+    const pdf = pdfText(Buffer.from(await (await downloadPdf(id)).arrayBuffer())).replace(/\s+/g, " ");
+    expect(pdf).toContain("Scheda importata dai coordinatori il 27/11/2026 alle 23:49: il consenso non è stato raccolto dal portale.");
+    expect(pdf).not.toContain("scheda-importata");
+    expect(pdf).not.toContain("Consenso all'informativa versione");
   });
 
   it("prints names beyond Latin-1 letter for letter (Romanian, Polish, Czech, Hungarian, Turkish), in the embedded Titillium", async () => {
