@@ -37,9 +37,16 @@ export function CoordinatorPasswordResetEmail(p: CoordinatorPasswordResetProps) 
         Il collegamento vale {p.validMinutes} minuti e si può usare una sola volta; vale solo l'ultimo ricevuto. Non
         inoltrarlo a nessuno.
       </Text>
-      <Text>
-        Se non hai chiesto tu di reimpostare la password, ignora questo messaggio: la password attuale resta valida.
-      </Text>
+      {p.sentByName ? (
+        <Text>
+          Se non aspettavi questo messaggio, chiedine il motivo a {p.sentByName} prima di usare il collegamento. Se non lo
+          usi, la password attuale resta valida e il collegamento scade da solo.
+        </Text>
+      ) : (
+        <Text>
+          Se non hai chiesto tu di reimpostare la password, ignora questo messaggio: la password attuale resta valida.
+        </Text>
+      )}
     </EmailLayout>
   );
 }

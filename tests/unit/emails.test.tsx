@@ -210,6 +210,22 @@ describe("email templates", () => {
     expect(rendered.text).toContain("Il bando è su https://www.anci.it/bandi?id=3&p=1. Domande a sai@pec.it.\nPer il Comune vedi www.comune.palermo.it.");
   });
 
+  it("the password reset link sent by an administrator says what to do if unexpected, not «if you did not ask»", async () => {
+    const props = previewPropsOf("coordinator-password-reset");
+    const sent = (await renderEmail("coordinator-password-reset", { ...props, sentByName: "Marco Russo" })).text.replace(/\s+/g, " ");
+    expect(sent).toContain("Marco Russo, amministratore del Coordinamento, ti ha inviato un collegamento");
+    expect(sent).toContain(
+      "Se non aspettavi questo messaggio, chiedine il motivo a Marco Russo prima di usare il collegamento. Se non lo usi, la password attuale resta valida e il collegamento scade da solo.",
+    );
+    expect(sent).not.toContain("Se non hai chiesto tu");
+
+    // Asked for at /login/password-dimenticata: the wording stays.
+    const asked = (await renderEmail("coordinator-password-reset", { ...props, sentByName: null })).text.replace(/\s+/g, " ");
+    expect(asked).toContain("abbiamo ricevuto una richiesta di reimpostare la password");
+    expect(asked).toContain("Se non hai chiesto tu di reimpostare la password, ignora questo messaggio: la password attuale resta valida.");
+    expect(asked).not.toContain("Se non aspettavi questo messaggio");
+  });
+
   it("gives an attachment's size as the portal's pages do", async () => {
     const attachment = (sizeBytes: number) => ({ fileName: "Vademecum.pdf", storedFileName: "x.pdf", mimeType: "application/pdf", sizeBytes });
     const small = await renderEmail("communication", { title: "Vademecum", paragraphs: ["Testo"], attachment: attachment(250 * 1024) });
