@@ -170,6 +170,10 @@ export const saiProjects = sqliteTable(
     startDate: text("start_date").notNull(),
     endDate: text("end_date").notNull(),
     closedAt: integer("closed_at", { mode: "timestamp_ms" }),
+    // Declared by a handover scheda although the ente already had it open: closed at the approval
+    // that kept the ente's projects instead of being added a second time (decision 021). It stays
+    // with its request, as the scheda declared it, but is none of the ente's projects, open or closed.
+    alreadyRegistered: integer("already_registered", { mode: "boolean" }).notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [index("sai_projects_body_idx").on(t.memberBodyId)],

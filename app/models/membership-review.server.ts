@@ -6,7 +6,7 @@ import { roundTableName, roundTableWhen } from "~/utils/round-table-format";
 import { recordAudit } from "./audit.server";
 import { transferInvitations } from "./invitation.server";
 import { queueEmail } from "./outbox.server";
-import { replaceableProjects } from "./sai-project.server";
+import { alreadyRegisteredProjects, replaceableProjects } from "./sai-project.server";
 
 // Coordinators' decisions on membership requests. Each runs in one transaction with its emails
 // and audit entry, and refuses to act on a request that is not in the state it expects.
@@ -36,7 +36,8 @@ const domainOf = (appUrl: string) => new URL(appUrl).hostname;
  * recorded when the scheda was sent: another one may have been approved since) the current
  * referente gets an end date and a notice, the previous membership is marked superseded, the
  * invitations to Tavoli still to come pass to the successor, and the projects the scheda declares
- * join the ente's open ones, or replace them when the coordinator chose so (`replaceProjects`).
+ * join the ente's open ones (but for those the ente already has), or replace them when the
+ * coordinator chose so (`replaceProjects`).
  */
 export function approveMembership(db: Db, { id, coordinatorId, appUrl, replaceProjects = false, now = new Date() }: Approval): DecisionResult {
   return db.transaction((tx): DecisionResult => {
@@ -73,6 +74,12 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, replacePr
             .all()
             .map((p) => p.id)
         : [];
+    // Kept, the ente's projects are not added again when the scheda declares them too: the declared
+    // copy is closed now and marked, so it stays with this request but is none of the ente's (decision 021).
+    const alreadyRegistered = previous && !replaceProjects ? alreadyRegisteredProjects(tx, { request }) : [];
+    if (alreadyRegistered.length) {
+      tx.update(saiProjects).set({ closedAt: now, alreadyRegistered: true }).where(inArray(saiProjects.id, alreadyRegistered)).run();
+    }
     if (previous) tx.update(referents).set({ validTo: now }).where(eq(referents.id, previous.id)).run();
     tx.update(referents).set({ validFrom: now }).where(eq(referents.id, referent.id)).run();
     // Queued before the invitations passed on below: the worker sends in queue order, so a successor
@@ -144,7 +151,7 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, replacePr
         memberBodyId: body.id,
         referentId: referent.id,
         previousReferentId: previous?.id ?? null,
-        ...(previous ? { transferredInvitations, closedProjects: closedProjects.length } : {}),
+        ...(previous ? { transferredInvitations, closedProjects: closedProjects.length, alreadyRegisteredProjects: alreadyRegistered.length } : {}),
         // The ente's data the scheda changed, worded as the log words an edit ("prima PEC", "dopo PEC").
         ...(Object.keys(bodyChanges.after).length ? { before: auditBodyData(bodyChanges.before), after: auditBodyData(bodyChanges.after) } : {}),
       },

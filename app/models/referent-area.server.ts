@@ -137,6 +137,8 @@ export function getReferentOverview(db: Db, { access, now = new Date() }: { acce
       and(
         eq(saiProjects.memberBodyId, body.id),
         ownOnly ? eq(saiProjects.requestId, access.requestId) : or(eq(saiProjects.requestId, access.requestId), notAwaitingApproval()),
+        // A project the scheda declared again, not added at the approval (decision 021), is no closed project of the ente.
+        eq(saiProjects.alreadyRegistered, false),
       ),
     )
     .orderBy(sql`${saiProjects.closedAt} IS NOT NULL`, desc(saiProjects.startDate), desc(saiProjects.id))
@@ -419,6 +421,7 @@ export function getOwnProject(db: Db | Tx, { access, projectId }: { access: Refe
         eq(saiProjects.id, projectId),
         eq(saiProjects.memberBodyId, access.memberBodyId),
         or(eq(saiProjects.requestId, access.requestId), notAwaitingApproval()),
+        eq(saiProjects.alreadyRegistered, false),
       ),
     )
     .get();

@@ -1,12 +1,12 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
-import { memberBodies, membershipRequests, saiProjects } from "#db/schema";
+import { memberBodies, membershipRequests, projectHostMunicipalities, saiProjects } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
 import { formatIsoDay, isPastIsoDay, italianIsoDay } from "~/utils/dates";
 import { parseRomeLocal } from "~/utils/rome-time";
 import { SAI_CATEGORY_LABELS } from "~/validation/labels";
 import type { ProjectInput } from "~/validation/referent-area";
 import { recordAudit } from "./audit.server";
-import { REFERENT_PROPOSAL_SOURCE } from "./referent-area.server";
+import { isProposal, REFERENT_PROPOSAL_SOURCE } from "./referent-area.server";
 
 // The SAI projects of an ente: the writes shared by its referente (referent-area.server.ts, through
 // the referent area) and by the coordinators (below, from /admin/adesioni/:id/progetti). Every
@@ -256,7 +256,10 @@ export function closeProjectAsCoordinator(
   });
 }
 
-/** "Riapri il progetto": undoes a closure (by mistake, or by the approval of a handover). */
+/**
+ * "Riapri il progetto": undoes a closure (by mistake, or by the approval of a handover). A project
+ * not added at a handover's approval because the ente had it already becomes one of the ente's.
+ */
 export function reopenProjectAsCoordinator(
   db: Db,
   { requestId, projectId, coordinatorId }: RequestRef & { projectId: number; coordinatorId: number },
@@ -266,7 +269,7 @@ export function reopenProjectAsCoordinator(
     if (!found) return { ok: false, reason: "not_found" };
     const { project } = found;
     if (!project.closedAt) return { ok: false, reason: "open", error: "Il progetto è già aperto." };
-    tx.update(saiProjects).set({ closedAt: null }).where(and(eq(saiProjects.id, project.id), isNotNull(saiProjects.closedAt))).run();
+    tx.update(saiProjects).set({ closedAt: null, alreadyRegistered: false }).where(and(eq(saiProjects.id, project.id), isNotNull(saiProjects.closedAt))).run();
     recordAudit(tx, {
       actorType: "coordinator",
       actorId: coordinatorId,
@@ -311,6 +314,65 @@ export function replaceableProjects({ memberBodyId, requestId }: { memberBodyId:
     // Only the ente's own: not those of another scheda still waiting.
     notAwaitingApproval(),
   )!;
+}
+
+/**
+ * How two projects are told to be the same one: tipologia, posti finanziati, ente attuatore (trimmed,
+ * whatever the case), dates, codice progetto (both empty, or equal whatever the case and the spaces)
+ * and host comuni.
+ */
+function sameProjectKey(p: ProjectRow, hosts: string[]) {
+  return JSON.stringify([
+    p.category,
+    p.fundedPlaces,
+    p.managingOrganization.trim().toLowerCase(),
+    p.startDate,
+    p.endDate,
+    (p.projectCode ?? "").replace(/\s+/g, "").toLowerCase(),
+    [...hosts].sort(),
+  ]);
+}
+
+/**
+ * The open projects a request declares that the ente already has among its own open ones (those
+ * `replaceableProjects` finds): approving that request as a handover that keeps the ente's projects
+ * does not add them a second time (decision 021). Each of the ente's projects stands for one
+ * declared project at most. Returns the declared projects' ids, in the order they were declared.
+ * A proposal from the referent area declares none: the projects attached to it are the ente's own.
+ */
+export function alreadyRegisteredProjects(
+  db: Db | Tx,
+  { request }: { request: Pick<typeof membershipRequests.$inferSelect, "id" | "memberBodyId" | "submission"> },
+): number[] {
+  if (isProposal(request)) return [];
+  const { memberBodyId, id: requestId } = request;
+  const declared = db
+    .select()
+    .from(saiProjects)
+    .where(and(eq(saiProjects.memberBodyId, memberBodyId), eq(saiProjects.requestId, requestId), isNull(saiProjects.closedAt)))
+    .orderBy(asc(saiProjects.id))
+    .all();
+  if (declared.length === 0) return [];
+  const own = db.select().from(saiProjects).where(replaceableProjects({ memberBodyId, requestId })).orderBy(asc(saiProjects.id)).all();
+  if (own.length === 0) return [];
+  const hosts = new Map<number, string[]>();
+  for (const h of db
+    .select()
+    .from(projectHostMunicipalities)
+    .where(inArray(projectHostMunicipalities.projectId, [...declared, ...own].map((p) => p.id)))
+    .all()) {
+    hosts.set(h.projectId, [...(hosts.get(h.projectId) ?? []), h.municipalityCode]);
+  }
+  const keyOf = (p: ProjectRow) => sameProjectKey(p, hosts.get(p.id) ?? []);
+  const unmatched = own.map(keyOf);
+  return declared
+    .filter((p) => {
+      const at = unmatched.indexOf(keyOf(p));
+      if (at < 0) return false;
+      unmatched.splice(at, 1);
+      return true;
+    })
+    .map((p) => p.id);
 }
 
 export type OverdueProject = {

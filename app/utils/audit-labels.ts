@@ -191,6 +191,7 @@ const DETAIL_KEYS: Record<string, string> = {
   referentId: "referente",
   previousReferentId: "referente precedente",
   transferredInvitations: "inviti passati al nuovo referente",
+  alreadyRegisteredProjects: "progetti dichiarati già registrati, non aggiunti",
   handoverProposal: "proposta di subentro",
   privacyNoticeVersion: "versione dell'informativa",
   changes: "modifiche",

@@ -3,15 +3,16 @@
 // before that (even unconfirmed, by anyone) they must not swell the network's figures, reach the
 // invitations by tipologia, or appear as the current referente's projects.
 import { describe, expect, it } from "vitest";
+import { projectHostMunicipalities } from "#db/schema";
 import { getNetworkFigures } from "~/models/figures.server";
 import { recipientsFor } from "~/models/invitation.server";
 import { listMembershipRequests } from "~/models/membership-list.server";
-import { approveMembership, rejectMembership } from "~/models/membership-review.server";
+import { approveMembership, approveMemberships, rejectMembership } from "~/models/membership-review.server";
 import { getOwnProject, getReferentOverview } from "~/models/referent-area.server";
 import type { ReferentAccess } from "~/models/referent-session.server";
 import { getDb } from "~/utils/db.server";
 import { createTestCoordinator } from "../../support/admin";
-import { createReferent, createRoundTable } from "../../support/invitations";
+import { auditOf, createReferent, createRoundTable } from "../../support/invitations";
 import { APP_URL } from "../../support/requests";
 import { projectsOfBody } from "../../support/db-queries";
 
@@ -88,5 +89,106 @@ describe("projects of a handover awaiting approval", () => {
     expect(rejectMembership(getDb(), { id: rejected.successor.request.id, coordinatorId, appUrl: APP_URL, reason: "Non è il nuovo referente" })).toEqual({ ok: true });
     expect(getNetworkFigures(getDb())).toEqual(rejected.before.figures);
     expect(getReferentOverview(getDb(), { access: currentAccess(rejected.current) })!.projects.map((p) => p.category)).toEqual(["ordinari"]);
+  });
+});
+
+// QA: a change of referente whose scheda declares the project the ente already has (the form asks
+// for at least one) listed it twice in the referent area and counted it twice in the figures
+// (decision 021). Comune di Palermo's MSNA project, as both schede declare it.
+const PALERMO_MSNA = {
+  "projects.0.category": "MSNA",
+  "projects.0.fundedPlaces": "12",
+  "projects.0.projectCode": "",
+  "projects.0.managingOrganization": "Coop",
+  "projects.0.startDate": "2024-01-01",
+  "projects.0.endDate": "2027-12-31",
+};
+
+async function handoverDeclaringAgain(declared: Record<string, string>) {
+  const current = await createReferent({ provinceCode: "082", fields: PALERMO_MSNA });
+  const before = getNetworkFigures(getDb());
+  const successor = await createReferent({
+    state: "pending",
+    fields: { municipalityCode: current.fields.municipalityCode, fiscalCode: current.fields.fiscalCode, firstName: "Subentrante", ...PALERMO_MSNA, ...declared },
+  });
+  expect(successor.request.kind).toBe("handover");
+  return { current, successor, before, successorAccess: { ...currentAccess(successor), status: "active" as const } };
+}
+
+const projectsShown = (access: ReferentAccess) =>
+  getReferentOverview(getDb(), { access })!.projects.map((p) => [p.category, p.fundedPlaces, p.managingOrganization, p.closedAt === null]);
+
+describe("a handover declaring a project the ente already has", () => {
+  it("keeping the ente's projects, does not add it again: counted once in the figures, listed once in the successor's area", async () => {
+    const { current, successor, before, successorAccess } = await handoverDeclaringAgain({});
+    const coordinatorId = createTestCoordinator().id;
+    expect(approveMembership(getDb(), { id: successor.request.id, coordinatorId, appUrl: APP_URL })).toEqual({ ok: true });
+
+    expect(getNetworkFigures(getDb())).toEqual(before);
+    expect(projectsShown(successorAccess)).toEqual([["MSNA", 12, "Coop", true]]);
+    // The declared copy stays with the scheda, closed and marked, but is none of the ente's projects.
+    const declared = projectsOfBody(current.referent.memberBodyId).find((p) => p.requestId === successor.request.id)!;
+    expect(declared).toMatchObject({ alreadyRegistered: true, closedAt: expect.any(Date) });
+    expect(getOwnProject(getDb(), { access: successorAccess, projectId: declared.id })).toBeUndefined();
+    expect(auditOf("membership.handover_approved", successor.request.id)[0].details).toMatchObject({ alreadyRegisteredProjects: 1, closedProjects: 0 });
+  });
+
+  it("tells the same project by its ente attuatore whatever the case and spaces, and its code whatever the case and spaces", async () => {
+    const current = await createReferent({ provinceCode: "082", fields: { ...PALERMO_MSNA, "projects.0.projectCode": "PROG-12 PR-3" } });
+    const before = getNetworkFigures(getDb());
+    const successor = await createReferent({
+      state: "pending",
+      fields: {
+        municipalityCode: current.fields.municipalityCode,
+        fiscalCode: current.fields.fiscalCode,
+        ...PALERMO_MSNA,
+        "projects.0.projectCode": "prog-12pr-3",
+        "projects.0.managingOrganization": "  COOP ",
+      },
+    });
+    const coordinatorId = createTestCoordinator().id;
+    expect(approveMemberships(getDb(), { ids: [successor.request.id], coordinatorId, appUrl: APP_URL })).toMatchObject({ approved: [successor.request.id] });
+    expect(getNetworkFigures(getDb())).toEqual(before);
+  });
+
+  it.each([
+    ["tipologia", { "projects.0.category": "ordinari" }],
+    ["posti finanziati", { "projects.0.fundedPlaces": "13" }],
+    ["ente attuatore", { "projects.0.managingOrganization": "Coop Due" }],
+    ["data di inizio", { "projects.0.startDate": "2024-01-02" }],
+    ["data di fine", { "projects.0.endDate": "2027-12-30" }],
+    ["codice progetto", { "projects.0.projectCode": "PROG-12-PR-3" }],
+  ])("a project differing in its %s is added", async (_field, declared) => {
+    const { successor, before, successorAccess } = await handoverDeclaringAgain(declared);
+    const coordinatorId = createTestCoordinator().id;
+    expect(approveMembership(getDb(), { id: successor.request.id, coordinatorId, appUrl: APP_URL })).toEqual({ ok: true });
+    expect(getNetworkFigures(getDb()).projects).toBe(before.projects + 1);
+    expect(projectsShown(successorAccess)).toHaveLength(2);
+    expect(auditOf("membership.handover_approved", successor.request.id)[0].details).toMatchObject({ alreadyRegisteredProjects: 0 });
+  });
+
+  it("a project differing in its host comuni is added", async () => {
+    const { current, successor, before } = await handoverDeclaringAgain({});
+    const own = projectsOfBody(current.referent.memberBodyId).find((p) => p.requestId === current.request.id)!;
+    getDb().insert(projectHostMunicipalities).values({ projectId: own.id, municipalityCode: current.fields.municipalityCode }).run();
+    const coordinatorId = createTestCoordinator().id;
+    expect(approveMembership(getDb(), { id: successor.request.id, coordinatorId, appUrl: APP_URL })).toEqual({ ok: true });
+    expect(getNetworkFigures(getDb()).projects).toBe(before.projects + 1);
+  });
+
+  it("replacing the ente's projects, the declared one takes their place, as before", async () => {
+    const { current, successor, before, successorAccess } = await handoverDeclaringAgain({});
+    const coordinatorId = createTestCoordinator().id;
+    expect(approveMembership(getDb(), { id: successor.request.id, coordinatorId, appUrl: APP_URL, replaceProjects: true })).toEqual({ ok: true });
+    expect(getNetworkFigures(getDb())).toEqual(before);
+    const projects = projectsOfBody(current.referent.memberBodyId);
+    expect(projects.map((p) => [p.requestId, p.closedAt === null, p.alreadyRegistered])).toEqual([
+      [current.request.id, false, false],
+      [successor.request.id, true, false],
+    ]);
+    expect(projectsShown(successorAccess)).toEqual([
+      ["MSNA", 12, "Coop", true],
+      ["MSNA", 12, "Coop", false],
+    ]);
   });
 });

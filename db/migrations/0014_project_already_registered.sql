@@ -1,0 +1,1 @@
+ALTER TABLE `sai_projects` ADD `already_registered` integer DEFAULT false NOT NULL;
