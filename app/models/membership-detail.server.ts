@@ -33,7 +33,7 @@ import { outboxSubjectForCoordinators } from "./outbox-preview.server";
 import { moveInvitations } from "./invitation.server";
 import { getBodyParticipation } from "./participation.server";
 import { declaredBodyChanges } from "./membership-review.server";
-import { notAwaitingApproval, PROJECT_FIELD_LABELS, projectView, replaceableProjects } from "./sai-project.server";
+import { alreadyRegisteredProjects, notAwaitingApproval, PROJECT_FIELD_LABELS, projectView, replaceableProjects } from "./sai-project.server";
 import { isKnownProvince, provinceName } from "./territory.server";
 import { parseRecordId } from "~/utils/record-id";
 
@@ -153,6 +153,12 @@ const NOT_YET_OF_BODY: Partial<Record<MembershipStatus, string>> = {
   rejected: "Dichiarato in una scheda respinta",
 };
 
+/** A project a handover scheda declares that the ente already has (decision 021): before the approval, and once approved. */
+const ALREADY_REGISTERED = {
+  willNotBeAdded: "Già registrato per l'ente: non sarà aggiunto di nuovo",
+  notAdded: "Già registrato per l'ente: non aggiunto di nuovo",
+} as const;
+
 export function getMembershipRequestDetail(db: Db, { id, appUrl, now = new Date() }: { id: number; appUrl: string; now?: Date }) {
   const decider = alias(coordinators, "decider");
   const found = db
@@ -198,6 +204,9 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl, now = new Date(
       requestStatusLabel: requestStatus ? MEMBERSHIP_STATUS_LABELS[requestStatus] : null,
     }));
   const currentReferent = referentHistory.find((r) => r.isCurrent) ?? null;
+  const beforeDecision = request.status === "pending" || request.status === "email_unverified";
+  // Approving this scheda as a handover (someone else is in office) and keeping the ente's projects would not add these again.
+  const repeating = new Set(beforeDecision && currentReferent && currentReferent.id !== referent.id ? alreadyRegisteredProjects(db, { request }) : []);
 
   const projects = db
     .select({ project: saiProjects, counted: notAwaitingApproval().mapWith(Boolean), declaringStatus: declaringRequest.status })
@@ -210,6 +219,8 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl, now = new Date(
       ...projectView(p, now),
       /** Declared by another scheda not approved: not the ente's (nor counted) unless that one is approved. */
       notYetOfBody: !counted && declaringStatus && p.requestId !== request.id ? (NOT_YET_OF_BODY[declaringStatus] ?? null) : null,
+      /** Declared again by a handover scheda, the ente having it already: not added (or not to be added, keeping the ente's). */
+      alreadyRegistered: p.alreadyRegistered ? ALREADY_REGISTERED.notAdded : repeating.has(p.id) ? ALREADY_REGISTERED.willNotBeAdded : null,
       requestId: p.requestId,
     }));
 
@@ -349,13 +360,15 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl, now = new Date(
     /** The ente's active referente, who an approved handover would replace (null if none). */
     currentReferent,
     /** Before the decision: the ente's data as this scheda declares it, where it differs from what is recorded (the approval applies it). */
-    declaredBodyChanges: request.status === "pending" || request.status === "email_unverified" ? declaredBodyRows(db, body, request.submission) : [],
+    declaredBodyChanges: beforeDecision ? declaredBodyRows(db, body, request.submission) : [],
     /** The ente's own open projects, which approving this scheda as a handover may replace (not this scheda's, nor another one's still waiting). */
     replaceableProjects: db
       .select({ id: saiProjects.id })
       .from(saiProjects)
       .where(replaceableProjects({ memberBodyId: body.id, requestId: request.id }))
       .all().length,
+    /** Before the decision of a handover: how many projects this scheda declares that the ente already has open. */
+    alreadyRegisteredProjects: repeating.size,
     referentHistory,
     projects,
     /** The ente's invitations to the Tavoli tecnici, through all its referenti. */

@@ -359,7 +359,9 @@ export default function MembershipRequestPage() {
                     <td>{formatIsoDay(p.startDate)}</td>
                     <td>{formatIsoDay(p.endDate)}</td>
                     <td>
-                      {p.closedAt ? (
+                      {p.alreadyRegistered ? (
+                        p.alreadyRegistered
+                      ) : p.closedAt ? (
                         `Chiuso il ${day(p.closedAt)}`
                       ) : p.notYetOfBody ? (
                         p.notYetOfBody
@@ -558,6 +560,7 @@ function Actions() {
   // Whatever the kind recorded when the scheda was sent: another scheda may have been approved since.
   const replaced = currentReferent && currentReferent.id !== detail.referent.id ? currentReferent : null;
   const declaredCount = request.declaredProjects.length;
+  const repeated = detail.alreadyRegisteredProjects;
 
   const serverErrorsFor = (intent: string) => (actionData?.intent === intent ? actionData.errors : undefined);
   // What was typed comes back from the action (as a defaultValue attribute without JavaScript).
@@ -607,11 +610,17 @@ function Actions() {
               <p className="mb-2">
                 L'ente ha {plural(detail.replaceableProjects, "progetto aperto", "progetti aperti")}; questa scheda{" "}
                 {declaredCount === 0 ? "non ne dichiara nessuno" : declaredCount === 1 ? "ne dichiara uno" : `ne dichiara ${declaredCount}`}.
+                {repeated === 0
+                  ? null
+                  : repeated === 1
+                    ? " Un progetto dichiarato è già registrato per l'ente: mantenendo i progetti dell'ente non sarà aggiunto di nuovo."
+                    : ` ${repeated} progetti dichiarati sono già registrati per l'ente: mantenendo i progetti dell'ente non saranno aggiunti di nuovo.`}
               </p>
               <div className="form-check">
                 <input className="form-check-input" type="radio" name="progetti" id="progetti-mantieni" value="mantieni" defaultChecked />
                 <label className="form-check-label" htmlFor="progetti-mantieni">
-                  Mantieni i progetti aperti dell'ente{declaredCount > 0 ? " e aggiungi quelli dichiarati nella scheda" : ""}
+                  Mantieni i progetti aperti dell'ente
+                  {declaredCount > repeated ? ` e aggiungi quelli dichiarati nella scheda${repeated > 0 ? " non ancora registrati" : ""}` : ""}
                 </label>
               </div>
               <div className="form-check">

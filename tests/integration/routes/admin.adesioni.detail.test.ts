@@ -43,6 +43,10 @@ async function registered(overrides: RegistrationFields = {}, { confirm = true }
   return { fields, id: rows.at(-1)!.request.id, referentId: rows.at(-1)!.referent.id };
 }
 
+/** Salvatore Greco's scheda, confirmed, for the ente of an earlier one: a change of referente once that one is approved. */
+const successorScheda = (first: Awaited<ReturnType<typeof registered>>, overrides: RegistrationFields) =>
+  registered({ municipalityCode: first.fields.municipalityCode, fiscalCode: first.fields.fiscalCode, firstName: "Salvatore", lastName: "Greco", ...overrides });
+
 const idParams = (id: number | string) => ({ id: String(id) });
 
 async function viewDetail(id: number | string, coordinatorId: number | null = coordinator.id, query = "") {
@@ -373,11 +377,7 @@ describe("POST /admin/adesioni/:id (decisions)", () => {
     const first = await registered({ firstName: "Maria", lastName: "Rossi" });
     expect((await decide(first.id, { intent: "approve" })).status).toBe(302);
 
-    const second = await registered({
-      municipalityCode: first.fields.municipalityCode,
-      fiscalCode: first.fields.fiscalCode,
-      firstName: "Salvatore",
-      lastName: "Greco",
+    const second = await successorScheda(first, {
       pec: "protocollo.nuovo@pec.comune.esempio.it",
       "projects.0.category": "MSNA",
       "projects.0.fundedPlaces": "10",
@@ -447,6 +447,47 @@ describe("POST /admin/adesioni/:id (decisions)", () => {
     const old = (await detailOf(first.id)).detail;
     expect(old.request.statusLabel).toBe("Sostituita da un cambio di referente");
     expect(old.otherRequests.map((o) => o.id)).toEqual([second.id]);
+  });
+  it("marks, on a handover's page, the declared project the ente already has: not added again when the approval keeps the ente's", async () => {
+    const first = await registered();
+    expect((await decide(first.id, { intent: "approve" })).status).toBe(302);
+    // The successor declares the ente's project again (the same values as the first scheda's), and a new one.
+    const second = await successorScheda(first, {
+      "projects.1.category": "MSNA",
+      "projects.1.fundedPlaces": "12",
+      "projects.1.managingOrganization": "Coop",
+      "projects.1.startDate": "2024-01-01",
+      "projects.1.endDate": "2027-12-31",
+    });
+    const declaredRows = (detail: MembershipRequestDetail) =>
+      detail.projects.filter((p) => p.requestId === second.id).map((p) => [p.category, p.alreadyRegistered]);
+
+    const pending = (await detailOf(second.id)).detail;
+    expect(declaredRows(pending)).toEqual([
+      ["MSNA", null],
+      ["ordinari", "Già registrato per l'ente: non sarà aggiunto di nuovo"],
+    ]);
+    const before = await renderRoute(detailRoute, await adminGet(`/admin/adesioni/${second.id}`, coordinator.id), "/admin/adesioni/:id");
+    expect(before.html.split("<td>Già registrato per l&#x27;ente: non sarà aggiunto di nuovo</td>")).toHaveLength(2);
+    expect(before.html).toContain(
+      "L&#x27;ente ha 1 progetto aperto; questa scheda ne dichiara 2. Un progetto dichiarato è già registrato per l&#x27;ente: mantenendo i progetti dell&#x27;ente non sarà aggiunto di nuovo.",
+    );
+    expect(before.html).toContain("Mantieni i progetti aperti dell&#x27;ente e aggiungi quelli dichiarati nella scheda non ancora registrati");
+
+    expect((await decide(second.id, { intent: "approve", progetti: "mantieni" })).status).toBe(302);
+    const approved = (await detailOf(second.id)).detail;
+    expect(declaredRows(approved)).toEqual([
+      ["MSNA", null],
+      ["ordinari", "Già registrato per l'ente: non aggiunto di nuovo"],
+    ]);
+    // The ente's own project stays open, the one declared again does not read as a closed project.
+    expect(approved.projects.filter((p) => !p.alreadyRegistered).map((p) => [p.category, p.requestId, p.closedAt])).toEqual([
+      ["MSNA", second.id, null],
+      ["ordinari", first.id, null],
+    ]);
+    const after = await renderRoute(detailRoute, await adminGet(`/admin/adesioni/${second.id}`, coordinator.id), "/admin/adesioni/:id");
+    expect(after.html).toContain("<td>Già registrato per l&#x27;ente: non aggiunto di nuovo</td>");
+    expect(after.html).not.toContain("<td>Chiuso il");
   });
 });
 
