@@ -53,6 +53,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     requestId: found.requestId,
     heading: `Modifica progetto ${projectName(project)}: ${found.bodyName}`,
     closedOn: project.closedAt ? formatDateIt(project.closedAt) : null,
+    alreadyRegistered: project.alreadyRegistered,
     values: projectFormValues(project),
     today: todayInItaly(),
   });
@@ -103,7 +104,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function CoordinatorProjectPage() {
-  const { requestId, heading, closedOn, values } = useLoaderData<typeof loader>();
+  const { requestId, heading, closedOn, alreadyRegistered, values } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const saved = actionData?.intent === "save" ? actionData : undefined;
   // An error of "Riapri il progetto" (or of an unknown action) has no form of its own.
@@ -120,7 +121,12 @@ export default function CoordinatorProjectPage() {
           Correggi i dati del progetto SAI dell'ente. Ogni modifica resta nel registro delle attività con il valore precedente e
           quello nuovo.
         </p>
-        {closedOn ? (
+        {alreadyRegistered ? (
+          <p className="alert alert-info">
+            Il progetto, dichiarato nella scheda, era già registrato per l'ente: all'approvazione del cambio di referente non è stato
+            aggiunto di nuovo e non conta tra i progetti dell'ente. Riaprilo solo se l'ente ha davvero due progetti uguali.
+          </p>
+        ) : closedOn ? (
           <p className="alert alert-info">Il progetto è chiuso dal {closedOn}: non conta tra i progetti attivi della rete.</p>
         ) : null}
         {otherError ? (

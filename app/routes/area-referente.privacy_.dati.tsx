@@ -255,7 +255,8 @@ export default function MyDataPage() {
                     <td>
                       dal {formatIsoDay(p.startDate)} al {formatIsoDay(p.endDate)}
                     </td>
-                    <td>{day(p.closedAt)}</td>
+                    {/* Declared again in a scheda, the ente having it already: not added at the approval (decision 021). */}
+                    <td>{p.alreadyRegistered ? "Non aggiunto: già registrato per l'ente" : day(p.closedAt)}</td>
                   </tr>
                 ))}
               </tbody>

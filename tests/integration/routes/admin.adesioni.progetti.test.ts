@@ -7,6 +7,7 @@ import * as detailPage from "~/routes/admin.adesioni.$id";
 import * as projectPage from "~/routes/admin.adesioni.$id_.progetti.$projectId";
 import * as newProjectPage from "~/routes/admin.adesioni.$id_.progetti.nuovo";
 import * as referentProjectPage from "~/routes/area-referente.progetti.$id";
+import { approveMembership } from "~/models/membership-review.server";
 import { getDb } from "~/utils/db.server";
 import { todayInItaly } from "~/validation/project-closure";
 import { adminGet, adminPost, createTestCoordinator, sessionCookieFor, settle } from "../../support/admin";
@@ -46,9 +47,14 @@ const lastAudit = () => projectAudit().at(-1)!;
 
 /**
  * The project declared with the referente's scheda ("ordinari", 25 places, PROG-1776-PR-3). (The
- * factory's comuni repeat after 20 enti: then the scheda is a handover of an earlier ente.)
+ * factory's comuni repeat after 20 enti: then the scheda is a handover of an earlier ente, which
+ * already has that project open, and its approval did not add it again (decision 021): the ente's is the one.)
  */
-const firstProject = (r: TestReferent) => projectsOf(r.memberBodyId).find((p) => p.requestId === r.requestId)!;
+const firstProject = (r: TestReferent) => {
+  const projects = projectsOf(r.memberBodyId);
+  const declared = projects.find((p) => p.requestId === r.requestId)!;
+  return declared.alreadyRegistered ? projects.find((p) => !p.closedAt && p.projectCode === declared.projectCode)! : declared;
+};
 
 const editPath = (requestId: number | string, projectId: number | string) => `/admin/adesioni/${requestId}/progetti/${projectId}`;
 const editParams = (requestId: number | string, projectId: number | string) => ({ id: String(requestId), projectId: String(projectId) });
@@ -339,6 +345,24 @@ describe("Chiudi il progetto / Riapri il progetto", () => {
     const reopenedAgain = await postProject(r.requestId, project.id, { intent: "reopen" });
     expect(reopenedAgain.status).toBe(409);
     expect(((await reopenedAgain.json()) as { formError: string }).formError).toBe("Il progetto è già aperto.");
+  });
+
+  it("a project a handover scheda declared again, not added at the approval: its page says so; reopening it makes it one of the ente's", async () => {
+    const r = await createReferent("active");
+    // The successor's scheda declares the ente's project as it is (the factory's).
+    const successor = await createReferent("pending", { municipalityCode: r.fields.municipalityCode, fiscalCode: r.fields.fiscalCode, firstName: "Salvatore" });
+    expect(approveMembership(getDb(), { id: successor.requestId, coordinatorId: coordinator.id, appUrl: APP_URL })).toEqual({ ok: true });
+    const declared = projectsOf(successor.memberBodyId).find((p) => p.requestId === successor.requestId)!;
+    expect(declared).toMatchObject({ alreadyRegistered: true, closedAt: expect.any(Date) });
+    const figures = getPublicHomeData(getDb()).figures;
+
+    const { html } = await renderRoute(projectPage, await adminGet(editPath(successor.requestId, declared.id), coordinator.id), "/admin/adesioni/:id/progetti/:projectId");
+    expect(html).toContain("Il progetto, dichiarato nella scheda, era già registrato per l&#x27;ente");
+    expect(html).not.toContain("Il progetto è chiuso dal");
+
+    expectRedirect(await postProject(successor.requestId, declared.id, { intent: "reopen" }), `/admin/adesioni/${successor.requestId}?esito=progetto-riaperto`);
+    expect(projectRow(declared.id)).toMatchObject({ alreadyRegistered: false, closedAt: null });
+    expect(getPublicHomeData(getDb()).figures).toMatchObject({ projects: figures.projects + 1, places: figures.places + 25 });
   });
 
   it("refuses a missing, impossible or future date and one before the project's start: 400, Italian messages, nothing closed", async () => {

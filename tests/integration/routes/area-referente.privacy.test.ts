@@ -116,6 +116,14 @@ describe("/area-referente/privacy and the data download", () => {
     expect(page.html).toContain('href="/area-referente/privacy/dati.json"');
   });
 
+  it("lists a project the scheda declared that the ente already had as not added, not as a closed project (decision 021)", async () => {
+    const ente = await registerPerson(uniquePerson());
+    // A change of referente whose scheda declares the ente's project as it is.
+    const successor = await registerPerson(uniquePerson(), { overrides: { municipalityCode: ente.fields.municipalityCode, fiscalCode: ente.fields.fiscalCode } });
+    const { html } = await renderRoute(dataPage, get("/area-referente/privacy/dati", (await referentCookie(successor.referentId)).cookie));
+    expect(html).toContain("<td>Non aggiunto: già registrato per l&#x27;ente</td>");
+  });
+
   it("words the scheda and the log as the rest of the portal does: labels, province names, phones as dialled, no field codes", async () => {
     const { person, cookie } = await twoEnti();
     const { html } = await renderRoute(dataPage, get("/area-referente/privacy/dati", cookie));
