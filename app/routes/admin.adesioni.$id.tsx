@@ -14,7 +14,7 @@ import { getEnv } from "~/utils/env.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { roundTableName } from "~/utils/round-table-format";
-import { importedConsentNote } from "~/utils/privacy-consent";
+import { consentDescription } from "~/utils/privacy-consent";
 import { plural } from "~/utils/text";
 import { ANSWER_LABELS, attendanceLabel } from "~/validation/invitations";
 import { ROUND_TABLE_STATUS_LABELS } from "~/validation/round-table";
@@ -265,8 +265,7 @@ export default function MembershipRequestPage() {
             ["Cellulare", referent.mobileDisplay],
             [
               "Consenso all'informativa",
-              importedConsentNote(referent.privacyNoticeVersion, when(referent.privacyConsentAt)) ??
-                `Versione ${referent.privacyNoticeVersion}, reso il ${when(referent.privacyConsentAt)}`,
+              consentDescription(referent.privacyNoticeVersion, when(referent.privacyConsentAt)),
             ],
             ["Incarico", term],
           ]}

@@ -17,6 +17,7 @@ import { attendanceLabel } from "~/validation/invitations";
 import { areaPageHandle } from "~/utils/skip-link";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
 import { referentPageTitle } from "~/utils/page-title";
+import { consentDescription } from "~/utils/privacy-consent";
 
 // The readable (and printable) version of "Scarica i miei dati": the same export as the JSON file.
 
@@ -139,7 +140,7 @@ export default function MyDataPage() {
                   ["Telefono", phoneDisplay[r.phone] ?? r.phone],
                   ["Cellulare", r.mobile ? (phoneDisplay[r.mobile] ?? r.mobile) : r.mobile],
                   ["Email confermata il", when(r.emailVerifiedAt)],
-                  ["Informativa privacy letta il", `${when(r.privacyConsentAt)} (versione ${r.privacyNoticeVersion})`],
+                  ["Consenso all'informativa privacy", consentDescription(r.privacyNoticeVersion, when(r.privacyConsentAt))],
                   ["Comunicazioni del Coordinamento", r.receivesCommunications ? "sì" : "no"],
                   ["Referente dal", day(r.validFrom)],
                   ["Referente fino al", day(r.validTo)],

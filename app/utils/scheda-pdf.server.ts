@@ -5,7 +5,7 @@ import * as fontkit from "fontkit";
 import PDFDocument from "pdfkit";
 import type { MembershipRequestDetail } from "~/models/membership-detail.server";
 import { formatIsoDay, TIME_ZONE } from "./dates";
-import { importedConsentNote } from "./privacy-consent";
+import { consentDescription, importedConsentNote } from "./privacy-consent";
 
 // The printable scheda referente: what an ente registered, for filing in the protocol. Drawn in
 // Titillium Web, the design system's typeface, embedded from bootstrap-italia: unlike pdfkit's
@@ -359,7 +359,9 @@ export async function buildSchedaPdf(detail: MembershipRequestDetail, { now = ne
   paragraph(
     pdf,
     importedConsentNote(referent.privacyNoticeVersion, dayTime(referent.privacyConsentAt))?.concat(".") ??
-      `Consenso all'informativa versione ${referent.privacyNoticeVersion} reso il ${dayTime(referent.privacyConsentAt)}`,
+      (referent.privacyNoticeVersion
+        ? `Consenso all'informativa versione ${referent.privacyNoticeVersion} reso il ${dayTime(referent.privacyConsentAt)}`
+        : `Consenso all'informativa ${consentDescription("", "").toLowerCase()}.`),
   );
 
   if (request.decidedAt) {

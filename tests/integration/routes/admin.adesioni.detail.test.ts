@@ -5,6 +5,7 @@ import { auditLog, memberBodies, membershipRequests, referents } from "#db/schem
 import type { MembershipRequestDetail } from "~/models/membership-detail.server";
 import { listMembershipRequests } from "~/models/membership-list.server";
 import { IMPORT_PRIVACY_NOTICE_VERSION } from "~/models/member-import.server";
+import { CONSENT_NOT_GIVEN } from "~/models/handover.server";
 import { action as submitAction } from "~/routes/adesione._index";
 import { action as confirmAction } from "~/routes/adesione.conferma.$token";
 import * as detailRoute from "~/routes/admin.adesioni.$id";
@@ -673,6 +674,19 @@ describe("GET /admin/adesioni/:id/scheda.pdf", () => {
     expect(pdf).toContain("Scheda importata dai coordinatori il 27/11/2026 alle 23:49: il consenso non è stato raccolto dal portale.");
     expect(pdf).not.toContain("scheda-importata");
     expect(pdf).not.toContain("Consenso all'informativa versione");
+  });
+
+  it("a successor proposed from the referent area, not yet confirmed, is said not to have consented yet", async () => {
+    const { id, referentId } = await registered();
+    // What a proposal stores until the successor confirms it (handover.server.ts).
+    getDb().update(referents).set({ privacyNoticeVersion: CONSENT_NOT_GIVEN }).where(eq(referents.id, referentId)).run();
+    const { html } = await renderRoute(detailRoute, await adminGet(`/admin/adesioni/${id}`, coordinator.id), "/admin/adesioni/:id");
+    const text = html.replace(/<[^>]+>/g, " ").replace(/&#x27;/g, "'").replace(/\s+/g, " ");
+    expect(text).toContain("Consenso all'informativa Non ancora reso: il referente proposto lo rende confermando la proposta di subentro");
+    expect(text).not.toContain("Versione ,");
+    const pdf = pdfText(Buffer.from(await (await downloadPdf(id)).arrayBuffer())).replace(/\s+/g, " ");
+    expect(pdf).toContain("Consenso all'informativa non ancora reso: il referente proposto lo rende confermando la proposta di subentro.");
+    expect(pdf).not.toContain("versione reso");
   });
 
   it("prints names beyond Latin-1 letter for letter (Romanian, Polish, Czech, Hungarian, Turkish), in the embedded Titillium", async () => {

@@ -10,6 +10,7 @@ import * as privacyPage from "~/routes/area-referente.privacy";
 import * as dataPage from "~/routes/area-referente.privacy_.dati";
 import * as dataJson from "~/routes/area-referente.privacy_.dati[.]json";
 import { exportReferentData } from "~/models/privacy-export.server";
+import { IMPORT_PRIVACY_NOTICE_VERSION } from "~/models/member-import.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { adminGet, adminPost, createTestCoordinator, settle } from "../../support/admin";
@@ -114,6 +115,21 @@ describe("/area-referente/privacy and the data download", () => {
     }
     for (const foreign of needlesOf(other)) expect(page.html.toLowerCase()).not.toContain(foreign.toLowerCase());
     expect(page.html).toContain('href="/area-referente/privacy/dati.json"');
+  });
+
+  it("tells the consent as given on the portal, and an imported scheda's as not collected by it", async () => {
+    const { cookie, person } = await twoEnti();
+    const consentRow = (html: string) => /<dt>Consenso all&#x27;informativa privacy:<\/dt>\s*<dd[^>]*>([^<]*)<\/dd>/.exec(html)?.[1];
+    const given = await renderRoute(dataPage, get("/area-referente/privacy/dati", cookie));
+    expect(consentRow(given.html)).toMatch(/^Versione 2026-11-26, reso il \d+ \S+ \d{4} alle \d{2}:\d{2}$/);
+    getDb()
+      .update(referents)
+      .set({ privacyNoticeVersion: IMPORT_PRIVACY_NOTICE_VERSION, privacyConsentAt: new Date("2026-11-27T22:49:00Z") })
+      .where(eq(referents.email, person.email))
+      .run();
+    const imported = await renderRoute(dataPage, get("/area-referente/privacy/dati", cookie));
+    expect(consentRow(imported.html)).toBe("Scheda importata dai coordinatori il 27 novembre 2026 alle 23:49: il consenso non è stato raccolto dal portale");
+    expect(imported.html).not.toContain("scheda-importata");
   });
 
   it("lists a project the scheda declared that the ente already had as not added, not as a closed project (decision 021)", async () => {
