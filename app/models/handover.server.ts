@@ -9,6 +9,7 @@ import { recordAudit } from "./audit.server";
 import { CONFIRMATION_TTL_MS, notifyCoordinatorsOfPendingRequest, PRIVACY_NOTICE_VERSION } from "./membership.server";
 import { queueEmail } from "./outbox.server";
 import { findOpenHandover, isProposal, REFERENT_PROPOSAL_SOURCE } from "./referent-area.server";
+import { notAwaitingApproval, replaceableProjects } from "./sai-project.server";
 import type { ReferentAccess } from "./referent-session.server";
 
 // Handover proposed from the referent area (issue 6, point 3). The current referente names a
@@ -55,10 +56,11 @@ export function proposeSuccessor(
       };
     }
 
+    // The ente's own: not those of someone else's scheda still waiting for its approval.
     const openProjects = tx
       .select()
       .from(saiProjects)
-      .where(and(eq(saiProjects.memberBodyId, body.id), isNull(saiProjects.closedAt)))
+      .where(and(eq(saiProjects.memberBodyId, body.id), isNull(saiProjects.closedAt), notAwaitingApproval()))
       .all();
     const successor = tx
       .insert(referents)
@@ -249,9 +251,11 @@ export function acceptHandover(
       .set({ privacyConsentAt: now, privacyNoticeVersion: PRIVACY_NOTICE_VERSION, emailVerifiedAt: now })
       .where(eq(referents.id, referent.id))
       .run();
+    // The proposal carries the ente's own projects; those of another scheda still waiting stay with
+    // it (a proposal's projects count as the ente's at once, so they would have counted too).
     tx.update(saiProjects)
       .set({ requestId: request.id })
-      .where(and(eq(saiProjects.memberBodyId, request.memberBodyId), isNull(saiProjects.closedAt)))
+      .where(replaceableProjects({ memberBodyId: request.memberBodyId, requestId: request.id }))
       .run();
     notifyCoordinatorsOfPendingRequest(tx, {
       request,

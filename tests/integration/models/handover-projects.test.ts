@@ -8,13 +8,15 @@ import { getNetworkFigures } from "~/models/figures.server";
 import { recipientsFor } from "~/models/invitation.server";
 import { listMembershipRequests } from "~/models/membership-list.server";
 import { approveMembership, approveMemberships, rejectMembership } from "~/models/membership-review.server";
+import { acceptHandover, proposeSuccessor } from "~/models/handover.server";
 import { getOwnProject, getReferentOverview } from "~/models/referent-area.server";
+import { successorSchema } from "~/validation/referent-area";
 import type { ReferentAccess } from "~/models/referent-session.server";
 import { getDb } from "~/utils/db.server";
 import { createTestCoordinator } from "../../support/admin";
 import { auditOf, createReferent, createRoundTable } from "../../support/invitations";
 import { APP_URL } from "../../support/requests";
-import { projectsOfBody } from "../../support/db-queries";
+import { outboxFor, projectsOfBody } from "../../support/db-queries";
 
 const msnaPlaces = () => getNetworkFigures(getDb()).byCategory.find((c) => c.category === "MSNA")!;
 
@@ -60,6 +62,18 @@ describe("projects of a handover awaiting approval", () => {
     const overview = getReferentOverview(getDb(), { access: currentAccess(current) })!;
     expect(overview.projects.map((p) => p.category)).toEqual(["ordinari"]);
     expect(getOwnProject(getDb(), { access: currentAccess(current), projectId: declared.id })).toBeUndefined();
+  });
+
+  it("(unconfirmed) stay out of the referente's own proposal of a successor, which carries only the ente's projects", async () => {
+    const { current, declared, before } = await enteWithSuccessorScheda("unconfirmed");
+    const successor = { firstName: "Paola", lastName: "Neri", role: "funzionario", office: "Servizi sociali", email: `proposta.${declared.id}@example.it`, phone: "091 7654321", mobile: "" };
+    const proposed = proposeSuccessor(getDb(), { access: currentAccess(current), successor: successorSchema.parse(successor), appUrl: APP_URL });
+    if (!proposed.ok) throw new Error(JSON.stringify(proposed));
+    const token = String(outboxFor(successor.email).find((o) => o.template === "handover-proposal")!.props.confirmUrl).split("/").pop()!;
+    expect(acceptHandover(getDb(), { token, appUrl: APP_URL }).state).toBe("valid");
+    // The stranger's project still belongs to their scheda, and counts nowhere.
+    expect(projectsOfBody(current.referent.memberBodyId).find((p) => p.id === declared.id)!.requestId).not.toBe(proposed.requestId);
+    expect(getNetworkFigures(getDb())).toEqual(before.figures);
   });
 
   it("in the member list: not on the ente's approved row, but on the handover request's own row", async () => {
