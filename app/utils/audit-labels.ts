@@ -191,6 +191,7 @@ const DETAIL_KEYS: Record<string, string> = {
   referentId: "referente",
   previousReferentId: "referente precedente",
   transferredInvitations: "inviti passati al nuovo referente",
+  closedProjects: "progetti dell'ente chiusi (sostituiti)",
   alreadyRegisteredProjects: "progetti dichiarati già registrati, non aggiunti",
   handoverProposal: "proposta di subentro",
   privacyNoticeVersion: "versione dell'informativa",

@@ -12,6 +12,7 @@ import { acceptHandover, proposeSuccessor } from "~/models/handover.server";
 import { getOwnProject, getReferentOverview } from "~/models/referent-area.server";
 import { successorSchema } from "~/validation/referent-area";
 import type { ReferentAccess } from "~/models/referent-session.server";
+import { auditDetailPairs } from "~/utils/audit-labels";
 import { getDb } from "~/utils/db.server";
 import { createTestCoordinator } from "../../support/admin";
 import { auditOf, createReferent, createRoundTable } from "../../support/invitations";
@@ -144,7 +145,12 @@ describe("a handover declaring a project the ente already has", () => {
     const declared = projectsOfBody(current.referent.memberBodyId).find((p) => p.requestId === successor.request.id)!;
     expect(declared).toMatchObject({ alreadyRegistered: true, closedAt: expect.any(Date) });
     expect(getOwnProject(getDb(), { access: successorAccess, projectId: declared.id })).toBeUndefined();
-    expect(auditOf("membership.handover_approved", successor.request.id)[0].details).toMatchObject({ alreadyRegisteredProjects: 1, closedProjects: 0 });
+    const details = auditOf("membership.handover_approved", successor.request.id)[0].details;
+    expect(details).toMatchObject({ alreadyRegisteredProjects: 1, closedProjects: 0 });
+    // The log words every detail of the approval in Italian, none by its field name.
+    const keys = auditDetailPairs(details).map((pair) => pair.key);
+    expect(keys).toEqual(expect.arrayContaining(["progetti dell'ente chiusi (sostituiti)", "progetti dichiarati già registrati, non aggiunti"]));
+    expect(keys.filter((key) => /[a-z][A-Z]/.test(key))).toEqual([]);
   });
 
   it("tells the same project by its ente attuatore whatever the case and spaces, and its code whatever the case and spaces", async () => {
