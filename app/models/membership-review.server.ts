@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNotNull, isNull, ne, or } from "drizzle-orm";
-import { memberBodies, membershipRequests, provinces, referents, saiProjects } from "#db/schema";
+import { coordinators, memberBodies, membershipRequests, provinces, referents, saiProjects, type MembershipStatus } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
-import { formatDateIt } from "~/utils/dates";
+import { formatDateIt, formatDateTimeIt } from "~/utils/dates";
 import { roundTableName, roundTableWhen } from "~/utils/round-table-format";
 import { recordAudit } from "./audit.server";
 import { transferInvitations } from "./invitation.server";
@@ -30,6 +30,29 @@ function loadRequest(tx: Tx, id: number) {
 
 const domainOf = (appUrl: string) => new URL(appUrl).hostname;
 
+const DECIDED_WORDS: Partial<Record<MembershipStatus, string>> = {
+  approved: "approvata",
+  rejected: "respinta",
+  revoked: "approvata e poi revocata",
+  superseded: "approvata e poi sostituita da un subentro",
+};
+
+/**
+ * Why a request cannot be decided now, said to the coordinator who tried: most often another
+ * coordinator decided it meanwhile (in another tab, or just before), so who and when.
+ */
+function notPendingError(tx: Tx, request: typeof membershipRequests.$inferSelect, verb: "approvare" | "respingere") {
+  if (request.status === "email_unverified") {
+    return "La richiesta non è ancora confermata: si potrà approvare quando il referente avrà confermato il suo indirizzo email.";
+  }
+  const decided = DECIDED_WORDS[request.status] ?? "decisa";
+  const by = request.decidedById
+    ? tx.select({ name: coordinators.name }).from(coordinators).where(eq(coordinators.id, request.decidedById)).get()?.name
+    : undefined;
+  const when = request.decidedAt ? ` il ${formatDateTimeIt(request.decidedAt)}` : "";
+  return `Non è possibile ${verb} questa richiesta: è già stata ${decided}${by ? ` da ${by}` : ""}${when}.`;
+}
+
 /**
  * Approves a confirmed request. The ente takes the data its scheda declares (PEC, codice fiscale,
  * and for an ente other than a Comune its name and province). For a handover (whatever the kind
@@ -44,9 +67,7 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, replacePr
     const found = loadRequest(tx, id);
     if (!found) return { ok: false, error: "Richiesta non trovata." };
     const { request, referent, body } = found;
-    if (request.status !== "pending") {
-      return { ok: false, error: "Si possono approvare solo le richieste confermate e in attesa di approvazione." };
-    }
+    if (request.status !== "pending") return { ok: false, error: notPendingError(tx, request, "approvare") };
     const previous = tx
       .select()
       .from(referents)
@@ -225,7 +246,7 @@ export function rejectMembership(db: Db, { id, coordinatorId, appUrl, reason, no
     if (!found) return { ok: false, error: "Richiesta non trovata." };
     const { request, referent, body } = found;
     if (request.status !== "pending" && request.status !== "email_unverified") {
-      return { ok: false, error: "Questa richiesta è già stata decisa." };
+      return { ok: false, error: notPendingError(tx, request, "respingere") };
     }
     tx.update(membershipRequests)
       .set({ status: "rejected", decidedById: coordinatorId, decidedAt: now, decisionReason: reason, updatedAt: now })

@@ -44,7 +44,10 @@ describe("approveMembership", () => {
     const { fields, request } = await register({}, { confirm: false });
     const by = coordinator();
     const result = approveMembership(getDb(), { id: request.id, coordinatorId: by.id, appUrl: APP_URL });
-    expect(result.ok).toBe(false);
+    expect(result).toEqual({
+      ok: false,
+      error: "La richiesta non è ancora confermata: si potrà approvare quando il referente avrà confermato il suo indirizzo email.",
+    });
     expect(requestsForEmail(fields.email)[0].request.status).toBe("email_unverified");
     expect(approveMembership(getDb(), { id: 999_999, coordinatorId: by.id, appUrl: APP_URL }).ok).toBe(false);
   });

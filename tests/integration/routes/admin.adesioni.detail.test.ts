@@ -269,10 +269,12 @@ describe("POST /admin/adesioni/:id (decisions)", () => {
     const before = snapshot(id);
     const again = await decide(id, { intent: "approve" });
     expect(again.status).toBe(409);
-    expect(((await again.json()) as { formError: string }).formError).toMatch(/Si possono approvare solo/);
+    // Who decided it, and when: most often another coordinator, just before.
+    const decided = new RegExp(`è già stata approvata da Giulia Bianchi il \\d+ \\S+ \\d{4} alle \\d{2}:\\d{2}\\.$`);
+    expect(((await again.json()) as { formError: string }).formError).toMatch(new RegExp(`^Non è possibile approvare questa richiesta: ${decided.source}`));
     const rejectLate = await decide(id, { intent: "reject", reason: "Motivo arrivato troppo tardi." });
     expect(rejectLate.status).toBe(409);
-    expect(((await rejectLate.json()) as { formError: string }).formError).toBe("Questa richiesta è già stata decisa.");
+    expect(((await rejectLate.json()) as { formError: string }).formError).toMatch(new RegExp(`^Non è possibile respingere questa richiesta: ${decided.source}`));
     expect(snapshot(id)).toEqual(before);
   });
 
