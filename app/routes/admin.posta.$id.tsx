@@ -125,8 +125,8 @@ function EmailCopy({
       </p>
       {localFileName ? (
         <p className="small">
-          Senza SMTP_URL il messaggio inviato è salvato sul server come data/mail/{localFileName}: lo legge solo chi gestisce il
-          portale.
+          Il portale non è collegato a un server di posta: il messaggio non è stato spedito al destinatario, ma salvato sul server
+          nel file {localFileName}, che può leggere solo chi gestisce il portale.
         </p>
       ) : null}
       <h2 className="h4">Anteprima</h2>

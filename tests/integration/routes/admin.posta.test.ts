@@ -295,6 +295,10 @@ describe("/admin/posta and one-time secrets", () => {
       expectNoSecret(emlBody, secrets, `/admin/posta/${id}/eml after delivery`);
       expect(JSON.parse(pageBody).localFileName).toMatch(/\.eml$/);
     }
+    // Said to the coordinator in words, not as a setting's name: such an email did not reach anyone.
+    const page = await renderRoute(emailRoute, await adminGet(`/admin/posta/${loginRow.id}`, me.id), "/admin/posta/:id");
+    expect(page.html).toMatch(/Il portale non è collegato a un server di posta: il messaggio non è stato spedito al destinatario, ma salvato sul server\s+nel file [^<]+\.eml/);
+    expect(page.html).not.toContain("SMTP_URL");
   });
 
   it("keeps the secrets of an email that failed, so that a retry still works, and hides them from the views", async () => {
