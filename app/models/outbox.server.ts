@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { and, desc, eq, exists, inArray, lte, or, sql } from "drizzle-orm";
-import { communications, outbox, roundTables, EMAIL_CATEGORIES } from "#db/schema";
+import { communications, memberBodies, membershipRequests, outbox, referents, roundTables, EMAIL_CATEGORIES } from "#db/schema";
 import type { EmailProps, EmailTemplateName } from "#emails/index";
 import type Database from "better-sqlite3";
 import type { Db, Tx } from "~/utils/db.server";
@@ -216,6 +216,23 @@ export function listOutboxCommunications(db: Db) {
 
 export function getOutboxEmail(db: Db, { id }: { id: number }) {
   return db.select().from(outbox).where(eq(outbox.id, id)).get();
+}
+
+/**
+ * The referente an email was addressed to, with the scheda where a coordinator corrects their
+ * address: the latest request of the referente with that address, in the email's ente when it has
+ * one. None for an address that is no referente's (an extra invitee, a coordinator).
+ */
+export function findRecipientScheda(db: Db, { recipient, memberBodyId }: { recipient: string; memberBodyId: number | null }) {
+  return db
+    .select({ requestId: membershipRequests.id, firstName: referents.firstName, lastName: referents.lastName, bodyName: memberBodies.name })
+    .from(referents)
+    .innerJoin(membershipRequests, eq(membershipRequests.referentId, referents.id))
+    .innerJoin(memberBodies, eq(memberBodies.id, referents.memberBodyId))
+    .where(and(sql`lower(${referents.email}) = lower(${recipient})`, memberBodyId === null ? undefined : eq(referents.memberBodyId, memberBodyId)))
+    .orderBy(desc(membershipRequests.id))
+    .limit(1)
+    .get();
 }
 
 /** Puts failed emails back in the queue for a new attempt now; returns how many were requeued. */

@@ -2,7 +2,7 @@ import path from "node:path";
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
-import { getOutboxEmail } from "~/models/outbox.server";
+import { findRecipientScheda, getOutboxEmail } from "~/models/outbox.server";
 import { isErasedAddress } from "~/models/privacy.server";
 import { REDACTION_NOTE, renderEmailForCoordinators } from "~/models/outbox-preview.server";
 import { requireCoordinator } from "~/utils/auth.server";
@@ -45,6 +45,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       sentAt: email.sentAt ? formatDateTimeIt(email.sentAt) : null,
     },
     rendered: { subject, html, text },
+    // Where an address that bounced is corrected.
+    scheda: erased ? null : (findRecipientScheda(getDb(), { recipient: email.recipient, memberBodyId: email.memberBodyId }) ?? null),
     erased,
     redactionNote: REDACTION_NOTE,
     localFileName: localFile ? path.basename(localFile) : null,
@@ -52,7 +54,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function OutboxEmailPage() {
-  const { email, rendered, erased, redactionNote, localFileName } = useLoaderData<typeof loader>();
+  const { email, rendered, scheda, erased, redactionNote, localFileName } = useLoaderData<typeof loader>();
   return (
     <>
       <p>
@@ -61,7 +63,15 @@ export default function OutboxEmailPage() {
       <h1>{rendered.subject}</h1>
       <dl className="row">
         <dt className="col-sm-3">Destinatario</dt>
-        <dd className="col-sm-9">{email.recipient}</dd>
+        <dd className="col-sm-9">
+          {email.recipient}
+          {scheda ? (
+            <>
+              {" "}
+              (referente: <Link to={`/admin/adesioni/${scheda.requestId}`}>{`${scheda.firstName} ${scheda.lastName}, ${scheda.bodyName}`}</Link>)
+            </>
+          ) : null}
+        </dd>
         <dt className="col-sm-3">Stato</dt>
         <dd className="col-sm-9">
           {OUTBOX_STATUS_LABELS[email.status]} ({email.attempts === 1 ? "1 tentativo" : `${email.attempts} tentativi`})

@@ -87,6 +87,21 @@ describe("/admin/posta", () => {
     expect(audits.map((e) => Number(e.entityId)).sort()).toEqual([a.id, b.id].sort());
   });
 
+  it("leads from an email to the scheda of the referente it was addressed to, where a wrong address is corrected", async () => {
+    const me = createTestCoordinator();
+    const r = await createReferent("active");
+    const welcome = outboxFor(r.email).find((o) => o.template === "membership-approved")!;
+    getDb().update(outbox).set({ status: "failed", lastError: "550 5.1.1 User unknown" }).where(eq(outbox.id, welcome.id)).run();
+    const shown = await renderRoute(emailRoute, await adminGet(`/admin/posta/${welcome.id}`, me.id), "/admin/posta/:id");
+    expect(shown.html).toMatch(new RegExp(`\\(referente: <a data-discover="true" href="/admin/adesioni/${r.requestId}">${r.fields.firstName} ${r.fields.lastName}, Comune di [^<]+</a>\\)`));
+    // An address that is no referente's (an extra invitee) has none.
+    const extra = uniqueEmail("ospite");
+    queueEmail(getDb(), { to: extra, template: "communication", props: { title: "Avviso", paragraphs: ["Testo"] }, category: "communication", domain: "portale.test" });
+    const extraRow = outboxFor(extra)[0];
+    const other = await renderRoute(emailRoute, await adminGet(`/admin/posta/${extraRow.id}`, me.id), "/admin/posta/:id");
+    expect(other.html).not.toContain("(referente:");
+  });
+
   it("refuses a retry without CSRF", async () => {
     const me = createTestCoordinator();
     const failed = queued("failed");
