@@ -12,6 +12,10 @@ export type ConfirmRegistrationProps = {
   confirmUrl: string;
   expiresOn: string;
   isHandover: boolean;
+  /** Recorded by the coordinators' import of the member list, not sent by the person: said so. */
+  imported?: boolean;
+  /** With `imported`: the privacy notice, since the person was not shown it (art. 14 GDPR). */
+  privacyUrl?: string;
 };
 
 export const subject = (p: ConfirmRegistrationProps) => `Conferma l'indirizzo email - adesione ${ofBody(p.bodyName)}`;
@@ -23,13 +27,20 @@ export function ConfirmRegistrationEmail(p: ConfirmRegistrationProps) {
         Conferma il tuo indirizzo email
       </Heading>
       <Greeting firstName={p.firstName} lastName={p.lastName} />
-      <Text>
-        abbiamo ricevuto la scheda referente <strong>{ofBody(p.bodyName)}</strong> per l'adesione al Coordinamento dei
-        Comuni siciliani aderenti alla Rete SAI.
-        {p.isHandover
-          ? " L'ente ha già un referente: la scheda sarà trattata come richiesta di subentro."
-          : ""}
-      </Text>
+      {p.imported ? (
+        <Text>
+          i coordinatori di ANCI Sicilia ti hanno indicato come referente <strong>{ofBody(p.bodyName)}</strong> nel portale del
+          Coordinamento dei Comuni siciliani aderenti alla Rete SAI, riprendendo l'elenco degli enti aderenti.
+        </Text>
+      ) : (
+        <Text>
+          abbiamo ricevuto la scheda referente <strong>{ofBody(p.bodyName)}</strong> per l'adesione al Coordinamento dei
+          Comuni siciliani aderenti alla Rete SAI.
+          {p.isHandover
+            ? " L'ente ha già un referente: la scheda sarà trattata come richiesta di subentro."
+            : ""}
+        </Text>
+      )}
       <Text>Per completare l'invio conferma che questo indirizzo è tuo:</Text>
       <Button href={p.confirmUrl} style={button}>
         Conferma l'indirizzo email
@@ -41,7 +52,20 @@ export function ConfirmRegistrationEmail(p: ConfirmRegistrationProps) {
         Il collegamento è valido fino al {p.expiresOn} e può essere usato una sola volta. Dopo la conferma la
         richiesta passa ai coordinatori di ANCI Sicilia per l'approvazione.
       </Text>
-      <Text>Se non hai compilato tu la scheda, ignora questo messaggio: senza conferma i dati vengono cancellati.</Text>
+      {p.imported ? (
+        <>
+          <Text>
+            Se non sei tu il referente dell'ente, ignora questo messaggio: senza conferma i dati vengono cancellati.
+          </Text>
+          {p.privacyUrl ? (
+            <Text>
+              Come trattiamo i tuoi dati: <Link href={p.privacyUrl}>{p.privacyUrl}</Link>
+            </Text>
+          ) : null}
+        </>
+      ) : (
+        <Text>Se non hai compilato tu la scheda, ignora questo messaggio: senza conferma i dati vengono cancellati.</Text>
+      )}
     </EmailLayout>
   );
 }

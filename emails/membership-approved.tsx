@@ -1,5 +1,6 @@
 import { Button, Heading, Text } from "@react-email/components";
 import { Greeting } from "./components/greeting";
+import { Link } from "./components/link";
 import { EmailLayout, button } from "./components/layout";
 import { ofBody } from "~/utils/text";
 
@@ -10,6 +11,10 @@ export type MembershipApprovedProps = {
   bodyName: string;
   isHandover: boolean;
   referentAreaUrl: string;
+  /** Recorded by the coordinators' import of the member list, not sent by the person: said so. */
+  imported?: boolean;
+  /** With `imported`: the privacy notice, since the person was not shown it (art. 14 GDPR). */
+  privacyUrl?: string;
 };
 
 export const subject = (p: MembershipApprovedProps) =>
@@ -25,9 +30,11 @@ export function MembershipApprovedEmail(p: MembershipApprovedProps) {
       </Heading>
       <Greeting firstName={p.firstName} lastName={p.lastName} />
       <Text>
-        {p.isHandover
-          ? `la richiesta di subentro è stata approvata: da oggi sei referente ${ofBody(p.bodyName)} per il Coordinamento dei Comuni siciliani aderenti alla Rete SAI.`
-          : `la scheda referente ${ofBody(p.bodyName)} è stata approvata: l'ente fa ora parte del Coordinamento dei Comuni siciliani aderenti alla Rete SAI, con te come referente.`}
+        {p.imported
+          ? `i coordinatori di ANCI Sicilia ti hanno registrato come referente ${ofBody(p.bodyName)} nel portale del Coordinamento dei Comuni siciliani aderenti alla Rete SAI, riprendendo l'elenco degli enti aderenti.`
+          : p.isHandover
+            ? `la richiesta di subentro è stata approvata: da oggi sei referente ${ofBody(p.bodyName)} per il Coordinamento dei Comuni siciliani aderenti alla Rete SAI.`
+            : `la scheda referente ${ofBody(p.bodyName)} è stata approvata: l'ente fa ora parte del Coordinamento dei Comuni siciliani aderenti alla Rete SAI, con te come referente.`}
       </Text>
       <Text>Cosa succede adesso:</Text>
       <Text>
@@ -39,6 +46,17 @@ export function MembershipApprovedEmail(p: MembershipApprovedProps) {
       <Button href={p.referentAreaUrl} style={button}>
         Vai all'area referente
       </Button>
+      {p.imported ? (
+        <Text>
+          Se non sei tu il referente dell'ente, avvisa i coordinatori.
+          {p.privacyUrl ? (
+            <>
+              {" "}
+              Come trattiamo i tuoi dati: <Link href={p.privacyUrl}>{p.privacyUrl}</Link>
+            </>
+          ) : null}
+        </Text>
+      ) : null}
     </EmailLayout>
   );
 }

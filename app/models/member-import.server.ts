@@ -259,7 +259,15 @@ export function runImport(
             queueEmail(tx, {
               to: r.email,
               template: "membership-approved",
-              props: { firstName: r.firstName, lastName: r.lastName, bodyName: plan.bodyName!, isHandover: false, referentAreaUrl: `${appUrl}/area-referente` },
+              props: {
+                firstName: r.firstName,
+                lastName: r.lastName,
+                bodyName: plan.bodyName!,
+                isHandover: false,
+                referentAreaUrl: `${appUrl}/area-referente`,
+                imported: true,
+                privacyUrl: `${appUrl}/privacy`,
+              },
               memberBodyId: bodyId,
               domain,
             });
@@ -274,6 +282,8 @@ export function runImport(
                 confirmUrl: `${appUrl}/adesione/conferma/${token!.token}`,
                 expiresOn,
                 isHandover: false,
+                imported: true,
+                privacyUrl: `${appUrl}/privacy`,
               },
               memberBodyId: bodyId,
               domain,

@@ -10,6 +10,7 @@ import { buildImportTemplateCsv, buildImportTemplateXlsx } from "~/models/member
 import { IMPORT_PRIVACY_NOTICE_VERSION, runImport } from "~/models/member-import.server";
 import { seedTerritory } from "~/models/territory.server";
 import { getDb } from "~/utils/db.server";
+import { renderEmail } from "~/utils/render-email.server";
 import { PENDING_WITHOUT_EMAILS_MESSAGE, templateColumns } from "~/validation/member-import";
 import { createTestCoordinator } from "../../support/admin";
 import { countRows } from "../../support/db-queries";
@@ -599,6 +600,12 @@ describe("import", () => {
     const mails = db.select().from(outbox).where(eq(outbox.recipient, email)).all();
     expect(mails.map((m) => m.template)).toEqual(["confirm-registration"]);
     expect(mails[0].props).toMatchObject({ firstName: "Giuseppe", bodyName: "Comune di Modica", isHandover: false });
+    // The person sent no scheda: the email says who recorded them, and where the privacy notice is.
+    const confirmText = (await renderEmail("confirm-registration", mails[0].props)).text.replace(/\s+/g, " ");
+    expect(confirmText).toContain("i coordinatori di ANCI Sicilia ti hanno indicato come referente del Comune di Modica");
+    expect(confirmText).not.toContain("abbiamo ricevuto la scheda");
+    expect(confirmText).not.toContain("Se non hai compilato tu la scheda");
+    expect(confirmText).toContain(`Come trattiamo i tuoi dati: ${APP_URL}/privacy`);
     const token = String(mails[0].props.confirmUrl).match(/\/adesione\/conferma\/([\w-]+)$/)![1];
     expect(confirmRegistration(db, { token, appUrl: APP_URL })).toMatchObject({ state: "valid", bodyName: "Comune di Modica" });
     expect(approveMembership(db, { id: request.id, coordinatorId, appUrl: APP_URL })).toEqual({ ok: true });
@@ -625,6 +632,10 @@ describe("import", () => {
     const mails = db.select().from(outbox).where(eq(outbox.recipient, withEmail)).all();
     expect(mails.map((m) => m.template)).toEqual(["membership-approved"]);
     expect(mails[0].props).toMatchObject({ bodyName: "Comune di Scicli", referentAreaUrl: `${APP_URL}/area-referente` });
+    const welcomeText = (await renderEmail("membership-approved", mails[0].props)).text.replace(/\s+/g, " ");
+    expect(welcomeText).toContain("i coordinatori di ANCI Sicilia ti hanno registrato come referente del Comune di Scicli");
+    expect(welcomeText).not.toContain("la scheda referente del Comune di Scicli è stata approvata");
+    expect(welcomeText).toContain(`Come trattiamo i tuoi dati: ${APP_URL}/privacy`);
     expect(db.select().from(outbox).where(eq(outbox.recipient, withoutEmail)).all()).toEqual([]);
   });
 
