@@ -265,7 +265,9 @@ function chosenFile(value: unknown): FileLike | null {
 export const importUploadSchema = z.object({
   file: z.any().superRefine((value, ctx) => {
     const file = chosenFile(value);
-    if (!file || file.size === 0) ctx.addIssue({ code: "custom", message: "Scegli il file da importare (.xlsx o .csv)" });
+    // A form sent with no file chosen posts an empty file without a name.
+    if (!file || (file.size === 0 && !file.name)) ctx.addIssue({ code: "custom", message: "Scegli il file da importare (.xlsx o .csv)" });
+    else if (file.size === 0) ctx.addIssue({ code: "custom", message: `Il file «${file.name}» è vuoto: scegli il file con l'elenco degli enti` });
     else if (file.size > MAX_IMPORT_BYTES)
       ctx.addIssue({ code: "custom", message: `Il file supera i ${MAX_IMPORT_MEGABYTES} MB: dividilo in più file` });
     else if (!/\.(xlsx|csv|txt)$/i.test(file.name))

@@ -67,7 +67,9 @@ describe("forms", () => {
   it("the upload needs an .xlsx or .csv file of at most 10 MB", () => {
     const issue = (file: unknown) => importUploadSchema.safeParse({ file }).error?.issues[0]?.message;
     expect(issue(null)).toBe("Scegli il file da importare (.xlsx o .csv)");
-    expect(issue({ name: "a.xlsx", size: 0 })).toBe("Scegli il file da importare (.xlsx o .csv)");
+    expect(issue({ name: "", size: 0 })).toBe("Scegli il file da importare (.xlsx o .csv)");
+    // A file chosen, but empty: said so, by its name.
+    expect(issue({ name: "a.xlsx", size: 0 })).toBe("Il file «a.xlsx» è vuoto: scegli il file con l'elenco degli enti");
     expect(issue({ name: "a.pdf", size: 10 })).toBe("Il file deve essere in formato .xlsx (Excel) o .csv");
     expect(issue({ name: "a.csv", size: 10 * 1024 * 1024 + 1 })).toBe("Il file supera i 10 MB: dividilo in più file");
     expect(issue({ name: "a.xlsx", size: 10 })).toBeUndefined();

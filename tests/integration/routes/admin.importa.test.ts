@@ -169,6 +169,12 @@ describe("upload, preview, import", () => {
     const pdf = await upload({ name: "elenco.pdf", data: Buffer.from("%PDF-1.4") }, coordinatorId);
     expect(await errorOf(pdf)).toBe("Il file deve essere in formato .xlsx (Excel) o .csv");
 
+    // What a browser posts with no file chosen: an empty file without a name.
+    expect(await errorOf(await upload({ name: "", data: Buffer.alloc(0) }, coordinatorId))).toBe("Scegli il file da importare (.xlsx o .csv)");
+    const empty = await upload({ name: "aderenti.csv", data: Buffer.alloc(0) }, coordinatorId);
+    expect(empty.status).toBe(400);
+    expect(await errorOf(empty)).toBe("Il file «aderenti.csv» è vuoto: scegli il file con l'elenco degli enti");
+
     const headerOnly = await upload({ name: "vuoto.csv", data: csvFile(HEADERS, []) }, coordinatorId);
     expect(await errorOf(headerOnly)).toMatch(/^Il file non contiene righe da importare/);
 
