@@ -35,7 +35,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 const PAGE_SIZE = 100;
+// The first recipients are listed; the others, up to LISTED_MAX, behind «Mostra tutti…».
 const SAMPLE_SIZE = 10;
+const LISTED_MAX = 1000;
 
 const notFound = () => new Response("Comunicazione non trovata", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 
@@ -67,7 +69,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     preview: { subject: rendered.subject, html: rendered.html },
   };
   if (c.status === "draft") {
-    const audience = communicationAudience(db, { segment, sampleSize: SAMPLE_SIZE });
+    const audience = communicationAudience(db, { segment, sampleSize: LISTED_MAX });
     return json({
       communication: common,
       draft: {
@@ -181,14 +183,20 @@ export default function CommunicationPage() {
                   {draft.optedOut === 1 ? "la riceverà" : "la riceveranno"}.
                 </p>
               ) : null}
-              <p className="mb-1">{draft.count > draft.sample.length ? `I primi ${draft.sample.length}:` : "Destinatari:"}</p>
-              <ul>
-                {draft.sample.map((r) => (
-                  <li key={r.email}>
-                    {r.name} ({r.bodyName}) - {r.email}
-                  </li>
-                ))}
-              </ul>
+              <p className="mb-1">{draft.count > SAMPLE_SIZE ? `I primi ${SAMPLE_SIZE}:` : "Destinatari:"}</p>
+              <RecipientList recipients={draft.sample.slice(0, SAMPLE_SIZE)} />
+              {draft.count > SAMPLE_SIZE ? (
+                <details className="mb-3">
+                  <summary>Mostra tutti i {draft.count.toLocaleString("it-IT")} destinatari</summary>
+                  <RecipientList recipients={draft.sample} />
+                  {draft.count > draft.sample.length ? (
+                    <p>
+                      … e altri {(draft.count - draft.sample.length).toLocaleString("it-IT")}: per vederli tutti restringi la scelta delle
+                      province o delle tipologie.
+                    </p>
+                  ) : null}
+                </details>
+              ) : null}
             </>
           )}
           <div className="d-flex flex-wrap gap-2">
@@ -262,6 +270,10 @@ export default function CommunicationPage() {
                     <td>
                       <span className={r.status === "failed" ? "text-danger fw-semibold" : undefined}>{r.statusLabel}</span>
                       {r.status === "failed" && r.lastError ? <div className="small text-break">{r.lastError}</div> : null}
+                      {/* Waiting for another attempt after a temporary refusal: why, as the delivery log says. */}
+                      {r.status === "queued" && r.lastError ? (
+                        <div className="small text-break">Nuovo tentativo in programma dopo l'errore: {r.lastError}</div>
+                      ) : null}
                     </td>
                     <td>{r.sentAt ?? "—"}</td>
                     <td>
@@ -280,5 +292,17 @@ export default function CommunicationPage() {
         </section>
       ) : null}
     </>
+  );
+}
+
+function RecipientList({ recipients }: { recipients: { name: string; bodyName: string | null; email: string }[] }) {
+  return (
+    <ul>
+      {recipients.map((r) => (
+        <li key={r.email}>
+          {r.name} ({r.bodyName}) - {r.email}
+        </li>
+      ))}
+    </ul>
   );
 }

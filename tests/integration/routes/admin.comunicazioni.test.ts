@@ -221,6 +221,23 @@ describe("/admin/comunicazioni", () => {
     const list = await renderRoute(listRoute, await adminGet("/admin/comunicazioni", coordinatorId), "/admin/comunicazioni");
     expect(list.html).toContain(`href="/admin/comunicazioni/${id}"`);
     expect(list.html).toContain("0 consegnate, 2 in attesa");
+
+    // An email waiting for a new attempt after a temporary refusal says why, as the delivery log does.
+    getDb().update(outbox).set({ attempts: 1, lastError: "452 4.2.2 Mailbox full" }).where(eq(outbox.id, emails[0].id)).run();
+    expect((await detail(id)).html).toContain("Nuovo tentativo in programma dopo l&#x27;errore: 452 4.2.2 Mailbox full");
+  });
+
+  it("lists every recipient before sending: the first ten, the others behind «Mostra tutti»", async () => {
+    const many = [];
+    for (let i = 0; i < 12; i++) many.push(await createReferent({ provinceCode: "083", category: "ordinari" }));
+    const id = await saveDraft({ provincia: ["083"], tipologia: [] });
+    const { html } = await detail(id);
+    expect(html).toContain("Riceveranno la comunicazione 12 referenti");
+    const [shown, rest] = html.split("<details");
+    expect(shown).toContain("I primi 10:");
+    expect(rest).toMatch(/^[^>]*><summary>Mostra tutti i 12 destinatari<\/summary>/);
+    for (const r of many) expect(rest).toContain(r.email);
+    expect(many.filter((r) => shown.includes(r.email))).toHaveLength(10);
   });
 
   it("does not send to nobody, and deletes a draft with its file", async () => {
