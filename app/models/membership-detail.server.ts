@@ -140,6 +140,11 @@ function auditChanges(action: string, details: Record<string, unknown>) {
 /** The :id of a route as a request id; anything else is null (a 404). */
 export const parseRequestId = (value: string | undefined) => parseRecordId(value);
 
+/** The audit entry of a download of a request's printable scheda (personal data leaving the portal). */
+export function recordSchedaDownload(db: Db, { coordinatorId, requestId }: { coordinatorId: number; requestId: number }) {
+  recordAudit(db, { actorType: "coordinator", actorId: coordinatorId, action: "membership.scheda_downloaded", entityType: "membership_request", entityId: requestId });
+}
+
 export function membershipRequestExists(db: Db, { id }: { id: number }) {
   return !!db.select({ id: membershipRequests.id }).from(membershipRequests).where(eq(membershipRequests.id, id)).get();
 }

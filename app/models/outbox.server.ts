@@ -235,6 +235,11 @@ export function findRecipientScheda(db: Db, { recipient, memberBodyId }: { recip
     .get();
 }
 
+/** The audit entry of a download of an email as an .eml file (its content leaves the portal). */
+export function recordEmailDownload(db: Db, { coordinatorId, id }: { coordinatorId: number; id: number }) {
+  recordAudit(db, { actorType: "coordinator", actorId: coordinatorId, action: "email.downloaded", entityType: "outbox", entityId: id });
+}
+
 /** Puts failed emails back in the queue for a new attempt now; returns how many were requeued. */
 export function retryFailedEmails(db: Db, { ids, coordinatorId, now = new Date() }: { ids: number[]; coordinatorId: number; now?: Date }) {
   if (ids.length === 0) return 0;

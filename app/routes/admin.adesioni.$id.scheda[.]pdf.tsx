@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { getMembershipRequestDetail, parseRequestId } from "~/models/membership-detail.server";
+import { getMembershipRequestDetail, parseRequestId, recordSchedaDownload } from "~/models/membership-detail.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
@@ -9,7 +9,7 @@ import { notFoundPage } from "~/utils/standalone-page.server";
 // The printable scheda referente of one request, for filing in the protocol (resource route).
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  await requireCoordinator(request);
+  const coordinator = await requireCoordinator(request);
   const id = parseRequestId(params.id);
   const detail = id ? getMembershipRequestDetail(getDb(), { id, appUrl: getEnv().appUrl }) : null;
   if (!id || !detail) {
@@ -21,6 +21,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     });
   }
   const pdf = await buildSchedaPdf(detail);
+  recordSchedaDownload(getDb(), { coordinatorId: coordinator.id, requestId: id });
   return new Response(new Uint8Array(pdf), {
     headers: {
       "Content-Type": "application/pdf",

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { getOutboxEmail } from "~/models/outbox.server";
+import { getOutboxEmail, recordEmailDownload } from "~/models/outbox.server";
 import { redactedEmlForCoordinators } from "~/models/outbox-preview.server";
 import { isErasedAddress } from "~/models/privacy.server";
 import { requireCoordinator } from "~/utils/auth.server";
@@ -11,7 +11,7 @@ import { gonePage, notFoundPage } from "~/utils/standalone-page.server";
 // The email as an .eml file: the coordinators' copy, with codes and personal links hidden, never
 // the file sent in the local default (docs/decisions/009-secrets-in-outbox.md).
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  await requireCoordinator(request);
+  const coordinator = await requireCoordinator(request);
   const email = getOutboxEmail(getDb(), { id: parseRecordId(params.id) ?? 0 });
   if (!email) {
     throw notFoundPage({
@@ -29,7 +29,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       area: "coordinatori",
     });
   }
-  return new Response(await redactedEmlForCoordinators(email, getEnv()), {
+  const eml = await redactedEmlForCoordinators(email, getEnv());
+  recordEmailDownload(getDb(), { coordinatorId: coordinator.id, id: email.id });
+  return new Response(eml, {
     headers: {
       "Content-Type": "message/rfc822",
       "Content-Disposition": `attachment; filename="messaggio-${email.id}.eml"`,

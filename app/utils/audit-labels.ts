@@ -47,6 +47,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   "auth.login_code_sent": "ha chiesto un codice di accesso all'area referente",
   "membership.edited": "ha modificato i dati dell'adesione",
   "membership.exported": "ha esportato l'elenco delle adesioni",
+  "membership.scheda_downloaded": "ha scaricato la scheda referente in PDF",
+  "email.downloaded": "ha scaricato un'email della posta in uscita (.eml)",
   "membership.handover_proposed": "ha proposto un successore come referente",
   "membership.handover_withdrawn": "ha ritirato la proposta di subentro",
   "membership.purged": "ha cancellato una richiesta scaduta (conservazione dei dati)",

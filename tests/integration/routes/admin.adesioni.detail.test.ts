@@ -634,6 +634,10 @@ describe("GET /admin/adesioni/:id/scheda.pdf", () => {
     expect(pdf.subarray(0, 5).toString("latin1")).toBe("%PDF-");
     expect(pdf.length).toBeGreaterThan(1000);
     expect(Number(response.headers.get("Content-Length"))).toBe(pdf.length);
+    // Personal data leaving the portal: the log says who took the scheda.
+    expect(auditFor(id).filter((a) => a.action === "membership.scheda_downloaded")).toEqual([
+      expect.objectContaining({ actorType: "coordinator", actorId: coordinator.id }),
+    ]);
 
     const text = pdfText(pdf);
     expect(text).toContain("Scheda referente - Coordinamento SAI ANCI Sicilia");

@@ -134,6 +134,9 @@ describe("/admin/posta", () => {
     const eml = await emlLoader({ request: await adminGet(`/admin/posta/${email.id}/eml`, me.id), params: { id: String(email.id) }, context: loadContext() });
     expect(eml.headers.get("Content-Type")).toBe("message/rfc822");
     expect(eml.headers.get("Content-Disposition")).toBe(`attachment; filename="messaggio-${email.id}.eml"`);
+    // The content leaves the portal: the log says who downloaded it.
+    const downloads = getDb().select().from(auditLog).where(and(eq(auditLog.action, "email.downloaded"), eq(auditLog.entityId, String(email.id)))).all();
+    expect(downloads).toEqual([expect.objectContaining({ actorType: "coordinator", actorId: me.id, entityType: "outbox" })]);
     const parsed = await simpleParser(Buffer.from(await eml.arrayBuffer()));
     expect(parsed.messageId).toBe(row.messageId);
     expect(parsed.subject).toBe("Conferma l'indirizzo email - adesione del Comune di Enna");
