@@ -289,6 +289,9 @@ const FIELD_WORDS: Partial<Record<string, string>> = {
  * What each row would do, one row at a time and in the file's order: a row is judged against the
  * stored data and against the rows before it (the same ente or codice fiscale twice in one file).
  */
+const sameEnteInFile = (line: number) =>
+  `Lo stesso ente è già alla riga ${line} del file: unisci le due righe (gli altri progetti vanno nelle colonne «Progetto 2», «Progetto 3»…)`;
+
 function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) {
   const label = (key: string) => fileLabels[key] ?? defaultLabel(key);
   const entiInFile = new Map<string, number>();
@@ -401,6 +404,9 @@ function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) 
       const known = recorded ? (ref.knownReferents.get(recorded.id) ?? []) : [];
       const conflict = recorded && email && !known.some((k) => k.referent.email === email) ? referentConflict(recorded, known) : null;
       if (conflict) addError("email", conflict);
+      // And a Comune already on an earlier row of the file, whose fix is to merge the rows.
+      const enteLine = comune ? entiInFile.get(`c:${comune.istatCode}`) : undefined;
+      if (enteLine !== undefined) addError("municipality", sameEnteInFile(enteLine));
       return { ...base, status: "error", errors };
     }
 
@@ -411,10 +417,7 @@ function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) 
     const enteKey = r.bodyKind === "comune" ? `c:${r.municipalityCode}` : `f:${r.fiscalCode}`;
     const enteLine = entiInFile.get(enteKey);
     if (enteLine !== undefined) {
-      addError(
-        r.bodyKind === "comune" ? "municipality" : "bodyName",
-        `Lo stesso ente è già alla riga ${enteLine} del file: unisci le due righe (gli altri progetti vanno nelle colonne «Progetto 2», «Progetto 3»…)`,
-      );
+      addError(r.bodyKind === "comune" ? "municipality" : "bodyName", sameEnteInFile(enteLine));
       return { ...base, status: "error", errors };
     }
     const cfInFile = fiscalCodesInFile.get(r.fiscalCode);

@@ -330,6 +330,19 @@ describe("preview of a row with several problems", () => {
       ["email", expect.stringMatching(/ha già un referente \(.*\): il cambio di referente si fa con la scheda di subentro, non con l'importazione$/)],
     ]);
   });
+
+  it("says at once that a row with cells to fix repeats an ente of an earlier row, not only once they are fixed", async () => {
+    const rows: ImportRow[] = [
+      { line: 2, values: { ...valuesOf(row({ email: "prima.riga@example.org" })), municipality: "082064" }, cells: [] },
+      { line: 35, values: { ...valuesOf(row({ email: "altra.riga@example.org", office: "" })), municipality: "082064" }, cells: [] },
+    ];
+    const [, repeated] = (await previewImport(getDb(), { rows })).rows;
+    expect(repeated.status).toBe("error");
+    expect(repeated.errors.map((e) => [e.key, e.message])).toEqual([
+      ["office", expect.any(String)],
+      ["municipality", expect.stringMatching(/^Lo stesso ente è già alla riga 2 del file: unisci le due righe/)],
+    ]);
+  });
 });
 
 describe("preview of a long file", () => {
