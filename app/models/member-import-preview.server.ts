@@ -285,13 +285,13 @@ const FIELD_WORDS: Partial<Record<string, string>> = {
   category: "tipologia",
 };
 
+const sameEnteInFile = (line: number) =>
+  `Lo stesso ente è già alla riga ${line} del file: unisci le due righe (gli altri progetti vanno nelle colonne «Progetto 2», «Progetto 3»…)`;
+
 /**
  * What each row would do, one row at a time and in the file's order: a row is judged against the
  * stored data and against the rows before it (the same ente or codice fiscale twice in one file).
  */
-const sameEnteInFile = (line: number) =>
-  `Lo stesso ente è già alla riga ${line} del file: unisci le due righe (gli altri progetti vanno nelle colonne «Progetto 2», «Progetto 3»…)`;
-
 function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) {
   const label = (key: string) => fileLabels[key] ?? defaultLabel(key);
   const entiInFile = new Map<string, number>();
