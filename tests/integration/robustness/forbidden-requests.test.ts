@@ -120,7 +120,10 @@ describe("a crawl of every GET route changes nothing", () => {
       // The member list: CSV with and without a filter, Excel; a Tavolo's invitees: CSV, Excel. By the coordinator and by the admin.
       expect(count("membership.exported")).toBe(2 * 3);
       expect(count("round_table.invitations_exported")).toBe(2 * 2);
-      expect(rows).toHaveLength(2 * 5);
+      // A request's scheda as a PDF, an email as an .eml.
+      expect(count("membership.scheda_downloaded")).toBe(2);
+      expect(count("email.downloaded")).toBe(2);
+      expect(rows).toHaveLength(2 * 7);
       delete changes.audit_log;
     }
     expect(changes, "rows written by GET requests").toEqual({});
