@@ -70,9 +70,9 @@ export function RegistrationForm({ provinces, values, serverErrors, formError, f
   const navigation = useNavigation();
   // The comuni and those with an active referente: fetched once hydrated, for the combobox.
   const comuni = useComunePickerList();
-  // The projects added since the scheda was last sent (by their field-array ids): react-hook-form
-  // validates a new project at once once the form has been sent, which marked all its empty fields.
-  const [addedIds, setAddedIds] = useState<ReadonlySet<string>>(() => new Set());
+  // The projects of the scheda when it was last sent (by their field-array ids): react-hook-form
+  // validates a project added since at once, which marked all its empty fields.
+  const [sentIds, setSentIds] = useState<ReadonlySet<string> | null>(null);
   const projectIds = useRef<string[]>([]);
   const { form, hydrated, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<RegistrationFormValues>({
     schema: registrationSchema,
@@ -81,18 +81,12 @@ export function RegistrationForm({ provinces, values, serverErrors, formError, f
     formError,
     addedSinceSent: (name: string): boolean => {
       const index = /^projects\.(\d+)\./.exec(name)?.[1];
-      return index !== undefined && addedIds.has(projectIds.current[Number(index)] ?? "");
+      return index !== undefined && sentIds !== null && !sentIds.has(projectIds.current[Number(index)] ?? "");
     },
   });
   const { register, control, watch } = form;
   const projects = useFieldArray({ control, name: "projects" });
   projectIds.current = projects.fields.map((f) => f.id);
-  const shownCount = useRef(projects.fields.length);
-  useEffect(() => {
-    const added = projects.fields.slice(shownCount.current).map((f) => f.id);
-    shownCount.current = projects.fields.length;
-    if (added.length) setAddedIds((ids) => new Set([...ids, ...added]));
-  }, [projects.fields]);
   const municipality = useController({ control, name: "municipalityCode" });
 
   useEffect(() => {
@@ -129,7 +123,7 @@ export function RegistrationForm({ provinces, values, serverErrors, formError, f
       action={formAction}
       noValidate
       onSubmit={(event) => {
-        setAddedIds(new Set());
+        setSentIds(new Set(projectIds.current));
         onSubmit(event);
       }}
       aria-describedby="form-intro"
