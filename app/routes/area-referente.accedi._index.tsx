@@ -17,6 +17,7 @@ import {
   getSignedInReferent,
   limitCodeRequests,
   limitedPendingSignInCookie,
+  OTHER_ADDRESS_PARAM,
   pendingSignInCookie,
   readExpiredSignInEmail,
   readPendingSignIns,
@@ -51,8 +52,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (signedIn) throw redirectAlreadySignedIn(signedIn, signInReturnAddress(request));
   const params = new URL(request.url).searchParams;
   const expired = params.get("scaduto") === "1";
-  // The address whose code expired is filled in again: a new code is one click away.
-  return json({ signedOut: params.get("uscito") === "1", expired, expiredEmail: expired ? await readExpiredSignInEmail(request) : null });
+  return json({ signedOut: params.get("uscito") === "1", expired, initialEmail: await addressToFillIn(request, params) });
+}
+
+// The address whose code expired is filled in again, so a new code is one click away; so is the
+// one still waiting for its code, for a person who goes back from the code step (with JavaScript
+// the page is drawn again, and the browser would not restore what was typed). Not after «Usa un
+// altro indirizzo email», which asks for an empty field.
+async function addressToFillIn(request: Request, params: URLSearchParams) {
+  if (params.get("scaduto") === "1") return readExpiredSignInEmail(request);
+  if (params.get(OTHER_ADDRESS_PARAM) === "1") return null;
+  return (await readPendingSignIns(request)).find((p) => !p.expired)?.email ?? null;
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -97,7 +107,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ReferentSignInPage() {
-  const { signedOut, expired, expiredEmail } = useLoaderData<typeof loader>();
+  const { signedOut, expired, initialEmail } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (
     <ReferentSignInFrame>
@@ -112,7 +122,7 @@ export default function ReferentSignInPage() {
           {CODE_STEP_EXPIRED}
         </div>
       ) : null}
-      <EmailStep data={actionData} initialEmail={expiredEmail ?? ""} />
+      <EmailStep data={actionData} initialEmail={initialEmail ?? ""} />
     </ReferentSignInFrame>
   );
 }

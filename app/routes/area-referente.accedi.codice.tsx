@@ -24,6 +24,7 @@ import {
   type PendingSignIn,
   redirectAfterSignIn,
   redirectAlreadySignedIn,
+  OTHER_ADDRESS_PARAM,
   REFERENT_SIGN_IN_PATH,
   signInBlock,
   signInReturnAddress,
@@ -118,7 +119,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (signedIn) throw redirectAlreadySignedIn(signedIn, signInReturnAddress(request));
   const pending = await newestPending(request);
   // The forms that ask for a new code, or start again with another address, go to the first step.
-  return json({ email: pending.email, status: statusOf(pending), firstStep: signInStepPath(REFERENT_SIGN_IN_PATH, request) });
+  return json({
+    email: pending.email,
+    status: statusOf(pending),
+    firstStep: signInStepPath(REFERENT_SIGN_IN_PATH, request),
+    otherAddress: signInStepPath(REFERENT_SIGN_IN_PATH, request, { [OTHER_ADDRESS_PARAM]: "1" }),
+  });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -146,7 +152,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ReferentCodeStepPage() {
-  const { email, status, firstStep } = useLoaderData<typeof loader>();
+  const { email, status, firstStep, otherAddress } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const formAction = useIndexFormAction();
   const navigation = useNavigation();
@@ -208,7 +214,7 @@ export default function ReferentCodeStepPage() {
       </Form>
       <p className="mt-3">
         {/* The first step, still with its return address. */}
-        <a href={firstStep}>Usa un altro indirizzo email</a>
+        <a href={otherAddress}>Usa un altro indirizzo email</a>
       </p>
     </ReferentSignInFrame>
   );

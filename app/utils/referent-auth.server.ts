@@ -32,6 +32,8 @@ export const REFERENT_AREA_PATH = "/area-referente";
 export const REFERENT_PRIVACY_PATH = "/area-referente/privacy";
 /** The sign-in's second step, where the emailed code is typed. */
 export const REFERENT_CODE_STEP_PATH = "/area-referente/accedi/codice";
+/** The first step asked for with an empty address (the code step's «Usa un altro indirizzo email»). */
+export const OTHER_ADDRESS_PARAM = "altro";
 
 async function readSessionId(request: Request): Promise<string | null> {
   const value = await getCookies().referentSession.parse(request.headers.get("Cookie"));

@@ -258,7 +258,8 @@ describe("referent area", () => {
       await requestedFor.waitFor();
       // Back to the address, and forward again.
       await page.goBack();
-      await field(page, "Email").waitFor();
+      // The address is there again, should the person want a new code.
+      await eventually(() => field(page, "Email").inputValue()).toBe(data.email);
       await page.goForward();
       await page.getByLabel("Codice di accesso", { exact: true }).waitFor();
       await requestedFor.waitFor();

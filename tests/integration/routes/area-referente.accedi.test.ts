@@ -180,7 +180,7 @@ describe("the code step, its own page", () => {
       // A new code, or another address: the first step's forms, with the address in the form's body only.
       expect(page.html).toContain('<form method="post" action="/area-referente/accedi" class="mt-4"');
       expect(page.html).toContain(`<input type="hidden" name="email" value="${r.email}"/>`);
-      expect(page.html).toContain('<a href="/area-referente/accedi">Usa un altro indirizzo email</a>');
+      expect(page.html).toContain('<a href="/area-referente/accedi?altro=1">Usa un altro indirizzo email</a>');
     }
 
     const { code } = latestLoginEmail(r.email)!;
@@ -267,9 +267,21 @@ describe("the code step, its own page", () => {
     const asked = await settle(() => signInAction(routeArgs(request)));
     expect(asked.headers.get("Location")).toBe("/area-referente/accedi/codice?redirectTo=%2Farea-referente%2Ftavoli");
     const page = await codeStep(cookieOf(asked), "?redirectTo=%2Farea-referente%2Ftavoli");
-    expect(page.html).toContain('<a href="/area-referente/accedi?redirectTo=%2Farea-referente%2Ftavoli">Usa un altro indirizzo email</a>');
+    expect(page.html).toContain('<a href="/area-referente/accedi?altro=1&amp;redirectTo=%2Farea-referente%2Ftavoli">Usa un altro indirizzo email</a>');
     const signedIn = await sendCode(r.email, latestLoginEmail(r.email)!.code);
     expect(signedIn.headers.get("Location")).toBe("/area-referente/tavoli");
+  });
+
+  it("fills the address in again for a person who goes back from the code step, but not after «Usa un altro indirizzo email»", async () => {
+    const r = await createReferent("active");
+    const jar = cookieOf(await askCode(r.email));
+    const emailValue = (html: string) => /<input[^>]*name="email"[^>]*>/.exec(html)![0].match(/value="([^"]*)"/)?.[1] ?? "";
+    expect(emailValue((await renderRoute(signInRoute, referentGet("/area-referente/accedi", jar))).html)).toBe(r.email);
+    const other = await renderRoute(signInRoute, referentGet("/area-referente/accedi?altro=1", jar));
+    expect(emailValue(other.html)).toBe("");
+    expect(other.html).not.toContain(r.email);
+    // Another browser, or no pending sign-in: nothing to fill in.
+    expect(emailValue((await renderRoute(signInRoute, referentGet("/area-referente/accedi", null))).html)).toBe("");
   });
 
   it("once its code has expired, or without a pending sign-in, leads back to the address with a message, on GET and on POST", async () => {
