@@ -198,16 +198,37 @@ function goToField(event: MouseEvent<HTMLAnchorElement>) {
   field.focus({ preventScroll: true });
 }
 
+/** «Errore: » before the page's title while an error is shown, in the browser (the server adds it to a page answering a form sent without JavaScript). */
+function useErrorTitle(shown: boolean) {
+  useEffect(() => {
+    if (!shown) return;
+    document.title = withErrorPrefix(document.title);
+    return () => {
+      document.title = withoutErrorPrefix(document.title);
+    };
+  }, [shown]);
+}
+
+/**
+ * An action refused as a whole, with no field to point at (a request already decided, a Tavolo
+ * already cancelled: status 409): read out at once, and said by the page's title as an error
+ * summary's is.
+ */
+export function FormRefusal({ message }: { message: string | null | undefined }) {
+  useErrorTitle(!!message);
+  if (!message) return null;
+  const marker = { [ERROR_SUMMARY_ATTRIBUTE]: "" };
+  return (
+    <div className="alert alert-danger" role="alert" {...marker}>
+      {message}
+    </div>
+  );
+}
+
 export const ErrorSummary = forwardRef<HTMLDivElement, ErrorSummaryProps>(
   function ErrorSummary({ errors, formError, formErrorLink, subject = "Il modulo", failureTitle = "Operazione non riuscita", titleId = "error-summary-title" }, ref) {
     const shown = errors.length > 0 || !!formError;
-    useEffect(() => {
-      if (!shown) return;
-      document.title = withErrorPrefix(document.title);
-      return () => {
-        document.title = withoutErrorPrefix(document.title);
-      };
-    }, [shown]);
+    useErrorTitle(shown);
     if (!shown) return null;
     // autoFocus: a page answering a form sent without JavaScript opens on its errors (with
     // JavaScript, useValidatedForm moves the focus here).

@@ -2,6 +2,7 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { FormRefusal } from "~/components/form-fields";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { ReasonForm } from "~/components/reason-form";
 import { getMembershipRequestDetail, membershipRequestExists, parseRequestId } from "~/models/membership-detail.server";
@@ -170,11 +171,7 @@ export default function MembershipRequestPage() {
           {outcome}
         </div>
       ) : null}
-      {decisionError ? (
-        <div className="alert alert-danger" role="alert">
-          {decisionError}
-        </div>
-      ) : null}
+      <FormRefusal message={decisionError} />
 
       <Actions />
 

@@ -3,7 +3,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { AdminProjectErrorBoundary, PROJECT_NOT_FOUND_MESSAGE } from "~/components/admin-project-error";
 import { Breadcrumb, membershipRequestParents } from "~/components/breadcrumb";
-import { ErrorSummary, TextField } from "~/components/form-fields";
+import { ErrorSummary, FormRefusal, TextField } from "~/components/form-fields";
 import { ReferentProjectForm } from "~/components/referent-project-form";
 import { useValidatedForm } from "~/components/use-validated-form";
 import { parseRequestId } from "~/models/membership-detail.server";
@@ -129,11 +129,7 @@ export default function CoordinatorProjectPage() {
         ) : closedOn ? (
           <p className="alert alert-info">Il progetto è chiuso dal {closedOn}: non conta tra i progetti attivi della rete.</p>
         ) : null}
-        {otherError ? (
-          <div className="alert alert-danger" role="alert">
-            {otherError}
-          </div>
-        ) : null}
+        <FormRefusal message={otherError} />
         <ReferentProjectForm
           values={saved?.values ?? values}
           serverErrors={saved?.errors}

@@ -10,6 +10,7 @@ import { issuesToFieldErrors } from "~/utils/form-data";
 import { erasureExecutionSchema } from "~/validation/privacy";
 import { getEnv } from "~/utils/env.server";
 import { deleteLocalEmlFiles } from "~/utils/mailer.server";
+import { FormRefusal } from "~/components/form-fields";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
 import { coordinatorPageTitle } from "~/utils/page-title";
 
@@ -89,11 +90,7 @@ export default function ErasuresPage() {
           {actionData.message}
         </div>
       ) : null}
-      {actionData && !actionData.ok ? (
-        <div className="alert alert-danger" role="alert">
-          {actionData.formError}
-        </div>
-      ) : null}
+      <FormRefusal message={actionData && !actionData.ok ? actionData.formError : null} />
 
       {pending.length === 0 ? (
         <p>Non ci sono richieste di cancellazione in attesa.</p>

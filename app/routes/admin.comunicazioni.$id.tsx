@@ -1,6 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { FormRefusal } from "~/components/form-fields";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { Pagination } from "~/components/pagination";
 import { describeSegment } from "~/components/segment-fields";
@@ -135,11 +136,7 @@ export default function CommunicationPage() {
     <>
       <Breadcrumb parents={[{ to: "/admin/comunicazioni", label: "Comunicazioni" }]} current={draft ? "Anteprima" : "Comunicazione inviata"} />
       <h1>{c.subject}</h1>
-      {actionData?.formError ? (
-        <div className="alert alert-danger" role="alert">
-          {actionData.formError}
-        </div>
-      ) : null}
+      <FormRefusal message={actionData?.formError} />
       {sent?.justSent !== null && sent?.justSent !== undefined ? (
         <div className="alert alert-success" role="status">
           Comunicazione in partenza verso {plural(sent.justSent, "referente", "referenti")}. Lo stato di ogni email è nella tabella qui sotto.

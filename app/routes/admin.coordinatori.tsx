@@ -1,7 +1,7 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
-import { ErrorSummary, SelectField, TextField } from "~/components/form-fields";
+import { ErrorSummary, FormRefusal, SelectField, TextField } from "~/components/form-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
 import {
   changeCoordinatorRole,
@@ -136,11 +136,7 @@ export default function CoordinatorsPage() {
       <h1>Coordinatori</h1>
       <p>Chi può entrare nell'area coordinatori. Gli amministratori possono anche invitare e gestire gli altri.</p>
 
-      {manage && !manage.ok ? (
-        <div className="alert alert-danger" role="alert">
-          {manage.formError}
-        </div>
-      ) : null}
+      <FormRefusal message={manage && !manage.ok ? manage.formError : null} />
       {actionData?.ok ? (
         <div className="alert alert-success" role="status">
           {actionData.message}

@@ -1,6 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { FormRefusal } from "~/components/form-fields";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { ConfirmForm } from "~/components/confirm-form";
 import { RoundTableForm } from "~/components/round-table-form";
@@ -202,11 +203,7 @@ export default function AdminRoundTablePage() {
         </span>
       </p>
       {outcomeOfMaterial ? null : outcomeAlert}
-      {statusError ? (
-        <div className="alert alert-danger" role="alert">
-          {statusError}
-        </div>
-      ) : null}
+      <FormRefusal message={statusError} />
 
       <div className="d-flex flex-wrap gap-2 mb-4">
         <Link to={`/admin/tavoli/${rt.id}/inviti`} className="btn btn-outline-primary">

@@ -12,7 +12,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { ConfirmForm } from "~/components/confirm-form";
-import { ErrorSummary, FileField, TextField } from "~/components/form-fields";
+import { ErrorSummary, FileField, FormRefusal, TextField } from "~/components/form-fields";
 import { MaterialDetailsFields } from "~/components/material-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
 import { addFileMaterial, addLinkMaterial, deleteMaterial, getRoundTableMaterial, listMaterials } from "~/models/material.server";
@@ -307,11 +307,7 @@ export default function RoundTableMaterialsPage() {
           «Materiali disponibili» (una sola volta per ciascun materiale).
         </div>
       ) : null}
-      {data?.form === "delete" && data.formError ? (
-        <div className="alert alert-danger" role="alert">
-          {data.formError}
-        </div>
-      ) : null}
+      <FormRefusal message={data?.form === "delete" ? data.formError : null} />
       {cancelled ? (
         // An addition sent from a page opened before the cancellation was refused: this says why.
         <p className={refused ? "alert alert-danger" : "alert alert-info"} role={refused ? "alert" : undefined} data-outcome={refused ? "" : undefined}>

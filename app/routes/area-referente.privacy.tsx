@@ -2,7 +2,7 @@ import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { DownloadOffer } from "~/components/download-offer";
-import { CheckboxField, ErrorSummary } from "~/components/form-fields";
+import { CheckboxField, ErrorSummary, FormRefusal } from "~/components/form-fields";
 import { ReferentAreaFrame, headerData } from "~/components/referent-area";
 import { useValidatedForm } from "~/components/use-validated-form";
 import { getPrivacySettings, requestErasure, withdrawErasure } from "~/models/privacy.server";
@@ -150,11 +150,7 @@ export default function ReferentPrivacyPage() {
           {actionData.message}
         </div>
       ) : null}
-      {actionData && !actionData.ok && actionData.intent !== "erasure" ? (
-        <div className="alert alert-danger" role="alert">
-          {actionData.formError}
-        </div>
-      ) : null}
+      <FormRefusal message={actionData && !actionData.ok && actionData.intent !== "erasure" ? actionData.formError : null} />
 
       <section aria-labelledby="dati-title" className="mb-5">
         <h2 id="dati-title">Scarica i miei dati</h2>

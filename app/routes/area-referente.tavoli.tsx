@@ -1,6 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { FormRefusal } from "~/components/form-fields";
 import { OutcomeMessage, ReferentAreaFrame, headerData } from "~/components/referent-area";
 import { answerOwnInvitation, listReferentTavoli } from "~/models/referent-tavoli.server";
 import { validateCsrf } from "~/utils/csrf.server";
@@ -69,11 +70,7 @@ export default function MyRoundTablesPage() {
     <ReferentAreaFrame referent={header}>
       <h1>I miei Tavoli</h1>
       <OutcomeMessage message={outcome} />
-      {actionData?.error ? (
-        <div className="alert alert-danger" role="alert">
-          {actionData.error}
-        </div>
-      ) : null}
+      <FormRefusal message={actionData?.error} />
 
       <section className="mb-5" aria-labelledby="prossimi">
         <h2 id="prossimi" className="h3">

@@ -233,6 +233,35 @@ describe("rejecting a request", () => {
   }
 });
 
+describe("a request decided meanwhile in another tab", () => {
+  for (const js of [true, false]) {
+    test(`${js ? "with" : "without"} JavaScript: rejecting it is refused, said at once and by the page's title`, async () => {
+      const data = await setup((p) => registerAndConfirm(p));
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await signIn(page);
+      const id = await findRequestId(page, data);
+      await open(page, `/admin/adesioni/${id}`);
+      const title = await page.title();
+      expect(title).not.toMatch(/^Errore: /);
+
+      const other = await browser.newPage();
+      await signIn(other);
+      await open(other, `/admin/adesioni/${id}`);
+      await other.getByRole("button", { name: "Approva", exact: true }).click();
+      await other.waitForURL((url) => url.searchParams.get("esito") === "approvata");
+
+      await field(page, "Motivo del rifiuto").fill("Il codice fiscale non corrisponde all'ente indicato.");
+      await page.getByRole("button", { name: "Respingi", exact: true }).click();
+      const refusal = page.getByRole("alert").filter({ hasText: "Non è possibile respingere questa richiesta: è già stata approvata da " });
+      await refusal.waitFor();
+      await eventually(() => page.title()).toBe(`Errore: ${title}`);
+      await open(page, `/admin/adesioni/${id}`);
+      expect(await fact(page, "Stato")).toBe("Approvata");
+      expect(await page.title()).toBe(title);
+    });
+  }
+});
+
 describe("correcting the data of a request", () => {
   for (const js of [true, false]) {
     test(`${js ? "with" : "without"} JavaScript: the form shows the current data, refuses a wrong PEC, and saves a change`, async () => {
