@@ -350,6 +350,9 @@ export const invitations = sqliteTable(
       .references(() => roundTables.id),
     referentId: integer("referent_id").references(() => referents.id),
     email: text("email").notNull(),
+    // An address that is no referente's, typed with its name («Mario Rossi <mario@x.it>»): how the
+    // emails greet them and the lists name them. Null for a referente (their record names them).
+    name: text("name"),
     tokenHash: text("token_hash").notNull(),
     answer: text("answer", { enum: INVITATION_ANSWERS }).notNull().default("pending"),
     answeredAt: integer("answered_at", { mode: "timestamp_ms" }),

@@ -41,13 +41,16 @@ export function recordInvitationExport(
   });
 }
 
+/** An invitee who is no referente, as the invitations page names them: «Mario Rossi (indirizzo aggiuntivo)». */
+const extraAddressLabel = (typedName: string | null) => (typedName ? `${typedName} (indirizzo aggiuntivo)` : "Indirizzo aggiuntivo");
+
 // A spreadsheet cell says what it means: the page's "—" for attendance not taken would read as a gap.
 const attendanceCell = (attended: boolean | null) => (attended === null ? "Non registrata" : attended ? "Presente" : "Assente");
 
 /** The columns of the downloads, worded as the invitations page words them. */
 export const INVITATION_EXPORT_COLUMNS: SheetColumn<InvitationExportRow>[] = [
   { header: "Ente", width: 36, value: (r) => r.bodyName },
-  { header: "Referente", width: 28, value: (r) => r.referentName ?? "Indirizzo aggiuntivo" },
+  { header: "Referente", width: 28, value: (r) => r.referentName ?? extraAddressLabel(r.typedName) },
   { header: "Email", width: 32, value: (r) => r.email },
   { header: "Risposta", width: 16, value: (r) => ANSWER_LABELS[r.answer] },
   { header: "Data risposta", width: 14, value: (r) => r.answeredAt },

@@ -32,6 +32,8 @@ export type InvitationAnswer = (typeof invitations.$inferSelect)["answer"];
 export type RecipientFilters = ReferentSegment & {
   /** Further addresses, one per entry; invalid ones are ignored (the form reports them first). */
   extraEmails?: string[];
+  /** The names typed with some of them, by address in lower case (namesOfAddresses). */
+  extraNames?: Record<string, string>;
   /** false: only the extra addresses, no referenti at all. Default true. */
   includeReferents?: boolean;
 };
@@ -40,6 +42,10 @@ export type RecipientFilters = ReferentSegment & {
 export type Recipient = { email: string; referentId: number | null; name: string | null; bodyName: string | null; memberBodyId: number | null };
 
 const emailSchema = z.string().email();
+
+/** How an invitee is named: a referente by their record, an extra address by the name typed with it (or not at all). */
+export const inviteeName = (firstName: string | null, lastName: string | null, typedName: string | null) =>
+  firstName ? `${firstName} ${lastName ?? ""}`.trim() : typedName;
 
 /** Trimmed, lowercased, valid and without repetitions; returns the rejected entries as typed. */
 export function normalizeEmailList(entries: string[]) {
@@ -117,7 +123,8 @@ function collectRecipients(tx: Db | Tx, roundTableId: number, filters: Recipient
     }
     for (const email of extras) {
       if (invited.has(email)) continue;
-      byEmail.set(email, known.get(email) ?? { email, referentId: null, name: null, bodyName: null, memberBodyId: null });
+      const name = filters.extraNames?.[email] ?? null;
+      byEmail.set(email, known.get(email) ?? { email, referentId: null, name, bodyName: null, memberBodyId: null });
     }
   }
   return [...byEmail.values()];
@@ -233,9 +240,9 @@ export type SendInvitationsResult = { ok: true; count: number } | { ok: false; e
  * to the round table. Returns whether it wrote. Used inside the caller's transaction.
  */
 function invitationWriter(db: Db, { appUrl, now }: { appUrl: string; now: Date }) {
-  const insertInvitation = db.$client.prepare<[number, number | null, string, string, number, number]>(
-    `INSERT INTO invitations (round_table_id, referent_id, email, token_hash, notified_sequence, created_at)
-     VALUES (?, ?, ?, ?, ?, ?)
+  const insertInvitation = db.$client.prepare<[number, number | null, string, string | null, string, number, number]>(
+    `INSERT INTO invitations (round_table_id, referent_id, email, name, token_hash, notified_sequence, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (round_table_id, email) DO NOTHING
      RETURNING id`,
   );
@@ -248,7 +255,9 @@ function invitationWriter(db: Db, { appUrl, now }: { appUrl: string; now: Date }
   const notesFor = invitationNoteLinks(db, { appUrl });
   return (rt: RoundTableRow, roundTable: RoundTableEmailInfo, recipient: Pick<Recipient, "email" | "referentId" | "name" | "memberBodyId">) => {
     const { token, hash } = createToken();
-    if (!insertInvitation.get(rt.id, recipient.referentId, recipient.email, hash, rt.sequence, at)) return false;
+    // A referente's name is their record's; an extra address keeps the name typed with it.
+    const typedName = recipient.referentId === null ? recipient.name : null;
+    if (!insertInvitation.get(rt.id, recipient.referentId, recipient.email, typedName, hash, rt.sequence, at)) return false;
     const props: InvitationEmailProps = {
       recipientName: recipient.name,
       recipientEmail: recipient.email,
@@ -434,7 +443,8 @@ export type InvitationView = {
   refusal: string | null;
   /** Whether sendDueReminders will still send this invitation its reminder, should the answer be (or stay) yes. */
   reminderDue: boolean;
-  invitation: { id: number; email: string; answer: InvitationAnswer; answeredAt: Date | null; referentName: string | null };
+  /** name: the referente's, or the one typed with an extra address (null when none was). */
+  invitation: { id: number; email: string; answer: InvitationAnswer; answeredAt: Date | null; name: string | null };
   roundTable: RoundTableEmailInfo;
   /** The round table's materials this invitee may download (invitationMaterials), notes of invitation first. */
   materials: InvitationMaterial[];
@@ -544,7 +554,7 @@ function toSummary(found: FoundInvitation, now: Date): InvitationSummary {
       email: invitation.email,
       answer: invitation.answer,
       answeredAt: invitation.answeredAt,
-      referentName: found.firstName ? `${found.firstName} ${found.lastName}` : null,
+      name: inviteeName(found.firstName, found.lastName, found.invitation.name),
     },
     // The link to the meeting is for the invitees of a meeting that will take place: not for someone
     // whose invitation was withdrawn, nor for a referente who left office, nor while the Tavolo is
@@ -578,7 +588,7 @@ export function invitationCalendar(db: Db, { token, appUrl, now = new Date() }: 
   if (!view?.calendar) return null;
   const { roundTable, invitation } = view;
   return roundTableIcsAttachment(
-    { roundTable, appUrl, recipientEmail: invitation.email, recipientName: invitation.referentName },
+    { roundTable, appUrl, recipientEmail: invitation.email, recipientName: invitation.name },
     { method: "REQUEST", filename: `invito-${roundTableFileStem({ ...roundTable, startsAt: toDate(roundTable.startsAt) })}.ics` },
   );
 }
@@ -656,7 +666,7 @@ function sendCurrentCalendar(tx: Tx, { found, answerUrl, appUrl }: { found: NonN
     to: invitation.email,
     template: "round-table-rejoined",
     props: {
-      recipientName: found.firstName ? `${found.firstName} ${found.lastName}` : null,
+      recipientName: inviteeName(found.firstName, found.lastName, invitation.name),
       recipientEmail: invitation.email,
       appUrl,
       roundTable: roundTableEmailInfo(roundTable),
@@ -732,6 +742,8 @@ export type InvitationListRow = {
   email: string;
   referentId: number | null;
   referentName: string | null;
+  /** The name typed with an extra address (null for a referente, or when none was typed). */
+  typedName: string | null;
   bodyName: string | null;
   answer: InvitationAnswer;
   answeredAt: Date | null;
@@ -839,6 +851,7 @@ export function listInvitations(
     referent_id: number | null;
     first_name: string | null;
     last_name: string | null;
+    typed_name: string | null;
     body_name: string | null;
     answer: InvitationAnswer;
     answered_at: number | null;
@@ -848,7 +861,7 @@ export function listInvitations(
     template: string | null;
   }>(sql`
     WITH listed AS (
-      SELECT i.id, i.email, i.referent_id, r.first_name, r.last_name, mb.name AS body_name, i.answer, i.answered_at, i.attended,
+      SELECT i.id, i.email, i.referent_id, r.first_name, r.last_name, i.name AS typed_name, mb.name AS body_name, i.answer, i.answered_at, i.attended,
              mb.name IS NULL AS extra,
              (SELECT max(o2.id) FROM outbox o2 WHERE o2.recipient = i.email AND +o2.round_table_id = i.round_table_id) AS last_email_id
       FROM invitations i
@@ -866,6 +879,7 @@ export function listInvitations(
     email: r.email,
     referentId: r.referent_id,
     referentName: r.first_name ? `${r.first_name} ${r.last_name}` : null,
+    typedName: r.referent_id === null ? r.typed_name : null,
     bodyName: r.body_name,
     answer: r.answer,
     answeredAt: r.answered_at === null ? null : new Date(r.answered_at),
@@ -914,11 +928,12 @@ export function sendDueReminders(db: Db, { now = new Date(), appUrl }: { now?: D
             referent_id: number | null;
             first_name: string | null;
             last_name: string | null;
+            name: string | null;
             member_body_id: number | null;
             answer_url: string | null;
           }
         >(
-          `SELECT i.id, i.round_table_id, i.email, i.answer, i.referent_id, r.first_name, r.last_name, r.member_body_id,
+          `SELECT i.id, i.round_table_id, i.email, i.answer, i.referent_id, r.first_name, r.last_name, i.name, r.member_body_id,
                   (SELECT json_extract(o.props, '$.answerUrl') FROM outbox o
                     WHERE o.recipient = i.email AND +o.round_table_id = i.round_table_id AND +o.template = @template
                     ORDER BY o.id DESC LIMIT 1) AS answer_url
@@ -950,7 +965,7 @@ export function sendDueReminders(db: Db, { now = new Date(), appUrl }: { now?: D
           infos.set(invitee.round_table_id, info);
         }
         const props: ReminderEmailProps = {
-          recipientName: invitee.first_name ? `${invitee.first_name} ${invitee.last_name}` : null,
+          recipientName: inviteeName(invitee.first_name, invitee.last_name, invitee.name),
           recipientEmail: invitee.email,
           answerUrl: invitee.answer_url,
           answer: invitee.answer,

@@ -318,7 +318,7 @@ export function eraseReferent(
     // Invitations keep their answer and attendance (the figures), not the address.
     for (const invitation of traces.invitations) {
       const owner = invitation.referentId && ids.includes(invitation.referentId) ? invitation.referentId : person.target.id;
-      tx.update(invitations).set({ email: erasedEmail(owner) }).where(eq(invitations.id, invitation.id)).run();
+      tx.update(invitations).set({ email: erasedEmail(owner), name: null }).where(eq(invitations.id, invitation.id)).run();
     }
 
     // Emails to the person: the log keeps that an email went out, not to whom or what it said.

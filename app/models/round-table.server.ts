@@ -5,7 +5,7 @@ import { roundTableEmailData, type RoundTableEmailData } from "~/utils/round-tab
 import { toRomeLocalInput } from "~/utils/rome-time";
 import { speakersToText, type RoundTableFormValues, type RoundTableInput } from "~/validation/round-table";
 import { recordAudit } from "./audit.server";
-import { countInvitationsByRoundTable, invitationAnswerUrls, NO_INVITATIONS } from "./invitation.server";
+import { countInvitationsByRoundTable, invitationAnswerUrls, inviteeName, NO_INVITATIONS } from "./invitation.server";
 import { listMaterials } from "./material.server";
 import { queueEmail } from "./outbox.server";
 import { referentInOffice } from "./referent.server";
@@ -179,6 +179,7 @@ export function roundTableInvitees(tx: Db | Tx, { roundTableId, includeDeclined 
       email: invitations.email,
       firstName: referents.firstName,
       lastName: referents.lastName,
+      typedName: invitations.name,
       referentId: invitations.referentId,
       memberBodyId: referents.memberBodyId,
       answer: invitations.answer,
@@ -188,7 +189,7 @@ export function roundTableInvitees(tx: Db | Tx, { roundTableId, includeDeclined 
     .where(and(...conditions))
     .orderBy(asc(invitations.id))
     .all()
-    .map(({ firstName, lastName, ...rest }) => ({ ...rest, name: firstName ? `${firstName} ${lastName ?? ""}`.trim() : null }));
+    .map(({ firstName, lastName, typedName, ...rest }) => ({ ...rest, name: inviteeName(firstName, lastName, typedName) }));
 }
 
 const CHANGE_LABELS = {

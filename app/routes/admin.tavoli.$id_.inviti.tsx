@@ -115,6 +115,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       id: r.id,
       email: r.email,
       referentName: r.referentName,
+      typedName: r.typedName,
       bodyName: r.bodyName,
       answer: r.answer,
       answeredAt: r.answeredAt ? formatDateTimeIt(r.answeredAt) : null,
@@ -346,7 +347,16 @@ export default function RoundTableInvitationsPage() {
                 <tbody>
                   {data.invitations.map((i) => (
                     <tr key={i.id}>
-                      <th scope="row">{i.referentName ?? <span className="text-muted">Indirizzo aggiuntivo</span>}</th>
+                      <th scope="row">
+                        {i.referentName ??
+                          (i.typedName ? (
+                            <>
+                              {i.typedName} <span className="text-muted">(indirizzo aggiuntivo)</span>
+                            </>
+                          ) : (
+                            <span className="text-muted">Indirizzo aggiuntivo</span>
+                          ))}
+                      </th>
                       <td>{i.bodyName ?? "—"}</td>
                       <td className="text-break">{i.email}</td>
                       <td>
@@ -378,7 +388,7 @@ export default function RoundTableInvitationsPage() {
                             defaultChecked={i.attended === true}
                           />
                           <label htmlFor={`presente-${i.id}`} className="visually-hidden">
-                            Presente: {i.referentName ?? i.email}
+                            Presente: {i.referentName ?? i.typedName ?? i.email}
                           </label>
                         </td>
                       ) : null}

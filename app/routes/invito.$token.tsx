@@ -169,7 +169,7 @@ function Answer({ view: { invitation, state }, preselected, confirming }: { view
   const highlighted = preselected ?? (invitation.answer === "pending" ? null : invitation.answer);
   const current = (
     <p>
-      {invitation.referentName ? `${invitation.referentName} (${invitation.email})` : invitation.email}:{" "}
+      {invitation.name ? `${invitation.name} (${invitation.email})` : invitation.email}:{" "}
       <strong>{CURRENT_ANSWER[invitation.answer]}</strong>
       {invitation.answeredAt ? ` (risposta del ${invitation.answeredAt})` : null}
     </p>

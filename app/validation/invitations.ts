@@ -13,8 +13,10 @@ export const ANSWER_LABELS = { yes: "Partecipa", no: "Non partecipa", pending: "
 export const attendanceLabel = (attended: boolean | null) => (attended === null ? "—" : attended ? "presente" : "assente");
 
 // A name before an address in angle brackets, as mail programs copy recipients:
-// «Mario Rossi <mario@x.it>», «"Rossi, Mario" <mario@x.it>».
-const NAMED_ADDRESS = /(?:"[^"]*"\s*|[^,;<>"\n]*)<([^<>\s]*)>/g;
+// «Mario Rossi <mario@x.it>», «"Rossi, Mario" <mario@x.it>». Groups: the separator before it
+// (kept), the quoted name, the plain name (words without "@", so that an address typed before it on
+// the same line is not taken for a name), the address.
+const NAMED_ADDRESS = /(^|[\s,;])(?:"([^"]*)"\s*|([^\s,;<>"@]+(?:[ \t]+[^\s,;<>"@]+)*[ \t]*)?)<([^<>\s]*)>/g;
 
 /**
  * Splits the "Indirizzi aggiuntivi" text: one per line, commas and semicolons also accepted, and
@@ -22,10 +24,29 @@ const NAMED_ADDRESS = /(?:"[^"]*"\s*|[^,;<>"\n]*)<([^<>\s]*)>/g;
  */
 export function splitEmailLines(text: string) {
   return text
-    .replace(NAMED_ADDRESS, " $1 ")
+    .replace(NAMED_ADDRESS, "$1 $4 ")
     .split(/[\s,;]+/)
     .map((v) => v.trim())
     .filter(Boolean);
+}
+
+const MAX_NAME_LENGTH = 120;
+
+/**
+ * The names pasted with the addresses («Mario Rossi <mario@x.it>»), by address in lower case: the
+ * invitation greets them by name. «"Rossi, Mario"», as some mail programs write it, is «Mario Rossi».
+ */
+export function namesOfAddresses(text: string): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const [, , quoted, plain, address] of text.matchAll(NAMED_ADDRESS)) {
+    const typed = (quoted ?? plain ?? "").replace(/\s+/g, " ").trim();
+    const email = address.trim().toLowerCase();
+    if (!typed || !email || email in names) continue;
+    const parts = typed.split(",").map((p) => p.trim());
+    const name = parts.length === 2 && parts[0] && parts[1] ? `${parts[1]} ${parts[0]}` : typed;
+    names[email] = name.slice(0, MAX_NAME_LENGTH);
+  }
+  return names;
 }
 
 const emailAddress = z.string().email();
@@ -79,6 +100,7 @@ export function toRecipientFilters(form: RecipientsForm) {
   return {
     ...toSegment(form),
     extraEmails: splitEmailLines(form.indirizzi),
+    extraNames: namesOfAddresses(form.indirizzi),
     includeReferents: form.destinatari !== "indirizzi",
   };
 }

@@ -281,6 +281,12 @@ describe("eraseReferent", () => {
     const table = createRoundTable({ startsInMs: -3 * DAY });
     invite(table.id, { ...referentRow(mine.referentId)!, id: mine.referentId }, "yes");
     invite(table.id, { ...referentRow(first.referentId)!, id: first.referentId }, "no");
+    // Invited once before, as an address typed by hand with their name.
+    const earlier = createRoundTable({ startsInMs: -20 * DAY });
+    db()
+      .insert(invitations)
+      .values({ roundTableId: earlier.id, email: person.email, name: `${person.firstName} ${person.lastName}`, tokenHash: `hash-typed-${Math.random()}` })
+      .run();
     const approved = db().select().from(outbox).where(and(eq(outbox.recipient, person.email), eq(outbox.template, "membership-approved"))).get()!;
     db().update(outbox).set({ lastError: `550 5.1.1 <${person.email}>: mailbox full` }).where(eq(outbox.id, approved.id)).run();
     const login = await loginAction(routeArgs(await browserPost("/login", { email: person.email, password: "password-sbagliata" })));

@@ -36,7 +36,7 @@ let leaving: Referente;
 
 /**
  * One Tavolo with every case: a referente who said yes and came, one (with formula-like names) who
- * said no and was marked absent, a guest address that never answered, and the invitation of a
+ * said no and was marked absent, a guest address (typed with a name) that never answered, and the invitation of a
  * referente revoked before the meeting (withdrawn, decision 012) who had said yes.
  */
 beforeAll(async () => {
@@ -50,7 +50,7 @@ beforeAll(async () => {
   const db = getDb();
   sendInvitations(db, {
     roundTableId: rt.id,
-    filters: { includeReferents: false, extraEmails: [present.email, evil.email, leaving.email, GUEST] },
+    filters: { includeReferents: false, extraEmails: [present.email, evil.email, leaving.email, GUEST], extraNames: { [GUEST]: "Giulia Verdi" } },
     coordinatorId,
     appUrl: APP_URL,
   });
@@ -71,7 +71,7 @@ const answeredDay = (email: string) => formatSheetDate(invitationsOf(rt.id).find
 const expectedRows = () => [
   [`'${EVIL_NAME}`, "'@Mario +Rossi", evil.email, "Non partecipa", answeredDay(evil.email), "Assente", "No"],
   [bodyNameOf(present), present.name, present.email, "Partecipa", answeredDay(present.email), "Presente", "No"],
-  ["", "Indirizzo aggiuntivo", GUEST, "In attesa", "", "Non registrata", "No"],
+  ["", "Giulia Verdi (indirizzo aggiuntivo)", GUEST, "In attesa", "", "Non registrata", "No"],
   [bodyNameOf(leaving), leaving.name, leaving.email, "Partecipa", answeredDay(leaving.email), "Non registrata", "Sì"],
 ];
 

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { outbox, roundTables } from "#db/schema";
 import { answerInvitation, sendInvitations } from "~/models/invitation.server";
 import { revokeMembership } from "~/models/membership-review.server";
+import { cancelRoundTable } from "~/models/round-table.server";
 import * as route from "~/routes/admin.tavoli.$id_.inviti";
 import { getDb } from "~/utils/db.server";
 import { adminGet, adminPost, createTestCoordinator, settle } from "../../support/admin";
@@ -140,6 +141,27 @@ describe("/admin/tavoli/:id/inviti", () => {
     // Each invitee's email status names the email in Italian; the delivery log opens on this tavolo.
     expect(after.html).toContain("(Invito a un Tavolo tecnico)");
     expect(after.html).toContain(`href="/admin/posta?tavolo=${rt.id}">Vedi le email di questo tavolo nella posta in uscita</a>`);
+  });
+
+  it("greets an extra address by the name pasted with it, in the invitation and in later emails, and lists it by that name", async () => {
+    const rt = createRoundTable();
+    const address = `mario.rossi.${rt.id}@prefettura.example.org`;
+    const sent = await act(rt.id, { intent: "invia", destinatari: "indirizzi", indirizzi: `"Rossi, Mario" <${address.toUpperCase()}>; senza.nome.${rt.id}@example.org` });
+    expect(sent.headers.get("Location")).toBe(`/admin/tavoli/${rt.id}/inviti?inviati=2`);
+    const greeted = () => emailsOf(rt.id).map((e) => [e.template, e.recipient, (e.props as { recipientName: string | null }).recipientName]);
+    expect(greeted()).toEqual([
+      ["round-table-invitation", address, "Mario Rossi"],
+      ["round-table-invitation", `senza.nome.${rt.id}@example.org`, null],
+    ]);
+    const listed = await page(rt.id);
+    expect(listed.html).toContain('<th scope="row">Mario Rossi <span class="text-muted">(indirizzo aggiuntivo)</span></th>');
+    expect(listed.html).toContain('<th scope="row"><span class="text-muted">Indirizzo aggiuntivo</span></th>');
+    // The cancellation, queued from the invitations themselves, greets them the same way.
+    expect(cancelRoundTable(getDb(), { id: rt.id, coordinatorId, appUrl: APP_URL })).toMatchObject({ ok: true, notified: 2 });
+    expect(greeted().filter(([template]) => template !== "round-table-invitation")).toEqual([
+      ["round-table-cancelled", address, "Mario Rossi"],
+      ["round-table-cancelled", `senza.nome.${rt.id}@example.org`, null],
+    ]);
   });
 
   it("is titled with the Tavolo's name, as its heading", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { recipientsFormSchema, splitEmailLines } from "~/validation/invitations";
+import { namesOfAddresses, recipientsFormSchema, splitEmailLines } from "~/validation/invitations";
 
 describe("the «Indirizzi aggiuntivi» of an invitation", () => {
   it("takes one address per line, or separated by commas and semicolons", () => {
@@ -14,6 +14,17 @@ describe("the «Indirizzi aggiuntivi» of an invitation", () => {
       "libero@z.it",
     ]);
     expect(recipientsFormSchema.safeParse({ indirizzi: "Mario Rossi <mario@x.it>; Anna Bianchi <anna@y.it>" }).success).toBe(true);
+  });
+
+  it("keeps the names pasted with the addresses, for the greeting, and «Rossi, Mario» as «Mario Rossi»", () => {
+    const text = 'Mario Rossi <Mario@X.it>; "Bianchi, Anna" <anna@y.it>, Ufficio  SAI<sai@pec.comune.it>\nlibero@z.it\n<solo@w.it>';
+    expect(namesOfAddresses(text)).toEqual({ "mario@x.it": "Mario Rossi", "anna@y.it": "Anna Bianchi", "sai@pec.comune.it": "Ufficio SAI" });
+  });
+
+  it("does not take an address typed before a named one on the same line for a name", () => {
+    const text = "primo@x.it Mario Rossi <mario@x.it>";
+    expect(splitEmailLines(text)).toEqual(["primo@x.it", "mario@x.it"]);
+    expect(namesOfAddresses(text)).toEqual({ "mario@x.it": "Mario Rossi" });
   });
 
   it("still reports a name without an address, word by word as typed", () => {
