@@ -44,8 +44,7 @@ export function ReferentProjectForm({
         <div className="col-md-6">
           <TextField
             label="Posti finanziati"
-            type="number"
-            min={1}
+            // Text, not a number field: a browser takes «2.000» for 2, and a scroll of the wheel changes it.
             inputMode="numeric"
             defaultValue={values.fundedPlaces}
             error={errorFor("fundedPlaces")}

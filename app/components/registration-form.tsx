@@ -282,8 +282,7 @@ export function RegistrationForm({ provinces, values, serverErrors, formError, f
                   <div className="col-md-6">
                     <TextField
                       label="Posti finanziati"
-                      type="number"
-                      min={1}
+                      // Text, not a number field: a browser takes «2.000» for 2, and a scroll of the wheel changes it.
                       inputMode="numeric"
                       defaultValue={values.projects[index]?.fundedPlaces}
                       error={errorFor(`projects.${index}.fundedPlaces`)}

@@ -16,7 +16,7 @@ import {
   type BaseColumnKey,
   type ProjectFieldKey,
 } from "~/validation/member-import";
-import { normalizeItalianPhone } from "~/validation/registration";
+import { normalizeItalianPhone, placesFromText } from "~/validation/registration";
 
 // Reading an uploaded member list (issue 9): an .xlsx or a .csv, told apart by content; its header
 // row matched to the template's columns by name and aliases; its cells cleaned as a spreadsheet
@@ -94,11 +94,10 @@ export function toIsoDate(value: string): string {
   return v;
 }
 
-/** "25", "25.0", "25,00" and " 25 " are 25; anything else is left for the scheda's rule. */
+/** "25", "25.0", "25,00" and " 25 " are 25, "1.500" is 1500 (placesFromText); anything else is left for the scheda's rule. */
 export function toIntegerText(value: string) {
-  const v = value.replace(/\s/g, "");
-  const m = v.match(/^(\d+)(?:[.,]0+)?$/);
-  return m ? String(Number(m[1])) : value;
+  const n = placesFromText(value);
+  return n === null ? value : String(n);
 }
 
 /** Digits only, with the leading zeros Excel drops from numbers put back. */

@@ -52,16 +52,43 @@ export function isCalendarDate(value: string) {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
+// A date picker turns a year typed with two digits («24») into the year 24: no SAI project is that old.
+const PLAUSIBLE_YEARS = { from: 1990, to: 2100 };
+
 const isoDate = (message: string) =>
-  text(message).pipe(z.string().trim().min(1, message).transform(typedDayToIso).refine(isCalendarDate, "Data non valida: usa il formato gg/mm/aaaa"));
+  text(message).pipe(
+    z
+      .string()
+      .trim()
+      .min(1, message)
+      .transform(typedDayToIso)
+      .refine(isCalendarDate, "Data non valida: usa il formato gg/mm/aaaa")
+      .refine((v) => {
+        const year = Number(v.slice(0, 4));
+        return year >= PLAUSIBLE_YEARS.from && year <= PLAUSIBLE_YEARS.to;
+      }, "Controlla l'anno: scrivilo con quattro cifre, ad esempio 31/12/2027"),
+  );
+
+/**
+ * The number of places as typed: digits, also with the dots Italians put between thousands
+ * («1.500»), or with zero decimals as a spreadsheet writes them («25,0»). Null for anything else
+ * («1,5», «1e2», «0x10»), which Number() would have read as some other number.
+ */
+export function placesFromText(value: string): number | null {
+  const v = value.replace(/\s/g, "");
+  if (/^\d+$/.test(v)) return Number(v);
+  if (/^\d{1,3}(\.\d{3})+$/.test(v)) return Number(v.replaceAll(".", ""));
+  const zeroDecimals = v.match(/^(\d+)[.,]0+$/);
+  return zeroDecimals ? Number(zeroDecimals[1]) : null;
+}
 
 const projectFields = z.object({
   category: oneOf(SAI_CATEGORIES, "Scegli la tipologia del progetto"),
   fundedPlaces: z.preprocess((v) => (v == null ? "" : String(v)), z.string()).transform((value, ctx) => {
     const trimmed = value.trim();
-    const n = Number(trimmed);
+    const n = placesFromText(trimmed);
     if (trimmed === "") ctx.addIssue({ code: "custom", message: "Indica il numero dei posti finanziati" });
-    else if (!Number.isInteger(n)) ctx.addIssue({ code: "custom", message: "I posti finanziati sono un numero intero" });
+    else if (n === null) ctx.addIssue({ code: "custom", message: "I posti finanziati sono un numero intero, ad esempio 25" });
     else if (n < 1) ctx.addIssue({ code: "custom", message: "I posti finanziati devono essere almeno 1" });
     else if (n > 10_000) ctx.addIssue({ code: "custom", message: "Controlla il numero dei posti finanziati" });
     else return n;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cleanCell, decodeText, detectDelimiter, matchHeader, toIsoDate } from "~/models/member-import-file.server";
+import { cleanCell, decodeText, detectDelimiter, matchHeader, toIntegerText, toIsoDate } from "~/models/member-import-file.server";
 import { importRunSchema, importUpdatesOnlySchema, importUploadSchema, PENDING_WITHOUT_EMAILS_MESSAGE, templateColumns } from "~/validation/member-import";
 
 describe("cells of an imported file", () => {
@@ -26,6 +26,13 @@ describe("cells of an imported file", () => {
     expect(toIsoDate("primo marzo")).toBe("primo marzo");
     expect(toIsoDate("31/02/2024")).toBe("2024-02-31");
     expect(toIsoDate("")).toBe("");
+  });
+});
+
+describe("numbers of places in an imported file", () => {
+  it("reads a spreadsheet's decimals and the dots between thousands, and leaves anything else for the scheda's rule", () => {
+    expect(["25", "25.0", "25,00", " 25 ", "2.000", "1.500"].map(toIntegerText)).toEqual(["25", "25", "25", "25", "2000", "1500"]);
+    expect(["1,5", "1e2", "dieci"].map(toIntegerText)).toEqual(["1,5", "1e2", "dieci"]);
   });
 });
 

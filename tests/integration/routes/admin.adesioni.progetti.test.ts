@@ -287,7 +287,7 @@ describe("/admin/adesioni/:id/progetti/:projectId", () => {
       endDate: "La data di fine deve essere successiva alla data di inizio",
     });
     expect((await errorsOf(await postProject(r.requestId, project.id, { intent: "save", ...projectFields({ fundedPlaces: "dodici" }) }))).errors).toEqual({
-      fundedPlaces: "I posti finanziati sono un numero intero",
+      fundedPlaces: "I posti finanziati sono un numero intero, ad esempio 25",
     });
     const unknown = await postProject(r.requestId, project.id, { intent: "delete" });
     expect(unknown.status).toBe(400);

@@ -93,6 +93,31 @@ describe("registrationSchema", () => {
     expect(errorsOf({ ...valid, ...patch })[path]).toContain(message);
   });
 
+  it("reads the posti finanziati as Italians write them, and refuses what is no whole number", () => {
+    const places = (fundedPlaces: string) => registrationSchema.safeParse({ ...valid, projects: [{ ...valid.projects[0], fundedPlaces }] });
+    for (const [typed, read] of [["2.000", 2000], ["1.500", 1500], ["25", 25], [" 25 ", 25], ["25,0", 25], ["12.345.678", 12345678]] as const) {
+      const parsed = places(typed);
+      if (read > 10_000) expect(parsed.success).toBe(false);
+      else expect(parsed.data?.projects[0]?.fundedPlaces, typed).toBe(read);
+    }
+    for (const typed of ["1e2", "0x10", "1,5", "1.5", "-3", "+4", "1.5.0"]) {
+      expect(errorsOf({ ...valid, projects: [{ ...valid.projects[0], fundedPlaces: typed }] })["projects.0.fundedPlaces"], typed).toBe(
+        "I posti finanziati sono un numero intero, ad esempio 25",
+      );
+    }
+  });
+
+  it("refuses a project year that a date picker took from two typed digits", () => {
+    const errors = errorsOf({ ...valid, projects: [{ ...valid.projects[0], startDate: "0024-01-01", endDate: "0026-12-31" }] });
+    expect(errors["projects.0.startDate"]).toBe("Controlla l'anno: scrivilo con quattro cifre, ad esempio 31/12/2027");
+    expect(errors["projects.0.endDate"]).toBe("Controlla l'anno: scrivilo con quattro cifre, ad esempio 31/12/2027");
+    // As text, two digits are this century's years.
+    expect(registrationSchema.parse({ ...valid, projects: [{ ...valid.projects[0], startDate: "01/01/24", endDate: "31/12/26" }] }).projects[0]).toMatchObject({
+      startDate: "2024-01-01",
+      endDate: "2026-12-31",
+    });
+  });
+
   it("reports cross-field problems together with field problems", () => {
     const errors = errorsOf({ ...valid, municipalityCode: "", role: "", phone: "1", projects: [{ ...valid.projects[0], fundedPlaces: "x", endDate: "2023-01-01" }] });
     expect(Object.keys(errors).sort()).toEqual(["municipalityCode", "phone", "projects.0.endDate", "projects.0.fundedPlaces", "role"]);
