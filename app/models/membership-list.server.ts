@@ -67,12 +67,14 @@ const ph = (name: string) => sql.placeholder(name);
 const like = (expression: SQL, param: string) => sql`${expression} LIKE ${ph(param)} ESCAPE '\\'`;
 
 const MAX_SEARCH_WORDS = 6;
+const APOSTROPHES = /['’`]/g;
 
 function textParams(q: string, params: QueryParams) {
   const words = q.split(/\s+/).filter(Boolean).slice(0, MAX_SEARCH_WORDS);
   return words.map((word, i) => {
-    // The stored search columns hold the names folded the same way (migration 0008).
-    params[`word${i}`] = likePattern(foldAccents(word));
+    // The stored search columns hold the names folded the same way (migration 0008), apostrophes as
+    // typed: either apostrophe, the typographic ’ of phones and word processors or ', matches either.
+    params[`word${i}`] = likePattern(foldAccents(word)).replace(APOSTROPHES, "_");
     // The comune's key has no apostrophes ("santagata di militello"): matched at the start of its
     // words only, or "D'Alì" (key "dali") would find Raffadali.
     const key = searchKey(word);

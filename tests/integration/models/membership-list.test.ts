@@ -65,6 +65,19 @@ describe("the free-text search", () => {
     expect(search("D'Alì")).toEqual([dali.request.id]);
     expect(search("raffadali")).toContain(raffadali.id);
   });
+
+  it("finds a name with either apostrophe, typed with either: the typographic ’ of phones and word processors, or '", async () => {
+    const surname = `Amato${Date.now().toString(36)}`;
+    const typographic = await createReferent({ provinceCode: "082", fields: { firstName: "Rosalia", lastName: `D’${surname}` } });
+    const straight = await createReferent({ provinceCode: "082", fields: { firstName: "Rosalia", lastName: `D'${surname}` } });
+    const search = (q: string) =>
+      listMembershipRequests(getDb(), { filters: { q }, sort: { key: "created", direction: "asc" }, pageSize: 100 }).rows.map((r) => r.id);
+    const both = [typographic.request.id, straight.request.id];
+    expect(search(`D'${surname}`)).toEqual(both);
+    expect(search(`d’${surname.toLowerCase()}`)).toEqual(both);
+    // A letter typed in its place finds neither.
+    expect(search(`Dx${surname}`)).toEqual([]);
+  });
 });
 
 
