@@ -504,7 +504,12 @@ function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) 
       changes.push(`Progetto ${group}: cambia ${fields.join(", ")}`);
     }
     if (changes.length === 0) {
-      return { ...base, status: "duplicate", errors, changes: ["Nessuna modifica: ente, referente e progetti sono già registrati così"] };
+      // A row without projects leaves the ente's own as they are: it does not say «no projects».
+      const unchanged =
+        r.projects.length === 0 && comparable.length > 0
+          ? "Nessuna modifica: ente e referente sono già registrati così; i progetti dell'ente restano come sono"
+          : "Nessuna modifica: ente, referente e progetti sono già registrati così";
+      return { ...base, status: "duplicate", errors, changes: [unchanged] };
     }
     return {
       ...base,

@@ -206,7 +206,7 @@ export function columnDocs(): ColumnDoc[] {
 export const LAYOUT_RULES = [
   "Una riga per ente: l'ente, la sua PEC e il codice fiscale, poi il referente.",
   `I progetti SAI dell'ente stanno sulla stessa riga, in gruppi di colonne ripetuti: «Progetto 1 - Tipologia» … «Progetto 1 - Data di fine», poi «Progetto 2 - …» e così via. Il modello ne ha ${TEMPLATE_PROJECT_GROUPS}; se ne servono di più aggiungi le colonne con il numero successivo (fino a ${MAX_PROJECT_GROUPS}).`,
-  "Se tutte le colonne dei progetti sono vuote, l'ente risulta senza progetti attivi.",
+  "Se tutte le colonne dei progetti sono vuote, un ente nuovo risulta senza progetti attivi; un ente già registrato conserva i suoi progetti (l'importazione aggiunge e aggiorna progetti, non li chiude).",
   "La prima riga contiene i nomi delle colonne; l'ordine delle colonne non conta e le colonne non riconosciute vengono ignorate.",
   "Le date possono essere date di Excel oppure testi nel formato gg/mm/aaaa.",
   "Il file CSV può essere separato da punto e virgola o da virgola, codificato in UTF-8 o in Windows-1252 (il formato «CSV» di Excel).",
