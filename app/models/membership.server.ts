@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, isNotNull, isNull } from "drizzle-orm";
-import { memberBodies, membershipRequests, referents, saiProjects } from "#db/schema";
+import { memberBodies, membershipRequests, outbox, referents, saiProjects } from "#db/schema";
 import type { Registration } from "~/validation/registration";
 import type { Db, Tx } from "~/utils/db.server";
 import { createToken, hashToken } from "~/utils/tokens.server";
@@ -18,6 +18,8 @@ export type FieldErrors = Record<string, string>;
 
 type SubmitResult =
   | { ok: true; outcome: "created" | "resent"; kind: "new" | "handover"; requestId: number; email: string }
+  /** The same scheda again, moments after: nothing sent; the link emailed at `emailQueuedAt` stays valid. */
+  | { ok: true; outcome: "repeated"; kind: "new" | "handover"; requestId: number; email: string; emailQueuedAt: Date }
   /** `alreadyReferent`: the address is the ente's referente in office, whose place is the referent area. */
   | { ok: false; fieldErrors: FieldErrors; formError?: string; alreadyReferent?: true };
 
@@ -109,6 +111,10 @@ export function submitRegistration(db: Db, { registration: r, appUrl, now = new 
       };
     }
     const kind = inOffice ? ("handover" as const) : ("new" as const);
+    if (sameEmail) {
+      const repeated = repeatedScheda(tx, { request: sameEmail.request, registration: r, memberBodyId: body.id, now });
+      if (repeated) return repeated;
+    }
     const { token, hash } = createToken();
     const expiresAt = new Date(now.getTime() + CONFIRMATION_TTL_MS);
     const referentValues = {
@@ -189,6 +195,31 @@ export function submitRegistration(db: Db, { registration: r, appUrl, now = new 
     });
     return { ok: true as const, outcome, kind, requestId, email: r.email };
   });
+}
+
+/** For this long after its email, the same scheda sent again keeps the link already sent. */
+const REPEAT_KEEPS_LINK_MS = 15 * 60 * 1000;
+
+/**
+ * The same scheda sent again, unchanged, moments after (a double click, Back and «Invia» again):
+ * nothing changes and no new link is sent, so the link just emailed stays the one to use and no
+ * email in the person's inbox leads to «Collegamento non valido». Later, or changed, or after an
+ * email that failed, the scheda is sent again as usual, with a new link. Null then.
+ */
+function repeatedScheda(
+  tx: Tx,
+  { request, registration: r, memberBodyId, now }: { request: typeof membershipRequests.$inferSelect; registration: Registration; memberBodyId: number; now: Date },
+): SubmitResult | null {
+  const stillValid = request.confirmationExpiresAt !== null && request.confirmationExpiresAt.getTime() > now.getTime();
+  if (!stillValid || JSON.stringify(request.submission) !== JSON.stringify(r)) return null;
+  const last = tx
+    .select({ status: outbox.status, createdAt: outbox.createdAt })
+    .from(outbox)
+    .where(and(eq(outbox.template, "confirm-registration"), eq(outbox.recipient, r.email), eq(outbox.memberBodyId, memberBodyId)))
+    .orderBy(desc(outbox.id))
+    .get();
+  if (!last || last.status === "failed" || now.getTime() - last.createdAt.getTime() >= REPEAT_KEEPS_LINK_MS) return null;
+  return { ok: true, outcome: "repeated", kind: request.kind, requestId: request.id, email: r.email, emailQueuedAt: last.createdAt };
 }
 
 function insertBody(tx: Tx, { registration: r, name, provinceCode, now }: { registration: Registration; name: string; provinceCode: string; now: Date }) {

@@ -8,6 +8,7 @@ import { hasValidCsrfToken } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { formDataToObject, issuesToFieldErrors } from "~/utils/form-data";
+import { formatTimeIt } from "~/utils/dates";
 import { checkHoneypot } from "~/utils/honeypot.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { consumeRateLimit, minutesText, tooManyRequestsInit } from "~/utils/rate-limit.server";
@@ -94,7 +95,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
     );
   }
   wakeOutboxWorker();
-  const flash = await getCookies().flash.serialize({ email: result.email, kind: result.kind, outcome: result.outcome });
+  const flash = await getCookies().flash.serialize({
+    email: result.email,
+    kind: result.kind,
+    outcome: result.outcome,
+    ...(result.outcome === "repeated" ? { sentAt: formatTimeIt(result.emailQueuedAt) } : {}),
+  });
   return redirect("/adesione/inviata", { headers: { "Set-Cookie": flash } });
 }
 

@@ -107,7 +107,8 @@ function State({ lookup }: { lookup: ConfirmationLookup }) {
         <>
           <h1>Collegamento non valido</h1>
           <p className="lead">
-            Il collegamento non corrisponde a nessuna scheda. Controlla di averlo copiato per intero dall'email, oppure{" "}
+            Il collegamento non corrisponde a nessuna scheda. Se hai inviato la scheda più di una volta, vale solo il
+            collegamento dell'ultima email ricevuta. Altrimenti controlla di averlo copiato per intero dall'email, oppure{" "}
             <a href="/adesione">compila la scheda referente</a>.
           </p>
         </>

@@ -5,7 +5,16 @@ import { pageTitle } from "~/utils/page-title";
 
 export const meta: MetaFunction = () => [{ title: pageTitle("Scheda inviata") }];
 
-type Flash = { email?: string; kind?: "new" | "handover"; outcome?: "created" | "resent" };
+type Flash = { email?: string; kind?: "new" | "handover"; outcome?: "created" | "resent" | "repeated"; sentAt?: string };
+
+// What became of the scheda just sent. Nothing when the page is opened without sending one.
+const OUTCOME_MESSAGES = {
+  created: () => "La scheda referente è stata ricevuta.",
+  resent: () =>
+    "Avevamo già ricevuto questa scheda: abbiamo aggiornato i dati e inviato un nuovo collegamento di conferma. Usa quello dell'ultima email: i collegamenti precedenti non valgono più.",
+  repeated: (sentAt?: string) =>
+    `Avevamo già ricevuto questa scheda, identica: il collegamento di conferma che ti abbiamo inviato${sentAt ? ` alle ${sentAt}` : ""} resta valido, non ne serve un altro.`,
+};
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const flash = getCookies().flash;
@@ -14,17 +23,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function RegistrationSent() {
-  const { email, kind, outcome } = useLoaderData<typeof loader>();
+  const { email, kind, outcome, sentAt } = useLoaderData<typeof loader>();
   return (
     <div className="container my-5">
       <div className="row">
         <div className="col-lg-8">
           <h1>Controlla la tua casella di posta</h1>
-          <div className="alert alert-success" role="status">
-            {outcome === "resent"
-              ? "Avevamo già ricevuto questa scheda: abbiamo aggiornato i dati e inviato un nuovo collegamento di conferma."
-              : "La scheda referente è stata ricevuta."}
-          </div>
+          {outcome && outcome in OUTCOME_MESSAGES ? (
+            <div className="alert alert-success" role="status">
+              {OUTCOME_MESSAGES[outcome](sentAt)}
+            </div>
+          ) : null}
           {kind === "handover" ? (
             <p>
               L'ente ha già un referente attivo: la tua scheda è registrata come <strong>richiesta di subentro</strong>.

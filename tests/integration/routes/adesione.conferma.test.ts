@@ -123,11 +123,11 @@ describe("/adesione/conferma/:token", () => {
     expect(requestsForEmail(email)[0].request.status).toBe("email_unverified");
   });
 
-  it("an old link stops working when the scheda is sent again", async () => {
+  it("an old link stops working when the scheda is sent again with changes", async () => {
     const fields = validRegistrationFields();
     await submitAction(routeArgs(await browserPost("/adesione", fields)));
     const oldToken = confirmationTokenFor(fields.email);
-    await submitAction(routeArgs(await browserPost("/adesione", fields)));
+    await submitAction(routeArgs(await browserPost("/adesione", { ...fields, office: "Ufficio Immigrazione" })));
     const newToken = confirmationTokenFor(fields.email);
     expect(await state(view(oldToken))).toBe("invalid");
     expect(await state(view(newToken))).toBe("valid");

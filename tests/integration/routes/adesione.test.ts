@@ -1,6 +1,6 @@
 import { and, eq, isNotNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { memberBodies, membershipRequests, referents, saiProjects } from "#db/schema";
+import { memberBodies, membershipRequests, outbox, referents, saiProjects } from "#db/schema";
 import * as adesioneRoute from "~/routes/adesione._index";
 import { action } from "~/routes/adesione._index";
 import { loader as comuniLoader } from "~/routes/adesione.comuni[.]json";
@@ -10,8 +10,11 @@ import { validRegistrationFields } from "../../support/factories";
 import { freeComune } from "../../support/invitations";
 import { createReferent } from "../../support/referent";
 import { renderRoute } from "../../support/render-route";
-import { browserPost, routeArgs } from "../../support/requests";
-import { formatDateTimeIt } from "~/utils/dates";
+import { APP_URL, browserPost, routeArgs } from "../../support/requests";
+import { formatDateTimeIt, formatTimeIt } from "~/utils/dates";
+import { hashToken } from "~/utils/tokens.server";
+import * as inviataRoute from "~/routes/adesione.inviata";
+import * as confirmRoute from "~/routes/adesione.conferma.$token";
 
 async function submit(fields: Record<string, string>, options?: { origin?: string }) {
   return submitRequest(await browserPost("/adesione", fields, options));
@@ -177,6 +180,43 @@ describe("POST /adesione", () => {
     expect(emails).toHaveLength(2);
     expect(emails[0].props.confirmUrl).not.toBe(emails[1].props.confirmUrl);
     expect(requestsForEmail(fields.email)[0].referent.office).toBe("Ufficio Immigrazione");
+  });
+
+  it("keeps the link just sent when the same scheda is sent again moments after (double click, Back and «Invia»); later, sends a new one", async () => {
+    const fields = validRegistrationFields();
+    await submit(fields);
+    const [first] = outboxFor(fields.email);
+    const token = String(first.props.confirmUrl).split("/").pop()!;
+    const tokenHash = () => requestsForEmail(fields.email)[0].request.confirmationTokenHash;
+    expect(tokenHash()).toBe(hashToken(token));
+
+    const before = countRows();
+    const again = await submit(fields);
+    expect(again.status).toBe(302);
+    expect(countRows()).toEqual(before);
+    // No second email: the link of the first still confirms.
+    expect(outboxFor(fields.email)).toHaveLength(1);
+    expect(tokenHash()).toBe(hashToken(token));
+    const sentPage = await renderRoute(inviataRoute, new Request(`${APP_URL}/adesione/inviata`, { headers: { Cookie: again.headers.get("Set-Cookie")!.split(";")[0] } }));
+    expect(sentPage.html).toContain(
+      `Avevamo già ricevuto questa scheda, identica: il collegamento di conferma che ti abbiamo inviato alle ${formatTimeIt(first.createdAt)} resta valido, non ne serve un altro.`,
+    );
+
+    // A quarter of an hour later the person may not have received it: a new link, the old one void.
+    getDb().update(outbox).set({ createdAt: new Date(Date.now() - 16 * 60 * 1000) }).where(eq(outbox.id, first.id)).run();
+    await submit(fields);
+    const emails = outboxFor(fields.email);
+    expect(emails).toHaveLength(2);
+    expect(tokenHash()).toBe(hashToken(String(emails[1].props.confirmUrl).split("/").pop()!));
+    // The first email's link, opened now, says which link counts.
+    const void_ = await renderRoute(confirmRoute, new Request(`${APP_URL}/adesione/conferma/${token}`), "/adesione/conferma/:token");
+    expect(void_.html).toContain("Se hai inviato la scheda più di una volta, vale solo il collegamento dell&#x27;ultima email ricevuta.");
+  });
+
+  it("says nothing was received when its page is opened without sending a scheda", async () => {
+    const page = await renderRoute(inviataRoute, new Request(`${APP_URL}/adesione/inviata`));
+    expect(page.html).not.toContain("è stata ricevuta");
+    expect(page.html).not.toContain('role="status"');
   });
 
   it("refuses a codice fiscale that belongs to another ente", async () => {
