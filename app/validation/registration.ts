@@ -111,7 +111,8 @@ export const projectSchema = z.preprocess((raw, ctx) => {
   const p = asRecord(raw);
   const start = typedDayToIso(trimmed(p.startDate));
   const end = typedDayToIso(trimmed(p.endDate));
-  if (start && end && end <= start) {
+  // Between real days only: «30/02/2024» is refused as no date, not as a date before the start.
+  if (isCalendarDate(start) && isCalendarDate(end) && end <= start) {
     ctx.addIssue({ code: "custom", path: ["endDate"], message: "La data di fine deve essere successiva alla data di inizio" });
   }
   return raw;
@@ -125,7 +126,8 @@ const registrationFields = z.object({
     provinceCode: text("Provincia non valida").pipe(z.string().trim()),
     pec: emailField("Inserisci la PEC dell'ente", "La PEC", "PEC non valida: controlla che sia nella forma nome@dominio.it"),
     fiscalCode: required("Inserisci il codice fiscale dell'ente", "Il codice fiscale", 20)
-      .transform((v) => v.replace(/\s+/g, ""))
+      // As it is also written: «IT 00232710830» (the partita IVA's form), «002.327.108.30».
+      .transform((v) => v.replace(/[\s.\-]+/g, "").replace(/^IT(?=\d{11}$)/i, ""))
       .superRefine((v, ctx) => {
         if (!/^\d{11}$/.test(v)) ctx.addIssue({ code: "custom", message: "Il codice fiscale dell'ente è composto da 11 cifre" });
         else if (!isValidBodyFiscalCode(v))

@@ -107,6 +107,18 @@ describe("registrationSchema", () => {
     }
   });
 
+  it("takes the ente's codice fiscale also as the partita IVA is written, with IT and dots", () => {
+    for (const typed of ["IT00110740826", "it 00110740826", "001.107.408.26", "00110 740 826"]) {
+      expect(registrationSchema.parse({ ...valid, fiscalCode: typed }).fiscalCode, typed).toBe("00110740826");
+    }
+    expect(errorsOf({ ...valid, fiscalCode: "IT0011074082" }).fiscalCode).toBe("Il codice fiscale dell'ente è composto da 11 cifre");
+  });
+
+  it("calls a day that does not exist no date, rather than a date before the start", () => {
+    const errors = errorsOf({ ...valid, projects: [{ ...valid.projects[0], startDate: "01/03/2024", endDate: "30/02/2024" }] });
+    expect(errors["projects.0.endDate"]).toBe("Data non valida: usa il formato gg/mm/aaaa");
+  });
+
   it("refuses a project year that a date picker took from two typed digits", () => {
     const errors = errorsOf({ ...valid, projects: [{ ...valid.projects[0], startDate: "0024-01-01", endDate: "0026-12-31" }] });
     expect(errors["projects.0.startDate"]).toBe("Controlla l'anno: scrivilo con quattro cifre, ad esempio 31/12/2027");
