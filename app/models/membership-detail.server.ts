@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { and, desc, eq, ne, or } from "drizzle-orm";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { alias } from "drizzle-orm/sqlite-core";
@@ -16,7 +17,7 @@ import {
 } from "#db/schema";
 import { formatDateIt } from "~/utils/dates";
 import { displayPhone } from "~/utils/phone-display.server";
-import type { Db } from "~/utils/db.server";
+import type { Db, Tx } from "~/utils/db.server";
 import {
   emailTemplateLabel,
   MEMBER_BODY_KIND_LABELS,
@@ -386,64 +387,85 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl, now = new Date(
 
 export type MembershipRequestDetail = NonNullable<ReturnType<typeof getMembershipRequestDetail>>;
 
-/** The current values of the edit form ("Modifica dati"), phones written as people write them. */
-export function getMembershipEditValues(db: Db, { id }: { id: number }) {
-  const found = db
+/** The values of the edit form ("Modifica dati"), phones written as people write them. */
+function editValuesOf(body: typeof memberBodies.$inferSelect, referent: typeof referents.$inferSelect) {
+  return {
+    bodyKind: body.kind as string,
+    bodyName: body.name,
+    provinceCode: body.provinceCode ?? "",
+    pec: body.pec,
+    fiscalCode: body.fiscalCode,
+    firstName: referent.firstName,
+    lastName: referent.lastName,
+    role: referent.role as string,
+    office: referent.office,
+    email: referent.email,
+    phone: displayPhone(referent.phone) ?? "",
+    mobile: displayPhone(referent.mobile) ?? "",
+  };
+}
+
+/**
+ * What the edit form was loaded with, as a short fingerprint the form sends back: a save is refused
+ * when the data changed meanwhile (another coordinator's save, the referente's own update, an
+ * approval), instead of putting back, unseen, the values the form still shows.
+ */
+const editVersionOf = (values: ReturnType<typeof editValuesOf>) => createHash("sha256").update(JSON.stringify(values)).digest("hex").slice(0, 20);
+
+function requestWithBodyAndReferent(db: Db | Tx, id: number) {
+  return db
     .select({ body: memberBodies, referent: referents })
     .from(membershipRequests)
     .innerJoin(memberBodies, eq(memberBodies.id, membershipRequests.memberBodyId))
     .innerJoin(referents, eq(referents.id, membershipRequests.referentId))
     .where(eq(membershipRequests.id, id))
     .get();
+}
+
+/** The current values of the edit form ("Modifica dati") and their version (`editVersionOf`). */
+export function getMembershipEditValues(db: Db, { id }: { id: number }) {
+  const found = requestWithBodyAndReferent(db, id);
   if (!found) return null;
   const { body, referent } = found;
-  return {
-    requestId: id,
-    bodyKind: body.kind,
-    bodyKindLabel: MEMBER_BODY_KIND_LABELS[body.kind],
-    values: {
-      bodyKind: body.kind as string,
-      bodyName: body.name,
-      provinceCode: body.provinceCode ?? "",
-      pec: body.pec,
-      fiscalCode: body.fiscalCode,
-      firstName: referent.firstName,
-      lastName: referent.lastName,
-      role: referent.role as string,
-      office: referent.office,
-      email: referent.email,
-      phone: displayPhone(referent.phone) ?? "",
-      mobile: displayPhone(referent.mobile) ?? "",
-    },
-  };
+  const values = editValuesOf(body, referent);
+  return { requestId: id, bodyKind: body.kind, bodyKindLabel: MEMBER_BODY_KIND_LABELS[body.kind], values, version: editVersionOf(values) };
 }
+
+/** Said when the data changed after the form was loaded (status 409): what was typed stays in the form. */
+export const EDIT_CONFLICT_ERROR =
+  "Nel frattempo questi dati sono stati modificati (da un altro coordinatore o dal referente): ricarica la pagina per vedere la versione attuale, poi ripeti la modifica.";
 
 type FieldValue = string | null;
 
 export type UpdateMembershipResult =
   | { ok: true; changed: EditableField[] }
   | { ok: false; notFound: true }
+  | { ok: false; notFound?: false; conflict: true; formError: string }
   | { ok: false; notFound?: false; fieldErrors: Partial<Record<EditableField, string>> };
 
 /**
  * A coordinator's correction of the ente (denominazione for kinds other than Comune, PEC, codice
  * fiscale) and of the request's referente. Only the fields that really change are written and
- * audited, with their values before and after, in one transaction.
+ * audited, with their values before and after, in one transaction. `version` is the one the form
+ * was loaded with (`getMembershipEditValues`): if the data changed since, nothing is written
+ * (`conflict`). The form always sends it; only a caller that has just read the data omits it.
  */
 export function updateMembershipFields(
   db: Db,
-  { id, coordinatorId, changes, appUrl, now = new Date() }: { id: number; coordinatorId: number; changes: MembershipEdit; appUrl: string; now?: Date },
+  {
+    id,
+    coordinatorId,
+    changes,
+    version,
+    appUrl,
+    now = new Date(),
+  }: { id: number; coordinatorId: number; changes: MembershipEdit; version?: string; appUrl: string; now?: Date },
 ): UpdateMembershipResult {
   return db.transaction((tx): UpdateMembershipResult => {
-    const found = tx
-      .select({ body: memberBodies, referent: referents })
-      .from(membershipRequests)
-      .innerJoin(memberBodies, eq(memberBodies.id, membershipRequests.memberBodyId))
-      .innerJoin(referents, eq(referents.id, membershipRequests.referentId))
-      .where(eq(membershipRequests.id, id))
-      .get();
+    const found = requestWithBodyAndReferent(tx, id);
     if (!found) return { ok: false, notFound: true };
     const { body, referent } = found;
+    if (version !== undefined && editVersionOf(editValuesOf(body, referent)) !== version) return { ok: false, conflict: true, formError: EDIT_CONFLICT_ERROR };
 
     const owner = tx
       .select({ id: memberBodies.id, name: memberBodies.name })

@@ -35,7 +35,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 type Values = Record<string, string>;
-type ActionData = { values: Values; errors: Record<string, string>; formError?: string };
+type ActionData = { values: Values; version: string; errors: Record<string, string>; formError?: string };
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const coordinator = await requireCoordinator(request);
@@ -51,18 +51,21 @@ export async function action({ request, params }: ActionFunctionArgs) {
   for (const key of Object.keys(current.values)) {
     if (typeof posted[key] === "string") values[key] = posted[key] as string;
   }
+  // What the form was loaded with: kept through a refusal, so that a save after a change made meanwhile stays refused.
+  const version = typeof posted.version === "string" ? posted.version : "";
   // The kind decides the rules and is never taken from the browser; a Comune's name is not edited by hand.
   values.bodyKind = current.bodyKind;
   if (current.bodyKind === "comune") values.bodyName = current.values.bodyName;
 
   const parsed = membershipEditSchema.safeParse(values);
   if (!parsed.success) {
-    return json<ActionData>({ values, errors: issuesToFieldErrors(parsed.error.issues) }, { status: 400 });
+    return json<ActionData>({ values, version, errors: issuesToFieldErrors(parsed.error.issues) }, { status: 400 });
   }
-  const result = updateMembershipFields(db, { id, coordinatorId: coordinator.id, changes: parsed.data, appUrl: getEnv().appUrl });
+  const result = updateMembershipFields(db, { id, coordinatorId: coordinator.id, changes: parsed.data, version, appUrl: getEnv().appUrl });
   if (!result.ok) {
     if (result.notFound) throw notFound();
-    return json<ActionData>({ values, errors: result.fieldErrors as Record<string, string> }, { status: 400 });
+    if ("conflict" in result) return json<ActionData>({ values, version, errors: {}, formError: result.formError }, { status: 409 });
+    return json<ActionData>({ values, version, errors: result.fieldErrors as Record<string, string> }, { status: 400 });
   }
   return redirect(`/admin/adesioni/${id}?esito=${result.changed.length > 0 ? "modificata" : "invariata"}`);
 }
@@ -70,7 +73,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 const ROLE_OPTIONS = Object.entries(REFERENT_ROLE_LABELS).map(([value, label]) => ({ value, label }));
 
 export default function EditMembershipPage() {
-  const { requestId, bodyKind, bodyKindLabel, values, provinces } = useLoaderData<typeof loader>();
+  const { requestId, bodyKind, bodyKindLabel, values, version, provinces } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<MembershipEditInput>({
     schema: membershipEditSchema,
@@ -95,6 +98,7 @@ export default function EditMembershipPage() {
         <Form method="post" noValidate onSubmit={onSubmit}>
           <AuthenticityTokenInput name="csrf" />
           <input type="hidden" defaultValue={initial.bodyKind} {...form.register("bodyKind")} />
+          <input type="hidden" name="version" value={actionData?.version ?? version} />
           {showSummary ? (
             <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={actionData?.formError} failureTitle="Modifica non salvata" />
           ) : null}

@@ -11,6 +11,7 @@ import { action as confirmAction } from "~/routes/adesione.conferma.$token";
 import * as detailRoute from "~/routes/admin.adesioni.$id";
 import { action as detailAction, loader as detailLoader } from "~/routes/admin.adesioni.$id";
 import { loader as pdfLoader } from "~/routes/admin.adesioni.$id.scheda[.]pdf";
+import * as editRoute from "~/routes/admin.adesioni.$id_.modifica";
 import { action as editAction, loader as editLoader } from "~/routes/admin.adesioni.$id_.modifica";
 import { getDb } from "~/utils/db.server";
 import { createMailTransport } from "~/utils/mailer.server";
@@ -68,10 +69,12 @@ async function edit(id: number | string, fields: Record<string, string>, coordin
   return settle(async () => editAction(routeArgs(await adminPost(`/admin/adesioni/${id}/modifica`, fields, coordinatorId), idParams(id))));
 }
 
-async function editValues(id: number) {
+/** The fields of «Modifica dati» as the page loads them, with the version the form sends back. */
+async function editValues(id: number): Promise<Record<string, string>> {
   const response = await settle(async () => editLoader(routeArgs(await adminGet(`/admin/adesioni/${id}/modifica`, coordinator.id), idParams(id))));
   expect(response.status).toBe(200);
-  return ((await response.json()) as { values: Record<string, string> }).values;
+  const { values, version } = (await response.json()) as { values: Record<string, string>; version: string };
+  return { ...values, version };
 }
 
 async function downloadPdf(id: number | string, coordinatorId: number | null = coordinator.id) {
@@ -606,6 +609,64 @@ describe("/admin/adesioni/:id/modifica", () => {
     expect(auditFor(id).find((a) => a.action === "membership.edited")!.details).toMatchObject({ before: { provinceCode: null }, after: { provinceCode: "Trapani" } });
     const trapani = listMembershipRequests(getDb(), { filters: { provinceCode: "081", q: "Libero Consorzio Comunale di Trapani" }, sort: { key: "created", direction: "desc" } });
     expect(trapani.rows.map((r) => [r.id, r.province?.sigla])).toEqual([[id, "TP"]]);
+  });
+});
+
+// ---------------------------------------------------------------- two coordinators editing at once
+
+describe("/admin/adesioni/:id/modifica, saved from a form loaded before another save", () => {
+  const CONFLICT =
+    "Nel frattempo questi dati sono stati modificati (da un altro coordinatore o dal referente): ricarica la pagina per vedere la versione attuale, poi ripeti la modifica.";
+
+  it("is refused with 409, keeping what was typed: the other coordinator's change is not put back", async () => {
+    const { id, referentId } = await registered();
+    const bodyId = requestRow(id).memberBodyId;
+    const tabA = await editValues(id);
+    const tabB = await editValues(id);
+    expect((await edit(id, { ...tabA, phone: "091 765 4321" })).status).toBe(302);
+
+    const before = snapshot(id);
+    const response = await edit(id, { ...tabB, pec: "protocollo.nuovo@pec.comune.esempio.it" });
+    expect(response.status).toBe(409);
+    const answer = (await response.json()) as { values: Record<string, string>; version: string; errors: Record<string, string>; formError: string };
+    expect(answer).toMatchObject({ errors: {}, formError: CONFLICT, version: tabB.version });
+    expect(answer.values).toMatchObject({ pec: "protocollo.nuovo@pec.comune.esempio.it", phone: "091 123 4567" });
+    expect(snapshot(id)).toEqual(before);
+    expect(referentRow(referentId).phone).toBe("+390917654321");
+
+    // Sent without JavaScript, the page says why, with the typed values and still the old version.
+    const { status, html } = await renderRoute(
+      editRoute,
+      await adminPost(`/admin/adesioni/${id}/modifica`, { ...tabB, pec: "protocollo.nuovo@pec.comune.esempio.it" }, coordinator.id),
+      "/admin/adesioni/:id/modifica",
+    );
+    expect(status).toBe(409);
+    const text = html.replace(/<[^>]+>/g, " ").replace(/&#x27;/g, "'").replace(/\s+/g, " ");
+    expect(text).toContain(`Modifica non salvata ${CONFLICT}`);
+    expect(html).toMatch(/<input[^>]*name="pec"[^>]*value="protocollo.nuovo@pec.comune.esempio.it"|<input[^>]*value="protocollo.nuovo@pec.comune.esempio.it"[^>]*name="pec"/);
+    expect(html).toContain(`name="version" value="${tabB.version}"`);
+
+    // Reloaded, the form shows the phone saved meanwhile, and the PEC can be saved with it.
+    const reloaded = await editValues(id);
+    expect(reloaded.phone).toBe("091 765 4321");
+    expect((await edit(id, { ...reloaded, pec: "protocollo.nuovo@pec.comune.esempio.it" })).status).toBe(302);
+    expect(bodyRow(bodyId).pec).toBe("protocollo.nuovo@pec.comune.esempio.it");
+    expect(referentRow(referentId).phone).toBe("+390917654321");
+  });
+
+  it("is refused too when the same field was changed meanwhile, or when the form sends no version", async () => {
+    const { id } = await registered();
+    const bodyId = requestRow(id).memberBodyId;
+    const tabA = await editValues(id);
+    const tabB = await editValues(id);
+    expect((await edit(id, { ...tabA, pec: "protocollo.a@pec.comune.esempio.it" })).status).toBe(302);
+    expect((await edit(id, { ...tabB, pec: "protocollo.b@pec.comune.esempio.it" })).status).toBe(409);
+    expect(bodyRow(bodyId).pec).toBe("protocollo.a@pec.comune.esempio.it");
+
+    const { version: _version, ...withoutVersion } = await editValues(id);
+    const before = snapshot(id);
+    expect((await edit(id, { ...withoutVersion, pec: "protocollo.c@pec.comune.esempio.it" })).status).toBe(409);
+    expect(snapshot(id)).toEqual(before);
   });
 });
 
