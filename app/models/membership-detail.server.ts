@@ -66,15 +66,17 @@ export type EditableField = keyof typeof EDITABLE_FIELD_LABELS;
 
 const DECLARED_BODY_LABELS = { pec: "PEC dell'ente", fiscalCode: "Codice fiscale dell'ente", name: "Denominazione ente", provinceCode: "Provincia" } as const;
 
-function declaredBodyRows(db: Db, body: typeof memberBodies.$inferSelect, submission: unknown) {
-  const { before, after } = declaredBodyChanges(db, { body, submission });
+function declaredBodyRows(db: Db, body: typeof memberBodies.$inferSelect, request: typeof membershipRequests.$inferSelect) {
+  const { before, after, kept } = declaredBodyChanges(db, { body, request });
   const shown = (key: keyof typeof DECLARED_BODY_LABELS, value: string | null | undefined) =>
     (key === "provinceCode" ? provinceName(db, value ?? null) : value) ?? "—";
-  return (Object.keys(after) as (keyof typeof DECLARED_BODY_LABELS)[]).map((key) => ({
-    label: DECLARED_BODY_LABELS[key],
-    recorded: shown(key, before[key]),
-    declared: shown(key, after[key]),
-  }));
+  const rows = (recorded: typeof before, declared: typeof after) =>
+    (Object.keys(declared) as (keyof typeof DECLARED_BODY_LABELS)[]).map((key) => ({
+      label: DECLARED_BODY_LABELS[key],
+      recorded: shown(key, recorded[key]),
+      declared: shown(key, declared[key]),
+    }));
+  return { applied: rows(before, after), kept: rows(kept.recorded, kept.declared) };
 }
 
 /** A project as the scheda declared it (read from the stored submission, which is never rewritten). */
@@ -365,8 +367,12 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl, now = new Date(
     },
     /** The ente's active referente, who an approved handover would replace (null if none). */
     currentReferent,
-    /** Before the decision: the ente's data as this scheda declares it, where it differs from what is recorded (the approval applies it). */
-    declaredBodyChanges: beforeDecision ? declaredBodyRows(db, body, request.submission) : [],
+    /**
+     * Before the decision: the ente's data as this scheda declares it, where it differs from what is
+     * recorded. The approval applies `applied`; `kept` are fields a coordinator corrected after the
+     * scheda was sent, which stay as recorded.
+     */
+    declaredBodyChanges: beforeDecision ? declaredBodyRows(db, body, request) : { applied: [], kept: [] },
     /** The ente's own open projects, which approving this scheda as a handover may replace (not this scheda's, nor another one's still waiting). */
     replaceableProjects: db
       .select({ id: saiProjects.id })

@@ -1,5 +1,5 @@
-import { and, eq, inArray, isNotNull, isNull, ne, or } from "drizzle-orm";
-import { coordinators, memberBodies, membershipRequests, provinces, referents, saiProjects, type MembershipStatus } from "#db/schema";
+import { and, eq, gt, inArray, isNotNull, isNull, max, ne, or, sql } from "drizzle-orm";
+import { auditLog, coordinators, memberBodies, membershipRequests, provinces, referents, saiProjects, type MembershipStatus } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
 import { formatDateIt, formatDateTimeIt } from "~/utils/dates";
 import { roundTableName, roundTableWhen } from "~/utils/round-table-format";
@@ -55,7 +55,8 @@ function notPendingError(tx: Tx, request: typeof membershipRequests.$inferSelect
 
 /**
  * Approves a confirmed request. The ente takes the data its scheda declares (PEC, codice fiscale,
- * and for an ente other than a Comune its name and province). For a handover (whatever the kind
+ * and for an ente other than a Comune its name and province), but for what a coordinator corrected
+ * after the scheda was sent, which stays (`declaredBodyChanges`). For a handover (whatever the kind
  * recorded when the scheda was sent: another one may have been approved since) the current
  * referente gets an end date and a notice, the previous membership is marked superseded, the
  * invitations to Tavoli still to come pass to the successor, and the projects the scheda declares
@@ -105,7 +106,7 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, replacePr
     tx.update(referents).set({ validFrom: now }).where(eq(referents.id, referent.id)).run();
     // Queued before the invitations passed on below: the worker sends in queue order, so a successor
     // hears that they are the referente before the first invitation addressed to them arrives.
-    const bodyChanges = declaredBodyChanges(tx, { body, submission: request.submission });
+    const bodyChanges = declaredBodyChanges(tx, { body, request });
     queueEmail(tx, {
       to: referent.email,
       template: "membership-approved",
@@ -175,6 +176,8 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, replacePr
         ...(previous ? { transferredInvitations, closedProjects: closedProjects.length, alreadyRegisteredProjects: alreadyRegistered.length } : {}),
         // The ente's data the scheda changed, worded as the log words an edit ("prima PEC", "dopo PEC").
         ...(Object.keys(bodyChanges.after).length ? { before: auditBodyData(bodyChanges.before), after: auditBodyData(bodyChanges.after) } : {}),
+        // What the scheda declared and the approval did not apply, a coordinator having corrected it since.
+        ...(Object.keys(bodyChanges.kept.declared).length ? { declaredNotApplied: auditBodyData(bodyChanges.kept.declared) } : {}),
       },
     });
     return { ok: true };
@@ -184,26 +187,67 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, replacePr
 const auditBodyData = ({ name, ...rest }: BodyData) => ({ ...(name !== undefined ? { bodyName: name } : {}), ...rest });
 
 type BodyData = Partial<Pick<typeof memberBodies.$inferSelect, "pec" | "fiscalCode" | "name" | "provinceCode">>;
+type BodyField = keyof BodyData;
+
+/** The ente's fields as «Modifica dati» names them in its audit entries. */
+const EDITED_BODY_FIELDS: Record<string, BodyField> = { bodyName: "name", provinceCode: "provinceCode", pec: "pec", fiscalCode: "fiscalCode" };
+
+/**
+ * The ente's fields a coordinator corrected with «Modifica dati» (from the page of any of the ente's
+ * requests) after the scheda was sent, or sent again: those corrections are what the coordinators
+ * know last, so the approval keeps them instead of the scheda's values (decision 022). Read from the
+ * log, which records every correction with its fields in the same transaction.
+ */
+function bodyFieldsCorrectedSince(tx: Db | Tx, { requestId, memberBodyId }: { requestId: number; memberBodyId: number }) {
+  const sent =
+    tx
+      .select({ id: max(auditLog.id) })
+      .from(auditLog)
+      .where(
+        and(
+          eq(auditLog.entityType, "membership_request"),
+          eq(auditLog.entityId, String(requestId)),
+          inArray(auditLog.action, ["membership.submitted", "membership.resubmitted"]),
+        ),
+      )
+      .get()?.id ?? 0;
+  const corrections = tx
+    .select({ details: auditLog.details })
+    .from(auditLog)
+    .where(and(gt(auditLog.id, sent), eq(auditLog.action, "membership.edited"), sql`json_extract(${auditLog.details}, '$.memberBodyId') = ${memberBodyId}`))
+    .all();
+  const fields = new Set<BodyField>();
+  for (const { details } of corrections) {
+    const after = details?.after && typeof details.after === "object" ? Object.keys(details.after) : [];
+    for (const key of after) if (EDITED_BODY_FIELDS[key]) fields.add(EDITED_BODY_FIELDS[key]);
+  }
+  return fields;
+}
 
 /**
  * What the scheda declares about the ente and differs from what is recorded, as before/after. Only a
  * scheda sent through the public form declares it (a successor proposed from the referent area copies
  * the ente's data of that day, an import wrote it already). A codice fiscale taken meanwhile by
- * another ente, or an unknown province, is left as recorded.
+ * another ente, or an unknown province, is left as recorded; so is a field a coordinator corrected
+ * after the scheda was sent (`kept`: what the scheda said, and the correction that stays).
  */
 export function declaredBodyChanges(
   tx: Db | Tx,
-  { body, submission }: { body: typeof memberBodies.$inferSelect; submission: unknown },
-): { before: BodyData; after: BodyData } {
+  { body, request }: { body: typeof memberBodies.$inferSelect; request: Pick<typeof membershipRequests.$inferSelect, "id" | "submission"> },
+): { before: BodyData; after: BodyData; kept: { declared: BodyData; recorded: BodyData } } {
   const before: BodyData = {};
   const after: BodyData = {};
-  const declared = (submission ?? {}) as Record<string, unknown>;
-  if (declared.source !== undefined || declared.importedFrom !== undefined) return { before, after };
+  const kept = { declared: {} as BodyData, recorded: {} as BodyData };
+  const declared = (request.submission ?? {}) as Record<string, unknown>;
+  if (declared.source !== undefined || declared.importedFrom !== undefined) return { before, after, kept };
   const text = (key: string) => (typeof declared[key] === "string" && (declared[key] as string).trim() ? (declared[key] as string).trim() : null);
-  const change = <K extends keyof BodyData>(key: K, value: BodyData[K] | null) => {
+  let corrected: Set<BodyField> | undefined;
+  const change = <K extends BodyField>(key: K, value: BodyData[K] | null) => {
     if (value === null || value === undefined || value === body[key]) return;
-    before[key] = body[key];
-    after[key] = value;
+    corrected ??= bodyFieldsCorrectedSince(tx, { requestId: request.id, memberBodyId: body.id });
+    const [from, to] = corrected.has(key) ? [kept.recorded, kept.declared] : [before, after];
+    from[key] = body[key];
+    to[key] = value;
   };
   change("pec", text("pec"));
   const fiscalCode = text("fiscalCode");
@@ -215,7 +259,7 @@ export function declaredBodyChanges(
     const provinceCode = text("provinceCode");
     if (provinceCode && tx.select({ code: provinces.code }).from(provinces).where(eq(provinces.code, provinceCode)).get()) change("provinceCode", provinceCode);
   }
-  return { before, after };
+  return { before, after, kept };
 }
 
 /**

@@ -555,6 +555,7 @@ function Actions() {
   const reasonDecision = request.status === "pending" || request.status === "email_unverified" ? "reject" : request.status === "approved" ? "revoke" : null;
   // Whatever the kind recorded when the scheda was sent: another scheda may have been approved since.
   const replaced = currentReferent && currentReferent.id !== detail.referent.id ? currentReferent : null;
+  const { applied: declaredApplied, kept: declaredKept } = detail.declaredBodyChanges;
   const declaredCount = request.declaredProjects.length;
   const repeated = detail.alreadyRegisteredProjects;
 
@@ -588,16 +589,35 @@ function Actions() {
           ) : (
             <p id="approve-note">Approvando, il referente entra in carica e riceve un'email di conferma.</p>
           )}
-          {detail.declaredBodyChanges.length > 0 ? (
+          {declaredApplied.length > 0 || declaredKept.length > 0 ? (
             <div className="alert alert-info">
-              <p className="mb-1">Approvando, l'ente prende i dati indicati in questa scheda:</p>
-              <ul className="mb-0">
-                {detail.declaredBodyChanges.map((c) => (
-                  <li key={c.label}>
-                    {c.label}: «{c.declared}» (ora «{c.recorded}»)
-                  </li>
-                ))}
-              </ul>
+              {declaredApplied.length > 0 ? (
+                <>
+                  <p className="mb-1">Approvando, l'ente prende i dati indicati in questa scheda:</p>
+                  <ul className={declaredKept.length > 0 ? undefined : "mb-0"}>
+                    {declaredApplied.map((c) => (
+                      <li key={c.label}>
+                        {c.label}: «{c.declared}» (ora «{c.recorded}»)
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              ) : null}
+              {declaredKept.length > 0 ? (
+                <>
+                  <p className="mb-1">
+                    {declaredApplied.length > 0 ? "Restano invece" : "Approvando, restano"} i dati dell'ente corretti con «Modifica dati» dopo
+                    l'invio della scheda:
+                  </p>
+                  <ul className="mb-0">
+                    {declaredKept.map((c) => (
+                      <li key={c.label}>
+                        {c.label}: «{c.recorded}» (nella scheda «{c.declared}»)
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              ) : null}
             </div>
           ) : null}
           {replaced && detail.replaceableProjects > 0 ? (

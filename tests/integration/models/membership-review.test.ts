@@ -5,11 +5,13 @@ import { action as confirmAction } from "~/routes/adesione.conferma.$token";
 import { action as submitAction } from "~/routes/adesione._index";
 import { getNetworkFigures } from "~/models/figures.server";
 import { approveMembership, approveMemberships, rejectMembership, revokeMembership } from "~/models/membership-review.server";
+import { getMembershipEditValues, updateMembershipFields } from "~/models/membership-detail.server";
 import { confirmRegistration } from "~/models/membership.server";
 import { getDb } from "~/utils/db.server";
+import { membershipEditSchema } from "~/validation/membership-edit";
 import { createTestCoordinator } from "../../support/admin";
 import { confirmationTokenFor, outboxFor, requestsForEmail } from "../../support/db-queries";
-import { validRegistrationFields } from "../../support/factories";
+import { randomBodyFiscalCode, validRegistrationFields } from "../../support/factories";
 import { APP_URL, browserPost, routeArgs } from "../../support/requests";
 
 async function register(overrides: Record<string, string> = {}, { confirm = true } = {}) {
@@ -174,6 +176,31 @@ describe("approveMembership", () => {
     const result = approveMemberships(getDb(), { ids: [a.request.id, b.request.id, unconfirmed.request.id], coordinatorId: coordinator().id, appUrl: APP_URL });
     expect(result.approved).toEqual([a.request.id, b.request.id]);
     expect(result.failed.map((f) => f.id)).toEqual([unconfirmed.request.id]);
+  });
+});
+
+describe("approving after a coordinator's correction of the ente («Modifica dati»)", () => {
+  /** A coordinator's save of «Modifica dati» on the request's page, from the values the page loads. */
+  function correct(requestId: number, corrections: Record<string, string>) {
+    const loaded = getMembershipEditValues(getDb(), { id: requestId })!;
+    const changes = membershipEditSchema.parse({ ...loaded.values, ...corrections });
+    const result = updateMembershipFields(getDb(), { id: requestId, coordinatorId: coordinator().id, changes, version: loaded.version, appUrl: APP_URL });
+    expect(result.ok).toBe(true);
+  }
+  const bodyOf = (id: number) => getDb().select().from(memberBodies).where(eq(memberBodies.id, id)).get()!;
+
+  it("bulk approval keeps the corrected PEC, codice fiscale and denominazione, and so does the welcome email", async () => {
+    const unione = await register({ bodyKind: "unione_comuni", municipalityCode: "", bodyName: "Unione dei Comuni Nebrodi", pec: "nebrodi@pec.vecchia.it", fiscalCode: randomBodyFiscalCode() });
+    const comune = await register({ pec: "comune@pec.vecchia.it" });
+    const fixed = { bodyName: "Unione dei Comuni dei Nebrodi", pec: "nebrodi@pec.nuova.it", fiscalCode: randomBodyFiscalCode() };
+    correct(unione.request.id, fixed);
+    correct(comune.request.id, { pec: "comune@pec.nuova.it" });
+
+    const result = approveMemberships(getDb(), { ids: [unione.request.id, comune.request.id], coordinatorId: coordinator().id, appUrl: APP_URL });
+    expect(result).toEqual({ approved: [unione.request.id, comune.request.id], failed: [] });
+    expect(bodyOf(unione.request.memberBodyId)).toMatchObject({ status: "member", name: fixed.bodyName, pec: fixed.pec, fiscalCode: fixed.fiscalCode });
+    expect(bodyOf(comune.request.memberBodyId)).toMatchObject({ status: "member", pec: "comune@pec.nuova.it", fiscalCode: comune.fields.fiscalCode });
+    expect(outboxFor(unione.fields.email).find((r) => r.template === "membership-approved")!.props).toMatchObject({ bodyName: fixed.bodyName });
   });
 });
 

@@ -432,7 +432,7 @@ describe("POST /admin/adesioni/:id (decisions)", () => {
 
     const { detail } = await detailOf(second.id);
     expect(detail.body.pec).toBe("protocollo.nuovo@pec.comune.esempio.it");
-    expect(detail.declaredBodyChanges).toEqual([]);
+    expect(detail.declaredBodyChanges).toEqual({ applied: [], kept: [] });
     expect(detail.audit[0]).toMatchObject({ action: "membership.handover_approved", actorLabel: "Giulia Bianchi" });
     expect(detail.currentReferent).toMatchObject({ id: second.referentId });
     // Newest first: the successor in office, then the previous referente with both dates.
@@ -667,6 +667,82 @@ describe("/admin/adesioni/:id/modifica, saved from a form loaded before another 
     const before = snapshot(id);
     expect((await edit(id, { ...withoutVersion, pec: "protocollo.c@pec.comune.esempio.it" })).status).toBe(409);
     expect(snapshot(id)).toEqual(before);
+  });
+});
+
+// ---------------------------------------------------------------- approving after «Modifica dati»
+
+describe("approving a scheda whose ente a coordinator corrected", () => {
+  it("keeps the corrections made after the scheda was sent: the page says so, the welcome email and the log agree", async () => {
+    const fiscalCode = randomBodyFiscalCode();
+    const { fields, id } = await registered({
+      bodyKind: "unione_comuni",
+      municipalityCode: "",
+      bodyName: "Unione dei Comuni Madoneie",
+      pec: "unione@pec.sbagliata.it",
+      fiscalCode: randomBodyFiscalCode(),
+    });
+    const bodyId = requestRow(id).memberBodyId;
+    const corrected = { bodyName: "Unione dei Comuni delle Madonie", pec: "unione@pec.madonie.it", fiscalCode };
+    expect((await edit(id, { ...(await editValues(id)), ...corrected })).status).toBe(302);
+
+    const { detail } = await detailOf(id);
+    expect(detail.declaredBodyChanges).toEqual({
+      applied: [],
+      kept: [
+        { label: "PEC dell'ente", recorded: corrected.pec, declared: "unione@pec.sbagliata.it" },
+        { label: "Codice fiscale dell'ente", recorded: fiscalCode, declared: fields.fiscalCode },
+        { label: "Denominazione ente", recorded: corrected.bodyName, declared: "Unione dei Comuni Madoneie" },
+      ],
+    });
+    const { html } = await renderRoute(detailRoute, await adminGet(`/admin/adesioni/${id}`, coordinator.id), "/admin/adesioni/:id");
+    const text = html.replace(/<[^>]+>/g, " ").replace(/&#x27;/g, "'").replace(/\s+/g, " ");
+    expect(text).not.toContain("l'ente prende i dati indicati in questa scheda");
+    expect(text).toContain("Approvando, restano i dati dell'ente corretti con «Modifica dati» dopo l'invio della scheda:");
+    expect(text).toContain(`PEC dell'ente: «${corrected.pec}» (nella scheda «unione@pec.sbagliata.it»)`);
+
+    expect((await decide(id, { intent: "approve" })).status).toBe(302);
+    expect(bodyRow(bodyId)).toMatchObject({ status: "member", name: corrected.bodyName, pec: corrected.pec, fiscalCode });
+    expect(outboxFor(fields.email).find((r) => r.template === "membership-approved")!.props).toMatchObject({ bodyName: corrected.bodyName });
+    const approval = auditFor(id).find((a) => a.action === "membership.approved")!;
+    expect(approval.details).not.toHaveProperty("after");
+    expect(approval.details).toMatchObject({
+      declaredNotApplied: { pec: "unione@pec.sbagliata.it", fiscalCode: fields.fiscalCode, bodyName: "Unione dei Comuni Madoneie" },
+    });
+  });
+
+  it("of a change of referente: a correction made from the ente's other request after the scheda counts, one made before does not", async () => {
+    const first = await registered({ bodyKind: "unione_comuni", municipalityCode: "", bodyName: "Unione dei Comuni Alfa", pec: "alfa@pec.uno.it", fiscalCode: randomBodyFiscalCode() });
+    expect((await decide(first.id, { intent: "approve" })).status).toBe(302);
+    const bodyId = requestRow(first.id).memberBodyId;
+    // Corrected before the successor's scheda was sent: the scheda, newer, is what the approval applies.
+    expect((await edit(first.id, { ...(await editValues(first.id)), pec: "alfa@pec.due.it" })).status).toBe(302);
+    const second = await successorScheda(first, { bodyKind: "unione_comuni", municipalityCode: "", bodyName: "Unione dei Comuni Alfa e Beta", pec: "alfa@pec.tre.it" });
+    expect((await detailOf(second.id)).detail.declaredBodyChanges).toEqual({
+      applied: [
+        { label: "PEC dell'ente", recorded: "alfa@pec.due.it", declared: "alfa@pec.tre.it" },
+        { label: "Denominazione ente", recorded: "Unione dei Comuni Alfa", declared: "Unione dei Comuni Alfa e Beta" },
+      ],
+      kept: [],
+    });
+    // Corrected after it, from the page of the request in office: the correction stays, the rest of the scheda applies.
+    expect((await edit(first.id, { ...(await editValues(first.id)), pec: "alfa@pec.quattro.it" })).status).toBe(302);
+    expect((await detailOf(second.id)).detail.declaredBodyChanges).toEqual({
+      applied: [{ label: "Denominazione ente", recorded: "Unione dei Comuni Alfa", declared: "Unione dei Comuni Alfa e Beta" }],
+      kept: [{ label: "PEC dell'ente", recorded: "alfa@pec.quattro.it", declared: "alfa@pec.tre.it" }],
+    });
+    const { html } = await renderRoute(detailRoute, await adminGet(`/admin/adesioni/${second.id}`, coordinator.id), "/admin/adesioni/:id");
+    const text = html.replace(/<[^>]+>/g, " ").replace(/&#x27;/g, "'").replace(/\s+/g, " ");
+    expect(text).toContain("Approvando, l'ente prende i dati indicati in questa scheda: Denominazione ente: «Unione dei Comuni Alfa e Beta» (ora «Unione dei Comuni Alfa»)");
+    expect(text).toContain("Restano invece i dati dell'ente corretti con «Modifica dati» dopo l'invio della scheda: PEC dell'ente: «alfa@pec.quattro.it» (nella scheda «alfa@pec.tre.it»)");
+
+    expect((await decide(second.id, { intent: "approve" })).status).toBe(302);
+    expect(bodyRow(bodyId)).toMatchObject({ name: "Unione dei Comuni Alfa e Beta", pec: "alfa@pec.quattro.it" });
+    expect(auditFor(second.id).find((a) => a.action === "membership.handover_approved")!.details).toMatchObject({
+      before: { bodyName: "Unione dei Comuni Alfa" },
+      after: { bodyName: "Unione dei Comuni Alfa e Beta" },
+      declaredNotApplied: { pec: "alfa@pec.tre.it" },
+    });
   });
 });
 
