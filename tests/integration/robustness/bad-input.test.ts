@@ -59,6 +59,7 @@ import * as subentro from "~/routes/subentro.$token";
 import * as tavoliPublic from "~/routes/tavoli-tecnici._index";
 import * as tavoloPublic from "~/routes/tavoli-tecnici.$id";
 import * as feed from "~/routes/tavoli-tecnici[.]ics";
+import { getMembershipEditValues } from "~/models/membership-detail.server";
 import { approveMembership } from "~/models/membership-review.server";
 import { getDb } from "~/utils/db.server";
 import { hasTextHazards } from "~/utils/text";
@@ -117,12 +118,18 @@ type FormCase = {
   multipartOnly?: boolean;
   file?: string;
   runs?: number;
+  /** Fields a page fills in when loaded (a form's version): sent, when the fuzz left them as in base (FRESH), with the current value. */
+  fresh?: Record<string, () => string>;
 };
+
+/** The base value of a `fresh` field. */
+const FRESH = "(valore attuale)";
 
 /** Sends the fields as urlencoded or multipart (with, optionally, one field turned into a file). */
 async function send(c: FormCase, fields: [string, string][], params: Record<string, string>, how: { multipart: boolean; fileField: number | null }) {
   // A parameter arrives decoded from the URL, so it is always well-formed UTF-16.
   for (const [name, value] of Object.entries(params)) params[name] = wellFormed(value);
+  fields = fields.map(([name, value]) => [name, value === FRESH && c.fresh?.[name] ? c.fresh[name]() : value]);
   const path = c.path().replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? ""));
   const cookies = c.cookies?.() ?? [];
   let request: Request;
@@ -407,8 +414,10 @@ describe("coordinator forms", () => {
     cookies: asCoordinator,
     base: () => {
       const f = validRegistrationFields();
-      return { bodyName: "Comune", pec: f.pec, fiscalCode: f.fiscalCode, firstName: f.firstName, lastName: f.lastName, role: f.role, office: f.office, email: f.email, phone: f.phone, mobile: "" };
+      return { bodyName: "Comune", pec: f.pec, fiscalCode: f.fiscalCode, firstName: f.firstName, lastName: f.lastName, role: f.role, office: f.office, email: f.email, phone: f.phone, mobile: "", version: FRESH };
     },
+    // Sent as the page loads it: otherwise every save is refused as made from a stale form (409), and no write is fuzzed.
+    fresh: { version: () => getMembershipEditValues(getDb(), { id: editId })!.version },
   });
   const project = () => ({ category: "DM/DS", fundedPlaces: "8", projectCode: "PROG-2-PR-1", managingOrganization: "Cooperativa", startDate: "2024-01-01", endDate: "2026-12-31" });
   fuzz({
