@@ -262,6 +262,43 @@ describe("a request decided meanwhile in another tab", () => {
   }
 });
 
+describe("two coordinators correcting the same request", () => {
+  const CONFLICT =
+    "Nel frattempo questi dati sono stati modificati (da un altro coordinatore o dal referente): ricarica la pagina per vedere la versione attuale, poi ripeti la modifica.";
+  for (const js of [true, false]) {
+    test(`${js ? "with" : "without"} JavaScript: a save from a form loaded before the other's is refused, keeps what was typed, and undoes nothing`, async () => {
+      const data = await setup((p) => registerAndConfirm(p));
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await signIn(page);
+      const id = await findRequestId(page, data);
+      await open(page, `/admin/adesioni/${id}/modifica`);
+      const title = await page.title();
+
+      // Another tab, loaded later, changes the phone and saves first.
+      const other = await browser.newPage();
+      await signIn(other);
+      await open(other, `/admin/adesioni/${id}/modifica`);
+      await field(other, "Telefono").fill("091 765 4321");
+      await other.getByRole("button", { name: "Salva le modifiche", exact: true }).click();
+      await other.waitForURL((url) => url.pathname === `/admin/adesioni/${id}` && url.searchParams.get("esito") === "modificata");
+
+      const pec = `corretta.${id}@pec.comune.esempio.it`;
+      await field(page, "PEC dell'ente").fill(pec);
+      await page.getByRole("button", { name: "Salva le modifiche", exact: true }).click();
+      await page.getByRole("alert").filter({ hasText: CONFLICT }).waitFor();
+      await eventually(() => page.title()).toBe(`Errore: ${title}`);
+      expect(new URL(page.url()).pathname).toBe(`/admin/adesioni/${id}/modifica`);
+      expect(await field(page, "PEC dell'ente").inputValue(), "what was typed is kept").toBe(pec);
+
+      await open(page, `/admin/adesioni/${id}`);
+      expect(await fact(page, "Telefono")).toBe("091 765 4321");
+      expect(await fact(page, "PEC dell'ente")).toBe(data.pec);
+      await other.close();
+      await page.close();
+    });
+  }
+});
+
 describe("correcting the data of a request", () => {
   for (const js of [true, false]) {
     test(`${js ? "with" : "without"} JavaScript: the form shows the current data, refuses a wrong PEC, and saves a change`, async () => {
