@@ -36,7 +36,7 @@ export function RoundTableCancelledEmail(p: RoundTableCancelledProps) {
       <Greeting name={p.recipientName} />
       <Text>
         ti informiamo che il Tavolo tecnico «{rt.title}», previsto per {roundTableWhen(rt)}, è stato annullato. Ci scusiamo per
-        il disagio: ti scriveremo quando sarà fissata una nuova data.
+        il disagio: se l'incontro sarà riproposto in un'altra data, riceverai un nuovo invito.
       </Text>
       <Text>
         In allegato trovi l'annullamento dell'evento (file annullamento.ics): aprendolo, il tuo calendario rimuove

@@ -46,7 +46,7 @@ export function RoundTableRejoinedEmail(p: RoundTableRejoinedProps) {
         l'appuntamento dell'invito.
       </Text>
       <Text style={{ fontWeight: 700 }}>Se non puoi più partecipare, faccelo sapere:</Text>
-      <AnswerButtons answerUrl={p.answerUrl} />
+      <AnswerButtons answerUrl={p.answerUrl} declineOnly />
       <Signature />
     </EmailLayout>
   );

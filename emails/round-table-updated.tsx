@@ -70,7 +70,7 @@ export function RoundTableUpdatedEmail(p: RoundTableUpdatedProps) {
         Aggiornamento: {roundTableName(rt)}
       </Heading>
       <Greeting name={p.recipientName} />
-      <Text>ti scriviamo perché il Tavolo tecnico «{rt.title}», a cui hai ricevuto l'invito, è stato modificato.</Text>
+      <Text>ti scriviamo perché il Tavolo tecnico «{rt.title}», per il quale hai ricevuto l'invito, è stato modificato.</Text>
       <Text style={{ fontWeight: 700 }}>Cosa cambia: {list(p.changes)}.</Text>
       {timeChanged ? <BeforeAndNow label="Data e orario" before={roundTableWhen(p.previous)} now={roundTableWhen(rt)} /> : null}
       {whereChanged ? <BeforeAndNow label="Modalità e luogo" before={whereOf(p.previous)} now={whereOf(rt)} /> : null}

@@ -137,7 +137,8 @@ export function AnswerButtons({ answerUrl, declineOnly = false }: { answerUrl: s
         </Column>
       </Row>
       <Text style={{ fontSize: "13px", color: "#5c6f82", margin: 0 }}>
-        Puoi cambiare la risposta fino all'inizio dell'incontro, dallo stesso collegamento: {answerUrl}
+        {/* A link, so that the personal address wraps on a phone instead of widening the message. */}
+        Puoi cambiare la risposta fino all'inizio dell'incontro, dallo stesso collegamento: <Link href={answerUrl}>{answerUrl}</Link>
       </Text>
     </Section>
   );

@@ -10,9 +10,19 @@ const browser = useBrowser();
 const previewProps = (name: string) =>
   (emailTemplates[name as keyof typeof emailTemplates].default as unknown as { PreviewProps: Record<string, unknown> }).PreviewProps;
 
+/** The previews' links as long as real ones: a portal's address and a 43-character token. */
+const withRealisticLinks = (props: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(props).map(([key, value]) =>
+      key.endsWith("Url") && key !== "appUrl" && typeof value === "string"
+        ? [key, value.replace("http://localhost:3000", "https://coordinamento-sai.ancisicilia.it") + "-Zq3Xr9bT1kLmNoPq4RsTuVwXyZ0aBcDeFgHiJkLmNo"]
+        : [key, value],
+    ),
+  );
+
 describe("emails on a phone", () => {
   test.each(Object.keys(emailTemplates))("%s fits a 360 px screen, asks for the device's width, and its links can be read", async (name) => {
-    const { html } = await renderEmail(name, previewProps(name));
+    const { html } = await renderEmail(name, withRealisticLinks(previewProps(name)));
     const page = await browser.newPage();
     await page.setViewportSize({ width: 360, height: 740 });
     await page.setContent(html);

@@ -78,6 +78,10 @@ describe("email templates", () => {
     expect(RoundTableRejoinedEmail.PreviewProps.roundTable.place).toBeNull();
     expect(rejoined.text).not.toMatch(/luogo/i);
     expect(rejoined.text.match(/Quando/g)).toHaveLength(1);
+    // Who has just said yes is offered the one answer left to give.
+    expect(rejoined.text).toContain("Se non puoi più partecipare, faccelo sapere:");
+    expect(rejoined.text).toContain("Non partecipo http://localhost:3000/invito/anteprima?risposta=no");
+    expect(rejoined.text).not.toContain("?risposta=si");
   });
 
   it("the update says what the date, the way to take part and the place were before, and what they are now", async () => {
