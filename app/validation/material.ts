@@ -69,7 +69,9 @@ export type LinkMaterialInput = z.output<typeof linkMaterialSchema>;
 
 export type MaterialFormValues = { kind: string; title: string; curatedBy: string; visibility: string; url: string };
 export type MaterialDetailsFormValues = Omit<MaterialFormValues, "url">;
-export const emptyMaterialForm = (kind: string): MaterialFormValues => ({ kind, title: "", curatedBy: "", visibility: "public", url: "" });
+// No visibility chosen in advance: a reserved material uploaded without a look at the menu would be
+// published to everyone (and, after the meeting, announced to every invitee).
+export const emptyMaterialForm = (kind: string): MaterialFormValues => ({ kind, title: "", curatedBy: "", visibility: "", url: "" });
 
 // The two forms share one page, so their fields are named "upload.*" and "link.*".
 // A missing group is checked as an empty one, so each field gets its own message.

@@ -200,6 +200,17 @@ describe("uploading materials", () => {
     expect(materialsOf(rt.id)).toHaveLength(0);
   });
 
+  it("chooses no visibility in advance in either form: a material is public only when the coordinator says so", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    const page = await renderRoute(materialsRoute, await adminGet(`/admin/tavoli/${rt.id}/materiali`, coordinatorId), "/admin/tavoli/:id/materiali");
+    const selects = [...page.html.matchAll(/<select[^>]*name="(upload|link)\.visibility"[^>]*>([\s\S]*?)<\/select>/g)];
+    expect(selects.map((m) => m[1])).toEqual(["upload", "link"]);
+    for (const [, , options] of selects) {
+      expect(options).toMatch(/^<option value="" selected="">Scegli…<\/option>/);
+      expect(options).not.toMatch(/value="public" selected/);
+    }
+  });
+
   it("names each form's error summary with its own title: with JavaScript both can be on the page", async () => {
     const rt = createTestRoundTable(coordinatorId);
     const summaryTitle = (html: string) => /<div class="alert alert-danger" role="alert" tabindex="-1" aria-labelledby="([^"]+)"[^>]*><h2 id="([^"]+)"/.exec(html)!.slice(1);
