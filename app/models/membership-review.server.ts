@@ -15,6 +15,11 @@ type Decision = { id: number; coordinatorId: number; appUrl: string; now?: Date 
 type Approval = Decision & {
   /** Handover: close the ente's open projects, leaving those the scheda declares (default: keep them and add these). */
   replaceProjects?: boolean;
+  /**
+   * The referente in office the approving page showed (null: none). When given, the approval is
+   * refused if the ente's referente in office is no longer that one. Left out: not checked.
+   */
+  shownReferentId?: number | null;
 };
 export type DecisionResult = { ok: true } | { ok: false; error: string };
 
@@ -54,6 +59,23 @@ function notPendingError(tx: Tx, request: typeof membershipRequests.$inferSelect
 }
 
 /**
+ * Why an approval decided on a page that showed another referente in office (or none) must not go
+ * through, or null: another scheda of the ente was approved meanwhile (in another tab, or by another
+ * coordinator), and approving this one would replace, unseen, the referente it has just put in office.
+ */
+function sittingReferentChanged(tx: Tx, { memberBodyId, shownReferentId }: { memberBodyId: number; shownReferentId: number | null | undefined }) {
+  if (shownReferentId === undefined) return null;
+  const sitting = tx
+    .select({ id: referents.id, firstName: referents.firstName, lastName: referents.lastName })
+    .from(referents)
+    .where(and(eq(referents.memberBodyId, memberBodyId), isNotNull(referents.validFrom), isNull(referents.validTo)))
+    .get();
+  if ((sitting?.id ?? null) === shownReferentId) return null;
+  const now = sitting ? `ora è ${sitting.firstName} ${sitting.lastName}` : "ora l'ente non ha un referente in carica";
+  return `Nel frattempo il referente in carica per l'ente è cambiato (${now}): ricarica la pagina e verifica prima di approvare.`;
+}
+
+/**
  * Approves a confirmed request. The ente takes the data its scheda declares (PEC, codice fiscale,
  * and for an ente other than a Comune its name and province), but for what a coordinator corrected
  * after the scheda was sent, which stays (`declaredBodyChanges`). For a handover (whatever the kind
@@ -63,12 +85,14 @@ function notPendingError(tx: Tx, request: typeof membershipRequests.$inferSelect
  * join the ente's open ones (but for those the ente already has), or replace them when the
  * coordinator chose so (`replaceProjects`).
  */
-export function approveMembership(db: Db, { id, coordinatorId, appUrl, replaceProjects = false, now = new Date() }: Approval): DecisionResult {
+export function approveMembership(db: Db, { id, coordinatorId, appUrl, replaceProjects = false, shownReferentId, now = new Date() }: Approval): DecisionResult {
   return db.transaction((tx): DecisionResult => {
     const found = loadRequest(tx, id);
     if (!found) return { ok: false, error: "Richiesta non trovata." };
     const { request, referent, body } = found;
     if (request.status !== "pending") return { ok: false, error: notPendingError(tx, request, "approvare") };
+    const changedMeanwhile = sittingReferentChanged(tx, { memberBodyId: body.id, shownReferentId });
+    if (changedMeanwhile) return { ok: false, error: changedMeanwhile };
     const previous = tx
       .select()
       .from(referents)

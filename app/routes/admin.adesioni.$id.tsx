@@ -19,7 +19,7 @@ import { consentDescription } from "~/utils/privacy-consent";
 import { plural } from "~/utils/text";
 import { ANSWER_LABELS, attendanceLabel } from "~/validation/invitations";
 import { ROUND_TABLE_STATUS_LABELS } from "~/validation/round-table";
-import { rejectionSchema, revocationSchema } from "~/validation/membership-decision";
+import { NO_REFERENT_SHOWN, parseShownReferent, rejectionSchema, revocationSchema, SHOWN_REFERENT_FIELD } from "~/validation/membership-decision";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
 import { coordinatorPageTitle } from "~/utils/page-title";
 
@@ -70,7 +70,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   let result: DecisionResult;
   let outcome: string;
   if (intent === "approve") {
-    result = approveMembership(db, { id, coordinatorId: coordinator.id, appUrl, replaceProjects: formData.get("progetti") === "sostituisci" });
+    result = approveMembership(db, {
+      id,
+      coordinatorId: coordinator.id,
+      appUrl,
+      replaceProjects: formData.get("progetti") === "sostituisci",
+      shownReferentId: parseShownReferent(formData.get(SHOWN_REFERENT_FIELD)),
+    });
     outcome = "approvata";
   } else if (intent === "reject" || intent === "revoke") {
     const values = { reason: String(formData.get("reason") ?? "") };
@@ -580,6 +586,8 @@ function Actions() {
       {canApprove ? (
         <Form method="post" className="mb-4">
           <AuthenticityTokenInput name="csrf" />
+          {/* Refused if, meanwhile, another referente has taken office (another scheda approved in another tab). */}
+          <input type="hidden" name={SHOWN_REFERENT_FIELD} value={currentReferent ? String(currentReferent.id) : NO_REFERENT_SHOWN} />
           <h3 className="h5">Approvazione</h3>
           {replaced ? (
             <p id="approve-note" className="alert alert-warning">

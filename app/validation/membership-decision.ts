@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseRecordId } from "~/utils/record-id";
 import { cleanLines } from "~/utils/text";
 
 // The reason a coordinator gives when rejecting a request or revoking a membership. The rejection
@@ -27,3 +28,16 @@ export const revocationSchema = z.object({
 });
 
 export type DecisionReasonInput = { reason: string };
+
+// The approval form names, in a hidden field, the referente in office the page showed: the approval
+// is refused if another has taken office meanwhile (another scheda of the ente approved in another tab).
+
+export const SHOWN_REFERENT_FIELD = "referenteInCarica";
+/** The hidden field's value when the page showed no referente in office. */
+export const NO_REFERENT_SHOWN = "nessuno";
+
+/** The hidden field as the approval reads it: the referente's id, null for none, undefined when the form did not say. */
+export function parseShownReferent(value: FormDataEntryValue | null): number | null | undefined {
+  if (value === NO_REFERENT_SHOWN) return null;
+  return typeof value === "string" ? parseRecordId(value) ?? undefined : undefined;
+}

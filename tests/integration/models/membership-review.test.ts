@@ -169,6 +169,24 @@ describe("approveMembership", () => {
     expect(getDb().select().from(membershipRequests).where(eq(membershipRequests.id, other.request.id)).get()!.status).toBe("pending");
   });
 
+  it("refuses a change of referente approved for a referente in office who has since left, changing nothing", async () => {
+    const first = await register();
+    expect(approveMembership(getDb(), { id: first.request.id, coordinatorId: coordinator().id, appUrl: APP_URL })).toEqual({ ok: true });
+    const next = await register({ municipalityCode: first.fields.municipalityCode, fiscalCode: first.fields.fiscalCode });
+    // The page showed the referente in office; their term ended meanwhile (revoked, erased).
+    getDb().update(referents).set({ validTo: new Date() }).where(eq(referents.id, first.referent.id)).run();
+    const stale = approveMembership(getDb(), { id: next.request.id, coordinatorId: coordinator().id, appUrl: APP_URL, shownReferentId: first.referent.id });
+    expect(stale).toEqual({
+      ok: false,
+      error: "Nel frattempo il referente in carica per l'ente è cambiato (ora l'ente non ha un referente in carica): ricarica la pagina e verifica prima di approvare.",
+    });
+    const row = getDb().select().from(membershipRequests).where(eq(membershipRequests.id, next.request.id)).get()!;
+    expect(row.status).toBe("pending");
+    expect(getDb().select().from(referents).where(eq(referents.id, next.referent.id)).get()!.validFrom).toBeNull();
+    // From a page showing the ente without a referente, it goes through.
+    expect(approveMembership(getDb(), { id: next.request.id, coordinatorId: coordinator().id, appUrl: APP_URL, shownReferentId: null })).toEqual({ ok: true });
+  });
+
   it("bulk approval approves the pending ones and reports the others", async () => {
     const a = await register();
     const b = await register();

@@ -495,6 +495,58 @@ describe("POST /admin/adesioni/:id (decisions)", () => {
     expect(after.html).toContain("<td>Già registrato per l&#x27;ente: non aggiunto di nuovo</td>");
     expect(after.html).not.toContain("<td>Chiuso il");
   });
+
+  it("refuses a change of referente approved from a page that showed another referente in office (a rival scheda approved meanwhile in another tab)", async () => {
+    const first = await registered({ firstName: "Nicolò", lastName: "D'Amico" });
+    expect((await decide(first.id, { intent: "approve" })).status).toBe(302);
+    const mayor = await successorScheda(first, { firstName: "Antonio", lastName: "Sindaco" });
+    const rival = await successorScheda(first, { firstName: "Rosa", lastName: "Lombardo" });
+    const shownValue = (html: string) => /<input type="hidden" name="referenteInCarica" value="([^"]*)"/.exec(html)?.[1];
+
+    // Tab B opens the rival scheda: the page names Nicolò D'Amico as the referente who will leave, and so does its form.
+    const tabB = await renderRoute(detailRoute, await adminGet(`/admin/adesioni/${rival.id}`, coordinator.id), "/admin/adesioni/:id");
+    expect(tabB.html).toContain("Il referente attuale Nicolò D&#x27;Amico terminerà il suo incarico");
+    const shownInB = shownValue(tabB.html)!;
+    expect(shownInB).toBe(String(first.referentId));
+    // Tab A approves the mayor's scheda.
+    const tabA = await renderRoute(detailRoute, await adminGet(`/admin/adesioni/${mayor.id}`, coordinator.id), "/admin/adesioni/:id");
+    expect((await decide(mayor.id, { intent: "approve", referenteInCarica: shownValue(tabA.html)! })).status).toBe(302);
+
+    // Tab B then approves from its stale page: refused, the mayor stays in office and hears nothing more.
+    const before = snapshot(rival.id);
+    const mayorMail = outboxFor(mayor.fields.email).length;
+    const refused = await decide(rival.id, { intent: "approve", referenteInCarica: shownInB });
+    expect(refused.status).toBe(409);
+    const message =
+      "Nel frattempo il referente in carica per l'ente è cambiato (ora è Antonio Sindaco): ricarica la pagina e verifica prima di approvare.";
+    expect(((await refused.json()) as { formError: string }).formError).toBe(message);
+    expect(snapshot(rival.id)).toEqual(before);
+    expect(referentRow(mayor.referentId)).toMatchObject({ validTo: null });
+    expect(outboxFor(mayor.fields.email)).toHaveLength(mayorMail);
+
+    // Without JavaScript the page answers with the refusal read out first, and the form now names the mayor.
+    const page = await renderRoute(detailRoute, await adminPost(`/admin/adesioni/${rival.id}`, { intent: "approve", referenteInCarica: shownInB }, coordinator.id), "/admin/adesioni/:id");
+    expect(page.status).toBe(409);
+    expect(page.html).toContain(`<div class="alert alert-danger" role="alert" data-error-summary="">${message.replaceAll("'", "&#x27;")}</div>`);
+    expect(page.html).toContain("Il referente attuale Antonio Sindaco terminerà il suo incarico");
+    expect(shownValue(page.html)).toBe(String(mayor.referentId));
+    // Approved from the page that now shows the mayor, the change goes through: the coordinator has seen whom it replaces.
+    expect((await decide(rival.id, { intent: "approve", referenteInCarica: shownValue(page.html)! })).status).toBe(302);
+    expect(referentRow(mayor.referentId).validTo).toBeInstanceOf(Date);
+  });
+
+  it("refuses a new membership approved from a page that showed no referente in office, once another scheda of the ente was approved", async () => {
+    const first = await registered();
+    const other = await successorScheda(first, {});
+    const page = await renderRoute(detailRoute, await adminGet(`/admin/adesioni/${other.id}`, coordinator.id), "/admin/adesioni/:id");
+    expect(page.html).toContain('<input type="hidden" name="referenteInCarica" value="nessuno"/>');
+    expect((await decide(first.id, { intent: "approve", referenteInCarica: "nessuno" })).status).toBe(302);
+    const before = snapshot(other.id);
+    const refused = await decide(other.id, { intent: "approve", referenteInCarica: "nessuno" });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { formError: string }).formError).toMatch(/^Nel frattempo il referente in carica per l'ente è cambiato \(ora è /);
+    expect(snapshot(other.id)).toEqual(before);
+  });
 });
 
 // ---------------------------------------------------------------- edits
@@ -565,7 +617,9 @@ describe("/admin/adesioni/:id/modifica", () => {
     const other = await registered();
     const { id } = await registered();
     const before = snapshot(id);
-    const errors = await errorsOf(await edit(id, { ...(await editValues(id)), fiscalCode: other.fields.fiscalCode, firstName: "Nuovo" }));
+    // The other ente's recorded code: past the file's first 20 schede a comune comes round again, and its ente keeps the code it has.
+    const taken = bodyRow(requestRow(other.id).memberBodyId).fiscalCode;
+    const errors = await errorsOf(await edit(id, { ...(await editValues(id)), fiscalCode: taken, firstName: "Nuovo" }));
     expect(errors.fiscalCode).toMatch(/appartiene a un altro ente/);
     expect(snapshot(id)).toEqual(before);
   });
