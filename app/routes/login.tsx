@@ -2,7 +2,7 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { HoneypotInputs } from "remix-utils/honeypot/react";
-import { ErrorSummary, TextField } from "~/components/form-fields";
+import { ErrorSummary, FormRefusal, TextField } from "~/components/form-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
 import {
   authenticateCoordinator,
@@ -15,10 +15,21 @@ import { issuesToFieldErrors, type FormErrors } from "~/utils/form-data";
 import { checkHoneypot } from "~/utils/honeypot.server";
 import { minutesText, tooManyRequestsInit } from "~/utils/rate-limit.server";
 import { safeRedirectPath } from "~/utils/safe-redirect.server";
-import { loginSchema, type LoginInput } from "~/validation/login";
+import { loginSchema, SESSION_EXPIRED_OUTCOME, type LoginInput } from "~/validation/login";
+import { withErrorPrefix } from "~/utils/error-title";
 import { pageTitle } from "~/utils/page-title";
 
-export const meta: MetaFunction = () => [{ title: pageTitle("Accesso coordinatori") }];
+/** A form of the area sent once the session had expired: nothing was saved (requireCoordinator sends here). */
+const SESSION_EXPIRED_MESSAGE =
+  "La sessione è scaduta: l'operazione non è stata eseguita e quanto avevi scritto non è stato salvato. Accedi di nuovo e ripetila.";
+
+const sessionExpired = (search: string) => new URLSearchParams(search).get("esito") === SESSION_EXPIRED_OUTCOME;
+
+// The expired session is said by the title too, as an error (FormRefusal does so in the browser).
+export const meta: MetaFunction = ({ location }) => {
+  const title = pageTitle("Accesso coordinatori");
+  return [{ title: sessionExpired(location.search) ? withErrorPrefix(title) : title }];
+};
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const coordinator = await getCoordinator(request);
@@ -72,6 +83,7 @@ export default function LoginPage() {
               Password reimpostata: accedi con la nuova password.
             </div>
           ) : null}
+          <FormRefusal message={!actionData && sessionExpired(searchParams.toString()) ? SESSION_EXPIRED_MESSAGE : null} />
           {searchParams.get("esito") === "uscito" && !actionData ? (
             <div className="alert alert-success" role="status">
               Sei uscito dall'area coordinatori.

@@ -9,7 +9,7 @@ import {
   revokeSession,
   type SessionCoordinator,
 } from "~/models/session.server";
-import { loginSchema } from "~/validation/login";
+import { loginSchema, SESSION_EXPIRED_OUTCOME } from "~/validation/login";
 import { getCookies } from "./cookies.server";
 import { getDb } from "./db.server";
 import { consumeRateLimit, isRateLimited } from "./rate-limit.server";
@@ -120,9 +120,20 @@ export async function getCoordinator(request: Request) {
   return findSessionCoordinator(getDb(), { sessionId });
 }
 
-const loginRedirect = (request: Request) => redirect(signInPathFor("/login", request));
+/**
+ * To /login, and back to this page afterwards. A form sent without a valid session did nothing: the
+ * sign-in page says so, lest the coordinator, back on the page, take its old values for saved ones.
+ */
+function loginRedirect(request: Request) {
+  const signIn = signInPathFor("/login", request);
+  const submitted = request.method !== "GET" && request.method !== "HEAD";
+  return redirect(submitted ? `${signIn}&esito=${SESSION_EXPIRED_OUTCOME}` : signIn);
+}
 
-/** The signed-in coordinator and this browser's session id; anyone else is sent to /login (and back here afterwards). */
+/**
+ * The signed-in coordinator and this browser's session id; anyone else is sent to /login (and back
+ * here afterwards), told when what they sent was not saved.
+ */
 export async function requireCoordinatorSession(request: Request) {
   const sessionId = await readSessionId(request);
   const coordinator = sessionId ? findSessionCoordinator(getDb(), { sessionId }) : null;

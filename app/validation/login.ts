@@ -20,3 +20,9 @@ export type LoginInput = z.input<typeof loginSchema>;
 export const passwordResetRequestSchema = loginSchema.pick({ email: true });
 
 export type PasswordResetRequestInput = z.input<typeof passwordResetRequestSchema>;
+
+/**
+ * The sign-in page's `?esito=` when a form of the coordinators' area was sent without a valid session
+ * (expired, or its cookie gone): nothing was done, and the page says so.
+ */
+export const SESSION_EXPIRED_OUTCOME = "sessione-scaduta";

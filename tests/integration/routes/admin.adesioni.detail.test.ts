@@ -978,19 +978,20 @@ describe("authorization and CSRF", () => {
   it("sends anonymous visitors to /login from every loader, action and the PDF, changing nothing", async () => {
     const { id } = await registered();
     const before = snapshot(id);
-    const expectLogin = (response: Response, path: string) => {
+    // A form sent is said not to have been saved.
+    const expectLogin = (response: Response, path: string, { sent = false } = {}) => {
       expect(response.status).toBe(302);
-      expect(response.headers.get("Location")).toBe(`/login?redirectTo=${encodeURIComponent(path)}`);
+      expect(response.headers.get("Location")).toBe(`/login?redirectTo=${encodeURIComponent(path)}${sent ? "&esito=sessione-scaduta" : ""}`);
     };
     expectLogin(await viewDetail(id, null), `/admin/adesioni/${id}`);
-    expectLogin(await decide(id, { intent: "approve" }, null), `/admin/adesioni/${id}`);
-    expectLogin(await decide(id, { intent: "reject", reason: "Un motivo abbastanza lungo." }, null), `/admin/adesioni/${id}`);
+    expectLogin(await decide(id, { intent: "approve" }, null), `/admin/adesioni/${id}`, { sent: true });
+    expectLogin(await decide(id, { intent: "reject", reason: "Un motivo abbastanza lungo." }, null), `/admin/adesioni/${id}`, { sent: true });
     expectLogin(await downloadPdf(id, null), `/admin/adesioni/${id}/scheda.pdf`);
     expectLogin(
       await settle(async () => editLoader(routeArgs(await adminGet(`/admin/adesioni/${id}/modifica`, null), idParams(id)))),
       `/admin/adesioni/${id}/modifica`,
     );
-    expectLogin(await edit(id, { ...(await editValues(id)), firstName: "Intruso" }, null), `/admin/adesioni/${id}/modifica`);
+    expectLogin(await edit(id, { ...(await editValues(id)), firstName: "Intruso" }, null), `/admin/adesioni/${id}/modifica`, { sent: true });
     expect(snapshot(id)).toEqual(before);
   });
 

@@ -5,7 +5,7 @@ import { loader as adminLoader } from "~/routes/admin";
 import * as loginPage from "~/routes/login";
 import { action as logoutAction } from "~/routes/logout";
 import { SESSION_IDLE_MS, revokeCoordinatorSessions } from "~/models/session.server";
-import { LOGIN_FAILURE_LIMIT } from "~/utils/auth.server";
+import { LOGIN_FAILURE_LIMIT, requireCoordinator } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { adminGet, adminPost, sessionCookieFor, settle } from "../../support/admin";
 import { renderRoute } from "../../support/render-route";
@@ -107,6 +107,41 @@ describe("sessions", () => {
     const response = await settle(async () => adminLoader({ request: await adminGet("/admin/adesioni?stato=pending", null), params: {}, context: loadContext() }));
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe("/login?redirectTo=%2Fadmin%2Fadesioni%3Fstato%3Dpending");
+  });
+
+  it("sends a form sent after the session expired to /login, saying nothing was saved, and back to the page afterwards", async () => {
+    const { sessionId, cookie } = await sessionCookieFor(adminId());
+    getDb().update(sessions).set({ lastSeenAt: new Date(Date.now() - SESSION_IDLE_MS - 1000) }).where(eq(sessions.id, sessionId)).run();
+    const sent = (cookieHeader: string | null) =>
+      settle(() =>
+        requireCoordinator(
+          new Request("http://portale.test/admin/adesioni/12/modifica", {
+            method: "POST",
+            body: new URLSearchParams({ firstName: "Maria Grazia" }),
+            headers: { "Content-Type": "application/x-www-form-urlencoded", ...(cookieHeader ? { Cookie: cookieHeader } : {}) },
+          }),
+        ),
+      );
+    const expected = "/login?redirectTo=%2Fadmin%2Fadesioni%2F12%2Fmodifica&esito=sessione-scaduta";
+    for (const response of [await sent(cookie), await sent(null)]) {
+      expect(response.status).toBe(302);
+      expect(response.headers.get("Location")).toBe(expected);
+    }
+
+    // The sign-in page says so, read out at once and in its title; signing in leads back to the page.
+    const page = await renderRoute(loginPage, new Request(`http://portale.test${expected}`));
+    expect(page.status).toBe(200);
+    expect(page.title).toBe("Errore: Accesso coordinatori - Coordinamento SAI");
+    expect(page.html).toContain(
+      '<div class="alert alert-danger" role="alert" data-error-summary="">La sessione è scaduta: l&#x27;operazione non è stata eseguita e quanto avevi scritto non è stato salvato. Accedi di nuovo e ripetila.</div>',
+    );
+    expect(page.html).toMatch(/<input type="hidden" name="redirectTo" value="\/admin\/adesioni\/12\/modifica"\/>/);
+    const signedIn = await login({ ...ADMIN, redirectTo: "/admin/adesioni/12/modifica" });
+    expect(signedIn.headers.get("Location")).toBe("/admin/adesioni/12/modifica");
+    // A page merely opened has lost nothing: the sign-in page just asks to sign in.
+    const plain = await renderRoute(loginPage, new Request("http://portale.test/login?redirectTo=%2Fadmin"));
+    expect(plain.title).toBe("Accesso coordinatori - Coordinamento SAI");
+    expect(plain.html).not.toContain("La sessione è scaduta");
   });
 
   it("ends after 2 hours idle", async () => {
