@@ -75,6 +75,17 @@ function sittingReferentChanged(tx: Tx, { memberBodyId, shownReferentId }: { mem
   return `Nel frattempo il referente in carica per l'ente è cambiato (${now}): ricarica la pagina e verifica prima di approvare.`;
 }
 
+/** The referente in office of each of these enti, by ente (none: not in the map), for a page to name in its approval form. */
+export function sittingReferentIds(db: Db, { memberBodyIds }: { memberBodyIds: number[] }) {
+  if (memberBodyIds.length === 0) return new Map<number, number>();
+  const rows = db
+    .select({ memberBodyId: referents.memberBodyId, id: referents.id })
+    .from(referents)
+    .where(and(inArray(referents.memberBodyId, [...new Set(memberBodyIds)]), isNotNull(referents.validFrom), isNull(referents.validTo)))
+    .all();
+  return new Map(rows.map((r) => [r.memberBodyId, r.id]));
+}
+
 /**
  * Approves a confirmed request. The ente takes the data its scheda declares (PEC, codice fiscale,
  * and for an ente other than a Comune its name and province), but for what a coordinator corrected
@@ -289,16 +300,20 @@ export function declaredBodyChanges(
 /**
  * Approves several requests (handovers keep the ente's projects); each succeeds or fails on its own.
  * Two of one ente are never both approved: the second would replace, unseen, the referente the
- * first has just put in office.
+ * first has just put in office. Nor is one whose ente's referente in office is no longer the one
+ * the list was shown with (`shownReferents`, by request id: see approveMembership's shownReferentId).
  */
-export function approveMemberships(db: Db, { ids, coordinatorId, appUrl, now }: Omit<Decision, "id"> & { ids: number[] }) {
+export function approveMemberships(
+  db: Db,
+  { ids, coordinatorId, appUrl, shownReferents, now }: Omit<Decision, "id"> & { ids: number[]; shownReferents?: Map<number, number | null | undefined> },
+) {
   const approvedBodies = new Set<number>();
   const outcomes = ids.map((id) => {
     const memberBodyId = db.select({ id: membershipRequests.memberBodyId }).from(membershipRequests).where(eq(membershipRequests.id, id)).get()?.id;
     if (memberBodyId !== undefined && approvedBodies.has(memberBodyId)) {
       return { id, result: { ok: false as const, error: "Per l'ente è stata approvata un'altra richiesta della selezione: aprila per decidere se sostituire il referente." } };
     }
-    const result = approveMembership(db, { id, coordinatorId, appUrl, now });
+    const result = approveMembership(db, { id, coordinatorId, appUrl, shownReferentId: shownReferents?.get(id), now });
     if (result.ok && memberBodyId !== undefined) approvedBodies.add(memberBodyId);
     return { id, result };
   });

@@ -19,7 +19,7 @@ import { consentDescription } from "~/utils/privacy-consent";
 import { plural } from "~/utils/text";
 import { ANSWER_LABELS, attendanceLabel } from "~/validation/invitations";
 import { ROUND_TABLE_STATUS_LABELS } from "~/validation/round-table";
-import { NO_REFERENT_SHOWN, parseShownReferent, rejectionSchema, revocationSchema, SHOWN_REFERENT_FIELD } from "~/validation/membership-decision";
+import { parseShownReferent, rejectionSchema, revocationSchema, SHOWN_REFERENT_FIELD, shownReferentValue } from "~/validation/membership-decision";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
 import { coordinatorPageTitle } from "~/utils/page-title";
 
@@ -587,7 +587,7 @@ function Actions() {
         <Form method="post" className="mb-4">
           <AuthenticityTokenInput name="csrf" />
           {/* Refused if, meanwhile, another referente has taken office (another scheda approved in another tab). */}
-          <input type="hidden" name={SHOWN_REFERENT_FIELD} value={currentReferent ? String(currentReferent.id) : NO_REFERENT_SHOWN} />
+          <input type="hidden" name={SHOWN_REFERENT_FIELD} value={shownReferentValue(currentReferent?.id ?? null)} />
           <h3 className="h5">Approvazione</h3>
           {replaced ? (
             <p id="approve-note" className="alert alert-warning">

@@ -9,7 +9,7 @@ import {
   findRequestSummaries,
   listMembershipRequests,
 } from "~/models/membership-list.server";
-import { approveMemberships } from "~/models/membership-review.server";
+import { approveMemberships, sittingReferentIds } from "~/models/membership-review.server";
 import { listProvinceOptions } from "~/models/territory.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { validateCsrf } from "~/utils/csrf.server";
@@ -21,6 +21,7 @@ import type { FormErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { plural } from "~/utils/text";
 import { MEMBER_BODY_KIND_LABELS, SAI_CATEGORY_LABELS } from "~/validation/labels";
+import { parseShownReferents, shownReferentFieldOf, shownReferentValue } from "~/validation/membership-decision";
 import {
   bulkApproveSchema,
   DEFAULT_DIRECTION,
@@ -79,6 +80,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (filters.provinceCode && filters.provinceCode !== NO_PROVINCE && !provinces.some((p) => p.code === filters.provinceCode)) delete filters.provinceCode;
   const list = listMembershipRequests(db, { filters, sort, page });
   const now = new Date();
+  // The approval names the referente in office the list was shown with: refused if another has taken office since.
+  const sitting = sittingReferentIds(db, { memberBodyIds: list.rows.filter((r) => r.status === "pending").map((r) => r.body.id) });
   const rows = list.rows.map((r) => ({
     id: r.id,
     status: r.status,
@@ -96,6 +99,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     fundedPlaces: r.fundedPlaces,
     createdAt: r.createdAt.toISOString(),
     createdAtLabel: formatDateIt(r.createdAt),
+    shownReferent: shownReferentValue(sitting.get(r.body.id) ?? null),
   }));
   return json({
     rows,
@@ -119,7 +123,8 @@ export async function action({ request }: ActionFunctionArgs) {
     // Whatever is wrong (nothing ticked, too many, a tampered value), it is the selection's fault.
     return json<FormErrors>({ errors: { ids: parsed.error.issues[0].message } }, { status: 400 });
   }
-  const result = approveMemberships(getDb(), { ids: parsed.data.ids, coordinatorId: coordinator.id, appUrl: getEnv().appUrl });
+  const { ids } = parsed.data;
+  const result = approveMemberships(getDb(), { ids, coordinatorId: coordinator.id, appUrl: getEnv().appUrl, shownReferents: parseShownReferents(formData, ids) });
   if (result.approved.length > 0) wakeOutboxWorker();
 
   // Back to the same view of the list (filters, sort, page), with the outcome in the query string.
@@ -329,6 +334,7 @@ export default function MembershipList() {
                           <label htmlFor={`seleziona-${r.id}`} className="visually-hidden">
                             Seleziona {r.bodyName}
                           </label>
+                          <input type="hidden" name={shownReferentFieldOf(r.id)} value={r.shownReferent} />
                         </>
                       ) : null}
                     </td>

@@ -41,3 +41,14 @@ export function parseShownReferent(value: FormDataEntryValue | null): number | n
   if (value === NO_REFERENT_SHOWN) return null;
   return typeof value === "string" ? parseRecordId(value) ?? undefined : undefined;
 }
+
+/** The list's approval form names the referente in office of each request's ente, field by field. */
+export const shownReferentFieldOf = (requestId: number) => `${SHOWN_REFERENT_FIELD}.${requestId}`;
+
+/** The referente in office the list showed for each of these requests' enti (see parseShownReferent). */
+export function parseShownReferents(formData: FormData, ids: number[]) {
+  return new Map(ids.map((id) => [id, parseShownReferent(formData.get(shownReferentFieldOf(id)))]));
+}
+
+/** The value of the hidden field for a referente in office (null: none). */
+export const shownReferentValue = (referentId: number | null) => (referentId === null ? NO_REFERENT_SHOWN : String(referentId));

@@ -775,4 +775,45 @@ describe("POST /admin/adesioni: bulk approval", () => {
     const referente = getDb().select().from(membershipRequests).where(eq(membershipRequests.id, first.id)).get()!;
     expect(referente.status).toBe("approved");
   });
+
+  it("a list shown before another scheda of the ente was approved (in another tab) does not replace the referente put in office since", async () => {
+    const code = freeComune("086");
+    const first = await confirm(await register(comune(code, "Nicolò", "D'Amico")));
+    expect(approveMembership(getDb(), { id: first.id, coordinatorId, appUrl: APP_URL })).toEqual({ ok: true });
+    const sameEnte = { fiscalCode: first.fiscalCode };
+    const mayor = await confirm(await register({ ...comune(code, "Antonio", "Sindaco"), ...sameEnte }));
+    const rival = await confirm(await register({ ...comune(code, "Rosa", "Lombardo"), ...sameEnte }));
+    const referentOf = (x: Fixture) => requestsForEmail(x.email)[0].referent.id;
+    const shownFor = async (id: number) => {
+      const { html } = await renderRoute(listRoute, await adminGet("/admin/adesioni?stato=pending", coordinatorId), "/admin/adesioni");
+      return new RegExp(`<input type="hidden" name="referenteInCarica\\.${id}" value="([^"]*)"/>`).exec(html)?.[1];
+    };
+    const approveFromList = async (id: number, shown: string) => {
+      const request = await approvePost("/admin/adesioni?stato=pending", [id], coordinatorId);
+      const body = new URLSearchParams(await request.text());
+      body.set(`referenteInCarica.${id}`, shown);
+      const response = await settle(() => action(routeArgs(new Request(request.url, { method: "POST", body, headers: request.headers }))));
+      return new URL(response.headers.get("Location")!, APP_URL);
+    };
+
+    // Tab B shows the list, the ente with Nicolò D'Amico in office; tab A approves the mayor's scheda from its page.
+    const shownInB = (await shownFor(rival.id))!;
+    expect(shownInB).toBe(String(referentOf(first)));
+    expect(approveMembership(getDb(), { id: mayor.id, coordinatorId, appUrl: APP_URL, shownReferentId: referentOf(first) })).toEqual({ ok: true });
+    const mayorMail = outboxFor(mayor.email).length;
+
+    // Tab B approves the rival scheda from its stale list: not approved, the mayor stays in office and hears nothing more.
+    const stale = await approveFromList(rival.id, shownInB);
+    expect(stale.searchParams.get("approvate")).toBe("0");
+    expect(stale.searchParams.get("non_approvate")).toBe(String(rival.id));
+    expect((await list(stale.search)).outcome?.failures).toEqual([expect.stringContaining(`(richiesta n. ${rival.id}): ora è un cambio di referente`)]);
+    expect(statusOf(rival)).toBe("pending");
+    expect(getDb().select().from(referents).where(eq(referents.id, referentOf(mayor))).get()!.validTo).toBeNull();
+    expect(outboxFor(mayor.email)).toHaveLength(mayorMail);
+
+    // The list shown again names the mayor: approved from it, the change of referente goes through.
+    const fresh = (await shownFor(rival.id))!;
+    expect(fresh).toBe(String(referentOf(mayor)));
+    expect((await approveFromList(rival.id, fresh)).searchParams.get("approvate")).toBe("1");
+  });
 });
