@@ -6,6 +6,7 @@ import ExcelJS from "exceljs";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, test } from "vitest";
 import {
+  approveFromDetail,
   bodyName,
   COORDINATOR_EMAIL,
   downloadBytes,
@@ -258,6 +259,71 @@ describe("a request decided meanwhile in another tab", () => {
       await open(page, `/admin/adesioni/${id}`);
       expect(await fact(page, "Stato")).toBe("Approvata");
       expect(await page.title()).toBe(title);
+    });
+
+    test(`${js ? "with" : "without"} JavaScript: of two changes of referente approved in two tabs, the second, whose page named the referente since replaced, is refused`, async () => {
+      const { mayor, rival } = await setup(async (p) => {
+        const first = await registerAndConfirm(p, { asComune: true, firstName: "Nicolò", lastName: "D'Amico" });
+        await signIn(p);
+        await approveFromDetail(p, await findRequestId(p, first));
+        const sameEnte = { asComune: true, comune: first.comune, fiscalCode: first.fiscalCode };
+        return {
+          mayor: await registerAndConfirm(p, { ...sameEnte, firstName: "Antonio", lastName: "Sindaco" }),
+          rival: await registerAndConfirm(p, { ...sameEnte, firstName: "Rosa", lastName: "Lombardo" }),
+        };
+      });
+      const tabB = await browser.newPage({ javaScriptEnabled: js });
+      await signIn(tabB);
+      const mayorId = await findRequestId(tabB, mayor);
+      const rivalId = await findRequestId(tabB, rival);
+      await open(tabB, `/admin/adesioni/${rivalId}`);
+      const note = (name: string) => tabB.locator("#approve-note").filter({ hasText: `Il referente attuale ${name} terminerà il suo incarico` });
+      await note("Nicolò D'Amico").waitFor();
+      const title = await tabB.title();
+
+      const tabA = await browser.newPage();
+      await signIn(tabA);
+      await approveFromDetail(tabA, mayorId);
+
+      await tabB.getByRole("button", { name: "Approva", exact: true }).click();
+      await tabB
+        .getByRole("alert")
+        .filter({ hasText: "Nel frattempo il referente in carica per l'ente è cambiato (ora è Antonio Sindaco): ricarica la pagina e verifica prima di approvare." })
+        .waitFor();
+      await eventually(() => tabB.title()).toBe(`Errore: ${title}`);
+      expect(await fact(tabB, "Stato")).toBe("In attesa di approvazione");
+      // The page now names the referente an approval would replace.
+      await note("Antonio Sindaco").waitFor();
+      await open(tabA, `/admin/adesioni/${mayorId}`);
+      expect(await fact(tabA, "Incarico")).toMatch(/^In carica dal /);
+    });
+  }
+});
+
+describe("a form sent once the session has expired", () => {
+  for (const js of [true, false]) {
+    test(`${js ? "with" : "without"} JavaScript: the sign-in page says that nothing was saved, and leads back to the page`, async () => {
+      const data = await setup((p) => registerAndConfirm(p));
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await signIn(page);
+      const id = await findRequestId(page, data);
+      await open(page, `/admin/adesioni/${id}`);
+      await field(page, "Motivo del rifiuto").fill("Il codice fiscale non corrisponde all'ente indicato.");
+      // The session ends meanwhile (2 hours idle, or its cookie deleted).
+      await page.context().clearCookies({ name: /sai_session$/ });
+      await page.getByRole("button", { name: "Respingi", exact: true }).click();
+
+      await page.waitForURL((url) => url.pathname === "/login" && url.searchParams.get("esito") === "sessione-scaduta");
+      await page
+        .getByRole("alert")
+        .filter({ hasText: "La sessione è scaduta: l'operazione non è stata eseguita e quanto avevi scritto non è stato salvato. Accedi di nuovo e ripetila." })
+        .waitFor();
+      await eventually(() => page.title()).toBe("Errore: Accesso coordinatori - Coordinamento SAI");
+      await field(page, "Email").fill(COORDINATOR_EMAIL);
+      await field(page, "Password").fill(inject("adminPassword"));
+      await page.getByRole("button", { name: "Accedi", exact: true }).click();
+      await page.waitForURL((url) => url.pathname === `/admin/adesioni/${id}`);
+      await eventually(() => fact(page, "Stato")).toBe("In attesa di approvazione");
     });
   }
 });
