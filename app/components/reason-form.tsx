@@ -1,6 +1,7 @@
-import { Form } from "@remix-run/react";
+import { Form, useActionData } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import type { z } from "zod";
+import { useDraftAcrossSignIn } from "~/components/draft-across-sign-in";
 import { ErrorSummary, TextareaField } from "~/components/form-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
 import { DECISION_REASON_MAX, type DecisionReasonInput } from "~/validation/membership-decision";
@@ -30,11 +31,26 @@ export function ReasonForm({ intent, title, summarySubject, label, hint, submitL
     serverErrors,
   });
   const registration = form.register("reason");
+  // Sent once the session had expired, the reason is given back after signing in again.
+  const draft = useDraftAcrossSignIn<string>({ form: intent, answered: useActionData(), restore: (reason) => form.setValue("reason", reason) });
   return (
-    <Form method="post" noValidate onSubmit={onSubmit} className="mb-4">
+    <Form
+      method="post"
+      noValidate
+      onSubmit={(event) => {
+        draft.save(form.getValues("reason"));
+        onSubmit(event);
+      }}
+      className="mb-4"
+    >
       <AuthenticityTokenInput name="csrf" />
       <h3 className="h5">{title}</h3>
       {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} subject={summarySubject} /> : null}
+      {draft.restored ? (
+        <p className="alert alert-info" role="status">
+          Il motivo che avevi scritto è ancora qui sotto, ma non è stato inviato: controllalo e premi di nuovo «{submitLabel}».
+        </p>
+      ) : null}
       <TextareaField
         label={label}
         hint={hint}

@@ -2,6 +2,7 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { HoneypotInputs } from "remix-utils/honeypot/react";
+import { useReturnAfterExpiredSession } from "~/components/draft-across-sign-in";
 import { ErrorSummary, FormRefusal, TextField } from "~/components/form-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
 import {
@@ -66,6 +67,9 @@ export default function LoginPage() {
   const actionData = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const navigation = useNavigation();
+  const expired = sessionExpired(searchParams.toString());
+  // The page whose form was refused may give back what was typed once signed in.
+  useReturnAfterExpiredSession(expired ? searchParams.get("redirectTo") : null);
   const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<LoginInput>({
     schema: loginSchema,
     defaultValues: { email: actionData?.email ?? "", password: "" },
@@ -83,7 +87,7 @@ export default function LoginPage() {
               Password reimpostata: accedi con la nuova password.
             </div>
           ) : null}
-          <FormRefusal message={!actionData && sessionExpired(searchParams.toString()) ? SESSION_EXPIRED_MESSAGE : null} />
+          <FormRefusal message={!actionData && expired ? SESSION_EXPIRED_MESSAGE : null} />
           {searchParams.get("esito") === "uscito" && !actionData ? (
             <div className="alert alert-success" role="status">
               Sei uscito dall'area coordinatori.

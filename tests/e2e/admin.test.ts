@@ -308,7 +308,8 @@ describe("a form sent once the session has expired", () => {
       await signIn(page);
       const id = await findRequestId(page, data);
       await open(page, `/admin/adesioni/${id}`);
-      await field(page, "Motivo del rifiuto").fill("Il codice fiscale non corrisponde all'ente indicato.");
+      const typed = "Il codice fiscale non corrisponde all'ente indicato.";
+      await field(page, "Motivo del rifiuto").fill(typed);
       // The session ends meanwhile (2 hours idle, or its cookie deleted).
       await page.context().clearCookies({ name: /sai_session$/ });
       await page.getByRole("button", { name: "Respingi", exact: true }).click();
@@ -324,6 +325,21 @@ describe("a form sent once the session has expired", () => {
       await page.getByRole("button", { name: "Accedi", exact: true }).click();
       await page.waitForURL((url) => url.pathname === `/admin/adesioni/${id}`);
       await eventually(() => fact(page, "Stato")).toBe("In attesa di approvazione");
+
+      // With JavaScript the reason typed is back, not sent yet; without, the box is empty (and the sign-in page said why).
+      const reason = field(page, "Motivo del rifiuto");
+      if (!js) {
+        expect(await reason.inputValue()).toBe("");
+        return;
+      }
+      await eventually(() => reason.inputValue()).toBe(typed);
+      await page
+        .getByRole("status")
+        .filter({ hasText: "Il motivo che avevi scritto è ancora qui sotto, ma non è stato inviato: controllalo e premi di nuovo «Respingi»." })
+        .waitFor();
+      await page.getByRole("button", { name: "Respingi", exact: true }).click();
+      await eventually(() => statusMessage(page)).toBe(REJECTED_MESSAGE);
+      expect(await fact(page, "Motivo")).toBe(typed);
     });
   }
 });
