@@ -585,6 +585,7 @@ async function addVideoLink(page: Page, roundTableId: number, title: string) {
   const link = materialsForm(page, "collega");
   await link.getByLabel("Titolo", { exact: true }).fill(title);
   await link.getByLabel("Link", { exact: true }).fill(`https://video.example.org/${encodeURIComponent(title)}`);
+  await link.getByLabel("Visibilità", { exact: true }).selectOption({ label: "Pubblico" });
   await link.getByRole("button", { name: "Aggiungi il link", exact: true }).click();
   await page.waitForURL(/esito=materiale-aggiunto/);
 }
@@ -702,9 +703,11 @@ for (const js of [true, false]) {
       const link = materialsForm(page, "collega");
       await link.getByLabel("Link", { exact: true }).fill("non-un-link");
       await link.getByRole("button", { name: "Aggiungi il link", exact: true }).click();
-      await link.getByRole("heading", { name: "Il modulo contiene 2 errori" }).waitFor();
+      // No visibility is chosen in advance: it is asked for too.
+      await link.getByRole("heading", { name: "Il modulo contiene 3 errori" }).waitFor();
       await eventually(() => link.getByLabel("Titolo", { exact: true }).getAttribute("aria-invalid")).toBe("true");
       expect(await link.getByLabel("Link", { exact: true }).getAttribute("aria-invalid")).toBe("true");
+      expect(await link.getByLabel("Visibilità", { exact: true }).getAttribute("aria-invalid")).toBe("true");
       await expectAccessible(page, `/admin/tavoli/:id/materiali with link errors (${mode})`);
     }, SEEDING_TIMEOUT);
 

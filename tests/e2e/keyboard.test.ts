@@ -308,6 +308,7 @@ async function seed(): Promise<World> {
     const linkForm = page.locator("form[aria-labelledby=collega]");
     await linkForm.getByLabel("Titolo", { exact: true }).fill("Registrazione per la verifica");
     await linkForm.getByLabel("Link", { exact: true }).fill("https://video.example.org/a11y");
+    await linkForm.getByLabel("Visibilità", { exact: true }).selectOption({ label: "Pubblico" });
     await linkForm.getByRole("button", { name: "Aggiungi il link", exact: true }).click();
     await page.waitForURL(/esito=materiale-aggiunto/);
     const materialHref = (await page.getByRole("link", { name: "Modifica Registrazione per la verifica", exact: true }).getAttribute("href"))!;
