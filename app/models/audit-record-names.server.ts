@@ -1,4 +1,4 @@
-import { and, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, or, sql, type SQL } from "drizzle-orm";
 import {
   auditLog,
   communications,
@@ -154,11 +154,19 @@ const amongIds = (ids: readonly (number | string)[]) => sql`(SELECT value FROM j
 
 const ofKind = (kind: RecordKind, ids: SQL) => and(eq(auditLog.entityType, kind), sql`${auditLog.entityId} IN ${ids}`)!;
 
+/** Entries whose details name one of `ids` (record ids as text) under `key`, as the page shows them by name. */
+const detailRefers = (key: string, ids: SQL) =>
+  // The folded details name the key ("roundtableid"): rows without it are not parsed at all.
+  sql`(instr(${auditLog.searchText}, ${`"${key.toLowerCase()}":`}) > 0 AND EXISTS (SELECT 1 FROM json_each(${auditLog.details}, ${`$.${key}`}) WHERE CAST(value AS TEXT) IN ${ids}))`;
+
 /**
  * The log entries about a record whose name contains `text` (accents, case and apostrophes
- * ignored): an ente (and its requests and projects), a referente, a coordinator, a Tavolo tecnico,
- * a material or a comunicazione. Undefined when no record has such a name. An erased person's rows
- * bear the placeholder name, so their former name finds nothing.
+ * ignored), as the page names them: an ente (and its requests and projects), a referente, a
+ * coordinator, a Tavolo tecnico, a material, a comunicazione, an invitation (by its Tavolo, the
+ * invitee's name or address). An entry is found by the record it touched, by a record its details
+ * name by id (`roundTableId`, `memberBodyId`…, shown by name in the details) and, for a referente,
+ * by what they did themselves (the "Chi" column names them). An erased person's rows, invitations and entries bear the placeholder name and address, so
+ * their former name or address finds nothing.
  */
 export function namedRecordsCondition(db: Db, text: string): SQL | undefined {
   const wanted = foldForSearch(text.trim());
@@ -166,15 +174,14 @@ export function namedRecordsCondition(db: Db, text: string): SQL | undefined {
   const named = <T extends { id: number }>(rows: T[], name: (row: T) => string) =>
     rows.filter((r) => foldForSearch(name(r)).includes(wanted)).map((r) => r.id);
 
-  const conditions: SQL[] = [];
+  // The ids (as text) of the records of each kind that the text names.
+  const matches = new Map<RecordKind, SQL>();
   const bodyIds = named(db.select({ id: memberBodies.id, name: memberBodies.name }).from(memberBodies).all(), (r) => r.name);
   if (bodyIds.length > 0) {
     const bodies = amongIds(bodyIds);
-    conditions.push(
-      ofKind("member_body", bodies),
-      ofKind("membership_request", sql`(SELECT CAST(${membershipRequests.id} AS TEXT) FROM ${membershipRequests} WHERE CAST(${membershipRequests.memberBodyId} AS TEXT) IN ${bodies})`),
-      ofKind("sai_project", sql`(SELECT CAST(${saiProjects.id} AS TEXT) FROM ${saiProjects} WHERE CAST(${saiProjects.memberBodyId} AS TEXT) IN ${bodies})`),
-    );
+    matches.set("member_body", bodies);
+    matches.set("membership_request", sql`(SELECT CAST(${membershipRequests.id} AS TEXT) FROM ${membershipRequests} WHERE CAST(${membershipRequests.memberBodyId} AS TEXT) IN ${bodies})`);
+    matches.set("sai_project", sql`(SELECT CAST(${saiProjects.id} AS TEXT) FROM ${saiProjects} WHERE CAST(${saiProjects.memberBodyId} AS TEXT) IN ${bodies})`);
   }
   const lists: [RecordKind, number[]][] = [
     ["referent", named(db.select({ id: referents.id, first: referents.firstName, last: referents.lastName }).from(referents).all(), (r) => `${r.first} ${r.last}`)],
@@ -183,6 +190,29 @@ export function namedRecordsCondition(db: Db, text: string): SQL | undefined {
     ["material", named(db.select({ id: materials.id, title: materials.title }).from(materials).all(), (r) => r.title)],
     ["communication", named(db.select({ id: communications.id, subject: communications.subject }).from(communications).all(), (r) => r.subject)],
   ];
-  for (const [kind, ids] of lists) if (ids.length > 0) conditions.push(ofKind(kind, amongIds(ids)));
-  return conditions.length > 0 ? or(...conditions) : undefined;
+  for (const [kind, ids] of lists) if (ids.length > 0) matches.set(kind, amongIds(ids));
+
+  // An invitation as the log names it (by its Tavolo) and as the list of invitees names them: a
+  // referente by their name, another address by the name typed with it, and the address itself
+  // (matched in SQL: invitations are many, and an address has no accents to fold).
+  const namedInvitees = named(
+    db.select({ id: invitations.id, name: invitations.name }).from(invitations).where(isNotNull(invitations.name)).all(),
+    (r) => r.name ?? "",
+  );
+  const invitationBy: SQL[] = [sql`instr(replace(lower(${invitations.email}), '''', ''), ${wanted}) > 0`];
+  if (namedInvitees.length > 0) invitationBy.push(sql`CAST(${invitations.id} AS TEXT) IN ${amongIds(namedInvitees)}`);
+  const referentIds = matches.get("referent");
+  if (referentIds) invitationBy.push(sql`CAST(${invitations.referentId} AS TEXT) IN ${referentIds}`);
+  const tables = matches.get("round_table");
+  if (tables) invitationBy.push(sql`CAST(${invitations.roundTableId} AS TEXT) IN ${tables}`);
+  matches.set("invitation", sql`(SELECT CAST(${invitations.id} AS TEXT) FROM ${invitations} WHERE ${or(...invitationBy)})`);
+
+  const conditions: SQL[] = [];
+  for (const [kind, ids] of matches) conditions.push(ofKind(kind, ids));
+  for (const [key, kind] of Object.entries(RECORD_DETAIL_TYPES)) {
+    const ids = matches.get(kind as RecordKind);
+    if (ids) conditions.push(detailRefers(key, ids));
+  }
+  if (referentIds) conditions.push(and(eq(auditLog.actorType, "referent"), sql`CAST(${auditLog.actorId} AS TEXT) IN ${referentIds}`)!);
+  return or(...conditions);
 }

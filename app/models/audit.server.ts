@@ -3,7 +3,7 @@ import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle
 import { alias } from "drizzle-orm/sqlite-core";
 import { auditLog, AUDIT_ACTOR_TYPES, coordinators, membershipRequests, referents } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
-import { referentActorLabel } from "~/utils/audit-labels";
+import { auditValuesWorded, referentActorLabel } from "~/utils/audit-labels";
 import { foldForSearch } from "~/utils/text";
 import { namedRecordsCondition } from "./audit-record-names.server";
 
@@ -145,10 +145,12 @@ function auditConditions(db: Db, filters: AuditFilters): SQL | undefined {
     // instr() rather than LIKE: % and _ typed by a person are plain characters here. The details
     // are searched in their folded copy (no index helps a search inside the text; folding once at
     // writing spares folding every row at each search).
-    // An entry names an ente, a person or a Tavolo by id: it is also found by that record's name.
+    // An entry names an ente, a person or a Tavolo by id: it is also found by that record's name;
+    // and it stores codes ("yes") that the page words ("Partecipa"): found by those words too.
     conditions.push(
       or(
         sql`instr(${auditLog.searchText}, ${foldForSearch(filters.q)}) > 0`,
+        ...auditValuesWorded(filters.q).map((pair) => sql`instr(${auditLog.searchText}, ${pair}) > 0`),
         sql`instr(lower(coalesce(${auditLog.entityId}, '')), ${filters.q.toLowerCase()}) > 0`,
         namedRecordsCondition(db, filters.q),
       )!,

@@ -2,7 +2,7 @@ import { TZDate } from "@date-fns/tz";
 import { format } from "date-fns";
 import { formatIsoDay } from "./dates";
 import { ROUND_TABLE_MODE_LABELS } from "./round-table-calendar";
-import { formatFileSize } from "./text";
+import { foldForSearch, formatFileSize } from "./text";
 import { COORDINATOR_ROLE_LABELS } from "~/validation/coordinator";
 import { ANSWER_LABELS } from "~/validation/invitations";
 import {
@@ -279,6 +279,24 @@ const VALUE_LABELS: Record<string, Record<string, string>> = {
   reason: { retention: "termine di conservazione scaduto", "first start": "primo avvio del portale" },
   source: { "seed:demo": "dati dimostrativi", importazione: "importazione" },
 };
+
+/**
+ * The stored values whose wording on the page contains `text` (folded), as the log's search text
+ * holds them: "partecipa" gives `"answer":"yes"`, `"answer":"no"`, `"previous":"yes"`… The search
+ * looks for these too, so an entry is found by the words it shows and not only by its codes.
+ */
+export function auditValuesWorded(text: string): string[] {
+  const wanted = foldForSearch(text.trim());
+  if (!wanted) return [];
+  const found = new Set<string>();
+  for (const [key, labels] of Object.entries(VALUE_LABELS)) {
+    for (const [value, label] of Object.entries(labels)) {
+      // The pair as JSON.stringify writes it inside the details, folded as the search text is.
+      if (foldForSearch(label).includes(wanted)) found.add(foldForSearch(JSON.stringify({ [key]: value }).slice(1, -1)));
+    }
+  }
+  return [...found];
+}
 
 /** Keys of the details whose values are record ids, and the kind of record: named when known, else "n. 7". */
 export const RECORD_DETAIL_TYPES: Record<string, string> = {

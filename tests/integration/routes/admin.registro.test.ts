@@ -1,14 +1,20 @@
+import crypto from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { auditLog, coordinators, memberBodies, saiProjects } from "#db/schema";
+import { auditLog, coordinators, invitations, memberBodies, saiProjects } from "#db/schema";
 import * as registro from "~/routes/admin.registro";
 import { AUDIT_PAGE_SIZE, auditDetailsColumns, listAuditEntries, recordAudit } from "~/models/audit.server";
+import { answerInvitation, setAttendance } from "~/models/invitation.server";
+import { addLinkMaterial } from "~/models/material.server";
+import { eraseReferent, requestErasure } from "~/models/privacy.server";
 import { getDb } from "~/utils/db.server";
+import { hashToken } from "~/utils/tokens.server";
 import { adminGet, createTestCoordinator, settle } from "../../support/admin";
 import { renderRoute } from "../../support/render-route";
 import { createReferent } from "../../support/referent";
 import { addInvitation, createTestRoundTable } from "../../support/round-tables";
-import { routeArgs } from "../../support/requests";
+import { uniqueEmail } from "../../support/factories";
+import { APP_URL, routeArgs } from "../../support/requests";
 
 type LogPage = {
   entries: { id: number; action: string; actorName: string; entityId: string | null; createdAt: string }[];
@@ -303,5 +309,65 @@ describe("/admin/registro page", () => {
     expect(html).toContain('href="/admin/registro?azione=test.bulk"');
     expect(html).toContain('href="/admin/registro?azione=test.bulk&amp;pagina=3"');
     expect(html).toMatch(/<nav aria-label="Pagine del registro"/);
+  });
+});
+
+// Last: these publish Tavoli, whose entries the wording test above counts.
+describe("/admin/registro search in the Tavoli tecnici", () => {
+  it("finds the answers to invitations and the attendance by the invitee's name and address, the Tavolo, and the answer as worded", async () => {
+    const niccolo = await createReferent("active", { firstName: "Niccolò", lastName: "D'Amico", email: uniqueEmail("niccolo.damico") });
+    const rosa = await createReferent("active", { firstName: "Rosa", lastName: "Quagliarella" });
+    const work = createTestRoundTable(adminId(), { title: "Percorsi di inserimento lavorativo" });
+    const other = createTestRoundTable(adminId(), { title: "Salute mentale e accoglienza" });
+    const answer = (roundTableId: number, who: { email: string; referentId: number }, value: "yes" | "no") => {
+      const token = crypto.randomUUID();
+      const invitation = getDb()
+        .insert(invitations)
+        .values({ roundTableId, referentId: who.referentId, email: who.email, tokenHash: hashToken(token) })
+        .returning()
+        .get();
+      expect(answerInvitation(getDb(), { token, answer: value, appUrl: APP_URL }).ok).toBe(true);
+      return String(invitation.id);
+    };
+    const niccoloWork = answer(work.id, niccolo, "yes");
+    const niccoloOther = answer(other.id, niccolo, "no");
+    const rosaWork = answer(work.id, rosa, "no");
+    expect(setAttendance(getDb(), { invitationId: Number(niccoloWork), attended: true, coordinatorId: adminId() }).ok).toBe(true);
+    const material = addLinkMaterial(getDb(), {
+      roundTableId: work.id,
+      input: { kind: "video", title: "Registrazione", curatedBy: null, url: "https://www.youtube.com/watch?v=reg1", visibility: "public" },
+      coordinatorId: adminId(),
+      appUrl: APP_URL,
+    });
+    expect(material.ok).toBe(true);
+
+    const found = async (action: string, q: string) =>
+      (await page(`?azione=${action}&q=${encodeURIComponent(q)}`)).entries.map((e) => e.entityId).sort();
+    const answered = (q: string) => found("invitation.answered", q);
+    for (const q of ["Niccolò", "niccolo", "D'Amico", "damico", "Niccolò D'Amico", niccolo.email.split("@")[0], niccolo.email.toUpperCase()]) {
+      expect(await answered(q), q).toEqual([niccoloWork, niccoloOther].sort());
+    }
+    expect(await answered("inserimento")).toEqual([niccoloWork, rosaWork].sort());
+    expect(await answered("percorsi di inserimento lavorativo")).toEqual([niccoloWork, rosaWork].sort());
+    expect(await answered("Non partecipa")).toEqual([niccoloOther, rosaWork].sort());
+    // «Partecipa» is also in «Non partecipa»: every answer (an earlier test of this file adds one more).
+    expect(await answered("Partecipa")).toEqual(expect.arrayContaining([niccoloWork, niccoloOther, rosaWork]));
+    // As the QA searched: no action chosen, the answer is among what the search finds.
+    const unfiltered = (await page(`?q=${encodeURIComponent("Niccolò")}`)).entries.map((e) => [e.action, e.entityId]);
+    expect(unfiltered).toContainEqual(["invitation.answered", niccoloWork]);
+
+    // The attendance recorded by a coordinator, and the Tavolo's materials, are found the same way.
+    expect(await found("invitation.attendance_set", "D'Amico")).toEqual([niccoloWork]);
+    expect(await found("invitation.attendance_set", "inserimento")).toEqual([niccoloWork]);
+    expect(await found("material.added", "inserimento lavorativo")).toEqual([String(material.ok && material.id)]);
+
+    // Once the person's data are erased, neither their name nor their address finds them; the Tavolo still does.
+    expect(requestErasure(getDb(), { referentId: niccolo.referentId, appUrl: APP_URL }).ok).toBe(true);
+    expect(eraseReferent(getDb(), { referentId: niccolo.referentId, coordinatorId: adminId() }).ok).toBe(true);
+    for (const q of ["Niccolò", "D'Amico", niccolo.email.split("@")[0]]) {
+      expect(await answered(q), q).toEqual([]);
+      expect(await found("invitation.attendance_set", q), q).toEqual([]);
+    }
+    expect(await answered("inserimento")).toEqual([niccoloWork, rosaWork].sort());
   });
 });
