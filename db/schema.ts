@@ -334,6 +334,10 @@ export const materials = sqliteTable(
     visibility: text("visibility", { enum: MATERIAL_VISIBILITIES }).notNull().default("public"),
     // When the "materiali disponibili" email went to the invitees (slides and video after the event).
     announcedAt: integer("announced_at", { mode: "timestamp_ms" }),
+    // Slides or a video added after the Tavolo ended: when its "materiali disponibili" email may leave
+    // (the addition plus a short delay, so that materials added together go in one email). Null for
+    // materials added before the end (announced once it ends) and for the other kinds (decision 022).
+    announceAfter: integer("announce_after", { mode: "timestamp_ms" }),
     createdAt: createdAt(),
   },
   (t) => [index("materials_round_table_idx").on(t.roundTableId)],

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { and, asc, eq, gt, inArray, isNull, lt, lte } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, lte, or } from "drizzle-orm";
 import yauzl from "yauzl";
 import { materials, roundTables } from "#db/schema";
 import type { InvitationNoteLink } from "#emails/components/round-table-details";
@@ -27,8 +27,9 @@ import { roundTableInvitees } from "./round-table.server";
 
 // Materials of the Tavoli tecnici: uploaded files (type checked by content, stored under random
 // names outside public/) and links. Slides and videos are announced once to the invitees of a
-// round table ("materiali disponibili"): right away when added after it has ended, by the scheduled
-// job `announceEndedRoundTableMaterials` once it ends when added beforehand.
+// round table ("materiali disponibili"), by the scheduled job `announceEndedRoundTableMaterials`:
+// once it ends when added beforehand, MATERIALS_ANNOUNCEMENT_DELAY_MINUTES after the last addition
+// when added after the end, so that materials added together go in one email (decision 022).
 
 export type Material = typeof materials.$inferSelect;
 
@@ -330,9 +331,12 @@ export function downloadableMaterialRoundTableId(
 // ---------------------------------------------------------------------------------------------
 // Changes.
 
-/** not_a_document: the uploaded file's fault; the others concern the round table (unknown, or cancelled). */
+/**
+ * not_a_document: the uploaded file's fault; the others concern the round table (unknown, or cancelled).
+ * toAnnounce: the invitees the "materiali disponibili" email will tell of it, in a few minutes.
+ */
 export type MaterialResult =
-  | { ok: true; id: number; announced: number }
+  | { ok: true; id: number; toAnnounce: number }
   | { ok: false; reason: "not_found" | "cancelled" | "not_a_document"; error: string };
 
 /**
@@ -367,7 +371,7 @@ function materialNotice(material: Material, appUrl: string): MaterialNotice {
 
 /**
  * After a round table has ended, its slides and videos are announced to the invitees who have not
- * declined: one email per invitee, listing those they may open (members-only ones go to the
+ * declined (by the scheduled job, see announceEndedRoundTableMaterials): one email per invitee, listing those they may open (members-only ones go to the
  * referenti among them, who can sign in for them). Each material is announced once (announcedAt,
  * claimed by an UPDATE that re-checks `announced_at IS NULL`, in the caller's transaction).
  * Returns the emails queued and the materials claimed; nothing, leaving the materials
@@ -420,28 +424,58 @@ function announceIfDue(tx: Tx, { roundTableId, candidates, appUrl, now }: { roun
 }
 
 /**
- * How far back `announceEndedRoundTableMaterials` looks: only round tables that ended within the
- * last 7 days. The job started after this feature was deployed: without a limit its first run would
- * announce every slide and video of the Tavoli held long ago (the imported history of db/seed-demo.ts,
- * or materials uploaded before the end of any past Tavolo), months after the event, a flood of
- * emails about meetings nobody expects news of. A week covers the job (every 15 minutes) being
- * stopped for a few days, e.g. during maintenance; a material whose round table ended before
- * the window is never announced.
+ * How far back `announceEndedRoundTableMaterials` looks for materials added before the end: only
+ * round tables that ended within the last 7 days. The job started after this feature was deployed:
+ * without a limit its first run would announce every slide and video of the Tavoli held long ago
+ * (the imported history of db/seed-demo.ts, or materials uploaded before the end of any past
+ * Tavolo), months after the event, a flood of emails about meetings nobody expects news of. A week
+ * covers the job being stopped for a few days, e.g. during maintenance; a material added before the
+ * end of a round table that ended before the window is never announced. Materials added after the
+ * end are marked to be announced (`announce_after`) and are announced whenever the job runs next.
  */
 export const MATERIALS_ANNOUNCEMENT_WINDOW_DAYS = 7;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * The scheduled part of "materiali disponibili": slides and videos added before a round table
- * ended (speakers often send them beforehand) are announced once it has ended, as if they had been
- * added then together (`announceIfDue`: one email per invitee for all of a round table's, the same
- * recipients and once-only marking). Only
- * published round tables that ended within the last MATERIALS_ANNOUNCEMENT_WINDOW_DAYS; materials
- * added after the end were announced when added and are not looked at again.
+ * Slides or a video added to a Tavolo already held are announced this long after the last one
+ * added: coordinators upload several files one after the other, and each invitee gets one email
+ * listing them all instead of one email per file.
+ */
+export const MATERIALS_ANNOUNCEMENT_DELAY_MINUTES = 10;
+const MINUTE_MS = 60_000;
+
+/**
+ * A material just added, in the caller's transaction: slides or a video of a published Tavolo that
+ * has ended are marked to be announced MATERIALS_ANNOUNCEMENT_DELAY_MINUTES from now, by the job,
+ * together with what the Tavolo gets meanwhile. Returns the invitees the email will tell of it (0
+ * for another kind, or before the end: the job announces it once the Tavolo ends).
+ */
+function scheduleAnnouncement(tx: Tx, { material, now }: { material: Material; now: Date }) {
+  if (material.kind !== "slides" && material.kind !== "video") return 0;
+  const rt = tx.select({ status: roundTables.status, endsAt: roundTables.endsAt }).from(roundTables).where(eq(roundTables.id, material.roundTableId)).get();
+  if (!rt || rt.status !== "published" || rt.endsAt.getTime() > now.getTime()) return 0;
+  tx.update(materials)
+    .set({ announceAfter: new Date(now.getTime() + MATERIALS_ANNOUNCEMENT_DELAY_MINUTES * MINUTE_MS) })
+    .where(eq(materials.id, material.id))
+    .run();
+  return roundTableInvitees(tx, { roundTableId: material.roundTableId, includeDeclined: false }).filter((invitee) => offeredToInvitee(material, invitee)).length;
+}
+
+/**
+ * "Materiali disponibili", run every few minutes: the slides and videos of each published round
+ * table that has ended and that are not yet announced go together, one email per invitee
+ * (`announceIfDue`: the same recipients and once-only marking whenever they were added):
+ * - those added before the end (speakers often send them beforehand) once it has ended, for the
+ *   round tables that ended within the last MATERIALS_ANNOUNCEMENT_WINDOW_DAYS;
+ * - those added after the end once their `announce_after` has come. A round table waits while any
+ *   of its materials is not yet due, so what is added within the delay joins the same email, and
+ *   what is deleted meanwhile is not listed (the job reads the materials as they are when it runs).
+ *   One that nobody could be told of then (members-only, no referente among the invitees) is not
+ *   looked at again, as an addition decided once.
  *
  * One immediate transaction; each material is claimed by an UPDATE that re-checks
- * `announced_at IS NULL`, so a second or concurrent run, or a coordinator's addition at the same
- * time, sends nothing twice. One audit entry per round table announced.
+ * `announced_at IS NULL`, so a second or concurrent run sends nothing twice. One audit entry per
+ * round table announced.
  */
 export function announceEndedRoundTableMaterials(db: Db, { now = new Date(), appUrl }: { now?: Date; appUrl: string }) {
   const since = new Date(now.getTime() - MATERIALS_ANNOUNCEMENT_WINDOW_DAYS * DAY_MS);
@@ -455,10 +489,9 @@ export function announceEndedRoundTableMaterials(db: Db, { now = new Date(), app
           and(
             eq(roundTables.status, "published"),
             lte(roundTables.endsAt, now),
-            gt(roundTables.endsAt, since),
             inArray(materials.kind, ["slides", "video"]),
             isNull(materials.announcedAt),
-            lt(materials.createdAt, roundTables.endsAt),
+            or(and(lt(materials.createdAt, roundTables.endsAt), gt(roundTables.endsAt, since)), isNotNull(materials.announceAfter)),
           ),
         )
         .orderBy(asc(roundTables.endsAt), asc(roundTables.id), asc(materials.createdAt), asc(materials.id))
@@ -468,10 +501,16 @@ export function announceEndedRoundTableMaterials(db: Db, { now = new Date(), app
         pendingByRoundTable.set(material.roundTableId, [...(pendingByRoundTable.get(material.roundTableId) ?? []), material]);
       }
       const announced = new Map<number, { materialIds: number[]; emails: number }>();
+      const decided: number[] = [];
       for (const [roundTableId, candidates] of pendingByRoundTable) {
+        // Another file may still be coming: the email waits for the last one added.
+        if (candidates.some((m) => m.announceAfter && m.announceAfter.getTime() > now.getTime())) continue;
         const result = announceIfDue(tx, { roundTableId, candidates, appUrl, now });
         if (result.emails > 0) announced.set(roundTableId, result);
+        decided.push(...candidates.filter((m) => m.announceAfter && !result.materialIds.includes(m.id)).map((m) => m.id));
       }
+      // Added after the end with nobody to tell: not announced, and not looked at again.
+      if (decided.length > 0) tx.update(materials).set({ announceAfter: null }).where(inArray(materials.id, decided)).run();
       let materialCount = 0;
       let emailCount = 0;
       for (const [roundTableId, { materialIds, emails }] of announced) {
@@ -498,9 +537,8 @@ export function addLinkMaterial(
     roundTableId,
     input,
     coordinatorId,
-    appUrl,
     now = new Date(),
-  }: { roundTableId: number; input: LinkMaterialInput; coordinatorId: number; appUrl: string; now?: Date },
+  }: { roundTableId: number; input: LinkMaterialInput; coordinatorId: number; now?: Date },
 ): MaterialResult {
   return db.transaction((tx): MaterialResult => {
     const refusal = materialChangeRefusal(tx, roundTableId);
@@ -518,16 +556,16 @@ export function addLinkMaterial(
       })
       .returning()
       .get();
-    const announced = announceIfDue(tx, { roundTableId, candidates: [material], appUrl, now }).emails;
+    const toAnnounce = scheduleAnnouncement(tx, { material, now });
     recordAudit(tx, {
       actorType: "coordinator",
       actorId: coordinatorId,
       action: "material.added",
       entityType: "material",
       entityId: material.id,
-      details: { roundTableId, kind: material.kind, title: material.title, url: material.url, visibility: material.visibility, announced },
+      details: { roundTableId, kind: material.kind, title: material.title, url: material.url, visibility: material.visibility },
     });
-    return { ok: true, id: material.id, announced };
+    return { ok: true, id: material.id, toAnnounce };
   });
 }
 
@@ -542,7 +580,6 @@ export async function addFileMaterial(
     input,
     upload,
     coordinatorId,
-    appUrl,
     uploadsDir,
     now = new Date(),
   }: {
@@ -550,7 +587,6 @@ export async function addFileMaterial(
     input: UploadMaterialInput;
     upload: { tempPath: string; originalName: string; size: number };
     coordinatorId: number;
-    appUrl: string;
     uploadsDir: string;
     now?: Date;
   },
@@ -586,7 +622,7 @@ export async function addFileMaterial(
         })
         .returning()
         .get();
-      const announced = announceIfDue(tx, { roundTableId, candidates: [material], appUrl, now }).emails;
+      const toAnnounce = scheduleAnnouncement(tx, { material, now });
       recordAudit(tx, {
         actorType: "coordinator",
         actorId: coordinatorId,
@@ -601,10 +637,9 @@ export async function addFileMaterial(
           mimeType: type.mimeType,
           sizeBytes: upload.size,
           visibility: material.visibility,
-          announced,
         },
       });
-      return { ok: true, id: material.id, announced };
+      return { ok: true, id: material.id, toAnnounce };
     });
     if (result.ok) storedPath = null; // kept
     return result;

@@ -65,7 +65,7 @@ function outcomeMessage(params: URLSearchParams) {
         : "Il Tavolo tecnico è stato annullato.";
     case "materiale-aggiunto":
       return n > 0
-        ? `Il materiale è stato aggiunto. ${plural(n, "Un invitato riceverà", "{n} invitati riceveranno")} l'avviso «materiali disponibili».`
+        ? `Il materiale è stato aggiunto. Tra una decina di minuti ${plural(n, "un invitato riceverà", "{n} invitati riceveranno")} l'avviso «materiali disponibili», insieme agli altri materiali aggiunti nel frattempo.`
         : "Il materiale è stato aggiunto.";
     case "materiale-eliminato":
       return "Il materiale è stato eliminato.";

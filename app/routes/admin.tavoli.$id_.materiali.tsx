@@ -23,7 +23,6 @@ import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { formDataToObject, issuesToFieldErrors, MALFORMED_FORM_MESSAGE } from "~/utils/form-data";
 import { parseUploadForm } from "~/utils/material-upload.server";
-import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { formatDateTimeIt } from "~/utils/dates";
 import { roundTableHeading } from "~/utils/round-table-calendar";
 import { roundTableWhen } from "~/utils/round-table-format";
@@ -129,13 +128,11 @@ async function uploadAction(request: Request, roundTableId: number, coordinatorI
       input: parsed.data.upload,
       upload: upload.file,
       coordinatorId,
-      appUrl: env.appUrl,
       uploadsDir: env.uploadsDir,
     });
     if (!result.ok && result.reason === "not_a_document") return fail("upload", { "upload.file": result.error }, 400, values);
     if (!result.ok) return fail("upload", {}, 409, values, result.error);
-    if (result.announced > 0) wakeOutboxWorker();
-    return back(roundTableId, `materiale-aggiunto&n=${result.announced}`);
+    return back(roundTableId, `materiale-aggiunto&n=${result.toAnnounce}`);
   } finally {
     upload.cleanup();
   }
@@ -155,10 +152,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const values = stringValues(formData, "link");
     const parsed = linkMaterialFormSchema.safeParse(formDataToObject(formData, { skip: ["csrf", "intent"] }));
     if (!parsed.success) return fail("link", issuesToFieldErrors(parsed.error.issues), 400, values);
-    const result = addLinkMaterial(getDb(), { roundTableId: id, input: parsed.data.link, coordinatorId: coordinator.id, appUrl: getEnv().appUrl });
+    const result = addLinkMaterial(getDb(), { roundTableId: id, input: parsed.data.link, coordinatorId: coordinator.id });
     if (!result.ok) return fail("link", {}, 409, values, result.error);
-    if (result.announced > 0) wakeOutboxWorker();
-    return back(id, `materiale-aggiunto&n=${result.announced}`);
+    return back(id, `materiale-aggiunto&n=${result.toAnnounce}`);
   }
   if (intent === "delete") {
     const materialId = Number(formData.get("materialId"));
@@ -303,8 +299,9 @@ export default function RoundTableMaterialsPage() {
       </p>
       {announces ? (
         <div className="alert alert-info">
-          Il tavolo si è già svolto: aggiungendo slides o video, gli invitati che non hanno declinato riceveranno un'email
-          «Materiali disponibili» (una sola volta per ciascun materiale).
+          Il tavolo si è già svolto: aggiungendo slides o video, gli invitati che non hanno declinato riceveranno, una decina di
+          minuti dopo l'ultimo materiale aggiunto, un'unica email «Materiali disponibili» con tutti quelli aggiunti nel frattempo
+          (una sola volta per ciascun materiale).
         </div>
       ) : null}
       <FormRefusal message={data?.form === "delete" ? data.formError : null} />

@@ -21,12 +21,13 @@ export function scheduledJobs({ db, appUrl }: { db: Db; appUrl: string }): Sched
       },
     },
     {
-      // "Materiali disponibili" for slides and videos added before a Tavolo tecnico ended: announced
-      // once it has ended (materials.announced_at, once per material), like those added afterwards.
-      // Only Tavoli ended in the last MATERIALS_ANNOUNCEMENT_WINDOW_DAYS (7), so the first run after
-      // deploy does not email about the materials of long-past Tavoli (e.g. the imported history).
+      // "Materiali disponibili" for slides and videos: those added before a Tavolo tecnico ended once
+      // it has ended (only Tavoli ended in the last MATERIALS_ANNOUNCEMENT_WINDOW_DAYS, 7, so the first
+      // run after deploy does not email about long-past Tavoli), those added afterwards
+      // MATERIALS_ANNOUNCEMENT_DELAY_MINUTES (10) after the last one, all in one email per invitee;
+      // once per material (materials.announced_at). Every 5 minutes: sent 10 to 15 minutes after.
       name: "round-table-materials",
-      everyMs: 15 * 60_000,
+      everyMs: 5 * 60_000,
       run: (now) => {
         const announced = announceEndedRoundTableMaterials(db, { now, appUrl });
         if (announced.emails > 0) wakeOutboxWorker();

@@ -364,7 +364,6 @@ export async function seedWorld(): Promise<World> {
     roundTableId: rt.id,
     input: { kind: "video", title: "Registrazione", curatedBy: "Segreteria", visibility: "public", url: "https://video.example.org/1" },
     coordinatorId: admin.id,
-    appUrl: APP_URL,
   });
   if (!material.ok) throw new Error(material.error);
   const materialId = (db.$client.prepare("SELECT id FROM materials WHERE round_table_id = ? ORDER BY id DESC LIMIT 1").get(rt.id) as { id: number }).id;

@@ -18,7 +18,6 @@ describe("auditRecordNames", () => {
       roundTableId: rt.id,
       input: { kind: "video", title: "Registrazione dell'incontro", curatedBy: null, url: "https://www.youtube.com/watch?v=abc", visibility: "public" },
       coordinatorId: coordinator.id,
-      appUrl: "http://localhost",
     });
     if (!material.ok) throw new Error("material not added");
     const draft = await saveCommunicationDraft(getDb(), {

@@ -25,8 +25,9 @@ import { auditOf, createReferent, createRoundTable, DAY, HOUR } from "../../supp
 import { APP_URL } from "../../support/requests";
 import { addInvitation, outboxForRoundTable } from "../../support/round-tables";
 
-// "Materiali disponibili" for slides and videos added before a Tavolo tecnico ended: the scheduled
-// job announces them once it has ended, as if they had been added then. Every test has its round
+// "Materiali disponibili": the scheduled job announces slides and videos added before a Tavolo
+// tecnico ended once it has ended, those added afterwards 10 minutes after the last one added, all
+// together in one email per invitee. Every test has its round
 // tables in its own month of 2032 and moves the job's clock around them: the job looks at every
 // round table that ended in the last 7 days, so no test's clock reaches another test's tables.
 
@@ -67,7 +68,6 @@ async function addSlides(
     input: { kind, title, curatedBy: "A. Trebeschi", visibility },
     upload: { tempPath, originalName: "slides.pdf", size: PDF.length },
     coordinatorId,
-    appUrl: APP_URL,
     uploadsDir: getEnv().uploadsDir,
     now,
   });
@@ -80,7 +80,6 @@ function addLink(roundTableId: number, now: Date, kind: "video" | "documento", t
     roundTableId,
     input: { kind, title, curatedBy: null, url: `https://www.youtube.com/watch?v=${crypto.randomUUID().slice(0, 8)}`, visibility: "public" },
     coordinatorId,
-    appUrl: APP_URL,
     now,
   });
   if (!result.ok) throw new Error(result.error);
@@ -92,7 +91,7 @@ describe("announceEndedRoundTableMaterials", () => {
     const rt = heldTable(at("2032-01-10T14:00:00Z"), { tag: "prima" });
     const end = rt.endsAt;
     const slides = await addSlides(rt.id, at("2032-01-08T09:00:00Z"), { title: "Slides inviate prima" });
-    expect(slides.announced).toBe(0);
+    expect(slides.toAnnounce).toBe(0);
 
     // Before the end the job sends nothing, not even a minute before.
     expect(announce(at("2032-01-09T09:00:00Z"))).toEqual({ roundTables: 0, materials: 0, emails: 0 });
@@ -123,8 +122,10 @@ describe("announceEndedRoundTableMaterials", () => {
 
     // The same invitees, with slides added after the end: the same recipients and the same email.
     const twin = heldTable(at("2032-01-20T14:00:00Z"), { tag: "dopo" });
-    const afterEnd = await addSlides(twin.id, plus(twin.endsAt, HOUR), { title: "Slides inviate prima" });
-    expect(afterEnd.announced).toBe(2);
+    const added = plus(twin.endsAt, HOUR);
+    const afterEnd = await addSlides(twin.id, added, { title: "Slides inviate prima" });
+    expect(afterEnd.toAnnounce).toBe(2);
+    expect(announce(plus(added, 10 * MINUTE))).toEqual({ roundTables: 1, materials: 1, emails: 2 });
     expect(recipients(twin.id)).toEqual(["attesa-dopo@comune.test", "si-dopo@comune.test"]);
     const shape = (props: unknown) => {
       const p = props as Record<string, unknown> & { materials: Record<string, unknown>[] };
@@ -173,7 +174,8 @@ describe("announceEndedRoundTableMaterials", () => {
     const referente = await createReferent();
     addInvitation(rt.id, referente.email, "pending", referente.referent.id);
     const members = await addSlides(rt.id, plus(rt.endsAt, HOUR), { title: "Slides per gli enti", visibility: "members" });
-    expect(members.announced).toBe(1);
+    expect(members.toAnnounce).toBe(1);
+    expect(announce(plus(rt.endsAt, HOUR + 10 * MINUTE)).emails).toBe(1);
     const [sent] = announcements(rt.id);
     expect(sent.recipient).toBe(referente.email);
     const { text } = await renderEmail("materials-available", sent.props);
@@ -181,28 +183,72 @@ describe("announceEndedRoundTableMaterials", () => {
     expect(text).not.toMatch(/https?:\/\/\S*[.,;:)](\s|$)/);
 
     // A public one goes to every invitee who has not declined.
-    expect((await addSlides(rt.id, plus(rt.endsAt, 2 * HOUR), { title: "Slides per tutti" })).announced).toBe(3);
+    expect((await addSlides(rt.id, plus(rt.endsAt, 2 * HOUR), { title: "Slides per tutti" })).toAnnounce).toBe(3);
+    expect(announce(plus(rt.endsAt, 2 * HOUR + 10 * MINUTE)).emails).toBe(3);
 
-    // With nobody to tell, a members-only material stays unannounced, like one without invitees.
+    // With nobody to tell, a members-only material stays unannounced, like one without invitees; made
+    // public later, it is still not announced (a correction sends no email).
     const guestsOnly = heldTable(at("2032-07-15T14:00:00Z"), { tag: "ospiti" });
-    expect((await addSlides(guestsOnly.id, plus(guestsOnly.endsAt, HOUR), { visibility: "members" })).announced).toBe(0);
+    const reserved = await addSlides(guestsOnly.id, plus(guestsOnly.endsAt, HOUR), { visibility: "members" });
+    expect(reserved.toAnnounce).toBe(0);
+    expect(announce(plus(guestsOnly.endsAt, HOUR + 10 * MINUTE)).emails).toBe(0);
+    expect(updateMaterial(getDb(), { id: reserved.id, roundTableId: guestsOnly.id, coordinatorId, kind: "slides", title: "Slides del relatore", curatedBy: null, visibility: "public" })).toEqual({ ok: true, changed: true });
+    expect(announce(plus(guestsOnly.endsAt, 2 * HOUR)).emails).toBe(0);
     expect(announcements(guestsOnly.id)).toHaveLength(0);
   });
 
-  it("a material added after the end is still announced right away, and the job does not announce it again", async () => {
-    const rt = heldTable(at("2032-03-10T14:00:00Z"), { tag: "subito" });
-    const before = await addSlides(rt.id, at("2032-03-09T09:00:00Z"));
-    // The coordinator adds the video just after the end, before the job has run.
-    const video = addLink(rt.id, plus(rt.endsAt, 2 * MINUTE), "video");
-    expect(video.announced).toBe(2);
-    expect(announcements(rt.id)).toHaveLength(2);
+  it("materials added after the end close together go in one email per invitee, 10 minutes after the last one", async () => {
+    const rt = heldTable(at("2032-03-10T14:00:00Z"), { tag: "insieme" });
+    const before = await addSlides(rt.id, at("2032-03-09T09:00:00Z"), { title: "Slides inviate prima" });
+    // The next day the coordinator uploads the slides, then 15 seconds later the video's link.
+    const first = plus(rt.endsAt, DAY);
+    const slides = await addSlides(rt.id, first, { title: "Slides del pomeriggio" });
+    const video = addLink(rt.id, plus(first, 15_000), "video");
+    expect([slides.toAnnounce, video.toAnnounce]).toEqual([2, 2]);
+    expect(announcements(rt.id)).toHaveLength(0);
 
-    // The job then announces only the slides sent beforehand.
-    expect(announce(plus(rt.endsAt, 5 * MINUTE))).toEqual({ roundTables: 1, materials: 1, emails: 2 });
-    expect(auditOf("round_table.materials_announced", rt.id)).toEqual([expect.objectContaining({ details: { materialIds: [before.id], emails: 2 } })]);
+    // Nothing leaves until 10 minutes have passed since the last one, not even the slides sent beforehand.
+    expect(announce(plus(first, 10 * MINUTE))).toEqual({ roundTables: 0, materials: 0, emails: 0 });
+    expect(announcements(rt.id)).toHaveLength(0);
+    const sentAt = plus(first, 10 * MINUTE + 15_000);
+    expect(announce(sentAt)).toEqual({ roundTables: 1, materials: 3, emails: 2 });
+    expect(recipients(rt.id)).toEqual(["attesa-insieme@comune.test", "si-insieme@comune.test"]);
+    for (const row of announcements(rt.id)) {
+      expect((row.props as { materials: { title: string }[] }).materials.map((m) => m.title)).toEqual(["Slides inviate prima", "Slides del pomeriggio", "Registrazione"]);
+    }
+    expect(auditOf("round_table.materials_announced", rt.id)).toEqual([
+      expect.objectContaining({ details: { materialIds: [before.id, slides.id, video.id], emails: 2 } }),
+    ]);
+    expect(materialsOf(rt.id).map((m) => m.announcedAt)).toEqual([sentAt, sentAt, sentAt]);
+
+    // Once sent, nothing again; a material added later has an email of its own, with only itself.
+    expect(announce(plus(sentAt, 20 * MINUTE)).emails).toBe(0);
+    const late = plus(sentAt, HOUR);
+    addLink(rt.id, late, "video", "Intervista");
+    expect(announce(plus(late, 10 * MINUTE))).toEqual({ roundTables: 1, materials: 1, emails: 2 });
+    const lateRows = announcements(rt.id).slice(2);
+    expect(lateRows.map((r) => (r.props as { materials: { title: string }[] }).materials.map((m) => m.title))).toEqual([["Intervista"], ["Intervista"]]);
     expect(announcements(rt.id)).toHaveLength(4);
-    expect(announce(plus(rt.endsAt, 20 * MINUTE)).emails).toBe(0);
-    expect(announcements(rt.id)).toHaveLength(4);
+  });
+
+  it("a material deleted or corrected before the email leaves: not listed, or listed as it is then; none left, no email", async () => {
+    const rt = heldTable(at("2032-03-20T14:00:00Z"), { tag: "ripensato" });
+    const added = plus(rt.endsAt, HOUR);
+    const wrong = await addSlides(rt.id, added, { title: "Slides sbagliate" });
+    const right = await addSlides(rt.id, plus(added, MINUTE), { title: "Slide giuste" });
+    expect(deleteMaterial(getDb(), { id: wrong.id, roundTableId: rt.id, coordinatorId, uploadsDir: getEnv().uploadsDir, confirmed: true })).toEqual({ ok: true });
+    expect(updateMaterial(getDb(), { id: right.id, roundTableId: rt.id, coordinatorId, kind: "slides", title: "Slides giuste", curatedBy: null, visibility: "public" })).toEqual({ ok: true, changed: true });
+    expect(announce(plus(added, 11 * MINUTE))).toEqual({ roundTables: 1, materials: 1, emails: 2 });
+    for (const row of announcements(rt.id)) {
+      expect((row.props as { materials: { title: string }[] }).materials.map((m) => m.title)).toEqual(["Slides giuste"]);
+    }
+
+    // The only material added, deleted before the email leaves: no email at all.
+    const alone = heldTable(at("2032-03-25T14:00:00Z"), { tag: "eliminato" });
+    const removed = addLink(alone.id, plus(alone.endsAt, HOUR), "video");
+    expect(deleteMaterial(getDb(), { id: removed.id, roundTableId: alone.id, coordinatorId, uploadsDir: getEnv().uploadsDir, confirmed: true })).toEqual({ ok: true });
+    expect(announce(plus(alone.endsAt, 2 * HOUR)).emails).toBe(0);
+    expect(announcements(alone.id)).toHaveLength(0);
   });
 
   it("only round tables that ended in the last 7 days: the history of past Tavoli brings no emails", async () => {
@@ -237,11 +283,11 @@ describe("announceEndedRoundTableMaterials", () => {
     }
   });
 
-  it("runs as a scheduled job every 15 minutes; two runs announce once", async () => {
+  it("runs as a scheduled job every 5 minutes; two runs announce once", async () => {
     const rt = heldTable(at("2032-06-10T14:00:00Z"), { tag: "job" });
     await addSlides(rt.id, at("2032-06-10T13:00:00Z"));
     const job = scheduledJobs({ db: getDb(), appUrl: APP_URL }).find((j) => j.name === "round-table-materials")!;
-    expect(job.everyMs).toBe(15 * MINUTE);
+    expect(job.everyMs).toBe(5 * MINUTE);
     await job.run(plus(rt.endsAt, -MINUTE));
     expect(announcements(rt.id)).toHaveLength(0);
     await job.run(plus(rt.endsAt, 14 * MINUTE));
@@ -357,7 +403,7 @@ describe("updateMaterial", () => {
   it("sends no email, not even when a document of a Tavolo already held becomes slides; slides corrected before the end are announced at the end", async () => {
     const held = heldTable(at("2032-10-05T14:00:00Z"), { tag: "corretto-dopo" });
     const document = await addSlides(held.id, plus(held.endsAt, HOUR), { kind: "documento", title: "Presentazione" });
-    expect(document.announced).toBe(0);
+    expect(document.toAnnounce).toBe(0);
     expect(update({ id: document.id, roundTableId: held.id, kind: "slides", title: "Presentazione" })).toEqual({ ok: true, changed: true });
     expect(announcements(held.id)).toHaveLength(0);
     // Added after the end, it is not the scheduled job's either.

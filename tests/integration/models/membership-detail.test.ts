@@ -3,7 +3,7 @@ import { and, eq, inArray, isNotNull, isNull } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { outbox, roundTables } from "#db/schema";
 import { sendDueReminders, sendInvitations, answerInvitation } from "~/models/invitation.server";
-import { addLinkMaterial } from "~/models/material.server";
+import { addLinkMaterial, announceEndedRoundTableMaterials } from "~/models/material.server";
 import { getMembershipRequestDetail } from "~/models/membership-detail.server";
 import { cancelRoundTable, updateRoundTable } from "~/models/round-table.server";
 import { getDb } from "~/utils/db.server";
@@ -80,9 +80,9 @@ beforeAll(async () => {
     roundTableId: held.id,
     input: { kind: "video", title: "Registrazione dell'incontro", curatedBy: null, visibility: "public", url: "https://example.org/video" },
     coordinatorId,
-    appUrl: APP_URL,
   });
-  expect(material).toMatchObject({ ok: true, announced: 4 });
+  expect(material).toMatchObject({ ok: true, toAnnounce: 4 });
+  expect(announceEndedRoundTableMaterials(db, { now: new Date(Date.now() + 11 * 60_000), appUrl: APP_URL })).toMatchObject({ emails: 4 });
 });
 
 describe("the Tavoli tecnici's emails on the ente's page", () => {

@@ -337,7 +337,6 @@ describe("/admin/registro search in the Tavoli tecnici", () => {
       roundTableId: work.id,
       input: { kind: "video", title: "Registrazione", curatedBy: null, url: "https://www.youtube.com/watch?v=reg1", visibility: "public" },
       coordinatorId: adminId(),
-      appUrl: APP_URL,
     });
     expect(material.ok).toBe(true);
 

@@ -5,7 +5,7 @@ import { and, eq } from "drizzle-orm";
 import { strToU8, zipSync, type Zippable } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, materials } from "#db/schema";
-import { canDownloadMaterial, contentDisposition, deleteMaterial, detectDocumentType, sanitizeDownloadName } from "~/models/material.server";
+import { announceEndedRoundTableMaterials, canDownloadMaterial, contentDisposition, deleteMaterial, detectDocumentType, sanitizeDownloadName } from "~/models/material.server";
 import { cancelRoundTable } from "~/models/round-table.server";
 import * as detailRoute from "~/routes/admin.tavoli.$id";
 import * as materialsRoute from "~/routes/admin.tavoli.$id_.materiali";
@@ -455,42 +455,55 @@ describe("downloading materials", () => {
 });
 
 describe("materiali disponibili", () => {
-  it("goes once per slides or video added after the end, to the invitees who have not declined", async () => {
+  it("goes once, a few minutes after the last slides or video added after the end, listing them all, to the invitees who have not declined", async () => {
     const rt = createTestRoundTable(coordinatorId, { startsAt: "2022-03-02T15:00", endsAt: "2022-03-02T17:00" });
     addInvitation(rt.id, "mat-si@comune.test", "yes");
     addInvitation(rt.id, "mat-attesa@comune.test", "pending");
     addInvitation(rt.id, "mat-no@comune.test", "no");
+    const page = await renderRoute(materialsRoute, await adminGet(`/admin/tavoli/${rt.id}/materiali`, coordinatorId), "/admin/tavoli/:id/materiali");
+    expect(page.html.replaceAll("&#x27;", "'").replace(/\s+/g, " ")).toContain(
+      "Il tavolo si è già svolto: aggiungendo slides o video, gli invitati che non hanno declinato riceveranno, una decina di minuti dopo l'ultimo materiale aggiunto, un'unica email «Materiali disponibili» con tutti quelli aggiunti nel frattempo (una sola volta per ciascun materiale).",
+    );
 
     // A nota-invito is not announced.
     expect((await upload(rt.id, { name: "nota.pdf", bytes: PDF }, { kind: "nota_invito" })).status).toBe(302);
-    expect(outboxForRoundTable(rt.id, "materials-available")).toHaveLength(0);
 
     const slides = await upload(rt.id, { name: "slides.pptx", bytes: PPTX() }, { kind: "slides", title: "Slides di A. Trebeschi" });
     expect(slides.headers.get("Location")).toBe(`/admin/tavoli/${rt.id}?esito=materiale-aggiunto&n=2#materiali-sezione`);
+    const outcome = await renderRoute(detailRoute, await adminGet(`/admin/tavoli/${rt.id}?esito=materiale-aggiunto&n=2`, coordinatorId), "/admin/tavoli/:id");
+    expect(outcome.html).toContain("Il materiale è stato aggiunto. Tra una decina di minuti 2 invitati riceveranno l&#x27;avviso «materiali disponibili», insieme agli altri materiali aggiunti nel frattempo.");
+    const m = latestMaterial(rt.id);
+
+    // Right after, the video's link and a document: no email has left yet.
+    for (const [kind, title, url] of [["video", "Video", "https://www.youtube.com/watch?v=abc"], ["documento", "Articolo", "https://www.anci.sicilia.it/x"]]) {
+      await settle(async () =>
+        materialsAction(
+          routeArgs(await adminPost(`/admin/tavoli/${rt.id}/materiali`, { intent: "link", "link.kind": kind, "link.title": title, "link.visibility": "public", "link.url": url }, coordinatorId), {
+            id: String(rt.id),
+          }),
+        ),
+      );
+    }
+    expect(outboxForRoundTable(rt.id, "materials-available")).toHaveLength(0);
+
+    // The scheduled job, 10 minutes later: one email each, with the slides and the video.
+    const later = new Date(Date.now() + 11 * 60_000);
+    announceEndedRoundTableMaterials(getDb(), { now: later, appUrl: APP_URL });
     const rows = outboxForRoundTable(rt.id, "materials-available");
     expect(rows.map((r) => r.recipient).sort()).toEqual(["mat-attesa@comune.test", "mat-si@comune.test"]);
-    const m = latestMaterial(rt.id);
-    expect(m.announcedAt).toBeInstanceOf(Date);
-    expect(rows[0].props).toMatchObject({ materials: [{ title: "Slides di A. Trebeschi", kindLabel: "Slides", url: `${APP_URL}/materiali/${m.id}` }] });
-
-    // A video link: one more announcement each; a document: none.
-    await settle(async () =>
-      materialsAction(
-        routeArgs(
-          await adminPost(`/admin/tavoli/${rt.id}/materiali`, { intent: "link", "link.kind": "video", "link.title": "Video", "link.visibility": "public", "link.url": "https://www.youtube.com/watch?v=abc" }, coordinatorId),
-          { id: String(rt.id) },
-        ),
-      ),
-    );
-    await settle(async () =>
-      materialsAction(
-        routeArgs(
-          await adminPost(`/admin/tavoli/${rt.id}/materiali`, { intent: "link", "link.kind": "documento", "link.title": "Articolo", "link.visibility": "public", "link.url": "https://www.anci.sicilia.it/x" }, coordinatorId),
-          { id: String(rt.id) },
-        ),
-      ),
-    );
-    expect(outboxForRoundTable(rt.id, "materials-available")).toHaveLength(4);
+    for (const row of rows) {
+      expect(row.props).toMatchObject({
+        materials: [
+          { title: "Slides di A. Trebeschi", kindLabel: "Slides", url: `${APP_URL}/materiali/${m.id}` },
+          { title: "Video", kindLabel: "Video", url: "https://www.youtube.com/watch?v=abc" },
+        ],
+      });
+      expect((row.props as { materials: unknown[] }).materials).toHaveLength(2);
+    }
+    expect(latestMaterial(rt.id).announcedAt).toBeNull(); // the document
+    expect(materialsOf(rt.id).filter((x) => x.announcedAt).map((x) => x.title)).toEqual(["Slides di A. Trebeschi", "Video"]);
+    announceEndedRoundTableMaterials(getDb(), { now: new Date(later.getTime() + 60 * 60_000), appUrl: APP_URL });
+    expect(outboxForRoundTable(rt.id, "materials-available")).toHaveLength(2);
   });
 
   it("is not sent for slides added before the round table has ended", async () => {

@@ -47,13 +47,11 @@ beforeAll(() => {
     roundTableId: past.id,
     input: { kind: "video", title: "Video dell'incontro", curatedBy: null, visibility: "public", url: "https://www.youtube.com/watch?v=W8nMwuZY0xs" },
     coordinatorId,
-    appUrl: APP_URL,
   });
   addLinkMaterial(getDb(), {
     roundTableId: past.id,
     input: { kind: "documento", title: "Documento riservato", curatedBy: null, visibility: "members", url: "https://example.org/riservato" },
     coordinatorId,
-    appUrl: APP_URL,
   });
 });
 
@@ -154,7 +152,6 @@ describe("/tavoli-tecnici/:id", () => {
         roundTableId: onlyReserved.id,
         input: { kind: "documento", title, curatedBy: null, visibility: "members", url: "https://example.org/riservato" },
         coordinatorId,
-        appUrl: APP_URL,
       });
     const page = async () => (await renderRoute(detailRoute, get(`/tavoli-tecnici/${onlyReserved.id}`), "/tavoli-tecnici/:id")).html;
     reserved("Primo documento");
