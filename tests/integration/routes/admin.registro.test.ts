@@ -359,6 +359,9 @@ describe("/admin/registro search in the Tavoli tecnici", () => {
     expect(await found("invitation.attendance_set", "D'Amico")).toEqual([niccoloWork]);
     expect(await found("invitation.attendance_set", "inserimento")).toEqual([niccoloWork]);
     expect(await found("material.added", "inserimento lavorativo")).toEqual([String(material.ok && material.id)]);
+    // Whatever a referente did is found by their name, which the «Chi» column shows.
+    entry({ action: "test.byactor", actorType: "referent", actorId: rosa.referentId, entityType: "membership_request", entityId: String(rosa.requestId) });
+    expect(await found("test.byactor", "quagliarella")).toEqual([String(rosa.requestId)]);
 
     // Once the person's data are erased, neither their name nor their address finds them; the Tavolo still does.
     expect(requestErasure(getDb(), { referentId: niccolo.referentId, appUrl: APP_URL }).ok).toBe(true);
