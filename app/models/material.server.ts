@@ -371,9 +371,10 @@ function materialNotice(material: Material, appUrl: string): MaterialNotice {
 
 /**
  * After a round table has ended, its slides and videos are announced to the invitees who have not
- * declined (by the scheduled job, see announceEndedRoundTableMaterials): one email per invitee, listing those they may open (members-only ones go to the
- * referenti among them, who can sign in for them). Each material is announced once (announcedAt,
- * claimed by an UPDATE that re-checks `announced_at IS NULL`, in the caller's transaction).
+ * declined (by the scheduled job, announceEndedRoundTableMaterials): one email per invitee, listing
+ * those they may open (members-only ones go to the referenti among them, who can sign in for them).
+ * Each material is announced once (announcedAt, claimed by an UPDATE that re-checks
+ * `announced_at IS NULL`, in the caller's transaction).
  * Returns the emails queued and the materials claimed; nothing, leaving the materials
  * unannounced, when nothing is due yet (before the end, a draft or cancelled round table, nobody
  * to tell).
