@@ -29,7 +29,7 @@ import { roundTableInvitees } from "./round-table.server";
 // names outside public/) and links. Slides and videos are announced once to the invitees of a
 // round table ("materiali disponibili"), by the scheduled job `announceEndedRoundTableMaterials`:
 // once it ends when added beforehand, MATERIALS_ANNOUNCEMENT_DELAY_MINUTES after the last addition
-// when added after the end, so that materials added together go in one email (decision 022).
+// when added after the end, so that materials added together go in one email (decision 024).
 
 export type Material = typeof materials.$inferSelect;
 
