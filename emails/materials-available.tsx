@@ -10,7 +10,10 @@ export type MaterialNotice = {
   kindLabel: string;
   curatedBy: string | null;
   visibility: "public" | "members";
-  /** The download or the link, for public materials; null for members-only ones. */
+  /**
+   * The download or the link for a public material; for a members-only one, the sign-in of the
+   * referent area that then opens it. Null in emails queued before members-only ones had it.
+   */
   url: string | null;
 };
 
@@ -63,6 +66,8 @@ function Closing({ pageUrl }: { pageUrl: string }) {
   );
 }
 
+const MEMBERS_LINK_TEXT = "Accedi all'area referente e scarica (riservato agli enti aderenti)";
+
 // The address ends the sentence: a mail program would take a "." after it into the link.
 function AreaReferenteLink({ appUrl, several }: { appUrl: string; several: boolean }) {
   return (
@@ -83,7 +88,7 @@ function SeveralMaterials(p: MaterialsAvailableProps) {
         <Text key={i}>
           <strong>{titleOf(m)}</strong>
           <br />
-          {m.url ? <Link href={m.url}>Apri il materiale</Link> : "Riservato agli enti aderenti"}
+          {m.url ? <Link href={m.url}>{m.visibility === "members" ? MEMBERS_LINK_TEXT : "Apri il materiale"}</Link> : "Riservato agli enti aderenti"}
         </Text>
       ))}
       {p.materials.some((m) => !m.url) ? <AreaReferenteLink appUrl={p.appUrl} several /> : null}
@@ -99,7 +104,14 @@ function OneMaterial(p: MaterialsAvailableProps & { material: MaterialNotice }) 
     <EmailLayout preview={`${m.kindLabel} del ${roundTableName(rt)}`}>
       <Opening p={p} several={false} />
       <Text style={{ fontWeight: 700 }}>{titleOf(m)}</Text>
-      {m.url ? (
+      {m.url && m.visibility === "members" ? (
+        <>
+          <Text>Il materiale è riservato agli enti aderenti al Coordinamento: per scaricarlo accedi all'area referente.</Text>
+          <Button href={m.url} style={button}>
+            Accedi e scarica
+          </Button>
+        </>
+      ) : m.url ? (
         <Button href={m.url} style={button}>
           Apri il materiale
         </Button>

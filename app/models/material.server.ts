@@ -365,7 +365,8 @@ function materialNotice(material: Material, appUrl: string): MaterialNotice {
     kindLabel: MATERIAL_KIND_LABELS[material.kind],
     curatedBy: material.curatedBy,
     visibility: material.visibility,
-    url: material.visibility === "public" ? materialUrl(material, appUrl) : null,
+    // A members-only one through the sign-in, which then opens it (a signed-in referente goes straight on).
+    url: material.visibility === "public" ? materialUrl(material, appUrl) : materialSignInUrl(material.id, appUrl),
   };
 }
 

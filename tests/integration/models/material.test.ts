@@ -148,20 +148,21 @@ describe("announceEndedRoundTableMaterials", () => {
     const rows = announcements(rt.id);
     const titlesFor = (email: string) =>
       (rows.find((r) => r.recipient === email)!.props as { materials: { title: string }[] }).materials.map((m) => m.title);
-    // In the order they were added; the members-only slides only to the referente, without a link.
+    // In the order they were added; the members-only slides only to the referente, through the sign-in.
     expect(titlesFor(referente.email)).toEqual(["Slides A", "Slides B (solo enti)", "Registrazione"]);
     expect(titlesFor("si-piu@comune.test")).toEqual(["Slides A", "Registrazione"]);
     expect(titlesFor("attesa-piu@comune.test")).toEqual(["Slides A", "Registrazione"]);
     const referentEmail = rows.find((r) => r.recipient === referente.email)!;
-    expect(referentEmail.props).toMatchObject({ materials: [{ url: expect.any(String) }, { visibility: "members", url: null }, { url: expect.any(String) }] });
+    const membersOnly = materialsOf(rt.id).find((m) => m.title === "Slides B (solo enti)")!;
+    const signInThenFile = `${APP_URL}/area-referente/accedi?redirectTo=${encodeURIComponent(`/materiali/${membersOnly.id}`)}`;
+    expect(referentEmail.props).toMatchObject({ materials: [{ url: expect.any(String) }, { visibility: "members", url: signInThenFile }, { url: expect.any(String) }] });
     expect(auditOf("round_table.materials_announced", rt.id)).toEqual([expect.objectContaining({ details: { materialIds: expect.any(Array), emails: 3 } })]);
 
     const { text } = await renderEmail("materials-available", referentEmail.props);
     expect(text).toContain("sono disponibili nuovi materiali del Tavolo tecnico");
     expect(text).toContain("Slides: Slides A (a cura di A. Trebeschi)");
-    expect(text).toContain("Slides: Slides B (solo enti) (a cura di A. Trebeschi)\nRiservato agli enti aderenti");
+    expect(text).toContain(`Slides: Slides B (solo enti) (a cura di A. Trebeschi)\nAccedi all'area referente e scarica (riservato agli enti aderenti) ${signInThenFile}`);
     expect(text).toContain("Video: Registrazione\nApri il materiale https://www.youtube.com/watch?v=");
-    expect(text).toContain(`si scaricano dall'area referente: ${APP_URL}/area-referente`);
     expect(text).not.toMatch(/https?:\/\/\S*[.,;:)](\s|$)/);
 
     const byKind = Object.fromEntries(materialsOf(rt.id).map((m) => [m.title, m.announcedAt]));
@@ -179,7 +180,9 @@ describe("announceEndedRoundTableMaterials", () => {
     const [sent] = announcements(rt.id);
     expect(sent.recipient).toBe(referente.email);
     const { text } = await renderEmail("materials-available", sent.props);
-    expect(text).toContain(`Per scaricarlo accedi all'area referente: ${APP_URL}/area-referente`);
+    // The button signs the referente in, then opens the file.
+    expect(text).toContain("Il materiale è riservato agli enti aderenti al Coordinamento: per scaricarlo accedi all'area referente.");
+    expect(text).toContain(`Accedi e scarica ${APP_URL}/area-referente/accedi?redirectTo=${encodeURIComponent(`/materiali/${members.id}`)}`);
     expect(text).not.toMatch(/https?:\/\/\S*[.,;:)](\s|$)/);
 
     // A public one goes to every invitee who has not declined.
