@@ -95,18 +95,21 @@ describe("authorization", () => {
     const audits = auditCount();
     const before = JSON.stringify(projectsOf(r.memberBodyId));
     const expectLogin = (response: Response, path: string) => expectRedirect(response, `/login?redirectTo=${encodeURIComponent(path)}`);
+    // A form sent without a session: the sign-in page says that nothing was saved.
+    const expectLoginAfterForm = (response: Response, path: string) =>
+      expectRedirect(response, `/login?redirectTo=${encodeURIComponent(path)}&esito=sessione-scaduta`);
 
     expectLogin(await viewProject(r.requestId, project.id, null), editPath(r.requestId, project.id));
-    expectLogin(await postProject(r.requestId, project.id, { intent: "save", ...projectFields() }, null), editPath(r.requestId, project.id));
-    expectLogin(await postProject(r.requestId, project.id, { intent: "close", closedOn: "2025-01-31" }, null), editPath(r.requestId, project.id));
-    expectLogin(await postProject(r.requestId, project.id, { intent: "reopen" }, null), editPath(r.requestId, project.id));
+    expectLoginAfterForm(await postProject(r.requestId, project.id, { intent: "save", ...projectFields() }, null), editPath(r.requestId, project.id));
+    expectLoginAfterForm(await postProject(r.requestId, project.id, { intent: "close", closedOn: "2025-01-31" }, null), editPath(r.requestId, project.id));
+    expectLoginAfterForm(await postProject(r.requestId, project.id, { intent: "reopen" }, null), editPath(r.requestId, project.id));
     expectLogin(await viewNew(r.requestId, null), `/admin/adesioni/${r.requestId}/progetti/nuovo`);
-    expectLogin(await postNew(r.requestId, projectFields(), null), `/admin/adesioni/${r.requestId}/progetti/nuovo`);
+    expectLoginAfterForm(await postNew(r.requestId, projectFields(), null), `/admin/adesioni/${r.requestId}/progetti/nuovo`);
 
     // The ente's own referente, signed in to the referent area, is no coordinator.
     const { cookie } = await referentCookie(r.referentId);
     const asReferent = await referentPost(editPath(r.requestId, project.id), { intent: "save", ...projectFields() }, cookie);
-    expectLogin(await settle(() => projectPage.action(routeArgs(asReferent, editParams(r.requestId, project.id)))), editPath(r.requestId, project.id));
+    expectLoginAfterForm(await settle(() => projectPage.action(routeArgs(asReferent, editParams(r.requestId, project.id)))), editPath(r.requestId, project.id));
 
     expect(JSON.stringify(projectsOf(r.memberBodyId))).toBe(before);
     expect(countRows()).toEqual(rows);
