@@ -21,7 +21,8 @@ type Approval = Decision & {
    */
   shownReferentId?: number | null;
 };
-export type DecisionResult = { ok: true } | { ok: false; error: string };
+/** `notEmailed`: a rejection of a scheda whose address was never confirmed, about which nobody is written to. */
+export type DecisionResult = { ok: true; notEmailed?: true } | { ok: false; error: string };
 
 function loadRequest(tx: Tx, id: number) {
   return tx
@@ -335,13 +336,17 @@ export function rejectMembership(db: Db, { id, coordinatorId, appUrl, reason, no
       .set({ status: "rejected", decidedById: coordinatorId, decidedAt: now, decisionReason: reason, updatedAt: now })
       .where(eq(membershipRequests.id, request.id))
       .run();
-    queueEmail(tx, {
-      to: referent.email,
-      template: "membership-rejected",
-      props: { firstName: referent.firstName, lastName: referent.lastName, bodyName: body.name, reason, formUrl: `${appUrl}/adesione` },
-      memberBodyId: body.id,
-      domain: domainOf(appUrl),
-    });
+    // An address nobody confirmed may be a stranger's, typed by mistake or on purpose: not written to.
+    const unconfirmed = request.status === "email_unverified";
+    if (!unconfirmed) {
+      queueEmail(tx, {
+        to: referent.email,
+        template: "membership-rejected",
+        props: { firstName: referent.firstName, lastName: referent.lastName, bodyName: body.name, reason, formUrl: `${appUrl}/adesione` },
+        memberBodyId: body.id,
+        domain: domainOf(appUrl),
+      });
+    }
     recordAudit(tx, {
       actorType: "coordinator",
       actorId: coordinatorId,
@@ -350,7 +355,7 @@ export function rejectMembership(db: Db, { id, coordinatorId, appUrl, reason, no
       entityId: request.id,
       details: { memberBodyId: body.id, reason },
     });
-    return { ok: true };
+    return unconfirmed ? { ok: true, notEmailed: true } : { ok: true };
   });
 }
 

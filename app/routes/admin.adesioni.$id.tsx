@@ -35,6 +35,8 @@ const notFound = () => json({ message: NOT_FOUND_MESSAGE }, { status: 404 });
 const OUTCOMES: Record<string, string> = {
   approvata: "La richiesta è stata approvata. Il referente riceverà un'email di conferma.",
   respinta: "La richiesta è stata respinta. Il referente riceverà un'email con il motivo.",
+  "respinta-senza-email":
+    "La richiesta è stata respinta. Il referente non aveva confermato il suo indirizzo email: non gli è stata inviata alcuna email.",
   revocata: "L'adesione è stata revocata.",
   modificata: "I dati sono stati aggiornati.",
   invariata: "Nessun dato è cambiato: non è stato salvato nulla.",
@@ -89,7 +91,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       intent === "reject"
         ? rejectMembership(db, { id, coordinatorId: coordinator.id, appUrl, reason })
         : revokeMembership(db, { id, coordinatorId: coordinator.id, appUrl, reason });
-    outcome = intent === "reject" ? "respinta" : "revocata";
+    outcome = intent === "revoke" ? "revocata" : result.ok && result.notEmailed ? "respinta-senza-email" : "respinta";
     if (!result.ok) return json<ActionData>({ intent, errors: {}, formError: result.error, values }, { status: 409 });
   } else {
     return json<ActionData>({ intent: null, errors: {}, formError: "Azione non riconosciuta: ricarica la pagina e riprova." }, { status: 400 });
@@ -550,6 +552,10 @@ const REASON_FORMS = {
   },
 };
 
+// rejectMembership writes to no address that was never confirmed.
+const UNCONFIRMED_REJECTION_HINT =
+  "Il referente non ha confermato il suo indirizzo email: il motivo resta nella scheda e non gli sarà inviato. Almeno 10 caratteri.";
+
 function Actions() {
   const { detail } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
@@ -668,6 +674,7 @@ function Actions() {
           key={reasonDecision}
           intent={reasonDecision}
           {...REASON_FORMS[reasonDecision]}
+          {...(request.status === "email_unverified" ? { hint: UNCONFIRMED_REJECTION_HINT } : {})}
           typedReason={typedFor(reasonDecision)}
           serverErrors={serverErrorsFor(reasonDecision)}
           busy={busy}

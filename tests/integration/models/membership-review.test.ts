@@ -233,6 +233,14 @@ describe("rejectMembership and revokeMembership", () => {
     expect(rejectMembership(getDb(), { id: request.id, coordinatorId: by.id, appUrl: APP_URL, reason }).ok).toBe(false);
   });
 
+  it("rejects a scheda whose address was never confirmed without writing to that address", async () => {
+    const { fields, request } = await register({}, { confirm: false });
+    const reason = "Scheda inviata per errore, mai confermata.";
+    expect(rejectMembership(getDb(), { id: request.id, coordinatorId: coordinator().id, appUrl: APP_URL, reason })).toEqual({ ok: true, notEmailed: true });
+    expect(requestsForEmail(fields.email)[0].request).toMatchObject({ status: "rejected", decisionReason: reason });
+    expect(outboxFor(fields.email).map((r) => r.template)).toEqual(["confirm-registration"]);
+  });
+
   it("revokes an approved membership: the referente's term ends, the ente is no longer a member, the referente is told why", async () => {
     const { fields, request, referent } = await register();
     const by = coordinator();

@@ -299,6 +299,17 @@ describe("POST /admin/adesioni/:id (decisions)", () => {
     expect(snapshot(id)).toEqual(before);
   });
 
+  it("Respingi on a scheda never confirmed: its page says the reason will not be sent, and after it that nobody was written to", async () => {
+    const { fields, id } = await registered({}, { confirm: false });
+    const before = await renderRoute(detailRoute, await adminGet(`/admin/adesioni/${id}`, coordinator.id), "/admin/adesioni/:id");
+    expect(before.html).toContain("Il referente non ha confermato il suo indirizzo email: il motivo resta nella scheda e non gli sarà inviato.");
+    const response = await decide(id, { intent: "reject", reason: "Scheda inviata per errore, mai confermata." });
+    expect(response.headers.get("Location")).toBe(`/admin/adesioni/${id}?esito=respinta-senza-email`);
+    const after = await renderRoute(detailRoute, await adminGet(`/admin/adesioni/${id}?esito=respinta-senza-email`, coordinator.id), "/admin/adesioni/:id");
+    expect(after.html).toContain("La richiesta è stata respinta. Il referente non aveva confermato il suo indirizzo email: non gli è stata inviata alcuna email.");
+    expect(outboxFor(fields.email).map((r) => r.template)).toEqual(["confirm-registration"]);
+  });
+
   it("Respingi: the reason is stored, queued in the email's data and delivered in the email's text", async () => {
     const smtp = await startTestSmtpServer();
     const transport = createMailTransport({ SMTP_URL: smtp.url, mailDir: "" });
