@@ -24,21 +24,26 @@ export type RoundTableUpdatedProps = {
   changes: string[];
   /** The invitee's answer page, read back from their invitation email (null if none is found, or absent in older rows). */
   answerUrl?: string | null;
-  /** The invitee's answer when the update was queued (who declined gets none); absent in older rows. */
-  answer?: "yes" | "pending";
+  /**
+   * The invitee's answer when the update was queued; absent in older rows. Who declined is told too
+   * (a new date may suit them), without a calendar entry: they get one if they now say yes.
+   */
+  answer?: "yes" | "pending" | "no";
 };
 
 /** What asks for an answer again, by the answer given so far; rows queued without it ask everybody at once. */
 const ANSWER_AGAIN = {
   yes: "Se con il cambiamento non puoi più partecipare, faccelo sapere:",
   pending: "Facci sapere se parteciperai:",
+  no: "Avevi risposto «Non partecipo»: se con il cambiamento ora puoi partecipare, faccelo sapere.",
   legacy: "Se con il cambiamento non puoi più partecipare, o ora puoi, faccelo sapere:",
 } as const;
 
 export const subject = (p: RoundTableUpdatedProps) => `Aggiornamento: ${roundTableName(p.roundTable)}`;
 
 /** The updated calendar entry: same UID, higher SEQUENCE, METHOD:REQUEST. */
-export const attachments = (p: RoundTableUpdatedProps) => [roundTableIcsAttachment(p, { method: "REQUEST", filename: "aggiornamento.ics" })];
+export const attachments = (p: RoundTableUpdatedProps) =>
+  p.answer === "no" ? [] : [roundTableIcsAttachment(p, { method: "REQUEST", filename: "aggiornamento.ics" })];
 
 // Commas only: the items have an «e» of their own ("data e orario"), and "data e orario e luogo"
 // would read as a stutter.
@@ -75,14 +80,16 @@ export function RoundTableUpdatedEmail(p: RoundTableUpdatedProps) {
       {timeChanged ? <BeforeAndNow label="Data e orario" before={roundTableWhen(p.previous)} now={roundTableWhen(rt)} /> : null}
       {whereChanged ? <BeforeAndNow label="Modalità e luogo" before={whereOf(p.previous)} now={whereOf(rt)} /> : null}
       <RoundTableDetails rt={rt} appUrl={p.appUrl} />
-      <Text>
-        In allegato trovi l'evento aggiornato (file aggiornamento.ics): aprendolo, il tuo calendario sostituisce
-        l'appuntamento precedente.{p.answer === "pending" ? null : " La tua risposta all'invito resta valida."}
-      </Text>
+      {p.answer === "no" ? null : (
+        <Text>
+          In allegato trovi l'evento aggiornato (file aggiornamento.ics): aprendolo, il tuo calendario sostituisce
+          l'appuntamento precedente.{p.answer === "pending" ? null : " La tua risposta all'invito resta valida."}
+        </Text>
+      )}
       {p.answerUrl ? (
         <>
           <Text style={{ fontWeight: 700 }}>{ANSWER_AGAIN[p.answer ?? "legacy"]}</Text>
-          <AnswerButtons answerUrl={p.answerUrl} declineOnly={p.answer === "yes"} />
+          <AnswerButtons answerUrl={p.answerUrl} declineOnly={p.answer === "yes"} acceptOnly={p.answer === "no"} />
         </>
       ) : null}
       <Signature />

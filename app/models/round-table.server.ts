@@ -273,7 +273,9 @@ export function updateRoundTable(
 
       let notified = 0;
       if (changes.length > 0 && !hasEnded(before, now) && !hasEnded(after, now)) {
-        const invitees = roundTableInvitees(tx, { roundTableId: id, includeDeclined: false });
+        // Who declined is told too (a new date may suit them), without the calendar entry: their
+        // invitation stays at the SEQUENCE they last received, so a yes sends them the current one.
+        const invitees = roundTableInvitees(tx, { roundTableId: id, includeDeclined: true });
         const roundTable = emailDataOf(after);
         const previous = { startsAt: before.startsAt.toISOString(), endsAt: before.endsAt.toISOString(), mode: before.mode, place: before.place };
         const answerUrls = invitationAnswerUrls(tx, { roundTableId: id });
@@ -289,15 +291,14 @@ export function updateRoundTable(
               changes,
               appUrl,
               answerUrl: answerUrls.get(invitee.email) ?? null,
-              // Those who declined are not told (includeDeclined: false).
-              answer: invitee.answer === "yes" ? "yes" : "pending",
+              answer: invitee.answer,
             },
             roundTableId: id,
             memberBodyId: invitee.memberBodyId ?? undefined,
             domain: domainOf(appUrl),
           });
         }
-        markNotified(tx, invitees, sequence);
+        markNotified(tx, invitees.filter((i) => i.answer !== "no"), sequence);
         notified = invitees.length;
       }
       recordAudit(tx, {

@@ -86,7 +86,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!rt) throw notFound();
   const now = new Date();
   const invitees = roundTableInvitees(db, { roundTableId: rt.id, includeDeclined: true });
-  const notDeclined = roundTableInvitees(db, { roundTableId: rt.id, includeDeclined: false }).length;
   return json({
     roundTable: {
       id: rt.id,
@@ -100,7 +99,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     },
     heading: roundTableHeading(rt),
     values: roundTableFormValues(rt),
-    invitees: { total: invitees.length, notDeclined },
+    invitees: { total: invitees.length },
     materials: listMaterials(db, { roundTableIds: [rt.id] }).map((m) => ({
       id: m.id,
       kind: MATERIAL_KIND_LABELS[m.kind],
@@ -289,13 +288,12 @@ export default function AdminRoundTablePage() {
                 <div className="alert alert-info">
                   Il tavolo si è già svolto: le modifiche correggono la scheda e il calendario pubblico, senza email agli invitati.
                 </div>
-              ) : rt.status === "published" && invitees.notDeclined > 0 ? (
+              ) : rt.status === "published" && invitees.total > 0 ? (
                 <div className="alert alert-info">
                   Il tavolo è pubblicato: se cambi data, orario, modalità, luogo o link,{" "}
-                  {invitees.notDeclined === 1
-                    ? "l'invitato che non ha declinato riceverà"
-                    : `gli invitati che non hanno declinato (${invitees.notDeclined.toLocaleString("it-IT")}) riceveranno`}{" "}
-                  un'email di aggiornamento con l'evento per il calendario.
+                  {invitees.total === 1
+                    ? "l'invitato riceverà un'email di aggiornamento (con l'evento per il calendario, se non ha declinato l'invito)."
+                    : `gli invitati (${invitees.total.toLocaleString("it-IT")}) riceveranno un'email di aggiornamento, con l'evento per il calendario per chi non ha declinato l'invito.`}
                 </div>
               ) : null
             }

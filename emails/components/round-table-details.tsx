@@ -117,8 +117,8 @@ const answerButton = {
 export const ANSWER_PROMPT = "Parteciperai? Scegli la risposta e confermala nella pagina che si apre:";
 
 /** The two answers; they open the invitation page with the choice preselected, to confirm it there. */
-/** The answer links; `declineOnly` for whoever already said yes, who has only one answer left to give. */
-export function AnswerButtons({ answerUrl, declineOnly = false }: { answerUrl: string; declineOnly?: boolean }) {
+/** The answer links; `declineOnly` for whoever already said yes, `acceptOnly` for whoever said no: one answer left to give. */
+export function AnswerButtons({ answerUrl, declineOnly = false, acceptOnly = false }: { answerUrl: string; declineOnly?: boolean; acceptOnly?: boolean }) {
   return (
     <Section style={{ margin: "8px 0 16px 0" }}>
       {/* A table cell each: side by side in the HTML, and each link on its own line in the text part. */}
@@ -130,11 +130,13 @@ export function AnswerButtons({ answerUrl, declineOnly = false }: { answerUrl: s
             </Button>
           </Column>
         )}
-        <Column>
-          <Button href={`${answerUrl}?risposta=no`} style={{ ...answerButton, backgroundColor: "#ffffff", color: "#a61919", border: "2px solid #a61919" }}>
-            Non partecipo
-          </Button>
-        </Column>
+        {acceptOnly ? null : (
+          <Column>
+            <Button href={`${answerUrl}?risposta=no`} style={{ ...answerButton, backgroundColor: "#ffffff", color: "#a61919", border: "2px solid #a61919" }}>
+              Non partecipo
+            </Button>
+          </Column>
+        )}
       </Row>
       <Text style={{ fontSize: "13px", color: "#5c6f82", margin: 0 }}>
         {/* A link, so that the personal address wraps on a phone instead of widening the message. */}

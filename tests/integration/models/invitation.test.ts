@@ -290,8 +290,16 @@ describe("«Partecipo» after «Non partecipo»", () => {
     sendInvitations(getDb(), { roundTableId: rt.id, filters: { extraEmails: ["ripensa@ospite.test"], includeReferents: false }, coordinatorId, appUrl: APP_URL });
     const token = answerTokenFor(rt.id, "ripensa@ospite.test");
     expect(answerInvitation(getDb(), { token, answer: "no", appUrl: APP_URL })).toMatchObject({ ok: true, calendarSent: false });
-    // The update skips whoever declined.
-    expect(moveTo(rt, "2031-09-17")).toMatchObject({ ok: true, notified: 0 });
+    // Who declined is told of the move, without a calendar entry (they have none to update).
+    expect(moveTo(rt, "2031-09-17")).toMatchObject({ ok: true, notified: 1 });
+    const told = emailsOf(rt.id, "round-table-updated");
+    expect(told.map((e) => [e.recipient, (e.props as { answer: string }).answer])).toEqual([["ripensa@ospite.test", "no"]]);
+    const update = await renderEmail(told[0].template, told[0].props);
+    expect(update.attachments).toEqual([]);
+    expect(update.text).toContain("Avevi risposto «Non partecipo»: se con il cambiamento ora puoi partecipare, faccelo sapere.");
+    expect(update.text).toContain(`Partecipo ${APP_URL}/invito/${token}?risposta=si`);
+    expect(update.text).not.toContain("?risposta=no");
+    expect(update.text).not.toContain("aggiornamento.ics");
 
     const yes = answerInvitation(getDb(), { token, answer: "yes", appUrl: APP_URL });
     expect(yes).toMatchObject({ ok: true, calendarSent: true });
@@ -334,7 +342,7 @@ describe("«Partecipo» after «Non partecipo»", () => {
 });
 
 describe("the «Aggiornamento» email", () => {
-  it("asks who said yes to say if they can no longer come, and who has not answered whether they will", async () => {
+  it("asks who said yes to say if they can no longer come, who has not answered whether they will, and who declined whether they now can", async () => {
     const rt = createRoundTable({ startsAt: new Date("2031-11-10T13:00:00Z") });
     const guests = ["aggiornato-si@ospite.test", "aggiornato-attesa@ospite.test", "aggiornato-no@ospite.test"];
     sendInvitations(getDb(), { roundTableId: rt.id, filters: { extraEmails: guests, includeReferents: false }, coordinatorId, appUrl: APP_URL });
@@ -346,9 +354,9 @@ describe("the «Aggiornamento» email", () => {
       coordinatorId,
       appUrl: APP_URL,
     });
-    expect(moved).toMatchObject({ ok: true, notified: 2 });
+    expect(moved).toMatchObject({ ok: true, notified: 3 });
     const updates = emailsOf(rt.id, "round-table-updated");
-    expect(Object.fromEntries(updates.map((e) => [e.recipient, e.props.answer]))).toEqual({ [guests[0]]: "yes", [guests[1]]: "pending" });
+    expect(Object.fromEntries(updates.map((e) => [e.recipient, e.props.answer]))).toEqual({ [guests[0]]: "yes", [guests[1]]: "pending", [guests[2]]: "no" });
 
     const textTo = async (email: string) => (await renderEmail("round-table-updated", updates.find((e) => e.recipient === email)!.props)).text;
     const yes = await textTo(guests[0]);
@@ -358,6 +366,9 @@ describe("the «Aggiornamento» email", () => {
     expect(pending).toContain("Facci sapere se parteciperai:");
     expect(pending).toContain(`Partecipo ${APP_URL}/invito/${answerTokenFor(rt.id, guests[1])}?risposta=si`);
     for (const text of [yes, pending]) expect(text).not.toContain("o ora puoi");
+    const declined = await textTo(guests[2]);
+    expect(declined).toContain("se con il cambiamento ora puoi partecipare");
+    expect(declined).toContain(`Partecipo ${APP_URL}/invito/${answerTokenFor(rt.id, guests[2])}?risposta=si`);
   });
 });
 

@@ -226,7 +226,7 @@ describe("publishing and cancelling", () => {
 });
 
 describe("changes to a published round table", () => {
-  it("moving it bumps SEQUENCE and queues exactly one update per invitee who has not declined, with a matching .ics", async () => {
+  it("moving it bumps SEQUENCE and queues exactly one update per invitee, with a matching .ics for those who have not declined", async () => {
     const db = getDb();
     const rt = createTestRoundTable(coordinatorId);
     const yes = addInvitation(rt.id, "aggiorna-si@comune.test", "yes");
@@ -239,15 +239,18 @@ describe("changes to a published round table", () => {
       coordinatorId,
       appUrl: APP_URL,
     });
-    expect(moved).toEqual({ ok: true, changed: true, notified: 2 });
+    expect(moved).toEqual({ ok: true, changed: true, notified: 3 });
     expect(getRoundTable(db, { id: rt.id })!.sequence).toBe(1);
     const rows = outboxForRoundTable(rt.id, "round-table-updated");
-    expect(rows.map((r) => r.recipient).sort()).toEqual(["aggiorna-attesa@comune.test", "aggiorna-si@comune.test"]);
+    expect(rows.map((r) => r.recipient).sort()).toEqual(["aggiorna-attesa@comune.test", "aggiorna-no@comune.test", "aggiorna-si@comune.test"]);
     expect(invitationOf(yes.id).notifiedSequence).toBe(1);
     expect(invitationOf(pending.id).notifiedSequence).toBe(1);
+    // Who declined got no calendar entry: a yes later sends the current one.
     expect(invitationOf(no.id).notifiedSequence).toBe(0);
+    const toDecliner = rows.find((r) => r.recipient === "aggiorna-no@comune.test")!;
+    expect((await renderEmail(toDecliner.template, toDecliner.props)).attachments).toEqual([]);
 
-    const { rendered, attachment, event, method, text } = await icsOf(rows[0]);
+    const { rendered, attachment, event, method, text } = await icsOf(rows.find((r) => r.recipient === "aggiorna-si@comune.test")!);
     expect(rendered.subject).toMatch(/^Aggiornamento: /);
     expect(rendered.text).toContain("data e orario");
     expect(rendered.text).toContain("mercoledì 4 dicembre 2030, dalle 10:00 alle 12:30");
@@ -269,10 +272,10 @@ describe("changes to a published round table", () => {
       coordinatorId,
       appUrl: APP_URL,
     });
-    expect(hybrid).toEqual({ ok: true, changed: true, notified: 2 });
+    expect(hybrid).toEqual({ ok: true, changed: true, notified: 3 });
     const second = outboxForRoundTable(rt.id, "round-table-updated");
-    expect(second).toHaveLength(4);
-    expect((await icsOf(second.at(-1)!)).text).toContain("SEQUENCE:2");
+    expect(second).toHaveLength(6);
+    expect((await icsOf(second.filter((r) => r.recipient === "aggiorna-si@comune.test").at(-1)!)).text).toContain("SEQUENCE:2");
 
     const entries = auditFor(rt.id).filter((e) => e.action === "round_table.updated");
     expect(entries).toHaveLength(2);

@@ -243,7 +243,14 @@ describe("/admin/tavoli/:id", () => {
     const page = async (id: number) => (await renderRoute(detailRoute, await adminGet(`/admin/tavoli/${id}`, coordinatorId), "/admin/tavoli/:id")).html;
     const upcoming = createTestRoundTable(coordinatorId);
     addInvitation(upcoming.id, "avviso-futuro@comune.test", "yes");
-    expect(await page(upcoming.id)).toContain("l&#x27;invitato che non ha declinato riceverà un&#x27;email di aggiornamento");
+    expect(await page(upcoming.id)).toContain(
+      "l&#x27;invitato riceverà un&#x27;email di aggiornamento (con l&#x27;evento per il calendario, se non ha declinato l&#x27;invito).",
+    );
+    // Who declined is told too.
+    addInvitation(upcoming.id, "avviso-declinato@comune.test", "no");
+    expect(await page(upcoming.id)).toContain(
+      "gli invitati (2) riceveranno un&#x27;email di aggiornamento, con l&#x27;evento per il calendario per chi non ha declinato l&#x27;invito.",
+    );
 
     const past = createTestRoundTable(coordinatorId, { startsAt: "2022-05-25T15:00", endsAt: "2022-05-25T17:00" });
     addInvitation(past.id, "avviso-passato@comune.test", "yes");
