@@ -80,8 +80,10 @@ describe("round-table emails at a real SMTP server", () => {
         expect(ics.text).toContain("SEQUENCE:2");
         expect(ics.event.uid).toBe(`tavolo-${rt.id}@portale.test`);
       }
-      // Those who declined got no update; nobody got anything twice.
-      expect(receivedBy("smtp-no@comune.test", "Aggiornamento")).toHaveLength(0);
+      // Who declined got the update without a calendar entry; nobody got anything twice.
+      const toDecliner = receivedBy("smtp-no@comune.test", "Aggiornamento");
+      expect(toDecliner).toHaveLength(1);
+      expect(toDecliner[0].attachments).toEqual([]);
       expect(receivedBy("smtp-si@comune.test", "Aggiornamento")).toHaveLength(1);
     } finally {
       await worker.stop();
