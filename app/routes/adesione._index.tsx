@@ -11,7 +11,7 @@ import { formDataToObject, issuesToFieldErrors } from "~/utils/form-data";
 import { formatTimeIt } from "~/utils/dates";
 import { checkHoneypot } from "~/utils/honeypot.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
-import { consumeRateLimit, minutesText, tooManyRequestsInit } from "~/utils/rate-limit.server";
+import { consumeRateLimit, isRateLimited, minutesText, tooManyRequestsInit } from "~/utils/rate-limit.server";
 import { emptyProject, registrationSchema } from "~/validation/registration";
 import { pageTitle } from "~/utils/page-title";
 
@@ -75,14 +75,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const checked = checkScheda(values);
   if (checked.errors) return json<ActionData>({ values, errors: checked.errors }, { status: 400 });
 
-  // Only schede about to be stored count (each sends an email): an office sharing one address
-  // does not use up its hour correcting a form, and a refused scheda is given back as typed.
+  // Only schede stored count (each sends an email): an office sharing one address does not use up
+  // its hour correcting a form or being told its codice fiscale is taken, and a scheda refused for
+  // the limit is given back as typed.
   const env = getEnv();
-  const limit = consumeRateLimit({ key: `adesione:${context.clientIp}`, limit: env.REGISTRATIONS_PER_IP_PER_HOUR, windowMs: 60 * 60_000 });
-  if (!limit.allowed) {
-    return json<ActionData>({ values, errors: {}, formError: tooManySchedeMessage(limit.retryAfterSeconds) }, tooManyRequestsInit(limit.retryAfterSeconds));
+  const rateLimit = { key: `adesione:${context.clientIp}`, limit: env.REGISTRATIONS_PER_IP_PER_HOUR, windowMs: 60 * 60_000 };
+  const limited = isRateLimited(rateLimit);
+  if (limited.limited) {
+    return json<ActionData>({ values, errors: {}, formError: tooManySchedeMessage(limited.retryAfterSeconds) }, tooManyRequestsInit(limited.retryAfterSeconds));
   }
   const result = submitRegistration(getDb(), { registration: checked.data, appUrl: env.appUrl });
+  if (result.ok && result.outcome !== "repeated") consumeRateLimit(rateLimit);
   if (!result.ok) {
     return json<ActionData>(
       {

@@ -378,4 +378,20 @@ describe("POST /adesione", () => {
     expect(body.values).toMatchObject({ firstName: "Nicolò", email: fields.email, pec: fields.pec });
     expect(countRows()).toEqual(before);
   });
+
+  it("does not count against the hour the schede refused for data already registered, which store and send nothing", async () => {
+    const context = { cspNonce: "", clientIp: "10.99.99.98" };
+    const post = async (fields: Record<string, string>) => action({ request: await browserPost("/adesione", fields), params: {}, context }).catch((r) => r as Response);
+    const first = validRegistrationFields({ municipalityCode: freeComune("082") });
+    expect((await post(first)).status).toBe(302);
+    // An office retyping a codice fiscale another Comune already has is told so each time.
+    const otherComune = freeComune("082");
+    for (let i = 0; i < 25; i++) {
+      const refused = await post(validRegistrationFields({ municipalityCode: otherComune, fiscalCode: first.fiscalCode }));
+      expect(refused.status).toBe(400);
+      expect((await refused.json()).errors.fiscalCode).toMatch(/^Questo codice fiscale è già registrato/);
+    }
+    for (let i = 0; i < 19; i++) expect((await post(validRegistrationFields())).status).toBe(302);
+    expect((await post(validRegistrationFields())).status).toBe(429);
+  });
 });
