@@ -33,8 +33,10 @@ const ANSWER_WORDS = { yes: "«Partecipo»", no: "«Non partecipo»" } as const;
 
 export const subject = (p: RoundTableInvitationProps) => `Invito: ${roundTableName(p.roundTable)}`;
 
-/** The calendar invitation (METHOD:REQUEST), built at delivery from the props. */
-export const attachments = (p: RoundTableInvitationProps) => [roundTableIcsAttachment(p, { method: "REQUEST", filename: "invito.ics" })];
+/** The calendar invitation (METHOD:REQUEST), built at delivery from the props; accepted when it moved here with a «Partecipo». */
+export const attachments = (p: RoundTableInvitationProps) => [
+  roundTableIcsAttachment({ ...p, answer: p.currentAnswer }, { method: "REQUEST", filename: "invito.ics" }),
+];
 
 export function RoundTableInvitationEmail(p: RoundTableInvitationProps) {
   const rt = p.roundTable;

@@ -25,8 +25,10 @@ export type RoundTableRejoinedProps = {
 
 export const subject = (p: RoundTableRejoinedProps) => `Partecipazione registrata: ${roundTableName(p.roundTable)}`;
 
-/** The current calendar entry: same UID as the invitation, the current SEQUENCE, METHOD:REQUEST. */
-export const attachments = (p: RoundTableRejoinedProps) => [roundTableIcsAttachment(p, { method: "REQUEST", filename: "aggiornamento.ics" })];
+/** The current calendar entry: same UID as the invitation, the current SEQUENCE, METHOD:REQUEST, the invitee as accepted. */
+export const attachments = (p: RoundTableRejoinedProps) => [
+  roundTableIcsAttachment({ ...p, answer: "yes" }, { method: "REQUEST", filename: "aggiornamento.ics" }),
+];
 
 export function RoundTableRejoinedEmail(p: RoundTableRejoinedProps) {
   const rt = p.roundTable;

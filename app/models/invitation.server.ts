@@ -578,9 +578,9 @@ export function lookupInvitation(db: Db, { token, now = new Date() }: { token: s
 /**
  * The invitee's calendar file (/invito/:token/evento.ics): the invitation email's attachment as it
  * would be built now, by the same code — the invitation's UID (decision 019), the current SEQUENCE,
- * the invitee as attendee, the meeting link when the invitation page shows it. Null for an unknown
- * token and for an invitation that offers none (InvitationView.calendar). Reads only, and not the
- * materials that the invitation page lists.
+ * the invitee as attendee (accepted once they answered «Partecipo»), the meeting link when the
+ * invitation page shows it. Null for an unknown token and for an invitation that offers none
+ * (InvitationView.calendar). Reads only, and not the materials that the invitation page lists.
  */
 export function invitationCalendar(db: Db, { token, appUrl, now = new Date() }: { token: string; appUrl: string; now?: Date }) {
   const found = findByToken(db, token);
@@ -588,7 +588,7 @@ export function invitationCalendar(db: Db, { token, appUrl, now = new Date() }: 
   if (!view?.calendar) return null;
   const { roundTable, invitation } = view;
   return roundTableIcsAttachment(
-    { roundTable, appUrl, recipientEmail: invitation.email, recipientName: invitation.name },
+    { roundTable, appUrl, recipientEmail: invitation.email, recipientName: invitation.name, answer: invitation.answer },
     { method: "REQUEST", filename: `invito-${roundTableFileStem({ ...roundTable, startsAt: toDate(roundTable.startsAt) })}.ics` },
   );
 }

@@ -14,8 +14,11 @@ export type CalendarEvent = {
   url?: string | null;
   cancelled?: boolean;
   organizer?: { name: string; email: string };
-  attendee?: { name: string; email: string };
+  /** `accepted`: they answered «Partecipo» in the portal (PARTSTAT=ACCEPTED); otherwise NEEDS-ACTION. */
+  attendee?: { name: string; email: string; accepted?: boolean };
 };
+
+type Attendee = NonNullable<CalendarEvent["attendee"]>;
 
 export type CalendarMethod = "PUBLISH" | "REQUEST" | "CANCEL";
 
@@ -42,10 +45,14 @@ const ROME_VTIMEZONE = [
   "END:VTIMEZONE",
 ].join("\r\n");
 
-function attendeeAttributes({ name, email }: { name: string; email: string }): EventAttributes["attendees"] {
+/** Who answered «Partecipo» shows in their calendar as attending; anyone else as still to answer. */
+const partstatOf = (attendee: Attendee) => (attendee.accepted ? "ACCEPTED" : "NEEDS-ACTION");
+
+function attendeeAttributes(attendee: Attendee): EventAttributes["attendees"] {
   // No reply is asked of the calendar: it would go to the sender's no-reply address and never reach
   // the portal, where the invitation is answered (/invito/:token, the referent area).
-  return [{ name, email, rsvp: false, partstat: "NEEDS-ACTION", role: "REQ-PARTICIPANT" }];
+  const { name, email } = attendee;
+  return [{ name, email, rsvp: false, partstat: partstatOf(attendee), role: "REQ-PARTICIPANT" }];
 }
 
 function toAttributes(event: CalendarEvent): EventAttributes {
@@ -165,8 +172,6 @@ export function buildCalendar(events: CalendarEvent[], { method, name }: { metho
 // encodeParamValue) and folded like every line (foldContentLine), which
 // tests/unit/utils/ical.test.ts checks byte for byte against buildCalendar.
 
-type Attendee = NonNullable<CalendarEvent["attendee"]>;
-
 const PLACEHOLDER_ATTENDEE: Attendee = { name: "Partecipante", email: "partecipante@segnaposto.invalid" };
 const ATTENDEE_LINE = /^ATTENDEE[^\r\n]*(?:\r\n[ \t][^\r\n]*)*/m;
 const sharedCalendars = new Map<string, { text: string; placeholderLine: string }>();
@@ -179,8 +184,9 @@ function attendeeLine(calendar: string) {
 
 const paramValue = (value: string) => `"${value.replaceAll('"', '\\"')}"`;
 
-function formatAttendeeLine({ name, email }: Attendee) {
-  const contact = `RSVP=FALSE;ROLE=${paramValue("REQ-PARTICIPANT")};PARTSTAT=${paramValue("NEEDS-ACTION")};CN=${paramValue(name || "Unnamed attendee")}:mailto:${email}`;
+function formatAttendeeLine(attendee: Attendee) {
+  const { name, email } = attendee;
+  const contact = `RSVP=FALSE;ROLE=${paramValue("REQ-PARTICIPANT")};PARTSTAT=${paramValue(partstatOf(attendee))};CN=${paramValue(name || "Unnamed attendee")}:mailto:${email}`;
   return foldContentLine(`ATTENDEE;${contact.replace(/\r?\n/g, "\\n")}`);
 }
 

@@ -163,9 +163,17 @@ export const ANSWER_IN_THE_PORTAL =
 /**
  * The calendar file of an invitation (METHOD:REQUEST, the round table's SEQUENCE, the recipient as
  * attendee, the Coordinamento's sender address as organizer), built at delivery from the props.
+ * `answer`: the invitee's answer as far as the email knows it; «Partecipo» ("yes") makes them an
+ * attendee who accepted (PARTSTAT=ACCEPTED), anything else one still to answer (NEEDS-ACTION).
  */
 export function roundTableIcsAttachment(
-  { roundTable, appUrl, recipientEmail, recipientName }: { roundTable: RoundTableEmailInfo; appUrl: string; recipientEmail: string; recipientName: string | null },
+  {
+    roundTable,
+    appUrl,
+    recipientEmail,
+    recipientName,
+    answer,
+  }: { roundTable: RoundTableEmailInfo; appUrl: string; recipientEmail: string; recipientName: string | null; answer?: "yes" | "pending" | "no" },
   { method = "REQUEST", filename = "invito.ics" }: { method?: CalendarMethod; filename?: string } = {},
 ): EmailAttachment {
   const calendarEvent = roundTableCalendarEvent(roundTable, { appUrl });
@@ -173,7 +181,7 @@ export function roundTableIcsAttachment(
     ...calendarEvent,
     description: method === "CANCEL" ? calendarEvent.description : `${calendarEvent.description}\n\n${ANSWER_IN_THE_PORTAL}`,
     organizer: parseMailFrom(getEnv().MAIL_FROM),
-    attendee: { name: recipientName ?? recipientEmail, email: recipientEmail },
+    attendee: { name: recipientName ?? recipientEmail, email: recipientEmail, accepted: answer === "yes" },
   };
   return {
     filename,

@@ -184,6 +184,31 @@ describe("email templates", () => {
     expect(event.description).not.toMatch(/area referente/i);
   });
 
+  it("the calendar file shows who answered «Partecipo» as attending (PARTSTAT=ACCEPTED) and anyone else as still to answer", async () => {
+    const partstatOf = async (name: string, props: Record<string, unknown>) => {
+      const [ics] = (await renderEmail(name, props)).attachments;
+      const event = Object.values(ical.sync.parseICS(ics.content)).find((c) => c?.type === "VEVENT") as ical.VEvent;
+      expect(event.uid, name).toBe(`tavolo-${PREVIEW_ROUND_TABLE.id}@localhost`);
+      return (event.attendee as unknown as { params: Record<string, unknown> }).params.PARTSTAT;
+    };
+    const invitation = RoundTableInvitationEmail.PreviewProps;
+    expect(await partstatOf("round-table-invitation", invitation)).toBe("NEEDS-ACTION");
+    // Moved to a referente's new address with the answer it carries.
+    expect(await partstatOf("round-table-invitation", { ...invitation, currentAnswer: "yes" })).toBe("ACCEPTED");
+    expect(await partstatOf("round-table-invitation", { ...invitation, currentAnswer: "pending" })).toBe("NEEDS-ACTION");
+    const reminder = RoundTableReminderEmail.PreviewProps;
+    expect(await partstatOf("round-table-reminder", { ...reminder, answer: "yes" })).toBe("ACCEPTED");
+    expect(await partstatOf("round-table-reminder", { ...reminder, answer: "pending" })).toBe("NEEDS-ACTION");
+    const update = RoundTableUpdatedEmail.PreviewProps;
+    expect(await partstatOf("round-table-updated", { ...update, answer: "yes" })).toBe("ACCEPTED");
+    expect(await partstatOf("round-table-updated", { ...update, answer: "pending" })).toBe("NEEDS-ACTION");
+    // An update queued before the answer was stored with it.
+    const { answer: _, ...queuedBefore } = update;
+    expect(await partstatOf("round-table-updated", queuedBefore)).toBe("NEEDS-ACTION");
+    // «Partecipazione registrata» goes to whoever has just answered «Partecipo».
+    expect(await partstatOf("round-table-rejoined", RoundTableRejoinedEmail.PreviewProps)).toBe("ACCEPTED");
+  });
+
   it("line breaks typed in a comunicazione and in a rejection reason survive in the plain text", async () => {
     const communication = await renderEmail("communication", {
       title: "Scadenze di dicembre",

@@ -1,3 +1,4 @@
+import ical from "node-ical";
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -318,6 +319,9 @@ describe("«Partecipo» after «Non partecipo»", () => {
     expect(ics).toContain("METHOD:REQUEST");
     expect(ics).toContain("SEQUENCE:1");
     expect(ics).toContain(`UID:tavolo-${rt.id}@`);
+    // «Partecipazione registrata»: their calendar shows them as attending.
+    const event = Object.values(ical.sync.parseICS(ics)).find((c) => c?.type === "VEVENT") as ical.VEvent;
+    expect((event.attendee as unknown as { params: Record<string, unknown> }).params.PARTSTAT).toBe("ACCEPTED");
 
     // Back and forth without a new change: their calendar is already current.
     answerInvitation(getDb(), { token, answer: "no", appUrl: APP_URL });

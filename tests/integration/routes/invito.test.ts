@@ -306,6 +306,20 @@ describe("/invito/:token/evento.ics", () => {
     expect((await download(token)).status).toBe(200);
   });
 
+  it("shows whoever answered «Partecipo» as attending (PARTSTAT=ACCEPTED), before an answer and after «Non partecipo» as still to answer", async () => {
+    const { rt, token } = invite();
+    const attendeeOf = async () => {
+      const event = eventOf(await (await download(token)).text());
+      expect(event.uid).toBe(`tavolo-${rt.id}@portale.test`);
+      return (event.attendee as unknown as { params: Record<string, unknown>; val: string }).params.PARTSTAT;
+    };
+    expect(await attendeeOf()).toBe("NEEDS-ACTION");
+    await answer(token, "si");
+    expect(await attendeeOf()).toBe("ACCEPTED");
+    await answer(token, "no");
+    expect(await attendeeOf()).toBe("NEEDS-ACTION");
+  });
+
   it("is the portal's 404 page, and not offered, for an unknown token, a cancelled Tavolo, a withdrawn invitation or a Tavolo back in draft", async () => {
     const unknown = await download("non-esiste");
     await expectPortalNotFoundPage(unknown, { title: "Evento non disponibile", back: "/invito/non-esiste" });

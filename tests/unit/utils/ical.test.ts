@@ -116,6 +116,7 @@ describe("buildAttendeeCalendar", () => {
     { name: "Giuseppe Maria Francesco Saverio Alessandro Bonaventura Lo Presti Seminerio", email: "g.lopresti@example.org" },
     { name: "Ελένη 🇮🇹 Ñoño", email: "eleni@example.org" },
     { name: "referente@example.org", email: "referente@example.org" },
+    { name: "Rosalia Lo Presti", email: "r.lopresti@example.org", accepted: true },
     { name: "Maria Àngela Nicolò Paternò Castelli di Sant’Agata, Città Metropolitana di Catania 👩‍👩‍👧", email: "m.paterno@comune.example.it" },
   ];
 
