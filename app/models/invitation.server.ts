@@ -298,7 +298,14 @@ export function sendInvitations(
       const invite = invitationWriter(db, { appUrl, now });
       const roundTable = roundTableEmailInfo(rt);
       let count = 0;
-      for (const recipient of recipients) if (invite(rt, roundTable, recipient)) count++;
+      // The extra addresses actually invited as such: not one that is a referente's (invited as the
+      // referente), nor one invited already.
+      let extraEmails = 0;
+      for (const recipient of recipients) {
+        if (!invite(rt, roundTable, recipient)) continue;
+        count++;
+        if (recipient.referentId === null) extraEmails++;
+      }
       recordAudit(tx, {
         actorType: "coordinator",
         actorId: coordinatorId,
@@ -309,7 +316,7 @@ export function sendInvitations(
           count,
           provinceCodes: filters.provinceCodes ?? [],
           categories: filters.categories ?? [],
-          extraEmails: normalizeEmailList(filters.extraEmails ?? []).valid.length,
+          extraEmails,
           includeReferents: filters.includeReferents !== false,
         },
       });

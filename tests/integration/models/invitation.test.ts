@@ -172,6 +172,19 @@ describe("sendInvitations", () => {
     ]);
   });
 
+  it("the audit counts as «indirizzi aggiuntivi» only the extra addresses invited as such, not a referente's nor one already invited", () => {
+    const rt = createRoundTable();
+    const send = (extraEmails: string[]) =>
+      sendInvitations(getDb(), { roundTableId: rt.id, filters: { includeReferents: false, extraEmails }, coordinatorId, appUrl: APP_URL });
+    // ctMsna's address typed by hand is the referente's: invited as the referente, not as an extra address.
+    expect(send(["ospite-registro@example.org", ctMsna.email.toUpperCase(), "non-valido"])).toEqual({ ok: true, count: 2 });
+    expect(send(["ospite-registro@example.org", "altro-registro@example.org"])).toEqual({ ok: true, count: 1 });
+    expect(auditOf("round_table.invitations_sent", rt.id).map((a) => [a.details?.count, a.details?.extraEmails])).toEqual([
+      [2, 1],
+      [1, 1],
+    ]);
+  });
+
   it("sending twice, or two clicks in a row, never invites anyone twice", () => {
     const rt = createRoundTable();
     const send = (filters = {}) => sendInvitations(getDb(), { roundTableId: rt.id, filters, coordinatorId, appUrl: APP_URL });
