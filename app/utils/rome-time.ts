@@ -33,7 +33,7 @@ export function parseRomeLocal(value: string): Date | null {
   const instant = new TZDate(year, month - 1, day, hour, minute, TIME_ZONE).getTime();
   // 02:00–02:59 on the last Sunday of October comes twice. Calendars read an .ics time with TZID as
   // its first occurrence (RFC 5545, 3.3.5), still summer time: so does the portal, or the invitation
-  // would show an hour off from the page.
+  // would show an hour off from the page. The Tavolo's form refuses such a time (isRepeatedRomeTime).
   const hourEarlier = instant - 60 * 60 * 1000;
   return new Date(toRomeLocalInput(hourEarlier) === toRomeLocalInput(instant) ? hourEarlier : instant);
 }
@@ -48,6 +48,15 @@ export function isSkippedRomeTime(value: string) {
   if (!date || !m) return false;
   const [year, month, day, hour, minute] = m.slice(1);
   return toRomeLocalInput(date) !== `${year}-${month.padStart(2, "0")}-${day.padStart(2, "0")}T${hour.padStart(2, "0")}:${minute}`;
+}
+
+/**
+ * Whether a date and time typed for Italy comes twice, when the clocks go back (the last Sunday of
+ * October, 02:00–02:59): first in summer time, then an hour later in winter time.
+ */
+export function isRepeatedRomeTime(value: string) {
+  const first = parseRomeLocal(value);
+  return !!first && toRomeLocalInput(first.getTime() + 60 * 60 * 1000) === toRomeLocalInput(first);
 }
 
 /** The value of a datetime-local input showing this instant in Italian time. */

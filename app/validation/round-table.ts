@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { isSkippedRomeTime, parseRomeLocal } from "~/utils/rome-time";
+import { formatDateIt } from "~/utils/dates";
+import { isRepeatedRomeTime, isSkippedRomeTime, parseRomeLocal } from "~/utils/rome-time";
 import { cleanLine, cleanLines } from "~/utils/text";
 import { ROUND_TABLE_MODE_LABELS, type RoundTableMode } from "~/utils/round-table-calendar";
 import { confirmationSchema } from "./confirmation";
@@ -123,8 +124,14 @@ const dateTime = (missing: string) =>
       ctx.addIssue({ code: "custom", message: "Data e ora non valide: usa il formato gg/mm/aaaa hh:mm" });
       return z.NEVER;
     }
+    // The night the clocks change, an hour is skipped or comes twice: a time in it would be read
+    // differently by whoever put it in a calendar.
     if (isSkippedRomeTime(v)) {
-      ctx.addIssue({ code: "custom", message: "Quest'ora non esiste in Italia: quella notte gli orologi passano dalle 02:00 alle 03:00" });
+      ctx.addIssue({ code: "custom", message: `Quest'ora non esiste il ${formatDateIt(date)} (cambio all'ora legale): scegli un altro orario` });
+      return z.NEVER;
+    }
+    if (isRepeatedRomeTime(v)) {
+      ctx.addIssue({ code: "custom", message: `Quest'ora capita due volte il ${formatDateIt(date)} (ritorno all'ora solare): scegli un altro orario` });
       return z.NEVER;
     }
     return date;

@@ -378,7 +378,11 @@ describe("the form's rules", () => {
     ["title", { title: "  " }, "Inserisci il titolo"],
     ["startsAt", { startsAt: "" }, "Indica data e ora di inizio"],
     ["startsAt", { startsAt: "2030-02-30T15:00" }, "Data e ora non valide: usa il formato gg/mm/aaaa hh:mm"],
-    ["startsAt", { startsAt: "2031-03-30T02:30", endsAt: "2031-03-30T04:00" }, "Quest'ora non esiste in Italia: quella notte gli orologi passano dalle 02:00 alle 03:00"],
+    ["startsAt", { startsAt: "2031-03-30T02:30", endsAt: "2031-03-30T04:00" }, "Quest'ora non esiste il 30 marzo 2031 (cambio all'ora legale): scegli un altro orario"],
+    ["endsAt", { startsAt: "30/03/2031 01:00", endsAt: "30/03/2031 02:00" }, "Quest'ora non esiste il 30 marzo 2031 (cambio all'ora legale): scegli un altro orario"],
+    ["startsAt", { startsAt: "2031-10-26T02:30", endsAt: "2031-10-26T04:00" }, "Quest'ora capita due volte il 26 ottobre 2031 (ritorno all'ora solare): scegli un altro orario"],
+    ["startsAt", { startsAt: "26/10/2031 02:00", endsAt: "26/10/2031 04:00" }, "Quest'ora capita due volte il 26 ottobre 2031 (ritorno all'ora solare): scegli un altro orario"],
+    ["endsAt", { startsAt: "2031-10-26T01:00", endsAt: "2031-10-26T02:59" }, "Quest'ora capita due volte il 26 ottobre 2031 (ritorno all'ora solare): scegli un altro orario"],
     ["endsAt", { endsAt: "2030-12-03T15:00" }, "La fine deve essere successiva all'inizio"],
     ["endsAt", { endsAt: "2030-12-03T14:00" }, "La fine deve essere successiva all'inizio"],
     ["place", { mode: "in_presenza", place: "" }, "Indica il luogo dell'incontro (in presenza o ibrido)"],
@@ -401,6 +405,11 @@ describe("the form's rules", () => {
     ["reminderDays", { reminderDays: "2,5" }, "I giorni del promemoria devono essere un numero intero da 0 a 14"],
   ])("%s: %j → %s", (field, overrides, message) => {
     expect(errorsOf(overrides)[field]).toBe(message);
+  });
+
+  it("accepts the times just before and after the hour skipped or repeated the nights the clocks change", () => {
+    expect(errorsOf({ startsAt: "2031-03-30T01:59", endsAt: "2031-03-30T03:00" })).toEqual({});
+    expect(errorsOf({ startsAt: "2031-10-26T01:59", endsAt: "2031-10-26T03:00" })).toEqual({});
   });
 
   it("accepts dates typed as gg/mm/aaaa hh:mm, as its message asks, and the highest number", () => {

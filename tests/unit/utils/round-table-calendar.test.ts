@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildCalendar } from "~/utils/ical.server";
-import { isSkippedRomeTime, parseRomeLocal, toRomeLocalInput } from "~/utils/rome-time";
+import { isRepeatedRomeTime, isSkippedRomeTime, parseRomeLocal, toRomeLocalInput } from "~/utils/rome-time";
 import { roundTableWhen } from "~/utils/round-table-format";
 import { roundTableCalendarEvent, roundTableEmailData, roundTableHeading, roundTableHeadingAfter, roundTableUid } from "~/utils/round-table-calendar";
 import { parseSpeakers, speakersToText } from "~/validation/round-table";
@@ -66,6 +66,15 @@ describe("the hour skipped when the clocks go forward", () => {
     expect(isSkippedRomeTime("2027-03-28T01:59")).toBe(false);
     expect(isSkippedRomeTime("2027-10-31T02:30")).toBe(false);
     expect(isSkippedRomeTime("2030-12-03T15:00")).toBe(false);
+  });
+});
+
+describe("the hour that comes twice when the clocks go back", () => {
+  it("is recognised (31/10/2027 02:00–02:59), typed either way; the hours around it and the spring change are not", () => {
+    const repeated = ["2027-10-31T02:00", "2027-10-31T02:30", "2027-10-31T02:59", "31/10/2027 2:30"];
+    const once = ["2027-10-31T01:59", "2027-10-31T03:00", "2027-10-24T02:30", "2027-03-28T02:30", "2030-12-03T15:00", "non è una data"];
+    expect(repeated.filter(isRepeatedRomeTime)).toEqual(repeated);
+    expect(once.filter(isRepeatedRomeTime)).toEqual([]);
   });
 });
 
