@@ -27,33 +27,55 @@ function roundTableSummary(rt: RoundTableRow) {
   };
 }
 
-export function listReferentTavoli(db: Db, { access, now = new Date() }: { access: ReferentAccess; now?: Date }) {
-  const rows = db
+/** The referente's invitations (to Tavoli out of draft), with their Tavolo, soonest first. */
+function invitationRows(db: Db, { access, roundTableId }: { access: ReferentAccess; roundTableId?: number }) {
+  return db
     .select({ invitation: invitations, roundTable: roundTables })
     .from(invitations)
     .innerJoin(roundTables, eq(roundTables.id, invitations.roundTableId))
-    .where(and(eq(invitations.referentId, access.referentId), ne(roundTables.status, "draft")))
-    .orderBy(asc(roundTables.startsAt), asc(roundTables.id))
+    .where(
+      and(
+        eq(invitations.referentId, access.referentId),
+        ne(roundTables.status, "draft"),
+        roundTableId === undefined ? undefined : eq(invitations.roundTableId, roundTableId),
+      ),
+    )
+    .orderBy(asc(roundTables.startsAt), asc(roundTables.id), asc(invitations.id))
     .all();
+}
 
-  // A Tavolo stays among the upcoming ones until it ends, as on /tavoli-tecnici: during the
-  // meeting the referente needs its link and place. Answers close at the start (answerInvitation),
-  // so one under way is in progress, without the answer buttons.
-  const ended = (r: (typeof rows)[number]) => r.roundTable.endsAt.getTime() <= now.getTime();
-  const upcoming = rows
-    .filter((r) => !ended(r))
-    .map((r) => {
-      const started = r.roundTable.startsAt.getTime() <= now.getTime();
-      const published = r.roundTable.status === "published";
-      return {
-        invitationId: r.invitation.id,
-        answer: r.invitation.answer,
-        answeredAt: r.invitation.answeredAt,
-        canAnswer: published && !started,
-        inProgress: published && started,
-        roundTable: roundTableSummary(r.roundTable),
-      };
-    });
+type InvitationRow = ReturnType<typeof invitationRows>[number];
+
+// A Tavolo stays among the upcoming ones until it ends, as on /tavoli-tecnici: during the
+// meeting the referente needs its link and place. Answers close at the start (answerInvitation),
+// so one under way is in progress, without the answer buttons.
+function upcomingInvitation(r: InvitationRow, now: Date) {
+  const started = r.roundTable.startsAt.getTime() <= now.getTime();
+  const published = r.roundTable.status === "published";
+  return {
+    invitationId: r.invitation.id,
+    answer: r.invitation.answer,
+    answeredAt: r.invitation.answeredAt,
+    canAnswer: published && !started,
+    inProgress: published && started,
+    roundTable: roundTableSummary(r.roundTable),
+  };
+}
+
+/**
+ * The referente's invitation to one Tavolo still to end, as «I miei Tavoli» lists it (its answer,
+ * whether it can still be given); null when they are not invited or it has ended. For the
+ * Tavolo's public page, which sends them there to answer and find the link.
+ */
+export function referentInvitationTo(db: Db, { access, roundTableId, now = new Date() }: { access: ReferentAccess; roundTableId: number; now?: Date }) {
+  const row = invitationRows(db, { access, roundTableId }).at(-1);
+  return row && row.roundTable.endsAt.getTime() > now.getTime() ? upcomingInvitation(row, now) : null;
+}
+
+export function listReferentTavoli(db: Db, { access, now = new Date() }: { access: ReferentAccess; now?: Date }) {
+  const rows = invitationRows(db, { access });
+  const ended = (r: InvitationRow) => r.roundTable.endsAt.getTime() <= now.getTime();
+  const upcoming = rows.filter((r) => !ended(r)).map((r) => upcomingInvitation(r, now));
 
   const pastRows = rows.filter((r) => ended(r) && r.roundTable.status === "published").reverse();
   const referent = { id: access.referentId, active: access.status === "active" };

@@ -81,7 +81,8 @@ export default function MyRoundTablesPage() {
         ) : (
           <ul className="list-unstyled">
             {upcoming.map((u) => (
-              <li key={u.invitationId} className="card card-bg mb-4">
+              // The target of the Tavolo's public page («I miei Tavoli» dell'area referente).
+              <li key={u.invitationId} id={`invito-${u.invitationId}`} className="card card-bg mb-4">
                 <div className="card-body">
                   <h3 className="h5 card-title">
                     <a href={`/tavoli-tecnici/${u.roundTable.id}`}>{u.name}</a>

@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { DownloadOffer } from "~/components/download-offer";
 import { MaterialList, SpeakerList, type PublicMaterial } from "~/components/round-table-public";
+import { referentInvitationTo } from "~/models/referent-tavoli.server";
 import { publicRoundTable } from "~/models/round-table-public.server";
 import { getPublicRoundTable, parseRoundTableId } from "~/models/round-table.server";
 import { getCoordinator } from "~/utils/auth.server";
@@ -29,9 +30,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   // so the address names no reserved material to anyone else.
   const offer = materialOfferedAfterSignIn(request);
   const offeredMaterial = offer ? page.materials.find((m) => m.id === offer.id) : undefined;
+  const now = new Date();
+  // A referente invited to it is sent to «I miei Tavoli», where they answer and find the link.
+  const invitation = referent && !page.cancelled ? referentInvitationTo(getDb(), { access: referent, roundTableId: rt.id, now }) : null;
   return json(
     {
-      rt: { ...page, description: rt.description, ended: rt.endsAt.getTime() <= Date.now() },
+      rt: { ...page, description: rt.description, ended: rt.endsAt.getTime() <= now.getTime() },
+      invitation: invitation && { id: invitation.invitationId, answer: invitation.answer, canAnswer: invitation.canAnswer },
       reservedMaterials: rt.reservedMaterials,
       downloadOffer: offer && offeredMaterial ? { material: offeredMaterial, signedInNow: offer.signedInNow } : null,
     },
@@ -41,7 +46,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function RoundTablePage() {
-  const { rt, reservedMaterials, downloadOffer } = useLoaderData<typeof loader>();
+  const { rt, invitation, reservedMaterials, downloadOffer } = useLoaderData<typeof loader>();
   return (
     <div className="container my-5">
       <Breadcrumb parents={[{ to: "/tavoli-tecnici", label: "Tavoli tecnici" }]} current={rt.heading} />
@@ -63,7 +68,7 @@ export default function RoundTablePage() {
           <dt>Modalità</dt>
           <dd>
             {rt.mode}
-            {rt.online && !rt.ended && !rt.cancelled ? ". Il collegamento è inviato agli enti invitati." : ""}
+            {rt.online && !rt.ended && !rt.cancelled && !invitation ? ". Il collegamento è inviato agli enti invitati." : ""}
           </dd>
           {rt.place ? (
             <>
@@ -72,6 +77,7 @@ export default function RoundTablePage() {
             </>
           ) : null}
         </dl>
+        {invitation ? <YourInvitation invitation={invitation} online={rt.online} /> : null}
         {!rt.cancelled ? (
           <a
             href={`/tavoli-tecnici/${rt.id}/evento.ics`}
@@ -122,6 +128,36 @@ export default function RoundTablePage() {
         <Link to="/tavoli-tecnici">Torna al calendario dei Tavoli tecnici</Link>
       </p>
     </div>
+  );
+}
+
+/**
+ * To a signed-in referente invited to this Tavolo: their answer, and «I miei Tavoli», where they
+ * answer and, for a meeting online, find the link (shown there unless they declined).
+ */
+function YourInvitation({ invitation, online }: { invitation: { id: number; answer: "yes" | "no" | "pending"; canAnswer: boolean }; online: boolean }) {
+  const { answer, canAnswer } = invitation;
+  const answerSaid = {
+    yes: "La tua risposta: «Partecipo».",
+    no: "La tua risposta: «Non partecipo».",
+    pending: canAnswer ? "Non hai ancora risposto." : "Non hai risposto all'invito.",
+  }[answer];
+  const where = (
+    <>
+      in «<Link to={`/area-referente/tavoli#invito-${invitation.id}`}>I miei Tavoli</Link>» dell'area referente
+    </>
+  );
+  const link = online ? "il collegamento per partecipare online" : null;
+  let next: JSX.Element | null = null;
+  if (canAnswer && answer === "pending") next = <>Rispondi all'invito {where}{link ? `: lì trovi anche ${link}` : ""}.</>;
+  else if (canAnswer && answer === "no") next = <>Se ora puoi partecipare, cambia la risposta {where}{link ? `: lì trovi poi ${link}` : ""}.</>;
+  // «I miei Tavoli» shows the link to whoever has not declined.
+  else if (link && answer !== "no") next = <>Trovi {link} {where}{canAnswer ? ", dove puoi anche cambiare la risposta" : ""}.</>;
+  else if (canAnswer) next = <>Puoi cambiare la risposta {where}.</>;
+  return (
+    <p className="alert alert-info">
+      <strong>Il tuo ente è invitato a questo Tavolo tecnico.</strong> {answerSaid} {next}
+    </p>
   );
 }
 

@@ -1,9 +1,10 @@
 import { gunzipSync } from "node:zlib";
 import ical from "node-ical";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { sendInvitations } from "~/models/invitation.server";
+import { answerInvitation, sendInvitations } from "~/models/invitation.server";
 import { addLinkMaterial } from "~/models/material.server";
 import { cancelRoundTable, updateRoundTable } from "~/models/round-table.server";
+import * as myTavoliRoute from "~/routes/area-referente.tavoli";
 import * as detailRoute from "~/routes/tavoli-tecnici.$id";
 import * as eventRoute from "~/routes/tavoli-tecnici.$id_.evento[.]ics";
 import * as listRoute from "~/routes/tavoli-tecnici._index";
@@ -11,7 +12,7 @@ import * as feedRoute from "~/routes/tavoli-tecnici[.]ics";
 import { getDb } from "~/utils/db.server";
 import { renderEmail } from "~/utils/render-email.server";
 import { createTestCoordinator, settle } from "../../support/admin";
-import { emailsOf } from "../../support/invitations";
+import { answerTokenFor, emailsOf, invitationsOf } from "../../support/invitations";
 import { createReferent, referentCookie, referentGet } from "../../support/referent";
 import { renderRoute } from "../../support/render-route";
 import { APP_URL, routeArgs } from "../../support/requests";
@@ -183,6 +184,50 @@ describe("/tavoli-tecnici/:id", () => {
       'attachment; filename="tavolo-tecnico-41-del-2031-03-04-annullato.ics"',
       'attachment; filename="tavolo-tecnico-41.ics"',
     ]);
+  });
+
+  it("tells a signed-in referente invited to an online or hybrid meeting their answer and where to answer and find the link; everyone else reads that the link goes to the invitees", async () => {
+    const rt = createTestRoundTable(coordinatorId, { title: "Incontro ibrido con invito", mode: "ibrido", place: "Palermo", startsAt: "2031-05-06T10:00", endsAt: "2031-05-06T12:00" });
+    const invited = await createReferent("active");
+    const notInvited = await createReferent("active");
+    expect(sendInvitations(getDb(), { roundTableId: rt.id, filters: { includeReferents: false, extraEmails: [invited.email] }, coordinatorId, appUrl: APP_URL })).toEqual({ ok: true, count: 1 });
+    const [invitation] = invitationsOf(rt.id);
+    expect(invitation.referentId).toBe(invited.referentId);
+    const invitedCookie = (await referentCookie(invited.referentId)).cookie;
+    const generic = "Modalità</dt><dd>Ibrido (in presenza e online). Il collegamento è inviato agli enti invitati.</dd>";
+    const pageFor = async (cookie: string | null) => (await renderRoute(detailRoute, referentGet(`/tavoli-tecnici/${rt.id}`, cookie), "/tavoli-tecnici/:id")).html;
+    /** The note to the invitee, as read. */
+    const noteOf = (html: string) => /<p class="alert alert-info">(.*?)<\/p>/.exec(html)?.[1].replace(/<[^>]+>/g, "").replaceAll("&#x27;", "'") ?? null;
+    const myTavoli = `href="/area-referente/tavoli#invito-${invitation.id}"`;
+
+    for (const html of [await pageFor(null), await pageFor((await referentCookie(notInvited.referentId)).cookie)]) {
+      expect(html).toContain(generic);
+      expect(noteOf(html)).toBeNull();
+    }
+
+    const pending = await pageFor(invitedCookie);
+    expect(pending).not.toContain("Il collegamento è inviato agli enti invitati");
+    expect(pending).toContain("<dd>Ibrido (in presenza e online)</dd>");
+    expect(pending).toContain(myTavoli);
+    expect(noteOf(pending)).toBe(
+      "Il tuo ente è invitato a questo Tavolo tecnico. Non hai ancora risposto. Rispondi all'invito in «I miei Tavoli» dell'area referente: lì trovi anche il collegamento per partecipare online.",
+    );
+    // The page is everyone's: the link itself stays in the referent area.
+    expect(pending).not.toContain("meet.example.org");
+
+    const token = answerTokenFor(rt.id, invited.email);
+    answerInvitation(getDb(), { token, answer: "yes", appUrl: APP_URL });
+    expect(noteOf(await pageFor(invitedCookie))).toBe(
+      "Il tuo ente è invitato a questo Tavolo tecnico. La tua risposta: «Partecipo». Trovi il collegamento per partecipare online in «I miei Tavoli» dell'area referente, dove puoi anche cambiare la risposta.",
+    );
+    answerInvitation(getDb(), { token, answer: "no", appUrl: APP_URL });
+    expect(noteOf(await pageFor(invitedCookie))).toBe(
+      "Il tuo ente è invitato a questo Tavolo tecnico. La tua risposta: «Non partecipo». Se ora puoi partecipare, cambia la risposta in «I miei Tavoli» dell'area referente: lì trovi poi il collegamento per partecipare online.",
+    );
+
+    // Where the note leads: their invitation among «I miei Tavoli».
+    const mine = await renderRoute(myTavoliRoute, referentGet("/area-referente/tavoli", invitedCookie));
+    expect(mine.html).toMatch(new RegExp(`<li id="invito-${invitation.id}" class="card card-bg mb-4">.*?<a href="/tavoli-tecnici/${rt.id}">`));
   });
 
   it("offers the event as an .ics (METHOD:PUBLISH) with Europe/Rome times", async () => {
