@@ -368,7 +368,11 @@ describe("the public calendar files and an invitee's calendar", () => {
     // The update and the cancellation reach the event the invitation put in the invitee's calendar.
     const input = roundTableInput({ number: "36", title: "Incontro con invito", startsAt: "2031-04-09T10:00", endsAt: "2031-04-09T12:00" });
     expect(updateRoundTable(getDb(), { id: rt.id, input, coordinatorId, appUrl: APP_URL })).toMatchObject({ ok: true, notified: 1 });
-    expect(await attachedEvents(rt.id, "round-table-updated")).toMatchObject([{ uid: invitation.uid, method: "REQUEST", sequence: 1 }]);
+    const updates = await attachedEvents(rt.id, "round-table-updated");
+    expect(updates).toMatchObject([{ uid: invitation.uid, method: "REQUEST", sequence: 1 }]);
+    // The same description, programme included: only the time moved.
+    expect(invitation.description).toContain("15:00 Saluti\n15:15 Interventi");
+    expect(updates[0].description).toBe(invitation.description);
     expect(cancelRoundTable(getDb(), { id: rt.id, coordinatorId, appUrl: APP_URL })).toMatchObject({ ok: true, notified: 1 });
     expect(await attachedEvents(rt.id, "round-table-cancelled")).toMatchObject([{ uid: invitation.uid, method: "CANCEL", status: "CANCELLED", sequence: 2 }]);
   });
