@@ -6,6 +6,7 @@ import { referentProjectSchema, type ProjectFormValues } from "~/validation/refe
 import { ErrorSummary, SelectField, TextField } from "./form-fields";
 import { useValidatedForm } from "./use-validated-form";
 import { FormActions } from "~/components/form-actions";
+import { FORM_VERSION_FIELD } from "~/utils/form-version";
 
 // One SAI project (add or change), with the labels of the scheda (SPEC §5): in the referent area,
 // and in the coordinators' area when they correct an ente's projects.
@@ -16,12 +17,15 @@ export function ReferentProjectForm({
   values,
   serverErrors,
   formError,
+  version,
   submitLabel,
   cancelTo = "/area-referente",
 }: {
   values: ProjectFormValues;
   serverErrors?: Record<string, string>;
   formError?: string;
+  /** The fingerprint of the project the page showed (a change): the save is refused if it changed meanwhile. */
+  version?: string;
   submitLabel: string;
   /** Where "Annulla" leads. */
   cancelTo?: string;
@@ -36,6 +40,7 @@ export function ReferentProjectForm({
     <Form method="post" noValidate onSubmit={onSubmit}>
       <AuthenticityTokenInput name="csrf" />
       <input type="hidden" name="intent" value="save" />
+      {version !== undefined ? <input type="hidden" name={FORM_VERSION_FIELD} value={version} /> : null}
       {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={formError} subject="Il progetto" failureTitle="Salvataggio non riuscito" /> : null}
       <div className="row">
         <div className="col-md-6">

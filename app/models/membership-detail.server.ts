@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { and, desc, eq, ne, or } from "drizzle-orm";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { alias } from "drizzle-orm/sqlite-core";
@@ -37,6 +36,7 @@ import { declaredBodyChanges } from "./membership-review.server";
 import { alreadyRegisteredProjects, notAwaitingApproval, PROJECT_FIELD_LABELS, projectView, replaceableProjects } from "./sai-project.server";
 import { isKnownProvince, provinceName } from "./territory.server";
 import { parseRecordId } from "~/utils/record-id";
+import { formVersionOf } from "~/utils/form-version.server";
 
 // Everything a coordinator needs to judge one membership request, and the corrections they can make.
 
@@ -416,7 +416,7 @@ function editValuesOf(body: typeof memberBodies.$inferSelect, referent: typeof r
  * when the data changed meanwhile (another coordinator's save, the referente's own update, an
  * approval), instead of putting back, unseen, the values the form still shows.
  */
-const editVersionOf = (values: ReturnType<typeof editValuesOf>) => createHash("sha256").update(JSON.stringify(values)).digest("hex").slice(0, 20);
+const editVersionOf = (values: ReturnType<typeof editValuesOf>) => formVersionOf(values);
 
 function requestWithBodyAndReferent(db: Db | Tx, id: number) {
   return db

@@ -8,7 +8,19 @@ import { createToken, hashToken } from "~/utils/tokens.server";
 import { MEMBER_BODY_KIND_LABELS, REFERENT_ROLE_LABELS } from "~/validation/labels";
 import type { ContactChange, ProjectInput } from "~/validation/referent-area";
 import { recordAudit } from "./audit.server";
-import { changeProject, insertProject, markProjectClosed, notAwaitingApproval, projectFormValues, projectName, projectView, type ProjectAudit } from "./sai-project.server";
+import {
+  changedProjectFields,
+  changeProject,
+  insertProject,
+  isStaleProjectChange,
+  markProjectClosed,
+  notAwaitingApproval,
+  projectFormValues,
+  projectName,
+  projectVersionOf,
+  projectView,
+  type ProjectAudit,
+} from "./sai-project.server";
 import { moveInvitations } from "./invitation.server";
 import { queueEmail } from "./outbox.server";
 import { findEligibleReferents, type ReferentAccess } from "./referent-session.server";
@@ -396,7 +408,8 @@ export function forgetEmailChanges(db: Db | Tx, { referentId }: { referentId: nu
 // ---------------------------------------------------------------------------------------------
 // The ente's SAI projects
 
-export type ProjectResult = { ok: true; projectId: number } | { ok: false; reason: "not_found" | "forbidden" | "closed" | "unconfirmed" };
+/** `conflict`: the project changed since the page was loaded (see `projectVersionOf`). */
+export type ProjectResult = { ok: true; projectId: number } | { ok: false; reason: "not_found" | "forbidden" | "closed" | "unconfirmed" | "conflict" };
 
 const referentAudit = (access: ReferentAccess): ProjectAudit => ({ actorType: "referent", actorId: access.referentId, requestId: access.requestId });
 
@@ -444,14 +457,21 @@ export function addProject(
   });
 }
 
+/**
+ * The referente's change of a project. `version` is the project's fingerprint when the page was
+ * loaded (left out, not checked): if it changed since (a coordinator's correction or closure), the
+ * change is refused (`conflict`), unless the form's values are already the project's.
+ */
 export function updateProject(
   db: Db,
-  { access, projectId, project }: { access: ReferentAccess; projectId: number; project: ProjectInput },
+  { access, projectId, project, version }: { access: ReferentAccess; projectId: number; project: ProjectInput; version?: string },
 ): ProjectResult | { ok: true; projectId: number; unchanged: true } {
   return db.transaction((tx) => {
     const current = getOwnProject(tx, { access, projectId });
     if (!current) return { ok: false as const, reason: "not_found" as const };
     if (!canEditProjects(tx, access)) return { ok: false as const, reason: "forbidden" as const };
+    // Closed meanwhile by a coordinator: what was typed is given back with the reason to reload.
+    if (isStaleProjectChange(current, version, changedProjectFields(current, project).length === 0)) return { ok: false as const, reason: "conflict" as const };
     if (current.closedAt) return { ok: false as const, reason: "closed" as const };
     const changed = changeProject(tx, { current, project, requestId: () => requestForEditedProject(tx, access), audit: referentAudit(access) });
     if (changed.length === 0) return { ok: true as const, projectId, unchanged: true as const };
@@ -459,15 +479,22 @@ export function updateProject(
   });
 }
 
-/** "Chiudi progetto": the project ends (closedAt) but stays in the ente's history. */
+/** "Chiudi progetto": the project ends (closedAt) but stays in the ente's history. Refused (`conflict`) as `updateProject`. */
 export function closeProject(
   db: Db,
-  { access, projectId, confirmed, now = new Date() }: { access: ReferentAccess; projectId: number; confirmed: boolean; now?: Date },
+  {
+    access,
+    projectId,
+    confirmed,
+    version,
+    now = new Date(),
+  }: { access: ReferentAccess; projectId: number; confirmed: boolean; version?: string; now?: Date },
 ): ProjectResult {
   return db.transaction((tx): ProjectResult => {
     const current = getOwnProject(tx, { access, projectId });
     if (!current) return { ok: false, reason: "not_found" };
     if (!canEditProjects(tx, access)) return { ok: false, reason: "forbidden" };
+    if (isStaleProjectChange(current, version)) return { ok: false, reason: "conflict" };
     if (current.closedAt) return { ok: false, reason: "closed" };
     // It cannot be reopened from the area: the referente ticks a confirmation.
     if (!confirmed) return { ok: false, reason: "unconfirmed" };
@@ -476,5 +503,5 @@ export function closeProject(
   });
 }
 
-/** The project form's values as the browser holds them. */
-export { projectFormValues, projectName };
+/** The project form's values as the browser holds them, and the fingerprint its forms carry. */
+export { projectFormValues, projectName, projectVersionOf };

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, ne, or, sql } from 
 import { memberBodies, membershipRequests, projectHostMunicipalities, saiProjects } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
 import { formatIsoDay, isPastIsoDay, italianIsoDay } from "~/utils/dates";
+import { formVersionOf } from "~/utils/form-version.server";
 import { parseRomeLocal } from "~/utils/rome-time";
 import { SAI_CATEGORY_LABELS } from "~/validation/labels";
 import type { ProjectInput } from "~/validation/referent-area";
@@ -61,6 +62,34 @@ export function projectFormValues(p: ProjectRow) {
   };
 }
 
+/**
+ * The fingerprint of a project as its page showed it (its values, and whether and when it was
+ * closed), carried by the page's forms: a change made on a page that no longer shows what is
+ * recorded (another coordinator's or the referente's change, a closure, a reopening) is refused
+ * instead of putting back, unseen, the values the page still shows.
+ */
+export const projectVersionOf = (p: ProjectRow) =>
+  formVersionOf({ ...projectValues(p), closedAt: p.closedAt?.toISOString() ?? null, alreadyRegistered: p.alreadyRegistered });
+
+/** Said when the project changed after its page was loaded (status 409): what was typed stays in the form. */
+export const PROJECT_CONFLICT_ERROR =
+  "Nel frattempo questo progetto è stato modificato (da un altro coordinatore o dal referente): ricarica la pagina per vedere la versione attuale, poi ripeti l'operazione.";
+
+/**
+ * Whether a change of `current` must be refused because the page it was made on showed another
+ * version (`version`, undefined: not checked). `unchanged`: the change would write nothing, and
+ * may go through whatever the page showed.
+ */
+export const isStaleProjectChange = (current: ProjectRow, version: string | undefined, unchanged = false) =>
+  version !== undefined && !unchanged && projectVersionOf(current) !== version;
+
+/** The fields of a project a form's values would change. */
+export function changedProjectFields(current: Pick<ProjectRow, ProjectField>, project: ProjectInput): ProjectField[] {
+  const was = projectValues(current);
+  const wanted = projectValues(project);
+  return PROJECT_FIELDS.filter((k) => was[k] !== wanted[k]);
+}
+
 /** A project as the ente's page and the referente's area show it. */
 export function projectView(p: ProjectRow, now: Date) {
   return {
@@ -112,7 +141,7 @@ export function changeProject(
 ): ProjectField[] {
   const was = projectValues(current);
   const wanted = projectValues(project);
-  const changed = PROJECT_FIELDS.filter((k) => was[k] !== wanted[k]);
+  const changed = changedProjectFields(current, project);
   if (changed.length === 0) return changed;
   const before: Record<string, unknown> = {};
   const after: Record<string, unknown> = {};
@@ -216,14 +245,24 @@ export function addProjectAsCoordinator(
   });
 }
 
-/** The coordinator's correction: only the fields that change are written and audited; the project keeps its request. */
+/** What a coordinator's page sends along with a change: the project's fingerprint when it was loaded (`projectVersionOf`; left out, not checked). */
+type ShownVersion = { version?: string };
+
+/**
+ * The coordinator's correction: only the fields that change are written and audited; the project
+ * keeps its request. Refused (`conflict`) when the project changed since the page was loaded,
+ * unless the form's values are already the project's.
+ */
 export function updateProjectAsCoordinator(
   db: Db,
-  { requestId, projectId, coordinatorId, project }: RequestRef & { projectId: number; coordinatorId: number; project: ProjectInput },
-): { ok: true; changed: ProjectField[] } | { ok: false; reason: "not_found" } {
+  { requestId, projectId, coordinatorId, project, version }: RequestRef & ShownVersion & { projectId: number; coordinatorId: number; project: ProjectInput },
+): { ok: true; changed: ProjectField[] } | { ok: false; reason: "not_found" } | { ok: false; reason: "conflict"; error: string } {
   return db.transaction((tx) => {
     const found = getRequestProject(tx, { requestId, projectId });
     if (!found) return { ok: false as const, reason: "not_found" as const };
+    if (isStaleProjectChange(found.project, version, changedProjectFields(found.project, project).length === 0)) {
+      return { ok: false as const, reason: "conflict" as const, error: PROJECT_CONFLICT_ERROR };
+    }
     const changed = changeProject(tx, { current: found.project, project, audit: coordinatorAudit(coordinatorId, requestId) });
     return { ok: true as const, changed };
   });
@@ -232,19 +271,23 @@ export function updateProjectAsCoordinator(
 export type ClosureResult =
   | { ok: true }
   | { ok: false; reason: "not_found" }
-  | { ok: false; reason: "closed" | "open"; error: string }
+  | { ok: false; reason: "closed" | "open" | "conflict"; error: string }
   | { ok: false; reason: "invalid"; fieldErrors: { closedOn: string } };
 
-/** "Chiudi il progetto" on a day (`YYYY-MM-DD`, already validated by projectClosureSchema): from the start of that day in Italy. */
+/**
+ * "Chiudi il progetto" on a day (`YYYY-MM-DD`, already validated by projectClosureSchema): from the
+ * start of that day in Italy. Refused (`conflict`) when the project changed since the page was loaded.
+ */
 export function closeProjectAsCoordinator(
   db: Db,
-  { requestId, projectId, coordinatorId, closedOn }: RequestRef & { projectId: number; coordinatorId: number; closedOn: string },
+  { requestId, projectId, coordinatorId, closedOn, version }: RequestRef & ShownVersion & { projectId: number; coordinatorId: number; closedOn: string },
 ): ClosureResult {
   return db.transaction((tx): ClosureResult => {
     const found = getRequestProject(tx, { requestId, projectId });
     if (!found) return { ok: false, reason: "not_found" };
     const { project } = found;
     if (project.closedAt) return { ok: false, reason: "closed", error: "Il progetto è già chiuso." };
+    if (isStaleProjectChange(project, version)) return { ok: false, reason: "conflict", error: PROJECT_CONFLICT_ERROR };
     if (closedOn < project.startDate) {
       const start = project.startDate.split("-").reverse().join("/");
       return { ok: false, reason: "invalid", fieldErrors: { closedOn: `La data di chiusura non può precedere la data di inizio del progetto (${start})` } };
@@ -259,16 +302,18 @@ export function closeProjectAsCoordinator(
 /**
  * "Riapri il progetto": undoes a closure (by mistake, or by the approval of a handover). A project
  * not added at a handover's approval because the ente had it already becomes one of the ente's.
+ * Refused (`conflict`) when the project changed since the page was loaded (closed again on another day, corrected).
  */
 export function reopenProjectAsCoordinator(
   db: Db,
-  { requestId, projectId, coordinatorId }: RequestRef & { projectId: number; coordinatorId: number },
+  { requestId, projectId, coordinatorId, version }: RequestRef & ShownVersion & { projectId: number; coordinatorId: number },
 ): ClosureResult {
   return db.transaction((tx): ClosureResult => {
     const found = getRequestProject(tx, { requestId, projectId });
     if (!found) return { ok: false, reason: "not_found" };
     const { project } = found;
     if (!project.closedAt) return { ok: false, reason: "open", error: "Il progetto è già aperto." };
+    if (isStaleProjectChange(project, version)) return { ok: false, reason: "conflict", error: PROJECT_CONFLICT_ERROR };
     tx.update(saiProjects).set({ closedAt: null, alreadyRegistered: false }).where(and(eq(saiProjects.id, project.id), isNotNull(saiProjects.closedAt))).run();
     recordAudit(tx, {
       actorType: "coordinator",

@@ -13,12 +13,14 @@ import {
   PROJECT_FIELDS,
   projectFormValues,
   projectName,
+  projectVersionOf,
   reopenProjectAsCoordinator,
   updateProjectAsCoordinator,
 } from "~/models/sai-project.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { formatDateIt } from "~/utils/dates";
+import { FORM_VERSION_FIELD, postedVersion } from "~/utils/form-version";
 import { getDb } from "~/utils/db.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { projectClosureSchema, todayInItaly, type ProjectClosureInput } from "~/validation/project-closure";
@@ -55,14 +57,19 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     closedOn: project.closedAt ? formatDateIt(project.closedAt) : null,
     alreadyRegistered: project.alreadyRegistered,
     values: projectFormValues(project),
+    /** What each form of the page was loaded with: a change made after the project changed is refused. */
+    version: projectVersionOf(project),
     today: todayInItaly(),
   });
 }
 
+// `version`: the one the form was sent with, kept through a refusal (as in «Modifica dati»), so that
+// sending it again after a change made meanwhile stays refused until the page is reloaded.
 type ActionData =
-  | { intent: "save"; errors: Record<string, string>; values: ProjectFormValues; formError?: string }
-  | { intent: "close"; errors: Record<string, string>; values: ProjectClosureInput; formError?: string }
-  | { intent: "reopen" | null; errors: Record<string, string>; formError: string };
+  | { intent: "save"; errors: Record<string, string>; values: ProjectFormValues; version?: string; formError?: string }
+  | { intent: "close"; errors: Record<string, string>; values: ProjectClosureInput; version?: string; formError?: string }
+  | { intent: "reopen"; errors: Record<string, string>; version?: string; formError: string }
+  | { intent: null; errors: Record<string, string>; formError: string };
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const coordinator = await requireCoordinator(request);
@@ -74,22 +81,23 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!ids || !getRequestProject(db, ids)) throw notFound();
   const done = (outcome: string) => redirect(`/admin/adesioni/${ids.requestId}?esito=${outcome}`);
   const intent = formData.get("intent") ?? "save";
+  const version = postedVersion(formData);
 
   if (intent === "close") {
     const values = { closedOn: String(formData.get("closedOn") ?? "") };
     const parsed = projectClosureSchema.safeParse(values);
-    if (!parsed.success) return json<ActionData>({ intent, errors: issuesToFieldErrors(parsed.error.issues), values }, { status: 400 });
-    const result = closeProjectAsCoordinator(db, { ...ids, coordinatorId: coordinator.id, closedOn: parsed.data.closedOn });
+    if (!parsed.success) return json<ActionData>({ intent, errors: issuesToFieldErrors(parsed.error.issues), values, version }, { status: 400 });
+    const result = closeProjectAsCoordinator(db, { ...ids, coordinatorId: coordinator.id, closedOn: parsed.data.closedOn, version });
     if (result.ok) return done("progetto-chiuso");
     if (result.reason === "not_found") throw notFound();
-    if (result.reason === "invalid") return json<ActionData>({ intent, errors: result.fieldErrors, values }, { status: 400 });
-    return json<ActionData>({ intent, errors: {}, values, formError: result.error }, { status: 409 });
+    if (result.reason === "invalid") return json<ActionData>({ intent, errors: result.fieldErrors, values, version }, { status: 400 });
+    return json<ActionData>({ intent, errors: {}, values, version, formError: result.error }, { status: 409 });
   }
   if (intent === "reopen") {
-    const result = reopenProjectAsCoordinator(db, { ...ids, coordinatorId: coordinator.id });
+    const result = reopenProjectAsCoordinator(db, { ...ids, coordinatorId: coordinator.id, version });
     if (result.ok) return done("progetto-riaperto");
     if (result.reason === "not_found") throw notFound();
-    return json<ActionData>({ intent, errors: {}, formError: "error" in result ? result.error : "Il progetto non si può riaprire." }, { status: 409 });
+    return json<ActionData>({ intent, errors: {}, version, formError: "error" in result ? result.error : "Il progetto non si può riaprire." }, { status: 409 });
   }
   if (intent !== "save") {
     return json<ActionData>({ intent: null, errors: {}, formError: "Azione non riconosciuta: ricarica la pagina e riprova." }, { status: 400 });
@@ -97,18 +105,23 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
   const values = Object.fromEntries(PROJECT_FIELDS.map((f) => [f, String(formData.get(f) ?? "")])) as ProjectFormValues;
   const parsed = referentProjectSchema.safeParse(values);
-  if (!parsed.success) return json<ActionData>({ intent, errors: issuesToFieldErrors(parsed.error.issues), values }, { status: 400 });
-  const result = updateProjectAsCoordinator(db, { ...ids, coordinatorId: coordinator.id, project: parsed.data });
-  if (!result.ok) throw notFound();
+  if (!parsed.success) return json<ActionData>({ intent, errors: issuesToFieldErrors(parsed.error.issues), values, version }, { status: 400 });
+  const result = updateProjectAsCoordinator(db, { ...ids, coordinatorId: coordinator.id, project: parsed.data, version });
+  if (!result.ok) {
+    if (result.reason === "not_found") throw notFound();
+    return json<ActionData>({ intent, errors: {}, values, version, formError: result.error }, { status: 409 });
+  }
   return done(result.changed.length > 0 ? "progetto-modificato" : "progetto-invariato");
 }
 
 export default function CoordinatorProjectPage() {
-  const { requestId, heading, closedOn, alreadyRegistered, values } = useLoaderData<typeof loader>();
+  const { requestId, heading, closedOn, alreadyRegistered, values, version } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const saved = actionData?.intent === "save" ? actionData : undefined;
-  // An error of "Riapri il progetto" (or of an unknown action) has no form of its own.
-  const otherError = actionData && actionData.intent !== "save" && actionData.intent !== "close" ? actionData.formError : null;
+  // An error of "Riapri il progetto" (or of an unknown action) has no form of its own; nor has one of
+  // "Chiudi il progetto" once the page shows the project closed (closed meanwhile, in another tab).
+  const otherError =
+    actionData && actionData.intent !== "save" && (actionData.intent !== "close" || closedOn) ? actionData.formError ?? null : null;
   return (
     <div className="row">
       <div className="col-lg-9">
@@ -134,6 +147,7 @@ export default function CoordinatorProjectPage() {
           values={saved?.values ?? values}
           serverErrors={saved?.errors}
           formError={saved?.formError}
+          version={saved?.version ?? version}
           submitLabel="Salva il progetto"
           cancelTo={`/admin/adesioni/${requestId}`}
         />
@@ -146,7 +160,7 @@ export default function CoordinatorProjectPage() {
 }
 
 function Closure() {
-  const { today } = useLoaderData<typeof loader>();
+  const { today, version } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const closing = actionData?.intent === "close" ? actionData : undefined;
@@ -166,6 +180,7 @@ function Closure() {
       <p>Chiudendolo resta nello storico dell'ente ma non conta più tra i progetti attivi della rete.</p>
       <Form method="post" noValidate onSubmit={onSubmit}>
         <AuthenticityTokenInput name="csrf" />
+        <input type="hidden" name={FORM_VERSION_FIELD} value={closing?.version ?? version} />
         {showSummary ? (
           <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={closing?.formError} subject="Il modulo di chiusura" failureTitle="Chiusura non riuscita" titleId="closure-error-summary-title" />
         ) : null}
@@ -187,6 +202,8 @@ function Closure() {
 }
 
 function Reopen({ closedOn }: { closedOn: string }) {
+  const { version } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   return (
     <>
@@ -196,6 +213,7 @@ function Reopen({ closedOn }: { closedOn: string }) {
       <p>Il progetto è stato chiuso il {closedOn}. Se è stato chiuso per errore puoi riaprirlo: tornerà tra i progetti attivi.</p>
       <Form method="post">
         <AuthenticityTokenInput name="csrf" />
+        <input type="hidden" name={FORM_VERSION_FIELD} value={(actionData?.intent === "reopen" ? actionData.version : undefined) ?? version} />
         <button type="submit" name="intent" value="reopen" className="btn btn-outline-primary" disabled={navigation.state === "submitting"}>
           Riapri il progetto
         </button>

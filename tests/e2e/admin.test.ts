@@ -381,6 +381,53 @@ describe("two coordinators correcting the same request", () => {
   }
 });
 
+describe("two coordinators correcting the same project", () => {
+  const CONFLICT =
+    "Nel frattempo questo progetto è stato modificato (da un altro coordinatore o dal referente): ricarica la pagina per vedere la versione attuale, poi ripeti l'operazione.";
+  for (const js of [true, false]) {
+    test(`${js ? "with" : "without"} JavaScript: a save from a page loaded before the other's is refused, keeps what was typed, and undoes nothing`, async () => {
+      const data = await setup((p) => registerAndConfirm(p));
+      const page = await browser.newPage({ javaScriptEnabled: js });
+      await signIn(page);
+      const id = await findRequestId(page, data);
+      await open(page, `/admin/adesioni/${id}`);
+      const projectPath = (await page.locator(`main a[href^='/admin/adesioni/${id}/progetti/']`).filter({ hasText: "Modifica" }).first().getAttribute("href")) ?? "";
+      expect(projectPath).toMatch(new RegExp(`^/admin/adesioni/${id}/progetti/\\d+$`));
+      await open(page, projectPath);
+      const title = await page.title();
+      const managingOrganization = await field(page, "Ente attuatore").inputValue();
+
+      // Another tab, loaded later, changes the funded places and saves first.
+      const other = await browser.newPage();
+      await signIn(other);
+      await open(other, projectPath);
+      await field(other, "Posti finanziati").fill("30");
+      await other.getByRole("button", { name: "Salva il progetto", exact: true }).click();
+      await other.waitForURL((url) => url.pathname === `/admin/adesioni/${id}` && url.searchParams.get("esito") === "progetto-modificato");
+
+      await field(page, "Ente attuatore").fill("Cooperativa Sociale Nuova");
+      await page.getByRole("button", { name: "Salva il progetto", exact: true }).click();
+      await page.getByRole("alert").filter({ hasText: CONFLICT }).waitFor();
+      await eventually(() => page.title()).toBe(`Errore: ${title}`);
+      expect(new URL(page.url()).pathname).toBe(projectPath);
+      expect(await field(page, "Ente attuatore").inputValue(), "what was typed is kept").toBe("Cooperativa Sociale Nuova");
+      // Sent again, it stays refused: the page still shows the values it was loaded with.
+      const [again] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === projectPath),
+        page.getByRole("button", { name: "Salva il progetto", exact: true }).click(),
+      ]);
+      expect(again.status()).toBe(409);
+      await page.getByRole("alert").filter({ hasText: CONFLICT }).waitFor();
+
+      await open(page, projectPath);
+      expect(await field(page, "Posti finanziati").inputValue()).toBe("30");
+      expect(await field(page, "Ente attuatore").inputValue()).toBe(managingOrganization);
+      await other.close();
+      await page.close();
+    });
+  }
+});
+
 describe("correcting the data of a request", () => {
   for (const js of [true, false]) {
     test(`${js ? "with" : "without"} JavaScript: the form shows the current data, refuses a wrong PEC, and saves a change`, async () => {
