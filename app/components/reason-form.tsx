@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { useDraftAcrossSignIn } from "~/components/draft-across-sign-in";
 import { ErrorSummary, TextareaField } from "~/components/form-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
+import { FORM_VERSION_FIELD } from "~/utils/form-version";
 import { DECISION_REASON_MAX, type DecisionReasonInput } from "~/validation/membership-decision";
 
 // A decision that needs a written reason (rejecting a request, revoking a membership): one form
@@ -21,10 +22,12 @@ type ReasonFormProps = {
   /** What was typed, back from the action: without JavaScript it is the textarea's only source. */
   typedReason: string;
   serverErrors?: Record<string, string>;
+  /** The fingerprint of what the page showed, when the decision is refused if that changed meanwhile. */
+  version?: string;
   busy: boolean;
 };
 
-export function ReasonForm({ intent, title, summarySubject, label, hint, submitLabel, schema, typedReason, serverErrors, busy }: ReasonFormProps) {
+export function ReasonForm({ intent, title, summarySubject, label, hint, submitLabel, schema, typedReason, serverErrors, version, busy }: ReasonFormProps) {
   const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<DecisionReasonInput>({
     schema,
     defaultValues: { reason: typedReason },
@@ -44,6 +47,7 @@ export function ReasonForm({ intent, title, summarySubject, label, hint, submitL
       className="mb-4"
     >
       <AuthenticityTokenInput name="csrf" />
+      {version !== undefined ? <input type="hidden" name={FORM_VERSION_FIELD} value={version} /> : null}
       <h3 className="h5">{title}</h3>
       {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} subject={summarySubject} /> : null}
       {draft.restored ? (

@@ -2,11 +2,12 @@ import { and, eq, gt, inArray, isNotNull, isNull, max, ne, or, sql } from "drizz
 import { auditLog, coordinators, memberBodies, membershipRequests, provinces, referents, saiProjects, type MembershipStatus } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
 import { formatDateIt, formatDateTimeIt } from "~/utils/dates";
+import { formVersionOf } from "~/utils/form-version.server";
 import { roundTableName, roundTableWhen } from "~/utils/round-table-format";
 import { recordAudit } from "./audit.server";
 import { transferInvitations } from "./invitation.server";
 import { queueEmail } from "./outbox.server";
-import { alreadyRegisteredProjects, replaceableProjects } from "./sai-project.server";
+import { alreadyRegisteredProjects, projectValues, replaceableProjects } from "./sai-project.server";
 
 // Coordinators' decisions on membership requests. Each runs in one transaction with its emails
 // and audit entry, and refuses to act on a request that is not in the state it expects.
@@ -24,7 +25,7 @@ type Approval = Decision & {
 /** `notEmailed`: a rejection of a scheda whose address was never confirmed, about which nobody is written to. */
 export type DecisionResult = { ok: true; notEmailed?: true } | { ok: false; error: string };
 
-function loadRequest(tx: Tx, id: number) {
+function loadRequest(tx: Db | Tx, id: number) {
   return tx
     .select({ request: membershipRequests, referent: referents, body: memberBodies })
     .from(membershipRequests)
@@ -66,14 +67,19 @@ function notPendingError(tx: Tx, request: typeof membershipRequests.$inferSelect
  */
 function sittingReferentChanged(tx: Tx, { memberBodyId, shownReferentId }: { memberBodyId: number; shownReferentId: number | null | undefined }) {
   if (shownReferentId === undefined) return null;
-  const sitting = tx
+  const sitting = sittingReferent(tx, memberBodyId);
+  if ((sitting?.id ?? null) === shownReferentId) return null;
+  const now = sitting ? `ora è ${sitting.firstName} ${sitting.lastName}` : "ora l'ente non ha un referente in carica";
+  return `Nel frattempo il referente in carica per l'ente è cambiato (${now}): ricarica la pagina e verifica prima di approvare.`;
+}
+
+/** The ente's referente in office (undefined: none). */
+function sittingReferent(tx: Db | Tx, memberBodyId: number) {
+  return tx
     .select({ id: referents.id, firstName: referents.firstName, lastName: referents.lastName })
     .from(referents)
     .where(and(eq(referents.memberBodyId, memberBodyId), isNotNull(referents.validFrom), isNull(referents.validTo)))
     .get();
-  if ((sitting?.id ?? null) === shownReferentId) return null;
-  const now = sitting ? `ora è ${sitting.firstName} ${sitting.lastName}` : "ora l'ente non ha un referente in carica";
-  return `Nel frattempo il referente in carica per l'ente è cambiato (${now}): ricarica la pagina e verifica prima di approvare.`;
 }
 
 /** The referente in office of each of these enti, by ente (none: not in the map), for a page to name in its approval form. */
@@ -324,7 +330,49 @@ export function approveMemberships(
   };
 }
 
-export function rejectMembership(db: Db, { id, coordinatorId, appUrl, reason, now = new Date() }: Decision & { reason: string }): DecisionResult {
+/**
+ * The fingerprint of what a request's page shows a decision is about: the scheda as sent (sent
+ * again, it changes), its state (confirmed or not: whether the rejection is emailed), the ente's and
+ * the referente's data (corrected with «Modifica dati», or by the referente), the projects it
+ * carries, and the ente's referente in office. The rejection form carries it (decision 025).
+ */
+function requestVersionOf(tx: Db | Tx, { request, referent, body }: NonNullable<ReturnType<typeof loadRequest>>) {
+  const sitting = sittingReferent(tx, body.id);
+  const projects = tx
+    .select()
+    .from(saiProjects)
+    .where(eq(saiProjects.requestId, request.id))
+    .orderBy(saiProjects.id)
+    .all()
+    .map((p) => ({ ...projectValues(p), closedAt: p.closedAt?.toISOString() ?? null }));
+  return formVersionOf({
+    status: request.status,
+    kind: request.kind,
+    submission: request.submission,
+    body: { name: body.name, provinceCode: body.provinceCode, pec: body.pec, fiscalCode: body.fiscalCode },
+    referent: [referent.firstName, referent.lastName, referent.role, referent.office, referent.email, referent.phone, referent.mobile],
+    projects,
+    sittingReferentId: sitting?.id ?? null,
+  });
+}
+
+/** The fingerprint the request's page gives its rejection form (null: no such request). */
+export function requestVersion(db: Db | Tx, { id }: { id: number }) {
+  const found = loadRequest(db, id);
+  return found ? requestVersionOf(db, found) : null;
+}
+
+/** Said when a rejection was written on a page that no longer shows the request as it is (status 409): the reason stays in the form. */
+export const REJECTION_CONFLICT_ERROR =
+  "Nel frattempo questa richiesta è cambiata (la scheda è stata inviata di nuovo o confermata, i dati sono stati corretti o è cambiato il referente in carica): la pagina ora mostra la versione attuale. Controllala e, se la richiesta va comunque respinta, premi di nuovo «Respingi»: il motivo che hai scritto è ancora nel modulo qui sotto.";
+
+/**
+ * Rejects a request not yet decided, with the reason emailed to the referente (but for a scheda whose
+ * address was never confirmed). `version` is the request's fingerprint when the page was loaded
+ * (`requestVersion`): if the request changed since, nothing is done, lest the coordinator reject
+ * what they did not see. Left out, not checked.
+ */
+export function rejectMembership(db: Db, { id, coordinatorId, appUrl, reason, version, now = new Date() }: Decision & { reason: string; version?: string }): DecisionResult {
   return db.transaction((tx): DecisionResult => {
     const found = loadRequest(tx, id);
     if (!found) return { ok: false, error: "Richiesta non trovata." };
@@ -332,6 +380,7 @@ export function rejectMembership(db: Db, { id, coordinatorId, appUrl, reason, no
     if (request.status !== "pending" && request.status !== "email_unverified") {
       return { ok: false, error: notPendingError(tx, request, "respingere") };
     }
+    if (version !== undefined && requestVersionOf(tx, found) !== version) return { ok: false, error: REJECTION_CONFLICT_ERROR };
     tx.update(membershipRequests)
       .set({ status: "rejected", decidedById: coordinatorId, decidedAt: now, decisionReason: reason, updatedAt: now })
       .where(eq(membershipRequests.id, request.id))

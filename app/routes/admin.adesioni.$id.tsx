@@ -6,12 +6,13 @@ import { FormRefusal } from "~/components/form-fields";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { ReasonForm } from "~/components/reason-form";
 import { getMembershipRequestDetail, membershipRequestExists, parseRequestId } from "~/models/membership-detail.server";
-import { approveMembership, rejectMembership, revokeMembership, type DecisionResult } from "~/models/membership-review.server";
+import { approveMembership, rejectMembership, requestVersion, revokeMembership, type DecisionResult } from "~/models/membership-review.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { formatDateIt, formatDateTimeIt, formatIsoDay } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
+import { postedVersion } from "~/utils/form-version";
 import { issuesToFieldErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { roundTableName } from "~/utils/round-table-format";
@@ -53,7 +54,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const detail = id ? getMembershipRequestDetail(getDb(), { id, appUrl: getEnv().appUrl }) : null;
   if (!detail) throw notFound();
   const outcome = new URL(request.url).searchParams.get("esito");
-  return json({ detail, outcome: outcome ? OUTCOMES[outcome] ?? null : null });
+  return json({
+    detail,
+    outcome: outcome ? OUTCOMES[outcome] ?? null : null,
+    // What the rejection is decided on: refused if the request changes before it is sent.
+    rejectionVersion: requestVersion(getDb(), { id: detail.request.id }),
+  });
 }
 
 type Intent = "approve" | "reject" | "revoke";
@@ -89,7 +95,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const { reason } = parsed.data;
     result =
       intent === "reject"
-        ? rejectMembership(db, { id, coordinatorId: coordinator.id, appUrl, reason })
+        ? rejectMembership(db, { id, coordinatorId: coordinator.id, appUrl, reason, version: postedVersion(formData) })
         : revokeMembership(db, { id, coordinatorId: coordinator.id, appUrl, reason });
     outcome = intent === "revoke" ? "revocata" : result.ok && result.notEmailed ? "respinta-senza-email" : "respinta";
     if (!result.ok) return json<ActionData>({ intent, errors: {}, formError: result.error, values }, { status: 409 });
@@ -557,7 +563,7 @@ const UNCONFIRMED_REJECTION_HINT =
   "Il referente non ha confermato il suo indirizzo email: il motivo resta nella scheda e non gli sarà inviato. Almeno 10 caratteri.";
 
 function Actions() {
-  const { detail } = useLoaderData<typeof loader>();
+  const { detail, rejectionVersion } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === "submitting";
@@ -677,6 +683,8 @@ function Actions() {
           {...(request.status === "email_unverified" ? { hint: UNCONFIRMED_REJECTION_HINT } : {})}
           typedReason={typedFor(reasonDecision)}
           serverErrors={serverErrorsFor(reasonDecision)}
+          // The page's current version: after a refusal the page shows the request as it is now.
+          version={reasonDecision === "reject" ? rejectionVersion ?? undefined : undefined}
           busy={busy}
         />
       ) : null}

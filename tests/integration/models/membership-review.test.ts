@@ -4,7 +4,7 @@ import { auditLog, memberBodies, membershipRequests, referents, saiProjects } fr
 import { action as confirmAction } from "~/routes/adesione.conferma.$token";
 import { action as submitAction } from "~/routes/adesione._index";
 import { getNetworkFigures } from "~/models/figures.server";
-import { approveMembership, approveMemberships, rejectMembership, revokeMembership } from "~/models/membership-review.server";
+import { approveMembership, approveMemberships, REJECTION_CONFLICT_ERROR, rejectMembership, requestVersion, revokeMembership } from "~/models/membership-review.server";
 import { getMembershipEditValues, updateMembershipFields } from "~/models/membership-detail.server";
 import { confirmRegistration } from "~/models/membership.server";
 import { getDb } from "~/utils/db.server";
@@ -197,14 +197,15 @@ describe("approveMembership", () => {
   });
 });
 
+/** A coordinator's save of «Modifica dati» on the request's page, from the values the page loads. */
+function correct(requestId: number, corrections: Record<string, string>) {
+  const loaded = getMembershipEditValues(getDb(), { id: requestId })!;
+  const changes = membershipEditSchema.parse({ ...loaded.values, ...corrections });
+  const result = updateMembershipFields(getDb(), { id: requestId, coordinatorId: coordinator().id, changes, version: loaded.version, appUrl: APP_URL });
+  expect(result.ok).toBe(true);
+}
+
 describe("approving after a coordinator's correction of the ente («Modifica dati»)", () => {
-  /** A coordinator's save of «Modifica dati» on the request's page, from the values the page loads. */
-  function correct(requestId: number, corrections: Record<string, string>) {
-    const loaded = getMembershipEditValues(getDb(), { id: requestId })!;
-    const changes = membershipEditSchema.parse({ ...loaded.values, ...corrections });
-    const result = updateMembershipFields(getDb(), { id: requestId, coordinatorId: coordinator().id, changes, version: loaded.version, appUrl: APP_URL });
-    expect(result.ok).toBe(true);
-  }
   const bodyOf = (id: number) => getDb().select().from(memberBodies).where(eq(memberBodies.id, id)).get()!;
 
   it("bulk approval keeps the corrected PEC, codice fiscale and denominazione, and so does the welcome email", async () => {
@@ -253,5 +254,51 @@ describe("rejectMembership and revokeMembership", () => {
     const notices = outboxFor(fields.email).filter((r) => r.template === "membership-revoked");
     expect(notices).toHaveLength(1);
     expect(notices[0].props).toMatchObject({ reason: "Richiesta dell'ente", privacyUrl: `${APP_URL}/area-referente/privacy`, formUrl: `${APP_URL}/adesione` });
+  });
+});
+
+describe("«Respingi» from a page loaded before the request changed", () => {
+  const reason = "La scheda indica un codice fiscale che non è dell'ente.";
+  const statusOf = (id: number) => getDb().select().from(membershipRequests).where(eq(membershipRequests.id, id)).get()!.status;
+
+  it("is refused when the scheda was sent again with new data, rejecting nothing; from the page as it is now it goes through", async () => {
+    const { fields, request } = await register({}, { confirm: false });
+    const shown = requestVersion(getDb(), { id: request.id })!;
+    // The referente sends the scheda again, with another codice fiscale (same ente, same address, still unconfirmed).
+    const again = { ...fields, fiscalCode: randomBodyFiscalCode() };
+    expect((await submitAction(routeArgs(await browserPost("/adesione", again)))).status).toBe(302);
+    expect(requestsForEmail(fields.email)).toHaveLength(1);
+
+    const by = coordinator();
+    expect(rejectMembership(getDb(), { id: request.id, coordinatorId: by.id, appUrl: APP_URL, reason, version: shown })).toEqual({ ok: false, error: REJECTION_CONFLICT_ERROR });
+    expect(statusOf(request.id)).toBe("email_unverified");
+    expect(getDb().select().from(auditLog).where(and(eq(auditLog.entityId, String(request.id)), eq(auditLog.action, "membership.rejected"))).all()).toEqual([]);
+
+    const fresh = requestVersion(getDb(), { id: request.id })!;
+    expect(rejectMembership(getDb(), { id: request.id, coordinatorId: by.id, appUrl: APP_URL, reason, version: fresh })).toEqual({ ok: true, notEmailed: true });
+    expect(statusOf(request.id)).toBe("rejected");
+  });
+
+  it("is refused when a coordinator corrected the data with «Modifica dati» meanwhile, or the referente confirmed the address (the reason would now be emailed)", async () => {
+    const confirmed = await register();
+    const shown = requestVersion(getDb(), { id: confirmed.request.id })!;
+    correct(confirmed.request.id, { pec: "ente.corretto@pec.example.it" });
+    const by = coordinator();
+    expect(rejectMembership(getDb(), { id: confirmed.request.id, coordinatorId: by.id, appUrl: APP_URL, reason, version: shown })).toEqual({
+      ok: false,
+      error: REJECTION_CONFLICT_ERROR,
+    });
+    expect(statusOf(confirmed.request.id)).toBe("pending");
+    expect(outboxFor(confirmed.fields.email).map((r) => r.template)).not.toContain("membership-rejected");
+
+    const unconfirmed = await register({}, { confirm: false });
+    const shownUnconfirmed = requestVersion(getDb(), { id: unconfirmed.request.id })!;
+    const token = confirmationTokenFor(unconfirmed.fields.email);
+    await confirmAction(routeArgs(await browserPost(`/adesione/conferma/${token}`, {}), { token }));
+    expect(rejectMembership(getDb(), { id: unconfirmed.request.id, coordinatorId: by.id, appUrl: APP_URL, reason, version: shownUnconfirmed })).toEqual({
+      ok: false,
+      error: REJECTION_CONFLICT_ERROR,
+    });
+    expect(outboxFor(unconfirmed.fields.email).map((r) => r.template)).toEqual(["confirm-registration"]);
   });
 });

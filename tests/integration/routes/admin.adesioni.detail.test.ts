@@ -1032,3 +1032,33 @@ describe("authorization and CSRF", () => {
     expect(snapshot(id)).toEqual(before);
   });
 });
+
+// Last in the file: the factory hands out 20 comuni in turn, so a scheda registered above would change
+// which of the tests above send theirs for an ente registered earlier.
+describe("«Respingi» from an out-of-date page", () => {
+  it("refuses «Respingi» from a page loaded before a coordinator corrected the data, keeping the reason; the answer shows the request as it is, from which the rejection goes through", async () => {
+    const r = await registered();
+    const versionIn = (html: string) => /<input type="hidden" name="version" value="([^"]*)"/.exec(html)?.[1];
+    const tabB = await renderRoute(detailRoute, await adminGet(`/admin/adesioni/${r.id}`, coordinator.id), "/admin/adesioni/:id");
+    const shownInB = versionIn(tabB.html)!;
+    expect(shownInB).toMatch(/^[0-9a-f]{20}$/);
+    // Tab A corrects the PEC with «Modifica dati».
+    const pec = `corretta.${r.id}@pec.comune.esempio.it`;
+    expect((await edit(r.id, { ...(await editValues(r.id)), pec })).status).toBe(302);
+
+    const reason = "La PEC indicata non è quella dell'ente.";
+    const before = snapshot(r.id);
+    const page = await renderRoute(detailRoute, await adminPost(`/admin/adesioni/${r.id}`, { intent: "reject", reason, version: shownInB }, coordinator.id), "/admin/adesioni/:id");
+    expect(page.status).toBe(409);
+    expect(page.html).toContain('<div class="alert alert-danger" role="alert" data-error-summary="">Nel frattempo questa richiesta è cambiata (');
+    expect(snapshot(r.id)).toEqual(before);
+    expect(outboxFor(r.fields.email).map((m) => m.template)).not.toContain("membership-rejected");
+    // The reason typed is still in the box, and the page shows the corrected PEC.
+    expect(page.html).toContain(`>${reason.replaceAll("'", "&#x27;")}</textarea>`);
+    expect(page.html).toContain(pec);
+    const shownNow = versionIn(page.html)!;
+    expect(shownNow).not.toBe(shownInB);
+    expect((await decide(r.id, { intent: "reject", reason, version: shownNow })).status).toBe(302);
+    expect(requestRow(r.id)).toMatchObject({ status: "rejected", decisionReason: reason });
+  });
+});
