@@ -30,7 +30,7 @@ export function SegmentFields({ provinces, values }: { provinces: ProvinceChoice
       <fieldset className="col-md-6 mb-4" aria-describedby="tipologia-hint">
         <legend className="h5">Tipologia progetto</legend>
         <p id="tipologia-hint" className="form-text mt-0">
-          Nessuna scelta: tutte le tipologie. Con una scelta: gli enti con almeno un progetto SAI attivo di quella tipologia.
+          Nessuna scelta: tutte le tipologie. Con una scelta: gli enti con almeno un progetto SAI aperto di quella tipologia (anche se ha superato la data di fine, finché non viene chiuso).
         </p>
         {CATEGORY_OPTIONS.map((c) => (
           <div className="form-check" key={c.value}>

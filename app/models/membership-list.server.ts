@@ -408,8 +408,8 @@ export const MEMBERSHIP_EXPORT_COLUMNS: SheetColumn<MembershipExportRow>[] = [
   { header: "Codice fiscale dell'ente", width: 16, value: (r) => r.body.fiscalCode },
   // Not «Posti finanziati»: the import reads that header as the first project's (a re-imported
   // export would have every ente's total as a project of its own).
-  { header: "Progetti attivi", width: 10, value: (r) => r.openProjects },
-  { header: "Posti finanziati (progetti attivi)", width: 12, value: (r) => r.fundedPlaces },
+  { header: "Progetti aperti", width: 10, value: (r) => r.openProjects },
+  { header: "Posti finanziati (progetti aperti)", width: 12, value: (r) => r.fundedPlaces },
   { header: "Tavoli: inviti", width: 12, value: (r) => r.participation.invited },
   { header: "Tavoli: risposte", width: 12, value: (r) => r.participation.answered },
   { header: "Tavoli: presenze", width: 12, value: (r) => r.participation.attended },

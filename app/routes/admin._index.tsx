@@ -191,8 +191,8 @@ function OverdueProjects({ overdue }: { overdue: Dashboard["overdueProjects"] })
       <h2 id="overdue-title">Progetti da aggiornare</h2>
       <p>
         {overdue.total === 1
-          ? "1 progetto aperto ha superato la data di fine e si conta ancora tra i progetti attivi. Se è stato prorogato va aggiornata la data di fine, altrimenti va chiuso"
-          : `${integer.format(overdue.total)} progetti aperti hanno superato la data di fine e si contano ancora tra i progetti attivi. Se sono stati prorogati va aggiornata la data di fine, altrimenti vanno chiusi`}
+          ? "1 progetto aperto ha superato la data di fine: non è contato tra i progetti attivi qui sopra e nella home page, ma finché non viene chiuso l'ente riceve ancora inviti e comunicazioni per la sua tipologia. Se è stato prorogato va aggiornata la data di fine, altrimenti va chiuso"
+          : `${integer.format(overdue.total)} progetti aperti hanno superato la data di fine: non sono contati tra i progetti attivi qui sopra e nella home page, ma finché non vengono chiusi gli enti ricevono ancora inviti e comunicazioni per la loro tipologia. Se sono stati prorogati va aggiornata la data di fine, altrimenti vanno chiusi`}
         : dalla pagina dell'ente o dal referente nella sua area.
       </p>
       <ul>

@@ -466,8 +466,8 @@ const HEADERS = [
   "Cellulare",
   "PEC dell'ente",
   "Codice fiscale dell'ente",
-  "Progetti attivi",
-  "Posti finanziati (progetti attivi)",
+  "Progetti aperti",
+  "Posti finanziati (progetti aperti)",
   "Tavoli: inviti",
   "Tavoli: risposte",
   "Tavoli: presenze",
@@ -489,7 +489,7 @@ describe("exports", () => {
       const parsed = await parseImportFile({ buffer: new Uint8Array(await response.arrayBuffer()), fileName: `adesioni.${kind}` });
       if (!parsed.ok) throw new Error(parsed.error);
       // The list's own columns are named among those the import leaves aside.
-      expect(parsed.ignoredHeaders).toEqual(["Stato", "Tipo di richiesta", "Data richiesta", "Data conferma", "Progetti attivi", "Posti finanziati (progetti attivi)", "Tavoli: inviti", "Tavoli: risposte", "Tavoli: presenze"]);
+      expect(parsed.ignoredHeaders).toEqual(["Stato", "Tipo di richiesta", "Data richiesta", "Data conferma", "Progetti aperti", "Posti finanziati (progetti aperti)", "Tavoli: inviti", "Tavoli: risposte", "Tavoli: presenze"]);
       const preview = await previewImport(getDb(), { rows: parsed.rows, labels: parsed.labels });
       expect(preview.rows.map((r) => [r.body, r.status, r.errors])).toEqual((await list("?stato=approved")).rows.map((r) => [expect.stringContaining(r.bodyName), "duplicate", []]));
       expect(new Set(preview.rows.flatMap((r) => r.changes))).toEqual(new Set(["Nessuna modifica: ente e referente sono già registrati così; i progetti dell'ente restano come sono"]));

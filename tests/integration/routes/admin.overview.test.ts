@@ -148,7 +148,13 @@ describe("/admin", () => {
     try {
       const { html } = await renderRoute(overview, await adminGet("/admin", adminId()));
       expect(html).toContain('<h2 id="overdue-title">Progetti da aggiornare</h2>');
-      expect(html).toContain("1 progetto aperto ha superato la data di fine e si conta ancora tra i progetti attivi. Se è stato prorogato va aggiornata la data di fine, altrimenti va chiuso: dalla pagina");
+      expect(html.replace(/&#x27;/g, "'")).toContain(
+        "1 progetto aperto ha superato la data di fine: non è contato tra i progetti attivi qui sopra e nella home page, ma finché non viene chiuso l'ente riceve ancora inviti e comunicazioni per la sua tipologia. Se è stato prorogato va aggiornata la data di fine, altrimenti va chiuso: dalla pagina",
+      );
+      // What the text says of the figures above it is so.
+      const withoutIt = getDashboard(getDb(), { now: new Date() }).projects;
+      getDb().update(saiProjects).set({ endDate: "2099-12-31" }).where(eq(saiProjects.id, project.id)).run();
+      expect(getDashboard(getDb(), { now: new Date() }).projects).toBe(withoutIt + 1);
       expect(html).toMatch(new RegExp(`<a[^>]*href="/admin/adesioni/${unione.id}#progetti">Unione dei Comuni delle Madonie</a>: MSNA \\(minori stranieri non accompagnati\\) PROG-1776-PR-3, terminato il 30/06/2025`));
     } finally {
       getDb().update(saiProjects).set({ startDate: project.startDate, endDate: project.endDate }).where(eq(saiProjects.id, project.id)).run();

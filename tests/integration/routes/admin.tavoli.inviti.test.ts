@@ -80,6 +80,9 @@ describe("/admin/tavoli/:id/inviti", () => {
     expect(result.html).toContain('<input type="hidden" name="tipologia" value="MSNA"/>');
     // The chooser shows the choice again.
     expect(result.html).toMatch(/<textarea[^>]*name="indirizzi"[^>]*>ospite@example.org\n<\/textarea>/);
+    // A tipologia is chosen among open projects, those past their end date too (decision 011), as the
+    // hint says: the figures, which leave those out, say «attivi».
+    expect(result.html).toContain("gli enti con almeno un progetto SAI aperto di quella tipologia (anche se ha superato la data di fine, finché non viene chiuso).");
     expect(tableCounts()).toEqual(before);
   });
 
