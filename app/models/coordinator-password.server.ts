@@ -113,7 +113,7 @@ export function lookupPasswordReset(db: Db, { token, now = new Date() }: { token
 export async function resetCoordinatorPassword(
   db: Db,
   { token, password, appUrl, now = new Date() }: { token: string; password: string; appUrl: string; now?: Date },
-): Promise<{ state: "done"; coordinatorId: number } | Exclude<ResetLookup, { state: "valid" }>> {
+): Promise<{ state: "done"; coordinatorId: number; email: string } | Exclude<ResetLookup, { state: "valid" }>> {
   const lookup = lookupPasswordReset(db, { token, now });
   if (lookup.state !== "valid") return lookup;
   const passwordHash = await hashPassword(password);
@@ -130,7 +130,7 @@ export async function resetCoordinatorPassword(
       entityId: updated.id,
       details: { email: updated.email },
     });
-    return { state: "done" as const, coordinatorId: updated.id };
+    return { state: "done" as const, coordinatorId: updated.id, email: updated.email };
   });
 }
 

@@ -114,7 +114,7 @@ export default function ReferentSignInPage() {
       <h1>Accesso all'area referente</h1>
       {signedOut && !actionData ? (
         <div className="alert alert-info" role="status">
-          Sei uscito dall'area referente.
+          Hai chiuso la sessione dell'area referente.
         </div>
       ) : null}
       {expired && !actionData ? (

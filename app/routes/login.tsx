@@ -6,6 +6,7 @@ import { useReturnAfterExpiredSession } from "~/components/draft-across-sign-in"
 import { ErrorSummary, FormRefusal, TextField } from "~/components/form-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
 import {
+  attemptsLeftWarning,
   authenticateCoordinator,
   getCoordinator,
   loginBlockedFor,
@@ -40,7 +41,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 const INVALID = "Email o password non corretti.";
 const signInBlockedMessage = (retryAfterSeconds: number) =>
-  `Troppi tentativi di accesso non riusciti in poco tempo: per sicurezza l'accesso è sospeso. Riprova tra ${minutesText(retryAfterSeconds)}.`;
+  `Troppi tentativi di accesso non riusciti in poco tempo: per sicurezza l'accesso è sospeso. Riprova tra ${minutesText(retryAfterSeconds)}, oppure, se non ricordi la password, reimpostala con «Password dimenticata?»: con la nuova password potrai accedere subito.`;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await request.clone().formData();
@@ -57,9 +58,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return json<FormErrors & { email: string }>({ errors: {}, formError: signInBlockedMessage(retryAfter), email }, tooManyRequestsInit(retryAfter));
   }
 
-  const coordinator = await authenticateCoordinator(request, { ip, email: parsed.data.email });
-  if (!coordinator) return json<FormErrors & { email: string }>({ errors: {}, formError: INVALID, email }, { status: 401 });
-  const cookie = await startCoordinatorSession(request, coordinator.id);
+  const signIn = await authenticateCoordinator(request, { ip, email: parsed.data.email });
+  if (!signIn.coordinator) {
+    const warning = attemptsLeftWarning(signIn.attemptsLeft);
+    return json<FormErrors & { email: string }>({ errors: {}, formError: warning ? `${INVALID} ${warning}` : INVALID, email }, { status: 401 });
+  }
+  const cookie = await startCoordinatorSession(request, signIn.coordinator.id);
   return redirect(safeRedirectPath(parsed.data.redirectTo, "/admin"), { headers: { "Set-Cookie": cookie } });
 }
 
@@ -90,7 +94,7 @@ export default function LoginPage() {
           <FormRefusal message={!actionData && expired ? SESSION_EXPIRED_MESSAGE : null} />
           {searchParams.get("esito") === "uscito" && !actionData ? (
             <div className="alert alert-success" role="status">
-              Sei uscito dall'area coordinatori.
+              Hai chiuso la sessione dell'area coordinatori.
             </div>
           ) : null}
           <Form method="post" noValidate onSubmit={onSubmit}>

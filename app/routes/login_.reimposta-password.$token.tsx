@@ -2,6 +2,7 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { SetPasswordForm } from "~/components/set-password-form";
 import { lookupPasswordReset, PASSWORD_RESET_TTL_MS, resetCoordinatorPassword } from "~/models/coordinator-password.server";
+import { clearLoginFailures } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
@@ -25,6 +26,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if ("answer" in form) return form.answer;
   const result = await resetCoordinatorPassword(getDb(), { token, password: form.password, appUrl: getEnv().appUrl });
   if (result.state !== "done") return passwordLinkAnswer(result);
+  // The link proves the mailbox: a sign-in suspended for wrong passwords opens again at once.
+  clearLoginFailures({ email: result.email });
   wakeOutboxWorker();
   return redirect("/login?esito=password-reimpostata");
 }

@@ -12,11 +12,19 @@ import {
 import { loginSchema, SESSION_EXPIRED_OUTCOME } from "~/validation/login";
 import { getCookies } from "./cookies.server";
 import { getDb } from "./db.server";
-import { consumeRateLimit, isRateLimited } from "./rate-limit.server";
+import { clearRateLimit, consumeRateLimit, isRateLimited, remainingAllowed } from "./rate-limit.server";
 import { signInPathFor } from "./safe-redirect.server";
 
+/** Wrong passwords for one address, from anywhere, before its sign-in is suspended. */
 export const LOGIN_FAILURE_LIMIT = 10;
+/**
+ * Wrong passwords from one network, whatever the address: higher, since ANCI's offices share one
+ * address and a colleague's typos must not lock the others out; it stops trying many addresses.
+ */
+export const LOGIN_FAILURES_PER_IP = 50;
 export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
+/** From this many attempts left, a wrong password says how many remain before the suspension. */
+const WARN_FROM_REMAINING = 3;
 
 export class InvalidCredentialsError extends Error {}
 
@@ -32,7 +40,11 @@ authenticator.use(
   "coordinator-password",
 );
 
-const failureKeys = (ip: string, email: string) => [`login-ip:${ip}`, `login-email:${email}`];
+const emailKey = (email: string) => `login-email:${email.toLowerCase()}`;
+const failureLimits = (ip: string, email: string) => [
+  { key: `login-ip:${ip}`, limit: LOGIN_FAILURES_PER_IP },
+  { key: emailKey(email), limit: LOGIN_FAILURE_LIMIT },
+];
 
 // The blocked attempts already audited, by IP and email, until their block ends: the first one of a
 // block is recorded and the rest are not, so a flood of attempts cannot fill the audit log.
@@ -43,8 +55,8 @@ const auditedBlocks = new Map<string, number>();
  * block is written to the audit log ("auth.login_blocked", without the password).
  */
 export function loginBlockedFor({ ip, email, now = Date.now() }: { ip: string; email: string; now?: number }) {
-  for (const key of failureKeys(ip, email)) {
-    const state = isRateLimited({ key, limit: LOGIN_FAILURE_LIMIT, windowMs: LOGIN_WINDOW_MS });
+  for (const { key, limit } of failureLimits(ip, email)) {
+    const state = isRateLimited({ key, limit, windowMs: LOGIN_WINDOW_MS });
     if (!state.limited) continue;
     const blockKey = `${ip}|${email}`;
     if ((auditedBlocks.get(blockKey) ?? 0) <= now) {
@@ -59,28 +71,48 @@ export function loginBlockedFor({ ip, email, now = Date.now() }: { ip: string; e
 
 /**
  * Checks the password (remix-auth form strategy), audits the attempt without the password, and
- * counts failures per IP and per email. Returns the coordinator, or null for bad credentials.
+ * counts failures per IP and per email. The coordinator, or for bad credentials how many attempts
+ * the address has left before its sign-in is suspended.
  */
-export async function authenticateCoordinator(request: Request, { ip, email }: { ip: string; email: string }) {
+export async function authenticateCoordinator(
+  request: Request,
+  { ip, email }: { ip: string; email: string },
+): Promise<{ coordinator: SessionCoordinator } | { coordinator: null; attemptsLeft: number }> {
   const db = getDb();
   try {
     const coordinator = await authenticator.authenticate("coordinator-password", request);
     recordAudit(db, { actorType: "coordinator", actorId: coordinator.id, action: "auth.login_succeeded", entityType: "coordinator", entityId: coordinator.id, details: { ip } });
-    return coordinator;
+    // Earlier typos no longer count against the address: the person knows the password.
+    clearLoginFailures({ email });
+    return { coordinator };
   } catch (error) {
     if (!(error instanceof InvalidCredentialsError)) throw error;
-    countLoginFailure({ ip, email });
+    const attemptsLeft = countLoginFailure({ ip, email });
     recordAudit(db, { actorType: "public", action: "auth.login_failed", details: { email, ip } });
-    return null;
+    return { coordinator: null, attemptsLeft };
   }
 }
 
 /**
  * Counts a wrong password against the sign-in's limits (per IP and per email): at /login, and for the
- * current password asked by /admin/account, so that form cannot be used to guess it either.
+ * current password asked by /admin/account, so that form cannot be used to guess it either. Returns
+ * the attempts the address has left before its sign-in is suspended.
  */
 export function countLoginFailure({ ip, email }: { ip: string; email: string }) {
-  for (const key of failureKeys(ip, email)) consumeRateLimit({ key, limit: LOGIN_FAILURE_LIMIT, windowMs: LOGIN_WINDOW_MS });
+  for (const { key, limit } of failureLimits(ip, email)) consumeRateLimit({ key, limit, windowMs: LOGIN_WINDOW_MS });
+  return remainingAllowed({ key: emailKey(email), limit: LOGIN_FAILURE_LIMIT, windowMs: LOGIN_WINDOW_MS });
+}
+
+/** After a sign-in, or a new password set with a reset link (which proves the mailbox): the address's wrong attempts are forgotten. */
+export function clearLoginFailures({ email }: { email: string }) {
+  clearRateLimit(emailKey(email));
+}
+
+/** The warning added to a wrong password's message once few attempts are left (null: not yet). */
+export function attemptsLeftWarning(attemptsLeft: number) {
+  if (attemptsLeft > WARN_FROM_REMAINING || attemptsLeft <= 0) return null;
+  const after = attemptsLeft === 1 ? "Dopo un altro tentativo non riuscito" : `Dopo altri ${attemptsLeft} tentativi non riusciti`;
+  return `${after} l'accesso con questo indirizzo sarà sospeso per ${LOGIN_WINDOW_MS / 60_000} minuti: se non ricordi la password, reimpostala con «Password dimenticata?».`;
 }
 
 export const RESET_REQUESTS_PER_IP = 20;

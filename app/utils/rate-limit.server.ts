@@ -22,6 +22,18 @@ export function isRateLimited({ key, limit, windowMs, now = Date.now() }: { key:
   return { limited: true, retryAfterSeconds: Math.ceil((current.startedAt + windowMs - now) / 1000) };
 }
 
+/** How many more counts `key` may take in the current window before it is refused. */
+export function remainingAllowed({ key, limit, windowMs, now = Date.now() }: { key: string; limit: number; windowMs: number; now?: number }) {
+  const current = windows.get(key);
+  if (!current || now - current.startedAt >= windowMs) return limit;
+  return Math.max(0, limit - current.count);
+}
+
+/** Forgets what `key` has counted: the next window starts afresh. */
+export function clearRateLimit(key: string) {
+  windows.delete(key);
+}
+
 function pruneExpired(now: number, windowMs: number) {
   for (const [key, w] of windows) if (now - w.startedAt >= windowMs) windows.delete(key);
 }

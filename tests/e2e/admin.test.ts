@@ -505,7 +505,7 @@ describe("signing out", () => {
     await page.getByRole("button", { name: "Esci", exact: true }).click();
     await page.waitForURL((url) => url.pathname === "/login");
     await eventually(() => h1(page)).toBe("Accesso coordinatori");
-    await expect(page.getByRole("status").textContent()).resolves.toBe("Sei uscito dall'area coordinatori.");
+    await expect(page.getByRole("status").textContent()).resolves.toBe("Hai chiuso la sessione dell'area coordinatori.");
 
     await page.goto("/admin");
     expect(new URL(page.url()).pathname).toBe("/login");

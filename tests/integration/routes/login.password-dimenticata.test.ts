@@ -9,7 +9,7 @@ import { loader as inviteLoader } from "~/routes/invito-coordinatore.$token";
 import * as loginPage from "~/routes/login";
 import * as forgotPage from "~/routes/login_.password-dimenticata";
 import * as resetPage from "~/routes/login_.reimposta-password.$token";
-import { RESET_REQUESTS_PER_EMAIL, RESET_REQUESTS_PER_IP } from "~/utils/auth.server";
+import { countLoginFailure, LOGIN_FAILURE_LIMIT, RESET_REQUESTS_PER_EMAIL, RESET_REQUESTS_PER_IP } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { adminGet, adminPost, createTestCoordinator, sessionCookieFor, settle } from "../../support/admin";
 import {
@@ -79,6 +79,17 @@ describe("Password dimenticata?", () => {
     const [audit] = auditFor(me.id);
     expect(audit).toMatchObject({ actorType: "public", action: "coordinator.password_reset_requested", details: { email: me.email, ip: expect.any(String) } });
     expect(JSON.stringify(audit)).not.toContain(token);
+  });
+
+  it("lifts a sign-in suspended for wrong passwords: the new password works at once", async () => {
+    const me = await createCoordinatorWithPassword(OLD);
+    const signIn = async (password: string) =>
+      settle(async () => loginPage.action({ request: await browserPost("/login", { email: me.email, password }), params: {}, context: { cspNonce: "", clientIp: freshIp() } }));
+    for (let i = 0; i < LOGIN_FAILURE_LIMIT; i++) countLoginFailure({ ip: freshIp(), email: me.email });
+    expect((await signIn(OLD)).status).toBe(429);
+    await askReset({ email: me.email });
+    expect((await useReset(resetTokenFor(me.email), { password: NEW, confirmPassword: NEW })).status).toBe(302);
+    expect((await signIn(NEW)).status).toBe(302);
   });
 
   it("gives an unknown, a disabled and an invited address the very same answer, and sends nothing", async () => {

@@ -5,9 +5,10 @@ import { loader as adminLoader } from "~/routes/admin";
 import * as loginPage from "~/routes/login";
 import { action as logoutAction } from "~/routes/logout";
 import { SESSION_IDLE_MS, revokeCoordinatorSessions } from "~/models/session.server";
-import { LOGIN_FAILURE_LIMIT, requireCoordinator } from "~/utils/auth.server";
+import { countLoginFailure, LOGIN_FAILURE_LIMIT, LOGIN_FAILURES_PER_IP, requireCoordinator } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
 import { adminGet, adminPost, sessionCookieFor, settle } from "../../support/admin";
+import { createCoordinatorWithPassword } from "../../support/coordinator-password";
 import { renderRoute } from "../../support/render-route";
 import { browserPost, loadContext } from "../../support/requests";
 
@@ -54,17 +55,46 @@ describe("coordinator sign-in", () => {
     expect(response.headers.get("Location")).toBe("/admin");
   });
 
-  it("blocks an IP after 10 failures in 15 minutes, even with the right password", async () => {
+  it("does not let a colleague's wrong passwords lock out the others who share the office's network", async () => {
     const ip = "10.200.0.1";
-    for (let i = 0; i < 10; i++) expect((await login({ email: `x${i}@example.org`, password: "sbagliata" }, ip)).status).toBe(401);
+    const giulia = await createCoordinatorWithPassword("la password di Giulia");
+    for (let i = 0; i < LOGIN_FAILURE_LIMIT; i++) expect((await login({ email: giulia.email, password: "sbagliata" }, ip)).status).toBe(401);
+    // Giulia is suspended; the administrator, on the same network, signs in.
+    expect((await login({ email: giulia.email, password: "la password di Giulia" }, ip)).status).toBe(429);
+    expect((await login(ADMIN, ip)).status).toBe(302);
+  });
+
+  it("blocks an IP after 50 failures in 15 minutes, whatever the addresses, even with the right password", async () => {
+    const ip = "10.200.0.2";
+    // Each wrong password costs a password hash's time: all but the last are counted directly, as /login counts them.
+    for (let i = 1; i < LOGIN_FAILURES_PER_IP; i++) countLoginFailure({ ip, email: `x${i}@example.org` });
+    expect((await login({ email: "x0@example.org", password: "sbagliata" }, ip)).status).toBe(401);
     const blocked = await login(ADMIN, ip);
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get("Retry-After"))).toBeGreaterThan(0);
     // The refused attempt is in the audit log, once per block however many follow, and without the password.
     expect((await login(ADMIN, ip)).status).toBe(429);
-    const audited = getDb().select().from(auditLog).where(eq(auditLog.action, "auth.login_blocked")).all();
+    const audited = getDb().select().from(auditLog).where(eq(auditLog.action, "auth.login_blocked")).all().filter((a) => JSON.stringify(a.details).includes(ip));
     expect(audited.map((a) => a.details)).toEqual([{ email: ADMIN.email, ip, retryAfterSeconds: expect.any(Number) }]);
     expect(JSON.stringify(audited)).not.toContain(ADMIN.password);
+  });
+
+  it("warns before the last three attempts, and a successful sign-in forgets the earlier typos", async () => {
+    const me = await createCoordinatorWithPassword("la mia password giusta");
+    const wrong = async () => {
+      const response = await login({ email: me.email, password: "sbagliata" }, "10.200.0.3");
+      expect(response.status).toBe(401);
+      return ((await response.json()) as { formError: string }).formError;
+    };
+    for (let i = 0; i < 6; i++) expect(await wrong()).toBe("Email o password non corretti.");
+    expect(await wrong()).toBe(
+      "Email o password non corretti. Dopo altri 3 tentativi non riusciti l'accesso con questo indirizzo sarà sospeso per 15 minuti: se non ricordi la password, reimpostala con «Password dimenticata?».",
+    );
+    expect(await wrong()).toMatch(/^Email o password non corretti\. Dopo altri 2 tentativi non riusciti /);
+    expect(await wrong()).toMatch(/^Email o password non corretti\. Dopo un altro tentativo non riuscito /);
+    expect((await login({ email: me.email, password: "la mia password giusta" }, "10.200.0.3")).status).toBe(302);
+    // Nine wrong, one right: the next typo starts afresh instead of suspending the account.
+    expect(await wrong()).toBe("Email o password non corretti.");
   });
 
   it("blocks an email after 10 failures from any IP", async () => {
@@ -82,13 +112,14 @@ describe("coordinator sign-in", () => {
     expect(await blocked.json()).toEqual({
       email,
       errors: {},
-      formError: "Troppi tentativi di accesso non riusciti in poco tempo: per sicurezza l'accesso è sospeso. Riprova tra 15 minuti.",
+      formError:
+        "Troppi tentativi di accesso non riusciti in poco tempo: per sicurezza l'accesso è sospeso. Riprova tra 15 minuti, oppure, se non ricordi la password, reimpostala con «Password dimenticata?»: con la nuova password potrai accedere subito.",
     });
     // Without JavaScript: the sign-in page, not the error page.
     const { status, html } = await renderRoute(loginPage, await browserPost("/login", fields));
     expect(status).toBe(429);
     expect(html).toContain("Accesso non riuscito");
-    expect(html).toContain("Riprova tra 15 minuti.");
+    expect(html).toContain("Riprova tra 15 minuti, oppure");
     expect(html).toMatch(new RegExp(`<input[^>]*value="${email}"`));
     expect(html).not.toContain(fields.password);
   });
