@@ -3,6 +3,7 @@ import * as communication from "./communication";
 import * as confirmRegistration from "./confirm-registration";
 import * as coordinatorInvitation from "./coordinator-invitation";
 import * as coordinatorPasswordChanged from "./coordinator-password-changed";
+import * as coordinatorEmailChanged from "./coordinator-email-changed";
 import * as coordinatorPasswordReset from "./coordinator-password-reset";
 import * as membershipApproved from "./membership-approved";
 import * as membershipRejected from "./membership-rejected";
@@ -49,6 +50,7 @@ export const emailTemplates = {
   "coordinator-invitation": coordinatorInvitation as Template<coordinatorInvitation.CoordinatorInvitationProps>,
   "coordinator-password-reset": coordinatorPasswordReset as Template<coordinatorPasswordReset.CoordinatorPasswordResetProps>,
   "coordinator-password-changed": coordinatorPasswordChanged as Template<coordinatorPasswordChanged.CoordinatorPasswordChangedProps>,
+  "coordinator-email-changed": coordinatorEmailChanged as Template<coordinatorEmailChanged.CoordinatorEmailChangedProps>,
   communication: communication as Template<communication.CommunicationProps>,
   "round-table-invitation": roundTableInvitation as Template<roundTableInvitation.RoundTableInvitationProps>,
   "round-table-reminder": roundTableReminder as Template<roundTableReminder.RoundTableReminderProps>,

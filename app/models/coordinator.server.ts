@@ -148,19 +148,7 @@ export function inviteCoordinator(
         .returning({ id: coordinators.id })
         .get().id;
     }
-    const inviter = tx.select({ name: coordinators.name }).from(coordinators).where(eq(coordinators.id, invitedById)).get();
-    queueEmail(tx, {
-      to: address,
-      template: "coordinator-invitation",
-      props: {
-        name,
-        inviterName: inviter?.name ?? "Un amministratore",
-        roleLabel: COORDINATOR_ROLE_LABELS[role],
-        inviteUrl: `${appUrl}/invito-coordinatore/${token}`,
-        expiresOn: formatDateTimeIt(expiresAt),
-      },
-      domain: new URL(appUrl).hostname,
-    });
+    queueInvitation(tx, { to: address, name, role, invitedById, token, expiresAt, appUrl });
     recordAudit(tx, {
       actorType: "coordinator",
       actorId: invitedById,
@@ -175,7 +163,88 @@ export function inviteCoordinator(
   });
 }
 
+function queueInvitation(
+  tx: Tx,
+  { to, name, role, invitedById, token, expiresAt, appUrl }: { to: string; name: string; role: CoordinatorRole; invitedById: number; token: string; expiresAt: Date; appUrl: string },
+) {
+  const inviter = tx.select({ name: coordinators.name }).from(coordinators).where(eq(coordinators.id, invitedById)).get();
+  queueEmail(tx, {
+    to,
+    template: "coordinator-invitation",
+    props: {
+      name,
+      inviterName: inviter?.name ?? "Un amministratore",
+      roleLabel: COORDINATOR_ROLE_LABELS[role],
+      inviteUrl: `${appUrl}/invito-coordinatore/${token}`,
+      expiresOn: formatDateTimeIt(expiresAt),
+    },
+    domain: new URL(appUrl).hostname,
+  });
+}
+
 export type ManageResult = { ok: true; changed: boolean } | { ok: false; error: string };
+
+/** A coordinator as the page changing their address shows them (undefined: no such coordinator). */
+export function getCoordinatorContact(db: Db, { id }: { id: number }) {
+  const row = db.select().from(coordinators).where(eq(coordinators.id, id)).get();
+  return row && { id: row.id, name: row.name, email: row.email, state: coordinatorState(row) };
+}
+
+export type EmailChangeResult =
+  | { ok: true; changed: false }
+  | { ok: true; changed: true; state: CoordinatorState; email: string }
+  | { ok: false; notFound: true }
+  | { ok: false; errors: { email: string } };
+
+/**
+ * An administrator gives a coordinator (or themselves) a new address, which is their sign-in from
+ * now on. A link to choose or reset a password sent to the previous address stops working: an
+ * invited coordinator gets a new invitation at the new address; an active one is told at both
+ * addresses, so a change they did not ask for does not go unnoticed. Sessions stay open.
+ */
+export function changeCoordinatorEmail(
+  db: Db,
+  { id, email, actorId, appUrl, now = new Date() }: { id: number; email: string; actorId: number; appUrl: string; now?: Date },
+): EmailChangeResult {
+  const address = email.trim().toLowerCase();
+  return db.transaction((tx): EmailChangeResult => {
+    const target = tx.select().from(coordinators).where(eq(coordinators.id, id)).get();
+    if (!target) return { ok: false, notFound: true };
+    if (target.email === address) return { ok: true, changed: false };
+    const taken = tx.select({ id: coordinators.id }).from(coordinators).where(eq(coordinators.email, address)).get();
+    if (taken) return { ok: false, errors: { email: "Questo indirizzo è già di un altro coordinatore del portale." } };
+    const state = coordinatorState(target);
+    const link = state === "invitato" ? createToken() : null;
+    const expiresAt = link ? new Date(now.getTime() + COORDINATOR_INVITE_TTL_MS) : null;
+    tx.update(coordinators)
+      .set({ email: address, inviteTokenHash: link?.hash ?? null, inviteExpiresAt: expiresAt })
+      .where(eq(coordinators.id, id))
+      .run();
+    if (link && expiresAt) {
+      queueInvitation(tx, { to: address, name: target.name, role: target.role, invitedById: actorId, token: link.token, expiresAt, appUrl });
+    } else if (state === "attivo") {
+      const actor = tx.select({ name: coordinators.name }).from(coordinators).where(eq(coordinators.id, actorId)).get();
+      const props = {
+        name: target.name,
+        previousEmail: target.email,
+        newEmail: address,
+        changedByName: actorId === id ? null : actor?.name ?? "Un amministratore",
+        changedAt: formatDateTimeIt(now),
+        signInUrl: `${appUrl}/login`,
+      };
+      for (const to of [target.email, address]) queueEmail(tx, { to, template: "coordinator-email-changed", props, domain: new URL(appUrl).hostname });
+    }
+    recordAudit(tx, {
+      actorType: "coordinator",
+      actorId,
+      action: "coordinator.email_changed",
+      entityType: "coordinator",
+      entityId: id,
+      details: { before: { email: target.email }, after: { email: address } },
+    });
+    return { ok: true, changed: true, state, email: address };
+  });
+}
 
 const isActive = (c: { passwordHash: string | null; disabledAt: Date | null }) => !!c.passwordHash && !c.disabledAt;
 

@@ -1,5 +1,5 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { ErrorSummary, TextField } from "~/components/form-fields";
 import { NewPasswordFields } from "~/components/set-password-form";
@@ -28,7 +28,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const coordinator = await requireCoordinator(request);
   const outcome = new URL(request.url).searchParams.get("esito");
   return json({
-    coordinator: { name: coordinator.name, email: coordinator.email, roleLabel: COORDINATOR_ROLE_LABELS[coordinator.role] },
+    coordinator: { id: coordinator.id, name: coordinator.name, email: coordinator.email, roleLabel: COORDINATOR_ROLE_LABELS[coordinator.role], admin: coordinator.role === "admin" },
     changed: outcome === CHANGED,
     renamed: outcome === RENAMED,
   });
@@ -102,7 +102,14 @@ export default function AccountPage() {
         <dt className="col-sm-3">Ruolo</dt>
         <dd className="col-sm-9">{coordinator.roleLabel}</dd>
       </dl>
-      <p>Per cambiare email o ruolo chiedi a un amministratore del Coordinamento.</p>
+      {coordinator.admin ? (
+        <p>
+          Il tuo indirizzo email si cambia da <Link to={`/admin/coordinatori/${coordinator.id}/email`}>Cambia email</Link>; il
+          ruolo, da un altro amministratore.
+        </p>
+      ) : (
+        <p>Per cambiare email o ruolo chiedi a un amministratore del Coordinamento.</p>
+      )}
 
       <NameForm current={coordinator.name} renamed={renamed && !actionData} result={actionData?.intent === "name" ? actionData : undefined} />
 

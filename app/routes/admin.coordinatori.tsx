@@ -176,7 +176,10 @@ export default function CoordinatorsPage() {
                   <td>
                     {self ? (
                       <span className="small">
-                        La tua password si cambia da <Link to="/admin/account">Il mio account</Link>.
+                        La tua password si cambia da <Link to="/admin/account">Il mio account</Link>.{" "}
+                        <Link to={`/admin/coordinatori/${c.id}/email`}>
+                          Cambia email<span className="visually-hidden"> del tuo account</span>
+                        </Link>
                       </span>
                     ) : (
                       <div className="d-flex flex-wrap gap-3 align-items-end">
@@ -213,6 +216,9 @@ export default function CoordinatorsPage() {
                             <span className="visually-hidden"> {c.name}</span>
                           </button>
                         </Form>
+                        <Link to={`/admin/coordinatori/${c.id}/email`} className="small">
+                          Cambia email<span className="visually-hidden"> di {c.name}</span>
+                        </Link>
                         {c.state === "attivo" ? (
                           <Form method="post">
                             <AuthenticityTokenInput name="csrf" />

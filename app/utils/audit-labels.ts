@@ -36,6 +36,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   "coordinator.reinvited": "ha inviato di nuovo l'invito a un coordinatore",
   "coordinator.role_changed": "ha cambiato il ruolo di un coordinatore",
   "coordinator.renamed": "ha cambiato il proprio nome",
+  "coordinator.email_changed": "ha cambiato l'indirizzo email di un coordinatore",
   "coordinator.disabled": "ha disattivato un coordinatore",
   "coordinator.enabled": "ha riattivato un coordinatore",
   "coordinator.password_set": "ha impostato la password e attivato l'account",

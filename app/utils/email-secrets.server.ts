@@ -35,6 +35,7 @@ export const EMAIL_SECRET_PROPS = {
   "coordinator-invitation": { inviteUrl: "link" },
   "coordinator-password-reset": { resetUrl: "link" },
   "coordinator-password-changed": {},
+  "coordinator-email-changed": {},
   // Added at delivery (and for the preview), never stored; it names the address and is signed.
   communication: { unsubscribeUrl: "link" },
   // The invitation email is where the reminders and the referent area find the invitation's

@@ -24,17 +24,15 @@ const name = z.preprocess(
   z.string({ required_error: "Inserisci il nome", invalid_type_error: "Inserisci il nome" }).trim().min(1, "Inserisci il nome").max(100, maxLengthMessage("Il nome", 100)),
 );
 
-export const inviteCoordinatorSchema = z.object({
-  name,
-  email: z
-    .string({ required_error: "Inserisci l'email", invalid_type_error: "Inserisci l'email" })
-    .trim()
-    .min(1, "Inserisci l'email")
-    .max(254, maxLengthMessage("L'email", 254))
-    .email("Indirizzo email non valido: controlla che sia nella forma nome@dominio.it")
-    .transform((v) => v.toLowerCase()),
-  role,
-});
+const email = z
+  .string({ required_error: "Inserisci l'email", invalid_type_error: "Inserisci l'email" })
+  .trim()
+  .min(1, "Inserisci l'email")
+  .max(254, maxLengthMessage("L'email", 254))
+  .email("Indirizzo email non valido: controlla che sia nella forma nome@dominio.it")
+  .transform((v) => v.toLowerCase());
+
+export const inviteCoordinatorSchema = z.object({ name, email, role });
 
 export type InviteCoordinatorInput = z.input<typeof inviteCoordinatorSchema>;
 
@@ -51,3 +49,8 @@ export const changeRoleSchema = z.object({
 export const coordinatorIdSchema = z.object({
   id: z.coerce.number({ invalid_type_error: "Coordinatore non valido" }).int().positive("Coordinatore non valido"),
 });
+
+/** An administrator gives a coordinator a new address (/admin/coordinatori/:id/email). */
+export const coordinatorEmailSchema = z.object({ email });
+
+export type CoordinatorEmailInput = z.input<typeof coordinatorEmailSchema>;

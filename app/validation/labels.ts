@@ -45,6 +45,7 @@ export const EMAIL_TEMPLATE_LABELS: Record<EmailTemplateName, string> = {
   "coordinator-invitation": "Invito all'area coordinatori",
   "coordinator-password-reset": "Collegamento per reimpostare la password (coordinatori)",
   "coordinator-password-changed": "Avviso di password cambiata (coordinatori)",
+  "coordinator-email-changed": "Avviso di indirizzo email cambiato (coordinatori)",
   communication: "Comunicazione",
   "round-table-invitation": "Invito a un Tavolo tecnico",
   "round-table-reminder": "Promemoria di un Tavolo tecnico",
