@@ -326,6 +326,8 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl, now = new Date(
       kindLabel: MEMBERSHIP_KIND_LABELS[request.kind],
       createdAt: request.createdAt,
       confirmedAt: request.confirmedAt,
+      /** The file and line an imported request came from (null: a scheda sent from /adesione). */
+      importedFrom: importedFrom(request.submission),
       updatedAt: request.updatedAt,
       decidedAt: request.decidedAt,
       decisionReason: request.decisionReason,
@@ -572,4 +574,11 @@ export function updateMembershipFields(
     });
     return { ok: true, changed };
   });
+}
+
+function importedFrom(submission: unknown): { fileName: string; line: number } | null {
+  const from = submission && typeof submission === "object" ? (submission as { importedFrom?: unknown }).importedFrom : undefined;
+  if (!from || typeof from !== "object") return null;
+  const { fileName, line } = from as { fileName?: unknown; line?: unknown };
+  return typeof fileName === "string" && typeof line === "number" ? { fileName, line } : null;
 }

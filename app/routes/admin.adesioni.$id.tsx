@@ -195,8 +195,17 @@ export default function MembershipRequestPage() {
             ["Numero", String(request.id)],
             ["Tipo di richiesta", request.kindLabel],
             ["Stato", request.statusLabel],
-            ["Inviata il", when(request.createdAt)],
-            ["Email confermata il", request.confirmedAt ? when(request.confirmedAt) : "Non ancora confermata"],
+            request.importedFrom
+              ? ["Importata il", `${when(request.createdAt)}, dal file «${request.importedFrom.fileName}» (riga ${request.importedFrom.line})`]
+              : ["Inviata il", when(request.createdAt)],
+            [
+              "Email confermata il",
+              request.confirmedAt
+                ? when(request.confirmedAt)
+                : request.importedFrom && request.status === "approved"
+                  ? "Non richiesta: importata già approvata"
+                  : "Non ancora confermata",
+            ],
             ["Ultimo aggiornamento", when(request.updatedAt)],
             [
               "Decisione",

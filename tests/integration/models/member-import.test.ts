@@ -17,6 +17,9 @@ import { countRows } from "../../support/db-queries";
 import { bodyFiscalCode, csvFile, importHeaders, randomFiscalCode, xlsxFile, type SheetRow } from "../../support/import-files";
 import { createReferent, freeComune } from "../../support/invitations";
 import { APP_URL } from "../../support/requests";
+import { adminGet } from "../../support/admin";
+import { renderRoute } from "../../support/render-route";
+import * as detailRoute from "~/routes/admin.adesioni.$id";
 
 const H = Object.fromEntries(templateColumns(2).map((c) => [c.key, c.header])) as Record<string, string>;
 const HEADERS = [...importHeaders(2), "Note"];
@@ -489,6 +492,23 @@ describe("import", () => {
     // The same list as .xlsx is the same data: still nothing to do.
     const xlsx = ok(await parseImportFile({ buffer: await xlsxFile(HEADERS, realisticRows({ typed: true })), fileName: "elenco.xlsx" }));
     expect((await previewImport(db, { rows: xlsx.rows, labels: xlsx.labels })).counts).toEqual({ new: 0, update: 0, duplicate: 3, error: 6, total: 9 });
+  });
+
+  it("an adesione imported as approved says on its page that it came from the file, and that no confirmation was asked", async () => {
+    const email = "importata.approvata@example.org";
+    const parsed = ok(await parseImportFile({ buffer: csvFile(HEADERS, [row({ municipality: "Naro", email })]), fileName: "elenco-2026.csv" }));
+    expect(runImport(getDb(), { rows: parsed.rows, status: "approved", sendEmails: false, coordinatorId, fileName: "elenco-2026.csv", appUrl: APP_URL }).ok).toBe(true);
+    const request = getDb()
+      .select({ id: membershipRequests.id })
+      .from(membershipRequests)
+      .innerJoin(referents, eq(referents.id, membershipRequests.referentId))
+      .where(eq(referents.email, email))
+      .get()!;
+    const { html } = await renderRoute(detailRoute, await adminGet(`/admin/adesioni/${request.id}`, coordinatorId), "/admin/adesioni/:id");
+    const text = html.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
+    expect(text).toMatch(/Importata il \d+ \w+ \d{4} alle \d\d:\d\d, dal file «elenco-2026\.csv» \(riga 2\)/);
+    expect(text).toContain("Email confermata il Non richiesta: importata già approvata");
+    expect(text).not.toContain("Non ancora confermata");
   });
 
   it("the status is for the adesioni a file creates: without one, a row that would create an adesione stops the import", async () => {
