@@ -509,6 +509,7 @@ export function paramsFor(route: RouteFile, world: World): Record<string, string
     if (id === "admin.adesioni.$id_.progetti.$projectId") return { id: String(world.pending.requestId), projectId: String(world.pending.projectId) };
     if (id.startsWith("admin.adesioni.$id")) return { id: String(world.pending.requestId) };
     if (id.startsWith("admin.importa.$id")) return { id: world.importId };
+    if (id === "admin.coordinatori_.$id.email") return { id: String(world.coordinator.id) };
     if (id.startsWith("admin.posta.$id")) return { id: String(world.outboxId) };
     if (id.startsWith("admin.comunicazioni.$id")) return { id: String(world.communicationId) };
     if (id === "admin.tavoli.$id_.materiali_.$materialId") return { id: String(world.roundTableId), materialId: String(world.materialId) };

@@ -209,6 +209,10 @@ const POSTS: Record<string, { role: Role; posts: (w: World) => Post[] }> = {
     ],
   },
   "admin.adesioni._index": { role: "coordinator", posts: (w) => [{ fields: [["ids", String(w.pending.requestId)]] }] },
+  "admin.coordinatori_.$id.email": {
+    role: "admin",
+    posts: () => [{ fields: { email: uniqueEmail("nuovo-indirizzo") } }],
+  },
   "admin.coordinatori": {
     role: "admin",
     posts: (w) => [
