@@ -13,7 +13,7 @@ import { assertSameOrigin, validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { issuesToFieldErrors, MALFORMED_FORM_MESSAGE } from "~/utils/form-data";
-import { parseUploadForm } from "~/utils/material-upload.server";
+import { parseUploadForm, withCutFieldErrors } from "~/utils/material-upload.server";
 import {
   ATTACHMENT_TOO_LARGE_MESSAGE,
   communicationFormSchema,
@@ -86,7 +86,8 @@ export async function action({ request }: ActionFunctionArgs) {
     const values = formValues(formData);
     if (failure === "too_large") return fail({ allegato: ATTACHMENT_TOO_LARGE_MESSAGE }, 413, values);
     const parsed = communicationFormSchema.safeParse(values);
-    if (!parsed.success) return fail(issuesToFieldErrors(parsed.error.issues), 400, values);
+    const errors = withCutFieldErrors(upload.textTooLong, parsed.success ? {} : issuesToFieldErrors(parsed.error.issues));
+    if (!parsed.success || Object.keys(errors).length > 0) return fail(errors, 400, values);
     const draftId = parseId(formData.get("bozza"));
     const result = await saveCommunicationDraft(getDb(), {
       id: draftId ?? undefined,

@@ -3,15 +3,27 @@ import fs from "node:fs";
 import path from "node:path";
 import { unstable_parseMultipartFormData, type UploadHandler, type UploadHandlerPart } from "@remix-run/node";
 import { isMalformedFormError } from "./form-data";
-import { UPLOAD_BODY_LIMIT_BYTES } from "./body-limits";
+import { FORM_BODY_LIMIT_BYTES, UPLOAD_BODY_LIMIT_BYTES } from "./body-limits";
 
 // Streams the one file of a materials form to a temporary file, never more than `maxBytes`; the
-// other fields are small texts. What was received is read from the returned object, never from
-// the form data (so a crafted text field cannot name a path).
+// other fields are texts, kept in memory. What was received is read from the returned object, never
+// from the form data (so a crafted text field cannot name a path).
 
 export type ReceivedUpload = { tempPath: string; originalName: string; size: number; declaredType: string };
 
-const MAX_TEXT_BYTES = 16 * 1024;
+/**
+ * The most one text field keeps. The longest text a form with a file asks for is a comunicazione's
+ * (20,000 characters): at most 60 KB of UTF-8, as a character counted once by the schema takes at
+ * most 3 bytes (one of 4 bytes counts twice) and a line break sent as CRLF 2. A quarter of a megabyte
+ * leaves room for any schema's maximum, so each field's own limit (and message) decides; past it the
+ * rest of the field is read and thrown away, the field is kept cut and named in `textTooLong`.
+ */
+const MAX_TEXT_FIELD_BYTES = 256 * 1024;
+/** All the text fields together: as much as a whole form without files (the fields past it are cut too). */
+const MAX_TEXT_BYTES = FORM_BODY_LIMIT_BYTES;
+
+/** What a text field cut at MAX_TEXT_FIELD_BYTES says when its form's schema has nothing to say about it. */
+export const TEXT_FIELD_TOO_LONG_MESSAGE = "Il testo inserito in questo campo è troppo lungo: accorcialo e riprova.";
 // Past the limit the rest of the file is read and thrown away, so the browser gets the answer;
 // beyond this much the connection is cut instead.
 const MAX_DISCARD_BYTES = UPLOAD_BODY_LIMIT_BYTES;
@@ -19,7 +31,13 @@ const MAX_DISCARD_BYTES = UPLOAD_BODY_LIMIT_BYTES;
 export class UploadTooLargeError extends Error {}
 
 export function createMaterialUploadHandler({ tempDir, maxBytes, fileField = "file" }: { tempDir: string; maxBytes: number; fileField?: string }) {
-  const state: { file: ReceivedUpload | null; tooLarge: boolean; tempPaths: string[] } = { file: null, tooLarge: false, tempPaths: [] };
+  const state: { file: ReceivedUpload | null; tooLarge: boolean; tempPaths: string[]; textBytes: number; textTooLong: string[] } = {
+    file: null,
+    tooLarge: false,
+    tempPaths: [],
+    textBytes: 0,
+    textTooLong: [],
+  };
 
   async function discard(data: AsyncIterable<Uint8Array>, already = 0) {
     let seen = already;
@@ -76,12 +94,22 @@ export function createMaterialUploadHandler({ tempDir, maxBytes, fileField = "fi
     }
     const chunks: Uint8Array[] = [];
     let size = 0;
+    let cut = false;
+    // Past the limit the rest of the field is read and thrown away (the request's own limit bounds it).
     for await (const chunk of part.data) {
-      size += chunk.byteLength;
-      if (size > MAX_TEXT_BYTES) throw new UploadTooLargeError(`field ${part.name} too long`);
-      chunks.push(chunk);
+      if (cut) continue;
+      const room = Math.min(MAX_TEXT_FIELD_BYTES - size, MAX_TEXT_BYTES - state.textBytes);
+      const piece = chunk.byteLength > room ? chunk.subarray(0, room) : chunk;
+      cut = piece !== chunk;
+      chunks.push(piece);
+      size += piece.byteLength;
+      state.textBytes += piece.byteLength;
     }
-    return new TextDecoder().decode(Buffer.concat(chunks));
+    const text = new TextDecoder().decode(Buffer.concat(chunks));
+    if (!cut) return text;
+    state.textTooLong.push(part.name);
+    // A character cut in the middle is dropped rather than shown as a replacement mark.
+    return text.replace(/\uFFFD$/, "");
   };
 
   return {
@@ -92,11 +120,22 @@ export function createMaterialUploadHandler({ tempDir, maxBytes, fileField = "fi
     get tooLarge() {
       return state.tooLarge;
     },
+    /** The text fields cut at MAX_TEXT_FIELD_BYTES, by name. */
+    get textTooLong(): readonly string[] {
+      return state.textTooLong;
+    },
     /** Deletes whatever this request left in the temporary folder (after a refusal or an error). */
     cleanup() {
       for (const p of state.tempPaths) fs.rmSync(p, { force: true });
     },
   };
+}
+
+/** A form's field messages with one for each text field cut short that its schema did not already refuse. */
+export function withCutFieldErrors(cut: readonly string[], errors: Record<string, string>) {
+  const all = { ...errors };
+  for (const name of cut) all[name] ??= TEXT_FIELD_TOO_LONG_MESSAGE;
+  return all;
 }
 
 export type ParsedUploadForm = {
@@ -108,8 +147,8 @@ export type ParsedUploadForm = {
 
 /**
  * Reads a multipart form with at most one file. A file over `maxBytes` is refused after the form is
- * read (so its other fields can be shown again); a body far beyond it, or one that is not a
- * readable form, ends the reading. The caller deletes the temporary file with `upload.cleanup()`.
+ * read (so its other fields can be shown again), and so is a text field too long (`upload.textTooLong`);
+ * a file far beyond its limit, or a body that is not a readable form, ends the reading. The caller deletes the temporary file with `upload.cleanup()`.
  */
 export async function parseUploadForm(request: Request, options: { tempDir: string; maxBytes: number; fileField: string }): Promise<ParsedUploadForm> {
   const upload = createMaterialUploadHandler(options);

@@ -11,6 +11,7 @@ import * as attachmentRoute from "~/routes/admin.comunicazioni.$id_.allegato";
 import * as listRoute from "~/routes/admin.comunicazioni._index";
 import * as newRoute from "~/routes/admin.comunicazioni.nuova";
 import { commitCsrfToken } from "~/utils/csrf.server";
+import { MAX_BODY_LENGTH } from "~/validation/communications";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { adminGet, adminPost, createTestCoordinator, sessionCookieFor, settle } from "../../support/admin";
@@ -165,6 +166,40 @@ describe("/admin/comunicazioni", () => {
     expect(getDb().select().from(communications).all().length).toBe(drafts);
     expect(tableCounts()).toEqual(before);
     expect(fs.readdirSync(path.join(getEnv().uploadsDir, "tmp"), { withFileTypes: true }).filter((f) => f.isFile())).toEqual([]);
+  });
+
+  it("accepts a text as long as the hint allows, accented and on many lines, and stores it whole", async () => {
+    // 20,000 characters, paragraphs of accented letters and dashes (2 and 3 bytes each in UTF-8), the
+    // line breaks sent as CRLF: far more than the 16 KB the form's text fields once took.
+    const paragraph = "Perché l'accoglienza — così com'è — funziona: città, università, più servizi.";
+    let body = "";
+    while (body.length < MAX_BODY_LENGTH) body += `${paragraph}\n\n`;
+    body = body.slice(0, MAX_BODY_LENGTH - 1).trimEnd() + "!";
+    expect(body).toHaveLength(MAX_BODY_LENGTH);
+    expect(Buffer.byteLength(body.replace(/\n/g, "\r\n"))).toBeGreaterThan(20 * 1024);
+    const id = await saveDraft({ oggetto: "Il nuovo vademecum per intero", testo: body });
+    expect(draftOf(id).body).toBe(body);
+    expect(draftOf(id).subject).toBe("Il nuovo vademecum per intero");
+  });
+
+  it("refuses a text over the limit with the text's own message, keeping subject, text and provinces", async () => {
+    // Just over the form's maximum, and far over anything a text field keeps (a quarter of a megabyte).
+    for (const testo of ["a".repeat(MAX_BODY_LENGTH + 1), "è".repeat(300_000)]) {
+      const response = await save({ oggetto: "Troppo lungo", testo, provincia: ["089", "088"], tipologia: ["MSNA"] });
+      expect(response.status).toBe(400);
+      const data = await response.json();
+      expect(data.errors).toEqual({ testo: "Il testo può avere al massimo 20.000 caratteri" });
+      expect(data.values).toMatchObject({ oggetto: "Troppo lungo", provincia: ["089", "088"], tipologia: ["MSNA"] });
+      expect(testo.startsWith(data.values.testo)).toBe(true);
+      expect(data.values.testo.length).toBeGreaterThan(MAX_BODY_LENGTH);
+    }
+    // Without JavaScript the page comes back with what was typed and ticked, and the text's message.
+    const page = await renderRoute(newRoute, await saveRequest({ oggetto: "Troppo lungo", testo: "a".repeat(MAX_BODY_LENGTH + 1), provincia: ["088"] }), "/admin/comunicazioni/nuova");
+    expect(page.status).toBe(400);
+    expect(page.html).toContain('value="Troppo lungo"');
+    expect(page.html).toContain(`id="provincia-088" checked="" value="088"`);
+    expect(page.html).toContain("Il testo può avere al massimo 20.000 caratteri");
+    expect(page.html).not.toContain("L&#x27;allegato supera il limite");
   });
 
   it("edits a draft: a new file replaces the old one, which is deleted; the attachment can be removed", async () => {

@@ -200,6 +200,17 @@ describe("uploading materials", () => {
     expect(materialsOf(rt.id)).toHaveLength(0);
   });
 
+  it("refuses a title too long with the title's message, not the file's, keeping the other fields", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    // Far beyond what a text field of a form with a file keeps (a quarter of a megabyte).
+    const response = await upload(rt.id, { name: "slides.pdf", bytes: PDF }, { title: "à".repeat(200_000), curatedBy: "Ufficio studi" });
+    expect(response.status).toBe(400);
+    const data = (await response.json()) as { errors: Record<string, string>; values: Record<string, string> };
+    expect(data.errors).toEqual({ "upload.title": "Il titolo può avere al massimo 200 caratteri" });
+    expect(data.values).toMatchObject({ curatedBy: "Ufficio studi", kind: "slides", visibility: "public" });
+    expect(materialsOf(rt.id)).toHaveLength(0);
+  });
+
   it("chooses no visibility in advance in either form: a material is public only when the coordinator says so", async () => {
     const rt = createTestRoundTable(coordinatorId);
     const page = await renderRoute(materialsRoute, await adminGet(`/admin/tavoli/${rt.id}/materiali`, coordinatorId), "/admin/tavoli/:id/materiali");
