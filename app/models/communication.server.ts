@@ -8,6 +8,7 @@ import { paragraphsOf } from "~/validation/communications";
 import { ACCEPTED_TYPES_TEXT } from "~/validation/material";
 import { recordAudit } from "./audit.server";
 import { materialFilePath, storeUploadedDocument } from "./material.server";
+import { requeueFailedEmails } from "./outbox.server";
 import { activeReferentsInSegment, type ReferentSegment } from "./referent.server";
 
 // Comunicazioni (issue 4, point 6): a free message from the coordinators to a segment of the active
@@ -284,4 +285,25 @@ export function listCommunicationEmails(db: Db, { id, page, pageSize }: { id: nu
     .offset((current - 1) * pageSize)
     .all();
   return { rows, counts, total, page: current, pageCount };
+}
+
+export type RetryCommunicationResult = { ok: true; count: number } | { ok: false; error: string };
+
+/**
+ * «Riprova l'invio delle email non consegnate»: puts back in the queue every email of a sent
+ * comunicazione that failed (e.g. all of them after the mail server refused the sender), with an
+ * audit entry for the comunicazione and one for each email (requeueFailedEmails).
+ */
+export function retryCommunicationFailures(db: Db, { id, coordinatorId, now = new Date() }: { id: number; coordinatorId: number; now?: Date }): RetryCommunicationResult {
+  return db.transaction(
+    (tx): RetryCommunicationResult => {
+      const c = getCommunication(tx, { id });
+      if (!c || c.status !== "sent") return { ok: false, error: "Comunicazione non trovata o non ancora inviata." };
+      const count = requeueFailedEmails(tx, { where: eq(outbox.communicationId, id), coordinatorId, now });
+      if (count === 0) return { ok: false, error: "Nessuna email di questa comunicazione è da ritentare: forse sono già state rimesse in coda." };
+      recordAudit(tx, { actorType: "coordinator", actorId: coordinatorId, action: "communication.retried", entityType: "communication", entityId: id, details: { subject: c.subject, count } });
+      return { ok: true, count };
+    },
+    { behavior: "immediate" },
+  );
 }

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
-import { and, desc, eq, exists, inArray, lte, or, sql } from "drizzle-orm";
-import { communications, memberBodies, membershipRequests, outbox, referents, roundTables, EMAIL_CATEGORIES } from "#db/schema";
+import { and, desc, eq, exists, inArray, lte, or, sql, type SQL } from "drizzle-orm";
+import { auditLog, communications, memberBodies, membershipRequests, outbox, referents, roundTables, EMAIL_CATEGORIES } from "#db/schema";
 import type { EmailProps, EmailTemplateName } from "#emails/index";
 import type Database from "better-sqlite3";
 import type { Db, Tx } from "~/utils/db.server";
@@ -168,8 +168,11 @@ function outboxWhere(f: OutboxFilters) {
   );
 }
 
+/** The filters of the log as SQL; the recipient as typed, its LIKE wildcards taken as plain characters. */
+const filtersWhere = (filters: OutboxFilters) => outboxWhere({ ...filters, recipient: filters.recipient?.replace(/[\\%_]/g, (c) => `\\${c}`) });
+
 export function listOutbox(db: Db, { filters, page, pageSize = 50 }: { filters: OutboxFilters; page: number; pageSize?: number }) {
-  const where = outboxWhere({ ...filters, recipient: filters.recipient?.replace(/[\\%_]/g, (c) => `\\${c}`) });
+  const where = filtersWhere(filters);
   const rows = db
     .select()
     .from(outbox)
@@ -240,19 +243,108 @@ export function recordEmailDownload(db: Db, { coordinatorId, id }: { coordinator
   recordAudit(db, { actorType: "coordinator", actorId: coordinatorId, action: "email.downloaded", entityType: "outbox", entityId: id });
 }
 
+/** The failed emails among those the filters show: none when they show another status. */
+const failedWhere = (filters: OutboxFilters) => (filters.status && filters.status !== "failed" ? sql`0` : filtersWhere({ ...filters, status: "failed" }));
+
+/** How many failed emails match the filters of the log (what «Riprova tutte» would requeue). */
+export function countFailedEmails(db: Db | Tx, { filters }: { filters: OutboxFilters }) {
+  return db.select({ n: sql<number>`count(*)` }).from(outbox).where(failedWhere(filters)).get()!.n;
+}
+
+/**
+ * The referente each address belongs to, preferring the one of the email's ente, for the audit
+ * entries of the retries: the log shows and finds them by the person's current name (decision 013).
+ */
+function referentsByAddress(tx: Db | Tx, rows: { recipient: string; memberBodyId: number | null }[]) {
+  const addresses = [...new Set(rows.map((r) => r.recipient.toLowerCase()))];
+  const found: { id: number; email: string; memberBodyId: number }[] = [];
+  for (let i = 0; i < addresses.length; i += 500) {
+    found.push(
+      ...tx
+        .select({ id: referents.id, email: sql<string>`lower(${referents.email})`, memberBodyId: referents.memberBodyId })
+        .from(referents)
+        .where(inArray(sql`lower(${referents.email})`, addresses.slice(i, i + 500)))
+        .orderBy(desc(referents.id))
+        .all(),
+    );
+  }
+  return (row: { recipient: string; memberBodyId: number | null }) => {
+    const same = found.filter((r) => r.email === row.recipient.toLowerCase());
+    return (same.find((r) => r.memberBodyId === row.memberBodyId) ?? same[0])?.id;
+  };
+}
+
+/**
+ * Puts the failed emails matching `where` back in the queue for a new attempt now, in the caller's
+ * transaction; returns how many. The automatic attempts start again from the first (a mail server
+ * fixed after a refusal may still answer «try later»), and the last error stays on the row until
+ * the next attempt replaces it. What the email had been through is not lost: each retry is an audit
+ * entry («email.retried») naming the recipient (address and referente) with the error and the
+ * number of attempts it had, so the log holds every manual retry and the error before it, and the
+ * pages of the outbox say «ritentata manualmente» (listManualRetries).
+ */
+export function requeueFailedEmails(tx: Db | Tx, { where, coordinatorId, now }: { where: SQL | undefined; coordinatorId: number; now: Date }) {
+  const failed = and(where, eq(outbox.status, "failed"));
+  const rows = tx
+    .select({ id: outbox.id, recipient: outbox.recipient, memberBodyId: outbox.memberBodyId, lastError: outbox.lastError, attempts: outbox.attempts })
+    .from(outbox)
+    .where(failed)
+    .orderBy(outbox.id)
+    .all();
+  if (rows.length === 0) return 0;
+  tx.update(outbox).set({ status: "queued", nextAttemptAt: now, attempts: 0, leaseUntil: null, updatedAt: now }).where(failed).run();
+  const referentOf = referentsByAddress(tx, rows);
+  for (const row of rows) {
+    const referentId = referentOf(row);
+    recordAudit(tx, {
+      actorType: "coordinator",
+      actorId: coordinatorId,
+      action: "email.retried",
+      entityType: "outbox",
+      entityId: row.id,
+      details: { recipientEmail: row.recipient, ...(referentId ? { referentId } : {}), lastError: row.lastError, attempts: row.attempts },
+    });
+  }
+  return rows.length;
+}
+
 /** Puts failed emails back in the queue for a new attempt now; returns how many were requeued. */
 export function retryFailedEmails(db: Db, { ids, coordinatorId, now = new Date() }: { ids: number[]; coordinatorId: number; now?: Date }) {
   if (ids.length === 0) return 0;
-  return db.transaction((tx) => {
-    const retried = tx
-      .update(outbox)
-      .set({ status: "queued", nextAttemptAt: now, attempts: 0, leaseUntil: null, updatedAt: now })
-      .where(and(inArray(outbox.id, ids), eq(outbox.status, "failed")))
-      .returning({ id: outbox.id })
-      .all();
-    for (const { id } of retried) {
-      recordAudit(tx, { actorType: "coordinator", actorId: coordinatorId, action: "email.retried", entityType: "outbox", entityId: id });
-    }
-    return retried.length;
-  });
+  return db.transaction((tx) => requeueFailedEmails(tx, { where: inArray(outbox.id, ids), coordinatorId, now }), { behavior: "immediate" });
+}
+
+/** «Riprova tutte»: every failed email matching the filters of the log, on every page. */
+export function retryFailedEmailsMatching(db: Db, { filters, coordinatorId, now = new Date() }: { filters: OutboxFilters; coordinatorId: number; now?: Date }) {
+  return db.transaction((tx) => requeueFailedEmails(tx, { where: failedWhere(filters), coordinatorId, now }), { behavior: "immediate" });
+}
+
+/** The manual retries of these emails, from the log: how many and the latest, by email id. */
+export function listManualRetries(db: Db, { ids }: { ids: number[] }) {
+  const retries = new Map<number, { count: number; lastAt: Date }>();
+  if (ids.length === 0) return retries;
+  for (const row of db
+    .select({ id: auditLog.entityId, n: sql<number>`count(*)`, lastAt: sql<number>`max(${auditLog.createdAt})` })
+    .from(auditLog)
+    .where(and(eq(auditLog.entityType, "outbox"), inArray(auditLog.entityId, ids.map(String)), eq(auditLog.action, "email.retried")))
+    .groupBy(auditLog.entityId)
+    .all()) {
+    retries.set(Number(row.id), { count: row.n, lastAt: new Date(row.lastAt) });
+  }
+  return retries;
+}
+
+/** The manual retries of one email, oldest first, with the error and the attempts it had then (from the log). */
+export function listEmailRetries(db: Db, { id }: { id: number }) {
+  return db
+    .select({ at: auditLog.createdAt, details: auditLog.details })
+    .from(auditLog)
+    .where(and(eq(auditLog.entityType, "outbox"), eq(auditLog.entityId, String(id)), eq(auditLog.action, "email.retried")))
+    .orderBy(auditLog.id)
+    .all()
+    .map((e) => ({
+      at: e.at,
+      lastError: typeof e.details?.lastError === "string" ? e.details.lastError : null,
+      attempts: typeof e.details?.attempts === "number" ? e.details.attempts : null,
+    }));
 }

@@ -13,6 +13,7 @@ import {
   deleteCommunicationDraft,
   getCommunication,
   listCommunicationEmails,
+  retryCommunicationFailures,
   segmentOf,
   sendCommunication,
 } from "~/models/communication.server";
@@ -24,6 +25,7 @@ import { formatDateTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { plural } from "~/utils/text";
+import { deliverySummary } from "~/utils/delivery-summary";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { renderEmail } from "~/utils/render-email.server";
 import { OUTBOX_STATUS_LABELS } from "~/validation/labels";
@@ -85,6 +87,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const requested = Number(url.searchParams.get("pagina") ?? "1");
   const emails = listCommunicationEmails(db, { id: c.id, page: Number.isInteger(requested) ? requested : 1, pageSize: PAGE_SIZE });
   const justSent = url.searchParams.get("inviata");
+  const retried = url.searchParams.get("riprovate");
   return json({
     communication: common,
     draft: null,
@@ -93,6 +96,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       by: communicationSenderName(db, c),
       recipientCount: c.recipientCount ?? emails.total,
       justSent: justSent !== null && /^\d{1,7}$/.test(justSent) ? Number(justSent) : null,
+      justRetried: retried !== null && /^\d{1,7}$/.test(retried) ? Number(retried) : null,
       counts: emails.counts,
       page: emails.page,
       pageCount: emails.pageCount,
@@ -119,6 +123,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (!result.ok) return json({ formError: result.error }, { status: 409 });
     wakeOutboxWorker();
     return redirect(`/admin/comunicazioni/${c.id}?inviata=${result.count}`);
+  }
+  if (intent === "riprova") {
+    const result = retryCommunicationFailures(getDb(), { id: c.id, coordinatorId: coordinator.id });
+    if (!result.ok) return json({ formError: result.error }, { status: 409 });
+    wakeOutboxWorker();
+    return redirect(`/admin/comunicazioni/${c.id}?riprovate=${result.count}#consegne-title`);
   }
   if (intent === "elimina") {
     const result = deleteCommunicationDraft(getDb(), { id: c.id, coordinatorId: coordinator.id, uploadsDir: getEnv().uploadsDir });
@@ -240,11 +250,29 @@ export default function CommunicationPage() {
           <h2 id="consegne-title" className="h4">
             A chi è stata inviata
           </h2>
+          {sent.justRetried !== null ? (
+            <div className="alert alert-success" role="status">
+              {sent.justRetried === 1
+                ? "L'email non consegnata è stata rimessa in coda per un nuovo invio."
+                : `${sent.justRetried.toLocaleString("it-IT")} email non consegnate sono state rimesse in coda per un nuovo invio.`}{" "}
+              Lo stato di ogni email è nella tabella qui sotto.
+            </div>
+          ) : null}
           <p>
-            {plural(sent.recipientCount, "destinatario", "destinatari")}: {sent.counts.sent.toLocaleString("it-IT")} consegnate,{" "}
-            {(sent.counts.queued + sent.counts.sending).toLocaleString("it-IT")} in attesa, {sent.counts.failed.toLocaleString("it-IT")} non
-            consegnate. <Link to={`/admin/posta?comunicazione=${c.id}`}>Vedi queste email nella posta in uscita</Link>
+            {plural(sent.recipientCount, "destinatario", "destinatari")}: {deliverySummary(sent.counts)}.{" "}
+            <Link to={`/admin/posta?comunicazione=${c.id}`}>Vedi queste email nella posta in uscita</Link>
           </p>
+          {sent.counts.failed > 0 ? (
+            <Form method="post" className="mb-3">
+              <AuthenticityTokenInput name="csrf" />
+              <input type="hidden" name="intent" value="riprova" />
+              <button type="submit" className="btn btn-primary" disabled={busy}>
+                {sent.counts.failed === 1
+                  ? "Riprova l'invio dell'email non consegnata"
+                  : `Riprova l'invio delle ${sent.counts.failed.toLocaleString("it-IT")} email non consegnate`}
+              </button>
+            </Form>
+          ) : null}
           <TableScroll>
             <table className="table table-sm align-middle">
               <TableCaption>

@@ -4,6 +4,7 @@ import { listCommunications } from "~/models/communication.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { formatDateTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
+import { deliveredText, failedText, waitingText } from "~/utils/delivery-summary";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
 import { coordinatorPageTitle } from "~/utils/page-title";
 
@@ -84,9 +85,9 @@ export default function CommunicationsPage() {
                       "—"
                     ) : (
                       <>
-                        {n(c.delivered)} consegnate
-                        {c.waiting > 0 ? `, ${n(c.waiting)} in attesa` : ""}
-                        {c.failed > 0 ? <span className="text-danger fw-semibold">, {n(c.failed)} non consegnate</span> : null}
+                        {deliveredText(c.delivered)}
+                        {c.waiting > 0 ? `, ${waitingText(c.waiting)}` : ""}
+                        {c.failed > 0 ? <span className="text-danger fw-semibold">, {failedText(c.failed)}</span> : null}
                       </>
                     )}
                   </td>

@@ -2,7 +2,7 @@ import path from "node:path";
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
-import { findRecipientScheda, getOutboxEmail } from "~/models/outbox.server";
+import { findRecipientScheda, getOutboxEmail, listEmailRetries } from "~/models/outbox.server";
 import { isErasedAddress } from "~/models/privacy.server";
 import { REDACTION_NOTE, renderEmailForCoordinators } from "~/models/outbox-preview.server";
 import { requireCoordinator } from "~/utils/auth.server";
@@ -44,6 +44,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       createdAt: formatDateTimeIt(email.createdAt),
       sentAt: email.sentAt ? formatDateTimeIt(email.sentAt) : null,
     },
+    // What the email had been through before each «Riprova»: the attempts start again after one.
+    retries: listEmailRetries(getDb(), { id: email.id }).map((r) => ({ at: formatDateTimeIt(r.at), lastError: r.lastError, attempts: r.attempts })),
     rendered: { subject, html, text },
     // Where an address that bounced is corrected.
     scheda: erased ? null : (findRecipientScheda(getDb(), { recipient: email.recipient, memberBodyId: email.memberBodyId }) ?? null),
@@ -54,7 +56,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function OutboxEmailPage() {
-  const { email, rendered, scheda, erased, redactionNote, localFileName } = useLoaderData<typeof loader>();
+  const { email, rendered, scheda, erased, redactionNote, localFileName, retries } = useLoaderData<typeof loader>();
   return (
     <>
       <p>
@@ -74,8 +76,25 @@ export default function OutboxEmailPage() {
         </dd>
         <dt className="col-sm-3">Stato</dt>
         <dd className="col-sm-9">
-          {OUTBOX_STATUS_LABELS[email.status]} ({email.attempts === 1 ? "1 tentativo" : `${email.attempts} tentativi`})
+          {OUTBOX_STATUS_LABELS[email.status]} ({email.attempts === 1 ? "1 tentativo" : `${email.attempts} tentativi`}
+          {retries.length > 0 ? " dall'ultimo invio ritentato manualmente" : ""})
         </dd>
+        {retries.length > 0 ? (
+          <>
+            <dt className="col-sm-3">Ritentata manualmente</dt>
+            <dd className="col-sm-9">
+              <ul className="list-unstyled mb-0">
+                {retries.map((r, i) => (
+                  <li key={i} className="text-break">
+                    il {r.at}
+                    {r.attempts !== null ? `, dopo ${r.attempts === 1 ? "1 tentativo" : `${r.attempts} tentativi`}` : ""}
+                    {r.lastError ? `; errore di allora: ${r.lastError}` : ""}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        ) : null}
         {email.lastError ? (
           <>
             <dt className="col-sm-3">Ultimo errore</dt>

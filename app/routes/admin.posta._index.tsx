@@ -1,15 +1,21 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useRef } from "react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { useHydrated } from "remix-utils/use-hydrated";
 import { OUTBOX_STATUSES } from "#db/enums";
 import { SelectField, TextField } from "~/components/form-fields";
 import {
+  countFailedEmails,
   countOutboxByStatus,
+  listManualRetries,
   listOutbox,
   listOutboxCommunications,
   listOutboxRoundTables,
   listOutboxTemplates,
   retryFailedEmails,
+  retryFailedEmailsMatching,
+  type OutboxFilters,
 } from "~/models/outbox.server";
 import { outboxSubjectForCoordinators } from "~/models/outbox-preview.server";
 import { requireCoordinator } from "~/utils/auth.server";
@@ -40,10 +46,9 @@ function roundTableOptions(rows: { id: number; number: number | null; title: str
   }));
 }
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  await requireCoordinator(request);
-  const query = outboxQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const db = getDb();
+/** The filters of the page's query string (?stato=&modello=&destinatario=&tavolo=&comunicazione=). */
+function filtersOf(url: URL): { filters: OutboxFilters; page: number; filtered: boolean } {
+  const query = outboxQuerySchema.parse(Object.fromEntries(url.searchParams));
   const filters = {
     status: query.stato,
     template: query.modello,
@@ -51,11 +56,22 @@ export async function loader({ request }: LoaderFunctionArgs) {
     roundTableId: query.tavolo,
     communicationId: query.comunicazione,
   };
-  const result = listOutbox(db, { filters, page: query.pagina });
+  return { filters, page: query.pagina, filtered: Object.entries(filters).some(([key, v]) => v !== undefined && key !== "status") };
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireCoordinator(request);
+  const { filters, page, filtered } = filtersOf(new URL(request.url));
+  const db = getDb();
+  const result = listOutbox(db, { filters, page });
+  const retries = listManualRetries(db, { ids: result.rows.map((r) => r.id) });
   const env = getEnv();
   return json({
     ...result,
-    page: query.pagina,
+    page,
+    // «Riprova tutte»: the failed emails matching the filters, on every page.
+    failedMatching: countFailedEmails(db, { filters }),
+    filtered,
     counts: countOutboxByStatus(db),
     templates: listOutboxTemplates(db)
       .map((t) => ({ value: t, label: emailTemplateLabel(t) }))
@@ -78,6 +94,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       createdAt: formatDateTimeIt(r.createdAt),
       sentAt: r.sentAt ? formatDateTimeIt(r.sentAt) : null,
       nextAttemptAt: r.status === "queued" ? formatDateTimeIt(r.nextAttemptAt) : null,
+      manualRetry: manualRetryText(retries.get(r.id)),
     })),
   });
 }
@@ -86,9 +103,16 @@ export async function action({ request }: ActionFunctionArgs) {
   const coordinator = await requireCoordinator(request);
   const formData = await request.formData();
   await validateCsrf(request, formData);
-  const parsed = retrySchema.safeParse({ ids: formData.getAll("ids") });
   const back = new URL(request.url);
   back.searchParams.delete("riprovate");
+  if (formData.get("intent") === "tutte") {
+    // Without JavaScript «Seleziona tutte» cannot tick the boxes: this retries what the filters show, every page.
+    const retried = retryFailedEmailsMatching(getDb(), { filters: filtersOf(back).filters, coordinatorId: coordinator.id });
+    if (retried > 0) wakeOutboxWorker();
+    back.searchParams.set("riprovate", String(retried));
+    return redirect(`${back.pathname}${back.search}`);
+  }
+  const parsed = retrySchema.safeParse({ ids: formData.getAll("ids") });
   if (!parsed.success) {
     back.searchParams.set("riprovate", "0");
     return redirect(`${back.pathname}${back.search}`);
@@ -99,9 +123,16 @@ export async function action({ request }: ActionFunctionArgs) {
   return redirect(`${back.pathname}${back.search}`);
 }
 
+/** «ritentata manualmente il 28/11/2026 05:10» (and how many times): from the log of the retries. */
+function manualRetryText(retry: { count: number; lastAt: Date } | undefined) {
+  if (!retry) return null;
+  const times = retry.count === 1 ? "" : ` (${retry.count} volte)`;
+  return `ritentata manualmente il ${formatDateTimeIt(retry.lastAt)}${times}`;
+}
+
 export default function OutboxPage() {
   const formAction = useIndexFormAction();
-  const { rows, total, page, pageCount, counts, templates, roundTables, communications } = useLoaderData<typeof loader>();
+  const { rows, total, page, pageCount, counts, templates, roundTables, communications, failedMatching, filtered } = useLoaderData<typeof loader>();
   const [searchParams] = useSearchParams();
   const retried = searchParams.get("riprovate");
   const pageHref = (n: number) => {
@@ -111,6 +142,11 @@ export default function OutboxPage() {
     return `?${params}`;
   };
   const hasFailed = rows.some((r) => r.status === "failed");
+  const hydrated = useHydrated();
+  const formRef = useRef<HTMLFormElement>(null);
+  const selectAll = (checked: boolean) => {
+    for (const box of formRef.current?.querySelectorAll<HTMLInputElement>('input[name="ids"]') ?? []) box.checked = checked;
+  };
 
   return (
     <>
@@ -175,7 +211,7 @@ export default function OutboxPage() {
         </Link>
       </Form>
 
-      <Form method="post" action={formAction}>
+      <Form method="post" action={formAction} ref={formRef}>
         <AuthenticityTokenInput name="csrf" />
         <TableScroll>
           <table className="table">
@@ -185,7 +221,18 @@ export default function OutboxPage() {
             <thead>
               <tr>
                 <th scope="col">
-                  <span className="visually-hidden">Selezione</span>
+                  {/* Ticks the boxes of the page: only once the page's script runs (without it, «Riprova tutte» below). */}
+                  {hydrated && hasFailed ? (
+                    <input
+                      type="checkbox"
+                      id="seleziona-tutte"
+                      aria-label="Seleziona tutte le email non consegnate di questa pagina"
+                      title="Seleziona tutte"
+                      onChange={(event) => selectAll(event.currentTarget.checked)}
+                    />
+                  ) : (
+                    <span className="visually-hidden">Selezione</span>
+                  )}
                 </th>
                 <th scope="col">Destinatario</th>
                 <th scope="col">Oggetto</th>
@@ -218,6 +265,7 @@ export default function OutboxPage() {
                     <td>
                       {OUTBOX_STATUS_LABELS[r.status]}
                       {r.nextAttemptAt ? <div className="small">prossimo tentativo: {r.nextAttemptAt}</div> : null}
+                      {r.manualRetry ? <div className="small">{r.manualRetry}</div> : null}
                     </td>
                     <td>{r.attempts}</td>
                     <td className="small text-break">{r.lastError ?? "—"}</td>
@@ -229,11 +277,20 @@ export default function OutboxPage() {
             </tbody>
           </table>
         </TableScroll>
-        {hasFailed ? (
-          <button type="submit" className="btn btn-primary">
-            Riprova i selezionati
-          </button>
-        ) : null}
+        <div className="d-flex flex-wrap gap-2">
+          {hasFailed ? (
+            <button type="submit" className="btn btn-primary">
+              Riprova i selezionati
+            </button>
+          ) : null}
+          {failedMatching > 0 ? (
+            <button type="submit" name="intent" value="tutte" className="btn btn-outline-primary">
+              {failedMatching === 1
+                ? `Riprova l'email non consegnata${filtered ? " che corrisponde ai filtri" : ""}`
+                : `Riprova tutte le ${failedMatching.toLocaleString("it-IT")} email non consegnate${filtered ? " che corrispondono ai filtri" : ""}`}
+            </button>
+          ) : null}
+        </div>
       </Form>
 
       {pageCount > 1 ? (

@@ -76,6 +76,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   "communication.draft_saved": "ha salvato la bozza di una comunicazione",
   "communication.draft_deleted": "ha eliminato la bozza di una comunicazione",
   "communication.sent": "ha inviato una comunicazione",
+  "communication.retried": "ha ritentato l'invio delle email non consegnate di una comunicazione",
+  "email.retried": "ha ritentato l'invio di un'email non consegnata",
 };
 
 // For codes written by parts of the portal that have no entry above: "<entity>.<verb>" is worded
@@ -239,6 +241,9 @@ const DETAIL_KEYS: Record<string, string> = {
   announced: "email di annuncio",
   // emails, exports and imports
   subject: "oggetto",
+  recipientEmail: "destinatario",
+  lastError: "errore",
+  attempts: "tentativi",
   attachment: "allegato",
   count: "destinatari",
   emails: "email",

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { eq } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import { strToU8 } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { communications, outbox } from "#db/schema";
@@ -260,6 +260,58 @@ describe("/admin/comunicazioni", () => {
     // An email waiting for a new attempt after a temporary refusal says why, as the delivery log does.
     getDb().update(outbox).set({ attempts: 1, lastError: "452 4.2.2 Mailbox full" }).where(eq(outbox.id, emails[0].id)).run();
     expect((await detail(id)).html).toContain("Nuovo tentativo in programma dopo l&#x27;errore: 452 4.2.2 Mailbox full");
+  });
+
+  it("retries in one go the emails of a comunicazione the mail server refused, and only those", async () => {
+    // Both emails of this comunicazione refused by a misconfigured server; another comunicazione's too.
+    const id = await saveDraft({ oggetto: "Riunione di coordinamento", tipologia: [] });
+    expect((await post(id, "invia")).status).toBe(302);
+    const other = await saveDraft({ oggetto: "Altra comunicazione", provincia: ["088"] });
+    expect((await post(other, "invia")).status).toBe(302);
+    const refused = "554 5.7.1 <portale@example.org>: Sender address rejected";
+    getDb().update(outbox).set({ status: "failed", attempts: 1, lastError: refused }).where(inArray(outbox.communicationId, [id, other])).run();
+
+    const page = await detail(id);
+    expect(page.html).toContain("2 destinatari: 0 consegnate, 0 in attesa, 2 non consegnate.");
+    expect(page.html).toContain("Riprova l&#x27;invio delle 2 email non consegnate</button>");
+
+    // Coordinators only: a visitor without a session changes nothing.
+    const anonymous = await post(id, "riprova", null);
+    expect(anonymous.headers.get("Location")).toMatch(/^\/login/);
+    expect(emailsOf(id).map((e) => e.status)).toEqual(["failed", "failed"]);
+
+    const retried = await post(id, "riprova");
+    expect(retried.status).toBe(302);
+    expect(retried.headers.get("Location")).toBe(`/admin/comunicazioni/${id}?riprovate=2#consegne-title`);
+    for (const e of emailsOf(id)) expect(e).toMatchObject({ status: "queued", attempts: 0, lastError: refused });
+    expect(emailsOf(other).map((e) => e.status)).toEqual(["failed"]);
+    expect(auditOf("communication.retried", id).map((e) => e.details)).toEqual([{ subject: "Riunione di coordinamento", count: 2 }]);
+    const perEmail = emailsOf(id).map((e) => auditOf("email.retried", e.id)[0]);
+    expect(perEmail.map((e) => e.details?.recipientEmail)).toEqual([msna.email, ordinari.email]);
+    expect(perEmail.map((e) => e.actorId)).toEqual([coordinatorId, coordinatorId]);
+
+    const after = await detail(id, "?riprovate=2");
+    expect(after.html).toContain("2 email non consegnate sono state rimesse in coda per un nuovo invio.");
+    expect(after.html).not.toContain("email non consegnate</button>");
+    // Nothing left to retry: said so, nothing requeued twice.
+    const again = await post(id, "riprova");
+    expect(again.status).toBe(409);
+    expect((await again.json()).formError).toMatch(/^Nessuna email di questa comunicazione è da ritentare/);
+    expect(auditOf("communication.retried", id)).toHaveLength(1);
+  });
+
+  it("counts its emails in the singular when there is one: «1 consegnata», «1 non consegnata»", async () => {
+    const id = await saveDraft({ oggetto: "Una consegnata, una no", tipologia: [] });
+    expect((await post(id, "invia")).status).toBe(302);
+    const [first, second] = emailsOf(id);
+    getDb().update(outbox).set({ status: "sent", sentAt: new Date() }).where(eq(outbox.id, first.id)).run();
+    getDb().update(outbox).set({ status: "failed", lastError: "550 5.1.1 User unknown" }).where(eq(outbox.id, second.id)).run();
+    const page = await detail(id);
+    expect(page.html).toContain("2 destinatari: 1 consegnata, 0 in attesa, 1 non consegnata.");
+    expect(page.html).toContain("Riprova l&#x27;invio dell&#x27;email non consegnata</button>");
+    const list = await renderRoute(listRoute, await adminGet("/admin/comunicazioni", coordinatorId), "/admin/comunicazioni");
+    const row = list.html.slice(list.html.indexOf(`href="/admin/comunicazioni/${id}"`));
+    expect(row.slice(0, row.indexOf("</tr>"))).toMatch(/1 consegnata<span class="text-danger fw-semibold">, 1 non consegnata<\/span>/);
   });
 
   it("lists every recipient before sending: the first ten, the others behind «Mostra tutti»", async () => {

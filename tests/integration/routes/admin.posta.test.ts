@@ -11,7 +11,8 @@ import { loader as emailLoader } from "~/routes/admin.posta.$id";
 import { loader as emlLoader } from "~/routes/admin.posta.$id_.eml";
 import { sendInvitations } from "~/models/invitation.server";
 import { getMembershipRequestDetail } from "~/models/membership-detail.server";
-import { listOutboxTemplates, queueEmail } from "~/models/outbox.server";
+import { listOutboxTemplates, queueEmail, retryFailedEmails } from "~/models/outbox.server";
+import { listAuditEntries } from "~/models/audit.server";
 import { requestLoginCode } from "~/models/referent-login.server";
 import { getDb } from "~/utils/db.server";
 import { HIDDEN_CODE, HIDDEN_LINK } from "~/utils/email-secrets.server";
@@ -42,6 +43,8 @@ function queued(status: "queued" | "sent" | "failed", to = uniqueEmail("posta"))
     .run();
   return { id: row.id, to };
 }
+
+const listPageOf = async (query: string, coordinatorId: number) => renderRoute(postaRoute, await adminGet(`/admin/posta${query}`, coordinatorId), "/admin/posta");
 
 const statusOf = (id: number) => getDb().select().from(outbox).where(eq(outbox.id, id)).get()!.status;
 
@@ -85,6 +88,65 @@ describe("/admin/posta", () => {
     expect([statusOf(a.id), statusOf(b.id), statusOf(sent.id)]).toEqual(["queued", "queued", "sent"]);
     const audits = getDb().select().from(auditLog).where(eq(auditLog.action, "email.retried")).all().filter((e) => e.actorId === me.id);
     expect(audits.map((e) => Number(e.entityId)).sort()).toEqual([a.id, b.id].sort());
+  });
+
+  it("retries every failed email the filters show, on every page, without ticking them one by one", async () => {
+    const me = createTestCoordinator();
+    const token = `tutte${Date.now()}`;
+    const shown = Array.from({ length: 3 }, () => queued("failed", uniqueEmail(token)));
+    const delivered = queued("sent", uniqueEmail(token));
+    const elsewhere = queued("failed");
+    // The page offers it, counting what it will requeue (all pages, not only the boxes on screen).
+    const page = await listPageOf(`?destinatario=${token}`, me.id);
+    expect(page.html).toContain('name="intent" value="tutte"');
+    expect(page.html).toContain("Riprova tutte le 3 email non consegnate che corrispondono ai filtri</button>");
+    // Filtered on another status there is nothing to retry, and the action requeues nothing.
+    expect((await listPageOf(`?destinatario=${token}&stato=sent`, me.id)).html).not.toContain('value="tutte"');
+    const none = await action({ request: await adminPost(`/admin/posta?destinatario=${token}&stato=sent`, { intent: "tutte" }, me.id), params: {}, context: loadContext() });
+    expect(none.headers.get("Location")).toBe(`/admin/posta?destinatario=${token}&stato=sent&riprovate=0`);
+    expect(shown.map((e) => statusOf(e.id))).toEqual(["failed", "failed", "failed"]);
+
+    const response = await action({ request: await adminPost(`/admin/posta?destinatario=${token}&pagina=2`, { intent: "tutte" }, me.id), params: {}, context: loadContext() });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe(`/admin/posta?destinatario=${token}&pagina=2&riprovate=3`);
+    expect(shown.map((e) => statusOf(e.id))).toEqual(["queued", "queued", "queued"]);
+    expect([statusOf(delivered.id), statusOf(elsewhere.id)]).toEqual(["sent", "failed"]);
+    const audits = getDb().select().from(auditLog).where(and(eq(auditLog.action, "email.retried"), eq(auditLog.actorId, me.id))).all();
+    expect(audits.map((e) => [Number(e.entityId), e.details?.recipientEmail]).sort()).toEqual(shown.map((e) => [e.id, e.to]).sort());
+    // Without the token nothing happens.
+    const request = await adminGet("/admin/posta", me.id);
+    const forged = new Request(request.url, { method: "POST", headers: request.headers, body: new URLSearchParams({ intent: "tutte" }) });
+    expect((await settle(() => action({ request: forged, params: {}, context: loadContext() }))).status).toBe(403);
+    expect(statusOf(elsewhere.id)).toBe("failed");
+  });
+
+  it("says an email was retried by hand, keeps its last error until the next attempt and the history in the log", async () => {
+    const me = createTestCoordinator();
+    const r = await createReferent("active");
+    const welcome = outboxFor(r.email).find((o) => o.template === "membership-approved")!;
+    getDb().update(outbox).set({ status: "failed", attempts: 5, lastError: "554 5.7.1 Sender address rejected" }).where(eq(outbox.id, welcome.id)).run();
+    expect(retryFailedEmails(getDb(), { ids: [welcome.id], coordinatorId: me.id })).toBe(1);
+    const row = getDb().select().from(outbox).where(eq(outbox.id, welcome.id)).get()!;
+    expect(row).toMatchObject({ status: "queued", attempts: 0, lastError: "554 5.7.1 Sender address rejected" });
+
+    const data = (await (await loader({ request: await adminGet(`/admin/posta?destinatario=${encodeURIComponent(r.email)}`, me.id), params: {}, context: loadContext() })).json()) as {
+      rows: { id: number; manualRetry: string | null; lastError: string | null }[];
+    };
+    expect(data.rows.find((x) => x.id === welcome.id)).toMatchObject({
+      manualRetry: expect.stringMatching(/^ritentata manualmente il \d{1,2} \p{L}+ \d{4} alle \d{2}:\d{2}$/u),
+      lastError: "554 5.7.1 Sender address rejected",
+    });
+    const shown = await renderRoute(emailRoute, await adminGet(`/admin/posta/${welcome.id}`, me.id), "/admin/posta/:id");
+    expect(shown.html).toContain("(0 tentativi dall&#x27;ultimo invio ritentato manualmente)");
+    expect(shown.html).toMatch(/Ritentata manualmente<\/dt><dd[^>]*><ul[^>]*><li[^>]*>il \d{1,2} \p{L}+ \d{4} alle \d{2}:\d{2}, dopo 5 tentativi; errore di allora: 554 5.7.1 Sender address rejected<\/li>/u);
+
+    // The log's entry names the recipient: found by the address and by the referente's name.
+    const [entry] = getDb().select().from(auditLog).where(and(eq(auditLog.action, "email.retried"), eq(auditLog.entityId, String(welcome.id)))).all();
+    expect(entry.details).toEqual({ recipientEmail: r.email, referentId: r.referentId, lastError: "554 5.7.1 Sender address rejected", attempts: 5 });
+    for (const q of [r.email, r.fields.lastName, `${r.fields.firstName} ${r.fields.lastName}`]) {
+      const found = listAuditEntries(getDb(), { filters: { action: "email.retried", q }, page: 1 }).entries.map((e) => e.entityId);
+      expect(found, q).toEqual([String(welcome.id)]);
+    }
   });
 
   it("leads from an email to the scheda of the referente it was addressed to, where a wrong address is corrected", async () => {
