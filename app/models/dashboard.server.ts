@@ -3,6 +3,7 @@ import { memberBodies, membershipRequests, municipalities, provinces } from "#db
 import type { Db } from "~/utils/db.server";
 import { listAuditEntries } from "./audit.server";
 import { getNetworkFigures } from "./figures.server";
+import { countFailedEmails } from "./outbox.server";
 import { listOverdueProjects } from "./sai-project.server";
 import { resolveRegions } from "./territory.server";
 
@@ -38,7 +39,8 @@ const percentage = (part: number, whole: number) => (whole > 0 ? Math.round((par
 /**
  * The figures of the coordinators' overview: requests waiting for a decision (oldest first), the
  * network as recorded (approved enti, open projects and places by tipologia), coverage of the comuni
- * per province, open projects past their end date, and the latest entries of the audit log.
+ * per province, open projects past their end date, the emails that could not be delivered, and the
+ * latest entries of the audit log.
  */
 export function getDashboard(db: Db, { now = new Date(), regions }: { now?: Date; regions?: string[] }) {
   const since = sql<number>`coalesce(${membershipRequests.confirmedAt}, ${membershipRequests.createdAt})`;
@@ -108,6 +110,7 @@ export function getDashboard(db: Db, { now = new Date(), regions }: { now?: Date
     coverage,
     coverageTotal: { comuni: totalComuni, memberComuni: totalMemberComuni, percentage: percentage(totalMemberComuni, totalComuni) },
     overdueProjects: listOverdueProjects(db, { now, limit: OVERDUE_LIMIT }),
+    failedEmails: countFailedEmails(db, { filters: {} }),
     latestActivity: listAuditEntries(db, { page: 1, pageSize: ACTIVITY_LIMIT }).entries,
   };
 }

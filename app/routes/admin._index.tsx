@@ -57,6 +57,8 @@ export default function AdminOverview() {
         ))}
       </ul>
 
+      <FailedEmails count={d.failedEmails} />
+
       <section aria-labelledby="waiting-title" className="my-5">
         <h2 id="waiting-title">Richieste in attesa</h2>
         {d.waiting.length === 0 ? (
@@ -180,6 +182,24 @@ export default function AdminOverview() {
         </p>
       </section>
     </>
+  );
+}
+
+function FailedEmails({ count }: { count: number }) {
+  if (count === 0) return null;
+  return (
+    <section aria-labelledby="failed-emails-title" className="my-5">
+      <h2 id="failed-emails-title">Email non consegnate</h2>
+      <p>
+        {count === 1
+          ? "1 email non è stata consegnata: il server di posta l'ha rifiutata o non ha risposto dopo più tentativi."
+          : `${integer.format(count)} email non sono state consegnate: il server di posta le ha rifiutate o non ha risposto dopo più tentativi.`}{" "}
+        Nella posta in uscita trovi l'errore di ciascuna; dopo aver corretto l'indirizzo o la configurazione puoi riprovare l'invio.
+      </p>
+      <p>
+        <Link to="/admin/posta?stato=failed">{count === 1 ? "Vedi l'email non consegnata" : `Vedi le ${integer.format(count)} email non consegnate`}</Link>
+      </p>
+    </section>
   );
 }
 

@@ -1,6 +1,6 @@
-import { eq, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { coordinators, membershipRequests, municipalities, saiProjects } from "#db/schema";
+import { coordinators, membershipRequests, municipalities, outbox, saiProjects } from "#db/schema";
 import * as overview from "~/routes/admin._index";
 import { action as submitAction } from "~/routes/adesione._index";
 import { action as confirmAction } from "~/routes/adesione.conferma.$token";
@@ -158,6 +158,25 @@ describe("/admin", () => {
       expect(html).toMatch(new RegExp(`<a[^>]*href="/admin/adesioni/${unione.id}#progetti">Unione dei Comuni delle Madonie</a>: MSNA \\(minori stranieri non accompagnati\\) PROG-1776-PR-3, terminato il 30/06/2025`));
     } finally {
       getDb().update(saiProjects).set({ startDate: project.startDate, endDate: project.endDate }).where(eq(saiProjects.id, project.id)).run();
+    }
+  });
+
+  it("mentions the emails that could not be delivered, with a link to them in the outbox", async () => {
+    const failed = () => getDb().select().from(outbox).where(eq(outbox.status, "failed")).all();
+    expect(failed()).toEqual([]);
+    const before = await renderRoute(overview, await adminGet("/admin", adminId()));
+    expect(before.html).not.toContain("Email non consegnate");
+    const rows = getDb().select().from(outbox).limit(2).all();
+    const ids = rows.map((r) => r.id);
+    expect(ids).toHaveLength(2);
+    getDb().update(outbox).set({ status: "failed", lastError: "554 5.7.1 Sender address rejected" }).where(inArray(outbox.id, ids)).run();
+    try {
+      const { html } = await renderRoute(overview, await adminGet("/admin", adminId()));
+      expect(html).toContain('<h2 id="failed-emails-title">Email non consegnate</h2>');
+      expect(html).toContain("2 email non sono state consegnate: il server di posta le ha rifiutate");
+      expect(html).toMatch(/<a[^>]*href="\/admin\/posta\?stato=failed"[^>]*>Vedi le 2 email non consegnate<\/a>/);
+    } finally {
+      for (const r of rows) getDb().update(outbox).set({ status: r.status, lastError: r.lastError }).where(eq(outbox.id, r.id)).run();
     }
   });
 
