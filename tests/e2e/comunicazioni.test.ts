@@ -8,10 +8,11 @@ import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
 import { createRequire } from "node:module";
+import Database from "better-sqlite3";
 import { simpleParser, type ParsedMail } from "mailparser";
 import PDFDocument from "pdfkit";
 import type { Page } from "playwright-core";
-import { describe, expect, test } from "vitest";
+import { describe, expect, inject, test } from "vitest";
 import {
   approveFromDetail,
   downloadBytes,
@@ -452,6 +453,80 @@ describe("Comunicazioni", () => {
     },
     PREPARING_TIMEOUT,
   );
+
+  test("without JavaScript: a long text is saved whole; one over the limit comes back with its own message and everything typed", async () => {
+    const subject = `Vademecum per intero ${unique()}`;
+    // As long as the QA's (17,190 characters), paragraphs with accents: more than 16 KB once sent.
+    const paragraph = "Perché l'accoglienza diffusa funziona: città, università e più servizi per le persone accolte.";
+    let long = "";
+    while (long.length < 17_190) long += `${paragraph}\n\n`;
+    long = long.slice(0, 17_189).trimEnd() + ".";
+    const tooLong = `${long}\n\n${paragraph.repeat(40)}`;
+    expect(tooLong.length).toBeGreaterThan(20_000);
+
+    const page = await browser.newPage({ javaScriptEnabled: false });
+    await asCoordinator(page);
+    await open(page, "/admin/comunicazioni/nuova");
+    await field(page, "Oggetto").fill(subject);
+    await field(page, "Testo").fill(tooLong);
+    await tickProvince(page, "PA");
+    await page.getByRole("button", { name: "Salva e vedi l'anteprima", exact: true }).click();
+    await summary(page).waitFor();
+    expect(normalise(await page.locator("#testo-error").textContent())).toContain("Il testo può avere al massimo 20.000 caratteri");
+    expect(normalise(await summary(page).textContent())).not.toContain("allegato");
+    expect(await page.locator("#allegato-error").count()).toBe(0);
+    expect(await field(page, "Oggetto").inputValue()).toBe(subject);
+    expect(await field(page, "Testo").inputValue()).toBe(tooLong);
+    expect(await page.getByRole("group", { name: "Province" }).getByLabel(/\(PA\)$/).isChecked()).toBe(true);
+
+    await field(page, "Testo").fill(long);
+    await page.getByRole("button", { name: "Salva e vedi l'anteprima", exact: true }).click();
+    await page.waitForURL((url) => /^\/admin\/comunicazioni\/\d+$/.test(url.pathname));
+    const id = communicationIdOf(page);
+    expect(await h1(page)).toBe(subject);
+    await open(page, `/admin/comunicazioni/nuova?bozza=${id}`);
+    expect(await field(page, "Testo").inputValue()).toBe(long);
+    expect(await page.getByRole("group", { name: "Province" }).getByLabel(/\(PA\)$/).isChecked()).toBe(true);
+    await open(page, `/admin/comunicazioni/${id}`);
+    await page.getByRole("button", { name: "Elimina la bozza", exact: true }).click();
+    await page.waitForURL((url) => url.pathname === "/admin/comunicazioni");
+  });
+
+  test("the outbox: «Seleziona tutte» ticks every failed email of the page from the keyboard, and they are retried", async () => {
+    // Two emails the mail server refused, written straight into the portal's database.
+    const token = `rifiutata-${unique()}`;
+    const recipients = [`${token}-1@example.org`, `${token}-2@example.org`];
+    const db = new Database(inject("databasePath"));
+    try {
+      const insert = db.prepare(
+        `INSERT INTO outbox (recipient, template, props, category, status, attempts, next_attempt_at, message_id, last_error)
+         VALUES (?, 'confirm-registration', ?, 'service', 'failed', 1, ?, ?, '554 5.7.1 Sender address rejected')`,
+      );
+      const props = JSON.stringify({ firstName: "Ada", bodyName: "Comune di Enna", confirmUrl: `${baseUrl()}/adesione/conferma/x`, expiresOn: "1 gennaio 2027", isHandover: false });
+      for (const to of recipients) insert.run(to, props, Date.now(), `<${token}-${to.length}-${Math.random()}@portale.test>`);
+    } finally {
+      db.close();
+    }
+
+    const page = await browser.newPage();
+    await asCoordinator(page);
+    await open(page, `/admin/posta?destinatario=${token}`);
+    const boxes = page.getByRole("checkbox", { name: /^Seleziona il messaggio a / });
+    expect(await boxes.count()).toBe(2);
+    // The checkbox comes with the page's script; Space ticks it, as any checkbox.
+    const all = page.getByRole("checkbox", { name: "Seleziona tutte le email non consegnate di questa pagina" });
+    await all.waitFor();
+    await all.focus();
+    await page.keyboard.press("Space");
+    expect(await boxes.evaluateAll((els) => els.map((e) => (e as HTMLInputElement).checked))).toEqual([true, true]);
+    await page.keyboard.press("Space");
+    expect(await boxes.evaluateAll((els) => els.map((e) => (e as HTMLInputElement).checked))).toEqual([false, false]);
+    await page.keyboard.press("Space");
+    await page.getByRole("button", { name: "Riprova i selezionati", exact: true }).click();
+    await page.waitForURL((url) => url.searchParams.get("riprovate") === "2");
+    await eventually(async () => normalise(await page.locator("[data-outcome]").textContent())).toBe("2 messaggi sono stati rimessi in coda per un nuovo invio.");
+    await eventually(async () => (await mailsTo(recipients[0])).length + (await mailsTo(recipients[1])).length, "the retried emails delivered").toBe(2);
+  });
 
   test("a draft can be deleted, with its attachment, and then is gone", async () => {
     const subject = `Bozza da eliminare ${unique()}`;
