@@ -13,6 +13,7 @@ import { sendInvitations } from "~/models/invitation.server";
 import { getMembershipRequestDetail } from "~/models/membership-detail.server";
 import { listOutboxTemplates, queueEmail, retryFailedEmails } from "~/models/outbox.server";
 import { listAuditEntries } from "~/models/audit.server";
+import { eraseReferent, requestErasure } from "~/models/privacy.server";
 import { requestLoginCode } from "~/models/referent-login.server";
 import { getDb } from "~/utils/db.server";
 import { HIDDEN_CODE, HIDDEN_LINK } from "~/utils/email-secrets.server";
@@ -147,6 +148,21 @@ describe("/admin/posta", () => {
       const found = listAuditEntries(getDb(), { filters: { action: "email.retried", q }, page: 1 }).entries.map((e) => e.entityId);
       expect(found, q).toEqual([String(welcome.id)]);
     }
+  });
+
+  it("keeps no address, name or error text of a referente whose data were erased in the entries of the retries", async () => {
+    const me = createTestCoordinator();
+    const r = await createReferent("active");
+    const welcome = outboxFor(r.email).find((o) => o.template === "membership-approved")!;
+    getDb().update(outbox).set({ status: "failed", attempts: 2, lastError: `550 5.1.1 <${r.email}>: Recipient address rejected` }).where(eq(outbox.id, welcome.id)).run();
+    expect(retryFailedEmails(getDb(), { ids: [welcome.id], coordinatorId: me.id })).toBe(1);
+    expect(requestErasure(getDb(), { referentId: r.referentId, appUrl: APP_URL }).ok).toBe(true);
+    expect(eraseReferent(getDb(), { referentId: r.referentId, coordinatorId: me.id }).ok).toBe(true);
+    const [entry] = getDb().select().from(auditLog).where(and(eq(auditLog.action, "email.retried"), eq(auditLog.entityId, String(welcome.id)))).all();
+    const stored = `${JSON.stringify(entry.details)} ${entry.searchText}`.toLowerCase();
+    expect(stored).not.toContain(r.email.toLowerCase());
+    expect(stored).not.toContain(r.fields.lastName.toLowerCase());
+    expect(listAuditEntries(getDb(), { filters: { action: "email.retried", q: r.fields.lastName }, page: 1 }).entries).toEqual([]);
   });
 
   it("leads from an email to the scheda of the referente it was addressed to, where a wrong address is corrected", async () => {
