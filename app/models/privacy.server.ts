@@ -265,6 +265,9 @@ export function eraseReferent(
           role: "altro",
           office: "",
           email: erasedEmail(r.id),
+          // The placeholder address was never confirmed by anyone: the row must not say it was, nor
+          // keep when the person confirmed theirs.
+          emailVerifiedAt: null,
           phone: "",
           mobile: null,
           receivesCommunications: false,

@@ -201,6 +201,9 @@ const DETAIL_KEYS: Record<string, string> = {
   declaredNotApplied: "dati della scheda non applicati (corretti da un coordinatore)",
   handoverProposal: "proposta di subentro",
   privacyNoticeVersion: "versione dell'informativa",
+  // erasures
+  termEnded: "incarico terminato",
+  requestsWithdrawn: "richieste di adesione ritirate",
   changes: "modifiche",
   // projects
   projectId: "progetto",

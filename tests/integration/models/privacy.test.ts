@@ -15,6 +15,7 @@ import {
   sessions,
 } from "#db/schema";
 import { auditSearchTextOfJson } from "~/models/audit.server";
+import { auditDetailPairs, recordNameKey } from "~/utils/audit-labels";
 import { getNetworkFigures } from "~/models/figures.server";
 import {
   eraseReferent,
@@ -366,6 +367,48 @@ describe("eraseReferent", () => {
     expect(listPendingErasures(db()).some((p) => p.referentId === mine.referentId)).toBe(false);
     expect(eraseReferent(db(), { referentId: mine.referentId, coordinatorId: adminId() }).ok).toBe(false);
     expect(requestErasure(db(), { referentId: mine.referentId, appUrl: APP_URL }).ok).toBe(false);
+  });
+
+  it("does not leave a date of email verification on the anonymised row", async () => {
+    const { referentId } = await registerPerson(uniquePerson());
+    expect(referentRow(referentId)!.emailVerifiedAt, "confirmed by the person's own address").toBeInstanceOf(Date);
+    expect(requestErasure(db(), { referentId, appUrl: APP_URL }).ok).toBe(true);
+    expect(eraseReferent(db(), { referentId, coordinatorId: adminId(), now: new Date("2026-11-28T04:35:00Z") }).ok).toBe(true);
+    // cancellato-N@invalid was never verified: /admin/adesioni/:id and the PDF scheda say «Non ancora verificata».
+    expect(referentRow(referentId)!.emailVerifiedAt).toBeNull();
+  });
+
+  it("writes log entries whose every detail has an Italian name in the Registro", async () => {
+    const person = uniquePerson();
+    const { referentId, memberBodyId } = await registerPerson(person);
+    const second = await registerPerson(person, { approve: false });
+    expect(requestErasure(db(), { referentId, appUrl: APP_URL }).ok).toBe(true);
+    expect(withdrawErasure(db(), { referentId }).ok).toBe(true);
+    expect(requestErasure(db(), { referentId, appUrl: APP_URL }).ok).toBe(true);
+    expect(eraseReferent(db(), { referentId, coordinatorId: adminId() }).ok).toBe(true);
+
+    const shown = (action: string, id: number) =>
+      db()
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.action, action), eq(auditLog.entityId, String(id))))
+        .all()
+        .map((e) => auditDetailPairs(e.details, { recordNames: { [recordNameKey("member_body", memberBodyId)]: "Comune di Prova" } }));
+    expect(shown("referent.erasure_requested", referentId)).toEqual([[{ key: "ente", value: "Comune di Prova" }], [{ key: "ente", value: "Comune di Prova" }]]);
+    expect(shown("referent.erasure_withdrawn", referentId)).toEqual([[{ key: "ente", value: "Comune di Prova" }]]);
+    expect(shown("referent.erased", referentId)).toEqual([
+      [
+        { key: "ente", value: "Comune di Prova" },
+        { key: "incarico terminato", value: "sì" },
+        { key: "richieste di adesione ritirate", value: "0" },
+      ],
+    ]);
+    expect(shown("referent.erased", second.referentId)[0]).toEqual(
+      expect.arrayContaining([
+        { key: "incarico terminato", value: "no" },
+        { key: "richieste di adesione ritirate", value: "1" },
+      ]),
+    );
   });
 
   it("withdraws a request not yet decided, and refuses to act without a pending erasure request", async () => {
