@@ -12,7 +12,8 @@ import {
   saiProjects,
   sessions,
 } from "#db/schema";
-import type { Db, Tx } from "~/utils/db.server";
+import { checkpointAndTruncateWal, type Db, type Tx } from "~/utils/db.server";
+import { deleteImportUploadsMentioning } from "~/utils/import-store.server";
 import { formatDateIt } from "~/utils/dates";
 import { auditDetailsColumns, auditSearchTextOfJson, recordAudit } from "./audit.server";
 import { listActiveCoordinators } from "./coordinator.server";
@@ -235,12 +236,20 @@ export function listPendingErasures(db: Db) {
 /** scrubbedMessageIds: the emails to the person, whose local copies (no SMTP_URL) are to be deleted. */
 export type ErasureResult = { ok: true; erasedReferentIds: number[]; endedTerms: number; scrubbedMessageIds: string[] } | { ok: false; error: string };
 
+/**
+ * Executes the person's pending erasure request (see the top of this file). Then, outside the
+ * database, the import previews that hold the person's data are deleted, and the WAL is copied into
+ * the database file and emptied, so that no older copy of the rewritten pages stays on disk (with
+ * secure_delete, db.server.ts, the space the old values took is zeroed). Decision 025.
+ */
 export function eraseReferent(
   db: Db,
   { referentId, coordinatorId, now = new Date() }: { referentId: number; coordinatorId: number; now?: Date },
 ): ErasureResult {
   registerMatcher(db);
-  return db.transaction((tx): ErasureResult => {
+  // The check of the import previews is the transaction's traces', used once it has committed.
+  let mentions: (text: string) => boolean = () => false;
+  const result = db.transaction((tx): ErasureResult => {
     const person = personRows(tx, referentId);
     if (!person) return { ok: false, error: "Referente non trovato." };
     if (person.target.erasedAt) return { ok: false, error: "I dati di questo referente sono già stati cancellati." };
@@ -346,6 +355,8 @@ export function eraseReferent(
 
     scrubAuditEntries(tx, traces, replacementEmail);
     scrubEverywhere(tx, traces, replacementEmail);
+    resampleStatistics(tx, traces);
+    mentions = traces.mentions;
 
     for (const r of rows) {
       recordAudit(tx, {
@@ -363,6 +374,11 @@ export function eraseReferent(
     }
     return { ok: true, erasedReferentIds: ids, endedTerms, scrubbedMessageIds };
   });
+  if (result.ok) {
+    deleteImportUploadsMentioning(mentions);
+    checkpointAndTruncateWal(db);
+  }
+  return result;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -490,6 +506,7 @@ export function collectTraces(tx: Tx, rows: ReferentRow[]) {
   const strongSource = strong.length ? strong.join("|") : "(?!)";
   const relatedSource = [...strong, ...weak].join("|") || "(?!)";
   const strongRe = new RegExp(strongSource, "giu");
+  const strongTest = new RegExp(strongSource, "iu");
   const relatedRe = new RegExp(relatedSource, "giu");
 
   const replacement = (match: string, email: string) => {
@@ -520,6 +537,8 @@ export function collectTraces(tx: Tx, rows: ReferentRow[]) {
     invitations: invitationRows,
     auditEntries,
     strongSource,
+    /** Whether a text holds the person's address, a number of theirs or their full name. */
+    mentions: (text: string) => strongTest.test(text),
     scrubStrong,
     scrubRelated,
     scrubDetails,
@@ -588,6 +607,20 @@ export function scrubAuditEntries(tx: Tx, traces: Traces, email: string) {
       .where(eq(auditLog.id, entry.id))
       .run();
   }
+}
+
+/**
+ * SQLite's statistics for the query planner (sqlite_stat4, written by the daily `PRAGMA optimize`)
+ * keep sample keys of each index: an address or a name among them is taken again from the data as
+ * they are now, index by index.
+ */
+function resampleStatistics(tx: Tx, traces: Traces) {
+  const hasStat4 = tx.get<{ n: number }>(sql`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat4'`)!.n > 0;
+  if (!hasStat4) return;
+  const indexes = tx.all<{ idx: string }>(
+    sql`SELECT DISTINCT idx FROM sqlite_stat4 WHERE ${sql.raw(MATCHER)}(${traces.strongSource}, CAST(sample AS TEXT))`,
+  );
+  for (const { idx } of indexes) tx.run(sql.raw(`ANALYZE ${quoteIdent(idx)}`));
 }
 
 /** Layer 2: every remaining occurrence of a strong trace, in any text column of any other table. */

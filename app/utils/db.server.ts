@@ -19,6 +19,9 @@ export function openDatabase(file: string): Db {
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("synchronous = NORMAL");
+  // Deleted and overwritten content is zeroed, not left in the free space of its page: an erasure
+  // must not leave old copies of a person's data in the file (decision 025).
+  sqlite.pragma("secure_delete = ON");
   const db = drizzle(withStatementCache(sqlite), { schema }) as Db;
   // Code that prepares its own statements gets the plain connection, whose statements it owns.
   db.$client = sqlite;
@@ -42,6 +45,16 @@ export function getDb(): Db {
 export function closeDb() {
   globalForDb.__portalDb?.$client.close();
   globalForDb.__portalDb = undefined;
+}
+
+/**
+ * Copies every page of the WAL into the database file and empties the WAL, so that the older
+ * versions of the pages a change rewrote are no longer on disk (after an erasure). False when a
+ * reader (a backup in progress) kept it from finishing: the WAL is then emptied by a later checkpoint.
+ */
+export function checkpointAndTruncateWal(db: Db) {
+  const [result] = db.$client.pragma("wal_checkpoint(TRUNCATE)") as { busy: number; log: number; checkpointed: number }[];
+  return result?.busy === 0;
 }
 
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];

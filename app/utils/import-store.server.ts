@@ -82,6 +82,47 @@ export function deleteImportUpload(id: string) {
   fs.rmSync(fileOf(id), { force: true });
 }
 
+/**
+ * Deletes every stored upload (a preview not yet imported, or the report of one imported) that
+ * `mentions` a person: its whole text, and each row's «Nome Cognome» and cells read as one line, are
+ * tested. Stray temporary files are tested on their text. Returns how many were deleted (an erasure).
+ */
+export function deleteImportUploadsMentioning(mentions: (text: string) => boolean) {
+  let names: string[];
+  try {
+    names = fs.readdirSync(importsDir());
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const file = path.join(importsDir(), name);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    if (!mentions(text) && !storedLines(text).some(mentions)) continue;
+    fs.rmSync(file, { force: true });
+    previewCache.delete(name.replace(/\.json$/, ""));
+    removed++;
+  }
+  return removed;
+}
+
+/** The rows of a stored upload as lines of text: a name split over two cells is found as one. */
+function storedLines(text: string): string[] {
+  let stored: Partial<StoredImport>;
+  try {
+    stored = JSON.parse(text) as Partial<StoredImport>;
+  } catch {
+    return [];
+  }
+  const rows = (stored.rows ?? []).flatMap((r) => [`${r.values?.firstName ?? ""} ${r.values?.lastName ?? ""}`, (r.cells ?? []).join(" ")]);
+  return [...rows, ...(stored.result?.failed ?? []).map((f) => f.cells.join(" "))];
+}
+
 /** Removes uploads older than 24 hours (and stray temporary files); called on every visit of the import pages. */
 export function cleanupImportUploads(now = new Date()) {
   let names: string[];

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
@@ -33,7 +35,8 @@ import { requestLoginCode } from "~/models/referent-login.server";
 import { findEligibleReferents, findReferentAccess, findSessionReferent } from "~/models/referent-session.server";
 import { action as loginAction } from "~/routes/login";
 import { getDb } from "~/utils/db.server";
-import { parseEnv } from "~/utils/env.server";
+import { getEnv, parseEnv } from "~/utils/env.server";
+import { loadImportUpload, saveImportUpload } from "~/utils/import-store.server";
 import { scheduledJobs } from "~/utils/scheduled-jobs.server";
 import { contactSchema } from "~/validation/referent-area";
 import { createTestCoordinator } from "../../support/admin";
@@ -367,6 +370,39 @@ describe("eraseReferent", () => {
     expect(listPendingErasures(db()).some((p) => p.referentId === mine.referentId)).toBe(false);
     expect(eraseReferent(db(), { referentId: mine.referentId, coordinatorId: adminId() }).ok).toBe(false);
     expect(requestErasure(db(), { referentId: mine.referentId, appUrl: APP_URL }).ok).toBe(false);
+  });
+
+  it("leaves no copy of the person's data in the database files nor in the import previews", async () => {
+    const { person, mine, needles } = await referentWithHistory();
+    // The daily `PRAGMA optimize` keeps sample keys of the indexes, addresses among them.
+    db().$client.exec("ANALYZE");
+    // /admin/importa's preview step: the person's row in a pending upload, and an upload about someone else.
+    const row = (p: Person, line: number) => {
+      const values = { municipality: "Cefalù", firstName: p.firstName, lastName: p.lastName, email: p.email, phone: p.phone, role: "funzionario" };
+      return { line, values, cells: Object.values(values) };
+    };
+    const upload = (rows: ReturnType<typeof row>[]) =>
+      saveImportUpload({ coordinatorId: adminId(), fileName: "soci.csv", format: "csv", encoding: "utf-8", delimiter: ";", headers: [], labels: {}, ignoredHeaders: [], rows });
+    const other = uniquePerson();
+    const theirs = upload([row(other, 2), row(person, 3)]);
+    const notTheirs = upload([row(other, 2)]);
+    const uploadFile = (id: string) => path.join(getEnv().dataDir, "imports", `${id}.json`);
+    expect(fs.existsSync(uploadFile(theirs.id))).toBe(true);
+
+    const files = [getEnv().databasePath, `${getEnv().databasePath}-wal`];
+    const onDisk = () => {
+      const bytes = Buffer.concat(files.filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)));
+      return [...new Set(needles.flatMap((n) => [n, n.toLowerCase()]))].filter((n) => bytes.includes(Buffer.from(n, "utf8")));
+    };
+    expect(onDisk()).toEqual(expect.arrayContaining([person.email, person.lastName]));
+
+    expect(requestErasure(db(), { referentId: mine.referentId, appUrl: APP_URL }).ok).toBe(true);
+    expect(eraseReferent(db(), { referentId: mine.referentId, coordinatorId: adminId() }).ok).toBe(true);
+
+    expect(onDisk()).toEqual([]);
+    expect(fs.existsSync(uploadFile(theirs.id))).toBe(false);
+    expect(fs.existsSync(uploadFile(notTheirs.id)), "another person's upload stays").toBe(true);
+    expect(loadImportUpload({ id: theirs.id, coordinatorId: adminId() })).toBeNull();
   });
 
   it("does not leave a date of email verification on the anonymised row", async () => {
