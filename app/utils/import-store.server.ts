@@ -83,11 +83,10 @@ export function deleteImportUpload(id: string) {
 }
 
 /**
- * Deletes every stored upload (a preview not yet imported, or the report of one imported) that
- * `mentions` a person: its whole text, and each row's «Nome Cognome» and cells read as one line, are
- * tested. Stray temporary files are tested on their text. Returns how many were deleted (an erasure).
+ * Deletes the files of the imports folder (uploads and stray temporary files) for which `shouldGo`
+ * says so; a file that cannot be read (removed meanwhile) is skipped. Returns how many went.
  */
-export function deleteImportUploadsMentioning(mentions: (text: string) => boolean) {
+function removeStoredFiles(shouldGo: (file: string) => boolean) {
   let names: string[];
   try {
     names = fs.readdirSync(importsDir());
@@ -97,18 +96,28 @@ export function deleteImportUploadsMentioning(mentions: (text: string) => boolea
   let removed = 0;
   for (const name of names) {
     const file = path.join(importsDir(), name);
-    let text: string;
     try {
-      text = fs.readFileSync(file, "utf8");
+      if (!shouldGo(file)) continue;
+      fs.rmSync(file, { force: true });
+      previewCache.delete(name.replace(/\.json$/, ""));
+      removed++;
     } catch {
-      continue;
+      // removed meanwhile
     }
-    if (!mentions(text) && !storedLines(text).some(mentions)) continue;
-    fs.rmSync(file, { force: true });
-    previewCache.delete(name.replace(/\.json$/, ""));
-    removed++;
   }
   return removed;
+}
+
+/**
+ * Deletes every stored upload (a preview not yet imported, or the report of one imported) that
+ * `mentions` a person: its whole text, and each row's «Nome Cognome» and cells read as one line, are
+ * tested. Stray temporary files are tested on their text. Returns how many were deleted (an erasure).
+ */
+export function deleteImportUploadsMentioning(mentions: (text: string) => boolean) {
+  return removeStoredFiles((file) => {
+    const text = fs.readFileSync(file, "utf8");
+    return mentions(text) || storedLines(text).some(mentions);
+  });
 }
 
 /** The rows of a stored upload as lines of text: a name split over two cells is found as one. */
@@ -125,25 +134,7 @@ function storedLines(text: string): string[] {
 
 /** Removes uploads older than 24 hours (and stray temporary files); called on every visit of the import pages. */
 export function cleanupImportUploads(now = new Date()) {
-  let names: string[];
-  try {
-    names = fs.readdirSync(importsDir());
-  } catch {
-    return 0;
-  }
-  let removed = 0;
-  for (const name of names) {
-    const file = path.join(importsDir(), name);
-    try {
-      if (now.getTime() - fs.statSync(file).mtimeMs > IMPORT_TTL_MS) {
-        fs.rmSync(file, { force: true });
-        removed++;
-      }
-    } catch {
-      // removed meanwhile
-    }
-  }
-  return removed;
+  return removeStoredFiles((file) => now.getTime() - fs.statSync(file).mtimeMs > IMPORT_TTL_MS);
 }
 
 // The preview of a large file takes seconds: paging through it reuses the last one for a minute.
