@@ -22,6 +22,7 @@ import * as roundTableCancelled from "./round-table-cancelled";
 import * as materialsAvailable from "./materials-available";
 import * as erasureRequested from "./erasure-requested";
 import * as erasureRequestReceived from "./erasure-request-received";
+import * as erasureCompleted from "./erasure-completed";
 
 export type EmailAttachment = { filename: string; content: string; contentType: string };
 /** A file kept in the uploads folder under its random name, read by the worker when it sends. */
@@ -64,6 +65,7 @@ export const emailTemplates = {
   "materials-available": materialsAvailable as Template<materialsAvailable.MaterialsAvailableProps>,
   "erasure-requested": erasureRequested as Template<erasureRequested.ErasureRequestedProps>,
   "erasure-request-received": erasureRequestReceived as Template<erasureRequestReceived.ErasureRequestReceivedProps>,
+  "erasure-completed": erasureCompleted as Template<erasureCompleted.ErasureCompletedProps>,
 };
 
 export type EmailTemplateName = keyof typeof emailTemplates;

@@ -3,7 +3,8 @@ import { and, desc, eq, exists, inArray, lte, or, sql, type SQL } from "drizzle-
 import { auditLog, communications, memberBodies, membershipRequests, outbox, referents, roundTables, EMAIL_CATEGORIES } from "#db/schema";
 import type { EmailProps, EmailTemplateName } from "#emails/index";
 import type Database from "better-sqlite3";
-import type { Db, Tx } from "~/utils/db.server";
+import { checkpointAndTruncateWal, type Db, type Tx } from "~/utils/db.server";
+import { erasedEmail } from "~/utils/erased-address";
 import { redactEmailText, scrubSentEmailProps } from "~/utils/email-secrets.server";
 import { recordAudit } from "./audit.server";
 
@@ -68,19 +69,37 @@ export function claimDueEmails(db: Db, { now, limit, leaseMs }: { now: Date; lim
     .all();
 }
 
+/**
+ * The placeholder that replaces the recipient of an email the outbox forgets once it is delivered or
+ * given up, or null: the notice that a person's data were erased goes to the address just erased,
+ * which then goes too, with the props (docs/decisions/025-what-an-erasure-leaves-behind.md).
+ */
+function forgottenRecipient(template: string, props: Record<string, unknown>) {
+  return template === "erasure-completed" && typeof props.referentId === "number" ? erasedEmail(props.referentId) : null;
+}
+
+/** After forgetting a recipient: no older copy of the row stays in the WAL (decision 025). */
+function afterForgetting(db: Db, forgotten: string | null) {
+  if (forgotten) checkpointAndTruncateWal(db);
+}
+
 // Prepared once per connection: the worker marks every delivered email, hundreds a second when
 // invitations go out, and building the same UPDATE through the query builder each time cost about
 // a twentieth of the delivery time (issue 7).
 const markSentStatements = new WeakMap<
   Db,
-  { read: Database.Statement<[number], { template: string; props: string }>; update: Database.Statement<[string, string | null, number, number, number]> }
+  {
+    read: Database.Statement<[number], { template: string; props: string }>;
+    update: Database.Statement<[string, string | null, string | null, number, number, number]>;
+  }
 >();
 
 /**
  * Records the delivery. The one-time secrets of the props (sign-in code, personal links) are
  * replaced by placeholders now that the recipient has them, and the stored subject is kept
  * without them; only the invitation link, which the portal reads back, stays
- * (app/utils/email-secrets.server.ts, docs/decisions/009-secrets-in-outbox.md).
+ * (app/utils/email-secrets.server.ts, docs/decisions/009-secrets-in-outbox.md). The notice of an
+ * erasure forgets its recipient and props altogether (forgottenRecipient).
  */
 export function markEmailSent(db: Db, { id, subject, now }: { id: number; subject: string; now: Date }) {
   let statements = markSentStatements.get(db);
@@ -88,7 +107,7 @@ export function markEmailSent(db: Db, { id, subject, now }: { id: number; subjec
     statements = {
       read: db.$client.prepare("SELECT template, props FROM outbox WHERE id = ?"),
       update: db.$client.prepare(
-        "UPDATE outbox SET status = 'sent', subject = ?, props = coalesce(?, props), sent_at = ?, lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?",
+        "UPDATE outbox SET status = 'sent', subject = ?, props = coalesce(?, props), recipient = coalesce(?, recipient), sent_at = ?, lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?",
       ),
     };
     markSentStatements.set(db, statements);
@@ -96,12 +115,15 @@ export function markEmailSent(db: Db, { id, subject, now }: { id: number; subjec
   const row = statements.read.get(id);
   let storedSubject = subject;
   let scrubbed: Record<string, unknown> | null = null;
+  let forgotten: string | null = null;
   if (row) {
     const props = JSON.parse(row.props) as Record<string, unknown>;
     storedSubject = redactEmailText(row.template, props, subject);
-    scrubbed = scrubSentEmailProps(row.template, props);
+    forgotten = forgottenRecipient(row.template, props);
+    scrubbed = forgotten ? {} : scrubSentEmailProps(row.template, props);
   }
-  statements.update.run(storedSubject, scrubbed ? JSON.stringify(scrubbed) : null, now.getTime(), now.getTime(), id);
+  statements.update.run(storedSubject, scrubbed ? JSON.stringify(scrubbed) : null, forgotten, now.getTime(), now.getTime(), id);
+  afterForgetting(db, forgotten);
 }
 
 // Growing delays between attempts: 1 min, 5 min, 15 min, 1 h, 6 h (then 6 h each).
@@ -116,16 +138,20 @@ export function markEmailFailedAttempt(
   { row, error, permanent, maxAttempts, now }: { row: OutboxRow; error: string; permanent: boolean; maxAttempts: number; now: Date },
 ) {
   const giveUp = permanent || row.attempts >= maxAttempts;
+  // Given up, the notice of an erasure is not retried: its recipient goes, from the reply quoting it too.
+  const forgotten = giveUp ? forgottenRecipient(row.template, row.props) : null;
   db.update(outbox)
     .set({
       status: giveUp ? "failed" : "queued",
-      lastError: error.slice(0, 2000),
+      ...(forgotten ? { recipient: forgotten, props: {} } : {}),
+      lastError: (forgotten ? error.split(row.recipient).join(forgotten) : error).slice(0, 2000),
       nextAttemptAt: giveUp ? row.nextAttemptAt : new Date(now.getTime() + retryDelayMs(row.attempts)),
       leaseUntil: null,
       updatedAt: now,
     })
     .where(eq(outbox.id, row.id))
     .run();
+  afterForgetting(db, forgotten);
   return giveUp ? ("failed" as const) : ("retry" as const);
 }
 

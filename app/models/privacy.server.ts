@@ -15,6 +15,7 @@ import {
 import { checkpointAndTruncateWal, type Db, type Tx } from "~/utils/db.server";
 import { deleteImportUploadsMentioning } from "~/utils/import-store.server";
 import { formatDateIt } from "~/utils/dates";
+import { erasedEmail, isErasedAddress } from "~/utils/erased-address";
 import { auditDetailsColumns, auditSearchTextOfJson, recordAudit } from "./audit.server";
 import { listActiveCoordinators } from "./coordinator.server";
 import { queueEmail } from "./outbox.server";
@@ -49,11 +50,7 @@ const ERASED_TEXT = "[dato cancellato]";
 const ERASED_PHONE = "[telefono cancellato]";
 const WITHDRAWN_REASON = "Ritirata: dati del referente cancellati su sua richiesta.";
 
-/** The address an anonymised referente row gets: unique per row and undeliverable (RFC 2606 .invalid). */
-export const erasedEmail = (referentId: number) => `cancellato-${referentId}@invalid`;
-
-/** Whether an address is one that replaced an erased person's (an email to them keeps no content). */
-export const isErasedAddress = (email: string) => /^cancellato-\d+@invalid$/.test(email);
+export { erasedEmail, isErasedAddress };
 
 export const lower = (v: string) => v.trim().toLowerCase();
 
@@ -244,7 +241,7 @@ export type ErasureResult = { ok: true; erasedReferentIds: number[]; endedTerms:
  */
 export function eraseReferent(
   db: Db,
-  { referentId, coordinatorId, now = new Date() }: { referentId: number; coordinatorId: number; now?: Date },
+  { referentId, coordinatorId, appUrl, now = new Date() }: { referentId: number; coordinatorId: number; appUrl: string; now?: Date },
 ): ErasureResult {
   registerMatcher(db);
   // The check of the import previews is the transaction's traces', used once it has committed.
@@ -255,9 +252,10 @@ export function eraseReferent(
     if (person.target.erasedAt) return { ok: false, error: "I dati di questo referente sono già stati cancellati." };
     const rows = person.rows.filter((r) => !r.erasedAt);
     const ids = rows.map((r) => r.id);
-    if (!pendingErasureRequests(tx).some((p) => ids.includes(p.referentId))) {
-      return { ok: false, error: "Non c'è una richiesta di cancellazione in attesa per questo referente." };
-    }
+    const request = pendingErasureRequests(tx).find((p) => ids.includes(p.referentId));
+    if (!request) return { ok: false, error: "Non c'è una richiesta di cancellazione in attesa per questo referente." };
+    // The row that asked, as it was: its address had the acknowledgement and gets the notice below.
+    const asker = rows.find((r) => r.id === request.referentId)!;
 
     const traces = collectTraces(tx, rows);
     const replacementEmail = erasedEmail(person.target.id);
@@ -357,6 +355,18 @@ export function eraseReferent(
     scrubEverywhere(tx, traces, replacementEmail);
     resampleStatistics(tx, traces);
     mentions = traces.mentions;
+
+    // The person is told the request was carried out (art. 12(3) GDPR), at the address they asked
+    // from; queued after the scrubbing, which would empty it. Delivered, the outbox forgets the
+    // address and the props (outbox.server.ts). No name: the portal no longer has it.
+    const body = tx.select({ name: memberBodies.name }).from(memberBodies).where(eq(memberBodies.id, asker.memberBodyId)).get();
+    queueEmail(tx, {
+      to: asker.email,
+      template: "erasure-completed",
+      props: { bodyName: body?.name ?? "", erasedOn: formatDateIt(now), termEnded: endedTerms > 0, referentId: asker.id },
+      memberBodyId: asker.memberBodyId,
+      domain: new URL(appUrl).hostname,
+    });
 
     for (const r of rows) {
       recordAudit(tx, {

@@ -10,6 +10,7 @@ import { issuesToFieldErrors } from "~/utils/form-data";
 import { erasureExecutionSchema } from "~/validation/privacy";
 import { getEnv } from "~/utils/env.server";
 import { deleteLocalEmlFiles } from "~/utils/mailer.server";
+import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { FormRefusal } from "~/components/form-fields";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
 import { coordinatorPageTitle } from "~/utils/page-title";
@@ -39,12 +40,14 @@ export async function action({ request }: ActionFunctionArgs) {
       { status: 400 },
     );
   }
-  const result = eraseReferent(getDb(), { referentId: parsed.data.referentId, coordinatorId: admin.id });
+  const env = getEnv();
+  const result = eraseReferent(getDb(), { referentId: parsed.data.referentId, coordinatorId: admin.id, appUrl: env.appUrl });
   if (!result.ok) {
     return json<ActionData>({ ok: false, referentId: parsed.data.referentId, errors: {}, formError: result.error }, { status: 409 });
   }
+  // The notice to the person that the erasure was carried out goes at once.
+  wakeOutboxWorker();
   // Without SMTP_URL each email sent is also a file on the server: the person's go with their data.
-  const env = getEnv();
   if (!env.SMTP_URL) await deleteLocalEmlFiles(env.mailDir, result.scrubbedMessageIds);
   return json<ActionData>({
     ok: true,
@@ -81,6 +84,10 @@ export default function ErasuresPage() {
             viene approvata una nuova scheda;
           </li>
           <li>le sue richieste non ancora decise sono ritirate;</li>
+          <li>
+            il referente riceve un'email che conferma la cancellazione, all'indirizzo da cui l'ha chiesta; dopo l'invio anche
+            quell'indirizzo è cancellato dalla posta in uscita;
+          </li>
           <li>l'ente, i progetti SAI, le risposte agli inviti e i dati aggregati restano invariati.</li>
         </ul>
       </div>

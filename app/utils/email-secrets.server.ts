@@ -52,6 +52,8 @@ export const EMAIL_SECRET_PROPS = {
   "materials-available": {},
   "erasure-requested": {},
   "erasure-request-received": {},
+  // No secret; its recipient and props are forgotten after delivery (outbox.server.ts, decision 025).
+  "erasure-completed": {},
 } satisfies SecretProps;
 
 function secretsOf(template: string): Record<string, SecretKind> {

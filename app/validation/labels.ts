@@ -59,6 +59,7 @@ export const EMAIL_TEMPLATE_LABELS: Record<EmailTemplateName, string> = {
   "materials-available": "Materiali disponibili di un Tavolo tecnico",
   "erasure-requested": "Richiesta di cancellazione dei dati (ai coordinatori)",
   "erasure-request-received": "Conferma di ricezione della richiesta di cancellazione (al referente)",
+  "erasure-completed": "Avviso di cancellazione eseguita (al referente)",
 };
 
 /** The Italian name of a template stored in the outbox; an unknown name is shown as it is. */

@@ -2,10 +2,11 @@
 // and numbers found nowhere else, registered through the real public form, and a scan of the whole
 // database for any trace of them.
 import crypto from "node:crypto";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { expect } from "vitest";
-import { membershipRequests, referents } from "#db/schema";
+import { membershipRequests, outbox, referents } from "#db/schema";
 import { approveMembership } from "~/models/membership-review.server";
+import { markEmailSent } from "~/models/outbox.server";
 import { createReferentSession } from "~/models/referent-session.server";
 import { action as confirmAction } from "~/routes/adesione.conferma.$token";
 import { action as submitAction } from "~/routes/adesione._index";
@@ -114,3 +115,19 @@ export function scannedTables() {
     getDb().$client.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]
   ).map((t) => t.name);
 }
+
+/** The notice that the erasure was carried out, queued to `email` (the address the person asked from). */
+export function erasureNoticeTo(email: string) {
+  return getDb().select().from(outbox).where(and(eq(outbox.recipient, email), eq(outbox.template, "erasure-completed"))).get();
+}
+
+/** The worker's delivery of that notice (markEmailSent, as after the SMTP server took it); returns its row id. */
+export function deliverErasureNotice(email: string) {
+  const notice = erasureNoticeTo(email);
+  expect(notice, `a notice of the erasure queued to ${email}`).toBeDefined();
+  markEmailSent(getDb(), { id: notice!.id, subject: "I tuoi dati sono stati cancellati", now: new Date() });
+  return notice!.id;
+}
+
+/** What a scan finds right after an erasure: only the address of the notice still to be delivered. */
+export const onlyTheNoticeTo = (email: string) => [expect.objectContaining({ table: "outbox", column: "recipient", needle: email, value: email })];

@@ -297,6 +297,7 @@ describe("a reply to an email", () => {
   it("the emails that ask to warn the coordinators give their address when there is one", async () => {
     for (const [name, sentence] of [
       ["erasure-request-received", "ritirala e avvisa i coordinatori di ANCI Sicilia"],
+      ["erasure-completed", "puoi contattare i coordinatori di ANCI Sicilia"],
       ["referent-email-changed", "avvisa subito i coordinatori di ANCI Sicilia"],
     ] as const) {
       const withContact = await renderEmail(name, previewPropsOf(name), { contactEmail: "coordinamento@anci.example.it" });

@@ -870,7 +870,7 @@ describe("an erased referente's invitation", () => {
     const token = answerTokenFor(rt.id, person.email);
     expect(lookupInvitation(getDb(), { token })).not.toBeNull();
     expect(requestErasure(getDb(), { referentId: person.referent.id, appUrl: APP_URL }).ok).toBe(true);
-    expect(eraseReferent(getDb(), { referentId: person.referent.id, coordinatorId }).ok).toBe(true);
+    expect(eraseReferent(getDb(), { referentId: person.referent.id, coordinatorId, appUrl: APP_URL }).ok).toBe(true);
     expect(lookupInvitation(getDb(), { token })).toBeNull();
     expect(answerInvitation(getDb(), { token, answer: "yes", appUrl: APP_URL })).toMatchObject({ ok: false, reason: "not_found" });
     expect(invitationsOf(rt.id).map((i) => i.answer)).toEqual(["pending"]);

@@ -28,6 +28,7 @@ import {
   requestErasure,
   withdrawErasure,
 } from "~/models/privacy.server";
+import { markEmailFailedAttempt } from "~/models/outbox.server";
 import { exportReferentData } from "~/models/privacy-export.server";
 import { purgeExpiredRequests } from "~/models/request-retention.server";
 import { requestEmailChange, updateReferentContact } from "~/models/referent-area.server";
@@ -36,6 +37,8 @@ import { findEligibleReferents, findReferentAccess, findSessionReferent } from "
 import { action as loginAction } from "~/routes/login";
 import { getDb } from "~/utils/db.server";
 import { getEnv, parseEnv } from "~/utils/env.server";
+import { renderEmail } from "~/utils/render-email.server";
+import { ofBody } from "~/utils/text";
 import { loadImportUpload, saveImportUpload } from "~/utils/import-store.server";
 import { scheduledJobs } from "~/utils/scheduled-jobs.server";
 import { contactSchema } from "~/validation/referent-area";
@@ -43,8 +46,11 @@ import { createTestCoordinator } from "../../support/admin";
 import { createRoundTable } from "../../support/invitations";
 import {
   approverId,
+  deliverErasureNotice,
+  erasureNoticeTo,
   findPersonalData,
   needlesOf,
+  onlyTheNoticeTo,
   phoneForms,
   referentCookie,
   registerPerson,
@@ -232,7 +238,7 @@ describe("withdrawErasure", () => {
     expect(withdrawals(referentId).map((a) => [a.actorType, a.actorId])).toEqual([["referent", referentId]]);
     expect(listed(referentId)).toBe(false);
     expect(getPrivacySettings(db(), { referentId })!.erasureRequestedAt).toBeNull();
-    expect(eraseReferent(db(), { referentId, coordinatorId: adminId() })).toEqual({
+    expect(eraseReferent(db(), { referentId, coordinatorId: adminId(), appUrl: APP_URL })).toEqual({
       ok: false,
       error: "Non c'è una richiesta di cancellazione in attesa per questo referente.",
     });
@@ -243,7 +249,7 @@ describe("withdrawErasure", () => {
     // Asking again is a new request, which an admin can execute.
     expect(requestErasure(db(), { referentId, appUrl: APP_URL })).toEqual({ ok: true, alreadyRequested: false });
     expect(listed(referentId)).toBe(true);
-    expect(eraseReferent(db(), { referentId, coordinatorId: adminId() }).ok).toBe(true);
+    expect(eraseReferent(db(), { referentId, coordinatorId: adminId(), appUrl: APP_URL }).ok).toBe(true);
   });
 
   it("finds the person's request whichever of their referente rows asked", async () => {
@@ -312,10 +318,13 @@ describe("eraseReferent", () => {
     const figures = getNetworkFigures(db());
     const counts = tableCounts();
     expect(requestErasure(db(), { referentId: mine.referentId, appUrl: APP_URL }).ok).toBe(true);
-    const result = eraseReferent(db(), { referentId: mine.referentId, coordinatorId: adminId() });
+    const result = eraseReferent(db(), { referentId: mine.referentId, coordinatorId: adminId(), appUrl: APP_URL });
     expect(result).toMatchObject({ ok: true, erasedReferentIds: [mine.referentId], endedTerms: 1 });
     expect((result as { scrubbedMessageIds: string[] }).scrubbedMessageIds.length).toBeGreaterThan(0);
 
+    // Until the notice of the erasure is delivered, its recipient is the only trace; then none.
+    expect(findPersonalData(needles)).toEqual(onlyTheNoticeTo(needles[0]));
+    deliverErasureNotice(needles[0]);
     const left = findPersonalData(needles);
     expect(left, JSON.stringify(left, null, 2)).toEqual([]);
     // The log's search text follows its rewritten details (it is where the search looks, folded: a
@@ -368,7 +377,7 @@ describe("eraseReferent", () => {
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actorType: "coordinator", actorId: adminId(), details: { memberBodyId: mine.memberBodyId, termEnded: true } });
     expect(listPendingErasures(db()).some((p) => p.referentId === mine.referentId)).toBe(false);
-    expect(eraseReferent(db(), { referentId: mine.referentId, coordinatorId: adminId() }).ok).toBe(false);
+    expect(eraseReferent(db(), { referentId: mine.referentId, coordinatorId: adminId(), appUrl: APP_URL }).ok).toBe(false);
     expect(requestErasure(db(), { referentId: mine.referentId, appUrl: APP_URL }).ok).toBe(false);
   });
 
@@ -397,19 +406,67 @@ describe("eraseReferent", () => {
     expect(onDisk()).toEqual(expect.arrayContaining([person.email, person.lastName]));
 
     expect(requestErasure(db(), { referentId: mine.referentId, appUrl: APP_URL }).ok).toBe(true);
-    expect(eraseReferent(db(), { referentId: mine.referentId, coordinatorId: adminId() }).ok).toBe(true);
+    expect(eraseReferent(db(), { referentId: mine.referentId, coordinatorId: adminId(), appUrl: APP_URL }).ok).toBe(true);
 
+    // The notice of the erasure keeps the address until it is delivered; then it goes from the files too.
+    expect(onDisk()).toEqual([person.email]);
+    deliverErasureNotice(person.email);
     expect(onDisk()).toEqual([]);
     expect(fs.existsSync(uploadFile(theirs.id))).toBe(false);
     expect(fs.existsSync(uploadFile(notTheirs.id)), "another person's upload stays").toBe(true);
     expect(loadImportUpload({ id: theirs.id, coordinatorId: adminId() })).toBeNull();
   });
 
+  it("tells the person the erasure was carried out, at the address they asked from, and forgets that address once delivered", async () => {
+    const person = uniquePerson();
+    const { referentId, memberBodyId } = await registerPerson(person);
+    const bodyName = db().select().from(memberBodies).where(eq(memberBodies.id, memberBodyId)).get()!.name;
+    expect(requestErasure(db(), { referentId, appUrl: APP_URL }).ok).toBe(true);
+    expect(erasureNoticeTo(person.email)).toBeUndefined();
+    expect(eraseReferent(db(), { referentId, coordinatorId: adminId(), appUrl: APP_URL, now: new Date("2026-11-28T04:35:00Z") }).ok).toBe(true);
+
+    const notice = erasureNoticeTo(person.email)!;
+    expect(notice).toMatchObject({
+      status: "queued",
+      category: "service",
+      memberBodyId,
+      props: { bodyName, erasedOn: "28 novembre 2026", termEnded: true, referentId },
+    });
+    expect(notice.messageId).toMatch(/@portale\.test>$/);
+    const rendered = await renderEmail(notice.template, notice.props);
+    expect(rendered.subject).toBe("I tuoi dati sono stati cancellati");
+    expect(rendered.text.replace(/\s+/g, " ")).toContain(`hanno eseguito la tua richiesta di cancellazione dei dati personali di referente ${ofBody(bodyName)}`);
+    expect(rendered.text).toContain("il tuo incarico di referente è terminato");
+    expect(JSON.stringify(notice.props) + rendered.text).not.toContain(person.lastName);
+
+    // A temporary failure keeps the address (the worker tries again); the delivery forgets it and the props.
+    expect(markEmailFailedAttempt(db(), { row: { ...notice, attempts: 1 }, error: "421 try later", permanent: false, maxAttempts: 5, now: new Date() })).toBe("retry");
+    expect(db().select().from(outbox).where(eq(outbox.id, notice.id)).get()!.recipient).toBe(person.email);
+    deliverErasureNotice(person.email);
+    const sent = db().select().from(outbox).where(eq(outbox.id, notice.id)).get()!;
+    expect(sent).toMatchObject({ status: "sent", recipient: `cancellato-${referentId}@invalid`, props: {}, subject: "I tuoi dati sono stati cancellati" });
+    expect(findPersonalData(needlesOf(person))).toEqual([]);
+  });
+
+  it("forgets the address of the erasure notice when its delivery is given up, from the quoted reply too", async () => {
+    const person = uniquePerson();
+    const { referentId } = await registerPerson(person);
+    expect(requestErasure(db(), { referentId, appUrl: APP_URL }).ok).toBe(true);
+    expect(eraseReferent(db(), { referentId, coordinatorId: adminId(), appUrl: APP_URL }).ok).toBe(true);
+    const notice = erasureNoticeTo(person.email)!;
+    const error = `550 5.1.1 <${person.email}>: Recipient address rejected`;
+    expect(markEmailFailedAttempt(db(), { row: notice, error, permanent: true, maxAttempts: 5, now: new Date() })).toBe("failed");
+    const failed = db().select().from(outbox).where(eq(outbox.id, notice.id)).get()!;
+    const placeholder = `cancellato-${referentId}@invalid`;
+    expect(failed).toMatchObject({ status: "failed", recipient: placeholder, props: {}, lastError: `550 5.1.1 <${placeholder}>: Recipient address rejected` });
+    expect(findPersonalData(needlesOf(person))).toEqual([]);
+  });
+
   it("does not leave a date of email verification on the anonymised row", async () => {
     const { referentId } = await registerPerson(uniquePerson());
     expect(referentRow(referentId)!.emailVerifiedAt, "confirmed by the person's own address").toBeInstanceOf(Date);
     expect(requestErasure(db(), { referentId, appUrl: APP_URL }).ok).toBe(true);
-    expect(eraseReferent(db(), { referentId, coordinatorId: adminId(), now: new Date("2026-11-28T04:35:00Z") }).ok).toBe(true);
+    expect(eraseReferent(db(), { referentId, coordinatorId: adminId(), appUrl: APP_URL, now: new Date("2026-11-28T04:35:00Z") }).ok).toBe(true);
     // cancellato-N@invalid was never verified: /admin/adesioni/:id and the PDF scheda say «Non ancora verificata».
     expect(referentRow(referentId)!.emailVerifiedAt).toBeNull();
   });
@@ -421,7 +478,7 @@ describe("eraseReferent", () => {
     expect(requestErasure(db(), { referentId, appUrl: APP_URL }).ok).toBe(true);
     expect(withdrawErasure(db(), { referentId }).ok).toBe(true);
     expect(requestErasure(db(), { referentId, appUrl: APP_URL }).ok).toBe(true);
-    expect(eraseReferent(db(), { referentId, coordinatorId: adminId() }).ok).toBe(true);
+    expect(eraseReferent(db(), { referentId, coordinatorId: adminId(), appUrl: APP_URL }).ok).toBe(true);
 
     const shown = (action: string, id: number) =>
       db()
@@ -450,15 +507,15 @@ describe("eraseReferent", () => {
   it("withdraws a request not yet decided, and refuses to act without a pending erasure request", async () => {
     const person = uniquePerson();
     const { referentId, requestId } = await registerPerson(person, { approve: false });
-    const refused = eraseReferent(db(), { referentId, coordinatorId: adminId() });
+    const refused = eraseReferent(db(), { referentId, coordinatorId: adminId(), appUrl: APP_URL });
     expect(refused).toEqual({ ok: false, error: "Non c'è una richiesta di cancellazione in attesa per questo referente." });
     expect(referentRow(referentId)!.email).toBe(person.email);
 
     requestErasure(db(), { referentId, appUrl: APP_URL });
-    expect(eraseReferent(db(), { referentId, coordinatorId: adminId() })).toMatchObject({ ok: true, erasedReferentIds: [referentId], endedTerms: 0 });
+    expect(eraseReferent(db(), { referentId, coordinatorId: adminId(), appUrl: APP_URL })).toMatchObject({ ok: true, erasedReferentIds: [referentId], endedTerms: 0 });
     const request = db().select().from(membershipRequests).where(eq(membershipRequests.id, requestId)).get()!;
     expect(request).toMatchObject({ status: "rejected", confirmationTokenHash: null });
-    expect(findPersonalData(needlesOf(person))).toEqual([]);
+    expect(findPersonalData(needlesOf(person))).toEqual(onlyTheNoticeTo(person.email));
   });
 });
 

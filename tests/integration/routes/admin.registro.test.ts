@@ -365,7 +365,7 @@ describe("/admin/registro search in the Tavoli tecnici", () => {
 
     // Once the person's data are erased, neither their name nor their address finds them; the Tavolo still does.
     expect(requestErasure(getDb(), { referentId: niccolo.referentId, appUrl: APP_URL }).ok).toBe(true);
-    expect(eraseReferent(getDb(), { referentId: niccolo.referentId, coordinatorId: adminId() }).ok).toBe(true);
+    expect(eraseReferent(getDb(), { referentId: niccolo.referentId, coordinatorId: adminId(), appUrl: APP_URL }).ok).toBe(true);
     for (const q of ["Niccolò", "D'Amico", niccolo.email.split("@")[0]]) {
       expect(await answered(q), q).toEqual([]);
       expect(await found("invitation.attendance_set", q), q).toEqual([]);

@@ -187,7 +187,7 @@ describe("a former referente", () => {
     expect(db().select().from(outbox).where(eq(outbox.recipient, person.email)).all().map((m) => m.template)).toContain("erasure-request-received");
 
     const admin = db().$client.prepare("SELECT id FROM coordinators WHERE role = 'admin' ORDER BY id LIMIT 1").get() as { id: number };
-    expect(eraseReferent(db(), { referentId: mine.referentId, coordinatorId: admin.id })).toMatchObject({ ok: true, endedTerms: 0 });
+    expect(eraseReferent(db(), { referentId: mine.referentId, coordinatorId: admin.id, appUrl: APP_URL })).toMatchObject({ ok: true, endedTerms: 0 });
     expect(requestLoginCode(db(), { email: person.email, appUrl: APP_URL }).sent).toBe(false);
     const afterwards = await settle(() => privacyPage.loader(routeArgs(referentGet("/area-referente/privacy", cookie))));
     expect(afterwards.headers.get("Location")).toBe("/area-referente/accedi?redirectTo=%2Farea-referente%2Fprivacy");
