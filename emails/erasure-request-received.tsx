@@ -35,8 +35,9 @@ export function ErasureRequestReceivedEmail(p: ErasureRequestReceivedProps) {
       </Text>
       <Text>
         Quando la cancellazione sarà eseguita, nome, cognome, ruolo, ufficio, email e numeri di telefono saranno resi
-        anonimi ovunque compaiano nel portale e non potrai più accedere all'area referente. Se vuoi conservare una copia
-        dei tuoi dati, scaricala prima dalla pagina Privacy e dati personali.
+        anonimi ovunque compaiano nel portale e non potrai più accedere all'area referente; te lo confermeremo con
+        un'ultima email a questo indirizzo. Se vuoi conservare una copia dei tuoi dati, scaricala prima dalla pagina
+        Privacy e dati personali.
       </Text>
       <Text>
         Finché la cancellazione non è eseguita puoi ritirare la richiesta dalla stessa pagina. Se non l'hai chiesta tu,

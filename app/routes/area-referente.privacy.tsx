@@ -251,6 +251,7 @@ function ErasureForm({
           nel portale (schede, inviti, email inviate, registro delle attività) e non potrai più accedere all'area
           referente;
         </li>
+        <li>a cancellazione eseguita ricevi un'ultima email di conferma, dopo la quale anche il tuo indirizzo è cancellato;</li>
         {status === "active" ? (
           <li>
             il tuo incarico di referente termina: l'ente resta aderente al Coordinamento senza referente finché non ne
