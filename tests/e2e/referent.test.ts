@@ -336,6 +336,40 @@ describe("referent area", () => {
     expect(await checkA11y(page)).toEqual([]);
   });
 
+  test("an admin carries out the erasure: the person is told at the address they asked from, which the mail log then forgets", async () => {
+    const { data } = await approvedReferente();
+    const page = await browser.newPage();
+    await signInWithCode(page, data.email);
+    await open(page, "/area-referente/privacy");
+    await page.locator("label[for=confirmErasure]").click();
+    await eventually(() => page.getByLabel(/^Ho letto che cosa comporta la cancellazione/).isChecked()).toBe(true);
+    await page.getByRole("button", { name: "Chiedi la cancellazione" }).click();
+    await waitForMail(data.email, { subjectIncludes: "Abbiamo ricevuto la tua richiesta di cancellazione" });
+
+    const name = `${data.firstName} ${data.lastName}`;
+    await setup(async (admin) => {
+      await asCoordinator(admin);
+      await open(admin, "/admin/cancellazioni");
+      // The label, styled as the box, takes the click.
+      await admin.getByText(`Confermo la cancellazione definitiva dei dati di ${name}`).click();
+      await eventually(() => admin.getByLabel(`Confermo la cancellazione definitiva dei dati di ${name}`).isChecked()).toBe(true);
+      await admin.getByRole("button", { name: `Esegui la cancellazione dei dati di ${name}` }).click();
+      await eventually(() => admin.getByRole("status").first().textContent()).toContain("Cancellazione eseguita");
+    });
+
+    const notice = await waitForMail(data.email, { subjectIncludes: "I tuoi dati sono stati cancellati" });
+    expect(notice.text.replace(/\s+/g, " ")).toContain("i coordinatori di ANCI Sicilia hanno eseguito la tua richiesta di cancellazione");
+    expect(notice.text).not.toContain(data.lastName);
+    // Delivered, the mail log keeps no message to that address (it is cancellato-N@invalid now).
+    await setup(async (admin) => {
+      await asCoordinator(admin);
+      await eventually(async () => {
+        await open(admin, `/admin/posta?destinatario=${encodeURIComponent(data.email)}`);
+        return admin.getByText("Nessun messaggio corrisponde ai filtri.").count();
+      }).toBe(1);
+    });
+  });
+
   test("a referente of two enti passes from one to the other, with and without JavaScript", async () => {
     const { data: first } = await approvedReferente();
     // The same address registers a second ente, which still awaits approval.
