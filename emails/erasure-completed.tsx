@@ -6,7 +6,7 @@ import { ofBody } from "~/utils/text";
 // To the person whose erasure request was carried out (GDPR art. 12(3)), at the address of the
 // referente row that asked, queued in the erasure's transaction. It greets no one by name: the
 // portal no longer holds it. Once delivered (or given up), the outbox row forgets the address and
-// these props, as the erasure did for every other email to the person (decision 025).
+// these props, as the erasure did for every other email to the person (decision 027).
 export type ErasureCompletedProps = {
   bodyName: string;
   erasedOn: string;

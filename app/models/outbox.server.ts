@@ -72,13 +72,13 @@ export function claimDueEmails(db: Db, { now, limit, leaseMs }: { now: Date; lim
 /**
  * The placeholder that replaces the recipient of an email the outbox forgets once it is delivered or
  * given up, or null: the notice that a person's data were erased goes to the address just erased,
- * which then goes too, with the props (docs/decisions/025-what-an-erasure-leaves-behind.md).
+ * which then goes too, with the props (docs/decisions/027-what-an-erasure-leaves-behind.md).
  */
 function forgottenRecipient(template: string, props: Record<string, unknown>) {
   return template === "erasure-completed" && typeof props.referentId === "number" ? erasedEmail(props.referentId) : null;
 }
 
-/** After forgetting a recipient: no older copy of the row stays in the WAL (decision 025). */
+/** After forgetting a recipient: no older copy of the row stays in the WAL (decision 027). */
 function afterForgetting(db: Db, forgotten: string | null) {
   if (forgotten) checkpointAndTruncateWal(db);
 }

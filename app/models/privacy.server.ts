@@ -237,7 +237,7 @@ export type ErasureResult = { ok: true; erasedReferentIds: number[]; endedTerms:
  * Executes the person's pending erasure request (see the top of this file). Then, outside the
  * database, the import previews that hold the person's data are deleted, and the WAL is copied into
  * the database file and emptied, so that no older copy of the rewritten pages stays on disk (with
- * secure_delete, db.server.ts, the space the old values took is zeroed). Decision 025.
+ * secure_delete, db.server.ts, the space the old values took is zeroed). Decision 027.
  */
 export function eraseReferent(
   db: Db,

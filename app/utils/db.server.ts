@@ -20,7 +20,7 @@ export function openDatabase(file: string): Db {
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("synchronous = NORMAL");
   // Deleted and overwritten content is zeroed, not left in the free space of its page: an erasure
-  // must not leave old copies of a person's data in the file (decision 025).
+  // must not leave old copies of a person's data in the file (decision 027).
   sqlite.pragma("secure_delete = ON");
   const db = drizzle(withStatementCache(sqlite), { schema }) as Db;
   // Code that prepares its own statements gets the plain connection, whose statements it owns.

@@ -52,7 +52,7 @@ export const EMAIL_SECRET_PROPS = {
   "materials-available": {},
   "erasure-requested": {},
   "erasure-request-received": {},
-  // No secret; its recipient and props are forgotten after delivery (outbox.server.ts, decision 025).
+  // No secret; its recipient and props are forgotten after delivery (outbox.server.ts, decision 027).
   "erasure-completed": {},
 } satisfies SecretProps;
 

@@ -157,7 +157,7 @@ describe("/admin/posta", () => {
     getDb().update(outbox).set({ status: "failed", attempts: 2, lastError: `550 5.1.1 <${r.email}>: Recipient address rejected` }).where(eq(outbox.id, welcome.id)).run();
     expect(retryFailedEmails(getDb(), { ids: [welcome.id], coordinatorId: me.id })).toBe(1);
     expect(requestErasure(getDb(), { referentId: r.referentId, appUrl: APP_URL }).ok).toBe(true);
-    expect(eraseReferent(getDb(), { referentId: r.referentId, coordinatorId: me.id }).ok).toBe(true);
+    expect(eraseReferent(getDb(), { referentId: r.referentId, coordinatorId: me.id, appUrl: APP_URL }).ok).toBe(true);
     const [entry] = getDb().select().from(auditLog).where(and(eq(auditLog.action, "email.retried"), eq(auditLog.entityId, String(welcome.id)))).all();
     const stored = `${JSON.stringify(entry.details)} ${entry.searchText}`.toLowerCase();
     expect(stored).not.toContain(r.email.toLowerCase());
