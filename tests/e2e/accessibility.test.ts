@@ -87,6 +87,15 @@ for (const js of [true, false]) {
   });
 }
 
+/** Waits for a scroll (smooth, with Bootstrap) to end: the page's position unchanged over 150 ms. */
+async function scrollingEnded(page: Page) {
+  let last = -1;
+  for (let y = await page.evaluate(() => window.scrollY); y !== last; y = await page.evaluate(() => window.scrollY)) {
+    last = y;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
 describe("the registration form showing errors", () => {
   test("with JavaScript (client-side summary and messages)", async () => {
     const page = await browser.newPage();
@@ -115,6 +124,27 @@ describe("the registration form showing errors", () => {
     await page.getByRole("button", { name: "Invia la scheda" }).click();
     await page.getByRole("heading", { name: /^La scheda contiene \d+ errori$/ }).waitFor();
     await expectAccessible(page, "/adesione empty, with server-side errors");
+  });
+  test("without JavaScript, a link of the summary scrolls to its field with the label above it in view", async () => {
+    const page = await browser.newPage({ javaScriptEnabled: false });
+    await open(page, "/adesione", { js: false });
+    await page.getByRole("button", { name: "Invia la scheda" }).click();
+    const summary = page.getByRole("alert").filter({ has: page.getByRole("heading", { name: /^La scheda contiene \d+ errori$/ }) });
+    await summary.waitFor();
+    for (const id of ["firstName", "email"]) {
+      // A plain link to the field (#id): the browser scrolls the field to the top of the window.
+      await summary.locator(`a[href="#${id}"]`).click();
+      await eventually(() => new URL(page.url()).hash).toBe(`#${id}`);
+      await scrollingEnded(page);
+      const position = await page.evaluate((fieldId) => {
+        const field = document.getElementById(fieldId)!;
+        const label = document.querySelector(`label[for="${fieldId}"]`)!;
+        return { scrolled: window.scrollY, field: field.getBoundingClientRect().top, label: label.getBoundingClientRect().top, height: window.innerHeight };
+      }, id);
+      expect(position.scrolled, `the page scrolled to #${id}`).toBeGreaterThan(0);
+      expect(position.field, `#${id} near the top of the window`).toBeLessThan(position.height / 2);
+      expect(position.label, `the label of #${id}`).toBeGreaterThanOrEqual(0);
+    }
   });
 });
 
