@@ -6,6 +6,9 @@ import { ROUND_TABLE_MODE_VALUES, roundTableSchema, type RoundTableFormValues } 
 import { ErrorSummary, SelectField, TextareaField, TextField } from "./form-fields";
 import { useValidatedForm } from "./use-validated-form";
 
+// The browser's date and time field names no time zone: said with each field, not only above the form.
+const TIME_ZONE_HINT = "Ora italiana.";
+
 const MODE_OPTIONS = ROUND_TABLE_MODE_VALUES.map((value) => ({ value, label: ROUND_TABLE_MODE_LABELS[value] }));
 
 type Props = {
@@ -73,13 +76,21 @@ export function RoundTableForm({ values, serverErrors, formError, submitLabel, h
             <TextField
               label="Inizio (data e ora)"
               type="datetime-local"
+              hint={TIME_ZONE_HINT}
               defaultValue={values.startsAt}
               error={errorFor("startsAt")}
               {...register("startsAt")}
             />
           </div>
           <div className="col-md-6">
-            <TextField label="Fine (data e ora)" type="datetime-local" defaultValue={values.endsAt} error={errorFor("endsAt")} {...register("endsAt")} />
+            <TextField
+              label="Fine (data e ora)"
+              type="datetime-local"
+              hint={TIME_ZONE_HINT}
+              defaultValue={values.endsAt}
+              error={errorFor("endsAt")}
+              {...register("endsAt")}
+            />
           </div>
         </div>
         <div className="row">

@@ -70,6 +70,12 @@ describe("/admin/tavoli/nuovo", () => {
     expect(page.html).toContain('type="datetime-local"');
     expect(page.html).toMatch(/name="reminderDays"[^>]*value="2"|value="2"[^>]*name="reminderDays"/);
     expect(page.html).toContain("0: nessun promemoria automatico.");
+    // The browser's date and time field names no time zone: its hint, read with it, says which.
+    for (const name of ["startsAt", "endsAt"]) {
+      const describedBy = new RegExp(`<input[^>]*id="${name}"[^>]*aria-describedby="([^"]+)"`).exec(page.html)?.[1] ?? "";
+      const hint = describedBy.split(" ").map((id) => new RegExp(`id="${id}"[^>]*>([^<]*)<`).exec(page.html)?.[1]).join(" ");
+      expect(hint, `the hint of ${name}`).toMatch(/ora italiana/i);
+    }
 
     const response = await create(roundTableFields({ number: String(data.proposedNumber), title: "Il nuovo tavolo" }));
     expect(response.status).toBe(302);
