@@ -143,7 +143,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const result = verifyLoginCode(getDb(), { email, code: parsed.data.code });
   if (!result.ok) {
     countSignInFailure({ ip, email });
-    return json<ActionData>({ errors: {}, formError: INVALID_CODE }, { status: 401 });
+    // The field's error: it is marked invalid and the error summary links to it.
+    return json<ActionData>({ errors: { code: INVALID_CODE } }, { status: 401 });
   }
   const headers = new Headers();
   headers.append("Set-Cookie", await startReferentSession(request, result.access, { ip, method: "code" }));

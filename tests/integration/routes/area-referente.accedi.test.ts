@@ -372,12 +372,12 @@ describe("the code", () => {
     for (let i = 0; i < LOGIN_CODE_MAX_FAILURES; i++) {
       const response = await sendCode(r.email, wrongCode(code));
       expect(response.status).toBe(401);
-      expect((await response.json()).formError).toBe(INVALID_CODE);
+      expect((await response.json()).errors.code).toBe(INVALID_CODE);
     }
     const refused = await sendCode(r.email, code);
     expect(refused.status).toBe(401);
     // The person is told that the code may be blocked, and what to do (the very words of a wrong code).
-    expect((await refused.json()).formError).toBe(INVALID_CODE);
+    expect((await refused.json()).errors.code).toBe(INVALID_CODE);
     // A new code works again.
     await askCode(r.email);
     expect((await sendCode(r.email, latestLoginEmail(r.email)!.code)).status).toBe(302);
@@ -401,7 +401,7 @@ describe("the code", () => {
     }
     expect(answers[1]).toEqual(answers[0]);
     expect(answers[0].status).toBe(401);
-    expect(JSON.parse(answers[0].body).formError).toBe(INVALID_CODE);
+    expect(JSON.parse(answers[0].body).errors.code).toBe(INVALID_CODE);
   });
 
   it("dies alone: after anyone's wrong tries the link of the same email still signs its owner in", async () => {
@@ -431,6 +431,19 @@ describe("the code", () => {
     const newer = latestLoginEmail(r.email)!;
     expect((await sendCode(r.email, older.code)).status).toBe(older.code === newer.code ? 302 : 401);
     if (older.code !== newer.code) expect((await sendCode(r.email, newer.code)).status).toBe(302);
+  });
+
+  it("marks a wrong code's field as wrong, and the error summary leads to it", async () => {
+    const r = await createReferent("active");
+    await askCode(r.email);
+    const wrong = wrongCode(latestLoginEmail(r.email)!.code);
+    const request = await referentPost("/area-referente/accedi/codice", { intent: "verify", code: wrong }, await pendingSignIn(r.email));
+    const page = await renderRoute(codeStepRoute, request);
+    expect(page.status).toBe(401);
+    const field = /<input[^>]*id="code"[^>]*>/.exec(page.html)?.[0] ?? "";
+    expect(field).toContain('aria-invalid="true"');
+    expect(field).toMatch(/aria-describedby="[^"]*\bcode-error\b/);
+    expect(page.html).toMatch(/<a href="#code">Codice non valido, scaduto o bloccato/);
   });
 
   it("gives the same answer for a wrong code whether the address is known or not", async () => {
