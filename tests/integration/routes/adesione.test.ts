@@ -223,7 +223,8 @@ describe("POST /adesione", () => {
     // A comune not yet recorded: its new ente takes the scheda's codice fiscale at once.
     const first = validRegistrationFields({ municipalityCode: freeComune("083") });
     await submit(first);
-    const other = validRegistrationFields({ fiscalCode: first.fiscalCode });
+    // Another comune not yet recorded: one recorded with a code of its own would be «un altro ente».
+    const other = validRegistrationFields({ municipalityCode: freeComune("083"), fiscalCode: first.fiscalCode });
     const before = countRows();
     expect((await errorsOf(await submit(other))).fiscalCode).toContain("già registrato");
     expect(countRows()).toEqual(before);
