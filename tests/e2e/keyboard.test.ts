@@ -437,6 +437,7 @@ const PAGES: Record<string, { role: Role; urls: (w: World) => string[] }> = {
   "admin.posta.$id": { role: "coordinator", urls: (w) => [`/admin/posta/${w.outboxId}`] },
   "admin.registro": { role: "coordinator", urls: () => ["/admin/registro"] },
   "admin.coordinatori": { role: "coordinator", urls: () => ["/admin/coordinatori"] },
+  "admin.coordinatori_.$id.email": { role: "coordinator", urls: () => ["/admin/coordinatori/1/email", "/admin/coordinatori/999999999/email"] },
   "admin.account": { role: "coordinator", urls: () => ["/admin/account", "/admin/account?esito=password-cambiata"] },
   "admin.importa._index": { role: "coordinator", urls: () => ["/admin/importa"] },
   "admin.importa.$id": { role: "coordinator", urls: (w) => [`/admin/importa/${w.importId}`] },
