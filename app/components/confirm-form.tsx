@@ -1,10 +1,10 @@
-import { Form, useNavigation } from "@remix-run/react";
+import { Form, Link, useNavigation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import type { z } from "zod";
 import { CheckboxField, ErrorSummary } from "~/components/form-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
-import type { ConfirmationInput } from "~/validation/confirmation";
+import { CONFIRMATION_SHOWN_FIELD, type ConfirmationInput } from "~/validation/confirmation";
 
 // An action that cannot be undone (cancelling a Tavolo tecnico, deleting a material, closing a
 // project): what will happen, a confirmation tick the server checks too, and the button. Its error
@@ -51,5 +51,43 @@ export function ConfirmForm({ heading, labelledBy, summarySubject, confirmLabel,
         {submitLabel}
       </button>
     </Form>
+  );
+}
+
+type AskedConfirmationProps = Omit<ConfirmFormProps, "heading" | "labelledBy" | "action"> & {
+  /** The heading's id. */
+  id: string;
+  title: ReactNode;
+  /** Where «Non …» leads, without acting, and what it says. */
+  back: { to: string; label: string };
+};
+
+/**
+ * The confirmation a button's first click answers with (confirmationStep on the server), above the
+ * rest of the page. Its heading takes the focus: after a full page load, as without JavaScript, by
+ * autoFocus; after a client-side one through useFocusAfterNavigation ([data-outcome]). Not when the
+ * form comes back with its error: then the summary takes it.
+ */
+export function AskedConfirmation({ id, title, back, hidden, serverErrors, children, ...form }: AskedConfirmationProps) {
+  const focus = !serverErrors || Object.keys(serverErrors).length === 0;
+  return (
+    <section className="mb-5" aria-labelledby={id}>
+      <ConfirmForm
+        {...form}
+        heading={
+          <h2 id={id} className="h4" tabIndex={focus ? -1 : undefined} autoFocus={focus} data-outcome={focus ? "" : undefined}>
+            {title}
+          </h2>
+        }
+        labelledBy={id}
+        hidden={{ ...hidden, [CONFIRMATION_SHOWN_FIELD]: "1" }}
+        serverErrors={serverErrors}
+      >
+        {children}
+      </ConfirmForm>
+      <p className="mt-3">
+        <Link to={back.to}>{back.label}</Link>
+      </p>
+    </section>
   );
 }

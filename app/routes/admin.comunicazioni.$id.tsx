@@ -1,6 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { AskedConfirmation } from "~/components/confirm-form";
 import { FormRefusal } from "~/components/form-fields";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { Pagination } from "~/components/pagination";
@@ -32,6 +33,8 @@ import { OUTBOX_STATUS_LABELS } from "~/validation/labels";
 import { parseRecordId } from "~/utils/record-id";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
 import { coordinatorPageTitle } from "~/utils/page-title";
+import { DELETE_DRAFT_UNCONFIRMED, deleteDraftSchema } from "~/validation/communications";
+import { confirmationStep } from "~/validation/confirmation";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? coordinatorPageTitle(data.communication.subject, "Comunicazioni") : coordinatorPageTitle("Comunicazione non trovata") },
@@ -131,6 +134,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return redirect(`/admin/comunicazioni/${c.id}?riprovate=${result.count}#consegne-title`);
   }
   if (intent === "elimina") {
+    // Asked first (a draft already sent is refused by the model instead).
+    const step = confirmationStep(formData, DELETE_DRAFT_UNCONFIRMED);
+    if (c.status === "draft" && !step.confirmed) return json({ confirmDelete: step.errors }, { status: step.status });
     const result = deleteCommunicationDraft(getDb(), { id: c.id, coordinatorId: coordinator.id, uploadsDir: getEnv().uploadsDir });
     if (!result.ok) return json({ formError: result.error }, { status: 409 });
     return redirect("/admin/comunicazioni?eliminata=1");
@@ -146,7 +152,26 @@ export default function CommunicationPage() {
     <>
       <Breadcrumb parents={[{ to: "/admin/comunicazioni", label: "Comunicazioni" }]} current={draft ? "Anteprima" : "Comunicazione inviata"} />
       <h1>{c.subject}</h1>
-      <FormRefusal message={actionData?.formError} />
+      <FormRefusal message={actionData && "formError" in actionData ? actionData.formError : null} />
+      {draft && actionData && "confirmDelete" in actionData ? (
+        <AskedConfirmation
+          id="elimina-bozza"
+          title={`Eliminare la bozza «${c.subject}»?`}
+          summarySubject="Il modulo di eliminazione"
+          confirmLabel="Confermo: voglio eliminare questa bozza"
+          submitLabel="Elimina definitivamente"
+          schema={deleteDraftSchema}
+          hidden={{ intent: "elimina" }}
+          serverErrors={actionData.confirmDelete}
+          back={{ to: `/admin/comunicazioni/${c.id}`, label: "Non eliminare e torna alla bozza" }}
+        >
+          <p>
+            {c.attachment
+              ? `La bozza e il suo allegato «${c.attachment.name}» saranno cancellati e non si potranno recuperare.`
+              : "La bozza sarà cancellata e non si potrà recuperare."}
+          </p>
+        </AskedConfirmation>
+      ) : null}
       {sent?.justSent !== null && sent?.justSent !== undefined ? (
         <div className="alert alert-success" role="status">
           Comunicazione in partenza verso {plural(sent.justSent, "referente", "referenti")}. Lo stato di ogni email è nella tabella qui sotto.

@@ -1,10 +1,12 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { AskedConfirmation } from "~/components/confirm-form";
 import { ErrorSummary, FormRefusal, SelectField, TextField } from "~/components/form-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
 import {
   changeCoordinatorRole,
+  getCoordinatorContact,
   inviteCoordinator,
   listCoordinators,
   setCoordinatorDisabled,
@@ -24,10 +26,13 @@ import {
   coordinatorIdSchema,
   COORDINATOR_ROLE_LABELS,
   COORDINATOR_ROLE_VALUES,
+  DISABLE_COORDINATOR_UNCONFIRMED,
+  disableCoordinatorSchema,
   inviteCoordinatorSchema,
   type InviteCoordinatorInput,
 } from "~/validation/coordinator";
 import { coordinatorPageTitle } from "~/utils/page-title";
+import { confirmationStep } from "~/validation/confirmation";
 
 export const meta: MetaFunction = () => [{ title: coordinatorPageTitle("Coordinatori") }];
 
@@ -43,7 +48,9 @@ type ActionData =
   | { intent: "invite"; ok: false; errors: Record<string, string>; formError?: string; values: InviteValues }
   | { intent: "invite"; ok: true; message: string; sentAt: number }
   | { intent: "manage"; ok: false; errors: Record<string, string>; formError: string }
-  | { intent: "manage"; ok: true; message: string };
+  | { intent: "manage"; ok: true; message: string }
+  // «Disattiva» asks first: the confirmation, naming the coordinator.
+  | { intent: "confirm-disable"; ok: false; coordinator: { id: number; name: string; email: string }; errors: Record<string, string> };
 
 export async function action({ request }: ActionFunctionArgs) {
   const formData = await request.formData();
@@ -94,6 +101,14 @@ export async function action({ request }: ActionFunctionArgs) {
     const parsed = coordinatorIdSchema.safeParse(fields);
     if (!parsed.success) return refuse("Coordinatore non valido.");
     const disabled = intent === "disable";
+    // Asked first, but not for the administrator's own account: the model refuses that one.
+    const step = disabled && parsed.data.id !== admin.id ? confirmationStep(formData, DISABLE_COORDINATOR_UNCONFIRMED) : null;
+    if (step && !step.confirmed) {
+      const target = getCoordinatorContact(db, { id: parsed.data.id });
+      if (!target) return refuse("Coordinatore non trovato.", 409);
+      const coordinator = { id: target.id, name: target.name, email: target.email };
+      return json<ActionData>({ intent: "confirm-disable", ok: false, coordinator, errors: step.errors }, { status: step.status });
+    }
     const result = setCoordinatorDisabled(db, { id: parsed.data.id, disabled, actorId: admin.id });
     if (!result.ok) return refuse(result.error, 409);
     return json<ActionData>({
@@ -130,6 +145,7 @@ export default function CoordinatorsPage() {
   const busy = navigation.state === "submitting";
   const manage = actionData?.intent === "manage" ? actionData : undefined;
   const invite = actionData?.intent === "invite" ? actionData : undefined;
+  const toDisable = actionData?.intent === "confirm-disable" ? actionData : undefined;
 
   return (
     <>
@@ -142,6 +158,7 @@ export default function CoordinatorsPage() {
           {actionData.message}
         </div>
       ) : null}
+      {toDisable ? <DisableConfirmation coordinator={toDisable.coordinator} errors={toDisable.errors} /> : null}
 
       <TableScroll>
         <table className="table align-middle">
@@ -266,6 +283,28 @@ export default function CoordinatorsPage() {
         />
       </section>
     </>
+  );
+}
+
+/** What «Disattiva» does, and the tick that confirms it. */
+function DisableConfirmation({ coordinator: c, errors }: { coordinator: { id: number; name: string; email: string }; errors: Record<string, string> }) {
+  return (
+    <AskedConfirmation
+      id="disattiva"
+      title={`Disattivare ${c.name}?`}
+      summarySubject="Il modulo di disattivazione"
+      confirmLabel={`Confermo: voglio disattivare l'account di ${c.name}`}
+      submitLabel="Disattiva l'account"
+      schema={disableCoordinatorSchema}
+      hidden={{ intent: "disable", id: String(c.id) }}
+      serverErrors={errors}
+      back={{ to: "/admin/coordinatori", label: "Non disattivare e torna all'elenco" }}
+    >
+      <p>
+        {c.name} ({c.email}) non potrà più entrare nell'area coordinatori: le sue sessioni aperte si chiudono subito, anche se
+        sta lavorando in questo momento. Potrai riattivarne l'account in qualsiasi momento con «Riattiva».
+      </p>
+    </AskedConfirmation>
   );
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { cleanLine, cleanLines } from "~/utils/text";
+import { confirmationSchema } from "./confirmation";
 import { segmentFields } from "./recipient-segment";
 import { maxLengthMessage } from "./messages";
 
@@ -36,3 +37,7 @@ export const paragraphsOf = (body: string) =>
     .split(/\n\s*\n/)
     .map((p) => p.trim())
     .filter(Boolean);
+
+export const DELETE_DRAFT_UNCONFIRMED = "Per eliminare la bozza spunta la conferma";
+/** «Elimina la bozza» asks for this tick first: the draft and its attachment cannot be recovered. */
+export const deleteDraftSchema = confirmationSchema(DELETE_DRAFT_UNCONFIRMED);

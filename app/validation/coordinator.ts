@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { cleanLine } from "~/utils/text";
+import { confirmationSchema } from "./confirmation";
 import { maxLengthMessage } from "./messages";
 
 // Forms of /admin/coordinatori. Shared by the browser (react-hook-form) and the action.
@@ -54,3 +55,7 @@ export const coordinatorIdSchema = z.object({
 export const coordinatorEmailSchema = z.object({ email });
 
 export type CoordinatorEmailInput = z.input<typeof coordinatorEmailSchema>;
+
+export const DISABLE_COORDINATOR_UNCONFIRMED = "Per disattivare l'account spunta la conferma";
+/** «Disattiva» asks for this tick first: the coordinator's sessions end at once. */
+export const disableCoordinatorSchema = confirmationSchema(DISABLE_COORDINATOR_UNCONFIRMED);

@@ -470,7 +470,7 @@ describe("coordinator forms", () => {
       route: coordinatori,
       path: () => "/admin/coordinatori",
       cookies: asAdmin,
-      base: () => ({ intent, id: String(targetCoordinator), ...(intent === "role" ? { role: "admin" } : {}) }),
+      base: () => ({ intent, id: String(targetCoordinator), ...(intent === "role" ? { role: "admin" } : {}), ...(intent === "disable" ? { confirm: "on" } : {}) }),
     });
   }
   fuzz({ name: "POST /admin/tavoli/nuovo (create)", route: tavoloNuovo, path: () => "/admin/tavoli/nuovo", cookies: asCoordinator, base: () => ({ ...roundTableFields(), da: "" }) });

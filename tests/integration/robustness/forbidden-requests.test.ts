@@ -218,7 +218,7 @@ const POSTS: Record<string, { role: Role; posts: (w: World) => Post[] }> = {
     posts: (w) => [
       { fields: { intent: "invite", name: "Nuova Persona", email: uniqueEmail("invitata"), role: "coordinator" } },
       { fields: { intent: "role", id: String(w.coordinator.id), role: "admin" } },
-      { fields: { intent: "disable", id: String(w.coordinator.id) } },
+      { fields: { intent: "disable", id: String(w.coordinator.id), confirm: "on" } },
       { fields: { intent: "reset-password", id: String(w.coordinator.id) } },
     ],
   },
@@ -246,7 +246,7 @@ const POSTS: Record<string, { role: Role; posts: (w: World) => Post[] }> = {
     role: "coordinator",
     posts: () => [{ fields: { oggetto: "Comunicazione", testo: "Testo." }, multipart: { file: "allegato", name: "nota.pdf", bytes: "%PDF-1.4\n%%EOF\n" } }],
   },
-  "admin.comunicazioni.$id": { role: "coordinator", posts: () => [{ fields: { intent: "invia" } }, { fields: { intent: "elimina" } }] },
+  "admin.comunicazioni.$id": { role: "coordinator", posts: () => [{ fields: { intent: "invia" } }, { fields: { intent: "elimina", confirm: "on" } }] },
   "admin.tavoli.$id_.materiali_.$materialId": {
     role: "coordinator",
     posts: () => [{ fields: { kind: "documento", title: "Registrazione corretta", curatedBy: "", visibility: "members" } }],

@@ -75,8 +75,10 @@ async function saveDraft(fields: Fields = {}, file?: { name: string; bytes: Uint
 const draftOf = (id: number) => getDb().select().from(communications).where(eq(communications.id, id)).get()!;
 const emailsOf = (id: number) => getDb().select().from(outbox).where(eq(outbox.communicationId, id)).orderBy(outbox.id).all();
 const detail = async (id: number, query = "") => renderRoute(detailRoute, await adminGet(`/admin/comunicazioni/${id}${query}`, coordinatorId), "/admin/comunicazioni/:id");
-const post = async (id: number, intent: string, who: number | null = coordinatorId) =>
-  settle(async () => detailRoute.action(routeArgs(await adminPost(`/admin/comunicazioni/${id}`, { intent }, who), { id: String(id) })));
+const post = async (id: number, intent: string, who: number | null = coordinatorId, fields: Record<string, string> = {}) =>
+  settle(async () => detailRoute.action(routeArgs(await adminPost(`/admin/comunicazioni/${id}`, { intent, ...fields }, who), { id: String(id) })));
+const postedPage = async (id: number, fields: Record<string, string>) =>
+  renderRoute(detailRoute, await adminPost(`/admin/comunicazioni/${id}`, fields, coordinatorId), "/admin/comunicazioni/:id");
 
 describe("the recipients of a comunicazione", () => {
   it("are the active referenti of the segment who did not opt out, one per address", () => {
@@ -327,8 +329,8 @@ describe("/admin/comunicazioni", () => {
     expect(many.filter((r) => shown.includes(r.email))).toHaveLength(10);
   });
 
-  it("does not send to nobody, and deletes a draft with its file", async () => {
-    const id = await saveDraft({ provincia: ["088"], tipologia: ["DM/DS"] }, { name: "nessuno.pdf", bytes: PDF });
+  it("does not send to nobody, and deletes a draft with its file once the deletion is confirmed", async () => {
+    const id = await saveDraft({ oggetto: "Bozza senza destinatari", provincia: ["088"], tipologia: ["DM/DS"] }, { name: "nessuno.pdf", bytes: PDF });
     const page = await detail(id);
     expect(page.html).toContain("Nessun referente attivo corrisponde ai destinatari scelti");
     expect(page.html).not.toContain("Invia la comunicazione</button>");
@@ -336,12 +338,35 @@ describe("/admin/comunicazioni", () => {
     expect(refused).toEqual({ ok: false, error: "Nessun referente corrisponde ai destinatari scelti: la comunicazione non è stata inviata." });
     expect(draftOf(id).status).toBe("draft");
 
-    const stored = draftOf(id).attachmentStoredName!;
-    const deleted = await post(id, "elimina");
+    const stored = path.join(getEnv().uploadsDir, draftOf(id).attachmentStoredName!);
+    const stillThere = () => {
+      expect(draftOf(id)).toMatchObject({ status: "draft", subject: "Bozza senza destinatari" });
+      expect(fs.existsSync(stored)).toBe(true);
+      expect(auditOf("communication.draft_deleted", id)).toHaveLength(0);
+    };
+
+    // «Elimina la bozza» (a plain form, with or without JavaScript) deletes nothing: the page comes
+    // back with what deleting does and the tick, its heading taking the focus.
+    const asked = await postedPage(id, { intent: "elimina" });
+    expect(asked.status).toBe(200);
+    expect(asked.html).toMatch(/<h2 id="elimina-bozza" class="h4" tabindex="-1" autofocus="" data-outcome="">Eliminare la bozza «Bozza senza destinatari»\?<\/h2>/);
+    expect(asked.html).toContain("La bozza e il suo allegato «nessuno.pdf» saranno cancellati e non si potranno recuperare.");
+    expect(asked.html).toContain(">Confermo: voglio eliminare questa bozza</label>");
+    expect(asked.html).not.toContain('aria-invalid="true"');
+    stillThere();
+
+    // The confirmation sent without the tick, as without JavaScript: its error, linking to the tick.
+    const unticked = await postedPage(id, { intent: "elimina", confirmationShown: "1" });
+    expect(unticked.status).toBe(400);
+    expect(unticked.html).toContain('<a href="#confirm">Per eliminare la bozza spunta la conferma</a>');
+    expect(unticked.html).toMatch(/<input type="checkbox" id="confirm" name="confirm" aria-invalid="true"/);
+    stillThere();
+
+    const deleted = await post(id, "elimina", coordinatorId, { confirmationShown: "1", confirm: "on" });
     expect(deleted.status).toBe(302);
     expect(deleted.headers.get("Location")).toBe("/admin/comunicazioni?eliminata=1");
     expect(getDb().select().from(communications).where(eq(communications.id, id)).get()).toBeUndefined();
-    expect(fs.existsSync(path.join(getEnv().uploadsDir, stored))).toBe(false);
+    expect(fs.existsSync(stored)).toBe(false);
     expect(auditOf("communication.draft_deleted", id)).toHaveLength(1);
   });
 });

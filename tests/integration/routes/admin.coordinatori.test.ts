@@ -201,14 +201,49 @@ describe("role and state of coordinators", () => {
     expect(coordinatorRow(target.id).role).toBe("coordinator");
   });
 
+  it("«Disattiva» first asks for a confirmation naming the coordinator; without its tick nothing changes", async () => {
+    const target = createTestCoordinator({ name: "Marco Lo Presti" });
+    const { cookie } = await sessionCookieFor(target.id);
+    const before = snapshot();
+    const page = async (fields: Record<string, string>) => renderRoute(coordinatorsPage, await adminPost("/admin/coordinatori", fields, adminId()));
+
+    // The button of the list is a plain form (it works without JavaScript): its post only asks.
+    const asked = await page({ intent: "disable", id: String(target.id) });
+    expect(asked.status).toBe(200);
+    expect(asked.html).toMatch(/<h2 id="disattiva" class="h4" tabindex="-1" autofocus="" data-outcome="">Disattivare Marco Lo Presti\?<\/h2>/);
+    const text = asked.html.replace(/<[^>]+>/g, " ").replace(/&#x27;/g, "'").replace(/\s+/g, " ");
+    expect(text).toContain(
+      `Marco Lo Presti (${target.email}) non potrà più entrare nell'area coordinatori: le sue sessioni aperte si chiudono subito, anche se sta lavorando in questo momento. Potrai riattivarne l'account in qualsiasi momento con «Riattiva».`,
+    );
+    expect(text).toContain("Confermo: voglio disattivare l'account di Marco Lo Presti");
+    expect(asked.html).toContain(`<input type="hidden" name="id" value="${target.id}"/>`);
+    expect(asked.html).not.toContain('aria-invalid="true"');
+    expect(snapshot()).toEqual(before);
+    expect(await canEnterAdmin(cookie)).toBe(true);
+
+    // The confirmation sent without the tick, as without JavaScript: its error, linking to the tick.
+    const unticked = await page({ intent: "disable", id: String(target.id), confirmationShown: "1" });
+    expect(unticked.status).toBe(400);
+    expect(unticked.html).toContain("<a href=\"#confirm\">Per disattivare l&#x27;account spunta la conferma</a>");
+    expect(unticked.html).toMatch(/<input type="checkbox" id="confirm" name="confirm" aria-invalid="true"/);
+    expect(snapshot()).toEqual(before);
+    expect(await canEnterAdmin(cookie)).toBe(true);
+
+    // An unknown coordinator is not asked about.
+    const unknown = await post({ intent: "disable", id: "999999" });
+    expect(unknown.status).toBe(409);
+    expect((await answer(unknown)).formError).toBe("Coordinatore non trovato.");
+  });
+
   it("disabling ends every session of the coordinator; re-enabling does not revive them", async () => {
     const target = createTestCoordinator();
     const first = await sessionCookieFor(target.id);
     const second = await sessionCookieFor(target.id);
     expect(await canEnterAdmin(first.cookie)).toBe(true);
 
-    const response = await post({ intent: "disable", id: String(target.id) });
+    const response = await post({ intent: "disable", id: String(target.id), confirmationShown: "1", confirm: "on" });
     expect(response.status).toBe(200);
+    expect((await answer(response)).message).toBe("Coordinatore disattivato: le sue sessioni sono state chiuse.");
     expect(coordinatorRow(target.id).disabledAt).toBeInstanceOf(Date);
     const rows = db().select().from(sessions).where(inArray(sessions.id, [first.sessionId, second.sessionId])).all();
     expect(rows.every((s) => s.revokedAt instanceof Date)).toBe(true);
