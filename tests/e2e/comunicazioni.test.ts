@@ -220,6 +220,24 @@ async function waitUntilDelivered(page: Page, id: number, count: number) {
 
 // ----------------------------------------------------------------------------------------------
 
+/**
+ * «Elimina la bozza» asks first: its confirmation takes the focus (with JavaScript or without), and
+ * nothing is deleted until its tick. Returns the confirmation's text.
+ */
+async function deleteDraft(page: Page, subject: string) {
+  const url = page.url();
+  await page.getByRole("button", { name: "Elimina la bozza", exact: true }).click();
+  const heading = page.getByRole("heading", { name: `Eliminare la bozza «${subject}»?`, exact: true });
+  await heading.waitFor();
+  await eventually(() => page.evaluate(() => document.activeElement?.id)).toBe("elimina-bozza");
+  expect(page.url()).toBe(url);
+  const text = (await page.locator("section[aria-labelledby=elimina-bozza]").textContent()) ?? "";
+  // Bootstrap Italia draws checkboxes on their labels: a person clicks the label.
+  await page.locator("label[for=confirm]").click();
+  await page.getByRole("button", { name: "Elimina definitivamente", exact: true }).click();
+  return text;
+}
+
 describe("Comunicazioni", () => {
   test(
     "write to one province with a PDF, preview (count, opt-out, attachment), edit, send; the referenti receive it once; no second send",
@@ -488,7 +506,7 @@ describe("Comunicazioni", () => {
     expect(await field(page, "Testo").inputValue()).toBe(long);
     expect(await page.getByRole("group", { name: "Province" }).getByLabel(/\(PA\)$/).isChecked()).toBe(true);
     await open(page, `/admin/comunicazioni/${id}`);
-    await page.getByRole("button", { name: "Elimina la bozza", exact: true }).click();
+    await deleteDraft(page, subject);
     await page.waitForURL((url) => url.pathname === "/admin/comunicazioni");
   });
 
@@ -528,9 +546,9 @@ describe("Comunicazioni", () => {
     await eventually(async () => (await mailsTo(recipients[0])).length + (await mailsTo(recipients[1])).length, "the retried emails delivered").toBe(2);
   });
 
-  test("a draft can be deleted, with its attachment, and then is gone", async () => {
+  test.each([true, false])("a draft can be deleted, with its attachment, once confirmed, and then is gone (JavaScript: %s)", async (js) => {
     const subject = `Bozza da eliminare ${unique()}`;
-    const page = await browser.newPage();
+    const page = await browser.newPage({ javaScriptEnabled: js });
     await asCoordinator(page);
     await open(page, "/admin/comunicazioni/nuova");
     await field(page, "Oggetto").fill(subject);
@@ -540,7 +558,7 @@ describe("Comunicazioni", () => {
     await page.waitForURL((url) => /^\/admin\/comunicazioni\/\d+$/.test(url.pathname));
     const id = communicationIdOf(page);
     await eventually(() => h1(page)).toBe(subject);
-    await page.getByRole("button", { name: "Elimina la bozza", exact: true }).click();
+    expect(normalise(await deleteDraft(page, subject))).toContain("La bozza e il suo allegato «bozza.pdf» saranno cancellati e non si potranno recuperare.");
     await page.waitForURL((url) => url.pathname === "/admin/comunicazioni" && url.searchParams.get("eliminata") === "1");
     await eventually(async () => normalise(await page.locator("main [role=status]").first().textContent())).toBe("Bozza eliminata.");
     expect(await page.getByRole("link", { name: subject, exact: true }).count()).toBe(0);
