@@ -17,6 +17,7 @@ import { issuesToFieldErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { roundTableName } from "~/utils/round-table-format";
 import { consentDescription } from "~/utils/privacy-consent";
+import { arrivalFacts } from "~/utils/request-arrival";
 import { plural } from "~/utils/text";
 import { ANSWER_LABELS, attendanceLabel } from "~/validation/invitations";
 import { ROUND_TABLE_STATUS_LABELS } from "~/validation/round-table";
@@ -195,17 +196,12 @@ export default function MembershipRequestPage() {
             ["Numero", String(request.id)],
             ["Tipo di richiesta", request.kindLabel],
             ["Stato", request.statusLabel],
-            request.importedFrom
-              ? ["Importata il", `${when(request.createdAt)}, dal file «${request.importedFrom.fileName}» (riga ${request.importedFrom.line})`]
-              : ["Inviata il", when(request.createdAt)],
-            [
-              "Email confermata il",
-              request.confirmedAt
-                ? when(request.confirmedAt)
-                : request.importedFrom && request.status === "approved"
-                  ? "Non richiesta: importata già approvata"
-                  : "Non ancora confermata",
-            ],
+            ...arrivalFacts({
+              importedFrom: request.importedFrom,
+              status: request.status,
+              createdAt: when(request.createdAt),
+              confirmedAt: request.confirmedAt ? when(request.confirmedAt) : null,
+            }),
             ["Ultimo aggiornamento", when(request.updatedAt)],
             [
               "Decisione",

@@ -6,6 +6,7 @@ import PDFDocument from "pdfkit";
 import type { MembershipRequestDetail } from "~/models/membership-detail.server";
 import { formatIsoDay, TIME_ZONE } from "./dates";
 import { consentDescription, importedConsentNote } from "./privacy-consent";
+import { arrivalFacts } from "./request-arrival";
 
 // The printable scheda referente: what an ente registered, for filing in the protocol. Drawn in
 // Titillium Web, the design system's typeface, embedded from bootstrap-italia: unlike pdfkit's
@@ -301,8 +302,14 @@ export async function buildSchedaPdf(detail: MembershipRequestDetail, { now = ne
   field(pdf, "Numero della richiesta", String(request.id));
   field(pdf, "Tipo di richiesta", request.kindLabel);
   field(pdf, "Stato", request.statusLabel);
-  field(pdf, "Data di invio", dayTime(request.createdAt));
-  field(pdf, "Conferma dell'email", request.confirmedAt ? dayTime(request.confirmedAt) : "Non ancora confermata");
+  // As the request's page says them: an import names its file and row, and asked no confirmation if approved.
+  const arrival = arrivalFacts({
+    importedFrom: request.importedFrom,
+    status: request.status,
+    createdAt: dayTime(request.createdAt),
+    confirmedAt: request.confirmedAt ? dayTime(request.confirmedAt) : null,
+  });
+  for (const [label, value] of arrival) field(pdf, label, value);
 
   section("Ente");
   field(pdf, "Tipo di ente", body.kindLabel);

@@ -884,6 +884,31 @@ describe("GET /admin/adesioni/:id/scheda.pdf", () => {
     expect(pdf).not.toContain("Consenso all'informativa versione");
   });
 
+  it("an adesione imported from a file, already approved, says in the PDF what its page says: the file and its row, and no confirmation asked", async () => {
+    const sent = await registered({}, { confirm: false });
+    const sentPdf = pdfText(Buffer.from(await (await downloadPdf(sent.id)).arrayBuffer())).replace(/\s+/g, " ");
+    expect(sentPdf).toMatch(/Inviata il \d{2}\/\d{2}\/\d{4} alle \d{2}:\d{2} Email confermata il Non ancora confermata/);
+
+    // What the import of the member list stores: the file and its row with the scheda, the adesione approved, no confirmation.
+    const { id } = await registered({}, { confirm: false });
+    const { submission } = getDb().select().from(membershipRequests).where(eq(membershipRequests.id, id)).get()!;
+    getDb()
+      .update(membershipRequests)
+      .set({ status: "approved", submission: { ...(submission as object), importedFrom: { fileName: "elenco aderenti 2026.csv", line: 7 } } })
+      .where(eq(membershipRequests.id, id))
+      .run();
+    const { html } = await renderRoute(detailRoute, await adminGet(`/admin/adesioni/${id}`, coordinator.id), "/admin/adesioni/:id");
+    const page = html.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
+    expect(page).toContain("dal file «elenco aderenti 2026.csv» (riga 7)");
+    expect(page).toContain("Email confermata il Non richiesta: importata già approvata");
+
+    const pdf = pdfText(Buffer.from(await (await downloadPdf(id)).arrayBuffer())).replace(/\s+/g, " ");
+    expect(pdf).toMatch(/Importata il \d{2}\/\d{2}\/\d{4} alle \d{2}:\d{2}, dal file «elenco aderenti 2026\.csv» \(riga 7\)/);
+    expect(pdf).toContain("Email confermata il Non richiesta: importata già approvata");
+    expect(pdf).not.toContain("Non ancora confermata");
+    expect(pdf).not.toContain("Inviata il");
+  });
+
   it("a successor proposed from the referent area, not yet confirmed, is said not to have consented yet", async () => {
     const { id, referentId } = await registered();
     // What a proposal stores until the successor confirms it (handover.server.ts).
