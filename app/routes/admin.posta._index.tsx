@@ -99,6 +99,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
 }
 
+/** ?riprovate= after «Riprova tutte» found no failed email left to retry. */
+const NONE_LEFT = "nessuna";
+
+/** What ?riprovate= says when nothing was requeued: no box ticked, or none left for «Riprova tutte». */
+const RETRIED_NOTHING = new Map([
+  ["0", "Nessun messaggio rimesso in coda: seleziona messaggi non recapitati."],
+  [NONE_LEFT, "Nessuna email da ritentare: nel frattempo sono già state rimesse in coda."],
+]);
+
 export async function action({ request }: ActionFunctionArgs) {
   const coordinator = await requireCoordinator(request);
   const formData = await request.formData();
@@ -109,7 +118,8 @@ export async function action({ request }: ActionFunctionArgs) {
     // Without JavaScript «Seleziona tutte» cannot tick the boxes: this retries what the filters show, every page.
     const retried = retryFailedEmailsMatching(getDb(), { filters: filtersOf(back).filters, coordinatorId: coordinator.id });
     if (retried > 0) wakeOutboxWorker();
-    back.searchParams.set("riprovate", String(retried));
+    // None left (retried meanwhile, from another tab or by someone else): not «seleziona messaggi».
+    back.searchParams.set("riprovate", retried > 0 ? String(retried) : NONE_LEFT);
     return redirect(`${back.pathname}${back.search}`);
   }
   const parsed = retrySchema.safeParse({ ids: formData.getAll("ids") });
@@ -119,7 +129,7 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const retried = retryFailedEmails(getDb(), { ids: parsed.data.ids, coordinatorId: coordinator.id });
   wakeOutboxWorker();
-  back.searchParams.set("riprovate", String(retried));
+  back.searchParams.set("riprovate", retried > 0 ? String(retried) : NONE_LEFT);
   return redirect(`${back.pathname}${back.search}`);
 }
 
@@ -153,10 +163,9 @@ export default function OutboxPage() {
       <h1>Posta in uscita</h1>
       <p>Ogni email del portale, con il suo stato di consegna. I messaggi non recapitati per errori temporanei vengono ritentati da soli.</p>
       {retried !== null ? (
-        <div className={`alert ${retried === "0" ? "alert-warning" : "alert-success"}`} role="status" data-outcome>
-          {retried === "0"
-            ? "Nessun messaggio rimesso in coda: seleziona messaggi non recapitati."
-            : `${retried === "1" ? "Un messaggio è stato rimesso" : `${retried} messaggi sono stati rimessi`} in coda per un nuovo invio.`}
+        <div className={`alert ${RETRIED_NOTHING.has(retried) ? "alert-warning" : "alert-success"}`} role="status" data-outcome>
+          {RETRIED_NOTHING.get(retried) ??
+            `${retried === "1" ? "Un messaggio è stato rimesso" : `${retried} messaggi sono stati rimessi`} in coda per un nuovo invio.`}
         </div>
       ) : null}
 

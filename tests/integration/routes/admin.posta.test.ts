@@ -104,7 +104,7 @@ describe("/admin/posta", () => {
     // Filtered on another status there is nothing to retry, and the action requeues nothing.
     expect((await listPageOf(`?destinatario=${token}&stato=sent`, me.id)).html).not.toContain('value="tutte"');
     const none = await action({ request: await adminPost(`/admin/posta?destinatario=${token}&stato=sent`, { intent: "tutte" }, me.id), params: {}, context: loadContext() });
-    expect(none.headers.get("Location")).toBe(`/admin/posta?destinatario=${token}&stato=sent&riprovate=0`);
+    expect(none.headers.get("Location")).toBe(`/admin/posta?destinatario=${token}&stato=sent&riprovate=nessuna`);
     expect(shown.map((e) => statusOf(e.id))).toEqual(["failed", "failed", "failed"]);
 
     const response = await action({ request: await adminPost(`/admin/posta?destinatario=${token}&pagina=2`, { intent: "tutte" }, me.id), params: {}, context: loadContext() });
@@ -114,6 +114,22 @@ describe("/admin/posta", () => {
     expect([statusOf(delivered.id), statusOf(elsewhere.id)]).toEqual(["sent", "failed"]);
     const audits = getDb().select().from(auditLog).where(and(eq(auditLog.action, "email.retried"), eq(auditLog.actorId, me.id))).all();
     expect(audits.map((e) => [Number(e.entityId), e.details?.recipientEmail]).sort()).toEqual(shown.map((e) => [e.id, e.to]).sort());
+
+    // The same button on a page opened before: nothing is left to retry, and the page says so,
+    // not «seleziona messaggi» (there was nothing to tick). Nor are ticked emails retried again.
+    const late = await action({ request: await adminPost(`/admin/posta?destinatario=${token}`, { intent: "tutte" }, me.id), params: {}, context: loadContext() });
+    expect(late.headers.get("Location")).toBe(`/admin/posta?destinatario=${token}&riprovate=nessuna`);
+    const ticked = await adminPost(`/admin/posta?destinatario=${token}`, {}, me.id);
+    const tickedAgain = new Request(ticked.url, { method: "POST", headers: ticked.headers, body: `${await ticked.text()}&ids=${shown[0].id}` });
+    expect((await action({ request: tickedAgain, params: {}, context: loadContext() })).headers.get("Location")).toBe(`/admin/posta?destinatario=${token}&riprovate=nessuna`);
+    const after = await listPageOf(`?destinatario=${token}&riprovate=nessuna`, me.id);
+    expect(after.html).toContain('<div class="alert alert-warning" role="status" data-outcome="true">Nessuna email da ritentare: nel frattempo sono già state rimesse in coda.</div>');
+    expect(after.html).not.toContain("seleziona messaggi non recapitati");
+    expect(getDb().select().from(auditLog).where(and(eq(auditLog.action, "email.retried"), eq(auditLog.actorId, me.id))).all()).toHaveLength(3);
+    // The boxes form sent with none ticked keeps its own message.
+    const unticked = await action({ request: await adminPost(`/admin/posta?destinatario=${token}`, {}, me.id), params: {}, context: loadContext() });
+    expect(unticked.headers.get("Location")).toBe(`/admin/posta?destinatario=${token}&riprovate=0`);
+    expect((await listPageOf(`?destinatario=${token}&riprovate=0`, me.id)).html).toContain("Nessun messaggio rimesso in coda: seleziona messaggi non recapitati.");
     // Without the token nothing happens.
     const request = await adminGet("/admin/posta", me.id);
     const forged = new Request(request.url, { method: "POST", headers: request.headers, body: new URLSearchParams({ intent: "tutte" }) });
