@@ -167,3 +167,39 @@ describe("Il mio account", () => {
     });
   }
 });
+
+describe("«Disattiva» on /admin/coordinatori", () => {
+  for (const js of [true, false]) {
+    test(`asks first, naming the coordinator; with the tick the coordinator's open session ends (${js ? "with" : "without"} JavaScript)`, async () => {
+      const coordinator = await browser.newPage();
+      const email = await invitedCoordinator(coordinator);
+      const admin = await browser.newPage({ javaScriptEnabled: js });
+      await signIn(admin);
+      await open(admin, "/admin/coordinatori");
+      // Every coordinator these tests invite is a Giulia Bianchi: the row is found by the address.
+      await admin.getByRole("row").filter({ hasText: email }).getByRole("button", { name: "Disattiva Giulia Bianchi", exact: true }).click();
+
+      // Nothing happens yet: the confirmation, its heading taking the focus.
+      const heading = admin.getByRole("heading", { name: "Disattivare Giulia Bianchi?", exact: true });
+      await heading.waitFor();
+      await eventually(() => admin.evaluate(() => document.activeElement?.id)).toBe("disattiva");
+      expect(await admin.locator("section[aria-labelledby=disattiva]").textContent()).toContain(
+        `Giulia Bianchi (${email}) non potrà più entrare nell'area coordinatori: le sue sessioni aperte si chiudono subito`,
+      );
+      await expectAccessible(admin, `/admin/coordinatori asking to confirm «Disattiva» (${js ? "with" : "without"} JavaScript)`);
+      // The coordinator is still signed in.
+      await open(coordinator, "/admin");
+      expect(new URL(coordinator.url()).pathname).toBe("/admin");
+
+      await admin.getByRole("button", { name: "Disattiva l'account", exact: true }).click();
+      await admin.getByRole("heading", { name: "Il modulo di disattivazione contiene un errore" }).waitFor();
+      await eventually(() => admin.evaluate(() => document.activeElement?.hasAttribute("data-error-summary") ?? false)).toBe(true);
+      // Bootstrap Italia draws checkboxes on their labels: a person clicks the label.
+      await admin.locator("label[for=confirm]").click();
+      await admin.getByRole("button", { name: "Disattiva l'account", exact: true }).click();
+      await eventually(() => status(admin)).toBe("Coordinatore disattivato: le sue sessioni sono state chiuse.");
+      await coordinator.goto("/admin");
+      expect(new URL(coordinator.url()).pathname).toBe("/login");
+    });
+  }
+});
