@@ -162,7 +162,7 @@ export default function OutboxPage() {
     <>
       <h1>Posta in uscita</h1>
       <p>Ogni email del portale, con il suo stato di consegna. I messaggi non recapitati per errori temporanei vengono ritentati da soli.</p>
-      {retried !== null ? (
+      {retried !== null && (RETRIED_NOTHING.has(retried) || /^[1-9]\d{0,6}$/.test(retried)) ? (
         <div className={`alert ${RETRIED_NOTHING.has(retried) ? "alert-warning" : "alert-success"}`} role="status" data-outcome>
           {RETRIED_NOTHING.get(retried) ??
             `${retried === "1" ? "Un messaggio è stato rimesso" : `${retried} messaggi sono stati rimessi`} in coda per un nuovo invio.`}

@@ -130,6 +130,9 @@ describe("/admin/posta", () => {
     const unticked = await action({ request: await adminPost(`/admin/posta?destinatario=${token}`, {}, me.id), params: {}, context: loadContext() });
     expect(unticked.headers.get("Location")).toBe(`/admin/posta?destinatario=${token}&riprovate=0`);
     expect((await listPageOf(`?destinatario=${token}&riprovate=0`, me.id)).html).toContain("Nessun messaggio rimesso in coda: seleziona messaggi non recapitati.");
+    // An address typed by hand says nothing it cannot mean.
+    expect((await listPageOf(`?destinatario=${token}&riprovate=abc`, me.id)).html).not.toContain("data-outcome");
+    expect((await listPageOf(`?destinatario=${token}&riprovate=3`, me.id)).html).toContain("3 messaggi sono stati rimessi in coda per un nuovo invio.");
     // Without the token nothing happens.
     const request = await adminGet("/admin/posta", me.id);
     const forged = new Request(request.url, { method: "POST", headers: request.headers, body: new URLSearchParams({ intent: "tutte" }) });
