@@ -70,6 +70,9 @@ function formValues(formData: FormData): CommunicationFormValues {
   return { oggetto: text("oggetto"), testo: text("testo"), ...segmentInput(formData), rimuoviAllegato: formData.get("rimuoviAllegato") === "on" };
 }
 
+const fileNotKeptMessage = (name: string) =>
+  `Il file «${name}» non è stato salvato perché il modulo contiene altri errori: sceglilo di nuovo prima di salvare`;
+
 export async function action({ request }: ActionFunctionArgs) {
   const coordinator = await requireCoordinator(request);
   assertSameOrigin(request);
@@ -87,7 +90,12 @@ export async function action({ request }: ActionFunctionArgs) {
     if (failure === "too_large") return fail({ allegato: ATTACHMENT_TOO_LARGE_MESSAGE }, 413, values);
     const parsed = communicationFormSchema.safeParse(values);
     const errors = withCutFieldErrors(upload.textTooLong, parsed.success ? {} : issuesToFieldErrors(parsed.error.issues));
-    if (!parsed.success || Object.keys(errors).length > 0) return fail(errors, 400, values);
+    if (!parsed.success || Object.keys(errors).length > 0) {
+      // A file input cannot be filled again by the page: without JavaScript the file chosen would be
+      // dropped without a word.
+      if (upload.file && !errors.allegato) errors.allegato = fileNotKeptMessage(upload.file.originalName);
+      return fail(errors, 400, values);
+    }
     const draftId = parseId(formData.get("bozza"));
     const result = await saveCommunicationDraft(getDb(), {
       id: draftId ?? undefined,

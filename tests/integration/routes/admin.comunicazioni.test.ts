@@ -170,6 +170,15 @@ describe("/admin/comunicazioni", () => {
     expect(fs.readdirSync(path.join(getEnv().uploadsDir, "tmp"), { withFileTypes: true }).filter((f) => f.isFile())).toEqual([]);
   });
 
+  it("says, when another field is wrong, that the file chosen was not kept and must be chosen again", async () => {
+    const response = await save({ oggetto: "" }, { name: "circolare marzo.pdf", bytes: PDF });
+    expect(response.status).toBe(400);
+    expect((await response.json()).errors).toEqual({
+      oggetto: "Scrivi l'oggetto della comunicazione",
+      allegato: "Il file «circolare marzo.pdf» non è stato salvato perché il modulo contiene altri errori: sceglilo di nuovo prima di salvare",
+    });
+  });
+
   it("accepts a text as long as the hint allows, accented and on many lines, and stores it whole", async () => {
     // 20,000 characters, paragraphs of accented letters and dashes (2 and 3 bytes each in UTF-8), the
     // line breaks sent as CRLF: far more than the 16 KB the form's text fields once took.
