@@ -585,7 +585,7 @@ export function lookupInvitation(db: Db, { token, now = new Date() }: { token: s
 /**
  * The invitee's calendar file (/invito/:token/evento.ics): the invitation email's attachment as it
  * would be built now, by the same code — the invitation's UID (decision 019), the current SEQUENCE,
- * the invitee as attendee (accepted once they answered «Partecipo»), the meeting link when the
+ * the invitee as attendee with their answer (accepted, declined or still to answer), the meeting link when the
  * invitation page shows it. Null for an unknown token and for an invitation that offers none
  * (InvitationView.calendar). Reads only, and not the materials that the invitation page lists.
  */

@@ -14,8 +14,8 @@ export type CalendarEvent = {
   url?: string | null;
   cancelled?: boolean;
   organizer?: { name: string; email: string };
-  /** `accepted`: they answered «Partecipo» in the portal (PARTSTAT=ACCEPTED); otherwise NEEDS-ACTION. */
-  attendee?: { name: string; email: string; accepted?: boolean };
+  /** `answer` in the portal: «Partecipo» is PARTSTAT=ACCEPTED, «Non partecipo» DECLINED, none yet NEEDS-ACTION. */
+  attendee?: { name: string; email: string; answer?: "yes" | "no" | "pending" };
 };
 
 type Attendee = NonNullable<CalendarEvent["attendee"]>;
@@ -45,8 +45,8 @@ const ROME_VTIMEZONE = [
   "END:VTIMEZONE",
 ].join("\r\n");
 
-/** Who answered «Partecipo» shows in their calendar as attending; anyone else as still to answer. */
-const partstatOf = (attendee: Attendee) => (attendee.accepted ? "ACCEPTED" : "NEEDS-ACTION");
+/** Their calendar shows the answer given in the portal: attending, not attending, or still to answer. */
+const partstatOf = ({ answer }: Attendee) => (answer === "yes" ? "ACCEPTED" : answer === "no" ? "DECLINED" : "NEEDS-ACTION");
 
 function attendeeAttributes(attendee: Attendee): EventAttributes["attendees"] {
   // No reply is asked of the calendar: it would go to the sender's no-reply address and never reach

@@ -164,7 +164,8 @@ export const ANSWER_IN_THE_PORTAL =
  * The calendar file of an invitation (METHOD:REQUEST, the round table's SEQUENCE, the recipient as
  * attendee, the Coordinamento's sender address as organizer), built at delivery from the props.
  * `answer`: the invitee's answer as far as the email knows it; «Partecipo» ("yes") makes them an
- * attendee who accepted (PARTSTAT=ACCEPTED), anything else one still to answer (NEEDS-ACTION).
+ * attendee who accepted (PARTSTAT=ACCEPTED), «Non partecipo» one who declined (DECLINED), none yet
+ * one still to answer (NEEDS-ACTION).
  */
 export function roundTableIcsAttachment(
   {
@@ -181,7 +182,7 @@ export function roundTableIcsAttachment(
     ...calendarEvent,
     description: method === "CANCEL" ? calendarEvent.description : `${calendarEvent.description}\n\n${ANSWER_IN_THE_PORTAL}`,
     organizer: parseMailFrom(getEnv().MAIL_FROM),
-    attendee: { name: recipientName ?? recipientEmail, email: recipientEmail, accepted: answer === "yes" },
+    attendee: { name: recipientName ?? recipientEmail, email: recipientEmail, answer },
   };
   return {
     filename,

@@ -184,7 +184,7 @@ describe("email templates", () => {
     expect(event.description).not.toMatch(/area referente/i);
   });
 
-  it("the calendar file shows who answered «Partecipo» as attending (PARTSTAT=ACCEPTED) and anyone else as still to answer", async () => {
+  it("the calendar file shows the answer given in the portal: «Partecipo» ACCEPTED, «Non partecipo» DECLINED, none yet NEEDS-ACTION", async () => {
     const partstatOf = async (name: string, props: Record<string, unknown>) => {
       const [ics] = (await renderEmail(name, props)).attachments;
       const event = Object.values(ical.sync.parseICS(ics.content)).find((c) => c?.type === "VEVENT") as ical.VEvent;
@@ -196,6 +196,7 @@ describe("email templates", () => {
     // Moved to a referente's new address with the answer it carries.
     expect(await partstatOf("round-table-invitation", { ...invitation, currentAnswer: "yes" })).toBe("ACCEPTED");
     expect(await partstatOf("round-table-invitation", { ...invitation, currentAnswer: "pending" })).toBe("NEEDS-ACTION");
+    expect(await partstatOf("round-table-invitation", { ...invitation, currentAnswer: "no" })).toBe("DECLINED");
     const reminder = RoundTableReminderEmail.PreviewProps;
     expect(await partstatOf("round-table-reminder", { ...reminder, answer: "yes" })).toBe("ACCEPTED");
     expect(await partstatOf("round-table-reminder", { ...reminder, answer: "pending" })).toBe("NEEDS-ACTION");

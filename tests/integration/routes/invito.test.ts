@@ -306,7 +306,7 @@ describe("/invito/:token/evento.ics", () => {
     expect((await download(token)).status).toBe(200);
   });
 
-  it("shows whoever answered «Partecipo» as attending (PARTSTAT=ACCEPTED), before an answer and after «Non partecipo» as still to answer", async () => {
+  it("shows the invitee's answer: still to answer before one (NEEDS-ACTION), attending after «Partecipo» (ACCEPTED), not attending after «Non partecipo» (DECLINED)", async () => {
     const { rt, token } = invite();
     const attendeeOf = async () => {
       const event = eventOf(await (await download(token)).text());
@@ -317,7 +317,7 @@ describe("/invito/:token/evento.ics", () => {
     await answer(token, "si");
     expect(await attendeeOf()).toBe("ACCEPTED");
     await answer(token, "no");
-    expect(await attendeeOf()).toBe("NEEDS-ACTION");
+    expect(await attendeeOf()).toBe("DECLINED");
   });
 
   it("is the portal's 404 page, and not offered, for an unknown token, a cancelled Tavolo, a withdrawn invitation or a Tavolo back in draft", async () => {
