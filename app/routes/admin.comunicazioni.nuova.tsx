@@ -13,7 +13,7 @@ import { assertSameOrigin, validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { issuesToFieldErrors, MALFORMED_FORM_MESSAGE } from "~/utils/form-data";
-import { parseUploadForm, withCutFieldErrors } from "~/utils/material-upload.server";
+import { parseUploadForm, withCutFieldErrors, withFileNotKeptError } from "~/utils/material-upload.server";
 import {
   ATTACHMENT_TOO_LARGE_MESSAGE,
   communicationFormSchema,
@@ -70,9 +70,6 @@ function formValues(formData: FormData): CommunicationFormValues {
   return { oggetto: text("oggetto"), testo: text("testo"), ...segmentInput(formData), rimuoviAllegato: formData.get("rimuoviAllegato") === "on" };
 }
 
-const fileNotKeptMessage = (name: string) =>
-  `Il file «${name}» non è stato salvato perché il modulo contiene altri errori: sceglilo di nuovo prima di salvare`;
-
 export async function action({ request }: ActionFunctionArgs) {
   const coordinator = await requireCoordinator(request);
   assertSameOrigin(request);
@@ -91,10 +88,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const parsed = communicationFormSchema.safeParse(values);
     const errors = withCutFieldErrors(upload.textTooLong, parsed.success ? {} : issuesToFieldErrors(parsed.error.issues));
     if (!parsed.success || Object.keys(errors).length > 0) {
-      // A file input cannot be filled again by the page: without JavaScript the file chosen would be
-      // dropped without a word.
-      if (upload.file && !errors.allegato) errors.allegato = fileNotKeptMessage(upload.file.originalName);
-      return fail(errors, 400, values);
+      return fail(withFileNotKeptError(errors, { field: "allegato", file: upload.file, verb: "salvare" }), 400, values);
     }
     const draftId = parseId(formData.get("bozza"));
     const result = await saveCommunicationDraft(getDb(), {

@@ -22,7 +22,7 @@ import { assertSameOrigin, validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { formDataToObject, issuesToFieldErrors, MALFORMED_FORM_MESSAGE } from "~/utils/form-data";
-import { parseUploadForm, withCutFieldErrors } from "~/utils/material-upload.server";
+import { parseUploadForm, withCutFieldErrors, withFileNotKeptError } from "~/utils/material-upload.server";
 import { formatDateTimeIt } from "~/utils/dates";
 import { roundTableHeading } from "~/utils/round-table-calendar";
 import { roundTableWhen } from "~/utils/round-table-format";
@@ -122,7 +122,9 @@ async function uploadAction(request: Request, roundTableId: number, coordinatorI
     const parsed = uploadMaterialFormSchema.safeParse(formDataToObject(formData, { skip: ["csrf"] }));
     const errors = withCutFieldErrors(upload.textTooLong, parsed.success ? {} : issuesToFieldErrors(parsed.error.issues));
     if (!upload.file) errors["upload.file"] = "Scegli il file da caricare";
-    if (!parsed.success || !upload.file || Object.keys(errors).length > 0) return fail("upload", errors, 400, values);
+    if (!parsed.success || !upload.file || Object.keys(errors).length > 0) {
+      return fail("upload", withFileNotKeptError(errors, { field: "upload.file", file: upload.file, verb: "caricare" }), 400, values);
+    }
     const result = await addFileMaterial(getDb(), {
       roundTableId,
       input: parsed.data.upload,

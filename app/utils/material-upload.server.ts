@@ -138,6 +138,19 @@ export function withCutFieldErrors(cut: readonly string[], errors: Record<string
   return all;
 }
 
+/**
+ * A form refused for its other fields: a file input cannot be filled again by the page, so without
+ * JavaScript the file chosen would be dropped without a word. Says so on the file's field.
+ */
+export function withFileNotKeptError(
+  errors: Record<string, string>,
+  { field, file, verb }: { field: string; file: ReceivedUpload | null; verb: "salvare" | "caricare" },
+) {
+  if (!file || errors[field] || Object.keys(errors).length === 0) return errors;
+  const done = verb === "salvare" ? "salvato" : "caricato";
+  return { ...errors, [field]: `Il file «${file.originalName}» non è stato ${done} perché il modulo contiene altri errori: sceglilo di nuovo prima di ${verb}` };
+}
+
 export type ParsedUploadForm = {
   /** Null when the body could not be read to the end. */
   formData: FormData | null;

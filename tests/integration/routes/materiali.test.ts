@@ -200,14 +200,28 @@ describe("uploading materials", () => {
     expect(materialsOf(rt.id)).toHaveLength(0);
   });
 
-  it("refuses a title too long with the title's message, not the file's, keeping the other fields", async () => {
+  it("refuses a title too long with the title's message, keeping the other fields and saying the file chosen must be chosen again", async () => {
     const rt = createTestRoundTable(coordinatorId);
     // Far beyond what a text field of a form with a file keeps (a quarter of a megabyte).
     const response = await upload(rt.id, { name: "slides.pdf", bytes: PDF }, { title: "à".repeat(200_000), curatedBy: "Ufficio studi" });
     expect(response.status).toBe(400);
     const data = (await response.json()) as { errors: Record<string, string>; values: Record<string, string> };
-    expect(data.errors).toEqual({ "upload.title": "Il titolo può avere al massimo 200 caratteri" });
+    expect(data.errors).toEqual({
+      "upload.title": "Il titolo può avere al massimo 200 caratteri",
+      "upload.file": "Il file «slides.pdf» non è stato caricato perché il modulo contiene altri errori: sceglilo di nuovo prima di caricare",
+    });
     expect(data.values).toMatchObject({ curatedBy: "Ufficio studi", kind: "slides", visibility: "public" });
+    expect(materialsOf(rt.id)).toHaveLength(0);
+  });
+
+  it("says, when the title is missing, that the file chosen was not kept and must be chosen again (without JavaScript it is dropped)", async () => {
+    const rt = createTestRoundTable(coordinatorId);
+    const response = await upload(rt.id, { name: "slides incontro.pdf", bytes: PDF }, { title: "" });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { errors: Record<string, string> }).errors).toEqual({
+      "upload.title": "Inserisci il titolo del materiale",
+      "upload.file": "Il file «slides incontro.pdf» non è stato caricato perché il modulo contiene altri errori: sceglilo di nuovo prima di caricare",
+    });
     expect(materialsOf(rt.id)).toHaveLength(0);
   });
 
