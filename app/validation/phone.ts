@@ -24,6 +24,17 @@ export function normalizeItalianPhone(value: string): string | null {
   return null;
 }
 
+/**
+ * An Italian number that is not a mobile one (E.164 from normalizeItalianPhone): Italian mobiles
+ * start with 3, landlines with 0, free and premium numbers with 8 or 1. A foreign number cannot be
+ * told apart in the browser, so it is not judged.
+ */
+export function isItalianNonMobile(e164: string): boolean {
+  return /^\+39[0-24-9]/.test(e164);
+}
+
+export const NOT_A_MOBILE_MESSAGE = "Questo è un numero fisso: scrivilo in «Telefono» e qui indica un cellulare (ad esempio 333 1234567), oppure lascia vuoto";
+
 /** Whether the number carries an extension ("091 1234567 int. 22"), which E.164 cannot keep. */
 export function hasPhoneExtension(value: string): boolean {
   return !!parsePhoneNumberFromString(value, "IT", metadata)?.ext;

@@ -3,7 +3,7 @@ import { MEMBER_BODY_KINDS, REFERENT_ROLES, SAI_CATEGORIES } from "#db/enums";
 import { typedDayToIso } from "~/utils/typed-day";
 import { cleanLine } from "~/utils/text";
 import { isValidBodyFiscalCode } from "./fiscal-code";
-import { hasPhoneExtension, normalizeItalianPhone, PHONE_EXTENSION_MESSAGE } from "./phone";
+import { hasPhoneExtension, isItalianNonMobile, normalizeItalianPhone, NOT_A_MOBILE_MESSAGE, PHONE_EXTENSION_MESSAGE } from "./phone";
 import { maxLengthMessage } from "./messages";
 
 // The online scheda referente. The same schema runs in the browser (react-hook-form) and in the action.
@@ -150,6 +150,10 @@ const registrationFields = z.object({
         const normalized = normalizeItalianPhone(value);
         if (!normalized) {
           ctx.addIssue({ code: "custom", message: "Numero di cellulare non valido: ad esempio 333 1234567" });
+          return z.NEVER;
+        }
+        if (isItalianNonMobile(normalized)) {
+          ctx.addIssue({ code: "custom", message: NOT_A_MOBILE_MESSAGE });
           return z.NEVER;
         }
         return normalized;

@@ -77,6 +77,10 @@ describe("registrationSchema", () => {
     [{ phone: "091 1234567 int. 22" }, "phone", "non conserva l'interno"],
     [{ mobile: "091 1234567 ext. 5" }, "mobile", "non conserva l'interno"],
     [{ mobile: "33" }, "mobile", "cellulare non valido"],
+    // A landline, or a free number, typed as the cellulare: the coordinators would text a desk phone.
+    [{ mobile: "091 1234567" }, "mobile", "Questo è un numero fisso: scrivilo in «Telefono»"],
+    [{ mobile: "+39 06 6988 1234" }, "mobile", "numero fisso"],
+    [{ mobile: "800 123456" }, "mobile", "numero fisso"],
     [{ projects: [] }, "projects", "almeno un progetto"],
     [{ projects: [{ ...valid.projects[0], category: "speciali" }] }, "projects.0.category", "tipologia"],
     [{ projects: [{ ...valid.projects[0], fundedPlaces: "" }] }, "projects.0.fundedPlaces", "Indica il numero"],
@@ -91,6 +95,13 @@ describe("registrationSchema", () => {
     [{ privacyConsent: false }, "privacyConsent", "informativa"],
   ])("refuses %j at %s", (patch, path, message) => {
     expect(errorsOf({ ...valid, ...patch })[path]).toContain(message);
+  });
+
+  it("takes an Italian mobile however it is written, and a foreign number as it is", () => {
+    for (const [typed, stored] of [["333 1234567", "+393331234567"], ["+39 347 123 4567", "+393471234567"], ["0039 320.1234567", "+393201234567"], ["+44 7911 123456", "+447911123456"]]) {
+      const parsed = registrationSchema.safeParse({ ...valid, mobile: typed });
+      expect(parsed.success && parsed.data.mobile, typed).toBe(stored);
+    }
   });
 
   it("reads the posti finanziati as Italians write them, and refuses what is no whole number", () => {
