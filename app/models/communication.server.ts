@@ -8,7 +8,7 @@ import { paragraphsOf } from "~/validation/communications";
 import { ACCEPTED_TYPES_TEXT } from "~/validation/material";
 import { recordAudit } from "./audit.server";
 import { materialFilePath, storeUploadedDocument } from "./material.server";
-import { requeueFailedEmails } from "./outbox.server";
+import { countRetryableEmails, requeueFailedEmails } from "./outbox.server";
 import { activeReferentsInSegment, type ReferentSegment } from "./referent.server";
 
 // Comunicazioni (issue 4, point 6): a free message from the coordinators to a segment of the active
@@ -274,6 +274,8 @@ export function listCommunicationEmails(db: Db, { id, page, pageSize }: { id: nu
     counts[row.status] = row.n;
   }
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  // Failed emails to people erased since are not sent again: the button counts the others.
+  const retryable = counts.failed > 0 ? countRetryableEmails(db, { where: eq(outbox.communicationId, id) }) : 0;
   const pageCount = Math.max(1, Math.ceil(total / pageSize));
   const current = Math.min(Math.max(1, page), pageCount);
   const rows = db
@@ -284,7 +286,7 @@ export function listCommunicationEmails(db: Db, { id, page, pageSize }: { id: nu
     .limit(pageSize)
     .offset((current - 1) * pageSize)
     .all();
-  return { rows, counts, total, page: current, pageCount };
+  return { rows, counts, retryable, total, page: current, pageCount };
 }
 
 export type RetryCommunicationResult = { ok: true; count: number } | { ok: false; error: string };

@@ -4,7 +4,7 @@ import { auditLog, communications, memberBodies, membershipRequests, outbox, ref
 import type { EmailProps, EmailTemplateName } from "#emails/index";
 import type Database from "better-sqlite3";
 import { checkpointAndTruncateWal, type Db, type Tx } from "~/utils/db.server";
-import { erasedEmail } from "~/utils/erased-address";
+import { ERASED_ADDRESS_GLOB, erasedEmail } from "~/utils/erased-address";
 import { redactEmailText, scrubSentEmailProps } from "~/utils/email-secrets.server";
 import { recordAudit } from "./audit.server";
 
@@ -269,12 +269,23 @@ export function recordEmailDownload(db: Db, { coordinatorId, id }: { coordinator
   recordAudit(db, { actorType: "coordinator", actorId: coordinatorId, action: "email.downloaded", entityType: "outbox", entityId: id });
 }
 
-/** The failed emails among those the filters show: none when they show another status. */
-const failedWhere = (filters: OutboxFilters) => (filters.status && filters.status !== "failed" ? sql`0` : filtersWhere({ ...filters, status: "failed" }));
+/**
+ * A failed email that can be sent again: not one to a person whose data were erased, whose address
+ * and content are gone (it would go to cancellato-N@invalid).
+ */
+const retryable = and(eq(outbox.status, "failed"), sql`${outbox.recipient} NOT GLOB ${ERASED_ADDRESS_GLOB}`);
+
+/** The emails the filters show, when they may include failed ones (the callers add `retryable`). */
+const failedWhere = (filters: OutboxFilters) => (filters.status && filters.status !== "failed" ? sql`0` : filtersWhere(filters));
 
 /** How many failed emails match the filters of the log (what «Riprova tutte» would requeue). */
 export function countFailedEmails(db: Db | Tx, { filters }: { filters: OutboxFilters }) {
-  return db.select({ n: sql<number>`count(*)` }).from(outbox).where(failedWhere(filters)).get()!.n;
+  return countRetryableEmails(db, { where: failedWhere(filters) });
+}
+
+/** How many failed emails matching `where` a retry would requeue (requeueFailedEmails). */
+export function countRetryableEmails(db: Db | Tx, { where }: { where: SQL | undefined }) {
+  return db.select({ n: sql<number>`count(*)` }).from(outbox).where(and(where, retryable)).get()!.n;
 }
 
 /**
@@ -310,7 +321,7 @@ function referentsByAddress(tx: Db | Tx, rows: { recipient: string; memberBodyId
  * pages of the outbox say «ritentata manualmente» (listManualRetries).
  */
 export function requeueFailedEmails(tx: Db | Tx, { where, coordinatorId, now }: { where: SQL | undefined; coordinatorId: number; now: Date }) {
-  const failed = and(where, eq(outbox.status, "failed"));
+  const failed = and(where, retryable);
   const rows = tx
     .select({ id: outbox.id, recipient: outbox.recipient, memberBodyId: outbox.memberBodyId, lastError: outbox.lastError, attempts: outbox.attempts })
     .from(outbox)

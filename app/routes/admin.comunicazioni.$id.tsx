@@ -101,6 +101,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       justSent: justSent !== null && /^\d{1,7}$/.test(justSent) ? Number(justSent) : null,
       justRetried: retried !== null && /^\d{1,7}$/.test(retried) ? Number(retried) : null,
       counts: emails.counts,
+      retryable: emails.retryable,
       page: emails.page,
       pageCount: emails.pageCount,
       rows: emails.rows.map((r) => ({
@@ -287,14 +288,14 @@ export default function CommunicationPage() {
             {plural(sent.recipientCount, "destinatario", "destinatari")}: {deliverySummary(sent.counts)}.{" "}
             <Link to={`/admin/posta?comunicazione=${c.id}`}>Vedi queste email nella posta in uscita</Link>
           </p>
-          {sent.counts.failed > 0 ? (
+          {sent.retryable > 0 ? (
             <Form method="post" className="mb-3">
               <AuthenticityTokenInput name="csrf" />
               <input type="hidden" name="intent" value="riprova" />
               <button type="submit" className="btn btn-primary" disabled={busy}>
-                {sent.counts.failed === 1
+                {sent.retryable === 1
                   ? "Riprova l'invio dell'email non consegnata"
-                  : `Riprova l'invio delle ${sent.counts.failed.toLocaleString("it-IT")} email non consegnate`}
+                  : `Riprova l'invio delle ${sent.retryable.toLocaleString("it-IT")} email non consegnate`}
               </button>
             </Form>
           ) : null}

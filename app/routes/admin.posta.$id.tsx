@@ -112,7 +112,7 @@ export default function OutboxEmailPage() {
         <dt className="col-sm-3">Message-ID</dt>
         <dd className="col-sm-9 text-break">{email.messageId}</dd>
       </dl>
-      {email.status === "failed" ? (
+      {email.status === "failed" && !erased ? (
         <Form method="post" action="/admin/posta" className="mb-4">
           <AuthenticityTokenInput name="csrf" />
           <input type="hidden" name="ids" value={email.id} />

@@ -24,6 +24,7 @@ import { formatDateIt, formatDateTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
+import { isErasedAddress } from "~/utils/erased-address";
 import { roundTableName } from "~/utils/round-table-format";
 import { emailTemplateLabel, OUTBOX_STATUS_LABELS } from "~/validation/labels";
 import { outboxQuerySchema, retrySchema } from "~/validation/outbox-filters";
@@ -262,7 +263,7 @@ export default function OutboxPage() {
                 rows.map((r) => (
                   <tr key={r.id}>
                     <td>
-                      {r.status === "failed" ? (
+                      {r.status === "failed" && !isErasedAddress(r.recipient) ? (
                         <input type="checkbox" name="ids" value={r.id} id={`email-${r.id}`} aria-label={`Seleziona il messaggio a ${r.recipient}`} />
                       ) : null}
                     </td>

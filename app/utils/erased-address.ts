@@ -6,3 +6,6 @@ export const erasedEmail = (referentId: number) => `cancellato-${referentId}@inv
 
 /** Whether an address is one that replaced an erased person's (an email to them keeps no content). */
 export const isErasedAddress = (email: string) => /^cancellato-\d+@invalid$/.test(email);
+
+/** The same addresses as a SQL GLOB pattern, for queries that leave them out. */
+export const ERASED_ADDRESS_GLOB = "cancellato-[0-9]*@invalid";

@@ -11,7 +11,7 @@ import { loader as emailLoader } from "~/routes/admin.posta.$id";
 import { loader as emlLoader } from "~/routes/admin.posta.$id_.eml";
 import { sendInvitations } from "~/models/invitation.server";
 import { getMembershipRequestDetail } from "~/models/membership-detail.server";
-import { listOutboxTemplates, queueEmail, retryFailedEmails } from "~/models/outbox.server";
+import { countFailedEmails, listOutboxTemplates, queueEmail, retryFailedEmails, retryFailedEmailsMatching } from "~/models/outbox.server";
 import { listAuditEntries } from "~/models/audit.server";
 import { eraseReferent, requestErasure } from "~/models/privacy.server";
 import { requestLoginCode } from "~/models/referent-login.server";
@@ -185,6 +185,32 @@ describe("/admin/posta", () => {
       const found = listAuditEntries(getDb(), { filters: { action: "email.retried", q }, page: 1 }).entries.map((e) => e.entityId);
       expect(found, q).not.toContain(String(welcome.id));
     }
+  });
+
+  it("does not send again a failed email to a referente whose data were erased: no box, no «Riprova», not counted, not requeued", async () => {
+    const me = createTestCoordinator();
+    const r = await createReferent("active");
+    const welcome = outboxFor(r.email).find((o) => o.template === "membership-approved")!;
+    getDb().update(outbox).set({ status: "failed", attempts: 5, lastError: "550 5.1.1 User unknown" }).where(eq(outbox.id, welcome.id)).run();
+    expect(requestErasure(getDb(), { referentId: r.referentId, appUrl: APP_URL }).ok).toBe(true);
+    expect(eraseReferent(getDb(), { referentId: r.referentId, coordinatorId: me.id, appUrl: APP_URL }).ok).toBe(true);
+    const erasedRecipient = getDb().select().from(outbox).where(eq(outbox.id, welcome.id)).get()!.recipient;
+    expect(erasedRecipient).toMatch(/^cancellato-\d+@invalid$/);
+
+    const filters = { recipient: erasedRecipient };
+    expect(countFailedEmails(getDb(), { filters })).toBe(0);
+    expect(retryFailedEmails(getDb(), { ids: [welcome.id], coordinatorId: me.id })).toBe(0);
+    expect(retryFailedEmailsMatching(getDb(), { filters, coordinatorId: me.id })).toBe(0);
+    expect(statusOf(welcome.id)).toBe("failed");
+    expect(getDb().select().from(auditLog).where(and(eq(auditLog.action, "email.retried"), eq(auditLog.entityId, String(welcome.id)))).all()).toEqual([]);
+
+    const list = await listPageOf(`?destinatario=${encodeURIComponent(erasedRecipient)}`, me.id);
+    expect(list.html).toContain(erasedRecipient);
+    expect(list.html).not.toContain(`value="${welcome.id}"`);
+    expect(list.html).not.toContain("Riprova tutte");
+    const shown = await renderRoute(emailRoute, await adminGet(`/admin/posta/${welcome.id}`, me.id), "/admin/posta/:id");
+    expect(shown.html).toContain("sono stati cancellati");
+    expect(shown.html).not.toMatch(/>\s*Riprova\s*</);
   });
 
   it("leads from an email to the scheda of the referente it was addressed to, where a wrong address is corrected", async () => {
