@@ -13,13 +13,25 @@ function focusable(element: HTMLElement) {
   return element;
 }
 
+/** The element of the page drawn again that stands where `gone` stood: same id, or same kind, name and text. */
+function twinOf(gone: Element, main: HTMLElement): HTMLElement | null {
+  if (gone.isConnected) return null;
+  if (gone.id) return document.getElementById(gone.id);
+  const name = gone.getAttribute("name");
+  const candidates = [...main.querySelectorAll<HTMLElement>(gone.tagName)].filter(
+    (el) => el.getAttribute("name") === name && el.getAttribute("type") === gone.getAttribute("type") && el.textContent === gone.textContent,
+  );
+  return candidates.length === 1 ? candidates[0] : null;
+}
+
 /**
  * After a navigation inside the app, where a full page load would have started the screen reader at
  * the top, the focus goes where the user should continue (WCAG 2.4.3, 4.1.3): to the message saying
  * how an action went, or on a new page to its h1, unless the new page has put it on one of its
  * fields (autoFocus: the code step of the referent's sign-in, where the person goes on typing). A
  * form showing its errors keeps the focus on its summary (useValidatedForm); on the same page (a
- * filter, a sort) the focus stays put unless the element that had it is gone, or a form posted there
+ * filter, a sort) the focus stays put, or goes to the twin of the element that had it in a form drawn
+ * again, unless that element is gone for good (then the h1), or a form posted there
  * was answered with an outcome: its button keeps the focus, and a status message inserted with its
  * text is not reliably read out.
  */
@@ -54,7 +66,10 @@ export function useFocusAfterNavigation() {
     // Same address but for the fragment (a skip link, a link to a field): the browser moved the focus.
     if (!newPage && before.search === location.search && !focusLost && !answered) return;
     const outcome = main.querySelector<HTMLElement>(OUTCOME_SELECTOR);
-    const target = outcome ?? (newPage || focusLost ? main.querySelector<HTMLElement>("h1") : null);
+    // A form drawn again with the new filters (keyed by the address) replaced the button pressed: its
+    // twin takes the focus, where the user left it; the list's live region says the new count.
+    const twin = !newPage && focusLost && !answered && hadFocus ? twinOf(hadFocus, main) : null;
+    const target = outcome ?? twin ?? (newPage || focusLost ? main.querySelector<HTMLElement>("h1") : null);
     if (target) focusable(target).focus();
   }, [location.key, location.pathname, location.search]);
 }

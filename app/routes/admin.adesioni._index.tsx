@@ -37,6 +37,7 @@ import {
   type SortKey,
 } from "~/validation/membership-filters";
 import { MEMBERSHIP_KINDS, MEMBERSHIP_STATUSES, SAI_CATEGORIES } from "#db/enums";
+import { ResultsStatus } from "~/components/results-status";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
 import { coordinatorPageTitle } from "~/utils/page-title";
 
@@ -171,6 +172,8 @@ export default function MembershipList() {
   const location = useLocation();
   const { rows, total, countsByStatus, page, pageCount, filters, sort } = data;
   const hasFilters = Object.keys(filters).length > 0;
+  const emptyListText = hasFilters ? "Nessuna richiesta corrisponde ai filtri scelti." : "Non ci sono ancora richieste di adesione.";
+  const resultsText = `${plural(total, "risultato", "risultati")}, pagina ${page} di ${pageCount}`;
   const currentQuery = membershipListSearchParams({ filters, sort, page }).toString();
   const pendingOnPage = rows.filter((r) => r.status === "pending").length;
   const allStatusesTotal = Object.values(countsByStatus).reduce((sum, n) => sum + n, 0);
@@ -283,10 +286,9 @@ export default function MembershipList() {
         </p>
       </Form>
 
+      <ResultsStatus>{rows.length === 0 ? emptyListText : `Richieste di adesione: ${resultsText}`}</ResultsStatus>
       {rows.length === 0 ? (
-        <p className="alert alert-info" role="status">
-          {hasFilters ? "Nessuna richiesta corrisponde ai filtri scelti." : "Non ci sono ancora richieste di adesione."}
-        </p>
+        <p className="alert alert-info">{emptyListText}</p>
       ) : (
         <Form method="post" action={`/admin/adesioni${currentQuery ? `?${currentQuery}` : ""}`}>
           <AuthenticityTokenInput name="csrf" />
@@ -299,9 +301,7 @@ export default function MembershipList() {
           ) : null}
           <TableScroll>
             <table className="table table-hover align-middle caption-top">
-              <TableCaption>
-                Richieste di adesione: {plural(total, "risultato", "risultati")}, pagina {page} di {pageCount}
-              </TableCaption>
+              <TableCaption>Richieste di adesione: {resultsText}</TableCaption>
               <thead>
                 <tr>
                   <th scope="col">

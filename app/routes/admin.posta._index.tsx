@@ -29,6 +29,7 @@ import { roundTableName } from "~/utils/round-table-format";
 import { emailTemplateLabel, OUTBOX_STATUS_LABELS } from "~/validation/labels";
 import { outboxQuerySchema, retrySchema } from "~/validation/outbox-filters";
 import { useIndexFormAction } from "~/components/use-index-form-action";
+import { ResultsStatus } from "~/components/results-status";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
 import { coordinatorPageTitle } from "~/utils/page-title";
 
@@ -145,6 +146,8 @@ export default function OutboxPage() {
   const formAction = useIndexFormAction();
   const { rows, total, page, pageCount, counts, templates, roundTables, communications, failedMatching, filtered } = useLoaderData<typeof loader>();
   const [searchParams] = useSearchParams();
+  const emptyText = filtered || searchParams.get("stato") ? "Nessun messaggio corrisponde ai filtri." : "Non ci sono ancora messaggi nella posta in uscita.";
+  const resultsText = `${total === 1 ? "Un messaggio" : `${total.toLocaleString("it-IT")} messaggi`} - pagina ${page} di ${pageCount}`;
   const retried = searchParams.get("riprovate");
   const pageHref = (n: number) => {
     const params = new URLSearchParams(searchParams);
@@ -221,13 +224,12 @@ export default function OutboxPage() {
         </Link>
       </Form>
 
+      <ResultsStatus>{total === 0 ? emptyText : `Posta in uscita: ${resultsText}`}</ResultsStatus>
       <Form method="post" action={formAction} ref={formRef}>
         <AuthenticityTokenInput name="csrf" />
         <TableScroll>
           <table className="table">
-            <TableCaption>
-              {total === 1 ? "Un messaggio" : `${total} messaggi`} - pagina {page} di {pageCount}
-            </TableCaption>
+            <TableCaption>{resultsText}</TableCaption>
             <thead>
               <tr>
                 <th scope="col">
@@ -257,7 +259,7 @@ export default function OutboxPage() {
             <tbody>
               {rows.length === 0 ? (
                 <tr>
-                  <td colSpan={9}>Nessun messaggio corrisponde ai filtri.</td>
+                  <td colSpan={9}>{emptyText}</td>
                 </tr>
               ) : (
                 rows.map((r) => (

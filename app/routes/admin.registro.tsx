@@ -14,6 +14,7 @@ import {
 } from "~/utils/audit-labels";
 import { requireCoordinator } from "~/utils/auth.server";
 import { getDb } from "~/utils/db.server";
+import { ResultsStatus } from "~/components/results-status";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
 import { coordinatorPageTitle } from "~/utils/page-title";
 
@@ -98,11 +99,11 @@ export default function AuditLogPage() {
         </div>
       </Form>
 
-      <p role="status">
+      <ResultsStatus visible>
         {total === 0
           ? "Nessuna voce corrisponde ai filtri."
           : `${integer.format(total)} ${total === 1 ? "voce" : "voci"}${pageCount > 1 ? `, pagina ${page} di ${pageCount}` : ""}.`}
-      </p>
+      </ResultsStatus>
 
       {entries.length > 0 ? (
         <TableScroll>

@@ -37,6 +37,7 @@ import {
 import { emailTemplateLabel, OUTBOX_STATUS_LABELS } from "~/validation/labels";
 import { ROUND_TABLE_STATUS_BADGES, ROUND_TABLE_STATUS_LABELS } from "~/validation/round-table";
 import { parseRecordId } from "~/utils/record-id";
+import { ResultsStatus } from "~/components/results-status";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
 import { coordinatorPageTitle } from "~/utils/page-title";
 
@@ -220,6 +221,8 @@ export default function RoundTableInvitationsPage() {
     const q = p.toString();
     return `${pageUrl}${q ? `?${q}` : ""}`;
   };
+  const emptyText = counts.total === 0 ? "Non è stato ancora invitato nessuno." : "Nessun invitato con questa risposta.";
+  const resultsText = `${plural(data.total, "invitato", "invitati")}${data.pageCount > 1 ? `, pagina ${data.page} di ${data.pageCount}` : ""}`;
 
   return (
     <>
@@ -321,18 +324,14 @@ export default function RoundTableInvitationsPage() {
             </span>
           </p>
         ) : null}
+        <ResultsStatus>{data.invitations.length === 0 ? emptyText : `Risposte all'invito: ${resultsText}`}</ResultsStatus>
         {data.invitations.length === 0 ? (
-          <p className="alert alert-info" role="status">
-            {counts.total === 0 ? "Non è stato ancora invitato nessuno." : "Nessun invitato con questa risposta."}
-          </p>
+          <p className="alert alert-info">{emptyText}</p>
         ) : (
           <AttendanceForm enabled={rt.started} action={listUrl(data.answerFilter, data.page)}>
             <TableScroll>
               <table className="table table-sm align-middle">
-                <TableCaption>
-                  Risposte all'invito ({plural(data.total, "invitato", "invitati")}
-                  {data.pageCount > 1 ? `, pagina ${data.page} di ${data.pageCount}` : ""})
-                </TableCaption>
+                <TableCaption>Risposte all'invito ({resultsText})</TableCaption>
                 <thead>
                   <tr>
                     <th scope="col">Referente</th>

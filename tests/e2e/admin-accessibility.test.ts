@@ -576,6 +576,45 @@ describe("a summary left by an earlier attempt, with JavaScript", () => {
   });
 });
 
+describe("filtering a list, with JavaScript", () => {
+  /** The text of the live region that says how many results the list shows, and a handle to it. */
+  const resultsStatus = (page: Page) => page.locator("main p[role=status]").first();
+
+  test("the focus stays where the coordinator pressed «Filtra» and the new count is said by a live region present before", async () => {
+    const page = await browser.newPage();
+    await signedIn(page);
+    await open(page, "/admin/adesioni");
+    const status = await resultsStatus(page).elementHandle();
+    const unfiltered = /^(Richieste di adesione: [\d.]+ risultat[oi], pagina 1 di \d+|Non ci sono ancora richieste di adesione\.)$/;
+    expect(await status!.textContent()).toMatch(unfiltered);
+
+    // The form is drawn again with the new filters: the focus goes back to its «Filtra».
+    await field(page, "Cerca").fill(`nessun-ente-${Date.now().toString(36)}`);
+    await page.getByRole("button", { name: "Filtra", exact: true }).focus();
+    await page.keyboard.press("Enter");
+    await page.waitForURL((url) => url.searchParams.has("q"));
+    await eventually(() => status!.textContent()).toBe("Nessuna richiesta corrisponde ai filtri scelti.");
+    expect(await status!.evaluate((el) => el.isConnected), "the same live region, its text changed").toBe(true);
+    await eventually(() => page.evaluate(() => document.activeElement?.tagName === "BUTTON" && document.activeElement.textContent?.trim())).toBe("Filtra");
+
+    // Enter in the search field: the focus stays in the field.
+    await field(page, "Cerca").fill("");
+    await field(page, "Cerca").press("Enter");
+    await page.waitForURL((url) => !url.searchParams.get("q"));
+    await eventually(() => status!.textContent()).toMatch(unfiltered);
+    await eventually(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe("q");
+
+    // The delivery log's filter keeps its button; the count is said all the same.
+    await open(page, "/admin/posta");
+    const outbox = await resultsStatus(page).elementHandle();
+    expect(await outbox!.textContent()).toMatch(/^(Posta in uscita: |Non ci sono ancora messaggi)/);
+    await field(page, "Destinatario").fill(`nessuno-${Date.now().toString(36)}@example.org`);
+    await page.getByRole("button", { name: "Filtra", exact: true }).click();
+    await page.waitForURL((url) => url.searchParams.has("destinatario"));
+    await eventually(() => outbox!.textContent()).toBe("Nessun messaggio corrisponde ai filtri.");
+  });
+});
+
 /** The form of /admin/tavoli/:id/materiali under the section titled "Carica un file" or "Aggiungi un link". */
 const materialsForm = (page: Page, section: "carica" | "collega") => page.locator(`form[aria-labelledby=${section}]`);
 

@@ -365,7 +365,7 @@ describe("referent area", () => {
       await asCoordinator(admin);
       await eventually(async () => {
         await open(admin, `/admin/posta?destinatario=${encodeURIComponent(data.email)}`);
-        return admin.getByText("Nessun messaggio corrisponde ai filtri.").count();
+        return admin.locator("main td").getByText("Nessun messaggio corrisponde ai filtri.").count();
       }).toBe(1);
     });
   });
