@@ -1,5 +1,6 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { coordinators } from "#db/schema";
+import { clearLoginFailures, loginSuspendedUntil } from "~/utils/auth.server";
 import { formatDateTimeIt } from "~/utils/dates";
 import type { Db, Tx } from "~/utils/db.server";
 import { hashPassword, verifyPassword } from "~/utils/password.server";
@@ -97,6 +98,33 @@ export function sendCoordinatorPasswordReset(
     });
     return { ok: true, email: target.email };
   });
+}
+
+export type LiftSuspensionResult = { ok: true; lifted: boolean; name: string; email: string } | { ok: false; error: string };
+
+/**
+ * «Riattiva l'accesso» (/admin/coordinatori): an administrator forgets the wrong passwords that
+ * suspended the sign-in with a coordinator's address, and the coordinator may sign in at once; audited.
+ * A suspension already over changes nothing and is not audited (`lifted: false`).
+ */
+export function liftCoordinatorLoginSuspension(
+  db: Db,
+  { id, actorId, now = new Date() }: { id: number; actorId: number; now?: Date },
+): LiftSuspensionResult {
+  const target = db.select().from(coordinators).where(eq(coordinators.id, id)).get();
+  if (!target) return { ok: false, error: "Coordinatore non trovato." };
+  const until = loginSuspendedUntil({ email: target.email, now: now.getTime() });
+  if (!until) return { ok: true, lifted: false, name: target.name, email: target.email };
+  clearLoginFailures({ email: target.email });
+  recordAudit(db, {
+    actorType: "coordinator",
+    actorId,
+    action: "coordinator.login_unblocked",
+    entityType: "coordinator",
+    entityId: id,
+    details: { email: target.email, suspendedUntil: until.toISOString() },
+  });
+  return { ok: true, lifted: true, name: target.name, email: target.email };
 }
 
 export type ResetLookup = InviteLookup;

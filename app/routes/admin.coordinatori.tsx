@@ -12,10 +12,10 @@ import {
   setCoordinatorDisabled,
   type CoordinatorState,
 } from "~/models/coordinator.server";
-import { sendCoordinatorPasswordReset } from "~/models/coordinator-password.server";
-import { requireAdmin } from "~/utils/auth.server";
+import { liftCoordinatorLoginSuspension, sendCoordinatorPasswordReset } from "~/models/coordinator-password.server";
+import { loginSuspendedUntil, requireAdmin } from "~/utils/auth.server";
 import { validateCsrf } from "~/utils/csrf.server";
-import { formatDateIt } from "~/utils/dates";
+import { formatDateIt, formatTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
@@ -38,7 +38,9 @@ export const meta: MetaFunction = () => [{ title: coordinatorPageTitle("Coordina
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request);
-  return json({ currentId: admin.id, coordinators: listCoordinators(getDb()) });
+  // A sign-in suspended for too many wrong passwords, as /login applies it now (the counts are in memory).
+  const coordinators = listCoordinators(getDb()).map((c) => ({ ...c, loginSuspendedUntil: loginSuspendedUntil({ email: c.email })?.toISOString() ?? null }));
+  return json({ currentId: admin.id, coordinators });
 }
 
 type InviteValues = { name: string; email: string; role: string };
@@ -127,6 +129,20 @@ export async function action({ request }: ActionFunctionArgs) {
     return json<ActionData>({ intent: "manage", ok: true, message: `Collegamento per reimpostare la password inviato a ${result.email}.` });
   }
 
+  if (intent === "unlock") {
+    const parsed = coordinatorIdSchema.safeParse(fields);
+    if (!parsed.success) return refuse("Coordinatore non valido.");
+    const result = liftCoordinatorLoginSuspension(db, { id: parsed.data.id, actorId: admin.id });
+    if (!result.ok) return refuse(result.error, 409);
+    return json<ActionData>({
+      intent: "manage",
+      ok: true,
+      message: result.lifted
+        ? `Accesso riattivato per ${result.email}: ${result.name} può entrare subito con la sua password.`
+        : `L'accesso di ${result.email} non è più sospeso: la sospensione era già terminata, non è stato necessario riattivarlo.`,
+    });
+  }
+
   return refuse("Operazione non riconosciuta.");
 }
 
@@ -188,16 +204,25 @@ export default function CoordinatorsPage() {
                   <td>
                     {STATE_LABELS[c.state]}
                     {expired ? <span className="d-block small">invito scaduto</span> : null}
+                    {c.loginSuspendedUntil ? (
+                      <strong className="d-block small">
+                        Accesso sospeso fino alle {formatTimeIt(new Date(c.loginSuspendedUntil))} (ora italiana) per troppi tentativi non
+                        riusciti
+                      </strong>
+                    ) : null}
                   </td>
                   <td>{formatDateIt(new Date(c.createdAt))}</td>
                   <td>
                     {self ? (
-                      <span className="small">
-                        La tua password si cambia da <Link to="/admin/account">Il mio account</Link>.{" "}
-                        <Link to={`/admin/coordinatori/${c.id}/email`}>
-                          Cambia email<span className="visually-hidden"> del tuo account</span>
-                        </Link>
-                      </span>
+                      <>
+                        <span className="small">
+                          La tua password si cambia da <Link to="/admin/account">Il mio account</Link>.{" "}
+                          <Link to={`/admin/coordinatori/${c.id}/email`}>
+                            Cambia email<span className="visually-hidden"> del tuo account</span>
+                          </Link>
+                        </span>
+                        {c.loginSuspendedUntil ? <UnlockForm id={c.id} name={c.name} busy={busy} className="mt-2" /> : null}
+                      </>
                     ) : (
                       <div className="d-flex flex-wrap gap-3 align-items-end">
                         <Form method="post" className="d-flex gap-2 align-items-end">
@@ -236,6 +261,7 @@ export default function CoordinatorsPage() {
                         <Link to={`/admin/coordinatori/${c.id}/email`} className="small">
                           Cambia email<span className="visually-hidden"> di {c.name}</span>
                         </Link>
+                        {c.loginSuspendedUntil ? <UnlockForm id={c.id} name={c.name} busy={busy} /> : null}
                         {c.state === "attivo" ? (
                           <Form method="post">
                             <AuthenticityTokenInput name="csrf" />
@@ -283,6 +309,20 @@ export default function CoordinatorsPage() {
         />
       </section>
     </>
+  );
+}
+
+/** «Riattiva l'accesso»: forgets the wrong passwords that suspended the sign-in with the coordinator's address. */
+function UnlockForm({ id, name, busy, className }: { id: number; name: string; busy: boolean; className?: string }) {
+  return (
+    <Form method="post" className={className}>
+      <AuthenticityTokenInput name="csrf" />
+      <input type="hidden" name="intent" value="unlock" />
+      <input type="hidden" name="id" value={id} />
+      <button type="submit" className="btn btn-outline-primary btn-sm" disabled={busy}>
+        Riattiva l'accesso<span className="visually-hidden"> di {name}</span>
+      </button>
+    </Form>
   );
 }
 

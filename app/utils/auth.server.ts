@@ -12,7 +12,7 @@ import {
 import { loginSchema, SESSION_EXPIRED_OUTCOME } from "~/validation/login";
 import { getCookies } from "./cookies.server";
 import { getDb } from "./db.server";
-import { clearRateLimit, consumeRateLimit, isRateLimited, remainingAllowed } from "./rate-limit.server";
+import { clearRateLimit, consumeRateLimit, isRateLimited, rateLimitedUntil, remainingAllowed } from "./rate-limit.server";
 import { signInPathFor } from "./safe-redirect.server";
 
 /** Wrong passwords for one address, from anywhere, before its sign-in is suspended. */
@@ -103,9 +103,25 @@ export function countLoginFailure({ ip, email }: { ip: string; email: string }) 
   return remainingAllowed({ key: emailKey(email), limit: LOGIN_FAILURE_LIMIT, windowMs: LOGIN_WINDOW_MS });
 }
 
-/** After a sign-in, or a new password set with a reset link (which proves the mailbox): the address's wrong attempts are forgotten. */
+/**
+ * After a sign-in, a new password set with a reset link (which proves the mailbox), or an
+ * administrator's «Riattiva l'accesso»: the address's wrong attempts are forgotten.
+ */
 export function clearLoginFailures({ email }: { email: string }) {
   clearRateLimit(emailKey(email));
+  // A new suspension of the address is audited again, from its first refused attempt.
+  const address = email.toLowerCase();
+  for (const blockKey of auditedBlocks.keys()) if (blockKey.slice(blockKey.indexOf("|") + 1).toLowerCase() === address) auditedBlocks.delete(blockKey);
+}
+
+/**
+ * Until when the sign-in with this address is suspended for too many wrong passwords (null: it is
+ * not). The counts are kept in memory by the portal's one process (rate-limit.server.ts), so this
+ * is what /login applies; a restart forgets them, and the suspension with them.
+ */
+export function loginSuspendedUntil({ email, now = Date.now() }: { email: string; now?: number }) {
+  const until = rateLimitedUntil({ key: emailKey(email), limit: LOGIN_FAILURE_LIMIT, windowMs: LOGIN_WINDOW_MS, now });
+  return until === null ? null : new Date(until);
 }
 
 /** The warning added to a wrong password's message once few attempts are left (null: not yet). */

@@ -14,12 +14,18 @@ export function consumeRateLimit({ key, limit, windowMs, now = Date.now() }: { k
   return { allowed: false, retryAfterSeconds: Math.ceil((current.startedAt + windowMs - now) / 1000) };
 }
 
+/** When the refusal of `key` ends (ms since the epoch), if it has already used up `limit` in the current window; else null. */
+export function rateLimitedUntil({ key, limit, windowMs, now = Date.now() }: { key: string; limit: number; windowMs: number; now?: number }) {
+  const current = windows.get(key);
+  if (!current || now - current.startedAt >= windowMs || current.count < limit) return null;
+  return current.startedAt + windowMs;
+}
+
 /** Whether `key` has already used up `limit` in the current window (without counting this call). */
 export function isRateLimited({ key, limit, windowMs, now = Date.now() }: { key: string; limit: number; windowMs: number; now?: number }) {
-  const current = windows.get(key);
-  if (!current || now - current.startedAt >= windowMs) return { limited: false, retryAfterSeconds: 0 };
-  if (current.count < limit) return { limited: false, retryAfterSeconds: 0 };
-  return { limited: true, retryAfterSeconds: Math.ceil((current.startedAt + windowMs - now) / 1000) };
+  const until = rateLimitedUntil({ key, limit, windowMs, now });
+  if (until === null) return { limited: false, retryAfterSeconds: 0 };
+  return { limited: true, retryAfterSeconds: Math.ceil((until - now) / 1000) };
 }
 
 /** How many more counts `key` may take in the current window before it is refused. */

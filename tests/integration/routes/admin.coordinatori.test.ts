@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { auditLog, coordinators, outbox, sessions } from "#db/schema";
 import { loader as adminLayoutLoader } from "~/routes/admin";
 import * as coordinatorsPage from "~/routes/admin.coordinatori";
+import * as loginPage from "~/routes/login";
 import { action as inviteAction, loader as inviteLoader } from "~/routes/invito-coordinatore.$token";
 import {
   changeCoordinatorRole,
@@ -11,8 +12,11 @@ import {
   setCoordinatorDisabled,
   verifyCoordinatorCredentials,
 } from "~/models/coordinator.server";
+import { countLoginFailure, LOGIN_FAILURE_LIMIT, LOGIN_WINDOW_MS, loginSuspendedUntil } from "~/utils/auth.server";
+import { formatTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { adminGet, adminPost, createTestCoordinator, sessionCookieFor, settle } from "../../support/admin";
+import { createCoordinatorWithPassword } from "../../support/coordinator-password";
 import { outboxFor } from "../../support/db-queries";
 import { renderRoute } from "../../support/render-route";
 import { APP_URL, browserPost, routeArgs } from "../../support/requests";
@@ -315,6 +319,87 @@ describe("role and state of coordinators", () => {
     }
     // With another active admin back, the same operations are allowed.
     expect(changeCoordinatorRole(db(), { id: last.id, role: "coordinator", actorId: actor.id })).toEqual({ ok: true, changed: true });
+  });
+});
+
+describe("«Riattiva l'accesso»: a sign-in suspended for too many wrong passwords", () => {
+  let ipCounter = 0;
+  const freshIp = () => `10.71.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+  const PASSWORD = "la password giusta di Giulia";
+  const signIn = async (email: string) =>
+    settle(async () => loginPage.action({ request: await browserPost("/login", { email, password: PASSWORD }), params: {}, context: { cspNonce: "", clientIp: freshIp() } }));
+  /** Ten wrong passwords from as many networks: only the address is suspended. */
+  async function suspended() {
+    const target = await createCoordinatorWithPassword(PASSWORD);
+    const before = Date.now();
+    for (let i = 0; i < LOGIN_FAILURE_LIMIT; i++) countLoginFailure({ ip: freshIp(), email: target.email });
+    const until = loginSuspendedUntil({ email: target.email })!;
+    expect(until.getTime()).toBeGreaterThanOrEqual(before + LOGIN_WINDOW_MS);
+    expect(until.getTime()).toBeLessThanOrEqual(Date.now() + LOGIN_WINDOW_MS);
+    expect((await signIn(target.email)).status).toBe(429);
+    return { target, until };
+  }
+  const rowOf = (html: string, email: string) => new RegExp(`<tr><th scope="row">[^<]*</th><td>${email}</td>.*?</tr>`).exec(html)![0];
+  const text = (html: string) => html.replace(/<[^>]+>/g, " ").replace(/&#x27;/g, "'").replace(/\s+/g, " ");
+
+  it("the list shows until when, in Italian time; the administrator lifts it, audited, and the coordinator signs in at once", async () => {
+    const { target, until } = await suspended();
+    const other = createTestCoordinator();
+
+    const page = await renderRoute(coordinatorsPage, await adminGet("/admin/coordinatori", adminId()));
+    const row = rowOf(page.html, target.email);
+    expect(text(row)).toContain(`Attivo Accesso sospeso fino alle ${formatTimeIt(until)} (ora italiana) per troppi tentativi non riusciti`);
+    expect(row).toMatch(/<input type="hidden" name="intent" value="unlock"\/><input type="hidden" name="id" value="\d+"\/><button type="submit" class="btn btn-outline-primary btn-sm">Riattiva l&#x27;accesso<span class="visually-hidden"> di Giulia Bianchi<\/span><\/button>/);
+    expect(row).toContain('name="csrf"');
+    // Nothing of the kind for an address that is not suspended.
+    expect(rowOf(page.html, other.email)).not.toMatch(/sospeso|unlock/);
+
+    const lifted = await post({ intent: "unlock", id: String(target.id) });
+    expect(lifted.status).toBe(200);
+    expect(await answer(lifted)).toEqual({ intent: "manage", ok: true, message: `Accesso riattivato per ${target.email}: Giulia Bianchi può entrare subito con la sua password.` });
+    expect(loginSuspendedUntil({ email: target.email })).toBeNull();
+    expect(auditFor(target.id).at(-1)).toMatchObject({
+      action: "coordinator.login_unblocked",
+      actorType: "coordinator",
+      actorId: adminId(),
+      details: { email: target.email, suspendedUntil: until.toISOString() },
+    });
+    const after = await renderRoute(coordinatorsPage, await adminGet("/admin/coordinatori", adminId()));
+    expect(rowOf(after.html, target.email)).not.toMatch(/sospeso|unlock/);
+    expect((await signIn(target.email)).status).toBe(302);
+  });
+
+  it("says so, without error and without an entry in the registro, when the suspension had already ended", async () => {
+    const { target } = await suspended();
+    expect((await post({ intent: "unlock", id: String(target.id) })).status).toBe(200);
+    const entries = auditFor(target.id).length;
+    const again = await post({ intent: "unlock", id: String(target.id) });
+    expect(again.status).toBe(200);
+    expect(await answer(again)).toEqual({
+      intent: "manage",
+      ok: true,
+      message: `L'accesso di ${target.email} non è più sospeso: la sospensione era già terminata, non è stato necessario riattivarlo.`,
+    });
+    expect(auditFor(target.id)).toHaveLength(entries);
+    const unknown = await post({ intent: "unlock", id: "999999" });
+    expect(unknown.status).toBe(409);
+    expect((await answer(unknown)).formError).toBe("Coordinatore non trovato.");
+  });
+
+  it("is refused with 403 to a coordinator who is not an administrator, and without the CSRF token: the suspension stays", async () => {
+    const { target, until } = await suspended();
+    const plain = createTestCoordinator();
+    expect((await post({ intent: "unlock", id: String(target.id) }, plain.id)).status).toBe(403);
+    const { cookie } = await sessionCookieFor(adminId());
+    const forged = new Request(`${APP_URL}/admin/coordinatori`, {
+      method: "POST",
+      body: new URLSearchParams({ intent: "unlock", id: String(target.id) }),
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookie, Origin: APP_URL },
+    });
+    expect((await settle(() => coordinatorsPage.action(routeArgs(forged)))).status).toBe(403);
+    expect(loginSuspendedUntil({ email: target.email })).toEqual(until);
+    expect(auditFor(target.id).filter((a) => a.action === "coordinator.login_unblocked")).toEqual([]);
+    expect((await signIn(target.email)).status).toBe(429);
   });
 });
 
