@@ -1,5 +1,6 @@
 // A coordinator's password in the browser: "Password dimenticata?" from /login, the link received by
-// email, the new password and signing in with it; and changing it from "Il mio account". Each test
+// email, the new password and signing in with it; changing it from "Il mio account"; and a sign-in
+// suspended for wrong passwords, lifted by the administrator («Riattiva l'accesso»). Each test
 // uses a coordinator of its own, invited by the administrator (the shared server's administrator
 // keeps the password the other test files sign in with).
 import type { Page } from "playwright-core";
@@ -200,6 +201,47 @@ describe("«Disattiva» on /admin/coordinatori", () => {
       await eventually(() => status(admin)).toBe("Coordinatore disattivato: le sue sessioni sono state chiuse.");
       await coordinator.goto("/admin");
       expect(new URL(coordinator.url()).pathname).toBe("/login");
+    });
+  }
+});
+
+describe("«Riattiva l'accesso» on /admin/coordinatori", () => {
+  for (const js of [true, false]) {
+    test(`an address suspended for wrong passwords is shown until when, the administrator lifts it, the coordinator signs in (${js ? "with" : "without"} JavaScript)`, async () => {
+      const coordinator = await browser.newPage();
+      const email = await invitedCoordinator(coordinator);
+      await signOut(coordinator);
+      // Ten wrong passwords from a network of their own (the other files sign in from this machine),
+      // on a page of the setup browser: the suspension's 429 is not a console error to report.
+      await setup(async (page) => {
+        await page.setExtraHTTPHeaders({ "X-Forwarded-For": `198.51.100.${js ? 21 : 22}` });
+        const attempt = async (password: string) => {
+          await open(page, "/login");
+          await field(page, "Email").fill(email);
+          await field(page, "Password").fill(password);
+          await page.getByRole("button", { name: "Accedi", exact: true }).click();
+          await page.getByRole("heading", { name: "Accesso non riuscito" }).waitFor();
+          return page.locator("[data-error-summary]").textContent();
+        };
+        for (let i = 1; i <= 10; i++) expect(await attempt(`sbagliata ${i}`)).toContain("Email o password non corretti.");
+        expect(await attempt(FIRST)).toContain("per sicurezza l'accesso è sospeso");
+      });
+
+      const admin = await browser.newPage({ javaScriptEnabled: js });
+      await signIn(admin);
+      await open(admin, "/admin/coordinatori");
+      // Every coordinator these tests invite is a Giulia Bianchi: the row is found by the address.
+      const row = admin.getByRole("row").filter({ hasText: email });
+      expect(await row.textContent()).toMatch(/Accesso sospeso fino alle \d{2}:\d{2} \(ora italiana\) per troppi tentativi non riusciti/);
+      await expectAccessible(admin, `/admin/coordinatori with a suspended sign-in (${js ? "with" : "without"} JavaScript)`);
+      await row.getByRole("button", { name: "Riattiva l'accesso di Giulia Bianchi", exact: true }).click();
+      await eventually(() => status(admin)).toBe(`Accesso riattivato per ${email}: Giulia Bianchi può entrare subito con la sua password.`);
+      // With JavaScript the list is loaded again just after the message.
+      await eventually(() => row.textContent()).not.toContain("Accesso sospeso");
+      expect(await row.getByRole("button", { name: "Riattiva l'accesso di Giulia Bianchi", exact: true }).count()).toBe(0);
+
+      // The right password works at once, without waiting for the 15 minutes.
+      await signInAs(coordinator, email, FIRST);
     });
   }
 });
