@@ -334,7 +334,7 @@ export function approveMemberships(
  * The fingerprint of what a request's page shows a decision is about: the scheda as sent (sent
  * again, it changes), its state (confirmed or not: whether the rejection is emailed), the ente's and
  * the referente's data (corrected with «Modifica dati», or by the referente), the projects it
- * carries, and the ente's referente in office. The rejection form carries it (decision 025).
+ * carries, and the ente's referente in office. The rejection and revocation forms carry it (decision 025).
  */
 function requestVersionOf(tx: Db | Tx, { request, referent, body }: NonNullable<ReturnType<typeof loadRequest>>) {
   const sitting = sittingReferent(tx, body.id);
@@ -356,7 +356,7 @@ function requestVersionOf(tx: Db | Tx, { request, referent, body }: NonNullable<
   });
 }
 
-/** The fingerprint the request's page gives its rejection form (null: no such request). */
+/** The fingerprint the request's page gives its rejection or revocation form (null: no such request). */
 export function requestVersion(db: Db | Tx, { id }: { id: number }) {
   const found = loadRequest(db, id);
   return found ? requestVersionOf(db, found) : null;
@@ -408,13 +408,22 @@ export function rejectMembership(db: Db, { id, coordinatorId, appUrl, reason, ve
   });
 }
 
-/** Ends an approved membership: the referente's term ends and the ente leaves the Coordinamento. */
-export function revokeMembership(db: Db, { id, coordinatorId, appUrl, reason, now = new Date() }: Decision & { reason: string }): DecisionResult {
+/** Said when a revocation was written on a page that no longer shows the membership as it is (status 409): the reason stays in the form. */
+export const REVOCATION_CONFLICT_ERROR =
+  "Nel frattempo questa adesione è cambiata (i dati dell'ente, del referente o dei progetti sono stati corretti): la pagina ora mostra la versione attuale. Controllala e, se l'adesione va comunque revocata, premi di nuovo «Revoca adesione»: il motivo che hai scritto è ancora nel modulo qui sotto.";
+
+/**
+ * Ends an approved membership: the referente's term ends and the ente leaves the Coordinamento.
+ * `version`, as for `rejectMembership`: if the request changed since the page was loaded, nothing is
+ * done. Left out, not checked.
+ */
+export function revokeMembership(db: Db, { id, coordinatorId, appUrl, reason, version, now = new Date() }: Decision & { reason: string; version?: string }): DecisionResult {
   return db.transaction((tx): DecisionResult => {
     const found = loadRequest(tx, id);
     if (!found) return { ok: false, error: "Richiesta non trovata." };
     const { request, referent, body } = found;
     if (request.status !== "approved") return { ok: false, error: "Si possono revocare solo le adesioni approvate." };
+    if (version !== undefined && requestVersionOf(tx, found) !== version) return { ok: false, error: REVOCATION_CONFLICT_ERROR };
     tx.update(membershipRequests)
       .set({ status: "revoked", decidedById: coordinatorId, decidedAt: now, decisionReason: reason, updatedAt: now })
       .where(eq(membershipRequests.id, request.id))

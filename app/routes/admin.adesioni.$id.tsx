@@ -58,8 +58,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return json({
     detail,
     outcome: outcome ? OUTCOMES[outcome] ?? null : null,
-    // What the rejection is decided on: refused if the request changes before it is sent.
-    rejectionVersion: requestVersion(getDb(), { id: detail.request.id }),
+    // What the rejection or revocation is decided on: refused if the request changes before it is sent.
+    decisionVersion: requestVersion(getDb(), { id: detail.request.id }),
   });
 }
 
@@ -93,11 +93,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (!parsed.success) {
       return json<ActionData>({ intent, errors: issuesToFieldErrors(parsed.error.issues), values }, { status: 400 });
     }
-    const { reason } = parsed.data;
-    result =
-      intent === "reject"
-        ? rejectMembership(db, { id, coordinatorId: coordinator.id, appUrl, reason, version: postedVersion(formData) })
-        : revokeMembership(db, { id, coordinatorId: coordinator.id, appUrl, reason });
+    const decision = { id, coordinatorId: coordinator.id, appUrl, reason: parsed.data.reason, version: postedVersion(formData) };
+    result = intent === "reject" ? rejectMembership(db, decision) : revokeMembership(db, decision);
     outcome = intent === "revoke" ? "revocata" : result.ok && result.notEmailed ? "respinta-senza-email" : "respinta";
     if (!result.ok) return json<ActionData>({ intent, errors: {}, formError: result.error, values }, { status: 409 });
   } else {
@@ -568,7 +565,7 @@ const UNCONFIRMED_REJECTION_HINT =
   "Il referente non ha confermato il suo indirizzo email: il motivo resta nella scheda e non gli sarà inviato. Almeno 10 caratteri.";
 
 function Actions() {
-  const { detail, rejectionVersion } = useLoaderData<typeof loader>();
+  const { detail, decisionVersion } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === "submitting";
@@ -689,7 +686,7 @@ function Actions() {
           typedReason={typedFor(reasonDecision)}
           serverErrors={serverErrorsFor(reasonDecision)}
           // The page's current version: after a refusal the page shows the request as it is now.
-          version={reasonDecision === "reject" ? rejectionVersion ?? undefined : undefined}
+          version={decisionVersion ?? undefined}
           busy={busy}
         />
       ) : null}

@@ -1060,7 +1060,7 @@ describe("authorization and CSRF", () => {
 
 // Last in the file: the factory hands out 20 comuni in turn, so a scheda registered above would change
 // which of the tests above send theirs for an ente registered earlier.
-describe("«Respingi» from an out-of-date page", () => {
+describe("«Respingi» and «Revoca adesione» from an out-of-date page", () => {
   it("refuses «Respingi» from a page loaded before a coordinator corrected the data, keeping the reason; the answer shows the request as it is, from which the rejection goes through", async () => {
     const r = await registered();
     const versionIn = (html: string) => /<input type="hidden" name="version" value="([^"]*)"/.exec(html)?.[1];
@@ -1085,5 +1085,32 @@ describe("«Respingi» from an out-of-date page", () => {
     expect(shownNow).not.toBe(shownInB);
     expect((await decide(r.id, { intent: "reject", reason, version: shownNow })).status).toBe(302);
     expect(requestRow(r.id)).toMatchObject({ status: "rejected", decisionReason: reason });
+  });
+
+  it("refuses «Revoca adesione» from a page loaded before the data was corrected, keeping the reason; from the answer's page it goes through", async () => {
+    const r = await registered();
+    expect((await decide(r.id, { intent: "approve" })).status).toBe(302);
+    const versionIn = (html: string) => /<input type="hidden" name="version" value="([^"]*)"/.exec(html)?.[1];
+    const tabB = await renderRoute(detailRoute, await adminGet(`/admin/adesioni/${r.id}`, coordinator.id), "/admin/adesioni/:id");
+    const shownInB = versionIn(tabB.html)!;
+    expect(shownInB).toMatch(/^[0-9a-f]{20}$/);
+    // Tab A corrects the referente's phone with «Modifica dati».
+    expect((await edit(r.id, { ...(await editValues(r.id)), phone: "091 765 4321" })).status).toBe(302);
+
+    const reason = "L'ente ha chiesto di uscire dal Coordinamento.";
+    const before = snapshot(r.id);
+    const page = await renderRoute(detailRoute, await adminPost(`/admin/adesioni/${r.id}`, { intent: "revoke", reason, version: shownInB }, coordinator.id), "/admin/adesioni/:id");
+    expect(page.status).toBe(409);
+    expect(page.html.replaceAll("&#x27;", "'")).toContain(
+      '<div class="alert alert-danger" role="alert" data-error-summary="">Nel frattempo questa adesione è cambiata (i dati dell\'ente, del referente o dei progetti sono stati corretti): la pagina ora mostra la versione attuale. Controllala e, se l\'adesione va comunque revocata, premi di nuovo «Revoca adesione»: il motivo che hai scritto è ancora nel modulo qui sotto.</div>',
+    );
+    expect(snapshot(r.id)).toEqual(before);
+    expect(outboxFor(r.fields.email).map((m) => m.template)).not.toContain("membership-revoked");
+    expect(page.html).toContain(`>${reason.replaceAll("'", "&#x27;")}</textarea>`);
+    expect(page.html).toContain("091 765 4321");
+    const shownNow = versionIn(page.html)!;
+    expect(shownNow).not.toBe(shownInB);
+    expect((await decide(r.id, { intent: "revoke", reason, version: shownNow })).status).toBe(302);
+    expect(requestRow(r.id)).toMatchObject({ status: "revoked", decisionReason: reason });
   });
 });
