@@ -114,7 +114,7 @@ const BACK_LINKS = [
 ];
 
 /**
- * The reason a route gave when it refused ("Il progetto è chiuso: non si può più modificare."): the
+ * The reason a route gave when it refused ("Il progetto non si può chiudere."): the
  * portal's routes throw their own Italian text, which says more than the status. Remix's own
  * answers (an unknown address, a method without an action) start with "Error:" and are not shown.
  */

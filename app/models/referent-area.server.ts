@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
-import { memberBodies, membershipRequests, referentEmailChanges, referents, saiProjects, type ReferentRole } from "#db/schema";
+import { auditLog, memberBodies, membershipRequests, referentEmailChanges, referents, saiProjects, type ReferentRole } from "#db/schema";
 import { displayPhone } from "~/utils/phone-display.server";
 import type { Db, Tx } from "~/utils/db.server";
 import { formatDateIt, formatDateTimeIt } from "~/utils/dates";
@@ -458,9 +458,33 @@ export function addProject(
 }
 
 /**
- * The referente's change of a project. `version` is the project's fingerprint when the page was
- * loaded (left out, not checked): if it changed since (a coordinator's correction or closure), the
- * change is refused (`conflict`), unless the form's values are already the project's.
+ * Who closed a project, as the log recorded it: the referente (from the area, perhaps in another
+ * window) or the coordinators (directly, or by approving a handover that replaced the ente's projects).
+ */
+export function closedByReferent(db: Db | Tx, { project }: { project: { id: number; memberBodyId: number } }) {
+  // Recorded on a request of the ente (the referente's, or the one whose page the coordinator used): through the entity index.
+  const requestsOfBody = sql`SELECT CAST(${membershipRequests.id} AS TEXT) FROM ${membershipRequests} WHERE ${membershipRequests.memberBodyId} = ${project.memberBodyId}`;
+  const last = db
+    .select({ actorType: auditLog.actorType })
+    .from(auditLog)
+    .where(
+      and(
+        eq(auditLog.entityType, "membership_request"),
+        sql`${auditLog.entityId} IN (${requestsOfBody})`,
+        eq(auditLog.action, "sai_project.closed"),
+        sql`json_extract(${auditLog.details}, '$.projectId') = ${project.id}`,
+      ),
+    )
+    .orderBy(desc(auditLog.id))
+    .get();
+  return last?.actorType === "referent";
+}
+
+/**
+ * The referente's change of a project. A project closed meanwhile is `closed`, whatever the page
+ * showed (its page then shows what was typed, unsaved). Otherwise `version` is the project's
+ * fingerprint when the page was loaded (left out, not checked): if it changed since (a coordinator's
+ * correction), the change is refused (`conflict`), unless the form's values are already the project's.
  */
 export function updateProject(
   db: Db,
@@ -470,16 +494,15 @@ export function updateProject(
     const current = getOwnProject(tx, { access, projectId });
     if (!current) return { ok: false as const, reason: "not_found" as const };
     if (!canEditProjects(tx, access)) return { ok: false as const, reason: "forbidden" as const };
-    // Closed meanwhile by a coordinator: what was typed is given back with the reason to reload.
-    if (isStaleProjectChange(current, version, changedProjectFields(current, project).length === 0)) return { ok: false as const, reason: "conflict" as const };
     if (current.closedAt) return { ok: false as const, reason: "closed" as const };
+    if (isStaleProjectChange(current, version, changedProjectFields(current, project).length === 0)) return { ok: false as const, reason: "conflict" as const };
     const changed = changeProject(tx, { current, project, requestId: () => requestForEditedProject(tx, access), audit: referentAudit(access) });
     if (changed.length === 0) return { ok: true as const, projectId, unchanged: true as const };
     return { ok: true as const, projectId };
   });
 }
 
-/** "Chiudi progetto": the project ends (closedAt) but stays in the ente's history. Refused (`conflict`) as `updateProject`. */
+/** "Chiudi progetto": the project ends (closedAt) but stays in the ente's history. `closed` or refused (`conflict`) as `updateProject`. */
 export function closeProject(
   db: Db,
   {
@@ -494,8 +517,8 @@ export function closeProject(
     const current = getOwnProject(tx, { access, projectId });
     if (!current) return { ok: false, reason: "not_found" };
     if (!canEditProjects(tx, access)) return { ok: false, reason: "forbidden" };
-    if (isStaleProjectChange(current, version)) return { ok: false, reason: "conflict" };
     if (current.closedAt) return { ok: false, reason: "closed" };
+    if (isStaleProjectChange(current, version)) return { ok: false, reason: "conflict" };
     // It cannot be reopened from the area: the referente ticks a confirmation.
     if (!confirmed) return { ok: false, reason: "unconfirmed" };
     markProjectClosed(tx, { current, closedAt: now, audit: referentAudit(access) });

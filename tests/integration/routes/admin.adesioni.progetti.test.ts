@@ -397,7 +397,9 @@ describe("Chiudi il progetto / Riapri il progetto", () => {
     expect((await postProject(r.requestId, project.id, { intent: "close", closedOn: "2024-01-01" })).status).toBe(302);
     const { cookie } = await referentCookie(r.referentId);
     const request = await referentPost(`/area-referente/progetti/${project.id}`, projectFields(), cookie);
-    expect((await settle(() => referentProjectPage.action(routeArgs(request, { id: String(project.id) })))).status).toBe(403);
+    // 409: what was sent is given back, unsaved, with the closed project's page (area-referente.test.ts).
+    expect((await settle(() => referentProjectPage.action(routeArgs(request, { id: String(project.id) })))).status).toBe(409);
+    expect(projectRow(project.id)).toMatchObject({ fundedPlaces: project.fundedPlaces, managingOrganization: project.managingOrganization });
   });
 });
 

@@ -4,6 +4,7 @@ import { auditLog, coordinators, referentEmailChanges, referents, saiProjects } 
 import { listAuditEntries } from "~/models/audit.server";
 import { getMembershipRequestDetail } from "~/models/membership-detail.server";
 import { requestLoginCode } from "~/models/referent-login.server";
+import { closeProjectAsCoordinator, projectVersionOf } from "~/models/sai-project.server";
 import * as adminDetail from "~/routes/admin.adesioni.$id";
 import * as overview from "~/routes/area-referente._index";
 import * as contact from "~/routes/area-referente.dati";
@@ -11,6 +12,7 @@ import * as emailChange from "~/routes/area-referente.email._index";
 import * as emailConfirm from "~/routes/area-referente.email.conferma.$token";
 import * as editProject from "~/routes/area-referente.progetti.$id";
 import * as newProject from "~/routes/area-referente.progetti.nuovo";
+import { formatDateIt, italianIsoDay } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { adminGet, settle } from "../../support/admin";
 import { outboxFor } from "../../support/db-queries";
@@ -218,8 +220,14 @@ describe("the ente's projects", () => {
     const closed = projectsOf(a.memberBodyId).find((p) => p.id === created.id)!;
     expect(closed.fundedPlaces).toBe(15);
     expect(closed.closedAt).toBeInstanceOf(Date);
-    // A closed project cannot be changed or closed again.
-    expect((await post(editProject, `/area-referente/progetti/${created.id}`, projectFields(), cookie, params)).status).toBe(403);
+    // A closed project cannot be changed or closed again: the save from the page loaded before is given back, unsaved.
+    const late = await post(editProject, `/area-referente/progetti/${created.id}`, projectFields(), cookie, params);
+    expect(late.status).toBe(409);
+    expect(await late.json()).toEqual({ closedMeanwhile: true, typed: projectFields() });
+    // Closed from the area, not by the coordinators: the page does not blame them.
+    const latePage = await renderRoute(editProject, await referentPost(`/area-referente/progetti/${created.id}`, projectFields(), cookie), "/area-referente/progetti/:id");
+    expect(latePage.html).toContain("Nel frattempo il progetto è stato chiuso dall&#x27;area referente, forse da te in un&#x27;altra finestra: le modifiche");
+    expect(projectsOf(a.memberBodyId).find((p) => p.id === created.id)!.fundedPlaces).toBe(15);
 
     const audit = getDb()
       .select()
@@ -276,6 +284,68 @@ describe("the ente's projects", () => {
     expect((await post(newProject, "/area-referente/progetti/nuovo", projectFields(), successorCookie)).status).toBe(403);
     const project = projectsOf(current.memberBodyId).find((p) => !p.closedAt)!;
     expect((await post(editProject, `/area-referente/progetti/${project.id}`, { intent: "close" }, successorCookie, { id: String(project.id) })).status).toBe(403);
+  });
+});
+
+describe("a project closed while the referente was editing it", () => {
+  const text = (html: string) => html.replace(/<[^>]+>/g, " ").replace(/&#x27;/g, "'").replace(/\s+/g, " ");
+
+  /** The referente's page loaded, then a coordinator closes the project from the request's page. */
+  async function closedMeanwhile() {
+    const a = await createReferent("active");
+    const { cookie } = await referentCookie(a.referentId);
+    const project = projectsOf(a.memberBodyId).find((p) => !p.closedAt)!;
+    const path = `/area-referente/progetti/${project.id}`;
+    const loaded = (await (await get(editProject, path, cookie, { id: String(project.id) })).json()) as { values: Record<string, string>; version: string };
+    const closing = { requestId: a.requestId, projectId: project.id, coordinatorId: adminId(), closedOn: italianIsoDay(new Date()), version: projectVersionOf(project) };
+    expect(closeProjectAsCoordinator(getDb(), closing)).toEqual({ ok: true });
+    return { a, cookie, project, path, loaded };
+  }
+
+  it("the save answers 409 with the project's page: the coordinators closed it, nothing was saved, what was typed is shown beside what is recorded (without JavaScript too)", async () => {
+    const { a, cookie, project, path, loaded } = await closedMeanwhile();
+    const typed = { ...loaded.values, fundedPlaces: "30", managingOrganization: "Cooperativa Nuova Accoglienza", intent: "save", version: loaded.version };
+    const before = JSON.stringify(projectsOf(a.memberBodyId));
+
+    const page = await renderRoute(editProject, await referentPost(path, typed, cookie), "/area-referente/progetti/:id");
+    expect(page.status).toBe(409);
+    expect(JSON.stringify(projectsOf(a.memberBodyId))).toBe(before);
+    expect(page.html).toContain(
+      '<div class="alert alert-danger" role="alert" data-error-summary="">Nel frattempo il progetto è stato chiuso dai coordinatori di ANCI Sicilia: le modifiche che hai scritto non sono state salvate. Le trovi qui sotto, accanto ai dati registrati, così non vanno perse.</div>',
+    );
+    const shown = text(page.html);
+    expect(shown).toContain(`Il progetto è chiuso dal ${formatDateIt(new Date())}: resta nello storico dell'ente ma non si può più modificare.`);
+    expect(shown).toContain("Le modifiche che avevi scritto (non salvate) Dato Avevi scritto Registrato nel progetto");
+    expect(shown).toContain(`Posti finanziati 30 (modificato) ${project.fundedPlaces}`);
+    expect(shown).toContain(`Ente attuatore Cooperativa Nuova Accoglienza (modificato) ${project.managingOrganization}`);
+    expect(shown).toContain("Se il progetto deve restare aperto, scrivi ai coordinatori di ANCI Sicilia");
+    expect(shown).toContain(", indicando le modifiche che avevi scritto: possono riaprirlo e aggiornarlo.");
+    // Nothing left to send again: no project form on the page.
+    expect(page.html).not.toContain('name="intent"');
+
+    // The same with invalid values: still shown as typed, not lost to the form's errors.
+    const invalid = await renderRoute(editProject, await referentPost(path, { ...typed, fundedPlaces: "0" }, cookie), "/area-referente/progetti/:id");
+    expect(invalid.status).toBe(409);
+    expect(text(invalid.html)).toContain(`Posti finanziati 0 (modificato) ${project.fundedPlaces}`);
+  });
+
+  it("the project's page, opened again, shows it closed and read-only", async () => {
+    const { cookie, project, path } = await closedMeanwhile();
+    const page = await renderRoute(editProject, referentGet(path, cookie), "/area-referente/progetti/:id");
+    expect(page.status).toBe(200);
+    expect(page.html).toMatch(/<h1>Progetto [^<]+<\/h1>/);
+    const shown = text(page.html);
+    expect(shown).toContain(`Il progetto è chiuso dal ${formatDateIt(new Date())}`);
+    expect(shown).toContain(`Ente attuatore ${project.managingOrganization}`);
+    expect(shown).not.toContain("Nel frattempo");
+    expect(page.html).not.toContain('name="intent"');
+  });
+
+  it("a closure sent meanwhile says that the project was already closed", async () => {
+    const { cookie, path, loaded } = await closedMeanwhile();
+    const page = await renderRoute(editProject, await referentPost(path, { intent: "close", confirm: "on", version: loaded.version }, cookie), "/area-referente/progetti/:id");
+    expect(page.status).toBe(409);
+    expect(text(page.html)).toContain("Il progetto era già stato chiuso dai coordinatori di ANCI Sicilia: non è stato necessario chiuderlo di nuovo.");
   });
 });
 
