@@ -394,4 +394,36 @@ describe("referent area", () => {
       await eventually(() => page.getByRole("heading", { level: 2, name: first.bodyName }).count()).toBe(1);
     }
   });
+
+  for (const javaScriptEnabled of [true, false]) {
+    test(`a save sent after the coordinators closed the project shows what was typed, unsaved, and whom to write to (${javaScriptEnabled ? "with" : "without"} JavaScript)`, async () => {
+      const { data, requestId } = await approvedReferente();
+      const page = await browser.newPage({ javaScriptEnabled });
+      await page.setExtraHTTPHeaders({ "X-Forwarded-For": `203.0.113.${javaScriptEnabled ? 61 : 62}` });
+      await signInWithCode(page, data.email);
+      await page.getByRole("link", { name: /^Modifica o chiudi/ }).first().click();
+      await page.waitForURL((url) => /^\/area-referente\/progetti\/\d+$/.test(url.pathname));
+      await eventually(() => h1(page)).toMatch(/^Modifica progetto /);
+      const projectId = Number(new URL(page.url()).pathname.split("/").pop());
+      await field(page, "Ente attuatore").fill("Cooperativa Scritta Prima della Chiusura");
+
+      // Meanwhile a coordinator closes the project from the request's page.
+      await setup(async (admin) => {
+        await asCoordinator(admin);
+        await open(admin, `/admin/adesioni/${requestId}/progetti/${projectId}`);
+        await admin.getByRole("button", { name: "Chiudi il progetto", exact: true }).click();
+        await admin.waitForURL((url) => url.searchParams.get("esito") === "progetto-chiuso");
+      });
+
+      await page.getByRole("button", { name: "Salva il progetto", exact: true }).click();
+      const alert = page.getByRole("alert").filter({ hasText: "Nel frattempo il progetto è stato chiuso dai coordinatori di ANCI Sicilia" });
+      await alert.waitFor();
+      expect(await alert.textContent()).toContain("le modifiche che hai scritto non sono state salvate");
+      const table = page.getByRole("region", { name: "Le modifiche che avevi scritto (non salvate)" });
+      await expect(table.textContent()).resolves.toContain("Cooperativa Scritta Prima della Chiusura (modificato)");
+      await expect(page.locator("main").textContent()).resolves.toContain("Se il progetto deve restare aperto, scrivi ai coordinatori di ANCI Sicilia");
+      await eventually(() => page.title()).toMatch(/^Errore: Progetto /);
+      expect(await checkA11y(page)).toEqual([]);
+    });
+  }
 });
