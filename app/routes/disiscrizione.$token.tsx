@@ -1,5 +1,5 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { setCommunicationsPreference } from "~/models/referent.server";
 import { validateCsrf } from "~/utils/csrf.server";
@@ -31,7 +31,14 @@ export default function UnsubscribePage() {
     return (
       <div className="container my-5">
         <h1>Collegamento non valido</h1>
-        <p className="lead">Il collegamento di disiscrizione non è valido. Copialo per intero dall'email ricevuta.</p>
+        <p className="lead">
+          Il collegamento di disiscrizione non è valido: se lo hai copiato a mano, controlla di averlo copiato per intero
+          dall'email ricevuta.
+        </p>
+        <p>
+          Puoi sempre scegliere se ricevere le comunicazioni del Coordinamento dalla pagina{" "}
+          <Link to="/area-referente/privacy">«Privacy e dati personali» dell'area referente</Link>, dopo aver effettuato l'accesso.
+        </p>
       </div>
     );
   }

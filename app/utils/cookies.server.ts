@@ -1,6 +1,6 @@
 import { createCookie, type Cookie } from "@remix-run/node";
 import { getEnv } from "./env.server";
-import { getSessionSecret } from "./secrets.server";
+import { getSessionSecrets } from "./secrets.server";
 
 // Cookies are built on first use, after start-up has settled the secret.
 let built: { csrf: Cookie; flash: Cookie; session: Cookie; referentSession: Cookie; referentSignIn: Cookie } | undefined;
@@ -13,7 +13,7 @@ export function cookieName(base: string) {
 export function getCookies() {
   if (built) return built;
   const secure = getEnv().secureCookies;
-  const secrets = [getSessionSecret()];
+  const secrets = getSessionSecrets();
   const common = { path: "/", httpOnly: true, sameSite: "lax" as const, secure, secrets };
   built = {
     csrf: createCookie(cookieName("sai_csrf"), common),

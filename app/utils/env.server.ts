@@ -70,6 +70,14 @@ const envSchema = z
     SESSION_SECRET: optionalString.pipe(
       z.string().min(32, "deve avere almeno 32 caratteri").optional(),
     ),
+    // Secrets used before the current one, still accepted for what they signed (sessions, unsubscribe links).
+    SESSION_SECRET_PREVIOUS: optionalString.pipe(
+      z
+        .string()
+        .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+        .refine((secrets) => secrets.every((s) => s.length >= 32), "ogni segreto precedente deve avere almeno 32 caratteri (separali con una virgola)")
+        .optional(),
+    ),
     SMTP_URL: optionalString.pipe(
       z
         .string()

@@ -1,9 +1,10 @@
 import crypto from "node:crypto";
-import { getSessionSecret } from "./secrets.server";
+import { getSessionSecret, getSessionSecrets } from "./secrets.server";
 
-// Stateless unsubscribe links: the address plus an HMAC, so nothing needs storing per email.
-function sign(email: string) {
-  return crypto.createHmac("sha256", getSessionSecret()).update(`unsubscribe:${email}`).digest("base64url").slice(0, 32);
+// Stateless unsubscribe links: the address plus an HMAC, so nothing needs storing per email. Links
+// signed with an earlier secret still work: they are in emails already delivered.
+function sign(email: string, secret = getSessionSecret()) {
+  return crypto.createHmac("sha256", secret).update(`unsubscribe:${email}`).digest("base64url").slice(0, 32);
 }
 
 export function createUnsubscribeToken(email: string) {
@@ -14,9 +15,12 @@ export function readUnsubscribeToken(token: string): string | null {
   const [encoded, signature] = token.split(".");
   if (!encoded || !signature) return null;
   const email = Buffer.from(encoded, "base64url").toString("utf8");
-  const expected = Buffer.from(sign(email));
   const actual = Buffer.from(signature);
-  return actual.length === expected.length && crypto.timingSafeEqual(actual, expected) ? email : null;
+  const signedBy = (secret: string) => {
+    const expected = Buffer.from(sign(email, secret));
+    return actual.length === expected.length && crypto.timingSafeEqual(actual, expected);
+  };
+  return getSessionSecrets().some(signedBy) ? email : null;
 }
 
 export function unsubscribeUrl(appUrl: string, email: string) {

@@ -23,6 +23,13 @@ describe("settings", () => {
     expect(env.SMTP_URL).toBeUndefined();
   });
 
+  it("takes the earlier session secrets as a comma-separated list, each as long as SESSION_SECRET must be", () => {
+    const [a, b] = ["a".repeat(32), "b".repeat(40)];
+    expect(parseEnv({}).SESSION_SECRET_PREVIOUS).toBeUndefined();
+    expect(parseEnv({ SESSION_SECRET_PREVIOUS: ` ${a} , ${b},` }).SESSION_SECRET_PREVIOUS).toEqual([a, b]);
+    expect(failure({ SESSION_SECRET_PREVIOUS: `${a},corto` })).toMatch(/SESSION_SECRET_PREVIOUS ogni segreto precedente deve avere almeno 32 caratteri/);
+  });
+
   it("takes the coordinators' contact address, optional, in lower case; refuses anything that is not an address", () => {
     expect(parseEnv({}).contactEmail).toBeNull();
     expect(parseEnv({ CONTACT_EMAIL: " Coordinamento.SAI@Anci.example.it " }).contactEmail).toBe("coordinamento.sai@anci.example.it");
