@@ -1,17 +1,22 @@
 import { CSRF, CSRFError } from "remix-utils/csrf/server";
 import { getCookies } from "./cookies.server";
 import { getEnv } from "./env.server";
-import { getSessionSecret } from "./secrets.server";
+import { getSessionSecrets } from "./secrets.server";
 
-let csrf: CSRF | undefined;
+let csrfs: CSRF[] | undefined;
 
-function getCsrf() {
-  csrf ??= new CSRF({ cookie: getCookies().csrf, secret: getSessionSecret(), formDataKey: "csrf" });
-  return csrf;
+/**
+ * One checker per session secret, the current one first (it signs new tokens). A token signed with
+ * an earlier secret (SESSION_SECRET_PREVIOUS) stays in the browser's cookie, since the cookie itself
+ * is still readable: it must keep passing, or every form would be refused until the browser closes.
+ */
+function getCsrfs() {
+  csrfs ??= getSessionSecrets().map((secret) => new CSRF({ cookie: getCookies().csrf, secret, formDataKey: "csrf" }));
+  return csrfs;
 }
 
 export function commitCsrfToken(request: Request) {
-  return getCsrf().commitToken(request);
+  return getCsrfs()[0].commitToken(request);
 }
 
 const forbidden = () =>
@@ -40,11 +45,15 @@ export async function validateCsrf(request: Request, formData: FormData) {
  */
 export async function hasValidCsrfToken(request: Request, formData: FormData) {
   assertSameOrigin(request);
-  try {
-    await getCsrf().validate(formData, request.headers);
-    return true;
-  } catch (error) {
-    if (error instanceof CSRFError) return false;
-    throw error;
+  for (const csrf of getCsrfs()) {
+    try {
+      await csrf.validate(formData, request.headers);
+      return true;
+    } catch (error) {
+      if (!(error instanceof CSRFError)) throw error;
+      // Only a token signed with another secret is worth checking against the earlier ones.
+      if (error.code !== "tampered_token_in_cookie") return false;
+    }
   }
+  return false;
 }

@@ -1,5 +1,5 @@
 import { Honeypot, SpamError, type HoneypotInputProps } from "remix-utils/honeypot/server";
-import { getSessionSecret } from "./secrets.server";
+import { getSessionSecrets } from "./secrets.server";
 
 /**
  * remix-utils' honeypot with its AES steps remembered (issue 7): crypto-js derives the key and runs
@@ -13,7 +13,13 @@ class RememberingHoneypot extends Honeypot {
   protected decrypt(value: string): string {
     let time = this.decrypted.get(value);
     if (time === undefined) {
-      time = super.decrypt(value);
+      // Encrypted with another secret (or tampered with), crypto-js may throw instead of returning
+      // garbage: the value is then invalid, a SpamError for check(), not a 500.
+      try {
+        time = super.decrypt(value);
+      } catch {
+        return "";
+      }
       if (this.decrypted.size >= 1000) this.decrypted.clear();
       this.decrypted.set(value, time);
     }
@@ -21,13 +27,18 @@ class RememberingHoneypot extends Honeypot {
   }
 }
 
-let honeypot: Honeypot | undefined;
+let honeypots: Honeypot[] | undefined;
 let current: { second: number; props: HoneypotInputProps } | undefined;
 
-function getHoneypot() {
-  honeypot ??= new RememberingHoneypot({ encryptionSeed: getSessionSecret(), nameFieldName: "sito_web", validFromFieldName: "from__confirm" });
-  return honeypot;
+/** One per session secret, the current one first: a form loaded before the secret changed still passes. */
+function getHoneypots() {
+  honeypots ??= getSessionSecrets().map(
+    (encryptionSeed) => new RememberingHoneypot({ encryptionSeed, nameFieldName: "sito_web", validFromFieldName: "from__confirm" }),
+  );
+  return honeypots;
 }
+
+const getHoneypot = () => getHoneypots()[0];
 
 /** The honeypot fields of a form; "valid from" is the start of the current second. */
 export function getHoneypotInputProps() {
@@ -38,12 +49,15 @@ export function getHoneypotInputProps() {
 
 /** Bots fill the hidden field or post faster than a person could; both get a plain 400. */
 export function checkHoneypot(formData: FormData) {
-  try {
-    getHoneypot().check(formData);
-  } catch (error) {
-    if (error instanceof SpamError) {
-      throw new Response("Richiesta non valida.", { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  let spam: SpamError | undefined;
+  for (const honeypot of getHoneypots()) {
+    try {
+      honeypot.check(formData);
+      return;
+    } catch (error) {
+      if (!(error instanceof SpamError)) throw error;
+      spam = error;
     }
-    throw error;
   }
+  if (spam) throw new Response("Richiesta non valida.", { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 }

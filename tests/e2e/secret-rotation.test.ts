@@ -9,6 +9,7 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { signIn } from "../bench/http";
 import { startPortal } from "../support/portal-process";
+import { postForm, readForm, registrationFields, type PostedForm } from "../support/registration-traffic";
 
 const dataDirs: string[] = [];
 afterAll(() => {
@@ -43,18 +44,26 @@ describe("a new SESSION_SECRET", () => {
     const [first, second] = [newSecret(), newSecret()];
     const link = unsubscribePath("referente.rotazione@example.org", first);
     let cookie = "";
+    // Two schede opened before the restart (CSRF cookie and token, honeypot), sent after it.
+    const openForms: PostedForm[] = [];
     await withPortal(dataDir, { SESSION_SECRET: first }, async (baseUrl) => {
       cookie = await signIn(baseUrl, ADMIN);
       expect(await statusOf(`${baseUrl}/admin`, cookie)).toBe(200);
       expect(await statusOf(`${baseUrl}${link}`)).toBe(200);
+      openForms.push(await readForm(baseUrl, "/adesione"), await readForm(baseUrl, "/adesione"));
     });
+    const scheda = (n: number) => registrationFields(`rotazione-${n}-${Date.now()}@example.org`, { bodyName: `Unione dei Comuni Rotazione ${n} ${Date.now()}` });
     await withPortal(dataDir, { SESSION_SECRET: second, SESSION_SECRET_PREVIOUS: first }, async (baseUrl) => {
       expect(await statusOf(`${baseUrl}/admin`, cookie), "still signed in").toBe(200);
       expect(await statusOf(`${baseUrl}${link}`), "the old email's link").toBe(200);
+      const sent = await postForm(baseUrl, openForms[0], scheda(1));
+      expect(sent.status, "the scheda typed before the restart is stored").toBe(302);
+      expect(sent.headers.get("location")).toMatch(/^\/adesione\/inviata/);
     });
     // Without it, what the old secret signed is no longer accepted.
     await withPortal(dataDir, { SESSION_SECRET: second }, async (baseUrl) => {
       expect(await statusOf(`${baseUrl}/admin`, cookie)).toBe(302);
+      expect((await postForm(baseUrl, openForms[1], scheda(2))).status).not.toBe(302);
       const refused = await fetch(`${baseUrl}${link}`);
       expect(refused.status).toBe(404);
       // The person cannot tell an old link from a mangled one: the page says where the choice is made.
