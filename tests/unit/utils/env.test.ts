@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { InvalidEnvironmentError, mailFromAddress, parseEnv } from "~/utils/env.server";
+import { getStoragePaths, InvalidEnvironmentError, mailFromAddress, parseEnv } from "~/utils/env.server";
+
+const PRODUCTION = {
+  NODE_ENV: "production",
+  SESSION_SECRET: "x".repeat(40),
+  APP_URL: "https://sai.example.org",
+  SMTP_URL: "smtp://mail.example.org:587",
+  MAIL_FROM: "noreply@sai.example.org",
+};
 
 /** The message parseEnv throws for `raw`, or null when it is valid. */
 function failure(raw: Record<string, string | undefined>) {
@@ -49,8 +57,76 @@ describe("settings", () => {
   it("requires the production settings in production", () => {
     expect(() => parseEnv({ NODE_ENV: "production" })).toThrowError(/SESSION_SECRET va impostata in produzione[\s\S]*APP_URL va impostata[\s\S]*SMTP_URL va impostata/);
     expect(() =>
-      parseEnv({ NODE_ENV: "production", SESSION_SECRET: "x".repeat(40), APP_URL: "https://sai.example.org", SMTP_URL: "smtp://mail.example.org:587" }),
+      parseEnv({ ...PRODUCTION, SMTP_URL: "smtp://mail.example.org:587" }),
     ).not.toThrow();
+  });
+
+  describe("in production", () => {
+    it("refuses MAIL_FROM left on an @localhost address, naming it", () => {
+      const { MAIL_FROM: _, ...withoutMailFrom } = PRODUCTION;
+      expect(failure(withoutMailFrom)).toMatch(/^Impostazioni non valide:\n {2}- MAIL_FROM va impostata in produzione: con un indirizzo @localhost/);
+      expect(failure({ ...PRODUCTION, MAIL_FROM: "SAI <noreply@LOCALHOST>" })).toContain("MAIL_FROM va impostata in produzione");
+      // Outside production the local default stays.
+      expect(failure({ ...PRODUCTION, NODE_ENV: "development", MAIL_FROM: undefined })).toBeNull();
+    });
+
+    it("refuses an http:// APP_URL other than this machine's (cookies would not be Secure)", () => {
+      expect(failure({ ...PRODUCTION, APP_URL: "http://sai.example.org" })).toContain("APP_URL deve iniziare con https:// in produzione");
+      for (const local of ["http://localhost:3000", "http://127.0.0.1:3951", "http://[::1]:3000"]) expect(failure({ ...PRODUCTION, APP_URL: local }), local).toBeNull();
+      expect(failure({ ...PRODUCTION, NODE_ENV: "development", APP_URL: "http://sai.example.org" })).toBeNull();
+    });
+  });
+
+  describe("APP_URL", () => {
+    it("refuses a path (every email link would lose it), but takes a trailing slash alone", () => {
+      for (const value of ["https://sai.example.org/portale/", "https://sai.example.org/portale", "https://sai.example.org/?x=1", "https://sai.example.org/#a"]) {
+        expect(failure({ APP_URL: value }), value).toContain("APP_URL deve essere solo l'indirizzo del sito, senza percorso");
+      }
+      expect(parseEnv({ APP_URL: "https://sai.example.org/" }).appUrl).toBe("https://sai.example.org");
+      expect(parseEnv({ APP_URL: "https://sai.example.org:8443" }).appUrl).toBe("https://sai.example.org:8443");
+    });
+  });
+
+  describe("SMTP_URL", () => {
+    it("refuses a password with an unencoded # or /, without repeating it, and says how to encode it", () => {
+      for (const value of ["smtp://user:p@ss#w0rd@host.example.org:587", "smtp://user:12/segreta@host.example.org:587", "smtps://user:1?x@y@host.example.org", "smtp://user:100%zz@host.example.org"]) {
+        const message = failure({ SMTP_URL: value });
+        expect(message, value).toContain("SMTP_URL non è interpretabile: se utente o password contengono caratteri speciali, scrivili codificati: @ come %40, # come %23, : come %3A, / come %2F");
+        expect(message, value).not.toMatch(/w0rd|segreta|host\.example/);
+      }
+      const unparsable = failure({ SMTP_URL: "smtp://user:pa/ss@host.example.org:587" });
+      expect(unparsable).toContain("SMTP_URL non è un indirizzo valido, come smtp://utente:password@host:587 (se utente o password contengono caratteri speciali");
+      expect(unparsable).not.toContain("pa/ss");
+    });
+
+    it("takes encoded credentials, an @ left in the password, a trailing slash and query options", () => {
+      for (const value of ["smtp://user%40ente.it:p%40ss%23w0rd@host.example.org:587", "smtp://user:p@ss@host.example.org:587", "smtps://host.example.org:465/", "smtp://host.example.org:25?pool=true"]) {
+        expect(failure({ SMTP_URL: value }), value).toBeNull();
+      }
+    });
+  });
+
+  describe("TRUST_PROXY", () => {
+    it("is loopback unless set; takes a number of proxies or a list of addresses, networks and names", () => {
+      expect(parseEnv({}).TRUST_PROXY).toBe("loopback");
+      expect(parseEnv({ TRUST_PROXY: "2" }).TRUST_PROXY).toBe(2);
+      expect(parseEnv({ TRUST_PROXY: " 10.0.0.5 , 192.168.0.0/16, loopback, fd00::/8, 10.1.0.0/255.255.0.0, uniquelocal" }).TRUST_PROXY).toBe(
+        "10.0.0.5,192.168.0.0/16,loopback,fd00::/8,10.1.0.0/255.255.0.0,uniquelocal",
+      );
+    });
+
+    it("refuses anything else, naming the bad items, and trusting everyone", () => {
+      expect(failure({ TRUST_PROXY: "10.0.0.5, proxy.example.org, 10.0.0.0/33" })).toContain(
+        'TRUST_PROXY "proxy.example.org", "10.0.0.0/33" non è un valore valido: indica il numero di proxy davanti al portale',
+      );
+      for (const value of ["true", "-1", "10.0.0.5,", "1.5"]) expect(failure({ TRUST_PROXY: value }), value).toContain("TRUST_PROXY");
+    });
+  });
+
+  it("reads only DATA_DIR and DATABASE_PATH for the backup commands, whatever else is missing or wrong", () => {
+    const paths = getStoragePaths({ NODE_ENV: "production", DATA_DIR: "/srv/sai", APP_URL: "https://sai.example.org/portale/", PORT: "x" });
+    expect(paths).toEqual({ dataDir: "/srv/sai", databasePath: "/srv/sai/portale.db" });
+    expect(getStoragePaths({ DATABASE_PATH: "/srv/db/sai.db" }).databasePath).toBe("/srv/db/sai.db");
   });
 
   describe("MAIL_FROM", () => {
