@@ -1,8 +1,9 @@
 // `npm run restore -- FILE [--force]`: puts a backup made by `npm run backup` back in place of the
 // database (DATABASE_PATH, or $DATA_DIR/portale.db), after checking it. The current database is kept
 // beside it as <name>.before-restore-<time>. Refused while the portal has the database open, unless --force.
+// Reads only DATA_DIR and DATABASE_PATH.
 import { parseArgs } from "node:util";
-import { getEnv, InvalidEnvironmentError } from "../app/utils/env.server";
+import { getStoragePaths, InvalidEnvironmentError } from "../app/utils/env.server";
 import { BackupError, restoreBackup } from "./backups";
 
 const USAGE = "Uso: npm run restore -- FILE [--force]";
@@ -13,10 +14,9 @@ try {
     console.error(USAGE);
     process.exit(2);
   }
-  const env = getEnv();
   const result = await restoreBackup({
     file: positionals[0],
-    databasePath: env.databasePath,
+    databasePath: getStoragePaths().databasePath,
     force: values.force,
     warn: (line) => console.warn(line),
   });

@@ -88,11 +88,11 @@ function writtenRows(file: string) {
 }
 
 /** Runs one of the npm scripts (`tsx db/backup.ts` / `tsx db/restore.ts`) with the portal's settings. */
-function runScript(script: "backup" | "restore", args: string[], dataDir: string) {
+function runScript(script: "backup" | "restore", args: string[], dataDir: string, { nodeEnv = "test" as "test" | "production" } = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(tsx, [path.join("db", `${script}.ts`), ...args], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "test", DATA_DIR: dataDir },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: nodeEnv, DATA_DIR: dataDir },
     });
     let stdout = "";
     let stderr = "";
@@ -171,6 +171,18 @@ describe("backups", () => {
     expect(() => migrateDatabase(db)).not.toThrow();
     expect(tableRowCounts(db.$client)).toEqual(copy.counts);
     db.$client.close();
+  });
+
+  it("backup and restore run in production with DATA_DIR alone (the portal's other settings unset)", async () => {
+    const { dataDir } = portalDatabase("production", 10);
+    const backup = await runScript("backup", [], dataDir, { nodeEnv: "production" });
+    expect(backup.stderr).toBe("");
+    expect(backup.code).toBe(0);
+    const [file] = fs.readdirSync(path.join(dataDir, "backups"));
+    const restore = await runScript("restore", [path.join(dataDir, "backups", file)], path.join(root, "production-fresh"), { nodeEnv: "production" });
+    expect(restore.stderr).toBe("");
+    expect(restore.code).toBe(0);
+    expect(writtenRows(path.join(root, "production-fresh", "portale.db")).integrity).toBe("ok");
   });
 
   it("restore refuses a database in use without --force, keeps the current one as .before-restore, and restores online with --force", async () => {
