@@ -1,6 +1,7 @@
 // The production server: Express serves static assets, sets security headers and hands every
 // other request to Remix. Start-up work (settings, migrations, seed, mail worker) lives in the app.
 import crypto from "node:crypto";
+import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
 import { createRequestHandler } from "@remix-run/express";
 import { createRequestHandler as createFetchHandler } from "@remix-run/node";
@@ -12,6 +13,11 @@ import helmet from "helmet";
 // was in use. Growing by at most 30% keeps it near 250 MB at the same throughput (issue 7,
 // docs/performance.md). V8 reads this setting at every collection, so it applies from here on.
 v8.setFlagsFromString("--heap-growing-percent=30");
+
+// The migrations, the build and public/ are in the project's folder, and relative paths in the
+// settings (DATA_DIR, DATABASE_PATH) mean the same as for `npm run …`: started from anywhere (a
+// systemd unit without WorkingDirectory), the portal works from its own folder.
+process.chdir(fileURLToPath(new URL(".", import.meta.url)));
 
 const build = await import("./build/index.js");
 
@@ -29,7 +35,8 @@ try {
 const secure = portal.appUrl.startsWith("https://");
 const app = express();
 app.disable("x-powered-by");
-app.set("trust proxy", "loopback");
+// The proxies whose X-Forwarded-For gives the visitor's IP to the rate limits (TRUST_PROXY).
+app.set("trust proxy", portal.trustProxy);
 
 app.use((_req, res, next) => {
   res.locals.cspNonce = crypto.randomBytes(16).toString("base64");
@@ -77,18 +84,31 @@ app.use((req, res, next) => {
 
 // A POST whose Origin is another site is refused here with a 403 (the forms' CSRF token is checked
 // by the actions). Remix makes the same comparison, Origin's host against X-Forwarded-Host or Host,
-// but answers a mismatch with a 500.
+// but answers a mismatch with a 500. A POST from APP_URL's origin is accepted whatever Host the
+// proxy passed on (nginx sends its upstream's, `localhost:3000`, without `proxy_set_header Host`):
+// it is then addressed to APP_URL's host, so that Remix's comparison holds too.
+const appHost = new URL(portal.appUrl).host;
 app.use((req, res, next) => {
   const origin = req.get("origin");
   if (req.method !== "POST" || origin === undefined) return next();
   const host = req.get("x-forwarded-host")?.split(",")[0].trim() || req.get("host");
+  if (origin === portal.appUrl) {
+    if (host !== appHost) {
+      req.headers.host = appHost;
+      delete req.headers["x-forwarded-host"];
+    }
+    return next();
+  }
   let originHost = null;
   try {
     originHost = origin === "null" ? null : new URL(origin).host;
   } catch {
     // not a URL: refused below
   }
-  if (!originHost || originHost !== host) return sendErrorPage(res, 403);
+  if (!originHost || originHost !== host) {
+    console.warn(`POST rifiutato (403): Origin ${JSON.stringify(origin.slice(0, 200))} diversa da ${portal.appUrl} (APP_URL) e dall'host della richiesta ${JSON.stringify(String(host ?? "").slice(0, 200))}`);
+    return sendErrorPage(res, 403);
+  }
   next();
 });
 

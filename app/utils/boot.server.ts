@@ -47,6 +47,7 @@ export async function bootPortal({ log = console.log }: { log?: (line: string) =
   return {
     port: env.PORT,
     appUrl: env.appUrl,
+    trustProxy: env.TRUST_PROXY,
     async stop() {
       scheduler.stop();
       await worker.stop();

@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startPortal, type PortalProcess } from "../support/portal-process";
+import { RESET_REQUESTS_PER_IP } from "~/utils/auth.server";
 import { COORDINATOR_EMAIL } from "./support";
 
 // ----------------------------------------------------------------------------------------------
@@ -46,6 +47,8 @@ function hiddenInputs(html: string) {
 
 class HttpClient {
   jar = new Map<string, Cookie>();
+  /** Sent with every request (X-Forwarded-For, …). */
+  headers: Record<string, string> = {};
   /** `proxied`: the request comes through a TLS proxy for `origin` (X-Forwarded-Host and -Proto, as nginx sends them). */
   constructor(readonly baseUrl: string, readonly origin = baseUrl, readonly proxied = false) {}
 
@@ -55,6 +58,7 @@ class HttpClient {
 
   async fetch(pathname: string, init: RequestInit = {}) {
     const headers = new Headers(init.headers);
+    for (const [name, value] of Object.entries(this.headers)) if (!headers.has(name)) headers.set(name, value);
     if (this.jar.size && !headers.has("Cookie")) headers.set("Cookie", this.cookieHeader());
     if (this.proxied) {
       const public_ = new URL(this.origin);
@@ -279,6 +283,87 @@ describe("with APP_URL on https (production behind a TLS proxy)", () => {
       const refused = await client.submit("/login", { email: COORDINATOR_EMAIL, password }, { origin });
       expect(refused.status, origin).toBe(403);
       expectNoLeak(await refused.text(), `POST from ${origin}`);
+    }
+  });
+
+  it("a POST from APP_URL's origin is accepted whatever Host the proxy passes on; a foreign one is refused, and the log says why", async () => {
+    // nginx with a bare proxy_pass: the Host is the portal's own address, no X-Forwarded-Host.
+    const bareProxy = new HttpClient(portal.baseUrl, appUrl);
+    const wrongPassword = await bareProxy.submit("/login", { email: COORDINATOR_EMAIL, password: "password-sbagliata-1" });
+    expect(wrongPassword.status).toBe(401);
+    const signedIn = await bareProxy.submit("/login", { email: COORDINATOR_EMAIL, password, redirectTo: "/admin" });
+    expect(signedIn.status).toBe(302);
+    expect(signedIn.headers.get("Location")).toBe("/admin");
+    expect((await bareProxy.fetch("/admin")).status).toBe(200);
+
+    // A proxy passing the public host with its port (…:443).
+    const withPort = new HttpClient(portal.baseUrl, appUrl);
+    withPort.headers = { "X-Forwarded-Host": `${new URL(appUrl).host}:443`, "X-Forwarded-Proto": "https" };
+    expect((await withPort.submit("/login", { email: COORDINATOR_EMAIL, password, redirectTo: "/admin" })).status).toBe(302);
+
+    const foreign = await bareProxy.submit("/login", { email: COORDINATOR_EMAIL, password }, { origin: "https://sito-estraneo.example" });
+    expect(foreign.status).toBe(403);
+    const line = portal.output().split("\n").find((l) => l.includes("https://sito-estraneo.example"));
+    expect(line).toMatch(/^POST rifiutato \(403\): Origin "https:\/\/sito-estraneo\.example" diversa da https:\/\/portale-sai\.example\.org \(APP_URL\) e dall'host della richiesta "127\.0\.0\.1:\d+"$/);
+  });
+});
+
+// A proxy on another machine: its address is not loopback, so TRUST_PROXY must name it for the
+// visitors' X-Forwarded-For to count (here the proxy is this machine's own network address).
+const networkAddress = Object.values(os.networkInterfaces())
+  .flat()
+  .find((i) => i && i.family === "IPv4" && !i.internal)?.address;
+
+describe.skipIf(!networkAddress)("TRUST_PROXY: the visitor's IP behind a proxy on another machine", () => {
+  /** Asks for password reset links for unknown addresses from `ip` (the per-IP limit counts them; no email goes out). */
+  const askResetFrom = (client: HttpClient, ip: string) => {
+    client.headers = { "X-Forwarded-For": ip };
+    return client.submit("/login/password-dimenticata", { email: `sconosciuto-${crypto.randomUUID()}@example.org` }).then((r) => r.status);
+  };
+
+  /** Uses up the per-IP limit of `ip`. */
+  async function exhaustFrom(client: HttpClient, ip: string) {
+    for (let i = 0; i < RESET_REQUESTS_PER_IP; i++) expect(await askResetFrom(client, ip)).toBe(200);
+    expect(await askResetFrom(client, ip)).toBe(429);
+  }
+
+  it("with TRUST_PROXY set to the proxy's address, two forwarded visitors are counted apart", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sai-trust-"));
+    const trusting = await startPortal({ dataDir: dir, smtpUrl: "smtp://127.0.0.1:9", env: { TRUST_PROXY: networkAddress! } });
+    try {
+      const viaNetwork = `http://${networkAddress}:${new URL(trusting.baseUrl).port}`;
+      const client = new HttpClient(viaNetwork);
+      await exhaustFrom(client, "203.0.113.10");
+      expect(await askResetFrom(client, "203.0.113.20")).toBe(200);
+    } finally {
+      await trusting.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("without it (loopback only), every visitor behind that proxy is one IP", async () => {
+    const client = new HttpClient(`http://${networkAddress}:${new URL(baseUrl()).port}`);
+    await exhaustFrom(client, "203.0.113.30");
+    expect(await askResetFrom(client, "203.0.113.40")).toBe(429);
+  });
+});
+
+describe("started from another folder (a systemd unit without WorkingDirectory)", () => {
+  it("finds its migrations, build and public files", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sai-cwd-"));
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "sai-elsewhere-"));
+    const portal = await startPortal({ dataDir: path.join(dir, "data"), smtpUrl: "smtp://127.0.0.1:9", cwd: elsewhere });
+    try {
+      const page = await fetch(`${portal.baseUrl}/adesione`);
+      expect(page.status).toBe(200);
+      const assets = [...(await page.text()).matchAll(/(?:href|src)="(\/build\/[^"]+)"/g)].map((m) => m[1]);
+      expect(assets.length).toBeGreaterThan(0);
+      for (const asset of [...assets, "/favicon.svg"]) expect((await fetch(`${portal.baseUrl}${asset}`)).status, asset).toBe(200);
+      expect(fs.readdirSync(elsewhere)).toEqual([]);
+    } finally {
+      await portal.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(elsewhere, { recursive: true, force: true });
     }
   });
 });

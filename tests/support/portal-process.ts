@@ -28,12 +28,25 @@ export type PortalProcess = {
 };
 
 /** Starts the built server with production settings plus `env`, and waits for /healthz. */
-export async function startPortal({ dataDir, smtpUrl, env = {}, port }: { dataDir: string; smtpUrl: string; env?: Record<string, string>; port?: number }) {
+/** `cwd`: the folder it is started from (the project's own by default). */
+export async function startPortal({
+  dataDir,
+  smtpUrl,
+  env = {},
+  port,
+  cwd = repoRoot,
+}: {
+  dataDir: string;
+  smtpUrl: string;
+  env?: Record<string, string>;
+  port?: number;
+  cwd?: string;
+}) {
   const listenPort = port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${listenPort}`;
   let output = "";
   const child = spawn(process.execPath, [path.join(repoRoot, "server.js")], {
-    cwd: repoRoot,
+    cwd,
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
