@@ -4,7 +4,9 @@
 // default and, on a second server whose APP_URL is https, HSTS and the __Host- cookies with Secure;
 // CSRF and Origin checks over HTTP; and error pages (404, 405, a URL that does not decode, a huge
 // query string, a bad Host, an unknown method, bodies that are not forms) that never answer 500 and
-// never show a stack trace, SQL or a file path.
+// never show a stack trace, SQL or a file path. Behind a reverse proxy: a POST from APP_URL's origin
+// whatever Host the proxy passes, X-Forwarded-For believed from the proxies of TRUST_PROXY; and the
+// server started from another folder.
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";

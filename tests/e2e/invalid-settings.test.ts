@@ -75,4 +75,13 @@ describe("node server.js with bad settings", () => {
     expectNoStackTrace(run.stdout + run.stderr);
     expect(fs.readdirSync(run.dataDir)).toEqual([]);
   });
+
+  it("stops on an SMTP_URL whose password was not percent-encoded, without printing the password", async () => {
+    const run = await runServer({ SMTP_URL: "smtp://portale:p@ss#w0rd-segreta@mail.example.org:587", APP_URL: "https://sai.example.org/portale/" });
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    expect(run.stderr).toContain("  - APP_URL deve essere solo l'indirizzo del sito, senza percorso");
+    expect(run.stderr).toContain("  - SMTP_URL non è interpretabile: se utente o password contengono caratteri speciali, scrivili codificati: @ come %40, # come %23");
+    expect(run.stdout + run.stderr).not.toMatch(/w0rd|segreta|Email: SMTP/);
+    expect(fs.readdirSync(run.dataDir)).toEqual([]);
+  });
 });
