@@ -194,7 +194,7 @@ const envSchema = z
     for (const key of ["SESSION_SECRET", "APP_URL", "SMTP_URL"] as const) {
       if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "va impostata in produzione" });
     }
-    // Plain http outside this machine: session cookies would travel without Secure (docs/decisions/029).
+    // Plain http outside this machine: session cookies would travel without Secure (docs/decisions/030).
     if (env.APP_URL && !env.APP_URL.startsWith("https://") && !isLocalHostname(new URL(env.APP_URL).hostname)) {
       ctx.addIssue({
         code: "custom",
