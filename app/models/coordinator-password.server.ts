@@ -127,6 +127,38 @@ export function liftCoordinatorLoginSuspension(
   return { ok: true, lifted: true, name: target.name, email: target.email };
 }
 
+export type ConsolePasswordResult = { ok: true; name: string; email: string } | { ok: false; error: string };
+
+/**
+ * `npm run coordinator:password -- EMAIL`: whoever runs the server sets a new password for an active
+ * coordinator when no email can reach them (the mail server refuses the portal, the address is
+ * wrong, the only administrator forgot the password). Any reset link dies, every session ends, and
+ * the registro records it as the system's. No email: it is the way in when email does not work.
+ */
+export async function setCoordinatorPasswordFromConsole(
+  db: Db,
+  { email, password, now = new Date() }: { email: string; password: string; now?: Date },
+): Promise<ConsolePasswordResult> {
+  const target = db.select().from(coordinators).where(eq(coordinators.email, email.trim().toLowerCase())).get();
+  if (!target) return { ok: false, error: `Nessun coordinatore ha l'indirizzo ${email.trim()}.` };
+  if (coordinatorState(target) !== "attivo") {
+    return { ok: false, error: `${target.email} non è un coordinatore attivo (invitato o disattivato): un amministratore lo gestisce da /admin/coordinatori.` };
+  }
+  const passwordHash = await hashPassword(password);
+  db.transaction((tx) => {
+    tx.update(coordinators).set({ passwordHash, inviteTokenHash: null, inviteExpiresAt: null }).where(eq(coordinators.id, target.id)).run();
+    revokeCoordinatorSessions(tx, { coordinatorId: target.id, now });
+    recordAudit(tx, {
+      actorType: "system",
+      action: "coordinator.password_set_from_console",
+      entityType: "coordinator",
+      entityId: target.id,
+      details: { email: target.email },
+    });
+  });
+  return { ok: true, name: target.name, email: target.email };
+}
+
 export type ResetLookup = InviteLookup;
 
 /** What a reset link leads to. A used link no longer matches anything (the token is cleared). */

@@ -46,6 +46,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   "coordinator.password_reset_sent": "ha inviato a un coordinatore il collegamento per reimpostare la password",
   "coordinator.password_reset": "ha reimpostato la propria password con il collegamento ricevuto per email",
   "coordinator.login_unblocked": "ha riattivato l'accesso di un coordinatore sospeso per troppi tentativi non riusciti",
+  "coordinator.password_set_from_console": "ha impostato una nuova password per un coordinatore dalla riga di comando del server",
   "auth.login_code_sent": "ha chiesto un codice di accesso all'area referente",
   "membership.edited": "ha modificato i dati dell'adesione",
   "membership.exported": "ha esportato l'elenco delle adesioni",
