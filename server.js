@@ -25,7 +25,7 @@ let portal;
 try {
   portal = await build.entry.module.bootPortal();
 } catch (error) {
-  if (error?.constructor?.name === "InvalidEnvironmentError") {
+  if (["InvalidEnvironmentError", "StartupError"].includes(error?.constructor?.name)) {
     console.error(error.message);
     process.exit(1);
   }

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
+import { readLockHolder, takeExclusiveLock } from "../app/utils/instance-lock.server";
 
 export const MIGRATIONS_TABLE = "__drizzle_migrations";
 const MIGRATIONS_JOURNAL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "migrations", "meta", "_journal.json");
@@ -136,22 +137,22 @@ export function checkBackup(file: string): BackupCheck {
 
 /**
  * Is another connection (a running portal, a sqlite3 shell) open on the database? In WAL mode every
- * open connection keeps a shared lock on the file, so an exclusive lock cannot be had while one is.
+ * open connection keeps a shared lock on the file, so an exclusive lock cannot be had while one is;
+ * the portal's start-up asks the same (app/utils/instance-lock.server.ts).
  */
 export function isDatabaseInUse(databasePath: string): boolean {
   if (!fs.existsSync(databasePath)) return false;
   const probe = new Database(databasePath, { fileMustExist: true });
   try {
-    probe.pragma("busy_timeout = 0");
-    probe.pragma("locking_mode = EXCLUSIVE");
-    probe.exec("BEGIN EXCLUSIVE; COMMIT;");
-    return false;
-  } catch (error) {
-    if ((error as { code?: string }).code === "SQLITE_BUSY" || (error as { code?: string }).code === "SQLITE_LOCKED") return true;
-    throw error;
+    return !takeExclusiveLock(probe);
   } finally {
     probe.close();
   }
+}
+
+function runningPortal(databasePath: string) {
+  const holder = readLockHolder(databasePath);
+  return holder ? `dal portale, pid ${holder.pid} su ${holder.hostname}` : "il portale è in funzione?";
 }
 
 export type RestoreResult = { restored: string; previous?: string; online: boolean; counts: Record<string, number> };
@@ -182,7 +183,7 @@ export async function restoreBackup({
   const inUse = isDatabaseInUse(databasePath);
   if (inUse && !force) {
     throw new BackupError(
-      `Il database ${databasePath} è in uso (il portale è in funzione?). Arresta il portale e ripeti, ` +
+      `Il database ${databasePath} è in uso (${runningPortal(databasePath)}). Arresta il portale e ripeti, ` +
         "oppure usa --force per ripristinare a caldo e riavvia il portale subito dopo.",
     );
   }

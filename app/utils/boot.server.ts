@@ -3,6 +3,7 @@ import { recoverInterruptedEmails } from "~/models/outbox.server";
 import { resolveRegions, seedTerritory } from "~/models/territory.server";
 import { closeDb, getDb, migrateDatabase } from "./db.server";
 import { getEnv } from "./env.server";
+import { claimDatabase } from "./instance-lock.server";
 import { createMailTransport } from "./mailer.server";
 import { startOutboxWorker } from "./outbox-worker.server";
 import { ensureSessionSecret } from "./secrets.server";
@@ -17,6 +18,8 @@ import { startScheduler } from "./scheduler.server";
 export async function bootPortal({ log = console.log }: { log?: (line: string) => void } = {}) {
   const env = getEnv();
   const db = getDb();
+  // Before anything is written: a second portal on the same database stops here.
+  const lock = claimDatabase(db.$client, env.databasePath);
   migrateDatabase(db);
   const seeded = seedTerritory(db, { regions: resolveRegions(env.regions) });
   ensureSessionSecret(db);
@@ -52,6 +55,7 @@ export async function bootPortal({ log = console.log }: { log?: (line: string) =
       scheduler.stop();
       await worker.stop();
       transport.close();
+      lock.release();
       closeDb();
     },
   };

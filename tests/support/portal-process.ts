@@ -27,25 +27,12 @@ export type PortalProcess = {
   stop: (timeoutMs?: number) => Promise<void>;
 };
 
-/** Starts the built server with production settings plus `env`, and waits for /healthz. */
 /** `cwd`: the folder it is started from (the project's own by default). */
-export async function startPortal({
-  dataDir,
-  smtpUrl,
-  env = {},
-  port,
-  cwd = repoRoot,
-}: {
-  dataDir: string;
-  smtpUrl: string;
-  env?: Record<string, string>;
-  port?: number;
-  cwd?: string;
-}) {
-  const listenPort = port ?? (await freePort());
-  const baseUrl = `http://127.0.0.1:${listenPort}`;
-  let output = "";
-  const child = spawn(process.execPath, [path.join(repoRoot, "server.js")], {
+type PortalOptions = { dataDir: string; smtpUrl: string; env?: Record<string, string>; port?: number; cwd?: string };
+
+/** `node server.js` with production settings plus `env`, its output piped. */
+function spawnPortal({ dataDir, smtpUrl, env = {}, cwd = repoRoot }: PortalOptions, listenPort: number, baseUrl: string) {
+  return spawn(process.execPath, [path.join(repoRoot, "server.js")], {
     cwd,
     env: {
       PATH: process.env.PATH,
@@ -65,6 +52,28 @@ export async function startPortal({
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+}
+
+/** Runs the built server until it exits by itself (at most `timeoutMs`): for starts that must be refused. */
+export async function runPortalToExit(options: PortalOptions, timeoutMs = 30_000) {
+  const listenPort = options.port ?? (await freePort());
+  const child = spawnPortal(options, listenPort, `http://127.0.0.1:${listenPort}`);
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
+/** Starts the built server with production settings plus `env`, and waits for /healthz. */
+export async function startPortal(options: PortalOptions) {
+  const listenPort = options.port ?? (await freePort());
+  const baseUrl = `http://127.0.0.1:${listenPort}`;
+  let output = "";
+  const child = spawnPortal(options, listenPort, baseUrl);
   const collect = (chunk: Buffer) => {
     output += chunk.toString();
     if (output.length > 200_000) output = output.slice(-100_000);
