@@ -1,11 +1,12 @@
 import crypto from "node:crypto";
-import { and, desc, eq, exists, inArray, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, exists, inArray, like, lte, or, sql, type SQL } from "drizzle-orm";
 import { auditLog, communications, memberBodies, membershipRequests, outbox, referents, roundTables, EMAIL_CATEGORIES } from "#db/schema";
 import type { EmailProps, EmailTemplateName } from "#emails/index";
 import type Database from "better-sqlite3";
 import { checkpointAndTruncateWal, type Db, type Tx } from "~/utils/db.server";
 import { ERASED_ADDRESS_GLOB, erasedEmail } from "~/utils/erased-address";
 import { redactEmailText, scrubSentEmailProps } from "~/utils/email-secrets.server";
+import { MAIL_SERVER_PROBLEM_TEXT, type MailServerProblem } from "~/utils/mailer.server";
 import { recordAudit } from "./audit.server";
 
 export type QueueEmailInput<T extends EmailTemplateName> = {
@@ -135,9 +136,24 @@ export function retryDelayMs(attempts: number) {
 
 export function markEmailFailedAttempt(
   db: Db,
-  { row, error, permanent, maxAttempts, now }: { row: OutboxRow; error: string; permanent: boolean; maxAttempts: number; now: Date },
+  {
+    row,
+    error,
+    permanent,
+    maxAttempts,
+    now,
+    keepQueued = false,
+  }: {
+    row: OutboxRow;
+    error: string;
+    permanent: boolean;
+    maxAttempts: number;
+    now: Date;
+    /** The mail server refused the portal's configuration, not the message: never given up. */
+    keepQueued?: boolean;
+  },
 ) {
-  const giveUp = permanent || row.attempts >= maxAttempts;
+  const giveUp = !keepQueued && (permanent || row.attempts >= maxAttempts);
   // Given up, the notice of an erasure is not retried: its recipient goes, from the reply quoting it too.
   const forgotten = giveUp ? forgottenRecipient(row.template, row.props) : null;
   db.update(outbox)
@@ -173,6 +189,32 @@ export function recoverInterruptedEmails(db: Db, { now = new Date() }: { now?: D
     .update(outbox)
     .set({ status: "queued", leaseUntil: null, nextAttemptAt: now, updatedAt: now })
     .where(eq(outbox.status, "sending"))
+    .run().changes;
+}
+
+const postponedForMailServer = (problem: MailServerProblem) => like(outbox.lastError, `${MAIL_SERVER_PROBLEM_TEXT[problem]}%`);
+
+/**
+ * The mail configuration problem (credentials refused, TLS) that keeps emails in the queue, if any:
+ * the one of the queued email that failed last.
+ */
+export function findMailServerProblem(db: Db): MailServerProblem | null {
+  for (const problem of ["credentials", "tls"] as const) {
+    const row = db.select({ id: outbox.id }).from(outbox).where(and(eq(outbox.status, "queued"), postponedForMailServer(problem))).limit(1).get();
+    if (row) return problem;
+  }
+  return null;
+}
+
+/**
+ * At start-up, with SMTP_URL perhaps corrected: the emails held back by a mail configuration problem
+ * are due at once, rather than after their growing delay.
+ */
+export function retryEmailsHeldByMailServer(db: Db, { now = new Date() }: { now?: Date } = {}) {
+  return db
+    .update(outbox)
+    .set({ nextAttemptAt: now, updatedAt: now })
+    .where(and(eq(outbox.status, "queued"), or(postponedForMailServer("credentials"), postponedForMailServer("tls"))))
     .run().changes;
 }
 

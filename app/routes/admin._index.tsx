@@ -3,6 +3,8 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { CategoryTable } from "~/components/category-table";
 import { getDashboard, type Dashboard, type ProvinceCoverage } from "~/models/dashboard.server";
 import { auditRecordNames } from "~/models/audit-record-names.server";
+import { findMailServerProblem } from "~/models/outbox.server";
+import { MailServerProblemNotice } from "~/components/mail-server-problem";
 import { auditActionLabel, auditEntityHref, auditRecordLabel, formatAuditTime } from "~/utils/audit-labels";
 import { requireCoordinator } from "~/utils/auth.server";
 import { formatIsoDay } from "~/utils/dates";
@@ -18,7 +20,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   await requireCoordinator(request);
   const db = getDb();
   const dashboard = getDashboard(db, { now: new Date(), regions: getEnv().regions });
-  return json({ ...dashboard, recordNames: auditRecordNames(db, { entries: dashboard.latestActivity }) });
+  return json({
+    ...dashboard,
+    recordNames: auditRecordNames(db, { entries: dashboard.latestActivity }),
+    mailServerProblem: findMailServerProblem(db),
+  });
 }
 
 const integer = new Intl.NumberFormat("it-IT");
@@ -57,6 +63,7 @@ export default function AdminOverview() {
         ))}
       </ul>
 
+      <MailServerProblemNotice problem={d.mailServerProblem} />
       <FailedEmails count={d.failedEmails} />
 
       <section aria-labelledby="waiting-title" className="my-5">

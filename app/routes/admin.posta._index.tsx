@@ -8,6 +8,7 @@ import { SelectField, TextField } from "~/components/form-fields";
 import {
   countFailedEmails,
   countOutboxByStatus,
+  findMailServerProblem,
   listManualRetries,
   listOutbox,
   listOutboxCommunications,
@@ -32,6 +33,7 @@ import { useIndexFormAction } from "~/components/use-index-form-action";
 import { ResultsStatus } from "~/components/results-status";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
 import { coordinatorPageTitle } from "~/utils/page-title";
+import { MailServerProblemNotice } from "~/components/mail-server-problem";
 
 export const meta: MetaFunction = () => [{ title: coordinatorPageTitle("Posta in uscita") }];
 
@@ -75,6 +77,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     failedMatching: countFailedEmails(db, { filters }),
     filtered,
     counts: countOutboxByStatus(db),
+    mailServerProblem: findMailServerProblem(db),
     templates: listOutboxTemplates(db)
       .map((t) => ({ value: t, label: emailTemplateLabel(t) }))
       .sort((a, b) => a.label.localeCompare(b.label, "it")),
@@ -144,7 +147,7 @@ function manualRetryText(retry: { count: number; lastAt: Date } | undefined) {
 
 export default function OutboxPage() {
   const formAction = useIndexFormAction();
-  const { rows, total, page, pageCount, counts, templates, roundTables, communications, failedMatching, filtered } = useLoaderData<typeof loader>();
+  const { rows, total, page, pageCount, counts, templates, roundTables, communications, failedMatching, filtered, mailServerProblem } = useLoaderData<typeof loader>();
   const [searchParams] = useSearchParams();
   const emptyText = filtered || searchParams.get("stato") ? "Nessun messaggio corrisponde ai filtri." : "Non ci sono ancora messaggi nella posta in uscita.";
   const resultsText = `${total === 1 ? "Un messaggio" : `${total.toLocaleString("it-IT")} messaggi`} - pagina ${page} di ${pageCount}`;
@@ -166,6 +169,7 @@ export default function OutboxPage() {
     <>
       <h1>Posta in uscita</h1>
       <p>Ogni email del portale, con il suo stato di consegna. I messaggi non recapitati per errori temporanei vengono ritentati da soli.</p>
+      <MailServerProblemNotice problem={mailServerProblem} />
       {retried !== null && (RETRIED_NOTHING.has(retried) || /^[1-9]\d{0,6}$/.test(retried)) ? (
         <div className={`alert ${RETRIED_NOTHING.has(retried) ? "alert-warning" : "alert-success"}`} role="status" data-outcome>
           {RETRIED_NOTHING.get(retried) ??

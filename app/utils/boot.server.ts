@@ -1,5 +1,5 @@
 import { ensureFirstCoordinator } from "~/models/coordinator.server";
-import { recoverInterruptedEmails } from "~/models/outbox.server";
+import { recoverInterruptedEmails, retryEmailsHeldByMailServer } from "~/models/outbox.server";
 import { resolveRegions, seedTerritory } from "~/models/territory.server";
 import { closeDb, getDb, migrateDatabase } from "./db.server";
 import { getEnv } from "./env.server";
@@ -30,6 +30,8 @@ export async function bootPortal({ log = console.log }: { log?: (line: string) =
   }
   const recovered = recoverInterruptedEmails(db);
   if (recovered) log(`Email interrotte da un arresto precedente rimesse in coda: ${recovered}`);
+  const held = retryEmailsHeldByMailServer(db);
+  if (held) log(`Email trattenute da un problema del server di posta, da ritentare subito: ${held}`);
   const transport = createMailTransport(env);
   const worker = startOutboxWorker({
     db,
@@ -42,6 +44,7 @@ export async function bootPortal({ log = console.log }: { log?: (line: string) =
     uploadsDir: env.uploadsDir,
     unsubscribeUrlFor: (email) => unsubscribeUrl(env.appUrl, email),
     onError: (error) => console.error("Outbox worker error:", error),
+    onMailServerProblem: (line) => console.error(line),
   });
   // Periodic work (reminders of the Tavoli tecnici, data retention) is registered in scheduled-jobs.server.ts.
   const scheduler = startScheduler(scheduledJobs({ db, appUrl: env.appUrl }));

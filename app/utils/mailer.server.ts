@@ -63,10 +63,36 @@ export function createMailTransport(env: Pick<Env, "SMTP_URL" | "mailDir">): Mai
   };
 }
 
-/** SMTP replies 5xx are final; connection errors and 4xx are worth another try. */
+/**
+ * A failure that is the portal's mail configuration, not the message's: the server refuses the
+ * credentials of SMTP_URL (AUTH answered 530/534/535, nodemailer's EAUTH), or the protected
+ * connection (TLS) cannot be set up. Every email would fail the same way until SMTP_URL is fixed.
+ */
+export type MailServerProblem = "credentials" | "tls";
+
+export function mailServerProblem(error: unknown): MailServerProblem | null {
+  const e = (error ?? {}) as { responseCode?: number; code?: string; message?: string };
+  if (e.code === "EAUTH" || e.code === "ENOAUTH" || [530, 534, 535].includes(e.responseCode ?? 0)) return "credentials";
+  if (e.code === "ETLS" || (e.code === "ESOCKET" && /\b(ssl|tls)\b|certificate|self[- ]signed/i.test(e.message ?? ""))) return "tls";
+  return null;
+}
+
+/** The start of what such a failure is recorded as (outbox.last_error), by which it is found again. */
+export const MAIL_SERVER_PROBLEM_TEXT: Record<MailServerProblem, string> = {
+  credentials: "Il server di posta rifiuta le credenziali del portale (utente e password di SMTP_URL)",
+  tls: "Il server di posta non accetta la connessione protetta (TLS) del portale impostata in SMTP_URL",
+};
+
+/** The console line for a mail configuration problem: what, which server, what to do. No password. */
+export function mailServerProblemLogLine(problem: MailServerProblem, transportDescription: string, error: unknown) {
+  const reply = ((error as { response?: string; message?: string }).response ?? (error as Error).message ?? "").trim();
+  return `Email: ${MAIL_SERVER_PROBLEM_TEXT[problem]} (${transportDescription}; risposta: ${reply}). Le email restano in coda: correggi SMTP_URL e riavvia il portale.`;
+}
+
+/** SMTP replies 5xx are final; connection errors and 4xx are worth another try, and so is a mail configuration problem. */
 export function isPermanentFailure(error: unknown) {
   const code = (error as { responseCode?: number }).responseCode;
-  return typeof code === "number" && code >= 500 && code < 600;
+  return typeof code === "number" && code >= 500 && code < 600 && mailServerProblem(error) === null;
 }
 
 /**
@@ -77,6 +103,10 @@ export function isPermanentFailure(error: unknown) {
 export function describeDeliveryError(error: unknown) {
   const e = (error ?? {}) as { responseCode?: number; response?: string; code?: string; message?: string };
   const message = e.message ?? String(error);
+  const problem = mailServerProblem(error);
+  if (problem) {
+    return `${MAIL_SERVER_PROBLEM_TEXT[problem]}: l'email resta in coda e parte quando SMTP_URL è corretta e il portale riavviato. Risposta: ${(e.response ?? message).trim()}`;
+  }
   if (typeof e.responseCode === "number") {
     const reply = (e.response ?? message).trim();
     if (e.responseCode >= 500) return `Il server di posta ha rifiutato il messaggio in modo definitivo. Risposta: ${reply}`;

@@ -3,7 +3,14 @@ import type { UploadedAttachment } from "#emails/index";
 import { materialFilePath } from "~/models/material.server";
 import { claimDueEmails, markEmailFailedAttempt, markEmailSent, releaseEmails } from "~/models/outbox.server";
 import type { Db } from "./db.server";
-import { describeDeliveryError, isPermanentFailure, type MailTransport } from "./mailer.server";
+import {
+  describeDeliveryError,
+  isPermanentFailure,
+  mailServerProblem,
+  mailServerProblemLogLine,
+  type MailServerProblem,
+  type MailTransport,
+} from "./mailer.server";
 import { renderEmail } from "./render-email.server";
 
 export type OutboxWorkerOptions = {
@@ -29,6 +36,8 @@ export type OutboxWorkerOptions = {
   /** Builds the opt-out link of non-essential emails (List-Unsubscribe and the footer link). */
   unsubscribeUrlFor?: (email: string) => string;
   onError?: (error: unknown) => void;
+  /** Told once, in a line for the console, when the mail server starts refusing the portal's configuration. */
+  onMailServerProblem?: (line: string) => void;
 };
 
 const wakers = new Set<() => void>();
@@ -56,6 +65,8 @@ export function startOutboxWorker(options: OutboxWorkerOptions) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let wakeRequested = false;
+  // The configuration problem last reported; cleared by a delivery, so that a new one is told again.
+  let reportedProblem: MailServerProblem | null = null;
 
   async function sendOne(row: ReturnType<typeof claimDueEmails>[number]) {
     try {
@@ -79,8 +90,21 @@ export function startOutboxWorker(options: OutboxWorkerOptions) {
           : undefined,
       });
       markEmailSent(db, { id: row.id, subject: rendered.subject, now: new Date() });
+      reportedProblem = null;
     } catch (error) {
-      markEmailFailedAttempt(db, { row, error: describeDeliveryError(error), permanent: isPermanentFailure(error), maxAttempts, now: new Date() });
+      const problem = mailServerProblem(error);
+      if (problem && problem !== reportedProblem) {
+        reportedProblem = problem;
+        options.onMailServerProblem?.(mailServerProblemLogLine(problem, transport.description, error));
+      }
+      markEmailFailedAttempt(db, {
+        row,
+        error: describeDeliveryError(error),
+        permanent: isPermanentFailure(error),
+        keepQueued: problem !== null,
+        maxAttempts,
+        now: new Date(),
+      });
     }
   }
 
