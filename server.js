@@ -163,6 +163,12 @@ function sendErrorPage(res, status) {
 const server = app.listen(portal.port, () => {
   console.log(`Portale del Coordinamento SAI su ${portal.appUrl} (porta ${portal.port})`);
 });
+// The port was checked at start-up; taken in the meantime, it is said the same way.
+server.on("error", (error) => {
+  if (error.code !== "EADDRINUSE" && error.code !== "EACCES") throw error;
+  console.error(`PORT ${portal.port}: la porta non è più utilizzabile (${error.code}). Ferma il programma che la usa o scegli un'altra porta con PORT.`);
+  process.exit(1);
+});
 
 let stopping = false;
 async function shutdown(signal) {

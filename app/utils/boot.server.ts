@@ -1,12 +1,13 @@
 import { ensureFirstCoordinator } from "~/models/coordinator.server";
 import { recoverInterruptedEmails, retryEmailsHeldByMailServer } from "~/models/outbox.server";
 import { resolveRegions, seedTerritory } from "~/models/territory.server";
-import { closeDb, getDb, migrateDatabase } from "./db.server";
+import { closeDb, getDb, migrateDatabase, type Db } from "./db.server";
 import { getEnv } from "./env.server";
-import { claimDatabase } from "./instance-lock.server";
+import { claimDatabase, type InstanceLock } from "./instance-lock.server";
 import { createMailTransport } from "./mailer.server";
 import { startOutboxWorker } from "./outbox-worker.server";
 import { ensureSessionSecret } from "./secrets.server";
+import { checkDataPaths, checkPortCanBeUsed, databaseStartupError } from "./startup-checks.server";
 import { unsubscribeUrl } from "./unsubscribe.server";
 import { scheduledJobs } from "./scheduled-jobs.server";
 import { startScheduler } from "./scheduler.server";
@@ -17,10 +18,19 @@ import { startScheduler } from "./scheduler.server";
  */
 export async function bootPortal({ log = console.log }: { log?: (line: string) => void } = {}) {
   const env = getEnv();
-  const db = getDb();
-  // Before anything is written: a second portal on the same database stops here.
-  const lock = claimDatabase(db.$client, env.databasePath);
-  migrateDatabase(db);
+  // Before anything is written: a port or a data folder the portal cannot use, and a second portal
+  // on the same database, stop the start here.
+  await checkPortCanBeUsed(env.PORT);
+  checkDataPaths(env);
+  let db: Db;
+  let lock: InstanceLock;
+  try {
+    db = getDb();
+    lock = claimDatabase(db.$client, env.databasePath);
+    migrateDatabase(db);
+  } catch (error) {
+    throw databaseStartupError(error, env);
+  }
   const seeded = seedTerritory(db, { regions: resolveRegions(env.regions) });
   ensureSessionSecret(db);
   const admin = await ensureFirstCoordinator(db, { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD });

@@ -27,13 +27,22 @@ export type PortalProcess = {
   stop: (timeoutMs?: number) => Promise<void>;
 };
 
-/** `cwd`: the folder it is started from (the project's own by default). */
-type PortalOptions = { dataDir: string; smtpUrl: string; env?: Record<string, string>; port?: number; cwd?: string };
+type PortalOptions = {
+  dataDir: string;
+  smtpUrl: string;
+  env?: Record<string, string>;
+  port?: number;
+  /** The folder it is started from (the project's own by default). */
+  cwd?: string;
+  /** Another user to run the server as (a test run as root checking file permissions). */
+  runAs?: { uid: number; gid: number };
+};
 
 /** `node server.js` with production settings plus `env`, its output piped. */
-function spawnPortal({ dataDir, smtpUrl, env = {}, cwd = repoRoot }: PortalOptions, listenPort: number, baseUrl: string) {
+function spawnPortal({ dataDir, smtpUrl, env = {}, cwd = repoRoot, runAs }: PortalOptions, listenPort: number, baseUrl: string) {
   return spawn(process.execPath, [path.join(repoRoot, "server.js")], {
     cwd,
+    ...runAs,
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
