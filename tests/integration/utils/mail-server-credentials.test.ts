@@ -47,8 +47,8 @@ afterAll(async () => {
   await new Promise<void>((resolve) => smtp.close(() => resolve()));
 });
 
-function startWorker(password: string, lines: string[]) {
-  const transport = createMailTransport({ SMTP_URL: `smtp://portale:${password}@127.0.0.1:${port}`, mailDir: "" });
+function startWorker(password: string, lines: string[], scheme = "smtp") {
+  const transport = createMailTransport({ SMTP_URL: `${scheme}://portale:${password}@127.0.0.1:${port}`, mailDir: "" });
   const worker = startOutboxWorker({
     db: getDb(),
     transport,
@@ -61,15 +61,19 @@ function startWorker(password: string, lines: string[]) {
   return { stop: async () => { await worker.stop(); transport.close(); } };
 }
 
+function queueTestEmail(to: string) {
+  return queueEmail(getDb(), {
+    to,
+    template: "confirm-registration",
+    props: { firstName: "Ada", bodyName: "Comune di Enna", confirmUrl: "http://portale.test/adesione/conferma/x", expiresOn: "1 gennaio 2027", isHandover: false },
+    domain: "portale.test",
+  });
+}
+
 describe("a mail server that refuses the portal's credentials", () => {
   it("keeps every email queued with growing delays, says it once, tells the coordinators, and delivers after SMTP_URL is corrected", async () => {
     const to = uniqueEmail("credenziali");
-    const row = queueEmail(getDb(), {
-      to,
-      template: "confirm-registration",
-      props: { firstName: "Ada", bodyName: "Comune di Enna", confirmUrl: "http://portale.test/adesione/conferma/x", expiresOn: "1 gennaio 2027", isHandover: false },
-      domain: "portale.test",
-    });
+    const row = queueTestEmail(to);
     const lines: string[] = [];
     const wrong = startWorker("sbagliata-Segreta-9", lines);
     try {
@@ -111,5 +115,29 @@ describe("a mail server that refuses the portal's credentials", () => {
     expect(received.filter((r) => r === to)).toEqual([to]);
     const page = await renderRoute(postaRoute, await adminGet("/admin/posta", coordinator.id));
     expect(page.html).not.toContain("Le email non partono");
+  });
+
+  it("smtps:// to a server without TLS: the TLS set-up is the configuration too, the email is never given up", async () => {
+    const to = uniqueEmail("tls");
+    const row = queueTestEmail(to);
+    const lines: string[] = [];
+    const worker = startWorker(PASSWORD, lines, "smtps");
+    try {
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const failed = await until(() => {
+          const r = outboxFor(to)[0];
+          return r.attempts === attempt && r.status === "queued" && r.lastError ? r : undefined;
+        });
+        expect(failed.lastError).toMatch(/^Il server di posta non accetta la connessione protetta \(TLS\) del portale impostata in SMTP_URL: l'email resta in coda/);
+        if (attempt < 3) getDb().update(outbox).set({ nextAttemptAt: new Date() }).where(eq(outbox.id, row.id)).run();
+      }
+    } finally {
+      await worker.stop();
+    }
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Email: Il server di posta non accetta la connessione protetta \(TLS\)/);
+    expect(lines[0]).not.toContain(PASSWORD);
+    const page = await renderRoute(postaRoute, await adminGet("/admin/posta", createTestCoordinator().id));
+    expect(page.html).toContain("Il server di posta non accetta la connessione protetta (TLS) del portale impostata in SMTP_URL.");
   });
 });
