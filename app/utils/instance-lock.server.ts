@@ -1,4 +1,4 @@
-// One portal per database (docs/decisions/029). Two instances on one database would both run the
+// One portal per database (docs/decisions/031). Two instances on one database would both run the
 // email worker and the scheduled jobs, and the second one's start-up would put back in the queue the
 // emails the first is sending.
 //
