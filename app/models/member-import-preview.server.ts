@@ -13,7 +13,8 @@ import {
 import type { Db, Tx } from "~/utils/db.server";
 import { notAwaitingApproval } from "./sai-project.server";
 import { nextTurn, ROWS_PER_TURN } from "~/utils/event-loop.server";
-import { MEMBER_BODY_KIND_LABELS } from "~/validation/labels";
+import { displayPhone } from "~/utils/phone-display.server";
+import { MEMBER_BODY_KIND_LABELS, REFERENT_ROLE_LABELS } from "~/validation/labels";
 import { projectColumnKey, type BaseColumnKey, type ProjectFieldKey, type RowStatus } from "~/validation/member-import";
 import { forBody, ofBody } from "~/utils/text";
 import { registrationSchema, type Registration } from "~/validation/registration";
@@ -26,6 +27,7 @@ import {
   compactKey,
   defaultLabel,
   fixPhone,
+  italianDay,
   KIND_ALIASES,
   ROLE_ALIASES,
   toIntegerText,
@@ -81,6 +83,8 @@ type KnownReferent = { referent: Referent; requestId: number | null; requestStat
 type Reference = {
   /** Province codes by sigla and by name (compactKey). */
   provincesByKey: Map<string, string>;
+  /** Province names by code, to show a change of province. */
+  provinceNames: Map<string, string>;
   comuniByCode: Map<string, Comune>;
   comuniByName: Map<string, Comune[]>;
   bodiesByComune: Map<string, Body>;
@@ -104,7 +108,9 @@ export function loadReference(db: Db | Tx): Reference {
     .innerJoin(provinces, eq(provinces.code, municipalities.provinceCode))
     .all();
   const provincesByKey = new Map<string, string>();
+  const provinceNames = new Map<string, string>();
   for (const p of db.select({ code: provinces.code, sigla: provinces.sigla, name: provinces.name }).from(provinces).all()) {
+    provinceNames.set(p.code, p.name);
     for (const key of [p.sigla, p.name, ...p.name.split("/")].map(compactKey)) if (key) provincesByKey.set(key, p.code);
   }
   const comuniByCode = new Map<string, Comune>();
@@ -160,7 +166,7 @@ export function loadReference(db: Db | Tx): Reference {
     push(openProjects, project.memberBodyId, { ...project, counted });
   }
 
-  return { provincesByKey, comuniByCode, comuniByName, bodiesByComune, bodiesByFiscalCode, knownReferents, activeBodiesByEmail, openProjects };
+  return { provincesByKey, provinceNames, comuniByCode, comuniByName, bodiesByComune, bodiesByFiscalCode, knownReferents, activeBodiesByEmail, openProjects };
 }
 
 /** Why a row cannot give an ente a referente other than the ones it has (active or in progress), or null. */
@@ -219,7 +225,10 @@ export type RowPlan = PreviewRow & {
   /** Set when the row's referente is already the ente's (data to update); unset: a new membership. */
   referentMatch?: { referentId: number; requestId: number | null; changes: ReferentChanges };
   projectAdds?: ProjectValues[];
-  projectUpdates?: { id: number; values: Partial<ProjectValues> }[];
+  projectUpdates?: { id: number; values: Partial<ProjectValues>; before: Partial<ProjectValues> }[];
+  /** The stored values of the ente and referente the row changes, and what it writes instead (for the log). */
+  before?: Record<string, unknown>;
+  after?: Record<string, unknown>;
 };
 
 const BASE_SCHEMA_PATHS: Record<string, BaseColumnKey> = { municipalityCode: "municipality", provinceCode: "province" };
@@ -232,11 +241,15 @@ function changedFields<T extends Record<string, unknown>>(current: T, next: Part
   return changes;
 }
 
-/** Open projects matched by codice progetto, else by tipologia, dates and ente attuatore. */
+/**
+ * Open projects matched by codice progetto; a project without a code (in the file or stored) by
+ * tipologia, ente attuatore and data di inizio, so that a project extended or given more places is
+ * updated and not added again (decision 029). Of two such candidates the one with the same end date wins.
+ */
 function diffProjects(existing: Project[], wanted: ProjectValues[]) {
   const free = [...existing];
   const adds: ProjectValues[] = [];
-  const updates: { id: number; values: Partial<ProjectValues>; group: number }[] = [];
+  const updates: { id: number; values: Partial<ProjectValues>; before: Partial<ProjectValues>; group: number }[] = [];
   const take = (predicate: (p: Project) => boolean) => {
     const i = free.findIndex(predicate);
     return i >= 0 ? free.splice(i, 1)[0] : undefined;
@@ -245,33 +258,31 @@ function diffProjects(existing: Project[], wanted: ProjectValues[]) {
     // A project without a code in the file keeps the code stored for it.
     if (!w.projectCode) w = { ...w, projectCode: undefined };
     const code = w.projectCode ? compactKey(w.projectCode) : null;
+    const sameProject = (p: Project) =>
+      (!p.projectCode || !code) &&
+      p.category === w.category &&
+      p.startDate === w.startDate &&
+      compactKey(p.managingOrganization) === compactKey(w.managingOrganization);
     const match =
       (code ? take((p) => !!p.projectCode && compactKey(p.projectCode) === code) : undefined) ??
-      take(
-        (p) =>
-          (!p.projectCode || !code) &&
-          p.category === w.category &&
-          p.startDate === w.startDate &&
-          p.endDate === w.endDate &&
-          compactKey(p.managingOrganization) === compactKey(w.managingOrganization),
-      );
+      take((p) => sameProject(p) && p.endDate === w.endDate) ??
+      take(sameProject);
     if (!match) {
       adds.push(w);
       return;
     }
-    const changes = changedFields(
-      {
-        category: match.category,
-        fundedPlaces: match.fundedPlaces,
-        projectCode: match.projectCode ?? undefined,
-        managingOrganization: match.managingOrganization,
-        startDate: match.startDate,
-        endDate: match.endDate,
-      } as ProjectValues,
-      w,
-    );
+    const stored = {
+      category: match.category,
+      fundedPlaces: match.fundedPlaces,
+      projectCode: match.projectCode ?? undefined,
+      managingOrganization: match.managingOrganization,
+      startDate: match.startDate,
+      endDate: match.endDate,
+    } as ProjectValues;
+    const changes = changedFields(stored, w);
     if (!w.projectCode) delete changes.projectCode;
-    if (Object.keys(changes).length) updates.push({ id: match.id, values: changes, group: index });
+    const before = Object.fromEntries(Object.keys(changes).map((k) => [k, stored[k as keyof ProjectValues]])) as Partial<ProjectValues>;
+    if (Object.keys(changes).length) updates.push({ id: match.id, values: changes, before, group: index });
   });
   return { adds, updates };
 }
@@ -284,6 +295,19 @@ const FIELD_WORDS: Partial<Record<string, string>> = {
   endDate: "data di fine",
   category: "tipologia",
 };
+
+/** A stored or imported value as the preview shows it in «da … a …». */
+function shownValue(ref: Reference, field: string, value: unknown): string {
+  if (value === null || value === undefined || value === "") return "(vuoto)";
+  const text = String(value);
+  let shown = text;
+  if (field === "phone" || field === "mobile") shown = displayPhone(text) ?? text;
+  else if (field === "role") shown = REFERENT_ROLE_LABELS[text as keyof typeof REFERENT_ROLE_LABELS] ?? text;
+  else if (field === "kind") shown = MEMBER_BODY_KIND_LABELS[text as MemberBodyKind] ?? text;
+  else if (field === "provinceCode") shown = ref.provinceNames.get(text) ?? text;
+  else if (field === "startDate" || field === "endDate") shown = /^\d{4}-\d{2}-\d{2}$/.test(text) ? italianDay(text) : text;
+  return `«${shown}»`;
+}
 
 const sameEnteInFile = (line: number) =>
   `Lo stesso ente è già alla riga ${line} del file: unisci le due righe (gli altri progetti vanno nelle colonne «Progetto 2», «Progetto 3»…)`;
@@ -476,31 +500,43 @@ function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) 
     const comparable = (ref.openProjects.get(body.id) ?? []).filter((p) => p.counted || (match?.requestId != null && p.requestId === match.requestId));
     const { adds, updates } = diffProjects(comparable, r.projects);
     const changes: string[] = [];
-    const describeBody = Object.keys(bodyChanges).map((k) =>
+    const before: Record<string, unknown> = {};
+    const after: Record<string, unknown> = {};
+    // Each change as «Cambia <column>: da «old» a «new»», so the coordinator sees what is overwritten.
+    const describe = (stored: Record<string, unknown>, next: Record<string, unknown>, columnOf: (k: string) => string) =>
+      Object.keys(next).map((k) => {
+        const logKey = k === "name" ? "bodyName" : k === "kind" ? "bodyKind" : k;
+        before[logKey] = stored[k] ?? null;
+        after[logKey] = next[k] ?? null;
+        return `Cambia ${columnOf(k)}: da ${shownValue(ref, k, stored[k])} a ${shownValue(ref, k, next[k])}`;
+      });
+    const describeBody = describe(body, bodyChanges, (k) =>
       k === "name" ? label("bodyName") : k === "kind" ? label("bodyKind") : k === "provinceCode" ? label("province") : label(k),
     );
     let referentMatch: RowPlan["referentMatch"];
     if (match) {
+      // An optional cell left empty, or a column the file does not have, leaves the stored value alone.
       const referentChanges = changedFields(match.referent, {
         firstName: r.firstName,
         lastName: r.lastName,
         role: r.role,
         office: r.office,
         phone: r.phone,
-        mobile: r.mobile ?? null,
+        ...(r.mobile ? { mobile: r.mobile } : {}),
       });
       referentMatch = { referentId: match.referent.id, requestId: match.requestId, changes: referentChanges };
-      const changedCells = [...describeBody, ...Object.keys(referentChanges).map(label)];
-      if (changedCells.length) changes.push(`Cambia: ${changedCells.join(", ")}`);
+      changes.push(...describeBody, ...describe(match.referent, referentChanges, label));
     } else {
       changes.push(`Nuova adesione per un ente già registrato (${body.name})`);
-      if (describeBody.length) changes.push(`Cambia: ${describeBody.join(", ")}`);
+      changes.push(...describeBody);
       changes.push(...sharedAddress);
     }
     if (adds.length) changes.push(adds.length === 1 ? "Aggiunge 1 progetto" : `Aggiunge ${adds.length} progetti`);
     for (const u of updates) {
       const group = projectGroups[u.group];
-      const fields = Object.keys(u.values).map((k) => FIELD_WORDS[k] ?? k);
+      const fields = Object.entries(u.values).map(
+        ([k, value]) => `${FIELD_WORDS[k] ?? k} da ${shownValue(ref, k, u.before[k as keyof ProjectValues])} a ${shownValue(ref, k, value)}`,
+      );
       changes.push(`Progetto ${group}: cambia ${fields.join(", ")}`);
     }
     if (changes.length === 0) {
@@ -522,7 +558,9 @@ function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) 
       bodyChanges,
       referentMatch,
       projectAdds: adds,
-      projectUpdates: updates.map(({ id, values }) => ({ id, values })),
+      projectUpdates: updates.map(({ id, values, before }) => ({ id, values, before })),
+      before,
+      after,
     };
   };
 }

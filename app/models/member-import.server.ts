@@ -18,6 +18,7 @@ import {
   toPreviewRow,
   type PreviewRow,
   type ProjectValues,
+  type RowPlan,
 } from "./member-import-preview.server";
 
 // The import itself (issue 9): every valid row of a previewed file written in one transaction.
@@ -218,7 +219,14 @@ export function runImport(
           if (Object.keys(changes).length) tx.update(referents).set(changes).where(eq(referents.id, referentId)).run();
           insertProjects(bodyId, requestId, plan.projectAdds ?? []);
           if (requestId !== null) tx.update(membershipRequests).set({ updatedAt: now }).where(eq(membershipRequests.id, requestId)).run();
-          audit("member_body.updated", "member_body", bodyId, { source: "importazione", fileName, line: plan.line, changes: plan.changes, referentId });
+          audit("member_body.updated", "member_body", bodyId, {
+            source: "importazione",
+            fileName,
+            line: plan.line,
+            changes: plan.changes,
+            referentId,
+            ...beforeAndAfter(plan),
+          });
           updated++;
           continue;
         }
@@ -298,6 +306,8 @@ export function runImport(
           memberBodyId: bodyId,
           referentId,
           status: approved ? "approved" : "email_unverified",
+          ...(plan.status === "update" ? { changes: plan.changes } : {}),
+          ...beforeAndAfter(plan),
         });
         if (plan.status === "new") created++;
         else updated++;
@@ -351,6 +361,11 @@ export function runImport(
       error: `L'importazione si è interrotta per un errore${where} (${describeDbError(error)}). Nessun dato è stato scritto: correggi la riga e riprova.`,
     };
   }
+}
+
+/** The stored values a row overwrote and the new ones, as «Modifica dati» records them; nothing when none. */
+function beforeAndAfter(plan: RowPlan) {
+  return plan.before && Object.keys(plan.before).length ? { before: plan.before, after: plan.after } : {};
 }
 
 function describeDbError(error: unknown) {

@@ -553,7 +553,7 @@ describe("import", () => {
     const preview = await previewImport(getDb(), { rows: parsed.rows, labels: parsed.labels });
     expect(preview.rows[0]).toMatchObject({
       status: "update",
-      changes: ["Cambia: Telefono", "Aggiunge 1 progetto", "Progetto 1: cambia posti finanziati"],
+      changes: ["Cambia Telefono: da «091 123 4567» a «0922 999999»", "Aggiunge 1 progetto", "Progetto 1: cambia posti finanziati da «25» a «30»"],
     });
     const before = countRows();
     const result = runImport(getDb(), { rows: parsed.rows, labels: parsed.labels, status: "pending", sendEmails: true, coordinatorId, fileName: "b.csv", appUrl: APP_URL });
@@ -763,5 +763,73 @@ describe("import", () => {
         message: "Questo codice fiscale è già registrato per il Comune di Cefalù: controllalo",
       },
     ]);
+  });
+});
+
+describe("re-importing an ente already registered", () => {
+  const importFile = async (headers: string[], rows: SheetRow[], fileName: string) => {
+    const parsed = ok(await parseImportFile({ buffer: csvFile(headers, rows), fileName }));
+    const preview = await previewImport(getDb(), { rows: parsed.rows, labels: parsed.labels });
+    const result = runImport(getDb(), { rows: parsed.rows, labels: parsed.labels, status: "approved", sendEmails: false, coordinatorId, fileName, appUrl: APP_URL });
+    expect(result.ok).toBe(true);
+    return preview.rows[0];
+  };
+  const referentOf = (cf: string) => {
+    const body = getDb().select().from(memberBodies).where(eq(memberBodies.fiscalCode, cf)).get()!;
+    return getDb().select().from(referents).where(eq(referents.memberBodyId, body.id)).get()!;
+  };
+
+  it("an empty Cellulare cell or a file without that column keeps the stored mobile; a new one shows and logs the old and new number", async () => {
+    const cf = randomFiscalCode();
+    const first = row({ municipality: "Acireale", fiscalCode: cf, email: "cell.test@example.org", mobile: "333 1234567" });
+    await importFile(HEADERS, [first], "con-cellulare.csv");
+    expect(referentOf(cf).mobile).toBe("+393331234567");
+
+    // The column is not in the file at all.
+    const withoutColumn = HEADERS.filter((h) => h !== H.mobile);
+    expect(await importFile(withoutColumn, [first], "senza-cellulare.csv")).toMatchObject({ status: "duplicate" });
+    expect(referentOf(cf).mobile).toBe("+393331234567");
+    // The cell is empty.
+    expect(await importFile(HEADERS, [{ ...first, [H.mobile]: "" }], "cella-vuota.csv")).toMatchObject({ status: "duplicate" });
+    expect(referentOf(cf).mobile).toBe("+393331234567");
+
+    // A different number replaces it, and the preview and the log say which number it replaced.
+    const changed = await importFile(HEADERS, [{ ...first, [H.mobile]: "347 7654321", [H.phone]: "095 7654321" }], "nuovo-cellulare.csv");
+    expect(changed).toMatchObject({
+      status: "update",
+      changes: ["Cambia Telefono: da «091 123 4567» a «095 765 4321»", "Cambia Cellulare: da «333 123 4567» a «347 765 4321»"],
+    });
+    expect(referentOf(cf).mobile).toBe("+393477654321");
+    const entry = getDb()
+      .select({ details: auditLog.details })
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "member_body.updated"), sql`json_extract(${auditLog.details}, '$.fileName') = 'nuovo-cellulare.csv'`))
+      .get()!;
+    expect(entry.details).toMatchObject({
+      before: { phone: "+390911234567", mobile: "+393331234567" },
+      after: { phone: "+390957654321", mobile: "+393477654321" },
+      changes: changed.changes,
+    });
+  });
+
+  it("a project without a codice progetto, same tipologia, ente attuatore and start, is the stored one extended, not a second project", async () => {
+    const cf = randomFiscalCode();
+    const first = row({ municipality: "Bronte", fiscalCode: cf, email: "proroga.test@example.org", "p1.category": "DM/DS", "p1.fundedPlaces": "10" });
+    await importFile(HEADERS, [first], "progetto.csv");
+    const extended = { ...first, [H["p1.endDate"]]: "31/12/2028", [H["p1.fundedPlaces"]]: "12" };
+    const before = countRows();
+    expect(await importFile(HEADERS, [extended], "proroga.csv")).toMatchObject({
+      status: "update",
+      changes: ["Progetto 1: cambia posti finanziati da «10» a «12», data di fine da «31/12/2026» a «31/12/2028»"],
+    });
+    expect(countRows()).toEqual(before);
+    const body = getDb().select().from(memberBodies).where(eq(memberBodies.fiscalCode, cf)).get()!;
+    expect(
+      getDb().select({ places: saiProjects.fundedPlaces, end: saiProjects.endDate }).from(saiProjects).where(eq(saiProjects.memberBodyId, body.id)).all(),
+    ).toEqual([{ places: 12, end: "2028-12-31" }]);
+    // Another start date is another project.
+    const another = { ...extended, [H["p1.startDate"]]: "01/01/2025" };
+    const parsed = ok(await parseImportFile({ buffer: csvFile(HEADERS, [another]), fileName: "altro.csv" }));
+    expect((await previewImport(getDb(), { rows: parsed.rows, labels: parsed.labels })).rows[0].changes).toEqual(["Aggiunge 1 progetto"]);
   });
 });
