@@ -23,8 +23,10 @@ import { normalizeItalianPhone, placesFromText } from "~/validation/registration
 // leaves them (dates as serial numbers, codes without their leading zeros, phones as numbers).
 
 export type ImportRow = {
-  /** The row number in the spreadsheet (or the line of the CSV), as the coordinator sees it. */
+  /** The row number in the spreadsheet (or the record of the CSV), as the coordinator sees it. */
   line: number;
+  /** The sheet the row is on, when the workbook has more than one sheet of rows. */
+  sheet?: string;
   /** Cell text by column key ("email", "p2.startDate"…). */
   values: Record<string, string>;
   /** Every cell of the row, aligned with the file's headers (for the error report). */
@@ -43,6 +45,8 @@ export type ParsedImport =
       labels: Record<string, string>;
       /** Headers that matched no column of the template (ignored). */
       ignoredHeaders: string[];
+      /** Sheets of the workbook that have something but no header row: not read. */
+      skippedSheets: string[];
       rows: ImportRow[];
     }
   | { ok: false; error: string };
@@ -172,7 +176,7 @@ export const ALLOWED_CATEGORIES = SAI_CATEGORIES.join(", ");
 const BASE_HEADER_MAP = aliasMap<BaseColumnKey>(BASE_COLUMNS.map((c) => [c.key, [c.header, c.key, ...c.aliases]]));
 const PROJECT_HEADER_MAP = aliasMap<ProjectFieldKey>(PROJECT_FIELDS.map((f) => [f.key, [f.label, f.key, ...f.aliases]]));
 /** Columns our own error report adds; recognised so that a corrected report uploads without warnings. */
-const REPORT_HEADERS = new Set(["riga", "rigadelfile", "rigadelfileoriginale", "motivo", "esito"]);
+const REPORT_HEADERS = new Set(["riga", "rigadelfile", "rigadelfileoriginale", "foglio", "motivo", "esito"]);
 
 type HeaderMatch = { kind: "column"; key: string } | { kind: "report" } | { kind: "unknown" };
 
@@ -210,7 +214,7 @@ export function defaultLabel(key: string) {
 // ---------------------------------------------------------------------------------------------
 // Parsing
 
-type RawTable = { records: { line: number; cells: string[] }[] };
+type RawTable = { name?: string; records: { line: number; cells: string[] }[] };
 
 function xlsxCellText(value: ExcelJS.CellValue): string {
   if (value == null) return "";
@@ -234,7 +238,7 @@ async function readXlsx(buffer: Buffer): Promise<{ ok: true; tables: RawTable[] 
   } catch {
     return { ok: false, error: "Il file non è un file Excel (.xlsx) leggibile: salvalo di nuovo da Excel o LibreOffice come .xlsx oppure come .csv." };
   }
-  // The instructions sheet of the template is skipped; the data sheet is the first with headers.
+  // The instructions sheet of the template is skipped; every sheet with the header row is read.
   const sheets = workbook.worksheets.filter((s) => !/istruzion/i.test(s.name));
   const tables: RawTable[] = sheets.map((sheet) => {
     const records: RawTable["records"] = [];
@@ -244,7 +248,7 @@ async function readXlsx(buffer: Buffer): Promise<{ ok: true; tables: RawTable[] 
       for (let c = 1; c <= count; c++) cells.push(cleanCell(xlsxCellText(row.getCell(c).value)));
       records.push({ line: rowNumber, cells });
     });
-    return { records };
+    return { name: sheet.name, records };
   });
   return { ok: true, tables };
 }
@@ -342,32 +346,31 @@ export async function parseImportFile({ buffer, fileName }: { buffer: Buffer | U
     return { ok: false, error: "Il formato .xls (Excel 97-2003) non è supportato: salva il file come .xlsx oppure come .csv." };
   }
 
-  let table: RawTable;
   let format: "xlsx" | "csv";
   let encoding: string | null = null;
   let delimiter: string | null = null;
-  let layout: HeaderLayout | null = null;
+  /** The tables with a header row, in the file's order; sheets with something else are only named. */
+  let found: { table: RawTable; layout: HeaderLayout }[] = [];
+  const skippedSheets: string[] = [];
   if (startsWith(data, XLSX_MAGIC)) {
     format = "xlsx";
     const read = await readXlsx(data);
     if (!read.ok) return read;
-    table = { records: [] };
-    for (const candidate of read.tables) {
-      layout = findHeader(candidate);
-      if (layout) {
-        table = candidate;
-        break;
-      }
+    for (const table of read.tables) {
+      const layout = findHeader(table);
+      if (layout) found.push({ table, layout });
+      else if (table.records.length) skippedSheets.push(table.name ?? "");
     }
   } else {
     if (/\.(ods|numbers|pdf|docx?)$/i.test(fileName)) return { ok: false, error: "Carica un file .xlsx (Excel) o .csv." };
     format = "csv";
     const read = readCsv(data);
     if (!read.ok) return read;
-    ({ table, encoding, delimiter } = read);
-    layout = findHeader(table);
+    ({ encoding, delimiter } = read);
+    const layout = findHeader(read.table);
+    if (layout) found = [{ table: read.table, layout }];
   }
-  if (!layout) {
+  if (!found.length) {
     return {
       ok: false,
       error: `Non trovo la riga con i nomi delle colonne: la prima riga del file deve contenere le intestazioni del modello (${BASE_COLUMNS.slice(0, 5)
@@ -375,30 +378,51 @@ export async function parseImportFile({ buffer, fileName }: { buffer: Buffer | U
         .join(", ")}…). Scarica il modello da questa pagina.`,
     };
   }
-  const { index, keys, labels, ignored } = layout as HeaderLayout;
+  // Several sheets of rows («Comuni», «Unioni»…): each row says which sheet it is on.
+  const named = found.length > 1;
 
-  const missing = REQUIRED_COLUMNS.filter((k) => !(k in labels)).map(baseHeader);
-  if (!("municipality" in labels) && !("bodyName" in labels)) missing.unshift(`${baseHeader("municipality")}» o «${baseHeader("bodyName")}`);
-  if (missing.length) {
-    return {
-      ok: false,
-      error: `Nel file ${missing.length === 1 ? "manca la colonna" : "mancano le colonne"} ${missing.map((m) => `«${m}»`).join(", ")}. Usa il modello scaricabile da questa pagina.`,
-    };
+  for (const { table, layout } of found) {
+    const missing = REQUIRED_COLUMNS.filter((k) => !(k in layout.labels)).map(baseHeader);
+    if (!("municipality" in layout.labels) && !("bodyName" in layout.labels)) missing.unshift(`${baseHeader("municipality")}» o «${baseHeader("bodyName")}`);
+    if (missing.length) {
+      return {
+        ok: false,
+        error: `${named ? `Nel foglio «${table.name}»` : "Nel file"} ${missing.length === 1 ? "manca la colonna" : "mancano le colonne"} ${missing.map((m) => `«${m}»`).join(", ")}. Usa il modello scaricabile da questa pagina.`,
+      };
+    }
   }
 
-  const headers = table.records[index].cells;
+  // The first sheet's headers are the file's (the error report's columns); the rows of the other
+  // sheets are laid out under them, by column, whatever their order there.
+  const first = found[0];
+  const headers = first.table.records[first.layout.index].cells;
+  const labels: Record<string, string> = {};
+  const ignored: string[] = [];
+  for (const { layout } of found) {
+    for (const [key, header] of Object.entries(layout.labels)) if (!(key in labels)) labels[key] = header;
+    for (const header of layout.ignored) if (!ignored.includes(header)) ignored.push(header);
+  }
   const rows: ImportRow[] = [];
-  for (const record of table.records.slice(index + 1)) {
-    if (record.cells.every((c) => c === "")) continue;
-    const values: Record<string, string> = {};
-    keys.forEach((key, i) => {
-      if (key) values[key] = record.cells[i] ?? "";
+  for (const { table, layout } of found) {
+    const own = table.records[layout.index].cells;
+    const position = headers.map((header, i) => {
+      if (table === first.table) return i;
+      const key = first.layout.keys[i];
+      return key ? layout.keys.indexOf(key) : own.findIndex((h) => h && compactKey(h) === compactKey(header));
     });
-    rows.push({ line: record.line, values, cells: headers.map((_, i) => record.cells[i] ?? "") });
+    for (const record of table.records.slice(layout.index + 1)) {
+      if (record.cells.every((c) => c === "")) continue;
+      const values: Record<string, string> = {};
+      layout.keys.forEach((key, i) => {
+        if (key) values[key] = record.cells[i] ?? "";
+      });
+      const cells = position.map((at) => (at >= 0 ? (record.cells[at] ?? "") : ""));
+      rows.push({ line: record.line, ...(named ? { sheet: table.name } : {}), values, cells });
+    }
   }
   if (rows.length > MAX_IMPORT_ROWS) {
     return { ok: false, error: `Il file ha ${rows.length.toLocaleString("it-IT")} righe: al massimo se ne importano ${MAX_IMPORT_ROWS.toLocaleString("it-IT")} per volta. Dividilo in più file.` };
   }
-  return { ok: true, format, encoding, delimiter, headers, labels, ignoredHeaders: ignored, rows };
+  return { ok: true, format, encoding, delimiter, headers, labels, ignoredHeaders: ignored, skippedSheets, rows };
 }
 

@@ -50,6 +50,8 @@ export type CellError = { key: string; column: string; value: string; message: s
 
 export type PreviewRow = {
   line: number;
+  /** The sheet of the row, when the workbook has several sheets of rows. */
+  sheet?: string;
   status: RowStatus;
   body: string;
   kind: string;
@@ -309,8 +311,13 @@ function shownValue(ref: Reference, field: string, value: unknown): string {
   return `«${shown}»`;
 }
 
-const sameEnteInFile = (line: number) =>
-  `Lo stesso ente è già alla riga ${line} del file: unisci le due righe (gli altri progetti vanno nelle colonne «Progetto 2», «Progetto 3»…)`;
+type Place = { line: number; sheet?: string };
+
+/** Where an earlier row is: "alla riga 4", or "alla riga 4 del foglio «Unioni»" in a workbook of several sheets. */
+const atRow = ({ line, sheet }: Place) => (sheet ? `alla riga ${line} del foglio «${sheet}»` : `alla riga ${line}`);
+
+const sameEnteInFile = (place: Place) =>
+  `Lo stesso ente è già ${atRow(place)}${place.sheet ? "" : " del file"}: unisci le due righe (gli altri progetti vanno nelle colonne «Progetto 2», «Progetto 3»…)`;
 
 /**
  * What each row would do, one row at a time and in the file's order: a row is judged against the
@@ -318,9 +325,9 @@ const sameEnteInFile = (line: number) =>
  */
 function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) {
   const label = (key: string) => fileLabels[key] ?? defaultLabel(key);
-  const entiInFile = new Map<string, number>();
-  const fiscalCodesInFile = new Map<string, { line: number; ente: string }>();
-  const emailsInFile = new Map<string, number>();
+  const entiInFile = new Map<string, Place>();
+  const fiscalCodesInFile = new Map<string, Place & { ente: string }>();
+  const emailsInFile = new Map<string, Place>();
 
   return (row: ImportRow): RowPlan => {
     const v = (key: string) => row.values[key] ?? "";
@@ -420,7 +427,8 @@ function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) 
       email: v("email"),
       projects: projectGroups.length,
     };
-    const base = { line: row.line, ...display, changes: [] as string[] };
+    const place: Place = row.sheet ? { line: row.line, sheet: row.sheet } : { line: row.line };
+    const base = { ...place, ...display, changes: [] as string[] };
     if (!parsed.success || errors.length) {
       // Said now too, not only once the other cells are fixed: a Comune that already has another referente.
       const recorded = comune ? ref.bodiesByComune.get(comune.istatCode) : undefined;
@@ -446,7 +454,7 @@ function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) 
     }
     const cfInFile = fiscalCodesInFile.get(r.fiscalCode);
     if (cfInFile && cfInFile.ente !== enteKey) {
-      addError("fiscalCode", `Lo stesso codice fiscale è indicato alla riga ${cfInFile.line} per un altro ente: controllalo`);
+      addError("fiscalCode", `Lo stesso codice fiscale è indicato ${atRow(cfInFile)} per un altro ente: controllalo`);
       return { ...base, status: "error", errors };
     }
 
@@ -464,8 +472,8 @@ function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) 
       addError("bodyKind", `Questo codice fiscale è registrato per il ${body.name}: controlla il tipo di ente o il codice fiscale`);
     }
     if (errors.length) return { ...base, status: "error", errors };
-    entiInFile.set(enteKey, row.line);
-    fiscalCodesInFile.set(r.fiscalCode, { line: row.line, ente: enteKey });
+    entiInFile.set(enteKey, place);
+    fiscalCodesInFile.set(r.fiscalCode, { ...place, ente: enteKey });
 
     // Not an error (a dirigente may be referente of a Comune and of its Unione), but often a slip:
     // the person then gets one invitation for both enti.
@@ -473,11 +481,11 @@ function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) 
     const otherBody = ref.activeBodiesByEmail.get(r.email)?.find((b) => b.id !== body?.id);
     const sharedAddress =
       sameAddressLine !== undefined
-        ? [`Attenzione: lo stesso indirizzo email è alla riga ${sameAddressLine} per un altro ente, e la stessa persona sarà referente di entrambi`]
+        ? [`Attenzione: lo stesso indirizzo email è ${atRow(sameAddressLine)} per un altro ente, e la stessa persona sarà referente di entrambi`]
         : otherBody
           ? [`Attenzione: questo indirizzo email è già del referente ${ofBody(otherBody.name)}, e la stessa persona sarà referente di entrambi gli enti`]
           : [];
-    if (sameAddressLine === undefined) emailsInFile.set(r.email, row.line);
+    if (sameAddressLine === undefined) emailsInFile.set(r.email, place);
 
     if (!body) {
       const changes = sharedAddress.length ? ["Nuovo ente con il suo referente", ...sharedAddress] : [];
@@ -581,12 +589,13 @@ export const createsMembership = (plan: RowPlan) => (plan.status === "new" || pl
 /** Fingerprint of what the preview showed: the import refuses to run if the rows would now do otherwise. */
 export function digestOf(plans: PreviewRow[]) {
   const hash = crypto.createHash("sha256");
-  for (const p of plans) hash.update(`${p.line}:${p.status}:${p.changes.join("|")}\n`);
+  for (const p of plans) hash.update(`${p.sheet ?? ""}:${p.line}:${p.status}:${p.changes.join("|")}\n`);
   return hash.digest("hex");
 }
 
-export const toPreviewRow = ({ line, status, body, kind, referent, email, projects, errors, changes }: RowPlan): PreviewRow => ({
+export const toPreviewRow = ({ line, sheet, status, body, kind, referent, email, projects, errors, changes }: RowPlan): PreviewRow => ({
   line,
+  ...(sheet ? { sheet } : {}),
   status,
   body,
   kind,

@@ -90,21 +90,27 @@ export function buildImportTemplateCsv(): string {
   return stringify([templateColumns().map((c) => c.header)], { bom: true, delimiter: ";", record_delimiter: "windows" });
 }
 
-export type FailedRow = { line: number; cells: string[]; reason: string };
+export type FailedRow = { line: number; sheet?: string; cells: string[]; reason: string };
+
+const rowKey = (r: { line: number; sheet?: string }) => `${r.sheet ?? ""}\n${r.line}`;
 
 /** The failing rows with their reasons, ready for the error report. */
 export function failedRowsOf(rows: ImportRow[], errorRows: PreviewRow[]): FailedRow[] {
-  const byLine = new Map(rows.map((r) => [r.line, r]));
+  const byLine = new Map(rows.map((r) => [rowKey(r), r]));
   return errorRows.map((e) => ({
     line: e.line,
-    cells: byLine.get(e.line)?.cells ?? [],
+    ...(e.sheet ? { sheet: e.sheet } : {}),
+    cells: byLine.get(rowKey(e))?.cells ?? [],
     reason: e.errors.map((x) => `${x.column}: ${x.message}`).join("; "),
   }));
 }
 
 /** "Scarica le righe con errori (.xlsx)": the file's own columns, the failing rows, and "Motivo". */
 export function buildErrorReportXlsx({ headers, failed }: { headers: string[]; failed: FailedRow[] }) {
+  // A workbook of several sheets: the report names each row's sheet too.
+  const sheets = failed.some((r) => r.sheet) ? [{ header: "Foglio", width: 16, value: (r: FailedRow) => r.sheet ?? "" }] : [];
   const columns = [
+    ...sheets,
     { header: "Riga del file", width: 10, value: (r: FailedRow) => r.line },
     ...headers.map((header, i) => ({
       header: header || `Colonna ${i + 1}`,

@@ -163,7 +163,7 @@ export function runImport(
   const domain = new URL(appUrl).hostname;
   const expiresAt = new Date(now.getTime() + CONFIRMATION_TTL_MS);
   const expiresOn = formatDateTimeIt(expiresAt);
-  let currentLine: number | null = null;
+  let currentRow: string | null = null;
   try {
     return db.transaction((tx): RunImportResult => {
       const plans = classifyRows(loadReference(tx), rows, labels);
@@ -184,7 +184,7 @@ export function runImport(
 
       for (const plan of plans) {
         if (plan.status !== "new" && plan.status !== "update") continue;
-        currentLine = plan.line;
+        currentRow = plan.sheet ? `riga ${plan.line} del foglio «${plan.sheet}»` : `riga ${plan.line}`;
         const r = plan.registration!;
 
         let bodyId = plan.existingBodyId;
@@ -222,6 +222,7 @@ export function runImport(
           audit("member_body.updated", "member_body", bodyId, {
             source: "importazione",
             fileName,
+            ...sheetOf(plan),
             line: plan.line,
             changes: plan.changes,
             referentId,
@@ -253,7 +254,7 @@ export function runImport(
           referentId,
           status: approved ? "approved" : "email_unverified",
           noActiveProjects: r.noActiveProjects,
-          submission: { ...r, importedFrom: { fileName, line: plan.line } },
+          submission: { ...r, importedFrom: { fileName, ...sheetOf(plan), line: plan.line } },
           confirmationTokenHash: token?.hash ?? null,
           confirmationExpiresAt: expiresAt,
           decidedById: approved ? coordinatorId : null,
@@ -302,6 +303,7 @@ export function runImport(
         audit("membership.created", "membership_request", requestId, {
           source: "importazione",
           fileName,
+          ...sheetOf(plan),
           line: plan.line,
           memberBodyId: bodyId,
           referentId,
@@ -312,7 +314,7 @@ export function runImport(
         if (plan.status === "new") created++;
         else updated++;
       }
-      currentLine = null;
+      currentRow = null;
 
       const counts = countRows(previewRows);
       const summary: ImportSummary = {
@@ -353,7 +355,7 @@ export function runImport(
         error: "Dall'anteprima qualcosa è cambiato nei dati del portale: controlla di nuovo l'anteprima aggiornata e ripeti l'importazione. Nessun dato è stato scritto.",
       };
     }
-    const where = currentLine !== null ? ` alla riga ${currentLine}` : "";
+    const where = currentRow !== null ? ` alla ${currentRow}` : "";
     console.error(`Member import of "${fileName}" failed${where}:`, error instanceof Error ? error.message : error);
     return {
       ok: false,
@@ -362,6 +364,9 @@ export function runImport(
     };
   }
 }
+
+/** The sheet of a row, for the log and the request's page, when the workbook has several. */
+const sheetOf = (plan: RowPlan) => (plan.sheet ? { sheet: plan.sheet } : {});
 
 /** The stored values a row overwrote and the new ones, as «Modifica dati» records them; nothing when none. */
 function beforeAndAfter(plan: RowPlan) {

@@ -576,7 +576,7 @@ export function updateMembershipFields(
   });
 }
 
-function importedFrom(submission: unknown): { fileName: string; line: number } | null {
+function importedFrom(submission: unknown): { fileName: string; sheet?: string; line: number } | null {
   const from = submission && typeof submission === "object" ? (submission as { importedFrom?: unknown }).importedFrom : undefined;
   if (!from || typeof from !== "object") return null;
   const { fileName, line } = from as { fileName?: unknown; line?: unknown };

@@ -73,6 +73,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     encoding: stored.encoding,
     delimiter: stored.delimiter,
     ignoredHeaders: stored.ignoredHeaders,
+    skippedSheets: stored.skippedSheets ?? [],
     counts: preview.counts,
     newMemberships: preview.newMemberships,
     digest: preview.digest,
@@ -172,6 +173,12 @@ function ImportPreviewView({ data }: { data: PreviewData }) {
           {data.ignoredHeaders.map((h) => `«${h}»`).join(", ")}.
         </div>
       ) : null}
+      {data.skippedSheets.length ? (
+        <div className="alert alert-warning" role="status">
+          {data.skippedSheets.length === 1 ? "Foglio non letto perché non ha" : "Fogli non letti perché non hanno"} la riga con i nomi delle
+          colonne del modello: {data.skippedSheets.map((h) => `«${h}»`).join(", ")}.
+        </div>
+      ) : null}
 
       <nav aria-label="Esito delle righe" className="mb-3">
         <ul className="list-inline mb-0">
@@ -240,7 +247,7 @@ function PreviewTable({ data }: { data: PreviewData }) {
         </thead>
         <tbody>
           {data.rows.map((row) => (
-            <PreviewTableRow key={row.line} row={row} />
+            <PreviewTableRow key={`${row.sheet ?? ""}:${row.line}`} row={row} />
           ))}
         </tbody>
       </table>
@@ -251,7 +258,17 @@ function PreviewTable({ data }: { data: PreviewData }) {
 function PreviewTableRow({ row }: { row: PreviewRow }) {
   return (
     <tr>
-      <th scope="row">{row.line}</th>
+      <th scope="row">
+        {row.sheet ? (
+          <>
+            {row.line}
+            <br />
+            <small className="fw-normal">foglio {row.sheet}</small>
+          </>
+        ) : (
+          row.line
+        )}
+      </th>
       <td>
         <span className={`badge ${STATUS_BADGES[row.status]}`}>{ROW_STATUS_LABELS[row.status]}</span>
       </td>

@@ -93,6 +93,7 @@ export async function action({ request }: ActionFunctionArgs) {
     headers: parsed.headers,
     labels: parsed.labels,
     ignoredHeaders: parsed.ignoredHeaders,
+    skippedSheets: parsed.skippedSheets,
     rows: parsed.rows,
   });
   return redirect(`/admin/importa/${stored.id}`);

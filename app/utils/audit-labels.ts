@@ -259,6 +259,7 @@ const DETAIL_KEYS: Record<string, string> = {
   direction: "verso",
   q: "ricerca",
   fileName: "file",
+  sheet: "foglio",
   line: "riga del file",
   rows: "righe",
   created: "nuovi enti",

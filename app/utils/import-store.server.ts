@@ -27,6 +27,8 @@ export type StoredImport = {
   headers: string[];
   labels: Record<string, string>;
   ignoredHeaders: string[];
+  /** Sheets of the workbook without the header row, not read (absent in uploads stored before). */
+  skippedSheets?: string[];
   /** The parsed rows, until the import runs. */
   rows: ImportRow[] | null;
   /** Set once imported. */

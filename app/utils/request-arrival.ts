@@ -3,7 +3,7 @@
 // imported already approved was never asked to confirm its email. Each caller formats its dates.
 
 type Arrival = {
-  importedFrom: { fileName: string; line: number } | null;
+  importedFrom: { fileName: string; sheet?: string; line: number } | null;
   status: string;
   /** When it was sent or imported, formatted. */
   createdAt: string;
@@ -14,7 +14,7 @@ type Arrival = {
 /** The label and value of the request's arrival, then of its email's confirmation. */
 export function arrivalFacts({ importedFrom, status, createdAt, confirmedAt }: Arrival): [string, string][] {
   return [
-    importedFrom ? ["Importata il", `${createdAt}, dal file «${importedFrom.fileName}» (riga ${importedFrom.line})`] : ["Inviata il", createdAt],
+    importedFrom ? ["Importata il", `${createdAt}, dal file «${importedFrom.fileName}» (${importedFrom.sheet ? `foglio «${importedFrom.sheet}», ` : ""}riga ${importedFrom.line})`] : ["Inviata il", createdAt],
     [
       "Email confermata il",
       confirmedAt ?? (importedFrom && status === "approved" ? "Non richiesta: importata già approvata" : "Non ancora confermata"),

@@ -208,6 +208,7 @@ export const LAYOUT_RULES = [
   `I progetti SAI dell'ente stanno sulla stessa riga, in gruppi di colonne ripetuti: «Progetto 1 - Tipologia» … «Progetto 1 - Data di fine», poi «Progetto 2 - …» e così via. Il modello ne ha ${TEMPLATE_PROJECT_GROUPS}; se ne servono di più aggiungi le colonne con il numero successivo (fino a ${MAX_PROJECT_GROUPS}).`,
   "Se tutte le colonne dei progetti sono vuote, un ente nuovo risulta senza progetti attivi; un ente già registrato conserva i suoi progetti (l'importazione aggiunge e aggiorna progetti, non li chiude).",
   "La prima riga contiene i nomi delle colonne; l'ordine delle colonne non conta e le colonne non riconosciute vengono ignorate.",
+  "In un file Excel si leggono tutti i fogli che hanno la riga con i nomi delle colonne (ad esempio «Comuni» e «Unioni»), tranne le «Istruzioni» del modello; l'anteprima indica il foglio di ogni riga e nomina i fogli non letti.",
   "Per un ente già registrato una cella vuota di una colonna facoltativa (Cellulare, Codice progetto), o una colonna che manca nel file, lascia il dato registrato com'è; un progetto senza codice è lo stesso già registrato se ha la stessa tipologia, lo stesso ente attuatore e la stessa data di inizio, e ne vengono aggiornati la data di fine e i posti.",
   "Le date possono essere date di Excel oppure testi nel formato gg/mm/aaaa.",
   "Il file CSV può essere separato da punto e virgola o da virgola, codificato in UTF-8 o in Windows-1252 (il formato «CSV» di Excel).",

@@ -6,7 +6,7 @@ import { approveMembership } from "~/models/membership-review.server";
 import { confirmRegistration } from "~/models/membership.server";
 import { parseImportFile, type ImportRow, type ParsedImport } from "~/models/member-import-file.server";
 import { previewImport } from "~/models/member-import-preview.server";
-import { buildImportTemplateCsv, buildImportTemplateXlsx } from "~/models/member-import-templates.server";
+import { buildErrorReportXlsx, buildImportTemplateCsv, buildImportTemplateXlsx, failedRowsOf } from "~/models/member-import-templates.server";
 import { IMPORT_PRIVACY_NOTICE_VERSION, runImport } from "~/models/member-import.server";
 import { seedTerritory } from "~/models/territory.server";
 import { getDb } from "~/utils/db.server";
@@ -14,7 +14,7 @@ import { renderEmail } from "~/utils/render-email.server";
 import { PENDING_WITHOUT_EMAILS_MESSAGE, templateColumns } from "~/validation/member-import";
 import { createTestCoordinator } from "../../support/admin";
 import { countRows } from "../../support/db-queries";
-import { bodyFiscalCode, csvFile, importHeaders, randomFiscalCode, xlsxFile, type SheetRow } from "../../support/import-files";
+import { bodyFiscalCode, csvFile, importHeaders, randomFiscalCode, readXlsx, xlsxFile, type SheetRow } from "../../support/import-files";
 import { createReferent, freeComune } from "../../support/invitations";
 import { APP_URL } from "../../support/requests";
 import { adminGet } from "../../support/admin";
@@ -831,5 +831,51 @@ describe("re-importing an ente already registered", () => {
     const another = { ...extended, [H["p1.startDate"]]: "01/01/2025" };
     const parsed = ok(await parseImportFile({ buffer: csvFile(HEADERS, [another]), fileName: "altro.csv" }));
     expect((await previewImport(getDb(), { rows: parsed.rows, labels: parsed.labels })).rows[0].changes).toEqual(["Aggiunge 1 progetto"]);
+  });
+});
+
+describe("a workbook with several sheets", () => {
+  it("reads every sheet with the header row, naming the sheet of each row; a sheet without it is named as not read", async () => {
+    const ExcelJS = (await import("exceljs")).default;
+    const workbook = new ExcelJS.Workbook();
+    const comuni = workbook.addWorksheet("Comuni");
+    comuni.addRow(HEADERS);
+    const lampedusa = row({ municipality: "Lampedusa e Linosa", email: "r.spitale@example.org" });
+    comuni.addRow(HEADERS.map((h) => (lampedusa[h] ?? null) as never));
+    // The second sheet has its columns in another order.
+    const unioni = workbook.addWorksheet("Unioni");
+    const reversed = [...HEADERS].reverse();
+    unioni.addRow(reversed);
+    const unione = (name: string, email: string, fiscalCode: string) =>
+      row({ bodyKind: "Unione di Comuni", municipality: "", bodyName: name, province: "TP", fiscalCode, email, "p1.category": "", "p1.fundedPlaces": "", "p1.managingOrganization": "", "p1.startDate": "", "p1.endDate": "" });
+    const belice = unione("Unione dei Comuni Valle del Belice", "v.ferrara@example.org", randomFiscalCode());
+    for (const r of [belice, unione("Unione dei Comuni Terre del Nisseno", "l.costa@example.org", belice[H.fiscalCode] as string)]) {
+      unioni.addRow(reversed.map((h) => (r[h] ?? null) as never));
+    }
+    workbook.addWorksheet("Appunti").addRow(["da chiamare: Licata"]);
+    const buffer = Buffer.from((await workbook.xlsx.writeBuffer()) as ArrayBuffer);
+
+    const parsed = ok(await parseImportFile({ buffer, fileName: "due-fogli.xlsx" }));
+    expect(parsed.skippedSheets).toEqual(["Appunti"]);
+    expect(parsed.rows.map((r) => [r.sheet, r.line, r.values.email])).toEqual([
+      ["Comuni", 2, "r.spitale@example.org"],
+      ["Unioni", 2, "v.ferrara@example.org"],
+      ["Unioni", 3, "l.costa@example.org"],
+    ]);
+    // Laid out under the first sheet's columns, for the error report.
+    expect(parsed.rows[1].cells[HEADERS.indexOf(H.bodyName)]).toBe("Unione dei Comuni Valle del Belice");
+
+    const preview = await previewImport(getDb(), { rows: parsed.rows, labels: parsed.labels });
+    expect(preview.rows.map((r) => [r.sheet, r.line, r.status])).toEqual([
+      ["Comuni", 2, "new"],
+      ["Unioni", 2, "new"],
+      ["Unioni", 3, "error"],
+    ]);
+    expect(preview.rows[2].errors[0].message).toMatch(/^Lo stesso ente è già alla riga 2 del foglio «Unioni»: unisci le due righe/);
+
+    const report = await readXlsx(await buildErrorReportXlsx({ headers: parsed.headers, failed: failedRowsOf(parsed.rows, preview.rows.filter((r) => r.status === "error")) }));
+    expect(report.headers.slice(0, 2)).toEqual(["Foglio", "Riga del file"]);
+    expect(report.rows[0].slice(0, 2)).toEqual(["Unioni", "3"]);
+    expect(report.rows[0][2 + HEADERS.indexOf(H.bodyName)]).toBe("Unione dei Comuni Terre del Nisseno");
   });
 });
