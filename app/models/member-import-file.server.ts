@@ -287,20 +287,17 @@ function readCsv(buffer: Buffer): { ok: true; table: RawTable; encoding: string;
   const { text, encoding } = decodeText(buffer);
   if (text.includes("\u0000")) return { ok: false, error: "Il file non è un testo CSV: carica un file .csv o .xlsx." };
   const delimiter = detectDelimiter(text);
-  let parsed: { record: string[]; info: { lines: number } }[];
+  let parsed: string[][];
   try {
-    parsed = parseCsv(text, {
-      delimiter,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      info: true,
-    }) as unknown as { record: string[]; info: { lines: number } }[];
+    // Empty lines are kept as empty records (skipped later): a spreadsheet shows them as rows.
+    parsed = parseCsv(text, { delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false }) as string[][];
   } catch (error) {
     const line = (error as { lines?: number }).lines;
     return { ok: false, error: `Il file CSV non è leggibile${line ? ` (riga ${line})` : ""}: controlla le virgolette e salvalo di nuovo dal foglio di calcolo.` };
   }
-  const records = parsed.map(({ record, info }) => ({ line: info.lines, cells: record.map(cleanCell) }));
+  // Rows numbered as a spreadsheet opening the file numbers them: one per record, so a cell with a
+  // line break (Alt+Enter in Excel) is one row, not two.
+  const records = parsed.map((record, i) => ({ line: i + 1, cells: record.map(cleanCell) }));
   return { ok: true, table: { records }, encoding, delimiter };
 }
 

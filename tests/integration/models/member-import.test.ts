@@ -268,6 +268,21 @@ describe("parsing and preview of a realistic file", () => {
     expect(preview.rows[0]).toMatchObject({ status: "new", body: "Comune di Alì Terme (ME)", projects: 1, errors: [] });
   });
 
+  it("CSV rows are numbered as a spreadsheet shows them: a cell with a line break is one row, an empty line is a row", async () => {
+    const multiline = row({ municipality: "Acate", office: "Servizi sociali\nUfficio immigrazione", email: "anna.neri@example.org" });
+    const buffer = csvFile(HEADERS, [multiline, row({ municipality: "Comiso", email: "paolo.verdi@example.org" }), {}, row({ municipality: "Giarratana", phone: "12" })]);
+    const parsed = ok(await parseImportFile({ buffer, fileName: "a-capo.csv" }));
+    expect(parsed.rows.map((r) => [r.line, r.values.municipality])).toEqual([
+      [2, "Acate"],
+      [3, "Comiso"],
+      [5, "Giarratana"],
+    ]);
+    expect(parsed.rows[0].values.office).toBe("Servizi sociali Ufficio immigrazione");
+    const preview = await previewImport(getDb(), { rows: parsed.rows, labels: parsed.labels });
+    const failed = failedRowsOf(parsed.rows, preview.rows.filter((r) => r.status === "error"));
+    expect(failed.map((f) => [f.line, f.cells[HEADERS.indexOf(H.municipality)]])).toEqual([[5, "Giarratana"]]);
+  });
+
   it("comune names match despite case, accents, apostrophes and spaces; homonyms need the province", async () => {
     const rows: ImportRow[] = [
       "Sant'Agata di Militello",
