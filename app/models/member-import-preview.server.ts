@@ -181,6 +181,20 @@ function referentConflict(body: Body, known: KnownReferent[]) {
     : `${body.name} ha già un referente (${current}): il cambio di referente si fa con la scheda di subentro, non con l'importazione`;
 }
 
+/** «Comune di Trapani», the way a Comune's denominazione is written. */
+const COMUNE_NAME = /^\s*comune\s+d[i']/i;
+
+/** The kind of ente a denominazione starts with («Unione dei Comuni …», «Libero Consorzio …»), or null. */
+function kindOfName(name: string): MemberBodyKind | null {
+  const words = compactKey(name);
+  let best: { kind: MemberBodyKind; length: number } | null = null;
+  for (const [alias, kind] of KIND_ALIASES) {
+    if (kind === "altro" || kind === "comune" || alias.length < 6 || !words.startsWith(alias)) continue;
+    if (!best || alias.length > best.length) best = { kind, length: alias.length };
+  }
+  return best?.kind ?? null;
+}
+
 type ComuneLookup = { ok: true; comune: Comune } | { ok: false; message: string };
 
 /** A comune by ISTAT code or by name; "Castro (LE)" picks among homonyms. */
@@ -325,6 +339,8 @@ const sameEnteInFile = (place: Place) =>
  */
 function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) {
   const label = (key: string) => fileLabels[key] ?? defaultLabel(key);
+  // A file read from an upload names its columns; a cell to fill in a column it does not have is said so.
+  const missingColumn = (key: string) => Object.keys(fileLabels).length > 0 && !(key in fileLabels);
   const entiInFile = new Map<string, Place>();
   const fiscalCodesInFile = new Map<string, Place & { ente: string }>();
   const emailsInFile = new Map<string, Place>();
@@ -333,7 +349,9 @@ function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) 
     const v = (key: string) => row.values[key] ?? "";
     const errors: CellError[] = [];
     const addError = (key: string, message: string) => {
-      if (!errors.some((e) => e.key === key)) errors.push({ key, column: label(key), value: v(key), message });
+      if (errors.some((e) => e.key === key)) return;
+      if (missingColumn(key)) message = `Nel file manca la colonna «${label(key)}», che serve per questa riga: ${message}`;
+      errors.push({ key, column: label(key), value: v(key), message });
     };
 
     // Project groups present in the row, in the file's order.
@@ -347,17 +365,27 @@ function rowClassifier(ref: Reference, fileLabels: Record<string, string> = {}) 
     // Cells as the scheda's form would post them.
     const kindText = v("bodyKind");
     let bodyKind: string = kindText ? (KIND_ALIASES.get(compactKey(kindText)) ?? kindText) : "";
-    if (!bodyKind && v("municipality") && !v("bodyName")) bodyKind = "comune";
+    // Without a Tipo di ente: a Comune when the Comune is given (and the denominazione, if any, is a
+    // Comune's), or when the denominazione is «Comune di …»; else the kind the denominazione starts with.
+    let comuneKey = "municipality";
+    if (!bodyKind) {
+      const name = v("bodyName");
+      if (v("municipality") && (!name || COMUNE_NAME.test(name))) bodyKind = "comune";
+      else if (!v("municipality") && COMUNE_NAME.test(name)) {
+        bodyKind = "comune";
+        comuneKey = "bodyName";
+      } else bodyKind = kindOfName(name) ?? "";
+    }
     let municipalityCode = "";
     let comune: Comune | undefined;
     if (bodyKind === "comune") {
-      if (!v("municipality")) addError("municipality", "Indica il Comune: il codice ISTAT o il nome");
+      if (!v(comuneKey)) addError("municipality", "Indica il Comune: il codice ISTAT o il nome");
       else {
-        const found = findComune(ref, v("municipality"));
+        const found = findComune(ref, v(comuneKey));
         if (found.ok) {
           comune = found.comune;
           municipalityCode = comune.istatCode;
-        } else addError("municipality", found.message);
+        } else addError(comuneKey, found.message);
       }
     }
     // A Comune's province is its comune's; the others name theirs by sigla or name.

@@ -47,7 +47,8 @@ export const BASE_COLUMNS: BaseColumn[] = [
   {
     key: "bodyKind",
     header: "Tipo di ente",
-    required: "Sì (se vuota e c'è il Comune: Comune)",
+    required:
+      "Sì (se vuota: Comune, quando c'è il Comune o la denominazione è «Comune di …»; altrimenti il tipo con cui inizia la denominazione, ad esempio «Unione dei Comuni …»)",
     description: `Uno di: ${kinds}.`,
     example: "Comune",
     aliases: ["tipo ente", "tipologia ente", "tipo"],

@@ -283,6 +283,36 @@ describe("parsing and preview of a realistic file", () => {
     expect(failed.map((f) => [f.line, f.cells[HEADERS.indexOf(H.municipality)]])).toEqual([[5, "Giarratana"]]);
   });
 
+  it("infers the Tipo di ente from an «Ente» column as the instructions promise, and names a column the file lacks", async () => {
+    const text = [
+      "Ente;Comune;PEC;Codice fiscale;Nome;Cognome;Ruolo;Ufficio;Email;Telefono",
+      `Comune di Trapani;Trapani;protocollo@pec.comune.trapani.it;${randomFiscalCode()};Giulia;Barraco;Dirigente;Servizi Sociali;g.barraco@example.org;0923 590111`,
+      `Comune di Marsala;;protocollo@pec.comune.marsala.tp.it;${randomFiscalCode()};Pietro;Genna;Funzionario;Servizi Sociali;p.genna@example.org;0923 993111`,
+      `Unione dei Comuni Elimo Ericini;;unione@pec.it;${randomFiscalCode()};Vito;Ferrara;Dirigente;Segreteria;v.ferrara.elimo@example.org;0923 111111`,
+    ].join("\r\n");
+    const parsed = ok(await parseImportFile({ buffer: Buffer.from(text), fileName: "ente.csv" }));
+    const preview = await previewImport(getDb(), { rows: parsed.rows, labels: parsed.labels });
+    expect(preview.rows.map((r) => [r.line, r.status, r.body, r.kind, r.errors.map((e) => [e.column, e.message])])).toEqual([
+      [2, "new", "Comune di Trapani (TP)", "Comune", []],
+      [3, "new", "Comune di Marsala (TP)", "Comune", []],
+      [
+        4,
+        "error",
+        "Unione dei Comuni Elimo Ericini",
+        "Unione di Comuni",
+        [["Provincia (sigla o nome)", "Nel file manca la colonna «Provincia (sigla o nome)», che serve per questa riga: Indica la provincia in cui ha sede l'ente: la sigla (ad esempio PA) o il nome"]],
+      ],
+    ]);
+
+    // An Unione named in a file without the Denominazione column.
+    const unione = ["Tipo di ente;Provincia;PEC;Codice fiscale;Nome;Cognome;Ruolo;Ufficio;Email;Telefono;Comune", `Unione di Comuni;TP;u@pec.it;${randomFiscalCode()};Lia;Costa;Dirigente;Segreteria;l.costa.u@example.org;0923 111112;`].join("\n");
+    const parsedUnione = ok(await parseImportFile({ buffer: Buffer.from(unione), fileName: "unione.csv" }));
+    const previewUnione = await previewImport(getDb(), { rows: parsedUnione.rows, labels: parsedUnione.labels });
+    expect(previewUnione.rows[0].errors.map((e) => [e.column, e.message])).toEqual([
+      ["Denominazione ente", "Nel file manca la colonna «Denominazione ente», che serve per questa riga: Inserisci la denominazione dell'ente"],
+    ]);
+  });
+
   it("comune names match despite case, accents, apostrophes and spaces; homonyms need the province", async () => {
     const rows: ImportRow[] = [
       "Sant'Agata di Militello",
