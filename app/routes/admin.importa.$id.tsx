@@ -1,7 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, type SerializeFrom } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
-import { CheckboxField, describedBy, ErrorSummary } from "~/components/form-fields";
+import { CheckboxField, describedBy, ErrorSummary, FormRefusal } from "~/components/form-fields";
 import { Pagination } from "~/components/pagination";
 import { useValidatedForm } from "~/components/use-validated-form";
 import { previewImport, type PreviewRow } from "~/models/member-import-preview.server";
@@ -41,6 +41,10 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 const PAGE_SIZE = 100;
+
+/** What the form chose, given back with a refusal so that a page without JavaScript shows it again. */
+type ImportChoice = { status: string; sendEmails: boolean };
+type ActionData = FormErrors & { values: ImportChoice };
 
 const notFound = () =>
   new Response("Questo caricamento non esiste più: i file caricati restano disponibili per 24 ore. Caricalo di nuovo.", {
@@ -103,8 +107,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   // The status (and the emails) concern only the adesioni the file creates: with none, none is asked.
   const preview = await cachedPreview(id, () => previewImport(getDb(), { rows: stored.rows ?? [], labels: stored.labels }));
   const schema = preview.newMemberships > 0 ? importRunSchema : importUpdatesOnlySchema;
-  const parsed = schema.safeParse(Object.fromEntries(formData));
-  if (!parsed.success) return json<FormErrors>({ errors: issuesToFieldErrors(parsed.error.issues) }, { status: 400 });
+  const posted = Object.fromEntries(formData);
+  const values: ImportChoice = { status: typeof posted.status === "string" ? posted.status : "", sendEmails: posted.sendEmails === "on" };
+  const parsed = schema.safeParse(posted);
+  if (!parsed.success) return json<ActionData>({ errors: issuesToFieldErrors(parsed.error.issues), values }, { status: 400 });
 
   const result = runImport(getDb(), {
     rows: stored.rows,
@@ -118,7 +124,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   });
   if (!result.ok) {
     forgetPreview(id);
-    return json<FormErrors>({ errors: {}, formError: result.error }, { status: 409 });
+    return json<ActionData>({ errors: {}, formError: result.error, values }, { status: 409 });
   }
   saveImportResult(stored, { summary: result.summary, failed: failedRowsOf(stored.rows, result.errorRows), importedAt: Date.now() });
   if (result.summary.emails > 0) wakeOutboxWorker();
@@ -317,9 +323,11 @@ function ImportForm({ data, importable }: { data: PreviewData; importable: numbe
   const busy = navigation.state === "submitting";
   // Only new adesioni get a status and an email: a file of updates alone asks for neither.
   const asksStatus = data.newMemberships > 0;
+  // Without JavaScript the page answering a refusal is drawn anew: it shows again what was chosen.
+  const chosen = actionData?.values ?? { status: "", sendEmails: false };
   const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<ImportRunInput>({
     schema: asksStatus ? importRunSchema : importUpdatesOnlySchema,
-    defaultValues: { status: "", sendEmails: false, digest: data.digest },
+    defaultValues: { ...chosen, digest: data.digest },
     serverErrors: actionData?.errors,
     formError: actionData?.formError,
   });
@@ -330,14 +338,22 @@ function ImportForm({ data, importable }: { data: PreviewData; importable: numbe
     <section aria-labelledby="importa" className="mt-5">
       <h2 id="importa">Importa</h2>
       {importable === 0 ? (
-        <p className="alert alert-info" role="status">
+        <>
+          {/* A refusal (the data changed since this preview) whose updated preview has nothing left to import: the form is gone, the reason is said here. */}
+          {actionData?.formError ? (
+            <div data-outcome>
+              <FormRefusal message={actionData.formError} />
+            </div>
+          ) : null}
+          <p className="alert alert-info" role="status">
           Non c'è nulla da importare:{" "}
           {counts.error > 0
             ? `correggi ${counts.error === 1 ? "la riga" : "le righe"} con errori e carica di nuovo il file.`
             : counts.total === 1
               ? "la riga è già registrata così."
               : "tutte le righe sono già registrate così."}
-        </p>
+          </p>
+        </>
       ) : (
         <Form method="post" noValidate onSubmit={onSubmit}>
           <AuthenticityTokenInput name="csrf" />
@@ -364,6 +380,7 @@ function ImportForm({ data, importable }: { data: PreviewData; importable: numbe
                         type="radio"
                         id={id}
                         value={status}
+                        defaultChecked={chosen.status === status}
                         aria-invalid={statusError ? true : undefined}
                         aria-describedby={`${id}-hint`}
                         {...form.register("status", { deps: ["sendEmails"] })}
@@ -388,6 +405,7 @@ function ImportForm({ data, importable }: { data: PreviewData; importable: numbe
                 label="Invia le email ai referenti"
                 hint="Solo per le nuove adesioni: le approvate ricevono l'email di benvenuto, quelle in attesa il collegamento per confermare l'indirizzo. Gli aggiornamenti non inviano email."
                 error={errorFor("sendEmails")}
+                defaultChecked={chosen.sendEmails}
                 {...form.register("sendEmails")}
               />
             </>

@@ -238,7 +238,7 @@ describe("upload, preview, import", () => {
     // The import form needs a status.
     const missing = await runImportAction(id, { sendEmails: "on", digest: String(data!.digest) }, coordinatorId);
     expect(missing.status).toBe(400);
-    expect(await missing.json()).toEqual({ errors: { status: "Scegli lo stato da dare alle adesioni importate" } });
+    expect(await missing.json()).toEqual({ errors: { status: "Scegli lo stato da dare alle adesioni importate" }, values: { status: "", sendEmails: true } });
     expect(countRows()).toEqual(before);
 
     const imported = await runImportAction(id, { status: "approved", sendEmails: "on", digest: String(data!.digest) }, coordinatorId);
@@ -344,7 +344,13 @@ describe("upload, preview, import", () => {
     // Unticked "Invia le email ai referenti" (the checkbox is then absent from the form data).
     const refused = await runImportAction(id, { status: "pending", digest }, coordinatorId);
     expect(refused.status).toBe(400);
-    expect(await refused.json()).toEqual({ errors: { sendEmails: PENDING_WITHOUT_EMAILS_MESSAGE } });
+    expect(await refused.json()).toEqual({ errors: { sendEmails: PENDING_WITHOUT_EMAILS_MESSAGE }, values: { status: "pending", sendEmails: false } });
+    // Without JavaScript the page answering the form shows the status chosen, beside the reason.
+    const page = await renderRoute(previewPage as never, await adminPost(`/admin/importa/${id}`, { status: "pending", digest }, coordinatorId), "/admin/importa/:id");
+    expect(page.status).toBe(400);
+    expect(page.html).toContain(PENDING_WITHOUT_EMAILS_MESSAGE.replace(/'/g, "&#x27;"));
+    expect(page.html).toMatch(/<input type="radio" id="status-pending"[^>]* checked=""/);
+    expect(page.html).not.toMatch(/<input type="radio" id="status"[^>]* value="approved" checked=""/);
     expect(countRows()).toEqual(before);
     // The upload is still there, its preview unchanged: the coordinator fixes the form and imports.
     expect((await previewData(id, coordinatorId)).data).toMatchObject({ state: "preview", digest });
@@ -368,6 +374,12 @@ describe("upload, preview, import", () => {
     const stale = await runImportAction(id, { status: "approved", digest: String(data!.digest) }, coordinatorId);
     expect(stale.status).toBe(409);
     expect(((await stale.json()) as { formError: string }).formError).toMatch(/^Dall'anteprima qualcosa è cambiato/);
+    expect(countRows()).toEqual(after);
+    // The preview drawn again has nothing left to import, so no form: the page still says why nothing was imported.
+    const page = await renderRoute(previewPage as never, await adminPost(`/admin/importa/${id}`, { status: "approved", digest: String(data!.digest) }, coordinatorId), "/admin/importa/:id");
+    expect(page.status).toBe(409);
+    expect(page.html).toMatch(/<div class="alert alert-danger" role="alert"[^>]*>Dall&#x27;anteprima qualcosa è cambiato/);
+    expect(page.html).toContain("la riga è già registrata così.");
     expect(countRows()).toEqual(after);
   });
 
