@@ -1,5 +1,5 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, type SerializeFrom } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation, type ShouldRevalidateFunction } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { CheckboxField, describedBy, ErrorSummary, FormRefusal } from "~/components/form-fields";
 import { Pagination } from "~/components/pagination";
@@ -45,6 +45,9 @@ const PAGE_SIZE = 100;
 /** What the form chose, given back with a refusal so that a page without JavaScript shows it again. */
 type ImportChoice = { status: string; sendEmails: boolean };
 type ActionData = FormErrors & { values: ImportChoice };
+
+const ALREADY_IMPORTED_MESSAGE =
+  "Questo file era già stato importato, da un'altra scheda o finestra del browser o con un invio precedente: questa volta non è stato scritto nulla. Il riepilogo qui sotto è quello dell'importazione già fatta.";
 
 const notFound = () =>
   new Response("Questo caricamento non esiste più: i file caricati restano disponibili per 24 ore. Caricalo di nuovo.", {
@@ -101,14 +104,19 @@ export async function action({ request, params }: ActionFunctionArgs) {
     deleteImportUpload(id);
     return redirect("/admin/importa");
   }
-  // Already imported (a second click, or the back button): the summary is the answer.
-  if (stored.result || !stored.rows) return redirect(`/admin/importa/${id}`);
+  const posted = Object.fromEntries(formData);
+  const values: ImportChoice = { status: typeof posted.status === "string" ? posted.status : "", sendEmails: posted.sendEmails === "on" };
+  // Already imported (from another tab showing the same preview, a second click, the back button):
+  // the summary is the answer, saying that this sending wrote nothing.
+  if (stored.result || !stored.rows) {
+    return formData.has("digest")
+      ? json<ActionData>({ errors: {}, formError: ALREADY_IMPORTED_MESSAGE, values }, { status: 409 })
+      : redirect(`/admin/importa/${id}`);
+  }
 
   // The status (and the emails) concern only the adesioni the file creates: with none, none is asked.
   const preview = await cachedPreview(id, () => previewImport(getDb(), { rows: stored.rows ?? [], labels: stored.labels }));
   const schema = preview.newMemberships > 0 ? importRunSchema : importUpdatesOnlySchema;
-  const posted = Object.fromEntries(formData);
-  const values: ImportChoice = { status: typeof posted.status === "string" ? posted.status : "", sendEmails: posted.sendEmails === "on" };
   const parsed = schema.safeParse(posted);
   if (!parsed.success) return json<ActionData>({ errors: issuesToFieldErrors(parsed.error.issues), values }, { status: 400 });
 
@@ -130,6 +138,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (result.summary.emails > 0) wakeOutboxWorker();
   return redirect(`/admin/importa/${id}`);
 }
+
+/**
+ * An import refused because the data changed (409) draws the page again from the data as it is now,
+ * as without JavaScript: the updated preview with the reason, or the summary of the import done meanwhile.
+ */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ actionStatus, defaultShouldRevalidate }) =>
+  actionStatus === 409 || defaultShouldRevalidate;
 
 type LoaderData = SerializeFrom<typeof loader>;
 type PreviewData = Extract<LoaderData, { state: "preview" }>;
@@ -429,6 +444,7 @@ function ImportForm({ data, importable }: { data: PreviewData; importable: numbe
 }
 
 function ImportDone({ data }: { data: DoneData }) {
+  const actionData = useActionData<typeof action>();
   const s = data.summary;
   const rows: [string, string][] = [
     ["Righe nel file", n(s.total)],
@@ -442,6 +458,11 @@ function ImportDone({ data }: { data: DoneData }) {
   return (
     <>
       <h1>Importazione completata</h1>
+      {actionData?.formError ? (
+        <div data-outcome>
+          <FormRefusal message={actionData.formError} />
+        </div>
+      ) : null}
       <div className="alert alert-success" role="status">
         Il file <strong>{data.fileName}</strong> è stato importato: {n(s.created)} {s.created === 1 ? "nuovo ente" : "nuovi enti"},{" "}
         {n(s.updated)} {s.updated === 1 ? "aggiornamento" : "aggiornamenti"}.

@@ -383,6 +383,20 @@ describe("upload, preview, import", () => {
     expect(countRows()).toEqual(after);
   });
 
+  it("importing from a second tab a preview already imported says that this sending wrote nothing, beside the summary", async () => {
+    const coordinatorId = createTestCoordinator().id;
+    const id = await uploadId({ name: "due-schede.csv", data: csvFile(HEADERS, [row({ municipality: "Biancavilla", email: "biancavilla@example.org" })]) }, coordinatorId);
+    const digest = String((await previewData(id, coordinatorId)).data!.digest);
+    expect((await runImportAction(id, { status: "approved", digest }, coordinatorId)).status).toBe(302);
+    const after = countRows();
+
+    const again = await renderRoute(previewPage as never, await adminPost(`/admin/importa/${id}`, { status: "approved", digest }, coordinatorId), "/admin/importa/:id");
+    expect(again.status).toBe(409);
+    expect(again.html).toContain("<h1>Importazione completata</h1>");
+    expect(again.html).toMatch(/<div class="alert alert-danger" role="alert"[^>]*>Questo file era già stato importato, da un&#x27;altra scheda/);
+    expect(countRows()).toEqual(after);
+  });
+
   it("the coordinator can discard an upload; uploads older than 24 hours are gone", async () => {
     const coordinatorId = createTestCoordinator().id;
     const file = { name: "scarta.csv", data: csvFile(HEADERS, MIXED) };
