@@ -16,7 +16,7 @@ import { nextTurn, ROWS_PER_TURN } from "~/utils/event-loop.server";
 import { displayPhone } from "~/utils/phone-display.server";
 import { MEMBER_BODY_KIND_LABELS, REFERENT_ROLE_LABELS } from "~/validation/labels";
 import { projectColumnKey, type BaseColumnKey, type ProjectFieldKey, type RowStatus } from "~/validation/member-import";
-import { forBody, ofBody } from "~/utils/text";
+import { forBody, ofBody, theBody } from "~/utils/text";
 import { registrationSchema, type Registration } from "~/validation/registration";
 import {
   ALLOWED_CATEGORIES,
@@ -177,8 +177,8 @@ function referentConflict(body: Body, known: KnownReferent[]) {
   const current = [...new Set(known.map((k) => k.referent.email))].join(", ");
   const inProgress = known.every((k) => k.requestStatus === "email_unverified" || k.requestStatus === "pending");
   return inProgress
-    ? `Per ${body.name} c'è già una richiesta di adesione in corso con un altro referente (${current}): decidila prima in Adesioni`
-    : `${body.name} ha già un referente (${current}): il cambio di referente si fa con la scheda di subentro, non con l'importazione`;
+    ? `${forBody(body.name).replace(/^p/, "P")} c'è già una richiesta di adesione in corso con un altro referente (${current}): decidila prima in Adesioni`
+    : `${theBody(body.name)} ha già un referente (${current}): il cambio di referente si fa con la scheda di subentro, non con l'importazione`;
 }
 
 /** «Comune di Trapani», the way a Comune's denominazione is written. */
@@ -194,6 +194,9 @@ function kindOfName(name: string): MemberBodyKind | null {
   }
   return best?.kind ?? null;
 }
+
+/** «S.», «S.ta», «SS.» before a name: San/Santo/Santa/Sant', Santa, Santi/Santissimo. */
+const SAINT_ABBREVIATION = /^(ss|s\.?ta|s)(?:\.\s*|\s+)(?=\S)/i;
 
 type ComuneLookup = { ok: true; comune: Comune } | { ok: false; message: string };
 
@@ -214,6 +217,13 @@ function findComune(ref: Reference, value: string): ComuneLookup {
     sigla = withSigla[2].toUpperCase();
   }
   let found = ref.comuniByName.get(compactKey(name)) ?? [];
+  // «S. Agata di Militello», «S.ta Flavia», «SS. Salvatore»: the abbreviations of old lists.
+  const abbreviated = found.length === 0 ? name.match(SAINT_ABBREVIATION) : null;
+  if (abbreviated) {
+    const rest = compactKey(name.slice(abbreviated[0].length));
+    const words = /^ss/i.test(abbreviated[1]) ? ["santi", "santissimo", "santissima"] : /^s\.?ta$/i.test(abbreviated[1]) ? ["santa"] : ["san", "santo", "santa", "sant", "santi"];
+    found = [...new Set(words.flatMap((w) => ref.comuniByName.get(w + rest) ?? []))];
+  }
   if (sigla) found = found.filter((c) => c.sigla === sigla);
   if (found.length === 1) return { ok: true, comune: found[0] };
   if (found.length > 1) {

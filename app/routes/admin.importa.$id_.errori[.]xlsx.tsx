@@ -29,7 +29,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       (await cachedPreview(id, () => previewImport(getDb(), { rows: stored.rows ?? [], labels: stored.labels }))).rows.filter((r) => r.status === "error"),
     );
   const body = await buildErrorReportXlsx({ headers: stored.headers, failed });
-  const base = stored.fileName.replace(/\.[^.]*$/, "").replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60) || "importazione";
+  // «Città e Unioni» -> «citta-e-Unioni»: accented letters transliterated, not dropped.
+  const unaccented = stored.fileName.normalize("NFD").replace(/\p{Diacritic}/gu, "");
+  const base = unaccented.replace(/\.[^.]*$/, "").replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60) || "importazione";
   return new Response(body, {
     status: 200,
     headers: downloadHeaders({ fileName: `righe-con-errori-${base}.xlsx`, contentType: XLSX_CONTENT_TYPE }),

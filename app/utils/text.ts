@@ -65,6 +65,12 @@ export function ofBody(name: string) {
   return `${articleOf(name).of}${name}`;
 }
 
+/** An ente's name with its article, to open a sentence: "Il Comune di Cefalù", "L'Unione dei Comuni …". */
+export function theBody(name: string) {
+  const named = `${articleOf(name).the}${name}`;
+  return named.charAt(0).toUpperCase() + named.slice(1);
+}
+
 /** "per" + an ente's name, with the article the name takes: "per il Comune di Cefalù". */
 export function forBody(name: string) {
   return `per ${articleOf(name).the}${name}`;

@@ -92,7 +92,7 @@ export const BASE_COLUMNS: BaseColumn[] = [
     header: "Codice fiscale dell'ente",
     required: "Sì",
     description: "11 cifre. Se Excel ha tolto gli zeri iniziali vengono rimessi automaticamente; l'ultima cifra è di controllo.",
-    example: "00123456789",
+    example: "00123456782",
     aliases: ["codice fiscale", "codice fiscale ente", "cf", "c f", "cf ente"],
   },
   { key: "firstName", header: "Nome", required: "Sì", description: "Il nome del referente.", example: "Maria", aliases: ["nome referente"] },

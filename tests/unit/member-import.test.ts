@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { cleanCell, decodeText, detectDelimiter, matchHeader, toIntegerText, toIsoDate } from "~/models/member-import-file.server";
-import { importRunSchema, importUpdatesOnlySchema, importUploadSchema, PENDING_WITHOUT_EMAILS_MESSAGE, templateColumns } from "~/validation/member-import";
+import { isValidBodyFiscalCode } from "~/validation/fiscal-code";
+import { BASE_COLUMNS, importRunSchema, importUpdatesOnlySchema, importUploadSchema, PENDING_WITHOUT_EMAILS_MESSAGE, templateColumns } from "~/validation/member-import";
+import { theBody } from "~/utils/text";
 
 describe("cells of an imported file", () => {
   it("trims trailing and non-breaking spaces and the apostrophe before numbers and would-be formulas", () => {
@@ -106,5 +108,17 @@ describe("forms", () => {
     }
     expect(importRunSchema.parse({ status: "pending", sendEmails: true })).toMatchObject({ status: "pending", sendEmails: true });
     expect(importRunSchema.parse({ status: "approved", sendEmails: "" })).toMatchObject({ status: "approved", sendEmails: false });
+  });
+});
+
+describe("the instructions' examples", () => {
+  it("the example codice fiscale passes its own check digit", () => {
+    expect(isValidBodyFiscalCode(BASE_COLUMNS.find((c) => c.key === "fiscalCode")!.example)).toBe(true);
+  });
+
+  it("an ente opening a sentence takes its article", () => {
+    expect(theBody("Comune di Petrosino")).toBe("Il Comune di Petrosino");
+    expect(theBody("Unione dei Comuni delle Madonie")).toBe("L'Unione dei Comuni delle Madonie");
+    expect(theBody("Città Metropolitana di Catania")).toBe("La Città Metropolitana di Catania");
   });
 });

@@ -341,6 +341,22 @@ describe("parsing and preview of a realistic file", () => {
       "Comune di Castell'Umberto (ME)",
     ]);
   });
+
+  it("recognises the abbreviations of San, Santo, Santa, Sant' and Santi in comune names", async () => {
+    const rows: ImportRow[] = ["S. Agata di Militello", "S.ta Flavia", "S. Giovanni la Punta", "S Stefano di Camastra", "SS. Qualcosa"].map((municipality, i) => ({
+      line: i + 2,
+      values: { ...valuesOf(row({ email: `abbr${i}@y.it` })), municipality },
+      cells: [],
+    }));
+    const preview = await previewImport(getDb(), { rows });
+    expect(preview.rows.map((r) => (r.status === "error" ? r.errors[0].message : r.body))).toEqual([
+      "Comune di Sant'Agata di Militello (ME)",
+      "Comune di Santa Flavia (PA)",
+      "Comune di San Giovanni la Punta (CT)",
+      "Comune di Santo Stefano di Camastra (ME)",
+      "Comune non trovato: controlla il nome o indica il codice ISTAT a 6 cifre",
+    ]);
+  });
 });
 
 describe("preview of addresses shared between enti", () => {
@@ -619,7 +635,7 @@ describe("import", () => {
     const otherParsed = ok(await parseImportFile({ buffer: csvFile(HEADERS, [other]), fileName: "c.csv" }));
     expect((await previewImport(getDb(), { rows: otherParsed.rows, labels: otherParsed.labels })).rows[0]).toMatchObject({
       status: "error",
-      errors: [{ column: "Email", message: expect.stringMatching(/^Comune di Licata ha già un referente \(update\.test@example\.org\): il cambio di referente si fa con la scheda di subentro/) }],
+      errors: [{ column: "Email", message: expect.stringMatching(/^Il Comune di Licata ha già un referente \(update\.test@example\.org\): il cambio di referente si fa con la scheda di subentro/) }],
     });
   });
 

@@ -383,6 +383,13 @@ describe("upload, preview, import", () => {
     expect(countRows()).toEqual(after);
   });
 
+  it("the error report's name keeps the accented letters of the file's name, without their accents", async () => {
+    const coordinatorId = createTestCoordinator().id;
+    const id = await uploadId({ name: "Elenco aderenti – Città e Unioni (2024).csv", data: csvFile(HEADERS, MIXED) }, coordinatorId);
+    const report = await settle(async () => errorReportLoader(routeArgs(await adminGet(`/admin/importa/${id}/errori.xlsx`, coordinatorId), { id })));
+    expect(report.headers.get("Content-Disposition")).toBe('attachment; filename="righe-con-errori-Elenco-aderenti-Citta-e-Unioni-2024.xlsx"');
+  });
+
   it("importing from a second tab a preview already imported says that this sending wrote nothing, beside the summary", async () => {
     const coordinatorId = createTestCoordinator().id;
     const id = await uploadId({ name: "due-schede.csv", data: csvFile(HEADERS, [row({ municipality: "Biancavilla", email: "biancavilla@example.org" })]) }, coordinatorId);
