@@ -270,7 +270,7 @@ function changedFields<T extends Record<string, unknown>>(current: T, next: Part
 /**
  * Open projects matched by codice progetto; a project without a code (in the file or stored) by
  * tipologia, ente attuatore and data di inizio, so that a project extended or given more places is
- * updated and not added again (decision 029). Of two such candidates the one with the same end date wins.
+ * updated and not added again (decision 032). Of two such candidates the one with the same end date wins.
  */
 function diffProjects(existing: Project[], wanted: ProjectValues[]) {
   const free = [...existing];

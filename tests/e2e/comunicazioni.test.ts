@@ -76,7 +76,7 @@ async function claimQuietProvince(page: Page, needed: number): Promise<{ sigla: 
     const code = codes.find((c) => c.sigla === sigla)?.code;
     expect(code, `the checkbox of the province ${sigla}`).toMatch(/^\d{3}$/);
     await open(page, `/admin/adesioni?stato=approved&provincia=${code}`);
-    if ((await page.getByText("Nessuna richiesta corrisponde ai filtri scelti.").count()) !== 1) continue;
+    if ((await page.locator("main .alert").getByText("Nessuna richiesta corrisponde ai filtri scelti.").count()) !== 1) continue;
     const mine: Comune[] = [];
     for (const c of comuni) if (mine.length < needed && claim(c)) mine.push(c);
     if (mine.length === needed) return { sigla, comuni: mine };
