@@ -160,8 +160,8 @@ function sendErrorPage(res, status) {
   res.status(status).type("html").set("Cache-Control", "private, no-store").send(build.entry.module.refusalPageHtml(status));
 }
 
-const server = app.listen(portal.port, () => {
-  console.log(`Portale del Coordinamento SAI su ${portal.appUrl} (porta ${portal.port})`);
+const server = app.listen(portal.port, portal.host, () => {
+  console.log(`Portale del Coordinamento SAI su ${portal.appUrl} (porta ${portal.port}${portal.host ? ` su ${portal.host}` : ""})`);
 });
 // The port was checked at start-up; taken in the meantime, it is said the same way.
 server.on("error", (error) => {

@@ -20,7 +20,7 @@ export async function bootPortal({ log = console.log }: { log?: (line: string) =
   const env = getEnv();
   // Before anything is written: a port or a data folder the portal cannot use, and a second portal
   // on the same database, stop the start here.
-  await checkPortCanBeUsed(env.PORT);
+  await checkPortCanBeUsed(env.PORT, env.HOST);
   checkDataPaths(env);
   let db: Db;
   let lock: InstanceLock;
@@ -58,10 +58,12 @@ export async function bootPortal({ log = console.log }: { log?: (line: string) =
   });
   // Periodic work (reminders of the Tavoli tecnici, data retention) is registered in scheduled-jobs.server.ts.
   const scheduler = startScheduler(scheduledJobs({ db, appUrl: env.appUrl }));
-  log(`Database: ${env.databasePath} (${seeded.municipalities} comuni in ${seeded.provinces} province)`);
+  // The comuni of REGION, checked at this start: a database may hold more, from an earlier REGION.
+  log(`Database: ${env.databasePath} (REGION ${env.regions.join(", ")}: ${seeded.municipalities} comuni in ${seeded.provinces} province)`);
   log(`Email: ${transport.description}`);
   return {
     port: env.PORT,
+    host: env.HOST,
     appUrl: env.appUrl,
     trustProxy: env.TRUST_PROXY,
     async stop() {

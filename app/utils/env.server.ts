@@ -127,6 +127,14 @@ const envSchema = z
       .enum(["development", "production", "test"], { errorMap: () => ({ message: 'deve essere "development", "production" oppure "test"' }) })
       .default("development"),
     PORT: integerSetting(3000, 1, 65535),
+    // The interface to listen on: behind a proxy on the same machine, 127.0.0.1 keeps the portal
+    // unreachable except through it. Unset: every interface.
+    HOST: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9.:-]+$/, "deve essere un indirizzo IP di questa macchina (come 127.0.0.1) o un nome che lo indica")
+        .optional(),
+    ),
     ...storageSchema.shape,
     APP_URL: optionalString.pipe(
       z

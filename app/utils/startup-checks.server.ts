@@ -7,8 +7,8 @@ import path from "node:path";
 import type { Env } from "./env.server";
 import { StartupError } from "./startup-error.server";
 
-/** Listens on `port` as server.js will (every interface) and lets it go again. */
-export function checkPortCanBeUsed(port: number) {
+/** Listens on `port` as server.js will (on HOST, or every interface) and lets it go again. */
+export function checkPortCanBeUsed(port: number, host?: string) {
   return new Promise<void>((resolve, reject) => {
     const probe = net.createServer();
     probe.once("error", (error: NodeJS.ErrnoException) => {
@@ -21,11 +21,13 @@ export function checkPortCanBeUsed(port: number) {
               "Usa una porta da 1024 in su, per esempio 3000, dietro il proxy.",
           ),
         );
+      } else if (host && (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND")) {
+        reject(new StartupError(`HOST ${host}: non è un indirizzo di questa macchina. Indica uno dei suoi indirizzi (come 127.0.0.1) oppure togli HOST.`));
       } else {
         reject(error);
       }
     });
-    probe.listen(port, () => probe.close(() => resolve()));
+    probe.listen(port, host, () => probe.close(() => resolve()));
   });
 }
 

@@ -12,7 +12,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startPortal, type PortalProcess } from "../support/portal-process";
+import { runPortalToExit, startPortal, type PortalProcess } from "../support/portal-process";
 import { RESET_REQUESTS_PER_IP } from "~/utils/auth.server";
 import { COORDINATOR_EMAIL } from "./support";
 
@@ -347,6 +347,36 @@ describe.skipIf(!networkAddress)("TRUST_PROXY: the visitor's IP behind a proxy o
     const client = new HttpClient(`http://${networkAddress}:${new URL(baseUrl()).port}`);
     await exhaustFrom(client, "203.0.113.30");
     expect(await askResetFrom(client, "203.0.113.40")).toBe(429);
+  });
+});
+
+describe.skipIf(!networkAddress)("HOST: listening only where the proxy reaches it", () => {
+  it("with HOST=127.0.0.1 the portal answers on loopback and not on the machine's network address", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sai-host-"));
+    const portal = await startPortal({ dataDir: dir, smtpUrl: "smtp://127.0.0.1:9", env: { HOST: "127.0.0.1" } });
+    try {
+      expect((await fetch(`${portal.baseUrl}/healthz`)).status).toBe(200);
+      const viaNetwork = `http://${networkAddress}:${new URL(portal.baseUrl).port}/healthz`;
+      const refused = await fetch(viaNetwork, { signal: AbortSignal.timeout(5_000) }).then(
+        (r) => `answered ${r.status}`,
+        (error: Error) => String((error.cause as { code?: string } | undefined)?.code ?? error),
+      );
+      expect(refused).toBe("ECONNREFUSED");
+    } finally {
+      await portal.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("an address that is not this machine's stops the start, naming HOST", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sai-host-"));
+    try {
+      const run = await runPortalToExit({ dataDir: dir, smtpUrl: "smtp://127.0.0.1:9", env: { HOST: "203.0.113.77" } });
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim()).toBe("HOST 203.0.113.77: non è un indirizzo di questa macchina. Indica uno dei suoi indirizzi (come 127.0.0.1) oppure togli HOST.");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

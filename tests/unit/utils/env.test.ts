@@ -31,6 +31,13 @@ describe("settings", () => {
     expect(env.SMTP_URL).toBeUndefined();
   });
 
+  it("takes HOST as an address or a name to listen on, unset by default (every interface)", () => {
+    expect(parseEnv({}).HOST).toBeUndefined();
+    expect(parseEnv({ HOST: "127.0.0.1" }).HOST).toBe("127.0.0.1");
+    expect(parseEnv({ HOST: "::1" }).HOST).toBe("::1");
+    expect(failure({ HOST: "http://127.0.0.1/" })).toMatch(/HOST deve essere un indirizzo IP di questa macchina/);
+  });
+
   it("takes the earlier session secrets as a comma-separated list, each as long as SESSION_SECRET must be", () => {
     const [a, b] = ["a".repeat(32), "b".repeat(40)];
     expect(parseEnv({}).SESSION_SECRET_PREVIOUS).toBeUndefined();
