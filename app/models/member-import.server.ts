@@ -6,6 +6,7 @@ import { IMPORT_PRIVACY_NOTICE_VERSION } from "~/utils/privacy-consent";
 import { createToken } from "~/utils/tokens.server";
 import { IMPORT_STATUS_LABELS, PENDING_WITHOUT_EMAILS_MESSAGE, type ImportStatus } from "~/validation/member-import";
 import { auditDetailsColumns, recordAudit } from "./audit.server";
+import { queueImportWelcome } from "./member-import-welcome.server";
 import { CONFIRMATION_TTL_MS } from "./membership.server";
 import { queueEmail } from "./outbox.server";
 import { projectValues } from "./sai-project.server";
@@ -265,21 +266,7 @@ export function runImport(
 
         if (sendEmails) {
           if (approved) {
-            queueEmail(tx, {
-              to: r.email,
-              template: "membership-approved",
-              props: {
-                firstName: r.firstName,
-                lastName: r.lastName,
-                bodyName: plan.bodyName!,
-                isHandover: false,
-                referentAreaUrl: `${appUrl}/area-referente`,
-                imported: true,
-                privacyUrl: `${appUrl}/privacy`,
-              },
-              memberBodyId: bodyId,
-              domain,
-            });
+            queueImportWelcome(tx, { referent: r, bodyName: plan.bodyName!, memberBodyId: bodyId, appUrl });
           } else {
             queueEmail(tx, {
               to: r.email,

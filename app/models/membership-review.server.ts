@@ -25,7 +25,8 @@ type Approval = Decision & {
 /** `notEmailed`: a rejection of a scheda whose address was never confirmed, about which nobody is written to. */
 export type DecisionResult = { ok: true; notEmailed?: true } | { ok: false; error: string };
 
-function loadRequest(tx: Db | Tx, id: number) {
+/** A request with its referente and ente (undefined: none). */
+export function loadRequest(tx: Db | Tx, id: number) {
   return tx
     .select({ request: membershipRequests, referent: referents, body: memberBodies })
     .from(membershipRequests)

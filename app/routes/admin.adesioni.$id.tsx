@@ -5,6 +5,7 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { FormRefusal } from "~/components/form-fields";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { ReasonForm } from "~/components/reason-form";
+import { importWelcomeOwed, sendImportWelcome } from "~/models/member-import-welcome.server";
 import { getMembershipRequestDetail, membershipRequestExists, parseRequestId } from "~/models/membership-detail.server";
 import { approveMembership, rejectMembership, requestVersion, revokeMembership, type DecisionResult } from "~/models/membership-review.server";
 import { requireCoordinator } from "~/utils/auth.server";
@@ -40,6 +41,7 @@ const OUTCOMES: Record<string, string> = {
   "respinta-senza-email":
     "La richiesta è stata respinta. Il referente non aveva confermato il suo indirizzo email: non gli è stata inviata alcuna email.",
   revocata: "L'adesione è stata revocata.",
+  "benvenuto-inviata": "L'email di benvenuto è stata messa in coda: il referente la riceverà a breve.",
   modificata: "I dati sono stati aggiornati.",
   invariata: "Nessun dato è cambiato: non è stato salvato nulla.",
   "progetto-aggiunto": "Il progetto è stato aggiunto.",
@@ -60,10 +62,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     outcome: outcome ? OUTCOMES[outcome] ?? null : null,
     // What the rejection or revocation is decided on: refused if the request changes before it is sent.
     decisionVersion: requestVersion(getDb(), { id: detail.request.id }),
+    // Imported as approved without emails: the welcome email can still be sent.
+    welcomeOwed: importWelcomeOwed(getDb(), { id: detail.request.id }),
   });
 }
 
-type Intent = "approve" | "reject" | "revoke";
+type Intent = "approve" | "reject" | "revoke" | "welcome";
 type ActionData = { intent: Intent | null; errors: Record<string, string>; formError?: string; values?: { reason: string } };
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -87,6 +91,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
       shownReferentId: parseShownReferent(formData.get(SHOWN_REFERENT_FIELD)),
     });
     outcome = "approvata";
+  } else if (intent === "welcome") {
+    result = sendImportWelcome(db, { id, coordinatorId: coordinator.id, appUrl });
+    outcome = "benvenuto-inviata";
   } else if (intent === "reject" || intent === "revoke") {
     const values = { reason: String(formData.get("reason") ?? "") };
     const parsed = (intent === "reject" ? rejectionSchema : revocationSchema).safeParse(values);
@@ -565,7 +572,7 @@ const UNCONFIRMED_REJECTION_HINT =
   "Il referente non ha confermato il suo indirizzo email: il motivo resta nella scheda e non gli sarà inviato. Almeno 10 caratteri.";
 
 function Actions() {
-  const { detail, decisionVersion } = useLoaderData<typeof loader>();
+  const { detail, decisionVersion, welcomeOwed } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === "submitting";
@@ -596,6 +603,20 @@ function Actions() {
           Scarica la scheda (PDF)
         </a>
       </div>
+
+      {welcomeOwed ? (
+        <Form method="post" className="mb-4">
+          <AuthenticityTokenInput name="csrf" />
+          <h3 className="h5">Email di benvenuto</h3>
+          <p id="welcome-note">
+            Il referente è stato importato senza ricevere l'email di benvenuto, che gli presenta il portale e l'area referente: inviala
+            prima che riceva il primo invito a un Tavolo tecnico.
+          </p>
+          <button type="submit" name="intent" value="welcome" className="btn btn-primary" disabled={busy} aria-describedby="welcome-note">
+            Invia l'email di benvenuto
+          </button>
+        </Form>
+      ) : null}
 
       {canApprove ? (
         <Form method="post" className="mb-4">

@@ -31,6 +31,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   "membership.handover_approved": "ha approvato il subentro del referente",
   "membership.rejected": "ha respinto l'adesione",
   "membership.revoked": "ha revocato l'adesione",
+  "membership.welcome_sent": "ha inviato l'email di benvenuto al referente importato",
   "coordinator.created": "ha creato il coordinatore",
   "coordinator.invited": "ha invitato un coordinatore",
   "coordinator.reinvited": "ha inviato di nuovo l'invito a un coordinatore",

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog, memberBodies, membershipRequests, referents } from "#db/schema";
 import type { MembershipRequestDetail } from "~/models/membership-detail.server";
 import { listMembershipRequests } from "~/models/membership-list.server";
-import { IMPORT_PRIVACY_NOTICE_VERSION } from "~/models/member-import.server";
+import { IMPORT_PRIVACY_NOTICE_VERSION, runImport } from "~/models/member-import.server";
 import { CONSENT_NOT_GIVEN } from "~/models/handover.server";
 import { action as submitAction } from "~/routes/adesione._index";
 import { action as confirmAction } from "~/routes/adesione.conferma.$token";
@@ -18,7 +18,8 @@ import { createMailTransport } from "~/utils/mailer.server";
 import { startOutboxWorker } from "~/utils/outbox-worker.server";
 import { adminGet, adminPost, createTestCoordinator, sessionCookieFor, settle } from "../../support/admin";
 import { confirmationTokenFor, countRows, outboxFor, requestsForEmail } from "../../support/db-queries";
-import { randomBodyFiscalCode, validRegistrationFields, type RegistrationFields } from "../../support/factories";
+import { freeComune } from "../../support/invitations";
+import { randomBodyFiscalCode, uniqueEmail, validRegistrationFields, type RegistrationFields } from "../../support/factories";
 import { renderRoute } from "../../support/render-route";
 import { APP_URL, browserPost, routeArgs } from "../../support/requests";
 import { startTestSmtpServer } from "../../support/smtp-server";
@@ -1112,5 +1113,109 @@ describe("«Respingi» and «Revoca adesione» from an out-of-date page", () => 
     expect(shownNow).not.toBe(shownInB);
     expect((await decide(r.id, { intent: "revoke", reason, version: shownNow })).status).toBe(302);
     expect(requestRow(r.id)).toMatchObject({ status: "revoked", decisionReason: reason });
+  });
+});
+
+describe("the welcome email of a referente imported without emails", () => {
+  /** One Comune imported as «Approvate», with or without the emails to the referenti. */
+  function imported({ sendEmails }: { sendEmails: boolean }) {
+    const email = uniqueEmail("importato");
+    const values: Record<string, string> = {
+      bodyKind: "Comune",
+      municipality: freeComune("081"),
+      pec: "protocollo@pec.comune.esempio.it",
+      fiscalCode: randomBodyFiscalCode(),
+      firstName: "Rosa",
+      lastName: "Lo Presti",
+      role: "Dirigente",
+      office: "Servizi sociali",
+      email,
+      phone: "091 1234567",
+      "p1.category": "ordinari",
+      "p1.fundedPlaces": "25",
+      "p1.managingOrganization": "Cooperativa Sociale Esempio",
+      "p1.startDate": "01/01/2024",
+      "p1.endDate": "31/12/2030",
+    };
+    const result = runImport(getDb(), {
+      rows: [{ line: 2, values, cells: Object.values(values) }],
+      status: "approved",
+      sendEmails,
+      coordinatorId: coordinator.id,
+      fileName: "aderenti.xlsx",
+      appUrl: APP_URL,
+    });
+    expect(result.ok && result.summary.created).toBe(1);
+    const { request, referent } = requestsForEmail(email)[0];
+    return { id: request.id, email, referentId: referent.id, memberBodyId: request.memberBodyId };
+  }
+
+  const welcomeButton = "Invia l&#x27;email di benvenuto</button>";
+  const welcomes = (email: string) => outboxFor(email).filter((r) => r.template === "membership-approved");
+
+  it("an approved request imported without emails offers the button; sending queues the import's welcome email once, logged", async () => {
+    const r = imported({ sendEmails: false });
+    const page = await renderRoute(detailRoute, await adminGet(`/admin/adesioni/${r.id}`, coordinator.id), "/admin/adesioni/:id");
+    expect(page.html).toContain(welcomeButton);
+
+    const sent = await decide(r.id, { intent: "welcome" });
+    expect(sent.status).toBe(302);
+    expect(sent.headers.get("Location")).toBe(`/admin/adesioni/${r.id}?esito=benvenuto-inviata`);
+    const mails = welcomes(r.email);
+    expect(mails).toHaveLength(1);
+    // The same email the import sends when asked to.
+    expect(mails[0]).toMatchObject({ memberBodyId: r.memberBodyId, category: "service" });
+    expect(mails[0].props).toEqual({
+      firstName: "Rosa",
+      lastName: "Lo Presti",
+      bodyName: expect.stringMatching(/^Comune di /),
+      isHandover: false,
+      referentAreaUrl: `${APP_URL}/area-referente`,
+      imported: true,
+      privacyUrl: `${APP_URL}/privacy`,
+    });
+    const logged = getDb()
+      .select()
+      .from(auditLog)
+      .where(sql`${auditLog.action} = 'membership.welcome_sent' and ${auditLog.entityId} = ${String(r.id)}`)
+      .all();
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ actorType: "coordinator", actorId: coordinator.id, entityType: "membership_request" });
+
+    const after = await renderRoute(detailRoute, await adminGet(`/admin/adesioni/${r.id}?esito=benvenuto-inviata`, coordinator.id), "/admin/adesioni/:id");
+    expect(after.html).toContain("L&#x27;email di benvenuto è stata messa in coda: il referente la riceverà a breve.");
+    expect(after.html).not.toContain(welcomeButton);
+    expect(after.html).toContain("Ha inviato l&#x27;email di benvenuto al referente importato");
+  });
+
+  it("sent meanwhile (another tab), a second sending is refused with the reason and queues nothing", async () => {
+    const r = imported({ sendEmails: false });
+    expect((await decide(r.id, { intent: "welcome" })).status).toBe(302);
+    const page = await renderRoute(detailRoute, await adminPost(`/admin/adesioni/${r.id}`, { intent: "welcome" }, coordinator.id), "/admin/adesioni/:id");
+    expect(page.status).toBe(409);
+    expect(page.html.replaceAll("&#x27;", "'")).toContain(`L'email di benvenuto a ${r.email} è già nella posta in uscita dal `);
+    expect(welcomes(r.email)).toHaveLength(1);
+  });
+
+  it("not offered, and refused, when the import sent it, for a scheda approved from the portal, or once revoked", async () => {
+    const withEmails = imported({ sendEmails: true });
+    expect(welcomes(withEmails.email)).toHaveLength(1);
+    const fromPortal = await registered();
+    expect((await decide(fromPortal.id, { intent: "approve" })).status).toBe(302);
+    const revoked = imported({ sendEmails: false });
+    expect((await decide(revoked.id, { intent: "revoke", reason: "L'ente ha chiesto di uscire dal Coordinamento." })).status).toBe(302);
+
+    for (const [id, email] of [
+      [withEmails.id, withEmails.email],
+      [fromPortal.id, fromPortal.fields.email],
+      [revoked.id, revoked.email],
+    ] as const) {
+      const page = await renderRoute(detailRoute, await adminGet(`/admin/adesioni/${id}`, coordinator.id), "/admin/adesioni/:id");
+      expect(page.html).not.toContain(welcomeButton);
+      const before = welcomes(email).length;
+      const refused = await decide(id, { intent: "welcome" });
+      expect(refused.status).toBe(409);
+      expect(welcomes(email)).toHaveLength(before);
+    }
   });
 });
