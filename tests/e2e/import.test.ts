@@ -310,4 +310,45 @@ describe("import of the member list", () => {
     // Only the confirmation of the first import: a duplicate sends nothing.
     expect((await mailsTo(email)).map((m) => m.subject)).toEqual([confirmation.subject]);
   });
+
+  test("without JavaScript: imported «Approvate» without the emails, the welcome email is sent later from the adesione's page, once", async () => {
+    const page = await browser.newPage({ javaScriptEnabled: false });
+    await signIn(page, "/admin/importa", false);
+    const comune = await freeComune(page, false);
+    const email = uniqueEmail("import-benvenuto");
+    await open(page, "/admin/importa", false);
+    await page.getByLabel("File da importare (.xlsx o .csv)").setInputFiles({
+      name: "aderenti.csv",
+      mimeType: "text/csv",
+      buffer: csvLatin1([sheetRow({ municipality: comune.name, email })]),
+    });
+    await page.getByRole("button", { name: "Carica e mostra l'anteprima" }).click();
+    await page.waitForURL(/\/admin\/importa\/[a-f0-9]{32}$/);
+    await page.locator('label[for="status"]').click();
+    expect(await page.getByLabel("Invia le email ai referenti").isChecked()).toBe(false);
+    await page.getByRole("button", { name: "Importa", exact: true }).click();
+    await expect.poll(() => h1(page), { timeout: 10_000 }).toBe("Importazione completata");
+
+    await open(page, `/admin/adesioni?q=${encodeURIComponent(`Comune di ${comune.name}`)}`, false);
+    await listRow(page, `Comune di ${comune.name}`).getByRole("link").first().click();
+    await page.waitForURL(/\/admin\/adesioni\/\d+$/);
+    const requestPath = new URL(page.url()).pathname;
+    const send = page.getByRole("button", { name: "Invia l'email di benvenuto" });
+    expect(await send.count()).toBe(1);
+    await send.click();
+    await page.waitForURL(/esito=benvenuto-inviata$/);
+    await expect(page.getByRole("status").first().textContent()).resolves.toBe("L'email di benvenuto è stata messa in coda: il referente la riceverà a breve.");
+    expect(await send.count()).toBe(0);
+    await expect(page.getByRole("table", { name: /^Registro/ }).textContent()).resolves.toContain("Ha inviato l'email di benvenuto al referente importato");
+    const welcome = await waitForMail(email, { subjectIncludes: "Adesione approvata" });
+    expect(welcome.subject).toBe(`Adesione approvata: Comune di ${comune.name} nel Coordinamento SAI`);
+
+    // A page loaded before the sending (another tab): refused, nothing sent again.
+    await open(page, requestPath, false);
+    const csrf = await page.locator('input[name="csrf"]').first().getAttribute("value");
+    const again = await page.request.post(requestPath, { form: { csrf: csrf!, intent: "welcome" }, headers: { Origin: new URL(page.url()).origin } });
+    expect(again.status()).toBe(409);
+    expect((await again.text()).replaceAll("&#x27;", "'")).toContain(`L'email di benvenuto è già stata inviata a ${email} il `);
+    expect((await mailsTo(email)).map((m) => m.subject)).toEqual([welcome.subject]);
+  });
 });
