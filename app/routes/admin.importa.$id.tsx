@@ -21,7 +21,7 @@ import {
   saveImportResult,
 } from "~/utils/import-store.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
-import { TableCaption, TableScroll } from "~/components/table-scroll";
+import { StackedCell, TableCaption, TableScroll } from "~/components/table-scroll";
 import {
   IMPORT_STATUS_HINTS,
   IMPORT_STATUS_LABELS,
@@ -248,25 +248,28 @@ const ROW_STATUS_PLURALS: Record<RowStatus, string> = {
   error: "Errori",
 };
 
+const PREVIEW_COLUMNS = ["Riga", "Esito", "Ente", "Referente", "Progetti", "Dettagli"];
+
 function PreviewTable({ data }: { data: PreviewData }) {
   const what = data.filter ? ROW_STATUS_PLURALS[data.filter].toLowerCase() : "tutte le righe";
+  // On a phone each row is a block (`.table-stack`): its errors under its number and ente, not
+  // off-screen at the end of a table scrolled sideways. The roles keep it a table for screen readers there.
   return (
     <TableScroll>
-      <table className="table align-middle caption-top">
+      <table className="table align-middle caption-top table-stack" role="table">
         <TableCaption>
           Anteprima ({what}): {n(data.filteredTotal)} {data.filteredTotal === 1 ? "riga" : "righe"}, pagina {data.page} di {data.pageCount}
         </TableCaption>
-        <thead>
-          <tr>
-            <th scope="col">Riga</th>
-            <th scope="col">Esito</th>
-            <th scope="col">Ente</th>
-            <th scope="col">Referente</th>
-            <th scope="col">Progetti</th>
-            <th scope="col">Dettagli</th>
+        <thead role="rowgroup">
+          <tr role="row">
+            {PREVIEW_COLUMNS.map((label) => (
+              <th scope="col" role="columnheader" key={label}>
+                {label}
+              </th>
+            ))}
           </tr>
         </thead>
-        <tbody>
+        <tbody role="rowgroup">
           {data.rows.map((row) => (
             <PreviewTableRow key={`${row.sheet ?? ""}:${row.line}`} row={row} />
           ))}
@@ -278,8 +281,11 @@ function PreviewTable({ data }: { data: PreviewData }) {
 
 function PreviewTableRow({ row }: { row: PreviewRow }) {
   return (
-    <tr>
-      <th scope="row">
+    <tr role="row">
+      <th scope="row" role="rowheader">
+        <span className="table-stack-label" aria-hidden="true">
+          Riga
+        </span>
         {row.sheet ? (
           <>
             {row.line}
@@ -290,15 +296,15 @@ function PreviewTableRow({ row }: { row: PreviewRow }) {
           row.line
         )}
       </th>
-      <td>
+      <StackedCell label="Esito">
         <span className={`badge ${STATUS_BADGES[row.status]}`}>{ROW_STATUS_LABELS[row.status]}</span>
-      </td>
-      <td>
+      </StackedCell>
+      <StackedCell label="Ente">
         {row.body}
         <br />
         <small className="text-muted">{row.kind}</small>
-      </td>
-      <td>
+      </StackedCell>
+      <StackedCell label="Referente">
         {row.referent}
         {row.email ? (
           <>
@@ -306,9 +312,9 @@ function PreviewTableRow({ row }: { row: PreviewRow }) {
             <small>{row.email}</small>
           </>
         ) : null}
-      </td>
-      <td>{row.projects}</td>
-      <td>
+      </StackedCell>
+      <StackedCell label="Progetti">{row.projects}</StackedCell>
+      <StackedCell label="Dettagli">
         {row.errors.length ? (
           <ul className="mb-0 ps-3">
             {row.errors.map((e) => (
@@ -327,7 +333,7 @@ function PreviewTableRow({ row }: { row: PreviewRow }) {
         ) : row.status === "new" ? (
           "Nuovo ente con il suo referente"
         ) : null}
-      </td>
+      </StackedCell>
     </tr>
   );
 }

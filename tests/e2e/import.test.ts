@@ -351,4 +351,38 @@ describe("import of the member list", () => {
     expect((await again.text()).replaceAll("&#x27;", "'")).toContain(`L'email di benvenuto è già stata inviata a ${email} il `);
     expect((await mailsTo(email)).map((m) => m.subject)).toEqual([welcome.subject]);
   });
+
+  test("on a phone (360 px) each preview row is a block: the errors of a row are on screen beside its number and ente", async () => {
+    const page = await browser.newPage();
+    await signIn(page, "/admin/importa", true);
+    await page.setViewportSize({ width: 360, height: 740 });
+    await open(page, "/admin/importa", true);
+    await page.getByLabel("File da importare (.xlsx o .csv)").setInputFiles({
+      name: "aderenti.xlsx",
+      mimeType: XLSX_TYPE,
+      buffer: await xlsx([sheetRow({ municipality: "Atlantide", email: uniqueEmail("import-telefono"), phone: "non lo so" })]),
+    });
+    await page.getByRole("button", { name: "Carica e mostra l'anteprima" }).click();
+    await page.waitForURL(/\/admin\/importa\/[a-f0-9]{32}$/);
+    await eventually(() => isHydrated(page)).toBe(true);
+    await expect.poll(() => h1(page), { timeout: 10_000 }).toBe("Anteprima dell'importazione");
+
+    const table = page.getByRole("table", { name: /^Anteprima/ });
+    const box = page.getByRole("region", { name: /^Anteprima/ });
+    expect(await box.evaluate((b) => b.scrollWidth <= b.clientWidth), "the preview fits 360 px").toBe(true);
+    const row = table.getByRole("row").filter({ hasText: "Atlantide" });
+    const error = row.getByText("Comune non trovato", { exact: false });
+    await error.scrollIntoViewIfNeeded();
+    const rect = (await error.boundingBox())!;
+    expect(rect.x).toBeGreaterThanOrEqual(0);
+    expect(rect.x + rect.width, "the error's text ends within the screen").toBeLessThanOrEqual(360);
+    // The row's number and its ente are above it in the same block, labelled for the eyes.
+    const line = (await row.getByRole("rowheader").boundingBox())!;
+    expect(line.y).toBeLessThan(rect.y);
+    expect(line.x + line.width).toBeLessThanOrEqual(360);
+    await expect(row.getByRole("rowheader").innerText()).resolves.toMatch(/^Riga\s+2$/);
+    await expect(row.getByRole("cell").nth(4).innerText()).resolves.toMatch(/^Dettagli\s/);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await expectAccessible(page, "the preview on a phone");
+  });
 });
