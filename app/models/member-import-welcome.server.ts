@@ -86,6 +86,22 @@ export function sendImportWelcome(
   });
 }
 
+/** Of these requests (an import's, written approved without emails), those still owed the welcome email. */
+export function importWelcomesOwed(db: Db, { ids }: { ids: number[] }) {
+  return ids.filter((id) => importWelcomeOwed(db, { id }));
+}
+
+/**
+ * «Invia ora l'email di benvenuto» of an import's summary: the welcome email to each of these
+ * requests' referenti still owed it (each as from its request's page, logged on it); the others,
+ * sent meanwhile or no longer approved, are left out and counted.
+ */
+export function sendImportWelcomes(db: Db, { ids, coordinatorId, appUrl, now }: { ids: number[]; coordinatorId: number; appUrl: string; now?: Date }) {
+  let sent = 0;
+  for (const id of ids) if (sendImportWelcome(db, { id, coordinatorId, appUrl, now }).ok) sent++;
+  return { sent, skipped: ids.length - sent };
+}
+
 /**
  * The welcome email of a referente the import wrote as approved: the approval notice, saying that the
  * coordinators registered them from the list of enti, with the privacy notice they were not shown.

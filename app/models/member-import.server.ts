@@ -43,7 +43,13 @@ export type ImportSummary = {
 };
 
 export type RunImportResult =
-  | { ok: true; summary: ImportSummary; errorRows: PreviewRow[] }
+  | {
+      ok: true;
+      summary: ImportSummary;
+      errorRows: PreviewRow[];
+      /** The adesioni created approved without their welcome email, which the summary page can send later. */
+      unwelcomedRequestIds: number[];
+    }
   | { ok: false; reason: "changed" | "failed" | "invalid"; error: string };
 
 type RunImportInput = {
@@ -174,6 +180,7 @@ export function runImport(
       let created = 0;
       let updated = 0;
       let emails = 0;
+      const unwelcomedRequestIds: number[] = [];
       const write = prepareWriters(tx, { approved });
       const audit = (action: string, entityType: string, entityId: number, details: Record<string, unknown>) =>
         write.audit.run({ actorId: coordinatorId, action, entityType, entityId: String(entityId), ...auditDetailsColumns(details) });
@@ -286,6 +293,8 @@ export function runImport(
             });
           }
           emails++;
+        } else if (approved) {
+          unwelcomedRequestIds.push(requestId);
         }
         audit("membership.created", "membership_request", requestId, {
           source: "importazione",
@@ -332,7 +341,7 @@ export function runImport(
           emails,
         },
       });
-      return { ok: true, summary, errorRows: previewRows.filter((p) => p.status === "error") };
+      return { ok: true, summary, errorRows: previewRows.filter((p) => p.status === "error"), unwelcomedRequestIds };
     });
   } catch (error) {
     if (error instanceof PreviewChangedError) {

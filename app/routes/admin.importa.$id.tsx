@@ -7,6 +7,7 @@ import { useValidatedForm } from "~/components/use-validated-form";
 import { previewImport, type PreviewRow } from "~/models/member-import-preview.server";
 import { failedRowsOf } from "~/models/member-import-templates.server";
 import { runImport } from "~/models/member-import.server";
+import { importWelcomesOwed, sendImportWelcomes } from "~/models/member-import-welcome.server";
 import { requireCoordinator } from "~/utils/auth.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
@@ -49,6 +50,9 @@ type ActionData = FormErrors & { values: ImportChoice };
 const ALREADY_IMPORTED_MESSAGE =
   "Questo file era già stato importato, da un'altra scheda o finestra del browser o con un invio precedente: questa volta non è stato scritto nulla. Il riepilogo qui sotto è quello dell'importazione già fatta.";
 
+const NO_WELCOME_OWED_MESSAGE =
+  "Nel frattempo tutti i referenti importati con questo file hanno già ricevuto l'email di benvenuto (o la loro adesione non è più approvata): non è stata inviata nessuna email.";
+
 const notFound = () =>
   new Response("Questo caricamento non esiste più: i file caricati restano disponibili per 24 ore. Caricalo di nuovo.", {
     status: 404,
@@ -62,7 +66,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const stored = loadImportUpload({ id, coordinatorId: coordinator.id });
   if (!stored) throw notFound();
   if (stored.result) {
-    return json({ state: "done" as const, id, fileName: stored.fileName, summary: stored.result.summary });
+    const sent = Number(new URL(request.url).searchParams.get("benvenuto"));
+    return json({
+      state: "done" as const,
+      id,
+      fileName: stored.fileName,
+      summary: stored.result.summary,
+      // Referenti imported approved without emails, not yet sent the welcome email (from here or their adesione's page).
+      welcomesOwed: importWelcomesOwed(getDb(), { ids: stored.result.unwelcomedRequestIds ?? [] }).length,
+      welcomesSent: Number.isInteger(sent) && sent > 0 ? sent : null,
+    });
   }
 
   const preview = await cachedPreview(id, () => previewImport(getDb(), { rows: stored.rows ?? [], labels: stored.labels }));
@@ -104,6 +117,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
     deleteImportUpload(id);
     return redirect("/admin/importa");
   }
+  if (formData.get("intent") === "benvenuto") {
+    if (!stored.result) return redirect(`/admin/importa/${id}`);
+    const ids = importWelcomesOwed(getDb(), { ids: stored.result.unwelcomedRequestIds ?? [] });
+    if (ids.length === 0) {
+      return json<ActionData>({ errors: {}, formError: NO_WELCOME_OWED_MESSAGE, values: { status: "", sendEmails: false } }, { status: 409 });
+    }
+    const { sent } = sendImportWelcomes(getDb(), { ids, coordinatorId: coordinator.id, appUrl: getEnv().appUrl });
+    if (sent > 0) wakeOutboxWorker();
+    return redirect(`/admin/importa/${id}?benvenuto=${sent}`);
+  }
   const posted = Object.fromEntries(formData);
   const values: ImportChoice = { status: typeof posted.status === "string" ? posted.status : "", sendEmails: posted.sendEmails === "on" };
   // Already imported (from another tab showing the same preview, a second click, the back button):
@@ -134,7 +157,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
     forgetPreview(id);
     return json<ActionData>({ errors: {}, formError: result.error, values }, { status: 409 });
   }
-  saveImportResult(stored, { summary: result.summary, failed: failedRowsOf(stored.rows, result.errorRows), importedAt: Date.now() });
+  saveImportResult(stored, {
+    summary: result.summary,
+    failed: failedRowsOf(stored.rows, result.errorRows),
+    importedAt: Date.now(),
+    unwelcomedRequestIds: result.unwelcomedRequestIds,
+  });
   if (result.summary.emails > 0) wakeOutboxWorker();
   return redirect(`/admin/importa/${id}`);
 }
@@ -451,6 +479,7 @@ function ImportForm({ data, importable }: { data: PreviewData; importable: numbe
 
 function ImportDone({ data }: { data: DoneData }) {
   const actionData = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
   const s = data.summary;
   const rows: [string, string][] = [
     ["Righe nel file", n(s.total)],
@@ -469,6 +498,13 @@ function ImportDone({ data }: { data: DoneData }) {
           <FormRefusal message={actionData.formError} />
         </div>
       ) : null}
+      {data.welcomesSent ? (
+        <div className="alert alert-success" role="status">
+          {data.welcomesSent === 1
+            ? "L'email di benvenuto è stata messa in coda: il referente la riceverà a breve."
+            : `Le email di benvenuto sono state messe in coda (${n(data.welcomesSent)}): i referenti le riceveranno a breve.`}
+        </div>
+      ) : null}
       <div className="alert alert-success" role="status">
         Il file <strong>{data.fileName}</strong> è stato importato: {n(s.created)} {s.created === 1 ? "nuovo ente" : "nuovi enti"},{" "}
         {n(s.updated)} {s.updated === 1 ? "aggiornamento" : "aggiornamenti"}.
@@ -484,6 +520,21 @@ function ImportDone({ data }: { data: DoneData }) {
           ))}
         </tbody>
       </table>
+      {data.welcomesOwed > 0 ? (
+        <Form method="post" className="mb-4">
+          <AuthenticityTokenInput name="csrf" />
+          <p id="welcome-note">
+            {data.welcomesOwed === 1
+              ? "Il referente importato senza email non ha ricevuto l'email di benvenuto, che gli presenta il portale e l'area referente: inviala prima che riceva il primo invito a un Tavolo tecnico."
+              : `${n(data.welcomesOwed)} referenti importati senza email non hanno ricevuto l'email di benvenuto, che presenta loro il portale e l'area referente: inviala prima che ricevano il primo invito a un Tavolo tecnico.`}
+          </p>
+          <button type="submit" name="intent" value="benvenuto" className="btn btn-primary" disabled={busy} aria-describedby="welcome-note">
+            {data.welcomesOwed === 1
+              ? "Invia ora l'email di benvenuto al referente importato senza email"
+              : `Invia ora l'email di benvenuto ai ${n(data.welcomesOwed)} referenti importati senza email`}
+          </button>
+        </Form>
+      ) : null}
       <p className="d-flex flex-wrap gap-3">
         {s.errors > 0 ? (
           <a className="btn btn-outline-danger" href={`/admin/importa/${data.id}/errori.xlsx`} download>

@@ -32,7 +32,13 @@ export type StoredImport = {
   /** The parsed rows, until the import runs. */
   rows: ImportRow[] | null;
   /** Set once imported. */
-  result: { summary: ImportSummary; failed: FailedRow[]; importedAt: number } | null;
+  result: {
+    summary: ImportSummary;
+    failed: FailedRow[];
+    importedAt: number;
+    /** The adesioni created approved without emails (absent in imports stored before). */
+    unwelcomedRequestIds?: number[];
+  } | null;
 };
 
 const ID_PATTERN = /^[a-f0-9]{32}$/;

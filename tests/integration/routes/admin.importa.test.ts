@@ -15,7 +15,9 @@ import { getEnv } from "~/utils/env.server";
 import { IMPORT_TTL_MS } from "~/utils/import-store.server";
 import { PENDING_WITHOUT_EMAILS_MESSAGE, templateColumns } from "~/validation/member-import";
 import { adminGet, adminPost, createTestCoordinator, sessionCookieFor, settle } from "../../support/admin";
-import { countRows } from "../../support/db-queries";
+import { countRows, outboxFor, requestsForEmail } from "../../support/db-queries";
+import { freeComune } from "../../support/invitations";
+import { action as requestPageAction } from "~/routes/admin.adesioni.$id";
 import { csvFile, importHeaders, randomFiscalCode, readXlsx, xlsxFile, type SheetRow } from "../../support/import-files";
 import { renderRoute } from "../../support/render-route";
 import { APP_URL, routeArgs } from "../../support/requests";
@@ -434,5 +436,53 @@ describe("upload, preview, import", () => {
     expect(page.html).toContain('href="/admin/importa/modello.xlsx"');
     expect(page.html).toContain('href="/admin/importa/modello.csv"');
     expect(page.html).toContain("Una riga per ente");
+  });
+});
+
+describe("the welcome emails of an import made without them", () => {
+  it("the summary sends them later to the referenti still owed one, each once; none asked when the import sent them", async () => {
+    const coordinatorId = createTestCoordinator().id;
+    const emails = ["benvenuto.uno@example.org", "benvenuto.due@example.org", "benvenuto.tre@example.org"];
+    // Three different free comuni (freeComune knows only the registered ones).
+    const comuni = new Set<string>();
+    while (comuni.size < emails.length) comuni.add(freeComune("083"));
+    const id = await uploadId({ name: "aderenti.csv", data: csvFile(HEADERS, [...comuni].map((municipality, i) => row({ municipality, email: emails[i] }))) }, coordinatorId);
+    expect((await runImportAction(id, { status: "approved" }, coordinatorId)).status).toBe(302);
+    expect(emails.flatMap(outboxFor)).toEqual([]);
+    expect((await previewData(id, coordinatorId)).data).toMatchObject({ state: "done", welcomesOwed: 3, welcomesSent: null });
+    const page = await renderRoute(previewPage, await adminGet(`/admin/importa/${id}`, coordinatorId), "/admin/importa/:id");
+    expect(page.html).toContain("Invia ora l&#x27;email di benvenuto ai 3 referenti importati senza email</button>");
+
+    // One is sent meanwhile from its adesione's page: the summary sends the other two.
+    const first = requestsForEmail(emails[0])[0].request.id;
+    const fromPage = await settle(async () =>
+      requestPageAction(routeArgs(await adminPost(`/admin/adesioni/${first}`, { intent: "welcome" }, coordinatorId), { id: String(first) })),
+    );
+    expect(fromPage.status).toBe(302);
+    const sent = await runImportAction(id, { intent: "benvenuto" }, coordinatorId);
+    expect(sent.status).toBe(302);
+    expect(sent.headers.get("Location")).toBe(`/admin/importa/${id}?benvenuto=2`);
+    for (const email of emails) {
+      const welcome = outboxFor(email);
+      expect(welcome).toHaveLength(1);
+      expect(welcome[0]).toMatchObject({ template: "membership-approved", props: { imported: true, isHandover: false, privacyUrl: `${APP_URL}/privacy` } });
+    }
+    expect((await previewData(id, coordinatorId, "?benvenuto=2")).data).toMatchObject({ welcomesOwed: 0, welcomesSent: 2 });
+    const after = await renderRoute(previewPage, await adminGet(`/admin/importa/${id}?benvenuto=2`, coordinatorId), "/admin/importa/:id");
+    expect(after.html).toContain("Le email di benvenuto sono state messe in coda (2): i referenti le riceveranno a breve.");
+    expect(after.html).not.toContain("Invia ora l&#x27;email di benvenuto");
+
+    // Sent again from a summary loaded before: refused, nothing queued.
+    const again = await runImportAction(id, { intent: "benvenuto" }, coordinatorId);
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { formError: string }).formError).toMatch(/^Nel frattempo tutti i referenti importati con questo file hanno già ricevuto l'email di benvenuto/);
+    expect(emails.flatMap(outboxFor)).toHaveLength(3);
+
+    // Imported with the emails: nothing left to send.
+    const withEmails = await uploadId({ name: "aderenti.csv", data: csvFile(HEADERS, [row({ municipality: freeComune("083"), email: "benvenuto.quattro@example.org" })]) }, coordinatorId);
+    expect((await runImportAction(withEmails, { status: "approved", sendEmails: "on" }, coordinatorId)).status).toBe(302);
+    expect((await previewData(withEmails, coordinatorId)).data).toMatchObject({ welcomesOwed: 0 });
+    expect((await runImportAction(withEmails, { intent: "benvenuto" }, coordinatorId)).status).toBe(409);
+    expect(outboxFor("benvenuto.quattro@example.org")).toHaveLength(1);
   });
 });
