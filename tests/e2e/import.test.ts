@@ -311,16 +311,20 @@ describe("import of the member list", () => {
     expect((await mailsTo(email)).map((m) => m.subject)).toEqual([confirmation.subject]);
   });
 
-  test("without JavaScript: imported «Approvate» without the emails, the welcome email is sent later from the adesione's page, once", async () => {
+  test("without JavaScript: imported «Approvate» without the emails, the welcome email is sent later from the adesione's page or the summary, once", async () => {
     const page = await browser.newPage({ javaScriptEnabled: false });
     await signIn(page, "/admin/importa", false);
     const comune = await freeComune(page, false);
+    let other = await freeComune(page, false);
+    // Neither name within the other: the list's search for one finds it alone.
+    while (other.name.includes(comune.name) || comune.name.includes(other.name)) other = await freeComune(page, false);
     const email = uniqueEmail("import-benvenuto");
+    const otherEmail = uniqueEmail("import-benvenuto");
     await open(page, "/admin/importa", false);
     await page.getByLabel("File da importare (.xlsx o .csv)").setInputFiles({
       name: "aderenti.csv",
       mimeType: "text/csv",
-      buffer: csvLatin1([sheetRow({ municipality: comune.name, email })]),
+      buffer: csvLatin1([sheetRow({ municipality: comune.name, email }), sheetRow({ municipality: other.name, email: otherEmail })]),
     });
     await page.getByRole("button", { name: "Carica e mostra l'anteprima" }).click();
     await page.waitForURL(/\/admin\/importa\/[a-f0-9]{32}$/);
@@ -328,6 +332,8 @@ describe("import of the member list", () => {
     expect(await page.getByLabel("Invia le email ai referenti").isChecked()).toBe(false);
     await page.getByRole("button", { name: "Importa", exact: true }).click();
     await expect.poll(() => h1(page), { timeout: 10_000 }).toBe("Importazione completata");
+    const summaryPath = new URL(page.url()).pathname;
+    expect(await page.getByRole("button", { name: "Invia ora l'email di benvenuto ai 2 referenti importati senza email" }).count()).toBe(1);
 
     await open(page, `/admin/adesioni?q=${encodeURIComponent(`Comune di ${comune.name}`)}`, false);
     await listRow(page, `Comune di ${comune.name}`).getByRole("link").first().click();
@@ -350,6 +356,15 @@ describe("import of the member list", () => {
     expect(again.status()).toBe(409);
     expect((await again.text()).replaceAll("&#x27;", "'")).toContain(`L'email di benvenuto è già stata inviata a ${email} il `);
     expect((await mailsTo(email)).map((m) => m.subject)).toEqual([welcome.subject]);
+
+    // The import's summary now offers it to the other referente alone.
+    await open(page, summaryPath, false);
+    await page.getByRole("button", { name: "Invia ora l'email di benvenuto al referente importato senza email" }).click();
+    await page.waitForURL(/\?benvenuto=1$/);
+    await expect(page.getByRole("status").first().textContent()).resolves.toBe("L'email di benvenuto è stata messa in coda: il referente la riceverà a breve.");
+    expect(await page.getByRole("button", { name: /^Invia ora l'email di benvenuto/ }).count()).toBe(0);
+    await waitForMail(otherEmail, { subjectIncludes: "Adesione approvata" });
+    expect(await mailsTo(email)).toHaveLength(1);
   });
 
   test("on a phone (360 px) each preview row is a block: the errors of a row are on screen beside its number and ente", async () => {
