@@ -339,6 +339,14 @@ describe("import of the member list", () => {
     await listRow(page, `Comune di ${comune.name}`).getByRole("link").first().click();
     await page.waitForURL(/\/admin\/adesioni\/\d+$/);
     const requestPath = new URL(page.url()).pathname;
+    // Both offers, as a browser with JavaScript shows them, pass axe-core.
+    const withJs = await browser.newPage();
+    await signIn(withJs, summaryPath, true);
+    await expectAccessible(withJs, "the summary offering the welcome emails");
+    await open(withJs, requestPath, true);
+    expect(await withJs.getByRole("button", { name: "Invia l'email di benvenuto" }).count()).toBe(1);
+    await expectAccessible(withJs, "the adesione's page offering the welcome email");
+    await withJs.close();
     const send = page.getByRole("button", { name: "Invia l'email di benvenuto" });
     expect(await send.count()).toBe(1);
     await send.click();
