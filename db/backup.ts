@@ -3,16 +3,14 @@
 import path from "node:path";
 import { getStoragePaths, InvalidEnvironmentError } from "../app/utils/env.server";
 import { BackupError, createBackup } from "./backups";
+import { runCommand } from "./cli";
 
-try {
-  const { databasePath, dataDir } = getStoragePaths();
-  const result = createBackup({ databasePath, backupDir: path.join(dataDir, "backups") });
-  const rows = Object.values(result.counts).reduce((sum, n) => sum + n, 0);
-  console.log(`Backup scritto: ${result.file} (${(result.bytes / 1024).toFixed(0)} KiB, ${rows} righe, integrity_check ok)`);
-} catch (error) {
-  if (error instanceof BackupError || error instanceof InvalidEnvironmentError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
-}
+await runCommand(
+  () => {
+    const { databasePath, dataDir } = getStoragePaths();
+    const result = createBackup({ databasePath, backupDir: path.join(dataDir, "backups") });
+    const rows = Object.values(result.counts).reduce((sum, n) => sum + n, 0);
+    console.log(`Backup scritto: ${result.file} (${(result.bytes / 1024).toFixed(0)} KiB, ${rows} righe, integrity_check ok)`);
+  },
+  { refusals: [BackupError, InvalidEnvironmentError] },
+);

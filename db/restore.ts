@@ -5,33 +5,27 @@
 import { parseArgs } from "node:util";
 import { getStoragePaths, InvalidEnvironmentError } from "../app/utils/env.server";
 import { BackupError, restoreBackup } from "./backups";
+import { runCommand } from "./cli";
 
 const USAGE = "Uso: npm run restore -- FILE [--force]";
 
-try {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { force: { type: "boolean", default: false } } });
-  if (positionals.length !== 1) {
-    console.error(USAGE);
-    process.exit(2);
-  }
-  const result = await restoreBackup({
-    file: positionals[0],
-    databasePath: getStoragePaths().databasePath,
-    force: values.force,
-    warn: (line) => console.warn(line),
-  });
-  if (result.previous) console.log(`Database precedente conservato in ${result.previous}`);
-  const rows = Object.values(result.counts).reduce((sum, n) => sum + n, 0);
-  console.log(`Ripristinato ${positionals[0]} in ${result.restored} (${rows} righe, integrity_check ok).`);
-  if (result.online) console.log("Riavvia il portale ora.");
-} catch (error) {
-  if (error instanceof BackupError || error instanceof InvalidEnvironmentError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  if ((error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
-  throw error;
-}
+await runCommand(
+  async () => {
+    const { values, positionals } = parseArgs({ allowPositionals: true, options: { force: { type: "boolean", default: false } } });
+    if (positionals.length !== 1) {
+      console.error(USAGE);
+      process.exit(2);
+    }
+    const result = await restoreBackup({
+      file: positionals[0],
+      databasePath: getStoragePaths().databasePath,
+      force: values.force,
+      warn: (line) => console.warn(line),
+    });
+    if (result.previous) console.log(`Database precedente conservato in ${result.previous}`);
+    const rows = Object.values(result.counts).reduce((sum, n) => sum + n, 0);
+    console.log(`Ripristinato ${positionals[0]} in ${result.restored} (${rows} righe, integrity_check ok).`);
+    if (result.online) console.log("Riavvia il portale ora.");
+  },
+  { usage: USAGE, refusals: [BackupError, InvalidEnvironmentError] },
+);
