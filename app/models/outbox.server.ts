@@ -21,6 +21,9 @@ export type QueueEmailInput<T extends EmailTemplateName> = {
   dueAt?: Date;
 };
 
+/** The domain of an email's Message-ID: the portal's own host, from APP_URL. */
+export const messageDomainOf = (appUrl: string) => new URL(appUrl).hostname;
+
 /** Writes the email as an outbox row in the caller's transaction; the worker renders and sends it. */
 export function queueEmail<T extends EmailTemplateName>(tx: Db | Tx, input: QueueEmailInput<T>) {
   return tx
@@ -143,14 +146,17 @@ export function markEmailFailedAttempt(
     maxAttempts,
     now,
     keepQueued = false,
+    maxDelayMs = Infinity,
   }: {
     row: OutboxRow;
     error: string;
     permanent: boolean;
     maxAttempts: number;
     now: Date;
-    /** The mail server refused the portal's configuration, not the message: never given up. */
+    /** The mail server refused the portal's configuration, or was out of reach, not the message: never given up. */
     keepQueued?: boolean;
+    /** The longest wait before the next attempt (an outage ends by itself: its emails are tried at least hourly). */
+    maxDelayMs?: number;
   },
 ) {
   const giveUp = !keepQueued && (permanent || row.attempts >= maxAttempts);
@@ -161,7 +167,7 @@ export function markEmailFailedAttempt(
       status: giveUp ? "failed" : "queued",
       ...(forgotten ? { recipient: forgotten, props: {} } : {}),
       lastError: (forgotten ? error.split(row.recipient).join(forgotten) : error).slice(0, 2000),
-      nextAttemptAt: giveUp ? row.nextAttemptAt : new Date(now.getTime() + retryDelayMs(row.attempts)),
+      nextAttemptAt: giveUp ? row.nextAttemptAt : new Date(now.getTime() + Math.min(retryDelayMs(row.attempts), maxDelayMs)),
       leaseUntil: null,
       updatedAt: now,
     })
@@ -193,13 +199,14 @@ export function recoverInterruptedEmails(db: Db, { now = new Date() }: { now?: D
 }
 
 const postponedForMailServer = (problem: MailServerProblem) => like(outbox.lastError, `${MAIL_SERVER_PROBLEM_TEXT[problem]}%`);
+const MAIL_SERVER_PROBLEMS = ["credentials", "tls", "unreachable"] as const satisfies readonly MailServerProblem[];
 
 /**
- * The mail configuration problem (credentials refused, TLS) that keeps emails in the queue, if any:
- * the one of the queued email that failed last.
+ * The mail server problem (credentials refused, TLS, out of reach) that keeps emails in the queue, if
+ * any; a wrong setting is named before an outage, since it needs someone to act.
  */
 export function findMailServerProblem(db: Db): MailServerProblem | null {
-  for (const problem of ["credentials", "tls"] as const) {
+  for (const problem of MAIL_SERVER_PROBLEMS) {
     const row = db.select({ id: outbox.id }).from(outbox).where(and(eq(outbox.status, "queued"), postponedForMailServer(problem))).limit(1).get();
     if (row) return problem;
   }
@@ -207,14 +214,14 @@ export function findMailServerProblem(db: Db): MailServerProblem | null {
 }
 
 /**
- * At start-up, with SMTP_URL perhaps corrected: the emails held back by a mail configuration problem
- * are due at once, rather than after their growing delay.
+ * The emails held back by a mail server problem are due at once, rather than after their growing
+ * delay: at start-up, with SMTP_URL perhaps corrected, and after the first email delivered again.
  */
 export function retryEmailsHeldByMailServer(db: Db, { now = new Date() }: { now?: Date } = {}) {
   return db
     .update(outbox)
     .set({ nextAttemptAt: now, updatedAt: now })
-    .where(and(eq(outbox.status, "queued"), or(postponedForMailServer("credentials"), postponedForMailServer("tls"))))
+    .where(and(eq(outbox.status, "queued"), or(...MAIL_SERVER_PROBLEMS.map(postponedForMailServer))))
     .run().changes;
 }
 

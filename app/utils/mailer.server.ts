@@ -64,16 +64,20 @@ export function createMailTransport(env: Pick<Env, "SMTP_URL" | "mailDir">): Mai
 }
 
 /**
- * A failure that is the portal's mail configuration, not the message's: the server refuses the
- * credentials of SMTP_URL (AUTH answered 530/534/535, nodemailer's EAUTH), or the protected
- * connection (TLS) cannot be set up. Every email would fail the same way until SMTP_URL is fixed.
+ * A failure that is no fault of the message: the server refuses the credentials of SMTP_URL (AUTH
+ * answered 530/534/535, nodemailer's EAUTH), the protected connection (TLS) cannot be set up, or the
+ * server cannot be reached at all (refused, timed out, unknown name). Every email would fail the same
+ * way until SMTP_URL is fixed or the server is back, so none is given up for it.
  */
-export type MailServerProblem = "credentials" | "tls";
+export type MailServerProblem = "credentials" | "tls" | "unreachable";
+
+const CONNECTION_ERROR_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|ESOCKET|ECONNECTION|ETIMEOUT|EDNS|EHOSTUNREACH|ENETUNREACH)$/;
 
 export function mailServerProblem(error: unknown): MailServerProblem | null {
   const e = (error ?? {}) as { responseCode?: number; code?: string; message?: string };
   if (e.code === "EAUTH" || e.code === "ENOAUTH" || [530, 534, 535].includes(e.responseCode ?? 0)) return "credentials";
   if (e.code === "ETLS" || (e.code === "ESOCKET" && /\b(ssl|tls)\b|certificate|self[- ]signed/i.test(e.message ?? ""))) return "tls";
+  if (typeof e.responseCode !== "number" && e.code && CONNECTION_ERROR_CODES.test(e.code)) return "unreachable";
   return null;
 }
 
@@ -81,12 +85,30 @@ export function mailServerProblem(error: unknown): MailServerProblem | null {
 export const MAIL_SERVER_PROBLEM_TEXT: Record<MailServerProblem, string> = {
   credentials: "Il server di posta rifiuta le credenziali del portale (utente e password di SMTP_URL)",
   tls: "Il server di posta non accetta la connessione protetta (TLS) del portale impostata in SMTP_URL",
+  unreachable: "Il server di posta non è raggiungibile",
+};
+
+/** What happens to the emails meanwhile, and what to do: a wrong setting needs a restart, an outage only time. */
+const MAIL_SERVER_PROBLEM_OUTCOME: Record<MailServerProblem, { email: string; log: string }> = {
+  credentials: {
+    email: "l'email resta in coda e parte quando SMTP_URL è corretta e il portale riavviato",
+    log: "Le email restano in coda: correggi SMTP_URL e riavvia il portale.",
+  },
+  tls: {
+    email: "l'email resta in coda e parte quando SMTP_URL è corretta e il portale riavviato",
+    log: "Le email restano in coda: correggi SMTP_URL e riavvia il portale.",
+  },
+  unreachable: {
+    email: "l'email resta in coda e parte quando il server torna raggiungibile",
+    log: "Le email restano in coda e partono quando il server torna raggiungibile; se dura, controlla l'indirizzo in SMTP_URL e la rete.",
+  },
 };
 
 /** The console line for a mail configuration problem: what, which server, what to do. No password. */
 export function mailServerProblemLogLine(problem: MailServerProblem, transportDescription: string, error: unknown) {
   const reply = ((error as { response?: string; message?: string }).response ?? (error as Error).message ?? "").trim();
-  return `Email: ${MAIL_SERVER_PROBLEM_TEXT[problem]} (${transportDescription}; risposta: ${reply}). Le email restano in coda: correggi SMTP_URL e riavvia il portale.`;
+  const said = problem === "unreachable" ? "errore" : "risposta";
+  return `Email: ${MAIL_SERVER_PROBLEM_TEXT[problem]} (${transportDescription}; ${said}: ${reply}). ${MAIL_SERVER_PROBLEM_OUTCOME[problem].log}`;
 }
 
 /** SMTP replies 5xx are final; connection errors and 4xx are worth another try, and so is a mail configuration problem. */
@@ -104,16 +126,12 @@ export function describeDeliveryError(error: unknown) {
   const e = (error ?? {}) as { responseCode?: number; response?: string; code?: string; message?: string };
   const message = e.message ?? String(error);
   const problem = mailServerProblem(error);
-  if (problem) {
-    return `${MAIL_SERVER_PROBLEM_TEXT[problem]}: l'email resta in coda e parte quando SMTP_URL è corretta e il portale riavviato. Risposta: ${(e.response ?? message).trim()}`;
-  }
+  if (problem === "unreachable") return `${MAIL_SERVER_PROBLEM_TEXT[problem]}: ${MAIL_SERVER_PROBLEM_OUTCOME[problem].email}. Dettaglio: ${message}`;
+  if (problem) return `${MAIL_SERVER_PROBLEM_TEXT[problem]}: ${MAIL_SERVER_PROBLEM_OUTCOME[problem].email}. Risposta: ${(e.response ?? message).trim()}`;
   if (typeof e.responseCode === "number") {
     const reply = (e.response ?? message).trim();
     if (e.responseCode >= 500) return `Il server di posta ha rifiutato il messaggio in modo definitivo. Risposta: ${reply}`;
     return `Il server di posta ha rifiutato temporaneamente il messaggio. Risposta: ${reply}`;
-  }
-  if (e.code && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|ESOCKET|ECONNECTION|ETIMEOUT|EDNS)$/.test(e.code)) {
-    return `Il server di posta non è raggiungibile. Dettaglio: ${message}`;
   }
   return message;
 }

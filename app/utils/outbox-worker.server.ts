@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import type { UploadedAttachment } from "#emails/index";
 import { materialFilePath } from "~/models/material.server";
-import { claimDueEmails, markEmailFailedAttempt, markEmailSent, releaseEmails } from "~/models/outbox.server";
+import { claimDueEmails, markEmailFailedAttempt, markEmailSent, releaseEmails, retryEmailsHeldByMailServer } from "~/models/outbox.server";
 import type { Db } from "./db.server";
 import {
   describeDeliveryError,
@@ -12,6 +12,9 @@ import {
   type MailTransport,
 } from "./mailer.server";
 import { renderEmail } from "./render-email.server";
+
+/** An outage ends by itself, unseen: the emails it holds are tried again at least this often. */
+const UNREACHABLE_RETRY_MAX_MS = 60 * 60_000;
 
 export type OutboxWorkerOptions = {
   db: Db;
@@ -36,7 +39,7 @@ export type OutboxWorkerOptions = {
   /** Builds the opt-out link of non-essential emails (List-Unsubscribe and the footer link). */
   unsubscribeUrlFor?: (email: string) => string;
   onError?: (error: unknown) => void;
-  /** Told once, in a line for the console, when the mail server starts refusing the portal's configuration. */
+  /** Told once, in a line for the console, when the mail server starts refusing the portal or cannot be reached. */
   onMailServerProblem?: (line: string) => void;
 };
 
@@ -90,7 +93,11 @@ export function startOutboxWorker(options: OutboxWorkerOptions) {
           : undefined,
       });
       markEmailSent(db, { id: row.id, subject: rendered.subject, now: new Date() });
-      reportedProblem = null;
+      if (reportedProblem !== null) {
+        // The server takes emails again: those held back by the problem go now, not after their delay.
+        reportedProblem = null;
+        retryEmailsHeldByMailServer(db);
+      }
     } catch (error) {
       const problem = mailServerProblem(error);
       if (problem && problem !== reportedProblem) {
@@ -102,6 +109,7 @@ export function startOutboxWorker(options: OutboxWorkerOptions) {
         error: describeDeliveryError(error),
         permanent: isPermanentFailure(error),
         keepQueued: problem !== null,
+        maxDelayMs: problem === "unreachable" ? UNREACHABLE_RETRY_MAX_MS : undefined,
         maxAttempts,
         now: new Date(),
       });

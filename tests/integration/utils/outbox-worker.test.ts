@@ -3,14 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { outbox } from "#db/schema";
 import { action as confirmAction } from "~/routes/adesione.conferma.$token";
 import { action as submitAction } from "~/routes/adesione._index";
-import { queueEmail } from "~/models/outbox.server";
+import { queueEmail, retryDelayMs } from "~/models/outbox.server";
+import * as overviewRoute from "~/routes/admin._index";
+import * as postaRoute from "~/routes/admin.posta._index";
 import { getDb } from "~/utils/db.server";
 import { createMailTransport } from "~/utils/mailer.server";
 import { startOutboxWorker } from "~/utils/outbox-worker.server";
 import { unsubscribeUrl } from "~/utils/unsubscribe.server";
+import { adminGet, createTestCoordinator } from "../../support/admin";
 import { outboxFor } from "../../support/db-queries";
 import { uniqueEmail, validRegistrationFields } from "../../support/factories";
 import { APP_URL, browserPost, routeArgs } from "../../support/requests";
+import { renderRoute } from "../../support/render-route";
 import { startTestSmtpServer } from "../../support/smtp-server";
 import { until } from "../../support/until";
 
@@ -249,22 +253,55 @@ describe("email delivery through the outbox", () => {
     }
   });
 
-  it("retries while the SMTP server is down and delivers once it is back", async () => {
+  it("keeps the emails queued while the SMTP server is down, however long, says so, and sends them all as soon as it is back", async () => {
     const backup = await startTestSmtpServer();
     const port = Number(new URL(backup.url).port);
     await backup.close();
     const to = uniqueEmail("irraggiungibile");
     queueTestEmail(to);
+    const lines: string[] = [];
     const transport = createMailTransport({ SMTP_URL: backup.url, mailDir: "" });
-    const worker = startOutboxWorker({ db: getDb(), transport, from: "noreply@portale.test", pollMs: 20, ratePerSecond: 1000, maxAttempts: 5 });
+    const worker = startOutboxWorker({
+      db: getDb(),
+      transport,
+      from: "noreply@portale.test",
+      pollMs: 20,
+      ratePerSecond: 1000,
+      maxAttempts: 2,
+      onMailServerProblem: (line) => lines.push(line),
+    });
     let revived: Awaited<ReturnType<typeof startTestSmtpServer>> | undefined;
     try {
-      const failed = await until(() => (rowFor(to).attempts >= 1 && rowFor(to).status === "queued" ? rowFor(to) : undefined));
-      expect(failed.lastError).toMatch(/^Il server di posta non è raggiungibile\. Dettaglio: .*(ECONNREFUSED|connect)/i);
+      // More attempts than MAIL_MAX_ATTEMPTS (2): an outage gives no email up (it did after 8 attempts, a day).
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const failed = await until(() => (rowFor(to).attempts === attempt && rowFor(to).status === "queued" && rowFor(to).lastError ? rowFor(to) : undefined));
+        expect(failed.lastError).toMatch(
+          /^Il server di posta non è raggiungibile: l'email resta in coda e parte quando il server torna raggiungibile\. Dettaglio: .*(ECONNREFUSED|connect)/i,
+        );
+        expect(failed.nextAttemptAt.getTime() - failed.updatedAt!.getTime()).toBe(retryDelayMs(attempt));
+        getDb().update(outbox).set({ nextAttemptAt: new Date() }).where(eq(outbox.id, failed.id)).run();
+      }
+      // Far into an outage the wait stays within an hour (not the 6 hours of a refused message).
+      getDb().update(outbox).set({ attempts: 7, nextAttemptAt: new Date() }).where(eq(outbox.id, rowFor(to).id)).run();
+      const late = await until(() => (rowFor(to).attempts === 8 && rowFor(to).status === "queued" ? rowFor(to) : undefined));
+      expect(late.nextAttemptAt.getTime() - late.updatedAt!.getTime()).toBe(60 * 60_000);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^Email: Il server di posta non è raggiungibile \(SMTP 127\.0\.0\.1:\d+; errore: .*\)\. Le email restano in coda e partono quando il server torna raggiungibile/);
+
+      const coordinator = createTestCoordinator();
+      for (const [route, path] of [[postaRoute, "/admin/posta"], [overviewRoute, "/admin"]] as const) {
+        const page = await renderRoute(route, await adminGet(path, coordinator.id));
+        expect(page.html).toContain("Le email non partono: il server di posta non è raggiungibile");
+      }
+
+      // The server is back: the first email delivered brings the held one forward, an hour early.
       revived = await startTestSmtpServer({ port });
-      getDb().update(outbox).set({ nextAttemptAt: new Date() }).where(eq(outbox.id, failed.id)).run();
-      await until(() => rowFor(to).status === "sent" || undefined);
+      const next = uniqueEmail("dopo-il-guasto");
+      queueTestEmail(next);
+      await until(() => (rowFor(next).status === "sent" && rowFor(to).status === "sent") || undefined);
       expect(revived.received.filter((m) => m.envelopeTo.includes(to))).toHaveLength(1);
+      const page = await renderRoute(postaRoute, await adminGet("/admin/posta", coordinator.id));
+      expect(page.html).not.toContain("Le email non partono");
     } finally {
       await worker.stop();
       transport.close();
