@@ -22,7 +22,13 @@ export const subject = (p: ConfirmRegistrationProps) => `Conferma l'indirizzo em
 
 export function ConfirmRegistrationEmail(p: ConfirmRegistrationProps) {
   return (
-    <EmailLayout preview={`Conferma l'indirizzo email per completare la scheda referente ${ofBody(p.bodyName)}`}>
+    <EmailLayout
+      preview={
+        p.imported
+          ? `Conferma l'indirizzo email per completare la registrazione come referente ${ofBody(p.bodyName)}`
+          : `Conferma l'indirizzo email per completare la scheda referente ${ofBody(p.bodyName)}`
+      }
+    >
       <Heading as="h1" style={{ fontSize: "22px" }}>
         Conferma il tuo indirizzo email
       </Heading>
@@ -41,7 +47,8 @@ export function ConfirmRegistrationEmail(p: ConfirmRegistrationProps) {
             : ""}
         </Text>
       )}
-      <Text>Per completare l'invio conferma che questo indirizzo è tuo:</Text>
+      {/* Someone the coordinators registered sent nothing: there is no «invio» to complete. */}
+      <Text>{p.imported ? "Per completare la registrazione" : "Per completare l'invio"} conferma che questo indirizzo è tuo:</Text>
       <Button href={p.confirmUrl} style={button}>
         Conferma l'indirizzo email
       </Button>

@@ -8,7 +8,7 @@ import { paragraphsOf } from "~/validation/communications";
 import { ACCEPTED_TYPES_TEXT } from "~/validation/material";
 import { recordAudit } from "./audit.server";
 import { materialFilePath, storeUploadedDocument } from "./material.server";
-import { countRetryableEmails, requeueFailedEmails } from "./outbox.server";
+import { countRetryableEmails, messageDomainOf, requeueFailedEmails } from "./outbox.server";
 import { activeReferentsInSegment, type ReferentSegment } from "./referent.server";
 
 // Comunicazioni (issue 4, point 6): a free message from the coordinators to a segment of the active
@@ -201,7 +201,7 @@ export function sendCommunication(
          VALUES (?, '${COMMUNICATION_TEMPLATE}', ?, 'communication', 'queued', 0, ?, ?, ?, ?, ?)`,
       );
       const props = JSON.stringify(communicationEmailProps(draft));
-      const domain = new URL(appUrl).hostname;
+      const domain = messageDomainOf(appUrl);
       const at = now.getTime();
       for (const r of recipients) insert.run(r.email, props, at, `<${crypto.randomUUID()}@${domain}>`, r.memberBodyId, draft.id, at);
       tx.update(communications)

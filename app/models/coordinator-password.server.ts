@@ -7,7 +7,7 @@ import { hashPassword, verifyPassword } from "~/utils/password.server";
 import { createToken } from "~/utils/tokens.server";
 import { recordAudit } from "./audit.server";
 import { consumePasswordLink, coordinatorState, lookupPasswordLink, type InviteLookup } from "./coordinator.server";
-import { queueEmail } from "./outbox.server";
+import { messageDomainOf, queueEmail } from "./outbox.server";
 import { revokeCoordinatorSessions } from "./session.server";
 
 // The password of a coordinator who already has one: changed from "Il mio account" (/admin/account),
@@ -34,7 +34,7 @@ function issueResetLink(tx: Tx, target: CoordinatorRow, { appUrl, now, sentByNam
     to: target.email,
     template: "coordinator-password-reset",
     props: { name: target.name, resetUrl: `${appUrl}${RESET_PASSWORD_PATH}/${token}`, validMinutes: PASSWORD_RESET_TTL_MS / 60_000, sentByName },
-    domain: new URL(appUrl).hostname,
+    domain: messageDomainOf(appUrl),
   });
 }
 
@@ -44,7 +44,7 @@ function queuePasswordChangedEmail(tx: Tx, target: { name: string; email: string
     to: target.email,
     template: "coordinator-password-changed",
     props: { name: target.name, email: target.email, changedAt: formatDateTimeIt(now), forgotPasswordUrl: `${appUrl}${FORGOT_PASSWORD_PATH}` },
-    domain: new URL(appUrl).hostname,
+    domain: messageDomainOf(appUrl),
   });
 }
 

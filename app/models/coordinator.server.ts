@@ -1,13 +1,13 @@
 import crypto from "node:crypto";
 import { and, asc, eq, gt, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import { coordinators } from "#db/schema";
-import { formatDateIt, formatDateTimeIt } from "~/utils/dates";
+import { formatDateTimeIt } from "~/utils/dates";
 import type { Db, Tx } from "~/utils/db.server";
 import { hashPassword, verifyPassword } from "~/utils/password.server";
 import { createToken, hashToken } from "~/utils/tokens.server";
 import { COORDINATOR_ROLE_LABELS } from "~/validation/coordinator";
 import { recordAudit } from "./audit.server";
-import { queueEmail } from "./outbox.server";
+import { messageDomainOf, queueEmail } from "./outbox.server";
 import { revokeCoordinatorSessions } from "./session.server";
 
 /**
@@ -178,7 +178,7 @@ function queueInvitation(
       inviteUrl: `${appUrl}/invito-coordinatore/${token}`,
       expiresOn: formatDateTimeIt(expiresAt),
     },
-    domain: new URL(appUrl).hostname,
+    domain: messageDomainOf(appUrl),
   });
 }
 
@@ -232,7 +232,7 @@ export function changeCoordinatorEmail(
         changedAt: formatDateTimeIt(now),
         signInUrl: `${appUrl}/login`,
       };
-      for (const to of [target.email, address]) queueEmail(tx, { to, template: "coordinator-email-changed", props, domain: new URL(appUrl).hostname });
+      for (const to of [target.email, address]) queueEmail(tx, { to, template: "coordinator-email-changed", props, domain: messageDomainOf(appUrl) });
     }
     recordAudit(tx, {
       actorType: "coordinator",

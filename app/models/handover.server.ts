@@ -1,13 +1,13 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import { memberBodies, membershipRequests, referents, saiProjects } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
-import { formatDateIt, formatDateTimeIt } from "~/utils/dates";
+import { formatDateTimeIt } from "~/utils/dates";
 import { createToken, hashToken } from "~/utils/tokens.server";
 import { REFERENT_ROLE_LABELS } from "~/validation/labels";
 import type { Successor } from "~/validation/referent-area";
 import { recordAudit } from "./audit.server";
 import { CONFIRMATION_TTL_MS, notifyCoordinatorsOfPendingRequest, PRIVACY_NOTICE_VERSION } from "./membership.server";
-import { queueEmail } from "./outbox.server";
+import { messageDomainOf, queueEmail } from "./outbox.server";
 import { findOpenHandover, isProposal, REFERENT_PROPOSAL_SOURCE } from "./referent-area.server";
 import { notAwaitingApproval, replaceableProjects } from "./sai-project.server";
 import type { ReferentAccess } from "./referent-session.server";
@@ -134,7 +134,7 @@ export function proposeSuccessor(
         expiresOn: formatDateTimeIt(expiresAt),
       },
       memberBodyId: body.id,
-      domain: new URL(appUrl).hostname,
+      domain: messageDomainOf(appUrl),
     });
     recordAudit(tx, {
       actorType: "referent",

@@ -10,7 +10,7 @@ import { roundTableFileStem } from "~/utils/round-table-format";
 import { createToken, hashToken } from "~/utils/tokens.server";
 import { recordAudit } from "./audit.server";
 import { canDownloadMaterial, invitationNoteLinks, listMaterials, materialSignInUrl } from "./material.server";
-import { queueEmail } from "./outbox.server";
+import { messageDomainOf, queueEmail } from "./outbox.server";
 import { isErasedAddress } from "./privacy.server";
 import { publicMaterial } from "./round-table-public.server";
 import { activeReferentConditions, activeReferentsInSegment, lowerReferentEmail, referentInOffice, type ReferentSegment } from "./referent.server";
@@ -226,7 +226,6 @@ export function getRoundTable(db: Db | Tx, { id }: { id: number }) {
   return db.select().from(roundTables).where(eq(roundTables.id, id)).get();
 }
 
-const domainOf = (appUrl: string) => new URL(appUrl).hostname;
 const messageIdFor = (domain: string) => `<${crypto.randomUUID()}@${domain}>`;
 
 // ---------------------------------------------------------------------------------------------
@@ -250,7 +249,7 @@ function invitationWriter(db: Db, { appUrl, now }: { appUrl: string; now: Date }
     `INSERT INTO outbox (recipient, template, props, category, status, attempts, next_attempt_at, message_id, round_table_id, member_body_id, created_at)
      VALUES (?, '${INVITATION_TEMPLATE}', ?, 'service', 'queued', 0, ?, ?, ?, ?, ?)`,
   );
-  const domain = domainOf(appUrl);
+  const domain = messageDomainOf(appUrl);
   const at = now.getTime();
   const notesFor = invitationNoteLinks(db, { appUrl });
   return (rt: RoundTableRow, roundTable: RoundTableEmailInfo, recipient: Pick<Recipient, "email" | "referentId" | "name" | "memberBodyId">) => {
@@ -416,7 +415,7 @@ export function moveInvitations(
       }),
       roundTableId: rt.id,
       memberBodyId,
-      domain: domainOf(appUrl),
+      domain: messageDomainOf(appUrl),
     });
     moved++;
   }
@@ -681,7 +680,7 @@ function sendCurrentCalendar(tx: Tx, { found, answerUrl, appUrl }: { found: NonN
     },
     roundTableId: roundTable.id,
     memberBodyId: found.memberBodyId ?? undefined,
-    domain: domainOf(appUrl),
+    domain: messageDomainOf(appUrl),
   });
   tx.update(invitations).set({ notifiedSequence: roundTable.sequence }).where(eq(invitations.id, invitation.id)).run();
 }
@@ -921,7 +920,7 @@ export function listInvitations(
  */
 export function sendDueReminders(db: Db, { now = new Date(), appUrl }: { now?: Date; appUrl: string }) {
   const at = now.getTime();
-  const domain = domainOf(appUrl);
+  const domain = messageDomainOf(appUrl);
   return db.transaction(
     (tx) => {
       const due = db.$client

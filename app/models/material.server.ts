@@ -22,7 +22,7 @@ import {
   type UploadMaterialInput,
 } from "~/validation/material";
 import { recordAudit } from "./audit.server";
-import { queueEmail } from "./outbox.server";
+import { messageDomainOf, queueEmail } from "./outbox.server";
 import { roundTableInvitees } from "./round-table.server";
 
 // Materials of the Tavoli tecnici: uploaded files (type checked by content, stored under random
@@ -351,7 +351,6 @@ function materialChangeRefusal(tx: Tx, roundTableId: number): { reason: "not_fou
   return null;
 }
 
-const domainOf = (appUrl: string) => new URL(appUrl).hostname;
 
 /** Public URL of a material: its download route for a file, the link itself otherwise. */
 export function materialUrl(material: Pick<Material, "id" | "url">, appUrl: string) {
@@ -418,7 +417,7 @@ function announceIfDue(tx: Tx, { roundTableId, candidates, appUrl, now }: { roun
       },
       roundTableId: rt.id,
       memberBodyId: invitee.memberBodyId ?? undefined,
-      domain: domainOf(appUrl),
+      domain: messageDomainOf(appUrl),
     });
     emails += 1;
   }

@@ -10,6 +10,7 @@ import {
   BASE_COLUMNS,
   MAX_IMPORT_ROWS,
   MAX_PROJECT_GROUPS,
+  OLD_EXCEL_FORMAT_MESSAGE,
   PROJECT_FIELDS,
   projectColumnKey,
   projectHeader,
@@ -17,6 +18,7 @@ import {
   type ProjectFieldKey,
 } from "~/validation/member-import";
 import { normalizeItalianPhone, placesFromText } from "~/validation/registration";
+import { formatCount } from "~/utils/numbers";
 
 // Reading an uploaded member list (issue 9): an .xlsx or a .csv, told apart by content; its header
 // row matched to the template's columns by name and aliases; its cells cleaned as a spreadsheet
@@ -340,7 +342,7 @@ export async function parseImportFile({ buffer, fileName }: { buffer: Buffer | U
   const data = Buffer.isBuffer(buffer) ? buffer : Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   if (data.length === 0) return { ok: false, error: "Il file è vuoto." };
   if (startsWith(data, OLE_MAGIC) || /\.xls$/i.test(fileName)) {
-    return { ok: false, error: "Il formato .xls (Excel 97-2003) non è supportato: salva il file come .xlsx oppure come .csv." };
+    return { ok: false, error: OLD_EXCEL_FORMAT_MESSAGE };
   }
 
   let format: "xlsx" | "csv";
@@ -418,7 +420,7 @@ export async function parseImportFile({ buffer, fileName }: { buffer: Buffer | U
     }
   }
   if (rows.length > MAX_IMPORT_ROWS) {
-    return { ok: false, error: `Il file ha ${rows.length.toLocaleString("it-IT")} righe: al massimo se ne importano ${MAX_IMPORT_ROWS.toLocaleString("it-IT")} per volta. Dividilo in più file.` };
+    return { ok: false, error: `Il file ha ${formatCount(rows.length)} righe: al massimo se ne importano ${formatCount(MAX_IMPORT_ROWS)} per volta. Dividilo in più file.` };
   }
   return { ok: true, format, encoding, delimiter, headers, labels, ignoredHeaders: ignored, skippedSheets, rows };
 }

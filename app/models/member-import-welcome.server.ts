@@ -3,8 +3,7 @@ import { outbox } from "#db/schema";
 import { formatDateTimeIt } from "~/utils/dates";
 import type { Db, Tx } from "~/utils/db.server";
 import { recordAudit } from "./audit.server";
-import { loadRequest } from "./membership-review.server";
-import { queueEmail } from "./outbox.server";
+import { loadRequest, queueWelcomeEmail } from "./membership-review.server";
 
 // The welcome email of a referente imported as approved without emails (the import's «Invia le
 // email ai referenti» left unticked): sent later from the request's page, so that the first email
@@ -73,7 +72,7 @@ export function sendImportWelcome(
             : `L'email di benvenuto a ${referent.email} è già nella posta in uscita dal ${formatDateTimeIt(already.createdAt)}: non è stata aggiunta di nuovo.`,
       };
     }
-    queueImportWelcome(tx, { referent, bodyName: body.name, memberBodyId: body.id, appUrl, now });
+    queueWelcomeEmail(tx, { referent, bodyName: body.name, memberBodyId: body.id, imported: true, appUrl, now });
     recordAudit(tx, {
       actorType: "coordinator",
       actorId: coordinatorId,
@@ -100,36 +99,4 @@ export function sendImportWelcomes(db: Db, { ids, coordinatorId, appUrl, now }: 
   let sent = 0;
   for (const id of ids) if (sendImportWelcome(db, { id, coordinatorId, appUrl, now }).ok) sent++;
   return { sent, skipped: ids.length - sent };
-}
-
-/**
- * The welcome email of a referente the import wrote as approved: the approval notice, saying that the
- * coordinators registered them from the list of enti, with the privacy notice they were not shown.
- */
-export function queueImportWelcome(
-  tx: Db | Tx,
-  {
-    referent,
-    bodyName,
-    memberBodyId,
-    appUrl,
-    now,
-  }: { referent: { email: string; firstName: string; lastName: string }; bodyName: string; memberBodyId: number; appUrl: string; now?: Date },
-) {
-  queueEmail(tx, {
-    to: referent.email,
-    template: "membership-approved",
-    props: {
-      firstName: referent.firstName,
-      lastName: referent.lastName,
-      bodyName,
-      isHandover: false,
-      referentAreaUrl: `${appUrl}/area-referente`,
-      imported: true,
-      privacyUrl: `${appUrl}/privacy`,
-    },
-    memberBodyId,
-    domain: new URL(appUrl).hostname,
-    ...(now ? { dueAt: now } : {}),
-  });
 }

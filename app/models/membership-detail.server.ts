@@ -1,5 +1,4 @@
 import { and, desc, eq, ne, or } from "drizzle-orm";
-import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { alias } from "drizzle-orm/sqlite-core";
 import { auditActionTitle, referentActorLabel } from "~/utils/audit-labels";
 import {
@@ -37,6 +36,7 @@ import { alreadyRegisteredProjects, notAwaitingApproval, PROJECT_FIELD_LABELS, p
 import { isKnownProvince, provinceName } from "./territory.server";
 import { parseRecordId } from "~/utils/record-id";
 import { formVersionOf } from "~/utils/form-version.server";
+import { readImportSource, type ImportSource } from "~/utils/request-arrival";
 
 // Everything a coordinator needs to judge one membership request, and the corrections they can make.
 
@@ -314,6 +314,8 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl, now = new Date(
         /** The project an entry about a project concerns, by name. */
         project: PROJECT_AUDIT_ACTIONS.has(entry.action) ? (projects.find((p) => p.id === details.projectId)?.name ?? null) : null,
         reason: typeof details.reason === "string" ? details.reason : null,
+        /** The file and row an import wrote this from. */
+        importedFrom: details.source === "importazione" ? readImportSource(details) : null,
       };
     });
 
@@ -576,9 +578,7 @@ export function updateMembershipFields(
   });
 }
 
-function importedFrom(submission: unknown): { fileName: string; sheet?: string; line: number } | null {
+function importedFrom(submission: unknown): ImportSource | null {
   const from = submission && typeof submission === "object" ? (submission as { importedFrom?: unknown }).importedFrom : undefined;
-  if (!from || typeof from !== "object") return null;
-  const { fileName, line } = from as { fileName?: unknown; line?: unknown };
-  return typeof fileName === "string" && typeof line === "number" ? { fileName, line } : null;
+  return readImportSource(from);
 }

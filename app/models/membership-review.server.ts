@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, isNotNull, isNull, max, ne, or, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNotNull, isNull, max, ne, sql } from "drizzle-orm";
 import { auditLog, coordinators, memberBodies, membershipRequests, provinces, referents, saiProjects, type MembershipStatus } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
 import { formatDateIt, formatDateTimeIt } from "~/utils/dates";
@@ -6,7 +6,7 @@ import { formVersionOf } from "~/utils/form-version.server";
 import { roundTableName, roundTableWhen } from "~/utils/round-table-format";
 import { recordAudit } from "./audit.server";
 import { transferInvitations } from "./invitation.server";
-import { queueEmail } from "./outbox.server";
+import { messageDomainOf, queueEmail } from "./outbox.server";
 import { alreadyRegisteredProjects, projectValues, replaceableProjects } from "./sai-project.server";
 
 // Coordinators' decisions on membership requests. Each runs in one transaction with its emails
@@ -36,7 +36,6 @@ export function loadRequest(tx: Db | Tx, id: number) {
     .get();
 }
 
-const domainOf = (appUrl: string) => new URL(appUrl).hostname;
 
 const DECIDED_WORDS: Partial<Record<MembershipStatus, string>> = {
   approved: "approvata",
@@ -150,19 +149,13 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, replacePr
     // Queued before the invitations passed on below: the worker sends in queue order, so a successor
     // hears that they are the referente before the first invitation addressed to them arrives.
     const bodyChanges = declaredBodyChanges(tx, { body, request });
-    queueEmail(tx, {
-      to: referent.email,
-      template: "membership-approved",
-      props: {
-        firstName: referent.firstName,
-        lastName: referent.lastName,
-        bodyName: bodyChanges.after.name ?? body.name,
-        isHandover: !!previous,
-        referentAreaUrl: `${appUrl}/area-referente`,
-      },
+    queueWelcomeEmail(tx, {
+      referent,
+      bodyName: bodyChanges.after.name ?? body.name,
       memberBodyId: body.id,
-      domain: domainOf(appUrl),
-      dueAt: now,
+      isHandover: !!previous,
+      appUrl,
+      now,
     });
     const successorName = `${referent.firstName} ${referent.lastName}`;
     const transferred = previous
@@ -186,7 +179,7 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, replacePr
           passedOn: transferred!.notDeclined.map((rt) => ({ name: roundTableName(rt), when: roundTableWhen(rt) })),
         },
         memberBodyId: body.id,
-        domain: domainOf(appUrl),
+        domain: messageDomainOf(appUrl),
       });
     }
     const transferredInvitations = transferred?.count ?? 0;
@@ -394,7 +387,7 @@ export function rejectMembership(db: Db, { id, coordinatorId, appUrl, reason, ve
         template: "membership-rejected",
         props: { firstName: referent.firstName, lastName: referent.lastName, bodyName: body.name, reason, formUrl: `${appUrl}/adesione` },
         memberBodyId: body.id,
-        domain: domainOf(appUrl),
+        domain: messageDomainOf(appUrl),
       });
     }
     recordAudit(tx, {
@@ -436,7 +429,7 @@ export function revokeMembership(db: Db, { id, coordinatorId, appUrl, reason, ve
       template: "membership-revoked",
       props: { firstName: referent.firstName, lastName: referent.lastName, bodyName: body.name, reason, privacyUrl: `${appUrl}/area-referente/privacy`, formUrl: `${appUrl}/adesione` },
       memberBodyId: body.id,
-      domain: domainOf(appUrl),
+      domain: messageDomainOf(appUrl),
     });
     recordAudit(tx, {
       actorType: "coordinator",
@@ -450,3 +443,44 @@ export function revokeMembership(db: Db, { id, coordinatorId, appUrl, reason, ve
   });
 }
 
+/**
+ * The email telling a referente that the ente's membership is approved: on a coordinator's approval, or
+ * for a referente the import wrote as approved (`imported`: registered from ANCI's list of enti, so it
+ * carries the privacy notice they were never shown).
+ */
+export function queueWelcomeEmail(
+  tx: Db | Tx,
+  {
+    referent,
+    bodyName,
+    memberBodyId,
+    isHandover = false,
+    imported = false,
+    appUrl,
+    now,
+  }: {
+    referent: { email: string; firstName: string; lastName: string };
+    bodyName: string;
+    memberBodyId: number;
+    isHandover?: boolean;
+    imported?: boolean;
+    appUrl: string;
+    now?: Date;
+  },
+) {
+  queueEmail(tx, {
+    to: referent.email,
+    template: "membership-approved",
+    props: {
+      firstName: referent.firstName,
+      lastName: referent.lastName,
+      bodyName,
+      isHandover,
+      referentAreaUrl: `${appUrl}/area-referente`,
+      ...(imported ? { imported: true, privacyUrl: `${appUrl}/privacy` } : {}),
+    },
+    memberBodyId,
+    domain: messageDomainOf(appUrl),
+    ...(now ? { dueAt: now } : {}),
+  });
+}

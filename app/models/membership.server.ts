@@ -3,10 +3,10 @@ import { memberBodies, membershipRequests, outbox, referents, saiProjects } from
 import type { Registration } from "~/validation/registration";
 import type { Db, Tx } from "~/utils/db.server";
 import { createToken, hashToken } from "~/utils/tokens.server";
-import { formatDateIt, formatDateTimeIt } from "~/utils/dates";
+import { formatDateTimeIt } from "~/utils/dates";
 import { recordAudit } from "./audit.server";
 import { listActiveCoordinators } from "./coordinator.server";
-import { queueEmail } from "./outbox.server";
+import { messageDomainOf, queueEmail } from "./outbox.server";
 import { projectValues } from "./sai-project.server";
 import { findMunicipality, isKnownProvince } from "./territory.server";
 import { forBody } from "~/utils/text";
@@ -184,7 +184,7 @@ export function submitRegistration(db: Db, { registration: r, appUrl, now = new 
         isHandover: kind === "handover",
       },
       memberBodyId: body.id,
-      domain: new URL(appUrl).hostname,
+      domain: messageDomainOf(appUrl),
     });
     recordAudit(tx, {
       actorType: "public",
@@ -337,7 +337,7 @@ export function notifyCoordinatorsOfPendingRequest(
         requestUrl: `${appUrl}/admin/adesioni/${request.id}`,
       },
       memberBodyId: request.memberBodyId,
-      domain: new URL(appUrl).hostname,
+      domain: messageDomainOf(appUrl),
     });
   }
 }

@@ -18,7 +18,7 @@ import { formatDateIt } from "~/utils/dates";
 import { erasedEmail, isErasedAddress } from "~/utils/erased-address";
 import { auditDetailsColumns, auditSearchTextOfJson, recordAudit } from "./audit.server";
 import { listActiveCoordinators } from "./coordinator.server";
-import { queueEmail } from "./outbox.server";
+import { messageDomainOf, queueEmail } from "./outbox.server";
 import { isProposal } from "./referent-area.server";
 
 // The rights of a referente over their personal data (GDPR arts. 15, 17, 21). The export is in
@@ -134,7 +134,7 @@ export function requestErasure(
           erasuresUrl: `${appUrl}/admin/cancellazioni`,
         },
         memberBodyId: person.target.memberBodyId,
-        domain: new URL(appUrl).hostname,
+        domain: messageDomainOf(appUrl),
       });
     }
     // The acknowledgement goes to the address of the referente row that asked: if someone else
@@ -150,7 +150,7 @@ export function requestErasure(
         privacyUrl: `${appUrl}/area-referente/privacy`,
       },
       memberBodyId: person.target.memberBodyId,
-      domain: new URL(appUrl).hostname,
+      domain: messageDomainOf(appUrl),
     });
     return { ok: true, alreadyRequested: false };
   });
@@ -365,7 +365,7 @@ export function eraseReferent(
       template: "erasure-completed",
       props: { bodyName: body?.name ?? "", erasedOn: formatDateIt(now), termEnded: endedTerms > 0, referentId: asker.id },
       memberBodyId: asker.memberBodyId,
-      domain: new URL(appUrl).hostname,
+      domain: messageDomainOf(appUrl),
     });
 
     for (const r of rows) {

@@ -1,5 +1,4 @@
-import { and, desc, eq, gt, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
-import { parsePhoneNumberFromString } from "libphonenumber-js";
+import { and, desc, eq, gt, isNotNull, isNull, or, sql } from "drizzle-orm";
 import { auditLog, memberBodies, membershipRequests, referentEmailChanges, referents, saiProjects, type ReferentRole } from "#db/schema";
 import { displayPhone } from "~/utils/phone-display.server";
 import type { Db, Tx } from "~/utils/db.server";
@@ -22,7 +21,7 @@ import {
   type ProjectAudit,
 } from "./sai-project.server";
 import { moveInvitations } from "./invitation.server";
-import { queueEmail } from "./outbox.server";
+import { messageDomainOf, queueEmail } from "./outbox.server";
 import { findEligibleReferents, type ReferentAccess } from "./referent-session.server";
 import { provinceName } from "./territory.server";
 import { ofBody } from "~/utils/text";
@@ -321,7 +320,7 @@ export function requestEmailChange(
         expiresOn: formatDateTimeIt(expiresAt),
       },
       memberBodyId: access.memberBodyId,
-      domain: new URL(appUrl).hostname,
+      domain: messageDomainOf(appUrl),
     });
     recordAudit(tx, {
       actorType: "referent",
@@ -380,7 +379,7 @@ export function confirmEmailChange(db: Db, { token, appUrl, now = new Date() }: 
       template: "referent-email-changed",
       props: { firstName: referent.firstName, lastName: referent.lastName, bodyName: found.bodyName, newEmail: change.newEmail, changedAt: formatDateTimeIt(now) },
       memberBodyId: referent.memberBodyId,
-      domain: new URL(appUrl).hostname,
+      domain: messageDomainOf(appUrl),
     });
     const request = tx
       .select({ id: membershipRequests.id })

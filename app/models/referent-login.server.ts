@@ -5,7 +5,7 @@ import type { Db, Tx } from "~/utils/db.server";
 import { getSessionSecret } from "~/utils/secrets.server";
 import { createToken, hashToken } from "~/utils/tokens.server";
 import { recordAudit } from "./audit.server";
-import { queueEmail } from "./outbox.server";
+import { messageDomainOf, queueEmail } from "./outbox.server";
 import { findSignedInAccess, findSignInReferent, grantedBeforeTermEnded, type SignedInReferent } from "./referent-session.server";
 
 // Sign-in to the referent area with a one-time code sent by email (issue 6, point 1).
@@ -95,7 +95,7 @@ export function requestLoginCode(
         validMinutes: LOGIN_CODE_TTL_MS / 60_000,
       },
       memberBodyId: access.memberBodyId,
-      domain: new URL(appUrl).hostname,
+      domain: messageDomainOf(appUrl),
     });
     recordAudit(tx, {
       actorType: "referent",

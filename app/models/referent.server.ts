@@ -1,5 +1,5 @@
 import { and, asc, eq, exists, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
-import { memberBodies, municipalities, referents, saiProjects, type SaiCategory } from "#db/schema";
+import { memberBodies, referents, saiProjects, type SaiCategory } from "#db/schema";
 import type { Db, Tx } from "~/utils/db.server";
 import { recordAudit } from "./audit.server";
 import { notAwaitingApproval } from "./sai-project.server";

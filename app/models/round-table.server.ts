@@ -7,7 +7,7 @@ import { speakersToText, type RoundTableFormValues, type RoundTableInput } from 
 import { recordAudit } from "./audit.server";
 import { countInvitationsByRoundTable, invitationAnswerUrls, inviteeName, NO_INVITATIONS } from "./invitation.server";
 import { listMaterials } from "./material.server";
-import { queueEmail } from "./outbox.server";
+import { messageDomainOf, queueEmail } from "./outbox.server";
 import { referentInOffice } from "./referent.server";
 import { parseRecordId } from "~/utils/record-id";
 
@@ -19,7 +19,6 @@ export type RoundTable = typeof roundTables.$inferSelect;
 export type SaveResult<T = object> = ({ ok: true } & T) | { ok: false; errors: Record<string, string>; formError?: string };
 export type ActionResult<T = object> = ({ ok: true } & T) | { ok: false; error: string };
 
-const domainOf = (appUrl: string) => new URL(appUrl).hostname;
 
 export const parseRoundTableId = (value: string | undefined) => parseRecordId(value);
 
@@ -295,7 +294,7 @@ export function updateRoundTable(
             },
             roundTableId: id,
             memberBodyId: invitee.memberBodyId ?? undefined,
-            domain: domainOf(appUrl),
+            domain: messageDomainOf(appUrl),
           });
         }
         markNotified(tx, invitees.filter((i) => i.answer !== "no"), sequence);
@@ -374,7 +373,7 @@ export function cancelRoundTable(
         props: { recipientName: invitee.name, recipientEmail: invitee.email, roundTable, appUrl },
         roundTableId: id,
         memberBodyId: invitee.memberBodyId ?? undefined,
-        domain: domainOf(appUrl),
+        domain: messageDomainOf(appUrl),
       });
     }
     markNotified(tx, invitees, sequence);

@@ -5,6 +5,7 @@ import { getPublicHomeData } from "~/models/figures.server";
 import { formatDateTimeIt } from "~/utils/dates";
 import { getDb } from "~/utils/db.server";
 import { TableScroll } from "~/components/table-scroll";
+import { formatCount } from "~/utils/numbers";
 
 export const meta: MetaFunction = () => [
   { title: "Coordinamento SAI - ANCI Sicilia" },
@@ -53,11 +54,6 @@ const PARTNERS = [
   "CEFPAS di Caltanissetta",
   "ANCI Sicilia",
 ];
-
-/** Italian thousands separator for every number ("5.133"), unlike Intl's it-IT minimum grouping. */
-function formatNumber(value: number) {
-  return String(value).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
-}
 
 export default function Home() {
   const { figures, nextRoundTable } = useLoaderData<typeof loader>();
@@ -151,21 +147,21 @@ export default function Home() {
         <p>Enti la cui adesione è stata approvata e i loro progetti SAI attivi, come dichiarati dai referenti.</p>
         <ul className="list-unstyled row">
           <li className="col-md-4 mb-3">
-            <span className="figure-number d-block">{formatNumber(figures.approvedBodies)}</span>
+            <span className="figure-number d-block">{formatCount(figures.approvedBodies)}</span>
             Enti aderenti al Coordinamento
           </li>
           <li className="col-md-4 mb-3">
-            <span className="figure-number d-block">{formatNumber(figures.projects)}</span>
+            <span className="figure-number d-block">{formatCount(figures.projects)}</span>
             Progetti SAI
           </li>
           <li className="col-md-4 mb-3">
-            <span className="figure-number d-block">{formatNumber(figures.places)}</span>
+            <span className="figure-number d-block">{formatCount(figures.places)}</span>
             Posti finanziati
           </li>
         </ul>
         {figures.projects > 0 ? (
           <TableScroll>
-            <CategoryTable rows={figures.byCategory} caption="Progetti SAI degli enti aderenti per tipologia" className="table" formatNumber={formatNumber} />
+            <CategoryTable rows={figures.byCategory} caption="Progetti SAI degli enti aderenti per tipologia" className="table" formatNumber={formatCount} />
           </TableScroll>
         ) : (
           <p>Le cifre si aggiornano man mano che le adesioni vengono approvate.</p>

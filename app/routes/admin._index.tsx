@@ -13,6 +13,7 @@ import { getEnv } from "~/utils/env.server";
 import { SAI_CATEGORY_LABELS } from "~/validation/labels";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
 import { coordinatorPageTitle } from "~/utils/page-title";
+import { formatCount } from "~/utils/numbers";
 
 export const meta: MetaFunction = () => [{ title: coordinatorPageTitle("Panoramica") }];
 
@@ -27,13 +28,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
 }
 
-const integer = new Intl.NumberFormat("it-IT");
 const oneDecimal = new Intl.NumberFormat("it-IT", { minimumFractionDigits: 0, maximumFractionDigits: 1 });
 const percent = (value: number) => `${oneDecimal.format(value)}%`;
 
 function waitingFor(days: number) {
   if (days === 0) return "in attesa da oggi";
-  return days === 1 ? "in attesa da 1 giorno" : `in attesa da ${integer.format(days)} giorni`;
+  return days === 1 ? "in attesa da 1 giorno" : `in attesa da ${formatCount(days)} giorni`;
 }
 
 export default function AdminOverview() {
@@ -55,7 +55,7 @@ export default function AdminOverview() {
           <li key={f.label} className="col-12 col-sm-6 col-md-4 col-xl">
             <div className="card shadow-sm h-100 border rounded">
               <div className="card-body">
-                <p className="h2 mb-1">{integer.format(f.value)}</p>
+                <p className="h2 mb-1">{formatCount(f.value)}</p>
                 <p className="mb-0">{f.label}</p>
               </div>
             </div>
@@ -82,7 +82,7 @@ export default function AdminOverview() {
         )}
         <p>
           <Link to="/admin/adesioni?stato=pending">
-            Tutte le richieste in attesa ({integer.format(d.pendingCount)})
+            Tutte le richieste in attesa ({formatCount(d.pendingCount)})
           </Link>
         </p>
       </section>
@@ -97,7 +97,7 @@ export default function AdminOverview() {
             captionClassName="visually-hidden"
             className="table table-sm"
             style={{ maxWidth: "48rem" }}
-            formatNumber={integer.format}
+            formatNumber={formatCount}
             total={{ projects: d.projects, places: d.places }}
           />
         </TableScroll>
@@ -109,7 +109,7 @@ export default function AdminOverview() {
         <h2 id="coverage-title">Copertura per provincia</h2>
         <p>
           Comuni aderenti al Coordinamento rispetto ai comuni di ogni provincia: in tutto{" "}
-          {integer.format(d.coverageTotal.memberComuni)} su {integer.format(d.coverageTotal.comuni)} (
+          {formatCount(d.coverageTotal.memberComuni)} su {formatCount(d.coverageTotal.comuni)} (
           {percent(d.coverageTotal.percentage)}).
         </p>
         <CoverageChart coverage={d.coverage} />
@@ -142,8 +142,8 @@ export default function AdminOverview() {
                   <th scope="row">
                     {p.name} ({p.sigla})
                   </th>
-                  <td className="text-end">{integer.format(p.comuni)}</td>
-                  <td className="text-end">{integer.format(p.memberComuni)}</td>
+                  <td className="text-end">{formatCount(p.comuni)}</td>
+                  <td className="text-end">{formatCount(p.memberComuni)}</td>
                   <td className="text-end">{percent(p.percentage)}</td>
                 </tr>
               ))}
@@ -151,8 +151,8 @@ export default function AdminOverview() {
             <tfoot>
               <tr>
                 <th scope="row">Totale</th>
-                <td className="text-end">{integer.format(d.coverageTotal.comuni)}</td>
-                <td className="text-end">{integer.format(d.coverageTotal.memberComuni)}</td>
+                <td className="text-end">{formatCount(d.coverageTotal.comuni)}</td>
+                <td className="text-end">{formatCount(d.coverageTotal.memberComuni)}</td>
                 <td className="text-end">{percent(d.coverageTotal.percentage)}</td>
               </tr>
             </tfoot>
@@ -200,11 +200,11 @@ function FailedEmails({ count }: { count: number }) {
       <p>
         {count === 1
           ? "1 email non è stata consegnata: il server di posta l'ha rifiutata o non ha risposto dopo più tentativi."
-          : `${integer.format(count)} email non sono state consegnate: il server di posta le ha rifiutate o non ha risposto dopo più tentativi.`}{" "}
+          : `${formatCount(count)} email non sono state consegnate: il server di posta le ha rifiutate o non ha risposto dopo più tentativi.`}{" "}
         Nella posta in uscita trovi l'errore di ciascuna; dopo aver corretto l'indirizzo o la configurazione puoi riprovare l'invio.
       </p>
       <p>
-        <Link to="/admin/posta?stato=failed">{count === 1 ? "Vedi l'email non consegnata" : `Vedi le ${integer.format(count)} email non consegnate`}</Link>
+        <Link to="/admin/posta?stato=failed">{count === 1 ? "Vedi l'email non consegnata" : `Vedi le ${formatCount(count)} email non consegnate`}</Link>
       </p>
     </section>
   );
@@ -219,7 +219,7 @@ function OverdueProjects({ overdue }: { overdue: Dashboard["overdueProjects"] })
       <p>
         {overdue.total === 1
           ? "1 progetto aperto ha superato la data di fine: non è contato tra i progetti attivi qui sopra e nella home page, ma finché non viene chiuso l'ente riceve ancora inviti e comunicazioni per la sua tipologia. Se è stato prorogato va aggiornata la data di fine, altrimenti va chiuso"
-          : `${integer.format(overdue.total)} progetti aperti hanno superato la data di fine: non sono contati tra i progetti attivi qui sopra e nella home page, ma finché non vengono chiusi gli enti ricevono ancora inviti e comunicazioni per la loro tipologia. Se sono stati prorogati va aggiornata la data di fine, altrimenti vanno chiusi`}
+          : `${formatCount(overdue.total)} progetti aperti hanno superato la data di fine: non sono contati tra i progetti attivi qui sopra e nella home page, ma finché non vengono chiusi gli enti ricevono ancora inviti e comunicazioni per la loro tipologia. Se sono stati prorogati va aggiornata la data di fine, altrimenti vanno chiusi`}
         : dalla pagina dell'ente o dal referente nella sua area.
       </p>
       <ul>
@@ -230,7 +230,7 @@ function OverdueProjects({ overdue }: { overdue: Dashboard["overdueProjects"] })
           </li>
         ))}
       </ul>
-      {more > 0 ? <p>{more === 1 ? "E un altro progetto." : `E altri ${integer.format(more)} progetti.`}</p> : null}
+      {more > 0 ? <p>{more === 1 ? "E un altro progetto." : `E altri ${formatCount(more)} progetti.`}</p> : null}
     </section>
   );
 }
@@ -247,7 +247,7 @@ function CoverageChart({ coverage }: { coverage: ProvinceCoverage[] }) {
         <div key={p.code} className="coverage-chart-row">
           <span className="coverage-chart-name">{p.name}</span>
           <span className="coverage-chart-value">
-            {percent(p.percentage)} ({integer.format(p.memberComuni)} su {integer.format(p.comuni)})
+            {percent(p.percentage)} ({formatCount(p.memberComuni)} su {formatCount(p.comuni)})
           </span>
           <span className="coverage-chart-bar">
             <span className="coverage-chart-fill" style={{ width: `${Math.min(100, Math.max(0, p.percentage))}%` }} />

@@ -18,7 +18,7 @@ import { issuesToFieldErrors } from "~/utils/form-data";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { roundTableName } from "~/utils/round-table-format";
 import { consentDescription } from "~/utils/privacy-consent";
-import { arrivalFacts } from "~/utils/request-arrival";
+import { arrivalFacts, importSourceText, type ImportSource } from "~/utils/request-arrival";
 import { plural } from "~/utils/text";
 import { ANSWER_LABELS, attendanceLabel } from "~/validation/invitations";
 import { ROUND_TABLE_STATUS_LABELS } from "~/validation/round-table";
@@ -529,12 +529,18 @@ function Participation() {
   );
 }
 
-type AuditEntryDetails = { changes: { field: string; label: string; before: string | null; after: string | null }[]; reason: string | null; project: string | null };
+type AuditEntryDetails = {
+  changes: { field: string; label: string; before: string | null; after: string | null }[];
+  reason: string | null;
+  project: string | null;
+  importedFrom: ImportSource | null;
+};
 
 function AuditDetails({ entry }: { entry: AuditEntryDetails }) {
-  if (entry.changes.length > 0 || entry.project) {
+  if (entry.changes.length > 0 || entry.project || entry.importedFrom) {
     return (
       <ul className="list-unstyled mb-0">
+        {entry.importedFrom ? <li>Dal file {importSourceText(entry.importedFrom)}</li> : null}
         {entry.project ? <li>Progetto: {entry.project}</li> : null}
         {entry.changes.map((c) => (
           <li key={c.field}>

@@ -35,6 +35,7 @@ import { TableCaption, TableScroll } from "~/components/table-scroll";
 import { coordinatorPageTitle } from "~/utils/page-title";
 import { DELETE_DRAFT_UNCONFIRMED, deleteDraftSchema } from "~/validation/communications";
 import { confirmationStep } from "~/validation/confirmation";
+import { formatCount } from "~/utils/numbers";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? coordinatorPageTitle(data.communication.subject, "Comunicazioni") : coordinatorPageTitle("Comunicazione non trovata") },
@@ -208,7 +209,7 @@ export default function CommunicationPage() {
           ) : (
             <>
               <p className="lead" role="status">
-                {draft.count === 1 ? "Riceverà la comunicazione 1 referente" : `Riceveranno la comunicazione ${draft.count.toLocaleString("it-IT")} referenti`}.
+                {draft.count === 1 ? "Riceverà la comunicazione 1 referente" : `Riceveranno la comunicazione ${formatCount(draft.count)} referenti`}.
               </p>
               {draft.optedOut > 0 ? (
                 <p>
@@ -220,11 +221,11 @@ export default function CommunicationPage() {
               <RecipientList recipients={draft.sample.slice(0, SAMPLE_SIZE)} />
               {draft.count > SAMPLE_SIZE ? (
                 <details className="mb-3">
-                  <summary>Mostra tutti i {draft.count.toLocaleString("it-IT")} destinatari</summary>
+                  <summary>Mostra tutti i {formatCount(draft.count)} destinatari</summary>
                   <RecipientList recipients={draft.sample} />
                   {draft.count > draft.sample.length ? (
                     <p>
-                      … e altri {(draft.count - draft.sample.length).toLocaleString("it-IT")}: per vederli tutti restringi la scelta delle
+                      … e altri {formatCount((draft.count - draft.sample.length))}: per vederli tutti restringi la scelta delle
                       province o delle tipologie.
                     </p>
                   ) : null}
@@ -280,7 +281,7 @@ export default function CommunicationPage() {
             <div className="alert alert-success" role="status">
               {sent.justRetried === 1
                 ? "L'email non consegnata è stata rimessa in coda per un nuovo invio."
-                : `${sent.justRetried.toLocaleString("it-IT")} email non consegnate sono state rimesse in coda per un nuovo invio.`}{" "}
+                : `${formatCount(sent.justRetried)} email non consegnate sono state rimesse in coda per un nuovo invio.`}{" "}
               Lo stato di ogni email è nella tabella qui sotto.
             </div>
           ) : null}
@@ -295,7 +296,7 @@ export default function CommunicationPage() {
               <button type="submit" className="btn btn-primary" disabled={busy}>
                 {sent.retryable === 1
                   ? "Riprova l'invio dell'email non consegnata"
-                  : `Riprova l'invio delle ${sent.retryable.toLocaleString("it-IT")} email non consegnate`}
+                  : `Riprova l'invio delle ${formatCount(sent.retryable)} email non consegnate`}
               </button>
             </Form>
           ) : null}

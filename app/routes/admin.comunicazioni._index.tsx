@@ -7,6 +7,7 @@ import { getDb } from "~/utils/db.server";
 import { deliveredText, failedText, waitingText } from "~/utils/delivery-summary";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
 import { coordinatorPageTitle } from "~/utils/page-title";
+import { formatCount } from "~/utils/numbers";
 
 export const meta: MetaFunction = () => [{ title: coordinatorPageTitle("Comunicazioni") }];
 
@@ -30,7 +31,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
 }
 
-const n = (value: number) => value.toLocaleString("it-IT");
+const n = (value: number) => formatCount(value);
 
 export default function CommunicationsPage() {
   const { communications, deleted } = useLoaderData<typeof loader>();

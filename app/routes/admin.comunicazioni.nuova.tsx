@@ -26,6 +26,7 @@ import { segmentInput, toSegment } from "~/validation/recipient-segment";
 import { uploadRouteHandle } from "~/utils/body-limits";
 import { parseRecordId } from "~/utils/record-id";
 import { coordinatorPageTitle } from "~/utils/page-title";
+import { formatCount } from "~/utils/numbers";
 
 
 /** A form with a file: bounded by its upload handler, not by the 1 MB of other forms. */
@@ -136,7 +137,7 @@ export default function NewCommunicationPage() {
         <TextareaField
           label="Testo"
           rows={12}
-          hint={`Separa i paragrafi con una riga vuota (al massimo ${MAX_BODY_LENGTH.toLocaleString("it-IT")} caratteri). L'email comincia con «Gentile referente,» e termina con il link per non ricevere più le comunicazioni.`}
+          hint={`Separa i paragrafi con una riga vuota (al massimo ${formatCount(MAX_BODY_LENGTH)} caratteri). L'email comincia con «Gentile referente,» e termina con il link per non ricevere più le comunicazioni.`}
           defaultValue={values.testo}
           error={errorFor("testo")}
           {...register("testo")}

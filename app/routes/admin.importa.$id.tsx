@@ -36,6 +36,7 @@ import {
   type RowStatus,
 } from "~/validation/member-import";
 import { coordinatorPageTitle } from "~/utils/page-title";
+import { formatCount } from "~/utils/numbers";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: coordinatorPageTitle(data && data.state === "done" ? "Importazione completata" : "Anteprima dell'importazione") },
@@ -178,8 +179,7 @@ type LoaderData = SerializeFrom<typeof loader>;
 type PreviewData = Extract<LoaderData, { state: "preview" }>;
 type DoneData = Extract<LoaderData, { state: "done" }>;
 
-const integer = new Intl.NumberFormat("it-IT");
-const n = (value: number) => integer.format(value);
+const n = (value: number) => formatCount(value);
 
 export default function ImportPreviewPage() {
   const data = useLoaderData<typeof loader>();

@@ -34,6 +34,7 @@ import { ResultsStatus } from "~/components/results-status";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
 import { coordinatorPageTitle } from "~/utils/page-title";
 import { MailServerProblemNotice } from "~/components/mail-server-problem";
+import { formatCount } from "~/utils/numbers";
 
 export const meta: MetaFunction = () => [{ title: coordinatorPageTitle("Posta in uscita") }];
 
@@ -150,7 +151,7 @@ export default function OutboxPage() {
   const { rows, total, page, pageCount, counts, templates, roundTables, communications, failedMatching, filtered, mailServerProblem } = useLoaderData<typeof loader>();
   const [searchParams] = useSearchParams();
   const emptyText = filtered || searchParams.get("stato") ? "Nessun messaggio corrisponde ai filtri." : "Non ci sono ancora messaggi nella posta in uscita.";
-  const resultsText = `${total === 1 ? "Un messaggio" : `${total.toLocaleString("it-IT")} messaggi`} - pagina ${page} di ${pageCount}`;
+  const resultsText = `${total === 1 ? "Un messaggio" : `${formatCount(total)} messaggi`} - pagina ${page} di ${pageCount}`;
   const retried = searchParams.get("riprovate");
   const pageHref = (n: number) => {
     const params = new URLSearchParams(searchParams);
@@ -303,7 +304,7 @@ export default function OutboxPage() {
             <button type="submit" name="intent" value="tutte" className="btn btn-outline-primary">
               {failedMatching === 1
                 ? `Riprova l'email non consegnata${filtered ? " che corrisponde ai filtri" : ""}`
-                : `Riprova tutte le ${failedMatching.toLocaleString("it-IT")} email non consegnate${filtered ? " che corrispondono ai filtri" : ""}`}
+                : `Riprova tutte le ${formatCount(failedMatching)} email non consegnate${filtered ? " che corrispondono ai filtri" : ""}`}
             </button>
           ) : null}
         </div>

@@ -17,6 +17,7 @@ import { getDb } from "~/utils/db.server";
 import { ResultsStatus } from "~/components/results-status";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
 import { coordinatorPageTitle } from "~/utils/page-title";
+import { formatCount } from "~/utils/numbers";
 
 export const meta: MetaFunction = () => [{ title: coordinatorPageTitle("Registro attività") }];
 
@@ -28,7 +29,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json({ filters, dateProblems, ...result, options: getAuditFilterOptions(db), provinceNames: provinceNamesByCode(db), recordNames: auditRecordNames(db, { entries: result.entries }) });
 }
 
-const integer = new Intl.NumberFormat("it-IT");
 
 export default function AuditLogPage() {
   const { filters, dateProblems, entries, total, page, pageCount, options, provinceNames, recordNames } = useLoaderData<typeof loader>();
@@ -102,7 +102,7 @@ export default function AuditLogPage() {
       <ResultsStatus visible>
         {total === 0
           ? "Nessuna voce corrisponde ai filtri."
-          : `${integer.format(total)} ${total === 1 ? "voce" : "voci"}${pageCount > 1 ? `, pagina ${page} di ${pageCount}` : ""}.`}
+          : `${formatCount(total)} ${total === 1 ? "voce" : "voci"}${pageCount > 1 ? `, pagina ${page} di ${pageCount}` : ""}.`}
       </ResultsStatus>
 
       {entries.length > 0 ? (

@@ -35,6 +35,7 @@ import {
   type RoundTableFormValues,
 } from "~/validation/round-table";
 import { coordinatorPageTitle } from "~/utils/page-title";
+import { formatCount } from "~/utils/numbers";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? coordinatorPageTitle(`${data.heading}: ${data.roundTable.title}`) : coordinatorPageTitle("Tavolo tecnico non trovato") },
@@ -162,7 +163,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 function cancellationText(invitees: number) {
   const calendar = "Il tavolo resterà nel calendario pubblico con la dicitura «Annullato»";
   if (invitees === 0) return `${calendar}. Non ci sono invitati da avvisare.`;
-  const who = invitees === 1 ? "l'unico invitato riceverà" : `tutti gli invitati (${invitees.toLocaleString("it-IT")}) riceveranno`;
+  const who = invitees === 1 ? "l'unico invitato riceverà" : `tutti gli invitati (${formatCount(invitees)}) riceveranno`;
   return `${calendar} e ${who} un'email di annullamento con il file che rimuove l'evento dal calendario.`;
 }
 
@@ -293,7 +294,7 @@ export default function AdminRoundTablePage() {
                   Il tavolo è pubblicato: se cambi data, orario, modalità, luogo o link,{" "}
                   {invitees.total === 1
                     ? "l'invitato riceverà un'email di aggiornamento (con l'evento per il calendario, se non ha declinato l'invito)."
-                    : `gli invitati (${invitees.total.toLocaleString("it-IT")}) riceveranno un'email di aggiornamento, con l'evento per il calendario per chi non ha declinato l'invito.`}
+                    : `gli invitati (${formatCount(invitees.total)}) riceveranno un'email di aggiornamento, con l'evento per il calendario per chi non ha declinato l'invito.`}
                 </div>
               ) : null
             }

@@ -15,6 +15,7 @@ import {
 } from "~/validation/labels";
 import { MATERIAL_KIND_LABELS, MATERIAL_VISIBILITY_LABELS } from "~/validation/material";
 import { ROUND_TABLE_STATUS_LABELS } from "~/validation/round-table";
+import { formatCount } from "./numbers";
 
 // Italian wording of the audit log, shared by the overview (/admin) and the log (/admin/registro).
 // Labels are verb phrases that follow the actor's name: "Maria Rossi ha approvato l'adesione".
@@ -352,7 +353,8 @@ function detailValue(key: string, value: unknown, context: AuditDetailContext): 
     if (key === "sizeBytes") return formatFileSize(value);
     const kind = RECORD_DETAIL_TYPES[key];
     if (kind) return context.recordNames?.[recordNameKey(kind, value)] ?? `n. ${value}`;
-    return value.toLocaleString("it-IT", { useGrouping: key === "count" || key === "rowCount" || key === "rows" });
+    if (key === "count" || key === "rowCount" || key === "rows") return formatCount(value);
+    return value.toLocaleString("it-IT", { useGrouping: false });
   }
   const text = String(value);
   const label = VALUE_LABELS[key]?.[text];

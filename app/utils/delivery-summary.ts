@@ -1,7 +1,9 @@
+import { formatCount } from "~/utils/numbers";
+
 // Where the emails of a comunicazione stand, as its page and the list of comunicazioni word it:
 // "1 consegnata", "3 consegnate", "1 non consegnata" (an email, feminine, agrees with its count).
 
-const n = (count: number) => count.toLocaleString("it-IT");
+const n = (count: number) => formatCount(count);
 const agreed = (count: number) => (count === 1 ? "consegnata" : "consegnate");
 
 export const deliveredText = (count: number) => `${n(count)} ${agreed(count)}`;

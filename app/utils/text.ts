@@ -1,6 +1,8 @@
+import { formatCount } from "~/utils/numbers";
+
 /** "1 tavolo", "1.250 tavoli": a count in Italian digits with the word agreeing with it. */
 export function plural(n: number, one: string, many: string) {
-  return `${n.toLocaleString("it-IT")} ${n === 1 ? one : many}`;
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
 /** "1,2 MB" or "850 kB". */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { segmentFields, segmentInput, toSegment } from "./recipient-segment";
+import { formatCount } from "~/utils/numbers";
 
 // The forms of the invitations to a Tavolo tecnico: the recipients chooser of
 // /admin/tavoli/:id/inviti (a GET for the preview, then the same fields POSTed to send), the
@@ -73,7 +74,7 @@ export const recipientsFormSchema = z
         message: `${invalid.length === 1 ? "Indirizzo non valido" : `${invalid.length} indirizzi non validi`}: ${shown}${invalid.length > 5 ? "…" : ""}. Scrivi un indirizzo email per riga.`,
       });
     } else if (entries.length > MAX_EXTRA_EMAILS) {
-      ctx.addIssue({ code: "custom", path: ["indirizzi"], message: `Si possono aggiungere al massimo ${MAX_EXTRA_EMAILS} indirizzi alla volta.` });
+      ctx.addIssue({ code: "custom", path: ["indirizzi"], message: `Si possono aggiungere al massimo ${formatCount(MAX_EXTRA_EMAILS)} indirizzi alla volta.` });
     }
     if (v.destinatari === "indirizzi" && entries.length === 0) {
       ctx.addIssue({ code: "custom", path: ["indirizzi"], message: "Scrivi almeno un indirizzo aggiuntivo, oppure scegli di invitare i referenti." });

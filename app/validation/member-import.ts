@@ -265,6 +265,9 @@ function chosenFile(value: unknown): FileLike | null {
   return null;
 }
 
+/** An .xls (Excel 97-2003) file, told by its name here and by its content when read. */
+export const OLD_EXCEL_FORMAT_MESSAGE = "Il formato .xls (Excel 97-2003) non è supportato: salva il file come .xlsx oppure come .csv.";
+
 export const importUploadSchema = z.object({
   file: z.any().superRefine((value, ctx) => {
     const file = chosenFile(value);
@@ -273,6 +276,7 @@ export const importUploadSchema = z.object({
     else if (file.size === 0) ctx.addIssue({ code: "custom", message: `Il file «${file.name}» è vuoto: scegli il file con l'elenco degli enti` });
     else if (file.size > MAX_IMPORT_BYTES)
       ctx.addIssue({ code: "custom", message: `Il file supera i ${MAX_IMPORT_MEGABYTES} MB: dividilo in più file` });
+    else if (/\.xls$/i.test(file.name)) ctx.addIssue({ code: "custom", message: OLD_EXCEL_FORMAT_MESSAGE });
     else if (!/\.(xlsx|csv|txt)$/i.test(file.name))
       ctx.addIssue({ code: "custom", message: "Il file deve essere in formato .xlsx (Excel) o .csv" });
   }),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseRecordId } from "~/utils/record-id";
 import { cleanLines } from "~/utils/text";
+import { formatCount } from "~/utils/numbers";
 
 // The reason a coordinator gives when rejecting a request or revoking a membership. The rejection
 // reason is quoted in the email to the referente, so it must be a real sentence.
@@ -16,7 +17,7 @@ const reason = (missing: string) =>
       .trim()
       .min(1, missing)
       .min(DECISION_REASON_MIN, `Il motivo deve contenere almeno ${DECISION_REASON_MIN} caratteri`)
-      .max(DECISION_REASON_MAX, `Il motivo può contenere al massimo ${DECISION_REASON_MAX} caratteri`),
+      .max(DECISION_REASON_MAX, `Il motivo può contenere al massimo ${formatCount(DECISION_REASON_MAX)} caratteri`),
   );
 
 export const rejectionSchema = z.object({

@@ -1,7 +1,6 @@
 // The referent area from a referente's point of view (issue 6): signing in with the code received
 // at a real SMTP server, the link in the same email (whose last step is a POST), updating the phone
 // number, and the coordinator seeing the change; axe-core on every page of the area.
-import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import {
   approveFromDetail,

@@ -80,6 +80,10 @@ describe("forms", () => {
     // A file chosen, but empty: said so, by its name.
     expect(issue({ name: "a.xlsx", size: 0 })).toBe("Il file «a.xlsx» è vuoto: scegli il file con l'elenco degli enti");
     expect(issue({ name: "a.pdf", size: 10 })).toBe("Il file deve essere in formato .xlsx (Excel) o .csv");
+    // An Excel 97-2003 file is named as such, with what to do, not taken for any other file.
+    expect(issue({ name: "Aderenti 2019.XLS", size: 10 })).toBe(
+      "Il formato .xls (Excel 97-2003) non è supportato: salva il file come .xlsx oppure come .csv.",
+    );
     expect(issue({ name: "a.csv", size: 10 * 1024 * 1024 + 1 })).toBe("Il file supera i 10 MB: dividilo in più file");
     expect(issue({ name: "a.xlsx", size: 10 })).toBeUndefined();
     // A FileList, as react-hook-form holds it in the browser.

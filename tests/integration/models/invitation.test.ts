@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as schema from "#db/schema";
-import { invitations, outbox, roundTables } from "#db/schema";
+import { outbox, roundTables } from "#db/schema";
 import {
   ANSWER_CANCELLED_MESSAGE,
   ANSWER_PASSED_ON_MESSAGE,

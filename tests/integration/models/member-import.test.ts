@@ -570,6 +570,9 @@ describe("import", () => {
     expect(text).toMatch(/Importata il \d+ \w+ \d{4} alle \d\d:\d\d, dal file «elenco-2026\.csv» \(riga 2\)/);
     expect(text).toContain("Email confermata il Non richiesta: importata già approvata");
     expect(text).not.toContain("Non ancora confermata");
+    // Its Registro says where the adesione came from, as /admin/registro does (it showed «—»).
+    const registro = text.slice(text.indexOf("Registro delle attività"));
+    expect(registro).toMatch(/Ha creato un(?:'|&#x27;)adesione importata Dal file «elenco-2026\.csv» \(riga 2\)/);
   });
 
   it("the status is for the adesioni a file creates: without one, a row that would create an adesione stops the import", async () => {
@@ -699,6 +702,8 @@ describe("import", () => {
     expect(confirmText).toContain("i coordinatori di ANCI Sicilia ti hanno indicato come referente del Comune di Modica");
     expect(confirmText).not.toContain("abbiamo ricevuto la scheda");
     expect(confirmText).not.toContain("Se non hai compilato tu la scheda");
+    expect(confirmText).not.toContain("Per completare l'invio");
+    expect(confirmText).toContain("Per completare la registrazione conferma che questo indirizzo è tuo");
     expect(confirmText).toContain(`Come trattiamo i tuoi dati: ${APP_URL}/privacy`);
     const token = String(mails[0].props.confirmUrl).match(/\/adesione\/conferma\/([\w-]+)$/)![1];
     expect(confirmRegistration(db, { token, appUrl: APP_URL })).toMatchObject({ state: "valid", bodyName: "Comune di Modica" });

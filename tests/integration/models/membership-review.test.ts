@@ -37,7 +37,15 @@ describe("approveMembership", () => {
     expect(db.select().from(referents).where(eq(referents.id, referent.id)).get()!.validFrom).toBeInstanceOf(Date);
     expect(db.select().from(memberBodies).where(eq(memberBodies.id, request.memberBodyId)).get()!.status).toBe("member");
     const welcome = outboxFor(fields.email).find((r) => r.template === "membership-approved")!;
-    expect(welcome.props).toMatchObject({ isHandover: false, referentAreaUrl: `${APP_URL}/area-referente` });
+    // Exactly the approval's props: the import's `imported` and privacy notice are not added.
+    expect(welcome.props).toEqual({
+      firstName: fields.firstName,
+      lastName: fields.lastName,
+      bodyName: welcome.props.bodyName,
+      isHandover: false,
+      referentAreaUrl: `${APP_URL}/area-referente`,
+    });
+    expect(welcome.messageId).toMatch(new RegExp(`@${new URL(APP_URL).hostname.replace(/\./g, "\\.")}>$`));
     const audit = db.select().from(auditLog).where(and(eq(auditLog.entityId, String(request.id)), eq(auditLog.action, "membership.approved"))).get();
     expect(audit).toMatchObject({ actorType: "coordinator", actorId: by.id });
   });

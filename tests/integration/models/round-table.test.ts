@@ -329,7 +329,6 @@ describe("changes to a published round table", () => {
   });
 
   it("while it is under way a new link still reaches the invitees; an end brought before now is recorded without emails", () => {
-    const db = getDb();
     const rt = createTestRoundTable(coordinatorId, { startsAt: "2030-12-03T15:00", endsAt: "2030-12-03T17:00" });
     addInvitation(rt.id, "in-corso@comune.test", "yes");
     const during = new Date("2030-12-03T14:30:00.000Z"); // 15:30 in Rome

@@ -64,7 +64,7 @@ import { approveMembership } from "~/models/membership-review.server";
 import { getDb } from "~/utils/db.server";
 import { hasTextHazards } from "~/utils/text";
 import { renderEmail } from "~/utils/render-email.server";
-import { createTestCoordinator, sessionCookieFor, settle } from "../../support/admin";
+import { createTestCoordinator, sessionCookieFor } from "../../support/admin";
 import { confirmationTokenFor, outboxFor, requestsForEmail } from "../../support/db-queries";
 import { uniqueEmail, validRegistrationFields } from "../../support/factories";
 import { createReferent, pendingSignIn, referentCookie } from "../../support/referent";

@@ -170,6 +170,9 @@ describe("upload, preview, import", () => {
 
     const pdf = await upload({ name: "elenco.pdf", data: Buffer.from("%PDF-1.4") }, coordinatorId);
     expect(await errorOf(pdf)).toBe("Il file deve essere in formato .xlsx (Excel) o .csv");
+    const xls = await upload({ name: "aderenti.xls", data: Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]) }, coordinatorId);
+    expect(xls.status).toBe(400);
+    expect(await errorOf(xls)).toBe("Il formato .xls (Excel 97-2003) non è supportato: salva il file come .xlsx oppure come .csv.");
 
     // What a browser posts with no file chosen: an empty file without a name.
     expect(await errorOf(await upload({ name: "", data: Buffer.alloc(0) }, coordinatorId))).toBe("Scegli il file da importare (.xlsx o .csv)");

@@ -231,4 +231,14 @@ describe("/admin", () => {
     expect(html).toContain("ha revocato l&#x27;adesione");
     expect(html).toContain('href="/admin/registro"');
   });
+
+  // Last in the file: it adds places to the figures the tests above count.
+  it("writes four-digit figures as the home page does, «1.280» and not «1280»", async () => {
+    await ente({ municipalityCode: "081001", "projects.0.fundedPlaces": "1200" }, "approved");
+    const { html } = await renderRoute(overview, await adminGet("/admin", adminId()));
+    const places = html.match(/<table[^>]*><caption[^>]*>Progetti e posti finanziati per tipologia[\s\S]*?<\/table>/)![0];
+    expect(places).toContain('<th scope="row">Ordinari</th><td class="text-end">3</td><td class="text-end">1.250</td>');
+    expect(places).toContain('<td class="text-end">1.280</td>');
+    expect(html).not.toMatch(/>1280</);
+  });
 });
