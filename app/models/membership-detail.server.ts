@@ -37,6 +37,7 @@ import { isKnownProvince, provinceName } from "./territory.server";
 import { parseRecordId } from "~/utils/record-id";
 import { formVersionOf } from "~/utils/form-version.server";
 import { readImportSource, type ImportSource } from "~/utils/request-arrival";
+import { readdressWaitingEmails } from "./outbox.server";
 
 // Everything a coordinator needs to judge one membership request, and the corrections they can make.
 
@@ -448,7 +449,7 @@ export const EDIT_CONFLICT_ERROR =
 type FieldValue = string | null;
 
 export type UpdateMembershipResult =
-  | { ok: true; changed: EditableField[] }
+  | { ok: true; changed: EditableField[]; failedEmailsReaddressed?: number }
   | { ok: false; notFound: true }
   | { ok: false; notFound?: false; conflict: true; formError: string }
   | { ok: false; notFound?: false; fieldErrors: Partial<Record<EditableField, string>> };
@@ -565,6 +566,7 @@ export function updateMembershipFields(
         now,
       });
     }
+    const readdressed = changed.includes("email") ? readdressWaitingEmails(tx, { memberBodyId: body.id, from: referent.email, to: wanted.email!, now }) : { failed: 0 };
     tx.update(membershipRequests).set({ updatedAt: now }).where(eq(membershipRequests.id, id)).run();
     recordAudit(tx, {
       actorType: "coordinator",
@@ -574,7 +576,7 @@ export function updateMembershipFields(
       entityId: id,
       details: { memberBodyId: body.id, referentId: referent.id, before, after },
     });
-    return { ok: true, changed };
+    return { ok: true, changed, failedEmailsReaddressed: readdressed.failed };
   });
 }
 

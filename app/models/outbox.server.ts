@@ -394,6 +394,31 @@ export function requeueFailedEmails(tx: Db | Tx, { where, coordinatorId, now }: 
   return rows.length;
 }
 
+/**
+ * The emails that say the same whatever address they reach: no answer link, code or address of the
+ * person in them (the unsubscribe link of a comunicazione is made for the address when it is sent).
+ * Invitations follow a new address by moveInvitations, with new links.
+ */
+const READDRESSABLE_TEMPLATES = ["communication", "membership-approved", "registration-awaiting-approval"] as const;
+
+/**
+ * A referente's address changed (corrected by a coordinator after a bounce, or changed by the
+ * referente): their emails still waiting at the old one — queued, or failed and not yet retried —
+ * now wait at the new one, so «Riprova» reaches the person and not the address that refused them.
+ * In the caller's transaction; returns how many failed ones there were (the page says to retry them).
+ */
+export function readdressWaitingEmails(tx: Db | Tx, { memberBodyId, from, to, now }: { memberBodyId: number; from: string; to: string; now: Date }) {
+  if (from.toLowerCase() === to.toLowerCase()) return { failed: 0 };
+  const waiting = and(
+    eq(outbox.memberBodyId, memberBodyId),
+    sql`lower(${outbox.recipient}) = ${from.toLowerCase()}`,
+    inArray(outbox.status, ["queued", "failed"]),
+    inArray(outbox.template, [...READDRESSABLE_TEMPLATES]),
+  );
+  const rows = tx.update(outbox).set({ recipient: to, updatedAt: now }).where(waiting).returning({ status: outbox.status }).all();
+  return { failed: rows.filter((r) => r.status === "failed").length };
+}
+
 /** Puts failed emails back in the queue for a new attempt now; returns how many were requeued. */
 export function retryFailedEmails(db: Db, { ids, coordinatorId, now = new Date() }: { ids: number[]; coordinatorId: number; now?: Date }) {
   if (ids.length === 0) return 0;

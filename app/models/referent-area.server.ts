@@ -21,7 +21,7 @@ import {
   type ProjectAudit,
 } from "./sai-project.server";
 import { moveInvitations } from "./invitation.server";
-import { messageDomainOf, queueEmail } from "./outbox.server";
+import { messageDomainOf, queueEmail, readdressWaitingEmails } from "./outbox.server";
 import { findEligibleReferents, type ReferentAccess } from "./referent-session.server";
 import { provinceName } from "./territory.server";
 import { ofBody } from "~/utils/text";
@@ -373,6 +373,7 @@ export function confirmEmailChange(db: Db, { token, appUrl, now = new Date() }: 
       appUrl,
       now,
     });
+    readdressWaitingEmails(tx, { memberBodyId: referent.memberBodyId, from: referent.email, to: change.newEmail, now });
     // The old address is told: if someone else made the change, the person finds out.
     queueEmail(tx, {
       to: referent.email,

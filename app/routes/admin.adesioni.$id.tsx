@@ -43,6 +43,8 @@ const OUTCOMES: Record<string, string> = {
   revocata: "L'adesione è stata revocata.",
   "benvenuto-inviata": "L'email di benvenuto è stata messa in coda: il referente la riceverà a breve.",
   modificata: "I dati sono stati aggiornati.",
+  "modificata-email-da-riprovare":
+    "I dati sono stati aggiornati. Le email non consegnate al vecchio indirizzo ora sono indirizzate al nuovo: riprovane l'invio da Posta in uscita (stato «Non recapitata»).",
   invariata: "Nessun dato è cambiato: non è stato salvato nulla.",
   "progetto-aggiunto": "Il progetto è stato aggiunto.",
   "progetto-modificato": "Il progetto è stato aggiornato.",

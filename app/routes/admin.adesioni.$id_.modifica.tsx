@@ -67,7 +67,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if ("conflict" in result) return json<ActionData>({ values, version, errors: {}, formError: result.formError }, { status: 409 });
     return json<ActionData>({ values, version, errors: result.fieldErrors as Record<string, string> }, { status: 400 });
   }
-  return redirect(`/admin/adesioni/${id}?esito=${result.changed.length > 0 ? "modificata" : "invariata"}`);
+  const outcome = result.changed.length === 0 ? "invariata" : result.failedEmailsReaddressed ? "modificata-email-da-riprovare" : "modificata";
+  return redirect(`/admin/adesioni/${id}?esito=${outcome}`);
 }
 
 const ROLE_OPTIONS = Object.entries(REFERENT_ROLE_LABELS).map(([value, label]) => ({ value, label }));

@@ -3,9 +3,10 @@
 // answers for the person. Past invitations keep the address they went to.
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { referents } from "#db/schema";
+import { outbox, referents } from "#db/schema";
 import { answerInvitation, lookupInvitation, sendInvitations } from "~/models/invitation.server";
 import { getMembershipEditValues, updateMembershipFields } from "~/models/membership-detail.server";
+import { queueEmail } from "~/models/outbox.server";
 import { confirmEmailChange, requestEmailChange } from "~/models/referent-area.server";
 import { requestLoginCode, verifyLoginCode } from "~/models/referent-login.server";
 import { findReferentAccess } from "~/models/referent-session.server";
@@ -60,7 +61,7 @@ describe("a referente's new address", () => {
     const corrected = uniqueEmail("corretto");
     const edit = getMembershipEditValues(getDb(), { id: person.request.id })!;
     const changes = membershipEditSchema.parse({ ...edit.values, email: corrected });
-    expect(updateMembershipFields(getDb(), { id: person.request.id, coordinatorId, changes, appUrl: APP_URL })).toEqual({ ok: true, changed: ["email"] });
+    expect(updateMembershipFields(getDb(), { id: person.request.id, coordinatorId, changes, appUrl: APP_URL })).toEqual({ ok: true, changed: ["email"], failedEmailsReaddressed: 0 });
 
     expectInvitationMoved(invited, person.email, corrected, person.name);
     expect(referentRow(person.referent.id).emailVerifiedAt).toBeNull();
@@ -76,6 +77,16 @@ describe("a referente's new address", () => {
     const { person } = invited;
     const access = findReferentAccess(getDb(), { referentId: person.referent.id })!;
     const newAddress = uniqueEmail("nuovo");
+    // A comunicazione the old address refused waits for a retry: it will wait at the new one.
+    const refused = queueEmail(getDb(), {
+      to: person.email,
+      template: "communication",
+      props: { title: "Convocazione assemblea", paragraphs: ["Testo."] },
+      category: "communication",
+      memberBodyId: person.request.memberBodyId,
+      domain: "portale.test",
+    });
+    getDb().update(outbox).set({ status: "failed", lastError: "550 User unknown" }).where(eq(outbox.id, refused.id)).run();
     expect(requestEmailChange(getDb(), { access, email: newAddress, appUrl: APP_URL }).ok).toBe(true);
     // Until the new address is confirmed, nothing moves.
     expect(invitationsOf(invited.upcoming.id).map((i) => i.email)).toEqual([person.email]);
@@ -83,6 +94,7 @@ describe("a referente's new address", () => {
     expect(confirmEmailChange(getDb(), { token, appUrl: APP_URL })).toMatchObject({ state: "valid" });
 
     expectInvitationMoved(invited, person.email, newAddress, person.name);
+    expect(outboxFor(newAddress).find((m) => m.id === refused.id)).toMatchObject({ status: "failed", template: "communication" });
   });
 
   it("an answered invitation moves with its answer, and the email to the new address says which, with the links to change it", async () => {

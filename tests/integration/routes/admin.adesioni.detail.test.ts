@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, memberBodies, membershipRequests, referents } from "#db/schema";
 import type { MembershipRequestDetail } from "~/models/membership-detail.server";
 import { listMembershipRequests } from "~/models/membership-list.server";
+import { retryFailedEmails } from "~/models/outbox.server";
 import { IMPORT_PRIVACY_NOTICE_VERSION, runImport } from "~/models/member-import.server";
 import { CONSENT_NOT_GIVEN } from "~/models/handover.server";
 import { action as submitAction } from "~/routes/adesione._index";
@@ -23,6 +24,7 @@ import { randomBodyFiscalCode, uniqueEmail, validRegistrationFields, type Regist
 import { renderRoute } from "../../support/render-route";
 import { APP_URL, browserPost, routeArgs } from "../../support/requests";
 import { startTestSmtpServer } from "../../support/smtp-server";
+import { until } from "../../support/until";
 import { expectPortalNotFoundPage } from "../../support/not-found-page";
 
 // ---------------------------------------------------------------- helpers
@@ -564,6 +566,41 @@ describe("POST /admin/adesioni/:id (decisions)", () => {
 // ---------------------------------------------------------------- edits
 
 describe("/admin/adesioni/:id/modifica", () => {
+  it("an address corrected after a bounce: the emails refused at the old one wait at the new one, and «Riprova» reaches it", async () => {
+    const smtp = await startTestSmtpServer();
+    smtp.state.behaviour = "permanent-failure";
+    const transport = createMailTransport({ SMTP_URL: smtp.url, mailDir: "" });
+    const worker = startOutboxWorker({ db: getDb(), transport, from: "Coordinamento SAI <noreply@portale.test>", pollMs: 20, ratePerSecond: 1000, maxAttempts: 5 });
+    try {
+      const { fields, id } = await registered({ email: uniqueEmail("s.bonanno") });
+      expect((await decide(id, { intent: "approve" })).status).toBe(302);
+      const failedAt = (template: string) => outboxFor(fields.email).find((r) => r.template === template && r.status === "failed");
+      const welcome = await until(() => failedAt("membership-approved"));
+      await until(() => failedAt("confirm-registration"));
+
+      const corrected = uniqueEmail("salvatore.bonanno");
+      const response = await edit(id, { ...(await editValues(id)), email: corrected });
+      expect(response.headers.get("Location")).toBe(`/admin/adesioni/${id}?esito=modificata-email-da-riprovare`);
+      const { outcome } = await detailOf(id, "?esito=modificata-email-da-riprovare");
+      expect(outcome).toBe(
+        "I dati sono stati aggiornati. Le email non consegnate al vecchio indirizzo ora sono indirizzate al nuovo: riprovane l'invio da Posta in uscita (stato «Non recapitata»).",
+      );
+      // The welcome email now waits at the new address; the confirmation link stays with the address it was asked for.
+      expect(outboxFor(corrected).map((r) => [r.id, r.template, r.status])).toEqual([[welcome.id, "membership-approved", "failed"]]);
+      expect(outboxFor(fields.email).map((r) => r.template)).toEqual(["confirm-registration"]);
+
+      smtp.state.behaviour = "accept";
+      expect(retryFailedEmails(getDb(), { ids: [welcome.id], coordinatorId: coordinator.id })).toBe(1);
+      await until(() => outboxFor(corrected)[0].status === "sent" || undefined);
+      expect(smtp.received.filter((m) => m.envelopeTo.includes(corrected)).map((m) => m.subject)).toHaveLength(1);
+      expect(smtp.received.filter((m) => m.envelopeTo.includes(fields.email))).toEqual([]);
+    } finally {
+      await worker.stop();
+      transport.close();
+      await smtp.close();
+    }
+  });
+
   it("shows the current values, phones as people write them", async () => {
     const { fields, id } = await registered();
     const values = await editValues(id);
