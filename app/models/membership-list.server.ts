@@ -34,7 +34,8 @@ import { notAwaitingApproval } from "./sai-project.server";
 //   province filter leaves them out, and sorting by province puts them last in both directions.
 // - Tipologia: requests whose ente has at least one open project (closed_at null) of that tipologia.
 //   "Progetti" and "Posti finanziati" of a row count the ente's open projects (not those of a
-//   handover awaiting approval, but on its own row).
+//   handover awaiting approval, but on its own row), on the rows of current requests only: a
+//   rejected, revoked or superseded request shows none, so an export's rows add up.
 // - Counts per status apply every filter except the status one, so each count says how many rows
 //   choosing that status would show.
 // - Free text: every word must be found in the ente name, the comune, the referente's first or last
@@ -50,8 +51,18 @@ const openProjects = sql`${saiProjects.closedAt} IS NULL AND (${saiProjects.requ
  * evaluates them only for the rows that match the filters (a page is 25), where a grouped subquery
  * joined to the list was materialised over every project of the country at each request.
  */
-const openProjectCount = sql<number>`(SELECT count(*) FROM ${saiProjects} WHERE ${saiProjects.memberBodyId} = ${memberBodies.id} AND ${openProjects})`;
-const openProjectPlaces = sql<number>`(SELECT coalesce(sum(${saiProjects.fundedPlaces}), 0) FROM ${saiProjects} WHERE ${saiProjects.memberBodyId} = ${memberBodies.id} AND ${openProjects})`;
+/**
+ * A rejected, revoked or superseded request is history: the ente's projects are counted on the row of
+ * its current request only, so the rows of an export add up to the enti's figures (they repeated the
+ * ente's projects on every past request of it). NULL on the others.
+ */
+const countsProjects = sql`${membershipRequests.status} IN ('approved', 'pending', 'email_unverified')`;
+const openProjectCount = sql<
+  number | null
+>`CASE WHEN ${countsProjects} THEN (SELECT count(*) FROM ${saiProjects} WHERE ${saiProjects.memberBodyId} = ${memberBodies.id} AND ${openProjects}) END`;
+const openProjectPlaces = sql<
+  number | null
+>`CASE WHEN ${countsProjects} THEN (SELECT coalesce(sum(${saiProjects.fundedPlaces}), 0) FROM ${saiProjects} WHERE ${saiProjects.memberBodyId} = ${memberBodies.id} AND ${openProjects}) END`;
 
 const likePattern = (value: string) => `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -187,8 +198,9 @@ export type MembershipListRow = {
     phone: string;
     mobile: string | null;
   };
-  openProjects: number;
-  fundedPlaces: number;
+  /** Null on a rejected, revoked or superseded request: the ente's projects are on its current request's row. */
+  openProjects: number | null;
+  fundedPlaces: number | null;
 };
 
 /** A request with its ente, referente, comune and province: what a row of the list is made of. */
@@ -291,8 +303,8 @@ function toListRow(r: SelectedRow): MembershipListRow {
       phone: r.phone,
       mobile: r.mobile,
     },
-    openProjects: Number(r.openProjects),
-    fundedPlaces: Number(r.fundedPlaces),
+    openProjects: r.openProjects === null ? null : Number(r.openProjects),
+    fundedPlaces: r.fundedPlaces === null ? null : Number(r.fundedPlaces),
   };
 }
 
@@ -408,8 +420,8 @@ export const MEMBERSHIP_EXPORT_COLUMNS: SheetColumn<MembershipExportRow>[] = [
   { header: "Codice fiscale dell'ente", width: 16, value: (r) => r.body.fiscalCode },
   // Not «Posti finanziati»: the import reads that header as the first project's (a re-imported
   // export would have every ente's total as a project of its own).
-  { header: "Progetti aperti", width: 10, value: (r) => r.openProjects },
-  { header: "Posti finanziati (progetti aperti)", width: 12, value: (r) => r.fundedPlaces },
+  { header: "Progetti aperti", width: 10, value: (r) => r.openProjects ?? "" },
+  { header: "Posti finanziati (progetti aperti)", width: 12, value: (r) => r.fundedPlaces ?? "" },
   { header: "Tavoli: inviti", width: 12, value: (r) => r.participation.invited },
   { header: "Tavoli: risposte", width: 12, value: (r) => r.participation.answered },
   { header: "Tavoli: presenze", width: 12, value: (r) => r.participation.attended },

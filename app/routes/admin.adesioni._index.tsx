@@ -355,9 +355,18 @@ export default function MembershipList() {
                     </td>
                     <td>{r.kindLabel}</td>
                     <td>
-                      {plural(r.openProjects, "progetto", "progetti")}
-                      <br />
-                      <small>{plural(r.fundedPlaces, "posto", "posti")}</small>
+                      {r.openProjects === null || r.fundedPlaces === null ? (
+                        <>
+                          <span aria-hidden="true">—</span>
+                          <span className="visually-hidden">Progetti dell&apos;ente nella sua richiesta attuale</span>
+                        </>
+                      ) : (
+                        <>
+                          {plural(r.openProjects, "progetto", "progetti")}
+                          <br />
+                          <small>{plural(r.fundedPlaces, "posto", "posti")}</small>
+                        </>
+                      )}
                     </td>
                     <td>
                       {r.statusLabel}

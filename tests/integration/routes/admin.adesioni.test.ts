@@ -308,6 +308,18 @@ describe("GET /admin/adesioni: rows, sorting, pagination", () => {
     expect((await list("?q=elena")).rows[0]).toMatchObject({ openProjects: 1, fundedPlaces: 18 });
   });
 
+  it("counts an ente's projects on its current request only: a superseded, revoked or rejected one shows none, so an export adds up", async () => {
+    // Siracusa: the superseded request of Marco Gallo beside the approved one of Elena Costa.
+    expect((await list("?q=gallo")).rows[0]).toMatchObject({ status: "superseded", openProjects: null, fundedPlaces: null });
+    expect((await list("?q=trapani")).rows.find((r) => r.status === "rejected")).toMatchObject({ openProjects: null, fundedPlaces: null });
+    expect((await list("?stato=revoked")).rows[0]).toMatchObject({ openProjects: null, fundedPlaces: null });
+    const html = (await renderRoute(listRoute, await adminGet("/admin/adesioni?q=gallo", coordinatorId))).html;
+    expect(html).toContain('<span aria-hidden="true">—</span><span class="visually-hidden">Progetti dell&#x27;ente nella sua richiesta attuale</span>');
+    // The export of Siracusa: one row with the ente's project, the past one with empty cells.
+    const rows = exportMembershipRequests(getDb(), parseMembershipListParams(new URLSearchParams("q=siracusa")));
+    expect(rows.map((r) => [r.referent.lastName, r.openProjects, r.fundedPlaces]).sort()).toEqual([["Costa", 1, 18], ["Gallo", null, null]]);
+  });
+
   it("sorts by ente name both ways", async () => {
     const asc = await list("?q=paginazione&ordina=ente");
     expect(asc.rows.map((r) => r.bodyName).slice(0, 3)).toEqual(["Consorzio Paginazione 01", "Consorzio Paginazione 02", "Consorzio Paginazione 03"]);
@@ -586,8 +598,10 @@ describe("exports", () => {
     expect(`${String(day.getUTCDate()).padStart(2, "0")}/${String(day.getUTCMonth() + 1).padStart(2, "0")}/${day.getUTCFullYear()}`).toBe(
       formatSheetDate(request.createdAt),
     );
-    expect(trapaniRow.getCell(18).value).toBe(1);
-    expect(trapaniRow.getCell(19).value).toBe(8);
+    // A rejected request carries no projects: the ente's count on its current request's row.
+    expect([trapaniRow.getCell(18).value, trapaniRow.getCell(19).value]).toEqual([null, null]);
+    const bagheriaRow = sheet.getRow(1 + listed.rows.findIndex((r) => r.id === f.bagheria.id) + 1);
+    expect([bagheriaRow.getCell(18).value, bagheriaRow.getCell(19).value]).toEqual([1, 10]);
   });
 
   it("neutralises formulas: quoted in the CSV, kept as they are in the workbook's Text cells", async () => {
