@@ -32,7 +32,14 @@ import { outboxSubjectForCoordinators } from "./outbox-preview.server";
 import { moveInvitations } from "./invitation.server";
 import { getBodyParticipation } from "./participation.server";
 import { declaredBodyChanges } from "./membership-review.server";
-import { alreadyRegisteredProjects, notAwaitingApproval, PROJECT_FIELD_LABELS, projectView, replaceableProjects } from "./sai-project.server";
+import {
+  notAwaitingApproval,
+  PROJECT_FIELD_LABELS,
+  projectView,
+  registeredProjectChanges,
+  registeredProjectMatches,
+  replaceableProjects,
+} from "./sai-project.server";
 import { isKnownProvince, provinceName } from "./territory.server";
 import { parseRecordId } from "~/utils/record-id";
 import { formVersionOf } from "~/utils/form-version.server";
@@ -165,6 +172,7 @@ const NOT_YET_OF_BODY: Partial<Record<MembershipStatus, string>> = {
 /** A project a handover scheda declares that the ente already has (decision 021): before the approval, and once approved. */
 const ALREADY_REGISTERED = {
   willNotBeAdded: "Già registrato per l'ente: non sarà aggiunto di nuovo",
+  willUpdate: "Già registrato per l'ente con dati meno recenti: non sarà aggiunto di nuovo, ma aggiornerà quello registrato",
   notAdded: "Già registrato per l'ente: non aggiunto di nuovo",
 } as const;
 
@@ -215,7 +223,15 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl, now = new Date(
   const currentReferent = referentHistory.find((r) => r.isCurrent) ?? null;
   const beforeDecision = request.status === "pending" || request.status === "email_unverified";
   // Approving this scheda as a handover (someone else is in office) and keeping the ente's projects would not add these again.
-  const repeating = new Set(beforeDecision && currentReferent && currentReferent.id !== referent.id ? alreadyRegisteredProjects(db, { request }) : []);
+  const repeating = new Map(
+    (beforeDecision && currentReferent && currentReferent.id !== referent.id ? registeredProjectMatches(db, { request }) : []).map((m) => [m.declared.id, m]),
+  );
+  const willBeAddedLabel = (id: number) => {
+    const match = repeating.get(id);
+    if (!match) return null;
+    if (match.same) return ALREADY_REGISTERED.willNotBeAdded;
+    return `${ALREADY_REGISTERED.willUpdate} (${registeredProjectChanges(match).map((f) => PROJECT_FIELD_LABELS[f].toLowerCase()).join(", ")})`;
+  };
 
   const projects = db
     .select({ project: saiProjects, counted: notAwaitingApproval().mapWith(Boolean), declaringStatus: declaringRequest.status })
@@ -229,7 +245,7 @@ export function getMembershipRequestDetail(db: Db, { id, appUrl, now = new Date(
       /** Declared by another scheda not approved: not the ente's (nor counted) unless that one is approved. */
       notYetOfBody: !counted && declaringStatus && p.requestId !== request.id ? (NOT_YET_OF_BODY[declaringStatus] ?? null) : null,
       /** Declared again by a handover scheda, the ente having it already: not added (or not to be added, keeping the ente's). */
-      alreadyRegistered: p.alreadyRegistered ? ALREADY_REGISTERED.notAdded : repeating.has(p.id) ? ALREADY_REGISTERED.willNotBeAdded : null,
+      alreadyRegistered: p.alreadyRegistered ? ALREADY_REGISTERED.notAdded : willBeAddedLabel(p.id),
       requestId: p.requestId,
     }));
 

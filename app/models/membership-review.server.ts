@@ -7,7 +7,7 @@ import { roundTableName, roundTableWhen } from "~/utils/round-table-format";
 import { recordAudit } from "./audit.server";
 import { transferInvitations } from "./invitation.server";
 import { messageDomainOf, queueEmail } from "./outbox.server";
-import { alreadyRegisteredProjects, projectValues, replaceableProjects } from "./sai-project.server";
+import { projectValues, registeredProjectMatches, replaceableProjects, updateRegisteredProject } from "./sai-project.server";
 
 // Coordinators' decisions on membership requests. Each runs in one transaction with its emails
 // and audit entry, and refuses to act on a request that is not in the state it expects.
@@ -140,7 +140,12 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, replacePr
         : [];
     // Kept, the ente's projects are not added again when the scheda declares them too: the declared
     // copy is closed now and marked, so it stays with this request but is none of the ente's (decision 021).
-    const alreadyRegistered = previous && !replaceProjects ? alreadyRegisteredProjects(tx, { request }) : [];
+    // A project declared with newer values (extended, more places) updates the ente's instead (decision 021 addendum).
+    const registered = previous && !replaceProjects ? registeredProjectMatches(tx, { request }) : [];
+    const alreadyRegistered = registered.map((m) => m.declared.id);
+    const updatedProjects = registered.filter(
+      (m) => !m.same && updateRegisteredProject(tx, { match: m, audit: { actorType: "coordinator", actorId: coordinatorId, requestId: request.id } }).length > 0,
+    ).length;
     if (alreadyRegistered.length) {
       tx.update(saiProjects).set({ closedAt: now, alreadyRegistered: true }).where(inArray(saiProjects.id, alreadyRegistered)).run();
     }
@@ -209,7 +214,7 @@ export function approveMembership(db: Db, { id, coordinatorId, appUrl, replacePr
         memberBodyId: body.id,
         referentId: referent.id,
         previousReferentId: previous?.id ?? null,
-        ...(previous ? { transferredInvitations, closedProjects: closedProjects.length, alreadyRegisteredProjects: alreadyRegistered.length } : {}),
+        ...(previous ? { transferredInvitations, closedProjects: closedProjects.length, alreadyRegisteredProjects: alreadyRegistered.length, updatedProjects } : {}),
         // The ente's data the scheda changed, worded as the log words an edit ("prima PEC", "dopo PEC").
         ...(Object.keys(bodyChanges.after).length ? { before: auditBodyData(bodyChanges.before), after: auditBodyData(bodyChanges.after) } : {}),
         // What the scheda declared and the approval did not apply, a coordinator having corrected it since.

@@ -378,17 +378,25 @@ function sameProjectKey(p: ProjectRow, hosts: string[]) {
   ]);
 }
 
+/** A project the scheda declares matched with one of the ente's own; `same`: identical, else newer values of it. */
+export type RegisteredProjectMatch = { declared: ProjectRow; own: ProjectRow; same: boolean; declaredHosts: string[]; ownHosts: string[] };
+
+const compactKey = (value: string | null) => (value ?? "").replace(/\s+/g, "").toLowerCase();
+
 /**
  * The open projects a request declares that the ente already has among its own open ones (those
  * `replaceableProjects` finds): approving that request as a handover that keeps the ente's projects
- * does not add them a second time (decision 021). Each of the ente's projects stands for one
- * declared project at most. Returns the declared projects' ids, in the order they were declared.
- * A proposal from the referent area declares none: the projects attached to it are the ente's own.
+ * does not add them a second time (decision 021). First the identical ones; then the same project
+ * with newer values (extended, more places), told much as the import tells it (decision 032): the
+ * same tipologia and codice progetto, or, without a code, the same tipologia, ente attuatore and start
+ * date. Each of the
+ * ente's projects stands for one declared project at most. In the order they were declared. A
+ * proposal from the referent area declares none: the projects attached to it are the ente's own.
  */
-export function alreadyRegisteredProjects(
+export function registeredProjectMatches(
   db: Db | Tx,
   { request }: { request: Pick<typeof membershipRequests.$inferSelect, "id" | "memberBodyId" | "submission"> },
-): number[] {
+): RegisteredProjectMatch[] {
   if (isProposal(request)) return [];
   const { memberBodyId, id: requestId } = request;
   const declared = db
@@ -409,16 +417,56 @@ export function alreadyRegisteredProjects(
     hosts.set(h.projectId, [...(hosts.get(h.projectId) ?? []), h.municipalityCode]);
   }
   const keyOf = (p: ProjectRow) => sameProjectKey(p, hosts.get(p.id) ?? []);
-  const unmatched = own.map(keyOf);
-  return declared
-    .filter((p) => {
-      const at = unmatched.indexOf(keyOf(p));
-      if (at < 0) return false;
-      unmatched.splice(at, 1);
-      return true;
-    })
-    .map((p) => p.id);
+  const free = [...own];
+  const matched = new Map<number, RegisteredProjectMatch>();
+  const take = (d: ProjectRow, predicate: (p: ProjectRow) => boolean, same: boolean) => {
+    const at = free.findIndex(predicate);
+    if (at < 0) return;
+    const o = free.splice(at, 1)[0];
+    matched.set(d.id, { declared: d, own: o, same, declaredHosts: hosts.get(d.id) ?? [], ownHosts: hosts.get(o.id) ?? [] });
+  };
+  for (const d of declared) take(d, (p) => keyOf(p) === keyOf(d), true);
+  for (const d of declared) {
+    if (matched.has(d.id)) continue;
+    take(
+      d,
+      (p) =>
+        p.category === d.category &&
+        (p.projectCode && d.projectCode
+          ? compactKey(p.projectCode) === compactKey(d.projectCode)
+          : p.startDate === d.startDate && compactKey(p.managingOrganization) === compactKey(d.managingOrganization)),
+      false,
+    );
+  }
+  return declared.flatMap((d) => matched.get(d.id) ?? []);
 }
+
+/** The declared projects' ids of `registeredProjectMatches`: not added again by a handover that keeps the ente's. */
+export function alreadyRegisteredProjects(db: Db | Tx, { request }: Parameters<typeof registeredProjectMatches>[1]): number[] {
+  return registeredProjectMatches(db, { request }).map((m) => m.declared.id);
+}
+
+/**
+ * The ente's project takes the newer values the scheda declares for it (a later end date, more
+ * places, a code); a code the scheda leaves out is kept. Audited as a coordinator's correction.
+ */
+export function updateRegisteredProject(tx: Tx, { match, audit }: { match: RegisteredProjectMatch; audit: ProjectAudit }) {
+  const changed = changeProject(tx, { current: match.own, project: newerValues(match), audit });
+  // Host comuni the scheda names replace the registered ones; a scheda naming none keeps them.
+  if (match.declaredHosts.length > 0 && [...match.declaredHosts].sort().join() !== [...match.ownHosts].sort().join()) {
+    tx.delete(projectHostMunicipalities).where(eq(projectHostMunicipalities.projectId, match.own.id)).run();
+    tx.insert(projectHostMunicipalities)
+      .values(match.declaredHosts.map((municipalityCode) => ({ projectId: match.own.id, municipalityCode })))
+      .run();
+  }
+  return changed;
+}
+
+const newerValues = ({ declared, own }: RegisteredProjectMatch) =>
+  ({ ...projectValues(declared), projectCode: declared.projectCode ?? own.projectCode ?? undefined }) as ProjectInput;
+
+/** The fields of the ente's project that the approval would update from the scheda. */
+export const registeredProjectChanges = (match: RegisteredProjectMatch) => changedProjectFields(match.own, newerValues(match));
 
 export type OverdueProject = {
   projectId: number;

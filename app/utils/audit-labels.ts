@@ -203,6 +203,7 @@ const DETAIL_KEYS: Record<string, string> = {
   transferredInvitations: "inviti passati al nuovo referente",
   closedProjects: "progetti dell'ente chiusi (sostituiti)",
   alreadyRegisteredProjects: "progetti dichiarati già registrati, non aggiunti",
+  updatedProjects: "progetti già registrati aggiornati con i dati della scheda",
   declaredNotApplied: "dati della scheda non applicati (corretti da un coordinatore)",
   handoverProposal: "proposta di subentro",
   privacyNoticeVersion: "versione dell'informativa",

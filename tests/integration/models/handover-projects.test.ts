@@ -2,6 +2,7 @@
 // with the ente at once, but count as the ente's only once a coordinator approves the handover:
 // before that (even unconfirmed, by anyone) they must not swell the network's figures, reach the
 // invitations by tipologia, or appear as the current referente's projects.
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { projectHostMunicipalities } from "#db/schema";
 import { getNetworkFigures } from "~/models/figures.server";
@@ -173,12 +174,9 @@ describe("a handover declaring a project the ente already has", () => {
 
   it.each([
     ["tipologia", { "projects.0.category": "ordinari" }],
-    ["posti finanziati", { "projects.0.fundedPlaces": "13" }],
     ["ente attuatore", { "projects.0.managingOrganization": "Coop Due" }],
     ["data di inizio", { "projects.0.startDate": "2024-01-02" }],
-    ["data di fine", { "projects.0.endDate": "2027-12-30" }],
-    ["codice progetto", { "projects.0.projectCode": "PROG-12-PR-3" }],
-  ])("a project differing in its %s is added", async (_field, declared) => {
+  ])("a project differing in its %s is another project: it is added", async (_field, declared) => {
     const { successor, before, successorAccess } = await handoverDeclaringAgain(declared);
     const coordinatorId = createTestCoordinator().id;
     expect(approveMembership(getDb(), { id: successor.request.id, coordinatorId, appUrl: APP_URL })).toEqual({ ok: true });
@@ -187,13 +185,37 @@ describe("a handover declaring a project the ente already has", () => {
     expect(auditOf("membership.handover_approved", successor.request.id)[0].details).toMatchObject({ alreadyRegisteredProjects: 0 });
   });
 
-  it("a project differing in its host comuni is added", async () => {
-    const { current, successor, before } = await handoverDeclaringAgain({});
-    const own = projectsOfBody(current.referent.memberBodyId).find((p) => p.requestId === current.request.id)!;
-    getDb().insert(projectHostMunicipalities).values({ projectId: own.id, municipalityCode: current.fields.municipalityCode }).run();
+  // QA: Comune di Marsala's new referente declared the ente's project with a later end date; the
+  // approval kept both, and the list said «2 progetti · 60 posti».
+  it.each([
+    ["posti finanziati", { "projects.0.fundedPlaces": "13" }, { fundedPlaces: 13 }],
+    ["data di fine (extended)", { "projects.0.endDate": "2029-12-31" }, { endDate: "2029-12-31" }],
+    ["codice progetto, the ente's having none", { "projects.0.projectCode": "PROG-12-PR-3" }, { projectCode: "PROG-12-PR-3" }],
+  ])("the same project with a newer %s updates the ente's: not added, its values taken", async (_field, declared, updated) => {
+    const { current, successor, before, successorAccess } = await handoverDeclaringAgain(declared);
     const coordinatorId = createTestCoordinator().id;
     expect(approveMembership(getDb(), { id: successor.request.id, coordinatorId, appUrl: APP_URL })).toEqual({ ok: true });
-    expect(getNetworkFigures(getDb()).projects).toBe(before.projects + 1);
+    expect(getNetworkFigures(getDb()).projects).toBe(before.projects);
+    const own = projectsOfBody(current.referent.memberBodyId).find((p) => p.requestId === current.request.id)!;
+    expect(own).toMatchObject({ closedAt: null, ...updated });
+    expect(projectsShown(successorAccess)).toHaveLength(1);
+    expect(auditOf("membership.handover_approved", successor.request.id)[0].details).toMatchObject({ alreadyRegisteredProjects: 1, updatedProjects: 1 });
+    const correction = auditOf("sai_project.updated", successor.request.id)[0];
+    expect(correction).toMatchObject({ actorType: "coordinator", actorId: coordinatorId });
+    expect(correction.details).toMatchObject({ projectId: own.id, after: updated });
+  });
+
+  it("a project named with other host comuni is the ente's, which takes them", async () => {
+    const { current, successor, before } = await handoverDeclaringAgain({});
+    const own = projectsOfBody(current.referent.memberBodyId).find((p) => p.requestId === current.request.id)!;
+    const declared = projectsOfBody(current.referent.memberBodyId).find((p) => p.requestId === successor.request.id)!;
+    getDb().insert(projectHostMunicipalities).values({ projectId: own.id, municipalityCode: current.fields.municipalityCode }).run();
+    getDb().insert(projectHostMunicipalities).values({ projectId: declared.id, municipalityCode: "082001" }).run();
+    const coordinatorId = createTestCoordinator().id;
+    expect(approveMembership(getDb(), { id: successor.request.id, coordinatorId, appUrl: APP_URL })).toEqual({ ok: true });
+    expect(getNetworkFigures(getDb()).projects).toBe(before.projects);
+    const hosts = getDb().select().from(projectHostMunicipalities).where(eq(projectHostMunicipalities.projectId, own.id)).all();
+    expect(hosts.map((h) => h.municipalityCode)).toEqual(["082001"]);
   });
 
   it("replacing the ente's projects, the declared one takes their place, as before", async () => {

@@ -510,6 +510,21 @@ describe("POST /admin/adesioni/:id (decisions)", () => {
     expect(after.html).not.toContain("<td>Chiuso il");
   });
 
+  it("says, on a handover's page, that a declared project with a later end date will update the ente's, and the approval does so", async () => {
+    const first = await registered();
+    expect((await decide(first.id, { intent: "approve" })).status).toBe(302);
+    const second = await successorScheda(first, { "projects.0.endDate": "2032-12-31", "projects.0.fundedPlaces": "30" });
+    const pending = (await detailOf(second.id)).detail;
+    expect(pending.projects.filter((p) => p.requestId === second.id).map((p) => p.alreadyRegistered)).toEqual([
+      "Già registrato per l'ente con dati meno recenti: non sarà aggiunto di nuovo, ma aggiornerà quello registrato (posti finanziati, data di fine)",
+    ]);
+    expect((await decide(second.id, { intent: "approve", progetti: "mantieni" })).status).toBe(302);
+    const approved = (await detailOf(second.id)).detail;
+    expect(approved.projects.filter((p) => !p.alreadyRegistered).map((p) => [p.requestId, p.fundedPlaces, p.endDate, p.closedAt])).toEqual([
+      [first.id, 30, "2032-12-31", null],
+    ]);
+  });
+
   it("refuses a change of referente approved from a page that showed another referente in office (a rival scheda approved meanwhile in another tab)", async () => {
     const first = await registered({ firstName: "Nicolò", lastName: "D'Amico" });
     expect((await decide(first.id, { intent: "approve" })).status).toBe(302);
