@@ -113,6 +113,8 @@ app.use((req, res, next) => {
 });
 
 app.use("/build", express.static("public/build", { immutable: true, maxAge: "1y" }));
+// Browsers that ignore the page's <link rel="icon"> ask for /favicon.ico on every page: a 404 page each time.
+app.get("/favicon.ico", (req, res) => res.redirect(301, "/favicon.svg"));
 // Only a path that names a file can be one in public/ (the favicon): pages skip the disk lookup.
 const publicFiles = express.static("public", { maxAge: "1h" });
 app.use((req, res, next) => (/\.\w+$/.test(req.path) ? publicFiles(req, res, next) : next()));

@@ -33,11 +33,15 @@ export function CommunicationEmail(p: CommunicationProps) {
         <Text>{`In allegato: ${p.attachment.fileName} (${formatFileSize(p.attachment.sizeBytes)}).`}</Text>
       ) : null}
       {p.unsubscribeUrl ? (
-        <Text style={{ fontSize: "12px", color: "#5c6f82" }}>
-          {/* The link last: its address follows it in the plain text, and a "." there would go into the link. */}
-          Anche dopo la disiscrizione riceverai i messaggi di servizio (inviti ai Tavoli tecnici ed esito delle richieste).
-          Non vuoi più ricevere le comunicazioni del Coordinamento? <Link href={p.unsubscribeUrl}>Disiscriviti</Link>
-        </Text>
+        <>
+          {/* The link last in its paragraph: its address follows it in the plain text, and a "." there would go into the link. */}
+          <Text style={{ fontSize: "12px", color: "#5c6f82", marginBottom: 0 }}>
+            Non vuoi più ricevere le comunicazioni del Coordinamento? <Link href={p.unsubscribeUrl}>Disiscriviti</Link>
+          </Text>
+          <Text style={{ fontSize: "12px", color: "#5c6f82", marginTop: "4px" }}>
+            Anche dopo la disiscrizione riceverai i messaggi di servizio (inviti ai Tavoli tecnici ed esito delle richieste).
+          </Text>
+        </>
       ) : null}
     </EmailLayout>
   );

@@ -65,7 +65,7 @@ const SUBMISSION_LABELS: Record<string, string> = {
   email: "Email",
   phone: "Telefono",
   mobile: "Cellulare",
-  noActiveProjects: "Nessun progetto attivo",
+  noActiveProjects: "Progetti SAI attivi",
   privacyConsent: "Informativa letta",
   projects: "Progetti",
 };
@@ -74,7 +74,7 @@ const when = (value: string | null | undefined) => (value ? formatDateTimeIt(new
 const day = (value: string | null | undefined) => (value ? formatDateIt(new Date(value)) : "—");
 const text = (value: unknown): string => {
   if (value === null || value === undefined || value === "") return "—";
-  if (typeof value === "boolean") return value ? "sì" : "no";
+  if (typeof value === "boolean") return value ? "Sì" : "No";
   if (typeof value === "string" || typeof value === "number") return String(value);
   return JSON.stringify(value);
 };
@@ -86,6 +86,9 @@ function submissionValue(
   { provinceNames, phoneDisplay }: { provinceNames: Record<string, string>; phoneDisplay: Record<string, string> },
 ) {
   if (key === "projects" && Array.isArray(value)) return `${value.length} ${value.length === 1 ? "progetto" : "progetti"} (vedi sotto)`;
+  // The scheda's box «L'ente non ha progetti SAI attivi», said without a double negative.
+  if (key === "noActiveProjects" && typeof value === "boolean") return value ? "Nessuno: l'ente non ha progetti SAI attivi" : "Sì, indicati nella scheda";
+  if (value === "") return "—";
   if (typeof value === "string") {
     if (key === "bodyKind") return MEMBER_BODY_KIND_LABELS[value as keyof typeof MEMBER_BODY_KIND_LABELS] ?? value;
     if (key === "role") return REFERENT_ROLE_LABELS[value as keyof typeof REFERENT_ROLE_LABELS] ?? value;
@@ -141,7 +144,7 @@ export default function MyDataPage() {
                   ["Cellulare", r.mobile ? (phoneDisplay[r.mobile] ?? r.mobile) : r.mobile],
                   ["Email confermata il", when(r.emailVerifiedAt)],
                   ["Consenso all'informativa privacy", consentDescription(r.privacyNoticeVersion, when(r.privacyConsentAt))],
-                  ["Comunicazioni del Coordinamento", r.receivesCommunications ? "sì" : "no"],
+                  ["Comunicazioni del Coordinamento", r.receivesCommunications ? "Le ricevi" : "Non le ricevi (disiscrizione)"],
                   ["Referente dal", day(r.validFrom)],
                   ["Referente fino al", day(r.validTo)],
                   ["Registrato il", when(r.createdAt)],

@@ -51,6 +51,14 @@ export default function UnsubscribePage() {
             L'indirizzo {email} non riceverà più le comunicazioni del Coordinamento. Continuerai a ricevere i messaggi di
             servizio (inviti ai Tavoli tecnici ed esito delle richieste).
           </p>
+          {/* Not a dead end: the way back, and where the choice can be undone. */}
+          <p>
+            Se cambi idea, da referente puoi tornare a ricevere le comunicazioni dall'
+            <Link to="/area-referente/privacy">area referente, nella pagina «Privacy e dati personali»</Link>.
+          </p>
+          <p>
+            <Link to="/">Torna alla pagina iniziale del portale</Link>
+          </p>
         </>
       ) : (
         <>

@@ -195,6 +195,15 @@ describe("the headers of every HTML page (local http default)", () => {
     }
   });
 
+  it("/favicon.ico, asked by browsers whatever the page links, leads to the portal's icon instead of a 404 page", async () => {
+    const response = await fetch(`${baseUrl()}/favicon.ico`, { redirect: "manual" });
+    expect(response.status).toBe(301);
+    expect(response.headers.get("Location")).toBe("/favicon.svg");
+    const icon = await fetch(`${baseUrl()}/favicon.ico`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get("Content-Type")).toMatch(/^image\/svg\+xml/);
+  });
+
   it("downloads and feeds are never sniffed as HTML", async () => {
     const client = await signedInClient();
     for (const download of ["/admin/adesioni/export.csv", "/admin/adesioni/export.xlsx", "/admin/importa/modello.csv", "/tavoli-tecnici.ics", "/healthz"]) {

@@ -218,6 +218,10 @@ describe("email templates", () => {
       unsubscribeUrl: "http://localhost:3000/disiscrizione/x",
     });
     expect(communication.text).toMatch(/Prima riga\nseconda riga/);
+    // The way out first, then what stays after it; the link's address ends its line, no "." after it.
+    expect(communication.text.replace(/\s+/g, " ")).toContain(
+      "Non vuoi più ricevere le comunicazioni del Coordinamento? Disiscriviti http://localhost:3000/disiscrizione/x Anche dopo la disiscrizione riceverai i messaggi di servizio",
+    );
     const rejected = await renderEmail("membership-rejected", {
       firstName: "Maria",
       bodyName: "Comune di Cefalù",

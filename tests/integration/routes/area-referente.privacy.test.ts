@@ -147,6 +147,10 @@ describe("/area-referente/privacy and the data download", () => {
     expect(rows["Tipo di ente"]).toBe("Comune");
     expect(rows["Ruolo"]).toBe("Dirigente");
     expect(rows["Provincia"]).toBe("Palermo");
+    // Yes and no said in words, without a double negative («Nessun progetto attivo: no»).
+    expect(rows["Progetti SAI attivi"]).toBe("Sì, indicati nella scheda");
+    expect(rows["Informativa letta"]).toBe("Sì");
+    expect(html).toContain("<dt>Comunicazioni del Coordinamento:</dt><dd class=\"mb-1\">Le ricevi</dd>");
     // As typed ("091 6…"), not the stored E.164 form ("+39916…").
     expect(rows["Telefono"]?.replace(/\s/g, "")).toBe(person.phone.replace(/\s/g, ""));
     expect(rows["Telefono"]).not.toMatch(/^\+39/);

@@ -2,10 +2,12 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { referents } from "#db/schema";
 import { action as submitAction } from "~/routes/adesione._index";
+import * as route from "~/routes/disiscrizione.$token";
 import { action, loader } from "~/routes/disiscrizione.$token";
 import { getDb } from "~/utils/db.server";
 import { createUnsubscribeToken } from "~/utils/unsubscribe.server";
 import { settle } from "../../support/admin";
+import { renderRoute } from "../../support/render-route";
 import { validRegistrationFields } from "../../support/factories";
 import { APP_URL, browserPost, routeArgs } from "../../support/requests";
 
@@ -27,6 +29,15 @@ describe("/disiscrizione/:token", () => {
     const response = await action(routeArgs(await browserPost(`/disiscrizione/${token}`, {}), { token }));
     expect(await response.json()).toEqual({ done: true });
     expect(receives(email)).toBe(false);
+  });
+
+  it("after confirming, the page leads back to the portal and says where the choice is undone", async () => {
+    const email = await referentEmail();
+    const token = createUnsubscribeToken(email);
+    const { html } = await renderRoute(route, await browserPost(`/disiscrizione/${token}`, {}), "/disiscrizione/:token");
+    expect(html).toContain("<h1>Disiscrizione completata</h1>");
+    expect(html).toContain('<a data-discover="true" href="/area-referente/privacy">area referente, nella pagina «Privacy e dati personali»</a>');
+    expect(html).toContain('<a data-discover="true" href="/">Torna alla pagina iniziale del portale</a>');
   });
 
   it("accepts a mail client's one-click POST without the form's token", async () => {
