@@ -34,13 +34,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return json({ coordinator, self: admin.id === coordinator.id });
 }
 
-type ActionData = FormErrors & { values: { email: string }; done?: string };
+type ActionData = FormErrors & { values: { email: string; emailConfirm: string }; done?: string };
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const formData = await request.formData();
   await validateCsrf(request, formData);
   const { admin, coordinator } = await load(request, params.id);
-  const values = { email: String(formData.get("email") ?? "").slice(0, 300) };
+  const values = { email: String(formData.get("email") ?? "").slice(0, 300), emailConfirm: String(formData.get("emailConfirm") ?? "").slice(0, 300) };
   const parsed = coordinatorEmailSchema.safeParse(values);
   if (!parsed.success) return json<ActionData>({ values, errors: issuesToFieldErrors(parsed.error.issues) }, { status: 400 });
   const result = changeCoordinatorEmail(getDb(), { id: coordinator.id, email: parsed.data.email, actorId: admin.id, appUrl: getEnv().appUrl });
@@ -64,9 +64,10 @@ export default function CoordinatorEmailPage() {
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const typed = actionData?.values.email ?? "";
+  const typedAgain = actionData?.values.emailConfirm ?? "";
   const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<CoordinatorEmailInput>({
     schema: coordinatorEmailSchema,
-    defaultValues: { email: typed },
+    defaultValues: { email: typed, emailConfirm: typedAgain },
     serverErrors: actionData?.errors,
   });
   return (
@@ -99,6 +100,14 @@ export default function CoordinatorEmailPage() {
           defaultValue={typed}
           error={errorFor("email")}
           {...form.register("email")}
+        />
+        <TextField
+          label="Ripeti il nuovo indirizzo email"
+          type="email"
+          autoComplete="off"
+          defaultValue={typedAgain}
+          error={errorFor("emailConfirm")}
+          {...form.register("emailConfirm")}
         />
         <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
           Cambia indirizzo

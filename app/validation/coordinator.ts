@@ -51,8 +51,16 @@ export const coordinatorIdSchema = z.object({
   id: z.coerce.number({ invalid_type_error: "Coordinatore non valido" }).int().positive("Coordinatore non valido"),
 });
 
-/** An administrator gives a coordinator a new address (/admin/coordinatori/:id/email). */
-export const coordinatorEmailSchema = z.object({ email });
+/**
+ * An administrator gives a coordinator a new address (/admin/coordinatori/:id/email), typed twice:
+ * it is at once the sign-in and where reset links go, so a typo would lock the person out.
+ */
+export const coordinatorEmailSchema = z
+  .object({ email, emailConfirm: z.string({ invalid_type_error: "Ripeti il nuovo indirizzo" }).trim().min(1, "Ripeti il nuovo indirizzo") })
+  .refine((v) => v.emailConfirm.toLowerCase() === v.email, {
+    path: ["emailConfirm"],
+    message: "I due indirizzi non coincidono: controlla di averlo scritto uguale",
+  });
 
 export type CoordinatorEmailInput = z.input<typeof coordinatorEmailSchema>;
 

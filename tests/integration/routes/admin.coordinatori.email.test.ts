@@ -21,8 +21,8 @@ const row = (id: number) => db().select().from(coordinators).where(eq(coordinato
 const newEmail = () => `nuovo.${crypto.randomUUID().slice(0, 8)}@example.org`;
 const PATH = "/admin/coordinatori/:id/email";
 
-async function change(id: number, email: string, by: number = adminId()) {
-  return settle(async () => emailPage.action(routeArgs(await adminPost(`/admin/coordinatori/${id}/email`, { email }, by), { id: String(id) })));
+async function change(id: number, email: string, by: number = adminId(), emailConfirm = email) {
+  return settle(async () => emailPage.action(routeArgs(await adminPost(`/admin/coordinatori/${id}/email`, { email, emailConfirm }, by), { id: String(id) })));
 }
 const answer = async (response: Response) => (await response.json()) as { errors: Record<string, string>; done?: string; values: { email: string } };
 
@@ -74,10 +74,23 @@ describe("an administrator changes a coordinator's email", () => {
     expect((await answer(invalid)).errors.email).toBe("Indirizzo email non valido: controlla che sia nella forma nome@dominio.it");
     expect(row(giulia.id).email).toBe(giulia.email);
     // Without JavaScript the page shows the error and the address typed.
-    const { status, html } = await renderRoute(emailPage, await adminPost(`/admin/coordinatori/${giulia.id}/email`, { email: other.email }, adminId()), PATH);
+    const { status, html } = await renderRoute(emailPage, await adminPost(`/admin/coordinatori/${giulia.id}/email`, { email: other.email, emailConfirm: other.email }, adminId()), PATH);
     expect(status).toBe(400);
     expect(html).toContain('<li><a href="#email">Questo indirizzo è già di un altro coordinatore del portale.</a></li>');
     expect(html).toMatch(new RegExp(`<input[^>]*value="${other.email}"`));
+  });
+
+  it("asks for the new address twice: a typo in either changes nothing, and says so on the second field", async () => {
+    const giulia = await createCoordinatorWithPassword(PASSWORD);
+    const address = newEmail();
+    const typo = await change(giulia.id, address, adminId(), address.replace("@", "@@").replace("@@", "@x"));
+    expect(typo.status).toBe(400);
+    expect((await answer(typo)).errors).toEqual({ emailConfirm: "I due indirizzi non coincidono: controlla di averlo scritto uguale" });
+    expect((await change(giulia.id, address, adminId(), "")).status).toBe(400);
+    expect(row(giulia.id).email).toBe(giulia.email);
+    // Typed again with other capitals or spaces, it is the same address.
+    expect((await change(giulia.id, address, adminId(), ` ${address.toUpperCase()} `)).status).toBe(200);
+    expect(row(giulia.id).email).toBe(address);
   });
 
   it("is for administrators: a coordinator is refused, an unknown id is not found", async () => {
