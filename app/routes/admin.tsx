@@ -34,7 +34,9 @@ export default function AdminLayout() {
         <SectionNav label="Area coordinatori" links={links} />
         <div className="d-flex align-items-center gap-3">
           <span>
-            {coordinator.name} <span className="text-muted text-break">({coordinator.email})</span>
+            {coordinator.name}{" "}
+            {/* On a phone the address broke over three lines with a lone «)»: there the name is enough. */}
+            <span className="text-muted d-none d-md-inline">({coordinator.email})</span>
           </span>
           <NavLink to="/admin/account">Il mio account</NavLink>
           <SignOutForm action="/logout" buttonClassName="btn btn-outline-primary btn-sm" />

@@ -269,6 +269,13 @@ for (const js of [true, false]) {
       await page.setViewportSize({ width: 375, height: 800 });
       await signedIn(page);
       await open(page, "/admin/adesioni");
+      // The signed-in line is the name alone: the address broke over three lines with a lone «)».
+      const address = page.locator("span.text-muted", { hasText: /^\(.+@.+\)$/ });
+      expect(await address.count()).toBe(1);
+      expect(await address.isVisible()).toBe(false);
+      await page.setViewportSize({ width: 1280, height: 800 });
+      expect(await address.isVisible()).toBe(true);
+      await page.setViewportSize({ width: 375, height: 800 });
       const areaNavs = page.getByRole("navigation", { name: "Area coordinatori" });
       // One navigation is shown (the other is not displayed, so not announced), and it is closed.
       expect(await areaNavs.count()).toBe(0);
