@@ -166,6 +166,8 @@ function Invitation({
 
 /** The invitee's answer as it stands and, while it can change, the two buttons; `confirming` an answer chosen in the email. */
 function Answer({ view: { invitation, state }, preselected, confirming }: { view: PageView; preselected: "yes" | "no" | null; confirming: boolean }) {
+  const { token = "" } = useParams();
+  const chosen = preselected === "yes" ? "«Partecipo»" : "«Non partecipo»";
   const highlighted = preselected ?? (invitation.answer === "pending" ? null : invitation.answer);
   const current = (
     <p>
@@ -180,11 +182,23 @@ function Answer({ view: { invitation, state }, preselected, confirming }: { view
       {/* While confirming, the buttons come first and who was invited after them. */}
       {confirming ? null : current}
       {state === "open" ? (
-        <Form method="post" className="mb-4">
+        // Posted to the page without the email's ?risposta: once answered, a reload or a later visit
+        // shows the answer recorded rather than offering the email's choice again.
+        <Form method="post" action={`/invito/${encodeURIComponent(token)}`} className="mb-4">
           <AuthenticityTokenInput name="csrf" />
           {confirming ? (
             <p id="conferma-risposta">
-              La risposta non è ancora registrata. Per confermare premi <strong>{preselected === "yes" ? "«Partecipo»" : "«Non partecipo»"}</strong>.
+              {invitation.answer === "pending" ? (
+                <>
+                  La risposta non è ancora registrata. Per confermare premi <strong>{chosen}</strong>.
+                </>
+              ) : (
+                // An answer is recorded and the email's button chose the other one: a change, not a first answer.
+                <>
+                  {CURRENT_ANSWER[invitation.answer]} Vuoi cambiare la risposta in <strong>{chosen}</strong>? Per cambiarla premi{" "}
+                  <strong>{chosen}</strong>; altrimenti non serve fare nulla.
+                </>
+              )}
             </p>
           ) : null}
           <fieldset>
@@ -195,7 +209,7 @@ function Answer({ view: { invitation, state }, preselected, confirming }: { view
                 name="risposta"
                 value="si"
                 className={`btn btn-lg ${highlighted === "yes" ? "btn-success" : "btn-outline-success"}`}
-                aria-describedby={preselected === "yes" ? "conferma-risposta" : undefined}
+                aria-describedby={confirming && preselected === "yes" ? "conferma-risposta" : undefined}
               >
                 Partecipo
               </button>
@@ -204,7 +218,7 @@ function Answer({ view: { invitation, state }, preselected, confirming }: { view
                 name="risposta"
                 value="no"
                 className={`btn btn-lg ${highlighted === "no" ? "btn-danger" : "btn-outline-danger"}`}
-                aria-describedby={preselected === "no" ? "conferma-risposta" : undefined}
+                aria-describedby={confirming && preselected === "no" ? "conferma-risposta" : undefined}
               >
                 Non partecipo
               </button>

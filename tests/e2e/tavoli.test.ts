@@ -142,6 +142,8 @@ describe("Tavoli tecnici: invitations", () => {
     const focusedText = () => invitee.evaluate(() => (document.activeElement?.getAttribute("role") === "status" ? document.activeElement.textContent : null));
     await eventually(async () => normalise(await focusedText())).toMatch(/^Grazie, abbiamo registrato che parteciperai\./);
     expect(normalise(await invitee.locator("main").textContent())).toContain("Hai risposto che parteciperai.");
+    // The page's address no longer carries the email's choice: a reload shows the answer recorded.
+    expect(new URL(invitee.url()).searchParams.has("risposta")).toBe(false);
     expect(await checkA11y(invitee)).toEqual([]);
 
     // The organiser sees the answer.

@@ -124,6 +124,32 @@ describe("/invito/:token", () => {
     expect(page.html).toContain("Hai risposto che non parteciperai.");
   });
 
+  it("come from the email's button with an answer already recorded: the page offers to change it, never says there is none; the form posts without ?risposta", async () => {
+    const { token, row } = invite();
+    const formAction = (html: string) => html.match(/<form method="post" action="([^"]*)"/)?.[1];
+    // The first visit from the email's «Partecipo»: not recorded yet, and the form posts to the page itself,
+    // so that after answering a reload no longer carries the email's choice.
+    const first = await renderPage(get(token, "?risposta=si"), token);
+    expect(first.html).toContain("La risposta non è ancora registrata. Per confermare premi <strong>«Partecipo»</strong>");
+    expect(formAction(first.html)).toBe(`/invito/${token}`);
+
+    await answer(token, "si");
+    await answer(token, "no");
+    expect(row().answer).toBe("no");
+    // Back through the same link (a reload, or the email's «Partecipo» again).
+    const back = await renderPage(get(token, "?risposta=si"), token);
+    expect(back.status).toBe(200);
+    expect(back.html).not.toContain("non è ancora registrata");
+    expect(back.html).toContain(
+      "<p id=\"conferma-risposta\">Hai risposto che non parteciperai. Vuoi cambiare la risposta in <strong>«Partecipo»</strong>? Per cambiarla premi <strong>«Partecipo»</strong>; altrimenti non serve fare nulla.</p>",
+    );
+    expect(formAction(back.html)).toBe(`/invito/${token}`);
+    // The same link once it matches the answer: nothing to confirm.
+    const same = await renderPage(get(token, "?risposta=no"), token);
+    expect(same.html).not.toContain("conferma-risposta");
+    expect(same.html).toContain("Hai risposto che non parteciperai.");
+  });
+
   it("«Partecipo» mentions the reminder only when one is still to come", async () => {
     const due = invite({ reminderDays: 2 });
     const yes = await renderPage(await post(due.token, { risposta: "si" }), due.token);
