@@ -377,6 +377,21 @@ export const invitations = sqliteTable(
   ],
 );
 
+// The answer links an invitation had before it followed its referente to a new address
+// (moveInvitations gives it a new one): only their hashes, as for the current link. The old link
+// then says that the invitation went to the new address, instead of «Invito non trovato».
+export const invitationMovedTokens = sqliteTable(
+  "invitation_moved_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    invitationId: integer("invitation_id")
+      .notNull()
+      .references(() => invitations.id, { onDelete: "cascade" }),
+    movedAt: integer("moved_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("invitation_moved_tokens_invitation_idx").on(t.invitationId)],
+);
+
 export const COMMUNICATION_STATUSES = ["draft", "sent"] as const;
 
 // A comunicazione (/admin/comunicazioni): a free message to a segment of the active referenti. It

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { and, asc, eq, inArray, notExists, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { invitations, memberBodies, referents, roundTables } from "#db/schema";
+import { invitationMovedTokens, invitations, memberBodies, referents, roundTables } from "#db/schema";
 import { roundTableIcsAttachment, type InvitationNoteLink, type RoundTableEmailInfo } from "#emails/components/round-table-details";
 import type { Db, Tx } from "~/utils/db.server";
 import { renderEmail } from "~/utils/render-email.server";
@@ -402,6 +402,8 @@ export function moveInvitations(
       .get();
     if (taken) continue;
     const { token, hash } = createToken();
+    // The old link keeps saying where the invitation went (findRowsByToken), not «non trovato».
+    db.insert(invitationMovedTokens).values({ tokenHash: invitation.tokenHash, invitationId: invitation.id, movedAt: now }).onConflictDoNothing().run();
     db.update(invitations).set({ email, tokenHash: hash, notifiedSequence: rt.sequence }).where(eq(invitations.id, invitation.id)).run();
     queueEmail(db, {
       to: email,
@@ -439,9 +441,11 @@ export function invitationAnswerUrls(db: Db | Tx, { roundTableId }: { roundTable
 
 /**
  * open: answerable; closed: started; cancelled; unavailable: taken back to draft after inviting;
- * withdrawn: sent to a referente who is no longer in office (replaced, revoked or erased).
+ * withdrawn: sent to a referente who is no longer in office (replaced, revoked or erased); moved:
+ * an old link of an invitation that followed its referente to a new address, which has the new
+ * link (moveInvitations).
  */
-export type InvitationState = "open" | "closed" | "cancelled" | "unavailable" | "withdrawn";
+export type InvitationState = "open" | "closed" | "cancelled" | "unavailable" | "withdrawn" | "moved";
 
 export type InvitationView = {
   state: InvitationState;
@@ -469,7 +473,20 @@ function findByToken(tx: Db | Tx, token: string) {
   return found && !isErasedAddress(found.invitation.email) ? found : undefined;
 }
 
+/**
+ * The invitation of a link: the current one, or one the invitation had before it moved to a new
+ * address (`moved`: that link no longer answers, the page says where the invitation went).
+ */
 function findRowsByToken(tx: Db | Tx, token: string) {
+  const hash = hashToken(token);
+  const current = invitationRows(tx, eq(invitations.tokenHash, hash));
+  if (current) return { ...current, moved: false };
+  const old = tx.select({ invitationId: invitationMovedTokens.invitationId }).from(invitationMovedTokens).where(eq(invitationMovedTokens.tokenHash, hash)).get();
+  const found = old ? invitationRows(tx, eq(invitations.id, old.invitationId)) : undefined;
+  return found ? { ...found, moved: true } : undefined;
+}
+
+function invitationRows(tx: Db | Tx, where: SQL) {
   return tx
     .select({
       invitation: invitations,
@@ -488,11 +505,18 @@ function findRowsByToken(tx: Db | Tx, token: string) {
     .innerJoin(roundTables, eq(roundTables.id, invitations.roundTableId))
     .leftJoin(referents, eq(referents.id, invitations.referentId))
     .leftJoin(memberBodies, eq(memberBodies.id, referents.memberBodyId))
-    .where(eq(invitations.tokenHash, hashToken(token)))
+    .where(where)
     .get();
 }
 
-function stateOf(
+function stateOf(found: { roundTable: RoundTableRow; referentTermEnded: boolean | null; referentTermEndedAt: number | null; moved: boolean }, now: Date): InvitationState {
+  const state = stateOfInvitation(found, now);
+  // An old link of a moved invitation: whatever could be answered is answered from the new one. A
+  // Tavolo cancelled or started, or a term ended, is said as for the current link.
+  return found.moved && (state === "open" || state === "unavailable") ? "moved" : state;
+}
+
+function stateOfInvitation(
   { roundTable: rt, referentTermEnded, referentTermEndedAt }: { roundTable: RoundTableRow; referentTermEnded: boolean | null; referentTermEndedAt: number | null },
   now: Date,
 ): InvitationState {
@@ -547,17 +571,20 @@ function toSummary(found: FoundInvitation, now: Date): InvitationSummary {
   const { invitation, roundTable } = found;
   const state = stateOf(found, now);
   const info = roundTableEmailInfo(roundTable);
+  // Whoever holds an old link (the old mailbox may be an office's) is not told the new address in full.
+  const email = found.moved ? maskedEmail(invitation.email) : invitation.email;
   return {
     state,
     refusal: refusalMessage(state, {
       replaced: found.replaced === true,
       ended: roundTable.endsAt.getTime() <= now.getTime(),
       answered: invitation.answer !== "pending",
+      movedTo: email,
     }),
     reminderDue: reminderDue(found, state),
     invitation: {
       id: invitation.id,
-      email: invitation.email,
+      email,
       answer: invitation.answer,
       answeredAt: invitation.answeredAt,
       name: inviteeName(found.firstName, found.lastName, found.invitation.name),
@@ -565,8 +592,9 @@ function toSummary(found: FoundInvitation, now: Date): InvitationSummary {
     // The link to the meeting is for the invitees of a meeting that will take place: not for someone
     // whose invitation was withdrawn, nor for a referente who left office, nor while the Tavolo is
     // cancelled or back in draft (as «I miei Tavoli» shows it only for a published one).
-    roundTable: state === "withdrawn" || state === "cancelled" || state === "unavailable" || found.referentTermEnded ? { ...info, onlineUrl: null } : info,
-    calendar: state === "open" || state === "closed",
+    // Nor for an old link of a moved invitation: the link went on to the new address.
+    roundTable: state === "withdrawn" || state === "cancelled" || state === "unavailable" || found.referentTermEnded || found.moved ? { ...info, onlineUrl: null } : info,
+    calendar: !found.moved && (state === "open" || state === "closed"),
   };
 }
 
@@ -604,6 +632,15 @@ export const ANSWER_UNAVAILABLE_MESSAGE = "Il Tavolo tecnico non è al momento a
 export const ANSWER_WITHDRAWN_MESSAGE =
   "Questo invito era rivolto al referente dell'ente, incarico che non ricopri più: non è più possibile rispondere.";
 export const ANSWER_PASSED_ON_MESSAGE = `${ANSWER_WITHDRAWN_MESSAGE} L'invito è passato a chi ti ha sostituito.`;
+export const answerMovedMessage = (maskedAddress: string) =>
+  `Questo invito è stato spostato al tuo nuovo indirizzo email (${maskedAddress}), dove ti abbiamo inviato un nuovo collegamento per rispondere: usa quello, questo non vale più.`;
+
+/** «g***@comune.nicosia.en.it»: enough for the person to recognise their address, not for others to learn it. */
+export function maskedEmail(email: string) {
+  const at = email.lastIndexOf("@");
+  if (at < 0) return "***";
+  return `${at > 1 ? email[0] : ""}***${email.slice(at)}`;
+}
 
 /** A started round table: "già iniziato" or, once ended, "si è già svolto"; "rispondere" to whoever never answered. */
 function closedMessage({ ended, answered }: { ended: boolean; answered: boolean }) {
@@ -611,10 +648,15 @@ function closedMessage({ ended, answered }: { ended: boolean; answered: boolean 
 }
 
 /** Why an invitation cannot be answered; "passed on" only when someone else took over the office. */
-function refusalMessage(state: InvitationState, { replaced, ended, answered }: { replaced: boolean; ended: boolean; answered: boolean }): string | null {
+function refusalMessage(
+  state: InvitationState,
+  { replaced, ended, answered, movedTo }: { replaced: boolean; ended: boolean; answered: boolean; movedTo: string },
+): string | null {
   switch (state) {
     case "open":
       return null;
+    case "moved":
+      return answerMovedMessage(movedTo);
     case "withdrawn":
       return replaced ? ANSWER_PASSED_ON_MESSAGE : ANSWER_WITHDRAWN_MESSAGE;
     case "closed":

@@ -128,7 +128,7 @@ function Invitation({
         </div>
       ) : null}
       {!error && view.refusal ? (
-        <div className={`alert ${state === "closed" || state === "unavailable" ? "alert-info" : "alert-warning"}`} role="status">
+        <div className={`alert ${state === "closed" || state === "unavailable" || state === "moved" ? "alert-info" : "alert-warning"}`} role="status">
           {view.refusal}
         </div>
       ) : null}

@@ -50,7 +50,15 @@ function expectInvitationMoved({ upcoming, held, oldToken }: Awaited<ReturnType<
   expect(sent).toHaveLength(1);
   expect(sent[0].props).toMatchObject({ recipientName: name, recipientEmail: to });
   expect(lookupInvitation(getDb(), { token: answerTokenFor(upcoming.id, to) })).toMatchObject({ state: "open" });
-  expect(lookupInvitation(getDb(), { token: oldToken })).toBeNull();
+  // The old link no longer answers, and says where the invitation went without giving the new address away.
+  const masked = `${to[0]}***@${to.split("@")[1]}`;
+  const old = lookupInvitation(getDb(), { token: oldToken })!;
+  expect(old).toMatchObject({ state: "moved", calendar: false, invitation: { email: masked } });
+  expect(old.refusal).toBe(`Questo invito è stato spostato al tuo nuovo indirizzo email (${masked}), dove ti abbiamo inviato un nuovo collegamento per rispondere: usa quello, questo non vale più.`);
+  expect(JSON.stringify(old)).not.toContain(to);
+  const before = invitationsOf(upcoming.id);
+  expect(answerInvitation(getDb(), { token: oldToken, answer: "no", appUrl: APP_URL })).toMatchObject({ ok: false, reason: "closed", error: old.refusal });
+  expect(invitationsOf(upcoming.id)).toEqual(before);
 }
 
 describe("a referente's new address", () => {

@@ -7,6 +7,7 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { invitations, roundTables } from "#db/schema";
 import { sendInvitations } from "~/models/invitation.server";
+import { getMembershipEditValues, updateMembershipFields } from "~/models/membership-detail.server";
 import { revokeMembership } from "~/models/membership-review.server";
 import { cancelRoundTable, updateRoundTable } from "~/models/round-table.server";
 import * as route from "~/routes/invito.$token";
@@ -29,6 +30,8 @@ import { expectPortalNotFoundPage } from "../../support/not-found-page";
 import { renderRoute } from "../../support/render-route";
 import { APP_URL, browserPost, loadContext, routeArgs } from "../../support/requests";
 import { roundTableInput } from "../../support/round-tables";
+import { uniqueEmail } from "../../support/factories";
+import { membershipEditSchema } from "~/validation/membership-edit";
 
 let coordinatorId: number;
 let referent: Awaited<ReturnType<typeof createReferent>>;
@@ -255,6 +258,42 @@ describe("/invito/:token", () => {
     expect(guest.html).toContain(`<a href="/materiali/${slides.id}">Slides dei relatori</a>`);
     expect(guest.html).not.toContain("Scheda per gli enti");
     expect(guest.html).not.toContain("Riservato agli enti aderenti");
+  });
+
+  it("the link of an invitation moved to the referente's new address says so, without the full address, and no longer answers", async () => {
+    const person = await createReferent({ provinceCode: "087" });
+    const rt = createRoundTable({ mode: "online" });
+    sendInvitations(getDb(), { roundTableId: rt.id, filters: { includeReferents: false, extraEmails: [person.email] }, coordinatorId, appUrl: APP_URL });
+    const oldToken = answerTokenFor(rt.id, person.email);
+    await answer(oldToken, "si");
+    // A coordinator corrects the address: the invitation goes there with a new link.
+    const corrected = uniqueEmail("g.nuovo");
+    const changes = membershipEditSchema.parse({ ...getMembershipEditValues(getDb(), { id: person.request.id })!.values, email: corrected });
+    expect(updateMembershipFields(getDb(), { id: person.request.id, coordinatorId, changes, appUrl: APP_URL }).ok).toBe(true);
+    const masked = `g***@${corrected.split("@")[1]}`;
+    const message = `Questo invito è stato spostato al tuo nuovo indirizzo email (${masked}), dove ti abbiamo inviato un nuovo collegamento per rispondere: usa quello, questo non vale più.`;
+
+    // The email's buttons, as the person taps them in the old mailbox.
+    const page = await renderPage(get(oldToken, "?risposta=no"), oldToken);
+    expect(page.status).toBe(200);
+    expect(page.html).not.toContain("Invito non trovato");
+    expect(page.html).toContain(`<div class="alert alert-info" role="status">${message}</div>`);
+    expect(page.html).toContain(`${masked}): <strong>Hai risposto che parteciperai.</strong>`);
+    expect(page.html).not.toContain(corrected);
+    expect(page.html).not.toContain('name="risposta"');
+    expect(page.html).not.toContain("evento.ics");
+    expect(page.html).not.toContain("meet.example.org");
+
+    const before = invitationsOf(rt.id);
+    const refused = await renderPage(await post(oldToken, { risposta: "no" }), oldToken);
+    expect(refused.status).toBe(410);
+    expect(refused.html).toContain(message);
+    expect(invitationsOf(rt.id)).toEqual(before);
+    expect((await settle(() => calendarRoute.loader(routeArgs(get(`${oldToken}/evento.ics`), { token: oldToken })))).status).toBe(404);
+
+    // The new link answers.
+    const newToken = answerTokenFor(rt.id, corrected);
+    expect((await renderPage(get(newToken), newToken)).html).toContain("Hai risposto che parteciperai.");
   });
 
   it("an unknown token is 404 for GET and POST", async () => {
