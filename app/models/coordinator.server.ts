@@ -14,6 +14,9 @@ import { revokeCoordinatorSessions } from "./session.server";
  * Creates the first administrator when there is no coordinator at all.
  * Without a configured password a random one is generated and returned, to be shown once.
  */
+/** The name of the coordinator created at the first start, until they give theirs. */
+export const FIRST_COORDINATOR_NAME = "Amministratore";
+
 export async function ensureFirstCoordinator(
   db: Db,
   { email, password }: { email?: string; password?: string },
@@ -26,7 +29,7 @@ export async function ensureFirstCoordinator(
   db.transaction((tx) => {
     const row = tx
       .insert(coordinators)
-      .values({ email: adminEmail, name: "Amministratore", role: "admin", passwordHash })
+      .values({ email: adminEmail, name: FIRST_COORDINATOR_NAME, role: "admin", passwordHash })
       .onConflictDoNothing()
       .returning({ id: coordinators.id })
       .get();

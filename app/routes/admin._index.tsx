@@ -14,15 +14,18 @@ import { SAI_CATEGORY_LABELS } from "~/validation/labels";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
 import { coordinatorPageTitle } from "~/utils/page-title";
 import { formatCount } from "~/utils/numbers";
+import { FIRST_COORDINATOR_NAME } from "~/models/coordinator.server";
 
 export const meta: MetaFunction = () => [{ title: coordinatorPageTitle("Panoramica") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireCoordinator(request);
+  const coordinator = await requireCoordinator(request);
   const db = getDb();
   const dashboard = getDashboard(db, { now: new Date(), regions: getEnv().regions });
   return json({
     ...dashboard,
+    // Invitations to other coordinators and the log name the person: «Amministratore ti ha invitato».
+    unnamed: coordinator.name === FIRST_COORDINATOR_NAME,
     recordNames: auditRecordNames(db, { entries: dashboard.latestActivity }),
     mailServerProblem: findMailServerProblem(db),
   });
@@ -63,6 +66,12 @@ export default function AdminOverview() {
         ))}
       </ul>
 
+      {d.unnamed ? (
+        <p className="alert alert-info my-4">
+          Nel portale ti chiami ancora «{FIRST_COORDINATOR_NAME}»: così ti nominano gli inviti ai coordinatori e il registro.{" "}
+          <Link to="/admin/account">Indica il tuo nome in Il mio account</Link>.
+        </p>
+      ) : null}
       <MailServerProblemNotice problem={d.mailServerProblem} />
       <FailedEmails count={d.failedEmails} />
 

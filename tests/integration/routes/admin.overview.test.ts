@@ -232,6 +232,15 @@ describe("/admin", () => {
     expect(html).toContain('href="/admin/registro"');
   });
 
+  it("asks the first coordinator, still called «Amministratore», for their name; nobody else", async () => {
+    const first = createTestCoordinator({ name: "Amministratore" });
+    const notice = "Nel portale ti chiami ancora «Amministratore»: così ti nominano gli inviti ai coordinatori e il registro.";
+    const unnamed = await renderRoute(overview, await adminGet("/admin", first.id));
+    expect(unnamed.html).toContain(notice);
+    expect(unnamed.html).toContain('<a data-discover="true" href="/admin/account">Indica il tuo nome in Il mio account</a>');
+    expect((await renderRoute(overview, await adminGet("/admin", createTestCoordinator({ name: "Rosa Di Stefano" }).id))).html).not.toContain(notice);
+  });
+
   // Last in the file: it adds places to the figures the tests above count.
   it("writes four-digit figures as the home page does, «1.280» and not «1280»", async () => {
     await ente({ municipalityCode: "081001", "projects.0.fundedPlaces": "1200" }, "approved");
