@@ -1,4 +1,5 @@
 import { Form, Link, useNavigation } from "@remix-run/react";
+import { submissionUnderWay } from "~/components/submission-under-way";
 import type { ReactNode } from "react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import type { z } from "zod";
@@ -47,7 +48,7 @@ export function ConfirmForm({ heading, labelledBy, summarySubject, confirmLabel,
       {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} subject={summarySubject} titleId={`${labelledBy}-errori`} /> : null}
       {children}
       <CheckboxField label={confirmLabel} error={errorFor("confirm")} {...form.register("confirm")} />
-      <button type="submit" className="btn btn-danger" disabled={navigation.state === "submitting"}>
+      <button type="submit" className="btn btn-danger" disabled={submissionUnderWay(navigation)}>
         {submitLabel}
       </button>
     </Form>

@@ -1,4 +1,5 @@
 import { Form, useNavigation } from "@remix-run/react";
+import { submissionUnderWay } from "~/components/submission-under-way";
 import { useEffect, useRef, useState, type MouseEvent } from "react";
 import { useController, useFieldArray } from "react-hook-form";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
@@ -374,7 +375,7 @@ export function RegistrationForm({ provinces, values, serverErrors, formError, f
         />
       </fieldset>
 
-      <button type="submit" className="btn btn-primary btn-lg" disabled={navigation.state === "submitting"}>
+      <button type="submit" className="btn btn-primary btn-lg" disabled={submissionUnderWay(navigation)}>
         Invia la scheda
       </button>
     </Form>

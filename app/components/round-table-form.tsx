@@ -1,4 +1,5 @@
 import { Form, useNavigation } from "@remix-run/react";
+import { submissionUnderWay } from "~/components/submission-under-way";
 import type { ReactNode } from "react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { ROUND_TABLE_MODE_LABELS } from "~/utils/round-table-calendar";
@@ -138,7 +139,7 @@ export function RoundTableForm({ values, serverErrors, formError, submitLabel, h
         {...register("speakers")}
       />
       {notice}
-      <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
+      <button type="submit" className="btn btn-primary" disabled={submissionUnderWay(navigation)}>
         {submitLabel}
       </button>
     </Form>

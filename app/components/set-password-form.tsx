@@ -1,4 +1,5 @@
 import { Form, useNavigation } from "@remix-run/react";
+import { submissionUnderWay } from "~/components/submission-under-way";
 import type { UseFormRegisterReturn } from "react-hook-form";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { PASSWORD_MIN_LENGTH, setPasswordSchema, type SetPasswordInput } from "~/validation/set-password";
@@ -66,7 +67,7 @@ export function SetPasswordForm({ email, serverErrors, formError, failureTitle, 
         <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={formError} subject="Il modulo" failureTitle={failureTitle} />
       ) : null}
       <NewPasswordFields email={email} errorFor={errorFor} register={form.register} labels={labels} />
-      <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
+      <button type="submit" className="btn btn-primary" disabled={submissionUnderWay(navigation)}>
         {submitLabel}
       </button>
     </Form>

@@ -1,6 +1,6 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useSubmit } from "@remix-run/react";
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { useForm, type DefaultValues, type FieldValues, type Resolver } from "react-hook-form";
 import { useHydrated } from "remix-utils/use-hydrated";
 import type { z } from "zod";
@@ -174,7 +174,24 @@ export function useValidatedForm<T extends FieldValues>({ schema, defaultValues,
     )(event);
   };
 
-  return { form, hydrated, summaryRef, summaryErrors, errorFor, showSummary, onSubmit };
+  /**
+   * The form emptied to `values`, without the errors of the last sending: a fresh start on the same
+   * page (the sign-in's code step after a new code). The server's errors go with the answer that
+   * brought them (a new navigation drops it). Not form.reset(), which forgets the fields until they
+   * are drawn again, so that the page can focus one at once.
+   */
+  const clear = useCallback(
+    (values: Partial<T>) => {
+      for (const [name, value] of Object.entries(values)) form.setValue(name as never, value as never);
+      form.clearErrors();
+      fieldsWhenListed.current = null;
+      setCheckedErrors(null);
+      setChanged(new Set());
+    },
+    [form],
+  );
+
+  return { form, hydrated, summaryRef, summaryErrors, errorFor, showSummary, onSubmit, clear };
 }
 
 /**

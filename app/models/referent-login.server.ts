@@ -14,7 +14,9 @@ import { findSignedInAccess, findSignInReferent, grantedBeforeTermEnded, type Si
 // browser that asked and signs in on the GET of its magic link, while this portal needs codes that
 // are stored (hashed) and die after 5 wrong tries whatever the browser, and a link whose last step
 // is a POST. Rules:
-// - a 6-digit code, valid 10 minutes, usable once; a new code replaces the previous one;
+// - a 6-digit code, valid 10 minutes, usable once; a new code replaces the previous one, but not
+//   within a minute of it: a second tap on a slow connection (or «Invia un nuovo codice» pressed at
+//   once) must not kill the code the first one sent (decision 035a);
 // - 5 wrong tries kill the code (even the right code is refused afterwards);
 // - only referenti who may enter (current referente of an approved ente, or own request pending,
 //   or a former referente, who gets the privacy pages only) receive a code; every other address
@@ -27,6 +29,8 @@ import { findSignedInAccess, findSignInReferent, grantedBeforeTermEnded, type Si
 export const LOGIN_CODE_TTL_MS = 10 * 60 * 1000;
 export const LOGIN_CODE_MAX_FAILURES = 5;
 export const LOGIN_CODE_DIGITS = 6;
+/** A live code younger than this is kept, and no other is sent, whoever asks. */
+export const LOGIN_CODE_RESEND_AFTER_MS = 60 * 1000;
 
 const PURGE_AFTER_MS = 24 * 60 * 60 * 1000;
 
@@ -48,8 +52,9 @@ export function generateLoginCode() {
 }
 
 /**
- * Sends a code to `email` when it belongs to a referente who may sign in; otherwise does nothing.
- * The caller must answer both cases identically (the result is for tests and logs, not for pages).
+ * Sends a code to `email` when it belongs to a referente who may sign in, unless that address got a
+ * code still unused less than LOGIN_CODE_RESEND_AFTER_MS ago (`recentCodeAt`); otherwise does nothing.
+ * The caller must answer every case identically (the result is for tests and logs, not for pages).
  * `returnTo`: a path of the portal already checked by the caller (safeRedirectPath), or null.
  */
 export function requestLoginCode(
@@ -68,6 +73,22 @@ export function requestLoginCode(
       .run();
     const access = findSignInReferent(tx, { email: address });
     if (!access) return { sent: false as const };
+    // A code asked again within a minute (a double tap, a retried request) leaves the one just sent
+    // working: replacing it would refuse the code of the email the person opens first.
+    const recent = tx
+      .select({ createdAt: referentLoginCodes.createdAt })
+      .from(referentLoginCodes)
+      .where(
+        and(
+          eq(referentLoginCodes.emailHash, emailHash),
+          isNull(referentLoginCodes.usedAt),
+          gt(referentLoginCodes.expiresAt, now),
+          gt(referentLoginCodes.createdAt, new Date(now.getTime() - LOGIN_CODE_RESEND_AFTER_MS)),
+        ),
+      )
+      .orderBy(desc(referentLoginCodes.id))
+      .get();
+    if (recent) return { sent: false as const, recentCodeAt: recent.createdAt };
     // Only the newest code works.
     tx.update(referentLoginCodes)
       .set({ usedAt: now })

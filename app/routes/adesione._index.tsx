@@ -26,6 +26,8 @@ const EXPIRED_FORM_MESSAGE =
 const tooManySchedeMessage = (retryAfterSeconds: number) =>
   `Dalla tua rete sono state inviate molte schede in poco tempo: per sicurezza questa non è stata inviata. Riprova tra ${minutesText(retryAfterSeconds)}: i dati che hai scritto sono ancora qui sotto.`;
 
+const SECOND_TAP_MS = 60 * 1000;
+
 type ActionData = {
   values: RegistrationFormValues;
   errors: Record<string, string>;
@@ -98,11 +100,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
     );
   }
   wakeOutboxWorker();
+  // The same scheda again within a minute is a second tap (on a slow connection the first answer
+  // may never show): the person sees the outcome of sending it, not «Avevamo già ricevuto…».
+  const outcome = result.outcome === "repeated" && Date.now() - result.emailQueuedAt.getTime() < SECOND_TAP_MS ? "created" : result.outcome;
   const flash = await getCookies().flash.serialize({
     email: result.email,
     kind: result.kind,
-    outcome: result.outcome,
-    ...(result.outcome === "repeated" ? { sentAt: formatTimeIt(result.emailQueuedAt) } : {}),
+    outcome,
+    ...(outcome === "repeated" && result.outcome === "repeated" ? { sentAt: formatTimeIt(result.emailQueuedAt) } : {}),
   });
   return redirect("/adesione/inviata", { headers: { "Set-Cookie": flash } });
 }

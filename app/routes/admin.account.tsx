@@ -1,5 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { submissionUnderWay } from "~/components/submission-under-way";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { ErrorSummary, TextField } from "~/components/form-fields";
 import { NewPasswordFields } from "~/components/set-password-form";
@@ -129,7 +130,7 @@ export default function AccountPage() {
             {...form.register("currentPassword")}
           />
           <NewPasswordFields email={coordinator.email} errorFor={errorFor} register={form.register} />
-          <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
+          <button type="submit" className="btn btn-primary" disabled={submissionUnderWay(navigation)}>
             Cambia password
           </button>
         </Form>
@@ -168,7 +169,7 @@ function NameForm({ current, renamed, result }: { current: string; renamed: bool
           error={errorFor("name")}
           {...form.register("name")}
         />
-        <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
+        <button type="submit" className="btn btn-primary" disabled={submissionUnderWay(navigation)}>
           Salva il nome
         </button>
       </Form>

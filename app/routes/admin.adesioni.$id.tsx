@@ -1,5 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
+import { submissionUnderWay } from "~/components/submission-under-way";
 import type { ReactNode } from "react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { FormRefusal } from "~/components/form-fields";
@@ -583,7 +584,7 @@ function Actions() {
   const { detail, decisionVersion, welcomeOwed } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
-  const busy = navigation.state === "submitting";
+  const busy = submissionUnderWay(navigation);
   const { request, currentReferent } = detail;
   const canApprove = request.status === "pending";
   // A request is rejected before approval and revoked after it, so at most one of the two applies.

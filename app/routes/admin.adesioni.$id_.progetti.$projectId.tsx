@@ -1,5 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { submissionUnderWay } from "~/components/submission-under-way";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { AdminProjectErrorBoundary, PROJECT_NOT_FOUND_MESSAGE } from "~/components/admin-project-error";
 import { Breadcrumb, membershipRequestParents } from "~/components/breadcrumb";
@@ -193,7 +194,7 @@ function Closure() {
           error={errorFor("closedOn")}
           {...form.register("closedOn")}
         />
-        <button type="submit" name="intent" value="close" className="btn btn-outline-danger" disabled={navigation.state === "submitting"}>
+        <button type="submit" name="intent" value="close" className="btn btn-outline-danger" disabled={submissionUnderWay(navigation)}>
           Chiudi il progetto
         </button>
       </Form>
@@ -214,7 +215,7 @@ function Reopen({ closedOn }: { closedOn: string }) {
       <Form method="post">
         <AuthenticityTokenInput name="csrf" />
         <input type="hidden" name={FORM_VERSION_FIELD} value={(actionData?.intent === "reopen" ? actionData.version : undefined) ?? version} />
-        <button type="submit" name="intent" value="reopen" className="btn btn-outline-primary" disabled={navigation.state === "submitting"}>
+        <button type="submit" name="intent" value="reopen" className="btn btn-outline-primary" disabled={submissionUnderWay(navigation)}>
           Riapri il progetto
         </button>
       </Form>

@@ -1,6 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, type SerializeFrom } from "@remix-run/node";
 import type { FormEvent } from "react";
 import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
+import { submissionUnderWay } from "~/components/submission-under-way";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { ErrorSummary, FieldMessages, SelectField, TextField, describedBy } from "~/components/form-fields";
 import { Pagination } from "~/components/pagination";
@@ -391,7 +392,7 @@ export default function MembershipList() {
             </div>
           ) : null}
           {pendingOnPage > 0 ? (
-            <button type="submit" className="btn btn-primary mb-4" disabled={navigation.state === "submitting"}>
+            <button type="submit" className="btn btn-primary mb-4" disabled={submissionUnderWay(navigation)}>
               Approva selezionate
             </button>
           ) : null}

@@ -1,5 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { submissionUnderWay } from "~/components/submission-under-way";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { AskedConfirmation } from "~/components/confirm-form";
 import { FormRefusal } from "~/components/form-fields";
@@ -149,7 +150,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function CommunicationPage() {
   const { communication: c, draft, sent } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const busy = useNavigation().state === "submitting";
+  const busy = submissionUnderWay(useNavigation());
   return (
     <>
       <Breadcrumb parents={[{ to: "/admin/comunicazioni", label: "Comunicazioni" }]} current={draft ? "Anteprima" : "Comunicazione inviata"} />

@@ -2,6 +2,7 @@ import path from "node:path";
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useState } from "react";
+import { submissionUnderWay } from "~/components/submission-under-way";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { useDraftAcrossSignIn } from "~/components/draft-across-sign-in";
@@ -222,7 +223,7 @@ export default function NewCommunicationPage() {
           hint={`${ACCEPTED_TYPES_TEXT}; al massimo 10 MB.`}
           error={errorFor("allegato")}
         />
-        <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
+        <button type="submit" className="btn btn-primary" disabled={submissionUnderWay(navigation)}>
           Salva e vedi l'anteprima
         </button>{" "}
         <Link to={data.draftId ? `/admin/comunicazioni/${data.draftId}` : "/admin/comunicazioni"} className="btn btn-outline-primary">

@@ -1,5 +1,6 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { submissionUnderWay } from "~/components/submission-under-way";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { AskedConfirmation } from "~/components/confirm-form";
 import { ErrorSummary, FormRefusal, SelectField, TextField } from "~/components/form-fields";
@@ -158,7 +159,7 @@ export default function CoordinatorsPage() {
   const { currentId, coordinators } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
-  const busy = navigation.state === "submitting";
+  const busy = submissionUnderWay(navigation);
   const manage = actionData?.intent === "manage" ? actionData : undefined;
   const invite = actionData?.intent === "invite" ? actionData : undefined;
   const toDisable = actionData?.intent === "confirm-disable" ? actionData : undefined;

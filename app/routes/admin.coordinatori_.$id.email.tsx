@@ -1,5 +1,6 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { submissionUnderWay } from "~/components/submission-under-way";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { ErrorSummary, TextField } from "~/components/form-fields";
@@ -109,7 +110,7 @@ export default function CoordinatorEmailPage() {
           error={errorFor("emailConfirm")}
           {...form.register("emailConfirm")}
         />
-        <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
+        <button type="submit" className="btn btn-primary" disabled={submissionUnderWay(navigation)}>
           Cambia indirizzo
         </button>{" "}
         <Link to="/admin/coordinatori" className="ms-3">

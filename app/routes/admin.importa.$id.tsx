@@ -1,5 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction, type SerializeFrom } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, type ShouldRevalidateFunction } from "@remix-run/react";
+import { submissionUnderWay } from "~/components/submission-under-way";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { CheckboxField, describedBy, ErrorSummary, FormRefusal } from "~/components/form-fields";
 import { Pagination } from "~/components/pagination";
@@ -369,7 +370,7 @@ function PreviewTableRow({ row }: { row: PreviewRow }) {
 function ImportForm({ data, importable }: { data: PreviewData; importable: number }) {
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
-  const busy = navigation.state === "submitting";
+  const busy = submissionUnderWay(navigation);
   // Only new adesioni get a status and an email: a file of updates alone asks for neither.
   const asksStatus = data.newMemberships > 0;
   // Without JavaScript the page answering a refusal is drawn anew: it shows again what was chosen.
@@ -479,7 +480,7 @@ function ImportForm({ data, importable }: { data: PreviewData; importable: numbe
 
 function ImportDone({ data }: { data: DoneData }) {
   const actionData = useActionData<typeof action>();
-  const busy = useNavigation().state === "submitting";
+  const busy = submissionUnderWay(useNavigation());
   const s = data.summary;
   const rows: [string, string][] = [
     ["Righe nel file", n(s.total)],

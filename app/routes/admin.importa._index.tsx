@@ -9,6 +9,7 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, useActionData, useNavigation } from "@remix-run/react";
+import { submissionUnderWay } from "~/components/submission-under-way";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { ErrorSummary, TextField } from "~/components/form-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
@@ -109,7 +110,7 @@ export default function ImportPage() {
     serverErrors: actionData?.errors,
     formError: actionData?.formError,
   });
-  const busy = navigation.state === "submitting";
+  const busy = submissionUnderWay(navigation);
 
   return (
     <>

@@ -1,6 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { submissionUnderWay } from "~/components/submission-under-way";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { useHydrated } from "remix-utils/use-hydrated";
 import { ErrorSummary } from "~/components/form-fields";
@@ -204,7 +205,7 @@ export default function RoundTableInvitationsPage() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
-  const busy = navigation.state === "submitting";
+  const busy = submissionUnderWay(navigation);
   const { roundTable: rt, counts } = data;
   const serverErrors = actionData?.errors ?? {};
   const pageUrl = `/admin/tavoli/${rt.id}/inviti`;

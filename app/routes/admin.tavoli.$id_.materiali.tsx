@@ -9,6 +9,7 @@ import {
   type SerializeFrom,
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { submissionUnderWay } from "~/components/submission-under-way";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { Breadcrumb } from "~/components/breadcrumb";
 import { ConfirmForm } from "~/components/confirm-form";
@@ -192,7 +193,7 @@ function UploadForm({ data }: { data?: ActionData }) {
         hint={`${ACCEPTED_TYPES_TEXT}; al massimo 25 MB.`}
         error={errorFor("upload.file")}
       />
-      <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
+      <button type="submit" className="btn btn-primary" disabled={submissionUnderWay(navigation)}>
         Carica il file
       </button>
     </Form>
@@ -223,7 +224,7 @@ function LinkForm({ data }: { data?: ActionData }) {
         error={errorFor("link.url")}
         {...register("link.url")}
       />
-      <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
+      <button type="submit" className="btn btn-primary" disabled={submissionUnderWay(navigation)}>
         Aggiungi il link
       </button>
     </Form>

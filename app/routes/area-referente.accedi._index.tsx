@@ -1,5 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { submissionUnderWay } from "~/components/submission-under-way";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { HoneypotInputs } from "remix-utils/honeypot/react";
 import { ErrorSummary, TextField } from "~/components/form-fields";
@@ -14,13 +15,14 @@ import { checkHoneypot } from "~/utils/honeypot.server";
 import { wakeOutboxWorker } from "~/utils/outbox-worker.server";
 import { minutesText, tooManyRequestsInit } from "~/utils/rate-limit.server";
 import {
+  admitCodeRequest,
   getSignedInReferent,
-  limitCodeRequests,
   limitedPendingSignInCookie,
   OTHER_ADDRESS_PARAM,
   pendingSignInCookie,
   readExpiredSignInEmail,
   readPendingSignIns,
+  recentPendingSignInCookie,
   redirectAlreadySignedIn,
   REFERENT_CODE_STEP_PATH,
   signInReturnAddress,
@@ -80,22 +82,30 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return json<ActionData>({ email: raw.email, errors: issuesToFieldErrors(parsed.error.issues) }, { status: 400 });
   }
   const { email } = parsed.data;
-  const retryAfter = limitCodeRequests({ ip, email });
   // The browser's sign-ins still waiting for their code (another tab's too), kept.
   const previous = await readPendingSignIns(request);
   const waiting = previous.find((p) => p.email === email && !p.expired);
-  if (retryAfter !== null && waiting) {
+  const admission = admitCodeRequest({ ip, email });
+  if (admission.kind === "recent") {
+    // A second tap, or «Invia un nuovo codice» at once: the code sent a moment ago still works (the
+    // model keeps it too), no email goes out and nothing is counted; the code step says so.
+    return redirect(signInStepPath(REFERENT_CODE_STEP_PATH, request), {
+      status: 303,
+      headers: { "Set-Cookie": await recentPendingSignInCookie(email, { previous, sentAt: admission.sentAt }) },
+    });
+  }
+  if (admission.kind === "limited" && waiting) {
     // «Invia un nuovo codice» on the code step: no new code, but the codes received still work, so
     // the person stays where they type them, told so (the same for an unknown address).
     return redirect(signInStepPath(REFERENT_CODE_STEP_PATH, request), {
       status: 303,
-      headers: { "Set-Cookie": await limitedPendingSignInCookie(waiting, { previous, retryAfterSeconds: retryAfter }) },
+      headers: { "Set-Cookie": await limitedPendingSignInCookie(waiting, { previous, retryAfterSeconds: admission.retryAfterSeconds }) },
     });
   }
-  if (retryAfter !== null) {
+  if (admission.kind === "limited") {
     // The form stays, with the address typed, rather than an error page.
-    const formError = `Sono stati chiesti troppi codici in poco tempo: riprova tra ${minutesText(retryAfter)}. Se hai già ricevuto un'email, puoi entrare con il suo pulsante «Accedi all'area referente».`;
-    return json<ActionData>({ email, errors: {}, formError }, tooManyRequestsInit(retryAfter));
+    const formError = `Sono stati chiesti troppi codici in poco tempo: riprova tra ${minutesText(admission.retryAfterSeconds)}. Se hai ricevuto un'email negli ultimi 10 minuti, puoi entrare con il suo pulsante «Accedi all'area referente».`;
+    return json<ActionData>({ email, errors: {}, formError }, tooManyRequestsInit(admission.retryAfterSeconds));
   }
   // Known or not, eligible or not: the same redirect, the same cookie, the same code step.
   const { sent } = requestLoginCode(getDb(), { email, appUrl: getEnv().appUrl, returnTo: signInReturnAddress(request) });
@@ -157,7 +167,7 @@ function EmailStep({ data, initialEmail }: { data: ActionData | undefined; initi
           error={errorFor("email")}
           {...form.register("email")}
         />
-        <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
+        <button type="submit" className="btn btn-primary" disabled={submissionUnderWay(navigation)}>
           Invia il codice
         </button>
       </Form>

@@ -1,5 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { submissionUnderWay } from "~/components/submission-under-way";
 import { useEffect, useRef } from "react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { HoneypotInputs } from "remix-utils/honeypot/react";
@@ -7,7 +8,7 @@ import { ErrorSummary, TextField } from "~/components/form-fields";
 import { ReferentSignInFrame } from "~/components/referent-area";
 import { useIndexFormAction } from "~/components/use-index-form-action";
 import { useValidatedForm } from "~/components/use-validated-form";
-import { verifyLoginCode } from "~/models/referent-login.server";
+import { LOGIN_CODE_RESEND_AFTER_MS, verifyLoginCode } from "~/models/referent-login.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { issuesToFieldErrors } from "~/utils/form-data";
@@ -52,11 +53,12 @@ const CODE_SENT_MESSAGE =
   "Se l'indirizzo è registrato, riceverai un codice di accesso via email entro pochi minuti. Il codice vale 10 minuti e si può usare una sola volta.";
 // One answer for a code that is wrong, expired, used or blocked after too many wrong tries: only a
 // registered address has a code to block, so telling "blocked" apart would say which addresses are.
+// The email's button dies with its code (10 minutes): it is offered only for an email that recent.
 const INVALID_CODE =
-  "Codice non valido, scaduto o bloccato dopo troppi tentativi errati. Controlla di averlo copiato per intero oppure richiedi un nuovo codice; puoi anche entrare con il pulsante «Accedi all'area referente» dell'email.";
+  "Codice non valido, scaduto o bloccato dopo troppi tentativi errati. Controlla di averlo copiato per intero oppure chiedi un nuovo codice con «Invia un nuovo codice»; se l'ultima email che hai ricevuto è di meno di 10 minuti fa, puoi anche entrare con il suo pulsante «Accedi all'area referente».";
 
 const codeEntryBlockedMessage = ({ by, retryAfterSeconds }: { by: "ip" | "email"; retryAfterSeconds: number }) =>
-  `Per sicurezza, dopo troppi codici errati ${by === "email" ? "per questo indirizzo" : "dalla tua rete"}, l'accesso con il codice è sospeso per ${minutesText(retryAfterSeconds)}. Puoi entrare subito con il pulsante «Accedi all'area referente» dell'email che hai ricevuto.`;
+  `Per sicurezza, dopo troppi codici errati ${by === "email" ? "per questo indirizzo" : "dalla tua rete"}, l'accesso con il codice è sospeso per ${minutesText(retryAfterSeconds)}. Puoi entrare subito con il pulsante «Accedi all'area referente» dell'ultima email che hai ricevuto, se è di meno di 10 minuti fa; altrimenti chiedi un nuovo codice e usa il pulsante della nuova email.`;
 
 type ActionData = { errors: Record<string, string>; formError?: string };
 
@@ -70,6 +72,12 @@ function statusOf({ until, notice }: PendingSignIn) {
     return {
       tone: "warning",
       text: `Nessun nuovo codice inviato alle ${formatTimeIt(new Date(notice.at), { seconds: true })}: ne sono stati chiesti troppi in poco tempo, potrai chiederne un altro dalle ${formatTimeIt(new Date(notice.retryAt))}. L'ultimo codice che hai ricevuto vale fino alle ${formatTimeIt(new Date(until))}; puoi anche entrare con il pulsante «Accedi all'area referente» dell'email.`,
+    };
+  }
+  if (notice?.kind === "recent") {
+    return {
+      tone: "info",
+      text: `Nessun nuovo codice inviato alle ${formatTimeIt(new Date(notice.at), { seconds: true })}: se l'indirizzo è registrato, il codice che ti abbiamo inviato alle ${formatTimeIt(new Date(notice.sentAt))} vale ancora, fino alle ${formatTimeIt(new Date(until))}, e uno nuovo lo annullerebbe. Usa quello; se non è arrivato, controlla la posta indesiderata, o chiedine un altro dalle ${formatTimeIt(new Date(notice.sentAt + LOGIN_CODE_RESEND_AFTER_MS), { seconds: true })}.`,
     };
   }
   if (notice?.kind === "resent") {
@@ -157,20 +165,23 @@ export default function ReferentCodeStepPage() {
   const data = useActionData<typeof action>();
   const formAction = useIndexFormAction();
   const navigation = useNavigation();
-  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<CodeEntryInput>({
+  const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit, clear } = useValidatedForm<CodeEntryInput>({
     schema: codeEntrySchema,
     defaultValues: { code: "" },
     serverErrors: data?.errors,
     formError: data?.formError,
   });
   // A new code asked from this page with JavaScript comes back to the same page: its status says
-  // so, and the person goes on typing the new code (a full page load does it with autoFocus).
+  // so, and the person goes on typing the new code (a full page load does it with autoFocus) in an
+  // empty field: the wrong code typed before, its error and the error summary would otherwise stay
+  // under the new status, as they do not on a full page load.
   const shownStatus = useRef(status.text);
   useEffect(() => {
     if (shownStatus.current === status.text) return;
     shownStatus.current = status.text;
+    clear({ code: "" });
     form.setFocus("code");
-  }, [status.text, form]);
+  }, [status.text, form, clear]);
   return (
     <ReferentSignInFrame>
       <h1>Inserisci il codice di accesso</h1>
@@ -200,7 +211,7 @@ export default function ReferentCodeStepPage() {
           error={errorFor("code")}
           {...form.register("code")}
         />
-        <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
+        <button type="submit" className="btn btn-primary" disabled={submissionUnderWay(navigation)}>
           Accedi
         </button>
       </Form>

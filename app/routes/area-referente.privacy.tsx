@@ -1,5 +1,6 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { submissionUnderWay } from "~/components/submission-under-way";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { DownloadOffer } from "~/components/download-offer";
 import { CheckboxField, ErrorSummary, FormRefusal } from "~/components/form-fields";
@@ -112,7 +113,7 @@ export default function ReferentPrivacyPage() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
-  const busy = navigation.state === "submitting";
+  const busy = submissionUnderWay(navigation);
   const erasure = actionData?.intent === "erasure" ? actionData : undefined;
   const erasureRequestedAt = data.erasureRequestedAt ? new Date(data.erasureRequestedAt) : null;
   const former = data.status === "former";

@@ -1,5 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { submissionUnderWay } from "~/components/submission-under-way";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { HoneypotInputs } from "remix-utils/honeypot/react";
 import { useReturnAfterExpiredSession } from "~/components/draft-across-sign-in";
@@ -119,7 +120,7 @@ export default function LoginPage() {
               error={errorFor("password")}
               {...form.register("password")}
             />
-            <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
+            <button type="submit" className="btn btn-primary" disabled={submissionUnderWay(navigation)}>
               Accedi
             </button>
           </Form>

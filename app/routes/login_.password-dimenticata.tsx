@@ -1,5 +1,6 @@
 import { json, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
+import { submissionUnderWay } from "~/components/submission-under-way";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { HoneypotInputs } from "remix-utils/honeypot/react";
 import { ErrorSummary, TextField } from "~/components/form-fields";
@@ -94,7 +95,7 @@ function RequestForm({ data }: { data: (FormErrors & { email: string }) | undefi
         <HoneypotInputs label="Non compilare questo campo" />
         {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={data?.formError} failureTitle="Richiesta non riuscita" /> : null}
         <TextField label="Email" type="email" autoComplete="username" defaultValue={data?.email} error={errorFor("email")} {...form.register("email")} />
-        <button type="submit" className="btn btn-primary" disabled={navigation.state === "submitting"}>
+        <button type="submit" className="btn btn-primary" disabled={submissionUnderWay(navigation)}>
           Invia il collegamento
         </button>
       </Form>

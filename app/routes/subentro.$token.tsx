@@ -1,5 +1,6 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { submissionUnderWay } from "~/components/submission-under-way";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { CheckboxField, ErrorSummary } from "~/components/form-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
@@ -170,7 +171,7 @@ function ConsentForm({ lookup, errors }: { lookup: Extract<HandoverLookup, { sta
           error={errorFor("privacyConsent")}
           {...form.register("privacyConsent")}
         />
-        <button type="submit" className="btn btn-primary btn-lg" disabled={navigation.state === "submitting"}>
+        <button type="submit" className="btn btn-primary btn-lg" disabled={submissionUnderWay(navigation)}>
           Accetto e confermo
         </button>
       </Form>

@@ -1,6 +1,6 @@
 import { redirect, redirectDocument } from "@remix-run/node";
 import { recordAudit } from "~/models/audit.server";
-import { LOGIN_CODE_TTL_MS } from "~/models/referent-login.server";
+import { LOGIN_CODE_RESEND_AFTER_MS, LOGIN_CODE_TTL_MS, normalizeEmail } from "~/models/referent-login.server";
 import { downloadableMaterialRoundTableId } from "~/models/material.server";
 import {
   createReferentSession,
@@ -12,7 +12,7 @@ import {
 } from "~/models/referent-session.server";
 import { getCookies } from "./cookies.server";
 import { getDb } from "./db.server";
-import { consumeRateLimit, isRateLimited } from "./rate-limit.server";
+import { clearRateLimit, consumeRateLimit, isRateLimited, rateLimitedUntil } from "./rate-limit.server";
 import { safeRedirectPath, signInPathFor } from "./safe-redirect.server";
 import { parseRecordId } from "./record-id";
 
@@ -188,6 +188,8 @@ export async function startReferentSession(
   const previous = await readSessionId(request);
   if (previous) revokeReferentSession(db, { sessionId: previous });
   const sessionId = createReferentSession(db, { referentId: access.referentId });
+  // The code just used is no longer one to protect: signing out and in again asks a new one at once.
+  if (method !== "switch") forgetRecentCodeRequest(access.email);
   recordAudit(db, {
     actorType: "referent",
     actorId: access.referentId,
@@ -235,10 +237,14 @@ export const MAX_PENDING_SIGN_INS = 3;
 
 /**
  * What the code step says of the last request for a new code for this address, made at `at`: sent
- * ("resent", replacing the previous one), or refused by the rate limit ("limited", a new code may be
- * asked from `retryAt`).
+ * ("resent", replacing the previous one), refused by the rate limit ("limited", a new code may be
+ * asked from `retryAt`), or not sent because the code sent at `sentAt` is less than a minute old
+ * ("recent": it still works, and a new one would have killed it).
  */
-export type PendingNotice = { kind: "resent"; at: number } | { kind: "limited"; at: number; retryAt: number };
+export type PendingNotice =
+  | { kind: "resent"; at: number }
+  | { kind: "limited"; at: number; retryAt: number }
+  | { kind: "recent"; at: number; sentAt: number };
 type PendingEntry = { email: string; until: number; notice?: PendingNotice };
 export type PendingSignIn = PendingEntry & { expired: boolean };
 
@@ -249,7 +255,11 @@ const isPendingEntry = (value: unknown): value is PendingEntry => {
 
 const isNotice = (value: unknown): value is PendingNotice => {
   const { kind, at, retryAt } = (value ?? {}) as Record<string, unknown>;
-  return typeof at === "number" && (kind === "resent" || (kind === "limited" && typeof retryAt === "number"));
+  const { sentAt } = (value ?? {}) as Record<string, unknown>;
+  return (
+    typeof at === "number" &&
+    (kind === "resent" || (kind === "limited" && typeof retryAt === "number") || (kind === "recent" && typeof sentAt === "number"))
+  );
 };
 
 const pendingCookieOf = (entries: PendingEntry[], { expired }: { expired?: string } = {}) =>
@@ -281,6 +291,19 @@ export function pendingSignInCookie(email: string, { now = new Date(), previous 
 export function limitedPendingSignInCookie(pending: PendingSignIn, { now = new Date(), previous, retryAfterSeconds }: { now?: Date; previous: PendingSignIn[]; retryAfterSeconds: number }) {
   const notice: PendingNotice = { kind: "limited", at: now.getTime(), retryAt: now.getTime() + retryAfterSeconds * 1000 };
   return newestPendingCookie({ email: pending.email, until: pending.until, notice }, previous);
+}
+
+/**
+ * The cookie of a request for a code that came less than a minute after the last one for `email`
+ * (sent at `sentAt`), which is kept and not replaced. A browser that already waits for that address
+ * («Invia un nuovo codice» at once, or a second tap that came back with the first one's cookie) is
+ * told that the code sent then still works; one that does not (a second tap whose first answer was
+ * lost) sees the code step as after the first tap. Either way the expiry is that code's.
+ */
+export function recentPendingSignInCookie(email: string, { now = new Date(), previous, sentAt }: { now?: Date; previous: PendingSignIn[]; sentAt: number }) {
+  const waiting = previous.some((p) => p.email === email && !p.expired);
+  const notice: PendingNotice | undefined = waiting ? { kind: "recent", at: now.getTime(), sentAt } : undefined;
+  return newestPendingCookie({ email, until: sentAt + LOGIN_CODE_TTL_MS, notice }, previous);
 }
 
 /** The cookie that keeps only the sign-ins still waiting (unexpired), or forgets them all (after signing in, or once all have expired). */
@@ -340,12 +363,38 @@ export const SIGN_IN_FAILURES_PER_IP = 30;
 export const SIGN_IN_FAILURES_PER_EMAIL = 15;
 export const SIGN_IN_FAILURE_WINDOW_MS = 15 * 60 * 1000;
 
-/** Counts a request for a code; once the address or the IP has asked too often, the seconds to wait (else null). */
-export function limitCodeRequests({ ip, email }: { ip: string; email: string }): number | null {
-  const byIp = consumeRateLimit({ key: `ref-code-ip:${ip}`, limit: CODE_REQUESTS_PER_IP, windowMs: CODE_REQUEST_WINDOW_MS });
-  if (!byIp.allowed) return byIp.retryAfterSeconds;
-  const byEmail = consumeRateLimit({ key: `ref-code-email:${email}`, limit: CODE_REQUESTS_PER_EMAIL, windowMs: CODE_REQUEST_WINDOW_MS });
-  return byEmail.allowed ? null : byEmail.retryAfterSeconds;
+// The last request for a code let through for an address, whoever made it and whether or not the
+// address is registered: for a minute after it, another request for that address sends nothing,
+// keeps the code sent, and does not count against the limits (a second tap on a slow connection
+// used them up twice as fast). Kept in memory and not read from the codes stored, so that an
+// unknown address is answered exactly as a registered one; the model keeps the code all the same.
+const recentCodeRequestKey = (email: string) => `ref-code-recent:${normalizeEmail(email)}`;
+
+/** Lets the next request for a code for `email` send one at once (the code was used: nothing left to protect). */
+export function forgetRecentCodeRequest(email: string) {
+  clearRateLimit(recentCodeRequestKey(email));
+}
+
+export type CodeRequestAdmission =
+  | { kind: "send" }
+  | { kind: "recent"; sentAt: number }
+  | { kind: "limited"; retryAfterSeconds: number };
+
+/**
+ * Whether a code may be sent to `email` now: within a minute of the last one let through, not
+ * again ("recent", uncounted); past the limits of the address or the IP, "limited" with the seconds
+ * to wait; else "send", counted, and the minute starts.
+ */
+export function admitCodeRequest({ ip, email, now = Date.now() }: { ip: string; email: string; now?: number }): CodeRequestAdmission {
+  const recent = { key: recentCodeRequestKey(email), limit: 1, windowMs: LOGIN_CODE_RESEND_AFTER_MS, now };
+  const recentUntil = rateLimitedUntil(recent);
+  if (recentUntil !== null) return { kind: "recent", sentAt: recentUntil - LOGIN_CODE_RESEND_AFTER_MS };
+  const byIp = consumeRateLimit({ key: `ref-code-ip:${ip}`, limit: CODE_REQUESTS_PER_IP, windowMs: CODE_REQUEST_WINDOW_MS, now });
+  if (!byIp.allowed) return { kind: "limited", retryAfterSeconds: byIp.retryAfterSeconds };
+  const byEmail = consumeRateLimit({ key: `ref-code-email:${email}`, limit: CODE_REQUESTS_PER_EMAIL, windowMs: CODE_REQUEST_WINDOW_MS, now });
+  if (!byEmail.allowed) return { kind: "limited", retryAfterSeconds: byEmail.retryAfterSeconds };
+  consumeRateLimit(recent);
+  return { kind: "send" };
 }
 
 const failureKeys = ({ ip, email }: { ip: string; email?: string }) => [

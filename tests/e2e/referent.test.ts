@@ -271,7 +271,7 @@ describe("referent area", () => {
     }
   });
 
-  test("«Invia un nuovo codice» says, in the status read out, when the new code was sent, and the focus goes back to the code field, with and without JavaScript", async () => {
+  test("«Invia un nuovo codice» at once sends nothing and says, in the status read out, that the code just sent still works; the focus goes back to the code field, with and without JavaScript", async () => {
     for (const javaScriptEnabled of [true, false]) {
       const page = await browser.newPage({ javaScriptEnabled });
       // A client address of its own (the portal allows 20 codes an hour per address), and an address
@@ -289,14 +289,80 @@ describe("referent area", () => {
         await page.getByRole("button", { name: "Invia un nuovo codice" }).click();
         await eventually(() => page.getByRole("status").first().textContent()).not.toBe(before);
         const now = page.getByRole("status").first();
+        // Within a minute of the code sent, no other is sent (it would kill the one on its way).
         expect(await now.textContent()).toMatch(
-          /^Se l'indirizzo è registrato, alle \d\d:\d\d:\d\d ti abbiamo inviato un nuovo codice: usa l'ultimo che hai ricevuto, quelli precedenti non valgono più\./,
+          /^Nessun nuovo codice inviato alle \d\d:\d\d:\d\d: se l'indirizzo è registrato, il codice che ti abbiamo inviato alle \d\d:\d\d vale ancora, fino alle \d\d:\d\d, e uno nuovo lo annullerebbe\./,
         );
         if (javaScriptEnabled) expect(await now.getAttribute("data-region")).toBe("code-step");
         await eventually(() => page.evaluate(() => document.activeElement?.id)).toBe("code");
       }
       expect(await checkA11y(page)).toEqual([]);
     }
+  });
+
+  test("after a wrong code, «Invia un nuovo codice» leaves the code field empty, without the error, and focused", async () => {
+    const page = await browser.newPage();
+    await page.setExtraHTTPHeaders({ "X-Forwarded-For": `203.0.113.${Math.floor(Math.random() * 100)}` });
+    await open(page, "/area-referente/accedi");
+    await askForCode(page, `codice-errato-${Date.now().toString(36)}@esempio.it`);
+    const code = page.getByLabel("Codice di accesso", { exact: true });
+    await code.fill("111111");
+    await page.getByRole("button", { name: "Accedi", exact: true }).click();
+    const summary = page.getByRole("alert").filter({ hasText: "Codice non valido, scaduto o bloccato" });
+    await summary.waitFor();
+    expect(await code.getAttribute("aria-invalid")).toBe("true");
+
+    await page.getByRole("button", { name: "Invia un nuovo codice" }).click();
+    await eventually(() => page.getByRole("status").first().textContent()).toMatch(/^Nessun nuovo codice inviato alle/);
+    // Before: the summary, the field's error and the wrong code stayed under the new notice.
+    await eventually(() => summary.count()).toBe(0);
+    expect(await page.getByText("Codice non valido", { exact: false }).count()).toBe(0);
+    expect(await code.inputValue()).toBe("");
+    expect(await code.getAttribute("aria-invalid")).not.toBe("true");
+    await eventually(() => page.evaluate(() => document.activeElement?.id)).toBe("code");
+    expect(await checkA11y(page)).toEqual([]);
+  });
+
+  test("on a slow connection «Invia il codice» stays disabled until the code step is shown: a second tap sends nothing, and the code emailed signs in", async () => {
+    const { data } = await approvedOnce();
+    const page = await browser.newPage();
+    await open(page, "/area-referente/accedi");
+    const posts: string[] = [];
+    page.on("request", (request) => {
+      if (request.method() === "POST") posts.push(new URL(request.url()).pathname);
+    });
+    // The code step's data is held back, as on a slow phone network: the form has been answered
+    // (the redirect) and the next page is loading.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held = 0;
+    await page.route(
+      (url) => url.pathname === "/area-referente/accedi/codice",
+      async (route) => {
+        held++;
+        await released;
+        await route.continue();
+      },
+    );
+    const before = await countLoginEmails(data.email);
+    await field(page, "Email").fill(data.email);
+    const send = page.getByRole("button", { name: "Invia il codice" });
+    await send.click();
+    await eventually(() => held).toBeGreaterThan(0);
+    // Before: enabled again as soon as the form was answered, while the code step was still loading.
+    expect(await send.isDisabled()).toBe(true);
+    // The second tap, and Enter in the field, send nothing.
+    await send.click({ force: true });
+    await field(page, "Email").press("Enter");
+    release();
+    await page.getByLabel("Codice di accesso", { exact: true }).waitFor();
+    expect(posts).toEqual(["/area-referente/accedi"]);
+
+    const { code } = await loginEmail(data.email, before);
+    await page.getByLabel("Codice di accesso", { exact: true }).fill(code);
+    await page.getByRole("button", { name: "Accedi", exact: true }).click();
+    await page.waitForURL((url) => url.pathname === "/area-referente");
+    expect(await countLoginEmails(data.email)).toBe(before + 1);
   });
 
   test("a former referente signs in to the privacy page only, asks for the erasure and withdraws it", async () => {

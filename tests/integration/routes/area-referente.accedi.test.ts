@@ -4,6 +4,7 @@ import { auditLog, materials, referentLoginCodes, sessions } from "#db/schema";
 import { rejectMembership, revokeMembership } from "~/models/membership-review.server";
 import {
   LOGIN_CODE_MAX_FAILURES,
+  LOGIN_CODE_RESEND_AFTER_MS,
   LOGIN_CODE_TTL_MS,
   requestLoginCode,
   verifyLoginCode,
@@ -27,6 +28,7 @@ import { createTestCoordinator, settle } from "../../support/admin";
 import { outboxFor } from "../../support/db-queries";
 import { uniqueEmail } from "../../support/factories";
 import {
+  aMinuteLater,
   askCode,
   createReferent,
   freshIp,
@@ -54,6 +56,7 @@ async function canEnter(cookie: string) {
 
 /** Asks for a code on the sign-in page sent from `redirectTo`: what the email brings. */
 async function ask(email: string, redirectTo: string) {
+  aMinuteLater(email);
   const request = await browserPost(`/area-referente/accedi?redirectTo=${encodeURIComponent(redirectTo)}`, { intent: "request", email });
   const response = await settle(() => signInAction({ request, params: {}, context: { cspNonce: "", clientIp: freshIp() } }));
   expect(response.status).toBe(303);
@@ -61,7 +64,7 @@ async function ask(email: string, redirectTo: string) {
 }
 
 const INVALID_CODE =
-  "Codice non valido, scaduto o bloccato dopo troppi tentativi errati. Controlla di averlo copiato per intero oppure richiedi un nuovo codice; puoi anche entrare con il pulsante «Accedi all'area referente» dell'email.";
+  "Codice non valido, scaduto o bloccato dopo troppi tentativi errati. Controlla di averlo copiato per intero oppure chiedi un nuovo codice con «Invia un nuovo codice»; se l'ultima email che hai ricevuto è di meno di 10 minuti fa, puoi anche entrare con il suo pulsante «Accedi all'area referente».";
 
 const wrongCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, "0");
 
@@ -126,8 +129,10 @@ describe("asking for a code", () => {
     const median = (email: string) => {
       const times: number[] = [];
       for (let i = 0; i < 7; i++) {
+        // A minute apart, so that each call for the registered address sends a code.
+        const now = new Date(Date.now() + i * 2 * LOGIN_CODE_RESEND_AFTER_MS);
         const start = performance.now();
-        requestLoginCode(db, { email, appUrl: APP_URL });
+        requestLoginCode(db, { email, appUrl: APP_URL, now });
         times.push(performance.now() - start);
       }
       return times.sort((x, y) => x - y)[3];
@@ -244,6 +249,8 @@ describe("the code step, its own page", () => {
       const jar = cookieOf(await askCode(email));
       const first = statusOf((await codeStep(jar)).html);
       expect(first).toBe("Se l&#x27;indirizzo è registrato, riceverai un codice di accesso via email entro pochi minuti. Il codice vale 10 minuti e si può usare una sola volta.");
+      // Past the minute in which a code is kept.
+      aMinuteLater(email);
       const resend = await referentPost("/area-referente/accedi", { intent: "request", email }, jar);
       const before = new Date();
       const resent = await settle(() => signInAction(routeArgs(resend)));
@@ -735,6 +742,107 @@ describe("signing in to download one's own data (redirectTo=/area-referente/priv
   });
 });
 
+describe("a second request within a minute (a double tap on a slow connection)", () => {
+  const cookieOf = (response: Response) => response.headers.get("Set-Cookie")!.split(";")[0];
+  const codeStep = (cookie: string) => renderRoute(codeStepRoute, referentGet("/area-referente/accedi/codice", cookie));
+  const statusOf = (html: string) => /<div class="alert alert-info" role="status">([^<]*)<\/div>/.exec(html)?.[1];
+  const liveCodes = (referentId: number) =>
+    getDb().select().from(referentLoginCodes).where(and(eq(referentLoginCodes.referentId, referentId), isNull(referentLoginCodes.usedAt))).all();
+  const loginEmails = (email: string) => outboxFor(email).filter((m) => m.template === "referent-login-code");
+
+  it("model: keeps the code sent less than a minute before, and sends no other; past the minute a new one replaces it", async () => {
+    const r = await createReferent("active");
+    const db = getDb();
+    const t0 = new Date();
+    expect(requestLoginCode(db, { email: r.email, appUrl: APP_URL, now: t0 })).toMatchObject({ sent: true });
+    const first = latestLoginEmail(r.email)!;
+    const again = requestLoginCode(db, { email: r.email, appUrl: APP_URL, now: new Date(t0.getTime() + 1000) });
+    expect(again).toEqual({ sent: false, recentCodeAt: t0 });
+    expect(liveCodes(r.referentId)).toHaveLength(1);
+    expect(loginEmails(r.email)).toHaveLength(1);
+    expect(verifyLoginCode(db, { email: r.email, code: first.code, now: new Date(t0.getTime() + 2000) }).ok).toBe(true);
+
+    // A used code is not kept: the next request sends one at once.
+    expect(requestLoginCode(db, { email: r.email, appUrl: APP_URL, now: new Date(t0.getTime() + 3000) })).toMatchObject({ sent: true });
+    const t1 = new Date(t0.getTime() + 3000 + LOGIN_CODE_RESEND_AFTER_MS + 1);
+    expect(requestLoginCode(db, { email: r.email, appUrl: APP_URL, now: t1 })).toMatchObject({ sent: true });
+    expect(liveCodes(r.referentId)).toHaveLength(1);
+    expect(loginEmails(r.email)).toHaveLength(3);
+  });
+
+  it("route: two taps of «Invia il codice» send one email, whose code signs in, and count once against the limit of 5 an hour", async () => {
+    const r = await createReferent("active");
+    const ip = freshIp();
+    const tap = async (cookie: string | null) =>
+      settle(async () => signInAction({ request: await referentPost("/area-referente/accedi", { intent: "request", email: r.email }, cookie), params: {}, context: { cspNonce: "", clientIp: ip } }));
+    // The second tap leaves before the first one's answer (and its cookie) came back.
+    const first = await tap(null);
+    const second = await tap(null);
+    for (const response of [first, second]) {
+      expect(response.status).toBe(303);
+      expect(response.headers.get("Location")).toBe("/area-referente/accedi/codice");
+    }
+    expect(loginEmails(r.email)).toHaveLength(1);
+    expect(liveCodes(r.referentId)).toHaveLength(1);
+    // The code step the person sees is the usual one, with the expiry of the code sent.
+    expect(statusOf((await codeStep(cookieOf(second))).html)).toBe(
+      "Se l&#x27;indirizzo è registrato, riceverai un codice di accesso via email entro pochi minuti. Il codice vale 10 minuti e si può usare una sola volta.",
+    );
+    // 4 more codes, each a minute after the last, are still allowed in the hour: the taps counted once.
+    for (let i = 0; i < 4; i++) {
+      // askCode: a minute after the last.
+      expect((await askCode(r.email)).status).toBe(303);
+    }
+    expect((await askCode(r.email)).status).toBe(429);
+  });
+
+  it("route: the code of the first email still signs in after the second tap", async () => {
+    const r = await createReferent("active");
+    await askCode(r.email);
+    const { code } = latestLoginEmail(r.email)!;
+    const request = await referentPost("/area-referente/accedi", { intent: "request", email: r.email }, await pendingSignIn(r.email));
+    expect((await settle(() => signInAction(routeArgs(request)))).status).toBe(303);
+    expect(latestLoginEmail(r.email)!.code).toBe(code);
+    // Signed in, the code is used: asking again (signed out) sends a new one at once.
+    const signedIn = await sendCode(r.email, code);
+    expect(signedIn.status).toBe(302);
+    const again = await settle(async () => signInAction(routeArgs(await referentPost("/area-referente/accedi", { intent: "request", email: r.email }, null))));
+    expect(again.status).toBe(303);
+    expect(loginEmails(r.email)).toHaveLength(2);
+  });
+
+  it("«Invia un nuovo codice» within the minute says that the code sent then still works, sends nothing, and is the same for an unknown address", async () => {
+    const r = await createReferent("active");
+    const unknown = uniqueEmail("sconosciuto");
+    const pages: string[] = [];
+    for (const email of [r.email, unknown]) {
+      const sentAt = new Date();
+      const jar = cookieOf(await askCode(email));
+      const resend = await referentPost("/area-referente/accedi", { intent: "request", email }, jar);
+      const asked = new Date();
+      const response = await settle(() => signInAction(routeArgs(resend)));
+      expect(response.status).toBe(303);
+      expect(response.headers.get("Location")).toBe("/area-referente/accedi/codice");
+      const page = (await codeStep(cookieOf(response))).html;
+      const status = statusOf(page)!;
+      const match =
+        /^Nessun nuovo codice inviato alle (\d\d:\d\d:\d\d): se l&#x27;indirizzo è registrato, il codice che ti abbiamo inviato alle (\d\d:\d\d) vale ancora, fino alle (\d\d:\d\d), e uno nuovo lo annullerebbe\. Usa quello; se non è arrivato, controlla la posta indesiderata, o chiedine un altro dalle (\d\d:\d\d:\d\d)\.$/.exec(
+          status,
+        );
+      expect(match, status).not.toBeNull();
+      expect([formatTimeIt(asked, { seconds: true }), formatTimeIt(new Date(), { seconds: true })]).toContain(match![1]);
+      expect([formatTimeIt(sentAt), formatTimeIt(asked)]).toContain(match![2]);
+      expect([formatTimeIt(new Date(sentAt.getTime() + LOGIN_CODE_TTL_MS)), formatTimeIt(new Date(asked.getTime() + LOGIN_CODE_TTL_MS))]).toContain(match![3]);
+      pages.push(page.replaceAll(email, "<email>").replace(/\d\d:\d\d(:\d\d)?/g, "<ora>"));
+    }
+    expect(pages[1]).toBe(pages[0]);
+    expect(loginEmails(r.email)).toHaveLength(1);
+    expect(outboxFor(unknown)).toEqual([]);
+    // The code received signs in.
+    expect((await sendCode(r.email, latestLoginEmail(r.email)!.code)).status).toBe(302);
+  });
+});
+
 describe("rate limits", () => {
   it("allows 5 codes per address per hour, from any IP", async () => {
     const r = await createReferent("active");
@@ -749,7 +857,7 @@ describe("rate limits", () => {
       email: r.email,
       errors: {},
       formError:
-        "Sono stati chiesti troppi codici in poco tempo: riprova tra 60 minuti. Se hai già ricevuto un'email, puoi entrare con il suo pulsante «Accedi all'area referente».",
+        "Sono stati chiesti troppi codici in poco tempo: riprova tra 60 minuti. Se hai ricevuto un'email negli ultimi 10 minuti, puoi entrare con il suo pulsante «Accedi all'area referente».",
     });
   });
 
@@ -762,11 +870,13 @@ describe("rate limits", () => {
       // «Invia un nuovo codice» from the code step, in one browser: the 6th in the hour is refused.
       let jar = "";
       for (let i = 0; i < 5; i++) {
+        aMinuteLater(email);
         const asked = await settle(async () => signInAction(routeArgs(await referentPost("/area-referente/accedi", { intent: "request", email }, jar || null))));
         expect(asked.status).toBe(303);
         jar = asked.headers.get("Set-Cookie")!.split(";")[0];
       }
       const until = Date.now() + LOGIN_CODE_TTL_MS;
+      aMinuteLater(email);
       const refused = await settle(async () => signInAction(routeArgs(await referentPost("/area-referente/accedi", { intent: "request", email }, jar))));
       // Before: a 429 answered with the first step's form, the code field gone.
       expect(refused.status).toBe(303);
@@ -807,7 +917,7 @@ describe("rate limits", () => {
     expect(blocked.status).toBe(429);
     const body = (await blocked.json()) as { formError: string };
     expect(body.formError).toMatch(
-      /^Per sicurezza, dopo troppi codici errati per questo indirizzo, l'accesso con il codice è sospeso per 1[45] minuti\. Puoi entrare subito con il pulsante «Accedi all'area referente» dell'email che hai ricevuto\.$/,
+      /^Per sicurezza, dopo troppi codici errati per questo indirizzo, l'accesso con il codice è sospeso per 1[45] minuti\. Puoi entrare subito con il pulsante «Accedi all'area referente» dell'ultima email che hai ricevuto, se è di meno di 10 minuti fa; altrimenti chiedi un nuovo codice e usa il pulsante della nuova email\.$/,
     );
     const viaLink = await signInWithLink(token);
     expect(viaLink.status).toBe(302);
