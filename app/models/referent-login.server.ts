@@ -16,7 +16,7 @@ import { findSignedInAccess, findSignInReferent, grantedBeforeTermEnded, type Si
 // is a POST. Rules:
 // - a 6-digit code, valid 10 minutes, usable once; a new code replaces the previous one, but not
 //   within a minute of it: a second tap on a slow connection (or «Invia un nuovo codice» pressed at
-//   once) must not kill the code the first one sent (decision 035a);
+//   once) must not kill the code the first one sent (decision 036);
 // - 5 wrong tries kill the code (even the right code is refused afterwards);
 // - only referenti who may enter (current referente of an approved ente, or own request pending,
 //   or a former referente, who gets the privacy pages only) receive a code; every other address
