@@ -51,6 +51,17 @@ export const initialRegistrationValues: RegistrationFormValues = {
   privacyConsent: false,
 };
 
+// What is typed is kept in the tab's sessionStorage (decision 035c): Back or a reload give it back,
+// and it ends with the tab. Storage may be refused (privacy settings): the scheda is then not kept.
+const DRAFT = "sai-bozza:adesione";
+const inTab = (use: (storage: Storage) => unknown) => {
+  try {
+    return use(sessionStorage);
+  } catch {
+    return null;
+  }
+};
+
 const options = <T extends string>(values: readonly T[], labels: Record<T, string>) =>
   values.map((value) => ({ value, label: labels[value] }));
 
@@ -89,6 +100,21 @@ export function RegistrationForm({ provinces, values, serverErrors, formError, f
   const projects = useFieldArray({ control, name: "projects" });
   projectIds.current = projects.fields.map((f) => f.id);
   const municipality = useController({ control, name: "municipalityCode" });
+
+  // After hydration, a fresh page (not the server's answer) takes back the scheda kept in the tab;
+  // the consent is ticked again. The CSRF token and the honeypot are not form values: never kept.
+  const [said, setSaid] = useState("");
+  useEffect(() => {
+    const kept = values === initialRegistrationValues && (inTab((storage) => JSON.parse(storage.getItem(DRAFT)!)) as RegistrationFormValues | null);
+    if (kept) {
+      form.reset({ ...kept, privacyConsent: false });
+      setSaid("Abbiamo ripreso i dati che avevi inserito in questa scheda.");
+    }
+    return form.watch((typed) => inTab((storage) => storage.setItem(DRAFT, JSON.stringify(typed)))).unsubscribe;
+    // Once per form: the route draws a new one for each answer of the server, which carries its values.
+  }, [form]);
+  // Sent: the page it leads to is loading, and the scheda is no longer needed.
+  if (navigation.location?.pathname === "/adesione/inviata") inTab((storage) => storage.removeItem(DRAFT));
 
   useEffect(() => {
     if (focusField) document.getElementById(focusField.replace(/\./g, "-"))?.focus();
@@ -135,6 +161,23 @@ export function RegistrationForm({ provinces, values, serverErrors, formError, f
       <AuthenticityTokenInput name="csrf" />
       <HoneypotInputs label="Non compilare questo campo" />
       {showSummary ? <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={formError} formErrorLink={formErrorLink} subject="La scheda" failureTitle="Non è stato possibile inviare la scheda" /> : null}
+      <div role="status" className={said && "alert alert-info"}>
+        {said}
+      </div>
+      {hydrated ? (
+        <button
+          type="button"
+          className="btn btn-outline-secondary btn-sm mb-3"
+          onClick={() => {
+            if (confirm("Vuoi cancellare tutti i dati inseriti nella scheda?")) {
+              inTab((storage) => storage.removeItem(DRAFT));
+              location.replace(location.pathname);
+            }
+          }}
+        >
+          Svuota il modulo
+        </button>
+      ) : null}
       <p id="form-intro">
         Tutti i campi sono obbligatori, tranne quelli indicati come facoltativi.
       </p>
