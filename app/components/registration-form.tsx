@@ -134,10 +134,14 @@ export function RegistrationForm({ provinces, values, serverErrors, formError, f
     }, 0);
   };
   const count = projects.fields.length;
+  // The last project removed, with its values, until «Annulla» puts it back or the list changes again.
+  const [removed, setRemoved] = useState<[number, typeof emptyProject] | null>(null);
   const addProject = (event: MouseEvent) =>
-    changeProjects(event, () => projects.append({ ...emptyProject }, { shouldFocus: false }), `projects-${count}-category`, `Progetto ${count + 1} aggiunto`);
+    changeProjects(event, () => (projects.append({ ...emptyProject }, { shouldFocus: false }), setRemoved(null)), `projects-${count}-category`, `Progetto ${count + 1} aggiunto`);
   const removeProject = (index: number) => (event: MouseEvent) =>
-    changeProjects(event, () => projects.remove(index), "add-project", `Progetto ${index + 1} rimosso`);
+    changeProjects(event, () => (setRemoved([index, form.getValues(`projects.${index}`)]), projects.remove(index)), "add-project", `Progetto ${index + 1} rimosso`);
+  const undoRemoval = (event: MouseEvent) =>
+    removed && changeProjects(event, () => (projects.insert(removed[0], removed[1], { shouldFocus: false }), setRemoved(null)), `projects-${removed[0]}-category`, `Progetto ${removed[0] + 1} ripristinato`);
 
   const bodyKind = watch("bodyKind");
   const noActiveProjects = watch("noActiveProjects");
@@ -380,6 +384,14 @@ export function RegistrationForm({ provinces, values, serverErrors, formError, f
                 </button>
               </fieldset>
             ))}
+            {removed ? (
+              <p className="alert alert-secondary">
+                Progetto {removed[0] + 1} rimosso.{" "}
+                <button type="button" className="btn btn-link p-0 align-baseline" onClick={undoRemoval}>
+                  Annulla<span className="visually-hidden"> la rimozione</span>
+                </button>
+              </p>
+            ) : null}
             <button
               id="add-project"
               type="submit"

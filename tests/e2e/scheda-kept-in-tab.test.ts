@@ -1,9 +1,12 @@
 // The scheda referente keeps what was typed in the tab (sessionStorage): leaving it with the menu and
 // coming Back, or reloading, gives the text back; a sent scheda and «Svuota il modulo» forget it.
+// A project removed by mistake comes back with «Annulla».
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import {
+  checkA11y,
   eventually,
+  fillProject,
   fillRegistrationForm,
   makeRegistration,
   projectGroup,
@@ -22,6 +25,15 @@ const RESTORED = "Abbiamo ripreso i dati che avevi inserito in questa scheda.";
 const field = (page: Page, label: string) => page.getByLabel(label, { exact: true });
 const consent = (page: Page) => page.getByLabel(/^Ho letto l'informativa/);
 const restoredStatus = (page: Page) => page.getByRole("status").filter({ hasText: RESTORED });
+
+const firstProject: ProjectData = {
+  category: "ordinari",
+  fundedPlaces: "25",
+  projectCode: "PROG-1776-PR-3",
+  managingOrganization: "Cooperativa Sociale Esempio",
+  startDate: "2023-01-01",
+  endDate: "2025-12-31",
+};
 
 const secondProject: ProjectData = {
   category: "MSNA",
@@ -93,6 +105,7 @@ describe("the scheda kept in the tab", () => {
 
     await page.reload();
     await expectScheda(page, data);
+    expect(await checkA11y(page)).toEqual([]);
 
     const stored = await page.evaluate(() => ({ session: JSON.stringify(sessionStorage), local: localStorage.length }));
     expect(stored.local, "nothing outlives the tab").toBe(0);
@@ -176,5 +189,34 @@ describe("the scheda kept in the tab", () => {
     await page.goto("/adesione");
     expect(await page.getByRole("button", { name: "Svuota il modulo" }).count()).toBe(0);
     expect(await page.getByRole("status").filter({ hasText: RESTORED }).count()).toBe(0);
+  });
+});
+
+describe("«Rimuovi progetto» can be undone", () => {
+  test("a removed project comes back with its values at its place with «Annulla», the focus following", async () => {
+    const page = await browser.newPage();
+    await page.goto("/adesione");
+    await waitForHydration(page);
+    await fillProject(page, 0, firstProject);
+    await page.getByRole("button", { name: "Aggiungi progetto" }).click();
+    await eventually(() => projectGroups(page).count()).toBe(2);
+    await fillProject(page, 1, secondProject);
+
+    await projectGroup(page, 0).getByRole("button", { name: /^Rimuovi progetto/ }).click();
+    await eventually(() => projectGroups(page).count()).toBe(1);
+    expect(await projectValues(page, 0)).toEqual(secondProject);
+    expect(await page.evaluate(() => document.activeElement?.id), "the focus is not lost with the removed button").toBe("add-project");
+    const undo = page.getByRole("button", { name: /^Annulla/ });
+    await undo.waitFor();
+    expect(await page.getByText("Progetto 1 rimosso").filter({ has: undo }).isVisible()).toBe(true);
+    expect(await checkA11y(page)).toEqual([]);
+
+    await undo.click();
+    await eventually(() => projectGroups(page).count()).toBe(2);
+    expect(await projectValues(page, 0)).toEqual(firstProject);
+    expect(await projectValues(page, 1)).toEqual(secondProject);
+    await eventually(() => page.evaluate(() => document.activeElement?.id)).toBe("projects-0-category");
+    await page.getByRole("status").filter({ hasText: "Progetto 1 ripristinato" }).waitFor();
+    expect(await undo.count(), "nothing left to undo").toBe(0);
   });
 });
