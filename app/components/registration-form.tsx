@@ -51,7 +51,7 @@ export const initialRegistrationValues: RegistrationFormValues = {
   privacyConsent: false,
 };
 
-// What is typed is kept in the tab's sessionStorage (decision 035c): Back or a reload give it back,
+// What is typed is kept in the tab's sessionStorage (decision 037): Back or a reload give it back,
 // and it ends with the tab. Storage may be refused (privacy settings): the scheda is then not kept.
 const DRAFT = "sai-bozza:adesione";
 const inTab = (use: (storage: Storage) => unknown) => {
