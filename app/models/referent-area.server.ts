@@ -34,6 +34,16 @@ import { ofBody } from "~/utils/text";
 
 export const EMAIL_CHANGE_TTL_MS = 48 * 60 * 60 * 1000;
 
+/** The referente's request for a new address still waiting for its confirmation, if any (only the newest counts). */
+export function findPendingEmailChange(db: Db | Tx, { referentId, now = new Date() }: { referentId: number; now?: Date }) {
+  return db
+    .select()
+    .from(referentEmailChanges)
+    .where(and(eq(referentEmailChanges.referentId, referentId), gt(referentEmailChanges.expiresAt, now)))
+    .orderBy(desc(referentEmailChanges.id))
+    .get();
+}
+
 /** Marks a handover request created by a referente's proposal (see handover.server.ts). */
 export const REFERENT_PROPOSAL_SOURCE = "referent_proposal";
 
@@ -156,12 +166,7 @@ export function getReferentOverview(db: Db, { access, now = new Date() }: { acce
     .all()
     .map((p) => projectView(p, now));
 
-  const emailChange = db
-    .select()
-    .from(referentEmailChanges)
-    .where(and(eq(referentEmailChanges.referentId, referent.id), gt(referentEmailChanges.expiresAt, now)))
-    .orderBy(desc(referentEmailChanges.id))
-    .get();
+  const emailChange = findPendingEmailChange(db, { referentId: referent.id, now });
 
   const handover = access.status === "active" ? findOpenHandover(db, { memberBodyId: body.id }) : undefined;
 

@@ -4,7 +4,8 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { ErrorSummary, TextField } from "~/components/form-fields";
 import { ReferentAreaFrame, headerData } from "~/components/referent-area";
 import { useValidatedForm } from "~/components/use-validated-form";
-import { requestEmailChange } from "~/models/referent-area.server";
+import { findPendingEmailChange, requestEmailChange } from "~/models/referent-area.server";
+import { formatDateTimeIt } from "~/utils/dates";
 import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
@@ -32,7 +33,10 @@ type ActionData = { errors: Record<string, string>; formError?: string; email: s
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const access = await requireReferent(request);
-  return json({ header: headerData(access), current: access.email });
+  const change = findPendingEmailChange(getDb(), { referentId: access.referentId });
+  // Shown again on a later visit: what was typed can be checked, and a typo corrected.
+  const pending = change ? { newEmail: change.newEmail, askedAt: formatDateTimeIt(change.createdAt), expiresAt: formatDateTimeIt(change.expiresAt) } : null;
+  return json({ header: headerData(access), current: access.email, pending });
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -55,7 +59,7 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function EmailChangePage() {
   const formAction = useIndexFormAction();
-  const { header, current } = useLoaderData<typeof loader>();
+  const { header, current, pending } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<EmailChangeInput>({
     schema: emailChangeSchema,
@@ -70,6 +74,12 @@ export default function EmailChangePage() {
         <div className="alert alert-success" role="status">
           Ti abbiamo inviato un messaggio a <strong>{actionData.sentTo}</strong>: apri il collegamento che contiene per
           confermare il nuovo indirizzo. Fino ad allora resta valido l'indirizzo attuale.
+        </div>
+      ) : pending ? (
+        <div className="alert alert-info">
+          Il {pending.askedAt} hai chiesto di passare all'indirizzo <strong className="text-break">{pending.newEmail}</strong>: per
+          confermarlo apri il collegamento che ti abbiamo inviato lì, valido fino al {pending.expiresAt}. Se l'indirizzo è
+          sbagliato, scrivi qui sotto quello giusto: la richiesta precedente non varrà più.
         </div>
       ) : null}
       <p>

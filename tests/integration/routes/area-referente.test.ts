@@ -430,6 +430,12 @@ describe("change of email address", () => {
     await post(emailChange, "/area-referente/email", { email: first }, cookie);
     await post(emailChange, "/area-referente/email", { email: second }, cookie);
     const tokenOf = (email: string) => String(outboxFor(email)[0].props.confirmUrl).split("/").pop()!;
+    // Coming back to the page, the referente sees the address asked for, to check it for a typo.
+    const { html } = await renderRoute(emailChange, referentGet("/area-referente/email", cookie));
+    expect(html.replace(/<[^>]+>/g, "")).toMatch(
+      new RegExp(`Il \\d+ \\w+ \\d{4} alle \\d\\d:\\d\\d hai chiesto di passare all&#x27;indirizzo ${second.replace(/\./g, "\\.")}: per\\s+confermarlo apri il collegamento`),
+    );
+    expect(html).not.toContain(first);
     const stale = await settle(async () => emailConfirm.action(routeArgs(await browserPost("/x", {}), { token: tokenOf(first) })));
     expect(stale.status).toBe(410);
 
