@@ -1,14 +1,12 @@
 import { eq, sql } from "drizzle-orm";
 import { auditLog, memberBodies, membershipRequests, referents, saiProjects } from "#db/schema";
-import { formatDateTimeIt } from "~/utils/dates";
 import type { Db, Tx } from "~/utils/db.server";
 import { IMPORT_PRIVACY_NOTICE_VERSION } from "~/utils/privacy-consent";
 import { createToken } from "~/utils/tokens.server";
 import { IMPORT_STATUS_LABELS, PENDING_WITHOUT_EMAILS_MESSAGE, type ImportStatus } from "~/validation/member-import";
 import { auditDetailsColumns, recordAudit } from "./audit.server";
-import { CONFIRMATION_TTL_MS } from "./membership.server";
+import { CONFIRMATION_TTL_MS, queueConfirmationEmail } from "./membership.server";
 import { queueWelcomeEmail } from "./membership-review.server";
-import { messageDomainOf, queueEmail } from "./outbox.server";
 import { projectValues } from "./sai-project.server";
 import type { ImportRow } from "./member-import-file.server";
 import {
@@ -167,9 +165,7 @@ export function runImport(
   const approved = status === "approved";
   // Awaiting a confirmation email that is never sent, the requests could never be approved.
   if (status === "pending" && !sendEmails) return { ok: false, reason: "invalid", error: PENDING_WITHOUT_EMAILS_MESSAGE };
-  const domain = messageDomainOf(appUrl);
   const expiresAt = new Date(now.getTime() + CONFIRMATION_TTL_MS);
-  const expiresOn = formatDateTimeIt(expiresAt);
   let currentRow: string | null = null;
   try {
     return db.transaction((tx): RunImportResult => {
@@ -275,21 +271,15 @@ export function runImport(
           if (approved) {
             queueWelcomeEmail(tx, { referent: r, bodyName: plan.bodyName!, memberBodyId: bodyId, imported: true, appUrl });
           } else {
-            queueEmail(tx, {
-              to: r.email,
-              template: "confirm-registration",
-              props: {
-                firstName: r.firstName,
-                lastName: r.lastName,
-                bodyName: plan.bodyName!,
-                confirmUrl: `${appUrl}/adesione/conferma/${token!.token}`,
-                expiresOn,
-                isHandover: false,
-                imported: true,
-                privacyUrl: `${appUrl}/privacy`,
-              },
+            queueConfirmationEmail(tx, {
+              referent: r,
+              bodyName: plan.bodyName!,
               memberBodyId: bodyId,
-              domain,
+              token: token!.token,
+              expiresAt,
+              isHandover: false,
+              imported: true,
+              appUrl,
             });
           }
           emails++;

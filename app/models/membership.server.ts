@@ -172,19 +172,14 @@ export function submitRegistration(db: Db, { registration: r, appUrl, now = new 
       tx.insert(saiProjects).values({ memberBodyId: body.id, requestId, ...projectValues(p) }).run();
     }
 
-    queueEmail(tx, {
-      to: r.email,
-      template: "confirm-registration",
-      props: {
-        firstName: r.firstName,
-        lastName: r.lastName,
-        bodyName: body.kind === "comune" ? body.name : bodyName,
-        confirmUrl: `${appUrl}/adesione/conferma/${token}`,
-        expiresOn: formatDateTimeIt(expiresAt),
-        isHandover: kind === "handover",
-      },
+    queueConfirmationEmail(tx, {
+      referent: r,
+      bodyName: body.kind === "comune" ? body.name : bodyName,
       memberBodyId: body.id,
-      domain: messageDomainOf(appUrl),
+      token,
+      expiresAt,
+      isHandover: kind === "handover",
+      appUrl,
     });
     recordAudit(tx, {
       actorType: "public",
@@ -242,7 +237,80 @@ export type ConfirmationLookup =
   | { state: "valid"; bodyName: string; email: string; kind: "new" | "handover" }
   | { state: "used"; bodyName: string }
   | { state: "expired" }
+  | { state: "resent"; expiresOn: string }
   | { state: "invalid" };
+
+/** The email with the link that confirms a scheda's address (sent, sent again, or imported «in attesa»). */
+export function queueConfirmationEmail(
+  tx: Db | Tx,
+  {
+    referent,
+    bodyName,
+    memberBodyId,
+    token,
+    expiresAt,
+    isHandover,
+    imported = false,
+    appUrl,
+  }: {
+    referent: { email: string; firstName: string; lastName: string };
+    bodyName: string;
+    memberBodyId: number;
+    token: string;
+    expiresAt: Date;
+    isHandover: boolean;
+    imported?: boolean;
+    appUrl: string;
+  },
+) {
+  queueEmail(tx, {
+    to: referent.email,
+    template: "confirm-registration",
+    props: {
+      firstName: referent.firstName,
+      lastName: referent.lastName,
+      bodyName,
+      confirmUrl: `${appUrl}/adesione/conferma/${token}`,
+      expiresOn: formatDateTimeIt(expiresAt),
+      isHandover,
+      ...(imported ? { imported: true, privacyUrl: `${appUrl}/privacy` } : {}),
+    },
+    memberBodyId,
+    domain: messageDomainOf(appUrl),
+  });
+}
+
+/**
+ * «Inviami un nuovo collegamento» on an expired link: a scheda never confirmed gets a new link, for
+ * 7 days, at the address it gives (never another), so that nobody retypes it on a phone. The old link
+ * stops working. Any other state is answered as the link's page answers it.
+ */
+export function resendConfirmation(db: Db, { token, appUrl, now = new Date() }: { token: string; appUrl: string; now?: Date }): ConfirmationLookup {
+  return db.transaction((tx): ConfirmationLookup => {
+    const found = findByToken(tx, token);
+    if (!found) return { state: "invalid" };
+    const { request } = found;
+    if (request.confirmedAt || request.status !== "email_unverified") return { state: "used", bodyName: found.bodyName };
+    if (request.confirmationExpiresAt && request.confirmationExpiresAt >= now) return lookupConfirmation(db, { token, now });
+    const referent = tx.select().from(referents).where(eq(referents.id, request.referentId)).get()!;
+    const fresh = createToken();
+    const expiresAt = new Date(now.getTime() + CONFIRMATION_TTL_MS);
+    tx.update(membershipRequests).set({ confirmationTokenHash: fresh.hash, confirmationExpiresAt: expiresAt, updatedAt: now }).where(eq(membershipRequests.id, request.id)).run();
+    const submission = request.submission as { importedFrom?: unknown } | null;
+    queueConfirmationEmail(tx, {
+      referent,
+      bodyName: found.bodyName,
+      memberBodyId: request.memberBodyId,
+      token: fresh.token,
+      expiresAt,
+      isHandover: request.kind === "handover",
+      imported: !!submission?.importedFrom,
+      appUrl,
+    });
+    recordAudit(tx, { actorType: "public", action: "membership.confirmation_resent", entityType: "membership_request", entityId: request.id });
+    return { state: "resent", expiresOn: formatDateTimeIt(expiresAt) };
+  });
+}
 
 function findByToken(db: Db | Tx, token: string) {
   return db

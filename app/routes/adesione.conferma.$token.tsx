@@ -1,7 +1,8 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
-import { confirmRegistration, lookupConfirmation, type ConfirmationLookup } from "~/models/membership.server";
+import { confirmRegistration, lookupConfirmation, resendConfirmation, type ConfirmationLookup } from "~/models/membership.server";
+import { consumeRateLimit, minutesText, tooManyRequestsInit } from "~/utils/rate-limit.server";
 import { validateCsrf } from "~/utils/csrf.server";
 import { getDb } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
@@ -15,6 +16,7 @@ const TITLES: Record<ConfirmationLookup["state"], string> = {
   valid: "Conferma dell'indirizzo email",
   used: "Indirizzo email confermato",
   expired: "Collegamento scaduto",
+  resent: "Nuovo collegamento inviato",
   invalid: "Collegamento non valido",
 };
 
@@ -29,7 +31,19 @@ export function loader({ params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const formData = await request.formData();
   await validateCsrf(request, formData);
-  const lookup = confirmRegistration(getDb(), { token: params.token ?? "", appUrl: getEnv().appUrl });
+  const token = params.token ?? "";
+  if (formData.get("intent") === "resend") {
+    // Each one emails the scheda's address: a few an hour for one link.
+    const limit = consumeRateLimit({ key: `confirm-resend:${token.slice(0, 64)}`, limit: 3, windowMs: 60 * 60_000 });
+    if (!limit.allowed) {
+      const lookup: ConfirmationLookup = { state: "expired" };
+      return json({ lookup, confirmed: false, limitedFor: minutesText(limit.retryAfterSeconds) }, tooManyRequestsInit(limit.retryAfterSeconds));
+    }
+    const lookup = resendConfirmation(getDb(), { token, appUrl: getEnv().appUrl });
+    if (lookup.state === "resent") wakeOutboxWorker();
+    return json({ lookup, confirmed: false }, { status: lookup.state === "resent" ? 200 : 410 });
+  }
+  const lookup = confirmRegistration(getDb(), { token, appUrl: getEnv().appUrl });
   if (lookup.state === "valid") wakeOutboxWorker();
   return json({ lookup, confirmed: lookup.state === "valid" }, { status: lookup.state === "valid" ? 200 : 410 });
 }
@@ -38,10 +52,11 @@ export default function ConfirmEmailPage() {
   const loaded = useLoaderData<typeof loader>();
   const acted = useActionData<typeof action>();
   const { lookup, confirmed } = acted ?? loaded;
+  const limitedFor = acted && "limitedFor" in acted ? String(acted.limitedFor) : undefined;
   return (
     <div className="container my-5">
       <div className="row">
-        <div className="col-lg-8">{confirmed ? <Confirmed lookup={lookup} /> : <State lookup={lookup} />}</div>
+        <div className="col-lg-8">{confirmed ? <Confirmed lookup={lookup} /> : <State lookup={lookup} limitedFor={limitedFor} />}</div>
       </div>
     </div>
   );
@@ -64,7 +79,7 @@ function Confirmed({ lookup }: { lookup: ConfirmationLookup }) {
   );
 }
 
-function State({ lookup }: { lookup: ConfirmationLookup }) {
+function State({ lookup, limitedFor }: { lookup: ConfirmationLookup; limitedFor?: string }) {
   switch (lookup.state) {
     case "valid":
       return (
@@ -97,8 +112,32 @@ function State({ lookup }: { lookup: ConfirmationLookup }) {
         <>
           <h1>Collegamento scaduto</h1>
           <p className="lead">
-            Il collegamento di conferma vale 7 giorni ed è scaduto. <a href="/adesione">Compila di nuovo la scheda</a>: ti
-            invieremo un nuovo collegamento.
+            Il collegamento di conferma vale 7 giorni ed è scaduto. Possiamo inviarne uno nuovo all'indirizzo indicato nella
+            scheda, senza doverla compilare di nuovo.
+          </p>
+          {limitedFor ? (
+            <p className="alert alert-warning" role="alert">
+              Hai già chiesto più volte un nuovo collegamento: riprova tra {limitedFor}, oppure controlla la posta indesiderata.
+            </p>
+          ) : null}
+          <Form method="post">
+            <AuthenticityTokenInput name="csrf" />
+            <button type="submit" name="intent" value="resend" className="btn btn-primary">
+              Inviami un nuovo collegamento
+            </button>
+          </Form>
+          <p className="mt-3">
+            Se i dati della scheda sono cambiati, <a href="/adesione">compila di nuovo la scheda</a>.
+          </p>
+        </>
+      );
+    case "resent":
+      return (
+        <>
+          <h1>Nuovo collegamento inviato</h1>
+          <p className="lead" role="status">
+            Ti abbiamo inviato un nuovo collegamento di conferma all'indirizzo indicato nella scheda: vale fino al{" "}
+            {lookup.expiresOn}. Se non lo trovi, controlla la posta indesiderata.
           </p>
         </>
       );

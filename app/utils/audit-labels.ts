@@ -28,6 +28,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   "membership.submitted": "ha inviato la scheda referente",
   "membership.resubmitted": "ha inviato di nuovo la scheda referente",
   "membership.email_confirmed": "ha confermato l'indirizzo email della scheda",
+  "membership.confirmation_resent": "ha chiesto un nuovo collegamento di conferma della scheda",
   "membership.approved": "ha approvato l'adesione",
   "membership.handover_approved": "ha approvato il subentro del referente",
   "membership.rejected": "ha respinto l'adesione",

@@ -111,6 +111,40 @@ describe("/adesione/conferma/:token", () => {
     expect(requestsForEmail(email)[0].request.status).toBe("email_unverified");
   });
 
+  it("an expired link offers a new one, sent to the scheda's address, which confirms it; the old link stops working", async () => {
+    const { email, token } = await registered();
+    const { request } = requestsForEmail(email)[0];
+    getDb().update(membershipRequests).set({ confirmationExpiresAt: new Date(Date.now() - 1000) }).where(eq(membershipRequests.id, request.id)).run();
+    const page = await renderRoute(confirmRoute, new Request(`${APP_URL}/adesione/conferma/${token}`), "/adesione/conferma/:token");
+    expect(page.html).toContain('<button type="submit" name="intent" value="resend" class="btn btn-primary">Inviami un nuovo collegamento</button>');
+
+    const resend = await action(routeArgs(await browserPost(`/adesione/conferma/${token}`, { intent: "resend" }), { token }));
+    expect(resend.status).toBe(200);
+    expect(await state(resend)).toBe("resent");
+    const links = outboxFor(email).filter((m) => m.template === "confirm-registration");
+    expect(links).toHaveLength(2);
+    expect(links[1].props).toMatchObject({ isHandover: false, firstName: expect.any(String) });
+    const fresh = String(links[1].props.confirmUrl).split("/").pop()!;
+    expect(fresh).not.toBe(token);
+    expect(await state(view(token))).toBe("invalid");
+    expect(await state(await confirm(fresh))).toBe("valid");
+    expect(requestsForEmail(email)[0].request.status).toBe("pending");
+    // Once confirmed, asking again sends nothing.
+    const again = await action(routeArgs(await browserPost(`/adesione/conferma/${fresh}`, { intent: "resend" }), { token: fresh }));
+    expect(await state(again)).toBe("used");
+    expect(outboxFor(email).filter((m) => m.template === "confirm-registration")).toHaveLength(2);
+    const audit = getDb().select().from(auditLog).where(eq(auditLog.action, "membership.confirmation_resent")).all();
+    expect(audit.map((a) => a.entityId)).toContain(String(request.id));
+  });
+
+  it("a link still valid is not replaced by asking for a new one", async () => {
+    const { email, token } = await registered();
+    const resend = await action(routeArgs(await browserPost(`/adesione/conferma/${token}`, { intent: "resend" }), { token }));
+    expect(await state(resend)).toBe("valid");
+    expect(outboxFor(email).filter((m) => m.template === "confirm-registration")).toHaveLength(1);
+    expect(await state(view(token))).toBe("valid");
+  });
+
   it("answers 404 to an unknown token and refuses a POST without CSRF", async () => {
     const response = view("non-esiste");
     expect(response.status).toBe(404);
