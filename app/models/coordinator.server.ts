@@ -9,14 +9,12 @@ import { COORDINATOR_ROLE_LABELS } from "~/validation/coordinator";
 import { recordAudit } from "./audit.server";
 import { messageDomainOf, queueEmail } from "./outbox.server";
 import { revokeCoordinatorSessions } from "./session.server";
+import { FIRST_COORDINATOR_NAME } from "~/validation/coordinator";
 
 /**
  * Creates the first administrator when there is no coordinator at all.
  * Without a configured password a random one is generated and returned, to be shown once.
  */
-/** The name of the coordinator created at the first start, until they give theirs. */
-export const FIRST_COORDINATOR_NAME = "Amministratore";
-
 export async function ensureFirstCoordinator(
   db: Db,
   { email, password }: { email?: string; password?: string },

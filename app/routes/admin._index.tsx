@@ -14,7 +14,7 @@ import { SAI_CATEGORY_LABELS } from "~/validation/labels";
 import { TableCaption, TableScroll } from "~/components/table-scroll";
 import { coordinatorPageTitle } from "~/utils/page-title";
 import { formatCount } from "~/utils/numbers";
-import { FIRST_COORDINATOR_NAME } from "~/models/coordinator.server";
+import { FIRST_COORDINATOR_NAME } from "~/validation/coordinator";
 
 export const meta: MetaFunction = () => [{ title: coordinatorPageTitle("Panoramica") }];
 

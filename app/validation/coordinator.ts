@@ -8,6 +8,9 @@ import { maxLengthMessage } from "./messages";
 export const COORDINATOR_ROLE_VALUES = ["admin", "coordinator"] as const;
 export type CoordinatorRole = (typeof COORDINATOR_ROLE_VALUES)[number];
 
+/** The name of the coordinator created at the first start, until they give theirs (pages show it: not server-only). */
+export const FIRST_COORDINATOR_NAME = "Amministratore";
+
 export const COORDINATOR_ROLE_LABELS: Record<CoordinatorRole, string> = {
   admin: "Amministratore",
   coordinator: "Coordinatore",
