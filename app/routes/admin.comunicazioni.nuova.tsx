@@ -1,11 +1,9 @@
 import path from "node:path";
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useState } from "react";
 import { submissionUnderWay } from "~/components/submission-under-way";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { Breadcrumb } from "~/components/breadcrumb";
-import { useDraftAcrossSignIn } from "~/components/draft-across-sign-in";
 import { CheckboxField, ErrorSummary, FileField, TextareaField, TextField } from "~/components/form-fields";
 import { SegmentFields } from "~/components/segment-fields";
 import { useValidatedForm } from "~/components/use-validated-form";
@@ -110,32 +108,11 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-/** What is kept across a sign-in forced by an expired session: the text and the recipients; of the attachment, its name only. */
-type KeptDraft = Pick<CommunicationFormValues, "oggetto" | "testo" | "provincia" | "tipologia"> & { allegato: string | null };
-
-function keptDraft(element: HTMLFormElement): KeptDraft {
-  const formData = new FormData(element);
-  const text = (name: string) => {
-    const v = formData.get(name);
-    return typeof v === "string" ? v : "";
-  };
-  const file = formData.get("allegato");
-  return {
-    oggetto: text("oggetto"),
-    testo: text("testo"),
-    provincia: formData.getAll("provincia").map(String),
-    tipologia: formData.getAll("tipologia").map(String),
-    allegato: file instanceof File && file.name ? file.name : null,
-  };
-}
-
 export default function NewCommunicationPage() {
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
-  // Given back after signing in again (decision 023): the form is drawn again with them.
-  const [restored, setRestored] = useState<{ values: CommunicationFormValues; attachment: string | null } | null>(null);
-  const values = restored?.values ?? actionData?.values ?? data.values;
+  const values = actionData?.values ?? data.values;
   const { form, summaryRef, summaryErrors, errorFor, showSummary, onSubmit } = useValidatedForm<CommunicationFormValues>({
     schema: communicationFormSchema,
     defaultValues: values,
@@ -143,17 +120,6 @@ export default function NewCommunicationPage() {
     formError: actionData?.formError,
   });
   const { register } = form;
-  // Sent once the session had expired: what was typed comes back after signing in, in this tab. A
-  // browser cannot put a file back into a file field, so the attachment is named, to be chosen again.
-  const draft = useDraftAcrossSignIn<KeptDraft>({
-    form: `comunicazione-${data.draftId ?? "nuova"}`,
-    answered: actionData,
-    restore: ({ allegato, ...kept }) => {
-      const back = { ...values, ...kept };
-      form.reset(back);
-      setRestored({ values: back, attachment: allegato });
-    },
-  });
   return (
     <>
       <Breadcrumb parents={[{ to: "/admin/comunicazioni", label: "Comunicazioni" }]} current={data.draftId ? "Modifica" : "Nuova comunicazione"} />
@@ -162,35 +128,11 @@ export default function NewCommunicationPage() {
         Un messaggio ai referenti attivi degli enti aderenti. Dopo il salvataggio vedrai quanti referenti lo riceveranno e
         l'anteprima dell'email; niente parte finché non premi «Invia la comunicazione».
       </p>
-      <Form
-        // Drawn again when the draft comes back, so that the checkboxes take its recipients.
-        key={restored ? "ripresa" : "modulo"}
-        method="post"
-        encType="multipart/form-data"
-        noValidate
-        onSubmit={(event) => {
-          draft.save(keptDraft(event.currentTarget));
-          onSubmit(event);
-        }}
-        aria-label="Comunicazione"
-      >
+      <Form method="post" encType="multipart/form-data" noValidate onSubmit={onSubmit} aria-label="Comunicazione">
         <AuthenticityTokenInput name="csrf" />
         {data.draftId ? <input type="hidden" name="bozza" value={data.draftId} /> : null}
         {showSummary ? (
           <ErrorSummary ref={summaryRef} errors={summaryErrors} formError={actionData?.formError} subject="La comunicazione" failureTitle="Comunicazione non salvata" />
-        ) : null}
-        {draft.restored && restored ? (
-          <div className="alert alert-info" role="status">
-            <p className={restored.attachment ? undefined : "mb-0"}>
-              Quanto avevi scritto è ancora qui sotto (oggetto, testo e destinatari), ma la comunicazione non è stata salvata:
-              controllala e premi di nuovo «Salva e vedi l'anteprima».
-            </p>
-            {restored.attachment ? (
-              <p className="mb-0">
-                L'allegato scelto, <strong>{restored.attachment}</strong>, non si può conservare: sceglilo di nuovo.
-              </p>
-            ) : null}
-          </div>
         ) : null}
         <TextField label="Oggetto" defaultValue={values.oggetto} error={errorFor("oggetto")} {...register("oggetto")} />
         <TextareaField

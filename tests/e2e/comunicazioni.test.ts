@@ -15,8 +15,6 @@ import type { Page } from "playwright-core";
 import { describe, expect, inject, test } from "vitest";
 import {
   approveFromDetail,
-  COORDINATOR_EMAIL,
-  PDF,
   downloadBytes,
   fact,
   field,
@@ -508,83 +506,6 @@ describe("Comunicazioni", () => {
     expect(await field(page, "Testo").inputValue()).toBe(long);
     expect(await page.getByRole("group", { name: "Province" }).getByLabel(/\(PA\)$/).isChecked()).toBe(true);
     await open(page, `/admin/comunicazioni/${id}`);
-    await deleteDraft(page, subject);
-    await page.waitForURL((url) => url.pathname === "/admin/comunicazioni");
-  });
-
-  test("with JavaScript: what was typed when the session had expired comes back after signing in again, on a new comunicazione and on a draft's edit page", async () => {
-    const subject = `Scadenze rendicontazione ${unique()}`;
-    let text = "";
-    while (text.length < 6_000) text += "Le spese del secondo semestre vanno rendicontate entro il 31 gennaio, con le fatture quietanzate.\n\n";
-    text = text.trimEnd();
-    // Its own sign-in: signing out ends this session only, not the one the other tests reuse.
-    const page = await browser.newPage();
-    await signIn(page);
-    const box = (sigla: string) => page.getByRole("group", { name: "Province" }).getByLabel(new RegExp(`\\(${sigla}\\)$`));
-    const category = page.getByRole("group", { name: "Tipologia progetto" }).getByRole("checkbox").first();
-    /** Ticks or unticks a checkbox by its label, as a person does. */
-    const setBox = async (checkbox: ReturnType<typeof box>, checked: boolean) => {
-      if ((await checkbox.isChecked()) !== checked) await page.locator(`label[for="${await checkbox.getAttribute("id")}"]`).click();
-      expect(await checkbox.isChecked()).toBe(checked);
-    };
-
-    /** Signs out in another tab of the same browser (as the 2-hour timeout would), sends the form, signs in again. */
-    async function sendAfterSigningOut(returnTo: string) {
-      const other = await page.context().newPage();
-      await open(other, "/admin");
-      await other.getByRole("button", { name: "Esci", exact: true }).click();
-      await other.waitForURL((url) => url.pathname === "/login");
-      await other.close();
-      await page.getByRole("button", { name: "Salva e vedi l'anteprima", exact: true }).click();
-      await page.waitForURL((url) => url.pathname === "/login" && url.searchParams.get("esito") === "sessione-scaduta");
-      await page.getByRole("alert").filter({ hasText: "La sessione è scaduta" }).waitFor();
-      await field(page, "Email").fill(COORDINATOR_EMAIL);
-      await field(page, "Password").fill(inject("adminPassword"));
-      await page.getByRole("button", { name: "Accedi", exact: true }).click();
-      await page.waitForURL((url) => `${url.pathname}${url.search}` === returnTo);
-    }
-    const restoredStatus = () => page.getByRole("status").filter({ hasText: "Quanto avevi scritto è ancora qui sotto" });
-
-    await open(page, "/admin/comunicazioni/nuova");
-    await field(page, "Oggetto").fill(subject);
-    await field(page, "Testo").fill(text);
-    await setBox(box("EN"), true);
-    await setBox(category, true);
-    const categoryName = await category.getAttribute("value");
-    await field(page, "Allegato (facoltativo)").setInputFiles({ name: "circolare.pdf", mimeType: "application/pdf", buffer: PDF });
-    await sendAfterSigningOut("/admin/comunicazioni/nuova");
-
-    await eventually(() => field(page, "Oggetto").inputValue()).toBe(subject);
-    expect(await field(page, "Testo").inputValue()).toBe(text);
-    expect(await box("EN").isChecked()).toBe(true);
-    expect(await box("PA").isChecked()).toBe(false);
-    expect(await page.getByRole("group", { name: "Tipologia progetto" }).getByRole("checkbox").first().isChecked()).toBe(true);
-    // The file cannot be put back: the page names it, to be chosen again.
-    expect(normalise(await restoredStatus().innerText())).toBe(
-      "Quanto avevi scritto è ancora qui sotto (oggetto, testo e destinatari), ma la comunicazione non è stata salvata: controllala e premi di nuovo «Salva e vedi l'anteprima». " +
-        "L'allegato scelto, circolare.pdf, non si può conservare: sceglilo di nuovo.",
-    );
-    // Nothing was saved meanwhile; saved now, it is the text typed.
-    await page.getByRole("button", { name: "Salva e vedi l'anteprima", exact: true }).click();
-    await page.waitForURL((url) => /^\/admin\/comunicazioni\/\d+$/.test(url.pathname));
-    const id = communicationIdOf(page);
-    expect(await h1(page)).toBe(subject);
-
-    // The same on the edit page of the draft.
-    await open(page, `/admin/comunicazioni/nuova?bozza=${id}`);
-    const changed = `${text}\n\nAggiornamento: il termine è prorogato al 15 febbraio.`;
-    await field(page, "Testo").fill(changed);
-    await setBox(box("EN"), false);
-    await setBox(box("CT"), true);
-    await sendAfterSigningOut(`/admin/comunicazioni/nuova?bozza=${id}`);
-    await eventually(() => field(page, "Testo").inputValue()).toBe(changed);
-    expect(await field(page, "Oggetto").inputValue()).toBe(subject);
-    expect(await box("EN").isChecked()).toBe(false);
-    expect(await box("CT").isChecked()).toBe(true);
-    expect(await page.getByRole("group", { name: "Tipologia progetto" }).getByRole("checkbox", { checked: true }).getAttribute("value")).toBe(categoryName);
-    expect(normalise(await restoredStatus().textContent())).not.toContain("allegato");
-    await page.getByRole("button", { name: "Salva e vedi l'anteprima", exact: true }).click();
-    await page.waitForURL((url) => url.pathname === `/admin/comunicazioni/${id}`);
     await deleteDraft(page, subject);
     await page.waitForURL((url) => url.pathname === "/admin/comunicazioni");
   });
