@@ -181,7 +181,7 @@ describe("materials of the Tavoli tecnici", () => {
     await page.getByRole("link", { name: "Modifica Presentazoine del progetto", exact: true }).click();
     await page.waitForURL((url) => url.pathname === `/admin/tavoli/${roundTableId}/materiali/${id}`);
     await eventually(() => isHydrated(page)).toBe(true);
-    expect(await page.title()).toMatch(/^Modifica materiale «Presentazoine del progetto» - .+ - Area coordinatori - Coordinamento SAI$/);
+    await eventually(() => page.title()).toMatch(/^Modifica materiale «Presentazoine del progetto» - .+ - Area coordinatori - Coordinamento SAI$/);
     expect(await h1(page)).toBe("Modifica materiale: Presentazoine del progetto");
     expect(await field(page, "Titolo").inputValue()).toBe("Presentazoine del progetto");
     expect(await field(page, "Visibilità").inputValue()).toBe("public");
